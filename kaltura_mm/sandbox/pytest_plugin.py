@@ -1,0 +1,1 @@
+"""pytest plugin (registered by entry point) giving users a ``kaltura_sandbox`` fixture."""

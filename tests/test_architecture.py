@@ -1,0 +1,103 @@
+"""The package's layering, checked by reading imports (no module is executed).
+
+Dependency direction: models, errors <- protocol <- services <- flows <- config/client <- manager
+<- cli. The pure layers never import an HTTP or retry library, and the sandbox imports nothing
+from the client side, so a client encoding bug cannot be mirrored by the server that tests it.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "kaltura_mm"
+
+# Lower number = lower layer. A module may import only from its own layer or below.
+LAYERS: dict[str, int] = {
+    "models": 0,
+    "errors": 0,
+    "protocol": 1,
+    "ks": 1,
+    "services": 2,
+    "flows": 3,
+    "config": 4,
+    "client": 4,
+    "transport": 4,
+    "manager": 5,
+    "cli": 6,
+}
+PURE = {"protocol", "services", "flows", "models", "errors"}
+IO_LIBRARIES = {"httpx", "tenacity", "socket", "requests"}
+
+
+def _top_of(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "kaltura_mm" or len(parts) < 2:
+        return None
+    return parts[1]
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: list[str] = []
+    package_parts = ["kaltura_mm", *path.relative_to(PACKAGE).parent.parts]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package_parts[: len(package_parts) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            names.append(module)
+            names.extend(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _source_files() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _layer_of(path: Path) -> str:
+    rel = path.relative_to(PACKAGE)
+    return rel.parts[0].removesuffix(".py")
+
+
+def test_package_has_sources() -> None:
+    assert (PACKAGE / "__init__.py").exists()
+    assert (PACKAGE / "py.typed").exists()
+
+
+def test_lower_layers_never_import_higher_ones() -> None:
+    violations = []
+    for path in _source_files():
+        own = _layer_of(path)
+        if own not in LAYERS:
+            continue
+        for name in _imports(path):
+            target = _top_of(name)
+            if target in LAYERS and LAYERS[target] > LAYERS[own]:
+                violations.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert not violations, "layering broken:\n" + "\n".join(violations)
+
+
+def test_pure_layers_do_no_io() -> None:
+    violations = []
+    for path in _source_files():
+        if _layer_of(path) not in PURE:
+            continue
+        for name in _imports(path):
+            if name.split(".")[0] in IO_LIBRARIES:
+                violations.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert not violations, "pure layer does I/O:\n" + "\n".join(violations)
+
+
+def test_sandbox_imports_nothing_from_the_client_side() -> None:
+    violations = []
+    for path in (PACKAGE / "sandbox").rglob("*.py"):
+        for name in _imports(path):
+            top = _top_of(name)
+            if top is not None and top != "sandbox":
+                violations.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert not violations, "the sandbox must stay independent:\n" + "\n".join(violations)
