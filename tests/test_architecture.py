@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "transport": 4,
     "manager": 5,
     "cli": 6,
+    "commands": 6,
 }
 PURE = {"protocol", "services", "flows", "models", "errors"}
 IO_LIBRARIES = {"httpx", "tenacity", "socket", "requests"}
