@@ -1,0 +1,233 @@
+"""Every error kaltura-mm raises, split by what it holds and whose fault it is.
+
+```
+KalturaError                      base of everything below
+├── ApiError                      the server answered "no": code, message, args, call
+│   ├── InvalidKsError            INVALID_KS (expired, revoked, unparseable, wrong owner)
+│   ├── MissingKsError            MISSING_KS
+│   ├── ServiceForbiddenError     SERVICE_FORBIDDEN
+│   ├── ActionBlockedError        ACTION_BLOCKED (rate limit; safe to retry)
+│   ├── EntryNotFoundError        ENTRY_ID_NOT_FOUND, INVALID_ENTRY_ID
+│   ├── CategoryNotFoundError     CATEGORY_NOT_FOUND
+│   ├── CategoryEntryExistsError  CATEGORY_ENTRY_ALREADY_EXISTS
+│   ├── EntryNotInCategoryError   ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY
+│   └── UploadTokenNotFoundError  UPLOAD_TOKEN_NOT_FOUND
+├── DependencyError               a multiRequest item whose referenced item failed
+├── TransportError                no usable answer (connect/read errors, timeouts)
+├── ResponseError                 an answer we cannot read (HTML page, truncated JSON, 5xx)
+├── UploadError                   an upload that stopped; carries what is needed to resume
+└── ConfigError (also ValueError) bad input from the caller, naming the problem and the fix
+```
+
+A KS or secret never appears in these errors: server messages that echo a KS are redacted when
+the error is decoded (``redact``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar, Protocol
+
+REDACTED = "<redacted>"
+
+# Reasons the server puts in KSID when a KS parses but is no longer valid (spec 4.4).
+KS_REASONS = frozenset(
+    {
+        "EXPIRED",
+        "LOGOUT",
+        "INVALID_PARTNER",
+        "INVALID_USER",
+        "EXCEEDED_ACTIONS_LIMIT",
+        "EXCEEDED_RESTRICTED_IP",
+        "EXCEEDED_RESTRICTED_URI",
+        "",
+    }
+)
+# A KS looks like long base64; v2 always starts with djJ8 ("v2|").
+_KS_LIKE = re.compile(r"[A-Za-z0-9+/_\-]{40,}={0,2}")
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """Return ``text`` with the given secrets and anything shaped like a KS replaced."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return _KS_LIKE.sub(REDACTED, text)
+
+
+class KalturaError(Exception):
+    """Base of every error kaltura-mm raises."""
+
+
+class ApiError(KalturaError):
+    """The server refused a call: Kaltura's ``code``, ``message``, ``args`` and the call."""
+
+    code_name: ClassVar[str | None] = None
+    _registry: ClassVar[dict[str, type[ApiError]]] = {}
+
+    def __init__(
+        self, code: str, message: str, args: Mapping[str, str] | None = None, call: str = ""
+    ) -> None:
+        """Hold the server's error code, message, arguments and the failed call's name."""
+        super().__init__(f"{code}: {message}" + (f" (in {call})" if call else ""))
+        self.code = code
+        self.message = message
+        # Exception.args is taken (a tuple), so Kaltura's named arguments live here.
+        self.kaltura_args: Mapping[str, str] = MappingProxyType(dict(args or {}))
+        self.call = call
+
+    def __init_subclass__(cls, codes: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for code in codes:
+            ApiError._registry[code] = cls
+
+    @staticmethod
+    def create(
+        code: str, message: str, args: Mapping[str, str] | None = None, call: str = ""
+    ) -> ApiError:
+        """Build the most specific ApiError subclass registered for ``code``."""
+        cls = ApiError._registry.get(code, ApiError)
+        return cls(code, message, args, call)
+
+    def __reduce__(self) -> Any:
+        return (ApiError.create, (self.code, self.message, dict(self.kaltura_args), self.call))
+
+
+class InvalidKsError(ApiError, codes=("INVALID_KS",)):
+    """The KS was rejected: expired, revoked, unparseable, or not allowed for this object."""
+
+    @property
+    def reason(self) -> str:
+        """Return the server's reason (``EXPIRED``, ``LOGOUT``...; the KS itself is redacted)."""
+        return self.kaltura_args.get("KSID", "")
+
+    @property
+    def expired(self) -> bool:
+        """Return whether the KS was rejected because it expired."""
+        return self.reason == "EXPIRED"
+
+
+class MissingKsError(ApiError, codes=("MISSING_KS",)):
+    """The call needs a KS and none was sent."""
+
+
+class ServiceForbiddenError(ApiError, codes=("SERVICE_FORBIDDEN",)):
+    """The session's role may not call this action."""
+
+
+class ActionBlockedError(ApiError, codes=("ACTION_BLOCKED",)):
+    """The server rate-limited the call before running it (safe to retry)."""
+
+
+class EntryNotFoundError(ApiError, codes=("ENTRY_ID_NOT_FOUND", "INVALID_ENTRY_ID")):
+    """The entry does not exist or was deleted."""
+
+
+class CategoryNotFoundError(ApiError, codes=("CATEGORY_NOT_FOUND",)):
+    """The category does not exist or was deleted."""
+
+
+class CategoryEntryExistsError(ApiError, codes=("CATEGORY_ENTRY_ALREADY_EXISTS",)):
+    """The entry is already assigned to the category."""
+
+
+class EntryNotInCategoryError(ApiError, codes=("ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY",)):
+    """The entry is not assigned to the category."""
+
+
+class UploadTokenNotFoundError(ApiError, codes=("UPLOAD_TOKEN_NOT_FOUND",)):
+    """The upload token does not exist, was deleted, or belongs to another user."""
+
+
+class DependencyError(KalturaError):
+    """A multiRequest item referenced the result of an item that failed."""
+
+    def __init__(self, index: int, dependency: int, cause: KalturaError, server_outcome: Any):
+        """Record which item (1-based) failed because of which earlier item."""
+        super().__init__(
+            f"multiRequest item {index} used the result of item {dependency}, which failed: {cause}"
+        )
+        self.index = index
+        self.dependency = dependency
+        self.cause = cause
+        self.server_outcome = server_outcome
+
+
+class TransportError(KalturaError):
+    """No usable answer arrived (connection refused or reset, timeout).
+
+    ``may_have_reached_server`` is False only when the request provably never left the machine.
+    """
+
+    def __init__(self, message: str, *, may_have_reached_server: bool, call: str = "") -> None:
+        """Describe the failure and whether the server may have received the request."""
+        super().__init__(message + (f" (in {call})" if call else ""))
+        self.may_have_reached_server = may_have_reached_server
+        self.call = call
+
+
+class ResponseError(KalturaError):
+    """An answer arrived that is not a Kaltura response (HTML page, truncated JSON, HTTP 5xx)."""
+
+    def __init__(self, message: str, *, status: int, excerpt: str = "", call: str = "") -> None:
+        """Describe the answer, keeping its HTTP status and a short redacted excerpt."""
+        detail = f"{message} (HTTP {status}" + (f", in {call}" if call else "") + ")"
+        if excerpt:
+            detail += f": {excerpt!r}"
+        super().__init__(detail)
+        self.status = status
+        self.excerpt = excerpt
+        self.call = call
+
+
+class UploadError(KalturaError):
+    """An upload stopped; ``token_id`` and ``uploaded`` (bytes the server holds) let it resume."""
+
+    def __init__(self, message: str, *, token_id: str | None = None, uploaded: int = 0) -> None:
+        """Describe the failure with the state needed to resume."""
+        super().__init__(message)
+        self.token_id = token_id
+        self.uploaded = uploaded
+
+
+class ConfigError(KalturaError, ValueError):
+    """Bad input from the caller; the message names the problem and the fix."""
+
+
+class RetryableCall(Protocol):
+    """What ``is_retryable`` needs to know about a call."""
+
+    @property
+    def idempotent(self) -> bool:
+        """Whether sending the call twice has the same effect as sending it once."""
+
+    @property
+    def retry_codes(self) -> frozenset[str]:
+        """API error codes after which this call may be re-sent."""
+
+
+# Statuses that mean the request was turned away before it ran (429 Too Many Requests).
+_REJECTED_STATUSES = frozenset({429})
+
+
+def is_retryable(exc: BaseException, call: RetryableCall) -> bool:
+    """Decide whether ``call`` may be sent again after it failed with ``exc``.
+
+    Rules: an answer saying "not run" (``ACTION_BLOCKED``, HTTP 429) or a request that never left
+    the machine is always safe to re-send; anything that may have run on the server is re-sent
+    only when the call is idempotent; ``retry_codes`` lists API errors the call itself declares
+    retryable (e.g. a final upload chunk's size mismatch).
+    """
+    if isinstance(exc, ActionBlockedError):
+        return True
+    if isinstance(exc, ApiError):
+        return exc.code in call.retry_codes
+    if isinstance(exc, TransportError):
+        return call.idempotent or not exc.may_have_reached_server
+    if isinstance(exc, ResponseError):
+        if exc.status in _REJECTED_STATUSES:
+            return True
+        return call.idempotent and (exc.status >= 500 or exc.status == 200)
+    return False

@@ -1,0 +1,482 @@
+"""Kaltura values as frozen attrs classes, and Kaltura's enums with their real numbers.
+
+Python names are snake_case; the codec (``kaltura_mm.protocol.codec``) maps them to the wire's
+camelCase names and ``objectType`` strings, so this module holds no wire knowledge. Every object
+keeps the fields this package does not model in ``extra`` (wire name -> raw value), so nothing a
+server sends is lost. Move state with ``attrs.evolve``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+T = TypeVar("T")
+
+
+class _LenientIntEnum(enum.IntEnum):
+    """An IntEnum that keeps values it does not know as ``UNKNOWN_<n>`` pseudo-members."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        # Servers add values over time (plugins, new statuses); decoding must not fail on them.
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        member = int.__new__(cls, value)
+        member._name_ = f"UNKNOWN_{value}"
+        member._value_ = value
+        return member
+
+
+class EntryStatus(_LenientIntEnum):
+    """Status of an entry (``KalturaEntryStatus``)."""
+
+    ERROR_IMPORTING = -2
+    ERROR_CONVERTING = -1
+    IMPORT = 0
+    PRECONVERT = 1
+    READY = 2
+    DELETED = 3
+    PENDING = 4
+    MODERATE = 5
+    BLOCKED = 6
+    NO_CONTENT = 7
+
+
+class EntryType(_LenientIntEnum):
+    """Type of an entry (``KalturaEntryType``)."""
+
+    AUTOMATIC = -1
+    MEDIA_CLIP = 1
+    MIX = 2
+    PLAYLIST = 5
+    DATA = 6
+    LIVE_STREAM = 7
+    LIVE_CHANNEL = 8
+    DOCUMENT = 10
+
+
+class MediaType(_LenientIntEnum):
+    """Media type of a media entry (``KalturaMediaType``)."""
+
+    VIDEO = 1
+    IMAGE = 2
+    AUDIO = 5
+    LIVE_STREAM_FLASH = 201
+    LIVE_STREAM_WINDOWS_MEDIA = 202
+    LIVE_STREAM_REAL_MEDIA = 203
+    LIVE_STREAM_QUICKTIME = 204
+
+
+class DocumentType(_LenientIntEnum):
+    """Type of a document entry (``KalturaDocumentType``)."""
+
+    DOCUMENT = 11
+    SWF = 12
+    PDF = 13
+
+
+class ModerationStatus(_LenientIntEnum):
+    """Moderation status of an entry (``KalturaEntryModerationStatus``)."""
+
+    PENDING_MODERATION = 1
+    APPROVED = 2
+    REJECTED = 3
+    FLAGGED_FOR_REVIEW = 5
+    AUTO_APPROVED = 6
+
+
+class UploadTokenStatus(_LenientIntEnum):
+    """Status of an upload token (``KalturaUploadTokenStatus``)."""
+
+    PENDING = 0
+    PARTIAL_UPLOAD = 1
+    FULL_UPLOAD = 2
+    CLOSED = 3
+    TIMED_OUT = 4
+    DELETED = 5
+
+
+class CategoryEntryStatus(_LenientIntEnum):
+    """Status of an entry's membership in a category (``KalturaCategoryEntryStatus``)."""
+
+    PENDING = 1
+    ACTIVE = 2
+    DELETED = 3
+    REJECTED = 4
+
+
+class CategoryStatus(_LenientIntEnum):
+    """Status of a category (``KalturaCategoryStatus``)."""
+
+    UPDATING = 1
+    ACTIVE = 2
+    DELETED = 3
+    PURGED = 4
+
+
+class SessionType(_LenientIntEnum):
+    """Type of a Kaltura session (``KalturaSessionType``)."""
+
+    USER = 0
+    ADMIN = 2
+
+
+def _frozen_extra(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value or {}))
+
+
+def _extra() -> Any:
+    return attrs.field(factory=dict, converter=_frozen_extra, repr=False, eq=False)
+
+
+@attrs.frozen(kw_only=True)
+class BaseEntry:
+    """An entry of any type (``KalturaBaseEntry``)."""
+
+    id: str | None = None
+    name: str | None = None
+    description: str | None = None
+    partner_id: int | None = None
+    user_id: str | None = None
+    creator_id: str | None = None
+    tags: str | None = None
+    admin_tags: str | None = None
+    categories: str | None = None
+    categories_ids: str | None = None
+    status: EntryStatus | None = None
+    moderation_status: ModerationStatus | None = None
+    moderation_count: int | None = None
+    type: EntryType | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+    rank: float | None = None
+    total_rank: int | None = None
+    votes: int | None = None
+    group_id: int | None = None
+    partner_data: str | None = None
+    download_url: str | None = None
+    search_text: str | None = None
+    license_type: int | None = None
+    version: int | None = None
+    thumbnail_url: str | None = None
+    access_control_id: int | None = None
+    start_date: int | None = None
+    end_date: int | None = None
+    reference_id: str | None = None
+    replacing_entry_id: str | None = None
+    replaced_entry_id: str | None = None
+    replacement_status: int | None = None
+    partner_sort_value: int | None = None
+    conversion_profile_id: int | None = None
+    redirect_entry_id: str | None = None
+    root_entry_id: str | None = None
+    parent_entry_id: str | None = None
+    entitled_users_edit: str | None = None
+    entitled_users_publish: str | None = None
+    entitled_users_view: str | None = None
+    capabilities: str | None = None
+    template_entry_id: str | None = None
+    display_in_search: int | None = None
+    application: str | None = None
+    application_version: str | None = None
+    block_auto_transcript: bool | None = None
+    default_language: str | None = None
+    response_language: str | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(kw_only=True)
+class MediaEntry(BaseEntry):
+    """A video, audio or image entry (``KalturaMediaEntry``, with ``KalturaPlayableEntry``)."""
+
+    plays: int | None = None
+    views: int | None = None
+    last_played_at: int | None = None
+    width: int | None = None
+    height: int | None = None
+    duration: int | None = None
+    ms_duration: int | None = None
+    duration_type: str | None = None
+    media_type: MediaType | None = None
+    conversion_quality: str | None = None
+    source_type: str | None = None
+    source_version: str | None = None
+    search_provider_type: int | None = None
+    search_provider_id: str | None = None
+    credit_user_name: str | None = None
+    credit_url: str | None = None
+    media_date: int | None = None
+    data_url: str | None = None
+    flavor_params_ids: str | None = None
+    is_trim_disabled: bool | None = None
+
+
+@attrs.frozen(kw_only=True)
+class DocumentEntry(BaseEntry):
+    """A document entry: PDF, SWF or other document (``KalturaDocumentEntry``)."""
+
+    document_type: DocumentType | None = None
+    asset_params_ids: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Category:
+    """A category (``KalturaCategory``); ``full_name`` joins the path with ``>``."""
+
+    id: int | None = None
+    parent_id: int | None = None
+    depth: int | None = None
+    partner_id: int | None = None
+    name: str | None = None
+    full_name: str | None = None
+    full_ids: str | None = None
+    entries_count: int | None = None
+    direct_entries_count: int | None = None
+    direct_sub_categories_count: int | None = None
+    pending_entries_count: int | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+    description: str | None = None
+    tags: str | None = None
+    admin_tags: str | None = None
+    appear_in_list: int | None = None
+    privacy: int | None = None
+    inheritance_type: int | None = None
+    default_permission_level: int | None = None
+    owner: str | None = None
+    reference_id: str | None = None
+    contribution_policy: int | None = None
+    members_count: int | None = None
+    pending_members_count: int | None = None
+    privacy_context: str | None = None
+    privacy_contexts: str | None = None
+    status: CategoryStatus | None = None
+    inherited_parent_id: int | None = None
+    partner_sort_value: int | None = None
+    partner_data: str | None = None
+    default_order_by: str | None = None
+    moderation: bool | None = None
+    is_aggregation_category: bool | None = None
+    aggregation_categories: str | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(kw_only=True)
+class CategoryEntry:
+    """An entry's membership in a category (``KalturaCategoryEntry``)."""
+
+    category_id: int | None = None
+    entry_id: str | None = None
+    created_at: int | None = None
+    category_full_ids: str | None = None
+    status: CategoryEntryStatus | None = None
+    creator_user_id: str | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(kw_only=True)
+class UploadToken:
+    """A server-side upload slot that receives a file in one or more parts (``KalturaUploadToken``).
+
+    ``uploaded_file_size`` is the number of bytes contiguous from offset 0 the server holds.
+    """
+
+    id: str | None = None
+    partner_id: int | None = None
+    user_id: str | None = None
+    status: UploadTokenStatus | None = None
+    file_name: str | None = None
+    file_size: int | None = None
+    uploaded_file_size: int | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+    upload_url: str | None = None
+    auto_finalize: bool | None = None
+    attached_object_type: str | None = None
+    attached_object_id: str | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(kw_only=True)
+class WidgetSession:
+    """The answer of ``session.startWidgetSession``; the KS is hidden from ``repr``."""
+
+    partner_id: int | None = None
+    ks: str | None = attrs.field(default=None, repr=False)
+    user_id: str | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(kw_only=True)
+class ApiObject:
+    """A Kaltura object of a type this package does not model: its ``objectType`` and fields."""
+
+    object_type: str
+    extra: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_extra, eq=False)
+
+
+@attrs.frozen(kw_only=True)
+class ListPage(Generic[T]):
+    """One page of a list action: the objects and the server's total count of matches."""
+
+    objects: tuple[T, ...] = ()
+    total_count: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class UploadedFileTokenResource:
+    """Content taken from an upload token (``KalturaUploadedFileTokenResource``)."""
+
+    token: str
+
+
+@attrs.frozen(kw_only=True)
+class UrlResource:
+    """Content the server fetches from a URL (``KalturaUrlResource``)."""
+
+    url: str
+
+
+Resource = UploadedFileTokenResource | UrlResource
+
+
+def _csv_values(value: Iterable[Any] | str | int | None) -> tuple[Any, ...] | None:
+    """Accept a sequence, a single value or a CSV string for an ``...In`` filter field."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return tuple(v for v in value.split(",") if v)
+    if isinstance(value, int):
+        return (value,)
+    return tuple(value)
+
+
+def _csv_field() -> Any:
+    return attrs.field(default=None, converter=_csv_values)
+
+
+@attrs.frozen(kw_only=True)
+class BaseEntryFilter:
+    """Filter for ``baseEntry.list``; unset fields are not sent. ``extra`` adds raw wire fields.
+
+    Note that the server lists only READY entries unless a status filter is given.
+    """
+
+    order_by: str | None = None
+    id_equal: str | None = None
+    id_in: tuple[str, ...] | None = _csv_field()
+    id_not_in: tuple[str, ...] | None = _csv_field()
+    name_like: str | None = None
+    name_equal: str | None = None
+    user_id_equal: str | None = None
+    tags_like: str | None = None
+    tags_multi_like_or: str | None = None
+    tags_multi_like_and: str | None = None
+    categories_ids_match_or: tuple[int, ...] | None = _csv_field()
+    categories_ids_match_and: tuple[int, ...] | None = _csv_field()
+    categories_ids_not_contains: tuple[int, ...] | None = _csv_field()
+    categories_ids_empty: bool | None = None
+    category_ancestor_id_in: tuple[int, ...] | None = _csv_field()
+    categories_full_name_in: tuple[str, ...] | None = _csv_field()
+    status_equal: EntryStatus | None = None
+    status_in: tuple[EntryStatus, ...] | None = _csv_field()
+    status_not_in: tuple[EntryStatus, ...] | None = _csv_field()
+    type_equal: EntryType | None = None
+    type_in: tuple[EntryType, ...] | None = _csv_field()
+    created_at_greater_than_or_equal: int | None = None
+    created_at_less_than_or_equal: int | None = None
+    updated_at_greater_than_or_equal: int | None = None
+    updated_at_less_than_or_equal: int | None = None
+    reference_id_equal: str | None = None
+    reference_id_in: tuple[str, ...] | None = _csv_field()
+    free_text: str | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(kw_only=True)
+class MediaEntryFilter(BaseEntryFilter):
+    """Filter for media entries; needed for ``media_type_equal`` to have any effect."""
+
+    media_type_equal: MediaType | None = None
+    media_type_in: tuple[MediaType, ...] | None = _csv_field()
+
+
+@attrs.frozen(kw_only=True)
+class CategoryFilter:
+    """Filter for ``category.list``."""
+
+    order_by: str | None = None
+    id_equal: int | None = None
+    id_in: tuple[int, ...] | None = _csv_field()
+    parent_id_equal: int | None = None
+    parent_id_in: tuple[int, ...] | None = _csv_field()
+    depth_equal: int | None = None
+    full_name_equal: str | None = None
+    full_name_starts_with: str | None = None
+    full_name_in: tuple[str, ...] | None = _csv_field()
+    full_ids_starts_with: str | None = None
+    ancestor_id_in: tuple[int, ...] | None = _csv_field()
+    reference_id_equal: str | None = None
+    free_text: str | None = None
+    status_equal: CategoryStatus | None = None
+    status_in: tuple[CategoryStatus, ...] | None = _csv_field()
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(kw_only=True)
+class CategoryEntryFilter:
+    """Filter for ``categoryEntry.list``; non-admin sessions must filter on entry or category."""
+
+    order_by: str | None = None
+    category_id_equal: int | None = None
+    category_id_in: tuple[int, ...] | None = _csv_field()
+    entry_id_equal: str | None = None
+    entry_id_in: tuple[str, ...] | None = _csv_field()
+    category_full_ids_starts_with: str | None = None
+    status_equal: CategoryEntryStatus | None = None
+    status_in: tuple[CategoryEntryStatus, ...] | None = _csv_field()
+    creator_user_id_equal: str | None = None
+    created_at_greater_than_or_equal: int | None = None
+    created_at_less_than_or_equal: int | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(kw_only=True)
+class UploadTokenFilter:
+    """Filter for ``uploadToken.list``."""
+
+    order_by: str | None = None
+    id_equal: str | None = None
+    id_in: tuple[str, ...] | None = _csv_field()
+    user_id_equal: str | None = None
+    status_equal: UploadTokenStatus | None = None
+    status_in: tuple[UploadTokenStatus, ...] | None = _csv_field()
+    file_name_equal: str | None = None
+    file_size_equal: int | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
+def _check_page_size(_: Any, __: Any, value: int) -> None:
+    if not 0 <= value <= 500:
+        raise ValueError(f"page_size must be between 0 and 500 (the server's cap), got {value}")
+
+
+def _check_page_index(_: Any, __: Any, value: int) -> None:
+    if value < 1:
+        raise ValueError(f"page_index starts at 1, got {value}")
+
+
+@attrs.frozen(kw_only=True)
+class Pager:
+    """Which page of a list to fetch: ``page_size`` up to 500, ``page_index`` from 1."""
+
+    page_size: int = attrs.field(default=30, validator=_check_page_size)
+    page_index: int = attrs.field(default=1, validator=_check_page_index)
+
+
+Filter = BaseEntryFilter | CategoryFilter | CategoryEntryFilter | UploadTokenFilter

@@ -1,0 +1,45 @@
+"""The ``category`` service: the category tree (read, and ``add`` for seeding test data)."""
+
+from __future__ import annotations
+
+from kaltura_mm.errors import ConfigError
+from kaltura_mm.models import Category, CategoryFilter, ListPage, Pager
+from kaltura_mm.protocol import codec
+from kaltura_mm.protocol.calls import Call
+from kaltura_mm.services import arguments
+
+SERVICE = "category"
+
+
+def get(category_id: int) -> Call[Category]:
+    """Build the call fetching one category (``CategoryNotFoundError`` if missing)."""
+    params = {"id": arguments.int_id("category_id", category_id)}
+    return Call(service=SERVICE, action="get", params=params, decoder=codec.decoder_for(Category))
+
+
+def list(
+    filter: CategoryFilter | None = None, pager: Pager | None = None
+) -> Call[ListPage[Category]]:
+    """Build the call listing categories (up to 1500 without a pager, 500 with one)."""
+    arguments.instance("filter", filter, CategoryFilter)
+    arguments.instance("pager", pager, Pager)
+    return Call(
+        service=SERVICE,
+        action="list",
+        params={"filter": filter, "pager": pager},
+        decoder=codec.list_decoder(Category),
+    )
+
+
+def add(category: Category) -> Call[Category]:
+    """Build the call creating a category (admin session only); not idempotent."""
+    arguments.instance("category", category, Category)
+    if not category.name:
+        raise ConfigError("category.name is empty: give the new category a name")
+    return Call(
+        service=SERVICE,
+        action="add",
+        params={"category": category},
+        decoder=codec.decoder_for(Category),
+        idempotent=False,
+    )
