@@ -14,6 +14,8 @@ once and never twice as sync and async.
 | ``NextDone()``         | ``(tag, outcome)`` of the next background call to finish: outcome is |
 |                        | the value or the ``KalturaError``; raises ``LookupError`` if none run |
 | ``Sleep(seconds)``     | ``None`` after the pause                                             |
+| ``Emit(item)``         | ``None`` at once; ``client.iterate(flow)`` hands ``item`` to its     |
+|                        | consumer (streaming results); ``client.run`` drops it                |
 
 Errors of a ``Call`` (after the client's retries) are thrown into the generator at the ``yield``,
 so a flow handles them with ``try``/``except``. Background calls still running when the flow
@@ -65,7 +67,14 @@ class Sleep:
     seconds: float
 
 
-Effect = Call[Any] | MultiRequest | Start | NextDone | Sleep
+@attrs.frozen
+class Emit:
+    """Hand ``item`` to the consumer of ``client.iterate(flow)`` while the flow keeps running."""
+
+    item: Any
+
+
+Effect = Call[Any] | MultiRequest | Start | NextDone | Sleep | Emit
 Flow = Generator[Effect, Any, T]
 Outcome = Any | KalturaError
 """The result of a background call: its decoded value, or the ``KalturaError`` it ended with."""
