@@ -1,0 +1,198 @@
+"""An in-memory Kaltura to drive flows without sockets, and tests that it keeps the server rules.
+
+``InMemoryKaltura`` answers the calls browse flows make (``baseEntry.list/get/getByIds/delete``,
+``categoryEntry.add/delete``) with the server's documented quirks: READY-only by default,
+``idNotIn`` cut to 500 values, offsets of 10,000 or more refused, ``orderBy=+createdAt`` with
+ties in insertion order. ``drive`` runs a flow against it the way a client would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+import attrs
+import pytest
+
+from kaltura_mm.errors import ApiError, KalturaError
+from kaltura_mm.flows.effects import Emit, NextDone, Sleep, Start
+from kaltura_mm.models import BaseEntry, EntryStatus, ListPage, MediaEntry, MediaType
+from kaltura_mm.protocol.calls import Call, MultiRequest
+
+
+def _err(code: str, message: str = "") -> ApiError:
+    return ApiError.create(code, message or code)
+
+
+@attrs.define
+class InMemoryKaltura:
+    """Entries and category memberships in memory, answering built ``Call`` values."""
+
+    entries: dict[str, BaseEntry] = attrs.field(factory=dict)
+    order: list[str] = attrs.field(factory=list)
+    members: set[tuple[str, int]] = attrs.field(factory=set)
+    calls: list[str] = attrs.field(factory=list)
+    requests: int = 0
+    blocked: Callable[[Call[Any]], bool] = lambda call: False
+    before_request: Callable[[InMemoryKaltura], None] = lambda fake: None
+
+    def add(
+        self,
+        entry_id: str,
+        created_at: int,
+        *,
+        status: EntryStatus = EntryStatus.READY,
+        media_type: MediaType = MediaType.VIDEO,
+        categories: tuple[int, ...] = (),
+    ) -> None:
+        """Store an entry and its category memberships."""
+        self.entries[entry_id] = MediaEntry(
+            id=entry_id, name=entry_id, created_at=created_at, status=status, media_type=media_type
+        )
+        self.order.append(entry_id)
+        self.members.update((entry_id, c) for c in categories)
+
+    def answer(self, call: Call[Any]) -> Any:
+        """Return the decoded result of ``call`` or raise its ``ApiError``."""
+        self.calls.append(call.label)
+        if self.blocked(call):
+            raise _err("ACTION_BLOCKED")
+        handler = getattr(self, "_" + call.label.replace(".", "_"))
+        return handler(**call.params)
+
+    def _baseEntry_list(self, filter: Any, pager: Any) -> ListPage[BaseEntry]:
+        offset = (pager.page_index - 1) * pager.page_size
+        if offset >= 10_000:
+            raise _err("QUERY_EXCEEDED_MAX_MATCHES_ALLOWED")
+        matches = [self.entries[i] for i in self.order if self._matches(self.entries[i], filter)]
+        matches.sort(key=lambda e: e.created_at or 0)  # stable: ties keep insertion order
+        page = matches[offset : min(offset + pager.page_size, 10_000)]
+        return ListPage(objects=tuple(page), total_count=len(matches))
+
+    def _matches(self, entry: BaseEntry, f: Any) -> bool:
+        statuses = f.status_in or (EntryStatus.READY,)
+        not_in = set((f.id_not_in or ())[:500])
+        checks = [
+            entry.status in statuses,
+            entry.id not in not_in,
+            f.created_at_greater_than_or_equal is None
+            or (entry.created_at or 0) >= f.created_at_greater_than_or_equal,
+            f.created_at_less_than_or_equal is None
+            or (entry.created_at or 0) <= f.created_at_less_than_or_equal,
+            not f.categories_ids_match_or
+            or any((entry.id, c) in self.members for c in f.categories_ids_match_or),
+            not getattr(f, "media_type_in", None)
+            or getattr(entry, "media_type", None) in f.media_type_in,
+        ]
+        return all(checks)
+
+    def _baseEntry_get(self, entryId: str, version: Any = None) -> BaseEntry:
+        if entryId not in self.entries:
+            raise _err("ENTRY_ID_NOT_FOUND")
+        return self.entries[entryId]
+
+    def _baseEntry_getByIds(self, entryIds: str) -> list[BaseEntry]:
+        return [self.entries[i] for i in entryIds.split(",") if i in self.entries]
+
+    def _baseEntry_delete(self, entryId: str) -> None:
+        if self.entries.pop(entryId, None) is None:
+            raise _err("ENTRY_ID_NOT_FOUND")
+        self.order.remove(entryId)
+        self.members = {m for m in self.members if m[0] != entryId}
+
+    def _categoryEntry_add(self, categoryEntry: Any) -> Any:
+        key = (categoryEntry.entry_id, categoryEntry.category_id)
+        if key[0] not in self.entries:
+            raise _err("INVALID_ENTRY_ID")
+        if key in self.members:
+            raise _err("CATEGORY_ENTRY_ALREADY_EXISTS")
+        self.members.add(key)
+        return categoryEntry
+
+    def _categoryEntry_delete(self, entryId: str, categoryId: int) -> None:
+        if (entryId, categoryId) not in self.members:
+            raise _err("ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY")
+        self.members.discard((entryId, categoryId))
+
+    def outcome(self, effect: Call[Any] | MultiRequest) -> Any:
+        """Answer a call or a batch the way the client would hand it back."""
+        self.requests += 1
+        self.before_request(self)
+        if isinstance(effect, MultiRequest):
+            raw: list[Any] = []
+            for call in effect.calls:
+                try:
+                    raw.append(self.answer(call))
+                except ApiError as exc:
+                    raw.append(exc)
+            return effect.resolve(raw)
+        return self.answer(effect)
+
+
+@attrs.define
+class Driven:
+    """What a driven flow returned, emitted and slept."""
+
+    result: Any
+    emitted: list[Any]
+    slept: list[float]
+
+
+def drive(flow: Generator[Any, Any, Any], fake: InMemoryKaltura) -> Driven:
+    """Run ``flow`` to the end against ``fake``, as ``Client.run`` would (background calls too)."""
+    emitted: list[Any] = []
+    slept: list[float] = []
+    done: list[tuple[Any, Any]] = []
+    send: Any = None
+    throw: BaseException | None = None
+    while True:
+        try:
+            effect = flow.throw(throw) if throw else flow.send(send)
+        except StopIteration as stop:
+            return Driven(stop.value, emitted, slept)
+        send, throw = None, None
+        if isinstance(effect, Emit):
+            emitted.append(effect.item)
+        elif isinstance(effect, Sleep):
+            slept.append(effect.seconds)
+        elif isinstance(effect, Start):
+            try:
+                done.append((effect.tag, fake.outcome(effect.call)))
+            except KalturaError as exc:
+                done.append((effect.tag, exc))
+        elif isinstance(effect, NextDone):
+            if not done:
+                throw = LookupError("no background call running")
+            else:
+                send = done.pop(0)
+        else:
+            try:
+                send = fake.outcome(effect)
+            except KalturaError as exc:
+                throw = exc
+
+
+# ---- the fake keeps the server's rules ---------------------------------------------------------
+
+
+def test_fake_refuses_offsets_past_ten_thousand() -> None:
+    from kaltura_mm.models import BaseEntryFilter, Pager
+    from kaltura_mm.services import base_entry
+
+    fake = InMemoryKaltura()
+    call = base_entry.list(BaseEntryFilter(), Pager(page_size=500, page_index=21))
+    with pytest.raises(ApiError) as caught:
+        fake.answer(call)
+    assert caught.value.code == "QUERY_EXCEEDED_MAX_MATCHES_ALLOWED"
+
+
+def test_fake_cuts_id_not_in_to_500_values() -> None:
+    from kaltura_mm.models import BaseEntryFilter, Pager
+    from kaltura_mm.services import base_entry
+
+    fake = InMemoryKaltura()
+    for n in range(502):
+        fake.add(f"0_{n:08d}", created_at=100)
+    excluded = tuple(f"0_{n:08d}" for n in range(501))
+    page = fake.answer(base_entry.list(BaseEntryFilter(id_not_in=excluded), Pager(page_size=10)))
+    assert [e.id for e in page.objects] == ["0_00000500", "0_00000501"]
