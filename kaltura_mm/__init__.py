@@ -3,8 +3,160 @@
 A typed client for the Kaltura API v3 services the Media Manager widget uses (baseEntry,
 uploadToken, categoryEntry, category, session), the widget's flows (upload, list, detach,
 delete) without a browser, a command line and a local Kaltura-compatible sandbox.
+
+Names are imported on first use, so ``import kaltura_mm`` stays fast.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "ApiError": "kaltura_mm.errors",
+    "AsyncClient": "kaltura_mm.client",
+    "BaseEntry": "kaltura_mm.models",
+    "BaseEntryFilter": "kaltura_mm.models",
+    "Call": "kaltura_mm.protocol.calls",
+    "Category": "kaltura_mm.models",
+    "CategoryEntry": "kaltura_mm.models",
+    "CategoryEntryFilter": "kaltura_mm.models",
+    "CategoryEntryStatus": "kaltura_mm.models",
+    "CategoryFilter": "kaltura_mm.models",
+    "CategoryStatus": "kaltura_mm.models",
+    "Client": "kaltura_mm.client",
+    "Config": "kaltura_mm.config",
+    "ConfigError": "kaltura_mm.errors",
+    "DocumentEntry": "kaltura_mm.models",
+    "DocumentType": "kaltura_mm.models",
+    "EntryStatus": "kaltura_mm.models",
+    "EntryType": "kaltura_mm.models",
+    "FilePart": "kaltura_mm.protocol.calls",
+    "FixedKs": "kaltura_mm.ks",
+    "InvalidKsError": "kaltura_mm.errors",
+    "KalturaError": "kaltura_mm.errors",
+    "KsProvider": "kaltura_mm.ks",
+    "ListPage": "kaltura_mm.models",
+    "MediaEntry": "kaltura_mm.models",
+    "MediaEntryFilter": "kaltura_mm.models",
+    "MediaType": "kaltura_mm.models",
+    "MultiRequest": "kaltura_mm.protocol.calls",
+    "MultiResponse": "kaltura_mm.protocol.calls",
+    "Pager": "kaltura_mm.models",
+    "Ref": "kaltura_mm.protocol.calls",
+    "ResponseError": "kaltura_mm.errors",
+    "RetryPolicy": "kaltura_mm.config",
+    "SecretKs": "kaltura_mm.ks",
+    "SessionType": "kaltura_mm.models",
+    "Timeouts": "kaltura_mm.config",
+    "TransportError": "kaltura_mm.errors",
+    "UploadError": "kaltura_mm.errors",
+    "UploadToken": "kaltura_mm.models",
+    "UploadTokenFilter": "kaltura_mm.models",
+    "UploadTokenStatus": "kaltura_mm.models",
+    "UploadedFileTokenResource": "kaltura_mm.models",
+    "UrlResource": "kaltura_mm.models",
+}
+
+__all__ = [
+    "ApiError",
+    "AsyncClient",
+    "BaseEntry",
+    "BaseEntryFilter",
+    "Call",
+    "Category",
+    "CategoryEntry",
+    "CategoryEntryFilter",
+    "CategoryEntryStatus",
+    "CategoryFilter",
+    "CategoryStatus",
+    "Client",
+    "Config",
+    "ConfigError",
+    "DocumentEntry",
+    "DocumentType",
+    "EntryStatus",
+    "EntryType",
+    "FilePart",
+    "FixedKs",
+    "InvalidKsError",
+    "KalturaError",
+    "KsProvider",
+    "ListPage",
+    "MediaEntry",
+    "MediaEntryFilter",
+    "MediaType",
+    "MultiRequest",
+    "MultiResponse",
+    "Pager",
+    "Ref",
+    "ResponseError",
+    "RetryPolicy",
+    "SecretKs",
+    "SessionType",
+    "Timeouts",
+    "TransportError",
+    "UploadError",
+    "UploadToken",
+    "UploadTokenFilter",
+    "UploadTokenStatus",
+    "UploadedFileTokenResource",
+    "UrlResource",
+    "__version__",
+]
+
+if TYPE_CHECKING:
+    from kaltura_mm.client import AsyncClient, Client
+    from kaltura_mm.config import Config, RetryPolicy, Timeouts
+    from kaltura_mm.errors import (
+        ApiError,
+        ConfigError,
+        InvalidKsError,
+        KalturaError,
+        ResponseError,
+        TransportError,
+        UploadError,
+    )
+    from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
+    from kaltura_mm.models import (
+        BaseEntry,
+        BaseEntryFilter,
+        Category,
+        CategoryEntry,
+        CategoryEntryFilter,
+        CategoryEntryStatus,
+        CategoryFilter,
+        CategoryStatus,
+        DocumentEntry,
+        DocumentType,
+        EntryStatus,
+        EntryType,
+        ListPage,
+        MediaEntry,
+        MediaEntryFilter,
+        MediaType,
+        Pager,
+        SessionType,
+        UploadedFileTokenResource,
+        UploadToken,
+        UploadTokenFilter,
+        UploadTokenStatus,
+        UrlResource,
+    )
+    from kaltura_mm.protocol.calls import Call, FilePart, MultiRequest, MultiResponse, Ref
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kaltura_mm' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

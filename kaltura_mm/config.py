@@ -1,0 +1,183 @@
+"""Client configuration: where the server is, who we are, how long to wait, how to retry.
+
+``Config(service_url=..., partner_id=..., ks=...)`` or ``Config.from_env()``. ``service_url`` is the
+server root without ``/api_v3`` (given with or without it), or a region name (``"eu"``, ``"frp2"``
+...). It must be https, except on the local machine. Reprs never show the KS or the secret.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import attrs
+
+from kaltura_mm import __version__
+from kaltura_mm.errors import ConfigError
+from kaltura_mm.models import SessionType
+
+# Spec section 9: every documented region, by friendly name and by internal code.
+REGIONS: Mapping[str, str] = {
+    "us": "https://www.kaltura.com",
+    "nvp1": "https://www.kaltura.com",
+    "de": "https://api.de.kaltura.com",
+    "frp2": "https://api.de.kaltura.com",
+    "eu": "https://api.eu.kaltura.com",
+    "irp2": "https://api.eu.kaltura.com",
+    "sg": "https://api.sg.kaltura.com",
+    "sgp2": "https://api.sg.kaltura.com",
+    "ca": "https://api.ca.kaltura.com",
+    "cap2": "https://api.ca.kaltura.com",
+    "au": "https://api.ap.kaltura.com",
+    "ap": "https://api.ap.kaltura.com",
+    "syp2": "https://api.ap.kaltura.com",
+}
+ENV_VARS = (
+    "KALTURA_SERVICE_URL",
+    "KALTURA_REGION",
+    "KALTURA_PARTNER_ID",
+    "KALTURA_KS",
+    "KALTURA_ADMIN_SECRET",
+    "KALTURA_USER_ID",
+)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def normalize_service_url(value: str) -> str:
+    """Return the server root for a URL or region name; refuse plain http to a remote host."""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            "service_url is empty: pass e.g. 'https://www.kaltura.com' or a region: "
+            + ", ".join(sorted(REGIONS))
+        )
+    text = value.strip()
+    if "://" not in text:
+        if text.lower() in REGIONS:
+            return REGIONS[text.lower()]
+        raise ConfigError(
+            f"unknown region {text!r}: use one of {', '.join(sorted(REGIONS))}, "
+            "or a full URL such as 'https://www.kaltura.com'"
+        )
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"service_url {text!r} is not an http(s) URL with a host")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ConfigError(
+            f"service_url {text!r} uses plain http to a remote host, which would send the KS "
+            "in clear text: use https:// (http is allowed only for 127.0.0.1/localhost)"
+        )
+    path = parts.path.rstrip("/")
+    path = path.removesuffix("/api_v3").rstrip("/")
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def _secret_repr(value: str | None) -> str:
+    return "None" if value is None else "'<redacted>'"
+
+
+def _positive(_: Any, attribute: Any, value: float) -> None:
+    if value <= 0:
+        raise ConfigError(f"{attribute.name} must be > 0, got {value}")
+
+
+@attrs.frozen(kw_only=True)
+class Timeouts:
+    """Seconds to wait: to connect, for each read and write, and for a free pooled connection."""
+
+    connect: float = attrs.field(default=10.0, validator=_positive)
+    read: float = attrs.field(default=120.0, validator=_positive)
+    write: float = attrs.field(default=120.0, validator=_positive)
+    pool: float = attrs.field(default=60.0, validator=_positive)
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """How transient failures are retried: attempts in all, exponential backoff with jitter."""
+
+    attempts: int = attrs.field(default=4, validator=_positive)
+    initial_backoff: float = 0.5
+    max_backoff: float = 10.0
+    jitter: float = 0.5
+
+
+def _partner_id(value: Any) -> int | None:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise ConfigError(
+        f"partner_id must be an integer (your Kaltura account id, e.g. 1234567), got {value!r}"
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Config:
+    """Everything a client needs to talk to one Kaltura server as one identity.
+
+    Give ``ks`` (used as is) or ``admin_secret`` (a KS is made locally and renewed before it
+    expires, with ``session_type``, ``user_id``, ``privileges`` and ``ks_expiry``).
+    """
+
+    service_url: str = attrs.field(
+        default="https://www.kaltura.com", converter=normalize_service_url
+    )
+    partner_id: int | None = attrs.field(default=None, converter=_partner_id)
+    ks: str | None = attrs.field(default=None, repr=_secret_repr)
+    admin_secret: str | None = attrs.field(default=None, repr=_secret_repr)
+    user_id: str = ""
+    session_type: SessionType = SessionType.ADMIN
+    privileges: str | None = None
+    ks_expiry: int = attrs.field(default=86400, validator=_positive)
+    timeouts: Timeouts = attrs.field(factory=Timeouts)
+    retry: RetryPolicy = attrs.field(factory=RetryPolicy)
+    client_tag: str = f"kaltura-mm:{__version__}"
+    max_concurrency: int = attrs.field(default=4, validator=_positive)
+
+    def __attrs_post_init__(self) -> None:
+        if self.admin_secret and self.partner_id is None and not self.ks:
+            raise ConfigError(
+                "admin_secret needs partner_id to make a KS: set partner_id (or KALTURA_PARTNER_ID)"
+            )
+
+    @property
+    def api_url(self) -> str:
+        """Return the API root, ``service_url + "/api_v3"``."""
+        return self.service_url + "/api_v3"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Return the values that must never be shown (KS, admin secret)."""
+        return tuple(s for s in (self.ks, self.admin_secret) if s)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
+        """Build a Config from ``KALTURA_*`` environment variables; keyword arguments win."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        url = env.get("KALTURA_SERVICE_URL") or env.get("KALTURA_REGION")
+        if url:
+            values["service_url"] = url
+        for name, key in (
+            ("partner_id", "KALTURA_PARTNER_ID"),
+            ("ks", "KALTURA_KS"),
+            ("admin_secret", "KALTURA_ADMIN_SECRET"),
+            ("user_id", "KALTURA_USER_ID"),
+        ):
+            if env.get(key):
+                values[name] = env[key]
+        values.update(overrides)
+        try:
+            return cls(**values)
+        except ConfigError as exc:
+            raise ConfigError(f"{exc} (read from the KALTURA_* environment variables)") from None

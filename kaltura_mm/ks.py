@@ -1,0 +1,309 @@
+"""Kaltura Sessions (KS) made locally from the admin secret, and read back.
+
+v2 (what the server makes today): fields = privileges, then ``_e`` (valid until), ``_t`` (type),
+``_u`` (user), urlencoded; plain = ``sha1(R + fields) + R + fields`` with 16 random bytes R;
+AES-128-CBC with key ``sha1(secret)[:16]``, a zero IV and zero-byte padding; the KS is
+``base64url("v2|" + partner_id + "|" + ciphertext)`` with ``=`` kept (always starts ``djJ8``).
+
+v1 (legacy): ``base64(sha1hex(secret + info) + "|" + info)``, info =
+``partner;partner;valid_until;type;rand;user;privileges``.
+
+``inspect`` reads any KS: v1 fields directly; a v2 KS's partner id always, and its fields when
+the admin secret is given. ``cryptography`` is imported only when a v2 KS is made or opened.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode
+
+import attrs
+
+from kaltura_mm.errors import ConfigError
+from kaltura_mm.models import SessionType
+
+_BLOCK = 16
+
+
+@attrs.frozen(kw_only=True)
+class KsInfo:
+    """What a KS says: version, partner, and (when readable) expiry, type, user, privileges.
+
+    ``verified`` is True when the signature was checked against the secret, False when it
+    did not match, None when no secret was given.
+    """
+
+    version: int
+    partner_id: int
+    valid_until: int | None = None
+    session_type: SessionType | None = None
+    user_id: str | None = None
+    privileges: str | None = None
+    verified: bool | None = None
+
+    def expires_in(self, now: float | None = None) -> float | None:
+        """Return the seconds left before expiry (negative when expired), or None if unknown."""
+        if self.valid_until is None:
+            return None
+        return self.valid_until - (time.time() if now is None else now)
+
+
+def _check_secret(secret: str) -> bytes:
+    if not isinstance(secret, str) or not secret.strip():
+        raise ConfigError(
+            "admin secret is empty: pass the partner's admin secret (KMC > Integration)"
+        )
+    return secret.encode()
+
+
+def _privilege_fields(privileges: str | None) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for item in (privileges or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        if item == "*":
+            fields["all"] = "*"
+            continue
+        name, _, value = item.partition(":")
+        fields[name] = value
+    return fields
+
+
+def _aes(key: bytes, data: bytes, *, encrypt: bool) -> bytes:
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    cipher = Cipher(algorithms.AES(key), modes.CBC(b"\0" * _BLOCK))
+    worker = cipher.encryptor() if encrypt else cipher.decryptor()
+    return worker.update(data) + worker.finalize()
+
+
+def _key(secret: bytes) -> bytes:
+    return hashlib.sha1(secret).digest()[:_BLOCK]  # noqa: S324 - Kaltura's format, not our choice
+
+
+def generate_v2(
+    partner_id: int,
+    admin_secret: str,
+    *,
+    session_type: SessionType = SessionType.USER,
+    user_id: str = "",
+    expiry: int = 86400,
+    privileges: str | None = None,
+    now: float | None = None,
+) -> str:
+    """Return a v2 KS signed with ``admin_secret``, valid ``expiry`` seconds from ``now``."""
+    secret = _check_secret(admin_secret)
+    _check_common(partner_id, expiry)
+    valid_until = int(time.time() if now is None else now) + expiry
+    fields = _privilege_fields(privileges)
+    fields |= {"_e": str(valid_until), "_t": str(int(session_type)), "_u": user_id}
+    encoded = urlencode(fields).encode()
+    rand = os.urandom(16)
+    plain = hashlib.sha1(rand + encoded).digest() + rand + encoded  # noqa: S324
+    plain += b"\0" * (-len(plain) % _BLOCK)
+    cipher = _aes(_key(secret), plain, encrypt=True)
+    return base64.urlsafe_b64encode(f"v2|{partner_id}|".encode() + cipher).decode()
+
+
+def generate_v1(
+    partner_id: int,
+    admin_secret: str,
+    *,
+    session_type: SessionType = SessionType.USER,
+    user_id: str = "",
+    expiry: int = 86400,
+    privileges: str | None = None,
+    now: float | None = None,
+) -> str:
+    """Return a legacy v1 KS signed with ``admin_secret``."""
+    secret = _check_secret(admin_secret)
+    _check_common(partner_id, expiry)
+    valid_until = int(time.time() if now is None else now) + expiry
+    rand = secrets.randbelow(65536)
+    info = (
+        f"{partner_id};{partner_id};{valid_until};{int(session_type)};{rand};{user_id};"
+        f"{privileges or ''}"
+    )
+    digest = hashlib.sha1(secret + info.encode()).hexdigest()  # noqa: S324
+    return base64.b64encode(f"{digest}|{info}".encode()).decode()
+
+
+def _check_common(partner_id: int, expiry: int) -> None:
+    if isinstance(partner_id, bool) or not isinstance(partner_id, int):
+        raise ConfigError(f"partner_id must be an integer, got {type(partner_id).__name__}")
+    if isinstance(expiry, bool) or not isinstance(expiry, int) or expiry <= 0:
+        raise ConfigError(f"expiry must be a positive number of seconds, got {expiry!r}")
+
+
+def _b64decode(ks: str) -> bytes:
+    text = ks.strip().replace("-", "+").replace("_", "/")
+    try:
+        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except ValueError as exc:
+        raise ConfigError("not a KS: it is not base64 (check for a truncated copy)") from exc
+
+
+def inspect(ks: str, admin_secret: str | None = None) -> KsInfo:
+    """Read a KS; pass ``admin_secret`` to verify it and to open a v2 KS's fields."""
+    if not isinstance(ks, str) or not ks.strip():
+        raise ConfigError("KS is empty: pass the KS string (it starts with djJ8 for v2)")
+    raw = _b64decode(ks)
+    if raw.startswith(b"v2|"):
+        return _inspect_v2(raw, admin_secret)
+    return _inspect_v1(raw, admin_secret)
+
+
+def _inspect_v1(raw: bytes, admin_secret: str | None) -> KsInfo:
+    digest, sep, info = raw.partition(b"|")
+    fields = info.decode("utf-8", "replace").split(";")
+    if not sep or len(fields) < 3:
+        raise ConfigError("not a KS: expected 'hash|partner;partner;validUntil;...' inside")
+    verified = None
+    if admin_secret:
+        expected = hashlib.sha1(admin_secret.encode() + info).hexdigest()  # noqa: S324
+        verified = secrets.compare_digest(expected.encode(), digest)
+    get: Any = lambda i: fields[i] if len(fields) > i else None  # noqa: E731
+    try:
+        return KsInfo(
+            version=1,
+            partner_id=int(fields[0]),
+            valid_until=int(fields[2]),
+            session_type=SessionType(int(get(3))) if get(3) else None,
+            user_id=get(5),
+            privileges=get(6),
+            verified=verified,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"not a KS: unreadable v1 fields ({exc})") from exc
+
+
+def _inspect_v2(raw: bytes, admin_secret: str | None) -> KsInfo:
+    parts = raw.split(b"|", 2)
+    if len(parts) != 3 or not parts[1].lstrip(b"-").isdigit():
+        raise ConfigError("not a KS: expected 'v2|partner|data' inside")
+    partner_id = int(parts[1])
+    if not admin_secret:
+        return KsInfo(version=2, partner_id=partner_id)
+    fields = _open_v2(parts[2], admin_secret.encode())
+    if fields is None:
+        return KsInfo(version=2, partner_id=partner_id, verified=False)
+    privileges = ",".join(
+        f"{k}:{v}" if v else k for k, v in fields.items() if not k.startswith("_")
+    )
+    return KsInfo(
+        version=2,
+        partner_id=partner_id,
+        valid_until=int(fields["_e"]) if fields.get("_e") else None,
+        session_type=SessionType(int(fields["_t"])) if fields.get("_t") else None,
+        user_id=fields.get("_u", ""),
+        privileges=privileges.replace("all:*", "*"),
+        verified=True,
+    )
+
+
+def _open_v2(cipher: bytes, secret: bytes) -> Mapping[str, str] | None:
+    if not cipher or len(cipher) % _BLOCK:
+        return None
+    plain = _aes(_key(secret), cipher, encrypt=False).rstrip(b"\0")
+    digest, rest = plain[:20], plain[20:]
+    if hashlib.sha1(rest).digest() != digest:  # noqa: S324
+        return None
+    return dict(parse_qsl(rest[16:].decode("utf-8", "replace"), keep_blank_values=True))
+
+
+class KsProvider(Protocol):
+    """Where a client gets its KS: asked before every request, told when the KS expired."""
+
+    def current(self) -> str | None:
+        """Return the KS to send now (renewing it first if it is about to expire)."""
+
+    def renew(self) -> bool:
+        """Make a fresh KS after the server said ``EXPIRED``; return False if impossible."""
+
+
+class FixedKs:
+    """A KS given once and used as is (it cannot be renewed)."""
+
+    def __init__(self, ks: str | None) -> None:
+        """Hold ``ks`` (None: send calls without a KS)."""
+        self._ks = ks
+
+    def current(self) -> str | None:
+        """Return the fixed KS."""
+        return self._ks
+
+    def renew(self) -> bool:
+        """Return False: a fixed KS cannot be renewed."""
+        return False
+
+    def __repr__(self) -> str:
+        return "FixedKs(<redacted>)" if self._ks else "FixedKs(None)"
+
+
+class SecretKs:
+    """KS made locally from the admin secret (v2), renewed before expiry; thread-safe."""
+
+    def __init__(
+        self,
+        partner_id: int,
+        admin_secret: str,
+        *,
+        session_type: SessionType = SessionType.ADMIN,
+        user_id: str = "",
+        privileges: str | None = None,
+        expiry: int = 86400,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Remember how to make the KS; the first one is made on first use."""
+        _check_secret(admin_secret)
+        _check_common(partner_id, expiry)
+        self._partner_id = partner_id
+        self._secret = admin_secret
+        self._type = session_type
+        self._user_id = user_id
+        self._privileges = privileges
+        self._expiry = expiry
+        self._clock = clock
+        # Renew when less than a tenth of the lifetime (at most 5 minutes) is left.
+        self._margin = min(300.0, expiry / 10)
+        self._lock = threading.Lock()
+        self._ks: str | None = None
+        self._valid_until = 0.0
+
+    def _make(self) -> str:
+        now = self._clock()
+        self._ks = generate_v2(
+            self._partner_id,
+            self._secret,
+            session_type=self._type,
+            user_id=self._user_id,
+            privileges=self._privileges,
+            expiry=self._expiry,
+            now=now,
+        )
+        self._valid_until = now + self._expiry
+        return self._ks
+
+    def current(self) -> str:
+        """Return a KS with more than the safety margin left, making a new one if needed."""
+        with self._lock:
+            if self._ks is None or self._clock() >= self._valid_until - self._margin:
+                return self._make()
+            return self._ks
+
+    def renew(self) -> bool:
+        """Make a new KS now."""
+        with self._lock:
+            self._make()
+        return True
+
+    def __repr__(self) -> str:
+        return f"SecretKs(partner_id={self._partner_id}, admin_secret=<redacted>)"

@@ -1,0 +1,154 @@
+"""The one boundary with httpx: request descriptions out, (status, headers, body) back.
+
+Bodies are streamed: file parts are read from disk in pieces at their offset on every attempt,
+and the progress hook hears of each piece once httpx has taken it for sending. httpx exceptions
+become ``TransportError`` here and nowhere else, with the original kept as ``__cause__``;
+``may_have_reached_server`` is False only for failures before any byte was sent (connect errors
+and timeouts, no free pooled connection).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+
+from kaltura_mm import __version__
+from kaltura_mm.config import Config
+from kaltura_mm.errors import ConfigError, TransportError
+from kaltura_mm.protocol.calls import FilePart
+from kaltura_mm.protocol.wire import HttpRequest
+
+PIECE = 256 * 1024
+Progress = Callable[[FilePart, int], None]
+"""Called as ``progress(part, sent)``: ``sent`` bytes of ``part`` handed to the network so far in
+this attempt (it restarts from 0 when the request is re-sent)."""
+
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def part_length(part: FilePart) -> int:
+    """Return how many bytes ``part`` sends, checking that the file holds them."""
+    try:
+        size = os.stat(part.path).st_size
+    except OSError as exc:
+        raise ConfigError(f"cannot read {part.path}: {exc.strerror}; check the path") from exc
+    if part.offset > size:
+        raise ConfigError(f"{part.path} has {size} bytes, less than the part offset {part.offset}")
+    length = size - part.offset if part.length is None else part.length
+    if part.offset + length > size:
+        raise ConfigError(
+            f"{part.path} has {size} bytes; the part [{part.offset}, {part.offset + length}) "
+            "goes past its end (did the file change during the upload?)"
+        )
+    return length
+
+
+def _pieces(part: FilePart, length: int) -> Iterator[bytes]:
+    with open(part.path, "rb") as handle:
+        handle.seek(part.offset)
+        left = length
+        while left > 0:
+            piece = handle.read(min(PIECE, left))
+            if not piece:
+                raise ConfigError(f"{part.path} became shorter while it was being sent")
+            left -= len(piece)
+            yield piece
+
+
+def _segments(request: HttpRequest, progress: Progress | None) -> Iterator[bytes]:
+    for segment in request.body:
+        if isinstance(segment, bytes):
+            yield segment
+            continue
+        sent = 0
+        for piece in _pieces(segment, part_length(segment)):
+            yield piece
+            # The generator resumes only once httpx has written the piece.
+            sent += len(piece)
+            if progress is not None:
+                progress(segment, sent)
+
+
+async def _async_segments(request: HttpRequest, progress: Progress | None) -> AsyncIterator[bytes]:
+    for piece in _segments(request, progress):
+        yield piece
+
+
+def _prepare(request: HttpRequest) -> tuple[dict[str, str], int]:
+    length = sum(len(s) if isinstance(s, bytes) else part_length(s) for s in request.body)
+    headers = dict(request.headers)
+    headers["Content-Length"] = str(length)
+    return headers, length
+
+
+def build_sync(client: httpx.Client, request: HttpRequest, progress: Progress | None) -> Any:
+    """Build the httpx request, streaming file parts when there are any."""
+    headers, _ = _prepare(request)
+    if not request.files:
+        content: Any = b"".join(s for s in request.body if isinstance(s, bytes))
+    else:
+        content = _segments(request, progress)
+    return client.build_request(request.method, request.path, headers=headers, content=content)
+
+
+def build_async(
+    client: httpx.AsyncClient, request: HttpRequest, progress: Progress | None
+) -> httpx.Request:
+    """Build the httpx request for the async client."""
+    headers, _ = _prepare(request)
+    if not request.files:
+        content: Any = b"".join(s for s in request.body if isinstance(s, bytes))
+    else:
+        content = _async_segments(request, progress)
+    return client.build_request(request.method, request.path, headers=headers, content=content)
+
+
+@contextmanager
+def mapped_errors(label: str) -> Iterator[None]:
+    """Turn httpx exceptions raised inside the block into ``TransportError``."""
+    try:
+        yield
+    except _NEVER_SENT as exc:
+        raise TransportError(
+            f"could not reach the server: {type(exc).__name__}: {exc}",
+            may_have_reached_server=False,
+            call=label,
+        ) from exc
+    except httpx.TimeoutException as exc:
+        raise TransportError(
+            f"no answer in time: {type(exc).__name__}", may_have_reached_server=True, call=label
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise TransportError(
+            f"the connection failed: {type(exc).__name__}: {exc}",
+            may_have_reached_server=True,
+            call=label,
+        ) from exc
+
+
+def _options(config: Config) -> dict[str, Any]:
+    t = config.timeouts
+    pool = max(10, 2 * config.max_concurrency)
+    return {
+        "base_url": config.service_url,
+        "timeout": httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
+        "limits": httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+        "headers": {"User-Agent": f"kaltura-mm/{__version__}"},
+        "follow_redirects": False,
+    }
+
+
+def sync_client(config: Config, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """Return a keep-alive httpx client configured from ``config``."""
+    return httpx.Client(transport=transport, **_options(config))
+
+
+def async_client(
+    config: Config, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """Return a keep-alive async httpx client configured from ``config``."""
+    return httpx.AsyncClient(transport=transport, **_options(config))
