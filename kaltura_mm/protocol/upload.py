@@ -1,0 +1,227 @@
+"""Pure chunk planning and the chunk state machine of an upload token; no I/O, no clock.
+
+The rules, enforced here and nowhere else (the server's behaviour they rest on is in
+``kaltura-api.md`` section 5.2):
+
+1. A file of ``size`` bytes that fits in one chunk (``size <= chunk_size``) is sent as one part:
+   ``resume=False, finalChunk=True``. A 0-byte file is refused before anything is created
+   (``plan_chunks`` raises): Kaltura cannot make an entry of it and the server's 0-byte part rules
+   would silently discard it.
+2. A larger file is cut into a small *head* ``[0, edge)``, middle chunks of ``chunk_size`` bytes,
+   and a small *tail* (the last ``edge`` bytes at most). Head and tail are sent alone, so keeping
+   them small keeps the serial parts of the upload short; the middle carries the bulk in parallel.
+3. The head goes first and alone: ``resume=False, finalChunk=False, resumeAt=0``. A ``resume=False``
+   part replaces whatever the token holds, so nothing else may be in flight while it is.
+4. Middle chunks go only after the head is acknowledged, in any order and in parallel:
+   ``resume=True, finalChunk=False, resumeAt=offset``.
+5. The tail goes only when every other chunk is acknowledged: ``resume=True, finalChunk=True,
+   resumeAt=offset``. The server then appends every pending part and closes the file at
+   ``resumeAt + len(tail)``. ``UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE`` on it is retried.
+6. An acknowledged chunk is never sent again, with one exception (rule 8).
+7. After an uncertain failure (the request may or may not have arrived) the book is corrected from
+   the server's truth (``uploadToken.get``): every chunk inside the contiguous ``uploadedFileSize``
+   prefix is confirmed, acknowledged or not. A token that is FULL_UPLOAD/CLOSED at ``size`` is done.
+   A token that holds less than the head has lost everything: all chunks go back to pending.
+8. If the tail keeps failing to match the expected size, the server lost a pending part (it can,
+   under concurrent appends): chunks acknowledged beyond the contiguous prefix are *distrusted* and
+   sent again (duplicates and overlaps are harmless to the server).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+import attrs
+
+# The TS client's floor; keeps request overhead sane and well inside any server minimum.
+MIN_CHUNK_SIZE = 100_000
+# PHP's upload_max_filesize (2000M) bounds one part.
+MAX_CHUNK_SIZE = 2000 * 1024 * 1024
+DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024
+DEFAULT_EDGE_SIZE = 1024 * 1024
+
+
+@attrs.frozen(order=True)
+class Chunk:
+    """Bytes ``[offset, offset + length)`` of the file; ``index`` is its place in the plan."""
+
+    index: int
+    offset: int
+    length: int
+
+    @property
+    def end(self) -> int:
+        """Return the offset just past the chunk's last byte."""
+        return self.offset + self.length
+
+
+@attrs.frozen
+class ChunkSend:
+    """How one chunk is sent: the ``uploadToken.upload`` flags of rules 1, 3, 4 and 5."""
+
+    chunk: Chunk
+    resume: bool
+    final_chunk: bool
+    resume_at: int
+
+
+def check_chunk_size(chunk_size: int) -> int:
+    """Return ``chunk_size`` if it is within the server's limits, else raise ``ValueError``."""
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int):
+        raise ValueError(f"chunk_size must be a number of bytes, got {chunk_size!r}")
+    if not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
+        raise ValueError(
+            f"chunk_size must be between {MIN_CHUNK_SIZE} and {MAX_CHUNK_SIZE} bytes "
+            f"(one part of at most 2000 MiB), got {chunk_size}"
+        )
+    return chunk_size
+
+
+def plan_chunks(
+    size: int, chunk_size: int = DEFAULT_CHUNK_SIZE, edge_size: int = DEFAULT_EDGE_SIZE
+) -> tuple[Chunk, ...]:
+    """Cut a file of ``size`` bytes into the head, middle and tail chunks of rules 1 and 2."""
+    if size <= 0:
+        raise ValueError(f"a file of {size} bytes cannot be uploaded: Kaltura needs content")
+    check_chunk_size(chunk_size)
+    if size <= chunk_size:
+        return (Chunk(0, 0, size),)
+    edge = max(1, min(edge_size, chunk_size))
+    tail_length = min(edge, size - edge)
+    tail_offset = size - tail_length
+    spans = [(0, edge)]
+    spans += [(o, min(chunk_size, tail_offset - o)) for o in range(edge, tail_offset, chunk_size)]
+    spans.append((tail_offset, tail_length))
+    return tuple(Chunk(i, offset, length) for i, (offset, length) in enumerate(spans))
+
+
+class Phase(enum.Enum):
+    """Where an upload stands (rules 3 to 5)."""
+
+    HEAD = "head"
+    MIDDLE = "middle"
+    TAIL = "tail"
+    DONE = "done"
+
+
+@attrs.frozen
+class ChunkBook:
+    """Which chunks are acknowledged and which are in flight; moved with its methods.
+
+    ``acked`` and ``in_flight`` hold chunk indexes. ``complete`` is set only by the server's word
+    (the tail's answer, or a token found FULL_UPLOAD/CLOSED at the right size).
+    """
+
+    chunks: tuple[Chunk, ...]
+    acked: frozenset[int] = frozenset()
+    in_flight: frozenset[int] = frozenset()
+    complete: bool = False
+
+    @classmethod
+    def for_file(
+        cls, size: int, chunk_size: int = DEFAULT_CHUNK_SIZE, edge_size: int = DEFAULT_EDGE_SIZE
+    ) -> ChunkBook:
+        """Return the empty book of a file of ``size`` bytes."""
+        return cls(plan_chunks(size, chunk_size, edge_size))
+
+    @property
+    def size(self) -> int:
+        """Return the file size the plan covers."""
+        return self.chunks[-1].end
+
+    @property
+    def head(self) -> Chunk:
+        """Return the first chunk."""
+        return self.chunks[0]
+
+    @property
+    def tail(self) -> Chunk:
+        """Return the last chunk (the head itself for a one-chunk file)."""
+        return self.chunks[-1]
+
+    @property
+    def phase(self) -> Phase:
+        """Return the phase the next sends belong to."""
+        if self.complete:
+            return Phase.DONE
+        if len(self.chunks) == 1 or self.head.index not in self.acked:
+            return Phase.HEAD
+        if len(self.acked) < len(self.chunks) - 1:
+            return Phase.MIDDLE
+        return Phase.TAIL
+
+    @property
+    def bytes_acked(self) -> int:
+        """Return the bytes of all acknowledged chunks."""
+        return sum(self.chunks[i].length for i in self.acked)
+
+    def ready(self, limit: int | None = None) -> tuple[Chunk, ...]:
+        """Return the chunks that may be sent now (rules 3 to 5), at most ``limit`` of them."""
+        phase = self.phase
+        if phase is Phase.DONE or (phase is not Phase.MIDDLE and self.in_flight):
+            return ()
+        if phase is Phase.HEAD:
+            candidates: Iterable[Chunk] = (self.head,)
+        elif phase is Phase.TAIL:
+            candidates = () if self.tail.index in self.acked else (self.tail,)
+        else:
+            candidates = self.chunks[1:-1]
+        free = [c for c in candidates if c.index not in self.acked | self.in_flight]
+        return tuple(free if limit is None else free[: max(0, limit)])
+
+    def send_for(self, chunk: Chunk) -> ChunkSend:
+        """Return the flags ``chunk`` is sent with."""
+        if chunk.index == 0:
+            return ChunkSend(chunk, resume=False, final_chunk=len(self.chunks) == 1, resume_at=0)
+        final = chunk.index == len(self.chunks) - 1
+        return ChunkSend(chunk, resume=True, final_chunk=final, resume_at=chunk.offset)
+
+    def start(self, chunk: Chunk) -> ChunkBook:
+        """Record that ``chunk`` was sent; refuse a send the rules forbid."""
+        if chunk not in self.ready():
+            raise ValueError(f"chunk {chunk.index} may not be sent in phase {self.phase.value}")
+        return attrs.evolve(self, in_flight=self.in_flight | {chunk.index})
+
+    def ack(self, chunk: Chunk, *, completes: bool = False) -> ChunkBook:
+        """Record the server's acknowledgement of ``chunk``; ``completes`` for a closing answer."""
+        is_last = chunk.index == len(self.chunks) - 1
+        return attrs.evolve(
+            self,
+            acked=self.acked | {chunk.index},
+            in_flight=self.in_flight - {chunk.index},
+            complete=self.complete or (completes and is_last),
+        )
+
+    def fail(self, chunk: Chunk) -> ChunkBook:
+        """Record that ``chunk`` failed; it is pending again."""
+        return attrs.evolve(self, in_flight=self.in_flight - {chunk.index})
+
+    def confirm(self, indexes: Iterable[int]) -> ChunkBook:
+        """Return the book with chunks ``indexes`` acknowledged (a saved state's confirmations)."""
+        known = {c.index for c in self.chunks}
+        return attrs.evolve(self, acked=self.acked | (frozenset(indexes) & known))
+
+    def recover(self, uploaded: int, finished: bool, *, distrust: bool = False) -> ChunkBook:
+        """Correct the book from the server's truth (rules 7 and 8).
+
+        ``uploaded`` is the token's contiguous ``uploadedFileSize``; ``finished`` says it is
+        FULL_UPLOAD or CLOSED. ``distrust`` drops acknowledgements beyond the prefix (rule 8).
+        """
+        if finished and uploaded == self.size:
+            every = frozenset(c.index for c in self.chunks)
+            return attrs.evolve(self, acked=every, complete=True)
+        if uploaded < self.head.length:
+            return attrs.evolve(self, acked=frozenset(), complete=False)
+        inside = {c.index for c in self.chunks if c.end <= uploaded}
+        kept = (
+            frozenset(i for i in self.acked if self.chunks[i].offset < uploaded)
+            if distrust
+            else self.acked
+        )
+        return attrs.evolve(self, acked=kept | inside, complete=False)
+
+
+def backoff_delay(attempt: int, unit: float, base: float, cap: float) -> float:
+    """Return the pause before retry ``attempt`` (1-based): full jitter, ``unit`` in [0, 1)."""
+    return unit * min(cap, base * 2.0 ** max(0, attempt - 1))

@@ -1,0 +1,100 @@
+"""UploadState JSON round trip, referenceId derivation and the on-disk store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kaltura_mm.errors import ConfigError
+from kaltura_mm.models import MediaType
+from kaltura_mm.protocol.upload_request import (
+    FileFingerprint,
+    UploadOptions,
+    UploadRequest,
+    UploadState,
+    reference_id_for,
+)
+from kaltura_mm.upload_state import UploadStateStore
+
+PRINT = FileFingerprint(size=5_000_000, mtime_ns=123, sample_sha256="ab" * 32)
+
+
+def _state(**changes: object) -> UploadState:
+    request = UploadRequest(
+        path=Path("/data/lecture.mp4"),
+        category_ids=(7, 9),
+        tags="a, b",
+        entry_type=MediaType.VIDEO,
+    )
+    values: dict[str, object] = {
+        "request": request,
+        "fingerprint": PRINT,
+        "reference_id": reference_id_for(request, PRINT),
+        "chunk_size": 1_000_000,
+        "edge_size": 100_000,
+    }
+    values.update(changes)
+    return UploadState(**values)  # type: ignore[arg-type]
+
+
+def test_state_round_trips_through_json() -> None:
+    state = _state(entry_id="0_abcdefgh", token_id="0_" + "f" * 32)
+    book = state.book()
+    book = book.start(book.head).ack(book.head)
+    state = state.with_book(book)
+    again = UploadState.from_json(state.to_json())
+    assert again == state
+    assert again.bytes_confirmed == 100_000
+    assert again.request.tags == ("a", "b") and again.request.entry_type is MediaType.VIDEO
+
+
+def test_reference_id_is_deterministic_and_depends_on_target() -> None:
+    request = UploadRequest(path="/x/a.mp4", category_ids=[3, 1])
+    same = UploadRequest(path="/elsewhere/a.mp4", category_ids=[1, 3], name="other")
+    other_target = UploadRequest(path="/x/a.mp4", category_ids=[2])
+    assert reference_id_for(request, PRINT) == reference_id_for(same, PRINT)
+    assert reference_id_for(request, PRINT) != reference_id_for(other_target, PRINT)
+    assert reference_id_for(request, PRINT).startswith("kmm-")
+    assert reference_id_for(UploadRequest(path="a.mp4", reference_id="mine"), PRINT) == "mine"
+
+
+def test_request_refuses_bad_category_ids_and_defaults_name() -> None:
+    with pytest.raises(ValueError, match="positive integers"):
+        UploadRequest(path="a.mp4", category_ids=[0])
+    assert UploadRequest(path="/x/My Talk.mp4").entry_name == "My Talk"
+
+
+def test_options_refuse_nonsense() -> None:
+    with pytest.raises(ValueError, match="concurrency"):
+        UploadOptions(concurrency=0)
+    with pytest.raises(ValueError, match="chunk_size"):
+        UploadOptions(chunk_size=10)
+
+
+def test_damaged_json_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="not an upload state"):
+        UploadState.from_json("{}")
+
+
+def test_store_saves_atomically_loads_and_lists_pending(tmp_path: Path) -> None:
+    store = UploadStateStore(tmp_path / "states")
+    state = _state()
+    assert store.load(state.reference_id) is None
+    store.save(state)
+    store.save(state)  # replaces, never appends
+    assert store.load(state.reference_id) == state
+    assert store.pending() == [state]
+    assert [p.name for p in (tmp_path / "states").iterdir()] == [state.reference_id + ".json"]
+    done = _state(reference_id="done", complete=True)
+    store.save(done)
+    assert store.pending() == [state]
+    store.discard(state.reference_id)
+    assert store.load(state.reference_id) is None
+
+
+def test_store_reports_a_damaged_file(tmp_path: Path) -> None:
+    store = UploadStateStore(tmp_path)
+    store.path_for("x").write_text("garbage", encoding="utf-8")
+    with pytest.raises(ConfigError, match="delete it"):
+        store.load("x")
