@@ -1,0 +1,162 @@
+"""Find categories by id or full path (``Root>Courses>Bio 101``) and read a category tree."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from kaltura_mm.errors import CategoryNotFoundError, ConfigError, KalturaError
+from kaltura_mm.flows.effects import Flow
+from kaltura_mm.models import Category, CategoryFilter, ListPage, Pager
+from kaltura_mm.services import category
+
+PATH_SEPARATOR = ">"
+_MAX_CANDIDATES = 10
+
+
+class CategoryLookupError(KalturaError, LookupError):
+    """A category named by the caller could not be picked; ``candidates`` are near matches."""
+
+    def __init__(self, message: str, wanted: str, candidates: Sequence[Category] = ()) -> None:
+        """Name what was looked for and list the categories that came close."""
+        names = [f"{c.full_name} (id {c.id})" for c in candidates[:_MAX_CANDIDATES]]
+        hint = ("; candidates: " + ", ".join(names)) if names else ""
+        super().__init__(message + hint)
+        self.wanted = wanted
+        self.candidates = tuple(candidates)
+
+
+class CategoryNotFound(CategoryLookupError):
+    """No category has this id, full path or name."""
+
+
+class AmbiguousCategory(CategoryLookupError):
+    """Several categories have this name: use the full path or the id."""
+
+
+def normalize_path(path: str) -> str:
+    """Return ``path`` with the spaces around each ``>`` removed; refuse empty segments."""
+    parts = [part.strip() for part in path.split(PATH_SEPARATOR)]
+    if not all(parts):
+        raise ConfigError(
+            f"category path {path!r} has an empty segment: write it as 'Root>Courses>Bio 101'"
+        )
+    return PATH_SEPARATOR.join(parts)
+
+
+def resolve_category(id_or_path: int | str) -> Flow[Category]:
+    """Return the category with this id, full path (``Root>Courses``) or unique name."""
+    if isinstance(id_or_path, bool) or not isinstance(id_or_path, int | str):
+        raise ConfigError(
+            f"a category is named by an integer id or a path such as 'Root>Courses', "
+            f"got {type(id_or_path).__name__}"
+        )
+    if isinstance(id_or_path, int) or id_or_path.strip().isdigit():
+        return (yield from _by_id(int(id_or_path)))
+    path = normalize_path(id_or_path)
+    page: ListPage[Category] = yield category.list(
+        CategoryFilter(full_name_equal=path), Pager(page_size=_MAX_CANDIDATES)
+    )
+    exact = [c for c in page.objects if c.full_name == path]
+    if len(exact) == 1:
+        return exact[0]
+    if len(exact) > 1:
+        raise AmbiguousCategory(f"{len(exact)} categories have the path {path!r}", path, exact)
+    return (yield from _by_name(path))
+
+
+def _by_id(category_id: int) -> Flow[Category]:
+    try:
+        found: Category = yield category.get(category_id)
+    except CategoryNotFoundError:
+        raise CategoryNotFound(
+            f"no category has id {category_id} (or it was deleted): check the id, or pass the "
+            "full path such as 'Root>Courses'",
+            str(category_id),
+        ) from None
+    return found
+
+
+def _by_name(path: str) -> Flow[Category]:
+    """Find ``path``'s last segment as a name anywhere; unique wins, else list candidates."""
+    name = path.rsplit(PATH_SEPARATOR, 1)[-1]
+    page: ListPage[Category] = yield category.list(
+        CategoryFilter(free_text=name, order_by="+fullName"), Pager(page_size=100)
+    )
+    same_name = [c for c in page.objects if (c.name or "").casefold() == name.casefold()]
+    if PATH_SEPARATOR not in path and len(same_name) == 1:
+        return same_name[0]
+    if PATH_SEPARATOR not in path and len(same_name) > 1:
+        raise AmbiguousCategory(
+            f"{len(same_name)} categories are named {name!r}: pass the full path or the id",
+            path,
+            same_name,
+        )
+    near = same_name or list(page.objects)
+    raise CategoryNotFound(
+        f"no category has the full path {path!r} (paths are case-sensitive, separated by '>')",
+        path,
+        near,
+    )
+
+
+@attrs.frozen
+class CategoryNode:
+    """A category of a tree, with its sub-categories; counts come from the server."""
+
+    category: Category
+    children: tuple[CategoryNode, ...] = ()
+
+    @property
+    def entries_count(self) -> int:
+        """Return the entries in this category and its descendants."""
+        return self.category.entries_count or 0
+
+    @property
+    def direct_entries_count(self) -> int:
+        """Return the entries assigned to this category itself."""
+        return self.category.direct_entries_count or 0
+
+    def walk(self) -> list[CategoryNode]:
+        """Return this node and every descendant, depth first, in path order."""
+        return [self, *(node for child in self.children for node in child.walk())]
+
+
+def category_tree(root: int | str | None = None) -> Flow[list[CategoryNode]]:
+    """Return the tree under ``root`` (id or path) with entry counts; every root when None."""
+    top: Category | None = None
+    if root is not None:
+        top = yield from resolve_category(root)
+    found: list[Category] = []
+    page_index = 1
+    while True:
+        filter_ = CategoryFilter(
+            ancestor_id_in=(top.id,) if top is not None and top.id else None,
+            order_by="+fullName",
+        )
+        page: ListPage[Category] = yield category.list(
+            filter_, Pager(page_size=500, page_index=page_index)
+        )
+        found.extend(page.objects)
+        if len(page.objects) < 500 or len(found) >= page.total_count or page_index == 20:
+            break
+        page_index += 1
+    return build_tree(found, top)
+
+
+def build_tree(categories: Sequence[Category], root: Category | None = None) -> list[CategoryNode]:
+    """Return the nodes whose parent is ``root`` (or that have no listed parent), nested."""
+    by_parent: dict[int, list[Category]] = {}
+    ids = {c.id for c in categories}
+    for c in categories:
+        by_parent.setdefault(c.parent_id or 0, []).append(c)
+
+    def node(c: Category) -> CategoryNode:
+        kids = sorted(by_parent.get(c.id or -1, []), key=lambda k: k.full_name or "")
+        return CategoryNode(c, tuple(node(k) for k in kids))
+
+    if root is not None:
+        return [node(root)]
+    tops = [c for c in categories if (c.parent_id or 0) not in ids]
+    return [node(c) for c in sorted(tops, key=lambda k: k.full_name or "")]
