@@ -1,29 +1,111 @@
-"""The ``kaltura-mm`` command line: ``main(argv) -> int``; ``run()`` is the console entry point."""
+"""The ``kaltura-mm`` command line: ``main(argv) -> int``; ``run()`` is the console entry point.
+
+The group below holds the global options; each command group lives in ``kaltura_mm.commands``.
+``main`` turns every error into one line naming the problem and the fix, and an exit code from
+``kaltura_mm.commands.exit_codes`` (a traceback only with ``--verbose``, secrets redacted).
+"""
 
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Sequence
 
 import click
 
+from kaltura_mm.commands.context import AppContext
+from kaltura_mm.commands.exit_codes import ExitCode
+from kaltura_mm.commands.failures import describe
+from kaltura_mm.commands.ks_commands import ks_group
+from kaltura_mm.commands.output import json_line
+from kaltura_mm.errors import redact
 
-@click.group()
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kaltura-mm")
-def cli() -> None:
-    """Manage Kaltura media from the shell."""
+@click.option("--profile", metavar="NAME", help="Profile of the config file to use.")
+@click.option("--service-url", metavar="URL", help="Kaltura server root (https://...).")
+@click.option("--region", metavar="NAME", help="Region preset: us, eu, de, sg, ca, au.")
+@click.option("--partner-id", metavar="ID", help="Kaltura partner (account) id.")
+@click.option("--user-id", metavar="USER", help="User the session acts as.")
+@click.option("--sandbox", is_flag=True, help="Use the persistent local sandbox.")
+@click.option("--json", "json_", is_flag=True, help="Print one JSON object per result line.")
+@click.option("-q", "--quiet", is_flag=True, help="Print results only: no progress or messages.")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logs on stderr (secrets redacted).")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    profile: str | None,
+    service_url: str | None,
+    region: str | None,
+    partner_id: str | None,
+    user_id: str | None,
+    sandbox: bool,
+    json_: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Manage Kaltura media from the shell: upload, list, detach, delete.
+
+    Credentials come from the environment (KALTURA_ADMIN_SECRET or KALTURA_KS) or a profile of
+    the config file, never from the command line. Try it all locally with `kaltura-mm demo`.
+    """
+    state = ctx.ensure_object(AppContext)
+    state.flags = {
+        "service_url": service_url,
+        "region": region,
+        "partner_id": partner_id,
+        "user_id": user_id,
+    }
+    state.profile, state.sandbox = profile, sandbox
+    state.json, state.quiet = json_, quiet
+    if verbose:
+        state.enable_verbose(ctx)
+
+
+cli.add_command(ks_group)
+
+
+def _report(state: AppContext, exc: BaseException) -> int:
+    failure = describe(exc, state.secrets)
+    if state.verbose and failure.kind == "internal":
+        click.echo(redact("".join(traceback.format_exception(exc)), state.secrets), err=True)
+    if state.json:
+        record = {
+            "error": failure.kind,
+            "message": failure.problem,
+            "fix": failure.fix,
+            "exit_code": int(failure.code),
+        }
+        click.echo(json_line(record), err=True)
+    else:
+        click.echo(f"kaltura-mm: error: {failure.line()}", err=True)
+    return int(failure.code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` and return the exit code."""
+    state = AppContext()
     try:
-        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        result = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="kaltura-mm",
+            standalone_mode=False,
+            obj=state,
+        )
     except click.exceptions.Exit as exit_:
         return exit_.exit_code
+    except click.exceptions.Abort:
+        click.echo("kaltura-mm: aborted", err=True)
+        return int(ExitCode.INTERRUPTED)
     except click.ClickException as error:
         error.show()
-        return error.exit_code
-    return 0
+        return int(ExitCode.BAD_INPUT) if error.exit_code == 2 else error.exit_code
+    except BrokenPipeError:
+        return int(ExitCode.OK)  # the reader (head, less) went away: not an error
+    except (Exception, KeyboardInterrupt) as exc:
+        return _report(state, exc)
+    return int(result) if isinstance(result, int) else int(ExitCode.OK)
 
 
 def run() -> None:

@@ -1,0 +1,163 @@
+"""The state one ``kaltura-mm`` run shares between its commands: options, settings, output.
+
+The click group stores an ``AppContext`` in ``ctx.obj``; commands ask it for the resolved
+``Settings``, a ``Config``, a result writer in the chosen format, and the console for messages.
+Settings are resolved lazily, so ``--help`` and ``ks inspect`` work without any configuration.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import IO, Any
+
+import attrs
+import click
+from rich.console import Console
+
+from kaltura_mm.commands import profiles
+from kaltura_mm.commands.exit_codes import ExitCode
+from kaltura_mm.commands.failures import CliError
+from kaltura_mm.commands.logs import setup_logging, teardown_logging
+from kaltura_mm.commands.output import Format, ResultWriter
+from kaltura_mm.config import Config
+
+_NO_CREDENTIALS = CliError(
+    "no credentials: neither an admin secret nor a KS is configured",
+    "set KALTURA_ADMIN_SECRET (or KALTURA_KS), add admin_secret to a 0600 profile, "
+    "or try everything locally with --sandbox",
+    ExitCode.AUTH,
+)
+
+
+@attrs.define
+class AppContext:
+    """Global options of the run and what is derived from them."""
+
+    flags: Mapping[str, Any] = attrs.field(factory=dict)
+    profile: str | None = None
+    json: bool = False
+    quiet: bool = False
+    verbose: bool = False
+    sandbox: bool = False
+    env: Mapping[str, str] = attrs.field(factory=profiles.environment)
+    stdout: IO[str] = attrs.field(factory=lambda: sys.stdout)
+    stderr: IO[str] = attrs.field(factory=lambda: sys.stderr)
+    _settings: profiles.Settings | None = None
+
+    @property
+    def console(self) -> Console:
+        """Return the console for human messages (stderr, so stdout stays results only)."""
+        return Console(file=self.stderr, quiet=self.quiet or self.json, highlight=False)
+
+    def enable_verbose(self, ctx: click.Context) -> None:
+        """Turn on redacted debug logs for the rest of the run."""
+        if not self.verbose:
+            self.verbose = True
+            handler = setup_logging(lambda: self.secrets)
+            ctx.call_on_close(lambda: teardown_logging(handler))
+
+    def say(self, message: str) -> None:
+        """Tell the user something (stderr; silent under --quiet and --json)."""
+        self.console.print(message)
+
+    def settings(self) -> profiles.Settings:
+        """Return the settings of this run: flags > env > profile (or the local sandbox)."""
+        if self._settings is None:
+            self._settings = profiles.resolve(self.flags, self.env, self.profile)
+        return self._settings
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Return the secrets known so far, to redact from anything shown."""
+        return self._settings.secrets if self._settings else ()
+
+    def admin_secret(self) -> str:
+        """Return the admin secret from the settings, or prompt for it on a terminal."""
+        settings = self.settings()
+        if settings.admin_secret:
+            return settings.admin_secret
+        if sys.stdin.isatty() and not self.json:
+            secret = str(click.prompt("Kaltura admin secret", hide_input=True, err=True))
+            self._settings = attrs.evolve(settings, admin_secret=secret)
+            return secret
+        raise CliError(
+            "this needs the admin secret and none is configured",
+            "set KALTURA_ADMIN_SECRET or add admin_secret to a 0600 profile",
+            ExitCode.AUTH,
+        )
+
+    def config(self, **overrides: Any) -> Config:
+        """Return the client Config of this run; ask for the admin secret if nothing else."""
+        settings = self.settings()
+        if not settings.ks and not settings.admin_secret:
+            if not sys.stdin.isatty() or self.json:
+                raise _NO_CREDENTIALS
+            self.admin_secret()
+            settings = self.settings()
+        server = settings.service_url or settings.region
+        values: dict[str, Any] = {
+            "partner_id": settings.partner_id,
+            "ks": settings.ks,
+            "admin_secret": None if settings.ks else settings.admin_secret,
+            "user_id": settings.user_id or "",
+        }
+        if server:
+            values["service_url"] = server
+        if settings.partner_id is None and not settings.ks:
+            raise CliError(
+                "no partner id is configured",
+                "set KALTURA_PARTNER_ID, pass --partner-id, or add partner_id to your profile",
+            )
+        return Config(**values, **overrides)
+
+    def writer(
+        self,
+        keys: Sequence[str],
+        fmt: Format | None = None,
+        table_keys: Sequence[str] | None = None,
+        title: str | None = None,
+    ) -> ResultWriter:
+        """Return a writer for results: JSON lines under --json, else ``fmt`` (a table)."""
+        chosen = Format.JSONL if self.json else (fmt or Format.TABLE)
+        return ResultWriter(chosen, keys, self.stdout, table_keys=table_keys, title=title)
+
+
+def app(ctx: click.Context) -> AppContext:
+    """Return the run's ``AppContext`` from a click context."""
+    obj = ctx.find_object(AppContext)
+    if obj is None:  # a command invoked outside the group (only in tests)
+        obj = ctx.ensure_object(AppContext)
+    return obj
+
+
+_COMMON = (
+    click.option("--json", "json_", is_flag=True, default=None, help="One JSON object per line."),
+    click.option("-q", "--quiet", is_flag=True, default=None, help="Results only, no progress."),
+    click.option("-v", "--verbose", is_flag=True, default=None, help="Debug logs (redacted)."),
+    click.option("--sandbox", is_flag=True, default=None, help="Use the local sandbox."),
+    click.option("--profile", metavar="NAME", default=None, help="Config-file profile."),
+)
+
+
+def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Accept the global output/target options after the command name too (``list --json``)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        state = app(ctx)
+        for name in ("json_", "quiet", "sandbox"):
+            if kwargs.pop(name):
+                setattr(state, name.rstrip("_"), True)
+        if kwargs.pop("verbose"):
+            state.enable_verbose(ctx)
+        profile = kwargs.pop("profile")
+        if profile:
+            state.profile = profile
+        return command(*args, **kwargs)
+
+    for option in reversed(_COMMON):
+        wrapper = option(wrapper)
+    return wrapper

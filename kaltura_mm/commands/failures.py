@@ -1,0 +1,126 @@
+"""Turn any error into one line naming the problem and the fix, and the matching exit code.
+
+The command line never shows a Python traceback for a user mistake: every exception that
+reaches ``kaltura_mm.cli.main`` passes through ``describe`` (``--verbose`` adds the traceback,
+with secrets redacted).
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from kaltura_mm.commands.exit_codes import ExitCode
+from kaltura_mm.errors import (
+    ApiError,
+    CategoryNotFoundError,
+    ConfigError,
+    EntryNotFoundError,
+    InvalidKsError,
+    KalturaError,
+    MissingKsError,
+    ResponseError,
+    ServiceForbiddenError,
+    TransportError,
+    UploadError,
+    redact,
+)
+
+_AUTH_CODES = frozenset(
+    {"START_SESSION_ERROR", "USER_BLOCKED", "SERVICE_FORBIDDEN_CONTENT_BLOCKED"}
+)
+_NOT_FOUND_CODES = frozenset({"UPLOAD_TOKEN_NOT_FOUND", "ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY"})
+_NEW_KS = (
+    "set KALTURA_ADMIN_SECRET (a fresh KS is made for every run) "
+    "or make a new KS with `kaltura-mm ks generate`"
+)
+
+
+class CliError(Exception):
+    """A failure the command line explains itself: the problem, the fix and the exit code."""
+
+    def __init__(self, problem: str, fix: str = "", code: ExitCode = ExitCode.BAD_INPUT) -> None:
+        """Hold the one-line problem, how to fix it, and the exit code to end with."""
+        super().__init__(problem)
+        self.problem = problem
+        self.fix = fix
+        self.code = code
+
+
+@attrs.frozen
+class Failure:
+    """An error as the user sees it: exit code, kind name, problem and fix."""
+
+    code: ExitCode
+    kind: str
+    problem: str
+    fix: str = ""
+
+    def line(self) -> str:
+        """Return the one-line message: ``problem; fix``."""
+        return f"{self.problem}; {self.fix}" if self.fix else self.problem
+
+
+def _api_failure(exc: ApiError) -> Failure:
+    if isinstance(exc, InvalidKsError):
+        reason = exc.reason or "rejected"
+        return Failure(ExitCode.AUTH, exc.code, f"the KS was refused ({reason})", _NEW_KS)
+    if isinstance(exc, MissingKsError):
+        return Failure(ExitCode.AUTH, exc.code, "no KS was sent", _NEW_KS)
+    if isinstance(exc, ServiceForbiddenError):
+        what = exc.kaltura_args.get("SERVICE", exc.call)
+        fix = "use an admin session (an admin secret) or a KS whose role allows it"
+        return Failure(ExitCode.AUTH, exc.code, f"this session may not call {what}", fix)
+    if exc.code == "START_SESSION_ERROR":
+        problem = f"the server refused to start a session for partner {_pid(exc)}"
+        fix = "check the partner id and the admin secret (KALTURA_PARTNER_ID, KALTURA_ADMIN_SECRET)"
+        return Failure(ExitCode.AUTH, exc.code, problem, fix)
+    if exc.code in _AUTH_CODES:
+        return Failure(ExitCode.AUTH, exc.code, exc.message, "ask your Kaltura admin")
+    if isinstance(exc, EntryNotFoundError | CategoryNotFoundError) or exc.code in _NOT_FOUND_CODES:
+        fix = "check the id (`kaltura-mm list` / `kaltura-mm categories` show what exists)"
+        return Failure(ExitCode.NOT_FOUND, exc.code, exc.message, fix)
+    where = f" in {exc.call}" if exc.call else ""
+    return Failure(ExitCode.FAILED, exc.code, f"Kaltura refused{where}: {exc.message}")
+
+
+def _pid(exc: ApiError) -> str:
+    return exc.kaltura_args.get("PID", "?")
+
+
+def describe(exc: BaseException, secrets: tuple[str, ...] = ()) -> Failure:
+    """Return what to tell the user about ``exc``; secrets in messages are redacted."""
+    failure = _describe(exc)
+    return attrs.evolve(
+        failure, problem=redact(failure.problem, secrets), fix=redact(failure.fix, secrets)
+    )
+
+
+def _describe(exc: BaseException) -> Failure:
+    if isinstance(exc, CliError):
+        return Failure(exc.code, exc.code.name.lower(), exc.problem, exc.fix)
+    if isinstance(exc, KeyboardInterrupt):
+        return Failure(ExitCode.INTERRUPTED, "interrupted", "interrupted")
+    if isinstance(exc, ConfigError):
+        return Failure(ExitCode.BAD_INPUT, "bad_input", str(exc))
+    if isinstance(exc, ApiError):
+        return _api_failure(exc)
+    if isinstance(exc, TransportError):
+        fix = "check the service URL and your network, then re-run"
+        return Failure(ExitCode.UNAVAILABLE, "transport", f"no answer from Kaltura: {exc}", fix)
+    if isinstance(exc, ResponseError):
+        fix = "check that the service URL is the Kaltura server's root (without /api_v3)"
+        return Failure(ExitCode.UNAVAILABLE, "response", f"not a Kaltura answer: {exc}", fix)
+    if isinstance(exc, UploadError):
+        return Failure(ExitCode.FAILED, "upload", str(exc), "re-run the same command to resume")
+    if isinstance(exc, KalturaError):
+        return Failure(ExitCode.FAILED, type(exc).__name__, str(exc))
+    if isinstance(exc, FileNotFoundError | IsADirectoryError | PermissionError):
+        return Failure(ExitCode.BAD_INPUT, "file", f"{exc.strerror}: {exc.filename}")
+    if isinstance(exc, OSError):
+        return Failure(ExitCode.FAILED, "os", str(exc))
+    return Failure(
+        ExitCode.FAILED,
+        "internal",
+        f"internal error ({type(exc).__name__}: {exc})",
+        "re-run with --verbose and report it with the output",
+    )
