@@ -16,6 +16,8 @@ KalturaError                      base of everything below
 ├── TransportError                no usable answer (connect/read errors, timeouts)
 ├── ResponseError                 an answer we cannot read (HTML page, truncated JSON, 5xx)
 ├── UploadError                   an upload that stopped; carries what is needed to resume
+│   ├── UploadCancelledError      cancelled by the caller
+│   └── FileChangedError          the file changed during or since the upload
 └── ConfigError (also ValueError) bad input from the caller, naming the problem and the fix
 ```
 
@@ -183,13 +185,32 @@ class ResponseError(KalturaError):
 
 
 class UploadError(KalturaError):
-    """An upload stopped; ``token_id`` and ``uploaded`` (bytes the server holds) let it resume."""
+    """An upload stopped; ``token_id`` and ``uploaded`` (bytes the server holds) let it resume.
 
-    def __init__(self, message: str, *, token_id: str | None = None, uploaded: int = 0) -> None:
+    ``state`` is the ``UploadState`` to hand to ``resume_upload`` (None if nothing was created).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        token_id: str | None = None,
+        uploaded: int = 0,
+        state: object | None = None,
+    ) -> None:
         """Describe the failure with the state needed to resume."""
         super().__init__(message)
         self.token_id = token_id
         self.uploaded = uploaded
+        self.state = state
+
+
+class UploadCancelledError(UploadError):
+    """The upload was cancelled; what it made was deleted unless kept for resume."""
+
+
+class FileChangedError(UploadError):
+    """The file changed on disk during or since the upload; it was not mixed with the old one."""
 
 
 class ConfigError(KalturaError, ValueError):
