@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import click
 
+from kaltura_mm.commands.browse import categories_command, get_command, list_command
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import describe
@@ -63,6 +64,9 @@ def cli(
         state.enable_verbose(ctx)
 
 
+cli.add_command(list_command)
+cli.add_command(get_command)
+cli.add_command(categories_command)
 cli.add_command(ks_group)
 
 

@@ -16,6 +16,7 @@ import attrs
 import click
 from rich.console import Console
 
+from kaltura_mm.client import Client
 from kaltura_mm.commands import profiles
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
@@ -45,6 +46,7 @@ class AppContext:
     stdout: IO[str] = attrs.field(factory=lambda: sys.stdout)
     stderr: IO[str] = attrs.field(factory=lambda: sys.stderr)
     _settings: profiles.Settings | None = None
+    _client: Client | None = None
 
     @property
     def console(self) -> Console:
@@ -111,6 +113,13 @@ class AppContext:
                 "set KALTURA_PARTNER_ID, pass --partner-id, or add partner_id to your profile",
             )
         return Config(**values, **overrides)
+
+    def client(self) -> Client:
+        """Return this run's client (made on first use, closed when the command ends)."""
+        if self._client is None:
+            self._client = Client(self.config())
+            click.get_current_context().call_on_close(self._client.close)
+        return self._client
 
     def writer(
         self,

@@ -1,0 +1,207 @@
+"""``kaltura-mm list``, ``get`` and ``categories``: read entries and the category tree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.tree import Tree
+
+from kaltura_mm.commands.context import AppContext, app, common_options
+from kaltura_mm.commands.exit_codes import ExitCode, for_items
+from kaltura_mm.commands.output import (
+    CATEGORY_KEYS,
+    ENTRY_KEYS,
+    ENTRY_TABLE,
+    Format,
+    category_record,
+    entry_record,
+)
+from kaltura_mm.commands.params import EnumName, Timestamp, category_ref
+from kaltura_mm.commands.problems import report_item_failure
+from kaltura_mm.flows.categories import CategoryNode, category_tree, resolve_category
+from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries, list_page
+from kaltura_mm.models import BaseEntry, Category, EntryStatus, EntryType, MediaType
+from kaltura_mm.services import base_entry
+
+_FORMAT = click.Choice([f.value for f in Format])
+_GET_BATCH = 100
+
+
+def query_options(command: Any) -> Any:
+    """Add the entry filter options of ``list`` and of ``detach``/``delete --where``."""
+    options = (
+        click.option("--category", "-c", metavar="ID|PATH", help="Category id or full path."),
+        click.option("--subcategories", is_flag=True, help="Include entries of sub-categories."),
+        click.option(
+            "--status",
+            "statuses",
+            multiple=True,
+            type=EnumName(EntryStatus, exclude=("DELETED",)),
+            help="Entry status (repeat for several; default ready). See also --any-status.",
+        ),
+        click.option("--any-status", is_flag=True, help="Include entries not ready yet."),
+        click.option("--media-type", "media_types", multiple=True, type=EnumName(MediaType)),
+        click.option("--type", "entry_types", multiple=True, type=EnumName(EntryType)),
+        click.option("--search", "free_text", metavar="TEXT", help="Free-text search."),
+        click.option("--created-after", type=Timestamp(), help="Created at or after this time."),
+        click.option("--created-before", type=Timestamp(), help="Created at or before this time."),
+        click.option("--reference-id", help="Entries with this referenceId."),
+        click.option("--owner", "owner_user_id", metavar="USER", help="Entries of this user."),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def build_query(
+    state: AppContext, options: dict[str, Any], order: str = "+createdAt"
+) -> EntryQuery:
+    """Return the ``EntryQuery`` the filter options ask for (resolving a category path)."""
+    category_id = None
+    if options.get("category"):
+        category = state.client().run(resolve_category(category_ref(options["category"])))
+        category_id = category.id
+    statuses: tuple[EntryStatus, ...] | None = tuple(options.get("statuses") or ()) or None
+    if options.get("any_status"):
+        statuses = ANY_STATUS
+    return EntryQuery(
+        category_id=category_id,
+        include_subcategories=bool(options.get("subcategories")),
+        media_types=tuple(options.get("media_types") or ()),
+        entry_types=tuple(options.get("entry_types") or ()),
+        statuses=statuses,
+        free_text=options.get("free_text"),
+        created_from=options.get("created_after"),
+        created_to=options.get("created_before"),
+        reference_id=options.get("reference_id"),
+        owner_user_id=options.get("owner_user_id"),
+        order=order,
+    )
+
+
+@click.command("list")
+@query_options
+@click.option("--all", "everything", is_flag=True, help="Every match, past the 10,000 cap.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 500),
+    default=30,
+    show_default=True,
+    help="Entries per page (without --all).",
+)
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option(
+    "--order",
+    type=click.Choice(["+createdAt", "-createdAt", "+updatedAt", "-updatedAt", "+name", "-name"]),
+    default="-createdAt",
+    show_default=True,
+    help="Sort order (without --all; --all walks by creation time).",
+)
+@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
+@common_options
+@click.pass_context
+def list_command(
+    ctx: click.Context,
+    /,
+    everything: bool,
+    limit: int,
+    page: int,
+    order: str,
+    fmt: str,
+    **filters: Any,
+) -> int:
+    """List entries of a category (or all), filtered; a table, JSON lines or CSV."""
+    state = app(ctx)
+    query = build_query(state, filters, "+createdAt" if everything else order)
+    writer = state.writer(ENTRY_KEYS, Format(fmt), table_keys=ENTRY_TABLE)
+    client = state.client()
+    if everything:
+        for entry in client.iterate(list_entries(query)):
+            writer.write(entry_record(entry))
+        writer.close()
+        state.say(f"{writer.count} entries")
+        return ExitCode.OK
+    result = client.call(list_page(query, page_index=page, page_size=limit))
+    for entry in result.objects:
+        writer.write(entry_record(entry))
+    writer.close()
+    shown = len(result.objects)
+    more = " (use --all for every one)" if result.total_count > shown else ""
+    state.say(f"{shown} of {result.total_count} entries, page {page}{more}")
+    return ExitCode.OK
+
+
+@click.command("get")
+@click.argument("entry_ids", nargs=-1, required=True, metavar="ENTRY_ID...")
+@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
+@common_options
+@click.pass_context
+def get_command(ctx: click.Context, entry_ids: tuple[str, ...], fmt: str) -> int:
+    """Show entries by id (deleted or unknown ids are reported as not found)."""
+    state = app(ctx)
+    writer = state.writer(ENTRY_KEYS, Format(fmt), table_keys=ENTRY_TABLE)
+    found = _get_entries(state, list(dict.fromkeys(entry_ids)))
+    failures = []
+    for entry_id in dict.fromkeys(entry_ids):
+        entry = found.get(entry_id)
+        if entry is None:
+            failures.append(ExitCode.NOT_FOUND)
+            report_item_failure(state, entry_id, "not_found", "no such entry (or it was deleted)")
+            continue
+        writer.write(entry_record(entry))
+    writer.close()
+    return for_items(len(found), failures)
+
+
+def _get_entries(state: AppContext, entry_ids: Sequence[str]) -> dict[str, BaseEntry]:
+    client = state.client()
+    found: dict[str, BaseEntry] = {}
+    for start in range(0, len(entry_ids), _GET_BATCH):
+        for entry in client.call(base_entry.get_by_ids(entry_ids[start : start + _GET_BATCH])):
+            if entry.id and entry.status is not EntryStatus.DELETED:
+                found[entry.id] = entry
+    return found
+
+
+@click.command("categories")
+@click.option("--root", metavar="ID|PATH", help="Only this category and its descendants.")
+@click.option("--tree", "as_tree", is_flag=True, help="Draw the tree (table format only).")
+@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
+@common_options
+@click.pass_context
+def categories_command(ctx: click.Context, root: str | None, as_tree: bool, fmt: str) -> int:
+    """List categories with their entry counts, or draw them as a tree."""
+    state = app(ctx)
+    nodes = state.client().run(category_tree(category_ref(root) if root else None))
+    flat = [node for top in nodes for node in top.walk()]
+    if as_tree and not state.json and Format(fmt) is Format.TABLE:
+        Console(file=state.stdout).print(_tree(nodes))
+        return ExitCode.OK
+    writer = state.writer(CATEGORY_KEYS, Format(fmt))
+    for node in flat:
+        writer.write(category_record(node.category))
+    writer.close()
+    return ExitCode.OK
+
+
+def _label(category: Category) -> str:
+    return (
+        f"{category.name} [dim](id {category.id}, {category.direct_entries_count or 0} direct, "
+        f"{category.entries_count or 0} in all)[/dim]"
+    )
+
+
+def _tree(nodes: Iterable[CategoryNode]) -> Tree:
+    root = Tree("[bold]categories[/bold]")
+
+    def add(parent: Tree, node: CategoryNode) -> None:
+        branch = parent.add(_label(node.category))
+        for child in node.children:
+            add(branch, child)
+
+    for node in nodes:
+        add(root, node)
+    return root

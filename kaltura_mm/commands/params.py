@@ -1,0 +1,71 @@
+"""Click parameter types of the command line: times, categories, enum names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import click
+
+E = TypeVar("E", bound=enum.Enum)
+
+if TYPE_CHECKING:  # click >= 8.2 types ParamType generically; older clicks cannot subscript it
+    _TimeBase = click.ParamType[int, Any]
+    _EnumBase = click.ParamType[Any, Any]
+else:
+    _TimeBase = _EnumBase = click.ParamType
+
+
+class Timestamp(_TimeBase):
+    """A point in time as Unix seconds, an ISO date (``2024-01-31``) or date-time (UTC if naive)."""
+
+    name = "time"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        """Return Unix seconds for ``value``, or fail naming the accepted forms."""
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if text.isdigit():
+            return int(text)
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(
+                f"{text!r} is not a time: use 2024-01-31, 2024-01-31T08:00 or Unix seconds",
+                param,
+                ctx,
+            )
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return int(moment.timestamp())
+
+
+class EnumName(_EnumBase, Generic[E]):
+    """An enum member named case-insensitively (``ready``, ``READY``)."""
+
+    def __init__(self, enum_type: type[E], exclude: tuple[str, ...] = ()) -> None:
+        """Accept the member names of ``enum_type`` except ``exclude``."""
+        self.enum_type = enum_type
+        self.names = [m.name.lower() for m in enum_type if m.name not in exclude]
+        self.name = enum_type.__name__
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> E:
+        """Return the member named ``value``, or fail listing the names."""
+        if isinstance(value, self.enum_type):
+            return value
+        text = str(value).strip().lower()
+        if text not in self.names:
+            self.fail(f"{value!r} is not one of {', '.join(self.names)}", param, ctx)
+        return self.enum_type[text.upper()]
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        """Show the accepted names in help."""
+        return "[" + "|".join(self.names) + "]"
+
+
+def category_ref(value: str) -> int | str:
+    """Return a category given on the command line: an int id, or a path such as ``A>B``."""
+    text = value.strip()
+    return int(text) if text.isdigit() else text
