@@ -1,0 +1,195 @@
+"""``Sandbox``: the whole server on an ephemeral loopback port, as a context manager."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from types import TracebackType
+
+from kaltura_mm.sandbox import ks, seeding
+from kaltura_mm.sandbox.clock import Clock
+from kaltura_mm.sandbox.core import Core, Partner, Settings
+from kaltura_mm.sandbox.dispatcher import Dispatcher
+from kaltura_mm.sandbox.faults import Faults, Stats
+from kaltura_mm.sandbox.server import SandboxHTTPServer
+
+
+class Sandbox:
+    """A local Kaltura-compatible API server (real HTTP on loopback, background threads)."""
+
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        transcode_delay: float = 0.2,
+        seed: int = 0,
+        final_chunk_wait: float = 45.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        if transcode_delay < 0 or final_chunk_wait < 0:
+            raise ValueError("transcode_delay and final_chunk_wait must be zero or more seconds")
+        self._data_dir = Path(data_dir) if data_dir is not None else None
+        self._host, self._port = host, port
+        self.clock = Clock()
+        self._settings = Settings(transcode_delay, final_chunk_wait)
+        self.faults = Faults(seed, self._settings)
+        self.stats = Stats()
+        self._temp: str | None = None
+        self._core: Core | None = None
+        self._server: SandboxHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> Sandbox:
+        """Open the store, make the default partner if needed, and start serving."""
+        if self._server is not None:
+            return self
+        if self._data_dir is None:
+            self._temp = tempfile.mkdtemp(prefix="kaltura-sandbox-")
+            folder, durable = Path(self._temp), False
+        else:
+            self._data_dir.mkdir(parents=True, exist_ok=True)
+            folder, durable = self._data_dir, True
+        self._core = Core(folder, durable, self._settings, self.clock)
+        if not self._core.partners():
+            self._core.add_partner()
+        self._server = SandboxHTTPServer(
+            (self._host, self._port), Dispatcher(self._core, self.faults, self.stats)
+        )
+        self._core.service_url = f"http://{self._host}:{self._server.server_address[1]}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="kaltura-sandbox", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop serving, close the store and remove a temporary data folder."""
+        if self._server is not None:
+            self._server.close_all()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self._core is not None:
+            self._core.close()
+            self._core = None
+        if self._temp is not None:
+            shutil.rmtree(self._temp, ignore_errors=True)
+            self._temp = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def core(self) -> Core:
+        """Return the running core (raises when the sandbox is not started)."""
+        if self._core is None:
+            raise RuntimeError("the sandbox is not running: use 'with Sandbox() as sb:'")
+        return self._core
+
+    # -- what clients need ------------------------------------------------------------------
+
+    @property
+    def service_url(self) -> str:
+        """Return ``http://127.0.0.1:PORT`` (clients append ``/api_v3/...``)."""
+        return self.core.service_url
+
+    @property
+    def default_partner(self) -> Partner:
+        """Return the first partner."""
+        return self.core.partners()[0]
+
+    @property
+    def partner_id(self) -> int:
+        """Return the default partner's id."""
+        return self.default_partner.partner_id
+
+    @property
+    def admin_secret(self) -> str:
+        """Return the default partner's admin secret."""
+        return self.default_partner.admin_secret
+
+    @property
+    def user_secret(self) -> str:
+        """Return the default partner's user secret."""
+        return self.default_partner.user_secret
+
+    def add_partner(self) -> Partner:
+        """Create another, fully isolated partner."""
+        return self.core.add_partner()
+
+    def _partner(self, partner_id: int | None) -> Partner:
+        if partner_id is None:
+            return self.default_partner
+        partner = self.core.partner(partner_id)
+        if partner is None:
+            raise ValueError(f"partner {partner_id} does not exist: make one with add_partner()")
+        return partner
+
+    def ks(
+        self,
+        user_id: str = "",
+        admin: bool = True,
+        privileges: str = "",
+        expiry: int = 86_400,
+        partner_id: int | None = None,
+    ) -> str:
+        """Sign a v2 KS locally, as a client holding the admin secret would."""
+        partner = self._partner(partner_id)
+        return ks.encode_v2(
+            partner.admin_secret,
+            partner.partner_id,
+            int(self.clock.now()) + expiry,
+            ks.ADMIN if admin else ks.USER,
+            user_id,
+            privileges,
+        )
+
+    # -- data -------------------------------------------------------------------------------
+
+    def create_category(self, path: str, partner_id: int | None = None) -> int:
+        """Return the id of category ``A>B>C``, creating missing ancestors."""
+        return seeding.create_category(self.core, self._partner(partner_id).partner_id, path)
+
+    def seed_entries(
+        self,
+        category_id: int | None,
+        count: int,
+        partner_id: int | None = None,
+        media_type: int = 1,
+        ready: bool = True,
+        name_prefix: str = "entry",
+    ) -> list[str]:
+        """Insert ``count`` entries in ``category_id`` quickly and return their ids."""
+        return seeding.seed_entries(
+            self.core,
+            self._partner(partner_id).partner_id,
+            category_id,
+            count,
+            media_type,
+            ready,
+            name_prefix,
+        )
+
+    def entry_bytes(self, entry_id: str) -> Path:
+        """Return the path of an entry's original content (what ``downloadUrl`` serves)."""
+        row = self.core.store.one("SELECT content_path FROM entries WHERE id = ?", (entry_id,))
+        if row is None or row[0] is None:
+            raise KeyError(f"entry {entry_id} does not exist or has no content yet")
+        return Path(row[0])
+
+    def __repr__(self) -> str:
+        state = self._core.service_url if self._core else "stopped"
+        return f"Sandbox({state})"

@@ -1,0 +1,96 @@
+"""The sandbox's state and settings, shared by every service: store, clock, folders, partners."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from kaltura_mm.sandbox.clock import Clock
+from kaltura_mm.sandbox.store import Store
+
+MAX_RESUME_TIME = 604_800  # upload_token_max_resume_time: 7 days
+FIRST_PARTNER_ID = 100
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A sandbox partner (account) and its secrets."""
+
+    partner_id: int
+    admin_secret: str
+    user_secret: str
+
+    def __repr__(self) -> str:
+        return f"Partner(partner_id={self.partner_id})"
+
+
+@dataclass
+class Settings:
+    """Behaviour knobs: simulated transcoding time, final-chunk gap wait, KS lifetime cap."""
+
+    transcode_delay: float = 0.2
+    final_chunk_wait: float = 45.0
+    ks_lifetime: int | None = None
+
+
+class Core:
+    """Everything the services share; no HTTP here."""
+
+    def __init__(self, data_dir: Path, durable: bool, settings: Settings, clock: Clock) -> None:
+        self.data_dir = data_dir
+        self.settings = settings
+        self.clock = clock
+        self.content_dir = data_dir / "content"
+        self.upload_dir = data_dir / "uploads"
+        self.incoming_dir = data_dir / "incoming"
+        for folder in (self.content_dir, self.upload_dir, self.incoming_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        self.store = Store(data_dir / "sandbox.db", durable)
+        self.service_url = ""
+        self._token_conditions: dict[str, threading.Condition] = {}
+        self._conditions_lock = threading.Lock()
+
+    def token_condition(self, token_id: str) -> threading.Condition:
+        """Return the lock/condition that serialises one upload token's file operations."""
+        with self._conditions_lock:
+            cond = self._token_conditions.get(token_id)
+            if cond is None:
+                cond = self._token_conditions[token_id] = threading.Condition()
+            return cond
+
+    def partner(self, partner_id: int) -> Partner | None:
+        """Return a partner by id, or None."""
+        row = self.store.one("SELECT * FROM partners WHERE id = ?", (partner_id,))
+        if row is None:
+            return None
+        return Partner(row["id"], row["admin_secret"], row["user_secret"])
+
+    def partners(self) -> list[Partner]:
+        """Return every partner, oldest first."""
+        rows = self.store.all("SELECT * FROM partners ORDER BY id")
+        return [Partner(r["id"], r["admin_secret"], r["user_secret"]) for r in rows]
+
+    def add_partner(self) -> Partner:
+        """Create a partner with fresh random secrets."""
+        with self.store.tx() as conn:
+            top = conn.execute("SELECT MAX(id) FROM partners").fetchone()[0]
+            partner = Partner(
+                (top or FIRST_PARTNER_ID - 1) + 1, secrets.token_hex(16), secrets.token_hex(16)
+            )
+            conn.execute(
+                "INSERT INTO partners VALUES (?, ?, ?, ?)",
+                (partner.partner_id, partner.admin_secret, partner.user_secret, self.clock.now()),
+            )
+        return partner
+
+    def promote_ready(self) -> None:
+        """Finish simulated transcoding: PRECONVERT entries whose time has come become READY."""
+        self.store.execute(
+            "UPDATE entries SET status = 2 WHERE status = 1 AND ready_at <= ?", (self.clock.now(),)
+        )
+
+    def close(self) -> None:
+        """Release the database."""
+        self.store.close()

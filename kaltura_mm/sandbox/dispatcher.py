@@ -1,0 +1,89 @@
+"""Route one call to its action, in the real dispatcher's validation order.
+
+1. service / action resolved (``SERVICE_DOES_NOT_EXISTS``, ``ACTION_DOES_NOT_EXISTS``);
+2. the KS string parsed and its signature checked (``INVALID_KS … -1,INVALID_STR``);
+3. rate limit (``ACTION_BLOCKED``);
+4. action arguments read and validated (``MISSING_MANDATORY_PARAMETER``, ``INVALID_ENUM_VALUE``…);
+5. KS validity (``INVALID_KS`` with ``KSID`` = ``EXPIRED``);
+6. access (``MISSING_KS``, ``SERVICE_FORBIDDEN``); 7. the action runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kaltura_mm.sandbox import coerce, ks
+from kaltura_mm.sandbox.actions import Action, Call, read_args
+from kaltura_mm.sandbox.core import Core
+from kaltura_mm.sandbox.errors import ApiError, invalid_ks
+from kaltura_mm.sandbox.faults import Faults, Stats
+from kaltura_mm.sandbox.services import base_entry, category, category_entry, session, upload_token
+
+SERVICES: dict[str, dict[str, Action]] = {
+    "session": session.ACTIONS,
+    "baseentry": base_entry.BASE_ENTRY,
+    "media": base_entry.MEDIA,
+    "uploadtoken": upload_token.ACTIONS,
+    "category": category.ACTIONS,
+    "categoryentry": category_entry.ACTIONS,
+}
+
+
+class Dispatcher:
+    """Run single calls against the core, applying throttles and counting calls."""
+
+    def __init__(self, core: Core, faults: Faults, stats: Stats) -> None:
+        self.core = core
+        self.faults = faults
+        self.stats = stats
+
+    def resolve(self, params: dict[str, Any]) -> tuple[str, str, Action]:
+        """Return (service, action, Action) or raise the real lookup error."""
+        service = params.get("service")
+        if not isinstance(service, str | int) or str(service) == "":
+            raise ApiError("SERVICE_NOT_SPECIFIED")
+        actions = SERVICES.get(str(service).lower())
+        if actions is None:
+            raise ApiError("SERVICE_DOES_NOT_EXISTS", str(service).lower())
+        action = params.get("action")
+        if not isinstance(action, str | int) or str(action) == "":
+            raise ApiError("ACTION_NOT_SPECIFIED")
+        found = actions.get(str(action).lower())
+        if found is None:
+            raise ApiError("ACTION_DOES_NOT_EXISTS", action, service)
+        return str(service).lower(), str(action), found
+
+    def _session(self, ks_text: str) -> ks.Session:
+        try:
+            partner = self.core.partner(ks.partner_of(ks_text))
+            if partner is None:
+                raise ks.KsFormatError("unknown partner")
+            return ks.decode(ks_text, [partner.admin_secret])
+        except ks.KsFormatError:
+            raise invalid_ks(ks_text) from None
+
+    def call(self, params: dict[str, Any]) -> Any:
+        """Run one call and return its result; API errors are raised as ``ApiError``."""
+        service, action, spec = self.resolve(params)
+        self.stats.count_call(service, action)
+        ks_text = params.get("ks")
+        session = self._session(str(ks_text)) if isinstance(ks_text, str) and ks_text else None
+        if self.faults.throttled(service, action.lower()):
+            raise ApiError("ACTION_BLOCKED", action, service)
+        now = self.core.clock.now()
+        args = read_args(spec.params, params, now)
+        if session is not None and session.valid_until <= now:
+            raise invalid_ks("EXPIRED")
+        partner_id = session.partner_id if session else _partner_param(params)
+        if spec.needs_ks and session is None:
+            if partner_id and self.core.partner(partner_id) is not None:
+                raise ApiError("SERVICE_FORBIDDEN", f"{service}->{action}")
+            raise ApiError("MISSING_KS")
+        if spec.admin_only and not (session and session.is_admin):
+            raise ApiError("SERVICE_FORBIDDEN", f"{service}->{action}")
+        return spec.run(Call(self.core, partner_id, session, args))
+
+
+def _partner_param(params: dict[str, Any]) -> int:
+    value = params.get("partnerId", params.get("p"))
+    return coerce.to_int(value) if value is not None and not isinstance(value, dict) else 0

@@ -1,0 +1,212 @@
+"""``KalturaBaseEntryFilter`` (and subclasses) as SQL, with the server's implicit defaults.
+
+Defaults unless overridden: READY only, moderation not in (1, 3), displayInSearch not in (-2, -1);
+a USER KS without ``list:*`` sees only its own entries; ``mediaType*`` needs the media filter.
+"""
+
+from __future__ import annotations
+
+from kaltura_mm.sandbox.actions import Call
+from kaltura_mm.sandbox.listing import Query, csv
+from kaltura_mm.sandbox.schema import KInput, is_subclass
+
+ORDER_COLUMNS = {
+    "createdAt": "e.created_at",
+    "updatedAt": "e.updated_at",
+    "name": "e.name",
+    "partnerSortValue": "e.partner_sort_value",
+    "startDate": "e.start_date",
+    "endDate": "e.end_date",
+    "recent": "e.created_at",
+    "rank": "e.plays",
+    "totalRank": "e.plays",
+    "moderationCount": "e.seq",
+    "weight": "e.seq",
+}
+PLAYABLE_ORDER = {
+    "plays": "e.plays",
+    "views": "e.views",
+    "duration": "e.duration",
+    "lastPlayedAt": "e.updated_at",
+}
+_ACTIVE_IN = "e.id IN (SELECT entry_id FROM category_entries WHERE status = 2 AND category_id"
+_TEXT_FIELDS = ("e.name", "e.tags", "e.description", "e.id", "e.reference_id", "e.user_id")
+
+
+def order_columns(filter_type: str) -> dict[str, str]:
+    """Return the orderBy fields allowed for a filter class."""
+    columns = dict(ORDER_COLUMNS)
+    if is_subclass(filter_type, "KalturaPlayableEntryFilter"):
+        columns.update(PLAYABLE_ORDER)
+    if is_subclass(filter_type, "KalturaMediaEntryFilter"):
+        columns["mediaType"] = "e.media_type"
+    return columns
+
+
+def build(call: Call, f: KInput | None, media_only: bool = False) -> Query:
+    """Return the WHERE clause for a list/count call."""
+    q = Query(["e.partner_id = ?"], [call.partner_id])
+    v = f.values if f else {}
+    _status(q, v)
+    if media_only:
+        q.add("e.type = 1")
+    session = call.session
+    if session and not session.is_admin and not session.has_privilege("list"):
+        q.add("lower(e.user_id) = lower(?)", [session.user_id])
+    q.eq("e.id", v.get("idEqual"))
+    q.in_("e.id", csv(v.get("idIn"), str))
+    q.not_in("e.id", csv(v.get("idNotIn"), str))
+    _text(q, v)
+    q.eq("e.user_id", v.get("userIdEqual"))
+    q.in_("e.user_id", csv(v.get("userIdIn"), str))
+    q.not_in("e.user_id", csv(v.get("userIdNotIn"), str))
+    q.eq("e.creator_id", v.get("creatorIdEqual"))
+    q.eq("e.type", v.get("typeEqual"))
+    q.in_("e.type", csv(v.get("typeIn"), int))
+    q.eq("e.reference_id", v.get("referenceIdEqual"))
+    q.in_("e.reference_id", csv(v.get("referenceIdIn"), str))
+    q.ge("e.created_at", v.get("createdAtGreaterThanOrEqual"))
+    q.le("e.created_at", v.get("createdAtLessThanOrEqual"))
+    q.ge("e.updated_at", v.get("updatedAtGreaterThanOrEqual"))
+    q.le("e.updated_at", v.get("updatedAtLessThanOrEqual"))
+    if f is not None and is_subclass(f.type, "KalturaMediaEntryFilter"):
+        q.eq("e.media_type", v.get("mediaTypeEqual"))
+        q.in_("e.media_type", csv(v.get("mediaTypeIn"), int))
+    _categories(call, q, v)
+    return q
+
+
+def _status(q: Query, v: dict[str, object]) -> None:
+    explicit = [v.get(k) for k in ("statusEqual", "statusIn", "statusNotEqual", "statusNotIn")]
+    if all(x is None for x in explicit) and v.get("idEqual") is None:
+        q.add("e.status = 2")
+    q.eq("e.status", v.get("statusEqual"))
+    q.in_("e.status", csv(v.get("statusIn"), int))
+    q.ne("e.status", v.get("statusNotEqual"))
+    q.not_in("e.status", csv(v.get("statusNotIn"), int))
+    if v.get("statusEqual") != 3 and 3 not in (csv(v.get("statusIn"), int) or []):
+        q.add("e.status != 3")
+    if all(
+        v.get(k) is None
+        for k in ("moderationStatusEqual", "moderationStatusIn", "moderationStatusNotIn")
+    ):
+        q.add("e.moderation_status NOT IN (1, 3)")
+    q.eq("e.moderation_status", v.get("moderationStatusEqual"))
+    q.in_("e.moderation_status", csv(v.get("moderationStatusIn"), int))
+    q.not_in("e.moderation_status", csv(v.get("moderationStatusNotIn"), int))
+    if (
+        v.get("idIn") is None
+        and v.get("displayInSearchEqual") is None
+        and v.get("displayInSearchIn") is None
+    ):
+        q.add("e.display_in_search NOT IN (-2, -1)")
+    q.eq("e.display_in_search", v.get("displayInSearchEqual"))
+    q.in_("e.display_in_search", csv(v.get("displayInSearchIn"), int))
+
+
+def _like_any(q: Query, column: str, words: list[str] | None, joiner: str) -> None:
+    if words:
+        q.add(
+            "(" + f" {joiner} ".join(f"{column} LIKE ?" for _ in words) + ")",
+            [f"%{w}%" for w in words],
+        )
+
+
+def _text(q: Query, v: dict[str, object]) -> None:
+    if v.get("nameLike"):
+        q.add("e.name LIKE ?", [f"%{v['nameLike']}%"])
+    q.eq("e.name", v.get("nameEqual"))
+    _like_any(q, "e.name", csv(v.get("nameMultiLikeOr"), str), "OR")
+    _like_any(q, "e.name", csv(v.get("nameMultiLikeAnd"), str), "AND")
+    if v.get("tagsLike"):
+        q.add("e.tags LIKE ?", [f"%{v['tagsLike']}%"])
+    _like_any(q, "e.tags", csv(v.get("tagsMultiLikeOr"), str), "OR")
+    _like_any(q, "e.tags", csv(v.get("tagsMultiLikeAnd"), str), "AND")
+    if v.get("descriptionLike"):
+        q.add("e.description LIKE ?", [f"%{v['descriptionLike']}%"])
+    if v.get("freeText"):
+        _free_text(q, str(v["freeText"]))
+
+
+def _free_text(q: Query, text: str) -> None:
+    groups, params = [], []
+    for term in (t.strip() for t in text.split(",")):
+        if not term:
+            continue
+        if len(term) > 1 and term[0] == term[-1] == '"':
+            groups.append("(" + " OR ".join(f"{c} = ?" for c in _TEXT_FIELDS) + ")")
+            params.extend([term[1:-1]] * len(_TEXT_FIELDS))
+            continue
+        words = []
+        for word in term.split():
+            words.append("(" + " OR ".join(f"{c} LIKE ?" for c in _TEXT_FIELDS) + ")")
+            params.extend([f"%{word}%"] * len(_TEXT_FIELDS))
+        groups.append("(" + " AND ".join(words) + ")")
+    if groups:
+        q.add("(" + " OR ".join(groups) + ")", params)
+
+
+def _category_ids(call: Call, ids: list[int], with_descendants: bool) -> list[int]:
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = call.core.store.all(
+        f"SELECT id, full_ids FROM categories WHERE partner_id = ? AND status = 2 "  # noqa: S608
+        f"AND id IN ({marks})",
+        [call.partner_id, *ids],
+    )
+    found = [r[0] for r in rows]
+    if with_descendants:
+        for row in rows:
+            found += [
+                r[0]
+                for r in call.core.store.all(
+                    "SELECT id FROM categories WHERE partner_id = ? AND status = 2 "
+                    "AND full_ids LIKE ?",
+                    (call.partner_id, row[1] + ">%"),
+                )
+            ]
+    return found
+
+
+def _ids_by_names(call: Call, names: list[str]) -> list[list[int]]:
+    groups = []
+    for name in names:
+        descendants_only = name.endswith(">")
+        base = name.rstrip(">")
+        rows = call.core.store.all(
+            "SELECT id FROM categories WHERE partner_id = ? AND status = 2 AND "
+            "(substr(full_name, 1, ?) = ? OR (? = 0 AND full_name = ?))",
+            (call.partner_id, len(base) + 1, base + ">", int(descendants_only), base),
+        )
+        groups.append([r[0] for r in rows])
+    return groups
+
+
+def _in_categories(q: Query, ids: list[int]) -> None:
+    if not ids:
+        q.add("0")  # all unknown: the server's 0xffffffff sentinel matches nothing
+        return
+    q.add(f"{_ACTIVE_IN} IN ({','.join('?' * len(ids))}))", ids)
+
+
+def _categories(call: Call, q: Query, v: dict[str, object]) -> None:
+    ancestors = csv(v.get("categoryAncestorIdIn"), int)
+    match_or = csv(v.get("categoriesIdsMatchOr"), int)
+    if ancestors is not None:
+        _in_categories(q, _category_ids(call, ancestors, with_descendants=True))
+    elif match_or is not None:
+        _in_categories(q, _category_ids(call, match_or, with_descendants=False))
+    for cid in csv(v.get("categoriesIdsMatchAnd"), int) or []:
+        _in_categories(q, _category_ids(call, [cid], with_descendants=False))
+    not_ids = csv(v.get("categoriesIdsNotContains"), int)
+    if not_ids:
+        q.add(f"NOT {_ACTIVE_IN} IN ({','.join('?' * len(not_ids))}))", not_ids)
+    if v.get("categoriesIdsEmpty") is not None:
+        q.add(("NOT " if v["categoriesIdsEmpty"] else "") + f"{_ACTIVE_IN} > 0)")
+    for key in ("categoriesMatchOr", "categoriesFullNameIn"):
+        names = csv(v.get(key), str)
+        if names is not None:
+            _in_categories(q, [i for g in _ids_by_names(call, names) for i in g])
+    for group in _ids_by_names(call, csv(v.get("categoriesMatchAnd"), str) or []):
+        _in_categories(q, group)

@@ -1,0 +1,131 @@
+"""The API errors the sandbox raises, with the real server's codes, argument names and messages.
+
+Each entry of ``CATALOGUE`` mirrors a ``KalturaErrors`` constant ``"CODE;ARGS;template"``: the
+message is the template with ``@ARG@`` replaced, and a missing argument becomes ``"N/A"``.
+"""
+
+from __future__ import annotations
+
+CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
+    "INTERNAL_SERVERL_ERROR": ((), "Internal server error occurred"),
+    "MISSING_KS": ((), "Missing KS, session not established"),
+    "INVALID_KS": (
+        ("KSID", "ERR_CODE", "ERR_DESC"),
+        'Invalid KS "@KSID@", Error "@ERR_CODE@,@ERR_DESC@"',
+    ),
+    "SERVICE_NOT_SPECIFIED": ((), "Service name was not specified, please specify one"),
+    "SERVICE_DOES_NOT_EXISTS": (("SRV_NAME",), 'Service "@SRV_NAME@" does not exists'),
+    "ACTION_NOT_SPECIFIED": ((), "Action name was not specified, please specify one"),
+    "ACTION_DOES_NOT_EXISTS": (
+        ("ACTION_NAME", "SERVICE_NAME"),
+        'Action "@ACTION_NAME@" does not exists for service "@SERVICE_NAME@"',
+    ),
+    "ACTION_BLOCKED": (
+        ("ACTION_NAME", "SERVICE_NAME"),
+        'Action "@ACTION_NAME@" in service "@SERVICE_NAME@" is blocked',
+    ),
+    "SERVICE_FORBIDDEN": (("SERVICE",), "The access to service [@SERVICE@] is forbidden"),
+    "START_SESSION_ERROR": (("PID",), "Error while starting session for partner [@PID@]"),
+    "MISSING_MANDATORY_PARAMETER": (("PARAM_NAME",), 'Missing parameter "@PARAM_NAME@"'),
+    "INVALID_ENUM_VALUE": (
+        ("ENUM_VAL", "PARAM_NAME", "ENUM_TYPE"),
+        'Invalid enumeration value "@ENUM_VAL@" for parameter "@PARAM_NAME@", '
+        'expecting enumeration type "@ENUM_TYPE@"',
+    ),
+    "INVALID_PARAMETER_CHAR": (("XML_FIELD",), 'Invalid char in "@XML_FIELD@" field'),
+    "OBJECT_TYPE_ABSTRACT": (
+        ("OBJ_TYPE",),
+        'The object type "@OBJ_TYPE@" is abstract, use one of the object implementations',
+    ),
+    "PROPERTY_VALIDATION_CANNOT_BE_NULL": (
+        ("PROP_NAME",),
+        'The property "@PROP_NAME@" cannot be null',
+    ),
+    "PROPERTY_VALIDATION_NOT_UPDATABLE": (
+        ("PROP_NAME",),
+        'The property "@PROP_NAME@" cannot be updated',
+    ),
+    "PROPERTY_VALIDATION_ADMIN_PROPERTY": (
+        ("PROP_NAME",),
+        'The property "@PROP_NAME@" is updatable with admin session only',
+    ),
+    "PROPERTY_VALIDATION_MAX_LENGTH": (
+        ("PROP_NAME", "MAX_LEN"),
+        'The property "@PROP_NAME@" cannot have more than @MAX_LEN@ characters',
+    ),
+    "ENTRY_ID_NOT_FOUND": (("ENTRY_ID",), 'Entry id "@ENTRY_ID@" not found'),
+    "INVALID_ENTRY_ID": (("ID",), 'Invalid entry id ["@ID@"]'),
+    "ENTRY_ALREADY_WITH_CONTENT": ((), "Entry already associated with content"),
+    "ENTRY_TYPE_NOT_SUPPORTED": (("ENTRY_TYPE",), 'Entry type "@ENTRY_TYPE@" not supported'),
+    "FEATURE_FORBIDDEN": (("FEATURE",), "The usage of feature [@FEATURE@] is forbidden"),
+    "RESOURCE_TYPE_NOT_SUPPORTED": (("RES_TYPE",), 'Resource type "@RES_TYPE@" not supported'),
+    "UPLOAD_TOKEN_NOT_FOUND": ((), "Upload token not found"),
+    "UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD": (
+        (),
+        "Upload token is in an invalid status for uploading a file, "
+        "maybe the file was already uploaded",
+    ),
+    "UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY": (
+        (),
+        "Upload token is in an invalid status for adding entry, "
+        "maybe the a file was not uploaded or the token was used",
+    ),
+    "UPLOAD_TOKEN_CANNOT_RESUME": ((), "Cannot resume the upload, original file was not found"),
+    "UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE": ((), "Failed to match expected file size"),
+    "UPLOAD_TOKEN_MISSING_FILE_SIZE": ((), "FileSize is mandatory when enabling autoFinalize"),
+    "UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED": (
+        ("MAX_RESUME_TIME",),
+        "Max resume time of @MAX_RESUME_TIME@ seconds reached, cannot resume upload",
+    ),
+    "UPLOAD_ERROR": ((), "Upload failed"),
+    "UPLOADED_FILE_NOT_FOUND_BY_TOKEN": (
+        (),
+        "The uploaded file was not found by the given token id, or was already used",
+    ),
+    "CATEGORY_NOT_FOUND": (("ID",), 'Category id "@ID@" not found'),
+    "CATEGORY_ENTRY_ALREADY_EXISTS": ((), "Entry already assigned to this category"),
+    "ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY": ((), "Entry doesn't assigned to category"),
+    "MAX_CATEGORIES_FOR_ENTRY_REACHED": (
+        ("CATEGORIES",),
+        'Entry can be linked with a maximum of "@CATEGORIES@" categories',
+    ),
+    "MUST_FILTER_ON_ENTRY_OR_CATEGORY": ((), "Must filter on entry id or category"),
+    "DUPLICATE_CATEGORY": (("CATEGORY",), 'The category "@CATEGORY@" already exists'),
+    "PARENT_CATEGORY_NOT_FOUND": (("ID",), 'Parent category id "@ID@" not found'),
+    "QUERY_EXCEEDED_MAX_MATCHES_ALLOWED": (
+        (),
+        "Unable to generate list. max matches value was reached",
+    ),
+    "UNKNOWN_RESPONSE_FORMAT": (
+        ("FORMAT",),
+        "Response format provided [@FORMAT@] is not recognized by server",
+    ),
+}
+
+
+class ApiError(Exception):
+    """An API error the server reports as ``KalturaAPIException`` with HTTP 200."""
+
+    def __init__(self, code: str, *values: object) -> None:
+        names, template = CATALOGUE[code]
+        self.code = code
+        self.args_map: dict[str, str] = {}
+        for index, name in enumerate(names):
+            self.args_map[name] = str(values[index]) if index < len(values) else "N/A"
+        message = template
+        for name, value in self.args_map.items():
+            message = message.replace(f"@{name}@", value)
+        self.message = message
+        super().__init__(code, message)
+
+    def __repr__(self) -> str:
+        # KSID may carry a KS string: keep it out of reprs and logs.
+        return f"ApiError({self.code!r})"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def invalid_ks(ks_id: str, err_code: str = "-1", err_desc: str = "INVALID_STR") -> ApiError:
+    """Build the ``INVALID_KS`` error the real front controller formats."""
+    return ApiError("INVALID_KS", ks_id, err_code, err_desc)

@@ -1,0 +1,100 @@
+"""Bulk data for demos, listing tests and benchmarks: category paths and many entries at once."""
+
+from __future__ import annotations
+
+import json
+
+from kaltura_mm.sandbox import ids
+from kaltura_mm.sandbox.core import Core
+from kaltura_mm.sandbox.services.category import clean_name, insert
+
+ENTRIES_PER_SECOND = 100  # seeded entries share createdAt seconds, as bulk uploads do
+
+
+def create_category(core: Core, partner_id: int, path: str) -> int:
+    """Return the id of ``A>B>C``, creating missing ancestors."""
+    names = [clean_name(n.strip()) for n in path.split(">") if n.strip()]
+    if not names:
+        raise ValueError(f"category path {path!r} has no names: use e.g. 'Root>Courses'")
+    now = int(core.clock.now())
+    parent = None
+    with core.store.tx() as conn:
+        for depth, name in enumerate(names):
+            full_name = ">".join(names[: depth + 1])
+            row = conn.execute(
+                "SELECT * FROM categories WHERE partner_id = ? AND full_name = ? AND status = 2",
+                (partner_id, full_name),
+            ).fetchone()
+            if row is None:
+                new_id = insert(conn, partner_id, parent, name, now, {})
+                row = conn.execute("SELECT * FROM categories WHERE id = ?", (new_id,)).fetchone()
+            parent = row
+    assert parent is not None
+    return int(parent["id"])
+
+
+def seed_entries(
+    core: Core,
+    partner_id: int,
+    category_id: int | None,
+    count: int,
+    media_type: int = 1,
+    ready: bool = True,
+    name_prefix: str = "entry",
+    user_id: str = "",
+) -> list[str]:
+    """Insert ``count`` entries (READY or NO_CONTENT) linked to ``category_id``; return ids."""
+    if count < 0:
+        raise ValueError(f"count must be zero or more, got {count}")
+    if (
+        category_id is not None
+        and core.store.one(
+            "SELECT 1 FROM categories WHERE id = ? AND partner_id = ? AND status = 2",
+            (category_id, partner_id),
+        )
+        is None
+    ):
+        raise ValueError(f"category {category_id} does not exist for partner {partner_id}")
+    now = int(core.clock.now())
+    start = now - count // ENTRIES_PER_SECOND
+    new_ids: list[str] = []
+    seen: set[str] = set()
+    while len(new_ids) < count:
+        candidate = ids.entry_id()
+        if candidate not in seen:
+            seen.add(candidate)
+            new_ids.append(candidate)
+    status, duration = (2, 60) if ready else (7, None)
+    rows = [
+        (
+            eid,
+            partner_id,
+            1,
+            media_type,
+            status,
+            f"{name_prefix} {i + 1}",
+            "",
+            user_id,
+            user_id,
+            start + i // ENTRIES_PER_SECOND,
+            start + i // ENTRIES_PER_SECOND,
+            duration,
+            None if duration is None else duration * 1000,
+            json.dumps({}),
+        )
+        for i, eid in enumerate(new_ids)
+    ]
+    with core.store.tx() as conn:
+        conn.executemany(
+            "INSERT INTO entries (id, partner_id, type, media_type, status, name, tags, user_id,"
+            " creator_id, created_at, updated_at, duration, ms_duration, extra)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        if category_id is not None:
+            conn.executemany(
+                "INSERT INTO category_entries (partner_id, entry_id, category_id, status,"
+                " created_at, creator_user_id) VALUES (?, ?, ?, 2, ?, ?)",
+                [(partner_id, r[0], category_id, r[9], user_id) for r in rows],
+            )
+    return new_ids

@@ -1,0 +1,341 @@
+"""The HTTP front: stdlib ``ThreadingHTTPServer`` with HTTP/1.1 keep-alive, socket-level faults
+(reset mid-body, stall, bandwidth cap), the real response headers, and content download routes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import mimetypes
+import random
+import socket
+import struct
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from kaltura_mm.sandbox import coerce, multirequest, params, wire
+from kaltura_mm.sandbox.dispatcher import Dispatcher
+from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.upload_body import BodyTooLarge, read_all, read_multipart
+
+log = logging.getLogger("kaltura_mm.sandbox")
+BLOCK = 1 << 20
+_PIXEL_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
+_NO_CACHE = {
+    "Expires": "Sun, 19 Nov 2000 08:52:00 GMT",
+    "Cache-Control": "no-store, no-cache, must-revalidate, post-check=0, pre-check=0",
+    "Pragma": "no-cache",
+}
+_CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": (
+        "Server, Content-Length, Content-Range, Date, X-Kaltura, X-Kaltura-Session, X-Me"
+    ),
+}
+
+
+class SandboxHTTPServer(ThreadingHTTPServer):
+    """A threading server that can close idle keep-alive connections on shutdown."""
+
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], dispatcher: Dispatcher) -> None:
+        super().__init__(address, Handler)
+        self.dispatcher = dispatcher
+        self.closing = threading.Event()
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Track the connection so ``close_all`` can end it."""
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        """Forget a finished connection."""
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_all(self) -> None:
+        """Stop serving and end every open connection."""
+        self.closing.set()
+        self.shutdown()
+        self.server_close()
+        with self._open_lock:
+            for sock in list(self._open):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Aborted(Exception):
+    """The connection was deliberately reset or stalled: send nothing."""
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One connection; requests on it are handled in turn (keep-alive)."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "Apache"
+    sys_version = ""
+    timeout = 120
+    server: SandboxHTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep the console quiet; access logs would carry KS strings."""
+
+    def do_OPTIONS(self) -> None:
+        """Answer CORS pre-flight requests as the real front controller does."""
+        self.send_response(200)
+        for name, value in {
+            "Access-Control-Allow-Origin": "*",
+            "Access-Control-Allow-Headers": (
+                "Origin, X-Requested-With, Content-Type, Accept, Range, Cache-Control"
+            ),
+            "Access-Control-Allow-Methods": "POST, GET, HEAD, OPTIONS",
+            "Access-Control-Max-Age": "86400",
+            "Content-Length": "0",
+        }.items():
+            self.send_header(name, value)
+        self.end_headers()
+
+    def do_GET(self) -> None:
+        """Serve an API call or content."""
+        self._handle()
+
+    def do_POST(self) -> None:
+        """Serve an API call."""
+        self._handle()
+
+    def do_HEAD(self) -> None:
+        """Serve headers only."""
+        self._handle()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        return self.server.dispatcher
+
+    def _pace(self, sent: int, started: float) -> None:
+        bandwidth = self.dispatcher.faults.bandwidth
+        if bandwidth:
+            ahead = sent / bandwidth - (time.monotonic() - started)
+            if ahead > 0:
+                time.sleep(ahead)
+
+    def _blocks(self) -> Iterator[bytes]:
+        """Yield the request body in blocks (Content-Length or chunked), paced by bandwidth."""
+        started, got = time.monotonic(), 0
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return
+                remaining = size
+                while remaining:
+                    block = self.rfile.read(min(BLOCK, remaining))
+                    if not block:
+                        raise ConnectionError("client closed mid-body")
+                    remaining -= len(block)
+                    got += len(block)
+                    self._pace(got, started)
+                    yield block
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        while got < length:
+            block = self.rfile.read(min(BLOCK, length - got))
+            if not block:
+                raise ConnectionError("client closed mid-body")
+            got += len(block)
+            self._pace(got, started)
+            yield block
+
+    def _reset(self, read_some: bool) -> None:
+        if read_some:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(min(length // 2, BLOCK))
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        raise _Aborted
+
+    def _apply_fault(self, kind: str | None, body_read: bool) -> None:
+        if kind == "reset":
+            self._reset(read_some=not body_read)
+        if kind == "stall":
+            self.server.closing.wait(self.dispatcher.faults.stall_seconds)
+            self.close_connection = True
+            raise _Aborted
+        if kind in ("http500", "http503"):
+            if not body_read:
+                for _ in self._blocks():
+                    pass
+            status = 500 if kind == "http500" else 503
+            body = f"<html><body><h1>{status}</h1></body></html>".encode()
+            self._send(status, "text/html", body, {})
+            raise _Aborted
+
+    def _send(self, status: int, content_type: str, body: bytes, extra: dict[str, str]) -> None:
+        self.send_response(status)
+        headers = {
+            "Content-Type": content_type,
+            "Content-Length": str(len(body)),
+            "X-Kaltura-Session": f"{random.randint(10**8, 10**9)}, {int(time.time())}",
+            "X-Me": "kaltura-mm-sandbox",
+            **_CORS,
+            **_NO_CACHE,
+            **extra,
+        }
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        started = time.monotonic()
+        for offset in range(0, len(body), BLOCK):
+            self.wfile.write(body[offset : offset + BLOCK])
+            self._pace(offset + BLOCK, started)
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def _handle(self) -> None:
+        self.dispatcher.stats.count_request()
+        url = urllib.parse.urlsplit(self.path)
+        try:
+            if url.path.startswith("/p/"):
+                self._content(url.path)
+            elif "/api_v3" in url.path:
+                self._api(url.path, url.query)
+            else:
+                self._send(404, "text/plain", b"not found", {})
+        except _Aborted:
+            return
+        except (ConnectionError, TimeoutError, OSError):
+            self.close_connection = True
+
+    def _api(self, path: str, query: str) -> None:
+        faults = self.dispatcher.faults
+        if faults.latency:
+            time.sleep(faults.latency)
+        url_params = params.url_params(path, query)
+        hint = _target(url_params)
+        if hint:
+            self._apply_fault(faults.pick(*hint), body_read=False)
+        created: list[Path] = []
+        try:
+            merged = params.merge(self._body(created), url_params)
+            if not hint:
+                target = _target(merged)
+                self._apply_fault(faults.pick(*target) if target else None, body_read=True)
+            self._respond(merged)
+        finally:
+            for item in created:
+                item.unlink(missing_ok=True)
+
+    def _body(self, created: list[Path]) -> params.Params:
+        kind = params.body_kind(self.headers.get("Content-Type"))
+        blocks = self._blocks()
+        try:
+            if kind == "multipart":
+                incoming = self.dispatcher.core.incoming_dir
+                return read_multipart(blocks, self.headers["Content-Type"], incoming, created)
+            raw = read_all(blocks)
+        except BodyTooLarge:
+            return {}
+        if kind == "json":
+            return params.json_body(raw)
+        if kind == "form":
+            return params.form_body(raw)
+        return {}
+
+    def _respond(self, merged: params.Params) -> None:
+        started = time.monotonic()
+        fmt_raw = merged.get("format")
+        fmt = wire.XML if fmt_raw in (None, "") else coerce.to_int(fmt_raw)
+        multi = merged.get("service") == "multirequest"
+        result: Any
+        if fmt not in wire.FORMATS:
+            result, fmt, multi = ApiError("UNKNOWN_RESPONSE_FORMAT", fmt_raw), wire.XML, False
+        elif multi:
+            result = self._guarded(lambda: multirequest.run(self.dispatcher, merged))
+            multi = isinstance(result, list)
+        else:
+            result = self._guarded(lambda: self.dispatcher.call(merged))
+        callback = str(merged.get("callback", "callback"))
+        body = wire.render(result, fmt, time.monotonic() - started, multi, callback)
+        extra = {}
+        if isinstance(result, ApiError) and result.code == "SERVICE_FORBIDDEN":
+            extra = {
+                "X-Kaltura": f"error-{result.code}",
+                "X-Kaltura-App": f"exiting on error {result.code} - {result.message}",
+            }
+        self._send(200, wire.content_type(fmt), body, extra)
+
+    @staticmethod
+    def _guarded(run: Any) -> Any:
+        try:
+            return run()
+        except ApiError as error:
+            return error
+        except Exception:
+            # Never a traceback to the client: the real front controller maps it like this.
+            log.exception("unexpected error in the sandbox")
+            return ApiError("INTERNAL_SERVERL_ERROR")
+
+    def _content(self, path: str) -> None:
+        parts = path.strip("/").split("/")
+        pairs = dict(zip(parts[5::2], parts[6::2], strict=False))
+        entry_id = pairs.get("entryId") or pairs.get("entry_id")
+        row = None
+        if entry_id and len(parts) > 1:
+            row = self.dispatcher.core.store.one(
+                "SELECT * FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
+                (entry_id, coerce.to_int(parts[1])),
+            )
+        for _ in self._blocks():
+            pass
+        if row is None:
+            self._send(404, "text/plain", b"entry not found", {})
+        elif parts[4:5] == ["thumbnail"]:
+            self._send(200, "image/png", _PIXEL_PNG, {})
+        elif row["content_path"] is None:
+            self._send(404, "text/plain", b"entry has no content", {})
+        else:
+            self._stream_file(Path(row["content_path"]), row["file_name"])
+
+    def _stream_file(self, path: Path, file_name: str | None) -> None:
+        size = path.stat().st_size
+        self.send_response(200)
+        kind = mimetypes.guess_type(file_name or "")[0] or "application/octet-stream"
+        for name, value in {"Content-Type": kind, "Content-Length": str(size), **_CORS}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        started, sent = time.monotonic(), 0
+        with path.open("rb") as f:
+            while block := f.read(BLOCK):
+                self.wfile.write(block)
+                sent += len(block)
+                self._pace(sent, started)
+
+
+def _target(values: params.Params) -> tuple[str, str] | None:
+    service = values.get("service")
+    if not isinstance(service, str) or not service:
+        return None
+    action = values.get("action")
+    return service, action if isinstance(action, str) else ""

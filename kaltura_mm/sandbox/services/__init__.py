@@ -1,0 +1,1 @@
+"""One module per Kaltura service; each exposes ``ACTIONS``: lower-case action name -> Action."""

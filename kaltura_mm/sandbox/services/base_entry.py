@@ -1,0 +1,336 @@
+"""The ``baseEntry`` and ``media`` services: entries, their content and their listing."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from typing import Any
+
+from kaltura_mm.sandbox import content, entry_filter, entry_view, ids
+from kaltura_mm.sandbox.actions import Action, Call, Param, UploadedFile, pager_of
+from kaltura_mm.sandbox.errors import ApiError, invalid_ks
+from kaltura_mm.sandbox.listing import MAX_MATCHES, order_sql, page_window
+from kaltura_mm.sandbox.schema import KInput, check_insert, check_update
+from kaltura_mm.sandbox.services import category_entry, upload_token
+
+ENTRY_TYPES = frozenset({-1, 1, 2, 5, 6, 7, 8, 10})
+DELETED, NO_CONTENT = 3, 7
+_TYPE_OF_CLASS = {"KalturaMediaEntry": 1, "KalturaDocumentEntry": 10, "KalturaDataEntry": 6}
+
+
+def fetch(call: Call, entry_id: str, media_only: bool = False) -> sqlite3.Row:
+    """Return a live entry of the caller's partner or raise ``ENTRY_ID_NOT_FOUND``."""
+    call.core.promote_ready()
+    row = call.core.store.one(
+        "SELECT * FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
+        (entry_id, call.partner_id),
+    )
+    if row is None or (media_only and row["type"] != 1):
+        raise ApiError("ENTRY_ID_NOT_FOUND", entry_id)
+    return row
+
+
+def show(call: Call, entry_id: str) -> dict[str, Any]:
+    """Return the API object of an entry."""
+    row = fetch(call, entry_id)
+    return entry_view.views(call.core.store, [row], call.core.service_url)[0]
+
+
+def _check_owner(call: Call, row: sqlite3.Row, owner_only: bool = False) -> None:
+    """Enforce ``@validateUser entry entryId edit`` for non-admin sessions."""
+    session = call.session
+    if session is None or session.is_admin:
+        return
+    if (row["user_id"] or "").lower() == session.user_id.lower():
+        return
+    editors = json.loads(row["extra"]).get("entitledUsersEdit") or ""
+    allowed = session.has_privilege("edit", row["id"]) or session.user_id in editors.split(",")
+    if owner_only or not allowed:
+        raise invalid_ks("", "-4", "INVALID_TYPE")
+
+
+def _columns(obj: KInput) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split sent properties into table columns and the ``extra`` JSON."""
+    columns: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for name, value in obj.values.items():
+        if name in entry_view.COLUMNS:
+            columns[entry_view.COLUMNS[name]] = value
+        elif name in ("mediaType", "documentType"):
+            columns["media_type"] = value
+        elif name in entry_view.EXTRA_DEFAULTS:
+            extra[name] = value
+    for name in obj.nulls:
+        if name in entry_view.COLUMNS:
+            columns[entry_view.COLUMNS[name]] = None
+        elif name in entry_view.EXTRA_DEFAULTS:
+            extra[name] = None
+    return columns, extra
+
+
+def insert(call: Call, obj: KInput, type_param: int = -1) -> str:
+    """Insert an entry (status NO_CONTENT) and return its id."""
+    check_insert(obj)
+    if not call.is_admin and obj.get("userId") not in (None, call.user_id):
+        raise invalid_ks("", "-4", "INVALID_TYPE")
+    entry_type = (
+        type_param if type_param != -1 else obj.get("type", _TYPE_OF_CLASS.get(obj.type, -1))
+    )
+    columns, extra = _columns(obj)
+    now = int(call.now())
+    row = {
+        "id": ids.entry_id(),
+        "partner_id": call.partner_id,
+        "type": entry_type,
+        "status": NO_CONTENT,
+        "name": obj.get("name") or f"{call.partner_id}_{now}",
+        "user_id": call.user_id,
+        "creator_id": call.user_id,
+        "created_at": now,
+        "updated_at": now,
+        **columns,
+        "extra": json.dumps(extra),
+    }
+    row["name"] = row["name"] or f"{call.partner_id}_{now}"
+    keys = ",".join(row)
+    with call.core.store.tx() as conn:
+        conn.execute(
+            f"INSERT INTO entries ({keys}) VALUES ({','.join('?' * len(row))})",  # noqa: S608
+            list(row.values()),
+        )
+        for cid in _category_ids(obj):
+            category_entry.link(conn, call, row["id"], cid, quiet=True)
+    return str(row["id"])
+
+
+def _category_ids(obj: KInput) -> list[int]:
+    raw = obj.get("categoriesIds") or ""
+    return [int(x) for x in str(raw).split(",") if x.strip().isdigit()]
+
+
+def add(call: Call) -> dict[str, Any]:
+    """Create an entry without content (``NO_CONTENT``)."""
+    obj = call.args.get("entry") or call.args.get("mediaEntry")
+    assert obj is not None
+    return show(call, insert(call, obj, call.args.get("type", -1)))
+
+
+def get(call: Call) -> dict[str, Any]:
+    """Return one entry (any status but DELETED; not owner-restricted)."""
+    row = fetch(call, call.args["entryId"], media_only=call.args.get("_media", False))
+    return entry_view.views(call.core.store, [row], call.core.service_url)[0]
+
+
+def get_by_ids(call: Call) -> list[dict[str, Any]]:
+    """Return the entries among a CSV of ids; unknown ids are skipped."""
+    call.core.promote_ready()
+    wanted = [x.strip() for x in call.args["entryIds"].split(",") if x.strip()]
+    if not wanted:
+        return []
+    rows = call.core.store.all(
+        f"SELECT * FROM entries WHERE partner_id = ? AND status != 3 AND id IN "  # noqa: S608
+        f"({','.join('?' * len(wanted))}) ORDER BY seq",
+        [call.partner_id, *wanted],
+    )
+    return entry_view.views(call.core.store, rows, call.core.service_url)
+
+
+def _list(call: Call, media_only: bool, response_type: str) -> dict[str, Any]:
+    call.core.promote_ready()
+    f: KInput | None = call.args["filter"]
+    q = entry_filter.build(call, f, media_only)
+    size, index = pager_of(call)
+    offset, limit = page_window(size, index, MAX_MATCHES)
+    columns = entry_filter.order_columns(f.type if f else "KalturaBaseEntryFilter")
+    order = order_sql(f.get("orderBy") if f else None, columns, "-createdAt")
+    tie = "DESC" if order.endswith("DESC") else "ASC"
+    store = call.core.store
+    total = store.scalar(f"SELECT COUNT(*) FROM entries e WHERE {q.sql()}", q.params)  # noqa: S608
+    rows = store.all(
+        f"SELECT e.* FROM entries e WHERE {q.sql()} ORDER BY {order}, e.seq {tie} "  # noqa: S608
+        "LIMIT ? OFFSET ?",
+        [*q.params, limit, offset],
+    )
+    return {
+        "objects": entry_view.views(store, rows, call.core.service_url),
+        "totalCount": total,
+        "objectType": response_type,
+    }
+
+
+def list_entries(call: Call) -> dict[str, Any]:
+    """``baseEntry.list``: every entry type, typed per item."""
+    return _list(call, False, "KalturaBaseEntryListResponse")
+
+
+def list_media(call: Call) -> dict[str, Any]:
+    """``media.list``: media clips only."""
+    return _list(call, True, "KalturaMediaListResponse")
+
+
+def count(call: Call) -> int:
+    """Return how many entries the filter matches (no cap)."""
+    call.core.promote_ready()
+    q = entry_filter.build(call, call.args["filter"], call.args.get("_media", False))
+    return int(call.core.store.scalar(f"SELECT COUNT(*) FROM entries e WHERE {q.sql()}", q.params))  # noqa: S608
+
+
+def update(call: Call) -> dict[str, Any]:
+    """Change an entry's writable properties; read-only / insert-only changes are refused."""
+    obj: KInput = call.args.get("baseEntry") or call.args["mediaEntry"]
+    row = fetch(call, call.args["entryId"])
+    _check_owner(call, row)
+    current = show(call, row["id"])
+    check_update(obj, current)
+    if not call.is_admin and "userId" in obj.values and obj.get("userId") != row["user_id"]:
+        raise invalid_ks("", "-4", "INVALID_TYPE")
+    columns, extra_changes = _columns(obj)
+    columns.pop("media_type", None)
+    extra = {**json.loads(row["extra"]), **extra_changes}
+    columns.update({"extra": json.dumps(extra), "updated_at": int(call.now())})
+    sets = ", ".join(f"{k} = ?" for k in columns)
+    call.core.store.execute(
+        f"UPDATE entries SET {sets} WHERE id = ?",  # noqa: S608
+        [*columns.values(), row["id"]],
+    )
+    return show(call, row["id"])
+
+
+def delete(call: Call) -> None:
+    """Soft-delete an entry (status DELETED) and detach it from its categories."""
+    row = fetch(call, call.args["entryId"])
+    _check_owner(call, row, owner_only=True)
+    with call.core.store.tx() as conn:
+        conn.execute(
+            "UPDATE entries SET status = 3, updated_at = ? WHERE id = ?",
+            (int(call.now()), row["id"]),
+        )
+        conn.execute(
+            "UPDATE category_entries SET status = 3 WHERE entry_id = ? AND status != 3",
+            (row["id"],),
+        )
+    if row["content_path"]:
+        # the bytes are not needed any more; a deleted entry is never served
+        os.unlink(row["content_path"]) if os.path.exists(row["content_path"]) else None
+
+
+def _token_of(call: Call, resource: KInput | None) -> sqlite3.Row:
+    if resource is None:
+        raise ApiError("MISSING_MANDATORY_PARAMETER", "resource")
+    if resource.type != "KalturaUploadedFileTokenResource":
+        raise ApiError("RESOURCE_TYPE_NOT_SUPPORTED", resource.type)
+    token = upload_token.visible(call, resource.get("token") or "")
+    if token is None:
+        raise ApiError("UPLOAD_TOKEN_NOT_FOUND")
+    return token
+
+
+def add_content(call: Call) -> dict[str, Any]:
+    """Attach content to an entry that has none."""
+    row = fetch(call, call.args["entryId"])
+    _check_owner(call, row)
+    if row["status"] != NO_CONTENT:
+        raise ApiError("ENTRY_ALREADY_WITH_CONTENT")
+    resource = call.args.get("resource")
+    if resource is None:
+        return show(call, row["id"])
+    return _attach(call, row, _token_of(call, resource))
+
+
+def update_content(call: Call) -> dict[str, Any]:
+    """Attach content directly (NO_CONTENT entries and images); replacement is not enabled."""
+    row = fetch(call, call.args["entryId"])
+    _check_owner(call, row)
+    token = _token_of(call, call.args["resource"])
+    if row["type"] not in (1, 10):
+        raise ApiError("ENTRY_TYPE_NOT_SUPPORTED", row["type"])
+    if row["status"] != NO_CONTENT and row["media_type"] != 2:
+        raise ApiError("FEATURE_FORBIDDEN", "FEATURE_ENTRY_REPLACEMENT")
+    return _attach(call, row, token)
+
+
+def _attach(call: Call, row: sqlite3.Row, token: sqlite3.Row) -> dict[str, Any]:
+    with call.core.token_condition(token["id"]), call.core.store.tx() as conn:
+        fresh = conn.execute("SELECT * FROM upload_tokens WHERE id = ?", (token["id"],)).fetchone()
+        content.attach(conn, call.core, row, fresh)
+    return show(call, row["id"])
+
+
+def add_from_uploaded_file(call: Call) -> dict[str, Any]:
+    """Create an entry from a FULL_UPLOAD token (else ``..._INVALID_STATUS_FOR_ADD_ENTRY``)."""
+    obj = call.args.get("entry") or call.args["mediaEntry"]
+    token = upload_token.visible(call, call.args["uploadTokenId"])
+    if token is None:
+        raise ApiError("UPLOAD_TOKEN_NOT_FOUND")
+    if token["status"] != content.FULL_UPLOAD:
+        raise ApiError("UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY")
+    entry_id = insert(call, obj, call.args.get("type", -1))
+    return _attach(call, fetch(call, entry_id), token)
+
+
+def upload(call: Call) -> str:
+    """Store a whole file as a FULL_UPLOAD token and return the token id (legacy flow)."""
+    part: UploadedFile = call.args["fileData"]
+    return upload_token.create_full(call, part)
+
+
+_ENTRY = Param("entryId", required=True)
+_PAGER = Param("pager", "object", type="KalturaFilterPager")
+_TYPE = Param("type", "enum", default=-1, type="KalturaEntryType", enum=ENTRY_TYPES)
+_RESOURCE = Param("resource", "object", True, type="KalturaResource")
+_CONV = Param("conversionProfileId", "int")
+
+
+def _media(run: Any) -> Any:
+    def wrapped(call: Call) -> Any:
+        call.args["_media"] = True
+        return run(call)
+
+    return wrapped
+
+
+BASE_ENTRY = {
+    "add": Action(add, (Param("entry", "object", True, type="KalturaBaseEntry"), _TYPE)),
+    "get": Action(get, (_ENTRY, Param("version", "int", default=-1))),
+    "getbyids": Action(get_by_ids, (Param("entryIds", required=True),)),
+    "list": Action(
+        list_entries, (Param("filter", "object", type="KalturaBaseEntryFilter"), _PAGER)
+    ),
+    "count": Action(count, (Param("filter", "object", type="KalturaBaseEntryFilter"),)),
+    "update": Action(update, (_ENTRY, Param("baseEntry", "object", True, type="KalturaBaseEntry"))),
+    "delete": Action(delete, (_ENTRY,)),
+    "addcontent": Action(add_content, (_ENTRY, _RESOURCE)),
+    "updatecontent": Action(update_content, (_ENTRY, _RESOURCE, _CONV)),
+    "addfromuploadedfile": Action(
+        add_from_uploaded_file,
+        (
+            Param("entry", "object", True, type="KalturaBaseEntry"),
+            Param("uploadTokenId", required=True),
+            _TYPE,
+        ),
+    ),
+    "upload": Action(upload, (Param("fileData", "file", True),)),
+}
+MEDIA = {
+    "add": Action(add, (Param("entry", "object", True, type="KalturaMediaEntry"),)),
+    "get": Action(_media(get), (_ENTRY, Param("version", "int", default=-1))),
+    "list": Action(list_media, (Param("filter", "object", type="KalturaMediaEntryFilter"), _PAGER)),
+    "count": Action(_media(count), (Param("filter", "object", type="KalturaMediaEntryFilter"),)),
+    "update": Action(
+        update, (_ENTRY, Param("mediaEntry", "object", True, type="KalturaMediaEntry"))
+    ),
+    "delete": Action(delete, (_ENTRY,)),
+    "addcontent": Action(
+        add_content, (_ENTRY, Param("resource", "object", type="KalturaResource"))
+    ),
+    "updatecontent": Action(update_content, (_ENTRY, _RESOURCE, _CONV)),
+    "addfromuploadedfile": Action(
+        add_from_uploaded_file,
+        (
+            Param("mediaEntry", "object", True, type="KalturaMediaEntry"),
+            Param("uploadTokenId", required=True),
+        ),
+    ),
+    "upload": Action(upload, (Param("fileData", "file", True),)),
+}

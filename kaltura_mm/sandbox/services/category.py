@@ -1,0 +1,248 @@
+"""The ``category`` service: add, get, list, delete; counters computed from category entries."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from kaltura_mm.sandbox.actions import Action, Call, Param, pager_of
+from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.listing import MAX_MATCHES, Query, csv, order_sql, page_window
+from kaltura_mm.sandbox.schema import KInput, check_insert
+
+ACTIVE, DELETED = 2, 3
+NAME_MAX = 200
+MAX_CATEGORIES_NO_PAGER = 1500
+
+_COUNTS = """
+  (SELECT COUNT(*) FROM category_entries ce WHERE ce.category_id = c.id AND ce.status = 2)
+    AS direct_entries_count,
+  (SELECT COUNT(*) FROM category_entries ce WHERE ce.category_id = c.id AND ce.status = 1)
+    AS pending_entries_count,
+  (SELECT COUNT(DISTINCT ce.entry_id) FROM category_entries ce JOIN categories d
+     ON d.id = ce.category_id
+   WHERE ce.status = 2 AND (d.id = c.id OR d.full_ids LIKE c.full_ids || '>%')) AS entries_count,
+  (SELECT COUNT(*) FROM categories s WHERE s.parent_id = c.id AND s.status = 2)
+    AS direct_sub_categories_count
+"""
+_ORDER = {
+    "depth": "c.depth",
+    "name": "c.name",
+    "fullName": "c.full_name",
+    "createdAt": "c.created_at",
+    "updatedAt": "c.updated_at",
+    "entriesCount": "entries_count",
+    "directEntriesCount": "direct_entries_count",
+    "directSubCategoriesCount": "direct_sub_categories_count",
+}
+
+
+def clean_name(name: str) -> str:
+    """Replace the characters the server forbids in a category name (``> < ,``) with ``_``."""
+    return name.replace(">", "_").replace("<", "_").replace(",", "_")
+
+
+def view(row: sqlite3.Row) -> dict[str, Any]:
+    """Return the ``KalturaCategory`` object for a row selected with the counters."""
+    extra = json.loads(row["extra"])
+    return {
+        "id": row["id"],
+        "parentId": row["parent_id"],
+        "depth": row["depth"],
+        "partnerId": row["partner_id"],
+        "name": row["name"],
+        "fullName": row["full_name"],
+        "fullIds": row["full_ids"],
+        "entriesCount": row["entries_count"],
+        "createdAt": row["created_at"],
+        "updatedAt": row["updated_at"],
+        "description": extra.get("description"),
+        "tags": extra.get("tags"),
+        "appearInList": 1,
+        "privacy": 1,
+        "inheritanceType": 2,
+        "userJoinPolicy": 3,
+        "defaultPermissionLevel": 3,
+        "referenceId": extra.get("referenceId"),
+        "contributionPolicy": 2,
+        "membersCount": 0,
+        "pendingMembersCount": 0,
+        "privacyContext": "",
+        "privacyContexts": "",
+        "status": row["status"],
+        "inheritedParentId": None,
+        "partnerSortValue": 0,
+        "partnerData": extra.get("partnerData"),
+        "defaultOrderBy": None,
+        "directEntriesCount": row["direct_entries_count"],
+        "directSubCategoriesCount": row["direct_sub_categories_count"],
+        "moderation": 0,
+        "pendingEntriesCount": row["pending_entries_count"],
+        "isAggregationCategory": False,
+        "objectType": "KalturaCategory",
+    }
+
+
+def fetch(call: Call, category_id: int) -> sqlite3.Row | None:
+    """Return an active category of the caller's partner, with counters."""
+    return call.core.store.one(
+        f"SELECT c.*, {_COUNTS} FROM categories c WHERE c.id = ? AND c.partner_id = ? "  # noqa: S608
+        "AND c.status = 2",
+        (category_id, call.partner_id),
+    )
+
+
+def insert(
+    conn: sqlite3.Connection,
+    partner_id: int,
+    parent: sqlite3.Row | None,
+    name: str,
+    now: int,
+    extra: dict[str, Any],
+) -> int:
+    """Insert a category under ``parent`` (None: root) and return its id."""
+    full_name = f"{parent['full_name']}>{name}" if parent else name
+    clash = conn.execute(
+        "SELECT 1 FROM categories WHERE partner_id = ? AND full_name = ? AND status = 2",
+        (partner_id, full_name),
+    ).fetchone()
+    if clash:
+        raise ApiError("DUPLICATE_CATEGORY", full_name)
+    cursor = conn.execute(
+        "INSERT INTO categories (partner_id, parent_id, name, full_name, full_ids, depth, status,"
+        " created_at, updated_at, extra) VALUES (?, ?, ?, ?, '', ?, 2, ?, ?, ?)",
+        (
+            partner_id,
+            parent["id"] if parent else 0,
+            name,
+            full_name,
+            parent["depth"] + 1 if parent else 0,
+            now,
+            now,
+            json.dumps(extra),
+        ),
+    )
+    new_id = int(cursor.lastrowid or 0)
+    full_ids = f"{parent['full_ids']}>{new_id}" if parent else str(new_id)
+    conn.execute("UPDATE categories SET full_ids = ? WHERE id = ?", (full_ids, new_id))
+    return new_id
+
+
+def add(call: Call) -> dict[str, Any]:
+    """Create a category under ``parentId`` (0: root)."""
+    obj: KInput = call.args["category"]
+    check_insert(obj)
+    name = obj.get("name")
+    if not name:
+        raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", "KalturaCategory::name")
+    if len(name) > NAME_MAX:
+        raise ApiError("PROPERTY_VALIDATION_MAX_LENGTH", "KalturaCategory::name", NAME_MAX)
+    parent_id = obj.get("parentId", 0)
+    extra = {k: obj.get(k) for k in ("description", "tags", "referenceId", "partnerData")}
+    with call.core.store.tx() as conn:
+        parent = None
+        if parent_id:
+            parent = conn.execute(
+                "SELECT * FROM categories WHERE id = ? AND partner_id = ? AND status = 2",
+                (parent_id, call.partner_id),
+            ).fetchone()
+            if parent is None:
+                raise ApiError("PARENT_CATEGORY_NOT_FOUND", parent_id)
+        new_id = insert(conn, call.partner_id, parent, clean_name(name), int(call.now()), extra)
+    row = fetch(call, new_id)
+    assert row is not None
+    return view(row)
+
+
+def get(call: Call) -> dict[str, Any]:
+    """Return one category or ``CATEGORY_NOT_FOUND``."""
+    row = fetch(call, call.args["id"])
+    if row is None:
+        raise ApiError("CATEGORY_NOT_FOUND", call.args["id"])
+    return view(row)
+
+
+def delete(call: Call) -> None:
+    """Soft-delete a category and its descendants, detaching their entries."""
+    row = fetch(call, call.args["id"])
+    if row is None:
+        raise ApiError("CATEGORY_NOT_FOUND", call.args["id"])
+    with call.core.store.tx() as conn:
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM categories WHERE partner_id = ? AND (id = ? OR full_ids LIKE ?)",
+                (call.partner_id, row["id"], row["full_ids"] + ">%"),
+            )
+        ]
+        marks = ",".join("?" * len(ids))
+        conn.execute(f"UPDATE categories SET status = 3 WHERE id IN ({marks})", ids)  # noqa: S608
+        sql = f"UPDATE category_entries SET status = 3 WHERE category_id IN ({marks})"  # noqa: S608
+        conn.execute(sql, ids)
+
+
+def _where(f: KInput | None, q: Query) -> None:
+    if f is None:
+        return
+    v = f.values
+    q.eq("c.id", v.get("idEqual"))
+    q.in_("c.id", csv(v.get("idIn"), int))
+    q.not_in("c.id", csv(v.get("idNotIn"), int))
+    q.eq("c.parent_id", v.get("parentIdEqual"))
+    q.in_("c.parent_id", csv(v.get("parentIdIn"), int))
+    q.eq("c.depth", v.get("depthEqual"))
+    q.eq("c.full_name", v.get("fullNameEqual"))
+    q.starts("c.full_name", v.get("fullNameStartsWith"))
+    q.in_("c.full_name", csv(v.get("fullNameIn"), str))
+    q.eq("c.full_ids", v.get("fullIdsEqual"))
+    q.starts("c.full_ids", v.get("fullIdsStartsWith"))
+    q.eq("json_extract(c.extra, '$.referenceId')", v.get("referenceIdEqual"))
+    q.eq("c.status", v.get("statusEqual"))
+    q.in_("c.status", csv(v.get("statusIn"), int))
+    q.ge("c.created_at", v.get("createdAtGreaterThanOrEqual"))
+    q.le("c.created_at", v.get("createdAtLessThanOrEqual"))
+    ancestors = csv(v.get("ancestorIdIn"), int)
+    if ancestors:
+        one = "(c.full_ids LIKE (SELECT full_ids FROM categories WHERE id = ?) || '>%')"
+        q.add("(" + " OR ".join([one] * len(ancestors)) + ")", ancestors)
+    if v.get("freeText"):
+        q.add("(c.name LIKE ? OR c.extra LIKE ?)", [f"%{v['freeText']}%"] * 2)
+
+
+def list_(call: Call) -> dict[str, Any]:
+    """List categories with the real filters, ``orderBy`` (default ``+depth``) and paging."""
+    f: KInput | None = call.args["filter"]
+    q = Query(["c.partner_id = ?", "c.status = 2"], [call.partner_id])
+    _where(f, q)
+    size, index = pager_of(call, MAX_CATEGORIES_NO_PAGER)
+    offset, limit = page_window(size, index, MAX_MATCHES)
+    order = order_sql(f.get("orderBy") if f else None, _ORDER, "+depth") + ", c.id"
+    store = call.core.store
+    total = store.scalar(f"SELECT COUNT(*) FROM categories c WHERE {q.sql()}", q.params)  # noqa: S608
+    rows = store.all(
+        f"SELECT c.*, {_COUNTS} FROM categories c WHERE {q.sql()} ORDER BY {order} "  # noqa: S608
+        "LIMIT ? OFFSET ?",
+        [*q.params, limit, offset],
+    )
+    return {
+        "objects": [view(r) for r in rows],
+        "totalCount": total,
+        "objectType": "KalturaCategoryListResponse",
+    }
+
+
+ACTIONS = {
+    "add": Action(
+        add, (Param("category", "object", True, type="KalturaCategory"),), admin_only=True
+    ),
+    "get": Action(get, (Param("id", "int", True),)),
+    "list": Action(
+        list_,
+        (
+            Param("filter", "object", type="KalturaCategoryFilter"),
+            Param("pager", "object", type="KalturaFilterPager"),
+        ),
+    ),
+    "delete": Action(delete, (Param("id", "int", True),), admin_only=True),
+}

@@ -1,0 +1,172 @@
+"""The ``categoryEntry`` service: link entries to categories with the real checks in order.
+
+``add`` checks: categoryId null, entryId null, read-only sent, entry missing (``INVALID_ENTRY_ID``),
+category missing (``CATEGORY_NOT_FOUND``), 32 links already (``MAX_CATEGORIES_FOR_ENTRY_REACHED``),
+an ACTIVE link (``CATEGORY_ENTRY_ALREADY_EXISTS``); PENDING/REJECTED links are re-activated.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from kaltura_mm.sandbox.actions import Action, Call, Param, pager_of
+from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.listing import Query, csv, order_sql, page_window
+from kaltura_mm.sandbox.schema import KInput, check_insert
+
+PENDING, ACTIVE, DELETED, REJECTED = 1, 2, 3, 4
+MAX_CATEGORIES_PER_ENTRY = 32
+
+
+def view(row: sqlite3.Row) -> dict[str, Any]:
+    """Return the ``KalturaCategoryEntry`` object for a row joined with its category."""
+    return {
+        "categoryId": row["category_id"],
+        "entryId": row["entry_id"],
+        "createdAt": row["created_at"],
+        "categoryFullIds": row["full_ids"],
+        "status": row["status"],
+        "creatorUserId": row["creator_user_id"],
+        "objectType": "KalturaCategoryEntry",
+    }
+
+
+def link(
+    conn: sqlite3.Connection, call: Call, entry_id: str, category_id: int, quiet: bool = False
+) -> int:
+    """Create (or re-activate) the link after the checks; return its row id."""
+    entry = conn.execute(
+        "SELECT id FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
+        (entry_id, call.partner_id),
+    ).fetchone()
+    if entry is None:
+        raise ApiError("INVALID_ENTRY_ID", entry_id)
+    category = conn.execute(
+        "SELECT id FROM categories WHERE id = ? AND partner_id = ? AND status = 2",
+        (category_id, call.partner_id),
+    ).fetchone()
+    if category is None:
+        if quiet:
+            return 0
+        raise ApiError("CATEGORY_NOT_FOUND", category_id)
+    links = conn.execute(
+        "SELECT COUNT(*) FROM category_entries WHERE entry_id = ? AND status IN (1, 2)",
+        (entry_id,),
+    ).fetchone()[0]
+    if links >= MAX_CATEGORIES_PER_ENTRY:
+        raise ApiError("MAX_CATEGORIES_FOR_ENTRY_REACHED", MAX_CATEGORIES_PER_ENTRY)
+    existing = conn.execute(
+        "SELECT id, status FROM category_entries WHERE entry_id = ? AND category_id = ? "
+        "AND status != 3 ORDER BY id DESC",
+        (entry_id, category_id),
+    ).fetchone()
+    now = int(call.now())
+    conn.execute("UPDATE entries SET updated_at = ? WHERE id = ?", (now, entry_id))
+    if existing is not None:
+        if existing["status"] == ACTIVE:
+            raise ApiError("CATEGORY_ENTRY_ALREADY_EXISTS")
+        conn.execute(
+            "UPDATE category_entries SET status = 2, created_at = ? WHERE id = ?",
+            (now, existing["id"]),
+        )
+        return int(existing["id"])
+    cursor = conn.execute(
+        "INSERT INTO category_entries (partner_id, entry_id, category_id, status, created_at,"
+        " creator_user_id) VALUES (?, ?, ?, 2, ?, ?)",
+        (call.partner_id, entry_id, category_id, now, call.user_id),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+_SELECT = (
+    "SELECT ce.*, c.full_ids FROM category_entries ce JOIN categories c ON c.id = ce.category_id"
+)
+
+
+def add(call: Call) -> dict[str, Any]:
+    """Link an entry to a category."""
+    obj: KInput = call.args["categoryEntry"]
+    if obj.get("categoryId") is None:
+        raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", "KalturaCategoryEntry::categoryId")
+    if obj.get("entryId") is None:
+        raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", "KalturaCategoryEntry::entryId")
+    check_insert(obj)
+    with call.core.store.tx() as conn:
+        row_id = link(conn, call, str(obj.get("entryId")).strip(), int(obj.get("categoryId")))
+        row = conn.execute(f"{_SELECT} WHERE ce.id = ?", (row_id,)).fetchone()
+    return view(row)
+
+
+def delete(call: Call) -> None:
+    """Unlink (soft delete); a missing pair is ``ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY``."""
+    with call.core.store.tx() as conn:
+        row = conn.execute(
+            "SELECT id FROM category_entries WHERE entry_id = ? AND category_id = ? "
+            "AND partner_id = ? AND status != 3",
+            (call.args["entryId"], call.args["categoryId"], call.partner_id),
+        ).fetchone()
+        if row is None:
+            raise ApiError("ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY")
+        conn.execute("UPDATE category_entries SET status = 3 WHERE id = ?", (row["id"],))
+        conn.execute(
+            "UPDATE entries SET updated_at = ? WHERE id = ?",
+            (int(call.now()), call.args["entryId"]),
+        )
+
+
+def list_(call: Call) -> dict[str, Any]:
+    """List links; a non-admin KS must filter on an entry or a category."""
+    f: KInput | None = call.args["filter"]
+    v = f.values if f else {}
+    keys = ("entryIdEqual", "entryIdIn", "categoryIdEqual", "categoryIdIn")
+    if not call.is_admin and all(v.get(k) in (None, "") for k in keys):
+        raise ApiError("MUST_FILTER_ON_ENTRY_OR_CATEGORY")
+    q = Query(["ce.partner_id = ?", "ce.status != 3"], [call.partner_id])
+    q.eq("ce.entry_id", v.get("entryIdEqual"))
+    q.in_("ce.entry_id", csv(v.get("entryIdIn"), str))
+    q.eq("ce.category_id", v.get("categoryIdEqual"))
+    q.in_("ce.category_id", csv(v.get("categoryIdIn"), int))
+    q.eq("ce.status", v.get("statusEqual"))
+    q.in_("ce.status", csv(v.get("statusIn"), int))
+    q.eq("ce.creator_user_id", v.get("creatorUserIdEqual"))
+    q.in_("ce.creator_user_id", csv(v.get("creatorUserIdIn"), str))
+    q.starts("c.full_ids", v.get("categoryFullIdsStartsWith"))
+    q.ge("ce.created_at", v.get("createdAtGreaterThanOrEqual"))
+    q.le("ce.created_at", v.get("createdAtLessThanOrEqual"))
+    size, index = pager_of(call)
+    offset, limit = page_window(size, index, None)
+    order = order_sql(v.get("orderBy"), {"createdAt": "ce.created_at"}, "+createdAt")
+    store = call.core.store
+    rows = store.all(
+        f"{_SELECT} WHERE {q.sql()} ORDER BY {order}, ce.id LIMIT ? OFFSET ?",
+        [*q.params, limit, offset],
+    )
+    if rows and len(rows) < size:
+        total = offset + len(rows)  # the server's shortcut for a short last page
+    else:
+        total = store.scalar(
+            f"SELECT COUNT(*) FROM category_entries ce JOIN categories c ON c.id = ce.category_id "  # noqa: S608
+            f"WHERE {q.sql()}",
+            q.params,
+        )
+    return {
+        "objects": [view(r) for r in rows],
+        "totalCount": total,
+        "objectType": "KalturaCategoryEntryListResponse",
+    }
+
+
+ACTIONS = {
+    "add": Action(add, (Param("categoryEntry", "object", True, type="KalturaCategoryEntry"),)),
+    "delete": Action(
+        delete, (Param("entryId", required=True), Param("categoryId", "int", required=True))
+    ),
+    "list": Action(
+        list_,
+        (
+            Param("filter", "object", type="KalturaCategoryEntryFilter"),
+            Param("pager", "object", type="KalturaFilterPager"),
+        ),
+    ),
+}

@@ -1,0 +1,110 @@
+"""SQLite storage for partners, entries, categories, category entries and upload tokens.
+
+One connection guarded by a re-entrant lock: simple, safe across the server's threads, and fast
+enough (seeding 25,000 entries is one ``executemany``). Content lives in files beside the database.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS partners (
+    id INTEGER PRIMARY KEY, admin_secret TEXT NOT NULL, user_secret TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, partner_id INTEGER NOT NULL,
+    type INTEGER NOT NULL, media_type INTEGER, status INTEGER NOT NULL, name TEXT NOT NULL,
+    description TEXT, tags TEXT, admin_tags TEXT, user_id TEXT, creator_id TEXT,
+    reference_id TEXT, partner_data TEXT, moderation_status INTEGER NOT NULL DEFAULT 6,
+    display_in_search INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL, start_date INTEGER, end_date INTEGER, duration INTEGER,
+    ms_duration INTEGER, partner_sort_value INTEGER NOT NULL DEFAULT 0,
+    plays INTEGER NOT NULL DEFAULT 0, views INTEGER NOT NULL DEFAULT 0, ready_at REAL,
+    content_path TEXT, content_size INTEGER, file_name TEXT, version INTEGER NOT NULL DEFAULT 0,
+    extra TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS entries_by_time ON entries (partner_id, status, created_at, seq);
+CREATE INDEX IF NOT EXISTS entries_by_user ON entries (partner_id, user_id);
+CREATE INDEX IF NOT EXISTS entries_pending ON entries (status, ready_at);
+CREATE TABLE IF NOT EXISTS categories (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL,
+    parent_id INTEGER NOT NULL, name TEXT NOT NULL, full_name TEXT NOT NULL,
+    full_ids TEXT NOT NULL, depth INTEGER NOT NULL, status INTEGER NOT NULL,
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, extra TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS categories_by_name ON categories (partner_id, full_name);
+CREATE INDEX IF NOT EXISTS categories_by_parent ON categories (partner_id, parent_id);
+CREATE TABLE IF NOT EXISTS category_entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, entry_id TEXT NOT NULL,
+    category_id INTEGER NOT NULL, status INTEGER NOT NULL, created_at INTEGER NOT NULL,
+    creator_user_id TEXT
+);
+CREATE INDEX IF NOT EXISTS ce_by_category ON category_entries (category_id, status, entry_id);
+CREATE INDEX IF NOT EXISTS ce_by_entry ON category_entries (entry_id, status);
+CREATE TABLE IF NOT EXISTS upload_tokens (
+    id TEXT PRIMARY KEY, partner_id INTEGER NOT NULL, user_id TEXT, status INTEGER NOT NULL,
+    file_name TEXT, file_size REAL, uploaded_file_size INTEGER, created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL, auto_finalize INTEGER NOT NULL DEFAULT -1,
+    attached_object_type TEXT, attached_object_id TEXT, entry_id TEXT
+);
+CREATE INDEX IF NOT EXISTS tokens_by_partner ON upload_tokens (partner_id, created_at);
+"""
+
+
+class Store:
+    """The sandbox's database: one SQLite connection, serialised by a lock."""
+
+    def __init__(self, path: Path, durable: bool) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        # A throwaway sandbox need not survive a power cut; a persisted one should.
+        self._conn.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
+        self._conn.executescript(SCHEMA)
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """Hold the lock for a transaction; commit on success, roll back on error."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Run a query and return every row."""
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        """Run a query and return its first row or None."""
+        with self._lock:
+            row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
+            return row
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run a query and return the first column of its first row (or None)."""
+        row = self.one(sql, params)
+        return None if row is None else row[0]
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement in its own transaction and return the rows it changed."""
+        with self.tx() as conn:
+            return conn.execute(sql, params).rowcount
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()

@@ -1,0 +1,156 @@
+"""Read request bodies: bounded in-memory bytes for JSON/forms, streamed multipart to disk.
+
+File parts (those with a ``filename``) are written straight to files under the incoming folder
+as they arrive, so a multi-GB chunk never sits in memory. Other parts are small form fields.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from kaltura_mm.sandbox.actions import UploadedFile
+from kaltura_mm.sandbox.params import Params, merge, nest
+
+MAX_FIELD_BYTES = 64 * 2**20
+
+
+class BodyTooLarge(ValueError):
+    """A non-file body or form field is larger than the sandbox keeps in memory."""
+
+
+def read_all(blocks: Iterator[bytes], limit: int = MAX_FIELD_BYTES) -> bytes:
+    """Join a small body; refuse one over ``limit`` bytes."""
+    data = bytearray()
+    for block in blocks:
+        data += block
+        if len(data) > limit:
+            for _ in blocks:  # drain so the connection stays usable
+                pass
+            raise BodyTooLarge(f"body over {limit} bytes")
+    return bytes(data)
+
+
+class _Parts:
+    """Collect multipart parts: fields in memory, files on disk."""
+
+    def __init__(self, incoming: Path, created: list[Path]) -> None:
+        self.incoming = incoming
+        self.created = created
+        self.fields: list[tuple[str, str]] = []
+        self.files: list[tuple[str, UploadedFile]] = []
+        self._header_name = b""
+        self._header_value = b""
+        self._headers: dict[bytes, bytes] = {}
+        self._name = ""
+        self._filename: str | None = None
+        self._buffer = bytearray()
+        self._fd: int | None = None
+        self._path: Path | None = None
+        self._size = 0
+
+    def callbacks(self) -> dict[str, Callable[..., None]]:
+        return {
+            "on_part_begin": self._begin,
+            "on_header_field": lambda d, s, e: self._add_field(d[s:e]),
+            "on_header_value": lambda d, s, e: self._add_value(d[s:e]),
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_finished,
+            "on_part_data": self._data,
+            "on_part_end": self._end,
+        }
+
+    def _begin(self) -> None:
+        self._headers, self._header_name, self._header_value = {}, b"", b""
+        self._buffer = bytearray()
+        self._size = 0
+
+    def _add_field(self, data: bytes) -> None:
+        self._header_name += data
+
+    def _add_value(self, data: bytes) -> None:
+        self._header_value += data
+
+    def _header_end(self) -> None:
+        self._headers[self._header_name.strip().lower()] = self._header_value.strip()
+        self._header_name, self._header_value = b"", b""
+
+    def _headers_finished(self) -> None:
+        _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
+        self._name = options.get(b"name", b"").decode("utf-8", "replace")
+        raw_filename = options.get(b"filename")
+        self._filename = None if raw_filename is None else raw_filename.decode("utf-8", "replace")
+        if self._filename is not None:
+            fd, name = tempfile.mkstemp(dir=self.incoming, prefix="part-")
+            self._fd, self._path = fd, Path(name)
+            self.created.append(self._path)
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        self._size += end - start
+        if self._fd is not None:
+            view = memoryview(data)[start:end]
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+        else:
+            self._buffer += data[start:end]
+            if len(self._buffer) > MAX_FIELD_BYTES:
+                raise BodyTooLarge("form field too large")
+
+    def _end(self) -> None:
+        if self._fd is not None and self._path is not None:
+            os.close(self._fd)
+            self._fd = None
+            self.files.append(
+                (
+                    self._name,
+                    UploadedFile(self._path, os.path.basename(self._filename or ""), self._size),
+                )
+            )
+        else:
+            self.fields.append((self._name, self._buffer.decode("utf-8", "replace")))
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def read_multipart(
+    blocks: Iterator[bytes], content_type: str, incoming: Path, created: list[Path]
+) -> Params:
+    """Stream a multipart body; return params (``json`` field wins) merged with file parts."""
+    _, options = parse_options_header(content_type)
+    boundary = options.get(b"boundary")
+    if not boundary:
+        for _ in blocks:
+            pass
+        return {}
+    parts = _Parts(incoming, created)
+    parser = MultipartParser(boundary, parts.callbacks())  # type: ignore[arg-type]
+    try:
+        for block in blocks:
+            parser.write(block)
+        parser.finalize()
+    except Exception:
+        for _ in blocks:
+            pass
+        return {}
+    finally:
+        parts.close()
+    json_fields = [value for name, value in parts.fields if name == "json"]
+    if json_fields:
+        try:
+            decoded: Any = json.loads(json_fields[-1])
+        except ValueError:
+            decoded = None
+        body: Params = decoded if isinstance(decoded, dict) else {}
+    else:
+        body = nest(parts.fields)
+    return merge(body, nest(parts.files))
