@@ -27,7 +27,7 @@ import tenacity
 
 from kaltura_mm import transport
 from kaltura_mm.config import Config
-from kaltura_mm.errors import InvalidKsError, KalturaError, is_retryable
+from kaltura_mm.errors import DependencyError, InvalidKsError, KalturaError, is_retryable
 from kaltura_mm.flows.effects import Effect, Emit, Flow, NextDone, Sleep, Start
 from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
 from kaltura_mm.protocol import wire
@@ -84,9 +84,10 @@ class _Core:
         policy = self.config.retry
         options: dict[str, Any] = {
             "stop": tenacity.stop_after_attempt(policy.attempts),
-            "wait": tenacity.wait_exponential_jitter(
-                initial=policy.initial_backoff, max=policy.max_backoff, jitter=policy.jitter
-            ),
+            "wait": tenacity.wait_exponential(
+                multiplier=policy.initial_backoff, max=policy.max_backoff
+            )
+            + tenacity.wait_random(0, policy.jitter),
             "retry": tenacity.retry_if_exception(lambda exc: is_retryable(exc, target)),
             "reraise": True,
             "before_sleep": self._log_retry(target),
@@ -110,7 +111,8 @@ class _Core:
         if isinstance(result, MultiResponse) and result.outcomes:
             # An expired KS fails every item; only then was nothing done, so re-sending is safe.
             first = result.outcomes[0]
-            every = all(isinstance(o, InvalidKsError) for o in result.outcomes)
+            raw = [o.server_outcome if isinstance(o, DependencyError) else o for o in result]
+            every = all(isinstance(o, InvalidKsError) for o in raw)
             return every and isinstance(first, InvalidKsError) and first.expired
         return False
 

@@ -1,0 +1,277 @@
+"""Client and AsyncClient against ScriptedKaltura: retries, KS renewal, flows, progress.
+
+Every behaviour runs under both clients through the ``runner`` fixture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from kaltura_mm.client import AsyncClient, Client
+from kaltura_mm.config import Config, RetryPolicy
+from kaltura_mm.errors import (
+    CategoryNotFoundError,
+    EntryNotFoundError,
+    InvalidKsError,
+    ResponseError,
+    TransportError,
+)
+from kaltura_mm.flows.effects import Emit, Flow, NextDone, Sleep, Start, single
+from kaltura_mm.ks import inspect
+from kaltura_mm.models import BaseEntry, MediaEntry
+from kaltura_mm.protocol.calls import FilePart, MultiRequest
+from kaltura_mm.services import base_entry, category, upload_token
+from tests.unit.scripted import ScriptedKaltura, api_error
+
+FAST = RetryPolicy(attempts=3, initial_backoff=0.0, max_backoff=0.0, jitter=0.0)
+SECRET = "CANARY-admin-secret-0123456789"
+ENTRY = {"id": "0_a", "name": "a", "objectType": "KalturaMediaEntry"}
+EXPIRED = api_error(
+    "INVALID_KS",
+    'Invalid KS "EXPIRED", Error "-1,INVALID_STR"',
+    {"KSID": "EXPIRED", "ERR_CODE": "-1", "ERR_DESC": "INVALID_STR"},
+)
+Runner = Callable[..., Any]
+
+
+def _config(**overrides: Any) -> Config:
+    values: dict[str, Any] = {"service_url": "http://127.0.0.1:9", "ks": "djJ8fixed", "retry": FAST}
+    return Config(**(values | overrides))
+
+
+@pytest.fixture(params=["sync", "async"])
+def runner(request: pytest.FixtureRequest) -> Runner:
+    """Return ``run(server, flow, **config) -> result`` for the sync or the async client."""
+
+    def run_sync(server: ScriptedKaltura, flow: Flow[Any], **overrides: Any) -> Any:
+        with Client(_config(**overrides), http_transport=server.transport()) as client:
+            return client.run(flow, progress=overrides.pop("progress", None))
+
+    def run_async(server: ScriptedKaltura, flow: Flow[Any], **overrides: Any) -> Any:
+        async def main() -> Any:
+            config = _config(**overrides)
+            async with AsyncClient(config, http_transport=server.async_transport()) as client:
+                return await client.run(flow)
+
+        return asyncio.run(main())
+
+    return run_sync if request.param == "sync" else run_async
+
+
+def test_call_returns_the_typed_result(runner: Runner) -> None:
+    server = ScriptedKaltura(("baseEntry.get", ENTRY))
+    assert runner(server, single(base_entry.get("0_a"))) == MediaEntry(id="0_a", name="a")
+    sent = server.requests[0]
+    assert sent.headers["content-type"] == "application/json"
+    assert server.params()["ks"] == "djJ8fixed"
+
+
+def test_idempotent_call_is_retried_after_a_reset(runner: Runner) -> None:
+    server = ScriptedKaltura(
+        ("baseEntry.get", httpx.ReadError("connection reset")),
+        ("baseEntry.get", httpx.Response(502, text="<html>bad gateway</html>")),
+        ("baseEntry.get", ENTRY),
+    )
+    assert runner(server, single(base_entry.get("0_a"))).id == "0_a"
+    assert server.done
+
+
+def test_add_is_never_resent_once_it_may_have_reached_the_server(runner: Runner) -> None:
+    server = ScriptedKaltura(("baseEntry.add", httpx.ReadError("reset after sending")))
+    with pytest.raises(TransportError) as caught:
+        runner(server, single(base_entry.add(BaseEntry(name="x"))))
+    assert caught.value.may_have_reached_server
+    assert isinstance(caught.value.__cause__, httpx.ReadError)
+    assert len(server.requests) == 1
+
+    server = ScriptedKaltura(("baseEntry.add", httpx.Response(503, text="busy")))
+    with pytest.raises(ResponseError, match="HTTP 503"):
+        runner(server, single(base_entry.add(BaseEntry(name="x"))))
+    assert len(server.requests) == 1
+
+
+def test_add_is_resent_when_the_request_never_left(runner: Runner) -> None:
+    server = ScriptedKaltura(
+        ("baseEntry.add", httpx.ConnectError("connection refused")),
+        ("baseEntry.add", api_error("ACTION_BLOCKED", "blocked")),
+        ("baseEntry.add", httpx.Response(429, text="slow down")),
+        ("baseEntry.add", ENTRY),
+    )
+    assert (
+        runner(
+            server,
+            single(base_entry.add(BaseEntry(name="x"))),
+            retry=RetryPolicy(attempts=4, initial_backoff=0, max_backoff=0, jitter=0),
+        ).id
+        == "0_a"
+    )
+    assert server.done
+
+
+def test_retries_stop_after_the_policy_and_raise_the_last_error(runner: Runner) -> None:
+    server = ScriptedKaltura(*[("baseEntry.get", httpx.ConnectTimeout("slow"))] * 3)
+    with pytest.raises(TransportError, match="could not reach the server") as caught:
+        runner(server, single(base_entry.get("0_a")))
+    assert not caught.value.may_have_reached_server and server.done
+
+
+def test_api_errors_are_not_retried(runner: Runner) -> None:
+    server = ScriptedKaltura(("category.get", api_error("CATEGORY_NOT_FOUND", "nope", {"ID": "5"})))
+    with pytest.raises(CategoryNotFoundError) as caught:
+        runner(server, single(category.get(5)))
+    assert caught.value.call == "category.get" and server.done
+
+
+def test_expired_ks_is_renewed_once_then_the_call_is_resent(runner: Runner) -> None:
+    server = ScriptedKaltura(("baseEntry.get", EXPIRED), ("baseEntry.get", ENTRY))
+    result = runner(
+        server, single(base_entry.get("0_a")), ks=None, partner_id=7, admin_secret=SECRET
+    )
+    assert result.id == "0_a"
+    first, second = (server.params(i)["ks"] for i in range(2))
+    assert first != second and inspect(second, SECRET).verified
+
+    server = ScriptedKaltura(("baseEntry.get", EXPIRED), ("baseEntry.get", EXPIRED))
+    with pytest.raises(InvalidKsError):
+        runner(server, single(base_entry.get("0_a")), ks=None, partner_id=7, admin_secret=SECRET)
+    assert server.done
+
+
+def test_a_fixed_ks_cannot_be_renewed(runner: Runner) -> None:
+    server = ScriptedKaltura(("baseEntry.get", EXPIRED))
+    with pytest.raises(InvalidKsError, match="EXPIRED"):
+        runner(server, single(base_entry.get("0_a")))
+
+
+def test_multirequest_expired_everywhere_is_resent_with_a_fresh_ks(runner: Runner) -> None:
+    batch = MultiRequest()
+    added = batch.add(base_entry.add(BaseEntry(name="x")))
+    fetched = batch.add(base_entry.get(added.id))
+
+    def flow() -> Flow[Any]:
+        response = yield batch
+        return response[fetched]
+
+    server = ScriptedKaltura(("multirequest", [EXPIRED, EXPIRED]), ("multirequest", [ENTRY, ENTRY]))
+    result = runner(server, flow(), ks=None, partner_id=7, admin_secret=SECRET)
+    assert result.id == "0_a" and server.done
+    assert server.params()["2"] == {
+        "service": "baseentry",
+        "action": "get",
+        "entryId": "{1:result:id}",
+    }
+
+
+def test_errors_are_thrown_into_the_flow_where_it_can_handle_them(runner: Runner) -> None:
+    def flow() -> Flow[list[str]]:
+        names = []
+        for entry_id in ("0_missing", "0_a"):
+            try:
+                entry = yield base_entry.get(entry_id)
+            except EntryNotFoundError:
+                names.append("missing")
+                continue
+            names.append(entry.name)
+        return names
+
+    server = ScriptedKaltura(
+        ("baseEntry.get", api_error("ENTRY_ID_NOT_FOUND", "not found")), ("baseEntry.get", ENTRY)
+    )
+    assert runner(server, flow()) == ["missing", "a"]
+
+
+def test_background_calls_report_tags_and_outcomes(runner: Runner) -> None:
+    def flow() -> Flow[dict[str, Any]]:
+        yield Start("first", base_entry.get("0_a"))
+        yield Start("second", category.get(5))
+        yield Sleep(0.001)
+        results = {}
+        for _ in range(2):
+            tag, outcome = yield NextDone()
+            results[tag] = outcome
+        try:
+            yield NextDone()
+        except LookupError:
+            results["drained"] = True
+        return results
+
+    server = ScriptedKaltura(
+        ("baseEntry.get", ENTRY), ("category.get", api_error("CATEGORY_NOT_FOUND", "nope"))
+    )
+    results = runner(server, flow(), max_concurrency=1)
+    assert results["first"].id == "0_a"
+    assert isinstance(results["second"], CategoryNotFoundError)
+    assert results["drained"]
+
+
+def test_a_flow_yielding_something_else_is_a_type_error(runner: Runner) -> None:
+    def flow() -> Flow[None]:
+        yield "not an effect"  # type: ignore[misc]
+
+    with pytest.raises(TypeError, match="not an effect"):
+        runner(ScriptedKaltura(), flow())
+
+
+def _emitting() -> Flow[int]:
+    page = yield base_entry.list()
+    for entry in page.objects:
+        yield Emit(entry.id)
+    return page.total_count
+
+
+LISTED = {"objects": [ENTRY, ENTRY | {"id": "0_b"}], "totalCount": 2, "objectType": "x"}
+
+
+def test_iterate_streams_emitted_items_and_run_drops_them(runner: Runner) -> None:
+    server = ScriptedKaltura(("baseEntry.list", LISTED))
+    with Client(_config(), http_transport=server.transport()) as client:
+        assert list(client.iterate(_emitting())) == ["0_a", "0_b"]
+
+    async def collect() -> list[str]:
+        server = ScriptedKaltura(("baseEntry.list", LISTED))
+        async with AsyncClient(_config(), http_transport=server.async_transport()) as client:
+            return [item async for item in client.iterate(_emitting())]
+
+    assert asyncio.run(collect()) == ["0_a", "0_b"]
+    assert runner(ScriptedKaltura(("baseEntry.list", LISTED)), _emitting()) == 2
+
+
+def test_progress_counts_bytes_of_the_part_actually_streamed(tmp_path: Path) -> None:
+    media = tmp_path / "clip.mp4"
+    media.write_bytes(bytes(range(256)) * 4096)  # 1 MiB
+    part = FilePart(path=media, offset=1000, length=600_000)
+    token = {"id": "1_t", "uploadedFileSize": "600000", "objectType": "KalturaUploadToken"}
+    server = ScriptedKaltura(("uploadToken.upload", token))
+    seen: list[int] = []
+    with Client(_config(), http_transport=server.transport()) as client:
+        call = upload_token.upload("1_t", part)
+        result = client.call(call, progress=lambda p, sent: seen.append(sent))
+    assert result.uploaded_file_size == 600_000
+    assert seen[-1] == 600_000 and seen == sorted(seen) and len(seen) > 1
+    body = server.bodies[0]
+    assert media.read_bytes()[1000:601_000] in body
+    assert server.requests[0].headers["content-length"] == str(len(body))
+
+
+def test_a_missing_file_is_a_clear_error_before_sending(tmp_path: Path) -> None:
+    server = ScriptedKaltura()
+    client = Client(_config(), http_transport=server.transport())
+    with client, pytest.raises(ValueError, match=r"cannot read .*nope\.mp4"):
+        client.call(upload_token.upload("1_t", FilePart(path=tmp_path / "nope.mp4")))
+    assert not server.requests
+
+
+def test_client_accepts_settings_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KALTURA_SERVICE_URL", "http://127.0.0.1:1/api_v3")
+    monkeypatch.setenv("KALTURA_KS", "djJ8env")
+    with Client.from_env() as client:
+        assert client.config.ks == "djJ8env"
+        assert "djJ8env" not in repr(client)
+    with Client(service_url="eu") as client:
+        assert client.config.service_url == "https://api.eu.kaltura.com"

@@ -1,0 +1,120 @@
+"""Services build the calls Kaltura documents, and refuse bad input with a clear error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kaltura_mm.errors import ConfigError
+from kaltura_mm.models import (
+    BaseEntry,
+    BaseEntryFilter,
+    Category,
+    CategoryEntryFilter,
+    MediaEntry,
+    Pager,
+    SessionType,
+    UploadedFileTokenResource,
+    UrlResource,
+)
+from kaltura_mm.protocol import codec
+from kaltura_mm.protocol.calls import Call, FilePart
+from kaltura_mm.services import base_entry, category, category_entry, session, upload_token
+
+
+def _wire(call: Call[Any]) -> tuple[str, str, dict[str, Any], bool]:
+    return call.service, call.action, codec.encode_params(call.params), call.idempotent
+
+
+def test_base_entry_calls(tmp_path: Path) -> None:
+    assert _wire(base_entry.add(MediaEntry(name="n"))) == (
+        "baseEntry",
+        "add",
+        {"entry": {"name": "n", "objectType": "KalturaMediaEntry"}},
+        False,
+    )
+    assert _wire(base_entry.get("0_a")) == ("baseEntry", "get", {"entryId": "0_a"}, True)
+    assert _wire(base_entry.get_by_ids(["0_a", "0_b"]))[2] == {"entryIds": "0_a,0_b"}
+    listed = _wire(base_entry.list(BaseEntryFilter(order_by="-createdAt"), Pager(page_size=500)))
+    assert listed[2]["filter"] == {"orderBy": "-createdAt", "objectType": "KalturaBaseEntryFilter"}
+    assert listed[2]["pager"]["pageSize"] == 500
+    update = _wire(base_entry.update("0_a", BaseEntry(name="new"), clear=["tags"]))
+    assert update[2]["baseEntry"] == {
+        "name": "new",
+        "tags__null": "",
+        "objectType": "KalturaBaseEntry",
+    }
+    content = _wire(base_entry.add_content("0_a", UploadedFileTokenResource(token="1_t")))
+    assert content[2]["resource"] == {
+        "token": "1_t",
+        "objectType": "KalturaUploadedFileTokenResource",
+    }
+    assert content[3] is False
+    replaced = _wire(base_entry.update_content("0_a", UrlResource(url="https://x/y.mp4")))
+    assert replaced[1] == "updateContent"
+    assert _wire(base_entry.delete("0_a")) == ("baseEntry", "delete", {"entryId": "0_a"}, True)
+
+
+def test_upload_token_calls(tmp_path: Path) -> None:
+    added = _wire(upload_token.add(file_name="a.mp4", file_size=10))
+    assert added[2] == {
+        "uploadToken": {"fileName": "a.mp4", "fileSize": 10, "objectType": "KalturaUploadToken"}
+    }
+    part = FilePart(path=tmp_path / "a.mp4")
+    first = upload_token.upload("1_t", part, resume=False, final_chunk=False, resume_at=0)
+    assert first.file == part and first.idempotent and not first.retry_codes
+    final = upload_token.upload("1_t", part, resume=True, final_chunk=True, resume_at=100)
+    assert final.retry_codes == {"UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE"}
+    assert _wire(upload_token.get("1_t"))[2] == {"uploadTokenId": "1_t"}
+    assert _wire(upload_token.list())[1] == "list"
+    assert _wire(upload_token.delete("1_t"))[1] == "delete"
+
+
+def test_category_entry_and_category_calls() -> None:
+    assert _wire(category_entry.add("0_a", 5))[2] == {
+        "categoryEntry": {"categoryId": 5, "entryId": "0_a", "objectType": "KalturaCategoryEntry"}
+    }
+    assert _wire(category_entry.delete("0_a", 5))[2] == {"entryId": "0_a", "categoryId": 5}
+    listed = _wire(category_entry.list(CategoryEntryFilter(category_id_equal=5)))
+    assert listed[2]["filter"]["categoryIdEqual"] == 5
+    assert _wire(category.get(5))[2] == {"id": 5}
+    assert _wire(category.add(Category(name="A", parent_id=1)))[2]["category"]["parentId"] == 1
+    assert _wire(category.list())[2] == {}
+
+
+def test_session_start_sends_no_ks_and_hides_nothing_from_the_server() -> None:
+    call = session.start("sec", 99, user_id="u", type=SessionType.ADMIN, privileges="list:*")
+    assert not call.needs_ks and call.decoder("djJ8x") == "djJ8x"
+    assert codec.encode_params(call.params) == {
+        "secret": "sec",
+        "userId": "u",
+        "type": 2,
+        "partnerId": 99,
+        "expiry": 86400,
+        "privileges": "list:*",
+    }
+
+
+@pytest.mark.parametrize(
+    ("build", "says"),
+    [
+        (lambda: base_entry.get(""), "entry_id is empty"),
+        (lambda: base_entry.get(42), "entry_id must be a string id"),
+        (lambda: base_entry.get_by_ids("0_a"), "must be a list of ids"),
+        (lambda: base_entry.get_by_ids([]), "is empty"),
+        (lambda: base_entry.list(Pager()), "filter must be a BaseEntryFilter"),
+        (lambda: base_entry.add({"name": "x"}), "entry must be a BaseEntry"),
+        (lambda: category_entry.add("0_a", "5"), "category_id must be an integer"),
+        (lambda: category_entry.add("0_a", 0), "positive"),
+        (lambda: category_entry.add("0_a", True), "category_id must be an integer"),
+        (lambda: category.add(Category()), "name is empty"),
+        (lambda: upload_token.add(file_size=-1), "file_size"),
+        (lambda: upload_token.upload("1_t", "path.mp4"), "part must be a FilePart"),
+        (lambda: session.start("", 1), "secret is empty"),
+    ],
+)
+def test_bad_input_is_refused_with_the_fix(build: Any, says: str) -> None:
+    with pytest.raises(ConfigError, match=says):
+        build()
