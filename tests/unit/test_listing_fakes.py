@@ -14,9 +14,9 @@ from typing import Any
 import attrs
 import pytest
 
-from kaltura_mm.errors import ApiError, KalturaError
+from kaltura_mm.errors import ApiError, KalturaError, TransportError
 from kaltura_mm.flows.effects import Emit, NextDone, Sleep, Start
-from kaltura_mm.models import BaseEntry, EntryStatus, ListPage, MediaEntry, MediaType
+from kaltura_mm.models import BaseEntry, Category, EntryStatus, ListPage, MediaEntry, MediaType
 from kaltura_mm.protocol.calls import Call, MultiRequest
 
 
@@ -35,6 +35,8 @@ class InMemoryKaltura:
     requests: int = 0
     blocked: Callable[[Call[Any]], bool] = lambda call: False
     before_request: Callable[[InMemoryKaltura], None] = lambda fake: None
+    lose_answer: Callable[[InMemoryKaltura], bool] = lambda fake: False
+    category_ids: set[int] = attrs.field(factory=lambda: {7})
 
     def add(
         self,
@@ -125,8 +127,15 @@ class InMemoryKaltura:
                     raw.append(self.answer(call))
                 except ApiError as exc:
                     raw.append(exc)
+            if self.lose_answer(self):
+                raise TransportError("connection reset", may_have_reached_server=True)
             return effect.resolve(raw)
         return self.answer(effect)
+
+    def _category_get(self, id: int) -> Category:
+        if id not in self.category_ids:
+            raise _err("CATEGORY_NOT_FOUND")
+        return Category(id=id, name=f"c{id}", full_name=f"c{id}")
 
 
 @attrs.define
