@@ -1,0 +1,275 @@
+"""Upload files the widget's way, headless: ``upload_file``, ``resume_upload``, ``upload_many``.
+
+One file: check it (path, type, size) and the target categories before anything is created;
+find an entry already made for it by its deterministic referenceId, or create entry, token,
+content link and category links in one multiRequest; send the chunks (``upload_chunks``); check
+the result; optionally wait until the entry is READY. The ``UploadState`` is handed to
+``on_state`` at every confirmed step, so ``resume_upload(state)`` continues after a crash without
+re-sending an acknowledged chunk. Run with ``client.run(upload_file(...))`` under ``Client`` or
+``AsyncClient``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+
+from kaltura_mm.errors import (
+    ApiError,
+    ConfigError,
+    FileChangedError,
+    KalturaError,
+    ResponseError,
+    TransportError,
+    UploadCancelledError,
+    UploadError,
+)
+from kaltura_mm.flows import local_file
+from kaltura_mm.flows.effects import Flow
+from kaltura_mm.flows.interleave import interleave
+from kaltura_mm.flows.upload_chunks import ensure_unchanged, send_chunks, truth
+from kaltura_mm.flows.upload_entry import (
+    check_categories,
+    cleanup,
+    create_once,
+    missing_categories,
+    unknown_categories_error,
+    verify,
+    wait_ready,
+)
+from kaltura_mm.flows.upload_job import CancelSignal, OnProgress, OnState, ProgressMeter, UploadJob
+from kaltura_mm.protocol.media_types import kind_of
+from kaltura_mm.protocol.upload_request import (
+    UploadOptions,
+    UploadRequest,
+    UploadState,
+    reference_id_for,
+)
+from kaltura_mm.protocol.upload_result import UploadOutcome, UploadProgress, UploadResult
+
+
+def _prepare(
+    request: UploadRequest,
+    options: UploadOptions,
+    state: UploadState | None,
+    on_state: OnState | None,
+    on_progress: OnProgress | None,
+    cancel: CancelSignal | None,
+) -> UploadJob:
+    print_ = local_file.fingerprint(request.path, options.max_file_size)
+    kind = kind_of(
+        request.path.name, support_documents=options.support_documents, override=request.entry_type
+    )
+    if state is None:
+        state = UploadState(
+            request=request,
+            fingerprint=print_,
+            reference_id=reference_id_for(request, print_),
+            chunk_size=options.chunk_size,
+            edge_size=options.edge_size,
+        )
+    elif changed := print_.differences(state.fingerprint):
+        raise FileChangedError(
+            f"{request.path} changed since the upload was saved ({', '.join(changed)}): it cannot "
+            "be resumed without mixing old and new content; upload it again as a new file",
+            state=state,
+        )
+    meter = ProgressMeter(on_progress, print_.size, options.progress_interval, request.path)
+    return UploadJob(request, options, kind, state, on_state, meter, cancel)
+
+
+def upload_file(
+    request: UploadRequest,
+    options: UploadOptions | None = None,
+    state: UploadState | None = None,
+    on_state: OnState | None = None,
+    on_progress: OnProgress | None = None,
+    cancel: CancelSignal | None = None,
+    *,
+    categories_checked: bool = False,
+) -> Flow[UploadResult]:
+    """Upload one file into a new entry (or finish the one ``state`` describes)."""
+    job = _prepare(request, options or UploadOptions(), state, on_state, on_progress, cancel)
+    if not categories_checked:
+        yield from check_categories(request.category_ids)
+    try:
+        return (yield from _run(job))
+    except FileChangedError:
+        yield from cleanup(job)
+        raise
+    except UploadError:
+        raise
+    except (ApiError, TransportError, ResponseError) as exc:
+        raise UploadError(
+            f"the upload of {request.path} stopped: {exc}",
+            token_id=job.state.token_id,
+            uploaded=job.state.bytes_confirmed,
+            state=job.state,
+        ) from exc
+
+
+def resume_upload(
+    state: UploadState,
+    options: UploadOptions | None = None,
+    on_state: OnState | None = None,
+    on_progress: OnProgress | None = None,
+    cancel: CancelSignal | None = None,
+) -> Flow[UploadResult]:
+    """Continue a saved upload; refuse it if the file changed since."""
+    options = attrs.evolve(
+        options or UploadOptions(), chunk_size=state.chunk_size, edge_size=state.edge_size
+    )
+    return upload_file(state.request, options, state, on_state, on_progress, cancel)
+
+
+def _run(job: UploadJob) -> Flow[UploadResult]:
+    resumed = 0
+    if job.state.entry_id is None or job.state.token_id is None:
+        existing = yield from create_once(job)
+        if existing is not None:
+            return UploadResult(
+                entry=existing,
+                reference_id=job.state.reference_id,
+                token_id=None,
+                bytes_sent=0,
+                chunks=0,
+                retries=job.retries,
+                existing=True,
+            )
+        book = job.state.book()
+    else:
+        book = yield from truth(job, job.state.book())
+        resumed = book.bytes_acked
+        job.save(job.state.with_book(book))
+    if job.meter is not None:
+        job.meter.base = resumed
+    book = yield from send_chunks(job, book)
+    if not book.complete:
+        return (yield from _cancelled(job))
+    ensure_unchanged(job, full=True)
+    entry = yield from verify(job)
+    job.progress(book.size, force=True)
+    if job.options.wait_ready:
+        entry = yield from wait_ready(job, entry)
+    return UploadResult(
+        entry=entry,
+        reference_id=job.state.reference_id,
+        token_id=job.state.token_id,
+        bytes_sent=job.bytes_sent,
+        chunks=job.chunks,
+        retries=job.retries,
+        bytes_resumed=resumed,
+    )
+
+
+def _cancelled(job: UploadJob) -> Flow[UploadResult]:
+    kept = job.options.keep_on_cancel
+    if not kept:
+        yield from cleanup(job)
+    what = "kept for resume_upload" if kept else "deleted"
+    raise UploadCancelledError(
+        f"the upload of {job.request.path} was cancelled; its entry and token were {what}",
+        token_id=job.state.token_id,
+        uploaded=job.state.bytes_confirmed,
+        state=job.state,
+    )
+
+
+class _TotalProgress:
+    """Adds per-file progress into a throttled total, passing per-file reports through."""
+
+    def __init__(self, requests: Sequence[UploadRequest], options: UploadOptions) -> None:
+        self.sizes = [_size_of(r.path) for r in requests]
+        self.done = [0] * len(requests)
+        self.files_done = 0
+        self.callback: OnProgress | None = None
+        self.meter = ProgressMeter(None, sum(self.sizes), options.progress_interval)
+
+    def for_file(self, index: int) -> OnProgress:
+        def report(progress: UploadProgress) -> None:
+            assert self.callback is not None
+            self.callback(progress)
+            self.done[index] = progress.bytes_done
+            if progress.bytes_done >= progress.bytes_total:
+                self.files_done = sum(
+                    d >= s > 0 for d, s in zip(self.done, self.sizes, strict=True)
+                )
+            self.meter.report(sum(self.done), force=self.files_done == len(self.sizes))
+
+        return report
+
+    def total(self, progress: UploadProgress) -> None:
+        assert self.callback is not None
+        self.callback(
+            attrs.evolve(progress, files_done=self.files_done, files_total=len(self.sizes))
+        )
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def upload_many(
+    requests: Sequence[UploadRequest],
+    options: UploadOptions | None = None,
+    max_files_in_flight: int = 4,
+    on_state: OnState | None = None,
+    on_progress: OnProgress | None = None,
+    cancel: CancelSignal | None = None,
+) -> Flow[list[UploadOutcome]]:
+    """Upload many files, ``max_files_in_flight`` at a time; one file's failure stops no other.
+
+    ``on_progress`` hears each file (``path`` set) and the total (``path`` None).
+    """
+    options = options or UploadOptions()
+    wanted = tuple(sorted({c for r in requests for c in r.category_ids}))
+    missing = yield from missing_categories(wanted)
+    totals = _TotalProgress(requests, options)
+    if on_progress is not None:
+        totals.callback = on_progress
+        totals.meter.callback = totals.total
+    flows = [
+        _one(
+            request, options, missing, on_state, totals.for_file(i) if on_progress else None, cancel
+        )
+        for i, request in enumerate(requests)
+    ]
+    ended = yield from interleave(flows, max_files_in_flight, _ends_one_file)
+    if on_progress is not None:
+        totals.meter.report(sum(totals.done), force=True)
+    return [_outcome(request, result) for request, result in zip(requests, ended, strict=True)]
+
+
+def _one(
+    request: UploadRequest,
+    options: UploadOptions,
+    missing: set[int],
+    on_state: OnState | None,
+    on_progress: OnProgress | None,
+    cancel: CancelSignal | None,
+) -> Flow[UploadResult]:
+    unknown = missing & set(request.category_ids)
+    if unknown:
+        raise unknown_categories_error(unknown)
+    return (
+        yield from upload_file(
+            request, options, None, on_state, on_progress, cancel, categories_checked=True
+        )
+    )
+
+
+def _ends_one_file(error: BaseException) -> bool:
+    return isinstance(error, KalturaError | OSError)
+
+
+def _outcome(request: UploadRequest, ended: object) -> UploadOutcome:
+    if isinstance(ended, UploadResult):
+        return UploadOutcome(request=request, result=ended)
+    if isinstance(ended, KalturaError):
+        return UploadOutcome(request=request, error=ended)
+    return UploadOutcome(request=request, error=ConfigError(f"{request.path}: {ended}"))
