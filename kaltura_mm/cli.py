@@ -19,6 +19,7 @@ from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.ks_commands import ks_group
 from kaltura_mm.commands.output import json_line
+from kaltura_mm.commands.remove import delete_command, detach_command
 from kaltura_mm.errors import redact
 
 
@@ -67,6 +68,8 @@ def cli(
 cli.add_command(list_command)
 cli.add_command(get_command)
 cli.add_command(categories_command)
+cli.add_command(detach_command)
+cli.add_command(delete_command)
 cli.add_command(ks_group)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -22,12 +22,11 @@ from kaltura_mm.commands.output import (
 from kaltura_mm.commands.params import EnumName, Timestamp, category_ref
 from kaltura_mm.commands.problems import report_item_failure
 from kaltura_mm.flows.categories import CategoryNode, category_tree, resolve_category
+from kaltura_mm.flows.entries import get_entries
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries, list_page
-from kaltura_mm.models import BaseEntry, Category, EntryStatus, EntryType, MediaType
-from kaltura_mm.services import base_entry
+from kaltura_mm.models import Category, EntryStatus, EntryType, MediaType
 
 _FORMAT = click.Choice([f.value for f in Format])
-_GET_BATCH = 100
 
 
 def query_options(command: Any) -> Any:
@@ -143,7 +142,7 @@ def get_command(ctx: click.Context, entry_ids: tuple[str, ...], fmt: str) -> int
     """Show entries by id (deleted or unknown ids are reported as not found)."""
     state = app(ctx)
     writer = state.writer(ENTRY_KEYS, Format(fmt), table_keys=ENTRY_TABLE)
-    found = _get_entries(state, list(dict.fromkeys(entry_ids)))
+    found = state.client().run(get_entries(entry_ids))
     failures = []
     for entry_id in dict.fromkeys(entry_ids):
         entry = found.get(entry_id)
@@ -154,16 +153,6 @@ def get_command(ctx: click.Context, entry_ids: tuple[str, ...], fmt: str) -> int
         writer.write(entry_record(entry))
     writer.close()
     return for_items(len(found), failures)
-
-
-def _get_entries(state: AppContext, entry_ids: Sequence[str]) -> dict[str, BaseEntry]:
-    client = state.client()
-    found: dict[str, BaseEntry] = {}
-    for start in range(0, len(entry_ids), _GET_BATCH):
-        for entry in client.call(base_entry.get_by_ids(entry_ids[start : start + _GET_BATCH])):
-            if entry.id and entry.status is not EntryStatus.DELETED:
-                found[entry.id] = entry
-    return found
 
 
 @click.command("categories")

@@ -24,6 +24,7 @@ from kaltura_mm.errors import (
     UploadError,
     redact,
 )
+from kaltura_mm.flows.categories import AmbiguousCategory, CategoryLookupError
 
 _AUTH_CODES = frozenset(
     {"START_SESSION_ERROR", "USER_BLOCKED", "SERVICE_FORBIDDEN_CONTENT_BLOCKED"}
@@ -104,6 +105,10 @@ def _describe(exc: BaseException) -> Failure:
         return Failure(ExitCode.BAD_INPUT, "bad_input", str(exc))
     if isinstance(exc, ApiError):
         return _api_failure(exc)
+    if isinstance(exc, CategoryLookupError):
+        code = ExitCode.BAD_INPUT if isinstance(exc, AmbiguousCategory) else ExitCode.NOT_FOUND
+        fix = "`kaltura-mm categories` lists every category with its id and full path"
+        return Failure(code, "category", str(exc), fix)
     if isinstance(exc, TransportError):
         fix = "check the service URL and your network, then re-run"
         return Failure(ExitCode.UNAVAILABLE, "transport", f"no answer from Kaltura: {exc}", fix)

@@ -58,3 +58,12 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+def sandbox_env(kaltura_sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Point KALTURA_* at a fresh sandbox (admin secret in the env); return the sandbox."""
+    monkeypatch.setenv("KALTURA_SERVICE_URL", kaltura_sandbox.service_url)
+    monkeypatch.setenv("KALTURA_PARTNER_ID", str(kaltura_sandbox.partner_id))
+    monkeypatch.setenv("KALTURA_ADMIN_SECRET", kaltura_sandbox.admin_secret)
+    return kaltura_sandbox

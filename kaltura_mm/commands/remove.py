@@ -1,0 +1,227 @@
+"""``kaltura-mm detach`` and ``delete``: by id, from a file, or ``--where`` a filter matches.
+
+What will change is shown first and confirmed (``--yes`` skips the question, ``--dry-run`` only
+shows). The confirmed set is exactly what is changed: a ``--where`` selection is listed once,
+shown, then acted on by id, so an entry that starts matching after the question is left alone.
+Re-running is safe: an entry already detached or deleted counts as ``already_done``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from kaltura_mm.commands.browse import build_query, query_options
+from kaltura_mm.commands.context import AppContext, app, common_options
+from kaltura_mm.commands.exit_codes import ExitCode, for_items
+from kaltura_mm.commands.failures import CliError, describe
+from kaltura_mm.commands.params import category_ref
+from kaltura_mm.flows.categories import resolve_category
+from kaltura_mm.flows.entries import (
+    EntryOutcome,
+    delete_entries,
+    delete_where,
+    detach_entries,
+    detach_where,
+    get_entries,
+)
+from kaltura_mm.flows.listing import EntryQuery
+from kaltura_mm.models import BaseEntry, Category
+
+OUTCOME_KEYS = ("entry_id", "action", "category_id", "status", "name", "error", "message")
+_SHOWN = 20
+
+
+def _targets(entry_ids: Sequence[str], from_file: Path | None, where: bool) -> list[str]:
+    ids = list(entry_ids)
+    if from_file is not None:
+        text = from_file.read_text(encoding="utf-8")
+        ids.extend(line.split(",")[0].strip() for line in text.splitlines())
+    ids = [i for i in dict.fromkeys(ids) if i and not i.startswith("#") and i != "entry_id"]
+    if where and ids:
+        raise CliError("--where selects entries itself", "give ids or --where, not both")
+    if not where and not ids:
+        raise CliError(
+            "no entries named",
+            "pass ENTRY_ID..., --from-file FILE (one id per line), or --where with filters",
+        )
+    return ids
+
+
+def _selection(
+    state: AppContext, ids: list[str], query: EntryQuery | None, action: str
+) -> tuple[list[str], dict[str, BaseEntry]]:
+    """Return the ids to act on and what is known of them (listed or fetched)."""
+    client = state.client()
+    if query is not None:
+        flow = (
+            detach_where(query, dry_run=True)
+            if action == "detach"
+            else delete_where(query, dry_run=True)
+        )
+        planned = [o.entry_id for o in client.run(flow)]
+        return planned, client.run(get_entries(planned)) if planned else {}
+    return ids, client.run(get_entries(ids))
+
+
+def _confirm(
+    state: AppContext, action: str, ids: list[str], known: dict[str, BaseEntry], where: str
+) -> bool:
+    """Show what will change and ask; True to go on."""
+    console = Console(file=state.stderr, highlight=False)
+    console.print(f"About to {action} {len(ids)} entries{where}:")
+    for entry_id in ids[:_SHOWN]:
+        entry = known.get(entry_id)
+        console.print(f"  {entry_id}  {entry.name if entry else '(not found)'}")
+    if len(ids) > _SHOWN:
+        console.print(f"  ... and {len(ids) - _SHOWN} more")
+    try:
+        return click.confirm(f"{action.capitalize()} {len(ids)} entries?", err=True)
+    except click.Abort:
+        return False
+
+
+def _record(
+    outcome: EntryOutcome, action: str, category_id: int | None, known: dict[str, BaseEntry]
+) -> dict[str, Any]:
+    failure = describe(outcome.error) if outcome.error is not None else None
+    entry = known.get(outcome.entry_id)
+    return {
+        "entry_id": outcome.entry_id,
+        "action": action,
+        "category_id": category_id,
+        "status": outcome.status,
+        "name": entry.name if entry else None,
+        "error": getattr(outcome.error, "code", failure.kind if failure else None),
+        "message": failure.problem if failure else None,
+    }
+
+
+def _run(
+    ctx: click.Context,
+    action: str,
+    entry_ids: Sequence[str],
+    from_file: Path | None,
+    where: bool,
+    dry_run: bool,
+    yes: bool,
+    filters: dict[str, Any],
+) -> int:
+    state = app(ctx)
+    ids = _targets(entry_ids, from_file, where)
+    category: Category | None = None
+    if action == "detach":
+        if not filters.get("category"):
+            raise CliError("detach needs --category", "name the category to detach from")
+        category = state.client().run(resolve_category(category_ref(filters["category"])))
+    query = _where_query(state, action, filters) if where else None
+    category_id = category.id if category else None
+    ids, known = _selection(state, ids, query, action)
+    where_text = f" from category {category.full_name} (id {category.id})" if category else ""
+    writer = state.writer(OUTCOME_KEYS)
+    if dry_run or not ids:
+        for entry_id in ids:
+            outcome = EntryOutcome(entry_id, "would_change")
+            writer.write(_record(outcome, action, category_id, known))
+        writer.close()
+        state.say(
+            f"dry run: would {action} {len(ids)} entries{where_text}" if ids else "nothing matches"
+        )
+        return ExitCode.OK
+    if not yes and not _confirm(state, action, ids, known, where_text):
+        state.say("nothing was changed")
+        return ExitCode.FAILED
+    flow = (
+        detach_entries(ids, category_id or 0)
+        if action == "detach"
+        else delete_entries(ids, known_to_exist=query is not None)
+    )
+    outcomes = state.client().run(flow)
+    for outcome in outcomes:
+        writer.write(_record(outcome, action, category_id, known))
+    writer.close()
+    return _summary(state, action, outcomes)
+
+
+def _where_query(state: AppContext, action: str, filters: dict[str, Any]) -> EntryQuery:
+    if action == "delete" and not any(
+        filters.get(k) for k in filters if k not in ("subcategories", "any_status")
+    ):
+        raise CliError(
+            "delete --where needs at least one filter (it would delete every entry)",
+            "add --category, --search, --created-before, --status ... and try --dry-run first",
+        )
+    query = build_query(state, filters)
+    if action == "detach" and query.include_subcategories:
+        raise CliError(
+            "detach --where cannot use --subcategories",
+            "entries of sub-categories are not in the category itself; detach per category",
+        )
+    return query
+
+
+def _summary(state: AppContext, action: str, outcomes: list[EntryOutcome]) -> int:
+    done = [o for o in outcomes if o.ok]
+    failed = [o for o in outcomes if not o.ok]
+    already = sum(1 for o in outcomes if o.status == "already_done")
+    state.say(f"{action}: {len(done)} ok ({already} already done), {len(failed)} failed")
+    return for_items(
+        len(done), [describe(o.error).code if o.error else ExitCode.FAILED for o in failed]
+    )
+
+
+def _remove_options(command: Any) -> Any:
+    options = (
+        click.argument("entry_ids", nargs=-1, metavar="[ENTRY_ID]..."),
+        click.option(
+            "--from-file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="File with one entry id per line (a CSV's first column works).",
+        ),
+        click.option("--where", is_flag=True, help="Act on every entry the filters match."),
+        click.option("--dry-run", is_flag=True, help="Show what would change; change nothing."),
+        click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation."),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return query_options(command)
+
+
+@click.command("detach")
+@_remove_options
+@common_options
+@click.pass_context
+def detach_command(
+    ctx: click.Context,
+    /,
+    entry_ids: tuple[str, ...],
+    from_file: Path | None,
+    where: bool,
+    dry_run: bool,
+    yes: bool,
+    **filters: Any,
+) -> int:
+    """Remove entries from a category (--category); the entries themselves stay."""
+    return _run(ctx, "detach", entry_ids, from_file, where, dry_run, yes, filters)
+
+
+@click.command("delete")
+@_remove_options
+@common_options
+@click.pass_context
+def delete_command(
+    ctx: click.Context,
+    /,
+    entry_ids: tuple[str, ...],
+    from_file: Path | None,
+    where: bool,
+    dry_run: bool,
+    yes: bool,
+    **filters: Any,
+) -> int:
+    """Delete entries (from every category, for good)."""
+    return _run(ctx, "delete", entry_ids, from_file, where, dry_run, yes, filters)

@@ -1,0 +1,87 @@
+"""``list``, ``get`` and ``categories`` through ``main`` against a real sandbox over HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+Runner = Callable[..., Any]
+
+
+@pytest.fixture
+def library(sandbox_env: Any) -> dict[str, Any]:
+    """A category tree with entries: Root>Courses (3 entries) and Root>Courses>Bio (2)."""
+    courses = sandbox_env.create_category("Root>Courses")
+    bio = sandbox_env.create_category("Root>Courses>Bio")
+    return {
+        "courses": courses,
+        "bio": bio,
+        "course_entries": sandbox_env.seed_entries(courses, 3, name_prefix="course"),
+        "bio_entries": sandbox_env.seed_entries(bio, 2, name_prefix="bio"),
+    }
+
+
+def test_list_a_category_by_path_as_json(cli: Runner, library: dict[str, Any]) -> None:
+    result = cli("list", "--category", "Root>Courses", "--json")
+    assert result.code == 0, result.err
+    records = result.json_lines()
+    assert sorted(r["id"] for r in records) == sorted(library["course_entries"])
+    assert all(r["status"] == "READY" for r in records)
+    wider = cli("--json", "list", "-c", str(library["courses"]), "--subcategories").json_lines()
+    assert len(wider) == 5
+
+
+def test_list_all_as_csv_and_the_page_summary(cli: Runner, library: dict[str, Any]) -> None:
+    result = cli("list", "--category", str(library["bio"]), "--all", "--format", "csv")
+    assert result.code == 0, result.err
+    rows = list(csv.DictReader(io.StringIO(result.out)))
+    assert sorted(r["id"] for r in rows) == sorted(library["bio_entries"])
+    paged = cli("list", "--category", "Root>Courses", "--limit", "2")
+    assert paged.code == 0
+    assert "2 of 3 entries" in paged.err
+    assert "--all" in paged.err
+
+
+def test_list_an_unknown_category_is_not_found(cli: Runner, library: dict[str, Any]) -> None:
+    result = cli("list", "--category", "Root>Nope")
+    assert result.code == 5
+    assert "Root>Nope" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_get_reports_missing_ids_and_exits_partial(cli: Runner, library: dict[str, Any]) -> None:
+    wanted = library["course_entries"][0]
+    result = cli("get", wanted, "0_missing1", "--json")
+    assert result.code == 3
+    assert [r["id"] for r in result.json_lines()] == [wanted]
+    assert '"item": "0_missing1"' in result.err
+    assert cli("get", "0_missing1").code == 5
+
+
+def test_categories_flat_and_tree(cli: Runner, library: dict[str, Any]) -> None:
+    records = cli("categories", "--json").json_lines()
+    by_name = {r["full_name"]: r for r in records}
+    assert by_name["Root>Courses>Bio"]["direct_entries_count"] == 2
+    assert by_name["Root>Courses"]["entries_count"] == 5
+    tree = cli("categories", "--tree", "--root", "Root>Courses")
+    assert tree.code == 0
+    assert "Bio" in tree.out and "Courses" in tree.out
+
+
+def test_auth_failure_is_exit_4(cli: Runner, sandbox_env: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv("KALTURA_ADMIN_SECRET", "wrong-secret")
+    result = cli("list")
+    assert result.code == 4, result.err
+    assert "wrong-secret" not in result.err
+
+
+def test_unreachable_server_is_exit_6(cli: Runner, monkeypatch: Any) -> None:
+    monkeypatch.setenv("KALTURA_SERVICE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("KALTURA_PARTNER_ID", "1")
+    monkeypatch.setenv("KALTURA_ADMIN_SECRET", "s")
+    result = cli("categories")
+    assert result.code == 6, result.err

@@ -1,0 +1,89 @@
+"""``detach`` and ``delete`` through ``main``: dry run, the prompt, --yes, --where, --from-file."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+Runner = Callable[..., Any]
+
+
+@pytest.fixture
+def course(sandbox_env: Any) -> dict[str, Any]:
+    category = sandbox_env.create_category("Root>Course")
+    return {"id": category, "entries": sandbox_env.seed_entries(category, 4, name_prefix="talk")}
+
+
+def listed(cli: Runner, category: int) -> set[str]:
+    return {r["id"] for r in cli("--json", "list", "-c", str(category)).json_lines()}
+
+
+def test_dry_run_changes_nothing(cli: Runner, course: dict[str, Any]) -> None:
+    first = course["entries"][0]
+    result = cli("--json", "detach", first, "--category", "Root>Course", "--dry-run")
+    assert result.code == 0, result.err
+    (record,) = result.json_lines()
+    assert record["status"] == "would_change" and record["entry_id"] == first
+    assert record["name"].startswith("talk")
+    assert listed(cli, course["id"]) == set(course["entries"])
+
+
+def test_prompt_declined_keeps_entries_and_accepted_detaches(
+    cli: Runner, course: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = course["entries"][0]
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    declined = cli("detach", first, "-c", str(course["id"]))
+    assert declined.code == 1
+    assert "About to detach 1 entries" in declined.err
+    assert first in listed(cli, course["id"])
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
+    accepted = cli("--json", "detach", first, "-c", str(course["id"]))
+    assert accepted.code == 0, accepted.err
+    assert accepted.json_lines()[0]["status"] == "done"
+    assert first not in listed(cli, course["id"])
+    again = cli("--json", "detach", first, "-c", str(course["id"]), "--yes")
+    assert again.code == 0
+    assert again.json_lines()[0]["status"] == "already_done"
+
+
+def test_delete_from_file_with_a_missing_id_is_partial(
+    cli: Runner, course: dict[str, Any], tmp_path: Path
+) -> None:
+    ids = course["entries"][:2]
+    listing = tmp_path / "ids.txt"
+    listing.write_text("\n".join([*ids, "0_notthere"]) + "\n")
+    result = cli("--json", "delete", "--from-file", str(listing), "--yes")
+    assert result.code == 3, result.err
+    statuses = {r["entry_id"]: r["status"] for r in result.json_lines()}
+    assert statuses == {ids[0]: "done", ids[1]: "done", "0_notthere": "failed"}
+    assert listed(cli, course["id"]) == set(course["entries"][2:])
+    assert cli("get", ids[0]).code == 5
+
+
+def test_delete_where_needs_a_filter_and_deletes_the_matches(
+    cli: Runner, course: dict[str, Any], sandbox_env: Any
+) -> None:
+    other = sandbox_env.create_category("Root>Other")
+    kept = sandbox_env.seed_entries(other, 2, name_prefix="keep")
+    refused = cli("delete", "--where", "--yes")
+    assert refused.code == 2
+    assert "at least one filter" in refused.err
+    preview = cli("--json", "delete", "--where", "-c", "Root>Course", "--dry-run")
+    assert {r["entry_id"] for r in preview.json_lines()} == set(course["entries"])
+    done = cli("--json", "delete", "--where", "-c", "Root>Course", "--yes")
+    assert done.code == 0, done.err
+    assert len(done.json_lines()) == 4
+    assert listed(cli, course["id"]) == set()
+    assert listed(cli, other) == set(kept)
+
+
+def test_detach_needs_a_category_and_ids(cli: Runner, course: dict[str, Any]) -> None:
+    no_category = cli("detach", course["entries"][0], "--yes")
+    assert no_category.code == 2 and "--category" in no_category.err
+    nothing = cli("delete", "--yes")
+    assert nothing.code == 2 and "--from-file" in nothing.err
