@@ -61,7 +61,10 @@ class Sandbox:
         )
         self._core.service_url = f"http://{self._host}:{self._server.server_address[1]}"
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="kaltura-sandbox", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="kaltura-sandbox",
+            daemon=True,
         )
         self._thread.start()
         return self
