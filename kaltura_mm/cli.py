@@ -20,6 +20,7 @@ from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.ks_commands import ks_group
 from kaltura_mm.commands.output import json_line
 from kaltura_mm.commands.remove import delete_command, detach_command
+from kaltura_mm.commands.upload import upload_command
 from kaltura_mm.errors import redact
 
 
@@ -65,6 +66,7 @@ def cli(
         state.enable_verbose(ctx)
 
 
+cli.add_command(upload_command)
 cli.add_command(list_command)
 cli.add_command(get_command)
 cli.add_command(categories_command)

@@ -45,6 +45,7 @@ class AppContext:
     env: Mapping[str, str] = attrs.field(factory=profiles.environment)
     stdout: IO[str] = attrs.field(factory=lambda: sys.stdout)
     stderr: IO[str] = attrs.field(factory=lambda: sys.stderr)
+    config_overrides: dict[str, Any] = attrs.field(factory=dict)
     _settings: profiles.Settings | None = None
     _client: Client | None = None
 
@@ -117,7 +118,7 @@ class AppContext:
     def client(self) -> Client:
         """Return this run's client (made on first use, closed when the command ends)."""
         if self._client is None:
-            self._client = Client(self.config())
+            self._client = Client(self.config(**self.config_overrides))
             click.get_current_context().call_on_close(self._client.close)
         return self._client
 

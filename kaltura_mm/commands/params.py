@@ -65,6 +65,41 @@ class EnumName(_EnumBase, Generic[E]):
         return "[" + "|".join(self.names) + "]"
 
 
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1000,
+    "kb": 1000,
+    "m": 1000**2,
+    "mb": 1000**2,
+    "g": 1000**3,
+    "gb": 1000**3,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+}
+
+
+class ByteSize(_TimeBase):
+    """A size in bytes: ``5000000``, ``5MB``, ``8MiB``."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        """Return the byte count ``value`` names, or fail showing the accepted forms."""
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower().replace(" ", "")
+        number = text.rstrip("kmgib")
+        unit = text[len(number) :]
+        try:
+            if unit not in _UNITS:
+                raise ValueError(unit)
+            return int(float(number) * _UNITS[unit])
+        except ValueError:
+            self.fail(f"{value!r} is not a size: use e.g. 5000000, 5MB or 8MiB", param, ctx)
+
+
 def category_ref(value: str) -> int | str:
     """Return a category given on the command line: an int id, or a path such as ``A>B``."""
     text = value.strip()

@@ -1,0 +1,149 @@
+"""Upload progress: per-file and total bars with rate and ETA on a terminal, plain lines elsewhere.
+
+On a TTY (rich): one bar for the total and one per file in flight, each with bytes, rate and
+time left; a line per finished file stays above the bars. Not on a TTY (a log, CI): one plain
+line every ``interval`` seconds with the totals, and one line per finished file. ``--quiet``
+shows nothing. Figures come from bytes the server acknowledged, so a retry never inflates them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import IO
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from kaltura_mm.protocol.upload_result import UploadProgress
+
+PLAIN_INTERVAL = 5.0
+
+
+def human_bytes(count: float) -> str:
+    """Return ``count`` bytes as a short human figure (``12.5 MB``)."""
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(count) < 1000 or unit == "TB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1000
+    raise AssertionError("unreachable")
+
+
+class UploadDisplay:
+    """Shows a batch upload's progress; feed it ``start``, ``progress`` and ``finish`` calls."""
+
+    def __init__(
+        self,
+        stream: IO[str],
+        total_bytes: int,
+        total_files: int,
+        *,
+        quiet: bool = False,
+        tty: bool | None = None,
+        interval: float = PLAIN_INTERVAL,
+    ) -> None:
+        """Prepare to show ``total_files`` files of ``total_bytes`` bytes on ``stream``."""
+        self.stream = stream
+        self.quiet = quiet
+        self.tty = stream.isatty() if tty is None else tty
+        self.interval = interval
+        self.total_bytes = total_bytes
+        self.total_files = total_files
+        self.files_done = 0
+        self._done: dict[Path, int] = {}
+        self._tasks: dict[Path, TaskID] = {}
+        self._lock = threading.Lock()
+        self._started = time.monotonic()
+        self._last_line = self._started
+        self._console = Console(file=stream, force_terminal=self.tty or None, highlight=False)
+        self._bars: Progress | None = None
+        self._total_task: TaskID | None = None
+
+    def __enter__(self) -> UploadDisplay:
+        if self.tty and not self.quiet:
+            self._bars = Progress(
+                TextColumn("{task.description}", style="bold"),
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                console=self._console,
+                refresh_per_second=8,
+            )
+            self._bars.start()
+            self._total_task = self._bars.add_task(self._total_label(), total=self.total_bytes)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bars is not None:
+            self._bars.stop()
+        elif not self.quiet:
+            self._plain_totals()
+
+    def _total_label(self) -> str:
+        return f"total {self.files_done}/{self.total_files} files"
+
+    def start(self, path: Path, size: int, already: int = 0) -> None:
+        """Show that ``path`` (``size`` bytes, ``already`` held by the server) is uploading."""
+        with self._lock:
+            self._done[path] = already
+            if self._bars is not None:
+                self._tasks[path] = self._bars.add_task(
+                    path.name[:40], total=size, completed=already
+                )
+            self._refresh()
+
+    def progress(self, report: UploadProgress) -> None:
+        """Take an engine progress report for one file (reports without a path are ignored)."""
+        if report.path is None:
+            return
+        with self._lock:
+            self._done[report.path] = report.bytes_done
+            task = self._tasks.get(report.path)
+            if self._bars is not None and task is not None:
+                self._bars.update(task, completed=report.bytes_done)
+            self._refresh()
+
+    def finish(self, path: Path, size: int, line: str) -> None:
+        """Mark ``path`` finished (any outcome) and print its one-line result."""
+        with self._lock:
+            self.files_done += 1
+            self._done[path] = size
+            task = self._tasks.pop(path, None)
+            if self._bars is not None and task is not None:
+                self._bars.remove_task(task)
+            if not self.quiet:
+                self._console.print(line, markup=False)
+            self._refresh(force_plain=False)
+
+    def _refresh(self, force_plain: bool = False) -> None:
+        done = sum(self._done.values())
+        if self._bars is not None and self._total_task is not None:
+            self._bars.update(self._total_task, completed=done, description=self._total_label())
+            return
+        now = time.monotonic()
+        if not self.quiet and (force_plain or now - self._last_line >= self.interval):
+            self._last_line = now
+            self._plain_totals()
+
+    def _plain_totals(self) -> None:
+        done = sum(self._done.values())
+        elapsed = max(time.monotonic() - self._started, 1e-9)
+        rate = done / elapsed
+        left = (self.total_bytes - done) / rate if rate > 0 else None
+        eta = f", ETA {left:.0f}s" if left is not None and done < self.total_bytes else ""
+        self._console.print(
+            f"upload: {self.files_done}/{self.total_files} files, "
+            f"{human_bytes(done)}/{human_bytes(self.total_bytes)}, "
+            f"{human_bytes(rate)}/s{eta}",
+            markup=False,
+        )
