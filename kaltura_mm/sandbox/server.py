@@ -232,15 +232,19 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(faults.latency)
         url_params = params.url_params(path, query)
         hint = _target(url_params)
-        if hint:
-            self._apply_fault(faults.pick(*hint), body_read=False)
+        kind = faults.pick(*hint) if hint else None
+        self._apply_fault(kind, body_read=False)
         created: list[Path] = []
         try:
             merged = params.merge(self._body(created), url_params)
-            if not hint:
-                target = _target(merged)
-                self._apply_fault(faults.pick(*target) if target else None, body_read=True)
-            self._respond(merged)
+            target = hint or _target(merged)
+            if not hint and target:
+                kind = faults.pick(*target)
+                self._apply_fault(kind, body_read=True)
+            blocked = None
+            if kind == "action_blocked" and target:
+                blocked = ApiError("ACTION_BLOCKED", target[1], target[0])
+            self._respond(merged, blocked)
         finally:
             for item in created:
                 item.unlink(missing_ok=True)
@@ -261,7 +265,7 @@ class Handler(BaseHTTPRequestHandler):
             return params.form_body(raw)
         return {}
 
-    def _respond(self, merged: params.Params) -> None:
+    def _respond(self, merged: params.Params, blocked: ApiError | None) -> None:
         started = time.monotonic()
         fmt_raw = merged.get("format")
         fmt = wire.XML if fmt_raw in (None, "") else coerce.to_int(fmt_raw)
@@ -269,6 +273,8 @@ class Handler(BaseHTTPRequestHandler):
         result: Any
         if fmt not in wire.FORMATS:
             result, fmt, multi = ApiError("UNKNOWN_RESPONSE_FORMAT", fmt_raw), wire.XML, False
+        elif blocked is not None:
+            result, multi = blocked, False
         elif multi:
             result = self._guarded(lambda: multirequest.run(self.dispatcher, merged))
             multi = isinstance(result, list)
