@@ -12,27 +12,30 @@ the KS provider is asked once for a fresh KS and the call is sent again.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import queue
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Hashable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
-import tenacity
-
-from kaltura_mm import transport
 from kaltura_mm.config import Config
 from kaltura_mm.errors import DependencyError, InvalidKsError, KalturaError, is_retryable
 from kaltura_mm.flows.effects import Effect, Emit, Flow, NextDone, Sleep, Start
 from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
-from kaltura_mm.protocol import wire
-from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
-from kaltura_mm.transport import Progress
+from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Progress
+
+if TYPE_CHECKING:
+    # httpx, tenacity, asyncio and the thread pool are imported where first used, so that
+    # ``import kaltura_mm`` and building a client stay fast (see benchmarks/bench_import.py).
+    import asyncio
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    import httpx
+    import tenacity
+
+    from kaltura_mm.protocol.wire import HttpRequest
 
 T = TypeVar("T")
 Target = Call[Any] | MultiRequest
@@ -61,7 +64,9 @@ class _Core:
         self.config = config
         self.ks = ks_provider or provider_for(config)
 
-    def encode(self, target: Target) -> tuple[wire.HttpRequest, tuple[str, ...]]:
+    def encode(self, target: Target) -> tuple[HttpRequest, tuple[str, ...]]:
+        from kaltura_mm.protocol import wire
+
         ks = self.ks.current()
         session = wire.Session(ks=ks, client_tag=self.config.client_tag)
         secrets = (*self.config.secrets, *((ks,) if ks else ()))
@@ -70,6 +75,8 @@ class _Core:
         return wire.encode_call(target, session), secrets
 
     def decode(self, target: Target, response: httpx.Response, secrets: tuple[str, ...]) -> Any:
+        from kaltura_mm.protocol import wire
+
         log.debug(
             "%s -> HTTP %s (X-Kaltura-Session %s)",
             target.label,
@@ -81,6 +88,8 @@ class _Core:
         return wire.decode_call(target, response.status_code, response.content, secrets)
 
     def retrying(self, target: Target, sleep: Callable[[float], Any] | None = None) -> Any:
+        import tenacity
+
         policy = self.config.retry
         options: dict[str, Any] = {
             "stop": tenacity.stop_after_attempt(policy.attempts),
@@ -185,9 +194,20 @@ class Client:
     ) -> None:
         """Use ``config``, or build one from keyword settings (``service_url=``, ``ks=``...)."""
         self._core = _Core(config or Config(**settings), ks_provider)
-        self._http = transport.sync_client(self._core.config, http_transport)
+        self._transport = http_transport
+        self._client: httpx.Client | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+
+    @property
+    def _http(self) -> httpx.Client:
+        """Return the keep-alive connection pool, made on first use."""
+        with self._lock:
+            if self._client is None:
+                from kaltura_mm import transport
+
+                self._client = transport.sync_client(self._core.config, self._transport)
+            return self._client
 
     @classmethod
     def from_env(cls, **settings: Any) -> Client:
@@ -268,6 +288,8 @@ class Client:
             return exc
 
     def _background(self) -> ThreadPoolExecutor:
+        from concurrent.futures import ThreadPoolExecutor
+
         with self._lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(
@@ -290,22 +312,28 @@ class Client:
             renewed = True
 
     def _retried(self, target: Target, progress: Progress | None) -> Any:
+        import tenacity
+
         for attempt in tenacity.Retrying(**self._core.retrying(target)):
             with attempt:
                 return self._attempt(target, progress)
         raise AssertionError("unreachable: tenacity reraises the last error")
 
     def _attempt(self, target: Target, progress: Progress | None) -> Any:
+        from kaltura_mm import transport
+
         request, secrets = self._core.encode(target)
+        http = self._http
         with transport.mapped_errors(target.label):
-            response = self._http.send(transport.build_sync(self._http, request, progress))
+            response = http.send(transport.build_sync(http, request, progress))
         return self._core.decode(target, response, secrets)
 
     def close(self) -> None:
         """Close pooled connections and background threads."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-        self._http.close()
+        if self._client is not None:
+            self._client.close()
 
     def __enter__(self) -> Client:
         return self
@@ -330,8 +358,18 @@ class AsyncClient:
     ) -> None:
         """Use ``config``, or build one from keyword settings (``service_url=``, ``ks=``...)."""
         self._core = _Core(config or Config(**settings), ks_provider)
-        self._http = transport.async_client(self._core.config, http_transport)
+        self._transport = http_transport
+        self._client: httpx.AsyncClient | None = None
         self._limit: asyncio.Semaphore | None = None
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """Return the keep-alive connection pool, made on first use."""
+        if self._client is None:
+            from kaltura_mm import transport
+
+            self._client = transport.async_client(self._core.config, self._transport)
+        return self._client
 
     @classmethod
     def from_env(cls, **settings: Any) -> AsyncClient:
@@ -372,6 +410,8 @@ class AsyncClient:
     async def _drive(
         self, flow: Flow[Any], progress: Progress | None
     ) -> AsyncIterator[tuple[object, Any]]:
+        import asyncio
+
         stepper = _Stepper(flow)
         state = _Background(asyncio.Queue())
         try:
@@ -392,6 +432,8 @@ class AsyncClient:
     async def _effect(
         self, effect: Effect, state: _Background, progress: Progress | None
     ) -> tuple[Any, BaseException | None]:
+        import asyncio
+
         if isinstance(effect, Call | MultiRequest):
             try:
                 return await self._execute(effect, progress), None
@@ -411,6 +453,8 @@ class AsyncClient:
     async def _background(
         self, effect: Start, done: asyncio.Queue[tuple[Hashable, Any]], progress: Progress | None
     ) -> None:
+        import asyncio
+
         if self._limit is None:
             self._limit = asyncio.Semaphore(self._core.config.max_concurrency)
         async with self._limit:
@@ -435,6 +479,8 @@ class AsyncClient:
             renewed = True
 
     async def _retried(self, target: Target, progress: Progress | None) -> Any:
+        import tenacity
+
         retrying = tenacity.AsyncRetrying(**self._core.retrying(target))
         async for attempt in retrying:
             with attempt:
@@ -442,15 +488,18 @@ class AsyncClient:
         raise AssertionError("unreachable: tenacity reraises the last error")
 
     async def _attempt(self, target: Target, progress: Progress | None) -> Any:
+        from kaltura_mm import transport
+
         request, secrets = self._core.encode(target)
+        http = self._http
         with transport.mapped_errors(target.label):
-            http_request = transport.build_async(self._http, request, progress)
-            response = await self._http.send(http_request)
+            response = await http.send(transport.build_async(http, request, progress))
         return self._core.decode(target, response, secrets)
 
     async def aclose(self) -> None:
         """Close pooled connections."""
-        await self._http.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     async def __aenter__(self) -> AsyncClient:
         return self

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import attrs
 
 from kaltura_mm import __version__
+from kaltura_mm.enums import SessionType
 from kaltura_mm.errors import ConfigError
-from kaltura_mm.models import SessionType
 
 # Spec section 9: every documented region, by friendly name and by internal code.
 REGIONS: Mapping[str, str] = {

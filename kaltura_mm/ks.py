@@ -26,8 +26,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import attrs
 
+from kaltura_mm.enums import SessionType
 from kaltura_mm.errors import ConfigError
-from kaltura_mm.models import SessionType
 
 _BLOCK = 16
 

@@ -3,127 +3,62 @@
 Python names are snake_case; the codec (``kaltura_mm.protocol.codec``) maps them to the wire's
 camelCase names and ``objectType`` strings, so this module holds no wire knowledge. Every object
 keeps the fields this package does not model in ``extra`` (wire name -> raw value), so nothing a
-server sends is lost. Move state with ``attrs.evolve``.
+server sends is lost. Move state with ``attrs.evolve``. The enums live in ``kaltura_mm.enums``
+(re-exported here), so that code needing only an enum does not pay for building these classes.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 import attrs
 
+from kaltura_mm.enums import (
+    CategoryEntryStatus,
+    CategoryStatus,
+    DocumentType,
+    EntryStatus,
+    EntryType,
+    MediaType,
+    ModerationStatus,
+    SessionType,
+    UploadTokenStatus,
+)
+
+__all__ = [
+    "ApiObject",
+    "BaseEntry",
+    "BaseEntryFilter",
+    "Category",
+    "CategoryEntry",
+    "CategoryEntryFilter",
+    "CategoryEntryStatus",
+    "CategoryFilter",
+    "CategoryStatus",
+    "DocumentEntry",
+    "DocumentType",
+    "EntryStatus",
+    "EntryType",
+    "Filter",
+    "ListPage",
+    "MediaEntry",
+    "MediaEntryFilter",
+    "MediaType",
+    "ModerationStatus",
+    "Pager",
+    "Resource",
+    "SessionType",
+    "UploadToken",
+    "UploadTokenFilter",
+    "UploadTokenStatus",
+    "UploadedFileTokenResource",
+    "UrlResource",
+    "WidgetSession",
+]
+
 T = TypeVar("T")
-
-
-class _LenientIntEnum(enum.IntEnum):
-    """An IntEnum that keeps values it does not know as ``UNKNOWN_<n>`` pseudo-members."""
-
-    @classmethod
-    def _missing_(cls, value: object) -> Any:
-        # Servers add values over time (plugins, new statuses); decoding must not fail on them.
-        if not isinstance(value, int) or isinstance(value, bool):
-            return None
-        member = int.__new__(cls, value)
-        member._name_ = f"UNKNOWN_{value}"
-        member._value_ = value
-        return member
-
-
-class EntryStatus(_LenientIntEnum):
-    """Status of an entry (``KalturaEntryStatus``)."""
-
-    ERROR_IMPORTING = -2
-    ERROR_CONVERTING = -1
-    IMPORT = 0
-    PRECONVERT = 1
-    READY = 2
-    DELETED = 3
-    PENDING = 4
-    MODERATE = 5
-    BLOCKED = 6
-    NO_CONTENT = 7
-
-
-class EntryType(_LenientIntEnum):
-    """Type of an entry (``KalturaEntryType``)."""
-
-    AUTOMATIC = -1
-    MEDIA_CLIP = 1
-    MIX = 2
-    PLAYLIST = 5
-    DATA = 6
-    LIVE_STREAM = 7
-    LIVE_CHANNEL = 8
-    DOCUMENT = 10
-
-
-class MediaType(_LenientIntEnum):
-    """Media type of a media entry (``KalturaMediaType``)."""
-
-    VIDEO = 1
-    IMAGE = 2
-    AUDIO = 5
-    LIVE_STREAM_FLASH = 201
-    LIVE_STREAM_WINDOWS_MEDIA = 202
-    LIVE_STREAM_REAL_MEDIA = 203
-    LIVE_STREAM_QUICKTIME = 204
-
-
-class DocumentType(_LenientIntEnum):
-    """Type of a document entry (``KalturaDocumentType``)."""
-
-    DOCUMENT = 11
-    SWF = 12
-    PDF = 13
-
-
-class ModerationStatus(_LenientIntEnum):
-    """Moderation status of an entry (``KalturaEntryModerationStatus``)."""
-
-    PENDING_MODERATION = 1
-    APPROVED = 2
-    REJECTED = 3
-    FLAGGED_FOR_REVIEW = 5
-    AUTO_APPROVED = 6
-
-
-class UploadTokenStatus(_LenientIntEnum):
-    """Status of an upload token (``KalturaUploadTokenStatus``)."""
-
-    PENDING = 0
-    PARTIAL_UPLOAD = 1
-    FULL_UPLOAD = 2
-    CLOSED = 3
-    TIMED_OUT = 4
-    DELETED = 5
-
-
-class CategoryEntryStatus(_LenientIntEnum):
-    """Status of an entry's membership in a category (``KalturaCategoryEntryStatus``)."""
-
-    PENDING = 1
-    ACTIVE = 2
-    DELETED = 3
-    REJECTED = 4
-
-
-class CategoryStatus(_LenientIntEnum):
-    """Status of a category (``KalturaCategoryStatus``)."""
-
-    UPDATING = 1
-    ACTIVE = 2
-    DELETED = 3
-    PURGED = 4
-
-
-class SessionType(_LenientIntEnum):
-    """Type of a Kaltura session (``KalturaSessionType``)."""
-
-    USER = 0
-    ADMIN = 2
 
 
 def _frozen_extra(value: Mapping[str, Any] | None) -> Mapping[str, Any]:

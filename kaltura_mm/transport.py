@@ -10,7 +10,7 @@ and timeouts, no free pooled connection).
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -19,13 +19,10 @@ import httpx
 from kaltura_mm import __version__
 from kaltura_mm.config import Config
 from kaltura_mm.errors import ConfigError, TransportError
-from kaltura_mm.protocol.calls import FilePart
+from kaltura_mm.protocol.calls import FilePart, Progress
 from kaltura_mm.protocol.wire import HttpRequest
 
 PIECE = 256 * 1024
-Progress = Callable[[FilePart, int], None]
-"""Called as ``progress(part, sent)``: ``sent`` bytes of ``part`` handed to the network so far in
-this attempt (it restarts from 0 when the request is re-sent)."""
 
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 

@@ -57,6 +57,11 @@ class FilePart:
         return self.filename if self.filename is not None else self.path.name
 
 
+Progress = Callable[[FilePart, int], None]
+"""Called as ``progress(part, sent)``: ``sent`` bytes of ``part`` handed to the network so far in
+this attempt (it restarts from 0 when the request is re-sent)."""
+
+
 def _never_decoded(value: Any) -> Any:
     return value
 
