@@ -31,7 +31,7 @@ from kaltura_mm.errors import (
 )
 from kaltura_mm.flows import local_file
 from kaltura_mm.flows.effects import Flow, NextDone, Sleep, Start
-from kaltura_mm.flows.upload_job import UploadJob
+from kaltura_mm.flows.upload_job import UploadJob, patiently
 from kaltura_mm.models import UploadToken, UploadTokenStatus
 from kaltura_mm.protocol.calls import FilePart
 from kaltura_mm.protocol.upload import Chunk, ChunkBook, backoff_delay
@@ -68,7 +68,8 @@ def _is_throttle(error: KalturaError) -> bool:
 
 def truth(job: UploadJob, book: ChunkBook, *, distrust: bool = False) -> Flow[ChunkBook]:
     """Return ``book`` corrected from what the server's token holds."""
-    token: UploadToken = yield upload_token.get(job.state.token_id or "")
+    get = upload_token.get(job.state.token_id or "")
+    token: UploadToken = yield from patiently(get, job.options)
     uploaded = token.uploaded_file_size or 0
     return book.recover(uploaded, token.status in _FINISHED, distrust=distrust)
 

@@ -26,7 +26,7 @@ from kaltura_mm.errors import (
     UploadTokenNotFoundError,
 )
 from kaltura_mm.flows.effects import Flow, Sleep
-from kaltura_mm.flows.upload_job import UploadJob
+from kaltura_mm.flows.upload_job import UploadJob, patiently
 from kaltura_mm.models import (
     BaseEntry,
     BaseEntryFilter,
@@ -41,6 +41,7 @@ from kaltura_mm.models import (
     UploadTokenStatus,
 )
 from kaltura_mm.protocol.calls import MultiRequest, Ref
+from kaltura_mm.protocol.upload_request import UploadOptions
 from kaltura_mm.services import base_entry, category, category_entry, upload_token
 
 # Every status but DELETED: the lookup must see half-made entries, which a plain list hides.
@@ -77,12 +78,12 @@ def check_categories(category_ids: tuple[int, ...]) -> Flow[None]:
         raise unknown_categories_error(missing)
 
 
-def find_existing(reference_id: str) -> Flow[BaseEntry | None]:
+def find_existing(reference_id: str, options: UploadOptions) -> Flow[BaseEntry | None]:
     """Return the entry carrying ``reference_id`` (the most advanced one), or None."""
     wanted = BaseEntryFilter(
         reference_id_equal=reference_id, status_in=LIVE_STATUSES, extra=_ANY_MODERATION
     )
-    page = yield base_entry.list(wanted, Pager(page_size=50))
+    page = yield from patiently(base_entry.list(wanted, Pager(page_size=50)), options)
     entries = [e for e in page.objects if e.reference_id == reference_id]
     entries.sort(key=lambda e: (e.status in COMPLETE_STATUSES, e.created_at or 0), reverse=True)
     return entries[0] if entries else None
@@ -144,7 +145,7 @@ def create_once(job: UploadJob) -> Flow[BaseEntry | None]:
     deleted and made again: exactly one entry remains either way.
     """
     for _ in range(job.options.max_attempts):
-        found = yield from find_existing(job.state.reference_id)
+        found = yield from find_existing(job.state.reference_id, job.options)
         if found is not None and found.status in COMPLETE_STATUSES:
             return found
         if found is not None and found.id:
@@ -185,7 +186,7 @@ def verify(job: UploadJob) -> Flow[BaseEntry]:
     links = batch.add(
         category_entry.list(CategoryEntryFilter(entry_id_equal=entry_id), Pager(page_size=500))
     )
-    response = yield batch
+    response = yield from patiently(batch, job.options)
     size = job.state.fingerprint.size
     if token is not None:
         held = response[token]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 
+from kaltura_mm.errors import ResponseError, TransportError
+from kaltura_mm.flows.effects import Flow, Sleep
+from kaltura_mm.protocol.calls import Call, MultiRequest
 from kaltura_mm.protocol.media_types import EntryKind
+from kaltura_mm.protocol.upload import backoff_delay
 from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.protocol.upload_result import UploadProgress
 
@@ -81,3 +86,21 @@ class UploadJob:
         """Report ``done`` acknowledged bytes."""
         if self.meter is not None:
             self.meter.report(done, force=force)
+
+
+def patiently(effect: Call[Any] | MultiRequest, options: UploadOptions) -> Flow[Any]:
+    """Send a read or a harmless repeat, retrying transient failures with backoff and jitter.
+
+    Only for effects that are safe to send twice (reads, deletes, the verify batch): the client
+    already retried a few times quickly; this rides out longer outages.
+    """
+    attempt = 0
+    while True:
+        try:
+            return (yield effect)
+        except (TransportError, ResponseError):
+            attempt += 1
+            if attempt >= options.max_attempts:
+                raise
+            unit = random.random()  # jitter only, not security
+            yield Sleep(backoff_delay(attempt, unit, options.backoff_base, options.backoff_cap))
