@@ -22,6 +22,7 @@ from kaltura_mm.commands.output import json_line
 from kaltura_mm.commands.remove import delete_command, detach_command
 from kaltura_mm.commands.upload import upload_command
 from kaltura_mm.errors import redact
+from kaltura_mm.sandbox.cli import sandbox
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,6 +74,7 @@ cli.add_command(categories_command)
 cli.add_command(detach_command)
 cli.add_command(delete_command)
 cli.add_command(ks_group)
+cli.add_command(sandbox)
 
 
 def _report(state: AppContext, exc: BaseException) -> int:

@@ -191,7 +191,7 @@ class Sandbox:
         row = self.core.store.one("SELECT content_path FROM entries WHERE id = ?", (entry_id,))
         if row is None or row[0] is None:
             raise KeyError(f"entry {entry_id} does not exist or has no content yet")
-        return Path(row[0])
+        return self.core.content_dir / str(row[0])
 
     def __repr__(self) -> str:
         state = self._core.service_url if self._core else "stopped"

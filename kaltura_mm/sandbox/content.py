@@ -78,7 +78,7 @@ def complete(conn: sqlite3.Connection, core: Core, entry_id: str, token_id: str)
         "UPDATE entries SET content_path = ?, content_size = ?, status = ?, ready_at = ?,"
         " duration = ?, ms_duration = ?, updated_at = ?, version = version + 1 WHERE id = ?",
         (
-            str(target),
+            target.name,  # relative to the content folder, so a data dir can move
             size,
             READY if is_image else PRECONVERT,
             now + core.settings.transcode_delay,

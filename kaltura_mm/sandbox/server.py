@@ -320,7 +320,8 @@ class Handler(BaseHTTPRequestHandler):
         elif row["content_path"] is None:
             self._send(404, "text/plain", b"entry has no content", {})
         else:
-            self._stream_file(Path(row["content_path"]), row["file_name"])
+            content = self.dispatcher.core.content_dir / row["content_path"]
+            self._stream_file(content, row["file_name"])
 
     def _stream_file(self, path: Path, file_name: str | None) -> None:
         size = path.stat().st_size

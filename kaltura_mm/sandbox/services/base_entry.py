@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from typing import Any
 
@@ -211,8 +210,8 @@ def delete(call: Call) -> None:
             (row["id"],),
         )
     if row["content_path"]:
-        # the bytes are not needed any more; a deleted entry is never served
-        os.unlink(row["content_path"]) if os.path.exists(row["content_path"]) else None
+        # the bytes are not needed any more: a deleted entry is never served
+        (call.core.content_dir / row["content_path"]).unlink(missing_ok=True)
 
 
 def _token_of(call: Call, resource: KInput | None) -> sqlite3.Row:

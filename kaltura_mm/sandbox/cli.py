@@ -1,0 +1,233 @@
+"""``kaltura-mm sandbox serve``: run the sandbox in the foreground until Ctrl-C / SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kaltura_mm.sandbox.app import Sandbox
+from kaltura_mm.sandbox.faults import KINDS
+
+_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def parse_bandwidth(text: str) -> int:
+    """Read ``10M`` / ``512K`` / ``1000`` as bytes per second."""
+    value = text.strip().upper().removesuffix("B").removesuffix("/S")
+    unit = value[-1:] if value[-1:] in _UNITS else ""
+    try:
+        number = float(value[: len(value) - len(unit)])
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a rate: use bytes per second, e.g. 10M"
+        ) from None
+    if number <= 0:
+        raise click.BadParameter(f"{text!r} must be positive")
+    return int(number * _UNITS[unit])
+
+
+def _target(text: str, option: str) -> tuple[str | None, str | None, str]:
+    """Split ``service.action=value``; ``*`` (or nothing) for service/action means all."""
+    where, sep, value = text.partition("=")
+    if not sep or not value:
+        raise click.BadParameter(f"{text!r}: expected SERVICE.ACTION=VALUE, e.g. {option}")
+    service, _, action = where.partition(".")
+    return (
+        None if service in ("", "*") else service,
+        None if action in ("", "*") else action,
+        value,
+    )
+
+
+def parse_fail(text: str) -> tuple[str | None, str | None, float, tuple[str, ...]]:
+    """Read ``uploadtoken.upload=0.1:reset,http503`` (kinds default to http503)."""
+    service, action, value = _target(text, "uploadtoken.upload=0.1:reset,http503")
+    rate_text, _, kinds_text = value.partition(":")
+    try:
+        rate = float(rate_text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: the rate must be a number from 0 to 1") from None
+    kinds = tuple(k.strip() for k in kinds_text.split(",") if k.strip()) or ("http503",)
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown or not 0 <= rate <= 1:
+        raise click.BadParameter(
+            f"{text!r}: rate 0..1 and kinds from {', '.join(KINDS)} (unknown: {unknown})"
+        )
+    return service, action, rate, kinds
+
+
+def parse_throttle(text: str) -> tuple[str | None, str | None, float]:
+    """Read ``baseentry.delete=3`` (calls per second)."""
+    service, action, value = _target(text, "baseentry.delete=3")
+    try:
+        per_second = float(value)
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: calls per second must be a number") from None
+    if per_second <= 0:
+        raise click.BadParameter(f"{text!r}: calls per second must be positive")
+    return service, action, per_second
+
+
+@click.group("sandbox")
+def sandbox() -> None:
+    """Run a local Kaltura-compatible API server (no account needed)."""
+
+
+@sandbox.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option(
+    "--port",
+    default=0,
+    type=click.IntRange(0, 65535),
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep state here across restarts (SQLite + files). Default: temporary.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="First line: one JSON object with service_url, partner_id, admin_secret, user_secret.",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed for deterministic faults.")
+@click.option(
+    "--transcode-delay",
+    default=0.2,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds from PRECONVERT to READY.",
+)
+@click.option(
+    "--final-chunk-wait",
+    default=45.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds a final chunk waits for gaps (the real server: 45).",
+)
+@click.option(
+    "--latency",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds added to every API request.",
+)
+@click.option("--bandwidth", metavar="RATE", help="Per-connection cap, e.g. 10M (bytes/s).")
+@click.option(
+    "--fail",
+    "fails",
+    multiple=True,
+    metavar="SERVICE.ACTION=RATE[:KINDS]",
+    help=f"Fail a share of calls; KINDS from {', '.join(KINDS)}; '*' for any "
+    "service/action. Repeatable.",
+)
+@click.option(
+    "--throttle",
+    "throttles",
+    multiple=True,
+    metavar="SERVICE.ACTION=N",
+    help="Answer calls beyond N per second with ACTION_BLOCKED. Repeatable.",
+)
+@click.option(
+    "--ks-lifetime",
+    type=click.IntRange(1),
+    metavar="SECONDS",
+    help="Cap the expiry of KS issued by session.start.",
+)
+@click.option(
+    "--stall-seconds",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="How long a 'stall' fault holds a request.",
+)
+@click.option("--seed-category", metavar="PATH", help="Create this category path, e.g. A>B.")
+@click.option(
+    "--seed-entries",
+    default=0,
+    type=click.IntRange(0),
+    metavar="N",
+    help="Add N READY entries to --seed-category.",
+)
+def serve(**options: Any) -> None:
+    """Serve the sandbox until interrupted; print how to connect."""
+    if options["seed_entries"] and not options["seed_category"]:
+        raise click.UsageError("--seed-entries needs --seed-category PATH to put them in")
+    box = Sandbox(
+        data_dir=options["data_dir"],
+        transcode_delay=options["transcode_delay"],
+        seed=options["seed"],
+        final_chunk_wait=options["final_chunk_wait"],
+        host=options["host"],
+        port=options["port"],
+    )
+    _configure(box, options)
+    try:
+        box.start()
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {options['host']}:{options['port']} ({error.strerror}): "
+            "choose another --port or 0 for a free one"
+        ) from None
+    try:
+        if options["seed_category"]:
+            category = box.create_category(options["seed_category"])
+            box.seed_entries(category, options["seed_entries"])
+        _announce(box, options["as_json"])
+        _wait_for_stop()
+    finally:
+        box.close()
+
+
+def _configure(box: Sandbox, options: dict[str, Any]) -> None:
+    faults = box.faults
+    faults.latency = options["latency"]
+    faults.stall_seconds = options["stall_seconds"]
+    if options["bandwidth"]:
+        faults.bandwidth = parse_bandwidth(options["bandwidth"])
+    for text in options["fails"]:
+        service, action, rate, kinds = parse_fail(text)
+        faults.inject(service=service, action=action, rate=rate, kinds=kinds)
+    for text in options["throttles"]:
+        service, action, per_second = parse_throttle(text)
+        faults.throttle(service=service, action=action, per_second=per_second)
+    faults.ks_lifetime = options["ks_lifetime"]
+
+
+def _announce(box: Sandbox, as_json: bool) -> None:
+    info = {
+        "service_url": box.service_url,
+        "partner_id": box.partner_id,
+        "admin_secret": box.admin_secret,
+        "user_secret": box.user_secret,
+    }
+    if as_json:
+        click.echo(json.dumps(info))
+    else:
+        click.echo(f"Kaltura sandbox serving at {info['service_url']}")
+        click.echo(f"  partner id:   {info['partner_id']}")
+        click.echo(f"  admin secret: {info['admin_secret']}")
+        click.echo(f"  user secret:  {info['user_secret']}")
+        click.echo("Press Ctrl-C to stop.")
+    sys.stdout.flush()
+
+
+def _wait_for_stop() -> None:
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
