@@ -1,0 +1,61 @@
+"""The official KalturaApiClient (XML only) drives the sandbox, from its own throwaway venv."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from benchmarks.official import official_python
+from kaltura_mm.sandbox import Sandbox
+
+SCRIPT = Path(__file__).with_name("official_script.py")
+
+
+@pytest.mark.slow
+def test_official_client_widget_flow(tmp_path: Path) -> None:
+    python = official_python()
+    with Sandbox(transcode_delay=0.05, final_chunk_wait=5) as sb:
+        category = sb.create_category("Official>Client")
+        done = subprocess.run(
+            [
+                str(python),
+                str(SCRIPT),
+                sb.service_url,
+                str(sb.partner_id),
+                sb.admin_secret,
+                str(category),
+                str(tmp_path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        seen = json.loads(done.stdout.strip().splitlines()[-1])
+        data = b"".join((tmp_path / f"lecture.mp4.{i}").read_bytes() for i in (0, 1))
+        downloaded = httpx.get(seen["download_url"])  # deleted by now: must be gone
+    assert seen["ks_prefix"] == "djJ8"
+    assert seen["multi_types"] == [
+        "KalturaMediaEntry",
+        "KalturaUploadToken",
+        "KalturaMediaEntry",
+        "KalturaCategoryEntry",
+    ]
+    assert seen["status_after_attach"] == "0"  # IMPORT (a string enum in that client)
+    assert seen["link_entry_matches"] is True
+    assert seen["after_first_chunk"] == [1, 400_000]
+    assert seen["after_final_chunk"] == [3, 700_000]  # closed in the same request (attached)
+    assert seen["listed_ids"] == [seen["entry_id"]] and seen["listed_total"] == 1
+    assert seen["listed_name"] == "Widget upload ☃"
+    assert seen["entry_status_is_known"] is True
+    assert seen["detach_again"] == "ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY"
+    assert seen["get_deleted"] == "ENTRY_ID_NOT_FOUND"
+    assert seen["bad_ks"] == "INVALID_KS"
+    assert seen["download_sha256"] == hashlib.sha256(data).hexdigest()
+    assert downloaded.status_code == 404
