@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "DocumentType": "kaltura_mm.enums",
     "EntryStatus": "kaltura_mm.enums",
     "EntryType": "kaltura_mm.enums",
+    "FileChangedError": "kaltura_mm.errors",
     "FilePart": "kaltura_mm.protocol.calls",
     "FixedKs": "kaltura_mm.ks",
     "InvalidKsError": "kaltura_mm.errors",
@@ -53,12 +54,23 @@ _EXPORTS: dict[str, str] = {
     "SessionType": "kaltura_mm.enums",
     "Timeouts": "kaltura_mm.config",
     "TransportError": "kaltura_mm.errors",
+    "UploadCancelledError": "kaltura_mm.errors",
     "UploadError": "kaltura_mm.errors",
+    "UploadOptions": "kaltura_mm.protocol.upload_request",
+    "UploadOutcome": "kaltura_mm.protocol.upload_result",
+    "UploadProgress": "kaltura_mm.protocol.upload_result",
+    "UploadRequest": "kaltura_mm.protocol.upload_request",
+    "UploadResult": "kaltura_mm.protocol.upload_result",
+    "UploadState": "kaltura_mm.protocol.upload_request",
+    "UploadStateStore": "kaltura_mm.upload_state",
     "UploadToken": "kaltura_mm.models",
     "UploadTokenFilter": "kaltura_mm.models",
     "UploadTokenStatus": "kaltura_mm.enums",
     "UploadedFileTokenResource": "kaltura_mm.models",
     "UrlResource": "kaltura_mm.models",
+    "resume_upload": "kaltura_mm.flows.upload",
+    "upload_file": "kaltura_mm.flows.upload",
+    "upload_many": "kaltura_mm.flows.upload",
 }
 
 __all__ = [
@@ -80,6 +92,7 @@ __all__ = [
     "DocumentType",
     "EntryStatus",
     "EntryType",
+    "FileChangedError",
     "FilePart",
     "FixedKs",
     "InvalidKsError",
@@ -99,13 +112,24 @@ __all__ = [
     "SessionType",
     "Timeouts",
     "TransportError",
+    "UploadCancelledError",
     "UploadError",
+    "UploadOptions",
+    "UploadOutcome",
+    "UploadProgress",
+    "UploadRequest",
+    "UploadResult",
+    "UploadState",
+    "UploadStateStore",
     "UploadToken",
     "UploadTokenFilter",
     "UploadTokenStatus",
     "UploadedFileTokenResource",
     "UrlResource",
     "__version__",
+    "resume_upload",
+    "upload_file",
+    "upload_many",
 ]
 
 if TYPE_CHECKING:
@@ -124,12 +148,15 @@ if TYPE_CHECKING:
     from kaltura_mm.errors import (
         ApiError,
         ConfigError,
+        FileChangedError,
         InvalidKsError,
         KalturaError,
         ResponseError,
         TransportError,
+        UploadCancelledError,
         UploadError,
     )
+    from kaltura_mm.flows.upload import resume_upload, upload_file, upload_many
     from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
     from kaltura_mm.models import (
         BaseEntry,
@@ -149,6 +176,9 @@ if TYPE_CHECKING:
         UrlResource,
     )
     from kaltura_mm.protocol.calls import Call, FilePart, MultiRequest, MultiResponse, Ref
+    from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest, UploadState
+    from kaltura_mm.protocol.upload_result import UploadOutcome, UploadProgress, UploadResult
+    from kaltura_mm.upload_state import UploadStateStore
 
 
 def __getattr__(name: str) -> Any:
