@@ -15,6 +15,7 @@ import click
 
 from kaltura_mm.commands.browse import categories_command, get_command, list_command
 from kaltura_mm.commands.context import AppContext
+from kaltura_mm.commands.demo import demo_command
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.ks_commands import ks_group
@@ -75,6 +76,7 @@ cli.add_command(detach_command)
 cli.add_command(delete_command)
 cli.add_command(ks_group)
 cli.add_command(sandbox)
+cli.add_command(demo_command)
 
 
 def _report(state: AppContext, exc: BaseException) -> int:

@@ -56,6 +56,9 @@ CATEGORY_KEYS = (
 )
 
 
+_NO_WRAP = frozenset({"id", "entry_id", "created_at", "updated_at", "status"})
+
+
 def _name(value: Any) -> Any:
     return value.name if isinstance(value, enum.Enum) else value
 
@@ -146,13 +149,14 @@ class ResultWriter:
             csv.DictWriter(self.stream, fieldnames=self.keys, lineterminator="\n").writeheader()
         if self.fmt is not Format.TABLE:
             return
-        console = Console(file=self.stream, soft_wrap=False)
+        # A pipe or file gets wide rows rather than cells wrapped at 80 columns.
+        console = Console(file=self.stream, width=None if self.stream.isatty() else 200)
         if not self._rows:
             console.print("(no results)")
             return
         table = Table(title=self.title, show_lines=False, header_style="bold")
         for key in self.table_keys:
-            table.add_column(key, overflow="fold")
+            table.add_column(key, overflow="fold", no_wrap=key in _NO_WRAP)
         for row in self._rows:
             table.add_row(*(_cell(k, row.get(k)) for k in self.table_keys))
         console.print(table)

@@ -1,0 +1,57 @@
+"""``kaltura-mm demo``, the README's first command: the installed command, start to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def kaltura_mm() -> list[str]:
+    """Return the installed console script (as a user runs it)."""
+    found = shutil.which("kaltura-mm", path=str(Path(sys.executable).parent))
+    assert found, "the kaltura-mm console script is not installed in this environment"
+    return [found]
+
+
+def test_demo_runs_the_main_job_and_says_what_happened(tmp_path: Path) -> None:
+    env = {**os.environ, "KALTURA_MM_STATE_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [*kaltura_mm(), "demo"], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for command in (
+        "$ kaltura-mm upload",
+        "$ kaltura-mm list",
+        "$ kaltura-mm detach",
+        "$ kaltura-mm delete",
+    ):
+        assert command in out
+    assert "What happened" in out
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("files", [2, 4])
+def test_demo_json_summary_is_consistent(files: int, tmp_path: Path) -> None:
+    env = {**os.environ, "KALTURA_MM_STATE_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [*kaltura_mm(), "--json", "demo", "--files", str(files)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    (line,) = done.stdout.strip().splitlines()
+    summary = json.loads(line)
+    assert len(summary["uploaded"]) == files
+    assert summary["detached"] not in summary["remaining"]
+    assert summary["deleted"] not in summary["remaining"]
+    assert sorted(summary["remaining"]) == sorted(summary["uploaded"][2:])
+    assert summary["seconds"] < 30
