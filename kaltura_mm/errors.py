@@ -27,6 +27,7 @@ the error is decoded (``redact``).
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -47,16 +48,27 @@ KS_REASONS = frozenset(
         "",
     }
 )
-# A KS looks like long base64; v2 always starts with djJ8 ("v2|").
+# Candidates for a KS: long runs of base64 characters.
 _KS_LIKE = re.compile(r"[A-Za-z0-9+/_\-]{40,}={0,2}")
+_V1_SIGNATURE = re.compile(rb"^[0-9a-f]{40}\|")
+
+
+def _is_ks(text: str) -> bool:
+    if text.startswith("djJ8"):  # base64 of "v2|"
+        return True
+    try:
+        raw = base64.b64decode(text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4))
+    except ValueError:
+        return False
+    return bool(_V1_SIGNATURE.match(raw))  # v1: sha1 hex, "|", fields
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """Return ``text`` with the given secrets and anything shaped like a KS replaced."""
+    """Return ``text`` with the given secrets and any KS (v1 or v2) replaced by a marker."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, REDACTED)
-    return _KS_LIKE.sub(REDACTED, text)
+    return _KS_LIKE.sub(lambda m: REDACTED if _is_ks(m.group()) else m.group(), text)
 
 
 class KalturaError(Exception):
