@@ -7,6 +7,7 @@ PARTIAL (``UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD``). Chunk placement rules live
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 import time
@@ -21,6 +22,7 @@ from kaltura_mm.sandbox.listing import Query, csv, order_sql, page_window
 from kaltura_mm.sandbox.schema import KInput, check_insert
 
 PENDING, PARTIAL, FULL, CLOSED, DELETED = 0, 1, 2, 3, 5
+FAR_OFFSET = 2**63 - 1
 
 
 def view(call: Call, row: sqlite3.Row) -> dict[str, Any]:
@@ -208,6 +210,8 @@ def _place(call: Call, token: sqlite3.Row, part: UploadedFile, cond: Any) -> int
     a = call.args
     path = chunks_path(call, token["id"])
     resume, final, resume_at = a["resume"], a["finalChunk"], a["resumeAt"]
+    if not math.isfinite(resume_at):
+        resume_at = FAR_OFFSET  # PHP's INF: a chunk that can never join the file
     if part.size == 0 and not final and resume_at > 0:
         return None  # silently discarded
     if not resume:
