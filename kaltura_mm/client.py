@@ -219,6 +219,10 @@ class Client:
         """Return the configuration (its repr hides the KS and secrets)."""
         return self._core.config
 
+    def use_ks(self, ks: str | KsProvider | None) -> None:
+        """Send later requests with ``ks`` (a KS or a provider), as the widget's session.setData."""
+        self._core.ks = FixedKs(ks) if ks is None or isinstance(ks, str) else ks
+
     def call(self, call: Call[T], *, progress: Progress | None = None) -> T:
         """Send one call and return its decoded result, raising its typed error."""
         result: T = self._execute(call, progress)
@@ -380,6 +384,10 @@ class AsyncClient:
     def config(self) -> Config:
         """Return the configuration (its repr hides the KS and secrets)."""
         return self._core.config
+
+    def use_ks(self, ks: str | KsProvider | None) -> None:
+        """Send later requests with ``ks`` (a KS or a provider), as the widget's session.setData."""
+        self._core.ks = FixedKs(ks) if ks is None or isinstance(ks, str) else ks
 
     async def call(self, call: Call[T], *, progress: Progress | None = None) -> T:
         """Send one call and return its decoded result, raising its typed error."""
