@@ -1,0 +1,128 @@
+"""Sandbox chunk-upload ingest on loopback beside a bare HTTP sink, in the same run.
+
+Both servers use the same stack (stdlib ``http.server``, HTTP/1.1 keep-alive, 1 MiB reads); the
+sink reads each body and throws it away, the sandbox parses the multipart stream, writes the chunk
+to disk and places it in the upload token. The same httpx client sends the same multipart
+``uploadToken.upload`` requests to both. Goal: the sandbox ingests at no less than half the sink's
+speed, so client benchmarks run against it measure the client, not the sandbox.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+
+from benchmarks.harness import Context, Row, median
+from kaltura_mm.sandbox import Sandbox
+
+BLOCK = 1 << 20
+MIB = 2**20
+
+
+class _SinkHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Stay quiet."""
+
+    def do_POST(self) -> None:
+        """Read the body and discard it; answer a tiny JSON object."""
+        remaining = int(self.headers.get("Content-Length") or 0)
+        while remaining:
+            block = self.rfile.read(min(BLOCK, remaining))
+            if not block:
+                break
+            remaining -= len(block)
+        body = b'{"objectType":"KalturaUploadToken"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _send_chunks(
+    http: httpx.Client, url: str, fields: dict[str, str], chunk: bytes, count: int
+) -> None:
+    for index in range(count):
+        form = {
+            **fields,
+            "resume": "false" if index == 0 else "true",
+            "finalChunk": "true" if index == count - 1 else "false",
+            "resumeAt": str(index * len(chunk)),
+        }
+        response = http.post(url, data=form, files={"fileData": ("chunk.bin", chunk)})
+        response.raise_for_status()
+
+
+def _sandbox_sample(sb: Sandbox, http: httpx.Client, ks: str, chunk: bytes, count: int) -> float:
+    url = f"{sb.service_url}/api_v3/service/uploadtoken/action/upload"
+    token = http.post(
+        f"{sb.service_url}/api_v3/service/uploadtoken/action/add", json={"ks": ks, "format": 1}
+    ).json()["id"]
+    started = time.perf_counter()
+    _send_chunks(http, url, {"ks": ks, "format": "1", "uploadTokenId": token}, chunk, count)
+    elapsed = time.perf_counter() - started
+    done = http.post(
+        f"{sb.service_url}/api_v3/service/uploadtoken/action/get",
+        json={"ks": ks, "format": 1, "uploadTokenId": token},
+    ).json()
+    if done.get("uploadedFileSize") != str(len(chunk) * count):
+        raise RuntimeError(f"sandbox lost bytes: {done}")
+    http.post(
+        f"{sb.service_url}/api_v3/service/uploadtoken/action/delete",
+        json={"ks": ks, "format": 1, "uploadTokenId": token},
+    )
+    return elapsed
+
+
+def _sink_sample(url: str, http: httpx.Client, chunk: bytes, count: int) -> float:
+    started = time.perf_counter()
+    _send_chunks(http, url, {"format": "1", "uploadTokenId": "0_sink"}, chunk, count)
+    return time.perf_counter() - started
+
+
+def run(ctx: Context) -> list[Row]:
+    """Alternate sandbox and sink samples; report MiB/s and the ratio."""
+    chunk_mib, count, repeats = (4, 4, 2) if ctx.smoke else (8, 16, 5)
+    chunk = os.urandom(chunk_mib * MIB)
+    total = chunk_mib * count
+    sink = ThreadingHTTPServer(("127.0.0.1", 0), _SinkHandler)
+    sink.daemon_threads = True
+    threading.Thread(target=sink.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    sink_url = f"http://127.0.0.1:{sink.server_address[1]}/api_v3/service/uploadtoken/action/upload"
+    ours: list[float] = []
+    theirs: list[float] = []
+    try:
+        with (
+            Sandbox(data_dir=ctx.scratch("sandbox-ingest")) as sb,
+            httpx.Client(timeout=120) as http,
+        ):
+            ks = sb.ks()
+            _sink_sample(sink_url, http, chunk, 1)  # warm both paths once
+            _sandbox_sample(sb, http, ks, chunk, 1)
+            for _ in range(repeats):
+                ours.append(total / _sandbox_sample(sb, http, ks, chunk, count))
+                theirs.append(total / _sink_sample(sink_url, http, chunk, count))
+    finally:
+        sink.shutdown()
+        sink.server_close()
+    ours_median, theirs_median = median(ours), median(theirs)
+    return [
+        Row(
+            benchmark="sandbox_ingest",
+            subject=f"sandbox uploadToken.upload ({count} x {chunk_mib} MiB)",
+            median=ours_median,
+            unit="MiB/s",
+            baseline="bare http.server sink (read and discard)",
+            baseline_median=theirs_median,
+            target=">= 0.5x sink",
+            passed=ours_median >= 0.5 * theirs_median,
+            samples=ours,
+            notes=f"sink samples: {', '.join(f'{s:.0f}' for s in theirs)} MiB/s",
+        )
+    ]
