@@ -19,6 +19,7 @@ from kaltura_mm.commands.demo import demo_command
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.ks_commands import ks_group
+from kaltura_mm.commands.local_sandbox import status_command, stop_command
 from kaltura_mm.commands.output import json_line
 from kaltura_mm.commands.remove import delete_command, detach_command
 from kaltura_mm.commands.upload import upload_command
@@ -76,6 +77,8 @@ cli.add_command(detach_command)
 cli.add_command(delete_command)
 cli.add_command(ks_group)
 cli.add_command(sandbox)
+sandbox.add_command(stop_command)  # the persistent --sandbox server's controls
+sandbox.add_command(status_command)
 cli.add_command(demo_command)
 
 

@@ -68,7 +68,12 @@ class AppContext:
     def settings(self) -> profiles.Settings:
         """Return the settings of this run: flags > env > profile (or the local sandbox)."""
         if self._settings is None:
-            self._settings = profiles.resolve(self.flags, self.env, self.profile)
+            if self.sandbox:
+                from kaltura_mm.commands.local_sandbox import sandbox_settings
+
+                self._settings = sandbox_settings(self.env)
+            else:
+                self._settings = profiles.resolve(self.flags, self.env, self.profile)
         return self._settings
 
     @property

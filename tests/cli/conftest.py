@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,3 +69,11 @@ def sandbox_env(kaltura_sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("KALTURA_PARTNER_ID", str(kaltura_sandbox.partner_id))
     monkeypatch.setenv("KALTURA_ADMIN_SECRET", kaltura_sandbox.admin_secret)
     return kaltura_sandbox
+
+
+@pytest.fixture
+def installed() -> list[str]:
+    """Return the installed ``kaltura-mm`` console script, as a user runs it."""
+    found = shutil.which("kaltura-mm", path=str(Path(sys.executable).parent))
+    assert found, "the kaltura-mm console script is not installed in this environment"
+    return [found]

@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 
-def kaltura_mm() -> list[str]:
-    """Return the installed console script (as a user runs it)."""
-    found = shutil.which("kaltura-mm", path=str(Path(sys.executable).parent))
-    assert found, "the kaltura-mm console script is not installed in this environment"
-    return [found]
-
-
-def test_demo_runs_the_main_job_and_says_what_happened(tmp_path: Path) -> None:
+def test_demo_runs_the_main_job_and_says_what_happened(
+    installed: list[str], tmp_path: Path
+) -> None:
     env = {**os.environ, "KALTURA_MM_STATE_DIR": str(tmp_path)}
-    done = subprocess.run(
-        [*kaltura_mm(), "demo"], capture_output=True, text=True, timeout=60, env=env
-    )
+    done = subprocess.run([*installed, "demo"], capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     for command in (
@@ -38,10 +29,10 @@ def test_demo_runs_the_main_job_and_says_what_happened(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("files", [2, 4])
-def test_demo_json_summary_is_consistent(files: int, tmp_path: Path) -> None:
+def test_demo_json_summary_is_consistent(files: int, installed: list[str], tmp_path: Path) -> None:
     env = {**os.environ, "KALTURA_MM_STATE_DIR": str(tmp_path)}
     done = subprocess.run(
-        [*kaltura_mm(), "--json", "demo", "--files", str(files)],
+        [*installed, "--json", "demo", "--files", str(files)],
         capture_output=True,
         text=True,
         timeout=60,
