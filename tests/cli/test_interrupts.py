@@ -1,0 +1,133 @@
+"""SIGINT and SIGKILL in the middle of a batch upload, then a re-run: resumed, no duplicates."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FILE_SIZE = 700_000
+CHUNK = "100kB"
+
+
+@pytest.fixture
+def slow_drop(kaltura_sandbox: Any, tmp_path: Path) -> dict[str, Any]:
+    """A sandbox answering every request 0.1 s late, a category, 3 files and a command env."""
+    kaltura_sandbox.create_category("Root>Drop")
+    kaltura_sandbox.faults.latency = 0.1
+    folder = tmp_path / "media"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"part{i}.mp4").write_bytes(os.urandom(FILE_SIZE + i))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KALTURA_")}
+    env.update(
+        KALTURA_SERVICE_URL=kaltura_sandbox.service_url,
+        KALTURA_PARTNER_ID=str(kaltura_sandbox.partner_id),
+        KALTURA_ADMIN_SECRET=kaltura_sandbox.admin_secret,
+        KALTURA_MM_STATE_DIR=str(tmp_path / "state"),
+        KALTURA_MM_CONFIG=str(tmp_path / "none.toml"),
+    )
+    return {"sandbox": kaltura_sandbox, "folder": folder, "env": env, "state": tmp_path / "state"}
+
+
+def _argv(installed: list[str], drop: dict[str, Any]) -> list[str]:
+    return [
+        *installed,
+        "upload",
+        str(drop["folder"]),
+        "-c",
+        "Root>Drop",
+        "--chunk-size",
+        CHUNK,
+        "--concurrency",
+        "1",
+    ]
+
+
+def _wait_for_progress(state: Path, timeout: float = 30.0) -> None:
+    """Return once the journal shows a file part-way uploaded."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for journal in state.glob("batches/*.json"):
+            try:
+                files = json.loads(journal.read_text())["files"]
+            except (ValueError, KeyError):
+                continue
+            if any(f["status"] == "uploading" and f["bytes_done"] > 0 for f in files):
+                return
+        time.sleep(0.05)
+    raise AssertionError("the upload never got going")
+
+
+def _finish_and_check(installed: list[str], drop: dict[str, Any]) -> list[dict[str, Any]]:
+    drop["sandbox"].faults.latency = 0.0
+    rerun = subprocess.run(
+        [*_argv(installed, drop), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=drop["env"],
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    records = [json.loads(line) for line in rerun.stdout.splitlines()]
+    assert len(records) == 3
+    listed = subprocess.run(
+        [*installed, "--json", "list", "-c", "Root>Drop", "--any-status", "--all"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=drop["env"],
+    )
+    entries = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert sorted(e["id"] for e in entries) == sorted(r["entry_id"] for r in records)
+    for record in records:
+        served = drop["sandbox"].entry_bytes(record["entry_id"]).read_bytes()
+        assert served == Path(record["path"]).read_bytes()
+    return records
+
+
+@pytest.mark.parametrize("presses", [1, 2])
+def test_ctrl_c_saves_state_and_a_rerun_resumes(
+    presses: int, installed: list[str], slow_drop: dict[str, Any]
+) -> None:
+    process = subprocess.Popen(
+        _argv(installed, slow_drop),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=slow_drop["env"],
+    )
+    _wait_for_progress(slow_drop["state"])
+    process.send_signal(signal.SIGINT)
+    if presses == 2:
+        time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    expected = "stopping now" if presses == 2 else "run the same command again"
+    assert expected in err
+    assert "Traceback" not in err
+    records = _finish_and_check(installed, slow_drop)
+    assert "resumed" in {r["status"] for r in records}
+
+
+def test_sigkill_then_rerun_makes_no_duplicate(
+    installed: list[str], slow_drop: dict[str, Any]
+) -> None:
+    process = subprocess.Popen(
+        _argv(installed, slow_drop),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=slow_drop["env"],
+    )
+    _wait_for_progress(slow_drop["state"])
+    process.kill()
+    process.wait(timeout=10)
+    records = _finish_and_check(installed, slow_drop)
+    assert {r["status"] for r in records} <= {"uploaded", "resumed", "skipped", "existing"}
