@@ -110,7 +110,7 @@ def _curl_floor(sb: Sandbox, path: Path, options: UploadOptions, scratch: Path) 
     started = time.perf_counter()
     subprocess.run(["curl", *_curl_args(sb, ks, token_id, parts[0], sends[0])], check=True)
     if len(parts) > 2:
-        command = ["curl", "--parallel", "--parallel-max", str(options.concurrency)]
+        command = ["curl", "-s", "--parallel", "--parallel-max", str(options.concurrency)]
         for i in range(1, len(parts) - 1):
             command += [
                 *(["--next"] if i > 1 else []),
@@ -223,8 +223,22 @@ def _wan_one(ctx: Context) -> list[Row]:
         _wan(sb)
         ours = [_ours(sb, path, options) for _ in range(1 if ctx.smoke else 3)]
         official = [_official(sb, [path], 0, scratch)]
+        curl = [_curl_floor(sb, path, options, scratch)] if shutil.which("curl") else []
     notes = f"{size // MIB} MiB, {WAN_LATENCY * 1000:.0f} ms/request, 10 MiB/s per connection"
-    return [
+    rows = [
+        Row(
+            benchmark="upload",
+            subject="WAN 256 MiB: kaltura-mm vs curl",
+            median=median(ours),
+            unit="s",
+            baseline=f"curl --parallel-max {CONCURRENCY}, same chunks",
+            baseline_median=median(curl) if curl else None,
+            notes="context: what the sandbox itself can take over the simulated WAN"
+            + ("" if curl else "; curl not installed"),
+            samples=ours,
+        )
+    ]
+    return rows + [
         Row(
             benchmark="upload",
             subject="WAN 256 MiB: kaltura-mm",
