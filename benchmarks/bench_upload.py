@@ -238,7 +238,7 @@ def _wan_one(ctx: Context) -> list[Row]:
             samples=ours,
         )
     ]
-    return rows + [
+    rows += [
         Row(
             benchmark="upload",
             subject="WAN 256 MiB: kaltura-mm",
@@ -264,6 +264,7 @@ def _wan_one(ctx: Context) -> list[Row]:
             notes=notes + f", chunk {options.chunk_size // MIB} MiB",
         ),
     ]
+    return rows
 
 
 def _wan_many(ctx: Context) -> Row:
