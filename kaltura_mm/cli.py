@@ -21,7 +21,7 @@ from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.ks_commands import ks_group
 from kaltura_mm.commands.local_sandbox import status_command, stop_command
 from kaltura_mm.commands.output import json_line
-from kaltura_mm.commands.remove import delete_command, detach_command
+from kaltura_mm.commands.remove import delete_command, detach_command, move_command
 from kaltura_mm.commands.upload import upload_command
 from kaltura_mm.errors import redact
 from kaltura_mm.sandbox.cli import sandbox
@@ -75,6 +75,7 @@ cli.add_command(get_command)
 cli.add_command(categories_command)
 cli.add_command(detach_command)
 cli.add_command(delete_command)
+cli.add_command(move_command)
 cli.add_command(ks_group)
 cli.add_command(sandbox)
 sandbox.add_command(stop_command)  # the persistent --sandbox server's controls

@@ -28,6 +28,7 @@ from kaltura_mm.flows.entries import (
     detach_entries,
     detach_where,
     get_entries,
+    move_entries,
 )
 from kaltura_mm.flows.listing import EntryQuery
 from kaltura_mm.models import BaseEntry, Category
@@ -60,7 +61,7 @@ def _selection(
     if query is not None:
         flow = (
             detach_where(query, dry_run=True)
-            if action == "detach"
+            if action != "delete"
             else delete_where(query, dry_run=True)
         )
         planned = [o.entry_id for o in client.run(flow)]
@@ -110,18 +111,22 @@ def _run(
     dry_run: bool,
     yes: bool,
     filters: dict[str, Any],
+    target: str | None = None,
 ) -> int:
     state = app(ctx)
     ids = _targets(entry_ids, from_file, where)
     category: Category | None = None
-    if action == "detach":
+    if action != "delete":
         if not filters.get("category"):
-            raise CliError("detach needs --category", "name the category to detach from")
+            raise CliError(f"{action} needs --category", f"name the category to {action} from")
         category = state.client().run(resolve_category(category_ref(filters["category"])))
+    destination = state.client().run(resolve_category(category_ref(target))) if target else None
     query = _where_query(state, action, filters) if where else None
     category_id = category.id if category else None
     ids, known = _selection(state, ids, query, action)
     where_text = f" from category {category.full_name} (id {category.id})" if category else ""
+    if destination is not None:
+        where_text += f" to {destination.full_name} (id {destination.id})"
     writer = state.writer(OUTCOME_KEYS)
     if dry_run or not ids:
         for entry_id in ids:
@@ -135,11 +140,12 @@ def _run(
     if not yes and not _confirm(state, action, ids, known, where_text):
         state.say("nothing was changed")
         return ExitCode.FAILED
-    flow = (
-        detach_entries(ids, category_id or 0)
-        if action == "detach"
-        else delete_entries(ids, known_to_exist=query is not None)
-    )
+    if action == "move" and destination is not None:
+        flow = move_entries(ids, category_id or 0, destination.id or 0)
+    elif action == "detach":
+        flow = detach_entries(ids, category_id or 0)
+    else:
+        flow = delete_entries(ids, known_to_exist=query is not None)
     outcomes = state.client().run(flow)
     for outcome in outcomes:
         writer.write(_record(outcome, action, category_id, known))
@@ -156,7 +162,7 @@ def _where_query(state: AppContext, action: str, filters: dict[str, Any]) -> Ent
             "add --category, --search, --created-before, --status ... and try --dry-run first",
         )
     query = build_query(state, filters)
-    if action == "detach" and query.include_subcategories:
+    if action != "delete" and query.include_subcategories:
         raise CliError(
             "detach --where cannot use --subcategories",
             "entries of sub-categories are not in the category itself; detach per category",
@@ -225,3 +231,23 @@ def delete_command(
 ) -> int:
     """Delete entries (from every category, for good)."""
     return _run(ctx, "delete", entry_ids, from_file, where, dry_run, yes, filters)
+
+
+@click.command("move")
+@_remove_options
+@click.option("--to", "target", required=True, metavar="ID|PATH", help="Category to move to.")
+@common_options
+@click.pass_context
+def move_command(
+    ctx: click.Context,
+    /,
+    entry_ids: tuple[str, ...],
+    from_file: Path | None,
+    where: bool,
+    dry_run: bool,
+    yes: bool,
+    target: str,
+    **filters: Any,
+) -> int:
+    """Move entries from one category (--category) to another (--to): add, then detach."""
+    return _run(ctx, "move", entry_ids, from_file, where, dry_run, yes, filters, target)

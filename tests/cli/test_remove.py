@@ -87,3 +87,16 @@ def test_detach_needs_a_category_and_ids(cli: Runner, course: dict[str, Any]) ->
     assert no_category.code == 2 and "--category" in no_category.err
     nothing = cli("delete", "--yes")
     assert nothing.code == 2 and "--from-file" in nothing.err
+
+
+def test_move_adds_to_the_target_then_detaches(
+    cli: Runner, course: dict[str, Any], sandbox_env: Any
+) -> None:
+    target = sandbox_env.create_category("Root>Next")
+    moving = course["entries"][:2]
+    preview = cli("--json", "move", *moving, "-c", "Root>Course", "--to", "Root>Next", "--dry-run")
+    assert {r["status"] for r in preview.json_lines()} == {"would_change"}
+    result = cli("--json", "move", *moving, "-c", "Root>Course", "--to", str(target), "--yes")
+    assert result.code == 0, result.err
+    assert listed(cli, target) == set(moving)
+    assert listed(cli, course["id"]) == set(course["entries"][2:])
