@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from kaltura_mm.sandbox import Sandbox
-from tests.sandbox.conftest import Api, is_error
+from tests.sandbox.helpers import Api, is_error
 
 
 def _post(api: Api, path: str, **kwargs: object) -> httpx.Response:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kaltura_mm.sandbox import Sandbox
-from tests.sandbox.conftest import Api, is_error
+from tests.sandbox.helpers import Api, is_error
 
 
 def _link(api: Api, entry_id: object, category_id: object) -> object:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.sandbox.cli import parse_bandwidth, parse_fail, sandbox
-from tests.sandbox.conftest import Api
+from tests.sandbox.helpers import Api
 
 SERVE = [sys.executable, "-c", "from kaltura_mm.sandbox.cli import sandbox; sandbox()", "serve"]
 

@@ -8,7 +8,7 @@ import os
 import httpx
 
 from kaltura_mm.sandbox import Sandbox
-from tests.sandbox.conftest import Api, is_error
+from tests.sandbox.helpers import Api, is_error
 
 UNICODE_NAME = 'Λεξικό – 日本語 ☃ \U0001f3ac "q" <b> & /slash'
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from kaltura_mm.sandbox import Sandbox
-from tests.sandbox.conftest import Api, is_error
+from tests.sandbox.helpers import Api, is_error
 
 
 def test_http_errors_only_where_injected(sb: Sandbox, api: Api) -> None:

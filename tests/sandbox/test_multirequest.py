@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from kaltura_mm.sandbox import Sandbox
-from tests.sandbox.conftest import Api, is_error
+from tests.sandbox.helpers import Api, is_error
 
 
 def _multi(api: Api, body: dict[str, object]) -> list[object]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kaltura_mm.sandbox import Sandbox
-from tests.sandbox.conftest import Api, is_error, user_api
+from tests.sandbox.helpers import Api, is_error, user_api
 
 
 def test_user_lists_only_own_entries_unless_list_privilege(sb: Sandbox, api: Api) -> None:

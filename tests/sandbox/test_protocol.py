@@ -7,7 +7,7 @@ import json
 import httpx
 
 from kaltura_mm.sandbox import Sandbox
-from tests.sandbox.conftest import Api, is_error
+from tests.sandbox.helpers import Api, is_error
 
 
 def test_session_start_returns_a_v2_ks_that_works(sb: Sandbox) -> None:

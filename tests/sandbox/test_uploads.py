@@ -8,7 +8,7 @@ import threading
 import time
 
 from kaltura_mm.sandbox import Sandbox
-from tests.sandbox.conftest import Api, is_error, wait_for_status
+from tests.sandbox.helpers import Api, is_error, wait_for_status
 
 CHUNK = 256 * 1024
 
