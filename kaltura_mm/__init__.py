@@ -16,7 +16,6 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
-    "ANY_STATUS": "kaltura_mm.flows.listing",
     "ActionNotAllowed": "kaltura_mm.manager",
     "AmbiguousCategory": "kaltura_mm.flows.categories",
     "ApiError": "kaltura_mm.errors",
@@ -99,7 +98,6 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
-    "ANY_STATUS",
     "ActionNotAllowed",
     "AmbiguousCategory",
     "ApiError",
@@ -226,7 +224,6 @@ if TYPE_CHECKING:
         move_entries,
     )
     from kaltura_mm.flows.listing import (
-        ANY_STATUS,
         EntryQuery,
         ListingError,
         list_entries,
