@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import httpx
 
@@ -161,3 +162,26 @@ def test_no_ks_is_missing_ks_or_forbidden_with_a_partner(sb: Sandbox) -> None:
     assert is_error(anonymous.call("baseEntry", "list"), "MISSING_KS")
     forbidden = anonymous.call("baseEntry", "list", partnerId=sb.partner_id)
     assert is_error(forbidden, "SERVICE_FORBIDDEN")
+
+
+def test_chunked_transfer_encoding_multipart_upload(sb: Sandbox, api: Api) -> None:
+    token = api.call("uploadToken", "add")["id"]
+    head = (
+        f'--B\r\nContent-Disposition: form-data; name="ks"\r\n\r\n{api.ks}\r\n'
+        f'--B\r\nContent-Disposition: form-data; name="uploadTokenId"\r\n\r\n{token}\r\n'
+        '--B\r\nContent-Disposition: form-data; name="fileData"; filename="s.mp4"\r\n\r\n'
+    ).encode()
+
+    def body() -> Iterator[bytes]:
+        yield head
+        for _ in range(4):
+            yield b"z" * 100_000
+        yield b"\r\n--B--\r\n"
+
+    response = api.http.post(
+        "/service/uploadtoken/action/upload?format=1",
+        content=body(),
+        headers={"Content-Type": "multipart/form-data; boundary=B"},
+    )
+    assert response.request.headers.get("transfer-encoding") == "chunked"
+    assert response.json()["uploadedFileSize"] == "400000"
