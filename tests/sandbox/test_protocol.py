@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Iterator
 
 import httpx
 
 from kaltura_mm.sandbox import Sandbox
+from kaltura_mm.sandbox import ks as codec
 from tests.sandbox.helpers import Api, is_error
 
 
@@ -185,3 +188,14 @@ def test_chunked_transfer_encoding_multipart_upload(sb: Sandbox, api: Api) -> No
     )
     assert response.request.headers.get("transfer-encoding") == "chunked"
     assert response.json()["uploadedFileSize"] == "400000"
+
+
+def test_v1_ks_over_http_and_server_style_nine_fields(sb: Sandbox) -> None:
+    v1 = codec.encode_v1(sb.admin_secret, sb.partner_id, int(sb.clock.now()) + 60, 2, "v1user")
+    assert Api(sb, v1).call("baseEntry", "count") == 0
+    info = f"{sb.partner_id};{sb.partner_id};{int(sb.clock.now()) + 60};2;1490106826.9764;u;;;"
+    digest = hashlib.sha1((sb.admin_secret + info).encode()).hexdigest()
+    nine = base64.b64encode(f"{digest}|{info}".encode()).decode()
+    assert Api(sb, nine).call("baseEntry", "count") == 0
+    tampered = base64.b64encode(f"{digest}|{info.replace(';2;', ';0;')}".encode()).decode()
+    assert is_error(Api(sb, tampered).call("baseEntry", "count"), "INVALID_KS")
