@@ -10,6 +10,7 @@ speed, so client benchmarks run against it measure the client, not the sandbox.
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +26,11 @@ MIB = 2**20
 
 class _SinkHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        """Disable Nagle, as the sandbox does, so both answer without delayed-ACK stalls."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: object) -> None:
         """Stay quiet."""
