@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import click
 
 from kaltura_mm.commands.browse import categories_command, get_command, list_command
+from kaltura_mm.commands.config_commands import config_group
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.demo import demo_command
 from kaltura_mm.commands.exit_codes import ExitCode
@@ -77,6 +78,7 @@ cli.add_command(detach_command)
 cli.add_command(delete_command)
 cli.add_command(move_command)
 cli.add_command(ks_group)
+cli.add_command(config_group)
 cli.add_command(sandbox)
 sandbox.add_command(stop_command)  # the persistent --sandbox server's controls
 sandbox.add_command(status_command)

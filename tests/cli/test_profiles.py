@@ -102,3 +102,27 @@ def test_admin_secret_is_not_an_option(cli: Runner) -> None:
     result = cli("--admin-secret", "x", "ks", "generate")
     assert result.code == 2
     assert "No such option" in result.err
+
+
+def test_config_show_names_sources_and_hides_secrets(
+    cli: Runner, clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(clean_env, PROFILES)
+    monkeypatch.setenv("KALTURA_USER_ID", "env-user")
+    result = cli("--json", "config", "show")
+    assert result.code == 0, result.err
+    record = result.json_lines()[0]
+    assert record["profile"] == "prod"
+    assert (record["region"], record["region_from"]) == ("eu", "profile prod")
+    assert (record["user_id"], record["user_id_from"]) == ("env-user", "env")
+    assert record["admin_secret"] == "<set>"
+    assert "prod-secret" not in result.out
+    assert cli("config", "path").out.strip() == str(clean_env)
+
+
+def test_verbose_logs_redact_the_secret_and_the_ks(cli: Runner, sandbox_env: Any) -> None:
+    result = cli("--verbose", "categories")
+    assert result.code == 0, result.err
+    assert "category.list" in result.err  # debug lines are there
+    assert sandbox_env.admin_secret not in result.err
+    assert "djJ8" not in result.err
