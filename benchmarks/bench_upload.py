@@ -116,7 +116,7 @@ def _curl_floor(sb: Sandbox, path: Path, options: UploadOptions, scratch: Path) 
                 *(["--next"] if i > 1 else []),
                 *_curl_args(sb, ks, token_id, parts[i], sends[i]),
             ]
-        subprocess.run(command, check=True)
+        subprocess.run(command, check=True, stderr=subprocess.DEVNULL)  # the parallel meter
     if len(parts) > 1:
         subprocess.run(["curl", *_curl_args(sb, ks, token_id, parts[-1], sends[-1])], check=True)
     elapsed = time.perf_counter() - started

@@ -233,16 +233,41 @@ def upload_many(
     if on_progress is not None:
         totals.callback = on_progress
         totals.meter.callback = totals.total
+    first_of = _first_listing(requests)
     flows = [
         _one(
             request, options, missing, on_state, totals.for_file(i) if on_progress else None, cancel
         )
+        if first_of[i] == i
+        else _listed_twice(request, first_of[i])
         for i, request in enumerate(requests)
     ]
     ended = yield from interleave(flows, max_files_in_flight, _ends_one_file)
     if on_progress is not None:
         totals.meter.report(sum(totals.done), force=True)
     return [_outcome(request, result) for request, result in zip(requests, ended, strict=True)]
+
+
+def _first_listing(requests: Sequence[UploadRequest]) -> list[int]:
+    """Map each request to the first one that uploads the same file to the same target.
+
+    Two such requests would share one referenceId, and each would take the other's half-made
+    entry for a leftover of its own; only the first runs.
+    """
+    seen: dict[tuple[object, ...], int] = {}
+    first = []
+    for index, r in enumerate(requests):
+        key = (r.path.resolve(), tuple(sorted(r.category_ids)), r.reference_id)
+        first.append(seen.setdefault(key, index))
+    return first
+
+
+def _listed_twice(request: UploadRequest, first: int) -> Flow[UploadResult]:
+    raise ConfigError(
+        f"{request.path} is listed twice for the same categories (first at position {first + 1}):"
+        " it is uploaded once"
+    )
+    yield  # a generator, so the error is this file's outcome, not the batch's
 
 
 def _one(

@@ -187,6 +187,7 @@ def test_many_files_share_the_pool_and_fail_alone(
     requests = [UploadRequest(path=p, category_ids=(category,)) for p in good]
     requests.insert(3, UploadRequest(path=tmp_path / "gone.mp4", category_ids=(category,)))
     requests.append(UploadRequest(path=good[0], category_ids=(424242,)))
+    requests.append(UploadRequest(path=good[1], category_ids=(category,)))  # listed twice
     totals = []
     outcomes = run(
         upload_many(
@@ -196,8 +197,9 @@ def test_many_files_share_the_pool_and_fail_alone(
             on_progress=lambda p: p.path is None and totals.append(p),
         )
     )
-    assert [o.ok for o in outcomes] == [True] * 3 + [False] + [True] * 9 + [False]
-    assert "does not exist" in str(outcomes[3].error) and "424242" in str(outcomes[-1].error)
+    assert [o.ok for o in outcomes] == [True] * 3 + [False] + [True] * 9 + [False, False]
+    assert "does not exist" in str(outcomes[3].error) and "424242" in str(outcomes[-2].error)
+    assert "listed twice" in str(outcomes[-1].error)
     for outcome in outcomes:
         if outcome.result is not None:
             url = outcome.result.entry.download_url
