@@ -72,7 +72,10 @@ def _positive(_: Any, attribute: Any, value: float | None) -> None:
 class Pace:
     """How batches are sent: size, how many in flight, a rate ceiling and the adaptive rate."""
 
-    batch_size: int = attrs.field(default=50, validator=_positive)
+    # From the benchmark sweep (2,000 detaches + 2,000 deletes at 50 ms): 50 -> 2.3 s, 100 -> 1.4 s,
+    # 200 -> 1.2 s. 100, not 200: a real server runs sub-requests one after another, so a batch's
+    # time grows with its size, and throttling adapts in coarser steps with bigger batches.
+    batch_size: int = attrs.field(default=100, validator=_positive)
     parallel: int = attrs.field(default=4, validator=_positive)
     max_rate: float | None = attrs.field(default=None, validator=_positive)
     rate: float | None = None
