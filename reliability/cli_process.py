@@ -83,9 +83,13 @@ def run_cli(
     timeout: float = 120.0,
     cwd: Path | None = None,
     stdin: str | None = None,
+    prefix: list[str] | None = None,
 ) -> CliRun:
-    """Run ``kaltura-mm ARGS`` to the end (killed after ``timeout`` seconds)."""
-    argv = [*executable(), *args]
+    """Run ``kaltura-mm ARGS`` to the end (killed after ``timeout`` seconds).
+
+    ``prefix`` runs the CLI through another command (e.g. ``setpriv`` to drop privileges).
+    """
+    argv = [*(prefix or []), *executable(), *args]
     started = time.monotonic()
     try:
         done = subprocess.run(
