@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import types
 import typing
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -24,16 +23,14 @@ from typing import Any, TypeVar
 import attrs
 
 from kaltura_mm import models as m
+from kaltura_mm.protocol import converters
+from kaltura_mm.protocol.converters import DecodeError as DecodeError
 
 T = TypeVar("T")
 
 
 class UnknownObjectTypeWarning(UserWarning):
     """A response held an ``objectType`` this package does not model; a base class was used."""
-
-
-class DecodeError(ValueError):
-    """A response value does not have the shape the call expects."""
 
 
 OBJECT_TYPES: dict[str, type] = {
@@ -122,96 +119,48 @@ def _fields(cls: Any) -> dict[str, tuple[str, Any]]:
 
 # ---- decoding ---------------------------------------------------------------------------------
 
-
-def _as_int(value: Any) -> int:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return int(text)
-        except ValueError:
-            number = float(text)
-            if number.is_integer():
-                return int(number)
-    raise DecodeError(f"expected an integer, got {value!r}")
+ObjectDecoder = Callable[[Mapping[str, Any]], Any]
 
 
-def _as_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in ("0", "1", "true", "false", ""):
-        return value.strip().lower() in ("1", "true")
-    raise DecodeError(f"expected a boolean, got {value!r}")
+@functools.cache
+def object_decoder(cls: type) -> ObjectDecoder:
+    """Return the function building a ``cls`` from a JSON object, with its field table built once.
 
+    Each wire name maps to (python name, raw types taken as they are, converter); values a field
+    cannot take, and fields the model does not have, are kept in ``extra``.
+    """
+    table = {
+        wire: (name, converters.ready_types(hint), converters.converter_for(hint))
+        for wire, (name, hint) in _fields(cls).items()
+    }
+    keeps_extra = "extra" in attrs.fields_dict(cls)
 
-def _coerce(value: Any, hint: Any) -> Any:
-    """Convert a raw JSON value to the field type ``hint``, accepting the server's looseness."""
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in typing.get_args(hint) if a is not type(None)]
-        if value is None:
-            return None
-        errors = []
-        for option in options:
+    def decode_object(data: Mapping[str, Any]) -> Any:
+        kwargs: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for key, raw in data.items():
+            field = table.get(key)
+            if field is None:
+                if key != "objectType":
+                    extra[key] = raw
+                continue
+            name, ready, convert = field
+            if type(raw) in ready:
+                kwargs[name] = raw
+                continue
             try:
-                return _coerce(value, option)
-            except (DecodeError, ValueError, TypeError) as exc:
-                errors.append(str(exc))
-        raise DecodeError("; ".join(errors))
-    if origin is tuple:
-        (item_hint, *_rest) = typing.get_args(hint)
-        items = value.split(",") if isinstance(value, str) else value
-        if not isinstance(items, list | tuple):
-            raise DecodeError(f"expected a list, got {value!r}")
-        return tuple(_coerce(item, item_hint) for item in items if item != "")
-    if isinstance(hint, type) and issubclass(hint, enum.IntEnum):
-        return hint(_as_int(value))
-    if hint is bool:
-        return _as_bool(value)
-    if hint is int:
-        return _as_int(value)
-    if hint is float:
-        if isinstance(value, int | float | str) and not isinstance(value, bool):
-            return float(value)
-        raise DecodeError(f"expected a number, got {value!r}")
-    if hint is str:
-        if isinstance(value, str):
-            return value
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return str(value)
-        raise DecodeError(f"expected a string, got {value!r}")
-    return value
-
-
-def _decode_object(cls: type[T], data: Mapping[str, Any]) -> T:
-    known = _fields(cls)
-    kwargs: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
-    for key, raw in data.items():
-        if key == "objectType":
-            continue
-        if key not in known:
-            extra[key] = raw
-            continue
-        name, hint = known[key]
+                kwargs[name] = convert(raw)
+            except (ValueError, TypeError):
+                # An unexpected value type must not lose the whole object: keep it raw.
+                extra[key] = raw
+        if keeps_extra:
+            kwargs["extra"] = extra
         try:
-            kwargs[name] = _coerce(raw, hint)
-        except (DecodeError, ValueError, TypeError):
-            # An unexpected value type must not lose the whole object: keep it raw.
-            extra[key] = raw
-    if any(f.name == "extra" for f in attrs.fields(cls)):  # type: ignore[arg-type]
-        kwargs["extra"] = extra
-    try:
-        return cls(**kwargs)
-    except (TypeError, ValueError) as exc:
-        raise DecodeError(f"cannot build {cls.__name__}: {exc}") from exc
+            return cls(**kwargs)
+        except (TypeError, ValueError) as exc:
+            raise DecodeError(f"cannot build {cls.__name__}: {exc}") from exc
+
+    return decode_object
 
 
 def _nearest_known(object_type: str) -> type | None:
@@ -242,7 +191,7 @@ def decode(value: Any, expected: type | None = None) -> Any:
             UnknownObjectTypeWarning,
             stacklevel=2,
         )
-    return _decode_object(cls, value)
+    return object_decoder(cls)(value)
 
 
 def decode_list(value: Any, item: type | None = None) -> m.ListPage[Any]:
@@ -250,7 +199,9 @@ def decode_list(value: Any, item: type | None = None) -> m.ListPage[Any]:
     if not isinstance(value, dict) or not isinstance(value.get("objects", []), list):
         raise DecodeError(f"expected a list response, got {type(value).__name__}")
     objects = tuple(decode(obj, item) for obj in value.get("objects", []))
-    return m.ListPage(objects=objects, total_count=_as_int(value.get("totalCount", len(objects))))
+    return m.ListPage(
+        objects=objects, total_count=converters.as_int(value.get("totalCount", len(objects)))
+    )
 
 
 def decoder_for(cls: type[T]) -> Callable[[Any], T]:
@@ -272,11 +223,12 @@ def list_decoder(item: type[T]) -> Callable[[Any], m.ListPage[T]]:
 
 def array_decoder(item: type[T]) -> Callable[[Any], list[T]]:
     """Return a decoder for a JSON array of ``item`` objects (``[]`` when empty)."""
+    decode_one = decoder_for(item)
 
     def _decode(value: Any) -> list[T]:
         if not isinstance(value, list):
             raise DecodeError(f"expected an array, got {type(value).__name__}")
-        return [decoder_for(item)(v) for v in value]
+        return [decode_one(v) for v in value]
 
     return _decode
 
