@@ -82,11 +82,18 @@ def walk(directory: Path) -> list[Path]:
 
 def read_manifest(manifest: Path) -> list[UploadItem]:
     """Return the rows of a CSV manifest as upload items; refuse unknown columns."""
-    with manifest.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        columns = reader.fieldnames or []
-        _check_columns(manifest, columns)
-        return [_row(manifest, number, row) for number, row in enumerate(reader, start=2)]
+    try:
+        with manifest.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            columns = reader.fieldnames or []
+            _check_columns(manifest, columns)
+            return [_row(manifest, number, row) for number, row in enumerate(reader, start=2)]
+    except UnicodeDecodeError as exc:
+        raise CliError(
+            f"manifest {manifest} is not UTF-8 text (byte {exc.start} cannot be read as UTF-8; "
+            "Excel's 'CSV' and 'Unicode Text' save as Windows-1252 and UTF-16)",
+            "save it from Excel as 'CSV UTF-8 (Comma delimited)', or re-encode it to UTF-8",
+        ) from None
 
 
 def _check_columns(manifest: Path, columns: Iterable[str]) -> None:
