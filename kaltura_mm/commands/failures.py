@@ -30,6 +30,14 @@ _AUTH_CODES = frozenset(
     {"START_SESSION_ERROR", "USER_BLOCKED", "SERVICE_FORBIDDEN_CONTENT_BLOCKED"}
 )
 _NOT_FOUND_CODES = frozenset({"UPLOAD_TOKEN_NOT_FOUND", "ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY"})
+# HTTP answers that are not Kaltura's but mean something precise (a proxy in front of it).
+_STATUS_FIXES = {
+    413: ("the request was too large for the server", "upload with a smaller --chunk-size"),
+    429: (
+        "the server keeps answering 429 Too Many Requests",
+        "it rate-limits this account: wait a minute, then re-run with a lower --concurrency",
+    ),
+}
 _NEW_KS = (
     "set KALTURA_ADMIN_SECRET (a fresh KS is made for every run) "
     "or make a new KS with `kaltura-mm ks generate`"
@@ -62,6 +70,11 @@ class Failure:
 
 
 def _api_failure(exc: ApiError) -> Failure:
+    if isinstance(exc, InvalidKsError) and exc.kaltura_args.get("ERR_CODE") == "-4":
+        # -4,INVALID_TYPE: a valid KS acting on what it does not own (spec 4.4, 4.5)
+        problem = "this session may not change it: it belongs to another user"
+        fix = "use an admin session (an admin secret), or the owner's KS"
+        return Failure(ExitCode.AUTH, exc.code, problem, fix)
     if isinstance(exc, InvalidKsError):
         reason = exc.reason or "rejected"
         return Failure(ExitCode.AUTH, exc.code, f"the KS was refused ({reason})", _NEW_KS)
@@ -112,6 +125,9 @@ def _describe(exc: BaseException) -> Failure:
     if isinstance(exc, TransportError):
         fix = "check the service URL and your network, then re-run"
         return Failure(ExitCode.UNAVAILABLE, "transport", f"no answer from Kaltura: {exc}", fix)
+    if isinstance(exc, ResponseError) and exc.status in _STATUS_FIXES:
+        problem, fix = _STATUS_FIXES[exc.status]
+        return Failure(ExitCode.UNAVAILABLE, "response", f"{problem}: {exc}", fix)
     if isinstance(exc, ResponseError):
         fix = "check that the service URL is the Kaltura server's root (without /api_v3)"
         return Failure(ExitCode.UNAVAILABLE, "response", f"not a Kaltura answer: {exc}", fix)
