@@ -56,6 +56,10 @@ UPLOAD_KEYS = (
 )
 
 
+# A file refused before upload is the user's input, not a failed operation (docs/cli.md).
+_FAILURE_EXIT = {"file": ExitCode.NOT_FOUND, "bad_input": ExitCode.BAD_INPUT}
+
+
 class _NotStarted(Exception):
     """A file the batch never started because it was interrupted first."""
 
@@ -200,6 +204,8 @@ def _plan(
         try:
             print_ = local_file.fingerprint(request.path)
         except KalturaError as exc:
+            # Refused before any upload (empty, unreadable): say why, or the table hides it.
+            batch.state.say(f"✗ {request.path.name}: {describe(exc).line()}")
             batch.results.append(_record(request, "failed", error=exc))
             continue
         record = batch.journal.get(request.path)
@@ -353,5 +359,5 @@ def _summary(batch: _Batch) -> int:
             + " ".join(batch.journal.command)
         )
         return ExitCode.INTERRUPTED
-    kinds = [ExitCode.NOT_FOUND if r["error"] == "file" else ExitCode.FAILED for r in failed]
+    kinds = [_FAILURE_EXIT.get(r["error"], ExitCode.FAILED) for r in failed]
     return for_items(done, kinds)
