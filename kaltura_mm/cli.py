@@ -13,22 +13,31 @@ from collections.abc import Sequence
 
 import click
 
-from kaltura_mm.commands.browse import categories_command, get_command, list_command
-from kaltura_mm.commands.config_commands import config_group
 from kaltura_mm.commands.context import AppContext
-from kaltura_mm.commands.demo import demo_command
 from kaltura_mm.commands.exit_codes import ExitCode
-from kaltura_mm.commands.failures import describe
-from kaltura_mm.commands.ks_commands import ks_group
-from kaltura_mm.commands.local_sandbox import status_command, stop_command
-from kaltura_mm.commands.output import json_line
-from kaltura_mm.commands.remove import delete_command, detach_command, move_command
-from kaltura_mm.commands.upload import upload_command
-from kaltura_mm.errors import redact
-from kaltura_mm.sandbox.cli import sandbox
+from kaltura_mm.commands.lazy import LazyGroup
+
+# Each command's module is imported only when the command runs (or --help lists them all).
+COMMANDS = {
+    "upload": "kaltura_mm.commands.upload.upload_command",
+    "list": "kaltura_mm.commands.browse.list_command",
+    "get": "kaltura_mm.commands.browse.get_command",
+    "categories": "kaltura_mm.commands.browse.categories_command",
+    "detach": "kaltura_mm.commands.remove.detach_command",
+    "delete": "kaltura_mm.commands.remove.delete_command",
+    "move": "kaltura_mm.commands.remove.move_command",
+    "ks": "kaltura_mm.commands.ks_commands.ks_group",
+    "config": "kaltura_mm.commands.config_commands.config_group",
+    "sandbox": "kaltura_mm.commands.sandbox_group.sandbox",
+    "demo": "kaltura_mm.commands.demo.demo_command",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    lazy_subcommands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="kaltura-mm")
 @click.option("--profile", metavar="NAME", help="Profile of the config file to use.")
 @click.option("--service-url", metavar="URL", help="Kaltura server root (https://...).")
@@ -70,22 +79,12 @@ def cli(
         state.enable_verbose(ctx)
 
 
-cli.add_command(upload_command)
-cli.add_command(list_command)
-cli.add_command(get_command)
-cli.add_command(categories_command)
-cli.add_command(detach_command)
-cli.add_command(delete_command)
-cli.add_command(move_command)
-cli.add_command(ks_group)
-cli.add_command(config_group)
-cli.add_command(sandbox)
-sandbox.add_command(stop_command)  # the persistent --sandbox server's controls
-sandbox.add_command(status_command)
-cli.add_command(demo_command)
-
-
 def _report(state: AppContext, exc: BaseException) -> int:
+    # Imported here: only a failing run needs them, and they pull in most of the package.
+    from kaltura_mm.commands.failures import describe
+    from kaltura_mm.commands.output import json_line
+    from kaltura_mm.errors import redact
+
     failure = describe(exc, state.secrets)
     if state.verbose and failure.kind == "internal":
         click.echo(redact("".join(traceback.format_exception(exc)), state.secrets), err=True)

@@ -1,0 +1,93 @@
+"""Start-up: a command's module is imported only when it runs; --help still lists every command.
+
+Import checks run in a fresh interpreter (this test process has imported everything already).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+
+import click
+import pytest
+
+from kaltura_mm.cli import COMMANDS, cli
+from kaltura_mm.commands.lazy import LazyGroup
+from tests.cli.conftest import Result
+
+COMMAND_MODULES = {path.rpartition(".")[0] for path in COMMANDS.values()}
+EVERY_COMMAND = [
+    "categories", "config", "delete", "demo", "detach", "get", "ks", "list", "move", "sandbox",
+    "upload",
+]  # fmt: skip
+
+
+def _modules_after(*argv: str) -> set[str]:
+    """Run ``main(argv)`` in a fresh interpreter; return the kaltura_mm and rich modules loaded."""
+    code = (
+        "import json, sys\n"
+        "from kaltura_mm.cli import main\n"
+        f"code = main({list(argv)!r})\n"
+        "loaded = [m for m in sys.modules if m.startswith(('kaltura_mm', 'rich', 'httpx'))]\n"
+        "print(json.dumps({'code': code, 'modules': loaded}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0, done.stderr
+    return set(report["modules"])
+
+
+def test_version_imports_no_command_module_nor_the_sandbox() -> None:
+    loaded = _modules_after("--version")
+    assert not loaded & COMMAND_MODULES
+    assert not any(name.startswith("kaltura_mm.sandbox") for name in loaded)
+    assert not any(name.startswith("httpx") for name in loaded)
+
+
+def test_a_command_imports_its_own_module_only() -> None:
+    loaded = _modules_after("ks", "--help")
+    assert "kaltura_mm.commands.ks_commands" in loaded
+    others = COMMAND_MODULES - {"kaltura_mm.commands.ks_commands"}
+    assert not loaded & others
+    assert "kaltura_mm.sandbox.app" not in loaded
+
+
+def test_help_lists_every_command_with_its_short_help(cli: Callable[..., Result]) -> None:
+    result = cli("--help")
+    assert result.code == 0
+    listing = result.out.split("Commands:", 1)[1].splitlines()
+    rows = [line.split(None, 1) for line in listing if line.strip()]
+    assert [row[0] for row in rows] == EVERY_COMMAND
+    assert all(len(row) == 2 and len(row[1]) > 10 for row in rows), rows
+
+
+def test_the_sandbox_group_keeps_serve_stop_and_status(cli: Callable[..., Result]) -> None:
+    result = cli("sandbox", "--help")
+    assert result.code == 0
+    for name in ("serve", "status", "stop"):
+        assert f"  {name} " in result.out
+
+
+def test_an_unknown_command_is_a_usage_error_naming_it(cli: Callable[..., Result]) -> None:
+    result = cli("uplaod", "x.mp4")
+    assert result.code == 2
+    assert "No such command 'uplaod'" in result.err
+
+
+def test_the_group_resolves_each_name_to_its_command() -> None:
+    ctx = click.Context(cli)
+    assert cli.list_commands(ctx) == EVERY_COMMAND
+    for name in EVERY_COMMAND:
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name
+
+
+def test_a_table_entry_that_is_not_a_command_is_refused_by_path() -> None:
+    group = LazyGroup(name="g", lazy_subcommands={"bad": "kaltura_mm.commands.lazy.LazyGroup"})
+    with pytest.raises(TypeError, match=r"kaltura_mm\.commands\.lazy\.LazyGroup is not a click"):
+        group.get_command(click.Context(group), "bad")
+    assert group.get_command(click.Context(group), "missing") is None
