@@ -85,9 +85,13 @@ def test_cli_rejects_bad_options_with_a_fix() -> None:
 
 
 def test_main_cli_registers_the_sandbox_group() -> None:
+    import click
+
     from kaltura_mm.cli import cli
 
-    assert "sandbox" in cli.commands
+    ctx = click.Context(cli)  # the group loads its commands lazily: ask it, not cli.commands
+    assert "sandbox" in cli.list_commands(ctx)
+    assert cli.get_command(ctx, "sandbox") is sandbox
 
 
 def test_seeding_25000_entries_makes_them_listable(sb: Sandbox) -> None:
