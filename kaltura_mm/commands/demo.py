@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import shlex
 import struct
 import tempfile
 import time
@@ -41,7 +42,7 @@ def write_tone(path: Path, frequency: float, seconds: float) -> Path:
 def _step(state: AppContext, env: dict[str, str], *argv: str) -> int:
     """Run one kaltura-mm command against the sandbox, showing it and its output."""
     shown = state.stderr if state.json else state.stdout  # --json keeps stdout for the summary
-    click.echo(f"\n$ kaltura-mm {' '.join(argv)}", file=shown)
+    click.echo(f"\n$ kaltura-mm {shlex.join(argv)}", file=shown)
     sub = AppContext(env=env, stdout=shown, stderr=shown, quiet=state.quiet)
     return _invoke(sub, argv)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -26,6 +27,10 @@ def test_demo_runs_the_main_job_and_says_what_happened(
         assert command in out
     assert "What happened" in out
     assert "Traceback" not in done.stderr
+    # The commands it shows can be pasted into a shell: "Demo>Lectures" unquoted is a redirect.
+    shown = [line[2:] for line in out.splitlines() if line.startswith("$ kaltura-mm ")]
+    assert shown
+    assert all(line == shlex.join(shlex.split(line)) for line in shown), shown
 
 
 @pytest.mark.parametrize("files", [2, 4])
