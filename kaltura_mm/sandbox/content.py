@@ -74,9 +74,11 @@ def complete(conn: sqlite3.Connection, core: Core, entry_id: str, token_id: str)
     now = core.clock.now()
     is_image = row["media_type"] == probe.IMAGE
     duration = None if is_image or row["type"] != 1 else probe.duration_of(target, size)
+    # An entry deleted while its upload was in flight stays deleted (status 3 is final).
     conn.execute(
         "UPDATE entries SET content_path = ?, content_size = ?, status = ?, ready_at = ?,"
-        " duration = ?, ms_duration = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+        " duration = ?, ms_duration = ?, updated_at = ?, version = version + 1"
+        " WHERE id = ? AND status != 3",
         (
             target.name,  # relative to the content folder, so a data dir can move
             size,
