@@ -153,10 +153,20 @@ class _Background:
         self.done = done
         self.handles: list[Any] = []
         self.pending = 0
+        self.queued = False
 
-    def started(self, handle: Any) -> None:
+    def started(self, handle: Any, limit: int) -> None:
         self.handles.append(handle)
         self.pending += 1
+        if self.pending > limit and not self.queued:
+            # Said once per run: the flow asked for more parallel calls than the client allows.
+            self.queued = True
+            log.info(
+                "%d background calls asked for, max_concurrency=%d: the rest wait for a free "
+                "slot (raise Config.max_concurrency to run them all at once)",
+                self.pending,
+                limit,
+            )
 
     def received(self, report: tuple[Hashable, Any]) -> tuple[Hashable, Any]:
         self.pending -= 1
@@ -274,7 +284,7 @@ class Client:
                 return None, exc
         if isinstance(effect, Start):
             future = self._background().submit(self._outcome, effect.call, progress)
-            state.started(future)
+            state.started(future, self._core.config.max_concurrency)
             future.add_done_callback(functools.partial(_report, tag=effect.tag, done=state.done))
             return None, None
         if isinstance(effect, NextDone):
@@ -448,7 +458,8 @@ class AsyncClient:
             except KalturaError as exc:
                 return None, exc
         if isinstance(effect, Start):
-            state.started(asyncio.create_task(self._background(effect, state.done, progress)))
+            task = asyncio.create_task(self._background(effect, state.done, progress))
+            state.started(task, self._core.config.max_concurrency)
             return None, None
         if isinstance(effect, NextDone):
             if not state.pending:

@@ -127,6 +127,8 @@ class Config:
 
     Give ``ks`` (used as is) or ``admin_secret`` (a KS is made locally and renewed before it
     expires, with ``session_type``, ``user_id``, ``privileges`` and ``ks_expiry``).
+    ``max_concurrency`` caps the requests in flight at once (default 24, above what any flow asks
+    for at its defaults); background calls beyond it wait for a free slot, and the client logs so.
     """
 
     service_url: str = attrs.field(
@@ -142,7 +144,10 @@ class Config:
     timeouts: Timeouts = attrs.field(factory=Timeouts)
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     client_tag: str = f"kaltura-mm:{__version__}"
-    max_concurrency: int = attrs.field(default=4, validator=_positive)
+    # The most requests one client has on the wire at once, across every flow it runs. Sized so
+    # that default settings never queue behind it: upload_many's 4 files x 6 chunks in flight.
+    # A flow asking for more gets this many, and the client logs that it is queueing.
+    max_concurrency: int = attrs.field(default=24, validator=_positive)
 
     def __attrs_post_init__(self) -> None:
         if self.admin_secret and self.partner_id is None and not self.ks:
