@@ -29,11 +29,15 @@ from kaltura_mm.errors import (
 from kaltura_mm.flows import local_file
 from kaltura_mm.flows.effects import Flow
 from kaltura_mm.flows.interleave import interleave
-from kaltura_mm.flows.upload_chunks import ensure_unchanged, send_chunks, truth
+from kaltura_mm.flows.upload_chunks import FINISHED_TOKEN, ensure_unchanged, send_chunks, truth
 from kaltura_mm.flows.upload_entry import (
+    ACCEPTED_STATUSES,
+    Creation,
+    Found,
     check_categories,
     cleanup,
     create_once,
+    find_many,
     missing_categories,
     unknown_categories_error,
     verify,
@@ -41,6 +45,7 @@ from kaltura_mm.flows.upload_entry import (
 )
 from kaltura_mm.flows.upload_job import CancelSignal, OnProgress, OnState, ProgressMeter, UploadJob
 from kaltura_mm.protocol.media_types import kind_of
+from kaltura_mm.protocol.upload import ChunkBook, balanced_chunk_size
 from kaltura_mm.protocol.upload_request import (
     UploadOptions,
     UploadRequest,
@@ -63,11 +68,14 @@ def _prepare(
         request.path.name, support_documents=options.support_documents, override=request.entry_type
     )
     if state is None:
+        chunk_size = balanced_chunk_size(
+            print_.size, options.chunk_size, options.edge_size, options.concurrency
+        )
         state = UploadState(
             request=request,
             fingerprint=print_,
             reference_id=reference_id_for(request, print_),
-            chunk_size=options.chunk_size,
+            chunk_size=chunk_size,
             edge_size=options.edge_size,
         )
     elif changed := print_.differences(state.fingerprint):
@@ -92,10 +100,15 @@ def upload_file(
 ) -> Flow[UploadResult]:
     """Upload one file into a new entry (or finish the one ``state`` describes)."""
     job = _prepare(request, options or UploadOptions(), state, on_state, on_progress, cancel)
+    return (yield from _upload(job, categories_checked, None))
+
+
+def _upload(job: UploadJob, categories_checked: bool, found: Found | None) -> Flow[UploadResult]:
+    request = job.request
     if not categories_checked:
         yield from check_categories(request.category_ids)
     try:
-        return (yield from _run(job))
+        return (yield from _run(job, found))
     except FileChangedError:
         yield from cleanup(job)
         raise
@@ -124,13 +137,26 @@ def resume_upload(
     return upload_file(state.request, options, state, on_state, on_progress, cancel)
 
 
-def _run(job: UploadJob) -> Flow[UploadResult]:
+def _after_create(job: UploadJob, made: Creation) -> ChunkBook:
+    """Return the book once the create request's first part is counted (acknowledged or not)."""
+    book = job.state.book()
+    head = made.head
+    if head is not None:
+        done = head.status in FINISHED_TOKEN and head.uploaded_file_size == book.size
+        book = book.start(book.head).ack(book.head, completes=done)
+        job.save(job.state.with_book(book))
+        job.progress(book.bytes_acked, force=book.complete)
+    return book
+
+
+def _run(job: UploadJob, found: Found | None = None) -> Flow[UploadResult]:
     resumed = 0
+    checked = None  # the entry read back by the create request, when it sent the whole file
     if job.state.entry_id is None or job.state.token_id is None:
-        existing = yield from create_once(job)
-        if existing is not None:
+        made = yield from create_once(job, found)
+        if made.existing is not None:
             return UploadResult(
-                entry=existing,
+                entry=made.existing,
                 reference_id=job.state.reference_id,
                 token_id=None,
                 bytes_sent=0,
@@ -138,7 +164,8 @@ def _run(job: UploadJob) -> Flow[UploadResult]:
                 retries=job.retries,
                 existing=True,
             )
-        book = job.state.book()
+        book = _after_create(job, made)
+        checked = made.entry
     else:
         book = yield from truth(job, job.state.book())
         resumed = book.bytes_acked
@@ -149,7 +176,10 @@ def _run(job: UploadJob) -> Flow[UploadResult]:
     if not book.complete:
         return (yield from _cancelled(job))
     ensure_unchanged(job, full=True)
-    entry = yield from verify(job)
+    if checked is not None and book.complete and checked.status in ACCEPTED_STATUSES:
+        entry = checked  # token full at the right size and entry accepted, in that one request
+    else:
+        entry = yield from verify(job)
     job.progress(book.size, force=True)
     if job.options.wait_ready:
         entry = yield from wait_ready(job, entry)
@@ -234,13 +264,17 @@ def upload_many(
         totals.callback = on_progress
         totals.meter.callback = totals.total
     first_of = _first_listing(requests)
+    jobs: list[UploadJob | Exception] = []
+    for i, request in enumerate(requests):
+        progress = totals.for_file(i) if on_progress else None
+        try:
+            jobs.append(_prepare(request, options, None, on_state, progress, cancel))
+        except (KalturaError, OSError) as exc:
+            jobs.append(exc)  # this file's outcome, once its turn comes
+    found = yield from _look_up(jobs, first_of, options)
     flows = [
-        _one(
-            request, options, missing, on_state, totals.for_file(i) if on_progress else None, cancel
-        )
-        if first_of[i] == i
-        else _listed_twice(request, first_of[i])
-        for i, request in enumerate(requests)
+        _one(job, missing, found) if first_of[i] == i else _listed_twice(requests[i], first_of[i])
+        for i, job in enumerate(jobs)
     ]
     ended = yield from interleave(flows, max_files_in_flight, _ends_one_file)
     if on_progress is not None:
@@ -270,22 +304,30 @@ def _listed_twice(request: UploadRequest, first: int) -> Flow[UploadResult]:
     yield  # a generator, so the error is this file's outcome, not the batch's
 
 
+def _look_up(
+    jobs: list[UploadJob | Exception], first_of: list[int], options: UploadOptions
+) -> Flow[dict[str, Found]]:
+    """Look every file's referenceId up in a few batched lists (each file would ask alone)."""
+    ids = [
+        job.state.reference_id
+        for i, job in enumerate(jobs)
+        if isinstance(job, UploadJob) and first_of[i] == i
+    ]
+    try:
+        return (yield from find_many(ids, options))
+    except (TransportError, ResponseError):
+        return {}  # each file then looks itself up before creating anything
+
+
 def _one(
-    request: UploadRequest,
-    options: UploadOptions,
-    missing: set[int],
-    on_state: OnState | None,
-    on_progress: OnProgress | None,
-    cancel: CancelSignal | None,
+    job: UploadJob | Exception, missing: set[int], found: dict[str, Found]
 ) -> Flow[UploadResult]:
-    unknown = missing & set(request.category_ids)
+    if isinstance(job, Exception):
+        raise job
+    unknown = missing & set(job.request.category_ids)
     if unknown:
         raise unknown_categories_error(unknown)
-    return (
-        yield from upload_file(
-            request, options, None, on_state, on_progress, cancel, categories_checked=True
-        )
-    )
+    return (yield from _upload(job, True, found.get(job.state.reference_id)))
 
 
 def _ends_one_file(error: BaseException) -> bool:

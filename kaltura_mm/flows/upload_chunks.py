@@ -17,7 +17,6 @@ starts what the book allows, feeds answers back, and handles failures:
 from __future__ import annotations
 
 import random
-from typing import Any
 
 from kaltura_mm.errors import (
     ActionBlockedError,
@@ -31,13 +30,12 @@ from kaltura_mm.errors import (
 )
 from kaltura_mm.flows import local_file
 from kaltura_mm.flows.effects import Flow, NextDone, Sleep, Start
-from kaltura_mm.flows.upload_job import UploadJob, patiently
+from kaltura_mm.flows.upload_job import UploadJob, part_of, patiently
 from kaltura_mm.models import UploadToken, UploadTokenStatus
-from kaltura_mm.protocol.calls import FilePart
 from kaltura_mm.protocol.upload import Chunk, ChunkBook, backoff_delay
 from kaltura_mm.services import upload_token
 
-_FINISHED = frozenset({UploadTokenStatus.FULL_UPLOAD, UploadTokenStatus.CLOSED})
+FINISHED_TOKEN = frozenset({UploadTokenStatus.FULL_UPLOAD, UploadTokenStatus.CLOSED})
 _SIZE_MISMATCH = "UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE"
 _MISSES_BEFORE_DISTRUST = 2
 _MAX_THROTTLES = 200
@@ -71,7 +69,7 @@ def truth(job: UploadJob, book: ChunkBook, *, distrust: bool = False) -> Flow[Ch
     get = upload_token.get(job.state.token_id or "")
     token: UploadToken = yield from patiently(get, job.options)
     uploaded = token.uploaded_file_size or 0
-    return book.recover(uploaded, token.status in _FINISHED, distrust=distrust)
+    return book.recover(uploaded, token.status in FINISHED_TOKEN, distrust=distrust)
 
 
 def ensure_unchanged(job: UploadJob, *, full: bool) -> None:
@@ -84,23 +82,6 @@ def ensure_unchanged(job: UploadJob, *, full: bool) -> None:
             "so that old and new content are never mixed; upload the file again",
             state=job.state,
         )
-
-
-def _call(job: UploadJob, book: ChunkBook, chunk: Chunk) -> Any:
-    send = book.send_for(chunk)
-    part = FilePart(
-        path=job.request.path,
-        offset=chunk.offset,
-        length=chunk.length,
-        filename=job.request.path.name,
-    )
-    return upload_token.upload(
-        job.state.token_id or "",
-        part,
-        resume=send.resume,
-        final_chunk=send.final_chunk,
-        resume_at=send.resume_at,
-    )
 
 
 def _stopped(
@@ -117,11 +98,15 @@ def _stopped(
     return stopped
 
 
-def _start_ready(job: UploadJob, book: ChunkBook, limit: int) -> Flow[ChunkBook]:
+def _start_ready(
+    job: UploadJob, book: ChunkBook, limit: int, *, hold_tail: bool = False
+) -> Flow[ChunkBook]:
     for chunk in book.ready(limit=limit - len(book.in_flight)):
         if chunk.index == book.tail.index:
+            if hold_tail:
+                continue
             ensure_unchanged(job, full=True)
-        yield Start(chunk.index, _call(job, book, chunk))
+        yield Start(chunk.index, part_of(job, book, chunk, job.state.token_id or ""))
         book = book.start(chunk)
         job.chunks += 1
         job.bytes_sent += chunk.length
@@ -133,19 +118,21 @@ def send_chunks(job: UploadJob, book: ChunkBook) -> Flow[ChunkBook]:
     pace = _Pace(job.options.concurrency)
     failures: dict[int, int] = {}
     misses = 0
+    hold_tail = False  # the tail came back early: re-send it after the next acknowledgement
     rng = random.Random()  # jitter only, not security
     options = job.options
     while not book.complete:
         if job.cancelled:
             return book
-        book = yield from _start_ready(job, book, pace.current)
+        book = yield from _start_ready(job, book, pace.current, hold_tail=hold_tail)
         if not book.in_flight:  # the tail was acknowledged without closing the file
             book = yield from truth(job, book, distrust=True)
             continue
         index, outcome = yield NextDone()
         chunk = book.chunks[index]
         if isinstance(outcome, UploadToken):
-            book = book.ack(chunk, completes=outcome.status in _FINISHED)
+            book = book.ack(chunk, completes=outcome.status in FINISHED_TOKEN)
+            hold_tail = False
             pace.succeed()
             ensure_unchanged(job, full=False)
             job.save(job.state.with_book(book))
@@ -160,6 +147,9 @@ def send_chunks(job: UploadJob, book: ChunkBook) -> Flow[ChunkBook]:
             pace.slow_down()
             unit = rng.random()
             yield Sleep(backoff_delay(pace.throttles, unit, options.backoff_base, _THROTTLE_CAP))
+            continue
+        if isinstance(error, ApiError) and error.code == _SIZE_MISMATCH and book.in_flight:
+            hold_tail = True  # parts before it are still on their way: not a miss (rule 5)
             continue
         if isinstance(error, ApiError) and error.code == _SIZE_MISMATCH:
             misses += 1

@@ -4,6 +4,10 @@ Never duplicate: the entry-creating multiRequest is sent only after a lookup by 
 deterministic referenceId found nothing, and is never blindly re-sent when its outcome is unknown
 (a lookup comes first again). Cleanup is registered the moment an object exists: the state saved
 right after the create names the entry and the token, so a cancel or a failure can delete them.
+
+The create multiRequest also carries the file's first part (``N:fileData``, sent to the token by
+reference), so the head costs no round trip of its own; a file of one chunk is then uploaded,
+attached and read back (the check) in that single request.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from kaltura_mm.errors import (
     UploadTokenNotFoundError,
 )
 from kaltura_mm.flows.effects import Flow, Sleep
-from kaltura_mm.flows.upload_job import UploadJob, patiently
+from kaltura_mm.flows.upload_job import UploadJob, part_of, patiently
 from kaltura_mm.models import (
     BaseEntry,
     BaseEntryFilter,
@@ -38,6 +42,7 @@ from kaltura_mm.models import (
     MediaEntry,
     Pager,
     UploadedFileTokenResource,
+    UploadToken,
     UploadTokenStatus,
 )
 from kaltura_mm.protocol.calls import MultiRequest, Ref
@@ -53,6 +58,28 @@ COMPLETE_STATUSES = frozenset(
 )
 ACCEPTED_STATUSES = COMPLETE_STATUSES | {EntryStatus.IMPORT}
 _FINISHED_TOKEN = frozenset({UploadTokenStatus.FULL_UPLOAD, UploadTokenStatus.CLOSED})
+# baseEntry.list's largest page, and so the most referenceIds one lookup asks for.
+LOOKUP_BATCH = 500
+
+
+@attrs.frozen
+class Found:
+    """The outcome of a lookup by referenceId made beforehand (``entry`` None: nothing found)."""
+
+    entry: BaseEntry | None
+
+
+@attrs.frozen
+class Creation:
+    """What ``create_once`` learned: an entry found complete, or what the create request made.
+
+    ``head`` is the token as the first part left it (None if that part failed); ``entry`` the
+    entry read back at the end of the request, sent only for a file of one part.
+    """
+
+    existing: BaseEntry | None = None
+    head: UploadToken | None = None
+    entry: BaseEntry | None = None
 
 
 def missing_categories(category_ids: tuple[int, ...]) -> Flow[set[int]]:
@@ -78,6 +105,10 @@ def check_categories(category_ids: tuple[int, ...]) -> Flow[None]:
         raise unknown_categories_error(missing)
 
 
+def _most_advanced(entries: list[BaseEntry]) -> BaseEntry:
+    return max(entries, key=lambda e: (e.status in COMPLETE_STATUSES, e.created_at or 0))
+
+
 def find_existing(reference_id: str, options: UploadOptions) -> Flow[BaseEntry | None]:
     """Return the entry carrying ``reference_id`` (the most advanced one), or None."""
     wanted = BaseEntryFilter(
@@ -85,8 +116,33 @@ def find_existing(reference_id: str, options: UploadOptions) -> Flow[BaseEntry |
     )
     page = yield from patiently(base_entry.list(wanted, Pager(page_size=50)), options)
     entries = [e for e in page.objects if e.reference_id == reference_id]
-    entries.sort(key=lambda e: (e.status in COMPLETE_STATUSES, e.created_at or 0), reverse=True)
-    return entries[0] if entries else None
+    return _most_advanced(entries) if entries else None
+
+
+def find_many(reference_ids: list[str], options: UploadOptions) -> Flow[dict[str, Found]]:
+    """Look ``reference_ids`` up ``LOOKUP_BATCH`` at a time (``referenceIdIn``); map each to Found.
+
+    An id holding a comma cannot travel in the comma-separated filter: it is left out, and its
+    upload looks itself up.
+    """
+    wanted = sorted({r for r in reference_ids if "," not in r})
+    by_id: dict[str, list[BaseEntry]] = {}
+    for start in range(0, len(wanted), LOOKUP_BATCH):
+        batch = tuple(wanted[start : start + LOOKUP_BATCH])
+        query = BaseEntryFilter(
+            reference_id_in=batch, status_in=LIVE_STATUSES, extra=_ANY_MODERATION
+        )
+        index, seen = 1, 0
+        while True:  # several entries may share an id (a half-made one beside a complete one)
+            call = base_entry.list(query, Pager(page_size=LOOKUP_BATCH, page_index=index))
+            page = yield from patiently(call, options)
+            for entry in page.objects:
+                by_id.setdefault(entry.reference_id or "", []).append(entry)
+            seen += len(page.objects)
+            if not page.objects or seen >= page.total_count:
+                break
+            index += 1
+    return {r: Found(_most_advanced(by_id[r]) if r in by_id else None) for r in wanted}
 
 
 def _new_entry(job: UploadJob) -> BaseEntry:
@@ -109,11 +165,13 @@ def _explain(what: str, error: KalturaError) -> str:
     return f"could not {what}: {error}"
 
 
-def create(job: UploadJob) -> Flow[None]:
-    """Create entry, token, content link and category links in one multiRequest."""
+def create(job: UploadJob) -> Flow[Creation]:
+    """Create entry, token, first part, content link and category links in one multiRequest."""
     batch = MultiRequest()
     entry = batch.add(base_entry.add(_new_entry(job)))
     token = batch.add(upload_token.add(job.request.path.name, job.state.fingerprint.size))
+    plan = job.state.book()
+    head = batch.add(part_of(job, plan, plan.head, token.id))
     resource = UploadedFileTokenResource(token=token.id)
     steps: list[tuple[str, Ref[Any]]] = [
         ("attach the upload to the entry", batch.add(base_entry.update_content(entry.id, resource)))
@@ -121,6 +179,10 @@ def create(job: UploadJob) -> Flow[None]:
     for category_id in job.request.category_ids:
         link = batch.add(category_entry.add(entry.id, category_id))
         steps.append((f"add the entry to category {category_id}", link))
+    # One part is the whole file: read the entry back in the same request (the check).
+    final = batch.add(base_entry.get(entry.id)) if len(plan.chunks) == 1 else None
+    job.chunks += 1
+    job.bytes_sent += plan.head.length
     response = yield batch
     made_entry, made_token = response.outcome(entry), response.outcome(token)
     job.save(
@@ -136,23 +198,31 @@ def create(job: UploadJob) -> Flow[None]:
         if isinstance(outcome, KalturaError) and not isinstance(outcome, CategoryEntryExistsError):
             yield from cleanup(job)
             raise UploadError(_explain(what, outcome), state=job.state) from outcome
+    sent, read = response.outcome(head), response.outcome(final) if final else None
+    return Creation(
+        head=None if isinstance(sent, KalturaError) else sent,
+        entry=read if isinstance(read, BaseEntry) else None,
+    )
 
 
-def create_once(job: UploadJob) -> Flow[BaseEntry | None]:
-    """Create the entry unless one exists; return a complete existing entry, else None.
+def create_once(job: UploadJob, found: Found | None = None) -> Flow[Creation]:
+    """Create the entry unless one exists; return what was found complete or made.
 
-    A half-made entry found by referenceId (no content, or content whose token is unknown) is
-    deleted and made again: exactly one entry remains either way.
+    ``found`` is a lookup made beforehand (``upload_many`` batches them); without it, or after a
+    create whose outcome is unknown, the lookup is made here first. A half-made entry found by
+    referenceId (no content, or content whose token is unknown) is deleted and made again:
+    exactly one entry remains either way.
     """
     for _ in range(job.options.max_attempts):
-        found = yield from find_existing(job.state.reference_id, job.options)
-        if found is not None and found.status in COMPLETE_STATUSES:
-            return found
-        if found is not None and found.id:
-            yield from _delete_entry(found.id)
+        if found is None:
+            found = Found((yield from find_existing(job.state.reference_id, job.options)))
+        existing, found = found.entry, None
+        if existing is not None and existing.status in COMPLETE_STATUSES:
+            return Creation(existing=existing)
+        if existing is not None and existing.id:
+            yield from _delete_entry(existing.id)
         try:
-            yield from create(job)
-            return None
+            return (yield from create(job))
         except (TransportError, ResponseError) as exc:
             # Unknown outcome: the entry may exist now. Look again before anything else.
             job.retries += 1

@@ -12,11 +12,13 @@ import attrs
 
 from kaltura_mm.errors import ResponseError, TransportError
 from kaltura_mm.flows.effects import Flow, Sleep
-from kaltura_mm.protocol.calls import Call, MultiRequest
+from kaltura_mm.models import UploadToken
+from kaltura_mm.protocol.calls import Call, FilePart, MultiRequest
 from kaltura_mm.protocol.media_types import EntryKind
-from kaltura_mm.protocol.upload import backoff_delay
+from kaltura_mm.protocol.upload import Chunk, ChunkBook, backoff_delay
 from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.protocol.upload_result import UploadProgress
+from kaltura_mm.services import upload_token
 
 OnState = Callable[[UploadState], None]
 OnProgress = Callable[[UploadProgress], None]
@@ -104,3 +106,20 @@ def patiently(effect: Call[Any] | MultiRequest, options: UploadOptions) -> Flow[
                 raise
             unit = random.random()  # jitter only, not security
             yield Sleep(backoff_delay(attempt, unit, options.backoff_base, options.backoff_cap))
+
+
+def part_of(job: UploadJob, book: ChunkBook, chunk: Chunk, token_id: str) -> Call[UploadToken]:
+    """Return the ``uploadToken.upload`` call sending ``chunk`` with the flags the book gives it.
+
+    ``token_id`` may be a multiRequest ``Ref`` (the first part rides in the create request).
+    """
+    send = book.send_for(chunk)
+    part = FilePart(
+        path=job.request.path,
+        offset=chunk.offset,
+        length=chunk.length,
+        filename=job.request.path.name,
+    )
+    return upload_token.upload(
+        token_id, part, resume=send.resume, final_chunk=send.final_chunk, resume_at=send.resume_at
+    )

@@ -7,16 +7,20 @@ The rules, enforced here and nowhere else (the server's behaviour they rest on i
    ``resume=False, finalChunk=True``. A 0-byte file is refused before anything is created
    (``plan_chunks`` raises): Kaltura cannot make an entry of it and the server's 0-byte part rules
    would silently discard it.
-2. A larger file is cut into a small *head* ``[0, edge)``, middle chunks of ``chunk_size`` bytes,
-   and a small *tail* (the last ``edge`` bytes at most). Head and tail are sent alone, so keeping
-   them small keeps the serial parts of the upload short; the middle carries the bulk in parallel.
+2. A larger file is cut into a small *head* ``[0, edge)``, middle chunks of at most
+   ``chunk_size`` bytes, and a small *tail* (the last ``edge`` bytes at most). The head is sent
+   alone, so keeping it small keeps the serial part of the upload short; the middle carries the
+   bulk in parallel. ``balanced_chunk_size`` evens the middle out into a multiple of the chunks in
+   flight, so the last round of parallel chunks is as full as the others.
 3. The head goes first and alone: ``resume=False, finalChunk=False, resumeAt=0``. A ``resume=False``
    part replaces whatever the token holds, so nothing else may be in flight while it is.
 4. Middle chunks go only after the head is acknowledged, in any order and in parallel:
    ``resume=True, finalChunk=False, resumeAt=offset``.
-5. The tail goes only when every other chunk is acknowledged: ``resume=True, finalChunk=True,
-   resumeAt=offset``. The server then appends every pending part and closes the file at
-   ``resumeAt + len(tail)``. ``UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE`` on it is retried.
+5. The tail goes once every middle chunk is acknowledged or in flight (it takes a free slot like
+   any chunk): ``resume=True, finalChunk=True, resumeAt=offset``. The server holds the final part
+   until the parts before it have arrived (up to ~45 s), appends them and closes the file at
+   ``resumeAt + len(tail)``, so the tail's round trip overlaps the last middle chunks instead of
+   following them. ``UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE`` on it is retried.
 6. An acknowledged chunk is never sent again, with one exception (rule 8).
 7. After an uncertain failure (the request may or may not have arrived) the book is corrected from
    the server's truth (``uploadToken.get``): every chunk inside the contiguous ``uploadedFileSize``
@@ -39,7 +43,8 @@ MIN_CHUNK_SIZE = 100_000
 # PHP's upload_max_filesize (2000M) bounds one part.
 MAX_CHUNK_SIZE = 2000 * 1024 * 1024
 DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024
-DEFAULT_EDGE_SIZE = 1024 * 1024
+# Head and tail: small, since the head travels alone (a quarter MiB is ~25 ms at 10 MiB/s).
+DEFAULT_EDGE_SIZE = 256 * 1024
 
 
 @attrs.frozen(order=True)
@@ -94,6 +99,27 @@ def plan_chunks(
     spans += [(o, min(chunk_size, tail_offset - o)) for o in range(edge, tail_offset, chunk_size)]
     spans.append((tail_offset, tail_length))
     return tuple(Chunk(i, offset, length) for i, (offset, length) in enumerate(spans))
+
+
+def balanced_chunk_size(
+    size: int, chunk_size: int, edge_size: int = DEFAULT_EDGE_SIZE, parallel: int = 1
+) -> int:
+    """Return the chunk size (at most ``chunk_size``) that cuts the middle into full rounds.
+
+    The middle of the file is cut into the fewest chunks of at most ``chunk_size`` bytes whose
+    count is a multiple of ``parallel``, so no round of parallel chunks runs half empty; never
+    below ``MIN_CHUNK_SIZE``. A file that fits in one chunk keeps ``chunk_size`` (rule 1).
+    """
+    check_chunk_size(chunk_size)
+    if size <= chunk_size or parallel <= 1:
+        return chunk_size
+    edge = max(1, min(edge_size, chunk_size))
+    middle = size - edge - min(edge, size - edge)
+    if middle <= 0:
+        return chunk_size
+    count = -(-middle // chunk_size)
+    count = -(-count // parallel) * parallel
+    return max(MIN_CHUNK_SIZE, min(chunk_size, -(-middle // count)))
 
 
 class Phase(enum.Enum):
@@ -166,7 +192,10 @@ class ChunkBook:
         elif phase is Phase.TAIL:
             candidates = () if self.tail.index in self.acked else (self.tail,)
         else:
-            candidates = self.chunks[1:-1]
+            sent = self.acked | self.in_flight
+            middle = self.chunks[1:-1]
+            every_middle_sent = all(c.index in sent for c in middle)
+            candidates = (*middle, self.tail) if every_middle_sent else middle
         free = [c for c in candidates if c.index not in self.acked | self.in_flight]
         return tuple(free if limit is None else free[: max(0, limit)])
 

@@ -12,6 +12,7 @@ from kaltura_mm.protocol.upload import (
     ChunkBook,
     Phase,
     backoff_delay,
+    balanced_chunk_size,
     plan_chunks,
 )
 
@@ -51,7 +52,7 @@ def test_chunk_size_outside_server_limits_is_refused(bad: int) -> None:
         plan_chunks(10 * MB, chunk_size=bad)
 
 
-def test_head_alone_then_middles_in_parallel_then_tail_last() -> None:
+def test_head_alone_then_middles_in_parallel_then_tail_once_every_middle_is_sent() -> None:
     book = ChunkBook.for_file(5 * MB, chunk_size=MB, edge_size=100_000)
     head, *middles, tail = book.chunks
     assert book.phase is Phase.HEAD and book.ready() == (head,)
@@ -61,15 +62,17 @@ def test_head_alone_then_middles_in_parallel_then_tail_last() -> None:
     book = book.ack(head)
     assert book.phase is Phase.MIDDLE
     assert book.ready(limit=2) == tuple(middles[:2])
+    for chunk in middles[:-1]:
+        book = book.start(chunk)
+    assert tail not in book.ready()  # a middle chunk is still unsent
+    book = book.start(middles[-1])
+    # Every middle chunk is on the wire: the tail may join them (the server holds it until the
+    # parts before it arrive), in a free slot like any chunk.
+    assert book.ready() == (tail,) and book.ready(limit=0) == ()
     for chunk in middles:
         send = book.send_for(chunk)
         assert (send.resume, send.final_chunk, send.resume_at) == (True, False, chunk.offset)
-        book = book.start(chunk)
-    assert book.ready() == ()  # the tail waits for every middle chunk
-    for chunk in middles[:-1]:
         book = book.ack(chunk)
-    assert book.ready() == ()
-    book = book.ack(middles[-1])
     assert book.phase is Phase.TAIL and book.ready() == (tail,)
     send = book.send_for(tail)
     assert (send.resume, send.final_chunk, send.resume_at) == (True, True, tail.offset)
@@ -120,3 +123,39 @@ def test_backoff_grows_then_caps_with_full_jitter() -> None:
     assert backoff_delay(4, 1.0, 0.5, 30) == 4.0
     assert backoff_delay(20, 1.0, 0.5, 30) == 30
     assert backoff_delay(4, 0.0, 0.5, 30) == 0.0
+
+
+def test_tail_waits_while_a_failed_middle_chunk_is_pending_again() -> None:
+    book = ChunkBook.for_file(3 * MB, chunk_size=MB, edge_size=100_000)
+    book = book.start(book.head).ack(book.head)
+    middles = book.chunks[1:-1]
+    for chunk in middles:
+        book = book.start(chunk)
+    book = book.fail(middles[0])
+    assert book.ready() == (middles[0],)
+
+
+@pytest.mark.parametrize(
+    ("size", "chunk", "parallel", "middles"),
+    [
+        (256 * 2**20, 8 * 2**20, 6, 36),  # 32 chunks of 8 MiB would leave a round of 2
+        (256 * 2**20, 16 * 2**20, 6, 18),
+        (100 * MB, 10 * MB, 4, 12),
+        (100 * MB, 10 * MB, 1, 10),
+    ],
+)
+def test_balanced_chunks_fill_every_round(
+    size: int, chunk: int, parallel: int, middles: int
+) -> None:
+    balanced = balanced_chunk_size(size, chunk, 256 * 1024, parallel)
+    assert balanced <= chunk
+    plan = plan_chunks(size, balanced, 256 * 1024)
+    assert len(plan) - 2 == middles and (len(plan) - 2) % parallel == 0
+    if parallel > 1:  # even rounds: the chunks differ by rounding only
+        lengths = [c.length for c in plan[1:-1]]
+        assert max(lengths) - min(lengths) < len(lengths)
+
+
+def test_balancing_keeps_one_chunk_files_and_the_server_minimum() -> None:
+    assert balanced_chunk_size(MB, 2 * MB, 100_000, 6) == 2 * MB
+    assert balanced_chunk_size(MB + 1, MB, 100_000, 64) == MIN_CHUNK_SIZE
