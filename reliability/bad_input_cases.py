@@ -131,7 +131,7 @@ def cli_expired_ks(stage: World) -> Outcome:
 def cli_user_ks_delete(stage: World) -> Outcome:
     folder = stage.folder("user-ks")
     ks = stage.sb.ks(user_id="bob", admin=False)
-    return cli(stage, folder, ["delete", stage.alice_entry, "--yes"], KALTURA_KS=ks)
+    return cli(stage, folder, ["--json", "delete", stage.alice_entry, "--yes"], KALTURA_KS=ks)
 
 
 def cli_wrong_partner(stage: World) -> Outcome:
@@ -431,7 +431,7 @@ CASES: tuple[Case, ...] = (
         "cli",
         "delete another user's entry with a USER KS",
         AUTH,
-        ("ks",),
+        ("another user",),
         cli_user_ks_delete,
     ),
     Case(
@@ -479,7 +479,7 @@ CASES: tuple[Case, ...] = (
         "cli",
         "the server answers 413 Request Entity Too Large",
         UNAVAILABLE,
-        ("413",),
+        ("413", "chunk-size"),
         cli_413,
     ),
     Case(
@@ -487,7 +487,7 @@ CASES: tuple[Case, ...] = (
         "cli",
         "every answer is 429 Too Many Requests",
         UNAVAILABLE,
-        ("429",),
+        ("429", "concurrency"),
         cli_429_storm,
     ),
     Case(
@@ -704,7 +704,7 @@ CASES: tuple[Case, ...] = (
         "library",
         "another admin deletes the entry mid-upload",
         UploadError,
-        ("deleted",),
+        ("not found",),
         lib_entry_deleted,
     ),
 )

@@ -124,9 +124,10 @@ def from_library(action: Callable[[], object]) -> Outcome:
 
 def from_cli(run: CliRun) -> Outcome:
     """Turn a CLI run into an outcome: exit code, its error line, and any traceback."""
-    lines = [line for line in run.err.splitlines() if line.strip()]
-    errors = [line for line in lines if "error" in line.lower()]
-    message = (errors or lines or [""])[-1]
+    lines = [line.strip() for line in run.err.splitlines() if line.strip()]
+    if not lines:  # a --json batch reports its failed items as results on stdout
+        lines = [line.strip() for line in run.out.splitlines() if line.strip()]
+    message = " / ".join(lines[-3:])  # the error line, or a batch's reasons and its summary
     return Outcome(
         f"exit {run.code}", message, run.code, "Traceback (most recent call last)" in run.err
     )
