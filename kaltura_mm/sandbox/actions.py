@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kaltura_mm.sandbox import coerce
+from kaltura_mm.sandbox.claims import Claim
 from kaltura_mm.sandbox.errors import ApiError
 from kaltura_mm.sandbox.ks import Session
 from kaltura_mm.sandbox.schema import read_object
@@ -18,11 +19,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class UploadedFile:
-    """A multipart file part, already streamed to disk."""
+    """A multipart file part, already streamed to disk.
+
+    With ``claim`` set, the bytes were written in place into an upload token's file (``path``)
+    at ``claim.offset`` rather than into a file of their own.
+    """
 
     path: Path
     filename: str
     size: int
+    claim: Claim | None = None
 
 
 @dataclass(frozen=True)

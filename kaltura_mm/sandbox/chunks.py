@@ -1,11 +1,13 @@
-"""An upload token's bytes on disk: the contiguous file plus pending ``.chunk.{offset}`` files.
+"""An upload token's bytes on disk: the data file plus pending ``.chunk.{offset}`` files.
 
 Rules (``kUploadTokenMgr``), applied under the token's lock:
 1. A pending chunk is appendable iff ``offset == 0`` or ``offset <= size < offset + len``; it is
    written at ``offset`` (overlaps overwritten) and removed. Chunks wholly inside the data stay.
 2. A part that starts inside or at the end of the data is written in place; any other part
    (a gap, or a duplicate wholly inside) becomes a pending chunk.
-3. The contiguous size (``uploadedFileSize``) never counts pending chunks.
+3. The contiguous size (``uploadedFileSize``) never counts pending chunks. It is passed in and
+   returned explicitly, never read from the file: bytes past it (an in-place write whose request
+   failed, see ``claims``) are not data and are cut off when the token completes.
 Bytes are copied file-to-file by the kernel (``copy_file_range``), never held whole in memory.
 """
 
@@ -15,42 +17,40 @@ import os
 from pathlib import Path
 
 MAX_APPENDS_PER_CALL = 10
-_COPY_BLOCK = 8 * 2**20
+_COPY_BLOCK = 64 * 2**20
 
 
-def size_of(path: Path) -> int:
-    """Return the contiguous size (0 when the file does not exist)."""
+def copy_range(src: int, target: Path, src_offset: int, length: int, dst_offset: int = 0) -> None:
+    """Copy ``length`` bytes of open file ``src`` from ``src_offset`` into ``target``."""
+    dst = os.open(target, os.O_WRONLY | os.O_CREAT, 0o644)
     try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
+        copied = 0
+        while copied < length:
+            count = min(_COPY_BLOCK, length - copied)
+            n = _copy(src, dst, count, src_offset + copied, dst_offset + copied)
+            if n <= 0:
+                break
+            copied += n
+    finally:
+        os.close(dst)
 
 
-def write_at(target: Path, source: Path, offset: int) -> None:
-    """Copy all of ``source`` into ``target`` starting at ``offset``."""
-    length = source.stat().st_size
-    flags = os.O_WRONLY | os.O_CREAT
+def write_at(target: Path, source: Path, offset: int) -> int:
+    """Copy all of ``source`` into ``target`` starting at ``offset``; return its length."""
     src = os.open(source, os.O_RDONLY)
     try:
-        dst = os.open(target, flags, 0o644)
-        try:
-            copied = 0
-            while copied < length:
-                n = _copy(src, dst, min(_COPY_BLOCK, length - copied), copied, offset + copied)
-                if n <= 0:
-                    break
-                copied += n
-        finally:
-            os.close(dst)
+        length = os.fstat(src).st_size
+        copy_range(src, target, 0, length, offset)
     finally:
         os.close(src)
+    return length
 
 
 def _copy(src: int, dst: int, count: int, src_off: int, dst_off: int) -> int:
     try:
         return os.copy_file_range(src, dst, count, src_off, dst_off)
     except OSError:
-        data = os.pread(src, count, src_off)
+        data = os.pread(src, min(count, 2**20), src_off)
         return os.pwrite(dst, data, dst_off)
 
 
@@ -70,9 +70,8 @@ def stash(path: Path, part: Path, offset: int) -> None:
     os.replace(part, path.with_name(f"{path.name}.chunk.{offset}"))
 
 
-def append_pending(path: Path, limit: int = MAX_APPENDS_PER_CALL) -> int:
+def append_pending(path: Path, size: int, limit: int = MAX_APPENDS_PER_CALL) -> int:
     """Append every appendable pending chunk (rule 1), at most ``limit``; return the new size."""
-    size = size_of(path)
     done = 0
     progress = True
     while progress and done < limit:
@@ -82,22 +81,28 @@ def append_pending(path: Path, limit: int = MAX_APPENDS_PER_CALL) -> int:
             if offset == 0 or offset <= size < offset + length:
                 write_at(path, chunk, offset)
                 chunk.unlink()
-                size = size_of(path)
+                size = max(size, offset + length)
                 done += 1
                 progress = True
                 break
     return size
 
 
-def place(path: Path, part: Path, offset: int) -> None:
-    """Write ``part`` in place when it touches the data (rule 2), else stash it."""
-    size = size_of(path)
+def place(path: Path, part: Path, offset: int, size: int) -> int:
+    """Write ``part`` in place when it touches the data (rule 2), else stash it; return the size."""
     length = part.stat().st_size
     if offset <= size < offset + length:
         write_at(path, part, offset)
         part.unlink()
-    else:
-        stash(path, part, offset)
+        return offset + length
+    stash(path, part, offset)
+    return size
+
+
+def cut(path: Path, size: int) -> None:
+    """Drop bytes past the contiguous ``size`` (left by in-place writes that never committed)."""
+    if path.stat().st_size > size:
+        os.truncate(path, size)
 
 
 def discard(path: Path) -> None:

@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from kaltura_mm.sandbox.claims import Claims
 from kaltura_mm.sandbox.clock import Clock
 from kaltura_mm.sandbox.store import Store
 
@@ -49,6 +50,7 @@ class Core:
             folder.mkdir(parents=True, exist_ok=True)
         self.store = Store(data_dir / "sandbox.db", durable)
         self.service_url = ""
+        self.claims = Claims()  # in-place chunk writes in flight, guarded by token conditions
         self._token_conditions: dict[str, threading.Condition] = {}
         self._conditions_lock = threading.Lock()
 

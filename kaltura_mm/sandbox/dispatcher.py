@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from kaltura_mm.sandbox import coerce, ks
-from kaltura_mm.sandbox.actions import Action, Call, read_args
+from kaltura_mm.sandbox.actions import Action, Call, Param, read_args
+from kaltura_mm.sandbox.claims import Claim
 from kaltura_mm.sandbox.core import Core
 from kaltura_mm.sandbox.errors import ApiError, invalid_ks
 from kaltura_mm.sandbox.faults import Faults, Stats
@@ -66,12 +67,50 @@ class Dispatcher:
         """Run one call and return its result; API errors are raised as ``ApiError``."""
         service, action, spec = self.resolve(params)
         self.stats.count_call(service, action)
+        return spec.run(self._checked(params, service, action, spec, spec.params, throttle=True))
+
+    def authorize(self, params: dict[str, Any]) -> Call:
+        """Check a call as ``call`` would (KS, arguments, access) but without its file parts,
+        throttles or counting, and return it unrun."""
+        service, action, spec = self.resolve(params)
+        without_files = tuple(p for p in spec.params if p.kind != "file")
+        return self._checked(params, service, action, spec, without_files, throttle=False)
+
+    @staticmethod
+    def claim_in_place_target(params: dict[str, Any]) -> bool:
+        """Return True when ``params`` address ``uploadToken.upload`` (in-place writes' action)."""
+        return _name(params.get("service")) == "uploadtoken" and _name(params.get("action")) == (
+            "upload"
+        )
+
+    def claim_in_place(self, params: dict[str, Any]) -> Claim | None:
+        """Grant an ``uploadToken.upload`` part, known so far by ``params``, an in-place write."""
+        if not self.claim_in_place_target(params):
+            return None
+        try:
+            return upload_token.claim_in_place(self.authorize(params))
+        except ApiError:
+            return None
+
+    def release(self, claim: Claim) -> None:
+        """End an in-place write once its request is over."""
+        upload_token.release_claim(self.core, claim)
+
+    def _checked(
+        self,
+        params: dict[str, Any],
+        service: str,
+        action: str,
+        spec: Action,
+        declared: tuple[Param, ...],
+        throttle: bool,
+    ) -> Call:
         ks_text = params.get("ks")
         session = self._session(str(ks_text)) if isinstance(ks_text, str) and ks_text else None
-        if self.faults.throttled(service, action.lower()):
+        if throttle and self.faults.throttled(service, action.lower()):
             raise ApiError("ACTION_BLOCKED", action, service)
         now = self.core.clock.now()
-        args = read_args(spec.params, params, now)
+        args = read_args(declared, params, now)
         if session is not None and session.valid_until <= now:
             raise invalid_ks("EXPIRED")
         partner_id = session.partner_id if session else _partner_param(params)
@@ -81,7 +120,11 @@ class Dispatcher:
             raise ApiError("MISSING_KS")
         if spec.admin_only and not (session and session.is_admin):
             raise ApiError("SERVICE_FORBIDDEN", f"{service}->{action}")
-        return spec.run(Call(self.core, partner_id, session, args))
+        return Call(self.core, partner_id, session, args)
+
+
+def _name(value: Any) -> str:
+    return str(value).lower() if isinstance(value, str | int) else ""
 
 
 def _partner_param(params: dict[str, Any]) -> int:

@@ -2,11 +2,14 @@
 
 Upload preconditions, in the server's order: token visible (else ``UPLOAD_TOKEN_NOT_FOUND``);
 PARTIAL and idle past 7 days (``UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED``); status not PENDING or
-PARTIAL (``UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD``). Chunk placement rules live in ``chunks``.
+PARTIAL (``UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD``). Chunk placement rules live in ``chunks``;
+a part written in place as it arrived (``claims``) is committed here, or detached and placed by
+those rules when its assumptions no longer hold. ``uploaded_file_size`` is the contiguous size.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import sqlite3
@@ -14,9 +17,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kaltura_mm.sandbox import chunks, content, ids
+from kaltura_mm.sandbox import chunks, claims, content, ids
 from kaltura_mm.sandbox.actions import Action, Call, Param, UploadedFile, pager_of
-from kaltura_mm.sandbox.core import MAX_RESUME_TIME
+from kaltura_mm.sandbox.claims import Claim
+from kaltura_mm.sandbox.core import MAX_RESUME_TIME, Core
 from kaltura_mm.sandbox.errors import ApiError
 from kaltura_mm.sandbox.listing import Query, csv, order_sql, page_window
 from kaltura_mm.sandbox.schema import KInput, check_insert
@@ -133,6 +137,7 @@ def delete(call: Call) -> None:
                 (int(call.now()), token_id),
             )
             content.cancel(conn, row)
+        call.core.claims.drop(token_id)
         chunks.discard(chunks_path(call, token_id))
 
 
@@ -179,6 +184,35 @@ def _preconditions(call: Call, token: sqlite3.Row) -> None:
         raise ApiError("UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD")
 
 
+def _size(token: sqlite3.Row) -> int:
+    """Return the contiguous size the token has committed (``chunks`` rule 3)."""
+    return int(token["uploaded_file_size"] or 0)
+
+
+def claim_in_place(call: Call) -> Claim | None:
+    """Let the coming part be written straight into the token's file (``claims`` rule 1)."""
+    a = call.args
+    resume_at, token_id = a["resumeAt"], a["uploadTokenId"]
+    if not a["resume"] or not math.isfinite(resume_at) or resume_at < 0:
+        return None
+    with call.core.token_condition(token_id):
+        token = visible(call, token_id)
+        if token is None or token["status"] not in (PENDING, PARTIAL):
+            return None
+        if _size(token) != resume_at or call.now() - token["updated_at"] > MAX_RESUME_TIME:
+            return None
+        path = chunks_path(call, token_id)
+        return call.core.claims.take(token_id, path, int(resume_at), bool(a["finalChunk"]))
+
+
+def release_claim(core: Core, claim: Claim) -> None:
+    """End a claim when its request is over, committed or not; wake whoever waits for it."""
+    cond = core.token_condition(claim.token_id)
+    with cond:
+        core.claims.end(claim)
+        cond.notify_all()
+
+
 def upload(call: Call) -> dict[str, Any]:
     """Receive a file or a chunk (see the module docstring and ``chunks``)."""
     a = call.args
@@ -193,59 +227,118 @@ def upload(call: Call) -> dict[str, Any]:
             raise ApiError("UPLOAD_ERROR")
         if not token["file_name"]:
             _save(call, token_id, file_name=part.filename)
-        status = _place(call, token, part, cond)
+        status, size = _place(call, token, part, cond)
         cond.notify_all()
-        fields: dict[str, Any] = {"status": status}
-        size = chunks.size_of(chunks_path(call, token_id))
-        if token["auto_finalize"] == 1 and token["file_size"] and size == token["file_size"]:
-            fields["status"] = FULL
-        if fields["status"] is not None:
-            _save(call, token_id, uploaded_file_size=size, **fields)
-        if fields["status"] == FULL:
+        if status is not None:
+            _save(call, token_id, uploaded_file_size=size, status=status)
+        if status != FULL and _auto_finalizes(token, size):
+            status, size = _auto_finalize(call, token_id, cond)
+        if status == FULL:
+            chunks.cut(chunks_path(call, token_id), size)
             _finish(call, token_id)
         return view(call, _must(call, token_id))
 
 
-def _place(call: Call, token: sqlite3.Row, part: UploadedFile, cond: Any) -> int | None:
+def _auto_finalizes(token: sqlite3.Row, size: int) -> bool:
+    return bool(token["auto_finalize"] == 1 and token["file_size"] and size == token["file_size"])
+
+
+def _auto_finalize(call: Call, token_id: str, cond: Any) -> tuple[int | None, int]:
+    _await_no_claim(call, token_id, cond)
+    token = _must(call, token_id)
+    if token["status"] in (PENDING, PARTIAL) and _auto_finalizes(token, _size(token)):
+        _save(call, token_id, status=FULL)
+        return FULL, _size(token)
+    return None, _size(token)
+
+
+def _await_no_claim(call: Call, token_id: str, cond: Any) -> None:
+    """Wait until no in-place write is in flight on the token (``claims`` rule 2)."""
+    while call.core.claims.active(token_id):
+        cond.wait(1.0)
+
+
+def _place(call: Call, token: sqlite3.Row, part: UploadedFile, cond: Any) -> tuple[int | None, int]:
+    """Place the part; return the new status (None: nothing changed) and contiguous size."""
     a = call.args
-    path = chunks_path(call, token["id"])
-    resume, final, resume_at = a["resume"], a["finalChunk"], a["resumeAt"]
+    final, resume_at = a["finalChunk"], a["resumeAt"]
     if not math.isfinite(resume_at):
         resume_at = FAR_OFFSET  # PHP's INF: a chunk that can never join the file
     if part.size == 0 and not final and resume_at > 0:
-        return None  # silently discarded
-    if not resume:
+        return None, _size(token)  # silently discarded
+    claim = part.claim
+    if claim is None:
+        return _place_file(call, token, part, int(resume_at), cond)
+    holds = call.core.claims.holds(claim, token["id"], int(resume_at), final)
+    if a["resume"] and resume_at >= 0 and holds:
+        return _commit_claim(call, part, claim, cond)
+    copied = claims.detach(claim, part.size, call.core.incoming_dir)
+    detached = dataclasses.replace(part, path=copied, claim=None)
+    call.core.claims.end(claim)
+    try:
+        return _place_file(call, token, detached, int(resume_at), cond)
+    finally:
+        detached.path.unlink(missing_ok=True)
+
+
+def _place_file(
+    call: Call, token: sqlite3.Row, part: UploadedFile, resume_at: int, cond: Any
+) -> tuple[int, int]:
+    a = call.args
+    token_id, final = token["id"], a["finalChunk"]
+    path = chunks_path(call, token_id)
+    if not a["resume"]:
+        call.core.claims.drop(token_id)  # its bytes went to the replaced file (claims rule 3)
         os.replace(part.path, path)
-        return FULL if final else PARTIAL
+        return (FULL if final else PARTIAL), part.size
     if not path.exists():
         raise ApiError("UPLOAD_TOKEN_CANNOT_RESUME")
     if resume_at < 0:
-        chunks.write_at(path, part.path, chunks.size_of(path))
-        return FULL if final else PARTIAL
-    if not final or resume_at == 0:
-        chunks.append_pending(path)
-        chunks.place(path, part.path, int(resume_at))
-        chunks.append_pending(path)
-        return PARTIAL
-    return _finalize(call, path, part, int(resume_at), cond)
+        _await_no_claim(call, token_id, cond)
+        token = _must(call, token_id)
+        _preconditions(call, token)
+        size = _size(token) + chunks.write_at(path, part.path, _size(token))
+        return (FULL if final else PARTIAL), size
+    size = _size(token)
+    if final and resume_at > 0:
+        chunks.stash(path, part.path, resume_at)
+        return _await_size(call, path, resume_at + part.size, size, cond)
+    if call.core.claims.active(token_id):
+        chunks.stash(path, part.path, resume_at)  # joins once the claim ends (claims rule 2)
+        return PARTIAL, size
+    size = chunks.append_pending(path, size)
+    size = chunks.place(path, part.path, resume_at, size)
+    return PARTIAL, chunks.append_pending(path, size)
 
 
-def _finalize(call: Call, path: Path, part: UploadedFile, resume_at: int, cond: Any) -> int:
-    expected = resume_at + part.size
-    chunks.stash(path, part.path, resume_at)
+def _commit_claim(call: Call, part: UploadedFile, claim: Claim, cond: Any) -> tuple[int, int]:
+    """Count a part written in place: it starts at the contiguous end (claims rule 1)."""
+    size = claim.offset + part.size
+    call.core.claims.end(claim)
+    if claim.final and claim.offset > 0:
+        return _await_size(call, claim.path, size, size, cond)
+    return PARTIAL, chunks.append_pending(claim.path, size)
+
+
+def _await_size(call: Call, path: Path, expected: int, size: int, cond: Any) -> tuple[int, int]:
+    """Append pending chunks until the data is ``expected`` bytes long, waiting for gaps."""
+    token_id = path.name
     deadline = time.monotonic() + call.core.settings.final_chunk_wait
     while True:
-        size = chunks.append_pending(path, limit=10**9)
-        if size == expected:
-            break
+        if not call.core.claims.active(token_id):
+            size = chunks.append_pending(path, size, limit=10**9)
+            if size == expected:
+                break
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            _save(call, path.name, status=PARTIAL, uploaded_file_size=size)
+            _save(call, token_id, status=PARTIAL, uploaded_file_size=size)
             raise ApiError("UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE")
+        _save(call, token_id, uploaded_file_size=size)  # the calls that run while we wait
         cond.wait(min(remaining, 1.0))
-    if _must(call, path.name)["status"] not in (PENDING, PARTIAL):
+        size = _size(_must(call, token_id))
+    if _must(call, token_id)["status"] not in (PENDING, PARTIAL):
         raise ApiError("UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD")
-    return FULL
+    return FULL, size
 
 
 def _finish(call: Call, token_id: str) -> None:
