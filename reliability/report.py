@@ -85,7 +85,7 @@ def markdown(doc: dict[str, Any], verdicts: list[Verdict], intro: str) -> str:
         checks = f"{sum(c.passed for c in v.checks)}/{len(v.checks)}"
         survived = v.error or v.survived
         lines.append(
-            f"| {v.title} | {ok} | {checks} | {_cell(v.tried)} | {_cell(survived)} "
+            f"| {_cell(v.title)} | {ok} | {checks} | {_cell(v.tried)} | {_cell(survived)} "
             f"| {v.seconds:.0f} |"
         )
     for v in verdicts:
