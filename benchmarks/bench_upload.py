@@ -217,7 +217,7 @@ def _wan_one(ctx: Context) -> list[Row]:
     size = 16 * MIB if ctx.smoke else 256 * MIB
     scratch = ctx.scratch("upload-wan")
     path = _media(scratch, "wan.mp4", size)
-    options = UploadOptions(concurrency=CONCURRENCY, chunk_size=4 * MIB)
+    options = UploadOptions(concurrency=CONCURRENCY)  # the default chunking
     link = size / (WAN_BANDWIDTH * CONCURRENCY)
     with Sandbox(transcode_delay=0) as sb:
         _wan(sb)

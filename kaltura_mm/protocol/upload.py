@@ -42,7 +42,10 @@ import attrs
 MIN_CHUNK_SIZE = 100_000
 # PHP's upload_max_filesize (2000M) bounds one part.
 MAX_CHUNK_SIZE = 2000 * 1024 * 1024
-DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024
+# Per-request costs (a round trip, the server's work on each part) are paid once per chunk: at
+# 16 MiB a 10 MiB/s connection spends ~1.6 s sending and a 50 ms round trip is 3% of it. Chunks
+# are streamed from disk, so their size costs no memory.
+DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024
 # Head and tail: small, since the head travels alone (a quarter MiB is ~25 ms at 10 MiB/s).
 DEFAULT_EDGE_SIZE = 256 * 1024
 
