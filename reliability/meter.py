@@ -63,3 +63,39 @@ class UploadMeter:
             return call(params)
 
         dispatcher.call = metered
+
+
+class CallMeter:
+    """Count the outcome of every dispatched call: ``(service, action) -> {"ok"|CODE: n}``."""
+
+    def __init__(self, sb: Sandbox) -> None:
+        """Wrap the running sandbox's dispatcher (multiRequest sub-calls included)."""
+        from kaltura_mm.sandbox.errors import ApiError
+
+        server = getattr(sb, "_server", None)
+        if server is None:
+            raise RuntimeError("start the sandbox before metering it")
+        self.outcomes: dict[tuple[str, str], Counter[str]] = {}
+        self._lock = threading.Lock()
+        dispatcher = server.dispatcher
+        call = dispatcher.call
+
+        def metered(params: dict[str, Any]) -> Any:
+            key = (str(params.get("service", "")).lower(), str(params.get("action", "")).lower())
+            try:
+                result = call(params)
+            except ApiError as exc:
+                self._count(key, exc.code)
+                raise
+            self._count(key, "ok")
+            return result
+
+        dispatcher.call = metered
+
+    def _count(self, key: tuple[str, str], outcome: str) -> None:
+        with self._lock:
+            self.outcomes.setdefault(key, Counter())[outcome] += 1
+
+    def count(self, service: str, action: str, outcome: str) -> int:
+        """Return how many calls of ``service.action`` ended in ``outcome`` ("ok" or a code)."""
+        return self.outcomes.get((service, action), Counter())[outcome]
