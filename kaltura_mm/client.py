@@ -6,8 +6,11 @@ KS, decoding, the retry rule, KS renewal. Flows (``kaltura_mm.flows.effects``) a
 are one-effect flows.
 
 Retries (tenacity, exponential backoff with jitter) follow ``errors.is_retryable``: a call that
-may have run on the server is re-sent only if it is idempotent. After ``INVALID_KS``/``EXPIRED``
-the KS provider is asked once for a fresh KS and the call is sent again.
+may have run on the server is re-sent only if it is idempotent. A call carrying file bytes (an
+upload chunk) is sent once: the upload flow owns chunk retries (``UploadOptions.max_attempts``),
+since only it asks the token what arrived before re-sending, and two layers would multiply the
+attempts. After ``INVALID_KS``/``EXPIRED`` the KS provider is asked once for a fresh KS and the
+call is sent again.
 """
 
 from __future__ import annotations
@@ -91,8 +94,9 @@ class _Core:
         import tenacity
 
         policy = self.config.retry
+        carries_file = isinstance(target, Call) and target.file is not None
         options: dict[str, Any] = {
-            "stop": tenacity.stop_after_attempt(policy.attempts),
+            "stop": tenacity.stop_after_attempt(1 if carries_file else policy.attempts),
             "wait": tenacity.wait_exponential(
                 multiplier=policy.initial_backoff, max=policy.max_backoff
             )

@@ -6,21 +6,24 @@ Counted at the HTTP transport: the most ``uploadToken.upload`` requests open at 
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from kaltura_mm.client import AsyncClient, Client
 from kaltura_mm.config import Config
 from kaltura_mm.flows.upload import upload_file
 from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
 from kaltura_mm.sandbox import Sandbox
-from tests.integration.upload_support import KIB, media, sha256_download, sha256_file
+from tests.integration.upload_support import (
+    KIB,
+    RequestCounter,
+    counted_run,
+    media,
+    sha256_download,
+    sha256_file,
+)
 
 pytestmark = pytest.mark.timeout(60)
 # 64 KiB head and tail around 12 middle chunks of 256 KiB: two full rounds of 6.
@@ -28,71 +31,10 @@ OPTIONS = UploadOptions(chunk_size=256 * KIB, edge_size=64 * KIB, concurrency=6)
 SIZE = 12 * 256 * KIB + 128 * KIB
 
 
-class _Peak:
-    """Counts chunk requests open at once."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.open = 0
-        self.peak = 0
-
-    def enter(self, request: httpx.Request) -> bool:
-        if b"/uploadtoken/action/upload" not in request.url.raw_path:
-            return False
-        with self.lock:
-            self.open += 1
-            self.peak = max(self.peak, self.open)
-        return True
-
-    def leave(self) -> None:
-        with self.lock:
-            self.open -= 1
-
-
-class _CountingTransport(httpx.HTTPTransport):
-    def __init__(self, peak: _Peak) -> None:
-        super().__init__()
-        self.peak = peak
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        counted = self.peak.enter(request)
-        try:
-            response = super().handle_request(request)
-            response.read()
-            return response
-        finally:
-            if counted:
-                self.peak.leave()
-
-
-class _AsyncCountingTransport(httpx.AsyncHTTPTransport):
-    def __init__(self, peak: _Peak) -> None:
-        super().__init__()
-        self.peak = peak
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        counted = self.peak.enter(request)
-        try:
-            response = await super().handle_async_request(request)
-            await response.aread()
-            return response
-        finally:
-            if counted:
-                self.peak.leave()
-
-
 def _upload(mode: str, config: Config, path: Path) -> tuple[Any, int]:
-    peak = _Peak()
-    flow = upload_file(UploadRequest(path=path), OPTIONS)
-    if mode == "sync":
-        with Client(config, http_transport=_CountingTransport(peak)) as client:
-            return client.run(flow), peak.peak
-
-    async def main() -> Any:
-        async with AsyncClient(config, http_transport=_AsyncCountingTransport(peak)) as client:
-            return await client.run(flow)
-
-    return asyncio.run(main()), peak.peak
+    counter = RequestCounter()
+    result = counted_run(mode, config, upload_file(UploadRequest(path=path), OPTIONS), counter)
+    return result, counter.peak["uploadtoken/upload"]
 
 
 def _config(sandbox: Sandbox, **overrides: Any) -> Config:

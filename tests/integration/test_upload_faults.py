@@ -9,10 +9,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
-from kaltura_mm.config import Timeouts
-from kaltura_mm.errors import FileChangedError, UploadCancelledError
+from kaltura_mm.config import RetryPolicy, Timeouts
+from kaltura_mm.errors import FileChangedError, UploadCancelledError, UploadError
 from kaltura_mm.flows.upload import resume_upload, upload_file, upload_many
 from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
 from kaltura_mm.protocol.upload_result import UploadProgress
@@ -20,7 +21,10 @@ from kaltura_mm.sandbox import Sandbox
 from tests.integration.upload_support import (
     KIB,
     MIB,
+    RequestCounter,
     Run,
+    config,
+    counted_run,
     entries_with_reference,
     media,
     runner,
@@ -65,6 +69,24 @@ def test_chunk_faults_are_survived(
     # Without faults: category check + lookup + create (carrying the head) + 8 middle parts +
     # tail + verify = 13 requests.
     assert requests > 13
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_chunk_is_attempted_at_most_max_attempts_times(
+    mode: str, kaltura_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # The client would retry a 503 four times; chunks are retried by the upload flow alone.
+    path = media(tmp_path, "clip.mp4", MIB)
+    kaltura_sandbox.faults.inject(service="uploadToken", action="upload", kinds=("http503",))
+    options = attrs.evolve(OPTIONS, concurrency=1, max_attempts=3)
+    quick = RetryPolicy(attempts=4, initial_backoff=0.01, max_backoff=0.02, jitter=0.01)
+    counter = RequestCounter()
+    with pytest.raises(UploadError, match=r"failed \(3x\)") as caught:
+        flow = upload_file(UploadRequest(path=path), options)
+        counted_run(mode, config(kaltura_sandbox, retry=quick), flow, counter)
+    # The head rode in the create request; the first middle chunk then failed three times.
+    assert counter.sent["uploadtoken/upload"] == 3
+    assert caught.value.state is not None  # kept for resume_upload
 
 
 def test_throttling_slows_the_pace_instead_of_failing(

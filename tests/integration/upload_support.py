@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import threading
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -99,3 +101,81 @@ def entries_with_reference(run: Run, reference_id: str) -> list[Any]:
 def _single(call: Any) -> Flow[Any]:
     result = yield call
     return result
+
+
+class RequestCounter:
+    """Counts requests by API path at the HTTP transport, and the most open at once per path."""
+
+    def __init__(self) -> None:
+        """Start with nothing counted."""
+        self.lock = threading.Lock()
+        self.sent: Counter[str] = Counter()
+        self.open: Counter[str] = Counter()
+        self.peak: Counter[str] = Counter()
+
+    def enter(self, request: httpx.Request) -> str:
+        """Count ``request`` as sent and open; return its key (``service/action``)."""
+        path = request.url.path.split("/service/", 1)[-1].lower()
+        key = path.replace("/action/", "/")
+        with self.lock:
+            self.sent[key] += 1
+            self.open[key] += 1
+            self.peak[key] = max(self.peak[key], self.open[key])
+        return key
+
+    def leave(self, key: str) -> None:
+        """Count the request ``key`` as answered."""
+        with self.lock:
+            self.open[key] -= 1
+
+
+class CountingTransport(httpx.HTTPTransport):
+    """The sync httpx transport, counted by a ``RequestCounter``."""
+
+    def __init__(self, counter: RequestCounter) -> None:
+        """Count into ``counter``."""
+        super().__init__()
+        self.counter = counter
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``, counting it open until its body is read."""
+        key = self.counter.enter(request)
+        try:
+            response = super().handle_request(request)
+            response.read()
+            return response
+        finally:
+            self.counter.leave(key)
+
+
+class AsyncCountingTransport(httpx.AsyncHTTPTransport):
+    """The async httpx transport, counted by a ``RequestCounter``."""
+
+    def __init__(self, counter: RequestCounter) -> None:
+        """Count into ``counter``."""
+        super().__init__()
+        self.counter = counter
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``, counting it open until its body is read."""
+        key = self.counter.enter(request)
+        try:
+            response = await super().handle_async_request(request)
+            await response.aread()
+            return response
+        finally:
+            self.counter.leave(key)
+
+
+def counted_run(mode: str, config: Config, flow: Flow[Any], counter: RequestCounter) -> Any:
+    """Run ``flow`` under the sync or async client, counting its requests into ``counter``."""
+    if mode == "sync":
+        with Client(config, http_transport=CountingTransport(counter)) as client:
+            return client.run(flow)
+
+    async def main() -> Any:
+        transport = AsyncCountingTransport(counter)
+        async with AsyncClient(config, http_transport=transport) as client:
+            return await client.run(flow)
+
+    return asyncio.run(main())
