@@ -206,3 +206,29 @@ def test_many_files_share_the_pool_and_fail_alone(
             assert url and sha256_download(url) == sha256_file(outcome.request.path)
     assert totals and totals[-1].bytes_done == sum(p.stat().st_size for p in good)
     assert totals[-1].files_done == 12
+
+
+def test_small_files_cost_about_one_request_each(
+    run: Run, kaltura_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    category = kaltura_sandbox.create_category("Small")
+    paths = [media(tmp_path, f"s{i}.mp4", 30 * KIB + i) for i in range(20)]
+    requests = [UploadRequest(path=p, category_ids=(category,)) for p in paths]
+    kaltura_sandbox.stats.reset()
+    outcomes = run(upload_many(requests, SMALL, max_files_in_flight=8))
+    # The category check, one referenceIdIn lookup for all 20, then one request per file.
+    assert kaltura_sandbox.stats.http_requests == 2 + 20
+    assert kaltura_sandbox.stats.calls[("baseentry", "list")] == 1
+    for outcome in outcomes:
+        assert outcome.result is not None and outcome.result.chunks == 1
+        entry = outcome.result.entry
+        assert str(category) in (entry.categories_ids or "").split(",")
+        assert entry.download_url and sha256_download(entry.download_url) == sha256_file(
+            outcome.request.path
+        )
+    kaltura_sandbox.stats.reset()
+    again = run(upload_many(requests, SMALL, max_files_in_flight=8))
+    assert all(o.result is not None and o.result.existing for o in again)
+    assert kaltura_sandbox.stats.http_requests == 2  # found by the one lookup: nothing re-sent
+    ids = {o.result.entry_id for o in again if o.result}
+    assert ids == {o.result.entry_id for o in outcomes if o.result}
