@@ -5,18 +5,18 @@ measured in the same run against the same local sandbox:
 
 - loopback, one 1 GiB file: kaltura-mm vs ``curl --parallel`` pushing the same chunk requests
   (same plan, same parallelism) to the same sandbox: the floor. Target <= 1.25x.
-- simulated WAN (50 ms per request, 10 MiB/s per connection), one 256 MiB file: vs the official
-  ``KalturaApiClient`` sending 5 MiB chunks one after another (target >= 4x faster), and vs the
-  link limit ``size / (10 MiB/s x connections)`` (target <= 1.3x).
+- simulated WAN (50 ms per request, 10 MiB/s per connection), one 256 MiB file at the default
+  chunking: vs the official ``KalturaApiClient`` sending 5 MiB chunks one after another (target
+  >= 4x faster), and vs the link limit ``size / (10 MiB/s x connections)`` (target <= 1.3x).
 - simulated WAN, 200 files of 256 KiB into one category: vs the official client file by file
   (target >= 10x faster).
-- peak RSS of a process uploading a 2 GiB file at default settings (target <= 150 MiB).
+- peak RSS of a process uploading a 2 GiB file at default settings (target <= 150 MiB), as the
+  process itself reports it.
 """
 
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -261,7 +261,7 @@ def _wan_one(ctx: Context) -> list[Row]:
             target="<= 1.3x the link limit",
             passed=median(ours) <= 1.3 * link,
             samples=ours,
-            notes=notes + f", chunk {options.chunk_size // MIB} MiB",
+            notes=notes + f", chunks of at most {options.chunk_size // MIB} MiB, evened out",
         ),
     ]
     return rows
@@ -281,9 +281,11 @@ def _wan_many(ctx: Context) -> Row:
                 )
                 for i, p in enumerate(paths)
             ]
+            sb.stats.reset()
             started = time.perf_counter()
             outcomes = client.run(upload_many(requests, UploadOptions(), max_files_in_flight=16))
             ours = time.perf_counter() - started
+            sent = sb.stats.http_requests
         official = _official(sb, paths, category, scratch)
     failed = sum(not o.ok for o in outcomes)
     return Row(
@@ -296,19 +298,22 @@ def _wan_many(ctx: Context) -> Row:
         target=">= 10x faster (ratio <= 0.1)",
         passed=ours * 10 <= official and not failed,
         samples=[ours],
-        notes=f"16 files in flight; {failed} failed",
+        notes=f"16 files in flight; {sent} HTTP requests for {count} files; {failed} failed",
     )
 
 
+# The child reports its own peak: RUSAGE_CHILDREN in the parent is the largest of every child
+# waited for so far (the official client, curl), not this one.
 RSS_CHILD = textwrap.dedent(
     """
-    import sys
+    import resource, sys
     from kaltura_mm.client import Client
     from kaltura_mm.flows.upload import upload_file
     from kaltura_mm.protocol.upload_request import UploadRequest
     url, partner, secret, path = sys.argv[1:5]
     with Client(service_url=url, partner_id=int(partner), admin_secret=secret) as client:
         client.run(upload_file(UploadRequest(path=path)))
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     """
 )
 
@@ -317,11 +322,11 @@ def _rss(ctx: Context) -> Row:
     size = 64 * MIB if ctx.smoke else 2048 * MIB
     path = _media(ctx.scratch("upload-rss"), "huge.mp4", size)
     with Sandbox(transcode_delay=0) as sb:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         args = [sb.service_url, str(sb.partner_id), sb.admin_secret, str(path)]
-        subprocess.run([sys.executable, "-c", RSS_CHILD, *args], check=True)
-        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    peak = peak_kib / 1024
+        done = subprocess.run(
+            [sys.executable, "-c", RSS_CHILD, *args], check=True, capture_output=True, text=True
+        )
+    peak = int(done.stdout.split()[-1]) / 1024  # ru_maxrss is in KiB on Linux
     return Row(
         benchmark="upload",
         subject=f"peak RSS uploading {size // MIB} MiB",
@@ -330,8 +335,7 @@ def _rss(ctx: Context) -> Row:
         target="<= 150 MiB",
         passed=peak <= 150,
         samples=[peak],
-        notes="default UploadOptions; ru_maxrss of the uploading process"
-        + ("" if peak_kib >= before else " (an earlier child peaked higher)"),
+        notes="default UploadOptions; ru_maxrss of the uploading process, reported by itself",
     )
 
 
