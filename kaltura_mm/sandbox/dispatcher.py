@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from kaltura_mm.sandbox import coerce, ks
@@ -19,6 +20,8 @@ from kaltura_mm.sandbox.core import Core
 from kaltura_mm.sandbox.errors import ApiError, invalid_ks
 from kaltura_mm.sandbox.faults import Faults, Stats
 from kaltura_mm.sandbox.services import base_entry, category, category_entry, session, upload_token
+
+_SESSION_CACHE = 4096  # verified KS strings remembered (the cache is simply emptied when full)
 
 SERVICES: dict[str, dict[str, Action]] = {
     "session": session.ACTIONS,
@@ -37,6 +40,8 @@ class Dispatcher:
         self.core = core
         self.faults = faults
         self.stats = stats
+        self._sessions: dict[str, ks.Session] = {}
+        self._sessions_lock = threading.Lock()
 
     def resolve(self, params: dict[str, Any]) -> tuple[str, str, Action]:
         """Return (service, action, Action) or raise the real lookup error."""
@@ -55,13 +60,24 @@ class Dispatcher:
         return str(service).lower(), str(action), found
 
     def _session(self, ks_text: str) -> ks.Session:
+        # A KS decodes the same way every time (partner secrets never change and expiry is
+        # checked per call), so verified ones are remembered: an upload chunk is checked twice
+        # (before its bytes, for an in-place write, and when its action runs).
+        session = self._sessions.get(ks_text)
+        if session is not None:
+            return session
         try:
             partner = self.core.partner(ks.partner_of(ks_text))
             if partner is None:
                 raise ks.KsFormatError("unknown partner")
-            return ks.decode(ks_text, [partner.admin_secret])
+            session = ks.decode(ks_text, [partner.admin_secret])
         except ks.KsFormatError:
             raise invalid_ks(ks_text) from None
+        with self._sessions_lock:
+            if len(self._sessions) >= _SESSION_CACHE:
+                self._sessions.clear()
+            self._sessions[ks_text] = session
+        return session
 
     def call(self, params: dict[str, Any]) -> Any:
         """Run one call and return its result; API errors are raised as ``ApiError``."""

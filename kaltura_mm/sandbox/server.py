@@ -169,7 +169,7 @@ class Handler(BaseHTTPRequestHandler):
                     yield block
                 self.rfile.readline()
         length = int(self.headers.get("Content-Length") or 0)
-        buffer = bytearray(BLOCK) if reuse else None
+        buffer = bytearray(BLOCK) if reuse and length >= BLOCK else None
         while got < length:
             size = min(BLOCK, length - got)
             piece = self._fill(buffer) if buffer and size == BLOCK else self.rfile.read(size)
