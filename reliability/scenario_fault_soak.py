@@ -61,18 +61,26 @@ def run(ctx: Context) -> Verdict:
         "cli_runs": len(runs),
         "seconds": round(clock.seconds(), 1),
     }
-    _judge(verdict, runs[0].code, len(runs), seen, counter.total)
+    failed = [r for r in runs[0].json_lines() if r.get("status") == "failed"]
+    reasons = "; ".join(f"{r.get('name')}: {str(r.get('message'))[:160]}" for r in failed[:3])
+    verdict.figures["failed_in_first_run"] = len(failed)
+    _judge(verdict, runs[0].code, len(runs), seen, counter.total, reasons)
     return verdict
 
 
 def _judge(
-    verdict: Verdict, first_code: int, runs: int, seen: inventory.Census, faults: int
+    verdict: Verdict,
+    first_code: int,
+    runs: int,
+    seen: inventory.Census,
+    faults: int,
+    reasons: str,
 ) -> None:
     verdict.check("faults were really injected", faults > 0, f"{faults} faults served")
     verdict.check(
         "one run finished the batch (exit 0)",
         first_code == 0,
-        f"first run exit {first_code}; {runs} run(s) in all",
+        f"first run exit {first_code}; {runs} run(s) in all" + (f"; {reasons}" if reasons else ""),
     )
     verdict.check(
         "every file present", not seen.missing, f"missing: {seen.missing[:5]}" * bool(seen.missing)
