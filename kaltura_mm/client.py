@@ -134,6 +134,13 @@ class _Stepper:
     """Drives a flow generator: send values or throw errors in, get the next effect out."""
 
     def __init__(self, flow: Flow[Any]) -> None:
+        if isinstance(flow, Call | MultiRequest):
+            raise TypeError(
+                "run() and iterate() take a flow (e.g. upload_file(...)); send a single Call "
+                "with client.call(...) and a MultiRequest with client.multi(...)"
+            )
+        if not isinstance(flow, Generator):
+            raise TypeError(f"run() and iterate() take a flow generator, not {type(flow).__name__}")
         self.flow = flow
         self.done = False
         self.result: Any = None

@@ -275,3 +275,12 @@ def test_client_accepts_settings_and_env(monkeypatch: pytest.MonkeyPatch) -> Non
         assert "djJ8env" not in repr(client)
     with Client(service_url="eu") as client:
         assert client.config.service_url == "https://api.eu.kaltura.com"
+
+
+def test_running_a_call_instead_of_a_flow_names_the_fix(runner: Runner) -> None:
+    server = ScriptedKaltura()
+    with pytest.raises(TypeError, match=r"client\.call\(\.\.\.\)"):
+        runner(server, base_entry.get("0_a"))
+    with pytest.raises(TypeError, match="flow generator, not list"):
+        runner(server, [])
+    assert server.requests == []
