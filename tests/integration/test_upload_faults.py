@@ -26,6 +26,7 @@ from tests.integration.upload_support import (
     config,
     counted_run,
     entries_with_reference,
+    losing_run,
     media,
     runner,
     sha256_download,
@@ -110,6 +111,21 @@ def test_a_failing_create_is_never_duplicated(
     for outcome in outcomes:
         assert outcome.result is not None
         _intact_once(run, outcome.result, outcome.request.path)
+
+
+@pytest.mark.parametrize("size", [30 * KIB, 1 * MIB], ids=["one-part", "chunked"])
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_create_that_ran_but_whose_answer_was_lost_is_not_repeated(
+    mode: str, kaltura_sandbox: Sandbox, tmp_path: Path, size: int
+) -> None:
+    # The server made the entry and took the first part (for a one-part file: all of it), then
+    # the answer was lost. The upload must find that entry by referenceId, not make a second.
+    path = media(tmp_path, "clip.mp4", size)
+    counter = RequestCounter()
+    flow = upload_file(UploadRequest(path=path), OPTIONS)
+    result = losing_run(mode, config(kaltura_sandbox), flow, counter)
+    assert counter.sent["multirequest"] >= 1 and counter.sent["baseentry/list"] == 2
+    _intact_once(runner(mode, kaltura_sandbox), result, path)
 
 
 class RenewableKs:

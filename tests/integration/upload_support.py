@@ -179,3 +179,51 @@ def counted_run(mode: str, config: Config, flow: Flow[Any], counter: RequestCoun
             return await client.run(flow)
 
     return asyncio.run(main())
+
+
+class AnswerLosingTransport(CountingTransport):
+    """Delivers the first ``lose`` multiRequests, then drops their answers (outcome unknown)."""
+
+    def __init__(self, counter: RequestCounter, lose: int = 1) -> None:
+        """Lose the answers of the first ``lose`` multiRequests."""
+        super().__init__(counter)
+        self.lose = lose
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``; for a multiRequest still to lose, raise once the server answered."""
+        response = super().handle_request(request)
+        if self.lose and request.url.path.endswith("/service/multirequest"):
+            self.lose -= 1
+            raise httpx.ReadError("connection lost after the server answered", request=request)
+        return response
+
+
+class AsyncAnswerLosingTransport(AsyncCountingTransport):
+    """The async ``AnswerLosingTransport``."""
+
+    def __init__(self, counter: RequestCounter, lose: int = 1) -> None:
+        """Lose the answers of the first ``lose`` multiRequests."""
+        super().__init__(counter)
+        self.lose = lose
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``; for a multiRequest still to lose, raise once the server answered."""
+        response = await super().handle_async_request(request)
+        if self.lose and request.url.path.endswith("/service/multirequest"):
+            self.lose -= 1
+            raise httpx.ReadError("connection lost after the server answered", request=request)
+        return response
+
+
+def losing_run(mode: str, config: Config, flow: Flow[Any], counter: RequestCounter) -> Any:
+    """Run ``flow`` with the first multiRequest's answer lost after the server ran it."""
+    if mode == "sync":
+        with Client(config, http_transport=AnswerLosingTransport(counter)) as client:
+            return client.run(flow)
+
+    async def main() -> Any:
+        transport = AsyncAnswerLosingTransport(counter)
+        async with AsyncClient(config, http_transport=transport) as client:
+            return await client.run(flow)
+
+    return asyncio.run(main())
