@@ -21,7 +21,7 @@ import queue
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Hashable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from kaltura_mm.config import Config
 from kaltura_mm.errors import DependencyError, InvalidKsError, KalturaError, is_retryable
@@ -202,7 +202,38 @@ def _nothing_running() -> LookupError:
     return LookupError("the flow waited for NextDone() with no background call running")
 
 
-class Client:
+class _ClientBase:
+    """What both clients share above the I/O: configuration, the KS, construction from the env."""
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        ks_provider: KsProvider | None = None,
+        **settings: Any,
+    ) -> None:
+        self._core = _Core(config or Config(**settings), ks_provider)
+
+    @classmethod
+    def from_env(cls, **settings: Any) -> Self:
+        """Build a client from ``KALTURA_*`` environment variables (keywords override them)."""
+        return cls(Config.from_env(**settings))
+
+    @property
+    def config(self) -> Config:
+        """Return the configuration (its repr hides the KS and secrets)."""
+        return self._core.config
+
+    def use_ks(self, ks: str | KsProvider | None) -> None:
+        """Send later requests with ``ks`` (a KS or a provider), as the widget's session.setData."""
+        self._core.ks = FixedKs(ks) if ks is None or isinstance(ks, str) else ks
+
+    def __repr__(self) -> str:
+        config = self._core.config
+        return f"{type(self).__name__}({config.service_url!r}, partner_id={config.partner_id})"
+
+
+class Client(_ClientBase):
     """A thread-safe client for the Kaltura API over a keep-alive httpx connection pool."""
 
     def __init__(
@@ -214,7 +245,7 @@ class Client:
         **settings: Any,
     ) -> None:
         """Use ``config``, or build one from keyword settings (``service_url=``, ``ks=``...)."""
-        self._core = _Core(config or Config(**settings), ks_provider)
+        super().__init__(config, ks_provider=ks_provider, **settings)
         self._transport = http_transport
         self._client: httpx.Client | None = None
         self._pool: ThreadPoolExecutor | None = None
@@ -229,20 +260,6 @@ class Client:
 
                 self._client = transport.sync_client(self._core.config, self._transport)
             return self._client
-
-    @classmethod
-    def from_env(cls, **settings: Any) -> Client:
-        """Build a client from ``KALTURA_*`` environment variables (keywords override them)."""
-        return cls(Config.from_env(**settings))
-
-    @property
-    def config(self) -> Config:
-        """Return the configuration (its repr hides the KS and secrets)."""
-        return self._core.config
-
-    def use_ks(self, ks: str | KsProvider | None) -> None:
-        """Send later requests with ``ks`` (a KS or a provider), as the widget's session.setData."""
-        self._core.ks = FixedKs(ks) if ks is None or isinstance(ks, str) else ks
 
     def call(self, call: Call[T], *, progress: Progress | None = None) -> T:
         """Send one call and return its decoded result, raising its typed error."""
@@ -366,11 +383,8 @@ class Client:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return f"Client({self._core.config.service_url!r}, partner_id={self.config.partner_id})"
 
-
-class AsyncClient:
+class AsyncClient(_ClientBase):
     """The asyncio twin of ``Client``, sharing its implementation; runs the same flows."""
 
     def __init__(
@@ -382,7 +396,7 @@ class AsyncClient:
         **settings: Any,
     ) -> None:
         """Use ``config``, or build one from keyword settings (``service_url=``, ``ks=``...)."""
-        self._core = _Core(config or Config(**settings), ks_provider)
+        super().__init__(config, ks_provider=ks_provider, **settings)
         self._transport = http_transport
         self._client: httpx.AsyncClient | None = None
         self._limit: asyncio.Semaphore | None = None
@@ -395,20 +409,6 @@ class AsyncClient:
 
             self._client = transport.async_client(self._core.config, self._transport)
         return self._client
-
-    @classmethod
-    def from_env(cls, **settings: Any) -> AsyncClient:
-        """Build a client from ``KALTURA_*`` environment variables (keywords override them)."""
-        return cls(Config.from_env(**settings))
-
-    @property
-    def config(self) -> Config:
-        """Return the configuration (its repr hides the KS and secrets)."""
-        return self._core.config
-
-    def use_ks(self, ks: str | KsProvider | None) -> None:
-        """Send later requests with ``ks`` (a KS or a provider), as the widget's session.setData."""
-        self._core.ks = FixedKs(ks) if ks is None or isinstance(ks, str) else ks
 
     async def call(self, call: Call[T], *, progress: Progress | None = None) -> T:
         """Send one call and return its decoded result, raising its typed error."""
@@ -536,6 +536,3 @@ class AsyncClient:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
-
-    def __repr__(self) -> str:
-        return f"AsyncClient({self.config.service_url!r}, partner_id={self.config.partner_id})"
