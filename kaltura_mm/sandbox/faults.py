@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from kaltura_mm.sandbox.core import Settings
 
-KINDS = ("reset", "http503", "http500", "stall", "action_blocked")
+# "lost_response": the call runs, then the connection is reset instead of answering (the case
+# where a client cannot know whether a create happened).
+KINDS = ("reset", "http503", "http500", "stall", "action_blocked", "lost_response")
 
 
 @dataclass(frozen=True)

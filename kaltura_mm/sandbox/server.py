@@ -231,8 +231,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         started = time.monotonic()
         for offset in range(0, len(body), BLOCK):
-            self.wfile.write(body[offset : offset + BLOCK])
-            self._pace(offset + BLOCK, started)
+            piece = body[offset : offset + BLOCK]
+            self.wfile.write(piece)
+            self._pace(offset + len(piece), started)  # a short JSON answer costs its own bytes
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -268,7 +269,7 @@ class Handler(BaseHTTPRequestHandler):
             blocked = None
             if kind == "action_blocked" and target:
                 blocked = ApiError("ACTION_BLOCKED", target[1], target[0])
-            self._respond(merged, blocked)
+            self._respond(merged, blocked, lose_answer=kind == "lost_response")
 
     def _body(self, url_params: params.Params, cleanup: contextlib.ExitStack) -> params.Params:
         kind = params.body_kind(self.headers.get("Content-Type"))
@@ -319,7 +320,9 @@ class Handler(BaseHTTPRequestHandler):
         self.dispatcher.release(claim)
         return dataclasses.replace(part, path=copied, claim=None)
 
-    def _respond(self, merged: params.Params, blocked: ApiError | None) -> None:
+    def _respond(
+        self, merged: params.Params, blocked: ApiError | None, *, lose_answer: bool = False
+    ) -> None:
         started = time.monotonic()
         fmt_raw = merged.get("format")
         fmt = wire.XML if fmt_raw in (None, "") else coerce.to_int(fmt_raw)
@@ -336,6 +339,8 @@ class Handler(BaseHTTPRequestHandler):
             result = self._guarded(lambda: self.dispatcher.call(merged))
         callback = str(merged.get("callback", "callback"))
         body = wire.render(result, fmt, time.monotonic() - started, multi, callback)
+        if lose_answer:  # the call ran and changed state; the client never learns how it went
+            self._reset(read_some=False)
         extra = {}
         if isinstance(result, ApiError) and result.code == "SERVICE_FORBIDDEN":
             extra = {

@@ -53,6 +53,25 @@ def test_action_blocked_and_throttle(sb: Sandbox, api: Api) -> None:
     assert api.call("baseEntry", "count") == 0
 
 
+def test_lost_response_runs_the_call_but_never_answers(sb: Sandbox, api: Api) -> None:
+    sb.faults.inject(service="baseentry", action="add", kinds=("lost_response",))
+    entry = {"objectType": "KalturaMediaEntry", "name": "made-but-unanswered", "mediaType": 1}
+    with pytest.raises(httpx.TransportError):
+        api.call("baseEntry", "add", entry=entry)
+    sb.faults.clear()
+    listed = api.call(
+        "baseEntry", "list", filter={"nameEqual": "made-but-unanswered", "statusIn": "7"}
+    )
+    assert listed["totalCount"] == 1
+
+
+def test_small_answers_are_not_paced_as_whole_blocks(sb: Sandbox, api: Api) -> None:
+    sb.faults.bandwidth = 100_000  # a 1 MiB block would take 10 s; a count answer is a few bytes
+    started = time.monotonic()
+    assert api.call("baseEntry", "count") == 0
+    assert time.monotonic() - started < 2
+
+
 def test_latency_and_bandwidth(sb: Sandbox, api: Api) -> None:
     sb.faults.latency = 0.2
     started = time.monotonic()
