@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 
@@ -140,11 +140,29 @@ class SelectedEntry:
         return {names.get(k, k): v for k, v in fields.items()}
 
 
-class _Runtime:
-    """What both managers share: settings, the guards, and the flows each method runs."""
+ClientT = TypeVar("ClientT", Client, AsyncClient)
 
-    def __init__(self, settings: ManagerSettings) -> None:
-        self._settings = settings
+
+class _Runtime(Generic[ClientT]):
+    """What both managers share: settings, the session, the guards, the flows each method runs."""
+
+    def __init__(self, client: ClientT, settings: ManagerSettings | None = None) -> None:
+        """Drive ``client`` as a widget configured with ``settings``; use their KS if given."""
+        self._settings = settings or ManagerSettings()
+        self._client: ClientT = client
+        if self._settings.ks:
+            client.use_ks(self._settings.ks)
+
+    def update_settings(self, **changes: Any) -> ManagerSettings:
+        """Change settings (category, mode, item actions...) without rebuilding the manager."""
+        self._settings = self._updated(changes)
+        if "ks" in changes:
+            self._client.use_ks(self._settings.ks)
+        return self._settings
+
+    def set_session(self, ks: str) -> None:
+        """Use ``ks`` for every later request, as the widget's ``session.setData``."""
+        self.update_settings(ks=ks)
 
     @property
     def settings(self) -> ManagerSettings:
@@ -196,26 +214,8 @@ class _Runtime:
         return upload_file(request, options)
 
 
-class MediaManager(_Runtime):
+class MediaManager(_Runtime[Client]):
     """The widget runtime over a ``Client``: list, select, upload, detach and delete entries."""
-
-    def __init__(self, client: Client, settings: ManagerSettings | None = None) -> None:
-        """Drive ``client`` as a widget configured with ``settings``; use their KS if given."""
-        super().__init__(settings or ManagerSettings())
-        self._client = client
-        if self._settings.ks:
-            client.use_ks(self._settings.ks)
-
-    def update_settings(self, **changes: Any) -> ManagerSettings:
-        """Change settings (category, mode, item actions...) without rebuilding the manager."""
-        self._settings = self._updated(changes)
-        if "ks" in changes:
-            self._client.use_ks(self._settings.ks)
-        return self._settings
-
-    def set_session(self, ks: str) -> None:
-        """Use ``ks`` for every later request, as the widget's ``session.setData``."""
-        self.update_settings(ks=ks)
 
     def entries(self, query: EntryQuery | None = None) -> Iterator[BaseEntry]:
         """Stream every entry of the context category (or all accessible entries)."""
@@ -238,26 +238,8 @@ class MediaManager(_Runtime):
         return self._client.run(self._delete(entry_ids, pace))
 
 
-class AsyncMediaManager(_Runtime):
+class AsyncMediaManager(_Runtime[AsyncClient]):
     """``MediaManager`` over an ``AsyncClient``: the same flows, awaited."""
-
-    def __init__(self, client: AsyncClient, settings: ManagerSettings | None = None) -> None:
-        """Drive ``client`` as a widget configured with ``settings``; use their KS if given."""
-        super().__init__(settings or ManagerSettings())
-        self._client = client
-        if self._settings.ks:
-            client.use_ks(self._settings.ks)
-
-    def update_settings(self, **changes: Any) -> ManagerSettings:
-        """Change settings (category, mode, item actions...) without rebuilding the manager."""
-        self._settings = self._updated(changes)
-        if "ks" in changes:
-            self._client.use_ks(self._settings.ks)
-        return self._settings
-
-    def set_session(self, ks: str) -> None:
-        """Use ``ks`` for every later request, as the widget's ``session.setData``."""
-        self.update_settings(ks=ks)
 
     def entries(self, query: EntryQuery | None = None) -> AsyncIterator[BaseEntry]:
         """Stream every entry of the context category (or all accessible entries)."""
