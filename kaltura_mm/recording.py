@@ -11,11 +11,11 @@ Replay is the default: a request that is not in the cassette raises instead of r
 server. Set ``KALTURA_MM_RECORD=1`` (or pass ``record=True``) to (re-)record against whatever
 server the client points at (the sandbox, or a real account through ``KALTURA_*`` variables).
 
-What is scrubbed at record time, and ignored when matching: the KS, ``secret`` parameters, the
-partner id (replaced by ``0``, also inside URLs and text), user ids (``<user>``), any KS in a
-response (a ``session.start`` result), and file bytes (only the part's name and length are
-kept). Requests match on method, API path and
-their remaining JSON parameters, so a cassette recorded on one host replays against any URL.
+What is scrubbed at record time, and ignored when matching: the KS and ``secret`` parameters
+(dropped), the partner id (replaced by ``0``, also inside URLs and text), user ids (``<user>``),
+any KS in a response (a ``session.start`` result), and file bytes (only the part's name and
+length are kept). Requests match on method, API path and their remaining JSON parameters, so a
+cassette recorded on one host replays against any URL.
 Needs ``vcrpy`` (the ``dev`` extra).
 """
 
@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from kaltura_mm.errors import REDACTED, redact
+from kaltura_mm.errors import redact
 
 RECORD_ENV = "KALTURA_MM_RECORD"
 _VOLATILE = ("ks", "clientTag", "apiVersion")
@@ -47,11 +47,9 @@ def _scrub_value(value: Any, partner_id: int | None) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
-            if key in _VOLATILE:
-                continue
-            if key in _SECRET_KEYS:
-                out[key] = REDACTED
-            elif key in _USER_KEYS and isinstance(item, str) and item:
+            if key in _VOLATILE or key in _SECRET_KEYS:
+                continue  # a secret is dropped, not masked: nothing secret-shaped is stored
+            if key in _USER_KEYS and isinstance(item, str) and item:
                 out[key] = "<user>"
             elif (
                 key in ("partnerId", "p")
@@ -159,5 +157,8 @@ def cassette(
     )
     recorder.register_matcher("kaltura_call", _same_call)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if record:
+        # vcrpy's "all" mode keeps the old interactions and appends: a re-recording starts clean.
+        Path(path).unlink(missing_ok=True)
     with recorder.use_cassette(str(path)) as tape:
         yield tape

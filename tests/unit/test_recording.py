@@ -27,7 +27,6 @@ def test_json_body_loses_ks_secret_and_partner_id() -> None:
     request = wire.encode_call(call, wire.Session(ks=KS, client_tag="t"))
     scrubbed = json.loads(scrub_body(_body(request), "application/json", 1234))
     assert scrubbed == {
-        "secret": "<redacted>",
         "userId": "<user>",
         "type": 0,
         "partnerId": 0,
