@@ -39,7 +39,7 @@ def run(ctx: Context) -> Verdict:
     log = scratch / "runs.log"
     with Sandbox(seed=ctx.seed, transcode_delay=0.05, final_chunk_wait=10) as sb:
         category = sb.create_category("Crash>Lectures")
-        sb.faults.bandwidth = 2_000_000  # bytes/s per request: a chunk takes ~50 ms
+        sb.faults.bandwidth = 400_000  # bytes/s per request: a chunk takes ~0.25 s
         meter = UploadMeter(sb)
         env = cli_env(scratch, sb.service_url, sb.partner_id, sb.admin_secret)
         args = ["upload", str(scratch / "files"), "-c", "Crash>Lectures", "--chunk-size"]

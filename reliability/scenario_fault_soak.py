@@ -1,7 +1,8 @@
 """Fault soak: a CLI batch upload into one category while ~10% of all requests fail.
 
 Faults (every kind the sandbox has, on every action): connection reset mid-body, HTTP 500 and
-503 HTML pages, stalls (held, then closed), ``ACTION_BLOCKED``. Survival means every file present
+503 HTML pages, stalls (held, then closed), ``ACTION_BLOCKED``, and lost responses (the call
+ran, its answer never arrived). Survival means every file present
 exactly once, byte-identical (sha256 of the bytes the server serves), linked to the category, no
 stranger or duplicate entry, and no upload token left open.
 """
@@ -33,7 +34,7 @@ def run(ctx: Context) -> Verdict:
     verdict.tried = (
         f"{count} files ({total / 1e6:.1f} MB, {multi} multi-chunk) by `kaltura-mm upload` "
         f"into one category, {FAULT_RATE:.0%} of requests failing "
-        "(reset, 500, 503, stall, ACTION_BLOCKED)"
+        "(" + ", ".join(KINDS) + ")"
     )
     with Sandbox(seed=ctx.seed, transcode_delay=0.05, final_chunk_wait=10) as sb:
         category = sb.create_category("Soak>Lectures")
