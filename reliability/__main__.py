@@ -41,8 +41,13 @@ Run it yourself:
 python -m reliability --smoke            # about 3 minutes: what CI runs
 python -m reliability                    # the issue's sizes (200 files, 10 crashes, 500 deletes)
 python -m reliability --only fault_soak  # one scenario
-python -m reliability --markdown docs/reliability.md   # regenerate this page
+python -m reliability --markdown docs/reliability.md   # run, then regenerate this page
+python -m reliability --from-json reliability/results/full.json --markdown docs/reliability.md
 ```
+
+The last line renders a saved run without running anything: this page comes from the full run
+saved in `reliability/results/full.json`. A scenario that reports **NO** found a product bug
+that is not fixed yet; its failed checks below say what broke.
 """
 
 
