@@ -11,7 +11,7 @@ re-sending an acknowledged chunk. Run with ``client.run(upload_file(...))`` unde
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
@@ -244,6 +244,19 @@ def _size_of(path: Path) -> int:
         return 0
 
 
+OnStart = Callable[[UploadRequest], None]
+OnOutcome = Callable[[UploadOutcome], None]
+
+
+@attrs.frozen
+class _Turns:
+    """What each file's turn reports: its start and its outcome; and whether to start at all."""
+
+    cancel: CancelSignal | None = None
+    on_start: OnStart | None = None
+    on_outcome: OnOutcome | None = None
+
+
 def upload_many(
     requests: Sequence[UploadRequest],
     options: UploadOptions | None = None,
@@ -251,10 +264,17 @@ def upload_many(
     on_state: OnState | None = None,
     on_progress: OnProgress | None = None,
     cancel: CancelSignal | None = None,
+    *,
+    states: Sequence[UploadState | None] | None = None,
+    on_start: OnStart | None = None,
+    on_outcome: OnOutcome | None = None,
 ) -> Flow[list[UploadOutcome]]:
     """Upload many files, ``max_files_in_flight`` at a time; one file's failure stops no other.
 
-    ``on_progress`` hears each file (``path`` set) and the total (``path`` None).
+    ``on_progress`` hears each file (``path`` set) and the total (``path`` None). ``states``
+    (one per request, None for a fresh upload) resumes saved uploads as ``resume_upload`` does.
+    ``on_start`` hears a file when its turn comes, ``on_outcome`` as soon as it ends. Once
+    ``cancel`` is set no file starts: those left end in ``UploadCancelledError`` with nothing sent.
     """
     options = options or UploadOptions()
     wanted = tuple(sorted({c for r in requests for c in r.category_ids}))
@@ -267,13 +287,23 @@ def upload_many(
     jobs: list[UploadJob | Exception] = []
     for i, request in enumerate(requests):
         progress = totals.for_file(i) if on_progress else None
+        saved = states[i] if states is not None else None
+        if saved is not None:  # the saved upload of this request's file, wherever it lies now
+            saved = attrs.evolve(saved, request=request)
         try:
-            jobs.append(_prepare(request, options, None, on_state, progress, cancel))
+            jobs.append(_prepare(request, _for(options, saved), saved, on_state, progress, cancel))
         except (KalturaError, OSError) as exc:
             jobs.append(exc)  # this file's outcome, once its turn comes
     found = yield from _look_up(jobs, first_of, options)
+    turns = _Turns(cancel, on_start, on_outcome)
     flows = [
-        _one(job, missing, found) if first_of[i] == i else _listed_twice(requests[i], first_of[i])
+        _turn(
+            requests[i],
+            _one(job, missing, found)
+            if first_of[i] == i
+            else _listed_twice(requests[i], first_of[i]),
+            turns,
+        )
         for i, job in enumerate(jobs)
     ]
     ended = yield from interleave(flows, max_files_in_flight, _ends_one_file)
@@ -311,7 +341,7 @@ def _look_up(
     ids = [
         job.state.reference_id
         for i, job in enumerate(jobs)
-        if isinstance(job, UploadJob) and first_of[i] == i
+        if isinstance(job, UploadJob) and first_of[i] == i and not _made(job.state)
     ]
     try:
         return (yield from find_many(ids, options))
@@ -328,6 +358,37 @@ def _one(
     if unknown:
         raise unknown_categories_error(unknown)
     return (yield from _upload(job, True, found.get(job.state.reference_id)))
+
+
+def _made(state: UploadState) -> bool:
+    """Return whether a saved upload already has its entry and token (it resumes, no lookup)."""
+    return state.entry_id is not None and state.token_id is not None
+
+
+def _for(options: UploadOptions, saved: UploadState | None) -> UploadOptions:
+    """Return the options a saved upload resumes with: its own chunking, as it was planned."""
+    if saved is None:
+        return options
+    return attrs.evolve(options, chunk_size=saved.chunk_size, edge_size=saved.edge_size)
+
+
+def _turn(request: UploadRequest, flow: Flow[UploadResult], turns: _Turns) -> Flow[UploadResult]:
+    """Run one file's flow when its turn comes, unless cancelled first; report start and end."""
+    try:
+        if turns.cancel is not None and turns.cancel.is_set():
+            raise UploadCancelledError(
+                f"the upload of {request.path} was not started: the batch was cancelled first"
+            )
+        if turns.on_start is not None:
+            turns.on_start(request)
+        result = yield from flow
+    except (KalturaError, OSError) as exc:
+        if turns.on_outcome is not None:
+            turns.on_outcome(_outcome(request, exc))
+        raise
+    if turns.on_outcome is not None:
+        turns.on_outcome(UploadOutcome(request=request, result=result))
+    return result
 
 
 def _ends_one_file(error: BaseException) -> bool:
