@@ -10,36 +10,29 @@ prints how to resume (exit 130); Ctrl-C twice stops at once (state on disk stays
 from __future__ import annotations
 
 import csv
+import inspect
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
 import click
 
 from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode, for_items
-from kaltura_mm.commands.failures import CliError, describe
+from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import Interrupts
-from kaltura_mm.commands.journal import DONE, FileRecord, Journal, batch_id, state_dir
+from kaltura_mm.commands.journal import Journal, batch_id, state_dir
 from kaltura_mm.commands.params import ByteSize, category_ref
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
 from kaltura_mm.commands.sources import UploadItem, collect
-from kaltura_mm.errors import KalturaError, UploadCancelledError
-from kaltura_mm.flows import local_file
+from kaltura_mm.commands.upload_batch import UploadBatch
+from kaltura_mm.config import Config
 from kaltura_mm.flows.categories import resolve_category
-from kaltura_mm.flows.effects import Flow
-from kaltura_mm.flows.interleave import interleave
-from kaltura_mm.flows.upload import resume_upload, upload_file
-from kaltura_mm.protocol.upload_request import (
-    FileFingerprint,
-    UploadOptions,
-    UploadRequest,
-    reference_id_for,
-)
-from kaltura_mm.protocol.upload_result import UploadResult
+from kaltura_mm.flows.upload import upload_many
+from kaltura_mm.protocol.upload import DEFAULT_CHUNK_SIZE
+from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
 from kaltura_mm.upload_state import UploadStateStore
 
 UPLOAD_KEYS = (
@@ -58,23 +51,11 @@ UPLOAD_KEYS = (
 
 # A file refused before upload is the user's input, not a failed operation (docs/cli.md).
 _FAILURE_EXIT = {"file": ExitCode.NOT_FOUND, "bad_input": ExitCode.BAD_INPUT}
-
-
-class _NotStarted(Exception):
-    """A file the batch never started because it was interrupted first."""
-
-
-@attrs.define
-class _Batch:
-    """One upload run: its journal, stores, display and collected results."""
-
-    state: AppContext
-    journal: Journal
-    store: UploadStateStore
-    options: UploadOptions
-    interrupts: Interrupts
-    display: UploadDisplay | None = None
-    results: list[dict[str, Any]] = attrs.field(factory=list)
+# The library's defaults, read from it so the two never drift apart: requests in flight per
+# client, files in flight per batch, chunks in flight per file, bytes per chunk.
+DEFAULT_CONCURRENCY = Config().max_concurrency
+FILES_IN_FLIGHT: int = inspect.signature(upload_many).parameters["max_files_in_flight"].default
+CHUNKS_PER_FILE = UploadOptions().concurrency
 
 
 def _resolve_categories(state: AppContext, refs: set[str]) -> dict[str, int]:
@@ -108,118 +89,14 @@ def _requests(
     return requests
 
 
-def _record(
-    request: UploadRequest,
-    status: str,
-    result: UploadResult | None = None,
-    reference_id: str | None = None,
-    error: BaseException | None = None,
-    size: int = 0,
-) -> dict[str, Any]:
-    failure = describe(error) if error is not None else None
-    return {
-        "path": str(request.path),
-        "status": status,
-        "entry_id": result.entry_id if result else None,
-        "reference_id": result.reference_id if result else reference_id,
-        "bytes": size,
-        "bytes_resumed": result.bytes_resumed if result else 0,
-        "name": request.entry_name,
-        "category_ids": ",".join(map(str, request.category_ids)),
-        "error": getattr(error, "code", failure.kind if failure else None),
-        "message": failure.problem if failure else None,
-    }
+def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
+    """Return (files, chunks per file) in flight that keep within ``concurrency`` requests.
 
-
-def _file_flow(batch: _Batch, request: UploadRequest, print_: FileFingerprint) -> Flow[Any]:
-    """Upload one file, keeping journal, state store and display in step; never raise."""
-    reference = reference_id_for(request, print_)
-    path_key = str(request.path)
-    journal_base = FileRecord(
-        path=path_key, size=print_.size, mtime_ns=print_.mtime_ns, reference_id=reference
-    )
-    if batch.interrupts.stopping:
-        batch.results.append(_record(request, "not_started", reference_id=reference))
-        return None
-    saved = batch.store.load(reference)
-    resumed = saved is not None and not saved.complete
-
-    def on_state(upload: Any) -> None:
-        batch.store.save(upload)
-        batch.journal.update(
-            attrs.evolve(
-                journal_base,
-                entry_id=upload.entry_id,
-                status="uploading",
-                bytes_done=upload.bytes_confirmed,
-            )
-        )
-
-    if batch.display is not None:
-        batch.display.start(request.path, print_.size, saved.bytes_confirmed if saved else 0)
-    progress = batch.display.progress if batch.display is not None else None
-    cancel = batch.interrupts.event
-    try:
-        if saved is not None and resumed:
-            flow = resume_upload(saved, batch.options, on_state, progress, cancel)
-        else:
-            flow = upload_file(
-                request, batch.options, None, on_state, progress, cancel, categories_checked=True
-            )
-        result: UploadResult = yield from flow
-    except (KalturaError, OSError) as exc:
-        cancelled = isinstance(exc, UploadCancelledError)
-        status = "cancelled" if cancelled else "failed"
-        batch.journal.update(attrs.evolve(journal_base, status=status, error=str(exc)))
-        batch.results.append(_record(request, status, reference_id=reference, error=exc))
-        _finish(
-            batch,
-            request,
-            print_.size,
-            f"{'…' if cancelled else '✗'} {request.path.name}: "
-            + ("stopped, resumable" if cancelled else describe(exc).line()),
-        )
-        return None
-    status = "existing" if result.existing else ("resumed" if resumed else "uploaded")
-    batch.store.discard(reference)
-    batch.journal.update(
-        attrs.evolve(journal_base, entry_id=result.entry_id, status=DONE, bytes_done=print_.size)
-    )
-    batch.results.append(_record(request, status, result, size=print_.size))
-    _finish(batch, request, print_.size, f"✓ {request.path.name} -> {result.entry_id} ({status})")
-    return None
-
-
-def _finish(batch: _Batch, request: UploadRequest, size: int, line: str) -> None:
-    if batch.display is not None:
-        batch.display.finish(request.path, size, line)
-
-
-def _plan(
-    batch: _Batch, requests: Sequence[UploadRequest]
-) -> tuple[list[Flow[Any]], list[tuple[UploadRequest, FileFingerprint]]]:
-    """Return the flows to run, and the files to upload with their fingerprints."""
-    todo: list[tuple[UploadRequest, FileFingerprint]] = []
-    for request in requests:
-        try:
-            print_ = local_file.fingerprint(request.path)
-        except KalturaError as exc:
-            # Refused before any upload (empty, unreadable): say why, or the table hides it.
-            batch.state.say(f"✗ {request.path.name}: {describe(exc).line()}")
-            batch.results.append(_record(request, "failed", error=exc))
-            continue
-        record = batch.journal.get(request.path)
-        if record is not None and record.finished_for(print_.size, print_.mtime_ns):
-            batch.results.append(
-                {
-                    **_record(request, "skipped", reference_id=record.reference_id),
-                    "entry_id": record.entry_id,
-                    "bytes": print_.size,
-                }
-            )
-            continue
-        todo.append((request, print_))
-    return [_file_flow(batch, r, p) for r, p in todo], todo
+    At the default (24) that is the library's 4 files x 6 chunks; a single file gets all of it
+    (up to 6 chunks); ``--concurrency 1`` sends one chunk of one file at a time.
+    """
+    in_flight = max(1, min(FILES_IN_FLIGHT, concurrency, files))
+    return in_flight, max(1, min(CHUNKS_PER_FILE, concurrency // in_flight))
 
 
 def _write_report(path: Path, results: list[dict[str, Any]]) -> None:
@@ -251,15 +128,15 @@ def _identity(state: AppContext, requests: Sequence[UploadRequest], meta: dict[s
 @click.option("--reference-id", help="Entry referenceId (one file only).")
 @click.option(
     "--concurrency",
-    type=click.IntRange(1, 32),
-    default=4,
+    type=click.IntRange(1, 64),
+    default=DEFAULT_CONCURRENCY,
     show_default=True,
-    help="Requests in flight at once (files and chunks).",
+    help=f"Requests in flight at once (up to {FILES_IN_FLIGHT} files x {CHUNKS_PER_FILE} chunks).",
 )
 @click.option(
     "--chunk-size",
     type=ByteSize(),
-    default="5MB",
+    default=f"{DEFAULT_CHUNK_SIZE // 2**20}MiB",
     show_default=True,
     help="Bytes per chunk, e.g. 5MB, 8MiB.",
 )
@@ -267,6 +144,7 @@ def _identity(state: AppContext, requests: Sequence[UploadRequest], meta: dict[s
 @click.option("--documents", is_flag=True, help="Upload PDFs and office files as documents.")
 @click.option(
     "--state-dir",
+    "state_dir_",
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the journal and upload states live.",
 )
@@ -285,7 +163,7 @@ def upload_command(
     chunk_size: int,
     wait_ready: bool,
     documents: bool,
-    state_dir: Path | None,
+    state_dir_: Path | None,
     report: Path | None,
     **meta: Any,
 ) -> int:
@@ -293,39 +171,36 @@ def upload_command(
     state = app(ctx)
     items = collect(paths)
     requests = _requests(state, items, meta)
+    files, chunks = split_concurrency(concurrency, len(requests))
     try:
         options = UploadOptions(
             chunk_size=chunk_size,
-            concurrency=concurrency,
+            concurrency=chunks,
             wait_ready=wait_ready,
             support_documents=documents,
             keep_on_cancel=True,
         )
     except ValueError as exc:
-        raise CliError(f"--chunk-size: {exc}", "pick a size such as 5MB") from exc
+        raise CliError(f"--chunk-size: {exc}", "pick a size such as 16MiB") from exc
     state.config_overrides["max_concurrency"] = concurrency
-    root = _state_root(state, state_dir)
+    root = state_dir(state_dir_, state.env)
     journal = Journal(
         root / "batches" / f"{_identity(state, requests, meta)}.json", ["kaltura-mm", *sys.argv[1:]]
     )
     if journal.warning:
         state.say(f"warning: {journal.warning}")
     with Interrupts(state.say) as interrupts:
-        batch = _Batch(state, journal, UploadStateStore(root / "uploads"), options, interrupts)
-        return _execute(batch, requests, concurrency, report)
-
-
-def _state_root(state: AppContext, chosen: Path | None) -> Path:
-    return state_dir(chosen, state.env)
+        batch = UploadBatch(state, journal, UploadStateStore(root / "uploads"), options, interrupts)
+        return _execute(batch, requests, files, report)
 
 
 def _execute(
-    batch: _Batch, requests: Sequence[UploadRequest], concurrency: int, report: Path | None
+    batch: UploadBatch, requests: Sequence[UploadRequest], files: int, report: Path | None
 ) -> int:
     state = batch.state
-    flows, todo = _plan(batch, requests)
-    total = sum(p.size for _, p in todo)
-    if flows:
+    todo = batch.plan(requests)
+    total = sum(f.fingerprint.size for f in todo)
+    if todo:
         state.say(
             f"uploading {len(todo)} files ({human_bytes(total)}); "
             f"{len(requests) - len(todo)} already done or unreadable"
@@ -334,7 +209,7 @@ def _execute(
             state.stderr, total, len(todo), quiet=state.quiet or state.json
         ) as shown:
             batch.display = shown
-            state.client().run(interleave(flows, concurrency, lambda _: False))
+            state.client().run(batch.run(todo, files))
     order = {str(r.path): i for i, r in enumerate(requests)}
     batch.results.sort(key=lambda r: order.get(r["path"], 0))
     writer = state.writer(UPLOAD_KEYS, table_keys=("path", "status", "entry_id", "bytes"))
@@ -346,7 +221,7 @@ def _execute(
     return _summary(batch)
 
 
-def _summary(batch: _Batch) -> int:
+def _summary(batch: UploadBatch) -> int:
     state, results = batch.state, batch.results
     good = {"uploaded", "resumed", "existing", "skipped"}
     done = sum(1 for r in results if r["status"] in good)

@@ -97,7 +97,7 @@ def test_ctrl_c_saves_state_and_a_rerun_resumes(
     presses: int, installed: list[str], slow_drop: dict[str, Any]
 ) -> None:
     process = subprocess.Popen(
-        _argv(installed, slow_drop),
+        [*_argv(installed, slow_drop), "--report", str(slow_drop["state"] / "first.json")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -113,6 +113,10 @@ def test_ctrl_c_saves_state_and_a_rerun_resumes(
     expected = "stopping now" if presses == 2 else "run the same command again"
     assert expected in err
     assert "Traceback" not in err
+    if presses == 1:  # one file in flight (--concurrency 1): it stops, the others never start
+        report = json.loads((slow_drop["state"] / "first.json").read_text())
+        statuses = [r["status"] for r in report]
+        assert statuses == ["cancelled", "not_started", "not_started"]
     records = _finish_and_check(installed, slow_drop)
     assert "resumed" in {r["status"] for r in records}
 

@@ -120,3 +120,26 @@ def test_mistakes_are_one_line_with_the_right_code(cli: Runner, drop: str, tmp_p
     assert cli("upload", str(bad_manifest)).code == 2
     for result in (missing, named, unknown):
         assert "Traceback" not in result.err
+
+
+def test_small_files_cost_about_one_request_each(
+    cli: Runner, sandbox_env: Any, drop: str, tmp_path: Path
+) -> None:
+    make_files(tmp_path / "small", 50, size=20_000)
+    sandbox_env.stats.reset()
+    first = cli("--json", "upload", str(tmp_path / "small"), "-c", drop)
+    assert first.code == 0, first.err
+    assert [r["status"] for r in first.json_lines()] == ["uploaded"] * 50
+    # Resolve the category, check it, look all 50 referenceIds up at once, then one request each.
+    assert sandbox_env.stats.http_requests <= 50 + 4
+    sandbox_env.stats.reset()
+    fresh_state = str(tmp_path / "new-state")
+    lost = cli("--json", "upload", str(tmp_path / "small"), "-c", drop, "--state-dir", fresh_state)
+    assert [r["status"] for r in lost.json_lines()] == ["existing"] * 50
+    assert sandbox_env.stats.http_requests <= 4  # the journal lost: one lookup finds them all
+
+
+def test_upload_defaults_are_the_librarys(cli: Runner) -> None:
+    shown = " ".join(cli("upload", "--help").out.split())  # help text wraps at any space
+    assert "--concurrency" in shown and "[default: 24;" in shown
+    assert "--chunk-size" in shown and "[default: 16MiB]" in shown
