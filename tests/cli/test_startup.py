@@ -5,6 +5,7 @@ Import checks run in a fresh interpreter (this test process has imported everyth
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -46,6 +47,19 @@ def test_version_imports_no_command_module_nor_the_sandbox() -> None:
     assert not loaded & COMMAND_MODULES
     assert not any(name.startswith("kaltura_mm.sandbox") for name in loaded)
     assert not any(name.startswith("httpx") for name in loaded)
+
+
+def test_version_loads_neither_client_models_rich_nor_flows() -> None:
+    loaded = _modules_after("--version")
+    heavy = {"kaltura_mm.client", "kaltura_mm.models", "kaltura_mm.config", "kaltura_mm.errors"}
+    assert not loaded & heavy
+    assert not any(name.startswith(("rich", "kaltura_mm.flows")) for name in loaded)
+
+
+def test_version_is_the_installed_distributions(cli: Callable[..., Result]) -> None:
+    result = cli("--version")
+    assert result.code == 0
+    assert result.out == f"kaltura-mm, version {importlib.metadata.version('kaltura-mm')}\n"
 
 
 def test_a_command_imports_its_own_module_only() -> None:
