@@ -3,7 +3,9 @@
 What will change is shown first and confirmed (``--yes`` skips the question, ``--dry-run`` only
 shows). The confirmed set is exactly what is changed: a ``--where`` selection is listed once,
 shown, then acted on by id, so an entry that starts matching after the question is left alone.
-Re-running is safe: an entry already detached or deleted counts as ``already_done``.
+Re-running is safe: an entry already detached counts as ``already_done``, and so does an entry
+already deleted, when this machine's ``kaltura-mm`` deleted it (``DeletionRecord``) or with
+``--missing-ok`` (any missing id, like ``rm -f``). A mistyped id still fails "not found" (exit 5).
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from rich.console import Console
 
 from kaltura_mm.commands.browse import build_query, query_options
 from kaltura_mm.commands.context import AppContext, app, common_options
+from kaltura_mm.commands.deletions import DeletionRecord, record_path
 from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import CliError, describe
+from kaltura_mm.commands.journal import state_dir
 from kaltura_mm.commands.params import category_ref
+from kaltura_mm.errors import EntryNotFoundError
 from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.flows.entries import (
     EntryOutcome,
@@ -112,6 +117,7 @@ def _run(
     yes: bool,
     filters: dict[str, Any],
     target: str | None = None,
+    missing_ok: bool = False,
 ) -> int:
     state = app(ctx)
     ids = _targets(entry_ids, from_file, where)
@@ -141,16 +147,34 @@ def _run(
         state.say("nothing was changed")
         return ExitCode.FAILED
     if action == "move" and destination is not None:
-        flow = move_entries(ids, category_id or 0, destination.id or 0)
+        outcomes = state.client().run(move_entries(ids, category_id or 0, destination.id or 0))
     elif action == "detach":
-        flow = detach_entries(ids, category_id or 0)
+        outcomes = state.client().run(detach_entries(ids, category_id or 0))
     else:
-        flow = delete_entries(ids, known_to_exist=query is not None)
-    outcomes = state.client().run(flow)
+        outcomes = _delete(state, ids, query is not None, missing_ok)
     for outcome in outcomes:
         writer.write(_record(outcome, action, category_id, known))
     writer.close()
     return _summary(state, action, outcomes)
+
+
+def _delete(
+    state: AppContext, ids: list[str], listed: bool, missing_ok: bool
+) -> list[EntryOutcome]:
+    """Delete ``ids``; "not found" is already done for ids deleted before, or any with
+    ``missing_ok``; remember what ended deleted."""
+    settings = state.settings()
+    service = settings.service_url or settings.region or ""
+    record = DeletionRecord(record_path(state_dir(None, state.env), service, settings.partner_id))
+    deleted_before = record.known(ids)
+    outcomes = [
+        EntryOutcome(o.entry_id, "already_done")
+        if isinstance(o.error, EntryNotFoundError) and (missing_ok or o.entry_id in deleted_before)
+        else o
+        for o in state.client().run(delete_entries(ids, known_to_exist=listed))
+    ]
+    record.add(o.entry_id for o in outcomes if o.ok and o.entry_id not in deleted_before)
+    return outcomes
 
 
 def _where_query(state: AppContext, action: str, filters: dict[str, Any]) -> EntryQuery:
@@ -217,6 +241,11 @@ def detach_command(
 
 @click.command("delete")
 @_remove_options
+@click.option(
+    "--missing-ok",
+    is_flag=True,
+    help="An entry that does not exist counts as already deleted (like rm -f).",
+)
 @common_options
 @click.pass_context
 def delete_command(
@@ -227,10 +256,13 @@ def delete_command(
     where: bool,
     dry_run: bool,
     yes: bool,
+    missing_ok: bool,
     **filters: Any,
 ) -> int:
     """Delete entries (from every category, for good)."""
-    return _run(ctx, "delete", entry_ids, from_file, where, dry_run, yes, filters)
+    return _run(
+        ctx, "delete", entry_ids, from_file, where, dry_run, yes, filters, missing_ok=missing_ok
+    )
 
 
 @click.command("move")

@@ -100,3 +100,37 @@ def test_move_adds_to_the_target_then_detaches(
     assert result.code == 0, result.err
     assert listed(cli, target) == set(moving)
     assert listed(cli, course["id"]) == set(course["entries"][2:])
+
+
+def test_rerunning_a_finished_delete_is_already_done(
+    cli: Runner, course: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    gone, kept = course["entries"][:2], course["entries"][2:]
+    first = cli("--json", "delete", *gone, "--yes")
+    assert first.code == 0, first.err
+    assert [r["status"] for r in first.json_lines()] == ["done", "done"]
+    again = cli("--json", "delete", *gone, "--yes")
+    assert again.code == 0, again.err
+    assert [r["status"] for r in again.json_lines()] == ["already_done", "already_done"]
+    typo = cli("--json", "delete", gone[0], "0_typo1234", "--yes")
+    assert typo.code == 3  # the id this machine never deleted is still an error
+    statuses = {r["entry_id"]: r["status"] for r in typo.json_lines()}
+    assert statuses == {gone[0]: "already_done", "0_typo1234": "failed"}
+    monkeypatch.setenv("KALTURA_MM_STATE_DIR", str(tmp_path / "other-machine"))
+    assert cli("delete", gone[0], "--yes").code == 5
+    assert listed(cli, course["id"]) == set(kept)
+
+
+def test_missing_ok_accepts_any_missing_id_like_rm_f(
+    cli: Runner, course: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    target = course["entries"][0]
+    result = cli("--json", "delete", target, "0_nothere1", "--yes", "--missing-ok")
+    assert result.code == 0, result.err
+    statuses = {r["entry_id"]: r["status"] for r in result.json_lines()}
+    assert statuses == {target: "done", "0_nothere1": "already_done"}
+    monkeypatch.setenv("KALTURA_MM_STATE_DIR", str(tmp_path / "fresh-state"))
+    again = cli("--json", "delete", target, "--yes", "--missing-ok")
+    assert again.code == 0, again.err
+    assert again.json_lines()[0]["status"] == "already_done"
+    assert listed(cli, course["id"]) == set(course["entries"][1:])
