@@ -48,6 +48,22 @@ COMMANDS = {
 @click.option("--partner-id", metavar="ID", help="Kaltura partner (account) id.")
 @click.option("--user-id", metavar="USER", help="User the session acts as.")
 @click.option("--sandbox", is_flag=True, help="Use the persistent local sandbox.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    envvar="KALTURA_MM_TIMEOUT",
+    metavar="SECONDS",
+    help="Give up on a connection or an answer after this long [default: 10 s to connect, "
+    "120 s per answer; env KALTURA_MM_TIMEOUT].",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 20),
+    envvar="KALTURA_MM_RETRIES",
+    metavar="N",
+    help="Send a failed request again up to N times; 0 reports the first failure "
+    "[default: 3; env KALTURA_MM_RETRIES].",
+)
 @click.option("--json", "json_", is_flag=True, help="Print one JSON object per result line.")
 @click.option("-q", "--quiet", is_flag=True, help="Print results only: no progress or messages.")
 @click.option("-v", "--verbose", is_flag=True, help="Debug logs on stderr (secrets redacted).")
@@ -60,6 +76,8 @@ def cli(
     partner_id: str | None,
     user_id: str | None,
     sandbox: bool,
+    timeout: float | None,
+    retries: int | None,
     json_: bool,
     quiet: bool,
     verbose: bool,
@@ -77,6 +95,7 @@ def cli(
         "user_id": user_id,
     }
     state.profile, state.sandbox = profile, sandbox
+    state.timeout, state.retries = timeout, retries
     state.json, state.quiet = json_, quiet
     if verbose:
         state.enable_verbose(ctx)

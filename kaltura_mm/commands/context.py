@@ -43,6 +43,8 @@ class AppContext:
     quiet: bool = False
     verbose: bool = False
     sandbox: bool = False
+    timeout: float | None = None
+    retries: int | None = None
     env: Mapping[str, str] = attrs.field(factory=_environment)
     stdout: IO[str] = attrs.field(factory=lambda: sys.stdout)
     stderr: IO[str] = attrs.field(factory=lambda: sys.stderr)
@@ -135,7 +137,20 @@ class AppContext:
                 "no partner id is configured",
                 "set KALTURA_PARTNER_ID, pass --partner-id, or add partner_id to your profile",
             )
+        values.update(self._network())
         return Config(**values, **overrides)
+
+    def _network(self) -> dict[str, Any]:
+        """Return the Config fields ``--timeout`` and ``--retries`` set (none when not given)."""
+        from kaltura_mm.config import RetryPolicy, Timeouts
+
+        chosen: dict[str, Any] = {}
+        if self.timeout is not None:
+            wait = self.timeout
+            chosen["timeouts"] = Timeouts(connect=wait, read=wait, write=wait, pool=wait)
+        if self.retries is not None:
+            chosen["retry"] = RetryPolicy(attempts=self.retries + 1)
+        return chosen
 
     def client(self) -> Client:
         """Return this run's client (made on first use, closed when the command ends)."""

@@ -179,6 +179,7 @@ def upload_command(
             wait_ready=wait_ready,
             support_documents=documents,
             keep_on_cancel=True,
+            **({} if state.retries is None else {"max_attempts": state.retries + 1}),
         )
     except ValueError as exc:
         raise CliError(f"--chunk-size: {exc}", "pick a size such as 16MiB") from exc
