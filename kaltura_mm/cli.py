@@ -99,6 +99,11 @@ def cli(
     state.json, state.quiet = json_, quiet
     if verbose:
         state.enable_verbose(ctx)
+    from kaltura_mm.commands.logs import hide_warnings, show_warnings
+
+    # Checked when a warning comes: `list --json` sets --json after this callback.
+    shown = show_warnings(lambda: state.secrets, lambda: state.json or state.quiet or state.verbose)
+    ctx.call_on_close(lambda: hide_warnings(shown))
 
 
 def _report(state: AppContext, exc: BaseException) -> int:

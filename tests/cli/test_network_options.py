@@ -6,6 +6,7 @@ so the attempts are seen from the server's side) and one that accepts and never 
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -90,3 +91,15 @@ def test_bad_values_are_usage_errors(cli: Runner) -> None:
     assert cli("--retries", "-1", "list").code == 2
     negative = cli("--timeout", "0", "list")
     assert negative.code == 2 and "--timeout" in negative.err
+
+
+def test_retry_warnings_are_one_liners_and_json_keeps_stderr_json(
+    cli: Runner, hanging_up: HangingUp
+) -> None:
+    human = cli("--retries", "1", "list")
+    assert human.err.count("kaltura-mm: warning: retrying baseEntry.list") == 1
+    assert "not-a-real-secret" not in human.err
+    scripted = cli("--retries", "1", "list", "--json")
+    lines = scripted.err.splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["exit_code"] == 6
+    assert hanging_up.connections == 4
