@@ -289,7 +289,7 @@ class SecretKs:
             expiry=self._expiry,
             now=now,
         )
-        self._valid_until = now + self._expiry
+        self._valid_until = int(now) + self._expiry  # what the KS says (_e is whole seconds)
         return self._ks
 
     def current(self) -> str:

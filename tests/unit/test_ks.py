@@ -109,3 +109,14 @@ def test_fixed_provider() -> None:
     provider = ks.FixedKs("djJ8abc")
     assert provider.current() == "djJ8abc" and provider.renew() is False
     assert "djJ8abc" not in repr(provider)
+
+
+def test_secret_provider_renews_by_the_expiry_written_in_the_ks() -> None:
+    # _e holds whole seconds: made at .9 of a second, the KS ends .9 s sooner than now + expiry.
+    clock = [NOW + 0.9]
+    provider = ks.SecretKs(7, SECRET, expiry=100, clock=lambda: clock[0])
+    first = provider.current()
+    written = ks.inspect(first, SECRET).valid_until
+    assert written == NOW + 100
+    clock[0] = written - 10 + 0.5  # 9.5 s left by the KS: inside the 10 s margin
+    assert provider.current() != first
