@@ -21,6 +21,7 @@ from kaltura_mm.commands.journal import DONE, FileRecord, Journal
 from kaltura_mm.commands.progress import UploadDisplay
 from kaltura_mm.errors import KalturaError, UploadCancelledError
 from kaltura_mm.flows import local_file
+from kaltura_mm.flows.effects import Flow
 from kaltura_mm.flows.upload import upload_many
 from kaltura_mm.protocol.upload_request import (
     FileFingerprint,
@@ -119,7 +120,7 @@ class UploadBatch:
         self.files = {f.key: f for f in todo}
         return todo
 
-    def run(self, todo: Sequence[PlannedFile], files_in_flight: int) -> Any:
+    def run(self, todo: Sequence[PlannedFile], files_in_flight: int) -> Flow[list[UploadOutcome]]:
         """Return the ``upload_many`` flow for ``todo``, reporting into this batch."""
         return upload_many(
             [f.request for f in todo],
