@@ -69,6 +69,17 @@ class Failure:
         return f"{self.problem}; {self.fix}" if self.fix else self.problem
 
 
+_KS_REASONS = {
+    "EXPIRED": "it has expired",
+    "LOGOUT": "it was ended (session.end)",
+    "INVALID_PARTNER": "it belongs to another partner",
+    "INVALID_USER": "its user is not valid",
+    "EXCEEDED_ACTIONS_LIMIT": "its actions limit is used up",
+    "EXCEEDED_RESTRICTED_IP": "it is restricted to other IP addresses",
+    "EXCEEDED_RESTRICTED_URI": "it is restricted to other URIs",
+}
+
+
 def _api_failure(exc: ApiError) -> Failure:
     if isinstance(exc, InvalidKsError) and exc.kaltura_args.get("ERR_CODE") == "-4":
         # -4,INVALID_TYPE: a valid KS acting on what it does not own (spec 4.4, 4.5)
@@ -76,8 +87,9 @@ def _api_failure(exc: ApiError) -> Failure:
         fix = "use an admin session (an admin secret), or the owner's KS"
         return Failure(ExitCode.AUTH, exc.code, problem, fix)
     if isinstance(exc, InvalidKsError):
-        reason = exc.reason or "rejected"
-        return Failure(ExitCode.AUTH, exc.code, f"the KS was refused ({reason})", _NEW_KS)
+        # For an unreadable KS the server's "reason" is the KS itself (spec 4.4): never echo it.
+        why = _KS_REASONS.get(exc.reason or "", "it is not a KS this server can read or verify")
+        return Failure(ExitCode.AUTH, exc.code, f"the KS was refused: {why}", _NEW_KS)
     if isinstance(exc, MissingKsError):
         return Failure(ExitCode.AUTH, exc.code, "no KS was sent", _NEW_KS)
     if isinstance(exc, ServiceForbiddenError):

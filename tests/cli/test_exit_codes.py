@@ -26,8 +26,15 @@ def test_api_errors_map_to_kinds_with_a_fix() -> None:
     )
     failure = describe(expired)
     assert failure.code is ExitCode.AUTH
-    assert "EXPIRED" in failure.problem
+    assert failure.problem == "the KS was refused: it has expired"
     assert "ks generate" in failure.fix
+    # An unreadable KS comes back as its own KSID: the message explains, never echoes it.
+    garbage = ApiError.create(
+        "INVALID_KS", "Invalid KS", {"KSID": "not-a-ks", "ERR_CODE": "-1"}, "baseEntry.list"
+    )
+    assert describe(garbage).problem == (
+        "the KS was refused: it is not a KS this server can read or verify"
+    )
     assert describe(ApiError.create("START_SESSION_ERROR", "x", {"PID": "7"})).code is ExitCode.AUTH
     forbidden = ApiError.create("SERVICE_FORBIDDEN", "no", {"SERVICE": "category->add"})
     assert describe(forbidden).code is ExitCode.AUTH
