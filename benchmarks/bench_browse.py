@@ -22,7 +22,8 @@ import time
 from benchmarks.harness import Context, Row, median
 from benchmarks.official import official_python
 from kaltura_mm.client import Client
-from kaltura_mm.flows.entries import Pace, delete_entries, detach_entries
+from kaltura_mm.flows.batch import Pace
+from kaltura_mm.flows.entries import delete_entries, detach_entries
 from kaltura_mm.flows.listing import EntryQuery, list_entries
 from kaltura_mm.sandbox import Sandbox
 

@@ -37,7 +37,7 @@ _EXPORTS: dict[str, str] = {
     "ConfigError": "kaltura_mm.errors",
     "DocumentEntry": "kaltura_mm.models",
     "DocumentType": "kaltura_mm.enums",
-    "EntryOutcome": "kaltura_mm.flows.entries",
+    "EntryOutcome": "kaltura_mm.flows.batch",
     "EntryQuery": "kaltura_mm.flows.listing",
     "EntryStatus": "kaltura_mm.enums",
     "EntryType": "kaltura_mm.enums",
@@ -56,7 +56,7 @@ _EXPORTS: dict[str, str] = {
     "MediaType": "kaltura_mm.enums",
     "MultiRequest": "kaltura_mm.protocol.calls",
     "MultiResponse": "kaltura_mm.protocol.calls",
-    "Pace": "kaltura_mm.flows.entries",
+    "Pace": "kaltura_mm.flows.batch",
     "Pager": "kaltura_mm.models",
     "Ref": "kaltura_mm.protocol.calls",
     "ResponseError": "kaltura_mm.errors",
@@ -204,6 +204,7 @@ if TYPE_CHECKING:
         UploadCancelledError,
         UploadError,
     )
+    from kaltura_mm.flows.batch import EntryOutcome, Pace
     from kaltura_mm.flows.categories import (
         AmbiguousCategory,
         CategoryNode,
@@ -212,8 +213,6 @@ if TYPE_CHECKING:
         resolve_category,
     )
     from kaltura_mm.flows.entries import (
-        EntryOutcome,
-        Pace,
         add_to_category,
         delete_entries,
         delete_where,

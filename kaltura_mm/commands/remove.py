@@ -25,9 +25,9 @@ from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.journal import state_dir
 from kaltura_mm.commands.params import category_ref
 from kaltura_mm.errors import EntryNotFoundError
+from kaltura_mm.flows.batch import EntryOutcome
 from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.flows.entries import (
-    EntryOutcome,
     delete_entries,
     delete_where,
     detach_entries,

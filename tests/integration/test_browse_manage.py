@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kaltura_mm.errors import EntryNotFoundError
+from kaltura_mm.flows.batch import EntryOutcome, Pace
 from kaltura_mm.flows.entries import (
-    EntryOutcome,
-    Pace,
     add_to_category,
     delete_entries,
     delete_where,

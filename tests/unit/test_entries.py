@@ -12,8 +12,8 @@ from kaltura_mm.errors import (
     ConfigError,
     EntryNotFoundError,
 )
+from kaltura_mm.flows.batch import Pace
 from kaltura_mm.flows.entries import (
-    Pace,
     add_to_category,
     delete_entries,
     delete_where,
