@@ -25,6 +25,7 @@ from kaltura_mm.errors import (
     TransportError,
     UploadCancelledError,
     UploadError,
+    UploadTokenNotFoundError,
 )
 from kaltura_mm.flows import local_file
 from kaltura_mm.flows.effects import Flow
@@ -33,17 +34,17 @@ from kaltura_mm.flows.upload_chunks import FINISHED_TOKEN, ensure_unchanged, sen
 from kaltura_mm.flows.upload_entry import (
     ACCEPTED_STATUSES,
     Creation,
-    Found,
     check_categories,
     cleanup,
     create_once,
-    find_many,
     missing_categories,
     unknown_categories_error,
     verify,
     wait_ready,
 )
 from kaltura_mm.flows.upload_job import CancelSignal, OnProgress, OnState, ProgressMeter, UploadJob
+from kaltura_mm.flows.upload_lookup import Found, find_many, last_look
+from kaltura_mm.models import BaseEntry, UploadToken
 from kaltura_mm.protocol.media_types import kind_of
 from kaltura_mm.protocol.upload import ChunkBook, balanced_chunk_size
 from kaltura_mm.protocol.upload_request import (
@@ -149,40 +150,31 @@ def _after_create(job: UploadJob, made: Creation) -> ChunkBook:
     return book
 
 
-def _run(job: UploadJob, found: Found | None = None) -> Flow[UploadResult]:
-    resumed = 0
-    checked = None  # the entry read back by the create request, when it sent the whole file
-    if job.state.entry_id is None or job.state.token_id is None:
-        made = yield from create_once(job, found)
-        if made.existing is not None:
-            return UploadResult(
-                entry=made.existing,
-                reference_id=job.state.reference_id,
-                token_id=None,
-                bytes_sent=0,
-                chunks=0,
-                retries=job.retries,
-                existing=True,
-            )
-        book = _after_create(job, made)
-        checked = made.entry
-    else:
+def _saved_truth(job: UploadJob) -> Flow[ChunkBook | None]:
+    """Return the saved upload's book corrected from its token; None if the token is gone.
+
+    A saved state can outlive its token (a clean-up that ran after the state was written, a
+    token deleted by hand): the upload then starts over from the lookup, which finds whatever
+    is left under its names.
+    """
+    try:
         book = yield from truth(job, job.state.book())
-        resumed = book.bytes_acked
-        job.save(job.state.with_book(book))
-    if job.meter is not None:
-        job.meter.base = resumed
-    book = yield from send_chunks(job, book)
-    if not book.complete:
-        return (yield from _cancelled(job))
-    ensure_unchanged(job, full=True)
-    if checked is not None and book.complete and checked.status in ACCEPTED_STATUSES:
-        entry = checked  # token full at the right size and entry accepted, in that one request
-    else:
-        entry = yield from verify(job)
-    job.progress(book.size, force=True)
-    if job.options.wait_ready:
-        entry = yield from wait_ready(job, entry)
+    except UploadTokenNotFoundError:
+        job.save(attrs.evolve(job.state, entry_id=None, token_id=None, confirmed_offsets=()))
+        return None
+    job.save(job.state.with_book(book))
+    return book
+
+
+def _adopt(job: UploadJob, token: UploadToken) -> ChunkBook:
+    """Return the book of a half-made upload found with its token, from what the token holds."""
+    finished = token.status in FINISHED_TOKEN
+    book = job.state.book().recover(token.uploaded_file_size or 0, finished)
+    job.save(job.state.with_book(book))
+    return book
+
+
+def _result(job: UploadJob, entry: BaseEntry, resumed: int = 0) -> UploadResult:
     return UploadResult(
         entry=entry,
         reference_id=job.state.reference_id,
@@ -191,7 +183,39 @@ def _run(job: UploadJob, found: Found | None = None) -> Flow[UploadResult]:
         chunks=job.chunks,
         retries=job.retries,
         bytes_resumed=resumed,
+        existing=entry.id != job.state.entry_id,
     )
+
+
+def _run(job: UploadJob, found: Found | None = None) -> Flow[UploadResult]:
+    made: Creation | None = None
+    book = (yield from _saved_truth(job)) if _made(job.state) else None
+    resumed = book.bytes_acked if book is not None else 0
+    if book is None:
+        made = yield from create_once(job, found)
+        if made.existing is not None:
+            return attrs.evolve(_result(job, made.existing), token_id=None, existing=True)
+        if made.resumed is not None:
+            book = _adopt(job, made.resumed)
+            resumed = book.bytes_acked
+        else:
+            book = _after_create(job, made)
+    if job.meter is not None:
+        job.meter.base = resumed
+    book = yield from send_chunks(job, book)
+    if not book.complete:
+        return (yield from _cancelled(job))
+    ensure_unchanged(job, full=True)
+    checked = made.entry if made is not None else None
+    if made and checked and made.response and made.look and checked.status in ACCEPTED_STATUSES:
+        # token full at the right size and entry accepted, in that one request: look last
+        entry = yield from last_look(job, checked, made.response, made.look)
+    else:
+        entry = yield from verify(job)
+    job.progress(book.size, force=True)
+    if job.options.wait_ready:
+        entry = yield from wait_ready(job, entry)
+    return _result(job, entry, resumed)
 
 
 def _cancelled(job: UploadJob) -> Flow[UploadResult]:

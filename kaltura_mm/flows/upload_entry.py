@@ -1,13 +1,16 @@
-"""The entry side of an upload: find by referenceId, create in one multiRequest, verify, clean up.
+"""The entry side of an upload: decide from a lookup, create in one multiRequest, verify, clean up.
 
-Never duplicate: the entry-creating multiRequest is sent only after a lookup by the upload's
-deterministic referenceId found nothing, and is never blindly re-sent when its outcome is unknown
-(a lookup comes first again). Cleanup is registered the moment an object exists: the state saved
-right after the create names the entry and the token, so a cancel or a failure can delete them.
+Never duplicate, never leave a token open: the entry-creating multiRequest is sent only after a
+lookup by the upload's deterministic referenceId (and, when a half-made entry turns up, by its
+token's deterministic fileName) decided that nothing reusable exists; a half-made entry with its
+token is continued, not remade (rules in ``kaltura_mm.protocol.upload_recovery``). A create whose
+outcome is unknown is never blindly re-sent: the lookup comes first again. Cleanup is registered
+the moment an object exists: the state saved right after the create names the entry and the
+token, so a cancel or a failure can delete them.
 
 The create multiRequest also carries the file's first part (``N:fileData``, sent to the token by
 reference), so the head costs no round trip of its own; a file of one chunk is then uploaded,
-attached and read back (the check) in that single request.
+attached, read back (the check) and looked at last (``add_last_look``) in that single request.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ import attrs
 from kaltura_mm.errors import (
     CategoryEntryExistsError,
     ConfigError,
-    EntryNotFoundError,
     InvalidKsError,
     KalturaError,
     ResponseError,
@@ -31,9 +33,17 @@ from kaltura_mm.errors import (
 )
 from kaltura_mm.flows.effects import Flow, Sleep
 from kaltura_mm.flows.upload_job import UploadJob, part_of, patiently
+from kaltura_mm.flows.upload_lookup import (
+    Found,
+    LastLook,
+    add_last_look,
+    after_lookup,
+    delete_entry,
+    find_existing,
+    last_look,
+)
 from kaltura_mm.models import (
     BaseEntry,
-    BaseEntryFilter,
     CategoryEntryFilter,
     CategoryFilter,
     DocumentEntry,
@@ -45,41 +55,30 @@ from kaltura_mm.models import (
     UploadToken,
     UploadTokenStatus,
 )
-from kaltura_mm.protocol.calls import MultiRequest, Ref
-from kaltura_mm.protocol.upload_request import UploadOptions
+from kaltura_mm.protocol.calls import MultiRequest, MultiResponse, Ref
+from kaltura_mm.protocol.upload_recovery import COMPLETE_STATUSES, Action
 from kaltura_mm.services import base_entry, category, category_entry, upload_token
 
-# Every status but DELETED: the lookup must see half-made entries, which a plain list hides.
-LIVE_STATUSES = tuple(s for s in EntryStatus if s is not EntryStatus.DELETED)
-# A plain list also hides entries pending moderation or rejected; the lookup must not.
-_ANY_MODERATION = {"moderationStatusIn": "1,2,3,5,6"}
-COMPLETE_STATUSES = frozenset(
-    {EntryStatus.PRECONVERT, EntryStatus.READY, EntryStatus.PENDING, EntryStatus.MODERATE}
-)
 ACCEPTED_STATUSES = COMPLETE_STATUSES | {EntryStatus.IMPORT}
 _FINISHED_TOKEN = frozenset({UploadTokenStatus.FULL_UPLOAD, UploadTokenStatus.CLOSED})
-# baseEntry.list's largest page, and so the most referenceIds one lookup asks for.
-LOOKUP_BATCH = 500
-
-
-@attrs.frozen
-class Found:
-    """The outcome of a lookup by referenceId made beforehand (``entry`` None: nothing found)."""
-
-    entry: BaseEntry | None
 
 
 @attrs.frozen
 class Creation:
-    """What ``create_once`` learned: an entry found complete, or what the create request made.
+    """What ``create_once`` learned: an entry found complete, a token to resume, or what it made.
 
-    ``head`` is the token as the first part left it (None if that part failed); ``entry`` the
-    entry read back at the end of the request, sent only for a file of one part.
+    ``resumed`` is a half-made upload's token, found open and continued (its entry is in the
+    state); ``head`` the token as the create request's first part left it (None if that part
+    failed); ``entry`` the entry read back at the end of that request, with ``response`` and
+    ``look`` holding its last look (a file of one part only).
     """
 
     existing: BaseEntry | None = None
+    resumed: UploadToken | None = None
     head: UploadToken | None = None
     entry: BaseEntry | None = None
+    response: MultiResponse | None = None
+    look: LastLook | None = None
 
 
 def missing_categories(category_ids: tuple[int, ...]) -> Flow[set[int]]:
@@ -105,46 +104,6 @@ def check_categories(category_ids: tuple[int, ...]) -> Flow[None]:
         raise unknown_categories_error(missing)
 
 
-def _most_advanced(entries: list[BaseEntry]) -> BaseEntry:
-    return max(entries, key=lambda e: (e.status in COMPLETE_STATUSES, e.created_at or 0))
-
-
-def find_existing(reference_id: str, options: UploadOptions) -> Flow[BaseEntry | None]:
-    """Return the entry carrying ``reference_id`` (the most advanced one), or None."""
-    wanted = BaseEntryFilter(
-        reference_id_equal=reference_id, status_in=LIVE_STATUSES, extra=_ANY_MODERATION
-    )
-    page = yield from patiently(base_entry.list(wanted, Pager(page_size=50)), options)
-    entries = [e for e in page.objects if e.reference_id == reference_id]
-    return _most_advanced(entries) if entries else None
-
-
-def find_many(reference_ids: list[str], options: UploadOptions) -> Flow[dict[str, Found]]:
-    """Look ``reference_ids`` up ``LOOKUP_BATCH`` at a time (``referenceIdIn``); map each to Found.
-
-    An id holding a comma cannot travel in the comma-separated filter: it is left out, and its
-    upload looks itself up.
-    """
-    wanted = sorted({r for r in reference_ids if "," not in r})
-    by_id: dict[str, list[BaseEntry]] = {}
-    for start in range(0, len(wanted), LOOKUP_BATCH):
-        batch = tuple(wanted[start : start + LOOKUP_BATCH])
-        query = BaseEntryFilter(
-            reference_id_in=batch, status_in=LIVE_STATUSES, extra=_ANY_MODERATION
-        )
-        index, seen = 1, 0
-        while True:  # several entries may share an id (a half-made one beside a complete one)
-            call = base_entry.list(query, Pager(page_size=LOOKUP_BATCH, page_index=index))
-            page = yield from patiently(call, options)
-            for entry in page.objects:
-                by_id.setdefault(entry.reference_id or "", []).append(entry)
-            seen += len(page.objects)
-            if not page.objects or seen >= page.total_count:
-                break
-            index += 1
-    return {r: Found(_most_advanced(by_id[r]) if r in by_id else None) for r in wanted}
-
-
 def _new_entry(job: UploadJob) -> BaseEntry:
     request = job.request
     fields: dict[str, Any] = {
@@ -165,26 +124,30 @@ def _explain(what: str, error: KalturaError) -> str:
     return f"could not {what}: {error}"
 
 
-def create(job: UploadJob) -> Flow[Creation]:
-    """Create entry, token, first part, content link and category links in one multiRequest."""
+def create(job: UploadJob, into: BaseEntry | None = None) -> Flow[Creation]:
+    """Create entry (unless ``into`` is given), token, first part and links in one multiRequest."""
     batch = MultiRequest()
-    entry = batch.add(base_entry.add(_new_entry(job)))
-    token = batch.add(upload_token.add(job.request.path.name, job.state.fingerprint.size))
+    entry = None if into is not None else batch.add(base_entry.add(_new_entry(job)))
+    entry_id = entry.id if entry is not None else (into.id if into is not None else None) or ""
+    size = job.state.fingerprint.size
+    token = batch.add(upload_token.add(job.state.token_file_name, size))
     plan = job.state.book()
     head = batch.add(part_of(job, plan, plan.head, token.id))
     resource = UploadedFileTokenResource(token=token.id)
     steps: list[tuple[str, Ref[Any]]] = [
-        ("attach the upload to the entry", batch.add(base_entry.update_content(entry.id, resource)))
+        ("attach the upload to the entry", batch.add(base_entry.update_content(entry_id, resource)))
     ]
     for category_id in job.request.category_ids:
-        link = batch.add(category_entry.add(entry.id, category_id))
+        link = batch.add(category_entry.add(entry_id, category_id))
         steps.append((f"add the entry to category {category_id}", link))
-    # One part is the whole file: read the entry back in the same request (the check).
-    final = batch.add(base_entry.get(entry.id)) if len(plan.chunks) == 1 else None
+    # One part is the whole file: read the entry back (the check) and look last, same request.
+    final = batch.add(base_entry.get(entry_id)) if len(plan.chunks) == 1 else None
+    look = add_last_look(batch, job) if final is not None else None
     job.chunks += 1
     job.bytes_sent += plan.head.length
     response = yield batch
-    made_entry, made_token = response.outcome(entry), response.outcome(token)
+    made_entry = response.outcome(entry) if entry is not None else into or BaseEntry()
+    made_token = response.outcome(token)
     job.save(
         attrs.evolve(
             job.state,
@@ -202,38 +165,42 @@ def create(job: UploadJob) -> Flow[Creation]:
     return Creation(
         head=None if isinstance(sent, KalturaError) else sent,
         entry=read if isinstance(read, BaseEntry) else None,
+        response=response,
+        look=look,
     )
 
 
 def create_once(job: UploadJob, found: Found | None = None) -> Flow[Creation]:
-    """Create the entry unless one exists; return what was found complete or made.
+    """Create the entry unless the lookup found one to keep or continue; return the outcome.
 
     ``found`` is a lookup made beforehand (``upload_many`` batches them); without it, or after a
-    create whose outcome is unknown, the lookup is made here first. A half-made entry found by
-    referenceId (no content, or content whose token is unknown) is deleted and made again:
-    exactly one entry remains either way.
+    create whose outcome is unknown, the lookup is made here first. What it found is decided by
+    ``upload_recovery.decide``: a complete entry is the result, a half-made one with its open
+    token is continued, a half-made one without content gets a new token, anything else is
+    deleted (with every open token of the upload) before one new entry is made.
     """
     for _ in range(job.options.max_attempts):
         if found is None:
-            found = Found((yield from find_existing(job.state.reference_id, job.options)))
-        existing, found = found.entry, None
-        if existing is not None and existing.status in COMPLETE_STATUSES:
-            return Creation(existing=existing)
-        if existing is not None and existing.id:
-            yield from _delete_entry(existing.id)
+            found = yield from find_existing(job.state.reference_id, job.options)
+        decision = yield from after_lookup(job, found)
+        found = None
+        if decision.action is Action.EXISTING:
+            return Creation(existing=decision.entry)
+        if decision.action is Action.RESUME and decision.entry and decision.token:
+            entry_id, token_id = decision.entry.id, decision.token.id
+            job.save(
+                attrs.evolve(job.state, entry_id=entry_id, token_id=token_id, confirmed_offsets=())
+            )
+            return Creation(resumed=decision.token)
+        into = decision.entry if decision.action is Action.ATTACH else None
         try:
-            return (yield from create(job))
+            return (yield from create(job, into))
         except (TransportError, ResponseError) as exc:
             # Unknown outcome: the entry may exist now. Look again before anything else.
             job.retries += 1
             yield Sleep(job.options.backoff_base)
             last: KalturaError = exc
     raise UploadError(f"could not create the entry: {last}", state=job.state) from last
-
-
-def _delete_entry(entry_id: str) -> Flow[None]:
-    with contextlib.suppress(EntryNotFoundError):
-        yield base_entry.delete(entry_id)
 
 
 def cleanup(job: UploadJob) -> Flow[None]:
@@ -243,12 +210,15 @@ def cleanup(job: UploadJob) -> Flow[None]:
         with contextlib.suppress(UploadTokenNotFoundError):
             yield upload_token.delete(token_id)
     if entry_id:
-        yield from _delete_entry(entry_id)
+        yield from delete_entry(entry_id)
     job.save(attrs.evolve(job.state, token_id=None, entry_id=None, confirmed_offsets=()))
 
 
 def verify(job: UploadJob) -> Flow[BaseEntry]:
-    """Check the token holds the whole file, the entry took it, and the categories are set."""
+    """Check the token holds the whole file, the entry took it, and the categories are set.
+
+    The last look rides in the same request: the entry returned is the upload's one entry.
+    """
     entry_id, token_id = job.state.entry_id or "", job.state.token_id
     batch = MultiRequest()
     token = batch.add(upload_token.get(token_id)) if token_id else None
@@ -256,6 +226,7 @@ def verify(job: UploadJob) -> Flow[BaseEntry]:
     links = batch.add(
         category_entry.list(CategoryEntryFilter(entry_id_equal=entry_id), Pager(page_size=500))
     )
+    look = add_last_look(batch, job)
     response = yield from patiently(batch, job.options)
     size = job.state.fingerprint.size
     if token is not None:
@@ -273,7 +244,7 @@ def verify(job: UploadJob) -> Flow[BaseEntry]:
     for category_id in set(job.request.category_ids) - linked:
         with contextlib.suppress(CategoryEntryExistsError):
             yield category_entry.add(entry_id, category_id)
-    return got
+    return (yield from last_look(job, got, response, look))
 
 
 def wait_ready(job: UploadJob, entry: BaseEntry) -> Flow[BaseEntry]:

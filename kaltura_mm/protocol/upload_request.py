@@ -32,6 +32,9 @@ from kaltura_mm.protocol.upload import (
 STATE_VERSION = 1
 SAMPLE_BYTES = 1024 * 1024
 REFERENCE_PREFIX = "kmm-"
+NAME_MARK = ".kmm"
+# Keeps the token's fileName well inside the server's column, whatever the file is called.
+TOKEN_STEM_CHARS = 80
 
 
 def _category_ids(values: Iterable[int] | int) -> tuple[int, ...]:
@@ -140,6 +143,21 @@ def reference_id_for(request: UploadRequest, fingerprint: FileFingerprint) -> st
     return REFERENCE_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:28]
 
 
+def token_file_name(request: UploadRequest, fingerprint: FileFingerprint, reference_id: str) -> str:
+    """Return the upload token's fileName: the file's name with a mark only this upload makes.
+
+    ``uploadToken.list(fileNameEqual=...)`` finds the token by it after a crash that lost its id
+    (the list reads the database, so a token is findable the moment it exists). The mark hashes
+    the referenceId with the file's content sample and size, so a token is never mistaken for
+    another file's, even under a referenceId given twice; the extension is kept, since the
+    server derives the media type and the stored file's extension from it.
+    """
+    key = f"{reference_id}\0{fingerprint.sample_sha256}\0{fingerprint.size}"
+    mark = hashlib.sha256(key.encode()).hexdigest()[:20]
+    stem = request.path.stem[:TOKEN_STEM_CHARS]
+    return f"{stem}{NAME_MARK}{mark}{request.path.suffix}"
+
+
 def _request_json(request: UploadRequest) -> dict[str, Any]:
     data = attrs.asdict(request, recurse=False)
     data["path"] = str(request.path)
@@ -174,6 +192,11 @@ class UploadState:
     token_id: str | None = None
     confirmed_offsets: tuple[int, ...] = ()
     complete: bool = False
+
+    @property
+    def token_file_name(self) -> str:
+        """Return the fileName this upload's token carries (``token_file_name``)."""
+        return token_file_name(self.request, self.fingerprint, self.reference_id)
 
     @property
     def bytes_confirmed(self) -> int:
