@@ -121,7 +121,8 @@ def after_lookup(job: UploadJob, found: Found) -> Flow[Decision]:
     half_made = any(not is_complete(e) for e in found.entries)
     tokens = (yield from open_tokens(job)) if half_made else []
     size = job.state.fingerprint.size
-    decision = decide(found.entries, tokens, job.state.token_file_name, size)
+    state = job.state
+    decision = decide(found.entries, tokens, state.reference_id, state.token_file_name, size)
     yield from delete_strays(decision)
     return decision
 
@@ -146,7 +147,9 @@ def last_look(
     if not isinstance(entries, ListPage) or not isinstance(tokens, ListPage):
         return own
     mine = [e for e in entries.objects if e.reference_id == job.state.reference_id]
-    decision = settle(own, job.state.token_id, mine, tokens.objects, job.state.token_file_name)
+    state = job.state
+    names = (state.reference_id, state.token_file_name)
+    decision = settle(own, state.token_id, mine, tokens.objects, *names)
     yield from delete_strays(decision)
     return decision.entry or own
 

@@ -12,8 +12,10 @@ decision, so that exactly one entry remains and no token stays open (kaltura-api
    attached) or an error status. A token is *open* while PENDING, PARTIAL_UPLOAD or FULL_UPLOAD
    (``uploadToken.list`` with ``fileNameEqual`` returns exactly those).
 2. If a complete entry exists, the oldest one (``createdAt``, then id) is the upload and nothing
-   is sent. Every half-made entry and every open token is a stray. A complete entry is never
-   taken for a stray here: it may be another machine's finished upload of the same file.
+   is sent. Every half-made entry and every open token is a stray. Another complete entry is a
+   stray only under a derived referenceId (``kmm-...``, a name only kaltura-mm makes, for this
+   file and target alone); under a referenceId the caller gave, it may be theirs, made some
+   other way, and is left alone.
 3. Else one half-made entry in IMPORT with exactly one open token, PENDING or PARTIAL, of the
    file's size: both are the upload's own, made by a create whose answer never arrived. Both are
    reused; the upload continues from what the token holds. Nothing is created.
@@ -21,10 +23,10 @@ decision, so that exactly one entry remains and no token stays open (kaltura-api
    token is made and attached to it.
 5. Else (several half-made entries, an IMPORT entry whose token is missing or ambiguous, an
    error status): every half-made entry and every open token is a stray; a new entry is made.
-6. Once the upload's own entry is complete, a last look: if an older complete entry exists, the
-   own entry is the stray (it was made because the older one was not visible yet) and the older
-   one is the upload; either way every other half-made entry and every open token but the
-   upload's own is a stray.
+6. Once the upload's own entry is complete, a last look applies rule 2 with it counted: the
+   oldest complete entry is the upload (the own one unless an older one became visible late),
+   and every other entry as rule 2 says, and every open token but the upload's own, is a stray.
+   Two runs that each look last agree on the oldest, so they never delete each other's keeper.
 
 Strays are deleted tokens first, then entries, so a token never outlives its entry.
 """
@@ -37,6 +39,7 @@ from collections.abc import Iterable
 import attrs
 
 from kaltura_mm.models import BaseEntry, EntryStatus, UploadToken, UploadTokenStatus
+from kaltura_mm.protocol.upload_request import REFERENCE_PREFIX
 
 COMPLETE_STATUSES = frozenset(
     {EntryStatus.PRECONVERT, EntryStatus.READY, EntryStatus.PENDING, EntryStatus.MODERATE}
@@ -86,8 +89,18 @@ def _open(tokens: Iterable[UploadToken], name: str) -> list[UploadToken]:
     return [t for t in tokens if t.file_name == name and t.status in OPEN_TOKEN_STATUSES]
 
 
+def _strays(keeper: BaseEntry, entries: list[BaseEntry], reference_id: str) -> list[BaseEntry]:
+    """Return the entries besides ``keeper`` that rule 2 makes strays."""
+    derived = reference_id.startswith(REFERENCE_PREFIX)
+    return [e for e in entries if e.id != keeper.id and (derived or not is_complete(e))]
+
+
 def decide(
-    entries: Iterable[BaseEntry], tokens: Iterable[UploadToken], token_name: str, size: int
+    entries: Iterable[BaseEntry],
+    tokens: Iterable[UploadToken],
+    reference_id: str,
+    token_name: str,
+    size: int,
 ) -> Decision:
     """Return what to do with the entries and open tokens found under the upload's names."""
     live = [e for e in entries if e.status is not EntryStatus.DELETED]
@@ -95,7 +108,8 @@ def decide(
     half = [e for e in live if not is_complete(e)]
     open_ = _open(tokens, token_name)
     if complete:
-        return Decision(Action.EXISTING, complete[0], None, _ids(half), _ids(open_))
+        strays = _strays(complete[0], live, reference_id)
+        return Decision(Action.EXISTING, complete[0], None, _ids(strays), _ids(open_))
     if len(half) == 1 and half[0].status is EntryStatus.IMPORT and len(open_) == 1:
         token = open_[0]
         if token.status in _RESUMABLE_TOKEN and token.file_size in (None, size):
@@ -110,13 +124,13 @@ def settle(
     own_token_id: str | None,
     entries: Iterable[BaseEntry],
     tokens: Iterable[UploadToken],
+    reference_id: str,
     token_name: str,
 ) -> Decision:
     """Return the last look's decision once ``own`` is complete (rule 6); always EXISTING."""
     others = [e for e in entries if e.id != own.id and e.status is not EntryStatus.DELETED]
-    older = sorted((e for e in others if is_complete(e) and _age(e) < _age(own)), key=_age)
-    half = [e for e in others if not is_complete(e)]
+    complete = sorted((e for e in [own, *others] if e is own or is_complete(e)), key=_age)
+    keeper = complete[0]
+    strays = _strays(keeper, others, reference_id) + ([own] if keeper is not own else [])
     open_ = [t for t in _open(tokens, token_name) if t.id != own_token_id]
-    if older:
-        return Decision(Action.EXISTING, older[0], None, _ids([*half, own]), _ids(open_))
-    return Decision(Action.EXISTING, own, None, _ids(half), _ids(open_))
+    return Decision(Action.EXISTING, keeper, None, _ids(strays), _ids(open_))

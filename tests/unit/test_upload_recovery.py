@@ -20,7 +20,8 @@ from kaltura_mm.protocol.upload_request import (
 
 NAME = "talk.kmm0123456789abcdef0123.mp4"
 SIZE = 450_000
-REF = "kmm-ref"
+REF = "kmm-0123456789abcdef0123456789ab"
+GIVEN = "catalog-42"  # a referenceId the caller chose
 
 
 def _entry(entry_id: str, status: EntryStatus, created_at: int = 100) -> BaseEntry:
@@ -40,34 +41,43 @@ def _token(
 
 
 def test_nothing_found_creates() -> None:
-    assert decide([], [], NAME, SIZE).action is Action.CREATE
+    assert decide([], [], REF, NAME, SIZE).action is Action.CREATE
 
 
 def test_a_half_made_entry_with_its_one_open_token_is_continued() -> None:
     entry, token = _entry("0_a", EntryStatus.IMPORT), _token("t1")
-    decision = decide([entry], [token], NAME, SIZE)
+    decision = decide([entry], [token], REF, NAME, SIZE)
     assert (decision.action, decision.entry, decision.token) == (Action.RESUME, entry, token)
     assert decision.stray_entries == decision.stray_tokens == ()
 
 
 def test_a_pending_token_with_no_bytes_yet_is_continued_too() -> None:
     token = _token("t1", UploadTokenStatus.PENDING)
-    assert decide([_entry("0_a", EntryStatus.IMPORT)], [token], NAME, SIZE).action is Action.RESUME
+    decision = decide([_entry("0_a", EntryStatus.IMPORT)], [token], REF, NAME, SIZE)
+    assert decision.action is Action.RESUME
 
 
-def test_a_complete_entry_is_the_upload_and_every_half_made_thing_is_a_stray() -> None:
+def test_a_complete_entry_is_the_upload_and_everything_else_under_its_names_a_stray() -> None:
     done = _entry("0_done", EntryStatus.READY, created_at=50)
     later = _entry("0_later", EntryStatus.PRECONVERT, created_at=60)
     half = _entry("0_half", EntryStatus.IMPORT)
-    decision = decide([half, later, done], [_token("t1"), _token("t2")], NAME, SIZE)
+    decision = decide([half, later, done], [_token("t1"), _token("t2")], REF, NAME, SIZE)
     assert decision.action is Action.EXISTING and decision.entry == done  # the oldest complete
-    assert decision.stray_entries == ("0_half",)  # a complete entry is never a stray
+    assert decision.stray_entries == ("0_half", "0_later")
     assert decision.stray_tokens == ("t1", "t2")
+
+
+def test_under_a_given_reference_id_other_complete_entries_are_left_alone() -> None:
+    done = _entry("0_done", EntryStatus.READY, created_at=50)
+    theirs = _entry("0_theirs", EntryStatus.READY, created_at=60)
+    half = _entry("0_half", EntryStatus.IMPORT)
+    decision = decide([half, theirs, done], [], GIVEN, NAME, SIZE)
+    assert decision.entry == done and decision.stray_entries == ("0_half",)
 
 
 def test_a_no_content_entry_gets_a_new_token_and_its_old_ones_go() -> None:
     entry = _entry("0_a", EntryStatus.NO_CONTENT)
-    decision = decide([entry], [_token("t1", UploadTokenStatus.FULL_UPLOAD)], NAME, SIZE)
+    decision = decide([entry], [_token("t1", UploadTokenStatus.FULL_UPLOAD)], REF, NAME, SIZE)
     assert (decision.action, decision.entry) == (Action.ATTACH, entry)
     assert decision.stray_entries == () and decision.stray_tokens == ("t1",)
 
@@ -87,7 +97,7 @@ def test_a_no_content_entry_gets_a_new_token_and_its_old_ones_go() -> None:
 def test_anything_ambiguous_is_deleted_whole_before_one_new_entry(
     entries: list[BaseEntry], tokens: list[UploadToken]
 ) -> None:
-    decision = decide(entries, tokens, NAME, SIZE)
+    decision = decide(entries, tokens, REF, NAME, SIZE)
     assert decision.action is Action.CREATE and decision.entry is None
     assert decision.stray_entries == tuple(sorted(e.id or "" for e in entries))
     assert decision.stray_tokens == tuple(sorted(t.id or "" for t in tokens))
@@ -96,7 +106,7 @@ def test_anything_ambiguous_is_deleted_whole_before_one_new_entry(
 def test_tokens_of_other_names_and_closed_tokens_are_never_touched() -> None:
     other = _token("t-other", name="talk.mp4")
     closed = _token("t-closed", UploadTokenStatus.CLOSED)
-    decision = decide([_entry("0_a", EntryStatus.IMPORT)], [other, closed], NAME, SIZE)
+    decision = decide([_entry("0_a", EntryStatus.IMPORT)], [other, closed], REF, NAME, SIZE)
     assert decision.action is Action.CREATE and decision.stray_tokens == ()
 
 
@@ -107,7 +117,7 @@ def test_the_last_look_deletes_half_made_leftovers_and_other_open_tokens() -> No
     own = _entry("0_own", EntryStatus.PRECONVERT, created_at=200)
     late = _entry("0_late", EntryStatus.IMPORT, created_at=201)  # a killed run's request, late
     tokens = [_token("own-token", UploadTokenStatus.CLOSED), _token("late-token")]
-    decision = settle(own, "own-token", [own, late], tokens, NAME)
+    decision = settle(own, "own-token", [own, late], tokens, REF, NAME)
     assert decision.entry == own
     assert decision.stray_entries == ("0_late",) and decision.stray_tokens == ("late-token",)
 
@@ -115,16 +125,28 @@ def test_the_last_look_deletes_half_made_leftovers_and_other_open_tokens() -> No
 def test_the_last_look_yields_to_an_older_complete_entry() -> None:
     own = _entry("0_own", EntryStatus.READY, created_at=200)
     older = _entry("0_old", EntryStatus.READY, created_at=199)
-    decision = settle(own, "own-token", [older, own], [], NAME)
+    decision = settle(own, "own-token", [older, own], [], REF, NAME)
     assert decision.entry == older and decision.stray_entries == ("0_own",)
 
 
-def test_the_last_look_keeps_the_own_entry_before_a_newer_complete_one() -> None:
+def test_the_last_look_deletes_a_newer_complete_duplicate() -> None:
+    # Made in the same second by a killed process's late request: the id breaks the tie, and
+    # any run looking last picks the same keeper.
+    own = _entry("0_aaa", EntryStatus.READY, created_at=200)
+    twin = _entry("0_zzz", EntryStatus.READY, created_at=200)
+    decision = settle(own, "own-token", [own, twin], [_token("own-token")], REF, NAME)
+    assert decision.entry == own and decision.stray_entries == ("0_zzz",)
+    assert decision.stray_tokens == ()  # its own token stays
+    other_side = settle(twin, "twin-token", [own, twin], [], REF, NAME)
+    assert other_side.entry == own and other_side.stray_entries == ("0_zzz",)
+
+
+def test_the_last_look_under_a_given_reference_id_yields_but_deletes_only_its_own() -> None:
     own = _entry("0_own", EntryStatus.READY, created_at=200)
+    older = _entry("0_old", EntryStatus.READY, created_at=199)
     newer = _entry("0_new", EntryStatus.READY, created_at=201)
-    decision = settle(own, "own-token", [own, newer], [_token("own-token")], NAME)
-    assert decision.entry == own
-    assert decision.stray_entries == () and decision.stray_tokens == ()  # its own token stays
+    decision = settle(own, "own-token", [older, own, newer], [], GIVEN, NAME)
+    assert decision.entry == older and decision.stray_entries == ("0_own",)
 
 
 # -- the token's fileName -------------------------------------------------------------------
