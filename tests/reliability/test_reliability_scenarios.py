@@ -10,13 +10,10 @@ from reliability.__main__ import run_one, scenarios
 from reliability.harness import Context
 
 SMOKE_SCENARIOS = [m.NAME for m in scenarios([]) if m.NAME != "bad_input"]  # table: own tests
-# A product bug this suite found and that is not fixed yet (reported to the upload engine's
-# owner): after a SIGKILL during the create multiRequest (which now carries the first chunk), the
-# re-run deletes the half-made entry but leaves its upload token open, and can leave a duplicate.
-# strict: the day it passes, this marker fails and must be removed.
-KNOWN_BUGS = {
-    "crash_resume": "upload engine: token left open / duplicate entry after SIGKILL mid-create",
-}
+# Product bugs this suite found and that are not fixed yet, each a strict xfail: the day it
+# passes, its marker fails and must be removed. (None open: crash_resume's open tokens and
+# duplicates after SIGKILL mid-create were fixed in the upload engine.)
+KNOWN_BUGS: dict[str, str] = {}
 
 
 @pytest.mark.slow
