@@ -6,6 +6,7 @@ the file (as ``kaltura-mm upload`` does when the crash came before its journal w
 - the create request ran on the server but its answer never came back (the process died);
 - chunks landed in the token after the create, and the process died before saving them;
 - a create sent by a dying process ran only after the next run had looked (and found nothing);
+- a create that stopped after making the entry, which has no content;
 - a process killed with SIGKILL while chunks were in flight;
 - a saved state whose token was deleted since.
 
@@ -30,12 +31,18 @@ import pytest
 
 from kaltura_mm.client import Client
 from kaltura_mm.errors import UploadCancelledError, UploadError
+from kaltura_mm.flows import local_file
 from kaltura_mm.flows.upload import resume_upload, upload_file, upload_many
-from kaltura_mm.models import Pager, UploadTokenFilter, UploadTokenStatus
-from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest, UploadState
+from kaltura_mm.models import MediaEntry, Pager, UploadTokenFilter, UploadTokenStatus
+from kaltura_mm.protocol.upload_request import (
+    UploadOptions,
+    UploadRequest,
+    UploadState,
+    reference_id_for,
+)
 from kaltura_mm.protocol.upload_result import UploadProgress
 from kaltura_mm.sandbox import Sandbox
-from kaltura_mm.services import upload_token
+from kaltura_mm.services import base_entry, upload_token
 from tests.integration.upload_support import (
     KIB,
     MIB,
@@ -146,12 +153,33 @@ def test_a_create_landing_after_the_lookup_is_cleaned_up_by_the_last_look(
     _exactly_one_and_nothing_open(run, outcome.result, path)
 
 
+@MODES
+def test_an_entry_left_without_content_is_given_the_file(
+    mode: str, kaltura_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # The create died after baseEntry.add alone (a server stopping mid-request): the entry has
+    # the upload's referenceId and no content. It is reused, not duplicated.
+    path = media(tmp_path, "clip.mp4", MIB + 5)
+    request = UploadRequest(path=path)
+    reference_id = reference_id_for(request, local_file.fingerprint(path))
+    run = runner(mode, kaltura_sandbox)
+    left = run(_add_entry(MediaEntry(name="clip", reference_id=reference_id)))
+    result = run(upload_file(request, OPTIONS))
+    assert result.entry.id == left.id and not result.existing
+    _exactly_one_and_nothing_open(run, result, path)
+
+
+def _add_entry(entry: MediaEntry) -> Any:
+    made = yield base_entry.add(entry)
+    return made
+
+
 CHILD = textwrap.dedent(
     """
     import sys
     from kaltura_mm.client import Client
     from kaltura_mm.flows.upload import upload_file
-    from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest, UploadState
+    from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
 
     url, partner, secret, path = sys.argv[1:5]
     options = UploadOptions(chunk_size=256 * 1024, edge_size=64 * 1024, concurrency=2)
