@@ -1,9 +1,11 @@
 """Upload files the widget's way, headless: ``upload_file``, ``resume_upload``, ``upload_many``.
 
 One file: check it (path, type, size) and the target categories before anything is created;
-find an entry already made for it by its deterministic referenceId, or create entry, token,
-content link and category links in one multiRequest; send the chunks (``upload_chunks``); check
-the result; optionally wait until the entry is READY. The ``UploadState`` is handed to
+find what was already made for it under its deterministic referenceId and token fileName (a
+complete entry is the result, a half-made one is continued: ``protocol/upload_recovery.py``), or
+create entry, token, content link and category links in one multiRequest; send the chunks
+(``upload_chunks``); check the result and look last for anything made behind its back; optionally
+wait until the entry is READY. The ``UploadState`` is handed to
 ``on_state`` at every confirmed step, so ``resume_upload(state)`` continues after a crash without
 re-sending an acknowledged chunk. Run with ``client.run(upload_file(...))`` under ``Client`` or
 ``AsyncClient``.
