@@ -28,7 +28,8 @@ from typing import Any
 from benchmarks.harness import Context, Row, median
 from benchmarks.official import official_python
 from kaltura_mm.client import Client
-from kaltura_mm.flows.upload import upload_file, upload_many
+from kaltura_mm.flows.upload import upload_file
+from kaltura_mm.flows.upload_many import upload_many
 from kaltura_mm.models import MediaEntry, MediaType, UploadedFileTokenResource
 from kaltura_mm.protocol.calls import MultiRequest
 from kaltura_mm.protocol.upload import ChunkBook

@@ -94,7 +94,7 @@ _EXPORTS: dict[str, str] = {
     "resolve_category": "kaltura_mm.flows.categories",
     "resume_upload": "kaltura_mm.flows.upload",
     "upload_file": "kaltura_mm.flows.upload",
-    "upload_many": "kaltura_mm.flows.upload",
+    "upload_many": "kaltura_mm.flows.upload_many",
 }
 
 __all__ = [
@@ -228,7 +228,8 @@ if TYPE_CHECKING:
         list_entries,
         list_page,
     )
-    from kaltura_mm.flows.upload import resume_upload, upload_file, upload_many
+    from kaltura_mm.flows.upload import resume_upload, upload_file
+    from kaltura_mm.flows.upload_many import upload_many
     from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
     from kaltura_mm.manager import (
         ActionNotAllowed,

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from kaltura_mm import Client, Config, RetryPolicy
-from kaltura_mm.flows.upload import upload_many
+from kaltura_mm.flows.upload_many import upload_many
 from kaltura_mm.ks import KsProvider
 from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
 from kaltura_mm.sandbox import Sandbox

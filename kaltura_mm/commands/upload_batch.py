@@ -22,7 +22,7 @@ from kaltura_mm.commands.progress import UploadDisplay
 from kaltura_mm.errors import KalturaError, UploadCancelledError
 from kaltura_mm.flows import local_file
 from kaltura_mm.flows.effects import Flow
-from kaltura_mm.flows.upload import upload_many
+from kaltura_mm.flows.upload_many import upload_many
 from kaltura_mm.protocol.upload_request import (
     FileFingerprint,
     UploadOptions,

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from kaltura_mm.errors import UploadCancelledError
-from kaltura_mm.flows.upload import upload_file, upload_many
+from kaltura_mm.flows.upload import upload_file
+from kaltura_mm.flows.upload_many import upload_many
 from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.protocol.upload_result import UploadOutcome
 from kaltura_mm.sandbox import Sandbox

@@ -32,7 +32,8 @@ import pytest
 from kaltura_mm.client import Client
 from kaltura_mm.errors import UploadCancelledError, UploadError
 from kaltura_mm.flows import local_file
-from kaltura_mm.flows.upload import resume_upload, upload_file, upload_many
+from kaltura_mm.flows.upload import resume_upload, upload_file
+from kaltura_mm.flows.upload_many import upload_many
 from kaltura_mm.models import MediaEntry, Pager, UploadTokenFilter, UploadTokenStatus
 from kaltura_mm.protocol.upload_request import (
     UploadOptions,

@@ -14,7 +14,8 @@ import pytest
 
 from kaltura_mm.config import RetryPolicy, Timeouts
 from kaltura_mm.errors import FileChangedError, UploadCancelledError, UploadError
-from kaltura_mm.flows.upload import resume_upload, upload_file, upload_many
+from kaltura_mm.flows.upload import resume_upload, upload_file
+from kaltura_mm.flows.upload_many import upload_many
 from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
 from kaltura_mm.protocol.upload_result import UploadProgress
 from kaltura_mm.sandbox import Sandbox

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from kaltura_mm.errors import ConfigError, UploadError
-from kaltura_mm.flows.upload import upload_file, upload_many
+from kaltura_mm.flows.upload import upload_file
+from kaltura_mm.flows.upload_many import upload_many
 from kaltura_mm.models import (
     DocumentEntry,
     DocumentType,

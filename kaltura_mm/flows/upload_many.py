@@ -1,0 +1,222 @@
+"""Upload many files at once: ``upload_many``.
+
+Categories are checked once for the whole batch and every file's referenceId is looked up in a
+few batched lists (each file would otherwise ask alone); then each file runs ``upload_file``'s
+flow, ``max_files_in_flight`` at a time, and one file's failure stops no other. A file listed
+twice for the same target is uploaded once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import attrs
+
+from kaltura_mm.errors import (
+    ConfigError,
+    KalturaError,
+    ResponseError,
+    TransportError,
+    UploadCancelledError,
+)
+from kaltura_mm.flows.effects import Flow
+from kaltura_mm.flows.interleave import interleave
+from kaltura_mm.flows.upload import has_entry_and_token, prepare_job, upload_prepared
+from kaltura_mm.flows.upload_entry import missing_categories, unknown_categories_error
+from kaltura_mm.flows.upload_job import CancelSignal, OnProgress, OnState, ProgressMeter, UploadJob
+from kaltura_mm.flows.upload_lookup import Found, find_many
+from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest, UploadState
+from kaltura_mm.protocol.upload_result import UploadOutcome, UploadProgress, UploadResult
+
+
+class _TotalProgress:
+    """Adds per-file progress into a throttled total, passing per-file reports through."""
+
+    def __init__(self, requests: Sequence[UploadRequest], options: UploadOptions) -> None:
+        self.sizes = [_size_of(r.path) for r in requests]
+        self.done = [0] * len(requests)
+        self.files_done = 0
+        self.callback: OnProgress | None = None
+        self.meter = ProgressMeter(None, sum(self.sizes), options.progress_interval)
+
+    def for_file(self, index: int) -> OnProgress:
+        def report(progress: UploadProgress) -> None:
+            assert self.callback is not None
+            self.callback(progress)
+            self.done[index] = progress.bytes_done
+            if progress.bytes_done >= progress.bytes_total:
+                self.files_done = sum(
+                    d >= s > 0 for d, s in zip(self.done, self.sizes, strict=True)
+                )
+            self.meter.report(sum(self.done), force=self.files_done == len(self.sizes))
+
+        return report
+
+    def total(self, progress: UploadProgress) -> None:
+        assert self.callback is not None
+        self.callback(
+            attrs.evolve(progress, files_done=self.files_done, files_total=len(self.sizes))
+        )
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+OnStart = Callable[[UploadRequest], None]
+OnOutcome = Callable[[UploadOutcome], None]
+
+
+@attrs.frozen
+class _Turns:
+    """What each file's turn reports: its start and its outcome; and whether to start at all."""
+
+    cancel: CancelSignal | None = None
+    on_start: OnStart | None = None
+    on_outcome: OnOutcome | None = None
+
+
+def upload_many(
+    requests: Sequence[UploadRequest],
+    options: UploadOptions | None = None,
+    max_files_in_flight: int = 4,
+    on_state: OnState | None = None,
+    on_progress: OnProgress | None = None,
+    cancel: CancelSignal | None = None,
+    *,
+    states: Sequence[UploadState | None] | None = None,
+    on_start: OnStart | None = None,
+    on_outcome: OnOutcome | None = None,
+) -> Flow[list[UploadOutcome]]:
+    """Upload many files, ``max_files_in_flight`` at a time; one file's failure stops no other.
+
+    ``on_progress`` hears each file (``path`` set) and the total (``path`` None). ``states``
+    (one per request, None for a fresh upload) resumes saved uploads as ``resume_upload`` does.
+    ``on_start`` hears a file when its turn comes, ``on_outcome`` as soon as it ends. Once
+    ``cancel`` is set no file starts: those left end in ``UploadCancelledError`` with nothing sent.
+    """
+    options = options or UploadOptions()
+    wanted = tuple(sorted({c for r in requests for c in r.category_ids}))
+    missing = yield from missing_categories(wanted)
+    totals = _TotalProgress(requests, options)
+    if on_progress is not None:
+        totals.callback = on_progress
+        totals.meter.callback = totals.total
+    first_of = _first_listing(requests)
+    jobs: list[UploadJob | Exception] = []
+    for i, request in enumerate(requests):
+        progress = totals.for_file(i) if on_progress else None
+        saved = states[i] if states is not None else None
+        if saved is not None:  # the saved upload of this request's file, wherever it lies now
+            saved = attrs.evolve(saved, request=request)
+        try:
+            job = prepare_job(request, _for(options, saved), saved, on_state, progress, cancel)
+            jobs.append(job)
+        except (KalturaError, OSError) as exc:
+            jobs.append(exc)  # this file's outcome, once its turn comes
+    found = yield from _look_up(jobs, first_of, options)
+    turns = _Turns(cancel, on_start, on_outcome)
+    flows = [
+        _turn(
+            requests[i],
+            _one(job, missing, found)
+            if first_of[i] == i
+            else _listed_twice(requests[i], first_of[i]),
+            turns,
+        )
+        for i, job in enumerate(jobs)
+    ]
+    ended = yield from interleave(flows, max_files_in_flight, _ends_one_file)
+    if on_progress is not None:
+        totals.meter.report(sum(totals.done), force=True)
+    return [_outcome(request, result) for request, result in zip(requests, ended, strict=True)]
+
+
+def _first_listing(requests: Sequence[UploadRequest]) -> list[int]:
+    """Map each request to the first one that uploads the same file to the same target.
+
+    Two such requests would share one referenceId, and each would take the other's half-made
+    entry for a leftover of its own; only the first runs.
+    """
+    seen: dict[tuple[object, ...], int] = {}
+    first = []
+    for index, r in enumerate(requests):
+        key = (r.path.resolve(), tuple(sorted(r.category_ids)), r.reference_id)
+        first.append(seen.setdefault(key, index))
+    return first
+
+
+def _listed_twice(request: UploadRequest, first: int) -> Flow[UploadResult]:
+    raise ConfigError(
+        f"{request.path} is listed twice for the same categories (first at position {first + 1}):"
+        " it is uploaded once"
+    )
+    yield  # a generator, so the error is this file's outcome, not the batch's
+
+
+def _look_up(
+    jobs: list[UploadJob | Exception], first_of: list[int], options: UploadOptions
+) -> Flow[dict[str, Found]]:
+    """Look every file's referenceId up in a few batched lists (each file would ask alone)."""
+    ids = [
+        job.state.reference_id
+        for i, job in enumerate(jobs)
+        if isinstance(job, UploadJob) and first_of[i] == i and not has_entry_and_token(job.state)
+    ]
+    try:
+        return (yield from find_many(ids, options))
+    except (TransportError, ResponseError):
+        return {}  # each file then looks itself up before creating anything
+
+
+def _one(
+    job: UploadJob | Exception, missing: set[int], found: dict[str, Found]
+) -> Flow[UploadResult]:
+    if isinstance(job, Exception):
+        raise job
+    unknown = missing & set(job.request.category_ids)
+    if unknown:
+        raise unknown_categories_error(unknown)
+    return (yield from upload_prepared(job, True, found.get(job.state.reference_id)))
+
+
+def _for(options: UploadOptions, saved: UploadState | None) -> UploadOptions:
+    """Return the options a saved upload resumes with: its own chunking, as it was planned."""
+    if saved is None:
+        return options
+    return attrs.evolve(options, chunk_size=saved.chunk_size, edge_size=saved.edge_size)
+
+
+def _turn(request: UploadRequest, flow: Flow[UploadResult], turns: _Turns) -> Flow[UploadResult]:
+    """Run one file's flow when its turn comes, unless cancelled first; report start and end."""
+    try:
+        if turns.cancel is not None and turns.cancel.is_set():
+            raise UploadCancelledError(
+                f"the upload of {request.path} was not started: the batch was cancelled first"
+            )
+        if turns.on_start is not None:
+            turns.on_start(request)
+        result = yield from flow
+    except (KalturaError, OSError) as exc:
+        if turns.on_outcome is not None:
+            turns.on_outcome(_outcome(request, exc))
+        raise
+    if turns.on_outcome is not None:
+        turns.on_outcome(UploadOutcome(request=request, result=result))
+    return result
+
+
+def _ends_one_file(error: BaseException) -> bool:
+    return isinstance(error, KalturaError | OSError)
+
+
+def _outcome(request: UploadRequest, ended: object) -> UploadOutcome:
+    if isinstance(ended, UploadResult):
+        return UploadOutcome(request=request, result=ended)
+    if isinstance(ended, KalturaError):
+        return UploadOutcome(request=request, error=ended)
+    return UploadOutcome(request=request, error=ConfigError(f"{request.path}: {ended}"))
