@@ -71,8 +71,21 @@ def _segments(request: HttpRequest, progress: Progress | None) -> Iterator[bytes
 
 
 async def _async_segments(request: HttpRequest, progress: Progress | None) -> AsyncIterator[bytes]:
-    for piece in _segments(request, progress):
-        yield piece
+    import asyncio  # loaded only by the async client
+
+    for segment in request.body:
+        if isinstance(segment, bytes):
+            yield segment
+            continue
+        # Disk reads go to a worker thread: a slow disk must not stall every task on the loop.
+        # Progress is still reported on the loop, after httpx has written the piece.
+        pieces = _pieces(segment, part_length(segment))
+        sent = 0
+        while piece := await asyncio.to_thread(next, pieces, b""):
+            yield piece
+            sent += len(piece)
+            if progress is not None:
+                progress(segment, sent)
 
 
 def _prepare(request: HttpRequest) -> tuple[dict[str, str], int]:
