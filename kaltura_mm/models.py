@@ -69,8 +69,20 @@ def _extra() -> Any:
     return attrs.field(factory=dict, converter=_frozen_extra, repr=False, eq=False)
 
 
-@attrs.frozen(kw_only=True)
-class BaseEntry:
+class _ShortRepr:
+    """A repr naming only the fields that are set: an entry has some sixty, mostly None."""
+
+    def __repr__(self) -> str:
+        shown = (
+            f"{field.name}={getattr(self, field.name)!r}"
+            for field in attrs.fields(type(self))  # type: ignore[arg-type]
+            if field.repr is not False and getattr(self, field.name) is not None
+        )
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class BaseEntry(_ShortRepr):
     """An entry of any type (``KalturaBaseEntry``)."""
 
     id: str | None = None
@@ -125,7 +137,7 @@ class BaseEntry:
     extra: Mapping[str, Any] = _extra()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class MediaEntry(BaseEntry):
     """A video, audio or image entry (``KalturaMediaEntry``, with ``KalturaPlayableEntry``)."""
 
@@ -151,7 +163,7 @@ class MediaEntry(BaseEntry):
     is_trim_disabled: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class DocumentEntry(BaseEntry):
     """A document entry: PDF, SWF or other document (``KalturaDocumentEntry``)."""
 
@@ -159,8 +171,8 @@ class DocumentEntry(BaseEntry):
     asset_params_ids: str | None = None
 
 
-@attrs.frozen(kw_only=True)
-class Category:
+@attrs.frozen(kw_only=True, repr=False)
+class Category(_ShortRepr):
     """A category (``KalturaCategory``); ``full_name`` joins the path with ``>``."""
 
     id: int | None = None
@@ -201,8 +213,8 @@ class Category:
     extra: Mapping[str, Any] = _extra()
 
 
-@attrs.frozen(kw_only=True)
-class CategoryEntry:
+@attrs.frozen(kw_only=True, repr=False)
+class CategoryEntry(_ShortRepr):
     """An entry's membership in a category (``KalturaCategoryEntry``)."""
 
     category_id: int | None = None
@@ -214,8 +226,8 @@ class CategoryEntry:
     extra: Mapping[str, Any] = _extra()
 
 
-@attrs.frozen(kw_only=True)
-class UploadToken:
+@attrs.frozen(kw_only=True, repr=False)
+class UploadToken(_ShortRepr):
     """A server-side upload slot that receives a file in one or more parts (``KalturaUploadToken``).
 
     ``uploaded_file_size`` is the number of bytes contiguous from offset 0 the server holds.
@@ -295,8 +307,8 @@ def _csv_field() -> Any:
     return attrs.field(default=None, converter=_csv_values)
 
 
-@attrs.frozen(kw_only=True)
-class BaseEntryFilter:
+@attrs.frozen(kw_only=True, repr=False)
+class BaseEntryFilter(_ShortRepr):
     """Filter for ``baseEntry.list``; unset fields are not sent. ``extra`` adds raw wire fields.
 
     Note that the server lists only READY entries unless a status filter is given.
@@ -333,7 +345,7 @@ class BaseEntryFilter:
     extra: Mapping[str, Any] = _extra()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class MediaEntryFilter(BaseEntryFilter):
     """Filter for media entries; needed for ``media_type_equal`` to have any effect."""
 
@@ -341,8 +353,8 @@ class MediaEntryFilter(BaseEntryFilter):
     media_type_in: tuple[MediaType, ...] | None = _csv_field()
 
 
-@attrs.frozen(kw_only=True)
-class CategoryFilter:
+@attrs.frozen(kw_only=True, repr=False)
+class CategoryFilter(_ShortRepr):
     """Filter for ``category.list``."""
 
     order_by: str | None = None
@@ -363,8 +375,8 @@ class CategoryFilter:
     extra: Mapping[str, Any] = _extra()
 
 
-@attrs.frozen(kw_only=True)
-class CategoryEntryFilter:
+@attrs.frozen(kw_only=True, repr=False)
+class CategoryEntryFilter(_ShortRepr):
     """Filter for ``categoryEntry.list``; non-admin sessions must filter on entry or category."""
 
     order_by: str | None = None
@@ -381,8 +393,8 @@ class CategoryEntryFilter:
     extra: Mapping[str, Any] = _extra()
 
 
-@attrs.frozen(kw_only=True)
-class UploadTokenFilter:
+@attrs.frozen(kw_only=True, repr=False)
+class UploadTokenFilter(_ShortRepr):
     """Filter for ``uploadToken.list``."""
 
     order_by: str | None = None

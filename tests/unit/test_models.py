@@ -53,3 +53,9 @@ def test_in_filters_accept_lists_single_values_and_csv() -> None:
 def test_pager_refuses_values_the_server_would_clamp(kwargs: dict[str, int]) -> None:
     with pytest.raises(ValueError, match="page_"):
         Pager(**kwargs)
+
+
+def test_repr_names_only_what_is_set() -> None:
+    entry = MediaEntry(id="0_a", name="talk", media_type=MediaType.VIDEO, extra={"rank": 3})
+    assert repr(entry) == "MediaEntry(id='0_a', name='talk', media_type=<MediaType.VIDEO: 1>)"
+    assert repr(BaseEntryFilter(id_in=["0_a", "0_b"])) == "BaseEntryFilter(id_in=('0_a', '0_b'))"
