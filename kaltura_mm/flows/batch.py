@@ -5,17 +5,38 @@ Rules it keeps:
 
 1. Calls go in multiRequests of ``Pace.batch_size``, at most ``Pace.parallel`` in flight.
 2. An item answered ``ACTION_BLOCKED`` (or a whole batch answered 429, 5xx or no answer) is sent
-   again, and only those items. After a throttled answer nothing is sent until every batch of
-   that burst is answered; then the first time, the items that ran in the burst set an adaptive
-   rate (items/second), later a throttle cuts it by 30%; clean batches raise it by 10%; it never
-   exceeds ``Pace.max_rate``. Answers to batches sent before the last slow-down are not counted.
-   An item blocked ``max_attempts`` times fails with the server's error.
+   again, and only those items. An item blocked ``max_attempts`` times fails with the server's
+   error.
 3. What an answer means for an item (done, already done, failed, send again) is the operation's
    own ``classify``; a batch with no usable answer marks its items "may have run" for it.
+
+Pacing. Until the first throttled answer everything goes as fast as ``parallel`` allows. After a
+throttled answer nothing is sent until every batch of that burst is answered, then one window
+(1 s) passes. The rate (items/second) is a search between two remembered rates:
+
+- the first time, the items that ran in the burst are the estimate (they ran in one window);
+- ``clean`` is the highest rate that ran clean, ``blocked`` the lowest that was throttled;
+- after a throttle at rate r above ``clean``: ``blocked = r`` and the rate falls back to
+  ``clean``; at or below ``clean`` (the limit dropped) the rate is cut by 30% and ``clean``
+  forgotten;
+- after ``PROBE_SECONDS`` worth of clean items the rate steps up: half way to ``blocked`` (at
+  least one item), or by 10% (at least one) while nothing is blocked; when the next step would
+  reach ``blocked`` the rate is found, and ``blocked`` is only forgotten (to look for a raised
+  limit) after ``REPROBE_SECONDS`` clean;
+- the rate never exceeds ``Pace.max_rate``; answers to batches sent before the last slow-down are
+  not counted.
+
+A rate r means at most ``floor(r)`` items in any window of ``THROTTLE_WINDOW * (1 + SLACK)``
+seconds (one item per ``1/r`` windows below 1/s): batches of about a tenth of that are spread over
+the window, and a log of what was sent holds a batch back until the window has room for it. The
+log's clock only counts the flow's own sleeps, which real time never runs behind, so the real
+rate can only be lower; ``SLACK`` covers requests reaching the server a few ms apart from when
+they were sent.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
@@ -35,6 +56,10 @@ from kaltura_mm.protocol.calls import Call, MultiRequest
 Status = Literal["done", "already_done", "failed", "would_change"]
 RETRY = "retry"  # what ``classify`` returns for an item to send again
 THROTTLE_WINDOW = 1.0  # seconds a rate limiter remembers calls (a guess: Kaltura's is unpublished)
+SLACK = 0.05  # widen the window by 5%: requests reach the server some ms apart from their sending
+SPREAD = 10  # a window's items go in up to this many batches, spread over the window
+PROBE_SECONDS = 2.0  # clean seconds before stepping the rate up
+REPROBE_SECONDS = 30.0  # clean seconds at the found rate before looking for a raised limit
 
 
 @attrs.frozen
@@ -70,6 +95,9 @@ class Pace:
     rate: float | None = None
     max_attempts: int = attrs.field(default=10, validator=_positive)
     generation: int = 0
+    clean: float | None = None  # the highest rate that ran clean
+    blocked: float | None = None  # the lowest rate that was throttled
+    streak: int = 0  # items that ran clean since the rate last changed
 
     @property
     def limit(self) -> float | None:
@@ -77,37 +105,61 @@ class Pace:
         rates = [r for r in (self.rate, self.max_rate) if r is not None]
         return min(rates) if rates else None
 
-    def next_batch_size(self) -> int:
-        """Return how many items the next batch takes (no more than a second's worth)."""
+    def window(self) -> tuple[int, float] | None:
+        """Return (items, seconds): at most that many items in any such window, or None."""
         limit = self.limit
-        return self.batch_size if limit is None else max(1, min(self.batch_size, int(limit)))
+        if limit is None:
+            return None
+        if limit >= 1:
+            return int(limit), THROTTLE_WINDOW * (1 + SLACK)
+        return 1, THROTTLE_WINDOW * (1 + SLACK) / limit
+
+    def next_batch_size(self) -> int:
+        """Return how many items the next batch takes (about a tenth of a window's worth)."""
+        window = self.window()
+        if window is None:
+            return self.batch_size
+        return max(1, min(self.batch_size, math.ceil(window[0] / SPREAD)))
 
     def gap(self, items: int) -> float:
-        """Return the pause after sending ``items`` items that keeps to the rate."""
-        limit = self.limit
-        # 10% slack: a batch runs as one burst, and when the server sees it varies by some ms.
-        return 0.0 if limit is None else 1.1 * items / limit
+        """Return the pause after sending ``items`` items that spreads them over the window."""
+        window = self.window()
+        return 0.0 if window is None else window[1] * items / window[0]
 
     def slowed(self, passed: int) -> Pace:
-        """Return the pace after a throttled answer; ``passed`` items ran since the last change.
-
-        The first time, what ran in that burst estimates the server's allowance per second;
-        afterwards the rate drops by 30%.
-        """
-        if self.rate is None:
+        """Return the pace after a throttled answer; ``passed`` items ran since the last change."""
+        step = {"generation": self.generation + 1, "streak": 0}
+        limit = self.limit
+        if limit is None:  # what ran in the first burst estimates the allowance per window
             rate = float(passed) if passed else max(1.0, self.batch_size / 2)
-        else:
-            rate = max(1.0, self.rate * 0.7)
-        return attrs.evolve(self, rate=rate, generation=self.generation + 1)
+            return attrs.evolve(self, rate=rate, **step)
+        if self.clean is not None and self.clean < limit:  # a step up was too far: step back
+            return attrs.evolve(self, rate=self.clean, blocked=limit, **step)
+        # throttled at a rate that ran clean before: the limit dropped, search again from lower
+        rate = max(1.0, float(math.floor(limit * 0.7)))
+        return attrs.evolve(self, rate=rate, clean=None, blocked=limit, **step)
 
-    def sped_up(self) -> Pace:
-        """Return the pace after a clean batch: 10% faster (at least one item), to the ceiling."""
-        if self.rate is None:
+    def sped_up(self, items: int) -> Pace:
+        """Return the pace after ``items`` items ran clean: maybe one step up, to the ceiling."""
+        limit = self.limit
+        if self.rate is None or limit is None:
             return self
-        rate = max(self.rate * 1.1, self.rate + 1.0)
+        clean = max(self.clean or 0.0, limit)
+        streak = self.streak + items
+        blocked = self.blocked
+        if blocked is not None and limit + 1 >= blocked:  # found: look again only after a while
+            if streak < REPROBE_SECONDS * limit:
+                return attrs.evolve(self, clean=clean, streak=streak)
+            blocked = None
+        if streak < PROBE_SECONDS * limit:
+            return attrs.evolve(self, clean=clean, streak=streak)
+        if blocked is None:
+            rate = max(limit * 1.1, limit + 1.0)
+        else:
+            rate = max(limit + 1.0, float(math.floor((limit + blocked) / 2)))
         if self.max_rate is not None:
             rate = min(rate, self.max_rate)
-        return attrs.evolve(self, rate=rate)
+        return attrs.evolve(self, rate=rate, clean=clean, blocked=blocked, streak=0)
 
 
 Classify = Callable[[str, Any, bool], "Status | str"]
@@ -151,6 +203,39 @@ class _Ledger:
         return False
 
 
+@attrs.define
+class _SendLog:
+    """What was sent when, on a clock of the flow's own sleeps (real time never runs behind it)."""
+
+    clock: float = 0.0
+    sends: deque[tuple[float, int]] = attrs.field(factory=deque)
+
+    def slept(self, seconds: float) -> float:
+        """Advance the clock by a sleep of ``seconds``; return ``seconds``."""
+        self.clock += seconds
+        return seconds
+
+    def record(self, items: int) -> None:
+        """Note ``items`` sent now."""
+        self.sends.append((self.clock, items))
+
+    def wait(self, items: int, window: tuple[int, float] | None) -> float:
+        """Return the seconds until the last ``window`` holds room for ``items`` more items."""
+        if window is None:
+            return 0.0
+        allowed, seconds = window
+        while self.sends and self.clock - self.sends[0][0] >= seconds:
+            self.sends.popleft()
+        held = sum(n for _, n in self.sends)
+        until = self.clock
+        for at, n in self.sends:
+            if held + items <= allowed:
+                break
+            held -= n
+            until = at + seconds
+        return until - self.clock
+
+
 def run_batches(
     entry_ids: Sequence[str], op: Operation, pace: Pace, known: frozenset[str] = frozenset()
 ) -> Flow[dict[str, EntryOutcome]]:
@@ -161,19 +246,24 @@ def run_batches(
     pending = deque(entry_ids)
     ledger = _Ledger(maybe_ran=set(known))
     flying: dict[int, tuple[list[str], int]] = {}
+    sent = _SendLog()
     tags = passed = 0
     hold = False  # throttled: send nothing until this burst's batches are all answered
     while pending or flying:
         while pending and len(flying) < pace.parallel and not hold:
-            batch = [pending.popleft() for _ in range(min(pace.next_batch_size(), len(pending)))]
+            size = min(pace.next_batch_size(), len(pending))
+            if wait := sent.wait(size, pace.window()):
+                yield Sleep(sent.slept(wait))
+            batch = [pending.popleft() for _ in range(size)]
             request = MultiRequest()
             for entry_id in batch:
                 request.add(op.build(entry_id))
             tags += 1
             flying[tags] = (batch, pace.generation)
+            sent.record(size)
             yield Start(tags, request)
-            if pace.gap(len(batch)):
-                yield Sleep(pace.gap(len(batch)))
+            if gap := pace.gap(size):
+                yield Sleep(sent.slept(gap))
         tag, answer = yield NextDone()
         batch, generation = flying.pop(tag)
         retry, throttled = _settle(batch, answer, op, ledger)
@@ -183,11 +273,12 @@ def run_batches(
             hold = hold or throttled
         if hold and all(g != pace.generation for _, g in flying.values()):
             pace, passed, hold = pace.slowed(passed), 0, False
-            yield Sleep(THROTTLE_WINDOW)  # the burst filled the server's window: let it pass
+            # the burst filled the server's window: let it pass
+            yield Sleep(sent.slept(THROTTLE_WINDOW))
         elif retry and not throttled:  # no usable answer: back off before sending again
-            yield Sleep(min(0.25 * 2 ** ledger.attempts.get(retry[0][0], 1), 8.0))
-        elif not retry:
-            pace = pace.sped_up()
+            yield Sleep(sent.slept(min(0.25 * 2 ** ledger.attempts.get(retry[0][0], 1), 8.0)))
+        elif not retry and generation == pace.generation:
+            pace = pace.sped_up(len(batch))
     return {entry_id: ledger.results[entry_id] for entry_id in entry_ids}
 
 

@@ -115,13 +115,6 @@ def test_an_item_blocked_too_often_fails_with_the_server_error() -> None:
     assert fake.calls.count("baseEntry.delete") == 2 + 3
 
 
-def test_rate_ceiling_paces_batches() -> None:
-    fake, ids = _fake(100)
-    driven = drive(delete_entries(ids, pace=Pace(batch_size=50, max_rate=25)), fake)
-    assert {o.status for o in driven.result} == {"done"}
-    assert driven.slept == pytest.approx([1.1] * 4), "25 items per batch, one a second (+10%)"
-
-
 def test_add_to_category_counts_existing_membership_as_done() -> None:
     fake, ids = _fake(3, categories=())
     fake.members.add((ids[0], OTHER))
@@ -200,17 +193,3 @@ def test_bad_id_lists_fail_with_a_clear_error() -> None:
         drive(delete_entries("0_abc12345"), fake)
     with pytest.raises(ConfigError, match="non-empty"):
         drive(delete_entries(["", "0_abc12345"]), fake)
-
-
-def test_pace_rules() -> None:
-    pace = Pace(batch_size=50, max_rate=30)
-    assert (pace.next_batch_size(), pace.gap(30)) == (30, pytest.approx(1.1))
-    slowed = Pace(batch_size=50).slowed(passed=120)
-    assert (slowed.rate, slowed.next_batch_size(), slowed.generation) == (120, 50, 1)
-    assert slowed.slowed(passed=0).rate == pytest.approx(84)
-    assert Pace(batch_size=50).slowed(passed=0).rate == 25
-    assert Pace(rate=2).sped_up().rate == 3
-    assert Pace(rate=28, max_rate=30).sped_up().sped_up().rate == 30
-    assert Pace().sped_up() == Pace()
-    with pytest.raises(ConfigError, match="batch_size"):
-        Pace(batch_size=0)
