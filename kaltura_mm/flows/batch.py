@@ -130,7 +130,7 @@ class Pace:
         """Return the pace after a throttled answer; ``passed`` items ran since the last change."""
         step = {"generation": self.generation + 1, "streak": 0}
         limit = self.limit
-        if limit is None:  # what ran in the first burst estimates the allowance per window
+        if self.rate is None or limit is None:  # the first burst estimates the allowance
             rate = float(passed) if passed else max(1.0, self.batch_size / 2)
             return attrs.evolve(self, rate=rate, **step)
         if self.clean is not None and self.clean < limit:  # a step up was too far: step back

@@ -137,6 +137,13 @@ def test_the_ceiling_is_never_exceeded_in_any_window(max_rate: float, window: fl
     assert rate >= 0.85 * max_rate, f"{rate:.2f}/s under a ceiling of {max_rate}/s"
 
 
+def test_a_server_limit_below_the_ceiling_is_found() -> None:
+    server = ThrottlingServer(limit=lambda now: 3)
+    rate = _delete_all(server, 200, Pace(max_rate=10))
+    assert rate >= 0.8 * 3, f"{rate:.2f}/s against 3/s allowed"
+    assert server.blocked < 30, f"{server.blocked} throttled answers"
+
+
 def test_unthrottled_runs_send_full_batches_at_once() -> None:
     server = ThrottlingServer(limit=lambda now: None)
     _delete_all(server, 300, Pace(batch_size=100))
@@ -151,6 +158,7 @@ def test_the_first_throttle_takes_what_ran_as_the_rate() -> None:
     assert Pace(batch_size=50).slowed(passed=120).rate == 120
     assert Pace(batch_size=50).slowed(passed=0).rate == 25
     assert Pace(batch_size=50).slowed(passed=3).generation == 1
+    assert Pace(max_rate=25).slowed(passed=3).rate == 3, "a ceiling is no estimate"
 
 
 def test_a_throttled_step_up_falls_back_to_the_clean_rate() -> None:
