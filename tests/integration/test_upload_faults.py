@@ -41,12 +41,6 @@ OPTIONS = UploadOptions(
 FAST_TIMEOUTS = Timeouts(connect=2.0, read=0.4, write=2.0, pool=5.0)
 
 
-@pytest.fixture(params=["sync", "async"])
-def run(request: pytest.FixtureRequest, kaltura_sandbox: Sandbox) -> Run:
-    """Run a flow under the sync or the async client against a fresh sandbox."""
-    return runner(request.param, kaltura_sandbox)
-
-
 def _intact_once(run: Run, result: Any, path: Path) -> None:
     assert [e.id for e in entries_with_reference(run, result.reference_id)] == [result.entry.id]
     assert sha256_download(result.entry.download_url) == sha256_file(path)

@@ -38,12 +38,6 @@ pytestmark = pytest.mark.timeout(120)
 SMALL = UploadOptions(chunk_size=256 * KIB, edge_size=64 * KIB, concurrency=4)
 
 
-@pytest.fixture(params=["sync", "async"])
-def run(request: pytest.FixtureRequest, kaltura_sandbox: Sandbox) -> Run:
-    """Run a flow under the sync or the async client against a fresh sandbox."""
-    return runner(request.param, kaltura_sandbox)
-
-
 @pytest.mark.parametrize(
     "size",
     [1, 256 * KIB, 256 * KIB + 1, 64 * KIB + 1, 3 * MIB + 12345],

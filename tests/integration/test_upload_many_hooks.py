@@ -23,19 +23,12 @@ from tests.integration.upload_support import (
     Run,
     entries_with_reference,
     media,
-    runner,
     sha256_download,
     sha256_file,
 )
 
 pytestmark = pytest.mark.timeout(120)
 OPTIONS = UploadOptions(chunk_size=128 * KIB, edge_size=64 * KIB, concurrency=2)
-
-
-@pytest.fixture(params=["sync", "async"])
-def run(request: pytest.FixtureRequest, kaltura_sandbox: Sandbox) -> Run:
-    """Run a flow under the sync or the async client against a fresh sandbox."""
-    return runner(request.param, kaltura_sandbox)
 
 
 def _partial(run: Run, request: UploadRequest) -> UploadState:
