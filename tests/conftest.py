@@ -1,4 +1,4 @@
-"""Shared fixtures: the real payloads from ../shared/payloads, a canary secret."""
+"""Shared fixtures: the real Kaltura payloads kept in ``tests/payloads`` (see its README)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PAYLOADS = REPO.parent / "shared" / "payloads"
+PAYLOADS = Path(__file__).resolve().parent / "payloads"
 
 
 def load_payload(name: str) -> Any:
@@ -20,5 +20,5 @@ def load_payload(name: str) -> Any:
 @pytest.fixture
 def payloads() -> Path:
     """Return the directory of real Kaltura payloads."""
-    assert PAYLOADS.is_dir(), f"expected the shared payloads beside the checkout at {PAYLOADS}"
+    assert PAYLOADS.is_dir(), f"expected the real payloads in the repository at {PAYLOADS}"
     return PAYLOADS

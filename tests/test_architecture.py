@@ -114,3 +114,18 @@ def test_sandbox_imports_nothing_from_the_client_side() -> None:
             if top is not None and top != "sandbox":
                 violations.append(f"{path.relative_to(PACKAGE)} imports {name}")
     assert not violations, "the sandbox must stay independent:\n" + "\n".join(violations)
+
+
+def test_nothing_reads_outside_the_checkout() -> None:
+    # A user's fresh clone has nothing beside it: real payloads live in tests/payloads.
+    repo = PACKAGE.parent
+    markers = ('"shared"', "../shared")
+    offenders = []
+    for folder in ("kaltura_mm", "tests", "benchmarks", "reliability"):
+        for path in (repo / folder).rglob("*.py"):
+            if path == Path(__file__).resolve():
+                continue
+            text = path.read_text(encoding="utf-8")
+            if any(marker in text for marker in markers):
+                offenders.append(str(path.relative_to(repo)))
+    assert not offenders, f"these read outside the checkout: {offenders}"
