@@ -37,17 +37,20 @@ __all__ = [
     "CategoryEntryStatus",
     "CategoryFilter",
     "CategoryStatus",
+    "DataEntry",
     "DocumentEntry",
     "DocumentType",
     "EntryStatus",
     "EntryType",
     "Filter",
     "ListPage",
+    "LiveStreamEntry",
     "MediaEntry",
     "MediaEntryFilter",
     "MediaType",
     "ModerationStatus",
     "Pager",
+    "PlaylistEntry",
     "Resource",
     "SessionType",
     "UploadToken",
@@ -169,6 +172,41 @@ class DocumentEntry(BaseEntry):
 
     document_type: DocumentType | None = None
     asset_params_ids: str | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class LiveStreamEntry(MediaEntry):
+    """A live stream (``KalturaLiveStreamEntry``); broadcast URLs and password stay out of reprs."""
+
+    stream_name: str | None = None
+    live_status: int | None = None
+    record_status: int | None = None
+    dvr_status: int | None = None
+    dvr_window: int | None = None
+    recorded_entry_id: str | None = None
+    first_broadcast: int | None = None
+    last_broadcast: int | None = None
+    primary_broadcasting_url: str | None = attrs.field(default=None, repr=False)
+    secondary_broadcasting_url: str | None = attrs.field(default=None, repr=False)
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class PlaylistEntry(BaseEntry):
+    """A playlist (``KalturaPlaylist``): static (entry ids) or dynamic (filters)."""
+
+    playlist_content: str | None = None
+    playlist_type: int | None = None
+    plays: int | None = None
+    views: int | None = None
+    duration: int | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class DataEntry(BaseEntry):
+    """A data entry (``KalturaDataEntry``): text content stored on the server."""
+
+    data_content: str | None = None
+    retrieve_data_content_by_get: bool | None = None
 
 
 @attrs.frozen(kw_only=True, repr=False)

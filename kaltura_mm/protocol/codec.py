@@ -37,6 +37,9 @@ OBJECT_TYPES: dict[str, type] = {
     "KalturaBaseEntry": m.BaseEntry,
     "KalturaMediaEntry": m.MediaEntry,
     "KalturaDocumentEntry": m.DocumentEntry,
+    "KalturaLiveStreamEntry": m.LiveStreamEntry,
+    "KalturaPlaylist": m.PlaylistEntry,
+    "KalturaDataEntry": m.DataEntry,
     "KalturaCategory": m.Category,
     "KalturaCategoryEntry": m.CategoryEntry,
     "KalturaUploadToken": m.UploadToken,
@@ -55,11 +58,8 @@ _NAMES: dict[type, str] = {cls: name for name, cls in OBJECT_TYPES.items()}
 # Kaltura classes we do not model, with their parent in Kaltura's own hierarchy.
 PARENTS: dict[str, str] = {
     "KalturaPlayableEntry": "KalturaBaseEntry",
-    "KalturaPlaylist": "KalturaBaseEntry",
-    "KalturaDataEntry": "KalturaBaseEntry",
     "KalturaMixEntry": "KalturaPlayableEntry",
     "KalturaLiveEntry": "KalturaMediaEntry",
-    "KalturaLiveStreamEntry": "KalturaLiveEntry",
     "KalturaLiveStreamAdminEntry": "KalturaLiveStreamEntry",
     "KalturaLiveChannel": "KalturaLiveEntry",
     "KalturaExternalMediaEntry": "KalturaMediaEntry",
@@ -78,6 +78,9 @@ READ_ONLY: dict[type, frozenset[str]] = {
     m.BaseEntry: frozenset(_ENTRY_RO),
     m.MediaEntry: frozenset(_ENTRY_RO),
     m.DocumentEntry: frozenset(_ENTRY_RO),
+    m.LiveStreamEntry: frozenset(_ENTRY_RO),
+    m.PlaylistEntry: frozenset(_ENTRY_RO),
+    m.DataEntry: frozenset(_ENTRY_RO),
     m.Category: frozenset({
         "id", "depth", "partnerId", "fullName", "fullIds", "entriesCount", "directEntriesCount",
         "createdAt", "updatedAt", "membersCount", "pendingMembersCount", "privacyContexts",
@@ -186,6 +189,10 @@ def decode(value: Any, expected: type | None = None) -> Any:
         cls = _nearest_known(object_type) or expected
         if cls is None:
             return m.ApiObject(object_type=object_type, extra=value)
+        if object_type in PARENTS:
+            # A Kaltura class we know the place of (a live channel, a mix): its modelled base
+            # is the right answer, and its own fields stay in ``extra``.
+            return object_decoder(cls)(value)
         warnings.warn(
             f"unknown objectType {object_type!r} decoded as {cls.__name__}",
             UnknownObjectTypeWarning,
