@@ -39,6 +39,13 @@ def test_25000_entries_are_listed_exactly_once_in_at_most_52_requests(
     assert kaltura_sandbox.stats.http_requests <= 52
 
 
+@pytest.mark.kaltura_sandbox(index_lag=60)  # deletes stay in the index while the listing runs
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 B.1: "
+    "an entry deleted after it was indexed leaves its page short; the listing takes the "
+    "first short page for the end and misses every surviving entry after it",
+)
 def test_concurrent_adds_and_deletes_lose_no_surviving_entry(
     runner: Runner, kaltura_sandbox: Sandbox
 ) -> None:
@@ -82,6 +89,7 @@ def test_more_than_500_entries_in_one_second_are_listed_whole(
     kaltura_sandbox.core.store.execute(
         f"UPDATE entries SET created_at = 1700000000 WHERE id IN ({marks})", crowded
     )
+    kaltura_sandbox.index.settle()  # part of the set-up: the index holds them as they now are
     listed = _ids(runner.iterate(list_entries(EntryQuery(category_id=category_id))))
     assert sorted(listed) == sorted(seeded)
 
@@ -98,6 +106,7 @@ def test_entries_are_typed_by_kind_and_statuses_show_unready_ones(
         )
         assert document.id
         client.call(category_entry.add(document.id, category_id))
+    kaltura_sandbox.index.settle()  # lists lag writes: wait for the index, as a real test polls
     default = runner.iterate(list_entries(EntryQuery(category_id=category_id)))
     assert sorted(_ids(default)) == sorted(ready)
     every = runner.iterate(list_entries(EntryQuery(category_id=category_id, statuses=ANY_STATUS)))
