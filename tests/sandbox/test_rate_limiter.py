@@ -142,3 +142,11 @@ def test_rate_limit_option_values() -> None:
     ]:
         with pytest.raises(click.BadParameter, match=hint):
             parse_rate_limit(bad)
+
+
+def test_a_ks_key_counts_each_session_apart(sb: Sandbox, api: Api) -> None:
+    other = Api(sb, sb.ks(user_id="someone-else"))
+    sb.faults.throttle("baseEntry", "count", limit=1, window=10, key="ks")
+    assert _blocked(_counts(api, 2)) == [False, True]
+    assert _blocked(_counts(other, 1)) == [False]
+    other.close()
