@@ -64,6 +64,7 @@ class Indexed:
     name: str
     fields: tuple[str, ...]
     computed: tuple[tuple[str, str], ...] = ()
+    lookup: str = ""  # more DDL for the index table (indexes lists can use)
 
     @property
     def index(self) -> str:
@@ -90,6 +91,7 @@ class Indexed:
         return f"""
 CREATE TABLE IF NOT EXISTS {self.index} AS {self.snapshot()} WHERE 0;
 CREATE UNIQUE INDEX IF NOT EXISTS {self.index}_id ON {self.index} (id);
+{self.lookup}
 CREATE TABLE IF NOT EXISTS {self.log} AS SELECT 0.0 AS written_at, * FROM {self.index} WHERE 0;
 CREATE INDEX IF NOT EXISTS {self.log}_due ON {self.log} (written_at);
 CREATE INDEX IF NOT EXISTS {self.log}_by_id ON {self.log} (id, written_at);
@@ -111,7 +113,14 @@ END;
 """  # noqa: S608
 
 
-ENTRIES = Indexed("entries", "entry", ENTRY_FIELDS, (("categories", _ACTIVE_CATEGORIES),))
+ENTRIES = Indexed(
+    "entries",
+    "entry",
+    ENTRY_FIELDS,
+    (("categories", _ACTIVE_CATEGORIES),),
+    "CREATE INDEX IF NOT EXISTS entry_index_by_time ON entry_index "
+    "(partner_id, status, created_at, seq);",
+)
 CATEGORIES = Indexed("categories", "category", CATEGORY_FIELDS)
 _TRIGGERS = "".join(
     [

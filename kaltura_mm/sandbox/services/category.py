@@ -14,7 +14,7 @@ from kaltura_mm.sandbox.schema import KInput, check_insert
 ACTIVE, DELETED = 2, 3
 NAME_MAX = 200
 
-COUNTS = """
+_COUNTS = """
   (SELECT COUNT(*) FROM category_entries ce WHERE ce.category_id = c.id AND ce.status = 2)
     AS direct_entries_count,
   (SELECT COUNT(*) FROM category_entries ce WHERE ce.category_id = c.id AND ce.status = 1)
@@ -76,7 +76,7 @@ def view(row: sqlite3.Row) -> dict[str, Any]:
 def fetch(call: Call, category_id: int) -> sqlite3.Row | None:
     """Return an active category of the caller's partner, with counters."""
     return call.core.store.one(
-        f"SELECT c.*, {COUNTS} FROM categories c WHERE c.id = ? AND c.partner_id = ? "  # noqa: S608
+        f"SELECT c.*, {_COUNTS} FROM categories c WHERE c.id = ? AND c.partner_id = ? "  # noqa: S608
         "AND c.status = 2",
         (category_id, call.partner_id),
     )
@@ -173,7 +173,7 @@ def delete(call: Call) -> None:
 
 def list_(call: Call) -> dict[str, Any]:
     """List categories from the search index (``category_search``)."""
-    return category_search.list_page(call, COUNTS, view)
+    return category_search.list_page(call, _COUNTS, view)
 
 
 ACTIONS = {
