@@ -83,7 +83,10 @@ def demo_command(ctx: click.Context, files: int) -> int:
 
     state = app(ctx)
     started = time.monotonic()
-    with Sandbox(transcode_delay=0.2) as sandbox, tempfile.TemporaryDirectory() as temp:
+    # The demo tells a story step by step ("the category now holds..."): it uses the consistent
+    # sandbox, whose lists see each step at once (the real server's lag is off).
+    kind = Sandbox(transcode_delay=0.2, index_lag=0, index_max_in_values=None)
+    with kind as sandbox, tempfile.TemporaryDirectory() as temp:
         env = {
             "KALTURA_SERVICE_URL": sandbox.service_url,
             "KALTURA_PARTNER_ID": str(sandbox.partner_id),

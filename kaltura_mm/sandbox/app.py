@@ -10,14 +10,28 @@ from types import TracebackType
 
 from kaltura_mm.sandbox import ks, seeding
 from kaltura_mm.sandbox.clock import Clock
-from kaltura_mm.sandbox.core import Core, Partner, Settings
+from kaltura_mm.sandbox.core import (
+    DEFAULT_INDEX_LAG,
+    SPHINX_MAX_IN_VALUES,
+    Core,
+    Partner,
+    Settings,
+)
 from kaltura_mm.sandbox.dispatcher import Dispatcher
 from kaltura_mm.sandbox.faults import Faults, Stats
+from kaltura_mm.sandbox.search_index import SearchIndex
 from kaltura_mm.sandbox.server import SandboxHTTPServer
 
 
 class Sandbox:
-    """A local Kaltura-compatible API server (real HTTP on loopback, background threads)."""
+    """A local Kaltura-compatible API server (real HTTP on loopback, background threads).
+
+    Lists read a search index that lags writes by ``index_lag`` seconds and keeps
+    ``index_max_in_values`` values of an IN / NOT IN, as the real server's Sphinx index does;
+    ``Sandbox(index_lag=0, index_max_in_values=None)`` is the kind, consistent sandbox.
+    ``metadata_access_control=True`` switches on every partner's access control on entry
+    metadata (a non-admin KS's ``totalCount`` is then its page's own count).
+    """
 
     def __init__(
         self,
@@ -27,14 +41,27 @@ class Sandbox:
         final_chunk_wait: float = 45.0,
         host: str = "127.0.0.1",
         port: int = 0,
+        index_lag: float = DEFAULT_INDEX_LAG,
+        index_max_in_values: int | None = SPHINX_MAX_IN_VALUES,
+        metadata_access_control: bool = False,
     ) -> None:
-        if transcode_delay < 0 or final_chunk_wait < 0:
-            raise ValueError("transcode_delay and final_chunk_wait must be zero or more seconds")
+        if transcode_delay < 0 or final_chunk_wait < 0 or not index_lag >= 0:
+            raise ValueError(
+                "transcode_delay, final_chunk_wait and index_lag must be zero or more seconds"
+            )
+        if index_max_in_values is not None and index_max_in_values < 1:
+            raise ValueError("index_max_in_values must be 1 or more, or None for no cut")
         self._data_dir = Path(data_dir) if data_dir is not None else None
         self._host, self._port = host, port
         self.clock = Clock()
-        self._settings = Settings(transcode_delay, final_chunk_wait)
-        self.faults = Faults(seed, self._settings)
+        self._settings = Settings(
+            transcode_delay,
+            final_chunk_wait,
+            index_lag=float(index_lag),
+            index_max_in_values=index_max_in_values,
+            metadata_access_control_all=metadata_access_control,
+        )
+        self.faults = Faults(seed, self._settings, self.clock)
         self.stats = Stats()
         self._temp: str | None = None
         self._core: Core | None = None
@@ -102,6 +129,11 @@ class Sandbox:
             raise RuntimeError("the sandbox is not running: use 'with Sandbox() as sb:'")
         return self._core
 
+    @property
+    def index(self) -> SearchIndex:
+        """Return the search index lists read (``lag``, ``settle()``, ``pending``)."""
+        return self.core.index
+
     # -- what clients need ------------------------------------------------------------------
 
     @property
@@ -133,6 +165,18 @@ class Sandbox:
         """Create another, fully isolated partner."""
         return self.core.add_partner()
 
+    def set_metadata_access_control(
+        self, enabled: bool = True, partner_id: int | None = None
+    ) -> None:
+        """Switch a partner's access control on entry metadata (the server's partner setting):
+        a non-admin KS's list ``totalCount`` is then the page's own count, however many pages
+        remain (``entryPeer::filterSelectResults``)."""
+        chosen = self._partner(partner_id).partner_id
+        if enabled:
+            self._settings.metadata_access_control.add(chosen)
+        else:
+            self._settings.metadata_access_control.discard(chosen)
+
     def _partner(self, partner_id: int | None) -> Partner:
         if partner_id is None:
             return self.default_partner
@@ -163,7 +207,10 @@ class Sandbox:
     # -- data -------------------------------------------------------------------------------
 
     def create_category(self, path: str, partner_id: int | None = None) -> int:
-        """Return the id of category ``A>B>C``, creating missing ancestors."""
+        """Return the id of category ``A>B>C``, creating missing ancestors.
+
+        A test set-up shortcut: new categories are in the search index at once.
+        """
         return seeding.create_category(self.core, self._partner(partner_id).partner_id, path)
 
     def seed_entries(
@@ -175,7 +222,11 @@ class Sandbox:
         ready: bool = True,
         name_prefix: str = "entry",
     ) -> list[str]:
-        """Insert ``count`` entries in ``category_id`` quickly and return their ids."""
+        """Insert ``count`` entries in ``category_id`` quickly and return their ids.
+
+        A test set-up shortcut: the entries are in the search index at once, as if they had
+        always existed; entries made through the API reach lists only ``index_lag`` later.
+        """
         return seeding.seed_entries(
             self.core,
             self._partner(partner_id).partner_id,

@@ -12,66 +12,16 @@ from typing import Any
 import click
 
 from kaltura_mm.sandbox.app import Sandbox
+from kaltura_mm.sandbox.cli_values import (
+    parse_bandwidth,
+    parse_fail,
+    parse_rate_limit,
+    parse_throttle,
+)
+from kaltura_mm.sandbox.core import DEFAULT_INDEX_LAG, SPHINX_MAX_IN_VALUES
 from kaltura_mm.sandbox.faults import KINDS
 
-_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
-
-
-def parse_bandwidth(text: str) -> int:
-    """Read ``10M`` / ``512K`` / ``1000`` as bytes per second."""
-    value = text.strip().upper().removesuffix("B").removesuffix("/S")
-    unit = value[-1:] if value[-1:] in _UNITS else ""
-    try:
-        number = float(value[: len(value) - len(unit)])
-    except ValueError:
-        raise click.BadParameter(
-            f"{text!r} is not a rate: use bytes per second, e.g. 10M"
-        ) from None
-    if number <= 0:
-        raise click.BadParameter(f"{text!r} must be positive")
-    return int(number * _UNITS[unit])
-
-
-def _target(text: str, option: str) -> tuple[str | None, str | None, str]:
-    """Split ``service.action=value``; ``*`` (or nothing) for service/action means all."""
-    where, sep, value = text.partition("=")
-    if not sep or not value:
-        raise click.BadParameter(f"{text!r}: expected SERVICE.ACTION=VALUE, e.g. {option}")
-    service, _, action = where.partition(".")
-    return (
-        None if service in ("", "*") else service,
-        None if action in ("", "*") else action,
-        value,
-    )
-
-
-def parse_fail(text: str) -> tuple[str | None, str | None, float, tuple[str, ...]]:
-    """Read ``uploadtoken.upload=0.1:reset,http503`` (kinds default to http503)."""
-    service, action, value = _target(text, "uploadtoken.upload=0.1:reset,http503")
-    rate_text, _, kinds_text = value.partition(":")
-    try:
-        rate = float(rate_text)
-    except ValueError:
-        raise click.BadParameter(f"{text!r}: the rate must be a number from 0 to 1") from None
-    kinds = tuple(k.strip() for k in kinds_text.split(",") if k.strip()) or ("http503",)
-    unknown = sorted(set(kinds) - set(KINDS))
-    if unknown or not 0 <= rate <= 1:
-        raise click.BadParameter(
-            f"{text!r}: rate 0..1 and kinds from {', '.join(KINDS)} (unknown: {unknown})"
-        )
-    return service, action, rate, kinds
-
-
-def parse_throttle(text: str) -> tuple[str | None, str | None, float]:
-    """Read ``baseentry.delete=3`` (calls per second)."""
-    service, action, value = _target(text, "baseentry.delete=3")
-    try:
-        per_second = float(value)
-    except ValueError:
-        raise click.BadParameter(f"{text!r}: calls per second must be a number") from None
-    if per_second <= 0:
-        raise click.BadParameter(f"{text!r}: calls per second must be positive")
-    return service, action, per_second
+__all__ = ["parse_bandwidth", "parse_fail", "parse_rate_limit", "parse_throttle", "sandbox"]
 
 
 @click.group("sandbox")
@@ -135,7 +85,41 @@ def sandbox() -> None:
     "throttles",
     multiple=True,
     metavar="SERVICE.ACTION=N",
-    help="Answer calls beyond N per second with ACTION_BLOCKED. Repeatable.",
+    help="Answer calls beyond N in a fixed 1-second window with ACTION_BLOCKED "
+    "(--rate-limit SERVICE.ACTION=N/1s). Repeatable.",
+)
+@click.option(
+    "--rate-limit",
+    "rate_limits",
+    multiple=True,
+    metavar="SERVICE.ACTION=N[/WINDOW][:key=PARAM][:failed-only]",
+    help="The server's rate limiter: N calls per fixed WINDOW (default 10s) from the first, "
+    "blocked calls counted; key=PARAM counts per value of a request parameter (e.g. entryId). "
+    "The first matching rule applies. Repeatable.",
+)
+@click.option(
+    "--index-lag",
+    default=DEFAULT_INDEX_LAG,
+    show_default=True,
+    type=click.FloatRange(0),
+    metavar="SECONDS",
+    help="Seconds before a write reaches list/count results (0: at once).",
+)
+@click.option(
+    "--no-in-cut",
+    is_flag=True,
+    help="Keep every value of an IN / NOT IN filter (the real index keeps 150).",
+)
+@click.option(
+    "--kind",
+    is_flag=True,
+    help="A consistent sandbox: --index-lag 0 and --no-in-cut.",
+)
+@click.option(
+    "--metadata-access-control",
+    is_flag=True,
+    help="Partners apply access control to entry metadata: a non-admin KS's list totalCount "
+    "is its page's own count.",
 )
 @click.option(
     "--ks-lifetime",
@@ -169,6 +153,11 @@ def serve(**options: Any) -> None:
         final_chunk_wait=options["final_chunk_wait"],
         host=options["host"],
         port=options["port"],
+        index_lag=0.0 if options["kind"] else options["index_lag"],
+        index_max_in_values=(
+            None if options["kind"] or options["no_in_cut"] else SPHINX_MAX_IN_VALUES
+        ),
+        metadata_access_control=options["metadata_access_control"],
     )
     _configure(box, options)
     try:
@@ -200,6 +189,8 @@ def _configure(box: Sandbox, options: dict[str, Any]) -> None:
     for text in options["throttles"]:
         service, action, per_second = parse_throttle(text)
         faults.throttle(service=service, action=action, per_second=per_second)
+    for text in options["rate_limits"]:
+        faults.rate_limiter.add(parse_rate_limit(text))
     faults.ks_lifetime = options["ks_lifetime"]
 
 

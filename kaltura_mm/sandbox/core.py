@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kaltura_mm.sandbox.claims import Claims
 from kaltura_mm.sandbox.clock import Clock
+from kaltura_mm.sandbox.search_index import SearchIndex
 from kaltura_mm.sandbox.store import Store
 
 MAX_RESUME_TIME = 604_800  # upload_token_max_resume_time: 7 days
 FIRST_PARTNER_ID = 100
+DEFAULT_INDEX_LAG = 2.0  # seconds; SaaS's is unpublished (could be minutes): tests ask for more
+SPHINX_MAX_IN_VALUES = 150  # SphinxCriterion::MAX_IN_VALUES
 
 
 @dataclass(frozen=True)
@@ -29,11 +32,20 @@ class Partner:
 
 @dataclass
 class Settings:
-    """Behaviour knobs: simulated transcoding time, final-chunk gap wait, KS lifetime cap."""
+    """Behaviour knobs: transcoding time, final-chunk gap wait, KS lifetime cap, the index's lag
+    and IN cut, and the partners whose access control applies to entry metadata."""
 
     transcode_delay: float = 0.2
     final_chunk_wait: float = 45.0
     ks_lifetime: int | None = None
+    index_lag: float = DEFAULT_INDEX_LAG
+    index_max_in_values: int | None = SPHINX_MAX_IN_VALUES
+    metadata_access_control_all: bool = False
+    metadata_access_control: set[int] = field(default_factory=set)
+
+    def applies_metadata_access_control(self, partner_id: int) -> bool:
+        """Return True when ``partner_id`` has access control on entry metadata switched on."""
+        return self.metadata_access_control_all or partner_id in self.metadata_access_control
 
 
 class Core:
@@ -49,6 +61,7 @@ class Core:
         for folder in (self.content_dir, self.upload_dir, self.incoming_dir):
             folder.mkdir(parents=True, exist_ok=True)
         self.store = Store(data_dir / "sandbox.db", durable)
+        self.index = SearchIndex(self.store, clock, settings)
         self.service_url = ""
         self.claims = Claims()  # in-place chunk writes in flight, guarded by token conditions
         self._token_conditions: dict[str, threading.Condition] = {}

@@ -2,7 +2,7 @@
 
 1. service / action resolved (``SERVICE_DOES_NOT_EXISTS``, ``ACTION_DOES_NOT_EXISTS``);
 2. the KS string parsed and its signature checked (``INVALID_KS … -1,INVALID_STR``);
-3. rate limit (``ACTION_BLOCKED``);
+3. rate limit (``ACTION_BLOCKED``; every attempt counts, see ``ratelimit``);
 4. action arguments read and validated (``MISSING_MANDATORY_PARAMETER``, ``INVALID_ENUM_VALUE``…);
 5. KS validity (``INVALID_KS`` with ``KSID`` = ``EXPIRED``);
 6. access (``MISSING_KS``, ``SERVICE_FORBIDDEN``); 7. the action runs.
@@ -19,6 +19,7 @@ from kaltura_mm.sandbox.claims import Claim
 from kaltura_mm.sandbox.core import Core
 from kaltura_mm.sandbox.errors import ApiError, invalid_ks
 from kaltura_mm.sandbox.faults import Faults, Stats
+from kaltura_mm.sandbox.ratelimit import Admission
 from kaltura_mm.sandbox.services import base_entry, category, category_entry, session, upload_token
 
 _SESSION_CACHE = 4096  # verified KS strings remembered (the cache is simply emptied when full)
@@ -83,14 +84,23 @@ class Dispatcher:
         """Run one call and return its result; API errors are raised as ``ApiError``."""
         service, action, spec = self.resolve(params)
         self.stats.count_call(service, action)
-        return spec.run(self._checked(params, service, action, spec, spec.params, throttle=True))
+        session = self._session_of(params)
+        admission = self._admit(params, service, action, session)
+        call = self._checked(params, service, action, spec, spec.params, session)
+        try:
+            return spec.run(call)
+        except ApiError:
+            # only the action's own errors count for a failures-only rule (KalturaDispatcher)
+            self.faults.failed(admission)
+            raise
 
     def authorize(self, params: dict[str, Any]) -> Call:
         """Check a call as ``call`` would (KS, arguments, access) but without its file parts,
-        throttles or counting, and return it unrun."""
+        the rate limiter or counting, and return it unrun."""
         service, action, spec = self.resolve(params)
         without_files = tuple(p for p in spec.params if p.kind != "file")
-        return self._checked(params, service, action, spec, without_files, throttle=False)
+        session = self._session_of(params)
+        return self._checked(params, service, action, spec, without_files, session)
 
     @staticmethod
     def claim_in_place_target(params: dict[str, Any]) -> bool:
@@ -119,12 +129,8 @@ class Dispatcher:
         action: str,
         spec: Action,
         declared: tuple[Param, ...],
-        throttle: bool,
+        session: ks.Session | None,
     ) -> Call:
-        ks_text = params.get("ks")
-        session = self._session(str(ks_text)) if isinstance(ks_text, str) and ks_text else None
-        if throttle and self.faults.throttled(service, action.lower()):
-            raise ApiError("ACTION_BLOCKED", action, service)
         now = self.core.clock.now()
         args = read_args(declared, params, now)
         if session is not None and session.valid_until <= now:
@@ -137,6 +143,22 @@ class Dispatcher:
         if spec.admin_only and not (session and session.is_admin):
             raise ApiError("SERVICE_FORBIDDEN", f"{service}->{action}")
         return Call(self.core, partner_id, session, args)
+
+    def _session_of(self, params: dict[str, Any]) -> ks.Session | None:
+        """Parse and verify the call's KS, if any (``INVALID_KS`` comes before the limiter)."""
+        ks_text = params.get("ks")
+        return self._session(str(ks_text)) if isinstance(ks_text, str) and ks_text else None
+
+    def _admit(
+        self, params: dict[str, Any], service: str, action: str, session: ks.Session | None
+    ) -> Admission:
+        """Count the call against the rate limiter; raise ``ACTION_BLOCKED`` when over."""
+        partner_id = session.partner_id if session else _partner_param(params)
+        admission = self.faults.admit(service, action, partner_id, params)
+        if admission.blocked:
+            self.stats.count_blocked(service, action)
+            raise ApiError("ACTION_BLOCKED", action, service)
+        return admission
 
 
 def _name(value: Any) -> str:

@@ -1,13 +1,21 @@
-"""``KalturaBaseEntryFilter`` (and subclasses) as SQL, with the server's implicit defaults.
+"""``KalturaBaseEntryFilter`` (and subclasses) as SQL over the search index (``entry_index e``).
 
 Defaults unless overridden: READY only, moderation not in (1, 3), displayInSearch not in (-2, -1);
 a USER KS without ``list:*`` sees only its own entries; ``mediaType*`` needs the media filter.
+
+IN lists: every ``...In`` keeps its first 500 values (``baseObjectFilter::createSqlIn``), except
+``referenceIdIn``, which the Sphinx criteria read whole. The index then keeps 150
+(``SphinxCriterion::MAX_IN_VALUES``; ``Settings.index_max_in_values``): an IN on a number field is
+sorted first (``idIn`` by the crc32 of each id, which is what the index holds for ``entry.ID``), a
+NOT IN or a text field's IN keeps the first 150 as sent. So ``idNotIn`` excludes at most 150.
 """
 
 from __future__ import annotations
 
+import zlib
+
 from kaltura_mm.sandbox.actions import Call
-from kaltura_mm.sandbox.listing import Query, csv
+from kaltura_mm.sandbox.listing import Query, csv, cut_first, cut_sorted
 from kaltura_mm.sandbox.schema import KInput, is_subclass
 
 ORDER_COLUMNS = {
@@ -29,7 +37,6 @@ PLAYABLE_ORDER = {
     "duration": "e.duration",
     "lastPlayedAt": "e.updated_at",
 }
-_ACTIVE_IN = "e.id IN (SELECT entry_id FROM category_entries WHERE status = 2 AND category_id"
 _TEXT_FIELDS = ("e.name", "e.tags", "e.description", "e.id", "e.reference_id", "e.user_id")
 
 
@@ -43,47 +50,66 @@ def order_columns(filter_type: str) -> dict[str, str]:
     return columns
 
 
-def build(call: Call, f: KInput | None, media_only: bool = False) -> Query:
-    """Return the WHERE clause for a list/count call."""
-    q = Query(["e.partner_id = ?"], [call.partner_id])
-    v = f.values if f else {}
-    _status(q, v)
-    if media_only:
-        q.add("e.type = 1")
+def _crc32(entry_id: str) -> int:
+    return zlib.crc32(entry_id.encode())
+
+
+def own_entries_only(call: Call) -> str | None:
+    """Return the user a USER KS without ``list:*`` is limited to (None: no limit)."""
     session = call.session
     if session and not session.is_admin and not session.has_privilege("list"):
-        q.add("lower(e.user_id) = lower(?)", [session.user_id])
+        return session.user_id
+    return None
+
+
+def build(call: Call, f: KInput | None, media_only: bool = False) -> Query:
+    """Return the WHERE clause over ``entry_index e`` for a list/count call."""
+    cut = call.core.settings.index_max_in_values
+    q = Query(["e.partner_id = ?"], [call.partner_id])
+    v = f.values if f else {}
+    _status(q, v, cut)
+    if media_only:
+        q.add("e.type = 1")
+    owner = own_entries_only(call)
+    if owner is not None:
+        q.add("lower(e.user_id) = lower(?)", [owner])
     q.eq("e.id", v.get("idEqual"))
-    q.in_("e.id", csv(v.get("idIn"), str))
-    q.not_in("e.id", csv(v.get("idNotIn"), str))
+    q.in_("e.id", cut_sorted(csv(v.get("idIn"), str), cut, _crc32))
+    q.not_in("e.id", cut_first(csv(v.get("idNotIn"), str), cut))
     _text(q, v)
     q.eq("e.user_id", v.get("userIdEqual"))
-    q.in_("e.user_id", csv(v.get("userIdIn"), str))
-    q.not_in("e.user_id", csv(v.get("userIdNotIn"), str))
+    q.in_("e.user_id", cut_first(csv(v.get("userIdIn"), str), cut))
+    q.not_in("e.user_id", cut_first(csv(v.get("userIdNotIn"), str), cut))
     q.eq("e.creator_id", v.get("creatorIdEqual"))
     q.eq("e.type", v.get("typeEqual"))
-    q.in_("e.type", csv(v.get("typeIn"), int))
+    q.in_("e.type", cut_sorted(csv(v.get("typeIn"), int), cut))
     q.eq("e.reference_id", v.get("referenceIdEqual"))
-    q.in_("e.reference_id", csv(v.get("referenceIdIn"), str))
+    q.in_("e.reference_id", csv(v.get("referenceIdIn"), str, limit=None))
     q.ge("e.created_at", v.get("createdAtGreaterThanOrEqual"))
     q.le("e.created_at", v.get("createdAtLessThanOrEqual"))
     q.ge("e.updated_at", v.get("updatedAtGreaterThanOrEqual"))
     q.le("e.updated_at", v.get("updatedAtLessThanOrEqual"))
     if f is not None and is_subclass(f.type, "KalturaMediaEntryFilter"):
         q.eq("e.media_type", v.get("mediaTypeEqual"))
-        q.in_("e.media_type", csv(v.get("mediaTypeIn"), int))
+        q.in_("e.media_type", cut_sorted(csv(v.get("mediaTypeIn"), int), cut))
     _categories(call, q, v)
     return q
 
 
-def _status(q: Query, v: dict[str, object]) -> None:
+def wants_deleted(f: KInput | None) -> bool:
+    """Return True when the filter asks for DELETED entries (``statusEqual``/``statusIn``)."""
+    v = f.values if f else {}
+    return v.get("statusEqual") == 3 or 3 in (csv(v.get("statusIn"), int) or [])
+
+
+def _status(q: Query, v: dict[str, object], cut: int | None) -> None:
     explicit = [v.get(k) for k in ("statusEqual", "statusIn", "statusNotEqual", "statusNotIn")]
     if all(x is None for x in explicit) and v.get("idEqual") is None:
         q.add("e.status = 2")
     q.eq("e.status", v.get("statusEqual"))
-    q.in_("e.status", csv(v.get("statusIn"), int))
+    q.in_("e.status", cut_sorted(csv(v.get("statusIn"), int), cut))
     q.ne("e.status", v.get("statusNotEqual"))
-    q.not_in("e.status", csv(v.get("statusNotIn"), int))
+    q.not_in("e.status", cut_first(csv(v.get("statusNotIn"), int), cut))
     if v.get("statusEqual") != 3 and 3 not in (csv(v.get("statusIn"), int) or []):
         q.add("e.status != 3")
     if all(
@@ -92,8 +118,8 @@ def _status(q: Query, v: dict[str, object]) -> None:
     ):
         q.add("e.moderation_status NOT IN (1, 3)")
     q.eq("e.moderation_status", v.get("moderationStatusEqual"))
-    q.in_("e.moderation_status", csv(v.get("moderationStatusIn"), int))
-    q.not_in("e.moderation_status", csv(v.get("moderationStatusNotIn"), int))
+    q.in_("e.moderation_status", cut_sorted(csv(v.get("moderationStatusIn"), int), cut))
+    q.not_in("e.moderation_status", cut_first(csv(v.get("moderationStatusNotIn"), int), cut))
     if (
         v.get("idIn") is None
         and v.get("displayInSearchEqual") is None
@@ -101,7 +127,7 @@ def _status(q: Query, v: dict[str, object]) -> None:
     ):
         q.add("e.display_in_search NOT IN (-2, -1)")
     q.eq("e.display_in_search", v.get("displayInSearchEqual"))
-    q.in_("e.display_in_search", csv(v.get("displayInSearchIn"), int))
+    q.in_("e.display_in_search", cut_sorted(csv(v.get("displayInSearchIn"), int), cut))
 
 
 def _like_any(q: Query, column: str, words: list[str] | None, joiner: str) -> None:
@@ -183,11 +209,19 @@ def _ids_by_names(call: Call, names: list[str]) -> list[list[int]]:
     return groups
 
 
+def _any_category(ids: list[int]) -> tuple[str, list[str]]:
+    """Return a test of the indexed ``categories`` (",12,34,") for any of ``ids``."""
+    return (
+        "(" + " OR ".join("instr(e.categories, ?) > 0" for _ in ids) + ")",
+        [f",{i}," for i in ids],
+    )
+
+
 def _in_categories(q: Query, ids: list[int]) -> None:
     if not ids:
         q.add("0")  # all unknown: the server's 0xffffffff sentinel matches nothing
         return
-    q.add(f"{_ACTIVE_IN} IN ({','.join('?' * len(ids))}))", ids)
+    q.add(*_any_category(ids))
 
 
 def _categories(call: Call, q: Query, v: dict[str, object]) -> None:
@@ -201,9 +235,10 @@ def _categories(call: Call, q: Query, v: dict[str, object]) -> None:
         _in_categories(q, _category_ids(call, [cid], with_descendants=False))
     not_ids = csv(v.get("categoriesIdsNotContains"), int)
     if not_ids:
-        q.add(f"NOT {_ACTIVE_IN} IN ({','.join('?' * len(not_ids))}))", not_ids)
+        clause, params = _any_category(not_ids)
+        q.add(f"NOT {clause}", params)
     if v.get("categoriesIdsEmpty") is not None:
-        q.add(("NOT " if v["categoriesIdsEmpty"] else "") + f"{_ACTIVE_IN} > 0)")
+        q.add("e.categories " + ("= ''" if v["categoriesIdsEmpty"] else "!= ''"))
     for key in ("categoriesMatchOr", "categoriesFullNameIn"):
         names = csv(v.get(key), str)
         if names is not None:

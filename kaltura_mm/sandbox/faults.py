@@ -1,17 +1,19 @@
-"""Faults and network conditions on demand: failures by service/action, throttling, latency,
-bandwidth and short KS lifetimes. Random choices come from one seeded generator (deterministic for
-a given sequence of requests).
+"""Faults and network conditions on demand: failures by service/action, the rate limiter
+(``ratelimit``), latency, bandwidth and short KS lifetimes. Random choices come from one seeded
+generator (deterministic for a given sequence of requests).
 """
 
 from __future__ import annotations
 
 import random
 import threading
-import time
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
+from kaltura_mm.sandbox.clock import Clock
 from kaltura_mm.sandbox.core import Settings
+from kaltura_mm.sandbox.ratelimit import DEFAULT_WINDOW, Admission, RateLimiter, RateRule
 
 # "lost_response": the call runs, then the connection is reset instead of answering (the case
 # where a client cannot know whether a create happened).
@@ -32,14 +34,6 @@ class Rule:
         return (self.service in (None, service)) and (self.action in (None, action))
 
 
-@dataclass
-class _Throttle:
-    service: str | None
-    action: str | None
-    per_second: float
-    seen: deque[float]
-
-
 def _norm(name: str | None) -> str | None:
     return None if name is None else name.lower()
 
@@ -47,12 +41,12 @@ def _norm(name: str | None) -> str | None:
 class Faults:
     """Inject failures and network conditions; change them at any time from any thread."""
 
-    def __init__(self, seed: int, settings: Settings) -> None:
+    def __init__(self, seed: int, settings: Settings, clock: Clock | None = None) -> None:
         self._rng = random.Random(seed)
         self._settings = settings
         self._lock = threading.Lock()
         self._rules: list[Rule] = []
-        self._throttles: list[_Throttle] = []
+        self.rate_limiter = RateLimiter(clock or Clock())
         self.latency = 0.0
         self.bandwidth: float | None = None
         self.stall_seconds = 30.0
@@ -83,19 +77,42 @@ class Faults:
             self._rules.append(Rule(_norm(service), _norm(action), rate, tuple(kinds)))
 
     def throttle(
-        self, service: str | None = None, action: str | None = None, per_second: float = 1.0
+        self,
+        service: str | None = None,
+        action: str | None = None,
+        per_second: float | None = None,
+        *,
+        limit: float | None = None,
+        window: float = DEFAULT_WINDOW,
+        key: str | None = None,
+        failures_only: bool = False,
+        partner_id: int | None = None,
     ) -> None:
-        """Answer calls beyond ``per_second`` per second with ``ACTION_BLOCKED``."""
-        if per_second <= 0:
-            raise ValueError(f"per_second must be positive, got {per_second}")
-        with self._lock:
-            self._throttles.append(_Throttle(_norm(service), _norm(action), per_second, deque()))
+        """Rate-limit matching calls as the server does: beyond ``limit`` calls in a fixed
+        ``window`` (seconds, from the first call) they get ``ACTION_BLOCKED``.
+
+        Blocked calls count too. ``key`` names a request parameter (e.g. ``entryId``) that gets
+        its own counters; ``failures_only`` counts only calls whose action failed. The first
+        matching rule applies. ``per_second=N`` (the older form) is ``limit=N, window=1``
+        (below 1: one call per ``1/N`` seconds).
+        """
+        if per_second is not None and limit is not None:
+            raise ValueError("give either per_second or limit (with window), not both")
+        if per_second is not None or limit is None:
+            rate = 1.0 if per_second is None else per_second
+            if not rate > 0:
+                raise ValueError(f"per_second must be positive, got {rate}")
+            limit, window = (rate, 1.0) if rate >= 1 else (1.0, 1.0 / rate)
+        rule = RateRule(
+            _norm(service), _norm(action), limit, window, key, failures_only, partner_id
+        )
+        self.rate_limiter.add(rule)
 
     def clear(self) -> None:
         """Remove every fault, throttle and network condition."""
         with self._lock:
             self._rules.clear()
-            self._throttles.clear()
+        self.rate_limiter.clear()
         self.latency = 0.0
         self.bandwidth = None
         self.ks_lifetime = None
@@ -108,30 +125,33 @@ class Faults:
                     return self._rng.choice(rule.kinds)
         return None
 
-    def throttled(self, service: str, action: str) -> bool:
-        """Record a call; return True when it exceeds a throttle."""
-        now = time.monotonic()
-        blocked = False
-        with self._lock:
-            for t in self._throttles:
-                if not (t.service in (None, service) and t.action in (None, action)):
-                    continue
-                while t.seen and now - t.seen[0] >= 1.0:
-                    t.seen.popleft()
-                if len(t.seen) >= t.per_second:
-                    blocked = True
-                else:
-                    t.seen.append(now)
-        return blocked
+    def admit(
+        self, service: str, action: str, partner_id: int, params: dict[str, Any]
+    ) -> Admission:
+        """Count one dispatched call against the rate limiter; say whether it is blocked."""
+        return self.rate_limiter.admit(service.lower(), action.lower(), partner_id, params)
+
+    def failed(self, admission: Admission) -> None:
+        """Tell the rate limiter that an admitted call's action failed."""
+        self.rate_limiter.failed(admission)
 
 
 class Stats:
-    """Count HTTP requests and dispatched calls per (service, action), lower-case."""
+    """Count HTTP requests, and dispatched calls per (service, action) (lower-case): ``calls``
+    all of them, ``blocked`` those the rate limiter answered ``ACTION_BLOCKED``, ``accepted`` the
+    rest."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.http_requests = 0
         self.calls: Counter[tuple[str, str]] = Counter()
+        self.blocked: Counter[tuple[str, str]] = Counter()
+
+    @property
+    def accepted(self) -> Counter[tuple[str, str]]:
+        """Return, per (service, action), the dispatched calls the rate limiter let through."""
+        with self._lock:
+            return self.calls - self.blocked
 
     def count_request(self) -> None:
         """Count one HTTP request."""
@@ -144,8 +164,15 @@ class Stats:
         with self._lock:
             self.calls[key] += 1
 
+    def count_blocked(self, service: str, action: str) -> None:
+        """Count one call the rate limiter blocked (it was counted by ``count_call`` too)."""
+        key = (service.lower(), action.lower())
+        with self._lock:
+            self.blocked[key] += 1
+
     def reset(self) -> None:
         """Zero every counter."""
         with self._lock:
             self.http_requests = 0
             self.calls = Counter()
+            self.blocked = Counter()

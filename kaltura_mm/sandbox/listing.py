@@ -1,4 +1,5 @@
-"""Shared listing helpers: a small SQL WHERE builder, CSV filters, orderBy and the 10,000 cap."""
+"""Shared listing helpers: a small SQL WHERE builder, CSV filters and their cuts, orderBy and the
+10,000 cap."""
 
 from __future__ import annotations
 
@@ -68,8 +69,9 @@ class Query:
         return " AND ".join(self.clauses) or "1"
 
 
-def csv(value: Any, cast: Callable[[str], T]) -> list[T] | None:
-    """Split a CSV filter value (first 500 items); None when the filter is absent or empty."""
+def csv(value: Any, cast: Callable[[str], T], limit: int | None = MAX_IN_VALUES) -> list[T] | None:
+    """Split a CSV filter value (first ``limit`` items, 500 as ``baseObjectFilter::createSqlIn``);
+    None when the filter is absent or empty."""
     if value is None or str(value).strip() == "":
         return None
     out: list[T] = []
@@ -80,18 +82,44 @@ def csv(value: Any, cast: Callable[[str], T]) -> list[T] | None:
                 out.append(cast(item))
             except ValueError:
                 continue
-    return out[:MAX_IN_VALUES]
+    return out if limit is None else out[:limit]
 
 
-def order_sql(order_by: str | None, columns: dict[str, str], default: str) -> str:
-    """Translate ``"+createdAt,-name"``; unknown fields are dropped, as the server does."""
+def cut_sorted(
+    values: list[T] | None, cut: int | None, key: Callable[[T], Any] | None = None
+) -> list[T] | None:
+    """IN on the index path: the values sorted (by ``key``), then the first ``cut`` kept.
+
+    ``SphinxCriterion::getNonStringClause`` sorts an IN list ("solves sphinx IN bug") before it
+    keeps ``MAX_IN_VALUES``: which values survive depends on their order, not the caller's.
+    """
+    if values is None or cut is None:
+        return values
+    return sorted(values, key=key)[:cut]  # type: ignore[arg-type,type-var]
+
+
+def cut_first(values: list[T] | None, cut: int | None) -> list[T] | None:
+    """NOT IN (and IN on text fields) on the index path: the first ``cut`` values, as given."""
+    if values is None or cut is None:
+        return values
+    return values[:cut]
+
+
+def order_parts(order_by: str | None, columns: dict[str, str], default: str = "") -> list[str]:
+    """Translate ``"+createdAt,-name"`` into ORDER BY terms; unknown fields are dropped, as the
+    server does (so there may be none)."""
     parts = []
     for item in (order_by or default).split(","):
         item = item.strip()
         if len(item) < 2 or item[0] not in "+-" or item[1:] not in columns:
             continue
         parts.append(f"{columns[item[1:]]} {'DESC' if item[0] == '-' else 'ASC'}")
-    return ", ".join(parts) or "1"
+    return parts
+
+
+def order_sql(order_by: str | None, columns: dict[str, str], default: str) -> str:
+    """Translate ``"+createdAt,-name"``; unknown fields are dropped, as the server does."""
+    return ", ".join(order_parts(order_by, columns, default)) or "1"
 
 
 def page_window(size: int, index: int, cap: int | None) -> tuple[int, int]:

@@ -1,4 +1,8 @@
-"""Bulk data for demos, listing tests and benchmarks: category paths and many entries at once."""
+"""Bulk data for demos, listing tests and benchmarks: category paths and many entries at once.
+
+Both are test set-up shortcuts: what they make is in the search index at once, as if it had
+always existed (``search_index`` rule 5); everything made through the API waits for the lag.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import json
 
 from kaltura_mm.sandbox import ids
 from kaltura_mm.sandbox.core import Core
+from kaltura_mm.sandbox.search_index import CATEGORIES, ENTRIES
 from kaltura_mm.sandbox.services.category import clean_name, insert
 
 ENTRIES_PER_SECOND = 100  # seeded entries share createdAt seconds, as bulk uploads do
@@ -18,7 +23,8 @@ def create_category(core: Core, partner_id: int, path: str) -> int:
         raise ValueError(f"category path {path!r} has no names: use e.g. 'Root>Courses'")
     now = int(core.clock.now())
     parent = None
-    with core.store.tx() as conn:
+    made: list[int] = []
+    with core.index.immediate(), core.store.tx() as conn:
         for depth, name in enumerate(names):
             full_name = ">".join(names[: depth + 1])
             row = conn.execute(
@@ -27,9 +33,12 @@ def create_category(core: Core, partner_id: int, path: str) -> int:
             ).fetchone()
             if row is None:
                 new_id = insert(conn, partner_id, parent, name, now, {})
+                made.append(new_id)
                 row = conn.execute("SELECT * FROM categories WHERE id = ?", (new_id,)).fetchone()
             parent = row
     assert parent is not None
+    if made:
+        core.index.absorb(CATEGORIES, f"src.id IN ({','.join('?' * len(made))})", tuple(made))
     return int(parent["id"])
 
 
@@ -43,7 +52,11 @@ def seed_entries(
     name_prefix: str = "entry",
     user_id: str = "",
 ) -> list[str]:
-    """Insert ``count`` entries (READY or NO_CONTENT) linked to ``category_id``; return ids."""
+    """Insert ``count`` entries (READY or NO_CONTENT) linked to ``category_id``; return ids.
+
+    A test set-up shortcut: the entries are in the search index at once (they "always existed"),
+    unlike entries added through the API, which lists see only after the index lag.
+    """
     if count < 0:
         raise ValueError(f"count must be zero or more, got {count}")
     if (
@@ -84,7 +97,8 @@ def seed_entries(
         )
         for i, eid in enumerate(new_ids)
     ]
-    with core.store.tx() as conn:
+    with core.index.immediate(), core.store.tx() as conn:
+        first = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()[0]) + 1
         conn.executemany(
             "INSERT INTO entries (id, partner_id, type, media_type, status, name, tags, user_id,"
             " creator_id, created_at, updated_at, duration, ms_duration, extra)"
@@ -97,4 +111,6 @@ def seed_entries(
                 " created_at, creator_user_id) VALUES (?, ?, ?, 2, ?, ?)",
                 [(partner_id, r[0], category_id, r[9], user_id) for r in rows],
             )
+        last = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()[0])
+    core.index.absorb(ENTRIES, "src.seq BETWEEN ? AND ?", (first, last))
     return new_ids

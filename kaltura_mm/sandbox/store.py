@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,16 @@ class Store:
         """Run one statement in its own transaction and return the rows it changed."""
         with self.tx() as conn:
             return conn.execute(sql, params).rowcount
+
+    def script(self, sql: str) -> None:
+        """Run several statements at once (schema); not inside a transaction."""
+        with self._lock:
+            self._conn.executescript(sql)
+
+    def function(self, name: str, run: Callable[[], Any]) -> None:
+        """Make ``run`` callable from SQL (triggers included) as ``name()``."""
+        with self._lock:
+            self._conn.create_function(name, 0, run, deterministic=False)
 
     def close(self) -> None:
         """Close the connection."""

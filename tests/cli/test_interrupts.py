@@ -77,6 +77,7 @@ def _finish_and_check(installed: list[str], drop: dict[str, Any]) -> list[dict[s
     assert rerun.returncode == 0, rerun.stderr
     records = [json.loads(line) for line in rerun.stdout.splitlines()]
     assert len(records) == 3
+    drop["sandbox"].index.settle()  # lists lag writes: wait for the index before checking
     listed = subprocess.run(
         [*installed, "--json", "list", "-c", "Root>Drop", "--any-status", "--all"],
         capture_output=True,

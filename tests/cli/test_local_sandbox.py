@@ -6,6 +6,7 @@ import json
 import os
 import stat
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,8 +44,7 @@ def test_upload_list_delete_chain_across_invocations(shell: Any, tmp_path: Path)
     entry_id = json.loads(uploaded.stdout)["entry_id"]
     info = shell.state / "sandbox" / "server.json"
     assert stat.S_IMODE(info.stat().st_mode) == 0o600
-    listed = shell("--sandbox", "--json", "list", "--any-status")
-    assert entry_id in listed.stdout
+    assert entry_id in _listed_soon(shell, entry_id)
     declined = shell("--sandbox", "delete", entry_id, stdin="no\n")
     assert declined.returncode == 1
     assert "About to delete 1 entries" in declined.stderr
@@ -52,6 +52,18 @@ def test_upload_list_delete_chain_across_invocations(shell: Any, tmp_path: Path)
     assert deleted.returncode == 0, deleted.stderr
     assert json.loads(deleted.stdout)["status"] == "done"
     assert shell("--sandbox", "get", entry_id).returncode == 5
+
+
+def _listed_soon(shell: Any, entry_id: str, timeout: float = 20.0) -> str:
+    """Return ``list``'s output once it shows ``entry_id``: lists lag writes (the search index),
+    so a user's script polls, as it would against the real server."""
+    deadline = time.monotonic() + timeout
+    while True:
+        listed = shell("--sandbox", "--json", "list", "--any-status")
+        assert listed.returncode == 0, listed.stderr
+        if entry_id in listed.stdout or time.monotonic() > deadline:
+            return str(listed.stdout)
+        time.sleep(0.25)
 
 
 def test_data_survives_a_stop(shell: Any, tmp_path: Path) -> None:

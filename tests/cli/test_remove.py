@@ -18,41 +18,53 @@ def course(sandbox_env: Any) -> dict[str, Any]:
     return {"id": category, "entries": sandbox_env.seed_entries(category, 4, name_prefix="talk")}
 
 
-def listed(cli: Runner, category: int) -> set[str]:
-    return {r["id"] for r in cli("--json", "list", "-c", str(category)).json_lines()}
+@pytest.fixture
+def listed(cli: Runner, sandbox_env: Any) -> Callable[[int], set[str]]:
+    """Return the ids listed in a category, once the search index caught up with the writes."""
+
+    def ids(category: int) -> set[str]:
+        sandbox_env.index.settle()
+        return {r["id"] for r in cli("--json", "list", "-c", str(category)).json_lines()}
+
+    return ids
 
 
-def test_dry_run_changes_nothing(cli: Runner, course: dict[str, Any]) -> None:
+def test_dry_run_changes_nothing(
+    cli: Runner, course: dict[str, Any], listed: Callable[[int], set[str]]
+) -> None:
     first = course["entries"][0]
     result = cli("--json", "detach", first, "--category", "Root>Course", "--dry-run")
     assert result.code == 0, result.err
     (record,) = result.json_lines()
     assert record["status"] == "would_change" and record["entry_id"] == first
     assert record["name"].startswith("talk")
-    assert listed(cli, course["id"]) == set(course["entries"])
+    assert listed(course["id"]) == set(course["entries"])
 
 
 def test_prompt_declined_keeps_entries_and_accepted_detaches(
-    cli: Runner, course: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    cli: Runner,
+    course: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    listed: Callable[[int], set[str]],
 ) -> None:
     first = course["entries"][0]
     monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
     declined = cli("detach", first, "-c", str(course["id"]))
     assert declined.code == 1
     assert "About to detach 1 entries" in declined.err
-    assert first in listed(cli, course["id"])
+    assert first in listed(course["id"])
     monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
     accepted = cli("--json", "detach", first, "-c", str(course["id"]))
     assert accepted.code == 0, accepted.err
     assert accepted.json_lines()[0]["status"] == "done"
-    assert first not in listed(cli, course["id"])
+    assert first not in listed(course["id"])
     again = cli("--json", "detach", first, "-c", str(course["id"]), "--yes")
     assert again.code == 0
     assert again.json_lines()[0]["status"] == "already_done"
 
 
 def test_delete_from_file_with_a_missing_id_is_partial(
-    cli: Runner, course: dict[str, Any], tmp_path: Path
+    cli: Runner, course: dict[str, Any], tmp_path: Path, listed: Callable[[int], set[str]]
 ) -> None:
     ids = course["entries"][:2]
     listing = tmp_path / "ids.txt"
@@ -61,12 +73,12 @@ def test_delete_from_file_with_a_missing_id_is_partial(
     assert result.code == 3, result.err
     statuses = {r["entry_id"]: r["status"] for r in result.json_lines()}
     assert statuses == {ids[0]: "done", ids[1]: "done", "0_notthere": "failed"}
-    assert listed(cli, course["id"]) == set(course["entries"][2:])
+    assert listed(course["id"]) == set(course["entries"][2:])
     assert cli("get", ids[0]).code == 5
 
 
 def test_delete_where_needs_a_filter_and_deletes_the_matches(
-    cli: Runner, course: dict[str, Any], sandbox_env: Any
+    cli: Runner, course: dict[str, Any], sandbox_env: Any, listed: Callable[[int], set[str]]
 ) -> None:
     other = sandbox_env.create_category("Root>Other")
     kept = sandbox_env.seed_entries(other, 2, name_prefix="keep")
@@ -78,8 +90,8 @@ def test_delete_where_needs_a_filter_and_deletes_the_matches(
     done = cli("--json", "delete", "--where", "-c", "Root>Course", "--yes")
     assert done.code == 0, done.err
     assert len(done.json_lines()) == 4
-    assert listed(cli, course["id"]) == set()
-    assert listed(cli, other) == set(kept)
+    assert listed(course["id"]) == set()
+    assert listed(other) == set(kept)
 
 
 def test_detach_needs_a_category_and_ids(cli: Runner, course: dict[str, Any]) -> None:
@@ -90,7 +102,7 @@ def test_detach_needs_a_category_and_ids(cli: Runner, course: dict[str, Any]) ->
 
 
 def test_move_adds_to_the_target_then_detaches(
-    cli: Runner, course: dict[str, Any], sandbox_env: Any
+    cli: Runner, course: dict[str, Any], sandbox_env: Any, listed: Callable[[int], set[str]]
 ) -> None:
     target = sandbox_env.create_category("Root>Next")
     moving = course["entries"][:2]
@@ -98,12 +110,16 @@ def test_move_adds_to_the_target_then_detaches(
     assert {r["status"] for r in preview.json_lines()} == {"would_change"}
     result = cli("--json", "move", *moving, "-c", "Root>Course", "--to", str(target), "--yes")
     assert result.code == 0, result.err
-    assert listed(cli, target) == set(moving)
-    assert listed(cli, course["id"]) == set(course["entries"][2:])
+    assert listed(target) == set(moving)
+    assert listed(course["id"]) == set(course["entries"][2:])
 
 
 def test_rerunning_a_finished_delete_is_already_done(
-    cli: Runner, course: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    cli: Runner,
+    course: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    listed: Callable[[int], set[str]],
 ) -> None:
     gone, kept = course["entries"][:2], course["entries"][2:]
     first = cli("--json", "delete", *gone, "--yes")
@@ -118,11 +134,15 @@ def test_rerunning_a_finished_delete_is_already_done(
     assert statuses == {gone[0]: "already_done", "0_typo1234": "failed"}
     monkeypatch.setenv("KALTURA_MM_STATE_DIR", str(tmp_path / "other-machine"))
     assert cli("delete", gone[0], "--yes").code == 5
-    assert listed(cli, course["id"]) == set(kept)
+    assert listed(course["id"]) == set(kept)
 
 
 def test_missing_ok_accepts_any_missing_id_like_rm_f(
-    cli: Runner, course: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    cli: Runner,
+    course: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    listed: Callable[[int], set[str]],
 ) -> None:
     target = course["entries"][0]
     result = cli("--json", "delete", target, "0_nothere1", "--yes", "--missing-ok")
@@ -133,4 +153,4 @@ def test_missing_ok_accepts_any_missing_id_like_rm_f(
     again = cli("--json", "delete", target, "--yes", "--missing-ok")
     assert again.code == 0, again.err
     assert again.json_lines()[0]["status"] == "already_done"
-    assert listed(cli, course["id"]) == set(course["entries"][1:])
+    assert listed(course["id"]) == set(course["entries"][1:])

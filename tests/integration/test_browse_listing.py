@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 
 from kaltura_mm.client import Client
 from kaltura_mm.errors import EntryNotFoundError
 from kaltura_mm.flows.categories import AmbiguousCategory, category_tree, resolve_category
+from kaltura_mm.flows.effects import Emit, Flow
 from kaltura_mm.flows.entries import get_entries, get_entry
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries, list_page
 from kaltura_mm.models import DocumentEntry, DocumentType, EntryType, MediaEntry, MediaType
@@ -39,6 +41,13 @@ def test_25000_entries_are_listed_exactly_once_in_at_most_52_requests(
     assert kaltura_sandbox.stats.http_requests <= 52
 
 
+@pytest.mark.kaltura_sandbox(index_lag=60)  # deletes stay in the index while the listing runs
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 B.1: "
+    "an entry deleted after it was indexed leaves its page short; the listing takes the "
+    "first short page for the end and misses every surviving entry after it",
+)
 def test_concurrent_adds_and_deletes_lose_no_surviving_entry(
     runner: Runner, kaltura_sandbox: Sandbox
 ) -> None:
@@ -82,7 +91,45 @@ def test_more_than_500_entries_in_one_second_are_listed_whole(
     kaltura_sandbox.core.store.execute(
         f"UPDATE entries SET created_at = 1700000000 WHERE id IN ({marks})", crowded
     )
+    kaltura_sandbox.index.settle()  # part of the set-up: the index holds them as they now are
     listed = _ids(runner.iterate(list_entries(EntryQuery(category_id=category_id))))
+    assert sorted(listed) == sorted(seeded)
+
+
+def _bounded(flow: Flow[Any], most_requests: int) -> Flow[Any]:
+    """Run ``flow``, failing once it has sent ``most_requests`` requests (a listing that loops)."""
+    answer: Any = None
+    sent = 0
+    while True:
+        try:
+            step = flow.send(answer)
+        except StopIteration as stop:
+            return stop.value
+        if not isinstance(step, Emit):
+            sent += 1
+            assert sent <= most_requests, f"the listing was still going after {sent} requests"
+        answer = yield step
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 B.2: "
+    "a second holding 300 entries is walked with an idNotIn of up to 500 ids; the index keeps "
+    "150, so a 100-entry page is all entries already handed out and the listing never moves on",
+)
+def test_a_second_fuller_than_the_not_in_cut_is_listed_whole(
+    runner: Runner, kaltura_sandbox: Sandbox
+) -> None:
+    category_id = kaltura_sandbox.create_category("Tied")
+    seeded = kaltura_sandbox.seed_entries(category_id, 400)
+    tied = seeded[:300]  # 300 entries created in the same second
+    marks = ",".join("?" * len(tied))
+    kaltura_sandbox.core.store.execute(
+        f"UPDATE entries SET created_at = 1700000000 WHERE id IN ({marks})", tied
+    )
+    kaltura_sandbox.index.settle()  # part of the set-up: the index holds them as they now are
+    query = EntryQuery(category_id=category_id)
+    listed = _ids(runner.iterate(_bounded(list_entries(query, page_size=100), 40)))
     assert sorted(listed) == sorted(seeded)
 
 
@@ -98,6 +145,7 @@ def test_entries_are_typed_by_kind_and_statuses_show_unready_ones(
         )
         assert document.id
         client.call(category_entry.add(document.id, category_id))
+    kaltura_sandbox.index.settle()  # lists lag writes: wait for the index, as a real test polls
     default = runner.iterate(list_entries(EntryQuery(category_id=category_id)))
     assert sorted(_ids(default)) == sorted(ready)
     every = runner.iterate(list_entries(EntryQuery(category_id=category_id, statuses=ANY_STATUS)))

@@ -23,7 +23,9 @@ from tests.integration.test_browse_harness import (  # noqa: F401 (the runner fi
 )
 
 
-def _members(runner: Runner, category_id: int) -> set[str]:
+def _members(runner: Runner, sandbox: Sandbox, category_id: int) -> set[str]:
+    """Return a category's entries once the search index caught up with the writes."""
+    sandbox.index.settle()
     return {e.id for e in runner.run(collect_entries(EntryQuery(category_id=category_id)))}
 
 
@@ -47,7 +49,7 @@ def test_detach_mixed_batch(runner: Runner, kaltura_sandbox: Sandbox) -> None:
         "failed": {"0_nothere0"},
     }
     assert kaltura_sandbox.stats.http_requests == 1 + 2 + 1  # category, 2 batches, check
-    assert _members(runner, category_id) == set()
+    assert _members(runner, kaltura_sandbox, category_id) == set()
 
 
 def test_delete_mixed_batch(runner: Runner, kaltura_sandbox: Sandbox) -> None:
@@ -59,7 +61,7 @@ def test_delete_mixed_batch(runner: Runner, kaltura_sandbox: Sandbox) -> None:
     # the server cannot tell "deleted before" from "never existed": both answer not found
     assert status == {"failed": {*ids[:5], "0_nothere0"}, "done": set(ids[5:])}
     assert all(isinstance(o.error, EntryNotFoundError) for o in outcomes if o.status == "failed")
-    assert _members(runner, category_id) == set()
+    assert _members(runner, kaltura_sandbox, category_id) == set()
 
 
 def test_throttled_sandbox_finishes_with_nothing_lost(
@@ -102,8 +104,8 @@ def test_add_and_move(runner: Runner, kaltura_sandbox: Sandbox) -> None:
     assert _by_status(added) == {"done": set(ids[:5]), "failed": {"0_nothere0"}}
     moved = runner.run(move_entries(ids, source, target))
     assert {o.status for o in moved} == {"done"}
-    assert _members(runner, target) == set(ids)
-    assert _members(runner, source) == set()
+    assert _members(runner, kaltura_sandbox, target) == set(ids)
+    assert _members(runner, kaltura_sandbox, source) == set()
 
 
 def test_detach_where_dry_run_then_real(runner: Runner, kaltura_sandbox: Sandbox) -> None:
@@ -114,11 +116,11 @@ def test_detach_where_dry_run_then_real(runner: Runner, kaltura_sandbox: Sandbox
     plan = runner.run(detach_where(query, dry_run=True))
     assert sorted(o.entry_id for o in plan) == sorted(videos)
     assert {o.status for o in plan} == {"would_change"}
-    assert len(_members(runner, category_id)) == 1_120
+    assert len(_members(runner, kaltura_sandbox, category_id)) == 1_120
     streamed = runner.iterate(detach_where(query))
     assert sorted(o.entry_id for o in streamed) == sorted(videos)
     assert {o.status for o in streamed} == {"done"}
-    assert _members(runner, category_id) == set(audio)
+    assert _members(runner, kaltura_sandbox, category_id) == set(audio)
 
 
 def test_delete_where_removes_every_match(runner: Runner, kaltura_sandbox: Sandbox) -> None:
@@ -129,5 +131,5 @@ def test_delete_where_removes_every_match(runner: Runner, kaltura_sandbox: Sandb
     outcomes = runner.run(delete_where(EntryQuery(category_id=category_id)))
     assert sorted(o.entry_id for o in outcomes) == sorted(doomed)
     assert {o.status for o in outcomes} == {"done"}
-    assert _members(runner, category_id) == set()
-    assert _members(runner, keep) == set(kept)
+    assert _members(runner, kaltura_sandbox, category_id) == set()
+    assert _members(runner, kaltura_sandbox, keep) == set(kept)

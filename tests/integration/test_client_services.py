@@ -99,12 +99,13 @@ def test_session_start_returns_a_ks_the_server_accepts(
     assert run(flow()) >= 0
 
 
-def test_category_add_get_list(run: Run) -> None:
+def test_category_add_get_list(run: Run, kaltura_sandbox_session: Sandbox) -> None:
     name = _unique("cat")
 
     def flow() -> Flow[tuple[Category, Category, int]]:
         created = yield category.add(Category(name=name, description="seeded"))
         fetched = yield category.get(created.id)
+        kaltura_sandbox_session.index.settle()  # lists lag writes: wait, as a real test polls
         listed = yield category.list(CategoryFilter(full_name_equal=name))
         return created, fetched, listed.total_count
 
@@ -113,7 +114,7 @@ def test_category_add_get_list(run: Run) -> None:
     assert count == 1
 
 
-def test_base_entry_lifecycle(run: Run) -> None:
+def test_base_entry_lifecycle(run: Run, kaltura_sandbox_session: Sandbox) -> None:
     name = _unique("entry")
 
     def flow() -> Flow[dict[str, Any]]:
@@ -125,6 +126,7 @@ def test_base_entry_lifecycle(run: Run) -> None:
             added.id, BaseEntry(name=name + "!"), clear=["description"]
         )
         by_ids = yield base_entry.get_by_ids([added.id, "0_zzzzzzzz"])
+        kaltura_sandbox_session.index.settle()  # lists lag writes: wait, as a real test polls
         listed = yield base_entry.list(
             BaseEntryFilter(id_equal=added.id, status_in=[EntryStatus.NO_CONTENT])
         )

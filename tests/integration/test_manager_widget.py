@@ -62,6 +62,7 @@ def setup(kaltura_sandbox: Sandbox) -> Iterator[tuple[int, list[str], list[str]]
             assert entry.id
             admin.call(category_entry.add(entry.id, category_id))
             anns.append(entry.id)
+    kaltura_sandbox.index.settle()  # lists lag writes: the set-up waits for the index
     yield category_id, others, anns
 
 
@@ -137,8 +138,10 @@ def test_switching_category_and_session_without_rebuilding(
         manager.update_settings(context_id=second)
         assert _ids(listed()) == set(extra)
         uploaded = run(manager.upload(media, name="fresh"))
+        kaltura_sandbox.index.settle()  # lists lag writes: wait, as a real test polls
         assert _ids(listed()) == set(extra) | {uploaded.entry.id}
         assert [o.status for o in run(manager.detach(extra))] == ["done", "done"]
+        kaltura_sandbox.index.settle()
         assert _ids(listed()) == {uploaded.entry.id}
 
     if mode == "sync":

@@ -88,6 +88,13 @@ def _die_after_create(mode: str, sandbox: Sandbox, request: UploadRequest) -> No
         losing_run(mode, config(sandbox), upload_file(request, dying), RequestCounter())
 
 
+@pytest.mark.kaltura_sandbox(index_lag=60)  # the index still lags when the rerun looks
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 B.5: "
+    "the rerun looks the file up by referenceIdEqual right after the lost create; "
+    "the index does not have the entry yet, so a second entry is made",
+)
 @SIZES
 @MODES
 def test_a_create_whose_process_died_is_continued_not_remade(
@@ -108,6 +115,13 @@ def test_a_create_whose_process_died_is_continued_not_remade(
     _exactly_one_and_nothing_open(run, result, path)
 
 
+@pytest.mark.kaltura_sandbox(index_lag=60)  # the index still lags when the rerun looks
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 B.5: "
+    "the rerun finds the half-made upload by referenceIdEqual, which misses an entry "
+    "created moments ago: it starts over and resends every chunk",
+)
 @MODES
 def test_chunks_that_landed_before_the_crash_are_not_sent_again(
     mode: str, kaltura_sandbox: Sandbox, tmp_path: Path
@@ -132,6 +146,13 @@ def test_chunks_that_landed_before_the_crash_are_not_sent_again(
     _exactly_one_and_nothing_open(run, result, path)
 
 
+@pytest.mark.kaltura_sandbox(index_lag=60)  # the index still lags when the rerun looks
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 B.5: "
+    "the last look lists entries by referenceIdEqual right after both creates; the "
+    "index has neither yet, so the late entry is never cleaned up",
+)
 @SIZES
 @MODES
 def test_a_create_landing_after_the_lookup_is_cleaned_up_by_the_last_look(
@@ -154,6 +175,13 @@ def test_a_create_landing_after_the_lookup_is_cleaned_up_by_the_last_look(
     _exactly_one_and_nothing_open(run, outcome.result, path)
 
 
+@pytest.mark.kaltura_sandbox(index_lag=60)  # the index still lags when the rerun looks
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 B.5: "
+    "the lookup by referenceIdEqual misses the entry created moments before, so a "
+    "second entry is made instead of giving the first its file",
+)
 @MODES
 def test_an_entry_left_without_content_is_given_the_file(
     mode: str, kaltura_sandbox: Sandbox, tmp_path: Path
@@ -205,6 +233,13 @@ def _kill_mid_chunk(sandbox: Sandbox, path: Path) -> None:
             child.kill()
 
 
+@pytest.mark.kaltura_sandbox(index_lag=60)  # the index still lags when the rerun looks
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 B.5: "
+    "with no saved state, the rerun looks the upload up by referenceIdEqual; the index "
+    "lags the killed run's create, so it starts a second entry",
+)
 @MODES
 def test_a_process_killed_mid_chunk_leaves_one_entry_and_no_open_token(
     mode: str, kaltura_sandbox: Sandbox, tmp_path: Path
@@ -219,6 +254,13 @@ def test_a_process_killed_mid_chunk_leaves_one_entry_and_no_open_token(
     _exactly_one_and_nothing_open(run, result, path)
 
 
+@pytest.mark.kaltura_sandbox(index_lag=60)  # the index still lags when the rerun looks
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 B.5: "
+    "a saved state whose token is gone starts over from a referenceIdEqual lookup, "
+    "which misses the entry the first run made moments ago: two entries",
+)
 @MODES
 def test_a_saved_state_whose_token_is_gone_starts_over_cleanly(
     mode: str, kaltura_sandbox: Sandbox, tmp_path: Path

@@ -108,6 +108,13 @@ def test_a_failing_create_is_never_duplicated(
         _intact_once(run, outcome.result, outcome.request.path)
 
 
+@pytest.mark.kaltura_sandbox(index_lag=60)  # the index still lags when the rerun looks
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 B.5: "
+    "after a create whose answer was lost, recovery trusts a referenceIdEqual list "
+    "made right after it; the index lags, finds nothing, and the create is repeated",
+)
 @pytest.mark.parametrize("size", [30 * KIB, 1 * MIB], ids=["one-part", "chunked"])
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_create_that_ran_but_whose_answer_was_lost_is_not_repeated(

@@ -100,6 +100,13 @@ def test_documents_when_enabled(run: Run, tmp_path: Path) -> None:
     assert isinstance(entry, DocumentEntry) and entry.document_type is DocumentType.PDF
 
 
+@pytest.mark.kaltura_sandbox(index_lag=60)  # the index still lags when the rerun looks
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 B.5: "
+    "a rerun right after an upload looks the file up by referenceIdEqual; the index "
+    "has not caught up, so it uploads a duplicate",
+)
 def test_a_rerun_finds_the_entry_instead_of_duplicating(
     run: Run, kaltura_sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -223,6 +230,7 @@ def test_small_files_cost_about_one_request_each(
         assert entry.download_url and sha256_download(entry.download_url) == sha256_file(
             outcome.request.path
         )
+    kaltura_sandbox.index.settle()  # the lookup's cost once the index holds them (B.5: before)
     kaltura_sandbox.stats.reset()
     again = run(upload_many(requests, SMALL, max_files_in_flight=8))
     assert all(o.result is not None and o.result.existing for o in again)

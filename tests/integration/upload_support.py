@@ -10,7 +10,6 @@ import hashlib
 import os
 import threading
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ from kaltura_mm.models import BaseEntryFilter, EntryStatus, Pager
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.services import base_entry
 
-Run = Callable[..., Any]
 KIB = 1024
 MIB = 1024 * 1024
 
@@ -40,21 +38,34 @@ def config(sandbox: Sandbox, **overrides: Any) -> Config:
     return Config(**(values | overrides))
 
 
-def runner(mode: str, sandbox: Sandbox) -> Run:
-    """Return ``run(flow, **config_overrides)`` under the sync or the async client."""
+class Runner:
+    """``run(flow, **config_overrides)`` under the sync or the async client, against a sandbox."""
 
-    def run_sync(flow: Flow[Any], ks_provider: Any = None, **overrides: Any) -> Any:
-        with Client(config(sandbox, **overrides), ks_provider=ks_provider) as client:
-            return client.run(flow)
+    def __init__(self, mode: str, sandbox: Sandbox) -> None:
+        """Run flows under the ``mode`` ("sync"/"async") client against ``sandbox``."""
+        self.mode = mode
+        self.sandbox = sandbox
 
-    def run_async(flow: Flow[Any], ks_provider: Any = None, **overrides: Any) -> Any:
+    def __call__(self, flow: Flow[Any], ks_provider: Any = None, **overrides: Any) -> Any:
+        """Run ``flow`` to its result."""
+        settings = config(self.sandbox, **overrides)
+        if self.mode == "sync":
+            with Client(settings, ks_provider=ks_provider) as client:
+                return client.run(flow)
+
         async def main() -> Any:
-            async with AsyncClient(config(sandbox, **overrides), ks_provider=ks_provider) as client:
+            async with AsyncClient(settings, ks_provider=ks_provider) as client:
                 return await client.run(flow)
 
         return asyncio.run(main())
 
-    return run_sync if mode == "sync" else run_async
+
+Run = Runner
+
+
+def runner(mode: str, sandbox: Sandbox) -> Run:
+    """Return ``run(flow, **config_overrides)`` under the sync or the async client."""
+    return Runner(mode, sandbox)
 
 
 def media(folder: Path, name: str, size: int) -> Path:
@@ -89,7 +100,12 @@ def sha256_download(url: str) -> str:
 
 
 def entries_with_reference(run: Run, reference_id: str) -> list[Any]:
-    """Return every non-deleted entry carrying ``reference_id``, whatever its status."""
+    """Return every non-deleted entry carrying ``reference_id``, whatever its status.
+
+    Lists lag writes (the search index): a check of what the server holds waits for it first,
+    as a test against the real server polls until its writes show.
+    """
+    run.sandbox.index.settle()
     wanted = BaseEntryFilter(
         reference_id_equal=reference_id,
         status_in=tuple(s for s in EntryStatus if s is not EntryStatus.DELETED),

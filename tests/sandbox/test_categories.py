@@ -15,7 +15,7 @@ def _link(api: Api, entry_id: object, category_id: object) -> object:
     return api.call("categoryEntry", "add", categoryEntry=ce)
 
 
-def test_category_tree_names_and_lookup(api: Api) -> None:
+def test_category_tree_names_and_lookup(sb: Sandbox, api: Api) -> None:
     root = api.call("category", "add", category={"objectType": "KalturaCategory", "name": "Root"})
     child = api.call(
         "category",
@@ -33,6 +33,7 @@ def test_category_tree_names_and_lookup(api: Api) -> None:
     )
     assert is_error(orphan, "PARENT_CATEGORY_NOT_FOUND")
     assert is_error(api.call("category", "get", id=987654), "CATEGORY_NOT_FOUND")
+    sb.index.settle()  # category.list reads the index, which lags writes
     listed = api.call(
         "category",
         "list",

@@ -75,11 +75,63 @@ def test_data_dir_keeps_secrets_and_content_across_restarts(tmp_path: Path) -> N
         api.close()
 
 
+def _admin_ks(url: str, info: dict[str, object]) -> str:
+    ks: str = httpx.post(
+        f"{url}/session/action/start",
+        json={"format": 1, "secret": info["admin_secret"], "partnerId": info["partner_id"]},
+    ).json()
+    return ks
+
+
+def test_serve_rate_limit_and_index_lag_flags() -> None:
+    process, info = _start(
+        "--rate-limit", "baseentry.count=2/10s", "--throttle", "baseentry.get=1", "--index-lag", "0"
+    )
+    try:
+        url = f"{info['service_url']}/api_v3/service"
+        body = {"format": 1, "ks": _admin_ks(url, info)}
+        counts = [httpx.post(f"{url}/baseentry/action/count", json=body).json() for _ in range(3)]
+        assert counts[:2] == [0, 0] and counts[2]["code"] == "ACTION_BLOCKED"
+        entry = {"objectType": "KalturaMediaEntry", "name": "listed at once"}
+        added = httpx.post(f"{url}/baseentry/action/add", json={**body, "entry": entry}).json()
+        listed = httpx.post(
+            f"{url}/baseentry/action/list", json={**body, "filter": {"statusIn": "7"}}
+        ).json()
+        assert [e["id"] for e in listed["objects"]] == [added["id"]]
+        gets = [
+            httpx.post(f"{url}/baseentry/action/get", json={**body, "entryId": added["id"]})
+            for _ in range(2)
+        ]
+        assert gets[0].json()["id"] == added["id"] and gets[1].json()["code"] == "ACTION_BLOCKED"
+    finally:
+        assert _stop(process) == 0
+
+
+def test_serve_lags_lists_unless_kind() -> None:
+    for flags, expected in [(("--index-lag", "60"), 0), (("--kind",), 1)]:
+        process, info = _start(*flags)
+        try:
+            url = f"{info['service_url']}/api_v3/service"
+            body = {"format": 1, "ks": _admin_ks(url, info)}
+            entry = {"objectType": "KalturaMediaEntry", "name": "new"}
+            httpx.post(f"{url}/baseentry/action/add", json={**body, "entry": entry})
+            count = httpx.post(
+                f"{url}/baseentry/action/count", json={**body, "filter": {"statusIn": "7"}}
+            ).json()
+            assert count == expected, flags
+        finally:
+            assert _stop(process) == 0
+
+
 def test_cli_rejects_bad_options_with_a_fix() -> None:
     result = CliRunner().invoke(sandbox, ["serve", "--fail", "baseentry.list=2:boom"])
     assert result.exit_code != 0 and "kinds from reset" in result.output
     result = CliRunner().invoke(sandbox, ["serve", "--seed-entries", "3"])
     assert result.exit_code != 0 and "--seed-category" in result.output
+    result = CliRunner().invoke(sandbox, ["serve", "--rate-limit", "baseentry.delete=3/soon"])
+    assert result.exit_code != 0 and "the window must be seconds" in result.output
+    result = CliRunner().invoke(sandbox, ["serve", "--index-lag", "-1"])
+    assert result.exit_code != 0 and "--index-lag" in result.output
     assert parse_bandwidth("10M") == 10 * 2**20 and parse_bandwidth("512k") == 512 * 1024
     assert parse_fail("*.upload=0.5") == (None, "upload", 0.5, ("http503",))
 

@@ -59,6 +59,7 @@ def test_lost_response_runs_the_call_but_never_answers(sb: Sandbox, api: Api) ->
     with pytest.raises(httpx.TransportError):
         api.call("baseEntry", "add", entry=entry)
     sb.faults.clear()
+    sb.index.settle()  # lists lag writes: wait for the index before checking
     listed = api.call(
         "baseEntry", "list", filter={"nameEqual": "made-but-unanswered", "statusIn": "7"}
     )

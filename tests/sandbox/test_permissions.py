@@ -10,6 +10,7 @@ def test_user_lists_only_own_entries_unless_list_privilege(sb: Sandbox, api: Api
     ann, bob = user_api(sb, "ann"), user_api(sb, "bob")
     mine = ann.new_entry("ann's")
     bob.new_entry("bob's")
+    sb.index.settle()  # lists lag writes: wait for the index before listing
     f = {"objectType": "KalturaBaseEntryFilter", "statusIn": "7"}
     assert [e["id"] for e in ann.call("baseEntry", "list", filter=f)["objects"]] == [mine["id"]]
     assert ann.call("baseEntry", "count", filter=f) == 1

@@ -56,6 +56,7 @@ def test_form_body_path_params_and_index_php(sb: Sandbox, api: Api) -> None:
         },
     )
     assert legacy.json()["id"] == entry["id"]
+    sb.index.settle()  # lists lag writes: wait for the index before listing
     brackets = http.post(
         "/service/baseentry/action/list",
         content=(

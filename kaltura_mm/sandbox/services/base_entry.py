@@ -6,10 +6,9 @@ import json
 import sqlite3
 from typing import Any
 
-from kaltura_mm.sandbox import content, entry_filter, entry_view, ids
-from kaltura_mm.sandbox.actions import Action, Call, Param, UploadedFile, pager_of
+from kaltura_mm.sandbox import content, entry_search, entry_view, ids
+from kaltura_mm.sandbox.actions import Action, Call, Param, UploadedFile
 from kaltura_mm.sandbox.errors import ApiError, invalid_ks
-from kaltura_mm.sandbox.listing import MAX_MATCHES, order_sql, page_window
 from kaltura_mm.sandbox.schema import KInput, check_insert, check_update
 from kaltura_mm.sandbox.services import category_entry, upload_token
 
@@ -136,26 +135,7 @@ def get_by_ids(call: Call) -> list[dict[str, Any]]:
 
 
 def _list(call: Call, media_only: bool, response_type: str) -> dict[str, Any]:
-    call.core.promote_ready()
-    f: KInput | None = call.args["filter"]
-    q = entry_filter.build(call, f, media_only)
-    size, index = pager_of(call)
-    offset, limit = page_window(size, index, MAX_MATCHES)
-    columns = entry_filter.order_columns(f.type if f else "KalturaBaseEntryFilter")
-    order = order_sql(f.get("orderBy") if f else None, columns, "-createdAt")
-    tie = "DESC" if order.endswith("DESC") else "ASC"
-    store = call.core.store
-    total = store.scalar(f"SELECT COUNT(*) FROM entries e WHERE {q.sql()}", q.params)  # noqa: S608
-    rows = store.all(
-        f"SELECT e.* FROM entries e WHERE {q.sql()} ORDER BY {order}, e.seq {tie} "  # noqa: S608
-        "LIMIT ? OFFSET ?",
-        [*q.params, limit, offset],
-    )
-    return {
-        "objects": entry_view.views(store, rows, call.core.service_url),
-        "totalCount": total,
-        "objectType": response_type,
-    }
+    return entry_search.list_page(call, media_only, response_type)
 
 
 def list_entries(call: Call) -> dict[str, Any]:
@@ -169,10 +149,8 @@ def list_media(call: Call) -> dict[str, Any]:
 
 
 def count(call: Call) -> int:
-    """Return how many entries the filter matches (no cap)."""
-    call.core.promote_ready()
-    q = entry_filter.build(call, call.args["filter"], call.args.get("_media", False))
-    return int(call.core.store.scalar(f"SELECT COUNT(*) FROM entries e WHERE {q.sql()}", q.params))  # noqa: S608
+    """Return how many entries the search index matches (no cap)."""
+    return entry_search.count(call)
 
 
 def update(call: Call) -> dict[str, Any]:

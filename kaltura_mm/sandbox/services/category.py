@@ -6,14 +6,13 @@ import json
 import sqlite3
 from typing import Any
 
-from kaltura_mm.sandbox.actions import Action, Call, Param, pager_of
+from kaltura_mm.sandbox import category_search
+from kaltura_mm.sandbox.actions import Action, Call, Param
 from kaltura_mm.sandbox.errors import ApiError
-from kaltura_mm.sandbox.listing import MAX_MATCHES, Query, csv, order_sql, page_window
 from kaltura_mm.sandbox.schema import KInput, check_insert
 
 ACTIVE, DELETED = 2, 3
 NAME_MAX = 200
-MAX_CATEGORIES_NO_PAGER = 1500
 
 _COUNTS = """
   (SELECT COUNT(*) FROM category_entries ce WHERE ce.category_id = c.id AND ce.status = 2)
@@ -26,16 +25,6 @@ _COUNTS = """
   (SELECT COUNT(*) FROM categories s WHERE s.parent_id = c.id AND s.status = 2)
     AS direct_sub_categories_count
 """
-_ORDER = {
-    "depth": "c.depth",
-    "name": "c.name",
-    "fullName": "c.full_name",
-    "createdAt": "c.created_at",
-    "updatedAt": "c.updated_at",
-    "entriesCount": "entries_count",
-    "directEntriesCount": "direct_entries_count",
-    "directSubCategoriesCount": "direct_sub_categories_count",
-}
 
 
 def clean_name(name: str) -> str:
@@ -182,54 +171,9 @@ def delete(call: Call) -> None:
         conn.execute(sql, ids)
 
 
-def _where(f: KInput | None, q: Query) -> None:
-    if f is None:
-        return
-    v = f.values
-    q.eq("c.id", v.get("idEqual"))
-    q.in_("c.id", csv(v.get("idIn"), int))
-    q.not_in("c.id", csv(v.get("idNotIn"), int))
-    q.eq("c.parent_id", v.get("parentIdEqual"))
-    q.in_("c.parent_id", csv(v.get("parentIdIn"), int))
-    q.eq("c.depth", v.get("depthEqual"))
-    q.eq("c.full_name", v.get("fullNameEqual"))
-    q.starts("c.full_name", v.get("fullNameStartsWith"))
-    q.in_("c.full_name", csv(v.get("fullNameIn"), str))
-    q.eq("c.full_ids", v.get("fullIdsEqual"))
-    q.starts("c.full_ids", v.get("fullIdsStartsWith"))
-    q.eq("json_extract(c.extra, '$.referenceId')", v.get("referenceIdEqual"))
-    q.eq("c.status", v.get("statusEqual"))
-    q.in_("c.status", csv(v.get("statusIn"), int))
-    q.ge("c.created_at", v.get("createdAtGreaterThanOrEqual"))
-    q.le("c.created_at", v.get("createdAtLessThanOrEqual"))
-    ancestors = csv(v.get("ancestorIdIn"), int)
-    if ancestors:
-        one = "(c.full_ids LIKE (SELECT full_ids FROM categories WHERE id = ?) || '>%')"
-        q.add("(" + " OR ".join([one] * len(ancestors)) + ")", ancestors)
-    if v.get("freeText"):
-        q.add("(c.name LIKE ? OR c.extra LIKE ?)", [f"%{v['freeText']}%"] * 2)
-
-
 def list_(call: Call) -> dict[str, Any]:
-    """List categories with the real filters, ``orderBy`` (default ``+depth``) and paging."""
-    f: KInput | None = call.args["filter"]
-    q = Query(["c.partner_id = ?", "c.status = 2"], [call.partner_id])
-    _where(f, q)
-    size, index = pager_of(call, MAX_CATEGORIES_NO_PAGER)
-    offset, limit = page_window(size, index, MAX_MATCHES)
-    order = order_sql(f.get("orderBy") if f else None, _ORDER, "+depth") + ", c.id"
-    store = call.core.store
-    total = store.scalar(f"SELECT COUNT(*) FROM categories c WHERE {q.sql()}", q.params)  # noqa: S608
-    rows = store.all(
-        f"SELECT c.*, {_COUNTS} FROM categories c WHERE {q.sql()} ORDER BY {order} "  # noqa: S608
-        "LIMIT ? OFFSET ?",
-        [*q.params, limit, offset],
-    )
-    return {
-        "objects": [view(r) for r in rows],
-        "totalCount": total,
-        "objectType": "KalturaCategoryListResponse",
-    }
+    """List categories from the search index (``category_search``)."""
+    return category_search.list_page(call, _COUNTS, view)
 
 
 ACTIONS = {

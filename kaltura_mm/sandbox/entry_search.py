@@ -1,0 +1,98 @@
+"""``baseEntry.list``/``media.list``/``count`` as the real server runs them: index, then store.
+
+Rules (``SphinxCriteria::applyFilters`` / ``applySphinxResult``, ``entryPeer::doSelect``):
+1. The search index (``search_index``, ``lag`` seconds behind the store) decides which ids match,
+   their order and the page; ``totalCount`` and ``count`` are its match count (``total_found``).
+2. The page's ids are then re-read from the store with the default criteria only: the caller's
+   partner, a USER KS's own entries, not DELETED (unless the filter asks for status 3). The filter
+   itself is not re-applied (the index handled it): an entry renamed or moved out of a category
+   since it was indexed is still returned, as it is now.
+3. An entry deleted since it was indexed is dropped by the re-read: the page comes back short
+   while ``totalCount`` still counts it, and more pages may follow. A short page is not the end.
+4. Ties on the ``orderBy`` fields come in ascending index document id (the entry's int id, its
+   insertion order) whatever the direction: Sphinx ends every sort with ``id ASC``.
+5. No usable ``orderBy``: pages in document-id order, each page in store order (entry id).
+6. With access control on entry metadata (a partner setting) and a non-admin KS, a non-empty
+   page's ``totalCount`` is the page's own count (``entryPeer::filterSelectResults``), however
+   many pages remain.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from kaltura_mm.sandbox import entry_filter, entry_view
+from kaltura_mm.sandbox.actions import Call, pager_of
+from kaltura_mm.sandbox.listing import MAX_MATCHES, order_parts, page_window
+from kaltura_mm.sandbox.schema import KInput
+
+_TIE = "e.seq ASC"  # rule 4
+
+
+def _matches(call: Call, f: KInput | None, media_only: bool) -> tuple[str, list[Any]]:
+    call.core.promote_ready()  # a READY snapshot is stamped when transcoding ended
+    call.core.index.catch_up()
+    q = entry_filter.build(call, f, media_only)
+    return q.sql(), q.params
+
+
+def count(call: Call) -> int:
+    """Return how many entries the index matches (no paging, no cap)."""
+    where, params = _matches(call, call.args["filter"], call.args.get("_media", False))
+    sql = f"SELECT COUNT(*) FROM entry_index e WHERE {where}"  # noqa: S608
+    return int(call.core.store.scalar(sql, params))
+
+
+def _page(call: Call, f: KInput | None, media_only: bool) -> tuple[list[str], int, bool]:
+    """Return the page's ids from the index, the match count, and whether it was sorted."""
+    where, params = _matches(call, f, media_only)
+    size, index = pager_of(call)
+    offset, limit = page_window(size, index, MAX_MATCHES)
+    columns = entry_filter.order_columns(f.type if f else "KalturaBaseEntryFilter")
+    orders = order_parts(f.get("orderBy") if f else None, columns)
+    store = call.core.store
+    total = int(store.scalar(f"SELECT COUNT(*) FROM entry_index e WHERE {where}", params))  # noqa: S608
+    rows = store.all(
+        f"SELECT e.id FROM entry_index e WHERE {where} "  # noqa: S608
+        f"ORDER BY {', '.join([*orders, _TIE])} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    return [r[0] for r in rows], total, bool(orders)
+
+
+def _reread(call: Call, ids: list[str], keep_deleted: bool) -> list[sqlite3.Row]:
+    """Read the page's rows from the store with the default criteria only (rules 2 and 3)."""
+    if not ids:
+        return []
+    sql = f"SELECT * FROM entries WHERE partner_id = ? AND id IN ({','.join('?' * len(ids))})"  # noqa: S608
+    params: list[Any] = [call.partner_id, *ids]
+    if not keep_deleted:
+        sql += " AND status != 3"
+    owner = entry_filter.own_entries_only(call)
+    if owner is not None:
+        sql += " AND lower(user_id) = lower(?)"
+        params.append(owner)
+    return call.core.store.all(sql, params)
+
+
+def _in_order(rows: list[sqlite3.Row], ids: list[str], sorted_by_index: bool) -> list[sqlite3.Row]:
+    if not sorted_by_index:
+        return sorted(rows, key=lambda r: str(r["id"]))  # rule 5: the store's key order
+    position = {entry_id: n for n, entry_id in enumerate(ids)}
+    return sorted(rows, key=lambda r: position[r["id"]])
+
+
+def list_page(call: Call, media_only: bool, response_type: str) -> dict[str, Any]:
+    """Return one list response: a page of the index, re-read from the store."""
+    f: KInput | None = call.args["filter"]
+    ids, total, sorted_by_index = _page(call, f, media_only)
+    rows = _in_order(_reread(call, ids, entry_filter.wants_deleted(f)), ids, sorted_by_index)
+    settings = call.core.settings
+    if rows and not call.is_admin and settings.applies_metadata_access_control(call.partner_id):
+        total = len(rows)  # rule 6
+    return {
+        "objects": entry_view.views(call.core.store, rows, call.core.service_url),
+        "totalCount": total,
+        "objectType": response_type,
+    }
