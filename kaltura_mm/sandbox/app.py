@@ -13,6 +13,7 @@ from kaltura_mm.sandbox.clock import Clock
 from kaltura_mm.sandbox.core import Core, Partner, Settings
 from kaltura_mm.sandbox.dispatcher import Dispatcher
 from kaltura_mm.sandbox.faults import Faults, Stats
+from kaltura_mm.sandbox.races import UploadRaces
 from kaltura_mm.sandbox.server import SandboxHTTPServer
 
 
@@ -94,6 +95,11 @@ class Sandbox:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    @property
+    def upload_races(self) -> UploadRaces:
+        """Return the delays that reproduce the real server's upload races (see ``races``)."""
+        return self._settings.upload_races
 
     @property
     def core(self) -> Core:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kaltura_mm.sandbox.claims import Claims
 from kaltura_mm.sandbox.clock import Clock
+from kaltura_mm.sandbox.races import UploadRaces
 from kaltura_mm.sandbox.store import Store
 
 MAX_RESUME_TIME = 604_800  # upload_token_max_resume_time: 7 days
@@ -29,11 +30,13 @@ class Partner:
 
 @dataclass
 class Settings:
-    """Behaviour knobs: simulated transcoding time, final-chunk gap wait, KS lifetime cap."""
+    """Behaviour knobs: simulated transcoding time, final-chunk gap wait, KS lifetime cap,
+    delays that open the upload race window."""
 
     transcode_delay: float = 0.2
     final_chunk_wait: float = 45.0
     ks_lifetime: int | None = None
+    upload_races: UploadRaces = field(default_factory=UploadRaces)
 
 
 class Core:

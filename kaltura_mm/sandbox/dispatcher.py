@@ -19,7 +19,14 @@ from kaltura_mm.sandbox.claims import Claim
 from kaltura_mm.sandbox.core import Core
 from kaltura_mm.sandbox.errors import ApiError, invalid_ks
 from kaltura_mm.sandbox.faults import Faults, Stats
-from kaltura_mm.sandbox.services import base_entry, category, category_entry, session, upload_token
+from kaltura_mm.sandbox.services import (
+    base_entry,
+    category,
+    category_entry,
+    session,
+    token_upload,
+    upload_token,
+)
 
 _SESSION_CACHE = 4096  # verified KS strings remembered (the cache is simply emptied when full)
 
@@ -104,13 +111,13 @@ class Dispatcher:
         if not self.claim_in_place_target(params):
             return None
         try:
-            return upload_token.claim_in_place(self.authorize(params))
+            return token_upload.claim_in_place(self.authorize(params))
         except ApiError:
             return None
 
     def release(self, claim: Claim) -> None:
         """End an in-place write once its request is over."""
-        upload_token.release_claim(self.core, claim)
+        token_upload.release_claim(self.core, claim)
 
     def _checked(
         self,
