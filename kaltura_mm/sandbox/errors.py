@@ -26,6 +26,7 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "SERVICE_FORBIDDEN": (("SERVICE",), "The access to service [@SERVICE@] is forbidden"),
     "START_SESSION_ERROR": (("PID",), "Error while starting session for partner [@PID@]"),
+    "INVALID_WIDGET_ID": (("WIDGET_ID",), "Unknown widget [@WIDGET_ID@]"),
     "MISSING_MANDATORY_PARAMETER": (("PARAM_NAME",), 'Missing parameter "@PARAM_NAME@"'),
     "INVALID_ENUM_VALUE": (
         ("ENUM_VAL", "PARAM_NAME", "ENUM_TYPE"),

@@ -44,7 +44,8 @@ def clean_name(name: str) -> str:
 
 
 def view(row: sqlite3.Row) -> dict[str, Any]:
-    """Return the ``KalturaCategory`` object for a row selected with the counters."""
+    """Return the ``KalturaCategory`` object for a row selected with the counters, every
+    property in the server's order (``KalturaCategory.php``)."""
     extra = json.loads(row["extra"])
     return {
         "id": row["id"],
@@ -64,22 +65,25 @@ def view(row: sqlite3.Row) -> dict[str, Any]:
         "inheritanceType": 2,
         "userJoinPolicy": 3,
         "defaultPermissionLevel": 3,
+        "owner": None,
+        "directEntriesCount": row["direct_entries_count"],
         "referenceId": extra.get("referenceId"),
         "contributionPolicy": 2,
         "membersCount": 0,
         "pendingMembersCount": 0,
-        "privacyContext": "",
+        "privacyContext": None,
         "privacyContexts": "",
         "status": row["status"],
         "inheritedParentId": None,
-        "partnerSortValue": 0,
+        "partnerSortValue": extra.get("partnerSortValue", 0),
         "partnerData": extra.get("partnerData"),
         "defaultOrderBy": None,
-        "directEntriesCount": row["direct_entries_count"],
         "directSubCategoriesCount": row["direct_sub_categories_count"],
         "moderation": 0,
         "pendingEntriesCount": row["pending_entries_count"],
         "isAggregationCategory": False,
+        "aggregationCategories": None,
+        "adminTags": extra.get("adminTags"),
         "objectType": "KalturaCategory",
     }
 
