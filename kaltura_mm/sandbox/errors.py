@@ -50,6 +50,10 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
         ("PROP_NAME",),
         'The property "@PROP_NAME@" is updatable with admin session only',
     ),
+    "PROPERTY_VALIDATION_MIN_LENGTH": (
+        ("PROP_NAME", "MIN_LEN"),
+        'The property "@PROP_NAME@" must have a min length of @MIN_LEN@ characters',
+    ),
     "PROPERTY_VALIDATION_MAX_LENGTH": (
         ("PROP_NAME", "MAX_LEN"),
         'The property "@PROP_NAME@" cannot have more than @MAX_LEN@ characters',
@@ -93,6 +97,11 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
     "MUST_FILTER_ON_ENTRY_OR_CATEGORY": ((), "Must filter on entry id or category"),
     "DUPLICATE_CATEGORY": (("CATEGORY",), 'The category "@CATEGORY@" already exists'),
     "PARENT_CATEGORY_NOT_FOUND": (("ID",), 'Parent category id "@ID@" not found'),
+    "PARENT_CATEGORY_IS_CHILD": (
+        ("PARENT_CATEGORY", "OTHER_CATEGORY"),
+        'The parent category "@PARENT_CATEGORY@" is one of the children for category '
+        '"@OTHER_CATEGORY@"',
+    ),
     "QUERY_EXCEEDED_MAX_MATCHES_ALLOWED": (
         (),
         "Unable to generate list. max matches value was reached",
