@@ -58,11 +58,23 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
         ("PROP_NAME", "MAX_LEN"),
         'The property "@PROP_NAME@" cannot have more than @MAX_LEN@ characters',
     ),
+    "PROPERTY_VALIDATION_ENTRY_STATUS": (
+        ("PROP_NAME", "STATUS"),
+        'The property "@PROP_NAME@" cannot be set for entry status "@STATUS@"',
+    ),
+    "ACCESS_CONTROL_ID_NOT_FOUND": (("ID",), 'Access control id "@ID@" not found'),
+    "CONVERSION_PROFILE_ID_NOT_FOUND": (("ID",), 'Conversion profile id "@ID@" not found'),
+    "INVALID_ENTRY_SCHEDULE_DATES": ((), "Invalid entry schedule dates"),
+    "ENTRY_DISPLAY_IN_SEARCH_VALUE_NOT_ALLOWED": (
+        ("DISPLAY_IN_SEARCH_NEW_VALUE",),
+        'Cannot set the value of DISPLAY_IN_SEARCH to ["@DISPLAY_IN_SEARCH_NEW_VALUE@"]',
+    ),
     "ENTRY_ID_NOT_FOUND": (("ENTRY_ID",), 'Entry id "@ENTRY_ID@" not found'),
     "INVALID_ENTRY_ID": (("ID",), 'Invalid entry id ["@ID@"]'),
     "ENTRY_ALREADY_WITH_CONTENT": ((), "Entry already associated with content"),
     "ENTRY_TYPE_NOT_SUPPORTED": (("ENTRY_TYPE",), 'Entry type "@ENTRY_TYPE@" not supported'),
     "FEATURE_FORBIDDEN": (("FEATURE",), "The usage of feature [@FEATURE@] is forbidden"),
+    "ENTRY_REPLACEMENT_ALREADY_EXISTS": ((), "Entry already in replacement"),
     "RESOURCE_TYPE_NOT_SUPPORTED": (("RES_TYPE",), 'Resource type "@RES_TYPE@" not supported'),
     "UPLOAD_TOKEN_NOT_FOUND": ((), "Upload token not found"),
     "UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD": (

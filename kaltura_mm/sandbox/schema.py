@@ -35,7 +35,8 @@ _BASE_ENTRY = {
     **_props("createdAt updatedAt", "time", RO),
     **_props("rank totalRank votes version replacementStatus", "int", RO),
     **_props("downloadUrl searchText thumbnailUrl replacingEntryId replacedEntryId", "str", RO),
-    **_props("rootEntryId capabilities", "str", RO),
+    **_props("rootEntryId capabilities defaultLanguage responseLanguage", "str", RO),
+    "blockAutoTranscript": ("bool", RW),
     **_props("name description userId tags adminTags categories categoriesIds partnerData"),
     **_props("referenceId redirectEntryId parentEntryId entitledUsersEdit"),
     **_props("entitledUsersPublish entitledUsersView"),
@@ -220,6 +221,8 @@ def _cast(kind: str, value: Any, name: str, now: float) -> Any:
         return coerce.to_float(value)
     if kind == "time":
         return coerce.to_time(value, now)
+    if kind == "bool":
+        return coerce.to_bool(value)
     if kind == "nbool":
         return coerce.to_enum(value, frozenset({-1, 0, 1}), name, "KalturaNullableBoolean")
     return coerce.to_str(value, name)
@@ -248,14 +251,17 @@ def check_insert(obj: KInput) -> None:
             raise ApiError("PROPERTY_VALIDATION_NOT_UPDATABLE", f"{obj.type}::{name}")
 
 
-def check_update(obj: KInput, current: dict[str, Any]) -> None:
+def check_update(
+    obj: KInput, current: dict[str, Any], always: frozenset[str] = frozenset()
+) -> None:
     """Reject changes to read-only or insert-only properties, in declaration order (base class
-    first). An unchanged value is fine, except for a time: the server compares the sent number
-    with its stored date string (``KalturaObject::validateForUpdate``), which never match."""
+    first). An unchanged value is fine, except for a time (the server compares the sent number
+    with its stored date string, ``KalturaObject::validateForUpdate``), a property in ``always``
+    and a cleared one (``prop__null``), which never compare equal."""
     props = all_props(obj.type)
     for name, (kind, access) in props.items():
-        if access == RW or name not in obj.values:
+        if access == RW or (name not in obj.values and name not in obj.nulls):
             continue
-        same = str(current.get(name, "")) == str(obj.values[name])
-        if kind == "time" or not same:
+        same = name in obj.values and str(current.get(name, "")) == str(obj.values[name])
+        if kind == "time" or name in always or not same:
             raise ApiError("PROPERTY_VALIDATION_NOT_UPDATABLE", f"{obj.type}::{name}")

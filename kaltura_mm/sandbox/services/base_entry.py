@@ -6,12 +6,12 @@ import json
 import sqlite3
 from typing import Any
 
-from kaltura_mm.sandbox import content, entry_filter, entry_view, ids
+from kaltura_mm.sandbox import content, entry_filter, entry_update, entry_view, ids
 from kaltura_mm.sandbox.actions import Action, Call, Param, UploadedFile, pager_of
 from kaltura_mm.sandbox.errors import ApiError, invalid_ks
 from kaltura_mm.sandbox.listing import MAX_MATCHES, order_sql, page_window
-from kaltura_mm.sandbox.schema import KInput, check_insert, check_update
-from kaltura_mm.sandbox.services import category_entry, upload_token
+from kaltura_mm.sandbox.schema import KInput
+from kaltura_mm.sandbox.services import upload_token
 
 ENTRY_TYPES = frozenset({-1, 1, 2, 5, 6, 7, 8, 10})
 DELETED, NO_CONTENT = 3, 7
@@ -49,34 +49,13 @@ def _check_owner(call: Call, row: sqlite3.Row, owner_only: bool = False) -> None
         raise invalid_ks("", "-4", "INVALID_TYPE")
 
 
-def _columns(obj: KInput) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Split sent properties into table columns and the ``extra`` JSON."""
-    columns: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
-    for name, value in obj.values.items():
-        if name in entry_view.COLUMNS:
-            columns[entry_view.COLUMNS[name]] = value
-        elif name in ("mediaType", "documentType"):
-            columns["media_type"] = value
-        elif name in entry_view.EXTRA_DEFAULTS:
-            extra[name] = value
-    for name in obj.nulls:
-        if name in entry_view.COLUMNS:
-            columns[entry_view.COLUMNS[name]] = None
-        elif name in entry_view.EXTRA_DEFAULTS:
-            extra[name] = None
-    return columns, extra
-
-
 def insert(call: Call, obj: KInput, type_param: int = -1) -> str:
     """Insert an entry (status NO_CONTENT) and return its id."""
-    check_insert(obj)
-    if not call.is_admin and obj.get("userId") not in (None, call.user_id):
-        raise invalid_ks("", "-4", "INVALID_TYPE")
+    entry_update.validate_insert(call, obj)
     entry_type = (
         type_param if type_param != -1 else obj.get("type", _TYPE_OF_CLASS.get(obj.type, -1))
     )
-    columns, extra = _columns(obj)
+    columns, extra = entry_update.split_columns(obj)
     now = int(call.now())
     row = {
         "id": ids.entry_id(),
@@ -85,7 +64,7 @@ def insert(call: Call, obj: KInput, type_param: int = -1) -> str:
         "status": NO_CONTENT,
         "name": obj.get("name") or f"{call.partner_id}_{now}",
         "user_id": call.user_id,
-        "creator_id": call.user_id,
+        "creator_id": obj.get("userId", call.user_id),  # the owner, unless creatorId says
         "created_at": now,
         "updated_at": now,
         **columns,
@@ -93,19 +72,15 @@ def insert(call: Call, obj: KInput, type_param: int = -1) -> str:
     }
     row["name"] = row["name"] or f"{call.partner_id}_{now}"
     keys = ",".join(row)
+    names = entry_update.wanted_categories(call, obj)
     with call.core.store.tx() as conn:
         conn.execute(
             f"INSERT INTO entries ({keys}) VALUES ({','.join('?' * len(row))})",  # noqa: S608
             list(row.values()),
         )
-        for cid in _category_ids(obj):
-            category_entry.link(conn, call, row["id"], cid, quiet=True)
+        if names:
+            entry_update.relink(conn, call, str(row["id"]), names)
     return str(row["id"])
-
-
-def _category_ids(obj: KInput) -> list[int]:
-    raw = obj.get("categoriesIds") or ""
-    return [int(x) for x in str(raw).split(",") if x.strip().isdigit()]
 
 
 def add(call: Call) -> dict[str, Any]:
@@ -176,23 +151,12 @@ def count(call: Call) -> int:
 
 
 def update(call: Call) -> dict[str, Any]:
-    """Change an entry's writable properties; read-only / insert-only changes are refused."""
+    """Change an entry's writable properties by the server's rules (``entry_update``)."""
     obj: KInput = call.args.get("baseEntry") or call.args["mediaEntry"]
-    row = fetch(call, call.args["entryId"])
+    row = fetch(call, call.args["entryId"], media_only=call.args.get("_media", False))
     _check_owner(call, row)
-    current = show(call, row["id"])
-    check_update(obj, current)
-    if not call.is_admin and "userId" in obj.values and obj.get("userId") != row["user_id"]:
-        raise invalid_ks("", "-4", "INVALID_TYPE")
-    columns, extra_changes = _columns(obj)
-    columns.pop("media_type", None)
-    extra = {**json.loads(row["extra"]), **extra_changes}
-    columns.update({"extra": json.dumps(extra), "updated_at": int(call.now())})
-    sets = ", ".join(f"{k} = ?" for k in columns)
-    call.core.store.execute(
-        f"UPDATE entries SET {sets} WHERE id = ?",  # noqa: S608
-        [*columns.values(), row["id"]],
-    )
+    entry_update.validate(call, row, obj, show(call, row["id"]))
+    entry_update.apply(call, row, obj)
     return show(call, row["id"])
 
 
@@ -317,7 +281,7 @@ MEDIA = {
     "list": Action(list_media, (Param("filter", "object", type="KalturaMediaEntryFilter"), _PAGER)),
     "count": Action(_media(count), (Param("filter", "object", type="KalturaMediaEntryFilter"),)),
     "update": Action(
-        update, (_ENTRY, Param("mediaEntry", "object", True, type="KalturaMediaEntry"))
+        _media(update), (_ENTRY, Param("mediaEntry", "object", True, type="KalturaMediaEntry"))
     ),
     "delete": Action(delete, (_ENTRY,)),
     "addcontent": Action(
