@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
-from kaltura_mm.sandbox import ks, seeding
+from kaltura_mm.sandbox import ks, replacement, seeding
 from kaltura_mm.sandbox.clock import Clock
 from kaltura_mm.sandbox.core import Core, Partner, Settings
 from kaltura_mm.sandbox.dispatcher import Dispatcher
@@ -191,6 +191,13 @@ class Sandbox:
             ready,
             name_prefix,
         )
+
+    def set_entry_replacement(self, allowed: bool, partner_id: int | None = None) -> None:
+        """Allow or forbid content replacement (``FEATURE_ENTRY_REPLACEMENT``) for a partner;
+        allowed by default. Forbidden: ``updateContent`` on an entry with content answers
+        ``FEATURE_FORBIDDEN``."""
+        partner = self._partner(partner_id).partner_id
+        self.core.set_feature(partner, replacement.FEATURE, allowed)
 
     def entry_bytes(self, entry_id: str) -> Path:
         """Return the path of an entry's original content (what ``downloadUrl`` serves)."""

@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kaltura_mm.sandbox import replacement
 from kaltura_mm.sandbox.claims import Claims
 from kaltura_mm.sandbox.clock import Clock
 from kaltura_mm.sandbox.races import UploadRaces
@@ -91,9 +92,34 @@ class Core:
         return partner
 
     def promote_ready(self) -> None:
-        """Finish simulated transcoding: PRECONVERT entries whose time has come become READY."""
+        """Finish simulated transcoding: PRECONVERT entries whose time has come become READY,
+        and ready replacements are swapped in (``replacement`` rule 4)."""
+        now = self.clock.now()
+        with self.store.tx() as conn:
+            ready = conn.execute(
+                "SELECT * FROM entries WHERE status = 1 AND ready_at <= ?", (now,)
+            ).fetchall()
+            if not ready:
+                return
+            conn.execute("UPDATE entries SET status = 2 WHERE status = 1 AND ready_at <= ?", (now,))
+            unused = replacement.swap_ready(conn, ready, int(now))
+        for name in unused:
+            (self.content_dir / name).unlink(missing_ok=True)
+
+    def feature_enabled(self, partner_id: int, name: str) -> bool:
+        """Return whether a partner has a feature (sandbox partners have all until switched)."""
+        row = self.store.one(
+            "SELECT enabled FROM partner_features WHERE partner_id = ? AND name = ?",
+            (partner_id, name),
+        )
+        return row is None or bool(row[0])
+
+    def set_feature(self, partner_id: int, name: str, enabled: bool) -> None:
+        """Switch a partner's feature on or off (kept with the partner's data)."""
         self.store.execute(
-            "UPDATE entries SET status = 2 WHERE status = 1 AND ready_at <= ?", (self.clock.now(),)
+            "INSERT INTO partner_features (partner_id, name, enabled) VALUES (?, ?, ?)"
+            " ON CONFLICT (partner_id, name) DO UPDATE SET enabled = excluded.enabled",
+            (partner_id, name, int(enabled)),
         )
 
     def close(self) -> None:

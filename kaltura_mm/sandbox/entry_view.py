@@ -229,7 +229,9 @@ def object_type(entry_type: int) -> str:
     }.get(entry_type, "KalturaBaseEntry")
 
 
-def views(store: Store, rows: Sequence[sqlite3.Row], service_url: str) -> list[dict[str, Any]]:
+def views(
+    store: Store, rows: Sequence[sqlite3.Row], service_url: str, base_only: bool = False
+) -> list[dict[str, Any]]:
     """Return the API objects for rows, fetching their categories in one query."""
     cats = categories_of(store, [r["id"] for r in rows])
-    return [view(r, cats.get(r["id"], ("", "")), service_url) for r in rows]
+    return [view(r, cats.get(r["id"], ("", "")), service_url, base_only) for r in rows]

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
-from kaltura_mm.sandbox import content, entry_filter, entry_update, entry_view, ids
+from kaltura_mm.sandbox import content, entry_filter, entry_update, entry_view, ids, replacement
 from kaltura_mm.sandbox.actions import Action, Call, Param, UploadedFile, pager_of
 from kaltura_mm.sandbox.errors import ApiError, invalid_ks
 from kaltura_mm.sandbox.listing import MAX_MATCHES, order_sql, page_window
@@ -30,10 +30,10 @@ def fetch(call: Call, entry_id: str, media_only: bool = False) -> sqlite3.Row:
     return row
 
 
-def show(call: Call, entry_id: str) -> dict[str, Any]:
-    """Return the API object of an entry."""
+def show(call: Call, entry_id: str, base_only: bool = False) -> dict[str, Any]:
+    """Return the API object of an entry (``base_only``: as a ``KalturaBaseEntry``)."""
     row = fetch(call, entry_id)
-    return entry_view.views(call.core.store, [row], call.core.service_url)[0]
+    return entry_view.views(call.core.store, [row], call.core.service_url, base_only)[0]
 
 
 def _check_owner(call: Call, row: sqlite3.Row, owner_only: bool = False) -> None:
@@ -202,15 +202,29 @@ def add_content(call: Call) -> dict[str, Any]:
 
 
 def update_content(call: Call) -> dict[str, Any]:
-    """Attach content directly (NO_CONTENT entries and images); replacement is not enabled."""
-    row = fetch(call, call.args["entryId"])
+    """Attach content to an entry without any (or an image), else replace it through a
+    temporary entry (``replacement``). ``baseEntry`` answers a ``KalturaBaseEntry``."""
+    media = call.args.get("_media", False)
+    row = fetch(call, call.args["entryId"], media_only=media)
     _check_owner(call, row)
-    token = _token_of(call, call.args["resource"])
-    if row["type"] not in (1, 10):
+    if row["type"] not in (-1, 1, 10):
         raise ApiError("ENTRY_TYPE_NOT_SUPPORTED", row["type"])
-    if row["status"] != NO_CONTENT and row["media_type"] != 2:
-        raise ApiError("FEATURE_FORBIDDEN", "FEATURE_ENTRY_REPLACEMENT")
-    return _attach(call, row, token)
+    token = _token_of(call, call.args["resource"])
+    if row["status"] == NO_CONTENT or row["media_type"] == 2:
+        _attach(call, row, token)
+    else:
+        _replace(call, row, token)
+    return show(call, row["id"], base_only=not media)
+
+
+def _replace(call: Call, row: sqlite3.Row, token: sqlite3.Row) -> None:
+    if not call.core.feature_enabled(call.partner_id, replacement.FEATURE):
+        raise ApiError("FEATURE_FORBIDDEN", replacement.FEATURE)
+    with call.core.token_condition(token["id"]), call.core.store.tx() as conn:
+        original = conn.execute("SELECT * FROM entries WHERE id = ?", (row["id"],)).fetchone()
+        temp = replacement.start(conn, original, call.user_id, int(call.now()))
+        fresh = conn.execute("SELECT * FROM upload_tokens WHERE id = ?", (token["id"],)).fetchone()
+        content.attach(conn, call.core, temp, fresh)
 
 
 def _attach(call: Call, row: sqlite3.Row, token: sqlite3.Row) -> dict[str, Any]:
@@ -287,7 +301,7 @@ MEDIA = {
     "addcontent": Action(
         add_content, (_ENTRY, Param("resource", "object", type="KalturaResource"))
     ),
-    "updatecontent": Action(update_content, (_ENTRY, _RESOURCE, _CONV)),
+    "updatecontent": Action(_media(update_content), (_ENTRY, _RESOURCE, _CONV)),
     "addfromuploadedfile": Action(
         add_from_uploaded_file,
         (
