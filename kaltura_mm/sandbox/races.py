@@ -26,12 +26,19 @@ class _Hold:
 
 
 class UploadRaces:
-    """Delays at the end of chosen non-final chunk requests (thread-safe; none by default)."""
+    """Delays at the end of chosen non-final chunk requests (thread-safe; none by default), and
+    the one kind switch of upload timing.
+
+    ``join_pending_at_once`` (default False, as on the real server): when True, pending chunks
+    that a part makes appendable join in that same request, so ``uploadedFileSize`` counts every
+    acknowledged chunk that has no gap before it. For tests whose subject is elsewhere.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._holds: list[_Hold] = []
         self._holding = 0
+        self.join_pending_at_once = False
 
     def delay_chunk_end(
         self,

@@ -195,3 +195,12 @@ def test_race_delays_are_validated_and_cleared(sb: Sandbox) -> None:
             assert "seconds" in str(error)
         else:
             raise AssertionError(f"{bad} was accepted")
+
+
+def test_the_kind_switch_joins_pending_chunks_in_the_same_request(sb: Sandbox, api: Api) -> None:
+    sb.upload_races.join_pending_at_once = True
+    data = os.urandom(3 * C)
+    token = _token(api)
+    api.upload(token, data[:C], final=False, resume_at=0)
+    _chunk(api, token, data, 2 * C)
+    assert _chunk(api, token, data, C)["uploadedFileSize"] == str(3 * C)

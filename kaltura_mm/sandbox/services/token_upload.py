@@ -202,8 +202,15 @@ def _place_file(call: Call, loaded: Row, part: UploadedFile, resume_at: int, con
     if call.core.claims.active(token_id):
         chunks.stash(path, part.path, resume_at)  # joins once the claim ends (claims rule 2)
         return done, size
-    size = chunks.append_at_end(path, size)
-    return done, chunks.place(path, part.path, resume_at, size)
+    size = chunks.place(path, part.path, resume_at, chunks.append_at_end(path, size))
+    return done, _kindly_joined(call, path, size)
+
+
+def _kindly_joined(call: Call, path: Path, size: int) -> int:
+    """Append what the part made appendable, only under the kind switch (``races``)."""
+    if call.core.settings.upload_races.join_pending_at_once:
+        return chunks.append_pending(path, size)
+    return size
 
 
 def _append(call: Call, path: Path, part: UploadedFile, cond: Any) -> int:
@@ -223,7 +230,7 @@ def _commit_claim(call: Call, part: UploadedFile, claim: Claim, cond: Any) -> Pl
     if claim.final and claim.offset > 0:
         tokens.set_data_size(call, claim.token_id, size)
         return _await_size(call, claim.path, size, cond)
-    return (FULL if claim.final else PARTIAL), size
+    return (FULL if claim.final else PARTIAL), _kindly_joined(call, claim.path, size)
 
 
 def _await_size(call: Call, path: Path, expected: int, cond: Any) -> Placed:
