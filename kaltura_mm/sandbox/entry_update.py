@@ -21,6 +21,10 @@
    (a missing full name is created with its ancestors), the rest removed; more than 32:
    MAX_CATEGORIES_FOR_ENTRY_REACHED. ``categories`` wins when both are sent.
 7. ``prop__null`` clears a writable property; ``updatedAt`` moves only when something changed.
+8. New ``tags`` are rewritten (``ktagword::tagsListFromParagraph``): each trimmed and
+   lower-cased (ASCII), those under 2 bytes dropped, cut to 100 bytes, duplicates dropped,
+   joined with ``", "``. New ``adminTags`` likewise (``ktagword::fixAdminTags``) but only empty
+   ones dropped, joined with ``","``. A value equal to the stored one is kept as sent.
 """
 
 from __future__ import annotations
@@ -40,6 +44,37 @@ NO_CONTENT = 7
 Row = sqlite3.Row | dict[str, Any]
 MAX_CATEGORIES = category_entry.MAX_CATEGORIES_PER_ENTRY
 _ADMIN_ONLY = ("adminTags", "categories", "startDate", "endDate")
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_MAX_TAG_BYTES = 100
+
+
+def normal_tags(text: str) -> str:
+    """Rewrite ``tags`` as the server stores them (rule 8)."""
+    kept: list[str] = []
+    for raw in text.split(","):
+        tag = raw.strip().translate(_ASCII_LOWER)
+        if len(tag.encode()) < 2:
+            continue
+        tag = tag.encode()[:_MAX_TAG_BYTES].decode(errors="ignore")
+        if tag not in kept:
+            kept.append(tag)
+    return ", ".join(kept)
+
+
+def normal_admin_tags(text: str) -> str:
+    """Rewrite ``adminTags`` as the server stores them (rule 8)."""
+    kept = dict.fromkeys(t.strip().translate(_ASCII_LOWER) for t in text.split(","))
+    return ",".join(tag for tag in kept if tag)
+
+
+def normalise(columns: dict[str, Any], current: sqlite3.Row | None) -> None:
+    """Apply rule 8 to the ``tags`` / ``admin_tags`` columns about to be written."""
+    for column, rewrite in (("tags", normal_tags), ("admin_tags", normal_admin_tags)):
+        value = columns.get(column)
+        if value is not None and (current is None or value != current[column]):
+            columns[column] = rewrite(value)
 
 
 def sent(obj: KInput, name: str) -> bool:
@@ -253,6 +288,7 @@ def apply(call: Call, row: sqlite3.Row, obj: KInput) -> None:
     """Write a validated update (rules 6 and 7)."""
     columns, extra_changes = split_columns(obj)
     columns.pop("media_type", None)
+    normalise(columns, row)
     old_extra = json.loads(row["extra"])
     extra = {**old_extra, **extra_changes}
     names = wanted_categories(call, obj)

@@ -162,3 +162,13 @@ def test_media_update_is_for_media_clips_only(api: Api) -> None:
         "media", "update", entryId=document["id"], mediaEntry={"objectType": "KalturaMediaEntry"}
     )
     assert is_error(refused, "ENTRY_ID_NOT_FOUND")
+
+
+def test_tags_are_stored_as_the_server_rewrites_them(api: Api) -> None:
+    entry = api.new_entry(tags=" Biology,Lab ,a, biology,ÉTÉ", adminTags="X, y,,x")
+    assert entry["tags"] == "biology, lab, ÉtÉ"  # ASCII lower-cased; short and repeated dropped
+    assert entry["adminTags"] == "x,y"
+    long = "t" * 120
+    assert _update(api, entry["id"], tags=f"{long},Z9")["tags"] == f"{'t' * 100}, z9"
+    kept = _update(api, entry["id"], tags=f"{'t' * 100}, z9")  # the stored value, sent back
+    assert kept["tags"] == f"{'t' * 100}, z9"

@@ -56,6 +56,7 @@ def insert(call: Call, obj: KInput, type_param: int = -1) -> str:
         type_param if type_param != -1 else obj.get("type", _TYPE_OF_CLASS.get(obj.type, -1))
     )
     columns, extra = entry_update.split_columns(obj)
+    entry_update.normalise(columns, None)
     now = int(call.now())
     row = {
         "id": ids.entry_id(),
