@@ -9,8 +9,9 @@
 3. ``entitledUsersEdit`` / ``entitledUsersPublish`` changed by a non-admin who is not the owner:
    INVALID_KS -4. ``accessControlId`` other than the partner's profile:
    ACCESS_CONTROL_ID_NOT_FOUND. A start at or after the end: INVALID_ENTRY_SCHEDULE_DATES.
-4. ``categoriesIds`` naming an unknown category: CATEGORY_NOT_FOUND. ``referenceId`` shorter than
-   2 (so ``""``; clear it with ``referenceId__null``): PROPERTY_VALIDATION_MIN_LENGTH.
+4. ``categoriesIds`` naming an unknown category (``""`` names the id ``""``):
+   CATEGORY_NOT_FOUND. ``referenceId`` shorter than 2 (so ``""``; clear it with
+   ``referenceId__null``): PROPERTY_VALIDATION_MIN_LENGTH.
    ``conversionProfileId`` on an entry that has content, even unchanged:
    PROPERTY_VALIDATION_ENTRY_STATUS. ``displayInSearch`` other than 1, -1, -2 or its value:
    ENTRY_DISPLAY_IN_SEARCH_VALUE_NOT_ALLOWED.
@@ -191,8 +192,8 @@ def _check_profiles_and_dates(row: Row, obj: KInput, current: dict[str, Any]) ->
 
 
 def _check_values(call: Call, row: Row, obj: KInput, current: dict[str, Any]) -> None:
-    ids = obj.get("categoriesIds")
-    for raw in str(ids).split(",") if ids else ():
+    ids = obj.get("categoriesIds")  # "" names the id "" (clear the links with __null)
+    for raw in str(ids).split(",") if ids is not None else ():
         if _category_by_id(call, raw) is None:
             raise ApiError("CATEGORY_NOT_FOUND", raw)
     reference = obj.get("referenceId")

@@ -113,6 +113,8 @@ def test_categories_and_categories_ids_replace_the_links(sb: Sandbox, api: Api) 
     assert is_error(over, "MAX_CATEGORIES_FOR_ENTRY_REACHED") and over["args"] == {
         "CATEGORIES": "32"
     }
+    blank = _update(api, entry["id"], categoriesIds="")
+    assert is_error(blank, "CATEGORY_NOT_FOUND") and blank["args"] == {"ID": ""}
     gone = _update(api, entry["id"], categoriesIds__null="")
     assert (gone["categories"], gone["categoriesIds"]) == ("", "")
     bad_add = api.call(
