@@ -28,13 +28,19 @@ class Sandbox:
         final_chunk_wait: float = 45.0,
         host: str = "127.0.0.1",
         port: int = 0,
+        category_job_delay: float = 1.0,
     ) -> None:
-        if transcode_delay < 0 or final_chunk_wait < 0:
-            raise ValueError("transcode_delay and final_chunk_wait must be zero or more seconds")
+        if transcode_delay < 0 or final_chunk_wait < 0 or category_job_delay < 0:
+            raise ValueError(
+                "transcode_delay, final_chunk_wait and category_job_delay must be zero or more"
+                " seconds"
+            )
         self._data_dir = Path(data_dir) if data_dir is not None else None
         self._host, self._port = host, port
         self.clock = Clock()
-        self._settings = Settings(transcode_delay, final_chunk_wait)
+        self._settings = Settings(
+            transcode_delay, final_chunk_wait, category_job_delay=category_job_delay
+        )
         self.faults = Faults(seed, self._settings)
         self.stats = Stats()
         self._temp: str | None = None

@@ -6,15 +6,14 @@ Rules:
    ``DUPLICATE_CATEGORY`` naming the new full name. Names are compared ignoring ASCII case: the
    real check is a database match whose case rules are not published, and refusing is the
    harsher reading.
-2. A rename or move rewrites the category's ``fullName`` / ``fullIds`` / ``depth`` and those of
-   every descendant (the real server does the descendants in batch jobs); entries show their
-   categories' current full names. Moving under itself or a descendant is
+2. A rename or move rewrites the category's ``fullName`` / ``fullIds`` / ``depth``; those of its
+   descendants follow in a batch job (``category_jobs``). Moving under itself or a descendant is
    ``PARENT_CATEGORY_IS_CHILD`` (args: the requested parent, the category).
-3. Deleting marks the category and every descendant DELETED. Its links are moved to the parent
-   (``moveEntriesToParentCategory``, the default, and not at the root) or deleted, selected as the
-   real batch jobs select them: by category ``fullIds`` *starting with* the deleted category's,
-   with no separator, so a sibling whose id has the deleted id as a prefix (``12>34`` and
-   ``12>345``) loses its links too (``category::deleteChildCategories``,
+3. Deleting marks the category and every descendant DELETED. Its links are then moved to the
+   parent (``moveEntriesToParentCategory``, the default, and not at the root) or deleted by a
+   batch job, selected as the real batch jobs select them: by category ``fullIds`` *starting
+   with* the deleted category's, with no separator, so a sibling whose id has the deleted id as
+   a prefix (``12>34`` and ``12>345``) loses its links too (``category::deleteChildCategories``,
    ``KAsyncMoveCategoryEntries``).
 """
 
@@ -54,8 +53,9 @@ def place(
     name: str,
     parent: sqlite3.Row | None,
     now: int,
-) -> None:
-    """Give ``row`` a new name and/or parent (None: the root) and carry its subtree (rule 2)."""
+) -> bool:
+    """Give ``row`` a new name and/or parent (None: the root); return True when its subtree must
+    follow (rule 2: the caller queues the job)."""
     parent_id = parent["id"] if parent is not None else 0
     if parent_id != row["parent_id"] and _inside(row, parent):
         raise ApiError("PARENT_CATEGORY_IS_CHILD", parent_id, row["id"])
@@ -63,7 +63,7 @@ def place(
     full_ids = f"{parent['full_ids']}>{row['id']}" if parent is not None else str(row["id"])
     depth = parent["depth"] + 1 if parent is not None else 0
     if (name, parent_id) == (row["name"], row["parent_id"]):
-        return
+        return False
     if full_name != row["full_name"]:
         check_unique(conn, row["partner_id"], full_name, row["id"])
     conn.execute(
@@ -71,8 +71,7 @@ def place(
         " updated_at = ? WHERE id = ?",
         (name, parent_id, full_name, full_ids, depth, now, row["id"]),
     )
-    if (full_name, full_ids) != (row["full_name"], row["full_ids"]):
-        _carry_subtree(conn, row, full_name, full_ids, depth - row["depth"], now)
+    return (full_name, full_ids) != (row["full_name"], row["full_ids"])
 
 
 def _inside(row: sqlite3.Row, parent: sqlite3.Row | None) -> bool:
@@ -82,37 +81,10 @@ def _inside(row: sqlite3.Row, parent: sqlite3.Row | None) -> bool:
     return f"{parent['full_ids']}>".startswith(f"{row['full_ids']}>")
 
 
-def _carry_subtree(
-    conn: sqlite3.Connection, row: sqlite3.Row, full_name: str, full_ids: str, shift: int, now: int
-) -> None:
-    conn.execute(
-        "UPDATE categories SET full_name = ? || substr(full_name, ?),"
-        " full_ids = ? || substr(full_ids, ?), depth = depth + ?, updated_at = ?"
-        " WHERE partner_id = ? AND full_ids LIKE ? AND status = 2",
-        (
-            full_name,
-            len(row["full_name"]) + 1,
-            full_ids,
-            len(row["full_ids"]) + 1,
-            shift,
-            now,
-            row["partner_id"],
-            row["full_ids"] + ">%",
-        ),
-    )
-
-
-def delete(conn: sqlite3.Connection, row: sqlite3.Row, now: int) -> list[sqlite3.Row]:
-    """Mark ``row`` and its descendants DELETED; return the links the batch jobs would touch
-    (rule 3), oldest first, for the caller to move or delete."""
+def delete(conn: sqlite3.Connection, row: sqlite3.Row, now: int) -> None:
+    """Mark ``row`` and its descendants DELETED (rule 3; the links follow in a job)."""
     conn.execute(
         "UPDATE categories SET status = 3, updated_at = ? WHERE partner_id = ? AND status = 2"
         " AND (id = ? OR full_ids LIKE ?)",
         (now, row["partner_id"], row["id"], row["full_ids"] + ">%"),
     )
-    return conn.execute(
-        "SELECT ce.* FROM category_entries ce JOIN categories c ON c.id = ce.category_id"
-        " WHERE ce.partner_id = ? AND ce.status != 3 AND c.full_ids LIKE ?"
-        " ORDER BY ce.created_at, ce.id",
-        (row["partner_id"], row["full_ids"] + "%"),
-    ).fetchall()

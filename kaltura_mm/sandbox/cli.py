@@ -115,6 +115,13 @@ def sandbox() -> None:
     help="Seconds a final chunk waits for gaps (the real server: 45).",
 )
 @click.option(
+    "--category-job-delay",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds before a category change's batch job runs (subtree names, moved links).",
+)
+@click.option(
     "--latency",
     default=0.0,
     show_default=True,
@@ -167,6 +174,7 @@ def serve(**options: Any) -> None:
         transcode_delay=options["transcode_delay"],
         seed=options["seed"],
         final_chunk_wait=options["final_chunk_wait"],
+        category_job_delay=options["category_job_delay"],
         host=options["host"],
         port=options["port"],
     )

@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kaltura_mm.sandbox import replacement
+from kaltura_mm.sandbox import category_jobs, replacement
 from kaltura_mm.sandbox.claims import Claims
 from kaltura_mm.sandbox.clock import Clock
 from kaltura_mm.sandbox.races import UploadRaces
@@ -32,11 +32,12 @@ class Partner:
 @dataclass
 class Settings:
     """Behaviour knobs: simulated transcoding time, final-chunk gap wait, KS lifetime cap,
-    delays that open the upload race window."""
+    delays that open the upload race window, the category batch jobs' delay."""
 
     transcode_delay: float = 0.2
     final_chunk_wait: float = 45.0
     ks_lifetime: int | None = None
+    category_job_delay: float = 1.0
     upload_races: UploadRaces = field(default_factory=UploadRaces)
 
 
@@ -94,6 +95,7 @@ class Core:
     def promote_ready(self) -> None:
         """Finish simulated transcoding: PRECONVERT entries whose time has come become READY,
         and ready replacements are swapped in (``replacement`` rule 4)."""
+        category_jobs.run_due(self)
         now = self.clock.now()
         with self.store.tx() as conn:
             ready = conn.execute(

@@ -28,6 +28,7 @@ from kaltura_mm.sandbox.services import (
     upload_token,
 )
 
+_AFTER_JOBS = frozenset({"category", "categoryentry"})
 _SESSION_CACHE = 4096  # verified KS strings remembered (the cache is simply emptied when full)
 
 SERVICES: dict[str, dict[str, Action]] = {
@@ -90,7 +91,10 @@ class Dispatcher:
         """Run one call and return its result; API errors are raised as ``ApiError``."""
         service, action, spec = self.resolve(params)
         self.stats.count_call(service, action)
-        return spec.run(self._checked(params, service, action, spec, spec.params, throttle=True))
+        call = self._checked(params, service, action, spec, spec.params, throttle=True)
+        if service in _AFTER_JOBS:
+            self.core.promote_ready()  # category batch jobs that are due run first
+        return spec.run(call)
 
     def authorize(self, params: dict[str, Any]) -> Call:
         """Check a call as ``call`` would (KS, arguments, access) but without its file parts,

@@ -107,6 +107,7 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
         'Entry can be linked with a maximum of "@CATEGORIES@" categories',
     ),
     "MUST_FILTER_ON_ENTRY_OR_CATEGORY": ((), "Must filter on entry id or category"),
+    "CATEGORIES_LOCKED": ((), "Categories are locked"),
     "DUPLICATE_CATEGORY": (("CATEGORY",), 'The category "@CATEGORY@" already exists'),
     "PARENT_CATEGORY_NOT_FOUND": (("ID",), 'Parent category id "@ID@" not found'),
     "PARENT_CATEGORY_IS_CHILD": (

@@ -55,6 +55,11 @@ CREATE TABLE IF NOT EXISTS upload_tokens (
     attached_object_type TEXT, attached_object_id TEXT, entry_id TEXT, data_size INTEGER
 );
 CREATE INDEX IF NOT EXISTS tokens_by_partner ON upload_tokens (partner_id, created_at);
+CREATE TABLE IF NOT EXISTS category_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, due_at REAL NOT NULL,
+    kind TEXT NOT NULL, category_id INTEGER NOT NULL, locks INTEGER NOT NULL DEFAULT 0,
+    extra TEXT NOT NULL DEFAULT '{}'
+);
 CREATE TABLE IF NOT EXISTS partner_features (
     partner_id INTEGER NOT NULL, name TEXT NOT NULL, enabled INTEGER NOT NULL,
     PRIMARY KEY (partner_id, name)

@@ -1,5 +1,6 @@
 """category.update and category.delete as sync will use them: renames and moves carry the
-subtree, entries show the new names, deletes move or drop links (``CategoryService``)."""
+subtree, entries show the new names, deletes move or drop links (``CategoryService``); the
+subtree and the links follow in batch jobs, as on the real server."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ from typing import Any
 
 from kaltura_mm.sandbox import Sandbox
 from tests.sandbox.helpers import Api, is_error
+
+JOBS = 1.0  # the sandbox's default category_job_delay
+
+
+def _jobs_run(sb: Sandbox) -> None:
+    sb.clock.advance(JOBS + 0.5)  # due jobs run before the next category or entry call
 
 
 def _add(api: Api, name: str, parent: int = 0) -> dict[str, Any]:
@@ -44,12 +51,16 @@ def test_a_rename_carries_the_subtree_and_the_entries_names(sb: Sandbox, api: Ap
     renamed = _update(api, a["id"], name="  A 2, <x>  ")
     assert renamed["name"] == "A 2_ _x_" and renamed["fullName"] == "Root>A 2_ _x_"
     assert renamed["fullIds"] == a["fullIds"] and renamed["updatedAt"] >= a["updatedAt"] + 5
+    stale = api.call("category", "get", id=b["id"])
+    assert stale["fullName"] == "Root>A>B"  # the subtree follows in a batch job
+    assert _entry_categories(api, entry["id"]) == ("Root>A>B", str(b["id"]))
+    _jobs_run(sb)
     child = api.call("category", "get", id=b["id"])
     assert child["fullName"] == "Root>A 2_ _x_>B" and child["fullIds"] == b["fullIds"]
     assert _entry_categories(api, entry["id"]) == ("Root>A 2_ _x_>B", str(b["id"]))
 
 
-def test_a_move_carries_depth_and_full_ids_of_the_subtree(api: Api) -> None:
+def test_a_move_carries_depth_and_full_ids_of_the_subtree(sb: Sandbox, api: Api) -> None:
     root, other = _add(api, "Root"), _add(api, "Other")
     a = _add(api, "A", root["id"])
     b = _add(api, "B", a["id"])
@@ -58,6 +69,15 @@ def test_a_move_carries_depth_and_full_ids_of_the_subtree(api: Api) -> None:
     moved = _update(api, a["id"], parentId=other["id"])
     assert (moved["parentId"], moved["depth"], moved["fullName"]) == (other["id"], 1, "Other>A")
     assert moved["fullIds"] == f"{other['id']}>{a['id']}"
+    assert api.call("category", "get", id=b["id"])["fullName"] == "Root>A>B"  # not yet
+    for locked in (
+        _update(api, root["id"], name="Root 2"),
+        api.call("category", "delete", id=root["id"]),
+        _add(api, "Under", root["id"]),
+    ):
+        assert is_error(locked, "CATEGORIES_LOCKED")  # while the move's job is pending
+    assert _add(api, "At the root")["depth"] == 0  # adds at the root are not locked
+    _jobs_run(sb)
     child = api.call("category", "get", id=b["id"])
     assert (child["depth"], child["fullName"]) == (2, "Other>A>B")
     assert child["fullIds"] == f"{other['id']}>{a['id']}>{b['id']}"
@@ -66,6 +86,7 @@ def test_a_move_carries_depth_and_full_ids_of_the_subtree(api: Api) -> None:
     assert api.call("category", "get", id=root["id"])["entriesCount"] == 0
     to_root = _update(api, a["id"], parentId=0)
     assert (to_root["depth"], to_root["fullName"], to_root["fullIds"]) == (0, "A", str(a["id"]))
+    _jobs_run(sb)
     assert api.call("category", "get", id=b["id"])["fullIds"] == f"{a['id']}>{b['id']}"
 
 
@@ -122,7 +143,7 @@ def test_name_length_and_read_only_properties(api: Api) -> None:
     assert "description" not in cleared
 
 
-def test_delete_moves_the_links_of_the_subtree_to_the_parent(api: Api) -> None:
+def test_delete_moves_the_links_of_the_subtree_to_the_parent(sb: Sandbox, api: Api) -> None:
     a = _add(api, "A")
     b = _add(api, "B", a["id"])
     c = _add(api, "C", b["id"])
@@ -134,6 +155,8 @@ def test_delete_moves_the_links_of_the_subtree_to_the_parent(api: Api) -> None:
     assert api.call("category", "delete", id=b["id"]) is None
     for gone in (b["id"], c["id"]):
         assert is_error(api.call("category", "get", id=gone), "CATEGORY_NOT_FOUND")
+    assert _entry_categories(api, first["id"]) == ("", "")  # until the move job runs
+    _jobs_run(sb)
     for entry in (first, second, both):
         assert _entry_categories(api, entry["id"]) == ("A", str(a["id"]))
     parent = api.call("category", "get", id=a["id"])
@@ -154,7 +177,9 @@ def test_delete_without_moving_or_at_the_root_drops_the_links(api: Api) -> None:
     assert is_error(invalid, "INVALID_ENUM_VALUE")
 
 
-def test_delete_also_takes_the_links_of_a_sibling_whose_id_starts_the_same(api: Api) -> None:
+def test_delete_also_takes_the_links_of_a_sibling_whose_id_starts_the_same(
+    sb: Sandbox, api: Api
+) -> None:
     parent = _add(api, "P")
     target = _add(api, "Target", parent["id"])
     sibling = target
@@ -165,5 +190,21 @@ def test_delete_also_takes_the_links_of_a_sibling_whose_id_starts_the_same(api: 
     entry = api.new_entry()
     _link(api, entry["id"], sibling["id"])
     api.call("category", "delete", id=target["id"], moveEntriesToParentCategory=0)
+    _jobs_run(sb)
     assert api.call("category", "get", id=sibling["id"])["status"] == 2  # still there...
     assert _entry_categories(api, entry["id"]) == ("", "")  # ...but its link went with the batch
+
+
+def test_with_no_job_delay_the_subtree_and_links_follow_at_once() -> None:
+    with Sandbox(category_job_delay=0) as sb:
+        api = Api(sb, sb.ks())
+        a = _add(api, "A")
+        b = _add(api, "B", a["id"])
+        c = _add(api, "C", b["id"])
+        entry = api.new_entry()
+        _link(api, entry["id"], c["id"])
+        _update(api, b["id"], name="B2")
+        assert api.call("category", "get", id=c["id"])["fullName"] == "A>B2>C"
+        api.call("category", "delete", id=c["id"])
+        assert _entry_categories(api, entry["id"]) == ("A>B2", str(b["id"]))
+        api.close()

@@ -7,13 +7,12 @@ import json
 import sqlite3
 from typing import Any
 
-from kaltura_mm.sandbox import category_tree
+from kaltura_mm.sandbox import category_jobs, category_tree
 from kaltura_mm.sandbox.actions import Action, Call, Param, pager_of
 from kaltura_mm.sandbox.category_tree import NAME_MAX, clean_name
 from kaltura_mm.sandbox.errors import ApiError
 from kaltura_mm.sandbox.listing import MAX_MATCHES, Query, csv, order_sql, page_window
 from kaltura_mm.sandbox.schema import KInput, check_insert, check_update
-from kaltura_mm.sandbox.services import category_entry
 
 ACTIVE, DELETED = 2, 3
 MAX_CATEGORIES_NO_PAGER = 1500
@@ -168,6 +167,8 @@ def add(call: Call) -> dict[str, Any]:
     _check_name(obj, required=True)
     extra = {k: obj.get(k) for k in KEPT if k in obj.values}
     with call.core.store.tx() as conn:
+        if obj.get("parentId"):
+            category_jobs.check_unlocked(conn, call.partner_id)
         parent = _parent(conn, call, obj.get("parentId", 0))
         name = clean_name(obj.get("name"))
         new_id = insert(conn, call.partner_id, parent, name, int(call.now()), extra)
@@ -187,12 +188,16 @@ def update(call: Call) -> dict[str, Any]:
     with call.core.store.tx() as conn:
         moving = "parentId" in obj.values
         parent = _parent(conn, call, obj.get("parentId")) if moving else None
+        category_jobs.check_unlocked(conn, call.partner_id)
         check_update(obj, view(row))
         if not moving and row["parent_id"]:
             parent = _parent(conn, call, row["parent_id"])
         name = clean_name(obj.get("name")) if "name" in obj.values else row["name"]
         now = int(call.now())
-        category_tree.place(conn, row, name, parent, now)
+        if category_tree.place(conn, row, name, parent, now):
+            moved = (parent["id"] if parent is not None else 0) != row["parent_id"]
+            job = (category_jobs.REINDEX, row["id"])
+            category_jobs.add(conn, call.core, call.partner_id, job, locks=moved)
         old = json.loads(row["extra"])
         extra = {**old, **{k: obj.values[k] for k in KEPT if k in obj.values}}
         extra.update({k: None for k in KEPT if k in obj.nulls})
@@ -205,24 +210,17 @@ def update(call: Call) -> dict[str, Any]:
 
 
 def delete(call: Call) -> None:
-    """Delete a category and its subtree; move its links to the parent or drop them."""
+    """Delete a category and its subtree; a job then moves its links to the parent or drops
+    them (``category_jobs``)."""
+    with call.core.store.tx() as conn:
+        category_jobs.check_unlocked(conn, call.partner_id)
     row = _must(call, call.args["id"])
     move = call.args["moveEntriesToParentCategory"] != 0 and row["parent_id"] != 0
     with call.core.store.tx() as conn:
-        links = category_tree.delete(conn, row, int(call.now()))
-        for link in links:
-            if move:
-                _relink(conn, call, link["entry_id"], row["parent_id"])
-            conn.execute("UPDATE category_entries SET status = 3 WHERE id = ?", (link["id"],))
-
-
-def _relink(conn: sqlite3.Connection, call: Call, entry_id: str, parent_id: int) -> None:
-    """Link an entry to the parent as the move job does; it tolerates these two errors."""
-    try:
-        category_entry.link(conn, call, entry_id, parent_id)
-    except ApiError as error:
-        if error.code not in ("CATEGORY_ENTRY_ALREADY_EXISTS", "INVALID_ENTRY_ID"):
-            raise
+        category_tree.delete(conn, row, int(call.now()))
+        extra = {"full_ids": row["full_ids"], "move_to": row["parent_id"] if move else 0}
+        job = (category_jobs.LINKS, row["id"])
+        category_jobs.add(conn, call.core, call.partner_id, job, extra=extra)
 
 
 def _where(f: KInput | None, q: Query) -> None:
