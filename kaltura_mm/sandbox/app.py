@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
-from kaltura_mm.sandbox import ks, seeding
+from kaltura_mm.sandbox import ks, replacement, seeding
 from kaltura_mm.sandbox.clock import Clock
 from kaltura_mm.sandbox.core import (
     DEFAULT_INDEX_LAG,
@@ -19,6 +19,7 @@ from kaltura_mm.sandbox.core import (
 )
 from kaltura_mm.sandbox.dispatcher import Dispatcher
 from kaltura_mm.sandbox.faults import Faults, Stats
+from kaltura_mm.sandbox.races import UploadRaces
 from kaltura_mm.sandbox.search_index import SearchIndex
 from kaltura_mm.sandbox.server import SandboxHTTPServer
 
@@ -44,10 +45,17 @@ class Sandbox:
         index_lag: float = DEFAULT_INDEX_LAG,
         index_max_in_values: int | None = SPHINX_MAX_IN_VALUES,
         metadata_access_control: bool = False,
+        category_job_delay: float = 1.0,
     ) -> None:
-        if transcode_delay < 0 or final_chunk_wait < 0 or not index_lag >= 0:
+        if (
+            transcode_delay < 0
+            or final_chunk_wait < 0
+            or category_job_delay < 0
+            or not index_lag >= 0
+        ):
             raise ValueError(
-                "transcode_delay, final_chunk_wait and index_lag must be zero or more seconds"
+                "transcode_delay, final_chunk_wait, category_job_delay and index_lag must be zero"
+                " or more seconds"
             )
         if index_max_in_values is not None and index_max_in_values < 1:
             raise ValueError("index_max_in_values must be 1 or more, or None for no cut")
@@ -60,6 +68,7 @@ class Sandbox:
             index_lag=float(index_lag),
             index_max_in_values=index_max_in_values,
             metadata_access_control_all=metadata_access_control,
+            category_job_delay=category_job_delay,
         )
         self.faults = Faults(seed, self._settings, self.clock)
         self.stats = Stats()
@@ -121,6 +130,11 @@ class Sandbox:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    @property
+    def upload_races(self) -> UploadRaces:
+        """Return the delays that reproduce the real server's upload races (see ``races``)."""
+        return self._settings.upload_races
 
     @property
     def core(self) -> Core:
@@ -236,6 +250,13 @@ class Sandbox:
             ready,
             name_prefix,
         )
+
+    def set_entry_replacement(self, allowed: bool, partner_id: int | None = None) -> None:
+        """Allow or forbid content replacement (``FEATURE_ENTRY_REPLACEMENT``) for a partner;
+        allowed by default. Forbidden: ``updateContent`` on an entry with content answers
+        ``FEATURE_FORBIDDEN``."""
+        partner = self._partner(partner_id).partner_id
+        self.core.set_feature(partner, replacement.FEATURE, allowed)
 
     def entry_bytes(self, entry_id: str) -> Path:
         """Return the path of an entry's original content (what ``downloadUrl`` serves)."""

@@ -1,13 +1,18 @@
 """An upload token's bytes on disk: the data file plus pending ``.chunk.{offset}`` files.
 
 Rules (``kUploadTokenMgr``), applied under the token's lock:
-1. A pending chunk is appendable iff ``offset == 0`` or ``offset <= size < offset + len``; it is
-   written at ``offset`` (overlaps overwritten) and removed. Chunks wholly inside the data stay.
-2. A part that starts inside or at the end of the data is written in place; any other part
+1. A non-final chunk request first appends, at most 10 times, the pending chunk that starts
+   exactly at the end of the data (``syncAppendAvailableChunks``), then places its own part, and
+   appends nothing after it: a chunk its part made appendable waits for a later request.
+2. A final chunk's wait appends every appendable pending chunk, in offset order: one with
+   ``offset == 0`` or ``offset <= size < offset + len`` (``appendAvailableChunks``).
+   An appended chunk is written at ``offset`` (overlaps overwritten) and removed; chunks wholly
+   inside the data stay on disk for good, as on the real server (harmless duplicates).
+3. A part that starts inside or at the end of the data is written in place; any other part
    (a gap, or a duplicate wholly inside) becomes a pending chunk.
-3. The contiguous size (``uploadedFileSize``) never counts pending chunks. It is passed in and
-   returned explicitly, never read from the file: bytes past it (an in-place write whose request
-   failed, see ``claims``) are not data and are cut off when the token completes.
+4. The contiguous size never counts pending chunks. It is passed in and returned explicitly,
+   never read from the file: bytes past it (an in-place write whose request failed, see
+   ``claims``) are not data and are cut off when the token completes.
 Bytes are copied file-to-file by the kernel (``copy_file_range``), never held whole in memory.
 """
 
@@ -70,26 +75,38 @@ def stash(path: Path, part: Path, offset: int) -> None:
     os.replace(part, path.with_name(f"{path.name}.chunk.{offset}"))
 
 
-def append_pending(path: Path, size: int, limit: int = MAX_APPENDS_PER_CALL) -> int:
-    """Append every appendable pending chunk (rule 1), at most ``limit``; return the new size."""
-    done = 0
+def append_at_end(path: Path, size: int, limit: int = MAX_APPENDS_PER_CALL) -> int:
+    """Append the pending chunks that start exactly at the end, at most ``limit`` (rule 1)."""
+    for _ in range(limit):
+        chunk = path.with_name(f"{path.name}.chunk.{size}")
+        if not chunk.exists():
+            break
+        length = write_at(path, chunk, size)
+        chunk.unlink()
+        if length == 0:
+            break
+        size += length
+    return size
+
+
+def append_pending(path: Path, size: int) -> int:
+    """Append every appendable pending chunk (rule 2); return the new size."""
     progress = True
-    while progress and done < limit:
+    while progress:
         progress = False
         for offset, chunk in pending(path):
             length = chunk.stat().st_size
             if offset == 0 or offset <= size < offset + length:
                 write_at(path, chunk, offset)
                 chunk.unlink()
-                size = max(size, offset + length)
-                done += 1
+                size = max(size, offset + length)  # a chunk at 0 can be shorter than the data
                 progress = True
                 break
     return size
 
 
 def place(path: Path, part: Path, offset: int, size: int) -> int:
-    """Write ``part`` in place when it touches the data (rule 2), else stash it; return the size."""
+    """Write ``part`` in place when it touches the data (rule 3), else stash it; return the size."""
     length = part.stat().st_size
     if offset <= size < offset + length:
         write_at(path, part, offset)

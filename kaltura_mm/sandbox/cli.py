@@ -65,6 +65,13 @@ def sandbox() -> None:
     help="Seconds a final chunk waits for gaps (the real server: 45).",
 )
 @click.option(
+    "--category-job-delay",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds before a category change's batch job runs (subtree names, moved links).",
+)
+@click.option(
     "--latency",
     default=0.0,
     show_default=True,
@@ -151,6 +158,7 @@ def serve(**options: Any) -> None:
         transcode_delay=options["transcode_delay"],
         seed=options["seed"],
         final_chunk_wait=options["final_chunk_wait"],
+        category_job_delay=options["category_job_delay"],
         host=options["host"],
         port=options["port"],
         index_lag=0.0 if options["kind"] else options["index_lag"],

@@ -7,8 +7,10 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kaltura_mm.sandbox import category_jobs, replacement
 from kaltura_mm.sandbox.claims import Claims
 from kaltura_mm.sandbox.clock import Clock
+from kaltura_mm.sandbox.races import UploadRaces
 from kaltura_mm.sandbox.search_index import SearchIndex
 from kaltura_mm.sandbox.store import Store
 
@@ -33,7 +35,8 @@ class Partner:
 @dataclass
 class Settings:
     """Behaviour knobs: transcoding time, final-chunk gap wait, KS lifetime cap, the index's lag
-    and IN cut, and the partners whose access control applies to entry metadata."""
+    and IN cut, the partners whose access control applies to entry metadata, delays that open the
+    upload race window, the category batch jobs' delay."""
 
     transcode_delay: float = 0.2
     final_chunk_wait: float = 45.0
@@ -42,6 +45,8 @@ class Settings:
     index_max_in_values: int | None = SPHINX_MAX_IN_VALUES
     metadata_access_control_all: bool = False
     metadata_access_control: set[int] = field(default_factory=set)
+    category_job_delay: float = 1.0
+    upload_races: UploadRaces = field(default_factory=UploadRaces)
 
     def applies_metadata_access_control(self, partner_id: int) -> bool:
         """Return True when ``partner_id`` has access control on entry metadata switched on."""
@@ -101,9 +106,35 @@ class Core:
         return partner
 
     def promote_ready(self) -> None:
-        """Finish simulated transcoding: PRECONVERT entries whose time has come become READY."""
+        """Finish simulated transcoding: PRECONVERT entries whose time has come become READY,
+        and ready replacements are swapped in (``replacement`` rule 4)."""
+        category_jobs.run_due(self)
+        now = self.clock.now()
+        with self.store.tx() as conn:
+            ready = conn.execute(
+                "SELECT * FROM entries WHERE status = 1 AND ready_at <= ?", (now,)
+            ).fetchall()
+            if not ready:
+                return
+            conn.execute("UPDATE entries SET status = 2 WHERE status = 1 AND ready_at <= ?", (now,))
+            unused = replacement.swap_ready(conn, ready, int(now))
+        for name in unused:
+            (self.content_dir / name).unlink(missing_ok=True)
+
+    def feature_enabled(self, partner_id: int, name: str) -> bool:
+        """Return whether a partner has a feature (sandbox partners have all until switched)."""
+        row = self.store.one(
+            "SELECT enabled FROM partner_features WHERE partner_id = ? AND name = ?",
+            (partner_id, name),
+        )
+        return row is None or bool(row[0])
+
+    def set_feature(self, partner_id: int, name: str, enabled: bool) -> None:
+        """Switch a partner's feature on or off (kept with the partner's data)."""
         self.store.execute(
-            "UPDATE entries SET status = 2 WHERE status = 1 AND ready_at <= ?", (self.clock.now(),)
+            "INSERT INTO partner_features (partner_id, name, enabled) VALUES (?, ?, ?)"
+            " ON CONFLICT (partner_id, name) DO UPDATE SET enabled = excluded.enabled",
+            (partner_id, name, int(enabled)),
         )
 
     def close(self) -> None:

@@ -20,8 +20,16 @@ from kaltura_mm.sandbox.core import Core
 from kaltura_mm.sandbox.errors import ApiError, invalid_ks
 from kaltura_mm.sandbox.faults import Faults, Stats
 from kaltura_mm.sandbox.ratelimit import Admission
-from kaltura_mm.sandbox.services import base_entry, category, category_entry, session, upload_token
+from kaltura_mm.sandbox.services import (
+    base_entry,
+    category,
+    category_entry,
+    session,
+    token_upload,
+    upload_token,
+)
 
+_AFTER_JOBS = frozenset({"category", "categoryentry"})
 _SESSION_CACHE = 4096  # verified KS strings remembered (the cache is simply emptied when full)
 
 SERVICES: dict[str, dict[str, Action]] = {
@@ -87,6 +95,8 @@ class Dispatcher:
         session = self._session_of(params)
         admission = self._admit(params, service, action, session)
         call = self._checked(params, service, action, spec, spec.params, session)
+        if service in _AFTER_JOBS:
+            self.core.promote_ready()  # category batch jobs that are due run first
         try:
             return spec.run(call)
         except ApiError:
@@ -114,13 +124,13 @@ class Dispatcher:
         if not self.claim_in_place_target(params):
             return None
         try:
-            return upload_token.claim_in_place(self.authorize(params))
+            return token_upload.claim_in_place(self.authorize(params))
         except ApiError:
             return None
 
     def release(self, claim: Claim) -> None:
         """End an in-place write once its request is over."""
-        upload_token.release_claim(self.core, claim)
+        token_upload.release_claim(self.core, claim)
 
     def _checked(
         self,

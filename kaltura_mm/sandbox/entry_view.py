@@ -1,6 +1,9 @@
 """Entries as the API returns them: ``KalturaMediaEntry`` / ``KalturaDocumentEntry`` / base.
 
-Subclass properties come first, then the parent's, then ``objectType`` (as in real payloads).
+Every property of the class is present, in the server's order: the subclass's own properties
+first, then its parents' (``KalturaMediaEntry``, ``KalturaPlayableEntry``, ``KalturaBaseEntry``),
+then ``objectType``, as in real payloads. Unset ones are None: JSON leaves them out, XML writes
+them as empty elements.
 """
 
 from __future__ import annotations
@@ -13,6 +16,18 @@ from typing import Any
 from kaltura_mm.sandbox.store import Store
 
 MEDIA_CLIP, DOCUMENT, DATA = 1, 10, 6
+
+
+def default_access_control_id(partner_id: int) -> int:
+    """Return the partner's default access control profile (every real entry has one)."""
+    return partner_id * 1000 + 1
+
+
+def default_conversion_profile_id(partner_id: int) -> int:
+    """Return the partner's default conversion profile (every real entry has one)."""
+    return partner_id * 1000 + 2
+
+
 # Writable entry properties kept in the ``extra`` JSON column, with their defaults.
 EXTRA_DEFAULTS: dict[str, Any] = {
     "licenseType": -1,
@@ -34,6 +49,10 @@ EXTRA_DEFAULTS: dict[str, Any] = {
     "sourceVersion": None,
     "searchProviderType": None,
     "searchProviderId": None,
+    "replacingEntryId": None,
+    "replacedEntryId": None,
+    "replacementStatus": 0,
+    "blockAutoTranscript": False,
 }
 COLUMNS = {
     "name": "name",
@@ -85,84 +104,120 @@ def _urls(row: sqlite3.Row, service_url: str) -> dict[str, str | None]:
     }
 
 
-def view(row: sqlite3.Row, categories: tuple[str, str], service_url: str) -> dict[str, Any]:
-    """Return the API object for one entry row."""
+def view(
+    row: sqlite3.Row, categories: tuple[str, str], service_url: str, base_only: bool = False
+) -> dict[str, Any]:
+    """Return the API object for one entry row (``base_only``: as a ``KalturaBaseEntry``)."""
     extra = {**EXTRA_DEFAULTS, **json.loads(row["extra"])}
+    pid = row["partner_id"]
+    if extra["accessControlId"] is None:
+        extra["accessControlId"] = default_access_control_id(pid)
+    if extra["conversionProfileId"] is None:
+        extra["conversionProfileId"] = default_conversion_profile_id(pid)
     urls = _urls(row, service_url)
-    out: dict[str, Any] = {}
-    if row["type"] == MEDIA_CLIP:
-        out.update(
-            {
-                "mediaType": row["media_type"],
-                "conversionQuality": extra["conversionQuality"],
-                "sourceType": "1",
-                "searchProviderType": extra["searchProviderType"],
-                "searchProviderId": extra["searchProviderId"],
-                "creditUserName": extra["creditUserName"],
-                "creditUrl": extra["creditUrl"],
-                "dataUrl": urls["dataUrl"],
-                "flavorParamsIds": "0" if row["content_path"] else "",
-                "isTrimDisabled": None,
-                "plays": row["plays"],
-                "views": row["views"],
-                "lastPlayedAt": None,
-                "duration": row["duration"],
-                "msDuration": row["ms_duration"],
-            }
-        )
-    elif row["type"] == DOCUMENT:
-        out.update({"documentType": row["media_type"], "assetParamsIds": ""})
-    out.update(
-        {
-            "id": row["id"],
-            "name": row["name"],
-            "description": row["description"],
-            "partnerId": row["partner_id"],
-            "userId": row["user_id"],
-            "creatorId": row["creator_id"],
-            "tags": row["tags"] or "",
-            "adminTags": row["admin_tags"] or "",
-            "categories": categories[0],
-            "categoriesIds": categories[1],
-            "status": row["status"],
-            "moderationStatus": row["moderation_status"],
-            "moderationCount": 0,
-            "type": row["type"],
-            "createdAt": row["created_at"],
-            "updatedAt": row["updated_at"],
-            "rank": 0,
-            "totalRank": 0,
-            "votes": 0,
-            "groupId": extra["groupId"],
-            "partnerData": row["partner_data"],
-            "downloadUrl": urls["downloadUrl"],
-            "searchText": f"_PAR_ONLY_ _{row['partner_id']}_ _MEDIA_TYPE_|  {row['name']}",
-            "licenseType": extra["licenseType"],
-            "version": row["version"],
-            "thumbnailUrl": urls["thumbnailUrl"],
-            "accessControlId": extra["accessControlId"],
-            "startDate": row["start_date"],
-            "endDate": row["end_date"],
-            "referenceId": row["reference_id"],
-            "replacementStatus": 0,
-            "partnerSortValue": row["partner_sort_value"],
-            "conversionProfileId": extra["conversionProfileId"],
-            "redirectEntryId": extra["redirectEntryId"],
-            "rootEntryId": row["id"],
-            "parentEntryId": extra["parentEntryId"],
-            "operationAttributes": [],
-            "entitledUsersEdit": extra["entitledUsersEdit"],
-            "entitledUsersPublish": extra["entitledUsersPublish"],
-            "entitledUsersView": extra["entitledUsersView"],
-            "capabilities": "",
-            "displayInSearch": row["display_in_search"],
-            "application": extra["application"],
-            "applicationVersion": extra["applicationVersion"],
-            "blockAutoTranscript": False,
-            "objectType": object_type(row["type"]),
-        }
-    )
+    out = {} if base_only else _own(row, extra, urls)
+    out.update(_base(row, extra, categories, urls))
+    out["objectType"] = "KalturaBaseEntry" if base_only else object_type(row["type"])
     return out
+
+
+def _own(row: sqlite3.Row, extra: dict[str, Any], urls: dict[str, Any]) -> dict[str, Any]:
+    """Return the subclass's own properties (and a playable entry's), before the base ones."""
+    if row["type"] == MEDIA_CLIP:
+        return {**_media(row, extra, urls), **_playable(row)}
+    if row["type"] == DOCUMENT:
+        return {"documentType": row["media_type"], "assetParamsIds": ""}
+    if row["type"] == DATA:
+        return {"dataContent": None, "retrieveDataContentByGet": None}
+    return {}
+
+
+def _media(row: sqlite3.Row, extra: dict[str, Any], urls: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "mediaType": row["media_type"],
+        "conversionQuality": str(extra["conversionProfileId"]),  # the same, deprecated
+        "sourceType": "1",
+        "sourceVersion": extra["sourceVersion"],
+        "searchProviderType": extra["searchProviderType"],
+        "searchProviderId": extra["searchProviderId"],
+        "creditUserName": extra["creditUserName"],
+        "creditUrl": extra["creditUrl"],
+        "mediaDate": None,
+        "dataUrl": urls["dataUrl"],
+        "flavorParamsIds": "0" if row["content_path"] else "",
+        "isTrimDisabled": None,
+        "streams": None,
+    }
+
+
+def _playable(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "plays": row["plays"],
+        "views": row["views"],
+        "lastPlayedAt": None,
+        "width": None,
+        "height": None,
+        "duration": row["duration"],
+        "msDuration": row["ms_duration"],
+        "durationType": None,
+    }
+
+
+def _base(
+    row: sqlite3.Row, extra: dict[str, Any], categories: tuple[str, str], urls: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "description": row["description"],
+        "partnerId": row["partner_id"],
+        "userId": row["user_id"],
+        "creatorId": row["creator_id"],
+        "tags": row["tags"] or "",
+        "adminTags": row["admin_tags"] or "",
+        "categories": categories[0],
+        "categoriesIds": categories[1],
+        "status": row["status"],
+        "moderationStatus": row["moderation_status"],
+        "moderationCount": 0,
+        "type": row["type"],
+        "createdAt": row["created_at"],
+        "updatedAt": row["updated_at"],
+        "rank": 0,
+        "totalRank": 0,
+        "votes": 0,
+        "groupId": extra["groupId"],
+        "partnerData": row["partner_data"],
+        "downloadUrl": urls["downloadUrl"],
+        "searchText": f"_PAR_ONLY_ _{row['partner_id']}_ _MEDIA_TYPE_|  {row['name']}",
+        "licenseType": extra["licenseType"],
+        "version": row["version"],
+        "thumbnailUrl": urls["thumbnailUrl"],
+        "accessControlId": extra["accessControlId"],
+        "startDate": row["start_date"],
+        "endDate": row["end_date"],
+        "referenceId": row["reference_id"],
+        "replacingEntryId": extra["replacingEntryId"],
+        "replacedEntryId": extra["replacedEntryId"],
+        "replacementStatus": extra["replacementStatus"],
+        "partnerSortValue": row["partner_sort_value"],
+        "conversionProfileId": extra["conversionProfileId"],
+        "redirectEntryId": extra["redirectEntryId"],
+        "rootEntryId": row["id"],
+        "parentEntryId": extra["parentEntryId"],
+        "operationAttributes": [],
+        "entitledUsersEdit": extra["entitledUsersEdit"],
+        "entitledUsersPublish": extra["entitledUsersPublish"],
+        "entitledUsersView": extra["entitledUsersView"],
+        "capabilities": "",
+        "templateEntryId": extra["templateEntryId"],
+        "displayInSearch": row["display_in_search"],
+        "application": extra["application"],
+        "applicationVersion": extra["applicationVersion"],
+        "blockAutoTranscript": extra["blockAutoTranscript"],
+        "defaultLanguage": None,
+        "responseLanguage": None,
+    }
 
 
 def object_type(entry_type: int) -> str:
@@ -174,7 +229,9 @@ def object_type(entry_type: int) -> str:
     }.get(entry_type, "KalturaBaseEntry")
 
 
-def views(store: Store, rows: Sequence[sqlite3.Row], service_url: str) -> list[dict[str, Any]]:
+def views(
+    store: Store, rows: Sequence[sqlite3.Row], service_url: str, base_only: bool = False
+) -> list[dict[str, Any]]:
     """Return the API objects for rows, fetching their categories in one query."""
     cats = categories_of(store, [r["id"] for r in rows])
-    return [view(r, cats.get(r["id"], ("", "")), service_url) for r in rows]
+    return [view(r, cats.get(r["id"], ("", "")), service_url, base_only) for r in rows]

@@ -26,6 +26,7 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "SERVICE_FORBIDDEN": (("SERVICE",), "The access to service [@SERVICE@] is forbidden"),
     "START_SESSION_ERROR": (("PID",), "Error while starting session for partner [@PID@]"),
+    "INVALID_WIDGET_ID": (("WIDGET_ID",), "Unknown widget [@WIDGET_ID@]"),
     "MISSING_MANDATORY_PARAMETER": (("PARAM_NAME",), 'Missing parameter "@PARAM_NAME@"'),
     "INVALID_ENUM_VALUE": (
         ("ENUM_VAL", "PARAM_NAME", "ENUM_TYPE"),
@@ -49,15 +50,31 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
         ("PROP_NAME",),
         'The property "@PROP_NAME@" is updatable with admin session only',
     ),
+    "PROPERTY_VALIDATION_MIN_LENGTH": (
+        ("PROP_NAME", "MIN_LEN"),
+        'The property "@PROP_NAME@" must have a min length of @MIN_LEN@ characters',
+    ),
     "PROPERTY_VALIDATION_MAX_LENGTH": (
         ("PROP_NAME", "MAX_LEN"),
         'The property "@PROP_NAME@" cannot have more than @MAX_LEN@ characters',
+    ),
+    "PROPERTY_VALIDATION_ENTRY_STATUS": (
+        ("PROP_NAME", "STATUS"),
+        'The property "@PROP_NAME@" cannot be set for entry status "@STATUS@"',
+    ),
+    "ACCESS_CONTROL_ID_NOT_FOUND": (("ID",), 'Access control id "@ID@" not found'),
+    "CONVERSION_PROFILE_ID_NOT_FOUND": (("ID",), 'Conversion profile id "@ID@" not found'),
+    "INVALID_ENTRY_SCHEDULE_DATES": ((), "Invalid entry schedule dates"),
+    "ENTRY_DISPLAY_IN_SEARCH_VALUE_NOT_ALLOWED": (
+        ("DISPLAY_IN_SEARCH_NEW_VALUE",),
+        'Cannot set the value of DISPLAY_IN_SEARCH to ["@DISPLAY_IN_SEARCH_NEW_VALUE@"]',
     ),
     "ENTRY_ID_NOT_FOUND": (("ENTRY_ID",), 'Entry id "@ENTRY_ID@" not found'),
     "INVALID_ENTRY_ID": (("ID",), 'Invalid entry id ["@ID@"]'),
     "ENTRY_ALREADY_WITH_CONTENT": ((), "Entry already associated with content"),
     "ENTRY_TYPE_NOT_SUPPORTED": (("ENTRY_TYPE",), 'Entry type "@ENTRY_TYPE@" not supported'),
     "FEATURE_FORBIDDEN": (("FEATURE",), "The usage of feature [@FEATURE@] is forbidden"),
+    "ENTRY_REPLACEMENT_ALREADY_EXISTS": ((), "Entry already in replacement"),
     "RESOURCE_TYPE_NOT_SUPPORTED": (("RES_TYPE",), 'Resource type "@RES_TYPE@" not supported'),
     "UPLOAD_TOKEN_NOT_FOUND": ((), "Upload token not found"),
     "UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD": (
@@ -90,8 +107,14 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
         'Entry can be linked with a maximum of "@CATEGORIES@" categories',
     ),
     "MUST_FILTER_ON_ENTRY_OR_CATEGORY": ((), "Must filter on entry id or category"),
+    "CATEGORIES_LOCKED": ((), "Categories are locked"),
     "DUPLICATE_CATEGORY": (("CATEGORY",), 'The category "@CATEGORY@" already exists'),
     "PARENT_CATEGORY_NOT_FOUND": (("ID",), 'Parent category id "@ID@" not found'),
+    "PARENT_CATEGORY_IS_CHILD": (
+        ("PARENT_CATEGORY", "OTHER_CATEGORY"),
+        'The parent category "@PARENT_CATEGORY@" is one of the children for category '
+        '"@OTHER_CATEGORY@"',
+    ),
     "QUERY_EXCEEDED_MAX_MATCHES_ALLOWED": (
         (),
         "Unable to generate list. max matches value was reached",

@@ -31,10 +31,12 @@ def _props(spec: str, kind: str = "str", access: str = RW) -> dict[str, tuple[st
 
 _BASE_ENTRY = {
     "id": ("str", RO),
-    **_props("partnerId status moderationStatus moderationCount createdAt updatedAt", "int", RO),
+    **_props("partnerId status moderationStatus moderationCount", "int", RO),
+    **_props("createdAt updatedAt", "time", RO),
     **_props("rank totalRank votes version replacementStatus", "int", RO),
     **_props("downloadUrl searchText thumbnailUrl replacingEntryId replacedEntryId", "str", RO),
-    **_props("rootEntryId capabilities", "str", RO),
+    **_props("rootEntryId capabilities defaultLanguage responseLanguage", "str", RO),
+    "blockAutoTranscript": ("bool", RW),
     **_props("name description userId tags adminTags categories categoriesIds partnerData"),
     **_props("referenceId redirectEntryId parentEntryId entitledUsersEdit"),
     **_props("entitledUsersPublish entitledUsersView"),
@@ -64,7 +66,8 @@ TYPES: dict[str, TypeDef] = {
     "KalturaPlayableEntry": TypeDef(
         "KalturaBaseEntry",
         {
-            **_props("plays views lastPlayedAt width height duration durationType", "int", RO),
+            **_props("plays views width height duration durationType", "int", RO),
+            **_props("lastPlayedAt", "time", RO),
             "msDuration": ("int", RW),
         },
     ),
@@ -74,7 +77,7 @@ TYPES: dict[str, TypeDef] = {
             **_props("mediaType conversionQuality sourceType", "int", IO),
             **_props("sourceVersion searchProviderType searchProviderId", "str", IO),
             **_props("creditUserName creditUrl"),
-            **_props("mediaDate", "int", RO),
+            **_props("mediaDate", "time", RO),
             **_props("dataUrl flavorParamsIds isTrimDisabled", "str", RO),
         },
     ),
@@ -122,7 +125,8 @@ TYPES: dict[str, TypeDef] = {
     "KalturaCategory": TypeDef(
         None,
         {
-            **_props("id depth partnerId createdAt updatedAt entriesCount status", "int", RO),
+            **_props("id depth partnerId entriesCount status", "int", RO),
+            **_props("createdAt updatedAt", "time", RO),
             **_props("directEntriesCount membersCount pendingMembersCount", "int", RO),
             **_props("directSubCategoriesCount pendingEntriesCount inheritedParentId", "int", RO),
             **_props("fullName fullIds privacyContexts", "str", RO),
@@ -217,6 +221,8 @@ def _cast(kind: str, value: Any, name: str, now: float) -> Any:
         return coerce.to_float(value)
     if kind == "time":
         return coerce.to_time(value, now)
+    if kind == "bool":
+        return coerce.to_bool(value)
     if kind == "nbool":
         return coerce.to_enum(value, frozenset({-1, 0, 1}), name, "KalturaNullableBoolean")
     return coerce.to_str(value, name)
@@ -245,9 +251,17 @@ def check_insert(obj: KInput) -> None:
             raise ApiError("PROPERTY_VALIDATION_NOT_UPDATABLE", f"{obj.type}::{name}")
 
 
-def check_update(obj: KInput, current: dict[str, Any]) -> None:
-    """Reject changes to read-only or insert-only properties (unchanged values are fine)."""
+def check_update(
+    obj: KInput, current: dict[str, Any], always: frozenset[str] = frozenset()
+) -> None:
+    """Reject changes to read-only or insert-only properties, in declaration order (base class
+    first). An unchanged value is fine, except for a time (the server compares the sent number
+    with its stored date string, ``KalturaObject::validateForUpdate``), a property in ``always``
+    and a cleared one (``prop__null``), which never compare equal."""
     props = all_props(obj.type)
-    for name, value in obj.values.items():
-        if props[name][1] != RW and str(current.get(name, "")) != str(value):
+    for name, (kind, access) in props.items():
+        if access == RW or (name not in obj.values and name not in obj.nulls):
+            continue
+        same = name in obj.values and str(current.get(name, "")) == str(obj.values[name])
+        if kind == "time" or name in always or not same:
             raise ApiError("PROPERTY_VALIDATION_NOT_UPDATABLE", f"{obj.type}::{name}")

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 
 from kaltura_mm.sandbox import ids
+from kaltura_mm.sandbox.category_tree import clean_name
 from kaltura_mm.sandbox.core import Core
 from kaltura_mm.sandbox.search_index import CATEGORIES, ENTRIES
-from kaltura_mm.sandbox.services.category import clean_name, insert
+from kaltura_mm.sandbox.services.category import insert
 
 ENTRIES_PER_SECOND = 100  # seeded entries share createdAt seconds, as bulk uploads do
 

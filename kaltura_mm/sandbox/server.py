@@ -338,7 +338,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             result = self._guarded(lambda: self.dispatcher.call(merged))
         callback = str(merged.get("callback", "callback"))
-        body = wire.render(result, fmt, time.monotonic() - started, multi, callback)
+        ignore_null = coerce.to_bool(merged.get("ignoreNull", ""))
+        body = wire.render(result, fmt, time.monotonic() - started, multi, callback, ignore_null)
         if lose_answer:  # the call ran and changed state; the client never learns how it went
             self._reset(read_some=False)
         extra = {}

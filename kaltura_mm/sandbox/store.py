@@ -52,10 +52,23 @@ CREATE TABLE IF NOT EXISTS upload_tokens (
     id TEXT PRIMARY KEY, partner_id INTEGER NOT NULL, user_id TEXT, status INTEGER NOT NULL,
     file_name TEXT, file_size REAL, uploaded_file_size INTEGER, created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL, auto_finalize INTEGER NOT NULL DEFAULT -1,
-    attached_object_type TEXT, attached_object_id TEXT, entry_id TEXT
+    attached_object_type TEXT, attached_object_id TEXT, entry_id TEXT, data_size INTEGER
 );
 CREATE INDEX IF NOT EXISTS tokens_by_partner ON upload_tokens (partner_id, created_at);
+CREATE TABLE IF NOT EXISTS category_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, due_at REAL NOT NULL,
+    kind TEXT NOT NULL, category_id INTEGER NOT NULL, locks INTEGER NOT NULL DEFAULT 0,
+    extra TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS partner_features (
+    partner_id INTEGER NOT NULL, name TEXT NOT NULL, enabled INTEGER NOT NULL,
+    PRIMARY KEY (partner_id, name)
+);
 """
+# Columns added after a release: (table, column, SQL type). ``data_size`` is the length of a
+# token's contiguous data (the real server's end of file); ``uploaded_file_size`` is what the
+# last request to finish reported, which can be smaller.
+_ADDED_COLUMNS = (("upload_tokens", "data_size", "INTEGER"),)
 
 
 class Store:
@@ -70,6 +83,14 @@ class Store:
         # A throwaway sandbox need not survive a power cut; a persisted one should.
         self._conn.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
         self._conn.executescript(SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Bring a data folder written by an older sandbox up to the current schema."""
+        for table, column, kind in _ADDED_COLUMNS:
+            present = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:

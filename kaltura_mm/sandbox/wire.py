@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from xml.sax.saxutils import escape
 
 from kaltura_mm.sandbox.errors import ApiError
 
@@ -50,58 +49,109 @@ def to_json(value: Any) -> bytes:
     return text.replace("/", "\\/").encode("ascii")
 
 
+_XML_ESCAPES = str.maketrans({"&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&gt;", "'": "&apos;"})
+_NO_RELATED = {"KalturaApiExceptionArg"}
+
+
+def xml_text(value: str) -> str:
+    """Escape text as ``kString::xmlEncode`` does: ``& " < > '`` (quotes too)."""
+    return value.translate(_XML_ESCAPES)
+
+
+def php_float(value: float) -> str:
+    """Write a float as PHP prints one (``precision=14``): ``0.029908895492554``, ``3``."""
+    text = f"{value:.14G}"
+    if "E" in text:
+        mantissa, exponent = text.split("E")
+        if "." not in mantissa:
+            mantissa += ".0"
+        text = f"{mantissa}E{int(exponent):+d}"
+    return text
+
+
 def _xml_scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if value is None:
         return ""
-    return escape(str(value))
+    if isinstance(value, float):
+        return f"{value:.14G}"  # the serializer's sprintf("%.*G", precision)
+    return xml_text(str(value))
 
 
-def _xml_value(value: Any) -> str:
-    if isinstance(value, ApiError):
-        return _xml_error(value)
-    if isinstance(value, dict):
-        parts = []
-        if "objectType" in value:
-            parts.append(f"<objectType>{escape(value['objectType'])}</objectType>")
-        for key, item in value.items():
-            if key != "objectType" and item is not None:
-                parts.append(f"<{key}>{_xml_value(item)}</{key}>")
+class _Xml:
+    """Write values the way ``kaltura_serialize_xml`` does (the C serializer SaaS runs)."""
+
+    def __init__(self, ignore_null: bool) -> None:
+        self.ignore_null = ignore_null
+
+    def value(self, value: Any) -> str:
+        if isinstance(value, ApiError):
+            return _xml_error(value)
+        if isinstance(value, dict):
+            return self.object(value)
+        if isinstance(value, list | tuple):
+            return "".join(f"<item>{self.value(item)}</item>" for item in value)
+        return _xml_scalar(value)
+
+    def object(self, value: dict[str, Any]) -> str:
+        """``objectType`` first, then every property in order, nulls as empty elements, then
+        ``relatedObjects`` (every ``KalturaObject`` has it; null unless a response profile
+        asks)."""
+        object_type = value.get("objectType")
+        parts = [] if object_type is None else [f"<objectType>{xml_text(object_type)}</objectType>"]
+        items = [(k, v) for k, v in value.items() if k != "objectType"]
+        if object_type is not None and object_type not in _NO_RELATED:
+            items.append(("relatedObjects", value.get("relatedObjects")))
+        seen: set[str] = set()
+        for key, item in items:
+            if key in seen or (item is None and self.ignore_null):
+                continue
+            seen.add(key)
+            parts.append(f"<{key}>{self.value(item)}</{key}>")
         return "".join(parts)
-    if isinstance(value, list | tuple):
-        return "".join(f"<item>{_xml_value(item)}</item>" for item in value)
-    return _xml_scalar(value)
 
 
 def _xml_error(error: ApiError) -> str:
     args = "".join(
         "<item><objectType>KalturaApiExceptionArg</objectType>"
-        f"<name>{escape(name)}</name><value>{escape(value)}</value></item>"
+        f"<name>{name}</name><value>{xml_text(value)}</value></item>"
         for name, value in error.args_map.items()
     )
     return (
-        f"<error><code>{escape(error.code)}</code><message>{escape(error.message)}</message>"
-        f"<objectType>KalturaAPIException</objectType><args>{args}</args></error>"
+        "<error><objectType>KalturaAPIException</objectType>"
+        f"<code>{xml_text(error.code)}</code><message>{xml_text(error.message)}</message>"
+        f"<args>{args}</args></error>"
     )
 
 
-def to_xml(value: Any, execution_time: float, multi: bool = False) -> bytes:
+def to_xml(
+    value: Any, execution_time: float, multi: bool = False, ignore_null: bool = False
+) -> bytes:
     """Wrap a result in ``<xml><result>…</result><executionTime>…</executionTime></xml>``."""
+    writer = _Xml(ignore_null)
     if multi:
-        body = "".join(f"<item>{_xml_value(item)}</item>" for item in value)
+        body = "".join(f"<item>{writer.value(item)}</item>" for item in value)
     else:
-        body = _xml_value(value)
+        body = writer.value(value)
     return (
         '<?xml version="1.0" encoding="utf-8"?>'
-        f"<xml><result>{body}</result><executionTime>{execution_time:.6f}</executionTime></xml>"
+        f"<xml><result>{body}</result>"
+        f"<executionTime>{php_float(execution_time)}</executionTime></xml>"
     ).encode()
 
 
-def render(value: Any, fmt: int, execution_time: float, multi: bool, callback: str) -> bytes:
-    """Return the response body for ``fmt``."""
+def render(
+    value: Any,
+    fmt: int,
+    execution_time: float,
+    multi: bool,
+    callback: str,
+    ignore_null: bool = False,
+) -> bytes:
+    """Return the response body for ``fmt`` (``ignore_null``: XML leaves null properties out)."""
     if fmt == XML:
-        return to_xml(value, execution_time, multi)
+        return to_xml(value, execution_time, multi, ignore_null)
     body = to_json(value)
     if fmt == JSONP:
         return callback.encode() + b"(" + body + b");"

@@ -14,6 +14,7 @@ from KalturaClient import KalturaClient, KalturaConfiguration
 from KalturaClient.exceptions import KalturaException
 from KalturaClient.Plugins.Core import (
     KalturaBaseEntryFilter,
+    KalturaCategory,
     KalturaCategoryEntry,
     KalturaEntryStatus,
     KalturaFilterPager,
@@ -100,6 +101,29 @@ def main():
         requests.get(got.downloadUrl, timeout=30).content
     ).hexdigest()
     out["entry_id"] = entry_id
+
+    # Replace the content: a temporary entry takes it; the answer is a KalturaBaseEntry.
+    token_request = KalturaUploadToken()
+    token_request.fileName = "lecture-v2.mp4"
+    second = client.uploadToken.add(token_request)
+    with open(first, "rb") as f:
+        client.uploadToken.upload(second.id, f, False, True, 0)
+    resource = KalturaUploadedFileTokenResource()
+    resource.token = second.id
+    replaced = client.baseEntry.updateContent(entry_id, resource)
+    out["replacement"] = [
+        type(replaced).__name__,
+        replaced.replacementStatus.getValue(),
+        bool(replaced.replacingEntryId),
+    ]
+
+    # A widget session and a category rename, read back by the official types.
+    widget = client.session.startWidgetSession(f"_{partner_id}")
+    out["widget"] = [type(widget).__name__, widget.userId, widget.ks[:4]]
+    rename = KalturaCategory()
+    rename.name = "Renamed"
+    renamed = client.category.update(category_id, rename)
+    out["renamed"] = [renamed.fullName, renamed.owner, renamed.directSubCategoriesCount]
 
     # Detach, delete, and the errors the official client raises.
     client.categoryEntry.delete(entry_id, category_id)

@@ -95,8 +95,34 @@ def test_error_shape_matches_the_real_payload() -> None:
 
 def test_xml_error_and_multirequest_items() -> None:
     xml = wire.to_xml([{"objectType": "T", "id": 1}, ApiError("MISSING_KS")], 0.1, multi=True)
-    assert b"<result><item><objectType>T</objectType><id>1</id></item>" in xml
-    assert b"<item><error><code>MISSING_KS</code>" in xml
+    assert b"<result><item><objectType>T</objectType><id>1</id>" in xml
+    assert b"<relatedObjects></relatedObjects></item>" in xml  # every object ends with it
+    assert (
+        b"<item><error><objectType>KalturaAPIException</objectType><code>MISSING_KS</code>" in xml
+    )
+    assert b"<args></args></error></item></result><executionTime>0.1</executionTime>" in xml
+
+
+def test_xml_writes_nulls_as_empty_elements_unless_ignore_null() -> None:
+    value = {
+        "id": 1,
+        "name": None,
+        "ok": True,
+        "size": 10.0,
+        "text": "a'b\"c&<>",
+        "objectType": "T",
+    }
+    full = wire.to_xml(value, 0.5).decode()
+    assert "<id>1</id><name></name><ok>1</ok><size>10</size>" in full
+    assert "<text>a&apos;b&quot;c&amp;&lt;&gt;</text><relatedObjects></relatedObjects>" in full
+    lean = wire.to_xml(value, 0.5, ignore_null=True).decode()
+    assert "<name>" not in lean and "<relatedObjects>" not in lean and "<ok>1</ok>" in lean
+
+
+def test_execution_time_is_written_as_php_prints_a_float() -> None:
+    assert wire.php_float(0.0299088954925541) == "0.029908895492554"
+    assert wire.php_float(2.0) == "2"
+    assert wire.php_float(0.000015) == "1.5E-5"
 
 
 def test_reference_paths_resolve_like_php() -> None:

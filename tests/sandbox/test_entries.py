@@ -18,7 +18,7 @@ def test_unicode_names_and_tags_round_trip(api: Api) -> None:
     again = api.call("baseEntry", "get", entryId=entry["id"])
     assert (again["name"], again["tags"], again["description"]) == (
         UNICODE_NAME,
-        "ταγ,标签",
+        "ταγ, 标签",  # the server rejoins tags with ", "
         "ünïcödé",
     )
     xml = api.http.post(

@@ -157,4 +157,7 @@ def test_xml_multirequest(api: Api) -> None:
             "1": {"service": "baseEntry", "action": "get"},
         },
     )
-    assert "<result><item>0</item><item><error><code>MISSING_MANDATORY_PARAMETER" in response.text
+    assert "<result><item>0</item><item><error><objectType>KalturaAPIException</objectType>" in (
+        response.text
+    )
+    assert "<code>MISSING_MANDATORY_PARAMETER</code>" in response.text

@@ -46,7 +46,7 @@ def test_official_client_widget_flow(tmp_path: Path) -> None:
     assert seen["multi_types"] == [
         "KalturaMediaEntry",
         "KalturaUploadToken",
-        "KalturaMediaEntry",
+        "KalturaBaseEntry",  # baseEntry.updateContent answers the base type
         "KalturaCategoryEntry",
     ]
     assert seen["status_after_attach"] == "0"  # IMPORT (a string enum in that client)
@@ -61,3 +61,6 @@ def test_official_client_widget_flow(tmp_path: Path) -> None:
     assert seen["bad_ks"] == "INVALID_KS"
     assert seen["download_sha256"] == hashlib.sha256(data).hexdigest()
     assert downloaded.status_code == 404
+    assert seen["replacement"] == ["KalturaBaseEntry", "1", True]
+    assert seen["widget"] == ["KalturaStartWidgetSessionResponse", "0", "djJ8"]
+    assert seen["renamed"] == ["Official>Renamed", "", 0]  # a null string reads as ""

@@ -220,8 +220,9 @@ def test_add_from_uploaded_file_and_media_upload(api: Api) -> None:
     assert api.call("uploadToken", "get", uploadTokenId=token)["status"] == 3
 
 
-def test_content_errors(api: Api) -> None:
+def test_content_errors(sb: Sandbox, api: Api) -> None:
     entry_id = api.ready_entry(b"abc")
+    sb.set_entry_replacement(False)  # replacement itself: test_replacement.py
     token = _token(api)
     again = api.call(
         "baseEntry",

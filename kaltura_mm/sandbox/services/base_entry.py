@@ -6,11 +6,18 @@ import json
 import sqlite3
 from typing import Any
 
-from kaltura_mm.sandbox import content, entry_search, entry_view, ids
+from kaltura_mm.sandbox import (
+    content,
+    entry_search,
+    entry_update,
+    entry_view,
+    ids,
+    replacement,
+)
 from kaltura_mm.sandbox.actions import Action, Call, Param, UploadedFile
 from kaltura_mm.sandbox.errors import ApiError, invalid_ks
-from kaltura_mm.sandbox.schema import KInput, check_insert, check_update
-from kaltura_mm.sandbox.services import category_entry, upload_token
+from kaltura_mm.sandbox.schema import KInput
+from kaltura_mm.sandbox.services import upload_token
 
 ENTRY_TYPES = frozenset({-1, 1, 2, 5, 6, 7, 8, 10})
 DELETED, NO_CONTENT = 3, 7
@@ -29,10 +36,10 @@ def fetch(call: Call, entry_id: str, media_only: bool = False) -> sqlite3.Row:
     return row
 
 
-def show(call: Call, entry_id: str) -> dict[str, Any]:
-    """Return the API object of an entry."""
+def show(call: Call, entry_id: str, base_only: bool = False) -> dict[str, Any]:
+    """Return the API object of an entry (``base_only``: as a ``KalturaBaseEntry``)."""
     row = fetch(call, entry_id)
-    return entry_view.views(call.core.store, [row], call.core.service_url)[0]
+    return entry_view.views(call.core.store, [row], call.core.service_url, base_only)[0]
 
 
 def _check_owner(call: Call, row: sqlite3.Row, owner_only: bool = False) -> None:
@@ -48,34 +55,14 @@ def _check_owner(call: Call, row: sqlite3.Row, owner_only: bool = False) -> None
         raise invalid_ks("", "-4", "INVALID_TYPE")
 
 
-def _columns(obj: KInput) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Split sent properties into table columns and the ``extra`` JSON."""
-    columns: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
-    for name, value in obj.values.items():
-        if name in entry_view.COLUMNS:
-            columns[entry_view.COLUMNS[name]] = value
-        elif name in ("mediaType", "documentType"):
-            columns["media_type"] = value
-        elif name in entry_view.EXTRA_DEFAULTS:
-            extra[name] = value
-    for name in obj.nulls:
-        if name in entry_view.COLUMNS:
-            columns[entry_view.COLUMNS[name]] = None
-        elif name in entry_view.EXTRA_DEFAULTS:
-            extra[name] = None
-    return columns, extra
-
-
 def insert(call: Call, obj: KInput, type_param: int = -1) -> str:
     """Insert an entry (status NO_CONTENT) and return its id."""
-    check_insert(obj)
-    if not call.is_admin and obj.get("userId") not in (None, call.user_id):
-        raise invalid_ks("", "-4", "INVALID_TYPE")
+    entry_update.validate_insert(call, obj)
     entry_type = (
         type_param if type_param != -1 else obj.get("type", _TYPE_OF_CLASS.get(obj.type, -1))
     )
-    columns, extra = _columns(obj)
+    columns, extra = entry_update.split_columns(obj)
+    entry_update.normalise(columns, None)
     now = int(call.now())
     row = {
         "id": ids.entry_id(),
@@ -84,7 +71,7 @@ def insert(call: Call, obj: KInput, type_param: int = -1) -> str:
         "status": NO_CONTENT,
         "name": obj.get("name") or f"{call.partner_id}_{now}",
         "user_id": call.user_id,
-        "creator_id": call.user_id,
+        "creator_id": obj.get("userId", call.user_id),  # the owner, unless creatorId says
         "created_at": now,
         "updated_at": now,
         **columns,
@@ -92,19 +79,15 @@ def insert(call: Call, obj: KInput, type_param: int = -1) -> str:
     }
     row["name"] = row["name"] or f"{call.partner_id}_{now}"
     keys = ",".join(row)
+    names = entry_update.wanted_categories(call, obj)
     with call.core.store.tx() as conn:
         conn.execute(
             f"INSERT INTO entries ({keys}) VALUES ({','.join('?' * len(row))})",  # noqa: S608
             list(row.values()),
         )
-        for cid in _category_ids(obj):
-            category_entry.link(conn, call, row["id"], cid, quiet=True)
+        if names:
+            entry_update.relink(conn, call, str(row["id"]), names)
     return str(row["id"])
-
-
-def _category_ids(obj: KInput) -> list[int]:
-    raw = obj.get("categoriesIds") or ""
-    return [int(x) for x in str(raw).split(",") if x.strip().isdigit()]
 
 
 def add(call: Call) -> dict[str, Any]:
@@ -154,23 +137,12 @@ def count(call: Call) -> int:
 
 
 def update(call: Call) -> dict[str, Any]:
-    """Change an entry's writable properties; read-only / insert-only changes are refused."""
+    """Change an entry's writable properties by the server's rules (``entry_update``)."""
     obj: KInput = call.args.get("baseEntry") or call.args["mediaEntry"]
-    row = fetch(call, call.args["entryId"])
+    row = fetch(call, call.args["entryId"], media_only=call.args.get("_media", False))
     _check_owner(call, row)
-    current = show(call, row["id"])
-    check_update(obj, current)
-    if not call.is_admin and "userId" in obj.values and obj.get("userId") != row["user_id"]:
-        raise invalid_ks("", "-4", "INVALID_TYPE")
-    columns, extra_changes = _columns(obj)
-    columns.pop("media_type", None)
-    extra = {**json.loads(row["extra"]), **extra_changes}
-    columns.update({"extra": json.dumps(extra), "updated_at": int(call.now())})
-    sets = ", ".join(f"{k} = ?" for k in columns)
-    call.core.store.execute(
-        f"UPDATE entries SET {sets} WHERE id = ?",  # noqa: S608
-        [*columns.values(), row["id"]],
-    )
+    entry_update.validate(call, row, obj, show(call, row["id"]))
+    entry_update.apply(call, row, obj)
     return show(call, row["id"])
 
 
@@ -216,15 +188,29 @@ def add_content(call: Call) -> dict[str, Any]:
 
 
 def update_content(call: Call) -> dict[str, Any]:
-    """Attach content directly (NO_CONTENT entries and images); replacement is not enabled."""
-    row = fetch(call, call.args["entryId"])
+    """Attach content to an entry without any (or an image), else replace it through a
+    temporary entry (``replacement``). ``baseEntry`` answers a ``KalturaBaseEntry``."""
+    media = call.args.get("_media", False)
+    row = fetch(call, call.args["entryId"], media_only=media)
     _check_owner(call, row)
-    token = _token_of(call, call.args["resource"])
-    if row["type"] not in (1, 10):
+    if row["type"] not in (-1, 1, 10):
         raise ApiError("ENTRY_TYPE_NOT_SUPPORTED", row["type"])
-    if row["status"] != NO_CONTENT and row["media_type"] != 2:
-        raise ApiError("FEATURE_FORBIDDEN", "FEATURE_ENTRY_REPLACEMENT")
-    return _attach(call, row, token)
+    token = _token_of(call, call.args["resource"])
+    if row["status"] == NO_CONTENT or row["media_type"] == 2:
+        _attach(call, row, token)
+    else:
+        _replace(call, row, token)
+    return show(call, row["id"], base_only=not media)
+
+
+def _replace(call: Call, row: sqlite3.Row, token: sqlite3.Row) -> None:
+    if not call.core.feature_enabled(call.partner_id, replacement.FEATURE):
+        raise ApiError("FEATURE_FORBIDDEN", replacement.FEATURE)
+    with call.core.token_condition(token["id"]), call.core.store.tx() as conn:
+        original = conn.execute("SELECT * FROM entries WHERE id = ?", (row["id"],)).fetchone()
+        temp = replacement.start(conn, original, call.user_id, int(call.now()))
+        fresh = conn.execute("SELECT * FROM upload_tokens WHERE id = ?", (token["id"],)).fetchone()
+        content.attach(conn, call.core, temp, fresh)
 
 
 def _attach(call: Call, row: sqlite3.Row, token: sqlite3.Row) -> dict[str, Any]:
@@ -295,13 +281,13 @@ MEDIA = {
     "list": Action(list_media, (Param("filter", "object", type="KalturaMediaEntryFilter"), _PAGER)),
     "count": Action(_media(count), (Param("filter", "object", type="KalturaMediaEntryFilter"),)),
     "update": Action(
-        update, (_ENTRY, Param("mediaEntry", "object", True, type="KalturaMediaEntry"))
+        _media(update), (_ENTRY, Param("mediaEntry", "object", True, type="KalturaMediaEntry"))
     ),
     "delete": Action(delete, (_ENTRY,)),
     "addcontent": Action(
         add_content, (_ENTRY, Param("resource", "object", type="KalturaResource"))
     ),
-    "updatecontent": Action(update_content, (_ENTRY, _RESOURCE, _CONV)),
+    "updatecontent": Action(_media(update_content), (_ENTRY, _RESOURCE, _CONV)),
     "addfromuploadedfile": Action(
         add_from_uploaded_file,
         (

@@ -1,4 +1,5 @@
-"""The ``category`` service: add, get, list, delete; counters computed from category entries."""
+"""The ``category`` service: add, get, update, list, delete; counters computed from category
+entries. Names, renames, moves and deletes follow ``category_tree``'s rules."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import json
 import sqlite3
 from typing import Any
 
-from kaltura_mm.sandbox import category_search
+from kaltura_mm.sandbox import category_jobs, category_search, category_tree
 from kaltura_mm.sandbox.actions import Action, Call, Param
+from kaltura_mm.sandbox.category_tree import NAME_MAX, clean_name
 from kaltura_mm.sandbox.errors import ApiError
-from kaltura_mm.sandbox.schema import KInput, check_insert
+from kaltura_mm.sandbox.schema import KInput, check_insert, check_update
 
 ACTIVE, DELETED = 2, 3
-NAME_MAX = 200
+MAX_CATEGORIES_NO_PAGER = 1500
+# Writable properties the sandbox keeps (privacy and membership ones are not modelled).
+KEPT = ("description", "tags", "referenceId", "partnerData", "partnerSortValue", "adminTags")
 
 _COUNTS = """
   (SELECT COUNT(*) FROM category_entries ce WHERE ce.category_id = c.id AND ce.status = 2)
@@ -27,13 +31,9 @@ _COUNTS = """
 """
 
 
-def clean_name(name: str) -> str:
-    """Replace the characters the server forbids in a category name (``> < ,``) with ``_``."""
-    return name.replace(">", "_").replace("<", "_").replace(",", "_")
-
-
 def view(row: sqlite3.Row) -> dict[str, Any]:
-    """Return the ``KalturaCategory`` object for a row selected with the counters."""
+    """Return the ``KalturaCategory`` object for a row selected with the counters, every
+    property in the server's order (``KalturaCategory.php``)."""
     extra = json.loads(row["extra"])
     return {
         "id": row["id"],
@@ -53,22 +53,25 @@ def view(row: sqlite3.Row) -> dict[str, Any]:
         "inheritanceType": 2,
         "userJoinPolicy": 3,
         "defaultPermissionLevel": 3,
+        "owner": None,
+        "directEntriesCount": row["direct_entries_count"],
         "referenceId": extra.get("referenceId"),
         "contributionPolicy": 2,
         "membersCount": 0,
         "pendingMembersCount": 0,
-        "privacyContext": "",
+        "privacyContext": None,
         "privacyContexts": "",
         "status": row["status"],
         "inheritedParentId": None,
-        "partnerSortValue": 0,
+        "partnerSortValue": extra.get("partnerSortValue", 0),
         "partnerData": extra.get("partnerData"),
         "defaultOrderBy": None,
-        "directEntriesCount": row["direct_entries_count"],
         "directSubCategoriesCount": row["direct_sub_categories_count"],
         "moderation": 0,
         "pendingEntriesCount": row["pending_entries_count"],
         "isAggregationCategory": False,
+        "aggregationCategories": None,
+        "adminTags": extra.get("adminTags"),
         "objectType": "KalturaCategory",
     }
 
@@ -92,12 +95,7 @@ def insert(
 ) -> int:
     """Insert a category under ``parent`` (None: root) and return its id."""
     full_name = f"{parent['full_name']}>{name}" if parent else name
-    clash = conn.execute(
-        "SELECT 1 FROM categories WHERE partner_id = ? AND full_name = ? AND status = 2",
-        (partner_id, full_name),
-    ).fetchone()
-    if clash:
-        raise ApiError("DUPLICATE_CATEGORY", full_name)
+    category_tree.check_unique(conn, partner_id, full_name, 0)
     cursor = conn.execute(
         "INSERT INTO categories (partner_id, parent_id, name, full_name, full_ids, depth, status,"
         " created_at, updated_at, extra) VALUES (?, ?, ?, ?, '', ?, 2, ?, ?, ?)",
@@ -118,57 +116,100 @@ def insert(
     return new_id
 
 
+def _check_name(obj: KInput, required: bool) -> None:
+    """Apply ``validatePropertyMinLength`` / ``MaxLength`` to a sent (or required) name."""
+    name = obj.get("name")
+    if name is None:
+        if required or "name" in obj.nulls:
+            raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", f"{obj.type}::name")
+        return
+    if len(name) < 1:
+        raise ApiError("PROPERTY_VALIDATION_MIN_LENGTH", f"{obj.type}::name", 1)
+    if len(name) > NAME_MAX:
+        raise ApiError("PROPERTY_VALIDATION_MAX_LENGTH", f"{obj.type}::name", NAME_MAX)
+
+
+def _parent(conn: sqlite3.Connection, call: Call, parent_id: int) -> sqlite3.Row | None:
+    """Return the live parent (None for 0, the root) or raise ``PARENT_CATEGORY_NOT_FOUND``."""
+    if not parent_id:
+        return None
+    parent: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM categories WHERE id = ? AND partner_id = ? AND status = 2",
+        (parent_id, call.partner_id),
+    ).fetchone()
+    if parent is None:
+        raise ApiError("PARENT_CATEGORY_NOT_FOUND", parent_id)
+    return parent
+
+
+def _must(call: Call, category_id: int) -> sqlite3.Row:
+    row = fetch(call, category_id)
+    if row is None:
+        raise ApiError("CATEGORY_NOT_FOUND", category_id)
+    return row
+
+
 def add(call: Call) -> dict[str, Any]:
     """Create a category under ``parentId`` (0: root)."""
     obj: KInput = call.args["category"]
     check_insert(obj)
-    name = obj.get("name")
-    if not name:
-        raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", "KalturaCategory::name")
-    if len(name) > NAME_MAX:
-        raise ApiError("PROPERTY_VALIDATION_MAX_LENGTH", "KalturaCategory::name", NAME_MAX)
-    parent_id = obj.get("parentId", 0)
-    extra = {k: obj.get(k) for k in ("description", "tags", "referenceId", "partnerData")}
+    _check_name(obj, required=True)
+    extra = {k: obj.get(k) for k in KEPT if k in obj.values}
     with call.core.store.tx() as conn:
-        parent = None
-        if parent_id:
-            parent = conn.execute(
-                "SELECT * FROM categories WHERE id = ? AND partner_id = ? AND status = 2",
-                (parent_id, call.partner_id),
-            ).fetchone()
-            if parent is None:
-                raise ApiError("PARENT_CATEGORY_NOT_FOUND", parent_id)
-        new_id = insert(conn, call.partner_id, parent, clean_name(name), int(call.now()), extra)
-    row = fetch(call, new_id)
-    assert row is not None
-    return view(row)
+        if obj.get("parentId"):
+            category_jobs.check_unlocked(conn, call.partner_id)
+        parent = _parent(conn, call, obj.get("parentId", 0))
+        name = clean_name(obj.get("name"))
+        new_id = insert(conn, call.partner_id, parent, name, int(call.now()), extra)
+    return view(_must(call, new_id))
 
 
 def get(call: Call) -> dict[str, Any]:
     """Return one category or ``CATEGORY_NOT_FOUND``."""
-    row = fetch(call, call.args["id"])
-    if row is None:
-        raise ApiError("CATEGORY_NOT_FOUND", call.args["id"])
-    return view(row)
+    return view(_must(call, call.args["id"]))
+
+
+def update(call: Call) -> dict[str, Any]:
+    """Rename, move or edit a category (``CategoryService::updateAction``'s checks in order)."""
+    obj: KInput = call.args["category"]
+    row = _must(call, call.args["id"])
+    _check_name(obj, required=False)
+    with call.core.store.tx() as conn:
+        moving = "parentId" in obj.values
+        parent = _parent(conn, call, obj.get("parentId")) if moving else None
+        category_jobs.check_unlocked(conn, call.partner_id)
+        check_update(obj, view(row))
+        if not moving and row["parent_id"]:
+            parent = _parent(conn, call, row["parent_id"])
+        name = clean_name(obj.get("name")) if "name" in obj.values else row["name"]
+        now = int(call.now())
+        if category_tree.place(conn, row, name, parent, now):
+            moved = (parent["id"] if parent is not None else 0) != row["parent_id"]
+            job = (category_jobs.REINDEX, row["id"])
+            category_jobs.add(conn, call.core, call.partner_id, job, locks=moved)
+        old = json.loads(row["extra"])
+        extra = {**old, **{k: obj.values[k] for k in KEPT if k in obj.values}}
+        extra.update({k: None for k in KEPT if k in obj.nulls})
+        if extra != old:
+            conn.execute(
+                "UPDATE categories SET extra = ?, updated_at = ? WHERE id = ?",
+                (json.dumps(extra), now, row["id"]),
+            )
+    return view(_must(call, row["id"]))
 
 
 def delete(call: Call) -> None:
-    """Soft-delete a category and its descendants, detaching their entries."""
-    row = fetch(call, call.args["id"])
-    if row is None:
-        raise ApiError("CATEGORY_NOT_FOUND", call.args["id"])
+    """Delete a category and its subtree; a job then moves its links to the parent or drops
+    them (``category_jobs``)."""
     with call.core.store.tx() as conn:
-        ids = [
-            r[0]
-            for r in conn.execute(
-                "SELECT id FROM categories WHERE partner_id = ? AND (id = ? OR full_ids LIKE ?)",
-                (call.partner_id, row["id"], row["full_ids"] + ">%"),
-            )
-        ]
-        marks = ",".join("?" * len(ids))
-        conn.execute(f"UPDATE categories SET status = 3 WHERE id IN ({marks})", ids)  # noqa: S608
-        sql = f"UPDATE category_entries SET status = 3 WHERE category_id IN ({marks})"  # noqa: S608
-        conn.execute(sql, ids)
+        category_jobs.check_unlocked(conn, call.partner_id)
+    row = _must(call, call.args["id"])
+    move = call.args["moveEntriesToParentCategory"] != 0 and row["parent_id"] != 0
+    with call.core.store.tx() as conn:
+        category_tree.delete(conn, row, int(call.now()))
+        extra = {"full_ids": row["full_ids"], "move_to": row["parent_id"] if move else 0}
+        job = (category_jobs.LINKS, row["id"])
+        category_jobs.add(conn, call.core, call.partner_id, job, extra=extra)
 
 
 def list_(call: Call) -> dict[str, Any]:
@@ -188,5 +229,23 @@ ACTIONS = {
             Param("pager", "object", type="KalturaFilterPager"),
         ),
     ),
-    "delete": Action(delete, (Param("id", "int", True),), admin_only=True),
+    "update": Action(
+        update,
+        (Param("id", "int", True), Param("category", "object", True, type="KalturaCategory")),
+        admin_only=True,
+    ),
+    "delete": Action(
+        delete,
+        (
+            Param("id", "int", True),
+            Param(
+                "moveEntriesToParentCategory",
+                "enum",
+                default=1,
+                type="KalturaNullableBoolean",
+                enum=frozenset({-1, 0, 1}),
+            ),
+        ),
+        admin_only=True,
+    ),
 }

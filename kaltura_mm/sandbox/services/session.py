@@ -1,43 +1,86 @@
-"""The ``session`` service: ``start`` signs a v2 KS with the partner's admin secret."""
+"""The ``session`` service: ``start`` signs a v2 KS with the partner's admin secret;
+``startWidgetSession`` signs the anonymous widget KS of a partner's default widget (``_{id}``).
+
+``START_SESSION_ERROR``'s ``PID`` is the ``partnerId`` parameter as sent (``N/A`` when it was
+not sent: ``SessionService::startAction`` passes its own argument, and a missing argument is
+written ``N/A``); a KS does not stand in for it.
+"""
 
 from __future__ import annotations
 
 import hmac
+from typing import Any
 
 from kaltura_mm.sandbox import ks
 from kaltura_mm.sandbox.actions import Action, Call, Param
+from kaltura_mm.sandbox.core import Partner
 from kaltura_mm.sandbox.errors import ApiError
 
 MAX_EXPIRY = 86_400  # Partner ksMaxExpiryInSeconds default
+WIDGET_PRIVILEGES = "view:*,widget:1"
+WIDGET_USER = "0"
+
+
+def _session_error(partner_id: int | None) -> ApiError:
+    return ApiError("START_SESSION_ERROR", *(() if partner_id is None else (partner_id,)))
+
+
+def _capped(call: Call, expiry: int) -> int:
+    expiry = min(expiry, MAX_EXPIRY)
+    if call.core.settings.ks_lifetime is not None:
+        expiry = min(expiry, call.core.settings.ks_lifetime)
+    return int(call.now()) + expiry
+
+
+def _secret_fits(partner: Partner, secret: str, session_type: int) -> bool:
+    if hmac.compare_digest(secret.encode(), partner.admin_secret.encode()):
+        return True
+    return session_type == ks.USER and hmac.compare_digest(
+        secret.encode(), partner.user_secret.encode()
+    )
 
 
 def start(call: Call) -> str:
     """Check the secret and return a new KS string."""
     a = call.args
-    partner_id = a["partnerId"] if a["partnerId"] is not None else call.partner_id
-    partner = call.core.partner(partner_id) if partner_id else None
-    secret = a["secret"]
-    if partner is None:
-        raise ApiError("START_SESSION_ERROR", partner_id or "")
-    admin_ok = hmac.compare_digest(secret.encode(), partner.admin_secret.encode())
-    user_ok = a["type"] == ks.USER and hmac.compare_digest(
-        secret.encode(), partner.user_secret.encode()
-    )
-    if not (admin_ok or user_ok):
-        raise ApiError("START_SESSION_ERROR", partner.partner_id)
+    partner_id = a["partnerId"]
+    partner = call.core.partner(partner_id) if partner_id is not None else None
+    if partner is None or not _secret_fits(partner, a["secret"], a["type"]):
+        raise _session_error(partner_id)
     expiry = a["expiry"] if a["expiry"] > 0 else MAX_EXPIRY
-    expiry = min(expiry, MAX_EXPIRY)
-    if call.core.settings.ks_lifetime is not None:
-        expiry = min(expiry, call.core.settings.ks_lifetime)
-    valid_until = int(call.now()) + expiry
     return ks.encode_v2(
         partner.admin_secret,
         partner.partner_id,
-        valid_until,
+        _capped(call, expiry),
         a["type"],
         a["userId"],
         a["privileges"] or "",
     )
+
+
+def start_widget_session(call: Call) -> dict[str, Any]:
+    """Return ``KalturaStartWidgetSessionResponse``: a USER KS of user 0 that may view."""
+    widget_id = call.args["widgetId"]
+    partner = None
+    if widget_id.startswith("_") and widget_id[1:].isdigit():
+        partner = call.core.partner(int(widget_id[1:]))
+    if partner is None:
+        raise ApiError("INVALID_WIDGET_ID", widget_id)
+    valid_until = _capped(call, call.args["expiry"])
+    text = ks.encode_v2(
+        partner.admin_secret,
+        partner.partner_id,
+        valid_until,
+        ks.USER,
+        WIDGET_USER,
+        WIDGET_PRIVILEGES,
+    )
+    return {
+        "partnerId": partner.partner_id,
+        "ks": text,
+        "userId": 0,  # an int on the wire, as the real server writes it
+        "objectType": "KalturaStartWidgetSessionResponse",
+    }
 
 
 ACTIONS = {
@@ -51,6 +94,11 @@ ACTIONS = {
             Param("expiry", "int", default=86_400),
             Param("privileges"),
         ),
+        needs_ks=False,
+    ),
+    "startwidgetsession": Action(
+        start_widget_session,
+        (Param("widgetId", required=True), Param("expiry", "int", default=86_400)),
         needs_ks=False,
     ),
 }
