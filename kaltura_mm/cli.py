@@ -131,6 +131,8 @@ def _report(state: AppContext, exc: BaseException) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` and return the exit code."""
     state = AppContext()
+    if argv is not None:
+        state.argv = list(argv)
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None,

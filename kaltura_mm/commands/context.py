@@ -49,6 +49,7 @@ class AppContext:
     stdout: IO[str] = attrs.field(factory=lambda: sys.stdout)
     stderr: IO[str] = attrs.field(factory=lambda: sys.stderr)
     config_overrides: dict[str, Any] = attrs.field(factory=dict)
+    argv: list[str] = attrs.field(factory=lambda: sys.argv[1:])
     _settings: profiles.Settings | None = None
     _client: Client | None = None
 
@@ -69,8 +70,19 @@ class AppContext:
             ctx.call_on_close(lambda: teardown_logging(handler))
 
     def say(self, message: str) -> None:
-        """Tell the user something (stderr; silent under --quiet and --json)."""
-        self.console.print(message)
+        """Tell the user something (stderr; silent under --quiet and --json).
+
+        Never wrapped (a command in it must stay pasteable), never read as markup (a file name
+        with brackets stays as it is), control characters escaped.
+        """
+        from kaltura_mm.commands.shell import visible
+
+        lines = (visible(line) for line in message.split("\n"))
+        self.console.print("\n".join(lines), markup=False, soft_wrap=True)
+
+    def command(self) -> list[str]:
+        """Return the command line of this run, as the user typed it (to print it back)."""
+        return ["kaltura-mm", *self.argv]
 
     def settings(self) -> profiles.Settings:
         """Return the settings of this run: flags > env > profile (or the local sandbox)."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import inspect
 import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from kaltura_mm.commands.interrupts import Interrupts
 from kaltura_mm.commands.journal import Journal, batch_id, state_dir
 from kaltura_mm.commands.params import ByteSize, category_ref
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
+from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.sources import UploadItem, collect
 from kaltura_mm.commands.upload_batch import UploadBatch
 from kaltura_mm.config import Config
@@ -186,7 +186,7 @@ def upload_command(
     state.config_overrides["max_concurrency"] = concurrency
     root = state_dir(state_dir_, state.env)
     journal = Journal(
-        root / "batches" / f"{_identity(state, requests, meta)}.json", ["kaltura-mm", *sys.argv[1:]]
+        root / "batches" / f"{_identity(state, requests, meta)}.json", state.command()
     )
     if journal.warning:
         state.say(f"warning: {journal.warning}")
@@ -232,7 +232,7 @@ def _summary(batch: UploadBatch) -> int:
     if stopped or batch.interrupts.stopping:
         state.say(
             "interrupted: progress is saved; run the same command again to resume:\n  "
-            + " ".join(batch.journal.command)
+            + command_line(batch.journal.command)
         )
         return ExitCode.INTERRUPTED
     kinds = [_FAILURE_EXIT.get(r["error"], ExitCode.FAILED) for r in failed]

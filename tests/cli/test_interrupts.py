@@ -135,3 +135,39 @@ def test_sigkill_then_rerun_makes_no_duplicate(
     process.wait(timeout=10)
     records = _finish_and_check(installed, slow_drop)
     assert {r["status"] for r in records} <= {"uploaded", "resumed", "skipped", "existing"}
+
+
+def test_the_resume_hint_pasted_into_a_shell_resumes_into_the_same_category(
+    installed: list[str], slow_drop: dict[str, Any], tmp_path: Path
+) -> None:
+    sandbox = slow_drop["sandbox"]
+    target = sandbox.create_category("University>Archive 2023>Spring")
+    argv = _argv(installed, slow_drop)
+    argv[argv.index("Root>Drop")] = "University>Archive 2023>Spring"
+    process = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=slow_drop["env"]
+    )
+    _wait_for_progress(slow_drop["state"])
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    lines = err.splitlines()
+    hint = lines[lines.index(next(x for x in lines if "to resume" in x)) + 1].strip()
+    assert hint.startswith("kaltura-mm ")
+    sandbox.faults.latency = 0.0
+    shell_env = {**slow_drop["env"], "PATH": f"{Path(installed[0]).parent}:/usr/bin:/bin"}
+    work = tmp_path / "cwd"
+    work.mkdir()
+    pasted = subprocess.run(
+        ["/bin/sh", "-c", hint + " --json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=shell_env,
+        cwd=work,
+    )
+    assert pasted.returncode == 0, pasted.stderr
+    assert list(work.iterdir()) == []  # no stray files made by an unquoted `>`
+    records = [json.loads(line) for line in pasted.stdout.splitlines()]
+    assert {r["category_ids"] for r in records} == {str(target)}
+    assert len(records) == 3
