@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from kaltura_mm.client import Client
     from kaltura_mm.commands import profiles
     from kaltura_mm.commands.output import Format, ResultWriter
+    from kaltura_mm.commands.state.db import Target
     from kaltura_mm.config import Config
 
 
@@ -80,6 +81,24 @@ class AppContext:
         lines = (visible(line) for line in message.split("\n"))
         self.console.print("\n".join(lines), markup=False, soft_wrap=True)
 
+    def notice(self, kind: str, message: str, **fields: Any) -> None:
+        """Tell the user something they should not miss: a JSON line under --json, else a line.
+
+        Silent only under --quiet. ``kind`` names the notice for scripts (``more``, ``note``).
+        """
+        if self.quiet:
+            return
+        from kaltura_mm.commands.shell import visible
+
+        if self.json:
+            from kaltura_mm.commands.output import json_line
+
+            record = {"notice": kind, "message": message, **fields}
+            self.stderr.write(json_line(record) + "\n")
+        else:
+            self.stderr.write(f"kaltura-mm: {kind}: {visible(message)}\n")
+        self.stderr.flush()
+
     def command(self) -> list[str]:
         """Return the command line of this run, as the user typed it (to print it back)."""
         return ["kaltura-mm", *self.argv]
@@ -96,6 +115,13 @@ class AppContext:
             else:
                 self._settings = profiles.resolve(self.flags, self.env, self.profile)
         return self._settings
+
+    def target(self) -> Target:
+        """Return the server and partner this run talks to (the key of its saved state)."""
+        from kaltura_mm.commands.state.db import Target
+
+        settings = self.settings()
+        return Target(settings.service_url or settings.region or "", settings.partner_id)
 
     @property
     def secrets(self) -> tuple[str, ...]:

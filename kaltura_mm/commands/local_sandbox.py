@@ -28,9 +28,9 @@ import click
 from kaltura_mm.commands.context import app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
-from kaltura_mm.commands.journal import state_dir
 from kaltura_mm.commands.output import json_line
 from kaltura_mm.commands.profiles import Settings
+from kaltura_mm.commands.state import state_dir
 
 START_TIMEOUT = 20.0
 INFO = "server.json"

@@ -22,8 +22,8 @@ from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.deletions import DeletionRecord, record_path
 from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import CliError, describe
-from kaltura_mm.commands.journal import state_dir
 from kaltura_mm.commands.params import category_ref
+from kaltura_mm.commands.state import state_dir
 from kaltura_mm.errors import EntryNotFoundError
 from kaltura_mm.flows.batch import EntryOutcome
 from kaltura_mm.flows.categories import resolve_category

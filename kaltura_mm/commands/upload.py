@@ -22,18 +22,21 @@ from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import Interrupts
-from kaltura_mm.commands.journal import Journal, batch_id, state_dir
 from kaltura_mm.commands.params import ByteSize, category_ref
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
 from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.sources import UploadItem, collect
+from kaltura_mm.commands.state import open_state, state_dir
+from kaltura_mm.commands.state.files import FileJournal
+from kaltura_mm.commands.state.lock import RunLock
+from kaltura_mm.commands.state.uploads import UploadStore
 from kaltura_mm.commands.upload_batch import UploadBatch
+from kaltura_mm.commands.upload_truth import check_claimed, verify
 from kaltura_mm.config import Config
 from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.flows.upload_many import upload_many
 from kaltura_mm.protocol.upload import DEFAULT_CHUNK_SIZE
 from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
-from kaltura_mm.upload_state import UploadStateStore
 
 UPLOAD_KEYS = (
     "path",
@@ -111,14 +114,6 @@ def _write_report(path: Path, results: list[dict[str, Any]]) -> None:
         )
 
 
-def _identity(state: AppContext, requests: Sequence[UploadRequest], meta: dict[str, Any]) -> str:
-    settings = state.settings()
-    parts = [settings.service_url or settings.region or "", str(settings.partner_id)]
-    parts += [f"{r.path}|{r.category_ids}|{r.name}|{r.reference_id}" for r in requests]
-    parts += [f"{k}={v}" for k, v in sorted(meta.items())]
-    return batch_id(parts)
-
-
 @click.command("upload")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--category", "-c", metavar="ID|PATH", help="Category to put the entries in.")
@@ -149,6 +144,13 @@ def _identity(state: AppContext, requests: Sequence[UploadRequest], meta: dict[s
     help="Where the journal and upload states live.",
 )
 @click.option(
+    "--lock-wait",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    metavar="SECONDS",
+    help="Wait this long for another run using the same state directory [default: 0, exit 7].",
+)
+@click.option(
     "--report",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write every file's outcome to this .csv or .json file.",
@@ -164,6 +166,7 @@ def upload_command(
     wait_ready: bool,
     documents: bool,
     state_dir_: Path | None,
+    lock_wait: float,
     report: Path | None,
     **meta: Any,
 ) -> int:
@@ -185,14 +188,17 @@ def upload_command(
         raise CliError(f"--chunk-size: {exc}", "pick a size such as 16MiB") from exc
     state.config_overrides["max_concurrency"] = concurrency
     root = state_dir(state_dir_, state.env)
-    journal = Journal(
-        root / "batches" / f"{_identity(state, requests, meta)}.json", state.command()
-    )
-    if journal.warning:
-        state.say(f"warning: {journal.warning}")
-    with Interrupts(state.say) as interrupts:
-        batch = UploadBatch(state, journal, UploadStateStore(root / "uploads"), options, interrupts)
-        return _execute(batch, requests, files, report)
+    with RunLock(root, state.command(), lock_wait) as lock:
+        if lock.note:
+            state.notice("note", lock.note)
+        db = open_state(root)
+        for note in db.notes:
+            state.notice("note", note)
+        target = state.target()
+        journal, store = FileJournal(db, target), UploadStore(db, target)
+        with Interrupts(state.say) as interrupts:
+            batch = UploadBatch(state, journal, store, options, interrupts)
+            return _execute(batch, requests, files, report)
 
 
 def _execute(
@@ -200,6 +206,7 @@ def _execute(
 ) -> int:
     state = batch.state
     todo = batch.plan(requests)
+    todo += check_claimed(batch)
     total = sum(f.fingerprint.size for f in todo)
     if todo:
         state.say(
@@ -211,6 +218,7 @@ def _execute(
         ) as shown:
             batch.display = shown
             state.client().run(batch.run(todo, files))
+    verify(batch)
     order = {str(r.path): i for i, r in enumerate(requests)}
     batch.results.sort(key=lambda r: order.get(r["path"], 0))
     writer = state.writer(UPLOAD_KEYS, table_keys=("path", "status", "entry_id", "bytes"))
@@ -219,7 +227,10 @@ def _execute(
     writer.close()
     if report is not None:
         _write_report(report, batch.results)
-    return _summary(batch)
+    code = _summary(batch)
+    if batch.state_error is not None:
+        raise batch.state_error
+    return code
 
 
 def _summary(batch: UploadBatch) -> int:
@@ -229,10 +240,16 @@ def _summary(batch: UploadBatch) -> int:
     stopped = [r for r in results if r["status"] in ("cancelled", "not_started")]
     failed = [r for r in results if r["status"] == "failed"]
     state.say(f"{done} done, {len(failed)} failed, {len(stopped)} not finished")
+    if batch.state_error is not None:
+        state.say(
+            "the uploads not finished resume when the state directory can be written again:\n  "
+            + command_line(state.command())
+        )
+        return ExitCode.FAILED
     if stopped or batch.interrupts.stopping:
         state.say(
             "interrupted: progress is saved; run the same command again to resume:\n  "
-            + command_line(batch.journal.command)
+            + command_line(state.command())
         )
         return ExitCode.INTERRUPTED
     kinds = [_FAILURE_EXIT.get(r["error"], ExitCode.FAILED) for r in failed]

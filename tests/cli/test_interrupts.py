@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -50,17 +52,24 @@ def _argv(installed: list[str], drop: dict[str, Any]) -> list[str]:
     ]
 
 
+def journal_rows(state: Path) -> list[dict[str, Any]]:
+    """Return the file records of the state database (none before it exists)."""
+    if not (state / "state.db").exists():
+        return []
+    try:
+        with contextlib.closing(sqlite3.connect(state / "state.db", timeout=5)) as db:
+            db.row_factory = sqlite3.Row
+            return [dict(r) for r in db.execute("SELECT * FROM files")]
+    except sqlite3.OperationalError:  # the schema is being made
+        return []
+
+
 def _wait_for_progress(state: Path, timeout: float = 30.0) -> None:
     """Return once the journal shows a file part-way uploaded."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for journal in state.glob("batches/*.json"):
-            try:
-                files = json.loads(journal.read_text())["files"]
-            except (ValueError, KeyError):
-                continue
-            if any(f["status"] == "uploading" and f["bytes_done"] > 0 for f in files):
-                return
+        if any(f["status"] == "uploading" and f["bytes_done"] > 0 for f in journal_rows(state)):
+            return
         time.sleep(0.05)
     raise AssertionError("the upload never got going")
 
