@@ -26,7 +26,7 @@ from kaltura_mm.flows.entries import get_entries
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries, list_page
 from kaltura_mm.models import Category, EntryStatus, EntryType, MediaType
 
-_FORMAT = click.Choice([f.value for f in Format])
+FORMAT = click.Choice([f.value for f in Format])
 
 
 def query_options(command: Any) -> Any:
@@ -99,7 +99,7 @@ def build_query(
     show_default=True,
     help="Sort order (without --all; --all walks by creation time).",
 )
-@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
+@click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
 @common_options
 @click.pass_context
 def list_command(
@@ -135,7 +135,7 @@ def list_command(
 
 @click.command("get")
 @click.argument("entry_ids", nargs=-1, required=True, metavar="ENTRY_ID...")
-@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
+@click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
 @common_options
 @click.pass_context
 def get_command(ctx: click.Context, entry_ids: tuple[str, ...], fmt: str) -> int:
@@ -158,7 +158,7 @@ def get_command(ctx: click.Context, entry_ids: tuple[str, ...], fmt: str) -> int
 @click.command("categories")
 @click.option("--root", metavar="ID|PATH", help="Only this category and its descendants.")
 @click.option("--tree", "as_tree", is_flag=True, help="Draw the tree (table format only).")
-@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
+@click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
 @common_options
 @click.pass_context
 def categories_command(ctx: click.Context, root: str | None, as_tree: bool, fmt: str) -> int:

@@ -205,12 +205,14 @@ class AppContext:
         fmt: Format | None = None,
         table_keys: Sequence[str] | None = None,
         title: str | None = None,
+        stream: IO[str] | None = None,
     ) -> ResultWriter:
         """Return a writer for results: JSON lines under --json, else ``fmt`` (a table)."""
         from kaltura_mm.commands.output import Format, ResultWriter
 
         chosen = Format.JSONL if self.json else (fmt or Format.TABLE)
-        return ResultWriter(chosen, keys, self.stdout, table_keys=table_keys, title=title)
+        out = self.stdout if stream is None else stream
+        return ResultWriter(chosen, keys, out, table_keys=table_keys, title=title)
 
 
 def app(ctx: click.Context) -> AppContext:
