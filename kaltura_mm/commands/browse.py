@@ -21,6 +21,7 @@ from kaltura_mm.commands.output import (
 )
 from kaltura_mm.commands.params import EnumName, Timestamp, category_ref
 from kaltura_mm.commands.problems import report_item_failure
+from kaltura_mm.commands.shell import command_line
 from kaltura_mm.flows.categories import CategoryNode, category_tree, resolve_category
 from kaltura_mm.flows.entries import get_entries
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries, list_page
@@ -127,10 +128,39 @@ def list_command(
     for entry in result.objects:
         writer.write(entry_record(entry))
     writer.close()
-    shown = len(result.objects)
-    more = " (use --all for every one)" if result.total_count > shown else ""
-    state.say(f"{shown} of {result.total_count} entries, page {page}{more}")
+    _page_notice(state, page, limit, len(result.objects), result.total_count)
     return ExitCode.OK
+
+
+def _page_notice(state: AppContext, page: int, limit: int, shown: int, total: int) -> None:
+    """Say how much of the match this page is; when more exist, loudly, in every format."""
+    if (page - 1) * limit + shown >= total:
+        state.say(f"{shown} of {total} entries, page {page}")
+        return
+    pages = -(-total // limit)
+    following = command_line([*_without_page(state.command()), "--page", str(page + 1)])
+    state.notice(
+        "more",
+        f"{shown} of {total} entries shown (page {page} of {pages}); next page: {following}; "
+        "every one: add --all",
+        shown=shown,
+        total=total,
+        page=page,
+        pages=pages,
+    )
+
+
+def _without_page(argv: list[str]) -> list[str]:
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--page":
+            skip = True
+        elif not arg.startswith("--page="):
+            kept.append(arg)
+    return kept
 
 
 @click.command("get")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -85,3 +86,20 @@ def test_unreachable_server_is_exit_6(cli: Runner, monkeypatch: Any) -> None:
     monkeypatch.setenv("KALTURA_ADMIN_SECRET", "s")
     result = cli("categories")
     assert result.code == 6, result.err
+
+
+@pytest.mark.parametrize("fmt", ["--json", "--format=csv", "--format=table"])
+def test_a_page_that_is_not_everything_says_so_on_stderr(
+    cli: Runner, library: dict[str, Any], fmt: str
+) -> None:
+    result = cli("list", "-c", "Root>Courses", "--limit", "2", fmt)
+    assert result.code == 0, result.err
+    if fmt == "--json":
+        (notice,) = [json.loads(line) for line in result.err.splitlines()]
+        assert (notice["notice"], notice["shown"], notice["total"]) == ("more", 2, 3)
+        message = notice["message"]
+    else:
+        message = result.err
+    assert "2 of 3 entries" in message and "--page 2" in message and "--all" in message
+    rest = cli("list", "-c", "Root>Courses", "--limit", "2", "--page", "2", fmt)
+    assert "more" not in rest.err and "--page" not in rest.err
