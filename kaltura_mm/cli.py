@@ -110,6 +110,7 @@ def _report(state: AppContext, exc: BaseException) -> int:
     # Imported here: only a failing run needs them, and they pull in most of the package.
     from kaltura_mm.commands.failures import describe
     from kaltura_mm.commands.output import json_line
+    from kaltura_mm.commands.shell import visible
     from kaltura_mm.errors import redact
 
     failure = describe(exc, state.secrets)
@@ -124,7 +125,7 @@ def _report(state: AppContext, exc: BaseException) -> int:
         }
         click.echo(json_line(record), err=True)
     else:
-        click.echo(f"kaltura-mm: error: {failure.line()}", err=True)
+        click.echo(f"kaltura-mm: error: {visible(failure.line())}", err=True)
     return int(failure.code)
 
 

@@ -25,7 +25,7 @@ from kaltura_mm.commands.interrupts import Interrupts
 from kaltura_mm.commands.params import ByteSize, category_ref
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
 from kaltura_mm.commands.shell import command_line
-from kaltura_mm.commands.sources import UploadItem, collect
+from kaltura_mm.commands.sources import Selection, Skipped, UploadItem, collect
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.files import FileJournal
 from kaltura_mm.commands.state.lock import RunLock
@@ -92,6 +92,17 @@ def _requests(
     return requests
 
 
+_SKIPS_SHOWN = 20
+
+
+def _say_skipped(state: AppContext, skipped: Sequence[Skipped]) -> None:
+    """Name each file a walk or glob skipped and why (a count past the first 20)."""
+    for item in skipped[:_SKIPS_SHOWN]:
+        state.notice("skipped", f"{item.path}: {item.reason}", path=str(item.path))
+    if len(skipped) > _SKIPS_SHOWN:
+        state.notice("skipped", f"... and {len(skipped) - _SKIPS_SHOWN} more files not uploaded")
+
+
 def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
     """Return (files, chunks per file) in flight that keep within ``concurrency`` requests.
 
@@ -135,6 +146,18 @@ def _write_report(path: Path, results: list[dict[str, Any]]) -> None:
     show_default=True,
     help="Bytes per chunk, e.g. 5MB, 8MiB.",
 )
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Of the files a folder or glob holds, upload only those matching (repeatable).",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Of the files a folder or glob holds, leave out those matching (repeatable).",
+)
 @click.option("--wait-ready", is_flag=True, help="Wait until each entry is READY.")
 @click.option("--documents", is_flag=True, help="Upload PDFs and office files as documents.")
 @click.option(
@@ -163,6 +186,8 @@ def upload_command(
     paths: tuple[str, ...],
     concurrency: int,
     chunk_size: int,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
     wait_ready: bool,
     documents: bool,
     state_dir_: Path | None,
@@ -172,8 +197,9 @@ def upload_command(
 ) -> int:
     """Upload files, directories (recursive), globs or a CSV manifest; safe to re-run."""
     state = app(ctx)
-    items = collect(paths)
-    requests = _requests(state, items, meta)
+    found = collect(paths, Selection(tuple(include), tuple(exclude), documents))
+    _say_skipped(state, found.skipped)
+    requests = _requests(state, found.items, meta)
     files, chunks = split_concurrency(concurrency, len(requests))
     try:
         options = UploadOptions(

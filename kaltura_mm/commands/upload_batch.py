@@ -21,10 +21,12 @@ from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.interrupts import Interrupts
 from kaltura_mm.commands.progress import UploadDisplay
+from kaltura_mm.commands.shell import refused_by_kaltura
+from kaltura_mm.commands.sources import NAME_REFUSED
 from kaltura_mm.commands.state import StateError
 from kaltura_mm.commands.state.files import DONE, FileJournal, FileRecord, categories_key
 from kaltura_mm.commands.state.uploads import UploadStore
-from kaltura_mm.errors import KalturaError, UploadCancelledError, UploadError
+from kaltura_mm.errors import ConfigError, KalturaError, UploadCancelledError, UploadError
 from kaltura_mm.flows import local_file
 from kaltura_mm.flows.effects import Flow
 from kaltura_mm.flows.upload_many import upload_many
@@ -110,6 +112,8 @@ class UploadBatch:
         todo = []
         for request in requests:
             try:
+                if refused_by_kaltura(request.path.name) and not request.name:
+                    raise ConfigError(f"{request.path}: {NAME_REFUSED}")
                 print_ = local_file.fingerprint(request.path)
             except KalturaError as exc:
                 # Refused before any upload (empty, unreadable): say why, or the table hides it.
@@ -223,10 +227,9 @@ class UploadBatch:
         line = record(planned.request, status, reference_id=planned.reference_id, error=error)
         self.results.append({**line, "entry_id": entry_id, "bytes": planned.fingerprint.size})
         how = "stopped, resumable" if cancelled else describe(error).line()
-        self._finish(
-            planned, done, f"{'…' if cancelled else '✗'} {planned.request.path.name}: {how}"
-        )
+        mark = "…" if cancelled else "✗"
+        self._finish(planned, done, f"{mark} {planned.request.path.name}: {how}", ok=False)
 
-    def _finish(self, planned: PlannedFile, bytes_done: int, line: str) -> None:
+    def _finish(self, planned: PlannedFile, bytes_done: int, line: str, ok: bool = True) -> None:
         if self.display is not None:
-            self.display.finish(planned.request.path, bytes_done, line)
+            self.display.finish(planned.request.path, bytes_done, line, ok)
