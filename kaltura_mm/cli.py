@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,9 @@ from kaltura_mm import __version__
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.lazy import LazyGroup
+
+if TYPE_CHECKING:
+    from kaltura_mm.commands.failures import Failure
 
 # Each command's module is imported only when the command runs (or --help lists them all).
 COMMANDS = {
@@ -106,6 +110,26 @@ def cli(
     ctx.call_on_close(lambda: hide_warnings(shown))
 
 
+def _auth_failure(state: AppContext, exc: BaseException, plain: Failure) -> Failure:
+    """Return the likely causes of a refused session, named from this run's settings."""
+    import attrs
+
+    from kaltura_mm.commands.auth_hints import explain
+    from kaltura_mm.errors import redact
+
+    try:
+        better = explain(state, exc)
+    except Exception:  # the hint must never hide the error itself
+        return plain
+    if better is None:
+        return plain
+    return attrs.evolve(
+        better,
+        problem=redact(better.problem, state.secrets),
+        fix=redact(better.fix, state.secrets),
+    )
+
+
 def _report(state: AppContext, exc: BaseException) -> int:
     # Imported here: only a failing run needs them, and they pull in most of the package.
     from kaltura_mm.commands.failures import describe
@@ -114,6 +138,8 @@ def _report(state: AppContext, exc: BaseException) -> int:
     from kaltura_mm.errors import redact
 
     failure = describe(exc, state.secrets)
+    if failure.code == ExitCode.AUTH:
+        failure = _auth_failure(state, exc, failure)
     if state.verbose and failure.kind == "internal":
         click.echo(redact("".join(traceback.format_exception(exc)), state.secrets), err=True)
     if state.json:
