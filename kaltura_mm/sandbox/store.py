@@ -55,6 +55,8 @@ CREATE TABLE IF NOT EXISTS upload_tokens (
     attached_object_type TEXT, attached_object_id TEXT, entry_id TEXT
 );
 CREATE INDEX IF NOT EXISTS tokens_by_partner ON upload_tokens (partner_id, created_at);
+CREATE INDEX IF NOT EXISTS tokens_by_name ON upload_tokens (partner_id, file_name, created_at);
+CREATE INDEX IF NOT EXISTS entries_by_reference ON entries (partner_id, reference_id);
 """
 
 
