@@ -31,6 +31,7 @@ COMMANDS = {
     "detach": "kaltura_mm.commands.remove.detach_command",
     "delete": "kaltura_mm.commands.remove.delete_command",
     "move": "kaltura_mm.commands.remove.move_command",
+    "uploads": "kaltura_mm.commands.uploads.uploads_group",
     "ks": "kaltura_mm.commands.ks_commands.ks_group",
     "config": "kaltura_mm.commands.config_commands.config_group",
     "sandbox": "kaltura_mm.commands.sandbox_group.sandbox",

@@ -214,6 +214,19 @@ def upload_command(
         raise CliError(f"--chunk-size: {exc}", "pick a size such as 16MiB") from exc
     state.config_overrides["max_concurrency"] = concurrency
     root = state_dir(state_dir_, state.env)
+    return run_uploads(state, root, requests, options, files, report, lock_wait)
+
+
+def run_uploads(
+    state: AppContext,
+    root: Path,
+    requests: Sequence[UploadRequest],
+    options: UploadOptions,
+    files: int,
+    report: Path | None = None,
+    lock_wait: float = 0.0,
+) -> int:
+    """Upload ``requests`` with the state of ``root`` (locked meanwhile); return the exit code."""
     with RunLock(root, state.command(), lock_wait) as lock:
         if lock.note:
             state.notice("note", lock.note)
@@ -224,7 +237,28 @@ def upload_command(
         journal, store = FileJournal(db, target), UploadStore(db, target)
         with Interrupts(state.say) as interrupts:
             batch = UploadBatch(state, journal, store, options, interrupts)
-            return _execute(batch, requests, files, report)
+            code = _execute(batch, requests, files, report)
+        _left_behind(state, store, batch)
+        return code
+
+
+def _left_behind(state: AppContext, store: UploadStore, batch: UploadBatch) -> None:
+    """Point at unfinished uploads of these paths that this run did not take up (file changed)."""
+    paths = {r["path"] for r in batch.results}
+    taken = {f.reference_id for f in batch.files.values()} | {
+        p.reference_id for p, _ in batch.claimed
+    }
+    stale = [
+        s for s in store.pending() if str(s.request.path) in paths and s.reference_id not in taken
+    ]
+    if stale:
+        state.notice(
+            "left_behind",
+            f"{len(stale)} earlier uploads of these files stopped half way and the files changed "
+            "since: their half-made entries are still on the server. `kaltura-mm uploads` lists "
+            "them; `kaltura-mm uploads abort --all` removes them",
+            count=len(stale),
+        )
 
 
 def _execute(
