@@ -156,6 +156,20 @@ def _report(state: AppContext, exc: BaseException) -> int:
     return int(failure.code)
 
 
+def _json_usage_error(error: click.ClickException, code: int) -> None:
+    from kaltura_mm.commands.output import json_line
+
+    context = getattr(error, "ctx", None)
+    where = context.command_path if context is not None else "kaltura-mm"
+    record = {
+        "error": "usage",
+        "message": error.format_message(),
+        "fix": f"see `{where} --help`",
+        "exit_code": code,
+    }
+    click.echo(json_line(record), err=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` and return the exit code."""
     state = AppContext()
@@ -174,8 +188,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("kaltura-mm: aborted", err=True)
         return int(ExitCode.INTERRUPTED)
     except click.ClickException as error:
-        error.show()
-        return int(ExitCode.BAD_INPUT) if error.exit_code == 2 else error.exit_code
+        code = int(ExitCode.BAD_INPUT) if error.exit_code == 2 else error.exit_code
+        if state.json or "--json" in state.argv:  # --json may follow the mistake
+            _json_usage_error(error, code)
+        else:
+            error.show()
+        return code
     except BrokenPipeError:
         return int(ExitCode.OK)  # the reader (head, less) went away: not an error
     except (Exception, KeyboardInterrupt) as exc:
