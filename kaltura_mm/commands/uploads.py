@@ -22,6 +22,7 @@ from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.output import Format
+from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.state import StateDb, open_state, state_dir
 from kaltura_mm.commands.state.db import LEGACY_TARGET
 from kaltura_mm.commands.state.uploads import PendingUpload, UploadStore, pending_uploads
@@ -231,7 +232,8 @@ def resume_command(ctx: click.Context, /, which: tuple[str, ...], every: bool, l
             state.notice(
                 "not_resumed",
                 f"{path}: the file is {file_state(pending)} since the upload stopped; "
-                f"`kaltura-mm uploads abort {ref}` removes what it left on the server",
+                f"`{command_line(['kaltura-mm', 'uploads', 'abort', ref])}` removes what it "
+                "left on the server",
                 path=str(path),
             )
     if not ready:

@@ -126,6 +126,10 @@ def test_ctrl_c_saves_state_and_a_rerun_resumes(
         report = json.loads((slow_drop["state"] / "first.json").read_text())
         statuses = [r["status"] for r in report]
         assert statuses == ["cancelled", "not_started", "not_started"]
+        kept = report[0]["entry_id"]  # the message says the entry is kept: it is named
+        assert kept and slow_drop["sandbox"].core.store.one(
+            "SELECT 1 FROM entries WHERE id = ?", (kept,)
+        )
     records = _finish_and_check(installed, slow_drop)
     assert "resumed" in {r["status"] for r in records}
 
