@@ -14,7 +14,6 @@ found" (exit 5).
 from __future__ import annotations
 
 import io
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,14 +22,14 @@ import click
 
 from kaltura_mm.commands.browse import FORMAT, build_query, query_options
 from kaltura_mm.commands.context import AppContext, app, common_options
-from kaltura_mm.commands.exit_codes import ExitCode, for_items
+from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.id_lists import read_ids
 from kaltura_mm.commands.output import Format, ResultWriter
 from kaltura_mm.commands.params import category_ref
 from kaltura_mm.commands.remove_plan import Plan, verdicts
+from kaltura_mm.commands.remove_report import confirm, interrupted, summary
 from kaltura_mm.commands.remove_run import apply, sigterm_as_interrupt
-from kaltura_mm.commands.shell import command_line, visible
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.deletions import DeletionLog
 from kaltura_mm.flows.batch import EntryOutcome
@@ -40,7 +39,6 @@ from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery
 from kaltura_mm.models import BaseEntry, Category
 
 OUTCOME_KEYS = ("entry_id", "action", "category_id", "status", "name", "error", "message")
-_SHOWN = 20
 
 
 def _targets(entry_ids: Sequence[str], from_file: str | None, where: bool, yes: bool) -> list[str]:
@@ -71,32 +69,6 @@ def _selection(
     if query is not None:
         ids = [o.entry_id for o in client.run(delete_where(query, dry_run=True))]
     return ids, client.run(get_entries(ids)) if ids else {}
-
-
-def _confirm(
-    state: AppContext, plan: Plan, ids: list[str], known: dict[str, BaseEntry], where: str
-) -> bool:
-    """Show what will change and ask; True to go on."""
-    action = plan.action
-    lines = [f"About to {action} {len(ids)} entries{where}:"]
-    for entry_id in ids[:_SHOWN]:
-        entry = known.get(entry_id)
-        lines.append(f"  {entry_id}  {entry.name if entry else '(not found)'}")
-    if len(ids) > _SHOWN:
-        lines.append(f"  ... and {len(ids) - _SHOWN} more")
-    lines.append(_statuses(ids, known))
-    click.echo(visible("\n".join(line for line in lines if line)), err=True)
-    try:
-        return click.confirm(f"{action.capitalize()} {len(ids)} entries?", err=True)
-    except click.Abort:
-        return False
-
-
-def _statuses(ids: list[str], known: dict[str, BaseEntry]) -> str:
-    counts = Counter(getattr(known[i].status, "name", "?") for i in ids if i in known)
-    if set(counts) <= {"READY"}:
-        return ""
-    return "  by status: " + ", ".join(f"{n} {s}" for s, n in counts.most_common())
 
 
 def _record(outcome: EntryOutcome, plan: Plan, known: dict[str, BaseEntry]) -> dict[str, Any]:
@@ -144,8 +116,8 @@ def _run(ctx: click.Context, action: str, request: dict[str, Any]) -> int:
         for outcome in planned:
             write(outcome)
         writer.close()
-        return _summary(state, plan, outcomes, dry_run=request["dry_run"], where=where_text)
-    if not request["yes"] and not _confirm(state, plan, changing, known, where_text):
+        return summary(state, plan, outcomes, dry_run=request["dry_run"], where=where_text)
+    if not request["yes"] and not confirm(plan, changing, known, where_text):
         state.say("nothing was changed")
         return ExitCode.FAILED
     for outcome in planned:
@@ -156,9 +128,9 @@ def _run(ctx: click.Context, action: str, request: dict[str, Any]) -> int:
             apply(state, plan, changing, write, log)
     except KeyboardInterrupt:
         writer.close()
-        return _interrupted(state, plan, outcomes, len(ids))
+        return interrupted(state, plan, outcomes, len(ids))
     writer.close()
-    return _summary(state, plan, outcomes)
+    return summary(state, plan, outcomes)
 
 
 def _plan(
@@ -209,43 +181,6 @@ def _where_query(state: AppContext, action: str, filters: dict[str, Any]) -> Ent
             "entries of sub-categories are not in the category itself; detach per category",
         )
     return query
-
-
-def _summary(
-    state: AppContext,
-    plan: Plan,
-    outcomes: list[EntryOutcome],
-    dry_run: bool = False,
-    where: str = "",
-) -> int:
-    failed = [o for o in outcomes if not o.ok]
-    counts = Counter(o.status for o in outcomes)
-    if dry_run:
-        state.say(
-            f"dry run: would {plan.action} {counts['would_change']} entries{where} "
-            f"({counts['already_done']} already done, {len(failed)} failed)"
-            if outcomes
-            else "nothing matches"
-        )
-    else:
-        done = counts["done"] + counts["already_done"]
-        state.say(
-            f"{plan.action}: {done} ok ({counts['already_done']} already done), "
-            f"{len(failed)} failed"
-        )
-    kinds = [describe(o.error).code if o.error else ExitCode.FAILED for o in failed]
-    return for_items(len(outcomes) - len(failed), kinds)
-
-
-def _interrupted(state: AppContext, plan: Plan, outcomes: list[EntryOutcome], total: int) -> int:
-    done = sum(1 for o in outcomes if o.ok)
-    again = command_line(state.command())
-    state.notice(
-        "interrupted",
-        f"{plan.action}: stopped after {len(outcomes)} of {total} entries ({done} ok); what "
-        f"landed is recorded. Run the same command again to finish: {again}",
-    )
-    return ExitCode.INTERRUPTED
 
 
 _REQUEST_KEYS = ("entry_ids", "from_file", "where", "dry_run", "yes", "fmt", "missing_ok", "target")

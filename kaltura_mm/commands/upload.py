@@ -9,9 +9,7 @@ prints how to resume (exit 130); Ctrl-C twice stops at once (state on disk stays
 
 from __future__ import annotations
 
-import csv
 import inspect
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,18 +17,23 @@ from typing import Any
 import click
 
 from kaltura_mm.commands.context import AppContext, app, common_options
-from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import Interrupts
 from kaltura_mm.commands.params import ByteSize, category_ref
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
-from kaltura_mm.commands.shell import command_line
-from kaltura_mm.commands.sources import Selection, Skipped, UploadItem, collect
+from kaltura_mm.commands.sources import Selection, UploadItem, collect
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.files import FileJournal
 from kaltura_mm.commands.state.lock import RunLock
 from kaltura_mm.commands.state.uploads import UploadStore
 from kaltura_mm.commands.upload_batch import UploadBatch
+from kaltura_mm.commands.upload_report import (
+    UPLOAD_KEYS,
+    left_behind,
+    say_skipped,
+    summary,
+    write_report,
+)
 from kaltura_mm.commands.upload_truth import check_claimed, verify
 from kaltura_mm.config import Config
 from kaltura_mm.flows.categories import resolve_category
@@ -38,22 +41,6 @@ from kaltura_mm.flows.upload_many import upload_many
 from kaltura_mm.protocol.upload import DEFAULT_CHUNK_SIZE
 from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
 
-UPLOAD_KEYS = (
-    "path",
-    "status",
-    "entry_id",
-    "reference_id",
-    "bytes",
-    "bytes_resumed",
-    "name",
-    "category_ids",
-    "error",
-    "message",
-)
-
-
-# A file refused before upload is the user's input, not a failed operation (docs/cli.md).
-_FAILURE_EXIT = {"file": ExitCode.NOT_FOUND, "bad_input": ExitCode.BAD_INPUT}
 # The library's defaults, read from it so the two never drift apart: requests in flight per
 # client, files in flight per batch, chunks in flight per file, bytes per chunk.
 DEFAULT_CONCURRENCY = Config().max_concurrency
@@ -92,17 +79,6 @@ def _requests(
     return requests
 
 
-_SKIPS_SHOWN = 20
-
-
-def _say_skipped(state: AppContext, skipped: Sequence[Skipped]) -> None:
-    """Name each file a walk or glob skipped and why (a count past the first 20)."""
-    for item in skipped[:_SKIPS_SHOWN]:
-        state.notice("skipped", f"{item.path}: {item.reason}", path=str(item.path))
-    if len(skipped) > _SKIPS_SHOWN:
-        state.notice("skipped", f"... and {len(skipped) - _SKIPS_SHOWN} more files not uploaded")
-
-
 def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
     """Return (files, chunks per file) in flight that keep within ``concurrency`` requests.
 
@@ -111,18 +87,6 @@ def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
     """
     in_flight = max(1, min(FILES_IN_FLIGHT, concurrency, files))
     return in_flight, max(1, min(CHUNKS_PER_FILE, concurrency // in_flight))
-
-
-def _write_report(path: Path, results: list[dict[str, Any]]) -> None:
-    if path.suffix.lower() == ".json":
-        path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        return
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=UPLOAD_KEYS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(
-            {k: ("" if r.get(k) is None else r[k]) for k in UPLOAD_KEYS} for r in results
-        )
 
 
 @click.command("upload")
@@ -198,7 +162,7 @@ def upload_command(
     """Upload files, directories (recursive), globs or a CSV manifest; safe to re-run."""
     state = app(ctx)
     found = collect(paths, Selection(tuple(include), tuple(exclude), documents))
-    _say_skipped(state, found.skipped)
+    say_skipped(state, found.skipped)
     requests = _requests(state, found.items, meta)
     files, chunks = split_concurrency(concurrency, len(requests))
     try:
@@ -238,27 +202,8 @@ def run_uploads(
         with Interrupts(state.say) as interrupts:
             batch = UploadBatch(state, journal, store, options, interrupts)
             code = _execute(batch, requests, files, report)
-        _left_behind(state, store, batch)
+        left_behind(state, store, batch)
         return code
-
-
-def _left_behind(state: AppContext, store: UploadStore, batch: UploadBatch) -> None:
-    """Point at unfinished uploads of these paths that this run did not take up (file changed)."""
-    paths = {r["path"] for r in batch.results}
-    taken = {f.reference_id for f in batch.files.values()} | {
-        p.reference_id for p, _ in batch.claimed
-    }
-    stale = [
-        s for s in store.pending() if str(s.request.path) in paths and s.reference_id not in taken
-    ]
-    if stale:
-        state.notice(
-            "left_behind",
-            f"{len(stale)} earlier uploads of these files stopped half way and the files changed "
-            "since: their half-made entries are still on the server. `kaltura-mm uploads` lists "
-            "them; `kaltura-mm uploads abort --all` removes them",
-            count=len(stale),
-        )
 
 
 def _execute(
@@ -286,31 +231,8 @@ def _execute(
         writer.write(result)
     writer.close()
     if report is not None:
-        _write_report(report, batch.results)
-    code = _summary(batch)
+        write_report(report, batch.results)
+    code = summary(batch)
     if batch.state_error is not None:
         raise batch.state_error
     return code
-
-
-def _summary(batch: UploadBatch) -> int:
-    state, results = batch.state, batch.results
-    good = {"uploaded", "resumed", "existing", "skipped"}
-    done = sum(1 for r in results if r["status"] in good)
-    stopped = [r for r in results if r["status"] in ("cancelled", "not_started")]
-    failed = [r for r in results if r["status"] == "failed"]
-    state.say(f"{done} done, {len(failed)} failed, {len(stopped)} not finished")
-    if batch.state_error is not None:
-        state.say(
-            "the uploads not finished resume when the state directory can be written again:\n  "
-            + command_line(state.command())
-        )
-        return ExitCode.FAILED
-    if stopped or batch.interrupts.stopping:
-        state.say(
-            "interrupted: progress is saved; run the same command again to resume:\n  "
-            + command_line(state.command())
-        )
-        return ExitCode.INTERRUPTED
-    kinds = [_FAILURE_EXIT.get(r["error"], ExitCode.FAILED) for r in failed]
-    return for_items(done, kinds)

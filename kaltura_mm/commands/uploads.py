@@ -25,6 +25,7 @@ from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.state import StateDb, open_state, state_dir
 from kaltura_mm.commands.state.db import LEGACY_TARGET
+from kaltura_mm.commands.state.lock import RunLock
 from kaltura_mm.commands.state.uploads import PendingUpload, UploadStore, pending_uploads
 from kaltura_mm.commands.uploads_abort import Aborted, abort_upload
 from kaltura_mm.errors import KalturaError
@@ -153,8 +154,13 @@ def abort_command(ctx: click.Context, /, which: tuple[str, ...], every: bool, ye
                   state_dir_: Path | None, fmt: str) -> int:  # fmt: skip
     """Remove what unfinished uploads left on the server (half-made entry, open token)."""
     state = app(ctx)
-    db = open_state(state_dir(state_dir_, state.env))
-    chosen = _chosen(db, state, which, every)
+    root = state_dir(state_dir_, state.env)
+    with RunLock(root, state.command()):  # an upload resuming one of these must not run now
+        db = open_state(root)
+        return _abort(state, db, _chosen(db, state, which, every), yes, fmt)
+
+
+def _abort(state: AppContext, db: StateDb, chosen: list[PendingUpload], yes: bool, fmt: str) -> int:
     if not chosen:
         state.say("no unfinished uploads")
         return ExitCode.OK
