@@ -205,13 +205,20 @@ class AppContext:
         fmt: Format | None = None,
         table_keys: Sequence[str] | None = None,
         title: str | None = None,
-        stream: IO[str] | None = None,
+        actions: bool = False,
     ) -> ResultWriter:
-        """Return a writer for results: JSON lines under --json, else ``fmt`` (a table)."""
+        """Return a writer for results: JSON lines under --json, else ``fmt`` (a table).
+
+        ``actions``: the results report what a batch did (upload, delete...): under --quiet
+        their table is not printed (JSON lines and CSV are, and ``--report`` files are written).
+        """
+        import io
+
         from kaltura_mm.commands.output import Format, ResultWriter
 
         chosen = Format.JSONL if self.json else (fmt or Format.TABLE)
-        out = self.stdout if stream is None else stream
+        silent = actions and self.quiet and chosen is Format.TABLE
+        out = io.StringIO() if silent else self.stdout
         return ResultWriter(chosen, keys, out, table_keys=table_keys, title=title)
 
 

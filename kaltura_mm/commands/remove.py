@@ -13,7 +13,6 @@ found" (exit 5).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +24,7 @@ from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.id_lists import read_ids
-from kaltura_mm.commands.output import Format, ResultWriter
+from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.params import category_ref
 from kaltura_mm.commands.remove_plan import Plan, verdicts
 from kaltura_mm.commands.remove_report import confirm, interrupted, summary
@@ -85,13 +84,6 @@ def _record(outcome: EntryOutcome, plan: Plan, known: dict[str, BaseEntry]) -> d
     }
 
 
-def _writer(state: AppContext, fmt: str) -> ResultWriter:
-    chosen = Format(fmt)
-    if state.quiet and not state.json and chosen is Format.TABLE:
-        return state.writer(OUTCOME_KEYS, chosen, stream=io.StringIO())  # -q: no table
-    return state.writer(OUTCOME_KEYS, chosen)
-
-
 def _run(ctx: click.Context, action: str, request: dict[str, Any]) -> int:
     state = app(ctx)
     where, filters = request.pop("where"), request.pop("filters")
@@ -104,7 +96,7 @@ def _run(ctx: click.Context, action: str, request: dict[str, Any]) -> int:
         plan = attrs.evolve(plan, deleted_before=frozenset(log.known(ids)))
     plan = attrs.evolve(plan, listed=query is not None)
     planned = verdicts(plan, ids, known)
-    writer = _writer(state, request["fmt"])
+    writer = state.writer(OUTCOME_KEYS, Format(request["fmt"]), actions=True)
     outcomes: list[EntryOutcome] = []
 
     def write(outcome: EntryOutcome) -> None:

@@ -49,7 +49,8 @@ def _flow(plan: Plan, ids: list[str]) -> Flow[list[EntryOutcome]]:
         return move_entries(ids, plan.category_id or 0, plan.destination_id or 0, stream=True)
     if plan.action == "detach":
         return detach_entries(ids, plan.category_id or 0, stream=True)
-    return delete_entries(ids, known_to_exist=plan.listed, stream=True)
+    # Every id sent was read from the server a moment ago: "not found" now means deleted since.
+    return delete_entries(ids, known_to_exist=True, stream=True)
 
 
 def apply(

@@ -226,7 +226,8 @@ def _execute(
     verify(batch)
     order = {str(r.path): i for i, r in enumerate(requests)}
     batch.results.sort(key=lambda r: order.get(r["path"], 0))
-    writer = state.writer(UPLOAD_KEYS, table_keys=("path", "status", "entry_id", "bytes"))
+    columns = ("path", "status", "entry_id", "bytes")
+    writer = state.writer(UPLOAD_KEYS, table_keys=columns, actions=True)
     for result in batch.results:
         writer.write(result)
     writer.close()

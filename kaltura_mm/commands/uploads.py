@@ -168,7 +168,8 @@ def _abort(state: AppContext, db: StateDb, chosen: list[PendingUpload], yes: boo
         state.say("nothing was changed")
         return ExitCode.FAILED
     store = UploadStore(db, state.target())
-    writer = state.writer(ABORT_KEYS, Format(fmt), table_keys=("path", "status", "message"))
+    shown = ("path", "status", "message")
+    writer = state.writer(ABORT_KEYS, Format(fmt), table_keys=shown, actions=True)
     failures = []
     for pending in chosen:
         line = _abort_one(state, store, pending)
