@@ -6,8 +6,9 @@ The 0.1 command rewrote its whole JSON journal for every file: 5,000 tiny files 
 small files (300 in smoke mode) to a fresh sandbox served by another process on loopback,
 timestamps each file's "✓" line on stderr as it arrives, and compares the rate of the last 1,000
 files with the first 1,000 (100 in smoke mode): the median of three runs (one in smoke mode).
-Target: at least 0.9. A second row compares the command's own CPU time per file, read from
-``/proc``, which a machine busy with other work disturbs less than the rate.
+Target: at least 0.9. A second row, without a target, gives the command's own CPU time per file
+(read from ``/proc``), which a machine busy with other work disturbs less than the rate: it
+tells a slower command from a slower machine or sandbox.
 """
 
 from __future__ import annotations
@@ -135,10 +136,9 @@ def run(ctx: Context) -> list[Row]:
             unit="ms",
             baseline=f"CPU ms per file of the first {window:,}",
             baseline_median=cpu_first * 1000,
-            target=f"<= {1 / TARGET:.2f} x baseline",
-            passed=cpu_last <= cpu_first / TARGET,
             samples=[r[3] * 1000 for r in runs],
-            notes="user + system time of the kaltura-mm process alone (a busy machine "
-            "disturbs it less than the rate)",
+            notes="no target, a diagnosis: user + system time of the kaltura-mm process alone "
+            "(a busy machine disturbs it less than the rate); first-window samples "
+            + ", ".join(f"{r[2] * 1000:.2f}" for r in runs),
         ),
     ]
