@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,9 @@ from kaltura_mm import __version__
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.lazy import LazyGroup
+
+if TYPE_CHECKING:
+    from kaltura_mm.commands.failures import Failure
 
 # Each command's module is imported only when the command runs (or --help lists them all).
 COMMANDS = {
@@ -27,6 +31,7 @@ COMMANDS = {
     "detach": "kaltura_mm.commands.remove.detach_command",
     "delete": "kaltura_mm.commands.remove.delete_command",
     "move": "kaltura_mm.commands.remove.move_command",
+    "uploads": "kaltura_mm.commands.uploads.uploads_group",
     "ks": "kaltura_mm.commands.ks_commands.ks_group",
     "config": "kaltura_mm.commands.config_commands.config_group",
     "sandbox": "kaltura_mm.commands.sandbox_group.sandbox",
@@ -106,13 +111,36 @@ def cli(
     ctx.call_on_close(lambda: hide_warnings(shown))
 
 
+def _auth_failure(state: AppContext, exc: BaseException, plain: Failure) -> Failure:
+    """Return the likely causes of a refused session, named from this run's settings."""
+    import attrs
+
+    from kaltura_mm.commands.auth_hints import explain
+    from kaltura_mm.errors import redact
+
+    try:
+        better = explain(state, exc)
+    except Exception:  # the hint must never hide the error itself
+        return plain
+    if better is None:
+        return plain
+    return attrs.evolve(
+        better,
+        problem=redact(better.problem, state.secrets),
+        fix=redact(better.fix, state.secrets),
+    )
+
+
 def _report(state: AppContext, exc: BaseException) -> int:
     # Imported here: only a failing run needs them, and they pull in most of the package.
     from kaltura_mm.commands.failures import describe
     from kaltura_mm.commands.output import json_line
+    from kaltura_mm.commands.shell import visible
     from kaltura_mm.errors import redact
 
     failure = describe(exc, state.secrets)
+    if failure.code == ExitCode.AUTH:
+        failure = _auth_failure(state, exc, failure)
     if state.verbose and failure.kind == "internal":
         click.echo(redact("".join(traceback.format_exception(exc)), state.secrets), err=True)
     if state.json:
@@ -124,13 +152,29 @@ def _report(state: AppContext, exc: BaseException) -> int:
         }
         click.echo(json_line(record), err=True)
     else:
-        click.echo(f"kaltura-mm: error: {failure.line()}", err=True)
+        click.echo(f"kaltura-mm: error: {visible(failure.line())}", err=True)
     return int(failure.code)
+
+
+def _json_usage_error(error: click.ClickException, code: int) -> None:
+    from kaltura_mm.commands.output import json_line
+
+    context = getattr(error, "ctx", None)
+    where = context.command_path if context is not None else "kaltura-mm"
+    record = {
+        "error": "usage",
+        "message": error.format_message(),
+        "fix": f"see `{where} --help`",
+        "exit_code": code,
+    }
+    click.echo(json_line(record), err=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` and return the exit code."""
     state = AppContext()
+    if argv is not None:
+        state.argv = list(argv)
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None,
@@ -144,8 +188,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("kaltura-mm: aborted", err=True)
         return int(ExitCode.INTERRUPTED)
     except click.ClickException as error:
-        error.show()
-        return int(ExitCode.BAD_INPUT) if error.exit_code == 2 else error.exit_code
+        code = int(ExitCode.BAD_INPUT) if error.exit_code == 2 else error.exit_code
+        if state.json or "--json" in state.argv:  # --json may follow the mistake
+            _json_usage_error(error, code)
+        else:
+            error.show()
+        return code
     except BrokenPipeError:
         return int(ExitCode.OK)  # the reader (head, less) went away: not an error
     except (Exception, KeyboardInterrupt) as exc:

@@ -439,7 +439,7 @@ CASES: tuple[Case, ...] = (
         "cli",
         "partner id of another account with this admin secret",
         AUTH,
-        ("ks was refused",),
+        ("not that partner's", "partner id"),
         cli_wrong_partner,
     ),
     Case(

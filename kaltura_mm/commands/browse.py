@@ -19,14 +19,15 @@ from kaltura_mm.commands.output import (
     category_record,
     entry_record,
 )
-from kaltura_mm.commands.params import EnumName, Timestamp, category_ref
+from kaltura_mm.commands.params import EnumName, Order, Timestamp, category_ref
 from kaltura_mm.commands.problems import report_item_failure
+from kaltura_mm.commands.shell import command_line
 from kaltura_mm.flows.categories import CategoryNode, category_tree, resolve_category
 from kaltura_mm.flows.entries import get_entries
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries, list_page
 from kaltura_mm.models import Category, EntryStatus, EntryType, MediaType
 
-_FORMAT = click.Choice([f.value for f in Format])
+FORMAT = click.Choice([f.value for f in Format])
 
 
 def query_options(command: Any) -> Any:
@@ -94,12 +95,12 @@ def build_query(
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option(
     "--order",
-    type=click.Choice(["+createdAt", "-createdAt", "+updatedAt", "-updatedAt", "+name", "-name"]),
+    type=Order(),
     default="-createdAt",
     show_default=True,
     help="Sort order (without --all; --all walks by creation time).",
 )
-@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
+@click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
 @common_options
 @click.pass_context
 def list_command(
@@ -127,15 +128,44 @@ def list_command(
     for entry in result.objects:
         writer.write(entry_record(entry))
     writer.close()
-    shown = len(result.objects)
-    more = " (use --all for every one)" if result.total_count > shown else ""
-    state.say(f"{shown} of {result.total_count} entries, page {page}{more}")
+    _page_notice(state, page, limit, len(result.objects), result.total_count)
     return ExitCode.OK
+
+
+def _page_notice(state: AppContext, page: int, limit: int, shown: int, total: int) -> None:
+    """Say how much of the match this page is; when more exist, loudly, in every format."""
+    if (page - 1) * limit + shown >= total:
+        state.say(f"{shown} of {total} entries, page {page}")
+        return
+    pages = -(-total // limit)
+    following = command_line([*_without_page(state.command()), "--page", str(page + 1)])
+    state.notice(
+        "more",
+        f"{shown} of {total} entries shown (page {page} of {pages}); next page: {following}; "
+        "every one: add --all",
+        shown=shown,
+        total=total,
+        page=page,
+        pages=pages,
+    )
+
+
+def _without_page(argv: list[str]) -> list[str]:
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--page":
+            skip = True
+        elif not arg.startswith("--page="):
+            kept.append(arg)
+    return kept
 
 
 @click.command("get")
 @click.argument("entry_ids", nargs=-1, required=True, metavar="ENTRY_ID...")
-@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
+@click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
 @common_options
 @click.pass_context
 def get_command(ctx: click.Context, entry_ids: tuple[str, ...], fmt: str) -> int:
@@ -158,7 +188,7 @@ def get_command(ctx: click.Context, entry_ids: tuple[str, ...], fmt: str) -> int
 @click.command("categories")
 @click.option("--root", metavar="ID|PATH", help="Only this category and its descendants.")
 @click.option("--tree", "as_tree", is_flag=True, help="Draw the tree (table format only).")
-@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
+@click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
 @common_options
 @click.pass_context
 def categories_command(ctx: click.Context, root: str | None, as_tree: bool, fmt: str) -> int:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from kaltura_mm.client import Client
     from kaltura_mm.commands import profiles
     from kaltura_mm.commands.output import Format, ResultWriter
+    from kaltura_mm.commands.state.db import Target
     from kaltura_mm.config import Config
 
 
@@ -49,6 +50,7 @@ class AppContext:
     stdout: IO[str] = attrs.field(factory=lambda: sys.stdout)
     stderr: IO[str] = attrs.field(factory=lambda: sys.stderr)
     config_overrides: dict[str, Any] = attrs.field(factory=dict)
+    argv: list[str] = attrs.field(factory=lambda: sys.argv[1:])
     _settings: profiles.Settings | None = None
     _client: Client | None = None
 
@@ -69,8 +71,37 @@ class AppContext:
             ctx.call_on_close(lambda: teardown_logging(handler))
 
     def say(self, message: str) -> None:
-        """Tell the user something (stderr; silent under --quiet and --json)."""
-        self.console.print(message)
+        """Tell the user something (stderr; silent under --quiet and --json).
+
+        Never wrapped (a command in it must stay pasteable), never read as markup (a file name
+        with brackets stays as it is), control characters escaped.
+        """
+        from kaltura_mm.commands.shell import visible
+
+        lines = (visible(line) for line in message.split("\n"))
+        self.console.print("\n".join(lines), markup=False, soft_wrap=True)
+
+    def notice(self, kind: str, message: str, **fields: Any) -> None:
+        """Tell the user something they should not miss: a JSON line under --json, else a line.
+
+        Silent only under --quiet. ``kind`` names the notice for scripts (``more``, ``note``).
+        """
+        if self.quiet:
+            return
+        from kaltura_mm.commands.shell import visible
+
+        if self.json:
+            from kaltura_mm.commands.output import json_line
+
+            record = {"notice": kind, "message": message, **fields}
+            self.stderr.write(json_line(record) + "\n")
+        else:
+            self.stderr.write(f"kaltura-mm: {kind}: {visible(message)}\n")
+        self.stderr.flush()
+
+    def command(self) -> list[str]:
+        """Return the command line of this run, as the user typed it (to print it back)."""
+        return ["kaltura-mm", *self.argv]
 
     def settings(self) -> profiles.Settings:
         """Return the settings of this run: flags > env > profile (or the local sandbox)."""
@@ -84,6 +115,13 @@ class AppContext:
             else:
                 self._settings = profiles.resolve(self.flags, self.env, self.profile)
         return self._settings
+
+    def target(self) -> Target:
+        """Return the server and partner this run talks to (the key of its saved state)."""
+        from kaltura_mm.commands.state.db import Target
+
+        settings = self.settings()
+        return Target(settings.service_url or settings.region or "", settings.partner_id)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -167,12 +205,21 @@ class AppContext:
         fmt: Format | None = None,
         table_keys: Sequence[str] | None = None,
         title: str | None = None,
+        actions: bool = False,
     ) -> ResultWriter:
-        """Return a writer for results: JSON lines under --json, else ``fmt`` (a table)."""
+        """Return a writer for results: JSON lines under --json, else ``fmt`` (a table).
+
+        ``actions``: the results report what a batch did (upload, delete...): under --quiet
+        their table is not printed (JSON lines and CSV are, and ``--report`` files are written).
+        """
+        import io
+
         from kaltura_mm.commands.output import Format, ResultWriter
 
         chosen = Format.JSONL if self.json else (fmt or Format.TABLE)
-        return ResultWriter(chosen, keys, self.stdout, table_keys=table_keys, title=title)
+        silent = actions and self.quiet and chosen is Format.TABLE
+        out = io.StringIO() if silent else self.stdout
+        return ResultWriter(chosen, keys, out, table_keys=table_keys, title=title)
 
 
 def app(ctx: click.Context) -> AppContext:

@@ -23,6 +23,8 @@ class ExitCode(enum.IntEnum):
     """An entry, category or file named on the command line does not exist."""
     UNAVAILABLE = 6
     """The server could not be reached, or did not answer like a Kaltura server."""
+    BUSY = 7
+    """Another kaltura-mm run holds the state directory; nothing was done (run again later)."""
     INTERRUPTED = 130
     """Stopped by Ctrl-C (SIGINT) or SIGTERM; state was saved and the command can be re-run."""
 

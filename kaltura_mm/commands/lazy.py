@@ -9,6 +9,7 @@ imports them all; only that listing pays for it.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from collections.abc import Mapping
 from typing import Any
@@ -33,6 +34,18 @@ class LazyGroup(click.Group):
         if cmd_name in self.lazy_subcommands and cmd_name not in self.commands:
             self.add_command(self._load(cmd_name), cmd_name)
         return super().get_command(ctx, cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Resolve ``args[0]`` to a command; a near miss names the command meant."""
+        name = click.utils.make_str(args[0]) if args else ""
+        if args and self.get_command(ctx, name) is None and not name.startswith("-"):
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=2, cutoff=0.6)
+            if close:
+                meant = " or ".join(f"'{c}'" for c in close)
+                ctx.fail(f"No such command '{name}'. Did you mean {meant}?")
+        return super().resolve_command(ctx, args)
 
     def _load(self, cmd_name: str) -> click.Command:
         module_name, _, attribute = self.lazy_subcommands[cmd_name].rpartition(".")

@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -28,9 +29,9 @@ import click
 from kaltura_mm.commands.context import app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
-from kaltura_mm.commands.journal import state_dir
 from kaltura_mm.commands.output import json_line
 from kaltura_mm.commands.profiles import Settings
+from kaltura_mm.commands.state import state_dir
 
 START_TIMEOUT = 20.0
 INFO = "server.json"
@@ -178,4 +179,26 @@ def status_command(ctx: click.Context) -> int:
     else:
         for key, value in record.items():
             click.echo(f"{key:12} {'' if value is None else value}", file=state.stdout)
+    return ExitCode.OK
+
+
+@click.command("env")
+@common_options
+@click.pass_context
+def env_command(ctx: click.Context) -> int:
+    """Print the export lines of the persistent sandbox: eval "$(kaltura-mm sandbox env)"."""
+    state = app(ctx)
+    info = ensure_running(home(state.env))
+    values = {
+        "KALTURA_SERVICE_URL": str(info["service_url"]),
+        "KALTURA_PARTNER_ID": str(info["partner_id"]),
+        "KALTURA_ADMIN_SECRET": str(info["admin_secret"]),
+    }
+    if state.json:
+        state.stdout.write(json_line(values) + "\n")
+        return ExitCode.OK
+    for name, value in values.items():
+        click.echo(f"export {name}={shlex.quote(value)}", file=state.stdout)
+    # A KS or region left in the environment would win over the sandbox's secret and URL.
+    click.echo("unset KALTURA_KS KALTURA_REGION", file=state.stdout)
     return ExitCode.OK

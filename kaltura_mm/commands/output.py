@@ -1,9 +1,14 @@
 """Results as a table, JSON lines or CSV, with stable, documented keys.
 
 Every command that produces results writes them through a ``ResultWriter``: one record (a flat
-``dict``) per result. JSON lines and CSV stream as records arrive, so ``list --all`` over a huge
-category starts printing at once; a table is drawn when the results are complete. Keys never
-change meaning; new keys may be added at the end.
+``dict``) per result. Every format streams as records arrive, so ``list --all`` over a huge
+category starts printing at once and never holds its rows: the table's columns are sized from
+its first ``TABLE_SAMPLE`` rows (a later, longer cell pushes its row out of line rather than
+being cut). Keys never change meaning; new keys may be added at the end.
+
+What a person reads has its control characters escaped (``\\e``, ``\x07``): a file or entry
+named with an ESC must not drive the terminal. JSON escapes them itself (C1 controls too, here);
+CSV keeps values exact for the programs that read it, except on a terminal.
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
-from rich.console import Console
-from rich.table import Table
-
+from kaltura_mm.commands.shell import visible
 from kaltura_mm.models import BaseEntry, Category
+
+TABLE_SAMPLE = 50  # rows that size the table's columns before the first is printed
+_C1 = {chr(c): f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
 
 
 class Format(enum.StrEnum):
@@ -56,11 +62,12 @@ CATEGORY_KEYS = (
 )
 
 
-_NO_WRAP = frozenset({"id", "entry_id", "created_at", "updated_at", "status"})
-
-
 def _name(value: Any) -> Any:
     return value.name if isinstance(value, enum.Enum) else value
+
+
+def _or_null(value: Any) -> Any:
+    return None if value == "" else value
 
 
 def entry_record(entry: BaseEntry) -> dict[str, Any]:
@@ -71,10 +78,10 @@ def entry_record(entry: BaseEntry) -> dict[str, Any]:
         "type": _name(entry.type),
         "media_type": _name(getattr(entry, "media_type", None)),
         "status": _name(entry.status),
-        "categories_ids": entry.categories_ids,
-        "reference_id": entry.reference_id,
-        "tags": entry.tags,
-        "description": entry.description,
+        "categories_ids": _or_null(entry.categories_ids),
+        "reference_id": _or_null(entry.reference_id),
+        "tags": _or_null(entry.tags),
+        "description": _or_null(entry.description),
         "user_id": entry.user_id,
         "duration": getattr(entry, "duration", None),
         "created_at": entry.created_at,
@@ -100,16 +107,23 @@ def _cell(key: str, value: Any) -> str:
         return ""
     if key.endswith("_at") and isinstance(value, int) and value > 0:
         return dt.datetime.fromtimestamp(value, dt.UTC).strftime("%Y-%m-%d %H:%M")
-    return str(value)
+    return visible(str(value))
 
 
 def json_line(record: Mapping[str, Any]) -> str:
-    """Return ``record`` as one line of JSON, keys in their documented order."""
-    return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
+    """Return ``record`` as one line of JSON, keys in their documented order.
+
+    C0 controls are escaped by JSON itself; DEL and C1 controls (a raw 0x9b is a CSI on some
+    terminals) are escaped too, which any JSON reader decodes back to the same text.
+    """
+    text = json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
+    if any(c in _C1 for c in text):
+        text = "".join(_C1.get(c, c) for c in text)
+    return text
 
 
 class ResultWriter:
-    """Write records in one format to a stream; call ``close`` to finish (draws the table)."""
+    """Write records in one format to a stream as they come; ``close`` ends the output."""
 
     def __init__(
         self,
@@ -122,45 +136,92 @@ class ResultWriter:
         """Prepare to write records with ``keys`` (a table shows ``table_keys``) to ``stream``."""
         self.fmt = fmt
         self.keys = tuple(keys)
-        self.table_keys = tuple(table_keys or keys)
         self.stream = stream
-        self.title = title
         self.count = 0
-        self._rows: list[Mapping[str, Any]] = []
         self._csv: Any = None
+        self._tty = _isatty(stream)
+        self._table = (
+            _Table(stream, tuple(table_keys or keys), title) if fmt is Format.TABLE else None
+        )
 
     def write(self, record: Mapping[str, Any]) -> None:
-        """Write one record (a table keeps it until ``close``)."""
+        """Write one record."""
         self.count += 1
-        if self.fmt is Format.JSONL:
+        if self._table is not None:
+            self._table.add(record)
+        elif self.fmt is Format.JSONL:
             self.stream.write(json_line({k: record.get(k) for k in self.keys}) + "\n")
             self.stream.flush()
-        elif self.fmt is Format.CSV:
+        else:
             if self._csv is None:
                 self._csv = csv.DictWriter(self.stream, fieldnames=self.keys, lineterminator="\n")
                 self._csv.writeheader()
-            self._csv.writerow({k: _csv_cell(record.get(k)) for k in self.keys})
-        else:
-            self._rows.append(record)
+            self._csv.writerow({k: self._csv_cell(record.get(k)) for k in self.keys})
+
+    def _csv_cell(self, value: Any) -> Any:
+        if value is None:
+            return ""
+        return visible(value) if self._tty and isinstance(value, str) else value
 
     def close(self) -> None:
-        """Finish the output: draw the table, or the CSV header when there were no rows."""
+        """Finish the output: the rest of the table, or the CSV header when there were no rows."""
         if self.fmt is Format.CSV and self._csv is None:
             csv.DictWriter(self.stream, fieldnames=self.keys, lineterminator="\n").writeheader()
-        if self.fmt is not Format.TABLE:
-            return
-        # A pipe or file gets wide rows rather than cells wrapped at 80 columns.
-        console = Console(file=self.stream, width=None if self.stream.isatty() else 200)
-        if not self._rows:
-            console.print("(no results)")
-            return
-        table = Table(title=self.title, show_lines=False, header_style="bold")
-        for key in self.table_keys:
-            table.add_column(key, overflow="fold", no_wrap=key in _NO_WRAP)
-        for row in self._rows:
-            table.add_row(*(_cell(k, row.get(k)) for k in self.table_keys))
-        console.print(table)
+        if self._table is not None:
+            self._table.close()
+        self.stream.flush()
 
 
-def _csv_cell(value: Any) -> Any:
-    return "" if value is None else value
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Table:
+    """A plain-text table printed as rows come: columns sized from the first rows."""
+
+    def __init__(self, stream: IO[str], keys: tuple[str, ...], title: str | None) -> None:
+        self.stream = stream
+        self.keys = keys
+        self.title = title
+        self.widths: list[int] | None = None
+        self.waiting: list[list[str]] = []
+        self.rows = 0
+
+    def add(self, record: Mapping[str, Any]) -> None:
+        self.rows += 1
+        cells = [_cell(k, record.get(k)) for k in self.keys]
+        if self.widths is None:
+            self.waiting.append(cells)
+            if len(self.waiting) >= TABLE_SAMPLE:
+                self._start()
+        else:
+            self._line(cells)
+
+    def _start(self) -> None:
+        rows = [list(self.keys), *self.waiting]
+        self.widths = [max(len(r[i]) for r in rows) for i in range(len(self.keys))]
+        if self.title:
+            self.stream.write(self.title + "\n")
+        self._line(list(self.keys))
+        self._line(["-" * w for w in self.widths])
+        for cells in self.waiting:
+            self._line(cells)
+        self.waiting = []
+
+    def _line(self, cells: list[str]) -> None:
+        assert self.widths is not None
+        last = len(cells) - 1
+        padded = [
+            c if i == last else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, self.widths, strict=True))
+        ]
+        self.stream.write("  ".join(padded).rstrip() + "\n")
+
+    def close(self) -> None:
+        if not self.rows:
+            self.stream.write("(no results)\n")
+        elif self.widths is None:
+            self._start()

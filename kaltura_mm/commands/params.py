@@ -104,3 +104,30 @@ def category_ref(value: str) -> int | str:
     """Return a category given on the command line: an int id, or a path such as ``A>B``."""
     text = value.strip()
     return int(text) if text.isdigit() else text
+
+
+ORDERS = {"createdat": "createdAt", "updatedat": "updatedAt", "name": "name"}
+
+
+class Order(_EnumBase):
+    """A list order: ``name``, ``-createdAt``, ``+updated_at`` (no sign: ascending)."""
+
+    name = "order"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """Return the server's form (``+name``, ``-createdAt``), or fail naming the choices."""
+        text = str(value).strip()
+        sign = text[0] if text[:1] in ("+", "-") else "+"
+        key = text.lstrip("+-").replace("_", "").lower()
+        if key not in ORDERS:
+            self.fail(
+                f"{value!r} is not an order: use name, createdAt or updatedAt, with - for "
+                "descending (e.g. -createdAt)",
+                param,
+                ctx,
+            )
+        return sign + ORDERS[key]
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        """Show the accepted forms in help."""
+        return "[-]name|createdAt|updatedAt"

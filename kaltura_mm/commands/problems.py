@@ -6,6 +6,7 @@ import click
 
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.output import json_line
+from kaltura_mm.commands.shell import visible
 
 
 def report_item_failure(state: AppContext, item: str, kind: str, message: str) -> None:
@@ -13,4 +14,4 @@ def report_item_failure(state: AppContext, item: str, kind: str, message: str) -
     if state.json:
         click.echo(json_line({"item": item, "error": kind, "message": message}), err=True)
     else:
-        click.echo(f"kaltura-mm: {item}: {message}", err=True)
+        click.echo(visible(f"kaltura-mm: {item}: {message}"), err=True)

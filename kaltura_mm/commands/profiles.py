@@ -16,6 +16,7 @@ from argv, and never read from a config file that others can read (it must be mo
 from __future__ import annotations
 
 import os
+import shlex
 import stat
 import tomllib
 from collections.abc import Mapping
@@ -122,7 +123,7 @@ def _check_private(path: Path) -> None:
     if mode & 0o077:
         raise CliError(
             f"{path} holds a secret but others can read it (mode {mode:04o})",
-            f"run `chmod 600 {path}`",
+            f"run `chmod 600 {shlex.quote(str(path))}`",
         )
 
 

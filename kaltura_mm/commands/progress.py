@@ -24,6 +24,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from kaltura_mm.commands.shell import visible
 from kaltura_mm.protocol.upload_result import UploadProgress
 
 PLAIN_INTERVAL = 5.0
@@ -58,8 +59,10 @@ class UploadDisplay:
         self.interval = interval
         self.total_bytes = total_bytes
         self.total_files = total_files
-        self.files_done = 0
+        self.files_done = 0  # files that ended, whatever the outcome
+        self.files_failed = 0
         self._done: dict[Path, int] = {}
+        self._bytes = 0  # sum(self._done.values()), kept as it changes (O(1) per report)
         self._tasks: dict[Path, TaskID] = {}
         self._lock = threading.Lock()
         self._started = time.monotonic()
@@ -90,15 +93,21 @@ class UploadDisplay:
             self._plain_totals()
 
     def _total_label(self) -> str:
-        return f"total {self.files_done}/{self.total_files} files"
+        good = self.files_done - self.files_failed
+        failed = f", {self.files_failed} failed" if self.files_failed else ""
+        return f"total {good}/{self.total_files} files{failed}"
+
+    def _set(self, path: Path, done: int) -> None:
+        self._bytes += done - self._done.get(path, 0)
+        self._done[path] = done
 
     def start(self, path: Path, size: int, already: int = 0) -> None:
         """Show that ``path`` (``size`` bytes, ``already`` held by the server) is uploading."""
         with self._lock:
-            self._done[path] = already
+            self._set(path, already)
             if self._bars is not None:
                 self._tasks[path] = self._bars.add_task(
-                    path.name[:40], total=size, completed=already
+                    visible(path.name)[:40], total=size, completed=already
                 )
             self._refresh()
 
@@ -107,26 +116,31 @@ class UploadDisplay:
         if report.path is None:
             return
         with self._lock:
-            self._done[report.path] = report.bytes_done
+            self._set(report.path, report.bytes_done)
             task = self._tasks.get(report.path)
             if self._bars is not None and task is not None:
                 self._bars.update(task, completed=report.bytes_done)
             self._refresh()
 
-    def finish(self, path: Path, size: int, line: str) -> None:
-        """Mark ``path`` finished (any outcome) and print its one-line result."""
+    def finish(self, path: Path, done: int, line: str, ok: bool = True) -> None:
+        """Mark ``path`` ended with ``done`` bytes on the server; print its one-line result.
+
+        A file that failed or was stopped counts only the bytes the server holds, so the total
+        never shows more than was sent.
+        """
         with self._lock:
             self.files_done += 1
-            self._done[path] = size
+            self.files_failed += 0 if ok else 1
+            self._set(path, done)
             task = self._tasks.pop(path, None)
             if self._bars is not None and task is not None:
                 self._bars.remove_task(task)
             if not self.quiet:
-                self._console.print(line, markup=False)
+                self._console.print(visible(line), markup=False, soft_wrap=True)
             self._refresh(force_plain=False)
 
     def _refresh(self, force_plain: bool = False) -> None:
-        done = sum(self._done.values())
+        done = self._bytes
         if self._bars is not None and self._total_task is not None:
             self._bars.update(self._total_task, completed=done, description=self._total_label())
             return
@@ -136,13 +150,16 @@ class UploadDisplay:
             self._plain_totals()
 
     def _plain_totals(self) -> None:
-        done = sum(self._done.values())
+        done = self._bytes
         elapsed = max(time.monotonic() - self._started, 1e-9)
         rate = done / elapsed
         left = (self.total_bytes - done) / rate if rate > 0 else None
         eta = f", ETA {left:.0f}s" if left is not None and done < self.total_bytes else ""
+        good, failed = self.files_done - self.files_failed, self.files_failed
         self._console.print(
-            f"upload: {self.files_done}/{self.total_files} files, "
+            f"upload: {good}/{self.total_files} files"
+            + (f" ({failed} failed or stopped)" if failed else "")
+            + ", "
             f"{human_bytes(done)}/{human_bytes(self.total_bytes)}, "
             f"{human_bytes(rate)}/s{eta}",
             markup=False,

@@ -9,10 +9,7 @@ prints how to resume (exit 130); Ctrl-C twice stops at once (state on disk stays
 
 from __future__ import annotations
 
-import csv
 import inspect
-import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,37 +17,30 @@ from typing import Any
 import click
 
 from kaltura_mm.commands.context import AppContext, app, common_options
-from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import Interrupts
-from kaltura_mm.commands.journal import Journal, batch_id, state_dir
 from kaltura_mm.commands.params import ByteSize, category_ref
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
-from kaltura_mm.commands.sources import UploadItem, collect
+from kaltura_mm.commands.sources import Selection, UploadItem, collect
+from kaltura_mm.commands.state import open_state, state_dir
+from kaltura_mm.commands.state.files import FileJournal
+from kaltura_mm.commands.state.lock import RunLock
+from kaltura_mm.commands.state.uploads import UploadStore
 from kaltura_mm.commands.upload_batch import UploadBatch
+from kaltura_mm.commands.upload_report import (
+    UPLOAD_KEYS,
+    left_behind,
+    say_skipped,
+    summary,
+    write_report,
+)
+from kaltura_mm.commands.upload_truth import check_claimed, verify
 from kaltura_mm.config import Config
 from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.flows.upload_many import upload_many
 from kaltura_mm.protocol.upload import DEFAULT_CHUNK_SIZE
 from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
-from kaltura_mm.upload_state import UploadStateStore
 
-UPLOAD_KEYS = (
-    "path",
-    "status",
-    "entry_id",
-    "reference_id",
-    "bytes",
-    "bytes_resumed",
-    "name",
-    "category_ids",
-    "error",
-    "message",
-)
-
-
-# A file refused before upload is the user's input, not a failed operation (docs/cli.md).
-_FAILURE_EXIT = {"file": ExitCode.NOT_FOUND, "bad_input": ExitCode.BAD_INPUT}
 # The library's defaults, read from it so the two never drift apart: requests in flight per
 # client, files in flight per batch, chunks in flight per file, bytes per chunk.
 DEFAULT_CONCURRENCY = Config().max_concurrency
@@ -99,26 +89,6 @@ def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
     return in_flight, max(1, min(CHUNKS_PER_FILE, concurrency // in_flight))
 
 
-def _write_report(path: Path, results: list[dict[str, Any]]) -> None:
-    if path.suffix.lower() == ".json":
-        path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        return
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=UPLOAD_KEYS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(
-            {k: ("" if r.get(k) is None else r[k]) for k in UPLOAD_KEYS} for r in results
-        )
-
-
-def _identity(state: AppContext, requests: Sequence[UploadRequest], meta: dict[str, Any]) -> str:
-    settings = state.settings()
-    parts = [settings.service_url or settings.region or "", str(settings.partner_id)]
-    parts += [f"{r.path}|{r.category_ids}|{r.name}|{r.reference_id}" for r in requests]
-    parts += [f"{k}={v}" for k, v in sorted(meta.items())]
-    return batch_id(parts)
-
-
 @click.command("upload")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--category", "-c", metavar="ID|PATH", help="Category to put the entries in.")
@@ -140,6 +110,18 @@ def _identity(state: AppContext, requests: Sequence[UploadRequest], meta: dict[s
     show_default=True,
     help="Bytes per chunk, e.g. 5MB, 8MiB.",
 )
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Of the files a folder or glob holds, upload only those matching (repeatable).",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Of the files a folder or glob holds, leave out those matching (repeatable).",
+)
 @click.option("--wait-ready", is_flag=True, help="Wait until each entry is READY.")
 @click.option("--documents", is_flag=True, help="Upload PDFs and office files as documents.")
 @click.option(
@@ -147,6 +129,13 @@ def _identity(state: AppContext, requests: Sequence[UploadRequest], meta: dict[s
     "state_dir_",
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the journal and upload states live.",
+)
+@click.option(
+    "--lock-wait",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    metavar="SECONDS",
+    help="Wait this long for another run using the same state directory [default: 0, exit 7].",
 )
 @click.option(
     "--report",
@@ -161,16 +150,20 @@ def upload_command(
     paths: tuple[str, ...],
     concurrency: int,
     chunk_size: int,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
     wait_ready: bool,
     documents: bool,
     state_dir_: Path | None,
+    lock_wait: float,
     report: Path | None,
     **meta: Any,
 ) -> int:
     """Upload files, directories (recursive), globs or a CSV manifest; safe to re-run."""
     state = app(ctx)
-    items = collect(paths)
-    requests = _requests(state, items, meta)
+    found = collect(paths, Selection(tuple(include), tuple(exclude), documents))
+    say_skipped(state, found.skipped)
+    requests = _requests(state, found.items, meta)
     files, chunks = split_concurrency(concurrency, len(requests))
     try:
         options = UploadOptions(
@@ -185,14 +178,32 @@ def upload_command(
         raise CliError(f"--chunk-size: {exc}", "pick a size such as 16MiB") from exc
     state.config_overrides["max_concurrency"] = concurrency
     root = state_dir(state_dir_, state.env)
-    journal = Journal(
-        root / "batches" / f"{_identity(state, requests, meta)}.json", ["kaltura-mm", *sys.argv[1:]]
-    )
-    if journal.warning:
-        state.say(f"warning: {journal.warning}")
-    with Interrupts(state.say) as interrupts:
-        batch = UploadBatch(state, journal, UploadStateStore(root / "uploads"), options, interrupts)
-        return _execute(batch, requests, files, report)
+    return run_uploads(state, root, requests, options, files, report, lock_wait)
+
+
+def run_uploads(
+    state: AppContext,
+    root: Path,
+    requests: Sequence[UploadRequest],
+    options: UploadOptions,
+    files: int,
+    report: Path | None = None,
+    lock_wait: float = 0.0,
+) -> int:
+    """Upload ``requests`` with the state of ``root`` (locked meanwhile); return the exit code."""
+    with RunLock(root, state.command(), lock_wait) as lock:
+        if lock.note:
+            state.notice("note", lock.note)
+        db = open_state(root)
+        for note in db.notes:
+            state.notice("note", note)
+        target = state.target()
+        journal, store = FileJournal(db, target), UploadStore(db, target)
+        with Interrupts(state.say) as interrupts:
+            batch = UploadBatch(state, journal, store, options, interrupts)
+            code = _execute(batch, requests, files, report)
+        left_behind(state, store, batch)
+        return code
 
 
 def _execute(
@@ -200,6 +211,7 @@ def _execute(
 ) -> int:
     state = batch.state
     todo = batch.plan(requests)
+    todo += check_claimed(batch)
     total = sum(f.fingerprint.size for f in todo)
     if todo:
         state.say(
@@ -211,29 +223,17 @@ def _execute(
         ) as shown:
             batch.display = shown
             state.client().run(batch.run(todo, files))
+    verify(batch)
     order = {str(r.path): i for i, r in enumerate(requests)}
     batch.results.sort(key=lambda r: order.get(r["path"], 0))
-    writer = state.writer(UPLOAD_KEYS, table_keys=("path", "status", "entry_id", "bytes"))
+    columns = ("path", "status", "entry_id", "bytes")
+    writer = state.writer(UPLOAD_KEYS, table_keys=columns, actions=True)
     for result in batch.results:
         writer.write(result)
     writer.close()
     if report is not None:
-        _write_report(report, batch.results)
-    return _summary(batch)
-
-
-def _summary(batch: UploadBatch) -> int:
-    state, results = batch.state, batch.results
-    good = {"uploaded", "resumed", "existing", "skipped"}
-    done = sum(1 for r in results if r["status"] in good)
-    stopped = [r for r in results if r["status"] in ("cancelled", "not_started")]
-    failed = [r for r in results if r["status"] == "failed"]
-    state.say(f"{done} done, {len(failed)} failed, {len(stopped)} not finished")
-    if stopped or batch.interrupts.stopping:
-        state.say(
-            "interrupted: progress is saved; run the same command again to resume:\n  "
-            + " ".join(batch.journal.command)
-        )
-        return ExitCode.INTERRUPTED
-    kinds = [_FAILURE_EXIT.get(r["error"], ExitCode.FAILED) for r in failed]
-    return for_items(done, kinds)
+        write_report(report, batch.results)
+    code = summary(batch)
+    if batch.state_error is not None:
+        raise batch.state_error
+    return code

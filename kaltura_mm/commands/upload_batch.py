@@ -1,15 +1,18 @@
 """One run of ``kaltura-mm upload``: sort the files, run them through ``upload_many``, keep score.
 
-Files the journal says are done (and unchanged) are skipped, files with a saved partial state
-resume from it, and the rest start fresh; all of them go to the library's ``upload_many`` in one
-batch, so small files get its batching (one category check, one ``referenceIdIn`` lookup, about
-one request per file). The batch's callbacks keep the journal, the state store, the display and
-the per-file results in step as each file moves, starts and ends.
+Files the journal says are done (and unchanged) are claimed; the server is asked about them before
+they are reported (``upload_truth``). Files with a saved partial state resume from it, and the
+rest start fresh; all of them go to the library's ``upload_many`` in one batch, so small files
+get its batching (one category check, one ``referenceIdIn`` lookup, about one request per file).
+The batch's callbacks keep the journal, the state store, the display and the per-file results in
+step as each file moves, starts and ends. A state that cannot be written stops the batch as a
+Ctrl-C would (uploads in flight keep their entry and token, so a re-run resumes them) and the
+run ends with that error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -17,9 +20,13 @@ import attrs
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.interrupts import Interrupts
-from kaltura_mm.commands.journal import DONE, FileRecord, Journal
 from kaltura_mm.commands.progress import UploadDisplay
-from kaltura_mm.errors import KalturaError, UploadCancelledError
+from kaltura_mm.commands.shell import refused_by_kaltura
+from kaltura_mm.commands.sources import NAME_REFUSED
+from kaltura_mm.commands.state import StateError
+from kaltura_mm.commands.state.files import DONE, FileJournal, FileRecord, categories_key
+from kaltura_mm.commands.state.uploads import UploadStore
+from kaltura_mm.errors import ConfigError, KalturaError, UploadCancelledError, UploadError
 from kaltura_mm.flows import local_file
 from kaltura_mm.flows.effects import Flow
 from kaltura_mm.flows.upload_many import upload_many
@@ -31,17 +38,17 @@ from kaltura_mm.protocol.upload_request import (
     reference_id_for,
 )
 from kaltura_mm.protocol.upload_result import UploadOutcome, UploadResult
-from kaltura_mm.upload_state import UploadStateStore
 
 
 @attrs.frozen
 class PlannedFile:
-    """A file this run uploads: its request, fingerprint, referenceId and saved partial state."""
+    """A file of this run: its request, fingerprint, referenceId and saved partial state."""
 
     request: UploadRequest
     fingerprint: FileFingerprint
     reference_id: str
-    saved: UploadState | None
+    saved: UploadState | None = None
+    note: str | None = None  # why a file the journal had as done is uploaded again
 
     @property
     def key(self) -> str:
@@ -52,6 +59,7 @@ class PlannedFile:
         """Return the journal record of the file with ``changes``."""
         base = FileRecord(
             path=self.key,
+            categories=categories_key(self.request.category_ids),
             size=self.fingerprint.size,
             mtime_ns=self.fingerprint.mtime_ns,
             reference_id=self.reference_id,
@@ -77,7 +85,7 @@ def record(
         "bytes": size,
         "bytes_resumed": result.bytes_resumed if result else 0,
         "name": request.entry_name,
-        "category_ids": ",".join(map(str, request.category_ids)),
+        "category_ids": ",".join(map(str, request.category_ids)) or None,
         "error": getattr(error, "code", failure.kind if failure else None),
         "message": failure.problem if failure else None,
     }
@@ -88,40 +96,53 @@ class UploadBatch:
     """One upload run: its journal, state store, display and the results collected so far."""
 
     state: AppContext
-    journal: Journal
-    store: UploadStateStore
+    journal: FileJournal
+    store: UploadStore
     options: UploadOptions
     interrupts: Interrupts
     display: UploadDisplay | None = None
     results: list[dict[str, Any]] = attrs.field(factory=list)
     files: dict[str, PlannedFile] = attrs.field(factory=dict)
+    claimed: list[tuple[PlannedFile, FileRecord]] = attrs.field(factory=list)
     started: set[str] = attrs.field(factory=set)
+    state_error: StateError | None = None
 
     def plan(self, requests: Sequence[UploadRequest]) -> list[PlannedFile]:
-        """Return the files to upload; record the skipped and the unreadable ones."""
+        """Return the files to upload; claim those the journal has as done, record unreadable."""
         todo = []
         for request in requests:
             try:
+                if refused_by_kaltura(request.path.name) and not request.name:
+                    raise ConfigError(f"{request.path}: {NAME_REFUSED}")
                 print_ = local_file.fingerprint(request.path)
             except KalturaError as exc:
                 # Refused before any upload (empty, unreadable): say why, or the table hides it.
                 self.state.say(f"✗ {request.path.name}: {describe(exc).line()}")
                 self.results.append(record(request, "failed", error=exc))
                 continue
-            done = self.journal.get(request.path)
-            if done is not None and done.finished_for(print_.size, print_.mtime_ns):
-                skipped = record(request, "skipped", reference_id=done.reference_id)
-                self.results.append({**skipped, "entry_id": done.entry_id, "bytes": print_.size})
-                continue
             reference = reference_id_for(request, print_)
-            saved = self.store.load(reference)
-            resumable = saved if saved is not None and not saved.complete else None
-            todo.append(PlannedFile(request, print_, reference, resumable))
-        self.files = {f.key: f for f in todo}
+            planned = PlannedFile(request, print_, reference)
+            done = self.journal.get(planned.key, categories_key(request.category_ids), reference)
+            if (
+                done
+                and done.entry_id
+                and done.finished_for(print_.size, print_.mtime_ns, reference)
+            ):
+                self.claimed.append((planned, done))
+                continue
+            todo.append(self.resumable(planned))
         return todo
+
+    def resumable(self, planned: PlannedFile) -> PlannedFile:
+        """Return ``planned`` with its saved partial state, if one is kept."""
+        saved = self.store.load(planned.reference_id)
+        if saved is None or saved.complete:
+            return planned
+        return attrs.evolve(planned, saved=saved)
 
     def run(self, todo: Sequence[PlannedFile], files_in_flight: int) -> Flow[list[UploadOutcome]]:
         """Return the ``upload_many`` flow for ``todo``, reporting into this batch."""
+        self.files = {f.key: f for f in todo}
         return upload_many(
             [f.request for f in todo],
             self.options,
@@ -134,12 +155,27 @@ class UploadBatch:
             on_outcome=self._on_outcome,
         )
 
+    def keep(self, write: Callable[[], None]) -> None:
+        """Run one state write; a failure stops the batch (as Ctrl-C would) and is kept."""
+        if self.state_error is not None:
+            return  # one failed write is enough: the rest would fail alike
+        try:
+            write()
+        except StateError as exc:
+            self.state_error = exc
+            self.interrupts.event.set()
+            self.state.say(f"error: {exc.problem}; stopping: uploads in flight stay resumable")
+
     def _on_state(self, upload: UploadState) -> None:
         planned = self.files[str(upload.request.path)]
-        self.store.save(upload)
-        self.journal.update(
-            planned.record(
-                entry_id=upload.entry_id, status="uploading", bytes_done=upload.bytes_confirmed
+        self.keep(lambda: self.store.save(upload))
+        self.keep(
+            lambda: self.journal.update(
+                planned.record(
+                    entry_id=upload.entry_id,
+                    status="uploading",
+                    bytes_done=upload.bytes_confirmed,
+                )
             )
         )
 
@@ -165,21 +201,35 @@ class UploadBatch:
         resumed = planned.saved is not None
         status = "existing" if result.existing else ("resumed" if resumed else "uploaded")
         size = planned.fingerprint.size
-        self.store.discard(planned.reference_id)
-        self.journal.update(planned.record(entry_id=result.entry_id, status=DONE, bytes_done=size))
-        self.results.append(record(planned.request, status, result, size=size))
-        self._finish(planned, f"✓ {planned.request.path.name} -> {result.entry_id} ({status})")
+        self.keep(lambda: self.store.discard(planned.reference_id))
+        self.keep(
+            lambda: self.journal.update(
+                planned.record(entry_id=result.entry_id, status=DONE, bytes_done=size)
+            )
+        )
+        line = record(planned.request, status, result, size=size)
+        self.results.append({**line, "message": planned.note})
+        self._finish(
+            planned, size, f"✓ {planned.request.path.name} -> {result.entry_id} ({status})"
+        )
 
     def _failed(self, planned: PlannedFile, error: KalturaError) -> None:
         cancelled = isinstance(error, UploadCancelledError)
         status = "cancelled" if cancelled else "failed"
-        self.journal.update(planned.record(status=status, error=str(error)))
-        self.results.append(
-            record(planned.request, status, reference_id=planned.reference_id, error=error)
+        kept = error.state if isinstance(error, UploadError) else None
+        entry_id = kept.entry_id if isinstance(kept, UploadState) else None
+        done = kept.bytes_confirmed if isinstance(kept, UploadState) else 0
+        self.keep(
+            lambda: self.journal.update(
+                planned.record(entry_id=entry_id, status=status, bytes_done=done, error=str(error))
+            )
         )
+        line = record(planned.request, status, reference_id=planned.reference_id, error=error)
+        self.results.append({**line, "entry_id": entry_id, "bytes": planned.fingerprint.size})
         how = "stopped, resumable" if cancelled else describe(error).line()
-        self._finish(planned, f"{'…' if cancelled else '✗'} {planned.request.path.name}: {how}")
+        mark = "…" if cancelled else "✗"
+        self._finish(planned, done, f"{mark} {planned.request.path.name}: {how}", ok=False)
 
-    def _finish(self, planned: PlannedFile, line: str) -> None:
+    def _finish(self, planned: PlannedFile, bytes_done: int, line: str, ok: bool = True) -> None:
         if self.display is not None:
-            self.display.finish(planned.request.path, planned.fingerprint.size, line)
+            self.display.finish(planned.request.path, bytes_done, line, ok)

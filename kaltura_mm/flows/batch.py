@@ -50,7 +50,7 @@ from kaltura_mm.errors import (
     ResponseError,
     TransportError,
 )
-from kaltura_mm.flows.effects import Flow, NextDone, Sleep, Start
+from kaltura_mm.flows.effects import Emit, Flow, NextDone, Sleep, Start
 from kaltura_mm.protocol.calls import Call, MultiRequest
 
 Status = Literal["done", "already_done", "failed", "would_change"]
@@ -163,6 +163,20 @@ class Pace:
 
 
 Classify = Callable[[str, Any, bool], "Status | str"]
+Stream = Callable[[EntryOutcome], bool]
+"""Which outcomes a streaming batch ``Emit``s the moment they are final."""
+
+
+@attrs.frozen
+class Sending:
+    """Emitted by a streaming batch just before ``entry_ids`` go to the server.
+
+    Between this and their outcomes the entries may have been changed without the caller
+    hearing of it (the process may be stopped): a caller that records ``Sending`` can tell a
+    later run so.
+    """
+
+    entry_ids: tuple[str, ...]
 
 
 @attrs.frozen
@@ -237,11 +251,17 @@ class _SendLog:
 
 
 def run_batches(
-    entry_ids: Sequence[str], op: Operation, pace: Pace, known: frozenset[str] = frozenset()
+    entry_ids: Sequence[str],
+    op: Operation,
+    pace: Pace,
+    known: frozenset[str] = frozenset(),
+    stream: Stream | None = None,
 ) -> Flow[dict[str, EntryOutcome]]:
     """Apply ``op`` to every entry in multiRequests; return each entry's outcome.
 
-    ``known`` are entries known to have existed (an answer "not found" then means done).
+    ``known`` are entries known to have existed (an answer "not found" then means done). With
+    ``stream``, ``Sending(ids)`` is emitted before each batch goes, and every outcome ``stream``
+    accepts as soon as it is final (``client.iterate`` hands them over as they land).
     """
     pending = deque(entry_ids)
     ledger = _Ledger(maybe_ran=set(known))
@@ -261,6 +281,8 @@ def run_batches(
             tags += 1
             flying[tags] = (batch, pace.generation)
             sent.record(size)
+            if stream is not None:
+                yield Emit(Sending(tuple(batch)))
             yield Start(tags, request)
             if gap := pace.gap(size):
                 yield Sleep(sent.slept(gap))
@@ -268,6 +290,11 @@ def run_batches(
         batch, generation = flying.pop(tag)
         retry, throttled = _settle(batch, answer, op, ledger)
         pending.extend(e for e, err in retry if ledger.again(e, err, pace.max_attempts))
+        if stream is not None:
+            for entry_id in batch:
+                final = ledger.results.get(entry_id)  # set once, when the entry is settled
+                if final is not None and stream(final):
+                    yield Emit(final)
         if generation == pace.generation:
             passed += len(batch) - len(retry)
             hold = hold or throttled

@@ -27,7 +27,7 @@ from kaltura_mm.errors import (
     EntryNotInCategoryError,
     KalturaError,
 )
-from kaltura_mm.flows.batch import RETRY, EntryOutcome, Operation, Pace, run_batches
+from kaltura_mm.flows.batch import RETRY, EntryOutcome, Operation, Pace, Stream, run_batches
 from kaltura_mm.flows.effects import Emit, Flow
 from kaltura_mm.flows.listing import EntryQuery, Keyset
 from kaltura_mm.models import BaseEntry
@@ -121,13 +121,23 @@ def get_entries(entry_ids: Iterable[str]) -> Flow[dict[str, BaseEntry]]:
 
 
 def detach_entries(
-    entry_ids: Iterable[str], category_id: int, *, pace: Pace | None = None
+    entry_ids: Iterable[str], category_id: int, *, pace: Pace | None = None, stream: bool = False
 ) -> Flow[list[EntryOutcome]]:
-    """Remove entries from a category (the entries stay); one outcome per distinct id."""
-    ids = _unique(entry_ids)
+    """Remove entries from a category (the entries stay); one outcome per distinct id.
+
+    ``stream``: emit ``Sending`` before each batch and each outcome once final (see ``Sending``).
+    """
+    return (yield from _detach(_unique(entry_ids), category_id, pace, _all if stream else None))
+
+
+def _detach(
+    ids: list[str], category_id: int, pace: Pace | None, stream: Stream | None
+) -> Flow[list[EntryOutcome]]:
     yield category.get(category_id)  # a missing category must not read as "already detached"
     op = Operation(lambda i: category_entry.delete(i, category_id), _classify_detach)
-    results = yield from run_batches(ids, op, pace or Pace())
+    # "Not assigned" is only final once the entry is known to exist: streamed after the check.
+    early = None if stream is None else (lambda o: o.status != "already_done" and stream(o))
+    results = yield from run_batches(ids, op, pace or Pace(), stream=early)
     unassigned = [i for i, r in results.items() if r.status == "already_done"]
     if unassigned:
         existing = yield from get_entries(unassigned)
@@ -135,42 +145,75 @@ def detach_entries(
             if entry_id not in existing:
                 error = EntryNotFoundError("ENTRY_ID_NOT_FOUND", f'Entry id "{entry_id}" not found')
                 results[entry_id] = EntryOutcome(entry_id, "failed", error)
+            if stream is not None and stream(results[entry_id]):
+                yield Emit(results[entry_id])
     return list(results.values())
 
 
+def _all(_: EntryOutcome) -> bool:
+    return True
+
+
 def delete_entries(
-    entry_ids: Iterable[str], *, pace: Pace | None = None, known_to_exist: bool = False
+    entry_ids: Iterable[str],
+    *,
+    pace: Pace | None = None,
+    known_to_exist: bool = False,
+    stream: bool = False,
 ) -> Flow[list[EntryOutcome]]:
     """Delete entries; "not found" counts as already done only after a possible earlier try
-    or when ``known_to_exist`` (the ids came from a listing)."""
+    or when ``known_to_exist`` (the ids came from a listing).
+
+    ``stream``: emit ``Sending`` before each batch and each outcome once final (see ``Sending``).
+    """
     ids = _unique(entry_ids)
     op = Operation(_delete_call, _classify_delete)
     known = frozenset(ids) if known_to_exist else frozenset()
-    results = yield from run_batches(ids, op, pace or Pace(), known)
+    results = yield from run_batches(ids, op, pace or Pace(), known, _all if stream else None)
     return list(results.values())
 
 
 def add_to_category(
-    entry_ids: Iterable[str], category_id: int, *, pace: Pace | None = None
+    entry_ids: Iterable[str], category_id: int, *, pace: Pace | None = None, stream: bool = False
 ) -> Flow[list[EntryOutcome]]:
-    """Assign existing entries to a category; already assigned counts as done."""
-    ids = _unique(entry_ids)
+    """Assign existing entries to a category; already assigned counts as done.
+
+    ``stream``: emit ``Sending`` before each batch and each outcome once final (see ``Sending``).
+    """
+    return (yield from _add(_unique(entry_ids), category_id, pace, _all if stream else None))
+
+
+def _add(
+    ids: list[str], category_id: int, pace: Pace | None, stream: Stream | None
+) -> Flow[list[EntryOutcome]]:
     yield category.get(category_id)
     op = Operation(lambda i: category_entry.add(i, category_id), _classify_add)
-    results = yield from run_batches(ids, op, pace or Pace())
+    results = yield from run_batches(ids, op, pace or Pace(), stream=stream)
     return list(results.values())
 
 
 def move_entries(
-    entry_ids: Iterable[str], from_category: int, to_category: int, *, pace: Pace | None = None
+    entry_ids: Iterable[str],
+    from_category: int,
+    to_category: int,
+    *,
+    pace: Pace | None = None,
+    stream: bool = False,
 ) -> Flow[list[EntryOutcome]]:
-    """Move entries between categories: add to the target, then detach from the source."""
+    """Move entries between categories: add to the target, then detach from the source.
+
+    ``stream``: emit each outcome once final (a failed add at once, the rest after the detach).
+    """
     if from_category == to_category:
         raise ConfigError(f"moving from category {from_category} to itself changes nothing")
-    added = yield from add_to_category(entry_ids, to_category, pace=pace)
+    ids = _unique(entry_ids)
+    failed_add = None if not stream else (lambda o: not o.ok)
+    added = yield from _add(ids, to_category, pace, failed_add)
     in_target = [o.entry_id for o in added if o.ok]
     detached = (
-        yield from detach_entries(in_target, from_category, pace=pace) if in_target else _nothing()
+        yield from _detach(in_target, from_category, pace, _all if stream else None)
+        if in_target
+        else _nothing()
     )
     by_id = {o.entry_id: o for o in detached}
     return [by_id.get(o.entry_id, o) if o.ok else o for o in added]

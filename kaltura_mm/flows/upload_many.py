@@ -36,6 +36,8 @@ class _TotalProgress:
     def __init__(self, requests: Sequence[UploadRequest], options: UploadOptions) -> None:
         self.sizes = [_size_of(r.path) for r in requests]
         self.done = [0] * len(requests)
+        self.bytes_done = 0  # sum(self.done), kept as it changes: a report costs O(1), not O(files)
+        self.finished = [False] * len(requests)
         self.files_done = 0
         self.callback: OnProgress | None = None
         self.meter = ProgressMeter(None, sum(self.sizes), options.progress_interval)
@@ -44,12 +46,13 @@ class _TotalProgress:
         def report(progress: UploadProgress) -> None:
             assert self.callback is not None
             self.callback(progress)
+            self.bytes_done += progress.bytes_done - self.done[index]
             self.done[index] = progress.bytes_done
-            if progress.bytes_done >= progress.bytes_total:
-                self.files_done = sum(
-                    d >= s > 0 for d, s in zip(self.done, self.sizes, strict=True)
-                )
-            self.meter.report(sum(self.done), force=self.files_done == len(self.sizes))
+            finished = progress.bytes_done >= self.sizes[index] > 0
+            if finished != self.finished[index]:
+                self.finished[index] = finished
+                self.files_done += 1 if finished else -1
+            self.meter.report(self.bytes_done, force=self.files_done == len(self.sizes))
 
         return report
 
@@ -132,7 +135,7 @@ def upload_many(
     ]
     ended = yield from interleave(flows, max_files_in_flight, _ends_one_file)
     if on_progress is not None:
-        totals.meter.report(sum(totals.done), force=True)
+        totals.meter.report(totals.bytes_done, force=True)
     return [_outcome(request, result) for request, result in zip(requests, ended, strict=True)]
 
 

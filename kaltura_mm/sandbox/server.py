@@ -213,12 +213,19 @@ class Handler(BaseHTTPRequestHandler):
             self._send(status, "text/html", body, {})
             raise _Aborted
 
+    def _now(self) -> float:
+        return self.dispatcher.core.clock.now()
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """Stamp the ``Date`` header with the sandbox's clock, which tests may move."""
+        return super().date_time_string(self._now() if timestamp is None else timestamp)
+
     def _send(self, status: int, content_type: str, body: bytes, extra: dict[str, str]) -> None:
         self.send_response(status)
         headers = {
             "Content-Type": content_type,
             "Content-Length": str(len(body)),
-            "X-Kaltura-Session": f"{random.randint(10**8, 10**9)}, {int(time.time())}",
+            "X-Kaltura-Session": f"{random.randint(10**8, 10**9)}, {int(self._now())}",
             "X-Me": "kaltura-mm-sandbox",
             **_CORS,
             **_NO_CACHE,

@@ -64,6 +64,8 @@ CREATE TABLE IF NOT EXISTS partner_features (
     partner_id INTEGER NOT NULL, name TEXT NOT NULL, enabled INTEGER NOT NULL,
     PRIMARY KEY (partner_id, name)
 );
+CREATE INDEX IF NOT EXISTS tokens_by_name ON upload_tokens (partner_id, file_name, created_at);
+CREATE INDEX IF NOT EXISTS entries_by_reference ON entries (partner_id, reference_id);
 """
 # Columns added after a release: (table, column, SQL type). ``data_size`` is the length of a
 # token's contiguous data (the real server's end of file); ``uploaded_file_size`` is what the

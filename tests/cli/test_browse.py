@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -85,3 +86,53 @@ def test_unreachable_server_is_exit_6(cli: Runner, monkeypatch: Any) -> None:
     monkeypatch.setenv("KALTURA_ADMIN_SECRET", "s")
     result = cli("categories")
     assert result.code == 6, result.err
+
+
+@pytest.mark.parametrize("fmt", ["--json", "--format=csv", "--format=table"])
+def test_a_page_that_is_not_everything_says_so_on_stderr(
+    cli: Runner, library: dict[str, Any], fmt: str
+) -> None:
+    result = cli("list", "-c", "Root>Courses", "--limit", "2", fmt)
+    assert result.code == 0, result.err
+    if fmt == "--json":
+        (notice,) = [json.loads(line) for line in result.err.splitlines()]
+        assert (notice["notice"], notice["shown"], notice["total"]) == ("more", 2, 3)
+        message = notice["message"]
+    else:
+        message = result.err
+    assert "2 of 3 entries" in message and "--page 2" in message and "--all" in message
+    rest = cli("list", "-c", "Root>Courses", "--limit", "2", "--page", "2", fmt)
+    assert "more" not in rest.err and "--page" not in rest.err
+
+
+def test_a_wrong_secret_names_its_likely_causes_not_a_variable_already_set(
+    cli: Runner, sandbox_env: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("KALTURA_ADMIN_SECRET", "not-the-partners-secret")
+    result = cli("--json", "categories")
+    assert result.code == 4
+    error = json.loads(result.err)
+    assert "set KALTURA_ADMIN_SECRET" not in result.err
+    assert f"partner {sandbox_env.partner_id}" in error["message"]
+    assert "secret is not that partner's" in error["message"]
+    assert "KALTURA_PARTNER_ID" in error["fix"] and "KALTURA_ADMIN_SECRET" in error["fix"]
+    assert "not-the-partners-secret" not in result.err
+
+
+def test_a_partner_id_that_does_not_exist_is_named(
+    cli: Runner, sandbox_env: Any, monkeypatch: Any
+) -> None:
+    result = cli("--partner-id", "987654", "categories")
+    assert result.code == 4
+    assert "no partner 987654" in result.err and "--partner-id" in result.err
+
+
+def test_a_clock_far_behind_the_servers_is_named_with_the_gap(
+    cli: Runner, sandbox_env: Any
+) -> None:
+    sandbox_env.clock.advance(2 * 86400 + 3600)  # the server's clock runs 2 days and 1 hour ahead
+    result = cli("--json", "categories")
+    assert result.code == 4
+    error = json.loads(result.err)
+    assert "clock is 2.0 days behind the server's" in error["message"]
+    assert "set KALTURA_ADMIN_SECRET" not in result.err and "ntp" in error["fix"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -50,17 +52,24 @@ def _argv(installed: list[str], drop: dict[str, Any]) -> list[str]:
     ]
 
 
+def journal_rows(state: Path) -> list[dict[str, Any]]:
+    """Return the file records of the state database (none before it exists)."""
+    if not (state / "state.db").exists():
+        return []
+    try:
+        with contextlib.closing(sqlite3.connect(state / "state.db", timeout=5)) as db:
+            db.row_factory = sqlite3.Row
+            return [dict(r) for r in db.execute("SELECT * FROM files")]
+    except sqlite3.OperationalError:  # the schema is being made
+        return []
+
+
 def _wait_for_progress(state: Path, timeout: float = 30.0) -> None:
     """Return once the journal shows a file part-way uploaded."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for journal in state.glob("batches/*.json"):
-            try:
-                files = json.loads(journal.read_text())["files"]
-            except (ValueError, KeyError):
-                continue
-            if any(f["status"] == "uploading" and f["bytes_done"] > 0 for f in files):
-                return
+        if any(f["status"] == "uploading" and f["bytes_done"] > 0 for f in journal_rows(state)):
+            return
         time.sleep(0.05)
     raise AssertionError("the upload never got going")
 
@@ -118,6 +127,10 @@ def test_ctrl_c_saves_state_and_a_rerun_resumes(
         report = json.loads((slow_drop["state"] / "first.json").read_text())
         statuses = [r["status"] for r in report]
         assert statuses == ["cancelled", "not_started", "not_started"]
+        kept = report[0]["entry_id"]  # the message says the entry is kept: it is named
+        assert kept and slow_drop["sandbox"].core.store.one(
+            "SELECT 1 FROM entries WHERE id = ?", (kept,)
+        )
     records = _finish_and_check(installed, slow_drop)
     assert "resumed" in {r["status"] for r in records}
 
@@ -136,3 +149,39 @@ def test_sigkill_then_rerun_makes_no_duplicate(
     process.wait(timeout=10)
     records = _finish_and_check(installed, slow_drop)
     assert {r["status"] for r in records} <= {"uploaded", "resumed", "skipped", "existing"}
+
+
+def test_the_resume_hint_pasted_into_a_shell_resumes_into_the_same_category(
+    installed: list[str], slow_drop: dict[str, Any], tmp_path: Path
+) -> None:
+    sandbox = slow_drop["sandbox"]
+    target = sandbox.create_category("University>Archive 2023>Spring")
+    argv = _argv(installed, slow_drop)
+    argv[argv.index("Root>Drop")] = "University>Archive 2023>Spring"
+    process = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=slow_drop["env"]
+    )
+    _wait_for_progress(slow_drop["state"])
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    lines = err.splitlines()
+    hint = lines[lines.index(next(x for x in lines if "to resume" in x)) + 1].strip()
+    assert hint.startswith("kaltura-mm ")
+    sandbox.faults.latency = 0.0
+    shell_env = {**slow_drop["env"], "PATH": f"{Path(installed[0]).parent}:/usr/bin:/bin"}
+    work = tmp_path / "cwd"
+    work.mkdir()
+    pasted = subprocess.run(
+        ["/bin/sh", "-c", hint + " --json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=shell_env,
+        cwd=work,
+    )
+    assert pasted.returncode == 0, pasted.stderr
+    assert list(work.iterdir()) == []  # no stray files made by an unquoted `>`
+    records = [json.loads(line) for line in pasted.stdout.splitlines()]
+    assert {r["category_ids"] for r in records} == {str(target)}
+    assert len(records) == 3

@@ -77,3 +77,36 @@ def test_category_record() -> None:
     record = category_record(Category(id=5, name="B", full_name="A>B", parent_id=4, depth=1))
     assert tuple(record) == CATEGORY_KEYS
     assert record["full_name"] == "A>B"
+
+
+def test_a_table_streams_its_rows_instead_of_holding_them() -> None:
+    stream = io.StringIO()
+    writer = ResultWriter(Format.TABLE, ENTRY_KEYS, stream, table_keys=("id", "name"))
+    for i in range(120):
+        writer.write(entry_record(MediaEntry(id=f"0_{i:08}", name=f"talk {i}")))
+    shown = stream.getvalue()
+    assert "0_00000119" in shown  # printed as it came, before close
+    writer.close()
+    lines = stream.getvalue().splitlines()
+    assert lines[0].split() == ["id", "name"] and len(lines) == 2 + 120
+    assert lines[2].index("talk 0") == lines[-1].index("talk 119")  # one column, aligned
+
+
+def test_control_characters_never_reach_the_terminal_raw() -> None:
+    evil = MediaEntry(id="0_abc12345", name="a\x1b[31mred\x07\x9b2J", tags="")
+    table = io.StringIO()
+    writer = ResultWriter(Format.TABLE, ENTRY_KEYS, table, table_keys=("id", "name"))
+    writer.write(entry_record(evil))
+    writer.close()
+    assert "\x1b" not in table.getvalue() and "a\\e[31mred\\x07\\x9b2J" in table.getvalue()
+    lines = io.StringIO()
+    jsonl = ResultWriter(Format.JSONL, ENTRY_KEYS, lines)
+    jsonl.write(entry_record(evil))
+    text = lines.getvalue()
+    assert not any(0x7F <= ord(c) < 0xA0 or ord(c) < 0x20 for c in text.rstrip("\n"))
+    assert json.loads(text)["name"] == evil.name  # the same text once decoded
+
+
+def test_empty_text_is_null_like_every_other_empty_value() -> None:
+    record = entry_record(MediaEntry(id="0_abc12345", tags="", description=None))
+    assert (record["tags"], record["description"]) == (None, None)

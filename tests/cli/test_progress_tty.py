@@ -110,3 +110,17 @@ def test_quiet_shows_nothing_and_sizes_read_well() -> None:
     assert stream.getvalue() == ""
     assert human_bytes(999) == "999 B"
     assert human_bytes(1_500_000) == "1.5 MB"
+
+
+def test_files_that_failed_or_stopped_count_neither_as_done_nor_as_sent() -> None:
+    stream = io.StringIO()
+    a, b = Path("/media/a.mp4"), Path("/media/b.mp4")
+    with UploadDisplay(stream, 4_000, 2, tty=False, interval=0.0) as display:
+        display.start(a, 2_000)
+        display.start(b, 2_000)
+        display.progress(UploadProgress(path=a, bytes_done=500, bytes_total=2_000, rate=1, eta=1))
+        display.finish(a, 500, "… a.mp4: stopped, resumable", ok=False)
+        display.finish(b, 0, "✗ b.mp4: refused", ok=False)
+    last = stream.getvalue().splitlines()[-1]
+    assert last.startswith("upload: 0/2 files (2 failed or stopped), 500 B/4.0 kB"), last
+    assert display._total_label() == "total 0/2 files, 2 failed"

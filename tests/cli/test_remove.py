@@ -154,3 +154,65 @@ def test_missing_ok_accepts_any_missing_id_like_rm_f(
     assert again.code == 0, again.err
     assert again.json_lines()[0]["status"] == "already_done"
     assert listed(course["id"]) == set(course["entries"][1:])
+
+
+def test_from_file_takes_lists_own_csv_and_jsonl_and_stdin(
+    cli: Runner, course: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exported = tmp_path / "old.csv"
+    exported.write_text(cli("list", "-c", str(course["id"]), "--format", "csv").out)
+    assert exported.read_text().startswith("id,")
+    preview = cli("--json", "delete", "--from-file", str(exported), "--dry-run")
+    assert preview.code == 0, preview.err
+    assert {r["entry_id"] for r in preview.json_lines()} == set(course["entries"])
+    jsonl = cli("--json", "list", "-c", str(course["id"])).out
+    monkeypatch.setattr("sys.stdin", io.StringIO(jsonl))
+    done = cli("--json", "detach", "--from-file", "-", "-c", str(course["id"]), "--yes")
+    assert done.code == 0, done.err
+    assert {r["entry_id"]: r["status"] for r in done.json_lines()} == dict.fromkeys(
+        course["entries"], "done"
+    )
+    asked = cli("delete", "--from-file", "-")  # stdin holds the ids: no room for the question
+    assert asked.code == 2 and "--yes" in asked.err
+
+
+def test_a_dry_run_reads_the_server_and_exits_as_the_real_run_would(
+    cli: Runner, course: dict[str, Any], sandbox_env: Any
+) -> None:
+    present = course["entries"][0]
+    missing = cli("--json", "delete", "0_nothere1", "--dry-run")
+    assert missing.code == 5
+    (record,) = missing.json_lines()
+    assert (record["status"], record["error"]) == ("failed", "ENTRY_ID_NOT_FOUND")
+    mixed = cli("--json", "delete", present, "0_nothere1", "--dry-run")
+    assert mixed.code == cli("--json", "delete", present, "0_nothere1", "--yes").code == 3
+    other = sandbox_env.create_category("Root>Other")
+    outside = sandbox_env.seed_entries(other, 1)[0]
+    detach = cli("--json", "detach", outside, course["entries"][1], "-c", "Root>Course",
+                 "--dry-run")  # fmt: skip
+    assert detach.code == 0, detach.err
+    verdicts = {r["entry_id"]: r["status"] for r in detach.json_lines()}
+    assert verdicts == {outside: "already_done", course["entries"][1]: "would_change"}
+
+
+def test_where_acts_on_entries_of_every_status(
+    cli: Runner, course: dict[str, Any], sandbox_env: Any
+) -> None:
+    pending = sandbox_env.seed_entries(course["id"], 1, ready=False, name_prefix="pending")[0]
+    preview = cli("--json", "delete", "--where", "-c", "Root>Course", "--dry-run")
+    assert {r["entry_id"] for r in preview.json_lines()} == {*course["entries"], pending}
+    done = cli("--json", "delete", "--where", "-c", "Root>Course", "--yes")
+    assert done.code == 0, done.err
+    assert {r["entry_id"] for r in done.json_lines()} == {*course["entries"], pending}
+    assert cli("get", pending).code == 5
+
+
+def test_detach_delete_and_move_take_format_and_q_prints_no_table(
+    cli: Runner, course: dict[str, Any]
+) -> None:
+    first, second = course["entries"][:2]
+    as_csv = cli("detach", first, "-c", "Root>Course", "--yes", "--format", "csv")
+    assert as_csv.code == 0, as_csv.err
+    assert as_csv.out.splitlines()[0] == "entry_id,action,category_id,status,name,error,message"
+    quiet = cli("delete", second, "--yes", "-q")
+    assert (quiet.code, quiet.out, quiet.err) == (0, "", "")

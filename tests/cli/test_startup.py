@@ -21,7 +21,7 @@ from tests.cli.conftest import Result
 COMMAND_MODULES = {path.rpartition(".")[0] for path in COMMANDS.values()}
 EVERY_COMMAND = [
     "categories", "config", "delete", "demo", "detach", "get", "ks", "list", "move", "sandbox",
-    "upload",
+    "upload", "uploads",
 ]  # fmt: skip
 
 

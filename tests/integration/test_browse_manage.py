@@ -133,3 +133,24 @@ def test_delete_where_removes_every_match(runner: Runner, kaltura_sandbox: Sandb
     assert {o.status for o in outcomes} == {"done"}
     assert _members(runner, kaltura_sandbox, category_id) == set()
     assert _members(runner, kaltura_sandbox, keep) == set(kept)
+
+
+def test_streamed_batches_name_each_batch_before_it_goes_and_each_outcome_once(
+    runner: Runner, kaltura_sandbox: Sandbox
+) -> None:
+    from kaltura_mm.flows.batch import Sending
+
+    source = kaltura_sandbox.create_category("Stream>From")
+    target = kaltura_sandbox.create_category("Stream>To")
+    ids = kaltura_sandbox.seed_entries(source, 30)
+    pace = Pace(batch_size=10)
+    moved = runner.iterate(move_entries([*ids[:20], "0_nothere0"], source, target, pace=pace,
+                                        stream=True))  # fmt: skip
+    outcomes = [i for i in moved if isinstance(i, EntryOutcome)]
+    assert sorted(o.entry_id for o in outcomes) == sorted([*ids[:20], "0_nothere0"])
+    assert _by_status(outcomes) == {"done": set(ids[:20]), "failed": {"0_nothere0"}}
+    items = runner.iterate(delete_entries(ids[20:], pace=pace, stream=True))
+    sent = [i for i in items if isinstance(i, Sending)]
+    assert [set(s.entry_ids) for s in sent] == [set(ids[20:])]
+    assert items.index(sent[0]) < min(items.index(o) for o in items if o not in sent)
+    assert {o.status for o in items if isinstance(o, EntryOutcome)} == {"done"}

@@ -1,0 +1,90 @@
+"""Run a confirmed ``detach``/``delete``/``move``: each outcome printed and recorded as it lands.
+
+The batch flow streams (``stream=True``): before each batch goes, ``Sending`` names its ids, and
+each entry's outcome comes as soon as its batch is answered. For ``delete`` both are written to
+the deletion log at once, so a run stopped half way (Ctrl-C, SIGTERM, a kill) leaves a record a
+re-run reads: an entry that was deleted, or whose batch went without its answer being read,
+counts as ``already_done`` when the re-run finds it gone. Ctrl-C or SIGTERM ends the run with
+exit 130 after printing what landed; running the same command again finishes the job.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+from kaltura_mm.commands.context import AppContext
+from kaltura_mm.commands.remove_plan import Plan
+from kaltura_mm.commands.state.deletions import DeletionLog
+from kaltura_mm.errors import EntryNotFoundError
+from kaltura_mm.flows.batch import EntryOutcome, Sending
+from kaltura_mm.flows.effects import Flow
+from kaltura_mm.flows.entries import delete_entries, detach_entries, move_entries
+
+Write = Callable[[EntryOutcome], None]
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C while the block runs (``KeyboardInterrupt`` in the main thread)."""
+
+    def _raise(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise)
+    except ValueError:  # not the main thread (an embedding program): leave SIGTERM alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _flow(plan: Plan, ids: list[str]) -> Flow[list[EntryOutcome]]:
+    if plan.action == "move":
+        return move_entries(ids, plan.category_id or 0, plan.destination_id or 0, stream=True)
+    if plan.action == "detach":
+        return detach_entries(ids, plan.category_id or 0, stream=True)
+    # Every id sent was read from the server a moment ago: "not found" now means deleted since.
+    return delete_entries(ids, known_to_exist=True, stream=True)
+
+
+def apply(
+    state: AppContext, plan: Plan, ids: list[str], write: Write, log: DeletionLog | None
+) -> None:
+    """Change ``ids`` as ``plan`` says, handing each outcome to ``write`` as it lands.
+
+    Raises ``KeyboardInterrupt`` when stopped; what landed was written and recorded.
+    """
+    client = state.client()
+    items = client.iterate(_flow(plan, ids))
+    try:
+        for item in items:
+            if isinstance(item, Sending):
+                if log is not None:
+                    log.sent(item.entry_ids)
+            elif isinstance(item, EntryOutcome):
+                write(_settled(plan, item, log))
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
+def _settled(plan: Plan, outcome: EntryOutcome, log: DeletionLog | None) -> EntryOutcome:
+    if plan.action != "delete" or log is None:
+        return outcome
+    entry_id = outcome.entry_id
+    if isinstance(outcome.error, EntryNotFoundError) and (
+        plan.missing_ok or entry_id in plan.deleted_before
+    ):
+        outcome = EntryOutcome(entry_id, "already_done")
+    if outcome.ok:
+        log.deleted([entry_id])
+    else:
+        log.answered([entry_id])
+    return outcome

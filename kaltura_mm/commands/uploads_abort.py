@@ -1,0 +1,63 @@
+"""Abort an unfinished upload: remove the half-made entry and the open token it left on the server.
+
+What an upload made is found by its two names, as the upload engine finds it (entries by the
+deterministic referenceId, open tokens by the token's fileName), plus the ids its saved state
+recorded (a list may not show a fresh write yet; a read by id does). Only what holds no content
+is deleted: an entry the server has the content of (complete, converting or ready) is kept and
+named, since it is a finished upload, not a leftover.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import attrs
+
+from kaltura_mm.errors import EntryNotFoundError, UploadTokenNotFoundError
+from kaltura_mm.flows.effects import Flow
+from kaltura_mm.flows.upload_lookup import delete_entry, find_existing
+from kaltura_mm.models import BaseEntry, Pager, UploadTokenFilter
+from kaltura_mm.protocol.upload_recovery import OPEN_TOKEN_STATUSES, is_complete
+from kaltura_mm.protocol.upload_request import UploadOptions, UploadState
+from kaltura_mm.services import base_entry, upload_token
+
+_PAGE = 50
+
+
+@attrs.frozen
+class Aborted:
+    """What aborting one upload removed from the server, and what it kept."""
+
+    entries: tuple[str, ...] = ()
+    tokens: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()  # complete entries under the upload's referenceId
+
+
+def _recorded(entry_id: str | None) -> Flow[list[BaseEntry]]:
+    if not entry_id:
+        return []
+    try:
+        entry: BaseEntry = yield base_entry.get(entry_id)
+    except EntryNotFoundError:
+        return []
+    return [entry]
+
+
+def abort_upload(state: UploadState, options: UploadOptions | None = None) -> Flow[Aborted]:
+    """Delete the open tokens, then the half-made entries, of the upload ``state`` describes."""
+    found = yield from find_existing(state.reference_id, options or UploadOptions())
+    recorded = yield from _recorded(state.entry_id)
+    entries = {e.id: e for e in (*found.entries, *recorded) if e.id}
+    kept = tuple(sorted(i for i, e in entries.items() if is_complete(e)))
+    names = UploadTokenFilter(file_name_equal=state.token_file_name, status_in=OPEN_TOKEN_STATUSES)
+    page = yield upload_token.list(names, Pager(page_size=_PAGE))
+    tokens = {t.id for t in page.objects if t.id}
+    if state.token_id and not kept:  # a finished upload's token carries its content: leave it
+        tokens.add(state.token_id)
+    for token_id in sorted(tokens):
+        with contextlib.suppress(UploadTokenNotFoundError):
+            yield upload_token.delete(token_id)
+    half_made = sorted(i for i, e in entries.items() if not is_complete(e))
+    for entry_id in half_made:
+        yield from delete_entry(entry_id)
+    return Aborted(tuple(half_made), tuple(sorted(tokens)), kept)

@@ -1,0 +1,121 @@
+"""The command line's state: one SQLite database per state directory, and the JSON it replaced."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kaltura_mm.client import Client
+from kaltura_mm.errors import UploadCancelledError
+from kaltura_mm.flows.entries import delete_entries
+from kaltura_mm.flows.upload import upload_file
+from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest, UploadState
+from kaltura_mm.upload_state import UploadStateStore
+from tests.cli.test_upload import make_files
+
+Runner = Callable[..., Any]
+
+
+@pytest.fixture
+def drop(sandbox_env: Any) -> int:
+    category_id: int = sandbox_env.create_category("Root>Drop")
+    return category_id
+
+
+def _rows(database: Path, query: str) -> list[tuple[Any, ...]]:
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        return db.execute(query).fetchall()
+
+
+def test_the_journal_is_one_row_per_file_in_a_wal_database(
+    cli: Runner, drop: int, tmp_path: Path
+) -> None:
+    make_files(tmp_path / "media", 12, size=20_000)
+    state = tmp_path / "state"
+    result = cli("--json", "upload", str(tmp_path / "media"), "-c", "Root>Drop")
+    assert result.code == 0, result.err
+    database = state / "state.db"
+    assert _rows(database, "PRAGMA journal_mode") == [("wal",)]
+    rows = _rows(database, "SELECT path, status, entry_id FROM files ORDER BY path")
+    assert {(Path(p).name, s) for p, s, _ in rows} == {(f"clip{i}.mp4", "done") for i in range(12)}
+    assert {e for _, _, e in rows} == {r["entry_id"] for r in result.json_lines()}
+    assert not (state / "batches").exists()
+
+
+def _client(sandbox: Any) -> Client:
+    return Client(
+        service_url=sandbox.service_url,
+        partner_id=sandbox.partner_id,
+        admin_secret=sandbox.admin_secret,
+    )
+
+
+def _half_upload(client: Client, request: UploadRequest, states: Path) -> UploadState:
+    """Upload part of a file the library's way, its state saved as JSON (as 0.1 kept it)."""
+    store = UploadStateStore(states)
+    stop = threading.Event()
+
+    def save(state: UploadState) -> None:
+        store.save(state)
+        if state.bytes_confirmed:
+            stop.set()
+
+    options = UploadOptions(chunk_size=100_000, concurrency=1, keep_on_cancel=True)
+    with pytest.raises(UploadCancelledError):
+        client.run(upload_file(request, options, on_state=save, cancel=stop))
+    (saved,) = store.pending()
+    return saved
+
+
+def test_the_json_state_of_an_earlier_version_is_read_once(
+    cli: Runner, sandbox_env: Any, drop: int, tmp_path: Path, clean_env: Path
+) -> None:
+    partial, done = (p.resolve() for p in make_files(tmp_path / "media", 2, size=700_000))
+    state = tmp_path / "state"
+    with _client(sandbox_env) as client:
+        saved = _half_upload(
+            client, UploadRequest(path=partial, category_ids=(drop,)), state / "uploads"
+        )
+        made = client.run(upload_file(UploadRequest(path=done, category_ids=(drop,))))
+        gone = client.run(upload_file(UploadRequest(path=make_files(tmp_path / "x", 1)[0])))
+        client.run(delete_entries([gone.entry_id]))
+    info = done.stat()
+    journal = {
+        "version": 1,
+        "command": ["kaltura-mm", "upload", str(tmp_path / "media")],
+        "files": [
+            {"path": str(done), "size": info.st_size, "mtime_ns": info.st_mtime_ns,
+             "reference_id": made.reference_id, "entry_id": made.entry_id, "status": "done",
+             "bytes_done": info.st_size, "error": None},
+        ],
+    }  # fmt: skip
+    (state / "batches").mkdir(parents=True)
+    (state / "batches" / "0123456789abcdef0123.json").write_text(json.dumps(journal))
+    key = hashlib.sha256(f"{sandbox_env.service_url}\0{sandbox_env.partner_id}".encode())
+    (state / "deletions").mkdir()
+    (state / "deletions" / f"{key.hexdigest()[:20]}.txt").write_text(gone.entry_id + "\n")
+
+    result = cli("--json", "upload", str(tmp_path / "media"), "-c", "Root>Drop")
+    assert result.code == 0, result.err
+    assert "read the JSON state of an earlier kaltura-mm" in result.err
+    by_name = {Path(r["path"]).name: r for r in result.json_lines()}
+    assert by_name[partial.name]["status"] == "resumed"
+    assert by_name[partial.name]["bytes_resumed"] == saved.bytes_confirmed > 0
+    assert (by_name[done.name]["status"], by_name[done.name]["entry_id"]) == (
+        "skipped",
+        made.entry_id,
+    )
+    deleted = cli("--json", "delete", gone.entry_id, "--yes")
+    assert deleted.code == 0, deleted.err
+    assert deleted.json_lines()[0]["status"] == "already_done"
+    again = cli("--json", "upload", str(tmp_path / "media"), "-c", "Root>Drop")
+    assert "earlier kaltura-mm" not in again.err  # read once
+    assert {r["status"] for r in again.json_lines()} == {"skipped"}
