@@ -63,7 +63,7 @@ _EXPORTS: dict[str, str] = {
     "Pager": "kaltura_mm.models",
     "Ref": "kaltura_mm.protocol.calls",
     "ResponseError": "kaltura_mm.errors",
-    "RetryPolicy": "kaltura_mm.config",
+    "RetryPolicy": "kaltura_mm.runtime.retry",
     "SecretKs": "kaltura_mm.ks",
     "SelectedEntry": "kaltura_mm.manager",
     "SessionType": "kaltura_mm.enums",
@@ -188,7 +188,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from kaltura_mm.client import AsyncClient, Client
-    from kaltura_mm.config import Config, RetryPolicy, Timeouts
+    from kaltura_mm.config import Config, Timeouts
     from kaltura_mm.enums import (
         CategoryEntryStatus,
         CategoryStatus,
@@ -265,6 +265,7 @@ if TYPE_CHECKING:
     from kaltura_mm.protocol.calls import Call, FilePart, MultiRequest, MultiResponse, Ref
     from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest, UploadState
     from kaltura_mm.protocol.upload_result import UploadOutcome, UploadProgress, UploadResult
+    from kaltura_mm.runtime.retry import RetryPolicy
     from kaltura_mm.upload_state import UploadStateStore
 
 

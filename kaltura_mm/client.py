@@ -1,48 +1,38 @@
-"""``Client`` and ``AsyncClient``: the only code that sends requests.
+"""``Client`` and ``AsyncClient``: adapters of the runtime's machine to httpx, and nothing else.
 
-Both share one implementation of everything but the I/O (``_Core``): encoding with the current
-KS, decoding, the retry rule, KS renewal. Flows (``kaltura_mm.flows.effects``) are interpreted by
-``Client.run`` with threads and by ``AsyncClient.run`` with asyncio tasks; ``call`` and ``multi``
-are one-effect flows.
-
-Retries (tenacity, exponential backoff with jitter) follow ``errors.is_retryable``: a call that
-may have run on the server is re-sent only if it is idempotent. A call carrying file bytes (an
-upload chunk) is sent once: the upload flow owns chunk retries (``UploadOptions.max_attempts``),
-since only it asks the token what arrived before re-sending, and two layers would multiply the
-attempts. After ``INVALID_KS``/``EXPIRED`` the KS provider is asked once for a fresh KS and the
-call is sent again.
+Each runs a flow by asking the machine (``kaltura_mm.runtime``) for its next action and doing it:
+send a request (the one HTTP boundary, ``kaltura_mm.transport``), wait for answers or a
+deadline, hand out an item. Retries, KS renewal, background calls and interleaving are the
+machine's, so both clients behave the same. ``Client`` sends overlapping requests from a thread
+pool, ``AsyncClient`` as asyncio tasks; a request that runs alone is sent inline.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
 import queue
+import random
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Generator, Hashable, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from kaltura_mm.config import Config
-from kaltura_mm.errors import DependencyError, InvalidKsError, KalturaError, is_retryable
-from kaltura_mm.flows.effects import Effect, Emit, Flow, NextDone, Sleep, Start
+from kaltura_mm.errors import KalturaError
 from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Progress
+from kaltura_mm.runtime import Answer, Done, Failed, Item, Machine, Reply, Send, Settings, Wait
+from kaltura_mm.runtime.effects import Flow, Stream, single
 
 if TYPE_CHECKING:
-    # httpx, tenacity, asyncio and the thread pool are imported where first used, so that
+    # httpx, asyncio and the thread pool are imported where first used, so that
     # ``import kaltura_mm`` and building a client stay fast (see benchmarks/bench_import.py).
     import asyncio
     from concurrent.futures import Future, ThreadPoolExecutor
 
     import httpx
-    import tenacity
-
-    from kaltura_mm.protocol.wire import HttpRequest
 
 T = TypeVar("T")
-Target = Call[Any] | MultiRequest
-log = logging.getLogger("kaltura_mm.client")
+I = TypeVar("I")  # noqa: E741 - the item type of a stream
 
 
 def provider_for(config: Config) -> KsProvider:
@@ -60,150 +50,8 @@ def provider_for(config: Config) -> KsProvider:
     )
 
 
-class _Core:
-    """Everything both clients do the same way: encode, decode, retry rules, KS renewal."""
-
-    def __init__(self, config: Config, ks_provider: KsProvider | None) -> None:
-        self.config = config
-        self.ks = ks_provider or provider_for(config)
-
-    def encode(self, target: Target) -> tuple[HttpRequest, tuple[str, ...]]:
-        from kaltura_mm.protocol import wire
-
-        ks = self.ks.current()
-        session = wire.Session(ks=ks, client_tag=self.config.client_tag)
-        secrets = (*self.config.secrets, *((ks,) if ks else ()))
-        if isinstance(target, MultiRequest):
-            return wire.encode_multi(target, session), secrets
-        return wire.encode_call(target, session), secrets
-
-    def decode(self, target: Target, response: httpx.Response, secrets: tuple[str, ...]) -> Any:
-        from kaltura_mm.protocol import wire
-
-        log.debug(
-            "%s -> HTTP %s (X-Kaltura-Session %s)",
-            target.label,
-            response.status_code,
-            response.headers.get("X-Kaltura-Session", "-"),
-        )
-        if isinstance(target, MultiRequest):
-            return wire.decode_multi(target, response.status_code, response.content, secrets)
-        return wire.decode_call(target, response.status_code, response.content, secrets)
-
-    def retrying(self, target: Target, sleep: Callable[[float], Any] | None = None) -> Any:
-        import tenacity
-
-        policy = self.config.retry
-        carries_file = isinstance(target, Call) and target.file is not None
-        options: dict[str, Any] = {
-            "stop": tenacity.stop_after_attempt(1 if carries_file else policy.attempts),
-            "wait": tenacity.wait_exponential(
-                multiplier=policy.initial_backoff, max=policy.max_backoff
-            )
-            + tenacity.wait_random(0, policy.jitter),
-            "retry": tenacity.retry_if_exception(lambda exc: is_retryable(exc, target)),
-            "reraise": True,
-            "before_sleep": self._log_retry(target),
-        }
-        if sleep is not None:
-            options["sleep"] = sleep
-        return options
-
-    @staticmethod
-    def _log_retry(target: Target) -> Callable[[tenacity.RetryCallState], None]:
-        def _log(state: tenacity.RetryCallState) -> None:
-            error = state.outcome.exception() if state.outcome else None
-            log.warning("retrying %s (attempt %d): %s", target.label, state.attempt_number, error)
-
-        return _log
-
-    def should_renew(self, target: Target, result: Any) -> bool:
-        """Return True if ``result`` says the KS expired and nothing else happened."""
-        if isinstance(result, InvalidKsError):
-            return result.expired
-        if isinstance(result, MultiResponse) and result.outcomes:
-            # An expired KS fails every item; only then was nothing done, so re-sending is safe.
-            first = result.outcomes[0]
-            raw = [o.server_outcome if isinstance(o, DependencyError) else o for o in result]
-            every = all(isinstance(o, InvalidKsError) for o in raw)
-            return every and isinstance(first, InvalidKsError) and first.expired
-        return False
-
-
-class _Stepper:
-    """Drives a flow generator: send values or throw errors in, get the next effect out."""
-
-    def __init__(self, flow: Flow[Any]) -> None:
-        if isinstance(flow, Call | MultiRequest):
-            raise TypeError(
-                "run() and iterate() take a flow (e.g. upload_file(...)); send a single Call "
-                "with client.call(...) and a MultiRequest with client.multi(...)"
-            )
-        if not isinstance(flow, Generator):
-            raise TypeError(f"run() and iterate() take a flow generator, not {type(flow).__name__}")
-        self.flow = flow
-        self.done = False
-        self.result: Any = None
-
-    def step(self, value: Any = None, error: BaseException | None = None) -> Effect | None:
-        try:
-            effect = self.flow.throw(error) if error is not None else self.flow.send(value)
-        except StopIteration as stop:
-            self.done, self.result = True, stop.value
-            return None
-        if not isinstance(effect, Call | MultiRequest | Start | NextDone | Sleep | Emit):
-            self.flow.close()
-            raise TypeError(f"a flow yielded {effect!r}, which is not an effect")
-        return effect
-
-
-class _Background:
-    """One run's background calls: their handles, how many are unreported, where they report."""
-
-    def __init__(self, done: Any) -> None:
-        self.done = done
-        self.handles: list[Any] = []
-        self.pending = 0
-        self.queued = False
-
-    def started(self, handle: Any, limit: int) -> None:
-        self.handles.append(handle)
-        self.pending += 1
-        if self.pending > limit and not self.queued:
-            # Said once per run: the flow asked for more parallel calls than the client allows.
-            self.queued = True
-            log.info(
-                "%d background calls asked for, max_concurrency=%d: the rest wait for a free "
-                "slot (raise Config.max_concurrency to run them all at once)",
-                self.pending,
-                limit,
-            )
-
-    def received(self, report: tuple[Hashable, Any]) -> tuple[Hashable, Any]:
-        self.pending -= 1
-        outcome = report[1]
-        if isinstance(outcome, BaseException) and not isinstance(outcome, KalturaError):
-            raise outcome  # a bug in a background call surfaces in the flow's caller
-        return report
-
-
-def _report(future: Future[Any], tag: Hashable, done: queue.SimpleQueue[Any]) -> None:
-    if future.cancelled():
-        return
-    error = future.exception()
-    done.put((tag, error if error is not None else future.result()))
-
-
-_ITEM = object()
-_RESULT = object()
-
-
-def _nothing_running() -> LookupError:
-    return LookupError("the flow waited for NextDone() with no background call running")
-
-
 class _ClientBase:
-    """What both clients share above the I/O: configuration, the KS, construction from the env."""
+    """What both clients share above the I/O: configuration, the KS, a machine per run."""
 
     def __init__(
         self,
@@ -212,7 +60,9 @@ class _ClientBase:
         ks_provider: KsProvider | None = None,
         **settings: Any,
     ) -> None:
-        self._core = _Core(config or Config(**settings), ks_provider)
+        self._config = config or Config(**settings)
+        self._ks = ks_provider or provider_for(self._config)
+        self._random = random.Random()  # backoff jitter and multipart boundaries, not security
 
     @classmethod
     def from_env(cls, **settings: Any) -> Self:
@@ -222,14 +72,27 @@ class _ClientBase:
     @property
     def config(self) -> Config:
         """Return the configuration (its repr hides the KS and secrets)."""
-        return self._core.config
+        return self._config
 
     def use_ks(self, ks: str | KsProvider | None) -> None:
         """Send later requests with ``ks`` (a KS or a provider), as the widget's session.setData."""
-        self._core.ks = FixedKs(ks) if ks is None or isinstance(ks, str) else ks
+        self._ks = FixedKs(ks) if ks is None or isinstance(ks, str) else ks
+
+    def _machine(self, flow: Generator[Any, Any, Any], streaming: bool = False) -> Machine:
+        config = self._config
+        settings = Settings(
+            ks=self._ks,
+            client_tag=config.client_tag,
+            secrets=config.secrets,
+            retry=config.retry,
+            max_concurrency=config.max_concurrency,
+        )
+        return Machine(
+            flow, settings, clock=time.monotonic, random=self._random, streaming=streaming
+        )
 
     def __repr__(self) -> str:
-        config = self._core.config
+        config = self._config
         return f"{type(self).__name__}({config.service_url!r}, partner_id={config.partner_id})"
 
 
@@ -251,124 +114,92 @@ class Client(_ClientBase):
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
 
+    def run(self, flow: Flow[T], *, progress: Progress | None = None) -> T:
+        """Run a flow to completion and return its result."""
+        driving = self._drive(self._machine(flow), progress)
+        try:
+            next(driving)  # the machine refuses items from a flow that is run
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        raise AssertionError("unreachable: the machine raises on an item from run()")
+
+    def iterate(self, flow: Stream[I], *, progress: Progress | None = None) -> Iterator[I]:
+        """Run a stream, yielding each item as soon as it is emitted."""
+        return self._drive(self._machine(flow, streaming=True), progress)
+
+    def call(self, call: Call[T], *, progress: Progress | None = None) -> T:
+        """Send one call and return its decoded result, raising its typed error."""
+        return self.run(single(call), progress=progress)
+
+    def multi(self, batch: MultiRequest) -> MultiResponse:
+        """Send a multiRequest and return per-item outcomes (failed items are error values)."""
+        return self.run(single(batch))
+
+    def _drive(self, machine: Machine, progress: Progress | None) -> Generator[Any, None, Any]:
+        answers: queue.SimpleQueue[Answer | BaseException] = queue.SimpleQueue()
+        flying: set[Future[None]] = set()
+        waiting: list[Send] = []
+        try:
+            while True:
+                action = machine.next_action()
+                if isinstance(action, Send):
+                    waiting.append(action)
+                elif isinstance(action, Wait) and action.until is None and _alone(waiting, flying):
+                    machine.answer(self._send(waiting.pop(), progress))
+                elif isinstance(action, Wait):
+                    flying |= {self._start(s, progress, answers) for s in waiting}
+                    waiting.clear()
+                    for answer in _arrived(answers, action.until):
+                        machine.answer(answer)
+                elif isinstance(action, Item):
+                    yield action.value
+                else:
+                    return action.result
+                flying = {f for f in flying if not f.done()}
+        finally:
+            machine.close()
+            for future in flying:
+                future.cancel()
+
+    def _start(
+        self, send: Send, progress: Progress | None, answers: queue.SimpleQueue[Any]
+    ) -> Future[None]:
+        def post() -> None:
+            try:
+                answers.put(self._send(send, progress))
+            except BaseException as exc:  # a bug, not a failed request: raised by the driver
+                answers.put(exc)
+
+        return self._background().submit(post)
+
+    def _send(self, send: Send, progress: Progress | None) -> Answer:
+        from kaltura_mm import transport
+
+        http = self._http
+        try:
+            with transport.mapped_errors(send.target.label):
+                response = http.send(transport.build_sync(http, send.request, progress))
+        except KalturaError as exc:
+            return Failed(send.id, exc)
+        return Reply(send.id, response.status_code, response.headers, response.content)
+
     @property
     def _http(self) -> httpx.Client:
-        """Return the keep-alive connection pool, made on first use."""
         with self._lock:
             if self._client is None:
                 from kaltura_mm import transport
 
-                self._client = transport.sync_client(self._core.config, self._transport)
+                self._client = transport.sync_client(self._config, self._transport)
             return self._client
-
-    def call(self, call: Call[T], *, progress: Progress | None = None) -> T:
-        """Send one call and return its decoded result, raising its typed error."""
-        result: T = self._execute(call, progress)
-        return result
-
-    def multi(self, batch: MultiRequest) -> MultiResponse:
-        """Send a multiRequest and return per-item outcomes (failed items are error values)."""
-        result: MultiResponse = self._execute(batch, None)
-        return result
-
-    def run(self, flow: Flow[T], *, progress: Progress | None = None) -> T:
-        """Run a flow to completion (background calls on threads) and return its result."""
-        driver = self._drive(flow, progress)
-        while True:
-            try:
-                next(driver)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-
-    def iterate(self, flow: Flow[Any], *, progress: Progress | None = None) -> Iterator[Any]:
-        """Run a flow, yielding each item it ``Emit``s as soon as it is emitted."""
-        return self._drive(flow, progress)
-
-    def _drive(self, flow: Flow[T], progress: Progress | None) -> Generator[Any, None, T]:
-        stepper = _Stepper(flow)
-        state = _Background(queue.SimpleQueue())
-        try:
-            effect = stepper.step()
-            while effect is not None:
-                if isinstance(effect, Emit):
-                    yield effect.item
-                    effect = stepper.step()
-                    continue
-                value, error = self._effect(effect, state, progress)
-                effect = stepper.step(value, error)
-            return stepper.result  # type: ignore[no-any-return]
-        finally:
-            flow.close()
-            for future in state.handles:
-                future.cancel()
-
-    def _effect(
-        self, effect: Effect, state: _Background, progress: Progress | None
-    ) -> tuple[Any, BaseException | None]:
-        if isinstance(effect, Call | MultiRequest):
-            try:
-                return self._execute(effect, progress), None
-            except KalturaError as exc:
-                return None, exc
-        if isinstance(effect, Start):
-            future = self._background().submit(self._outcome, effect.call, progress)
-            state.started(future, self._core.config.max_concurrency)
-            future.add_done_callback(functools.partial(_report, tag=effect.tag, done=state.done))
-            return None, None
-        if isinstance(effect, NextDone):
-            if not state.pending:
-                return None, _nothing_running()
-            return state.received(state.done.get()), None
-        if isinstance(effect, Sleep):
-            time.sleep(effect.seconds)
-        return None, None
-
-    def _outcome(self, target: Target, progress: Progress | None) -> Any:
-        try:
-            return self._execute(target, progress)
-        except KalturaError as exc:
-            return exc
 
     def _background(self) -> ThreadPoolExecutor:
         from concurrent.futures import ThreadPoolExecutor
 
         with self._lock:
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(
-                    max_workers=self._core.config.max_concurrency, thread_name_prefix="kaltura-mm"
-                )
+                workers = self._config.max_concurrency
+                self._pool = ThreadPoolExecutor(workers, thread_name_prefix="kaltura-mm")
             return self._pool
-
-    def _execute(self, target: Target, progress: Progress | None) -> Any:
-        renewed = False
-        while True:
-            try:
-                result = self._retried(target, progress)
-            except InvalidKsError as exc:
-                if renewed or not self._core.should_renew(target, exc) or not self._core.ks.renew():
-                    raise
-                renewed = True
-                continue
-            if renewed or not self._core.should_renew(target, result) or not self._core.ks.renew():
-                return result
-            renewed = True
-
-    def _retried(self, target: Target, progress: Progress | None) -> Any:
-        import tenacity
-
-        for attempt in tenacity.Retrying(**self._core.retrying(target)):
-            with attempt:
-                return self._attempt(target, progress)
-        raise AssertionError("unreachable: tenacity reraises the last error")
-
-    def _attempt(self, target: Target, progress: Progress | None) -> Any:
-        from kaltura_mm import transport
-
-        request, secrets = self._core.encode(target)
-        http = self._http
-        with transport.mapped_errors(target.label):
-            response = http.send(transport.build_sync(http, request, progress))
-        return self._core.decode(target, response, secrets)
 
     def close(self) -> None:
         """Close pooled connections and background threads."""
@@ -384,8 +215,35 @@ class Client(_ClientBase):
         self.close()
 
 
+def _alone(waiting: list[Send], flying: set[Any]) -> bool:
+    """Return whether one request waits to be sent and nothing else is on the wire."""
+    return len(waiting) == 1 and not flying
+
+
+def _arrived(
+    answers: queue.SimpleQueue[Answer | BaseException], until: float | None
+) -> list[Answer]:
+    """Return the answers that arrived by ``until`` (at least one unless it passed)."""
+    timeout = None if until is None else max(0.0, until - time.monotonic())
+    try:
+        got = [answers.get(timeout=timeout)]
+    except queue.Empty:
+        return []
+    while not answers.empty():
+        got.append(answers.get_nowait())
+    return _checked(got)
+
+
+def _checked(got: list[Answer | BaseException]) -> list[Answer]:
+    """Return the answers, raising the first exception a sender met (a bug, not a failure)."""
+    for answer in got:
+        if isinstance(answer, BaseException):
+            raise answer
+    return got  # type: ignore[return-value]
+
+
 class AsyncClient(_ClientBase):
-    """The asyncio twin of ``Client``, sharing its implementation; runs the same flows."""
+    """The asyncio twin of ``Client``, running the same flows on the same machine."""
 
     def __init__(
         self,
@@ -401,130 +259,93 @@ class AsyncClient(_ClientBase):
         self._client: httpx.AsyncClient | None = None
         self._limit: asyncio.Semaphore | None = None
 
-    @property
-    def _http(self) -> httpx.AsyncClient:
-        """Return the keep-alive connection pool, made on first use."""
-        if self._client is None:
-            from kaltura_mm import transport
+    async def run(self, flow: Flow[T], *, progress: Progress | None = None) -> T:
+        """Run a flow to completion and return its result."""
+        async for action in self._drive(self._machine(flow), progress):
+            if isinstance(action, Done):  # the machine refuses items from a flow that is run
+                return action.result  # type: ignore[no-any-return]
+        raise AssertionError("unreachable: a run ends with Done")
 
-            self._client = transport.async_client(self._core.config, self._transport)
-        return self._client
+    async def iterate(
+        self, flow: Stream[I], *, progress: Progress | None = None
+    ) -> AsyncIterator[I]:
+        """Run a stream, yielding each item as soon as it is emitted."""
+        async for action in self._drive(self._machine(flow, streaming=True), progress):
+            if isinstance(action, Item):
+                yield action.value
 
     async def call(self, call: Call[T], *, progress: Progress | None = None) -> T:
         """Send one call and return its decoded result, raising its typed error."""
-        result: T = await self._execute(call, progress)
-        return result
+        return await self.run(single(call), progress=progress)
 
     async def multi(self, batch: MultiRequest) -> MultiResponse:
         """Send a multiRequest and return per-item outcomes (failed items are error values)."""
-        result: MultiResponse = await self._execute(batch, None)
-        return result
-
-    async def run(self, flow: Flow[T], *, progress: Progress | None = None) -> T:
-        """Run a flow to completion (background calls as tasks) and return its result."""
-        result: Any = None
-        async for kind, value in self._drive(flow, progress):
-            if kind is _RESULT:
-                result = value
-        return result  # type: ignore[no-any-return]
-
-    async def iterate(
-        self, flow: Flow[Any], *, progress: Progress | None = None
-    ) -> AsyncIterator[Any]:
-        """Run a flow, yielding each item it ``Emit``s as soon as it is emitted."""
-        async for kind, value in self._drive(flow, progress):
-            if kind is _ITEM:
-                yield value
+        return await self.run(single(batch))
 
     async def _drive(
-        self, flow: Flow[Any], progress: Progress | None
-    ) -> AsyncIterator[tuple[object, Any]]:
+        self, machine: Machine, progress: Progress | None
+    ) -> AsyncIterator[Item | Done]:
         import asyncio
 
-        stepper = _Stepper(flow)
-        state = _Background(asyncio.Queue())
+        answers: asyncio.Queue[Answer | BaseException] = asyncio.Queue()
+        flying: set[asyncio.Task[None]] = set()
+        waiting: list[Send] = []
         try:
-            effect = stepper.step()
-            while effect is not None:
-                if isinstance(effect, Emit):
-                    yield _ITEM, effect.item
-                    effect = stepper.step()
-                    continue
-                value, error = await self._effect(effect, state, progress)
-                effect = stepper.step(value, error)
-            yield _RESULT, stepper.result
+            while True:
+                action = machine.next_action()
+                if isinstance(action, Send):
+                    waiting.append(action)
+                elif isinstance(action, Wait) and action.until is None and _alone(waiting, flying):
+                    machine.answer(await self._send(waiting.pop(), progress))
+                elif isinstance(action, Wait):
+                    flying |= {
+                        asyncio.create_task(self._post(s, progress, answers)) for s in waiting
+                    }
+                    waiting.clear()
+                    for answer in await _async_arrived(answers, action.until):
+                        machine.answer(answer)
+                else:
+                    yield action
+                    if isinstance(action, Done):
+                        return
+                flying = {task for task in flying if not task.done()}
         finally:
-            flow.close()
-            for task in state.handles:
+            machine.close()
+            for task in flying:
                 task.cancel()
 
-    async def _effect(
-        self, effect: Effect, state: _Background, progress: Progress | None
-    ) -> tuple[Any, BaseException | None]:
-        import asyncio
-
-        if isinstance(effect, Call | MultiRequest):
-            try:
-                return await self._execute(effect, progress), None
-            except KalturaError as exc:
-                return None, exc
-        if isinstance(effect, Start):
-            task = asyncio.create_task(self._background(effect, state.done, progress))
-            state.started(task, self._core.config.max_concurrency)
-            return None, None
-        if isinstance(effect, NextDone):
-            if not state.pending:
-                return None, _nothing_running()
-            return state.received(await state.done.get()), None
-        if isinstance(effect, Sleep):
-            await asyncio.sleep(effect.seconds)
-        return None, None
-
-    async def _background(
-        self, effect: Start, done: asyncio.Queue[tuple[Hashable, Any]], progress: Progress | None
+    async def _post(
+        self, send: Send, progress: Progress | None, answers: asyncio.Queue[Any]
     ) -> None:
+        try:
+            answers.put_nowait(await self._send(send, progress))
+        except Exception as exc:  # a bug, not a failed request: raised by the driver
+            answers.put_nowait(exc)
+
+    async def _send(self, send: Send, progress: Progress | None) -> Answer:
         import asyncio
 
-        if self._limit is None:
-            self._limit = asyncio.Semaphore(self._core.config.max_concurrency)
-        async with self._limit:
-            try:
-                outcome: Any = await self._execute(effect.call, progress)
-            except Exception as exc:  # reported to the flow; non-Kaltura errors re-raised there
-                outcome = exc
-        done.put_nowait((effect.tag, outcome))
-
-    async def _execute(self, target: Target, progress: Progress | None) -> Any:
-        renewed = False
-        while True:
-            try:
-                result = await self._retried(target, progress)
-            except InvalidKsError as exc:
-                if renewed or not self._core.should_renew(target, exc) or not self._core.ks.renew():
-                    raise
-                renewed = True
-                continue
-            if renewed or not self._core.should_renew(target, result) or not self._core.ks.renew():
-                return result
-            renewed = True
-
-    async def _retried(self, target: Target, progress: Progress | None) -> Any:
-        import tenacity
-
-        retrying = tenacity.AsyncRetrying(**self._core.retrying(target))
-        async for attempt in retrying:
-            with attempt:
-                return await self._attempt(target, progress)
-        raise AssertionError("unreachable: tenacity reraises the last error")
-
-    async def _attempt(self, target: Target, progress: Progress | None) -> Any:
         from kaltura_mm import transport
 
-        request, secrets = self._core.encode(target)
+        if self._limit is None:
+            self._limit = asyncio.Semaphore(self._config.max_concurrency)
         http = self._http
-        with transport.mapped_errors(target.label):
-            response = await http.send(transport.build_async(http, request, progress))
-        return self._core.decode(target, response, secrets)
+        try:
+            async with self._limit:
+                with transport.mapped_errors(send.target.label):
+                    request = transport.build_async(http, send.request, progress)
+                    response = await http.send(request)
+        except KalturaError as exc:
+            return Failed(send.id, exc)
+        return Reply(send.id, response.status_code, response.headers, response.content)
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            from kaltura_mm import transport
+
+            self._client = transport.async_client(self._config, self._transport)
+        return self._client
 
     async def aclose(self) -> None:
         """Close pooled connections."""
@@ -536,3 +357,21 @@ class AsyncClient(_ClientBase):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+async def _async_arrived(
+    answers: asyncio.Queue[Answer | BaseException], until: float | None
+) -> list[Answer]:
+    """Return the answers that arrived by ``until`` (at least one unless it passed)."""
+    import asyncio
+
+    got: list[Answer | BaseException] = []
+    if answers.empty():
+        timeout = None if until is None else max(0.0, until - time.monotonic())
+        try:
+            got.append(await asyncio.wait_for(answers.get(), timeout))
+        except TimeoutError:
+            return []
+    while not answers.empty():
+        got.append(answers.get_nowait())
+    return _checked(got)

@@ -25,13 +25,13 @@ import attrs
 from kaltura_mm.client import AsyncClient, Client
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.flows.batch import EntryOutcome, Pace
-from kaltura_mm.flows.effects import Flow
 from kaltura_mm.flows.entries import delete_entries, detach_entries, get_entry
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries
 from kaltura_mm.flows.upload import upload_file
 from kaltura_mm.models import BaseEntry, DocumentEntry, EntryType, MediaEntry
 from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
 from kaltura_mm.protocol.upload_result import UploadResult
+from kaltura_mm.runtime.effects import Flow
 
 Mode = Literal["select", "manage"]
 ItemAction = Literal["delete", "detach"]

@@ -1,8 +1,9 @@
 """The package's layering, checked by reading imports (no module is executed).
 
-Dependency direction: models, errors <- protocol <- services <- flows <- config/client <- manager
-<- cli. The pure layers never import an HTTP or retry library, and the sandbox imports nothing
-from the client side, so a client encoding bug cannot be mirrored by the server that tests it.
+Dependency direction: models, errors <- protocol <- services <- runtime <- flows <- config/client
+<- manager <- cli. The pure layers never import an HTTP or retry library, and the sandbox imports
+nothing from the client side, so a client encoding bug cannot be mirrored by the server that
+tests it.
 """
 
 from __future__ import annotations
@@ -20,17 +21,19 @@ LAYERS: dict[str, int] = {
     "protocol": 1,
     "ks": 1,
     "services": 2,
-    "flows": 3,
-    "config": 4,
-    "client": 4,
-    "transport": 4,
-    "recording": 4,
-    "upload_state": 4,
-    "manager": 5,
-    "cli": 6,
-    "commands": 6,
+    "runtime": 3,
+    "flows": 4,
+    "config": 5,
+    "client": 5,
+    "transport": 5,
+    "recording": 5,
+    "upload_state": 5,
+    "manager": 6,
+    "testing": 6,
+    "cli": 7,
+    "commands": 7,
 }
-PURE = {"protocol", "services", "flows", "models", "errors"}
+PURE = {"protocol", "services", "runtime", "flows", "models", "errors"}
 IO_LIBRARIES = {"httpx", "tenacity", "socket", "requests"}
 
 

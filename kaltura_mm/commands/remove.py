@@ -69,7 +69,7 @@ def _selection(
             if action != "delete"
             else delete_where(query, dry_run=True)
         )
-        planned = [o.entry_id for o in client.run(flow)]
+        planned = [o.entry_id for o in client.iterate(flow)]
         return planned, client.run(get_entries(planned)) if planned else {}
     return ids, client.run(get_entries(ids))
 

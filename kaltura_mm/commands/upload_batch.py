@@ -21,7 +21,6 @@ from kaltura_mm.commands.journal import DONE, FileRecord, Journal
 from kaltura_mm.commands.progress import UploadDisplay
 from kaltura_mm.errors import KalturaError, UploadCancelledError
 from kaltura_mm.flows import local_file
-from kaltura_mm.flows.effects import Flow
 from kaltura_mm.flows.upload_many import upload_many
 from kaltura_mm.protocol.upload_request import (
     FileFingerprint,
@@ -31,6 +30,7 @@ from kaltura_mm.protocol.upload_request import (
     reference_id_for,
 )
 from kaltura_mm.protocol.upload_result import UploadOutcome, UploadResult
+from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.upload_state import UploadStateStore
 
 

@@ -50,8 +50,8 @@ from kaltura_mm.errors import (
     ResponseError,
     TransportError,
 )
-from kaltura_mm.flows.effects import Flow, NextDone, Sleep, Start
 from kaltura_mm.protocol.calls import Call, MultiRequest
+from kaltura_mm.runtime.effects import Flow, NextDone, Sleep, Start
 
 Status = Literal["done", "already_done", "failed", "would_change"]
 RETRY = "retry"  # what ``classify`` returns for an item to send again

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import attrs
 
 from kaltura_mm.errors import CategoryNotFoundError, ConfigError, KalturaError
-from kaltura_mm.flows.effects import Flow
 from kaltura_mm.models import Category, CategoryFilter, ListPage, Pager
+from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import category
 
 PATH_SEPARATOR = ">"

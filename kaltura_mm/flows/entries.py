@@ -28,10 +28,10 @@ from kaltura_mm.errors import (
     KalturaError,
 )
 from kaltura_mm.flows.batch import RETRY, EntryOutcome, Operation, Pace, run_batches
-from kaltura_mm.flows.effects import Emit, Flow
 from kaltura_mm.flows.listing import EntryQuery, Keyset
 from kaltura_mm.models import BaseEntry
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
+from kaltura_mm.runtime.effects import Emit, Flow, Stream
 from kaltura_mm.services import base_entry, category, category_entry
 
 GET_CHUNK = 500  # ids per getByIds call
@@ -186,10 +186,11 @@ def _nothing() -> Flow[list[EntryOutcome]]:
 
 def detach_where(
     query: EntryQuery, *, dry_run: bool = False, pace: Pace | None = None
-) -> Flow[list[EntryOutcome]]:
+) -> Stream[EntryOutcome]:
     """Detach every entry matching ``query`` from ``query.category_id``, page by page.
 
-    Emits each page's outcomes as it goes; a dry run lists what would change and changes nothing.
+    Streams each entry's outcome as its page is done; a dry run streams what would change
+    (``would_change``) and changes nothing.
     """
     if query.category_id is None or query.include_subcategories:
         raise ConfigError(
@@ -198,21 +199,20 @@ def detach_where(
         )
     category_id = query.category_id
     op = Operation(lambda i: category_entry.delete(i, category_id), _classify_detach)
-    return (yield from _where(query, op, dry_run, pace or Pace()))
+    yield from _where(query, op, dry_run, pace or Pace())
 
 
 def delete_where(
     query: EntryQuery, *, dry_run: bool = False, pace: Pace | None = None
-) -> Flow[list[EntryOutcome]]:
-    """Delete every entry matching ``query``, page by page (dry run: list what would go)."""
+) -> Stream[EntryOutcome]:
+    """Delete every entry matching ``query``, page by page (dry run: stream what would go)."""
     op = Operation(_delete_call, _classify_delete)
-    return (yield from _where(query, op, dry_run, pace or Pace()))
+    yield from _where(query, op, dry_run, pace or Pace())
 
 
-def _where(query: EntryQuery, op: Operation, dry_run: bool, pace: Pace) -> Flow[list[EntryOutcome]]:
+def _where(query: EntryQuery, op: Operation, dry_run: bool, pace: Pace) -> Stream[EntryOutcome]:
     """Walk ``query`` with the keyset (stable while entries leave it) and apply ``op``."""
     cursor = Keyset.start(query)
-    outcomes: list[EntryOutcome] = []
     while not cursor.done:
         page = yield cursor.request()
         cursor, fresh = cursor.advance(page)
@@ -224,5 +224,3 @@ def _where(query: EntryQuery, op: Operation, dry_run: bool, pace: Pace) -> Flow[
             done = list(settled.values())
         for outcome in done:
             yield Emit(outcome)
-        outcomes.extend(done)
-    return outcomes

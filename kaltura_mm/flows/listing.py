@@ -25,7 +25,6 @@ from typing import Any, Literal
 import attrs
 
 from kaltura_mm.errors import ConfigError, KalturaError
-from kaltura_mm.flows.effects import Emit, Flow
 from kaltura_mm.models import (
     BaseEntry,
     BaseEntryFilter,
@@ -37,6 +36,7 @@ from kaltura_mm.models import (
     Pager,
 )
 from kaltura_mm.protocol.calls import Call
+from kaltura_mm.runtime.effects import Emit, Flow, Stream
 from kaltura_mm.services import base_entry
 
 PAGE_SIZE = 500  # the server's largest page
@@ -233,30 +233,24 @@ def _created_at(entry: BaseEntry) -> int:
     return entry.created_at
 
 
-def list_entries(query: EntryQuery, page_size: int = PAGE_SIZE) -> Flow[int]:
-    """Stream every entry of ``query`` (``Emit`` each one); return how many were handed out."""
+def list_entries(query: EntryQuery, page_size: int = PAGE_SIZE) -> Stream[BaseEntry]:
+    """Stream every entry of ``query`` (``Emit`` each one), each exactly once."""
     cursor = Keyset.start(query, page_size)
-    count = 0
     while not cursor.done:
         page = yield cursor.request()
         cursor, fresh = cursor.advance(page)
         for entry in fresh:
             yield Emit(entry)
-        count += len(fresh)
-    return count
 
 
-def entry_pages(query: EntryQuery, page_size: int = PAGE_SIZE) -> Flow[int]:
+def entry_pages(query: EntryQuery, page_size: int = PAGE_SIZE) -> Stream[list[BaseEntry]]:
     """Stream every entry of ``query`` a page at a time (``Emit`` a list per request)."""
     cursor = Keyset.start(query, page_size)
-    count = 0
     while not cursor.done:
         page = yield cursor.request()
         cursor, fresh = cursor.advance(page)
         if fresh:
             yield Emit(fresh)
-        count += len(fresh)
-    return count
 
 
 def collect_entries(query: EntryQuery, limit: int | None = None) -> Flow[list[BaseEntry]]:

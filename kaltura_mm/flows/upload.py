@@ -26,7 +26,6 @@ from kaltura_mm.errors import (
     UploadTokenNotFoundError,
 )
 from kaltura_mm.flows import local_file
-from kaltura_mm.flows.effects import Flow
 from kaltura_mm.flows.upload_chunks import FINISHED_TOKEN, ensure_unchanged, send_chunks, truth
 from kaltura_mm.flows.upload_entry import (
     ACCEPTED_STATUSES,
@@ -49,6 +48,7 @@ from kaltura_mm.protocol.upload_request import (
     reference_id_for,
 )
 from kaltura_mm.protocol.upload_result import UploadResult
+from kaltura_mm.runtime.effects import Flow
 
 
 def prepare_job(

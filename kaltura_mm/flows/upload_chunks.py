@@ -29,10 +29,10 @@ from kaltura_mm.errors import (
     UploadError,
 )
 from kaltura_mm.flows import local_file
-from kaltura_mm.flows.effects import Flow, NextDone, Sleep, Start
 from kaltura_mm.flows.upload_job import UploadJob, part_of, patiently
 from kaltura_mm.models import UploadToken, UploadTokenStatus
 from kaltura_mm.protocol.upload import Chunk, ChunkBook, backoff_delay
+from kaltura_mm.runtime.effects import Flow, NextDone, Sleep, Start
 from kaltura_mm.services import upload_token
 
 FINISHED_TOKEN = frozenset({UploadTokenStatus.FULL_UPLOAD, UploadTokenStatus.CLOSED})

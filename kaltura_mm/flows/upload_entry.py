@@ -31,7 +31,6 @@ from kaltura_mm.errors import (
     UploadError,
     UploadTokenNotFoundError,
 )
-from kaltura_mm.flows.effects import Flow, Sleep
 from kaltura_mm.flows.upload_job import UploadJob, part_of, patiently
 from kaltura_mm.flows.upload_lookup import (
     Found,
@@ -57,6 +56,7 @@ from kaltura_mm.models import (
 )
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse, Ref
 from kaltura_mm.protocol.upload_recovery import COMPLETE_STATUSES, Action
+from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import base_entry, category, category_entry, upload_token
 
 ACCEPTED_STATUSES = COMPLETE_STATUSES | {EntryStatus.IMPORT}

@@ -11,13 +11,13 @@ from typing import Any, Protocol
 import attrs
 
 from kaltura_mm.errors import ResponseError, TransportError
-from kaltura_mm.flows.effects import Flow, Sleep
 from kaltura_mm.models import UploadToken
 from kaltura_mm.protocol.calls import Call, FilePart, MultiRequest
 from kaltura_mm.protocol.media_types import EntryKind
 from kaltura_mm.protocol.upload import Chunk, ChunkBook, backoff_delay
 from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.protocol.upload_result import UploadProgress
+from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import upload_token
 
 OnState = Callable[[UploadState], None]

@@ -19,7 +19,6 @@ import contextlib
 import attrs
 
 from kaltura_mm.errors import EntryNotFoundError, UploadTokenNotFoundError
-from kaltura_mm.flows.effects import Flow
 from kaltura_mm.flows.upload_job import UploadJob, patiently
 from kaltura_mm.models import (
     BaseEntry,
@@ -39,6 +38,7 @@ from kaltura_mm.protocol.upload_recovery import (
     settle,
 )
 from kaltura_mm.protocol.upload_request import UploadOptions
+from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import base_entry, upload_token
 
 # Every status but DELETED: the lookup must see half-made entries, which a plain list hides.

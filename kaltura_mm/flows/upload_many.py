@@ -20,14 +20,13 @@ from kaltura_mm.errors import (
     TransportError,
     UploadCancelledError,
 )
-from kaltura_mm.flows.effects import Flow
-from kaltura_mm.flows.interleave import interleave
 from kaltura_mm.flows.upload import has_entry_and_token, prepare_job, upload_prepared
 from kaltura_mm.flows.upload_entry import missing_categories, unknown_categories_error
 from kaltura_mm.flows.upload_job import CancelSignal, OnProgress, OnState, ProgressMeter, UploadJob
 from kaltura_mm.flows.upload_lookup import Found, find_many
 from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.protocol.upload_result import UploadOutcome, UploadProgress, UploadResult
+from kaltura_mm.runtime.effects import Flow, interleave
 
 
 class _TotalProgress:

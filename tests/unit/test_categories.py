@@ -16,7 +16,8 @@ from kaltura_mm.flows.categories import (
     resolve_category,
 )
 from kaltura_mm.models import Category, ListPage
-from tests.unit.test_listing_fakes import InMemoryKaltura, drive
+from kaltura_mm.testing import drive
+from tests.unit.test_listing_fakes import InMemoryKaltura
 
 
 @attrs.define
