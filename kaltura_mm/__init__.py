@@ -16,8 +16,9 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
-    "ActionNotAllowed": "kaltura_mm.manager",
-    "AmbiguousCategory": "kaltura_mm.flows.categories",
+    "ActionBlockedError": "kaltura_mm.errors",
+    "ActionNotAllowedError": "kaltura_mm.errors",
+    "AmbiguousCategoryError": "kaltura_mm.errors",
     "ApiError": "kaltura_mm.errors",
     "AsyncClient": "kaltura_mm.client",
     "AsyncMediaManager": "kaltura_mm.manager",
@@ -26,20 +27,23 @@ _EXPORTS: dict[str, str] = {
     "Call": "kaltura_mm.protocol.calls",
     "Category": "kaltura_mm.models",
     "CategoryEntry": "kaltura_mm.models",
+    "CategoryEntryExistsError": "kaltura_mm.errors",
     "CategoryEntryFilter": "kaltura_mm.models",
     "CategoryEntryStatus": "kaltura_mm.enums",
     "CategoryFilter": "kaltura_mm.models",
+    "CategoryLookupError": "kaltura_mm.errors",
     "CategoryNode": "kaltura_mm.flows.categories",
-    "CategoryNotFound": "kaltura_mm.flows.categories",
+    "CategoryNotFoundError": "kaltura_mm.errors",
     "CategoryStatus": "kaltura_mm.enums",
     "Client": "kaltura_mm.client",
     "Config": "kaltura_mm.config",
     "ConfigError": "kaltura_mm.errors",
-    "DocumentEntry": "kaltura_mm.models",
-    "PlaylistEntry": "kaltura_mm.models",
-    "LiveStreamEntry": "kaltura_mm.models",
     "DataEntry": "kaltura_mm.models",
+    "DependencyError": "kaltura_mm.errors",
+    "DocumentEntry": "kaltura_mm.models",
     "DocumentType": "kaltura_mm.enums",
+    "EntryNotFoundError": "kaltura_mm.errors",
+    "EntryNotInCategoryError": "kaltura_mm.errors",
     "EntryOutcome": "kaltura_mm.flows.batch",
     "EntryQuery": "kaltura_mm.flows.listing",
     "EntryStatus": "kaltura_mm.enums",
@@ -51,24 +55,29 @@ _EXPORTS: dict[str, str] = {
     "KalturaError": "kaltura_mm.errors",
     "KsProvider": "kaltura_mm.ks",
     "ListPage": "kaltura_mm.models",
-    "ListingError": "kaltura_mm.flows.listing",
+    "ListingError": "kaltura_mm.errors",
+    "LiveStreamEntry": "kaltura_mm.models",
     "ManagerSettings": "kaltura_mm.manager",
     "MediaEntry": "kaltura_mm.models",
     "MediaEntryFilter": "kaltura_mm.models",
     "MediaManager": "kaltura_mm.manager",
     "MediaType": "kaltura_mm.enums",
+    "MissingKsError": "kaltura_mm.errors",
     "MultiRequest": "kaltura_mm.protocol.calls",
     "MultiResponse": "kaltura_mm.protocol.calls",
     "Pace": "kaltura_mm.flows.batch",
     "Pager": "kaltura_mm.models",
+    "PlaylistEntry": "kaltura_mm.models",
     "Ref": "kaltura_mm.protocol.calls",
     "ResponseError": "kaltura_mm.errors",
     "RetryPolicy": "kaltura_mm.runtime.retry",
     "SecretKs": "kaltura_mm.ks",
     "SelectedEntry": "kaltura_mm.manager",
+    "ServiceForbiddenError": "kaltura_mm.errors",
     "SessionType": "kaltura_mm.enums",
     "Timeouts": "kaltura_mm.config",
     "TransportError": "kaltura_mm.errors",
+    "UnknownObjectTypeWarning": "kaltura_mm.protocol.codec",
     "UploadCancelledError": "kaltura_mm.errors",
     "UploadError": "kaltura_mm.errors",
     "UploadOptions": "kaltura_mm.protocol.upload_request",
@@ -80,6 +89,7 @@ _EXPORTS: dict[str, str] = {
     "UploadStateStore": "kaltura_mm.upload_state",
     "UploadToken": "kaltura_mm.models",
     "UploadTokenFilter": "kaltura_mm.models",
+    "UploadTokenNotFoundError": "kaltura_mm.errors",
     "UploadTokenStatus": "kaltura_mm.enums",
     "UploadedFileTokenResource": "kaltura_mm.models",
     "UrlResource": "kaltura_mm.models",
@@ -99,10 +109,17 @@ _EXPORTS: dict[str, str] = {
     "upload_file": "kaltura_mm.flows.upload",
     "upload_many": "kaltura_mm.flows.upload_many",
 }
+# Older names of the same classes: importable, not listed in ``__all__``.
+_ALIASES: dict[str, str] = {
+    "ActionNotAllowed": "kaltura_mm.errors",
+    "AmbiguousCategory": "kaltura_mm.errors",
+    "CategoryNotFound": "kaltura_mm.errors",
+}
 
 __all__ = [
-    "ActionNotAllowed",
-    "AmbiguousCategory",
+    "ActionBlockedError",
+    "ActionNotAllowedError",
+    "AmbiguousCategoryError",
     "ApiError",
     "AsyncClient",
     "AsyncMediaManager",
@@ -111,18 +128,23 @@ __all__ = [
     "Call",
     "Category",
     "CategoryEntry",
+    "CategoryEntryExistsError",
     "CategoryEntryFilter",
     "CategoryEntryStatus",
     "CategoryFilter",
+    "CategoryLookupError",
     "CategoryNode",
-    "CategoryNotFound",
+    "CategoryNotFoundError",
     "CategoryStatus",
     "Client",
     "Config",
     "ConfigError",
     "DataEntry",
+    "DependencyError",
     "DocumentEntry",
     "DocumentType",
+    "EntryNotFoundError",
+    "EntryNotInCategoryError",
     "EntryOutcome",
     "EntryQuery",
     "EntryStatus",
@@ -141,6 +163,7 @@ __all__ = [
     "MediaEntryFilter",
     "MediaManager",
     "MediaType",
+    "MissingKsError",
     "MultiRequest",
     "MultiResponse",
     "Pace",
@@ -151,9 +174,11 @@ __all__ = [
     "RetryPolicy",
     "SecretKs",
     "SelectedEntry",
+    "ServiceForbiddenError",
     "SessionType",
     "Timeouts",
     "TransportError",
+    "UnknownObjectTypeWarning",
     "UploadCancelledError",
     "UploadError",
     "UploadOptions",
@@ -165,6 +190,7 @@ __all__ = [
     "UploadStateStore",
     "UploadToken",
     "UploadTokenFilter",
+    "UploadTokenNotFoundError",
     "UploadTokenStatus",
     "UploadedFileTokenResource",
     "UrlResource",
@@ -200,24 +226,40 @@ if TYPE_CHECKING:
         UploadTokenStatus,
     )
     from kaltura_mm.errors import (
+        ActionBlockedError,
+        ActionNotAllowedError,
+        AmbiguousCategoryError,
         ApiError,
+        CategoryEntryExistsError,
+        CategoryLookupError,
+        CategoryNotFoundError,
         ConfigError,
+        DependencyError,
+        EntryNotFoundError,
+        EntryNotInCategoryError,
         FileChangedError,
         InvalidKsError,
         KalturaError,
+        ListingError,
+        MissingKsError,
         ResponseError,
+        ServiceForbiddenError,
         TransportError,
         UploadCancelledError,
         UploadError,
+        UploadTokenNotFoundError,
+    )
+    from kaltura_mm.errors import (
+        ActionNotAllowed as ActionNotAllowed,
+    )
+    from kaltura_mm.errors import (
+        AmbiguousCategory as AmbiguousCategory,
+    )
+    from kaltura_mm.errors import (
+        CategoryNotFound as CategoryNotFound,
     )
     from kaltura_mm.flows.batch import EntryOutcome, Pace
-    from kaltura_mm.flows.categories import (
-        AmbiguousCategory,
-        CategoryNode,
-        CategoryNotFound,
-        category_tree,
-        resolve_category,
-    )
+    from kaltura_mm.flows.categories import CategoryNode, category_tree, resolve_category
     from kaltura_mm.flows.entries import (
         add_to_category,
         delete_entries,
@@ -228,17 +270,11 @@ if TYPE_CHECKING:
         get_entry,
         move_entries,
     )
-    from kaltura_mm.flows.listing import (
-        EntryQuery,
-        ListingError,
-        list_entries,
-        list_page,
-    )
+    from kaltura_mm.flows.listing import EntryQuery, list_entries, list_page
     from kaltura_mm.flows.upload import resume_upload, upload_file
     from kaltura_mm.flows.upload_many import upload_many
     from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
     from kaltura_mm.manager import (
-        ActionNotAllowed,
         AsyncMediaManager,
         ManagerSettings,
         MediaManager,
@@ -263,6 +299,7 @@ if TYPE_CHECKING:
         UrlResource,
     )
     from kaltura_mm.protocol.calls import Call, FilePart, MultiRequest, MultiResponse, Ref
+    from kaltura_mm.protocol.codec import UnknownObjectTypeWarning
     from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest, UploadState
     from kaltura_mm.protocol.upload_result import UploadOutcome, UploadProgress, UploadResult
     from kaltura_mm.runtime.retry import RetryPolicy
@@ -270,7 +307,7 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
+    module = _EXPORTS.get(name) or _ALIASES.get(name)
     if module is None:
         raise AttributeError(f"module 'kaltura_mm' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)

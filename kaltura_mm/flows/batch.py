@@ -44,11 +44,11 @@ from typing import Any, Literal
 import attrs
 
 from kaltura_mm.errors import (
-    ActionBlockedError,
     ConfigError,
     KalturaError,
     ResponseError,
     TransportError,
+    is_throttle,
 )
 from kaltura_mm.protocol.calls import Call, MultiRequest
 from kaltura_mm.runtime.effects import Flow, NextDone, Sleep, Start
@@ -173,12 +173,6 @@ class Operation:
     classify: Classify
 
 
-def _throttled(error: KalturaError) -> bool:
-    return isinstance(error, ActionBlockedError) or (
-        isinstance(error, ResponseError) and error.status == 429
-    )
-
-
 def _unanswered(error: KalturaError) -> bool:
     """Return whether a whole batch got no usable answer (it may or may not have run)."""
     return isinstance(error, TransportError) or (
@@ -287,7 +281,7 @@ def _settle(
 ) -> tuple[list[tuple[str, KalturaError | None]], bool]:
     """Record one answered batch; return the items to send again (with why) and if throttled."""
     if isinstance(answer, KalturaError):
-        if _throttled(answer):
+        if is_throttle(answer):
             return [(e, answer) for e in batch], True
         if _unanswered(answer):
             ledger.maybe_ran.update(batch)

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import attrs
 
-from kaltura_mm.errors import ConfigError, KalturaError
+from kaltura_mm.errors import ConfigError, ListingError
 from kaltura_mm.models import (
     BaseEntry,
     BaseEntryFilter,
@@ -47,10 +47,6 @@ ANY_STATUS: tuple[EntryStatus, ...] = tuple(s for s in EntryStatus if s is not E
 """Every status but DELETED: ready entries and those still importing, converting or failed."""
 
 Order = Literal["+createdAt", "-createdAt", "+updatedAt", "-updatedAt", "+name", "-name"]
-
-
-class ListingError(KalturaError):
-    """Listing cannot go on: the server's answers break what the keyset relies on."""
 
 
 def _tuple(value: Any) -> tuple[Any, ...]:

@@ -7,12 +7,11 @@ from collections import Counter
 
 import pytest
 
-from kaltura_mm.errors import ConfigError
+from kaltura_mm.errors import ConfigError, ListingError
 from kaltura_mm.flows.listing import (
     ANY_STATUS,
     EntryQuery,
     Keyset,
-    ListingError,
     collect_entries,
     entry_pages,
     list_entries,
