@@ -80,12 +80,12 @@ _EXPORTS: dict[str, str] = {
     "UnknownObjectTypeWarning": "kaltura_mm.protocol.codec",
     "UploadCancelledError": "kaltura_mm.errors",
     "UploadError": "kaltura_mm.errors",
-    "UploadOptions": "kaltura_mm.protocol.upload_request",
-    "UploadOutcome": "kaltura_mm.protocol.upload_result",
-    "UploadProgress": "kaltura_mm.protocol.upload_result",
-    "UploadRequest": "kaltura_mm.protocol.upload_request",
-    "UploadResult": "kaltura_mm.protocol.upload_result",
-    "UploadState": "kaltura_mm.protocol.upload_request",
+    "UploadOptions": "kaltura_mm.upload.request",
+    "UploadOutcome": "kaltura_mm.upload.result",
+    "UploadProgress": "kaltura_mm.upload.result",
+    "UploadRequest": "kaltura_mm.upload.request",
+    "UploadResult": "kaltura_mm.upload.result",
+    "UploadState": "kaltura_mm.upload.request",
     "UploadStateStore": "kaltura_mm.upload_state",
     "UploadToken": "kaltura_mm.models",
     "UploadTokenFilter": "kaltura_mm.models",
@@ -105,9 +105,9 @@ _EXPORTS: dict[str, str] = {
     "list_page": "kaltura_mm.flows.listing",
     "move_entries": "kaltura_mm.flows.entries",
     "resolve_category": "kaltura_mm.flows.categories",
-    "resume_upload": "kaltura_mm.flows.upload",
-    "upload_file": "kaltura_mm.flows.upload",
-    "upload_many": "kaltura_mm.flows.upload_many",
+    "resume_upload": "kaltura_mm.upload.one",
+    "upload_file": "kaltura_mm.upload.one",
+    "upload_many": "kaltura_mm.upload.many",
 }
 # Older names of the same classes: importable, not listed in ``__all__``.
 _ALIASES: dict[str, str] = {
@@ -271,8 +271,6 @@ if TYPE_CHECKING:
         move_entries,
     )
     from kaltura_mm.flows.listing import EntryQuery, list_entries, list_page
-    from kaltura_mm.flows.upload import resume_upload, upload_file
-    from kaltura_mm.flows.upload_many import upload_many
     from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
     from kaltura_mm.manager import (
         AsyncMediaManager,
@@ -300,9 +298,11 @@ if TYPE_CHECKING:
     )
     from kaltura_mm.protocol.calls import Call, FilePart, MultiRequest, MultiResponse, Ref
     from kaltura_mm.protocol.codec import UnknownObjectTypeWarning
-    from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest, UploadState
-    from kaltura_mm.protocol.upload_result import UploadOutcome, UploadProgress, UploadResult
     from kaltura_mm.runtime.retry import RetryPolicy
+    from kaltura_mm.upload.many import upload_many
+    from kaltura_mm.upload.one import resume_upload, upload_file
+    from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
+    from kaltura_mm.upload.result import UploadOutcome, UploadProgress, UploadResult
     from kaltura_mm.upload_state import UploadStateStore
 
 

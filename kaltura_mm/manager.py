@@ -27,11 +27,11 @@ from kaltura_mm.errors import ActionNotAllowedError, ConfigError
 from kaltura_mm.flows.batch import EntryOutcome, Pace
 from kaltura_mm.flows.entries import delete_entries, detach_entries, get_entry
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries
-from kaltura_mm.flows.upload import upload_file
 from kaltura_mm.models import BaseEntry, DocumentEntry, EntryType, MediaEntry
-from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
-from kaltura_mm.protocol.upload_result import UploadResult
 from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.upload.one import upload_file
+from kaltura_mm.upload.request import UploadOptions, UploadRequest
+from kaltura_mm.upload.result import UploadResult
 
 Mode = Literal["select", "manage"]
 ItemAction = Literal["delete", "detach"]

@@ -28,7 +28,7 @@ from kaltura_mm.errors import (
 )
 from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.flows.entries import delete_entries, detach_entries
-from kaltura_mm.flows.upload import upload_file
+from kaltura_mm.upload.one import upload_file
 from reliability import media
 from reliability.bad_input_world import Outcome, World, cli, from_cli, from_library
 from reliability.cli_process import run_cli

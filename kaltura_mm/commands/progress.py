@@ -24,7 +24,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from kaltura_mm.protocol.upload_result import UploadProgress
+from kaltura_mm.upload.result import UploadProgress
 
 PLAIN_INTERVAL = 5.0
 

@@ -30,9 +30,9 @@ from kaltura_mm.commands.sources import UploadItem, collect
 from kaltura_mm.commands.upload_batch import UploadBatch
 from kaltura_mm.config import Config
 from kaltura_mm.flows.categories import resolve_category
-from kaltura_mm.flows.upload_many import upload_many
-from kaltura_mm.protocol.upload import DEFAULT_CHUNK_SIZE
-from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
+from kaltura_mm.upload.many import upload_many
+from kaltura_mm.upload.plan import DEFAULT_CHUNK_SIZE
+from kaltura_mm.upload.request import UploadOptions, UploadRequest
 from kaltura_mm.upload_state import UploadStateStore
 
 UPLOAD_KEYS = (

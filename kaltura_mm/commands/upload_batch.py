@@ -20,17 +20,17 @@ from kaltura_mm.commands.interrupts import Interrupts
 from kaltura_mm.commands.journal import DONE, FileRecord, Journal
 from kaltura_mm.commands.progress import UploadDisplay
 from kaltura_mm.errors import KalturaError, UploadCancelledError
-from kaltura_mm.flows import local_file
-from kaltura_mm.flows.upload_many import upload_many
-from kaltura_mm.protocol.upload_request import (
+from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.upload import local_file
+from kaltura_mm.upload.many import upload_many
+from kaltura_mm.upload.request import (
     FileFingerprint,
     UploadOptions,
     UploadRequest,
     UploadState,
     reference_id_for,
 )
-from kaltura_mm.protocol.upload_result import UploadOutcome, UploadResult
-from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.upload.result import UploadOutcome, UploadResult
 from kaltura_mm.upload_state import UploadStateStore
 
 

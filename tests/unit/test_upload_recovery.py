@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from kaltura_mm.models import BaseEntry, EntryStatus, UploadToken, UploadTokenStatus
-from kaltura_mm.protocol.upload_recovery import Action, decide, settle
-from kaltura_mm.protocol.upload_request import (
+from kaltura_mm.upload.recover import Action, decide, settle
+from kaltura_mm.upload.request import (
     FileFingerprint,
     UploadRequest,
     reference_id_for,
