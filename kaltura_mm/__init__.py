@@ -16,11 +16,12 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
+    "ANY_STATUS": "kaltura_mm.flows.listing",
     "ActionBlockedError": "kaltura_mm.errors",
     "ActionNotAllowedError": "kaltura_mm.errors",
     "AmbiguousCategoryError": "kaltura_mm.errors",
     "ApiError": "kaltura_mm.errors",
-    "AsyncClient": "kaltura_mm.client",
+    "AsyncClient": "kaltura_mm.client.asynchronous",
     "AsyncMediaManager": "kaltura_mm.manager",
     "BaseEntry": "kaltura_mm.models",
     "BaseEntryFilter": "kaltura_mm.models",
@@ -35,13 +36,15 @@ _EXPORTS: dict[str, str] = {
     "CategoryNode": "kaltura_mm.flows.categories",
     "CategoryNotFoundError": "kaltura_mm.errors",
     "CategoryStatus": "kaltura_mm.enums",
-    "Client": "kaltura_mm.client",
+    "Client": "kaltura_mm.client.sync",
     "Config": "kaltura_mm.config",
     "ConfigError": "kaltura_mm.errors",
     "DataEntry": "kaltura_mm.models",
     "DependencyError": "kaltura_mm.errors",
     "DocumentEntry": "kaltura_mm.models",
     "DocumentType": "kaltura_mm.enums",
+    "Draw": "kaltura_mm.runtime.effects",
+    "Emit": "kaltura_mm.runtime.effects",
     "EntryNotFoundError": "kaltura_mm.errors",
     "EntryNotInCategoryError": "kaltura_mm.errors",
     "EntryOutcome": "kaltura_mm.flows.batch",
@@ -51,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "FileChangedError": "kaltura_mm.errors",
     "FilePart": "kaltura_mm.protocol.calls",
     "FixedKs": "kaltura_mm.ks",
+    "Flow": "kaltura_mm.runtime.effects",
     "InvalidKsError": "kaltura_mm.errors",
     "KalturaError": "kaltura_mm.errors",
     "KsProvider": "kaltura_mm.ks",
@@ -65,6 +69,8 @@ _EXPORTS: dict[str, str] = {
     "MissingKsError": "kaltura_mm.errors",
     "MultiRequest": "kaltura_mm.protocol.calls",
     "MultiResponse": "kaltura_mm.protocol.calls",
+    "NextDone": "kaltura_mm.runtime.effects",
+    "Now": "kaltura_mm.runtime.effects",
     "Pace": "kaltura_mm.flows.batch",
     "Pager": "kaltura_mm.models",
     "PlaylistEntry": "kaltura_mm.models",
@@ -75,6 +81,9 @@ _EXPORTS: dict[str, str] = {
     "SelectedEntry": "kaltura_mm.manager",
     "ServiceForbiddenError": "kaltura_mm.errors",
     "SessionType": "kaltura_mm.enums",
+    "Sleep": "kaltura_mm.runtime.effects",
+    "Start": "kaltura_mm.runtime.effects",
+    "Stream": "kaltura_mm.runtime.effects",
     "Timeouts": "kaltura_mm.config",
     "TransportError": "kaltura_mm.errors",
     "UnknownObjectTypeWarning": "kaltura_mm.protocol.codec",
@@ -101,6 +110,7 @@ _EXPORTS: dict[str, str] = {
     "detach_where": "kaltura_mm.flows.entries",
     "get_entries": "kaltura_mm.flows.entries",
     "get_entry": "kaltura_mm.flows.entries",
+    "interleave": "kaltura_mm.runtime.effects",
     "list_entries": "kaltura_mm.flows.listing",
     "list_page": "kaltura_mm.flows.listing",
     "move_entries": "kaltura_mm.flows.entries",
@@ -117,6 +127,7 @@ _ALIASES: dict[str, str] = {
 }
 
 __all__ = [
+    "ANY_STATUS",
     "ActionBlockedError",
     "ActionNotAllowedError",
     "AmbiguousCategoryError",
@@ -143,6 +154,8 @@ __all__ = [
     "DependencyError",
     "DocumentEntry",
     "DocumentType",
+    "Draw",
+    "Emit",
     "EntryNotFoundError",
     "EntryNotInCategoryError",
     "EntryOutcome",
@@ -152,6 +165,7 @@ __all__ = [
     "FileChangedError",
     "FilePart",
     "FixedKs",
+    "Flow",
     "InvalidKsError",
     "KalturaError",
     "KsProvider",
@@ -166,6 +180,8 @@ __all__ = [
     "MissingKsError",
     "MultiRequest",
     "MultiResponse",
+    "NextDone",
+    "Now",
     "Pace",
     "Pager",
     "PlaylistEntry",
@@ -176,6 +192,9 @@ __all__ = [
     "SelectedEntry",
     "ServiceForbiddenError",
     "SessionType",
+    "Sleep",
+    "Start",
+    "Stream",
     "Timeouts",
     "TransportError",
     "UnknownObjectTypeWarning",
@@ -203,6 +222,7 @@ __all__ = [
     "detach_where",
     "get_entries",
     "get_entry",
+    "interleave",
     "list_entries",
     "list_page",
     "move_entries",
@@ -270,7 +290,7 @@ if TYPE_CHECKING:
         get_entry,
         move_entries,
     )
-    from kaltura_mm.flows.listing import EntryQuery, list_entries, list_page
+    from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries, list_page
     from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
     from kaltura_mm.manager import (
         AsyncMediaManager,
@@ -298,6 +318,17 @@ if TYPE_CHECKING:
     )
     from kaltura_mm.protocol.calls import Call, FilePart, MultiRequest, MultiResponse, Ref
     from kaltura_mm.protocol.codec import UnknownObjectTypeWarning
+    from kaltura_mm.runtime.effects import (
+        Draw,
+        Emit,
+        Flow,
+        NextDone,
+        Now,
+        Sleep,
+        Start,
+        Stream,
+        interleave,
+    )
     from kaltura_mm.runtime.retry import RetryPolicy
     from kaltura_mm.upload.many import upload_many
     from kaltura_mm.upload.one import resume_upload, upload_file

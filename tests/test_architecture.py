@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "upload": 4,
     "config": 5,
     "client": 5,
+    "verbs": 5,
     "transport": 5,
     "recording": 5,
     "upload_state": 5,

@@ -25,6 +25,7 @@ from typing import Any, Literal
 import attrs
 
 from kaltura_mm.errors import ConfigError, ListingError
+from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.models import (
     BaseEntry,
     BaseEntryFilter,
@@ -237,6 +238,21 @@ def list_entries(query: EntryQuery, page_size: int = PAGE_SIZE) -> Stream[BaseEn
         cursor, fresh = cursor.advance(page)
         for entry in fresh:
             yield Emit(entry)
+
+
+def entries(
+    query: EntryQuery | None = None, *, category: int | str | None = None, **filters: Any
+) -> Stream[BaseEntry]:
+    """Stream every entry of ``query`` with ``filters`` (``EntryQuery`` fields) set, each once.
+
+    ``category`` is a category id or full path (``"Root>Lectures"``), resolved first.
+    """
+    unknown = sorted(set(filters) - {f.name for f in attrs.fields(EntryQuery)})
+    if unknown:
+        raise ConfigError(f"unknown filters {unknown}: filters are EntryQuery's fields")
+    if category is not None:
+        filters["category_id"] = (yield from resolve_category(category)).id
+    yield from list_entries(attrs.evolve(query or EntryQuery(), **filters))
 
 
 def entry_pages(query: EntryQuery, page_size: int = PAGE_SIZE) -> Stream[list[BaseEntry]]:

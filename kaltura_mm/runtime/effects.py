@@ -117,6 +117,17 @@ Outcome = Any | KalturaError
 """The result of a background call: its decoded value, or the ``KalturaError`` it ended with."""
 
 
+def check_flow(flow: object, what: str = "run() and iterate()") -> None:
+    """Refuse anything but a flow generator, naming the fix (a Call goes to ``client.call``)."""
+    if isinstance(flow, Call | MultiRequest):
+        raise TypeError(
+            f"{what} take a flow (e.g. upload_file(...)); send a single Call with "
+            "client.call(...) and a MultiRequest with client.multi(...)"
+        )
+    if not isinstance(flow, Generator):
+        raise TypeError(f"{what} take a flow generator, not {type(flow).__name__}")
+
+
 @overload
 def single(call: Call[T]) -> Flow[T]: ...
 @overload

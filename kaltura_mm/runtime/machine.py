@@ -9,7 +9,6 @@ The adapter contract is in ``kaltura_mm.runtime``'s docstring.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 from collections import deque
 from collections.abc import Callable, Generator
@@ -19,35 +18,26 @@ from typing import Any
 from kaltura_mm.errors import KalturaError
 from kaltura_mm.protocol.calls import Call, MultiRequest
 from kaltura_mm.runtime.actions import Action, Answer, Done, Item, Reply, Send, Wait
-from kaltura_mm.runtime.effects import Draw, Emit, Interleave, NextDone, Now, Sleep, Start
-from kaltura_mm.runtime.exchange import CallFlow, Pause, Target, exchange
-from kaltura_mm.runtime.renewal import renewing
-from kaltura_mm.runtime.retry import retrying
+from kaltura_mm.runtime.effects import (
+    Draw,
+    Emit,
+    Interleave,
+    NextDone,
+    Now,
+    Sleep,
+    Start,
+    check_flow,
+)
+from kaltura_mm.runtime.exchange import Pause, Target
+from kaltura_mm.runtime.sending import call_flow
 from kaltura_mm.runtime.settings import Settings
-from kaltura_mm.runtime.tasks import Group, Slots, Task
+from kaltura_mm.runtime.tasks import Group, Sleepers, Slots, Task
 
 Clock = Callable[[], float]
 _PENDING = object()
 
 
-class _Resume:
-    """A handler's verdict: go on stepping the flow with ``value`` (or throw ``error``)."""
-
-    __slots__ = ("error", "value")
-
-    def __init__(self, value: Any = None, error: BaseException | None = None) -> None:
-        self.value = value
-        self.error = error
-
-
-def _check_flow(flow: object, what: str = "run() and iterate()") -> None:
-    if isinstance(flow, Call | MultiRequest):
-        raise TypeError(
-            f"{what} take a flow (e.g. upload_file(...)); send a single Call with "
-            "client.call(...) and a MultiRequest with client.multi(...)"
-        )
-    if not isinstance(flow, Generator):
-        raise TypeError(f"{what} take a flow generator, not {type(flow).__name__}")
+_GO_ON = (None, None)  # a handler's verdict: resume the flow at once with (value, error)
 
 
 class Machine:
@@ -67,7 +57,7 @@ class Machine:
         streaming: bool | None = False,
     ) -> None:
         """Prepare to run ``flow``; nothing runs before the first ``next_action()``."""
-        _check_flow(flow)
+        check_flow(flow)
         self._settings = settings
         self._clock = clock
         self._random = random
@@ -76,12 +66,11 @@ class Machine:
         self._ready: deque[tuple[Task, Any, BaseException | None]] = deque(
             [(self._root, None, None)]
         )
-        self._sleepers: list[tuple[float, int, Task]] = []
+        self._sleepers = Sleepers()
         self._sends: dict[int, Task] = {}
         self._outbox: deque[Action] = deque()
         self._slots = Slots(settings.max_concurrency)
         self._ids = itertools.count(1)
-        self._order = itertools.count()
         self._result: Any = _PENDING
         self._closed = False
 
@@ -131,22 +120,15 @@ class Machine:
                 return self._wait()
 
     def _wait(self) -> Wait:
-        while self._sleepers and self._sleepers[0][2].over:
-            heapq.heappop(self._sleepers)
-        if not self._sends and not self._sleepers:
+        deadline = self._sleepers.next_deadline()
+        if not self._sends and deadline is None:
             raise RuntimeError("the flow waits for something that will never come")
-        return Wait(self._sleepers[0][0] if self._sleepers else None)
+        return Wait(deadline)
 
     def _wake(self) -> bool:
-        if not self._sleepers:
-            return False
-        now, woke = self._clock(), False
-        while self._sleepers and self._sleepers[0][0] <= now:
-            task = heapq.heappop(self._sleepers)[2]
-            if not task.over:
-                self._ready.append((task, None, None))
-                woke = True
-        return woke
+        woken = self._sleepers.due(self._clock()) if self._sleepers else []
+        self._ready.extend((task, None, None) for task in woken)
+        return bool(woken)
 
     # ---- flows ----------------------------------------------------------------------------------
 
@@ -169,23 +151,23 @@ class Machine:
             verdict = self._effect(task, effect)
             if verdict is None:
                 return
-            value, error = verdict.value, verdict.error
+            value, error = verdict
 
-    def _effect(self, task: Task, effect: Any) -> _Resume | None:
+    def _effect(self, task: Task, effect: Any) -> tuple[Any, BaseException | None] | None:
         """Carry ``effect`` out; return how the flow goes on at once, or None if it now waits."""
         if isinstance(effect, Call | MultiRequest):
             self._start_call(task, effect)
         elif isinstance(effect, Start):
             self._start_call(task, effect.call, tag=effect.tag, background=True)
-            return _Resume()
+            return _GO_ON
         elif isinstance(effect, NextDone):
             return self._next_done(task)
         elif isinstance(effect, Sleep):
             self._sleep(task, effect.seconds)
         elif isinstance(effect, Now):
-            return _Resume(self._clock())
+            return self._clock(), None
         elif isinstance(effect, Draw):
-            return _Resume(self._random.random())
+            return self._random.random(), None
         elif isinstance(effect, Emit):
             self._emit(task, effect.item)
         elif isinstance(effect, Interleave):
@@ -195,17 +177,16 @@ class Machine:
             raise TypeError(f"a flow yielded {effect!r}, which is not an effect")
         return None
 
-    def _next_done(self, task: Task) -> _Resume | None:
+    def _next_done(self, task: Task) -> tuple[Any, BaseException | None] | None:
         if task.inbox:
-            return _Resume(task.inbox.popleft())
+            return task.inbox.popleft(), None
         if not task.running:
-            return _Resume(error=LookupError("the flow waited for NextDone() with nothing running"))
+            return None, LookupError("the flow waited for NextDone() with nothing running")
         task.waiting_next = True
         return None
 
     def _sleep(self, task: Task, seconds: float) -> None:
-        deadline = self._clock() + seconds
-        heapq.heappush(self._sleepers, (deadline, next(self._order), task))
+        self._sleepers.add(self._clock() + seconds, task)
 
     def _emit(self, task: Task, item: Any) -> None:
         if self._streaming is False:
@@ -235,72 +216,39 @@ class Machine:
 
     def _interleave(self, parent: Task, effect: Interleave) -> None:
         for flow in effect.flows:
-            _check_flow(flow, "Interleave(...) and interleave()")
-        flows = deque(enumerate(effect.flows))
-        group = Group(parent, flows, max(1, effect.limit), effect.is_failure, [None] * len(flows))
-        parent.interleaving = group
-        self._admit(group)
-        if group.finished:
-            self._ready.append((parent, group.results, None))
+            check_flow(flow, "Interleave(...) and interleave()")
+        parent.interleaving = Group.of(parent, effect.flows, effect.limit, effect.is_failure)
+        self._admit(parent.interleaving)
 
     def _admit(self, group: Group) -> None:
-        while group.waiting and group.running < group.limit:
-            index, flow = group.waiting.popleft()
-            sub = Task(flow, parent=group.parent, group=group, index=index)
-            group.parent.children[sub] = None
-            group.running += 1
-            self._ready.append((sub, None, None))
+        self._ready.extend((sub, None, None) for sub in group.admit())
+        if group.finished:
+            group.parent.interleaving = None
+            self._ready.append((group.parent, group.results, None))
 
     def _sub_flow_ended(
         self, group: Group, sub: Task, value: Any, error: BaseException | None
     ) -> None:
-        parent = group.parent
-        parent.children.pop(sub, None)
-        group.running -= 1
-        if error is not None and not group.is_failure(error):
-            self._abandon(group)
-            self._ready.append((parent, None, error))
+        if group.record(sub, value, error):
+            self._admit(group)
             return
-        group.results[sub.index] = error if error is not None else value
-        self._admit(group)
-        if group.finished:
-            parent.interleaving = None
-            self._ready.append((parent, group.results, None))
-
-    def _abandon(self, group: Group) -> None:
-        """End a group's sub-flows: one raised what ends them all."""
-        parent = group.parent
-        for sub in [t for t in parent.children if t.group is group]:
-            parent.children.pop(sub)
-            self._end(sub)
-        for _, flow in group.waiting:
-            flow.close()
-        group.waiting.clear()
-        group.running = 0
-        parent.interleaving = None
+        for other in group.abandon():  # ``error`` ends them all
+            self._end(other)
+        self._ready.append((group.parent, None, error))
 
     # ---- calls ----------------------------------------------------------------------------------
 
     def _start_call(
         self, parent: Task, target: Target, *, tag: Any = None, background: bool = False
     ) -> None:
-        task = Task(self._call_flow(target), is_call=True, parent=parent, background=background)
+        flow = call_flow(target, self._settings, self._random)
+        task = Task(flow, is_call=True, parent=parent, background=background)
         task.tag = tag
         parent.children[task] = None
         if background:
             parent.running += 1
         if self._slots.enter(task):
             self._ready.append((task, None, None))
-
-    def _call_flow(self, target: Target) -> CallFlow:
-        """Return the generator that sends ``target``: renewal around retries around attempts."""
-        settings, random = self._settings, self._random
-
-        def attempt() -> CallFlow:
-            ks = settings.ks.current()
-            return exchange(target, ks, settings.client_tag, settings.secrets, random)
-
-        return renewing(settings.ks, lambda: retrying(target, settings.retry, random, attempt))
 
     def _step_call(self, task: Task, value: Any, error: BaseException | None) -> None:
         try:
@@ -339,13 +287,11 @@ class Machine:
         if task.over:
             return
         task.over = True
+        if task.interleaving is not None:
+            task.interleaving.abandon()
         for child in list(task.children):
             self._end(child)
         task.children.clear()
-        if task.interleaving is not None:
-            for _, flow in task.interleaving.waiting:
-                flow.close()
-            task.interleaving = None
         if task.send_id is not None:
             self._sends.pop(task.send_id, None)
         taker = self._slots.leave(task) if task.is_call else None

@@ -7,9 +7,11 @@ tasks it started, so nothing outlives the flow that asked for it.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 from collections import deque
-from collections.abc import Callable, Generator, Hashable
+from collections.abc import Callable, Generator, Hashable, Sequence
 from typing import Any
 
 import attrs
@@ -28,10 +30,53 @@ class Group:
     results: list[Any]
     running: int = 0
 
+    @classmethod
+    def of(
+        cls,
+        parent: Task,
+        flows: Sequence[Generator[Any, Any, Any]],
+        limit: int,
+        is_failure: Callable[[BaseException], bool],
+    ) -> Group:
+        """Return the group running ``flows`` for ``parent``, ``limit`` (at least 1) at a time."""
+        return cls(parent, deque(enumerate(flows)), max(1, limit), is_failure, [None] * len(flows))
+
     @property
     def finished(self) -> bool:
         """Return whether every sub-flow has ended."""
         return not self.waiting and not self.running
+
+    def admit(self) -> list[Task]:
+        """Start waiting sub-flows while fewer than ``limit`` run; return the new tasks."""
+        started = []
+        while self.waiting and self.running < self.limit:
+            index, flow = self.waiting.popleft()
+            sub = Task(flow, parent=self.parent, group=self, index=index)
+            self.parent.children[sub] = None
+            self.running += 1
+            started.append(sub)
+        return started
+
+    def record(self, sub: Task, value: Any, error: BaseException | None) -> bool:
+        """Record how ``sub`` ended; return False if its error must end the whole group."""
+        self.parent.children.pop(sub, None)
+        self.running -= 1
+        if error is not None and not self.is_failure(error):
+            return False
+        self.results[sub.index] = error if error is not None else value
+        return True
+
+    def abandon(self) -> list[Task]:
+        """Drop the group: close the sub-flows not started; return the running ones to end."""
+        running = [t for t in self.parent.children if t.group is self]
+        for sub in running:
+            self.parent.children.pop(sub)
+        for _, flow in self.waiting:
+            flow.close()
+        self.waiting.clear()
+        self.running = 0
+        self.parent.interleaving = None
+        return running
 
 
 @attrs.define(eq=False)
@@ -102,3 +147,38 @@ class Slots:
                 waiting.holds_slot = True
                 return waiting
         return None
+
+
+class Sleepers:
+    """Tasks waiting for a deadline on the run's clock, earliest first (ties: first in)."""
+
+    def __init__(self) -> None:
+        """Start with no sleeper."""
+        self._heap: list[tuple[float, int, Task]] = []
+        self._order = itertools.count()
+
+    def add(self, deadline: float, task: Task) -> None:
+        """Wake ``task`` once the clock reaches ``deadline``."""
+        heapq.heappush(self._heap, (deadline, next(self._order), task))
+
+    def due(self, now: float) -> list[Task]:
+        """Return (and forget) the live tasks whose deadline is ``now`` or past."""
+        woken = []
+        while self._heap and self._heap[0][0] <= now:
+            task = heapq.heappop(self._heap)[2]
+            if not task.over:
+                woken.append(task)
+        return woken
+
+    def next_deadline(self) -> float | None:
+        """Return the earliest deadline of a live task, or None if none sleeps."""
+        while self._heap and self._heap[0][2].over:
+            heapq.heappop(self._heap)
+        return self._heap[0][0] if self._heap else None
+
+    def clear(self) -> None:
+        """Forget every sleeper."""
+        self._heap.clear()
+
+    def __bool__(self) -> bool:
+        return bool(self._heap)
