@@ -336,4 +336,4 @@ def encode_answer(value: Any) -> Any:
         return [encode_answer(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): encode_answer(v) for k, v in value.items()}
-    return _scalar(value)
+    return value.value if isinstance(value, enum.Enum) else value  # JSON keeps its booleans

@@ -27,7 +27,7 @@ from kaltura_mm.models import BaseEntry, MediaEntry
 from kaltura_mm.protocol.calls import FilePart, MultiRequest
 from kaltura_mm.runtime.effects import Emit, Flow, NextDone, Sleep, Start, Stream, single
 from kaltura_mm.services import base_entry, category, upload_token
-from tests.unit.scripted import ScriptedKaltura, api_error
+from kaltura_mm.testing import ScriptedKaltura, api_error
 
 FAST = RetryPolicy(attempts=3, initial_backoff=0.0, max_backoff=0.0, jitter=0.0)
 SECRET = "CANARY-admin-secret-0123456789"
