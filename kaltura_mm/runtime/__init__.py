@@ -27,7 +27,9 @@ the run no longer waits for is dropped. Errors the flow does not handle are rais
 Time and chance are injected: ``clock`` (monotonic seconds) dates sleeps, backoffs and
 ``Now()``; ``random`` (a ``random.Random``) draws backoff jitter, ``Draw()`` and multipart
 boundaries. Fed the same answers at the same clock readings with the same seed, a run makes the
-same actions, byte for byte.
+same actions, byte for byte, given a KS that does not change by itself: ``SecretKs`` makes its
+KS from the wall clock and fresh random bytes, so a replay uses a ``FixedKs`` (or a provider of
+its own).
 
 How to write an adapter::
 
