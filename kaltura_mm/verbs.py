@@ -10,22 +10,65 @@ follow the builder's signature, so mypy checks a verb's arguments and knows what
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, Generic, ParamSpec, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Self, TypeVar, overload
 
-from kaltura_mm.flows.categories import category_tree, resolve_category
-from kaltura_mm.flows.entries import (
-    add_to_category,
-    delete_entries,
-    detach_entries,
-    get_entry,
-    move_entries,
-)
-from kaltura_mm.flows.listing import entries
-from kaltura_mm.protocol.calls import Call
-from kaltura_mm.runtime.effects import Flow, Stream
-from kaltura_mm.services import base_entry, category, category_entry, session, upload_token
-from kaltura_mm.upload import upload, upload_many
+
+class _Lazy:
+    """A function of a module imported on first use (building a client stays fast)."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+
+    def resolve(self) -> Callable[..., Any]:
+        """Return the function, importing its module."""
+        return getattr(importlib.import_module(self.module), self.name)  # type: ignore[no-any-return]
+
+
+class _LazyModule:
+    """A module whose functions are ``_Lazy``: nothing is imported until a verb is used."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+
+    def __getattr__(self, name: str) -> _Lazy:
+        return _Lazy(self.module, name)
+
+
+if TYPE_CHECKING:
+    from kaltura_mm.flows.categories import category_tree, resolve_category
+    from kaltura_mm.flows.entries import (
+        add_to_category,
+        delete_entries,
+        detach_entries,
+        get_entry,
+        move_entries,
+    )
+    from kaltura_mm.flows.listing import entries
+    from kaltura_mm.protocol.calls import Call
+    from kaltura_mm.runtime.effects import Flow, Stream
+    from kaltura_mm.services import base_entry, category, category_entry, session, upload_token
+    from kaltura_mm.upload import upload, upload_many
+else:
+    # The builders (and the models and codec under them) load with the first verb used, so that
+    # ``import kaltura_mm`` and building a client stay fast (benchmarks/bench_import.py).
+    category_tree = _Lazy("kaltura_mm.flows.categories", "category_tree")
+    resolve_category = _Lazy("kaltura_mm.flows.categories", "resolve_category")
+    add_to_category = _Lazy("kaltura_mm.flows.entries", "add_to_category")
+    delete_entries = _Lazy("kaltura_mm.flows.entries", "delete_entries")
+    detach_entries = _Lazy("kaltura_mm.flows.entries", "detach_entries")
+    get_entry = _Lazy("kaltura_mm.flows.entries", "get_entry")
+    move_entries = _Lazy("kaltura_mm.flows.entries", "move_entries")
+    entries = _Lazy("kaltura_mm.flows.listing", "entries")
+    upload = _Lazy("kaltura_mm.upload.one", "upload")
+    upload_many = _Lazy("kaltura_mm.upload.many", "upload_many")
+    base_entry = _LazyModule("kaltura_mm.services.base_entry")
+    category = _LazyModule("kaltura_mm.services.category")
+    category_entry = _LazyModule("kaltura_mm.services.category_entry")
+    session = _LazyModule("kaltura_mm.services.session")
+    upload_token = _LazyModule("kaltura_mm.services.upload_token")
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -49,7 +92,10 @@ class Surface(Generic[M]):
         raise NotImplementedError
 
 
-def _bound(build: Callable[..., Any], act: Callable[..., Any]) -> Callable[..., Any]:
+def _bound(build: Callable[..., Any] | _Lazy, act: Callable[..., Any]) -> Callable[..., Any]:
+    if isinstance(build, _Lazy):
+        build = build.resolve()
+
     @functools.wraps(build)
     def verb(*args: Any, **kwargs: Any) -> Any:
         return act(build(*args, **kwargs))

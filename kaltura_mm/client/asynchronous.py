@@ -11,13 +11,13 @@ import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from kaltura_mm.client.base import ClientBase, alone, checked
+from kaltura_mm.client.base import ClientBase, checked
 from kaltura_mm.config import Config
 from kaltura_mm.errors import KalturaError
 from kaltura_mm.ks import KsProvider
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Progress
-from kaltura_mm.runtime import Answer, Done, Failed, Item, Machine, Reply, Send, Wait
-from kaltura_mm.runtime.effects import Flow, Stream, single
+from kaltura_mm.runtime.actions import Answer, Done, Failed, Item, Reply, Send, Wait
+from kaltura_mm.runtime.effects import single
 from kaltura_mm.verbs import Async
 
 if TYPE_CHECKING:
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     import asyncio
 
     import httpx
+
+    from kaltura_mm.runtime.effects import Flow, Stream
+    from kaltura_mm.runtime.machine import Machine
 
 T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741 - the item type of a stream
@@ -76,28 +79,22 @@ class AsyncClient(ClientBase[Async]):
         import asyncio
 
         answers: asyncio.Queue[Answer | BaseException] = asyncio.Queue()
-        flying: set[asyncio.Task[None]] = set()
-        waiting: list[Send] = []
+        flying: list[asyncio.Task[None]] = []
         try:
             while True:
                 action = machine.next_action()
-                if isinstance(action, Send):
-                    waiting.append(action)
-                    continue
-                if isinstance(action, Wait) and action.until is None and alone(waiting, flying):
-                    machine.answer(await self._send(waiting.pop(), progress))
-                    continue
-                if isinstance(action, Done):
-                    yield action
-                    return
-                flying = {task for task in flying if not task.done()}
-                flying |= {asyncio.create_task(self._post(s, progress, answers)) for s in waiting}
-                waiting.clear()
-                if isinstance(action, Item):
-                    yield action
-                else:
+                if isinstance(action, Send) and action.alone:
+                    machine.answer(await self._send(action, progress))  # nothing else to do
+                elif isinstance(action, Send):
+                    flying.append(asyncio.create_task(self._post(action, progress, answers)))
+                elif isinstance(action, Wait):
                     for answer in await _arrived(answers, action.until):
                         machine.answer(answer)
+                    flying = [t for t in flying if not t.done()]
+                else:
+                    yield action
+                    if isinstance(action, Done):
+                        return
         finally:
             machine.close()
             for task in flying:

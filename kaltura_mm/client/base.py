@@ -5,12 +5,15 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Generator
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from kaltura_mm.config import Config
 from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
-from kaltura_mm.runtime import Answer, Machine, Send, Settings
 from kaltura_mm.verbs import Async, Sync, Verbs
+
+if TYPE_CHECKING:
+    from kaltura_mm.runtime.actions import Answer
+    from kaltura_mm.runtime.machine import Machine
 
 M = TypeVar("M", Sync, Async)
 
@@ -60,6 +63,9 @@ class ClientBase(Verbs[M]):
         self._ks = FixedKs(ks) if ks is None or isinstance(ks, str) else ks
 
     def _machine(self, flow: Generator[Any, Any, Any], streaming: bool = False) -> Machine:
+        from kaltura_mm.runtime.machine import Machine  # loads with the first run
+        from kaltura_mm.runtime.settings import Settings
+
         config = self._config
         settings = Settings(
             ks=self._ks,
@@ -75,15 +81,6 @@ class ClientBase(Verbs[M]):
     def __repr__(self) -> str:
         config = self._config
         return f"{type(self).__name__}({config.service_url!r}, partner_id={config.partner_id})"
-
-
-def alone(waiting: list[Send], flying: set[Any]) -> bool:
-    """Return whether one request waits to be sent and nothing else is on the wire.
-
-    Then the adapter sends it inline (no thread or task to start): a flow making one call after
-    another pays nothing for being able to run many at once.
-    """
-    return len(waiting) == 1 and not flying
 
 
 def checked(got: list[Answer | BaseException]) -> list[Answer]:

@@ -13,13 +13,13 @@ import time
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from kaltura_mm.client.base import ClientBase, alone, checked
+from kaltura_mm.client.base import ClientBase, checked
 from kaltura_mm.config import Config
 from kaltura_mm.errors import KalturaError
 from kaltura_mm.ks import KsProvider
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Progress
-from kaltura_mm.runtime import Answer, Done, Failed, Item, Machine, Reply, Send, Wait
-from kaltura_mm.runtime.effects import Flow, Stream, single
+from kaltura_mm.runtime.actions import Answer, Failed, Item, Reply, Send, Wait
+from kaltura_mm.runtime.effects import single
 from kaltura_mm.verbs import Sync
 
 if TYPE_CHECKING:
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
     import httpx
+
+    from kaltura_mm.runtime.effects import Flow, Stream
+    from kaltura_mm.runtime.machine import Machine
 
 T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741 - the item type of a stream
@@ -74,27 +77,22 @@ class Client(ClientBase[Sync]):
 
     def _drive(self, machine: Machine, progress: Progress | None) -> Generator[Any, None, Any]:
         answers: queue.SimpleQueue[Answer | BaseException] = queue.SimpleQueue()
-        flying: set[Future[None]] = set()
-        waiting: list[Send] = []
+        flying: list[Future[None]] = []
         try:
             while True:
                 action = machine.next_action()
-                if isinstance(action, Send):
-                    waiting.append(action)
-                    continue
-                if isinstance(action, Done):
-                    return action.result
-                if isinstance(action, Wait) and action.until is None and alone(waiting, flying):
-                    machine.answer(self._send(waiting.pop(), progress))
-                    continue
-                flying = {f for f in flying if not f.done()}
-                flying |= {self._start(s, progress, answers) for s in waiting}
-                waiting.clear()
-                if isinstance(action, Item):
-                    yield action.value
-                else:
+                if isinstance(action, Send) and action.alone:
+                    machine.answer(self._send(action, progress))  # nothing else to do meanwhile
+                elif isinstance(action, Send):
+                    flying.append(self._start(action, progress, answers))
+                elif isinstance(action, Wait):
                     for answer in _arrived(answers, action.until):
                         machine.answer(answer)
+                    flying = [f for f in flying if not f.done()]
+                elif isinstance(action, Item):
+                    yield action.value
+                else:
+                    return action.result
         finally:
             machine.close()
             for future in flying:

@@ -12,7 +12,9 @@ Actions out (``next_action()``):
 | action                  | the adapter                                                        |
 |-------------------------|--------------------------------------------------------------------|
 | ``Send(id, request)``   | starts sending ``request`` (an ``HttpRequest``: method, path,     |
-|                         | headers, body of bytes and ``FilePart`` segments); sends overlap   |
+|                         | headers, body of bytes and ``FilePart`` segments); sends overlap.  |
+|                         | ``alone`` says nothing else can happen before its answer: the      |
+|                         | adapter may send it in place (no thread or task to start)          |
 | ``Wait(until)``         | waits until an answer arrives or its clock reaches ``until``      |
 |                         | (``None``: until an answer), then feeds what arrived               |
 | ``Item(value)``         | hands ``value`` to whoever iterates the flow                       |
@@ -57,11 +59,24 @@ its transport's exceptions to ``TransportError``/``ConfigError`` in one place an
 
 from __future__ import annotations
 
-from kaltura_mm.runtime.actions import Action, Answer, Done, Failed, Item, Reply, Send, Wait
-from kaltura_mm.runtime.machine import Clock, Machine
-from kaltura_mm.runtime.retry import RetryPolicy
-from kaltura_mm.runtime.settings import Settings
+import importlib
+from typing import TYPE_CHECKING, Any
 
+# public name -> module; loaded on first use, so that building a client stays fast.
+_EXPORTS = {
+    "Action": "kaltura_mm.runtime.actions",
+    "Answer": "kaltura_mm.runtime.actions",
+    "Clock": "kaltura_mm.runtime.machine",
+    "Done": "kaltura_mm.runtime.actions",
+    "Failed": "kaltura_mm.runtime.actions",
+    "Item": "kaltura_mm.runtime.actions",
+    "Machine": "kaltura_mm.runtime.machine",
+    "Reply": "kaltura_mm.runtime.actions",
+    "RetryPolicy": "kaltura_mm.runtime.retry",
+    "Send": "kaltura_mm.runtime.actions",
+    "Settings": "kaltura_mm.runtime.settings",
+    "Wait": "kaltura_mm.runtime.actions",
+}
 __all__ = [
     "Action",
     "Answer",
@@ -76,3 +91,18 @@ __all__ = [
     "Settings",
     "Wait",
 ]
+
+if TYPE_CHECKING:
+    from kaltura_mm.runtime.actions import Action, Answer, Done, Failed, Item, Reply, Send, Wait
+    from kaltura_mm.runtime.machine import Clock, Machine
+    from kaltura_mm.runtime.retry import RetryPolicy
+    from kaltura_mm.runtime.settings import Settings
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kaltura_mm.runtime' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -26,12 +26,15 @@ class Send:
     """Send ``request``; answer later with ``Reply(id, ...)`` or ``Failed(id, ...)``.
 
     Sends may overlap: start each as it comes and answer them in any order. ``target`` is the
-    ``Call`` or ``MultiRequest`` the request encodes (for logs and call-level fakes).
+    ``Call`` or ``MultiRequest`` the request encodes (for logs and call-level fakes). ``alone``
+    says nothing else can happen before its answer (no other send, nothing ready or asleep): an
+    adapter may send it in place instead of handing it to a thread or a task.
     """
 
     id: int
     request: HttpRequest
     target: Call[Any] | MultiRequest = attrs.field(eq=False, repr=False)
+    alone: bool = attrs.field(default=False, eq=False)
 
 
 @attrs.frozen

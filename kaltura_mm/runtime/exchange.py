@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import attrs
 
 from kaltura_mm.protocol.calls import Call, MultiRequest
-from kaltura_mm.runtime.actions import Reply
 
 if TYPE_CHECKING:
     # The wire format (and the codec and models under it) loads with the first call, so that
     # ``import kaltura_mm`` and building a client stay fast (benchmarks/bench_import.py).
     from kaltura_mm.protocol.wire import HttpRequest
+    from kaltura_mm.runtime.actions import Reply
 
 Target: TypeAlias = Call[Any] | MultiRequest
 log = logging.getLogger("kaltura_mm.client")

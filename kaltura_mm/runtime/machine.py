@@ -15,6 +15,8 @@ from collections.abc import Callable, Generator
 from random import Random
 from typing import Any
 
+import attrs
+
 from kaltura_mm.errors import KalturaError
 from kaltura_mm.protocol.calls import Call, MultiRequest
 from kaltura_mm.runtime.actions import Action, Answer, Done, Item, Reply, Send, Wait
@@ -110,7 +112,10 @@ class Machine:
         while True:
             while self._outbox:
                 action = self._outbox.popleft()
-                if not isinstance(action, Send) or action.id in self._sends:
+                if isinstance(action, Send) and action.id in self._sends:
+                    alone = len(self._sends) == 1 and not (self._ready or self._sleepers)
+                    return attrs.evolve(action, alone=alone) if alone else action
+                if not isinstance(action, Send):
                     return action
             if self._result is not _PENDING:
                 return Done(self._result)
@@ -247,8 +252,8 @@ class Machine:
         parent.children[task] = None
         if background:
             parent.running += 1
-        if self._slots.enter(task):
-            self._ready.append((task, None, None))
+        if self._slots.enter(task):  # its request goes out before anything else is stepped
+            self._step_call(task, None, None)
 
     def _step_call(self, task: Task, value: Any, error: BaseException | None) -> None:
         try:

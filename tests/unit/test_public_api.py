@@ -31,3 +31,11 @@ def test_import_is_lazy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_runtime_exports_what_it_lists() -> None:
+    from kaltura_mm import runtime
+
+    assert runtime.__all__ == sorted(runtime._EXPORTS)
+    for name, module in runtime._EXPORTS.items():
+        assert getattr(runtime, name) is getattr(importlib.import_module(module), name)
