@@ -27,10 +27,10 @@ from benchmarks.harness import Context, Row, median, time_runs
 from kaltura_mm.client import Client
 from kaltura_mm.config import Config
 from kaltura_mm.flows.categories import resolve_category
-from kaltura_mm.flows.interleave import interleave
-from kaltura_mm.flows.upload import upload_file
-from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
+from kaltura_mm.runtime.effects import interleave
 from kaltura_mm.sandbox import Sandbox
+from kaltura_mm.upload.one import upload_file
+from kaltura_mm.upload.request import UploadOptions, UploadRequest
 
 STARTUP_TARGET = 0.6  # seconds for `kaltura-mm --version`
 DEMO_TARGET = 20.0  # seconds for `kaltura-mm demo`

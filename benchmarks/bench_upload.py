@@ -28,14 +28,14 @@ from typing import Any
 from benchmarks.harness import Context, Row, median
 from benchmarks.official import official_python
 from kaltura_mm.client import Client
-from kaltura_mm.flows.upload import upload_file
-from kaltura_mm.flows.upload_many import upload_many
 from kaltura_mm.models import MediaEntry, MediaType, UploadedFileTokenResource
 from kaltura_mm.protocol.calls import MultiRequest
-from kaltura_mm.protocol.upload import ChunkBook
-from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.services import base_entry, upload_token
+from kaltura_mm.upload.many import upload_many
+from kaltura_mm.upload.one import upload_file
+from kaltura_mm.upload.plan import ChunkBook
+from kaltura_mm.upload.request import UploadOptions, UploadRequest
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
@@ -319,8 +319,8 @@ RSS_CHILD = textwrap.dedent(
     """
     import resource, sys
     from kaltura_mm.client import Client
-    from kaltura_mm.flows.upload import upload_file
-    from kaltura_mm.protocol.upload_request import UploadRequest
+    from kaltura_mm.upload.one import upload_file
+    from kaltura_mm.upload.request import UploadRequest
     url, partner, secret, path = sys.argv[1:5]
     with Client(service_url=url, partner_id=int(partner), admin_secret=secret) as client:
         client.run(upload_file(UploadRequest(path=path)))

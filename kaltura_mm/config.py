@@ -18,6 +18,7 @@ import attrs
 from kaltura_mm import __version__
 from kaltura_mm.enums import SessionType
 from kaltura_mm.errors import ConfigError
+from kaltura_mm.runtime.retry import RetryPolicy as RetryPolicy  # the runtime's one policy
 
 # Spec section 9: every documented region, by friendly name and by internal code.
 REGIONS: Mapping[str, str] = {
@@ -99,16 +100,6 @@ class Timeouts:
     read: float = attrs.field(default=120.0, validator=_positive)
     write: float = attrs.field(default=120.0, validator=_positive)
     pool: float = attrs.field(default=60.0, validator=_positive)
-
-
-@attrs.frozen(kw_only=True)
-class RetryPolicy:
-    """How transient failures are retried: attempts in all, exponential backoff with jitter."""
-
-    attempts: int = attrs.field(default=4, validator=_positive)
-    initial_backoff: float = 0.5
-    max_backoff: float = 10.0
-    jitter: float = 0.5
 
 
 def _partner_id(value: Any) -> int | None:

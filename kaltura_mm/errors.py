@@ -1,35 +1,43 @@
 """Every error kaltura-mm raises, split by what it holds and whose fault it is.
 
 ```
-KalturaError                      base of everything below
-├── ApiError                      the server answered "no": code, message, args, call
-│   ├── InvalidKsError            INVALID_KS (expired, revoked, unparseable, wrong owner)
-│   ├── MissingKsError            MISSING_KS
-│   ├── ServiceForbiddenError     SERVICE_FORBIDDEN
-│   ├── ActionBlockedError        ACTION_BLOCKED (rate limit; safe to retry)
-│   ├── EntryNotFoundError        ENTRY_ID_NOT_FOUND, INVALID_ENTRY_ID
-│   ├── CategoryNotFoundError     CATEGORY_NOT_FOUND
-│   ├── CategoryEntryExistsError  CATEGORY_ENTRY_ALREADY_EXISTS
-│   ├── EntryNotInCategoryError   ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY
-│   └── UploadTokenNotFoundError  UPLOAD_TOKEN_NOT_FOUND
-├── DependencyError               a multiRequest item whose referenced item failed
-├── TransportError                no usable answer (connect/read errors, timeouts)
-├── ResponseError                 an answer we cannot read (HTML page, truncated JSON, 5xx)
-├── UploadError                   an upload that stopped; carries what is needed to resume
-│   ├── UploadCancelledError      cancelled by the caller
-│   └── FileChangedError          the file changed during or since the upload
-└── ConfigError (also ValueError) bad input from the caller, naming the problem and the fix
+KalturaError                        base of everything below
+├── ApiError                        the server answered "no": code, message, args, call
+│   ├── InvalidKsError              INVALID_KS (expired, revoked, unparseable, wrong owner)
+│   ├── MissingKsError              MISSING_KS
+│   ├── ServiceForbiddenError       SERVICE_FORBIDDEN
+│   ├── ActionBlockedError          ACTION_BLOCKED (rate limit; safe to retry)
+│   ├── EntryNotFoundError          ENTRY_ID_NOT_FOUND, INVALID_ENTRY_ID
+│   ├── CategoryNotFoundError       CATEGORY_NOT_FOUND, or no category has the path or name
+│   │                               looked up (also a CategoryLookupError)
+│   ├── CategoryEntryExistsError    CATEGORY_ENTRY_ALREADY_EXISTS
+│   ├── EntryNotInCategoryError     ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY
+│   └── UploadTokenNotFoundError    UPLOAD_TOKEN_NOT_FOUND
+├── CategoryLookupError             a category named by the caller cannot be picked (also a
+│   │                               LookupError): wanted, candidates
+│   ├── CategoryNotFoundError       (the ApiError above)
+│   └── AmbiguousCategoryError      several categories have that name: give the path or the id
+├── DependencyError                 a multiRequest item whose referenced item failed
+├── ListingError                    the server's answers break what a full listing relies on
+├── TransportError                  no usable answer (connect/read errors, timeouts)
+├── ResponseError                   an answer we cannot read (HTML page, truncated JSON, 5xx)
+├── UploadError                     an upload that stopped; carries what is needed to resume
+│   ├── UploadCancelledError        cancelled by the caller
+│   └── FileChangedError            the file changed during or since the upload
+└── ConfigError (also ValueError)   bad input from the caller, naming the problem and the fix
+    └── ActionNotAllowedError       the MediaManager's mode or item actions forbid the action
 ```
 
-A KS or secret never appears in these errors: server messages that echo a KS are redacted when
-the error is decoded (``redact``).
+Older names stay as aliases of the same classes: ``CategoryNotFound``, ``AmbiguousCategory``,
+``ActionNotAllowed``. A KS or secret never appears in these errors: server messages that echo a
+KS are redacted when the error is decoded (``redact``).
 """
 
 from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, ClassVar, Protocol
 
@@ -139,8 +147,49 @@ class EntryNotFoundError(ApiError, codes=("ENTRY_ID_NOT_FOUND", "INVALID_ENTRY_I
     """The entry does not exist or was deleted."""
 
 
-class CategoryNotFoundError(ApiError, codes=("CATEGORY_NOT_FOUND",)):
-    """The category does not exist or was deleted."""
+class CategoryLookupError(KalturaError, LookupError):
+    """A category the caller named could not be picked; ``candidates`` are near matches."""
+
+    wanted: str = ""
+    candidates: tuple[Any, ...] = ()
+
+    def _looked_for(self, wanted: str, candidates: Sequence[Any]) -> None:
+        self.wanted = wanted
+        self.candidates = tuple(candidates)
+
+
+_MAX_CANDIDATES = 10
+
+
+def _with_candidates(message: str, candidates: Sequence[Any]) -> str:
+    names = [f"{c.full_name} (id {c.id})" for c in candidates[:_MAX_CANDIDATES]]
+    return message + ("; candidates: " + ", ".join(names) if names else "")
+
+
+class CategoryNotFoundError(ApiError, CategoryLookupError, codes=("CATEGORY_NOT_FOUND",)):
+    """The category does not exist or was deleted, or no category has the path or name asked for.
+
+    ``wanted`` and ``candidates`` (categories that came close) are set by a lookup by path.
+    """
+
+    @classmethod
+    def lookup(
+        cls, message: str, wanted: str, candidates: Sequence[Any] = ()
+    ) -> CategoryNotFoundError:
+        """Return the error of a lookup that found no category (said without the code)."""
+        error = cls("CATEGORY_NOT_FOUND", _with_candidates(message, candidates))
+        error.args = (error.message,)
+        error._looked_for(wanted, candidates)
+        return error
+
+
+class AmbiguousCategoryError(CategoryLookupError):
+    """Several categories have this name: use the full path or the id."""
+
+    def __init__(self, message: str, wanted: str, candidates: Sequence[Any] = ()) -> None:
+        """Name what was looked for and list the categories that share the name."""
+        super().__init__(_with_candidates(message, candidates))
+        self._looked_for(wanted, candidates)
 
 
 class CategoryEntryExistsError(ApiError, codes=("CATEGORY_ENTRY_ALREADY_EXISTS",)):
@@ -167,6 +216,10 @@ class DependencyError(KalturaError):
         self.dependency = dependency
         self.cause = cause
         self.server_outcome = server_outcome
+
+
+class ListingError(KalturaError):
+    """Listing cannot go on: the server's answers break what the keyset relies on."""
 
 
 class TransportError(KalturaError):
@@ -229,6 +282,16 @@ class ConfigError(KalturaError, ValueError):
     """Bad input from the caller; the message names the problem and the fix."""
 
 
+class ActionNotAllowedError(ConfigError):
+    """The manager's mode or item actions do not allow this action; nothing was sent."""
+
+
+# The names these classes had before the tree was made one.
+CategoryNotFound = CategoryNotFoundError
+AmbiguousCategory = AmbiguousCategoryError
+ActionNotAllowed = ActionNotAllowedError
+
+
 class RetryableCall(Protocol):
     """What ``is_retryable`` needs to know about a call."""
 
@@ -245,6 +308,13 @@ class RetryableCall(Protocol):
 _REJECTED_STATUSES = frozenset({429})
 
 
+def is_throttle(exc: BaseException) -> bool:
+    """Return whether ``exc`` is the server pushing back before running the call: slow down."""
+    return isinstance(exc, ActionBlockedError) or (
+        isinstance(exc, ResponseError) and exc.status in _REJECTED_STATUSES
+    )
+
+
 def is_retryable(exc: BaseException, call: RetryableCall) -> bool:
     """Decide whether ``call`` may be sent again after it failed with ``exc``.
 
@@ -253,14 +323,12 @@ def is_retryable(exc: BaseException, call: RetryableCall) -> bool:
     only when the call is idempotent; ``retry_codes`` lists API errors the call itself declares
     retryable (e.g. a final upload chunk's size mismatch).
     """
-    if isinstance(exc, ActionBlockedError):
+    if is_throttle(exc):
         return True
     if isinstance(exc, ApiError):
         return exc.code in call.retry_codes
     if isinstance(exc, TransportError):
         return call.idempotent or not exc.may_have_reached_server
     if isinstance(exc, ResponseError):
-        if exc.status in _REJECTED_STATUSES:
-            return True
         return call.idempotent and (exc.status >= 500 or exc.status == 200)
     return False

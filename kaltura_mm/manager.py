@@ -4,7 +4,7 @@ Configured like the widget (settings ``contextType``, ``contextId``, ``ks``, ``p
 ``supportDocuments``; visual settings ``mode`` and ``customizations.manage.itemActions``), and
 running the same flows as everything else. Rules:
 
-1. An action the mode or the item actions do not allow raises ``ActionNotAllowed`` before any
+1. An action the mode or the item actions do not allow raises ``ActionNotAllowedError`` before any
    request: ``select`` mode only lists, selects and uploads; ``manage`` mode adds ``detach`` and
    ``delete`` when they are in ``item_actions``.
 2. Select mode needs only ``baseEntry.list``/``get`` and ``category.get``, which a USER KS may call.
@@ -23,23 +23,19 @@ from typing import Any, Generic, Literal, TypeVar
 import attrs
 
 from kaltura_mm.client import AsyncClient, Client
-from kaltura_mm.errors import ConfigError
+from kaltura_mm.errors import ActionNotAllowedError, ConfigError
 from kaltura_mm.flows.batch import EntryOutcome, Pace
-from kaltura_mm.flows.effects import Flow
 from kaltura_mm.flows.entries import delete_entries, detach_entries, get_entry
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries
-from kaltura_mm.flows.upload import upload_file
 from kaltura_mm.models import BaseEntry, DocumentEntry, EntryType, MediaEntry
-from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
-from kaltura_mm.protocol.upload_result import UploadResult
+from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.upload.one import upload_file
+from kaltura_mm.upload.request import UploadOptions, UploadRequest
+from kaltura_mm.upload.result import UploadResult
 
 Mode = Literal["select", "manage"]
 ItemAction = Literal["delete", "detach"]
 ITEM_ACTIONS: tuple[ItemAction, ...] = ("delete", "detach")
-
-
-class ActionNotAllowed(ConfigError):
-    """The manager's mode or item actions do not allow this action; nothing was sent."""
 
 
 def _mode(_: Any, __: Any, value: str) -> None:
@@ -185,17 +181,17 @@ class _Runtime(Generic[ClientT]):
 
     def _allow(self, action: ItemAction) -> None:
         if self._settings.mode != "manage":
-            raise ActionNotAllowed(
+            raise ActionNotAllowedError(
                 f"{action} is not available in {self._settings.mode!r} mode: "
                 "set mode='manage' (update_settings) to manage entries"
             )
         if action not in self._settings.item_actions:
-            raise ActionNotAllowed(
+            raise ActionNotAllowedError(
                 f"{action} is not among the item actions {list(self._settings.item_actions)}: "
                 "add it to customizations.manage.itemActions"
             )
         if action == "detach" and self._settings.context_id is None:
-            raise ActionNotAllowed("detach needs a category: set contextId (update_settings)")
+            raise ActionNotAllowedError("detach needs a category: set contextId (update_settings)")
 
     def _detach(self, entry_ids: Iterable[str], pace: Pace | None) -> Flow[list[EntryOutcome]]:
         self._allow("detach")

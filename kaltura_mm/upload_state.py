@@ -16,7 +16,7 @@ from pathlib import Path
 import platformdirs
 
 from kaltura_mm.errors import ConfigError
-from kaltura_mm.protocol.upload_request import UploadState
+from kaltura_mm.upload.request import UploadState
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from kaltura_mm import Config, RetryPolicy, SecretKs, UploadOptions, UploadRequest
 from kaltura_mm.errors import (
+    AmbiguousCategoryError,
     ApiError,
+    CategoryNotFoundError,
     ConfigError,
     FileChangedError,
     InvalidKsError,
@@ -24,9 +26,9 @@ from kaltura_mm.errors import (
     TransportError,
     UploadError,
 )
-from kaltura_mm.flows.categories import AmbiguousCategory, CategoryNotFound, resolve_category
+from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.flows.entries import delete_entries, detach_entries
-from kaltura_mm.flows.upload import upload_file
+from kaltura_mm.upload.one import upload_file
 from reliability import media
 from reliability.bad_input_world import Outcome, World, cli, from_cli, from_library
 from reliability.cli_process import run_cli
@@ -607,7 +609,7 @@ CASES: tuple[Case, ...] = (
         "lib-unknown-category-path",
         "library",
         "resolve a category path that does not exist",
-        CategoryNotFound,
+        CategoryNotFoundError,
         ("bad>nope",),
         lib_unknown_category_path,
     ),
@@ -615,7 +617,7 @@ CASES: tuple[Case, ...] = (
         "lib-ambiguous-category",
         "library",
         "resolve a name two categories share",
-        AmbiguousCategory,
+        AmbiguousCategoryError,
         ("full path",),
         lib_ambiguous_category,
     ),

@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 
 from kaltura_mm import Client, Config, RetryPolicy
-from kaltura_mm.flows.upload_many import upload_many
 from kaltura_mm.ks import KsProvider
-from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
 from kaltura_mm.sandbox import Sandbox
+from kaltura_mm.upload.many import upload_many
+from kaltura_mm.upload.request import UploadOptions, UploadRequest
 from reliability import inventory, media
 from reliability.harness import Context, Stopwatch, Verdict
 from reliability.meter import CallMeter

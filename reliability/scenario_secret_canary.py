@@ -20,11 +20,11 @@ from kaltura_mm.enums import SessionType
 from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.flows.entries import delete_entries
 from kaltura_mm.flows.listing import EntryQuery, list_entries
-from kaltura_mm.flows.upload import upload_file
 from kaltura_mm.ks import generate_v2
-from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
 from kaltura_mm.recording import cassette
 from kaltura_mm.sandbox import Sandbox
+from kaltura_mm.upload.one import upload_file
+from kaltura_mm.upload.request import UploadOptions, UploadRequest
 from reliability import media
 from reliability.cli_process import CliRun, cli_env, run_cli
 from reliability.harness import Context, Verdict

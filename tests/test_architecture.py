@@ -1,8 +1,9 @@
 """The package's layering, checked by reading imports (no module is executed).
 
-Dependency direction: models, errors <- protocol <- services <- flows <- config/client <- manager
-<- cli. The pure layers never import an HTTP or retry library, and the sandbox imports nothing
-from the client side, so a client encoding bug cannot be mirrored by the server that tests it.
+Dependency direction: models, errors <- protocol <- services <- runtime <- flows <- config/client
+<- manager <- cli. The pure layers never import an HTTP or retry library, and the sandbox imports
+nothing from the client side, so a client encoding bug cannot be mirrored by the server that
+tests it.
 """
 
 from __future__ import annotations
@@ -20,18 +21,41 @@ LAYERS: dict[str, int] = {
     "protocol": 1,
     "ks": 1,
     "services": 2,
-    "flows": 3,
-    "config": 4,
-    "client": 4,
-    "transport": 4,
-    "recording": 4,
-    "upload_state": 4,
-    "manager": 5,
-    "cli": 6,
-    "commands": 6,
+    "runtime": 3,
+    "flows": 4,
+    "upload": 4,
+    "config": 5,
+    "client": 5,
+    "verbs": 5,
+    "transport": 5,
+    "recording": 5,
+    "upload_state": 5,
+    "manager": 6,
+    "testing": 6,
+    "cli": 7,
+    "commands": 7,
 }
-PURE = {"protocol", "services", "flows", "models", "errors"}
+PURE = {"protocol", "services", "runtime", "flows", "upload", "models", "errors"}
 IO_LIBRARIES = {"httpx", "tenacity", "socket", "requests"}
+# Time and chance come from the runtime's injected clock and random source, so that a seeded run
+# replays: a pure module may not read the wall clock or draw from the ``random`` module.
+UNREPLAYABLE = {"time", "datetime"}
+
+
+def _reads_clock_or_chance(path: Path) -> list[str]:
+    """Return the imports of ``path`` that read the wall clock or draw from ``random``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [
+                a.name for a in node.names if a.name.split(".")[0] in {*UNREPLAYABLE, "random"}
+            ]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            top = node.module.split(".")[0]
+            allowed = {"Random"} if top == "random" else set()  # the type, injected
+            if top in {*UNREPLAYABLE, "random"}:
+                found += [f"{node.module}.{a.name}" for a in node.names if a.name not in allowed]
+    return found
 
 
 def _top_of(module: str) -> str | None:
@@ -104,6 +128,18 @@ def test_pure_layers_do_no_io() -> None:
             if name.split(".")[0] in IO_LIBRARIES:
                 violations.append(f"{path.relative_to(PACKAGE)} imports {name}")
     assert not violations, "pure layer does I/O:\n" + "\n".join(violations)
+
+
+def test_pure_layers_take_time_and_chance_from_the_runtime() -> None:
+    violations = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in _source_files()
+        if _layer_of(path) in PURE
+        for name in _reads_clock_or_chance(path)
+    ]
+    assert not violations, "pure layer reads the clock or draws at random:\n" + "\n".join(
+        violations
+    )
 
 
 def test_sandbox_imports_nothing_from_the_client_side() -> None:

@@ -11,7 +11,9 @@ import attrs
 
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.errors import (
+    AmbiguousCategoryError,
     ApiError,
+    CategoryLookupError,
     CategoryNotFoundError,
     ConfigError,
     EntryNotFoundError,
@@ -24,7 +26,6 @@ from kaltura_mm.errors import (
     UploadError,
     redact,
 )
-from kaltura_mm.flows.categories import AmbiguousCategory, CategoryLookupError
 
 _AUTH_CODES = frozenset(
     {"START_SESSION_ERROR", "USER_BLOCKED", "SERVICE_FORBIDDEN_CONTENT_BLOCKED"}
@@ -128,12 +129,12 @@ def _describe(exc: BaseException) -> Failure:
         return Failure(ExitCode.INTERRUPTED, "interrupted", "interrupted")
     if isinstance(exc, ConfigError):
         return Failure(ExitCode.BAD_INPUT, "bad_input", str(exc))
-    if isinstance(exc, ApiError):
-        return _api_failure(exc)
-    if isinstance(exc, CategoryLookupError):
-        code = ExitCode.BAD_INPUT if isinstance(exc, AmbiguousCategory) else ExitCode.NOT_FOUND
+    if isinstance(exc, CategoryLookupError):  # before ApiError: CategoryNotFoundError is both
+        code = ExitCode.BAD_INPUT if isinstance(exc, AmbiguousCategoryError) else ExitCode.NOT_FOUND
         fix = "`kaltura-mm categories` lists every category with its id and full path"
         return Failure(code, "category", str(exc), fix)
+    if isinstance(exc, ApiError):
+        return _api_failure(exc)
     if isinstance(exc, TransportError):
         fix = "check the service URL and your network, then re-run"
         return Failure(ExitCode.UNAVAILABLE, "transport", f"no answer from Kaltura: {exc}", fix)

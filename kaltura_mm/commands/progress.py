@@ -25,7 +25,7 @@ from rich.progress import (
 )
 
 from kaltura_mm.commands.shell import visible
-from kaltura_mm.protocol.upload_result import UploadProgress
+from kaltura_mm.upload.result import UploadProgress
 
 PLAIN_INTERVAL = 5.0
 

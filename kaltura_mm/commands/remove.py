@@ -66,7 +66,7 @@ def _selection(
     """Return the ids to act on and what the server holds of them (listed, then read by id)."""
     client = state.client()
     if query is not None:
-        ids = [o.entry_id for o in client.run(delete_where(query, dry_run=True))]
+        ids = [o.entry_id for o in client.iterate(delete_where(query, dry_run=True))]
     return ids, client.run(get_entries(ids)) if ids else {}
 
 

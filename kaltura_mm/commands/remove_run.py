@@ -19,9 +19,9 @@ from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.remove_plan import Plan
 from kaltura_mm.commands.state.deletions import DeletionLog
 from kaltura_mm.errors import EntryNotFoundError
-from kaltura_mm.flows.batch import EntryOutcome, Sending
-from kaltura_mm.flows.effects import Flow
+from kaltura_mm.flows.batch import EntryOutcome, Progress, Sending
 from kaltura_mm.flows.entries import delete_entries, detach_entries, move_entries
+from kaltura_mm.runtime.effects import Stream
 
 Write = Callable[[EntryOutcome], None]
 
@@ -44,7 +44,7 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _flow(plan: Plan, ids: list[str]) -> Flow[list[EntryOutcome]]:
+def _flow(plan: Plan, ids: list[str]) -> Stream[Progress]:
     if plan.action == "move":
         return move_entries(ids, plan.category_id or 0, plan.destination_id or 0, stream=True)
     if plan.action == "detach":

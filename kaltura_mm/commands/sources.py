@@ -27,7 +27,7 @@ from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.shell import refused_by_kaltura
 from kaltura_mm.errors import ConfigError
-from kaltura_mm.protocol.media_types import kind_of
+from kaltura_mm.upload.media_types import kind_of
 
 MANIFEST_COLUMNS = ("path", "name", "description", "tags", "category", "referenceId")
 _GLOB_CHARS = frozenset("*?[")

@@ -37,9 +37,9 @@ from kaltura_mm.commands.upload_report import (
 from kaltura_mm.commands.upload_truth import check_claimed, verify
 from kaltura_mm.config import Config
 from kaltura_mm.flows.categories import resolve_category
-from kaltura_mm.flows.upload_many import upload_many
-from kaltura_mm.protocol.upload import DEFAULT_CHUNK_SIZE
-from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
+from kaltura_mm.upload.many import upload_many
+from kaltura_mm.upload.plan import DEFAULT_CHUNK_SIZE
+from kaltura_mm.upload.request import UploadOptions, UploadRequest
 
 # The library's defaults, read from it so the two never drift apart: requests in flight per
 # client, files in flight per batch, chunks in flight per file, bytes per chunk.

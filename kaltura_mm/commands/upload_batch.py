@@ -27,17 +27,17 @@ from kaltura_mm.commands.state import StateError
 from kaltura_mm.commands.state.files import DONE, FileJournal, FileRecord, categories_key
 from kaltura_mm.commands.state.uploads import UploadStore
 from kaltura_mm.errors import ConfigError, KalturaError, UploadCancelledError, UploadError
-from kaltura_mm.flows import local_file
-from kaltura_mm.flows.effects import Flow
-from kaltura_mm.flows.upload_many import upload_many
-from kaltura_mm.protocol.upload_request import (
+from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.upload import local_file
+from kaltura_mm.upload.many import upload_many
+from kaltura_mm.upload.request import (
     FileFingerprint,
     UploadOptions,
     UploadRequest,
     UploadState,
     reference_id_for,
 )
-from kaltura_mm.protocol.upload_result import UploadOutcome, UploadResult
+from kaltura_mm.upload.result import UploadOutcome, UploadResult
 
 
 @attrs.frozen

@@ -29,8 +29,8 @@ from kaltura_mm.commands.state.lock import RunLock
 from kaltura_mm.commands.state.uploads import PendingUpload, UploadStore, pending_uploads
 from kaltura_mm.commands.uploads_abort import Aborted, abort_upload
 from kaltura_mm.errors import KalturaError
-from kaltura_mm.flows import local_file
-from kaltura_mm.protocol.upload_request import UploadOptions
+from kaltura_mm.upload import local_file
+from kaltura_mm.upload.request import UploadOptions
 
 LIST_KEYS = (
     "reference_id",

@@ -14,12 +14,12 @@ import contextlib
 import attrs
 
 from kaltura_mm.errors import EntryNotFoundError, UploadTokenNotFoundError
-from kaltura_mm.flows.effects import Flow
-from kaltura_mm.flows.upload_lookup import delete_entry, find_existing
 from kaltura_mm.models import BaseEntry, Pager, UploadTokenFilter
-from kaltura_mm.protocol.upload_recovery import OPEN_TOKEN_STATUSES, is_complete
-from kaltura_mm.protocol.upload_request import UploadOptions, UploadState
+from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import base_entry, upload_token
+from kaltura_mm.upload.lookup import delete_entry, find_existing
+from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, is_complete
+from kaltura_mm.upload.request import UploadOptions, UploadState
 
 _PAGE = 50
 

@@ -38,21 +38,22 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Generator, Sequence
+from typing import Any, Literal, TypeAlias, TypeVar, cast
 
 import attrs
 
 from kaltura_mm.errors import (
-    ActionBlockedError,
     ConfigError,
     KalturaError,
     ResponseError,
     TransportError,
+    is_throttle,
 )
-from kaltura_mm.flows.effects import Emit, Flow, NextDone, Sleep, Start
 from kaltura_mm.protocol.calls import Call, MultiRequest
+from kaltura_mm.runtime.effects import Effect, Emit, Flow, NextDone, Sleep, Start
 
+T = TypeVar("T")
 Status = Literal["done", "already_done", "failed", "would_change"]
 RETRY = "retry"  # what ``classify`` returns for an item to send again
 THROTTLE_WINDOW = 1.0  # seconds a rate limiter remembers calls (a guess: Kaltura's is unpublished)
@@ -163,7 +164,7 @@ class Pace:
 
 
 Classify = Callable[[str, Any, bool], "Status | str"]
-Stream = Callable[[EntryOutcome], bool]
+OutcomeFilter = Callable[[EntryOutcome], bool]
 """Which outcomes a streaming batch ``Emit``s the moment they are final."""
 
 
@@ -179,18 +180,18 @@ class Sending:
     entry_ids: tuple[str, ...]
 
 
+Progress: TypeAlias = EntryOutcome | Sending
+"""What a streaming batch emits: each batch before it goes, each outcome once final."""
+Emitting: TypeAlias = Generator[Effect | Emit[Progress], Any, T]
+"""A batch flow that may emit ``Progress`` (when asked to stream) and returns ``T``."""
+
+
 @attrs.frozen
 class Operation:
     """One per-entry action: the call to send and how to read each answer."""
 
     build: Callable[[str], Call[Any]]
     classify: Classify
-
-
-def _throttled(error: KalturaError) -> bool:
-    return isinstance(error, ActionBlockedError) or (
-        isinstance(error, ResponseError) and error.status == 429
-    )
 
 
 def _unanswered(error: KalturaError) -> bool:
@@ -255,8 +256,8 @@ def run_batches(
     op: Operation,
     pace: Pace,
     known: frozenset[str] = frozenset(),
-    stream: Stream | None = None,
-) -> Flow[dict[str, EntryOutcome]]:
+    stream: OutcomeFilter | None = None,
+) -> Emitting[dict[str, EntryOutcome]]:
     """Apply ``op`` to every entry in multiRequests; return each entry's outcome.
 
     ``known`` are entries known to have existed (an answer "not found" then means done). With
@@ -309,12 +310,19 @@ def run_batches(
     return {entry_id: ledger.results[entry_id] for entry_id in entry_ids}
 
 
+def settle_all(
+    entry_ids: Sequence[str], op: Operation, pace: Pace, known: frozenset[str] = frozenset()
+) -> Flow[dict[str, EntryOutcome]]:
+    """``run_batches`` without streaming: it emits nothing, so it is a plain flow."""
+    return cast("Flow[dict[str, EntryOutcome]]", run_batches(entry_ids, op, pace, known))
+
+
 def _settle(
     batch: list[str], answer: Any, op: Operation, ledger: _Ledger
 ) -> tuple[list[tuple[str, KalturaError | None]], bool]:
     """Record one answered batch; return the items to send again (with why) and if throttled."""
     if isinstance(answer, KalturaError):
-        if _throttled(answer):
+        if is_throttle(answer):
             return [(e, answer) for e in batch], True
         if _unanswered(answer):
             ledger.maybe_ran.update(batch)

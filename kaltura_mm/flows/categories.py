@@ -6,33 +6,13 @@ from collections.abc import Sequence
 
 import attrs
 
-from kaltura_mm.errors import CategoryNotFoundError, ConfigError, KalturaError
-from kaltura_mm.flows.effects import Flow
+from kaltura_mm.errors import AmbiguousCategoryError, CategoryNotFoundError, ConfigError
 from kaltura_mm.models import Category, CategoryFilter, ListPage, Pager
+from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import category
 
 PATH_SEPARATOR = ">"
 _MAX_CANDIDATES = 10
-
-
-class CategoryLookupError(KalturaError, LookupError):
-    """A category named by the caller could not be picked; ``candidates`` are near matches."""
-
-    def __init__(self, message: str, wanted: str, candidates: Sequence[Category] = ()) -> None:
-        """Name what was looked for and list the categories that came close."""
-        names = [f"{c.full_name} (id {c.id})" for c in candidates[:_MAX_CANDIDATES]]
-        hint = ("; candidates: " + ", ".join(names)) if names else ""
-        super().__init__(message + hint)
-        self.wanted = wanted
-        self.candidates = tuple(candidates)
-
-
-class CategoryNotFound(CategoryLookupError):
-    """No category has this id, full path or name."""
-
-
-class AmbiguousCategory(CategoryLookupError):
-    """Several categories have this name: use the full path or the id."""
 
 
 def normalize_path(path: str) -> str:
@@ -62,7 +42,7 @@ def resolve_category(id_or_path: int | str) -> Flow[Category]:
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
-        raise AmbiguousCategory(f"{len(exact)} categories have the path {path!r}", path, exact)
+        raise AmbiguousCategoryError(f"{len(exact)} categories have the path {path!r}", path, exact)
     return (yield from _by_name(path))
 
 
@@ -70,7 +50,7 @@ def _by_id(category_id: int) -> Flow[Category]:
     try:
         found: Category = yield category.get(category_id)
     except CategoryNotFoundError:
-        raise CategoryNotFound(
+        raise CategoryNotFoundError.lookup(
             f"no category has id {category_id} (or it was deleted): check the id, or pass the "
             "full path such as 'Root>Courses'",
             str(category_id),
@@ -88,13 +68,13 @@ def _by_name(path: str) -> Flow[Category]:
     if PATH_SEPARATOR not in path and len(same_name) == 1:
         return same_name[0]
     if PATH_SEPARATOR not in path and len(same_name) > 1:
-        raise AmbiguousCategory(
+        raise AmbiguousCategoryError(
             f"{len(same_name)} categories are named {name!r}: pass the full path or the id",
             path,
             same_name,
         )
     near = same_name or list(page.objects)
-    raise CategoryNotFound(
+    raise CategoryNotFoundError.lookup(
         f"no category has the full path {path!r} (paths are case-sensitive, separated by '>')",
         path,
         near,

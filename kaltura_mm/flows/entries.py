@@ -15,7 +15,7 @@ here:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal, overload
 
 import attrs
 
@@ -27,11 +27,21 @@ from kaltura_mm.errors import (
     EntryNotInCategoryError,
     KalturaError,
 )
-from kaltura_mm.flows.batch import RETRY, EntryOutcome, Operation, Pace, Stream, run_batches
-from kaltura_mm.flows.effects import Emit, Flow
+from kaltura_mm.flows.batch import (
+    RETRY,
+    Emitting,
+    EntryOutcome,
+    Operation,
+    OutcomeFilter,
+    Pace,
+    Progress,
+    run_batches,
+    settle_all,
+)
 from kaltura_mm.flows.listing import EntryQuery, Keyset
 from kaltura_mm.models import BaseEntry
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
+from kaltura_mm.runtime.effects import Emit, Flow, Stream
 from kaltura_mm.services import base_entry, category, category_entry
 
 GET_CHUNK = 500  # ids per getByIds call
@@ -120,19 +130,33 @@ def get_entries(entry_ids: Iterable[str]) -> Flow[dict[str, BaseEntry]]:
 # ---- detach, delete, add, move -----------------------------------------------------------------
 
 
+@overload
+def detach_entries(
+    entry_ids: Iterable[str],
+    category_id: int,
+    *,
+    pace: Pace | None = ...,
+    stream: Literal[False] = ...,
+) -> Flow[list[EntryOutcome]]: ...
+@overload
+def detach_entries(
+    entry_ids: Iterable[str], category_id: int, *, pace: Pace | None = ..., stream: Literal[True]
+) -> Stream[Progress]: ...
 def detach_entries(
     entry_ids: Iterable[str], category_id: int, *, pace: Pace | None = None, stream: bool = False
-) -> Flow[list[EntryOutcome]]:
+) -> Emitting[list[EntryOutcome] | None]:
     """Remove entries from a category (the entries stay); one outcome per distinct id.
 
-    ``stream``: emit ``Sending`` before each batch and each outcome once final (see ``Sending``).
+    ``stream=True`` makes it a stream for ``client.iterate``: ``Sending`` before each batch goes
+    and each outcome once final (see ``Sending``), instead of a list at the end.
     """
-    return (yield from _detach(_unique(entry_ids), category_id, pace, _all if stream else None))
+    outcomes = yield from _detach(_unique(entry_ids), category_id, pace, _all if stream else None)
+    return None if stream else outcomes
 
 
 def _detach(
-    ids: list[str], category_id: int, pace: Pace | None, stream: Stream | None
-) -> Flow[list[EntryOutcome]]:
+    ids: list[str], category_id: int, pace: Pace | None, stream: OutcomeFilter | None
+) -> Emitting[list[EntryOutcome]]:
     yield category.get(category_id)  # a missing category must not read as "already detached"
     op = Operation(lambda i: category_entry.delete(i, category_id), _classify_detach)
     # "Not assigned" is only final once the entry is known to exist: streamed after the check.
@@ -154,44 +178,91 @@ def _all(_: EntryOutcome) -> bool:
     return True
 
 
+@overload
+def delete_entries(
+    entry_ids: Iterable[str],
+    *,
+    pace: Pace | None = ...,
+    known_to_exist: bool = ...,
+    stream: Literal[False] = ...,
+) -> Flow[list[EntryOutcome]]: ...
+@overload
+def delete_entries(
+    entry_ids: Iterable[str],
+    *,
+    pace: Pace | None = ...,
+    known_to_exist: bool = ...,
+    stream: Literal[True],
+) -> Stream[Progress]: ...
 def delete_entries(
     entry_ids: Iterable[str],
     *,
     pace: Pace | None = None,
     known_to_exist: bool = False,
     stream: bool = False,
-) -> Flow[list[EntryOutcome]]:
+) -> Emitting[list[EntryOutcome] | None]:
     """Delete entries; "not found" counts as already done only after a possible earlier try
     or when ``known_to_exist`` (the ids came from a listing).
 
-    ``stream``: emit ``Sending`` before each batch and each outcome once final (see ``Sending``).
+    ``stream=True``: a stream of ``Sending`` and outcomes, as ``detach_entries``.
     """
     ids = _unique(entry_ids)
     op = Operation(_delete_call, _classify_delete)
     known = frozenset(ids) if known_to_exist else frozenset()
     results = yield from run_batches(ids, op, pace or Pace(), known, _all if stream else None)
-    return list(results.values())
+    return None if stream else list(results.values())
 
 
+@overload
+def add_to_category(
+    entry_ids: Iterable[str],
+    category_id: int,
+    *,
+    pace: Pace | None = ...,
+    stream: Literal[False] = ...,
+) -> Flow[list[EntryOutcome]]: ...
+@overload
+def add_to_category(
+    entry_ids: Iterable[str], category_id: int, *, pace: Pace | None = ..., stream: Literal[True]
+) -> Stream[Progress]: ...
 def add_to_category(
     entry_ids: Iterable[str], category_id: int, *, pace: Pace | None = None, stream: bool = False
-) -> Flow[list[EntryOutcome]]:
+) -> Emitting[list[EntryOutcome] | None]:
     """Assign existing entries to a category; already assigned counts as done.
 
-    ``stream``: emit ``Sending`` before each batch and each outcome once final (see ``Sending``).
+    ``stream=True``: a stream of ``Sending`` and outcomes, as ``detach_entries``.
     """
-    return (yield from _add(_unique(entry_ids), category_id, pace, _all if stream else None))
+    outcomes = yield from _add(_unique(entry_ids), category_id, pace, _all if stream else None)
+    return None if stream else outcomes
 
 
 def _add(
-    ids: list[str], category_id: int, pace: Pace | None, stream: Stream | None
-) -> Flow[list[EntryOutcome]]:
+    ids: list[str], category_id: int, pace: Pace | None, stream: OutcomeFilter | None
+) -> Emitting[list[EntryOutcome]]:
     yield category.get(category_id)
     op = Operation(lambda i: category_entry.add(i, category_id), _classify_add)
     results = yield from run_batches(ids, op, pace or Pace(), stream=stream)
     return list(results.values())
 
 
+@overload
+def move_entries(
+    entry_ids: Iterable[str],
+    from_category: int,
+    to_category: int,
+    *,
+    pace: Pace | None = ...,
+    stream: Literal[False] = ...,
+) -> Flow[list[EntryOutcome]]: ...
+@overload
+def move_entries(
+    entry_ids: Iterable[str],
+    from_category: int,
+    to_category: int,
+    *,
+    pace: Pace | None = ...,
+    stream: Literal[True],
+) -> Stream[Progress]: ...
 def move_entries(
     entry_ids: Iterable[str],
     from_category: int,
@@ -199,10 +270,11 @@ def move_entries(
     *,
     pace: Pace | None = None,
     stream: bool = False,
-) -> Flow[list[EntryOutcome]]:
+) -> Emitting[list[EntryOutcome] | None]:
     """Move entries between categories: add to the target, then detach from the source.
 
-    ``stream``: emit each outcome once final (a failed add at once, the rest after the detach).
+    ``stream=True``: a stream of outcomes, each once final (a failed add at once, the rest after
+    the detach), and ``Sending`` before each batch.
     """
     if from_category == to_category:
         raise ConfigError(f"moving from category {from_category} to itself changes nothing")
@@ -210,18 +282,12 @@ def move_entries(
     failed_add = None if not stream else (lambda o: not o.ok)
     added = yield from _add(ids, to_category, pace, failed_add)
     in_target = [o.entry_id for o in added if o.ok]
-    detached = (
-        yield from _detach(in_target, from_category, pace, _all if stream else None)
-        if in_target
-        else _nothing()
-    )
+    detached: list[EntryOutcome] = []
+    if in_target:
+        detached = yield from _detach(in_target, from_category, pace, _all if stream else None)
     by_id = {o.entry_id: o for o in detached}
-    return [by_id.get(o.entry_id, o) if o.ok else o for o in added]
-
-
-def _nothing() -> Flow[list[EntryOutcome]]:
-    return []
-    yield  # pragma: no cover - makes this a generator
+    outcomes = [by_id.get(o.entry_id, o) if o.ok else o for o in added]
+    return None if stream else outcomes
 
 
 # ---- by filter ---------------------------------------------------------------------------------
@@ -229,10 +295,11 @@ def _nothing() -> Flow[list[EntryOutcome]]:
 
 def detach_where(
     query: EntryQuery, *, dry_run: bool = False, pace: Pace | None = None
-) -> Flow[list[EntryOutcome]]:
+) -> Stream[EntryOutcome]:
     """Detach every entry matching ``query`` from ``query.category_id``, page by page.
 
-    Emits each page's outcomes as it goes; a dry run lists what would change and changes nothing.
+    Streams each entry's outcome as its page is done; a dry run streams what would change
+    (``would_change``) and changes nothing.
     """
     if query.category_id is None or query.include_subcategories:
         raise ConfigError(
@@ -241,21 +308,20 @@ def detach_where(
         )
     category_id = query.category_id
     op = Operation(lambda i: category_entry.delete(i, category_id), _classify_detach)
-    return (yield from _where(query, op, dry_run, pace or Pace()))
+    yield from _where(query, op, dry_run, pace or Pace())
 
 
 def delete_where(
     query: EntryQuery, *, dry_run: bool = False, pace: Pace | None = None
-) -> Flow[list[EntryOutcome]]:
-    """Delete every entry matching ``query``, page by page (dry run: list what would go)."""
+) -> Stream[EntryOutcome]:
+    """Delete every entry matching ``query``, page by page (dry run: stream what would go)."""
     op = Operation(_delete_call, _classify_delete)
-    return (yield from _where(query, op, dry_run, pace or Pace()))
+    yield from _where(query, op, dry_run, pace or Pace())
 
 
-def _where(query: EntryQuery, op: Operation, dry_run: bool, pace: Pace) -> Flow[list[EntryOutcome]]:
+def _where(query: EntryQuery, op: Operation, dry_run: bool, pace: Pace) -> Stream[EntryOutcome]:
     """Walk ``query`` with the keyset (stable while entries leave it) and apply ``op``."""
     cursor = Keyset.start(query)
-    outcomes: list[EntryOutcome] = []
     while not cursor.done:
         page = yield cursor.request()
         cursor, fresh = cursor.advance(page)
@@ -263,9 +329,7 @@ def _where(query: EntryQuery, op: Operation, dry_run: bool, pace: Pace) -> Flow[
         if dry_run:
             done = [EntryOutcome(i, "would_change") for i in ids]
         else:
-            settled = yield from run_batches(ids, op, pace, frozenset(ids))
+            settled = yield from settle_all(ids, op, pace, frozenset(ids))
             done = list(settled.values())
         for outcome in done:
             yield Emit(outcome)
-        outcomes.extend(done)
-    return outcomes

@@ -24,8 +24,8 @@ from typing import Any, Literal
 
 import attrs
 
-from kaltura_mm.errors import ConfigError, KalturaError
-from kaltura_mm.flows.effects import Emit, Flow
+from kaltura_mm.errors import ConfigError, ListingError
+from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.models import (
     BaseEntry,
     BaseEntryFilter,
@@ -37,6 +37,7 @@ from kaltura_mm.models import (
     Pager,
 )
 from kaltura_mm.protocol.calls import Call
+from kaltura_mm.runtime.effects import Emit, Flow, Stream
 from kaltura_mm.services import base_entry
 
 PAGE_SIZE = 500  # the server's largest page
@@ -47,10 +48,6 @@ ANY_STATUS: tuple[EntryStatus, ...] = tuple(s for s in EntryStatus if s is not E
 """Every status but DELETED: ready entries and those still importing, converting or failed."""
 
 Order = Literal["+createdAt", "-createdAt", "+updatedAt", "-updatedAt", "+name", "-name"]
-
-
-class ListingError(KalturaError):
-    """Listing cannot go on: the server's answers break what the keyset relies on."""
 
 
 def _tuple(value: Any) -> tuple[Any, ...]:
@@ -233,30 +230,39 @@ def _created_at(entry: BaseEntry) -> int:
     return entry.created_at
 
 
-def list_entries(query: EntryQuery, page_size: int = PAGE_SIZE) -> Flow[int]:
-    """Stream every entry of ``query`` (``Emit`` each one); return how many were handed out."""
+def list_entries(query: EntryQuery, page_size: int = PAGE_SIZE) -> Stream[BaseEntry]:
+    """Stream every entry of ``query`` (``Emit`` each one), each exactly once."""
     cursor = Keyset.start(query, page_size)
-    count = 0
     while not cursor.done:
         page = yield cursor.request()
         cursor, fresh = cursor.advance(page)
         for entry in fresh:
             yield Emit(entry)
-        count += len(fresh)
-    return count
 
 
-def entry_pages(query: EntryQuery, page_size: int = PAGE_SIZE) -> Flow[int]:
+def entries(
+    query: EntryQuery | None = None, *, category: int | str | None = None, **filters: Any
+) -> Stream[BaseEntry]:
+    """Stream every entry of ``query`` with ``filters`` (``EntryQuery`` fields) set, each once.
+
+    ``category`` is a category id or full path (``"Root>Lectures"``), resolved first.
+    """
+    unknown = sorted(set(filters) - {f.name for f in attrs.fields(EntryQuery)})
+    if unknown:
+        raise ConfigError(f"unknown filters {unknown}: filters are EntryQuery's fields")
+    if category is not None:
+        filters["category_id"] = (yield from resolve_category(category)).id
+    yield from list_entries(attrs.evolve(query or EntryQuery(), **filters))
+
+
+def entry_pages(query: EntryQuery, page_size: int = PAGE_SIZE) -> Stream[list[BaseEntry]]:
     """Stream every entry of ``query`` a page at a time (``Emit`` a list per request)."""
     cursor = Keyset.start(query, page_size)
-    count = 0
     while not cursor.done:
         page = yield cursor.request()
         cursor, fresh = cursor.advance(page)
         if fresh:
             yield Emit(fresh)
-        count += len(fresh)
-    return count
 
 
 def collect_entries(query: EntryQuery, limit: int | None = None) -> Flow[list[BaseEntry]]:

@@ -311,3 +311,29 @@ def encode(value: Any) -> Any:
 def encode_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Encode a call's action parameters; ``None`` values are left out (server defaults)."""
     return {key: encode(value) for key, value in params.items() if value is not None}
+
+
+def encode_answer(value: Any) -> Any:
+    """Encode a value as the server writes it in a response: every set field, read-only ones too.
+
+    The other way round from ``decode``, for fakes that answer with models (``kaltura_mm.testing``).
+    """
+    if isinstance(value, m.ListPage):
+        objects = [encode_answer(obj) for obj in value.objects]
+        return {
+            "objects": objects,
+            "totalCount": value.total_count,
+            "objectType": "KalturaListResponse",
+        }
+    if type(value) in _NAMES:
+        out = {
+            wire: encode_answer(getattr(value, name))
+            for wire, (name, _) in _fields(type(value)).items()
+            if getattr(value, name) is not None
+        }
+        return {**getattr(value, "extra", {}), **out, "objectType": _NAMES[type(value)]}
+    if isinstance(value, list | tuple):
+        return [encode_answer(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): encode_answer(v) for k, v in value.items()}
+    return value.value if isinstance(value, enum.Enum) else value  # JSON keeps its booleans

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
-from kaltura_mm.protocol.upload_result import UploadProgress
+from kaltura_mm.upload.result import UploadProgress
 
 
 def _read_all(fd: int, process: subprocess.Popen[bytes], timeout: float) -> bytes:

@@ -16,8 +16,8 @@ import pytest
 from kaltura_mm.client import Client
 from kaltura_mm.errors import UploadCancelledError
 from kaltura_mm.flows.entries import delete_entries
-from kaltura_mm.flows.upload import upload_file
-from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest, UploadState
+from kaltura_mm.upload import upload_file
+from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.upload_state import UploadStateStore
 from tests.cli.test_upload import make_files
 

@@ -14,7 +14,7 @@ import pytest
 
 from kaltura_mm.client import AsyncClient, Client
 from kaltura_mm.config import Config
-from kaltura_mm.flows.effects import Emit, Flow
+from kaltura_mm.runtime.effects import Emit, Flow, Stream
 from kaltura_mm.sandbox import Sandbox
 
 
@@ -37,7 +37,7 @@ class Runner:
             return await client.run(flow)
 
     def iterate(
-        self, flow: Flow[Any], each: Callable[[Any], None] = lambda item: None
+        self, flow: Stream[Any], each: Callable[[Any], None] = lambda item: None
     ) -> list[Any]:
         """Collect what ``flow`` emits, calling ``each`` on every item as it arrives."""
         if self.mode == "sync":
@@ -49,7 +49,7 @@ class Runner:
                 return items
         return asyncio.run(self._aiterate(flow, each))
 
-    async def _aiterate(self, flow: Flow[Any], each: Callable[[Any], None]) -> list[Any]:
+    async def _aiterate(self, flow: Stream[Any], each: Callable[[Any], None]) -> list[Any]:
         async with AsyncClient(self.config) as client:
             items = []
             async for item in client.iterate(flow):
@@ -74,12 +74,18 @@ def runner_fixture(request: pytest.FixtureRequest, kaltura_sandbox: Sandbox) -> 
     return Runner(request.param, admin_config(kaltura_sandbox))
 
 
-def _emits_two() -> Flow[str]:
+def _emits_two() -> Stream[int]:
     yield Emit(1)
     yield Emit(2)
+
+
+def _answers() -> Flow[str]:
     return "done"
+    yield  # a flow
 
 
 def test_runner_streams_and_returns_under_both_clients(runner: Runner) -> None:
     assert runner.iterate(_emits_two()) == [1, 2]
-    assert runner.run(_emits_two()) == "done"
+    assert runner.run(_answers()) == "done"
+    with pytest.raises(TypeError, match="iterate"):
+        runner.run(_emits_two())  # type: ignore[arg-type]

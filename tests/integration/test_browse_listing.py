@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 
 from kaltura_mm.client import Client
-from kaltura_mm.errors import EntryNotFoundError
-from kaltura_mm.flows.categories import AmbiguousCategory, category_tree, resolve_category
-from kaltura_mm.flows.effects import Emit, Flow
+from kaltura_mm.errors import AmbiguousCategoryError, EntryNotFoundError
+from kaltura_mm.flows.categories import category_tree, resolve_category
 from kaltura_mm.flows.entries import get_entries, get_entry
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries, list_page
 from kaltura_mm.models import DocumentEntry, DocumentType, EntryType, MediaEntry, MediaType
 from kaltura_mm.protocol.calls import MultiRequest
+from kaltura_mm.runtime.effects import Emit, Flow
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.services import base_entry, category_entry
 from tests.integration.test_browse_harness import (  # noqa: F401 (the runner fixture)
@@ -196,7 +196,7 @@ def test_categories_resolve_by_path_and_tree_counts(
     kaltura_sandbox.seed_entries(bio, 4)
     found = runner.run(resolve_category("Root > Courses > Bio 101"))
     assert found.id == bio
-    with pytest.raises(AmbiguousCategory, match="Root>Archive>Bio 101"):
+    with pytest.raises(AmbiguousCategoryError, match="Root>Archive>Bio 101"):
         runner.run(resolve_category("Bio 101"))
     (courses,) = runner.run(category_tree("Root>Courses"))
     assert [(n.category.id, n.direct_entries_count) for n in courses.children] == [(bio, 4)]

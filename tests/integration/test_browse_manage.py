@@ -113,7 +113,7 @@ def test_detach_where_dry_run_then_real(runner: Runner, kaltura_sandbox: Sandbox
     videos = kaltura_sandbox.seed_entries(category_id, 1_100)
     audio = kaltura_sandbox.seed_entries(category_id, 20, media_type=MediaType.AUDIO)
     query = EntryQuery(category_id=category_id, media_types=[MediaType.VIDEO])
-    plan = runner.run(detach_where(query, dry_run=True))
+    plan = runner.iterate(detach_where(query, dry_run=True))
     assert sorted(o.entry_id for o in plan) == sorted(videos)
     assert {o.status for o in plan} == {"would_change"}
     assert len(_members(runner, kaltura_sandbox, category_id)) == 1_120
@@ -128,7 +128,7 @@ def test_delete_where_removes_every_match(runner: Runner, kaltura_sandbox: Sandb
     keep = kaltura_sandbox.create_category("Keep")
     doomed = kaltura_sandbox.seed_entries(category_id, 700)
     kept = kaltura_sandbox.seed_entries(keep, 5)
-    outcomes = runner.run(delete_where(EntryQuery(category_id=category_id)))
+    outcomes = runner.iterate(delete_where(EntryQuery(category_id=category_id)))
     assert sorted(o.entry_id for o in outcomes) == sorted(doomed)
     assert {o.status for o in outcomes} == {"done"}
     assert _members(runner, kaltura_sandbox, category_id) == set()

@@ -18,7 +18,6 @@ import pytest
 from kaltura_mm.client import AsyncClient, Client
 from kaltura_mm.config import Config, RetryPolicy
 from kaltura_mm.errors import EntryNotFoundError, UploadTokenNotFoundError
-from kaltura_mm.flows.effects import Flow
 from kaltura_mm.models import (
     BaseEntry,
     BaseEntryFilter,
@@ -34,6 +33,7 @@ from kaltura_mm.models import (
 )
 from kaltura_mm.protocol.calls import FilePart, MultiRequest
 from kaltura_mm.recording import cassette, recording_requested
+from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.services import base_entry, category, category_entry, session, upload_token
 

@@ -90,7 +90,7 @@ def test_no_secret_in_any_output(
     )
     with Client(config) as client:
         started_ks = _exercise(client, sandbox, shown)
-        ks_used = client._core.ks.current()
+        ks_used = client._ks.current()
     text = "\n".join(shown + captured.lines)
     if level <= logging.DEBUG:
         assert "category.list -> HTTP 200" in text  # the logs did record the calls

@@ -23,7 +23,6 @@ from kaltura_mm.errors import (
     InvalidKsError,
     UploadTokenNotFoundError,
 )
-from kaltura_mm.flows.effects import Flow, NextDone, Start
 from kaltura_mm.ks import generate_v2
 from kaltura_mm.models import (
     BaseEntry,
@@ -41,6 +40,7 @@ from kaltura_mm.models import (
     UploadTokenStatus,
 )
 from kaltura_mm.protocol.calls import FilePart, MultiRequest
+from kaltura_mm.runtime.effects import Flow, NextDone, Start
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.services import base_entry, category, category_entry, session, upload_token
 

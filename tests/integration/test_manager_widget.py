@@ -11,8 +11,8 @@ import pytest
 
 from kaltura_mm.client import AsyncClient, Client
 from kaltura_mm.config import Config
-from kaltura_mm.errors import InvalidKsError
-from kaltura_mm.manager import ActionNotAllowed, AsyncMediaManager, ManagerSettings, MediaManager
+from kaltura_mm.errors import ActionNotAllowedError, InvalidKsError
+from kaltura_mm.manager import AsyncMediaManager, ManagerSettings, MediaManager
 from kaltura_mm.models import MediaEntry
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.services import base_entry, category_entry
@@ -108,12 +108,12 @@ def test_guards_send_nothing(
     category_id, others, _ = setup
     kaltura_sandbox.stats.reset()
     select = ManagerSettings(context_id=category_id, ks=kaltura_sandbox.ks())
-    with pytest.raises(ActionNotAllowed, match="select"):
+    with pytest.raises(ActionNotAllowedError, match="select"):
         Widget(mode, kaltura_sandbox, select).do("detach", others)
     no_delete = ManagerSettings(
         context_id=category_id, mode="manage", item_actions=["detach"], ks=kaltura_sandbox.ks()
     )
-    with pytest.raises(ActionNotAllowed, match="delete"):
+    with pytest.raises(ActionNotAllowedError, match="delete"):
         Widget(mode, kaltura_sandbox, no_delete).do("delete", others)
     assert kaltura_sandbox.stats.http_requests == 0
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from kaltura_mm.config import Config
-from kaltura_mm.flows.upload import upload_file
-from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
 from kaltura_mm.sandbox import Sandbox
+from kaltura_mm.upload.one import upload_file
+from kaltura_mm.upload.request import UploadOptions, UploadRequest
 from tests.integration.upload_support import (
     KIB,
     RequestCounter,

@@ -31,19 +31,19 @@ import pytest
 
 from kaltura_mm.client import Client
 from kaltura_mm.errors import UploadCancelledError, UploadError
-from kaltura_mm.flows import local_file
-from kaltura_mm.flows.upload import resume_upload, upload_file
-from kaltura_mm.flows.upload_many import upload_many
 from kaltura_mm.models import MediaEntry, Pager, UploadTokenFilter, UploadTokenStatus
-from kaltura_mm.protocol.upload_request import (
+from kaltura_mm.sandbox import Sandbox
+from kaltura_mm.services import base_entry, upload_token
+from kaltura_mm.upload import local_file
+from kaltura_mm.upload.many import upload_many
+from kaltura_mm.upload.one import resume_upload, upload_file
+from kaltura_mm.upload.request import (
     UploadOptions,
     UploadRequest,
     UploadState,
     reference_id_for,
 )
-from kaltura_mm.protocol.upload_result import UploadProgress
-from kaltura_mm.sandbox import Sandbox
-from kaltura_mm.services import base_entry, upload_token
+from kaltura_mm.upload.result import UploadProgress
 from tests.integration.upload_support import (
     KIB,
     MIB,
@@ -212,8 +212,8 @@ CHILD = textwrap.dedent(
     """
     import sys
     from kaltura_mm.client import Client
-    from kaltura_mm.flows.upload import upload_file
-    from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
+    from kaltura_mm.upload.one import upload_file
+    from kaltura_mm.upload.request import UploadOptions, UploadRequest
 
     url, partner, secret, path = sys.argv[1:5]
     options = UploadOptions(chunk_size=256 * 1024, edge_size=64 * 1024, concurrency=2)

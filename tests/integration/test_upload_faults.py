@@ -14,11 +14,11 @@ import pytest
 
 from kaltura_mm.config import RetryPolicy, Timeouts
 from kaltura_mm.errors import FileChangedError, UploadCancelledError, UploadError
-from kaltura_mm.flows.upload import resume_upload, upload_file
-from kaltura_mm.flows.upload_many import upload_many
-from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
-from kaltura_mm.protocol.upload_result import UploadProgress
 from kaltura_mm.sandbox import Sandbox
+from kaltura_mm.upload.many import upload_many
+from kaltura_mm.upload.one import resume_upload, upload_file
+from kaltura_mm.upload.request import UploadOptions, UploadRequest
+from kaltura_mm.upload.result import UploadProgress
 from tests.integration.upload_support import (
     KIB,
     MIB,

@@ -8,8 +8,6 @@ from typing import Any
 import pytest
 
 from kaltura_mm.errors import ConfigError, UploadError
-from kaltura_mm.flows.upload import upload_file
-from kaltura_mm.flows.upload_many import upload_many
 from kaltura_mm.models import (
     DocumentEntry,
     DocumentType,
@@ -20,9 +18,11 @@ from kaltura_mm.models import (
     UploadTokenFilter,
     UploadTokenStatus,
 )
-from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.services import upload_token
+from kaltura_mm.upload.many import upload_many
+from kaltura_mm.upload.one import upload_file
+from kaltura_mm.upload.request import UploadOptions, UploadRequest
 from tests.integration.upload_support import (
     KIB,
     MIB,
@@ -175,8 +175,8 @@ def _single(call: Any) -> Any:
 
 
 def _reference_of(path: Path) -> str:
-    from kaltura_mm.flows.local_file import fingerprint
-    from kaltura_mm.protocol.upload_request import reference_id_for
+    from kaltura_mm.upload.local_file import fingerprint
+    from kaltura_mm.upload.request import reference_id_for
 
     return reference_id_for(UploadRequest(path=path), fingerprint(path))
 

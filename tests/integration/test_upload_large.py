@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kaltura_mm.flows.upload import upload_file
-from kaltura_mm.protocol.upload_request import UploadRequest
 from kaltura_mm.sandbox import Sandbox
+from kaltura_mm.upload.one import upload_file
+from kaltura_mm.upload.request import UploadRequest
 from tests.integration.upload_support import (
     MIB,
     Run,

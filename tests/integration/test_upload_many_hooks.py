@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from kaltura_mm.errors import UploadCancelledError
-from kaltura_mm.flows.upload import upload_file
-from kaltura_mm.flows.upload_many import upload_many
-from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest, UploadState
-from kaltura_mm.protocol.upload_result import UploadOutcome
 from kaltura_mm.sandbox import Sandbox
+from kaltura_mm.upload.many import upload_many
+from kaltura_mm.upload.one import upload_file
+from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
+from kaltura_mm.upload.result import UploadOutcome
 from tests.integration.upload_support import (
     KIB,
     Run,

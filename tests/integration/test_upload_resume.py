@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from kaltura_mm.flows.upload import resume_upload
 from kaltura_mm.sandbox import Sandbox
+from kaltura_mm.upload.one import resume_upload
 from kaltura_mm.upload_state import UploadStateStore
 from tests.integration.upload_support import (
     MIB,
@@ -35,8 +35,8 @@ CHILD = textwrap.dedent(
     """
     import sys
     from kaltura_mm.client import Client
-    from kaltura_mm.flows.upload import upload_file
-    from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest
+    from kaltura_mm.upload.one import upload_file
+    from kaltura_mm.upload.request import UploadOptions, UploadRequest
     from kaltura_mm.upload_state import UploadStateStore
 
     url, partner, secret, path, states = sys.argv[1:6]

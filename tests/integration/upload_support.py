@@ -17,8 +17,8 @@ import httpx
 
 from kaltura_mm.client import AsyncClient, Client
 from kaltura_mm.config import Config, RetryPolicy
-from kaltura_mm.flows.effects import Flow
 from kaltura_mm.models import BaseEntryFilter, EntryStatus, Pager
+from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.services import base_entry
 

@@ -109,7 +109,8 @@ def test_an_entry_is_listed_a_lag_after_it_became_ready(sb: Sandbox, api: Api) -
     entry_id = api.ready_entry(b"\x00" * 1000)
     ready_at = wait_for_status(api, entry_id, 2)["updatedAt"]
     assert api.call("baseEntry", "list")["totalCount"] == 0, "READY is not indexed yet"
-    sb.clock.advance(ready_at + LAG + 1 - sb.clock.now())
+    # updatedAt is whole seconds and READY came up to a second after it: wait past both
+    sb.clock.advance(ready_at + LAG + 2 - sb.clock.now())
     assert _ids(api.call("baseEntry", "list")) == [entry_id]
 
 

@@ -1,9 +1,9 @@
 """The batch engine's pacing against a server that throttles per sliding window, on a fake clock.
 
-``ThrottlingServer`` runs a flow as a discrete-event simulation: a ``Sleep`` moves the clock, a
-batch reaches the server some ms after it was started (seeded jitter) and is answered later, and
-the server blocks every delete past ``per_second`` in any sliding 1 s window, as the sandbox and
-Kaltura's limiter do. Nothing really waits.
+``ThrottlingServer`` is a discrete-event adapter of the runtime's machine: a wait moves the
+virtual clock, a batch reaches the server some ms after it was sent (seeded jitter) and is
+answered later, and the server blocks every delete past ``per_second`` in any sliding 1 s window,
+as the sandbox and Kaltura's limiter do. Nothing really waits.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from typing import Any
 import attrs
 import pytest
 
-from kaltura_mm.errors import ConfigError, KalturaError
+from kaltura_mm.errors import ConfigError
 from kaltura_mm.flows.batch import Pace
-from kaltura_mm.flows.effects import NextDone, Sleep, Start
 from kaltura_mm.flows.entries import delete_entries
+from kaltura_mm.ks import FixedKs
 from kaltura_mm.protocol.calls import Call
+from kaltura_mm.runtime import Answer, Done, Machine, Send, Settings, Wait
 from tests.unit.test_listing_fakes import InMemoryKaltura
 
 
@@ -55,32 +56,25 @@ class ThrottlingServer:
 
     def run(self, flow: Generator[Any, Any, Any]) -> Any:
         """Run ``flow`` to its end; return its result."""
-        answers: list[tuple[float, int, Any, Any]] = []  # (answered at, order, tag, outcome)
-        send: Any = None
-        order = 0
-        while True:
-            try:
-                effect = flow.send(send)
-            except StopIteration as stop:
-                return stop.value
-            send = None
-            if isinstance(effect, Sleep):
-                self.now += effect.seconds
-            elif isinstance(effect, Start):
+        machine = Machine(
+            flow, Settings(ks=FixedKs("ks")), clock=lambda: self.now, random=self._rng
+        )
+        answers: list[tuple[float, int, Answer]] = []  # (answered at, order, answer)
+        while not isinstance(action := machine.next_action(), Done):
+            if isinstance(action, Send):
                 # reaches the server 20-50 ms after sending, answered 30 ms after that
                 self._arrival = self.now + self._rng.uniform(0.02, 0.05)
-                try:
-                    outcome: Any = self.fake.outcome(effect.call)
-                except KalturaError as exc:
-                    outcome = exc
-                order += 1
-                heapq.heappush(answers, (self._arrival + 0.03, order, effect.tag, outcome))
-            elif isinstance(effect, NextDone):
-                at, _, tag, outcome = heapq.heappop(answers)
+                answer = self.fake.respond(action)
+                heapq.heappush(answers, (self._arrival + 0.03, action.id, answer))
+            elif isinstance(action, Wait) and answers and answers[0][0] <= (action.until or 1e18):
+                at, _, answer = heapq.heappop(answers)
                 self.now = max(self.now, at)
-                send = (tag, outcome)
+                machine.answer(answer)
+            elif isinstance(action, Wait) and action.until is not None:
+                self.now = max(self.now, action.until)
             else:
-                raise AssertionError(f"unexpected effect {effect!r}")
+                raise AssertionError(f"unexpected action {action!r}")
+        return action.result
 
     def most_in_a_window(self, seconds: float = 1.0) -> int:
         """Return the most deletes that ran within any window of ``seconds``."""

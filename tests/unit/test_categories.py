@@ -7,16 +7,20 @@ from typing import Any
 import attrs
 import pytest
 
-from kaltura_mm.errors import ApiError, ConfigError
+from kaltura_mm.errors import (
+    AmbiguousCategoryError,
+    ApiError,
+    CategoryNotFoundError,
+    ConfigError,
+)
 from kaltura_mm.flows.categories import (
-    AmbiguousCategory,
-    CategoryNotFound,
     category_tree,
     normalize_path,
     resolve_category,
 )
 from kaltura_mm.models import Category, ListPage
-from tests.unit.test_listing_fakes import InMemoryKaltura, drive
+from kaltura_mm.testing import drive
+from tests.unit.test_listing_fakes import InMemoryKaltura
 
 
 @attrs.define
@@ -91,7 +95,7 @@ def test_resolves_by_id_path_and_unique_name(fake: CategoryKaltura) -> None:
 
 
 def test_ambiguous_name_lists_every_candidate(fake: CategoryKaltura) -> None:
-    with pytest.raises(AmbiguousCategory) as caught:
+    with pytest.raises(AmbiguousCategoryError) as caught:
         drive(resolve_category("Bio 101"), fake)
     message = str(caught.value)
     assert "Root>Archive>Bio 101" in message and "Root>Courses>Bio 101" in message
@@ -99,10 +103,10 @@ def test_ambiguous_name_lists_every_candidate(fake: CategoryKaltura) -> None:
 
 
 def test_missing_path_names_near_matches(fake: CategoryKaltura) -> None:
-    with pytest.raises(CategoryNotFound) as caught:
+    with pytest.raises(CategoryNotFoundError) as caught:
         drive(resolve_category("Root>Course>Bio 101"), fake)
     assert "Root>Courses>Bio 101" in str(caught.value)
-    with pytest.raises(CategoryNotFound, match="no category has id 999"):
+    with pytest.raises(CategoryNotFoundError, match="no category has id 999"):
         drive(resolve_category(999), fake)
 
 

@@ -22,12 +22,12 @@ from kaltura_mm.errors import (
     ResponseError,
     TransportError,
 )
-from kaltura_mm.flows.effects import Emit, Flow, NextDone, Sleep, Start, single
 from kaltura_mm.ks import inspect
 from kaltura_mm.models import BaseEntry, MediaEntry
 from kaltura_mm.protocol.calls import FilePart, MultiRequest
+from kaltura_mm.runtime.effects import Emit, Flow, NextDone, Sleep, Start, Stream, single
 from kaltura_mm.services import base_entry, category, upload_token
-from tests.unit.scripted import ScriptedKaltura, api_error
+from kaltura_mm.testing import ScriptedKaltura, api_error
 
 FAST = RetryPolicy(attempts=3, initial_backoff=0.0, max_backoff=0.0, jitter=0.0)
 SECRET = "CANARY-admin-secret-0123456789"
@@ -218,17 +218,21 @@ def test_a_flow_yielding_something_else_is_a_type_error(runner: Runner) -> None:
         runner(ScriptedKaltura(), flow())
 
 
-def _emitting() -> Flow[int]:
+def _emitting() -> Stream[str]:
     page = yield base_entry.list()
     for entry in page.objects:
         yield Emit(entry.id)
+
+
+def _counting() -> Flow[int]:
+    page = yield base_entry.list()
     return page.total_count
 
 
 LISTED = {"objects": [ENTRY, ENTRY | {"id": "0_b"}], "totalCount": 2, "objectType": "x"}
 
 
-def test_iterate_streams_emitted_items_and_run_drops_them(runner: Runner) -> None:
+def test_iterate_streams_emitted_items() -> None:
     server = ScriptedKaltura(("baseEntry.list", LISTED))
     with Client(_config(), http_transport=server.transport()) as client:
         assert list(client.iterate(_emitting())) == ["0_a", "0_b"]
@@ -239,7 +243,16 @@ def test_iterate_streams_emitted_items_and_run_drops_them(runner: Runner) -> Non
             return [item async for item in client.iterate(_emitting())]
 
     assert asyncio.run(collect()) == ["0_a", "0_b"]
-    assert runner(ScriptedKaltura(("baseEntry.list", LISTED)), _emitting()) == 2
+
+
+def test_run_refuses_a_stream_and_iterate_a_flow_with_a_result(runner: Runner) -> None:
+    # The types say so too (mypy rejects both calls); this is for untyped code.
+    with pytest.raises(TypeError, match=r"client\.iterate"):
+        runner(ScriptedKaltura(("baseEntry.list", LISTED)), _emitting())  # type: ignore[arg-type]
+    server = ScriptedKaltura(("baseEntry.list", LISTED))
+    client = Client(_config(), http_transport=server.transport())
+    with client, pytest.raises(TypeError, match=r"client\.run.*result"):
+        list(client.iterate(_counting()))  # type: ignore[arg-type]
 
 
 def test_progress_counts_bytes_of_the_part_actually_streamed(tmp_path: Path) -> None:

@@ -25,7 +25,8 @@ from kaltura_mm.flows.entries import (
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery
 from kaltura_mm.models import EntryStatus, MediaType
 from kaltura_mm.protocol.calls import Call
-from tests.unit.test_listing_fakes import InMemoryKaltura, drive
+from kaltura_mm.testing import drive
+from tests.unit.test_listing_fakes import InMemoryKaltura
 
 CAT = 7
 OTHER = 8
@@ -151,21 +152,20 @@ def test_detach_where_dry_run_lists_exactly_what_would_change() -> None:
     fake.add("0_notready", created_at=6, status=EntryStatus.IMPORT, categories=(CAT,))
     query = EntryQuery(category_id=CAT, media_types=[MediaType.VIDEO])
     before = set(fake.members)
-    planned = drive(detach_where(query, dry_run=True), fake).result
+    planned = drive(detach_where(query, dry_run=True), fake).items
     assert [o.entry_id for o in planned] == ids
     assert {o.status for o in planned} == {"would_change"}
     assert fake.members == before
     driven = drive(detach_where(query), fake)
-    assert [o.entry_id for o in driven.result] == ids
-    assert {o.status for o in driven.result} == {"done"}
-    assert [o.entry_id for o in driven.emitted] == ids
+    assert [o.entry_id for o in driven.items] == ids
+    assert {o.status for o in driven.items} == {"done"}
     assert {m[0] for m in fake.members if m[1] == CAT} == {audio, "0_notready"}
 
 
 def test_delete_where_removes_every_match_even_not_ready_ones() -> None:
     fake, ids = _fake(1_100)
     fake.add("0_notready", created_at=99_999, status=EntryStatus.IMPORT, categories=(CAT,))
-    outcomes = drive(delete_where(EntryQuery(category_id=CAT, statuses=ANY_STATUS)), fake).result
+    outcomes = drive(delete_where(EntryQuery(category_id=CAT, statuses=ANY_STATUS)), fake).items
     assert [o.entry_id for o in outcomes] == [*ids, "0_notready"]
     assert not fake.entries
 

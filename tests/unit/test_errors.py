@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import pickle
+import re
 
 import pytest
 
+import kaltura_mm
+from kaltura_mm import errors
 from kaltura_mm.errors import (
     ActionBlockedError,
+    AmbiguousCategoryError,
     ApiError,
+    CategoryLookupError,
     CategoryNotFoundError,
     ConfigError,
     InvalidKsError,
@@ -74,3 +79,53 @@ def test_redact_hides_secrets_and_ks_shaped_text() -> None:
     assert redact(f'Invalid KS "{ks}"') == 'Invalid KS "<redacted>"'
     assert redact("my admin secret is abc123", ("abc123",)) == "my admin secret is <redacted>"
     assert redact('Entry id "0_abc" not found') == 'Entry id "0_abc" not found'
+
+
+# ---- the tree ----------------------------------------------------------------------------------
+
+
+def _drawn_tree() -> list[tuple[int, str]]:
+    """Return (depth, class name) for each line of the tree drawn in errors.py's docstring."""
+    drawing = errors.__doc__.split("```")[1]  # type: ignore[union-attr]
+    found = []
+    for line in drawing.splitlines():
+        match = re.match(r"^((?:[│ ]   )*[├└]── |)([A-Z]\w+)", line)
+        if match:
+            found.append((len(match.group(1)) // 4, match.group(2)))
+    return found
+
+
+def test_the_drawn_tree_is_the_code() -> None:
+    drawn = _drawn_tree()
+    parents: dict[int, str] = {}
+    for depth, name in drawn:
+        cls = getattr(errors, name)
+        if depth:
+            assert issubclass(cls, getattr(errors, parents[depth - 1])), f"{name} is drawn wrong"
+        parents[depth] = name
+    defined = {
+        name
+        for name, value in vars(errors).items()
+        if isinstance(value, type) and issubclass(value, Exception) and value.__name__ == name
+    }
+    assert defined == {name for _, name in drawn}
+
+
+def test_every_error_a_user_can_meet_is_exported() -> None:
+    for name in {name for _, name in _drawn_tree()}:
+        assert name in kaltura_mm.__all__, name
+        assert getattr(kaltura_mm, name) is getattr(errors, name)
+    assert "UnknownObjectTypeWarning" in kaltura_mm.__all__
+
+
+def test_one_category_not_found_error_for_the_server_and_for_lookups() -> None:
+    from_server = ApiError.create("CATEGORY_NOT_FOUND", 'Category id "5" not found')
+    looked_up = CategoryNotFoundError.lookup("no category has the path 'A>B'", "A>B")
+    for error in (from_server, looked_up):
+        assert isinstance(error, CategoryNotFoundError)
+        assert isinstance(error, ApiError) and isinstance(error, CategoryLookupError)
+        assert isinstance(error, LookupError) and error.code == "CATEGORY_NOT_FOUND"
+    assert str(looked_up) == "no category has the path 'A>B'" and looked_up.wanted == "A>B"
+    assert kaltura_mm.CategoryNotFound is CategoryNotFoundError  # the name it had before
+    assert kaltura_mm.AmbiguousCategory is AmbiguousCategoryError
+    assert kaltura_mm.ActionNotAllowed is errors.ActionNotAllowedError

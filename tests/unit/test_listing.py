@@ -7,19 +7,19 @@ from collections import Counter
 
 import pytest
 
-from kaltura_mm.errors import ConfigError
+from kaltura_mm.errors import ConfigError, ListingError
 from kaltura_mm.flows.listing import (
     ANY_STATUS,
     EntryQuery,
     Keyset,
-    ListingError,
     collect_entries,
     entry_pages,
     list_entries,
     list_page,
 )
 from kaltura_mm.models import EntryStatus, MediaEntryFilter, MediaType
-from tests.unit.test_listing_fakes import InMemoryKaltura, drive
+from kaltura_mm.testing import drive
+from tests.unit.test_listing_fakes import InMemoryKaltura
 
 CATEGORY = 7
 
@@ -33,9 +33,8 @@ def _seed(fake: InMemoryKaltura, count: int, per_second: int = 1, start: int = 1
 
 def _listed(fake: InMemoryKaltura, query: EntryQuery) -> list[str]:
     driven = drive(list_entries(query), fake)
-    ids = [e.id for e in driven.emitted]
-    assert driven.result == len(ids)
-    return ids
+    assert driven.result is None  # a stream: its entries are its items
+    return [e.id for e in driven.items]
 
 
 def test_lists_25000_entries_exactly_once_in_50_requests() -> None:
@@ -126,8 +125,8 @@ def test_entry_pages_streams_one_list_per_request() -> None:
     fake = InMemoryKaltura()
     ids = _seed(fake, 1_200)
     driven = drive(entry_pages(EntryQuery(category_id=CATEGORY)), fake)
-    assert [len(p) for p in driven.emitted] == [500, 500, 200]
-    assert [e.id for page in driven.emitted for e in page] == ids
+    assert [len(p) for p in driven.items] == [500, 500, 200]
+    assert [e.id for page in driven.items for e in page] == ids
 
 
 def test_collect_entries_stops_at_the_limit() -> None:

@@ -3,21 +3,23 @@
 ``InMemoryKaltura`` answers the calls browse flows make (``baseEntry.list/get/getByIds/delete``,
 ``categoryEntry.add/delete``) with the server's documented quirks: READY-only by default,
 ``idNotIn`` cut to 500 values, offsets of 10,000 or more refused, ``orderBy=+createdAt`` with
-ties in insertion order. ``drive`` runs a flow against it the way a client would.
+ties in insertion order. It is a ``kaltura_mm.testing.Responder``: ``drive(flow, fake)`` runs a
+flow against it on the runtime's machine, answers encoded and decoded as on the wire.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 import pytest
 
-from kaltura_mm.errors import ApiError, KalturaError, TransportError
-from kaltura_mm.flows.effects import Emit, NextDone, Sleep, Start
+from kaltura_mm.errors import ApiError, TransportError
 from kaltura_mm.models import BaseEntry, Category, EntryStatus, ListPage, MediaEntry, MediaType
 from kaltura_mm.protocol.calls import Call, MultiRequest
+from kaltura_mm.runtime import Answer, Failed, Send
+from kaltura_mm.testing import answer_for
 
 
 def _err(code: str, message: str = "") -> ApiError:
@@ -117,7 +119,7 @@ class InMemoryKaltura:
         self.members.discard((entryId, categoryId))
 
     def outcome(self, effect: Call[Any] | MultiRequest) -> Any:
-        """Answer a call or a batch the way the client would hand it back."""
+        """Run a call or a batch; return its value (a batch: per-item values or errors)."""
         self.requests += 1
         self.before_request(self)
         if isinstance(effect, MultiRequest):
@@ -129,56 +131,22 @@ class InMemoryKaltura:
                     raw.append(exc)
             if self.lose_answer(self):
                 raise TransportError("connection reset", may_have_reached_server=True)
-            return effect.resolve(raw)
+            return raw
         return self.answer(effect)
+
+    def respond(self, send: Send) -> Answer:
+        """Answer a request the way the server would (``kaltura_mm.testing.Responder``)."""
+        try:
+            return answer_for(send, self.outcome(send.target))
+        except ApiError as exc:
+            return answer_for(send, exc)
+        except TransportError as exc:
+            return Failed(send.id, exc)
 
     def _category_get(self, id: int) -> Category:
         if id not in self.category_ids:
             raise _err("CATEGORY_NOT_FOUND")
         return Category(id=id, name=f"c{id}", full_name=f"c{id}")
-
-
-@attrs.define
-class Driven:
-    """What a driven flow returned, emitted and slept."""
-
-    result: Any
-    emitted: list[Any]
-    slept: list[float]
-
-
-def drive(flow: Generator[Any, Any, Any], fake: InMemoryKaltura) -> Driven:
-    """Run ``flow`` to the end against ``fake``, as ``Client.run`` would (background calls too)."""
-    emitted: list[Any] = []
-    slept: list[float] = []
-    done: list[tuple[Any, Any]] = []
-    send: Any = None
-    throw: BaseException | None = None
-    while True:
-        try:
-            effect = flow.throw(throw) if throw else flow.send(send)
-        except StopIteration as stop:
-            return Driven(stop.value, emitted, slept)
-        send, throw = None, None
-        if isinstance(effect, Emit):
-            emitted.append(effect.item)
-        elif isinstance(effect, Sleep):
-            slept.append(effect.seconds)
-        elif isinstance(effect, Start):
-            try:
-                done.append((effect.tag, fake.outcome(effect.call)))
-            except KalturaError as exc:
-                done.append((effect.tag, exc))
-        elif isinstance(effect, NextDone):
-            if not done:
-                throw = LookupError("no background call running")
-            else:
-                send = done.pop(0)
-        else:
-            try:
-                send = fake.outcome(effect)
-            except KalturaError as exc:
-                throw = exc
 
 
 # ---- the fake keeps the server's rules ---------------------------------------------------------

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kaltura_mm.client import Client
-from kaltura_mm.errors import ConfigError
-from kaltura_mm.manager import ActionNotAllowed, ManagerSettings, MediaManager, SelectedEntry
+from kaltura_mm.errors import ActionNotAllowedError, ConfigError
+from kaltura_mm.manager import ManagerSettings, MediaManager, SelectedEntry
 from kaltura_mm.models import DocumentEntry, DocumentType, EntryStatus, MediaEntry, MediaType
 
 
@@ -60,7 +60,7 @@ def test_guards_refuse_before_sending(settings: ManagerSettings, action: str, me
     # Port 9 on loopback answers nothing: any request would fail with a TransportError instead.
     with Client(service_url="http://127.0.0.1:9", ks="x") as client:
         manager = MediaManager(client, settings)
-        with pytest.raises(ActionNotAllowed, match=message):
+        with pytest.raises(ActionNotAllowedError, match=message):
             getattr(manager, action)(["0_abcdefgh"])
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import subprocess
 import sys
 
@@ -16,7 +18,9 @@ def test_all_is_sorted_and_matches_the_exports() -> None:
 def test_every_public_name_resolves_to_its_module() -> None:
     for name, module in kaltura_mm._EXPORTS.items():
         value = getattr(kaltura_mm, name)
-        assert value.__module__ == module, name
+        assert getattr(importlib.import_module(module), name) is value, name
+        if isinstance(value, type) or inspect.isfunction(value):
+            assert value.__module__ == module, name  # defined there, not merely imported
 
 
 def test_import_is_lazy() -> None:
@@ -27,3 +31,11 @@ def test_import_is_lazy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_runtime_exports_what_it_lists() -> None:
+    from kaltura_mm import runtime
+
+    assert runtime.__all__ == sorted(runtime._EXPORTS)
+    for name, module in runtime._EXPORTS.items():
+        assert getattr(runtime, name) is getattr(importlib.import_module(module), name)

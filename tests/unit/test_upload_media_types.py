@@ -1,4 +1,4 @@
-"""File name -> entry kind (kaltura_mm.protocol.media_types)."""
+"""File name -> entry kind (kaltura_mm.upload.media_types)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.models import DocumentType, EntryType, MediaType
-from kaltura_mm.protocol.media_types import kind_of
+from kaltura_mm.upload.media_types import kind_of
 
 
 @pytest.mark.parametrize(

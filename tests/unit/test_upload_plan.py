@@ -1,4 +1,4 @@
-"""The chunk plan and the chunk state machine (kaltura_mm.protocol.upload), rule by rule."""
+"""The chunk plan and the chunk state machine (kaltura_mm.upload.plan), rule by rule."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from kaltura_mm.protocol.upload import (
+from kaltura_mm.upload.plan import (
     MIN_CHUNK_SIZE,
     Chunk,
     ChunkBook,

@@ -1,4 +1,4 @@
-"""The rules that turn what a lookup found into one decision (``protocol/upload_recovery.py``).
+"""The rules that turn what a lookup found into one decision (``kaltura_mm/upload/recover.py``).
 
 Plus the token's deterministic fileName they rely on.
 """
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from kaltura_mm.models import BaseEntry, EntryStatus, UploadToken, UploadTokenStatus
-from kaltura_mm.protocol.upload_recovery import Action, decide, settle
-from kaltura_mm.protocol.upload_request import (
+from kaltura_mm.upload.recover import Action, decide, settle
+from kaltura_mm.upload.request import (
     FileFingerprint,
     UploadRequest,
     reference_id_for,

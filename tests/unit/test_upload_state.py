@@ -8,7 +8,7 @@ import pytest
 
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.models import MediaType
-from kaltura_mm.protocol.upload_request import (
+from kaltura_mm.upload.request import (
     FileFingerprint,
     UploadOptions,
     UploadRequest,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kaltura_mm.commands.state.db import LEGACY_TARGET, StateDb, now
-from kaltura_mm.protocol.upload_request import UploadState
+from kaltura_mm.upload.request import UploadState
 
 IMPORTED = "json_imported_at"
 

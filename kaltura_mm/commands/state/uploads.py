@@ -10,7 +10,7 @@ from __future__ import annotations
 import attrs
 
 from kaltura_mm.commands.state.db import LEGACY_TARGET, StateDb, StateError, Target, now
-from kaltura_mm.protocol.upload_request import UploadState
+from kaltura_mm.upload.request import UploadState
 
 
 @attrs.frozen

@@ -11,7 +11,7 @@ import stat
 from pathlib import Path
 
 from kaltura_mm.errors import ConfigError
-from kaltura_mm.protocol.upload_request import SAMPLE_BYTES, FileFingerprint, sample_digest
+from kaltura_mm.upload.request import SAMPLE_BYTES, FileFingerprint, sample_digest
 
 
 def _stat(path: Path) -> os.stat_result:

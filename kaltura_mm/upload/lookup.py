@@ -1,6 +1,6 @@
 """Find what an upload already made, under its referenceId and its token's fileName; clean up.
 
-The rules deciding what a find means live in ``kaltura_mm.protocol.upload_recovery``; this module
+The rules deciding what a find means live in ``kaltura_mm.upload.recover``; this module
 asks the server and carries the decisions out:
 
 - ``find_existing`` / ``find_many``: every live entry carrying the referenceIds, whatever its
@@ -19,8 +19,6 @@ import contextlib
 import attrs
 
 from kaltura_mm.errors import EntryNotFoundError, UploadTokenNotFoundError
-from kaltura_mm.flows.effects import Flow
-from kaltura_mm.flows.upload_job import UploadJob, patiently
 from kaltura_mm.models import (
     BaseEntry,
     BaseEntryFilter,
@@ -31,15 +29,17 @@ from kaltura_mm.models import (
     UploadTokenFilter,
 )
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse, Ref
-from kaltura_mm.protocol.upload_recovery import (
+from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.services import base_entry, upload_token
+from kaltura_mm.upload.job import Job, patiently
+from kaltura_mm.upload.recover import (
     OPEN_TOKEN_STATUSES,
     Decision,
     decide,
     is_complete,
     settle,
 )
-from kaltura_mm.protocol.upload_request import UploadOptions
-from kaltura_mm.services import base_entry, upload_token
+from kaltura_mm.upload.request import UploadOptions
 
 # Every status but DELETED: the lookup must see half-made entries, which a plain list hides.
 LIVE_STATUSES = tuple(s for s in EntryStatus if s is not EntryStatus.DELETED)
@@ -109,14 +109,14 @@ def find_many(reference_ids: list[str], options: UploadOptions) -> Flow[dict[str
     return {r: Found(tuple(by_id.get(r, ()))) for r in wanted}
 
 
-def open_tokens(job: UploadJob) -> Flow[list[UploadToken]]:
+def open_tokens(job: Job) -> Flow[list[UploadToken]]:
     """Return the open tokens carrying this upload's token fileName."""
     call = upload_token.list(_by_name(job.state.token_file_name), Pager(page_size=_LOOK_PAGE))
     page = yield from patiently(call, job.options)
     return list(page.objects)
 
 
-def after_lookup(job: UploadJob, found: Found) -> Flow[Decision]:
+def after_lookup(job: Job, found: Found) -> Flow[Decision]:
     """Return the decision for what the lookup found; strays already deleted."""
     half_made = any(not is_complete(e) for e in found.entries)
     tokens = (yield from open_tokens(job)) if half_made else []
@@ -127,7 +127,7 @@ def after_lookup(job: UploadJob, found: Found) -> Flow[Decision]:
     return decision
 
 
-def add_last_look(batch: MultiRequest, job: UploadJob) -> LastLook:
+def add_last_look(batch: MultiRequest, job: Job) -> LastLook:
     """Add the last look's lists (entries by referenceId, open tokens by name) to ``batch``."""
     pager = Pager(page_size=_LOOK_PAGE)
     entries = batch.add(base_entry.list(_by_reference(job.state.reference_id), pager))
@@ -135,9 +135,7 @@ def add_last_look(batch: MultiRequest, job: UploadJob) -> LastLook:
     return LastLook(entries, tokens)
 
 
-def last_look(
-    job: UploadJob, own: BaseEntry, response: MultiResponse, look: LastLook
-) -> Flow[BaseEntry]:
+def last_look(job: Job, own: BaseEntry, response: MultiResponse, look: LastLook) -> Flow[BaseEntry]:
     """Settle the upload once ``own`` is complete (rule 6); return the entry that is the upload.
 
     If either list failed, the look is skipped: the upload itself is done, and a later run's

@@ -8,7 +8,7 @@ import attrs
 
 from kaltura_mm.errors import KalturaError
 from kaltura_mm.models import BaseEntry
-from kaltura_mm.protocol.upload_request import UploadRequest
+from kaltura_mm.upload.request import UploadRequest
 
 
 @attrs.frozen(kw_only=True)

@@ -1,7 +1,7 @@
 """Pure chunk planning and the chunk state machine of an upload token; no I/O, no clock.
 
 The rules, enforced here and nowhere else (the server's behaviour they rest on is in
-``kaltura-api.md`` section 5.2):
+docs/upload.md):
 
 1. A file of ``size`` bytes that fits in one chunk (``size <= chunk_size``) is sent as one part:
    ``resume=False, finalChunk=True``. A 0-byte file is refused before anything is created
@@ -24,7 +24,8 @@ The rules, enforced here and nowhere else (the server's behaviour they rest on i
 6. An acknowledged chunk is never sent again, with one exception (rule 8).
 7. After an uncertain failure (the request may or may not have arrived) the book is corrected from
    the server's truth (``uploadToken.get``): every chunk inside the contiguous ``uploadedFileSize``
-   prefix is confirmed, acknowledged or not. A token that is FULL_UPLOAD/CLOSED at ``size`` is done.
+   prefix is confirmed, acknowledged or not. A token that is FULL_UPLOAD/CLOSED at ``size`` is done
+   (``whole``).
    A token that holds less than the head has lost everything: all chunks go back to pending.
 8. If the tail keeps failing to match the expected size, the server lost a pending part (it can,
    under concurrent appends): chunks acknowledged beyond the contiguous prefix are *distrusted* and
@@ -240,7 +241,7 @@ class ChunkBook:
         ``uploaded`` is the token's contiguous ``uploadedFileSize``; ``finished`` says it is
         FULL_UPLOAD or CLOSED. ``distrust`` drops acknowledgements beyond the prefix (rule 8).
         """
-        if finished and uploaded == self.size:
+        if whole(uploaded, finished, self.size):
             every = frozenset(c.index for c in self.chunks)
             return attrs.evolve(self, acked=every, complete=True)
         if uploaded < self.head.length:
@@ -252,6 +253,11 @@ class ChunkBook:
             else self.acked
         )
         return attrs.evolve(self, acked=kept | inside, complete=False)
+
+
+def whole(uploaded: int, finished: bool, size: int) -> bool:
+    """Return whether a token holds the whole file (rule 7): its file closed at exactly ``size``."""
+    return finished and uploaded == size
 
 
 def backoff_delay(attempt: int, unit: float, base: float, cap: float) -> float:

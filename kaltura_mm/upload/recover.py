@@ -4,8 +4,8 @@ An upload is known on the server by two deterministic names: its entry's ``refer
 its upload token's ``fileName`` (``UploadState.token_file_name``). A crash, a lost answer, or a
 request a killed process had already sent (the server runs it after the process died) can leave
 what an earlier run made, or make it late. These rules turn what a lookup found into one
-decision, so that exactly one entry remains and no token stays open (kaltura-api.md 5.2, 5.3,
-6.3 for the server's side of each):
+decision, so that exactly one entry remains and no token stays open (docs/upload.md, "Crash
+safety", gives the server's side of each):
 
 1. An entry is *complete* when the server holds its content (``COMPLETE_STATUSES``); any other
    live entry is *half-made*: NO_CONTENT (nothing attached), IMPORT (an unfinished token
@@ -39,17 +39,26 @@ from collections.abc import Iterable
 import attrs
 
 from kaltura_mm.models import BaseEntry, EntryStatus, UploadToken, UploadTokenStatus
-from kaltura_mm.protocol.upload_request import REFERENCE_PREFIX
+from kaltura_mm.upload.request import REFERENCE_PREFIX
 
 COMPLETE_STATUSES = frozenset(
     {EntryStatus.PRECONVERT, EntryStatus.READY, EntryStatus.PENDING, EntryStatus.MODERATE}
 )
+# The entry took the upload: complete, or IMPORT (its token attached, content on its way).
+ACCEPTED_STATUSES = COMPLETE_STATUSES | {EntryStatus.IMPORT}
 OPEN_TOKEN_STATUSES = (
     UploadTokenStatus.PENDING,
     UploadTokenStatus.PARTIAL_UPLOAD,
     UploadTokenStatus.FULL_UPLOAD,
 )
+# The token closed its file: no part is added any more (chunk rule 7 says when that is "done").
+FINISHED_TOKEN_STATUSES = frozenset({UploadTokenStatus.FULL_UPLOAD, UploadTokenStatus.CLOSED})
 _RESUMABLE_TOKEN = frozenset({UploadTokenStatus.PENDING, UploadTokenStatus.PARTIAL_UPLOAD})
+
+
+def held(token: UploadToken) -> tuple[int, bool]:
+    """Return what ``token`` says it holds: its contiguous bytes, and whether its file is closed."""
+    return token.uploaded_file_size or 0, token.status in FINISHED_TOKEN_STATUSES
 
 
 class Action(enum.Enum):

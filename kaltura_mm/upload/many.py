@@ -8,6 +8,7 @@ twice for the same target is uploaded once.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -20,31 +21,36 @@ from kaltura_mm.errors import (
     TransportError,
     UploadCancelledError,
 )
-from kaltura_mm.flows.effects import Flow
-from kaltura_mm.flows.interleave import interleave
-from kaltura_mm.flows.upload import has_entry_and_token, prepare_job, upload_prepared
-from kaltura_mm.flows.upload_entry import missing_categories, unknown_categories_error
-from kaltura_mm.flows.upload_job import CancelSignal, OnProgress, OnState, ProgressMeter, UploadJob
-from kaltura_mm.flows.upload_lookup import Found, find_many
-from kaltura_mm.protocol.upload_request import UploadOptions, UploadRequest, UploadState
-from kaltura_mm.protocol.upload_result import UploadOutcome, UploadProgress, UploadResult
+from kaltura_mm.runtime.effects import Flow, Now, interleave
+from kaltura_mm.upload.create import missing_categories, unknown_categories_error
+from kaltura_mm.upload.job import CancelSignal, Hooks, Job, Meter, OnProgress, OnState, Reporter
+from kaltura_mm.upload.lookup import Found, find_many
+from kaltura_mm.upload.one import (
+    Category,
+    category_ids,
+    has_entry_and_token,
+    prepare,
+    request_for,
+    upload_prepared,
+)
+from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
+from kaltura_mm.upload.result import UploadOutcome, UploadProgress, UploadResult
 
 
-class _TotalProgress:
+class _Totals:
     """Adds per-file progress into a throttled total, passing per-file reports through."""
 
-    def __init__(self, requests: Sequence[UploadRequest], options: UploadOptions) -> None:
-        self.sizes = [_size_of(r.path) for r in requests]
-        self.done = [0] * len(requests)
+    def __init__(self, sizes: list[int], callback: OnProgress, meter: Meter) -> None:
+        self.sizes = sizes
+        self.done = [0] * len(sizes)
         self.bytes_done = 0  # sum(self.done), kept as it changes: a report costs O(1), not O(files)
-        self.finished = [False] * len(requests)
+        self.finished = [False] * len(sizes)
         self.files_done = 0
-        self.callback: OnProgress | None = None
-        self.meter = ProgressMeter(None, sum(self.sizes), options.progress_interval)
+        self.callback = callback
+        self.meter = meter
 
-    def for_file(self, index: int) -> OnProgress:
-        def report(progress: UploadProgress) -> None:
-            assert self.callback is not None
+    def for_file(self, index: int) -> Reporter:
+        def report(progress: UploadProgress, now: float) -> None:
             self.callback(progress)
             self.bytes_done += progress.bytes_done - self.done[index]
             self.done[index] = progress.bytes_done
@@ -52,15 +58,17 @@ class _TotalProgress:
             if finished != self.finished[index]:
                 self.finished[index] = finished
                 self.files_done += 1 if finished else -1
-            self.meter.report(self.bytes_done, force=self.files_done == len(self.sizes))
+            self.report(now, force=self.files_done == len(self.sizes))
 
         return report
 
-    def total(self, progress: UploadProgress) -> None:
-        assert self.callback is not None
-        self.callback(
-            attrs.evolve(progress, files_done=self.files_done, files_total=len(self.sizes))
-        )
+    def report(self, now: float, *, force: bool = False) -> None:
+        """Report the total (``path`` None) if it is time, or ``force``."""
+        self.meter, total = self.meter.report(self.bytes_done, now, force=force)
+        if total is not None:
+            self.callback(
+                attrs.evolve(total, files_done=self.files_done, files_total=len(self.sizes))
+            )
 
 
 def _size_of(path: Path) -> int:
@@ -84,59 +92,78 @@ class _Turns:
 
 
 def upload_many(
-    requests: Sequence[UploadRequest],
+    requests: Sequence[UploadRequest | str | os.PathLike[str]],
     options: UploadOptions | None = None,
     max_files_in_flight: int = 4,
     on_state: OnState | None = None,
     on_progress: OnProgress | None = None,
     cancel: CancelSignal | None = None,
     *,
+    category: Category | Sequence[Category] = (),
     states: Sequence[UploadState | None] | None = None,
     on_start: OnStart | None = None,
     on_outcome: OnOutcome | None = None,
 ) -> Flow[list[UploadOutcome]]:
     """Upload many files, ``max_files_in_flight`` at a time; one file's failure stops no other.
 
-    ``on_progress`` hears each file (``path`` set) and the total (``path`` None). ``states``
-    (one per request, None for a fresh upload) resumes saved uploads as ``resume_upload`` does.
-    ``on_start`` hears a file when its turn comes, ``on_outcome`` as soon as it ends. Once
-    ``cancel`` is set no file starts: those left end in ``UploadCancelledError`` with nothing sent.
+    ``requests`` are paths or ``UploadRequest``s; ``category`` (ids or full paths) is added to
+    each. ``on_progress`` hears each file (``path`` set) and the total (``path`` None).
+    ``states`` (one per request, None for a fresh upload) resumes saved uploads as
+    ``resume_upload`` does. ``on_start`` hears a file when its turn comes, ``on_outcome`` as
+    soon as it ends. Once ``cancel`` is set no file starts: those left end in
+    ``UploadCancelledError`` with nothing sent.
     """
     options = options or UploadOptions()
-    wanted = tuple(sorted({c for r in requests for c in r.category_ids}))
-    missing = yield from missing_categories(wanted)
-    totals = _TotalProgress(requests, options)
+    added = yield from category_ids(category)
+    asked = [request_for(r, added) for r in requests]
+    missing = yield from missing_categories(
+        tuple(sorted({c for r in asked for c in r.category_ids}))
+    )
+    now = yield Now()
+    totals = None
     if on_progress is not None:
-        totals.callback = on_progress
-        totals.meter.callback = totals.total
-    first_of = _first_listing(requests)
-    jobs: list[UploadJob | Exception] = []
-    for i, request in enumerate(requests):
-        progress = totals.for_file(i) if on_progress else None
-        saved = states[i] if states is not None else None
-        if saved is not None:  # the saved upload of this request's file, wherever it lies now
-            saved = attrs.evolve(saved, request=request)
-        try:
-            job = prepare_job(request, _for(options, saved), saved, on_state, progress, cancel)
-            jobs.append(job)
-        except (KalturaError, OSError) as exc:
-            jobs.append(exc)  # this file's outcome, once its turn comes
+        sizes = [_size_of(r.path) for r in asked]
+        totals = _Totals(sizes, on_progress, Meter(sum(sizes), options.progress_interval, now))
+    first_of = _first_listing(asked)
+    jobs = [
+        _prepared(r, i, options, states, Hooks(on_state, None, cancel), totals, now)
+        for i, r in enumerate(asked)
+    ]
     found = yield from _look_up(jobs, first_of, options)
     turns = _Turns(cancel, on_start, on_outcome)
     flows = [
         _turn(
-            requests[i],
-            _one(job, missing, found)
-            if first_of[i] == i
-            else _listed_twice(requests[i], first_of[i]),
+            asked[i],
+            _one(job, missing, found) if first_of[i] == i else _listed_twice(asked[i], first_of[i]),
             turns,
         )
         for i, job in enumerate(jobs)
     ]
     ended = yield from interleave(flows, max_files_in_flight, _ends_one_file)
-    if on_progress is not None:
-        totals.meter.report(totals.bytes_done, force=True)
-    return [_outcome(request, result) for request, result in zip(requests, ended, strict=True)]
+    if totals is not None:
+        totals.report((yield Now()), force=True)
+    return [_outcome(request, result) for request, result in zip(asked, ended, strict=True)]
+
+
+def _prepared(
+    request: UploadRequest,
+    index: int,
+    options: UploadOptions,
+    states: Sequence[UploadState | None] | None,
+    hooks: Hooks,
+    totals: _Totals | None,
+    now: float,
+) -> Job | Exception:
+    """Return the job of one file, or the error that is its outcome once its turn comes."""
+    saved = states[index] if states is not None else None
+    if saved is not None:  # the saved upload of this request's file, wherever it lies now
+        saved = attrs.evolve(saved, request=request)
+    if totals is not None:
+        hooks = attrs.evolve(hooks, on_progress=totals.for_file(index))
+    try:
+        return prepare(request, _for(options, saved), saved, hooks, now)
+    except (KalturaError, OSError) as exc:
+        return exc
 
 
 def _first_listing(requests: Sequence[UploadRequest]) -> list[int]:
@@ -162,13 +189,13 @@ def _listed_twice(request: UploadRequest, first: int) -> Flow[UploadResult]:
 
 
 def _look_up(
-    jobs: list[UploadJob | Exception], first_of: list[int], options: UploadOptions
+    jobs: list[Job | Exception], first_of: list[int], options: UploadOptions
 ) -> Flow[dict[str, Found]]:
     """Look every file's referenceId up in a few batched lists (each file would ask alone)."""
     ids = [
         job.state.reference_id
         for i, job in enumerate(jobs)
-        if isinstance(job, UploadJob) and first_of[i] == i and not has_entry_and_token(job.state)
+        if isinstance(job, Job) and first_of[i] == i and not has_entry_and_token(job.state)
     ]
     try:
         return (yield from find_many(ids, options))
@@ -176,9 +203,7 @@ def _look_up(
         return {}  # each file then looks itself up before creating anything
 
 
-def _one(
-    job: UploadJob | Exception, missing: set[int], found: dict[str, Found]
-) -> Flow[UploadResult]:
+def _one(job: Job | Exception, missing: set[int], found: dict[str, Found]) -> Flow[UploadResult]:
     if isinstance(job, Exception):
         raise job
     unknown = missing & set(job.request.category_ids)

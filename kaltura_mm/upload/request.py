@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 
 from kaltura_mm.models import DocumentType, MediaType
-from kaltura_mm.protocol.upload import (
+from kaltura_mm.upload.plan import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_EDGE_SIZE,
     ChunkBook,

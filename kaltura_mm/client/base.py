@@ -1,0 +1,91 @@
+"""What both clients share above the I/O: configuration, the KS, a machine per run, the verbs."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from kaltura_mm.config import Config
+from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
+from kaltura_mm.verbs import Async, Sync, Verbs
+
+if TYPE_CHECKING:
+    from kaltura_mm.runtime.actions import Answer
+    from kaltura_mm.runtime.machine import Machine
+
+M = TypeVar("M", Sync, Async)
+
+
+def provider_for(config: Config) -> KsProvider:
+    """Return the KS provider a config implies: its KS, or KS made from its admin secret."""
+    if config.ks or not config.admin_secret:
+        return FixedKs(config.ks)
+    assert config.partner_id is not None  # Config refuses a secret without a partner id
+    return SecretKs(
+        config.partner_id,
+        config.admin_secret,
+        session_type=config.session_type,
+        user_id=config.user_id,
+        privileges=config.privileges,
+        expiry=config.ks_expiry,
+    )
+
+
+class ClientBase(Verbs[M]):
+    """What both clients share above the I/O: configuration, the KS, a machine per run, and the
+    verbs and bound services (``kaltura_mm.verbs``)."""
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        ks_provider: KsProvider | None = None,
+        **settings: Any,
+    ) -> None:
+        self._config = config or Config(**settings)
+        self._ks = ks_provider or provider_for(self._config)
+        self._random = random.Random()  # backoff jitter and multipart boundaries, not security
+
+    @classmethod
+    def from_env(cls, **settings: Any) -> Self:
+        """Build a client from ``KALTURA_*`` environment variables (keywords override them)."""
+        return cls(Config.from_env(**settings))
+
+    @property
+    def config(self) -> Config:
+        """Return the configuration (its repr hides the KS and secrets)."""
+        return self._config
+
+    def use_ks(self, ks: str | KsProvider | None) -> None:
+        """Send later requests with ``ks`` (a KS or a provider), as the widget's session.setData."""
+        self._ks = FixedKs(ks) if ks is None or isinstance(ks, str) else ks
+
+    def _machine(self, flow: Generator[Any, Any, Any], streaming: bool = False) -> Machine:
+        from kaltura_mm.runtime.machine import Machine  # loads with the first run
+        from kaltura_mm.runtime.settings import Settings
+
+        config = self._config
+        settings = Settings(
+            ks=self._ks,
+            client_tag=config.client_tag,
+            secrets=config.secrets,
+            retry=config.retry,
+            max_concurrency=config.max_concurrency,
+        )
+        return Machine(
+            flow, settings, clock=time.monotonic, random=self._random, streaming=streaming
+        )
+
+    def __repr__(self) -> str:
+        config = self._config
+        return f"{type(self).__name__}({config.service_url!r}, partner_id={config.partner_id})"
+
+
+def checked(got: list[Answer | BaseException]) -> list[Answer]:
+    """Return the answers, raising the first exception a sender met (a bug, not a failure)."""
+    for answer in got:
+        if isinstance(answer, BaseException):
+            raise answer
+    return got  # type: ignore[return-value]

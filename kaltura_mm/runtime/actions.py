@@ -1,0 +1,88 @@
+"""What the machine asks of its adapter (actions) and what the adapter tells it (answers).
+
+Plain values at the seam: a request is an ``HttpRequest`` description (bytes and file parts), an
+answer is a status, headers and body bytes, or the ``KalturaError`` that stands for no usable
+answer. Nothing here knows about sockets, threads or event loops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import attrs
+
+from kaltura_mm.errors import KalturaError
+from kaltura_mm.protocol.calls import Call, MultiRequest
+
+if TYPE_CHECKING:
+    from kaltura_mm.protocol.wire import HttpRequest
+
+# ---- out: actions ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Send:
+    """Send ``request``; answer later with ``Reply(id, ...)`` or ``Failed(id, ...)``.
+
+    Sends may overlap: start each as it comes and answer them in any order. ``target`` is the
+    ``Call`` or ``MultiRequest`` the request encodes (for logs and call-level fakes). ``alone``
+    says nothing else can happen before its answer (no other send, nothing ready or asleep): an
+    adapter may send it in place instead of handing it to a thread or a task.
+    """
+
+    id: int
+    request: HttpRequest
+    target: Call[Any] | MultiRequest = attrs.field(eq=False, repr=False)
+    alone: bool = attrs.field(default=False, eq=False)
+
+
+@attrs.frozen
+class Wait:
+    """Nothing to do until an answer arrives or the clock reaches ``until`` (None: no deadline).
+
+    Feed whatever answers arrived (or none, once ``until`` passed), then ask for the next action.
+    """
+
+    until: float | None
+
+
+@attrs.frozen
+class Item:
+    """An item a stream emitted: hand ``value`` to the consumer before asking for more."""
+
+    value: Any
+
+
+@attrs.frozen
+class Done:
+    """The flow returned ``result``; the run is over (drop any send still in flight)."""
+
+    result: Any
+
+
+Action: TypeAlias = Send | Wait | Item | Done
+
+# ---- in: answers -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Reply:
+    """The server's answer to send ``id``: HTTP status, headers and the whole body."""
+
+    id: int
+    status: int
+    headers: Mapping[str, str] = attrs.field(factory=dict, eq=False)
+    body: bytes = b""
+
+
+@attrs.frozen
+class Failed:
+    """No usable answer to send ``id``: a ``TransportError`` (or the ``ConfigError`` of a file
+    that could not be read), raised where the adapter met it."""
+
+    id: int
+    error: KalturaError
+
+
+Answer: TypeAlias = Reply | Failed

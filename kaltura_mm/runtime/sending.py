@@ -1,0 +1,20 @@
+"""How one call is sent: KS renewal around the retry policy around single attempts."""
+
+from __future__ import annotations
+
+from random import Random
+
+from kaltura_mm.runtime.exchange import CallFlow, Target, exchange
+from kaltura_mm.runtime.renewal import renewing
+from kaltura_mm.runtime.retry import retrying
+from kaltura_mm.runtime.settings import Settings
+
+
+def call_flow(target: Target, settings: Settings, random: Random) -> CallFlow:
+    """Return the call flow sending ``target``; each attempt takes the KS of its moment."""
+
+    def attempt() -> CallFlow:
+        ks = settings.ks.current()
+        return exchange(target, ks, settings.client_tag, settings.secrets, random)
+
+    return renewing(settings.ks, lambda: retrying(target, settings.retry, random, attempt))

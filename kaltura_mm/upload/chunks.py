@@ -1,0 +1,194 @@
+"""Send a file's chunks to its upload token, in parallel, retried, from the server's truth.
+
+The sequencing rules live in ``kaltura_mm.upload.plan`` (``ChunkBook``); this flow starts what the
+book allows, feeds answers back, and meets each failure with one rule:
+
+- a transient failure (connection reset, 5xx, timeout) is retried with backoff and jitter, after
+  asking the server what it holds (``uploadToken.get``) and continuing from that truth;
+- ``ACTION_BLOCKED`` and HTTP 429 halve the number of chunks in flight and pause, never counting
+  as a failure; the pace climbs back by one chunk per success;
+- the final chunk's ``UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE`` while parts before it are still
+  on their way holds the tail back until the next acknowledgement (plan rule 5); with nothing on
+  its way it is a miss, retried, and after repeated misses the chunks beyond the server's
+  contiguous prefix are sent again (plan rule 8);
+- any other refusal is checked against the token (the chunk may have landed already) and stops
+  the upload, keeping the token and entry for ``resume_upload``;
+- the file is checked with a ``stat`` at every acknowledgement and fully before the final chunk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from kaltura_mm.errors import (
+    ApiError,
+    ConfigError,
+    FileChangedError,
+    KalturaError,
+    ResponseError,
+    TransportError,
+    UploadError,
+    is_throttle,
+)
+from kaltura_mm.models import UploadToken
+from kaltura_mm.runtime.effects import Draw, Flow, NextDone, Sleep, Start
+from kaltura_mm.services import upload_token
+from kaltura_mm.upload import local_file
+from kaltura_mm.upload.job import Job, part_of, patiently, progress
+from kaltura_mm.upload.plan import Chunk, ChunkBook, backoff_delay
+from kaltura_mm.upload.recover import held
+
+_SIZE_MISMATCH = "UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE"
+_MISSES_BEFORE_DISTRUST = 2
+_MAX_THROTTLES = 200
+_THROTTLE_CAP = 5.0
+
+
+@attrs.frozen
+class Pace:
+    """How many chunks may be in flight: halved when the server pushes back, regrown on success."""
+
+    ceiling: int
+    current: int
+    throttles: int = 0
+
+    def slowed(self) -> Pace:
+        """Return the pace after a throttled answer."""
+        return attrs.evolve(self, current=max(1, self.current // 2), throttles=self.throttles + 1)
+
+    def succeeded(self) -> Pace:
+        """Return the pace after an acknowledged chunk."""
+        return attrs.evolve(self, current=min(self.ceiling, self.current + 1))
+
+
+@attrs.frozen
+class Sending:
+    """Where ``send_chunks`` stands: the job, the book, the pace, and what failed so far."""
+
+    job: Job
+    book: ChunkBook
+    pace: Pace
+    failures: Mapping[int, int] = attrs.field(factory=dict)  # transient failures per chunk
+    misses: int = 0  # the tail's size mismatches with nothing else in flight
+    hold_tail: bool = False  # the tail came back early: send it after the next acknowledgement
+
+
+def truth(job: Job, book: ChunkBook, *, distrust: bool = False) -> Flow[ChunkBook]:
+    """Return ``book`` corrected from what the server's token holds (plan rules 7 and 8)."""
+    get = upload_token.get(job.state.token_id or "")
+    token: UploadToken = yield from patiently(get, job.options)
+    return book.recover(*held(token), distrust=distrust)
+
+
+def ensure_unchanged(job: Job, *, full: bool) -> None:
+    """Raise ``FileChangedError`` if the file differs from the state's fingerprint."""
+    path, expected = job.request.path, job.state.fingerprint
+    changed = (local_file.full_check if full else local_file.quick_check)(path, expected)
+    if changed:
+        raise FileChangedError(
+            f"{path} changed during the upload ({', '.join(changed)}): the upload was stopped "
+            "so that old and new content are never mixed; upload the file again",
+            state=job.state,
+        )
+
+
+def send_chunks(job: Job, book: ChunkBook) -> Flow[tuple[Job, ChunkBook]]:
+    """Send every chunk the book still needs; return job and book (complete unless cancelled)."""
+    run = Sending(job, book, Pace(job.options.concurrency, job.options.concurrency))
+    while not run.book.complete and not run.job.cancelled:
+        run = yield from _start_ready(run)
+        if not run.book.in_flight:  # the tail was acknowledged without closing the file
+            run = attrs.evolve(run, book=(yield from truth(run.job, run.book, distrust=True)))
+            continue
+        index, outcome = yield NextDone()
+        chunk = run.book.chunks[index]
+        if isinstance(outcome, UploadToken):
+            run = yield from _acknowledged(run, chunk, outcome)
+        else:
+            run = yield from _failed(attrs.evolve(run, book=run.book.fail(chunk)), chunk, outcome)
+    return run.job, run.book
+
+
+def _start_ready(run: Sending) -> Flow[Sending]:
+    job, book = run.job, run.book
+    for chunk in book.ready(limit=run.pace.current - len(book.in_flight)):
+        if chunk.index == book.tail.index:
+            if run.hold_tail:
+                continue
+            ensure_unchanged(job, full=True)
+        yield Start(chunk.index, part_of(job, book, chunk, job.state.token_id or ""))
+        book, job = book.start(chunk), job.sent(chunk.length)
+    return attrs.evolve(run, job=job, book=book)
+
+
+def _acknowledged(run: Sending, chunk: Chunk, token: UploadToken) -> Flow[Sending]:
+    book = run.book.ack(chunk, completes=held(token)[1])
+    ensure_unchanged(run.job, full=False)
+    job = run.job.saved(run.job.state.with_book(book))
+    job = yield from progress(job, book.bytes_acked, force=book.complete)
+    return attrs.evolve(run, job=job, book=book, pace=run.pace.succeeded(), hold_tail=False)
+
+
+def _failed(run: Sending, chunk: Chunk, error: KalturaError) -> Flow[Sending]:
+    """Meet a chunk's failure with the one rule that applies (the module docstring's list)."""
+    if isinstance(error, ConfigError):  # the client found the file shorter than planned
+        ensure_unchanged(run.job, full=True)
+        raise error
+    if is_throttle(error) and run.pace.throttles < _MAX_THROTTLES:
+        return (yield from _slow_down(run))
+    if isinstance(error, ApiError) and error.code == _SIZE_MISMATCH and run.book.in_flight:
+        return attrs.evolve(run, hold_tail=True)  # parts before it are on their way (rule 5)
+    if isinstance(error, ApiError) and error.code == _SIZE_MISMATCH:
+        return (yield from _missed(run, chunk, error))
+    if isinstance(error, ApiError):
+        return (yield from _refused(run, chunk, error))
+    return (yield from _transient(run, chunk, error))
+
+
+def _slow_down(run: Sending) -> Flow[Sending]:
+    pace = run.pace.slowed()
+    unit = yield Draw()
+    options = run.job.options
+    yield Sleep(backoff_delay(pace.throttles, unit, options.backoff_base, _THROTTLE_CAP))
+    return attrs.evolve(run, pace=pace)
+
+
+def _missed(run: Sending, chunk: Chunk, error: ApiError) -> Flow[Sending]:
+    misses = run.misses + 1
+    if misses > run.job.options.max_attempts:
+        raise _stopped(run, chunk, error, misses)
+    distrust = misses >= _MISSES_BEFORE_DISTRUST
+    book = yield from truth(run.job, run.book, distrust=distrust)
+    return attrs.evolve(run, book=book, misses=misses)
+
+
+def _refused(run: Sending, chunk: Chunk, error: ApiError) -> Flow[Sending]:
+    book = yield from truth(run.job, run.book)
+    if book.complete or chunk.index in book.acked:  # it had landed after all
+        return attrs.evolve(run, book=book)
+    raise _stopped(attrs.evolve(run, book=book), chunk, error, 1)
+
+
+def _transient(run: Sending, chunk: Chunk, error: KalturaError) -> Flow[Sending]:
+    times = run.failures.get(chunk.index, 0) + 1
+    run = attrs.evolve(run, job=run.job.retried(), failures={**run.failures, chunk.index: times})
+    options = run.job.options
+    if times >= options.max_attempts or not isinstance(error, TransportError | ResponseError):
+        raise _stopped(run, chunk, error, times)
+    unit = yield Draw()
+    yield Sleep(backoff_delay(times, unit, options.backoff_base, options.backoff_cap))
+    return attrs.evolve(run, book=(yield from truth(run.job, run.book)))
+
+
+def _stopped(run: Sending, chunk: Chunk, error: KalturaError, times: int) -> UploadError:
+    stopped = UploadError(
+        f"the chunk at byte {chunk.offset} failed ({times}x): {error}; "
+        "resume_upload(error.state) continues from what the server holds",
+        token_id=run.job.state.token_id,
+        uploaded=run.book.bytes_acked,
+        state=run.job.state,
+    )
+    stopped.__cause__ = error
+    return stopped

@@ -1,0 +1,284 @@
+"""Upload one file: ``upload_file``, ``resume_upload``, and ``upload`` (``client.upload``'s flow).
+
+The story, one module per step: check the file (``local_file``, ``media_types``) and the target
+categories before anything is created; find what an earlier run made under the upload's
+deterministic names and decide (``lookup``, ``recover``), or create entry, token, first part and
+links in one multiRequest (``create``); send the chunks (``chunks``, on the rules of ``plan``);
+check the result and look last for anything made behind its back (``verify``); optionally wait
+until the entry is READY. The ``UploadState`` is handed to ``on_state`` at every confirmed step,
+so ``resume_upload(state)`` continues after a crash without re-sending an acknowledged chunk.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import attrs
+
+from kaltura_mm.errors import (
+    ApiError,
+    FileChangedError,
+    ResponseError,
+    TransportError,
+    UploadCancelledError,
+    UploadError,
+    UploadTokenNotFoundError,
+)
+from kaltura_mm.flows.categories import resolve_category
+from kaltura_mm.models import BaseEntry, UploadToken
+from kaltura_mm.runtime.effects import Flow, Now
+from kaltura_mm.upload import local_file
+from kaltura_mm.upload.chunks import ensure_unchanged, send_chunks, truth
+from kaltura_mm.upload.create import Creation, check_categories, cleanup, create_once
+from kaltura_mm.upload.job import (
+    CancelSignal,
+    Hooks,
+    Job,
+    Meter,
+    OnProgress,
+    OnState,
+    progress,
+    reporter,
+)
+from kaltura_mm.upload.lookup import Found, last_look
+from kaltura_mm.upload.media_types import kind_of
+from kaltura_mm.upload.plan import ChunkBook, balanced_chunk_size, whole
+from kaltura_mm.upload.recover import ACCEPTED_STATUSES, held
+from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState, reference_id_for
+from kaltura_mm.upload.result import UploadResult
+from kaltura_mm.upload.verify import verify, wait_ready
+
+Category = int | str
+"""A category named by id (``42``) or by full path (``"Root>Lectures"``)."""
+
+
+def prepare(
+    request: UploadRequest,
+    options: UploadOptions,
+    state: UploadState | None,
+    hooks: Hooks,
+    now: float,
+) -> Job:
+    """Check the file and plan its upload (or take up ``state``): nothing is sent yet."""
+    print_ = local_file.fingerprint(request.path, options.max_file_size)
+    kind = kind_of(
+        request.path.name, support_documents=options.support_documents, override=request.entry_type
+    )
+    if state is None:
+        chunk_size = balanced_chunk_size(
+            print_.size, options.chunk_size, options.edge_size, options.concurrency
+        )
+        state = UploadState(
+            request=request,
+            fingerprint=print_,
+            reference_id=reference_id_for(request, print_),
+            chunk_size=chunk_size,
+            edge_size=options.edge_size,
+        )
+    elif changed := print_.differences(state.fingerprint):
+        raise FileChangedError(
+            f"{request.path} changed since the upload was saved ({', '.join(changed)}): it cannot "
+            "be resumed without mixing old and new content; upload it again as a new file",
+            state=state,
+        )
+    meter = Meter(print_.size, options.progress_interval, now, request.path)
+    return Job(request, options, kind, state, hooks, meter)
+
+
+def upload_file(
+    request: UploadRequest,
+    options: UploadOptions | None = None,
+    state: UploadState | None = None,
+    on_state: OnState | None = None,
+    on_progress: OnProgress | None = None,
+    cancel: CancelSignal | None = None,
+    *,
+    categories_checked: bool = False,
+) -> Flow[UploadResult]:
+    """Upload one file into a new entry (or finish the one ``state`` describes)."""
+    hooks = Hooks(on_state, reporter(on_progress), cancel)
+    job = prepare(request, options or UploadOptions(), state, hooks, (yield Now()))
+    return (yield from upload_prepared(job, categories_checked, None))
+
+
+def resume_upload(
+    state: UploadState,
+    options: UploadOptions | None = None,
+    on_state: OnState | None = None,
+    on_progress: OnProgress | None = None,
+    cancel: CancelSignal | None = None,
+) -> Flow[UploadResult]:
+    """Continue a saved upload; refuse it if the file changed since."""
+    options = attrs.evolve(
+        options or UploadOptions(), chunk_size=state.chunk_size, edge_size=state.edge_size
+    )
+    return upload_file(state.request, options, state, on_state, on_progress, cancel)
+
+
+def upload(
+    path_or_request: str | os.PathLike[str] | UploadRequest,
+    *,
+    category: Category | Sequence[Category] = (),
+    options: UploadOptions | None = None,
+    on_progress: OnProgress | None = None,
+    on_state: OnState | None = None,
+    cancel: CancelSignal | None = None,
+) -> Flow[UploadResult]:
+    """Upload a file (a path, or an ``UploadRequest``) into ``category`` (ids or full paths)."""
+    request = request_for(path_or_request, (yield from category_ids(category)))
+    return (yield from upload_file(request, options, None, on_state, on_progress, cancel))
+
+
+def category_ids(category: Category | Sequence[Category]) -> Flow[tuple[int, ...]]:
+    """Return the ids of ``category``: ids as they are, full paths resolved (one request each)."""
+    named = (category,) if isinstance(category, int | str) else tuple(category)
+    ids = []
+    for one in named:
+        ids.append(one if isinstance(one, int) else (yield from resolve_category(one)).id or 0)
+    return tuple(ids)
+
+
+def request_for(
+    path_or_request: str | os.PathLike[str] | UploadRequest, category_ids: tuple[int, ...] = ()
+) -> UploadRequest:
+    """Return the request for a path or a request, with ``category_ids`` added to its own."""
+    if not isinstance(path_or_request, UploadRequest):
+        return UploadRequest(path=path_or_request, category_ids=category_ids)
+    if not category_ids:
+        return path_or_request
+    ids = (*path_or_request.category_ids, *category_ids)
+    return attrs.evolve(path_or_request, category_ids=ids)
+
+
+class _LastSaved:
+    """Passes every saved state on, and remembers the last: what an error reports to resume."""
+
+    def __init__(self, job: Job) -> None:
+        self.state = job.state
+        self._then = job.hooks.on_state
+
+    def __call__(self, state: UploadState) -> None:
+        self.state = state
+        if self._then is not None:
+            self._then(state)
+
+
+def upload_prepared(job: Job, categories_checked: bool, found: Found | None) -> Flow[UploadResult]:
+    """Upload a prepared job (``found``: what a batched lookup already found for it)."""
+    if not categories_checked:
+        yield from check_categories(job.request.category_ids)
+    last = _LastSaved(job)
+    job = attrs.evolve(job, hooks=attrs.evolve(job.hooks, on_state=last))
+    try:
+        return (yield from _run(job, found))
+    except FileChangedError:
+        yield from cleanup(attrs.evolve(job, state=last.state))
+        raise
+    except UploadError:
+        raise
+    except (ApiError, TransportError, ResponseError) as exc:
+        raise UploadError(
+            f"the upload of {job.request.path} stopped: {exc}",
+            token_id=last.state.token_id,
+            uploaded=last.state.bytes_confirmed,
+            state=last.state,
+        ) from exc
+
+
+def _after_create(job: Job, made: Creation) -> Flow[tuple[Job, ChunkBook]]:
+    """Return the book once the create request's first part is counted (acknowledged or not)."""
+    book = job.state.book()
+    if made.head is not None:
+        done = whole(*held(made.head), book.size)
+        book = book.start(book.head).ack(book.head, completes=done)
+        job = job.saved(job.state.with_book(book))
+        job = yield from progress(job, book.bytes_acked, force=book.complete)
+    return job, book
+
+
+def _saved_truth(job: Job) -> Flow[tuple[Job, ChunkBook | None]]:
+    """Return the saved upload's book corrected from its token; None if the token is gone.
+
+    A saved state can outlive its token (a clean-up that ran after the state was written, a
+    token deleted by hand): the upload then starts over from the lookup, which finds whatever
+    is left under its names.
+    """
+    try:
+        book = yield from truth(job, job.state.book())
+    except UploadTokenNotFoundError:
+        forgotten = attrs.evolve(job.state, entry_id=None, token_id=None, confirmed_offsets=())
+        return job.saved(forgotten), None
+    return job.saved(job.state.with_book(book)), book
+
+
+def _adopt(job: Job, token: UploadToken) -> tuple[Job, ChunkBook]:
+    """Return the book of a half-made upload found with its token, from what the token holds."""
+    book = job.state.book().recover(*held(token))
+    return job.saved(job.state.with_book(book)), book
+
+
+def _result(job: Job, entry: BaseEntry, resumed: int = 0) -> UploadResult:
+    return UploadResult(
+        entry=entry,
+        reference_id=job.state.reference_id,
+        token_id=job.state.token_id,
+        bytes_sent=job.tally.bytes_sent,
+        chunks=job.tally.chunks,
+        retries=job.tally.retries,
+        bytes_resumed=resumed,
+        existing=entry.id != job.state.entry_id,
+    )
+
+
+def _run(job: Job, found: Found | None = None) -> Flow[UploadResult]:
+    made: Creation | None = None
+    book: ChunkBook | None = None
+    if has_entry_and_token(job.state):
+        job, book = yield from _saved_truth(job)
+    if book is None:
+        job, made = yield from create_once(job, found)
+        if made.existing is not None:
+            return attrs.evolve(_result(job, made.existing), token_id=None, existing=True)
+        job, book = (
+            _adopt(job, made.resumed) if made.resumed else (yield from _after_create(job, made))
+        )
+    resumed = book.bytes_acked if made is None or made.resumed else 0
+    if job.meter is not None:
+        job = attrs.evolve(job, meter=attrs.evolve(job.meter, base=resumed))
+    job, book = yield from send_chunks(job, book)
+    if not book.complete:
+        return (yield from _cancelled(job))
+    ensure_unchanged(job, full=True)
+    entry = yield from _checked(job, made)
+    job = yield from progress(job, book.size, force=True)
+    if job.options.wait_ready:
+        entry = yield from wait_ready(job, entry)
+    return _result(job, entry, resumed)
+
+
+def _checked(job: Job, made: Creation | None) -> Flow[BaseEntry]:
+    """Return the upload's entry, checked: by the create request itself when it could tell."""
+    read = made.entry if made is not None else None
+    if made and read and made.response and made.look and read.status in ACCEPTED_STATUSES:
+        # token full at the right size and entry accepted, in that one request: look last
+        return (yield from last_look(job, read, made.response, made.look))
+    return (yield from verify(job))
+
+
+def _cancelled(job: Job) -> Flow[UploadResult]:
+    kept = job.options.keep_on_cancel
+    if not kept:
+        job = yield from cleanup(job)
+    what = "kept for resume_upload" if kept else "deleted"
+    raise UploadCancelledError(
+        f"the upload of {job.request.path} was cancelled; its entry and token were {what}",
+        token_id=job.state.token_id,
+        uploaded=job.state.bytes_confirmed,
+        state=job.state,
+    )
+
+
+def has_entry_and_token(state: UploadState) -> bool:
+    """Return whether a saved upload already has its entry and token (it resumes, no lookup)."""
+    return state.entry_id is not None and state.token_id is not None

@@ -1,0 +1,67 @@
+"""Check an upload's result before calling it done, and wait for the entry to be READY.
+
+The check asks, in one multiRequest: the token (the whole file, closed: plan rule 7), the entry
+(it took the upload: ``recover.ACCEPTED_STATUSES``), its category links (a missing one is added
+again), and the last look (recover rule 6), so the entry returned is the upload's one entry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from kaltura_mm.errors import CategoryEntryExistsError, UploadError
+from kaltura_mm.models import BaseEntry, CategoryEntryFilter, EntryStatus, Pager
+from kaltura_mm.protocol.calls import MultiRequest
+from kaltura_mm.runtime.effects import Flow, Sleep
+from kaltura_mm.services import base_entry, category_entry, upload_token
+from kaltura_mm.upload.job import Job, patiently
+from kaltura_mm.upload.lookup import add_last_look, last_look
+from kaltura_mm.upload.plan import whole
+from kaltura_mm.upload.recover import ACCEPTED_STATUSES, held
+
+
+def verify(job: Job) -> Flow[BaseEntry]:
+    """Check the token holds the whole file, the entry took it, and the categories are set."""
+    entry_id, token_id = job.state.entry_id or "", job.state.token_id
+    batch = MultiRequest()
+    token = batch.add(upload_token.get(token_id)) if token_id else None
+    entry = batch.add(base_entry.get(entry_id))
+    links = batch.add(
+        category_entry.list(CategoryEntryFilter(entry_id_equal=entry_id), Pager(page_size=500))
+    )
+    look = add_last_look(batch, job)
+    response = yield from patiently(batch, job.options)
+    size = job.state.fingerprint.size
+    if token is not None and not whole(*held(response[token]), size):
+        got = response[token]
+        raise UploadError(
+            f"the server holds {got.uploaded_file_size} of {size} bytes "
+            f"(token status {got.status}): resume the upload",
+            state=job.state,
+        )
+    checked: BaseEntry = response[entry]
+    if checked.status not in ACCEPTED_STATUSES:
+        raise UploadError(f"entry {entry_id} ended in status {checked.status}", state=job.state)
+    linked = {link.category_id for link in response[links].objects}
+    for category_id in set(job.request.category_ids) - linked:
+        with contextlib.suppress(CategoryEntryExistsError):
+            yield category_entry.add(entry_id, category_id)
+    return (yield from last_look(job, checked, response, look))
+
+
+def wait_ready(job: Job, entry: BaseEntry) -> Flow[BaseEntry]:
+    """Poll the entry until READY; fail on an error status or after ``ready_timeout``."""
+    waited = 0.0
+    options = job.options
+    while entry.status is not EntryStatus.READY:
+        if entry.status in (EntryStatus.ERROR_CONVERTING, EntryStatus.ERROR_IMPORTING):
+            raise UploadError(f"entry {entry.id} failed to convert ({entry.status.name})")
+        if waited >= options.ready_timeout:
+            raise UploadError(
+                f"entry {entry.id} is not READY after {options.ready_timeout:.0f} s "
+                f"(status {entry.status}); it is uploaded and still converting"
+            )
+        yield Sleep(options.ready_poll_interval)
+        waited += options.ready_poll_interval
+        entry = yield base_entry.get(entry.id or "")
+    return entry

@@ -1,0 +1,270 @@
+"""The typed verbs and bound services of both clients, each declared once over a flow or a call.
+
+``client.upload(...)``, ``client.entries(...)``, ``client.base_entry.get(...)`` have the same names
+and arguments on ``Client`` and ``AsyncClient``; under asyncio they return awaitables (and async
+iterators for streams). Each is one line here, a descriptor over the pure builder that does the
+work: ``runs`` a flow with a result, ``streams`` a flow of items, ``sends`` one call. The types
+follow the builder's signature, so mypy checks a verb's arguments and knows what it returns.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Self, TypeVar, overload
+
+
+class _Lazy:
+    """A function of a module imported on first use (building a client stays fast)."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+
+    def resolve(self) -> Callable[..., Any]:
+        """Return the function, importing its module."""
+        return getattr(importlib.import_module(self.module), self.name)  # type: ignore[no-any-return]
+
+
+class _LazyModule:
+    """A module whose functions are ``_Lazy``: nothing is imported until a verb is used."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+
+    def __getattr__(self, name: str) -> _Lazy:
+        return _Lazy(self.module, name)
+
+
+if TYPE_CHECKING:
+    from kaltura_mm.flows.categories import category_tree, resolve_category
+    from kaltura_mm.flows.entries import (
+        add_to_category,
+        delete_entries,
+        detach_entries,
+        get_entry,
+        move_entries,
+    )
+    from kaltura_mm.flows.listing import entries
+    from kaltura_mm.protocol.calls import Call
+    from kaltura_mm.runtime.effects import Flow, Stream
+    from kaltura_mm.services import base_entry, category, category_entry, session, upload_token
+    from kaltura_mm.upload import upload, upload_many
+else:
+    # The builders (and the models and codec under them) load with the first verb used, so that
+    # ``import kaltura_mm`` and building a client stay fast (benchmarks/bench_import.py).
+    category_tree = _Lazy("kaltura_mm.flows.categories", "category_tree")
+    resolve_category = _Lazy("kaltura_mm.flows.categories", "resolve_category")
+    add_to_category = _Lazy("kaltura_mm.flows.entries", "add_to_category")
+    delete_entries = _Lazy("kaltura_mm.flows.entries", "delete_entries")
+    detach_entries = _Lazy("kaltura_mm.flows.entries", "detach_entries")
+    get_entry = _Lazy("kaltura_mm.flows.entries", "get_entry")
+    move_entries = _Lazy("kaltura_mm.flows.entries", "move_entries")
+    entries = _Lazy("kaltura_mm.flows.listing", "entries")
+    upload = _Lazy("kaltura_mm.upload.one", "upload")
+    upload_many = _Lazy("kaltura_mm.upload.many", "upload_many")
+    base_entry = _LazyModule("kaltura_mm.services.base_entry")
+    category = _LazyModule("kaltura_mm.services.category")
+    category_entry = _LazyModule("kaltura_mm.services.category_entry")
+    session = _LazyModule("kaltura_mm.services.session")
+    upload_token = _LazyModule("kaltura_mm.services.upload_token")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741 - the item type of a stream
+M = TypeVar("M")
+
+
+class Sync:
+    """The verbs of a ``Client``: they return values and iterators."""
+
+
+class Async:
+    """The verbs of an ``AsyncClient``: they return awaitables and async iterators."""
+
+
+class Surface(Generic[M]):
+    """Something whose verbs run on a client: the client itself, or one of its services."""
+
+    def _runner(self) -> Any:
+        """Return the client the verbs run on."""
+        raise NotImplementedError
+
+
+def _bound(build: Callable[..., Any] | _Lazy, act: Callable[..., Any]) -> Callable[..., Any]:
+    if isinstance(build, _Lazy):
+        build = build.resolve()
+
+    @functools.wraps(build)
+    def verb(*args: Any, **kwargs: Any) -> Any:
+        return act(build(*args, **kwargs))
+
+    return verb
+
+
+class runs(Generic[P, T]):
+    """A verb that runs the flow ``build(...)`` builds and returns its result."""
+
+    def __init__(self, build: Callable[P, Flow[T]]) -> None:
+        """Run what ``build`` builds."""
+        self._build = build
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, obj: Surface[Sync], owner: type) -> Callable[P, T]: ...
+    @overload
+    def __get__(self, obj: Surface[Async], owner: type) -> Callable[P, Awaitable[T]]: ...
+    def __get__(self, obj: Surface[Any] | None, owner: type) -> Any:
+        return self if obj is None else _bound(self._build, obj._runner().run)
+
+
+class streams(Generic[P, I]):
+    """A verb that iterates the stream ``build(...)`` builds, item by item."""
+
+    def __init__(self, build: Callable[P, Stream[I]]) -> None:
+        """Iterate what ``build`` builds."""
+        self._build = build
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, obj: Surface[Sync], owner: type) -> Callable[P, Iterator[I]]: ...
+    @overload
+    def __get__(self, obj: Surface[Async], owner: type) -> Callable[P, AsyncIterator[I]]: ...
+    def __get__(self, obj: Surface[Any] | None, owner: type) -> Any:
+        return self if obj is None else _bound(self._build, obj._runner().iterate)
+
+
+class sends(Generic[P, T]):
+    """A verb that sends the call ``build(...)`` builds and returns its decoded result."""
+
+    def __init__(self, build: Callable[P, Call[T]]) -> None:
+        """Send what ``build`` builds."""
+        self._build = build
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, obj: Surface[Sync], owner: type) -> Callable[P, T]: ...
+    @overload
+    def __get__(self, obj: Surface[Async], owner: type) -> Callable[P, Awaitable[T]]: ...
+    def __get__(self, obj: Surface[Any] | None, owner: type) -> Any:
+        return self if obj is None else _bound(self._build, obj._runner().call)
+
+
+class _Service(Surface[M]):
+    def __init__(self, client: Surface[M]) -> None:
+        self._client = client
+
+    def _runner(self) -> Any:
+        return self._client._runner()
+
+
+class BaseEntryService(_Service[M]):
+    """``baseEntry``, bound to the client: each action of ``kaltura_mm.services.base_entry``."""
+
+    add = sends(base_entry.add)
+    get = sends(base_entry.get)
+    get_by_ids = sends(base_entry.get_by_ids)
+    list = sends(base_entry.list)
+    update = sends(base_entry.update)
+    add_content = sends(base_entry.add_content)
+    update_content = sends(base_entry.update_content)
+    delete = sends(base_entry.delete)
+
+
+class UploadTokenService(_Service[M]):
+    """``uploadToken``, bound to the client: ``kaltura_mm.services.upload_token``."""
+
+    add = sends(upload_token.add)
+    upload = sends(upload_token.upload)
+    get = sends(upload_token.get)
+    list = sends(upload_token.list)
+    delete = sends(upload_token.delete)
+
+
+class CategoryEntryService(_Service[M]):
+    """``categoryEntry``, bound to the client: ``kaltura_mm.services.category_entry``."""
+
+    add = sends(category_entry.add)
+    delete = sends(category_entry.delete)
+    list = sends(category_entry.list)
+
+
+class CategoryService(_Service[M]):
+    """``category``, bound to the client: ``kaltura_mm.services.category``."""
+
+    get = sends(category.get)
+    list = sends(category.list)
+    add = sends(category.add)
+
+
+class SessionService(_Service[M]):
+    """``session``, bound to the client: ``kaltura_mm.services.session``."""
+
+    start = sends(session.start)
+
+
+class Categories(_Service[M]):
+    """Categories by id or full path, and trees of them."""
+
+    resolve = runs(resolve_category)
+    """Return the category with this id, full path (``"Root>Courses"``) or unique name."""
+    tree = runs(category_tree)
+    """Return the tree under ``root`` (id or path) with entry counts; every root when None."""
+
+
+class Verbs(Surface[M]):
+    """The verbs both clients share (``Client``: values; ``AsyncClient``: awaitables)."""
+
+    upload = runs(upload)
+    """Upload a file (a path or an ``UploadRequest``) into ``category``; return the result."""
+    upload_many = runs(upload_many)
+    """Upload many files, a few at a time; one ``UploadOutcome`` per file, in order."""
+    entries = streams(entries)
+    """Iterate every entry matching ``query`` and ``filters`` (past 10,000), each once."""
+    entry = runs(get_entry)
+    """Return one entry, typed by kind (``EntryNotFoundError`` if it is missing)."""
+    detach = runs(detach_entries)
+    """Remove entries from a category (they stay); one ``EntryOutcome`` per entry."""
+    delete = runs(delete_entries)
+    """Delete entries; one ``EntryOutcome`` per entry."""
+    add = runs(add_to_category)
+    """Assign entries to a category; one ``EntryOutcome`` per entry."""
+    move = runs(move_entries)
+    """Move entries from one category to another (add first, then detach)."""
+
+    def _runner(self) -> Any:
+        return self
+
+    @functools.cached_property
+    def base_entry(self) -> BaseEntryService[M]:
+        """Return ``baseEntry``'s actions, bound to this client."""
+        return BaseEntryService(self)
+
+    @functools.cached_property
+    def upload_token(self) -> UploadTokenService[M]:
+        """Return ``uploadToken``'s actions, bound to this client."""
+        return UploadTokenService(self)
+
+    @functools.cached_property
+    def category_entry(self) -> CategoryEntryService[M]:
+        """Return ``categoryEntry``'s actions, bound to this client."""
+        return CategoryEntryService(self)
+
+    @functools.cached_property
+    def category(self) -> CategoryService[M]:
+        """Return ``category``'s actions, bound to this client."""
+        return CategoryService(self)
+
+    @functools.cached_property
+    def session(self) -> SessionService[M]:
+        """Return ``session``'s actions, bound to this client."""
+        return SessionService(self)
+
+    @functools.cached_property
+    def categories(self) -> Categories[M]:
+        """Return category lookups (``resolve``, ``tree``), bound to this client."""
+        return Categories(self)
