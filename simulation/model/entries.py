@@ -15,7 +15,7 @@ from kaltura_mm.sandbox.errors import ApiError, invalid_ks
 from kaltura_mm.sandbox.schema import KInput, check_insert, check_update
 from simulation.model import categories, content
 from simulation.model.actions import Action, Ctx, Param, list_response, pager
-from simulation.model.entry_query import predicates, sort_key
+from simulation.model.entry_query import search
 from simulation.model.jobs import NotModelled
 from simulation.model.records import (
     AUTOMATIC,
@@ -181,18 +181,8 @@ def list_entries(ctx: Ctx, response_type: str) -> dict[str, Any]:
     """Two-phase list: a page of ids from the index, rows re-read from the store."""
     state = ctx.state
     state.settle_indexes()
-    tests = predicates(state, ctx.obj("filter"))
-    if not ctx.is_admin and not (ctx.session and ctx.session.has_privilege("list")):
-        user = ctx.user_id
-        tests.append(lambda d: d.user_id == user)
-    partner = ctx.partner_id
-    matches = [
-        d
-        for d in state.entry_index.docs.values()
-        if d.partner_id == partner and all(test(d) for test in tests)
-    ]
-    filt = ctx.obj("filter")
-    matches.sort(key=sort_key(str(filt.get("orderBy", "")) if filt else ""))
+    own_only = not ctx.is_admin and not (ctx.session and ctx.session.has_privilege("list"))
+    matches = search(state, ctx.obj("filter"), ctx.partner_id, ctx.user_id if own_only else None)
     size, index = pager(ctx)
     offset = (index - 1) * size
     if size and offset >= MAX_MATCHES:

@@ -12,7 +12,9 @@ A filter field the model does not implement raises ``NotModelled`` instead of be
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from kaltura_mm.sandbox.schema import KInput
@@ -45,6 +47,9 @@ def _id_not_in(csv: str) -> Predicate:
 
 def _categories_or(csv: str) -> Predicate:
     wanted = _ints(csv)
+    if len(wanted) == 1:
+        (only,) = wanted
+        return lambda d: only in d.categories_ids
     return lambda d: not wanted.isdisjoint(d.categories_ids)
 
 
@@ -101,15 +106,21 @@ def _descendants(state: State, csv: str) -> set[int]:
     }
 
 
-def predicates(state: State, filt: KInput | None) -> list[Predicate]:
-    """Return the index-side tests a document must pass for ``filt``."""
+_MOVING = {"createdAtGreaterThanOrEqual", "createdAtLessThanOrEqual", "idNotIn"}
+
+
+def _normalized(state: State, filt: KInput | None) -> dict[str, Any]:
     values = dict(filt.values) if filt else {}
     if "categoryAncestorIdIn" in values:
         values.pop("categoriesIdsMatchOr", None)
         ids = _descendants(state, values.pop("categoryAncestorIdIn"))
-        values["categoriesIdsMatchOr"] = ",".join(str(i) for i in ids) or "-1"
+        values["categoriesIdsMatchOr"] = ",".join(str(i) for i in sorted(ids)) or "-1"
     if not {"statusEqual", "statusIn", "statusNotIn", "statusNotEqual", "idEqual"} & set(values):
         values["statusEqual"] = 2
+    return values
+
+
+def _tests(state: State, values: dict[str, Any]) -> list[Predicate]:
     builders = _field_builders(state)
     tests: list[Predicate] = []
     for name, value in values.items():
@@ -121,7 +132,64 @@ def predicates(state: State, filt: KInput | None) -> list[Predicate]:
     return tests
 
 
-def sort_key(order_by: str) -> Callable[[EntryDoc], tuple[Any, ...]]:
+class _Matches:
+    """The sorted documents matching a filter's steady fields, as of an index version."""
+
+    def __init__(self, state: State, tests: list[Predicate], order_by: str) -> None:
+        self.tests = tests
+        self.key = sort_key(order_by)
+        self.version = state.entry_index.version
+        docs = list(state.entry_index.docs.values())
+        for test in tests:  # one pass per test: cheaper than all() per document
+            docs = [d for d in docs if test(d)]
+        docs.sort(key=self.key)
+        self.docs = docs
+
+    def matches(self, doc: EntryDoc) -> bool:
+        return all(test(doc) for test in self.tests)
+
+    def catch_up(self, state: State) -> bool:
+        """Apply the index writes since this list was made; False when they are forgotten."""
+        changes = state.entry_index.changes_since(self.version)
+        if changes is None:
+            return False
+        for old, new in changes:
+            if old is not None and self.matches(old):
+                at = bisect.bisect_left(self.docs, self.key(old), key=self.key)
+                while self.docs[at] is not old:
+                    at += 1
+                del self.docs[at]
+            if new is not None and self.matches(new):
+                bisect.insort(self.docs, new, key=self.key)
+        self.version = state.entry_index.version
+        return True
+
+
+def search(state: State, filt: KInput | None, partner: int, owner: str | None) -> list[EntryDoc]:
+    """Return the index documents matching ``filt``, sorted (``owner``: a USER KS's own only).
+
+    A walk asks the same filter page after page with only a cursor moving, so the sorted
+    matches of the filter's other fields are kept, and updated as the index changes.
+    """
+    values = _normalized(state, filt)
+    steady = {k: v for k, v in values.items() if k not in _MOVING}
+    key = (partner, owner, tuple(sorted((k, str(v)) for k, v in steady.items())))
+    found = state.query_cache.get(key)
+    if not isinstance(found, _Matches) or not found.catch_up(state):
+        tests: list[Predicate] = [lambda d: d.partner_id == partner]
+        if owner is not None:
+            tests.append(lambda d: d.user_id == owner)
+        found = _Matches(state, tests + _tests(state, steady), str(steady.get("orderBy", "")))
+        if len(state.query_cache) > 32:
+            state.query_cache.clear()
+        state.query_cache[key] = found
+    matches = found.docs
+    for test in _tests(state, {k: v for k, v in values.items() if k in _MOVING}):
+        matches = [d for d in matches if test(d)]
+    return matches
+
+
+def sort_key(order_by: str) -> Callable[[EntryDoc], Any]:
     """Return the sort key for an ``orderBy`` list (unknown fields dropped, ties by index)."""
     parts: list[tuple[str, bool]] = []
     for item in order_by.split(","):
@@ -129,6 +197,8 @@ def sort_key(order_by: str) -> Callable[[EntryDoc], tuple[Any, ...]]:
         field = _SORTABLE.get(item[1:]) if item[:1] in "+-" else None
         if field is not None:
             parts.append((field, item[0] == "-"))
+    if all(not descending for _, descending in parts):
+        return attrgetter(*[field for field, _ in parts], "tie_key")
 
     def key(doc: EntryDoc) -> tuple[Any, ...]:
         out: list[Any] = []

@@ -16,12 +16,13 @@ from typing import Any
 from kaltura_mm.sandbox import coerce
 from kaltura_mm.sandbox.errors import ApiError
 from kaltura_mm.sandbox.multirequest import resolve, sub_requests
-from kaltura_mm.sandbox.wire import FORMATS, content_type, render
+from kaltura_mm.sandbox.wire import FORMATS, content_type
 from simulation.http import HttpRequest, HttpResponse
 from simulation.model import dispatch
 from simulation.model.jobs import Pause, Steps
 from simulation.model.request import read_params
 from simulation.model.state import State
+from simulation.model.wire import body as render_body
 
 _REFERENCE = re.compile(r"\{([0-9]+):result:?(.*)?\}")
 _EXPOSED = "Server, Content-Length, Content-Range, Date, X-Kaltura, X-Kaltura-Session, X-Me"
@@ -44,7 +45,7 @@ def serve(state: State, request: HttpRequest, blocked: bool = False) -> Steps[Ht
             result = yield from dispatch.call(state, params, blocked)
         except ApiError as error:
             result = error
-    body = render(result, fmt, 0.0, multi, str(params.get("callback", "")))
+    body = render_body(result, fmt, multi, str(params.get("callback", "")))
     return HttpResponse(200, _headers(state, fmt), body)
 
 

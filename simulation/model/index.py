@@ -78,6 +78,8 @@ class SearchIndex(Generic[D]):
         self._last_due = float("-inf")
         self.docs: dict[object, D] = {}
         self.version = 0
+        self._changes: list[tuple[D | None, D | None]] = []  # (old, new) per applied write
+        self._changes_base = 0  # the version before the first kept change
 
     def write(self, key: object, doc: D | None, at: float) -> float:
         """Queue ``doc`` (None removes the key) written at ``at``; return when it applies."""
@@ -88,19 +90,30 @@ class SearchIndex(Generic[D]):
 
     def put_now(self, key: object, doc: D) -> None:
         """Index ``doc`` at once: a row that "always existed" (world setup only)."""
-        self.docs[key] = doc
+        self._apply(key, doc)
+
+    def _apply(self, key: object, doc: D | None) -> None:
+        old = self.docs.pop(key, None) if doc is None else self.docs.get(key)
+        if doc is not None:
+            self.docs[key] = doc
+        if len(self._changes) >= 50_000:
+            self._changes.clear()
+            self._changes_base = self.version
+        self._changes.append((old, doc))
         self.version += 1
+
+    def changes_since(self, version: int) -> list[tuple[D | None, D | None]] | None:
+        """Return the (old, new) documents applied after ``version``, or None if forgotten."""
+        if version < self._changes_base:
+            return None
+        return self._changes[version - self._changes_base :]
 
     def settle(self, now: float) -> None:
         """Apply every queued write whose time has come, in order."""
         queue = self._queue
         while queue and queue[0][0] <= now:
             _, key, doc = queue.popleft()
-            if doc is None:
-                self.docs.pop(key, None)
-            else:
-                self.docs[key] = doc
-            self.version += 1
+            self._apply(key, doc)
 
     def pending_for(self, key: object) -> bool:
         """Return True while a write to ``key`` waits in the queue."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from simulation.model.records import DOCUMENT, MEDIA_CLIP, Category, CategoryEntry, Entry, Token
 from simulation.model.state import State
+from simulation.model.wire import compact
 
 _ENTRY_CLASSES = {MEDIA_CLIP: "KalturaMediaEntry", DOCUMENT: "KalturaDocumentEntry"}
 
@@ -43,59 +44,65 @@ def entry_object(state: State, entry: Entry) -> dict[str, Any]:
         "displayInSearch": 1,
     }
     object_type = _ENTRY_CLASSES.get(entry.type, "KalturaBaseEntry")
-    return {**own, **base, **entry.extra, "objectType": object_type}
+    return compact({**own, **base, **entry.extra, "objectType": object_type})
 
 
 def token_object(token: Token) -> dict[str, Any]:
     """Return a ``KalturaUploadToken`` for a row (or a request's view of one)."""
     size = token.uploaded_file_size
-    return {
-        "id": token.id,
-        "partnerId": token.partner_id,
-        "userId": token.user_id,
-        "status": token.status,
-        "fileName": token.file_name or None,
-        "fileSize": token.file_size,
-        "uploadedFileSize": None if size is None else str(size),
-        "createdAt": token.created_at,
-        "updatedAt": token.updated_at,
-        "autoFinalize": False,
-        "attachedObjectType": token.attached_type,
-        "attachedObjectId": token.attached_id,
-        "objectType": "KalturaUploadToken",
-    }
+    return compact(
+        {
+            "id": token.id,
+            "partnerId": token.partner_id,
+            "userId": token.user_id,
+            "status": token.status,
+            "fileName": token.file_name or None,
+            "fileSize": token.file_size,
+            "uploadedFileSize": None if size is None else str(size),
+            "createdAt": token.created_at,
+            "updatedAt": token.updated_at,
+            "autoFinalize": False,
+            "attachedObjectType": token.attached_type,
+            "attachedObjectId": token.attached_id,
+            "objectType": "KalturaUploadToken",
+        }
+    )
 
 
 def category_object(category: Category, direct_entries: int) -> dict[str, Any]:
     """Return a ``KalturaCategory``."""
     c = category
-    return {
-        "id": c.id,
-        "parentId": c.parent_id,
-        "depth": c.depth,
-        "partnerId": c.partner_id,
-        "name": c.name,
-        "fullName": c.full_name,
-        "fullIds": c.full_ids,
-        "entriesCount": direct_entries,
-        "directEntriesCount": direct_entries,
-        "createdAt": c.created_at,
-        "updatedAt": c.updated_at,
-        "status": c.status,
-        **c.extra,
-        "objectType": "KalturaCategory",
-    }
+    return compact(
+        {
+            "id": c.id,
+            "parentId": c.parent_id,
+            "depth": c.depth,
+            "partnerId": c.partner_id,
+            "name": c.name,
+            "fullName": c.full_name,
+            "fullIds": c.full_ids,
+            "entriesCount": direct_entries,
+            "directEntriesCount": direct_entries,
+            "createdAt": c.created_at,
+            "updatedAt": c.updated_at,
+            "status": c.status,
+            **c.extra,
+            "objectType": "KalturaCategory",
+        }
+    )
 
 
 def category_entry_object(state: State, row: CategoryEntry) -> dict[str, Any]:
     """Return a ``KalturaCategoryEntry``."""
     category = state.categories.get(row.category_id)
-    return {
-        "categoryId": row.category_id,
-        "entryId": row.entry_id,
-        "createdAt": row.created_at,
-        "categoryFullIds": category.full_ids if category else None,
-        "status": row.status,
-        "creatorUserId": row.creator_user_id,
-        "objectType": "KalturaCategoryEntry",
-    }
+    return compact(
+        {
+            "categoryId": row.category_id,
+            "entryId": row.entry_id,
+            "createdAt": row.created_at,
+            "categoryFullIds": category.full_ids if category else None,
+            "status": row.status,
+            "creatorUserId": row.creator_user_id,
+            "objectType": "KalturaCategoryEntry",
+        }
+    )

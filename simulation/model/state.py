@@ -11,14 +11,13 @@ import random
 import string
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from simulation.clock import VirtualClock
 from simulation.knobs import ModelKnobs
 from simulation.model.index import CategoryDoc, EntryDoc, Lag, SearchIndex, crc32
 from simulation.model.limiter import RateLimiter
 from simulation.model.records import (
-    CE_ACTIVE,
-    CE_PENDING,
     IMAGE,
     PRECONVERT,
     READY,
@@ -55,6 +54,7 @@ class State:
         self.limiter = RateLimiter(knobs.rate_limits)
         self.entry_writes: list[tuple[float, str]] = []
         self.calls: Counter[str] = Counter()
+        self.query_cache: dict[object, Any] = {}
         self._transcodes: list[tuple[float, int, str]] = []
         self._serial = 0
 
@@ -86,9 +86,8 @@ class State:
         return crc32(entry_id) if self.knobs.tie_order == "crc32" else int_id
 
     def categories_of(self, entry_id: str) -> list[int]:
-        """Return the ids of the categories an entry is in (active or pending rows)."""
-        rows = self.category_rows.get(entry_id, {})
-        return [cid for cid, row in rows.items() if row.status in (CE_ACTIVE, CE_PENDING)]
+        """Return the ids of the categories an entry is in (live rows: deleted ones leave)."""
+        return list(self.category_rows.get(entry_id, ()))
 
     def entry_doc(self, entry: Entry) -> EntryDoc:
         """Return the index document for an entry's current row."""
@@ -104,7 +103,7 @@ class State:
             entry.user_id,
             entry.created_at,
             entry.updated_at,
-            frozenset(cid for cid, row in active.items() if row.status == CE_ACTIVE),
+            frozenset(active),  # every live link is ACTIVE: moderation is not modelled
             self.tie_key(entry.id, entry.int_id),
         )
 

@@ -7,8 +7,9 @@ bytes and categories; every upload token, its status and its file; the write log
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
-from simulation.model.records import READY
+from simulation.model.records import READY, Token
 from simulation.model.state import State
 
 
@@ -41,53 +42,54 @@ class TokenTruth:
     entry_id: str | None
 
 
-@dataclass(frozen=True, slots=True)
 class Truth:
-    """Everything the invariants may check, taken at one moment."""
+    """Everything the invariants may check. Tokens, names and the write log are copied when
+    taken; entries (thousands in a walk) are copied on first use, so take the truth once the
+    world has stopped changing, or read ``entries`` at once."""
 
-    time: float
-    entries: dict[str, EntryTruth]
-    tokens: dict[str, TokenTruth]
-    category_names: dict[int, str]
-    entry_writes: tuple[tuple[float, str], ...]
+    def __init__(self, state: State) -> None:
+        state.tick()
+        self._state = state
+        self.time = state.now()
+        self.tokens = {t.id: _token_truth(t) for t in state.tokens.values()}
+        self.category_names = {c.id: c.full_name for c in state.categories.values()}
+        self.entry_writes = tuple(state.entry_writes)
+
+    @cached_property
+    def entries(self) -> dict[str, EntryTruth]:
+        """Return every entry ever created (deleted ones too), as the store holds it."""
+        state = self._state
+        return {
+            e.id: EntryTruth(
+                e.id,
+                e.status,
+                e.name,
+                e.reference_id,
+                e.user_id,
+                e.created_at,
+                e.content,
+                frozenset(state.categories_of(e.id)),
+                e.pending_token,
+            )
+            for e in state.entries.values()
+        }
 
     def written_between(self, start: float, end: float) -> set[str]:
         """Return the ids of entries written (any change) in ``(start, end]``."""
         return {entry_id for when, entry_id in self.entry_writes if start < when <= end}
 
 
+def _token_truth(t: Token) -> TokenTruth:
+    size = None if t.data is None else len(t.data)
+    return TokenTruth(
+        t.id, t.status, t.file_name, t.uploaded_file_size, size, t.attached_type,
+        t.attached_id, t.entry_id,
+    )  # fmt: skip
+
+
 def take(state: State) -> Truth:
-    """Snapshot the state's ground truth."""
-    state.tick()
-    entries = {
-        e.id: EntryTruth(
-            e.id,
-            e.status,
-            e.name,
-            e.reference_id,
-            e.user_id,
-            e.created_at,
-            e.content,
-            frozenset(state.categories_of(e.id)),
-            e.pending_token,
-        )
-        for e in state.entries.values()
-    }
-    tokens = {
-        t.id: TokenTruth(
-            t.id,
-            t.status,
-            t.file_name,
-            t.uploaded_file_size,
-            None if t.data is None else len(t.data),
-            t.attached_type,
-            t.attached_id,
-            t.entry_id,
-        )
-        for t in state.tokens.values()
-    }
-    names = {c.id: c.full_name for c in state.categories.values()}
-    return Truth(state.now(), entries, tokens, names, tuple(state.entry_writes))
+    """Return the state's ground truth."""
+    return Truth(state)
 
 
 def listable(state: State, category_id: int) -> set[str]:
