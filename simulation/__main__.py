@@ -15,6 +15,7 @@ import json
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -115,6 +116,8 @@ def _summarize(results: list[RunResult], wall: float) -> int:
               f"{max(r.requests for r in rows):>7} "
               f"{statistics.median(r.virtual_seconds for r in rows):>10.0f} "
               f"{statistics.median(r.wall_seconds for r in rows) * 1000:>7.1f}")  # fmt: skip
+    seen = sum((r.events + r.faults for r in results), Counter[str]())
+    print("what happened: " + ", ".join(f"{k} {v}" for k, v in sorted(seen.items())))
     calls = sum(r.server_calls for r in results)
     busy = sum(r.wall_seconds for r in results)
     print(f"{len(results)} runs in {wall:.1f} s; {calls} server calls, "

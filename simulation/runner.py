@@ -33,6 +33,7 @@ class RunResult:
     virtual_seconds: float
     wall_seconds: float
     faults: Counter[str] = field(default_factory=Counter)
+    events: Counter[str] = field(default_factory=Counter)
     trace: list[str] | None = None
     schedule: Schedule | None = None
 
@@ -68,7 +69,8 @@ def run_one(
     return RunResult(
         scenario, seed, driver, checker.violations, gap, world.net.requests,
         sum(world.model.state.calls.values()), world.clock.now() - world.net.started, wall,
-        world.net.faults, world.trace, world.schedule,
+        world.net.faults, world.model.state.events,
+        world.trace, world.schedule,
     )  # fmt: skip
 
 

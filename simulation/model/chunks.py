@@ -53,5 +53,5 @@ def store_part(token: Token, offset: int, part: bytes) -> int:
     if offset <= size < offset + len(part):
         write_at(data, offset, part)
     else:
-        token.pending[offset] = part
+        token.pending[offset] = part  # a gap before it, or a duplicate inside the file
     return len(data)

@@ -64,6 +64,7 @@ def attach_token(state: State, entry: Entry, token_id: str) -> None:
             raise ApiError("UPLOADED_FILE_NOT_FOUND_BY_TOKEN")
         _give_content(state, entry, token)
     else:
+        state.events["attach.pending_token"] += 1
         entry.pending_token = token.id
         if entry.status in _WAITING:
             entry.status = IMPORT

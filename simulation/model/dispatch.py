@@ -63,9 +63,11 @@ def call(state: State, params: dict[str, Any], blocked: bool = False) -> Steps[A
     partner_id = session.partner_id if session else _partner_param(params)
     limited = not state.limiter.allow(service, action, partner_id, params, state.now())
     if blocked or limited:
+        state.events["rate_limiter.blocked" if limited else "injected.blocked"] += 1
         raise ApiError("ACTION_BLOCKED", action, service)
     args = read_args(spec.params, params, state.now())
     if session is not None and session.valid_until <= state.now():
+        state.events["ks.expired"] += 1
         raise invalid_ks("EXPIRED")
     if spec.needs_ks and session is None:
         if partner_id in state.partners:

@@ -186,9 +186,12 @@ def list_entries(ctx: Ctx, response_type: str) -> dict[str, Any]:
     size, index = pager(ctx)
     offset = (index - 1) * size
     if size and offset >= MAX_MATCHES:
+        state.events["list.max_matches"] += 1
         raise ApiError("QUERY_EXCEEDED_MAX_MATCHES_ALLOWED")
     page = matches[offset : min(offset + size, MAX_MATCHES)]
     rows = [e for d in page if (e := state.entries.get(d.id)) and e.status != DELETED]
+    if len(rows) < len(page):
+        state.events["list.short_page"] += 1
     objects = [entry_object(state, e) for e in rows]
     total = len(objects) if state.knobs.access_control_total and not ctx.is_admin else len(matches)
     return list_response(response_type, objects, total)

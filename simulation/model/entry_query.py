@@ -117,6 +117,9 @@ def _normalized(state: State, filt: KInput | None) -> dict[str, Any]:
         values["categoriesIdsMatchOr"] = ",".join(str(i) for i in sorted(ids)) or "-1"
     if not {"statusEqual", "statusIn", "statusNotIn", "statusNotEqual", "idEqual"} & set(values):
         values["statusEqual"] = 2
+    for name in ("idIn", "idNotIn", "referenceIdIn"):
+        if len(cut(str(values.get(name, "")), MAX_IN)) > SPHINX_IN:
+            state.events["list.in_cut_to_150"] += 1
     return values
 
 

@@ -54,6 +54,7 @@ class State:
         self.limiter = RateLimiter(knobs.rate_limits)
         self.entry_writes: list[tuple[float, str]] = []
         self.calls: Counter[str] = Counter()
+        self.events: Counter[str] = Counter()  # the unkindness that actually happened
         self.query_cache: dict[object, Any] = {}
         self._transcodes: list[tuple[float, int, str]] = []
         self._serial = 0

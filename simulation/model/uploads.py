@@ -1,10 +1,11 @@
 """``uploadToken`` actions (``UploadTokenService``, ``kUploadTokenMgr``), racing as on the server.
 
-An ``upload`` request runs in two steps with a pause between them, where other requests run:
+An ``upload`` request runs in steps with pauses between them, where other requests run:
 1. begin: load the token row (the request's own copy: status, ``uploadedFileSize``, temp path)
    and check it (visible, not past the 7-day resume limit, PENDING or PARTIAL);
-2. finish: act on the token's file (shared, as the disk is), then ``save()`` its copy: a column
-   is written only when the request changed it from what IT loaded (Propel's modified columns).
+2. finish: act on the token's file (shared, as the disk is), noting the file's size then;
+3. save: write its copy back: a column is written only when the request changed it from what
+   IT loaded (Propel's modified columns).
 So the last writer wins on ``uploadedFileSize``: a middle chunk that loaded early and finishes
 after the final one writes its smaller size over the complete token, while its stale PARTIAL is
 not written back over FULL_UPLOAD (unchanged from what it loaded). A ``resume`` request whose
@@ -63,6 +64,8 @@ class TokenView:
         changed = False
         if self.size != size:
             token.uploaded_file_size, changed = self.size, True
+            if token.status in (FULL_UPLOAD, 3) and (self.size or 0) < len(token.data or b""):
+                state.events["upload.stale_size_over_complete_token"] += 1
         if self.has_temp_path != has_temp_path:
             token.has_temp_path, changed = self.has_temp_path, True
         if self.status != status:
@@ -123,6 +126,7 @@ def upload(ctx: Ctx) -> Steps[dict[str, Any]]:
     else:
         token.data = bytearray(part.data)  # handleMoveFile: replaces any earlier data
         view.has_temp_path, view.size = True, len(part.data)
+    yield Pause()  # the file is written; the row is saved a moment later
     _close_or_continue(token, view, resume, final)
     view.save(ctx.state, token)
     return view.answer(token)
@@ -141,20 +145,26 @@ def _resume(
     ctx: Ctx, token: Token, view: TokenView, part: bytes, resume_at: int, final: bool
 ) -> Steps[int]:
     if not view.has_temp_path or token.data is None:
+        ctx.state.events["upload.cannot_resume"] += 1
         raise ApiError("UPLOAD_TOKEN_CANNOT_RESUME")
     if resume_at == -1:
         token.data.extend(part)
         return len(token.data)
     if not (final and resume_at > 0):
-        return chunks.store_part(token, resume_at, part)
+        size = chunks.store_part(token, resume_at, part)
+        if resume_at in token.pending:
+            ctx.state.events["upload.part_left_pending"] += 1
+        return size
     expected = resume_at + len(part)
     token.pending[resume_at] = part
     for attempt in range(ctx.state.knobs.final_chunk_wait):
         if attempt:
+            ctx.state.events["upload.final_waited_a_second"] += 1
             yield Pause(ctx.now() + 1.0)
         chunks.sync_append(token, limit=1000, expected=expected)
         if chunks.glob_append(token) == expected:
             return expected
+    ctx.state.events["upload.cannot_match_expected_size"] += 1
     raise ApiError("UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE")
 
 

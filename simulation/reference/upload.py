@@ -105,50 +105,92 @@ def _part(source: SourceFile, token_id: str, offset: int, data: bytes, **flags: 
 
 
 def _send_bytes(conn: Conn, source: SourceFile, token: dict[str, Any]) -> None:
+    """Fill the token; the final goes after the middle chunks, or (by seed) among the last
+    of them: the server waits up to 45 s for the gaps."""
     pieces = source.chunks()
-    *middle, (last_offset, last) = pieces if len(pieces) > 1 else [*pieces, (len(source.data), b"")]
+    *middle, final = pieces if len(pieces) > 1 else [*pieces, (len(source.data), b"")]
     if token["status"] == 0:
         params, files = _part(source, token["id"], 0, middle[0][1], resume=False, finalChunk=False)
         conn.call("uploadtoken", "upload", params, files)
         middle = middle[1:]
+    eager = conn.rng.random() < 0.5
     for _ in range(8):
-        _send_parallel(conn, source, token["id"], middle)
-        params, files = _part(source, token["id"], last_offset, last, resume=True, finalChunk=True)
-        try:
-            if conn.call("uploadtoken", "upload", params, files)["status"] in COMPLETE:
-                return
-        except ApiFailure as failure:
-            if failure.code == "UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD":
-                return  # completed meanwhile (a resend of a final that had run)
-            if failure.code != "UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE":
-                raise
+        if _send_parallel(conn, source, token["id"], middle, final if eager else None):
+            return
+        if not eager and _send_final(conn, source, token["id"], final):
+            return
         middle = pieces[:-1] if len(pieces) > 1 else []
     raise Uncertain("the token never completed")
 
 
-def _send_parallel(conn: Conn, source: SourceFile, token_id: str, parts: list[Any]) -> None:
+def _send_final(conn: Conn, source: SourceFile, token_id: str, final: tuple[int, bytes]) -> bool:
+    """Send the final chunk; return True when the token is complete."""
+    params, files = _part(source, token_id, final[0], final[1], resume=True, finalChunk=True)
+    return _completed(conn, conn.send("uploadtoken", "upload", params, files))
+
+
+def _completed(conn: Conn, handle: Any) -> bool:
+    try:
+        return bool(conn.receive(handle)["status"] in COMPLETE)
+    except Uncertain:
+        return False
+    except ApiFailure as failure:
+        if failure.code == "UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD":
+            return True  # completed already (a resent final that had run)
+        if failure.code in ("UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE", "ACTION_BLOCKED"):
+            return False
+        raise
+
+
+def _send_parallel(
+    conn: Conn, source: SourceFile, token_id: str, parts: list[Any], final: Any
+) -> bool:
+    """Send ``parts`` a few at a time until each got an answer, ``final`` (if given) with the
+    last few; return True when the token is known complete."""
     waiting = list(parts)
-    while waiting:
+    while waiting or final is not None:
         batch, waiting = waiting[:PARALLEL], waiting[PARALLEL:]
-        handles = []
-        for offset, data in batch:
-            params, files = _part(source, token_id, offset, data, resume=True, finalChunk=False)
-            handles.append(((offset, data), conn.send("uploadtoken", "upload", params, files)))
-        blocked = False
-        for piece, handle in handles:
-            try:
-                conn.receive(handle)
-            except Uncertain:
-                waiting.append(piece)  # send it again: a duplicate chunk is harmless
-            except ApiFailure as failure:
-                if failure.code == "UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD":
-                    return  # the token is complete already
-                if failure.code != "ACTION_BLOCKED":
-                    raise
-                waiting.append(piece)
-                blocked = True
+        handles = [(piece, _send_part(conn, source, token_id, piece)) for piece in batch]
+        final_handle = None
+        if not waiting and final is not None:
+            final_handle = _send_part(conn, source, token_id, final, final=True)
+        retry = _collect(conn, handles)
+        if retry is None:
+            return True
+        waiting += retry
+        if final_handle is not None:
+            if _completed(conn, final_handle):
+                return True
+            final = None if not waiting else final  # resend it with the retried parts
+            if final is None:
+                return False
         if waiting:
-            conn.sleep(10.0 if blocked else 1.0)
+            conn.sleep(1.0)
+    return False
+
+
+def _send_part(
+    conn: Conn, source: SourceFile, token_id: str, piece: tuple[int, bytes], final: bool = False
+) -> Any:
+    params, files = _part(source, token_id, piece[0], piece[1], resume=True, finalChunk=final)
+    return conn.send("uploadtoken", "upload", params, files)
+
+
+def _collect(conn: Conn, handles: list[Any]) -> list[Any] | None:
+    """Return the parts to send again, or None when the token turned out complete."""
+    retry = []
+    for piece, handle in handles:
+        try:
+            conn.receive(handle)
+        except Uncertain:
+            retry.append(piece)  # send it again: a duplicate chunk is harmless
+        except ApiFailure as failure:
+            if failure.code == "UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD":
+                return None
+            if failure.code != "ACTION_BLOCKED":
+                raise
+            retry.append(piece)
+    return retry
 
 
 def _entry(conn: Conn, source: SourceFile, journal: dict[str, Any]) -> dict[str, Any]:
