@@ -34,10 +34,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seeds", type=int, default=20, help="how many seeds (default 20)")
     parser.add_argument("--first", type=int, default=0, help="the first seed (default 0)")
     parser.add_argument("--seed", type=int, help="run this one seed only (a replay)")
-    parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS),
-                        help="only this scenario (repeatable; default all)")  # fmt: skip
-    parser.add_argument("--driver", default="reference",
-                        choices=sorted([*DRIVERS, *PENDING_DRIVERS]))  # fmt: skip
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=sorted(SCENARIOS),
+        help="only this scenario (repeatable; default all)",
+    )
+    parser.add_argument(
+        "--driver", default="reference", choices=sorted([*DRIVERS, *PENDING_DRIVERS])
+    )
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--trace", action="store_true", help="print every request of a replay")
     parser.add_argument("--json", type=Path, help="write every run's result as JSON lines")
@@ -84,9 +89,11 @@ def _replay(scenarios: Iterable[str], seed: int, driver: str, trace: bool) -> in
         result = run_one(scenario, seed, driver, trace=trace)
         print(f"== {scenario} seed {seed}: {'passed' if result.passed else 'FAILED'}")
         print(f"   schedule: {result.schedule.describe() if result.schedule else '-'}")
-        print(f"   {result.requests} requests, {result.server_calls} server calls, "
-              f"{result.virtual_seconds:.0f} virtual s, {result.wall_seconds * 1000:.0f} ms, "
-              f"faults {dict(result.faults)}")  # fmt: skip
+        print(
+            f"   {result.requests} requests, {result.server_calls} server calls, "
+            f"{result.virtual_seconds:.0f} virtual s, {result.wall_seconds * 1000:.0f} ms, "
+            f"faults {dict(result.faults)}"
+        )
         for line in result.trace or []:
             print(f"   {line}")
         failed += _report_failure(result)
@@ -105,23 +112,29 @@ def _report_failure(result: RunResult) -> int:
 
 
 def _summarize(results: list[RunResult], wall: float) -> int:
-    print(f"{'scenario':<18} {'runs':>5} {'passed':>6} {'failed':>6} {'gaps':>5} "
-          f"{'req med':>7} {'req max':>7} {'virt s med':>10} {'ms med':>7}")  # fmt: skip
+    print(
+        f"{'scenario':<18} {'runs':>5} {'passed':>6} {'failed':>6} {'gaps':>5} "
+        f"{'req med':>7} {'req max':>7} {'virt s med':>10} {'ms med':>7}"
+    )
     for scenario in dict.fromkeys(r.scenario for r in results):
         rows = [r for r in results if r.scenario == scenario]
-        print(f"{scenario:<18} {len(rows):>5} {sum(r.passed for r in rows):>6} "
-              f"{sum(bool(r.violations) for r in rows):>6} "
-              f"{sum(r.model_gap is not None for r in rows):>5} "
-              f"{statistics.median(r.requests for r in rows):>7.0f} "
-              f"{max(r.requests for r in rows):>7} "
-              f"{statistics.median(r.virtual_seconds for r in rows):>10.0f} "
-              f"{statistics.median(r.wall_seconds for r in rows) * 1000:>7.1f}")  # fmt: skip
+        print(
+            f"{scenario:<18} {len(rows):>5} {sum(r.passed for r in rows):>6} "
+            f"{sum(bool(r.violations) for r in rows):>6} "
+            f"{sum(r.model_gap is not None for r in rows):>5} "
+            f"{statistics.median(r.requests for r in rows):>7.0f} "
+            f"{max(r.requests for r in rows):>7} "
+            f"{statistics.median(r.virtual_seconds for r in rows):>10.0f} "
+            f"{statistics.median(r.wall_seconds for r in rows) * 1000:>7.1f}"
+        )
     seen = sum((r.events + r.faults for r in results), Counter[str]())
     print("what happened: " + ", ".join(f"{k} {v}" for k, v in sorted(seen.items())))
     calls = sum(r.server_calls for r in results)
     busy = sum(r.wall_seconds for r in results)
-    print(f"{len(results)} runs in {wall:.1f} s; {calls} server calls, "
-          f"{calls / busy if busy else 0:,.0f} per second of run time")  # fmt: skip
+    print(
+        f"{len(results)} runs in {wall:.1f} s; {calls} server calls, "
+        f"{calls / busy if busy else 0:,.0f} per second of run time"
+    )
     failures = [r for r in results if not r.passed]
     for result in failures:
         _report_failure(result)
@@ -131,11 +144,18 @@ def _summarize(results: list[RunResult], wall: float) -> int:
 def _write_json(path: Path, results: list[RunResult]) -> None:
     with path.open("w", encoding="utf-8") as out:
         for r in results:
-            row = {"scenario": r.scenario, "seed": r.seed, "passed": r.passed,
-                   "violations": [str(v) for v in r.violations], "model_gap": r.model_gap,
-                   "requests": r.requests, "server_calls": r.server_calls,
-                   "virtual_seconds": r.virtual_seconds, "wall_seconds": r.wall_seconds,
-                   "replay": r.replay()}  # fmt: skip
+            row = {
+                "scenario": r.scenario,
+                "seed": r.seed,
+                "passed": r.passed,
+                "violations": [str(v) for v in r.violations],
+                "model_gap": r.model_gap,
+                "requests": r.requests,
+                "server_calls": r.server_calls,
+                "virtual_seconds": r.virtual_seconds,
+                "wall_seconds": r.wall_seconds,
+                "replay": r.replay(),
+            }
             out.write(json.dumps(row) + "\n")
 
 

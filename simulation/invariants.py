@@ -84,7 +84,9 @@ class Checker:
             name = by_hash.get(_digest(entry.content)) if entry.content is not None else None
             if name is None:
                 self.fail(
-                    "no_duplicate", "a live entry made by the run matches no file", [entry.id]
+                    "no_duplicate",
+                    "a live entry the run made holds none of the files (a stray duplicate)",
+                    [entry.id],
                 )
             else:
                 per_source[name].append(entry.id)

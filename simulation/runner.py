@@ -67,11 +67,20 @@ def run_one(
     gap = _drive(world, driver, checker)
     wall = time.perf_counter() - started
     return RunResult(
-        scenario, seed, driver, checker.violations, gap, world.net.requests,
-        sum(world.model.state.calls.values()), world.clock.now() - world.net.started, wall,
-        world.net.faults, world.model.state.events,
-        world.trace, world.schedule,
-    )  # fmt: skip
+        scenario,
+        seed,
+        driver,
+        checker.violations,
+        gap,
+        world.net.requests,
+        sum(world.model.state.calls.values()),
+        world.clock.now() - world.net.started,
+        wall,
+        world.net.faults,
+        world.model.state.events,
+        world.trace,
+        world.schedule,
+    )
 
 
 def _drive(world: World, driver: str, checker: Checker) -> str | None:

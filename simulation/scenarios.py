@@ -52,8 +52,9 @@ def _upload_budget(files: list[SourceFile], kills: int = 0) -> Budget:
     return Budget(requests=(200 + 12 * chunks) * (kills + 1), virtual_seconds=12 * 3600.0)
 
 
-def _uploads(world: World, driver: Driver, checker: Checker, files: list[SourceFile],
-             category: int | None) -> None:  # fmt: skip
+def _uploads(
+    world: World, driver: Driver, checker: Checker, files: list[SourceFile], category: int | None
+) -> None:
     started = world.clock.now()
     reported = with_restarts(world, driver, lambda p: p.upload(files, category))
     world.net.settle()

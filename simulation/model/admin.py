@@ -39,9 +39,18 @@ class Admin:
         """Create an entry whose content is ready at once, in a category; return its id."""
         state, now = self.state, int(self.state.now())
         entry = Entry(
-            state.mint_entry_id(), state.mint_int_id(), self.partner_id, "background-admin",
-            name, MEDIA_CLIP, NO_CONTENT, now, now, media_type=VIDEO, content=content,
-        )  # fmt: skip
+            state.mint_entry_id(),
+            state.mint_int_id(),
+            self.partner_id,
+            "background-admin",
+            name,
+            MEDIA_CLIP,
+            NO_CONTENT,
+            now,
+            now,
+            media_type=VIDEO,
+            content=content,
+        )
         state.start_transcoding(entry)
         state.write_entry(entry)
         categories.link(self._ctx(), entry, state.categories[category_id])

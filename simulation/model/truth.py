@@ -82,9 +82,15 @@ class Truth:
 def _token_truth(t: Token) -> TokenTruth:
     size = None if t.data is None else len(t.data)
     return TokenTruth(
-        t.id, t.status, t.file_name, t.uploaded_file_size, size, t.attached_type,
-        t.attached_id, t.entry_id,
-    )  # fmt: skip
+        t.id,
+        t.status,
+        t.file_name,
+        t.uploaded_file_size,
+        size,
+        t.attached_type,
+        t.attached_id,
+        t.entry_id,
+    )
 
 
 def take(state: State) -> Truth:
