@@ -194,7 +194,7 @@ class Network:
         self._push(max(when, self.clock.now()), "wake", (self.process, self._tickets))
         return self._tickets
 
-    def at(self, when: float, action: Callable[[], None]) -> None:
+    def at(self, when: float, action: Callable[[], object]) -> None:
         """Run ``action`` (a background actor's move) at virtual time ``when``."""
         self._push(when, "background", action)
 

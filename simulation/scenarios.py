@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 from simulation.drivers import Driver, Process
@@ -120,11 +121,11 @@ def _seed_entries(world: World, category: int, count: int) -> list[str]:
 def _churn(world: World, category: int, ids: list[str]) -> None:
     rng, admin, now = world.rng, world.admin, world.clock.now()
     for entry_id in rng.sample(ids, rng.randint(0, 40)):
-        world.net.at(now + rng.uniform(0, 60), lambda e=entry_id: admin.delete_entry(e))
+        world.net.at(now + rng.uniform(0, 60), partial(admin.delete_entry, entry_id))
     for entry_id in rng.sample(ids, rng.randint(0, 40)):
-        world.net.at(now + rng.uniform(0, 60), lambda e=entry_id: admin.detach(e, category))
+        world.net.at(now + rng.uniform(0, 60), partial(admin.detach, entry_id, category))
     for index in range(rng.randint(0, 40)):
-        add = lambda i=index: admin.add_ready_entry(f"new-{i}", b"", category)  # noqa: E731
+        add = partial(admin.add_ready_entry, f"new-{index}", b"", category)
         world.net.at(now + rng.uniform(0, 60), add)
 
 

@@ -63,7 +63,9 @@ def build(
     model = KalturaModel(clock, chosen.model, stream(scenario, seed, "model"))
     model.add_partner(PARTNER_ID, ADMIN_SECRET, USER_SECRET)
     lines: list[str] | None = [] if trace else None
-    net = Network(model, chosen.network, stream(scenario, seed, "network"), budget, lines)
+    net = Network(
+        model, chosen.network, stream(scenario, seed, "network"), budget or Budget(), lines
+    )
     account = Account(PARTNER_ID, ADMIN_SECRET)
     return World(
         scenario, seed, chosen, clock, model, net, account, stream(scenario, seed, "world"), lines

@@ -54,8 +54,9 @@ class Job:
         try:
             return next(self._steps)
         except StopIteration as done:
-            self.response = done.value
-            return done.value
+            response: HttpResponse = done.value
+            self.response = response
+            return response
 
 
 class KalturaModel:

@@ -7,6 +7,7 @@ so it reindexes the entry (late, like every index write).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from kaltura_mm.sandbox.errors import ApiError
@@ -137,7 +138,7 @@ def entry_list(ctx: Ctx) -> dict[str, Any]:
 
 
 def _ce_matches(row: CategoryEntry, values: dict[str, Any]) -> bool:
-    tests = {
+    tests: dict[str, Callable[[Any], bool]] = {
         "entryIdEqual": lambda v: row.entry_id == v,
         "entryIdIn": lambda v: row.entry_id in cut(v, 500),
         "categoryIdEqual": lambda v: row.category_id == v,
@@ -209,8 +210,8 @@ def get(ctx: Ctx) -> dict[str, Any]:
     return category_object(category, _direct_count(ctx, category.id))
 
 
-def _category_tests(values: dict[str, Any]) -> list[Any]:
-    builders = {
+def _category_tests(values: dict[str, Any]) -> list[Callable[[CategoryDoc], bool]]:
+    builders: dict[str, Callable[[Any], Callable[[CategoryDoc], bool]]] = {
         "idEqual": lambda v: lambda d: d.id == v,
         "idIn": lambda v: lambda d: str(d.id) in cut(v, 150),
         "parentIdEqual": lambda v: lambda d: d.parent_id == v,
@@ -220,7 +221,7 @@ def _category_tests(values: dict[str, Any]) -> list[Any]:
         "fullNameStartsWith": lambda v: lambda d: d.full_name.startswith(v),
         "fullNameIn": lambda v: lambda d: d.full_name in cut(v, 150),
     }
-    tests = []
+    tests: list[Callable[[CategoryDoc], bool]] = []
     for name, value in values.items():
         if name == "orderBy":
             continue

@@ -90,7 +90,7 @@ def _multipart(raw: bytes, content_type: str) -> dict[str, Any]:
     if not boundary:
         return {}
     collector = _Collector()
-    parser = MultipartParser(boundary, collector.callbacks())
+    parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
     try:
         parser.write(raw)
         parser.finalize()

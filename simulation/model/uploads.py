@@ -21,6 +21,7 @@ part left pending (a later chunk at EOF appends it; a repeated final then finds 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from kaltura_mm.sandbox.errors import ApiError
@@ -225,7 +226,7 @@ def _token_matches(ctx: Ctx, token: Token, values: dict[str, Any]) -> bool:
     if not ctx.is_admin and token.user_id != ctx.user_id:
         return False
     limit = ctx.state.knobs.max_resume_time
-    tests = {
+    tests: dict[str, Callable[[Any], bool]] = {
         "idEqual": lambda v: token.id == v,
         "idIn": lambda v: token.id in cut(v, 500),
         "userIdEqual": lambda v: token.user_id == v,

@@ -36,7 +36,10 @@ def delete(conn: Conn, ids: list[str]) -> dict[str, str]:
 
 def add(conn: Conn, ids: list[str], category: int) -> dict[str, str]:
     """Link each entry to ``category``."""
-    link = lambda i: {"categoryEntry": {"entryId": i, "categoryId": category}}  # noqa: E731
+
+    def link(entry_id: str) -> dict[str, Any]:
+        return {"categoryEntry": {"entryId": entry_id, "categoryId": category}}
+
     return run(conn, {i: ("categoryentry", "add", link(i)) for i in ids})
 
 
