@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import parse_options_header
 
 from kaltura_mm.sandbox.params import body_kind, form_body, json_body, merge, nest, url_params
 from simulation.http import HttpRequest
@@ -42,68 +42,53 @@ def read_params(request: HttpRequest) -> dict[str, Any]:
     return merge(body, url_params(request.path, request.query))
 
 
-class _Collector:
-    """Callbacks for python-multipart's parser, keeping every part in memory."""
-
-    def __init__(self) -> None:
-        self.fields: list[tuple[str, str]] = []
-        self.files: list[tuple[str, FilePart]] = []
-        self._headers: dict[bytes, bytes] = {}
-        self._name = b""
-        self._value = b""
-        self._data = bytearray()
-
-    def callbacks(self) -> dict[str, Any]:
-        return {
-            "on_part_begin": self._begin,
-            "on_header_field": lambda d, s, e: self._add("_name", d[s:e]),
-            "on_header_value": lambda d, s, e: self._add("_value", d[s:e]),
-            "on_header_end": self._header_end,
-            "on_part_data": lambda d, s, e: self._data.extend(d[s:e]),
-            "on_part_end": self._end,
-        }
-
-    def _begin(self) -> None:
-        self._headers, self._data = {}, bytearray()
-
-    def _add(self, attribute: str, data: bytes) -> None:
-        setattr(self, attribute, getattr(self, attribute) + data)
-
-    def _header_end(self) -> None:
-        self._headers[self._name.strip().lower()] = self._value.strip()
-        self._name, self._value = b"", b""
-
-    def _end(self) -> None:
-        _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
-        name = options.get(b"name", b"").decode("utf-8", "replace")
-        filename = options.get(b"filename")
-        if filename is None:
-            self.fields.append((name, self._data.decode("utf-8", "replace")))
-        else:
-            base = filename.decode("utf-8", "replace").replace("\\", "/").rsplit("/", 1)[-1]
-            self.files.append((name, FilePart(base, bytes(self._data))))
+def _parts(raw: bytes, boundary: bytes) -> list[tuple[dict[bytes, bytes], bytes]] | None:
+    """Split a multipart body into (headers, data) parts; None when it is malformed."""
+    pieces = raw.split(b"--" + boundary)
+    if len(pieces) < 2:
+        return None
+    parts: list[tuple[dict[bytes, bytes], bytes]] = []
+    for piece in pieces[1:]:
+        if piece.startswith(b"--"):
+            return parts
+        head, found, data = piece.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        if not found:
+            return None
+        headers = {}
+        for line in head.split(b"\r\n"):
+            name, _, value = line.partition(b":")
+            headers[name.strip().lower()] = value.strip()
+        parts.append((headers, data.removesuffix(b"\r\n")))
+    return None  # no closing boundary
 
 
 def _multipart(raw: bytes, content_type: str) -> dict[str, Any]:
     _, options = parse_options_header(content_type)
     boundary = options.get(b"boundary")
-    if not boundary:
-        return {}
-    collector = _Collector()
-    parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
+    parts = _parts(raw, boundary) if boundary else None
+    if parts is None:
+        return {}  # a malformed body contributes no parameters, as in PHP
+    fields: list[tuple[str, str]] = []
+    files: list[tuple[str, FilePart]] = []
+    for headers, data in parts:
+        _, disposition = parse_options_header(headers.get(b"content-disposition", b""))
+        name = disposition.get(b"name", b"").decode("utf-8", "replace")
+        filename = disposition.get(b"filename")
+        if filename is None:
+            fields.append((name, data.decode("utf-8", "replace")))
+        else:
+            base = filename.decode("utf-8", "replace").replace("\\", "/").rsplit("/", 1)[-1]
+            files.append((name, FilePart(base, data)))
+    return merge(_form_fields(fields), nest(files))
+
+
+def _form_fields(fields: list[tuple[str, str]]) -> dict[str, Any]:
+    """The ``json`` field's object replaces every other form field (``getRequestParams``)."""
+    json_fields = [value for name, value in fields if name == "json"]
+    if not json_fields:
+        return nest(fields)
     try:
-        parser.write(raw)
-        parser.finalize()
-    except Exception:  # a malformed body contributes no parameters, as in PHP
-        return {}
-    json_fields = [value for name, value in collector.fields if name == "json"]
-    body: dict[str, Any]
-    if json_fields:
-        try:
-            decoded = json.loads(json_fields[-1])
-        except ValueError:
-            decoded = None
-        body = decoded if isinstance(decoded, dict) else {}
-    else:
-        body = nest(collector.fields)
-    return merge(body, nest(collector.files))
+        decoded = json.loads(json_fields[-1])
+    except ValueError:
+        decoded = None
+    return decoded if isinstance(decoded, dict) else {}

@@ -152,3 +152,32 @@ def test_the_same_seed_answers_the_same_bytes() -> None:
         return [ks.encode(), json.dumps(entry).encode(), json.dumps(token).encode()]
 
     assert session_of_a_fresh_model() == session_of_a_fresh_model()
+
+
+def test_a_file_part_keeps_every_byte_even_line_breaks_and_dashes() -> None:
+    bench = Bench()
+    token = bench.token()["id"]
+    data = b"\r\n\r\n--\r\n" + bytes(range(256)) + b"\r\n"
+    assert bench.chunk(token, data, resume=False, final=True)["uploadedFileSize"] == str(len(data))
+    assert bytes(bench.state.tokens[token].data) == data
+
+
+def test_multipart_without_a_json_field_reads_its_form_fields() -> None:
+    bench = Bench()
+    boundary = "b0undary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="ks"\r\n\r\n{bench.ks}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="format"\r\n\r\n1\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="uploadToken:fileName"\r\n\r\n'
+        f"f.mp4\r\n--{boundary}--\r\n"
+    ).encode()
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    request = HttpRequest("POST", f"{URL}/api_v3/service/uploadtoken/action/add", headers, body)
+    assert json.loads(bench.run(request).body)["fileName"] == "f.mp4"
+
+
+def test_a_multipart_body_cut_short_brings_no_parameters() -> None:
+    bench = Bench()
+    whole = bench.chunk_request("0_x", b"data", resume=False, final=True)
+    cut = HttpRequest(whole.method, whole.url, whole.headers, whole.body[:-30])
+    assert b"<code>MISSING_MANDATORY_PARAMETER</code>" in bench.run(cut).body  # XML: no format
