@@ -48,8 +48,13 @@ def test_a_user_session_gets_the_true_count_when_access_control_is_off() -> None
     for index in range(30):
         bench.model.seed_entry(101, f"e{index}", b"", category, 1_600_000_000 + index)
     user = bench.make_ks(session_type=0, user="someone", privileges="list:*")
-    page = bench.call("baseentry", "list", ks=user, filter={"categoriesIdsMatchOr": str(category)},
-                      pager={"pageSize": 10})  # fmt: skip
+    page = bench.call(
+        "baseentry",
+        "list",
+        ks=user,
+        filter={"categoriesIdsMatchOr": str(category)},
+        pager={"pageSize": 10},
+    )
     assert page["totalCount"] == 30
 
 
