@@ -49,7 +49,8 @@ class NetworkKnobs:
     latency: tuple[float, float] = (0.0, 0.0)  # one way, seconds
     slow_tail: float = 0.0  # chance an answer is 20x slower
     step_time: tuple[float, float] = (0.0, 0.0)  # server time per processing step
-    reset: float = 0.0  # lost before it runs
+    refused: float = 0.0  # the connection never opened: provably not sent
+    reset: float = 0.0  # lost before it runs (the client cannot tell)
     lost_answer: float = 0.0  # ran, the answer is lost
     error_5xx: float = 0.0  # a 502/503/504 instead of the answer (half before, half after)
     blocked: float = 0.0  # ACTION_BLOCKED injected on top of the rate limiter
@@ -116,6 +117,7 @@ def _draw_network(rng: random.Random) -> NetworkKnobs:
         latency=(0.01, rng.choice((0.05, 0.5, 3.0))),
         slow_tail=rng.choice((0.0, 0.02, 0.1)),
         step_time=(0.001, rng.choice((0.01, 0.2, 2.0))),
+        refused=rng.choice((0.0, 0.01, 0.03)) if faulty else 0.0,
         reset=rng.choice((0.0, 0.02, 0.08)) if faulty else 0.0,
         lost_answer=rng.choice((0.0, 0.02, 0.08)) if faulty else 0.0,
         error_5xx=rng.choice((0.0, 0.01, 0.05)) if faulty else 0.0,

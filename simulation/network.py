@@ -6,8 +6,9 @@ wake-up. Everything else happens in between, in virtual time, decided by the see
 - each request reaches the server after a drawn latency and is served in steps (see
   ``model.jobs``), each step taking a drawn server time; requests in flight interleave there,
   which is where upload chunks race;
-- faults (per request, by seed): lost before it runs (a reset), run but its answer lost, a 5xx
-  page instead of the answer (before or after running), ``ACTION_BLOCKED`` on every call;
+- faults (per request, by seed): refused (the connection never opened: provably not sent), lost
+  before it runs (a reset: the client cannot tell), run but its answer lost, a 5xx page instead
+  of the answer (before or after running), ``ACTION_BLOCKED`` on every call;
 - a scenario's background actions (another user deleting entries during a walk…) at set times;
 - budgets: more requests, virtual seconds or server steps than the scenario allows raises
   ``BudgetExceeded`` (a loop that does not end); a kill point raises ``Killed`` in the driver.
@@ -40,7 +41,8 @@ _PAGES = {
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """The answer to ticket ``ticket``: a response, or a transport failure (``response`` None)."""
+    """The answer to ticket ``ticket``: a response, or a transport failure (``response`` None):
+    ``failure`` is ``refused`` (provably never sent), ``reset`` or ``lost`` (it may have run)."""
 
     ticket: int
     response: HttpResponse | None
@@ -155,6 +157,7 @@ class Network:
     def _draw_fate(self) -> str:
         k, roll = self.knobs, self.rng.random()
         for fate, chance in (
+            ("refused", k.refused),
             ("reset", k.reset),
             ("lost", k.lost_answer),
             ("5xx-before", k.error_5xx / 2),
@@ -179,9 +182,9 @@ class Network:
         self.sent[name] += 1
         self._log(f"#{ticket} -> {name}" + ("" if fate == "ok" else f" [{fate}]"))
         arrive = self.clock.now() + self._latency()
-        if fate in ("reset", "5xx-before"):
+        if fate in ("refused", "reset", "5xx-before"):
             self.faults[fate] += 1
-            answer = Answer(ticket, None, "reset") if fate == "reset" else None
+            answer = None if fate == "5xx-before" else Answer(ticket, None, fate)
             self._push(arrive + self._latency(), "deliver", (self.process, answer, ticket))
             return ticket
         job = self.model.submit(request, blocked=fate == "blocked")
@@ -203,6 +206,23 @@ class Network:
         self._run_until(lambda: bool(self._mailbox))
         return self._mailbox.pop(min(self._mailbox))
 
+    def wait(self, until: float | None) -> list[Answer]:
+        """Run the world until an answer arrives or the clock reaches ``until`` (None: until an
+        answer); return the answers that arrived, oldest ticket first (maybe none).
+
+        This is the runtime machine's ``Wait(until)``, one to one."""
+        while not any(isinstance(e, Answer) for e in self._mailbox.values()):
+            if not self._heap and until is None:
+                raise Idle("the driver waits but nothing is in flight")
+            if not self._heap or (until is not None and self._heap[0][0] > until):
+                self.clock.advance_to(until or self.clock.now())
+                return []
+            self._pop_one()
+        answers = [e for _, e in sorted(self._mailbox.items()) if isinstance(e, Answer)]
+        for answer in answers:
+            del self._mailbox[answer.ticket]
+        return answers
+
     def wait_for(self, ticket: int) -> Event:
         """Return the event for ``ticket``, keeping others for later ``next_event`` calls."""
         self._run_until(lambda: ticket in self._mailbox)
@@ -212,11 +232,14 @@ class Network:
         while not done():
             if not self._heap:
                 raise Idle("the driver waits but nothing is in flight")
-            when, _, kind, payload = heapq.heappop(self._heap)
-            self.clock.advance_to(when)
-            if self.clock.now() - self.started > self.budget.virtual_seconds:
-                raise BudgetExceeded(f"more than {self.budget.virtual_seconds:.0f} virtual s")
-            self._handle(kind, payload)
+            self._pop_one()
+
+    def _pop_one(self) -> None:
+        when, _, kind, payload = heapq.heappop(self._heap)
+        self.clock.advance_to(when)
+        if self.clock.now() - self.started > self.budget.virtual_seconds:
+            raise BudgetExceeded(f"more than {self.budget.virtual_seconds:.0f} virtual s")
+        self._handle(kind, payload)
 
     def _handle(self, kind: str, payload: Any) -> None:
         if kind == "step":

@@ -31,6 +31,10 @@ class Uncertain(Exception):
     """No usable answer: the call may or may not have run."""
 
 
+class NotSent(Uncertain):
+    """No answer, and provably none could come: the connection never opened."""
+
+
 @dataclass(frozen=True, slots=True)
 class Account:
     """What a driver process knows: the partner and its admin secret."""
@@ -103,6 +107,8 @@ class Conn:
                 if failure.code != "ACTION_BLOCKED":
                     raise
                 self._backoff(attempt, floor=10.0)
+            except NotSent:
+                self._backoff(attempt)  # even an add: it never left
             except Uncertain:
                 if not safe:
                     raise
@@ -131,7 +137,8 @@ class Conn:
 def decode(event: Any) -> Any:
     """Return an answer's result, or raise ``ApiFailure`` / ``Uncertain``."""
     if not isinstance(event, Answer) or event.response is None:
-        raise Uncertain(getattr(event, "failure", "no answer"))
+        failure = getattr(event, "failure", "no answer")
+        raise NotSent(failure) if failure == "refused" else Uncertain(failure)
     if event.response.status != 200:
         raise Uncertain(f"HTTP {event.response.status}")
     try:

@@ -101,3 +101,24 @@ def test_a_request_body_reaches_the_model_as_sent() -> None:
     answer = net.wait_for(net.send(_add(bench, "exact")))
     assert isinstance(answer, Answer) and answer.response is not None
     assert json.loads(answer.response.body)["referenceId"] == "exact"
+
+
+def test_wait_returns_what_arrived_by_then_as_the_runtime_machine_asks() -> None:
+    bench = Bench()
+    net = _net(bench, latency=(1.0, 1.0))
+    started = bench.clock.now()
+    ticket = net.send(_add(bench, "a"))
+    assert net.wait(started + 0.5) == [] and bench.clock.now() == started + 0.5
+    answers = net.wait(None)
+    assert [a.ticket for a in answers] == [ticket] and answers[0].response is not None
+    assert net.wait(started + 100) == [] and bench.clock.now() == started + 100
+    with pytest.raises(Idle):
+        net.wait(None)
+
+
+def test_a_refused_connection_never_reached_the_server_and_says_so() -> None:
+    bench = Bench()
+    net = _net(bench, refused=1.0)
+    answer = net.wait_for(net.send(_add(bench, "never")))
+    assert isinstance(answer, Answer) and answer.failure == "refused"
+    assert _stored_references(bench) == []

@@ -34,10 +34,11 @@ def test_a_walk_that_ends_on_a_short_page_is_caught(careless: str) -> None:
 
 
 def test_an_add_sent_again_after_a_lost_answer_is_caught_as_a_duplicate(careless: str) -> None:
-    result = run_one("upload_many", 18, driver=careless)
+    runs = (run_one("upload_many", seed, driver=careless) for seed in range(60))
+    result = next(run for run in runs if not run.passed)
     assert [v.invariant for v in result.violations] == ["no_duplicate"]
     assert "stray duplicate" in result.violations[0].detail  # the first add ran: left empty
-    assert run_one("upload_many", 18).passed  # the careful flow, same seed, same faults
+    assert run_one("upload_many", result.seed).passed  # the careful flow, same seed and faults
 
 
 def test_a_replay_finds_the_same_violations(careless: str) -> None:
