@@ -111,30 +111,33 @@ def _report_failure(result: RunResult) -> int:
     return 1
 
 
-def _summarize(results: list[RunResult], wall: float) -> int:
-    print(
-        f"{'scenario':<18} {'runs':>5} {'passed':>6} {'failed':>6} {'gaps':>5} "
-        f"{'req med':>7} {'req max':>7} {'virt s med':>10} {'ms med':>7}"
+_HEADER = (
+    f"{'scenario':<18} {'runs':>5} {'passed':>6} {'failed':>6} {'gaps':>5} "
+    f"{'req med':>7} {'req max':>7} {'virt s med':>10} {'ms med':>7}"
+)
+
+
+def _row(scenario: str, rows: list[RunResult]) -> str:
+    return (
+        f"{scenario:<18} {len(rows):>5} {sum(r.passed for r in rows):>6} "
+        f"{sum(bool(r.violations) for r in rows):>6} "
+        f"{sum(r.model_gap is not None for r in rows):>5} "
+        f"{statistics.median(r.requests for r in rows):>7.0f} "
+        f"{max(r.requests for r in rows):>7} "
+        f"{statistics.median(r.virtual_seconds for r in rows):>10.0f} "
+        f"{statistics.median(r.wall_seconds for r in rows) * 1000:>7.1f}"
     )
+
+
+def _summarize(results: list[RunResult], wall: float) -> int:
+    print(_HEADER)
     for scenario in dict.fromkeys(r.scenario for r in results):
-        rows = [r for r in results if r.scenario == scenario]
-        print(
-            f"{scenario:<18} {len(rows):>5} {sum(r.passed for r in rows):>6} "
-            f"{sum(bool(r.violations) for r in rows):>6} "
-            f"{sum(r.model_gap is not None for r in rows):>5} "
-            f"{statistics.median(r.requests for r in rows):>7.0f} "
-            f"{max(r.requests for r in rows):>7} "
-            f"{statistics.median(r.virtual_seconds for r in rows):>10.0f} "
-            f"{statistics.median(r.wall_seconds for r in rows) * 1000:>7.1f}"
-        )
+        print(_row(scenario, [r for r in results if r.scenario == scenario]))
     seen = sum((r.events + r.faults for r in results), Counter[str]())
     print("what happened: " + ", ".join(f"{k} {v}" for k, v in sorted(seen.items())))
-    calls = sum(r.server_calls for r in results)
-    busy = sum(r.wall_seconds for r in results)
-    print(
-        f"{len(results)} runs in {wall:.1f} s; {calls} server calls, "
-        f"{calls / busy if busy else 0:,.0f} per second of run time"
-    )
+    calls, busy = sum(r.server_calls for r in results), sum(r.wall_seconds for r in results)
+    rate = calls / busy if busy else 0
+    print(f"{len(results)} runs in {wall:.1f} s; {calls} server calls, {rate:,.0f} per second")
     failures = [r for r in results if not r.passed]
     for result in failures:
         _report_failure(result)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
@@ -129,8 +130,38 @@ def _churn(world: World, category: int, ids: list[str]) -> None:
         world.net.at(now + rng.uniform(0, 60), add)
 
 
-def batches(world: World, driver: Driver, checker: Checker) -> None:
-    """Detach, delete, add and move sets of entries; killed and re-run by seed."""
+@dataclass(frozen=True)
+class _Batch:
+    """Who the batches scenario touches: source and target categories, five sets of ids."""
+
+    source: int
+    target: int
+    detach: list[str]
+    delete: list[str]
+    add: list[str]
+    move: list[str]
+    untouched: list[str]
+
+    def run(self, process: Process) -> dict[str, str]:
+        """Run the four operations in one process; return entry id -> outcome."""
+        outcomes = process.batch("detach", self.detach, category=self.source)
+        outcomes |= process.batch("delete", self.delete)
+        outcomes |= process.batch("add", self.add, category=self.target)
+        return outcomes | process.batch("move", self.move, source=self.source, target=self.target)
+
+    def expected(self) -> dict[str, frozenset[int] | None]:
+        """Return each entry's categories once done (None: deleted)."""
+        both, source, target = (
+            frozenset({self.source, self.target}),
+            frozenset({self.source}),
+            frozenset({self.target}),
+        )
+        expected: dict[str, frozenset[int] | None] = dict.fromkeys(self.detach, frozenset())
+        expected |= dict.fromkeys(self.delete, None) | dict.fromkeys(self.add, both)
+        return expected | dict.fromkeys(self.move, target) | dict.fromkeys(self.untouched, source)
+
+
+def _batch_world(world: World) -> _Batch:
     model, rng = world.model, world.rng
     source = model.seed_category(PARTNER_ID, "Sim>A")
     target = model.seed_category(PARTNER_ID, "Sim>B")
@@ -138,27 +169,22 @@ def batches(world: World, driver: Driver, checker: Checker) -> None:
     rng.shuffle(ids)
     fifth = len(ids) // 5
     detach, delete, add, move = (ids[i * fifth : (i + 1) * fifth] for i in range(4))
-    untouched = ids[4 * fifth :]
-    if rng.random() < 0.3:
-        world.net.kill_points = [rng.randint(1, 12)]
-    world.net.budget = Budget(requests=60 + 2 * len(ids), virtual_seconds=6 * 3600.0)
+    return _Batch(source, target, detach, delete, add, move, ids[4 * fifth :])
 
-    def run_all(process: Process) -> dict[str, str]:
-        outcomes = process.batch("detach", detach, category=source)
-        outcomes |= process.batch("delete", delete)
-        outcomes |= process.batch("add", add, category=target)
-        return outcomes | process.batch("move", move, source=source, target=target)
 
-    outcomes = with_restarts(world, driver, run_all)
+def batches(world: World, driver: Driver, checker: Checker) -> None:
+    """Detach, delete, add and move sets of entries; killed and re-run by seed."""
+    batch = _batch_world(world)
+    if world.rng.random() < 0.3:
+        world.net.kill_points = [world.rng.randint(1, 12)]
+    world.net.budget = Budget(requests=60 + 2 * len(batch.expected()), virtual_seconds=6 * 3600.0)
+    outcomes = with_restarts(world, driver, batch.run)
     world.net.settle()
-    bad = [i for i in detach + delete + add + move if outcomes.get(i) != "ok"]
+    asked = batch.detach + batch.delete + batch.add + batch.move
+    bad = [i for i in asked if outcomes.get(i) != "ok"]
     if bad:
         checker.fail("reported_truth", f"{len(bad)} items not reported done", bad)
-    expected: dict[str, frozenset[int] | None] = {i: frozenset() for i in detach}
-    expected |= {i: None for i in delete} | {i: frozenset({source, target}) for i in add}
-    expected |= {i: frozenset({target}) for i in move}
-    expected |= {i: frozenset({source}) for i in untouched}
-    checker.expected_state(model.truth(), expected)
+    checker.expected_state(world.model.truth(), batch.expected())
 
 
 Scenario = Callable[[World, Driver, Checker], None]
