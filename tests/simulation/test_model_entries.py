@@ -97,3 +97,16 @@ def test_category_entry_list_needs_a_filter_for_a_user_session() -> None:
     user = bench.make_ks(session_type=0, user="someone")
     listed = bench.call("categoryentry", "list", ks=user)
     assert error_code(listed) == "MUST_FILTER_ON_ENTRY_OR_CATEGORY"
+
+
+def test_media_actions_answer_as_media_and_media_type_needs_the_media_filter() -> None:
+    bench = Bench()
+    video = bench.call("media", "add", entry={"objectType": "KalturaMediaEntry", "mediaType": 1})
+    image = bench.call("media", "add", entry={"objectType": "KalturaMediaEntry", "mediaType": 2})
+    assert video["objectType"] == "KalturaMediaEntry"
+    media_filter = {"objectType": "KalturaMediaEntryFilter", "mediaTypeEqual": 2, "statusIn": "7"}
+    listed = bench.call("media", "list", filter=media_filter)
+    assert listed["objectType"] == "KalturaMediaListResponse"
+    assert [e["id"] for e in listed["objects"]] == [image["id"]]
+    base_filter = {"mediaTypeEqual": 2, "statusIn": "7"}  # dropped: not a base filter field
+    assert bench.call("baseentry", "list", filter=base_filter)["totalCount"] == 2
