@@ -181,3 +181,13 @@ def test_a_multipart_body_cut_short_brings_no_parameters() -> None:
     whole = bench.chunk_request("0_x", b"data", resume=False, final=True)
     cut = HttpRequest(whole.method, whole.url, whole.headers, whole.body[:-30])
     assert b"<code>MISSING_MANDATORY_PARAMETER</code>" in bench.run(cut).body  # XML: no format
+
+
+def test_a_v1_ks_signed_with_the_admin_secret_is_accepted_until_it_expires() -> None:
+    from kaltura_mm.sandbox.ks import encode_v1
+
+    bench = Bench()
+    v1 = encode_v1(ADMIN_SECRET, PARTNER, int(bench.clock.now()) + 60, 2, "someone")
+    assert bench.call("baseentry", "list", ks=v1)["totalCount"] == 0
+    bench.advance(60)
+    assert bench.call("baseentry", "list", ks=v1)["args"]["KSID"] == "EXPIRED"
