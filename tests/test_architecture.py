@@ -152,12 +152,49 @@ def test_sandbox_imports_nothing_from_the_client_side() -> None:
     assert not violations, "the sandbox must stay independent:\n" + "\n".join(violations)
 
 
+SIMULATION = PACKAGE.parent / "simulation"
+
+
+def _simulation_imports() -> list[tuple[Path, str]]:
+    found = []
+    for path in sorted(SIMULATION.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found += [(path, alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                found.append((path, node.module))
+    return found
+
+
+def test_the_simulation_imports_nothing_from_the_client_side() -> None:
+    # The model is written from the spec so that it can catch the client's mistakes: it may use
+    # the sandbox's pure helpers (also written from the spec), never the client's code.
+    violations = [
+        f"{path.relative_to(SIMULATION.parent)} imports {name}"
+        for path, name in _simulation_imports()
+        if name.split(".")[0] == "kaltura_mm" and not name.startswith("kaltura_mm.sandbox")
+    ]
+    assert _simulation_imports(), "expected the simulation package beside kaltura_mm"
+    assert not violations, "the simulation must stay independent:\n" + "\n".join(violations)
+
+
+def test_the_model_knows_nothing_of_its_drivers() -> None:
+    drivers = ("simulation.reference", "simulation.network", "simulation.drivers")
+    violations = [
+        f"{path.relative_to(SIMULATION.parent)} imports {name}"
+        for path, name in _simulation_imports()
+        if "model" in path.relative_to(SIMULATION).parts and name.startswith(drivers)
+    ]
+    assert not violations, "the model must not depend on who drives it:\n" + "\n".join(violations)
+
+
 def test_nothing_reads_outside_the_checkout() -> None:
     # A user's fresh clone has nothing beside it: real payloads live in tests/payloads.
     repo = PACKAGE.parent
     markers = ('"shared"', "../shared")
     offenders = []
-    for folder in ("kaltura_mm", "tests", "benchmarks", "reliability"):
+    for folder in ("kaltura_mm", "tests", "benchmarks", "reliability", "simulation"):
         for path in (repo / folder).rglob("*.py"):
             if path == Path(__file__).resolve():
                 continue

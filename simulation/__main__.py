@@ -1,0 +1,166 @@
+"""Run the deterministic simulation: ``python -m simulation``.
+
+    python -m simulation --seeds 200                        # CI: seeds 0..199, every scenario
+    python -m simulation --seeds 5000 --jobs 2              # the long run
+    python -m simulation --seed 17 --scenario list_all      # replay one run (add --trace)
+
+Exit code 0 when every run passed, 1 when an invariant broke or the model met a request it
+does not implement, 2 for a driver that cannot run yet. Each failure prints its replay command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from simulation.drivers import DRIVERS, PENDING_DRIVERS
+from simulation.runner import RunResult, run_one
+from simulation.scenarios import SCENARIOS
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m simulation",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--seeds", type=int, default=20, help="how many seeds (default 20)")
+    parser.add_argument("--first", type=int, default=0, help="the first seed (default 0)")
+    parser.add_argument("--seed", type=int, help="run this one seed only (a replay)")
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=sorted(SCENARIOS),
+        help="only this scenario (repeatable; default all)",
+    )
+    parser.add_argument(
+        "--driver", default="reference", choices=sorted([*DRIVERS, *PENDING_DRIVERS])
+    )
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--trace", action="store_true", help="print every request of a replay")
+    parser.add_argument("--json", type=Path, help="write every run's result as JSON lines")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the simulation; return the exit code."""
+    args = _parser().parse_args(argv)
+    if args.driver in PENDING_DRIVERS:
+        print(f"driver {args.driver!r} cannot run yet: {PENDING_DRIVERS[args.driver]}")
+        return 2
+    scenarios = args.scenario or list(SCENARIOS)
+    if args.seed is not None:
+        return _replay(scenarios, args.seed, args.driver, args.trace)
+    seeds = range(args.first, args.first + args.seeds)
+    started = time.perf_counter()
+    results = _run_all([(s, n, args.driver) for s in scenarios for n in seeds], args.jobs)
+    if args.json:
+        _write_json(args.json, results)
+    return _summarize(results, time.perf_counter() - started)
+
+
+def _job(work: tuple[str, int, str]) -> RunResult:
+    return run_one(*work)
+
+
+def _run_all(work: list[tuple[str, int, str]], jobs: int) -> list[RunResult]:
+    if jobs <= 1:
+        return [_progress(run_one(*item)) for item in work]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return [_progress(result) for result in pool.map(_job, work, chunksize=4)]
+
+
+def _progress(result: RunResult) -> RunResult:
+    if not result.passed:
+        print(f"FAIL {result.scenario} seed {result.seed}: {result.replay()}", flush=True)
+    return result
+
+
+def _replay(scenarios: Iterable[str], seed: int, driver: str, trace: bool) -> int:
+    failed = 0
+    for scenario in scenarios:
+        result = run_one(scenario, seed, driver, trace=trace)
+        print(f"== {scenario} seed {seed}: {'passed' if result.passed else 'FAILED'}")
+        print(f"   schedule: {result.schedule.describe() if result.schedule else '-'}")
+        print(
+            f"   {result.requests} requests, {result.server_calls} server calls, "
+            f"{result.virtual_seconds:.0f} virtual s, {result.wall_seconds * 1000:.0f} ms, "
+            f"faults {dict(result.faults)}"
+        )
+        for line in result.trace or []:
+            print(f"   {line}")
+        failed += _report_failure(result)
+    return 1 if failed else 0
+
+
+def _report_failure(result: RunResult) -> int:
+    if result.passed:
+        return 0
+    if result.model_gap:
+        print(f"   MODEL GAP: {result.model_gap}")
+    for violation in result.violations:
+        print(f"   {violation}")
+    print(f"   replay: {result.replay()}")
+    return 1
+
+
+_HEADER = (
+    f"{'scenario':<18} {'runs':>5} {'passed':>6} {'failed':>6} {'gaps':>5} "
+    f"{'req med':>7} {'req max':>7} {'virt s med':>10} {'ms med':>7}"
+)
+
+
+def _row(scenario: str, rows: list[RunResult]) -> str:
+    return (
+        f"{scenario:<18} {len(rows):>5} {sum(r.passed for r in rows):>6} "
+        f"{sum(bool(r.violations) for r in rows):>6} "
+        f"{sum(r.model_gap is not None for r in rows):>5} "
+        f"{statistics.median(r.requests for r in rows):>7.0f} "
+        f"{max(r.requests for r in rows):>7} "
+        f"{statistics.median(r.virtual_seconds for r in rows):>10.0f} "
+        f"{statistics.median(r.wall_seconds for r in rows) * 1000:>7.1f}"
+    )
+
+
+def _summarize(results: list[RunResult], wall: float) -> int:
+    print(_HEADER)
+    for scenario in dict.fromkeys(r.scenario for r in results):
+        print(_row(scenario, [r for r in results if r.scenario == scenario]))
+    seen = sum((r.events + r.faults for r in results), Counter[str]())
+    print("what happened: " + ", ".join(f"{k} {v}" for k, v in sorted(seen.items())))
+    calls, busy = sum(r.server_calls for r in results), sum(r.wall_seconds for r in results)
+    rate = calls / busy if busy else 0
+    print(f"{len(results)} runs in {wall:.1f} s; {calls} server calls, {rate:,.0f} per second")
+    failures = [r for r in results if not r.passed]
+    for result in failures:
+        _report_failure(result)
+    return 1 if failures else 0
+
+
+def _write_json(path: Path, results: list[RunResult]) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for r in results:
+            row = {
+                "scenario": r.scenario,
+                "seed": r.seed,
+                "passed": r.passed,
+                "violations": [str(v) for v in r.violations],
+                "model_gap": r.model_gap,
+                "requests": r.requests,
+                "server_calls": r.server_calls,
+                "virtual_seconds": r.virtual_seconds,
+                "wall_seconds": r.wall_seconds,
+                "replay": r.replay(),
+            }
+            out.write(json.dumps(row) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

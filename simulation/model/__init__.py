@@ -1,0 +1,124 @@
+"""An in-process Kaltura API v3, written from the spec, on a virtual clock.
+
+It takes HTTP requests as plain values and answers as the real server writes JSON (and XML),
+with the real server's unkindness turned by knobs (``simulation.knobs.ModelKnobs``): a search
+index that lags the store, two-phase lists with short pages, IN cuts and the 10,000 cap,
+upload requests that race, final chunks that wait, transcoding delays, a fixed-window rate
+limiter and KS expiry. It imports nothing from the client side of ``kaltura_mm`` (only pure
+helpers of the sandbox, itself written from the spec), so it can catch the client's mistakes.
+
+    model = KalturaModel(VirtualClock(), ModelKnobs(), random.Random(7))
+    partner = model.add_partner(101, "admin-secret", "user-secret")
+    job = model.submit(request)          # an HttpRequest
+    step = job.step()                    # Pause (may continue at/after step.until) or HttpResponse
+"""
+
+from __future__ import annotations
+
+import random
+
+from simulation.clock import VirtualClock
+from simulation.http import HttpRequest, HttpResponse
+from simulation.knobs import ModelKnobs
+from simulation.model import truth
+from simulation.model.categories import new_category
+from simulation.model.front import serve
+from simulation.model.jobs import NotModelled, Pause, Steps
+from simulation.model.records import (
+    CE_ACTIVE,
+    MEDIA_CLIP,
+    READY,
+    VIDEO,
+    Category,
+    CategoryEntry,
+    Entry,
+)
+from simulation.model.state import Partner, State
+
+__all__ = ["Job", "KalturaModel", "NotModelled", "Partner", "Pause"]
+
+
+class Job:
+    """One request being served: ``step()`` until it returns the response."""
+
+    __slots__ = ("_state", "_steps", "response")
+
+    def __init__(self, state: State, steps: Steps[HttpResponse]) -> None:
+        self._state = state
+        self._steps = steps
+        self.response: HttpResponse | None = None
+
+    def step(self) -> Pause | HttpResponse:
+        """Run until the next pause; return it, or the response once the request is done."""
+        self._state.tick()
+        try:
+            return next(self._steps)
+        except StopIteration as done:
+            response: HttpResponse = done.value
+            self.response = response
+            return response
+
+
+class KalturaModel:
+    """The server: partners, requests in, responses out, ground truth on demand."""
+
+    def __init__(self, clock: VirtualClock, knobs: ModelKnobs, rng: random.Random) -> None:
+        self.clock = clock
+        self.state = State(clock, knobs, rng)
+
+    def add_partner(self, partner_id: int, admin_secret: str, user_secret: str) -> Partner:
+        """Create a partner account."""
+        partner = Partner(partner_id, admin_secret, user_secret)
+        self.state.partners[partner_id] = partner
+        return partner
+
+    def submit(self, request: HttpRequest, blocked: bool = False) -> Job:
+        """Start serving ``request`` (``blocked``: answer ``ACTION_BLOCKED`` to every call)."""
+        return Job(self.state, serve(self.state, request, blocked))
+
+    def truth(self) -> truth.Truth:
+        """Return the ground truth now."""
+        return truth.take(self.state)
+
+    def listable(self, category_id: int) -> set[str]:
+        """Return the entries a list of ``category_id`` must find, as of now."""
+        return truth.listable(self.state, category_id)
+
+    # World setup: rows that "always existed", indexed at once, outside any request.
+
+    def seed_category(self, partner_id: int, path: str) -> int:
+        """Create the categories of ``A>B>C`` that do not exist; return the last one's id."""
+        state = self.state
+        parent: Category | None = None
+        for depth, name in enumerate(path.split(">")):
+            full = ">".join(path.split(">")[: depth + 1])
+            found = [c for c in state.categories.values() if c.full_name == full]
+            parent = found[0] if found else new_category(state, partner_id, parent, name)
+            state.categories[parent.id] = parent
+            state.category_index.put_now(parent.id, state.category_doc(parent))
+        assert parent is not None
+        return parent.id
+
+    def seed_entry(
+        self, partner_id: int, name: str, content: bytes, category_id: int, created_at: int
+    ) -> str:
+        """Create a READY entry in a category, already indexed; return its id."""
+        state = self.state
+        entry = Entry(
+            state.mint_entry_id(),
+            state.mint_int_id(),
+            partner_id,
+            "",
+            name,
+            MEDIA_CLIP,
+            READY,
+            created_at,
+            created_at,
+            media_type=VIDEO,
+            content=content,
+        )
+        state.entries[entry.id] = entry
+        row = CategoryEntry(category_id, entry.id, partner_id, CE_ACTIVE, created_at, "")
+        state.category_rows[entry.id] = {category_id: row}
+        state.entry_index.put_now(entry.id, state.entry_doc(entry))
+        return entry.id

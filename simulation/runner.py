@@ -1,0 +1,97 @@
+"""Run scenarios over seeds, check the invariants, and say how to replay a failure.
+
+A run is (scenario, seed, driver): the world, the schedule and every random choice come from
+the seed, so ``replay_command`` reproduces a failing run exactly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from simulation.drivers import DRIVERS
+from simulation.invariants import Checker, Violation
+from simulation.knobs import Schedule
+from simulation.model import NotModelled
+from simulation.network import BudgetExceeded
+from simulation.scenarios import SCENARIOS
+from simulation.world import World, build
+
+
+@dataclass
+class RunResult:
+    """What one (scenario, seed) run found and what it cost."""
+
+    scenario: str
+    seed: int
+    driver: str
+    violations: list[Violation]
+    model_gap: str | None
+    requests: int
+    server_calls: int
+    virtual_seconds: float
+    wall_seconds: float
+    faults: Counter[str] = field(default_factory=Counter)
+    events: Counter[str] = field(default_factory=Counter)
+    trace: list[str] | None = None
+    schedule: Schedule | None = None
+
+    @property
+    def passed(self) -> bool:
+        """Return True when no invariant broke and the model covered every request."""
+        return not self.violations and self.model_gap is None
+
+    def replay(self) -> str:
+        """Return the one command that replays this run."""
+        return replay_command(self.scenario, self.seed, self.driver)
+
+
+def replay_command(scenario: str, seed: int, driver: str = "reference") -> str:
+    """Return ``python -m simulation --seed N --scenario X`` (plus the driver if not default)."""
+    tail = "" if driver == "reference" else f" --driver {driver}"
+    return f"python -m simulation --seed {seed} --scenario {scenario}{tail}"
+
+
+def run_one(
+    scenario: str,
+    seed: int,
+    driver: str = "reference",
+    trace: bool = False,
+    schedule: Schedule | None = None,
+) -> RunResult:
+    """Run one scenario at one seed and check it."""
+    world = build(scenario, seed, schedule, trace=trace)
+    checker = Checker(scenario, seed)
+    started = time.perf_counter()
+    gap = _drive(world, driver, checker)
+    wall = time.perf_counter() - started
+    return RunResult(
+        scenario,
+        seed,
+        driver,
+        checker.violations,
+        gap,
+        world.net.requests,
+        sum(world.model.state.calls.values()),
+        world.clock.now() - world.net.started,
+        wall,
+        world.net.faults,
+        world.model.state.events,
+        world.trace,
+        world.schedule,
+    )
+
+
+def _drive(world: World, driver: str, checker: Checker) -> str | None:
+    try:
+        SCENARIOS[world.scenario](world, DRIVERS[driver](), checker)
+        world.net.settle()
+        checker.no_open_token(world.model.truth())
+    except BudgetExceeded as exceeded:
+        checker.fail("bounded", f"the flows did not end: {exceeded}")
+    except NotModelled as gap:
+        return f"the model does not implement {gap}"
+    except Exception as error:  # the flow itself broke: that is a finding too
+        checker.fail("flow_failed", f"{type(error).__name__}: {error}")
+    return None
