@@ -131,7 +131,7 @@ class Config:
     expires, with ``session_type``, ``user_id``, ``privileges`` and ``ks_expiry``).
     ``max_concurrency`` caps the requests in flight at once (default 24, above what any flow asks
     for at its defaults); background calls beyond it wait for a free slot, and the client logs so.
-    ``max_answer_bytes`` caps the size of one answer (default 64 MiB, some fifty times a page of
+    ``max_answer_bytes`` caps the size of one answer (default 64 MiB, some thirty times a page of
     500 entries): past it the client stops reading and raises ``AnswerTooLargeError``.
     """
 
