@@ -15,6 +15,8 @@ from kaltura_mm.ks import KsProvider
 from kaltura_mm.protocol.calls import MultiResponse
 from kaltura_mm.runtime.exchange import CallFlow
 
+MAX_RENEWALS = 3
+
 
 def expired(outcome: Any) -> bool:
     """Return True if ``outcome`` says the KS expired and nothing else happened."""
