@@ -18,6 +18,7 @@ from kaltura_mm import __version__
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.lazy import LazyGroup
+from kaltura_mm.commands.params import ByteSize
 
 if TYPE_CHECKING:
     from kaltura_mm.commands.failures import Failure
@@ -58,8 +59,16 @@ COMMANDS = {
     type=click.FloatRange(min=0, min_open=True),
     envvar="KALTURA_MM_TIMEOUT",
     metavar="SECONDS",
-    help="Give up on a connection or an answer after this long [default: 10 s to connect, "
-    "120 s per answer; env KALTURA_MM_TIMEOUT].",
+    help="Give up on a connection or an answer after this long; an answer's time counts once "
+    "the request is sent [default: 10 s to connect, 120 s per answer; env KALTURA_MM_TIMEOUT].",
+)
+@click.option(
+    "--max-answer",
+    type=ByteSize(minimum=1),
+    envvar="KALTURA_MM_MAX_ANSWER",
+    metavar="SIZE",
+    help="Refuse an answer larger than this, e.g. 64MiB [default: 64MiB; env "
+    "KALTURA_MM_MAX_ANSWER].",
 )
 @click.option(
     "--retries",
@@ -82,6 +91,7 @@ def cli(
     user_id: str | None,
     sandbox: bool,
     timeout: float | None,
+    max_answer: int | None,
     retries: int | None,
     json_: bool,
     quiet: bool,
@@ -100,7 +110,7 @@ def cli(
         "user_id": user_id,
     }
     state.profile, state.sandbox = profile, sandbox
-    state.timeout, state.retries = timeout, retries
+    state.timeout, state.retries, state.max_answer = timeout, retries, max_answer
     state.json, state.quiet = json_, quiet
     if verbose:
         state.enable_verbose(ctx)

@@ -94,12 +94,23 @@ def _positive(_: Any, attribute: Any, value: float) -> None:
 
 @attrs.frozen(kw_only=True)
 class Timeouts:
-    """Seconds to wait: to connect, for each read and write, and for a free pooled connection."""
+    """Seconds to wait: to connect, for each read and write, for a free pooled connection, and
+    for the whole answer.
+
+    ``answer`` bounds the answer from the moment the request's last byte is sent to the moment
+    its last byte arrives, however it trickles in (``AnswerTimeoutError``); sending the request
+    is not counted, so a healthy upload on a slow link is never cut (each of its writes has
+    ``write`` seconds). ``read`` bounds each silence on the way.
+    """
 
     connect: float = attrs.field(default=10.0, validator=_positive)
     read: float = attrs.field(default=120.0, validator=_positive)
     write: float = attrs.field(default=120.0, validator=_positive)
     pool: float = attrs.field(default=60.0, validator=_positive)
+    answer: float = attrs.field(default=120.0, validator=_positive)
+
+
+MAX_ANSWER_BYTES = 64 * 2**20
 
 
 def _partner_id(value: Any) -> int | None:
@@ -120,6 +131,8 @@ class Config:
     expires, with ``session_type``, ``user_id``, ``privileges`` and ``ks_expiry``).
     ``max_concurrency`` caps the requests in flight at once (default 24, above what any flow asks
     for at its defaults); background calls beyond it wait for a free slot, and the client logs so.
+    ``max_answer_bytes`` caps the size of one answer (default 64 MiB, some thirty times a page of
+    500 entries): past it the client stops reading and raises ``AnswerTooLargeError``.
     """
 
     service_url: str = attrs.field(
@@ -139,6 +152,7 @@ class Config:
     # that default settings never queue behind it: upload_many's 4 files x 6 chunks in flight.
     # A flow asking for more gets this many, and the client logs that it is queueing.
     max_concurrency: int = attrs.field(default=24, validator=_positive)
+    max_answer_bytes: int = attrs.field(default=MAX_ANSWER_BYTES, validator=_positive)
 
     def __attrs_post_init__(self) -> None:
         if self.admin_secret and self.partner_id is None and not self.ks:

@@ -20,7 +20,9 @@ KalturaError                        base of everything below
 ├── DependencyError                 a multiRequest item whose referenced item failed
 ├── ListingError                    the server's answers break what a full listing relies on
 ├── TransportError                  no usable answer (connect/read errors, timeouts)
+│   └── AnswerTimeoutError          the answer took longer than ``Timeouts.answer``
 ├── ResponseError                   an answer we cannot read (HTML page, truncated JSON, 5xx)
+│   └── AnswerTooLargeError         the answer is larger than ``Config.max_answer_bytes``
 ├── UploadError                     an upload that stopped; carries what is needed to resume
 │   ├── UploadCancelledError        cancelled by the caller
 │   └── FileChangedError            the file changed during or since the upload
@@ -249,6 +251,50 @@ class ResponseError(KalturaError):
         self.call = call
 
 
+def byte_size(count: int) -> str:
+    """Return ``count`` bytes as people write them: ``64 MiB``, ``1.5 GiB``, ``900 bytes``."""
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if count >= size:
+            return f"{count / size:.4g} {unit}"
+    return f"{count} bytes"
+
+
+class AnswerTimeoutError(TransportError):
+    """The whole answer took longer than ``seconds`` (``Timeouts.answer``).
+
+    The clock starts once the request's last byte is sent, so an upload's own sending is never
+    counted. The call may have run on the server: only a call that is safe to repeat is re-sent.
+    """
+
+    def __init__(self, seconds: float, *, call: str = "") -> None:
+        """Name the limit that was passed."""
+        super().__init__(
+            f"the answer took longer than {seconds:g} s (Timeouts.answer): raise it, or ask for "
+            "less at a time",
+            may_have_reached_server=True,
+            call=call,
+        )
+        self.seconds = seconds
+
+
+class AnswerTooLargeError(ResponseError):
+    """The answer is larger than ``limit`` bytes (``Config.max_answer_bytes``); it was not read.
+
+    Never re-sent: the same request would bring the same answer. Ask for less (a smaller page,
+    fewer ids) or raise the limit.
+    """
+
+    def __init__(self, limit: int, *, status: int, call: str = "") -> None:
+        """Name the limit that was passed and the answer's HTTP status."""
+        super().__init__(
+            f"the answer is larger than {byte_size(limit)} (Config.max_answer_bytes): narrow the "
+            "request (a smaller page, fewer ids) or raise the limit",
+            status=status,
+            call=call,
+        )
+        self.limit = limit
+
+
 class UploadError(KalturaError):
     """An upload stopped; ``token_id`` and ``uploaded`` (bytes the server holds) let it resume.
 
@@ -325,6 +371,8 @@ def is_retryable(exc: BaseException, call: RetryableCall) -> bool:
     """
     if is_throttle(exc):
         return True
+    if isinstance(exc, AnswerTooLargeError):
+        return False
     if isinstance(exc, ApiError):
         return exc.code in call.retry_codes
     if isinstance(exc, TransportError):

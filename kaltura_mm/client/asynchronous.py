@@ -115,15 +115,18 @@ class AsyncClient(ClientBase[Async]):
 
         if self._limit is None:
             self._limit = asyncio.Semaphore(self._config.max_concurrency)
-        http = self._http
         try:
             async with self._limit:
-                with transport.mapped_errors(send.target.label):
-                    request = transport.build_async(http, send.request, progress)
-                    response = await http.send(request)
+                status, headers, body = await transport.asend(
+                    self._http,
+                    send.request,
+                    progress,
+                    transport.limits_of(self._config),
+                    send.target.label,
+                )
         except KalturaError as exc:
             return Failed(send.id, exc)
-        return Reply(send.id, response.status_code, response.headers, response.content)
+        return Reply(send.id, status, headers, body)
 
     @property
     def _http(self) -> httpx.AsyncClient:

@@ -112,13 +112,17 @@ class Client(ClientBase[Sync]):
     def _send(self, send: Send, progress: Progress | None) -> Answer:
         from kaltura_mm import transport
 
-        http = self._http
         try:
-            with transport.mapped_errors(send.target.label):
-                response = http.send(transport.build_sync(http, send.request, progress))
+            status, headers, body = transport.send(
+                self._http,
+                send.request,
+                progress,
+                transport.limits_of(self._config),
+                send.target.label,
+            )
         except KalturaError as exc:
             return Failed(send.id, exc)
-        return Reply(send.id, response.status_code, response.headers, response.content)
+        return Reply(send.id, status, headers, body)
 
     @property
     def _http(self) -> httpx.Client:

@@ -46,6 +46,7 @@ class AppContext:
     sandbox: bool = False
     timeout: float | None = None
     retries: int | None = None
+    max_answer: int | None = None
     env: Mapping[str, str] = attrs.field(factory=_environment)
     stdout: IO[str] = attrs.field(factory=lambda: sys.stdout)
     stderr: IO[str] = attrs.field(factory=lambda: sys.stderr)
@@ -179,15 +180,19 @@ class AppContext:
         return Config(**values, **overrides)
 
     def _network(self) -> dict[str, Any]:
-        """Return the Config fields ``--timeout`` and ``--retries`` set (none when not given)."""
+        """Return the Config fields ``--timeout``, ``--retries`` and ``--max-answer`` set."""
         from kaltura_mm.config import RetryPolicy, Timeouts
 
         chosen: dict[str, Any] = {}
         if self.timeout is not None:
             wait = self.timeout
-            chosen["timeouts"] = Timeouts(connect=wait, read=wait, write=wait, pool=wait)
+            chosen["timeouts"] = Timeouts(
+                connect=wait, read=wait, write=wait, pool=wait, answer=wait
+            )
         if self.retries is not None:
             chosen["retry"] = RetryPolicy(attempts=self.retries + 1)
+        if self.max_answer is not None:
+            chosen["max_answer_bytes"] = self.max_answer
         return chosen
 
     def client(self) -> Client:

@@ -12,6 +12,8 @@ import attrs
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.errors import (
     AmbiguousCategoryError,
+    AnswerTimeoutError,
+    AnswerTooLargeError,
     ApiError,
     CategoryLookupError,
     CategoryNotFoundError,
@@ -24,6 +26,7 @@ from kaltura_mm.errors import (
     ServiceForbiddenError,
     TransportError,
     UploadError,
+    byte_size,
     redact,
 )
 
@@ -110,6 +113,24 @@ def _api_failure(exc: ApiError) -> Failure:
     return Failure(ExitCode.FAILED, exc.code, f"Kaltura refused{where}: {exc.message}")
 
 
+def _limit_failure(exc: AnswerTimeoutError | AnswerTooLargeError) -> Failure:
+    """Name the limit an answer passed in the command line's own words (flag, variable)."""
+    where = f" (in {exc.call})" if exc.call else ""
+    if isinstance(exc, AnswerTimeoutError):
+        problem = f"the answer took longer than --timeout {exc.seconds:g} s{where}"
+        fix = (
+            "raise --timeout / KALTURA_MM_TIMEOUT (Kaltura's time to answer, counted once the "
+            "request is sent), or ask for less at a time"
+        )
+        return Failure(ExitCode.UNAVAILABLE, "transport", problem, fix)
+    problem = f"the answer is larger than {byte_size(exc.limit)}{where}"
+    fix = (
+        "narrow the request (a smaller --limit, fewer ids at a time) "
+        "or raise --max-answer / KALTURA_MM_MAX_ANSWER"
+    )
+    return Failure(ExitCode.UNAVAILABLE, "response", problem, fix)
+
+
 def _pid(exc: ApiError) -> str:
     return exc.kaltura_args.get("PID", "?")
 
@@ -135,6 +156,8 @@ def _describe(exc: BaseException) -> Failure:
         return Failure(code, "category", str(exc), fix)
     if isinstance(exc, ApiError):
         return _api_failure(exc)
+    if isinstance(exc, AnswerTimeoutError | AnswerTooLargeError):
+        return _limit_failure(exc)
     if isinstance(exc, TransportError):
         fix = "check the service URL and your network, then re-run"
         return Failure(ExitCode.UNAVAILABLE, "transport", f"no answer from Kaltura: {exc}", fix)

@@ -81,9 +81,13 @@ _UNITS = {
 
 
 class ByteSize(_TimeBase):
-    """A size in bytes: ``5000000``, ``5MB``, ``8MiB``."""
+    """A size in bytes: ``5000000``, ``5MB``, ``8MiB``; at least ``minimum`` when given."""
 
     name = "size"
+
+    def __init__(self, minimum: int | None = None) -> None:
+        """Accept sizes of ``minimum`` bytes or more (any size when None)."""
+        self.minimum = minimum
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         """Return the byte count ``value`` names, or fail showing the accepted forms."""
@@ -95,9 +99,12 @@ class ByteSize(_TimeBase):
         try:
             if unit not in _UNITS:
                 raise ValueError(unit)
-            return int(float(number) * _UNITS[unit])
+            size = int(float(number) * _UNITS[unit])
         except ValueError:
             self.fail(f"{value!r} is not a size: use e.g. 5000000, 5MB or 8MiB", param, ctx)
+        if self.minimum is not None and size < self.minimum:
+            self.fail(f"{value!r} is less than {self.minimum} bytes", param, ctx)
+        return size
 
 
 def category_ref(value: str) -> int | str:

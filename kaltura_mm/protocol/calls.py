@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -227,8 +227,11 @@ class MultiRequest:
     def __len__(self) -> int:
         return len(self._calls)
 
-    def resolve(self, raw: list[Any]) -> MultiResponse:
-        """Attach dependency failures to the per-item outcomes the server returned."""
+    def resolve(self, raw: Sequence[Any], values: Sequence[Any] = ()) -> MultiResponse:
+        """Attach dependency failures to the per-item outcomes the server returned.
+
+        ``values`` are the items' results as the server wrote them (JSON), kept for references.
+        """
         outcomes: list[Any] = []
         for position, outcome in enumerate(raw, start=1):
             for dep in sorted(self.dependencies(position)):
@@ -237,15 +240,27 @@ class MultiRequest:
                     outcome = DependencyError(position, dep, cause, outcome)
                     break
             outcomes.append(outcome)
-        return MultiResponse(outcomes=tuple(outcomes), batch=self._batch)
+        return MultiResponse(outcomes=tuple(outcomes), batch=self._batch, values=tuple(values))
 
 
 @attrs.frozen(kw_only=True)
 class MultiResponse:
-    """Per-item outcomes of a multiRequest: each a decoded value or a ``KalturaError``."""
+    """Per-item outcomes of a multiRequest: each a decoded value or a ``KalturaError``.
+
+    ``values`` holds each item's result as the server wrote it (JSON), when decoded from an
+    answer: what the server substitutes for a reference to it.
+    """
 
     outcomes: tuple[Any, ...]
     batch: int = 0
+    values: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
+
+    @property
+    def server_outcomes(self) -> tuple[Any, ...]:
+        """Return each item's outcome as the server gave it (a ``DependencyError`` unwrapped)."""
+        return tuple(
+            o.server_outcome if isinstance(o, DependencyError) else o for o in self.outcomes
+        )
 
     def __getitem__(self, ref: Ref[T]) -> T:
         """Return the result of the item ``ref`` points to, raising its error if it failed."""

@@ -217,4 +217,4 @@ def decode_multi(
             call=batch.label,
         )
     raw = [_decoded(c, v, secrets_) for c, v in zip(batch.calls, value, strict=True)]
-    return batch.resolve(raw)
+    return batch.resolve(raw, value)

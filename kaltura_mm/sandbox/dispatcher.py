@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from kaltura_mm.sandbox import coerce, ks
@@ -90,6 +91,8 @@ class Dispatcher:
 
     def call(self, params: dict[str, Any]) -> Any:
         """Run one call and return its result; API errors are raised as ``ApiError``."""
+        if self.faults.call_latency:
+            time.sleep(self.faults.call_latency)
         service, action, spec = self.resolve(params)
         self.stats.count_call(service, action)
         session = self._session_of(params)

@@ -48,6 +48,9 @@ class Faults:
         self._rules: list[Rule] = []
         self.rate_limiter = RateLimiter(clock or Clock())
         self.latency = 0.0
+        # Seconds each call takes to run, a multirequest's items one after another: a loaded
+        # server, on which a KS can expire between two items of one request.
+        self.call_latency = 0.0
         self.bandwidth: float | None = None
         self.stall_seconds = 30.0
 
@@ -114,6 +117,7 @@ class Faults:
             self._rules.clear()
         self.rate_limiter.clear()
         self.latency = 0.0
+        self.call_latency = 0.0
         self.bandwidth = None
         self.ks_lifetime = None
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kaltura_mm.errors import DependencyError, EntryNotFoundError
 from kaltura_mm.models import BaseEntry, MediaEntry, UploadedFileTokenResource
 from kaltura_mm.protocol.calls import FilePart, MultiRequest
+from kaltura_mm.protocol.remainder import rest_of, substituted
 from kaltura_mm.services import base_entry, category_entry, upload_token
 
 
@@ -89,3 +91,36 @@ def test_file_part_checks_offsets(tmp_path: Path) -> None:
     assert FilePart(path=tmp_path / "a.mp4", filename="b.mp4").name == "b.mp4"
     with pytest.raises(ValueError, match="offset"):
         FilePart(path=tmp_path / "a", offset=-1)
+
+
+def test_the_rest_of_a_batch_holds_what_the_server_would_have_substituted() -> None:
+    batch = MultiRequest()
+    page = batch.add(base_entry.list())
+    first = batch.add(base_entry.get(page.objects[0].id))
+    batch.add(category_entry.add(first.id, 7))
+    listed = {"objects": [{"id": "0_a"}, {"id": "0_b"}], "totalCount": 2}
+    rest = rest_of(batch, 2, [listed])
+    assert [c.label for c in rest.calls] == ["baseEntry.get", "categoryEntry.add"]
+    assert rest.calls[0].params["entryId"] == "0_a"  # from the item that ran
+    link = rest.calls[1].params["categoryEntry"]
+    assert link.entry_id == "{1:result:id}" and rest.dependencies(2) == {1}  # renumbered
+    assert batch.calls[1].params["entryId"] == "{1:result:objects:0:id}"  # the batch is intact
+
+
+@pytest.mark.parametrize(
+    ("result", "path", "text"),
+    [
+        ({"objects": [{"id": "0_a"}, {"id": "0_b"}]}, ("objects", "_all", "id"), "0_a,0_b,"),
+        ({"objects": [{"id": "0_a"}]}, ("objects", "5", "id"), ""),
+        ({"totalCount": 0}, ("totalCount",), "0"),
+        ({"flag": True, "off": False}, ("flag",), "1"),
+        ({"flag": True, "off": False}, ("off",), ""),
+        ({"nested": {"a": 1}}, ("nested",), ""),
+        ({"objectType": "KalturaAPIException", "code": "X"}, ("code",), ""),
+        ("0_a", (), "0_a"),
+    ],
+)
+def test_a_reference_is_substituted_as_the_server_does(
+    result: Any, path: tuple[str, ...], text: str
+) -> None:
+    assert substituted(result, path) == text

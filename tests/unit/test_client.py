@@ -26,6 +26,7 @@ from kaltura_mm.ks import inspect
 from kaltura_mm.models import BaseEntry, MediaEntry
 from kaltura_mm.protocol.calls import FilePart, MultiRequest
 from kaltura_mm.runtime.effects import Emit, Flow, NextDone, Sleep, Start, Stream, single
+from kaltura_mm.runtime.renewal import MAX_RENEWALS
 from kaltura_mm.services import base_entry, category, upload_token
 from kaltura_mm.testing import ScriptedKaltura, api_error
 
@@ -128,7 +129,7 @@ def test_api_errors_are_not_retried(runner: Runner) -> None:
     assert caught.value.call == "category.get" and server.done
 
 
-def test_expired_ks_is_renewed_once_then_the_call_is_resent(runner: Runner) -> None:
+def test_expired_ks_is_renewed_then_the_call_is_resent(runner: Runner) -> None:
     server = ScriptedKaltura(("baseEntry.get", EXPIRED), ("baseEntry.get", ENTRY))
     result = runner(
         server, single(base_entry.get("0_a")), ks=None, partner_id=7, admin_secret=SECRET
@@ -137,10 +138,11 @@ def test_expired_ks_is_renewed_once_then_the_call_is_resent(runner: Runner) -> N
     first, second = (server.params(i)["ks"] for i in range(2))
     assert first != second and inspect(second, SECRET).verified
 
-    server = ScriptedKaltura(("baseEntry.get", EXPIRED), ("baseEntry.get", EXPIRED))
+    # A fresh KS refused again is renewed again, a bounded number of times.
+    server = ScriptedKaltura(*[("baseEntry.get", EXPIRED)] * (MAX_RENEWALS + 1))
     with pytest.raises(InvalidKsError):
         runner(server, single(base_entry.get("0_a")), ks=None, partner_id=7, admin_secret=SECRET)
-    assert server.done
+    assert server.done and len({server.params(i)["ks"] for i in range(MAX_RENEWALS + 1)}) == 4
 
 
 def test_a_fixed_ks_cannot_be_renewed(runner: Runner) -> None:

@@ -57,6 +57,9 @@ def test_config_error_is_a_value_error() -> None:
         (ResponseError("html", status=200), True, False),
         (ResponseError("slow down", status=429), True, True),
         (ResponseError("not found", status=404), False, False),
+        # Too slow: it may have run, like any timeout once sent. Too large: the same again.
+        (errors.AnswerTimeoutError(2.0), True, False),
+        (errors.AnswerTooLargeError(2**20, status=200), False, False),
         (ActionBlockedError("ACTION_BLOCKED", "blocked"), True, True),
         (ApiError.create("ENTRY_ID_NOT_FOUND", "m"), False, False),
         (ApiError.create("INTERNAL_SERVERL_ERROR", "m"), False, False),

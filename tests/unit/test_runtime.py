@@ -31,6 +31,7 @@ from kaltura_mm.runtime.effects import (
     interleave,
     single,
 )
+from kaltura_mm.runtime.renewal import MAX_RENEWALS
 from kaltura_mm.services import base_entry, upload_token
 from kaltura_mm.testing import ScriptedKaltura, answering, api_error, drive
 
@@ -107,7 +108,7 @@ def test_a_call_with_a_file_is_sent_once(tmp_path: Path) -> None:
     assert script.done
 
 
-def test_the_ks_is_renewed_once_per_call() -> None:
+def test_the_ks_is_renewed_a_bounded_number_of_times_per_call() -> None:
     class Renewing(FixedKs):
         renewals = 0
 
@@ -119,10 +120,10 @@ def test_the_ks_is_renewed_once_per_call() -> None:
     script = ScriptedKaltura(("baseEntry.get", EXPIRED), ("baseEntry.get", ENTRY))
     assert drive(single(base_entry.get("0_a")), script, ks=Renewing("old")).result == ENTRY
     assert [script.params(i)["ks"] for i in (0, 1)] == ["old", "fresh-1"]
-    script = ScriptedKaltura(("baseEntry.get", EXPIRED), ("baseEntry.get", EXPIRED))
+    script = ScriptedKaltura(*[("baseEntry.get", EXPIRED)] * (MAX_RENEWALS + 1))
     with pytest.raises(InvalidKsError):
         drive(single(base_entry.get("0_a")), script, ks=Renewing("old"))
-    assert script.done and Renewing.renewals == 2
+    assert script.done and Renewing.renewals == 1 + MAX_RENEWALS  # the first call's, then these
 
 
 def test_calls_beyond_the_limit_wait_for_a_slot(caplog: pytest.LogCaptureFixture) -> None:

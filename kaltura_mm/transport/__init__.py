@@ -1,26 +1,32 @@
 """The one boundary with httpx: request descriptions out, (status, headers, body) back.
 
 Bodies are streamed: file parts are read from disk in pieces at their offset on every attempt,
-and the progress hook hears of each piece once httpx has taken it for sending. httpx exceptions
-become ``TransportError`` here and nowhere else, with the original kept as ``__cause__``;
-``may_have_reached_server`` is False only for failures before any byte was sent (connect errors
-and timeouts, no free pooled connection).
+and the progress hook hears of each piece once httpx has taken it for sending. Answers are read
+within their limits (``answers``: the whole answer within ``Timeouts.answer`` once the request is
+sent, at most ``Config.max_answer_bytes``). httpx exceptions become ``TransportError`` here and
+nowhere else, with the original kept as ``__cause__``; ``may_have_reached_server`` is False only
+for failures before any byte was sent (connect errors and timeouts, no free pooled connection).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import httpx
 
 from kaltura_mm import __version__
 from kaltura_mm.config import Config
-from kaltura_mm.errors import ConfigError, TransportError
+from kaltura_mm.errors import AnswerTimeoutError, ConfigError, TransportError
 from kaltura_mm.protocol.calls import FilePart, Progress
 from kaltura_mm.protocol.wire import HttpRequest
+from kaltura_mm.transport import answers, clock
+from kaltura_mm.transport.answers import AnswerLimits
+from kaltura_mm.transport.clock import AnswerClock
+
+Answered = tuple[int, httpx.Headers, bytes]
 
 PIECE = 256 * 1024
 
@@ -118,8 +124,11 @@ def build_async(
 
 
 @contextmanager
-def mapped_errors(label: str) -> Iterator[None]:
-    """Turn httpx exceptions raised inside the block into ``TransportError``."""
+def mapped_errors(label: str, answer_clock: AnswerClock | None = None) -> Iterator[None]:
+    """Turn httpx exceptions raised inside the block into ``TransportError``.
+
+    A read that timed out waiting on ``answer_clock``'s deadline is an ``AnswerTimeoutError``.
+    """
     try:
         yield
     except _NEVER_SENT as exc:
@@ -129,6 +138,8 @@ def mapped_errors(label: str) -> Iterator[None]:
             call=label,
         ) from exc
     except httpx.TimeoutException as exc:
+        if answer_clock is not None and answer_clock.ran_out:
+            raise AnswerTimeoutError(answer_clock.seconds, call=label) from exc
         raise TransportError(
             f"no answer in time: {type(exc).__name__}", may_have_reached_server=True, call=label
         ) from exc
@@ -140,20 +151,72 @@ def mapped_errors(label: str) -> Iterator[None]:
         ) from exc
 
 
+def limits_of(config: Config) -> AnswerLimits:
+    """Return what one answer may cost under ``config``."""
+    return AnswerLimits(seconds=config.timeouts.answer, max_bytes=config.max_answer_bytes)
+
+
+def _clocked(request: HttpRequest, limits: AnswerLimits) -> AbstractContextManager[AnswerClock]:
+    """Return the answer clock of ``request``: an upload's starts at its answer's first byte."""
+    return clock.clocked(limits.seconds, at_first_byte=bool(request.files))
+
+
+def send(
+    http: httpx.Client,
+    request: HttpRequest,
+    progress: Progress | None,
+    limits: AnswerLimits,
+    label: str,
+) -> Answered:
+    """Send ``request`` and read its answer within ``limits``; raise ``KalturaError`` if not."""
+    with _clocked(request, limits) as answer_clock, mapped_errors(label, answer_clock):
+        response = http.send(build_sync(http, request, progress), stream=True)
+        try:
+            body = answers.read(response, limits, answer_clock, label)
+            return response.status_code, response.headers, body
+        finally:
+            response.close()
+
+
+async def asend(
+    http: httpx.AsyncClient,
+    request: HttpRequest,
+    progress: Progress | None,
+    limits: AnswerLimits,
+    label: str,
+) -> Answered:
+    """Send ``request`` and read its answer within ``limits`` (async)."""
+    with _clocked(request, limits) as answer_clock, mapped_errors(label, answer_clock):
+        response = await http.send(build_async(http, request, progress), stream=True)
+        try:
+            body = await answers.aread(response, limits, answer_clock, label)
+            return response.status_code, response.headers, body
+        finally:
+            await response.aclose()
+
+
+def _pool_limits(config: Config) -> httpx.Limits:
+    pool = max(10, 2 * config.max_concurrency)
+    return httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
+
+
 def _options(config: Config) -> dict[str, Any]:
     t = config.timeouts
-    pool = max(10, 2 * config.max_concurrency)
     return {
         "base_url": config.service_url,
         "timeout": httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
-        "limits": httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+        "limits": _pool_limits(config),
         "headers": {"User-Agent": f"kaltura-mm/{__version__}"},
         "follow_redirects": False,
     }
 
 
 def sync_client(config: Config, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """Return a keep-alive httpx client configured from ``config``."""
+    """Return a keep-alive httpx client configured from ``config``.
+
+    Without a ``transport`` of the caller's, its connections read on the answer clock.
+    """
+    transport = transport or clock.ClockedTransport(_pool_limits(config))
     return httpx.Client(transport=transport, **_options(config))
 
 
@@ -161,4 +224,5 @@ def async_client(
     config: Config, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
     """Return a keep-alive async httpx client configured from ``config``."""
+    transport = transport or clock.AsyncClockedTransport(_pool_limits(config))
     return httpx.AsyncClient(transport=transport, **_options(config))

@@ -1,0 +1,84 @@
+"""The rest of a multiRequest as a batch of its own, for finishing one the server stopped short.
+
+The server runs a multiRequest's items in order and checks the KS of each as it comes to it
+(``kPermissionManager::errorIfKsNotValid`` in kaltura/server), so a KS that expires in the middle
+leaves the items before it run and the rest refused. ``rest_of`` turns the refused items into a
+batch to send again: each reference to an item that ran becomes the value the server would have
+put there (``KalturaFrontController::replaceMultiRequestResults``: the result's value at the
+path, "" for a missing value, an object or a failed item; ``_all`` joins a list's values with
+commas), and references between the remaining items are renumbered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from kaltura_mm.protocol.calls import MultiRequest, Ref
+
+_EXCEPTION = "KalturaAPIException"
+
+
+def rest_of(batch: MultiRequest, start: int, values: Sequence[Any]) -> MultiRequest:
+    """Return items ``start``.. (1-based) of ``batch`` as a new batch; ``values`` are the JSON
+    results of the items before ``start``."""
+    rest = MultiRequest()
+
+    def rewrite(ref: Ref[Any]) -> str:
+        if ref.index < start:
+            return substituted(values[ref.index - 1], ref.path)
+        return Ref(rest._batch, ref.index - start + 1, ref.path)  # same package: its own batch
+
+    for call in batch.calls[start - 1 :]:
+        rest.add(attrs.evolve(call, params=_rewritten(call.params, rewrite)))
+    return rest
+
+
+def substituted(result: Any, path: Sequence[str]) -> str:
+    """Return what the server puts for a reference to ``path`` in ``result`` (its JSON)."""
+    if isinstance(result, dict) and result.get("objectType") == _EXCEPTION:
+        return ""
+    return _text(_walk(result, list(path)))
+
+
+def _walk(value: Any, path: list[str]) -> Any:
+    for position, segment in enumerate(path):
+        if isinstance(value, list) and segment == "_all":
+            rest = path[position + 1 : position + 2]
+            found = (_walk(item, rest) for item in value)
+            return "".join(f"{_text(v)}," for v in found if v is not None)
+        if isinstance(value, dict):
+            value = value.get(segment)
+        elif isinstance(value, list) and segment.isdigit() and int(segment) < len(value):
+            value = value[int(segment)]
+        else:
+            return None
+    return value
+
+
+def _text(value: Any) -> str:
+    if value is None or value is False or isinstance(value, dict | list):
+        return ""
+    return "1" if value is True else str(value)
+
+
+def _rewritten(value: Any, rewrite: Callable[[Ref[Any]], str]) -> Any:
+    """Return ``value`` with every ``Ref`` in it rewritten (the same object if none was)."""
+    if isinstance(value, Ref):
+        return rewrite(value)
+    if isinstance(value, Mapping):
+        items = {key: _rewritten(item, rewrite) for key, item in value.items()}
+        return value if all(items[k] is value[k] for k in value) else items
+    if isinstance(value, list | tuple):
+        new = [_rewritten(item, rewrite) for item in value]
+        return value if all(a is b for a, b in zip(new, value, strict=True)) else type(value)(new)
+    if attrs.has(type(value)):
+        changes = {}
+        for field in attrs.fields(type(value)):
+            old = getattr(value, field.name)
+            if field.init and (new_value := _rewritten(old, rewrite)) is not old:
+                changes[field.alias] = new_value
+        return attrs.evolve(value, **changes) if changes else value
+    return value
