@@ -43,7 +43,7 @@ from kaltura_mm.upload.job import (
 )
 from kaltura_mm.upload.lookup import Found, last_look
 from kaltura_mm.upload.media_types import kind_of
-from kaltura_mm.upload.plan import ChunkBook, balanced_chunk_size, whole
+from kaltura_mm.upload.plan import ChunkBook, balanced_chunk_size
 from kaltura_mm.upload.recover import ACCEPTED_STATUSES, held
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState, reference_id_for
 from kaltura_mm.upload.result import UploadResult
@@ -190,8 +190,7 @@ def _after_create(job: Job, made: Creation) -> Flow[tuple[Job, ChunkBook]]:
     """Return the book once the create request's first part is counted (acknowledged or not)."""
     book = job.state.book()
     if made.head is not None:
-        done = whole(*held(made.head), book.size)
-        book = book.start(book.head).ack(book.head, completes=done)
+        book = book.start(book.head).ack(book.head, completes=held(made.head)[1])
         job = job.saved(job.state.with_book(book))
         job = yield from progress(job, book.bytes_acked, force=book.complete)
     return job, book
@@ -261,7 +260,7 @@ def _checked(job: Job, made: Creation | None) -> Flow[BaseEntry]:
     """Return the upload's entry, checked: by the create request itself when it could tell."""
     read = made.entry if made is not None else None
     if made and read and made.response and made.look and read.status in ACCEPTED_STATUSES:
-        # token full at the right size and entry accepted, in that one request: look last
+        # token finished and entry accepted, in that one request: look last
         return (yield from last_look(job, read, made.response, made.look))
     return (yield from verify(job))
 
