@@ -2,7 +2,8 @@
 
 The check asks, in one multiRequest: the token (finished: plan rule 7), the entry
 (it took the upload: ``recover.ACCEPTED_STATUSES``), its category links (a missing one is added
-again), and the last look (recover rule 6), so the entry returned is the upload's one entry.
+again), and the last look (recover rule 8), so the entry returned is the upload's one entry; the
+same request deletes the upload's marker token.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def verify(job: Job) -> Flow[BaseEntry]:
         category_entry.list(CategoryEntryFilter(entry_id_equal=entry_id), Pager(page_size=500))
     )
     look = add_last_look(batch, job)
+    if job.state.marker_id:  # the upload is done: its create no longer needs its marker
+        batch.add(upload_token.delete(job.state.marker_id))
     response = yield from patiently(batch, job.options)
     if token is not None and not held(response[token])[1]:  # plan rule 7: the status proves it
         got = response[token]

@@ -7,8 +7,9 @@
 entries deleted since (``settle()`` catches it up): their page is re-read without them, so it
 comes back short while ``totalCount`` counts them; a status filter holding DELETED returns them.
 ``metadata_access_control`` makes a non-empty page's ``totalCount`` its own count; ``hidden``
-ids are in the index but never returned (entitlement). It is a ``kaltura_mm.testing.Responder``: ``drive(flow, fake)`` runs a
-flow against it on the runtime's machine, answers encoded and decoded as on the wire.
+ids are in the index but never returned (entitlement). It is a ``kaltura_mm.testing.Responder``:
+``drive(flow, fake)`` runs a flow against it on the runtime's machine, answers encoded and
+decoded as on the wire.
 """
 
 from __future__ import annotations
