@@ -89,3 +89,16 @@ def test_file_part_checks_offsets(tmp_path: Path) -> None:
     assert FilePart(path=tmp_path / "a.mp4", filename="b.mp4").name == "b.mp4"
     with pytest.raises(ValueError, match="offset"):
         FilePart(path=tmp_path / "a", offset=-1)
+
+
+def test_a_ref_may_sit_once_inside_a_longer_value_with_no_brace_around() -> None:
+    batch = MultiRequest()
+    entry = batch.add(base_entry.add(MediaEntry(name="a")))
+    name = entry.id.within("talk.kmm0a1b.", ".mp4")
+    assert name == "talk.kmm0a1b.{1:result:id}.mp4"
+    batch.add(upload_token.add(name, 10))
+    assert batch.dependencies(2) == {1}
+    with pytest.raises(ValueError, match="no brace"):
+        entry.id.within("talk}", ".mp4")
+    with pytest.raises(ValueError, match="no brace"):
+        entry.id.within("a", "").within("b", "")
