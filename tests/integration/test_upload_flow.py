@@ -9,6 +9,7 @@ import pytest
 
 from kaltura_mm.errors import ConfigError, UploadError
 from kaltura_mm.models import (
+    Category,
     DocumentEntry,
     DocumentType,
     EntryStatus,
@@ -19,7 +20,7 @@ from kaltura_mm.models import (
     UploadTokenStatus,
 )
 from kaltura_mm.sandbox import Sandbox
-from kaltura_mm.services import upload_token
+from kaltura_mm.services import category, upload_token
 from kaltura_mm.upload.many import upload_many
 from kaltura_mm.upload.one import upload_file
 from kaltura_mm.upload.request import UploadOptions, UploadRequest
@@ -233,3 +234,16 @@ def test_small_files_cost_about_one_request_each(
     assert kaltura_sandbox.stats.http_requests == 3
     ids = {o.result.entry_id for o in again if o.result}
     assert ids == {o.result.entry_id for o in outcomes if o.result}
+
+
+@pytest.mark.kaltura_sandbox(index_lag=60)  # category lists do not show the new category yet
+def test_a_category_made_a_moment_ago_takes_uploads(
+    run: Run, kaltura_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    def made() -> Any:
+        return (yield category.add(Category(name="Fresh")))
+
+    fresh = run(made())
+    path = media(tmp_path, "clip.mp4", 20 * KIB)
+    result = run(upload_file(UploadRequest(path=path, category_ids=(fresh.id,)), SMALL))
+    assert str(fresh.id) in (result.entry.categories_ids or "").split(",")
