@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
-    "ANY_STATUS": "kaltura_mm.flows.listing",
+    "ANY_STATUS": "kaltura_mm.flows.query",
     "ActionBlockedError": "kaltura_mm.errors",
     "ActionNotAllowedError": "kaltura_mm.errors",
     "AmbiguousCategoryError": "kaltura_mm.errors",
@@ -50,7 +50,7 @@ _EXPORTS: dict[str, str] = {
     "EntryNotFoundError": "kaltura_mm.errors",
     "EntryNotInCategoryError": "kaltura_mm.errors",
     "EntryOutcome": "kaltura_mm.flows.batch",
-    "EntryQuery": "kaltura_mm.flows.listing",
+    "EntryQuery": "kaltura_mm.flows.query",
     "EntryStatus": "kaltura_mm.enums",
     "EntryType": "kaltura_mm.enums",
     "FileChangedError": "kaltura_mm.errors",
@@ -296,7 +296,8 @@ if TYPE_CHECKING:
         get_entry,
         move_entries,
     )
-    from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries, list_page
+    from kaltura_mm.flows.listing import list_entries, list_page
+    from kaltura_mm.flows.query import ANY_STATUS, EntryQuery
     from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
     from kaltura_mm.manager import (
         AsyncMediaManager,

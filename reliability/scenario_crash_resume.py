@@ -37,17 +37,9 @@ def run(ctx: Context) -> Verdict:
     total = sum(p.stat().st_size for p in files)
     rng = random.Random(ctx.seed)
     log = scratch / "runs.log"
-    # The kind index (lists see writes at once) until issue 10 B.5 is fixed: the client's
-    # recovery after a lost create or a crash trusts a referenceIdEqual list made right after the
-    # create, which a lagging index answers with nothing (a duplicate upload follows).
-    kind = Sandbox(
-        seed=ctx.seed,
-        transcode_delay=0.05,
-        final_chunk_wait=10,
-        index_lag=0.0,
-        index_max_in_values=None,
-    )
-    with kind as sb:
+    # The realistic index (lists lag writes): the upload's recovery reads only what is exact.
+    realistic = Sandbox(seed=ctx.seed, transcode_delay=0.05, final_chunk_wait=10)
+    with realistic as sb:
         category = sb.create_category("Crash>Lectures")
         sb.faults.bandwidth = 400_000  # bytes/s per request: a chunk takes ~0.25 s
         meter = UploadMeter(sb)

@@ -14,6 +14,7 @@ import struct
 import tempfile
 import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -83,10 +84,10 @@ def demo_command(ctx: click.Context, files: int) -> int:
 
     state = app(ctx)
     started = time.monotonic()
-    # The demo tells a story step by step ("the category now holds..."): it uses the consistent
-    # sandbox, whose lists see each step at once (the real server's lag is off).
-    kind = Sandbox(transcode_delay=0.2, index_lag=0, index_max_in_values=None)
-    with kind as sandbox, tempfile.TemporaryDirectory() as temp:
+    # The sandbox is as realistic as ever: its lists lag writes as the real server's index does.
+    # The demo tells a story step by step ("the category now holds..."), so before each list it
+    # lets the index catch up, as a script against the real server would poll.
+    with Sandbox(transcode_delay=0.2) as sandbox, tempfile.TemporaryDirectory() as temp:
         env = {
             "KALTURA_SERVICE_URL": sandbox.service_url,
             "KALTURA_PARTNER_ID": str(sandbox.partner_id),
@@ -103,22 +104,28 @@ def demo_command(ctx: click.Context, files: int) -> int:
         folder.mkdir()
         for i in range(files):
             write_tone(folder / f"lecture-{i + 1}.wav", 220.0 * (i + 1), 1.0)
-        summary = _scenario(state, env, folder, category_id)
+        summary = _scenario(state, env, folder, category_id, sandbox.index.settle)
     elapsed = time.monotonic() - started
     _print_summary(state, summary, elapsed)
     return ExitCode.OK
 
 
 def _scenario(
-    state: AppContext, env: dict[str, str], folder: Path, category_id: int
+    state: AppContext,
+    env: dict[str, str],
+    folder: Path,
+    category_id: int,
+    settle: Callable[[], None],
 ) -> dict[str, Any]:
     _check(_step(state, env, "upload", str(folder), "-c", CATEGORY, "--wait-ready"), "upload")
+    settle()
     listed = _ids(_query(env, "--json", "list", "-c", CATEGORY, "--order", "+name"))
     uploaded = [r["id"] for r in listed]
     _check(_step(state, env, "list", "-c", CATEGORY, "--order", "+name"), "list")
     detached, deleted = uploaded[0], uploaded[1]
     _check(_step(state, env, "detach", detached, "-c", str(category_id), "--yes"), "detach")
     _check(_step(state, env, "delete", deleted, "--yes"), "delete")
+    settle()
     _check(_step(state, env, "list", "-c", CATEGORY), "list")
     remaining = [r["id"] for r in _ids(_query(env, "--json", "list", "-c", CATEGORY))]
     return {

@@ -115,21 +115,19 @@ class UploadBatch:
                 if refused_by_kaltura(request.path.name) and not request.name:
                     raise ConfigError(f"{request.path}: {NAME_REFUSED}")
                 print_ = local_file.fingerprint(request.path)
+                done = self.journal.get(str(request.path), categories_key(request.category_ids))
+                if done and done.entry_id and done.unchanged_since(print_.size, print_.mtime_ns):
+                    # Done and untouched since: claimed without reading the file again.
+                    planned = PlannedFile(request, print_, done.reference_id or "")
+                    self.claimed.append((planned, done))
+                    continue
+                print_ = local_file.content_fingerprint(request.path)  # its identity
             except KalturaError as exc:
                 # Refused before any upload (empty, unreadable): say why, or the table hides it.
                 self.state.say(f"✗ {request.path.name}: {describe(exc).line()}")
                 self.results.append(record(request, "failed", error=exc))
                 continue
-            reference = reference_id_for(request, print_)
-            planned = PlannedFile(request, print_, reference)
-            done = self.journal.get(planned.key, categories_key(request.category_ids), reference)
-            if (
-                done
-                and done.entry_id
-                and done.finished_for(print_.size, print_.mtime_ns, reference)
-            ):
-                self.claimed.append((planned, done))
-                continue
+            planned = PlannedFile(request, print_, reference_id_for(request, print_))
             todo.append(self.resumable(planned))
         return todo
 

@@ -1,8 +1,8 @@
 """Abort an unfinished upload: remove the half-made entry and the open token it left on the server.
 
-What an upload made is found by its two names, as the upload engine finds it (entries by the
-deterministic referenceId, open tokens by the token's fileName), plus the ids its saved state
-recorded (a list may not show a fresh write yet; a read by id does). Only what holds no content
+What an upload made is found by its token names, as the upload engine finds it (its receipt and
+marker tokens, and the entries the receipts name, all read exactly), plus the ids its saved
+state recorded. Only what holds no content
 is deleted: an entry the server has the content of (complete, converting or ready) is kept and
 named, since it is a finished upload, not a leftover.
 """
@@ -14,14 +14,12 @@ import contextlib
 import attrs
 
 from kaltura_mm.errors import EntryNotFoundError, UploadTokenNotFoundError
-from kaltura_mm.models import BaseEntry, Pager, UploadTokenFilter
+from kaltura_mm.models import BaseEntry
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import base_entry, upload_token
 from kaltura_mm.upload.lookup import delete_entry, find_existing
 from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, is_complete
 from kaltura_mm.upload.request import UploadOptions, UploadState
-
-_PAGE = 50
 
 
 @attrs.frozen
@@ -45,15 +43,17 @@ def _recorded(entry_id: str | None) -> Flow[list[BaseEntry]]:
 
 def abort_upload(state: UploadState, options: UploadOptions | None = None) -> Flow[Aborted]:
     """Delete the open tokens, then the half-made entries, of the upload ``state`` describes."""
-    found = yield from find_existing(state.reference_id, options or UploadOptions())
+    found = yield from find_existing(state, options or UploadOptions())
     recorded = yield from _recorded(state.entry_id)
     entries = {e.id: e for e in (*found.entries, *recorded) if e.id}
     kept = tuple(sorted(i for i, e in entries.items() if is_complete(e)))
-    names = UploadTokenFilter(file_name_equal=state.token_file_name, status_in=OPEN_TOKEN_STATUSES)
-    page = yield upload_token.list(names, Pager(page_size=_PAGE))
-    tokens = {t.id for t in page.objects if t.id}
+    tokens = {
+        t.id for t in (*found.receipts, *found.markers) if t.id and t.status in OPEN_TOKEN_STATUSES
+    }
     if state.token_id and not kept:  # a finished upload's token carries its content: leave it
         tokens.add(state.token_id)
+    if state.marker_id:
+        tokens.add(state.marker_id)
     for token_id in sorted(tokens):
         with contextlib.suppress(UploadTokenNotFoundError):
             yield upload_token.delete(token_id)

@@ -3,35 +3,20 @@ server accepts, with one outcome per entry.
 
 Rules it keeps:
 
-1. Calls go in multiRequests of ``Pace.batch_size``, at most ``Pace.parallel`` in flight.
+1. Calls go in multiRequests of at most ``Pace.batch_size``, at most ``Pace.parallel`` in flight.
 2. An item answered ``ACTION_BLOCKED`` (or a whole batch answered 429, 5xx or no answer) is sent
-   again, and only those items. An item blocked ``max_attempts`` times fails with the server's
-   error.
+   again, and only those. An item blocked ``max_attempts`` times fails with the server's error.
 3. What an answer means for an item (done, already done, failed, send again) is the operation's
    own ``classify``; a batch with no usable answer marks its items "may have run" for it.
 
-Pacing. Until the first throttled answer everything goes as fast as ``parallel`` allows. After a
-throttled answer nothing is sent until every batch of that burst is answered, then one window
-(1 s) passes. The rate (items/second) is a search between two remembered rates:
-
-- the first time, the items that ran in the burst are the estimate (they ran in one window);
-- ``clean`` is the highest rate that ran clean, ``blocked`` the lowest that was throttled;
-- after a throttle at rate r above ``clean``: ``blocked = r`` and the rate falls back to
-  ``clean``; at or below ``clean`` (the limit dropped) the rate is cut by 30% and ``clean``
-  forgotten;
-- after ``PROBE_SECONDS`` worth of clean items the rate steps up: half way to ``blocked`` (at
-  least one item), or by 10% (at least one) while nothing is blocked; when the next step would
-  reach ``blocked`` the rate is found, and ``blocked`` is only forgotten (to look for a raised
-  limit) after ``REPROBE_SECONDS`` clean;
-- the rate never exceeds ``Pace.max_rate``; answers to batches sent before the last slow-down are
-  not counted.
-
-A rate r means at most ``floor(r)`` items in any window of ``THROTTLE_WINDOW * (1 + SLACK)``
-seconds (one item per ``1/r`` windows below 1/s): batches of about a tenth of that are spread over
-the window, and a log of what was sent holds a batch back until the window has room for it. The
-log's clock only counts the flow's own sleeps, which real time never runs behind, so the real
-rate can only be lower; ``SLACK`` covers requests reaching the server a few ms apart from when
-they were sent.
+Pacing. The items go in *steps* that ``kaltura_mm.flows.pacing`` decides from what the server's
+rate limiter did so far (its rules: rounds doubling until something is blocked, then the window's
+length and allowance learned from when blocks start and stop, and each window's allowance spent
+at its start). A step's items are all answered before the next step goes. ``Pace.max_rate`` is
+a ceiling kept apart: at most ``floor(max_rate)`` items in any window of ``THROTTLE_WINDOW * (1 +
+SLACK)`` seconds, spread in batches of about a tenth of that, a log of what was sent holding a
+batch back until the window has room for it (the log's clock only counts the flow's own sleeps,
+which real time never runs behind, so the real rate can only be lower).
 """
 
 from __future__ import annotations
@@ -50,17 +35,16 @@ from kaltura_mm.errors import (
     TransportError,
     is_throttle,
 )
+from kaltura_mm.flows.pacing import Learner
 from kaltura_mm.protocol.calls import Call, MultiRequest
-from kaltura_mm.runtime.effects import Effect, Emit, Flow, NextDone, Sleep, Start
+from kaltura_mm.runtime.effects import Effect, Emit, Flow, NextDone, Now, Sleep, Start
 
 T = TypeVar("T")
 Status = Literal["done", "already_done", "failed", "would_change"]
 RETRY = "retry"  # what ``classify`` returns for an item to send again
-THROTTLE_WINDOW = 1.0  # seconds a rate limiter remembers calls (a guess: Kaltura's is unpublished)
-SLACK = 0.05  # widen the window by 5%: requests reach the server some ms apart from their sending
+THROTTLE_WINDOW = 1.0  # seconds a ceiling (``max_rate``) is counted over
+SLACK = 0.05  # widen it by 5%: requests reach the server some ms apart from their sending
 SPREAD = 10  # a window's items go in up to this many batches, spread over the window
-PROBE_SECONDS = 2.0  # clean seconds before stepping the rate up
-REPROBE_SECONDS = 30.0  # clean seconds at the found rate before looking for a raised limit
 
 
 @attrs.frozen
@@ -85,7 +69,13 @@ def _positive(_: Any, attribute: Any, value: float | None) -> None:
 
 @attrs.frozen(kw_only=True)
 class Pace:
-    """How batches are sent: size, how many in flight, a rate ceiling and the adaptive rate."""
+    """How batches are sent: size, how many in flight, a rate ceiling.
+
+    ``rate`` is a ceiling too (items per second), for a caller that knows the allowance; the
+    engine otherwise learns the server's limiter itself (``kaltura_mm.flows.pacing``).
+    ``generation``, ``clean``, ``blocked`` and ``streak`` are kept for code that sets them; the
+    engine no longer reads them.
+    """
 
     # From the benchmark sweep (2,000 detaches + 2,000 deletes at 50 ms): 50 -> 2.3 s, 100 -> 1.4 s,
     # 200 -> 1.2 s. 100, not 200: a real server runs sub-requests one after another, so a batch's
@@ -96,9 +86,9 @@ class Pace:
     rate: float | None = None
     max_attempts: int = attrs.field(default=10, validator=_positive)
     generation: int = 0
-    clean: float | None = None  # the highest rate that ran clean
-    blocked: float | None = None  # the lowest rate that was throttled
-    streak: int = 0  # items that ran clean since the rate last changed
+    clean: float | None = None
+    blocked: float | None = None
+    streak: int = 0
 
     @property
     def limit(self) -> float | None:
@@ -111,9 +101,8 @@ class Pace:
         limit = self.limit
         if limit is None:
             return None
-        if limit >= 1:
-            return int(limit), THROTTLE_WINDOW * (1 + SLACK)
-        return 1, THROTTLE_WINDOW * (1 + SLACK) / limit
+        items = max(1, math.floor(limit * THROTTLE_WINDOW))  # 2.5/s: 2 items per 0.8 s
+        return items, THROTTLE_WINDOW * (1 + SLACK) * items / (limit * THROTTLE_WINDOW)
 
     def next_batch_size(self) -> int:
         """Return how many items the next batch takes (about a tenth of a window's worth)."""
@@ -126,41 +115,6 @@ class Pace:
         """Return the pause after sending ``items`` items that spreads them over the window."""
         window = self.window()
         return 0.0 if window is None else window[1] * items / window[0]
-
-    def slowed(self, passed: int) -> Pace:
-        """Return the pace after a throttled answer; ``passed`` items ran since the last change."""
-        step = {"generation": self.generation + 1, "streak": 0}
-        limit = self.limit
-        if self.rate is None or limit is None:  # the first burst estimates the allowance
-            rate = float(passed) if passed else max(1.0, self.batch_size / 2)
-            return attrs.evolve(self, rate=rate, **step)
-        if self.clean is not None and self.clean < limit:  # a step up was too far: step back
-            return attrs.evolve(self, rate=self.clean, blocked=limit, **step)
-        # throttled at a rate that ran clean before: the limit dropped, search again from lower
-        rate = max(1.0, float(math.floor(limit * 0.7)))
-        return attrs.evolve(self, rate=rate, clean=None, blocked=limit, **step)
-
-    def sped_up(self, items: int) -> Pace:
-        """Return the pace after ``items`` items ran clean: maybe one step up, to the ceiling."""
-        limit = self.limit
-        if self.rate is None or limit is None:
-            return self
-        clean = max(self.clean or 0.0, limit)
-        streak = self.streak + items
-        blocked = self.blocked
-        if blocked is not None and limit + 1 >= blocked:  # found: look again only after a while
-            if streak < REPROBE_SECONDS * limit:
-                return attrs.evolve(self, clean=clean, streak=streak)
-            blocked = None
-        if streak < PROBE_SECONDS * limit:
-            return attrs.evolve(self, clean=clean, streak=streak)
-        if blocked is None:
-            rate = max(limit * 1.1, limit + 1.0)
-        else:
-            rate = max(limit + 1.0, float(math.floor((limit + blocked) / 2)))
-        if self.max_rate is not None:
-            rate = min(rate, self.max_rate)
-        return attrs.evolve(self, rate=rate, clean=clean, blocked=blocked, streak=0)
 
 
 Classify = Callable[[str, Any, bool], "Status | str"]
@@ -264,50 +218,90 @@ def run_batches(
     ``stream``, ``Sending(ids)`` is emitted before each batch goes, and every outcome ``stream``
     accepts as soon as it is final (``client.iterate`` hands them over as they land).
     """
-    pending = deque(entry_ids)
-    ledger = _Ledger(maybe_ran=set(known))
-    flying: dict[int, tuple[list[str], int]] = {}
-    sent = _SendLog()
-    tags = passed = 0
-    hold = False  # throttled: send nothing until this burst's batches are all answered
-    while pending or flying:
-        while pending and len(flying) < pace.parallel and not hold:
-            size = min(pace.next_batch_size(), len(pending))
-            if wait := sent.wait(size, pace.window()):
-                yield Sleep(sent.slept(wait))
-            batch = [pending.popleft() for _ in range(size)]
+    run = _Run(deque(entry_ids), _Ledger(maybe_ran=set(known)), op, pace, stream)
+    learner = Learner()
+    while run.pending:
+        now: float = yield Now()
+        step = learner.next(now)
+        if step.at > now:
+            yield Sleep(run.log.slept(step.at - now))
+        sent_at: float = yield Now()
+        answered = yield from _send_step(run, min(step.items, len(run.pending)))
+        learner = learner.after(step, sent_at, answered.accepted, answered.blocked)
+        if answered.unanswered:  # no usable answer: back off before sending again
+            tries = max(run.ledger.attempts.get(e, 1) for e in answered.unanswered)
+            yield Sleep(run.log.slept(min(0.25 * 2**tries, 8.0)))
+    return {entry_id: run.ledger.results[entry_id] for entry_id in entry_ids}
+
+
+@attrs.define
+class _Run:
+    """One ``run_batches`` call's working state."""
+
+    pending: deque[str]
+    ledger: _Ledger
+    op: Operation
+    pace: Pace
+    stream: OutcomeFilter | None
+    log: _SendLog = attrs.field(factory=lambda: _SendLog())
+    tags: int = 0
+
+
+@attrs.frozen
+class _Answered:
+    """What one step's answers said: items accepted, blocked, and sent with no usable answer."""
+
+    accepted: int = 0
+    blocked: int = 0
+    unanswered: tuple[str, ...] = ()
+
+    def add(self, accepted: int, blocked: int, unanswered: list[str]) -> _Answered:
+        """Return the tally with one batch's answers added."""
+        return _Answered(
+            self.accepted + accepted, self.blocked + blocked, self.unanswered + tuple(unanswered)
+        )
+
+
+def _send_step(run: _Run, count: int) -> Emitting[_Answered]:
+    """Send ``count`` items in batches, at most ``parallel`` in flight; return once all answered."""
+    items = deque(run.pending.popleft() for _ in range(count))
+    flying: dict[int, list[str]] = {}
+    answered = _Answered()
+    while items or flying:
+        while items and len(flying) < run.pace.parallel:
+            size = min(run.pace.next_batch_size(), len(items))
+            if wait := run.log.wait(size, run.pace.window()):
+                yield Sleep(run.log.slept(wait))
+            batch = [items.popleft() for _ in range(size)]
             request = MultiRequest()
             for entry_id in batch:
-                request.add(op.build(entry_id))
-            tags += 1
-            flying[tags] = (batch, pace.generation)
-            sent.record(size)
-            if stream is not None:
+                request.add(run.op.build(entry_id))
+            run.tags += 1
+            flying[run.tags] = batch
+            run.log.record(size)
+            if run.stream is not None:
                 yield Emit(Sending(tuple(batch)))
-            yield Start(tags, request)
-            if gap := pace.gap(size):
-                yield Sleep(sent.slept(gap))
+            yield Start(run.tags, request)
+            if gap := run.pace.gap(size):
+                yield Sleep(run.log.slept(gap))
         tag, answer = yield NextDone()
-        batch, generation = flying.pop(tag)
-        retry, throttled = _settle(batch, answer, op, ledger)
-        pending.extend(e for e, err in retry if ledger.again(e, err, pace.max_attempts))
-        if stream is not None:
-            for entry_id in batch:
-                final = ledger.results.get(entry_id)  # set once, when the entry is settled
-                if final is not None and stream(final):
-                    yield Emit(final)
-        if generation == pace.generation:
-            passed += len(batch) - len(retry)
-            hold = hold or throttled
-        if hold and all(g != pace.generation for _, g in flying.values()):
-            pace, passed, hold = pace.slowed(passed), 0, False
-            # the burst filled the server's window: let it pass
-            yield Sleep(sent.slept(THROTTLE_WINDOW))
-        elif retry and not throttled:  # no usable answer: back off before sending again
-            yield Sleep(sent.slept(min(0.25 * 2 ** ledger.attempts.get(retry[0][0], 1), 8.0)))
-        elif not retry and generation == pace.generation:
-            pace = pace.sped_up(len(batch))
-    return {entry_id: ledger.results[entry_id] for entry_id in entry_ids}
+        answered = yield from _answered(run, flying.pop(tag), answer, answered)
+    return answered
+
+
+def _answered(run: _Run, batch: list[str], answer: Any, so_far: _Answered) -> Emitting[_Answered]:
+    """Settle one batch's answer; queue what must go again; emit what is final."""
+    retry, throttled = _settle(batch, answer, run.op, run.ledger)
+    again = [e for e, error in retry if run.ledger.again(e, error, run.pace.max_attempts)]
+    run.pending.extend(again)
+    if run.stream is not None:
+        for entry_id in batch:
+            final = run.ledger.results.get(entry_id)  # set once, when the entry is settled
+            if final is not None and run.stream(final):
+                yield Emit(final)
+    blocked = len(retry) if throttled else 0
+    unanswered = [] if throttled else [e for e, _ in retry]
+    return so_far.add(len(batch) - len(retry), blocked, unanswered)
 
 
 def settle_all(

@@ -38,7 +38,8 @@ from kaltura_mm.flows.batch import (
     run_batches,
     settle_all,
 )
-from kaltura_mm.flows.listing import EntryQuery, Keyset
+from kaltura_mm.flows.keyset import Keyset
+from kaltura_mm.flows.query import EntryQuery
 from kaltura_mm.models import BaseEntry
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
 from kaltura_mm.runtime.effects import Emit, Flow, Stream

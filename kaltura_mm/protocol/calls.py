@@ -8,7 +8,9 @@ server substitutes (``{N:result:path}``, N 1-based).
 The server's traps, and how this module guards against them:
 
 1. Only one reference per string value works (the server's regex is greedy), so a ``Ref`` must
-   be a whole value: any other string that contains ``{N:result`` is refused at ``add``.
+   be a whole value: any other string that contains ``{N:result`` is refused at ``add``. One
+   reference may sit inside a longer value (``ref.within(before, after)``), when no brace is
+   around it: the server's match runs to the value's last ``}``.
 2. A reference to a failed item silently becomes ``""``, so an item that references a failed
    item is reported as failed (``DependencyError``) whatever the server answered for it.
 3. References only point backwards within the same multiRequest: a ``Ref`` from another batch,
@@ -117,6 +119,21 @@ class Ref(str, Generic[T]):
     def at(self, *path: str | int) -> Ref[Any]:
         """Return the reference to a nested value, path segments taken as given."""
         return Ref(self._batch, self._index, (*self._path, *(str(p) for p in path)))
+
+    def within(self, before: str, after: str) -> Ref[str]:
+        """Return a string value holding this reference between ``before`` and ``after``.
+
+        The server substitutes it where it stands (``str_replace``). Neither part may hold a
+        brace: the server matches a reference up to the value's last ``}``.
+        """
+        if any(brace in before + after for brace in "{}") or str(self) != self._text():
+            raise ValueError("a reference sits in a longer value once, with no brace around it")
+        embedded: Ref[str] = str.__new__(Ref, before + str(self) + after)
+        embedded.__dict__.update(_batch=self._batch, _index=self._index, _path=self._path)
+        return embedded
+
+    def _text(self) -> str:
+        return "{" + ":".join((str(self._index), "result", *self._path)) + "}"
 
     def __getattr__(self, name: str) -> Ref[Any]:
         if name.startswith("_"):

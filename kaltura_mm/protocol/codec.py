@@ -246,6 +246,16 @@ def decode_none(value: Any) -> None:
         raise DecodeError(f"expected null, got {type(value).__name__}")
 
 
+def decode_int(value: Any) -> int:
+    """Accept an integer result (``baseEntry.count``); JSON may carry it as a numeric string."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise DecodeError(f"expected an integer, got {type(value).__name__}")
+    try:
+        return int(value)
+    except ValueError:
+        raise DecodeError(f"expected an integer, got {value!r}") from None
+
+
 def decode_str(value: Any) -> str:
     """Accept a string result (``session.start``'s KS)."""
     if not isinstance(value, str):

@@ -67,6 +67,14 @@ def list(
     )
 
 
+def count(filter: BaseEntryFilter | None = None) -> Call[int]:
+    """Build the call counting the entries ``filter`` matches (the search index's count)."""
+    arguments.instance("filter", filter, BaseEntryFilter)
+    return Call(
+        service=SERVICE, action="count", params={"filter": filter}, decoder=codec.decode_int
+    )
+
+
 def update(entry_id: str, entry: BaseEntry, clear: Iterable[str] = ()) -> Call[BaseEntry]:
     """Build the call changing the set fields of ``entry``; ``clear`` names fields to empty."""
     arguments.instance("entry", entry, BaseEntry)

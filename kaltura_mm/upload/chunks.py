@@ -13,6 +13,11 @@ book allows, feeds answers back, and meets each failure with one rule:
   contiguous prefix are sent again (plan rule 8);
 - any other refusal is checked against the token (the chunk may have landed already) and stops
   the upload, keeping the token and entry for ``resume_upload``;
+- a token found FULL_UPLOAD or CLOSED ends the sending whatever size it reports, and the tail
+  counts only when the token is finished (plan rules 7 and 9): a PARTIAL token holding every
+  byte gets its final request again;
+- with nothing in flight and nothing to send, the token is asked again, paced with backoff and
+  at most ``max_attempts`` times, then the upload stops saying what it waited for;
 - the file is checked with a ``stat`` at every acknowledgement and fully before the final chunk.
 """
 
@@ -73,6 +78,7 @@ class Sending:
     failures: Mapping[int, int] = attrs.field(factory=dict)  # transient failures per chunk
     misses: int = 0  # the tail's size mismatches with nothing else in flight
     hold_tail: bool = False  # the tail came back early: send it after the next acknowledgement
+    idle: int = 0  # checks of the token with nothing to send (bounded)
 
 
 def truth(job: Job, book: ChunkBook, *, distrust: bool = False) -> Flow[ChunkBook]:
@@ -99,8 +105,8 @@ def send_chunks(job: Job, book: ChunkBook) -> Flow[tuple[Job, ChunkBook]]:
     run = Sending(job, book, Pace(job.options.concurrency, job.options.concurrency))
     while not run.book.complete and not run.job.cancelled:
         run = yield from _start_ready(run)
-        if not run.book.in_flight:  # the tail was acknowledged without closing the file
-            run = attrs.evolve(run, book=(yield from truth(run.job, run.book, distrust=True)))
+        if not run.book.in_flight:
+            run = yield from _idle(run)
             continue
         index, outcome = yield NextDone()
         chunk = run.book.chunks[index]
@@ -109,6 +115,33 @@ def send_chunks(job: Job, book: ChunkBook) -> Flow[tuple[Job, ChunkBook]]:
         else:
             run = yield from _failed(attrs.evolve(run, book=run.book.fail(chunk)), chunk, outcome)
     return run.job, run.book
+
+
+def _idle(run: Sending) -> Flow[Sending]:
+    """Nothing in flight and nothing to start: the held-back tail goes, or ask the token.
+
+    The tail waits for the next acknowledgement after an early size mismatch (``hold_tail``);
+    when the parts it waited for failed instead, nothing else will come, so it goes now. Any other
+    idle moment is unexpected: the token is asked, paced and at most ``max_attempts`` times.
+    """
+    if run.hold_tail:
+        return attrs.evolve(run, hold_tail=False)
+    idle = run.idle + 1
+    if idle > run.job.options.max_attempts:
+        token = run.job.state.token_id
+        raise UploadError(
+            f"the upload stalled: after {idle - 1} checks of token {token} "
+            f"({run.book.bytes_acked} of {run.book.size} bytes confirmed) no chunk was left to "
+            "send and the token was not finished; resume_upload(error.state) asks it again",
+            token_id=token,
+            uploaded=run.book.bytes_acked,
+            state=run.job.state,
+        )
+    unit = yield Draw()
+    options = run.job.options
+    yield Sleep(backoff_delay(idle, unit, options.backoff_base, options.backoff_cap))
+    book = yield from truth(run.job, run.book, distrust=True)
+    return attrs.evolve(run, book=book, idle=idle)
 
 
 def _start_ready(run: Sending) -> Flow[Sending]:

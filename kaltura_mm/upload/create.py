@@ -1,27 +1,35 @@
-"""Create what an upload needs, once: decide from a lookup, then one multiRequest; clean up.
+"""Create what an upload needs, once: decide from an exact lookup, then one multiRequest; clean up.
 
 Never duplicate, never leave a token open: the entry-creating multiRequest is sent only after a
-lookup by the upload's deterministic referenceId (and, when a half-made entry turns up, by its
-token's deterministic fileName) decided that nothing reusable exists; a half-made entry with its
-token is continued, not remade (rules in ``kaltura_mm.upload.recover``). A create whose outcome is
-unknown is never blindly sent again: the lookup comes first again. Cleanup is registered the
-moment an object exists: the state saved right after the create names the entry and the token,
-so a cancel or a failure can delete them.
+lookup by the upload's token names (exact: the database) decided that nothing reusable exists;
+a half-made entry with its token is continued, not remade (rules in ``kaltura_mm.upload.recover``).
+A create whose outcome is unknown is never blindly sent again: the lookup comes first again, and
+the create request is built so that the lookup can always tell what it made:
 
-The create multiRequest also carries the file's first part (``N:fileData``, sent to the token by
-reference), so the head costs no round trip of its own; a file of one chunk is then uploaded,
-attached, read back (the check) and looked at last (``add_last_look``) in that single request.
+1. ``uploadToken.add`` of the *marker* (the upload's marker name): a create has begun;
+2. ``baseEntry.add`` with the upload's referenceId;
+3. ``uploadToken.add`` of the *receipt*, whose fileName the server completes with the entry's id
+   (a result reference inside the name): the token that names its entry;
+4. ``uploadToken.upload`` of the file's first part into the receipt (``N:fileData``), so the
+   head costs no round trip of its own;
+5. ``baseEntry.updateContent`` attaching the receipt to the entry, then ``categoryEntry.add``;
+6. for a file of one part: ``baseEntry.get`` (the check), the marker's deletion and the last look
+   (``add_last_look``), so a small file is uploaded, attached, checked and settled in this one
+   request. A larger file deletes its marker with the check that ends it.
+
+Cleanup is registered the moment an object exists: the state saved right after the create names
+the entry, the receipt and the marker, so a cancel or a failure can delete them.
 """
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 import attrs
 
 from kaltura_mm.errors import (
     CategoryEntryExistsError,
+    CategoryNotFoundError,
     ConfigError,
     InvalidKsError,
     KalturaError,
@@ -29,7 +37,6 @@ from kaltura_mm.errors import (
     ServiceForbiddenError,
     TransportError,
     UploadError,
-    UploadTokenNotFoundError,
 )
 from kaltura_mm.models import (
     BaseEntry,
@@ -40,20 +47,21 @@ from kaltura_mm.models import (
     Pager,
     UploadedFileTokenResource,
     UploadToken,
+    UploadTokenFilter,
 )
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse, Ref
 from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import base_entry, category, category_entry, upload_token
 from kaltura_mm.upload.job import Job, part_of
 from kaltura_mm.upload.lookup import (
-    Found,
     LastLook,
     add_last_look,
     after_lookup,
     delete_entry,
+    delete_token,
     find_existing,
 )
-from kaltura_mm.upload.recover import Action
+from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, Action, Found
 
 
 @attrs.frozen
@@ -75,11 +83,22 @@ class Creation:
 
 
 def missing_categories(category_ids: tuple[int, ...]) -> Flow[set[int]]:
-    """Return which of ``category_ids`` do not exist (or this session cannot see)."""
+    """Return which of ``category_ids`` do not exist (or this session cannot see).
+
+    One list answers for most of them; a list reads the search index, which misses a category
+    made a moment ago (and keeps 150 ids of an ``idIn``), so each id it does not show is read by
+    id (``category.get``: exact) before it is called missing.
+    """
     if not category_ids:
         return set()
     page = yield category.list(CategoryFilter(id_in=category_ids), Pager(page_size=500))
-    return set(category_ids) - {c.id for c in page.objects}
+    missing = set()
+    for category_id in sorted(set(category_ids) - {c.id for c in page.objects}):
+        try:
+            yield category.get(category_id)
+        except CategoryNotFoundError:
+            missing.add(category_id)
+    return missing
 
 
 def unknown_categories_error(missing: set[int]) -> ConfigError:
@@ -121,20 +140,28 @@ def _explain(what: str, error: KalturaError) -> str:
 class _Made:
     """Where each part of the create request sits in its multiRequest."""
 
+    marker: Ref[UploadToken] | None
     entry: Ref[BaseEntry] | None
     token: Ref[UploadToken]
     head: Ref[UploadToken]
     steps: tuple[tuple[str, Ref[Any]], ...]
     final: Ref[BaseEntry] | None
     look: LastLook | None
+    unmark: Ref[Any] | None
 
 
 def _create_request(job: Job, into: BaseEntry | None) -> tuple[MultiRequest, _Made]:
-    """Build entry (unless ``into``), token, first part, attach and category links, one batch."""
-    batch = MultiRequest()
-    entry = None if into is not None else batch.add(base_entry.add(_new_entry(job)))
-    entry_id = entry.id if entry is not None else (into.id if into is not None else None) or ""
-    token = batch.add(upload_token.add(job.state.token_file_name, job.state.fingerprint.size))
+    """Build marker and entry (unless ``into``), receipt, first part, attach, links: one batch."""
+    batch, names, size = MultiRequest(), job.state.names, job.state.fingerprint.size
+    marker = batch.add(upload_token.add(names.marker, size)) if into is None else None
+    entry = batch.add(base_entry.add(_new_entry(job))) if into is None else None
+    if entry is not None:
+        entry_id: str = entry.id
+        receipt: str = entry.id.within(*names.receipt_parts())
+    else:
+        entry_id = (into.id if into is not None else None) or ""
+        receipt = names.receipt(entry_id)
+    token = batch.add(upload_token.add(receipt, size))
     plan = job.state.book()
     head = batch.add(part_of(job, plan, plan.head, token.id))
     resource = UploadedFileTokenResource(token=token.id)
@@ -145,21 +172,30 @@ def _create_request(job: Job, into: BaseEntry | None) -> tuple[MultiRequest, _Ma
         steps.append((f"add the entry to category {category_id}", link))
     # One part is the whole file: read the entry back (the check) and look last, same request.
     final = batch.add(base_entry.get(entry_id)) if len(plan.chunks) == 1 else None
+    unmark = batch.add(upload_token.delete(marker.id)) if final and marker else None
     look = add_last_look(batch, job) if final is not None else None
-    return batch, _Made(entry, token, head, tuple(steps), final, look)
+    return batch, _Made(marker, entry, token, head, tuple(steps), final, look, unmark)
+
+
+def _id_of(outcome: Any) -> str | None:
+    return None if outcome is None or isinstance(outcome, KalturaError) else outcome.id
 
 
 def create(job: Job, into: BaseEntry | None = None) -> Flow[tuple[Job, Creation]]:
-    """Create entry (unless ``into`` is given), token, first part and links in one multiRequest."""
+    """Create marker, entry (unless ``into`` is given), receipt, first part and links at once."""
     batch, made = _create_request(job, into)
     response: MultiResponse = yield batch
     made_entry: Any = response.outcome(made.entry) if made.entry else into or BaseEntry()
     made_token = response.outcome(made.token)
+    marker = _id_of(response.outcome(made.marker)) if made.marker else None
+    if made.unmark is not None and not isinstance(response.outcome(made.unmark), KalturaError):
+        marker = None  # deleted in the same request
     job = job.saved(
         attrs.evolve(
             job.state,
-            entry_id=None if isinstance(made_entry, KalturaError) else made_entry.id,
-            token_id=None if isinstance(made_token, KalturaError) else made_token.id,
+            entry_id=_id_of(made_entry),
+            token_id=_id_of(made_token),
+            marker_id=marker,
         )
     )
     failures = [("create the entry", made_entry), ("create the upload token", made_token)]
@@ -167,6 +203,8 @@ def create(job: Job, into: BaseEntry | None = None) -> Flow[tuple[Job, Creation]
     for what, outcome in failures:
         if isinstance(outcome, KalturaError) and not isinstance(outcome, CategoryEntryExistsError):
             job = yield from cleanup(job)
+            if isinstance(made_entry, KalturaError):
+                yield from _sweep_nameless(job)
             raise UploadError(_explain(what, outcome), state=job.state) from outcome
     sent = response.outcome(made.head)
     read: Any = response.outcome(made.final) if made.final else None
@@ -178,18 +216,33 @@ def create(job: Job, into: BaseEntry | None = None) -> Flow[tuple[Job, Creation]
     )
 
 
+def _sweep_nameless(job: Job) -> Flow[None]:
+    """Delete the receipt a failed ``baseEntry.add`` left: its name holds no entry id.
+
+    The server ran the receipt's ``uploadToken.add`` with the failed item's reference as ""
+    (rule 2 of ``kaltura_mm.protocol.calls``), so the token exists but its answer does not count.
+    """
+    nameless = UploadTokenFilter(
+        file_name_equal=job.state.names.receipt(""), status_in=OPEN_TOKEN_STATUSES
+    )
+    page = yield upload_token.list(nameless, Pager(page_size=50))
+    for token in page.objects:
+        yield from delete_token(token.id or "")
+
+
 def create_once(job: Job, found: Found | None = None) -> Flow[tuple[Job, Creation]]:
     """Create the entry unless the lookup found one to keep or continue; return the outcome.
 
     ``found`` is a lookup made beforehand (``upload_many`` batches them); without it, or after a
     create whose outcome is unknown, the lookup is made here first. What it found is decided by
-    ``recover.decide``: a complete entry is the result, a half-made one with its open token is
-    continued, a half-made one without content gets a new token, anything else is deleted (with
-    every open token of the upload) before one new entry is made.
+    ``recover.decide``: a complete entry is the result, a half-made one with its open receipt is
+    continued, one without content gets a new receipt, a marker with nothing after it waits for
+    the index, anything else is deleted (with every open token of the upload) before one new
+    entry is made.
     """
     for _ in range(job.options.max_attempts):
         if found is None:
-            found = yield from find_existing(job.state.reference_id, job.options)
+            found = yield from find_existing(job.state, job.options)
         decision = yield from after_lookup(job, found)
         found = None
         if decision.action is Action.EXISTING:
@@ -214,11 +267,13 @@ def create_once(job: Job, found: Found | None = None) -> Flow[tuple[Job, Creatio
 
 
 def cleanup(job: Job) -> Flow[Job]:
-    """Delete the token and the entry this upload made (already gone is fine)."""
-    token_id, entry_id = job.state.token_id, job.state.entry_id
-    if token_id:
-        with contextlib.suppress(UploadTokenNotFoundError):
-            yield upload_token.delete(token_id)
-    if entry_id:
-        yield from delete_entry(entry_id)
-    return job.saved(attrs.evolve(job.state, token_id=None, entry_id=None, confirmed_offsets=()))
+    """Delete the tokens and the entry this upload made (already gone is fine)."""
+    for token_id in (job.state.token_id, job.state.marker_id):
+        if token_id:
+            yield from delete_token(token_id)
+    if job.state.entry_id:
+        yield from delete_entry(job.state.entry_id)
+    forgotten = attrs.evolve(
+        job.state, token_id=None, entry_id=None, marker_id=None, confirmed_offsets=()
+    )
+    return job.saved(forgotten)

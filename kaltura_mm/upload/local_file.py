@@ -1,17 +1,35 @@
 """Check a local file before an upload touches the server, and take its fingerprint.
 
-The only file reads a flow does (the client streams the bytes): a ``stat`` and the first and
-last MiB for the fingerprint. Every refusal is a ``ConfigError`` naming the problem and the fix.
+The only file reads a flow does (the client streams the bytes): a ``stat``, the first and last
+MiB for the fingerprint, and once per file the whole content for its identity
+(``kaltura_mm.upload.request``), hashed in blocks between which a flow lets others run. A
+content hash is remembered for the process by path, device, inode, size and ``mtime_ns``, so a
+file hashed to plan an upload is not read again to run it. Every refusal is a ``ConfigError``
+naming the problem and the fix.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
+
 from kaltura_mm.errors import ConfigError
+from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.upload.request import SAMPLE_BYTES, FileFingerprint, sample_digest
+
+HASH_BLOCK = 8 * 1024 * 1024
+_YIELD_EVERY = 8  # blocks: a flow hashing a big file lets other flows run every 64 MiB
+_REMEMBERED = 4096
+_Key = tuple[str, int, int, int, int]
+_digests: OrderedDict[_Key, str] = OrderedDict()
+_digests_lock = threading.Lock()
 
 
 def _stat(path: Path) -> os.stat_result:
@@ -74,3 +92,60 @@ def full_check(path: Path, expected: FileFingerprint) -> tuple[str, ...]:
     except ConfigError:
         return ("existence",)
     return current.differences(expected)
+
+
+def _key(path: Path, info: os.stat_result) -> _Key:
+    return (str(path.resolve()), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _remembered(key: _Key) -> str | None:
+    with _digests_lock:
+        return _digests.get(key)
+
+
+def _remember(key: _Key, digest: str) -> None:
+    with _digests_lock:
+        _digests[key] = digest
+        while len(_digests) > _REMEMBERED:
+            _digests.popitem(last=False)
+
+
+def _blocks(path: Path) -> Iterator[bytes]:
+    try:
+        with open(path, "rb") as handle:
+            yield from iter(lambda: handle.read(HASH_BLOCK), b"")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}; check its permissions") from None
+
+
+def with_content(path: Path, print_: FileFingerprint) -> Flow[FileFingerprint]:
+    """Return ``print_`` with the sha256 of every byte of the file (its identity).
+
+    Read in blocks, letting other flows run between them; remembered for the process. A file
+    that changes while it is read is refused.
+    """
+    info = _stat(path)
+    key = _key(path, info)
+    digest = _remembered(key)
+    if digest is None:
+        hasher = hashlib.sha256()
+        for count, block in enumerate(_blocks(path), start=1):
+            hasher.update(block)
+            if count % _YIELD_EVERY == 0:
+                yield Sleep(0)
+        if quick_check(path, print_) or _key(path, _stat(path)) != key:
+            raise ConfigError(f"{path} changed while it was read: upload it once it is written")
+        digest = hasher.hexdigest()
+        _remember(key, digest)
+    return attrs.evolve(print_, content_sha256=digest)
+
+
+def content_fingerprint(path: Path, max_size: int | None = None) -> FileFingerprint:
+    """Return the fingerprint of the file at ``path`` with its content hash (outside a flow)."""
+    flow = with_content(path, fingerprint(path, max_size))
+    try:
+        while True:
+            next(flow)  # only Sleep(0): nothing to wait for outside a runtime
+    except StopIteration as done:
+        result: FileFingerprint = done.value
+        return result

@@ -1,20 +1,26 @@
-"""Find what an upload already made, under its referenceId and its token's fileName; clean up.
+"""Find what an upload already made, exactly, under its token names; wait for the index; clean up.
 
-The rules deciding what a find means live in ``kaltura_mm.upload.recover``; this module
-asks the server and carries the decisions out:
+The rules deciding what a find means live in ``kaltura_mm.upload.recover``; this module asks the
+server and carries the decisions out. Every read here is exact (the database, not the search
+index that ``baseEntry.list`` reads), except the bounded wait of recover rule 6:
 
-- ``find_existing`` / ``find_many``: every live entry carrying the referenceIds, whatever its
-  status or moderation (a plain ``baseEntry.list`` hides half-made entries);
-- ``after_lookup``: the decision for one upload, listing its open tokens by fileName only when a
-  half-made entry was found (a fresh upload or a finished one costs no extra request);
-- ``add_last_look`` / ``last_look``: the same two lists riding at the end of the request that
-  finishes the upload (create or verify), so the last look costs no round trip of its own;
+- ``find_own``: the tokens of the uploads' file sizes (``uploadToken.list(fileSizeEqual)``, one
+  list per distinct size, in multiRequests), kept when their fileName carries an upload's names;
+  then the entries its receipts name (``baseEntry.getByIds``), kept when live and the upload's
+  owner's. A user session lists only its own tokens; an admin session every user's, so the
+  owner check decides;
+- ``after_lookup``: the decision for one upload, with the wait for the index when it says so;
+- ``add_last_look`` / ``last_look``: the token list riding at the end of the request that
+  finishes the upload (create or verify), so the last look costs no round trip of its own unless
+  another entry turns up;
 - ``delete_strays``: tokens first, then entries; already gone is fine.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 import attrs
 
@@ -28,42 +34,43 @@ from kaltura_mm.models import (
     UploadToken,
     UploadTokenFilter,
 )
-from kaltura_mm.protocol.calls import MultiRequest, MultiResponse, Ref
-from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
+from kaltura_mm.runtime.effects import Draw, Flow, Now, Sleep
 from kaltura_mm.services import base_entry, upload_token
 from kaltura_mm.upload.job import Job, patiently
+from kaltura_mm.upload.plan import backoff_delay
 from kaltura_mm.upload.recover import (
-    OPEN_TOKEN_STATUSES,
+    LISTED_TOKEN_STATUSES,
+    Action,
     Decision,
+    Found,
     decide,
-    is_complete,
     settle,
 )
-from kaltura_mm.upload.request import UploadOptions
+from kaltura_mm.upload.request import UploadOptions, UploadState
 
-# Every status but DELETED: the lookup must see half-made entries, which a plain list hides.
+T = TypeVar("T")
+# Every status but DELETED: the index wait must see half-made entries, which a plain list hides.
 LIVE_STATUSES = tuple(s for s in EntryStatus if s is not EntryStatus.DELETED)
 # A plain list also hides entries pending moderation or rejected; the lookup must not.
 _ANY_MODERATION = {"moderationStatusIn": "1,2,3,5,6"}
-# baseEntry.list's largest page, and so the most referenceIds one lookup asks for.
-LOOKUP_BATCH = 500
-# More entries or tokens under one upload's names than this means something else is wrong.
-_LOOK_PAGE = 50
-
-
-@attrs.frozen
-class Found:
-    """The live entries a lookup by referenceId found (empty: nothing found)."""
-
-    entries: tuple[BaseEntry, ...] = ()
+_PAGE = 500  # the largest page
+_LISTS_PER_REQUEST = 50  # token lists (one per file size) in one multiRequest
+_IDS_PER_CALL = 100  # entry ids in one getByIds
+_WAIT_STEP_CAP = 15.0  # seconds between looks at the index, at most
 
 
 @attrs.frozen
 class LastLook:
-    """Where the last look's two lists sit in a multiRequest."""
+    """Where the last look's token list sits in a multiRequest."""
 
-    entries: Ref[ListPage[BaseEntry]]
     tokens: Ref[ListPage[UploadToken]]
+
+
+def _by_size(size: int) -> UploadTokenFilter:
+    return UploadTokenFilter(
+        file_size_equal=size, status_in=LISTED_TOKEN_STATUSES, order_by="-createdAt"
+    )
 
 
 def _by_reference(reference_id: str) -> BaseEntryFilter:
@@ -72,82 +79,147 @@ def _by_reference(reference_id: str) -> BaseEntryFilter:
     )
 
 
-def _by_name(name: str) -> UploadTokenFilter:
-    return UploadTokenFilter(file_name_equal=name, status_in=OPEN_TOKEN_STATUSES)
+def _tokens_of_sizes(
+    sizes: Sequence[int], options: UploadOptions
+) -> Flow[dict[int, list[UploadToken]]]:
+    """Return every token (but DELETED) of each file size, a few lists per multiRequest."""
+    found: dict[int, list[UploadToken]] = {size: [] for size in sizes}
+    todo = [(size, 1) for size in sizes]
+    while todo:
+        batch, todo = todo[:_LISTS_PER_REQUEST], todo[_LISTS_PER_REQUEST:]
+        calls = [
+            upload_token.list(_by_size(size), Pager(page_size=_PAGE, page_index=index))
+            for size, index in batch
+        ]
+        pages = yield from _all(calls, options)
+        for (size, index), page in zip(batch, pages, strict=True):
+            found[size].extend(page.objects)
+            if len(page.objects) == _PAGE and index * _PAGE < page.total_count:
+                todo.append((size, index + 1))
+    return found
 
 
-def find_existing(reference_id: str, options: UploadOptions) -> Flow[Found]:
-    """Return every live entry carrying ``reference_id``."""
-    call = base_entry.list(_by_reference(reference_id), Pager(page_size=_LOOK_PAGE))
-    page = yield from patiently(call, options)
-    return Found(tuple(e for e in page.objects if e.reference_id == reference_id))
+def _all(calls: list[Call[T]], options: UploadOptions) -> Flow[list[T]]:
+    """Send ``calls`` (reads) in one multiRequest, or alone when there is one; return results."""
+    if len(calls) == 1:
+        return [(yield from patiently(calls[0], options))]
+    request = MultiRequest()
+    refs = [request.add(call) for call in calls]
+    response: MultiResponse = yield from patiently(request, options)
+    return [response[ref] for ref in refs]
 
 
-def find_many(reference_ids: list[str], options: UploadOptions) -> Flow[dict[str, Found]]:
-    """Look ``reference_ids`` up ``LOOKUP_BATCH`` at a time (``referenceIdIn``); map each to Found.
+def _entries(entry_ids: Iterable[str], options: UploadOptions) -> Flow[dict[str, BaseEntry]]:
+    """Return the live entries of ``entry_ids`` (read by id: exact), by id."""
+    wanted = sorted(set(entry_ids))
+    found: dict[str, BaseEntry] = {}
+    for start in range(0, len(wanted), _IDS_PER_CALL):
+        call = base_entry.get_by_ids(wanted[start : start + _IDS_PER_CALL])
+        entries: list[BaseEntry] = yield from patiently(call, options)
+        found.update({e.id: e for e in entries if e.id and e.status is not EntryStatus.DELETED})
+    return found
 
-    An id holding a comma cannot travel in the comma-separated filter: it is left out, and its
-    upload looks itself up.
+
+def _owned(state: UploadState, entry: BaseEntry, receipt: UploadToken) -> bool:
+    """Return whether ``entry`` belongs to the upload's owner (recover rule 1)."""
+    owner = state.request.owner_user_id or receipt.user_id or ""
+    return (entry.user_id or "") == owner
+
+
+def _mine(
+    state: UploadState, tokens: Iterable[UploadToken]
+) -> tuple[list[UploadToken], list[UploadToken]]:
+    """Return the receipts and the markers among ``tokens`` carrying the upload's names."""
+    names = state.names
+    receipts = [t for t in tokens if names.entry_of(t.file_name)]
+    markers = [t for t in tokens if t.file_name == names.marker]
+    return receipts, markers
+
+
+def _found(state: UploadState, tokens: list[UploadToken], by_id: dict[str, BaseEntry]) -> Found:
+    receipts, markers = _mine(state, tokens)
+    owned = {}
+    for receipt in receipts:
+        entry = by_id.get(state.names.entry_of(receipt.file_name) or "")
+        if entry is not None and _owned(state, entry, receipt):
+            owned[entry.id] = entry
+    return Found(tuple(owned.values()), tuple(receipts), tuple(markers))
+
+
+def find_own(states: Sequence[UploadState], options: UploadOptions) -> Flow[list[Found]]:
+    """Return, for each upload, what it already made (``Found``), read exactly."""
+    tokens = yield from _tokens_of_sizes(sorted({s.fingerprint.size for s in states}), options)
+    named = [_mine(s, tokens[s.fingerprint.size])[0] for s in states]
+    ids = {s.names.entry_of(t.file_name) for s, rs in zip(states, named, strict=True) for t in rs}
+    by_id = yield from _entries((i for i in ids if i), options)
+    return [_found(s, tokens[s.fingerprint.size], by_id) for s in states]
+
+
+def find_existing(state: UploadState, options: UploadOptions) -> Flow[Found]:
+    """Return what the upload ``state`` describes already made, read exactly."""
+    (found,) = yield from find_own([state], options)
+    return found
+
+
+def wait_for_index(job: Job, found: Found) -> Flow[Found]:
+    """Poll the search index for an entry under the upload's referenceId (recover rule 6).
+
+    A marker proved a create began; its entry, if made, has no receipt to name it, so only the
+    index can show it. Paced with backoff (at most 15 s apart) and bounded by ``index_wait``.
     """
-    wanted = sorted({r for r in reference_ids if "," not in r})
-    by_id: dict[str, list[BaseEntry]] = {}
-    for start in range(0, len(wanted), LOOKUP_BATCH):
-        batch = tuple(wanted[start : start + LOOKUP_BATCH])
-        query = BaseEntryFilter(
-            reference_id_in=batch, status_in=LIVE_STATUSES, extra=_ANY_MODERATION
-        )
-        index, seen = 1, 0
-        while True:  # several entries may share an id (a half-made one beside a complete one)
-            call = base_entry.list(query, Pager(page_size=LOOKUP_BATCH, page_index=index))
-            page = yield from patiently(call, options)
-            for entry in page.objects:
-                by_id.setdefault(entry.reference_id or "", []).append(entry)
-            seen += len(page.objects)
-            if not page.objects or seen >= page.total_count:
-                break
-            index += 1
-    return {r: Found(tuple(by_id.get(r, ()))) for r in wanted}
-
-
-def open_tokens(job: Job) -> Flow[list[UploadToken]]:
-    """Return the open tokens carrying this upload's token fileName."""
-    call = upload_token.list(_by_name(job.state.token_file_name), Pager(page_size=_LOOK_PAGE))
-    page = yield from patiently(call, job.options)
-    return list(page.objects)
+    state, options = job.state, job.options
+    marker_user = found.markers[0].user_id if found.markers else None
+    owner = state.request.owner_user_id or marker_user or ""
+    started = yield Now()
+    attempt = 0
+    while True:
+        call = base_entry.list(_by_reference(state.reference_id), Pager(page_size=50))
+        page: ListPage[BaseEntry] = yield from patiently(call, options)
+        mine = [
+            e
+            for e in page.objects
+            if e.reference_id == state.reference_id and (e.user_id or "") == owner
+        ]
+        now = yield Now()
+        if mine or now - started >= options.index_wait:
+            return attrs.evolve(found.merged(mine), waited=True)
+        attempt += 1
+        unit = yield Draw()
+        pause = 1.0 + backoff_delay(attempt, unit, 1.0, _WAIT_STEP_CAP)
+        yield Sleep(min(pause, max(0.0, options.index_wait - (now - started))))
 
 
 def after_lookup(job: Job, found: Found) -> Flow[Decision]:
-    """Return the decision for what the lookup found; strays already deleted."""
-    half_made = any(not is_complete(e) for e in found.entries)
-    tokens = (yield from open_tokens(job)) if half_made else []
-    size = job.state.fingerprint.size
-    state = job.state
-    decision = decide(found.entries, tokens, state.reference_id, state.token_file_name, size)
+    """Return the decision for what the lookup found (waiting for the index if it says so)."""
+    names, size = job.state.names, job.state.fingerprint.size
+    decision = decide(found, names, size)
+    if decision.action is Action.WAIT:
+        decision = decide((yield from wait_for_index(job, found)), names, size)
     yield from delete_strays(decision)
     return decision
 
 
 def add_last_look(batch: MultiRequest, job: Job) -> LastLook:
-    """Add the last look's lists (entries by referenceId, open tokens by name) to ``batch``."""
-    pager = Pager(page_size=_LOOK_PAGE)
-    entries = batch.add(base_entry.list(_by_reference(job.state.reference_id), pager))
-    tokens = batch.add(upload_token.list(_by_name(job.state.token_file_name), pager))
-    return LastLook(entries, tokens)
+    """Add the last look's token list (the tokens of the file's size) to ``batch``."""
+    call = upload_token.list(_by_size(job.state.fingerprint.size), Pager(page_size=_PAGE))
+    return LastLook(batch.add(call))
 
 
 def last_look(job: Job, own: BaseEntry, response: MultiResponse, look: LastLook) -> Flow[BaseEntry]:
-    """Settle the upload once ``own`` is complete (rule 6); return the entry that is the upload.
+    """Settle the upload once ``own`` is complete (rule 8); return the entry that is the upload.
 
-    If either list failed, the look is skipped: the upload itself is done, and a later run's
+    If the list failed, the look is skipped: the upload itself is done, and a later run's
     lookup applies the same rules.
     """
-    entries, tokens = response.outcome(look.entries), response.outcome(look.tokens)
-    if not isinstance(entries, ListPage) or not isinstance(tokens, ListPage):
+    tokens = response.outcome(look.tokens)
+    if not isinstance(tokens, ListPage):
         return own
-    mine = [e for e in entries.objects if e.reference_id == job.state.reference_id]
     state = job.state
-    names = (state.reference_id, state.token_file_name)
-    decision = settle(own, state.token_id, mine, tokens.objects, *names)
+    receipts, _ = _mine(state, tokens.objects)
+    others = {state.names.entry_of(t.file_name) for t in receipts} - {own.id, None}
+    by_id = (yield from _entries([i for i in others if i], job.options)) if others else {}
+    found = _found(state, list(tokens.objects), by_id)
+    decision = settle(own, state.token_id, found, state.names)
     yield from delete_strays(decision)
     return decision.entry or own
 
@@ -155,10 +227,15 @@ def last_look(job: Job, own: BaseEntry, response: MultiResponse, look: LastLook)
 def delete_strays(decision: Decision) -> Flow[None]:
     """Delete the decision's stray tokens, then its stray entries (already gone is fine)."""
     for token_id in decision.stray_tokens:
-        with contextlib.suppress(UploadTokenNotFoundError):
-            yield upload_token.delete(token_id)
+        yield from delete_token(token_id)
     for entry_id in decision.stray_entries:
         yield from delete_entry(entry_id)
+
+
+def delete_token(token_id: str) -> Flow[None]:
+    """Delete a token (already gone is fine)."""
+    with contextlib.suppress(UploadTokenNotFoundError):
+        yield upload_token.delete(token_id)
 
 
 def delete_entry(entry_id: str) -> Flow[None]:

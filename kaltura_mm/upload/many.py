@@ -1,9 +1,11 @@
 """Upload many files at once: ``upload_many``.
 
-Categories are checked once for the whole batch and every file's referenceId is looked up in a
-few batched lists (each file would otherwise ask alone); then each file runs ``upload_file``'s
-flow, ``max_files_in_flight`` at a time, and one file's failure stops no other. A file listed
-twice for the same target is uploaded once.
+Categories are checked once for the whole batch, every file is read for its identity, and what
+each one already made is looked up in a few batched token lists (one per distinct file size,
+exact; each file would otherwise ask alone); then each file runs ``upload_file``'s flow,
+``max_files_in_flight`` at a time, and one file's failure stops no other. A file listed twice for
+the same target is uploaded once; two files of the same identity (the same content, name and
+target in two folders) run one after the other, so the second finds the first's entry.
 """
 
 from __future__ import annotations
@@ -24,15 +26,16 @@ from kaltura_mm.errors import (
 from kaltura_mm.runtime.effects import Flow, Now, interleave
 from kaltura_mm.upload.create import missing_categories, unknown_categories_error
 from kaltura_mm.upload.job import CancelSignal, Hooks, Job, Meter, OnProgress, OnState, Reporter
-from kaltura_mm.upload.lookup import Found, find_many
+from kaltura_mm.upload.lookup import find_own
 from kaltura_mm.upload.one import (
     Category,
     category_ids,
     has_entry_and_token,
-    prepare,
     request_for,
     upload_prepared,
 )
+from kaltura_mm.upload.prepare import prepare
+from kaltura_mm.upload.recover import Found
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.upload.result import UploadOutcome, UploadProgress, UploadResult
 
@@ -125,24 +128,48 @@ def upload_many(
         sizes = [_size_of(r.path) for r in asked]
         totals = _Totals(sizes, on_progress, Meter(sum(sizes), options.progress_interval, now))
     first_of = _first_listing(asked)
-    jobs = [
-        _prepared(r, i, options, states, Hooks(on_state, None, cancel), totals, now)
-        for i, r in enumerate(asked)
-    ]
-    found = yield from _look_up(jobs, first_of, options)
+    jobs: list[Job | Exception] = []
+    for i, r in enumerate(asked):
+        hooks = Hooks(on_state, None, cancel)
+        jobs.append((yield from _prepared(r, i, options, states, hooks, totals, now)))
+    later = _same_identity_later(jobs)
+    found = yield from _look_up(jobs, first_of, later, options)
     turns = _Turns(cancel, on_start, on_outcome)
     flows = [
         _turn(
             asked[i],
-            _one(job, missing, found) if first_of[i] == i else _listed_twice(asked[i], first_of[i]),
+            _one(job, missing, found[i])
+            if first_of[i] == i
+            else _listed_twice(asked[i], first_of[i]),
             turns,
         )
         for i, job in enumerate(jobs)
     ]
-    ended = yield from interleave(flows, max_files_in_flight, _ends_one_file)
+    ended = yield from interleave(
+        [f for i, f in enumerate(flows) if i not in later], max_files_in_flight, _ends_one_file
+    )
+    if later:  # they find what the first of their identity made
+        again = yield from interleave(
+            [flows[i] for i in sorted(later)], max_files_in_flight, _ends_one_file
+        )
+        order = [i for i in range(len(flows)) if i not in later] + sorted(later)
+        by_index = dict(zip(order, [*ended, *again], strict=True))
+        ended = [by_index[i] for i in range(len(flows))]
     if totals is not None:
         totals.report((yield Now()), force=True)
     return [_outcome(request, result) for request, result in zip(asked, ended, strict=True)]
+
+
+def _same_identity_later(jobs: list[Job | Exception]) -> set[int]:
+    """Return the jobs sharing an identity (referenceId) with an earlier one."""
+    seen: set[str] = set()
+    later = set()
+    for index, job in enumerate(jobs):
+        if isinstance(job, Job):
+            if job.state.reference_id in seen:
+                later.add(index)
+            seen.add(job.state.reference_id)
+    return later
 
 
 def _prepared(
@@ -153,7 +180,7 @@ def _prepared(
     hooks: Hooks,
     totals: _Totals | None,
     now: float,
-) -> Job | Exception:
+) -> Flow[Job | Exception]:
     """Return the job of one file, or the error that is its outcome once its turn comes."""
     saved = states[index] if states is not None else None
     if saved is not None:  # the saved upload of this request's file, wherever it lies now
@@ -161,9 +188,10 @@ def _prepared(
     if totals is not None:
         hooks = attrs.evolve(hooks, on_progress=totals.for_file(index))
     try:
-        return prepare(request, _for(options, saved), saved, hooks, now)
+        job: Job = yield from prepare(request, _for(options, saved), saved, hooks, now)
     except (KalturaError, OSError) as exc:
         return exc
+    return job
 
 
 def _first_listing(requests: Sequence[UploadRequest]) -> list[int]:
@@ -189,27 +217,35 @@ def _listed_twice(request: UploadRequest, first: int) -> Flow[UploadResult]:
 
 
 def _look_up(
-    jobs: list[Job | Exception], first_of: list[int], options: UploadOptions
-) -> Flow[dict[str, Found]]:
-    """Look every file's referenceId up in a few batched lists (each file would ask alone)."""
-    ids = [
-        job.state.reference_id
+    jobs: list[Job | Exception], first_of: list[int], later: set[int], options: UploadOptions
+) -> Flow[list[Found | None]]:
+    """Look every fresh file up at once (each file would ask alone); None: it asks itself
+    (``later``: when its turn comes, after the first of its identity)."""
+    fresh = [
+        i
         for i, job in enumerate(jobs)
-        if isinstance(job, Job) and first_of[i] == i and not has_entry_and_token(job.state)
+        if isinstance(job, Job)
+        and first_of[i] == i
+        and i not in later
+        and not has_entry_and_token(job.state)
     ]
+    found: list[Found | None] = [None] * len(jobs)
     try:
-        return (yield from find_many(ids, options))
+        states = [jobs[i].state for i in fresh]  # type: ignore[union-attr]
+        for i, one in zip(fresh, (yield from find_own(states, options)), strict=True):
+            found[i] = one
     except (TransportError, ResponseError):
-        return {}  # each file then looks itself up before creating anything
+        pass  # each file then looks itself up before creating anything
+    return found
 
 
-def _one(job: Job | Exception, missing: set[int], found: dict[str, Found]) -> Flow[UploadResult]:
+def _one(job: Job | Exception, missing: set[int], found: Found | None) -> Flow[UploadResult]:
     if isinstance(job, Exception):
         raise job
     unknown = missing & set(job.request.category_ids)
     if unknown:
         raise unknown_categories_error(unknown)
-    return (yield from upload_prepared(job, True, found.get(job.state.reference_id)))
+    return (yield from upload_prepared(job, True, found))
 
 
 def _for(options: UploadOptions, saved: UploadState | None) -> UploadOptions:

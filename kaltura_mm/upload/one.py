@@ -18,6 +18,7 @@ import attrs
 
 from kaltura_mm.errors import (
     ApiError,
+    EntryNotFoundError,
     FileChangedError,
     ResponseError,
     TransportError,
@@ -28,62 +29,32 @@ from kaltura_mm.errors import (
 from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.models import BaseEntry, UploadToken
 from kaltura_mm.runtime.effects import Flow, Now
-from kaltura_mm.upload import local_file
+from kaltura_mm.services import base_entry
 from kaltura_mm.upload.chunks import ensure_unchanged, send_chunks, truth
 from kaltura_mm.upload.create import Creation, check_categories, cleanup, create_once
 from kaltura_mm.upload.job import (
     CancelSignal,
     Hooks,
     Job,
-    Meter,
     OnProgress,
     OnState,
     progress,
     reporter,
 )
-from kaltura_mm.upload.lookup import Found, last_look
-from kaltura_mm.upload.media_types import kind_of
-from kaltura_mm.upload.plan import ChunkBook, balanced_chunk_size, whole
-from kaltura_mm.upload.recover import ACCEPTED_STATUSES, held
-from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState, reference_id_for
+from kaltura_mm.upload.lookup import delete_token, find_existing, last_look
+from kaltura_mm.upload.plan import ChunkBook
+from kaltura_mm.upload.prepare import prepare
+from kaltura_mm.upload.recover import ACCEPTED_STATUSES, Found, held
+from kaltura_mm.upload.request import (
+    UploadOptions,
+    UploadRequest,
+    UploadState,
+)
 from kaltura_mm.upload.result import UploadResult
 from kaltura_mm.upload.verify import verify, wait_ready
 
 Category = int | str
 """A category named by id (``42``) or by full path (``"Root>Lectures"``)."""
-
-
-def prepare(
-    request: UploadRequest,
-    options: UploadOptions,
-    state: UploadState | None,
-    hooks: Hooks,
-    now: float,
-) -> Job:
-    """Check the file and plan its upload (or take up ``state``): nothing is sent yet."""
-    print_ = local_file.fingerprint(request.path, options.max_file_size)
-    kind = kind_of(
-        request.path.name, support_documents=options.support_documents, override=request.entry_type
-    )
-    if state is None:
-        chunk_size = balanced_chunk_size(
-            print_.size, options.chunk_size, options.edge_size, options.concurrency
-        )
-        state = UploadState(
-            request=request,
-            fingerprint=print_,
-            reference_id=reference_id_for(request, print_),
-            chunk_size=chunk_size,
-            edge_size=options.edge_size,
-        )
-    elif changed := print_.differences(state.fingerprint):
-        raise FileChangedError(
-            f"{request.path} changed since the upload was saved ({', '.join(changed)}): it cannot "
-            "be resumed without mixing old and new content; upload it again as a new file",
-            state=state,
-        )
-    meter = Meter(print_.size, options.progress_interval, now, request.path)
-    return Job(request, options, kind, state, hooks, meter)
 
 
 def upload_file(
@@ -98,7 +69,7 @@ def upload_file(
 ) -> Flow[UploadResult]:
     """Upload one file into a new entry (or finish the one ``state`` describes)."""
     hooks = Hooks(on_state, reporter(on_progress), cancel)
-    job = prepare(request, options or UploadOptions(), state, hooks, (yield Now()))
+    job = yield from prepare(request, options or UploadOptions(), state, hooks, (yield Now()))
     return (yield from upload_prepared(job, categories_checked, None))
 
 
@@ -190,26 +161,37 @@ def _after_create(job: Job, made: Creation) -> Flow[tuple[Job, ChunkBook]]:
     """Return the book once the create request's first part is counted (acknowledged or not)."""
     book = job.state.book()
     if made.head is not None:
-        done = whole(*held(made.head), book.size)
-        book = book.start(book.head).ack(book.head, completes=done)
+        book = book.start(book.head).ack(book.head, completes=held(made.head)[1])
         job = job.saved(job.state.with_book(book))
         job = yield from progress(job, book.bytes_acked, force=book.complete)
     return job, book
 
 
-def _saved_truth(job: Job) -> Flow[tuple[Job, ChunkBook | None]]:
+def _saved_truth(job: Job) -> Flow[tuple[Job, ChunkBook | None, Found | None]]:
     """Return the saved upload's book corrected from its token; None if the token is gone.
 
     A saved state can outlive its token (a clean-up that ran after the state was written, a
-    token deleted by hand): the upload then starts over from the lookup, which finds whatever
-    is left under its names.
+    token deleted by hand): the upload then starts over from the lookup, with the entry the state
+    recorded counted among what it finds (read by id: exact), so that entry is reused.
     """
     try:
         book = yield from truth(job, job.state.book())
     except UploadTokenNotFoundError:
+        found = yield from find_existing(job.state, job.options)
+        found = found.merged((yield from _recorded(job.state.entry_id)))
         forgotten = attrs.evolve(job.state, entry_id=None, token_id=None, confirmed_offsets=())
-        return job.saved(forgotten), None
-    return job.saved(job.state.with_book(book)), book
+        return job.saved(forgotten), None, found
+    return job.saved(job.state.with_book(book)), book, None
+
+
+def _recorded(entry_id: str | None) -> Flow[list[BaseEntry]]:
+    if not entry_id:
+        return []
+    try:
+        entry: BaseEntry = yield base_entry.get(entry_id)
+    except EntryNotFoundError:
+        return []
+    return [entry]
 
 
 def _adopt(job: Job, token: UploadToken) -> tuple[Job, ChunkBook]:
@@ -235,7 +217,7 @@ def _run(job: Job, found: Found | None = None) -> Flow[UploadResult]:
     made: Creation | None = None
     book: ChunkBook | None = None
     if has_entry_and_token(job.state):
-        job, book = yield from _saved_truth(job)
+        job, book, found = yield from _saved_truth(job)
     if book is None:
         job, made = yield from create_once(job, found)
         if made.existing is not None:
@@ -250,20 +232,27 @@ def _run(job: Job, found: Found | None = None) -> Flow[UploadResult]:
     if not book.complete:
         return (yield from _cancelled(job))
     ensure_unchanged(job, full=True)
-    entry = yield from _checked(job, made)
+    job, entry = yield from _checked(job, made)
     job = yield from progress(job, book.size, force=True)
     if job.options.wait_ready:
         entry = yield from wait_ready(job, entry)
     return _result(job, entry, resumed)
 
 
-def _checked(job: Job, made: Creation | None) -> Flow[BaseEntry]:
-    """Return the upload's entry, checked: by the create request itself when it could tell."""
+def _checked(job: Job, made: Creation | None) -> Flow[tuple[Job, BaseEntry]]:
+    """Return the upload's entry, checked: by the create request itself when it could tell.
+
+    The marker goes with the check (a one-part file's create request deleted it already).
+    """
     read = made.entry if made is not None else None
     if made and read and made.response and made.look and read.status in ACCEPTED_STATUSES:
-        # token full at the right size and entry accepted, in that one request: look last
-        return (yield from last_look(job, read, made.response, made.look))
-    return (yield from verify(job))
+        # token finished and entry accepted, in that one request: look last
+        entry = yield from last_look(job, read, made.response, made.look)
+        if job.state.marker_id:
+            yield from delete_token(job.state.marker_id)
+    else:
+        entry = yield from verify(job)
+    return job.saved(attrs.evolve(job.state, marker_id=None)), entry
 
 
 def _cancelled(job: Job) -> Flow[UploadResult]:

@@ -24,12 +24,18 @@ docs/upload.md):
 6. An acknowledged chunk is never sent again, with one exception (rule 8).
 7. After an uncertain failure (the request may or may not have arrived) the book is corrected from
    the server's truth (``uploadToken.get``): every chunk inside the contiguous ``uploadedFileSize``
-   prefix is confirmed, acknowledged or not. A token that is FULL_UPLOAD/CLOSED at ``size`` is done
-   (``whole``).
+   prefix is confirmed, acknowledged or not, but the tail (rule 9). A token that is FULL_UPLOAD or
+   CLOSED is done whatever size it reports: last writer wins on ``uploadedFileSize`` (a middle
+   chunk that finished after the final one saves its smaller view), and the server sets
+   FULL_UPLOAD only once the file reached the size the final request expected.
    A token that holds less than the head has lost everything: all chunks go back to pending.
 8. If the tail keeps failing to match the expected size, the server lost a pending part (it can,
    under concurrent appends): chunks acknowledged beyond the contiguous prefix are *distrusted* and
    sent again (duplicates and overlaps are harmless to the server).
+9. The tail is acknowledged only by a finished token (its own answer, or the truth). A PARTIAL
+   token can hold every byte (a final request refused with ``CANNOT_MATCH_EXPECTED_SIZE`` leaves
+   its part pending, and a later chunk appends it): only a final request finishes it, so the
+   tail is sent again.
 """
 
 from __future__ import annotations
@@ -140,7 +146,7 @@ class ChunkBook:
     """Which chunks are acknowledged and which are in flight; moved with its methods.
 
     ``acked`` and ``in_flight`` hold chunk indexes. ``complete`` is set only by the server's word
-    (the tail's answer, or a token found FULL_UPLOAD/CLOSED at the right size).
+    (an answer or a truth showing the token FULL_UPLOAD or CLOSED, whatever size it reports).
     """
 
     chunks: tuple[Chunk, ...]
@@ -217,13 +223,18 @@ class ChunkBook:
         return attrs.evolve(self, in_flight=self.in_flight | {chunk.index})
 
     def ack(self, chunk: Chunk, *, completes: bool = False) -> ChunkBook:
-        """Record the server's acknowledgement of ``chunk``; ``completes`` for a closing answer."""
-        is_last = chunk.index == len(self.chunks) - 1
+        """Record the server's acknowledgement of ``chunk``; ``completes``: the answer shows a
+        finished token (the file is whole, rule 7). The tail answered without one is pending
+        again (rule 9)."""
+        if completes:  # a finished token: the whole file is in (rule 7)
+            every = frozenset(c.index for c in self.chunks)
+            return attrs.evolve(
+                self, acked=every, in_flight=self.in_flight - {chunk.index}, complete=True
+            )
+        if chunk.index == self.tail.index:
+            return self.fail(chunk)
         return attrs.evolve(
-            self,
-            acked=self.acked | {chunk.index},
-            in_flight=self.in_flight - {chunk.index},
-            complete=self.complete or (completes and is_last),
+            self, acked=self.acked | {chunk.index}, in_flight=self.in_flight - {chunk.index}
         )
 
     def fail(self, chunk: Chunk) -> ChunkBook:
@@ -236,12 +247,13 @@ class ChunkBook:
         return attrs.evolve(self, acked=self.acked | (frozenset(indexes) & known))
 
     def recover(self, uploaded: int, finished: bool, *, distrust: bool = False) -> ChunkBook:
-        """Correct the book from the server's truth (rules 7 and 8).
+        """Correct the book from the server's truth (rules 7 to 9).
 
         ``uploaded`` is the token's contiguous ``uploadedFileSize``; ``finished`` says it is
-        FULL_UPLOAD or CLOSED. ``distrust`` drops acknowledgements beyond the prefix (rule 8).
+        FULL_UPLOAD or CLOSED, which alone means done. ``distrust`` drops acknowledgements
+        beyond the prefix (rule 8).
         """
-        if whole(uploaded, finished, self.size):
+        if finished:
             every = frozenset(c.index for c in self.chunks)
             return attrs.evolve(self, acked=every, complete=True)
         if uploaded < self.head.length:
@@ -252,12 +264,8 @@ class ChunkBook:
             if distrust
             else self.acked
         )
-        return attrs.evolve(self, acked=kept | inside, complete=False)
-
-
-def whole(uploaded: int, finished: bool, size: int) -> bool:
-    """Return whether a token holds the whole file (rule 7): its file closed at exactly ``size``."""
-    return finished and uploaded == size
+        acked = (kept | inside) - {self.tail.index}  # rule 9
+        return attrs.evolve(self, acked=acked, complete=False)
 
 
 def backoff_delay(attempt: int, unit: float, base: float, cap: float) -> float:

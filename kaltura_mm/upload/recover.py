@@ -1,31 +1,37 @@
-"""What an upload makes of the entries and tokens found under its own names; pure, no I/O.
+"""What an upload makes of the entries and tokens it finds under its own names; pure, no I/O.
 
-An upload is known on the server by two deterministic names: its entry's ``referenceId`` and
-its upload token's ``fileName`` (``UploadState.token_file_name``). A crash, a lost answer, or a
+An upload is known on the server by its token names (``UploadState.names``, the rules of
+``kaltura_mm.upload.request``): *receipts*, upload tokens whose fileName carries the entry they
+fill, and a *marker* made first in the create request and deleted when the upload is done. Both
+are read exactly (``uploadToken.list`` and ``baseEntry.getByIds`` read the database; a list by
+``referenceId`` reads a search index that may lag minutes behind). A crash, a lost answer, or a
 request a killed process had already sent (the server runs it after the process died) can leave
 what an earlier run made, or make it late. These rules turn what a lookup found into one
-decision, so that exactly one entry remains and no token stays open (docs/upload.md, "Crash
-safety", gives the server's side of each):
+decision, so that exactly one entry remains and no token stays open:
 
-1. An entry is *complete* when the server holds its content (``COMPLETE_STATUSES``); any other
-   live entry is *half-made*: NO_CONTENT (nothing attached), IMPORT (an unfinished token
-   attached) or an error status. A token is *open* while PENDING, PARTIAL_UPLOAD or FULL_UPLOAD
-   (``uploadToken.list`` with ``fileNameEqual`` returns exactly those).
-2. If a complete entry exists, the oldest one (``createdAt``, then id) is the upload and nothing
-   is sent. Every half-made entry and every open token is a stray. Another complete entry is a
-   stray only under a derived referenceId (``kmm-...``, a name only kaltura-mm makes, for this
-   file and target alone); under a referenceId the caller gave, it may be theirs, made some
-   other way, and is left alone.
-3. Else one half-made entry in IMPORT with exactly one open token, PENDING or PARTIAL, of the
-   file's size: both are the upload's own, made by a create whose answer never arrived. Both are
-   reused; the upload continues from what the token holds. Nothing is created.
-4. Else one half-made entry in NO_CONTENT: it is reused; its open tokens are strays, and a new
-   token is made and attached to it.
-5. Else (several half-made entries, an IMPORT entry whose token is missing or ambiguous, an
-   error status): every half-made entry and every open token is a stray; a new entry is made.
-6. Once the upload's own entry is complete, a last look applies rule 2 with it counted: the
-   oldest complete entry is the upload (the own one unless an older one became visible late),
-   and every other entry as rule 2 says, and every open token but the upload's own, is a stray.
+1. The upload's own entries are the live entries its receipts name (their fileName carries the
+   identity, which hashes every byte of the file, so they hold the same content or part of it)
+   whose owner is the upload's (``owner_user_id``, else the user who made the receipt), and
+   the entry a saved state recorded. Nothing else is ever kept or deleted: not an entry carrying
+   the same referenceId some other way, not another user's entry.
+2. An entry is *complete* when the server holds its content (``COMPLETE_STATUSES``, or IMPORT with
+   a finished receipt); any other live entry is *half-made*: NO_CONTENT, IMPORT with an
+   unfinished receipt, or an error status. A token is *open* while PENDING, PARTIAL_UPLOAD or
+   FULL_UPLOAD.
+3. If a complete entry exists, the oldest one (``createdAt``, then id) is the upload and nothing
+   is sent. Every other own entry, every open receipt of another entry and every marker is a
+   stray.
+4. Else a half-made IMPORT entry with a resumable receipt (PENDING or PARTIAL, of the file's
+   size) is continued from what that token holds (the one holding most bytes, if several).
+5. Else a NO_CONTENT entry (the oldest) gets a new receipt and the file.
+6. Else, if a marker is newer than every receipt, a create began whose entry no token names
+   (it stopped between making the marker and the receipt): *wait* for the search index to
+   show an entry under the referenceId, paced and bounded (``UploadOptions.index_wait``), and
+   decide again with what it shows.
+7. Else every own entry, open receipt and marker is a stray, and one new entry is made.
+8. Once the upload's own entry is complete, a last look applies rule 3 with it counted: the
+   oldest complete entry is the upload (the own one unless an older one became visible late);
+   every other own entry, every open receipt but the upload's own and every marker is a stray.
    Two runs that each look last agree on the oldest, so they never delete each other's keeper.
 
 Strays are deleted tokens first, then entries, so a token never outlives its entry.
@@ -39,7 +45,7 @@ from collections.abc import Iterable
 import attrs
 
 from kaltura_mm.models import BaseEntry, EntryStatus, UploadToken, UploadTokenStatus
-from kaltura_mm.upload.request import REFERENCE_PREFIX
+from kaltura_mm.upload.request import TokenNames
 
 COMPLETE_STATUSES = frozenset(
     {EntryStatus.PRECONVERT, EntryStatus.READY, EntryStatus.PENDING, EntryStatus.MODERATE}
@@ -51,7 +57,9 @@ OPEN_TOKEN_STATUSES = (
     UploadTokenStatus.PARTIAL_UPLOAD,
     UploadTokenStatus.FULL_UPLOAD,
 )
-# The token closed its file: no part is added any more (chunk rule 7 says when that is "done").
+# What a lookup lists: every token but DELETED (a CLOSED receipt still names its entry).
+LISTED_TOKEN_STATUSES = (*OPEN_TOKEN_STATUSES, UploadTokenStatus.CLOSED)
+# The token closed its file: no part is added any more, and the file is whole (chunk rule 7).
 FINISHED_TOKEN_STATUSES = frozenset({UploadTokenStatus.FULL_UPLOAD, UploadTokenStatus.CLOSED})
 _RESUMABLE_TOKEN = frozenset({UploadTokenStatus.PENDING, UploadTokenStatus.PARTIAL_UPLOAD})
 
@@ -62,12 +70,29 @@ def held(token: UploadToken) -> tuple[int, bool]:
 
 
 class Action(enum.Enum):
-    """What the upload does after a lookup (rules 2 to 5)."""
+    """What the upload does after a lookup (rules 3 to 7)."""
 
-    EXISTING = "existing"  # rule 2: the entry is complete, nothing to send
-    RESUME = "resume"  # rule 3: continue into the found entry and token
-    ATTACH = "attach"  # rule 4: make a token for the found entry
-    CREATE = "create"  # rule 5: make entry and token
+    EXISTING = "existing"  # rule 3: the entry is complete, nothing to send
+    RESUME = "resume"  # rule 4: continue into the found entry and token
+    ATTACH = "attach"  # rule 5: make a receipt for the found entry
+    WAIT = "wait"  # rule 6: wait for the search index, then decide again
+    CREATE = "create"  # rule 7: make entry and tokens
+
+
+@attrs.frozen
+class Found:
+    """What a lookup found under an upload's names (rule 1); ``waited``: the index was asked."""
+
+    entries: tuple[BaseEntry, ...] = ()
+    receipts: tuple[UploadToken, ...] = ()
+    markers: tuple[UploadToken, ...] = ()
+    waited: bool = False
+
+    def merged(self, entries: Iterable[BaseEntry]) -> Found:
+        """Return the find with ``entries`` added (once each)."""
+        known = {e.id for e in self.entries}
+        extra = tuple(e for e in entries if e.id not in known)
+        return attrs.evolve(self, entries=self.entries + extra)
 
 
 @attrs.frozen
@@ -82,7 +107,7 @@ class Decision:
 
 
 def is_complete(entry: BaseEntry) -> bool:
-    """Return whether the server holds the entry's content (rule 1)."""
+    """Return whether the server holds the entry's content (rule 2, without its receipts)."""
     return entry.status in COMPLETE_STATUSES
 
 
@@ -94,52 +119,79 @@ def _ids(items: Iterable[BaseEntry | UploadToken]) -> tuple[str, ...]:
     return tuple(sorted({item.id for item in items if item.id}))
 
 
-def _open(tokens: Iterable[UploadToken], name: str) -> list[UploadToken]:
-    return [t for t in tokens if t.file_name == name and t.status in OPEN_TOKEN_STATUSES]
+@attrs.frozen
+class _View:
+    """A find read through the upload's names: live entries and their receipts."""
+
+    live: list[BaseEntry]
+    receipts: dict[str, list[UploadToken]]
+    open_receipts: list[UploadToken]
+    markers: tuple[UploadToken, ...]
+
+    @classmethod
+    def of(cls, found: Found, names: TokenNames) -> _View:
+        by_entry: dict[str, list[UploadToken]] = {}
+        for token in found.receipts:
+            by_entry.setdefault(names.entry_of(token.file_name) or "", []).append(token)
+        live = [e for e in found.entries if e.status is not EntryStatus.DELETED]
+        open_ = [t for t in found.receipts if t.status in OPEN_TOKEN_STATUSES]
+        return cls(live, by_entry, open_, found.markers)
+
+    def finished(self, entry: BaseEntry) -> bool:
+        """Return whether ``entry`` holds the upload's content (rule 2)."""
+        receipts = self.receipts.get(entry.id or "", [])
+        closed = any(t.status in FINISHED_TOKEN_STATUSES for t in receipts)
+        return is_complete(entry) or (entry.status is EntryStatus.IMPORT and closed)
+
+    def strays(
+        self, keep: BaseEntry | None, keep_token: str | None = None
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Return every own entry but ``keep``, and every open receipt not of it, and markers."""
+        entries = [e for e in self.live if keep is None or e.id != keep.id]
+        keep_id = keep.id if keep is not None else None
+        tokens = [t for t in self.open_receipts if t.id != keep_token]
+        tokens = [t for t in tokens if keep_id is None or t not in self.receipts.get(keep_id, [])]
+        return _ids(entries), _ids([*tokens, *self.markers])
 
 
-def _strays(keeper: BaseEntry, entries: list[BaseEntry], reference_id: str) -> list[BaseEntry]:
-    """Return the entries besides ``keeper`` that rule 2 makes strays."""
-    derived = reference_id.startswith(REFERENCE_PREFIX)
-    return [e for e in entries if e.id != keeper.id and (derived or not is_complete(e))]
+def _unpaired(found: Found) -> bool:
+    """Return whether a marker is newer than every receipt (rule 6)."""
+    if not found.markers:
+        return False
+    newest_receipt = max((t.created_at or 0 for t in found.receipts), default=-1)
+    return any((m.created_at or 0) > newest_receipt for m in found.markers)
 
 
-def decide(
-    entries: Iterable[BaseEntry],
-    tokens: Iterable[UploadToken],
-    reference_id: str,
-    token_name: str,
-    size: int,
-) -> Decision:
-    """Return what to do with the entries and open tokens found under the upload's names."""
-    live = [e for e in entries if e.status is not EntryStatus.DELETED]
-    complete = sorted((e for e in live if is_complete(e)), key=_age)
-    half = [e for e in live if not is_complete(e)]
-    open_ = _open(tokens, token_name)
+def decide(found: Found, names: TokenNames, size: int) -> Decision:
+    """Return what to do with what the lookup found under the upload's names (rules 3 to 7)."""
+    view = _View.of(found, names)
+    complete = sorted((e for e in view.live if view.finished(e)), key=_age)
     if complete:
-        strays = _strays(complete[0], live, reference_id)
-        return Decision(Action.EXISTING, complete[0], None, _ids(strays), _ids(open_))
-    if len(half) == 1 and half[0].status is EntryStatus.IMPORT and len(open_) == 1:
-        token = open_[0]
-        if token.status in _RESUMABLE_TOKEN and token.file_size in (None, size):
-            return Decision(Action.RESUME, half[0], token)
-    if len(half) == 1 and half[0].status is EntryStatus.NO_CONTENT:
-        return Decision(Action.ATTACH, half[0], None, (), _ids(open_))
-    return Decision(Action.CREATE, None, None, _ids(half), _ids(open_))
+        return Decision(Action.EXISTING, complete[0], None, *view.strays(complete[0]))
+    resumable = [
+        (t.uploaded_file_size or 0, t.created_at or 0, e, t)
+        for e in view.live
+        if e.status is EntryStatus.IMPORT
+        for t in view.receipts.get(e.id or "", [])
+        if t.status in _RESUMABLE_TOKEN and t.file_size in (None, size)
+    ]
+    if resumable:
+        *_, entry, token = max(resumable, key=lambda r: (r[0], r[1]))
+        return Decision(Action.RESUME, entry, token, *view.strays(entry, token.id))
+    empty = sorted((e for e in view.live if e.status is EntryStatus.NO_CONTENT), key=_age)
+    if empty:
+        entries, _ = view.strays(empty[0])
+        every_open = _ids([*view.open_receipts, *view.markers])
+        return Decision(Action.ATTACH, empty[0], None, entries, every_open)
+    if not view.live and not found.waited and _unpaired(found):
+        return Decision(Action.WAIT)
+    return Decision(Action.CREATE, None, None, *view.strays(None))
 
 
-def settle(
-    own: BaseEntry,
-    own_token_id: str | None,
-    entries: Iterable[BaseEntry],
-    tokens: Iterable[UploadToken],
-    reference_id: str,
-    token_name: str,
-) -> Decision:
-    """Return the last look's decision once ``own`` is complete (rule 6); always EXISTING."""
-    others = [e for e in entries if e.id != own.id and e.status is not EntryStatus.DELETED]
-    complete = sorted((e for e in [own, *others] if e is own or is_complete(e)), key=_age)
+def settle(own: BaseEntry, own_token_id: str | None, found: Found, names: TokenNames) -> Decision:
+    """Return the last look's decision once ``own`` is complete (rule 8); always EXISTING."""
+    view = _View.of(found.merged([own]), names)
+    complete = sorted((e for e in view.live if e.id == own.id or view.finished(e)), key=_age)
     keeper = complete[0]
-    strays = _strays(keeper, others, reference_id) + ([own] if keeper is not own else [])
-    open_ = [t for t in _open(tokens, token_name) if t.id != own_token_id]
-    return Decision(Action.EXISTING, keeper, None, _ids(strays), _ids(open_))
+    entries, tokens = view.strays(keeper, own_token_id)
+    return Decision(Action.EXISTING, keeper, None, entries, tokens)

@@ -4,16 +4,12 @@
 fingerprint, the deterministic referenceId, the entry and token it made, and the chunks the server
 confirmed. ``resume_upload(state)`` continues from it; ``kaltura_mm.upload_state`` stores it.
 
-The fingerprint is cheap on purpose: size, ``mtime_ns`` and the sha256 of the first and last MiB.
-Hashing a whole 100 GiB file before every upload (and again before resuming) would cost more than
-the upload on a fast link; size + mtime catch ordinary edits and the sampled hash catches a file
-replaced by another of the same size. An edit confined to the middle that restores the mtime is
-not detected; pass your own ``reference_id`` when content identity must be exact.
+What identifies a file, and the names it gives the upload on the server, is in
+``kaltura_mm.upload.identity``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -22,6 +18,14 @@ from typing import Any
 import attrs
 
 from kaltura_mm.models import DocumentType, MediaType
+from kaltura_mm.upload.identity import REFERENCE_PREFIX as REFERENCE_PREFIX
+from kaltura_mm.upload.identity import SAMPLE_BYTES as SAMPLE_BYTES
+from kaltura_mm.upload.identity import FileFingerprint as FileFingerprint
+from kaltura_mm.upload.identity import TokenNames as TokenNames
+from kaltura_mm.upload.identity import reference_id_for as reference_id_for
+from kaltura_mm.upload.identity import sample_digest as sample_digest
+from kaltura_mm.upload.identity import token_file_name as token_file_name
+from kaltura_mm.upload.identity import token_names as token_names
 from kaltura_mm.upload.plan import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_EDGE_SIZE,
@@ -30,11 +34,6 @@ from kaltura_mm.upload.plan import (
 )
 
 STATE_VERSION = 1
-SAMPLE_BYTES = 1024 * 1024
-REFERENCE_PREFIX = "kmm-"
-NAME_MARK = ".kmm"
-# Keeps the token's fileName well inside the server's column, whatever the file is called.
-TOKEN_STEM_CHARS = 80
 
 
 def _category_ids(values: Iterable[int] | int) -> tuple[int, ...]:
@@ -85,7 +84,11 @@ def _chunk_size(_: Any, __: Any, value: int) -> None:
 
 @attrs.frozen(kw_only=True)
 class UploadOptions:
-    """How to upload: chunking, parallelism, retries, waiting and cancellation policy."""
+    """How to upload: chunking, parallelism, retries, waiting and cancellation policy.
+
+    ``index_wait`` bounds how long a recovery waits for the search index to show an entry a
+    create began to make (proved by its marker token, but not named by a receipt).
+    """
 
     chunk_size: int = attrs.field(default=DEFAULT_CHUNK_SIZE, validator=_chunk_size)
     concurrency: int = attrs.field(default=6, validator=_positive)
@@ -100,62 +103,7 @@ class UploadOptions:
     max_file_size: int | None = None
     edge_size: int = attrs.field(default=DEFAULT_EDGE_SIZE, validator=_positive)
     progress_interval: float = attrs.field(default=0.25, validator=_positive)
-
-
-@attrs.frozen(kw_only=True)
-class FileFingerprint:
-    """A cheap identity of a file: size, mtime and the sha256 of its first and last MiB."""
-
-    size: int
-    mtime_ns: int
-    sample_sha256: str
-
-    def differences(self, other: FileFingerprint) -> tuple[str, ...]:
-        """Return the names of the properties that differ from ``other`` (empty if the same)."""
-        names = ("size", "mtime_ns", "sample_sha256")
-        return tuple(n for n in names if getattr(self, n) != getattr(other, n))
-
-
-def sample_digest(size: int, head: bytes, tail: bytes) -> str:
-    """Return the hex sha256 of a file's size, first MiB and last MiB."""
-    digest = hashlib.sha256(str(size).encode())
-    digest.update(head)
-    digest.update(tail)
-    return digest.hexdigest()
-
-
-def reference_id_for(request: UploadRequest, fingerprint: FileFingerprint) -> str:
-    """Return the request's referenceId: the given one, else one derived from file and target.
-
-    Derived from the content sample, size, file name and target categories (never the mtime, so
-    touching a file does not make it new): a re-run of the same upload finds the entry it made.
-    """
-    if request.reference_id:
-        return request.reference_id
-    key = ":".join(
-        (
-            fingerprint.sample_sha256,
-            str(fingerprint.size),
-            request.path.name,
-            ",".join(str(c) for c in sorted(request.category_ids)),
-        )
-    )
-    return REFERENCE_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:28]
-
-
-def token_file_name(request: UploadRequest, fingerprint: FileFingerprint, reference_id: str) -> str:
-    """Return the upload token's fileName: the file's name with a mark only this upload makes.
-
-    ``uploadToken.list(fileNameEqual=...)`` finds the token by it after a crash that lost its id
-    (the list reads the database, so a token is findable the moment it exists). The mark hashes
-    the referenceId with the file's content sample and size, so a token is never mistaken for
-    another file's, even under a referenceId given twice; the extension is kept, since the
-    server derives the media type and the stored file's extension from it.
-    """
-    key = f"{reference_id}\0{fingerprint.sample_sha256}\0{fingerprint.size}"
-    mark = hashlib.sha256(key.encode()).hexdigest()[:20]
-    stem = request.path.stem[:TOKEN_STEM_CHARS]
-    return f"{stem}{NAME_MARK}{mark}{request.path.suffix}"
+    index_wait: float = attrs.field(default=300.0, validator=_positive)
 
 
 def _request_json(request: UploadRequest) -> dict[str, Any]:
@@ -192,11 +140,17 @@ class UploadState:
     token_id: str | None = None
     confirmed_offsets: tuple[int, ...] = ()
     complete: bool = False
+    marker_id: str | None = None
+
+    @property
+    def names(self) -> TokenNames:
+        """Return the names this upload's tokens carry."""
+        return token_names(self.request, self.fingerprint, self.reference_id)
 
     @property
     def token_file_name(self) -> str:
-        """Return the fileName this upload's token carries (``token_file_name``)."""
-        return token_file_name(self.request, self.fingerprint, self.reference_id)
+        """Return the marker token's fileName (``TokenNames.marker``)."""
+        return self.names.marker
 
     @property
     def bytes_confirmed(self) -> int:
@@ -229,6 +183,7 @@ class UploadState:
             "confirmed_offsets": list(self.confirmed_offsets),
             "bytes_confirmed": self.bytes_confirmed,
             "complete": self.complete,
+            "marker_id": self.marker_id,
         }
         return json.dumps(data, indent=1, sort_keys=True)
 
@@ -249,6 +204,7 @@ class UploadState:
                 token_id=data["token_id"],
                 confirmed_offsets=tuple(data["confirmed_offsets"]),
                 complete=data["complete"],
+                marker_id=data.get("marker_id"),
             )
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
             raise ValueError(f"not an upload state saved by kaltura-mm: {exc}") from exc

@@ -1,8 +1,9 @@
 """Check an upload's result before calling it done, and wait for the entry to be READY.
 
-The check asks, in one multiRequest: the token (the whole file, closed: plan rule 7), the entry
+The check asks, in one multiRequest: the token (finished: plan rule 7), the entry
 (it took the upload: ``recover.ACCEPTED_STATUSES``), its category links (a missing one is added
-again), and the last look (recover rule 6), so the entry returned is the upload's one entry.
+again), and the last look (recover rule 8), so the entry returned is the upload's one entry; the
+same request deletes the upload's marker token.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import base_entry, category_entry, upload_token
 from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.lookup import add_last_look, last_look
-from kaltura_mm.upload.plan import whole
 from kaltura_mm.upload.recover import ACCEPTED_STATUSES, held
 
 
@@ -30,13 +30,14 @@ def verify(job: Job) -> Flow[BaseEntry]:
         category_entry.list(CategoryEntryFilter(entry_id_equal=entry_id), Pager(page_size=500))
     )
     look = add_last_look(batch, job)
+    if job.state.marker_id:  # the upload is done: its create no longer needs its marker
+        batch.add(upload_token.delete(job.state.marker_id))
     response = yield from patiently(batch, job.options)
-    size = job.state.fingerprint.size
-    if token is not None and not whole(*held(response[token]), size):
+    if token is not None and not held(response[token])[1]:  # plan rule 7: the status proves it
         got = response[token]
         raise UploadError(
-            f"the server holds {got.uploaded_file_size} of {size} bytes "
-            f"(token status {got.status}): resume the upload",
+            f"the upload token {token_id} is not finished (status {got.status.name}, "
+            f"{got.uploaded_file_size} of {job.state.fingerprint.size} bytes): resume the upload",
             state=job.state,
         )
     checked: BaseEntry = response[entry]

@@ -58,11 +58,6 @@ def test_an_entry_taken_out_of_its_category_is_put_back(
 
 
 @pytest.mark.kaltura_sandbox(index_lag=60)
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 B.5: with a fresh state dir the upload looks the file up by "
-    "referenceIdEqual; the index has not seen the first run's entry, so it uploads another",
-)
 def test_an_existing_entry_found_outside_its_category_is_put_back(
     cli: Runner, sandbox_env: Any, drop: int, tmp_path: Path
 ) -> None:

@@ -42,12 +42,6 @@ def test_25000_entries_are_listed_exactly_once_in_at_most_52_requests(
 
 
 @pytest.mark.kaltura_sandbox(index_lag=60)  # deletes stay in the index while the listing runs
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 B.1: "
-    "an entry deleted after it was indexed leaves its page short; the listing takes the "
-    "first short page for the end and misses every surviving entry after it",
-)
 def test_concurrent_adds_and_deletes_lose_no_surviving_entry(
     runner: Runner, kaltura_sandbox: Sandbox
 ) -> None:
@@ -111,12 +105,6 @@ def _bounded(flow: Flow[Any], most_requests: int) -> Flow[Any]:
         answer = yield step
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 B.2: "
-    "a second holding 300 entries is walked with an idNotIn of up to 500 ids; the index keeps "
-    "150, so a 100-entry page is all entries already handed out and the listing never moves on",
-)
 def test_a_second_fuller_than_the_not_in_cut_is_listed_whole(
     runner: Runner, kaltura_sandbox: Sandbox
 ) -> None:

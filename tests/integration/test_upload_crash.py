@@ -42,6 +42,7 @@ from kaltura_mm.upload.request import (
     UploadRequest,
     UploadState,
     reference_id_for,
+    token_names,
 )
 from kaltura_mm.upload.result import UploadProgress
 from tests.integration.upload_support import (
@@ -89,12 +90,6 @@ def _die_after_create(mode: str, sandbox: Sandbox, request: UploadRequest) -> No
 
 
 @pytest.mark.kaltura_sandbox(index_lag=60)  # the index still lags when the rerun looks
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 B.5: "
-    "the rerun looks the file up by referenceIdEqual right after the lost create; "
-    "the index does not have the entry yet, so a second entry is made",
-)
 @SIZES
 @MODES
 def test_a_create_whose_process_died_is_continued_not_remade(
@@ -116,12 +111,6 @@ def test_a_create_whose_process_died_is_continued_not_remade(
 
 
 @pytest.mark.kaltura_sandbox(index_lag=60)  # the index still lags when the rerun looks
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 B.5: "
-    "the rerun finds the half-made upload by referenceIdEqual, which misses an entry "
-    "created moments ago: it starts over and resends every chunk",
-)
 @MODES
 def test_chunks_that_landed_before_the_crash_are_not_sent_again(
     mode: str, kaltura_sandbox: Sandbox, tmp_path: Path
@@ -152,12 +141,6 @@ def test_chunks_that_landed_before_the_crash_are_not_sent_again(
 
 
 @pytest.mark.kaltura_sandbox(index_lag=60)  # the index still lags when the rerun looks
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 B.5: "
-    "the last look lists entries by referenceIdEqual right after both creates; the "
-    "index has neither yet, so the late entry is never cleaned up",
-)
 @SIZES
 @MODES
 def test_a_create_landing_after_the_lookup_is_cleaned_up_by_the_last_look(
@@ -180,27 +163,30 @@ def test_a_create_landing_after_the_lookup_is_cleaned_up_by_the_last_look(
     _exactly_one_and_nothing_open(run, outcome.result, path)
 
 
-@pytest.mark.kaltura_sandbox(index_lag=60)  # the index still lags when the rerun looks
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 B.5: "
-    "the lookup by referenceIdEqual misses the entry created moments before, so a "
-    "second entry is made instead of giving the first its file",
-)
+@pytest.mark.kaltura_sandbox(index_lag=2)  # the entry shows in lists only after the rerun began
 @MODES
 def test_an_entry_left_without_content_is_given_the_file(
     mode: str, kaltura_sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    # The create died after baseEntry.add alone (a server stopping mid-request): the entry has
-    # the upload's referenceId and no content. It is reused, not duplicated.
+    # The create stopped after baseEntry.add (a server stopping mid-request): the marker token
+    # it made first proves a create began, and the entry, with the upload's referenceId and no
+    # content, has no receipt naming it. The rerun waits for the index to show it, and reuses
+    # it rather than making a second.
     path = media(tmp_path, "clip.mp4", MIB + 5)
     request = UploadRequest(path=path)
-    reference_id = reference_id_for(request, local_file.fingerprint(path))
+    print_ = local_file.content_fingerprint(path)
+    reference_id = reference_id_for(request, print_)
     run = runner(mode, kaltura_sandbox)
+    run(_add_token(token_names(request, print_, reference_id).marker, print_.size))
     left = run(_add_entry(MediaEntry(name="clip", reference_id=reference_id)))
-    result = run(upload_file(request, OPTIONS))
+    result = run(upload_file(request, attrs.evolve(OPTIONS, index_wait=30.0)))
     assert result.entry.id == left.id and not result.existing
     _exactly_one_and_nothing_open(run, result, path)
+
+
+def _add_token(name: str, size: int) -> Any:
+    made = yield upload_token.add(name, size)
+    return made
 
 
 def _add_entry(entry: MediaEntry) -> Any:
@@ -239,12 +225,6 @@ def _kill_mid_chunk(sandbox: Sandbox, path: Path) -> None:
 
 
 @pytest.mark.kaltura_sandbox(index_lag=60)  # the index still lags when the rerun looks
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 B.5: "
-    "with no saved state, the rerun looks the upload up by referenceIdEqual; the index "
-    "lags the killed run's create, so it starts a second entry",
-)
 @MODES
 def test_a_process_killed_mid_chunk_leaves_one_entry_and_no_open_token(
     mode: str, kaltura_sandbox: Sandbox, tmp_path: Path
@@ -260,12 +240,6 @@ def test_a_process_killed_mid_chunk_leaves_one_entry_and_no_open_token(
 
 
 @pytest.mark.kaltura_sandbox(index_lag=60)  # the index still lags when the rerun looks
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 B.5: "
-    "a saved state whose token is gone starts over from a referenceIdEqual lookup, "
-    "which misses the entry the first run made moments ago: two entries",
-)
 @MODES
 def test_a_saved_state_whose_token_is_gone_starts_over_cleanly(
     mode: str, kaltura_sandbox: Sandbox, tmp_path: Path

@@ -109,24 +109,20 @@ def test_a_failing_create_is_never_duplicated(
 
 
 @pytest.mark.kaltura_sandbox(index_lag=60)  # the index still lags when the rerun looks
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 B.5: "
-    "after a create whose answer was lost, recovery trusts a referenceIdEqual list "
-    "made right after it; the index lags, finds nothing, and the create is repeated",
-)
 @pytest.mark.parametrize("size", [30 * KIB, 1 * MIB], ids=["one-part", "chunked"])
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_create_that_ran_but_whose_answer_was_lost_is_not_repeated(
     mode: str, kaltura_sandbox: Sandbox, tmp_path: Path, size: int
 ) -> None:
     # The server made the entry and took the first part (for a one-part file: all of it), then
-    # the answer was lost. The upload must find that entry by referenceId, not make a second.
+    # the answer was lost. The upload must find that entry, not make a second: by its receipt
+    # token (an exact read), never by a list of the lagging search index.
     path = media(tmp_path, "clip.mp4", size)
     counter = RequestCounter()
     flow = upload_file(UploadRequest(path=path), OPTIONS)
     result = losing_run(mode, config(kaltura_sandbox), flow, counter)
-    assert counter.sent["multirequest"] >= 1 and counter.sent["baseentry/list"] == 2
+    assert counter.sent["multirequest"] >= 1 and counter.sent["uploadtoken/list"] == 2
+    assert counter.sent["baseentry/list"] == 0
     _intact_once(runner(mode, kaltura_sandbox), result, path)
 
 

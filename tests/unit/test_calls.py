@@ -124,3 +124,16 @@ def test_a_reference_is_substituted_as_the_server_does(
     result: Any, path: tuple[str, ...], text: str
 ) -> None:
     assert substituted(result, path) == text
+
+
+def test_a_ref_may_sit_once_inside_a_longer_value_with_no_brace_around() -> None:
+    batch = MultiRequest()
+    entry = batch.add(base_entry.add(MediaEntry(name="a")))
+    name = entry.id.within("talk.kmm0a1b.", ".mp4")
+    assert name == "talk.kmm0a1b.{1:result:id}.mp4"
+    batch.add(upload_token.add(name, 10))
+    assert batch.dependencies(2) == {1}
+    with pytest.raises(ValueError, match="no brace"):
+        entry.id.within("talk}", ".mp4")
+    with pytest.raises(ValueError, match="no brace"):
+        entry.id.within("a", "").within("b", "")

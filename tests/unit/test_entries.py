@@ -55,8 +55,9 @@ def test_detach_reports_done_already_done_and_missing() -> None:
     missing = next(o for o in outcomes if o.entry_id == "0_missing0")
     assert isinstance(missing.error, EntryNotFoundError)
     assert not any(m[1] == CAT for m in fake.members)
-    # category check + 2 batches of 100 (sent at once) + one check of the not-assigned ids
-    assert fake.requests == 1 + 2 + 1
+    # category check + 3 batches (rounds of 20 and 40 while nothing is throttled, then the 61
+    # left) + one check of the not-assigned ids
+    assert fake.requests == 1 + 3 + 1
 
 
 def test_detach_from_a_missing_category_fails_before_detaching() -> None:

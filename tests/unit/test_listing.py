@@ -18,6 +18,7 @@ from kaltura_mm.flows.listing import (
     list_page,
 )
 from kaltura_mm.models import EntryStatus, MediaEntryFilter, MediaType
+from kaltura_mm.runtime.effects import Emit
 from kaltura_mm.testing import drive
 from tests.unit.test_listing_fakes import InMemoryKaltura
 
@@ -37,19 +38,87 @@ def _listed(fake: InMemoryKaltura, query: EntryQuery) -> list[str]:
     return [e.id for e in driven.items]
 
 
-def test_lists_25000_entries_exactly_once_in_50_requests() -> None:
+def test_lists_25000_entries_exactly_once_in_51_requests() -> None:
+    # 50 full pages, then the empty page that proves nothing is left past the cursor.
     fake = InMemoryKaltura()
     ids = _seed(fake, 25_000, per_second=3)
     listed = _listed(fake, EntryQuery(category_id=CATEGORY))
     assert listed == ids
-    assert fake.requests == 50
+    assert fake.requests == 51
 
 
-def test_a_short_listing_takes_one_request() -> None:
+def test_a_short_listing_takes_its_page_and_the_empty_one() -> None:
     fake = InMemoryKaltura()
     ids = _seed(fake, 42)
     assert _listed(fake, EntryQuery(category_id=CATEGORY)) == ids
-    assert fake.requests == 1
+    assert fake.requests == 2
+
+
+def test_a_page_short_of_deleted_entries_does_not_end_the_listing() -> None:
+    # One entry of the first page was deleted after it was indexed: the page holds 499 while
+    # 1,300 more remain (the "499 of 1,800 listed, exit 0" report).
+    fake = InMemoryKaltura()
+    ids = _seed(fake, 1_800)
+    fake._baseEntry_delete(ids[10])
+    listed = _listed(fake, EntryQuery(category_id=CATEGORY))
+    assert listed == ids[:10] + ids[11:]
+
+
+def test_a_total_count_equal_to_the_page_does_not_end_the_listing() -> None:
+    # Access control on entry metadata: a non-admin session's totalCount is its page's count.
+    fake = InMemoryKaltura(metadata_access_control=True)
+    ids = _seed(fake, 1_800)
+    fake._baseEntry_delete(ids[700])
+    assert _listed(fake, EntryQuery(category_id=CATEGORY)) == ids[:700] + ids[701:]
+
+
+def test_deleted_entries_at_the_end_are_peeked_past() -> None:
+    # The last matches were deleted after they were indexed: the page past the cursor is empty
+    # while the index still counts them. One peek (DELETED included) moves past them.
+    fake = InMemoryKaltura()
+    ids = _seed(fake, 1_003)
+    for entry_id in ids[-3:]:
+        fake._baseEntry_delete(entry_id)
+    assert _listed(fake, EntryQuery(category_id=CATEGORY)) == ids[:-3]
+    assert fake.requests == 5  # 500, 500, empty (3 dead), the peek, the empty end
+
+
+def test_a_whole_page_of_deleted_entries_is_peeked_past() -> None:
+    fake = InMemoryKaltura()
+    ids = _seed(fake, 1_600)
+    for entry_id in ids[300:900]:  # more than a page, inside the index's lag
+        fake._baseEntry_delete(entry_id)
+    assert _listed(fake, EntryQuery(category_id=CATEGORY)) == ids[:300] + ids[900:]
+
+
+def test_matches_the_server_never_returns_raise_a_clear_error() -> None:
+    fake = InMemoryKaltura()
+    ids = _seed(fake, 600)
+    fake.hidden.update(ids[100:])  # indexed, never shown to this session (entitlement)
+    with pytest.raises(ListingError, match="does not return"):
+        _listed(fake, EntryQuery(category_id=CATEGORY))
+
+
+def test_a_second_fuller_than_the_not_in_cut_is_read_whole_at_any_page_size() -> None:
+    # idNotIn keeps 150 ids on the index path: 300 entries in one second, pages of 100.
+    fake = InMemoryKaltura()
+    ids = _seed(fake, 400, per_second=300)
+    driven = drive(_bounded(list_entries(EntryQuery(category_id=CATEGORY), page_size=100)), fake)
+    assert sorted(e.id for e in driven.items) == sorted(ids)
+    assert fake.calls.count("baseEntry.count") == 1
+
+
+def _bounded(flow, most=40):  # type: ignore[no-untyped-def]
+    answer, sent = None, 0
+    while True:
+        try:
+            step = flow.send(answer)
+        except StopIteration:
+            return
+        if not isinstance(step, Emit):
+            sent += 1
+            assert sent <= most, f"the listing was still going after {sent} requests"
+        answer = yield step
 
 
 def test_empty_category_lists_nothing() -> None:
@@ -94,7 +163,7 @@ def test_concurrent_adds_and_deletes_lose_no_surviving_entry(per_second: int) ->
     added: list[str] = []
 
     def churn(f: InMemoryKaltura) -> None:
-        for victim in rng.sample(list(f.order), 40):
+        for victim in rng.sample(sorted(f.entries), 40):
             f._baseEntry_delete(victim)
             deleted.add(victim)
         for _ in range(10):  # new entries are created "now", after every seeded one

@@ -2,9 +2,14 @@
 
 ``InMemoryKaltura`` answers the calls browse flows make (``baseEntry.list/get/getByIds/delete``,
 ``categoryEntry.add/delete``) with the server's documented quirks: READY-only by default,
-``idNotIn`` cut to 500 values, offsets of 10,000 or more refused, ``orderBy=+createdAt`` with
-ties in insertion order. It is a ``kaltura_mm.testing.Responder``: ``drive(flow, fake)`` runs a
-flow against it on the runtime's machine, answers encoded and decoded as on the wire.
+``idNotIn`` cut to 150 values (the index path), offsets of 10,000 or more refused,
+``orderBy=+createdAt`` with ties in insertion order. Lists read an index that still holds
+entries deleted since (``settle()`` catches it up): their page is re-read without them, so it
+comes back short while ``totalCount`` counts them; a status filter holding DELETED returns them.
+``metadata_access_control`` makes a non-empty page's ``totalCount`` its own count; ``hidden``
+ids are in the index but never returned (entitlement). It is a ``kaltura_mm.testing.Responder``:
+``drive(flow, fake)`` runs a flow against it on the runtime's machine, answers encoded and
+decoded as on the wire.
 """
 
 from __future__ import annotations
@@ -39,6 +44,14 @@ class InMemoryKaltura:
     before_request: Callable[[InMemoryKaltura], None] = lambda fake: None
     lose_answer: Callable[[InMemoryKaltura], bool] = lambda fake: False
     category_ids: set[int] = attrs.field(factory=lambda: {7})
+    dead: dict[str, BaseEntry] = attrs.field(factory=dict)  # deleted, still in the index
+    hidden: set[str] = attrs.field(factory=set)
+    metadata_access_control: bool = False
+
+    def settle(self) -> None:
+        """Let the index catch up: entries deleted so far leave it."""
+        self.order = [i for i in self.order if i not in self.dead]
+        self.dead.clear()
 
     def add(
         self,
@@ -64,18 +77,43 @@ class InMemoryKaltura:
         handler = getattr(self, "_" + call.label.replace(".", "_"))
         return handler(**call.params)
 
+    def _indexed(self, entry_id: str) -> BaseEntry:
+        """Return the entry as the index holds it (a deleted one as it was)."""
+        return self.dead.get(entry_id) or self.entries[entry_id]
+
+    def _index_matches(self, f: Any) -> list[BaseEntry]:
+        matches = [self._indexed(i) for i in self.order if self._matches(self._indexed(i), f)]
+        matches.sort(key=lambda e: e.created_at or 0)  # stable: ties keep insertion order
+        return matches
+
+    def _baseEntry_count(self, filter: Any) -> int:
+        return len(self._index_matches(filter))
+
     def _baseEntry_list(self, filter: Any, pager: Any) -> ListPage[BaseEntry]:
         offset = (pager.page_index - 1) * pager.page_size
         if offset >= 10_000:
             raise _err("QUERY_EXCEEDED_MAX_MATCHES_ALLOWED")
-        matches = [self.entries[i] for i in self.order if self._matches(self.entries[i], filter)]
-        matches.sort(key=lambda e: e.created_at or 0)  # stable: ties keep insertion order
-        page = matches[offset : min(offset + pager.page_size, 10_000)]
-        return ListPage(objects=tuple(page), total_count=len(matches))
+        matches = self._index_matches(filter)
+        page = [
+            self._reread(e, filter) for e in matches[offset : min(offset + pager.page_size, 10_000)]
+        ]
+        objects = tuple(e for e in page if e is not None)
+        total = len(objects) if objects and self.metadata_access_control else len(matches)
+        return ListPage(objects=objects, total_count=total)
+
+    def _reread(self, indexed: BaseEntry, f: Any) -> BaseEntry | None:
+        """Re-read an index match from the store: deleted ones only if the filter asks."""
+        entry_id = indexed.id or ""
+        if entry_id in self.hidden:
+            return None
+        if entry_id in self.dead:
+            wanted = EntryStatus.DELETED in (f.status_in or ())
+            return attrs.evolve(indexed, status=EntryStatus.DELETED) if wanted else None
+        return self.entries[entry_id]
 
     def _matches(self, entry: BaseEntry, f: Any) -> bool:
         statuses = f.status_in or (EntryStatus.READY,)
-        not_in = set((f.id_not_in or ())[:500])
+        not_in = set((f.id_not_in or ())[:150])
         checks = [
             entry.status in statuses,
             entry.id not in not_in,
@@ -99,10 +137,10 @@ class InMemoryKaltura:
         return [self.entries[i] for i in entryIds.split(",") if i in self.entries]
 
     def _baseEntry_delete(self, entryId: str) -> None:
-        if self.entries.pop(entryId, None) is None:
+        gone = self.entries.pop(entryId, None)
+        if gone is None:
             raise _err("ENTRY_ID_NOT_FOUND")
-        self.order.remove(entryId)
-        self.members = {m for m in self.members if m[0] != entryId}
+        self.dead[entryId] = gone  # the index still holds it until settle()
 
     def _categoryEntry_add(self, categoryEntry: Any) -> Any:
         key = (categoryEntry.entry_id, categoryEntry.category_id)
@@ -163,13 +201,28 @@ def test_fake_refuses_offsets_past_ten_thousand() -> None:
     assert caught.value.code == "QUERY_EXCEEDED_MAX_MATCHES_ALLOWED"
 
 
-def test_fake_cuts_id_not_in_to_500_values() -> None:
+def test_fake_cuts_id_not_in_to_150_values() -> None:
     from kaltura_mm.models import BaseEntryFilter, Pager
     from kaltura_mm.services import base_entry
 
     fake = InMemoryKaltura()
-    for n in range(502):
+    for n in range(152):
         fake.add(f"0_{n:08d}", created_at=100)
-    excluded = tuple(f"0_{n:08d}" for n in range(501))
+    excluded = tuple(f"0_{n:08d}" for n in range(151))
     page = fake.answer(base_entry.list(BaseEntryFilter(id_not_in=excluded), Pager(page_size=10)))
-    assert [e.id for e in page.objects] == ["0_00000500", "0_00000501"]
+    assert [e.id for e in page.objects] == ["0_00000150", "0_00000151"]
+
+
+def test_fake_leaves_deleted_entries_in_its_index_until_it_settles() -> None:
+    from kaltura_mm.models import BaseEntryFilter, Pager
+    from kaltura_mm.services import base_entry
+
+    fake = InMemoryKaltura()
+    for n in range(4):
+        fake.add(f"0_{n:08d}", created_at=100 + n)
+    fake._baseEntry_delete("0_00000001")
+    page = fake.answer(base_entry.list(BaseEntryFilter(), Pager(page_size=2)))
+    assert ([e.id for e in page.objects], page.total_count) == (["0_00000000"], 4)
+    fake.settle()
+    page = fake.answer(base_entry.list(BaseEntryFilter(), Pager(page_size=2)))
+    assert ([e.id for e in page.objects], page.total_count) == (["0_00000000", "0_00000002"], 3)

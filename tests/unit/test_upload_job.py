@@ -19,7 +19,7 @@ from kaltura_mm.upload.request import (
 )
 from kaltura_mm.upload.result import UploadProgress
 
-PRINT = FileFingerprint(size=1_000, mtime_ns=1, sample_sha256="cd" * 32)
+PRINT = FileFingerprint(size=1_000, mtime_ns=1, sample_sha256="cd" * 32, content_sha256="ef" * 32)
 REQUEST = UploadRequest(path=Path("/data/talk.mp4"), entry_type=MediaType.VIDEO)
 STATE = UploadState(
     request=REQUEST,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import attrs
 import pytest
 
 from kaltura_mm.upload.plan import (
@@ -159,3 +160,31 @@ def test_balanced_chunks_fill_every_round(
 def test_balancing_keeps_one_chunk_files_and_the_server_minimum() -> None:
     assert balanced_chunk_size(MB, 2 * MB, 100_000, 6) == 2 * MB
     assert balanced_chunk_size(MB + 1, MB, 100_000, 64) == MIN_CHUNK_SIZE
+
+
+def test_a_finished_token_is_complete_whatever_size_it_reports() -> None:
+    # Last writer wins on uploadedFileSize: a middle chunk that finished after the final one
+    # leaves FULL_UPLOAD/CLOSED with a smaller size. The status is the proof of completion.
+    book = ChunkBook.for_file(5 * MB, chunk_size=MB, edge_size=100_000)
+    recovered = book.recover(2 * MB, finished=True)
+    assert recovered.complete and recovered.phase is Phase.DONE
+
+
+def test_a_partial_token_holding_every_byte_sends_the_tail_again() -> None:
+    # A final request refused with CANNOT_MATCH_EXPECTED_SIZE left its part pending and a later
+    # chunk appended it: PARTIAL with every byte. Only a final request finishes the token.
+    book = ChunkBook.for_file(5 * MB, chunk_size=MB, edge_size=100_000)
+    every = frozenset(c.index for c in book.chunks)
+    full = attrs.evolve(book, acked=every).recover(5 * MB, finished=False)
+    assert not full.complete and full.tail.index not in full.acked
+    assert full.phase is Phase.TAIL and full.ready() == (full.tail,)
+    assert full.recover(5 * MB, finished=False, distrust=True).ready() == (full.tail,)
+
+
+def test_a_tail_answered_without_a_finished_token_is_not_acknowledged() -> None:
+    book = ChunkBook.for_file(3 * MB, chunk_size=MB, edge_size=100_000)
+    for chunk in book.chunks[:-1]:
+        book = book.start(chunk).ack(chunk)
+    sent = book.start(book.tail)
+    assert sent.ack(book.tail, completes=False).ready() == (book.tail,)
+    assert sent.ack(book.tail, completes=True).complete

@@ -1,131 +1,170 @@
 """The rules that turn what a lookup found into one decision (``kaltura_mm/upload/recover.py``).
 
-Plus the token's deterministic fileName they rely on.
+Plus the token names they rely on (receipts naming their entry, the marker).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import pytest
 
 from kaltura_mm.models import BaseEntry, EntryStatus, UploadToken, UploadTokenStatus
-from kaltura_mm.upload.recover import Action, decide, settle
-from kaltura_mm.upload.request import (
-    FileFingerprint,
-    UploadRequest,
-    reference_id_for,
-    token_file_name,
-)
+from kaltura_mm.upload.recover import Action, Found, decide, settle
+from kaltura_mm.upload.request import FileFingerprint, UploadRequest, token_names
 
-NAME = "talk.kmm0123456789abcdef0123.mp4"
 SIZE = 450_000
 REF = "kmm-0123456789abcdef0123456789ab"
-GIVEN = "catalog-42"  # a referenceId the caller chose
+PRINT = FileFingerprint(size=SIZE, mtime_ns=1, sample_sha256="ab" * 32, content_sha256="cd" * 32)
+NAMES = token_names(UploadRequest(path=Path("/data/talk.mp4")), PRINT, REF)
+S = UploadTokenStatus
 
 
 def _entry(entry_id: str, status: EntryStatus, created_at: int = 100) -> BaseEntry:
     return BaseEntry(id=entry_id, status=status, created_at=created_at, reference_id=REF)
 
 
-def _token(
-    token_id: str,
-    status: UploadTokenStatus = UploadTokenStatus.PARTIAL_UPLOAD,
-    name: str = NAME,
-    size: int = SIZE,
+def _receipt(
+    token_id: str, entry_id: str, status: S = S.PARTIAL_UPLOAD, size: int = SIZE, at: int = 100
 ) -> UploadToken:
-    return UploadToken(id=token_id, status=status, file_name=name, file_size=size)
+    return UploadToken(
+        id=token_id,
+        status=status,
+        file_name=NAMES.receipt(entry_id),
+        file_size=size,
+        created_at=at,
+    )
+
+
+def _marker(token_id: str, at: int = 100) -> UploadToken:
+    return UploadToken(
+        id=token_id, status=S.PENDING, file_name=NAMES.marker, file_size=SIZE, created_at=at
+    )
+
+
+def _decide(entries=(), receipts=(), markers=(), waited=False):  # type: ignore[no-untyped-def]
+    found = Found(tuple(entries), tuple(receipts), tuple(markers), waited)
+    return decide(found, NAMES, SIZE)
 
 
 # -- decide: after the lookup ---------------------------------------------------------------
 
 
 def test_nothing_found_creates() -> None:
-    assert decide([], [], REF, NAME, SIZE).action is Action.CREATE
+    assert _decide().action is Action.CREATE
 
 
-def test_a_half_made_entry_with_its_one_open_token_is_continued() -> None:
-    entry, token = _entry("0_a", EntryStatus.IMPORT), _token("t1")
-    decision = decide([entry], [token], REF, NAME, SIZE)
+def test_a_half_made_entry_with_its_open_receipt_is_continued() -> None:
+    entry, token = _entry("0_a", EntryStatus.IMPORT), _receipt("t1", "0_a")
+    decision = _decide([entry], [token], [_marker("m1")])
     assert (decision.action, decision.entry, decision.token) == (Action.RESUME, entry, token)
-    assert decision.stray_entries == decision.stray_tokens == ()
+    assert decision.stray_entries == () and decision.stray_tokens == ("m1",)
 
 
-def test_a_pending_token_with_no_bytes_yet_is_continued_too() -> None:
-    token = _token("t1", UploadTokenStatus.PENDING)
-    decision = decide([_entry("0_a", EntryStatus.IMPORT)], [token], REF, NAME, SIZE)
-    assert decision.action is Action.RESUME
+def test_a_pending_receipt_with_no_bytes_yet_is_continued_too() -> None:
+    token = _receipt("t1", "0_a", S.PENDING)
+    assert _decide([_entry("0_a", EntryStatus.IMPORT)], [token]).action is Action.RESUME
 
 
-def test_a_complete_entry_is_the_upload_and_everything_else_under_its_names_a_stray() -> None:
+def test_of_two_half_made_uploads_the_one_holding_most_is_continued() -> None:
+    a, b = _entry("0_a", EntryStatus.IMPORT), _entry("0_b", EntryStatus.IMPORT)
+    little = _receipt("t1", "0_a")
+    much = attrs.evolve(_receipt("t2", "0_b"), uploaded_file_size=300_000)
+    decision = _decide([a, b], [little, much])
+    assert (decision.action, decision.entry, decision.token) == (Action.RESUME, b, much)
+    assert decision.stray_entries == ("0_a",) and decision.stray_tokens == ("t1",)
+
+
+def test_a_complete_entry_is_the_upload_and_every_other_own_thing_a_stray() -> None:
     done = _entry("0_done", EntryStatus.READY, created_at=50)
     later = _entry("0_later", EntryStatus.PRECONVERT, created_at=60)
     half = _entry("0_half", EntryStatus.IMPORT)
-    decision = decide([half, later, done], [_token("t1"), _token("t2")], REF, NAME, SIZE)
+    receipts = [
+        _receipt("t0", "0_done", S.CLOSED),
+        _receipt("t1", "0_half"),
+        _receipt("t2", "0_later", S.CLOSED),
+    ]
+    decision = _decide([half, later, done], receipts, [_marker("m1")])
     assert decision.action is Action.EXISTING and decision.entry == done  # the oldest complete
     assert decision.stray_entries == ("0_half", "0_later")
-    assert decision.stray_tokens == ("t1", "t2")
+    assert decision.stray_tokens == ("m1", "t1")  # CLOSED receipts hold no open slot
 
 
-def test_under_a_given_reference_id_other_complete_entries_are_left_alone() -> None:
-    done = _entry("0_done", EntryStatus.READY, created_at=50)
-    theirs = _entry("0_theirs", EntryStatus.READY, created_at=60)
-    half = _entry("0_half", EntryStatus.IMPORT)
-    decision = decide([half, theirs, done], [], GIVEN, NAME, SIZE)
-    assert decision.entry == done and decision.stray_entries == ("0_half",)
+def test_an_import_entry_whose_receipt_finished_is_complete() -> None:
+    entry = _entry("0_a", EntryStatus.IMPORT)
+    decision = _decide([entry], [_receipt("t1", "0_a", S.FULL_UPLOAD)])
+    assert (decision.action, decision.entry) == (Action.EXISTING, entry)
+    assert decision.stray_tokens == ()  # its own receipt stays
 
 
-def test_a_no_content_entry_gets_a_new_token_and_its_old_ones_go() -> None:
+def test_a_no_content_entry_gets_a_new_receipt_and_its_old_ones_go() -> None:
     entry = _entry("0_a", EntryStatus.NO_CONTENT)
-    decision = decide([entry], [_token("t1", UploadTokenStatus.FULL_UPLOAD)], REF, NAME, SIZE)
+    decision = _decide([entry], [_receipt("t1", "0_a", S.PENDING)], [_marker("m1")])
     assert (decision.action, decision.entry) == (Action.ATTACH, entry)
-    assert decision.stray_entries == () and decision.stray_tokens == ("t1",)
+    assert decision.stray_entries == () and decision.stray_tokens == ("m1", "t1")
+
+
+def test_a_marker_newer_than_every_receipt_waits_for_the_index() -> None:
+    # A create began (its marker) and stopped before its receipt: only the index can show an
+    # entry it may have made.
+    assert _decide(markers=[_marker("m1", at=200)]).action is Action.WAIT
+    old = [_receipt("t0", "0_gone", S.CLOSED, at=100)]  # a receipt of an entry deleted since
+    assert _decide(receipts=old, markers=[_marker("m1", at=200)]).action is Action.WAIT
+
+
+def test_a_marker_with_its_receipt_or_after_waiting_does_not_wait() -> None:
+    paired = _decide(receipts=[_receipt("t0", "0_gone", at=200)], markers=[_marker("m1", 200)])
+    assert paired.action is Action.CREATE and paired.stray_tokens == ("m1", "t0")
+    waited = _decide(markers=[_marker("m1", at=200)], waited=True)
+    assert waited.action is Action.CREATE and waited.stray_tokens == ("m1",)
 
 
 @pytest.mark.parametrize(
-    ("entries", "tokens"),
+    ("entries", "receipts"),
     [
-        ([_entry("0_a", EntryStatus.IMPORT)], []),  # its token is gone
-        ([_entry("0_a", EntryStatus.IMPORT)], [_token("t1"), _token("t2")]),  # which one?
-        ([_entry("0_a", EntryStatus.IMPORT), _entry("0_b", EntryStatus.IMPORT)], [_token("t1")]),
-        ([_entry("0_a", EntryStatus.ERROR_IMPORTING)], [_token("t1")]),
-        ([_entry("0_a", EntryStatus.IMPORT)], [_token("t1", size=SIZE + 1)]),  # not this file
-        ([_entry("0_a", EntryStatus.IMPORT)], [_token("t1", UploadTokenStatus.FULL_UPLOAD)]),
+        ([_entry("0_a", EntryStatus.IMPORT)], []),  # its receipt is gone
+        ([_entry("0_a", EntryStatus.ERROR_IMPORTING)], [_receipt("t1", "0_a")]),
+        ([_entry("0_a", EntryStatus.IMPORT)], [_receipt("t1", "0_a", size=SIZE + 1)]),
     ],
-    ids=["token-gone", "two-tokens", "two-entries", "error-status", "wrong-size", "full-token"],
+    ids=["receipt-gone", "error-status", "wrong-size"],
 )
-def test_anything_ambiguous_is_deleted_whole_before_one_new_entry(
-    entries: list[BaseEntry], tokens: list[UploadToken]
+def test_anything_unusable_is_deleted_whole_before_one_new_entry(
+    entries: list[BaseEntry], receipts: list[UploadToken]
 ) -> None:
-    decision = decide(entries, tokens, REF, NAME, SIZE)
+    decision = _decide(entries, receipts)
     assert decision.action is Action.CREATE and decision.entry is None
     assert decision.stray_entries == tuple(sorted(e.id or "" for e in entries))
-    assert decision.stray_tokens == tuple(sorted(t.id or "" for t in tokens))
+    assert decision.stray_tokens == tuple(sorted(t.id or "" for t in receipts))
 
 
-def test_tokens_of_other_names_and_closed_tokens_are_never_touched() -> None:
-    other = _token("t-other", name="talk.mp4")
-    closed = _token("t-closed", UploadTokenStatus.CLOSED)
-    decision = decide([_entry("0_a", EntryStatus.IMPORT)], [other, closed], REF, NAME, SIZE)
+def test_closed_receipts_are_never_touched() -> None:
+    closed = _receipt("t-closed", "0_gone", S.CLOSED)
+    decision = _decide([_entry("0_a", EntryStatus.IMPORT)], [closed])
     assert decision.action is Action.CREATE and decision.stray_tokens == ()
 
 
 # -- settle: the last look once the upload's own entry is complete ----------------------------
 
 
-def test_the_last_look_deletes_half_made_leftovers_and_other_open_tokens() -> None:
+def _settle(own: BaseEntry, entries=(), receipts=(), markers=()):  # type: ignore[no-untyped-def]
+    return settle(own, "own-token", Found(tuple(entries), tuple(receipts), tuple(markers)), NAMES)
+
+
+def test_the_last_look_deletes_half_made_leftovers_other_open_receipts_and_markers() -> None:
     own = _entry("0_own", EntryStatus.PRECONVERT, created_at=200)
     late = _entry("0_late", EntryStatus.IMPORT, created_at=201)  # a killed run's request, late
-    tokens = [_token("own-token", UploadTokenStatus.CLOSED), _token("late-token")]
-    decision = settle(own, "own-token", [own, late], tokens, REF, NAME)
+    receipts = [_receipt("own-token", "0_own", S.CLOSED), _receipt("late-token", "0_late")]
+    decision = _settle(own, [late], receipts, [_marker("m-late")])
     assert decision.entry == own
-    assert decision.stray_entries == ("0_late",) and decision.stray_tokens == ("late-token",)
+    assert decision.stray_entries == ("0_late",)
+    assert decision.stray_tokens == ("late-token", "m-late")
 
 
 def test_the_last_look_yields_to_an_older_complete_entry() -> None:
     own = _entry("0_own", EntryStatus.READY, created_at=200)
     older = _entry("0_old", EntryStatus.READY, created_at=199)
-    decision = settle(own, "own-token", [older, own], [], REF, NAME)
+    decision = _settle(own, [older])
     assert decision.entry == older and decision.stray_entries == ("0_own",)
 
 
@@ -134,42 +173,34 @@ def test_the_last_look_deletes_a_newer_complete_duplicate() -> None:
     # any run looking last picks the same keeper.
     own = _entry("0_aaa", EntryStatus.READY, created_at=200)
     twin = _entry("0_zzz", EntryStatus.READY, created_at=200)
-    decision = settle(own, "own-token", [own, twin], [_token("own-token")], REF, NAME)
+    decision = _settle(own, [twin], [_receipt("own-token", "0_aaa", S.FULL_UPLOAD)])
     assert decision.entry == own and decision.stray_entries == ("0_zzz",)
     assert decision.stray_tokens == ()  # its own token stays
-    other_side = settle(twin, "twin-token", [own, twin], [], REF, NAME)
+    other_side = settle(twin, "twin-token", Found((own,)), NAMES)
     assert other_side.entry == own and other_side.stray_entries == ("0_zzz",)
 
 
-def test_the_last_look_under_a_given_reference_id_yields_but_deletes_only_its_own() -> None:
-    own = _entry("0_own", EntryStatus.READY, created_at=200)
-    older = _entry("0_old", EntryStatus.READY, created_at=199)
-    newer = _entry("0_new", EntryStatus.READY, created_at=201)
-    decision = settle(own, "own-token", [older, own, newer], [], GIVEN, NAME)
-    assert decision.entry == older and decision.stray_entries == ("0_own",)
+# -- the token names ------------------------------------------------------------------------
 
 
-# -- the token's fileName -------------------------------------------------------------------
+def _marker_of(path: str, size: int = SIZE, content: str = "ab" * 32, ref: str = REF) -> str:
+    print_ = FileFingerprint(size=size, mtime_ns=1, sample_sha256="00", content_sha256=content)
+    return token_names(UploadRequest(path=Path(path)), print_, ref).marker
 
 
-def _named(path: str, size: int = SIZE, sample: str = "ab" * 32, ref: str | None = None) -> str:
-    request = UploadRequest(path=Path(path), reference_id=ref)
-    fingerprint = FileFingerprint(size=size, mtime_ns=1, sample_sha256=sample)
-    return token_file_name(request, fingerprint, reference_id_for(request, fingerprint))
-
-
-def test_the_token_name_is_deterministic_and_keeps_the_extension() -> None:
-    name = _named("/data/Lecture 1.mp4")
-    assert name == _named("/data/Lecture 1.mp4")
+def test_the_names_are_deterministic_and_keep_the_extension() -> None:
+    name = _marker_of("/data/Lecture 1.mp4")
+    assert name == _marker_of("/elsewhere/Lecture 1.mp4")
     assert name.startswith("Lecture 1.kmm") and name.endswith(".mp4")
 
 
-def test_the_token_name_differs_per_content_even_under_one_given_reference_id() -> None:
-    first = _named("/data/a.mp4", ref="my-ref")
-    assert _named("/data/a.mp4", ref="my-ref", sample="cd" * 32) != first
-    assert _named("/data/a.mp4", ref="my-ref", size=SIZE + 1) != first
-    assert _named("/data/a.mp4", ref="other-ref") != first
+def test_the_names_differ_per_content_even_under_one_given_reference_id() -> None:
+    first = _marker_of("/data/a.mp4", ref="my-ref")
+    assert _marker_of("/data/a.mp4", ref="my-ref", content="cd" * 32) != first
+    assert _marker_of("/data/a.mp4", ref="my-ref", size=SIZE + 1) != first
+    assert _marker_of("/data/a.mp4", ref="other-ref") != first
 
 
-def test_the_token_name_stays_short_for_a_long_file_name() -> None:
-    assert len(_named("/data/" + "x" * 500 + ".mov")) < 120
+def test_the_names_stay_short_for_a_long_file_name() -> None:
+    names = token_names(UploadRequest(path=Path("/d/" + "x" * 500 + ".mov")), PRINT, REF)
+    assert len(names.receipt("0_abcd1234")) < 130

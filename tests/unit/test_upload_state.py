@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import attrs
 import pytest
 
 from kaltura_mm.errors import ConfigError
@@ -14,10 +16,13 @@ from kaltura_mm.upload.request import (
     UploadRequest,
     UploadState,
     reference_id_for,
+    token_names,
 )
 from kaltura_mm.upload_state import UploadStateStore
 
-PRINT = FileFingerprint(size=5_000_000, mtime_ns=123, sample_sha256="ab" * 32)
+PRINT = FileFingerprint(
+    size=5_000_000, mtime_ns=123, sample_sha256="ab" * 32, content_sha256="0f" * 32
+)
 
 
 def _state(**changes: object) -> UploadState:
@@ -98,3 +103,45 @@ def test_store_reports_a_damaged_file(tmp_path: Path) -> None:
     store.path_for("x").write_text("garbage", encoding="utf-8")
     with pytest.raises(ConfigError, match="delete it"):
         store.load("x")
+
+
+def test_two_files_differing_only_in_the_middle_never_share_an_identity() -> None:
+    # Same name, size, mtime and first and last MiB, in two folders: different content.
+    first = UploadRequest(path="/a/lecture.mp4")
+    second = UploadRequest(path="/b/lecture.mp4")
+    other = attrs.evolve(PRINT, content_sha256="1e" * 32)
+    assert reference_id_for(first, PRINT) != reference_id_for(second, other)
+    assert token_names(first, PRINT, "x").marker != token_names(second, other, "x").marker
+
+
+def test_the_identity_ignores_the_mtime_and_the_folder_but_not_the_owner() -> None:
+    request = UploadRequest(path="/a/lecture.mp4")
+    touched = attrs.evolve(PRINT, mtime_ns=999)
+    assert reference_id_for(request, PRINT) == reference_id_for(request, touched)
+    moved = UploadRequest(path="/b/lecture.mp4")
+    assert reference_id_for(request, PRINT) == reference_id_for(moved, PRINT)
+    bob = UploadRequest(path="/a/lecture.mp4", owner_user_id="bob")
+    assert reference_id_for(request, PRINT) != reference_id_for(bob, PRINT)
+
+
+def test_an_identity_needs_the_content_read() -> None:
+    with pytest.raises(ValueError, match="content was not read"):
+        reference_id_for(UploadRequest(path="/a/x.mp4"), attrs.evolve(PRINT, content_sha256=None))
+
+
+def test_receipt_names_carry_their_entry_and_nothing_else_passes_for_one() -> None:
+    names = token_names(UploadRequest(path="/a/Talk {1}.mp4"), PRINT, "kmm-x")
+    assert "{" not in names.marker and names.marker.endswith(".mp4")
+    assert names.entry_of(names.receipt("0_abc123")) == "0_abc123"
+    assert names.entry_of(names.marker) is None
+    assert names.entry_of(names.receipt("")) is None
+    assert names.entry_of("Talk _1_.mp4") is None
+
+
+def test_a_state_saved_without_a_content_hash_or_marker_still_loads() -> None:
+    state = _state(entry_id="0_abcdefgh", token_id="0_" + "f" * 32, marker_id="0_" + "e" * 32)
+    assert UploadState.from_json(state.to_json()) == state
+    data = json.loads(state.to_json())
+    del data["fingerprint"]["content_sha256"], data["marker_id"]
+    old = UploadState.from_json(json.dumps(data))
+    assert old.fingerprint.content_sha256 is None and old.marker_id is None

@@ -37,10 +37,9 @@ class FileRecord:
     bytes_done: int = 0
     error: str | None = None
 
-    def finished_for(self, size: int, mtime_ns: int, reference_id: str) -> bool:
-        """Return whether this file was uploaded and is unchanged since."""
-        same = (self.size, self.mtime_ns, self.reference_id) == (size, mtime_ns, reference_id)
-        return self.status == DONE and same
+    def unchanged_since(self, size: int, mtime_ns: int) -> bool:
+        """Return whether this file was uploaded and its size and mtime are as they were then."""
+        return self.status == DONE and (self.size, self.mtime_ns) == (size, mtime_ns)
 
 
 class FileJournal:
@@ -52,17 +51,19 @@ class FileJournal:
         self.target = target.key
         db.remember_target(target)
 
-    def get(self, path: str, categories: str, reference_id: str) -> FileRecord | None:
+    def get(self, path: str, categories: str, reference_id: str | None = None) -> FileRecord | None:
         """Return the record of ``path`` uploaded into ``categories``, if any.
 
         A record imported from an old JSON journal (which did not say its server or categories)
-        is returned when nothing newer is known and its referenceId is ``reference_id``.
+        is returned when nothing newer is known and its referenceId is ``reference_id`` (any
+        referenceId when None: the caller then checks the file is unchanged since).
         """
         rows = self.db.read(
             f"SELECT {_COLUMNS} FROM files WHERE path = ? AND "  # noqa: S608 - constant columns
-            "((target = ? AND categories = ?) OR (target = ? AND reference_id = ?)) "
+            "((target = ? AND categories = ?) OR "
+            "(target = ? AND (? IS NULL OR reference_id = ?))) "
             "ORDER BY target DESC",
-            (path, self.target, categories, LEGACY_TARGET, reference_id),
+            (path, self.target, categories, LEGACY_TARGET, reference_id, reference_id),
         )
         return FileRecord(**dict(rows[0])) if rows else None
 
