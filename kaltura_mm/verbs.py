@@ -39,6 +39,12 @@ class _LazyModule:
 
 if TYPE_CHECKING:
     from kaltura_mm.flows.categories import category_tree, resolve_category
+    from kaltura_mm.flows.category_admin import (
+        create_category,
+        delete_category,
+        move_category,
+        rename_category,
+    )
     from kaltura_mm.flows.entries import (
         add_to_category,
         delete_entries,
@@ -55,6 +61,10 @@ else:
     # The builders (and the models and codec under them) load with the first verb used, so that
     # ``import kaltura_mm`` and building a client stay fast (benchmarks/bench_import.py).
     category_tree = _Lazy("kaltura_mm.flows.categories", "category_tree")
+    create_category = _Lazy("kaltura_mm.flows.category_admin", "create_category")
+    rename_category = _Lazy("kaltura_mm.flows.category_admin", "rename_category")
+    move_category = _Lazy("kaltura_mm.flows.category_admin", "move_category")
+    delete_category = _Lazy("kaltura_mm.flows.category_admin", "delete_category")
     resolve_category = _Lazy("kaltura_mm.flows.categories", "resolve_category")
     add_to_category = _Lazy("kaltura_mm.flows.entries", "add_to_category")
     delete_entries = _Lazy("kaltura_mm.flows.entries", "delete_entries")
@@ -199,6 +209,8 @@ class CategoryService(_Service[M]):
     get = sends(category.get)
     list = sends(category.list)
     add = sends(category.add)
+    update = sends(category.update)
+    delete = sends(category.delete)
 
 
 class SessionService(_Service[M]):
@@ -208,12 +220,20 @@ class SessionService(_Service[M]):
 
 
 class Categories(_Service[M]):
-    """Categories by id or full path, and trees of them."""
+    """Categories by id or full path, trees of them, and changes to them."""
 
     resolve = runs(resolve_category)
     """Return the category with this id, full path (``"Root>Courses"``) or unique name."""
     tree = runs(category_tree)
     """Return the tree under ``root`` (id or path) with entry counts; every root when None."""
+    create = runs(create_category)
+    """Make sure a path (``"A>B>C"``) exists, every missing level made; idempotent."""
+    rename = runs(rename_category)
+    """Rename a category (id or path); its sub-categories follow."""
+    move = runs(move_category)
+    """Move a category under a new parent (id, path, or None for the top level)."""
+    delete = runs(delete_category)
+    """Delete a category and its sub-categories (``force`` when they hold anything)."""
 
 
 class Verbs(Surface[M]):
