@@ -59,7 +59,7 @@ def test_create_with_known_ids_needs_no_index(both: Both, kaltura_sandbox: Sandb
 @pytest.mark.kaltura_sandbox(index_lag=600)
 def test_create_gives_up_naming_the_lag(both: Both, kaltura_sandbox: Sandbox) -> None:
     both(lambda c: c.categories.create("Ops"))
-    with pytest.raises(ConfigError, match="exists .*did not show it within 1 s"):
+    with pytest.raises(ConfigError, match=r"exists .*did not show it within 1 s"):
         both(lambda c: c.categories.create("Ops", wait_for_index=1))
 
 
