@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         move_category,
         rename_category,
     )
+    from kaltura_mm.flows.edits import update_entries
     from kaltura_mm.flows.entries import (
         add_to_category,
         delete_entries,
@@ -70,6 +71,7 @@ else:
     delete_entries = _Lazy("kaltura_mm.flows.entries", "delete_entries")
     detach_entries = _Lazy("kaltura_mm.flows.entries", "detach_entries")
     get_entry = _Lazy("kaltura_mm.flows.entries", "get_entry")
+    update_entries = _Lazy("kaltura_mm.flows.edits", "update_entries")
     move_entries = _Lazy("kaltura_mm.flows.entries", "move_entries")
     entries = _Lazy("kaltura_mm.flows.listing", "entries")
     upload = _Lazy("kaltura_mm.upload.one", "upload")
@@ -255,6 +257,8 @@ class Verbs(Surface[M]):
     """Assign entries to a category; one ``EntryOutcome`` per entry."""
     move = runs(move_entries)
     """Move entries from one category to another (add first, then detach)."""
+    update = runs(update_entries)
+    """Edit entries' metadata (``EntryEdit`` each): only what differs is sent; an outcome each."""
 
     def _runner(self) -> Any:
         return self
