@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from kaltura_mm.runtime.effects import Flow, Stream
     from kaltura_mm.services import base_entry, category, category_entry, session, upload_token
     from kaltura_mm.upload import upload, upload_many
+    from kaltura_mm.upload.replace import replace_content
 else:
     # The builders (and the models and codec under them) load with the first verb used, so that
     # ``import kaltura_mm`` and building a client stay fast (benchmarks/bench_import.py).
@@ -76,6 +77,7 @@ else:
     entries = _Lazy("kaltura_mm.flows.listing", "entries")
     upload = _Lazy("kaltura_mm.upload.one", "upload")
     upload_many = _Lazy("kaltura_mm.upload.many", "upload_many")
+    replace_content = _Lazy("kaltura_mm.upload.replace", "replace_content")
     base_entry = _LazyModule("kaltura_mm.services.base_entry")
     category = _LazyModule("kaltura_mm.services.category")
     category_entry = _LazyModule("kaltura_mm.services.category_entry")
@@ -257,6 +259,8 @@ class Verbs(Surface[M]):
     """Assign entries to a category; one ``EntryOutcome`` per entry."""
     move = runs(move_entries)
     """Move entries from one category to another (add first, then detach)."""
+    replace = runs(replace_content)
+    """Replace an entry's content with a file, keeping the entry (id, embeds, categories)."""
     update = runs(update_entries)
     """Edit entries' metadata (``EntryEdit`` each): only what differs is sent; an outcome each."""
 
