@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from kaltura_mm.protocol.calls import Call
     from kaltura_mm.runtime.effects import Flow, Stream
     from kaltura_mm.services import base_entry, category, category_entry, session, upload_token
+    from kaltura_mm.sync.flows import apply_sync, plan_sync
     from kaltura_mm.upload import upload, upload_many
     from kaltura_mm.upload.replace import replace_content
 else:
@@ -78,6 +79,8 @@ else:
     upload = _Lazy("kaltura_mm.upload.one", "upload")
     upload_many = _Lazy("kaltura_mm.upload.many", "upload_many")
     replace_content = _Lazy("kaltura_mm.upload.replace", "replace_content")
+    plan_sync = _Lazy("kaltura_mm.sync.flows", "plan_sync")
+    apply_sync = _Lazy("kaltura_mm.sync.flows", "apply_sync")
     base_entry = _LazyModule("kaltura_mm.services.base_entry")
     category = _LazyModule("kaltura_mm.services.category")
     category_entry = _LazyModule("kaltura_mm.services.category_entry")
@@ -240,6 +243,15 @@ class Categories(_Service[M]):
     """Delete a category and its sub-categories (``force`` when they hold anything)."""
 
 
+class Syncs(_Service[M]):
+    """Keep a category in step with a folder or a manifest (``kaltura_mm.sync``)."""
+
+    plan = runs(plan_sync)
+    """Return the plan that makes a category look like a source; nothing is written."""
+    apply = runs(apply_sync)
+    """Check a plan against the server (refusing one that drifted), then apply it."""
+
+
 class Verbs(Surface[M]):
     """The verbs both clients share (``Client``: values; ``AsyncClient``: awaitables)."""
 
@@ -291,6 +303,11 @@ class Verbs(Surface[M]):
     def session(self) -> SessionService[M]:
         """Return ``session``'s actions, bound to this client."""
         return SessionService(self)
+
+    @functools.cached_property
+    def sync(self) -> Syncs[M]:
+        """Return the sync's plan and apply, bound to this client."""
+        return Syncs(self)
 
     @functools.cached_property
     def categories(self) -> Categories[M]:

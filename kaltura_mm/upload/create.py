@@ -22,6 +22,7 @@ import attrs
 
 from kaltura_mm.errors import (
     CategoryEntryExistsError,
+    CategoryNotFoundError,
     ConfigError,
     InvalidKsError,
     KalturaError,
@@ -33,11 +34,9 @@ from kaltura_mm.errors import (
 )
 from kaltura_mm.models import (
     BaseEntry,
-    CategoryFilter,
     DocumentEntry,
     EntryType,
     MediaEntry,
-    Pager,
     UploadedFileTokenResource,
     UploadToken,
 )
@@ -75,11 +74,24 @@ class Creation:
 
 
 def missing_categories(category_ids: tuple[int, ...]) -> Flow[set[int]]:
-    """Return which of ``category_ids`` do not exist (or this session cannot see)."""
+    """Return which of ``category_ids`` do not exist (or this session cannot see).
+
+    Read by id (``category.get``, in one multiRequest), not listed: a list reads the search
+    index, which does not show a category made a moment ago (``--create-categories``).
+    """
     if not category_ids:
         return set()
-    page = yield category.list(CategoryFilter(id_in=category_ids), Pager(page_size=500))
-    return set(category_ids) - {c.id for c in page.objects}
+    batch = MultiRequest()
+    refs = {c: batch.add(category.get(c)) for c in category_ids}
+    answer: MultiResponse = yield batch
+    missing = set()
+    for category_id, ref in refs.items():
+        got = answer.outcome(ref)
+        if isinstance(got, CategoryNotFoundError):
+            missing.add(category_id)
+        elif isinstance(got, KalturaError):
+            raise got
+    return missing
 
 
 def unknown_categories_error(missing: set[int]) -> ConfigError:
