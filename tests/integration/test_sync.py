@@ -97,9 +97,10 @@ def test_each_action(syncer: Syncer, kaltura_sandbox: Sandbox, tmp_path: Path) -
     assert linked(kaltura_sandbox, ids["bio-old"]) == {"Courses>Bio"}
     kaltura_sandbox.clock.advance(5)  # the replacement converts and is swapped in
     kaltura_sandbox.core.promote_ready()
-    assert kaltura_sandbox.entry_bytes(ids["bio-intro"]).read_bytes() == (
-        folder / "intro.mp4"
-    ).read_bytes()
+    assert (
+        kaltura_sandbox.entry_bytes(ids["bio-intro"]).read_bytes()
+        == (folder / "intro.mp4").read_bytes()
+    )
     pruned = syncer.plan(read_source(manifest), prune="detach")
     assert [i.actions for i in pruned.items if i.changes] == [("extra", "detach")]
     syncer.apply(pruned)
@@ -149,9 +150,7 @@ def test_a_saved_plan_that_drifted_is_refused(
     syncer.client.update([_edit(entry, "Renamed by hand")])
     with pytest.raises(StalePlanError) as stale:
         syncer.apply(saved, check=True)
-    assert f"entry {entry}: name is now 'Renamed by hand' (the plan saw 'A')" in str(
-        stale.value
-    )
+    assert f"entry {entry}: name is now 'Renamed by hand' (the plan saw 'A')" in str(stale.value)
     assert sorted(e["name"] for e in live(kaltura_sandbox).values()) == ["B", "Renamed by hand"]
 
 
