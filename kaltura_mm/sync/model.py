@@ -90,6 +90,7 @@ class Plan:
         """Return the plan in one line: ``0 changes`` or the counts of each action."""
         counts = self.counts()
         parts = [f"{counts[a]} {a}" for a in (*WRITES, KEEP, EXTRA) if a in counts]
-        made = [f"{len(self.create)} categories to create"] if self.create else []
-        head = f"{self.changes} changes" if self.changes else "0 changes"
+        plural = "category" if len(self.create) == 1 else "categories"
+        made = [f"{len(self.create)} {plural} to create"] if self.create else []
+        head = f"{self.changes} change" + ("" if self.changes == 1 else "s")
         return head + (": " + ", ".join(made + parts) if parts or made else "")
