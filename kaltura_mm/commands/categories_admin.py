@@ -16,11 +16,11 @@ from typing import Any
 import click
 
 from kaltura_mm.commands.browse import FORMAT, show_categories
+from kaltura_mm.commands.category_refs import resolve
 from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.output import Format
-from kaltura_mm.commands.params import category_ref
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.sync_state import KnownCategories
 from kaltura_mm.flows.category_admin import (
@@ -37,6 +37,11 @@ KEYS = ("id", "full_name", "status", "message")
 
 def _known(state: AppContext) -> KnownCategories:
     return KnownCategories(open_state(state_dir(None, state.env)), state.target())
+
+
+def _id(state: AppContext, ref: str) -> int:
+    """Return the id of the category ``ref`` names (made ones found while the index lags)."""
+    return resolve(state, ref).id or 0
 
 
 def _record(category: Category, status: str, message: str | None = None) -> dict[str, Any]:
@@ -97,7 +102,7 @@ def create_command(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
 def rename_command(ctx: click.Context, category: str, new_name: str, fmt: str) -> int:
     """Rename a category (its sub-categories' paths follow, on the server, shortly after)."""
     state = app(ctx)
-    done = state.client().run(rename_category(category_ref(category), new_name))
+    done = state.client().run(rename_category(_id(state, category), new_name))
     writer = state.writer(KEYS, Format(fmt))
     writer.write(_record(done, "renamed"))
     writer.close()
@@ -116,8 +121,8 @@ def move_command(ctx: click.Context, category: str, parent: str | None, top: boo
     if (parent is None) == (not top):
         raise CliError("say where to: --to ID|PATH, or --top", "give exactly one of them")
     state = app(ctx)
-    target = None if top else category_ref(parent or "")
-    done = state.client().run(move_category(category_ref(category), target))
+    target = None if top else _id(state, parent or "")
+    done = state.client().run(move_category(_id(state, category), target))
     writer = state.writer(KEYS, Format(fmt))
     writer.write(_record(done, "moved"))
     writer.close()
@@ -138,7 +143,7 @@ def delete_command(
     """Delete a category and its sub-categories; their entries move to its parent."""
     state = app(ctx)
     client = state.client()
-    fate = client.run(delete_category(category_ref(category), dry_run=True))
+    fate = client.run(delete_category(_id(state, category), dry_run=True))
     writer = state.writer(KEYS, Format(fmt))
     if dry_run:
         writer.write(_record(fate.category, "would_delete", fate.describe()))
