@@ -135,8 +135,9 @@ def test_ci_recipe_makes_its_own_category_on_a_fresh_account(
     uploaded.write_text(made.out)
     (entry,) = [e["id"] for e in live_entries(sandbox_env)]
     assert linked(sandbox_env, entry) == {"CI>Smoke"}
-    synced = cli("sync", str(tmp_path / "media"), "-c", "CI>Smoke", "--plan")  # no index wait
-    assert synced.code == 0, synced.err
+    again = cli("--json", "upload", str(tmp_path / "media"), "-c", "CI>Smoke")  # no index wait
+    assert again.code == 0, again.err
+    assert [r["status"] for r in again.json_lines()] == ["skipped"]
     assert cli("delete", "--from-file", str(uploaded), "--yes", "-q").code == 0
     assert live_entries(sandbox_env) == []
 
