@@ -10,6 +10,7 @@ a plan that drifted is refused, naming the entries. See ``kaltura_mm.sync`` for 
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from kaltura_mm.commands.sync_show import confirmed, say_summary, write_plan
 from kaltura_mm.commands.upload import split_concurrency
 from kaltura_mm.errors import CategoryNotFoundError
 from kaltura_mm.sync import Plan, plan_sync, read_source
+from kaltura_mm.sync.apply import with_scope
 from kaltura_mm.sync.planfile import dumps, loads
 from kaltura_mm.upload.plan import DEFAULT_CHUNK_SIZE
 from kaltura_mm.upload.request import UploadOptions
@@ -196,4 +198,7 @@ def apply_command(ctx: click.Context, /, plan_file: Path, **options: Any) -> int
     if not plan.changes:
         say_summary(state, plan)
         return ExitCode.OK
+    if plan.scope.id is None:  # made before its category: an earlier apply may have made it
+        with contextlib.suppress(CategoryNotFoundError):
+            plan = with_scope(plan, resolve(state, plan.scope.full_name, root).id or 0)
     return _apply(state, plan, options, open_state(root), root, check=True)

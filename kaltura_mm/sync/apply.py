@@ -83,7 +83,7 @@ def _placed(plan: Plan, known: Mapping[str, int], hooks: ApplyHooks) -> Flow[lis
     if plan.create:
         made = yield from create_categories(plan.create, known=known)
         for outcome in made.values():
-            for category in outcome.created:
+            for category in (*outcome.created, outcome.category):
                 if hooks.on_category is not None:
                     hooks.on_category(category)
             ids[(outcome.category.full_name or "").casefold()] = outcome.category.id or 0
@@ -97,6 +97,18 @@ def _placed(plan: Plan, known: Mapping[str, int], hooks: ApplyHooks) -> Flow[lis
         return attrs.evolve(item, reference_id=key, attach=places)
 
     return [placed(i) for i in plan.items]
+
+
+def with_scope(plan: Plan, scope_id: int) -> Plan:
+    """Return ``plan`` (made before its category existed) once the category has ``scope_id``:
+    the referenceIds derived from it filled in, so what an earlier apply did can be found."""
+    items = tuple(
+        attrs.evolve(i, reference_id=derived_key(scope_id, i.relative))
+        if i.reference_id is None and i.relative is not None
+        else i
+        for i in plan.items
+    )
+    return attrs.evolve(plan, scope=attrs.evolve(plan.scope, id=scope_id), items=items)
 
 
 @attrs.define
@@ -245,4 +257,4 @@ def _error(item: PlanItem, error: object) -> KalturaError:
     return KalturaError(f"{item.path or item.entry_id}: {error}")
 
 
-__all__ = ["ApplyHooks", "ItemOutcome", "Resume", "apply_plan"]
+__all__ = ["ApplyHooks", "ItemOutcome", "Resume", "apply_plan", "with_scope"]

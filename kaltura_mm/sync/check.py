@@ -71,7 +71,7 @@ def check_plan(plan: Plan, records: Mapping[str, SyncRecord] | None = None) -> F
     for item in plan.items:
         key = item.reference_id or ""
         if key in made and made[key] in entries:
-            done = attrs.evolve(item, actions=(KEEP,), entry_id=made[key])
+            done = attrs.evolve(item, actions=(KEEP,), entry_id=made[key], attach=())
             items.append(attrs.evolve(done, note="made by an earlier apply of this plan"))
         else:
             items.append(_checked(item, entries, linked, records, drift))

@@ -72,9 +72,11 @@ def units(item: PlanItem) -> set[tuple[str, int]]:
     An add attaches its categories as it makes the entry, so they are not units of their own.
     """
     found = {(a, 0) for a in item.actions if a in (ADD, REPLACE, UPDATE, DELETE)}
-    if ADD not in item.actions:
+    if ATTACH in item.actions and ADD not in item.actions:
         found |= {(ATTACH, p.id or 0) for p in item.attach}
-    return found | {(DETACH, p.id or 0) for p in item.detach}
+    if DETACH in item.actions:
+        found |= {(DETACH, p.id or 0) for p in item.detach}
+    return found
 
 
 @attrs.define

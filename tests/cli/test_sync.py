@@ -183,3 +183,24 @@ def _wait_for_a_confirmed_chunk(database: Path, running: subprocess.Popen[str]) 
                 return
         time.sleep(0.05)
     raise AssertionError("the sync never confirmed a chunk")
+
+
+@pytest.mark.kaltura_sandbox(index_lag=600)
+def test_a_plan_for_a_category_yet_to_be_made_applies_once(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    media(tmp_path / "src", "a.mp4")
+    media(tmp_path / "src", "b.mp4")
+    saved = tmp_path / "plan.json"
+    planned = cli(
+        "sync", str(tmp_path / "src"), "-c", "New>Course", "--create-categories",
+        "--plan-out", str(saved),
+    )  # fmt: skip
+    assert planned.code == 0, planned.err
+    first = cli("--json", "apply", str(saved))
+    assert [r["status"] for r in first.json_lines()] == ["done", "done"]
+    before = writes(sandbox_env)
+    again = cli("--json", "apply", str(saved))  # the index shows none of it for ten minutes
+    assert (again.code, again.out) == (0, "")
+    assert writes(sandbox_env) == before
+    assert _names(sandbox_env) == ["a", "b"]
