@@ -27,7 +27,7 @@ _EXPORTS: dict[str, str] = {
     "BaseEntryFilter": "kaltura_mm.models",
     "Call": "kaltura_mm.protocol.calls",
     "Category": "kaltura_mm.models",
-    "CategoryDeletion": "kaltura_mm.flows.category_admin",
+    "CategoryDeletion": "kaltura_mm.flows.category_changes",
     "CategoryEntry": "kaltura_mm.models",
     "CategoryEntryExistsError": "kaltura_mm.errors",
     "CategoryEntryFilter": "kaltura_mm.models",
@@ -111,7 +111,7 @@ _EXPORTS: dict[str, str] = {
     "category_tree": "kaltura_mm.flows.categories",
     "create_categories": "kaltura_mm.flows.category_admin",
     "create_category": "kaltura_mm.flows.category_admin",
-    "delete_category": "kaltura_mm.flows.category_admin",
+    "delete_category": "kaltura_mm.flows.category_changes",
     "delete_entries": "kaltura_mm.flows.entries",
     "delete_where": "kaltura_mm.flows.entries",
     "detach_entries": "kaltura_mm.flows.entries",
@@ -121,9 +121,9 @@ _EXPORTS: dict[str, str] = {
     "interleave": "kaltura_mm.runtime.effects",
     "list_entries": "kaltura_mm.flows.listing",
     "list_page": "kaltura_mm.flows.listing",
-    "move_category": "kaltura_mm.flows.category_admin",
+    "move_category": "kaltura_mm.flows.category_changes",
     "move_entries": "kaltura_mm.flows.entries",
-    "rename_category": "kaltura_mm.flows.category_admin",
+    "rename_category": "kaltura_mm.flows.category_changes",
     "replace_content": "kaltura_mm.upload.replace",
     "resolve_category": "kaltura_mm.flows.categories",
     "resume_upload": "kaltura_mm.upload.one",
@@ -305,10 +305,12 @@ if TYPE_CHECKING:
     from kaltura_mm.flows.batch import EntryOutcome, Pace
     from kaltura_mm.flows.categories import CategoryNode, category_tree, resolve_category
     from kaltura_mm.flows.category_admin import (
-        CategoryDeletion,
         CreatedCategory,
         create_categories,
         create_category,
+    )
+    from kaltura_mm.flows.category_changes import (
+        CategoryDeletion,
         delete_category,
         move_category,
         rename_category,

@@ -39,12 +39,8 @@ class _LazyModule:
 
 if TYPE_CHECKING:
     from kaltura_mm.flows.categories import category_tree, resolve_category
-    from kaltura_mm.flows.category_admin import (
-        create_category,
-        delete_category,
-        move_category,
-        rename_category,
-    )
+    from kaltura_mm.flows.category_admin import create_category
+    from kaltura_mm.flows.category_changes import delete_category, move_category, rename_category
     from kaltura_mm.flows.edits import update_entries
     from kaltura_mm.flows.entries import (
         add_to_category,
@@ -65,9 +61,9 @@ else:
     # ``import kaltura_mm`` and building a client stay fast (benchmarks/bench_import.py).
     category_tree = _Lazy("kaltura_mm.flows.categories", "category_tree")
     create_category = _Lazy("kaltura_mm.flows.category_admin", "create_category")
-    rename_category = _Lazy("kaltura_mm.flows.category_admin", "rename_category")
-    move_category = _Lazy("kaltura_mm.flows.category_admin", "move_category")
-    delete_category = _Lazy("kaltura_mm.flows.category_admin", "delete_category")
+    rename_category = _Lazy("kaltura_mm.flows.category_changes", "rename_category")
+    move_category = _Lazy("kaltura_mm.flows.category_changes", "move_category")
+    delete_category = _Lazy("kaltura_mm.flows.category_changes", "delete_category")
     resolve_category = _Lazy("kaltura_mm.flows.categories", "resolve_category")
     add_to_category = _Lazy("kaltura_mm.flows.entries", "add_to_category")
     delete_entries = _Lazy("kaltura_mm.flows.entries", "delete_entries")

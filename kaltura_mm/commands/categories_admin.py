@@ -23,9 +23,9 @@ from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.sync_state import KnownCategories
-from kaltura_mm.flows.category_admin import (
+from kaltura_mm.flows.category_admin import create_categories
+from kaltura_mm.flows.category_changes import (
     CategoryDeletion,
-    create_categories,
     delete_category,
     move_category,
     rename_category,

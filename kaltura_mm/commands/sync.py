@@ -25,7 +25,7 @@ from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.lock import RunLock
-from kaltura_mm.commands.state.sync_state import SyncRecords
+from kaltura_mm.commands.state.sync_state import KnownCategories, SyncRecords
 from kaltura_mm.commands.sync_run import Journal, apply_with_journal
 from kaltura_mm.commands.sync_show import confirmed, say_summary, write_plan
 from kaltura_mm.commands.upload import split_concurrency
@@ -136,6 +136,7 @@ def sync_command(ctx: click.Context, /, source: str, category: str, **options: A
             records=records,
             prune=options["prune"],
             create_categories=options["create_categories"],
+            known_categories=KnownCategories(db, state.target()).all(),
         )
     )
     return _after_plan(state, plan, options, db, root)

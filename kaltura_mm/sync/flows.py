@@ -33,12 +33,14 @@ def plan_sync(
     records: Mapping[str, SyncRecord] | None = None,
     prune: Prune = None,
     create_categories: bool = False,
+    known_categories: Mapping[str, int] | None = None,
 ) -> Flow[Plan]:
     """Return the plan that makes ``category`` (and what is below it) look like ``source``.
 
     ``records`` (by referenceId) are what earlier syncs of this category made: their entry ids
     are read exactly (the search index may not show them yet) and their content compared with
-    the files. Nothing is written.
+    the files. ``known_categories`` (full name to id) are categories made a moment ago, read by
+    id for the same reason. Nothing is written.
     """
     if prune not in (None, "detach", "delete"):
         raise ConfigError(f"prune must be None, 'detach' or 'delete', got {prune!r}")
@@ -50,7 +52,7 @@ def plan_sync(
     else:
         keys = [item.key(top.id or 0) for item in source.items]
         known = {r.reference_id: r.entry_id for r in records.values()}
-        view = yield from read_server(top, keys, known)
+        view = yield from read_server(top, keys, known, known_categories)
         name = top.full_name or ""
     return build_plan(
         source,

@@ -26,7 +26,6 @@ import attrs
 
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.flows.categories import PATH_SEPARATOR
-from kaltura_mm.flows.category_admin import stored_name
 from kaltura_mm.flows.edits import EntryEdit, differences
 from kaltura_mm.models import BaseEntry, EntryStatus
 from kaltura_mm.sync.model import (
@@ -45,6 +44,7 @@ from kaltura_mm.sync.model import (
     Seen,
 )
 from kaltura_mm.sync.records import SyncRecord
+from kaltura_mm.sync.scope import Scope, scope_of
 from kaltura_mm.sync.server import ServerView
 from kaltura_mm.sync.source import Source, SyncItem
 from kaltura_mm.upload.recover import COMPLETE_STATUSES
@@ -70,45 +70,6 @@ _NEEDS_CONTENT = frozenset(
 )
 
 
-@attrs.frozen
-class _Scope:
-    """The scope's categories, for resolving what an item names."""
-
-    top: Place
-    by_name: Mapping[str, Place]
-    by_id: Mapping[int, Place]
-
-    def place(self, ref: str, item: SyncItem) -> Place:
-        """Return the category ``ref`` (an id or a full path) names; refuse one outside."""
-        text = ref.strip()
-        if text.isdigit():
-            found = self.by_id.get(int(text))
-            if found is None:
-                raise ConfigError(
-                    f"{item.where()}: category {text} is not {self.top.full_name} or below it: "
-                    "a sync keeps only its own category in step"
-                )
-            return found
-        path = PATH_SEPARATOR.join(stored_name(p) for p in text.split(PATH_SEPARATOR))
-        top = self.top.full_name
-        if path.casefold() != top.casefold() and not path.casefold().startswith(
-            top.casefold() + PATH_SEPARATOR
-        ):
-            raise ConfigError(
-                f"{item.where()}: category {path!r} is outside {top!r}: name categories by their "
-                f"full path, inside the sync's category (such as '{top}>Week 1')"
-            )
-        return self.by_name.get(path.casefold(), Place(path))
-
-
-def _scope(view: ServerView, scope_name: str) -> _Scope:
-    if view.scope is None:
-        return _Scope(Place(scope_name), {}, {})
-    places = {c.id: Place(c.full_name or "", c.id) for c in view.tree.values() if c.id}
-    top = places[view.scope.id or 0]
-    return _Scope(top, {p.full_name.casefold(): p for p in places.values()}, places)
-
-
 Prints = Callable[[SyncItem, SyncRecord | None], FileFingerprint]
 """Fingerprints a source item's file (given its record: ``records.fingerprint``)."""
 
@@ -117,7 +78,7 @@ Prints = Callable[[SyncItem, SyncRecord | None], FileFingerprint]
 class _Context:
     """What every item of one plan is compared with."""
 
-    scope: _Scope
+    scope: Scope
     view: ServerView
     source: Source
     prints: Prints
@@ -138,7 +99,7 @@ def build_plan(
     create_categories: bool = False,
 ) -> Plan:
     """Return the plan that makes the scope look like ``source`` (rules 1 to 5)."""
-    scope = _scope(view, scope_name)
+    scope = scope_of(view, scope_name)
     context = _Context(scope, view, source, prints)
     keys = [item.key(scope.top.id) if scope.top.id else None for item in source.items]
     _refuse_twice(source.items, keys)

@@ -35,7 +35,7 @@ from kaltura_mm.models import (
     ListPage,
     Pager,
 )
-from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
+from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import base_entry, category, category_entry
 
@@ -69,14 +69,19 @@ class ServerView:
 
 
 def read_server(
-    top: Category, wanted: Iterable[str], known: Mapping[str, str] | None = None
+    top: Category,
+    wanted: Iterable[str],
+    known: Mapping[str, str] | None = None,
+    known_categories: Mapping[str, int] | None = None,
 ) -> Flow[ServerView]:
     """Return what the server holds for the sync of the category ``top`` (steps 1 to 5).
 
     ``wanted`` are the referenceIds of the source's items; ``known`` maps referenceIds to the
-    entry ids a sync made for them.
+    entry ids a sync made for them; ``known_categories`` full names to the ids of categories
+    made (read by id: the listing of step 1 may not show them yet).
     """
     tree, requests = yield from _tree(top)
+    tree.update((yield from _made_below(top, tree, known_categories or {})))
     entries, pages = yield from _listing(top)
     listed = frozenset(entries)
     missing = [i for i in dict.fromkeys((known or {}).values()) if i not in entries]
@@ -108,6 +113,26 @@ def _tree(top: Category) -> Flow[tuple[dict[int, Category], int]]:
         if len(page.objects) < PAGE or index * PAGE >= page.total_count or index == 20:
             return tree, requests
         index += 1
+
+
+def _made_below(
+    top: Category, tree: Mapping[int, Category], made: Mapping[str, int]
+) -> Flow[dict[int, Category]]:
+    """Return the categories below ``top`` that were made but are not listed yet, read by id."""
+    prefix = (top.full_name or "").casefold() + ">"
+    ids = [i for name, i in made.items() if name.casefold().startswith(prefix) and i not in tree]
+    if not ids:
+        return {}
+    batch = MultiRequest()
+    refs: list[Ref[Any]] = [batch.add(category.get(i)) for i in ids]
+    answer: MultiResponse = yield batch
+    found = [answer.outcome(r) for r in refs]
+    below = (top.full_ids or "") + ">"
+    return {
+        c.id: c
+        for c in found
+        if isinstance(c, Category) and c.id and (c.full_ids or "").startswith(below)
+    }
 
 
 def _listing(top: Category) -> Flow[tuple[dict[str, BaseEntry], int]]:

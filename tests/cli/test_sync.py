@@ -204,3 +204,18 @@ def test_a_plan_for_a_category_yet_to_be_made_applies_once(
     assert (again.code, again.out) == (0, "")
     assert writes(sandbox_env) == before
     assert _names(sandbox_env) == ["a", "b"]
+
+
+@pytest.mark.kaltura_sandbox(index_lag=600)
+def test_a_category_made_a_moment_ago_is_found_by_the_plan(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    sandbox_env.create_category("Course")
+    assert cli("categories", "create", "Course>Week 2", "-q").code == 0
+    media(tmp_path, "a.mp4")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("path,category\na.mp4,Course>Week 2\n")
+    synced = cli("--json", "sync", str(manifest), "-c", "Course", "--yes")
+    assert synced.code == 0, synced.err
+    (line,) = synced.json_lines()
+    assert linked(sandbox_env, line["entry_id"]) == {"Course>Week 2"}
