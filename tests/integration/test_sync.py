@@ -189,3 +189,19 @@ def _edit(entry_id: str | None, name: str) -> object:
     from kaltura_mm.flows.edits import EntryEdit
 
     return EntryEdit(entry_id=entry_id or "", name=name)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_plan_and_apply_under_both_clients(
+    mode: str, kaltura_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    from tests.integration.clients import under
+
+    kaltura_sandbox.create_category("Courses>Bio")
+    media(tmp_path / "src", "a.mp4")
+    source = read_source(tmp_path / "src")
+    both = under(mode, kaltura_sandbox)
+    plan = both(lambda c: c.sync.plan(source, "Courses>Bio"))
+    assert plan.summary() == "1 change: 1 add"
+    (outcome,) = both(lambda c: c.sync.apply(plan, check=True))
+    assert outcome.status == "done" and outcome.entry_id in live(kaltura_sandbox)
