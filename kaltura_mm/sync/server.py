@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from kaltura_mm.errors import KalturaError
+from kaltura_mm.errors import ActionBlockedError, KalturaError
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, Keyset
 from kaltura_mm.models import (
     BaseEntry,
@@ -36,10 +36,11 @@ from kaltura_mm.models import (
     Pager,
 )
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
-from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import base_entry, category, category_entry
 
 CALLS_PER_REQUEST = 20
+BLOCKED_ATTEMPTS = 8  # a read the rate limiter blocks is sent again, pausing 1, 2, 4... s
 PAGE = 500
 _ANY_MODERATION = {"moderationStatusIn": "1,2,3,5,6"}
 
@@ -164,17 +165,30 @@ def _by_reference(keys: Sequence[str]) -> list[Call[Any]]:
 
 
 def _batched(calls: Sequence[Call[Any]]) -> Flow[list[Any]]:
-    """Send ``calls`` in multiRequests of ``CALLS_PER_REQUEST``; return their values in order."""
+    """Send ``calls`` in multiRequests of ``CALLS_PER_REQUEST``; return their values in order.
+
+    A call the rate limiter blocked (``ACTION_BLOCKED`` in its slot) is sent again after a pause,
+    alone with the others blocked, up to ``BLOCKED_ATTEMPTS`` times.
+    """
     values: list[Any] = []
     for start in range(0, len(calls), CALLS_PER_REQUEST):
-        batch = MultiRequest()
-        refs = [batch.add(c) for c in calls[start : start + CALLS_PER_REQUEST]]
-        answer: MultiResponse = yield batch
-        for ref in refs:
-            value = answer.outcome(ref)
-            if isinstance(value, KalturaError):
-                raise value
-            values.append(value)
+        chunk = list(calls[start : start + CALLS_PER_REQUEST])
+        got: dict[int, Any] = {}
+        for attempt in range(BLOCKED_ATTEMPTS):
+            batch = MultiRequest()
+            refs = {i: batch.add(chunk[i]) for i in range(len(chunk)) if i not in got}
+            answer: MultiResponse = yield batch
+            got.update({i: answer.outcome(ref) for i, ref in refs.items()})
+            blocked = [i for i in refs if isinstance(got[i], ActionBlockedError)]
+            if not blocked or attempt == BLOCKED_ATTEMPTS - 1:
+                break
+            for i in blocked:
+                del got[i]
+            yield Sleep(min(2.0**attempt, 30.0))
+        for i in range(len(chunk)):
+            if isinstance(got[i], KalturaError):
+                raise got[i]
+            values.append(got[i])
     return values
 
 

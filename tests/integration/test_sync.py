@@ -205,3 +205,15 @@ def test_plan_and_apply_under_both_clients(
     assert plan.summary() == "1 change: 1 add"
     (outcome,) = both(lambda c: c.sync.apply(plan, check=True))
     assert outcome.status == "done" and outcome.entry_id in live(kaltura_sandbox)
+
+
+def test_reads_the_rate_limiter_blocks_are_sent_again(
+    syncer: Syncer, kaltura_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    category = kaltura_sandbox.create_category("Courses>Bio")
+    kaltura_sandbox.seed_entries(category, 1_200)  # three link reads of 500 entries
+    kaltura_sandbox.faults.throttle("categoryentry", "list", limit=2, window=1)
+    media(tmp_path / "src", "a.mp4")
+    plan = syncer.plan(read_source(tmp_path / "src"))
+    assert plan.summary() == "1 change: 1 add, 1200 extra"
+    assert kaltura_sandbox.stats.blocked[("categoryentry", "list")] >= 1
