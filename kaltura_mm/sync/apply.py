@@ -206,7 +206,15 @@ class _Run:
         if not planned:
             return
         for outcome in (yield from apply_edits(planned, pace=self.pace)):
-            self.ledger.ended(index_of[outcome.entry_id], UPDATE, outcome.status, outcome.error)
+            index = index_of[outcome.entry_id]
+            item = self.ledger.tracks[index].item
+            if (
+                outcome.ok
+                and item.reference_id
+                and item.after.get("reference_id") == item.reference_id
+            ):
+                self._record(item, outcome.entry_id, item.fingerprint)  # an upload taken over
+            self.ledger.ended(index, UPDATE, outcome.status, outcome.error)
 
     def attaches(self, _: Resume) -> Flow[None]:
         yield from self._per_category(

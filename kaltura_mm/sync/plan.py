@@ -13,6 +13,10 @@ The scope is the sync's category and everything below it. For each item of the s
    in and should not be (categories outside the scope are never touched).
 5. Nothing to do: ``keep``. Entries in the scope that no item claims are ``extra``: kept, or
    detached from the scope (``prune="detach"``) or deleted (``prune="delete"``).
+6. An item with no entry of its own whose very file ``kaltura-mm upload`` put into the category
+   (the entry carries the upload engine's referenceId, a hash of the file's content sample,
+   size and name, and of the category) is not uploaded again: that entry is taken over (its
+   referenceId becomes the item's), so switching from ``upload`` to ``sync`` makes no duplicate.
 
 Categories an item names must lie in the scope; missing ones are created first when the caller
 allows it (``create_categories``), else the plan refuses.
@@ -28,6 +32,7 @@ from kaltura_mm.errors import ConfigError
 from kaltura_mm.flows.categories import PATH_SEPARATOR
 from kaltura_mm.flows.edits import EntryEdit, differences
 from kaltura_mm.models import BaseEntry, EntryStatus
+from kaltura_mm.sync.adopt import Uploads
 from kaltura_mm.sync.model import (
     ADD,
     ATTACH,
@@ -82,6 +87,7 @@ class _Context:
     view: ServerView
     source: Source
     prints: Prints
+    uploads: Uploads
 
     def links(self, entry: BaseEntry) -> set[int]:
         """Return the scope's categories ``entry`` is linked to."""
@@ -100,7 +106,7 @@ def build_plan(
 ) -> Plan:
     """Return the plan that makes the scope look like ``source`` (rules 1 to 5)."""
     scope = scope_of(view, scope_name)
-    context = _Context(scope, view, source, prints)
+    context = _Context(scope, view, source, prints, Uploads.of(view, scope.top.id))
     keys = [item.key(scope.top.id) if scope.top.id else None for item in source.items]
     _refuse_twice(source.items, keys)
     mine = _claims(view, keys)
@@ -187,6 +193,11 @@ def _item(
         path=str(item.path),
         name=_desired_name(item, context.source),
     )
+    if entry is None and key is not None:
+        print_ = context.prints(item, None)
+        twin = context.uploads.take(item.path, print_)
+        if twin is not None:
+            return _adopted(context, item, base, twin, SyncRecord.of(key, twin.id or "", print_))
     if entry is None or entry.status is EntryStatus.IMPORT:
         return attrs.evolve(
             base,
@@ -198,6 +209,25 @@ def _item(
             note="continues its half-made entry" if entry else None,
         )
     return _existing(context, item, base, entries, record, wanted)
+
+
+def _adopted(
+    context: _Context, item: SyncItem, base: PlanItem, twin: BaseEntry, record: SyncRecord
+) -> PlanItem:
+    """Take over the entry ``kaltura-mm upload`` made of this very file (rule 6)."""
+    places = [context.scope.place(c, item) for c in item.categories or ()] or [context.scope.top]
+    wanted = {p.full_name.casefold(): p for p in places}
+    found = _existing(context, item, base, [twin], record, wanted)
+    before = {**found.before, "reference_id": twin.reference_id}
+    after = {**found.after, "reference_id": record.reference_id}
+    actions = [a for a in (REPLACE, UPDATE, ATTACH, DETACH) if a in found.actions or a == UPDATE]
+    return attrs.evolve(
+        found,
+        actions=tuple(actions),
+        before=before,
+        after=after,
+        note="made by `kaltura-mm upload` from this very file: taken over, not uploaded again",
+    )
 
 
 def _existing(

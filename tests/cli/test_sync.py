@@ -219,3 +219,26 @@ def test_a_category_made_a_moment_ago_is_found_by_the_plan(
     assert synced.code == 0, synced.err
     (line,) = synced.json_lines()
     assert linked(sandbox_env, line["entry_id"]) == {"Course>Week 2"}
+
+
+def test_switching_from_upload_to_sync_takes_the_entries_over(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    sandbox_env.create_category("Talks")
+    folder = tmp_path / "talks"
+    media(folder, "a.mp4")
+    media(folder, "b.mp4")
+    uploaded = cli("--json", "upload", str(folder), "-c", "Talks")
+    assert uploaded.code == 0, uploaded.err
+    ids = sorted(r["entry_id"] for r in uploaded.json_lines())
+    sandbox_env.index.settle()  # an upload made last week: the index shows it
+    plan = cli("--json", "sync", str(folder), "-c", "Talks", "--plan")
+    lines = plan.json_lines()
+    assert [r["actions"] for r in lines] == [["update"], ["update"]]  # no add, no extra
+    assert sorted(r["entry_id"] for r in lines) == ids
+    assert "taken over" in lines[0]["note"]
+    assert cli("sync", str(folder), "-c", "Talks", "--yes", "-q").code == 0
+    assert sorted(e["id"] for e in live_entries(sandbox_env)) == ids  # not uploaded again
+    again = cli("--json", "sync", str(folder), "-c", "Talks", "--plan")
+    assert [r["action"] for r in again.json_lines()] == ["keep", "keep"]
+    assert all(r["note"] is None for r in again.json_lines())  # content recorded: compared
