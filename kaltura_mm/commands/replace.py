@@ -139,12 +139,9 @@ def _replace(
         )
         return ExitCode.INTERRUPTED
     except FileChangedError as exc:
-        store.discard(entry_id)
         raise CliError(
-            f"{path} changed since its replacement of entry {entry_id} was interrupted; that "
-            "replacement may still be pending on the server with part of the old file",
-            "put the old file back and run again to finish it, or cancel the pending "
-            "replacement (KMC: Replace Media, Cancel) and run again to send the file as it is",
+            f"{path} changed while it was being sent; the part sent is kept until the next run",
+            "run the same command again to send the file as it is now",
         ) from exc
     except KalturaError as exc:
         failure = describe(exc, state.secrets)

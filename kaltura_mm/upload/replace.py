@@ -20,6 +20,10 @@ old content meanwhile: docs/sandbox.md, "Content replacement"). The rules:
    refused before anything is sent.
 4. When the token holds the whole file it is attached if it is not yet (a create whose answer was
    lost, rule 3); the server closes an attached token as it completes.
+5. A saved state whose file changed since is not resumed (old and new content are never mixed):
+   the replacement it began, still waiting for the rest of the old file, is cancelled
+   (``media.cancelReplace``) and its token deleted, and the file as it is now starts over. One
+   whose token already holds the whole old file is left to the server.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import attrs
 
 from kaltura_mm.errors import (
     ApiError,
+    FileChangedError,
     ResponseError,
     TransportError,
     UploadCancelledError,
@@ -48,7 +53,7 @@ from kaltura_mm.models import (
 )
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse
 from kaltura_mm.runtime.effects import Flow, Now, Sleep
-from kaltura_mm.services import base_entry, upload_token
+from kaltura_mm.services import base_entry, media, upload_token
 from kaltura_mm.upload.chunks import ensure_unchanged, send_chunks, truth
 from kaltura_mm.upload.job import CancelSignal, Hooks, Job, OnProgress, OnState, part_of, reporter
 from kaltura_mm.upload.one import prepare
@@ -120,7 +125,14 @@ def replace_content(
     options = attrs.evolve(options or UploadOptions(), keep_on_cancel=True, support_documents=True)
     request = state.request if state is not None else replace_request(entry_id, path)
     hooks = Hooks(on_state, reporter(on_progress), cancel)
-    job = prepare(request, options, state, hooks, (yield Now()))
+    now = yield Now()
+    try:
+        job = prepare(request, options, state, hooks, now)
+    except FileChangedError:
+        if state is None:
+            raise
+        yield from _abandon(entry_id, state)
+        job = prepare(replace_request(entry_id, path), options, None, hooks, now)
     job = job.saved(attrs.evolve(job.state, entry_id=entry_id))
     try:
         return (yield from _replace(job))
@@ -132,6 +144,21 @@ def replace_content(
             token_id=job.state.token_id,
             state=job.state,
         ) from exc
+
+
+def _abandon(entry_id: str, state: UploadState) -> Flow[None]:
+    """Drop the replacement ``state`` began of a file that changed since (rule 5)."""
+    token: UploadToken | None = None
+    if state.token_id:
+        with contextlib.suppress(UploadTokenNotFoundError):
+            token = yield upload_token.get(state.token_id)
+    if token is None or token.status is UploadTokenStatus.CLOSED:
+        return  # nothing of it is open: the server has (or converts) what it received
+    entry: BaseEntry = yield base_entry.get(entry_id)
+    if entry.replacing_entry_id:
+        yield media.cancel_replace(entry_id)
+    with contextlib.suppress(UploadTokenNotFoundError):
+        yield upload_token.delete(token.id or "")
 
 
 def _replace(job: Job) -> Flow[ReplaceResult]:

@@ -119,3 +119,27 @@ def test_an_interrupted_replacement_resumes_with_or_without_its_state(
         both(lambda c: c.replace(other, new, one_at_a_time, on_state=keep, cancel=stop))
     lost = both(lambda c: c.replace(other, new, SMALL))  # no state: the token is found by name
     assert lost.bytes_resumed > 0 and lost.bytes_sent < 450_000
+
+
+def test_a_file_changed_since_its_interrupted_replacement_starts_over(
+    both: Both, kaltura_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    category = kaltura_sandbox.create_category("Talks")
+    entry_id = _ready_entry(both, kaltura_sandbox, tmp_path, category)
+    path = _file(tmp_path, "v2.mp4", 450_000)
+    stop = threading.Event()
+
+    def keep(state: UploadState) -> None:
+        if state.bytes_confirmed:
+            stop.set()
+
+    one_at_a_time = UploadOptions(chunk_size=100_000, edge_size=50_000, concurrency=1)
+    with pytest.raises(UploadCancelledError) as cancelled:
+        both(lambda c: c.replace(entry_id, path, one_at_a_time, on_state=keep, cancel=stop))
+    state: Any = cancelled.value.state
+    path.write_bytes(os.urandom(300_000))  # edited before the next run
+    waiting = UploadOptions(chunk_size=100_000, wait_ready=True, ready_poll_interval=0.05)
+    done = both(lambda c: c.replace(entry_id, path, waiting, state=state))
+    assert done.entry_id == entry_id and not done.pending
+    assert kaltura_sandbox.entry_bytes(entry_id).read_bytes() == path.read_bytes()
+    assert open_tokens(kaltura_sandbox) == []  # the old, half-sent token is gone
