@@ -67,6 +67,7 @@ def _run_options(command: Any) -> Any:
             metavar="SECONDS",
             help="Wait this long for another run using the same state directory [default: 0].",
         ),
+        click.option("--documents", is_flag=True, help="Take PDFs and office files as documents."),
         click.option("--format", "fmt", type=FORMAT, default="table", show_default=True),
     )
     for option in reversed(options):
@@ -74,15 +75,20 @@ def _run_options(command: Any) -> Any:
     return command
 
 
-def _options(state: AppContext, chunk_size: int, concurrency: int, files: int) -> tuple[Any, int]:
-    in_flight, chunks = split_concurrency(concurrency, max(files, 1))
+def _options(state: AppContext, options: dict[str, Any], files: int) -> tuple[Any, int]:
+    in_flight, chunks = split_concurrency(options["concurrency"], max(files, 1))
     extra: dict[str, Any] = {} if state.retries is None else {"max_attempts": state.retries + 1}
     try:
-        options = UploadOptions(chunk_size=chunk_size, concurrency=chunks, **extra)
+        upload = UploadOptions(
+            chunk_size=options["chunk_size"],
+            concurrency=chunks,
+            support_documents=options["documents"],
+            **extra,
+        )
     except ValueError as exc:
         raise CliError(f"--chunk-size: {exc}", "pick a size such as 16MiB") from exc
-    state.config_overrides["max_concurrency"] = concurrency
-    return options, in_flight
+    state.config_overrides["max_concurrency"] = options["concurrency"]
+    return upload, in_flight
 
 
 @click.command("sync")
@@ -104,7 +110,6 @@ def _options(state: AppContext, chunk_size: int, concurrency: int, files: int) -
 @click.option("-y", "--yes", is_flag=True, help="Apply without asking.")
 @click.option("--include", multiple=True, metavar="GLOB", help="Of a folder, only these files.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Of a folder, not these files.")
-@click.option("--documents", is_flag=True, help="Take PDFs and office files as documents.")
 @_run_options
 @common_options
 @click.pass_context
@@ -162,7 +167,7 @@ def _apply(
     state: AppContext, plan: Plan, options: dict[str, Any], db: Any, root: Path, *, check: bool
 ) -> int:
     adds = sum("add" in i.actions for i in plan.items)
-    upload, files = _options(state, options["chunk_size"], options["concurrency"], adds)
+    upload, files = _options(state, options, adds)
     with RunLock(root, state.command(), options["lock_wait"]) as lock:
         if lock.note:
             state.notice("note", lock.note)

@@ -242,3 +242,19 @@ def test_switching_from_upload_to_sync_takes_the_entries_over(
     again = cli("--json", "sync", str(folder), "-c", "Talks", "--plan")
     assert [r["action"] for r in again.json_lines()] == ["keep", "keep"]
     assert all(r["note"] is None for r in again.json_lines())  # content recorded: compared
+
+
+def test_documents_are_synced_with_documents_on(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    sandbox_env.create_category("Handouts")
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4 " + bytes(range(256)) * 8)
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("path,name\nnotes.pdf,Notes\n")
+    refused = cli("--json", "sync", str(manifest), "-c", "Handouts", "--yes")
+    assert refused.code != 0
+    assert "--documents" in refused.json_lines()[0]["message"]
+    synced = cli("--json", "sync", str(manifest), "-c", "Handouts", "--yes", "--documents")
+    assert synced.code == 0, synced.err
+    (entry,) = live_entries(sandbox_env)
+    assert (entry["name"], entry["type"]) == ("Notes", 10)  # a document entry
