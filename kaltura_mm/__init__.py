@@ -29,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "BaseEntryFilter": "kaltura_mm.models",
     "Call": "kaltura_mm.protocol.calls",
     "Category": "kaltura_mm.models",
+    "CategoryDeletion": "kaltura_mm.flows.category_changes",
     "CategoryEntry": "kaltura_mm.models",
     "CategoryEntryExistsError": "kaltura_mm.errors",
     "CategoryEntryFilter": "kaltura_mm.models",
@@ -41,12 +42,15 @@ _EXPORTS: dict[str, str] = {
     "Client": "kaltura_mm.client.sync",
     "Config": "kaltura_mm.config",
     "ConfigError": "kaltura_mm.errors",
+    "CreatedCategory": "kaltura_mm.flows.category_admin",
     "DataEntry": "kaltura_mm.models",
     "DependencyError": "kaltura_mm.errors",
     "DocumentEntry": "kaltura_mm.models",
     "DocumentType": "kaltura_mm.enums",
     "Draw": "kaltura_mm.runtime.effects",
+    "EditOutcome": "kaltura_mm.flows.edits",
     "Emit": "kaltura_mm.runtime.effects",
+    "EntryEdit": "kaltura_mm.flows.edits",
     "EntryNotFoundError": "kaltura_mm.errors",
     "EntryNotInCategoryError": "kaltura_mm.errors",
     "EntryOutcome": "kaltura_mm.flows.batch",
@@ -77,6 +81,7 @@ _EXPORTS: dict[str, str] = {
     "Pager": "kaltura_mm.models",
     "PlaylistEntry": "kaltura_mm.models",
     "Ref": "kaltura_mm.protocol.calls",
+    "ReplaceResult": "kaltura_mm.upload.replace",
     "ResponseError": "kaltura_mm.errors",
     "RetryPolicy": "kaltura_mm.runtime.retry",
     "SecretKs": "kaltura_mm.ks",
@@ -106,6 +111,9 @@ _EXPORTS: dict[str, str] = {
     "UrlResource": "kaltura_mm.models",
     "add_to_category": "kaltura_mm.flows.entries",
     "category_tree": "kaltura_mm.flows.categories",
+    "create_categories": "kaltura_mm.flows.category_admin",
+    "create_category": "kaltura_mm.flows.category_admin",
+    "delete_category": "kaltura_mm.flows.category_changes",
     "delete_entries": "kaltura_mm.flows.entries",
     "delete_where": "kaltura_mm.flows.entries",
     "detach_entries": "kaltura_mm.flows.entries",
@@ -115,9 +123,13 @@ _EXPORTS: dict[str, str] = {
     "interleave": "kaltura_mm.runtime.effects",
     "list_entries": "kaltura_mm.flows.listing",
     "list_page": "kaltura_mm.flows.listing",
+    "move_category": "kaltura_mm.flows.category_changes",
     "move_entries": "kaltura_mm.flows.entries",
+    "rename_category": "kaltura_mm.flows.category_changes",
+    "replace_content": "kaltura_mm.upload.replace",
     "resolve_category": "kaltura_mm.flows.categories",
     "resume_upload": "kaltura_mm.upload.one",
+    "update_entries": "kaltura_mm.flows.edits",
     "upload_file": "kaltura_mm.upload.one",
     "upload_many": "kaltura_mm.upload.many",
 }
@@ -142,6 +154,7 @@ __all__ = [
     "BaseEntryFilter",
     "Call",
     "Category",
+    "CategoryDeletion",
     "CategoryEntry",
     "CategoryEntryExistsError",
     "CategoryEntryFilter",
@@ -154,12 +167,15 @@ __all__ = [
     "Client",
     "Config",
     "ConfigError",
+    "CreatedCategory",
     "DataEntry",
     "DependencyError",
     "DocumentEntry",
     "DocumentType",
     "Draw",
+    "EditOutcome",
     "Emit",
+    "EntryEdit",
     "EntryNotFoundError",
     "EntryNotInCategoryError",
     "EntryOutcome",
@@ -190,6 +206,7 @@ __all__ = [
     "Pager",
     "PlaylistEntry",
     "Ref",
+    "ReplaceResult",
     "ResponseError",
     "RetryPolicy",
     "SecretKs",
@@ -220,6 +237,9 @@ __all__ = [
     "__version__",
     "add_to_category",
     "category_tree",
+    "create_categories",
+    "create_category",
+    "delete_category",
     "delete_entries",
     "delete_where",
     "detach_entries",
@@ -229,9 +249,13 @@ __all__ = [
     "interleave",
     "list_entries",
     "list_page",
+    "move_category",
     "move_entries",
+    "rename_category",
+    "replace_content",
     "resolve_category",
     "resume_upload",
+    "update_entries",
     "upload_file",
     "upload_many",
 ]
@@ -286,6 +310,18 @@ if TYPE_CHECKING:
     )
     from kaltura_mm.flows.batch import EntryOutcome, Pace
     from kaltura_mm.flows.categories import CategoryNode, category_tree, resolve_category
+    from kaltura_mm.flows.category_admin import (
+        CreatedCategory,
+        create_categories,
+        create_category,
+    )
+    from kaltura_mm.flows.category_changes import (
+        CategoryDeletion,
+        delete_category,
+        move_category,
+        rename_category,
+    )
+    from kaltura_mm.flows.edits import EditOutcome, EntryEdit, update_entries
     from kaltura_mm.flows.entries import (
         add_to_category,
         delete_entries,
@@ -339,6 +375,7 @@ if TYPE_CHECKING:
     from kaltura_mm.runtime.retry import RetryPolicy
     from kaltura_mm.upload.many import upload_many
     from kaltura_mm.upload.one import resume_upload, upload_file
+    from kaltura_mm.upload.replace import ReplaceResult, replace_content
     from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
     from kaltura_mm.upload.result import UploadOutcome, UploadProgress, UploadResult
     from kaltura_mm.upload_state import UploadStateStore

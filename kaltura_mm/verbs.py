@@ -39,6 +39,9 @@ class _LazyModule:
 
 if TYPE_CHECKING:
     from kaltura_mm.flows.categories import category_tree, resolve_category
+    from kaltura_mm.flows.category_admin import create_category
+    from kaltura_mm.flows.category_changes import delete_category, move_category, rename_category
+    from kaltura_mm.flows.edits import update_entries
     from kaltura_mm.flows.entries import (
         add_to_category,
         delete_entries,
@@ -50,20 +53,30 @@ if TYPE_CHECKING:
     from kaltura_mm.protocol.calls import Call
     from kaltura_mm.runtime.effects import Flow, Stream
     from kaltura_mm.services import base_entry, category, category_entry, session, upload_token
+    from kaltura_mm.sync.flows import apply_sync, plan_sync
     from kaltura_mm.upload import upload, upload_many
+    from kaltura_mm.upload.replace import replace_content
 else:
     # The builders (and the models and codec under them) load with the first verb used, so that
     # ``import kaltura_mm`` and building a client stay fast (benchmarks/bench_import.py).
     category_tree = _Lazy("kaltura_mm.flows.categories", "category_tree")
+    create_category = _Lazy("kaltura_mm.flows.category_admin", "create_category")
+    rename_category = _Lazy("kaltura_mm.flows.category_changes", "rename_category")
+    move_category = _Lazy("kaltura_mm.flows.category_changes", "move_category")
+    delete_category = _Lazy("kaltura_mm.flows.category_changes", "delete_category")
     resolve_category = _Lazy("kaltura_mm.flows.categories", "resolve_category")
     add_to_category = _Lazy("kaltura_mm.flows.entries", "add_to_category")
     delete_entries = _Lazy("kaltura_mm.flows.entries", "delete_entries")
     detach_entries = _Lazy("kaltura_mm.flows.entries", "detach_entries")
     get_entry = _Lazy("kaltura_mm.flows.entries", "get_entry")
+    update_entries = _Lazy("kaltura_mm.flows.edits", "update_entries")
     move_entries = _Lazy("kaltura_mm.flows.entries", "move_entries")
     entries = _Lazy("kaltura_mm.flows.listing", "entries")
     upload = _Lazy("kaltura_mm.upload.one", "upload")
     upload_many = _Lazy("kaltura_mm.upload.many", "upload_many")
+    replace_content = _Lazy("kaltura_mm.upload.replace", "replace_content")
+    plan_sync = _Lazy("kaltura_mm.sync.flows", "plan_sync")
+    apply_sync = _Lazy("kaltura_mm.sync.flows", "apply_sync")
     base_entry = _LazyModule("kaltura_mm.services.base_entry")
     category = _LazyModule("kaltura_mm.services.category")
     category_entry = _LazyModule("kaltura_mm.services.category_entry")
@@ -199,6 +212,8 @@ class CategoryService(_Service[M]):
     get = sends(category.get)
     list = sends(category.list)
     add = sends(category.add)
+    update = sends(category.update)
+    delete = sends(category.delete)
 
 
 class SessionService(_Service[M]):
@@ -208,12 +223,29 @@ class SessionService(_Service[M]):
 
 
 class Categories(_Service[M]):
-    """Categories by id or full path, and trees of them."""
+    """Categories by id or full path, trees of them, and changes to them."""
 
     resolve = runs(resolve_category)
     """Return the category with this id, full path (``"Root>Courses"``) or unique name."""
     tree = runs(category_tree)
     """Return the tree under ``root`` (id or path) with entry counts; every root when None."""
+    create = runs(create_category)
+    """Make sure a path (``"A>B>C"``) exists, every missing level made; idempotent."""
+    rename = runs(rename_category)
+    """Rename a category (id or path); its sub-categories follow."""
+    move = runs(move_category)
+    """Move a category under a new parent (id, path, or None for the top level)."""
+    delete = runs(delete_category)
+    """Delete a category and its sub-categories (``force`` when they hold anything)."""
+
+
+class Syncs(_Service[M]):
+    """Keep a category in step with a folder or a manifest (``kaltura_mm.sync``)."""
+
+    plan = runs(plan_sync)
+    """Return the plan that makes a category look like a source; nothing is written."""
+    apply = runs(apply_sync)
+    """Check a plan against the server (refusing one that drifted), then apply it."""
 
 
 class Verbs(Surface[M]):
@@ -235,6 +267,10 @@ class Verbs(Surface[M]):
     """Assign entries to a category; one ``EntryOutcome`` per entry."""
     move = runs(move_entries)
     """Move entries from one category to another (add first, then detach)."""
+    replace = runs(replace_content)
+    """Replace an entry's content with a file, keeping the entry (id, embeds, categories)."""
+    update = runs(update_entries)
+    """Edit entries' metadata (``EntryEdit`` each): only what differs is sent; an outcome each."""
 
     def _runner(self) -> Any:
         return self
@@ -263,6 +299,11 @@ class Verbs(Surface[M]):
     def session(self) -> SessionService[M]:
         """Return ``session``'s actions, bound to this client."""
         return SessionService(self)
+
+    @functools.cached_property
+    def sync(self) -> Syncs[M]:
+        """Return the sync's plan and apply, bound to this client."""
+        return Syncs(self)
 
     @functools.cached_property
     def categories(self) -> Categories[M]:

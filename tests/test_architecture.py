@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "runtime": 3,
     "flows": 4,
     "upload": 4,
+    "sync": 4,
     "config": 5,
     "client": 5,
     "verbs": 5,
@@ -35,7 +36,7 @@ LAYERS: dict[str, int] = {
     "cli": 7,
     "commands": 7,
 }
-PURE = {"protocol", "services", "runtime", "flows", "upload", "models", "errors"}
+PURE = {"protocol", "services", "runtime", "flows", "upload", "sync", "models", "errors"}
 IO_LIBRARIES = {"httpx", "tenacity", "socket", "requests"}
 # Time and chance come from the runtime's injected clock and random source, so that a seeded run
 # replays: a pure module may not read the wall clock or draw from the ``random`` module.

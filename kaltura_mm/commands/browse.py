@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.tree import Tree
 
+from kaltura_mm.commands.category_refs import resolve
 from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.output import (
@@ -22,7 +23,7 @@ from kaltura_mm.commands.output import (
 from kaltura_mm.commands.params import EnumName, Order, Timestamp, category_ref
 from kaltura_mm.commands.problems import report_item_failure
 from kaltura_mm.commands.shell import command_line
-from kaltura_mm.flows.categories import CategoryNode, category_tree, resolve_category
+from kaltura_mm.flows.categories import CategoryNode, category_tree
 from kaltura_mm.flows.entries import get_entries
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries, list_page
 from kaltura_mm.models import Category, EntryStatus, EntryType, MediaType
@@ -62,7 +63,7 @@ def build_query(
     """Return the ``EntryQuery`` the filter options ask for (resolving a category path)."""
     category_id = None
     if options.get("category"):
-        category = state.client().run(resolve_category(category_ref(options["category"])))
+        category = resolve(state, options["category"])
         category_id = category.id
     statuses: tuple[EntryStatus, ...] | None = tuple(options.get("statuses") or ()) or None
     if options.get("any_status"):
@@ -185,15 +186,10 @@ def get_command(ctx: click.Context, entry_ids: tuple[str, ...], fmt: str) -> int
     return for_items(len(found), failures)
 
 
-@click.command("categories")
-@click.option("--root", metavar="ID|PATH", help="Only this category and its descendants.")
-@click.option("--tree", "as_tree", is_flag=True, help="Draw the tree (table format only).")
-@click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
-@common_options
-@click.pass_context
-def categories_command(ctx: click.Context, root: str | None, as_tree: bool, fmt: str) -> int:
-    """List categories with their entry counts, or draw them as a tree."""
-    state = app(ctx)
+def show_categories(state: AppContext, root: str | None, as_tree: bool, fmt: str) -> int:
+    """List categories with their entry counts, or draw them as a tree (``kaltura-mm
+    categories``; the group and its commands that change categories are in
+    ``categories_admin``)."""
     nodes = state.client().run(category_tree(category_ref(root) if root else None))
     flat = [node for top in nodes for node in top.walk()]
     if as_tree and not state.json and Format(fmt) is Format.TABLE:

@@ -20,19 +20,18 @@ import attrs
 import click
 
 from kaltura_mm.commands.browse import FORMAT, build_query, query_options
+from kaltura_mm.commands.category_refs import resolve
 from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.id_lists import read_ids
 from kaltura_mm.commands.output import Format
-from kaltura_mm.commands.params import category_ref
 from kaltura_mm.commands.remove_plan import Plan, verdicts
 from kaltura_mm.commands.remove_report import confirm, interrupted, summary
 from kaltura_mm.commands.remove_run import apply, sigterm_as_interrupt
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.deletions import DeletionLog
 from kaltura_mm.flows.batch import EntryOutcome
-from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.flows.entries import delete_where, get_entries
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery
 from kaltura_mm.models import BaseEntry, Category
@@ -86,7 +85,7 @@ def _record(outcome: EntryOutcome, plan: Plan, known: dict[str, BaseEntry]) -> d
 
 def _run(ctx: click.Context, action: str, request: dict[str, Any]) -> int:
     state = app(ctx)
-    where, filters = request.pop("where"), request.pop("filters")
+    where, filters = request.pop("where", False), request.pop("filters")
     ids = _targets(request["entry_ids"], request["from_file"], where, request["yes"])
     plan, where_text = _plan(state, action, filters, request.get("target"), request)
     query = _where_query(state, action, filters) if where else None
@@ -133,14 +132,15 @@ def _plan(
     request: dict[str, Any],
 ) -> tuple[Plan, str]:
     """Return the plan (categories resolved) and how to name them to the user."""
-    client = state.client()
     category: Category | None = None
     if action != "delete":
         if not filters.get("category"):
-            raise CliError(f"{action} needs --category", f"name the category to {action} from")
-        category = client.run(resolve_category(category_ref(filters["category"])))
-    destination = client.run(resolve_category(category_ref(target))) if target else None
-    text = f" from category {category.full_name} (id {category.id})" if category else ""
+            to = "to" if action == "add" else "from"
+            raise CliError(f"{action} needs --category", f"name the category to {action} {to}")
+        category = resolve(state, filters["category"])
+    destination = resolve(state, target) if target else None
+    side = "to" if action == "add" else "from"
+    text = f" {side} category {category.full_name} (id {category.id})" if category else ""
     if destination is not None:
         text += f" to {destination.full_name} (id {destination.id})"
     plan = Plan(
@@ -234,3 +234,23 @@ def delete_command(ctx: click.Context, /, **options: Any) -> int:
 def move_command(ctx: click.Context, /, **options: Any) -> int:
     """Move entries from one category (--category) to another (--to): add, then detach."""
     return _run(ctx, "move", _request(options))
+
+
+@click.command("add")
+@click.argument("entry_ids", nargs=-1, metavar="[ENTRY_ID]...")
+@click.option("--category", "-c", metavar="ID|PATH", help="The category to add them to.")
+@click.option(
+    "--from-file",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    metavar="FILE|-",
+    help="Entry ids: one per line, kaltura-mm's CSV or JSON lines; - reads stdin.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
+@common_options
+@click.pass_context
+def add_command(ctx: click.Context, /, category: str | None, **options: Any) -> int:
+    """Add entries to a category (--category) too; they stay in their other categories."""
+    request = {**options, "where": False, "filters": {"category": category}}
+    return _run(ctx, "add", request)

@@ -1,4 +1,4 @@
-"""What ``detach``, ``delete`` and ``move`` would do to each entry, read from the server.
+"""What ``detach``, ``delete``, ``move`` and ``add`` would do to each entry, read from the server.
 
 A dry run reports these verdicts, with the exit code the real run would end with; the real run
 sends only the entries that would change and reports the others as they are (already done, or
@@ -49,6 +49,8 @@ def verdict(plan: Plan, entry_id: str, entry: BaseEntry | None) -> EntryOutcome:
         return _missing(plan, entry_id)
     categories = _categories(entry)
     if plan.action == "detach" and plan.category_id not in categories:
+        return EntryOutcome(entry_id, "already_done")
+    if plan.action == "add" and plan.category_id in categories:
         return EntryOutcome(entry_id, "already_done")
     if plan.action == "move" and (
         plan.destination_id in categories and plan.category_id not in categories

@@ -20,7 +20,12 @@ from kaltura_mm.commands.remove_plan import Plan
 from kaltura_mm.commands.state.deletions import DeletionLog
 from kaltura_mm.errors import EntryNotFoundError
 from kaltura_mm.flows.batch import EntryOutcome, Progress, Sending
-from kaltura_mm.flows.entries import delete_entries, detach_entries, move_entries
+from kaltura_mm.flows.entries import (
+    add_to_category,
+    delete_entries,
+    detach_entries,
+    move_entries,
+)
 from kaltura_mm.runtime.effects import Stream
 
 Write = Callable[[EntryOutcome], None]
@@ -49,6 +54,8 @@ def _flow(plan: Plan, ids: list[str]) -> Stream[Progress]:
         return move_entries(ids, plan.category_id or 0, plan.destination_id or 0, stream=True)
     if plan.action == "detach":
         return detach_entries(ids, plan.category_id or 0, stream=True)
+    if plan.action == "add":
+        return add_to_category(ids, plan.category_id or 0, stream=True)
     # Every id sent was read from the server a moment ago: "not found" now means deleted since.
     return delete_entries(ids, known_to_exist=True, stream=True)
 

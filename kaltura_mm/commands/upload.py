@@ -16,10 +16,11 @@ from typing import Any
 
 import click
 
+from kaltura_mm.commands import category_refs
 from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import Interrupts
-from kaltura_mm.commands.params import ByteSize, category_ref
+from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
 from kaltura_mm.commands.sources import Selection, UploadItem, collect
 from kaltura_mm.commands.state import open_state, state_dir
@@ -36,7 +37,6 @@ from kaltura_mm.commands.upload_report import (
 )
 from kaltura_mm.commands.upload_truth import check_claimed, verify
 from kaltura_mm.config import Config
-from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.upload.many import upload_many
 from kaltura_mm.upload.plan import DEFAULT_CHUNK_SIZE
 from kaltura_mm.upload.request import UploadOptions, UploadRequest
@@ -48,13 +48,20 @@ FILES_IN_FLIGHT: int = inspect.signature(upload_many).parameters["max_files_in_f
 CHUNKS_PER_FILE = UploadOptions().concurrency
 
 
-def _resolve_categories(state: AppContext, refs: set[str]) -> dict[str, int]:
-    client = state.client()
-    return {ref: client.run(resolve_category(category_ref(ref))).id or 0 for ref in refs}
+def _resolve_categories(
+    state: AppContext, refs: set[str], root: Path | None, create: bool
+) -> dict[str, int]:
+    if create:
+        return category_refs.create(state, sorted(refs), root)
+    return {ref: category_refs.resolve(state, ref, root).id or 0 for ref in refs}
 
 
 def _requests(
-    state: AppContext, items: Sequence[UploadItem], meta: dict[str, Any]
+    state: AppContext,
+    items: Sequence[UploadItem],
+    meta: dict[str, Any],
+    root: Path | None = None,
+    create: bool = False,
 ) -> list[UploadRequest]:
     if len(items) > 1 and (meta["name"] or meta["reference_id"]):
         raise CliError(
@@ -62,7 +69,7 @@ def _requests(
             "drop them, or give per-file values in a CSV manifest",
         )
     refs = {i.category for i in items if i.category} | ({meta["category"]} - {None})
-    ids = _resolve_categories(state, refs)
+    ids = _resolve_categories(state, refs, root, create)
     requests = []
     for item in items:
         category = item.category or meta["category"]
@@ -123,6 +130,7 @@ def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
     help="Of the files a folder or glob holds, leave out those matching (repeatable).",
 )
 @click.option("--wait-ready", is_flag=True, help="Wait until each entry is READY.")
+@click.option("--create-categories", is_flag=True, help="Create the categories that are missing.")
 @click.option("--documents", is_flag=True, help="Upload PDFs and office files as documents.")
 @click.option(
     "--state-dir",
@@ -153,6 +161,7 @@ def upload_command(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     wait_ready: bool,
+    create_categories: bool,
     documents: bool,
     state_dir_: Path | None,
     lock_wait: float,
@@ -163,7 +172,7 @@ def upload_command(
     state = app(ctx)
     found = collect(paths, Selection(tuple(include), tuple(exclude), documents))
     say_skipped(state, found.skipped)
-    requests = _requests(state, found.items, meta)
+    requests = _requests(state, found.items, meta, state_dir_, create_categories)
     files, chunks = split_concurrency(concurrency, len(requests))
     try:
         options = UploadOptions(

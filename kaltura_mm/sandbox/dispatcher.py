@@ -25,6 +25,7 @@ from kaltura_mm.sandbox.services import (
     base_entry,
     category,
     category_entry,
+    media_replace,
     session,
     token_upload,
     upload_token,
@@ -36,7 +37,7 @@ _SESSION_CACHE = 4096  # verified KS strings remembered (the cache is simply emp
 SERVICES: dict[str, dict[str, Action]] = {
     "session": session.ACTIONS,
     "baseentry": base_entry.BASE_ENTRY,
-    "media": base_entry.MEDIA,
+    "media": {**base_entry.MEDIA, **media_replace.ACTIONS},
     "uploadtoken": upload_token.ACTIONS,
     "category": category.ACTIONS,
     "categoryentry": category_entry.ACTIONS,

@@ -75,6 +75,10 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
     "ENTRY_TYPE_NOT_SUPPORTED": (("ENTRY_TYPE",), 'Entry type "@ENTRY_TYPE@" not supported'),
     "FEATURE_FORBIDDEN": (("FEATURE",), "The usage of feature [@FEATURE@] is forbidden"),
     "ENTRY_REPLACEMENT_ALREADY_EXISTS": ((), "Entry already in replacement"),
+    "INVALID_ENTRY_TYPE": (
+        ("ENTRY_NAME", "WRONG_ENTRY_TYPE", "RIGHT_ENTRY_TYPE"),
+        'Entry "@ENTRY_NAME@" type is "@WRONG_ENTRY_TYPE@", type must be "@RIGHT_ENTRY_TYPE@"',
+    ),
     "RESOURCE_TYPE_NOT_SUPPORTED": (("RES_TYPE",), 'Resource type "@RES_TYPE@" not supported'),
     "UPLOAD_TOKEN_NOT_FOUND": ((), "Upload token not found"),
     "UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD": (

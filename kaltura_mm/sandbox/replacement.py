@@ -14,6 +14,9 @@ Rules:
    new content, size and duration and the temporary entry's status; its replacement fields are
    cleared; the temporary entry is deleted. If the original is gone by then, the temporary entry
    stays, hidden.
+5. ``media.cancelReplace`` deletes the temporary entry (its upload token is left as it is) and
+   clears the original's replacement fields; the original keeps its content
+   (``MediaService::cancelReplaceAction``, ``KalturaEntryService::cancelReplace``).
 """
 
 from __future__ import annotations
@@ -110,4 +113,20 @@ def _swap(conn: sqlite3.Connection, original: sqlite3.Row, temp: sqlite3.Row, no
     conn.execute(
         "UPDATE entries SET status = ?, content_path = NULL, updated_at = ? WHERE id = ?",
         (DELETED, now, temp["id"]),
+    )
+
+
+def cancel(conn: sqlite3.Connection, original: sqlite3.Row, now: int) -> None:
+    """Cancel the pending replacement of ``original``, if any (rule 5)."""
+    extra = json.loads(original["extra"])
+    temp_id = extra.get("replacingEntryId")
+    if temp_id:
+        conn.execute(
+            "UPDATE entries SET status = ?, updated_at = ? WHERE id = ? AND status != ?",
+            (DELETED, now, temp_id, DELETED),
+        )
+    extra.update(replacingEntryId=None, replacementStatus=NONE)
+    conn.execute(
+        "UPDATE entries SET extra = ?, updated_at = ? WHERE id = ?",
+        (json.dumps(extra), now, original["id"]),
     )

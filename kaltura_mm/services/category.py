@@ -1,4 +1,4 @@
-"""The ``category`` service: the category tree (read, and ``add`` for seeding test data)."""
+"""The ``category`` service: the category tree (read, add, rename or move, delete)."""
 
 from __future__ import annotations
 
@@ -43,3 +43,23 @@ def add(category: Category) -> Call[Category]:
         decoder=codec.decoder_for(Category),
         idempotent=False,
     )
+
+
+def update(category_id: int, category: Category) -> Call[Category]:
+    """Build the call changing the set fields of a category: ``name`` renames it, ``parent_id``
+    moves it (its descendants follow in a server batch job); admin session only."""
+    arguments.instance("category", category, Category)
+    params = {"id": arguments.int_id("category_id", category_id), "category": category}
+    return Call(
+        service=SERVICE, action="update", params=params, decoder=codec.decoder_for(Category)
+    )
+
+
+def delete(category_id: int, move_entries_to_parent: bool = True) -> Call[None]:
+    """Build the call deleting a category and its sub-categories; their entries move to the
+    parent (or, with ``move_entries_to_parent=False`` or at the root, lose those categories)."""
+    params = {
+        "id": arguments.int_id("category_id", category_id),
+        "moveEntriesToParentCategory": 1 if move_entries_to_parent else 0,
+    }
+    return Call(service=SERVICE, action="delete", params=params, decoder=codec.decode_none)

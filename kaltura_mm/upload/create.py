@@ -40,7 +40,6 @@ from kaltura_mm.errors import (
 )
 from kaltura_mm.models import (
     BaseEntry,
-    CategoryFilter,
     DocumentEntry,
     EntryType,
     MediaEntry,
@@ -85,19 +84,21 @@ class Creation:
 def missing_categories(category_ids: tuple[int, ...]) -> Flow[set[int]]:
     """Return which of ``category_ids`` do not exist (or this session cannot see).
 
-    One list answers for most of them; a list reads the search index, which misses a category
-    made a moment ago (and keeps 150 ids of an ``idIn``), so each id it does not show is read by
-    id (``category.get``: exact) before it is called missing.
+    Read by id (``category.get``, in one multiRequest), not listed: a list reads the search
+    index, which does not show a category made a moment ago (``--create-categories``).
     """
     if not category_ids:
         return set()
-    page = yield category.list(CategoryFilter(id_in=category_ids), Pager(page_size=500))
+    batch = MultiRequest()
+    refs = {c: batch.add(category.get(c)) for c in category_ids}
+    answer: MultiResponse = yield batch
     missing = set()
-    for category_id in sorted(set(category_ids) - {c.id for c in page.objects}):
-        try:
-            yield category.get(category_id)
-        except CategoryNotFoundError:
+    for category_id, ref in refs.items():
+        got = answer.outcome(ref)
+        if isinstance(got, CategoryNotFoundError):
             missing.add(category_id)
+        elif isinstance(got, KalturaError):
+            raise got
     return missing
 
 

@@ -52,7 +52,7 @@ def test_shell_completion_works_as_documented(installed: list[str]) -> None:
     env = {**os.environ, "_KALTURA_MM_COMPLETE": "bash_complete", "COMP_WORDS": "kaltura-mm up",
            "COMP_CWORD": "1"}  # fmt: skip
     words = subprocess.run(installed, capture_output=True, text=True, env=env, timeout=30)
-    assert words.stdout.split() == ["plain,upload", "plain,uploads"]
+    assert words.stdout.split() == ["plain,update", "plain,upload", "plain,uploads"]
 
 
 def test_sandbox_env_prints_export_lines_a_shell_can_eval(

@@ -20,8 +20,8 @@ from tests.cli.conftest import Result
 
 COMMAND_MODULES = {path.rpartition(".")[0] for path in COMMANDS.values()}
 EVERY_COMMAND = [
-    "categories", "config", "delete", "demo", "detach", "get", "ks", "list", "move", "sandbox",
-    "upload", "uploads",
+    "add", "apply", "categories", "config", "delete", "demo", "detach", "get", "ks", "list",
+    "move", "replace", "sandbox", "sync", "update", "upload", "uploads",
 ]  # fmt: skip
 
 

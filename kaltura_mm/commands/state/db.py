@@ -1,9 +1,11 @@
 """The state database of the command line: one SQLite file per state directory.
 
 ``<state dir>/state.db`` holds what kaltura-mm must remember between runs: each file's outcome
-(``files``), each unfinished upload's chunk state (``uploads``) and the entries a delete took away
-(``deletions``). One row per file, written in place: a record costs the same with 10 files or
-10,000 (the JSON journal it replaces rewrote itself whole for every file).
+(``files``), each unfinished upload's chunk state (``uploads``), the entries a delete took away
+(``deletions``), what content each entry a sync made holds (``sync_records``), unfinished content
+replacements (``replacements``) and the categories kaltura-mm made (``categories``). One row
+per file, written in place: a record costs the same with 10 files or 10,000 (the JSON journal
+it replaces rewrote itself whole for every file).
 
 The schema is kept portable, so that a shared database (PostgreSQL, say) could hold it later:
 plain ``VARCHAR``/``BIGINT``/``SMALLINT``/``TEXT`` columns, a declared primary key on every table
@@ -75,6 +77,30 @@ SCHEMA = (
         status VARCHAR(16) NOT NULL,
         updated_at BIGINT NOT NULL,
         PRIMARY KEY (target, entry_id))""",
+    """CREATE TABLE IF NOT EXISTS sync_records (
+        target VARCHAR(40) NOT NULL,
+        scope BIGINT NOT NULL,
+        reference_id VARCHAR(256) NOT NULL,
+        entry_id VARCHAR(64) NOT NULL,
+        relative VARCHAR(4096) NOT NULL,
+        size BIGINT NOT NULL,
+        mtime_ns BIGINT NOT NULL,
+        sample_sha256 VARCHAR(64) NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (target, scope, reference_id))""",
+    """CREATE TABLE IF NOT EXISTS replacements (
+        target VARCHAR(40) NOT NULL,
+        entry_id VARCHAR(64) NOT NULL,
+        path VARCHAR(4096) NOT NULL,
+        state TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (target, entry_id))""",
+    """CREATE TABLE IF NOT EXISTS categories (
+        target VARCHAR(40) NOT NULL,
+        full_name VARCHAR(2048) NOT NULL,
+        category_id BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (target, full_name))""",
 )
 LEGACY_TARGET = ""  # rows imported from JSON journals, which did not say which server they were
 

@@ -1,0 +1,183 @@
+"""``kaltura-mm replace ENTRY_ID FILE``: new content for an existing entry, keeping the entry.
+
+The entry keeps its id, and with it its embeds, plays and categories; the server swaps the new
+content in once it is converted (until then the entry plays the old one). The file goes in
+chunks, like an upload, and its state is kept in the state database after every confirmed
+chunk: Ctrl-C (or a crash) and the same command again resumes without re-sending what the server
+holds. A refusal says what to do: the account may not allow replacement (``FEATURE_FORBIDDEN``),
+or another replacement may be pending (``ENTRY_REPLACEMENT_ALREADY_EXISTS``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kaltura_mm.commands.browse import FORMAT
+from kaltura_mm.commands.context import AppContext, app, common_options
+from kaltura_mm.commands.exit_codes import ExitCode
+from kaltura_mm.commands.failures import CliError, describe
+from kaltura_mm.commands.interrupts import Interrupts
+from kaltura_mm.commands.output import Format
+from kaltura_mm.commands.params import ByteSize
+from kaltura_mm.commands.shell import command_line
+from kaltura_mm.commands.state import open_state, state_dir
+from kaltura_mm.commands.state.lock import RunLock
+from kaltura_mm.commands.state.sync_state import Replacements
+from kaltura_mm.errors import FileChangedError, KalturaError, UploadCancelledError
+from kaltura_mm.upload.plan import DEFAULT_CHUNK_SIZE
+from kaltura_mm.upload.replace import ReplaceResult, replace_content
+from kaltura_mm.upload.request import UploadOptions
+
+KEYS = (
+    "entry_id",
+    "status",
+    "path",
+    "bytes",
+    "bytes_resumed",
+    "replacing_entry_id",
+    "error",
+    "message",
+)
+
+
+def _options(
+    chunk_size: int, concurrency: int, wait_ready: bool, retries: int | None
+) -> UploadOptions:
+    extra: dict[str, Any] = {} if retries is None else {"max_attempts": retries + 1}
+    try:
+        return UploadOptions(
+            chunk_size=chunk_size, concurrency=concurrency, wait_ready=wait_ready, **extra
+        )
+    except ValueError as exc:
+        raise CliError(f"--chunk-size: {exc}", "pick a size such as 16MiB") from exc
+
+
+@click.command("replace")
+@click.argument("entry_id", metavar="ENTRY_ID")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE")
+@click.option("--wait-ready", is_flag=True, help="Wait until the entry plays the new content.")
+@click.option(
+    "--chunk-size",
+    type=ByteSize(),
+    default=f"{DEFAULT_CHUNK_SIZE // 2**20}MiB",
+    show_default=True,
+    help="Bytes per chunk, e.g. 5MB, 8MiB.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=6,
+    show_default=True,
+    help="Chunks in flight at once.",
+)
+@click.option(
+    "--state-dir",
+    "state_dir_",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the replacement's state lives.",
+)
+@click.option(
+    "--lock-wait",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    metavar="SECONDS",
+    help="Wait this long for another run using the same state directory [default: 0, exit 7].",
+)
+@click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
+@common_options
+@click.pass_context
+def replace_command(
+    ctx: click.Context,
+    /,
+    entry_id: str,
+    path: Path,
+    wait_ready: bool,
+    chunk_size: int,
+    concurrency: int,
+    state_dir_: Path | None,
+    lock_wait: float,
+    fmt: str,
+) -> int:
+    """Replace an entry's content with FILE, keeping the entry (id, embeds, categories)."""
+    state = app(ctx)
+    options = _options(chunk_size, concurrency, wait_ready, state.retries)
+    root = state_dir(state_dir_, state.env)
+    with RunLock(root, state.command(), lock_wait) as lock:
+        if lock.note:
+            state.notice("note", lock.note)
+        store = Replacements(open_state(root), state.target())
+        with Interrupts(state.say) as interrupts:
+            return _replace(state, store, entry_id, path, options, interrupts, Format(fmt))
+
+
+def _replace(
+    state: AppContext,
+    store: Replacements,
+    entry_id: str,
+    path: Path,
+    options: UploadOptions,
+    interrupts: Interrupts,
+    fmt: Format,
+) -> int:
+    saved = store.load(entry_id)
+    if saved is not None and saved.request.path.resolve() != path.resolve():
+        saved = None  # another file: its own token name, so nothing of the old one is reused
+    writer = state.writer(KEYS, fmt, table_keys=("entry_id", "status", "path", "message"))
+    flow = replace_content(
+        entry_id, path, options, saved, on_state=store.save, cancel=interrupts.event
+    )
+    try:
+        result = state.client().run(flow)
+    except UploadCancelledError:
+        writer.write(_line(entry_id, path, "cancelled", message="stopped; resumable"))
+        writer.close()
+        state.say(
+            "interrupted: run the same command again to resume:\n  " + command_line(state.command())
+        )
+        return ExitCode.INTERRUPTED
+    except FileChangedError as exc:
+        raise CliError(
+            f"{path} changed while it was being sent; the part sent is kept until the next run",
+            "run the same command again to send the file as it is now",
+        ) from exc
+    except KalturaError as exc:
+        failure = describe(exc, state.secrets)
+        writer.write(
+            _line(entry_id, path, "failed", getattr(exc, "code", failure.kind), failure.problem)
+        )
+        writer.close()
+        return int(failure.code)
+    store.discard(entry_id)
+    writer.write(_done(result, path))
+    writer.close()
+    return ExitCode.OK
+
+
+def _line(
+    entry_id: str, path: Path, status: str, error: str | None = None, message: str | None = None
+) -> dict[str, Any]:
+    return {
+        "entry_id": entry_id,
+        "status": status,
+        "path": str(path),
+        "error": error,
+        "message": message,
+    }
+
+
+def _done(result: ReplaceResult, path: Path) -> dict[str, Any]:
+    pending = result.pending
+    message = (
+        f"uploaded; the entry plays the old content until {result.replacing_entry_id} is converted"
+        if pending
+        else "the entry holds the new content"
+    )
+    return {
+        **_line(result.entry_id, path, "pending" if pending else "replaced", message=message),
+        "bytes": result.bytes_sent + result.bytes_resumed,
+        "bytes_resumed": result.bytes_resumed,
+        "replacing_entry_id": result.replacing_entry_id,
+    }

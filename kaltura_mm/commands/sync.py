@@ -1,0 +1,210 @@
+"""``kaltura-mm sync SOURCE -c CATEGORY`` and ``kaltura-mm apply PLAN``: keep a category in step
+with a folder or a manifest, plan first.
+
+``sync`` reads the source and the server (exactly, past the search index's lag, for the entries
+its records name), prints the summary, and either stops there (``--plan`` prints every change,
+``--plan-out FILE`` saves the plan) or asks and applies (``--yes`` does not ask). ``apply FILE``
+applies a saved plan exactly, after checking that the server still holds what the plan saw:
+a plan that drifted is refused, naming the entries. See ``kaltura_mm.sync`` for the rules.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kaltura_mm.commands.browse import FORMAT
+from kaltura_mm.commands.category_refs import resolve
+from kaltura_mm.commands.context import AppContext, app, common_options
+from kaltura_mm.commands.exit_codes import ExitCode
+from kaltura_mm.commands.failures import CliError
+from kaltura_mm.commands.output import Format
+from kaltura_mm.commands.params import ByteSize
+from kaltura_mm.commands.state import open_state, state_dir
+from kaltura_mm.commands.state.lock import RunLock
+from kaltura_mm.commands.state.sync_state import KnownCategories, SyncRecords
+from kaltura_mm.commands.sync_run import Journal, apply_with_journal
+from kaltura_mm.commands.sync_show import confirmed, say_summary, write_plan
+from kaltura_mm.commands.upload import split_concurrency
+from kaltura_mm.errors import CategoryNotFoundError
+from kaltura_mm.sync import Plan, plan_sync, read_source
+from kaltura_mm.sync.apply import with_scope
+from kaltura_mm.sync.planfile import dumps, loads
+from kaltura_mm.upload.plan import DEFAULT_CHUNK_SIZE
+from kaltura_mm.upload.request import UploadOptions
+
+
+def _run_options(command: Any) -> Any:
+    """The options ``sync`` and ``apply`` share: how to send, where the state is."""
+    options = (
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 64),
+            default=24,
+            show_default=True,
+            help="Requests in flight at once (files and chunks together).",
+        ),
+        click.option(
+            "--chunk-size",
+            type=ByteSize(),
+            default=f"{DEFAULT_CHUNK_SIZE // 2**20}MiB",
+            show_default=True,
+            help="Bytes per chunk, e.g. 5MB, 8MiB.",
+        ),
+        click.option(
+            "--state-dir",
+            "state_dir_",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Where the sync's records and upload states live.",
+        ),
+        click.option(
+            "--lock-wait",
+            type=click.FloatRange(min=0),
+            default=0.0,
+            metavar="SECONDS",
+            help="Wait this long for another run using the same state directory [default: 0].",
+        ),
+        click.option("--documents", is_flag=True, help="Take PDFs and office files as documents."),
+        click.option("--format", "fmt", type=FORMAT, default="table", show_default=True),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _options(state: AppContext, options: dict[str, Any], files: int) -> tuple[Any, int]:
+    in_flight, chunks = split_concurrency(options["concurrency"], max(files, 1))
+    extra: dict[str, Any] = {} if state.retries is None else {"max_attempts": state.retries + 1}
+    try:
+        upload = UploadOptions(
+            chunk_size=options["chunk_size"],
+            concurrency=chunks,
+            support_documents=options["documents"],
+            **extra,
+        )
+    except ValueError as exc:
+        raise CliError(f"--chunk-size: {exc}", "pick a size such as 16MiB") from exc
+    state.config_overrides["max_concurrency"] = options["concurrency"]
+    return upload, in_flight
+
+
+@click.command("sync")
+@click.argument("source", metavar="SOURCE")
+@click.option("--category", "-c", required=True, metavar="ID|PATH", help="The category to keep.")
+@click.option("--plan", "show_plan", is_flag=True, help="Print the plan; change nothing.")
+@click.option(
+    "--plan-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Save the plan for `kaltura-mm apply FILE`; change nothing.",
+)
+@click.option(
+    "--prune",
+    type=click.Choice(["detach", "delete"]),
+    help="Entries in the category the source does not list: detach them, or delete them.",
+)
+@click.option("--create-categories", is_flag=True, help="Create missing categories.")
+@click.option("-y", "--yes", is_flag=True, help="Apply without asking.")
+@click.option("--include", multiple=True, metavar="GLOB", help="Of a folder, only these files.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Of a folder, not these files.")
+@_run_options
+@common_options
+@click.pass_context
+def sync_command(ctx: click.Context, /, source: str, category: str, **options: Any) -> int:
+    """Make a category look like a folder or a manifest: plan, show, apply."""
+    state = app(ctx)
+    found = read_source(
+        source,
+        include=options["include"],
+        exclude=options["exclude"],
+        documents=options["documents"],
+    )
+    for path, reason in found.skipped[:20]:
+        state.notice("skipped", f"{path}: {reason}", path=str(path))
+    root = state_dir(options["state_dir_"], state.env)
+    db = open_state(root)
+    client = state.client()
+    try:
+        top = resolve(state, category, root)
+    except CategoryNotFoundError:
+        if not options["create_categories"]:
+            raise
+        top = None
+    records = SyncRecords(db, state.target(), top.id or 0).all() if top else {}
+    plan = client.run(
+        plan_sync(
+            found,
+            top.id or 0 if top else category,
+            records=records,
+            prune=options["prune"],
+            create_categories=options["create_categories"],
+            known_categories=KnownCategories(db, state.target()).all(),
+        )
+    )
+    return _after_plan(state, plan, options, db, root)
+
+
+def _after_plan(state: AppContext, plan: Plan, options: dict[str, Any], db: Any, root: Path) -> int:
+    fmt = Format(options["fmt"])
+    if options["show_plan"]:
+        write_plan(state, plan, fmt, everything=True)
+    say_summary(state, plan)
+    if options["plan_out"] is not None:
+        options["plan_out"].write_text(dumps(plan, _target(state)) + "\n", encoding="utf-8")
+        state.say(f"plan saved; apply it with: kaltura-mm apply {options['plan_out']}")
+    if options["show_plan"] or options["plan_out"] is not None or not plan.changes:
+        return ExitCode.OK
+    if not options["yes"] and not confirmed(plan):
+        state.say("nothing was changed")
+        return ExitCode.FAILED
+    return _apply(state, plan, options, db, root, check=False)
+
+
+def _apply(
+    state: AppContext, plan: Plan, options: dict[str, Any], db: Any, root: Path, *, check: bool
+) -> int:
+    adds = sum("add" in i.actions for i in plan.items)
+    upload, files = _options(state, options, adds)
+    with RunLock(root, state.command(), options["lock_wait"]) as lock:
+        if lock.note:
+            state.notice("note", lock.note)
+        journal = Journal(db, state, plan)
+        return apply_with_journal(journal, upload, files, Format(options["fmt"]), check=check)
+
+
+def _target(state: AppContext) -> dict[str, Any]:
+    target = state.target()
+    return {"service": target.service, "partner_id": target.partner_id}
+
+
+@click.command("apply")
+@click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path), metavar="PLAN")
+@_run_options
+@common_options
+@click.pass_context
+def apply_command(ctx: click.Context, /, plan_file: Path, **options: Any) -> int:
+    """Apply a plan `kaltura-mm sync --plan-out` saved, exactly, if the server did not change."""
+    state = app(ctx)
+    try:
+        text = plan_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"{plan_file}: {exc.strerror}", "pass the file --plan-out wrote") from None
+    plan, target = loads(text)
+    here = _target(state)
+    if target != here:
+        raise CliError(
+            f"{plan_file} was made for {target.get('service')} partner {target.get('partner_id')},"
+            f" and this run talks to {here['service']} partner {here['partner_id']}",
+            "apply it with the account it was made with, or make a new plan with `kaltura-mm sync`",
+        )
+    root = state_dir(options["state_dir_"], state.env)
+    if not plan.changes:
+        say_summary(state, plan)
+        return ExitCode.OK
+    if plan.scope.id is None:  # made before its category: an earlier apply may have made it
+        with contextlib.suppress(CategoryNotFoundError):
+            plan = with_scope(plan, resolve(state, plan.scope.full_name, root).id or 0)
+    return _apply(state, plan, options, open_state(root), root, check=True)

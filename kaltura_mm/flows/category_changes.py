@@ -1,0 +1,154 @@
+"""Rename, move and delete categories (creating them is ``kaltura_mm.flows.category_admin``).
+
+Rules kept here:
+
+1. A rename or a move is one ``category.update``; the server moves the sub-categories' paths in a
+   batch job, and locks categories while a move's job is pending: ``CATEGORIES_LOCKED`` is
+   waited out with backoff (``wait_for_index`` seconds at most), then reported naming the cause.
+2. ``delete_category`` refuses a category holding entries or sub-categories unless ``force``;
+   the refusal says what deleting would do to them (sub-categories are deleted with it; entries
+   are never deleted: they move to the parent, or lose the category at the top level).
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from kaltura_mm.errors import ApiError, CategoryNotFoundError, ConfigError
+from kaltura_mm.flows.categories import PATH_SEPARATOR, resolve_category
+from kaltura_mm.flows.category_admin import (
+    FIRST_PAUSE,
+    LOCKED,
+    MAX_PAUSE,
+    WAIT_FOR_INDEX,
+    explained,
+    stored_name,
+)
+from kaltura_mm.models import Category
+from kaltura_mm.runtime.effects import Flow, Sleep
+from kaltura_mm.services import category
+
+
+def _updated(category_id: int, change: Category, what: str, wait: float) -> Flow[Category]:
+    """Send ``category.update``, waiting out ``CATEGORIES_LOCKED`` (rule 4)."""
+    waited, pause = 0.0, FIRST_PAUSE
+    while True:
+        try:
+            done: Category = yield category.update(category_id, change)
+            return done
+        except ApiError as exc:
+            if exc.code != LOCKED or waited >= wait:
+                raise explained(exc, what) from exc
+        yield Sleep(pause)
+        waited, pause = waited + pause, min(pause * 2, MAX_PAUSE)
+
+
+def rename_category(
+    id_or_path: int | str, new_name: str, *, wait_for_index: float = WAIT_FOR_INDEX
+) -> Flow[Category]:
+    """Rename a category (its sub-categories' full names follow in a server batch job)."""
+    name = stored_name(new_name)
+    if not name or PATH_SEPARATOR in new_name:
+        raise ConfigError(
+            f"new name {new_name!r} is not a name: give one level's name, such as 'Bio 102' "
+            "(to move a category use move_category)"
+        )
+    current = yield from resolve_category(id_or_path)
+    if current.name == name:
+        return current
+    change = Category(name=name)
+    return (yield from _updated(current.id or 0, change, current.full_name or "", wait_for_index))
+
+
+def move_category(
+    id_or_path: int | str, new_parent: int | str | None, *, wait_for_index: float = WAIT_FOR_INDEX
+) -> Flow[Category]:
+    """Move a category under ``new_parent`` (id or path; None: to the top level)."""
+    current = yield from resolve_category(id_or_path)
+    parent_id = 0
+    if new_parent is not None:
+        parent_id = (yield from resolve_category(new_parent)).id or 0
+    if parent_id == (current.parent_id or 0):
+        return current
+    change = Category(parent_id=parent_id)
+    return (yield from _updated(current.id or 0, change, current.full_name or "", wait_for_index))
+
+
+@attrs.frozen
+class CategoryDeletion:
+    """What deleting a category does: its sub-categories go with it; its entries stay.
+
+    ``moved_to`` is the parent the entries move to (None: they only lose the categories).
+    """
+
+    category: Category
+    entries: int
+    direct_entries: int
+    sub_categories: int
+    moved_to: Category | None
+
+    @property
+    def empty(self) -> bool:
+        """Return whether the category holds no entry and no sub-category."""
+        return not (self.entries or self.sub_categories)
+
+    def describe(self) -> str:
+        """Return what deleting does, in one sentence."""
+        name = self.category.full_name
+        held = f"{self.entries} entries ({self.direct_entries} directly in it)"
+        subs = f"{self.sub_categories} sub-categories (deleted with it, with theirs)"
+        fate = (
+            f"the entries move to {self.moved_to.full_name} (id {self.moved_to.id})"
+            if self.moved_to is not None
+            else "the entries only lose these categories"
+        )
+        return f"{name} holds {held} and {subs}; {fate}, none is deleted"
+
+
+def delete_category(
+    id_or_path: int | str,
+    *,
+    force: bool = False,
+    move_entries_to_parent: bool = True,
+    dry_run: bool = False,
+) -> Flow[CategoryDeletion]:
+    """Delete a category and its sub-categories (rule 5); return what it held and where it went.
+
+    A category holding entries or sub-categories is refused unless ``force``; ``dry_run``
+    returns the same account and changes nothing. A category already gone is
+    ``CategoryNotFoundError``.
+    """
+    current = yield from resolve_category(id_or_path)
+    fate = yield from _deletion(current, move_entries_to_parent)
+    if dry_run:
+        return fate
+    if not fate.empty and not force:
+        raise ConfigError(
+            f"category {fate.describe()}: pass force=True (kaltura-mm: --force) to delete it"
+        )
+    waited, pause = 0.0, FIRST_PAUSE
+    while True:
+        try:
+            yield category.delete(current.id or 0, move_entries_to_parent)
+            return fate
+        except CategoryNotFoundError:
+            return fate  # a retried delete whose first try ran
+        except ApiError as exc:
+            if exc.code != LOCKED or waited >= WAIT_FOR_INDEX:
+                raise explained(exc, current.full_name or "") from exc
+        yield Sleep(pause)
+        waited, pause = waited + pause, min(pause * 2, MAX_PAUSE)
+
+
+def _deletion(current: Category, move_up: bool) -> Flow[CategoryDeletion]:
+    fresh: Category = yield category.get(current.id or 0)  # counters as they are now
+    parent: Category | None = None
+    if move_up and fresh.parent_id:
+        parent = yield category.get(fresh.parent_id)
+    return CategoryDeletion(
+        category=fresh,
+        entries=fresh.entries_count or 0,
+        direct_entries=fresh.direct_entries_count or 0,
+        sub_categories=fresh.direct_sub_categories_count or 0,
+        moved_to=parent,
+    )

@@ -1,0 +1,19 @@
+"""The ``media`` service, for what ``baseEntry`` lacks: cancelling a pending content replacement."""
+
+from __future__ import annotations
+
+from kaltura_mm.models import BaseEntry
+from kaltura_mm.protocol import codec
+from kaltura_mm.protocol.calls import Call
+from kaltura_mm.services import arguments
+
+SERVICE = "media"
+
+
+def cancel_replace(entry_id: str) -> Call[BaseEntry]:
+    """Build the call dropping a media entry's pending replacement (its temporary entry is
+    deleted; the entry keeps the content it had). Harmless without one pending."""
+    params = {"entryId": arguments.text_id("entry_id", entry_id)}
+    return Call(
+        service=SERVICE, action="cancelReplace", params=params, decoder=codec.decoder_for(BaseEntry)
+    )

@@ -1,0 +1,102 @@
+"""The sync as two flows: ``plan_sync`` (read, compare, decide; sends no write) and ``apply_sync``
+(check the plan against the server, then apply it). ``client.sync.plan`` and ``.apply`` run them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kaltura_mm.errors import CategoryNotFoundError, ConfigError
+from kaltura_mm.flows.batch import Pace
+from kaltura_mm.flows.categories import normalize_path, resolve_category
+from kaltura_mm.models import Category
+from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.sync.apply import Resume, apply_plan
+from kaltura_mm.sync.check import check_plan
+from kaltura_mm.sync.ledger import ApplyHooks, ItemOutcome
+from kaltura_mm.sync.model import Plan, Prune
+from kaltura_mm.sync.plan import build_plan
+from kaltura_mm.sync.records import SyncRecord, fingerprint
+from kaltura_mm.sync.server import ServerView, read_server
+from kaltura_mm.sync.source import Source, SyncItem
+from kaltura_mm.upload.request import FileFingerprint, UploadOptions
+
+
+def _print(item: SyncItem, record: SyncRecord | None) -> FileFingerprint:
+    return fingerprint(item.path, record)
+
+
+def plan_sync(
+    source: Source,
+    category: int | str,
+    *,
+    records: Mapping[str, SyncRecord] | None = None,
+    prune: Prune = None,
+    create_categories: bool = False,
+    known_categories: Mapping[str, int] | None = None,
+) -> Flow[Plan]:
+    """Return the plan that makes ``category`` (and what is below it) look like ``source``.
+
+    ``records`` (by referenceId) are what earlier syncs of this category made: their entry ids
+    are read exactly (the search index may not show them yet) and their content compared with
+    the files. ``known_categories`` (full name to id) are categories made a moment ago, read by
+    id for the same reason. Nothing is written.
+    """
+    if prune not in (None, "detach", "delete"):
+        raise ConfigError(f"prune must be None, 'detach' or 'delete', got {prune!r}")
+    records = records or {}
+    top = yield from _scope(category, create_categories)
+    if top is None:
+        view = ServerView(None)
+        name = normalize_path(str(category))
+    else:
+        keys = [item.key(top.id or 0) for item in source.items]
+        known = {r.reference_id: r.entry_id for r in records.values()}
+        view = yield from read_server(top, keys, known, known_categories)
+        name = top.full_name or ""
+    return build_plan(
+        source,
+        view,
+        records,
+        _print,
+        scope_name=name,
+        prune=prune,
+        create_categories=create_categories,
+    )
+
+
+def _scope(category: int | str, create: bool) -> Flow[Category | None]:
+    try:
+        found: Category = yield from resolve_category(category)
+    except CategoryNotFoundError:
+        if not create or isinstance(category, int) or str(category).strip().isdigit():
+            raise
+        return None
+    return found
+
+
+def apply_sync(
+    plan: Plan,
+    *,
+    records: Mapping[str, SyncRecord] | None = None,
+    check: bool = True,
+    options: UploadOptions | None = None,
+    pace: Pace | None = None,
+    files_in_flight: int = 4,
+    resume: Resume | None = None,
+    hooks: ApplyHooks | None = None,
+) -> Flow[list[ItemOutcome]]:
+    """Apply ``plan``; with ``check`` (a plan made earlier), refuse it when the server changed
+    underneath (``StalePlanError`` naming the entries), and skip what is already done."""
+    if check:
+        plan = yield from check_plan(plan, records)
+    return (
+        yield from apply_plan(
+            plan,
+            options=options,
+            pace=pace,
+            files_in_flight=files_in_flight,
+            resume=resume,
+            hooks=hooks,
+        )
+    )

@@ -1,0 +1,297 @@
+"""The plan of a sync: what to do to each entry so the category looks like the source. Pure.
+
+The scope is the sync's category and everything below it. For each item of the source:
+
+1. Its entry is the one carrying its referenceId (the oldest complete one if several; the others
+   are ``extra``, noted as duplicates). None: ``add`` (the upload engine makes it, or continues a
+   half-made one). An entry without content (or in an error status): ``replace`` into it.
+2. ``replace`` when the sync's record of the entry says it holds other content than the file
+   (size or sampled hash differ). No record: the content is not compared, and a note says so.
+3. ``update`` the managed metadata fields that differ, compared as the server stores them
+   (``kaltura_mm.flows.edits``): a re-run does not "update" tags the server rewrote.
+4. ``attach`` to the item's categories it is not in, ``detach`` from the scope's categories it is
+   in and should not be (categories outside the scope are never touched).
+5. Nothing to do: ``keep``. Entries in the scope that no item claims are ``extra``: kept, or
+   detached from the scope (``prune="detach"``) or deleted (``prune="delete"``).
+6. An item with no entry of its own whose very file ``kaltura-mm upload`` put into the category
+   (the entry carries the upload engine's referenceId, a hash of the file's content sample,
+   size and name, and of the category) is not uploaded again: that entry is taken over (its
+   referenceId becomes the item's), so switching from ``upload`` to ``sync`` makes no duplicate.
+
+Categories an item names must lie in the scope; missing ones are created first when the caller
+allows it (``create_categories``), else the plan refuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import attrs
+
+from kaltura_mm.errors import ConfigError
+from kaltura_mm.flows.categories import PATH_SEPARATOR
+from kaltura_mm.flows.edits import EntryEdit, differences
+from kaltura_mm.models import BaseEntry, EntryStatus
+from kaltura_mm.sync.adopt import Uploads
+from kaltura_mm.sync.model import (
+    ADD,
+    ATTACH,
+    DELETE,
+    DETACH,
+    EXTRA,
+    KEEP,
+    REPLACE,
+    UPDATE,
+    Place,
+    Plan,
+    PlanItem,
+    Prune,
+    Seen,
+)
+from kaltura_mm.sync.records import SyncRecord
+from kaltura_mm.sync.scope import Scope, scope_of
+from kaltura_mm.sync.server import ServerView
+from kaltura_mm.sync.source import Source, SyncItem
+from kaltura_mm.upload.recover import COMPLETE_STATUSES
+from kaltura_mm.upload.request import FileFingerprint
+
+
+def _age(entry: BaseEntry) -> tuple[int, str]:
+    return (entry.created_at or 0, entry.id or "")
+
+
+def _seen(entry: BaseEntry) -> Seen:
+    status = entry.status
+    return Seen(
+        updated_at=entry.updated_at,
+        version=entry.version,
+        status=int(status) if status is not None else None,
+        replacing=entry.replacing_entry_id or None,
+    )
+
+
+_NEEDS_CONTENT = frozenset(
+    {EntryStatus.NO_CONTENT, EntryStatus.ERROR_CONVERTING, EntryStatus.ERROR_IMPORTING}
+)
+
+
+Prints = Callable[[SyncItem, SyncRecord | None], FileFingerprint]
+"""Fingerprints a source item's file (given its record: ``records.fingerprint``)."""
+
+
+@attrs.frozen
+class _Context:
+    """What every item of one plan is compared with."""
+
+    scope: Scope
+    view: ServerView
+    source: Source
+    prints: Prints
+    uploads: Uploads
+
+    def links(self, entry: BaseEntry) -> set[int]:
+        """Return the scope's categories ``entry`` is linked to."""
+        return set(self.view.links.get(entry.id or "", frozenset()))
+
+
+def build_plan(
+    source: Source,
+    view: ServerView,
+    records: Mapping[str, SyncRecord],
+    prints: Prints,
+    *,
+    scope_name: str,
+    prune: Prune = None,
+    create_categories: bool = False,
+) -> Plan:
+    """Return the plan that makes the scope look like ``source`` (rules 1 to 5)."""
+    scope = scope_of(view, scope_name)
+    context = _Context(scope, view, source, prints, Uploads.of(view, scope.top.id))
+    keys = [item.key(scope.top.id) if scope.top.id else None for item in source.items]
+    _refuse_twice(source.items, keys)
+    mine = _claims(view, keys)
+    items = [
+        _item(context, item, key, mine.get(key or "", []), records.get(key or ""))
+        for item, key in zip(source.items, keys, strict=True)
+    ]
+    claimed = {i.entry_id for i in items if i.entry_id}
+    extras = [
+        _extra(context, entry, prune)
+        for entry in view.entries.values()
+        if entry.id not in claimed and context.links(entry)
+    ]
+    create = {p.full_name for i in items for p in i.attach if p.id is None}
+    if view.scope is None:
+        create.add(scope.top.full_name)
+    if create and not create_categories:
+        raise ConfigError(
+            f"categories {', '.join(sorted(create))} do not exist: create them with "
+            "--create-categories (create_categories=True), or fix the source"
+        )
+    return Plan(
+        scope=scope.top,
+        items=(*items, *sorted(extras, key=lambda x: (x.name or "", x.entry_id or ""))),
+        create=tuple(sorted(create, key=lambda n: (n.count(PATH_SEPARATOR), n))),
+        prune=prune,
+        managed=source.managed,
+        source=source.origin,
+    )
+
+
+def _refuse_twice(items: Sequence[SyncItem], keys: Sequence[str | None]) -> None:
+    seen: dict[str, SyncItem] = {}
+    for item, key in zip(items, keys, strict=True):
+        name = key or item.reference_id or f"path:{item.relative}"
+        if name in seen:
+            raise ConfigError(
+                f"{item.where()} and {seen[name].where()} are the same entry (referenceId "
+                f"{key or item.reference_id or item.relative}): each entry may be listed once"
+            )
+        seen[name] = item
+
+
+def _claims(view: ServerView, keys: Sequence[str | None]) -> dict[str, list[BaseEntry]]:
+    """Return each key's entries, the one to keep first (rule 1)."""
+    wanted = {k for k in keys if k}
+    found = {k: v for k, v in view.by_reference().items() if k in wanted}
+    return {
+        k: sorted(v, key=lambda e: (e.status not in COMPLETE_STATUSES, _age(e)))
+        for k, v in found.items()
+    }
+
+
+def _desired_name(item: SyncItem, source: Source) -> str:
+    if "name" in source.managed and item.fields.get("name"):
+        return item.fields["name"]
+    return item.default_name
+
+
+def _desired_fields(item: SyncItem, source: Source) -> dict[str, str]:
+    fields = {f: item.fields.get(f, "") for f in source.managed}
+    if "name" in fields:
+        fields["name"] = _desired_name(item, source)
+    return fields
+
+
+def _item(
+    context: _Context,
+    item: SyncItem,
+    key: str | None,
+    entries: list[BaseEntry],
+    record: SyncRecord | None,
+) -> PlanItem:
+    scope = context.scope
+    places = [scope.place(c, item) for c in item.categories or ()] or [scope.top]
+    wanted = {p.full_name.casefold(): p for p in places}
+    entry = entries[0] if entries else None
+    if record is not None and (entry is None or record.entry_id != entry.id):
+        record = None  # a record of another entry (deleted since) says nothing of this one
+    base = PlanItem(
+        actions=(KEEP,),
+        reference_id=key,
+        relative=item.relative,
+        path=str(item.path),
+        name=_desired_name(item, context.source),
+    )
+    if entry is None and key is not None:
+        print_ = context.prints(item, None)
+        twin = context.uploads.take(item.path, print_)
+        if twin is not None:
+            return _adopted(context, item, base, twin, SyncRecord.of(key, twin.id or "", print_))
+    if entry is None or entry.status is EntryStatus.IMPORT:
+        return attrs.evolve(
+            base,
+            actions=(ADD,),
+            after=_desired_fields(item, context.source),
+            entry_id=entry.id if entry else None,
+            attach=tuple(wanted.values()),
+            fingerprint=context.prints(item, None),
+            note="continues its half-made entry" if entry else None,
+        )
+    return _existing(context, item, base, entries, record, wanted)
+
+
+def _adopted(
+    context: _Context, item: SyncItem, base: PlanItem, twin: BaseEntry, record: SyncRecord
+) -> PlanItem:
+    """Take over the entry ``kaltura-mm upload`` made of this very file (rule 6)."""
+    places = [context.scope.place(c, item) for c in item.categories or ()] or [context.scope.top]
+    wanted = {p.full_name.casefold(): p for p in places}
+    found = _existing(context, item, base, [twin], record, wanted)
+    before = {**found.before, "reference_id": twin.reference_id}
+    after = {**found.after, "reference_id": record.reference_id}
+    actions = [a for a in (REPLACE, UPDATE, ATTACH, DETACH) if a in found.actions or a == UPDATE]
+    return attrs.evolve(
+        found,
+        actions=tuple(actions),
+        before=before,
+        after=after,
+        note="made by `kaltura-mm upload` from this very file: taken over, not uploaded again",
+    )
+
+
+def _existing(
+    context: _Context,
+    item: SyncItem,
+    base: PlanItem,
+    entries: list[BaseEntry],
+    record: SyncRecord | None,
+    wanted: Mapping[str, Place],
+) -> PlanItem:
+    entry = entries[0]
+    actions: list[str] = []
+    notes: list[str] = []
+    print_ = None
+    if entry.status in _NEEDS_CONTENT:
+        actions.append(REPLACE)
+        print_ = context.prints(item, None)
+        notes.append(f"the entry has no usable content ({getattr(entry.status, 'name', '')})")
+    elif record is None or not record.content_known:
+        notes.append("content not compared: no record of what the entry was made from")
+    else:
+        print_ = context.prints(item, record)
+        actions += [REPLACE] * (not record.holds(print_))
+    if entry.replacing_entry_id:
+        notes.append(f"a replacement is pending ({entry.replacing_entry_id})")
+    edit = EntryEdit(entry_id=entry.id or "", **_desired_fields(item, context.source))
+    before, after = differences(edit, entry)
+    actions += [UPDATE] * bool(after)
+    links = context.links(entry)
+    attach = tuple(p for p in wanted.values() if p.id is None or p.id not in links)
+    by_id = context.scope.by_id
+    detach = tuple(by_id[i] for i in sorted(links) if by_id[i].full_name.casefold() not in wanted)
+    actions += [ATTACH] * bool(attach) + [DETACH] * bool(detach)
+    twins = [e.id for e in entries[1:] if e.id]
+    if twins:
+        notes.insert(0, f"duplicates with the same referenceId: {', '.join(twins)}")
+    return attrs.evolve(
+        base,
+        actions=tuple(actions) or (KEEP,),
+        entry_id=entry.id,
+        name=entry.name,
+        before=before,
+        after=after,
+        attach=attach,
+        detach=detach,
+        fingerprint=print_,
+        seen=_seen(entry),
+        note="; ".join(notes) or None,
+    )
+
+
+def _extra(context: _Context, entry: BaseEntry, prune: Prune) -> PlanItem:
+    links = sorted(context.links(entry))
+    item = PlanItem(
+        actions=(EXTRA,),
+        reference_id=entry.reference_id,
+        entry_id=entry.id,
+        name=entry.name,
+        seen=_seen(entry),
+        note="not in the source",
+    )
+    if prune == "detach":
+        places = tuple(context.scope.by_id[i] for i in links)
+        return attrs.evolve(item, actions=(EXTRA, DETACH), detach=places)
+    if prune == "delete":
+        return attrs.evolve(item, actions=(EXTRA, DELETE))
+    return item

@@ -1,0 +1,227 @@
+"""What the server holds for a sync, read in a few requests and never trusting the index alone.
+
+``read_server`` gathers, for the sync's category (its *scope*) and everything below it:
+
+1. the category tree below the scope (``category.list``, 500 a page);
+2. every entry in it, of every status, past the 10,000 cap (the listing keyset, 500 a request);
+   what the index lists is re-read by the server, so each entry's fields are as they are now;
+3. the entries the caller knows by id (a sync's records) that the listing did not return,
+   read exactly (``getByIds``, 500 an item): the index does not show an entry made or attached a
+   moment ago, and a plan built from the listing alone would upload it again;
+4. the entries carrying a wanted referenceId that neither found (``referenceIdIn``, 500 a list):
+   an entry of the source that left the category, or one made where the index lags;
+5. each entry's links to the scope's categories (``categoryEntry.list`` by ``entryIdIn``, exact):
+   an entry's own ``categoriesIds`` leaves out categories with privacy contexts, and lists lag.
+
+Steps 3 to 5 go in multiRequests of up to ``CALLS_PER_REQUEST`` calls, so a 20,000-entry category
+costs about 40 listing requests and a handful of others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from kaltura_mm.errors import ActionBlockedError, KalturaError
+from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, Keyset
+from kaltura_mm.models import (
+    BaseEntry,
+    BaseEntryFilter,
+    Category,
+    CategoryEntryFilter,
+    CategoryFilter,
+    ListPage,
+    Pager,
+)
+from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
+from kaltura_mm.runtime.effects import Flow, Sleep
+from kaltura_mm.services import base_entry, category, category_entry
+
+CALLS_PER_REQUEST = 20
+BLOCKED_ATTEMPTS = 8  # a read the rate limiter blocks is sent again, pausing 1, 2, 4... s
+PAGE = 500
+_ANY_MODERATION = {"moderationStatusIn": "1,2,3,5,6"}
+
+
+@attrs.frozen
+class ServerView:
+    """What the server holds for a sync: the scope's tree, the entries, their links in it."""
+
+    scope: Category | None
+    tree: Mapping[int, Category] = attrs.field(factory=dict)
+    entries: Mapping[str, BaseEntry] = attrs.field(factory=dict)
+    links: Mapping[str, frozenset[int]] = attrs.field(factory=dict)
+    listed: frozenset[str] = frozenset()
+    requests: int = 0
+
+    def by_reference(self) -> dict[str, list[BaseEntry]]:
+        """Return the entries under each referenceId."""
+        found: dict[str, list[BaseEntry]] = {}
+        for entry in self.entries.values():
+            if entry.reference_id:
+                found.setdefault(entry.reference_id, []).append(entry)
+        return found
+
+    def category_by_path(self) -> dict[str, Category]:
+        """Return the scope's categories by case-folded full name."""
+        return {(c.full_name or "").casefold(): c for c in self.tree.values()}
+
+
+def read_server(
+    top: Category,
+    wanted: Iterable[str],
+    known: Mapping[str, str] | None = None,
+    known_categories: Mapping[str, int] | None = None,
+) -> Flow[ServerView]:
+    """Return what the server holds for the sync of the category ``top`` (steps 1 to 5).
+
+    ``wanted`` are the referenceIds of the source's items; ``known`` maps referenceIds to the
+    entry ids a sync made for them; ``known_categories`` full names to the ids of categories
+    made (read by id: the listing of step 1 may not show them yet).
+    """
+    tree, requests = yield from _tree(top)
+    tree.update((yield from _made_below(top, tree, known_categories or {})))
+    entries, pages = yield from _listing(top)
+    listed = frozenset(entries)
+    missing = [i for i in dict.fromkeys((known or {}).values()) if i not in entries]
+    unseen = sorted(set(wanted) - {e.reference_id for e in entries.values() if e.reference_id})
+    batch: list[Call[Any]] = [*_by_ids(missing), *_by_reference(unseen)]
+    for answer in (yield from _batched(batch)):
+        for entry in answer.objects if isinstance(answer, ListPage) else answer:
+            if entry.id and entry.id not in entries:
+                entries[entry.id] = entry
+    links, link_requests = yield from _links(top, tree, list(entries))
+    total = requests + pages + _requests(len(batch)) + link_requests
+    return ServerView(top, tree, entries, links, listed, total)
+
+
+def _requests(calls: int) -> int:
+    return -(-calls // CALLS_PER_REQUEST)
+
+
+def _tree(top: Category) -> Flow[tuple[dict[int, Category], int]]:
+    tree = {top.id or 0: top}
+    index, requests = 1, 0
+    while True:
+        query = CategoryFilter(ancestor_id_in=(top.id or 0,), order_by="+createdAt")
+        page: ListPage[Category] = yield category.list(
+            query, Pager(page_size=PAGE, page_index=index)
+        )
+        requests += 1
+        tree.update({c.id: c for c in page.objects if c.id})
+        if len(page.objects) < PAGE or index * PAGE >= page.total_count or index == 20:
+            return tree, requests
+        index += 1
+
+
+def _made_below(
+    top: Category, tree: Mapping[int, Category], made: Mapping[str, int]
+) -> Flow[dict[int, Category]]:
+    """Return the categories below ``top`` that were made but are not listed yet, read by id."""
+    prefix = (top.full_name or "").casefold() + ">"
+    ids = [i for name, i in made.items() if name.casefold().startswith(prefix) and i not in tree]
+    if not ids:
+        return {}
+    batch = MultiRequest()
+    refs: list[Ref[Any]] = [batch.add(category.get(i)) for i in ids]
+    answer: MultiResponse = yield batch
+    found = [answer.outcome(r) for r in refs]
+    below = (top.full_ids or "") + ">"
+    return {
+        c.id: c
+        for c in found
+        if isinstance(c, Category) and c.id and (c.full_ids or "").startswith(below)
+    }
+
+
+def _listing(top: Category) -> Flow[tuple[dict[str, BaseEntry], int]]:
+    query = EntryQuery(category_id=top.id, include_subcategories=True, statuses=ANY_STATUS)
+    cursor = Keyset.start(query)
+    entries: dict[str, BaseEntry] = {}
+    pages = 0
+    while not cursor.done:
+        page = yield cursor.request()
+        pages += 1
+        cursor, fresh = cursor.advance(page)
+        entries.update({e.id: e for e in fresh if e.id})
+    return entries, pages
+
+
+def _by_ids(ids: Sequence[str]) -> list[Call[Any]]:
+    return [base_entry.get_by_ids(ids[i : i + PAGE]) for i in range(0, len(ids), PAGE)]
+
+
+def _by_reference(keys: Sequence[str]) -> list[Call[Any]]:
+    usable = [k for k in keys if "," not in k]  # a comma cannot travel in the list filter
+    calls: list[Call[Any]] = []
+    for i in range(0, len(usable), PAGE):
+        query = BaseEntryFilter(
+            reference_id_in=tuple(usable[i : i + PAGE]), status_in=ANY_STATUS, extra=_ANY_MODERATION
+        )
+        calls.append(base_entry.list(query, Pager(page_size=PAGE)))
+    return calls
+
+
+def _batched(calls: Sequence[Call[Any]]) -> Flow[list[Any]]:
+    """Send ``calls`` in multiRequests of ``CALLS_PER_REQUEST``; return their values in order.
+
+    A call the rate limiter blocked (``ACTION_BLOCKED`` in its slot) is sent again after a pause,
+    alone with the others blocked, up to ``BLOCKED_ATTEMPTS`` times.
+    """
+    values: list[Any] = []
+    for start in range(0, len(calls), CALLS_PER_REQUEST):
+        chunk = list(calls[start : start + CALLS_PER_REQUEST])
+        got: dict[int, Any] = {}
+        for attempt in range(BLOCKED_ATTEMPTS):
+            batch = MultiRequest()
+            refs = {i: batch.add(chunk[i]) for i in range(len(chunk)) if i not in got}
+            answer: MultiResponse = yield batch
+            got.update({i: answer.outcome(ref) for i, ref in refs.items()})
+            blocked = [i for i in refs if isinstance(got[i], ActionBlockedError)]
+            if not blocked or attempt == BLOCKED_ATTEMPTS - 1:
+                break
+            for i in blocked:
+                del got[i]
+            yield Sleep(min(2.0**attempt, 30.0))
+        for i in range(len(chunk)):
+            if isinstance(got[i], KalturaError):
+                raise got[i]
+            values.append(got[i])
+    return values
+
+
+def entry_links(
+    entry_ids: Sequence[str], full_ids_prefix: str | None = None
+) -> Flow[tuple[dict[str, set[int]], int]]:
+    """Return each entry's category links, read exactly (``categoryEntry.list`` by
+    ``entryIdIn``), and the requests it took; ``full_ids_prefix`` narrows them to a subtree (as a
+    bare prefix: ``12>34`` also matches ``12>345``, so the caller filters by its own tree)."""
+    found: dict[str, set[int]] = {i: set() for i in entry_ids}
+    pending = [(entry_ids[i : i + PAGE], 1) for i in range(0, len(entry_ids), PAGE)]
+    requests = 0
+    while pending:
+        chunk, pending = pending[:CALLS_PER_REQUEST], pending[CALLS_PER_REQUEST:]
+        calls = [_link_call(ids, index, full_ids_prefix) for ids, index in chunk]
+        requests += 1
+        for (ids, index), page in zip(chunk, (yield from _batched(calls)), strict=True):
+            for link in page.objects:
+                if link.entry_id in found and link.category_id:
+                    found[link.entry_id].add(link.category_id)
+            if index * PAGE < page.total_count and len(page.objects) == PAGE:
+                pending.append((ids, index + 1))  # entries in many categories: more pages
+    return found, requests
+
+
+def _links(
+    top: Category, tree: Mapping[int, Category], entry_ids: Sequence[str]
+) -> Flow[tuple[dict[str, frozenset[int]], int]]:
+    """Return each entry's links to the scope's categories (step 5)."""
+    found, requests = yield from entry_links(entry_ids, top.full_ids)
+    return {k: frozenset(c for c in v if c in tree) for k, v in found.items()}, requests
+
+
+def _link_call(ids: Sequence[str], index: int, prefix: str | None) -> Call[Any]:
+    query = CategoryEntryFilter(entry_id_in=tuple(ids), category_full_ids_starts_with=prefix)
+    return category_entry.list(query, Pager(page_size=PAGE, page_index=index))

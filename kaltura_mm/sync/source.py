@@ -1,0 +1,261 @@
+"""What a sync wants Kaltura to hold: one ``SyncItem`` per entry, read from a folder or a manifest.
+
+Identity. Each item is known on the server by its ``referenceId``, the upsert key of Kaltura's
+own XML ingestion: the manifest's ``referenceId`` where given, else ``derived_key(scope, path)``:
+``sync-`` and a hash of the sync's category id and the file's path relative to the source (the
+folder, or the manifest's folder). The category id is in it so that two syncs of two folders that
+hold the same file names into two categories never share an entry; the path, not the content, so
+an edited file keeps its entry (the sync replaces its content). Renaming or moving a file inside
+the source therefore makes a new entry and leaves the old one ``extra``; a manifest
+``referenceId`` keeps the entry across a rename.
+
+Manifests. CSV with a header, or JSON lines (``.jsonl``/``.ndjson``), one row per entry:
+``path`` (required; relative paths start at the manifest's folder), ``referenceId``, ``category``
+or ``categories`` (ids or full paths inside the sync's category, several separated by ``,`` or a
+JSON list; empty: the sync's category), and the metadata columns ``name``, ``description``,
+``tags``, ``adminTags``, ``partnerData``. A metadata column present is managed for every row: an
+empty cell clears the field (an empty ``name`` is the file's name). Columns absent are left alone
+on the server. A folder manages no metadata: its entries are named after their files when made.
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import hashlib
+import json
+import stat
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from kaltura_mm.errors import ConfigError
+from kaltura_mm.upload.media_types import kind_of
+
+KEY_PREFIX = "sync-"
+COLUMNS = {
+    "path": "path",
+    "referenceId": "reference_id",
+    "category": "categories",
+    "categories": "categories",
+    "name": "name",
+    "description": "description",
+    "tags": "tags",
+    "adminTags": "admin_tags",
+    "partnerData": "partner_data",
+}
+METADATA = ("name", "description", "tags", "admin_tags", "partner_data")
+JSON_LINES = (".jsonl", ".ndjson")
+
+
+def derived_key(scope_id: int, relative: str) -> str:
+    """Return the referenceId of the file at ``relative`` (a POSIX path) in the sync ``scope_id``.
+
+    Never ``kmm-...``: the upload engine treats those as its own content-derived names.
+    """
+    digest = hashlib.sha256(f"{scope_id}\0{relative}".encode()).hexdigest()
+    return KEY_PREFIX + digest[:28]
+
+
+@attrs.frozen(kw_only=True)
+class SyncItem:
+    """One entry the source wants: its file, identity, metadata and categories.
+
+    ``reference_id`` None means derived (``derived_key``); ``fields`` holds the managed metadata
+    (``""`` clears); ``categories`` None means the sync's own category.
+    """
+
+    path: Path
+    relative: str
+    reference_id: str | None = None
+    fields: Mapping[str, str] = attrs.field(factory=dict)
+    categories: tuple[str, ...] | None = None
+    line: int | None = None
+
+    def key(self, scope_id: int) -> str:
+        """Return the referenceId this item is known by in the sync ``scope_id``."""
+        return self.reference_id or derived_key(scope_id, self.relative)
+
+    @property
+    def default_name(self) -> str:
+        """Return the name an entry made of this file gets when the source names none."""
+        return self.path.stem or self.path.name
+
+    def where(self) -> str:
+        """Return how to point at this item in a message (manifest line, or path)."""
+        return f"line {self.line} ({self.relative})" if self.line else self.relative
+
+
+@attrs.frozen
+class Source:
+    """The items a sync wants, which metadata fields it manages, and what a folder skipped."""
+
+    items: tuple[SyncItem, ...]
+    managed: tuple[str, ...] = ()
+    origin: str = ""
+    skipped: tuple[tuple[Path, str], ...] = ()
+
+
+def read_source(
+    path: str | Path,
+    *,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    documents: bool = False,
+) -> Source:
+    """Return the source at ``path``: a folder (walked), a CSV or a JSON-lines manifest."""
+    where = Path(path).expanduser()
+    if where.is_dir():
+        return scan_directory(where, include=include, exclude=exclude, documents=documents)
+    if where.is_file() and where.suffix.lower() in (".csv", *JSON_LINES):
+        return read_manifest(where)
+    if where.exists():
+        raise ConfigError(
+            f"{where} is neither a folder nor a manifest (.csv, .jsonl): name the folder to "
+            "keep in step, or a manifest listing its files"
+        )
+    raise ConfigError(f"{where}: no such file or folder; check the path")
+
+
+def scan_directory(
+    folder: Path,
+    *,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    documents: bool = False,
+) -> Source:
+    """Return every media file under ``folder`` (hidden ones left out), in path order."""
+    root = folder.resolve()
+    items, skipped = [], []
+    wanted, unwanted = tuple(include), tuple(exclude)
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if any(part.startswith(".") for part in relative.split("/")) or path.is_dir():
+            continue
+        if not _chosen(relative, path.name, wanted, unwanted):
+            continue
+        reason = _unusable(path, documents)
+        if reason:
+            skipped.append((path, reason))
+        else:
+            items.append(SyncItem(path=path, relative=relative))
+    return Source(tuple(items), (), f"folder {root}", tuple(skipped))
+
+
+def _chosen(relative: str, name: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
+    def matches(patterns: tuple[str, ...]) -> bool:
+        return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p) for p in patterns)
+
+    return (not include or matches(include)) and not matches(exclude)
+
+
+def _unusable(path: Path, documents: bool) -> str | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return "cannot be read (or a symbolic link to nothing)"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"
+    try:
+        kind_of(path.name, support_documents=documents)
+    except ConfigError:
+        return "not a media file Kaltura can tell from its extension" + (
+            "" if documents else " (documents need --documents)"
+        )
+    return None
+
+
+def read_manifest(manifest: Path) -> Source:
+    """Return the rows of a CSV or JSON-lines manifest; refuse unknown columns and bad rows."""
+    rows = list(
+        _json_rows(manifest) if manifest.suffix.lower() in JSON_LINES else _csv_rows(manifest)
+    )
+    columns = sorted({c for _, row in rows for c in row})
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        raise ConfigError(
+            f"manifest {manifest}: unknown columns {', '.join(unknown)}; the columns are "
+            f"{', '.join(COLUMNS)} (only path is required)"
+        )
+    managed = tuple(f for f in METADATA if any(COLUMNS.get(c) == f for c in columns))
+    items = tuple(_item(manifest, line, row, managed) for line, row in rows)
+    if not items:
+        raise ConfigError(f"manifest {manifest} has no rows: list at least one file")
+    return Source(items, managed, f"manifest {manifest.resolve()}")
+
+
+def _csv_rows(manifest: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        with manifest.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            if not reader.fieldnames or "path" not in [f.strip() for f in reader.fieldnames]:
+                raise ConfigError(
+                    f"manifest {manifest} has no 'path' column: its first line is the header, "
+                    "such as path,name,description,tags,category,referenceId"
+                )
+            for line, row in enumerate(reader, start=2):
+                yield line, {k.strip(): v for k, v in row.items() if k}
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"manifest {manifest} is not UTF-8 (byte {exc.start}): save it as 'CSV UTF-8'"
+        ) from None
+
+
+def _json_rows(manifest: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    with manifest.open(encoding="utf-8-sig") as handle:
+        for line, text in enumerate(handle, start=1):
+            if not text.strip() or text.lstrip().startswith("#"):
+                continue
+            try:
+                row = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ConfigError(
+                    f"manifest {manifest}, line {line}: not JSON ({exc.msg})"
+                ) from None
+            if not isinstance(row, dict):
+                raise ConfigError(f"manifest {manifest}, line {line}: expected a JSON object")
+            yield line, row
+
+
+def _text(value: Any, manifest: Path, line: int, column: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list) and column in ("tags", "adminTags", "category", "categories"):
+        return ",".join(_text(v, manifest, line, column) for v in value)
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return str(value).strip()
+    raise ConfigError(f"manifest {manifest}, line {line}: {column} must be text, got {value!r}")
+
+
+def _item(manifest: Path, line: int, row: Mapping[str, Any], managed: tuple[str, ...]) -> SyncItem:
+    values = {COLUMNS[c]: _text(v, manifest, line, c) for c, v in row.items()}
+    if not values.get("path"):
+        raise ConfigError(f"manifest {manifest}, line {line}: the path is empty; fill it in")
+    given = Path(values["path"]).expanduser()
+    path = given if given.is_absolute() else manifest.parent / given
+    if not path.is_file():
+        raise ConfigError(
+            f"manifest {manifest}, line {line}: {path} is not a file (relative paths start at "
+            "the manifest's folder)"
+        )
+    try:
+        relative = path.resolve().relative_to(manifest.parent.resolve()).as_posix()
+    except ValueError:
+        relative = path.resolve().as_posix()
+    reference = values.get("reference_id") or None
+    if reference is not None and len(reference) < 2:
+        raise ConfigError(
+            f"manifest {manifest}, line {line}: referenceId {reference!r} is too short "
+            "(Kaltura needs at least 2 characters)"
+        )
+    cats = [c.strip() for c in values.get("categories", "").split(",") if c.strip()]
+    return SyncItem(
+        path=path.resolve(),
+        relative=relative,
+        reference_id=reference,
+        fields={f: values.get(f, "") for f in managed},
+        categories=tuple(cats) or None,
+        line=line,
+    )
