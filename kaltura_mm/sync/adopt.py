@@ -1,7 +1,7 @@
 """Entries ``kaltura-mm upload`` made into the sync's category, found by the file they hold.
 
-The upload engine names each entry it makes with a referenceId derived from the file's content
-sample, size and name and from its target categories (``kaltura_mm.upload.request.
+The upload engine names each entry it makes with a referenceId derived from every byte of the
+file, its size and name and its target categories (``kaltura_mm.upload.identity.
 reference_id_for``). A file of the source with no entry of its own whose such name an entry of
 the category carries was uploaded there, this very content: the sync takes that entry over
 instead of uploading the file again (``kaltura_mm.sync.plan`` rule 6).
@@ -15,6 +15,7 @@ import attrs
 
 from kaltura_mm.models import BaseEntry
 from kaltura_mm.sync.server import ServerView
+from kaltura_mm.upload import local_file
 from kaltura_mm.upload.recover import COMPLETE_STATUSES
 from kaltura_mm.upload.request import (
     REFERENCE_PREFIX,
@@ -46,6 +47,8 @@ class Uploads:
         """Return (and take) the entry ``upload -c <the category>`` made of this file."""
         if not self.scope_id or not self.by_name:
             return None
+        if print_.content_sha256 is None:  # the engine's names hash every byte of the file
+            print_ = local_file.content_fingerprint(path)
         request = UploadRequest(path=path, category_ids=(self.scope_id,))
         candidates = self.by_name.get(reference_id_for(request, print_))
         if not candidates:

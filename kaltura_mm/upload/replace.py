@@ -127,12 +127,12 @@ def replace_content(
     hooks = Hooks(on_state, reporter(on_progress), cancel)
     now = yield Now()
     try:
-        job = prepare(request, options, state, hooks, now)
+        job = yield from prepare(request, options, state, hooks, now)
     except FileChangedError:
         if state is None:
             raise
         yield from _abandon(entry_id, state)
-        job = prepare(replace_request(entry_id, path), options, None, hooks, now)
+        job = yield from prepare(replace_request(entry_id, path), options, None, hooks, now)
     job = job.saved(attrs.evolve(job.state, entry_id=entry_id))
     try:
         return (yield from _replace(job))
