@@ -4,7 +4,8 @@ What the index does to a filter before matching:
 - no status filter (and no ``idEqual``) means ``statusEqual=2``: only READY entries are listed;
 - an IN list is cut to its first 150 values (``SphinxCriterion::MAX_IN_VALUES``); for ``idIn``
   the values are sorted first (by ``int_entry_id``, a crc32), NOT IN keeps them as given;
-  ``referenceIdIn`` is cut too when the knob ``reference_id_in_cut`` is on;
+  ``referenceIdIn`` is never cut: ``SphinxEntryCriteria::applyFilterFields`` turns every value
+  into one OR'ed match and unsets the field before the generic IN path (which slices) runs;
 - ``categoryAncestorIdIn`` replaces ``categoriesIdsMatchOr`` when both are given;
 - ties in the sort order fall back to the index's document order (knob ``tie_order``).
 A filter field the model does not implement raises ``NotModelled`` instead of being ignored.
@@ -64,7 +65,6 @@ def _status_in(csv: str) -> Predicate:
 
 
 def _field_builders(state: State) -> dict[str, Callable[[Any], Predicate]]:
-    ref_limit = SPHINX_IN if state.knobs.reference_id_in_cut else MAX_IN
     return {
         "idEqual": lambda v: lambda d: d.id == v,
         "idIn": _id_in,
@@ -73,7 +73,7 @@ def _field_builders(state: State) -> dict[str, Callable[[Any], Predicate]]:
         "nameLike": lambda v: lambda d: v.lower() in d.name.lower(),
         "referenceIdEqual": lambda v: lambda d: d.reference_id == v,
         "referenceIdIn": lambda v: (lambda kept: lambda d: d.reference_id in kept)(
-            set(cut(v, MAX_IN)[:ref_limit])
+            set(cut(v, len(v)))
         ),
         "userIdEqual": lambda v: lambda d: d.user_id == v,
         "statusEqual": lambda v: lambda d: d.status == v,
@@ -117,7 +117,7 @@ def _normalized(state: State, filt: KInput | None) -> dict[str, Any]:
         values["categoriesIdsMatchOr"] = ",".join(str(i) for i in sorted(ids)) or "-1"
     if not {"statusEqual", "statusIn", "statusNotIn", "statusNotEqual", "idEqual"} & set(values):
         values["statusEqual"] = 2
-    for name in ("idIn", "idNotIn", "referenceIdIn"):
+    for name in ("idIn", "idNotIn"):
         if len(cut(str(values.get(name, "")), MAX_IN)) > SPHINX_IN:
             state.events["list.in_cut_to_150"] += 1
     return values
