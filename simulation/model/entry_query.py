@@ -7,6 +7,8 @@ What the index does to a filter before matching:
   ``referenceIdIn`` is never cut: ``SphinxEntryCriteria::applyFilterFields`` turns every value
   into one OR'ed match and unsets the field before the generic IN path (which slices) runs;
 - ``categoryAncestorIdIn`` replaces ``categoriesIdsMatchOr`` when both are given;
+- moderation is not modelled: every entry is AUTO_APPROVED (6, as ``render`` writes it), so a
+  ``moderationStatus…`` filter keeps every entry or none;
 - ties in the sort order fall back to the index's document order (knob ``tie_order``).
 A filter field the model does not implement raises ``NotModelled`` instead of being ignored.
 """
@@ -24,6 +26,7 @@ from simulation.model.index import EntryDoc, crc32
 from simulation.model.jobs import NotModelled
 from simulation.model.state import State
 
+AUTO_APPROVED = 6  # every entry's moderationStatus
 SPHINX_IN = 150
 MAX_IN = 500
 Predicate = Callable[[EntryDoc], bool]
@@ -64,6 +67,10 @@ def _status_in(csv: str) -> Predicate:
     return lambda d: d.status in wanted
 
 
+def _constant(keep: bool) -> Predicate:
+    return lambda d: keep
+
+
 def _field_builders(state: State) -> dict[str, Callable[[Any], Predicate]]:
     return {
         "idEqual": lambda v: lambda d: d.id == v,
@@ -80,6 +87,9 @@ def _field_builders(state: State) -> dict[str, Callable[[Any], Predicate]]:
         "statusNotEqual": lambda v: lambda d: d.status != v,
         "statusIn": _status_in,
         "statusNotIn": lambda v: (lambda s: lambda d: d.status not in s)(_ints(v)),
+        "moderationStatusEqual": lambda v: _constant(v == AUTO_APPROVED),
+        "moderationStatusIn": lambda v: _constant(AUTO_APPROVED in _ints(v)),
+        "moderationStatusNotIn": lambda v: _constant(AUTO_APPROVED not in _ints(v)),
         "typeEqual": lambda v: lambda d: d.type == v,
         "typeIn": lambda v: (lambda s: lambda d: d.type in s)(_ints(v)),
         "mediaTypeEqual": lambda v: lambda d: d.media_type == v,
