@@ -69,6 +69,7 @@ def test_a_failing_run_prints_its_replay_command_and_exits_1(
 
 
 def test_a_replay_prints_the_schedule_and_the_trace(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--seed", "4", "--scenario", "upload_one", "--trace", "--driver", "reference"]) == 0
+    argv = ["--seed", "4", "--scenario", "upload_one", "--trace", "--driver", "reference"]
+    assert main(argv) == 0
     out = capsys.readouterr().out
     assert "schedule:" in out and "-> uploadtoken.upload" in out
