@@ -117,7 +117,8 @@ class ClientProcess:
         timeout = setup.config.timeouts.read
         self.adapter = Adapter(world.net, setup.config.service_url, timeout)
 
-    def _run(self, flow: Any, on_item: Any = None) -> Any:
+    def run(self, flow: Any, on_item: Any = None) -> Any:
+        """Run ``flow`` on a fresh machine over the network; items (a stream) go to ``on_item``."""
         clock = self.world.clock.now
         streaming = on_item is not None
         machine = Machine(flow, self.settings, clock=clock, random=self.rng, streaming=streaming)
@@ -146,7 +147,7 @@ class ClientProcess:
         else:
             flow = resume_upload(state, options, on_state=save)
         try:
-            result = self._run(flow)
+            result = self.run(flow)
         except KalturaError as error:
             self._failed(path.name, error)
             return
@@ -168,7 +169,7 @@ class ClientProcess:
             states=states,
             on_outcome=self._outcome,
         )
-        self._run(flow)
+        self.run(flow)
 
     def _outcome(self, outcome: UploadOutcome) -> None:
         name = outcome.request.path.name
@@ -197,7 +198,7 @@ class ClientProcess:
     def list_category(self, category: int) -> list[str]:
         """Walk the category with ``entries``; return every id handed out, repeats kept."""
         listed: list[str] = []
-        self._run(entries(category=category), lambda entry: listed.append(entry.id or ""))
+        self.run(entries(category=category), lambda entry: listed.append(entry.id or ""))
         return listed
 
     def batch(self, operation: str, ids: list[str], **categories: int) -> dict[str, str]:
@@ -210,7 +211,7 @@ class ClientProcess:
             flow = add_to_category(ids, categories["category"])
         else:
             flow = move_entries(ids, categories["source"], categories["target"])
-        return _outcomes(self._run(flow))
+        return _outcomes(self.run(flow))
 
     def _delete(self, ids: list[str]) -> dict[str, str]:
         """Delete, streaming: ids a dead process had sent count as known to exist."""
@@ -227,7 +228,7 @@ class ClientProcess:
         for group, known_to_exist in ((known, True), (fresh, False)):
             if group:
                 flow = delete_entries(group, known_to_exist=known_to_exist, stream=True)
-                self._run(flow, take)
+                self.run(flow, take)
         return _outcomes(landed)
 
 
