@@ -207,5 +207,5 @@ def judge(
     ]
     if gone:
         return Verdict("fixed", f"no longer shows {', '.join(gone)}: remove seed {seed} there")
-    names = tuple(b.name for b in listed)
-    return Verdict("known", ", ".join(f"{b.name} ({b.issue})" for b in listed), names)
+    said = ", ".join(f"{b.name} ({b.issue})" for b in listed)
+    return Verdict("known", said, tuple(b.name for b in listed))

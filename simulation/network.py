@@ -13,8 +13,8 @@ wake-up. Everything else happens in between, in virtual time, decided by the see
 - budgets: more requests, virtual seconds or server steps than the scenario allows raises
   ``BudgetExceeded`` (a loop that does not end); a kill point raises ``Killed`` in the driver.
 
-The client's runtime will plug in here (the adapter, pending): its "send request N", "sleep
-until T" and answers map one to one onto ``send``, ``sleep_until`` and ``next_event``.
+The client's runtime plugs in here (``simulation.client.adapter``): its "send request N" and
+"wait until T" map one to one onto ``send`` and ``wait``.
 """
 
 from __future__ import annotations

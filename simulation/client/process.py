@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from kaltura_mm.flows.entries import (
 from kaltura_mm.flows.listing import entries
 from kaltura_mm.runtime import Machine
 from kaltura_mm.upload import (
+    UploadOptions,
     UploadOutcome,
     UploadRequest,
     UploadState,
@@ -51,6 +53,7 @@ from simulation.world import World
 
 _MEMORY = Path("/dev/shm")  # noqa: S108 - a per-run private directory, removed after the run
 _CLIENT_LOG = logging.getLogger("kaltura_mm")
+OnItem = Callable[[Any], None]
 
 
 class _ToTrace(logging.Handler):
@@ -117,7 +120,7 @@ class ClientProcess:
         timeout = setup.config.timeouts.read
         self.adapter = Adapter(world.net, setup.config.service_url, timeout)
 
-    def run(self, flow: Any, on_item: Any = None) -> Any:
+    def run(self, flow: Generator[Any, Any, Any], on_item: OnItem | None = None) -> Any:
         """Run ``flow`` on a fresh machine over the network; items (a stream) go to ``on_item``."""
         clock = self.world.clock.now
         streaming = on_item is not None
@@ -140,7 +143,13 @@ class ClientProcess:
                 self._many([paths[s.name] for s in todo], categories, options, states)
         return {s.name: self.driver.done[s.name] for s in files if s.name in self.driver.done}
 
-    def _one(self, path: Path, categories: tuple[int, ...], options: Any, state: Any) -> None:
+    def _one(
+        self,
+        path: Path,
+        categories: tuple[int, ...],
+        options: UploadOptions,
+        state: UploadState | None,
+    ) -> None:
         save = self.store.save
         if state is None:
             flow = upload(path, category=categories, options=options, on_state=save)
@@ -157,7 +166,7 @@ class ClientProcess:
         self,
         paths: list[Path],
         categories: tuple[int, ...],
-        options: Any,
+        options: UploadOptions,
         states: list[UploadState | None],
     ) -> None:
         flow = upload_many(
