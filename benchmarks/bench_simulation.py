@@ -6,10 +6,12 @@ Run: ``python -m benchmarks --only simulation``. Rows:
   served one after another: ``baseEntry.get``, a 1 KB ``uploadToken.upload`` chunk,
   ``categoryEntry.add``, a 30-entry ``baseEntry.list`` page, ``uploadToken.get``. Target:
   2,000 requests per second, so that a scenario of a few hundred requests takes milliseconds;
-- one seeded run of ``upload_many`` and of ``list_all`` (10,000+ entries), reference driver;
-- the time 200 seeds of every scenario take in one process, projected from 10 seeds
-  (``.ci/run`` runs 200 with two processes). Target: 240 s in one process (so about 2 minutes
-  on the 2-core CI machine).
+- one seeded run of ``upload_many`` (client and reference drivers) and of ``list_all``
+  (10,000+ entries, the client's walk): what a run costs, known client bugs or not (a run
+  that met a model gap did not run its whole flow and is refused);
+- the time 200 seeds of every scenario take in one process with the client driver, projected
+  from 10 seeds (``.ci/run`` runs 200 with two processes). Target: 360 s in one process, so
+  the step takes about 3 minutes of ``.ci/run``'s 15 on the 2-core CI machine.
 """
 
 from __future__ import annotations
@@ -101,10 +103,10 @@ def _requests_per_second(count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
-def _run_ms(scenario: str, seed: int) -> float:
+def _run_ms(scenario: str, seed: int, driver: str = "client") -> float:
     started = time.perf_counter()
-    result = run_one(scenario, seed)
-    assert result.passed, [str(v) for v in result.violations]
+    result = run_one(scenario, seed, driver)
+    assert result.model_gap is None, result.model_gap
     return (time.perf_counter() - started) * 1000
 
 
@@ -113,6 +115,7 @@ def run(ctx: Context) -> list[Row]:
     count, rounds, seeds = (500, 1, 2) if ctx.smoke else (2_000, ctx.repeats, 10)
     rates = [_requests_per_second(count) for _ in range(rounds)]
     uploads = [_run_ms("upload_many", seed) for seed in range(rounds)]
+    reference = [_run_ms("upload_many", seed, "reference") for seed in range(rounds)]
     walks = [_run_ms("list_all", seed) for seed in range(rounds)]
     started = time.perf_counter()
     for seed in range(seeds):
@@ -123,10 +126,12 @@ def run(ctx: Context) -> list[Row]:
         Row("simulation", "model: small requests served", median(rates), "req/s",
             target=">= 2000 req/s", passed=median(rates) >= 2_000, samples=rates,
             notes=f"{count} requests a round, no network"),
-        Row("simulation", "one upload_many run (reference driver)", median(uploads), "ms",
+        Row("simulation", "one upload_many run (client driver)", median(uploads), "ms",
             samples=uploads, notes="seeds 0.."),
+        Row("simulation", "one upload_many run (reference driver)", median(reference), "ms",
+            samples=reference, notes="seeds 0.."),
         Row("simulation", "one list_all run (10,000+ entries)", median(walks), "ms",
             samples=walks, notes="seeds 0.."),
         Row("simulation", "200 seeds x 5 scenarios, one process", projected, "s",
-            target="<= 240 s", passed=projected <= 240, notes=f"projected from {seeds} seeds"),
+            target="<= 360 s", passed=projected <= 360, notes=f"projected from {seeds} seeds"),
     ]  # fmt: skip

@@ -98,15 +98,22 @@ def generate_v2(
     expiry: int = 86400,
     privileges: str | None = None,
     now: float | None = None,
+    salt: bytes | None = None,
 ) -> str:
-    """Return a v2 KS signed with ``admin_secret``, valid ``expiry`` seconds from ``now``."""
+    """Return a v2 KS signed with ``admin_secret``, valid ``expiry`` seconds from ``now``.
+
+    ``salt`` is the KS's 16 random bytes (fresh ones when None); a replayable run (a simulation)
+    passes its own so that the same run makes the same KS.
+    """
     secret = _check_secret(admin_secret)
     _check_common(partner_id, expiry)
     valid_until = int(time.time() if now is None else now) + expiry
     fields = _privilege_fields(privileges)
     fields |= {"_e": str(valid_until), "_t": str(int(session_type)), "_u": user_id}
     encoded = urlencode(fields).encode()
-    rand = os.urandom(16)
+    rand = os.urandom(_BLOCK) if salt is None else salt
+    if len(rand) != _BLOCK:
+        raise ConfigError(f"a KS salt is {_BLOCK} bytes, got {len(rand)}")
     plain = hashlib.sha1(rand + encoded).digest() + rand + encoded  # noqa: S324
     plain += b"\0" * (-len(plain) % _BLOCK)
     cipher = _aes(_key(secret), plain, encrypt=True)
@@ -261,8 +268,13 @@ class SecretKs:
         privileges: str | None = None,
         expiry: int = 86400,
         clock: Callable[[], float] = time.time,
+        random_bytes: Callable[[int], bytes] = os.urandom,
     ) -> None:
-        """Remember how to make the KS; the first one is made on first use."""
+        """Remember how to make the KS; the first one is made on first use.
+
+        ``clock`` and ``random_bytes`` (each KS's salt) are the wall clock and the system's
+        randomness; a replayable run (a simulation on a virtual clock) passes its own.
+        """
         _check_secret(admin_secret)
         _check_common(partner_id, expiry)
         self._partner_id = partner_id
@@ -272,6 +284,7 @@ class SecretKs:
         self._privileges = privileges
         self._expiry = expiry
         self._clock = clock
+        self._random_bytes = random_bytes
         # Renew when less than a tenth of the lifetime (at most 5 minutes) is left.
         self._margin = min(300.0, expiry / 10)
         self._lock = threading.Lock()
@@ -288,6 +301,7 @@ class SecretKs:
             privileges=self._privileges,
             expiry=self._expiry,
             now=now,
+            salt=self._random_bytes(_BLOCK),
         )
         self._valid_until = int(now) + self._expiry  # what the KS says (_e is whole seconds)
         return self._ks

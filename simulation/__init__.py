@@ -9,10 +9,13 @@ replays with one printed command (``python -m simulation --seed N --scenario X``
   interleavings and faults (resets, lost answers, 5xx pages, ``ACTION_BLOCKED``), budgets, kills.
 - ``knobs``: the schedule of unkindness, drawn from the seed.
 - ``scenarios`` / ``world``: what each run builds and drives; ``invariants``: what must hold.
-- ``drivers``: who drives the flows. ``reference/`` is a small spec-following driver that
-  proves the harness; the client's own flows plug in through ``kaltura_mm.runtime`` (the
-  adapter, pending).
-- ``runner`` / ``__main__``: seeds, summaries, replays.
+- ``bounds``: how many requests each scenario's flows may take (the ``bounded`` invariant).
+- ``drivers``: who drives the flows. ``client/`` (the default) runs kaltura-mm's own flows
+  through ``kaltura_mm.runtime``; ``reference/`` is a small spec-following driver that proves
+  the harness.
+- ``runner`` / ``__main__``: seeds, summaries, replays; ``known_bugs``: client bugs being
+  fixed, by seed (``--known-bugs``, strict).
 
-It imports nothing from the client side of ``kaltura_mm`` (a test enforces it).
+Only ``client/`` imports the client side of ``kaltura_mm``; the model never does (a test
+enforces both).
 """

@@ -5,7 +5,8 @@
     python -m simulation --seed 17 --scenario list_all      # replay one run (add --trace)
 
 Exit code 0 when every run passed, 1 when an invariant broke or the model met a request it
-does not implement, 2 for a driver that cannot run yet. Each failure prints its replay command.
+does not implement. Each failure prints its replay command. ``--known-bugs`` lets the seeds
+``simulation/known_bugs.py`` lists fail as listed, strictly: one that passes fails the run.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from simulation.drivers import DRIVERS, PENDING_DRIVERS
+from simulation.drivers import DEFAULT_DRIVER, DRIVERS
+from simulation.known_bugs import KNOWN_BUGS, Verdict, verdict
 from simulation.runner import RunResult, run_one
 from simulation.scenarios import SCENARIOS
 
@@ -41,45 +43,60 @@ def _parser() -> argparse.ArgumentParser:
         help="only this scenario (repeatable; default all)",
     )
     parser.add_argument(
-        "--driver", default="reference", choices=sorted([*DRIVERS, *PENDING_DRIVERS])
+        "--driver",
+        default=DEFAULT_DRIVER,
+        choices=sorted(DRIVERS),
+        help=f"who drives the flows (default {DEFAULT_DRIVER}: kaltura-mm's own)",
     )
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--trace", action="store_true", help="print every request of a replay")
     parser.add_argument("--json", type=Path, help="write every run's result as JSON lines")
+    parser.add_argument(
+        "--known-bugs",
+        action="store_true",
+        help="seeds listed in simulation/known_bugs.py may fail as listed (strict: a listed "
+        "seed that passes fails the run)",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the simulation; return the exit code."""
     args = _parser().parse_args(argv)
-    if args.driver in PENDING_DRIVERS:
-        print(f"driver {args.driver!r} cannot run yet: {PENDING_DRIVERS[args.driver]}")
-        return 2
     scenarios = args.scenario or list(SCENARIOS)
     if args.seed is not None:
         return _replay(scenarios, args.seed, args.driver, args.trace)
     seeds = range(args.first, args.first + args.seeds)
     started = time.perf_counter()
-    results = _run_all([(s, n, args.driver) for s in scenarios for n in seeds], args.jobs)
+    work = [(s, n, args.driver) for s in scenarios for n in seeds]
+    results = _run_all(work, args.jobs, args.known_bugs)
     if args.json:
         _write_json(args.json, results)
-    return _summarize(results, time.perf_counter() - started)
+    return _summarize(results, time.perf_counter() - started, args.known_bugs)
 
 
 def _job(work: tuple[str, int, str]) -> RunResult:
     return run_one(*work)
 
 
-def _run_all(work: list[tuple[str, int, str]], jobs: int) -> list[RunResult]:
+def _run_all(work: list[tuple[str, int, str]], jobs: int, known: bool) -> list[RunResult]:
     if jobs <= 1:
-        return [_progress(run_one(*item)) for item in work]
+        return [_progress(run_one(*item), known) for item in work]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return [_progress(result) for result in pool.map(_job, work, chunksize=4)]
+        return [_progress(result, known) for result in pool.map(_job, work, chunksize=4)]
 
 
-def _progress(result: RunResult) -> RunResult:
-    if not result.passed:
-        print(f"FAIL {result.scenario} seed {result.seed}: {result.replay()}", flush=True)
+def _verdict(result: RunResult, known: bool) -> Verdict:
+    if known:
+        return verdict(result)
+    return Verdict("passed" if result.passed else "failed")
+
+
+def _progress(result: RunResult, known: bool) -> RunResult:
+    status = _verdict(result, known).status
+    if status in ("failed", "fixed"):
+        word = "FAIL" if status == "failed" else "FIXED"
+        print(f"{word} {result.scenario} seed {result.seed}: {result.replay()}", flush=True)
     return result
 
 
@@ -96,13 +113,18 @@ def _replay(scenarios: Iterable[str], seed: int, driver: str, trace: bool) -> in
         )
         for line in result.trace or []:
             print(f"   {line}")
+        for bug in KNOWN_BUGS:
+            if seed in bug.seeds.get(scenario, ()):
+                print(f"   known bug {bug.name} ({bug.issue}): {bug.at_fault}")
         failed += _report_failure(result)
     return 1 if failed else 0
 
 
-def _report_failure(result: RunResult) -> int:
-    if result.passed:
+def _report_failure(result: RunResult, said: Verdict | None = None) -> int:
+    if result.passed and said is None:
         return 0
+    if said is not None and said.detail:
+        print(f"   {said.status.upper()}: {said.detail}")
     if result.model_gap:
         print(f"   MODEL GAP: {result.model_gap}")
     for violation in result.violations:
@@ -113,7 +135,7 @@ def _report_failure(result: RunResult) -> int:
 
 _HEADER = (
     f"{'scenario':<18} {'runs':>5} {'passed':>6} {'failed':>6} {'gaps':>5} "
-    f"{'req med':>7} {'req max':>7} {'virt s med':>10} {'ms med':>7}"
+    f"{'req med':>7} {'req max':>7} {'% budget':>8} {'virt s med':>10} {'ms med':>7}"
 )
 
 
@@ -124,12 +146,13 @@ def _row(scenario: str, rows: list[RunResult]) -> str:
         f"{sum(r.model_gap is not None for r in rows):>5} "
         f"{statistics.median(r.requests for r in rows):>7.0f} "
         f"{max(r.requests for r in rows):>7} "
+        f"{max(100 * r.requests / (r.budget or 1) for r in rows):>8.0f} "
         f"{statistics.median(r.virtual_seconds for r in rows):>10.0f} "
         f"{statistics.median(r.wall_seconds for r in rows) * 1000:>7.1f}"
     )
 
 
-def _summarize(results: list[RunResult], wall: float) -> int:
+def _summarize(results: list[RunResult], wall: float, known: bool = False) -> int:
     print(_HEADER)
     for scenario in dict.fromkeys(r.scenario for r in results):
         print(_row(scenario, [r for r in results if r.scenario == scenario]))
@@ -138,10 +161,23 @@ def _summarize(results: list[RunResult], wall: float) -> int:
     calls, busy = sum(r.server_calls for r in results), sum(r.wall_seconds for r in results)
     rate = calls / busy if busy else 0
     print(f"{len(results)} runs in {wall:.1f} s; {calls} server calls, {rate:,.0f} per second")
-    failures = [r for r in results if not r.passed]
-    for result in failures:
-        _report_failure(result)
+    verdicts = [(r, _verdict(r, known)) for r in results]
+    if known:
+        _known_summary([v for _, v in verdicts])
+    failures = [(r, v) for r, v in verdicts if v.status in ("failed", "fixed")]
+    for result, said in failures:
+        _report_failure(result, said)
     return 1 if failures else 0
+
+
+def _known_summary(verdicts: list[Verdict]) -> None:
+    counts = Counter(v.status for v in verdicts)
+    bugs = Counter(name for v in verdicts for name in v.bugs)
+    print(
+        f"known bugs: {counts['known']} runs failed as listed ("
+        + "; ".join(f"{n} {b}" for b, n in sorted(bugs.items()))
+        + f"), {counts['fixed']} listed runs fixed, {counts['failed']} other failures"
+    )
 
 
 def _write_json(path: Path, results: list[RunResult]) -> None:
@@ -154,9 +190,12 @@ def _write_json(path: Path, results: list[RunResult]) -> None:
                 "violations": [str(v) for v in r.violations],
                 "model_gap": r.model_gap,
                 "requests": r.requests,
+                "budget": r.budget,
                 "server_calls": r.server_calls,
                 "virtual_seconds": r.virtual_seconds,
                 "wall_seconds": r.wall_seconds,
+                "faults": dict(r.faults),
+                "events": dict(r.events),
                 "replay": r.replay(),
             }
             out.write(json.dumps(row) + "\n")

@@ -4,12 +4,17 @@ A driver hands out processes; a process runs the flows over the world's network 
 killed (``network.Killed``) at the scenario's kill point, after which the scenario starts a new
 process that must pick up from whatever the dead one persisted.
 
-``reference`` drives the flows of ``simulation.reference`` (written from the spec). ``client``
-(the client's own flows through ``kaltura_mm.runtime``) is pending the runtime adapter.
+``client`` (the default) drives kaltura-mm's own flows through its runtime
+(``simulation.client``, imported only when asked for); ``reference`` drives the flows of
+``simulation.reference``, written from the spec, which prove the harness.
+
+A driver may keep ``failures`` (flows that ended in an error: each becomes a ``flow_failed``
+violation) and ``close()`` (called once the run is checked).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from simulation.reference import batch, listing
@@ -87,7 +92,11 @@ class ReferenceDriver:
         return ReferenceProcess(world, self.journals)
 
 
-DRIVERS = {"reference": ReferenceDriver}
-PENDING_DRIVERS = {
-    "client": "the client's flows need the runtime adapter (kaltura_mm.runtime), not merged yet"
-}
+def _client_driver() -> Driver:
+    from simulation.client.process import ClientDriver  # loads kaltura_mm's client side
+
+    return ClientDriver()
+
+
+DRIVERS: dict[str, Callable[[], Driver]] = {"client": _client_driver, "reference": ReferenceDriver}
+DEFAULT_DRIVER = "client"

@@ -34,7 +34,6 @@ class ModelKnobs:
     index_lag: tuple[float, float] = (0.0, 0.0)
     tie_order: str = "creation"  # or "crc32": same-second ties in Sphinx id order
     access_control_total: bool = False  # totalCount = the page's count for a USER KS
-    reference_id_in_cut: bool = False  # referenceIdIn cut to 150 like other Sphinx IN lists
     transcode_delay: tuple[float, float] = (0.0, 0.0)
     final_chunk_wait: int = 45
     rate_limits: tuple[RateRule, ...] = ()
@@ -88,7 +87,6 @@ def _draw_model(rng: random.Random) -> ModelKnobs:
         index_lag=(0.0, lag_high),
         tie_order=rng.choice(("creation", "crc32")),
         access_control_total=_maybe(rng, 0.3),
-        reference_id_in_cut=_maybe(rng, 0.5),
         transcode_delay=(0.0, rng.choice((0.0, 20.0, 180.0))),
         final_chunk_wait=45,
         rate_limits=_draw_limits(rng),

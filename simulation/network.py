@@ -13,12 +13,13 @@ wake-up. Everything else happens in between, in virtual time, decided by the see
 - budgets: more requests, virtual seconds or server steps than the scenario allows raises
   ``BudgetExceeded`` (a loop that does not end); a kill point raises ``Killed`` in the driver.
 
-The client's runtime will plug in here (the adapter, pending): its "send request N", "sleep
-until T" and answers map one to one onto ``send``, ``sleep_until`` and ``next_event``.
+The client's runtime plugs in here (``simulation.client.adapter``): its "send request N" and
+"wait until T" map one to one onto ``send`` and ``wait``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import random
 import re
@@ -180,7 +181,9 @@ class Network:
         self._tickets += 1
         ticket, name, fate = self._tickets, action_name(request), self._draw_fate()
         self.sent[name] += 1
-        self._log(f"#{ticket} -> {name}" + ("" if fate == "ok" else f" [{fate}]"))
+        if self.trace is not None:
+            digest = hashlib.sha256(request.url.encode() + request.body).hexdigest()[:12]
+            self._log(f"#{ticket} -> {name} {digest}" + ("" if fate == "ok" else f" [{fate}]"))
         arrive = self.clock.now() + self._latency()
         if fate in ("refused", "reset", "5xx-before"):
             self.faults[fate] += 1
@@ -310,4 +313,10 @@ def _summary(response: HttpResponse) -> str:
         code = re.search(rb'"code":"([^"]+)"', body)
         return f"error {code.group(1).decode() if code else '?'}"
     match = re.search(rb'"objectType":"([A-Za-z]+)"\}?\]?$', body[-80:])
-    return match.group(1).decode() if match else f"{len(body)} bytes"
+    if not match:
+        return f"{len(body)} bytes"
+    kind = match.group(1).decode()
+    if kind in ("KalturaUploadToken", "KalturaMediaEntry") and body.startswith(b"{"):
+        fields = re.findall(rb'"(status|uploadedFileSize)":"?(\d+)', body)
+        return kind + "".join(f" {k.decode()}={v.decode()}" for k, v in fields[:2])
+    return kind

@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from simulation.drivers import DRIVERS
+from simulation.drivers import DEFAULT_DRIVER, DRIVERS
 from simulation.invariants import Checker, Violation
 from simulation.knobs import Schedule
 from simulation.model import NotModelled
@@ -32,6 +32,7 @@ class RunResult:
     server_calls: int
     virtual_seconds: float
     wall_seconds: float
+    budget: int = 0  # the requests the scenario allowed (``bounds``)
     faults: Counter[str] = field(default_factory=Counter)
     events: Counter[str] = field(default_factory=Counter)
     trace: list[str] | None = None
@@ -47,16 +48,16 @@ class RunResult:
         return replay_command(self.scenario, self.seed, self.driver)
 
 
-def replay_command(scenario: str, seed: int, driver: str = "reference") -> str:
+def replay_command(scenario: str, seed: int, driver: str = DEFAULT_DRIVER) -> str:
     """Return ``python -m simulation --seed N --scenario X`` (plus the driver if not default)."""
-    tail = "" if driver == "reference" else f" --driver {driver}"
+    tail = "" if driver == DEFAULT_DRIVER else f" --driver {driver}"
     return f"python -m simulation --seed {seed} --scenario {scenario}{tail}"
 
 
 def run_one(
     scenario: str,
     seed: int,
-    driver: str = "reference",
+    driver: str = DEFAULT_DRIVER,
     trace: bool = False,
     schedule: Schedule | None = None,
 ) -> RunResult:
@@ -76,6 +77,7 @@ def run_one(
         sum(world.model.state.calls.values()),
         world.clock.now() - world.net.started,
         wall,
+        world.net.budget.requests,
         world.net.faults,
         world.model.state.events,
         world.trace,
@@ -83,9 +85,10 @@ def run_one(
     )
 
 
-def _drive(world: World, driver: str, checker: Checker) -> str | None:
+def _drive(world: World, name: str, checker: Checker) -> str | None:
+    driver = DRIVERS[name]()
     try:
-        SCENARIOS[world.scenario](world, DRIVERS[driver](), checker)
+        SCENARIOS[world.scenario](world, driver, checker)
         world.net.settle()
         checker.no_open_token(world.model.truth())
     except BudgetExceeded as exceeded:
@@ -94,4 +97,8 @@ def _drive(world: World, driver: str, checker: Checker) -> str | None:
         return f"the model does not implement {gap}"
     except Exception as error:  # the flow itself broke: that is a finding too
         checker.fail("flow_failed", f"{type(error).__name__}: {error}")
+    finally:
+        for failure in getattr(driver, "failures", ()):
+            checker.fail("flow_failed", failure)
+        getattr(driver, "close", lambda: None)()
     return None

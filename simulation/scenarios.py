@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
+from simulation import bounds
 from simulation.drivers import Driver, Process
 from simulation.invariants import Checker
-from simulation.network import Budget, Killed
+from simulation.network import Killed
 from simulation.reference.upload import SourceFile
 from simulation.world import PARTNER_ID, World
 
@@ -26,13 +27,20 @@ T = TypeVar("T")
 DAY = 86_400
 
 
-def make_files(rng: random.Random, count: int) -> list[SourceFile]:
-    """Return ``count`` small files (1 byte to 24 KB) with small chunk sizes, distinct bytes."""
-    chunk = rng.choice((256, 512, 1024, 4096))
+CHUNK_SIZES = (100_000, 131_072, 250_000)  # the client's floor is 100,000 bytes a chunk
+EDGE_SIZES = (1, 4_096, 65_536)  # the client's head and tail (its default is 256 KiB)
+
+
+def make_files(rng: random.Random, count: int, most_chunks: int = 8) -> list[SourceFile]:
+    """Return ``count`` files of distinct bytes: a quarter fit in one chunk (1 byte up), the
+    others take up to ``most_chunks`` chunks of a seeded size, plus a seeded head and tail."""
+    chunk, edge = rng.choice(CHUNK_SIZES), rng.choice(EDGE_SIZES)
     files = []
     for index in range(count):
-        data = rng.randbytes(rng.randint(1, 24_000))
-        files.append(SourceFile(f"lecture-{index:02d}-{rng.randrange(16**6):06x}.mp4", data, chunk))
+        small = rng.random() < 0.25
+        size = rng.randint(1, chunk) if small else rng.randint(chunk, most_chunks * chunk)
+        name = f"lecture-{index:02d}-{rng.randrange(16**6):06x}.mp4"
+        files.append(SourceFile(name, rng.randbytes(size), chunk, edge))
     return files
 
 
@@ -49,11 +57,6 @@ def with_restarts(world: World, driver: Driver, flow: Callable[[Process], T]) ->
             process = driver.process(world)
 
 
-def _upload_budget(files: list[SourceFile], kills: int = 0) -> Budget:
-    chunks = sum(len(f.chunks()) for f in files)
-    return Budget(requests=(200 + 12 * chunks) * (kills + 1), virtual_seconds=12 * 3600.0)
-
-
 def _uploads(
     world: World, driver: Driver, checker: Checker, files: list[SourceFile], category: int | None
 ) -> None:
@@ -65,8 +68,8 @@ def _uploads(
 
 def upload_one(world: World, driver: Driver, checker: Checker) -> None:
     """Upload one file of many chunks."""
-    files = make_files(world.rng, 1)
-    world.net.budget = _upload_budget(files)
+    files = make_files(world.rng, 1, most_chunks=24)
+    world.net.budget = bounds.uploads(files, world.schedule)
     _uploads(world, driver, checker, files, None)
 
 
@@ -74,7 +77,7 @@ def upload_many(world: World, driver: Driver, checker: Checker) -> None:
     """Upload several files into a category."""
     files = make_files(world.rng, world.rng.randint(2, 6))
     category = world.model.seed_category(PARTNER_ID, "Sim>Lectures")
-    world.net.budget = _upload_budget(files)
+    world.net.budget = bounds.uploads(files, world.schedule)
     _uploads(world, driver, checker, files, category)
 
 
@@ -83,7 +86,7 @@ def resume_after_kill(world: World, driver: Driver, checker: Checker) -> None:
     files = make_files(world.rng, world.rng.randint(1, 4))
     category = world.model.seed_category(PARTNER_ID, "Sim>Lectures")
     kills = world.rng.randint(1, 3)
-    world.net.budget = _upload_budget(files, kills)
+    world.net.budget = bounds.uploads(files, world.schedule, kills)
     expected = sum(len(f.chunks()) + 8 for f in files)
     points = sorted(world.rng.sample(range(1, expected + 1), min(kills, expected)))
     world.net.kill_points = [b - a for a, b in zip([0, *points], points, strict=False)]
@@ -95,13 +98,14 @@ def list_all(world: World, driver: Driver, checker: Checker) -> None:
     model, rng = world.model, world.rng
     category = model.seed_category(PARTNER_ID, "Sim>Archive")
     other = model.seed_category(PARTNER_ID, "Sim>Elsewhere")
-    ids = _seed_entries(world, category, 10_000 + rng.randint(1, 600))
+    count, burst = 10_000 + rng.randint(1, 600), _burst(rng)
+    ids = _seed_entries(world, category, count, burst)
     _seed_entries(world, other, rng.randint(0, 300))
     started = world.clock.now()
     _churn(world, category, ids)
     lived_at_start = model.listable(category)
     belonged_at_start = set(ids)
-    world.net.budget = Budget(requests=400, virtual_seconds=6 * 3600.0)
+    world.net.budget = bounds.walk(count + burst, burst)
     listed = with_restarts(world, driver, lambda p: p.list_category(category))
     ended = world.clock.now()
     truth = model.truth()
@@ -109,12 +113,26 @@ def list_all(world: World, driver: Driver, checker: Checker) -> None:
     checker.listed_once(listed, lived_at_start - touched, belonged_at_start | touched)
 
 
-def _seed_entries(world: World, category: int, count: int) -> list[str]:
+def _burst(rng: random.Random) -> int:
+    """Return how many entries a bulk import made in one second: none in half the seeds, else
+    more than the index's 150-value IN cut, or more than a page of 500."""
+    kind = rng.random()
+    if kind < 0.5:
+        return 0
+    return rng.randint(151, 500) if kind < 0.75 else rng.randint(501, 1_200)
+
+
+def _seed_entries(world: World, category: int, count: int, burst: int = 0) -> list[str]:
+    """Seed ``count`` entries, a third of them tied with the one before, and ``burst`` more
+    sharing one second somewhere among them."""
     rng, created = world.rng, int(world.clock.now()) - 60 * DAY
+    at = rng.randrange(count) if burst else -1
     ids = []
     for index in range(count):
         if rng.random() > 0.3:  # else the same second as the previous one: a tie
             created += rng.randint(1, 5)
+        for extra in range(burst if index == at else 0):
+            ids.append(world.model.seed_entry(PARTNER_ID, f"bulk-{extra}", b"", category, created))
         ids.append(world.model.seed_entry(PARTNER_ID, f"old-{index}", b"", category, created))
     return ids
 
@@ -177,7 +195,8 @@ def batches(world: World, driver: Driver, checker: Checker) -> None:
     batch = _batch_world(world)
     if world.rng.random() < 0.3:
         world.net.kill_points = [world.rng.randint(1, 12)]
-    world.net.budget = Budget(requests=60 + 2 * len(batch.expected()), virtual_seconds=6 * 3600.0)
+    items = len(batch.detach) + len(batch.delete) + len(batch.add) + 2 * len(batch.move)
+    world.net.budget = bounds.batches(items, operations=5, kills=len(world.net.kill_points))
     outcomes = with_restarts(world, driver, batch.run)
     world.net.settle()
     asked = batch.detach + batch.delete + batch.add + batch.move

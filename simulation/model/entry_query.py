@@ -4,8 +4,11 @@ What the index does to a filter before matching:
 - no status filter (and no ``idEqual``) means ``statusEqual=2``: only READY entries are listed;
 - an IN list is cut to its first 150 values (``SphinxCriterion::MAX_IN_VALUES``); for ``idIn``
   the values are sorted first (by ``int_entry_id``, a crc32), NOT IN keeps them as given;
-  ``referenceIdIn`` is cut too when the knob ``reference_id_in_cut`` is on;
+  ``referenceIdIn`` is never cut: ``SphinxEntryCriteria::applyFilterFields`` turns every value
+  into one OR'ed match and unsets the field before the generic IN path (which slices) runs;
 - ``categoryAncestorIdIn`` replaces ``categoriesIdsMatchOr`` when both are given;
+- moderation is not modelled: every entry is AUTO_APPROVED (6, as ``render`` writes it), so a
+  ``moderationStatus…`` filter keeps every entry or none;
 - ties in the sort order fall back to the index's document order (knob ``tie_order``).
 A filter field the model does not implement raises ``NotModelled`` instead of being ignored.
 """
@@ -23,6 +26,7 @@ from simulation.model.index import EntryDoc, crc32
 from simulation.model.jobs import NotModelled
 from simulation.model.state import State
 
+AUTO_APPROVED = 6  # every entry's moderationStatus
 SPHINX_IN = 150
 MAX_IN = 500
 Predicate = Callable[[EntryDoc], bool]
@@ -63,8 +67,11 @@ def _status_in(csv: str) -> Predicate:
     return lambda d: d.status in wanted
 
 
+def _constant(keep: bool) -> Predicate:
+    return lambda d: keep
+
+
 def _field_builders(state: State) -> dict[str, Callable[[Any], Predicate]]:
-    ref_limit = SPHINX_IN if state.knobs.reference_id_in_cut else MAX_IN
     return {
         "idEqual": lambda v: lambda d: d.id == v,
         "idIn": _id_in,
@@ -73,13 +80,16 @@ def _field_builders(state: State) -> dict[str, Callable[[Any], Predicate]]:
         "nameLike": lambda v: lambda d: v.lower() in d.name.lower(),
         "referenceIdEqual": lambda v: lambda d: d.reference_id == v,
         "referenceIdIn": lambda v: (lambda kept: lambda d: d.reference_id in kept)(
-            set(cut(v, MAX_IN)[:ref_limit])
+            set(cut(v, len(v)))
         ),
         "userIdEqual": lambda v: lambda d: d.user_id == v,
         "statusEqual": lambda v: lambda d: d.status == v,
         "statusNotEqual": lambda v: lambda d: d.status != v,
         "statusIn": _status_in,
         "statusNotIn": lambda v: (lambda s: lambda d: d.status not in s)(_ints(v)),
+        "moderationStatusEqual": lambda v: _constant(v == AUTO_APPROVED),
+        "moderationStatusIn": lambda v: _constant(AUTO_APPROVED in _ints(v)),
+        "moderationStatusNotIn": lambda v: _constant(AUTO_APPROVED not in _ints(v)),
         "typeEqual": lambda v: lambda d: d.type == v,
         "typeIn": lambda v: (lambda s: lambda d: d.type in s)(_ints(v)),
         "mediaTypeEqual": lambda v: lambda d: d.media_type == v,
@@ -117,7 +127,7 @@ def _normalized(state: State, filt: KInput | None) -> dict[str, Any]:
         values["categoriesIdsMatchOr"] = ",".join(str(i) for i in sorted(ids)) or "-1"
     if not {"statusEqual", "statusIn", "statusNotIn", "statusNotEqual", "idEqual"} & set(values):
         values["statusEqual"] = 2
-    for name in ("idIn", "idNotIn", "referenceIdIn"):
+    for name in ("idIn", "idNotIn"):
         if len(cut(str(values.get(name, "")), MAX_IN)) > SPHINX_IN:
             state.events["list.in_cut_to_150"] += 1
     return values

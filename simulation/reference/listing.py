@@ -2,17 +2,21 @@
 
 Pages are keyed by a ``createdAt`` cursor, never by offset alone (a delete would shift the
 offsets and skip an entry): each page asks ``createdAtGreaterThanOrEqual`` = the last
-``createdAt`` seen, with ``idNotIn`` = the ids already seen in that second (the index keeps 150
-of them). A short page is never the end: only an empty page with no index match past it is.
+``createdAt`` seen, with ``idNotIn`` = the ids already seen in that second. The index keeps
+150 of them, so a second holding 150 or more seen ids is read on its own: counted, then read by
+page number from the last page down (a delete can then only move an unread entry onto a page
+still to come). A short page is never the end: only an empty page with no index match past it.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from simulation.reference.conn import Conn
 
 PAGE = 500
+SPHINX_IN = 150
 
 
 def list_category(conn: Conn, category_id: int) -> list[str]:
@@ -22,19 +26,40 @@ def list_category(conn: Conn, category_id: int) -> list[str]:
     cursor: int | None = None
     at_cursor: list[str] = []
     page_index = 1
+
+    def hand_out(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        fresh = [o for o in objects if o["id"] not in seen]
+        seen.update(o["id"] for o in fresh)
+        listed.extend(o["id"] for o in fresh)
+        return fresh
+
     while True:
+        if cursor is not None and len(at_cursor) >= SPHINX_IN:
+            for objects in _crowded_second(conn, category_id, cursor):
+                hand_out(objects)
+            cursor, at_cursor, page_index = cursor + 1, [], 1
+            continue
         page = conn.call("baseentry", "list", _params(category_id, cursor, at_cursor, page_index))
-        fresh = [o for o in page["objects"] if o["id"] not in seen]
+        fresh = hand_out(page["objects"])
         if fresh:
-            for obj in fresh:
-                seen.add(obj["id"])
-                listed.append(obj["id"])
             cursor, at_cursor = _advance(cursor, at_cursor, fresh)
             page_index = 1
         elif page_index * PAGE >= page["totalCount"]:
             return listed
         else:
-            page_index += 1  # every row of this page was dropped or seen: look further
+            page_index += 1  # every row of this page was dropped (deleted): look further
+
+
+def _crowded_second(conn: Conn, category_id: int, second: int) -> list[list[dict[str, Any]]]:
+    """Return the pages of one second, read from the last page down to the first."""
+    base: dict[str, Any] = {"categoriesIdsMatchOr": str(category_id), "orderBy": "+createdAt"}
+    base |= {"createdAtGreaterThanOrEqual": second, "createdAtLessThanOrEqual": second}
+    count = conn.call("baseentry", "list", {"filter": base, "pager": {"pageSize": 1}})
+    pages = []
+    for index in range(max(1, math.ceil(count["totalCount"] / PAGE)), 0, -1):
+        pager = {"pageSize": PAGE, "pageIndex": index}
+        pages.append(conn.call("baseentry", "list", {"filter": base, "pager": pager})["objects"])
+    return pages
 
 
 def _params(
@@ -44,7 +69,7 @@ def _params(
     if cursor is not None:
         filt["createdAtGreaterThanOrEqual"] = cursor
         if at_cursor:
-            filt["idNotIn"] = ",".join(at_cursor[-150:])
+            filt["idNotIn"] = ",".join(at_cursor)
     return {"filter": filt, "pager": {"pageSize": PAGE, "pageIndex": page_index}}
 
 

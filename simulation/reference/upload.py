@@ -27,11 +27,12 @@ COMPLETE = (2, 3)
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """A file to upload: its name, bytes and chunk size."""
+    """A file to upload: its name, bytes, chunk size and (for the client) head/tail size."""
 
     name: str
     data: bytes
     chunk_size: int
+    edge_size: int = 256 * 1024
 
     @property
     def reference_id(self) -> str:

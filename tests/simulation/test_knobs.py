@@ -30,7 +30,6 @@ def test_across_seeds_every_knob_is_drawn_both_on_and_off() -> None:
         "lag": {s.model.index_lag[1] > 0 for s in schedules},
         "ties": {s.model.tie_order for s in schedules},
         "access control": {s.model.access_control_total for s in schedules},
-        "referenceIdIn cut": {s.model.reference_id_in_cut for s in schedules},
         "transcoding": {s.model.transcode_delay[1] > 0 for s in schedules},
         "limits": {bool(s.model.rate_limits) for s in schedules},
         "short KS": {s.model.ks_max_expiry < 86_400 for s in schedules},

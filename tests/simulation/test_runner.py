@@ -20,7 +20,7 @@ def careless(monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_the_reference_flows_meet_every_invariant(scenario: str) -> None:
     for seed in range(3):
-        result = run_one(scenario, seed)
+        result = run_one(scenario, seed, driver="reference")
         assert result.passed, [str(v) for v in result.violations] or result.model_gap
 
 
@@ -36,9 +36,11 @@ def test_a_walk_that_ends_on_a_short_page_is_caught(careless: str) -> None:
 def test_an_add_sent_again_after_a_lost_answer_is_caught_as_a_duplicate(careless: str) -> None:
     runs = (run_one("upload_many", seed, driver=careless) for seed in range(60))
     result = next(run for run in runs if not run.passed)
-    assert [v.invariant for v in result.violations] == ["no_duplicate"]
-    assert "stray duplicate" in result.violations[0].detail  # the first add ran: left empty
-    assert run_one("upload_many", result.seed).passed  # the careful flow, same seed and faults
+    assert {v.invariant for v in result.violations} == {"no_duplicate"}
+    # the first add ran: left empty
+    assert any("stray duplicate" in v.detail for v in result.violations)
+    # the careful flow, same seed and faults
+    assert run_one("upload_many", result.seed, driver="reference").passed
 
 
 def test_a_replay_finds_the_same_violations(careless: str) -> None:
@@ -49,7 +51,8 @@ def test_a_replay_finds_the_same_violations(careless: str) -> None:
 
 
 def test_the_command_line_runs_seeds_and_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--seeds", "2", "--scenario", "upload_one", "--scenario", "batches"]) == 0
+    argv = ["--seeds", "2", "--scenario", "upload_one", "--scenario", "batches"]
+    assert main([*argv, "--driver", "reference"]) == 0
     out = capsys.readouterr().out
     assert "upload_one" in out and "batches" in out and "4 runs in" in out
 
@@ -66,13 +69,7 @@ def test_a_failing_run_prints_its_replay_command_and_exits_1(
 
 
 def test_a_replay_prints_the_schedule_and_the_trace(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--seed", "4", "--scenario", "upload_one", "--trace"]) == 0
+    argv = ["--seed", "4", "--scenario", "upload_one", "--trace", "--driver", "reference"]
+    assert main(argv) == 0
     out = capsys.readouterr().out
     assert "schedule:" in out and "-> uploadtoken.upload" in out
-
-
-def test_the_client_driver_says_it_waits_for_the_runtime(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    assert main(["--seeds", "1", "--driver", "client"]) == 2
-    assert "runtime" in capsys.readouterr().out

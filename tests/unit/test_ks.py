@@ -120,3 +120,18 @@ def test_secret_provider_renews_by_the_expiry_written_in_the_ks() -> None:
     assert written == NOW + 100
     clock[0] = written - 10 + 0.5  # 9.5 s left by the KS: inside the 10 s margin
     assert provider.current() != first
+
+
+def test_a_provider_given_its_clock_and_salt_makes_the_same_ks_every_run() -> None:
+    # A replay (the simulation) must send the same bytes: the salt is the only random part.
+    def made() -> str:
+        salts = iter([b"s" * 16, b"t" * 16])
+        provider = ks.SecretKs(7, SECRET, clock=lambda: NOW, random_bytes=lambda n: next(salts))
+        return provider.current()
+
+    assert made() == made()
+    assert ks.inspect(made(), SECRET).verified
+    admin = SessionType.ADMIN
+    assert ks.generate_v2(7, SECRET, session_type=admin, now=NOW, salt=b"s" * 16) == made()
+    with pytest.raises(ConfigError, match="16 bytes"):
+        ks.generate_v2(7, SECRET, salt=b"short")
