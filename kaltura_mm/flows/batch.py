@@ -273,7 +273,7 @@ def _send_step(run: _Run, count: int) -> Emitting[_Answered]:
             if wait := run.log.wait(size, run.pace.window()):
                 yield Sleep(run.log.slept(wait))
             batch = [items.popleft() for _ in range(size)]
-            request = MultiRequest()
+            request = MultiRequest(paced=True)  # blocked items come back to the pace
             for entry_id in batch:
                 request.add(run.op.build(entry_id))
             run.tags += 1

@@ -198,8 +198,10 @@ def refs_in(params: Mapping[str, Any]) -> list[Ref[Any]]:
 class MultiRequest:
     """A batch of calls sent as one ``multirequest``; ``add`` returns a ``Ref`` to the result."""
 
-    def __init__(self) -> None:
-        """Start an empty batch."""
+    def __init__(self, *, paced: bool = False) -> None:
+        """Start an empty batch; ``paced``: its flow paces itself against the rate limiter and
+        takes its blocked items back (the runtime does not send them again on its own)."""
+        self.paced = paced
         self._batch = next(_batch_ids)
         self._calls: list[Call[Any]] = []
         self._depends: list[frozenset[int]] = []

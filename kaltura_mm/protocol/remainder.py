@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from kaltura_mm.protocol.calls import MultiRequest, Ref
+from kaltura_mm.protocol.calls import MultiRequest, MultiResponse, Ref
 
 _EXCEPTION = "KalturaAPIException"
 
@@ -24,7 +24,7 @@ _EXCEPTION = "KalturaAPIException"
 def rest_of(batch: MultiRequest, start: int, values: Sequence[Any]) -> MultiRequest:
     """Return items ``start``.. (1-based) of ``batch`` as a new batch; ``values`` are the JSON
     results of the items before ``start``."""
-    rest = MultiRequest()
+    rest = MultiRequest(paced=batch.paced)
 
     def rewrite(ref: Ref[Any]) -> str:
         if ref.index < start:
@@ -34,6 +34,30 @@ def rest_of(batch: MultiRequest, start: int, values: Sequence[Any]) -> MultiRequ
     for call in batch.calls[start - 1 :]:
         rest.add(attrs.evolve(call, params=_rewritten(call.params, rewrite)))
     return rest
+
+
+class Pieces:
+    """The outcomes of a batch sent in pieces: the items that ran, and what is left to send."""
+
+    def __init__(self, batch: MultiRequest) -> None:
+        self.batch = batch
+        self.ran: list[Any] = []  # server outcomes of the items that ran
+        self.values: list[Any] = []  # their results as the server wrote them
+        self.split = False  # whether a rest was sent (the last answer is then a piece's)
+
+    def rest(self, response: MultiResponse, start: int) -> MultiRequest:
+        """Keep the items of ``response`` before ``start``; return the batch of the rest."""
+        self.split = True
+        self.ran += response.server_outcomes[: start - 1]
+        self.values += response.values[: start - 1]
+        return rest_of(self.batch, len(self.ran) + 1, self.values)
+
+    def whole(self, last: MultiResponse) -> MultiResponse:
+        """Return the one answer of the whole batch, ``last`` being its last piece's."""
+        if not self.split:
+            return last
+        values = (*self.values, *last.values) if last.values else ()
+        return self.batch.resolve([*self.ran, *last.server_outcomes], values)
 
 
 def substituted(result: Any, path: Sequence[str]) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 from kaltura_mm.errors import InvalidKsError, KalturaError
 from kaltura_mm.ks import KsProvider
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse
-from kaltura_mm.protocol.remainder import rest_of
+from kaltura_mm.protocol.remainder import Pieces
 from kaltura_mm.runtime.exchange import CallFlow, Target
 
 MAX_RENEWALS = 3
@@ -51,26 +51,6 @@ def refused_from(outcome: Any) -> int | None:
     return first
 
 
-class _Pieces:
-    """The outcomes of a batch sent in pieces: the items that ran, and what is left to send."""
-
-    def __init__(self, batch: MultiRequest) -> None:
-        self.batch = batch
-        self.ran: list[Any] = []  # server outcomes of the items that ran
-        self.values: list[Any] = []  # their results as the server wrote them
-
-    def rest(self, response: MultiResponse, start: int) -> MultiRequest:
-        """Keep the items of ``response`` before ``start``; return the batch of the rest."""
-        self.ran += response.server_outcomes[: start - 1]
-        self.values += response.values[: start - 1]
-        return rest_of(self.batch, len(self.ran) + 1, self.values)
-
-    def whole(self, last: MultiResponse) -> MultiResponse:
-        """Return the one answer of the whole batch, ``last`` being its last piece's."""
-        values = (*self.values, *last.values) if last.values else ()
-        return self.batch.resolve([*self.ran, *last.server_outcomes], values)
-
-
 def renewing(
     target: Target,
     ks: KsProvider,
@@ -81,7 +61,7 @@ def renewing(
 
     ``carried()`` returns the KS of the request last sent.
     """
-    pieces = _Pieces(target) if isinstance(target, MultiRequest) else None
+    pieces = Pieces(target) if isinstance(target, MultiRequest) else None
     current, renewals, refusals = target, 0, 0
     while True:
         try:

@@ -5,6 +5,16 @@ provably never ran). A call carrying file bytes (an upload chunk) is sent once: 
 owns chunk retries, since only it asks the token what arrived before sending again, and two layers
 would multiply the attempts. Pauses grow exponentially from ``initial_backoff`` up to
 ``max_backoff``, plus a jitter drawn from the run's random source, so a seeded run replays.
+
+The server's rate limiter counts fixed windows (10 s by default) and blocks each call, and each
+item of a multiRequest, on its own, before it runs (``ACTION_BLOCKED``). A blocked call gets
+``throttled_attempts`` (8: with pauses growing to ``max_backoff``, about four windows) rather
+than ``attempts``. A multiRequest blocked from item k on, every later item blocked too, ran its
+items before k and nothing after: the rest is sent again as a batch of its own, the results of
+the items that ran written into the references to them (``protocol.remainder``), and the flow
+gets the one answer of the whole batch. A batch with an item that ran after a blocked one is
+answered as it is (the flow decides: sending it again could run that item twice), and so is a
+``paced`` batch, whose flow learns the limiter's window from its blocked items.
 """
 
 from __future__ import annotations
@@ -16,8 +26,9 @@ from typing import Any
 
 import attrs
 
-from kaltura_mm.errors import ConfigError, KalturaError, is_retryable
-from kaltura_mm.protocol.calls import Call
+from kaltura_mm.errors import ConfigError, KalturaError, is_retryable, is_throttle
+from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
+from kaltura_mm.protocol.remainder import Pieces
 from kaltura_mm.runtime.exchange import CallFlow, Pause, Target
 
 # The client's log channel: users filter on it, whichever layer writes the line.
@@ -34,6 +45,7 @@ class RetryPolicy:
     """How transient failures are retried: attempts in all, exponential backoff with jitter."""
 
     attempts: int = attrs.field(default=4, validator=_positive)
+    throttled_attempts: int = attrs.field(default=8, validator=_positive)
     initial_backoff: float = 0.5
     max_backoff: float = 10.0
     jitter: float = 0.5
@@ -44,23 +56,47 @@ class RetryPolicy:
         return max(0.0, backoff) + random.uniform(0, self.jitter)
 
 
-def attempts_for(target: Target, policy: RetryPolicy) -> int:
+def attempts_for(target: Target, policy: RetryPolicy, throttled: bool = False) -> int:
     """Return how many times ``target`` may be sent: once if it carries file bytes."""
-    return 1 if isinstance(target, Call) and target.file is not None else policy.attempts
+    if isinstance(target, Call) and target.file is not None:
+        return 1
+    return policy.throttled_attempts if throttled else policy.attempts
+
+
+def blocked_from(outcome: MultiResponse) -> int | None:
+    """Return the 1-based item from which every item of ``outcome`` was blocked, or None."""
+    raw = outcome.server_outcomes
+    first = next((n for n, o in enumerate(raw, start=1) if is_throttle(o)), None)
+    if first is None or not all(is_throttle(o) for o in raw[first - 1 :]):
+        return None
+    return first
 
 
 def retrying(
-    target: Target, policy: RetryPolicy, random: Random, attempt: Callable[[], CallFlow]
+    target: Target, policy: RetryPolicy, random: Random, attempt: Callable[[Target], CallFlow]
 ) -> CallFlow:
-    """Send ``target`` through ``attempt()`` until it succeeds or the policy gives up."""
-    limit = attempts_for(target, policy)
-    number = 1
+    """Send ``target`` through ``attempt(target)`` until it succeeds or the policy gives up;
+    send again the part of a multiRequest the rate limiter blocked (the module)."""
+    paced = isinstance(target, MultiRequest) and target.paced
+    pieces = Pieces(target) if isinstance(target, MultiRequest) and not paced else None
+    current, number = target, 1
     while True:
         try:
-            return (yield from attempt())
+            outcome = yield from attempt(current)
         except KalturaError as exc:
-            if number >= limit or not is_retryable(exc, target):
+            limit = attempts_for(current, policy, is_throttle(exc))
+            if number >= limit or not is_retryable(exc, current):
                 raise
-            log.warning("retrying %s (attempt %d): %s", target.label, number, exc)
+            log.warning("retrying %s (attempt %d): %s", current.label, number, exc)
             yield Pause(policy.delay(number, random))
             number += 1
+            continue
+        if pieces is None or not isinstance(outcome, MultiResponse):
+            return outcome
+        start = blocked_from(outcome)
+        if start is None or number >= policy.throttled_attempts:
+            return pieces.whole(outcome)
+        log.warning("retrying %s from item %d (attempt %d): blocked", target.label, start, number)
+        current = pieces.rest(outcome, start)
+        yield Pause(policy.delay(number, random))
+        number += 1

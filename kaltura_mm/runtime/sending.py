@@ -14,11 +14,11 @@ def call_flow(target: Target, settings: Settings, random: Random) -> CallFlow:
     """Return the call flow sending ``target``; each attempt takes the KS of its moment."""
     carried: list[str | None] = [None]  # the KS of the request last sent
 
-    def send(current: Target) -> CallFlow:
-        def attempt() -> CallFlow:
-            ks = carried[0] = settings.ks.current()
-            return exchange(current, ks, settings.client_tag, settings.secrets, random)
+    def attempt(current: Target) -> CallFlow:
+        ks = carried[0] = settings.ks.current()
+        return exchange(current, ks, settings.client_tag, settings.secrets, random)
 
+    def send(current: Target) -> CallFlow:
         return retrying(current, settings.retry, random, attempt)
 
     return renewing(target, settings.ks, send, lambda: carried[0])

@@ -56,8 +56,8 @@ from kaltura_mm.runtime.effects import Flow, Now, Sleep
 from kaltura_mm.services import base_entry, media, upload_token
 from kaltura_mm.upload.chunks import ensure_unchanged, send_chunks, truth
 from kaltura_mm.upload.job import CancelSignal, Hooks, Job, OnProgress, OnState, part_of, reporter
-from kaltura_mm.upload.one import prepare
 from kaltura_mm.upload.plan import ChunkBook
+from kaltura_mm.upload.prepare import prepare
 from kaltura_mm.upload.recover import held
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 

@@ -43,7 +43,7 @@ from kaltura_mm.upload import (
     upload,
     upload_many,
 )
-from kaltura_mm.upload.local_file import fingerprint
+from kaltura_mm.upload.local_file import content_fingerprint
 from kaltura_mm.upload.request import reference_id_for
 from kaltura_mm.upload_state import UploadStateStore
 from simulation.client.adapter import Adapter
@@ -200,7 +200,7 @@ class ClientProcess:
 
     def _saved(self, path: Path, categories: tuple[int, ...]) -> UploadState | None:
         request = UploadRequest(path=path, category_ids=categories)
-        return self.store.load(reference_id_for(request, fingerprint(path)))
+        return self.store.load(reference_id_for(request, content_fingerprint(path)))
 
     # ---- walks and batches -----------------------------------------------------------------
 

@@ -197,6 +197,15 @@ def list_entries(ctx: Ctx, response_type: str) -> dict[str, Any]:
     return list_response(response_type, objects, total)
 
 
+def count_entries(ctx: Ctx) -> int:
+    """``count``: the index's own count of the filter's matches (Sphinx ``total_found``, spec
+    6.3), as lagging as the list it counts for."""
+    state = ctx.state
+    state.settle_indexes()
+    own_only = not ctx.is_admin and not (ctx.session and ctx.session.has_privilege("list"))
+    return len(search(state, ctx.obj("filter"), ctx.partner_id, ctx.user_id if own_only else None))
+
+
 _ENTRY = Param("entryId", required=True)
 _PAGER = Param("pager", "object", type="KalturaFilterPager")
 _PROFILE = Param("conversionProfileId", "int")
@@ -216,6 +225,7 @@ def _actions(entry_type: str, update_param: str, filter_type: str) -> dict[str, 
         "add": Action(add, (entry, Param("type", "int", default=-1))),
         "get": Action(get, (_ENTRY, Param("version", "int", default=-1))),
         "list": Action(lambda ctx: list_entries(ctx, list_type), (filt, _PAGER)),
+        "count": Action(count_entries, (filt,)),
         "update": Action(lambda ctx: update(ctx, update_param), (_ENTRY, changes)),
         "delete": Action(delete, (_ENTRY,)),
         "addcontent": Action(add_content, (_ENTRY, _RESOURCE)),

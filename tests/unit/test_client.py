@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from random import Random
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ import pytest
 from kaltura_mm.client import AsyncClient, Client
 from kaltura_mm.config import Config, RetryPolicy
 from kaltura_mm.errors import (
+    ActionBlockedError,
     CategoryNotFoundError,
     EntryNotFoundError,
     InvalidKsError,
@@ -23,11 +25,11 @@ from kaltura_mm.errors import (
     TransportError,
 )
 from kaltura_mm.ks import inspect
-from kaltura_mm.models import BaseEntry, MediaEntry
+from kaltura_mm.models import BaseEntry, MediaEntry, UploadToken
 from kaltura_mm.protocol.calls import FilePart, MultiRequest
 from kaltura_mm.runtime.effects import Emit, Flow, NextDone, Sleep, Start, Stream, single
 from kaltura_mm.runtime.renewal import MAX_RENEWALS
-from kaltura_mm.services import base_entry, category, upload_token
+from kaltura_mm.services import base_entry, category, category_entry, upload_token
 from kaltura_mm.testing import ScriptedKaltura, api_error
 
 FAST = RetryPolicy(attempts=3, initial_backoff=0.0, max_backoff=0.0, jitter=0.0)
@@ -170,6 +172,82 @@ def test_multirequest_expired_everywhere_is_resent_with_a_fresh_ks(runner: Runne
     }
 
 
+BLOCKED = api_error("ACTION_BLOCKED", 'Action "add" in service "baseentry" is blocked')
+LINK = {"objectType": "KalturaCategoryEntry", "entryId": "0_a", "categoryId": 7}
+
+
+def _create_batch() -> tuple[MultiRequest, Any, Any]:
+    batch = MultiRequest()
+    made = batch.add(upload_token.add(UploadToken(file_name="a.mp4", file_size=10)))
+    added = batch.add(base_entry.add(BaseEntry(name="x")))
+    linked = batch.add(category_entry.add(added.id, 7))
+    return batch, made, linked
+
+
+def test_a_multirequest_the_limiter_blocked_from_an_item_on_is_finished(runner: Runner) -> None:
+    batch, made, linked = _create_batch()
+
+    def flow() -> Flow[Any]:
+        response = yield batch
+        return response[made], response[linked]
+
+    token = {"objectType": "KalturaUploadToken", "id": "0_t", "fileName": "a.mp4"}
+    server = ScriptedKaltura(
+        ("multirequest", [token, BLOCKED, BLOCKED]),  # the token was made; nothing after it ran
+        ("multirequest", [BLOCKED, BLOCKED]),  # still inside the window
+        ("multirequest", [ENTRY, LINK]),
+    )
+    made_token, link = runner(server, flow())
+    assert made_token.id == "0_t" and link.entry_id == "0_a" and server.done
+    rest = server.params()
+    assert rest["1"]["action"] == "add" and rest["1"]["service"] == "baseentry"
+    assert rest["2"]["categoryEntry"]["entryId"] == "{1:result:id}"  # renumbered, not re-run
+    assert "3" not in rest  # the token is never made twice
+
+
+def test_a_multirequest_with_an_item_run_after_a_blocked_one_is_answered_as_is(
+    runner: Runner,
+) -> None:
+    batch = MultiRequest()
+    batch.add(upload_token.add(UploadToken(file_name="a.mp4", file_size=10)))
+    batch.add(base_entry.add(BaseEntry(name="x")))
+    linked = batch.add(category_entry.add("0_a", 7))  # depends on nothing before it
+
+    def flow() -> Flow[Any]:
+        response = yield batch
+        return response.outcome(linked)
+
+    token = {"objectType": "KalturaUploadToken", "id": "0_t"}
+    server = ScriptedKaltura(("multirequest", [token, BLOCKED, LINK]))
+    assert runner(server, flow()).entry_id == "0_a"
+    assert len(server.requests) == 1  # sending it again could make the link twice
+
+
+def test_a_paced_multirequest_gets_its_blocked_items_back(runner: Runner) -> None:
+    batch = MultiRequest(paced=True)
+    first = batch.add(base_entry.get("0_a"))
+    second = batch.add(base_entry.get("0_b"))
+
+    def flow() -> Flow[Any]:
+        response = yield batch
+        return response.outcome(first), response.outcome(second)
+
+    server = ScriptedKaltura(("multirequest", [ENTRY, BLOCKED]))
+    got, blocked = runner(server, flow())
+    assert got.id == "0_a" and isinstance(blocked, ActionBlockedError)
+    assert len(server.requests) == 1  # the batch's pace learns the window from it
+
+
+def test_a_blocked_call_outlasts_a_ten_second_window(runner: Runner) -> None:
+    steps = [("baseEntry.get", BLOCKED)] * 7 + [("baseEntry.get", ENTRY)]
+    server = ScriptedKaltura(*steps)
+    patient = RetryPolicy(attempts=3, initial_backoff=0.0, max_backoff=0.0, jitter=0.0)
+    assert runner(server, single(base_entry.get("0_a")), retry=patient).id == "0_a"
+    assert len(server.requests) == 8  # the call's own 3 attempts would have given up
+    pauses = [RetryPolicy(jitter=0.0).delay(n, Random(0)) for n in range(1, 8)]
+    assert sum(pauses) > 30  # the default policy waits past three fixed 10 s windows
+
+
 def test_errors_are_thrown_into_the_flow_where_it_can_handle_them(runner: Runner) -> None:
     def flow() -> Flow[list[str]]:
         names = []
@@ -299,3 +377,18 @@ def test_running_a_call_instead_of_a_flow_names_the_fix(runner: Runner) -> None:
     with pytest.raises(TypeError, match="flow generator, not list"):
         runner(server, [])
     assert server.requests == []
+
+
+def test_a_multirequest_blocked_everywhere_is_sent_again_whole(runner: Runner) -> None:
+    batch, made, linked = _create_batch()
+
+    def flow() -> Flow[Any]:
+        response = yield batch
+        return response[made], response[linked]
+
+    token = {"objectType": "KalturaUploadToken", "id": "0_t", "fileName": "a.mp4"}
+    server = ScriptedKaltura(
+        ("multirequest", [BLOCKED, BLOCKED, BLOCKED]), ("multirequest", [token, ENTRY, LINK])
+    )
+    made_token, link = runner(server, flow())
+    assert made_token.id == "0_t" and link.entry_id == "0_a" and server.done
