@@ -35,6 +35,14 @@ def crowded(kaltura_sandbox: Any, tmp_path: Path) -> dict[str, Any]:
     return {"sandbox": kaltura_sandbox, "ids": ids, "listing": listing, "env": env}
 
 
+def _rest_of(process: subprocess.Popen[str]) -> tuple[str, str]:
+    assert process.stdout is not None and process.stderr is not None
+    rest = process.stdout.read()
+    err = process.stderr.read()
+    process.wait(timeout=60)
+    return rest, err
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_delete_prints_what_landed_and_a_rerun_ends_clean(
     installed: list[str], crowded: dict[str, Any], stop: signal.Signals
@@ -46,7 +54,8 @@ def test_an_interrupted_delete_prints_what_landed_and_a_rerun_ends_clean(
     assert process.stdout is not None
     landed = [json.loads(process.stdout.readline()) for _ in range(100)]
     process.send_signal(stop)
-    rest, err = process.communicate(timeout=60)
+    # Read on through the same text stream: communicate() would skip what readline() buffered.
+    rest, err = _rest_of(process)
     landed += [json.loads(line) for line in rest.splitlines()]
     assert process.returncode == 130, err
     assert len(landed) < ENTRIES
