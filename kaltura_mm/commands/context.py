@@ -244,6 +244,15 @@ _COMMON = (
 )
 
 
+lock_wait_option = click.option(
+    "--lock-wait",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    metavar="SECONDS",
+    help="Wait this long for another run using the same state directory [default: 0, exit 7].",
+)
+
+
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Accept the global output/target options after the command name too (``list --json``)."""
 

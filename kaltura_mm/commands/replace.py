@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from kaltura_mm.commands.browse import FORMAT
-from kaltura_mm.commands.context import AppContext, app, common_options
+from kaltura_mm.commands.context import AppContext, app, common_options, lock_wait_option
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.interrupts import Interrupts
@@ -79,13 +79,7 @@ def _options(
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the replacement's state lives.",
 )
-@click.option(
-    "--lock-wait",
-    type=click.FloatRange(min=0),
-    default=0.0,
-    metavar="SECONDS",
-    help="Wait this long for another run using the same state directory [default: 0, exit 7].",
-)
+@lock_wait_option
 @click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
 @common_options
 @click.pass_context

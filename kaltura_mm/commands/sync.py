@@ -18,7 +18,7 @@ import click
 
 from kaltura_mm.commands.browse import FORMAT
 from kaltura_mm.commands.category_refs import resolve
-from kaltura_mm.commands.context import AppContext, app, common_options
+from kaltura_mm.commands.context import AppContext, app, common_options, lock_wait_option
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.output import Format
@@ -60,13 +60,7 @@ def _run_options(command: Any) -> Any:
             type=click.Path(file_okay=False, path_type=Path),
             help="Where the sync's records and upload states live.",
         ),
-        click.option(
-            "--lock-wait",
-            type=click.FloatRange(min=0),
-            default=0.0,
-            metavar="SECONDS",
-            help="Wait this long for another run using the same state directory [default: 0].",
-        ),
+        lock_wait_option,
         click.option("--documents", is_flag=True, help="Take PDFs and office files as documents."),
         click.option("--format", "fmt", type=FORMAT, default="table", show_default=True),
     )

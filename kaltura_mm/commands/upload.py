@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from kaltura_mm.commands import category_refs
-from kaltura_mm.commands.context import AppContext, app, common_options
+from kaltura_mm.commands.context import AppContext, app, common_options, lock_wait_option
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import Interrupts
 from kaltura_mm.commands.params import ByteSize
@@ -138,13 +138,7 @@ def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the journal and upload states live.",
 )
-@click.option(
-    "--lock-wait",
-    type=click.FloatRange(min=0),
-    default=0.0,
-    metavar="SECONDS",
-    help="Wait this long for another run using the same state directory [default: 0, exit 7].",
-)
+@lock_wait_option
 @click.option(
     "--report",
     type=click.Path(dir_okay=False, path_type=Path),

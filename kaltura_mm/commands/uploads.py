@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from kaltura_mm.commands.browse import FORMAT
-from kaltura_mm.commands.context import AppContext, app, common_options
+from kaltura_mm.commands.context import AppContext, app, common_options, lock_wait_option
 from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.output import Format
@@ -214,13 +214,7 @@ def _abort_one(state: AppContext, store: UploadStore, pending: PendingUpload) ->
 @uploads_group.command("resume")
 @click.argument("which", nargs=-1, metavar="[REFERENCE_ID|PATH]...")
 @click.option("--all", "every", is_flag=True, help="Every unfinished upload of this server.")
-@click.option(
-    "--lock-wait",
-    type=click.FloatRange(min=0),
-    default=0.0,
-    metavar="SECONDS",
-    help="Wait this long for another run using the same state directory [default: 0, exit 7].",
-)
+@lock_wait_option
 @_state_dir_option
 @common_options
 @click.pass_context
