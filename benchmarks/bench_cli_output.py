@@ -22,6 +22,7 @@ from pathlib import Path
 
 from benchmarks.harness import Context, Row, median
 from kaltura_mm.client import Client
+from kaltura_mm.errors import CategoryNotFoundError
 from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.models import Category
 from kaltura_mm.services import category
@@ -139,3 +140,13 @@ def _create_target(env: dict[str, str]) -> None:
     ) as client:
         parent = client.run(resolve_category("Bench"))
         client.call(category.add(Category(name="To", parent_id=parent.id)))
+        # `move --to Bench>To` finds it by name, in the lagging search index: wait till it shows.
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                client.run(resolve_category("Bench>To"))
+                return
+            except CategoryNotFoundError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.25)
