@@ -36,7 +36,7 @@ from kaltura_mm.sync.model import (
     Plan,
     PlanItem,
 )
-from kaltura_mm.sync.records import SyncRecord, fingerprint
+from kaltura_mm.sync.records import SyncRecord, fingerprint, same_content
 from kaltura_mm.sync.server import entry_links
 
 _PAGE = 500
@@ -174,7 +174,4 @@ def _same_file(item: PlanItem) -> bool:
     except ConfigError:
         return False
     planned = item.fingerprint
-    return planned is not None and (now.size, now.sample_sha256) == (
-        planned.size,
-        planned.sample_sha256,
-    )
+    return planned is not None and same_content(now, planned)

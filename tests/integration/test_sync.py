@@ -217,3 +217,23 @@ def test_reads_the_rate_limiter_blocks_are_sent_again(
     plan = syncer.plan(read_source(tmp_path / "src"))
     assert plan.summary() == "1 change: 1 add, 1200 extra"
     assert kaltura_sandbox.stats.blocked[("categoryentry", "list")] >= 1
+
+
+def test_a_file_edited_in_the_middle_keeping_its_size_is_replaced(
+    syncer: Syncer, kaltura_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    folder = tmp_path / "lectures"
+    talk = media(folder, "talk.mp4", 2_500_000)  # more than its first and last MiB
+    syncer.apply(syncer.plan(read_source(folder)))
+    kaltura_sandbox.index.settle()
+    (entry_id,) = live(kaltura_sandbox)
+    data = bytearray(talk.read_bytes())
+    data[1_250_000] ^= 0xFF  # one byte in the middle: same size, same first and last MiB
+    talk.write_bytes(bytes(data))
+    plan = syncer.plan(read_source(folder))
+    assert _actions(plan) == {"talk.mp4": ("replace",)}
+    syncer.apply(plan)
+    kaltura_sandbox.clock.advance(5)  # the replacement converts and is swapped in
+    kaltura_sandbox.core.promote_ready()
+    assert kaltura_sandbox.entry_bytes(entry_id).read_bytes() == bytes(data)
+    assert syncer.plan(read_source(folder)).summary() == "0 changes: 1 keep"

@@ -221,6 +221,19 @@ def test_an_unchanged_file_is_not_read_again(tmp_path: Path) -> None:
         "r", "0_a", FileFingerprint(size=100, mtime_ns=real.mtime_ns, sample_sha256="z")
     )
     assert fingerprint(path, pretend).sample_sha256 == "z"  # size and mtime match: trusted
-    assert fingerprint(path, record) == real
+    assert fingerprint(path, record).content_sha256 == real.content_sha256  # the record's
+    assert record.sample_sha256 == "all:" + str(real.content_sha256)  # every byte, not a sample
     path.write_bytes(b"y" * 100)
     assert fingerprint(path, pretend).sample_sha256 != "z"
+
+
+def test_a_record_of_an_earlier_kaltura_mm_is_compared_by_its_sample(tmp_path: Path) -> None:
+    path = tmp_path / "a.mp4"
+    path.write_bytes(b"x" * 100)
+    now = fingerprint(path)
+    earlier = SyncRecord(  # written before records kept every byte: the sample only
+        reference_id="r", entry_id="0_a", size=100, mtime_ns=1, sample_sha256=now.sample_sha256
+    )
+    assert earlier.holds(now)  # touched, same content: no replacement after an upgrade
+    path.write_bytes(b"y" * 100)
+    assert not earlier.holds(fingerprint(path))
