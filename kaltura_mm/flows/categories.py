@@ -75,7 +75,9 @@ def _by_name(path: str) -> Flow[Category]:
         )
     near = same_name or list(page.objects)
     raise CategoryNotFoundError.lookup(
-        f"no category has the full path {path!r} (paths are case-sensitive, separated by '>')",
+        f"no category has the full path {path!r} (paths are case-sensitive, separated by '>'); "
+        "one made a moment ago may not be listed yet (the server's search index lags): pass "
+        "its id, or try again in a minute",
         path,
         near,
     )
