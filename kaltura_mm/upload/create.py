@@ -51,16 +51,10 @@ from kaltura_mm.models import (
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse, Ref
 from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import base_entry, category, category_entry, upload_token
-from kaltura_mm.upload.job import Job, part_of
-from kaltura_mm.upload.lookup import (
-    LastLook,
-    add_last_look,
-    after_lookup,
-    delete_entry,
-    delete_token,
-    find_existing,
-)
+from kaltura_mm.upload.job import Job, part_of, patiently
+from kaltura_mm.upload.lookup import LastLook, add_last_look, after_lookup, find_existing
 from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, Action, Found
+from kaltura_mm.upload.tidy import delete_entry, delete_token
 
 
 @attrs.frozen
@@ -226,9 +220,9 @@ def _sweep_nameless(job: Job) -> Flow[None]:
     nameless = UploadTokenFilter(
         file_name_equal=job.state.names.receipt(""), status_in=OPEN_TOKEN_STATUSES
     )
-    page = yield upload_token.list(nameless, Pager(page_size=50))
+    page = yield from patiently(upload_token.list(nameless, Pager(page_size=50)), job.options)
     for token in page.objects:
-        yield from delete_token(token.id or "")
+        yield from delete_token(token.id or "", job.options)
 
 
 def create_once(job: Job, found: Found | None = None) -> Flow[tuple[Job, Creation]]:
@@ -271,9 +265,9 @@ def cleanup(job: Job) -> Flow[Job]:
     """Delete the tokens and the entry this upload made (already gone is fine)."""
     for token_id in (job.state.token_id, job.state.marker_id):
         if token_id:
-            yield from delete_token(token_id)
+            yield from delete_token(token_id, job.options)
     if job.state.entry_id:
-        yield from delete_entry(job.state.entry_id)
+        yield from delete_entry(job.state.entry_id, job.options)
     forgotten = attrs.evolve(
         job.state, token_id=None, entry_id=None, marker_id=None, confirmed_offsets=()
     )
