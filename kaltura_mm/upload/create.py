@@ -54,6 +54,7 @@ from kaltura_mm.services import base_entry, category, category_entry, upload_tok
 from kaltura_mm.upload.job import Job, part_of, patiently
 from kaltura_mm.upload.lookup import LastLook, add_last_look, after_lookup, find_existing
 from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, Action, Found
+from kaltura_mm.upload.request import UploadOptions
 from kaltura_mm.upload.tidy import delete_entry, delete_token
 
 
@@ -75,17 +76,20 @@ class Creation:
     look: LastLook | None = None
 
 
-def missing_categories(category_ids: tuple[int, ...]) -> Flow[set[int]]:
+def missing_categories(
+    category_ids: tuple[int, ...], options: UploadOptions | None = None
+) -> Flow[set[int]]:
     """Return which of ``category_ids`` do not exist (or this session cannot see).
 
     Read by id (``category.get``, in one multiRequest), not listed: a list reads the search
-    index, which does not show a category made a moment ago (``--create-categories``).
+    index, which does not show a category made a moment ago (``--create-categories``). A read,
+    so sent patiently: an outage before the upload starts is ridden out like one during it.
     """
     if not category_ids:
         return set()
     batch = MultiRequest()
     refs = {c: batch.add(category.get(c)) for c in category_ids}
-    answer: MultiResponse = yield batch
+    answer: MultiResponse = yield from patiently(batch, options or UploadOptions())
     missing = set()
     for category_id, ref in refs.items():
         got = answer.outcome(ref)
@@ -104,9 +108,11 @@ def unknown_categories_error(missing: set[int]) -> ConfigError:
     )
 
 
-def check_categories(category_ids: tuple[int, ...]) -> Flow[None]:
+def check_categories(
+    category_ids: tuple[int, ...], options: UploadOptions | None = None
+) -> Flow[None]:
     """Refuse unknown categories before anything is created."""
-    missing = yield from missing_categories(category_ids)
+    missing = yield from missing_categories(category_ids, options)
     if missing:
         raise unknown_categories_error(missing)
 

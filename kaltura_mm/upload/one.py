@@ -139,7 +139,7 @@ class _LastSaved:
 def upload_prepared(job: Job, categories_checked: bool, found: Found | None) -> Flow[UploadResult]:
     """Upload a prepared job (``found``: what a batched lookup already found for it)."""
     if not categories_checked:
-        yield from check_categories(job.request.category_ids)
+        yield from check_categories(job.request.category_ids, job.options)
     last = _LastSaved(job)
     job = attrs.evolve(job, hooks=attrs.evolve(job.hooks, on_state=last))
     try:

@@ -1,7 +1,8 @@
-"""Clean-up deletes of an upload: retried like any idempotent call, and never its end.
+"""An upload's own reads and clean-up deletes ride out an outage longer than the client's retries.
 
-Against ``ScriptedKaltura``: the server refuses the connection more often than the client's own
-retries allow; the delete still goes through, and one that never can is reported, not raised.
+Against ``ScriptedKaltura``: the server fails more often in a row than the client's own retries
+allow; the delete (or the category check before the upload) still goes through, and a clean-up
+delete that never can is reported, not raised.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from kaltura_mm.config import Config, RetryPolicy
 from kaltura_mm.errors import TransportError
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.testing import ScriptedKaltura, api_error
+from kaltura_mm.upload.create import missing_categories
 from kaltura_mm.upload.recover import Action, Decision
 from kaltura_mm.upload.request import UploadOptions
 from kaltura_mm.upload.tidy import delete_strays, delete_token
@@ -63,3 +65,22 @@ def test_strays_go_entries_first_then_every_token() -> None:
     )
     assert _run(server, delete_strays(decision, OPTIONS)) is True
     assert server.done
+
+
+GATEWAY = httpx.Response(
+    504, content=b"<html><head><title>504 Gateway Time-out</title></head></html>"
+)
+CATEGORY = {"objectType": "KalturaCategory", "id": 2, "fullName": "Sim>Lectures"}
+
+
+def test_the_category_check_before_an_upload_outlasts_an_outage() -> None:
+    # A read: an outage longer than the client's own retries must not end the upload unsent.
+    server = ScriptedKaltura(*[("multirequest", GATEWAY)] * 5, ("multirequest", [CATEGORY]))
+    assert _run(server, missing_categories((2,), OPTIONS)) == set()
+    assert server.done
+
+
+def test_the_category_check_still_names_a_missing_category() -> None:
+    gone = api_error("CATEGORY_NOT_FOUND", "Category id [3] not found", {"CATEGORY_ID": "3"})
+    server = ScriptedKaltura(("multirequest", GATEWAY), ("multirequest", [CATEGORY, gone]))
+    assert _run(server, missing_categories((2, 3), OPTIONS)) == {3}
