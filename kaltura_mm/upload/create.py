@@ -18,7 +18,9 @@ the create request is built so that the lookup can always tell what it made:
    request. A larger file deletes its marker with the check that ends it.
 
 Cleanup is registered the moment an object exists: the state saved right after the create names
-the entry, the receipt and the marker, so a cancel or a failure can delete them.
+the entry, the receipt and the marker, so a cancel or a failure can delete them. The attach or a
+link the rate limiter blocked (``ACTION_BLOCKED``: it did not run) while later items ran is sent
+again alone, not taken for a failure.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from kaltura_mm.errors import (
     ServiceForbiddenError,
     TransportError,
     UploadError,
+    is_throttle,
 )
 from kaltura_mm.models import (
     BaseEntry,
@@ -145,7 +148,7 @@ class _Made:
     entry: Ref[BaseEntry] | None
     token: Ref[UploadToken]
     head: Ref[UploadToken]
-    steps: tuple[tuple[str, Ref[Any]], ...]
+    steps: tuple[tuple[str, Ref[Any], int | None], ...]  # category id, None: the attach
     final: Ref[BaseEntry] | None
     look: LastLook | None
     unmark: Ref[Any] | None
@@ -167,10 +170,11 @@ def _create_request(job: Job, into: BaseEntry | None) -> tuple[MultiRequest, _Ma
     head = batch.add(part_of(job, plan, plan.head, token.id))
     resource = UploadedFileTokenResource(token=token.id)
     attach = batch.add(base_entry.update_content(entry_id, resource))
-    steps: list[tuple[str, Ref[Any]]] = [("attach the upload to the entry", attach)]
+    attaching = ("attach the upload to the entry", attach, None)
+    steps: list[tuple[str, Ref[Any], int | None]] = [attaching]
     for category_id in job.request.category_ids:
         link = batch.add(category_entry.add(entry_id, category_id))
-        steps.append((f"add the entry to category {category_id}", link))
+        steps.append((f"add the entry to category {category_id}", link, category_id))
     # One part is the whole file: read the entry back (the check) and look last, same request.
     final = batch.add(base_entry.get(entry_id)) if len(plan.chunks) == 1 else None
     unmark = batch.add(upload_token.delete(marker.id)) if final and marker else None
@@ -200,7 +204,11 @@ def create(job: Job, into: BaseEntry | None = None) -> Flow[tuple[Job, Creation]
         )
     )
     failures = [("create the entry", made_entry), ("create the upload token", made_token)]
-    failures += [(what, response.outcome(ref)) for what, ref in made.steps]
+    for what, ref, category_id in made.steps:
+        outcome = response.outcome(ref)
+        if is_throttle(outcome) and job.state.entry_id and job.state.token_id:
+            outcome = yield from _sent_again(job, category_id)  # it did not run: no failure
+        failures.append((what, outcome))
     for what, outcome in failures:
         if isinstance(outcome, KalturaError) and not isinstance(outcome, CategoryEntryExistsError):
             job = yield from cleanup(job)
@@ -215,6 +223,18 @@ def create(job: Job, into: BaseEntry | None = None) -> Flow[tuple[Job, Creation]
         response=response,
         look=made.look,
     )
+
+
+def _sent_again(job: Job, category_id: int | None) -> Flow[Any]:
+    """Send alone a step the rate limiter blocked in the create request while later ones ran."""
+    entry_id = job.state.entry_id or ""
+    try:
+        if category_id is None:
+            resource = UploadedFileTokenResource(token=job.state.token_id or "")
+            return (yield base_entry.update_content(entry_id, resource))
+        return (yield from patiently(category_entry.add(entry_id, category_id), job.options))
+    except KalturaError as exc:
+        return exc
 
 
 def _sweep_nameless(job: Job) -> Flow[None]:

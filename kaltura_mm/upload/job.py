@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from kaltura_mm.errors import ResponseError, TransportError
+from kaltura_mm.errors import KalturaError, ResponseError, TransportError, is_throttle
 from kaltura_mm.models import UploadToken
 from kaltura_mm.protocol.calls import Call, FilePart, MultiRequest
 from kaltura_mm.runtime.effects import Draw, Flow, Now, Sleep
@@ -145,13 +145,16 @@ def patiently(effect: Call[Any] | MultiRequest, options: UploadOptions) -> Flow[
     """Send a read or a harmless repeat, retrying transient failures with backoff and jitter.
 
     Only for effects that are safe to send twice (reads, deletes, the verify batch): the client
-    already retried a few times quickly; this rides out longer outages.
+    already retried a few times quickly; this rides out longer outages, and a rate limiter's
+    window longer than the client's own pauses (``ACTION_BLOCKED``: not run).
     """
     attempt = 0
     while True:
         try:
             return (yield effect)
-        except (TransportError, ResponseError):
+        except KalturaError as exc:
+            if not isinstance(exc, TransportError | ResponseError) and not is_throttle(exc):
+                raise
             attempt += 1
             if attempt >= options.max_attempts:
                 raise
