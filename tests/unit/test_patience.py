@@ -1,8 +1,8 @@
-"""An upload's own reads and clean-up deletes ride out an outage longer than the client's retries.
+"""Reads and clean-up deletes ride out an outage longer than the client's own retries.
 
 Against ``ScriptedKaltura``: the server fails more often in a row than the client's own retries
-allow; the delete (or the category check before the upload) still goes through, and a clean-up
-delete that never can is reported, not raised.
+allow (3 here); a listing's page, a batch's checks, an upload's category check and its clean-up
+deletes still go through, and a clean-up delete that never can is reported, not raised.
 """
 
 from __future__ import annotations
@@ -10,10 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from kaltura_mm.client import Client
 from kaltura_mm.config import Config, RetryPolicy
-from kaltura_mm.errors import TransportError
+from kaltura_mm.errors import ServiceForbiddenError, TransportError
+from kaltura_mm.flows.entries import get_entries
+from kaltura_mm.flows.listing import collect_entries
+from kaltura_mm.flows.query import EntryQuery
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.testing import ScriptedKaltura, api_error
 from kaltura_mm.upload.create import missing_categories
@@ -84,3 +88,29 @@ def test_the_category_check_still_names_a_missing_category() -> None:
     gone = api_error("CATEGORY_NOT_FOUND", "Category id [3] not found", {"CATEGORY_ID": "3"})
     server = ScriptedKaltura(("multirequest", GATEWAY), ("multirequest", [CATEGORY, gone]))
     assert _run(server, missing_categories((2, 3), OPTIONS)) == {3}
+
+
+ENTRY_A = {"objectType": "KalturaMediaEntry", "id": "0_a", "createdAt": 100, "status": 2}
+PAGE = {"objectType": "KalturaBaseEntryListResponse", "objects": [ENTRY_A], "totalCount": 1}
+EMPTY = {"objectType": "KalturaBaseEntryListResponse", "objects": [], "totalCount": 0}
+
+
+def test_a_listing_outlasts_a_page_failing_more_often_than_the_clients_retries() -> None:
+    steps = [("baseEntry.list", GATEWAY)] * 2 + [("baseEntry.list", REFUSED)] * 3
+    server = ScriptedKaltura(*steps, ("baseEntry.list", PAGE), ("baseEntry.list", EMPTY))
+    assert [e.id for e in _run(server, collect_entries(EntryQuery()))] == ["0_a"]
+    assert server.done
+
+
+def test_a_listing_still_stops_at_an_api_error() -> None:
+    refused = api_error("SERVICE_FORBIDDEN", "The access to service [baseEntry] is forbidden")
+    server = ScriptedKaltura(("baseEntry.list", refused))
+    with pytest.raises(ServiceForbiddenError):
+        _run(server, collect_entries(EntryQuery()))
+    assert len(server.requests) == 1  # the answer, not an outage: never sent again
+
+
+def test_a_detachs_existence_check_outlasts_an_outage() -> None:
+    server = ScriptedKaltura(*[("multirequest", GATEWAY)] * 4, ("multirequest", [[ENTRY_A]]))
+    assert list(_run(server, get_entries(["0_a", "0_b"]))) == ["0_a"]
+    assert server.done
