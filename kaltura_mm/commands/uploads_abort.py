@@ -9,17 +9,16 @@ named, since it is a finished upload, not a leftover.
 
 from __future__ import annotations
 
-import contextlib
-
 import attrs
 
-from kaltura_mm.errors import EntryNotFoundError, UploadTokenNotFoundError
+from kaltura_mm.errors import EntryNotFoundError
 from kaltura_mm.models import BaseEntry
 from kaltura_mm.runtime.effects import Flow
-from kaltura_mm.services import base_entry, upload_token
-from kaltura_mm.upload.lookup import delete_entry, find_existing
+from kaltura_mm.services import base_entry
+from kaltura_mm.upload.lookup import find_existing
 from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, is_complete
 from kaltura_mm.upload.request import UploadOptions, UploadState
+from kaltura_mm.upload.tidy import delete_entry, delete_token
 
 
 @attrs.frozen
@@ -43,7 +42,8 @@ def _recorded(entry_id: str | None) -> Flow[list[BaseEntry]]:
 
 def abort_upload(state: UploadState, options: UploadOptions | None = None) -> Flow[Aborted]:
     """Delete the open tokens, then the half-made entries, of the upload ``state`` describes."""
-    found = yield from find_existing(state, options or UploadOptions())
+    options = options or UploadOptions()
+    found = yield from find_existing(state, options)
     recorded = yield from _recorded(state.entry_id)
     entries = {e.id: e for e in (*found.entries, *recorded) if e.id}
     kept = tuple(sorted(i for i, e in entries.items() if is_complete(e)))
@@ -55,9 +55,8 @@ def abort_upload(state: UploadState, options: UploadOptions | None = None) -> Fl
     if state.marker_id:
         tokens.add(state.marker_id)
     for token_id in sorted(tokens):
-        with contextlib.suppress(UploadTokenNotFoundError):
-            yield upload_token.delete(token_id)
+        yield from delete_token(token_id, options)
     half_made = sorted(i for i, e in entries.items() if not is_complete(e))
     for entry_id in half_made:
-        yield from delete_entry(entry_id)
+        yield from delete_entry(entry_id, options)
     return Aborted(tuple(half_made), tuple(sorted(tokens)), kept)

@@ -1,4 +1,8 @@
-"""Find categories by id or full path (``Root>Courses>Bio 101``) and read a category tree."""
+"""Find categories by id or full path (``Root>Courses>Bio 101``) and read a category tree.
+
+Every read here is sent ``patiently`` (``kaltura_mm.runtime.patience``): an outage longer than
+the client's own retries costs time, not the lookup.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import attrs
 from kaltura_mm.errors import AmbiguousCategoryError, CategoryNotFoundError, ConfigError
 from kaltura_mm.models import Category, CategoryFilter, ListPage, Pager
 from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.runtime.patience import patiently
 from kaltura_mm.services import category
 
 PATH_SEPARATOR = ">"
@@ -35,8 +40,8 @@ def resolve_category(id_or_path: int | str) -> Flow[Category]:
     if isinstance(id_or_path, int) or id_or_path.strip().isdigit():
         return (yield from _by_id(int(id_or_path)))
     path = normalize_path(id_or_path)
-    page: ListPage[Category] = yield category.list(
-        CategoryFilter(full_name_equal=path), Pager(page_size=_MAX_CANDIDATES)
+    page: ListPage[Category] = yield from patiently(
+        category.list(CategoryFilter(full_name_equal=path), Pager(page_size=_MAX_CANDIDATES))
     )
     exact = [c for c in page.objects if c.full_name == path]
     if len(exact) == 1:
@@ -48,7 +53,7 @@ def resolve_category(id_or_path: int | str) -> Flow[Category]:
 
 def _by_id(category_id: int) -> Flow[Category]:
     try:
-        found: Category = yield category.get(category_id)
+        found: Category = yield from patiently(category.get(category_id))
     except CategoryNotFoundError:
         raise CategoryNotFoundError.lookup(
             f"no category has id {category_id} (or it was deleted): check the id, or pass the "
@@ -61,8 +66,8 @@ def _by_id(category_id: int) -> Flow[Category]:
 def _by_name(path: str) -> Flow[Category]:
     """Find ``path``'s last segment as a name anywhere; unique wins, else list candidates."""
     name = path.rsplit(PATH_SEPARATOR, 1)[-1]
-    page: ListPage[Category] = yield category.list(
-        CategoryFilter(free_text=name, order_by="+fullName"), Pager(page_size=100)
+    page: ListPage[Category] = yield from patiently(
+        category.list(CategoryFilter(free_text=name, order_by="+fullName"), Pager(page_size=100))
     )
     same_name = [c for c in page.objects if (c.name or "").casefold() == name.casefold()]
     if PATH_SEPARATOR not in path and len(same_name) == 1:
@@ -117,8 +122,8 @@ def category_tree(root: int | str | None = None) -> Flow[list[CategoryNode]]:
             ancestor_id_in=(top.id,) if top is not None and top.id else None,
             order_by="+fullName",
         )
-        page: ListPage[Category] = yield category.list(
-            filter_, Pager(page_size=500, page_index=page_index)
+        page: ListPage[Category] = yield from patiently(
+            category.list(filter_, Pager(page_size=500, page_index=page_index))
         )
         found.extend(page.objects)
         if len(page.objects) < 500 or len(found) >= page.total_count or page_index == 20:

@@ -10,6 +10,9 @@ here:
    Detach checks the entries it found not assigned: a missing entry is "failed", not "done".
 2. Move adds to the target first and detaches from the source only the entries now in the
    target, so an entry is never left in neither category.
+3. The reads around a batch (the category's existence, detach's check, ``*_where``'s pages) are
+   sent ``patiently`` (``kaltura_mm.runtime.patience``): an outage longer than the client's own
+   retries costs time, not work already done.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from kaltura_mm.flows.query import EntryQuery
 from kaltura_mm.models import BaseEntry
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
 from kaltura_mm.runtime.effects import Emit, Flow, Stream
+from kaltura_mm.runtime.patience import patiently
 from kaltura_mm.services import base_entry, category, category_entry
 
 GET_CHUNK = 500  # ids per getByIds call
@@ -119,7 +123,7 @@ def get_entries(entry_ids: Iterable[str]) -> Flow[dict[str, BaseEntry]]:
         request.add(base_entry.get_by_ids(ids[i : i + GET_CHUNK]))
         for i in range(0, len(ids), GET_CHUNK)
     ]
-    answer: MultiResponse = yield request
+    answer: MultiResponse = yield from patiently(request)
     found: dict[str, BaseEntry] = {}
     for ref in refs:
         for entry in answer[ref]:
@@ -158,7 +162,8 @@ def detach_entries(
 def _detach(
     ids: list[str], category_id: int, pace: Pace | None, stream: OutcomeFilter | None
 ) -> Emitting[list[EntryOutcome]]:
-    yield category.get(category_id)  # a missing category must not read as "already detached"
+    # a missing category must not read as "already detached"
+    yield from patiently(category.get(category_id))
     op = Operation(lambda i: category_entry.delete(i, category_id), _classify_detach)
     # "Not assigned" is only final once the entry is known to exist: streamed after the check.
     early = None if stream is None else (lambda o: o.status != "already_done" and stream(o))
@@ -240,7 +245,7 @@ def add_to_category(
 def _add(
     ids: list[str], category_id: int, pace: Pace | None, stream: OutcomeFilter | None
 ) -> Emitting[list[EntryOutcome]]:
-    yield category.get(category_id)
+    yield from patiently(category.get(category_id))
     op = Operation(lambda i: category_entry.add(i, category_id), _classify_add)
     results = yield from run_batches(ids, op, pace or Pace(), stream=stream)
     return list(results.values())
@@ -324,7 +329,7 @@ def _where(query: EntryQuery, op: Operation, dry_run: bool, pace: Pace) -> Strea
     """Walk ``query`` with the keyset (stable while entries leave it) and apply ``op``."""
     cursor = Keyset.start(query)
     while not cursor.done:
-        page = yield cursor.request()
+        page = yield from patiently(cursor.request())
         cursor, fresh = cursor.advance(page)
         ids = [e.id for e in fresh if e.id]
         if dry_run:

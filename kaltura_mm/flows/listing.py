@@ -3,7 +3,9 @@
 
 Listing everything walks a keyset on ``createdAt``; its rules (why a short page or a
 ``totalCount`` never ends a listing, how a second fuller than the ``idNotIn`` cut is read) are at
-the top of ``kaltura_mm.flows.keyset``.
+the top of ``kaltura_mm.flows.keyset``. Each page is read ``patiently``
+(``kaltura_mm.runtime.patience``): a page failing longer than the client's own retries costs
+time, not the walk.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kaltura_mm.flows.query import ANY_STATUS, EntryQuery, Order
 from kaltura_mm.models import BaseEntry, ListPage, Pager
 from kaltura_mm.protocol.calls import Call
 from kaltura_mm.runtime.effects import Emit, Flow, Stream
+from kaltura_mm.runtime.patience import patiently
 from kaltura_mm.services import base_entry
 
 __all__ = [
@@ -51,7 +54,7 @@ def list_entries(query: EntryQuery, page_size: int = PAGE_SIZE) -> Stream[BaseEn
     """Stream every entry of ``query`` (``Emit`` each one), each exactly once."""
     cursor = Keyset.start(query, page_size)
     while not cursor.done:
-        page = yield cursor.request()
+        page = yield from patiently(cursor.request())
         cursor, fresh = cursor.advance(page)
         for entry in fresh:
             yield Emit(entry)
@@ -76,7 +79,7 @@ def entry_pages(query: EntryQuery, page_size: int = PAGE_SIZE) -> Stream[list[Ba
     """Stream every entry of ``query`` a page at a time (``Emit`` a list per request)."""
     cursor = Keyset.start(query, page_size)
     while not cursor.done:
-        page = yield cursor.request()
+        page = yield from patiently(cursor.request())
         cursor, fresh = cursor.advance(page)
         if fresh:
             yield Emit(fresh)
@@ -87,7 +90,7 @@ def collect_entries(query: EntryQuery, limit: int | None = None) -> Flow[list[Ba
     cursor = Keyset.start(query)
     found: list[BaseEntry] = []
     while not cursor.done and (limit is None or len(found) < limit):
-        page = yield cursor.request()
+        page = yield from patiently(cursor.request())
         cursor, fresh = cursor.advance(page)
         found.extend(fresh)
     return found if limit is None else found[:limit]

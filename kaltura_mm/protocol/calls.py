@@ -135,6 +135,12 @@ class Ref(str, Generic[T]):
     def _text(self) -> str:
         return "{" + ":".join((str(self._index), "result", *self._path)) + "}"
 
+    @property
+    def around(self) -> tuple[str, str]:
+        """Return the text before and after the reference in its value (``within``; else "")."""
+        before, _, after = str.__str__(self).partition(self._text())
+        return before, after
+
     def __getattr__(self, name: str) -> Ref[Any]:
         if name.startswith("_"):
             raise AttributeError(name)

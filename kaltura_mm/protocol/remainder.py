@@ -6,7 +6,8 @@ leaves the items before it run and the rest refused. ``rest_of`` turns the refus
 batch to send again: each reference to an item that ran becomes the value the server would have
 put there (``KalturaFrontController::replaceMultiRequestResults``: the result's value at the
 path, "" for a missing value, an object or a failed item; ``_all`` joins a list's values with
-commas), and references between the remaining items are renumbered.
+commas), and references between the remaining items are renumbered; a reference inside a longer
+value (``Ref.within``) keeps the text around it either way.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ def rest_of(batch: MultiRequest, start: int, values: Sequence[Any]) -> MultiRequ
     rest = MultiRequest(paced=batch.paced)
 
     def rewrite(ref: Ref[Any]) -> str:
+        before, after = ref.around  # a reference inside a longer value keeps its text around it
         if ref.index < start:
-            return substituted(values[ref.index - 1], ref.path)
-        return Ref(rest._batch, ref.index - start + 1, ref.path)  # same package: its own batch
+            return before + substituted(values[ref.index - 1], ref.path) + after
+        moved: Ref[Any] = Ref(rest._batch, ref.index - start + 1, ref.path)  # its own batch
+        return moved.within(before, after) if before or after else moved
 
     for call in batch.calls[start - 1 :]:
         rest.add(attrs.evolve(call, params=_rewritten(call.params, rewrite)))

@@ -18,7 +18,9 @@ the create request is built so that the lookup can always tell what it made:
    request. A larger file deletes its marker with the check that ends it.
 
 Cleanup is registered the moment an object exists: the state saved right after the create names
-the entry, the receipt and the marker, so a cancel or a failure can delete them.
+the entry, the receipt and the marker, so a cancel or a failure can delete them. The attach or a
+link the rate limiter blocked (``ACTION_BLOCKED``: it did not run) while later items ran is sent
+again alone, not taken for a failure.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from kaltura_mm.errors import (
     ServiceForbiddenError,
     TransportError,
     UploadError,
+    is_throttle,
 )
 from kaltura_mm.models import (
     BaseEntry,
@@ -51,16 +54,11 @@ from kaltura_mm.models import (
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse, Ref
 from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import base_entry, category, category_entry, upload_token
-from kaltura_mm.upload.job import Job, part_of
-from kaltura_mm.upload.lookup import (
-    LastLook,
-    add_last_look,
-    after_lookup,
-    delete_entry,
-    delete_token,
-    find_existing,
-)
+from kaltura_mm.upload.job import Job, part_of, patiently
+from kaltura_mm.upload.lookup import LastLook, add_last_look, after_lookup, find_existing
 from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, Action, Found
+from kaltura_mm.upload.request import UploadOptions
+from kaltura_mm.upload.tidy import delete_entry, delete_token
 
 
 @attrs.frozen
@@ -81,17 +79,20 @@ class Creation:
     look: LastLook | None = None
 
 
-def missing_categories(category_ids: tuple[int, ...]) -> Flow[set[int]]:
+def missing_categories(
+    category_ids: tuple[int, ...], options: UploadOptions | None = None
+) -> Flow[set[int]]:
     """Return which of ``category_ids`` do not exist (or this session cannot see).
 
     Read by id (``category.get``, in one multiRequest), not listed: a list reads the search
-    index, which does not show a category made a moment ago (``--create-categories``).
+    index, which does not show a category made a moment ago (``--create-categories``). A read,
+    so sent patiently: an outage before the upload starts is ridden out like one during it.
     """
     if not category_ids:
         return set()
     batch = MultiRequest()
     refs = {c: batch.add(category.get(c)) for c in category_ids}
-    answer: MultiResponse = yield batch
+    answer: MultiResponse = yield from patiently(batch, options or UploadOptions())
     missing = set()
     for category_id, ref in refs.items():
         got = answer.outcome(ref)
@@ -110,9 +111,11 @@ def unknown_categories_error(missing: set[int]) -> ConfigError:
     )
 
 
-def check_categories(category_ids: tuple[int, ...]) -> Flow[None]:
+def check_categories(
+    category_ids: tuple[int, ...], options: UploadOptions | None = None
+) -> Flow[None]:
     """Refuse unknown categories before anything is created."""
-    missing = yield from missing_categories(category_ids)
+    missing = yield from missing_categories(category_ids, options)
     if missing:
         raise unknown_categories_error(missing)
 
@@ -145,7 +148,7 @@ class _Made:
     entry: Ref[BaseEntry] | None
     token: Ref[UploadToken]
     head: Ref[UploadToken]
-    steps: tuple[tuple[str, Ref[Any]], ...]
+    steps: tuple[tuple[str, Ref[Any], int | None], ...]  # category id, None: the attach
     final: Ref[BaseEntry] | None
     look: LastLook | None
     unmark: Ref[Any] | None
@@ -167,10 +170,11 @@ def _create_request(job: Job, into: BaseEntry | None) -> tuple[MultiRequest, _Ma
     head = batch.add(part_of(job, plan, plan.head, token.id))
     resource = UploadedFileTokenResource(token=token.id)
     attach = batch.add(base_entry.update_content(entry_id, resource))
-    steps: list[tuple[str, Ref[Any]]] = [("attach the upload to the entry", attach)]
+    attaching = ("attach the upload to the entry", attach, None)
+    steps: list[tuple[str, Ref[Any], int | None]] = [attaching]
     for category_id in job.request.category_ids:
         link = batch.add(category_entry.add(entry_id, category_id))
-        steps.append((f"add the entry to category {category_id}", link))
+        steps.append((f"add the entry to category {category_id}", link, category_id))
     # One part is the whole file: read the entry back (the check) and look last, same request.
     final = batch.add(base_entry.get(entry_id)) if len(plan.chunks) == 1 else None
     unmark = batch.add(upload_token.delete(marker.id)) if final and marker else None
@@ -200,7 +204,11 @@ def create(job: Job, into: BaseEntry | None = None) -> Flow[tuple[Job, Creation]
         )
     )
     failures = [("create the entry", made_entry), ("create the upload token", made_token)]
-    failures += [(what, response.outcome(ref)) for what, ref in made.steps]
+    for what, ref, category_id in made.steps:
+        outcome = response.outcome(ref)
+        if is_throttle(outcome) and job.state.entry_id and job.state.token_id:
+            outcome = yield from _sent_again(job, category_id)  # it did not run: no failure
+        failures.append((what, outcome))
     for what, outcome in failures:
         if isinstance(outcome, KalturaError) and not isinstance(outcome, CategoryEntryExistsError):
             job = yield from cleanup(job)
@@ -217,6 +225,18 @@ def create(job: Job, into: BaseEntry | None = None) -> Flow[tuple[Job, Creation]
     )
 
 
+def _sent_again(job: Job, category_id: int | None) -> Flow[Any]:
+    """Send alone a step the rate limiter blocked in the create request while later ones ran."""
+    entry_id = job.state.entry_id or ""
+    try:
+        if category_id is None:
+            resource = UploadedFileTokenResource(token=job.state.token_id or "")
+            return (yield base_entry.update_content(entry_id, resource))
+        return (yield from patiently(category_entry.add(entry_id, category_id), job.options))
+    except KalturaError as exc:
+        return exc
+
+
 def _sweep_nameless(job: Job) -> Flow[None]:
     """Delete the receipt a failed ``baseEntry.add`` left: its name holds no entry id.
 
@@ -226,9 +246,9 @@ def _sweep_nameless(job: Job) -> Flow[None]:
     nameless = UploadTokenFilter(
         file_name_equal=job.state.names.receipt(""), status_in=OPEN_TOKEN_STATUSES
     )
-    page = yield upload_token.list(nameless, Pager(page_size=50))
+    page = yield from patiently(upload_token.list(nameless, Pager(page_size=50)), job.options)
     for token in page.objects:
-        yield from delete_token(token.id or "")
+        yield from delete_token(token.id or "", job.options)
 
 
 def create_once(job: Job, found: Found | None = None) -> Flow[tuple[Job, Creation]]:
@@ -271,9 +291,9 @@ def cleanup(job: Job) -> Flow[Job]:
     """Delete the tokens and the entry this upload made (already gone is fine)."""
     for token_id in (job.state.token_id, job.state.marker_id):
         if token_id:
-            yield from delete_token(token_id)
+            yield from delete_token(token_id, job.options)
     if job.state.entry_id:
-        yield from delete_entry(job.state.entry_id)
+        yield from delete_entry(job.state.entry_id, job.options)
     forgotten = attrs.evolve(
         job.state, token_id=None, entry_id=None, marker_id=None, confirmed_offsets=()
     )

@@ -15,13 +15,14 @@ from typing import Any, Protocol
 
 import attrs
 
-from kaltura_mm.errors import ResponseError, TransportError
 from kaltura_mm.models import UploadToken
 from kaltura_mm.protocol.calls import Call, FilePart, MultiRequest
-from kaltura_mm.runtime.effects import Draw, Flow, Now, Sleep
+from kaltura_mm.runtime.effects import Flow, Now
+from kaltura_mm.runtime.patience import Patience
+from kaltura_mm.runtime.patience import patiently as runtime_patiently
 from kaltura_mm.services import upload_token
 from kaltura_mm.upload.media_types import EntryKind
-from kaltura_mm.upload.plan import Chunk, ChunkBook, backoff_delay
+from kaltura_mm.upload.plan import Chunk, ChunkBook
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.upload.result import UploadProgress
 
@@ -145,18 +146,11 @@ def patiently(effect: Call[Any] | MultiRequest, options: UploadOptions) -> Flow[
     """Send a read or a harmless repeat, retrying transient failures with backoff and jitter.
 
     Only for effects that are safe to send twice (reads, deletes, the verify batch): the client
-    already retried a few times quickly; this rides out longer outages.
+    already retried a few times quickly; this rides out longer outages, and a rate limiter's
+    window longer than the client's own pauses (``ACTION_BLOCKED``: not run).
     """
-    attempt = 0
-    while True:
-        try:
-            return (yield effect)
-        except (TransportError, ResponseError):
-            attempt += 1
-            if attempt >= options.max_attempts:
-                raise
-            unit = yield Draw()
-            yield Sleep(backoff_delay(attempt, unit, options.backoff_base, options.backoff_cap))
+    patience = Patience(options.max_attempts, options.backoff_base, options.backoff_cap)
+    return (yield from runtime_patiently(effect, patience))
 
 
 def part_of(job: Job, book: ChunkBook, chunk: Chunk, token_id: str) -> Call[UploadToken]:

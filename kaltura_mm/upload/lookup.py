@@ -13,18 +13,18 @@ index that ``baseEntry.list`` reads), except the bounded wait of recover rule 6:
 - ``add_last_look`` / ``last_look``: the token list riding at the end of the request that
   finishes the upload (create or verify), so the last look costs no round trip of its own unless
   another entry turns up;
-- ``delete_strays``: tokens first, then entries; already gone is fine.
+- the strays a decision names are deleted by ``kaltura_mm.upload.tidy`` (patient, and never the
+  end of an upload that is done).
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 import attrs
 
-from kaltura_mm.errors import EntryNotFoundError, UploadTokenNotFoundError
+from kaltura_mm.errors import ResponseError, TransportError
 from kaltura_mm.models import (
     BaseEntry,
     BaseEntryFilter,
@@ -48,6 +48,7 @@ from kaltura_mm.upload.recover import (
     settle,
 )
 from kaltura_mm.upload.request import UploadOptions, UploadState
+from kaltura_mm.upload.tidy import delete_strays
 
 T = TypeVar("T")
 # Every status but DELETED: the index wait must see half-made entries, which a plain list hides.
@@ -195,7 +196,7 @@ def after_lookup(job: Job, found: Found) -> Flow[Decision]:
     decision = decide(found, names, size)
     if decision.action is Action.WAIT:
         decision = decide((yield from wait_for_index(job, found)), names, size)
-    yield from delete_strays(decision)
+    yield from delete_strays(decision, job.options)
     return decision
 
 
@@ -217,28 +218,11 @@ def last_look(job: Job, own: BaseEntry, response: MultiResponse, look: LastLook)
     state = job.state
     receipts, _ = _mine(state, tokens.objects)
     others = {state.names.entry_of(t.file_name) for t in receipts} - {own.id, None}
-    by_id = (yield from _entries([i for i in others if i], job.options)) if others else {}
+    try:
+        by_id = (yield from _entries([i for i in others if i], job.options)) if others else {}
+    except (TransportError, ResponseError):
+        return own  # as a failed list: the upload is done, a later lookup settles the rest
     found = _found(state, list(tokens.objects), by_id)
     decision = settle(own, state.token_id, found, state.names)
-    yield from delete_strays(decision)
+    yield from delete_strays(decision, job.options)
     return decision.entry or own
-
-
-def delete_strays(decision: Decision) -> Flow[None]:
-    """Delete the decision's stray tokens, then its stray entries (already gone is fine)."""
-    for token_id in decision.stray_tokens:
-        yield from delete_token(token_id)
-    for entry_id in decision.stray_entries:
-        yield from delete_entry(entry_id)
-
-
-def delete_token(token_id: str) -> Flow[None]:
-    """Delete a token (already gone is fine)."""
-    with contextlib.suppress(UploadTokenNotFoundError):
-        yield upload_token.delete(token_id)
-
-
-def delete_entry(entry_id: str) -> Flow[None]:
-    """Delete an entry (already gone is fine)."""
-    with contextlib.suppress(EntryNotFoundError):
-        yield base_entry.delete(entry_id)

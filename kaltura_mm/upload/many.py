@@ -120,7 +120,7 @@ def upload_many(
     added = yield from category_ids(category)
     asked = [request_for(r, added) for r in requests]
     missing = yield from missing_categories(
-        tuple(sorted({c for r in asked for c in r.category_ids}))
+        tuple(sorted({c for r in asked for c in r.category_ids})), options
     )
     now = yield Now()
     totals = None

@@ -41,7 +41,7 @@ from kaltura_mm.upload.job import (
     progress,
     reporter,
 )
-from kaltura_mm.upload.lookup import delete_token, find_existing, last_look
+from kaltura_mm.upload.lookup import find_existing, last_look
 from kaltura_mm.upload.plan import ChunkBook
 from kaltura_mm.upload.prepare import prepare
 from kaltura_mm.upload.recover import ACCEPTED_STATUSES, Found, held
@@ -51,6 +51,7 @@ from kaltura_mm.upload.request import (
     UploadState,
 )
 from kaltura_mm.upload.result import UploadResult
+from kaltura_mm.upload.tidy import delete_token, tidy
 from kaltura_mm.upload.verify import verify, wait_ready
 
 Category = int | str
@@ -138,13 +139,13 @@ class _LastSaved:
 def upload_prepared(job: Job, categories_checked: bool, found: Found | None) -> Flow[UploadResult]:
     """Upload a prepared job (``found``: what a batched lookup already found for it)."""
     if not categories_checked:
-        yield from check_categories(job.request.category_ids)
+        yield from check_categories(job.request.category_ids, job.options)
     last = _LastSaved(job)
     job = attrs.evolve(job, hooks=attrs.evolve(job.hooks, on_state=last))
     try:
         return (yield from _run(job, found))
     except FileChangedError:
-        yield from cleanup(attrs.evolve(job, state=last.state))
+        yield from tidy("what the upload made", cleanup(attrs.evolve(job, state=last.state)))
         raise
     except UploadError:
         raise
@@ -249,7 +250,8 @@ def _checked(job: Job, made: Creation | None) -> Flow[tuple[Job, BaseEntry]]:
         # token finished and entry accepted, in that one request: look last
         entry = yield from last_look(job, read, made.response, made.look)
         if job.state.marker_id:
-            yield from delete_token(job.state.marker_id)
+            marker = delete_token(job.state.marker_id, job.options)
+            yield from tidy(f"the upload's marker {job.state.marker_id}", marker)
     else:
         entry = yield from verify(job)
     return job.saved(attrs.evolve(job.state, marker_id=None)), entry

@@ -34,7 +34,8 @@ decision, so that exactly one entry remains and no token stays open:
    every other own entry, every open receipt but the upload's own and every marker is a stray.
    Two runs that each look last agree on the oldest, so they never delete each other's keeper.
 
-Strays are deleted tokens first, then entries, so a token never outlives its entry.
+Strays are deleted entries first, then tokens, and no token once an entry could not be
+deleted: a receipt is what lets the next lookup find its entry (``kaltura_mm.upload.tidy``).
 """
 
 from __future__ import annotations

@@ -60,6 +60,7 @@ from kaltura_mm.upload.plan import ChunkBook
 from kaltura_mm.upload.prepare import prepare
 from kaltura_mm.upload.recover import held
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
+from kaltura_mm.upload.tidy import delete_token
 
 REPLACE_MARK = "replace:"
 _FORBIDDEN = "FEATURE_FORBIDDEN"
@@ -157,8 +158,7 @@ def _abandon(entry_id: str, state: UploadState) -> Flow[None]:
     entry: BaseEntry = yield base_entry.get(entry_id)
     if entry.replacing_entry_id:
         yield media.cancel_replace(entry_id)
-    with contextlib.suppress(UploadTokenNotFoundError):
-        yield upload_token.delete(token.id or "")
+    yield from delete_token(token.id or "")
 
 
 def _replace(job: Job) -> Flow[ReplaceResult]:
@@ -242,8 +242,7 @@ def _open(job: Job) -> Flow[tuple[Job, ChunkBook]]:
     job = job.saved(attrs.evolve(job.state, token_id=made.id))
     refused = answer.outcome(attach)
     if isinstance(refused, ApiError):
-        with contextlib.suppress(UploadTokenNotFoundError):
-            yield upload_token.delete(made.id or "")
+        yield from delete_token(made.id or "", job.options)
         job = job.saved(attrs.evolve(job.state, token_id=None))
         raise _refusal(job, refused)
     sent = answer.outcome(head)
@@ -265,8 +264,8 @@ def _attached(job: Job) -> Flow[None]:
         again: UploadToken = yield upload_token.get(job.state.token_id or "")
         if again.status is UploadTokenStatus.CLOSED:
             return  # it was attached after all, as its last part landed
-        with contextlib.suppress(UploadTokenNotFoundError):  # whole and attached to nothing
-            yield upload_token.delete(job.state.token_id or "")
+        # whole and attached to nothing
+        yield from delete_token(job.state.token_id or "", job.options)
         raise _refusal(job, exc) from exc
 
 

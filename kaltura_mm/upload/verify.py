@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import contextlib
 
-from kaltura_mm.errors import CategoryEntryExistsError, UploadError
+from kaltura_mm.errors import (
+    CategoryEntryExistsError,
+    KalturaError,
+    UploadError,
+    UploadTokenNotFoundError,
+)
 from kaltura_mm.models import BaseEntry, CategoryEntryFilter, EntryStatus, Pager
 from kaltura_mm.protocol.calls import MultiRequest
 from kaltura_mm.runtime.effects import Flow, Sleep
@@ -18,6 +23,7 @@ from kaltura_mm.services import base_entry, category_entry, upload_token
 from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.lookup import add_last_look, last_look
 from kaltura_mm.upload.recover import ACCEPTED_STATUSES, held
+from kaltura_mm.upload.tidy import delete_token, tidy
 
 
 def verify(job: Job) -> Flow[BaseEntry]:
@@ -30,9 +36,15 @@ def verify(job: Job) -> Flow[BaseEntry]:
         category_entry.list(CategoryEntryFilter(entry_id_equal=entry_id), Pager(page_size=500))
     )
     look = add_last_look(batch, job)
-    if job.state.marker_id:  # the upload is done: its create no longer needs its marker
-        batch.add(upload_token.delete(job.state.marker_id))
+    marker_id = job.state.marker_id
+    # the upload is done: its create no longer needs its marker
+    unmark = batch.add(upload_token.delete(marker_id)) if marker_id else None
     response = yield from patiently(batch, job.options)
+    unmarked = response.outcome(unmark) if unmark is not None else None
+    if isinstance(unmarked, KalturaError) and not isinstance(unmarked, UploadTokenNotFoundError):
+        yield from tidy(
+            f"the upload's marker {marker_id}", delete_token(marker_id or "", job.options)
+        )
     if token is not None and not held(response[token])[1]:  # plan rule 7: the status proves it
         got = response[token]
         raise UploadError(
@@ -64,5 +76,5 @@ def wait_ready(job: Job, entry: BaseEntry) -> Flow[BaseEntry]:
             )
         yield Sleep(options.ready_poll_interval)
         waited += options.ready_poll_interval
-        entry = yield base_entry.get(entry.id or "")
+        entry = yield from patiently(base_entry.get(entry.id or ""), options)
     return entry

@@ -163,6 +163,29 @@ def test_a_create_landing_after_the_lookup_is_cleaned_up_by_the_last_look(
     _exactly_one_and_nothing_open(run, outcome.result, path)
 
 
+@pytest.mark.kaltura_sandbox(index_lag=60)  # the index still lags when the rerun looks
+@MODES
+def test_a_marker_that_cannot_be_deleted_does_not_fail_the_upload_and_a_rerun_deletes_it(
+    mode: str, kaltura_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # The rerun continues what the dead process made; its marker is a stray to delete, but every
+    # uploadToken.delete fails (past the client's retries): the upload is still done.
+    path = media(tmp_path, "clip.mp4", MIB + 333)
+    request = UploadRequest(path=path)
+    _die_after_create(mode, kaltura_sandbox, request)
+    kaltura_sandbox.faults.inject("uploadtoken", "delete", rate=1.0, kinds=("http503",))
+    run = runner(mode, kaltura_sandbox)
+    result = run(upload_file(request, OPTIONS))
+    assert sha256_download(result.entry.download_url) == sha256_file(path)
+    marker = token_names(request, local_file.content_fingerprint(path), result.reference_id).marker
+    # only the marker is left, under the name the next lookup finds it by
+    assert [t.file_name for t in _open_tokens(run)] == [marker]
+    kaltura_sandbox.faults.clear()
+    again = run(upload_file(request, OPTIONS))
+    assert again.existing and again.entry.id == result.entry.id
+    _exactly_one_and_nothing_open(run, again, path)
+
+
 @pytest.mark.kaltura_sandbox(index_lag=2)  # the entry shows in lists only after the rerun began
 @MODES
 def test_an_entry_left_without_content_is_given_the_file(

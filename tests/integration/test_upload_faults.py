@@ -14,7 +14,9 @@ import pytest
 
 from kaltura_mm.config import RetryPolicy, Timeouts
 from kaltura_mm.errors import FileChangedError, UploadCancelledError, UploadError
+from kaltura_mm.runtime.effects import single
 from kaltura_mm.sandbox import Sandbox
+from kaltura_mm.services import base_entry
 from kaltura_mm.upload.many import upload_many
 from kaltura_mm.upload.one import resume_upload, upload_file
 from kaltura_mm.upload.request import UploadOptions, UploadRequest
@@ -93,6 +95,25 @@ def test_throttling_slows_the_pace_instead_of_failing(
     result = run(upload_file(UploadRequest(path=path), OPTIONS))
     kaltura_sandbox.faults.clear()
     _intact_once(run, result, path)
+
+
+@pytest.mark.parametrize("size", [30 * KIB, 1 * MIB], ids=["one-part", "chunked"])
+def test_a_category_link_the_limiter_blocked_in_the_create_request_is_added_again(
+    run: Run, kaltura_sandbox: Sandbox, tmp_path: Path, size: int
+) -> None:
+    # One link per 2 s window: the first upload takes it, so the second's create request has its
+    # categoryEntry.add blocked while the items after it ran. Blocked is "not run": add it again.
+    category = kaltura_sandbox.create_category("Throttled")
+    first, second = (media(tmp_path, f"{n}.mp4", size + n) for n in (1, 2))
+    kaltura_sandbox.faults.throttle(service="categoryEntry", action="add", limit=1, window=2.0)
+    requests = [UploadRequest(path=p, category_ids=(category,)) for p in (first, second)]
+    results = [run(upload_file(request, OPTIONS)) for request in requests]
+    assert kaltura_sandbox.stats.blocked[("categoryentry", "add")] >= 1
+    kaltura_sandbox.faults.clear()
+    for path, result in zip((first, second), results, strict=True):
+        _intact_once(run, result, path)
+        entry = run(single(base_entry.get(result.entry.id)))
+        assert str(category) in (entry.categories_ids or "").split(",")
 
 
 def test_a_failing_create_is_never_duplicated(

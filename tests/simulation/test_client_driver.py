@@ -2,9 +2,10 @@
 
 A handful of seeds of every scenario run the client's flows; each must pass, or fail exactly as
 ``simulation/known_bugs.py`` lists it (strict both ways: a listed seed that passes fails here
-too, so a fix is noticed). A replay in a new interpreter (another hash seed) sends the same
-bytes in the same order. The adapter maps the network's faults the way the client's transport
-does: a refused connection was never sent, a late answer is a read timeout that may have run.
+too, so a fix is noticed). The seeds include one that failed with each bug fixed since. A
+replay in a new interpreter (another hash seed) sends the same bytes in the same order. The
+adapter maps the network's faults the way the client's transport does: a refused connection was
+never sent, a late answer is a read timeout that may have run.
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ from simulation.scenarios import SCENARIOS
 from simulation.world import World, build
 
 REPO = Path(__file__).resolve().parents[2]
-SEEDS = {  # a few seeds each, among them failures of every known bug (see known_bugs.py)
+SEEDS = {  # a few seeds each, among them a failure of every bug fixed (docs/simulation.md)
     "upload_one": (0, 1, 24, 33),
-    "upload_many": (1, 2, 45, 161),
-    "resume_after_kill": (0, 1, 13),
+    "upload_many": (1, 2, 10, 45, 161, 189),
+    "resume_after_kill": (0, 1, 13, 124),
     "list_all": (0, 3),
     "batches": (0, 1, 128),
 }

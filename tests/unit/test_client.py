@@ -205,6 +205,46 @@ def test_a_multirequest_the_limiter_blocked_from_an_item_on_is_finished(runner: 
     assert "3" not in rest  # the token is never made twice
 
 
+def _receipt_batch() -> tuple[MultiRequest, Any]:
+    """A create request: the receipt token's name carries the entry id (``Ref.within``)."""
+    batch = MultiRequest()
+    batch.add(upload_token.add("a.kmm1.mp4", 10))
+    added = batch.add(base_entry.add(BaseEntry(name="x")))
+    name = added.id.within("a.kmm1.", ".mp4")
+    receipt = batch.add(upload_token.add(name, 10))
+    return batch, receipt
+
+
+def test_a_name_holding_a_reference_keeps_its_text_when_sent_again_whole(runner: Runner) -> None:
+    batch, receipt = _receipt_batch()
+
+    def flow() -> Flow[Any]:
+        return (yield batch)[receipt]
+
+    token = {"objectType": "KalturaUploadToken", "id": "0_r", "fileName": "a.kmm1.0_a.mp4"}
+    server = ScriptedKaltura(
+        ("multirequest", [BLOCKED] * 3), ("multirequest", [{**token, "id": "0_m"}, ENTRY, token])
+    )
+    assert runner(server, flow()).id == "0_r"
+    # the receipt is found by this name later: losing its text leaves the token unfindable
+    assert server.params()["3"]["uploadToken"]["fileName"] == "a.kmm1.{2:result:id}.mp4"
+
+
+def test_a_name_holding_a_reference_to_an_item_that_ran_gets_its_value_inside(
+    runner: Runner,
+) -> None:
+    batch, receipt = _receipt_batch()
+
+    def flow() -> Flow[Any]:
+        return (yield batch)[receipt]
+
+    marker = {"objectType": "KalturaUploadToken", "id": "0_m", "fileName": "a.kmm1.mp4"}
+    token = {"objectType": "KalturaUploadToken", "id": "0_r", "fileName": "a.kmm1.0_a.mp4"}
+    server = ScriptedKaltura(("multirequest", [marker, ENTRY, BLOCKED]), ("multirequest", [token]))
+    assert runner(server, flow()).id == "0_r"
+    assert server.params()["1"]["uploadToken"]["fileName"] == "a.kmm1.0_a.mp4"
+
+
 def test_a_multirequest_with_an_item_run_after_a_blocked_one_is_answered_as_is(
     runner: Runner,
 ) -> None:
