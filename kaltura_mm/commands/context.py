@@ -190,7 +190,11 @@ class AppContext:
                 connect=wait, read=wait, write=wait, pool=wait, answer=wait
             )
         if self.retries is not None:
-            chosen["retry"] = RetryPolicy(attempts=self.retries + 1)
+            # As often as it says: blocked calls and reading flows' patience included.
+            sends = self.retries + 1
+            chosen["retry"] = RetryPolicy(
+                attempts=sends, throttled_attempts=sends, patience_rounds=1
+            )
         if self.max_answer is not None:
             chosen["max_answer_bytes"] = self.max_answer
         return chosen

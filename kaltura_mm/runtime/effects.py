@@ -20,6 +20,8 @@ multi-step logic is written once and never twice as sync and async.
 | ``Sleep(seconds)``          | ``None`` once the runtime's clock moved ``seconds`` on            |
 | ``Now()``                   | the runtime's clock (monotonic seconds; virtual in a simulation)  |
 | ``Draw()``                  | a float in ``[0, 1)`` from the runtime's random source (jitter)   |
+| ``Reach()``                 | ``Reached``: whether a request of this run reached the server, and |
+|                             | the retry policy's ``patience_rounds`` (``runtime.patience``)      |
 | ``Interleave(flows, ...)``  | each sub-flow's result (or exception), in order                  |
 | ``Emit(item)``              | ``None`` once the consumer took ``item`` (streams only)           |
 
@@ -84,6 +86,21 @@ class Draw:
     """Receive a float in ``[0, 1)`` from the runtime's random source (seeded: replayable)."""
 
 
+@attrs.frozen
+class Reach:
+    """Receive ``Reached``: what this run knows of the server, for a patient flow."""
+
+
+@attrs.frozen
+class Reached:
+    """Whether any request of this run reached the server (an answer of any kind, or a
+    connection that failed after it was made), and how many rounds a patient flow may send a
+    call (the retry policy's ``patience_rounds``)."""
+
+    server: bool
+    patience_rounds: int
+
+
 def _always(_: BaseException) -> bool:
     return True
 
@@ -108,7 +125,9 @@ class Emit(Generic[I]):
     item: I
 
 
-Effect: TypeAlias = Call[Any] | MultiRequest | Start | NextDone | Sleep | Now | Draw | Interleave
+Effect: TypeAlias = (
+    Call[Any] | MultiRequest | Start | NextDone | Sleep | Now | Draw | Reach | Interleave
+)
 Flow: TypeAlias = Generator[Effect, Any, T]
 """A flow with a result: ``client.run(flow) -> T``."""
 Stream: TypeAlias = Generator[Effect | Emit[I], Any, None]

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from kaltura_mm.errors import KalturaError
+from kaltura_mm.errors import KalturaError, TransportError
 from kaltura_mm.protocol.calls import Call, MultiRequest
 from kaltura_mm.runtime.actions import Action, Answer, Done, Item, Reply, Send, Wait
 from kaltura_mm.runtime.effects import (
@@ -26,6 +26,8 @@ from kaltura_mm.runtime.effects import (
     Interleave,
     NextDone,
     Now,
+    Reach,
+    Reached,
     Sleep,
     Start,
     check_flow,
@@ -75,6 +77,7 @@ class Machine:
         self._ids = itertools.count(1)
         self._result: Any = _PENDING
         self._closed = False
+        self._reached = False  # whether a request of this run reached the server
 
     # ---- the adapter's side ---------------------------------------------------------------------
 
@@ -95,9 +98,13 @@ class Machine:
             return
         task.send_id = None
         if isinstance(answer, Reply):
+            self._reached = True
             self._ready.append((task, answer, None))
         else:
-            self._ready.append((task, None, answer.error))
+            error = answer.error
+            if isinstance(error, TransportError) and error.may_have_reached_server:
+                self._reached = True
+            self._ready.append((task, None, error))
 
     def close(self) -> None:
         """End the run: close every generator; later answers are dropped."""
@@ -173,6 +180,8 @@ class Machine:
             return self._clock(), None
         elif isinstance(effect, Draw):
             return self._random.random(), None
+        elif isinstance(effect, Reach):
+            return Reached(self._reached, self._settings.retry.patience_rounds), None
         elif isinstance(effect, Emit):
             self._emit(task, effect.item)
         elif isinstance(effect, Interleave):

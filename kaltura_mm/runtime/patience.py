@@ -9,7 +9,11 @@ replays), so a longer outage, or a rate limiter's window longer than the runtime
 time rather than the flow.
 
 What is sent again: a transport failure, an unusable answer (a 5xx page, a garbled body) and
-``ACTION_BLOCKED`` (the call did not run). An API error is the server's answer and is raised at
+``ACTION_BLOCKED`` (the call did not run). Not a server that no request of this run reached (a
+refused connection, an unknown host): that is a wrong URL or a server that is down, and the user
+should hear it in seconds, not minutes. The rounds are the fewer of ``patience.rounds`` and the
+retry policy's ``patience_rounds`` (``--retries`` sets it to 1: a request is sent as often as it
+says). An API error is the server's answer and is raised at
 once, and so is an answer too large to read (it would be as large again). Only for effects that
 are safe to send twice: reads, and deletes of a known id.
 """
@@ -28,7 +32,7 @@ from kaltura_mm.errors import (
     is_throttle,
 )
 from kaltura_mm.protocol.calls import Call, MultiRequest
-from kaltura_mm.runtime.effects import Draw, Flow, Sleep
+from kaltura_mm.runtime.effects import Draw, Flow, Reach, Reached, Sleep
 
 
 @attrs.frozen
@@ -63,6 +67,9 @@ def patiently(effect: Call[Any] | MultiRequest, patience: Patience = PATIENCE) -
         except KalturaError as exc:
             attempt += 1
             if attempt >= patience.rounds or not worth_again(exc):
+                raise
+            known: Reached = yield Reach()
+            if attempt >= known.patience_rounds or not known.server:
                 raise
             unit = yield Draw()
             yield Sleep(patience.delay(attempt, unit))

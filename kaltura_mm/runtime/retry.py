@@ -42,10 +42,16 @@ def _positive(_: Any, attribute: Any, value: float) -> None:
 
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
-    """How transient failures are retried: attempts in all, exponential backoff with jitter."""
+    """How transient failures are retried: attempts in all, exponential backoff with jitter.
+
+    ``attempts`` for a call, ``throttled_attempts`` for one the rate limiter blocked, and
+    ``patience_rounds``: how many rounds of those a reading flow sends a call safe to send twice
+    before it gives up (``runtime.patience``; 1: none beyond the attempts).
+    """
 
     attempts: int = attrs.field(default=4, validator=_positive)
     throttled_attempts: int = attrs.field(default=8, validator=_positive)
+    patience_rounds: int = attrs.field(default=8, validator=_positive)
     initial_backoff: float = 0.5
     max_backoff: float = 10.0
     jitter: float = 0.5

@@ -80,11 +80,12 @@ def _point_at(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
     monkeypatch.setenv("KALTURA_ADMIN_SECRET", "not-a-real-secret")
 
 
+@pytest.mark.parametrize("where", [(), ("-c", "42")])  # a category read is a patient one
 @pytest.mark.parametrize("retries", [0, 2])
 def test_retries_sets_how_often_a_request_is_sent(
-    cli: Runner, hanging_up: HangingUp, retries: int
+    cli: Runner, hanging_up: HangingUp, retries: int, where: tuple[str, ...]
 ) -> None:
-    result = cli("--retries", str(retries), "list")
+    result = cli("--retries", str(retries), "list", *where)
     assert result.code == 6, result.err
     assert "no answer from Kaltura" in result.err
     assert hanging_up.connections == retries + 1

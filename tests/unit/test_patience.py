@@ -14,7 +14,7 @@ import pytest
 
 from kaltura_mm.client import Client
 from kaltura_mm.config import Config, RetryPolicy
-from kaltura_mm.errors import ServiceForbiddenError, TransportError
+from kaltura_mm.errors import ResponseError, ServiceForbiddenError, TransportError
 from kaltura_mm.flows.entries import get_entries
 from kaltura_mm.flows.listing import collect_entries
 from kaltura_mm.flows.query import EntryQuery
@@ -28,6 +28,8 @@ from kaltura_mm.upload.tidy import delete_strays, delete_token
 RETRY = RetryPolicy(attempts=3, initial_backoff=0.0, max_backoff=0.0, jitter=0.0)
 OPTIONS = UploadOptions(max_attempts=4, backoff_base=0.001, backoff_cap=0.001)
 REFUSED = TransportError("connection refused", may_have_reached_server=False)
+# A failure after the server was reached (a server that is there, and struggling).
+RESET = TransportError("connection reset", may_have_reached_server=True)
 GONE = api_error("UPLOAD_TOKEN_NOT_FOUND", "Upload token id [0_m] not found")
 # What the server answers a delete with: a JSON null.
 DONE = httpx.Response(200, content=b"null", headers={"Content-Type": "application/json"})
@@ -40,7 +42,7 @@ def _run(server: ScriptedKaltura, flow: Flow[Any]) -> Any:
 
 
 def test_a_delete_outlasts_more_failures_than_the_clients_own_retries() -> None:
-    server = ScriptedKaltura(*[("uploadToken.delete", REFUSED)] * 7, ("uploadToken.delete", DONE))
+    server = ScriptedKaltura(*[("uploadToken.delete", RESET)] * 7, ("uploadToken.delete", DONE))
     _run(server, delete_token("0_m", OPTIONS))
     assert server.done  # the eighth attempt deleted it
 
@@ -53,7 +55,7 @@ def test_a_token_already_gone_counts_as_deleted() -> None:
 
 def test_strays_that_cannot_be_deleted_are_reported_and_keep_what_finds_them() -> None:
     decision = Decision(Action.EXISTING, stray_entries=("0_old",), stray_tokens=("0_r", "0_m"))
-    server = ScriptedKaltura(*[("baseEntry.delete", REFUSED)] * 12)
+    server = ScriptedKaltura(*[("baseEntry.delete", RESET)] * 12)
     assert _run(server, delete_strays(decision, OPTIONS)) is False
     # the entry's receipt is what lets the next lookup find the entry: it was not deleted
     assert server.done and all(b"uploadTokenId" not in body for body in server.bodies)
@@ -114,3 +116,26 @@ def test_a_detachs_existence_check_outlasts_an_outage() -> None:
     server = ScriptedKaltura(*[("multirequest", GATEWAY)] * 4, ("multirequest", [[ENTRY_A]]))
     assert list(_run(server, get_entries(["0_a", "0_b"]))) == ["0_a"]
     assert server.done
+
+
+def test_a_server_no_request_reached_fails_fast() -> None:
+    server = ScriptedKaltura(*[("baseEntry.list", REFUSED)] * 3)  # a wrong URL, a server down
+    with pytest.raises(TransportError, match="refused"):
+        _run(server, collect_entries(EntryQuery()))
+    assert server.done  # the client's own 3 attempts, no rounds of patience on top
+
+
+def test_a_server_that_answered_before_gets_patience_when_it_refuses() -> None:
+    steps = [("baseEntry.list", PAGE)] + [("baseEntry.list", REFUSED)] * 5  # restarting
+    server = ScriptedKaltura(*steps, ("baseEntry.list", EMPTY))
+    assert [e.id for e in _run(server, collect_entries(EntryQuery()))] == ["0_a"]
+    assert server.done
+
+
+def test_patience_rounds_of_one_send_a_call_as_often_as_the_policy_says() -> None:
+    once = RetryPolicy(attempts=1, throttled_attempts=1, patience_rounds=1)
+    server = ScriptedKaltura(("baseEntry.list", GATEWAY), ("baseEntry.list", PAGE))
+    config = Config(service_url="http://127.0.0.1:9", ks="djJ8fixed", retry=once)
+    with Client(config, http_transport=server.transport()) as client, pytest.raises(ResponseError):
+        client.run(collect_entries(EntryQuery()))
+    assert len(server.requests) == 1  # what `kaltura-mm --retries 0` promises
