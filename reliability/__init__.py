@@ -6,6 +6,6 @@ module per scenario (``scenario_<name>.py``, each defining ``NAME``, ``TITLE`` a
 verdicts as JSON (and, with ``--markdown``, the docs page ``docs/reliability.md``).
 
 Scenarios: fault soak, crash and resume, KS expiry mid-job, throttled account, bad input, secret
-canary, isolation. ``--smoke`` runs small sizes in about three minutes (what CI runs); the full
-run uses the issue's sizes (200 files, 10 crashes, 500 deletes).
+canary, isolation. ``--smoke`` runs small sizes in about three minutes (what CI runs, as
+tests/reliability); the full run uses the issue's sizes (200 files, 10 crashes, 500 deletes).
 """

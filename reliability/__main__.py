@@ -38,7 +38,7 @@ isolation. Every figure below was measured by the run named under the table.
 Run it yourself:
 
 ```sh
-python -m reliability --smoke            # about 3 minutes: what CI runs
+python -m reliability --smoke            # about 3 minutes: what CI runs (tests/reliability)
 python -m reliability                    # the sizes (200 files, 10 crashes, 500 deletes)
 python -m reliability --only fault_soak  # one scenario
 python -m reliability --markdown docs/reliability.md   # run, then regenerate this page
