@@ -19,8 +19,11 @@ length or its ``totalCount``:
 3. An empty page whose ``totalCount`` is not 0 means every match the index has past the cursor
    was dropped by the re-read: entries deleted since they were indexed. The next request *peeks*
    past them: the same query with DELETED added to its statuses, so the deleted entries come
-   back, move the cursor, and are not handed out. A peek that is empty too raises
-   ``ListingError`` (the index holds entries this session is not shown).
+   back, move the cursor, and are not handed out. A peek that is empty too means the index still
+   counts entries the database no longer matches: moved out of the category or changed since
+   they were indexed (or not visible to this session). The index catches up within its lag, so
+   the peek is sent again after pauses growing from 2 s (``INDEX_WAITS``: about 10 minutes in
+   all) until the count is 0 (done) or a page comes back; then ``ListingError``.
 4. ``idNotIn`` keeps only 150 values on the index path (``SphinxCriterion::MAX_IN_VALUES``), so
    once more than 150 entries share the cursor's second that second is read on its own
    ("crowded"): counted with ``baseEntry.count`` (the index's count, which access control does
@@ -47,6 +50,9 @@ from kaltura_mm.services import base_entry
 PAGE_SIZE = 500  # the server's largest page
 MAX_NOT_IN = 150  # an ``idNotIn`` on the index path keeps 150 values (rule 4)
 MAX_WINDOW = 10_000  # offsets at or past this fail
+# Pauses before peeking again at what the index counts and the database does not return (rule
+# 3): about 10 minutes in all, a busy server's index lag.
+INDEX_WAITS = (2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 128.0, 128.0, 128.0)
 
 
 def _created_at(entry: BaseEntry) -> int:
@@ -63,7 +69,8 @@ class Keyset:
     """Where a full listing stands: the next request to send, and what was already handed out.
 
     ``since``/``boundary``: the lower ``createdAt`` bound and the ids handed out at that second.
-    ``peek``: the last page was empty while the index still matched (rule 3).
+    ``peek``: the last page was empty while the index still matched (rule 3); ``waits``: how
+    often the peek came back empty too (``pause`` is the wait before the next request).
     ``crowded_total``/``crowded_page``: set while reading one over-full second page by page.
     """
 
@@ -71,6 +78,7 @@ class Keyset:
     since: int | None = None
     boundary: frozenset[str] = frozenset()
     peek: bool = False
+    waits: int = 0
     crowded: bool = False
     crowded_total: int | None = None
     crowded_page: int = 0
@@ -86,6 +94,11 @@ class Keyset:
                 "for page-by-page listing (list_page): leave order as '+createdAt'"
             )
         return cls(query=query, since=query.created_from, page_size=page_size)
+
+    @property
+    def pause(self) -> float:
+        """Return the seconds to wait before the next request (the index catching up)."""
+        return INDEX_WAITS[self.waits - 1] if self.waits else 0.0
 
     def request(self) -> Call[Any]:
         """Return the call that fetches the next page (or counts a crowded second)."""
@@ -136,7 +149,7 @@ class Keyset:
         last = _created_at(page.objects[-1])
         at_last = {e.id for e in page.objects if _created_at(e) == last and e.id}
         boundary = (self.boundary | at_last) if last == self.since else frozenset(at_last)
-        state = attrs.evolve(self, since=last, boundary=frozenset(boundary), peek=False)
+        state = attrs.evolve(self, since=last, boundary=frozenset(boundary), peek=False, waits=0)
         if len(boundary) > MAX_NOT_IN:
             state = attrs.evolve(state, crowded=True, crowded_total=None)
         return state, fresh
@@ -147,10 +160,13 @@ class Keyset:
             return attrs.evolve(self, done=True)
         if not self.peek:
             return attrs.evolve(self, peek=True)
+        if self.waits < len(INDEX_WAITS):
+            return attrs.evolve(self, waits=self.waits + 1)
         raise ListingError(
             f"the server's index holds {page.total_count} entries created at or after "
-            f"{self.since} that it does not return, even counting deleted ones: they may not be "
-            "visible to this session; list again later, or with an admin session"
+            f"{self.since} that it does not return, even counting deleted ones, after "
+            f"{sum(INDEX_WAITS):.0f} s of waiting for it to catch up: they may not be visible "
+            "to this session; list again later, or with an admin session"
         )
 
     def _advance_crowded(self, answer: Any) -> tuple[Keyset, list[BaseEntry]]:

@@ -20,7 +20,7 @@ from kaltura_mm.flows.keyset import MAX_WINDOW, PAGE_SIZE, Keyset
 from kaltura_mm.flows.query import ANY_STATUS, EntryQuery, Order
 from kaltura_mm.models import BaseEntry, ListPage, Pager
 from kaltura_mm.protocol.calls import Call
-from kaltura_mm.runtime.effects import Emit, Flow, Stream
+from kaltura_mm.runtime.effects import Emit, Flow, Sleep, Stream
 from kaltura_mm.runtime.patience import patiently
 from kaltura_mm.services import base_entry
 
@@ -50,12 +50,19 @@ def list_page(
     return base_entry.list(query.to_filter(), Pager(page_size=page_size, page_index=page_index))
 
 
+def _step(cursor: Keyset) -> Flow[tuple[Keyset, list[BaseEntry]]]:
+    """Fetch the cursor's next page (after its pause, if the index must catch up); move on."""
+    if cursor.pause:
+        yield Sleep(cursor.pause)
+    page = yield from patiently(cursor.request())
+    return cursor.advance(page)
+
+
 def list_entries(query: EntryQuery, page_size: int = PAGE_SIZE) -> Stream[BaseEntry]:
     """Stream every entry of ``query`` (``Emit`` each one), each exactly once."""
     cursor = Keyset.start(query, page_size)
     while not cursor.done:
-        page = yield from patiently(cursor.request())
-        cursor, fresh = cursor.advance(page)
+        cursor, fresh = yield from _step(cursor)
         for entry in fresh:
             yield Emit(entry)
 
@@ -79,8 +86,7 @@ def entry_pages(query: EntryQuery, page_size: int = PAGE_SIZE) -> Stream[list[Ba
     """Stream every entry of ``query`` a page at a time (``Emit`` a list per request)."""
     cursor = Keyset.start(query, page_size)
     while not cursor.done:
-        page = yield from patiently(cursor.request())
-        cursor, fresh = cursor.advance(page)
+        cursor, fresh = yield from _step(cursor)
         if fresh:
             yield Emit(fresh)
 
@@ -90,7 +96,6 @@ def collect_entries(query: EntryQuery, limit: int | None = None) -> Flow[list[Ba
     cursor = Keyset.start(query)
     found: list[BaseEntry] = []
     while not cursor.done and (limit is None or len(found) < limit):
-        page = yield from patiently(cursor.request())
-        cursor, fresh = cursor.advance(page)
+        cursor, fresh = yield from _step(cursor)
         found.extend(fresh)
     return found if limit is None else found[:limit]

@@ -95,8 +95,22 @@ def test_matches_the_server_never_returns_raise_a_clear_error() -> None:
     fake = InMemoryKaltura()
     ids = _seed(fake, 600)
     fake.hidden.update(ids[100:])  # indexed, never shown to this session (entitlement)
-    with pytest.raises(ListingError, match="does not return"):
+    with pytest.raises(ListingError, match=r"does not return.*after 638 s of waiting"):
         _listed(fake, EntryQuery(category_id=CATEGORY))
+
+
+def test_entries_moved_out_since_they_were_indexed_are_waited_out() -> None:
+    fake = InMemoryKaltura()
+    ids = _seed(fake, 600)
+    fake.hidden.update(ids[500:])  # detached since they were indexed: the re-read drops them
+
+    def index_catches_up(server: InMemoryKaltura) -> None:
+        if server.requests == 6:  # a few peeks later the index drops them too
+            server.order = [i for i in server.order if i not in server.hidden]
+
+    fake.before_request = index_catches_up
+    assert _listed(fake, EntryQuery(category_id=CATEGORY)) == ids[:500]
+    assert fake.requests == 6  # 500, empty, peek, 2 peeks after pauses, the caught-up end
 
 
 def test_a_second_fuller_than_the_not_in_cut_is_read_whole_at_any_page_size() -> None:
