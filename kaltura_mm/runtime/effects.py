@@ -93,11 +93,13 @@ class Reach:
 
 @attrs.frozen
 class Reached:
-    """Whether any request of this run reached the server (an answer of any kind, or a
-    connection that failed after it was made), and how many rounds a patient flow may send a
-    call (the retry policy's ``patience_rounds``)."""
+    """What this run knows of the server: whether any request reached it (an answer of any
+    kind, or a connection that failed after it was made), whether it ever gave a Kaltura answer
+    (a result or an API error), and how many rounds a patient flow may send a call (the retry
+    policy's ``patience_rounds``)."""
 
     server: bool
+    worked: bool
     patience_rounds: int
 
 

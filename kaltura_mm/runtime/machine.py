@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from kaltura_mm.errors import KalturaError, TransportError
+from kaltura_mm.errors import ApiError, KalturaError, TransportError
 from kaltura_mm.protocol.calls import Call, MultiRequest
 from kaltura_mm.runtime.actions import Action, Answer, Done, Item, Reply, Send, Wait
 from kaltura_mm.runtime.effects import (
@@ -78,6 +78,7 @@ class Machine:
         self._result: Any = _PENDING
         self._closed = False
         self._reached = False  # whether a request of this run reached the server
+        self._worked = False  # whether the server gave this run a Kaltura answer
 
     # ---- the adapter's side ---------------------------------------------------------------------
 
@@ -181,7 +182,8 @@ class Machine:
         elif isinstance(effect, Draw):
             return self._random.random(), None
         elif isinstance(effect, Reach):
-            return Reached(self._reached, self._settings.retry.patience_rounds), None
+            rounds = self._settings.retry.patience_rounds
+            return Reached(self._reached, self._worked, rounds), None
         elif isinstance(effect, Emit):
             self._emit(task, effect.item)
         elif isinstance(effect, Interleave):
@@ -279,6 +281,8 @@ class Machine:
         return None
 
     def _end_call(self, task: Task, value: Any, error: KalturaError | None) -> None:
+        if error is None or isinstance(error, ApiError):
+            self._worked = True
         parent = task.parent
         assert parent is not None
         self._end(task)

@@ -11,9 +11,11 @@ time rather than the flow.
 What is sent again: a transport failure, an unusable answer (a 5xx page, a garbled body) and
 ``ACTION_BLOCKED`` (the call did not run). Not a server that no request of this run reached (a
 refused connection, an unknown host): that is a wrong URL or a server that is down, and the user
-should hear it in seconds, not minutes. The rounds are the fewer of ``patience.rounds`` and the
-retry policy's ``patience_rounds`` (``--retries`` sets it to 1: a request is sent as often as it
-says). An API error is the server's answer and is raised at
+should hear it in seconds, not minutes. And only 2 rounds while the server has given this run no
+Kaltura answer yet (HTML error pages, garbled bodies since the start: a proxy or a server in
+maintenance; the user re-runs): patience is for a server that worked and stumbles. The rounds are
+the fewer of ``patience.rounds`` and the retry policy's ``patience_rounds`` (``--retries`` sets it
+to 1: a request is sent as often as it says). An API error is the server's answer and is raised at
 once, and so is an answer too large to read (it would be as large again). Only for effects that
 are safe to send twice: reads, and deletes of a known id.
 """
@@ -69,7 +71,8 @@ def patiently(effect: Call[Any] | MultiRequest, patience: Patience = PATIENCE) -
             if attempt >= patience.rounds or not worth_again(exc):
                 raise
             known: Reached = yield Reach()
-            if attempt >= known.patience_rounds or not known.server:
+            rounds = known.patience_rounds if known.worked else min(known.patience_rounds, 2)
+            if attempt >= rounds or not known.server:
                 raise
             unit = yield Draw()
             yield Sleep(patience.delay(attempt, unit))

@@ -42,9 +42,11 @@ def _run(server: ScriptedKaltura, flow: Flow[Any]) -> Any:
 
 
 def test_a_delete_outlasts_more_failures_than_the_clients_own_retries() -> None:
-    server = ScriptedKaltura(*[("uploadToken.delete", RESET)] * 7, ("uploadToken.delete", DONE))
+    # 5 failures: more than the client's own 3 attempts; a server that gave this run no answer
+    # yet gets 2 rounds of them (one that worked before: 8, below)
+    server = ScriptedKaltura(*[("uploadToken.delete", RESET)] * 5, ("uploadToken.delete", DONE))
     _run(server, delete_token("0_m", OPTIONS))
-    assert server.done  # the eighth attempt deleted it
+    assert server.done  # the sixth attempt deleted it
 
 
 def test_a_token_already_gone_counts_as_deleted() -> None:
@@ -55,7 +57,7 @@ def test_a_token_already_gone_counts_as_deleted() -> None:
 
 def test_strays_that_cannot_be_deleted_are_reported_and_keep_what_finds_them() -> None:
     decision = Decision(Action.EXISTING, stray_entries=("0_old",), stray_tokens=("0_r", "0_m"))
-    server = ScriptedKaltura(*[("baseEntry.delete", RESET)] * 12)
+    server = ScriptedKaltura(*[("baseEntry.delete", RESET)] * 6)  # 2 rounds of 3 attempts
     assert _run(server, delete_strays(decision, OPTIONS)) is False
     # the entry's receipt is what lets the next lookup find the entry: it was not deleted
     assert server.done and all(b"uploadTokenId" not in body for body in server.bodies)
@@ -139,3 +141,17 @@ def test_patience_rounds_of_one_send_a_call_as_often_as_the_policy_says() -> Non
     with Client(config, http_transport=server.transport()) as client, pytest.raises(ResponseError):
         client.run(collect_entries(EntryQuery()))
     assert len(server.requests) == 1  # what `kaltura-mm --retries 0` promises
+
+
+def test_a_server_that_never_gave_an_answer_gets_two_rounds_not_eight() -> None:
+    server = ScriptedKaltura(*[("baseEntry.list", GATEWAY)] * 6)  # HTML 504 pages from the start
+    with pytest.raises(ResponseError):
+        _run(server, collect_entries(EntryQuery()))
+    assert server.done  # 2 rounds of 3 attempts: a broken proxy is reported in seconds
+
+
+def test_a_server_that_worked_gets_every_round() -> None:
+    steps = [("baseEntry.list", PAGE)] + [("baseEntry.list", GATEWAY)] * 10
+    server = ScriptedKaltura(*steps, ("baseEntry.list", EMPTY))
+    assert [e.id for e in _run(server, collect_entries(EntryQuery()))] == ["0_a"]
+    assert server.done  # 10 failures in a row: more than 2 rounds of 3, ridden out in the 4th
