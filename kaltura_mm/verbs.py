@@ -182,6 +182,7 @@ class BaseEntryService(_Service[M]):
     get = sends(base_entry.get)
     get_by_ids = sends(base_entry.get_by_ids)
     list = sends(base_entry.list)
+    count = sends(base_entry.count)
     update = sends(base_entry.update)
     add_content = sends(base_entry.add_content)
     update_content = sends(base_entry.update_content)

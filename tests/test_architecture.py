@@ -204,7 +204,8 @@ def test_the_model_knows_nothing_of_its_drivers() -> None:
 def test_nothing_reads_outside_the_checkout() -> None:
     # A user's fresh clone has nothing beside it: real payloads live in tests/payloads.
     repo = PACKAGE.parent
-    markers = ('"shared"', "../shared")
+    # Spelled in pieces so that this guard does not itself read as a path outside the checkout.
+    markers = ('"shared"', "/".join(("..", "shared")))
     offenders = []
     for folder in ("kaltura_mm", "tests", "benchmarks", "reliability", "simulation"):
         for path in (repo / folder).rglob("*.py"):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from kaltura_mm import verbs
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.models import (
     BaseEntry,
@@ -118,3 +121,23 @@ def test_session_start_sends_no_ks_and_hides_nothing_from_the_server() -> None:
 def test_bad_input_is_refused_with_the_fix(build: Any, says: str) -> None:
     with pytest.raises(ConfigError, match=says):
         build()
+
+
+@pytest.mark.parametrize(
+    ("module", "bound"),
+    [
+        ("base_entry", "BaseEntryService"),
+        ("upload_token", "UploadTokenService"),
+        ("category_entry", "CategoryEntryService"),
+        ("category", "CategoryService"),
+        ("session", "SessionService"),
+    ],
+)
+def test_every_action_of_a_service_is_bound_on_the_client(module: str, bound: str) -> None:
+    actions = importlib.import_module(f"kaltura_mm.services.{module}")
+    public = {
+        name
+        for name, fn in inspect.getmembers(actions, inspect.isfunction)
+        if fn.__module__ == actions.__name__ and not name.startswith("_")
+    }
+    assert public <= set(vars(getattr(verbs, bound))), f"client.{module} lacks some actions"
