@@ -39,6 +39,7 @@ ALICE, BOB, CAROL, DAVE = (
 PUBLIC, AUTHENTICATED, MEMBERS_ONLY = 1, 2, 3  # KalturaPrivacyType
 CONTRIBUTION_ALL, MEMBERS_CONTRIBUTE = 1, 2  # KalturaContributionPolicyType
 INHERIT, MANUAL = 1, 2  # KalturaInheritanceType
+MEMBERS_LISTED = 3  # KalturaAppearInListType.CATEGORY_MEMBERS_ONLY
 
 # full name -> the category's own properties (privacy context only on the root)
 _MEDIASPACE_TREE: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -52,7 +53,12 @@ _MEDIASPACE_TREE: tuple[tuple[str, dict[str, Any]], ...] = (
     ),
     (
         f"{CHANNELS}>Private channel",
-        {"privacy": MEMBERS_ONLY, "contributionPolicy": MEMBERS_CONTRIBUTE, "owner": ALICE},
+        {
+            "privacy": MEMBERS_ONLY,
+            "appearInList": MEMBERS_LISTED,
+            "contributionPolicy": MEMBERS_CONTRIBUTE,
+            "owner": ALICE,
+        },
     ),
     (
         f"{GALLERIES}>Lectures",

@@ -85,7 +85,12 @@ def test_serve_account_flag_prints_the_account() -> None:
         url = f"{info['service_url']}/api_v3/service"
         ks = httpx.post(
             f"{url}/session/action/start",
-            json={"format": 1, "secret": info["admin_secret"], "partnerId": info["partner_id"]},
+            json={
+                "format": 1,
+                "secret": info["admin_secret"],
+                "partnerId": info["partner_id"],
+                "privileges": "disableentitlement",
+            },
         ).json()
         got = httpx.post(
             f"{url}/category/action/get", json={"format": 1, "ks": ks, "id": channel_id}
