@@ -12,15 +12,17 @@ An entry's own ``categoriesIds`` is not its membership (Kaltura server source):
 The links themselves are rows in MySQL, which ``categoryEntry.list`` reads exactly and at once
 (no search index, no lag). Rules kept here:
 
-1. Each call asks ``entryIdIn`` (up to 500 ids) and ``categoryIdEqual``/``categoryIdIn`` (up to
-   500 ids; every category when none are given), a page of 500; up to ``CALLS_PER_REQUEST`` calls
+1. Each call asks ``entryIdIn`` (up to 500 ids) and ``categoryIdEqual`` (up to ``ONE_BY_ONE``
+   categories, one each) or ``categoryIdIn`` (up to 500 ids; every category when none are
+   given), a page of 500; up to ``CALLS_PER_REQUEST`` calls
    go in one multiRequest. A caller's own reads (``also``: the category's existence, the entries
    by id) ride in the first one, so a membership read usually costs no request of its own.
-2. A page that comes back full is not trusted to be all: that ask is split in two (its entries,
-   else its categories) and sent again. No offsets, so a link made or removed meanwhile cannot
-   shift another out of view. Only one entry asked about every category it is in that fills a
-   page is read by page number (``+createdAt``): the server caps an entry at 32 categories (1,000
-   with ``FEATURE_DISABLE_CATEGORY_LIMIT``).
+2. A page that comes back full, while the ask could match more rows than a page (an entry has
+   at most one listed link to a category), is not trusted to be all: that ask is split in two
+   (its entries, else its categories) and sent again. No offsets, so a link made or removed
+   meanwhile cannot shift another out of view. Only one entry asked about every category it is
+   in that fills a page is read by page number (``+createdAt``): the server caps an entry at 32
+   categories (1,000 with ``FEATURE_DISABLE_CATEGORY_LIMIT``).
 3. Rows are PENDING, ACTIVE or REJECTED (DELETED ones are never listed). ``linked``: any row, so
    ``categoryEntry.delete`` finds it (a detach has work to do); ``active``: an ACTIVE row, the
    only one ``categoryEntry.add`` refuses as ``CATEGORY_ENTRY_ALREADY_EXISTS`` (a PENDING or
@@ -53,6 +55,9 @@ from kaltura_mm.services import category_entry
 
 PAGE = 500  # ids per filter value list, rows per page: the server's caps
 CALLS_PER_REQUEST = 20
+# Up to this many categories are asked about one by one (a move's two): 500 entries' links to
+# one category fit a page, where a list of them could fill it and be split (rule 2).
+ONE_BY_ONE = 4
 BLOCKED_ROUNDS = 8  # requests in a row with a blocked item before the block is raised
 
 
@@ -78,9 +83,11 @@ class LinkQuery:
 
     def after(self, page: ListPage[CategoryEntry]) -> list[LinkQuery]:
         """Return what to ask next once ``page`` answered this: nothing unless it is full."""
-        if len(page.objects) < PAGE:
-            return []
         ids, cats = self.entry_ids, self.category_ids
+        # An entry has at most one listed link to a category (an add re-activates a PENDING or
+        # REJECTED row): a page as long as the pairs asked about holds every one of them.
+        if len(page.objects) < PAGE or (cats is not None and len(ids) * len(cats) <= PAGE):
+            return []
         if len(ids) > 1:
             half = len(ids) // 2
             return [
@@ -105,6 +112,8 @@ def link_queries(
     entries = [tuple(entry_ids[i : i + PAGE]) for i in range(0, len(entry_ids), PAGE)]
     if category_ids is None:
         return [LinkQuery(chunk) for chunk in entries]
+    if len(category_ids) <= ONE_BY_ONE:  # each ask's page then holds every pair it asks about
+        return [LinkQuery(e, (c,)) for e in entries for c in category_ids]
     cats = [tuple(category_ids[i : i + PAGE]) for i in range(0, len(category_ids), PAGE)]
     return [LinkQuery(e, c) for e in entries for c in cats]
 

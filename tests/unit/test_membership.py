@@ -99,6 +99,15 @@ def test_asks_cover_every_entry_and_category_in_lists_of_500() -> None:
         (200, 200),
     }
     assert {p for q in many for p in q.entry_ids} == set(ids)
+    two = link_queries(ids, [7, 8])  # a move's: one by one, each page holds all it asks
+    assert [(len(q.entry_ids), q.category_ids) for q in two] == [
+        (500, (7,)),
+        (500, (8,)),
+        (500, (7,)),
+        (500, (8,)),
+        (200, (7,)),
+        (200, (8,)),
+    ]
     assert link_queries(ids, []) == [] and link_queries([], [7]) == []
     anywhere = link_queries(ids[:3], None)
     assert anywhere == [LinkQuery(tuple(ids[:3]))]
@@ -134,6 +143,14 @@ def test_ten_thousand_entries_go_in_twenty_calls_a_request() -> None:
     membership = drive(read_membership(ids, [7]), table).result
     assert table.requests == 2 and len(table.asked) == 21
     assert {i for i in ids if membership.linked(i, 7)} == set(ids[::3])
+
+
+def test_a_page_holding_every_pair_asked_is_complete() -> None:
+    ids = _ids(2_000)
+    table = LinkTable({(i, 7): ACTIVE for i in ids})
+    membership = drive(read_membership(ids, [7]), table).result
+    assert all(membership.linked(i, 7) for i in ids)
+    assert len(table.asked) == 4 and table.requests == membership.requests == 1
 
 
 def test_a_full_page_is_split_in_two_never_read_by_offset() -> None:
