@@ -22,7 +22,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from kaltura_mm.sandbox import entry_filter, entry_view
+from kaltura_mm.sandbox import entry_filter, privacy
 from kaltura_mm.sandbox.actions import Call, pager_of
 from kaltura_mm.sandbox.listing import MAX_MATCHES, order_parts, page_window
 from kaltura_mm.sandbox.schema import KInput
@@ -92,7 +92,7 @@ def list_page(call: Call, media_only: bool, response_type: str) -> dict[str, Any
     if rows and not call.is_admin and settings.applies_metadata_access_control(call.partner_id):
         total = len(rows)  # rule 6
     return {
-        "objects": entry_view.views(call.core.store, rows, call.core.service_url),
+        "objects": privacy.entry_views(call, rows),
         "totalCount": total,
         "objectType": response_type,
     }

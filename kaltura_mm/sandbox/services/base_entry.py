@@ -10,8 +10,8 @@ from kaltura_mm.sandbox import (
     content,
     entry_search,
     entry_update,
-    entry_view,
     ids,
+    privacy,
     replacement,
 )
 from kaltura_mm.sandbox.actions import Action, Call, Param, UploadedFile
@@ -39,7 +39,7 @@ def fetch(call: Call, entry_id: str, media_only: bool = False) -> sqlite3.Row:
 def show(call: Call, entry_id: str, base_only: bool = False) -> dict[str, Any]:
     """Return the API object of an entry (``base_only``: as a ``KalturaBaseEntry``)."""
     row = fetch(call, entry_id)
-    return entry_view.views(call.core.store, [row], call.core.service_url, base_only)[0]
+    return privacy.entry_views(call, [row], base_only)[0]
 
 
 def _check_owner(call: Call, row: sqlite3.Row, owner_only: bool = False) -> None:
@@ -100,7 +100,7 @@ def add(call: Call) -> dict[str, Any]:
 def get(call: Call) -> dict[str, Any]:
     """Return one entry (any status but DELETED; not owner-restricted)."""
     row = fetch(call, call.args["entryId"], media_only=call.args.get("_media", False))
-    return entry_view.views(call.core.store, [row], call.core.service_url)[0]
+    return privacy.entry_views(call, [row])[0]
 
 
 def get_by_ids(call: Call) -> list[dict[str, Any]]:
@@ -114,7 +114,7 @@ def get_by_ids(call: Call) -> list[dict[str, Any]]:
         f"({','.join('?' * len(wanted))}) ORDER BY seq",
         [call.partner_id, *wanted],
     )
-    return entry_view.views(call.core.store, rows, call.core.service_url)
+    return privacy.entry_views(call, rows)
 
 
 def _list(call: Call, media_only: bool, response_type: str) -> dict[str, Any]:
