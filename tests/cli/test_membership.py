@@ -15,6 +15,7 @@ import pytest
 
 from tests.cli.ground import in_category
 from tests.cli.test_upload import make_files
+from tests.integration.sync_support import linked, media
 
 Runner = Callable[..., Any]
 MEDIASPACE = pytest.mark.kaltura_sandbox(account="mediaspace")
@@ -101,3 +102,46 @@ def test_an_upload_rerun_into_a_channel_puts_back_only_what_was_taken_out(
     assert "put back into category" in lines[0]["message"]
     assert lines[1]["message"] is None  # it never left: nothing put back
     assert set(ids) <= set(in_category(sandbox_env, channel))
+
+
+@pytest.fixture(params=["mediaspace", "no-category-limit"])
+def scope(request: pytest.FixtureRequest, sandbox_env: Any) -> str:
+    """Return a category to sync where ``categoriesIds`` is blind, and make its sub-category."""
+    if request.param == "mediaspace":
+        top = "MediaSpace>site>channels>Open channel"
+    else:
+        sandbox_env.set_partner_feature("FEATURE_DISABLE_CATEGORY_LIMIT")
+        top = "Course"
+        sandbox_env.create_category(top)
+    sandbox_env.create_category(f"{top}>Week 1")
+    return top
+
+
+@pytest.mark.kaltura_sandbox(account="mediaspace")
+def test_sync_where_categories_ids_is_blind_plans_and_applies_exactly(
+    cli: Runner, sandbox_env: Any, scope: str, tmp_path: Path
+) -> None:
+    # The sync read categoryEntry.list before (by categoryFullIdsStartsWith, now by categoryIdIn
+    # over the scope's tree): this pins it where categoriesIds would mislead, plan and apply.
+    media(tmp_path, "a.mp4")
+    media(tmp_path, "b.mp4")
+    manifest = tmp_path / "course.csv"
+    manifest.write_text("path,referenceId\na.mp4,ref-a\nb.mp4,ref-b\n")
+    assert cli("sync", str(manifest), "-c", scope, "--yes", "-q").code == 0
+    assert _planned(cli, manifest, scope) == {"ref-a": ["keep"], "ref-b": ["keep"]}
+    manifest.write_text(f"path,category,referenceId\na.mp4,,ref-a\nb.mp4,{scope}>Week 1,ref-b\n")
+    saved = tmp_path / "plan.json"
+    assert cli("sync", str(manifest), "-c", scope, "--plan-out", str(saved)).code == 0
+    applied = cli("--json", "apply", str(saved))
+    assert applied.code == 0, applied.err
+    (line,) = applied.json_lines()
+    assert (line["reference_id"], line["status"]) == ("ref-b", "done")
+    assert linked(sandbox_env, line["entry_id"]) == {f"{scope}>Week 1"}
+    assert _planned(cli, manifest, scope) == {"ref-a": ["keep"], "ref-b": ["keep"]}
+
+
+def _planned(cli: Runner, manifest: Path, scope: str) -> dict[str, list[str]]:
+    """Return the plan's actions for the manifest's items (the preset's own entries left out)."""
+    plan = cli("--json", "sync", str(manifest), "-c", scope, "--plan")
+    assert plan.code == 0, plan.err
+    return {r["reference_id"]: r["actions"] for r in plan.json_lines() if r["reference_id"]}
