@@ -48,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=sorted(DRIVERS),
         help=f"who drives the flows (default {DEFAULT_DRIVER}: kaltura-mm's own)",
     )
+    parser.add_argument(
+        "--accounts",
+        action="store_true",
+        help="draw each run's account too: privacy-context categories, "
+        "FEATURE_DISABLE_CATEGORY_LIMIT, USER sessions, other users' entries (off by default "
+        "until the client passes them)",
+    )
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--trace", action="store_true", help="print every request of a replay")
     parser.add_argument("--json", type=Path, help="write every run's result as JSON lines")
@@ -65,23 +72,27 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     scenarios = args.scenario or list(SCENARIOS)
     if args.seed is not None:
-        return _replay(scenarios, args.seed, args.driver, args.trace)
+        return _replay(scenarios, args.seed, args.driver, args.trace, args.accounts)
     seeds = range(args.first, args.first + args.seeds)
     started = time.perf_counter()
-    work = [(s, n, args.driver) for s in scenarios for n in seeds]
+    work = [(s, n, args.driver, args.accounts) for s in scenarios for n in seeds]
     results = _run_all(work, args.jobs, args.known_bugs)
     if args.json:
         _write_json(args.json, results)
     return _summarize(results, time.perf_counter() - started, args.known_bugs)
 
 
-def _job(work: tuple[str, int, str]) -> RunResult:
-    return run_one(*work)
+Work = tuple[str, int, str, bool]  # scenario, seed, driver, accounts
 
 
-def _run_all(work: list[tuple[str, int, str]], jobs: int, known: bool) -> list[RunResult]:
+def _job(work: Work) -> RunResult:
+    scenario, seed, driver, accounts = work
+    return run_one(scenario, seed, driver, accounts=accounts)
+
+
+def _run_all(work: list[Work], jobs: int, known: bool) -> list[RunResult]:
     if jobs <= 1:
-        return [_progress(run_one(*item), known) for item in work]
+        return [_progress(_job(item), known) for item in work]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         return [_progress(result, known) for result in pool.map(_job, work, chunksize=4)]
 
@@ -100,12 +111,16 @@ def _progress(result: RunResult, known: bool) -> RunResult:
     return result
 
 
-def _replay(scenarios: Iterable[str], seed: int, driver: str, trace: bool) -> int:
+def _replay(
+    scenarios: Iterable[str], seed: int, driver: str, trace: bool, accounts: bool = False
+) -> int:
     failed = 0
     for scenario in scenarios:
-        result = run_one(scenario, seed, driver, trace=trace)
+        result = run_one(scenario, seed, driver, trace=trace, accounts=accounts)
         print(f"== {scenario} seed {seed}: {'passed' if result.passed else 'FAILED'}")
         print(f"   schedule: {result.schedule.describe() if result.schedule else '-'}")
+        if result.schedule is not None and accounts:
+            print(f"   account: {result.schedule.accounts.describe()}")
         print(
             f"   {result.requests} requests, {result.server_calls} server calls, "
             f"{result.virtual_seconds:.0f} virtual s, {result.wall_seconds * 1000:.0f} ms, "
@@ -114,7 +129,7 @@ def _replay(scenarios: Iterable[str], seed: int, driver: str, trace: bool) -> in
         for line in result.trace or []:
             print(f"   {line}")
         for bug in KNOWN_BUGS:
-            if seed in bug.seeds.get(scenario, ()):
+            if bug.accounts == accounts and seed in bug.seeds.get(scenario, ()):
                 print(f"   known bug {bug.name} ({bug.issue}): {bug.at_fault}")
         failed += _report_failure(result)
     return 1 if failed else 0
@@ -196,6 +211,7 @@ def _write_json(path: Path, results: list[RunResult]) -> None:
                 "wall_seconds": r.wall_seconds,
                 "faults": dict(r.faults),
                 "events": dict(r.events),
+                "accounts": r.schedule.accounts.describe() if r.accounts and r.schedule else None,
                 "replay": r.replay(),
             }
             out.write(json.dumps(row) + "\n")

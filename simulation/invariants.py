@@ -8,6 +8,9 @@
   byte-identical to the source;
 - ``reported_truth``: what the driver reported (entry ids, outcomes) is what the server holds;
 - ``no_open_token``: no upload token is left PENDING, PARTIAL or FULL_UPLOAD;
+- ``others_untouched`` (runs with ``--accounts``): no request of a USER session wrote to an
+  entry another user owns, and the other users' entries a scenario seeded are as they were
+  (status, name, referenceId, owner, content, categories: their ``categoryEntry`` rows);
 - ``bounded``: the flows ended within the scenario's budget of requests and virtual time
   (the runner records a ``BudgetExceeded`` as this invariant's violation).
 Each violation names the invariant, what is wrong, the ids involved, the scenario and the seed.
@@ -21,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from simulation.model.records import DELETED, OPEN_TOKEN_STATUSES, READY
-from simulation.model.truth import Truth
+from simulation.model.truth import EntryTruth, Truth
 from simulation.reference.upload import SourceFile
 
 
@@ -70,9 +73,15 @@ class Checker:
             self.fail("listed_once", f"{len(strangers)} listed never were in it", strangers)
 
     def uploads(
-        self, truth: Truth, sources: list[SourceFile], reported: dict[str, str], made_after: float
+        self,
+        truth: Truth,
+        sources: list[SourceFile],
+        reported: dict[str, str],
+        made_after: float,
+        owner: str | None = None,
     ) -> None:
-        """Check the entries made for ``sources`` since ``made_after``."""
+        """Check the entries made for ``sources`` since ``made_after`` (``owner``: the USER
+        session's user, who must own every one of them)."""
         by_hash = {_digest(s.data): s.name for s in sources}
         live_new = [
             e
@@ -92,6 +101,11 @@ class Checker:
                 per_source[name].append(entry.id)
         for source in sources:
             self._one_source(truth, source, per_source[source.name], reported.get(source.name))
+        if owner is not None:
+            theirs = [e.id for e in live_new if e.user_id.lower() != owner.lower()]
+            if theirs:
+                detail = f"{len(theirs)} entries the run made are not owned by {owner}"
+                self.fail("no_duplicate", detail, theirs)
 
     def _one_source(
         self, truth: Truth, source: SourceFile, ids: list[str], reported: str | None
@@ -116,8 +130,25 @@ class Checker:
         if open_:
             self.fail("no_open_token", f"{len(open_)} upload tokens left open", open_)
 
+    def nothing_foreign(self, truth: Truth) -> None:
+        """Check that no request of a USER session wrote to another user's entry."""
+        if truth.foreign_writes:
+            ids = {entry_id for _, entry_id, _ in truth.foreign_writes}
+            self.fail(
+                "others_untouched", f"{len(ids)} entries of other users written by the run", ids
+            )
+
+    def untouched(self, truth: Truth, before: dict[str, EntryTruth]) -> None:
+        """Check that the other users' entries in ``before`` are still as they were."""
+        changed = [i for i, was in before.items() if truth.entries[i] != was]
+        if changed:
+            self.fail("others_untouched", f"{len(changed)} other users' entries changed", changed)
+
     def expected_state(self, truth: Truth, expected: dict[str, frozenset[int] | None]) -> None:
-        """Check each entry's categories (None: deleted) against what the flows were to do."""
+        """Check each entry's categories (None: deleted) against what the flows were to do.
+
+        The categories are the entry's live ``categoryEntry`` rows (the store), never its
+        ``categoriesIds``: a detach from a privacy-context category must really unlink it."""
         wrong = []
         for entry_id, categories in expected.items():
             entry = truth.entries[entry_id]

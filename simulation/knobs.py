@@ -11,6 +11,8 @@ import random
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from simulation.accounts import Accounts
+
 
 @dataclass(frozen=True, slots=True)
 class RateRule:
@@ -61,6 +63,7 @@ class Schedule:
 
     model: ModelKnobs = field(default_factory=ModelKnobs)
     network: NetworkKnobs = field(default_factory=NetworkKnobs)
+    accounts: Accounts = field(default_factory=Accounts)  # drawn apart: ``--accounts``
 
     @classmethod
     def kind(cls) -> Schedule:

@@ -43,6 +43,7 @@ class KnownBug:
     evidence: tuple[str, ...]  # regexes on "invariant: detail"; one must match
     seeds: Mapping[str, frozenset[int]]
     needs_event: str | None = None  # a model event the run must show (the cause, not a guess)
+    accounts: bool = False  # the seeds are of runs with ``--accounts`` (the account drawn)
     _patterns: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -93,7 +94,7 @@ def verdict(result: RunResult) -> Verdict:
     if result.model_gap:
         return Verdict("failed", result.model_gap)
     found = [f"{v.invariant}: {v.detail}" for v in result.violations]
-    return judge(result.scenario, result.seed, found, result.events)
+    return judge(result.scenario, result.seed, found, result.events, accounts=result.accounts)
 
 
 def judge(
@@ -102,11 +103,15 @@ def judge(
     violations: list[str],
     events: Mapping[str, int],
     bugs: tuple[KnownBug, ...] | None = None,
+    accounts: bool = False,
 ) -> Verdict:
     """Return the verdict of one run whose violations read "invariant: detail" (against
-    ``bugs``, by default the ``KNOWN_BUGS`` of the moment)."""
+    ``bugs``, by default the ``KNOWN_BUGS`` of the moment; ``accounts``: a run with
+    ``--accounts``, judged against the bugs listed for such runs only)."""
     bugs = KNOWN_BUGS if bugs is None else bugs
-    listed = [b for b in bugs if seed in b.seeds.get(scenario, frozenset())]
+    listed = [
+        b for b in bugs if b.accounts == accounts and seed in b.seeds.get(scenario, frozenset())
+    ]
     if not listed:
         return Verdict("failed" if violations else "passed")
     if not violations:

@@ -37,6 +37,7 @@ class RunResult:
     events: Counter[str] = field(default_factory=Counter)
     trace: list[str] | None = None
     schedule: Schedule | None = None
+    accounts: bool = False  # run with ``--accounts`` (the account drawn too)
 
     @property
     def passed(self) -> bool:
@@ -45,12 +46,16 @@ class RunResult:
 
     def replay(self) -> str:
         """Return the one command that replays this run."""
-        return replay_command(self.scenario, self.seed, self.driver)
+        return replay_command(self.scenario, self.seed, self.driver, self.accounts)
 
 
-def replay_command(scenario: str, seed: int, driver: str = DEFAULT_DRIVER) -> str:
-    """Return ``python -m simulation --seed N --scenario X`` (plus the driver if not default)."""
+def replay_command(
+    scenario: str, seed: int, driver: str = DEFAULT_DRIVER, accounts: bool = False
+) -> str:
+    """Return ``python -m simulation --seed N --scenario X`` (plus the driver if not default,
+    and ``--accounts`` if the run drew its account)."""
     tail = "" if driver == DEFAULT_DRIVER else f" --driver {driver}"
+    tail += " --accounts" if accounts else ""
     return f"python -m simulation --seed {seed} --scenario {scenario}{tail}"
 
 
@@ -60,9 +65,10 @@ def run_one(
     driver: str = DEFAULT_DRIVER,
     trace: bool = False,
     schedule: Schedule | None = None,
+    accounts: bool = False,
 ) -> RunResult:
-    """Run one scenario at one seed and check it."""
-    world = build(scenario, seed, schedule, trace=trace)
+    """Run one scenario at one seed and check it (``accounts``: draw the account too)."""
+    world = build(scenario, seed, schedule, trace=trace, accounts=accounts)
     checker = Checker(scenario, seed)
     started = time.perf_counter()
     gap = _drive(world, driver, checker)
@@ -82,6 +88,7 @@ def run_one(
         world.model.state.events,
         world.trace,
         world.schedule,
+        accounts,
     )
 
 
@@ -90,7 +97,9 @@ def _drive(world: World, name: str, checker: Checker) -> str | None:
     try:
         SCENARIOS[world.scenario](world, driver, checker)
         world.net.settle()
-        checker.no_open_token(world.model.truth())
+        truth = world.model.truth()
+        checker.no_open_token(truth)
+        checker.nothing_foreign(truth)
     except BudgetExceeded as exceeded:
         checker.fail("bounded", f"the flows did not end: {exceeded}")
     except NotModelled as gap:

@@ -6,19 +6,27 @@
 - ``list_all``: walk a category of more than 10,000 entries while another user deletes, adds
   and detaches entries;
 - ``batches``: detach, delete, add and move sets of entries (killed and re-run, by seed).
+
+With ``--accounts`` (``simulation.accounts``) each also runs under the account drawn: its
+categories under a privacy-context root, the client with a USER session, and other users'
+entries beside the run's own (files another user uploaded too, a share of the walked
+category, bystanders in the batches' source category, some of which a USER session is
+asked to delete and must be refused), which must be neither taken as the run's own nor changed.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
 from simulation import bounds
+from simulation.accounts import OTHER
 from simulation.drivers import Driver, Process
 from simulation.invariants import Checker
+from simulation.model.truth import EntryTruth
 from simulation.network import Killed
 from simulation.reference.upload import SourceFile
 from simulation.world import PARTNER_ID, World
@@ -60,10 +68,30 @@ def with_restarts(world: World, driver: Driver, flow: Callable[[Process], T]) ->
 def _uploads(
     world: World, driver: Driver, checker: Checker, files: list[SourceFile], category: int | None
 ) -> None:
+    others = _others_uploaded(world, files, category)
     started = world.clock.now()
     reported = with_restarts(world, driver, lambda p: p.upload(files, category))
     world.net.settle()
-    checker.uploads(world.model.truth(), files, reported, started)
+    truth = world.model.truth()
+    owner = world.accounts.user if world.accounts.is_user else None
+    checker.uploads(truth, files, reported, started, owner)
+    checker.untouched(truth, others)
+
+
+def _others_uploaded(
+    world: World, files: list[SourceFile], category: int | None
+) -> dict[str, EntryTruth]:
+    """With ``--accounts``: another user uploaded some of the same files a day ago, into the
+    same category; return those entries as they are (they must stay so)."""
+    if not world.accounts.on:
+        return {}
+    rng, day_ago = world.stream("accounts-world"), int(world.clock.now()) - DAY
+    chosen = rng.sample(files, rng.randint(1, len(files)))
+    ids = [
+        world.model.seed_entry(PARTNER_ID, f.name, f.data, category, day_ago, OTHER) for f in chosen
+    ]
+    entries = world.model.truth().entries
+    return {i: entries[i] for i in ids}
 
 
 def upload_one(world: World, driver: Driver, checker: Checker) -> None:
@@ -76,7 +104,7 @@ def upload_one(world: World, driver: Driver, checker: Checker) -> None:
 def upload_many(world: World, driver: Driver, checker: Checker) -> None:
     """Upload several files into a category."""
     files = make_files(world.rng, world.rng.randint(2, 6))
-    category = world.model.seed_category(PARTNER_ID, "Sim>Lectures")
+    category = world.category("Sim>Lectures")
     world.net.budget = bounds.uploads(files, world.schedule)
     _uploads(world, driver, checker, files, category)
 
@@ -84,7 +112,7 @@ def upload_many(world: World, driver: Driver, checker: Checker) -> None:
 def resume_after_kill(world: World, driver: Driver, checker: Checker) -> None:
     """Upload several files; the driver dies at seeded points and is restarted."""
     files = make_files(world.rng, world.rng.randint(1, 4))
-    category = world.model.seed_category(PARTNER_ID, "Sim>Lectures")
+    category = world.category("Sim>Lectures")
     kills = world.rng.randint(1, 3)
     world.net.budget = bounds.uploads(files, world.schedule, kills)
     expected = sum(len(f.chunks()) + 8 for f in files)
@@ -96,21 +124,36 @@ def resume_after_kill(world: World, driver: Driver, checker: Checker) -> None:
 def list_all(world: World, driver: Driver, checker: Checker) -> None:
     """Walk a category of 10,000+ entries while another user changes it."""
     model, rng = world.model, world.rng
-    category = model.seed_category(PARTNER_ID, "Sim>Archive")
-    other = model.seed_category(PARTNER_ID, "Sim>Elsewhere")
+    category = world.category("Sim>Archive")
+    other = world.category("Sim>Elsewhere")
     count, burst = 10_000 + rng.randint(1, 600), _burst(rng)
-    ids = _seed_entries(world, category, count, burst)
-    _seed_entries(world, other, rng.randint(0, 300))
+    owners = _owners(world)
+    ids = _seed_entries(world, category, count, burst, owners)
+    _seed_entries(world, other, rng.randint(0, 300), owners=owners)
     started = world.clock.now()
     _churn(world, category, ids)
-    lived_at_start = model.listable(category)
+    shown = world.accounts.sees_only  # a USER session without list:* sees its own only
+    lived_at_start = model.listable(category, shown)
     belonged_at_start = set(ids)
     world.net.budget = bounds.walk(count + burst, burst)
     listed = with_restarts(world, driver, lambda p: p.list_category(category))
     ended = world.clock.now()
     truth = model.truth()
     touched = truth.written_between(started, ended)
-    checker.listed_once(listed, lived_at_start - touched, belonged_at_start | touched)
+    belonged = belonged_at_start | touched
+    if shown is not None:  # another user's entry listed is a stranger
+        belonged = {i for i in belonged if truth.entries[i].user_id == shown}
+    checker.listed_once(listed, lived_at_start - touched, belonged)
+
+
+def _owners(world: World) -> Callable[[], str]:
+    """Return who owns each seeded entry: the run's owner, or (``--accounts``) another user
+    for the account's share of them, drawn from a stream of its own."""
+    accounts = world.accounts
+    if not accounts.on:
+        return lambda: ""
+    rng = world.stream("accounts-owners")
+    return lambda: OTHER if rng.random() < accounts.others_share else accounts.owner
 
 
 def _burst(rng: random.Random) -> int:
@@ -122,18 +165,25 @@ def _burst(rng: random.Random) -> int:
     return rng.randint(151, 500) if kind < 0.75 else rng.randint(501, 1_200)
 
 
-def _seed_entries(world: World, category: int, count: int, burst: int = 0) -> list[str]:
+def _seed_entries(
+    world: World,
+    category: int,
+    count: int,
+    burst: int = 0,
+    owners: Callable[[], str] = lambda: "",
+) -> list[str]:
     """Seed ``count`` entries, a third of them tied with the one before, and ``burst`` more
-    sharing one second somewhere among them."""
+    sharing one second somewhere among them; each owned by ``owners()``."""
     rng, created = world.rng, int(world.clock.now()) - 60 * DAY
     at = rng.randrange(count) if burst else -1
     ids = []
+    seed = world.model.seed_entry
     for index in range(count):
         if rng.random() > 0.3:  # else the same second as the previous one: a tie
             created += rng.randint(1, 5)
         for extra in range(burst if index == at else 0):
-            ids.append(world.model.seed_entry(PARTNER_ID, f"bulk-{extra}", b"", category, created))
-        ids.append(world.model.seed_entry(PARTNER_ID, f"old-{index}", b"", category, created))
+            ids.append(seed(PARTNER_ID, f"bulk-{extra}", b"", category, created, owners()))
+        ids.append(seed(PARTNER_ID, f"old-{index}", b"", category, created, owners()))
     return ids
 
 
@@ -159,11 +209,13 @@ class _Batch:
     add: list[str]
     move: list[str]
     untouched: list[str]
+    others: list[str] = field(default_factory=list)  # another user's, in the source
+    refused: list[str] = field(default_factory=list)  # of ``others``: asked deleted, refused
 
     def run(self, process: Process) -> dict[str, str]:
         """Run the four operations in one process; return entry id -> outcome."""
         outcomes = process.batch("detach", self.detach, category=self.source)
-        outcomes |= process.batch("delete", self.delete)
+        outcomes |= process.batch("delete", self.delete + self.refused)
         outcomes |= process.batch("add", self.add, category=self.target)
         return outcomes | process.batch("move", self.move, source=self.source, target=self.target)
 
@@ -176,18 +228,26 @@ class _Batch:
         )
         expected: dict[str, frozenset[int] | None] = dict.fromkeys(self.detach, frozenset())
         expected |= dict.fromkeys(self.delete, None) | dict.fromkeys(self.add, both)
-        return expected | dict.fromkeys(self.move, target) | dict.fromkeys(self.untouched, source)
+        expected |= dict.fromkeys(self.move, target) | dict.fromkeys(self.untouched, source)
+        return expected | dict.fromkeys(self.others, source)
 
 
 def _batch_world(world: World) -> _Batch:
-    model, rng = world.model, world.rng
-    source = model.seed_category(PARTNER_ID, "Sim>A")
-    target = model.seed_category(PARTNER_ID, "Sim>B")
-    ids = _seed_entries(world, source, rng.randint(20, 120))
+    rng, accounts = world.rng, world.accounts
+    source = world.category("Sim>A")
+    target = world.category("Sim>B")
+    owner = accounts.owner
+    ids = _seed_entries(world, source, rng.randint(20, 120), owners=lambda: owner)
     rng.shuffle(ids)
     fifth = len(ids) // 5
     detach, delete, add, move = (ids[i * fifth : (i + 1) * fifth] for i in range(4))
-    return _Batch(source, target, detach, delete, add, move, ids[4 * fifth :])
+    batch = _Batch(source, target, detach, delete, add, move, ids[4 * fifth :])
+    if not accounts.on:
+        return batch
+    more = world.stream("accounts-world")
+    others = _seed_entries(world, source, more.randint(2, 10), owners=lambda: OTHER)
+    refused = more.sample(others, more.randint(1, 2)) if accounts.is_user else []
+    return _Batch(source, target, detach, delete, add, move, batch.untouched, others, refused)
 
 
 def batches(world: World, driver: Driver, checker: Checker) -> None:
@@ -196,14 +256,26 @@ def batches(world: World, driver: Driver, checker: Checker) -> None:
     if world.rng.random() < 0.3:
         world.net.kill_points = [world.rng.randint(1, 12)]
     items = len(batch.detach) + len(batch.delete) + len(batch.add) + 2 * len(batch.move)
+    items += len(batch.refused)
     world.net.budget = bounds.batches(items, operations=5, kills=len(world.net.kill_points))
+    others = {}
+    if batch.others:
+        before = world.model.truth().entries
+        others = {i: before[i] for i in batch.others}
     outcomes = with_restarts(world, driver, batch.run)
     world.net.settle()
     asked = batch.detach + batch.delete + batch.add + batch.move
     bad = [i for i in asked if outcomes.get(i) != "ok"]
     if bad:
         checker.fail("reported_truth", f"{len(bad)} items not reported done", bad)
-    checker.expected_state(world.model.truth(), batch.expected())
+    done = [i for i in batch.refused if outcomes.get(i) in ("ok", None)]
+    if done:  # another user's entry: the server refuses a USER session (INVALID_KS -4)
+        checker.fail(
+            "reported_truth", f"{len(done)} refused deletes reported done or not at all", done
+        )
+    truth = world.model.truth()
+    checker.expected_state(truth, batch.expected())
+    checker.untouched(truth, others)
 
 
 Scenario = Callable[[World, Driver, Checker], None]

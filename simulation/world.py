@@ -7,8 +7,9 @@ run replays exactly from its seed, and adding a draw to one purpose does not shi
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from simulation.accounts import Accounts
 from simulation.clock import VirtualClock
 from simulation.knobs import Schedule
 from simulation.model import KalturaModel
@@ -49,6 +50,15 @@ class World:
         """Return this run's random stream for ``purpose``."""
         return stream(self.scenario, self.seed, purpose)
 
+    @property
+    def accounts(self) -> Accounts:
+        """Return the run's account (``--accounts``; else the plain admin account)."""
+        return self.schedule.accounts
+
+    def category(self, path: str) -> int:
+        """Seed the categories of ``path`` (its root with the account's privacy context)."""
+        return self.model.seed_category(PARTNER_ID, path, self.accounts.privacy_context)
+
 
 def build(
     scenario: str,
@@ -56,17 +66,22 @@ def build(
     schedule: Schedule | None = None,
     budget: Budget | None = None,
     trace: bool = False,
+    accounts: bool = False,
 ) -> World:
-    """Wire a fresh world for ``scenario`` at ``seed`` (the schedule drawn from the seed)."""
+    """Wire a fresh world for ``scenario`` at ``seed`` (the schedule drawn from the seed;
+    ``accounts``: the account too, from its own stream, see ``simulation.accounts``)."""
     chosen = schedule or Schedule.draw(stream(scenario, seed, "schedule"))
+    if accounts:
+        chosen = replace(chosen, accounts=Accounts.draw(stream(scenario, seed, "accounts")))
     clock = VirtualClock()
     model = KalturaModel(clock, chosen.model, stream(scenario, seed, "model"))
-    model.add_partner(PARTNER_ID, ADMIN_SECRET, USER_SECRET)
+    account = chosen.accounts
+    model.add_partner(PARTNER_ID, ADMIN_SECRET, USER_SECRET, account.features, account.roles)
     lines: list[str] | None = [] if trace else None
     net = Network(
         model, chosen.network, stream(scenario, seed, "network"), budget or Budget(), lines
     )
-    account = Account(PARTNER_ID, ADMIN_SECRET)
+    conn = Account(PARTNER_ID, ADMIN_SECRET, account.user, account.privileges or "")
     return World(
-        scenario, seed, chosen, clock, model, net, account, stream(scenario, seed, "world"), lines
+        scenario, seed, chosen, clock, model, net, conn, stream(scenario, seed, "world"), lines
     )

@@ -6,6 +6,10 @@ partner's maximum (the schedule's ``ks_max_expiry``: 86,400, 600 or 120 s), the 
 that account may ask for; so in short-KS seeds the client renews before expiry and, when a
 request is slow past its margin, meets ``INVALID_KS``/``EXPIRED`` and renews on it.
 
+With ``--accounts`` and a USER session drawn (``simulation.accounts``), the KS is a USER one
+(type 0) of the account's user, with ``list:*`` when drawn: what a MediaSpace user's
+configuration holds.
+
 Upload options: the files' own chunk and edge sizes (``scenarios.make_files``), chunks in
 flight 1 to 6, files in flight 1 to 4, waiting for READY in half the seeds.
 """
@@ -16,6 +20,7 @@ import random
 from dataclasses import dataclass
 
 from kaltura_mm.config import Config
+from kaltura_mm.enums import SessionType
 from kaltura_mm.ks import SecretKs
 from kaltura_mm.runtime import Settings
 from kaltura_mm.upload import UploadOptions
@@ -38,11 +43,16 @@ class ClientSetup:
     def draw(cls, world: World) -> ClientSetup:
         """Return the setup of ``world``'s client (the same for every process of the run)."""
         rng = world.stream("client-setup")
+        accounts = world.accounts
+        session = SessionType.USER if accounts.is_user else SessionType.ADMIN
         config = Config(
             service_url=SERVICE_URL,
             partner_id=PARTNER_ID,
             admin_secret=ADMIN_SECRET,
             ks_expiry=world.schedule.model.ks_max_expiry,
+            session_type=session,
+            user_id=accounts.user,
+            privileges=accounts.privileges,
         )
         return cls(
             config,
@@ -68,6 +78,8 @@ class ClientSetup:
             config.partner_id,
             config.admin_secret,
             session_type=config.session_type,
+            user_id=config.user_id,
+            privileges=config.privileges,
             expiry=config.ks_expiry,
             clock=world.clock.now,
             random_bytes=rng.randbytes,

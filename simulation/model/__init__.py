@@ -66,9 +66,17 @@ class KalturaModel:
         self.clock = clock
         self.state = State(clock, knobs, rng)
 
-    def add_partner(self, partner_id: int, admin_secret: str, user_secret: str) -> Partner:
-        """Create a partner account."""
-        partner = Partner(partner_id, admin_secret, user_secret)
+    def add_partner(
+        self,
+        partner_id: int,
+        admin_secret: str,
+        user_secret: str,
+        features: frozenset[str] = frozenset(),
+        roles: dict[str, frozenset[str]] | None = None,
+    ) -> Partner:
+        """Create a partner account (``features``: ``FEATURE_…`` it has; ``roles``: user id
+        -> the permissions of its role, others have the user-session role)."""
+        partner = Partner(partner_id, admin_secret, user_secret, features, dict(roles or {}))
         self.state.partners[partner_id] = partner
         return partner
 
@@ -80,35 +88,48 @@ class KalturaModel:
         """Return the ground truth now."""
         return truth.take(self.state)
 
-    def listable(self, category_id: int) -> set[str]:
-        """Return the entries a list of ``category_id`` must find, as of now."""
-        return truth.listable(self.state, category_id)
+    def listable(self, category_id: int, owner: str | None = None) -> set[str]:
+        """Return the entries a list of ``category_id`` must find, as of now (``owner``: only
+        that user's)."""
+        return truth.listable(self.state, category_id, owner)
 
     # World setup: rows that "always existed", indexed at once, outside any request.
 
-    def seed_category(self, partner_id: int, path: str) -> int:
-        """Create the categories of ``A>B>C`` that do not exist; return the last one's id."""
+    def seed_category(self, partner_id: int, path: str, privacy_context: str = "") -> int:
+        """Create the categories of ``A>B>C`` that do not exist; return the last one's id.
+
+        ``privacy_context`` is given to the first one (``A``) if this makes it; its descendants
+        inherit it, as ``category::save`` gives them the contexts of their ancestors.
+        """
         state = self.state
         parent: Category | None = None
         for depth, name in enumerate(path.split(">")):
             full = ">".join(path.split(">")[: depth + 1])
             found = [c for c in state.categories.values() if c.full_name == full]
-            parent = found[0] if found else new_category(state, partner_id, parent, name)
+            own = privacy_context if depth == 0 else ""
+            parent = found[0] if found else new_category(state, partner_id, parent, name, own)
             state.categories[parent.id] = parent
             state.category_index.put_now(parent.id, state.category_doc(parent))
         assert parent is not None
         return parent.id
 
     def seed_entry(
-        self, partner_id: int, name: str, content: bytes, category_id: int, created_at: int
+        self,
+        partner_id: int,
+        name: str,
+        content: bytes,
+        category_id: int | None,
+        created_at: int,
+        user_id: str = "",
     ) -> str:
-        """Create a READY entry in a category, already indexed; return its id."""
+        """Create a READY entry of ``user_id`` in a category (None: in none), already
+        indexed; return its id."""
         state = self.state
         entry = Entry(
             state.mint_entry_id(),
             state.mint_int_id(),
             partner_id,
-            "",
+            user_id,
             name,
             MEDIA_CLIP,
             READY,
@@ -118,7 +139,8 @@ class KalturaModel:
             content=content,
         )
         state.entries[entry.id] = entry
-        row = CategoryEntry(category_id, entry.id, partner_id, CE_ACTIVE, created_at, "")
-        state.category_rows[entry.id] = {category_id: row}
+        if category_id is not None:
+            row = CategoryEntry(category_id, entry.id, partner_id, CE_ACTIVE, created_at, user_id)
+            state.category_rows[entry.id] = {category_id: row}
         state.entry_index.put_now(entry.id, state.entry_doc(entry))
         return entry.id

@@ -49,6 +49,7 @@ class Ctx:
     partner_id: int
     session: Session | None
     args: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # written into the HTTP response
 
     @property
     def user_id(self) -> str:
@@ -63,6 +64,13 @@ class Ctx:
     def now(self) -> float:
         """Return the virtual time."""
         return self.state.now()
+
+    def permitted(self, permission: str) -> bool:
+        """Return whether the caller's role grants ``permission`` (an ADMIN session: all)."""
+        if self.is_admin:
+            return True
+        partner = self.state.partners.get(self.partner_id)
+        return partner is not None and permission in partner.permissions_of(self.user_id)
 
     def obj(self, name: str) -> KInput | None:
         """Return an object argument, or None when it was not sent."""

@@ -25,9 +25,24 @@ from simulation.model.records import (
     Entry,
 )
 from simulation.model.render import category_entry_object, category_object
-from simulation.model.state import State
+from simulation.model.state import DISABLE_CATEGORY_LIMIT, State
 
 MAX_CATEGORIES_PER_ENTRY = 32
+MAX_CATEGORIES_UNLIMITED = 1000  # FEATURE_DISABLE_CATEGORY_LIMIT, one privacy context
+
+
+def category_limit_off(state: State, partner_id: int) -> bool:
+    """Return whether the partner has ``FEATURE_DISABLE_CATEGORY_LIMIT``."""
+    partner = state.partners.get(partner_id)
+    return partner is not None and DISABLE_CATEGORY_LIMIT in partner.features
+
+
+def _max_categories(ctx: Ctx, category: Category) -> int:
+    """``entry::getMaxCategoriesPerEntry``: 1000 with the feature and one privacy context."""
+    contexts = len(category.privacy_contexts.split(","))
+    if category_limit_off(ctx.state, ctx.partner_id) and contexts == 1:
+        return MAX_CATEGORIES_UNLIMITED
+    return MAX_CATEGORIES_PER_ENTRY
 
 
 def find_category(ctx: Ctx, category_id: int) -> Category:
@@ -65,13 +80,21 @@ def unlink(ctx: Ctx, entry: Entry, category_id: int) -> None:
 
 
 def set_entry_categories(ctx: Ctx, entry: Entry, csv: str) -> None:
-    """Make ``entry``'s links exactly the ids in ``csv`` (``categoriesIds`` on add/update)."""
+    """Make ``entry``'s links to categories without a privacy context exactly the ids in
+    ``csv`` (``categoriesIds`` on add/update). ``categoryEntryPeer::syncEntriesCategories``
+    skips privacy-context categories on both sides: naming one links nothing, and links to
+    them stay. With ``FEATURE_DISABLE_CATEGORY_LIMIT`` ``entry::setCategoriesIds`` returns
+    at once: the field changes nothing."""
+    if category_limit_off(ctx.state, ctx.partner_id):
+        return
     wanted = [int(v) for v in cut(csv, 500) if v.isdigit()]
-    categories = [find_category(ctx, cid) for cid in wanted]
-    for cid in [c for c in ctx.state.categories_of(entry.id) if c not in wanted]:
-        unlink(ctx, entry, cid)
+    categories = [c for c in (find_category(ctx, cid) for cid in wanted) if not c.privacy_contexts]
+    state = ctx.state
+    for cid in [c for c in state.categories_of(entry.id) if c not in wanted]:
+        if not state.categories[cid].privacy_contexts:
+            unlink(ctx, entry, cid)
     for category in categories:
-        if category.id not in ctx.state.category_rows.get(entry.id, {}):
+        if category.id not in state.category_rows.get(entry.id, {}):
             link(ctx, entry, category)
 
 
@@ -94,8 +117,9 @@ def entry_add(ctx: Ctx) -> dict[str, Any]:
     if entry is None or entry.status == DELETED or entry.partner_id != ctx.partner_id:
         raise ApiError("INVALID_ENTRY_ID", entry_id)
     category = find_category(ctx, category_id)
-    if len(ctx.state.categories_of(entry_id)) >= MAX_CATEGORIES_PER_ENTRY:
-        raise ApiError("MAX_CATEGORIES_FOR_ENTRY_REACHED", MAX_CATEGORIES_PER_ENTRY)
+    most = _max_categories(ctx, category)
+    if len(ctx.state.categories_of(entry_id)) >= most:
+        raise ApiError("MAX_CATEGORIES_FOR_ENTRY_REACHED", most)
     existing = ctx.state.category_rows.get(entry_id, {}).get(category_id)
     if existing is not None and existing.status == CE_ACTIVE:
         raise ApiError("CATEGORY_ENTRY_ALREADY_EXISTS")
@@ -107,6 +131,8 @@ def entry_delete(ctx: Ctx) -> None:
     entry_id, category_id = ctx.args["entryId"], ctx.args["categoryId"]
     if category_id not in ctx.state.category_rows.get(entry_id, {}):
         raise ApiError("ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY")
+    if ctx.state.categories[category_id].privacy_contexts:
+        ctx.state.events["category_entry.privacy_context_unlinked"] += 1
     unlink(ctx, ctx.state.entries[entry_id], category_id)
 
 
@@ -178,8 +204,11 @@ def _parent(ctx: Ctx, parent_id: int) -> Category | None:
     return parent
 
 
-def new_category(state: State, partner_id: int, parent: Category | None, name: str) -> Category:
-    """Return a new category row (not stored yet)."""
+def new_category(
+    state: State, partner_id: int, parent: Category | None, name: str, privacy_context: str = ""
+) -> Category:
+    """Return a new category row (not stored yet): a privacy context of its own, else its
+    parent's (``category::save`` gives every descendant the contexts of its ancestors)."""
     now = int(state.now())
     cid = state.mint_int_id()
     full_name = f"{parent.full_name}>{name}" if parent else name
@@ -194,7 +223,14 @@ def new_category(state: State, partner_id: int, parent: Category | None, name: s
         parent.depth + 1 if parent else 0,
         now,
         now,
+        privacy_context=privacy_context,
+        privacy_contexts=_contexts(parent.privacy_contexts if parent else "", privacy_context),
     )
+
+
+def _contexts(inherited: str, own: str) -> str:
+    names = [n for n in inherited.split(",") + own.split(",") if n]
+    return ",".join(dict.fromkeys(names))
 
 
 def create_category(ctx: Ctx, parent: Category | None, name: str) -> Category:

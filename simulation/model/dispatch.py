@@ -11,13 +11,14 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from kaltura_mm.sandbox import coerce
 from kaltura_mm.sandbox.errors import ApiError, invalid_ks
 from simulation.model import categories, entries, session, uploads
 from simulation.model.actions import Action, Ctx, read_args
-from simulation.model.jobs import NotModelled, Steps
+from simulation.model.jobs import NotModelled, Pause, Steps
 from simulation.model.ks import KsFormatError, Session, read_ks
 from simulation.model.state import State
 
@@ -63,8 +64,14 @@ def _session(state: State, params: dict[str, Any]) -> Session | None:
     return session
 
 
-def call(state: State, params: dict[str, Any], blocked: bool = False) -> Steps[Any]:
-    """Run one call; API failures are raised as ``ApiError``."""
+def call(
+    state: State,
+    params: dict[str, Any],
+    blocked: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Steps[Any]:
+    """Run one call; API failures are raised as ``ApiError``. Response headers an action
+    writes (a dropped property's ``…-error``) go to ``headers``."""
     service, action, spec = resolve(params)
     session = _session(state, params)
     partner_id = session.partner_id if session else _partner_param(params)
@@ -83,10 +90,31 @@ def call(state: State, params: dict[str, Any], blocked: bool = False) -> Steps[A
     if spec.admin_only and not (session and session.is_admin):
         raise ApiError("SERVICE_FORBIDDEN", f"{service}->{action}")
     state.calls[f"{service}.{action.lower()}"] += 1
-    result = spec.run(Ctx(state, service, action, partner_id, session, args))
-    if inspect.isgenerator(result):
-        result = yield from result
-    return result
+    ctx = Ctx(state, service, action, partner_id, session, args, {} if headers is None else headers)
+    acting = (session.user_id, session.is_admin) if session else ("", False)
+    return (yield from _acting_for(state, acting, lambda: spec.run(ctx)))
+
+
+def _acting_for(state: State, acting: tuple[str, bool], run: Callable[[], Any]) -> Steps[Any]:
+    """Run an action with ``state.acting`` naming its caller during each of its steps (other
+    requests run between them), so that the store knows whose request wrote what."""
+    state.acting = acting
+    try:
+        result = run()
+    finally:
+        state.acting = None
+    if not inspect.isgenerator(result):
+        return result
+    steps = cast("Steps[Any]", result)
+    while True:
+        state.acting = acting
+        try:
+            pause: Pause = next(steps)
+        except StopIteration as done:
+            return done.value
+        finally:
+            state.acting = None
+        yield pause
 
 
 def _partner_param(params: dict[str, Any]) -> int:

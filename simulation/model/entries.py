@@ -27,6 +27,7 @@ from simulation.model.records import (
     Entry,
 )
 from simulation.model.render import entry_object
+from simulation.model.state import REFERENCE_MODIFY
 
 MAX_MATCHES = 10_000
 _COLUMNS = {"name", "referenceId", "userId", "mediaType", "type", "categoriesIds"}
@@ -41,13 +42,33 @@ def find(ctx: Ctx, entry_id: str) -> Entry:
     return entry
 
 
-def check_owner(ctx: Ctx, entry: Entry) -> None:
-    """Refuse a USER KS that neither owns the entry nor holds ``edit`` for it."""
+def check_owner(ctx: Ctx, entry: Entry, owner_only: bool = False) -> None:
+    """Refuse a USER KS that neither owns the entry nor holds ``edit`` for it
+    (``@validateUser entry entryId edit``); ``owner_only`` (delete): only the owner."""
     if ctx.is_admin or entry.user_id.lower() == ctx.user_id.lower():
         return
-    if ctx.session is not None and ctx.session.has_privilege("edit", entry.id):
+    editor = ctx.session is not None and ctx.session.has_privilege("edit", entry.id)
+    if editor and not owner_only:
         return
+    ctx.state.events["entry.not_owner_refused"] += 1
     raise invalid_ks("", "-4", "INVALID_TYPE")
+
+
+def _drop_unpermitted(ctx: Ctx, obj: KInput, entry: Entry | None) -> None:
+    """Null what the caller's role may not write, as ``validateForInsert``/``ForUpdate`` do:
+    silently, with only a ``KalturaBaseEntry-referenceId-error`` header (spec 13). On update a
+    value equal to the current one is not a change, so it is kept."""
+    value = obj.values.get("referenceId")
+    if value is None or ctx.permitted(REFERENCE_MODIFY):
+        return
+    if entry is not None and value == entry.reference_id:
+        return
+    del obj.values["referenceId"]
+    verb = "insert" if entry is None else "update"
+    ctx.state.events["entry.reference_id_dropped"] += 1
+    ctx.headers["KalturaBaseEntry-referenceId-error"] = (
+        f'Current user does not have permission to {verb} property "KalturaBaseEntry::referenceId"'
+    )
 
 
 def _apply(ctx: Ctx, entry: Entry, obj: KInput) -> None:
@@ -74,6 +95,7 @@ def add(ctx: Ctx) -> dict[str, Any]:
     obj = ctx.obj("entry")
     assert obj is not None
     check_insert(obj)
+    _drop_unpermitted(ctx, obj, None)
     owner = obj.get("userId") or ctx.user_id
     if owner != ctx.user_id and not ctx.is_admin:
         raise invalid_ks("", "-4", "INVALID_TYPE")
@@ -128,6 +150,7 @@ def update(ctx: Ctx, param: str) -> dict[str, Any]:
     obj = ctx.obj(param)
     assert obj is not None
     check_update(obj, entry_object(ctx.state, entry))
+    _drop_unpermitted(ctx, obj, entry)
     _apply(ctx, entry, obj)
     entry.updated_at = int(ctx.now())
     ctx.state.write_entry(entry)
@@ -137,7 +160,7 @@ def update(ctx: Ctx, param: str) -> dict[str, Any]:
 def delete(ctx: Ctx) -> None:
     """Soft-delete an entry (status DELETED) and its category links."""
     entry = find(ctx, ctx.args["entryId"])
-    check_owner(ctx, entry)
+    check_owner(ctx, entry, owner_only=True)
     categories.drop_entry(ctx, entry)
     entry.status = DELETED
     entry.updated_at = int(ctx.now())
@@ -193,7 +216,12 @@ def list_entries(ctx: Ctx, response_type: str) -> dict[str, Any]:
     if len(rows) < len(page):
         state.events["list.short_page"] += 1
     objects = [entry_object(state, e) for e in rows]
-    total = len(objects) if state.knobs.access_control_total and not ctx.is_admin else len(matches)
+    total = len(matches)
+    if state.knobs.access_control_total and not ctx.is_admin:
+        state.events["list.total_is_page_count"] += 1
+        total = len(objects)
+    if own_only:
+        state.events["list.own_entries_only"] += 1
     return list_response(response_type, objects, total)
 
 

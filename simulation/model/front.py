@@ -35,18 +35,19 @@ def serve(state: State, request: HttpRequest, blocked: bool = False) -> Steps[Ht
     params = read_params(request)
     fmt = coerce.to_int(params.get("format", 2))
     multi = params.get("service") == "multirequest"
+    said: dict[str, str] = {}  # PHP header() calls of the actions: one value per name
     result: Any
     if fmt not in FORMATS:
         result, fmt, multi = ApiError("UNKNOWN_RESPONSE_FORMAT", params.get("format")), 2, False
     elif multi:
-        result = yield from _multirequest(state, params, blocked)
+        result = yield from _multirequest(state, params, blocked, said)
     else:
         try:
-            result = yield from dispatch.call(state, params, blocked)
+            result = yield from dispatch.call(state, params, blocked, said)
         except ApiError as error:
             result = error
     body = render_body(result, fmt, multi, str(params.get("callback", "")))
-    return HttpResponse(200, _headers(state, fmt), body)
+    return HttpResponse(200, {**_headers(state, fmt), **said}, body)
 
 
 def _headers(state: State, fmt: int) -> dict[str, str]:
@@ -59,14 +60,16 @@ def _headers(state: State, fmt: int) -> dict[str, str]:
     }
 
 
-def _multirequest(state: State, params: dict[str, Any], blocked: bool) -> Steps[list[Any]]:
+def _multirequest(
+    state: State, params: dict[str, Any], blocked: bool, said: dict[str, str]
+) -> Steps[list[Any]]:
     calls = sub_requests(params)
     results: list[Any] = []
     for ordinal, sub in enumerate(calls, start=1):
         if ordinal > 1:
             yield Pause()
         try:
-            result = yield from dispatch.call(state, sub, blocked)
+            result = yield from dispatch.call(state, sub, blocked, said)
         except ApiError as error:
             result = error
         results.append(result)

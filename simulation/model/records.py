@@ -94,6 +94,8 @@ class Category:
     updated_at: int
     status: int = CATEGORY_ACTIVE
     extra: dict[str, Any] = field(default_factory=dict)
+    privacy_context: str = ""  # its own (``privacyContext``)
+    privacy_contexts: str = ""  # its own and its ancestors' (``privacyContexts``): the rules
 
 
 @dataclass(slots=True)

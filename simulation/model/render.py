@@ -10,16 +10,29 @@ from __future__ import annotations
 from typing import Any
 
 from simulation.model.records import DOCUMENT, MEDIA_CLIP, Category, CategoryEntry, Entry, Token
-from simulation.model.state import State
+from simulation.model.state import DISABLE_CATEGORY_LIMIT, State
 from simulation.model.wire import compact
 
 _ENTRY_CLASSES = {MEDIA_CLIP: "KalturaMediaEntry", DOCUMENT: "KalturaDocumentEntry"}
 
 
 def entry_object(state: State, entry: Entry) -> dict[str, Any]:
-    """Return a ``KalturaMediaEntry`` (or the class of the entry's type)."""
-    ids = state.categories_of(entry.id)
-    names = [state.categories[cid].full_name for cid in ids if cid in state.categories]
+    """Return a ``KalturaMediaEntry`` (or the class of the entry's type).
+
+    ``categories``/``categoriesIds`` are not the entry's membership (spec 13): they leave out
+    categories with a privacy context (``categoryEntry::setEntryOnCategory`` writes only the
+    others), and are null for a partner with ``FEATURE_DISABLE_CATEGORY_LIMIT``
+    (``entry::getCategoriesIds``). Only ``categoryEntry.list`` is exact.
+    """
+    partner = state.partners.get(entry.partner_id)
+    shown: list[int] | None = None
+    if partner is None or DISABLE_CATEGORY_LIMIT not in partner.features:
+        shown = [
+            cid
+            for cid in state.categories_of(entry.id)
+            if cid in state.categories and not state.categories[cid].privacy_contexts
+        ]
+    names = None if shown is None else ",".join(state.categories[c].full_name for c in shown)
     own: dict[str, Any] = {}
     if entry.type == MEDIA_CLIP:
         own = {"mediaType": entry.media_type, "plays": 0, "views": 0, "duration": 0}
@@ -29,8 +42,8 @@ def entry_object(state: State, entry: Entry) -> dict[str, Any]:
         "partnerId": entry.partner_id,
         "userId": entry.user_id,
         "creatorId": entry.user_id,
-        "categories": ",".join(names),
-        "categoriesIds": ",".join(str(cid) for cid in ids),
+        "categories": names,
+        "categoriesIds": None if shown is None else ",".join(str(cid) for cid in shown),
         "status": entry.status,
         "moderationStatus": 6,
         "moderationCount": 0,
@@ -86,6 +99,8 @@ def category_object(category: Category, direct_entries: int) -> dict[str, Any]:
             "createdAt": c.created_at,
             "updatedAt": c.updated_at,
             "status": c.status,
+            "privacyContext": c.privacy_context or None,
+            "privacyContexts": c.privacy_contexts or None,
             **c.extra,
             "objectType": "KalturaCategory",
         }

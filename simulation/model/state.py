@@ -10,9 +10,10 @@ import heapq
 import random
 import string
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from simulation.accounts import BASE_USER_SESSION, DISABLE_CATEGORY_LIMIT, REFERENCE_MODIFY
 from simulation.clock import VirtualClock
 from simulation.knobs import ModelKnobs
 from simulation.model.index import CategoryDoc, EntryDoc, Lag, SearchIndex, crc32
@@ -31,13 +32,27 @@ from simulation.model.records import (
 _ID_ALPHABET = string.digits + string.ascii_lowercase
 
 
+__all__ = ["BASE_USER_SESSION", "DISABLE_CATEGORY_LIMIT", "REFERENCE_MODIFY", "Partner", "State"]
+
+
 @dataclass(frozen=True, slots=True)
 class Partner:
-    """A partner account: its id and secrets."""
+    """A partner account: its id, secrets, features, and its users' role permissions.
+
+    ``roles`` maps a user id (lower case) to what its role grants; a user not in it has the
+    partner's user-session role (``BASE_USER_SESSION``: ``kPermissionManager::getRoleIds``).
+    An ADMIN session holds every permission.
+    """
 
     id: int
     admin_secret: str
     user_secret: str
+    features: frozenset[str] = frozenset()
+    roles: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def permissions_of(self, user_id: str) -> frozenset[str]:
+        """Return what a USER session of ``user_id`` may do."""
+        return self.roles.get(user_id.lower(), BASE_USER_SESSION)
 
 
 class State:
@@ -54,6 +69,10 @@ class State:
         self.category_index: SearchIndex[CategoryDoc] = SearchIndex(Lag(*knobs.index_lag, rng))
         self.limiter = RateLimiter(knobs.rate_limits)
         self.entry_writes: list[tuple[float, str]] = []
+        # Who the request being served acts for (user, admin?); None: the world's own moves.
+        self.acting: tuple[str, bool] | None = None
+        # Writes a non-admin request made to an entry another user owns: (when, entry, user).
+        self.foreign_writes: list[tuple[float, str, str]] = []
         self.calls: Counter[str] = Counter()
         self.events: Counter[str] = Counter()  # the unkindness that actually happened
         self.query_cache: dict[object, Any] = {}
@@ -115,6 +134,9 @@ class State:
         when = self.now() if at is None else at
         self.entries[entry.id] = entry
         self.entry_writes.append((when, entry.id))
+        acting = self.acting
+        if acting is not None and not acting[1] and entry.user_id.lower() != acting[0].lower():
+            self.foreign_writes.append((when, entry.id, acting[0]))
         self.entry_index.write(entry.id, self.entry_doc(entry), when)
 
     def category_doc(self, category: Category) -> CategoryDoc:

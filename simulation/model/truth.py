@@ -54,6 +54,7 @@ class Truth:
         self.tokens = {t.id: _token_truth(t) for t in state.tokens.values()}
         self.category_names = {c.id: c.full_name for c in state.categories.values()}
         self.entry_writes = tuple(state.entry_writes)
+        self.foreign_writes = tuple(state.foreign_writes)  # (when, entry, the USER who wrote)
 
     @cached_property
     def entries(self) -> dict[str, EntryTruth]:
@@ -98,9 +99,10 @@ def take(state: State) -> Truth:
     return Truth(state)
 
 
-def listable(state: State, category_id: int) -> set[str]:
+def listable(state: State, category_id: int, owner: str | None = None) -> set[str]:
     """Return the entries a plain list of ``category_id`` must find now: READY and in the
-    category in the store, and the index already holding that same row."""
+    category in the store, and the index already holding that same row (``owner``: only
+    that user's, what a USER session without ``list:*`` is shown)."""
     state.tick()
     state.settle_indexes()
     docs = state.entry_index.docs
@@ -108,6 +110,8 @@ def listable(state: State, category_id: int) -> set[str]:
     for entry_id, links in state.category_rows.items():
         entry = state.entries[entry_id]
         if entry.status != READY or category_id not in state.categories_of(entry_id):
+            continue
+        if owner is not None and entry.user_id != owner:
             continue
         if docs.get(entry_id) == state.entry_doc(entry) and links:
             found.add(entry_id)

@@ -81,9 +81,9 @@ def _one_request(
         service, action, _ = items[key]
         if code is None or code == DONE_BY.get((service, action)):
             outcomes[key] = "ok"
-        elif code in ("ACTION_BLOCKED", "INVALID_KS"):
+        elif code in ("ACTION_BLOCKED", "EXPIRED"):
             retry.append(key)
-            if code == "INVALID_KS":
+            if code == "EXPIRED":
                 conn.renew()  # the session expired: items in a multirequest each say so
         else:
             outcomes[key] = code

@@ -25,6 +25,7 @@ class ApiFailure(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(code, message)
         self.code = code
+        self.expired = code == "INVALID_KS" and "EXPIRED" in message  # else: refused for good
 
 
 class Uncertain(Exception):
@@ -37,10 +38,13 @@ class NotSent(Uncertain):
 
 @dataclass(frozen=True, slots=True)
 class Account:
-    """What a driver process knows: the partner and its admin secret."""
+    """What a driver process knows: the partner, its admin secret, and the session to start
+    (``user``: a USER session of that user, with ``privileges``; "": an ADMIN session)."""
 
     partner_id: int
     admin_secret: str
+    user: str = ""
+    privileges: str = ""
 
 
 class Conn:
@@ -79,6 +83,9 @@ class Conn:
         if not self._ks:
             params = {"secret": self.account.admin_secret, "partnerId": self.account.partner_id}
             params.update({"type": 2, "expiry": 86_400, "format": 1})
+            if self.account.user:  # a USER session of that user
+                params.update({"type": 0, "userId": self.account.user})
+                params["privileges"] = self.account.privileges
             request = json_request(SERVICE_URL, "session", "start", params)
             self._ks = self._until_answered(request)
         return self._ks
@@ -128,7 +135,7 @@ class Conn:
         try:
             return decode(self.net.wait_for(ticket))
         except ApiFailure as failure:
-            if failure.code != "INVALID_KS":
+            if not failure.expired:  # INVALID_KS -4,INVALID_TYPE: not the owner, for good
                 raise
             self.renew()
             return decode(self.net.wait_for(self.send(service, action, params, files)[0]))
@@ -151,7 +158,10 @@ def decode(event: Any) -> Any:
 
 
 def failure_of(value: Any) -> str | None:
-    """Return the error code of a multirequest item, or None for a result."""
+    """Return the error code of a multirequest item, or None for a result (an expired
+    session's ``INVALID_KS`` reads ``EXPIRED``: the item did not run)."""
     if isinstance(value, dict) and value.get("objectType") == "KalturaAPIException":
+        if value["code"] == "INVALID_KS" and "EXPIRED" in str(value.get("message", "")):
+            return "EXPIRED"
         return str(value["code"])
     return None

@@ -58,3 +58,27 @@ class CarelessDriver(ReferenceDriver):
 
     def process(self, world: World) -> CarelessProcess:
         return CarelessProcess(world, self.journals)
+
+
+class BlindDetachProcess(ReferenceProcess):
+    """The reference flows, but a detach trusts each entry's own ``categoriesIds`` (wrong: a
+    privacy-context category never shows there, and it is null under
+    ``FEATURE_DISABLE_CATEGORY_LIMIT``): entries not showing the category count as detached."""
+
+    def batch(self, operation: str, ids: list[str], **categories: int) -> dict[str, str]:
+        if operation != "detach":
+            return super().batch(operation, ids, **categories)
+        category = str(categories["category"])
+        entries = self.conn.call("baseentry", "getByIds", {"entryIds": ",".join(ids)})
+        shown = {e["id"] for e in entries if category in (e.get("categoriesIds") or "").split(",")}
+        done = super().batch(operation, [i for i in ids if i in shown], **categories)
+        return {**dict.fromkeys(ids, "ok"), **done}
+
+
+class BlindDetachDriver(ReferenceDriver):
+    """Hands out processes whose detach reads ``categoriesIds``."""
+
+    name = "blind"
+
+    def process(self, world: World) -> BlindDetachProcess:
+        return BlindDetachProcess(world, self.journals)
