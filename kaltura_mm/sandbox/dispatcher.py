@@ -5,7 +5,8 @@
 3. rate limit (``ACTION_BLOCKED``; every attempt counts, see ``ratelimit``);
 4. action arguments read and validated (``MISSING_MANDATORY_PARAMETER``, ``INVALID_ENUM_VALUE``…);
 5. KS validity (``INVALID_KS`` with ``KSID`` = ``EXPIRED`` or ``EXCEEDED_ACTIONS_LIMIT``) and the
-   role it acts with (``roles``: ``INVALID_OBJECT_ID`` for an unknown ``setrole``);
+   role it acts with (``roles``: ``INVALID_OBJECT_ID`` for an unknown ``setrole``); then the
+   action's ``@validateUser`` ownership check (``INVALID_KS … -4,INVALID_TYPE``, even with no KS);
 6. access (``MISSING_KS``; ``SERVICE_FORBIDDEN`` when the role lacks every permission the action
    accepts, ``permissions.ACTIONS``); 7. the action runs.
 """
@@ -157,6 +158,9 @@ class Dispatcher:
             raise invalid_ks("EXPIRED")
         partner_id = session.partner_id if session else _partner_param(params)
         held = self._role_permissions(params, session, consume)
+        call = Call(self.core, partner_id, session, args, held)
+        if spec.validate_user is not None:
+            spec.validate_user(call)
         if spec.needs_ks and session is None:
             if partner_id and self.core.partner(partner_id) is not None:
                 raise _forbidden(service, action)
@@ -166,7 +170,7 @@ class Dispatcher:
             permitted = not spec.admin_only or bool(session and session.is_admin)
         if session is not None and not permitted:
             raise _forbidden(service, action)
-        return Call(self.core, partner_id, session, args, held)
+        return call
 
     def _role_permissions(
         self, params: dict[str, Any], session: ks.Session | None, consume: bool

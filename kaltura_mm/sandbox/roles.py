@@ -89,7 +89,8 @@ def names_of(text: str | None) -> frozenset[str]:
 
 def is_widget(session: Session) -> bool:
     """Return True for a widget KS (``kSessionBase::isWidgetSession``)."""
-    return session.type == 0 and session.user_id in ("", "0") and "widget" in session.privileges
+    text = session.raw_privileges
+    return session.type == 0 and session.user_id in ("", "0") and "widget:1" in text
 
 
 def find(store: Store, partner_id: int, key: str) -> sqlite3.Row | None:
@@ -111,7 +112,7 @@ def _default_role_id(session: Session) -> int:
 
 def role_of(store: Store, session: Session) -> Role:
     """Return the role ``session`` acts with, always-allowed actions included."""
-    wanted = session.privileges.get("setrole")
+    wanted = session.role
     if wanted:
         if wanted == "null":
             return Role(0, frozenset({permissions.ALWAYS_ALLOWED}))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -177,3 +179,19 @@ def test_add_role_refuses_names_the_server_does_not_define(sb: Sandbox) -> None:
     with pytest.raises(ValueError, match="NOT_A_PERMISSION"):
         sb.add_role("bad", ["CONTENT_MANAGE_BASE", "NOT_A_PERMISSION"])
     assert sb.add_role("everything", "*") >= 1000
+
+
+def test_the_documented_permission_table_is_the_one_the_sandbox_applies() -> None:
+    docs = Path(__file__).parents[2] / "docs" / "sandbox.md"
+    documented: dict[tuple[str, str], frozenset[str]] = {}
+    for line in docs.read_text().splitlines():
+        match = re.fullmatch(r"\| `(\w+)\.(\w+)` \| ([A-Z_, ]+) \|", line)
+        if match:
+            names = frozenset(n.strip() for n in match.group(3).split(","))
+            documented[(match.group(1).lower(), match.group(2))] = names
+    applied = {
+        (service, action): names
+        for service, actions in permissions.ACTIONS.items()
+        for action, names in actions.items()
+    }
+    assert documented == applied
