@@ -195,3 +195,22 @@ def test_the_documented_permission_table_is_the_one_the_sandbox_applies() -> Non
         for action, names in actions.items()
     }
     assert documented == applied
+
+
+def test_a_forbidden_sub_request_sets_the_headers_of_the_whole_answer(sb: Sandbox) -> None:
+    ann = user_api(sb, "ann")
+    body = {
+        "format": 1,
+        "ks": ann.ks,
+        "1": {"service": "baseEntry", "action": "count"},
+        "2": {"service": "category", "action": "delete", "id": 1},
+    }
+    response = ann.http.post("/service/multirequest", json=body)
+    counted, denied = response.json()
+    assert counted == 0 and is_error(denied, "SERVICE_FORBIDDEN")
+    assert response.headers["X-Kaltura"] == "error-SERVICE_FORBIDDEN"
+    assert response.headers["X-Kaltura-App"] == (
+        "exiting on error SERVICE_FORBIDDEN - The access to service [category->delete] is forbidden"
+    )
+    fine = ann.http.post("/service/baseEntry/action/count", json={"format": 1, "ks": ann.ks})
+    assert "X-Kaltura" not in fine.headers
