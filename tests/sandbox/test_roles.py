@@ -214,3 +214,14 @@ def test_a_forbidden_sub_request_sets_the_headers_of_the_whole_answer(sb: Sandbo
     )
     fine = ann.http.post("/service/baseEntry/action/count", json={"format": 1, "ks": ann.ks})
     assert "X-Kaltura" not in fine.headers
+
+
+def test_roles_survive_a_restart_on_the_same_data_folder(tmp_path: Path) -> None:
+    with Sandbox(data_dir=tmp_path) as first:
+        role = first.add_role("reader", READ_ONLY)
+        next_role = first.add_role("other", READ_ONLY)
+    with Sandbox(data_dir=tmp_path) as again:
+        reader = user_api(again, "ann", privileges=f"setrole:{role}")
+        assert is_error(reader.call("baseEntry", "add", entry=ENTRY), "SERVICE_FORBIDDEN")
+        assert again.add_role("third", READ_ONLY) == next_role + 1
+        reader.close()
