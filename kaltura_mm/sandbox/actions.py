@@ -51,6 +51,8 @@ class Action:
     params: tuple[Param, ...] = ()
     needs_ks: bool = True
     admin_only: bool = False
+    # ``@validateUser``: an ownership check the dispatcher runs before the access check
+    validate_user: Callable[[Call], None] | None = None
 
 
 @dataclass
@@ -61,6 +63,8 @@ class Call:
     partner_id: int
     session: Session | None
     args: dict[str, Any] = field(default_factory=dict)
+    # the permissions of the session's role (``roles``); "*" (all) for internal calls
+    permissions: frozenset[str] = frozenset({"*"})
 
     @property
     def user_id(self) -> str:
