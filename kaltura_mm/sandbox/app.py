@@ -33,6 +33,8 @@ class Sandbox:
     ``Sandbox(index_lag=0, index_max_in_values=None)`` is the kind, consistent sandbox.
     ``metadata_access_control=True`` switches on every partner's access control on entry
     metadata (a non-admin KS's ``totalCount`` is then its page's own count).
+    ``fail_conversions=True`` makes every conversion end in ERROR_CONVERTING (-1), and a pending
+    replacement FAILED (also ``sb.faults.fail_conversions``).
     """
 
     def __init__(
@@ -47,6 +49,7 @@ class Sandbox:
         index_max_in_values: int | None = SPHINX_MAX_IN_VALUES,
         metadata_access_control: bool = False,
         category_job_delay: float = 1.0,
+        fail_conversions: bool = False,
     ) -> None:
         if (
             transcode_delay < 0
@@ -70,6 +73,7 @@ class Sandbox:
             index_max_in_values=index_max_in_values,
             metadata_access_control_all=metadata_access_control,
             category_job_delay=category_job_delay,
+            fail_conversions=fail_conversions,
         )
         self.faults = Faults(seed, self._settings, self.clock)
         self.stats = Stats()
@@ -291,6 +295,15 @@ class Sandbox:
             status,
         )
         return {name: value for name, value in made.items() if value is not None}
+
+    def set_replacement_approval(
+        self, required: bool = True, partner_id: int | None = None
+    ) -> None:
+        """Make a partner's content replacements wait for ``media.approveReplace``
+        (``FEATURE_ENTRY_REPLACEMENT_APPROVAL``; off by default): ``replacementStatus`` goes
+        NOT_READY_AND_NOT_APPROVED (3), then READY_BUT_NOT_APPROVED (2) once converted."""
+        partner = self._partner(partner_id).partner_id
+        self.core.set_feature(partner, replacement.APPROVAL_FEATURE, required)
 
     def entry_bytes(self, entry_id: str) -> Path:
         """Return the path of an entry's original content (what ``downloadUrl`` serves)."""

@@ -84,6 +84,7 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
     "ENTRY_TYPE_NOT_SUPPORTED": (("ENTRY_TYPE",), 'Entry type "@ENTRY_TYPE@" not supported'),
     "FEATURE_FORBIDDEN": (("FEATURE",), "The usage of feature [@FEATURE@] is forbidden"),
     "ENTRY_REPLACEMENT_ALREADY_EXISTS": ((), "Entry already in replacement"),
+    "ENTRY_ID_NOT_REPLACED": (("ENTRY_ID",), 'Entry id "@ENTRY_ID@" not replaced'),
     "INVALID_ENTRY_TYPE": (
         ("ENTRY_NAME", "WRONG_ENTRY_TYPE", "RIGHT_ENTRY_TYPE"),
         'Entry "@ENTRY_NAME@" type is "@WRONG_ENTRY_TYPE@", type must be "@RIGHT_ENTRY_TYPE@"',
