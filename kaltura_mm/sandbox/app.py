@@ -8,9 +8,11 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from kaltura_mm.sandbox import (
     accounts,
+    app_tokens,
     category_users,
     entitlement,
     ks,
@@ -46,6 +48,8 @@ class Sandbox:
     ``account="mediaspace"`` fills the default partner with a MediaSpace/KMS-shaped account
     (entitlement on, a category tree with a privacy context, members, users, entries; see
     ``accounts``); ``sandbox.account`` holds its ids.
+    ``fail_conversions=True`` makes every conversion end in ERROR_CONVERTING (-1), and a pending
+    replacement FAILED (also ``sb.faults.fail_conversions``).
     """
 
     def __init__(
@@ -61,6 +65,7 @@ class Sandbox:
         metadata_access_control: bool = False,
         category_job_delay: float = 1.0,
         account: str = "default",
+        fail_conversions: bool = False,
     ) -> None:
         if (
             transcode_delay < 0
@@ -87,6 +92,7 @@ class Sandbox:
             index_max_in_values=index_max_in_values,
             metadata_access_control_all=metadata_access_control,
             category_job_delay=category_job_delay,
+            fail_conversions=fail_conversions,
         )
         self.faults = Faults(seed, self._settings, self.clock)
         self.stats = Stats()
@@ -351,6 +357,48 @@ class Sandbox:
             raise ValueError("a user id is needed, e.g. 'alice@example.com'")
         now = int(self.clock.now())
         category_users.add(self.core.store, partner, category_id, user_id, permission_level, now)
+
+    def add_app_token(
+        self,
+        *,
+        session_type: int | None = None,
+        session_user_id: str | None = None,
+        session_privileges: str | None = None,
+        session_duration: int | None = None,
+        expiry: int | None = None,
+        hash_type: str | None = None,
+        description: str | None = None,
+        status: int = app_tokens.ACTIVE,
+        partner_id: int | None = None,
+    ) -> dict[str, Any]:
+        """Create an app token as ``appToken.add`` would and return its ``KalturaAppToken`` as
+        the JSON API shows it (``id`` and ``token`` are what a client needs). ``expiry`` is an
+        absolute Unix time; ``status=app_tokens.DISABLED`` makes one only the admin console
+        could. ``hash_type`` None reads as SHA1, as on the server."""
+        made = app_tokens.insert(
+            self.core,
+            self._partner(partner_id).partner_id,
+            {
+                "session_type": session_type,
+                "session_user_id": session_user_id,
+                "session_privileges": session_privileges,
+                "session_duration": session_duration,
+                "expiry": expiry,
+                "hash_type": hash_type,
+                "description": description,
+            },
+            status,
+        )
+        return {name: value for name, value in made.items() if value is not None}
+
+    def set_replacement_approval(
+        self, required: bool = True, partner_id: int | None = None
+    ) -> None:
+        """Make a partner's content replacements wait for ``media.approveReplace``
+        (``FEATURE_ENTRY_REPLACEMENT_APPROVAL``; off by default): ``replacementStatus`` goes
+        NOT_READY_AND_NOT_APPROVED (3), then READY_BUT_NOT_APPROVED (2) once converted."""
+        partner = self._partner(partner_id).partner_id
+        self.core.set_feature(partner, replacement.APPROVAL_FEATURE, required)
 
     def entry_bytes(self, entry_id: str) -> Path:
         """Return the path of an entry's original content (what ``downloadUrl`` serves)."""

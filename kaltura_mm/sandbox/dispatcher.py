@@ -4,7 +4,8 @@
 2. the KS string parsed and its signature checked (``INVALID_KS … -1,INVALID_STR``);
 3. rate limit (``ACTION_BLOCKED``; every attempt counts, see ``ratelimit``);
 4. action arguments read and validated (``MISSING_MANDATORY_PARAMETER``, ``INVALID_ENUM_VALUE``…);
-5. KS validity (``INVALID_KS`` with ``KSID`` = ``EXPIRED`` or ``EXCEEDED_ACTIONS_LIMIT``) and the
+5. KS validity (``INVALID_KS`` with ``KSID`` = ``EXPIRED`` or ``EXCEEDED_ACTIONS_LIMIT``, then
+   ``LOGOUT`` for a KS of a deleted app token) and the
    role it acts with (``roles``: ``INVALID_OBJECT_ID`` for an unknown ``setrole``); then the
    action's ``@validateUser`` ownership check (``INVALID_KS … -4,INVALID_TYPE``, even with no KS);
 6. access (``MISSING_KS``; ``SERVICE_FORBIDDEN`` when the role lacks every permission the action
@@ -17,7 +18,15 @@ import threading
 import time
 from typing import Any
 
-from kaltura_mm.sandbox import actions_limit, coerce, ks, permissions, response_headers, roles
+from kaltura_mm.sandbox import (
+    actions_limit,
+    app_tokens,
+    coerce,
+    ks,
+    permissions,
+    response_headers,
+    roles,
+)
 from kaltura_mm.sandbox.actions import Action, Call, Param, read_args
 from kaltura_mm.sandbox.claims import Claim
 from kaltura_mm.sandbox.core import Core
@@ -25,6 +34,7 @@ from kaltura_mm.sandbox.errors import ApiError, invalid_ks
 from kaltura_mm.sandbox.faults import Faults, Stats
 from kaltura_mm.sandbox.ratelimit import Admission
 from kaltura_mm.sandbox.services import (
+    app_token,
     base_entry,
     category,
     category_entry,
@@ -46,6 +56,7 @@ SERVICES: dict[str, dict[str, Action]] = {
     "category": category.ACTIONS,
     "categoryentry": category_entry.ACTIONS,
     "userrole": user_role.ACTIONS,
+    "apptoken": app_token.ACTIONS,
 }
 
 
@@ -156,9 +167,12 @@ class Dispatcher:
         args = read_args(declared, params, now)
         if session is not None and session.valid_until <= now:
             raise invalid_ks("EXPIRED")
+        if session is not None and app_tokens.is_logged_out(self.core.store, session):
+            raise invalid_ks("LOGOUT")  # its app token was deleted
         partner_id = session.partner_id if session else _partner_param(params)
         held = self._role_permissions(params, session, consume)
-        call = Call(self.core, partner_id, session, args, held)
+        ks_text = str(params.get("ks") or "") if session is not None else ""
+        call = Call(self.core, partner_id, session, args, held, ks_text)
         if spec.validate_user is not None:
             spec.validate_user(call)
         if spec.needs_ks and session is None:

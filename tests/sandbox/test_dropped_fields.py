@@ -192,6 +192,9 @@ def test_a_category_editor_without_category_users_rights_loses_privacy(sb: Sandb
         'Current user does not have permission to insert property "KalturaCategory::privacy"'
     )
     admin = Api(sb, sb.ks(user_id="svc"))
-    kept = _post(admin, "category", "add", category={**category, "name": "Also closed"})
+    # privacy other than the default needs a privacy context (KalturaCategory::validateCategory)
+    closed = {**category, "name": "Also closed", "privacyContext": "MediaSpace"}
+    kept = _post(admin, "category", "add", category=closed)
     assert kept.json()["name"] == "Also closed"
+    assert kept.json()["privacy"] == 3
     assert "KalturaCategory-privacy-error" not in kept.headers
