@@ -225,3 +225,29 @@ def test_roles_survive_a_restart_on_the_same_data_folder(tmp_path: Path) -> None
         assert is_error(reader.call("baseEntry", "add", entry=ENTRY), "SERVICE_FORBIDDEN")
         assert again.add_role("third", READ_ONLY) == next_role + 1
         reader.close()
+
+
+def test_a_user_the_partner_gave_roles_acts_with_them_in_any_session_type(
+    sb: Sandbox, api: Api
+) -> None:
+    editor = sb.add_role("category editor", ["CONTENT_MANAGE_EDIT_CATEGORIES"])
+    uploader = sb.add_role("uploader", ["CONTENT_INGEST_UPLOAD", "CONTENT_MANAGE_BASE"])
+    sb.set_user_roles("Kim", [editor, uploader])
+    kim = user_api(sb, "kim")  # the user id is matched ignoring case
+    added = kim.call("category", "add", category={"objectType": "KalturaCategory", "name": "k"})
+    assert added["name"] == "k"  # the user-session role could not
+    assert kim.call("baseEntry", "add", entry=ENTRY)["id"]  # the second role's permission
+    kim_admin = Api(sb, sb.ks(user_id="kim"))
+    assert is_error(kim_admin.call("userRole", "list"), "SERVICE_FORBIDDEN")  # not the admin's
+    reader = sb.add_role("reader", READ_ONLY)
+    chosen = user_api(sb, "kim", privileges=f"setrole:{reader}")  # setrole still wins
+    assert is_error(chosen.call("category", "delete", id=added["id"]), "SERVICE_FORBIDDEN")
+    assert is_error(api.call("userRole", "delete", userRoleId=editor), "ROLE_IS_BEING_USED")
+    sb.set_user_roles("kim", [])
+    assert is_error(kim.call("category", "delete", id=added["id"]), "SERVICE_FORBIDDEN")
+    assert api.call("userRole", "delete", userRoleId=editor)["status"] == 3
+
+
+def test_set_user_roles_refuses_a_role_that_does_not_exist(sb: Sandbox) -> None:
+    with pytest.raises(ValueError, match="987654"):
+        sb.set_user_roles("kim", [987654])
