@@ -54,6 +54,7 @@ def test_descendants_inherit_the_privacy_context(api: Api) -> None:
     # a category without a context has the non-entitlement defaults
     assert (plain["privacy"], plain["contributionPolicy"], plain.get("owner")) == (1, 1, None)
     assert root["owner"] == "admin@example.com"  # the KS user owns a new context category
+    assert site["contributionPolicy"] == 2  # a context category: members contribute
 
 
 def test_entitlement_fields_need_a_privacy_context(api: Api) -> None:
