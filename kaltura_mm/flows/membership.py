@@ -13,8 +13,8 @@ The links themselves are rows in MySQL, which ``categoryEntry.list`` reads exact
 (no search index, no lag). Rules kept here:
 
 1. Each call asks ``entryIdIn`` (up to 500 ids) and ``categoryIdEqual`` (up to ``ONE_BY_ONE``
-   categories, one each) or ``categoryIdIn`` (up to 500 ids; every category when none are
-   given), a page of 500; up to ``CALLS_PER_REQUEST`` calls
+   categories, one each) or ``categoryIdIn`` (up to 500 ids, with 250 entries; every category
+   when none are given), a page of 500; up to ``CALLS_PER_REQUEST`` calls
    go in one multiRequest. A caller's own reads (``also``: the category's existence, the entries
    by id) ride in the first one, so a membership read usually costs no request of its own.
 2. A page that comes back full, while the ask could match more rows than a page (an entry has
@@ -109,13 +109,18 @@ def link_queries(
     """Return the asks covering every pair of ``entry_ids`` and ``category_ids`` (rule 1)."""
     if not entry_ids or (category_ids is not None and not category_ids):
         return []
-    entries = [tuple(entry_ids[i : i + PAGE]) for i in range(0, len(entry_ids), PAGE)]
     if category_ids is None:
-        return [LinkQuery(chunk) for chunk in entries]
+        return [LinkQuery(chunk) for chunk in _chunks(entry_ids, PAGE)]
     if len(category_ids) <= ONE_BY_ONE:  # each ask's page then holds every pair it asks about
-        return [LinkQuery(e, (c,)) for e in entries for c in category_ids]
-    cats = [tuple(category_ids[i : i + PAGE]) for i in range(0, len(category_ids), PAGE)]
-    return [LinkQuery(e, c) for e in entries for c in cats]
+        return [LinkQuery(e, (c,)) for e in _chunks(entry_ids, PAGE) for c in category_ids]
+    # Many categories (a sync's tree): 250 entries a call, so entries in one or two of them
+    # each leave the page short of full, and no ask has to be split and sent again.
+    cats = _chunks(category_ids, PAGE)
+    return [LinkQuery(e, c) for e in _chunks(entry_ids, PAGE // 2) for c in cats]
+
+
+def _chunks(values: Sequence[Any], size: int) -> list[tuple[Any, ...]]:
+    return [tuple(values[i : i + size]) for i in range(0, len(values), size)]
 
 
 @attrs.frozen
