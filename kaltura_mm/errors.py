@@ -12,7 +12,8 @@ KalturaError                        base of everything below
 │   │                               looked up (also a CategoryLookupError)
 │   ├── CategoryEntryExistsError    CATEGORY_ENTRY_ALREADY_EXISTS
 │   ├── EntryNotInCategoryError     ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY
-│   └── UploadTokenNotFoundError    UPLOAD_TOKEN_NOT_FOUND
+│   ├── UploadTokenNotFoundError    UPLOAD_TOKEN_NOT_FOUND
+│   └── ResumeExpiredError          UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED (a token idle > 7 days)
 ├── CategoryLookupError             a category named by the caller cannot be picked (also a
 │   │                               LookupError): wanted, candidates
 │   ├── CategoryNotFoundError       (the ApiError above)
@@ -204,6 +205,10 @@ class EntryNotInCategoryError(ApiError, codes=("ENTRY_IS_NOT_ASSIGNED_TO_CATEGOR
 
 class UploadTokenNotFoundError(ApiError, codes=("UPLOAD_TOKEN_NOT_FOUND",)):
     """The upload token does not exist, was deleted, or belongs to another user."""
+
+
+class ResumeExpiredError(ApiError, codes=("UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED",)):
+    """The upload token was idle longer than the server resumes (7 days): it is dead."""
 
 
 class DependencyError(KalturaError):
