@@ -26,7 +26,9 @@ KalturaError                        base of everything below
 │   └── AnswerTooLargeError         the answer is larger than ``Config.max_answer_bytes``
 ├── UploadError                     an upload that stopped; carries what is needed to resume
 │   ├── UploadCancelledError        cancelled by the caller
-│   └── FileChangedError            the file changed during or since the upload
+│   ├── FileChangedError            the file changed during or since the upload
+│   ├── ReplacementFailedError      a replacement's new content failed; cancelled, ``cause``
+│   └── ReplacementTimeoutError     ``wait_ready`` gave up on a replacement still under way
 └── ConfigError (also ValueError)   bad input from the caller, naming the problem and the fix
     └── ActionNotAllowedError       the MediaManager's mode or item actions forbid the action
 ```
@@ -327,6 +329,20 @@ class UploadCancelledError(UploadError):
 
 class FileChangedError(UploadError):
     """The file changed on disk during or since the upload; it was not mixed with the old one."""
+
+
+class ReplacementFailedError(UploadError):
+    """The new content failed in the server's temporary entry; the replacement was cancelled
+    and the entry keeps its old content. ``cause`` names what failed."""
+
+    def __init__(self, message: str, *, cause: str) -> None:
+        """Say what failed and that the replacement was cancelled."""
+        super().__init__(message)
+        self.cause = cause
+
+
+class ReplacementTimeoutError(UploadError):
+    """``wait_ready`` gave up: the replacement is still under way (the message says where)."""
 
 
 class ConfigError(KalturaError, ValueError):
