@@ -27,6 +27,7 @@ KalturaError                        base of everything below
 ├── UploadError                     an upload that stopped; carries what is needed to resume
 │   ├── UploadCancelledError        cancelled by the caller
 │   ├── FileChangedError            the file changed during or since the upload
+│   ├── ReferenceIdNotWritableError the session may not set referenceId (the server dropped it)
 │   ├── ReplacementFailedError      a replacement's new content failed; cancelled, ``cause``
 │   └── ReplacementTimeoutError     ``wait_ready`` gave up on a replacement still under way
 └── ConfigError (also ValueError)   bad input from the caller, naming the problem and the fix
@@ -343,6 +344,16 @@ class ReplacementFailedError(UploadError):
 
 class ReplacementTimeoutError(UploadError):
     """``wait_ready`` gave up: the replacement is still under way (the message says where)."""
+
+
+class ReferenceIdNotWritableError(UploadError):
+    """The server dropped the entry's referenceId: this session's role lacks ``permission``.
+
+    Found from the create's answer before any of the file was sent; what the create made was
+    deleted. Uploads and sync find their entries by referenceId, so none is made without it.
+    """
+
+    permission = "CONTENT_INGEST_REFERENCE_MODIFY"
 
 
 class ConfigError(KalturaError, ValueError):

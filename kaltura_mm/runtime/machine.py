@@ -187,7 +187,8 @@ class Machine:
         elif isinstance(effect, Reach):
             rounds = self._settings.retry.patience_rounds
             server_time = self._server_clock.now(self._clock())
-            return Reached(self._reached, self._worked, rounds, server_time), None
+            full = getattr(self._settings.ks, "full_rights", False) is True
+            return Reached(self._reached, self._worked, rounds, server_time, full), None
         elif isinstance(effect, Emit):
             self._emit(task, effect.item)
         elif isinstance(effect, Interleave):

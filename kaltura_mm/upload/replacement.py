@@ -56,6 +56,13 @@ def _temporary(entry: BaseEntry) -> Flow[BaseEntry | None]:
     return None if temp.status is EntryStatus.DELETED else temp
 
 
+def _gone(entry: BaseEntry, temp: BaseEntry | None) -> bool:
+    """Return whether the temporary entry went while the entry still names it (not FAILED):
+    a failure, or a swap made between the two reads."""
+    failed = replacement_status(entry) is _FAILED
+    return temp is None and bool(entry.replacing_entry_id) and not failed
+
+
 def _failure(entry: BaseEntry, temp: BaseEntry | None) -> str | None:
     """Return why the replacement failed (rule 3), or None if it has not."""
     status = replacement_status(entry)
@@ -78,6 +85,10 @@ def cancel_stale(entry: BaseEntry, *, ours: bool) -> Flow[tuple[BaseEntry, str |
         return entry, None
     temp = yield from _temporary(entry)
     why = _failure(entry, temp)
+    if why is not None and _gone(entry, temp):
+        again: BaseEntry = yield base_entry.get(entry.id or "")
+        if again.replacing_entry_id != entry.replacing_entry_id:
+            return again, None  # it went because it was swapped in
     ready_unapproved = replacement_status(entry) is ReplacementStatus.READY_BUT_NOT_APPROVED
     if why is None and ready_unapproved and not ours:
         why = "an earlier replacement was waiting for approval"
@@ -112,8 +123,7 @@ def settle(entry_id: str, options: UploadOptions, approve: bool) -> Flow[BaseEnt
         status = replacement_status(entry)
         temp = yield from _temporary(entry)
         why = _failure(entry, temp)
-        gone = temp is None and bool(entry.replacing_entry_id) and status is not _FAILED
-        if why is not None and gone and (yield from _swapped_meanwhile(entry)):
+        if why is not None and _gone(entry, temp) and (yield from _swapped_meanwhile(entry)):
             continue  # the temporary entry went because it was swapped in: read again
         if why is not None:
             yield from _failed(entry, why)

@@ -158,3 +158,12 @@ def test_a_replacement_still_converting_or_this_files_is_left_alone() -> None:
 def test_no_replacement_reads_nothing() -> None:
     server = ScriptedKaltura()
     assert drive(cancel_stale(_entry(), ours=False), server).result == (_entry(), None)
+
+
+def test_a_replacement_swapped_in_while_it_was_read_is_not_cancelled_as_stale() -> None:
+    server = ScriptedKaltura(
+        ("baseEntry.get", api_error("ENTRY_ID_NOT_FOUND", "gone", [])),
+        ("baseEntry.get", _entry()),  # swapped in meanwhile
+    )
+    entry, why = drive(cancel_stale(_entry(R.APPROVED_BUT_NOT_READY), ours=True), server).result
+    assert why is None and entry.replacing_entry_id is None and server.done
