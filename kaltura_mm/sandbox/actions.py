@@ -61,6 +61,8 @@ class Call:
     partner_id: int
     session: Session | None
     args: dict[str, Any] = field(default_factory=dict)
+    # the permissions of the session's role (``roles``); "*" (all) for internal calls
+    permissions: frozenset[str] = frozenset({"*"})
 
     @property
     def user_id(self) -> str:
