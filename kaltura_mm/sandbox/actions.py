@@ -63,6 +63,7 @@ class Call:
     args: dict[str, Any] = field(default_factory=dict)
     # the permissions of the session's role (``roles``); "*" (all) for internal calls
     permissions: frozenset[str] = frozenset({"*"})
+    ks_text: str = field(default="", repr=False)  # the KS as sent (appToken hashes it)
 
     @property
     def user_id(self) -> str:

@@ -8,8 +8,9 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from kaltura_mm.sandbox import ks, replacement, roles, seeding
+from kaltura_mm.sandbox import app_tokens, ks, replacement, roles, seeding
 from kaltura_mm.sandbox.clock import Clock
 from kaltura_mm.sandbox.core import (
     DEFAULT_INDEX_LAG,
@@ -34,6 +35,8 @@ class Sandbox:
     ``Sandbox(index_lag=0, index_max_in_values=None)`` is the kind, consistent sandbox.
     ``metadata_access_control=True`` switches on every partner's access control on entry
     metadata (a non-admin KS's ``totalCount`` is then its page's own count).
+    ``fail_conversions=True`` makes every conversion end in ERROR_CONVERTING (-1), and a pending
+    replacement FAILED (also ``sb.faults.fail_conversions``).
     """
 
     def __init__(
@@ -48,6 +51,7 @@ class Sandbox:
         index_max_in_values: int | None = SPHINX_MAX_IN_VALUES,
         metadata_access_control: bool = False,
         category_job_delay: float = 1.0,
+        fail_conversions: bool = False,
     ) -> None:
         if (
             transcode_delay < 0
@@ -71,6 +75,7 @@ class Sandbox:
             index_max_in_values=index_max_in_values,
             metadata_access_control_all=metadata_access_control,
             category_job_delay=category_job_delay,
+            fail_conversions=fail_conversions,
         )
         self.faults = Faults(seed, self._settings, self.clock)
         self.stats = Stats()
@@ -278,6 +283,48 @@ class Sandbox:
         ``FEATURE_FORBIDDEN``."""
         partner = self._partner(partner_id).partner_id
         self.core.set_feature(partner, replacement.FEATURE, allowed)
+
+    def add_app_token(
+        self,
+        *,
+        session_type: int | None = None,
+        session_user_id: str | None = None,
+        session_privileges: str | None = None,
+        session_duration: int | None = None,
+        expiry: int | None = None,
+        hash_type: str | None = None,
+        description: str | None = None,
+        status: int = app_tokens.ACTIVE,
+        partner_id: int | None = None,
+    ) -> dict[str, Any]:
+        """Create an app token as ``appToken.add`` would and return its ``KalturaAppToken`` as
+        the JSON API shows it (``id`` and ``token`` are what a client needs). ``expiry`` is an
+        absolute Unix time; ``status=app_tokens.DISABLED`` makes one only the admin console
+        could. ``hash_type`` None reads as SHA1, as on the server."""
+        made = app_tokens.insert(
+            self.core,
+            self._partner(partner_id).partner_id,
+            {
+                "session_type": session_type,
+                "session_user_id": session_user_id,
+                "session_privileges": session_privileges,
+                "session_duration": session_duration,
+                "expiry": expiry,
+                "hash_type": hash_type,
+                "description": description,
+            },
+            status,
+        )
+        return {name: value for name, value in made.items() if value is not None}
+
+    def set_replacement_approval(
+        self, required: bool = True, partner_id: int | None = None
+    ) -> None:
+        """Make a partner's content replacements wait for ``media.approveReplace``
+        (``FEATURE_ENTRY_REPLACEMENT_APPROVAL``; off by default): ``replacementStatus`` goes
+        NOT_READY_AND_NOT_APPROVED (3), then READY_BUT_NOT_APPROVED (2) once converted."""
+        partner = self._partner(partner_id).partner_id
+        self.core.set_feature(partner, replacement.APPROVAL_FEATURE, required)
 
     def entry_bytes(self, entry_id: str) -> Path:
         """Return the path of an entry's original content (what ``downloadUrl`` serves)."""

@@ -135,6 +135,12 @@ def sandbox() -> None:
     help="Cap the expiry of KS issued by session.start.",
 )
 @click.option(
+    "--fail-conversions",
+    is_flag=True,
+    help="Every conversion fails: entries end ERROR_CONVERTING (-1), a content replacement "
+    "FAILED (4) until media.cancelReplace.",
+)
+@click.option(
     "--stall-seconds",
     default=30.0,
     show_default=True,
@@ -200,6 +206,7 @@ def _configure(box: Sandbox, options: dict[str, Any]) -> None:
     for text in options["rate_limits"]:
         faults.rate_limiter.add(parse_rate_limit(text))
     faults.ks_lifetime = options["ks_lifetime"]
+    faults.fail_conversions = options["fail_conversions"]
 
 
 def _announce(box: Sandbox, as_json: bool) -> None:

@@ -14,6 +14,7 @@ from kaltura_mm.sandbox.races import UploadRaces
 from kaltura_mm.sandbox.search_index import SearchIndex
 from kaltura_mm.sandbox.store import Store
 
+KS_MAX_EXPIRY = 86_400  # Partner ksMaxExpiryInSeconds default
 MAX_RESUME_TIME = 604_800  # upload_token_max_resume_time: 7 days
 FIRST_PARTNER_ID = 100
 DEFAULT_INDEX_LAG = 2.0  # seconds; SaaS's is unpublished (could be minutes): tests ask for more
@@ -36,7 +37,7 @@ class Partner:
 class Settings:
     """Behaviour knobs: transcoding time, final-chunk gap wait, KS lifetime cap, the index's lag
     and IN cut, the partners whose access control applies to entry metadata, delays that open the
-    upload race window, the category batch jobs' delay."""
+    upload race window, the category batch jobs' delay, failing conversions."""
 
     transcode_delay: float = 0.2
     final_chunk_wait: float = 45.0
@@ -46,6 +47,7 @@ class Settings:
     metadata_access_control_all: bool = False
     metadata_access_control: set[int] = field(default_factory=set)
     category_job_delay: float = 1.0
+    fail_conversions: bool = False  # every conversion ends in ERROR_CONVERTING
     upload_races: UploadRaces = field(default_factory=UploadRaces)
 
     def applies_metadata_access_control(self, partner_id: int) -> bool:
@@ -107,8 +109,9 @@ class Core:
         return partner
 
     def promote_ready(self) -> None:
-        """Finish simulated transcoding: PRECONVERT entries whose time has come become READY,
-        and ready replacements are swapped in (``replacement`` rule 4)."""
+        """Finish simulated transcoding: PRECONVERT entries whose time has come become READY (or
+        ERROR_CONVERTING under ``fail_conversions``), and replacements follow
+        (``replacement`` rule 4)."""
         category_jobs.run_due(self)
         now = self.clock.now()
         with self.store.tx() as conn:
@@ -117,18 +120,28 @@ class Core:
             ).fetchall()
             if not ready:
                 return
-            conn.execute("UPDATE entries SET status = 2 WHERE status = 1 AND ready_at <= ?", (now,))
-            unused = replacement.swap_ready(conn, ready, int(now))
+            failed = self.settings.fail_conversions  # ERROR_CONVERTING (-1) instead of READY
+            conn.execute(
+                "UPDATE entries SET status = ? WHERE status = 1 AND ready_at <= ?",
+                (-1 if failed else 2, now),
+            )
+            unused = replacement.converted(conn, ready, int(now), failed)
         for name in unused:
             (self.content_dir / name).unlink(missing_ok=True)
 
-    def feature_enabled(self, partner_id: int, name: str) -> bool:
-        """Return whether a partner has a feature (sandbox partners have all until switched)."""
+    def ks_max_expiry(self) -> int:
+        """Return the partners' ``ksMaxExpiryInSeconds`` (86400, or the KS lifetime cap)."""
+        lifetime = self.settings.ks_lifetime
+        return KS_MAX_EXPIRY if lifetime is None else min(KS_MAX_EXPIRY, lifetime)
+
+    def feature_enabled(self, partner_id: int, name: str, default: bool = True) -> bool:
+        """Return whether a partner has a feature (``default`` until switched: sandbox partners
+        have most features; a few, like replacement approval, start off)."""
         row = self.store.one(
             "SELECT enabled FROM partner_features WHERE partner_id = ? AND name = ?",
             (partner_id, name),
         )
-        return row is None or bool(row[0])
+        return default if row is None else bool(row[0])
 
     def set_feature(self, partner_id: int, name: str, enabled: bool) -> None:
         """Switch a partner's feature on or off (kept with the partner's data)."""

@@ -4,8 +4,9 @@
 2. the KS string parsed and its signature checked (``INVALID_KS … -1,INVALID_STR``);
 3. rate limit (``ACTION_BLOCKED``; every attempt counts, see ``ratelimit``);
 4. action arguments read and validated (``MISSING_MANDATORY_PARAMETER``, ``INVALID_ENUM_VALUE``…);
-5. KS validity (``INVALID_KS`` with ``KSID`` = ``EXPIRED`` or ``EXCEEDED_ACTIONS_LIMIT``) and the
-   role it acts with (``roles``: ``INVALID_OBJECT_ID`` for an unknown ``setrole``);
+5. KS validity (``INVALID_KS`` with ``KSID`` = ``EXPIRED``, ``LOGOUT`` or
+   ``EXCEEDED_ACTIONS_LIMIT``) and the role it acts with (``roles``: ``INVALID_OBJECT_ID`` for an
+   unknown ``setrole``);
 6. access (``MISSING_KS``; ``SERVICE_FORBIDDEN`` when the role lacks every permission the action
    accepts, ``permissions.ACTIONS``); 7. the action runs.
 """
@@ -16,7 +17,15 @@ import threading
 import time
 from typing import Any
 
-from kaltura_mm.sandbox import actions_limit, coerce, ks, permissions, response_headers, roles
+from kaltura_mm.sandbox import (
+    actions_limit,
+    app_tokens,
+    coerce,
+    ks,
+    permissions,
+    response_headers,
+    roles,
+)
 from kaltura_mm.sandbox.actions import Action, Call, Param, read_args
 from kaltura_mm.sandbox.claims import Claim
 from kaltura_mm.sandbox.core import Core
@@ -24,6 +33,7 @@ from kaltura_mm.sandbox.errors import ApiError, invalid_ks
 from kaltura_mm.sandbox.faults import Faults, Stats
 from kaltura_mm.sandbox.ratelimit import Admission
 from kaltura_mm.sandbox.services import (
+    app_token,
     base_entry,
     category,
     category_entry,
@@ -45,6 +55,7 @@ SERVICES: dict[str, dict[str, Action]] = {
     "category": category.ACTIONS,
     "categoryentry": category_entry.ACTIONS,
     "userrole": user_role.ACTIONS,
+    "apptoken": app_token.ACTIONS,
 }
 
 
@@ -155,6 +166,8 @@ class Dispatcher:
         args = read_args(declared, params, now)
         if session is not None and session.valid_until <= now:
             raise invalid_ks("EXPIRED")
+        if session is not None and app_tokens.is_logged_out(self.core.store, session):
+            raise invalid_ks("LOGOUT")  # its app token was deleted
         partner_id = session.partner_id if session else _partner_param(params)
         held = self._role_permissions(params, session, consume)
         if spec.needs_ks and session is None:
@@ -166,7 +179,8 @@ class Dispatcher:
             permitted = not spec.admin_only or bool(session and session.is_admin)
         if session is not None and not permitted:
             raise _forbidden(service, action)
-        return Call(self.core, partner_id, session, args, held)
+        ks_text = params.get("ks") if session is not None else ""
+        return Call(self.core, partner_id, session, args, held, str(ks_text))
 
     def _role_permissions(
         self, params: dict[str, Any], session: ks.Session | None, consume: bool

@@ -41,6 +41,15 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "START_SESSION_ERROR": (("PID",), "Error while starting session for partner [@PID@]"),
     "INVALID_WIDGET_ID": (("WIDGET_ID",), "Unknown widget [@WIDGET_ID@]"),
+    "PARTNER_ACCESS_FORBIDDEN": (
+        ("ACCESSING_PID", "ACCESSED_PID"),
+        "Partner [@ACCESSING_PID@] cannot access partner [@ACCESSED_PID@]",
+    ),
+    "INVALID_FIELD_VALUE": (("FIELD_NAME",), "value in field [@FIELD_NAME@] is not valid"),
+    "APP_TOKEN_ID_NOT_FOUND": (("ID",), 'Application token id "@ID@" not found'),
+    "APP_TOKEN_NOT_ACTIVE": (("ID",), 'Application token id "@ID@" not active'),
+    "APP_TOKEN_EXPIRED": (("ID",), 'Application token id "@ID@" expired'),
+    "INVALID_APP_TOKEN_HASH": ((), "Invalid application token hash"),
     "MISSING_MANDATORY_PARAMETER": (("PARAM_NAME",), 'Missing parameter "@PARAM_NAME@"'),
     "INVALID_ENUM_VALUE": (
         ("ENUM_VAL", "PARAM_NAME", "ENUM_TYPE"),
@@ -89,6 +98,7 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
     "ENTRY_TYPE_NOT_SUPPORTED": (("ENTRY_TYPE",), 'Entry type "@ENTRY_TYPE@" not supported'),
     "FEATURE_FORBIDDEN": (("FEATURE",), "The usage of feature [@FEATURE@] is forbidden"),
     "ENTRY_REPLACEMENT_ALREADY_EXISTS": ((), "Entry already in replacement"),
+    "ENTRY_ID_NOT_REPLACED": (("ENTRY_ID",), 'Entry id "@ENTRY_ID@" not replaced'),
     "INVALID_ENTRY_TYPE": (
         ("ENTRY_NAME", "WRONG_ENTRY_TYPE", "RIGHT_ENTRY_TYPE"),
         'Entry "@ENTRY_NAME@" type is "@WRONG_ENTRY_TYPE@", type must be "@RIGHT_ENTRY_TYPE@"',

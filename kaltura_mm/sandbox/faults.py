@@ -1,6 +1,6 @@
 """Faults and network conditions on demand: failures by service/action, the rate limiter
-(``ratelimit``), latency, bandwidth and short KS lifetimes. Random choices come from one seeded
-generator (deterministic for a given sequence of requests).
+(``ratelimit``), latency, bandwidth, short KS lifetimes and failing conversions. Random choices
+come from one seeded generator (deterministic for a given sequence of requests).
 """
 
 from __future__ import annotations
@@ -62,6 +62,15 @@ class Faults:
     @ks_lifetime.setter
     def ks_lifetime(self, seconds: int | None) -> None:
         self._settings.ks_lifetime = seconds
+
+    @property
+    def fail_conversions(self) -> bool:
+        """Return whether conversions fail (entries end ERROR_CONVERTING, replacements FAILED)."""
+        return self._settings.fail_conversions
+
+    @fail_conversions.setter
+    def fail_conversions(self, failing: bool) -> None:
+        self._settings.fail_conversions = failing
 
     def inject(
         self,

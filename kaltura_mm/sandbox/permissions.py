@@ -40,6 +40,7 @@ _ASSIGN = "CONTENT_MANAGE_ASSIGN_CATEGORIES BASE_USER_SESSION_PERMISSION"
 ACTIONS: dict[str, dict[str, frozenset[str]]] = {
     "session": _table(
         f"""
+        get: SESSION_READ_PERMISSION KMC_ACCESS KMC_READ_ONLY
         start: {ALWAYS_ALLOWED} {BASE_USER} {WIDGET}
         startWidgetSession: {ALWAYS_ALLOWED} {BASE_USER} {WIDGET} PLAYBACK_BASE_PERMISSION
         """
@@ -65,6 +66,7 @@ ACTIONS: dict[str, dict[str, frozenset[str]]] = {
             CONTENT_MANAGE_BASE
         addContent: {_UPLOAD}
         addFromUploadedFile: CONTENT_INGEST_UPLOAD {BASE_USER} BASE_UPLOAD_PERMISSION
+        approveReplace: CONTENT_INGEST_REPLACE KMS_USER_PERMISSION
         cancelReplace: CONTENT_INGEST_REPLACE KMS_USER_PERMISSION
         count: CONTENT_MANAGE_BASE {BASE_USER} {WIDGET}
         delete: CONTENT_MANAGE_DELETE {BASE_USER}

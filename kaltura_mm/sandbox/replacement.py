@@ -4,17 +4,25 @@
 Rules:
 1. ``updateContent`` on an entry with content (not an image) needs the partner feature
    ``FEATURE_ENTRY_REPLACEMENT`` (sandbox partners have it unless switched off) and no pending
-   replacement (``ENTRY_REPLACEMENT_ALREADY_EXISTS``).
+   or failed replacement (``ENTRY_REPLACEMENT_ALREADY_EXISTS``: ``replacingEntryId`` is set until
+   the swap or ``media.cancelReplace``).
 2. It creates a temporary entry: same type and media type, named ``{partnerId}_{time}``, owned by
    the caller, ``displayInSearch`` -1 (hidden from plain lists, found by ``get``),
    ``replacedEntryId`` the original. The resource is attached to it as to any entry.
-3. The original gets ``replacingEntryId`` and ``replacementStatus`` APPROVED_BUT_NOT_READY (1) and
-   keeps its status and old content meanwhile.
-4. When the temporary entry is READY the swap happens: the original keeps its id and takes the
-   new content, size and duration and the temporary entry's status; its replacement fields are
-   cleared; the temporary entry is deleted. If the original is gone by then, the temporary entry
-   stays, hidden.
-5. ``media.cancelReplace`` deletes the temporary entry (its upload token is left as it is) and
+3. The original gets ``replacingEntryId`` and ``replacementStatus`` APPROVED_BUT_NOT_READY (1), or
+   NOT_READY_AND_NOT_APPROVED (3) for a partner with ``FEATURE_ENTRY_REPLACEMENT_APPROVAL`` (off
+   unless switched on), and keeps its status and old content meanwhile.
+4. When the temporary entry's conversion ends (``kFlowHelper::handleEntryReplacement``):
+   failed (ERROR_CONVERTING) -> the original's status is FAILED (4), cleared only by
+   ``media.cancelReplace``; READY with status 1 -> the swap: the original keeps its id and takes
+   the new content, size and duration, its replacement fields are cleared, the temporary entry
+   is deleted; READY with status 3 -> READY_BUT_NOT_APPROVED (2), waiting for
+   ``media.approveReplace``; with no replacement pending (cancelled) or the original gone, the
+   temporary entry is deleted.
+5. ``media.approveReplace`` (``KalturaEntryService::approveReplace``): status 1 -> nothing;
+   2 -> the swap now; 3 -> 1 (and the swap if the temporary entry is already READY); none or
+   FAILED -> ``ENTRY_ID_NOT_REPLACED``; an image needs no approval (nothing happens).
+6. ``media.cancelReplace`` deletes the temporary entry (its upload token is left as it is) and
    clears the original's replacement fields; the original keeps its content
    (``MediaService::cancelReplaceAction``, ``KalturaEntryService::cancelReplace``).
 """
@@ -28,13 +36,22 @@ from kaltura_mm.sandbox import ids
 from kaltura_mm.sandbox.errors import ApiError
 
 FEATURE = "FEATURE_ENTRY_REPLACEMENT"
-NONE, APPROVED_BUT_NOT_READY = 0, 1
-READY, DELETED, NO_CONTENT = 2, 3, 7
+APPROVAL_FEATURE = "FEATURE_ENTRY_REPLACEMENT_APPROVAL"
+NONE, APPROVED_BUT_NOT_READY, READY_BUT_NOT_APPROVED, NOT_READY_AND_NOT_APPROVED, FAILED = range(5)
+ERROR_CONVERTING, READY, DELETED, NO_CONTENT = -1, 2, 3, 7
+IMAGE = 2  # media type
 SYSTEM = -1  # displayInSearch of temporary entries
 
 
-def start(conn: sqlite3.Connection, original: sqlite3.Row, user_id: str, now: int) -> sqlite3.Row:
-    """Create the temporary entry and mark the original (rules 1 to 3); return the new row."""
+def start(
+    conn: sqlite3.Connection,
+    original: sqlite3.Row,
+    user_id: str,
+    now: int,
+    approval: bool = False,
+) -> sqlite3.Row:
+    """Create the temporary entry and mark the original (rules 1 to 3; ``approval``: the
+    partner has ``FEATURE_ENTRY_REPLACEMENT_APPROVAL``); return the new row."""
     extra = json.loads(original["extra"])
     if extra.get("replacingEntryId"):
         raise ApiError("ENTRY_REPLACEMENT_ALREADY_EXISTS")
@@ -63,7 +80,8 @@ def start(conn: sqlite3.Connection, original: sqlite3.Row, user_id: str, now: in
             json.dumps(temp_extra),
         ),
     )
-    extra.update(replacingEntryId=temp_id, replacementStatus=APPROVED_BUT_NOT_READY)
+    status = NOT_READY_AND_NOT_APPROVED if approval else APPROVED_BUT_NOT_READY
+    extra.update(replacingEntryId=temp_id, replacementStatus=status)
     conn.execute(
         "UPDATE entries SET extra = ?, updated_at = ? WHERE id = ?",
         (json.dumps(extra), now, original["id"]),
@@ -72,23 +90,73 @@ def start(conn: sqlite3.Connection, original: sqlite3.Row, user_id: str, now: in
     return row
 
 
-def swap_ready(conn: sqlite3.Connection, became_ready: list[sqlite3.Row], now: int) -> list[str]:
-    """Swap in the temporary entries among ``became_ready`` (rule 4); return the content files
-    the originals no longer use."""
+def converted(
+    conn: sqlite3.Connection, done: list[sqlite3.Row], now: int, failed: bool
+) -> list[str]:
+    """Apply rule 4 to the temporary entries among ``done`` (entries whose conversion just
+    ended, ``failed`` or READY); return the content files no entry uses any more."""
     unused = []
-    for temp in became_ready:
+    for temp in done:
         original_id = json.loads(temp["extra"]).get("replacedEntryId")
         if not original_id:
             continue
         original = conn.execute(
             "SELECT * FROM entries WHERE id = ? AND status != 3", (original_id,)
         ).fetchone()
-        if original is None or json.loads(original["extra"]).get("replacingEntryId") != temp["id"]:
+        extra = json.loads(original["extra"]) if original is not None else {}
+        if original is None or extra.get("replacingEntryId") != temp["id"]:
+            _delete(conn, temp["id"], now)  # cancelled, or the original is gone
+            if temp["content_path"]:
+                unused.append(str(temp["content_path"]))
             continue
-        _swap(conn, original, temp, now)
-        if original["content_path"]:
-            unused.append(str(original["content_path"]))
+        status = extra.get("replacementStatus")
+        if failed:
+            _set_status(conn, original, FAILED, now)
+        elif status == APPROVED_BUT_NOT_READY:
+            _swap(conn, original, temp, now)
+            if original["content_path"]:
+                unused.append(str(original["content_path"]))
+        elif status == NOT_READY_AND_NOT_APPROVED:
+            _set_status(conn, original, READY_BUT_NOT_APPROVED, now)
     return unused
+
+
+def approve(conn: sqlite3.Connection, original: sqlite3.Row, now: int) -> list[str]:
+    """Approve the pending replacement of ``original`` (rule 5); return unused content files."""
+    if original["media_type"] == IMAGE:
+        return []
+    extra = json.loads(original["extra"])
+    status = extra.get("replacementStatus")
+    temp = conn.execute(
+        "SELECT * FROM entries WHERE id = ? AND status != 3", (extra.get("replacingEntryId"),)
+    ).fetchone()
+    if status == NOT_READY_AND_NOT_APPROVED:
+        _set_status(conn, original, APPROVED_BUT_NOT_READY, now)
+        if temp is None or temp["status"] != READY:
+            return []
+        original = conn.execute("SELECT * FROM entries WHERE id = ?", (original["id"],)).fetchone()
+    elif status == APPROVED_BUT_NOT_READY:
+        return []
+    elif status != READY_BUT_NOT_APPROVED or temp is None:
+        raise ApiError("ENTRY_ID_NOT_REPLACED", original["id"])
+    _swap(conn, original, temp, now)
+    return [str(original["content_path"])] if original["content_path"] else []
+
+
+def _set_status(conn: sqlite3.Connection, original: sqlite3.Row, status: int, now: int) -> None:
+    extra = json.loads(original["extra"])
+    extra["replacementStatus"] = status
+    conn.execute(
+        "UPDATE entries SET extra = ?, updated_at = ? WHERE id = ?",
+        (json.dumps(extra), now, original["id"]),
+    )
+
+
+def _delete(conn: sqlite3.Connection, entry_id: str, now: int) -> None:
+    conn.execute(
+        "UPDATE entries SET status = ?, content_path = NULL, updated_at = ? WHERE id = ?",
+        (DELETED, now, entry_id),
+    )
 
 
 def _swap(conn: sqlite3.Connection, original: sqlite3.Row, temp: sqlite3.Row, now: int) -> None:
@@ -110,10 +178,7 @@ def _swap(conn: sqlite3.Connection, original: sqlite3.Row, temp: sqlite3.Row, no
             original["id"],
         ),
     )
-    conn.execute(
-        "UPDATE entries SET status = ?, content_path = NULL, updated_at = ? WHERE id = ?",
-        (DELETED, now, temp["id"]),
-    )
+    _delete(conn, temp["id"], now)
 
 
 def cancel(conn: sqlite3.Connection, original: sqlite3.Row, now: int) -> None:
