@@ -203,7 +203,7 @@ def _replace(run: _Run, entry_id: str, path: Path, options: UploadOptions) -> in
             "awaiting_approval",
             f"entry {entry_id}: the account requires approval before the new content is swapped "
             "in; approve it (nothing is sent again) with:\n  "
-            + command_line(("kaltura-mm", "replace", entry_id, str(path), "--approve")),
+            + command_line([*state.command(), "--approve"]),
         )
         return ExitCode.FAILED
     return ExitCode.OK

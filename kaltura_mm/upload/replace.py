@@ -41,6 +41,7 @@ import attrs
 from kaltura_mm.errors import (
     ApiError,
     FileChangedError,
+    ReplacementFailedError,
     ResponseError,
     TransportError,
     UploadCancelledError,
@@ -216,7 +217,13 @@ def _replace(job: Job, approve: bool) -> Flow[ReplaceResult]:
         )
     ensure_unchanged(job, full=True)
     yield from _attached(job)
-    entry = yield from settle(job.state.entry_id or "", job.options, approve)
+    try:
+        entry = yield from settle(job.state.entry_id or "", job.options, approve)
+    except ReplacementFailedError:
+        # cancelled on the server: its token, attached and closed, must not pass for a
+        # replacement made (rule 3) when this file is sent again
+        yield from delete_token(job.state.token_id or "", job.options)
+        raise
     return ReplaceResult(
         entry=entry,
         token_id=job.state.token_id,

@@ -138,7 +138,7 @@ def settle(entry_id: str, options: UploadOptions, approve: bool) -> Flow[BaseEnt
         if waited >= options.ready_timeout:
             temp_status = temp.status.name if temp is not None and temp.status is not None else "?"
             raise ReplacementTimeoutError(
-                f"entry {entry_id} still shows its old content after {options.ready_timeout:.0f} "
+                f"entry {entry_id} still shows its old content after {options.ready_timeout:g} "
                 f"s of waiting for the swap: replacementStatus {status.name}, the new content "
                 f"in temporary entry {entry.replacing_entry_id} ({temp_status}); it is uploaded: "
                 "look again later (kaltura-mm get), or wait longer"
