@@ -115,9 +115,15 @@ def test_a_rerun_a_week_later_fills_the_same_entry_through_a_new_token(
 ) -> None:
     path = media(tmp_path, "lecture.mp4", 2 * MIB)
     state = _week_later(run, kaltura_sandbox, path)
+    parts_before = kaltura_sandbox.stats.calls[("uploadtoken", "upload")]
     # a new run, no saved state: the lookup finds the entry and its dead token
     result = _fresh(run, kaltura_sandbox)(upload_file(UploadRequest(path=path), OPTIONS))
     assert result.entry.id == state.entry_id
+    # the server's clock (from its answers) told the token dead: not one part was sent to it,
+    # every part of the file went once into the new token
+    assert kaltura_sandbox.stats.calls[("uploadtoken", "upload")] - parts_before == len(
+        state.book().chunks
+    )
     assert result.token_id != state.token_id
     assert _token_status(run, kaltura_sandbox, state.token_id or "") is None  # deleted
     _one_entry_with_the_file(run, kaltura_sandbox, state.entry_id or "", path)
