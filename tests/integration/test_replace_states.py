@@ -16,8 +16,11 @@ import pytest
 from kaltura_mm import ReplacementFailedError, ReplacementTimeoutError, UploadOptions
 from kaltura_mm.enums import ReplacementStatus
 from kaltura_mm.sandbox import Sandbox
+from kaltura_mm.sync import read_source
 from tests.cli.ground import open_tokens
 from tests.integration.clients import Both, under
+from tests.integration.sync_support import Syncer
+from tests.integration.sync_support import media as sync_media
 
 SMALL = UploadOptions(chunk_size=100_000, edge_size=50_000, concurrency=2)
 WAIT = UploadOptions(
@@ -131,3 +134,21 @@ def test_the_wait_is_bounded_and_says_what_it_waited_for(
     temp = _entry(both, entry_id).replacing_entry_id  # type: ignore[attr-defined]
     assert "APPROVED_BUT_NOT_READY" in text and temp and temp in text
     assert "after 0.3 s" in text
+
+
+def test_a_sync_replacement_awaiting_approval_says_how_to_approve_it(
+    kaltura_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    kaltura_sandbox.create_category("Courses>Bio")
+    syncer = Syncer(kaltura_sandbox, "Courses>Bio")
+    try:
+        folder = tmp_path / "lectures"
+        talk = sync_media(folder, "talk.mp4", 3_000)
+        syncer.apply(syncer.plan(read_source(folder)))
+        kaltura_sandbox.clock.advance(5)
+        kaltura_sandbox.set_replacement_approval(True)
+        talk.write_bytes(os.urandom(4_000))
+        (outcome,) = syncer.apply(syncer.plan(read_source(folder)))
+        assert outcome.status == "done" and outcome.note and "--approve" in outcome.note
+    finally:
+        syncer.close()
