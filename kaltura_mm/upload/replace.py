@@ -29,6 +29,8 @@ old content meanwhile: docs/sandbox.md, "Content replacement"). The rules:
    awaiting approval; a failed one cancelled and raised naming the cause; a stale one (FAILED,
    its temporary entry broken or gone, or ready and waiting for approval of another file)
    cancelled before this one starts, and this file's tokens under it deleted so it is sent again.
+7. A token the server refuses as idle over 7 days (``UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED``)
+   is dead: the replacement it fed is cancelled, the token deleted, and the file sent anew.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ from kaltura_mm.models import (
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse
 from kaltura_mm.runtime.effects import Flow, Now
 from kaltura_mm.services import base_entry, media, upload_token
-from kaltura_mm.upload.chunks import ensure_unchanged, send_chunks, truth
+from kaltura_mm.upload.chunks import TokenExpired, ensure_unchanged, send_chunks, truth
 from kaltura_mm.upload.job import CancelSignal, Hooks, Job, OnProgress, OnState, part_of, reporter
 from kaltura_mm.upload.plan import ChunkBook
 from kaltura_mm.upload.prepare import prepare
@@ -175,6 +177,15 @@ def replace_content(
         ) from exc
 
 
+def _dropped(job: Job) -> Flow[Job]:
+    """Cancel the replacement a dead token fed (the server takes no more of it) and delete it."""
+    entry: BaseEntry = yield base_entry.get(job.state.entry_id or "")
+    if entry.replacing_entry_id:
+        yield media.cancel_replace(job.state.entry_id or "")
+    yield from delete_token(job.state.token_id or "", job.options)
+    return job.saved(attrs.evolve(job.state, token_id=None, confirmed_offsets=()))
+
+
 def _abandon(entry_id: str, state: UploadState) -> Flow[None]:
     """Drop the replacement ``state`` began of a file that changed since (rule 5)."""
     token: UploadToken | None = None
@@ -206,7 +217,12 @@ def _replace(job: Job, approve: bool) -> Flow[ReplaceResult]:
         job, book = yield from _open(job)
     else:
         resumed = book.bytes_acked
-    job, book = yield from send_chunks(job, book)
+    try:
+        job, book = yield from send_chunks(job, book)
+    except TokenExpired as dead:  # idle over 7 days: its replacement is dropped, sent anew
+        job, resumed = (yield from _dropped(dead.job)), 0
+        job, book = yield from _open(job)
+        job, book = yield from send_chunks(job, book)
     if not book.complete:
         raise UploadCancelledError(
             f"the replacement of entry {job.state.entry_id} was cancelled; its upload is kept "

@@ -9,14 +9,21 @@ bounded wait that says what it waited for.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 
-from kaltura_mm import ReplacementFailedError, ReplacementTimeoutError, UploadOptions
+from kaltura_mm import (
+    ReplacementFailedError,
+    ReplacementTimeoutError,
+    UploadCancelledError,
+    UploadOptions,
+)
 from kaltura_mm.enums import ReplacementStatus
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.sync import read_source
+from kaltura_mm.upload.request import UploadState
 from tests.cli.ground import open_tokens
 from tests.integration.clients import Both, under
 from tests.integration.sync_support import Syncer
@@ -152,3 +159,27 @@ def test_a_sync_replacement_awaiting_approval_says_how_to_approve_it(
         assert outcome.status == "done" and outcome.note and "--approve" in outcome.note
     finally:
         syncer.close()
+
+
+def test_a_replacement_resumed_a_week_later_is_sent_again_into_a_new_one(
+    kaltura_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    both = under("sync", kaltura_sandbox)
+    entry_id = _ready_entry(both, tmp_path)
+    new = _file(tmp_path, "v2.mp4", 450_000)
+    stop = threading.Event()
+
+    def keep(state: UploadState) -> None:
+        if state.bytes_confirmed:
+            stop.set()  # stop once the first part is in
+
+    one_at_a_time = UploadOptions(chunk_size=100_000, edge_size=50_000, concurrency=1)
+    with pytest.raises(UploadCancelledError) as cancelled:
+        both(lambda c: c.replace(entry_id, new, one_at_a_time, on_state=keep, cancel=stop))
+    state = cancelled.value.state
+    kaltura_sandbox.clock.advance(8 * 86_400)  # the token is dead now
+    later = under("sync", kaltura_sandbox, admin_secret=None, ks=kaltura_sandbox.ks())
+    done = later(lambda c: c.replace(entry_id, new, WAIT, state=state))
+    assert done.status == "replaced" and done.token_id != state.token_id  # type: ignore[union-attr]
+    assert _content(kaltura_sandbox, entry_id) == new.read_bytes()
+    assert open_tokens(kaltura_sandbox) == []
