@@ -38,6 +38,21 @@ class EntryStatus(_LenientIntEnum):
     NO_CONTENT = 7
 
 
+class ReplacementStatus(_LenientIntEnum):
+    """Where an entry's content replacement stands (``KalturaEntryReplacementStatus``).
+
+    With ``FEATURE_ENTRY_REPLACEMENT_APPROVAL`` a replacement goes NOT_READY_AND_NOT_APPROVED,
+    then READY_BUT_NOT_APPROVED, and waits for ``media.approveReplace``; FAILED stays until
+    ``media.cancelReplace``.
+    """
+
+    NONE = 0
+    APPROVED_BUT_NOT_READY = 1
+    READY_BUT_NOT_APPROVED = 2
+    NOT_READY_AND_NOT_APPROVED = 3
+    FAILED = 4
+
+
 class EntryType(_LenientIntEnum):
     """Type of an entry (``KalturaEntryType``)."""
 

@@ -12,7 +12,8 @@ KalturaError                        base of everything below
 │   │                               looked up (also a CategoryLookupError)
 │   ├── CategoryEntryExistsError    CATEGORY_ENTRY_ALREADY_EXISTS
 │   ├── EntryNotInCategoryError     ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY
-│   └── UploadTokenNotFoundError    UPLOAD_TOKEN_NOT_FOUND
+│   ├── UploadTokenNotFoundError    UPLOAD_TOKEN_NOT_FOUND
+│   └── ResumeExpiredError          UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED (a token idle > 7 days)
 ├── CategoryLookupError             a category named by the caller cannot be picked (also a
 │   │                               LookupError): wanted, candidates
 │   ├── CategoryNotFoundError       (the ApiError above)
@@ -25,7 +26,10 @@ KalturaError                        base of everything below
 │   └── AnswerTooLargeError         the answer is larger than ``Config.max_answer_bytes``
 ├── UploadError                     an upload that stopped; carries what is needed to resume
 │   ├── UploadCancelledError        cancelled by the caller
-│   └── FileChangedError            the file changed during or since the upload
+│   ├── FileChangedError            the file changed during or since the upload
+│   ├── ReferenceIdNotWritableError the session may not set referenceId (the server dropped it)
+│   ├── ReplacementFailedError      a replacement's new content failed; cancelled, ``cause``
+│   └── ReplacementTimeoutError     ``wait_ready`` gave up on a replacement still under way
 └── ConfigError (also ValueError)   bad input from the caller, naming the problem and the fix
     └── ActionNotAllowedError       the MediaManager's mode or item actions forbid the action
 ```
@@ -206,6 +210,10 @@ class UploadTokenNotFoundError(ApiError, codes=("UPLOAD_TOKEN_NOT_FOUND",)):
     """The upload token does not exist, was deleted, or belongs to another user."""
 
 
+class ResumeExpiredError(ApiError, codes=("UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED",)):
+    """The upload token was idle longer than the server resumes (7 days): it is dead."""
+
+
 class DependencyError(KalturaError):
     """A multiRequest item referenced the result of an item that failed."""
 
@@ -322,6 +330,30 @@ class UploadCancelledError(UploadError):
 
 class FileChangedError(UploadError):
     """The file changed on disk during or since the upload; it was not mixed with the old one."""
+
+
+class ReplacementFailedError(UploadError):
+    """The new content failed in the server's temporary entry; the replacement was cancelled
+    and the entry keeps its old content. ``cause`` names what failed."""
+
+    def __init__(self, message: str, *, cause: str) -> None:
+        """Say what failed and that the replacement was cancelled."""
+        super().__init__(message)
+        self.cause = cause
+
+
+class ReplacementTimeoutError(UploadError):
+    """``wait_ready`` gave up: the replacement is still under way (the message says where)."""
+
+
+class ReferenceIdNotWritableError(UploadError):
+    """The server dropped the entry's referenceId: this session's role lacks ``permission``.
+
+    Found from the create's answer before any of the file was sent; what the create made was
+    deleted. Uploads and sync find their entries by referenceId, so none is made without it.
+    """
+
+    permission = "CONTENT_INGEST_REFERENCE_MODIFY"
 
 
 class ConfigError(KalturaError, ValueError):

@@ -306,6 +306,17 @@ class SecretKs:
         self._valid_until = int(now) + self._expiry  # what the KS says (_e is whole seconds)
         return self._ks
 
+    @property
+    def full_rights(self) -> bool:
+        """Return whether the KS it makes has the partner administrator's role for certain.
+
+        An ADMIN KS with no user and no ``setrole`` takes the partner's admin role, which may
+        write every field; a USER KS, a user (whose own KMC role applies: spec 4.5) or a
+        ``setrole`` may lack a permission, such as ``CONTENT_INGEST_REFERENCE_MODIFY``.
+        """
+        privileges = self._privileges or ""
+        return self._type is SessionType.ADMIN and not self._user_id and "setrole" not in privileges
+
     def current(self) -> str:
         """Return a KS with more than the safety margin left, making a new one if needed."""
         with self._lock:

@@ -22,6 +22,7 @@ from kaltura_mm.errors import (
     InvalidKsError,
     KalturaError,
     MissingKsError,
+    ReferenceIdNotWritableError,
     ResponseError,
     ServiceForbiddenError,
     TransportError,
@@ -167,6 +168,12 @@ def _describe(exc: BaseException) -> Failure:
     if isinstance(exc, ResponseError):
         fix = "check that the service URL is the Kaltura server's root (without /api_v3)"
         return Failure(ExitCode.UNAVAILABLE, "response", f"not a Kaltura answer: {exc}", fix)
+    if isinstance(exc, ReferenceIdNotWritableError):
+        fix = (
+            f"use an admin session (the admin secret), or ask the account's administrator for "
+            f"a role with {exc.permission} for this user"
+        )
+        return Failure(ExitCode.AUTH, "permission", str(exc), fix)
     if isinstance(exc, UploadError):
         return Failure(ExitCode.FAILED, "upload", str(exc), "re-run the same command to resume")
     if isinstance(exc, KalturaError):

@@ -5,7 +5,10 @@ content in once it is converted (until then the entry plays the old one). The fi
 chunks, like an upload, and its state is kept in the state database after every confirmed
 chunk: Ctrl-C (or a crash) and the same command again resumes without re-sending what the server
 holds. A refusal says what to do: the account may not allow replacement (``FEATURE_FORBIDDEN``),
-or another replacement may be pending (``ENTRY_REPLACEMENT_ALREADY_EXISTS``).
+or another replacement may be pending (``ENTRY_REPLACEMENT_ALREADY_EXISTS``). Where the partner
+requires approval, ``--approve`` approves it; without it the result is ``awaiting_approval`` and
+the exit code 1, with the command that approves it. A conversion that failed is cancelled and
+reported ``failed`` naming the cause (exit 1); ``--wait-ready`` waits at most ``--ready-timeout``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 
 from kaltura_mm.commands.browse import FORMAT
@@ -26,7 +30,13 @@ from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.lock import RunLock
 from kaltura_mm.commands.state.sync_state import Replacements
-from kaltura_mm.errors import FileChangedError, KalturaError, UploadCancelledError
+from kaltura_mm.errors import (
+    FileChangedError,
+    KalturaError,
+    ReplacementFailedError,
+    ReplacementTimeoutError,
+    UploadCancelledError,
+)
 from kaltura_mm.upload.plan import DEFAULT_CHUNK_SIZE
 from kaltura_mm.upload.replace import ReplaceResult, replace_content
 from kaltura_mm.upload.request import UploadOptions
@@ -44,12 +54,16 @@ KEYS = (
 
 
 def _options(
-    chunk_size: int, concurrency: int, wait_ready: bool, retries: int | None
+    chunk_size: int, concurrency: int, wait_ready: bool, retries: int | None, timeout: float
 ) -> UploadOptions:
     extra: dict[str, Any] = {} if retries is None else {"max_attempts": retries + 1}
     try:
         return UploadOptions(
-            chunk_size=chunk_size, concurrency=concurrency, wait_ready=wait_ready, **extra
+            chunk_size=chunk_size,
+            concurrency=concurrency,
+            wait_ready=wait_ready,
+            ready_timeout=timeout,
+            **extra,
         )
     except ValueError as exc:
         raise CliError(f"--chunk-size: {exc}", "pick a size such as 16MiB") from exc
@@ -59,6 +73,18 @@ def _options(
 @click.argument("entry_id", metavar="ENTRY_ID")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE")
 @click.option("--wait-ready", is_flag=True, help="Wait until the entry plays the new content.")
+@click.option(
+    "--ready-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=600.0,
+    show_default=True,
+    help="With --wait-ready: give up after this many seconds, saying what it waited for.",
+)
+@click.option(
+    "--approve",
+    is_flag=True,
+    help="Approve the replacement where the account requires approval (media.approveReplace).",
+)
 @click.option(
     "--chunk-size",
     type=ByteSize(),
@@ -89,6 +115,8 @@ def replace_command(
     entry_id: str,
     path: Path,
     wait_ready: bool,
+    ready_timeout: float,
+    approve: bool,
     chunk_size: int,
     concurrency: int,
     state_dir_: Path | None,
@@ -97,31 +125,42 @@ def replace_command(
 ) -> int:
     """Replace an entry's content with FILE, keeping the entry (id, embeds, categories)."""
     state = app(ctx)
-    options = _options(chunk_size, concurrency, wait_ready, state.retries)
+    options = _options(chunk_size, concurrency, wait_ready, state.retries, ready_timeout)
     root = state_dir(state_dir_, state.env)
     with RunLock(root, state.command(), lock_wait) as lock:
         if lock.note:
             state.notice("note", lock.note)
         store = Replacements(open_state(root), state.target())
         with Interrupts(state.say) as interrupts:
-            return _replace(state, store, entry_id, path, options, interrupts, Format(fmt))
+            run = _Run(state, store, interrupts, Format(fmt), approve)
+            return _replace(run, entry_id, path, options)
 
 
-def _replace(
-    state: AppContext,
-    store: Replacements,
-    entry_id: str,
-    path: Path,
-    options: UploadOptions,
-    interrupts: Interrupts,
-    fmt: Format,
-) -> int:
+@attrs.frozen
+class _Run:
+    """What one ``replace`` run works with."""
+
+    state: AppContext
+    store: Replacements
+    interrupts: Interrupts
+    fmt: Format
+    approve: bool
+
+
+def _replace(run: _Run, entry_id: str, path: Path, options: UploadOptions) -> int:
+    state, store, fmt = run.state, run.store, run.fmt
     saved = store.load(entry_id)
     if saved is not None and saved.request.path.resolve() != path.resolve():
         saved = None  # another file: its own token name, so nothing of the old one is reused
     writer = state.writer(KEYS, fmt, table_keys=("entry_id", "status", "path", "message"))
     flow = replace_content(
-        entry_id, path, options, saved, on_state=store.save, cancel=interrupts.event
+        entry_id,
+        path,
+        options,
+        saved,
+        on_state=store.save,
+        cancel=run.interrupts.event,
+        approve=run.approve,
     )
     try:
         result = state.client().run(flow)
@@ -132,6 +171,14 @@ def _replace(
             "interrupted: run the same command again to resume:\n  " + command_line(state.command())
         )
         return ExitCode.INTERRUPTED
+    except (ReplacementFailedError, ReplacementTimeoutError) as exc:
+        failed = isinstance(exc, ReplacementFailedError)
+        if failed:
+            store.discard(entry_id)  # cancelled on the server: the next run starts afresh
+        kind = "replacement_failed" if failed else "replacement_timeout"
+        writer.write(_line(entry_id, path, "failed", kind, str(exc)))
+        writer.close()
+        return ExitCode.FAILED
     except FileChangedError as exc:
         raise CliError(
             f"{path} changed while it was being sent; the part sent is kept until the next run",
@@ -145,8 +192,20 @@ def _replace(
         writer.close()
         return int(failure.code)
     store.discard(entry_id)
+    if result.stale_cancelled:
+        state.notice(
+            "cancelled_stale", f"entry {entry_id}: cancelled first: {result.stale_cancelled}"
+        )
     writer.write(_done(result, path))
     writer.close()
+    if result.status == "awaiting_approval":
+        state.notice(
+            "awaiting_approval",
+            f"entry {entry_id}: the account requires approval before the new content is swapped "
+            "in; approve it (nothing is sent again) with:\n  "
+            + command_line([*state.command(), "--approve"]),
+        )
+        return ExitCode.FAILED
     return ExitCode.OK
 
 
@@ -162,15 +221,19 @@ def _line(
     }
 
 
+_MESSAGES = {
+    "pending": "uploaded; the entry plays the old content until {temp} is converted",
+    "awaiting_approval": "uploaded; the account requires approval: the entry plays the old "
+    "content until the replacement ({temp}) is approved (--approve)",
+    "replaced": "the entry holds the new content",
+}
+
+
 def _done(result: ReplaceResult, path: Path) -> dict[str, Any]:
-    pending = result.pending
-    message = (
-        f"uploaded; the entry plays the old content until {result.replacing_entry_id} is converted"
-        if pending
-        else "the entry holds the new content"
-    )
+    status = result.status
+    message = _MESSAGES[status].format(temp=result.replacing_entry_id)
     return {
-        **_line(result.entry_id, path, "pending" if pending else "replaced", message=message),
+        **_line(result.entry_id, path, status, message=message),
         "bytes": result.bytes_sent + result.bytes_resumed,
         "bytes_resumed": result.bytes_resumed,
         "replacing_entry_id": result.replacing_entry_id,

@@ -32,8 +32,13 @@ UPLOAD_KEYS = (
 )
 
 
-# A file refused before upload is the user's input, not a failed operation (docs/cli.md).
-_FAILURE_EXIT = {"file": ExitCode.NOT_FOUND, "bad_input": ExitCode.BAD_INPUT}
+# A file refused before upload is the user's input, not a failed operation (docs/cli.md); a
+# session that may not set referenceId is a permission (ReferenceIdNotWritableError).
+_FAILURE_EXIT = {
+    "file": ExitCode.NOT_FOUND,
+    "bad_input": ExitCode.BAD_INPUT,
+    "permission": ExitCode.AUTH,
+}
 
 
 _SKIPS_SHOWN = 20

@@ -96,11 +96,16 @@ class Reached:
     """What this run knows of the server: whether any request reached it (an answer of any
     kind, or a connection that failed after it was made), whether it ever gave a Kaltura answer
     (a result or an API error), and how many rounds a patient flow may send a call (the retry
-    policy's ``patience_rounds``)."""
+    policy's ``patience_rounds``), and the server's wall clock now (Unix seconds, estimated from
+    the ``X-Kaltura-Session`` stamp or ``Date`` header of its last answer; None before one), and
+    whether the session certainly has the partner administrator's role (an ADMIN KS the client
+    signs with no user and no ``setrole``: ``SecretKs.full_rights``; False when not known)."""
 
     server: bool
     worked: bool
     patience_rounds: int
+    server_time: float | None = None
+    full_rights: bool = False
 
 
 def _always(_: BaseException) -> bool:

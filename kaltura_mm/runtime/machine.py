@@ -34,6 +34,7 @@ from kaltura_mm.runtime.effects import (
 )
 from kaltura_mm.runtime.exchange import Pause, Target
 from kaltura_mm.runtime.sending import call_flow
+from kaltura_mm.runtime.server_clock import ServerClock
 from kaltura_mm.runtime.settings import Settings
 from kaltura_mm.runtime.tasks import Group, Sleepers, Slots, Task
 
@@ -79,6 +80,7 @@ class Machine:
         self._closed = False
         self._reached = False  # whether a request of this run reached the server
         self._worked = False  # whether the server gave this run a Kaltura answer
+        self._server_clock = ServerClock()  # the server's wall clock, from its answers' headers
 
     # ---- the adapter's side ---------------------------------------------------------------------
 
@@ -100,6 +102,7 @@ class Machine:
         task.send_id = None
         if isinstance(answer, Reply):
             self._reached = True
+            self._server_clock.heard(answer.headers, self._clock())
             self._ready.append((task, answer, None))
         else:
             error = answer.error
@@ -183,7 +186,9 @@ class Machine:
             return self._random.random(), None
         elif isinstance(effect, Reach):
             rounds = self._settings.retry.patience_rounds
-            return Reached(self._reached, self._worked, rounds), None
+            server_time = self._server_clock.now(self._clock())
+            full = getattr(self._settings.ks, "full_rights", False) is True
+            return Reached(self._reached, self._worked, rounds, server_time, full), None
         elif isinstance(effect, Emit):
             self._emit(task, effect.item)
         elif isinstance(effect, Interleave):

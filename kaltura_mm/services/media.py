@@ -1,4 +1,5 @@
-"""The ``media`` service, for what ``baseEntry`` lacks: cancelling a pending content replacement."""
+"""The ``media`` service, for what ``baseEntry`` lacks: approving or cancelling a pending content
+replacement (``approveReplace``/``cancelReplace`` are ``media`` actions, not ``baseEntry`` ones)."""
 
 from __future__ import annotations
 
@@ -16,4 +17,18 @@ def cancel_replace(entry_id: str) -> Call[BaseEntry]:
     params = {"entryId": arguments.text_id("entry_id", entry_id)}
     return Call(
         service=SERVICE, action="cancelReplace", params=params, decoder=codec.decoder_for(BaseEntry)
+    )
+
+
+def approve_replace(entry_id: str) -> Call[BaseEntry]:
+    """Build the call approving a media entry's pending replacement (partners with
+    ``FEATURE_ENTRY_REPLACEMENT_APPROVAL``): swapped in now if the new content is ready, else
+    when it is. Without approval required it does nothing; on no (or a FAILED) replacement the
+    server answers ``ENTRY_ID_NOT_REPLACED``."""
+    params = {"entryId": arguments.text_id("entry_id", entry_id)}
+    return Call(
+        service=SERVICE,
+        action="approveReplace",
+        params=params,
+        decoder=codec.decoder_for(BaseEntry),
     )

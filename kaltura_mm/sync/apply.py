@@ -188,7 +188,12 @@ class _Run:
                 self.ledger.ended(index, REPLACE, "failed", _error(item, result))
                 continue
             self._record(item, result.entry_id, item.fingerprint)
-            if result.pending:
+            if result.status == "awaiting_approval":
+                self.ledger.tracks[index].note = (
+                    "the account requires approval before the new content is swapped in: "
+                    f"kaltura-mm replace {result.entry_id} FILE --approve approves it"
+                )
+            elif result.pending:
                 self.ledger.tracks[index].note = "the new content is converting"
             self.ledger.ended(index, REPLACE, "done")
 

@@ -11,6 +11,8 @@ book allows, feeds answers back, and meets each failure with one rule:
   on their way holds the tail back until the next acknowledgement (plan rule 5); with nothing on
   its way it is a miss, retried, and after repeated misses the chunks beyond the server's
   contiguous prefix are sent again (plan rule 8);
+- ``UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED``: the token was idle longer than the server resumes
+  (7 days) and is dead: ``TokenExpired`` hands the job back, for a new token (recover rule 4);
 - any other refusal is checked against the token (the chunk may have landed already) and stops
   the upload, keeping the token and entry for ``resume_upload``;
 - a token found FULL_UPLOAD or CLOSED ends the sending whatever size it reports, and the tail
@@ -33,6 +35,7 @@ from kaltura_mm.errors import (
     FileChangedError,
     KalturaError,
     ResponseError,
+    ResumeExpiredError,
     TransportError,
     UploadError,
     is_throttle,
@@ -49,6 +52,27 @@ _SIZE_MISMATCH = "UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE"
 _MISSES_BEFORE_DISTRUST = 2
 _MAX_THROTTLES = 200
 _THROTTLE_CAP = 5.0
+
+
+class TokenExpired(UploadError):
+    """The server refused the upload's token as idle too long (7 days): it takes no more parts.
+
+    ``job`` is the upload as it stood; the upload engine starts a new token for the same entry.
+    """
+
+    def __init__(self, job: Job, cause: ResumeExpiredError) -> None:
+        """Say which token died, keeping the job to start over from."""
+        token = job.state.token_id
+        super().__init__(
+            f"upload token {token} was idle longer than the server resumes an upload "
+            f"({cause.message}): it is dead; run the upload again to send the file into a new "
+            "token of the same entry",
+            token_id=token,
+            uploaded=0,
+            state=job.state,
+        )
+        self.job = job
+        self.__cause__ = cause
 
 
 @attrs.frozen
@@ -169,6 +193,10 @@ def _failed(run: Sending, chunk: Chunk, error: KalturaError) -> Flow[Sending]:
     if isinstance(error, ConfigError):  # the client found the file shorter than planned
         ensure_unchanged(run.job, full=True)
         raise error
+    if isinstance(error, ResumeExpiredError):
+        for _ in run.book.in_flight:  # refused the same way: let them land, none answers later
+            yield NextDone()
+        raise TokenExpired(run.job, error)
     if is_throttle(error) and run.pace.throttles < _MAX_THROTTLES:
         return (yield from _slow_down(run))
     if isinstance(error, ApiError) and error.code == _SIZE_MISMATCH and run.book.in_flight:

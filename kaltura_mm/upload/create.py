@@ -17,6 +17,14 @@ the create request is built so that the lookup can always tell what it made:
    (``add_last_look``), so a small file is uploaded, attached, checked and settled in this one
    request. A larger file deletes its marker with the check that ends it.
 
+A session that may not write ``referenceId`` (a USER KS under the default user role lacks
+``CONTENT_INGEST_REFERENCE_MODIFY``) gets the entry with the field dropped: null in the answer,
+only a header saying why (spec 13). Until a create's answer showed the referenceId kept (or the
+session is an ADMIN KS the client signs, with the administrator's role for certain), the create
+request *probes*: it carries no part of the file, and a dropped referenceId deletes what it made
+and raises ``ReferenceIdNotWritableError`` before a byte is sent. The uploads of one batch share
+what the first probe learned (``SessionFacts``), so later creates carry their first part again.
+
 Cleanup is registered the moment an object exists: the state saved right after the create names
 the entry, the receipt and the marker, so a cancel or a failure can delete them. The attach or a
 link the rate limiter blocked (``ACTION_BLOCKED``: it did not run) while later items ran is sent
@@ -54,6 +62,7 @@ from kaltura_mm.models import (
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse, Ref
 from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import base_entry, category, category_entry, upload_token
+from kaltura_mm.upload.identity_check import dropped_reference, needs_probe
 from kaltura_mm.upload.job import Job, part_of, patiently
 from kaltura_mm.upload.lookup import LastLook, add_last_look, after_lookup, find_existing
 from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, Action, Found
@@ -147,15 +156,20 @@ class _Made:
     marker: Ref[UploadToken] | None
     entry: Ref[BaseEntry] | None
     token: Ref[UploadToken]
-    head: Ref[UploadToken]
+    head: Ref[UploadToken] | None
     steps: tuple[tuple[str, Ref[Any], int | None], ...]  # category id, None: the attach
     final: Ref[BaseEntry] | None
     look: LastLook | None
     unmark: Ref[Any] | None
 
 
-def _create_request(job: Job, into: BaseEntry | None) -> tuple[MultiRequest, _Made]:
-    """Build marker and entry (unless ``into``), receipt, first part, attach, links: one batch."""
+def _create_request(
+    job: Job, into: BaseEntry | None, probe: bool = False
+) -> tuple[MultiRequest, _Made]:
+    """Build marker and entry (unless ``into``), receipt, first part, attach, links: one batch.
+
+    ``probe``: no part of the file goes, and no read-back (the referenceId is checked first).
+    """
     batch, names, size = MultiRequest(), job.state.names, job.state.fingerprint.size
     marker = batch.add(upload_token.add(names.marker, size)) if into is None else None
     entry = batch.add(base_entry.add(_new_entry(job))) if into is None else None
@@ -167,7 +181,7 @@ def _create_request(job: Job, into: BaseEntry | None) -> tuple[MultiRequest, _Ma
         receipt = names.receipt(entry_id)
     token = batch.add(upload_token.add(receipt, size))
     plan = job.state.book()
-    head = batch.add(part_of(job, plan, plan.head, token.id))
+    head = None if probe else batch.add(part_of(job, plan, plan.head, token.id))
     resource = UploadedFileTokenResource(token=token.id)
     attach = batch.add(base_entry.update_content(entry_id, resource))
     attaching = ("attach the upload to the entry", attach, None)
@@ -176,7 +190,7 @@ def _create_request(job: Job, into: BaseEntry | None) -> tuple[MultiRequest, _Ma
         link = batch.add(category_entry.add(entry_id, category_id))
         steps.append((f"add the entry to category {category_id}", link, category_id))
     # One part is the whole file: read the entry back (the check) and look last, same request.
-    final = batch.add(base_entry.get(entry_id)) if len(plan.chunks) == 1 else None
+    final = batch.add(base_entry.get(entry_id)) if len(plan.chunks) == 1 and not probe else None
     unmark = batch.add(upload_token.delete(marker.id)) if final and marker else None
     look = add_last_look(batch, job) if final is not None else None
     return batch, _Made(marker, entry, token, head, tuple(steps), final, look, unmark)
@@ -186,9 +200,14 @@ def _id_of(outcome: Any) -> str | None:
     return None if outcome is None or isinstance(outcome, KalturaError) else outcome.id
 
 
-def create(job: Job, into: BaseEntry | None = None) -> Flow[tuple[Job, Creation]]:
-    """Create marker, entry (unless ``into`` is given), receipt, first part and links at once."""
-    batch, made = _create_request(job, into)
+def create(
+    job: Job, into: BaseEntry | None = None, probe: bool = False
+) -> Flow[tuple[Job, Creation]]:
+    """Create marker, entry (unless ``into`` is given), receipt, first part and links at once.
+
+    ``probe``: without the first part, refusing a dropped referenceId before any byte is sent.
+    """
+    batch, made = _create_request(job, into, probe)
     response: MultiResponse = yield batch
     made_entry: Any = response.outcome(made.entry) if made.entry else into or BaseEntry()
     made_token = response.outcome(made.token)
@@ -215,7 +234,12 @@ def create(job: Job, into: BaseEntry | None = None) -> Flow[tuple[Job, Creation]
             if isinstance(made_entry, KalturaError):
                 yield from _sweep_nameless(job)
             raise UploadError(_explain(what, outcome), state=job.state) from outcome
-    sent = response.outcome(made.head)
+    refused = dropped_reference(job, made_entry) if probe else None
+    if refused is not None:
+        job = yield from cleanup(job)
+        refused.state = job.state  # nothing left to resume: the file starts over
+        raise refused
+    sent: Any = response.outcome(made.head) if made.head is not None else None
     read: Any = response.outcome(made.final) if made.final else None
     return job, Creation(
         head=None if isinstance(sent, KalturaError) else sent,
@@ -276,9 +300,11 @@ def create_once(job: Job, found: Found | None = None) -> Flow[tuple[Job, Creatio
             job = job.saved(state)
             return job, Creation(resumed=decision.token)
         into = decision.entry if decision.action is Action.ATTACH else None
-        job = job.sent(job.state.book().head.length)  # the head rides in the create request
+        probe = yield from needs_probe(job, into)
+        if not probe:
+            job = job.sent(job.state.book().head.length)  # the head rides in the create request
         try:
-            return (yield from create(job, into))
+            return (yield from create(job, into, probe))
         except (TransportError, ResponseError) as exc:
             # Unknown outcome: the entry may exist now. Look again before anything else.
             job = job.retried()

@@ -37,7 +37,15 @@ SAMPLE_BYTES = 1024 * 1024
 REFERENCE_PREFIX = "kmm-"
 NAME_MARK = ".kmm"
 _ENTRY_ID = re.compile(r"^[0-9]+_[0-9a-zA-Z]+$")
-# Keeps the token's fileName well inside the server's column, whatever the file is called.
+# The server's column: upload_token.file_name is varchar(256), counted in UTF-8 bytes (spec 13).
+# A longer name is cut by the server, and a cut receipt no longer names its entry.
+TOKEN_NAME_BYTES = 256
+# Room kept for the entry id the server writes into a receipt ("0_abcdefgh" is 10 bytes).
+ENTRY_ID_BYTES = 40
+# The extension is kept (the server derives the media type from it), up to this many bytes.
+SUFFIX_BYTES = 32
+MARK_HEX = 20
+# Short names read better in token listings; the byte budget is what the column requires.
 TOKEN_STEM_CHARS = 80
 
 
@@ -100,6 +108,25 @@ def _clean(text: str) -> str:
     return text.replace("{", "_").replace("}", "_")
 
 
+def cut_utf8(text: str, limit: int) -> str:
+    """Return the longest start of ``text`` whose UTF-8 encoding is at most ``limit`` bytes.
+
+    Cut on a character boundary, never inside one: an emoji is 4 bytes, a CJK character 3.
+    """
+    used = 0
+    for index, char in enumerate(text):
+        used += len(char.encode("utf-8", "surrogatepass"))  # a lone surrogate: 3 bytes
+        if used > limit:
+            return text[:index]
+    return text
+
+
+def stem_budget(suffix: str) -> int:
+    """Return the UTF-8 bytes a receipt's stem may take so the whole receipt fits the column."""
+    fixed = len(NAME_MARK) + MARK_HEX + len(".") + ENTRY_ID_BYTES + len(suffix.encode("utf-8"))
+    return TOKEN_NAME_BYTES - fixed
+
+
 @attrs.frozen
 class TokenNames:
     """The names an upload's tokens carry (the module docstring): marker and receipts."""
@@ -135,13 +162,17 @@ def token_names(
     """Return the names of an upload's tokens: its stem, a mark only this upload makes, its ext.
 
     The mark hashes the referenceId with the file's content and size, so a token is never taken
-    for another file's, even under a referenceId given twice.
+    for another file's, even under a referenceId given twice. The stem is cut by UTF-8 bytes on
+    a character boundary so that a receipt (with an entry id of up to ``ENTRY_ID_BYTES``) is at
+    most ``TOKEN_NAME_BYTES``: a long CJK or emoji name is never cut by the server, where the
+    lookup would no longer recognise it.
     """
     content = fingerprint.content_sha256 or fingerprint.sample_sha256
     key = f"{reference_id}\0{content}\0{fingerprint.size}"
-    mark = hashlib.sha256(key.encode()).hexdigest()[:20]
-    stem = _clean(request.path.stem[:TOKEN_STEM_CHARS])
-    return TokenNames(f"{stem}{NAME_MARK}{mark}", _clean(request.path.suffix))
+    mark = hashlib.sha256(key.encode()).hexdigest()[:MARK_HEX]
+    suffix = cut_utf8(_clean(request.path.suffix), SUFFIX_BYTES)
+    stem = cut_utf8(_clean(request.path.stem[:TOKEN_STEM_CHARS]), stem_budget(suffix))
+    return TokenNames(f"{stem}{NAME_MARK}{mark}", suffix)
 
 
 def token_file_name(request: UploadRequest, fingerprint: FileFingerprint, reference_id: str) -> str:

@@ -89,9 +89,20 @@ class Tally:
     retries: int = 0
 
 
+@attrs.define
+class SessionFacts:
+    """What a run learned of its session, shared by the uploads of one batch (mutable).
+
+    ``reference_id_kept``: a create's answer showed the referenceId sent (True), so the session
+    may write it and later creates carry the file's first part; None until one shows it.
+    """
+
+    reference_id_kept: bool | None = None
+
+
 @attrs.frozen
 class Job:
-    """Everything one running upload knows; flows return it moved."""
+    """Everything one running upload knows; flows return it moved (``facts`` is shared)."""
 
     request: UploadRequest
     options: UploadOptions
@@ -100,6 +111,7 @@ class Job:
     hooks: Hooks = Hooks()
     meter: Meter | None = None
     tally: Tally = Tally()
+    facts: SessionFacts = attrs.field(factory=SessionFacts, eq=False)
 
     def saved(self, state: UploadState) -> Job:
         """Return the job at ``state``, handed to ``on_state`` first."""

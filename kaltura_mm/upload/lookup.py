@@ -35,7 +35,7 @@ from kaltura_mm.models import (
     UploadTokenFilter,
 )
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
-from kaltura_mm.runtime.effects import Draw, Flow, Now, Sleep
+from kaltura_mm.runtime.effects import Draw, Flow, Now, Reach, Reached, Sleep
 from kaltura_mm.services import base_entry, upload_token
 from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.plan import backoff_delay
@@ -137,14 +137,19 @@ def _mine(
     return receipts, markers
 
 
-def _found(state: UploadState, tokens: list[UploadToken], by_id: dict[str, BaseEntry]) -> Found:
+def _found(
+    state: UploadState,
+    tokens: list[UploadToken],
+    by_id: dict[str, BaseEntry],
+    server_now: float | None = None,
+) -> Found:
     receipts, markers = _mine(state, tokens)
     owned = {}
     for receipt in receipts:
         entry = by_id.get(state.names.entry_of(receipt.file_name) or "")
         if entry is not None and _owned(state, entry, receipt):
             owned[entry.id] = entry
-    return Found(tuple(owned.values()), tuple(receipts), tuple(markers))
+    return Found(tuple(owned.values()), tuple(receipts), tuple(markers), server_now=server_now)
 
 
 def find_own(states: Sequence[UploadState], options: UploadOptions) -> Flow[list[Found]]:
@@ -153,7 +158,8 @@ def find_own(states: Sequence[UploadState], options: UploadOptions) -> Flow[list
     named = [_mine(s, tokens[s.fingerprint.size])[0] for s in states]
     ids = {s.names.entry_of(t.file_name) for s, rs in zip(states, named, strict=True) for t in rs}
     by_id = yield from _entries((i for i in ids if i), options)
-    return [_found(s, tokens[s.fingerprint.size], by_id) for s in states]
+    known: Reached = yield Reach()  # the server's clock: a token idle 7 days is dead (rule 4)
+    return [_found(s, tokens[s.fingerprint.size], by_id, known.server_time) for s in states]
 
 
 def find_existing(state: UploadState, options: UploadOptions) -> Flow[Found]:

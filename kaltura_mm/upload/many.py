@@ -25,7 +25,16 @@ from kaltura_mm.errors import (
 )
 from kaltura_mm.runtime.effects import Flow, Now, interleave
 from kaltura_mm.upload.create import missing_categories, unknown_categories_error
-from kaltura_mm.upload.job import CancelSignal, Hooks, Job, Meter, OnProgress, OnState, Reporter
+from kaltura_mm.upload.job import (
+    CancelSignal,
+    Hooks,
+    Job,
+    Meter,
+    OnProgress,
+    OnState,
+    Reporter,
+    SessionFacts,
+)
 from kaltura_mm.upload.lookup import find_own
 from kaltura_mm.upload.one import (
     Category,
@@ -132,6 +141,8 @@ def upload_many(
     for i, r in enumerate(asked):
         hooks = Hooks(on_state, None, cancel)
         jobs.append((yield from _prepared(r, i, options, states, hooks, totals, now)))
+    facts = SessionFacts()  # what the first create learns of the session, every file knows
+    jobs = [attrs.evolve(j, facts=facts) if isinstance(j, Job) else j for j in jobs]
     later = _same_identity_later(jobs)
     found = yield from _look_up(jobs, first_of, later, options)
     turns = _Turns(cancel, on_start, on_outcome)

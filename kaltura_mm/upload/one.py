@@ -30,7 +30,7 @@ from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.models import BaseEntry, UploadToken
 from kaltura_mm.runtime.effects import Flow, Now
 from kaltura_mm.services import base_entry
-from kaltura_mm.upload.chunks import ensure_unchanged, send_chunks, truth
+from kaltura_mm.upload.chunks import TokenExpired, ensure_unchanged, send_chunks, truth
 from kaltura_mm.upload.create import Creation, check_categories, cleanup, create_once
 from kaltura_mm.upload.job import (
     CancelSignal,
@@ -215,6 +215,29 @@ def _result(job: Job, entry: BaseEntry, resumed: int = 0) -> UploadResult:
 
 
 def _run(job: Job, found: Found | None = None) -> Flow[UploadResult]:
+    try:
+        return (yield from _run_once(job, found))
+    except TokenExpired as dead:
+        job, found = yield from _after_dead_token(dead.job)
+    return (yield from _run_once(job, found))
+
+
+def _after_dead_token(job: Job) -> Flow[tuple[Job, Found]]:
+    """Forget a token the server refused as idle too long; return what the lookup finds now.
+
+    The token is deleted (its entry, left without content, takes a new receipt: recover rule 5)
+    and counted dead should the delete fail, so the same entry is filled again, never a second.
+    """
+    token_id = job.state.token_id or ""
+    yield from tidy(f"the dead upload token {token_id}", delete_token(token_id, job.options))
+    found = yield from find_existing(job.state, job.options)
+    found = found.merged((yield from _recorded(job.state.entry_id)))
+    found = attrs.evolve(found, dead=found.dead | {token_id})
+    forgotten = attrs.evolve(job.state, entry_id=None, token_id=None, confirmed_offsets=())
+    return job.saved(forgotten), found
+
+
+def _run_once(job: Job, found: Found | None = None) -> Flow[UploadResult]:
     made: Creation | None = None
     book: ChunkBook | None = None
     if has_entry_and_token(job.state):

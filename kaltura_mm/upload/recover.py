@@ -22,8 +22,14 @@ decision, so that exactly one entry remains and no token stays open:
    is sent. Every other own entry, every open receipt of another entry and every marker is a
    stray.
 4. Else a half-made IMPORT entry with a resumable receipt (PENDING or PARTIAL, of the file's
-   size) is continued from what that token holds (the one holding most bytes, if several).
-5. Else a NO_CONTENT entry (the oldest) gets a new receipt and the file.
+   size, and alive) is continued from what that token holds (the one holding most bytes, if
+   several). A PARTIAL token idle longer than the server resumes (``MAX_RESUME_TIME``, 7 days,
+   less ``RESUME_MARGIN``) by the server's clock (``Found.server_now``), or one the server
+   refused with ``UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED`` (``Found.dead``), is *dead*: every
+   part sent to it is refused (``UploadTokenService::validateForUpload``).
+5. Else a NO_CONTENT entry, or an IMPORT entry whose receipts are all dead (the oldest), gets a
+   new receipt and the file; its dead receipts are strays (deleting one returns its entry to
+   NO_CONTENT), so a re-run a week later finishes into the same entry, never a second one.
 6. Else, if a marker is newer than every receipt, a create began whose entry no token names
    (it stopped between making the marker and the receipt): *wait* for the search index to
    show an entry under the referenceId, paced and bounded (``UploadOptions.index_wait``), and
@@ -63,6 +69,10 @@ LISTED_TOKEN_STATUSES = (*OPEN_TOKEN_STATUSES, UploadTokenStatus.CLOSED)
 # The token closed its file: no part is added any more, and the file is whole (chunk rule 7).
 FINISHED_TOKEN_STATUSES = frozenset({UploadTokenStatus.FULL_UPLOAD, UploadTokenStatus.CLOSED})
 _RESUMABLE_TOKEN = frozenset({UploadTokenStatus.PENDING, UploadTokenStatus.PARTIAL_UPLOAD})
+# upload_token_max_resume_time: the server refuses a part for a PARTIAL token idle this long.
+MAX_RESUME_TIME = 604_800
+# Taken off the limit: the answer's stamp is whole seconds, and the upload needs time to start.
+RESUME_MARGIN = 3_600
 
 
 def held(token: UploadToken) -> tuple[int, bool]:
@@ -82,12 +92,27 @@ class Action(enum.Enum):
 
 @attrs.frozen
 class Found:
-    """What a lookup found under an upload's names (rule 1); ``waited``: the index was asked."""
+    """What a lookup found under an upload's names (rule 1); ``waited``: the index was asked.
+
+    ``server_now`` is the server's time when the lookup read (None: unknown), ``dead`` the ids
+    of tokens the server refused as idle too long (rule 4).
+    """
 
     entries: tuple[BaseEntry, ...] = ()
     receipts: tuple[UploadToken, ...] = ()
     markers: tuple[UploadToken, ...] = ()
     waited: bool = False
+    server_now: float | None = None
+    dead: frozenset[str] = frozenset()
+
+    def is_dead(self, token: UploadToken) -> bool:
+        """Return whether ``token`` can no longer be resumed (rule 4)."""
+        if token.id in self.dead:
+            return True
+        if token.status is not UploadTokenStatus.PARTIAL_UPLOAD or self.server_now is None:
+            return False
+        idle = self.server_now - (token.updated_at or token.created_at or self.server_now)
+        return idle > MAX_RESUME_TIME - RESUME_MARGIN
 
     def merged(self, entries: Iterable[BaseEntry]) -> Found:
         """Return the find with ``entries`` added (once each)."""
@@ -163,6 +188,15 @@ def _unpaired(found: Found) -> bool:
     return any((m.created_at or 0) > newest_receipt for m in found.markers)
 
 
+def _refillable(entry: BaseEntry, view: _View, found: Found) -> bool:
+    """Return whether ``entry`` takes a new receipt: NO_CONTENT, or IMPORT on dead receipts only."""
+    if entry.status is EntryStatus.NO_CONTENT:
+        return True
+    receipts = view.receipts.get(entry.id or "", [])
+    dead = bool(receipts) and all(found.is_dead(t) for t in receipts)
+    return entry.status is EntryStatus.IMPORT and dead
+
+
 def decide(found: Found, names: TokenNames, size: int) -> Decision:
     """Return what to do with what the lookup found under the upload's names (rules 3 to 7)."""
     view = _View.of(found, names)
@@ -174,12 +208,14 @@ def decide(found: Found, names: TokenNames, size: int) -> Decision:
         for e in view.live
         if e.status is EntryStatus.IMPORT
         for t in view.receipts.get(e.id or "", [])
-        if t.status in _RESUMABLE_TOKEN and t.file_size in (None, size)
+        if t.status in _RESUMABLE_TOKEN and t.file_size in (None, size) and not found.is_dead(t)
     ]
     if resumable:
         *_, entry, token = max(resumable, key=lambda r: (r[0], r[1]))
-        return Decision(Action.RESUME, entry, token, *view.strays(entry, token.id))
-    empty = sorted((e for e in view.live if e.status is EntryStatus.NO_CONTENT), key=_age)
+        entries, tokens = view.strays(entry, token.id)
+        dead = [t for t in view.receipts.get(entry.id or "", []) if found.is_dead(t)]
+        return Decision(Action.RESUME, entry, token, entries, tuple(sorted({*tokens, *_ids(dead)})))
+    empty = sorted((e for e in view.live if _refillable(e, view, found)), key=_age)
     if empty:
         entries, _ = view.strays(empty[0])
         every_open = _ids([*view.open_receipts, *view.markers])

@@ -24,6 +24,13 @@ old content meanwhile: docs/sandbox.md, "Content replacement"). The rules:
    the replacement it began, still waiting for the rest of the old file, is cancelled
    (``media.cancelReplace``) and its token deleted, and the file as it is now starts over. One
    whose token already holds the whole old file is left to the server.
+6. What the replacement became is read from ``replacementStatus`` (``kaltura_mm.upload.
+   replacement``): approved with ``approve`` where the partner requires approval, else reported
+   awaiting approval; a failed one cancelled and raised naming the cause; a stale one (FAILED,
+   its temporary entry broken or gone, or ready and waiting for approval of another file)
+   cancelled before this one starts, and this file's tokens under it deleted so it is sent again.
+7. A token the server refuses as idle over 7 days (``UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED``)
+   is dead: the replacement it fed is cancelled, the token deleted, and the file sent anew.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ import attrs
 from kaltura_mm.errors import (
     ApiError,
     FileChangedError,
+    ReplacementFailedError,
     ResponseError,
     TransportError,
     UploadCancelledError,
@@ -52,13 +60,19 @@ from kaltura_mm.models import (
     UploadTokenStatus,
 )
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse
-from kaltura_mm.runtime.effects import Flow, Now, Sleep
+from kaltura_mm.runtime.effects import Flow, Now
 from kaltura_mm.services import base_entry, media, upload_token
-from kaltura_mm.upload.chunks import ensure_unchanged, send_chunks, truth
+from kaltura_mm.upload.chunks import TokenExpired, ensure_unchanged, send_chunks, truth
 from kaltura_mm.upload.job import CancelSignal, Hooks, Job, OnProgress, OnState, part_of, reporter
 from kaltura_mm.upload.plan import ChunkBook
 from kaltura_mm.upload.prepare import prepare
 from kaltura_mm.upload.recover import held
+from kaltura_mm.upload.replacement import (
+    AWAITING_APPROVAL,
+    cancel_stale,
+    replacement_status,
+    settle,
+)
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.upload.tidy import delete_token
 
@@ -78,7 +92,10 @@ class ReplaceResult:
     """A finished replacement: the entry as last read, and what it took.
 
     ``pending`` says the server has not swapped the new content in yet (the entry shows its old
-    content until it does: ``replacing_entry_id`` names the temporary entry).
+    content until it does: ``replacing_entry_id`` names the temporary entry); ``status`` says
+    where it stands: ``replaced``, ``pending`` (converting) or ``awaiting_approval`` (the partner
+    requires approval: ``replace_content(approve=True)``, or approve it in the KMC).
+    ``stale_cancelled`` says why an earlier replacement was cancelled first (None: none was).
     """
 
     entry: BaseEntry
@@ -87,6 +104,15 @@ class ReplaceResult:
     chunks: int
     retries: int
     bytes_resumed: int = 0
+    stale_cancelled: str | None = None
+
+    @property
+    def status(self) -> str:
+        """Return ``replaced``, ``pending`` or ``awaiting_approval``."""
+        if not self.pending:
+            return "replaced"
+        awaiting = replacement_status(self.entry) in AWAITING_APPROVAL
+        return "awaiting_approval" if awaiting else "pending"
 
     @property
     def entry_id(self) -> str:
@@ -117,11 +143,15 @@ def replace_content(
     on_state: OnState | None = None,
     on_progress: OnProgress | None = None,
     cancel: CancelSignal | None = None,
+    *,
+    approve: bool = False,
 ) -> Flow[ReplaceResult]:
-    """Replace the content of ``entry_id`` with the file at ``path`` (rules 1 to 4).
+    """Replace the content of ``entry_id`` with the file at ``path`` (rules 1 to 6).
 
     ``state`` (from ``on_state``) resumes an interrupted replacement; ``options.wait_ready``
-    waits until the server swapped the new content in.
+    waits until the server swapped the new content in (at most ``options.ready_timeout``);
+    ``approve`` approves the replacement where the partner requires approval
+    (``media.approveReplace``), else it ends ``awaiting_approval``.
     """
     options = attrs.evolve(options or UploadOptions(), keep_on_cancel=True, support_documents=True)
     request = state.request if state is not None else replace_request(entry_id, path)
@@ -136,7 +166,7 @@ def replace_content(
         job = yield from prepare(replace_request(entry_id, path), options, None, hooks, now)
     job = job.saved(attrs.evolve(job.state, entry_id=entry_id))
     try:
-        return (yield from _replace(job))
+        return (yield from _replace(job, approve))
     except (UploadError, ApiError):
         raise
     except (TransportError, ResponseError) as exc:
@@ -145,6 +175,15 @@ def replace_content(
             token_id=job.state.token_id,
             state=job.state,
         ) from exc
+
+
+def _dropped(job: Job) -> Flow[Job]:
+    """Cancel the replacement a dead token fed (the server takes no more of it) and delete it."""
+    entry: BaseEntry = yield base_entry.get(job.state.entry_id or "")
+    if entry.replacing_entry_id:
+        yield media.cancel_replace(job.state.entry_id or "")
+    yield from delete_token(job.state.token_id or "", job.options)
+    return job.saved(attrs.evolve(job.state, token_id=None, confirmed_offsets=()))
 
 
 def _abandon(entry_id: str, state: UploadState) -> Flow[None]:
@@ -161,18 +200,29 @@ def _abandon(entry_id: str, state: UploadState) -> Flow[None]:
     yield from delete_token(token.id or "")
 
 
-def _replace(job: Job) -> Flow[ReplaceResult]:
+def _replace(job: Job, approve: bool) -> Flow[ReplaceResult]:
     entry: BaseEntry = yield base_entry.get(job.state.entry_id or "")
+    mine = yield from _named(job)
+    entry, stale = yield from cancel_stale(entry, ours=bool(mine))
+    if stale is not None:  # this file's tokens went with it: send the file again (rule 6)
+        for token in mine:
+            yield from delete_token(token.id or "", job.options)
+        job, mine = job.saved(attrs.evolve(job.state, token_id=None, confirmed_offsets=())), []
     book, resumed = None, 0
     if job.state.token_id:
         job, book = yield from _saved(job)
     if book is None:
-        job, book = yield from _found(job, entry)
+        job, book = _found(job, entry, mine)
     if book is None:
         job, book = yield from _open(job)
     else:
         resumed = book.bytes_acked
-    job, book = yield from send_chunks(job, book)
+    try:
+        job, book = yield from send_chunks(job, book)
+    except TokenExpired as dead:  # idle over 7 days: its replacement is dropped, sent anew
+        job, resumed = (yield from _dropped(dead.job)), 0
+        job, book = yield from _open(job)
+        job, book = yield from send_chunks(job, book)
     if not book.complete:
         raise UploadCancelledError(
             f"the replacement of entry {job.state.entry_id} was cancelled; its upload is kept "
@@ -183,7 +233,13 @@ def _replace(job: Job) -> Flow[ReplaceResult]:
         )
     ensure_unchanged(job, full=True)
     yield from _attached(job)
-    entry = yield from _settled(job)
+    try:
+        entry = yield from settle(job.state.entry_id or "", job.options, approve)
+    except ReplacementFailedError:
+        # cancelled on the server: its token, attached and closed, must not pass for a
+        # replacement made (rule 3) when this file is sent again
+        yield from delete_token(job.state.token_id or "", job.options)
+        raise
     return ReplaceResult(
         entry=entry,
         token_id=job.state.token_id,
@@ -191,6 +247,7 @@ def _replace(job: Job) -> Flow[ReplaceResult]:
         chunks=job.tally.chunks,
         retries=job.tally.retries,
         bytes_resumed=resumed,
+        stale_cancelled=stale,
     )
 
 
@@ -203,18 +260,22 @@ def _saved(job: Job) -> Flow[tuple[Job, ChunkBook | None]]:
     return job.saved(job.state.with_book(book)), book
 
 
-def _found(job: Job, entry: BaseEntry) -> Flow[tuple[Job, ChunkBook | None]]:
-    """Continue this entry and content's token (rule 3); refuse another's replacement.
-
-    A CLOSED token under the name was attached to this entry with this very content: the
-    replacement was made (and is pending or done), and nothing is sent again.
-    """
+def _named(job: Job) -> Flow[list[UploadToken]]:
+    """Return this entry and content's tokens, found by their name (rule 3)."""
     name = job.state.token_file_name
     page: ListPage[UploadToken] = yield upload_token.list(
         UploadTokenFilter(file_name_equal=name, status_in=_OURS), Pager(page_size=50)
     )
     size = job.state.fingerprint.size
-    mine = [t for t in page.objects if t.file_name == name and t.file_size in (None, size)]
+    return [t for t in page.objects if t.file_name == name and t.file_size in (None, size)]
+
+
+def _found(job: Job, entry: BaseEntry, mine: list[UploadToken]) -> tuple[Job, ChunkBook | None]:
+    """Continue this entry and content's token (rule 3); refuse another's replacement.
+
+    A CLOSED token under the name was attached to this entry with this very content: the
+    replacement was made (and is pending or done), and nothing is sent again.
+    """
     if not mine:
         if entry.replacing_entry_id:
             raise _refusal(job, ApiError.create(_PENDING, "a replacement is pending"))
@@ -267,23 +328,6 @@ def _attached(job: Job) -> Flow[None]:
         # whole and attached to nothing
         yield from delete_token(job.state.token_id or "", job.options)
         raise _refusal(job, exc) from exc
-
-
-def _settled(job: Job) -> Flow[BaseEntry]:
-    """Return the entry, after waiting for the swap when ``wait_ready`` asks for it."""
-    options = job.options
-    waited = 0.0
-    while True:
-        entry: BaseEntry = yield base_entry.get(job.state.entry_id or "")
-        if not options.wait_ready or not entry.replacing_entry_id:
-            return entry
-        if waited >= options.ready_timeout:
-            raise UploadError(
-                f"entry {entry.id} still shows its old content after {options.ready_timeout:.0f} "
-                f"s: the new content is uploaded and converting in {entry.replacing_entry_id}"
-            )
-        yield Sleep(options.ready_poll_interval)
-        waited += options.ready_poll_interval
 
 
 def _refusal(job: Job, exc: ApiError) -> ApiError:

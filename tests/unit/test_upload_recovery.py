@@ -204,3 +204,81 @@ def test_the_names_differ_per_content_even_under_one_given_reference_id() -> Non
 def test_the_names_stay_short_for_a_long_file_name() -> None:
     names = token_names(UploadRequest(path=Path("/d/" + "x" * 500 + ".mov")), PRINT, REF)
     assert len(names.receipt("0_abcd1234")) < 130
+
+
+# -- token names fit the server's varchar(256), counted in UTF-8 bytes -------------------------
+
+
+@pytest.mark.parametrize(
+    "stem",
+    ["🎬" * 120, "講義録画" * 60, "a" * 300, "mixé😀講" * 50],
+    ids=["emoji", "cjk", "ascii", "mixed"],
+)
+def test_a_long_name_gives_a_receipt_of_at_most_256_utf8_bytes(stem: str) -> None:
+    names = token_names(UploadRequest(path=Path(f"/data/{stem}.mp4")), PRINT, REF)
+    entry_id = "0_abcdefgh"
+    receipt = names.receipt(entry_id)
+    assert len(receipt.encode("utf-8")) <= 256
+    assert len(names.marker.encode("utf-8")) <= 256
+    assert receipt.endswith(".mp4") and names.marker.endswith(".mp4")
+    # cut on a character boundary: the name is a start of the file's own stem
+    assert stem.startswith(receipt.split(".kmm")[0]) and len(receipt.split(".kmm")[0]) >= 40
+    # the lookup recognises the receipt as the server stores it (nothing cut there)
+    assert names.entry_of(receipt.encode("utf-8")[:256].decode("utf-8")) == entry_id
+
+
+def test_a_receipt_with_a_long_entry_id_still_fits() -> None:
+    names = token_names(UploadRequest(path=Path("/data/" + "🎬" * 120 + ".mp4")), PRINT, REF)
+    assert len(names.receipt("1_" + "z" * 38).encode("utf-8")) <= 256
+
+
+def test_a_short_name_is_kept_whole() -> None:
+    names = token_names(UploadRequest(path=Path("/data/講義 1.mp4")), PRINT, REF)
+    assert names.marker.startswith("講義 1.kmm")
+
+
+# -- a token idle longer than the server resumes (7 days) is dead -------------------------------
+
+WEEK = 604_800
+
+
+def test_a_partial_receipt_idle_over_a_week_by_the_servers_clock_is_refilled() -> None:
+    entry = _entry("0_a", EntryStatus.IMPORT)
+    token = attrs.evolve(_receipt("t1", "0_a"), updated_at=1_000)
+    found = Found((entry,), (token,), server_now=1_000 + 8 * 86_400)
+    decision = decide(found, NAMES, SIZE)
+    assert decision.action is Action.ATTACH and decision.entry == entry
+    assert decision.stray_tokens == ("t1",) and decision.stray_entries == ()
+
+
+def test_a_partial_receipt_idle_six_days_is_resumed() -> None:
+    entry = _entry("0_a", EntryStatus.IMPORT)
+    token = attrs.evolve(_receipt("t1", "0_a"), updated_at=1_000)
+    found = Found((entry,), (token,), server_now=1_000 + 6 * 86_400)
+    assert decide(found, NAMES, SIZE).action is Action.RESUME
+
+
+def test_without_the_servers_clock_only_its_refusal_makes_a_token_dead() -> None:
+    entry = _entry("0_a", EntryStatus.IMPORT)
+    token = attrs.evolve(_receipt("t1", "0_a"), updated_at=1_000)
+    assert decide(Found((entry,), (token,)), NAMES, SIZE).action is Action.RESUME
+    refused = Found((entry,), (token,), dead=frozenset({"t1"}))
+    assert decide(refused, NAMES, SIZE).action is Action.ATTACH
+
+
+def test_a_pending_receipt_is_never_dead_by_age() -> None:
+    # the server checks the age of PARTIAL tokens only
+    entry = _entry("0_a", EntryStatus.IMPORT)
+    token = attrs.evolve(_receipt("t1", "0_a", S.PENDING), updated_at=1_000)
+    found = Found((entry,), (token,), server_now=1_000 + 30 * 86_400)
+    assert decide(found, NAMES, SIZE).action is Action.RESUME
+
+
+def test_a_dead_receipt_beside_a_live_one_resumes_the_live_one() -> None:
+    entry = _entry("0_a", EntryStatus.IMPORT)
+    old = attrs.evolve(_receipt("t1", "0_a"), updated_at=1_000, uploaded_file_size=400_000)
+    new = attrs.evolve(_receipt("t2", "0_a"), updated_at=1_000 + 7 * 86_400)
+    found = Found((entry,), (old, new), server_now=1_000 + 8 * 86_400)
+    decision = decide(found, NAMES, SIZE)
+    assert decision.action is Action.RESUME and decision.token == new
+    assert "t1" in decision.stray_tokens

@@ -1,0 +1,66 @@
+"""Whether this session may write the upload's identity, found before any of a file is sent.
+
+Uploads and sync find their entries by ``referenceId`` (sync's ``referenceIdIn``, the index wait
+of recover rule 6, people's own searches). Setting it needs ``CONTENT_INGEST_REFERENCE_MODIFY``,
+which the default user-session role lacks; the server then drops the field silently: the entry
+is made with referenceId null, and only a response header says why (spec 13). Every later run
+would not find the entry by it, and sync would plan it again each run.
+
+So a create request *probes* until one answer showed the referenceId kept: it carries no part of
+the file, its answer is checked, and a dropped referenceId is refused with
+``ReferenceIdNotWritableError`` naming the permission and the fix, after what the create made is
+deleted (``kaltura_mm.upload.create``). A session that has the partner administrator's role for
+certain (an ADMIN KS the client signs with no user and no ``setrole``: ``Reached.full_rights``)
+never probes, and the uploads of one batch share what the first probe learned (``SessionFacts``):
+the probe costs one request per file of the first wave, once per run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kaltura_mm.errors import ReferenceIdNotWritableError
+from kaltura_mm.models import BaseEntry
+from kaltura_mm.runtime.effects import Flow, Reach, Reached
+from kaltura_mm.upload.job import Job
+
+
+def needs_probe(job: Job, into: BaseEntry | None) -> Flow[bool]:
+    """Return whether the create of ``job`` must probe the referenceId first (no part sent).
+
+    Only a create that makes the entry probes (``into``: an entry found, its referenceId read).
+    """
+    if into is not None or job.facts.reference_id_kept:
+        return False
+    if job.facts.reference_id_kept is False:  # another file of the batch was refused
+        raise _refusal(job, None)
+    known: Reached = yield Reach()
+    return not known.full_rights
+
+
+def dropped_reference(job: Job, made: Any) -> ReferenceIdNotWritableError | None:
+    """Return the refusal if the entry ``made`` lacks the referenceId sent; else remember it kept.
+
+    ``made`` is the create's answer for the entry (an error there is handled as a failed create).
+    """
+    if not isinstance(made, BaseEntry):
+        return None
+    if made.reference_id == job.state.reference_id:
+        job.facts.reference_id_kept = True
+        return None
+    job.facts.reference_id_kept = False
+    return _refusal(job, made.reference_id)
+
+
+def _refusal(job: Job, came_back: str | None) -> ReferenceIdNotWritableError:
+    permission = ReferenceIdNotWritableError.permission
+    return ReferenceIdNotWritableError(
+        f"the server dropped the entry's referenceId ({job.state.reference_id!r} came back "
+        f"{came_back!r}): this session's role lacks the permission {permission}, and an "
+        "entry without its referenceId is not found again (a re-run or a sync would make it "
+        "twice). Nothing of the file was sent and what the create made was deleted. Upload with "
+        "an admin session (the admin secret, or an ADMIN KS), or have the account's "
+        f"administrator give this user's role {permission} (or start the KS with setrole: a "
+        "role that has it)",
+        state=job.state,
+    )
