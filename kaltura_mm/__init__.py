@@ -23,6 +23,12 @@ _EXPORTS: dict[str, str] = {
     "AnswerTimeoutError": "kaltura_mm.errors",
     "AnswerTooLargeError": "kaltura_mm.errors",
     "ApiError": "kaltura_mm.errors",
+    "AppToken": "kaltura_mm.models",
+    "AppTokenError": "kaltura_mm.errors",
+    "AppTokenFilter": "kaltura_mm.models",
+    "AppTokenHashType": "kaltura_mm.enums",
+    "AppTokenKs": "kaltura_mm.app_token_ks",
+    "AppTokenStatus": "kaltura_mm.enums",
     "AsyncClient": "kaltura_mm.client.asynchronous",
     "AsyncMediaManager": "kaltura_mm.manager",
     "BaseEntry": "kaltura_mm.models",
@@ -72,6 +78,7 @@ _EXPORTS: dict[str, str] = {
     "MediaEntryFilter": "kaltura_mm.models",
     "MediaManager": "kaltura_mm.manager",
     "MediaType": "kaltura_mm.enums",
+    "MintingKsProvider": "kaltura_mm.ks",
     "MissingKsError": "kaltura_mm.errors",
     "MultiRequest": "kaltura_mm.protocol.calls",
     "MultiResponse": "kaltura_mm.protocol.calls",
@@ -87,6 +94,7 @@ _EXPORTS: dict[str, str] = {
     "SecretKs": "kaltura_mm.ks",
     "SelectedEntry": "kaltura_mm.manager",
     "ServiceForbiddenError": "kaltura_mm.errors",
+    "SessionInfo": "kaltura_mm.models",
     "SessionType": "kaltura_mm.enums",
     "Sleep": "kaltura_mm.runtime.effects",
     "Start": "kaltura_mm.runtime.effects",
@@ -109,7 +117,11 @@ _EXPORTS: dict[str, str] = {
     "UploadTokenStatus": "kaltura_mm.enums",
     "UploadedFileTokenResource": "kaltura_mm.models",
     "UrlResource": "kaltura_mm.models",
+    "UserRole": "kaltura_mm.models",
+    "UserRoleFilter": "kaltura_mm.models",
+    "UserRoleStatus": "kaltura_mm.enums",
     "add_to_category": "kaltura_mm.flows.entries",
+    "app_token_session": "kaltura_mm.flows.app_session",
     "category_tree": "kaltura_mm.flows.categories",
     "create_categories": "kaltura_mm.flows.category_admin",
     "create_category": "kaltura_mm.flows.category_admin",
@@ -148,6 +160,12 @@ __all__ = [
     "AnswerTimeoutError",
     "AnswerTooLargeError",
     "ApiError",
+    "AppToken",
+    "AppTokenError",
+    "AppTokenFilter",
+    "AppTokenHashType",
+    "AppTokenKs",
+    "AppTokenStatus",
     "AsyncClient",
     "AsyncMediaManager",
     "BaseEntry",
@@ -197,6 +215,7 @@ __all__ = [
     "MediaEntryFilter",
     "MediaManager",
     "MediaType",
+    "MintingKsProvider",
     "MissingKsError",
     "MultiRequest",
     "MultiResponse",
@@ -212,6 +231,7 @@ __all__ = [
     "SecretKs",
     "SelectedEntry",
     "ServiceForbiddenError",
+    "SessionInfo",
     "SessionType",
     "Sleep",
     "Start",
@@ -234,8 +254,12 @@ __all__ = [
     "UploadTokenStatus",
     "UploadedFileTokenResource",
     "UrlResource",
+    "UserRole",
+    "UserRoleFilter",
+    "UserRoleStatus",
     "__version__",
     "add_to_category",
+    "app_token_session",
     "category_tree",
     "create_categories",
     "create_category",
@@ -261,9 +285,12 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from kaltura_mm.app_token_ks import AppTokenKs
     from kaltura_mm.client import AsyncClient, Client
     from kaltura_mm.config import Config, Timeouts
     from kaltura_mm.enums import (
+        AppTokenHashType,
+        AppTokenStatus,
         CategoryEntryStatus,
         CategoryStatus,
         DocumentType,
@@ -272,6 +299,7 @@ if TYPE_CHECKING:
         MediaType,
         SessionType,
         UploadTokenStatus,
+        UserRoleStatus,
     )
     from kaltura_mm.errors import (
         ActionBlockedError,
@@ -280,6 +308,7 @@ if TYPE_CHECKING:
         AnswerTimeoutError,
         AnswerTooLargeError,
         ApiError,
+        AppTokenError,
         CategoryEntryExistsError,
         CategoryLookupError,
         CategoryNotFoundError,
@@ -308,6 +337,7 @@ if TYPE_CHECKING:
     from kaltura_mm.errors import (
         CategoryNotFound as CategoryNotFound,
     )
+    from kaltura_mm.flows.app_session import app_token_session
     from kaltura_mm.flows.batch import EntryOutcome, Pace
     from kaltura_mm.flows.categories import CategoryNode, category_tree, resolve_category
     from kaltura_mm.flows.category_admin import (
@@ -334,7 +364,7 @@ if TYPE_CHECKING:
     )
     from kaltura_mm.flows.listing import list_entries, list_page
     from kaltura_mm.flows.query import ANY_STATUS, EntryQuery
-    from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
+    from kaltura_mm.ks import FixedKs, KsProvider, MintingKsProvider, SecretKs
     from kaltura_mm.manager import (
         AsyncMediaManager,
         ManagerSettings,
@@ -342,6 +372,8 @@ if TYPE_CHECKING:
         SelectedEntry,
     )
     from kaltura_mm.models import (
+        AppToken,
+        AppTokenFilter,
         BaseEntry,
         BaseEntryFilter,
         Category,
@@ -354,10 +386,13 @@ if TYPE_CHECKING:
         MediaEntry,
         MediaEntryFilter,
         Pager,
+        SessionInfo,
         UploadedFileTokenResource,
         UploadToken,
         UploadTokenFilter,
         UrlResource,
+        UserRole,
+        UserRoleFilter,
     )
     from kaltura_mm.protocol.calls import Call, FilePart, MultiRequest, MultiResponse, Ref
     from kaltura_mm.protocol.codec import UnknownObjectTypeWarning

@@ -11,8 +11,8 @@ Replay is the default: a request that is not in the cassette raises instead of r
 server. Set ``KALTURA_MM_RECORD=1`` (or pass ``record=True``) to (re-)record against whatever
 server the client points at (the sandbox, or a real account through ``KALTURA_*`` variables).
 
-What is scrubbed at record time, and ignored when matching: the KS and ``secret`` parameters
-(dropped), the partner id (replaced by ``0``, also inside URLs and text), user ids (``<user>``),
+What is scrubbed at record time, and ignored when matching: the KS, ``secret`` and app token
+``tokenHash`` parameters and an app token's ``token`` (dropped), the partner id (replaced by ``0``, also inside URLs and text), user ids (``<user>``),
 any KS in a response (a ``session.start`` result), and file bytes (only the part's name and
 length are kept). Requests match on method, API path and their remaining JSON parameters, so a
 cassette recorded on one host replays against any URL.
@@ -33,7 +33,10 @@ from kaltura_mm.errors import redact
 
 RECORD_ENV = "KALTURA_MM_RECORD"
 _VOLATILE = ("ks", "clientTag", "apiVersion")
-_SECRET_KEYS = ("secret", "adminSecret", "userSecret")
+_SECRET_KEYS = ("secret", "adminSecret", "userSecret", "tokenHash")
+# An app token's ``token`` is its secret (appToken.add/get/list answers); an upload token
+# resource's ``token`` is only an id, so the key is dropped from app tokens alone.
+_APP_TOKEN = "KalturaAppToken"
 _USER_KEYS = ("userId", "creatorId", "creatorUserId", "puserId", "owner")
 _BOUNDARY = re.compile(rb"boundary=([^;\s]+)")
 
@@ -49,6 +52,8 @@ def _scrub_value(value: Any, partner_id: int | None) -> Any:
         for key, item in value.items():
             if key in _VOLATILE or key in _SECRET_KEYS:
                 continue  # a secret is dropped, not masked: nothing secret-shaped is stored
+            if key == "token" and value.get("objectType") == _APP_TOKEN:
+                continue
             if key in _USER_KEYS and isinstance(item, str) and item:
                 out[key] = "<user>"
             elif (

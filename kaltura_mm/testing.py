@@ -226,7 +226,8 @@ class SentRequest:
     def called(self) -> str:
         """Return ``service.action`` (lower case) or ``multirequest``."""
         parts = self.path.split("/")
-        return "multirequest" if parts[-1] == "multirequest" else f"{parts[-3]}.{parts[-1]}"
+        called = "multirequest" if parts[-1] == "multirequest" else f"{parts[-3]}.{parts[-1]}"
+        return called.lower()  # camelCase actions too (startWidgetSession)
 
 
 def _body_of(request: HttpRequest) -> bytes:
