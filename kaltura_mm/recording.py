@@ -12,10 +12,11 @@ server. Set ``KALTURA_MM_RECORD=1`` (or pass ``record=True``) to (re-)record aga
 server the client points at (the sandbox, or a real account through ``KALTURA_*`` variables).
 
 What is scrubbed at record time, and ignored when matching: the KS, ``secret`` and app token
-``tokenHash`` parameters and an app token's ``token`` (dropped), the partner id (replaced by ``0``, also inside URLs and text), user ids (``<user>``),
-any KS in a response (a ``session.start`` result), and file bytes (only the part's name and
-length are kept). Requests match on method, API path and their remaining JSON parameters, so a
-cassette recorded on one host replays against any URL.
+``tokenHash`` parameters and an app token's ``token`` (dropped), the partner id (replaced by
+``0``, also inside URLs and text), user ids (``<user>``), any KS in a response (a
+``session.start`` result), and file bytes (only the part's name and length are kept). Requests
+match on method, API path and their remaining JSON parameters, so a cassette recorded on one
+host replays against any URL.
 Needs ``vcrpy`` (the ``dev`` extra).
 """
 
@@ -36,7 +37,7 @@ _VOLATILE = ("ks", "clientTag", "apiVersion")
 _SECRET_KEYS = ("secret", "adminSecret", "userSecret", "tokenHash")
 # An app token's ``token`` is its secret (appToken.add/get/list answers); an upload token
 # resource's ``token`` is only an id, so the key is dropped from app tokens alone.
-_APP_TOKEN = "KalturaAppToken"
+_APP_TOKEN_TYPE = "KalturaAppToken"  # noqa: S105 - an objectType, not a password
 _USER_KEYS = ("userId", "creatorId", "creatorUserId", "puserId", "owner")
 _BOUNDARY = re.compile(rb"boundary=([^;\s]+)")
 
@@ -52,7 +53,7 @@ def _scrub_value(value: Any, partner_id: int | None) -> Any:
         for key, item in value.items():
             if key in _VOLATILE or key in _SECRET_KEYS:
                 continue  # a secret is dropped, not masked: nothing secret-shaped is stored
-            if key == "token" and value.get("objectType") == _APP_TOKEN:
+            if key == "token" and value.get("objectType") == _APP_TOKEN_TYPE:
                 continue
             if key in _USER_KEYS and isinstance(item, str) and item:
                 out[key] = "<user>"
