@@ -7,8 +7,9 @@ import tempfile
 import threading
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from kaltura_mm.sandbox import ks, replacement, seeding
+from kaltura_mm.sandbox import app_tokens, ks, replacement, seeding
 from kaltura_mm.sandbox.clock import Clock
 from kaltura_mm.sandbox.core import (
     DEFAULT_INDEX_LAG,
@@ -257,6 +258,39 @@ class Sandbox:
         ``FEATURE_FORBIDDEN``."""
         partner = self._partner(partner_id).partner_id
         self.core.set_feature(partner, replacement.FEATURE, allowed)
+
+    def add_app_token(
+        self,
+        *,
+        session_type: int | None = None,
+        session_user_id: str | None = None,
+        session_privileges: str | None = None,
+        session_duration: int | None = None,
+        expiry: int | None = None,
+        hash_type: str | None = None,
+        description: str | None = None,
+        status: int = app_tokens.ACTIVE,
+        partner_id: int | None = None,
+    ) -> dict[str, Any]:
+        """Create an app token as ``appToken.add`` would and return its ``KalturaAppToken`` as
+        the JSON API shows it (``id`` and ``token`` are what a client needs). ``expiry`` is an
+        absolute Unix time; ``status=app_tokens.DISABLED`` makes one only the admin console
+        could. ``hash_type`` None reads as SHA1, as on the server."""
+        made = app_tokens.insert(
+            self.core,
+            self._partner(partner_id).partner_id,
+            {
+                "session_type": session_type,
+                "session_user_id": session_user_id,
+                "session_privileges": session_privileges,
+                "session_duration": session_duration,
+                "expiry": expiry,
+                "hash_type": hash_type,
+                "description": description,
+            },
+            status,
+        )
+        return {name: value for name, value in made.items() if value is not None}
 
     def entry_bytes(self, entry_id: str) -> Path:
         """Return the path of an entry's original content (what ``downloadUrl`` serves)."""

@@ -14,6 +14,7 @@ from kaltura_mm.sandbox.races import UploadRaces
 from kaltura_mm.sandbox.search_index import SearchIndex
 from kaltura_mm.sandbox.store import Store
 
+KS_MAX_EXPIRY = 86_400  # Partner ksMaxExpiryInSeconds default
 MAX_RESUME_TIME = 604_800  # upload_token_max_resume_time: 7 days
 FIRST_PARTNER_ID = 100
 DEFAULT_INDEX_LAG = 2.0  # seconds; SaaS's is unpublished (could be minutes): tests ask for more
@@ -120,6 +121,11 @@ class Core:
             unused = replacement.swap_ready(conn, ready, int(now))
         for name in unused:
             (self.content_dir / name).unlink(missing_ok=True)
+
+    def ks_max_expiry(self) -> int:
+        """Return the partners' ``ksMaxExpiryInSeconds`` (86400, or the KS lifetime cap)."""
+        lifetime = self.settings.ks_lifetime
+        return KS_MAX_EXPIRY if lifetime is None else min(KS_MAX_EXPIRY, lifetime)
 
     def feature_enabled(self, partner_id: int, name: str) -> bool:
         """Return whether a partner has a feature (sandbox partners have all until switched)."""

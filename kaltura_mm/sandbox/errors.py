@@ -27,6 +27,15 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
     "SERVICE_FORBIDDEN": (("SERVICE",), "The access to service [@SERVICE@] is forbidden"),
     "START_SESSION_ERROR": (("PID",), "Error while starting session for partner [@PID@]"),
     "INVALID_WIDGET_ID": (("WIDGET_ID",), "Unknown widget [@WIDGET_ID@]"),
+    "PARTNER_ACCESS_FORBIDDEN": (
+        ("ACCESSING_PID", "ACCESSED_PID"),
+        "Partner [@ACCESSING_PID@] cannot access partner [@ACCESSED_PID@]",
+    ),
+    "INVALID_FIELD_VALUE": (("FIELD_NAME",), "value in field [@FIELD_NAME@] is not valid"),
+    "APP_TOKEN_ID_NOT_FOUND": (("ID",), 'Application token id "@ID@" not found'),
+    "APP_TOKEN_NOT_ACTIVE": (("ID",), 'Application token id "@ID@" not active'),
+    "APP_TOKEN_EXPIRED": (("ID",), 'Application token id "@ID@" expired'),
+    "INVALID_APP_TOKEN_HASH": ((), "Invalid application token hash"),
     "MISSING_MANDATORY_PARAMETER": (("PARAM_NAME",), 'Missing parameter "@PARAM_NAME@"'),
     "INVALID_ENUM_VALUE": (
         ("ENUM_VAL", "PARAM_NAME", "ENUM_TYPE"),

@@ -165,6 +165,26 @@ TYPES: dict[str, TypeDef] = {
             **_props("createdAtGreaterThanOrEqual createdAtLessThanOrEqual", "time"),
         },
     ),
+    "KalturaAppToken": TypeDef(
+        None,
+        {
+            **_props("id token", "str", RO),
+            **_props("partnerId status", "int", RO),
+            **_props("createdAt updatedAt", "time", RO),
+            "expiry": ("time", RW),
+            **_props("sessionType sessionDuration", "int"),
+            **_props("sessionUserId sessionPrivileges hashType description"),
+        },
+    ),
+    "KalturaAppTokenFilter": TypeDef(
+        None,
+        {
+            **_props("idEqual idIn statusIn sessionUserIdEqual orderBy"),
+            "statusEqual": ("int", RW),
+            **_props("createdAtGreaterThanOrEqual createdAtLessThanOrEqual", "time"),
+            **_props("updatedAtGreaterThanOrEqual updatedAtLessThanOrEqual", "time"),
+        },
+    ),
 }
 _TYPES_LOWER = {name.lower(): name for name in TYPES}
 

@@ -1,4 +1,4 @@
-"""SQLite storage for partners, entries, categories, category entries and upload tokens.
+"""SQLite storage for partners, entries, categories, category entries, upload and app tokens.
 
 One connection guarded by a re-entrant lock: simple, safe across the server's threads, and fast
 enough (seeding 25,000 entries is one ``executemany``). Content lives in files beside the database.
@@ -18,6 +18,14 @@ CREATE TABLE IF NOT EXISTS partners (
     id INTEGER PRIMARY KEY, admin_secret TEXT NOT NULL, user_secret TEXT NOT NULL,
     created_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS app_tokens (
+    id TEXT PRIMARY KEY, partner_id INTEGER NOT NULL, token TEXT NOT NULL,
+    status INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+    deleted_at INTEGER, expiry INTEGER, session_type INTEGER, session_user_id TEXT,
+    session_duration INTEGER, session_privileges TEXT, hash_type TEXT, description TEXT
+);
+CREATE INDEX IF NOT EXISTS app_tokens_by_partner ON app_tokens (partner_id, created_at);
+CREATE TABLE IF NOT EXISTS invalid_sessions (session_key TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS entries (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, partner_id INTEGER NOT NULL,
     type INTEGER NOT NULL, media_type INTEGER, status INTEGER NOT NULL, name TEXT NOT NULL,

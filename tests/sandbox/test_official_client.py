@@ -14,6 +14,7 @@ from benchmarks.official import official_python
 from kaltura_mm.sandbox import Sandbox
 
 SCRIPT = Path(__file__).with_name("official_script.py")
+APP_TOKEN_SCRIPT = Path(__file__).with_name("official_app_token_script.py")
 
 
 @pytest.mark.slow
@@ -64,3 +65,36 @@ def test_official_client_widget_flow(tmp_path: Path) -> None:
     assert seen["replacement"] == ["KalturaBaseEntry", "1", True]
     assert seen["widget"] == ["KalturaStartWidgetSessionResponse", "0", "djJ8"]
     assert seen["renamed"] == ["Official>Renamed", "", 0]  # a null string reads as ""
+
+
+@pytest.mark.slow
+def test_official_client_app_token_flow() -> None:
+    """The developer docs' flow: widget KS, sha256(widgetKs + token), startSession, a list."""
+    python = official_python()
+    with Sandbox(transcode_delay=0.05, final_chunk_wait=5) as sb:
+        sb.seed_entries(sb.create_category("Docs"), 3)
+        partner_id = sb.partner_id
+        done = subprocess.run(
+            [
+                str(python),
+                str(APP_TOKEN_SCRIPT),
+                sb.service_url,
+                str(sb.partner_id),
+                sb.admin_secret,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["token_hash_type"] == "SHA256" and seen["token_length"] == 32
+    assert seen["session_info"] == "KalturaSessionInfo"
+    assert seen["session_type"] == 2  # the token's ADMIN type wins over the default USER
+    assert seen["session_user"] == "app-user" and seen["session_partner"] == partner_id
+    token_id = seen["token_id"]
+    assert seen["privileges"] == f"sessionid:{token_id},apptoken:{token_id},disableentitlement"
+    assert seen["listed_type"] == "KalturaBaseEntryListResponse" and seen["listed_total"] == 3
+    assert seen["bad_hash"] == "INVALID_APP_TOKEN_HASH"
+    assert seen["after_delete"] == "INVALID_KS"

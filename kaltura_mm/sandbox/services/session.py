@@ -13,10 +13,10 @@ from typing import Any
 
 from kaltura_mm.sandbox import ks
 from kaltura_mm.sandbox.actions import Action, Call, Param
-from kaltura_mm.sandbox.core import Partner
+from kaltura_mm.sandbox.core import KS_MAX_EXPIRY, Partner
 from kaltura_mm.sandbox.errors import ApiError
 
-MAX_EXPIRY = 86_400  # Partner ksMaxExpiryInSeconds default
+MAX_EXPIRY = KS_MAX_EXPIRY
 WIDGET_PRIVILEGES = "view:*,widget:1"
 WIDGET_USER = "0"
 
@@ -26,10 +26,7 @@ def _session_error(partner_id: int | None) -> ApiError:
 
 
 def _capped(call: Call, expiry: int) -> int:
-    expiry = min(expiry, MAX_EXPIRY)
-    if call.core.settings.ks_lifetime is not None:
-        expiry = min(expiry, call.core.settings.ks_lifetime)
-    return int(call.now()) + expiry
+    return int(call.now()) + min(expiry, call.core.ks_max_expiry())
 
 
 def _secret_fits(partner: Partner, secret: str, session_type: int) -> bool:
@@ -83,7 +80,43 @@ def start_widget_session(call: Call) -> dict[str, Any]:
     }
 
 
+def get(call: Call) -> dict[str, Any]:
+    """Return ``KalturaSessionInfo`` for ``session`` (the call's own KS when empty).
+
+    ``SessionService::getAction`` copies the parsed KS's members, which the parser keeps as the
+    strings it read: ``partnerId``, ``sessionType`` and ``expiry`` are strings on the wire, and
+    ``ks`` is not set. The KS is parsed, not validated (an expired one is described too); one
+    that does not parse is a plain ``Exception`` (``INTERNAL_SERVERL_ERROR``); another partner's
+    is ``PARTNER_ACCESS_FORBIDDEN``.
+    """
+    text = call.args["session"] or call.ks_text
+    try:
+        partner = call.core.partner(ks.partner_of(text))
+        if partner is None:
+            raise ks.KsFormatError("unknown partner")
+        session = ks.decode(text, [partner.admin_secret])
+    except ks.KsFormatError:
+        raise ApiError("INTERNAL_SERVERL_ERROR") from None
+    if session.partner_id != call.partner_id:
+        raise ApiError("PARTNER_ACCESS_FORBIDDEN", call.partner_id, session.partner_id)
+    return {
+        "sessionType": str(session.type),
+        "partnerId": str(session.partner_id),
+        "userId": session.user_id,
+        "expiry": str(session.valid_until),
+        "privileges": _privileges_text(session.privileges),
+        "objectType": "KalturaSessionInfo",
+    }
+
+
+def _privileges_text(privileges: dict[str, str]) -> str:
+    """Rebuild the privileges string as ``parseKsV2`` does (``all:*`` reads back as ``*``)."""
+    text = ",".join(f"{name}:{value}" if value else name for name, value in privileges.items())
+    return "*" if text == "all:*" else text
+
+
 ACTIONS = {
+    "get": Action(get, (Param("session"),), admin_only=True),
     "start": Action(
         start,
         (
