@@ -138,6 +138,11 @@ def create(
     from kaltura_mm.services import app_token
 
     state = app(ctx)
+    if write_profile:
+        from kaltura_mm.commands import profiles
+        from kaltura_mm.commands.profile_file import check_target
+
+        check_target(profiles.config_path(state.env), write_profile)
     client = admin_client(state)
     wanted = [f"setrole:{_role_id(client, role)}"] if role else []
     wanted += [p.strip() for p in (privileges or "").split(",") if p.strip()]
@@ -233,12 +238,17 @@ def _write(state: AppContext, name: str, made: AppToken) -> int:
 
 
 @apptoken_group.command("list")
-@click.option("--all", "every", is_flag=True, help="Also disabled and revoked tokens.")
+@click.option(
+    "--all", "every", is_flag=True, help="Also disabled tokens (revoked ones are never listed)."
+)
 @click.option("--format", "fmt", type=click.Choice([f.value for f in Format]), default="table")
 @common_options
 @click.pass_context
 def list_command(ctx: click.Context, every: bool, fmt: str) -> int:
-    """List the partner's app tokens (active ones unless --all); never the tokens themselves."""
+    """List the partner's app tokens (active ones unless --all); never the tokens themselves.
+
+    A revoked token is never listed: the server leaves deleted tokens out of every list.
+    """
     from kaltura_mm.enums import AppTokenStatus
     from kaltura_mm.models import AppTokenFilter, Pager
     from kaltura_mm.services import app_token
@@ -276,7 +286,7 @@ def revoke(ctx: click.Context, token_id: str) -> int:
         raise CliError(
             f"no active app token {token_id!r} on partner {state.settings().partner_id} "
             "(revoked already, or a wrong id)",
-            "`kaltura-mm auth apptoken list --all` shows every token and its status",
+            "`kaltura-mm auth apptoken list --all` shows every token not revoked",
             ExitCode.AUTH,
         ) from exc
     record = {"id": token_id, "status": "revoked"}

@@ -72,10 +72,18 @@ def check(ctx: click.Context) -> int:
         state.stdout.write(json_line(record) + "\n")
     else:
         for key in CHECK_KEYS[:-1]:
-            value = record[key]
-            shown = "(unknown: needs the admin secret)" if value is None else value
-            click.echo(f"{key:14} {shown}", file=state.stdout)
+            click.echo(f"{key:14} {_shown(key, record)}", file=state.stdout)
     return ExitCode.OK
+
+
+def _shown(key: str, record: dict[str, Any]) -> Any:
+    value = record[key]
+    if value is not None:
+        return value
+    unread = record["session_type"] is None and key in ("role", "privileges", "user_id")
+    if unread or key in ("session_type", "valid_until", "expires_in"):
+        return "(unknown: needs the admin secret)"
+    return "(none)"
 
 
 def _lists_entries(client: Client) -> bool:

@@ -33,8 +33,9 @@ def profile_text(name: str, values: Mapping[str, str | int | None]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def add_profile(path: Path, name: str, values: Mapping[str, str | int | None]) -> None:
-    """Add profile ``name`` to the config file at ``path`` (made if missing), mode 0600."""
+def check_target(path: Path, name: str) -> None:
+    """Refuse a profile name that is taken or malformed, or a file others can read: checked
+    before a token is made, so that a refusal leaves no unused token behind."""
     if not _NAME.match(name):
         raise CliError(
             f"{name!r} is not a profile name", "use letters, digits, '-' and '_' (e.g. uploader)"
@@ -42,19 +43,21 @@ def add_profile(path: Path, name: str, values: Mapping[str, str | int | None]) -
     if name in profile_names(read_config(path)):
         raise CliError(
             f"{path} already has a profile {name!r}",
-            "pick another --write-profile name (nothing was written; the new token is unused: "
-            "revoke it with `kaltura-mm auth apptoken revoke`)",
+            "pick another --write-profile name (no token was made)",
         )
-    old = ""
     if path.exists():
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:
             raise CliError(
                 f"{path} is readable by others (mode {mode:04o}): a token may not go there",
-                f"run `chmod 600 {shlex.quote(str(path))}` and create the token again "
-                "(revoke the unused one with `kaltura-mm auth apptoken revoke`)",
+                f"run `chmod 600 {shlex.quote(str(path))}` first (no token was made)",
             )
-        old = path.read_text(encoding="utf-8")
+
+
+def add_profile(path: Path, name: str, values: Mapping[str, str | int | None]) -> None:
+    """Add profile ``name`` to the config file at ``path`` (made if missing), mode 0600."""
+    check_target(path, name)
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
     text = (old.rstrip("\n") + "\n\n" if old.strip() else "") + profile_text(name, values)
     _write_private(path, text)
 
