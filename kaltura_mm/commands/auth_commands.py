@@ -17,6 +17,7 @@ from kaltura_mm.commands.apptoken_commands import apptoken_group
 from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.output import json_line
+from kaltura_mm.commands.role_commands import role_group
 
 if TYPE_CHECKING:
     from kaltura_mm.client import Client
@@ -44,10 +45,11 @@ ADMIN_WITHOUT_ROLE = (
 
 @click.group("auth")
 def auth_group() -> None:
-    """Check the session in use; make, list and revoke app tokens."""
+    """Check the session in use; make, list and revoke app tokens; make roles."""
 
 
 auth_group.add_command(apptoken_group)
+auth_group.add_command(role_group)
 
 
 @auth_group.command("check")
