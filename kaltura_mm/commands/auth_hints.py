@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from kaltura_mm.commands.context import AppContext
@@ -64,6 +64,22 @@ def explain(
     if settings.ks and isinstance(exc, InvalidKsError) and exc.kaltura_args.get("ERR_CODE") != "-4":
         return _given_ks(state, exc)
     return None
+
+
+def name_auth_fixes(state: AppContext, errors: Iterable[BaseException | None]) -> None:
+    """After a batch, say once per kind how to fix the items the session was refused: the
+    per-item lines name only the problem."""
+    from kaltura_mm.commands.failures import describe
+
+    said: set[str] = set()
+    for error in errors:
+        if error is None:
+            continue
+        failure = explain(state, error, skew=lambda: None) or describe(error)
+        if failure.code is not ExitCode.AUTH or not failure.fix or failure.line() in said:
+            continue
+        said.add(failure.line())
+        state.notice("fix", failure.line(), error=failure.kind)
 
 
 def _app_token_session(state: AppContext, exc: ApiError) -> Failure | None:

@@ -62,6 +62,8 @@ class Call:
     session: Session | None
     args: dict[str, Any] = field(default_factory=dict)
     ks_text: str = field(default="", repr=False)  # the KS as sent (appToken hashes it)
+    # the permissions of the session's role (``roles``); "*" (all) for internal calls
+    permissions: frozenset[str] = frozenset({"*"})
 
     @property
     def user_id(self) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from kaltura_mm.sandbox import app_tokens, ks, replacement, seeding
+from kaltura_mm.sandbox import app_tokens, ks, replacement, roles, seeding
 from kaltura_mm.sandbox.clock import Clock
 from kaltura_mm.sandbox.core import (
     DEFAULT_INDEX_LAG,
@@ -20,6 +21,7 @@ from kaltura_mm.sandbox.core import (
 )
 from kaltura_mm.sandbox.dispatcher import Dispatcher
 from kaltura_mm.sandbox.faults import Faults, Stats
+from kaltura_mm.sandbox.permission_names import NORMAL_PERMISSIONS
 from kaltura_mm.sandbox.races import UploadRaces
 from kaltura_mm.sandbox.search_index import SearchIndex
 from kaltura_mm.sandbox.server import SandboxHTTPServer
@@ -199,6 +201,25 @@ class Sandbox:
         if partner is None:
             raise ValueError(f"partner {partner_id} does not exist: make one with add_partner()")
         return partner
+
+    def add_role(
+        self,
+        name: str,
+        permissions: Iterable[str] | str,
+        partner_id: int | None = None,
+    ) -> int:
+        """Make a role of a partner, as ``userRole.add`` would, and return its id (for a KS's
+        ``setrole:<id>``). ``permissions``: permission names (a list or a comma list), ``"*"`` for
+        all; a name the real server does not define is a ``ValueError``."""
+        text = permissions if isinstance(permissions, str) else ",".join(permissions)
+        unknown = sorted(roles.names_of(text) - NORMAL_PERMISSIONS - {"*"})
+        if unknown:
+            raise ValueError(f"unknown permission names {unknown}: use the server's names")
+        if not name:
+            raise ValueError("a role needs a name")
+        chosen = self._partner(partner_id).partner_id
+        values = {"name": name, "permissionNames": text}
+        return roles.insert(self.core.store, chosen, values, int(self.clock.now()))
 
     def ks(
         self,

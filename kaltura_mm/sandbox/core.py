@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kaltura_mm.sandbox import category_jobs, replacement
+from kaltura_mm.sandbox import category_jobs, replacement, roles
 from kaltura_mm.sandbox.claims import Claims
 from kaltura_mm.sandbox.clock import Clock
 from kaltura_mm.sandbox.races import UploadRaces
@@ -67,6 +67,7 @@ class Core:
         for folder in (self.content_dir, self.upload_dir, self.incoming_dir):
             folder.mkdir(parents=True, exist_ok=True)
         self.store = Store(data_dir / "sandbox.db", durable)
+        roles.ensure_schema(self.store)
         self.index = SearchIndex(self.store, clock, settings)
         self.service_url = ""
         self.claims = Claims()  # in-place chunk writes in flight, guarded by token conditions

@@ -4,8 +4,11 @@
 2. the KS string parsed and its signature checked (``INVALID_KS … -1,INVALID_STR``);
 3. rate limit (``ACTION_BLOCKED``; every attempt counts, see ``ratelimit``);
 4. action arguments read and validated (``MISSING_MANDATORY_PARAMETER``, ``INVALID_ENUM_VALUE``…);
-5. KS validity (``INVALID_KS`` with ``KSID`` = ``EXPIRED``, then ``LOGOUT``);
-6. access (``MISSING_KS``, ``SERVICE_FORBIDDEN``); 7. the action runs.
+5. KS validity (``INVALID_KS`` with ``KSID`` = ``EXPIRED`` or ``EXCEEDED_ACTIONS_LIMIT``, then
+   ``LOGOUT`` for a KS whose app token was deleted) and the role it acts with (``roles``:
+   ``INVALID_OBJECT_ID`` for an unknown ``setrole``);
+6. access (``MISSING_KS``; ``SERVICE_FORBIDDEN`` when the role lacks every permission the action
+   accepts, ``permissions.ACTIONS``); 7. the action runs.
 """
 
 from __future__ import annotations
@@ -14,7 +17,15 @@ import threading
 import time
 from typing import Any
 
-from kaltura_mm.sandbox import app_tokens, coerce, ks
+from kaltura_mm.sandbox import (
+    actions_limit,
+    app_tokens,
+    coerce,
+    ks,
+    permissions,
+    response_headers,
+    roles,
+)
 from kaltura_mm.sandbox.actions import Action, Call, Param, read_args
 from kaltura_mm.sandbox.claims import Claim
 from kaltura_mm.sandbox.core import Core
@@ -30,6 +41,7 @@ from kaltura_mm.sandbox.services import (
     session,
     token_upload,
     upload_token,
+    user_role,
 )
 
 _AFTER_JOBS = frozenset({"category", "categoryentry"})
@@ -43,6 +55,7 @@ SERVICES: dict[str, dict[str, Action]] = {
     "category": category.ACTIONS,
     "categoryentry": category_entry.ACTIONS,
     "apptoken": app_token.ACTIONS,
+    "userrole": user_role.ACTIONS,
 }
 
 
@@ -55,6 +68,7 @@ class Dispatcher:
         self.stats = stats
         self._sessions: dict[str, ks.Session] = {}
         self._sessions_lock = threading.Lock()
+        self.actions_limits = actions_limit.ActionsLimits()
 
     def resolve(self, params: dict[str, Any]) -> tuple[str, str, Action]:
         """Return (service, action, Action) or raise the real lookup error."""
@@ -100,7 +114,7 @@ class Dispatcher:
         self.stats.count_call(service, action)
         session = self._session_of(params)
         admission = self._admit(params, service, action, session)
-        call = self._checked(params, service, action, spec, spec.params, session)
+        call = self._checked(params, service, action, spec, spec.params, session, consume=True)
         if service in _AFTER_JOBS:
             self.core.promote_ready()  # category batch jobs that are due run first
         try:
@@ -146,6 +160,7 @@ class Dispatcher:
         spec: Action,
         declared: tuple[Param, ...],
         session: ks.Session | None,
+        consume: bool = False,
     ) -> Call:
         now = self.core.clock.now()
         args = read_args(declared, params, now)
@@ -154,14 +169,31 @@ class Dispatcher:
         if session is not None and app_tokens.is_logged_out(self.core.store, session):
             raise invalid_ks("LOGOUT")  # its app token was deleted
         partner_id = session.partner_id if session else _partner_param(params)
+        held = self._role_permissions(params, session, consume)
         if spec.needs_ks and session is None:
             if partner_id and self.core.partner(partner_id) is not None:
-                raise ApiError("SERVICE_FORBIDDEN", f"{service}->{action}")
+                raise _forbidden(service, action)
             raise ApiError("MISSING_KS")
-        if spec.admin_only and not (session and session.is_admin):
-            raise ApiError("SERVICE_FORBIDDEN", f"{service}->{action}")
+        permitted = permissions.action_permitted(held, service, action)
+        if permitted is None:  # not in the table: the action's own flag decides
+            permitted = not spec.admin_only or bool(session and session.is_admin)
+        if session is not None and not permitted:
+            raise _forbidden(service, action)
         ks_text = params.get("ks") if session is not None else ""
-        return Call(self.core, partner_id, session, args, str(ks_text))
+        return Call(self.core, partner_id, session, args, str(ks_text), held)
+
+    def _role_permissions(
+        self, params: dict[str, Any], session: ks.Session | None, consume: bool
+    ) -> frozenset[str]:
+        """Count an action-limited KS's use and return its role's permissions."""
+        if session is None:
+            return frozenset({permissions.ALWAYS_ALLOWED})
+        context = (str(params.get("ks")), params.get("partnerId"))
+        self.actions_limits.use(context[0], session, context, consume)
+        role = roles.role_of(self.core.store, session)
+        if consume:
+            actions_limit.initialised(context)
+        return role.names
 
     def _session_of(self, params: dict[str, Any]) -> ks.Session | None:
         """Parse and verify the call's KS, if any (``INVALID_KS`` comes before the limiter)."""
@@ -178,6 +210,14 @@ class Dispatcher:
             self.stats.count_blocked(service, action)
             raise ApiError("ACTION_BLOCKED", action, service)
         return admission
+
+
+def _forbidden(service: str, action: str) -> ApiError:
+    """``SERVICE_FORBIDDEN`` and the headers ``KalturaBaseService::initService`` sets with it."""
+    error = ApiError("SERVICE_FORBIDDEN", f"{service}->{action}")
+    response_headers.add("X-Kaltura", f"error-{error.code}")
+    response_headers.add("X-Kaltura-App", f"exiting on error {error.code} - {error.message}")
+    return error
 
 
 def _name(value: Any) -> str:

@@ -34,7 +34,7 @@ import json
 import sqlite3
 from typing import Any
 
-from kaltura_mm.sandbox import entry_view
+from kaltura_mm.sandbox import dropped_fields, entry_view
 from kaltura_mm.sandbox.actions import Call
 from kaltura_mm.sandbox.category_tree import clean_name
 from kaltura_mm.sandbox.errors import ApiError, invalid_ks
@@ -112,6 +112,7 @@ def validate(call: Call, row: sqlite3.Row, obj: KInput, current: dict[str, Any])
     _check_profiles_and_dates(row, obj, current)
     _check_values(call, row, obj, current)
     check_update(obj, current, always=frozenset({"creatorId"}))
+    dropped_fields.drop(call.permissions, obj, dropped_fields.UPDATE, current)
 
 
 def validate_insert(call: Call, obj: KInput) -> None:
@@ -122,6 +123,8 @@ def validate_insert(call: Call, obj: KInput) -> None:
     new = {"partner_id": call.partner_id, "status": NO_CONTENT, "user_id": call.user_id}
     _check_values(call, new, obj, {"displayInSearch": None})
     check_insert(obj)
+    # dropped before the admin-only checks: the server drops them in toInsertableObject
+    dropped_fields.drop(call.permissions, obj, dropped_fields.INSERT)
     _check_admin_only(call, obj)
     _check_profiles_and_dates(new, obj, {"startDate": None, "endDate": None})
 

@@ -25,6 +25,20 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
         'Action "@ACTION_NAME@" in service "@SERVICE_NAME@" is blocked',
     ),
     "SERVICE_FORBIDDEN": (("SERVICE",), "The access to service [@SERVICE@] is forbidden"),
+    "INVALID_OBJECT_ID": (("ID",), "Invalid object id [@ID@]"),
+    "INVALID_SET_ROLE": ((), "Invalid set role id"),
+    "INVALID_ACTIONS_LIMIT": ((), "Invalid actions limit"),
+    "ROLE_NAME_ALREADY_EXISTS": ((), "A role with the same name already exists"),
+    "SYSTEM_NAME_ALREADY_EXISTS": (("SYS_NAME",), "System name [@SYS_NAME@] already exists"),
+    "PERMISSION_NOT_FOUND": (("ERR_TEXT",), "@ERR_TEXT@"),
+    "PROPERTY_VALIDATION_NO_INSERT_PERMISSION": (
+        ("PROP",),
+        'Current user does not have permission to insert property "@PROP@"',
+    ),
+    "PROPERTY_VALIDATION_NO_UPDATE_PERMISSION": (
+        ("PROP",),
+        'Current user does not have permission to update property "@PROP@"',
+    ),
     "START_SESSION_ERROR": (("PID",), "Error while starting session for partner [@PID@]"),
     "INVALID_WIDGET_ID": (("WIDGET_ID",), "Unknown widget [@WIDGET_ID@]"),
     "PARTNER_ACCESS_FORBIDDEN": (

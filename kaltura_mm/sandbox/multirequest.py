@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kaltura_mm.sandbox import actions_limit
 from kaltura_mm.sandbox.dispatcher import Dispatcher
 from kaltura_mm.sandbox.errors import ApiError
 
@@ -41,15 +42,19 @@ def run(dispatcher: Dispatcher, params: dict[str, Any]) -> list[Any]:
     """Run a multirequest and return one result (or ``ApiError``) per executed sub-request."""
     calls = sub_requests(params)
     results: list[Any] = []
-    for ordinal, sub in enumerate(calls, start=1):
-        try:
-            result = dispatcher.call(sub)
-        except ApiError as error:
-            result = error
-        results.append(result)
-        for later in calls[ordinal:]:
-            _substitute(later, ordinal, result)
+    with actions_limit.one_request():
+        for ordinal, sub in enumerate(calls, start=1):
+            results.append(_one(dispatcher, sub))
+            for later in calls[ordinal:]:
+                _substitute(later, ordinal, results[-1])
     return results
+
+
+def _one(dispatcher: Dispatcher, sub: dict[str, Any]) -> Any:
+    try:
+        return dispatcher.call(sub)
+    except ApiError as error:
+        return error
 
 
 def _substitute(node: dict[str, Any], ordinal: int, result: Any) -> None:

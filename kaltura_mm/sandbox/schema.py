@@ -97,6 +97,22 @@ TYPES: dict[str, TypeDef] = {
         {**_props("documentTypeIn"), **_props("documentTypeEqual", "int")},
     ),
     "KalturaFilterPager": TypeDef(None, _props("pageSize pageIndex", "int")),
+    "KalturaUserRole": TypeDef(
+        None,
+        {
+            **_props("id partnerId", "int", RO),
+            **_props("createdAt updatedAt", "time", RO),
+            **_props("name systemName description permissionNames tags"),
+            "status": ("int", RW),
+        },
+    ),
+    "KalturaUserRoleFilter": TypeDef(
+        None,
+        {
+            **_props("idIn nameEqual nameIn systemNameEqual systemNameIn statusIn orderBy"),
+            **_props("idEqual statusEqual", "int"),
+        },
+    ),
     "KalturaResource": TypeDef(None, {}, abstract=True),
     "KalturaContentResource": TypeDef("KalturaResource", {}, abstract=True),
     "KalturaUploadedFileTokenResource": TypeDef("KalturaContentResource", _props("token")),

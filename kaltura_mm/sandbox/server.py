@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from kaltura_mm.sandbox import claims, coerce, multirequest, params, wire
+from kaltura_mm.sandbox import claims, coerce, multirequest, params, response_headers, wire
 from kaltura_mm.sandbox.actions import UploadedFile
 from kaltura_mm.sandbox.claims import Claim
 from kaltura_mm.sandbox.dispatcher import Dispatcher
@@ -335,27 +335,24 @@ class Handler(BaseHTTPRequestHandler):
         fmt = wire.XML if fmt_raw in (None, "") else coerce.to_int(fmt_raw)
         multi = merged.get("service") == "multirequest"
         result: Any
+        added: dict[str, str] = {}  # headers the actions set (``response_headers``)
         if fmt not in wire.FORMATS:
             result, fmt, multi = ApiError("UNKNOWN_RESPONSE_FORMAT", fmt_raw), wire.XML, False
         elif blocked is not None:
             result, multi = blocked, False
         elif multi:
-            result = self._guarded(lambda: multirequest.run(self.dispatcher, merged))
+            with response_headers.collect() as added:
+                result = self._guarded(lambda: multirequest.run(self.dispatcher, merged))
             multi = isinstance(result, list)
         else:
-            result = self._guarded(lambda: self.dispatcher.call(merged))
+            with response_headers.collect() as added:
+                result = self._guarded(lambda: self.dispatcher.call(merged))
         callback = str(merged.get("callback", "callback"))
         ignore_null = coerce.to_bool(merged.get("ignoreNull", ""))
         body = wire.render(result, fmt, time.monotonic() - started, multi, callback, ignore_null)
         if lose_answer:  # the call ran and changed state; the client never learns how it went
             self._reset(read_some=False)
-        extra = {}
-        if isinstance(result, ApiError) and result.code == "SERVICE_FORBIDDEN":
-            extra = {
-                "X-Kaltura": f"error-{result.code}",
-                "X-Kaltura-App": f"exiting on error {result.code} - {result.message}",
-            }
-        self._send(200, wire.content_type(fmt), body, extra)
+        self._send(200, wire.content_type(fmt), body, added)
 
     @staticmethod
     def _guarded(run: Any) -> Any:

@@ -163,3 +163,57 @@ def test_create_with_expiry_and_session_duration(cli: Runner, sandbox_env: Any) 
     assert made["expiry"] is not None
     bad = cli("auth", "apptoken", "create", "--session-duration", "soon")
     assert bad.code == 2 and "not a duration" in bad.err
+
+
+def _role_token(cli: Runner, monkeypatch: pytest.MonkeyPatch, preset: str) -> dict[str, Any]:
+    made_role = cli("--json", "auth", "role", "create", f"kmm-{preset}", "--preset", preset)
+    assert made_role.code == 0, made_role.err
+    role = made_role.json_lines()[0]
+    token = _create(cli, "--role", f"kmm-{preset}", "--description", preset)
+    assert token["role"] == str(role["id"]) and token["session_type"] == "ADMIN"
+    _use_token(monkeypatch, token)
+    return token
+
+
+def test_an_uploader_token_uploads_and_may_not_delete(
+    cli: Runner, sandbox_env: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    category = sandbox_env.create_category("Root>Lectures")
+    token = _role_token(cli, monkeypatch, "uploader")
+    check = cli("--json", "auth", "check").json_lines()[0]
+    assert check["session_type"] == "ADMIN" and check["role"] == token["role"]
+    assert check["warnings"] == [] and check["lists_entries"] is True
+    media = tmp_path / "talk.mp4"
+    media.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 64)
+    uploaded = cli("--json", "upload", str(media), "-c", str(category))
+    assert uploaded.code == 0, uploaded.err
+    entry_id = uploaded.json_lines()[0]["entry_id"]
+    again = cli("--json", "upload", str(media), "-c", str(category))
+    assert again.code == 0 and again.json_lines()[0]["entry_id"] == entry_id  # found again
+    refused = cli("delete", entry_id, "-y")
+    assert refused.code == 4, refused.err
+    assert "SERVICE_FORBIDDEN" in refused.out  # the entry's own line
+    fix = [line for line in refused.err.splitlines() if line.startswith("kaltura-mm: fix:")]
+    assert len(fix) == 1 and "baseentry->delete" in fix[0].lower()
+    assert "least-privilege" in fix[0] and "app token" in fix[0]
+
+
+def test_a_reader_token_lists_and_may_not_upload(
+    cli: Runner, sandbox_env: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    category = sandbox_env.create_category("Root>Lectures")
+    _role_token(cli, monkeypatch, "reader")
+    assert cli("--json", "list", "-c", str(category)).code == 0
+    media = tmp_path / "talk.mp4"
+    media.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 64)
+    refused = cli("upload", str(media), "-c", str(category))
+    assert refused.code == 4, refused.err
+    errors = [line for line in refused.err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and "may not call uploadtoken->list" in errors[0]
+    assert "docs/least-privilege.md" in errors[0]
+
+
+def test_an_unknown_role_is_refused_before_a_token_is_made(cli: Runner, sandbox_env: Any) -> None:
+    result = cli("auth", "apptoken", "create", "--role", "no-such-role")
+    assert result.code == 5 and "no role 'no-such-role'" in result.err
+    assert cli("--json", "auth", "apptoken", "list").json_lines() == []

@@ -1,0 +1,174 @@
+"""Which permissions allow which actions, and which entry fields need a permission to be written.
+
+``ACTIONS`` is ``deployment/permissions/service.<name>.ini`` for the services the sandbox runs: an
+action is allowed when the session's role holds any of its permissions
+(``kPermissionManager::isActionPermitted``). Partner-group items (``-1>PARTNER_-1_GROUP_*``,
+``-1>BATCH_BASE``...) are left out: they serve Kaltura's own internal partners.
+
+``FIELDS`` is ``object.KalturaBaseEntry.ini`` for the properties ``KalturaBaseEntry`` marks
+``@requiresPermission``: a session whose role holds none of a field's permissions has the field
+dropped silently (``KalturaObject::validateForInsert`` / ``validateForUpdate``).
+"""
+
+from __future__ import annotations
+
+ALL = "*"  # a role's ``permissionNames`` wildcard: every permission of the partner
+ALWAYS_ALLOWED = "ALWAYS_ALLOWED_ACTIONS"  # added to every role (the partner's always-allowed)
+BASE_USER = "BASE_USER_SESSION_PERMISSION"
+WIDGET = "WIDGET_SESSION_PERMISSION"
+
+
+def _table(spec: str) -> dict[str, frozenset[str]]:
+    table: dict[str, frozenset[str]] = {}
+    for line in spec.strip().splitlines():
+        action, _, names = line.partition(":")
+        table[action.strip().lower()] = frozenset(names.split())
+    return table
+
+
+_ENTRY_READ = "CONTENT_MANAGE_BASE KMC_READ_ONLY BASE_USER_SESSION_PERMISSION"
+_UPLOAD = "CONTENT_INGEST_UPLOAD BASE_USER_SESSION_PERMISSION CAPTURE_DEVICE_PERMISSION"
+_LIST = "PLAYLIST_ADD PLAYLIST_UPDATE PLAYLIST_BASE CONTENT_MODERATE_BASE CONTENT_MANAGE_BASE"
+_UPDATE = (
+    "CONTENT_MANAGE_SCHEDULE CONTENT_MANAGE_ACCESS_CONTROL CONTENT_MANAGE_METADATA"
+    " CONTENT_MODERATE_METADATA CONTENT_MANAGE_THUMBNAIL CONTENT_INGEST_UPLOAD"
+    " CONTENT_MANAGE_ASSIGN_CATEGORIES BASE_USER_SESSION_PERMISSION CAPTURE_DEVICE_PERMISSION"
+)
+_UPLOAD_TOKENS = "CONTENT_INGEST_UPLOAD BASE_USER_SESSION_PERMISSION BASE_UPLOAD_PERMISSION"
+_ASSIGN = "CONTENT_MANAGE_ASSIGN_CATEGORIES BASE_USER_SESSION_PERMISSION"
+
+ACTIONS: dict[str, dict[str, frozenset[str]]] = {
+    "session": _table(
+        f"""
+        get: SESSION_READ_PERMISSION KMC_ACCESS KMC_READ_ONLY
+        start: {ALWAYS_ALLOWED} {BASE_USER} {WIDGET}
+        startWidgetSession: {ALWAYS_ALLOWED} {BASE_USER} {WIDGET} PLAYBACK_BASE_PERMISSION
+        """
+    ),
+    "baseentry": _table(
+        f"""
+        add: {_UPLOAD}
+        addContent: {_UPLOAD}
+        addFromUploadedFile: {_UPLOAD} BASE_UPLOAD_PERMISSION
+        count: CONTENT_MODERATE_BASE CONTENT_MANAGE_BASE {BASE_USER} {WIDGET}
+        delete: CONTENT_MANAGE_DELETE {BASE_USER}
+        get: {_ENTRY_READ} {WIDGET} PLAYBACK_BASE_PERMISSION CAPTURE_DEVICE_PERMISSION
+        getByIds: CONTENT_MANAGE_BASE {BASE_USER} {WIDGET} PLAYBACK_BASE_PERMISSION
+        list: {_LIST} KMC_READ_ONLY {BASE_USER} {WIDGET} PLAYBACK_BASE_PERMISSION
+        update: LIVE_STREAM_UPDATE {_UPDATE}
+        updateContent: {_UPLOAD}
+        upload: CONTENT_INGEST_UPLOAD {BASE_USER}
+        """
+    ),
+    "media": _table(
+        f"""
+        add: CONTENT_INGEST_ORPHAN_VIDEO CONTENT_INGEST_ORPHAN_AUDIO LIVE_STREAM_ADD {_UPLOAD}
+            CONTENT_MANAGE_BASE
+        addContent: {_UPLOAD}
+        addFromUploadedFile: CONTENT_INGEST_UPLOAD {BASE_USER} BASE_UPLOAD_PERMISSION
+        cancelReplace: CONTENT_INGEST_REPLACE KMS_USER_PERMISSION
+        count: CONTENT_MANAGE_BASE {BASE_USER} {WIDGET}
+        delete: CONTENT_MANAGE_DELETE {BASE_USER}
+        get: CONTENT_MANAGE_BASE {BASE_USER} {WIDGET}
+        list: {_LIST} {BASE_USER} {WIDGET}
+        update: {_UPDATE}
+        updateContent: {_UPLOAD}
+        upload: CONTENT_INGEST_UPLOAD {BASE_USER}
+        """.replace("\n            ", " ")
+    ),
+    "uploadtoken": _table(
+        f"""
+        add: ATTACHMENT_MODIFY CAPTION_MODIFY {_UPLOAD_TOKENS} CAPTURE_DEVICE_PERMISSION
+        delete: {_UPLOAD_TOKENS}
+        get: {_UPLOAD_TOKENS} {WIDGET} CAPTURE_DEVICE_PERMISSION
+        list: {_UPLOAD_TOKENS} {WIDGET} CAPTURE_DEVICE_PERMISSION
+        upload: ATTACHMENT_MODIFY CAPTION_MODIFY {_UPLOAD_TOKENS} CAPTURE_DEVICE_PERMISSION
+        """
+    ),
+    "category": _table(
+        f"""
+        add: CONTENT_MANAGE_EDIT_CATEGORIES
+        delete: CONTENT_MANAGE_EDIT_CATEGORIES
+        get: CONTENT_MANAGE_EDIT_CATEGORIES CONTENT_MANAGE_ASSIGN_CATEGORIES CONTENT_MANAGE_BASE
+            {BASE_USER} {WIDGET}
+        list: CONTENT_MANAGE_ASSIGN_CATEGORIES CONTENT_MODERATE_BASE CONTENT_MANAGE_BASE
+            ANALYTICS_BASE KMC_READ_ONLY {BASE_USER} {WIDGET}
+        update: CONTENT_MANAGE_EDIT_CATEGORIES
+        """.replace("\n            ", " ")
+    ),
+    "categoryentry": _table(
+        f"""
+        add: {_ASSIGN}
+        delete: {_ASSIGN}
+        list: {_ASSIGN} PLAYLIST_BASE CONTENT_MODERATE_BASE CONTENT_MANAGE_BASE KMC_READ_ONLY
+        """
+    ),
+    "userrole": _table(
+        """
+        add: ADMIN_ROLE_ADD
+        delete: ADMIN_ROLE_DELETE
+        get: ADMIN_BASE KMC_READ_ONLY
+        list: ADMIN_BASE ACCOUNT_BASE
+        update: ADMIN_ROLE_UPDATE
+        """
+    ),
+    "apptoken": _table(
+        f"""
+        add: APP_TOKEN_ADD
+        delete: APP_TOKEN_DELETE
+        get: APP_TOKEN_BASE KMC_READ_ONLY
+        list: APP_TOKEN_BASE KMC_READ_ONLY
+        update: APP_TOKEN_UPDATE
+        startSession: {BASE_USER} {WIDGET}
+        """
+    ),
+}
+
+# (property, "insert" | "update") -> permissions; every one is declared on KalturaBaseEntry.
+_SCHEDULE = frozenset({"CONTENT_MANAGE_SCHEDULE"})
+_METADATA = frozenset({"CONTENT_MANAGE_METADATA", "CONTENT_MODERATE_METADATA", BASE_USER})
+_CATEGORIES = frozenset({"CONTENT_MANAGE_ASSIGN_CATEGORIES", BASE_USER})
+_ACCESS = frozenset({"CONTENT_MANAGE_ACCESS_CONTROL"})
+FIELDS: dict[tuple[str, str], frozenset[str]] = {
+    ("name", "update"): _METADATA,
+    ("description", "update"): _METADATA,
+    ("tags", "update"): _METADATA,
+    ("categories", "insert"): _CATEGORIES,
+    ("categories", "update"): _CATEGORIES,
+    ("categoriesIds", "insert"): _CATEGORIES,
+    ("categoriesIds", "update"): _CATEGORIES,
+    ("accessControlId", "insert"): _ACCESS,
+    ("accessControlId", "update"): _ACCESS,
+    ("startDate", "insert"): _SCHEDULE,
+    ("startDate", "update"): _SCHEDULE,
+    ("endDate", "insert"): _SCHEDULE,
+    ("endDate", "update"): _SCHEDULE,
+    ("referenceId", "insert"): frozenset({"CONTENT_INGEST_REFERENCE_MODIFY"}),
+    ("referenceId", "update"): frozenset({"CONTENT_INGEST_REFERENCE_MODIFY"}),
+}
+FIELDS_CLASS = "KalturaBaseEntry"  # the class that declares every property in ``FIELDS``
+
+
+def every_permission_named() -> frozenset[str]:
+    """Return every permission name the tables above use."""
+    names: set[str] = set()
+    for actions in ACTIONS.values():
+        for allowed in actions.values():
+            names |= allowed
+    for allowed in FIELDS.values():
+        names |= allowed
+    return frozenset(names)
+
+
+def action_permitted(held: frozenset[str], service: str, action: str) -> bool | None:
+    """Return whether ``held`` allows ``service.action`` (None: the action is not in the table)."""
+    allowed = ACTIONS.get(service.lower(), {}).get(action.lower())
+    if allowed is None:
+        return None
+    return ALL in held or bool(allowed & held)
+
+
+def field_permitted(held: frozenset[str], name: str, operation: str) -> bool:
+    """Return whether ``held`` may write property ``name`` on ``operation`` (insert/update)."""
+    allowed = FIELDS.get((name, operation))
+    return allowed is None or ALL in held or bool(allowed & held)
