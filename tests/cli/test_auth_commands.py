@@ -217,3 +217,41 @@ def test_an_unknown_role_is_refused_before_a_token_is_made(cli: Runner, sandbox_
     result = cli("auth", "apptoken", "create", "--role", "no-such-role")
     assert result.code == 5 and "no role 'no-such-role'" in result.err
     assert cli("--json", "auth", "apptoken", "list").json_lines() == []
+
+
+def test_check_reads_a_given_ks_and_needs_the_secret_for_a_v2_ones_fields(
+    cli: Runner, sandbox_env: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = cli("ks", "generate", "--type", "user", "--user", "kim", "--privileges", "list:*")
+    monkeypatch.setenv("KALTURA_KS", made.out.strip())
+    record = cli("--json", "auth", "check").json_lines()[0]
+    assert (record["credential"], record["session_type"], record["user_id"]) == (
+        "ks",
+        "USER",
+        "kim",
+    )
+    assert record["privileges"] == "list:*" and record["warnings"] == []
+    monkeypatch.delenv("KALTURA_ADMIN_SECRET")
+    blind = cli("--json", "auth", "check")
+    assert blind.code == 0
+    unread = blind.json_lines()[0]
+    assert unread["session_type"] is None and unread["lists_entries"] is True
+    assert any("cannot be read here" in w for w in unread["warnings"])
+    assert made.out.strip() not in blind.out + blind.err
+
+
+def test_duration_and_profile_text_units() -> None:
+    import tomllib as toml
+
+    from kaltura_mm.commands.params import Duration
+    from kaltura_mm.commands.profile_file import profile_text
+
+    seconds = [
+        Duration().convert(v, None, None) for v in ("3600", "90s", "30m", "12h", "90d", "2w")
+    ]
+    assert seconds == [3600, 90, 1800, 43200, 7776000, 1209600]
+    for bad in ("0", "1h30m", "soon", "-5m", "12 h"):
+        with pytest.raises(Exception, match="duration"):
+            Duration().convert(bad, None, None)
+    text = profile_text("p", {"app_token": 'a"b\\c\u00e9', "partner_id": 7, "region": None})
+    assert toml.loads(text) == {"profiles": {"p": {"app_token": 'a"b\\c\u00e9', "partner_id": 7}}}
