@@ -61,7 +61,7 @@ def admin_client(state: AppContext) -> Client:
     values: dict[str, Any] = {"partner_id": settings.partner_id, "admin_secret": secret}
     if server:
         values["service_url"] = server
-    client = Client(Config(**values, **state._network()))
+    client = Client(Config(**values, **state.network()))
     click.get_current_context().call_on_close(client.close)
     return client
 

@@ -167,7 +167,7 @@ class AppContext:
                 "no partner id is configured",
                 "set KALTURA_PARTNER_ID, pass --partner-id, or add partner_id to your profile",
             )
-        values.update(self._network())
+        values.update(self.network())
         return Config(**values, **overrides)
 
     def _secret_or_ks(self) -> dict[str, Any]:
@@ -193,7 +193,7 @@ class AppContext:
             "user_id": settings.user_id or "",
         }
 
-    def _network(self) -> dict[str, Any]:
+    def network(self) -> dict[str, Any]:
         """Return the Config fields ``--timeout``, ``--retries`` and ``--max-answer`` set."""
         from kaltura_mm.config import RetryPolicy, Timeouts
 

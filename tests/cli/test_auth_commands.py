@@ -255,3 +255,26 @@ def test_duration_and_profile_text_units() -> None:
             Duration().convert(bad, None, None)
     text = profile_text("p", {"app_token": 'a"b\\c\u00e9', "partner_id": 7, "region": None})
     assert toml.loads(text) == {"profiles": {"p": {"app_token": 'a"b\\c\u00e9', "partner_id": 7}}}
+
+
+def test_config_show_names_the_app_token_and_hides_the_token(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KALTURA_APP_TOKEN_ID", "0_abcdefgh")
+    monkeypatch.setenv("KALTURA_APP_TOKEN", "f" * 32)
+    result = cli("--json", "config", "show")
+    record = result.json_lines()[0]
+    assert (record["app_token_id"], record["app_token_id_from"]) == ("0_abcdefgh", "env")
+    assert record["app_token"] == "<set>" and record["app_token_hash"] is None
+    assert "f" * 32 not in result.out
+
+
+def test_verbose_logs_of_an_app_token_run_redact_the_token_and_every_ks(
+    cli: Runner, sandbox_env: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = _create(cli)
+    _use_token(monkeypatch, made)
+    result = cli("--verbose", "list")
+    assert result.code == 0, result.err
+    assert "startSession" in result.err or "apptoken" in result.err.lower()
+    assert made["token"] not in result.err and "djJ8" not in result.err
