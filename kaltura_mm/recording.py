@@ -14,9 +14,9 @@ server the client points at (the sandbox, or a real account through ``KALTURA_*`
 What is scrubbed at record time, and ignored when matching: the KS, ``secret`` and app token
 ``tokenHash`` parameters and an app token's ``token`` (dropped), the partner id (replaced by
 ``0``, also inside URLs and text), user ids (``<user>``), any KS in a response (a
-``session.start`` result), and file bytes (only the part's name and length are kept). Requests
-match on method, API path and their remaining JSON parameters, so a cassette recorded on one
-host replays against any URL.
+``session.start`` result; a session object's ``ks`` is masked, not dropped), and file bytes
+(only the part's name and length are kept). Requests match on method, API path and their
+remaining JSON parameters, so a cassette recorded on one host replays against any URL.
 Needs ``vcrpy`` (the ``dev`` extra).
 """
 
@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from kaltura_mm.errors import redact
+from kaltura_mm.errors import REDACTED, redact
 
 RECORD_ENV = "KALTURA_MM_RECORD"
 _VOLATILE = ("ks", "clientTag", "apiVersion")
@@ -47,10 +47,15 @@ def recording_requested() -> bool:
     return os.environ.get(RECORD_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
-def _scrub_value(value: Any, partner_id: int | None) -> Any:
+def _scrub_value(value: Any, partner_id: int | None, answer: bool = False) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
+            if answer and key == "ks" and isinstance(item, str) and item:
+                # A session in an answer (a widget session's, an app token's) stays a session
+                # on replay, the value masked: a flow that goes on with it still finds one.
+                out[key] = REDACTED
+                continue
             if key in _VOLATILE or key in _SECRET_KEYS:
                 continue  # a secret is dropped, not masked: nothing secret-shaped is stored
             if key == "token" and value.get("objectType") == _APP_TOKEN_TYPE:
@@ -64,10 +69,10 @@ def _scrub_value(value: Any, partner_id: int | None) -> Any:
             ):
                 out[key] = 0
             else:
-                out[key] = _scrub_value(item, partner_id)
+                out[key] = _scrub_value(item, partner_id, answer)
         return out
     if isinstance(value, list):
-        return [_scrub_value(item, partner_id) for item in value]
+        return [_scrub_value(item, partner_id, answer) for item in value]
     if isinstance(value, str):
         if partner_id is not None:
             # Partner ids also hide in URLs and search text: /p/123/sp/12300/, _123_.
@@ -132,7 +137,7 @@ def _scrub_response(response: dict[str, Any], partner_id: int | None) -> dict[st
         value = json.loads(body)
     except ValueError:
         return response
-    response["body"]["string"] = json.dumps(_scrub_value(value, partner_id)).encode()
+    response["body"]["string"] = json.dumps(_scrub_value(value, partner_id, True)).encode()
     for header in ("Content-Length", "content-length", "X-Me", "x-me"):
         response.get("headers", {}).pop(header, None)
     return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -156,3 +157,25 @@ def test_the_session_is_capped_by_the_tokens_duration(kaltura_sandbox: Sandbox) 
         info = client._ks.session  # type: ignore[attr-defined]
     assert info is not None and info.expiry is not None
     assert 590 <= info.expiry - sb.clock.now() <= 600
+
+
+def test_a_cassette_of_an_app_token_run_holds_neither_token_nor_hash_nor_ks(
+    kaltura_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    from kaltura_mm.recording import cassette
+
+    sb = kaltura_sandbox
+    token = _token(sb)
+    tape = tmp_path / "app_token.yaml"
+    config = Config.from_env(_env(sb, token))
+    with cassette(tape, partner_id=sb.partner_id, record=True), Client(config) as client:
+        recorded = _list(client)
+        made = client._ks.session  # type: ignore[attr-defined]
+    text = tape.read_text()
+    assert "appToken/action/startSession" in text or "apptoken/action/startSession" in text
+    assert token["token"] not in text and "tokenHash" not in text
+    assert made.ks not in text and "djJ8" not in text
+    replay = dict(_env(sb, token), KALTURA_SERVICE_URL="http://127.0.0.1:9")
+    config = Config.from_env(replay)
+    with cassette(tape, partner_id=sb.partner_id, record=False), Client(config) as client:
+        assert _list(client).total_count == recorded.total_count
