@@ -171,10 +171,13 @@ _ADMIN_WITHOUT_ROLE = (
 
 
 def _expiry(value: str | None, ctx: click.Context) -> int | None:
+    """Return the token's end in Unix seconds: ``90d`` (or a number of seconds below 10^9) from
+    now, or a date, date-time or Unix time."""
     if value is None:
         return None
     text = value.strip()
-    if text[:1].isdigit() and text[-1:].lower() in "smhdw" and "-" not in text:
+    spans = text[:1].isdigit() and text[-1:].lower() in "smhdw"
+    if spans or (text.isdigit() and int(text) < 10**9):
         return int(time.time()) + Duration().convert(text, None, ctx)
     return Timestamp().convert(text, None, ctx)
 

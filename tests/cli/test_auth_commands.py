@@ -278,3 +278,19 @@ def test_verbose_logs_of_an_app_token_run_redact_the_token_and_every_ks(
     assert result.code == 0, result.err
     assert "startSession" in result.err or "apptoken" in result.err.lower()
     assert made["token"] not in result.err and "djJ8" not in result.err
+
+
+def test_expiry_takes_a_span_a_number_of_seconds_or_a_date() -> None:
+    import time
+
+    import click
+
+    from kaltura_mm.commands.apptoken_commands import _expiry
+
+    ctx = click.Context(click.Command("x"))
+    now = time.time()
+    assert abs(_expiry("90d", ctx) - (now + 90 * 86400)) < 5  # type: ignore[operator]
+    assert abs(_expiry("3600", ctx) - (now + 3600)) < 5  # type: ignore[operator]
+    assert _expiry("2030-01-01", ctx) == 1893456000
+    assert _expiry("1893456000", ctx) == 1893456000
+    assert _expiry(None, ctx) is None
