@@ -23,6 +23,12 @@ _EXPORTS: dict[str, str] = {
     "AnswerTimeoutError": "kaltura_mm.errors",
     "AnswerTooLargeError": "kaltura_mm.errors",
     "ApiError": "kaltura_mm.errors",
+    "AppToken": "kaltura_mm.models",
+    "AppTokenError": "kaltura_mm.errors",
+    "AppTokenFilter": "kaltura_mm.models",
+    "AppTokenHashType": "kaltura_mm.enums",
+    "AppTokenKs": "kaltura_mm.app_token_ks",
+    "AppTokenStatus": "kaltura_mm.enums",
     "AsyncClient": "kaltura_mm.client.asynchronous",
     "AsyncMediaManager": "kaltura_mm.manager",
     "BaseEntry": "kaltura_mm.models",
@@ -77,6 +83,7 @@ _EXPORTS: dict[str, str] = {
     "MediaManager": "kaltura_mm.manager",
     "MediaType": "kaltura_mm.enums",
     "Membership": "kaltura_mm.flows.membership",
+    "MintingKsProvider": "kaltura_mm.ks",
     "MissingKsError": "kaltura_mm.errors",
     "MultiRequest": "kaltura_mm.protocol.calls",
     "MultiResponse": "kaltura_mm.protocol.calls",
@@ -93,6 +100,7 @@ _EXPORTS: dict[str, str] = {
     "SecretKs": "kaltura_mm.ks",
     "SelectedEntry": "kaltura_mm.manager",
     "ServiceForbiddenError": "kaltura_mm.errors",
+    "SessionInfo": "kaltura_mm.models",
     "SessionType": "kaltura_mm.enums",
     "Sleep": "kaltura_mm.runtime.effects",
     "Start": "kaltura_mm.runtime.effects",
@@ -115,7 +123,11 @@ _EXPORTS: dict[str, str] = {
     "UploadTokenStatus": "kaltura_mm.enums",
     "UploadedFileTokenResource": "kaltura_mm.models",
     "UrlResource": "kaltura_mm.models",
+    "UserRole": "kaltura_mm.models",
+    "UserRoleFilter": "kaltura_mm.models",
+    "UserRoleStatus": "kaltura_mm.enums",
     "add_to_category": "kaltura_mm.flows.entries",
+    "app_token_session": "kaltura_mm.flows.app_session",
     "category_tree": "kaltura_mm.flows.categories",
     "create_categories": "kaltura_mm.flows.category_admin",
     "create_category": "kaltura_mm.flows.category_admin",
@@ -157,6 +169,12 @@ __all__ = [
     "AnswerTimeoutError",
     "AnswerTooLargeError",
     "ApiError",
+    "AppToken",
+    "AppTokenError",
+    "AppTokenFilter",
+    "AppTokenHashType",
+    "AppTokenKs",
+    "AppTokenStatus",
     "AsyncClient",
     "AsyncMediaManager",
     "BaseEntry",
@@ -207,6 +225,7 @@ __all__ = [
     "MediaManager",
     "MediaType",
     "Membership",
+    "MintingKsProvider",
     "MissingKsError",
     "MultiRequest",
     "MultiResponse",
@@ -227,6 +246,7 @@ __all__ = [
     "SecretKs",
     "SelectedEntry",
     "ServiceForbiddenError",
+    "SessionInfo",
     "SessionType",
     "Sleep",
     "Start",
@@ -249,8 +269,12 @@ __all__ = [
     "UploadTokenStatus",
     "UploadedFileTokenResource",
     "UrlResource",
+    "UserRole",
+    "UserRoleFilter",
+    "UserRoleStatus",
     "__version__",
     "add_to_category",
+    "app_token_session",
     "category_tree",
     "create_categories",
     "create_category",
@@ -279,9 +303,12 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from kaltura_mm.app_token_ks import AppTokenKs
     from kaltura_mm.client import AsyncClient, Client
     from kaltura_mm.config import Config, Timeouts
     from kaltura_mm.enums import (
+        AppTokenHashType,
+        AppTokenStatus,
         CategoryEntryStatus,
         CategoryStatus,
         DocumentType,
@@ -291,6 +318,7 @@ if TYPE_CHECKING:
         ReplacementStatus,
         SessionType,
         UploadTokenStatus,
+        UserRoleStatus,
     )
     from kaltura_mm.errors import (
         ActionBlockedError,
@@ -299,6 +327,7 @@ if TYPE_CHECKING:
         AnswerTimeoutError,
         AnswerTooLargeError,
         ApiError,
+        AppTokenError,
         CategoryEntryExistsError,
         CategoryLookupError,
         CategoryNotFoundError,
@@ -331,6 +360,7 @@ if TYPE_CHECKING:
     from kaltura_mm.errors import (
         CategoryNotFound as CategoryNotFound,
     )
+    from kaltura_mm.flows.app_session import app_token_session
     from kaltura_mm.flows.batch import EntryOutcome, Pace
     from kaltura_mm.flows.categories import CategoryNode, category_tree, resolve_category
     from kaltura_mm.flows.category_admin import (
@@ -359,7 +389,7 @@ if TYPE_CHECKING:
     from kaltura_mm.flows.listing import list_entries, list_page, live_rows
     from kaltura_mm.flows.membership import Membership, read_membership
     from kaltura_mm.flows.query import ANY_STATUS, EntryQuery
-    from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
+    from kaltura_mm.ks import FixedKs, KsProvider, MintingKsProvider, SecretKs
     from kaltura_mm.manager import (
         AsyncMediaManager,
         ManagerSettings,
@@ -367,6 +397,8 @@ if TYPE_CHECKING:
         SelectedEntry,
     )
     from kaltura_mm.models import (
+        AppToken,
+        AppTokenFilter,
         BaseEntry,
         BaseEntryFilter,
         Category,
@@ -379,10 +411,13 @@ if TYPE_CHECKING:
         MediaEntry,
         MediaEntryFilter,
         Pager,
+        SessionInfo,
         UploadedFileTokenResource,
         UploadToken,
         UploadTokenFilter,
         UrlResource,
+        UserRole,
+        UserRoleFilter,
     )
     from kaltura_mm.protocol.calls import Call, FilePart, MultiRequest, MultiResponse, Ref
     from kaltura_mm.protocol.codec import UnknownObjectTypeWarning

@@ -39,6 +39,7 @@ COMMANDS = {
     "apply": "kaltura_mm.commands.sync.apply_command",
     "uploads": "kaltura_mm.commands.uploads.uploads_group",
     "ks": "kaltura_mm.commands.ks_commands.ks_group",
+    "auth": "kaltura_mm.commands.auth_commands.auth_group",
     "config": "kaltura_mm.commands.config_commands.config_group",
     "sandbox": "kaltura_mm.commands.sandbox_group.sandbox",
     "demo": "kaltura_mm.commands.demo.demo_command",

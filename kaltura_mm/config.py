@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from kaltura_mm import __version__
-from kaltura_mm.enums import SessionType
+from kaltura_mm.enums import AppTokenHashType, SessionType
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.runtime.retry import RetryPolicy as RetryPolicy  # the runtime's one policy
 
@@ -43,6 +43,9 @@ ENV_VARS = (
     "KALTURA_KS",
     "KALTURA_ADMIN_SECRET",
     "KALTURA_USER_ID",
+    "KALTURA_APP_TOKEN_ID",
+    "KALTURA_APP_TOKEN",
+    "KALTURA_APP_TOKEN_HASH",
 )
 
 
@@ -123,12 +126,44 @@ def _partner_id(value: Any) -> int | None:
     )
 
 
+def _hash_type(value: Any) -> AppTokenHashType:
+    return AppTokenHashType.parse(value)
+
+
+def _check_app_token(config: Config) -> None:
+    """Refuse half an app token, and an app token alongside another credential."""
+    if bool(config.app_token_id) != bool(config.app_token):
+        missing = "app_token (KALTURA_APP_TOKEN)" if config.app_token_id else "app_token_id"
+        raise ConfigError(
+            f"an app token needs both its id and its token: {missing} is not set "
+            "(`kaltura-mm auth apptoken create` prints both)"
+        )
+    if not config.app_token_id:
+        return
+    if config.admin_secret or config.ks:
+        other = "an admin secret" if config.admin_secret else "a KS"
+        raise ConfigError(
+            f"both an app token and {other} are set, and kaltura-mm will not guess which "
+            "session you mean: unset KALTURA_ADMIN_SECRET/KALTURA_KS to work with the app "
+            "token's limited rights, or unset KALTURA_APP_TOKEN_ID/KALTURA_APP_TOKEN for admin"
+        )
+    if config.partner_id is None:
+        raise ConfigError(
+            "an app token needs partner_id to start a session: set partner_id "
+            "(or KALTURA_PARTNER_ID)"
+        )
+
+
 @attrs.frozen(kw_only=True)
 class Config:
     """Everything a client needs to talk to one Kaltura server as one identity.
 
-    Give ``ks`` (used as is) or ``admin_secret`` (a KS is made locally and renewed before it
-    expires, with ``session_type``, ``user_id``, ``privileges`` and ``ks_expiry``).
+    Give ``ks`` (used as is), ``admin_secret`` (a KS is made locally and renewed before it
+    expires, with ``session_type``, ``user_id``, ``privileges`` and ``ks_expiry``), or an app
+    token: ``app_token_id`` and ``app_token`` (with ``app_token_hash``, SHA256 unless given),
+    from which the server starts sessions (``AppTokenKs``; the token's type, user and privileges
+    win; ``user_id``, ``privileges`` and ``ks_expiry`` are asked for, ``session_type`` is not).
+    An app token with an admin secret or a KS is refused: say which one to use.
     ``max_concurrency`` caps the requests in flight at once (default 24, above what any flow asks
     for at its defaults); background calls beyond it wait for a free slot, and the client logs so.
     ``max_answer_bytes`` caps the size of one answer (default 64 MiB, some thirty times a page of
@@ -141,6 +176,11 @@ class Config:
     partner_id: int | None = attrs.field(default=None, converter=_partner_id)
     ks: str | None = attrs.field(default=None, repr=_secret_repr)
     admin_secret: str | None = attrs.field(default=None, repr=_secret_repr)
+    app_token_id: str | None = None
+    app_token: str | None = attrs.field(default=None, repr=_secret_repr)
+    app_token_hash: AppTokenHashType = attrs.field(
+        default=AppTokenHashType.SHA256, converter=_hash_type
+    )
     user_id: str = ""
     session_type: SessionType = SessionType.ADMIN
     privileges: str | None = None
@@ -155,6 +195,7 @@ class Config:
     max_answer_bytes: int = attrs.field(default=MAX_ANSWER_BYTES, validator=_positive)
 
     def __attrs_post_init__(self) -> None:
+        _check_app_token(self)
         if self.admin_secret and self.partner_id is None and not self.ks:
             raise ConfigError(
                 "admin_secret needs partner_id to make a KS: set partner_id (or KALTURA_PARTNER_ID)"
@@ -167,8 +208,8 @@ class Config:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Return the values that must never be shown (KS, admin secret)."""
-        return tuple(s for s in (self.ks, self.admin_secret) if s)
+        """Return the values that must never be shown (KS, admin secret, app token)."""
+        return tuple(s for s in (self.ks, self.admin_secret, self.app_token) if s)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
@@ -183,6 +224,9 @@ class Config:
             ("ks", "KALTURA_KS"),
             ("admin_secret", "KALTURA_ADMIN_SECRET"),
             ("user_id", "KALTURA_USER_ID"),
+            ("app_token_id", "KALTURA_APP_TOKEN_ID"),
+            ("app_token", "KALTURA_APP_TOKEN"),
+            ("app_token_hash", "KALTURA_APP_TOKEN_HASH"),
         ):
             if env.get(key):
                 values[name] = env[key]

@@ -130,3 +130,39 @@ class SessionType(_LenientIntEnum):
 
     USER = 0
     ADMIN = 2
+
+
+class AppTokenStatus(_LenientIntEnum):
+    """Status of an application token (``KalturaAppTokenStatus``)."""
+
+    DISABLED = 1
+    ACTIVE = 2
+    DELETED = 3
+
+
+class UserRoleStatus(_LenientIntEnum):
+    """Status of a user role (``KalturaUserRoleStatus``)."""
+
+    ACTIVE = 1
+    BLOCKED = 2
+    DELETED = 3
+
+
+class AppTokenHashType(enum.StrEnum):
+    """How an app token's ``tokenHash`` is made (``KalturaAppTokenHashType``); SHA256 is best."""
+
+    MD5 = "MD5"
+    SHA1 = "SHA1"
+    SHA256 = "SHA256"
+    SHA512 = "SHA512"
+
+    @classmethod
+    def parse(cls, value: Any) -> AppTokenHashType:
+        """Return the hash type ``value`` names (``"sha256"``, ``"SHA256"``...), or refuse it."""
+        text = value.value if isinstance(value, cls) else value
+        if isinstance(text, str) and text.strip().upper() in cls.__members__:
+            return cls[text.strip().upper()]
+        from kaltura_mm.errors import ConfigError
+
+        names = ", ".join(kind.value.lower() for kind in cls)
+        raise ConfigError(f"unknown app token hash type {value!r}: use one of {names}")

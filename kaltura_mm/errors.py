@@ -6,6 +6,8 @@ KalturaError                        base of everything below
 │   ├── InvalidKsError              INVALID_KS (expired, revoked, unparseable, wrong owner)
 │   ├── MissingKsError              MISSING_KS
 │   ├── ServiceForbiddenError       SERVICE_FORBIDDEN
+│   ├── AppTokenError               APP_TOKEN_ID_NOT_FOUND, APP_TOKEN_NOT_ACTIVE,
+│   │                               APP_TOKEN_EXPIRED, INVALID_APP_TOKEN_HASH
 │   ├── ActionBlockedError          ACTION_BLOCKED (rate limit; safe to retry)
 │   ├── EntryNotFoundError          ENTRY_ID_NOT_FOUND, INVALID_ENTRY_ID
 │   ├── CategoryNotFoundError       CATEGORY_NOT_FOUND, or no category has the path or name
@@ -143,6 +145,19 @@ class MissingKsError(ApiError, codes=("MISSING_KS",)):
 
 class ServiceForbiddenError(ApiError, codes=("SERVICE_FORBIDDEN",)):
     """The session's role may not call this action."""
+
+
+APP_TOKEN_CODES = (
+    "APP_TOKEN_ID_NOT_FOUND",
+    "APP_TOKEN_NOT_ACTIVE",
+    "APP_TOKEN_EXPIRED",
+    "INVALID_APP_TOKEN_HASH",
+)
+
+
+class AppTokenError(ApiError, codes=APP_TOKEN_CODES):
+    """The server would not start a session from the app token: unknown or revoked id, disabled,
+    expired, or a token (or hash type) that is not the one the id was made with."""
 
 
 class ActionBlockedError(ApiError, codes=("ACTION_BLOCKED",)):

@@ -20,13 +20,13 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from collections.abc import Callable, Generator, Mapping
+from typing import Any, Protocol, TypeGuard, runtime_checkable
 from urllib.parse import parse_qsl, urlencode
 
 import attrs
 
-from kaltura_mm.enums import SessionType
+from kaltura_mm.enums import AppTokenHashType, SessionType
 from kaltura_mm.errors import ConfigError
 
 _BLOCK = 16
@@ -143,6 +143,20 @@ def generate_v1(
     return base64.b64encode(f"{digest}|{info}".encode()).decode()
 
 
+def token_hash(widget_ks: str, token: str, kind: AppTokenHashType | str) -> str:
+    """Return ``hex(HASH(widget_ks + token))``: the proof of an app token that
+    ``appToken.startSession`` takes (spec 13.1; HASH is the token's hash type)."""
+    if not isinstance(token, str) or not token.strip():
+        raise ConfigError(
+            "the app token is empty: set KALTURA_APP_TOKEN to the token "
+            "`kaltura-mm auth apptoken create` printed"
+        )
+    if not isinstance(widget_ks, str) or not widget_ks:
+        raise ConfigError("the widget KS is empty: start one with session.startWidgetSession")
+    name = AppTokenHashType.parse(kind).value.lower()  # hashlib's names
+    return hashlib.new(name, (widget_ks + token).encode()).hexdigest()
+
+
 def _check_common(partner_id: int, expiry: int) -> None:
     if isinstance(partner_id, bool) or not isinstance(partner_id, int):
         raise ConfigError(f"partner_id must be an integer, got {type(partner_id).__name__}")
@@ -234,6 +248,39 @@ class KsProvider(Protocol):
 
     def renew(self) -> bool:
         """Make a fresh KS after the server said ``EXPIRED``; return False if impossible."""
+
+
+@runtime_checkable
+class MintingKsProvider(KsProvider, Protocol):
+    """A provider whose sessions are started by calls the runtime sends (``AppTokenKs``).
+
+    Before a call carrying the KS, the runtime asks ``due()``; one call ``claim()``s the
+    minting, runs ``minting()`` (a flow of plain calls) and hands its result to ``accept()``, or
+    its error to ``release()``; calls that found it claimed wait and read ``failure_since()``.
+    """
+
+    def due(self) -> bool:
+        """Return whether a session must be started before the next call."""
+
+    def claim(self) -> tuple[bool, int]:
+        """Take the minting if free: return (taken, the minting round seen)."""
+
+    def failure_since(self, seen: int) -> BaseException | None:
+        """Return the error a minting that ended after round ``seen`` failed with."""
+
+    def minting(self) -> Generator[Any, Any, Any]:
+        """Return the flow of calls that starts a session."""
+
+    def accept(self, info: Any) -> None:
+        """Use the session the minting flow returned."""
+
+    def release(self, error: BaseException | None) -> None:
+        """End a minting that failed (or was stopped, ``None``)."""
+
+
+def is_minting(provider: KsProvider) -> TypeGuard[MintingKsProvider]:
+    """Return whether ``provider`` starts its sessions through calls (the runtime runs them)."""
+    return isinstance(provider, MintingKsProvider)
 
 
 class FixedKs:

@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from kaltura_mm.enums import (
+    AppTokenStatus,
     CategoryEntryStatus,
     CategoryStatus,
     DocumentType,
@@ -25,10 +26,14 @@ from kaltura_mm.enums import (
     ModerationStatus,
     SessionType,
     UploadTokenStatus,
+    UserRoleStatus,
 )
 
 __all__ = [
     "ApiObject",
+    "AppToken",
+    "AppTokenFilter",
+    "AppTokenStatus",
     "BaseEntry",
     "BaseEntryFilter",
     "Category",
@@ -52,12 +57,16 @@ __all__ = [
     "Pager",
     "PlaylistEntry",
     "Resource",
+    "SessionInfo",
     "SessionType",
     "UploadToken",
     "UploadTokenFilter",
     "UploadTokenStatus",
     "UploadedFileTokenResource",
     "UrlResource",
+    "UserRole",
+    "UserRoleFilter",
+    "UserRoleStatus",
     "WidgetSession",
 ]
 
@@ -298,6 +307,65 @@ class WidgetSession:
 
 
 @attrs.frozen(kw_only=True)
+class SessionInfo:
+    """A session the server started (``KalturaSessionInfo``): ``appToken.startSession``'s answer.
+
+    ``expiry`` is the KS's end, in the server's Unix seconds. The KS is hidden from ``repr``.
+    """
+
+    ks: str | None = attrs.field(default=None, repr=False)
+    session_type: SessionType | None = None
+    partner_id: int | None = None
+    user_id: str | None = None
+    expiry: int | None = None
+    privileges: str | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class AppToken(_ShortRepr):
+    """An application token (``KalturaAppToken``): sessions made from it need no admin secret.
+
+    ``token`` is the secret itself (the server shows it to whoever may read app tokens): it is
+    never shown in ``repr``. ``session_type``, ``session_user_id`` and ``session_privileges``
+    override what ``appToken.startSession`` asks for; ``expiry`` is the token's own end (Unix
+    seconds), ``session_duration`` the longest session made from it.
+    """
+
+    id: str | None = None
+    token: str | None = attrs.field(default=None, repr=False)
+    partner_id: int | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+    status: AppTokenStatus | None = None
+    expiry: int | None = None
+    session_type: SessionType | None = None
+    session_user_id: str | None = None
+    session_duration: int | None = None
+    session_privileges: str | None = None
+    hash_type: str | None = None
+    description: str | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class UserRole(_ShortRepr):
+    """A role: a named set of permissions (``KalturaUserRole``); a KS takes one by ``setrole``."""
+
+    id: int | None = None
+    name: str | None = None
+    system_name: str | None = None
+    description: str | None = None
+    status: UserRoleStatus | None = None
+    partner_id: int | None = None
+    permission_names: str | None = None
+    tags: str | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(kw_only=True)
 class ApiObject:
     """A Kaltura object of a type this package does not model: its ``objectType`` and fields."""
 
@@ -446,6 +514,32 @@ class UploadTokenFilter(_ShortRepr):
     extra: Mapping[str, Any] = _extra()
 
 
+@attrs.frozen(kw_only=True, repr=False)
+class AppTokenFilter(_ShortRepr):
+    """Filter for ``appToken.list``."""
+
+    order_by: str | None = None
+    id_equal: str | None = None
+    id_in: tuple[str, ...] | None = _csv_field()
+    status_equal: AppTokenStatus | None = None
+    status_in: tuple[AppTokenStatus, ...] | None = _csv_field()
+    session_user_id_equal: str | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class UserRoleFilter(_ShortRepr):
+    """Filter for ``userRole.list``."""
+
+    order_by: str | None = None
+    id_equal: int | None = None
+    id_in: tuple[int, ...] | None = _csv_field()
+    name_equal: str | None = None
+    system_name_equal: str | None = None
+    status_equal: UserRoleStatus | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
 def _check_page_size(_: Any, __: Any, value: int) -> None:
     if not 0 <= value <= 500:
         raise ValueError(f"page_size must be between 0 and 500 (the server's cap), got {value}")
@@ -464,4 +558,11 @@ class Pager:
     page_index: int = attrs.field(default=1, validator=_check_page_index)
 
 
-Filter = BaseEntryFilter | CategoryFilter | CategoryEntryFilter | UploadTokenFilter
+Filter = (
+    BaseEntryFilter
+    | CategoryFilter
+    | CategoryEntryFilter
+    | UploadTokenFilter
+    | AppTokenFilter
+    | UserRoleFilter
+)

@@ -11,11 +11,12 @@ Replay is the default: a request that is not in the cassette raises instead of r
 server. Set ``KALTURA_MM_RECORD=1`` (or pass ``record=True``) to (re-)record against whatever
 server the client points at (the sandbox, or a real account through ``KALTURA_*`` variables).
 
-What is scrubbed at record time, and ignored when matching: the KS and ``secret`` parameters
-(dropped), the partner id (replaced by ``0``, also inside URLs and text), user ids (``<user>``),
-any KS in a response (a ``session.start`` result), and file bytes (only the part's name and
-length are kept). Requests match on method, API path and their remaining JSON parameters, so a
-cassette recorded on one host replays against any URL.
+What is scrubbed at record time, and ignored when matching: the KS, ``secret`` and app token
+``tokenHash`` parameters and an app token's ``token`` (dropped), the partner id (replaced by
+``0``, also inside URLs and text), user ids (``<user>``), any KS in a response (a
+``session.start`` result; a session object's ``ks`` is masked, not dropped), and file bytes
+(only the part's name and length are kept). Requests match on method, API path and their
+remaining JSON parameters, so a cassette recorded on one host replays against any URL.
 Needs ``vcrpy`` (the ``dev`` extra).
 """
 
@@ -29,11 +30,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from kaltura_mm.errors import redact
+from kaltura_mm.errors import REDACTED, redact
 
 RECORD_ENV = "KALTURA_MM_RECORD"
 _VOLATILE = ("ks", "clientTag", "apiVersion")
-_SECRET_KEYS = ("secret", "adminSecret", "userSecret")
+_SECRET_KEYS = ("secret", "adminSecret", "userSecret", "tokenHash")
+# An app token's ``token`` is its secret (appToken.add/get/list answers); an upload token
+# resource's ``token`` is only an id, so the key is dropped from app tokens alone.
+_APP_TOKEN_TYPE = "KalturaAppToken"  # noqa: S105 - an objectType, not a password
 _USER_KEYS = ("userId", "creatorId", "creatorUserId", "puserId", "owner")
 _BOUNDARY = re.compile(rb"boundary=([^;\s]+)")
 
@@ -43,12 +47,19 @@ def recording_requested() -> bool:
     return os.environ.get(RECORD_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
-def _scrub_value(value: Any, partner_id: int | None) -> Any:
+def _scrub_value(value: Any, partner_id: int | None, answer: bool = False) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
+            if answer and key == "ks" and isinstance(item, str) and item:
+                # A session in an answer (a widget session's, an app token's) stays a session
+                # on replay, the value masked: a flow that goes on with it still finds one.
+                out[key] = REDACTED
+                continue
             if key in _VOLATILE or key in _SECRET_KEYS:
                 continue  # a secret is dropped, not masked: nothing secret-shaped is stored
+            if key == "token" and value.get("objectType") == _APP_TOKEN_TYPE:
+                continue
             if key in _USER_KEYS and isinstance(item, str) and item:
                 out[key] = "<user>"
             elif (
@@ -58,10 +69,10 @@ def _scrub_value(value: Any, partner_id: int | None) -> Any:
             ):
                 out[key] = 0
             else:
-                out[key] = _scrub_value(item, partner_id)
+                out[key] = _scrub_value(item, partner_id, answer)
         return out
     if isinstance(value, list):
-        return [_scrub_value(item, partner_id) for item in value]
+        return [_scrub_value(item, partner_id, answer) for item in value]
     if isinstance(value, str):
         if partner_id is not None:
             # Partner ids also hide in URLs and search text: /p/123/sp/12300/, _123_.
@@ -126,7 +137,7 @@ def _scrub_response(response: dict[str, Any], partner_id: int | None) -> dict[st
         value = json.loads(body)
     except ValueError:
         return response
-    response["body"]["string"] = json.dumps(_scrub_value(value, partner_id)).encode()
+    response["body"]["string"] = json.dumps(_scrub_value(value, partner_id, True)).encode()
     for header in ("Content-Length", "content-length", "X-Me", "x-me"):
         response.get("headers", {}).pop(header, None)
     return response

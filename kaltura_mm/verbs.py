@@ -52,7 +52,15 @@ if TYPE_CHECKING:
     from kaltura_mm.flows.listing import entries
     from kaltura_mm.protocol.calls import Call
     from kaltura_mm.runtime.effects import Flow, Stream
-    from kaltura_mm.services import base_entry, category, category_entry, session, upload_token
+    from kaltura_mm.services import (
+        app_token,
+        base_entry,
+        category,
+        category_entry,
+        session,
+        upload_token,
+        user_role,
+    )
     from kaltura_mm.sync.flows import apply_sync, plan_sync
     from kaltura_mm.upload import upload, upload_many
     from kaltura_mm.upload.replace import replace_content
@@ -81,6 +89,8 @@ else:
     category = _LazyModule("kaltura_mm.services.category")
     category_entry = _LazyModule("kaltura_mm.services.category_entry")
     session = _LazyModule("kaltura_mm.services.session")
+    app_token = _LazyModule("kaltura_mm.services.app_token")
+    user_role = _LazyModule("kaltura_mm.services.user_role")
     upload_token = _LazyModule("kaltura_mm.services.upload_token")
 
 P = ParamSpec("P")
@@ -221,6 +231,25 @@ class SessionService(_Service[M]):
     """``session``, bound to the client: ``kaltura_mm.services.session``."""
 
     start = sends(session.start)
+    start_widget_session = sends(session.start_widget_session)
+
+
+class AppTokenService(_Service[M]):
+    """``appToken``, bound to the client: ``kaltura_mm.services.app_token``."""
+
+    add = sends(app_token.add)
+    get = sends(app_token.get)
+    list = sends(app_token.list)
+    delete = sends(app_token.delete)
+    start_session = sends(app_token.start_session)
+
+
+class UserRoleService(_Service[M]):
+    """``userRole``, bound to the client: ``kaltura_mm.services.user_role``."""
+
+    add = sends(user_role.add)
+    get = sends(user_role.get)
+    list = sends(user_role.list)
 
 
 class Categories(_Service[M]):
@@ -300,6 +329,16 @@ class Verbs(Surface[M]):
     def session(self) -> SessionService[M]:
         """Return ``session``'s actions, bound to this client."""
         return SessionService(self)
+
+    @functools.cached_property
+    def app_token(self) -> AppTokenService[M]:
+        """Return ``appToken``'s actions, bound to this client."""
+        return AppTokenService(self)
+
+    @functools.cached_property
+    def user_role(self) -> UserRoleService[M]:
+        """Return ``userRole``'s actions, bound to this client."""
+        return UserRoleService(self)
 
     @functools.cached_property
     def sync(self) -> Syncs[M]:

@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "upload": 4,
     "sync": 4,
     "config": 5,
+    "app_token_ks": 5,  # runs a flow (the session's two calls)
     "client": 5,
     "verbs": 5,
     "transport": 5,

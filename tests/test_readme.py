@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from kaltura_mm.services.user_role import ROLE_PRESETS
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -41,7 +43,14 @@ def test_quick_start_runs_against_the_sandbox(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("KALTURA_SERVICE_URL", kaltura_sandbox.service_url)
     monkeypatch.setenv("KALTURA_PARTNER_ID", str(kaltura_sandbox.partner_id))
-    monkeypatch.setenv("KALTURA_ADMIN_SECRET", kaltura_sandbox.admin_secret)
+    # As the README sets it up: an app token whose sessions take the manager role, no secret.
+    role = kaltura_sandbox.add_role("kaltura-mm-manager", ROLE_PRESETS["manager"])
+    token = kaltura_sandbox.add_app_token(
+        session_type=2, session_privileges=f"setrole:{role}", hash_type="SHA256"
+    )
+    monkeypatch.delenv("KALTURA_ADMIN_SECRET", raising=False)
+    monkeypatch.setenv("KALTURA_APP_TOKEN_ID", token["id"])
+    monkeypatch.setenv("KALTURA_APP_TOKEN", token["token"])
     exec(compile(code, str(README), "exec"), {})
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].split()[1:] == ["lecture", "READY"]  # what the server holds, read by id

@@ -19,7 +19,21 @@ M = TypeVar("M", Sync, Async)
 
 
 def provider_for(config: Config) -> KsProvider:
-    """Return the KS provider a config implies: its KS, or KS made from its admin secret."""
+    """Return the KS provider a config implies: its KS, KS made from its admin secret, or
+    sessions started from its app token."""
+    if config.app_token_id and config.app_token:
+        from kaltura_mm.app_token_ks import AppTokenKs
+
+        assert config.partner_id is not None  # Config refuses an app token without a partner
+        return AppTokenKs(
+            config.partner_id,
+            config.app_token_id,
+            config.app_token,
+            config.app_token_hash,
+            user_id=config.user_id or None,
+            expiry=config.ks_expiry,
+            privileges=config.privileges,
+        )
     if config.ks or not config.admin_secret:
         return FixedKs(config.ks)
     assert config.partner_id is not None  # Config refuses a secret without a partner id

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import Failure
-from kaltura_mm.errors import ApiError, InvalidKsError
+from kaltura_mm.errors import ApiError, InvalidKsError, ServiceForbiddenError
 
 if TYPE_CHECKING:
     import httpx
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 SKEW_WORTH_NAMING = 60.0  # seconds: below this a clock is right enough for Kaltura
 _FLAGS = {"partner_id": "--partner-id", "service_url": "--service-url", "region": "--region"}
 _ENV = {
+    "app_token_id": "KALTURA_APP_TOKEN_ID",
     "partner_id": "KALTURA_PARTNER_ID",
     "admin_secret": "KALTURA_ADMIN_SECRET",
     "ks": "KALTURA_KS",
@@ -53,6 +54,8 @@ def explain(
     if not isinstance(exc, ApiError):
         return None
     settings = state.settings()
+    if settings.app_token_id:
+        return _app_token_session(state, exc)
     made_here = bool(settings.admin_secret) and not settings.ks
     if exc.code == "START_SESSION_ERROR" or (made_here and _unreadable(exc)):
         return _wrong_secret_or_partner(state, exc.code)
@@ -60,6 +63,44 @@ def explain(
         return _clock(state, exc.code, (skew or (lambda: server_skew(state)))())
     if settings.ks and isinstance(exc, InvalidKsError) and exc.kaltura_args.get("ERR_CODE") != "-4":
         return _given_ks(state, exc)
+    return None
+
+
+def name_auth_fixes(state: AppContext, errors: Iterable[BaseException | None]) -> None:
+    """After a batch, say once per kind how to fix the items the session was refused: the
+    per-item lines name only the problem."""
+    from kaltura_mm.commands.failures import describe
+
+    said: set[str] = set()
+    for error in errors:
+        if error is None:
+            continue
+        failure = explain(state, error, skew=lambda: None) or describe(error)
+        if failure.code is not ExitCode.AUTH or not failure.fix or failure.line() in said:
+            continue
+        said.add(failure.line())
+        state.notice("fix", failure.line(), error=failure.kind)
+
+
+def _app_token_session(state: AppContext, exc: ApiError) -> Failure | None:
+    """Name the app token in the refusals of a session started from it."""
+    where = _origin(state, "app_token_id")
+    if isinstance(exc, InvalidKsError) and exc.reason == "LOGOUT":
+        problem = (
+            f"the session started from the app token ({where}) was ended: the token was "
+            "revoked (`auth apptoken revoke`, appToken.delete) while this run used it"
+        )
+        fix = "create a new one with `kaltura-mm auth apptoken create` (needs the admin secret)"
+        return Failure(ExitCode.AUTH, exc.code, problem, fix)
+    if isinstance(exc, ServiceForbiddenError):
+        what = exc.kaltura_args.get("SERVICE", exc.call)
+        problem = f"the app token's session ({where}) may not call {what}: its role lacks it"
+        fix = (
+            "give the token a role with that permission (docs/least-privilege.md lists what "
+            "each command needs; `auth check` shows the session's role), or run this command "
+            "with an admin secret"
+        )
+        return Failure(ExitCode.AUTH, exc.code, problem, fix)
     return None
 
 

@@ -9,7 +9,17 @@ from kaltura_mm.commands.context import app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.output import json_line
 
-SHOW_KEYS = ("service_url", "region", "partner_id", "user_id", "admin_secret", "ks")
+SHOW_KEYS = (
+    "service_url",
+    "region",
+    "partner_id",
+    "user_id",
+    "admin_secret",
+    "ks",
+    "app_token_id",
+    "app_token",
+    "app_token_hash",
+)
 
 
 @click.group("config")

@@ -152,23 +152,14 @@ class AppContext:
         from kaltura_mm.config import Config
 
         settings = self.settings()
-        if not settings.ks and not settings.admin_secret:
-            if not sys.stdin.isatty() or self.json:
-                raise CliError(
-                    "no credentials: neither an admin secret nor a KS is configured",
-                    "set KALTURA_ADMIN_SECRET (or KALTURA_KS), add admin_secret to a 0600 "
-                    "profile, or try everything locally with --sandbox",
-                    ExitCode.AUTH,
-                )
-            self.admin_secret()
+        if settings.app_token_id or settings.app_token:
+            from kaltura_mm.commands.credentials import app_token_values
+
+            values = app_token_values(settings)
+        else:
+            values = self._secret_or_ks()
             settings = self.settings()
         server = settings.service_url or settings.region
-        values: dict[str, Any] = {
-            "partner_id": settings.partner_id,
-            "ks": settings.ks,
-            "admin_secret": None if settings.ks else settings.admin_secret,
-            "user_id": settings.user_id or "",
-        }
         if server:
             values["service_url"] = server
         if settings.partner_id is None and not settings.ks:
@@ -176,10 +167,33 @@ class AppContext:
                 "no partner id is configured",
                 "set KALTURA_PARTNER_ID, pass --partner-id, or add partner_id to your profile",
             )
-        values.update(self._network())
+        values.update(self.network())
         return Config(**values, **overrides)
 
-    def _network(self) -> dict[str, Any]:
+    def _secret_or_ks(self) -> dict[str, Any]:
+        """Return the Config fields of an admin secret or a KS (asking for the secret if none)."""
+        from kaltura_mm.commands.failures import CliError
+
+        settings = self.settings()
+        if not settings.ks and not settings.admin_secret:
+            if not sys.stdin.isatty() or self.json:
+                raise CliError(
+                    "no credentials: neither an admin secret, an app token nor a KS is configured",
+                    "set KALTURA_APP_TOKEN_ID and KALTURA_APP_TOKEN (least privilege), or "
+                    "KALTURA_ADMIN_SECRET (or KALTURA_KS), or add them to a 0600 profile, or "
+                    "try everything locally with --sandbox",
+                    ExitCode.AUTH,
+                )
+            self.admin_secret()
+            settings = self.settings()
+        return {
+            "partner_id": settings.partner_id,
+            "ks": settings.ks,
+            "admin_secret": None if settings.ks else settings.admin_secret,
+            "user_id": settings.user_id or "",
+        }
+
+    def network(self) -> dict[str, Any]:
         """Return the Config fields ``--timeout``, ``--retries`` and ``--max-answer`` set."""
         from kaltura_mm.config import RetryPolicy, Timeouts
 

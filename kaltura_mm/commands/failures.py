@@ -15,6 +15,7 @@ from kaltura_mm.errors import (
     AnswerTimeoutError,
     AnswerTooLargeError,
     ApiError,
+    AppTokenError,
     CategoryLookupError,
     CategoryNotFoundError,
     ConfigError,
@@ -85,7 +86,30 @@ _KS_REASONS = {
 }
 
 
+_MAKE_ANOTHER = "create a new one with `kaltura-mm auth apptoken create` (needs the admin secret)"
+_APP_TOKEN_FAILURES = {
+    "APP_TOKEN_ID_NOT_FOUND": (
+        "the server has no active app token with this id (revoked, or a wrong id)",
+        "check KALTURA_APP_TOKEN_ID against `kaltura-mm auth apptoken list`, or " + _MAKE_ANOTHER,
+    ),
+    "APP_TOKEN_NOT_ACTIVE": ("the app token is disabled or revoked", _MAKE_ANOTHER),
+    "APP_TOKEN_EXPIRED": (
+        "the app token has expired",
+        _MAKE_ANOTHER + " (--expiry sets how long it lasts)",
+    ),
+    "INVALID_APP_TOKEN_HASH": (
+        "the server did not accept the app token: KALTURA_APP_TOKEN is not the token of "
+        "KALTURA_APP_TOKEN_ID, or KALTURA_APP_TOKEN_HASH is not the hash type it was made with",
+        "set both as `kaltura-mm auth apptoken create` printed them "
+        "(`kaltura-mm auth apptoken list` shows each token's hash type)",
+    ),
+}
+
+
 def _api_failure(exc: ApiError) -> Failure:
+    if isinstance(exc, AppTokenError):
+        problem, fix = _APP_TOKEN_FAILURES.get(exc.code, (exc.message, _MAKE_ANOTHER))
+        return Failure(ExitCode.AUTH, exc.code, problem, fix)
     if isinstance(exc, InvalidKsError) and exc.kaltura_args.get("ERR_CODE") == "-4":
         # -4,INVALID_TYPE: a valid KS acting on what it does not own (spec 4.4, 4.5)
         problem = "this session may not change it: it belongs to another user"

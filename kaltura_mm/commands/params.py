@@ -138,3 +138,28 @@ class Order(_EnumBase):
     def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
         """Show the accepted forms in help."""
         return "[-]name|createdAt|updatedAt"
+
+
+_SPANS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+class Duration(_TimeBase):
+    """A span of time in seconds: ``3600``, ``90s``, ``30m``, ``12h``, ``90d``, ``2w``."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        """Return the seconds ``value`` names (more than 0), or fail showing the forms."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            seconds = value
+        else:
+            text = str(value).strip().lower()
+            number, unit = text.rstrip("smhdw"), text.lstrip("0123456789")
+            if not number.isdigit() or unit not in _SPANS or number + unit != text:
+                self.fail(
+                    f"{value!r} is not a duration: use e.g. 3600, 30m, 12h or 90d", param, ctx
+                )
+            seconds = int(number) * _SPANS[unit]
+        if seconds <= 0:
+            self.fail(f"{value!r} is not a duration longer than 0", param, ctx)
+        return seconds

@@ -11,6 +11,13 @@ from argv, and never read from a config file that others can read (it must be mo
     partner_id = 12345
     user_id = "admin@example.com"
     admin_secret = "..."       # only in a 0600 file
+
+    [profiles.uploader]        # an app token instead (`kaltura-mm auth apptoken create`)
+    region = "frp2"
+    partner_id = 12345
+    app_token_id = "0_abc123"
+    app_token = "..."          # only in a 0600 file
+    app_token_hash = "sha256"
 """
 
 from __future__ import annotations
@@ -35,10 +42,13 @@ ENV_VARS: Mapping[str, str] = {
     "admin_secret": "KALTURA_ADMIN_SECRET",
     "user_id": "KALTURA_USER_ID",
     "region": "KALTURA_REGION",
+    "app_token_id": "KALTURA_APP_TOKEN_ID",
+    "app_token": "KALTURA_APP_TOKEN",
+    "app_token_hash": "KALTURA_APP_TOKEN_HASH",
 }
 CONFIG_ENV = "KALTURA_MM_CONFIG"
 PROFILE_ENV = "KALTURA_MM_PROFILE"
-SECRET_KEYS = frozenset({"ks", "admin_secret"})
+SECRET_KEYS = frozenset({"ks", "admin_secret", "app_token"})
 KNOWN_KEYS = frozenset(ENV_VARS)
 
 
@@ -52,13 +62,16 @@ class Settings:
     user_id: str | None = None
     ks: str | None = attrs.field(default=None, repr=False)
     admin_secret: str | None = attrs.field(default=None, repr=False)
+    app_token_id: str | None = None
+    app_token: str | None = attrs.field(default=None, repr=False)
+    app_token_hash: str | None = None
     profile: str | None = None
     sources: Mapping[str, str] = attrs.field(factory=dict, repr=False)
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """Return the secret values, for redaction."""
-        return tuple(s for s in (self.ks, self.admin_secret) if s)
+        return tuple(s for s in (self.ks, self.admin_secret, self.app_token) if s)
 
 
 def config_path(env: Mapping[str, str]) -> Path:

@@ -63,6 +63,9 @@ def summary(
             f"{plan.action}: {done} ok ({counts['already_done']} already done), "
             f"{len(failed)} failed"
         )
+    from kaltura_mm.commands.auth_hints import name_auth_fixes
+
+    name_auth_fixes(state, (o.error for o in failed))
     kinds = [describe(o.error).code if o.error else ExitCode.FAILED for o in failed]
     return for_items(len(outcomes) - len(failed), kinds)
 

@@ -166,5 +166,8 @@ def _summary(state: AppContext, outcomes: list[ItemOutcome], stopped: bool) -> i
             + command_line(state.command()),
         )
         return ExitCode.INTERRUPTED
+    from kaltura_mm.commands.auth_hints import name_auth_fixes
+
+    name_auth_fixes(state, (o.error for o in failed))
     kinds = [describe(o.error).code if o.error else ExitCode.FAILED for o in failed]
     return for_items(done, kinds)

@@ -196,5 +196,8 @@ def _run(state: AppContext, edits: Iterable[EntryEdit], dry_run: bool, fmt: Form
     verb = "would change" if dry_run else "changed"
     same = len(outcomes) - changing - len(failed)
     state.say(f"update: {verb} {changing}, {same} already as asked, {len(failed)} failed")
+    from kaltura_mm.commands.auth_hints import name_auth_fixes
+
+    name_auth_fixes(state, (o.error for o in failed))
     kinds = [describe(o.error).code if o.error else ExitCode.FAILED for o in failed]
     return for_items(len(outcomes) - len(failed), kinds)

@@ -44,6 +44,9 @@ OBJECT_TYPES: dict[str, type] = {
     "KalturaCategoryEntry": m.CategoryEntry,
     "KalturaUploadToken": m.UploadToken,
     "KalturaStartWidgetSessionResponse": m.WidgetSession,
+    "KalturaSessionInfo": m.SessionInfo,
+    "KalturaAppToken": m.AppToken,
+    "KalturaUserRole": m.UserRole,
     "KalturaUploadedFileTokenResource": m.UploadedFileTokenResource,
     "KalturaUrlResource": m.UrlResource,
     "KalturaBaseEntryFilter": m.BaseEntryFilter,
@@ -51,6 +54,8 @@ OBJECT_TYPES: dict[str, type] = {
     "KalturaCategoryFilter": m.CategoryFilter,
     "KalturaCategoryEntryFilter": m.CategoryEntryFilter,
     "KalturaUploadTokenFilter": m.UploadTokenFilter,
+    "KalturaAppTokenFilter": m.AppTokenFilter,
+    "KalturaUserRoleFilter": m.UserRoleFilter,
     "KalturaFilterPager": m.Pager,
 }
 _NAMES: dict[type, str] = {cls: name for name, cls in OBJECT_TYPES.items()}
@@ -91,12 +96,16 @@ READ_ONLY: dict[type, frozenset[str]] = {
         "id", "partnerId", "userId", "status", "uploadedFileSize", "createdAt", "updatedAt",
         "uploadUrl", "attachedObjectType", "attachedObjectId",
     }),
+    m.AppToken: frozenset({"id", "token", "partnerId", "createdAt", "updatedAt", "status"}),
+    m.UserRole: frozenset({"id", "partnerId", "createdAt", "updatedAt"}),
 }  # fmt: skip
 _FILTERS = (
     m.BaseEntryFilter,
     m.CategoryFilter,
     m.CategoryEntryFilter,
     m.UploadTokenFilter,
+    m.AppTokenFilter,
+    m.UserRoleFilter,
 )
 
 

@@ -1,10 +1,13 @@
-"""How one call is sent: KS renewal around the retry policy around single attempts."""
+"""How one call is sent: KS renewal around (a session started if due, then) the retry policy
+around single attempts."""
 
 from __future__ import annotations
 
 from random import Random
 
+from kaltura_mm.ks import is_minting
 from kaltura_mm.runtime.exchange import CallFlow, Target, exchange
+from kaltura_mm.runtime.minting import carries_ks, ensure_session
 from kaltura_mm.runtime.renewal import renewing
 from kaltura_mm.runtime.retry import retrying
 from kaltura_mm.runtime.settings import Settings
@@ -19,6 +22,8 @@ def call_flow(target: Target, settings: Settings, random: Random) -> CallFlow:
         return exchange(current, ks, settings.client_tag, settings.secrets, random)
 
     def send(current: Target) -> CallFlow:
-        return retrying(current, settings.retry, random, attempt)
+        if is_minting(settings.ks) and carries_ks(current):
+            yield from ensure_session(settings.ks, settings, random)
+        return (yield from retrying(current, settings.retry, random, attempt))
 
     return renewing(target, settings.ks, send, lambda: carried[0])

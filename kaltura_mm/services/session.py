@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kaltura_mm.errors import ConfigError
-from kaltura_mm.models import SessionType
+from kaltura_mm.models import SessionType, WidgetSession
 from kaltura_mm.protocol import codec
 from kaltura_mm.protocol.calls import Call
 from kaltura_mm.services import arguments
@@ -37,5 +37,21 @@ def start(
         action="start",
         params=params,
         decoder=codec.decode_str,
+        needs_ks=False,
+    )
+
+
+def start_widget_session(widget_id: str, expiry: int | None = None) -> Call[WidgetSession]:
+    """Build the call starting an anonymous widget session (``"_<partnerId>"`` is the partner's
+    default widget); the first step of an app token session. Needs no KS."""
+    if not isinstance(widget_id, str) or not widget_id.strip():
+        raise ConfigError("widget_id is empty: pass '_<partnerId>', e.g. '_1234567'")
+    if expiry is not None and expiry <= 0:
+        raise ConfigError(f"expiry must be a positive number of seconds, got {expiry}")
+    return Call(
+        service=SERVICE,
+        action="startWidgetSession",
+        params={"widgetId": widget_id, "expiry": expiry},
+        decoder=codec.decoder_for(WidgetSession),
         needs_ks=False,
     )

@@ -20,7 +20,7 @@ from tests.cli.conftest import Result
 
 COMMAND_MODULES = {path.rpartition(".")[0] for path in COMMANDS.values()}
 EVERY_COMMAND = [
-    "add", "apply", "categories", "config", "delete", "demo", "detach", "get", "ks", "list",
+    "add", "apply", "auth", "categories", "config", "delete", "demo", "detach", "get", "ks", "list",
     "move", "replace", "sandbox", "sync", "update", "upload", "uploads",
 ]  # fmt: skip
 

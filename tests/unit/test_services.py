@@ -131,6 +131,8 @@ def test_bad_input_is_refused_with_the_fix(build: Any, says: str) -> None:
         ("category_entry", "CategoryEntryService"),
         ("category", "CategoryService"),
         ("session", "SessionService"),
+        ("app_token", "AppTokenService"),
+        ("user_role", "UserRoleService"),
     ],
 )
 def test_every_action_of_a_service_is_bound_on_the_client(module: str, bound: str) -> None:
