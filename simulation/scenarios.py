@@ -68,7 +68,7 @@ def with_restarts(world: World, driver: Driver, flow: Callable[[Process], T]) ->
 def _uploads(
     world: World, driver: Driver, checker: Checker, files: list[SourceFile], category: int | None
 ) -> None:
-    others = _others_uploaded(world, files, category)
+    others = _others_uploaded(world, driver, files, category)
     started = world.clock.now()
     reported = with_restarts(world, driver, lambda p: p.upload(files, category))
     world.net.settle()
@@ -79,17 +79,33 @@ def _uploads(
 
 
 def _others_uploaded(
-    world: World, files: list[SourceFile], category: int | None
+    world: World, driver: Driver, files: list[SourceFile], category: int | None
 ) -> dict[str, EntryTruth]:
     """With ``--accounts``: another user uploaded some of the same files a day ago, into the
-    same category; return those entries as they are (they must stay so)."""
+    same category; return those entries as they are (they must stay so).
+
+    Under a USER session, when the driver names its uploads (the client: ``upload_names``),
+    the other user's upload was made by the same tool: its entry carries the same referenceId
+    and its CLOSED receipt token the same name. The names hash no session user, so only the
+    server's rules (a USER session sees its own tokens only) and the driver's owner checks
+    keep the run from taking that entry for its own. Under the admin session the receipt is
+    left out: an admin run takes a same-named upload of any user for its own by design
+    (``kaltura_mm.upload.recover`` rule 1).
+    """
     if not world.accounts.on:
         return {}
     rng, day_ago = world.stream("accounts-world"), int(world.clock.now()) - DAY
     chosen = rng.sample(files, rng.randint(1, len(files)))
-    ids = [
-        world.model.seed_entry(PARTNER_ID, f.name, f.data, category, day_ago, OTHER) for f in chosen
-    ]
+    names = getattr(driver, "upload_names", None) if world.accounts.is_user else None
+    ids = []
+    for source in chosen:
+        reference, receipt = names(source, category) if names else ("", None)
+        entry_id = world.model.seed_entry(
+            PARTNER_ID, source.name, source.data, category, day_ago, OTHER, reference
+        )
+        if receipt is not None:
+            world.model.seed_receipt(entry_id, receipt(entry_id), day_ago)
+        ids.append(entry_id)
     entries = world.model.truth().entries
     return {i: entries[i] for i in ids}
 

@@ -44,7 +44,7 @@ from kaltura_mm.upload import (
     upload_many,
 )
 from kaltura_mm.upload.local_file import content_fingerprint
-from kaltura_mm.upload.request import reference_id_for
+from kaltura_mm.upload.request import reference_id_for, token_names
 from kaltura_mm.upload_state import UploadStateStore
 from simulation.client.adapter import Adapter
 from simulation.client.setup import ClientSetup
@@ -90,6 +90,21 @@ class ClientDriver:
             _CLIENT_LOG.addHandler(self._log)
             _CLIENT_LOG.propagate = False  # seeds by the thousand: no retry lines on stderr
         return ClientProcess(self, world, self._setup)
+
+    def upload_names(
+        self, source: SourceFile, category: int | None
+    ) -> tuple[str, Callable[[str], str]]:
+        """Return the referenceId and the receipt name (of an entry id) kaltura-mm gives an
+        upload of ``source`` into ``category``: what another user's run of the same upload
+        left on the server carries the same (the names hash no session user)."""
+        path = self.root / "files" / source.name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(source.data)
+        request = UploadRequest(path=path, category_ids=() if category is None else (category,))
+        fingerprint = content_fingerprint(path)
+        reference_id = reference_id_for(request, fingerprint)
+        return reference_id, token_names(request, fingerprint, reference_id).receipt
 
     @property
     def root(self) -> Path:

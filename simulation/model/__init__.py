@@ -26,12 +26,14 @@ from simulation.model.front import serve
 from simulation.model.jobs import NotModelled, Pause, Steps
 from simulation.model.records import (
     CE_ACTIVE,
+    CLOSED,
     MEDIA_CLIP,
     READY,
     VIDEO,
     Category,
     CategoryEntry,
     Entry,
+    Token,
 )
 from simulation.model.state import Partner, State
 
@@ -121,6 +123,7 @@ class KalturaModel:
         category_id: int | None,
         created_at: int,
         user_id: str = "",
+        reference_id: str = "",
     ) -> str:
         """Create a READY entry of ``user_id`` in a category (None: in none), already
         indexed; return its id."""
@@ -136,6 +139,7 @@ class KalturaModel:
             created_at,
             created_at,
             media_type=VIDEO,
+            reference_id=reference_id,
             content=content,
         )
         state.entries[entry.id] = entry
@@ -144,3 +148,28 @@ class KalturaModel:
             state.category_rows[entry.id] = {category_id: row}
         state.entry_index.put_now(entry.id, state.entry_doc(entry))
         return entry.id
+
+    def seed_receipt(self, entry_id: str, file_name: str, created_at: int) -> str:
+        """Create the CLOSED upload token that filled ``entry_id`` (its owner's, holding its
+        content, attached to it), as a finished upload leaves it; return its id."""
+        state = self.state
+        entry = state.entries[entry_id]
+        data = bytearray(entry.content or b"")
+        token = Token(
+            state.mint_token_id(),
+            entry.partner_id,
+            entry.user_id,
+            CLOSED,
+            created_at,
+            created_at,
+            file_name=file_name,
+            file_size=float(len(data)),
+            uploaded_file_size=len(data),
+            has_temp_path=True,
+            attached_type="KalturaMediaEntry",
+            attached_id=entry_id,
+            entry_id=entry_id,
+            data=data,
+        )
+        state.tokens[token.id] = token
+        return token.id

@@ -4,6 +4,7 @@ sessions, other users' entries), off by default so that CI's seeds stay what the
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,10 @@ import simulation.drivers
 from simulation.__main__ import main
 from simulation.accounts import USER, Accounts
 from simulation.known_bugs import KnownBug, _seeds, judge
+from simulation.model import uploads
+from simulation.model.actions import Ctx
+from simulation.model.ks import Session
+from simulation.model.records import Token
 from simulation.runner import run_one
 from simulation.world import build, stream
 from tests.simulation.careless import BlindDetachDriver
@@ -96,3 +101,24 @@ def test_a_bug_listed_for_runs_with_accounts_does_not_excuse_a_plain_run() -> No
     found = ["reported_truth: 3 entries not in the state asked for"]
     assert judge("batches", 2, found, {}, (bug,), accounts=True).status == "known"
     assert judge("batches", 2, found, {}, (bug,)).status == "failed"
+
+
+def test_another_users_same_upload_would_be_taken_if_the_server_showed_its_tokens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Under a USER session the other user's earlier upload of the same file carries the same
+    # referenceId and receipt name (the names hash no session user): only the server's rule
+    # that a USER session lists its own tokens keeps it out of the lookup.
+    assert run_one("upload_one", 7, accounts=True).passed
+    matches = uploads._token_matches
+
+    def as_admin(ctx: Ctx, token: Token, values: dict[str, Any]) -> bool:
+        session = ctx.session
+        assert session is not None
+        admin = Session(session.partner_id, session.valid_until, 2, session.user_id)
+        return matches(dataclasses.replace(ctx, session=admin), token, values)
+
+    monkeypatch.setattr(uploads, "_token_matches", as_admin)
+    taken = run_one("upload_one", 7, accounts=True)
+    assert {v.invariant for v in taken.violations} == {"ready_identical", "reported_truth"}
+    assert any("reported as an entry that does not hold it" in v.detail for v in taken.violations)
