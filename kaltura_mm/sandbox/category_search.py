@@ -64,8 +64,13 @@ def _where(call: Call, f: KInput | None, q: Query) -> None:
     if ancestors:
         one = "(c.full_ids LIKE (SELECT full_ids FROM categories WHERE id = ?) || '>%')"
         q.add("(" + " OR ".join([one] * len(ancestors)) + ")", ancestors)
-    if v.get("freeText"):
-        q.add("(c.name LIKE ? OR c.extra LIKE ?)", [f"%{v['freeText']}%"] * 2)
+    if v.get("freeText"):  # whole words (``free_text``): id, name, tags, description, refId
+        q.add(
+            "sandbox_free_text(?, 'category', CAST(c.id AS TEXT), c.name,"
+            " json_extract(c.extra, '$.tags'), json_extract(c.extra, '$.description'),"
+            " json_extract(c.extra, '$.referenceId'), NULL)",
+            [str(v["freeText"])],
+        )
 
 
 def _page(call: Call, counts: str) -> tuple[list[int], int]:
