@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kaltura_mm.sandbox import category_jobs, free_text, replacement
+from kaltura_mm.sandbox import category_jobs, replacement
 from kaltura_mm.sandbox.claims import Claims
 from kaltura_mm.sandbox.clock import Clock
 from kaltura_mm.sandbox.races import UploadRaces
@@ -69,7 +69,6 @@ class Core:
             folder.mkdir(parents=True, exist_ok=True)
         self.store = Store(data_dir / "sandbox.db", durable)
         self.index = SearchIndex(self.store, clock, settings)
-        free_text.register(self.store)
         self.service_url = ""
         self.claims = Claims()  # in-place chunk writes in flight, guarded by token conditions
         self._token_conditions: dict[str, threading.Condition] = {}

@@ -161,7 +161,7 @@ class Dispatcher:
         if spec.admin_only and not (session and session.is_admin):
             raise ApiError("SERVICE_FORBIDDEN", f"{service}->{action}")
         ks_text = params.get("ks") if session is not None else ""
-        return Call(self.core, partner_id, session, args, str(ks_text))
+        return Call(self.core, partner_id, session, args, ks_text=str(ks_text))
 
     def _session_of(self, params: dict[str, Any]) -> ks.Session | None:
         """Parse and verify the call's KS, if any (``INVALID_KS`` comes before the limiter)."""

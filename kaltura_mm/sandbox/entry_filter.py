@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import zlib
 
+from kaltura_mm.sandbox import free_text
 from kaltura_mm.sandbox.actions import Call
 from kaltura_mm.sandbox.listing import Query, csv, cut_first, cut_sorted
 from kaltura_mm.sandbox.schema import KInput, is_subclass
@@ -67,6 +68,8 @@ def build(call: Call, f: KInput | None, media_only: bool = False) -> Query:
     cut = call.core.settings.index_max_in_values
     q = Query(["e.partner_id = ?"], [call.partner_id])
     v = f.values if f else {}
+    if v.get("freeText"):
+        free_text.register(call.core.store)  # the SQL function _free_text uses
     _status(q, v, cut)
     if media_only:
         q.add("e.type = 1")

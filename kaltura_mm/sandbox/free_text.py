@@ -136,7 +136,8 @@ def matches(query: str, fields: list[str | None], charset: Charset = ENTRIES) ->
 
 
 def register(store: Store) -> None:
-    """Make ``sandbox_free_text(query, charset, field...)`` callable from SQL (6 fields)."""
+    """Make ``sandbox_free_text(query, charset, field...)`` callable from SQL (6 fields); cheap
+    enough to do for every query that uses it."""
 
     def run(query: str, kind: str, *fields: str | None) -> int:
         return int(matches(query, list(fields), CATEGORIES if kind == "category" else ENTRIES))

@@ -10,7 +10,6 @@ no ``baseEntry.cancelReplace`` nor ``baseEntry.approveReplace``.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from kaltura_mm.sandbox import replacement
@@ -21,17 +20,12 @@ from kaltura_mm.sandbox.services.base_entry import _check_owner, fetch, show
 MEDIA_CLIP = 1
 
 
-def _editable(call: Call) -> sqlite3.Row:
+def cancel_replace(call: Call) -> dict[str, Any]:
+    """Cancel the entry's pending replacement; return it as a ``KalturaMediaEntry``."""
     row = fetch(call, call.args["entryId"])
     if row["type"] != MEDIA_CLIP:
         raise ApiError("INVALID_ENTRY_TYPE", row["id"], row["type"], MEDIA_CLIP)
     _check_owner(call, row)
-    return row
-
-
-def cancel_replace(call: Call) -> dict[str, Any]:
-    """Cancel the entry's pending replacement; return it as a ``KalturaMediaEntry``."""
-    row = _editable(call)
     with call.core.store.tx() as conn:
         fresh = conn.execute("SELECT * FROM entries WHERE id = ?", (row["id"],)).fetchone()
         replacement.cancel(conn, fresh, int(call.now()))
@@ -40,7 +34,10 @@ def cancel_replace(call: Call) -> dict[str, Any]:
 
 def approve_replace(call: Call) -> dict[str, Any]:
     """Approve the entry's pending replacement; return it as a ``KalturaMediaEntry``."""
-    row = _editable(call)
+    row = fetch(call, call.args["entryId"])  # the same checks as cancelReplace
+    if row["type"] != MEDIA_CLIP:
+        raise ApiError("INVALID_ENTRY_TYPE", row["id"], row["type"], MEDIA_CLIP)
+    _check_owner(call, row)
     with call.core.store.tx() as conn:
         fresh = conn.execute("SELECT * FROM entries WHERE id = ?", (row["id"],)).fetchone()
         unused = replacement.approve(conn, fresh, int(call.now()))
@@ -49,8 +46,5 @@ def approve_replace(call: Call) -> dict[str, Any]:
     return show(call, row["id"])
 
 
-_ENTRY_ID = (Param("entryId", required=True),)
-ACTIONS = {
-    "cancelreplace": Action(cancel_replace, _ENTRY_ID),
-    "approvereplace": Action(approve_replace, _ENTRY_ID),
-}
+ACTIONS = {"cancelreplace": Action(cancel_replace, (Param("entryId", required=True),))}
+ACTIONS["approvereplace"] = Action(approve_replace, (Param("entryId", required=True),))
