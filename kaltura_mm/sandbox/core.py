@@ -19,6 +19,15 @@ MAX_RESUME_TIME = 604_800  # upload_token_max_resume_time: 7 days
 FIRST_PARTNER_ID = 100
 DEFAULT_INDEX_LAG = 2.0  # seconds; SaaS's is unpublished (could be minutes): tests ask for more
 SPHINX_MAX_IN_VALUES = 150  # SphinxCriterion::MAX_IN_VALUES
+# Partner features a sandbox partner lacks until switched on (every other one it has until
+# switched off): they change what the server shows or allows, as on a real account that has them.
+FEATURES_OFF_BY_DEFAULT = frozenset(
+    {
+        "FEATURE_DISABLE_CATEGORY_LIMIT",
+        "FEATURE_ENTITLEMENT",
+        "FEATURE_ENTRY_REPLACEMENT_APPROVAL",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -128,19 +137,16 @@ class Core:
         for name in unused:
             (self.content_dir / name).unlink(missing_ok=True)
 
-    def ks_max_expiry(self) -> int:
-        """Return the partners' ``ksMaxExpiryInSeconds`` (86400, or the KS lifetime cap)."""
-        lifetime = self.settings.ks_lifetime
-        return KS_MAX_EXPIRY if lifetime is None else min(KS_MAX_EXPIRY, lifetime)
-
-    def feature_enabled(self, partner_id: int, name: str, default: bool = True) -> bool:
-        """Return whether a partner has a feature (``default`` until switched: sandbox partners
-        have most features; a few, like replacement approval, start off)."""
+    def feature_enabled(self, partner_id: int, name: str) -> bool:
+        """Return whether a partner has a feature (sandbox partners have all until switched, but
+        those in ``FEATURES_OFF_BY_DEFAULT``)."""
         row = self.store.one(
             "SELECT enabled FROM partner_features WHERE partner_id = ? AND name = ?",
             (partner_id, name),
         )
-        return default if row is None else bool(row[0])
+        if row is None:
+            return name not in FEATURES_OFF_BY_DEFAULT
+        return bool(row[0])
 
     def set_feature(self, partner_id: int, name: str, enabled: bool) -> None:
         """Switch a partner's feature on or off (kept with the partner's data)."""
@@ -149,6 +155,11 @@ class Core:
             " ON CONFLICT (partner_id, name) DO UPDATE SET enabled = excluded.enabled",
             (partner_id, name, int(enabled)),
         )
+
+    def ks_max_expiry(self) -> int:
+        """Return the partners' ``ksMaxExpiryInSeconds`` (86400, or the KS lifetime cap)."""
+        lifetime = self.settings.ks_lifetime
+        return KS_MAX_EXPIRY if lifetime is None else min(KS_MAX_EXPIRY, lifetime)
 
     def close(self) -> None:
         """Release the database."""

@@ -208,9 +208,7 @@ def _replace(call: Call, row: sqlite3.Row, token: sqlite3.Row) -> None:
         raise ApiError("FEATURE_FORBIDDEN", replacement.FEATURE)
     with call.core.token_condition(token["id"]), call.core.store.tx() as conn:
         original = conn.execute("SELECT * FROM entries WHERE id = ?", (row["id"],)).fetchone()
-        approval = call.core.feature_enabled(
-            call.partner_id, replacement.APPROVAL_FEATURE, default=False
-        )
+        approval = call.core.feature_enabled(call.partner_id, replacement.APPROVAL_FEATURE)
         temp = replacement.start(conn, original, call.user_id, int(call.now()), approval)
         fresh = conn.execute("SELECT * FROM upload_tokens WHERE id = ?", (token["id"],)).fetchone()
         content.attach(conn, call.core, temp, fresh)
