@@ -61,7 +61,6 @@ class Call:
     partner_id: int
     session: Session | None
     args: dict[str, Any] = field(default_factory=dict)
-    ks_text: str = field(default="", repr=False)  # the KS as sent (appToken hashes it)
 
     @property
     def user_id(self) -> str:

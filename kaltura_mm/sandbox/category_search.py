@@ -14,8 +14,8 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from kaltura_mm.sandbox import free_text
 from kaltura_mm.sandbox.actions import Call, pager_of
+from kaltura_mm.sandbox.free_text import register as register_free_text
 from kaltura_mm.sandbox.listing import (
     MAX_MATCHES,
     Query,
@@ -66,7 +66,7 @@ def _where(call: Call, f: KInput | None, q: Query) -> None:
         one = "(c.full_ids LIKE (SELECT full_ids FROM categories WHERE id = ?) || '>%')"
         q.add("(" + " OR ".join([one] * len(ancestors)) + ")", ancestors)
     if v.get("freeText"):  # whole words (``free_text``): id, name, tags, description, refId
-        free_text.register(call.core.store)
+        register_free_text(call.core.store)
         q.add(
             "sandbox_free_text(?, 'category', CAST(c.id AS TEXT), c.name,"
             " json_extract(c.extra, '$.tags'), json_extract(c.extra, '$.description'),"

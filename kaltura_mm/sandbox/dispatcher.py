@@ -4,7 +4,7 @@
 2. the KS string parsed and its signature checked (``INVALID_KS … -1,INVALID_STR``);
 3. rate limit (``ACTION_BLOCKED``; every attempt counts, see ``ratelimit``);
 4. action arguments read and validated (``MISSING_MANDATORY_PARAMETER``, ``INVALID_ENUM_VALUE``…);
-5. KS validity (``INVALID_KS`` with ``KSID`` = ``EXPIRED``, then ``LOGOUT``);
+5. KS validity (``INVALID_KS`` with ``KSID`` = ``EXPIRED``);
 6. access (``MISSING_KS``, ``SERVICE_FORBIDDEN``); 7. the action runs.
 """
 
@@ -14,8 +14,9 @@ import threading
 import time
 from typing import Any
 
-from kaltura_mm.sandbox import app_tokens, coerce, ks
+from kaltura_mm.sandbox import coerce, ks
 from kaltura_mm.sandbox.actions import Action, Call, Param, read_args
+from kaltura_mm.sandbox.app_tokens import is_logged_out
 from kaltura_mm.sandbox.claims import Claim
 from kaltura_mm.sandbox.core import Core
 from kaltura_mm.sandbox.errors import ApiError, invalid_ks
@@ -37,12 +38,12 @@ _SESSION_CACHE = 4096  # verified KS strings remembered (the cache is simply emp
 
 SERVICES: dict[str, dict[str, Action]] = {
     "session": session.ACTIONS,
+    "apptoken": app_token.ACTIONS,
     "baseentry": base_entry.BASE_ENTRY,
     "media": {**base_entry.MEDIA, **media_replace.ACTIONS},
     "uploadtoken": upload_token.ACTIONS,
     "category": category.ACTIONS,
     "categoryentry": category_entry.ACTIONS,
-    "apptoken": app_token.ACTIONS,
 }
 
 
@@ -151,8 +152,8 @@ class Dispatcher:
         args = read_args(declared, params, now)
         if session is not None and session.valid_until <= now:
             raise invalid_ks("EXPIRED")
-        if session is not None and app_tokens.is_logged_out(self.core.store, session):
-            raise invalid_ks("LOGOUT")  # its app token was deleted
+        if session is not None and is_logged_out(self.core.store, session):
+            raise invalid_ks("LOGOUT")  # then LOGOUT (ks::isValid): its app token was deleted
         partner_id = session.partner_id if session else _partner_param(params)
         if spec.needs_ks and session is None:
             if partner_id and self.core.partner(partner_id) is not None:
@@ -160,8 +161,7 @@ class Dispatcher:
             raise ApiError("MISSING_KS")
         if spec.admin_only and not (session and session.is_admin):
             raise ApiError("SERVICE_FORBIDDEN", f"{service}->{action}")
-        ks_text = params.get("ks") if session is not None else ""
-        return Call(self.core, partner_id, session, args, ks_text=str(ks_text))
+        return Call(self.core, partner_id, session, args)
 
     def _session_of(self, params: dict[str, Any]) -> ks.Session | None:
         """Parse and verify the call's KS, if any (``INVALID_KS`` comes before the limiter)."""

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import zlib
 
-from kaltura_mm.sandbox import free_text
 from kaltura_mm.sandbox.actions import Call
+from kaltura_mm.sandbox.free_text import register as register_free_text
 from kaltura_mm.sandbox.listing import Query, csv, cut_first, cut_sorted
 from kaltura_mm.sandbox.schema import KInput, is_subclass
 
@@ -69,7 +69,7 @@ def build(call: Call, f: KInput | None, media_only: bool = False) -> Query:
     q = Query(["e.partner_id = ?"], [call.partner_id])
     v = f.values if f else {}
     if v.get("freeText"):
-        free_text.register(call.core.store)  # the SQL function _free_text uses
+        register_free_text(call.core.store)  # the SQL function _free_text uses
     _status(q, v, cut)
     if media_only:
         q.add("e.type = 1")

@@ -43,7 +43,7 @@ def link(
     if entry is None:
         raise ApiError("INVALID_ENTRY_ID", entry_id)
     category = conn.execute(
-        "SELECT id, full_ids FROM categories WHERE id = ? AND partner_id = ? AND status = 2",
+        "SELECT * FROM categories WHERE id = ? AND partner_id = ? AND status = 2",
         (category_id, call.partner_id),
     ).fetchone()
     if category is None:
