@@ -40,7 +40,7 @@ SERVICES: dict[str, dict[str, Action]] = {
     "session": session.ACTIONS,
     "apptoken": app_token.ACTIONS,
     "baseentry": base_entry.BASE_ENTRY,
-    "media": {**base_entry.MEDIA, **media_replace.ACTIONS},
+    "media": {**base_entry.MEDIA, **media_replace.ACTIONS, **media_replace.APPROVE},
     "uploadtoken": upload_token.ACTIONS,
     "category": category.ACTIONS,
     "categoryentry": category_entry.ACTIONS,

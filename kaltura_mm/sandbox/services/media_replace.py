@@ -20,18 +20,6 @@ from kaltura_mm.sandbox.services.base_entry import _check_owner, fetch, show
 MEDIA_CLIP = 1
 
 
-def cancel_replace(call: Call) -> dict[str, Any]:
-    """Cancel the entry's pending replacement; return it as a ``KalturaMediaEntry``."""
-    row = fetch(call, call.args["entryId"])
-    if row["type"] != MEDIA_CLIP:
-        raise ApiError("INVALID_ENTRY_TYPE", row["id"], row["type"], MEDIA_CLIP)
-    _check_owner(call, row)
-    with call.core.store.tx() as conn:
-        fresh = conn.execute("SELECT * FROM entries WHERE id = ?", (row["id"],)).fetchone()
-        replacement.cancel(conn, fresh, int(call.now()))
-    return show(call, row["id"])
-
-
 def approve_replace(call: Call) -> dict[str, Any]:
     """Approve the entry's pending replacement; return it as a ``KalturaMediaEntry``."""
     row = fetch(call, call.args["entryId"])  # the same checks as cancelReplace
@@ -46,5 +34,19 @@ def approve_replace(call: Call) -> dict[str, Any]:
     return show(call, row["id"])
 
 
+APPROVE = {"approvereplace": Action(approve_replace, (Param("entryId", required=True),))}
+
+
+def cancel_replace(call: Call) -> dict[str, Any]:
+    """Cancel the entry's pending replacement; return it as a ``KalturaMediaEntry``."""
+    row = fetch(call, call.args["entryId"])
+    if row["type"] != MEDIA_CLIP:
+        raise ApiError("INVALID_ENTRY_TYPE", row["id"], row["type"], MEDIA_CLIP)
+    _check_owner(call, row)
+    with call.core.store.tx() as conn:
+        fresh = conn.execute("SELECT * FROM entries WHERE id = ?", (row["id"],)).fetchone()
+        replacement.cancel(conn, fresh, int(call.now()))
+    return show(call, row["id"])
+
+
 ACTIONS = {"cancelreplace": Action(cancel_replace, (Param("entryId", required=True),))}
-ACTIONS["approvereplace"] = Action(approve_replace, (Param("entryId", required=True),))
