@@ -371,6 +371,13 @@ class Sandbox:
         now = int(self.clock.now())
         category_users.add(self.core.store, partner, category_id, user_id, permission_level, now)
 
+    def entry_bytes(self, entry_id: str) -> Path:
+        """Return the path of an entry's original content (what ``downloadUrl`` serves)."""
+        row = self.core.store.one("SELECT content_path FROM entries WHERE id = ?", (entry_id,))
+        if row is None or row[0] is None:
+            raise KeyError(f"entry {entry_id} does not exist or has no content yet")
+        return self.core.content_dir / str(row[0])
+
     def add_app_token(
         self,
         *,
@@ -412,13 +419,6 @@ class Sandbox:
         NOT_READY_AND_NOT_APPROVED (3), then READY_BUT_NOT_APPROVED (2) once converted."""
         partner = self._partner(partner_id).partner_id
         self.core.set_feature(partner, replacement.APPROVAL_FEATURE, required)
-
-    def entry_bytes(self, entry_id: str) -> Path:
-        """Return the path of an entry's original content (what ``downloadUrl`` serves)."""
-        row = self.core.store.one("SELECT content_path FROM entries WHERE id = ?", (entry_id,))
-        if row is None or row[0] is None:
-            raise KeyError(f"entry {entry_id} does not exist or has no content yet")
-        return self.core.content_dir / str(row[0])
 
     def __repr__(self) -> str:
         state = self._core.service_url if self._core else "stopped"

@@ -8,8 +8,17 @@ Rules:
    (entries show their categories' names as the categories have them meanwhile). A move locks
    the partner's categories until then (``LOCK_CATEGORY``): ``CATEGORIES_LOCKED`` for every
    ``category.update`` and ``category.delete`` and for ``category.add`` under a parent.
+   The job also rewrites the ``categoryFullIds`` copy kept on the links of the category and its
+   descendants (``CategoryEntryService::indexAction``, ``categoryEntry::reSetCategoryFullIds``):
+   until then ``categoryEntry.list(categoryFullIdsStartsWith)`` finds them where they were.
 2. A delete marks the category and its descendants DELETED at once; their links are moved to the
-   parent or dropped when the job runs (``category_tree`` rule 3).
+   parent or dropped when the job runs (``category_tree`` rule 3), selected by the links' own
+   ``categoryFullIds`` copy, in pages of 100, oldest first (``KAsyncMoveCategoryEntries::
+   moveEntries``). A page's links are all added to the parent first; the first add that fails
+   with anything but ``CATEGORY_ENTRY_ALREADY_EXISTS`` / ``INVALID_ENTRY_ID`` (say
+   ``MAX_CATEGORIES_FOR_ENTRY_REACHED``) ends the job: that page's old links are not deleted
+   (their deletes were queued in a multirequest never sent), later pages are not touched, and
+   the job is not retried.
 3. Due jobs run, oldest first, before any category or entry is read or changed; with a delay of
    0 a job runs at once, inside the request that made it.
 """
@@ -30,6 +39,7 @@ if TYPE_CHECKING:
 
 REINDEX, LINKS = "reindex", "links"
 _TOLERATED = ("CATEGORY_ENTRY_ALREADY_EXISTS", "INVALID_ENTRY_ID")
+MOVE_PAGE = 100  # KAsyncMoveCategoryEntries' categoryEntry.list page size
 
 
 def add(
@@ -90,6 +100,7 @@ def _reindex(conn: sqlite3.Connection, category_id: int, now: int) -> None:
         _sync_contexts(conn, root, privacy.parent_contexts(conn, root["parent_id"]), now)
         root = conn.execute("SELECT * FROM categories WHERE id = ?", (category_id,)).fetchone()
     queue = [dict(root)] if root is not None else []
+    moved = [category_id] if root is not None else []
     while queue:
         parent = queue.pop()
         children = conn.execute(
@@ -117,6 +128,15 @@ def _reindex(conn: sqlite3.Connection, category_id: int, now: int) -> None:
                 "SELECT extra FROM categories WHERE id = ?", (child["id"],)
             ).fetchone()[0]
             queue.append(fresh)
+            moved.append(child["id"])
+    for chunk in range(0, len(moved), 500):
+        ids = moved[chunk : chunk + 500]
+        conn.execute(
+            "UPDATE category_entries SET category_full_ids = (SELECT full_ids FROM categories c"  # noqa: S608
+            " WHERE c.id = category_entries.category_id)"
+            f" WHERE status != 3 AND category_id IN ({','.join('?' * len(ids))})",
+            ids,
+        )
 
 
 def _sync_contexts(
@@ -137,17 +157,27 @@ def _sync_contexts(
 def _relink(conn: sqlite3.Connection, core: Core, partner_id: int, extra: dict[str, Any]) -> None:
     """Move a deleted subtree's links to the parent, or drop them (``category_tree`` rule 3)."""
     links = conn.execute(
-        "SELECT ce.* FROM category_entries ce JOIN categories c ON c.id = ce.category_id"
-        " WHERE ce.partner_id = ? AND ce.status != 3 AND c.full_ids LIKE ?"
+        "SELECT ce.* FROM category_entries ce JOIN categories c ON c.id = ce.category_id"  # noqa: S608
+        f" WHERE ce.partner_id = ? AND ce.status != 3 AND {category_entry.FULL_IDS_COPY} LIKE ?"
         " ORDER BY ce.created_at, ce.id",
         (partner_id, extra["full_ids"] + "%"),
     ).fetchall()
     batch = Call(core, partner_id, None)  # the batch user links as nobody in particular
-    for link in links:
-        if extra["move_to"]:
-            try:
-                category_entry.link(conn, batch, link["entry_id"], extra["move_to"])
-            except ApiError as error:
-                if error.code not in _TOLERATED:
-                    continue  # the real job fails here; this link stays where it was
-        conn.execute("UPDATE category_entries SET status = 3 WHERE id = ?", (link["id"],))
+    for start in range(0, len(links), MOVE_PAGE):
+        page = links[start : start + MOVE_PAGE]
+        if extra["move_to"] and not _add_all(conn, batch, page, extra["move_to"]):
+            return  # the job failed: this page and the later ones stay as they are
+        for link in page:
+            conn.execute("UPDATE category_entries SET status = 3 WHERE id = ?", (link["id"],))
+
+
+def _add_all(conn: sqlite3.Connection, batch: Call, page: list[sqlite3.Row], to: int) -> bool:
+    """Add a page's entries to ``to`` (every add runs, as in one multirequest); return False
+    when one failed with an error the job does not tolerate."""
+    failed = False
+    for link in page:
+        try:
+            category_entry.link(conn, batch, link["entry_id"], to)
+        except ApiError as error:
+            failed = failed or error.code not in _TOLERATED
+    return not failed

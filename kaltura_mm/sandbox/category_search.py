@@ -17,6 +17,7 @@ from typing import Any
 
 from kaltura_mm.sandbox import entitlement
 from kaltura_mm.sandbox.actions import Call, pager_of
+from kaltura_mm.sandbox.free_text import register as register_free_text
 from kaltura_mm.sandbox.listing import (
     MAX_MATCHES,
     Query,
@@ -67,8 +68,14 @@ def _where(call: Call, f: KInput | None, q: Query) -> None:
     if ancestors:
         one = "(c.full_ids LIKE (SELECT full_ids FROM categories WHERE id = ?) || '>%')"
         q.add("(" + " OR ".join([one] * len(ancestors)) + ")", ancestors)
-    if v.get("freeText"):
-        q.add("(c.name LIKE ? OR c.extra LIKE ?)", [f"%{v['freeText']}%"] * 2)
+    if v.get("freeText"):  # whole words (``free_text``): id, name, tags, description, refId
+        register_free_text(call.core.store)
+        q.add(
+            "sandbox_free_text(?, 'category', CAST(c.id AS TEXT), c.name,"
+            " json_extract(c.extra, '$.tags'), json_extract(c.extra, '$.description'),"
+            " json_extract(c.extra, '$.referenceId'), NULL)",
+            [str(v["freeText"])],
+        )
 
 
 def _page(call: Call, counts: str) -> tuple[list[int], int]:

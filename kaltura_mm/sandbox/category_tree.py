@@ -1,7 +1,9 @@
 """Category tree changes: names, renames and moves, deletes (``category.php``, ``CategoryService``).
 
 Rules:
-1. A name is trimmed, ``>``, ``<`` and ``,`` become ``_`` and it is cut to 200 characters
+1. A name of more than 200 bytes (``strlen``, UTF-8) is ``PROPERTY_VALIDATION_MAX_LENGTH``
+   (``KalturaCategory::validateForInsert``); one that reaches the store is trimmed, cut to 200
+   bytes (``substr``; a character cut in two is dropped) and ``>``, ``<`` and ``,`` become ``_``
    (``categoryPeer::getParsedName``); a sibling with the same full name is
    ``DUPLICATE_CATEGORY`` naming the new full name. Names are compared ignoring ASCII case: the
    real check is a database match whose case rules are not published, and refusing is the
@@ -30,7 +32,7 @@ _PHP_TRIM = " \t\n\r\0\x0b"
 
 def clean_name(name: str) -> str:
     """Return the name the server stores (rule 1): trimmed, cut, then its characters replaced."""
-    name = name.strip(_PHP_TRIM)[:NAME_MAX]
+    name = name.strip(_PHP_TRIM).encode()[:NAME_MAX].decode(errors="ignore")
     for char in "><,":
         name = name.replace(char, "_")
     return name

@@ -20,7 +20,6 @@ from typing import Any
 
 from kaltura_mm.sandbox import (
     actions_limit,
-    app_tokens,
     coerce,
     ks,
     permissions,
@@ -28,6 +27,7 @@ from kaltura_mm.sandbox import (
     roles,
 )
 from kaltura_mm.sandbox.actions import Action, Call, Param, read_args
+from kaltura_mm.sandbox.app_tokens import is_logged_out
 from kaltura_mm.sandbox.claims import Claim
 from kaltura_mm.sandbox.core import Core
 from kaltura_mm.sandbox.errors import ApiError, invalid_ks
@@ -167,8 +167,8 @@ class Dispatcher:
         args = read_args(declared, params, now)
         if session is not None and session.valid_until <= now:
             raise invalid_ks("EXPIRED")
-        if session is not None and app_tokens.is_logged_out(self.core.store, session):
-            raise invalid_ks("LOGOUT")  # its app token was deleted
+        if session is not None and is_logged_out(self.core.store, session):
+            raise invalid_ks("LOGOUT")  # then LOGOUT (ks::isValid): its app token was deleted
         partner_id = session.partner_id if session else _partner_param(params)
         held = self._role_permissions(params, session, consume)
         ks_text = str(params.get("ks") or "") if session is not None else ""

@@ -17,6 +17,7 @@ import zlib
 
 from kaltura_mm.sandbox import entitlement
 from kaltura_mm.sandbox.actions import Call
+from kaltura_mm.sandbox.free_text import register as register_free_text
 from kaltura_mm.sandbox.listing import Query, csv, cut_first, cut_sorted
 from kaltura_mm.sandbox.schema import KInput, is_subclass
 
@@ -69,6 +70,8 @@ def build(call: Call, f: KInput | None, media_only: bool = False) -> Query:
     cut = call.core.settings.index_max_in_values
     q = Query(["e.partner_id = ?"], [call.partner_id])
     v = f.values if f else {}
+    if v.get("freeText"):
+        register_free_text(call.core.store)  # the SQL function _free_text uses
     _status(q, v, cut)
     if media_only:
         q.add("e.type = 1")
@@ -99,12 +102,6 @@ def build(call: Call, f: KInput | None, media_only: bool = False) -> Query:
         q.in_("e.media_type", cut_sorted(csv(v.get("mediaTypeIn"), int), cut))
     _categories(call, q, v)
     return q
-
-
-def wants_deleted(f: KInput | None) -> bool:
-    """Return True when the filter asks for DELETED entries (``statusEqual``/``statusIn``)."""
-    v = f.values if f else {}
-    return v.get("statusEqual") == 3 or 3 in (csv(v.get("statusIn"), int) or [])
 
 
 def _status(q: Query, v: dict[str, object], cut: int | None) -> None:
@@ -160,21 +157,9 @@ def _text(q: Query, v: dict[str, object]) -> None:
 
 
 def _free_text(q: Query, text: str) -> None:
-    groups, params = [], []
-    for term in (t.strip() for t in text.split(",")):
-        if not term:
-            continue
-        if len(term) > 1 and term[0] == term[-1] == '"':
-            groups.append("(" + " OR ".join(f"{c} = ?" for c in _TEXT_FIELDS) + ")")
-            params.extend([term[1:-1]] * len(_TEXT_FIELDS))
-            continue
-        words = []
-        for word in term.split():
-            words.append("(" + " OR ".join(f"{c} LIKE ?" for c in _TEXT_FIELDS) + ")")
-            params.extend([f"%{word}%"] * len(_TEXT_FIELDS))
-        groups.append("(" + " AND ".join(words) + ")")
-    if groups:
-        q.add("(" + " OR ".join(groups) + ")", params)
+    """Whole words, as the index's MATCH (``free_text``): name, tags, description, id,
+    referenceId, userId."""
+    q.add(f"sandbox_free_text(?, 'entry', {', '.join(_TEXT_FIELDS)})", [text])
 
 
 def _category_ids(call: Call, ids: list[int], with_descendants: bool) -> list[int]:

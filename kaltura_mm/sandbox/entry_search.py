@@ -4,11 +4,13 @@ Rules (``SphinxCriteria::applyFilters`` / ``applySphinxResult``, ``entryPeer::do
 1. The search index (``search_index``, ``lag`` seconds behind the store) decides which ids match,
    their order and the page; ``totalCount`` and ``count`` are its match count (``total_found``).
 2. The page's ids are then re-read from the store with the default criteria only: the caller's
-   partner, a USER KS's own entries, not DELETED (unless the filter asks for status 3). The filter
-   itself is not re-applied (the index handled it): an entry renamed or moved out of a category
-   since it was indexed is still returned, as it is now.
-3. An entry deleted since it was indexed is dropped by the re-read: the page comes back short
-   while ``totalCount`` still counts it, and more pages may follow. A short page is not the end.
+   partner, a USER KS's own entries. The filter itself is not re-applied (the index handled it):
+   an entry renamed or moved out of a category since it was indexed is still returned, as it is
+   now.
+3. An entry deleted since it was indexed comes back as it now is, a row with status DELETED (3):
+   ``KalturaBaseEntryFilter::prepareEntriesCriteriaFilter`` calls
+   ``entryPeer::allowDeletedInCriteriaFilter``, which takes the default criteria's
+   ``status != DELETED`` away for the re-read. A client filters such rows out itself.
 4. Ties on the ``orderBy`` fields come in ascending index document id (the entry's int id, its
    insertion order) whatever the direction: Sphinx ends every sort with ``id ASC``.
 5. No usable ``orderBy``: pages in document-id order, each page in store order (entry id).
@@ -64,15 +66,13 @@ def _page(call: Call, f: KInput | None, media_only: bool) -> tuple[list[str], in
     return [r[0] for r in rows], total, bool(orders)
 
 
-def _reread(call: Call, ids: list[str], keep_deleted: bool) -> list[sqlite3.Row]:
+def _reread(call: Call, ids: list[str]) -> list[sqlite3.Row]:
     """Read the page's rows from the store with the default criteria only (rules 2 and 3), and
     drop those entitlement refuses (rule 7)."""
     if not ids:
         return []
     sql = f"SELECT * FROM entries WHERE partner_id = ? AND id IN ({','.join('?' * len(ids))})"  # noqa: S608
     params: list[Any] = [call.partner_id, *ids]
-    if not keep_deleted:
-        sql += " AND status != 3"
     owner = entry_filter.own_entries_only(call)
     if owner is not None:
         sql += " AND lower(user_id) = lower(?)"
@@ -82,11 +82,9 @@ def _reread(call: Call, ids: list[str], keep_deleted: bool) -> list[sqlite3.Row]
         return [r for r in rows if entitlement.entry_entitled(conn, call, r)]
 
 
-def _reread_all(call: Call, ids: list[str], keep_deleted: bool) -> list[str]:
+def _reread_all(call: Call, ids: list[str]) -> list[str]:
     """Return the page's ids the store still has, before entitlement."""
     sql = f"SELECT id FROM entries WHERE partner_id = ? AND id IN ({','.join('?' * len(ids))})"  # noqa: S608
-    if not keep_deleted:
-        sql += " AND status != 3"
     return [r[0] for r in call.core.store.all(sql, [call.partner_id, *ids])]
 
 
@@ -101,11 +99,11 @@ def list_page(call: Call, media_only: bool, response_type: str) -> dict[str, Any
     """Return one list response: a page of the index, re-read from the store."""
     f: KInput | None = call.args["filter"]
     ids, total, sorted_by_index = _page(call, f, media_only)
-    kept = _reread(call, ids, entry_filter.wants_deleted(f))
+    kept = _reread(call, ids)
     if entitlement.enforced(call):
         # ``filterSelectResults`` lowers the count by the entries entitlement dropped (rule 7);
         # the sandbox tells them from deleted ones by re-reading without entitlement
-        total -= len(_reread_all(call, ids, entry_filter.wants_deleted(f))) - len(kept)
+        total -= len(_reread_all(call, ids)) - len(kept)
     rows = _in_order(kept, ids, sorted_by_index)
     settings = call.core.settings
     if rows and not call.is_admin and settings.applies_metadata_access_control(call.partner_id):

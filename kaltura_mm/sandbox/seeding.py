@@ -110,10 +110,13 @@ def seed_entries(
             rows,
         )
         if category_id is not None:
+            full_ids = conn.execute(
+                "SELECT full_ids FROM categories WHERE id = ?", (category_id,)
+            ).fetchone()[0]
             conn.executemany(
                 "INSERT INTO category_entries (partner_id, entry_id, category_id, status,"
-                " created_at, creator_user_id) VALUES (?, ?, ?, 2, ?, ?)",
-                [(partner_id, r[0], category_id, r[9], user_id) for r in rows],
+                " created_at, creator_user_id, category_full_ids) VALUES (?, ?, ?, 2, ?, ?, ?)",
+                [(partner_id, r[0], category_id, r[9], user_id, full_ids) for r in rows],
             )
         last = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()[0])
     core.index.absorb(ENTRIES, "src.seq BETWEEN ? AND ?", (first, last))

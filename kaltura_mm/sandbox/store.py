@@ -78,7 +78,12 @@ CREATE INDEX IF NOT EXISTS entries_by_reference ON entries (partner_id, referenc
 # Columns added after a release: (table, column, SQL type). ``data_size`` is the length of a
 # token's contiguous data (the real server's end of file); ``uploaded_file_size`` is what the
 # last request to finish reported, which can be smaller.
-_ADDED_COLUMNS = (("upload_tokens", "data_size", "INTEGER"),)
+_ADDED_COLUMNS = (
+    ("upload_tokens", "data_size", "INTEGER"),
+    # the category's fullIds when the link was last saved (categoryEntry::preSave); NULL in a
+    # data folder written before: read as the category's own
+    ("category_entries", "category_full_ids", "TEXT"),
+)
 
 
 class Store:
@@ -146,10 +151,10 @@ class Store:
         with self._lock:
             self._conn.executescript(sql)
 
-    def function(self, name: str, run: Callable[[], Any]) -> None:
-        """Make ``run`` callable from SQL (triggers included) as ``name()``."""
+    def function(self, name: str, run: Callable[..., Any], nargs: int = 0) -> None:
+        """Make ``run`` callable from SQL (triggers included) as ``name(...)``."""
         with self._lock:
-            self._conn.create_function(name, 0, run, deterministic=False)
+            self._conn.create_function(name, nargs, run, deterministic=False)
 
     def close(self) -> None:
         """Close the connection."""

@@ -89,6 +89,23 @@ def data_size(token: Record) -> int:
     return int(size or 0)
 
 
+FILE_NAME_MAX = 256  # upload_token.file_name varchar(256)
+
+
+def stored_name(name: str | None) -> str | None:
+    """Return the file name as the column keeps it: its first 256 bytes of UTF-8.
+
+    The real column is ``varchar(256)`` in a database run with ``sql_mode = ''``
+    (``deployment/base/sql/01.kaltura_ce_tables.sql``), so a longer value is cut, not refused;
+    the PHP client's bytes are counted, not characters (the harsher reading). A character cut
+    in two is dropped: what SaaS shows for it (a broken character, or a null ``fileName`` from
+    ``json_encode``) is unconfirmed.
+    """
+    if name is None:
+        return None
+    return name.encode()[:FILE_NAME_MAX].decode(errors="ignore")
+
+
 def insert(call: Call, obj: KInput | None) -> str:
     """Create a PENDING token from an optional ``KalturaUploadToken`` and return its id."""
     new_id = ids.token_id()
@@ -101,7 +118,7 @@ def insert(call: Call, obj: KInput | None) -> str:
             new_id,
             call.partner_id,
             call.user_id,
-            values.get("fileName"),
+            stored_name(values.get("fileName")),
             values.get("fileSize"),
             now,
             now,

@@ -164,7 +164,7 @@ def start_session(call: Call) -> dict[str, Any]:
     row = _must(call, token_id)
     if row["status"] != ACTIVE:
         raise ApiError("APP_TOKEN_NOT_ACTIVE", token_id)
-    expected = app_tokens.token_hash(row["hash_type"], call.ks_text, row["token"])
+    expected = app_tokens.token_hash(row["hash_type"], a["ks"] or "", row["token"])
     if expected != a["tokenHash"]:  # a strict comparison: upper-case hex does not match
         raise ApiError("INVALID_APP_TOKEN_HASH")
     now = int(call.now())
@@ -230,6 +230,7 @@ ACTIONS = {
             Param("type", "enum", type="KalturaSessionType", enum=SESSION_TYPES),
             Param("expiry", "int"),
             Param("sessionPrivileges"),
+            Param("ks"),  # the KS as sent: the hash covers it (kCurrentContext::$ks)
         ),
     ),
 }

@@ -170,9 +170,10 @@ def _check_name(obj: KInput, required: bool) -> None:
         if required or "name" in obj.nulls:
             raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", f"{obj.type}::name")
         return
-    if len(name) < 1:
+    size = len(name.encode())  # PHP strlen: bytes, so 100 two-byte characters are the limit
+    if size < 1:
         raise ApiError("PROPERTY_VALIDATION_MIN_LENGTH", f"{obj.type}::name", 1)
-    if len(name) > NAME_MAX:
+    if size > NAME_MAX:
         raise ApiError("PROPERTY_VALIDATION_MAX_LENGTH", f"{obj.type}::name", NAME_MAX)
 
 

@@ -73,20 +73,25 @@ def link(
         if existing["status"] == ACTIVE:
             raise ApiError("CATEGORY_ENTRY_ALREADY_EXISTS")
         conn.execute(
-            "UPDATE category_entries SET status = 2, created_at = ? WHERE id = ?",
-            (now, existing["id"]),
+            "UPDATE category_entries SET status = 2, created_at = ?, category_full_ids = ?"
+            " WHERE id = ?",
+            (now, category["full_ids"], existing["id"]),
         )
         return int(existing["id"])
     cursor = conn.execute(
         "INSERT INTO category_entries (partner_id, entry_id, category_id, status, created_at,"
-        " creator_user_id) VALUES (?, ?, ?, 2, ?, ?)",
-        (call.partner_id, entry_id, category_id, now, call.user_id),
+        " creator_user_id, category_full_ids) VALUES (?, ?, ?, 2, ?, ?, ?)",
+        (call.partner_id, entry_id, category_id, now, call.user_id, category["full_ids"]),
     )
     return int(cursor.lastrowid or 0)
 
 
+# categoryFullIds is the copy the link keeps (written when it is saved, rewritten by the index
+# job after a category move), not the category's current fullIds
+FULL_IDS_COPY = "COALESCE(ce.category_full_ids, c.full_ids)"
 _SELECT = (
-    "SELECT ce.*, c.full_ids FROM category_entries ce JOIN categories c ON c.id = ce.category_id"
+    f"SELECT ce.*, {FULL_IDS_COPY} AS full_ids FROM category_entries ce"  # noqa: S608
+    " JOIN categories c ON c.id = ce.category_id"
 )
 
 
@@ -168,7 +173,7 @@ def list_(call: Call) -> dict[str, Any]:
     q.in_("ce.status", csv(v.get("statusIn"), int))
     q.eq("ce.creator_user_id", v.get("creatorUserIdEqual"))
     q.in_("ce.creator_user_id", csv(v.get("creatorUserIdIn"), str))
-    q.starts("c.full_ids", v.get("categoryFullIdsStartsWith"))
+    q.starts(FULL_IDS_COPY, v.get("categoryFullIdsStartsWith"))
     q.ge("ce.created_at", v.get("createdAtGreaterThanOrEqual"))
     q.le("ce.created_at", v.get("createdAtLessThanOrEqual"))
     size, index = pager_of(call)

@@ -89,7 +89,7 @@ def get(call: Call) -> dict[str, Any]:
     that does not parse is a plain ``Exception`` (``INTERNAL_SERVERL_ERROR``); another partner's
     is ``PARTNER_ACCESS_FORBIDDEN``.
     """
-    text = call.args["session"] or call.ks_text
+    text = call.args["session"] or call.args["ks"] or ""
     try:
         partner = call.core.partner(ks.partner_of(text))
         if partner is None:
@@ -116,7 +116,7 @@ def _privileges_text(privileges: dict[str, str]) -> str:
 
 
 ACTIONS = {
-    "get": Action(get, (Param("session"),), admin_only=True),
+    "get": Action(get, (Param("session"), Param("ks")), admin_only=True),
     "start": Action(
         start,
         (

@@ -45,7 +45,8 @@ Placed = tuple[int | None, int]
 
 
 def _preconditions(call: Call, token: Row) -> None:
-    if token["status"] == PARTIAL and call.now() - token["updated_at"] > MAX_RESUME_TIME:
+    # UploadTokenService::validateForUpload: updatedAt < time() - max, in whole seconds
+    if token["status"] == PARTIAL and token["updated_at"] < int(call.now()) - MAX_RESUME_TIME:
         raise ApiError("UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED", MAX_RESUME_TIME)
     if token["status"] not in OPEN:
         raise ApiError("UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD")
@@ -63,7 +64,7 @@ def claim_in_place(call: Call) -> Claim | None:
             return None
         if tokens.data_size(token) != resume_at:
             return None
-        if call.now() - token["updated_at"] > MAX_RESUME_TIME:
+        if token["updated_at"] < int(call.now()) - MAX_RESUME_TIME:
             return None
         path = tokens.data_path(call, token_id)
         return call.core.claims.take(token_id, path, int(resume_at), bool(a["finalChunk"]))
@@ -90,8 +91,9 @@ def upload(call: Call) -> dict[str, Any]:
                 tokens.save(call, token_id, status=DELETED)
             raise ApiError("UPLOAD_ERROR")
         if not loaded["file_name"]:
-            loaded["updated_at"] = tokens.save(call, token_id, file_name=part.filename)
-            loaded["file_name"] = part.filename
+            name = tokens.stored_name(part.filename)
+            loaded["updated_at"] = tokens.save(call, token_id, file_name=name)
+            loaded["file_name"] = name
         status, size = _place(call, loaded, part, cond)
         cond.notify_all()
         if status is None:

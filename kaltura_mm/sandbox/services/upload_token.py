@@ -8,6 +8,7 @@ from typing import Any
 
 from kaltura_mm.sandbox import chunks, content, tokens
 from kaltura_mm.sandbox.actions import Action, Call, Param, UploadedFile, pager_of
+from kaltura_mm.sandbox.core import MAX_RESUME_TIME
 from kaltura_mm.sandbox.errors import ApiError
 from kaltura_mm.sandbox.listing import Query, csv, order_sql, page_window
 from kaltura_mm.sandbox.schema import KInput, check_insert
@@ -35,7 +36,7 @@ def create_full(call: Call, part: UploadedFile) -> str:
         call,
         token_id,
         status=FULL,
-        file_name=part.filename,
+        file_name=tokens.stored_name(part.filename),
         uploaded_file_size=part.size,
         data_size=part.size,
     )
@@ -79,6 +80,9 @@ def list_(call: Call) -> dict[str, Any]:
         statuses = [PENDING, PARTIAL, FULL]
     q.eq("status", v.get("statusEqual"))
     q.in_("status", statuses)
+    if v.get("fileNameEqual") is not None and v.get("statusEqual") == PARTIAL:
+        # UploadTokenService::listAction leaves out the tokens too old to resume
+        q.ge("updated_at", int(call.now()) - MAX_RESUME_TIME)
     if v.get("statusEqual") != DELETED and DELETED not in (statuses or []):
         q.add("status != 5")
     size, index = pager_of(call)
