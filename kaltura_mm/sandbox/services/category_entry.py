@@ -3,7 +3,7 @@
 ``add`` checks: categoryId null, entryId null, read-only sent, entry missing (``INVALID_ENTRY_ID``),
 category missing (``CATEGORY_NOT_FOUND``), 32 links already
 (``MAX_CATEGORIES_FOR_ENTRY_REACHED``; 1000 with ``FEATURE_DISABLE_CATEGORY_LIMIT``), entitlement
-(``entitlement`` rule 6), an ACTIVE link (``CATEGORY_ENTRY_ALREADY_EXISTS``); PENDING/REJECTED
+(``contribution`` rule 1), an ACTIVE link (``CATEGORY_ENTRY_ALREADY_EXISTS``); PENDING/REJECTED
 links are re-activated.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from kaltura_mm.sandbox import entitlement, privacy
+from kaltura_mm.sandbox import contribution, entitlement, privacy
 from kaltura_mm.sandbox.actions import Action, Call, Param, pager_of
 from kaltura_mm.sandbox.errors import ApiError
 from kaltura_mm.sandbox.listing import Query, csv, order_sql, page_window
@@ -61,26 +61,27 @@ def link(
     limit = max_categories(call, category)
     if links >= limit:
         raise ApiError("MAX_CATEGORIES_FOR_ENTRY_REACHED", limit)
-    entitlement.check_assign(conn, call, entry, category)
+    contribution.check_assign(conn, call, entry, category)
     existing = conn.execute(
         "SELECT id, status FROM category_entries WHERE entry_id = ? AND category_id = ? "
         "AND status != 3 ORDER BY id DESC",
         (entry_id, category_id),
     ).fetchone()
     now = int(call.now())
+    status = contribution.link_status(conn, call, category)
     conn.execute("UPDATE entries SET updated_at = ? WHERE id = ?", (now, entry_id))
     if existing is not None:
         if existing["status"] == ACTIVE:
             raise ApiError("CATEGORY_ENTRY_ALREADY_EXISTS")
         conn.execute(
-            "UPDATE category_entries SET status = 2, created_at = ? WHERE id = ?",
-            (now, existing["id"]),
+            "UPDATE category_entries SET status = ?, created_at = ? WHERE id = ?",
+            (status, now, existing["id"]),
         )
         return int(existing["id"])
     cursor = conn.execute(
         "INSERT INTO category_entries (partner_id, entry_id, category_id, status, created_at,"
-        " creator_user_id) VALUES (?, ?, ?, 2, ?, ?)",
-        (call.partner_id, entry_id, category_id, now, call.user_id),
+        " creator_user_id) VALUES (?, ?, ?, ?, ?, ?)",
+        (call.partner_id, entry_id, category_id, status, now, call.user_id),
     )
     return int(cursor.lastrowid or 0)
 
@@ -102,7 +103,7 @@ def max_categories(call: Call, category: sqlite3.Row) -> int:
 
 def _check_remove(conn: sqlite3.Connection, call: Call, entry_id: str, category_id: int) -> None:
     """``categoryEntry::setAsDeleted``: the entry and category as entitlement sees them, then
-    who may unlink (``entitlement`` rule 6)."""
+    who may unlink (``contribution`` rule 1)."""
     entry = conn.execute(
         "SELECT * FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
         (entry_id, call.partner_id),
@@ -115,7 +116,7 @@ def _check_remove(conn: sqlite3.Connection, call: Call, entry_id: str, category_
     ).fetchone()
     if category is None or not entitlement.category_visible(conn, call, category):
         raise ApiError("CATEGORY_NOT_FOUND", category_id)
-    entitlement.check_remove(conn, call, entry, category_id)
+    contribution.check_remove(conn, call, entry, category_id)
 
 
 def add(call: Call) -> dict[str, Any]:
