@@ -29,6 +29,12 @@ Rules (the real server's code):
    lists (``appearInList`` PARTNER_ONLY) or the user is a member. Others are
    ``CATEGORY_NOT_FOUND`` and missing from ``category.list``.
 6. Who may link and unlink, and moderation: ``contribution``.
+7. ``categoryEntry.list`` under enforcement (``KalturaCategoryEntryFilter::getListResponse``)
+   needs an entry or category filter even for an ADMIN KS; an ``entryIdEqual`` the caller may
+   not see (or an ``entryIdIn`` of none it may) is ``ENTRY_ID_NOT_FOUND``, a ``categoryIdEqual``
+   or any ``categoryIdIn`` it may not see ``CATEGORY_NOT_FOUND``; the links of an
+   ``entryIdEqual`` are narrowed to the categories it may see, ``totalCount`` too. So a KS
+   without ``privacycontext:`` does not see an entry's links to MediaSpace categories.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from typing import Any
 
 from kaltura_mm.sandbox import category_users, privacy
 from kaltura_mm.sandbox.actions import Call
+from kaltura_mm.sandbox.errors import ApiError
 
 FEATURE = "FEATURE_ENTITLEMENT"
 DEFAULT_ENFORCEMENT = "partner:defaultEntitlementEnforcement"  # a partner setting, on when unset
@@ -229,3 +236,32 @@ def visible_categories(call: Call) -> list[int] | None:
 def listed(extra: dict[str, Any], field: str, user_id: str) -> bool:
     names = {u.strip().lower() for u in str(extra.get(field) or "").split(",")}
     return bool(user_id) and user_id.lower() in names
+
+
+def check_link_filter(call: Call, values: dict[str, Any]) -> list[int] | None:
+    """Apply rule 7 to a ``categoryEntry.list`` filter: raise for an entry or category the caller
+    may not see; return the visible categories when the links of ``entryIdEqual`` must be
+    narrowed to them (None: no narrowing)."""
+    if not enforced(call):
+        return None
+    with call.core.store.reading() as conn:
+        for key in ("entryIdEqual", "entryIdIn"):
+            wanted = [x.strip() for x in str(values.get(key) or "").split(",") if x.strip()]
+            if not wanted:
+                continue
+            rows = conn.execute(
+                f"SELECT * FROM entries WHERE partner_id = ? AND status != 3 AND id IN "  # noqa: S608
+                f"({','.join('?' * len(wanted))})",
+                [call.partner_id, *wanted],
+            ).fetchall()
+            if not any(entry_entitled(conn, call, r) for r in rows):
+                raise ApiError("ENTRY_ID_NOT_FOUND", values[key])
+    visible = set(visible_categories(call) or [])
+    for key in ("categoryIdEqual", "categoryIdIn"):
+        raw = values.get(key)
+        if raw in (None, ""):
+            continue
+        asked = [x.strip() for x in str(raw).split(",") if x.strip()]
+        if not all(x.lstrip("-").isdigit() and int(x) in visible for x in asked):
+            raise ApiError("CATEGORY_NOT_FOUND", raw)
+    return sorted(visible) if values.get("entryIdEqual") not in (None, "") else None

@@ -9,6 +9,7 @@ links are re-activated.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
@@ -153,14 +154,18 @@ def delete(call: Call) -> None:
 
 
 def list_(call: Call) -> dict[str, Any]:
-    """List links; a non-admin KS must filter on an entry or a category."""
+    """List links; a non-admin KS (any KS under entitlement) must filter on an entry or a
+    category; under entitlement, what the caller may see (``entitlement`` rule 7)."""
     f: KInput | None = call.args["filter"]
     v = f.values if f else {}
     keys = ("entryIdEqual", "entryIdIn", "categoryIdEqual", "categoryIdIn")
     must_filter = not call.is_admin or entitlement.enforced(call)
     if must_filter and all(v.get(k) in (None, "") for k in keys):
         raise ApiError("MUST_FILTER_ON_ENTRY_OR_CATEGORY")
+    visible = entitlement.check_link_filter(call, v)
     q = Query(["ce.partner_id = ?", "ce.status != 3"], [call.partner_id])
+    if visible is not None:
+        q.add("ce.category_id IN (SELECT value FROM json_each(?))", [json.dumps(visible)])
     q.eq("ce.entry_id", v.get("entryIdEqual"))
     q.in_("ce.entry_id", csv(v.get("entryIdIn"), str))
     q.eq("ce.category_id", v.get("categoryIdEqual"))
