@@ -29,6 +29,7 @@ from kaltura_mm.sandbox.listing import (
 from kaltura_mm.sandbox.schema import KInput
 
 MAX_CATEGORIES_NO_PAGER = 1500  # Partner::MAX_NUMBER_OF_CATEGORIES
+_FREE_TEXT_EXTRA = ("tags", "description", "referenceId")
 _ORDER = {
     "depth": "c.depth",
     "name": "c.name",
@@ -68,7 +69,13 @@ def _where(call: Call, f: KInput | None, q: Query) -> None:
         one = "(c.full_ids LIKE (SELECT full_ids FROM categories WHERE id = ?) || '>%')"
         q.add("(" + " OR ".join([one] * len(ancestors)) + ")", ancestors)
     if v.get("freeText"):
-        q.add("(c.name LIKE ? OR c.extra LIKE ?)", [f"%{v['freeText']}%"] * 2)
+        # the index's free_text: id, name, tags, description, reference id (IndexSchema.xml);
+        # not the rest of ``extra`` (privacy contexts, owner...)
+        fields = ("c.name", *(f"json_extract(c.extra, '$.{k}')" for k in _FREE_TEXT_EXTRA))
+        q.add(
+            "(CAST(c.id AS TEXT) = ? OR " + " OR ".join(f"{f} LIKE ?" for f in fields) + ")",
+            [v["freeText"], *[f"%{v['freeText']}%"] * len(fields)],
+        )
 
 
 def _page(call: Call, counts: str) -> tuple[list[int], int]:
