@@ -23,6 +23,7 @@ SPHINX_MAX_IN_VALUES = 150  # SphinxCriterion::MAX_IN_VALUES
 # switched off): they change what the server shows or allows, as on a real account that has them.
 FEATURES_OFF_BY_DEFAULT = frozenset(
     {
+        "FEATURE_BLOCK_CATEGORY_MODERATION_SELF_APPROVE",
         "FEATURE_DISABLE_CATEGORY_LIMIT",
         "FEATURE_ENTITLEMENT",
         "FEATURE_ENTRY_REPLACEMENT_APPROVAL",

@@ -28,16 +28,13 @@ Rules (the real server's code):
    contexts include the KS context (none: only categories without a context) and it appears in
    lists (``appearInList`` PARTNER_ONLY) or the user is a member. Others are
    ``CATEGORY_NOT_FOUND`` and missing from ``category.list``.
-6. ``categoryEntry.add`` under enforcement, to a category whose ``contributionPolicy`` is not ALL:
-   the user must be a permitted member (any level but NONE) and not a MEMBER; a MODERATOR (no
-   contribute permission) only for an entry it created or may edit: else
-   ``CANNOT_ASSIGN_ENTRY_TO_CATEGORY``
-   (``categoryEntry::validateKuserEntitledToAssignEntryToCategory``).
-   ``categoryEntry.delete`` under enforcement: the entry's creator, an ``entitledUsersEdit`` or
-   ``entitledUsersPublish`` user, or a MANAGER of the category; else
-   ``CANNOT_REMOVE_ENTRY_FROM_CATEGORY`` (``validateKuserEntitledToRemoveEntryToCategory``).
-   Before both, an entry not entitled is ``INVALID_ENTRY_ID`` and a hidden category
-   ``CATEGORY_NOT_FOUND`` (``categoryEntry::retrieveEntry``/``retrieveCategory``).
+6. Who may link and unlink, and moderation: ``contribution``.
+7. ``categoryEntry.list`` under enforcement (``KalturaCategoryEntryFilter::getListResponse``)
+   needs an entry or category filter even for an ADMIN KS; an ``entryIdEqual`` the caller may
+   not see (or an ``entryIdIn`` of none it may) is ``ENTRY_ID_NOT_FOUND``, a ``categoryIdEqual``
+   or any ``categoryIdIn`` it may not see ``CATEGORY_NOT_FOUND``; the links of an
+   ``entryIdEqual`` are narrowed to the categories it may see, ``totalCount`` too. So a KS
+   without ``privacycontext:`` does not see an entry's links to MediaSpace categories.
 """
 
 from __future__ import annotations
@@ -89,7 +86,7 @@ def _public(extra: dict[str, Any], user_id: str) -> bool:
 
 
 def _entitled_user(extra: dict[str, Any], user_id: str) -> bool:
-    return any(_listed(extra, field, user_id) for field in _ENTITLED_USERS)
+    return any(listed(extra, field, user_id) for field in _ENTITLED_USERS)
 
 
 def entry_entitled(conn: sqlite3.Connection, call: Call, row: sqlite3.Row) -> bool:
@@ -236,53 +233,35 @@ def visible_categories(call: Call) -> list[int] | None:
     return visible
 
 
-def _listed(extra: dict[str, Any], field: str, user_id: str) -> bool:
+def listed(extra: dict[str, Any], field: str, user_id: str) -> bool:
     names = {u.strip().lower() for u in str(extra.get(field) or "").split(",")}
     return bool(user_id) and user_id.lower() in names
 
 
-def _creator(entry: sqlite3.Row, user_id: str) -> bool:
-    return bool(user_id) and (entry["creator_id"] or "").lower() == user_id.lower()
-
-
-def _permitted_level(conn: sqlite3.Connection, category_id: int, user_id: str) -> int | None:
-    """Return the member's level when it grants at least CATEGORY_VIEW (NONE does not)."""
-    level = category_users.level_of(conn, category_id, user_id)
-    return None if level is None or level == category_users.NONE else level
-
-
-def check_assign(
-    conn: sqlite3.Connection, call: Call, entry: sqlite3.Row, category: sqlite3.Row
-) -> None:
-    """Raise ``CANNOT_ASSIGN_ENTRY_TO_CATEGORY`` when rule 6 refuses the link."""
+def check_link_filter(call: Call, values: dict[str, Any]) -> list[int] | None:
+    """Apply rule 7 to a ``categoryEntry.list`` filter: raise for an entry or category the caller
+    may not see; return the visible categories when the links of ``entryIdEqual`` must be
+    narrowed to them (None: no narrowing)."""
     if not enforced(call):
-        return
-    extra = json.loads(category["extra"])
-    if privacy.category_fields(extra)["contributionPolicy"] == 1:  # ContributionPolicyType::ALL
-        return
-    user = call.user_id
-    level = _permitted_level(conn, category["id"], user)
-    if level is None or level == category_users.MEMBER:
-        raise ApiError("CANNOT_ASSIGN_ENTRY_TO_CATEGORY")
-    if level in (category_users.MANAGER, category_users.CONTRIBUTOR):
-        return
-    entry_extra = json.loads(entry["extra"])
-    if not (_listed(entry_extra, "entitledUsersEdit", user) or _creator(entry, user)):
-        raise ApiError("CANNOT_ASSIGN_ENTRY_TO_CATEGORY")
-
-
-def check_remove(
-    conn: sqlite3.Connection, call: Call, entry: sqlite3.Row, category_id: int
-) -> None:
-    """Raise ``CANNOT_REMOVE_ENTRY_FROM_CATEGORY`` when rule 6 refuses the unlink."""
-    if not enforced(call):
-        return
-    user = call.user_id
-    entry_extra = json.loads(entry["extra"])
-    if _listed(entry_extra, "entitledUsersEdit", user) or _creator(entry, user):
-        return
-    if _permitted_level(conn, category_id, user) == category_users.MANAGER:
-        return
-    if _listed(entry_extra, "entitledUsersPublish", user):
-        return
-    raise ApiError("CANNOT_REMOVE_ENTRY_FROM_CATEGORY")
+        return None
+    with call.core.store.reading() as conn:
+        for key in ("entryIdEqual", "entryIdIn"):
+            wanted = [x.strip() for x in str(values.get(key) or "").split(",") if x.strip()]
+            if not wanted:
+                continue
+            rows = conn.execute(
+                f"SELECT * FROM entries WHERE partner_id = ? AND status != 3 AND id IN "  # noqa: S608
+                f"({','.join('?' * len(wanted))})",
+                [call.partner_id, *wanted],
+            ).fetchall()
+            if not any(entry_entitled(conn, call, r) for r in rows):
+                raise ApiError("ENTRY_ID_NOT_FOUND", values[key])
+    visible = set(visible_categories(call) or [])
+    for key in ("categoryIdEqual", "categoryIdIn"):
+        raw = values.get(key)
+        if raw in (None, ""):
+            continue
+        asked = [x.strip() for x in str(raw).split(",") if x.strip()]
+        if not all(x.lstrip("-").isdigit() and int(x) in visible for x in asked):
+            raise ApiError("CATEGORY_NOT_FOUND", raw)
+    return sorted(visible) if values.get("entryIdEqual") not in (None, "") else None

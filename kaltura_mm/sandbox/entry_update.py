@@ -284,7 +284,7 @@ def relink(conn: sqlite3.Connection, call: Call, entry_id: str, names: list[str]
             category_entry.link(conn, call, entry_id, _category_for(conn, call, name))
         except ApiError as error:
             # a category the user may not contribute to is skipped, not refused
-            # (``categoryEntryPeer::syncEntriesCategories``; ``entitlement`` rule 6)
+            # (``categoryEntryPeer::syncEntriesCategories``; ``contribution`` rule 1)
             if error.code != "CANNOT_ASSIGN_ENTRY_TO_CATEGORY":
                 raise
             continue

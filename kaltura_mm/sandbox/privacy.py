@@ -132,5 +132,6 @@ def category_fields(extra: dict[str, Any]) -> dict[str, Any]:
     """Return a category's entitlement properties: the kept ones over the defaults; a category
     without a privacy context always shows the defaults (``setDefaultUnEntitlmenetCategory``)."""
     if not contexts_of(extra):
-        return dict(CATEGORY_DEFAULTS)
+        # moderation is not one of the entitlement fields the server resets
+        return {**CATEGORY_DEFAULTS, "moderation": extra.get("moderation") or 0}
     return {k: extra.get(k, v) for k, v in CONTEXT_DEFAULTS.items()}

@@ -236,3 +236,74 @@ def test_an_admin_cannot_set_a_privacy_context_under_entitlement(ms: Sandbox) ->
         assert is_error(hidden_parent, "PARENT_CATEGORY_NOT_FOUND")
     finally:
         admin.close()
+
+
+def test_a_moderated_channel_holds_links_pending(ms: Sandbox) -> None:
+    account = ms.account
+    channel = account.channel_id("Open channel")
+    kmc = _api(ms, "admin", admin=True, privileges="disableentitlement")
+    bob = _api(ms, BOB, privileges=KMS)
+    alice = _api(ms, ALICE, privileges=KMS)
+    try:
+        update = {"objectType": "KalturaCategory", "moderation": 1}
+        assert kmc.call("category", "update", id=channel, category=update)["moderation"] == 1
+        pending = _link(bob, bob.new_entry("for review")["id"], channel)
+        assert pending["status"] == 1  # a contributor's link waits for a moderator
+        managed = _link(alice, alice.new_entry("by the manager")["id"], channel)
+        assert managed["status"] == 2
+        forced = _api(
+            ms, "admin", admin=True, privileges="disableentitlement,enablecategorymoderation"
+        )
+        assert _link(forced, kmc.new_entry("forced")["id"], channel)["status"] == 1
+        forced.close()
+    finally:
+        kmc.close()
+        bob.close()
+        alice.close()
+
+
+def test_add_category_user_refuses_bad_input(ms: Sandbox) -> None:
+    with pytest.raises(ValueError, match="permission level must be 0"):
+        ms.add_category_user(ms.account.channel_id("Open channel"), DAVE, permission_level=7)
+    with pytest.raises(ValueError, match="does not exist"):
+        ms.add_category_user(999_999, DAVE)
+    with pytest.raises(ValueError, match="a user id is needed"):
+        ms.add_category_user(ms.account.channel_id("Open channel"), " ")
+
+
+def _links(api: Api, **filter_fields: Any) -> Any:
+    return api.call(
+        "categoryEntry",
+        "list",
+        filter={"objectType": "KalturaCategoryEntryFilter", **filter_fields},
+    )
+
+
+def test_category_entry_list_shows_only_what_the_caller_may_see(ms: Sandbox) -> None:
+    account = ms.account
+    archived = account.entry_id("Archived clip")
+    kmc = _api(ms, "admin", admin=True, privileges="disableentitlement")
+    plain_admin = _api(ms, "admin", admin=True)
+    dave = _api(ms, DAVE, privileges=KMS)
+    try:
+        assert _link(kmc, archived, account.channel_id("Open channel"))["status"] == 2
+        assert _links(kmc, entryIdEqual=archived)["totalCount"] == 2
+        # without a privacy context the channel link is not there at all
+        narrowed = _links(plain_admin, entryIdEqual=archived)
+        assert [ce["categoryId"] for ce in narrowed["objects"]] == [account.category_id("Archive")]
+        assert narrowed["totalCount"] == 1
+        private = account.entry_id("Private lecture")
+        assert is_error(_links(plain_admin, entryIdEqual=private), "ENTRY_ID_NOT_FOUND")
+        hidden = account.channel_id("Private channel")
+        assert is_error(_links(dave, categoryIdEqual=hidden), "CATEGORY_NOT_FOUND")
+        both = f"{account.channel_id('Open channel')},{hidden}"
+        assert is_error(_links(dave, categoryIdIn=both), "CATEGORY_NOT_FOUND")
+        opened = _links(dave, categoryIdEqual=account.channel_id("Open channel"))
+        assert {ce["entryId"] for ce in opened["objects"]} == {
+            account.entry_id("Open talk"),
+            archived,
+        }
+    finally:
+        kmc.close()
+        plain_admin.close()
+        dave.close()

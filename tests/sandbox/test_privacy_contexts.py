@@ -156,3 +156,12 @@ def test_changing_a_context_reaches_descendants_in_a_job(sb: Sandbox, api: Api) 
     sb.clock.advance(sb.core.settings.category_job_delay + 0.1)
     assert api.call("category", "get", id=child["id"])["privacyContexts"] == "MediaSpace"
     assert api.call("baseEntry", "get", entryId=entry["id"])["categoriesIds"] == ""
+
+
+def test_category_free_text_ignores_privacy_contexts(sb: Sandbox, api: Api) -> None:
+    root = _category(api, "KMS", privacyContext="KMS")
+    _category(api, "site", root["id"])
+    described = _category(api, "notes", description="about KMS")
+    sb.index.settle()
+    found = api.call("category", "list", filter={"freeText": "KMS"})
+    assert {c["id"] for c in found["objects"]} == {root["id"], described["id"]}

@@ -3,16 +3,17 @@
 ``add`` checks: categoryId null, entryId null, read-only sent, entry missing (``INVALID_ENTRY_ID``),
 category missing (``CATEGORY_NOT_FOUND``), 32 links already
 (``MAX_CATEGORIES_FOR_ENTRY_REACHED``; 1000 with ``FEATURE_DISABLE_CATEGORY_LIMIT``), entitlement
-(``entitlement`` rule 6), an ACTIVE link (``CATEGORY_ENTRY_ALREADY_EXISTS``); PENDING/REJECTED
+(``contribution`` rule 1), an ACTIVE link (``CATEGORY_ENTRY_ALREADY_EXISTS``); PENDING/REJECTED
 links are re-activated.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
-from kaltura_mm.sandbox import entitlement, privacy
+from kaltura_mm.sandbox import contribution, entitlement, privacy
 from kaltura_mm.sandbox.actions import Action, Call, Param, pager_of
 from kaltura_mm.sandbox.errors import ApiError
 from kaltura_mm.sandbox.listing import Query, csv, order_sql, page_window
@@ -61,27 +62,28 @@ def link(
     limit = max_categories(call, category)
     if links >= limit:
         raise ApiError("MAX_CATEGORIES_FOR_ENTRY_REACHED", limit)
-    entitlement.check_assign(conn, call, entry, category)
+    contribution.check_assign(conn, call, entry, category)
     existing = conn.execute(
         "SELECT id, status FROM category_entries WHERE entry_id = ? AND category_id = ? "
         "AND status != 3 ORDER BY id DESC",
         (entry_id, category_id),
     ).fetchone()
     now = int(call.now())
+    status = contribution.link_status(conn, call, category)
     conn.execute("UPDATE entries SET updated_at = ? WHERE id = ?", (now, entry_id))
     if existing is not None:
         if existing["status"] == ACTIVE:
             raise ApiError("CATEGORY_ENTRY_ALREADY_EXISTS")
         conn.execute(
-            "UPDATE category_entries SET status = 2, created_at = ?, category_full_ids = ?"
+            "UPDATE category_entries SET status = ?, created_at = ?, category_full_ids = ?"
             " WHERE id = ?",
-            (now, category["full_ids"], existing["id"]),
+            (status, now, category["full_ids"], existing["id"]),
         )
         return int(existing["id"])
     cursor = conn.execute(
         "INSERT INTO category_entries (partner_id, entry_id, category_id, status, created_at,"
-        " creator_user_id, category_full_ids) VALUES (?, ?, ?, 2, ?, ?, ?)",
-        (call.partner_id, entry_id, category_id, now, call.user_id, category["full_ids"]),
+        " creator_user_id, category_full_ids) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (call.partner_id, entry_id, category_id, status, now, call.user_id, category["full_ids"]),
     )
     return int(cursor.lastrowid or 0)
 
@@ -107,7 +109,7 @@ def max_categories(call: Call, category: sqlite3.Row) -> int:
 
 def _check_remove(conn: sqlite3.Connection, call: Call, entry_id: str, category_id: int) -> None:
     """``categoryEntry::setAsDeleted``: the entry and category as entitlement sees them, then
-    who may unlink (``entitlement`` rule 6)."""
+    who may unlink (``contribution`` rule 1)."""
     entry = conn.execute(
         "SELECT * FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
         (entry_id, call.partner_id),
@@ -120,7 +122,7 @@ def _check_remove(conn: sqlite3.Connection, call: Call, entry_id: str, category_
     ).fetchone()
     if category is None or not entitlement.category_visible(conn, call, category):
         raise ApiError("CATEGORY_NOT_FOUND", category_id)
-    entitlement.check_remove(conn, call, entry, category_id)
+    contribution.check_remove(conn, call, entry, category_id)
 
 
 def add(call: Call) -> dict[str, Any]:
@@ -157,14 +159,18 @@ def delete(call: Call) -> None:
 
 
 def list_(call: Call) -> dict[str, Any]:
-    """List links; a non-admin KS must filter on an entry or a category."""
+    """List links; a non-admin KS (any KS under entitlement) must filter on an entry or a
+    category; under entitlement, what the caller may see (``entitlement`` rule 7)."""
     f: KInput | None = call.args["filter"]
     v = f.values if f else {}
     keys = ("entryIdEqual", "entryIdIn", "categoryIdEqual", "categoryIdIn")
     must_filter = not call.is_admin or entitlement.enforced(call)
     if must_filter and all(v.get(k) in (None, "") for k in keys):
         raise ApiError("MUST_FILTER_ON_ENTRY_OR_CATEGORY")
+    visible = entitlement.check_link_filter(call, v)
     q = Query(["ce.partner_id = ?", "ce.status != 3"], [call.partner_id])
+    if visible is not None:
+        q.add("ce.category_id IN (SELECT value FROM json_each(?))", [json.dumps(visible)])
     q.eq("ce.entry_id", v.get("entryIdEqual"))
     q.in_("ce.entry_id", csv(v.get("entryIdIn"), str))
     q.eq("ce.category_id", v.get("categoryIdEqual"))
