@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from kaltura_mm import ks
+from kaltura_mm.models import SessionType
 from tests.cli.ground import in_category
 from tests.cli.test_upload import make_files
 from tests.integration.sync_support import linked, media
@@ -145,3 +147,26 @@ def _planned(cli: Runner, manifest: Path, scope: str) -> dict[str, list[str]]:
     plan = cli("--json", "sync", str(manifest), "-c", scope, "--plan")
     assert plan.code == 0, plan.err
     return {r["reference_id"]: r["actions"] for r in plan.json_lines() if r["reference_id"]}
+
+
+@MEDIASPACE
+def test_a_session_with_a_privacy_context_detaches_and_adds(
+    cli: Runner, sandbox_env: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under a KS with privacycontext: the server nulls every entry's categoriesIds, even for a
+    # category with no context of its own (Archive).
+    account = sandbox_env.account
+    archive, entry = account.category_id("Archive"), account.entry_id("Archived clip")
+    session = ks.generate_v2(
+        sandbox_env.partner_id,
+        sandbox_env.admin_secret,
+        session_type=SessionType.ADMIN,
+        privileges="privacycontext:MediaSpace",
+    )
+    monkeypatch.delenv("KALTURA_ADMIN_SECRET")
+    monkeypatch.setenv("KALTURA_KS", session)
+    shown = cli("--json", "get", entry)
+    assert shown.code == 0 and shown.json_lines()[0]["categories_ids"] is None
+    assert _run(cli, "add", "-c", "Archive", entry, "--dry-run") == {entry: "already_done"}
+    assert _run(cli, "detach", "-c", "Archive", entry, "--yes") == {entry: "done"}
+    assert entry not in in_category(sandbox_env, archive)
