@@ -1,6 +1,10 @@
 """Account presets: what the default partner holds when a sandbox starts on an empty folder.
 
-- ``default``: an empty partner (what every sandbox had before presets).
+- ``default``: a partner whose only categories are a KMS skeleton with a privacy context
+  (``MediaSpace`` with ``privacyContext=MediaSpace``, ``MediaSpace>site>channels``,
+  ``MediaSpace>site>galleries``), no entries and no entitlement: an entry linked there does not
+  show the category in ``categoriesIds``, as on most real accounts.
+- ``empty``: a partner with nothing at all (what every sandbox had before presets).
 - ``mediaspace``: a MediaSpace/KMS-shaped account. Entitlement is on
   (``FEATURE_ENTITLEMENT``, enforced by default); the KMS tree has the privacy context
   ``MediaSpace`` on its root, so every category below it has ``privacyContexts="MediaSpace"``
@@ -23,7 +27,7 @@ from kaltura_mm.sandbox.core import Core
 from kaltura_mm.sandbox.search_index import CATEGORIES, ENTRIES
 from kaltura_mm.sandbox.services.category import insert
 
-ACCOUNTS = ("default", "mediaspace")
+ACCOUNTS = ("default", "empty", "mediaspace")
 ENTITLEMENT = "FEATURE_ENTITLEMENT"
 MEDIASPACE_CONTEXT = "MediaSpace"
 ROOT = "MediaSpace"
@@ -39,6 +43,7 @@ ALICE, BOB, CAROL, DAVE = (
 PUBLIC, AUTHENTICATED, MEMBERS_ONLY = 1, 2, 3  # KalturaPrivacyType
 CONTRIBUTION_ALL, MEMBERS_CONTRIBUTE = 1, 2  # KalturaContributionPolicyType
 INHERIT, MANUAL = 1, 2  # KalturaInheritanceType
+MEMBERS_LISTED = 3  # KalturaAppearInListType.CATEGORY_MEMBERS_ONLY
 
 # full name -> the category's own properties (privacy context only on the root)
 _MEDIASPACE_TREE: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -52,13 +57,25 @@ _MEDIASPACE_TREE: tuple[tuple[str, dict[str, Any]], ...] = (
     ),
     (
         f"{CHANNELS}>Private channel",
-        {"privacy": MEMBERS_ONLY, "contributionPolicy": MEMBERS_CONTRIBUTE, "owner": ALICE},
+        {
+            "privacy": MEMBERS_ONLY,
+            "appearInList": MEMBERS_LISTED,
+            "contributionPolicy": MEMBERS_CONTRIBUTE,
+            "owner": ALICE,
+        },
     ),
     (
         f"{GALLERIES}>Lectures",
         {"privacy": PUBLIC, "contributionPolicy": MEMBERS_CONTRIBUTE, "owner": ALICE},
     ),
     ("Archive", {}),
+)
+# the default account's part of a KMS tree: no entitlement, no members, no entries
+_SKELETON: tuple[tuple[str, dict[str, Any]], ...] = (
+    (ROOT, {"privacyContext": MEDIASPACE_CONTEXT, "privacy": PUBLIC}),
+    (SITE, {"privacy": PUBLIC}),
+    (CHANNELS, {"privacy": PUBLIC}),
+    (GALLERIES, {"privacy": PUBLIC}),
 )
 # (category full name, user, KalturaCategoryUserPermissionLevel)
 _MEDIASPACE_MEMBERS = (
@@ -128,22 +145,29 @@ def make(core: Core, name: str, partner_id: int) -> Account:
     check_name(name)
     if name == "mediaspace":
         return _mediaspace(core, partner_id)
+    if name == "default":
+        return Account(
+            name, partner_id, _tree(core, partner_id, _SKELETON), (), {}, MEDIASPACE_CONTEXT
+        )
     return Account(name, partner_id)
 
 
 def load(core: Core, name: str, partner_id: int) -> Account:
     """Return the preset ``name`` a persisted data folder already holds (found by names)."""
     check_name(name)
-    if name != "mediaspace":
+    if name == "empty":
         return Account(name, partner_id)
+    tree = _MEDIASPACE_TREE if name == "mediaspace" else _SKELETON
     ids: dict[str, int] = {}
-    for full_name, _ in _MEDIASPACE_TREE:
+    for full_name, _ in tree:
         row = core.store.one(
             "SELECT id FROM categories WHERE partner_id = ? AND full_name = ? AND status = 2",
             (partner_id, full_name),
         )
         if row is not None:
             ids[full_name] = int(row[0])
+    if name == "default":
+        return Account(name, partner_id, ids, (), {}, MEDIASPACE_CONTEXT if ids else None)
     entries: dict[str, str] = {}
     for entry_name, owner, _ in _MEDIASPACE_ENTRIES:
         row = core.store.one(

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
-from kaltura_mm.sandbox import accounts, category_users, ks, replacement, seeding
+from kaltura_mm.sandbox import accounts, category_users, entitlement, ks, replacement, seeding
 from kaltura_mm.sandbox.accounts import Account
 from kaltura_mm.sandbox.clock import Clock
 from kaltura_mm.sandbox.core import (
@@ -287,6 +287,13 @@ class Sandbox:
         if not name.strip():
             raise ValueError("a feature name is needed, e.g. 'FEATURE_DISABLE_CATEGORY_LIMIT'")
         self.core.set_feature(self._partner(partner_id).partner_id, name.strip(), enabled)
+
+    def set_default_entitlement(self, enforced: bool, partner_id: int | None = None) -> None:
+        """Set a partner's default entitlement enforcement (on unless set, as on the server):
+        off, only a KS with ``enableentitlement`` is entitled; it needs
+        ``FEATURE_ENTITLEMENT`` either way."""
+        partner = self._partner(partner_id).partner_id
+        self.core.set_feature(partner, entitlement.DEFAULT_ENFORCEMENT, enforced)
 
     def partner_feature(self, name: str, partner_id: int | None = None) -> bool:
         """Return whether a partner has a feature."""

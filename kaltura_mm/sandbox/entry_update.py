@@ -275,9 +275,18 @@ def relink(conn: sqlite3.Connection, call: Call, entry_id: str, names: list[str]
     for link_id in gone:
         conn.execute("UPDATE category_entries SET status = 3 WHERE id = ?", (link_id,))
     added = [name for key, name in new.items() if key not in held]
+    linked = False
     for name in added:
-        category_entry.link(conn, call, entry_id, _category_for(conn, call, name))
-    return bool(gone or added)
+        try:
+            category_entry.link(conn, call, entry_id, _category_for(conn, call, name))
+        except ApiError as error:
+            # a category the user may not contribute to is skipped, not refused
+            # (``categoryEntryPeer::syncEntriesCategories``; ``entitlement`` rule 6)
+            if error.code != "CANNOT_ASSIGN_ENTRY_TO_CATEGORY":
+                raise
+            continue
+        linked = True
+    return bool(gone or linked)
 
 
 def _category_for(conn: sqlite3.Connection, call: Call, full_name: str) -> int:

@@ -113,6 +113,10 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
     "CANNOT_ASSIGN_ENTRY_TO_CATEGORY": ((), "Cannot assign entry to category"),
     "CANNOT_REMOVE_ENTRY_FROM_CATEGORY": ((), "Cannot remove entry from category"),
     "CANNOT_UPDATE_CATEGORY_PRIVACY_CONTEXT": ((), "Cannot update privacy context"),
+    "CANNOT_SET_MULTI_PRIVACY_CONTEXT": (
+        (),
+        " Cannot set multiple privacy context when Disable Category Limit feature is turned on",
+    ),
     "ENTRY_CATEGORY_FIELD_IS_DEPRECATED": (
         (),
         "entry->categories and entry->categoriesIds fields are deprecated - user categoryEntry"

@@ -123,9 +123,14 @@ def check_category_fields(sent: dict[str, Any], will_have_context: bool) -> None
             raise ApiError(code)
 
 
+# A category with a context starts from the table's defaults (``Basecategory::applyDefaultValues``),
+# which differ in one place: contribution by members only.
+CONTEXT_DEFAULTS = {**CATEGORY_DEFAULTS, "contributionPolicy": 2}
+
+
 def category_fields(extra: dict[str, Any]) -> dict[str, Any]:
     """Return a category's entitlement properties: the kept ones over the defaults; a category
     without a privacy context always shows the defaults (``setDefaultUnEntitlmenetCategory``)."""
     if not contexts_of(extra):
         return dict(CATEGORY_DEFAULTS)
-    return {k: extra.get(k, v) for k, v in CATEGORY_DEFAULTS.items()}
+    return {k: extra.get(k, v) for k, v in CONTEXT_DEFAULTS.items()}

@@ -55,12 +55,25 @@ def test_mediaspace_preset_has_a_kms_tree_with_a_privacy_context(
 
 def test_default_account_has_no_entitlement_and_names_errors(sb: Sandbox) -> None:
     assert sb.account.name == "default"
+    # part of a KMS tree, with its privacy context, so ordinary tests meet one
+    channels = sb.account.category_id(CHANNELS)
+    api = Api(sb, sb.ks())
+    try:
+        assert api.call("category", "get", id=channels)["privacyContexts"] == "MediaSpace"
+        entry = api.new_entry()["id"]
+        link = {"objectType": "KalturaCategoryEntry", "entryId": entry, "categoryId": channels}
+        api.call("categoryEntry", "add", categoryEntry=link)
+        assert api.call("baseEntry", "get", entryId=entry)["categoriesIds"] == ""
+    finally:
+        api.close()
+    with Sandbox(account="empty") as empty:
+        assert dict(empty.account.categories) == {}
     assert not sb.partner_feature("FEATURE_ENTITLEMENT")
     assert not sb.partner_feature("FEATURE_DISABLE_CATEGORY_LIMIT")
     assert sb.partner_feature("FEATURE_ENTRY_REPLACEMENT")  # on until switched off
     with pytest.raises(KeyError, match="has no category"):
         sb.account.channel_id("Open channel")
-    with pytest.raises(ValueError, match="choose one of default, mediaspace"):
+    with pytest.raises(ValueError, match="choose one of default, empty, mediaspace"):
         Sandbox(account="kmc")
 
 
@@ -85,7 +98,12 @@ def test_serve_account_flag_prints_the_account() -> None:
         url = f"{info['service_url']}/api_v3/service"
         ks = httpx.post(
             f"{url}/session/action/start",
-            json={"format": 1, "secret": info["admin_secret"], "partnerId": info["partner_id"]},
+            json={
+                "format": 1,
+                "secret": info["admin_secret"],
+                "partnerId": info["partner_id"],
+                "privileges": "disableentitlement",
+            },
         ).json()
         got = httpx.post(
             f"{url}/category/action/get", json={"format": 1, "ks": ks, "id": channel_id}

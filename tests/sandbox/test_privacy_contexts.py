@@ -41,19 +41,20 @@ def _listed_ids(api: Api, **filter_fields: Any) -> list[str]:
 
 
 def test_descendants_inherit_the_privacy_context(api: Api) -> None:
-    root = _category(api, "MediaSpace", privacyContext="MediaSpace")
+    root = _category(api, "KMS", privacyContext="KMS")
     site = _category(api, "site", root["id"])
     extra = _category(api, "extra", site["id"], privacyContext="Extra")
     plain = _category(api, "Plain")
-    assert (root["privacyContext"], root["privacyContexts"]) == ("MediaSpace", "MediaSpace")
-    assert (site["privacyContext"], site["privacyContexts"]) == ("", "MediaSpace")
-    assert (extra["privacyContext"], extra["privacyContexts"]) == ("Extra", "MediaSpace,Extra")
+    assert (root["privacyContext"], root["privacyContexts"]) == ("KMS", "KMS")
+    assert (site["privacyContext"], site["privacyContexts"]) == ("", "KMS")
+    assert (extra["privacyContext"], extra["privacyContexts"]) == ("Extra", "KMS,Extra")
     assert (plain["privacyContext"], plain["privacyContexts"]) == ("", "")
     fetched = api.call("category", "get", id=site["id"])
-    assert fetched["privacyContexts"] == "MediaSpace"
+    assert fetched["privacyContexts"] == "KMS"
     # a category without a context has the non-entitlement defaults
     assert (plain["privacy"], plain["contributionPolicy"], plain.get("owner")) == (1, 1, None)
     assert root["owner"] == "admin@example.com"  # the KS user owns a new context category
+    assert site["contributionPolicy"] == 2  # a context category: members contribute
 
 
 def test_entitlement_fields_need_a_privacy_context(api: Api) -> None:
@@ -73,7 +74,7 @@ def test_entitlement_fields_need_a_privacy_context(api: Api) -> None:
 
 
 def test_entry_categories_omit_privacy_context_categories(sb: Sandbox, api: Api) -> None:
-    root = _category(api, "MediaSpace", privacyContext="MediaSpace")
+    root = _category(api, "KMS", privacyContext="KMS")
     channel = _category(api, "channel", root["id"])
     plain = _category(api, "Plain")
     entry = api.new_entry("in both")
@@ -123,7 +124,7 @@ def test_a_privacy_context_ks_sees_null_categories(sb: Sandbox, api: Api) -> Non
 
 
 def test_entry_update_keeps_privacy_context_links(api: Api) -> None:
-    root = _category(api, "MediaSpace", privacyContext="MediaSpace")
+    root = _category(api, "KMS", privacyContext="KMS")
     channel = _category(api, "channel", root["id"])
     other = _category(api, "other", root["id"])
     plain = _category(api, "Plain")
@@ -137,7 +138,7 @@ def test_entry_update_keeps_privacy_context_links(api: Api) -> None:
     by_id = {"objectType": "KalturaMediaEntry", "categoriesIds": str(other["id"])}
     api.call("baseEntry", "update", entryId=entry["id"], baseEntry=by_id)
     assert _members(api, entry["id"]) == {channel["id"]}  # categoriesIds skips context ones
-    by_name = {"objectType": "KalturaMediaEntry", "categories": "MediaSpace>other"}
+    by_name = {"objectType": "KalturaMediaEntry", "categories": "KMS>other"}
     api.call("baseEntry", "update", entryId=entry["id"], baseEntry=by_name)
     assert _members(api, entry["id"]) == {channel["id"], other["id"]}  # a full name adds it
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from kaltura_mm.sandbox import (
     content,
+    entitlement,
     entry_search,
     entry_update,
     ids,
@@ -27,10 +28,13 @@ _TYPE_OF_CLASS = {"KalturaMediaEntry": 1, "KalturaDocumentEntry": 10, "KalturaDa
 def fetch(call: Call, entry_id: str, media_only: bool = False) -> sqlite3.Row:
     """Return a live entry of the caller's partner or raise ``ENTRY_ID_NOT_FOUND``."""
     call.core.promote_ready()
-    row = call.core.store.one(
-        "SELECT * FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
-        (entry_id, call.partner_id),
-    )
+    with call.core.store.reading() as conn:
+        row: sqlite3.Row | None = conn.execute(
+            "SELECT * FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
+            (entry_id, call.partner_id),
+        ).fetchone()
+        if row is not None and not entitlement.entry_entitled(conn, call, row):
+            row = None  # ``entitlement`` rule 3
     if row is None or (media_only and row["type"] != 1):
         raise ApiError("ENTRY_ID_NOT_FOUND", entry_id)
     return row
@@ -109,11 +113,13 @@ def get_by_ids(call: Call) -> list[dict[str, Any]]:
     wanted = [x.strip() for x in call.args["entryIds"].split(",") if x.strip()]
     if not wanted:
         return []
-    rows = call.core.store.all(
-        f"SELECT * FROM entries WHERE partner_id = ? AND status != 3 AND id IN "  # noqa: S608
-        f"({','.join('?' * len(wanted))}) ORDER BY seq",
-        [call.partner_id, *wanted],
-    )
+    with call.core.store.reading() as conn:
+        rows = conn.execute(
+            f"SELECT * FROM entries WHERE partner_id = ? AND status != 3 AND id IN "  # noqa: S608
+            f"({','.join('?' * len(wanted))}) ORDER BY seq",
+            [call.partner_id, *wanted],
+        ).fetchall()
+        rows = [r for r in rows if entitlement.entry_entitled(conn, call, r)]
     return privacy.entry_views(call, rows)
 
 

@@ -7,7 +7,13 @@ import json
 import sqlite3
 from typing import Any
 
-from kaltura_mm.sandbox import category_jobs, category_search, category_tree, privacy
+from kaltura_mm.sandbox import (
+    category_jobs,
+    category_search,
+    category_tree,
+    entitlement,
+    privacy,
+)
 from kaltura_mm.sandbox.actions import Action, Call, Param
 from kaltura_mm.sandbox.category_tree import NAME_MAX, clean_name
 from kaltura_mm.sandbox.errors import ApiError
@@ -79,12 +85,17 @@ def view(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def fetch(call: Call, category_id: int) -> sqlite3.Row | None:
-    """Return an active category of the caller's partner, with counters."""
-    return call.core.store.one(
-        f"SELECT c.*, {_COUNTS} FROM categories c WHERE c.id = ? AND c.partner_id = ? "  # noqa: S608
-        "AND c.status = 2",
-        (category_id, call.partner_id),
-    )
+    """Return an active category of the caller's partner, with counters (None also when
+    entitlement hides it, ``entitlement`` rule 5)."""
+    with call.core.store.reading() as conn:
+        row: sqlite3.Row | None = conn.execute(
+            f"SELECT c.*, {_COUNTS} FROM categories c WHERE c.id = ? AND c.partner_id = ? "  # noqa: S608
+            "AND c.status = 2",
+            (category_id, call.partner_id),
+        ).fetchone()
+        if row is not None and not entitlement.category_visible(conn, call, row):
+            return None
+    return row
 
 
 def insert(
@@ -126,6 +137,8 @@ def _entitlement_extra(
     parent's (``privacy`` rule 1), and the KS user as the owner of a new category with a
     context (``KalturaCategory::toInsertableObject``)."""
     sent = obj.values
+    if sent.get("privacyContext") and entitlement.enforced(call):
+        raise ApiError("CANNOT_UPDATE_CATEGORY_PRIVACY_CONTEXT")
     adding = old is None
     old = old or {}
     own = sent.get("privacyContext", old.get("privacyContext"))
@@ -142,6 +155,10 @@ def _entitlement_extra(
     if adding or "privacyContext" in sent or "privacyContext" in obj.nulls:
         kept["privacyContext"] = own
         kept["privacyContexts"] = privacy.build(parent_contexts, own)
+        several = len(kept["privacyContexts"].split(",")) > 1
+        if several and privacy.category_limit_disabled(call):
+            # ``category::validatePrivacyContexts``
+            raise ApiError("CANNOT_SET_MULTI_PRIVACY_CONTEXT")
     return kept
 
 
@@ -166,7 +183,7 @@ def _parent(conn: sqlite3.Connection, call: Call, parent_id: int) -> sqlite3.Row
         "SELECT * FROM categories WHERE id = ? AND partner_id = ? AND status = 2",
         (parent_id, call.partner_id),
     ).fetchone()
-    if parent is None:
+    if parent is None or not entitlement.category_visible(conn, call, parent):
         raise ApiError("PARENT_CATEGORY_NOT_FOUND", parent_id)
     return parent
 
