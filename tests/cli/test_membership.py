@@ -2,7 +2,8 @@
 
 A MediaSpace channel (a privacy context) never shows in an entry's ``categoriesIds``, and a
 partner with ``FEATURE_DISABLE_CATEGORY_LIMIT`` gets it null: the commands read the links from
-``categoryEntry.list``. The truth is the sandbox's own store.
+``categoryEntry.list``. The truth is the sandbox's own store. On the ``mediaspace`` account,
+which enforces entitlement, the session is signed as KMC signs its own (``disableentitlement``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from kaltura_mm import ks
+from kaltura_mm.models import SessionType
 from tests.cli.ground import in_category
 from tests.cli.test_upload import make_files
 from tests.integration.sync_support import linked, media
@@ -20,6 +23,26 @@ from tests.integration.sync_support import linked, media
 Runner = Callable[..., Any]
 MEDIASPACE = pytest.mark.kaltura_sandbox(account="mediaspace")
 CHANNEL = "MediaSpace>site>channels>Private channel"
+KMC = "disableentitlement"
+
+
+def _session(sandbox: Any, privileges: str) -> str:
+    return ks.generate_v2(
+        sandbox.partner_id,
+        sandbox.admin_secret,
+        session_type=SessionType.ADMIN,
+        privileges=privileges,
+    )
+
+
+@pytest.fixture
+def sandbox_env(sandbox_env: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The sandbox, with the session signed as KMC's where entitlement is enforced."""
+    if sandbox_env.partner_feature("FEATURE_ENTITLEMENT"):
+        monkeypatch.setenv("KALTURA_KS", _session(sandbox_env, KMC))
+    return sandbox_env
+
+
 GALLERY = "MediaSpace>site>galleries>Lectures"
 
 
@@ -145,3 +168,19 @@ def _planned(cli: Runner, manifest: Path, scope: str) -> dict[str, list[str]]:
     plan = cli("--json", "sync", str(manifest), "-c", scope, "--plan")
     assert plan.code == 0, plan.err
     return {r["reference_id"]: r["actions"] for r in plan.json_lines() if r["reference_id"]}
+
+
+@MEDIASPACE
+def test_a_session_with_a_privacy_context_detaches_and_adds(
+    cli: Runner, sandbox_env: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under a KS with privacycontext: the server nulls every entry's categoriesIds, even for a
+    # category with no context of its own (Archive).
+    account = sandbox_env.account
+    archive, entry = account.category_id("Archive"), account.entry_id("Archived clip")
+    monkeypatch.setenv("KALTURA_KS", _session(sandbox_env, f"privacycontext:MediaSpace,{KMC}"))
+    shown = cli("--json", "get", entry)
+    assert shown.code == 0 and shown.json_lines()[0]["categories_ids"] is None
+    assert _run(cli, "add", "-c", "Archive", entry, "--dry-run") == {entry: "already_done"}
+    assert _run(cli, "detach", "-c", "Archive", entry, "--yes") == {entry: "done"}
+    assert entry not in in_category(sandbox_env, archive)

@@ -60,9 +60,6 @@ class InMemoryKaltura:
     link_status: dict[tuple[str, int], CategoryEntryStatus] = attrs.field(factory=dict)
     # what the index holds of the links, when it lags the store (None: it does not)
     indexed_members: set[tuple[str, int]] | None = None
-    # the real server's reading (Kaltura spec 13): a deleted entry still in the index comes back
-    # as a row with status DELETED whatever the filter asks, instead of being dropped
-    deleted_rows: bool = False
 
     def settle(self) -> None:
         """Let the index catch up: entries deleted so far leave it."""
@@ -123,7 +120,7 @@ class InMemoryKaltura:
         if entry_id in self.hidden:
             return None
         if entry_id in self.dead:
-            wanted = self.deleted_rows or EntryStatus.DELETED in (f.status_in or ())
+            wanted = EntryStatus.DELETED in (f.status_in or ())
             return attrs.evolve(indexed, status=EntryStatus.DELETED) if wanted else None
         return self.entries[entry_id]
 
