@@ -51,6 +51,8 @@ class Action:
     params: tuple[Param, ...] = ()
     needs_ks: bool = True
     admin_only: bool = False
+    # ``@validateUser``: an ownership check the dispatcher runs before the access check
+    validate_user: Callable[[Call], None] | None = None
 
 
 @dataclass

@@ -52,7 +52,7 @@ class ActionsLimits:
 
     def use(self, ks_text: str, session: Session, context: Context, consume: bool) -> None:
         """Count one use of ``ks_text`` (``consume=False``: only check that one is left)."""
-        limit = session.privileges.get(PRIVILEGE)
+        limit = session.actions_limit
         if limit is None:
             return
         last = _LAST.get()

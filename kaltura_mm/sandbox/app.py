@@ -221,6 +221,19 @@ class Sandbox:
         values = {"name": name, "permissionNames": text}
         return roles.insert(self.core.store, chosen, values, int(self.clock.now()))
 
+    def set_user_roles(
+        self, user_id: str, role_ids: Iterable[int], partner_id: int | None = None
+    ) -> None:
+        """Give a user of a partner roles of their own, as a KMC user has: a KS of that user (USER
+        or ADMIN) without ``setrole`` then acts with them. No ids: back to the session type's
+        role. An id that is not a live role of the partner or a global one is a ``ValueError``."""
+        chosen = self._partner(partner_id).partner_id
+        ids = tuple(role_ids)
+        missing = [r for r in ids if roles.find(self.core.store, chosen, str(r)) is None]
+        if missing:
+            raise ValueError(f"roles {missing} do not exist for partner {chosen}")
+        roles.set_holder(self.core.store, chosen, user_id, ids)
+
     def ks(
         self,
         user_id: str = "",

@@ -6,7 +6,8 @@
 4. action arguments read and validated (``MISSING_MANDATORY_PARAMETER``, ``INVALID_ENUM_VALUE``…);
 5. KS validity (``INVALID_KS`` with ``KSID`` = ``EXPIRED`` or ``EXCEEDED_ACTIONS_LIMIT``, then
    ``LOGOUT`` for a KS whose app token was deleted) and the role it acts with (``roles``:
-   ``INVALID_OBJECT_ID`` for an unknown ``setrole``);
+   ``INVALID_OBJECT_ID`` for an unknown ``setrole``); then the action's ``@validateUser``
+   ownership check (``INVALID_KS … -4,INVALID_TYPE``, even with no KS);
 6. access (``MISSING_KS``; ``SERVICE_FORBIDDEN`` when the role lacks every permission the action
    accepts, ``permissions.ACTIONS``); 7. the action runs.
 """
@@ -170,6 +171,10 @@ class Dispatcher:
             raise invalid_ks("LOGOUT")  # its app token was deleted
         partner_id = session.partner_id if session else _partner_param(params)
         held = self._role_permissions(params, session, consume)
+        ks_text = str(params.get("ks")) if session is not None else ""  # appToken hashes it
+        call = Call(self.core, partner_id, session, args, ks_text, held)
+        if spec.validate_user is not None:
+            spec.validate_user(call)
         if spec.needs_ks and session is None:
             if partner_id and self.core.partner(partner_id) is not None:
                 raise _forbidden(service, action)
@@ -179,8 +184,7 @@ class Dispatcher:
             permitted = not spec.admin_only or bool(session and session.is_admin)
         if session is not None and not permitted:
             raise _forbidden(service, action)
-        ks_text = params.get("ks") if session is not None else ""
-        return Call(self.core, partner_id, session, args, str(ks_text), held)
+        return call
 
     def _role_permissions(
         self, params: dict[str, Any], session: ks.Session | None, consume: bool

@@ -21,7 +21,7 @@ from typing import Any
 
 from kaltura_mm.sandbox import permissions, response_headers
 from kaltura_mm.sandbox.errors import ApiError
-from kaltura_mm.sandbox.schema import KInput, all_props
+from kaltura_mm.sandbox.schema import TYPES, KInput, all_props
 
 INSERT, UPDATE = "insert", "update"
 _ERROR = {
@@ -42,20 +42,29 @@ def drop(
     """
     dropped: list[str] = []
     for name, (kind, _) in all_props(obj.type).items():
-        if (name, operation) not in permissions.FIELDS:
-            continue
         if name not in obj.values and name not in obj.nulls:
+            continue
+        cls = _declaring(obj.type, name)
+        if (cls, name, operation) not in permissions.FIELDS:
             continue
         if operation == UPDATE and _unchanged(obj, name, kind, current or {}):
             continue
-        if permissions.field_permitted(held, name, operation):
+        if permissions.field_permitted(held, cls, name, operation):
             continue
         obj.values.pop(name, None)
         obj.nulls.discard(name)
         dropped.append(name)
         message = ApiError(_ERROR[operation], f"{obj.type}::{name}").message
-        response_headers.add(f"{permissions.FIELDS_CLASS}-{name}-error", message)
+        response_headers.add(f"{cls}-{name}-error", message)
     return dropped
+
+
+def _declaring(cls: str, name: str) -> str:
+    """Return the class of ``cls``'s chain that declares property ``name``."""
+    current: str | None = cls
+    while current is not None and name not in TYPES[current].props:
+        current = TYPES[current].parent
+    return current or cls
 
 
 def _unchanged(obj: KInput, name: str, kind: str, current: dict[str, Any]) -> bool:

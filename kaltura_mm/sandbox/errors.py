@@ -29,6 +29,7 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
     "INVALID_SET_ROLE": ((), "Invalid set role id"),
     "INVALID_ACTIONS_LIMIT": ((), "Invalid actions limit"),
     "ROLE_NAME_ALREADY_EXISTS": ((), "A role with the same name already exists"),
+    "ROLE_IS_BEING_USED": ((), "Role is being used"),
     "SYSTEM_NAME_ALREADY_EXISTS": (("SYS_NAME",), "System name [@SYS_NAME@] already exists"),
     "PERMISSION_NOT_FOUND": (("ERR_TEXT",), "@ERR_TEXT@"),
     "PROPERTY_VALIDATION_NO_INSERT_PERMISSION": (

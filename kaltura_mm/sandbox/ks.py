@@ -35,6 +35,8 @@ class Session:
     type: int
     user_id: str
     privileges: dict[str, str] = field(default_factory=dict)
+    # the privileges as the server holds them: a v1 KS's own text, a v2 KS's fields re-joined
+    raw_privileges: str = ""
 
     @property
     def is_admin(self) -> bool:
@@ -42,16 +44,69 @@ class Session:
         return self.type >= 1
 
     def has_privilege(self, name: str, value: str = "*") -> bool:
-        """Return True when the KS grants ``name`` for ``value`` (or ``*`` / ``all:*``)."""
-        if self.privileges.get("all") == "*":
+        """Return True when the KS grants ``name`` for ``value`` (``ks::verifyPrivileges``):
+        ``*`` (or ``all:*``), ``name:*`` or ``name:value`` anywhere in the privileges text (a
+        substring test, as the server's ``strpos``), or ``value`` among ``name``'s ``/`` list."""
+        raw = self.raw_privileges or _joined(self.privileges)
+        if raw == "*" or f"{name}:*" in raw or f"{name}:{value}" in raw:
             return True
         granted = self.privileges.get(name)
-        if granted is None:
-            return False
-        return "*" in granted.split("/") or value in granted.split("/")
+        return granted is not None and value in granted.split("/")
+
+    def privilege(self, name: str) -> str | None:
+        """Return the first value of privilege ``name`` ("" for a bare name), or None."""
+        for item in (self.raw_privileges or _joined(self.privileges)).split(","):
+            key, sep, value = item.strip().partition(":")
+            if key == name:
+                return value if sep else ""
+        return None
+
+    @property
+    def role(self) -> str | None:
+        """Return ``setrole:``'s role id or system name, if the KS sets one."""
+        return self.privilege("setrole") or None
+
+    @property
+    def actions_limit(self) -> str | None:
+        """Return ``actionslimit:``'s value as written, if the KS has one."""
+        return self.privilege("actionslimit")
+
+    @property
+    def privacy_context(self) -> str | None:
+        """Return ``privacycontext:``'s value (``kSessionBase::getPrivacyContext``), or None."""
+        return self.privilege("privacycontext") or None
+
+    @property
+    def enable_entitlement(self) -> bool:
+        """Return True when the KS has the bare ``enableentitlement`` privilege."""
+        return self.privilege("enableentitlement") == ""
+
+    @property
+    def disable_entitlement(self) -> bool:
+        """Return True when the KS has the bare ``disableentitlement`` privilege."""
+        return self.privilege("disableentitlement") == ""
+
+    def may_edit(self, entry_id: str) -> bool:
+        """Return True when ``edit:<entry_id>`` or ``edit:*`` is granted."""
+        return self.has_privilege("edit", entry_id)
+
+    def may_view(self, entry_id: str) -> bool:
+        """Return True when ``sview:<entry_id>`` or ``sview:*`` is granted."""
+        return self.has_privilege("sview", entry_id)
+
+    @property
+    def may_list_all(self) -> bool:
+        """Return True when ``list:*`` lifts a USER KS's own-entries-only listing."""
+        return self.has_privilege("list", "*")
 
     def __repr__(self) -> str:
         return f"Session(partner_id={self.partner_id}, type={self.type}, user_id={self.user_id!r})"
+
+
+def _joined(privileges: dict[str, str]) -> str:
+    """Re-join parsed privileges as ``kSessionBase::parseKsV2`` does (``all:*`` is ``*``)."""
+    text = ",".join(f"{k}:{v}" if v else k for k, v in privileges.items())
+    return "*" if text == "all:*" else text
 
 
 def parse_privileges(text: str) -> dict[str, str]:
@@ -173,7 +228,10 @@ def _decode_v1(raw: bytes, admin_secrets: list[str]) -> Session:
         type_ = int(fields[3] or 0)
     except ValueError as error:
         raise KsFormatError("numeric KS field is not a number") from error
-    return Session(partner_id, valid_until, type_, fields[5], parse_privileges(fields[6]))
+    privileges = fields[6]
+    return Session(
+        partner_id, valid_until, type_, fields[5], parse_privileges(privileges), privileges
+    )
 
 
 def _decode_v2(raw: bytes, admin_secrets: list[str]) -> Session:
@@ -203,7 +261,7 @@ def _session_from_fields(partner_id: int, fields_raw: bytes) -> Session:
     user_id = fields.pop("_u", "")
     fields.pop("_m", None)
     fields.pop("_d", None)
-    return Session(partner_id, valid_until, type_, user_id, fields)
+    return Session(partner_id, valid_until, type_, user_id, fields, _joined(fields))
 
 
 __all__ = [

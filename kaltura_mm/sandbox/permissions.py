@@ -5,9 +5,11 @@ action is allowed when the session's role holds any of its permissions
 (``kPermissionManager::isActionPermitted``). Partner-group items (``-1>PARTNER_-1_GROUP_*``,
 ``-1>BATCH_BASE``...) are left out: they serve Kaltura's own internal partners.
 
-``FIELDS`` is ``object.KalturaBaseEntry.ini`` for the properties ``KalturaBaseEntry`` marks
-``@requiresPermission``: a session whose role holds none of a field's permissions has the field
-dropped silently (``KalturaObject::validateForInsert`` / ``validateForUpdate``).
+``FIELDS`` is ``object.KalturaBaseEntry.ini`` and ``object.KalturaCategory.ini`` for the
+properties those classes mark ``@requiresPermission``: a session whose role holds none of a
+field's permissions has the field dropped silently (``KalturaObject::validateForInsert`` /
+``validateForUpdate``). A property with an ini entry but no annotation (``entitledUsersEdit``,
+``KalturaCategory.appearInList``) is not checked by the server, so not here either.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ def _table(spec: str) -> dict[str, frozenset[str]]:
     table: dict[str, frozenset[str]] = {}
     for line in spec.strip().splitlines():
         action, _, names = line.partition(":")
-        table[action.strip().lower()] = frozenset(names.split())
+        table[action.strip()] = frozenset(names.split())
     return table
 
 
@@ -124,29 +126,54 @@ ACTIONS: dict[str, dict[str, frozenset[str]]] = {
     ),
 }
 
-# (property, "insert" | "update") -> permissions; every one is declared on KalturaBaseEntry.
-_SCHEDULE = frozenset({"CONTENT_MANAGE_SCHEDULE"})
-_METADATA = frozenset({"CONTENT_MANAGE_METADATA", "CONTENT_MODERATE_METADATA", BASE_USER})
-_CATEGORIES = frozenset({"CONTENT_MANAGE_ASSIGN_CATEGORIES", BASE_USER})
-_ACCESS = frozenset({"CONTENT_MANAGE_ACCESS_CONTROL"})
-FIELDS: dict[tuple[str, str], frozenset[str]] = {
-    ("name", "update"): _METADATA,
-    ("description", "update"): _METADATA,
-    ("tags", "update"): _METADATA,
-    ("categories", "insert"): _CATEGORIES,
-    ("categories", "update"): _CATEGORIES,
-    ("categoriesIds", "insert"): _CATEGORIES,
-    ("categoriesIds", "update"): _CATEGORIES,
-    ("accessControlId", "insert"): _ACCESS,
-    ("accessControlId", "update"): _ACCESS,
-    ("startDate", "insert"): _SCHEDULE,
-    ("startDate", "update"): _SCHEDULE,
-    ("endDate", "insert"): _SCHEDULE,
-    ("endDate", "update"): _SCHEDULE,
-    ("referenceId", "insert"): frozenset({"CONTENT_INGEST_REFERENCE_MODIFY"}),
-    ("referenceId", "update"): frozenset({"CONTENT_INGEST_REFERENCE_MODIFY"}),
+_BY_LOWER_NAME = {
+    service: {action.lower(): names for action, names in actions.items()}
+    for service, actions in ACTIONS.items()
 }
-FIELDS_CLASS = "KalturaBaseEntry"  # the class that declares every property in ``FIELDS``
+
+
+def _fields(cls: str, spec: str) -> dict[tuple[str, str, str], frozenset[str]]:
+    """Read ``"prop [insert] [update]: PERM PERM"`` lines into (class, prop, operation) keys."""
+    table: dict[tuple[str, str, str], frozenset[str]] = {}
+    for line in spec.strip().splitlines():
+        head, _, names = line.partition(":")
+        prop, *operations = head.split()
+        for operation in operations:
+            table[(cls, prop, operation)] = frozenset(names.split())
+    return table
+
+
+_METADATA = f"CONTENT_MANAGE_METADATA CONTENT_MODERATE_METADATA {BASE_USER}"
+_CATEGORY_USERS = "CONTENT_MANAGE_CATEGORY_USERS"
+# (declaring class, property, "insert" | "update") -> permissions
+FIELDS: dict[tuple[str, str, str], frozenset[str]] = {
+    **_fields(
+        "KalturaBaseEntry",
+        f"""
+        name update: {_METADATA}
+        description update: {_METADATA}
+        tags update: {_METADATA}
+        categories insert update: CONTENT_MANAGE_ASSIGN_CATEGORIES {BASE_USER}
+        categoriesIds insert update: CONTENT_MANAGE_ASSIGN_CATEGORIES {BASE_USER}
+        accessControlId insert update: CONTENT_MANAGE_ACCESS_CONTROL
+        startDate insert update: CONTENT_MANAGE_SCHEDULE
+        endDate insert update: CONTENT_MANAGE_SCHEDULE
+        referenceId insert update: CONTENT_INGEST_REFERENCE_MODIFY
+        """,
+    ),
+    **_fields(
+        "KalturaCategory",
+        f"""
+        privacy insert update: {_CATEGORY_USERS}
+        inheritanceType insert update: {_CATEGORY_USERS}
+        userJoinPolicy insert update: {_CATEGORY_USERS}
+        defaultPermissionLevel insert update: {_CATEGORY_USERS}
+        owner insert update: {_CATEGORY_USERS}
+        contributionPolicy insert update: {_CATEGORY_USERS}
+        privacyContext insert update: {_CATEGORY_USERS}
+        """,
+    ),
+}
 
 
 def every_permission_named() -> frozenset[str]:
@@ -162,13 +189,13 @@ def every_permission_named() -> frozenset[str]:
 
 def action_permitted(held: frozenset[str], service: str, action: str) -> bool | None:
     """Return whether ``held`` allows ``service.action`` (None: the action is not in the table)."""
-    allowed = ACTIONS.get(service.lower(), {}).get(action.lower())
+    allowed = _BY_LOWER_NAME.get(service.lower(), {}).get(action.lower())
     if allowed is None:
         return None
     return ALL in held or bool(allowed & held)
 
 
-def field_permitted(held: frozenset[str], name: str, operation: str) -> bool:
-    """Return whether ``held`` may write property ``name`` on ``operation`` (insert/update)."""
-    allowed = FIELDS.get((name, operation))
+def field_permitted(held: frozenset[str], cls: str, name: str, operation: str) -> bool:
+    """Return whether ``held`` may write ``cls``'s property ``name`` on ``operation``."""
+    allowed = FIELDS.get((cls, name, operation))
     return allowed is None or ALL in held or bool(allowed & held)

@@ -4,12 +4,13 @@ Role selection (``kPermissionManager::getRoleIds``): ``setrole:<id or system nam
 wins, looked up among the KS partner's roles and the global ones (partner 0), deleted ones
 excluded; an unknown one is ``INVALID_OBJECT_ID`` (``ID`` = ``N/A``: the server's exception carries
 no data), a negative id ``INVALID_SET_ROLE``, and ``setrole:null`` leaves only the always-allowed
-actions. Otherwise a widget KS (USER type, user "" or "0", ``widget:1``) takes the widget role,
-an ADMIN KS the partner admin role (``*``: every permission) and a USER KS the user-session role
-(``BASE_USER_SESSION_PERMISSION`` only). Every role also holds ``ALWAYS_ALLOWED_ACTIONS``. A
-role's status is not checked (a BLOCKED role still works, as in ``getPermissions``).
-
-The sandbox has no KS users, so the server's "a KS user with roles of its own" step never applies.
+actions. Otherwise a KS user the partner gave roles (``Sandbox.set_user_roles``: a KMC user)
+acts with those roles, whatever the KS type (``kuser::getRoleIds``; the user id is matched
+ignoring case). Otherwise a widget KS (USER type, user "" or "0", ``widget:1``) takes the
+widget role, an ADMIN KS the partner admin role (``*``: every permission) and a USER KS the
+user-session role (``BASE_USER_SESSION_PERMISSION`` only). Every role also holds
+``ALWAYS_ALLOWED_ACTIONS``. A role's status is not checked (a BLOCKED role still works, as in
+``getPermissions``); a role a user holds cannot be deleted (``ROLE_IS_BEING_USED``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ CREATE TABLE IF NOT EXISTS user_roles (
     tags TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS user_roles_by_partner ON user_roles (partner_id, status);
+CREATE TABLE IF NOT EXISTS user_role_holders (
+    partner_id INTEGER NOT NULL, user_id TEXT NOT NULL COLLATE NOCASE, role_ids TEXT NOT NULL,
+    PRIMARY KEY (partner_id, user_id)
+);
 INSERT OR IGNORE INTO user_roles VALUES
     (1, 0, 'Basic User Session Role', 'Basic User Session Role',
      'Allowed actions for a basic user with no special permissions', 1,
@@ -57,7 +62,7 @@ def ensure_schema(store: Store) -> None:
 class Role:
     """A role as the permission check needs it."""
 
-    id: int
+    ids: tuple[int, ...]
     names: frozenset[str]
 
 
@@ -89,7 +94,8 @@ def names_of(text: str | None) -> frozenset[str]:
 
 def is_widget(session: Session) -> bool:
     """Return True for a widget KS (``kSessionBase::isWidgetSession``)."""
-    return session.type == 0 and session.user_id in ("", "0") and "widget" in session.privileges
+    text = session.raw_privileges
+    return session.type == 0 and session.user_id in ("", "0") and "widget:1" in text
 
 
 def find(store: Store, partner_id: int, key: str) -> sqlite3.Row | None:
@@ -109,22 +115,55 @@ def _default_role_id(session: Session) -> int:
     return ADMIN_ROLE_ID if session.is_admin else USER_ROLE_ID
 
 
+def held_by(store: Store, partner_id: int, user_id: str) -> tuple[int, ...]:
+    """Return the ids of the roles the partner gave ``user_id`` (none: the session type's)."""
+    text = store.scalar(
+        "SELECT role_ids FROM user_role_holders WHERE partner_id = ? AND user_id = ?",
+        (partner_id, user_id),
+    )
+    return tuple(int(part) for part in str(text or "").split(",") if part.strip())
+
+
+def set_holder(store: Store, partner_id: int, user_id: str, role_ids: tuple[int, ...]) -> None:
+    """Give ``user_id`` exactly ``role_ids`` (none: back to the session type's default)."""
+    with store.tx() as conn:
+        conn.execute(
+            "DELETE FROM user_role_holders WHERE partner_id = ? AND user_id = ?",
+            (partner_id, user_id),
+        )
+        if role_ids:
+            conn.execute(
+                "INSERT INTO user_role_holders VALUES (?, ?, ?)",
+                (partner_id, user_id, ",".join(str(r) for r in role_ids)),
+            )
+
+
+def in_use(store: Store, partner_id: int, role_id: int) -> bool:
+    """Return True when some user of the partner holds role ``role_id``."""
+    rows = store.all("SELECT role_ids FROM user_role_holders WHERE partner_id = ?", (partner_id,))
+    return any(str(role_id) in row[0].split(",") for row in rows)
+
+
 def role_of(store: Store, session: Session) -> Role:
-    """Return the role ``session`` acts with, always-allowed actions included."""
-    wanted = session.privileges.get("setrole")
+    """Return the role(s) ``session`` acts with, always-allowed actions included."""
+    wanted = session.role
     if wanted:
         if wanted == "null":
-            return Role(0, frozenset({permissions.ALWAYS_ALLOWED}))
+            return Role((), frozenset({permissions.ALWAYS_ALLOWED}))
         if wanted.lstrip("-").isdigit() and int(wanted) < 0:
             raise ApiError("INVALID_SET_ROLE")
         row = find(store, session.partner_id, wanted)
         if row is None:
             raise ApiError("INVALID_OBJECT_ID")
+        ids: tuple[int, ...] = (int(row["id"]),)
     else:
-        row = store.one("SELECT * FROM user_roles WHERE id = ?", (_default_role_id(session),))
-        assert row is not None
-    held = names_of(row["permission_names"]) | {permissions.ALWAYS_ALLOWED}
-    return Role(int(row["id"]), held)
+        ids = held_by(store, session.partner_id, session.user_id) if session.user_id else ()
+        ids = ids or (_default_role_id(session),)
+    held = {permissions.ALWAYS_ALLOWED}
+    for role_id in ids:  # a held role is read even when deleted, as ``getPermissions`` does
+        text = store.scalar("SELECT permission_names FROM user_roles WHERE id = ?", (role_id,))
+        held |= names_of(text)
+    return Role(ids, frozenset(held))
 
 
 __all__ = [
@@ -137,8 +176,11 @@ __all__ = [
     "Role",
     "ensure_schema",
     "find",
+    "held_by",
+    "in_use",
     "insert",
     "is_widget",
     "names_of",
     "role_of",
+    "set_holder",
 ]

@@ -180,3 +180,18 @@ def test_a_role_without_metadata_permissions_cannot_rename(sb: Sandbox, api: Api
     )
     assert response.json()["name"] == "first"
     assert "KalturaBaseEntry-name-error" in response.headers
+
+
+def test_a_category_editor_without_category_users_rights_loses_privacy(sb: Sandbox) -> None:
+    role = sb.add_role("categories", ["CONTENT_MANAGE_EDIT_CATEGORIES"])
+    editor = Api(sb, sb.ks(user_id="svc", privileges=f"setrole:{role}"))
+    category = {"objectType": "KalturaCategory", "name": "Closed", "privacy": 3}
+    response = _post(editor, "category", "add", category=category)
+    assert response.json()["name"] == "Closed"
+    assert response.headers["KalturaCategory-privacy-error"] == (
+        'Current user does not have permission to insert property "KalturaCategory::privacy"'
+    )
+    admin = Api(sb, sb.ks(user_id="svc"))
+    kept = _post(admin, "category", "add", category={**category, "name": "Also closed"})
+    assert kept.json()["name"] == "Also closed"
+    assert "KalturaCategory-privacy-error" not in kept.headers

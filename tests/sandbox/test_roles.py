@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -177,3 +179,75 @@ def test_add_role_refuses_names_the_server_does_not_define(sb: Sandbox) -> None:
     with pytest.raises(ValueError, match="NOT_A_PERMISSION"):
         sb.add_role("bad", ["CONTENT_MANAGE_BASE", "NOT_A_PERMISSION"])
     assert sb.add_role("everything", "*") >= 1000
+
+
+def test_the_documented_permission_table_is_the_one_the_sandbox_applies() -> None:
+    docs = Path(__file__).parents[2] / "docs" / "sandbox.md"
+    documented: dict[tuple[str, str], frozenset[str]] = {}
+    for line in docs.read_text().splitlines():
+        match = re.fullmatch(r"\| `(\w+)\.(\w+)` \| ([A-Z_, ]+) \|", line)
+        if match:
+            names = frozenset(n.strip() for n in match.group(3).split(","))
+            documented[(match.group(1).lower(), match.group(2))] = names
+    applied = {
+        (service, action): names
+        for service, actions in permissions.ACTIONS.items()
+        for action, names in actions.items()
+    }
+    assert documented == applied
+
+
+def test_a_forbidden_sub_request_sets_the_headers_of_the_whole_answer(sb: Sandbox) -> None:
+    ann = user_api(sb, "ann")
+    body = {
+        "format": 1,
+        "ks": ann.ks,
+        "1": {"service": "baseEntry", "action": "count"},
+        "2": {"service": "category", "action": "delete", "id": 1},
+    }
+    response = ann.http.post("/service/multirequest", json=body)
+    counted, denied = response.json()
+    assert counted == 0 and is_error(denied, "SERVICE_FORBIDDEN")
+    assert response.headers["X-Kaltura"] == "error-SERVICE_FORBIDDEN"
+    assert response.headers["X-Kaltura-App"] == (
+        "exiting on error SERVICE_FORBIDDEN - The access to service [category->delete] is forbidden"
+    )
+    fine = ann.http.post("/service/baseEntry/action/count", json={"format": 1, "ks": ann.ks})
+    assert "X-Kaltura" not in fine.headers
+
+
+def test_roles_survive_a_restart_on_the_same_data_folder(tmp_path: Path) -> None:
+    with Sandbox(data_dir=tmp_path) as first:
+        role = first.add_role("reader", READ_ONLY)
+        next_role = first.add_role("other", READ_ONLY)
+    with Sandbox(data_dir=tmp_path) as again:
+        reader = user_api(again, "ann", privileges=f"setrole:{role}")
+        assert is_error(reader.call("baseEntry", "add", entry=ENTRY), "SERVICE_FORBIDDEN")
+        assert again.add_role("third", READ_ONLY) == next_role + 1
+        reader.close()
+
+
+def test_a_user_the_partner_gave_roles_acts_with_them_in_any_session_type(
+    sb: Sandbox, api: Api
+) -> None:
+    editor = sb.add_role("category editor", ["CONTENT_MANAGE_EDIT_CATEGORIES"])
+    uploader = sb.add_role("uploader", ["CONTENT_INGEST_UPLOAD", "CONTENT_MANAGE_BASE"])
+    sb.set_user_roles("Kim", [editor, uploader])
+    kim = user_api(sb, "kim")  # the user id is matched ignoring case
+    added = kim.call("category", "add", category={"objectType": "KalturaCategory", "name": "k"})
+    assert added["name"] == "k"  # the user-session role could not
+    assert kim.call("baseEntry", "add", entry=ENTRY)["id"]  # the second role's permission
+    kim_admin = Api(sb, sb.ks(user_id="kim"))
+    assert is_error(kim_admin.call("userRole", "list"), "SERVICE_FORBIDDEN")  # not the admin's
+    reader = sb.add_role("reader", READ_ONLY)
+    chosen = user_api(sb, "kim", privileges=f"setrole:{reader}")  # setrole still wins
+    assert is_error(chosen.call("category", "delete", id=added["id"]), "SERVICE_FORBIDDEN")
+    assert is_error(api.call("userRole", "delete", userRoleId=editor), "ROLE_IS_BEING_USED")
+    sb.set_user_roles("kim", [])
+    assert is_error(kim.call("category", "delete", id=added["id"]), "SERVICE_FORBIDDEN")
+    assert api.call("userRole", "delete", userRoleId=editor)["status"] == 3
+
+
+def test_set_user_roles_refuses_a_role_that_does_not_exist(sb: Sandbox) -> None:
+    with pytest.raises(ValueError, match="987654"):
+        sb.set_user_roles("kim", [987654])

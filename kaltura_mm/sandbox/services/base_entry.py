@@ -42,17 +42,32 @@ def show(call: Call, entry_id: str, base_only: bool = False) -> dict[str, Any]:
     return entry_view.views(call.core.store, [row], call.core.service_url, base_only)[0]
 
 
-def _check_owner(call: Call, row: sqlite3.Row, owner_only: bool = False) -> None:
-    """Enforce ``@validateUser entry entryId edit`` for non-admin sessions."""
+def validate_user(call: Call, owner_only: bool = False) -> None:
+    """``@validateUser entry entryId edit [ownerOnly]`` (``KalturaDispatcher::validateUser``), run
+    by the dispatcher before the role's access check: no KS, or a non-admin KS that neither holds
+    ``edit:<id>`` / ``edit:*``, owns the entry (case ignored) nor is among its
+    ``entitledUsersEdit`` (not enough for ``ownerOnly``): ``INVALID_KS`` ``-4,INVALID_TYPE``. An
+    entry that does not exist passes (the action then reports it)."""
     session = call.session
-    if session is None or session.is_admin:
+    if session is None:
+        raise invalid_ks("", "-4", "INVALID_TYPE")
+    if session.is_admin or call.args.get("entryId") is None:
+        return
+    row = call.core.store.one(
+        "SELECT * FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
+        (call.args["entryId"], call.partner_id),
+    )
+    if row is None or session.has_privilege("edit", row["id"]):
         return
     if (row["user_id"] or "").lower() == session.user_id.lower():
         return
     editors = json.loads(row["extra"]).get("entitledUsersEdit") or ""
-    allowed = session.has_privilege("edit", row["id"]) or session.user_id in editors.split(",")
-    if owner_only or not allowed:
+    if owner_only or session.user_id not in editors.split(","):
         raise invalid_ks("", "-4", "INVALID_TYPE")
+
+
+def _validate_owner(call: Call) -> None:
+    validate_user(call, owner_only=True)
 
 
 def insert(call: Call, obj: KInput, type_param: int = -1) -> str:
@@ -140,7 +155,6 @@ def update(call: Call) -> dict[str, Any]:
     """Change an entry's writable properties by the server's rules (``entry_update``)."""
     obj: KInput = call.args.get("baseEntry") or call.args["mediaEntry"]
     row = fetch(call, call.args["entryId"], media_only=call.args.get("_media", False))
-    _check_owner(call, row)
     entry_update.validate(call, row, obj, show(call, row["id"]))
     entry_update.apply(call, row, obj)
     return show(call, row["id"])
@@ -149,7 +163,6 @@ def update(call: Call) -> dict[str, Any]:
 def delete(call: Call) -> None:
     """Soft-delete an entry (status DELETED) and detach it from its categories."""
     row = fetch(call, call.args["entryId"])
-    _check_owner(call, row, owner_only=True)
     with call.core.store.tx() as conn:
         conn.execute(
             "UPDATE entries SET status = 3, updated_at = ? WHERE id = ?",
@@ -178,7 +191,6 @@ def _token_of(call: Call, resource: KInput | None) -> sqlite3.Row:
 def add_content(call: Call) -> dict[str, Any]:
     """Attach content to an entry that has none."""
     row = fetch(call, call.args["entryId"])
-    _check_owner(call, row)
     if row["status"] != NO_CONTENT:
         raise ApiError("ENTRY_ALREADY_WITH_CONTENT")
     resource = call.args.get("resource")
@@ -192,7 +204,6 @@ def update_content(call: Call) -> dict[str, Any]:
     temporary entry (``replacement``). ``baseEntry`` answers a ``KalturaBaseEntry``."""
     media = call.args.get("_media", False)
     row = fetch(call, call.args["entryId"], media_only=media)
-    _check_owner(call, row)
     if row["type"] not in (-1, 1, 10):
         raise ApiError("ENTRY_TYPE_NOT_SUPPORTED", row["type"])
     token = _token_of(call, call.args["resource"])
@@ -261,10 +272,16 @@ BASE_ENTRY = {
         list_entries, (Param("filter", "object", type="KalturaBaseEntryFilter"), _PAGER)
     ),
     "count": Action(count, (Param("filter", "object", type="KalturaBaseEntryFilter"),)),
-    "update": Action(update, (_ENTRY, Param("baseEntry", "object", True, type="KalturaBaseEntry"))),
-    "delete": Action(delete, (_ENTRY,)),
-    "addcontent": Action(add_content, (_ENTRY, _RESOURCE)),
-    "updatecontent": Action(update_content, (_ENTRY, _RESOURCE, _CONV)),
+    "update": Action(
+        update,
+        (_ENTRY, Param("baseEntry", "object", True, type="KalturaBaseEntry")),
+        validate_user=validate_user,
+    ),
+    "delete": Action(delete, (_ENTRY,), validate_user=_validate_owner),
+    "addcontent": Action(add_content, (_ENTRY, _RESOURCE), validate_user=validate_user),
+    "updatecontent": Action(
+        update_content, (_ENTRY, _RESOURCE, _CONV), validate_user=validate_user
+    ),
     "addfromuploadedfile": Action(
         add_from_uploaded_file,
         (
@@ -281,13 +298,19 @@ MEDIA = {
     "list": Action(list_media, (Param("filter", "object", type="KalturaMediaEntryFilter"), _PAGER)),
     "count": Action(_media(count), (Param("filter", "object", type="KalturaMediaEntryFilter"),)),
     "update": Action(
-        _media(update), (_ENTRY, Param("mediaEntry", "object", True, type="KalturaMediaEntry"))
+        _media(update),
+        (_ENTRY, Param("mediaEntry", "object", True, type="KalturaMediaEntry")),
+        validate_user=validate_user,
     ),
-    "delete": Action(delete, (_ENTRY,)),
+    "delete": Action(delete, (_ENTRY,), validate_user=validate_user),
     "addcontent": Action(
-        add_content, (_ENTRY, Param("resource", "object", type="KalturaResource"))
+        add_content,
+        (_ENTRY, Param("resource", "object", type="KalturaResource")),
+        validate_user=validate_user,
     ),
-    "updatecontent": Action(_media(update_content), (_ENTRY, _RESOURCE, _CONV)),
+    "updatecontent": Action(
+        _media(update_content), (_ENTRY, _RESOURCE, _CONV), validate_user=validate_user
+    ),
     "addfromuploadedfile": Action(
         add_from_uploaded_file,
         (

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from typing import Any
 
-from kaltura_mm.sandbox import category_jobs, category_search, category_tree
+from kaltura_mm.sandbox import category_jobs, category_search, category_tree, dropped_fields
 from kaltura_mm.sandbox.actions import Action, Call, Param
 from kaltura_mm.sandbox.category_tree import NAME_MAX, clean_name
 from kaltura_mm.sandbox.errors import ApiError
@@ -153,6 +153,7 @@ def add(call: Call) -> dict[str, Any]:
     """Create a category under ``parentId`` (0: root)."""
     obj: KInput = call.args["category"]
     check_insert(obj)
+    dropped_fields.drop(call.permissions, obj, dropped_fields.INSERT)
     _check_name(obj, required=True)
     extra = {k: obj.get(k) for k in KEPT if k in obj.values}
     with call.core.store.tx() as conn:
@@ -179,6 +180,7 @@ def update(call: Call) -> dict[str, Any]:
         parent = _parent(conn, call, obj.get("parentId")) if moving else None
         category_jobs.check_unlocked(conn, call.partner_id)
         check_update(obj, view(row))
+        dropped_fields.drop(call.permissions, obj, dropped_fields.UPDATE, view(row))
         if not moving and row["parent_id"]:
             parent = _parent(conn, call, row["parent_id"])
         name = clean_name(obj.get("name")) if "name" in obj.values else row["name"]

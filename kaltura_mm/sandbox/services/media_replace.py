@@ -13,7 +13,7 @@ from typing import Any
 from kaltura_mm.sandbox import replacement
 from kaltura_mm.sandbox.actions import Action, Call, Param
 from kaltura_mm.sandbox.errors import ApiError
-from kaltura_mm.sandbox.services.base_entry import _check_owner, fetch, show
+from kaltura_mm.sandbox.services.base_entry import fetch, show, validate_user
 
 MEDIA_CLIP = 1
 
@@ -23,11 +23,14 @@ def cancel_replace(call: Call) -> dict[str, Any]:
     row = fetch(call, call.args["entryId"])
     if row["type"] != MEDIA_CLIP:
         raise ApiError("INVALID_ENTRY_TYPE", row["id"], row["type"], MEDIA_CLIP)
-    _check_owner(call, row)
     with call.core.store.tx() as conn:
         fresh = conn.execute("SELECT * FROM entries WHERE id = ?", (row["id"],)).fetchone()
         replacement.cancel(conn, fresh, int(call.now()))
     return show(call, row["id"])
 
 
-ACTIONS = {"cancelreplace": Action(cancel_replace, (Param("entryId", required=True),))}
+ACTIONS = {
+    "cancelreplace": Action(
+        cancel_replace, (Param("entryId", required=True),), validate_user=validate_user
+    )
+}

@@ -8,6 +8,7 @@
 - ``get`` / ``list`` see the partner's roles and the global ones; ``update`` / ``delete`` only
   the partner's (``INVALID_OBJECT_ID`` otherwise, deleted roles included). ``delete`` answers the
   role with status DELETED (3).
+- ``delete`` of a role a user holds (``Sandbox.set_user_roles``): ``ROLE_IS_BEING_USED``.
 - The admin role's ``permissionNames`` is ``*``; it is shown expanded, as the server does.
 """
 
@@ -142,6 +143,8 @@ def update(call: Call) -> dict[str, Any]:
 def delete(call: Call) -> dict[str, Any]:
     """Mark a role of the partner DELETED and return it."""
     row = _must(call, call.args["userRoleId"], own_only=True)
+    if roles.in_use(call.core.store, call.partner_id, row["id"]):
+        raise ApiError("ROLE_IS_BEING_USED")
     call.core.store.execute(
         "UPDATE user_roles SET status = 3, updated_at = ? WHERE id = ?",
         (int(call.now()), row["id"]),
