@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kaltura_mm.commands.context import AppContext, app, common_options
+from kaltura_mm.commands.credentials import admin_client
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.output import Format, json_line
@@ -43,27 +44,6 @@ _TYPES = ("user", "admin")
 @click.group("apptoken")
 def apptoken_group() -> None:
     """Make, list and revoke app tokens (these commands use the admin secret)."""
-
-
-def admin_client(state: AppContext) -> Client:
-    """Return a client on the admin secret alone (an app token configured beside it is unused)."""
-    from kaltura_mm.client import Client
-    from kaltura_mm.config import Config
-
-    settings = state.settings()
-    secret = state.admin_secret()
-    if settings.partner_id is None:
-        raise CliError(
-            "no partner id is configured",
-            "set KALTURA_PARTNER_ID, pass --partner-id, or add partner_id to your profile",
-        )
-    server = settings.service_url or settings.region
-    values: dict[str, Any] = {"partner_id": settings.partner_id, "admin_secret": secret}
-    if server:
-        values["service_url"] = server
-    client = Client(Config(**values, **state.network()))
-    click.get_current_context().call_on_close(client.close)
-    return client
 
 
 def _role_id(client: Client, role: str) -> int:
@@ -97,7 +77,12 @@ def _role_id(client: Client, role: str) -> int:
 
 @apptoken_group.command("create")
 @click.option(
-    "--hash", "hash_name", type=click.Choice(_HASHES), default="sha256", show_default=True
+    "--hash",
+    "hash_name",
+    type=click.Choice(_HASHES),
+    default="sha256",
+    show_default=True,
+    help="How sessions prove they hold the token.",
 )
 @click.option("--role", metavar="ID|NAME", help="Sessions take this role (setrole:<id>).")
 @click.option("--privileges", help="More session privileges, e.g. 'privacycontext:MediaSpace'.")
@@ -108,7 +93,9 @@ def _role_id(client: Client, role: str) -> int:
     help="Session type [default: admin with --role (the role limits it), else user].",
 )
 @click.option("--user-id", "user_id", help="Sessions act as this user.")
-@click.option("--expiry", metavar="DURATION|TIME", help="The token stops working: 90d, or a date.")
+@click.option(
+    "--expiry", metavar="DURATION|TIME", help="The token stops working: 90d, 3600 (s), or a date."
+)
 @click.option(
     "--session-duration", type=Duration(), metavar="DURATION", help="Longest session: 12h."
 )

@@ -7,11 +7,17 @@ admin (guessing admin would silently undo the point of the token).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import click
 
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.profiles import ENV_VARS, Settings
+
+if TYPE_CHECKING:
+    from kaltura_mm.client import Client
+    from kaltura_mm.commands.context import AppContext
 
 
 def origin(settings: Settings, key: str) -> str:
@@ -68,3 +74,24 @@ def _hash(settings: Settings) -> str:
         raise CliError(
             f"{exc} (from {where})", "set it to the hash the token was made with"
         ) from None
+
+
+def admin_client(state: AppContext) -> Client:
+    """Return a client on the admin secret alone (an app token configured beside it is unused)."""
+    from kaltura_mm.client import Client
+    from kaltura_mm.config import Config
+
+    settings = state.settings()
+    secret = state.admin_secret()
+    if settings.partner_id is None:
+        raise CliError(
+            "no partner id is configured",
+            "set KALTURA_PARTNER_ID, pass --partner-id, or add partner_id to your profile",
+        )
+    server = settings.service_url or settings.region
+    values: dict[str, Any] = {"partner_id": settings.partner_id, "admin_secret": secret}
+    if server:
+        values["service_url"] = server
+    client = Client(Config(**values, **state.network()))
+    click.get_current_context().call_on_close(client.close)
+    return client

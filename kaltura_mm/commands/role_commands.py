@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import click
 
-from kaltura_mm.commands.apptoken_commands import admin_client
 from kaltura_mm.commands.context import app, common_options
+from kaltura_mm.commands.credentials import admin_client
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.output import json_line
