@@ -72,6 +72,7 @@ _EXPORTS: dict[str, str] = {
     "MediaEntryFilter": "kaltura_mm.models",
     "MediaManager": "kaltura_mm.manager",
     "MediaType": "kaltura_mm.enums",
+    "Membership": "kaltura_mm.flows.membership",
     "MissingKsError": "kaltura_mm.errors",
     "MultiRequest": "kaltura_mm.protocol.calls",
     "MultiResponse": "kaltura_mm.protocol.calls",
@@ -119,12 +120,15 @@ _EXPORTS: dict[str, str] = {
     "detach_entries": "kaltura_mm.flows.entries",
     "detach_where": "kaltura_mm.flows.entries",
     "get_entries": "kaltura_mm.flows.entries",
+    "get_entries_in": "kaltura_mm.flows.entries",
     "get_entry": "kaltura_mm.flows.entries",
     "interleave": "kaltura_mm.runtime.effects",
     "list_entries": "kaltura_mm.flows.listing",
     "list_page": "kaltura_mm.flows.listing",
+    "live_rows": "kaltura_mm.flows.listing",
     "move_category": "kaltura_mm.flows.category_changes",
     "move_entries": "kaltura_mm.flows.entries",
+    "read_membership": "kaltura_mm.flows.membership",
     "rename_category": "kaltura_mm.flows.category_changes",
     "replace_content": "kaltura_mm.upload.replace",
     "resolve_category": "kaltura_mm.flows.categories",
@@ -197,6 +201,7 @@ __all__ = [
     "MediaEntryFilter",
     "MediaManager",
     "MediaType",
+    "Membership",
     "MissingKsError",
     "MultiRequest",
     "MultiResponse",
@@ -245,12 +250,15 @@ __all__ = [
     "detach_entries",
     "detach_where",
     "get_entries",
+    "get_entries_in",
     "get_entry",
     "interleave",
     "list_entries",
     "list_page",
+    "live_rows",
     "move_category",
     "move_entries",
+    "read_membership",
     "rename_category",
     "replace_content",
     "resolve_category",
@@ -329,10 +337,12 @@ if TYPE_CHECKING:
         detach_entries,
         detach_where,
         get_entries,
+        get_entries_in,
         get_entry,
         move_entries,
     )
-    from kaltura_mm.flows.listing import list_entries, list_page
+    from kaltura_mm.flows.listing import list_entries, list_page, live_rows
+    from kaltura_mm.flows.membership import Membership, read_membership
     from kaltura_mm.flows.query import ANY_STATUS, EntryQuery
     from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
     from kaltura_mm.manager import (

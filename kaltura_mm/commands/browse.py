@@ -25,7 +25,7 @@ from kaltura_mm.commands.problems import report_item_failure
 from kaltura_mm.commands.shell import command_line
 from kaltura_mm.flows.categories import CategoryNode, category_tree
 from kaltura_mm.flows.entries import get_entries
-from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries, list_page
+from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries, list_page, live_rows
 from kaltura_mm.models import Category, EntryStatus, EntryType, MediaType
 
 FORMAT = click.Choice([f.value for f in Format])
@@ -126,7 +126,7 @@ def list_command(
         state.say(f"{writer.count} entries")
         return ExitCode.OK
     result = client.call(list_page(query, page_index=page, page_size=limit))
-    for entry in result.objects:
+    for entry in live_rows(result, query):  # not entries deleted since the index took them
         writer.write(entry_record(entry))
     writer.close()
     _page_notice(state, page, limit, len(result.objects), result.total_count)

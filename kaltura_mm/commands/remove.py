@@ -32,8 +32,9 @@ from kaltura_mm.commands.remove_run import apply, sigterm_as_interrupt
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.deletions import DeletionLog
 from kaltura_mm.flows.batch import EntryOutcome
-from kaltura_mm.flows.entries import delete_where, get_entries
+from kaltura_mm.flows.entries import delete_where, get_entries_in
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery
+from kaltura_mm.flows.membership import Membership
 from kaltura_mm.models import BaseEntry, Category
 
 OUTCOME_KEYS = ("entry_id", "action", "category_id", "status", "name", "error", "message")
@@ -60,13 +61,17 @@ def _targets(entry_ids: Sequence[str], from_file: str | None, where: bool, yes: 
 
 
 def _selection(
-    state: AppContext, ids: list[str], query: EntryQuery | None
-) -> tuple[list[str], dict[str, BaseEntry]]:
-    """Return the ids to act on and what the server holds of them (listed, then read by id)."""
+    state: AppContext, ids: list[str], query: EntryQuery | None, plan: Plan
+) -> tuple[list[str], dict[str, BaseEntry], Membership]:
+    """Return the ids to act on and what the server holds of them (listed, then read by id),
+    with their links to the plan's categories (``categoryEntry.list``, in the same request)."""
     client = state.client()
     if query is not None:
         ids = [o.entry_id for o in client.iterate(delete_where(query, dry_run=True))]
-    return ids, client.run(get_entries(ids)) if ids else {}
+    if not ids:
+        return ids, {}, Membership()
+    known, links = client.run(get_entries_in(ids, plan.categories))
+    return ids, known, links
 
 
 def _record(outcome: EntryOutcome, plan: Plan, known: dict[str, BaseEntry]) -> dict[str, Any]:
@@ -89,12 +94,12 @@ def _run(ctx: click.Context, action: str, request: dict[str, Any]) -> int:
     ids = _targets(request["entry_ids"], request["from_file"], where, request["yes"])
     plan, where_text = _plan(state, action, filters, request.get("target"), request)
     query = _where_query(state, action, filters) if where else None
-    ids, known = _selection(state, ids, query)
+    ids, known, links = _selection(state, ids, query, plan)
     log = _deletion_log(state) if action == "delete" else None
     if log is not None:
         plan = attrs.evolve(plan, deleted_before=frozenset(log.known(ids)))
     plan = attrs.evolve(plan, listed=query is not None)
-    planned = verdicts(plan, ids, known)
+    planned = verdicts(plan, ids, known, links)
     writer = state.writer(OUTCOME_KEYS, Format(request["fmt"]), actions=True)
     outcomes: list[EntryOutcome] = []
 

@@ -3,7 +3,10 @@
 A dry run reports these verdicts, with the exit code the real run would end with; the real run
 sends only the entries that would change and reports the others as they are (already done, or
 not found). Entries are read by id (``getByIds``, 500 a call), so nothing here depends on a list
-catching up with a write.
+catching up with a write. Who is in the categories is read from ``categoryEntry.list`` in the
+same request (``kaltura_mm.flows.membership``), never from an entry's ``categoriesIds``: that
+field leaves out every category with a privacy context (MediaSpace channels), and is empty for
+partners with ``FEATURE_DISABLE_CATEGORY_LIMIT``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import attrs
 
 from kaltura_mm.errors import EntryNotFoundError
 from kaltura_mm.flows.batch import EntryOutcome
+from kaltura_mm.flows.membership import Membership
 from kaltura_mm.models import BaseEntry
 
 
@@ -28,9 +32,10 @@ class Plan:
     deleted_before: frozenset[str] = frozenset()
     listed: bool = False  # the ids came from a listing: a vanished one was deleted meanwhile
 
-
-def _categories(entry: BaseEntry) -> set[int]:
-    return {int(c) for c in (entry.categories_ids or "").split(",") if c.strip().isdigit()}
+    @property
+    def categories(self) -> list[int]:
+        """Return the categories whose links the verdicts read."""
+        return [c for c in (self.category_id, self.destination_id) if c is not None]
 
 
 def _missing(plan: Plan, entry_id: str) -> EntryOutcome:
@@ -43,24 +48,29 @@ def _missing(plan: Plan, entry_id: str) -> EntryOutcome:
     return EntryOutcome(entry_id, "failed", error)
 
 
-def verdict(plan: Plan, entry_id: str, entry: BaseEntry | None) -> EntryOutcome:
-    """Return what the action would do to ``entry_id`` (``entry``: it as the server has it)."""
+def verdict(plan: Plan, entry_id: str, entry: BaseEntry | None, links: Membership) -> EntryOutcome:
+    """Return what the action would do to ``entry_id`` (``entry``: it as the server has it;
+    ``links``: its links to the plan's categories).
+
+    As the writes would answer: a detach has work while any link is there (pending and
+    rejected ones too), an add unless the link is ACTIVE.
+    """
     if entry is None:
         return _missing(plan, entry_id)
-    categories = _categories(entry)
-    if plan.action == "detach" and plan.category_id not in categories:
+    source, target = plan.category_id, plan.destination_id
+    if plan.action == "detach" and not links.linked(entry_id, source):
         return EntryOutcome(entry_id, "already_done")
-    if plan.action == "add" and plan.category_id in categories:
+    if plan.action == "add" and links.is_active(entry_id, source):
         return EntryOutcome(entry_id, "already_done")
     if plan.action == "move" and (
-        plan.destination_id in categories and plan.category_id not in categories
+        links.is_active(entry_id, target) and not links.linked(entry_id, source)
     ):
         return EntryOutcome(entry_id, "already_done")
     return EntryOutcome(entry_id, "would_change")
 
 
 def verdicts(
-    plan: Plan, entry_ids: Sequence[str], known: Mapping[str, BaseEntry]
+    plan: Plan, entry_ids: Sequence[str], known: Mapping[str, BaseEntry], links: Membership
 ) -> list[EntryOutcome]:
     """Return the verdict for each of ``entry_ids``, in order."""
-    return [verdict(plan, i, known.get(i)) for i in entry_ids]
+    return [verdict(plan, i, known.get(i), links) for i in entry_ids]

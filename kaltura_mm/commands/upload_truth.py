@@ -5,7 +5,11 @@ server (``getByIds``, 500 ids a call). An entry gone from the server (deleted by
 another tool) is uploaded again; one taken out of a category the run asks for is put back.
 After: every entry the run reports (``uploaded``, ``resumed``, ``existing``) is read again, so an
 entry deleted behind the run's back is reported ``failed`` (and uploaded again by the next run),
-and one found outside the categories asked for (``existing``) is put back into them.
+and one found outside the categories asked for (``existing``) is put back into them. Whether it
+is in them is read from ``categoryEntry.list`` (``kaltura_mm.flows.membership``), never from the
+entry's ``categoriesIds``, which leaves out every category with a privacy context (MediaSpace
+channels): a link of any status counts (a pending one waits for a moderator; a rejected one was
+a moderator's call, not something to undo).
 """
 
 from __future__ import annotations
@@ -18,16 +22,13 @@ import attrs
 
 from kaltura_mm.commands.upload_batch import PlannedFile, UploadBatch, record
 from kaltura_mm.errors import KalturaError
-from kaltura_mm.flows.entries import add_to_category, get_entries
-from kaltura_mm.models import BaseEntry, EntryStatus
+from kaltura_mm.flows.entries import add_to_category, get_entries_in
+from kaltura_mm.flows.membership import Membership
+from kaltura_mm.models import EntryStatus
 
 REPORTED = ("uploaded", "resumed", "existing", "skipped")
 # An entry in one of these is not "there" for a re-run: its content never arrived or it is gone.
 _NOT_THERE = frozenset({EntryStatus.DELETED, EntryStatus.NO_CONTENT})
-
-
-def _categories(entry: BaseEntry) -> set[int]:
-    return {int(c) for c in (entry.categories_ids or "").split(",") if c.strip().isdigit()}
 
 
 def check_claimed(batch: UploadBatch) -> list[PlannedFile]:
@@ -35,7 +36,9 @@ def check_claimed(batch: UploadBatch) -> list[PlannedFile]:
     if not batch.claimed:
         return []
     client = batch.state.client()
-    found = client.run(get_entries(r.entry_id for _, r in batch.claimed if r.entry_id))
+    ids = [r.entry_id for _, r in batch.claimed if r.entry_id]
+    categories = {c for planned, _ in batch.claimed for c in planned.request.category_ids}
+    found, links = client.run(get_entries_in(ids, categories))
     again = []
     for planned, done in batch.claimed:
         entry = found.get(done.entry_id or "")
@@ -50,8 +53,12 @@ def check_claimed(batch: UploadBatch) -> list[PlannedFile]:
             continue
         size = planned.fingerprint.size
         line = record(planned.request, "skipped", reference_id=planned.reference_id, size=size)
-        batch.results.append({**line, "entry_id": entry.id, "_entry": entry})
+        batch.results.append({**line, "entry_id": entry.id, "_in": _linked(links, entry.id)})
     return again
+
+
+def _linked(links: Membership, entry_id: str | None) -> frozenset[int]:
+    return links.categories(entry_id or "")
 
 
 def _with_note(planned: PlannedFile, note: str) -> PlannedFile:
@@ -69,20 +76,22 @@ def verify(batch: UploadBatch) -> None:
     except KalturaError as exc:
         batch.state.say(f"warning: the results could not be checked on the server: {exc}")
     for line in batch.results:
-        line.pop("_entry", None)
+        line.pop("_in", None)
 
 
 def _verify(batch: UploadBatch) -> None:
     fresh = [r for r in batch.results if r["status"] in REPORTED[:3] and r["entry_id"]]
     if fresh:
-        found = batch.state.client().run(get_entries(r["entry_id"] for r in fresh))
+        categories = set().union(*(_asked(line) for line in fresh))
+        ids = [r["entry_id"] for r in fresh]
+        found, links = batch.state.client().run(get_entries_in(ids, categories))
         for line in fresh:
             entry = found.get(line["entry_id"])
             if entry is None or entry.status is EntryStatus.DELETED:
                 _gone(batch, line)
             else:
-                line["_entry"] = entry
-    _reattach(batch, [r for r in batch.results if "_entry" in r])
+                line["_in"] = _linked(links, entry.id)
+    _reattach(batch, [r for r in batch.results if "_in" in r])
 
 
 def _gone(batch: UploadBatch, line: dict[str, Any]) -> None:
@@ -98,12 +107,15 @@ def _gone(batch: UploadBatch, line: dict[str, Any]) -> None:
         batch.keep(lambda: batch.journal.update(planned.record(status="failed", error="gone")))
 
 
+def _asked(line: dict[str, Any]) -> set[int]:
+    return {int(c) for c in (line["category_ids"] or "").split(",") if c}
+
+
 def _reattach(batch: UploadBatch, lines: Iterable[dict[str, Any]]) -> None:
-    """Add each entry to the categories its file was asked into and it is not in."""
+    """Add each entry to the categories its file was asked into and it is not in (``_in``)."""
     wanted: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for line in lines:
-        asked = {int(c) for c in (line["category_ids"] or "").split(",") if c}
-        for category_id in sorted(asked - _categories(line["_entry"])):
+        for category_id in sorted(_asked(line) - line["_in"]):
             wanted[category_id].append(line)
     client = batch.state.client()
     for category_id, waiting in wanted.items():

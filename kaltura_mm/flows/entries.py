@@ -10,7 +10,13 @@ here:
    Detach checks the entries it found not assigned: a missing entry is "failed", not "done".
 2. Move adds to the target first and detaches from the source only the entries now in the
    target, so an entry is never left in neither category.
-3. The reads around a batch (the category's existence, detach's check, ``*_where``'s pages) are
+3. Who is in a category is read from ``categoryEntry.list`` (``kaltura_mm.flows.membership``),
+   never from an entry's ``categoriesIds`` (which leaves out every category with a privacy
+   context), in the request that checks the category exists: detach sends only the entries
+   linked to the category, add only those not ACTIVE in it, move both; the others are
+   ``already_done`` without a write. A link made or removed between the read and the write is
+   still settled by the write's own answer (rule 1).
+4. The reads around a batch (the category's existence, detach's check, ``*_where``'s pages) are
    sent ``patiently`` (``kaltura_mm.runtime.patience``): an outage longer than the client's own
    retries costs time, not work already done.
 """
@@ -42,6 +48,7 @@ from kaltura_mm.flows.batch import (
     settle_all,
 )
 from kaltura_mm.flows.keyset import Keyset
+from kaltura_mm.flows.membership import Membership, read_membership, read_membership_with
 from kaltura_mm.flows.query import EntryQuery
 from kaltura_mm.models import BaseEntry
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
@@ -119,17 +126,30 @@ def get_entries(entry_ids: Iterable[str]) -> Flow[dict[str, BaseEntry]]:
     if not ids:
         return {}
     request = MultiRequest()
-    refs = [
-        request.add(base_entry.get_by_ids(ids[i : i + GET_CHUNK]))
-        for i in range(0, len(ids), GET_CHUNK)
-    ]
+    refs = [request.add(call) for call in _by_ids(ids)]
     answer: MultiResponse = yield from patiently(request)
-    found: dict[str, BaseEntry] = {}
-    for ref in refs:
-        for entry in answer[ref]:
-            if entry.id:
-                found[entry.id] = entry
+    return _found(ids, [answer[ref] for ref in refs])
+
+
+def _by_ids(ids: list[str]) -> list[Call[list[BaseEntry]]]:
+    return [base_entry.get_by_ids(ids[i : i + GET_CHUNK]) for i in range(0, len(ids), GET_CHUNK)]
+
+
+def _found(ids: list[str], answers: Iterable[list[BaseEntry]]) -> dict[str, BaseEntry]:
+    found = {entry.id: entry for answer in answers for entry in answer if entry.id}
     return {i: found[i] for i in ids if i in found}
+
+
+def get_entries_in(
+    entry_ids: Iterable[str], category_ids: Iterable[int]
+) -> Flow[tuple[dict[str, BaseEntry], Membership]]:
+    """Return the entries that exist among ``entry_ids`` (as ``get_entries``) and their links to
+    ``category_ids`` (``kaltura_mm.flows.membership``), read in the same requests."""
+    ids = _unique(entry_ids)
+    if not ids:
+        return {}, Membership()
+    membership, answers = yield from read_membership_with(ids, category_ids, _by_ids(ids))
+    return _found(ids, answers), membership
 
 
 # ---- detach, delete, add, move -----------------------------------------------------------------
@@ -162,12 +182,15 @@ def detach_entries(
 def _detach(
     ids: list[str], category_id: int, pace: Pace | None, stream: OutcomeFilter | None
 ) -> Emitting[list[EntryOutcome]]:
-    # a missing category must not read as "already detached"
-    yield from patiently(category.get(category_id))
+    # One request: the category exists (a missing one must not read as "already detached") and
+    # which entries are linked to it (rule 3).
+    membership, _ = yield from read_membership_with(ids, [category_id], [category.get(category_id)])
+    linked = [i for i in ids if membership.linked(i, category_id)]
     op = Operation(lambda i: category_entry.delete(i, category_id), _classify_detach)
     # "Not assigned" is only final once the entry is known to exist: streamed after the check.
     early = None if stream is None else (lambda o: o.status != "already_done" and stream(o))
-    results = yield from run_batches(ids, op, pace or Pace(), stream=early)
+    sent = (yield from run_batches(linked, op, pace or Pace(), stream=early)) if linked else {}
+    results = {i: sent.get(i) or EntryOutcome(i, "already_done") for i in ids}
     unassigned = [i for i, r in results.items() if r.status == "already_done"]
     if unassigned:
         existing = yield from get_entries(unassigned)
@@ -245,10 +268,29 @@ def add_to_category(
 def _add(
     ids: list[str], category_id: int, pace: Pace | None, stream: OutcomeFilter | None
 ) -> Emitting[list[EntryOutcome]]:
-    yield from patiently(category.get(category_id))
+    membership, _ = yield from read_membership_with(ids, [category_id], [category.get(category_id)])
+    outcomes = yield from _add_read(ids, category_id, membership, pace, stream)
+    return list(outcomes.values())
+
+
+def _add_read(
+    ids: list[str],
+    category_id: int,
+    membership: Membership,
+    pace: Pace | None,
+    stream: OutcomeFilter | None,
+) -> Emitting[dict[str, EntryOutcome]]:
+    """Add the entries not ACTIVE in the category (``membership`` read); the others are done."""
+    members = {i for i in ids if membership.is_active(i, category_id)}
+    if stream is not None:
+        for entry_id in ids:
+            done = EntryOutcome(entry_id, "already_done")
+            if entry_id in members and stream(done):
+                yield Emit(done)
+    todo = [i for i in ids if i not in members]
     op = Operation(lambda i: category_entry.add(i, category_id), _classify_add)
-    results = yield from run_batches(ids, op, pace or Pace(), stream=stream)
-    return list(results.values())
+    sent = (yield from run_batches(todo, op, pace or Pace(), stream=stream)) if todo else {}
+    return {i: sent.get(i) or EntryOutcome(i, "already_done") for i in ids}
 
 
 @overload
@@ -285,14 +327,31 @@ def move_entries(
     if from_category == to_category:
         raise ConfigError(f"moving from category {from_category} to itself changes nothing")
     ids = _unique(entry_ids)
+    both = (category.get(to_category), category.get(from_category))
+    membership, _ = yield from read_membership_with(ids, [from_category, to_category], both)
     failed_add = None if not stream else (lambda o: not o.ok)
-    added = yield from _add(ids, to_category, pace, failed_add)
-    in_target = [o.entry_id for o in added if o.ok]
-    detached: list[EntryOutcome] = []
-    if in_target:
-        detached = yield from _detach(in_target, from_category, pace, _all if stream else None)
-    by_id = {o.entry_id: o for o in detached}
-    outcomes = [by_id.get(o.entry_id, o) if o.ok else o for o in added]
+    added = yield from _add_read(ids, to_category, membership, pace, failed_add)
+    # Only entries now in the target leave the source (rule 2), and only those linked to it.
+    leaving = [i for i in ids if added[i].ok and membership.linked(i, from_category)]
+    if stream:
+        for entry_id in ids:  # in the target and not in the source: final now
+            if added[entry_id].ok and entry_id not in leaving:
+                yield Emit(added[entry_id])
+
+    op = Operation(lambda i: category_entry.delete(i, from_category), _classify_detach)
+    # Not linked after all (detached meanwhile): the entry's outcome is the add's, told after.
+    early = None if not stream else (lambda o: o.status != "already_done")
+    detached = (
+        (yield from run_batches(leaving, op, pace or Pace(), stream=early)) if leaving else {}
+    )
+    outcomes = []
+    for entry_id in ids:
+        outcome = detached.get(entry_id)
+        if outcome is None or outcome.status == "already_done":
+            outcome = added[entry_id]
+            if stream and entry_id in detached:
+                yield Emit(outcome)
+        outcomes.append(outcome)
     return None if stream else outcomes
 
 
@@ -305,7 +364,8 @@ def detach_where(
     """Detach every entry matching ``query`` from ``query.category_id``, page by page.
 
     Streams each entry's outcome as its page is done; a dry run streams what would change
-    (``would_change``) and changes nothing.
+    (``would_change``: linked to the category, read from ``categoryEntry.list``; the others
+    ``already_done``) and changes nothing.
     """
     if query.category_id is None or query.include_subcategories:
         raise ConfigError(
@@ -314,7 +374,7 @@ def detach_where(
         )
     category_id = query.category_id
     op = Operation(lambda i: category_entry.delete(i, category_id), _classify_detach)
-    yield from _where(query, op, dry_run, pace or Pace())
+    yield from _where(query, op, dry_run, pace or Pace(), category_id)
 
 
 def delete_where(
@@ -325,17 +385,34 @@ def delete_where(
     yield from _where(query, op, dry_run, pace or Pace())
 
 
-def _where(query: EntryQuery, op: Operation, dry_run: bool, pace: Pace) -> Stream[EntryOutcome]:
-    """Walk ``query`` with the keyset (stable while entries leave it) and apply ``op``."""
+def _where(
+    query: EntryQuery, op: Operation, dry_run: bool, pace: Pace, detach_from: int | None = None
+) -> Stream[EntryOutcome]:
+    """Walk ``query`` with the keyset (stable while entries leave it) and apply ``op``.
+
+    The real run needs no read of the links: each write's answer says whether the entry was
+    linked (``ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY`` is ``already_done``), and the entry was listed.
+    """
     cursor = Keyset.start(query)
     while not cursor.done:
         page = yield from patiently(cursor.request())
         cursor, fresh = cursor.advance(page)
         ids = [e.id for e in fresh if e.id]
         if dry_run:
-            done = [EntryOutcome(i, "would_change") for i in ids]
+            done = yield from _would(ids, detach_from)
         else:
             settled = yield from settle_all(ids, op, pace, frozenset(ids))
             done = list(settled.values())
         for outcome in done:
             yield Emit(outcome)
+
+
+def _would(ids: list[str], detach_from: int | None) -> Flow[list[EntryOutcome]]:
+    """Return a dry run's verdicts for a listed page (a detach's read from the links)."""
+    if detach_from is None or not ids:
+        return [EntryOutcome(i, "would_change") for i in ids]
+    membership = yield from read_membership(ids, [detach_from])
+    return [
+        EntryOutcome(i, "would_change" if membership.linked(i, detach_from) else "already_done")
+        for i in ids
+    ]

@@ -11,11 +11,13 @@ length or its ``totalCount``:
    (the server does not sort by id, so ties need this). No offsets: an entry deleted or added
    behind the cursor shifts nothing ahead of it, so each entry that exists throughout is handed
    out exactly once, under concurrent adds and deletes.
-2. A page may come back short while more matches remain (an entry deleted after it was indexed
-   is dropped by the re-read), and ``totalCount`` may be the page's own count (access control on
-   entry metadata). Neither ends the listing: it ends only on an empty page whose ``totalCount``
-   is 0, the index holding nothing past the cursor. That costs one request per listing (25,000
-   entries: 50 pages and the empty one), not one per short page.
+2. A page may come back short while more matches remain (entitlement and access control drop
+   rows in the re-read), and ``totalCount`` may be the page's own count (access control on entry
+   metadata). An entry deleted after it was indexed comes back as a row with status DELETED
+   (``entryPeer::allowDeletedInCriteriaFilter``; an older reading had it dropped): it moves the
+   cursor and is never handed out (rule 5). Neither ends the listing: it ends only on an empty
+   page whose ``totalCount`` is 0, the index holding nothing past the cursor. That costs one
+   request per listing (25,000 entries: 50 pages and the empty one), not one per short page.
 3. An empty page whose ``totalCount`` is not 0 means every match the index has past the cursor
    was dropped by the re-read: entries deleted since they were indexed. The next request *peeks*
    past them: the same query with DELETED added to its statuses, so the deleted entries come

@@ -3,9 +3,11 @@
 
 Listing everything walks a keyset on ``createdAt``; its rules (why a short page or a
 ``totalCount`` never ends a listing, how a second fuller than the ``idNotIn`` cut is read) are at
-the top of ``kaltura_mm.flows.keyset``. Each page is read ``patiently``
-(``kaltura_mm.runtime.patience``): a page failing longer than the client's own retries costs
-time, not the walk.
+the top of ``kaltura_mm.flows.keyset``. A list also returns entries deleted after the index took
+them, as rows with status DELETED (``entryPeer::allowDeletedInCriteriaFilter``): every walk here
+drops them, and a caller of ``list_page`` drops them with ``live_rows``. Each page is read
+``patiently`` (``kaltura_mm.runtime.patience``): a page failing longer than the client's own
+retries costs time, not the walk.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from kaltura_mm.errors import ConfigError
 from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.flows.keyset import MAX_WINDOW, PAGE_SIZE, Keyset
 from kaltura_mm.flows.query import ANY_STATUS, EntryQuery, Order
-from kaltura_mm.models import BaseEntry, ListPage, Pager
+from kaltura_mm.models import BaseEntry, EntryStatus, ListPage, Pager
 from kaltura_mm.protocol.calls import Call
 from kaltura_mm.runtime.effects import Emit, Flow, Sleep, Stream
 from kaltura_mm.runtime.patience import patiently
@@ -35,6 +37,7 @@ __all__ = [
     "entry_pages",
     "list_entries",
     "list_page",
+    "live_rows",
 ]
 
 
@@ -48,6 +51,17 @@ def list_page(
             "use list_entries (keyset) to read everything"
         )
     return base_entry.list(query.to_filter(), Pager(page_size=page_size, page_index=page_index))
+
+
+def live_rows(page: ListPage[BaseEntry], query: EntryQuery | None = None) -> list[BaseEntry]:
+    """Return the entries of a list answer, without the DELETED rows (unless ``query`` asks for
+    that status): entries deleted after the index took them still come back, marked DELETED."""
+    wanted = (query.statuses if query is not None else None) or ()
+    return [
+        e
+        for e in page.objects
+        if e.status is not EntryStatus.DELETED or EntryStatus.DELETED in wanted
+    ]
 
 
 def _step(cursor: Keyset) -> Flow[tuple[Keyset, list[BaseEntry]]]:

@@ -8,7 +8,8 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
-from kaltura_mm.sandbox import ks, replacement, seeding
+from kaltura_mm.sandbox import accounts, category_users, entitlement, ks, replacement, seeding
+from kaltura_mm.sandbox.accounts import Account
 from kaltura_mm.sandbox.clock import Clock
 from kaltura_mm.sandbox.core import (
     DEFAULT_INDEX_LAG,
@@ -32,6 +33,9 @@ class Sandbox:
     ``Sandbox(index_lag=0, index_max_in_values=None)`` is the kind, consistent sandbox.
     ``metadata_access_control=True`` switches on every partner's access control on entry
     metadata (a non-admin KS's ``totalCount`` is then its page's own count).
+    ``account="mediaspace"`` fills the default partner with a MediaSpace/KMS-shaped account
+    (entitlement on, a category tree with a privacy context, members, users, entries; see
+    ``accounts``); ``sandbox.account`` holds its ids.
     """
 
     def __init__(
@@ -46,6 +50,7 @@ class Sandbox:
         index_max_in_values: int | None = SPHINX_MAX_IN_VALUES,
         metadata_access_control: bool = False,
         category_job_delay: float = 1.0,
+        account: str = "default",
     ) -> None:
         if (
             transcode_delay < 0
@@ -59,6 +64,9 @@ class Sandbox:
             )
         if index_max_in_values is not None and index_max_in_values < 1:
             raise ValueError("index_max_in_values must be 1 or more, or None for no cut")
+        accounts.check_name(account)
+        self._account_name = account
+        self._account: Account | None = None
         self._data_dir = Path(data_dir) if data_dir is not None else None
         self._host, self._port = host, port
         self.clock = Clock()
@@ -91,7 +99,11 @@ class Sandbox:
             folder, durable = self._data_dir, True
         self._core = Core(folder, durable, self._settings, self.clock)
         if not self._core.partners():
-            self._core.add_partner()
+            partner = self._core.add_partner()
+            self._account = accounts.make(self._core, self._account_name, partner.partner_id)
+        else:
+            first = self._core.partners()[0].partner_id
+            self._account = accounts.load(self._core, self._account_name, first)
         self._server = SandboxHTTPServer(
             (self._host, self._port), Dispatcher(self._core, self.faults, self.stats)
         )
@@ -142,6 +154,13 @@ class Sandbox:
         if self._core is None:
             raise RuntimeError("the sandbox is not running: use 'with Sandbox() as sb:'")
         return self._core
+
+    @property
+    def account(self) -> Account:
+        """Return what the account preset made (``account.channel_id("Open channel")``...)."""
+        if self._account is None:
+            raise RuntimeError("the sandbox is not running: use 'with Sandbox() as sb:'")
+        return self._account
 
     @property
     def index(self) -> SearchIndex:
@@ -257,6 +276,52 @@ class Sandbox:
         ``FEATURE_FORBIDDEN``."""
         partner = self._partner(partner_id).partner_id
         self.core.set_feature(partner, replacement.FEATURE, allowed)
+
+    def set_partner_feature(
+        self, name: str, enabled: bool = True, partner_id: int | None = None
+    ) -> None:
+        """Give a partner a feature (permission) such as ``FEATURE_DISABLE_CATEGORY_LIMIT``,
+        ``FEATURE_ENTITLEMENT`` or ``FEATURE_ENTRY_REPLACEMENT_APPROVAL``, or take it away.
+        Those (``core.FEATURES_OFF_BY_DEFAULT``) are off until switched on; every other feature
+        is on until switched off."""
+        if not name.strip():
+            raise ValueError("a feature name is needed, e.g. 'FEATURE_DISABLE_CATEGORY_LIMIT'")
+        self.core.set_feature(self._partner(partner_id).partner_id, name.strip(), enabled)
+
+    def set_default_entitlement(self, enforced: bool, partner_id: int | None = None) -> None:
+        """Set a partner's default entitlement enforcement (on unless set, as on the server):
+        off, only a KS with ``enableentitlement`` is entitled; it needs
+        ``FEATURE_ENTITLEMENT`` either way."""
+        partner = self._partner(partner_id).partner_id
+        self.core.set_feature(partner, entitlement.DEFAULT_ENFORCEMENT, enforced)
+
+    def partner_feature(self, name: str, partner_id: int | None = None) -> bool:
+        """Return whether a partner has a feature."""
+        return self.core.feature_enabled(self._partner(partner_id).partner_id, name)
+
+    def add_category_user(
+        self,
+        category_id: int,
+        user_id: str,
+        permission_level: int = category_users.MEMBER,
+        partner_id: int | None = None,
+    ) -> None:
+        """Make ``user_id`` an active member of a category (``categoryUser``) at
+        ``permission_level``: 0 manager, 1 moderator, 2 contributor, 3 member (default), 4 none.
+        What entitlement reads; the sandbox has no ``categoryUser`` service."""
+        partner = self._partner(partner_id).partner_id
+        if (
+            self.core.store.one(
+                "SELECT 1 FROM categories WHERE id = ? AND partner_id = ? AND status = 2",
+                (category_id, partner),
+            )
+            is None
+        ):
+            raise ValueError(f"category {category_id} does not exist for partner {partner}")
+        if not user_id.strip():
+            raise ValueError("a user id is needed, e.g. 'alice@example.com'")
+        now = int(self.clock.now())
+        category_users.add(self.core.store, partner, category_id, user_id, permission_level, now)
 
     def entry_bytes(self, entry_id: str) -> Path:
         """Return the path of an entry's original content (what ``downloadUrl`` serves)."""

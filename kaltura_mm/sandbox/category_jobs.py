@@ -20,6 +20,7 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from kaltura_mm.sandbox import privacy
 from kaltura_mm.sandbox.actions import Call
 from kaltura_mm.sandbox.errors import ApiError
 from kaltura_mm.sandbox.services import category_entry
@@ -80,10 +81,14 @@ def _run(conn: sqlite3.Connection, core: Core, job: sqlite3.Row, now: int) -> No
 
 
 def _reindex(conn: sqlite3.Connection, category_id: int, now: int) -> None:
-    """Recompute the names, ids and depths below a category from the rows as they are now."""
+    """Recompute the names, ids and depths below a category from the rows as they are now, and
+    the privacy contexts of the category and its descendants (``privacy`` rule 2)."""
     root = conn.execute(
         "SELECT * FROM categories WHERE id = ? AND status = 2", (category_id,)
     ).fetchone()
+    if root is not None:
+        _sync_contexts(conn, root, privacy.parent_contexts(conn, root["parent_id"]), now)
+        root = conn.execute("SELECT * FROM categories WHERE id = ?", (category_id,)).fetchone()
     queue = [dict(root)] if root is not None else []
     while queue:
         parent = queue.pop()
@@ -107,7 +112,26 @@ def _reindex(conn: sqlite3.Connection, category_id: int, now: int) -> None:
                     " WHERE id = ?",
                     (fresh["full_name"], fresh["full_ids"], fresh["depth"], now, child["id"]),
                 )
+            _sync_contexts(conn, child, privacy.contexts_of(parent["extra"]), now)
+            fresh["extra"] = conn.execute(
+                "SELECT extra FROM categories WHERE id = ?", (child["id"],)
+            ).fetchone()[0]
             queue.append(fresh)
+
+
+def _sync_contexts(
+    conn: sqlite3.Connection, row: sqlite3.Row, parent_contexts: str, now: int
+) -> None:
+    """Rebuild a category's ``privacyContexts`` from its parent's
+    (``category::reSetPrivacyContext``)."""
+    extra = json.loads(row["extra"])
+    contexts = privacy.build(parent_contexts, extra.get("privacyContext"))
+    if contexts != privacy.contexts_of(extra):
+        extra["privacyContexts"] = contexts
+        conn.execute(
+            "UPDATE categories SET extra = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(extra), now, row["id"]),
+        )
 
 
 def _relink(conn: sqlite3.Connection, core: Core, partner_id: int, extra: dict[str, Any]) -> None:

@@ -10,10 +10,12 @@ since (a short page). Ties come in ascending category id (the index's document i
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from kaltura_mm.sandbox import entitlement
 from kaltura_mm.sandbox.actions import Call, pager_of
 from kaltura_mm.sandbox.listing import (
     MAX_MATCHES,
@@ -56,6 +58,7 @@ def _where(call: Call, f: KInput | None, q: Query) -> None:
     q.eq("c.full_ids", v.get("fullIdsEqual"))
     q.starts("c.full_ids", v.get("fullIdsStartsWith"))
     q.eq("json_extract(c.extra, '$.referenceId')", v.get("referenceIdEqual"))
+    q.eq("json_extract(c.extra, '$.privacyContext')", v.get("privacyContextEqual"))
     q.eq("c.status", v.get("statusEqual"))
     q.in_("c.status", cut_sorted(csv(v.get("statusIn"), int), cut))
     q.ge("c.created_at", v.get("createdAtGreaterThanOrEqual"))
@@ -74,6 +77,9 @@ def _page(call: Call, counts: str) -> tuple[list[int], int]:
     f: KInput | None = call.args["filter"]
     q = Query(["c.partner_id = ?", "c.status = 2"], [call.partner_id])
     _where(call, f, q)
+    visible = entitlement.visible_categories(call)
+    if visible is not None:
+        q.add("c.id IN (SELECT value FROM json_each(?))", [json.dumps(visible)])
     size, index = pager_of(call, MAX_CATEGORIES_NO_PAGER)
     offset, limit = page_window(size, index, MAX_MATCHES)
     order = ", ".join([*order_parts(f.get("orderBy") if f else None, _ORDER, "+depth"), "c.id"])

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from kaltura_mm.sandbox.accounts import ACCOUNTS, describe
 from kaltura_mm.sandbox.app import Sandbox
 from kaltura_mm.sandbox.cli_values import (
     parse_bandwidth,
@@ -141,6 +142,14 @@ def sandbox() -> None:
     type=click.FloatRange(0),
     help="How long a 'stall' fault holds a request.",
 )
+@click.option(
+    "--account",
+    type=click.Choice(ACCOUNTS),
+    default="default",
+    show_default=True,
+    help="What the default partner holds on a new data folder: 'mediaspace' is a "
+    "MediaSpace/KMS-shaped account (entitlement, privacy context, members, users, entries).",
+)
 @click.option("--seed-category", metavar="PATH", help="Create this category path, e.g. A>B.")
 @click.option(
     "--seed-entries",
@@ -166,6 +175,7 @@ def serve(**options: Any) -> None:
             None if options["kind"] or options["no_in_cut"] else SPHINX_MAX_IN_VALUES
         ),
         metadata_access_control=options["metadata_access_control"],
+        account=options["account"],
     )
     _configure(box, options)
     try:
@@ -209,6 +219,8 @@ def _announce(box: Sandbox, as_json: bool) -> None:
         "admin_secret": box.admin_secret,
         "user_secret": box.user_secret,
     }
+    if box.account.name != "default":
+        info["account"] = describe(box.account)
     if as_json:
         click.echo(json.dumps(info))
     else:
@@ -216,6 +228,11 @@ def _announce(box: Sandbox, as_json: bool) -> None:
         click.echo(f"  partner id:   {info['partner_id']}")
         click.echo(f"  admin secret: {info['admin_secret']}")
         click.echo(f"  user secret:  {info['user_secret']}")
+        if box.account.name != "default":
+            click.echo(
+                f"  account:      {box.account.name} ({len(box.account.categories)} "
+                f"categories, users {', '.join(box.account.users)})"
+            )
         click.echo("Press Ctrl-C to stop.")
     sys.stdout.flush()
 

@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kaltura_mm.sandbox import category_jobs, replacement
+from kaltura_mm.sandbox import category_jobs, category_users, replacement
 from kaltura_mm.sandbox.claims import Claims
 from kaltura_mm.sandbox.clock import Clock
 from kaltura_mm.sandbox.races import UploadRaces
@@ -18,6 +18,15 @@ MAX_RESUME_TIME = 604_800  # upload_token_max_resume_time: 7 days
 FIRST_PARTNER_ID = 100
 DEFAULT_INDEX_LAG = 2.0  # seconds; SaaS's is unpublished (could be minutes): tests ask for more
 SPHINX_MAX_IN_VALUES = 150  # SphinxCriterion::MAX_IN_VALUES
+# Partner features a sandbox partner lacks until switched on (every other one it has until
+# switched off): they change what the server shows or allows, as on a real account that has them.
+FEATURES_OFF_BY_DEFAULT = frozenset(
+    {
+        "FEATURE_DISABLE_CATEGORY_LIMIT",
+        "FEATURE_ENTITLEMENT",
+        "FEATURE_ENTRY_REPLACEMENT_APPROVAL",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,7 @@ class Core:
         for folder in (self.content_dir, self.upload_dir, self.incoming_dir):
             folder.mkdir(parents=True, exist_ok=True)
         self.store = Store(data_dir / "sandbox.db", durable)
+        category_users.ensure(self.store)
         self.index = SearchIndex(self.store, clock, settings)
         self.service_url = ""
         self.claims = Claims()  # in-place chunk writes in flight, guarded by token conditions
@@ -122,12 +132,15 @@ class Core:
             (self.content_dir / name).unlink(missing_ok=True)
 
     def feature_enabled(self, partner_id: int, name: str) -> bool:
-        """Return whether a partner has a feature (sandbox partners have all until switched)."""
+        """Return whether a partner has a feature (sandbox partners have all until switched, but
+        those in ``FEATURES_OFF_BY_DEFAULT``)."""
         row = self.store.one(
             "SELECT enabled FROM partner_features WHERE partner_id = ? AND name = ?",
             (partner_id, name),
         )
-        return row is None or bool(row[0])
+        if row is None:
+            return name not in FEATURES_OFF_BY_DEFAULT
+        return bool(row[0])
 
     def set_feature(self, partner_id: int, name: str, enabled: bool) -> None:
         """Switch a partner's feature on or off (kept with the partner's data)."""

@@ -1,7 +1,8 @@
 """``KalturaBaseEntryFilter`` (and subclasses) as SQL over the search index (``entry_index e``).
 
 Defaults unless overridden: READY only, moderation not in (1, 3), displayInSearch not in (-2, -1);
-a USER KS without ``list:*`` sees only its own entries; ``mediaType*`` needs the media filter.
+a USER KS without ``list:*`` sees only its own entries; on a partner that enforces entitlement,
+the entitlement criteria (``entitlement`` rule 4); ``mediaType*`` needs the media filter.
 
 IN lists: every ``...In`` keeps its first 500 values (``baseObjectFilter::createSqlIn``), except
 ``referenceIdIn``, which the Sphinx criteria read whole. The index then keeps 150
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import zlib
 
+from kaltura_mm.sandbox import entitlement
 from kaltura_mm.sandbox.actions import Call
 from kaltura_mm.sandbox.listing import Query, csv, cut_first, cut_sorted
 from kaltura_mm.sandbox.schema import KInput, is_subclass
@@ -73,6 +75,9 @@ def build(call: Call, f: KInput | None, media_only: bool = False) -> Query:
     owner = own_entries_only(call)
     if owner is not None:
         q.add("lower(e.user_id) = lower(?)", [owner])
+    entitled = entitlement.criteria(call)
+    if entitled is not None:
+        q.add(*entitled)
     q.eq("e.id", v.get("idEqual"))
     q.in_("e.id", cut_sorted(csv(v.get("idIn"), str), cut, _crc32))
     q.not_in("e.id", cut_first(csv(v.get("idNotIn"), str), cut))

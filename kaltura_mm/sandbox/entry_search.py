@@ -15,6 +15,9 @@ Rules (``SphinxCriteria::applyFilters`` / ``applySphinxResult``, ``entryPeer::do
 6. With access control on entry metadata (a partner setting) and a non-admin KS, a non-empty
    page's ``totalCount`` is the page's own count (``entryPeer::filterSelectResults``), however
    many pages remain.
+7. On a partner that enforces entitlement the index matches the entitlement criteria, and the
+   re-read drops the page's entries the user is not entitled to, lowering ``totalCount`` by as
+   many (``entryPeer::filterSelectResults``, ``entitlement`` rule 4).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from kaltura_mm.sandbox import entry_filter, entry_view
+from kaltura_mm.sandbox import entitlement, entry_filter, privacy
 from kaltura_mm.sandbox.actions import Call, pager_of
 from kaltura_mm.sandbox.listing import MAX_MATCHES, order_parts, page_window
 from kaltura_mm.sandbox.schema import KInput
@@ -62,7 +65,8 @@ def _page(call: Call, f: KInput | None, media_only: bool) -> tuple[list[str], in
 
 
 def _reread(call: Call, ids: list[str], keep_deleted: bool) -> list[sqlite3.Row]:
-    """Read the page's rows from the store with the default criteria only (rules 2 and 3)."""
+    """Read the page's rows from the store with the default criteria only (rules 2 and 3), and
+    drop those entitlement refuses (rule 7)."""
     if not ids:
         return []
     sql = f"SELECT * FROM entries WHERE partner_id = ? AND id IN ({','.join('?' * len(ids))})"  # noqa: S608
@@ -73,7 +77,17 @@ def _reread(call: Call, ids: list[str], keep_deleted: bool) -> list[sqlite3.Row]
     if owner is not None:
         sql += " AND lower(user_id) = lower(?)"
         params.append(owner)
-    return call.core.store.all(sql, params)
+    with call.core.store.reading() as conn:
+        rows = conn.execute(sql, params).fetchall()
+        return [r for r in rows if entitlement.entry_entitled(conn, call, r)]
+
+
+def _reread_all(call: Call, ids: list[str], keep_deleted: bool) -> list[str]:
+    """Return the page's ids the store still has, before entitlement."""
+    sql = f"SELECT id FROM entries WHERE partner_id = ? AND id IN ({','.join('?' * len(ids))})"  # noqa: S608
+    if not keep_deleted:
+        sql += " AND status != 3"
+    return [r[0] for r in call.core.store.all(sql, [call.partner_id, *ids])]
 
 
 def _in_order(rows: list[sqlite3.Row], ids: list[str], sorted_by_index: bool) -> list[sqlite3.Row]:
@@ -87,12 +101,17 @@ def list_page(call: Call, media_only: bool, response_type: str) -> dict[str, Any
     """Return one list response: a page of the index, re-read from the store."""
     f: KInput | None = call.args["filter"]
     ids, total, sorted_by_index = _page(call, f, media_only)
-    rows = _in_order(_reread(call, ids, entry_filter.wants_deleted(f)), ids, sorted_by_index)
+    kept = _reread(call, ids, entry_filter.wants_deleted(f))
+    if entitlement.enforced(call):
+        # ``filterSelectResults`` lowers the count by the entries entitlement dropped (rule 7);
+        # the sandbox tells them from deleted ones by re-reading without entitlement
+        total -= len(_reread_all(call, ids, entry_filter.wants_deleted(f))) - len(kept)
+    rows = _in_order(kept, ids, sorted_by_index)
     settings = call.core.settings
     if rows and not call.is_admin and settings.applies_metadata_access_control(call.partner_id):
         total = len(rows)  # rule 6
     return {
-        "objects": entry_view.views(call.core.store, rows, call.core.service_url),
+        "objects": privacy.entry_views(call, rows),
         "totalCount": total,
         "objectType": response_type,
     }

@@ -20,7 +20,10 @@
    server compares with a date string / has no getter for it); clearing one counts as a change.
 6. ``categories`` (full names) or ``categoriesIds`` replace the entry's links: new ones linked
    (a missing full name is created with its ancestors), the rest removed; more than 32:
-   MAX_CATEGORIES_FOR_ENTRY_REACHED. ``categories`` wins when both are sent.
+   MAX_CATEGORIES_FOR_ENTRY_REACHED. ``categories`` wins when both are sent. Links to
+   categories with a privacy context are never removed this way, and ``categoriesIds`` never
+   adds them; a full name in ``categories`` does (``categoryEntryPeer::syncEntriesCategories``,
+   ``privacy`` rule 5).
 7. ``prop__null`` clears a writable property; ``updatedAt`` moves only when something changed.
 8. New ``tags`` are rewritten (``ktagword::tagsListFromParagraph``): each trimmed and
    lower-cased (ASCII), those under 2 bytes dropped, cut to 100 bytes, duplicates dropped,
@@ -34,7 +37,7 @@ import json
 import sqlite3
 from typing import Any
 
-from kaltura_mm.sandbox import entry_view
+from kaltura_mm.sandbox import entry_view, privacy
 from kaltura_mm.sandbox.actions import Call
 from kaltura_mm.sandbox.category_tree import clean_name
 from kaltura_mm.sandbox.errors import ApiError, invalid_ks
@@ -223,11 +226,19 @@ def _category_by_id(call: Call, raw: str) -> sqlite3.Row | None:
 
 def wanted_categories(call: Call, obj: KInput) -> list[str] | None:
     """Return the full names the entry's links must become (rule 6), or None to leave them."""
+    if privacy.ks_context(call) is not None and (obj.get("categories") or obj.get("categoriesIds")):
+        raise ApiError("ENTRY_CATEGORY_FIELD_IS_DEPRECATED")
+    if privacy.category_limit_disabled(call):
+        return None  # ``entry::setCategories`` ignores both fields
     if "categories" in obj.values:
         names = _trimmed(str(obj.get("categories")).split(","))
     elif "categoriesIds" in obj.values:
         found = [_category_by_id(call, raw) for raw in str(obj.get("categoriesIds")).split(",")]
-        names = [row["full_name"] for row in found if row is not None]
+        names = [
+            row["full_name"]
+            for row in found
+            if row is not None and not privacy.contexts_of(row["extra"])
+        ]
     elif "categories" in obj.nulls or "categoriesIds" in obj.nulls:
         names = []
     else:
@@ -250,19 +261,32 @@ def _trimmed(names: list[str]) -> list[str]:
 def relink(conn: sqlite3.Connection, call: Call, entry_id: str, names: list[str]) -> bool:
     """Make the entry's links exactly ``names`` (rule 6); return True when any changed."""
     rows = conn.execute(
-        "SELECT ce.id, c.full_name FROM category_entries ce JOIN categories c"
+        "SELECT ce.id, c.full_name, c.extra FROM category_entries ce JOIN categories c"
         " ON c.id = ce.category_id WHERE ce.entry_id = ? AND ce.status != 3 AND c.status = 2",
         (entry_id,),
     ).fetchall()
-    old = {row["full_name"].lower(): row["id"] for row in rows}
+    # links to privacy-context categories are not the entry's to drop (rule 6)
+    old = {
+        row["full_name"].lower(): row["id"] for row in rows if not privacy.contexts_of(row["extra"])
+    }
+    held = {row["full_name"].lower() for row in rows}
     new = {name.lower(): name for name in names}
     gone = [link_id for key, link_id in old.items() if key not in new]
     for link_id in gone:
         conn.execute("UPDATE category_entries SET status = 3 WHERE id = ?", (link_id,))
-    added = [name for key, name in new.items() if key not in old]
+    added = [name for key, name in new.items() if key not in held]
+    linked = False
     for name in added:
-        category_entry.link(conn, call, entry_id, _category_for(conn, call, name))
-    return bool(gone or added)
+        try:
+            category_entry.link(conn, call, entry_id, _category_for(conn, call, name))
+        except ApiError as error:
+            # a category the user may not contribute to is skipped, not refused
+            # (``categoryEntryPeer::syncEntriesCategories``; ``entitlement`` rule 6)
+            if error.code != "CANNOT_ASSIGN_ENTRY_TO_CATEGORY":
+                raise
+            continue
+        linked = True
+    return bool(gone or linked)
 
 
 def _category_for(conn: sqlite3.Connection, call: Call, full_name: str) -> int:

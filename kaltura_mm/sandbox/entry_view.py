@@ -70,12 +70,20 @@ COLUMNS = {
 }
 
 
+# The category ``c`` has no privacy context: only those are written on the entry
+# (``categoryEntry::setEntryOnCategory``; ``privacy`` rule 3).
+_NO_CONTEXT = "coalesce(json_extract(c.extra, '$.privacyContexts'), '') = ''"
+Categories = tuple[str | None, str | None]
+
+
 def categories_of(store: Store, entry_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
-    """Return entry id -> (categories full names CSV, category ids CSV) for active links."""
+    """Return entry id -> (categories full names CSV, category ids CSV) for active links to
+    categories without a privacy context (the entry's own fields; ``categoryEntry.list`` is
+    the exact membership)."""
     if not entry_ids:
         return {}
     marks = ",".join("?" * len(entry_ids))
-    where = f"ce.entry_id IN ({marks}) AND ce.status = 2 AND c.status = 2"
+    where = f"ce.entry_id IN ({marks}) AND ce.status = 2 AND c.status = 2 AND {_NO_CONTEXT}"
     rows = store.all(
         "SELECT ce.entry_id, c.id, c.full_name FROM category_entries ce JOIN categories c "  # noqa: S608
         f"ON c.id = ce.category_id WHERE {where} ORDER BY ce.id",
@@ -105,7 +113,7 @@ def _urls(row: sqlite3.Row, service_url: str) -> dict[str, str | None]:
 
 
 def view(
-    row: sqlite3.Row, categories: tuple[str, str], service_url: str, base_only: bool = False
+    row: sqlite3.Row, categories: Categories, service_url: str, base_only: bool = False
 ) -> dict[str, Any]:
     """Return the API object for one entry row (``base_only``: as a ``KalturaBaseEntry``)."""
     extra = {**EXTRA_DEFAULTS, **json.loads(row["extra"])}
@@ -164,7 +172,7 @@ def _playable(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def _base(
-    row: sqlite3.Row, extra: dict[str, Any], categories: tuple[str, str], urls: dict[str, Any]
+    row: sqlite3.Row, extra: dict[str, Any], categories: Categories, urls: dict[str, Any]
 ) -> dict[str, Any]:
     return {
         "id": row["id"],
@@ -230,8 +238,15 @@ def object_type(entry_type: int) -> str:
 
 
 def views(
-    store: Store, rows: Sequence[sqlite3.Row], service_url: str, base_only: bool = False
+    store: Store,
+    rows: Sequence[sqlite3.Row],
+    service_url: str,
+    base_only: bool = False,
+    hide_categories: bool = False,
 ) -> list[dict[str, Any]]:
-    """Return the API objects for rows, fetching their categories in one query."""
+    """Return the API objects for rows, fetching their categories in one query
+    (``hide_categories``: both fields null, as for a ``privacycontext:`` KS)."""
+    if hide_categories:
+        return [view(r, (None, None), service_url, base_only) for r in rows]
     cats = categories_of(store, [r["id"] for r in rows])
     return [view(r, cats.get(r["id"], ("", "")), service_url, base_only) for r in rows]

@@ -110,6 +110,46 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
         ("CATEGORIES",),
         'Entry can be linked with a maximum of "@CATEGORIES@" categories',
     ),
+    "CANNOT_ASSIGN_ENTRY_TO_CATEGORY": ((), "Cannot assign entry to category"),
+    "CANNOT_REMOVE_ENTRY_FROM_CATEGORY": ((), "Cannot remove entry from category"),
+    "CANNOT_UPDATE_CATEGORY_PRIVACY_CONTEXT": ((), "Cannot update privacy context"),
+    "CANNOT_SET_MULTI_PRIVACY_CONTEXT": (
+        (),
+        " Cannot set multiple privacy context when Disable Category Limit feature is turned on",
+    ),
+    "ENTRY_CATEGORY_FIELD_IS_DEPRECATED": (
+        (),
+        "entry->categories and entry->categoriesIds fields are deprecated - user categoryEntry"
+        " service",
+    ),
+    "CANNOT_SET_APPEAR_IN_LIST_FIELD_WITH_NO_PRIVACY_CONTEXT": (
+        (),
+        "Cannot set appear in list field when privacy context is not set on the categroy",
+    ),
+    "CANNOT_SET_INHERITANCE_TYPE_FIELD_WITH_NO_PRIVACY_CONTEXT": (
+        (),
+        "Cannot set inheritance field when privacy context is not set on the categroy",
+    ),
+    "CANNOT_SET_PRIVACY_FIELD_WITH_NO_PRIVACY_CONTEXT": (
+        (),
+        "Cannot set privacy field when privacy context is not set on the categroy",
+    ),
+    "CANNOT_SET_OWNER_FIELD_WITH_NO_PRIVACY_CONTEXT": (
+        (),
+        "Cannot set owner field when privacy context is not set on the categroy",
+    ),
+    "CANNOT_SET_USER_JOIN_POLICY_FIELD_WITH_NO_PRIVACY_CONTEXT": (
+        (),
+        "Cannot set user join policy field when privacy context is not set on the categroy",
+    ),
+    "CANNOT_SET_CONTIRUBUTION_POLICY_FIELD_WITH_NO_PRIVACY_CONTEXT": (
+        (),
+        "Cannot set contribution policy field when privacy context is not set on the categroy",
+    ),
+    "CANNOT_SET_DEFAULT_PERMISSION_LEVEL_FIELD_WITH_NO_PRIVACY_CONTEXT": (
+        (),
+        "Cannot set default permission level field when privacy context is not set on the categroy",
+    ),
     "MUST_FILTER_ON_ENTRY_OR_CATEGORY": ((), "Must filter on entry id or category"),
     "CATEGORIES_LOCKED": ((), "Categories are locked"),
     "DUPLICATE_CATEGORY": (("CATEGORY",), 'The category "@CATEGORY@" already exists'),

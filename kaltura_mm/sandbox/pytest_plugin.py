@@ -7,7 +7,8 @@ Fixtures:
   random delay (0.5-2 s) derived from the test's id, so a failure replays with the same lag; a
   failing test's report shows it. Configure it with ``@pytest.mark.kaltura_sandbox(...)``: any
   ``Sandbox`` argument (``index_lag=300`` for minutes of lag...), or ``kind=True`` for a
-  consistent sandbox (``index_lag=0``, no IN cut).
+  consistent sandbox (``index_lag=0``, no IN cut), or ``account="mediaspace"`` for a
+  MediaSpace/KMS-shaped account (entitlement, privacy contexts; ``kaltura_sandbox.account``).
 - ``kaltura_sandbox_factory``: ``make(**sandbox_arguments)`` starts more sandboxes in one test
   (the marker's options and the test's lag are the defaults); all close when the test ends.
 - ``kaltura_sandbox_session``: one sandbox shared by the whole run (a fixed lag).
@@ -53,7 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{MARKER}(**options): Sandbox arguments for the kaltura_sandbox fixtures "
-        "(e.g. index_lag=300), or kind=True for a consistent sandbox",
+        "(e.g. index_lag=300, account='mediaspace'), or kind=True for a consistent sandbox",
     )
 
 

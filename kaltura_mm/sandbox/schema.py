@@ -142,7 +142,7 @@ TYPES: dict[str, TypeDef] = {
         {
             **_props("idIn idNotIn parentIdIn fullNameEqual fullNameStartsWith fullNameIn"),
             **_props("fullIdsEqual fullIdsStartsWith ancestorIdIn referenceIdEqual freeText"),
-            **_props("statusIn orderBy tagsLike nameOrReferenceIdStartsWith"),
+            **_props("statusIn orderBy tagsLike nameOrReferenceIdStartsWith privacyContextEqual"),
             **_props("idEqual parentIdEqual depthEqual statusEqual", "int"),
             **_props("createdAtGreaterThanOrEqual createdAtLessThanOrEqual", "time"),
         },

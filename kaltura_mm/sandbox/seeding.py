@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from kaltura_mm.sandbox import ids
+from kaltura_mm.sandbox import ids, privacy
 from kaltura_mm.sandbox.category_tree import clean_name
 from kaltura_mm.sandbox.core import Core
 from kaltura_mm.sandbox.search_index import CATEGORIES, ENTRIES
@@ -33,7 +33,10 @@ def create_category(core: Core, partner_id: int, path: str) -> int:
                 (partner_id, full_name),
             ).fetchone()
             if row is None:
-                new_id = insert(conn, partner_id, parent, name, now, {})
+                # a child takes its parent's privacy contexts (``privacy`` rule 1)
+                inherited = privacy.contexts_of(parent["extra"]) if parent is not None else ""
+                extra = {"privacyContexts": inherited} if inherited else {}
+                new_id = insert(conn, partner_id, parent, name, now, extra)
                 made.append(new_id)
                 row = conn.execute("SELECT * FROM categories WHERE id = ?", (new_id,)).fetchone()
             parent = row

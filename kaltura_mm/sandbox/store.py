@@ -106,6 +106,12 @@ class Store:
                 raise
             self._conn.execute("COMMIT")
 
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """Hold the lock for several reads outside a transaction (inside one, use its conn)."""
+        with self._lock:
+            yield self._conn
+
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         """Run a query and return every row."""
         with self._lock:

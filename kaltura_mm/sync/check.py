@@ -65,7 +65,9 @@ def check_plan(plan: Plan, records: Mapping[str, SyncRecord] | None = None) -> F
         if key is not None
     }
     entries = yield from get_entries([*(i.entry_id or "" for i in acting), *made.values()])
-    linked, _ = yield from entry_links([i.entry_id or "" for i in acting if i.attach or i.detach])
+    linking = [i for i in acting if i.attach or i.detach]
+    places = sorted({p.id for i in linking for p in (*i.attach, *i.detach) if p.id is not None})
+    linked, _ = yield from entry_links([i.entry_id or "" for i in linking], places)
     drift: list[str] = []
     items = []
     for item in plan.items:

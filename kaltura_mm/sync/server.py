@@ -10,8 +10,10 @@
    moment ago, and a plan built from the listing alone would upload it again;
 4. the entries carrying a wanted referenceId that neither found (``referenceIdIn``, 500 a list):
    an entry of the source that left the category, or one made where the index lags;
-5. each entry's links to the scope's categories (``categoryEntry.list`` by ``entryIdIn``, exact):
-   an entry's own ``categoriesIds`` leaves out categories with privacy contexts, and lists lag.
+5. each entry's links to the scope's categories (``categoryEntry.list`` by ``entryIdIn`` and
+   ``categoryIdIn``, exact: ``kaltura_mm.flows.membership``): an entry's own ``categoriesIds``
+   leaves out categories with privacy contexts, and lists lag. Not ``categoryFullIdsStartsWith``:
+   a link's copy of its category's full ids is rewritten by a job after a category moves.
 
 Steps 3 to 5 go in multiRequests of up to ``CALLS_PER_REQUEST`` calls, so a 20,000-entry category
 costs about 40 listing requests and a handful of others.
@@ -26,18 +28,19 @@ import attrs
 
 from kaltura_mm.errors import ActionBlockedError, KalturaError
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, Keyset
+from kaltura_mm.flows.membership import read_membership
 from kaltura_mm.models import (
     BaseEntry,
     BaseEntryFilter,
     Category,
-    CategoryEntryFilter,
     CategoryFilter,
+    EntryStatus,
     ListPage,
     Pager,
 )
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
 from kaltura_mm.runtime.effects import Flow, Sleep
-from kaltura_mm.services import base_entry, category, category_entry
+from kaltura_mm.services import base_entry, category
 
 CALLS_PER_REQUEST = 20
 BLOCKED_ATTEMPTS = 8  # a read the rate limiter blocks is sent again, pausing 1, 2, 4... s
@@ -90,7 +93,8 @@ def read_server(
     batch: list[Call[Any]] = [*_by_ids(missing), *_by_reference(unseen)]
     for answer in (yield from _batched(batch)):
         for entry in answer.objects if isinstance(answer, ListPage) else answer:
-            if entry.id and entry.id not in entries:
+            # a list also returns entries deleted after the index took them, marked DELETED
+            if entry.id and entry.id not in entries and entry.status is not EntryStatus.DELETED:
                 entries[entry.id] = entry
     links, link_requests = yield from _links(top, tree, list(entries))
     total = requests + pages + _requests(len(batch)) + link_requests
@@ -193,35 +197,17 @@ def _batched(calls: Sequence[Call[Any]]) -> Flow[list[Any]]:
 
 
 def entry_links(
-    entry_ids: Sequence[str], full_ids_prefix: str | None = None
+    entry_ids: Sequence[str], category_ids: Sequence[int]
 ) -> Flow[tuple[dict[str, set[int]], int]]:
-    """Return each entry's category links, read exactly (``categoryEntry.list`` by
-    ``entryIdIn``), and the requests it took; ``full_ids_prefix`` narrows them to a subtree (as a
-    bare prefix: ``12>34`` also matches ``12>345``, so the caller filters by its own tree)."""
-    found: dict[str, set[int]] = {i: set() for i in entry_ids}
-    pending = [(entry_ids[i : i + PAGE], 1) for i in range(0, len(entry_ids), PAGE)]
-    requests = 0
-    while pending:
-        chunk, pending = pending[:CALLS_PER_REQUEST], pending[CALLS_PER_REQUEST:]
-        calls = [_link_call(ids, index, full_ids_prefix) for ids, index in chunk]
-        requests += 1
-        for (ids, index), page in zip(chunk, (yield from _batched(calls)), strict=True):
-            for link in page.objects:
-                if link.entry_id in found and link.category_id:
-                    found[link.entry_id].add(link.category_id)
-            if index * PAGE < page.total_count and len(page.objects) == PAGE:
-                pending.append((ids, index + 1))  # entries in many categories: more pages
-    return found, requests
+    """Return each entry's links to ``category_ids``, read exactly (``categoryEntry.list``,
+    ``kaltura_mm.flows.membership``), and the requests it took."""
+    membership = yield from read_membership(entry_ids, category_ids)
+    return {i: set(membership.categories(i)) for i in entry_ids}, membership.requests
 
 
 def _links(
     top: Category, tree: Mapping[int, Category], entry_ids: Sequence[str]
 ) -> Flow[tuple[dict[str, frozenset[int]], int]]:
     """Return each entry's links to the scope's categories (step 5)."""
-    found, requests = yield from entry_links(entry_ids, top.full_ids)
-    return {k: frozenset(c for c in v if c in tree) for k, v in found.items()}, requests
-
-
-def _link_call(ids: Sequence[str], index: int, prefix: str | None) -> Call[Any]:
-    query = CategoryEntryFilter(entry_id_in=tuple(ids), category_full_ids_starts_with=prefix)
-    return category_entry.list(query, Pager(page_size=PAGE, page_index=index))
+    found, requests = yield from entry_links(entry_ids, sorted(tree))
+    return {k: frozenset(v) for k, v in found.items()}, requests

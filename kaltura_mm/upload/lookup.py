@@ -179,7 +179,9 @@ def wait_for_index(job: Job, found: Found) -> Flow[Found]:
         mine = [
             e
             for e in page.objects
-            if e.reference_id == state.reference_id and (e.user_id or "") == owner
+            if e.reference_id == state.reference_id
+            and (e.user_id or "") == owner
+            and e.status is not EntryStatus.DELETED  # deleted after the index took it
         ]
         now = yield Now()
         if mine or now - started >= options.index_wait:

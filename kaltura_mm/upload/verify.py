@@ -16,7 +16,8 @@ from kaltura_mm.errors import (
     UploadError,
     UploadTokenNotFoundError,
 )
-from kaltura_mm.models import BaseEntry, CategoryEntryFilter, EntryStatus, Pager
+from kaltura_mm.flows.membership import LinkQuery
+from kaltura_mm.models import BaseEntry, EntryStatus
 from kaltura_mm.protocol.calls import MultiRequest
 from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import base_entry, category_entry, upload_token
@@ -32,9 +33,10 @@ def verify(job: Job) -> Flow[BaseEntry]:
     batch = MultiRequest()
     token = batch.add(upload_token.get(token_id)) if token_id else None
     entry = batch.add(base_entry.get(entry_id))
-    links = batch.add(
-        category_entry.list(CategoryEntryFilter(entry_id_equal=entry_id), Pager(page_size=500))
-    )
+    # entryIdIn, not entryIdEqual: under entitlement the server drops, for entryIdEqual only,
+    # the links to categories listed to members only (KalturaCategoryEntryFilter).
+    asked = tuple(job.request.category_ids) or None
+    links = batch.add(LinkQuery((entry_id,), asked).call())
     look = add_last_look(batch, job)
     marker_id = job.state.marker_id
     # the upload is done: its create no longer needs its marker

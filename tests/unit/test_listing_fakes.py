@@ -1,7 +1,7 @@
 """An in-memory Kaltura to drive flows without sockets, and tests that it keeps the server rules.
 
 ``InMemoryKaltura`` answers the calls browse flows make (``baseEntry.list/get/getByIds/delete``,
-``categoryEntry.add/delete``) with the server's documented quirks: READY-only by default,
+``categoryEntry.add/delete/list``) with the server's documented quirks: READY-only by default,
 ``idNotIn`` cut to 150 values (the index path), offsets of 10,000 or more refused,
 ``orderBy=+createdAt`` with ties in insertion order. Lists read an index that still holds
 entries deleted since (``settle()`` catches it up): their page is re-read without them, so it
@@ -21,7 +21,16 @@ import attrs
 import pytest
 
 from kaltura_mm.errors import ApiError, TransportError
-from kaltura_mm.models import BaseEntry, Category, EntryStatus, ListPage, MediaEntry, MediaType
+from kaltura_mm.models import (
+    BaseEntry,
+    Category,
+    CategoryEntry,
+    CategoryEntryStatus,
+    EntryStatus,
+    ListPage,
+    MediaEntry,
+    MediaType,
+)
 from kaltura_mm.protocol.calls import Call, MultiRequest
 from kaltura_mm.runtime import Answer, Failed, Send
 from kaltura_mm.testing import answer_for
@@ -47,6 +56,10 @@ class InMemoryKaltura:
     dead: dict[str, BaseEntry] = attrs.field(factory=dict)  # deleted, still in the index
     hidden: set[str] = attrs.field(factory=set)
     metadata_access_control: bool = False
+    # a link's status when not ACTIVE (PENDING: awaiting a moderator; REJECTED)
+    link_status: dict[tuple[str, int], CategoryEntryStatus] = attrs.field(factory=dict)
+    # what the index holds of the links, when it lags the store (None: it does not)
+    indexed_members: set[tuple[str, int]] | None = None
 
     def settle(self) -> None:
         """Let the index catch up: entries deleted so far leave it."""
@@ -122,11 +135,14 @@ class InMemoryKaltura:
             f.created_at_less_than_or_equal is None
             or (entry.created_at or 0) <= f.created_at_less_than_or_equal,
             not f.categories_ids_match_or
-            or any((entry.id, c) in self.members for c in f.categories_ids_match_or),
+            or any((entry.id, c) in self._index_links() for c in f.categories_ids_match_or),
             not getattr(f, "media_type_in", None)
             or getattr(entry, "media_type", None) in f.media_type_in,
         ]
         return all(checks)
+
+    def _index_links(self) -> set[tuple[str, int]]:
+        return self.members if self.indexed_members is None else self.indexed_members
 
     def _baseEntry_get(self, entryId: str, version: Any = None) -> BaseEntry:
         if entryId not in self.entries:
@@ -146,8 +162,9 @@ class InMemoryKaltura:
         key = (categoryEntry.entry_id, categoryEntry.category_id)
         if key[0] not in self.entries:
             raise _err("INVALID_ENTRY_ID")
-        if key in self.members:
+        if key in self.members and key not in self.link_status:
             raise _err("CATEGORY_ENTRY_ALREADY_EXISTS")
+        self.link_status.pop(key, None)  # a PENDING or REJECTED link is re-activated
         self.members.add(key)
         return categoryEntry
 
@@ -155,6 +172,30 @@ class InMemoryKaltura:
         if (entryId, categoryId) not in self.members:
             raise _err("ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY")
         self.members.discard((entryId, categoryId))
+        self.link_status.pop((entryId, categoryId), None)
+
+    def _categoryEntry_list(self, filter: Any, pager: Any) -> ListPage[CategoryEntry]:
+        # The store's links (exact, no index); ordered by entry then category, paged.
+        entries = set(filter.entry_id_in or ()) | {filter.entry_id_equal} - {None}
+        cats = set(filter.category_id_in or ()) | {filter.category_id_equal} - {None}
+        if not entries and not cats:
+            raise _err("MUST_FILTER_ON_ENTRY_OR_CATEGORY")
+        rows = sorted(
+            (e, c)
+            for e, c in self.members
+            if (not entries or e in entries) and (not cats or c in cats)
+        )
+        start = (pager.page_index - 1) * pager.page_size
+        page = rows[start : start + pager.page_size]
+        objects = tuple(
+            CategoryEntry(
+                entry_id=e,
+                category_id=c,
+                status=self.link_status.get((e, c), CategoryEntryStatus.ACTIVE),
+            )
+            for e, c in page
+        )
+        return ListPage(objects=objects, total_count=len(rows))
 
     def outcome(self, effect: Call[Any] | MultiRequest) -> Any:
         """Run a call or a batch; return its value (a batch: per-item values or errors)."""

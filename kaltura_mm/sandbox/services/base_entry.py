@@ -8,10 +8,11 @@ from typing import Any
 
 from kaltura_mm.sandbox import (
     content,
+    entitlement,
     entry_search,
     entry_update,
-    entry_view,
     ids,
+    privacy,
     replacement,
 )
 from kaltura_mm.sandbox.actions import Action, Call, Param, UploadedFile
@@ -27,10 +28,13 @@ _TYPE_OF_CLASS = {"KalturaMediaEntry": 1, "KalturaDocumentEntry": 10, "KalturaDa
 def fetch(call: Call, entry_id: str, media_only: bool = False) -> sqlite3.Row:
     """Return a live entry of the caller's partner or raise ``ENTRY_ID_NOT_FOUND``."""
     call.core.promote_ready()
-    row = call.core.store.one(
-        "SELECT * FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
-        (entry_id, call.partner_id),
-    )
+    with call.core.store.reading() as conn:
+        row: sqlite3.Row | None = conn.execute(
+            "SELECT * FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
+            (entry_id, call.partner_id),
+        ).fetchone()
+        if row is not None and not entitlement.entry_entitled(conn, call, row):
+            row = None  # ``entitlement`` rule 3
     if row is None or (media_only and row["type"] != 1):
         raise ApiError("ENTRY_ID_NOT_FOUND", entry_id)
     return row
@@ -39,7 +43,7 @@ def fetch(call: Call, entry_id: str, media_only: bool = False) -> sqlite3.Row:
 def show(call: Call, entry_id: str, base_only: bool = False) -> dict[str, Any]:
     """Return the API object of an entry (``base_only``: as a ``KalturaBaseEntry``)."""
     row = fetch(call, entry_id)
-    return entry_view.views(call.core.store, [row], call.core.service_url, base_only)[0]
+    return privacy.entry_views(call, [row], base_only)[0]
 
 
 def _check_owner(call: Call, row: sqlite3.Row, owner_only: bool = False) -> None:
@@ -100,7 +104,7 @@ def add(call: Call) -> dict[str, Any]:
 def get(call: Call) -> dict[str, Any]:
     """Return one entry (any status but DELETED; not owner-restricted)."""
     row = fetch(call, call.args["entryId"], media_only=call.args.get("_media", False))
-    return entry_view.views(call.core.store, [row], call.core.service_url)[0]
+    return privacy.entry_views(call, [row])[0]
 
 
 def get_by_ids(call: Call) -> list[dict[str, Any]]:
@@ -109,12 +113,14 @@ def get_by_ids(call: Call) -> list[dict[str, Any]]:
     wanted = [x.strip() for x in call.args["entryIds"].split(",") if x.strip()]
     if not wanted:
         return []
-    rows = call.core.store.all(
-        f"SELECT * FROM entries WHERE partner_id = ? AND status != 3 AND id IN "  # noqa: S608
-        f"({','.join('?' * len(wanted))}) ORDER BY seq",
-        [call.partner_id, *wanted],
-    )
-    return entry_view.views(call.core.store, rows, call.core.service_url)
+    with call.core.store.reading() as conn:
+        rows = conn.execute(
+            f"SELECT * FROM entries WHERE partner_id = ? AND status != 3 AND id IN "  # noqa: S608
+            f"({','.join('?' * len(wanted))}) ORDER BY seq",
+            [call.partner_id, *wanted],
+        ).fetchall()
+        rows = [r for r in rows if entitlement.entry_entitled(conn, call, r)]
+    return privacy.entry_views(call, rows)
 
 
 def _list(call: Call, media_only: bool, response_type: str) -> dict[str, Any]:

@@ -7,7 +7,13 @@ import json
 import sqlite3
 from typing import Any
 
-from kaltura_mm.sandbox import category_jobs, category_search, category_tree
+from kaltura_mm.sandbox import (
+    category_jobs,
+    category_search,
+    category_tree,
+    entitlement,
+    privacy,
+)
 from kaltura_mm.sandbox.actions import Action, Call, Param
 from kaltura_mm.sandbox.category_tree import NAME_MAX, clean_name
 from kaltura_mm.sandbox.errors import ApiError
@@ -15,7 +21,8 @@ from kaltura_mm.sandbox.schema import KInput, check_insert, check_update
 
 ACTIVE, DELETED = 2, 3
 MAX_CATEGORIES_NO_PAGER = 1500
-# Writable properties the sandbox keeps (privacy and membership ones are not modelled).
+# Writable properties the sandbox keeps; the entitlement ones (``privacy.CATEGORY_DEFAULTS``)
+# and ``privacyContext`` are kept by ``_entitlement_extra``.
 KEPT = ("description", "tags", "referenceId", "partnerData", "partnerSortValue", "adminTags")
 
 _COUNTS = """
@@ -35,6 +42,7 @@ def view(row: sqlite3.Row) -> dict[str, Any]:
     """Return the ``KalturaCategory`` object for a row selected with the counters, every
     property in the server's order (``KalturaCategory.php``)."""
     extra = json.loads(row["extra"])
+    fields = privacy.category_fields(extra)
     return {
         "id": row["id"],
         "parentId": row["parent_id"],
@@ -48,26 +56,26 @@ def view(row: sqlite3.Row) -> dict[str, Any]:
         "updatedAt": row["updated_at"],
         "description": extra.get("description"),
         "tags": extra.get("tags"),
-        "appearInList": 1,
-        "privacy": 1,
-        "inheritanceType": 2,
-        "userJoinPolicy": 3,
-        "defaultPermissionLevel": 3,
-        "owner": None,
+        "appearInList": fields["appearInList"],
+        "privacy": fields["privacy"],
+        "inheritanceType": fields["inheritanceType"],
+        "userJoinPolicy": fields["userJoinPolicy"],
+        "defaultPermissionLevel": fields["defaultPermissionLevel"],
+        "owner": fields["owner"],
         "directEntriesCount": row["direct_entries_count"],
         "referenceId": extra.get("referenceId"),
-        "contributionPolicy": 2,
+        "contributionPolicy": fields["contributionPolicy"],
         "membersCount": 0,
         "pendingMembersCount": 0,
-        "privacyContext": None,
-        "privacyContexts": "",
+        "privacyContext": extra.get("privacyContext") or "",
+        "privacyContexts": privacy.contexts_of(extra),
         "status": row["status"],
         "inheritedParentId": None,
         "partnerSortValue": extra.get("partnerSortValue", 0),
         "partnerData": extra.get("partnerData"),
         "defaultOrderBy": None,
         "directSubCategoriesCount": row["direct_sub_categories_count"],
-        "moderation": 0,
+        "moderation": fields["moderation"],
         "pendingEntriesCount": row["pending_entries_count"],
         "isAggregationCategory": False,
         "aggregationCategories": None,
@@ -77,12 +85,17 @@ def view(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def fetch(call: Call, category_id: int) -> sqlite3.Row | None:
-    """Return an active category of the caller's partner, with counters."""
-    return call.core.store.one(
-        f"SELECT c.*, {_COUNTS} FROM categories c WHERE c.id = ? AND c.partner_id = ? "  # noqa: S608
-        "AND c.status = 2",
-        (category_id, call.partner_id),
-    )
+    """Return an active category of the caller's partner, with counters (None also when
+    entitlement hides it, ``entitlement`` rule 5)."""
+    with call.core.store.reading() as conn:
+        row: sqlite3.Row | None = conn.execute(
+            f"SELECT c.*, {_COUNTS} FROM categories c WHERE c.id = ? AND c.partner_id = ? "  # noqa: S608
+            "AND c.status = 2",
+            (category_id, call.partner_id),
+        ).fetchone()
+        if row is not None and not entitlement.category_visible(conn, call, row):
+            return None
+    return row
 
 
 def insert(
@@ -116,6 +129,39 @@ def insert(
     return new_id
 
 
+def _entitlement_extra(
+    call: Call, obj: KInput, parent_contexts: str, old: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Return the privacy context and entitlement properties to keep for a category being added
+    (``old`` None) or updated (``old``: its kept properties): checked, contexts built from the
+    parent's (``privacy`` rule 1), and the KS user as the owner of a new category with a
+    context (``KalturaCategory::toInsertableObject``)."""
+    sent = obj.values
+    if sent.get("privacyContext") and entitlement.enforced(call):
+        raise ApiError("CANNOT_UPDATE_CATEGORY_PRIVACY_CONTEXT")
+    adding = old is None
+    old = old or {}
+    own = sent.get("privacyContext", old.get("privacyContext"))
+    if "privacyContext" in obj.nulls:
+        own = None
+    has_context = (
+        bool(str(own or "").strip()) or bool(parent_contexts) or bool(privacy.contexts_of(old))
+    )
+    privacy.check_category_fields(sent, has_context)
+    kept = {k: sent[k] for k in privacy.CATEGORY_DEFAULTS if k in sent}
+    kept.update({k: None for k in privacy.CATEGORY_DEFAULTS if k in obj.nulls})
+    if adding and has_context and not sent.get("owner") and sent.get("inheritanceType") != 1:
+        kept["owner"] = call.user_id or None
+    if adding or "privacyContext" in sent or "privacyContext" in obj.nulls:
+        kept["privacyContext"] = own
+        kept["privacyContexts"] = privacy.build(parent_contexts, own)
+        several = len(kept["privacyContexts"].split(",")) > 1
+        if several and privacy.category_limit_disabled(call):
+            # ``category::validatePrivacyContexts``
+            raise ApiError("CANNOT_SET_MULTI_PRIVACY_CONTEXT")
+    return kept
+
+
 def _check_name(obj: KInput, required: bool) -> None:
     """Apply ``validatePropertyMinLength`` / ``MaxLength`` to a sent (or required) name."""
     name = obj.get("name")
@@ -137,7 +183,7 @@ def _parent(conn: sqlite3.Connection, call: Call, parent_id: int) -> sqlite3.Row
         "SELECT * FROM categories WHERE id = ? AND partner_id = ? AND status = 2",
         (parent_id, call.partner_id),
     ).fetchone()
-    if parent is None:
+    if parent is None or not entitlement.category_visible(conn, call, parent):
         raise ApiError("PARENT_CATEGORY_NOT_FOUND", parent_id)
     return parent
 
@@ -159,6 +205,8 @@ def add(call: Call) -> dict[str, Any]:
         if obj.get("parentId"):
             category_jobs.check_unlocked(conn, call.partner_id)
         parent = _parent(conn, call, obj.get("parentId", 0))
+        inherited = privacy.contexts_of(parent["extra"]) if parent is not None else ""
+        extra.update(_entitlement_extra(call, obj, inherited, None))
         name = clean_name(obj.get("name"))
         new_id = insert(conn, call.partner_id, parent, name, int(call.now()), extra)
     return view(_must(call, new_id))
@@ -190,6 +238,12 @@ def update(call: Call) -> dict[str, Any]:
         old = json.loads(row["extra"])
         extra = {**old, **{k: obj.values[k] for k in KEPT if k in obj.values}}
         extra.update({k: None for k in KEPT if k in obj.nulls})
+        inherited = privacy.contexts_of(parent["extra"]) if parent is not None else ""
+        extra.update(_entitlement_extra(call, obj, inherited, old))
+        if privacy.contexts_of(extra) != privacy.contexts_of(old):
+            # the descendants follow in a batch job (``privacy`` rule 2)
+            job = (category_jobs.REINDEX, row["id"])
+            category_jobs.add(conn, call.core, call.partner_id, job)
         if extra != old:
             conn.execute(
                 "UPDATE categories SET extra = ?, updated_at = ? WHERE id = ?",

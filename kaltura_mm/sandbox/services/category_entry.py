@@ -1,8 +1,10 @@
 """The ``categoryEntry`` service: link entries to categories with the real checks in order.
 
 ``add`` checks: categoryId null, entryId null, read-only sent, entry missing (``INVALID_ENTRY_ID``),
-category missing (``CATEGORY_NOT_FOUND``), 32 links already (``MAX_CATEGORIES_FOR_ENTRY_REACHED``),
-an ACTIVE link (``CATEGORY_ENTRY_ALREADY_EXISTS``); PENDING/REJECTED links are re-activated.
+category missing (``CATEGORY_NOT_FOUND``), 32 links already
+(``MAX_CATEGORIES_FOR_ENTRY_REACHED``; 1000 with ``FEATURE_DISABLE_CATEGORY_LIMIT``), entitlement
+(``entitlement`` rule 6), an ACTIVE link (``CATEGORY_ENTRY_ALREADY_EXISTS``); PENDING/REJECTED
+links are re-activated.
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from kaltura_mm.sandbox import entitlement, privacy
 from kaltura_mm.sandbox.actions import Action, Call, Param, pager_of
 from kaltura_mm.sandbox.errors import ApiError
 from kaltura_mm.sandbox.listing import Query, csv, order_sql, page_window
 from kaltura_mm.sandbox.schema import KInput, check_insert
 
 PENDING, ACTIVE, DELETED, REJECTED = 1, 2, 3, 4
-MAX_CATEGORIES_PER_ENTRY = 32
+MAX_CATEGORIES_PER_ENTRY = 32  # entry::MAX_CATEGORIES_PER_ENTRY
+MAX_WITHOUT_LIMIT = 1000  # entry::MAX_CATEGORIES_PER_ENTRY_DISABLE_LIMIT_FEATURE
 
 
 def view(row: sqlite3.Row) -> dict[str, Any]:
@@ -37,16 +41,16 @@ def link(
 ) -> int:
     """Create (or re-activate) the link after the checks; return its row id."""
     entry = conn.execute(
-        "SELECT id FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
+        "SELECT * FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
         (entry_id, call.partner_id),
     ).fetchone()
-    if entry is None:
+    if entry is None or not entitlement.entry_entitled(conn, call, entry):
         raise ApiError("INVALID_ENTRY_ID", entry_id)
     category = conn.execute(
-        "SELECT id FROM categories WHERE id = ? AND partner_id = ? AND status = 2",
+        "SELECT * FROM categories WHERE id = ? AND partner_id = ? AND status = 2",
         (category_id, call.partner_id),
     ).fetchone()
-    if category is None:
+    if category is None or not entitlement.category_visible(conn, call, category):
         if quiet:
             return 0
         raise ApiError("CATEGORY_NOT_FOUND", category_id)
@@ -54,8 +58,10 @@ def link(
         "SELECT COUNT(*) FROM category_entries WHERE entry_id = ? AND status IN (1, 2)",
         (entry_id,),
     ).fetchone()[0]
-    if links >= MAX_CATEGORIES_PER_ENTRY:
-        raise ApiError("MAX_CATEGORIES_FOR_ENTRY_REACHED", MAX_CATEGORIES_PER_ENTRY)
+    limit = max_categories(call, category)
+    if links >= limit:
+        raise ApiError("MAX_CATEGORIES_FOR_ENTRY_REACHED", limit)
+    entitlement.check_assign(conn, call, entry, category)
     existing = conn.execute(
         "SELECT id, status FROM category_entries WHERE entry_id = ? AND category_id = ? "
         "AND status != 3 ORDER BY id DESC",
@@ -84,6 +90,34 @@ _SELECT = (
 )
 
 
+def max_categories(call: Call, category: sqlite3.Row) -> int:
+    """Return how many links an entry may have before one more to ``category``: 32, or 1000
+    with ``FEATURE_DISABLE_CATEGORY_LIMIT`` when the category has fewer than 2 privacy
+    contexts (``entry::getMaxCategoriesPerEntry``, ``validateMaxCategoriesPerEntry``)."""
+    if not privacy.category_limit_disabled(call):
+        return MAX_CATEGORIES_PER_ENTRY
+    contexts = privacy.contexts_of(category["extra"])
+    return MAX_WITHOUT_LIMIT if len(contexts.split(",")) < 2 else MAX_CATEGORIES_PER_ENTRY
+
+
+def _check_remove(conn: sqlite3.Connection, call: Call, entry_id: str, category_id: int) -> None:
+    """``categoryEntry::setAsDeleted``: the entry and category as entitlement sees them, then
+    who may unlink (``entitlement`` rule 6)."""
+    entry = conn.execute(
+        "SELECT * FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
+        (entry_id, call.partner_id),
+    ).fetchone()
+    if entry is None or not entitlement.entry_entitled(conn, call, entry):
+        raise ApiError("INVALID_ENTRY_ID", entry_id)
+    category = conn.execute(
+        "SELECT * FROM categories WHERE id = ? AND partner_id = ? AND status = 2",
+        (category_id, call.partner_id),
+    ).fetchone()
+    if category is None or not entitlement.category_visible(conn, call, category):
+        raise ApiError("CATEGORY_NOT_FOUND", category_id)
+    entitlement.check_remove(conn, call, entry, category_id)
+
+
 def add(call: Call) -> dict[str, Any]:
     """Link an entry to a category."""
     obj: KInput = call.args["categoryEntry"]
@@ -108,6 +142,8 @@ def delete(call: Call) -> None:
         ).fetchone()
         if row is None:
             raise ApiError("ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY")
+        if entitlement.enforced(call):
+            _check_remove(conn, call, call.args["entryId"], call.args["categoryId"])
         conn.execute("UPDATE category_entries SET status = 3 WHERE id = ?", (row["id"],))
         conn.execute(
             "UPDATE entries SET updated_at = ? WHERE id = ?",
@@ -120,7 +156,8 @@ def list_(call: Call) -> dict[str, Any]:
     f: KInput | None = call.args["filter"]
     v = f.values if f else {}
     keys = ("entryIdEqual", "entryIdIn", "categoryIdEqual", "categoryIdIn")
-    if not call.is_admin and all(v.get(k) in (None, "") for k in keys):
+    must_filter = not call.is_admin or entitlement.enforced(call)
+    if must_filter and all(v.get(k) in (None, "") for k in keys):
         raise ApiError("MUST_FILTER_ON_ENTRY_OR_CATEGORY")
     q = Query(["ce.partner_id = ?", "ce.status != 3"], [call.partner_id])
     q.eq("ce.entry_id", v.get("entryIdEqual"))
