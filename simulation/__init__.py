@@ -7,7 +7,9 @@ replays with one printed command (``python -m simulation --seed N --scenario X``
   the real server's unkindness as knobs (``knobs.ModelKnobs``); ground truth for the checks.
 - ``network``: requests in flight between a driver and the model, seeded latencies,
   interleavings and faults (resets, lost answers, 5xx pages, ``ACTION_BLOCKED``), budgets, kills.
-- ``knobs``: the schedule of unkindness, drawn from the seed.
+- ``knobs``: the schedule of unkindness, drawn from the seed; ``accounts``: the account a run
+  has with ``--accounts`` (privacy contexts, the category-limit feature, a USER session, other
+  users' entries), drawn from its own stream.
 - ``scenarios`` / ``world``: what each run builds and drives; ``invariants``: what must hold.
 - ``bounds``: how many requests each scenario's flows may take (the ``bounded`` invariant).
 - ``drivers``: who drives the flows. ``client/`` (the default) runs kaltura-mm's own flows

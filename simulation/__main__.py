@@ -3,6 +3,7 @@
     python -m simulation --seeds 200                        # CI: seeds 0..199, every scenario
     python -m simulation --seeds 5000 --jobs 2              # the long run
     python -m simulation --seed 17 --scenario list_all      # replay one run (add --trace)
+    python -m simulation --seeds 200 --accounts             # under drawn accounts (USER...)
 
 Exit code 0 when every run passed, 1 when an invariant broke or the model met a request it
 does not implement. Each failure prints its replay command. ``--known-bugs`` lets the seeds

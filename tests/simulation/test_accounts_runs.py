@@ -4,6 +4,8 @@ sessions, other users' entries), off by default so that CI's seeds stay what the
 from __future__ import annotations
 
 import dataclasses
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -122,3 +124,14 @@ def test_another_users_same_upload_would_be_taken_if_the_server_showed_its_token
     taken = run_one("upload_one", 7, accounts=True)
     assert {v.invariant for v in taken.violations} == {"ready_identical", "reported_truth"}
     assert any("reported as an entry that does not hold it" in v.detail for v in taken.violations)
+
+
+def test_the_json_lines_name_the_account(tmp_path: Path) -> None:
+    out = tmp_path / "runs.jsonl"
+    argv = ["--seeds", "1", "--first", "2", "--scenario", "batches", "--json", str(out)]
+    assert main([*argv, "--accounts"]) == 0
+    (row,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert row["accounts"].startswith(f"USER session of {USER}")
+    assert row["replay"] == "python -m simulation --seed 2 --scenario batches --accounts"
+    assert main(argv) == 0
+    assert json.loads(out.read_text())["accounts"] is None
