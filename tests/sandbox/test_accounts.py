@@ -28,6 +28,11 @@ def test_mediaspace_preset_has_a_kms_tree_with_a_privacy_context(
         channel = api.call("category", "get", id=account.channel_id("Open channel"))
         assert channel["fullName"] == f"{CHANNELS}>Open channel"
         assert (channel["privacyContext"], channel["privacyContexts"]) == ("", "MediaSpace")
+        assert channel["membersCount"] == 2  # alice and bob
+        by_members = api.call(
+            "category", "list", filter={"orderBy": "-membersCount"}, pager={"pageSize": 1}
+        )
+        assert by_members["objects"][0]["membersCount"] == 2
         root = api.call("category", "get", id=account.category_id("MediaSpace"))
         assert root["privacyContext"] == "MediaSpace"
         gallery = api.call("category", "get", id=account.gallery_id("Lectures"))
