@@ -10,8 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from kaltura_mm.sandbox import Sandbox
+from kaltura_mm.sandbox.cli import sandbox
 from tests.sandbox.helpers import Api
 
 CHANNELS = "MediaSpace>site>channels"
@@ -117,3 +119,9 @@ def test_serve_account_flag_prints_the_account() -> None:
     finally:
         process.terminate()
         assert process.wait(timeout=15) == 0
+
+
+def test_serve_refuses_an_unknown_account() -> None:
+    result = CliRunner().invoke(sandbox, ["serve", "--account", "kmc"])
+    assert result.exit_code == 2
+    assert "'kmc' is not one of 'default', 'empty', 'mediaspace'" in result.output
