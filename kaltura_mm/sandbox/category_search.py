@@ -39,6 +39,7 @@ _ORDER = {
     "entriesCount": "entries_count",
     "directEntriesCount": "direct_entries_count",
     "directSubCategoriesCount": "direct_sub_categories_count",
+    "membersCount": "members_count",
 }
 
 

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from kaltura_mm.sandbox import Sandbox
+from kaltura_mm.sandbox.cli import sandbox
 from tests.sandbox.helpers import Api
 
 CHANNELS = "MediaSpace>site>channels"
@@ -28,6 +30,11 @@ def test_mediaspace_preset_has_a_kms_tree_with_a_privacy_context(
         channel = api.call("category", "get", id=account.channel_id("Open channel"))
         assert channel["fullName"] == f"{CHANNELS}>Open channel"
         assert (channel["privacyContext"], channel["privacyContexts"]) == ("", "MediaSpace")
+        assert channel["membersCount"] == 2  # alice and bob
+        by_members = api.call(
+            "category", "list", filter={"orderBy": "-membersCount"}, pager={"pageSize": 1}
+        )
+        assert by_members["objects"][0]["membersCount"] == 2
         root = api.call("category", "get", id=account.category_id("MediaSpace"))
         assert root["privacyContext"] == "MediaSpace"
         gallery = api.call("category", "get", id=account.gallery_id("Lectures"))
@@ -112,3 +119,9 @@ def test_serve_account_flag_prints_the_account() -> None:
     finally:
         process.terminate()
         assert process.wait(timeout=15) == 0
+
+
+def test_serve_refuses_an_unknown_account() -> None:
+    result = CliRunner().invoke(sandbox, ["serve", "--account", "kmc"])
+    assert result.exit_code == 2
+    assert "'kmc' is not one of 'default', 'empty', 'mediaspace'" in result.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kaltura_mm.sandbox import Sandbox
+from kaltura_mm.sandbox import Sandbox, privacy
 from tests.sandbox.helpers import Api, is_error
 
 
@@ -165,3 +165,11 @@ def test_category_free_text_ignores_privacy_contexts(sb: Sandbox, api: Api) -> N
     sb.index.settle()
     found = api.call("category", "list", filter={"freeText": "KMS"})
     assert {c["id"] for c in found["objects"]} == {root["id"], described["id"]}
+
+
+def test_contexts_are_built_as_the_server_builds_them() -> None:
+    assert privacy.build("", None) == ""
+    assert privacy.build("", "MediaSpace") == "MediaSpace"
+    assert privacy.build("MediaSpace", None) == "MediaSpace"
+    assert privacy.build("MediaSpace", " Extra , MediaSpace,") == "MediaSpace,Extra"
+    assert privacy.build("A,B", "C") == "A,B,C"

@@ -35,7 +35,9 @@ _COUNTS = """
      ON d.id = ce.category_id
    WHERE ce.status = 2 AND (d.id = c.id OR d.full_ids LIKE c.full_ids || '>%')) AS entries_count,
   (SELECT COUNT(*) FROM categories s WHERE s.parent_id = c.id AND s.status = 2)
-    AS direct_sub_categories_count
+    AS direct_sub_categories_count,
+  (SELECT COUNT(*) FROM category_users cu WHERE cu.category_id = c.id AND cu.status = 1)
+    AS members_count
 """
 
 
@@ -66,7 +68,7 @@ def view(row: sqlite3.Row) -> dict[str, Any]:
         "directEntriesCount": row["direct_entries_count"],
         "referenceId": extra.get("referenceId"),
         "contributionPolicy": fields["contributionPolicy"],
-        "membersCount": 0,
+        "membersCount": row["members_count"],
         "pendingMembersCount": 0,
         "privacyContext": extra.get("privacyContext") or "",
         "privacyContexts": privacy.contexts_of(extra),
