@@ -225,3 +225,17 @@ def _links(
 def _link_call(ids: Sequence[str], index: int, prefix: str | None) -> Call[Any]:
     query = CategoryEntryFilter(entry_id_in=tuple(ids), category_full_ids_starts_with=prefix)
     return category_entry.list(query, Pager(page_size=PAGE, page_index=index))
+
+
+def category_tree(top: Category) -> Flow[dict[int, Category]]:
+    """Return ``top`` and the categories below it, as the category listing shows them."""
+    tree, _ = yield from _tree(top)
+    return tree
+
+
+def made_below(
+    top: Category, tree: Mapping[int, Category], made: Mapping[str, int]
+) -> Flow[dict[int, Category]]:
+    """Return the categories of ``made`` (full name to id) below ``top`` and not in ``tree``,
+    read by id (the listing may not show a category made a moment ago)."""
+    return (yield from _made_below(top, tree, made))
