@@ -14,7 +14,6 @@ command line or in a manifest is the user's explicit wish: it is uploaded, or fa
 
 from __future__ import annotations
 
-import csv
 import fnmatch
 import glob
 import stat
@@ -27,6 +26,7 @@ from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.shell import refused_by_kaltura
 from kaltura_mm.errors import ConfigError
+from kaltura_mm.tables import csv_header, csv_rows
 from kaltura_mm.upload.media_types import kind_of
 
 MANIFEST_COLUMNS = ("path", "name", "description", "tags", "category", "referenceId")
@@ -179,10 +179,10 @@ def read_manifest(manifest: Path) -> list[UploadItem]:
     """Return the rows of a CSV manifest as upload items; refuse unknown columns."""
     try:
         with manifest.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            columns = reader.fieldnames or []
-            _check_columns(manifest, columns)
-            return [_row(manifest, number, row) for number, row in enumerate(reader, start=2)]
+            _check_columns(manifest, csv_header(handle))
+            handle.seek(0)
+            rows = csv_rows(handle, f"manifest {manifest}")
+            return [_row(manifest, number, dict(row)) for number, row in rows]
     except UnicodeDecodeError as exc:
         raise CliError(
             f"manifest {manifest} is not UTF-8 text (byte {exc.start} cannot be read as UTF-8; "
@@ -201,7 +201,7 @@ def _check_columns(manifest: Path, columns: Iterable[str]) -> None:
         raise CliError(problem, f"use the header {','.join(MANIFEST_COLUMNS)} (path required)")
 
 
-def _row(manifest: Path, number: int, row: dict[str, str | None]) -> UploadItem:
+def _row(manifest: Path, number: int, row: dict[str, str]) -> UploadItem:
     values = {k.strip(): (v or "").strip() or None for k, v in row.items() if k}
     if not values.get("path"):
         raise CliError(f"manifest {manifest}, line {number}: the path is empty", "fill it in")

@@ -32,7 +32,7 @@ from kaltura_mm.commands.upload import split_concurrency
 from kaltura_mm.errors import CategoryNotFoundError
 from kaltura_mm.sync import Plan, plan_sync, read_source
 from kaltura_mm.sync.apply import with_scope
-from kaltura_mm.sync.planfile import dumps, loads
+from kaltura_mm.sync.planfile import dump, loads
 from kaltura_mm.upload.plan import DEFAULT_CHUNK_SIZE
 from kaltura_mm.upload.request import UploadOptions
 
@@ -147,7 +147,7 @@ def _after_plan(state: AppContext, plan: Plan, options: dict[str, Any], db: Any,
         write_plan(state, plan, fmt, everything=True)
     say_summary(state, plan)
     if options["plan_out"] is not None:
-        options["plan_out"].write_text(dumps(plan, _target(state)) + "\n", encoding="utf-8")
+        _save(plan, options["plan_out"], _target(state))
         state.say(f"plan saved; apply it with: kaltura-mm apply {options['plan_out']}")
     if options["show_plan"] or options["plan_out"] is not None or not plan.changes:
         return ExitCode.OK
@@ -155,6 +155,19 @@ def _after_plan(state: AppContext, plan: Plan, options: dict[str, Any], db: Any,
         state.say("nothing was changed")
         return ExitCode.FAILED
     return _apply(state, plan, options, db, root, check=False)
+
+
+def _save(plan: Plan, path: Path, target: dict[str, Any]) -> None:
+    """Write the plan to ``path`` as it is made (streamed: a big plan is never one string in
+    memory); through a temporary file, so a failed write never leaves half a plan there."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            dump(plan, out, target)
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CliError(f"--plan-out {path}: {exc.strerror}", "pick a file you can write") from None
 
 
 def _apply(

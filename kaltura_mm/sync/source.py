@@ -20,7 +20,6 @@ on the server. A folder manages no metadata: its entries are named after their f
 
 from __future__ import annotations
 
-import csv
 import fnmatch
 import hashlib
 import json
@@ -32,6 +31,7 @@ from typing import Any
 import attrs
 
 from kaltura_mm.errors import ConfigError
+from kaltura_mm.tables import check_cell, csv_header, csv_rows
 from kaltura_mm.upload.media_types import kind_of
 
 KEY_PREFIX = "sync-"
@@ -189,14 +189,13 @@ def read_manifest(manifest: Path) -> Source:
 def _csv_rows(manifest: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         with manifest.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            if not reader.fieldnames or "path" not in [f.strip() for f in reader.fieldnames]:
+            if "path" not in csv_header(handle):
                 raise ConfigError(
                     f"manifest {manifest} has no 'path' column: its first line is the header, "
                     "such as path,name,description,tags,category,referenceId"
                 )
-            for line, row in enumerate(reader, start=2):
-                yield line, {k.strip(): v for k, v in row.items() if k}
+            handle.seek(0)
+            yield from csv_rows(handle, f"manifest {manifest}")
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"manifest {manifest} is not UTF-8 (byte {exc.start}): save it as 'CSV UTF-8'"
@@ -216,6 +215,8 @@ def _json_rows(manifest: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 ) from None
             if not isinstance(row, dict):
                 raise ConfigError(f"manifest {manifest}, line {line}: expected a JSON object")
+            for value in row.values():
+                check_cell(value, f"manifest {manifest}:{line}")
             yield line, row
 
 
@@ -249,6 +250,12 @@ def _item(manifest: Path, line: int, row: Mapping[str, Any], managed: tuple[str,
         raise ConfigError(
             f"manifest {manifest}, line {line}: referenceId {reference!r} is too short "
             "(Kaltura needs at least 2 characters)"
+        )
+    missing = [c for c, f in COLUMNS.items() if f in managed and f not in values]
+    if missing:
+        raise ConfigError(
+            f"manifest {manifest}:{line}: no {', '.join(missing)}, which other rows give: give "
+            'it on every row ("" clears the field), so a row left short never clears it'
         )
     cats = [c.strip() for c in values.get("categories", "").split(",") if c.strip()]
     return SyncItem(
