@@ -6,9 +6,12 @@ missing cells stand for); a cell over ``MAX_CELL`` characters is refused the sam
 longest text field, an entry's description, holds 64 KiB). Blank lines are skipped. Lines are
 counted as the file has them, so a quoted cell spanning lines does not shift the numbers.
 
-Writing (``safe_cell``): a cell a spreadsheet would run as a formula (one starting with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return) is written with a leading ``'`` (the OWASP
-CSV-injection rule), so ``=HYPERLINK(...)`` in an entry's name is shown, not run.
+Writing (``csv_cell``, ``safe_cell``): a cell a spreadsheet would run as a formula (one
+starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written with a leading
+``'`` (the OWASP CSV-injection rule), so ``=HYPERLINK(...)`` in an entry's name is shown, not
+run. Numbers are written as they are (``-1`` is a number to a spreadsheet, not a formula).
+``plain_cell`` undoes it, for a kaltura-mm CSV read back (``update --from-file`` of an edited
+``list`` export).
 """
 
 from __future__ import annotations
@@ -94,6 +97,27 @@ def _why(exc: csv.Error) -> str:
     return f"not CSV ({text}): check its quotes"
 
 
+def csv_cell(value: Any) -> Any:
+    """Return ``value`` as every kaltura-mm CSV writes it: None empty, text never a formula
+    (``safe_cell``), anything else as it is."""
+    if value is None:
+        return ""
+    return safe_cell(value) if isinstance(value, str) else value
+
+
 def safe_cell(value: str) -> str:
-    """Return ``value`` as a spreadsheet shows it, never runs it (``'`` before a formula)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """Return ``value`` as a spreadsheet shows it, never runs it (``'`` before a formula).
+
+    A value that is already quotes then a formula start gets one more quote, so ``plain_cell``
+    gives every value back exactly (``'=x`` is written ``''=x`` and read back ``'=x``).
+    """
+    return "'" + value if _formula(value) else value
+
+
+def plain_cell(value: str) -> str:
+    """Return the value ``safe_cell`` wrote as ``value`` (a kaltura-mm CSV read back)."""
+    return value[1:] if value.startswith("'") and _formula(value) else value
+
+
+def _formula(value: str) -> bool:
+    return value.lstrip("'").startswith(FORMULA_STARTS)

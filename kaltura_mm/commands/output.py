@@ -8,7 +8,9 @@ being cut). Keys never change meaning; new keys may be added at the end.
 
 What a person reads has its control characters escaped (``\\e``, ``\x07``): a file or entry
 named with an ESC must not drive the terminal. JSON escapes them itself (C1 controls too, here);
-CSV keeps values exact for the programs that read it, except on a terminal.
+CSV keeps values exact for the programs that read it, except on a terminal, and except a text
+that a spreadsheet would run as a formula (``=HYPERLINK(...)``, a leading ``+ - @``, tab, CR):
+that gets a leading ``'`` (``kaltura_mm.tables.csv_cell``, the OWASP CSV-injection rule).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import IO, Any
 
 from kaltura_mm.commands.shell import visible
 from kaltura_mm.models import BaseEntry, Category
+from kaltura_mm.tables import csv_cell
 
 TABLE_SAMPLE = 50  # rows that size the table's columns before the first is printed
 _C1 = {chr(c): f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
@@ -159,9 +162,7 @@ class ResultWriter:
             self._csv.writerow({k: self._csv_cell(record.get(k)) for k in self.keys})
 
     def _csv_cell(self, value: Any) -> Any:
-        if value is None:
-            return ""
-        return visible(value) if self._tty and isinstance(value, str) else value
+        return csv_cell(visible(value) if self._tty and isinstance(value, str) else value)
 
     def close(self) -> None:
         """Finish the output: the rest of the table, or the CSV header when there were no rows."""

@@ -28,7 +28,7 @@ from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.output import Format
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.flows.edits import EditOutcome, EntryEdit, update_entries
-from kaltura_mm.tables import check_cell, csv_rows
+from kaltura_mm.tables import check_cell, csv_rows, plain_cell
 
 KEYS = ("entry_id", "action", "status", "changes", "error", "message")
 _EDITABLE = {
@@ -85,7 +85,8 @@ def _rows(source: str) -> Iterator[tuple[int, dict[str, Any]]]:
                     check_cell(value, f"--from-file {_where(source)}:{number}")
                 yield number, row
         return
-    yield from csv_rows(io.StringIO(text, newline=""), f"--from-file {_where(source)}")
+    for number, row in csv_rows(io.StringIO(text, newline=""), f"--from-file {_where(source)}"):
+        yield number, {k: plain_cell(v) for k, v in row.items()}  # as kaltura-mm wrote them
 
 
 def _where(source: str) -> str:
