@@ -41,7 +41,7 @@ from kaltura_mm.flows.batch import (
     run_batches,
     settle_all,
 )
-from kaltura_mm.flows.keyset import Keyset
+from kaltura_mm.flows.keyset import Keyset, next_page
 from kaltura_mm.flows.query import EntryQuery
 from kaltura_mm.models import BaseEntry
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
@@ -329,8 +329,7 @@ def _where(query: EntryQuery, op: Operation, dry_run: bool, pace: Pace) -> Strea
     """Walk ``query`` with the keyset (stable while entries leave it) and apply ``op``."""
     cursor = Keyset.start(query)
     while not cursor.done:
-        page = yield from patiently(cursor.request())
-        cursor, fresh = cursor.advance(page)
+        cursor, fresh = yield from next_page(cursor)
         ids = [e.id for e in fresh if e.id]
         if dry_run:
             done = [EntryOutcome(i, "would_change") for i in ids]

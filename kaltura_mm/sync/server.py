@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from kaltura_mm.errors import ActionBlockedError, KalturaError
-from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, Keyset
+from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, Keyset, next_page
 from kaltura_mm.models import (
     BaseEntry,
     BaseEntryFilter,
@@ -141,10 +141,9 @@ def _listing(top: Category) -> Flow[tuple[dict[str, BaseEntry], int]]:
     cursor = Keyset.start(query)
     entries: dict[str, BaseEntry] = {}
     pages = 0
-    while not cursor.done:
-        page = yield cursor.request()
+    while not cursor.done:  # the listing's own step: it waits out the index's lag
+        cursor, fresh = yield from next_page(cursor)
         pages += 1
-        cursor, fresh = cursor.advance(page)
         entries.update({e.id: e for e in fresh if e.id})
     return entries, pages
 
