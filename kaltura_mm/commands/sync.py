@@ -26,6 +26,7 @@ from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.lock import RunLock
 from kaltura_mm.commands.state.sync_state import KnownCategories, SyncRecords
+from kaltura_mm.commands.sync_limits import check_removals, max_delete_option
 from kaltura_mm.commands.sync_run import Journal, apply_with_journal
 from kaltura_mm.commands.sync_show import confirmed, say_summary, write_plan
 from kaltura_mm.commands.upload import split_concurrency
@@ -61,6 +62,7 @@ def _run_options(command: Any) -> Any:
             help="Where the sync's records and upload states live.",
         ),
         lock_wait_option,
+        max_delete_option,
         click.option("--documents", is_flag=True, help="Take PDFs and office files as documents."),
         click.option("--format", "fmt", type=FORMAT, default="table", show_default=True),
     )
@@ -151,6 +153,7 @@ def _after_plan(state: AppContext, plan: Plan, options: dict[str, Any], db: Any,
         state.say(f"plan saved; apply it with: kaltura-mm apply {options['plan_out']}")
     if options["show_plan"] or options["plan_out"] is not None or not plan.changes:
         return ExitCode.OK
+    check_removals(plan, options["max_delete"])
     if not options["yes"] and not confirmed(plan):
         state.say("nothing was changed")
         return ExitCode.FAILED
@@ -214,4 +217,5 @@ def apply_command(ctx: click.Context, /, plan_file: Path, **options: Any) -> int
     if plan.scope.id is None:  # made before its category: an earlier apply may have made it
         with contextlib.suppress(CategoryNotFoundError):
             plan = with_scope(plan, resolve(state, plan.scope.full_name, root).id or 0)
+    check_removals(plan, options["max_delete"])
     return _apply(state, plan, options, open_state(root), root, check=True)

@@ -292,7 +292,7 @@ def test_a_plan_edited_to_reach_outside_its_category_is_refused(
     document["items"] = [*document["items"], *edited]
     saved.write_text(json.dumps(document))
     before = writes(sandbox_env)
-    refused = cli("apply", str(saved))
+    refused = cli("apply", str(saved), "--max-delete", "100%")
     assert refused.code == 2, refused.err
     assert f"item 3 (entry {theirs}): entry {theirs} is not in 'Course'" in refused.err
     assert f"item 4 (entry {spare}): detach from 'Other' ({other})" in refused.err
@@ -302,6 +302,6 @@ def test_a_plan_edited_to_reach_outside_its_category_is_refused(
     document["items"] = document["items"][:2]
     document["scope"] = {"full_name": "Course", "id": other}  # another category's id
     saved.write_text(json.dumps(document))
-    moved = cli("apply", str(saved))
+    moved = cli("apply", str(saved), "--max-delete", "100%")
     assert moved.code == 2 and f"category {other} is 'Other' on the server" in moved.err
     assert writes(sandbox_env) == before
