@@ -79,6 +79,7 @@ def _options(state: AppContext, options: dict[str, Any], files: int) -> tuple[An
             chunk_size=options["chunk_size"],
             concurrency=chunks,
             support_documents=options["documents"],
+            keep_on_cancel=True,  # Ctrl-C keeps the half-sent entry and token: the re-run resumes
             **extra,
         )
     except ValueError as exc:
