@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import enum
+import io
 import json
 from collections.abc import Mapping, Sequence
 from typing import IO, Any
@@ -226,3 +227,25 @@ class _Table:
             self.stream.write("(no results)\n")
         elif self.widths is None:
             self._start()
+
+
+class FailuresOnly(ResultWriter):
+    """What ``--quiet`` prints of a batch's results: each failure, as one line on stderr, and
+    nothing else (a cron job mails only when something failed, and then says what)."""
+
+    _WHO = ("path", "entry_id", "name", "reference_id", "id")
+
+    def __init__(self, keys: Sequence[str], stream: IO[str]) -> None:
+        """Write the failed records among those with ``keys`` to ``stream``."""
+        super().__init__(Format.JSONL, keys, io.StringIO())
+        self._failures = stream
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        """Write ``record`` if it failed."""
+        self.count += 1
+        if record.get("status") != "failed":
+            return
+        who = next((str(record[k]) for k in self._WHO if record.get(k)), "?")
+        why = record.get("message") or record.get("error") or "failed"
+        self._failures.write(f"kaltura-mm: failed: {visible(who)}: {visible(str(why))}\n")
+        self._failures.flush()
