@@ -85,3 +85,13 @@ def test_a_json_lines_row_leaving_out_a_managed_key_is_refused(
     assert refused.code == 2, refused.err
     assert f"manifest {manifest}:2: no description, which other rows give" in refused.err
     assert live_entries(sandbox_env) == []
+
+
+def test_an_id_list_with_a_huge_cell_is_refused_not_an_internal_error(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    ids = tmp_path / "ids.csv"
+    ids.write_text(f'id,name\n0_abc,"{"x" * 5_000_000}"\n')
+    refused = cli("delete", "--from-file", str(ids), "--yes")
+    assert refused.code == 2, refused.err
+    assert "internal error" not in refused.err and f"--from-file {ids}: not CSV" in refused.err
