@@ -27,7 +27,7 @@ from kaltura_mm.flows.edits import tag_set
 from kaltura_mm.flows.entries import get_entries
 from kaltura_mm.models import BaseEntry
 from kaltura_mm.runtime.effects import Flow
-from kaltura_mm.sync.fence import PlanScopeError, outside, scope_tree
+from kaltura_mm.sync.fence import PlanScopeError, outside, scope_tree, with_linked
 from kaltura_mm.sync.model import (
     ADD,
     ATTACH,
@@ -70,6 +70,7 @@ def check_plan(plan: Plan, records: Mapping[str, SyncRecord] | None = None) -> F
     }
     entries = yield from get_entries([*(i.entry_id or "" for i in acting), *made.values()])
     linked, _ = yield from entry_links([i.entry_id or "" for i in acting])
+    tree = yield from with_linked(tree, plan.scope.id, linked)
     refused = outside(plan, tree, entries, linked)
     if refused:
         raise PlanScopeError(plan.scope.full_name, refused)

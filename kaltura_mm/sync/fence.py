@@ -20,14 +20,16 @@ Anything else is named, item by item, in one ``PlanScopeError``; nothing is chan
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from kaltura_mm.errors import CategoryNotFoundError, ConfigError
 from kaltura_mm.flows.categories import PATH_SEPARATOR
 from kaltura_mm.models import BaseEntry, Category
+from kaltura_mm.protocol.calls import MultiRequest, MultiResponse, Ref
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import category
 from kaltura_mm.sync.model import ADD, ATTACH, DELETE, DETACH, WRITES, Place, Plan, PlanItem
-from kaltura_mm.sync.server import category_tree, made_below
+from kaltura_mm.sync.server import CALLS_PER_REQUEST, category_tree, made_below
 
 
 class PlanScopeError(ConfigError):
@@ -66,6 +68,29 @@ def scope_tree(plan: Plan) -> Flow[dict[int, Category]]:
     named = {p.full_name: p.id for i in plan.items for p in (*i.attach, *i.detach) if p.id}
     tree.update((yield from made_below(top, tree, {k: v for k, v in named.items() if v})))
     return tree
+
+
+def with_linked(
+    tree: Mapping[int, Category], top_id: int | None, linked: Mapping[str, set[int]]
+) -> Flow[dict[int, Category]]:
+    """Return ``tree`` with the categories the entries are linked to that it does not hold but
+    that lie below the scope, read by id (a category made a moment ago is not listed yet)."""
+    found = dict(tree)
+    top = tree.get(top_id or 0)
+    unknown = sorted({c for ids in linked.values() for c in ids} - set(tree))
+    if top is None or not unknown:
+        return found
+    below = (top.full_ids or "") + ">"
+    for start in range(0, len(unknown), CALLS_PER_REQUEST):
+        batch = MultiRequest()
+        refs: list[Ref[Any]] = [
+            batch.add(category.get(i)) for i in unknown[start : start + CALLS_PER_REQUEST]
+        ]
+        answer: MultiResponse = yield batch
+        for held in (answer.outcome(r) for r in refs):
+            if isinstance(held, Category) and held.id and (held.full_ids or "").startswith(below):
+                found[held.id] = held
+    return found
 
 
 def outside(

@@ -305,3 +305,24 @@ def test_a_plan_edited_to_reach_outside_its_category_is_refused(
     moved = cli("apply", str(saved), "--max-delete", "100%")
     assert moved.code == 2 and f"category {other} is 'Other' on the server" in moved.err
     assert writes(sandbox_env) == before
+
+
+@pytest.mark.kaltura_sandbox(index_lag=600)
+def test_a_plan_acting_in_a_category_made_a_moment_ago_stays_inside(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    course = sandbox_env.create_category("Course")
+    (_, moved) = sandbox_env.seed_entries(course, 2, name_prefix="talk")
+    assert cli("categories", "create", "Course>New", "-q").code == 0  # not listed for 10 min
+    assert cli("move", moved, "-c", "Course", "--to", "Course>New", "--yes", "-q").code == 0
+    media(tmp_path / "src", "a.mp4")
+    saved = tmp_path / "plan.json"
+    planned = cli(
+        "sync", str(tmp_path / "src"), "-c", "Course", "--prune", "delete",
+        "--plan-out", str(saved),
+    )  # fmt: skip
+    assert planned.code == 0, planned.err
+    applied = cli("--json", "apply", str(saved), "--max-delete", "100%")
+    assert applied.code == 0, applied.err
+    assert sorted(r["action"] for r in applied.json_lines()) == ["add", "delete", "delete"]
+    assert _names(sandbox_env) == ["a"]  # the one in Course>New too: it is inside
