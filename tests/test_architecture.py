@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "protocol": 1,
     "ks": 1,
+    "tables": 1,
     "services": 2,
     "runtime": 3,
     "flows": 4,
@@ -37,7 +38,7 @@ LAYERS: dict[str, int] = {
     "cli": 7,
     "commands": 7,
 }
-PURE = {"protocol", "services", "runtime", "flows", "upload", "sync", "models", "errors"}
+PURE = {"protocol", "services", "runtime", "flows", "upload", "sync", "models", "errors", "tables"}
 IO_LIBRARIES = {"httpx", "tenacity", "socket", "requests"}
 # Time and chance come from the runtime's injected clock and random source, so that a seeded run
 # replays: a pure module may not read the wall clock or draw from the ``random`` module.

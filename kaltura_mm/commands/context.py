@@ -233,16 +233,15 @@ class AppContext:
         """Return a writer for results: JSON lines under --json, else ``fmt`` (a table).
 
         ``actions``: the results report what a batch did (upload, delete...): under --quiet
-        their table is not printed (JSON lines and CSV are, and ``--report`` files are written).
+        their table is not printed, only each failure as a line on stderr (JSON lines and CSV
+        are printed whole, and ``--report`` files are written).
         """
-        import io
-
-        from kaltura_mm.commands.output import Format, ResultWriter
+        from kaltura_mm.commands.output import FailuresOnly, Format, ResultWriter
 
         chosen = Format.JSONL if self.json else (fmt or Format.TABLE)
-        silent = actions and self.quiet and chosen is Format.TABLE
-        out = io.StringIO() if silent else self.stdout
-        return ResultWriter(chosen, keys, out, table_keys=table_keys, title=title)
+        if actions and self.quiet and chosen is Format.TABLE:
+            return FailuresOnly(keys, self.stderr)  # -q: the failures, and nothing else
+        return ResultWriter(chosen, keys, self.stdout, table_keys=table_keys, title=title)
 
 
 def app(ctx: click.Context) -> AppContext:

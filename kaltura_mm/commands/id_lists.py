@@ -29,7 +29,14 @@ def read_ids(source: str) -> list[str]:
         return []
     if lines[0].lstrip().startswith("{"):
         return [_from_json(source, number, line) for number, line in enumerate(lines, 1)]
-    rows = [row for row in csv.reader(lines) if row]
+    try:
+        rows = [row for row in csv.reader(lines) if row]
+    except csv.Error as exc:  # a cell past the csv module's 128 KiB limit, a stray quote
+        where = "stdin" if source == "-" else source
+        raise CliError(
+            f"--from-file {where}: not CSV kaltura-mm can read ({exc})",
+            "pass kaltura-mm's own JSON lines, its CSV, or one id per line",
+        ) from None
     header = [cell.strip().lower() for cell in rows[0]]
     column = next((header.index(name) for name in ID_COLUMNS if name in header), None)
     if column is None:

@@ -8,7 +8,9 @@ being cut). Keys never change meaning; new keys may be added at the end.
 
 What a person reads has its control characters escaped (``\\e``, ``\x07``): a file or entry
 named with an ESC must not drive the terminal. JSON escapes them itself (C1 controls too, here);
-CSV keeps values exact for the programs that read it, except on a terminal.
+CSV keeps values exact for the programs that read it, except on a terminal, and except a text
+that a spreadsheet would run as a formula (``=HYPERLINK(...)``, a leading ``+ - @``, tab, CR):
+that gets a leading ``'`` (``kaltura_mm.tables.csv_cell``, the OWASP CSV-injection rule).
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import enum
+import io
 import json
 from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from kaltura_mm.commands.shell import visible
 from kaltura_mm.models import BaseEntry, Category
+from kaltura_mm.tables import csv_cell
 
 TABLE_SAMPLE = 50  # rows that size the table's columns before the first is printed
 _C1 = {chr(c): f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
@@ -159,9 +163,7 @@ class ResultWriter:
             self._csv.writerow({k: self._csv_cell(record.get(k)) for k in self.keys})
 
     def _csv_cell(self, value: Any) -> Any:
-        if value is None:
-            return ""
-        return visible(value) if self._tty and isinstance(value, str) else value
+        return csv_cell(visible(value) if self._tty and isinstance(value, str) else value)
 
     def close(self) -> None:
         """Finish the output: the rest of the table, or the CSV header when there were no rows."""
@@ -225,3 +227,25 @@ class _Table:
             self.stream.write("(no results)\n")
         elif self.widths is None:
             self._start()
+
+
+class FailuresOnly(ResultWriter):
+    """What ``--quiet`` prints of a batch's results: each failure, as one line on stderr, and
+    nothing else (a cron job mails only when something failed, and then says what)."""
+
+    _WHO = ("path", "entry_id", "name", "reference_id", "id")
+
+    def __init__(self, keys: Sequence[str], stream: IO[str]) -> None:
+        """Write the failed records among those with ``keys`` to ``stream``."""
+        super().__init__(Format.JSONL, keys, io.StringIO())
+        self._failures = stream
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        """Write ``record`` if it failed."""
+        self.count += 1
+        if record.get("status") != "failed":
+            return
+        who = next((str(record[k]) for k in self._WHO if record.get(k)), "?")
+        why = record.get("message") or record.get("error") or "failed"
+        self._failures.write(f"kaltura-mm: failed: {visible(who)}: {visible(str(why))}\n")
+        self._failures.flush()

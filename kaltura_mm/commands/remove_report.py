@@ -27,7 +27,7 @@ def confirm(plan: Plan, ids: list[str], known: dict[str, BaseEntry], where: str)
     if len(ids) > _SHOWN:
         lines.append(f"  ... and {len(ids) - _SHOWN} more")
     lines.append(_statuses(ids, known))
-    click.echo(visible("\n".join(line for line in lines if line)), err=True)
+    click.echo("\n".join(visible(line) for line in lines if line), err=True)  # a line each
     try:
         return click.confirm(f"{action.capitalize()} {len(ids)} entries?", err=True)
     except click.Abort:

@@ -14,7 +14,6 @@ command line or in a manifest is the user's explicit wish: it is uploaded, or fa
 
 from __future__ import annotations
 
-import csv
 import fnmatch
 import glob
 import stat
@@ -27,6 +26,7 @@ from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.shell import refused_by_kaltura
 from kaltura_mm.errors import ConfigError
+from kaltura_mm.tables import csv_header, csv_rows
 from kaltura_mm.upload.media_types import kind_of
 
 MANIFEST_COLUMNS = ("path", "name", "description", "tags", "category", "referenceId")
@@ -80,6 +80,8 @@ class Selection:
         kind = _SPECIAL.get(stat.S_IFMT(info.st_mode))
         if kind is not None:
             return f"{kind}, not a regular file"
+        if info.st_size == 0 and stat.S_ISREG(info.st_mode):
+            return EMPTY
         if refused_by_kaltura(path.name):
             return NAME_REFUSED
         try:
@@ -90,6 +92,9 @@ class Selection:
         return None
 
 
+EMPTY = (
+    "empty (0 bytes): Kaltura makes no entry of an empty file; it is uploaded once it has content"
+)
 NAME_REFUSED = "its name holds control characters, which Kaltura refuses: rename the file"
 _SPECIAL = {
     stat.S_IFIFO: "a FIFO (named pipe)",
@@ -115,6 +120,8 @@ def collect(arguments: Sequence[str], selection: Selection | None = None) -> Fou
     for argument in arguments:
         for item in _expand(argument, selection, skipped):
             items.setdefault(item.path, item)
+    if not items and skipped and all(s.reason == EMPTY for s in skipped):
+        return Found([], skipped)  # only empty files, each named: nothing to do, not an error
     if not items:
         why = f" ({len(skipped)} skipped: see above)" if skipped else ""
         raise CliError(
@@ -127,12 +134,12 @@ def collect(arguments: Sequence[str], selection: Selection | None = None) -> Fou
 def _expand(argument: str, selection: Selection, skipped: list[Skipped]) -> Iterator[UploadItem]:
     path = Path(argument).expanduser()
     if path.suffix.lower() == ".csv" and path.is_file():
-        yield from read_manifest(path)
+        yield from read_manifest(path, skipped)
     elif path.is_dir():
         yield from (UploadItem(path=p) for p in walk(path, selection, skipped))
     elif path.is_file():
         if selection.wanted(path.name, path.name):
-            yield UploadItem(path=path.resolve())
+            yield from (UploadItem(path=p) for p in _unless_empty(path, skipped))
     elif _GLOB_CHARS & set(argument):
         yield from (UploadItem(path=p) for p in _glob(path, selection, skipped))
     else:
@@ -175,20 +182,31 @@ def _keep(path: Path, selection: Selection, skipped: list[Skipped]) -> list[Path
     return []
 
 
-def read_manifest(manifest: Path) -> list[UploadItem]:
-    """Return the rows of a CSV manifest as upload items; refuse unknown columns."""
+def _unless_empty(path: Path, skipped: list[Skipped]) -> list[Path]:
+    """Return ``[path]`` resolved, or [] (noted in ``skipped``) when the file is empty."""
+    if path.stat().st_size == 0:
+        skipped.append(Skipped(path, EMPTY))
+        return []
+    return [path.resolve()]
+
+
+def read_manifest(manifest: Path, skipped: list[Skipped] | None = None) -> list[UploadItem]:
+    """Return the rows of a CSV manifest as upload items; refuse unknown columns. A row whose
+    file is empty is left out (noted in ``skipped``)."""
     try:
         with manifest.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            columns = reader.fieldnames or []
-            _check_columns(manifest, columns)
-            return [_row(manifest, number, row) for number, row in enumerate(reader, start=2)]
+            _check_columns(manifest, csv_header(handle))
+            handle.seek(0)
+            rows = csv_rows(handle, f"manifest {manifest}")
+            items = [_row(manifest, number, dict(row)) for number, row in rows]
     except UnicodeDecodeError as exc:
         raise CliError(
             f"manifest {manifest} is not UTF-8 text (byte {exc.start} cannot be read as UTF-8; "
             "Excel's 'CSV' and 'Unicode Text' save as Windows-1252 and UTF-16)",
             "save it from Excel as 'CSV UTF-8 (Comma delimited)', or re-encode it to UTF-8",
         ) from None
+    noted = [] if skipped is None else skipped
+    return [i for i in items if _unless_empty(i.path, noted)]
 
 
 def _check_columns(manifest: Path, columns: Iterable[str]) -> None:
@@ -201,7 +219,7 @@ def _check_columns(manifest: Path, columns: Iterable[str]) -> None:
         raise CliError(problem, f"use the header {','.join(MANIFEST_COLUMNS)} (path required)")
 
 
-def _row(manifest: Path, number: int, row: dict[str, str | None]) -> UploadItem:
+def _row(manifest: Path, number: int, row: dict[str, str]) -> UploadItem:
     values = {k.strip(): (v or "").strip() or None for k, v in row.items() if k}
     if not values.get("path"):
         raise CliError(f"manifest {manifest}, line {number}: the path is empty", "fill it in")

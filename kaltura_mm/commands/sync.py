@@ -26,13 +26,14 @@ from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.lock import RunLock
 from kaltura_mm.commands.state.sync_state import KnownCategories, SyncRecords
+from kaltura_mm.commands.sync_limits import check_removals, max_delete_option
 from kaltura_mm.commands.sync_run import Journal, apply_with_journal
 from kaltura_mm.commands.sync_show import confirmed, say_summary, write_plan
 from kaltura_mm.commands.upload import split_concurrency
 from kaltura_mm.errors import CategoryNotFoundError
 from kaltura_mm.sync import Plan, plan_sync, read_source
 from kaltura_mm.sync.apply import with_scope
-from kaltura_mm.sync.planfile import dumps, loads
+from kaltura_mm.sync.planfile import dump, loads
 from kaltura_mm.upload.plan import DEFAULT_CHUNK_SIZE
 from kaltura_mm.upload.request import UploadOptions
 
@@ -61,6 +62,7 @@ def _run_options(command: Any) -> Any:
             help="Where the sync's records and upload states live.",
         ),
         lock_wait_option,
+        max_delete_option,
         click.option("--documents", is_flag=True, help="Take PDFs and office files as documents."),
         click.option("--format", "fmt", type=FORMAT, default="table", show_default=True),
     )
@@ -77,6 +79,7 @@ def _options(state: AppContext, options: dict[str, Any], files: int) -> tuple[An
             chunk_size=options["chunk_size"],
             concurrency=chunks,
             support_documents=options["documents"],
+            keep_on_cancel=True,  # Ctrl-C keeps the half-sent entry and token: the re-run resumes
             **extra,
         )
     except ValueError as exc:
@@ -147,14 +150,28 @@ def _after_plan(state: AppContext, plan: Plan, options: dict[str, Any], db: Any,
         write_plan(state, plan, fmt, everything=True)
     say_summary(state, plan)
     if options["plan_out"] is not None:
-        options["plan_out"].write_text(dumps(plan, _target(state)) + "\n", encoding="utf-8")
+        _save(plan, options["plan_out"], _target(state))
         state.say(f"plan saved; apply it with: kaltura-mm apply {options['plan_out']}")
     if options["show_plan"] or options["plan_out"] is not None or not plan.changes:
         return ExitCode.OK
+    check_removals(plan, options["max_delete"])
     if not options["yes"] and not confirmed(plan):
         state.say("nothing was changed")
         return ExitCode.FAILED
     return _apply(state, plan, options, db, root, check=False)
+
+
+def _save(plan: Plan, path: Path, target: dict[str, Any]) -> None:
+    """Write the plan to ``path`` as it is made (streamed: a big plan is never one string in
+    memory); through a temporary file, so a failed write never leaves half a plan there."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            dump(plan, out, target)
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CliError(f"--plan-out {path}: {exc.strerror}", "pick a file you can write") from None
 
 
 def _apply(
@@ -201,4 +218,5 @@ def apply_command(ctx: click.Context, /, plan_file: Path, **options: Any) -> int
     if plan.scope.id is None:  # made before its category: an earlier apply may have made it
         with contextlib.suppress(CategoryNotFoundError):
             plan = with_scope(plan, resolve(state, plan.scope.full_name, root).id or 0)
+    check_removals(plan, options["max_delete"])
     return _apply(state, plan, options, open_state(root), root, check=True)

@@ -26,6 +26,7 @@ from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.state import StateDb
 from kaltura_mm.commands.state.sync_state import KnownCategories, Replacements, SyncRecords
 from kaltura_mm.commands.state.uploads import UploadStore
+from kaltura_mm.commands.sync_restart import changed_uploads
 from kaltura_mm.models import Category
 from kaltura_mm.sync import ApplyHooks, ItemOutcome, Plan, Resume, SyncRecord, apply_sync
 from kaltura_mm.sync.model import ADD, REPLACE
@@ -135,6 +136,8 @@ def apply_with_journal(
 ) -> int:
     """Apply the journal's plan; print each outcome as it lands; return the exit code."""
     state = journal.state
+    if not check:  # a saved plan's changed file is drift, refused before anything is sent
+        _restart_changed(journal, options)
     journal.writer = state.writer(OUTCOME_KEYS, fmt, table_keys=OUTCOME_TABLE, actions=True)
     with Interrupts(state.say) as interrupts:
         flow = apply_sync(
@@ -152,6 +155,21 @@ def apply_with_journal(
             journal.writer.write(outcome_record(outcome))
     journal.writer.close()
     return _summary(state, final, interrupts.stopping)
+
+
+def _restart_changed(journal: Journal, options: UploadOptions) -> None:
+    """Forget (and remove from the server) the saved uploads whose file changed since."""
+    saved = journal.resume().uploads
+    if not saved:
+        return
+    for stale in journal.state.client().run(changed_uploads(saved, options)):
+        journal.uploads.discard(stale.reference_id)
+        journal.state.notice(
+            "restarted",
+            f"{stale.request.path} changed since its upload stopped: the half-sent upload was "
+            "removed, and the file is sent again from its new content",
+            path=str(stale.request.path),
+        )
 
 
 def _summary(state: AppContext, outcomes: list[ItemOutcome], stopped: bool) -> int:

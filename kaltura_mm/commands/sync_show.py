@@ -103,7 +103,7 @@ def confirmed(plan: Plan) -> bool:
         lines.append(f"  {what:<16} {item.name or item.entry_id}  {item.relative or item.entry_id}")
     if len(changing) > _SHOWN:
         lines.append(f"  ... and {len(changing) - _SHOWN} more")
-    click.echo(visible("\n".join(lines)), err=True)
+    click.echo("\n".join(visible(line) for line in lines), err=True)  # a line each
     try:
         return click.confirm(f"Apply {plan.changes} changes?", err=True)
     except click.Abort:

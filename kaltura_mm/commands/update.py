@@ -12,7 +12,6 @@ the read-only columns ``list`` writes are ignored.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sys
@@ -29,6 +28,7 @@ from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.output import Format
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.flows.edits import EditOutcome, EntryEdit, update_entries
+from kaltura_mm.tables import check_cell, csv_rows, plain_cell
 
 KEYS = ("entry_id", "action", "status", "changes", "error", "message")
 _EDITABLE = {
@@ -75,15 +75,22 @@ def _rows(source: str) -> Iterator[tuple[int, dict[str, Any]]]:
         for number, line in enumerate(text.splitlines(), start=1):
             if line.strip() and not line.lstrip().startswith("#"):
                 try:
-                    yield number, dict(json.loads(line))
+                    row = dict(json.loads(line))
                 except (ValueError, TypeError):
                     raise CliError(
                         f"--from-file {source}, line {number}: not a JSON object",
                         "pass JSON lines such as `kaltura-mm list --json` writes",
                     ) from None
+                for value in row.values():
+                    check_cell(value, f"--from-file {_where(source)}:{number}")
+                yield number, row
         return
-    for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        yield number, {k: v for k, v in row.items() if k is not None}
+    for number, row in csv_rows(io.StringIO(text, newline=""), f"--from-file {_where(source)}"):
+        yield number, {k: plain_cell(v) for k, v in row.items()}  # as kaltura-mm wrote them
+
+
+def _where(source: str) -> str:
+    return "stdin" if source == "-" else source
 
 
 def edits_from_file(source: str) -> list[EntryEdit]:

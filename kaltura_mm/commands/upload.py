@@ -18,6 +18,7 @@ import click
 
 from kaltura_mm.commands import category_refs
 from kaltura_mm.commands.context import AppContext, app, common_options, lock_wait_option
+from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import Interrupts
 from kaltura_mm.commands.params import ByteSize
@@ -166,6 +167,9 @@ def upload_command(
     state = app(ctx)
     found = collect(paths, Selection(tuple(include), tuple(exclude), documents))
     say_skipped(state, found.skipped)
+    if not found.items:  # every file named is empty (each named above): nothing to do yet
+        state.say("nothing to upload: the files named are empty")
+        return ExitCode.OK
     requests = _requests(state, found.items, meta, state_dir_, create_categories)
     files, chunks = split_concurrency(concurrency, len(requests))
     try:

@@ -17,6 +17,7 @@ from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.sources import Skipped
 from kaltura_mm.commands.state.uploads import UploadStore
 from kaltura_mm.commands.upload_batch import UploadBatch
+from kaltura_mm.tables import csv_cell
 
 UPLOAD_KEYS = (
     "path",
@@ -59,9 +60,7 @@ def write_report(path: Path, results: list[dict[str, Any]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=UPLOAD_KEYS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(
-            {k: ("" if r.get(k) is None else r[k]) for k in UPLOAD_KEYS} for r in results
-        )
+        writer.writerows({k: csv_cell(r.get(k)) for k in UPLOAD_KEYS} for r in results)
 
 
 def left_behind(state: AppContext, store: UploadStore, batch: UploadBatch) -> None:

@@ -47,7 +47,7 @@ from kaltura_mm.flows.batch import (
     run_batches,
     settle_all,
 )
-from kaltura_mm.flows.keyset import Keyset
+from kaltura_mm.flows.keyset import Keyset, next_page
 from kaltura_mm.flows.membership import Membership, read_membership, read_membership_with
 from kaltura_mm.flows.query import EntryQuery
 from kaltura_mm.models import BaseEntry
@@ -395,8 +395,7 @@ def _where(
     """
     cursor = Keyset.start(query)
     while not cursor.done:
-        page = yield from patiently(cursor.request())
-        cursor, fresh = cursor.advance(page)
+        cursor, fresh = yield from next_page(cursor)
         ids = [e.id for e in fresh if e.id]
         if dry_run:
             done = yield from _would(ids, detach_from)

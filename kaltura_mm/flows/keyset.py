@@ -47,6 +47,8 @@ from kaltura_mm.errors import ConfigError, ListingError
 from kaltura_mm.flows.query import EntryQuery
 from kaltura_mm.models import BaseEntry, EntryStatus, ListPage, Pager
 from kaltura_mm.protocol.calls import Call
+from kaltura_mm.runtime.effects import Flow, Now, Sleep
+from kaltura_mm.runtime.patience import patiently
 from kaltura_mm.services import base_entry
 
 PAGE_SIZE = 500  # the server's largest page
@@ -55,6 +57,19 @@ MAX_WINDOW = 10_000  # offsets at or past this fail
 # Pauses before peeking again at what the index counts and the database does not return (rule
 # 3): about 10 minutes in all, a busy server's index lag.
 INDEX_WAITS = (2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 128.0, 128.0, 128.0)
+
+
+def next_page(cursor: Keyset) -> Flow[tuple[Keyset, list[BaseEntry]]]:
+    """Fetch the cursor's next page, after its pause if the index must catch up (rule 3), read
+    ``patiently``; return the moved cursor and the entries to hand out. Every walk of a keyset
+    goes through here, so each waits out the index the same way, and ``waited`` counts the
+    seconds it really paused (what a ``ListingError`` says it waited)."""
+    if cursor.pause:
+        began = yield Now()
+        yield Sleep(cursor.pause)
+        cursor = attrs.evolve(cursor, waited=cursor.waited + (yield Now()) - began)
+    page = yield from patiently(cursor.request())
+    return cursor.advance(page)
 
 
 def _created_at(entry: BaseEntry) -> int:
@@ -80,6 +95,7 @@ class Keyset:
     since: int | None = None
     boundary: frozenset[str] = frozenset()
     peek: bool = False
+    waited: float = 0.0
     waits: int = 0
     crowded: bool = False
     crowded_total: int | None = None
@@ -151,7 +167,9 @@ class Keyset:
         last = _created_at(page.objects[-1])
         at_last = {e.id for e in page.objects if _created_at(e) == last and e.id}
         boundary = (self.boundary | at_last) if last == self.since else frozenset(at_last)
-        state = attrs.evolve(self, since=last, boundary=frozenset(boundary), peek=False, waits=0)
+        state = attrs.evolve(
+            self, since=last, boundary=frozenset(boundary), peek=False, waits=0, waited=0.0
+        )
         if len(boundary) > MAX_NOT_IN:
             state = attrs.evolve(state, crowded=True, crowded_total=None)
         return state, fresh
@@ -167,7 +185,7 @@ class Keyset:
         raise ListingError(
             f"the server's index holds {page.total_count} entries created at or after "
             f"{self.since} that it does not return, even counting deleted ones, after "
-            f"{sum(INDEX_WAITS):.0f} s of waiting for it to catch up: they may not be visible "
+            f"{self.waited:.0f} s of waiting for it to catch up: they may not be visible "
             "to this session; list again later, or with an admin session"
         )
 

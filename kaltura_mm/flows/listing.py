@@ -18,12 +18,11 @@ import attrs
 
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.flows.categories import resolve_category
-from kaltura_mm.flows.keyset import MAX_WINDOW, PAGE_SIZE, Keyset
+from kaltura_mm.flows.keyset import MAX_WINDOW, PAGE_SIZE, Keyset, next_page
 from kaltura_mm.flows.query import ANY_STATUS, EntryQuery, Order
 from kaltura_mm.models import BaseEntry, EntryStatus, ListPage, Pager
 from kaltura_mm.protocol.calls import Call
-from kaltura_mm.runtime.effects import Emit, Flow, Sleep, Stream
-from kaltura_mm.runtime.patience import patiently
+from kaltura_mm.runtime.effects import Emit, Flow, Stream
 from kaltura_mm.services import base_entry
 
 __all__ = [
@@ -38,6 +37,7 @@ __all__ = [
     "list_entries",
     "list_page",
     "live_rows",
+    "next_page",
 ]
 
 
@@ -64,19 +64,11 @@ def live_rows(page: ListPage[BaseEntry], query: EntryQuery | None = None) -> lis
     ]
 
 
-def _step(cursor: Keyset) -> Flow[tuple[Keyset, list[BaseEntry]]]:
-    """Fetch the cursor's next page (after its pause, if the index must catch up); move on."""
-    if cursor.pause:
-        yield Sleep(cursor.pause)
-    page = yield from patiently(cursor.request())
-    return cursor.advance(page)
-
-
 def list_entries(query: EntryQuery, page_size: int = PAGE_SIZE) -> Stream[BaseEntry]:
     """Stream every entry of ``query`` (``Emit`` each one), each exactly once."""
     cursor = Keyset.start(query, page_size)
     while not cursor.done:
-        cursor, fresh = yield from _step(cursor)
+        cursor, fresh = yield from next_page(cursor)
         for entry in fresh:
             yield Emit(entry)
 
@@ -100,7 +92,7 @@ def entry_pages(query: EntryQuery, page_size: int = PAGE_SIZE) -> Stream[list[Ba
     """Stream every entry of ``query`` a page at a time (``Emit`` a list per request)."""
     cursor = Keyset.start(query, page_size)
     while not cursor.done:
-        cursor, fresh = yield from _step(cursor)
+        cursor, fresh = yield from next_page(cursor)
         if fresh:
             yield Emit(fresh)
 
@@ -110,6 +102,6 @@ def collect_entries(query: EntryQuery, limit: int | None = None) -> Flow[list[Ba
     cursor = Keyset.start(query)
     found: list[BaseEntry] = []
     while not cursor.done and (limit is None or len(found) < limit):
-        cursor, fresh = yield from _step(cursor)
+        cursor, fresh = yield from next_page(cursor)
         found.extend(fresh)
     return found if limit is None else found[:limit]

@@ -7,15 +7,17 @@
 3. ``plan``: the comparison, pure: per entry ``add``, ``update``, ``replace``, ``attach``,
    ``detach``, ``keep``, and ``extra`` for entries the source does not list (``build_plan``);
    ``model`` is the plan as data, ``planfile`` the plan as JSON.
-4. ``check`` and ``apply``: a saved plan is checked against the server (``StalePlanError`` when it
-   changed underneath), then applied phase by phase with the library's own engines (``ledger``
-   tracks each item; ``records`` what content each entry holds).
+4. ``check`` and ``apply``: a saved plan is checked against the server (``PlanScopeError`` when
+   it acts outside its category, ``fence``; ``StalePlanError`` when it changed underneath),
+   then applied phase by phase with the library's own engines (``ledger`` tracks each item;
+   ``records`` what content each entry holds).
 
 ``flows`` ties them: ``plan_sync`` and ``apply_sync`` (``client.sync.plan`` / ``.apply``).
 """
 
 from kaltura_mm.sync.apply import Resume, apply_plan
 from kaltura_mm.sync.check import StalePlanError, check_plan
+from kaltura_mm.sync.fence import PlanScopeError
 from kaltura_mm.sync.flows import apply_sync, plan_sync
 from kaltura_mm.sync.ledger import ApplyHooks, ItemOutcome
 from kaltura_mm.sync.model import Place, Plan, PlanItem
@@ -28,6 +30,7 @@ __all__ = [
     "Place",
     "Plan",
     "PlanItem",
+    "PlanScopeError",
     "Resume",
     "Source",
     "StalePlanError",

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import attrs
 
-from kaltura_mm.errors import KalturaError
+from kaltura_mm.errors import KalturaError, UploadCancelledError
 from kaltura_mm.flows.batch import EntryOutcome, Pace
 from kaltura_mm.flows.category_admin import create_categories
 from kaltura_mm.flows.edits import EditOutcome, EntryEdit, apply_edits, plan_edits
@@ -139,6 +139,11 @@ class _Run:
 
     def _added(self, index: int, item: PlanItem, outcome: UploadOutcome) -> None:
         result = outcome.result
+        if isinstance(outcome.error, UploadCancelledError):  # stopped by the caller: the unit
+            kept = outcome.error.state  # stays left (the item ends cancelled), its entry kept
+            if isinstance(kept, UploadState) and kept.entry_id:
+                self.ledger.tracks[index].entry_id = kept.entry_id
+            return
         if result is None:
             self.ledger.ended(index, ADD, "failed", _error(item, outcome.error))
             return
@@ -184,6 +189,8 @@ class _Run:
         ]
         ended = yield from interleave(flows, self.files, lambda e: isinstance(e, Exception))
         for (index, item), result in zip(todo, ended, strict=True):
+            if isinstance(result, UploadCancelledError):
+                continue  # stopped by the caller: kept for the re-run, the item ends cancelled
             if not isinstance(result, ReplaceResult):
                 self.ledger.ended(index, REPLACE, "failed", _error(item, result))
                 continue

@@ -2,7 +2,9 @@
 
 A plan saved with ``--plan-out`` may be applied minutes or days later. Before anything is sent,
 every entry it changes is read again (``getByIds``, and ``categoryEntry.list`` for those it
-attaches or detaches) and every file it uploads is fingerprinted again. For each action:
+acts on) and every file it uploads is fingerprinted again. First, the plan must stay inside its
+own category (``kaltura_mm.sync.fence``: anything outside is refused, naming the items). Then,
+for each action:
 
 - already as the plan wants it (the field holds the new value, the link exists or is gone, the
   content was recorded as replaced, the entry to delete is gone): dropped, nothing to send;
@@ -25,6 +27,7 @@ from kaltura_mm.flows.edits import tag_set
 from kaltura_mm.flows.entries import get_entries
 from kaltura_mm.models import BaseEntry
 from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.sync.fence import PlanScopeError, outside, scope_tree, with_linked
 from kaltura_mm.sync.model import (
     ADD,
     ATTACH,
@@ -58,6 +61,7 @@ class StalePlanError(ConfigError):
 def check_plan(plan: Plan, records: Mapping[str, SyncRecord] | None = None) -> Flow[Plan]:
     """Return ``plan`` without the actions already done; raise ``StalePlanError`` on drift."""
     records = records or {}
+    tree = yield from scope_tree(plan)
     acting = [i for i in plan.items if i.changes and i.entry_id and ADD not in i.actions]
     made = {
         key: records[key].entry_id
@@ -65,9 +69,12 @@ def check_plan(plan: Plan, records: Mapping[str, SyncRecord] | None = None) -> F
         if key is not None
     }
     entries = yield from get_entries([*(i.entry_id or "" for i in acting), *made.values()])
-    linking = [i for i in acting if i.attach or i.detach]
-    places = sorted({p.id for i in linking for p in (*i.attach, *i.detach) if p.id is not None})
-    linked, _ = yield from entry_links([i.entry_id or "" for i in linking], places)
+    # every link of each acted-on entry (any category): the scope check must see links outside
+    linked, _ = yield from entry_links([i.entry_id or "" for i in acting], None)
+    tree = yield from with_linked(tree, plan.scope.id, linked)
+    refused = outside(plan, tree, entries, linked)
+    if refused:
+        raise PlanScopeError(plan.scope.full_name, refused)
     drift: list[str] = []
     items = []
     for item in plan.items:

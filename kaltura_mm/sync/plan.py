@@ -115,8 +115,9 @@ def build_plan(
         for item, key in zip(source.items, keys, strict=True)
     ]
     claimed = {i.entry_id for i in items if i.entry_id}
+    held = {i.key(scope.top.id) for i in source.held} if scope.top.id else set()
     extras = [
-        _extra(context, entry, prune)
+        _held(entry) if entry.reference_id in held else _extra(context, entry, prune)
         for entry in view.entries.values()
         if entry.id not in claimed and context.links(entry)
     ]
@@ -276,6 +277,17 @@ def _existing(
         fingerprint=print_,
         seen=_seen(entry),
         note="; ".join(notes) or None,
+    )
+
+
+def _held(entry: BaseEntry) -> PlanItem:
+    """The entry of a file skipped for now (empty): kept as it is, never pruned."""
+    return PlanItem(
+        actions=(KEEP,),
+        reference_id=entry.reference_id,
+        entry_id=entry.id,
+        name=entry.name,
+        note="its file is empty (0 bytes) for now: the entry is left as it is",
     )
 
 

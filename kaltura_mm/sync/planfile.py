@@ -7,9 +7,10 @@ can tell whether the server changed underneath before anything is sent.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TextIO
 
 import attrs
 
@@ -23,7 +24,15 @@ VERSION = 1
 
 def dumps(plan: Plan, target: Mapping[str, Any] | None = None) -> str:
     """Return ``plan`` as a JSON document; ``target`` names the server and partner."""
-    document = {
+    text = io.StringIO()
+    dump(plan, text, target)
+    return text.getvalue().rstrip("\n")
+
+
+def dump(plan: Plan, out: TextIO, target: Mapping[str, Any] | None = None) -> None:
+    """Write ``plan`` as a JSON document to ``out``, an item at a time (a 100,000-item plan is
+    never held as one string); ``target`` names the server and partner."""
+    head = {
         "format": FORMAT,
         "version": VERSION,
         "target": dict(target or {}),
@@ -33,9 +42,13 @@ def dumps(plan: Plan, target: Mapping[str, Any] | None = None) -> str:
         "managed": list(plan.managed),
         "source": plan.source,
         "summary": plan.summary(),
-        "items": [_item(i) for i in plan.items],
     }
-    return json.dumps(document, indent=1, ensure_ascii=False)
+    out.write(json.dumps(head, indent=1, ensure_ascii=False).removesuffix("\n}"))
+    out.write(',\n "items": [')
+    for number, item in enumerate(plan.items):
+        out.write(",\n  " if number else "\n  ")
+        out.write(json.dumps(_item(item), ensure_ascii=False))
+    out.write("\n ]\n}\n")
 
 
 def _item(item: PlanItem) -> dict[str, Any]:

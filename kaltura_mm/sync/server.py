@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from kaltura_mm.errors import ActionBlockedError, KalturaError
-from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, Keyset
+from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, Keyset, next_page
 from kaltura_mm.flows.membership import read_membership
 from kaltura_mm.models import (
     BaseEntry,
@@ -145,10 +145,9 @@ def _listing(top: Category) -> Flow[tuple[dict[str, BaseEntry], int]]:
     cursor = Keyset.start(query)
     entries: dict[str, BaseEntry] = {}
     pages = 0
-    while not cursor.done:
-        page = yield cursor.request()
+    while not cursor.done:  # the listing's own step: it waits out the index's lag
+        cursor, fresh = yield from next_page(cursor)
         pages += 1
-        cursor, fresh = cursor.advance(page)
         entries.update({e.id: e for e in fresh if e.id})
     return entries, pages
 
@@ -197,10 +196,10 @@ def _batched(calls: Sequence[Call[Any]]) -> Flow[list[Any]]:
 
 
 def entry_links(
-    entry_ids: Sequence[str], category_ids: Sequence[int]
+    entry_ids: Sequence[str], category_ids: Sequence[int] | None
 ) -> Flow[tuple[dict[str, set[int]], int]]:
-    """Return each entry's links to ``category_ids``, read exactly (``categoryEntry.list``,
-    ``kaltura_mm.flows.membership``), and the requests it took."""
+    """Return each entry's links to ``category_ids`` (None: to any category), read exactly
+    (``categoryEntry.list``, ``kaltura_mm.flows.membership``), and the requests it took."""
     membership = yield from read_membership(entry_ids, category_ids)
     return {i: set(membership.categories(i)) for i in entry_ids}, membership.requests
 
@@ -211,3 +210,17 @@ def _links(
     """Return each entry's links to the scope's categories (step 5)."""
     found, requests = yield from entry_links(entry_ids, sorted(tree))
     return {k: frozenset(v) for k, v in found.items()}, requests
+
+
+def category_tree(top: Category) -> Flow[dict[int, Category]]:
+    """Return ``top`` and the categories below it, as the category listing shows them."""
+    tree, _ = yield from _tree(top)
+    return tree
+
+
+def made_below(
+    top: Category, tree: Mapping[int, Category], made: Mapping[str, int]
+) -> Flow[dict[int, Category]]:
+    """Return the categories of ``made`` (full name to id) below ``top`` and not in ``tree``,
+    read by id (the listing may not show a category made a moment ago)."""
+    return (yield from _made_below(top, tree, made))

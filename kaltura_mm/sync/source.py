@@ -20,7 +20,6 @@ on the server. A folder manages no metadata: its entries are named after their f
 
 from __future__ import annotations
 
-import csv
 import fnmatch
 import hashlib
 import json
@@ -32,6 +31,7 @@ from typing import Any
 import attrs
 
 from kaltura_mm.errors import ConfigError
+from kaltura_mm.tables import check_cell, csv_header, csv_rows
 from kaltura_mm.upload.media_types import kind_of
 
 KEY_PREFIX = "sync-"
@@ -48,6 +48,7 @@ COLUMNS = {
 }
 METADATA = ("name", "description", "tags", "admin_tags", "partner_data")
 JSON_LINES = (".jsonl", ".ndjson")
+EMPTY = "empty (0 bytes): Kaltura makes no entry of an empty file; it is synced once it has content"
 
 
 def derived_key(scope_id: int, relative: str) -> str:
@@ -96,6 +97,8 @@ class Source:
     managed: tuple[str, ...] = ()
     origin: str = ""
     skipped: tuple[tuple[Path, str], ...] = ()
+    held: tuple[SyncItem, ...] = ()
+    """Items skipped for now (their file is empty): their entries are left as they are."""
 
 
 def read_source(
@@ -126,9 +129,10 @@ def scan_directory(
     exclude: Iterable[str] = (),
     documents: bool = False,
 ) -> Source:
-    """Return every media file under ``folder`` (hidden ones left out), in path order."""
+    """Return every media file under ``folder`` (hidden ones left out), in path order; an empty
+    file is skipped (``held``: its entry, if any, is left as it is)."""
     root = folder.resolve()
-    items, skipped = [], []
+    items, skipped, held = [], [], []
     wanted, unwanted = tuple(include), tuple(exclude)
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
@@ -137,11 +141,13 @@ def scan_directory(
         if not _chosen(relative, path.name, wanted, unwanted):
             continue
         reason = _unusable(path, documents)
+        if reason == EMPTY:
+            held.append(SyncItem(path=path, relative=relative))
         if reason:
             skipped.append((path, reason))
         else:
             items.append(SyncItem(path=path, relative=relative))
-    return Source(tuple(items), (), f"folder {root}", tuple(skipped))
+    return Source(tuple(items), (), f"folder {root}", tuple(skipped), tuple(held))
 
 
 def _chosen(relative: str, name: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
@@ -158,6 +164,8 @@ def _unusable(path: Path, documents: bool) -> str | None:
         return "cannot be read (or a symbolic link to nothing)"
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file"
+    if info.st_size == 0:
+        return EMPTY
     try:
         kind_of(path.name, support_documents=documents)
     except ConfigError:
@@ -180,23 +188,25 @@ def read_manifest(manifest: Path) -> Source:
             f"{', '.join(COLUMNS)} (only path is required)"
         )
     managed = tuple(f for f in METADATA if any(COLUMNS.get(c) == f for c in columns))
-    items = tuple(_item(manifest, line, row, managed) for line, row in rows)
-    if not items:
+    every = tuple(_item(manifest, line, row, managed) for line, row in rows)
+    if not every:
         raise ConfigError(f"manifest {manifest} has no rows: list at least one file")
-    return Source(items, managed, f"manifest {manifest.resolve()}")
+    held = tuple(i for i in every if i.path.stat().st_size == 0)
+    items = tuple(i for i in every if i not in held)
+    skipped = tuple((i.path, EMPTY) for i in held)
+    return Source(items, managed, f"manifest {manifest.resolve()}", skipped, held)
 
 
 def _csv_rows(manifest: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         with manifest.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            if not reader.fieldnames or "path" not in [f.strip() for f in reader.fieldnames]:
+            if "path" not in csv_header(handle):
                 raise ConfigError(
                     f"manifest {manifest} has no 'path' column: its first line is the header, "
                     "such as path,name,description,tags,category,referenceId"
                 )
-            for line, row in enumerate(reader, start=2):
-                yield line, {k.strip(): v for k, v in row.items() if k}
+            handle.seek(0)
+            yield from csv_rows(handle, f"manifest {manifest}")
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"manifest {manifest} is not UTF-8 (byte {exc.start}): save it as 'CSV UTF-8'"
@@ -216,6 +226,8 @@ def _json_rows(manifest: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 ) from None
             if not isinstance(row, dict):
                 raise ConfigError(f"manifest {manifest}, line {line}: expected a JSON object")
+            for value in row.values():
+                check_cell(value, f"manifest {manifest}:{line}")
             yield line, row
 
 
@@ -249,6 +261,12 @@ def _item(manifest: Path, line: int, row: Mapping[str, Any], managed: tuple[str,
         raise ConfigError(
             f"manifest {manifest}, line {line}: referenceId {reference!r} is too short "
             "(Kaltura needs at least 2 characters)"
+        )
+    missing = [c for c, f in COLUMNS.items() if f in managed and f not in values]
+    if missing:
+        raise ConfigError(
+            f"manifest {manifest}:{line}: no {', '.join(missing)}, which other rows give: give "
+            'it on every row ("" clears the field), so a row left short never clears it'
         )
     cats = [c.strip() for c in values.get("categories", "").split(",") if c.strip()]
     return SyncItem(

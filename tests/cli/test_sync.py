@@ -258,3 +258,71 @@ def test_documents_are_synced_with_documents_on(
     assert synced.code == 0, synced.err
     (entry,) = live_entries(sandbox_env)
     assert (entry["name"], entry["type"]) == ("Notes", 10)  # a document entry
+
+
+def test_a_plan_edited_to_reach_outside_its_category_is_refused(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    course = sandbox_env.create_category("Course")
+    other = sandbox_env.create_category("Other")
+    (mine,) = sandbox_env.seed_entries(course, 1, name_prefix="mine")
+    (theirs, spare) = sandbox_env.seed_entries(other, 2, name_prefix="theirs")
+    sandbox_env.index.settle()
+    media(tmp_path / "src", "a.mp4")
+    saved = tmp_path / "plan.json"
+    planned = cli(
+        "sync", str(tmp_path / "src"), "-c", "Course", "--prune", "delete",
+        "--plan-out", str(saved),
+    )  # fmt: skip
+    assert planned.code == 0, planned.err
+    document = json.loads(saved.read_text())
+    extra = next(i for i in document["items"] if i["entry_id"] == mine)
+    edited = [
+        {**extra, "entry_id": theirs, "actions": ["extra", "delete"]},
+        {
+            **extra,
+            "entry_id": spare,
+            "actions": ["update", "attach", "detach"],
+            "before": {"name": "theirs 2"},
+            "after": {"name": "Hijacked"},
+            "attach": [{"full_name": "Course", "id": course}],
+            "detach": [{"full_name": "Other", "id": other}],
+        },
+    ]
+    document["items"] = [*document["items"], *edited]
+    saved.write_text(json.dumps(document))
+    before = writes(sandbox_env)
+    refused = cli("apply", str(saved), "--max-delete", "100%")
+    assert refused.code == 2, refused.err
+    assert f"item 3 (entry {theirs}): entry {theirs} is not in 'Course'" in refused.err
+    assert f"item 4 (entry {spare}): detach from 'Other' ({other})" in refused.err
+    assert "nothing was changed" in refused.err
+    assert writes(sandbox_env) == before
+    assert len(live_entries(sandbox_env)) == 3
+    document["items"] = document["items"][:2]
+    document["scope"] = {"full_name": "Course", "id": other}  # another category's id
+    saved.write_text(json.dumps(document))
+    moved = cli("apply", str(saved), "--max-delete", "100%")
+    assert moved.code == 2 and f"category {other} is 'Other' on the server" in moved.err
+    assert writes(sandbox_env) == before
+
+
+@pytest.mark.kaltura_sandbox(index_lag=600)
+def test_a_plan_acting_in_a_category_made_a_moment_ago_stays_inside(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    course = sandbox_env.create_category("Course")
+    (_, moved) = sandbox_env.seed_entries(course, 2, name_prefix="talk")
+    assert cli("categories", "create", "Course>New", "-q").code == 0  # not listed for 10 min
+    assert cli("move", moved, "-c", "Course", "--to", "Course>New", "--yes", "-q").code == 0
+    media(tmp_path / "src", "a.mp4")
+    saved = tmp_path / "plan.json"
+    planned = cli(
+        "sync", str(tmp_path / "src"), "-c", "Course", "--prune", "delete",
+        "--plan-out", str(saved),
+    )  # fmt: skip
+    assert planned.code == 0, planned.err
+    applied = cli("--json", "apply", str(saved), "--max-delete", "100%")
+    assert applied.code == 0, applied.err
+    assert sorted(r["action"] for r in applied.json_lines()) == ["add", "delete", "delete"]
+    assert _names(sandbox_env) == ["a"]  # the one in Course>New too: it is inside

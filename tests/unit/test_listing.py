@@ -17,7 +17,7 @@ from kaltura_mm.flows.listing import (
     list_entries,
     list_page,
 )
-from kaltura_mm.models import EntryStatus, MediaEntryFilter, MediaType
+from kaltura_mm.models import BaseEntry, EntryStatus, ListPage, MediaEntryFilter, MediaType
 from kaltura_mm.runtime.effects import Emit
 from kaltura_mm.testing import drive
 from tests.unit.test_listing_fakes import InMemoryKaltura
@@ -249,3 +249,12 @@ def test_list_page_reads_one_page_in_any_order() -> None:
     page = fake.outcome(list_page(EntryQuery(category_id=CATEGORY), page_index=2, page_size=15))
     assert [e.id for e in page.objects] == ids[15:30]
     assert page.total_count == 40
+
+
+def test_the_listing_error_says_how_long_it_really_waited() -> None:
+    # A walk that never paused (as sync's own listing once did) must not claim it waited.
+    cursor = Keyset.start(EntryQuery(category_id=CATEGORY))
+    ghost: ListPage[BaseEntry] = ListPage(objects=(), total_count=3)
+    with pytest.raises(ListingError, match=r"after 0 s of waiting"):
+        for _ in range(20):
+            cursor, _fresh = cursor.advance(ghost)
