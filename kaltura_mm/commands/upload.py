@@ -172,6 +172,7 @@ def upload_command(
         return ExitCode.OK
     requests = _requests(state, found.items, meta, state_dir_, create_categories)
     files, chunks = split_concurrency(concurrency, len(requests))
+    retries: dict[str, Any] = {} if state.retries is None else {"max_attempts": state.retries + 1}
     try:
         options = UploadOptions(
             chunk_size=chunk_size,
@@ -179,7 +180,7 @@ def upload_command(
             wait_ready=wait_ready,
             support_documents=documents,
             keep_on_cancel=True,
-            **({} if state.retries is None else {"max_attempts": state.retries + 1}),
+            **retries,
         )
     except ValueError as exc:
         raise CliError(f"--chunk-size: {exc}", "pick a size such as 16MiB") from exc

@@ -67,7 +67,9 @@ def apply_plan(
     hooks = hooks or ApplyHooks()
     resume = resume or Resume()
     items = yield from _placed(plan, resume.categories, hooks)
-    run = _Run(Ledger.of(items, hooks), options or UploadOptions(), pace or Pace(), files_in_flight)
+    # sync finds its entries by referenceId: a session that may not set it is refused at once
+    sending = attrs.evolve(options or UploadOptions(), require_reference_id=True)
+    run = _Run(Ledger.of(items, hooks), sending, pace or Pace(), files_in_flight)
     for phase in (run.adds, run.replaces, run.updates, run.attaches, run.detaches, run.deletes):
         if hooks.cancelled:
             break

@@ -19,11 +19,10 @@ the create request is built so that the lookup can always tell what it made:
 
 A session that may not write ``referenceId`` (a USER KS under the default user role lacks
 ``CONTENT_INGEST_REFERENCE_MODIFY``) gets the entry with the field dropped: null in the answer,
-only a header saying why (spec 13). Until a create's answer showed the referenceId kept (or the
-session is an ADMIN KS the client signs, with the administrator's role for certain), the create
-request *probes*: it carries no part of the file, and a dropped referenceId deletes what it made
-and raises ``ReferenceIdNotWritableError`` before a byte is sent. The uploads of one batch share
-what the first probe learned (``SessionFacts``), so later creates carry their first part again.
+only a header saying why (spec 13). An upload that requires it (``require_reference_id``: sync)
+*probes* (``kaltura_mm.upload.identity_check``): its create request carries no part of the file
+until one answer showed the referenceId kept, and a drop deletes what the create made and raises
+``ReferenceIdNotWritableError`` before a byte is sent.
 
 Cleanup is registered the moment an object exists: the state saved right after the create names
 the entry, the receipt and the marker, so a cancel or a failure can delete them. The attach or a
@@ -234,7 +233,7 @@ def create(
             if isinstance(made_entry, KalturaError):
                 yield from _sweep_nameless(job)
             raise UploadError(_explain(what, outcome), state=job.state) from outcome
-    refused = dropped_reference(job, made_entry) if probe else None
+    refused = dropped_reference(job, made_entry) if made.entry is not None else None
     if refused is not None:
         job = yield from cleanup(job)
         refused.state = job.state  # nothing left to resume: the file starts over

@@ -1,18 +1,20 @@
-"""Whether this session may write the upload's identity, found before any of a file is sent.
+"""Whether this session may write the upload's referenceId, found before any of a file is sent.
 
-Uploads and sync find their entries by ``referenceId`` (sync's ``referenceIdIn``, the index wait
-of recover rule 6, people's own searches). Setting it needs ``CONTENT_INGEST_REFERENCE_MODIFY``,
-which the default user-session role lacks; the server then drops the field silently: the entry
-is made with referenceId null, and only a response header says why (spec 13). Every later run
-would not find the entry by it, and sync would plan it again each run.
+Setting ``referenceId`` needs ``CONTENT_INGEST_REFERENCE_MODIFY``, which the default user-session
+role lacks; the server then drops the field silently: the entry is made with referenceId null,
+and only a response header says why (spec 13).
 
-So a create request *probes* until one answer showed the referenceId kept: it carries no part of
-the file, its answer is checked, and a dropped referenceId is refused with
-``ReferenceIdNotWritableError`` naming the permission and the fix, after what the create made is
-deleted (``kaltura_mm.upload.create``). A session that has the partner administrator's role for
-certain (an ADMIN KS the client signs with no user and no ``setrole``: ``Reached.full_rights``)
-never probes, and the uploads of one batch share what the first probe learned (``SessionFacts``):
-the probe costs one request per file of the first wave, once per run.
+- An upload finds what it made by its upload tokens (receipt and marker, which a user session
+  owns and lists: ``kaltura_mm.upload.recover``), not by referenceId, so by default it goes on:
+  the create's answer shows the drop, and the batch remembers it (``SessionFacts``).
+- Sync matches a folder's files to a category's entries by referenceId (``referenceIdIn``): it
+  sets ``UploadOptions.require_reference_id``. Then a create request *probes* until one answer
+  showed the referenceId kept: it carries no part of the file, and a dropped referenceId deletes
+  what the create made and raises ``ReferenceIdNotWritableError`` naming the permission and the
+  fix (``kaltura_mm.upload.create``). A session with the partner administrator's role for
+  certain (an ADMIN KS the client signs with no user and no ``setrole``:
+  ``Reached.full_rights``) never probes; the uploads of one batch share what the first answer
+  showed, so the probe costs one request per file of the first wave, once per run.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from kaltura_mm.upload.job import Job
 def needs_probe(job: Job, into: BaseEntry | None) -> Flow[bool]:
     """Return whether the create of ``job`` must probe the referenceId first (no part sent).
 
-    Only a create that makes the entry probes (``into``: an entry found, its referenceId read).
+    Only a create that makes the entry, for an upload that requires the referenceId, probes.
     """
+    if not job.options.require_reference_id:
+        return False
     if into is not None or job.facts.reference_id_kept:
         return False
     if job.facts.reference_id_kept is False:  # another file of the batch was refused
@@ -39,17 +43,16 @@ def needs_probe(job: Job, into: BaseEntry | None) -> Flow[bool]:
 
 
 def dropped_reference(job: Job, made: Any) -> ReferenceIdNotWritableError | None:
-    """Return the refusal if the entry ``made`` lacks the referenceId sent; else remember it kept.
-
-    ``made`` is the create's answer for the entry (an error there is handled as a failed create).
-    """
+    """Remember whether the entry ``made`` kept the referenceId sent; return the refusal if not
+    and the upload requires it (``made``: the create's answer for the entry; an error there is
+    handled as a failed create)."""
     if not isinstance(made, BaseEntry):
         return None
     if made.reference_id == job.state.reference_id:
         job.facts.reference_id_kept = True
         return None
     job.facts.reference_id_kept = False
-    return _refusal(job, made.reference_id)
+    return _refusal(job, made.reference_id) if job.options.require_reference_id else None
 
 
 def _refusal(job: Job, came_back: str | None) -> ReferenceIdNotWritableError:

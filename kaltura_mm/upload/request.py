@@ -88,6 +88,9 @@ class UploadOptions:
 
     ``index_wait`` bounds how long a recovery waits for the search index to show an entry a
     create began to make (proved by its marker token, but not named by a receipt).
+    ``require_reference_id`` refuses a session that may not set the entry's referenceId
+    (``ReferenceIdNotWritableError``, before any of the file is sent; sync sets it, as it finds
+    its entries by referenceId); without it such an upload goes on, found again by its tokens.
     """
 
     chunk_size: int = attrs.field(default=DEFAULT_CHUNK_SIZE, validator=_chunk_size)
@@ -104,6 +107,7 @@ class UploadOptions:
     edge_size: int = attrs.field(default=DEFAULT_EDGE_SIZE, validator=_positive)
     progress_interval: float = attrs.field(default=0.25, validator=_positive)
     index_wait: float = attrs.field(default=300.0, validator=_positive)
+    require_reference_id: bool = False
 
 
 def _request_json(request: UploadRequest) -> dict[str, Any]:

@@ -1,17 +1,22 @@
-"""A session that may not write referenceId is found out before any of the file is sent (issue 16).
+"""A session that may not write referenceId (issue 16).
 
 Setting ``referenceId`` needs ``CONTENT_INGEST_REFERENCE_MODIFY``, which the default user-session
 role lacks: the server makes the entry with the field dropped (null; only a header says why).
-Uploads and sync find their entries by it, so under such a USER KS every run would make another
-entry. The upload refuses at its first create, before sending a byte of the file, with
-``ReferenceIdNotWritableError`` naming the permission, and deletes what that create made; a run
-again refuses again and leaves nothing. A USER KS whose role has the permission uploads, once.
+
+- A plain upload finds what it made by its upload tokens, which the user owns: it goes on, and a
+  re-run finds the entry (never a second one).
+- An upload that requires the referenceId (``require_reference_id``; sync, which matches files to
+  entries by it) is refused at its first create, before a byte of the file is sent, with
+  ``ReferenceIdNotWritableError`` naming the permission, and what the create made is deleted; a
+  re-run refuses again and leaves nothing. A role with the permission uploads, once.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import attrs
 import pytest
 
 from kaltura_mm.client import Client
@@ -31,6 +36,7 @@ from tests.integration.upload_support import KIB, MIB, Run, media
 
 pytestmark = pytest.mark.timeout(120)
 OPTIONS = UploadOptions(chunk_size=256 * KIB, edge_size=64 * KIB, concurrency=2)
+REQUIRED = attrs.evolve(OPTIONS, require_reference_id=True)
 LIVE = tuple(s for s in EntryStatus if s is not EntryStatus.DELETED)
 
 
@@ -57,14 +63,26 @@ def _bytes_received(sandbox: Sandbox) -> int:
     return int(sandbox.stats.calls[("uploadtoken", "upload")])
 
 
-def test_a_user_session_is_refused_before_any_byte_and_leaves_nothing(
+def test_a_plain_upload_under_a_user_session_goes_on_and_is_found_again_by_its_tokens(
+    run: Run, kaltura_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    path = media(tmp_path, "lecture.mp4", 1 * MIB)
+    ks = kaltura_sandbox.ks(user_id="ann", admin=False)
+    first = _as(run, ks, upload_file(UploadRequest(path=path), OPTIONS))
+    again = _as(run, ks, upload_file(UploadRequest(path=path), OPTIONS))
+    assert first.entry.reference_id is None  # type: ignore[attr-defined]  # dropped
+    assert again.existing and again.entry.id == first.entry.id  # type: ignore[attr-defined]
+    assert _everything_of(run, kaltura_sandbox) == ([first.entry.id], [])  # type: ignore[attr-defined]
+
+
+def test_an_upload_requiring_the_reference_id_is_refused_before_any_byte(
     run: Run, kaltura_sandbox: Sandbox, tmp_path: Path
 ) -> None:
     path = media(tmp_path, "lecture.mp4", 1 * MIB)
     ks = kaltura_sandbox.ks(user_id="ann", admin=False)
     for _ in range(2):  # a re-run refuses the same way, never a duplicate
         with pytest.raises(ReferenceIdNotWritableError) as caught:
-            _as(run, ks, upload_file(UploadRequest(path=path), OPTIONS))
+            _as(run, ks, upload_file(UploadRequest(path=path), REQUIRED))
         text = str(caught.value)
         assert "CONTENT_INGEST_REFERENCE_MODIFY" in text and "admin" in text
         assert _bytes_received(kaltura_sandbox) == 0  # not one part of the file was sent
@@ -77,7 +95,7 @@ def test_a_batch_under_a_user_session_refuses_every_file_and_leaves_nothing(
     paths = [media(tmp_path, f"clip{n}.mp4", 100 * KIB) for n in range(5)]
     ks = kaltura_sandbox.ks(user_id="ann", admin=False)
     requests = [UploadRequest(path=p) for p in paths]
-    outcomes = _as(run, ks, upload_many(requests, OPTIONS, max_files_in_flight=2))
+    outcomes = _as(run, ks, upload_many(requests, REQUIRED, max_files_in_flight=2))
     assert isinstance(outcomes, list)
     assert all(isinstance(o.error, ReferenceIdNotWritableError) for o in outcomes)
     assert _bytes_received(kaltura_sandbox) == 0
@@ -91,13 +109,15 @@ def test_a_user_session_whose_role_may_write_it_uploads_once(
         "uploader", ["BASE_USER_SESSION_PERMISSION", "CONTENT_INGEST_REFERENCE_MODIFY"]
     )
     ks = kaltura_sandbox.ks(user_id="ann", admin=False, privileges=f"setrole:{role}")
-    path = media(tmp_path, "lecture.mp4", 600 * KIB)
-    first = _as(run, ks, upload_file(UploadRequest(path=path), OPTIONS))
-    again = _as(run, ks, upload_file(UploadRequest(path=path), OPTIONS))
-    assert again.existing and again.entry.id == first.entry.id  # type: ignore[attr-defined]
-    assert first.entry.reference_id == first.reference_id  # type: ignore[attr-defined]
+    paths = [media(tmp_path, f"clip{n}.mp4", 300 * KIB) for n in range(4)]
+    requests = [UploadRequest(path=p) for p in paths]
+    first: Any = _as(run, ks, upload_many(requests, REQUIRED, max_files_in_flight=2))
+    again: Any = _as(run, ks, upload_many(requests, REQUIRED, max_files_in_flight=2))
+    assert all(o.result and o.result.entry.reference_id == o.result.reference_id for o in first)
+    assert [o.result.entry.id for o in again] == [o.result.entry.id for o in first]
+    assert all(o.result.existing for o in again)
     entries, tokens = _everything_of(run, kaltura_sandbox)
-    assert entries == [first.entry.id] and tokens == []  # type: ignore[attr-defined]
+    assert sorted(entries) == sorted(o.result.entry.id for o in first) and tokens == []
 
 
 def test_a_sync_under_a_user_session_is_refused_each_run_and_makes_nothing(
