@@ -79,9 +79,11 @@ class Checker:
         reported: dict[str, str],
         made_after: float,
         owner: str | None = None,
+        refused: frozenset[str] | set[str] = frozenset(),
     ) -> None:
         """Check the entries made for ``sources`` since ``made_after`` (``owner``: the USER
-        session's user, who must own every one of them)."""
+        session's user, who must own every one of them; ``refused``: files the flow refused
+        to upload for a reason the account gives, which must have left no entry)."""
         by_hash = {_digest(s.data): s.name for s in sources}
         live_new = [
             e
@@ -100,7 +102,12 @@ class Checker:
             else:
                 per_source[name].append(entry.id)
         for source in sources:
-            self._one_source(truth, source, per_source[source.name], reported.get(source.name))
+            ids, said = per_source[source.name], reported.get(source.name)
+            if source.name not in refused:
+                self._one_source(truth, source, ids, said)
+            elif ids or said is not None:
+                detail = f"{source.name} was refused, yet an entry holds it or was reported"
+                self.fail("reported_truth", detail, [*ids, *([said] if said else [])])
         if owner is not None:
             theirs = [e.id for e in live_new if e.user_id.lower() != owner.lower()]
             if theirs:

@@ -23,7 +23,7 @@ from functools import partial
 from typing import TypeVar
 
 from simulation import bounds
-from simulation.accounts import OTHER
+from simulation.accounts import OTHER, REFERENCE_MODIFY
 from simulation.drivers import Driver, Process
 from simulation.invariants import Checker
 from simulation.model.truth import EntryTruth
@@ -73,9 +73,27 @@ def _uploads(
     reported = with_restarts(world, driver, lambda p: p.upload(files, category))
     world.net.settle()
     truth = world.model.truth()
-    owner = world.accounts.user if world.accounts.is_user else None
-    checker.uploads(truth, files, reported, started, owner)
+    accounts = world.accounts
+    owner = accounts.user if accounts.is_user else None
+    refusable = accounts.is_user and not accounts.reference_modify
+    refused = _refused_for_reference_id(driver, files) if refusable else set()
+    checker.uploads(truth, files, reported, started, owner, refused)
     checker.untouched(truth, others)
+
+
+def _refused_for_reference_id(driver: Driver, files: list[SourceFile]) -> set[str]:
+    """Return the files the driver refused to upload because the server drops the entry's
+    referenceId for this role, taking those failures off its list: a refusal that names the
+    missing permission and leaves nothing behind is a right answer too (an entry without its
+    referenceId cannot be found again), checked as such by ``Checker.uploads``."""
+    failures: list[str] = getattr(driver, "failures", [])
+    refused = set()
+    for source in files:
+        said = [f for f in failures if f.startswith(f"{source.name}: ") and REFERENCE_MODIFY in f]
+        if said:
+            refused.add(source.name)
+            failures[:] = [f for f in failures if f not in said]
+    return refused
 
 
 def _others_uploaded(

@@ -13,11 +13,13 @@ import pytest
 import simulation.drivers
 from simulation.__main__ import main
 from simulation.accounts import USER, Accounts
+from simulation.invariants import Checker
 from simulation.known_bugs import KnownBug, _seeds, judge
 from simulation.model import uploads
 from simulation.model.actions import Ctx
 from simulation.model.ks import Session
 from simulation.model.records import Token
+from simulation.reference.upload import SourceFile
 from simulation.runner import run_one
 from simulation.world import build, stream
 from tests.simulation.careless import BlindDetachDriver
@@ -135,3 +137,14 @@ def test_the_json_lines_name_the_account(tmp_path: Path) -> None:
     assert row["replay"] == "python -m simulation --seed 2 --scenario batches --accounts"
     assert main(argv) == 0
     assert json.loads(out.read_text())["accounts"] is None
+
+
+def test_an_upload_refused_for_a_dropped_reference_id_passes_only_if_it_left_nothing() -> None:
+    world = build("upload_one", 7, accounts=True)
+    source = SourceFile("a.mp4", b"lecture", 100_000, 1)
+    checker = Checker("upload_one", 7)
+    checker.uploads(world.model.truth(), [source], {}, 0.0, USER, {"a.mp4"})
+    assert checker.violations == []  # refused, and nothing was made
+    made = world.model.seed_entry(4242, "a.mp4", b"lecture", None, 1, USER)
+    checker.uploads(world.model.truth(), [source], {}, 0.0, USER, {"a.mp4"})
+    assert [(v.invariant, v.ids) for v in checker.violations] == [("reported_truth", (made,))]
