@@ -94,13 +94,7 @@ def test_the_same_file_in_two_folders_is_one_entry(
 
 class _Widget:
     def __init__(self, mode: str, sb: Sandbox, user: str) -> None:
-        # The default user role may not write referenceId (the upload's identity: kaltura-mm
-        # refuses to upload without it), so these users' sessions carry a role that may.
-        role = sb.add_role(
-            f"widget uploader {user}",
-            ["BASE_USER_SESSION_PERMISSION", "CONTENT_INGEST_REFERENCE_MODIFY"],
-        )
-        ks = sb.ks(user_id=user, admin=False, privileges=f"list:*,setrole:{role}")
+        ks = sb.ks(user_id=user, admin=False, privileges="list:*")
         self.mode, self.sb = mode, sb
         self.settings = ManagerSettings(context_id=sb.create_category(f"Site>{user}"), ks=ks)
 
