@@ -67,12 +67,8 @@ from kaltura_mm.upload.job import CancelSignal, Hooks, Job, OnProgress, OnState,
 from kaltura_mm.upload.plan import ChunkBook
 from kaltura_mm.upload.prepare import prepare
 from kaltura_mm.upload.recover import held
-from kaltura_mm.upload.replacement import (
-    AWAITING_APPROVAL,
-    cancel_stale,
-    replacement_status,
-    settle,
-)
+from kaltura_mm.upload.replace_result import ReplaceResult as ReplaceResult
+from kaltura_mm.upload.replacement import cancel_stale, settle
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.upload.tidy import delete_token
 
@@ -85,49 +81,6 @@ _OURS = (
     UploadTokenStatus.FULL_UPLOAD,
     UploadTokenStatus.CLOSED,
 )
-
-
-@attrs.frozen(kw_only=True)
-class ReplaceResult:
-    """A finished replacement: the entry as last read, and what it took.
-
-    ``pending`` says the server has not swapped the new content in yet (the entry shows its old
-    content until it does: ``replacing_entry_id`` names the temporary entry); ``status`` says
-    where it stands: ``replaced``, ``pending`` (converting) or ``awaiting_approval`` (the partner
-    requires approval: ``replace_content(approve=True)``, or approve it in the KMC).
-    ``stale_cancelled`` says why an earlier replacement was cancelled first (None: none was).
-    """
-
-    entry: BaseEntry
-    token_id: str | None
-    bytes_sent: int
-    chunks: int
-    retries: int
-    bytes_resumed: int = 0
-    stale_cancelled: str | None = None
-
-    @property
-    def status(self) -> str:
-        """Return ``replaced``, ``pending`` or ``awaiting_approval``."""
-        if not self.pending:
-            return "replaced"
-        awaiting = replacement_status(self.entry) in AWAITING_APPROVAL
-        return "awaiting_approval" if awaiting else "pending"
-
-    @property
-    def entry_id(self) -> str:
-        """Return the entry's id (the same as before the replacement)."""
-        return self.entry.id or ""
-
-    @property
-    def replacing_entry_id(self) -> str | None:
-        """Return the temporary entry taking the new content, while the swap is pending."""
-        return self.entry.replacing_entry_id or None
-
-    @property
-    def pending(self) -> bool:
-        """Return whether the new content is still on its way into the entry."""
-        return self.replacing_entry_id is not None
 
 
 def replace_request(entry_id: str, path: str | Path) -> UploadRequest:
