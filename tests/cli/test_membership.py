@@ -2,7 +2,8 @@
 
 A MediaSpace channel (a privacy context) never shows in an entry's ``categoriesIds``, and a
 partner with ``FEATURE_DISABLE_CATEGORY_LIMIT`` gets it null: the commands read the links from
-``categoryEntry.list``. The truth is the sandbox's own store.
+``categoryEntry.list``. The truth is the sandbox's own store. On the ``mediaspace`` account,
+which enforces entitlement, the session is signed as KMC signs its own (``disableentitlement``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,26 @@ from tests.integration.sync_support import linked, media
 Runner = Callable[..., Any]
 MEDIASPACE = pytest.mark.kaltura_sandbox(account="mediaspace")
 CHANNEL = "MediaSpace>site>channels>Private channel"
+KMC = "disableentitlement"
+
+
+def _session(sandbox: Any, privileges: str) -> str:
+    return ks.generate_v2(
+        sandbox.partner_id,
+        sandbox.admin_secret,
+        session_type=SessionType.ADMIN,
+        privileges=privileges,
+    )
+
+
+@pytest.fixture
+def sandbox_env(sandbox_env: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The sandbox, with the session signed as KMC's where entitlement is enforced."""
+    if sandbox_env.partner_feature("FEATURE_ENTITLEMENT"):
+        monkeypatch.setenv("KALTURA_KS", _session(sandbox_env, KMC))
+    return sandbox_env
+
+
 GALLERY = "MediaSpace>site>galleries>Lectures"
 
 
@@ -157,14 +178,7 @@ def test_a_session_with_a_privacy_context_detaches_and_adds(
     # category with no context of its own (Archive).
     account = sandbox_env.account
     archive, entry = account.category_id("Archive"), account.entry_id("Archived clip")
-    session = ks.generate_v2(
-        sandbox_env.partner_id,
-        sandbox_env.admin_secret,
-        session_type=SessionType.ADMIN,
-        privileges="privacycontext:MediaSpace",
-    )
-    monkeypatch.delenv("KALTURA_ADMIN_SECRET")
-    monkeypatch.setenv("KALTURA_KS", session)
+    monkeypatch.setenv("KALTURA_KS", _session(sandbox_env, f"privacycontext:MediaSpace,{KMC}"))
     shown = cli("--json", "get", entry)
     assert shown.code == 0 and shown.json_lines()[0]["categories_ids"] is None
     assert _run(cli, "add", "-c", "Archive", entry, "--dry-run") == {entry: "already_done"}
