@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +151,23 @@ def test_an_upload_refused_for_a_dropped_reference_id_passes_only_if_it_left_not
     made = world.model.seed_entry(4242, "a.mp4", b"lecture", None, 1, USER)
     checker.uploads(world.model.truth(), [source], {}, 0.0, USER, {"a.mp4"})
     assert [(v.invariant, v.ids) for v in checker.violations] == [("reported_truth", (made,))]
+
+
+def test_a_replay_with_the_account_sends_the_same_bytes_in_a_new_interpreter() -> None:
+    # seed 11: a USER session, three kills, the other user's same-named upload planted
+    def replay(hash_seed: str) -> list[str]:
+        command = [sys.executable, "-m", "simulation", "--seed", "11", "--accounts", "--trace"]
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run(
+            [*command, "--scenario", "resume_after_kill"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],
+            env=env,
+            check=False,
+        ).stdout
+        return [line for line in out.splitlines() if " ms, " not in line]  # wall time varies
+
+    first = replay("1")
+    assert any("-> multirequest" in line for line in first) and "passed" in first[0]
+    assert replay("2") == first
