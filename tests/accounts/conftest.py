@@ -103,11 +103,11 @@ class Sessions:
         self._base()
         self.monkeypatch.setenv("KALTURA_ADMIN_SECRET", self.sandbox.admin_secret)
 
-    def kmc(self) -> None:
+    def kmc(self, user_id: str = "") -> None:
         """The admin as KMC works: an ADMIN KS signed with ``disableentitlement`` (the admin
         secret's own KS is entitled on this account and does not see MediaSpace categories)."""
         self._base()
-        self.monkeypatch.setenv("KALTURA_KS", self.sandbox.ks(privileges=KMC))
+        self.monkeypatch.setenv("KALTURA_KS", self.sandbox.ks(user_id, privileges=KMC))
 
     def app_token(self, permissions: Iterable[str], privileges: str = KMC) -> dict[str, Any]:
         """As docs/least-privilege.md says: the admin makes a role with ``permissions`` and a
