@@ -416,3 +416,20 @@ CASES = (
         _check_abort,
     ),
 )
+
+
+def changes(before: Ground, after: Ground) -> dict[str, Any]:
+    """Return what differs between two ``state`` snapshots (what a run left on the server)."""
+    out: dict[str, Any] = {}
+    for key in before:
+        old, new = before[key], after[key]
+        if isinstance(old, dict):
+            gone = {k: old[k] for k in old.keys() - new.keys()}
+            made = {k: new[k] for k in new.keys() - old.keys()}
+            edited = {k: (old[k], new[k]) for k in old.keys() & new.keys() if old[k] != new[k]}
+            found = {"gone": gone, "made": made, "edited": edited}
+        else:
+            found = {"gone": sorted(set(old) - set(new)), "made": sorted(set(new) - set(old))}
+        if any(found.values()):
+            out[key] = found
+    return out
