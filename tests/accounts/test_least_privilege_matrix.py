@@ -54,16 +54,12 @@ LEFT_BEHIND = {
     ("upload", "CONTENT_MANAGE_ASSIGN_CATEGORIES"),
     ("upload", "CONTENT_INGEST_REFERENCE_MODIFY"),
 }
-# ... and these end with another exit code: sync's apply prunes although its adds were refused
-# (exit 3), a refused replacement or abort is its item's failure (exit 1).
+# ... and sync's apply ends these with exit 3 (partial), not 4: its adds leave their entries as
+# upload's do, and without CONTENT_INGEST_REFERENCE_MODIFY it still prunes (detaches) what the
+# source no longer lists although the server refused every add.
 NOT_YET = {
     ("sync apply", "CONTENT_MANAGE_ASSIGN_CATEGORIES"),
     ("sync apply", "CONTENT_INGEST_REFERENCE_MODIFY"),
-    ("replace", "CONTENT_INGEST_UPLOAD"),
-    ("replace", "CONTENT_MANAGE_BASE"),
-    ("uploads abort", "CONTENT_MANAGE_DELETE"),
-    ("uploads abort", "CONTENT_INGEST_UPLOAD"),
-    ("uploads abort", "CONTENT_MANAGE_BASE"),
 }
 MISSING = [(c, p) for c in CASES for p in c.needs if (c.name, p) not in NOT_YET]
 
