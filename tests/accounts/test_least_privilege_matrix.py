@@ -14,8 +14,8 @@ import pytest
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.sandbox.accounts import ALICE
 from kaltura_mm.sandbox.category_users import MANAGER
-from tests.accounts.cases import CASES, Case, changes, state
-from tests.accounts.conftest import Sessions
+from tests.accounts.cases import CASES, READER, Case, changes, state
+from tests.accounts.conftest import Sessions, category
 
 AUTH_EXIT = 4
 
@@ -111,3 +111,21 @@ def test_with_a_mediaspace_users_session(
     told = told_lines(result.err) + [r["message"] for r in result.json_lines() if r.get("error")]
     assert told and all(case.user_refused in line for line in told), told
     assert not changes(before, state(mediaspace)), changes(before, state(mediaspace))
+
+
+def test_a_token_without_disableentitlement_is_told_why_a_category_is_hidden(
+    mediaspace: Sandbox, sessions: Sessions
+) -> None:
+    # A MediaSpace category is CATEGORY_NOT_FOUND to an entitled session outside its privacy
+    # context: the error says so, rather than only "check the id". In the context, it lists.
+    cid, full = category(mediaspace)
+    (seeded,) = mediaspace.seed_entries(cid, 1)
+    sessions.app_token(READER, privileges="")
+    for argv in (["list", "-c", full], ["list", "-c", str(cid)]):
+        hidden = sessions.cli(*argv)
+        assert hidden.code == 5, hidden.err
+        assert "privacycontext:<context> or disableentitlement" in hidden.err, hidden.err
+    sessions.app_token(READER, privileges="privacycontext:MediaSpace")
+    shown = sessions.cli("--json", "list", "-c", full)
+    assert shown.code == 0, shown.err
+    assert [r["id"] for r in shown.json_lines()] == [seeded]
