@@ -205,22 +205,36 @@ def _check_replace(sandbox: Sandbox, g: Ground, r: Result, _c: Runner) -> None:
     assert sandbox.entry_bytes(g["ids"][0]).read_bytes() == g["file"].read_bytes()
 
 
+SAME = ("keep", "extra")  # a plan's actions that change nothing (extra: with its prune)
+
+
 def _check_sync_plan(sandbox: Sandbox, g: Ground, r: Result, _c: Runner) -> None:
     _ok(r)
-    assert r.json_lines(), "the plan is empty"
-    assert in_category(sandbox, g["cid"]) == sorted(g["ids"])  # a plan changes nothing
+    actions = sorted(a for line in r.json_lines() for a in line["actions"] if a not in SAME)
+    assert actions == ["add", "detach"], r.out
+    assert in_category(sandbox, g["cid"]) == sorted([*g["synced"], *g["ids"]])  # unchanged
 
 
 def _check_sync(sandbox: Sandbox, g: Ground, r: Result, _c: Runner) -> None:
     _ok(r)
     now = in_category(sandbox, g["cid"])
-    assert not set(g["ids"]) & set(now) and len(now) == 2  # pruned (detached), two uploaded
+    assert set(g["synced"]) < set(now) and len(now) == 3  # one added
+    assert not set(g["ids"]) & set(now)  # the extra pruned (detached)
 
 
 def _prep_sync(sandbox: Sandbox, s: Sessions, tmp: Path, owner: str) -> Ground:
-    ground = _seeded(sandbox, s, tmp, owner)
-    ground["folder"] = files(tmp / unique("sync"))
-    return ground
+    """A category an earlier sync (the admin's, for ``owner``) filled from a folder of two
+    files, one entry since added by hand, and a third file since put in the folder: the sync
+    adds one and prunes one of three (within any cap on how much a prune may remove)."""
+    cid, full = category(sandbox)
+    folder = files(tmp / unique("sync"))
+    s.kmc(owner)
+    first = s.cli("sync", str(folder), "-c", full, "--yes", "-q")
+    assert first.code == 0, first.err
+    synced = in_category(sandbox, cid)
+    extra = seeding.seed_entries(sandbox.core, sandbox.partner_id, cid, 1, user_id=owner)
+    (folder / "clip9.mp4").write_bytes(os.urandom(2_500))
+    return {"cid": cid, "full": full, "ids": extra, "synced": synced, "folder": folder}
 
 
 def _check_create(sandbox: Sandbox, g: Ground, r: Result, _c: Runner) -> None:
