@@ -129,6 +129,19 @@ class Sessions:
         self.monkeypatch.setenv("KALTURA_APP_TOKEN", record["token"])
         return record
 
+    def user_token(self, user_id: str, privileges: str) -> dict[str, Any]:
+        """docs/least-privilege.md's read-only recipe: a USER token (no role: the partner's user
+        role), made with ``auth apptoken create --type user``; then the token alone is set."""
+        self.admin()
+        args = ["--json", "auth", "apptoken", "create", "--type", "user", "--user-id", user_id]
+        made = self.cli(*args, "--privileges", privileges)
+        assert made.code == 0, made.err
+        record: dict[str, Any] = made.json_lines()[0]
+        self._base()
+        self.monkeypatch.setenv("KALTURA_APP_TOKEN_ID", record["id"])
+        self.monkeypatch.setenv("KALTURA_APP_TOKEN", record["token"])
+        return record
+
     def user(self, user_id: str = ALICE, privileges: str = KMS_USER) -> None:
         """A MediaSpace user's USER session (``KALTURA_KS``), signed as KMS signs it."""
         self._base()

@@ -15,7 +15,7 @@ from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.sandbox.accounts import ALICE
 from kaltura_mm.sandbox.category_users import MANAGER
 from tests.accounts.cases import CASES, READER, Case, changes, state
-from tests.accounts.conftest import Sessions, category
+from tests.accounts.conftest import KMS_USER, Sessions, category
 
 AUTH_EXIT = 4
 
@@ -129,3 +129,22 @@ def test_a_token_without_disableentitlement_is_told_why_a_category_is_hidden(
     shown = sessions.cli("--json", "list", "-c", full)
     assert shown.code == 0, shown.err
     assert [r["id"] for r in shown.json_lines()] == [seeded]
+
+
+def test_the_read_only_recipe_browses_a_mediaspace_gallery(
+    mediaspace: Sandbox, sessions: Sessions
+) -> None:
+    # docs/least-privilege.md: a USER token with list:* (and the privacy context, on MediaSpace)
+    # lists every entry of the gallery, others' too, and may not change what it does not own.
+    cid, full = category(mediaspace)
+    others = mediaspace.seed_entries(cid, 2)
+    sessions.user_token("viewer@example.com", f"list:*,{KMS_USER}")
+    listed = sessions.cli("--json", "list", "-c", full)
+    assert listed.code == 0, listed.err
+    assert sorted(r["id"] for r in listed.json_lines()) == sorted(others)
+    before = state(mediaspace)
+    refused = sessions.cli("--json", "delete", others[0], "--yes")
+    assert refused.code == AUTH_EXIT, refused.out + refused.err
+    (told,) = told_lines(refused.err)
+    assert "it belongs to another user" in told, told
+    assert not changes(before, state(mediaspace))
