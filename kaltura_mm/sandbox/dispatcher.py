@@ -39,6 +39,7 @@ from kaltura_mm.sandbox.services import (
     category,
     category_entry,
     media_replace,
+    permission,
     session,
     token_upload,
     upload_token,
@@ -57,6 +58,7 @@ SERVICES: dict[str, dict[str, Action]] = {
     "categoryentry": category_entry.ACTIONS,
     "userrole": user_role.ACTIONS,
     "apptoken": app_token.ACTIONS,
+    "permission": permission.ACTIONS,
 }
 
 

@@ -126,6 +126,11 @@ ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         startSession: {BASE_USER} {WIDGET}
         """
     ),
+    "permission": _table(
+        f"""
+        getCurrentPermissions: {ALWAYS_ALLOWED} {BASE_USER}
+        """
+    ),
 }
 
 _BY_LOWER_NAME = {
