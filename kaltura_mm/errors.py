@@ -6,6 +6,7 @@ KalturaError                        base of everything below
 │   ├── InvalidKsError              INVALID_KS (expired, revoked, unparseable, wrong owner)
 │   ├── MissingKsError              MISSING_KS
 │   ├── ServiceForbiddenError       SERVICE_FORBIDDEN
+│   │   └── PermissionMissingError  known before sending: the role lacks ``permission``
 │   ├── AppTokenError               APP_TOKEN_ID_NOT_FOUND, APP_TOKEN_NOT_ACTIVE,
 │   │                               APP_TOKEN_EXPIRED, INVALID_APP_TOKEN_HASH
 │   ├── ActionBlockedError          ACTION_BLOCKED (rate limit; safe to retry)
@@ -145,6 +146,26 @@ class MissingKsError(ApiError, codes=("MISSING_KS",)):
 
 class ServiceForbiddenError(ApiError, codes=("SERVICE_FORBIDDEN",)):
     """The session's role may not call this action."""
+
+
+class PermissionMissingError(ServiceForbiddenError):
+    """What the server said the session's role holds lacks ``permission``, which ``action``
+    needs: refused by the client before it sent (or made) anything."""
+
+    def __init__(self, action: str, permission: str, prefix: str = "") -> None:
+        """Name the action refused and the permission to give the role (``prefix``: what was
+        withheld because of it)."""
+        message = (
+            f"{prefix}this session may not call {action}: its role lacks {permission} (the "
+            "server's permission.getCurrentPermissions), so nothing was created"
+        )
+        super().__init__("SERVICE_FORBIDDEN", message, {"SERVICE": action})
+        self.action = action
+        self.permission = permission
+        self.prefix = prefix
+
+    def __reduce__(self) -> Any:
+        return (PermissionMissingError, (self.action, self.permission, self.prefix))
 
 
 APP_TOKEN_CODES = (

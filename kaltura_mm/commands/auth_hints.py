@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import Failure, refusal_of
-from kaltura_mm.errors import ApiError, InvalidKsError, ServiceForbiddenError, UploadError
+from kaltura_mm.errors import (
+    ApiError,
+    InvalidKsError,
+    PermissionMissingError,
+    ServiceForbiddenError,
+    UploadError,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -96,7 +102,10 @@ def _app_token_session(state: AppContext, exc: ApiError) -> Failure | None:
         return Failure(ExitCode.AUTH, exc.code, problem, fix)
     if isinstance(exc, ServiceForbiddenError):
         what = exc.kaltura_args.get("SERVICE", exc.call)
-        problem = f"the app token's session ({where}) may not call {what}: its role lacks it"
+        lacks = exc.permission if isinstance(exc, PermissionMissingError) else "it"
+        problem = f"the app token's session ({where}) may not call {what}: its role lacks {lacks}"
+        if isinstance(exc, PermissionMissingError):  # known before anything was sent
+            problem = f"{exc.prefix}{problem}, so nothing was created"
         fix = (
             "give the token a role with that permission (docs/least-privilege.md lists what "
             "each command needs; `auth check` shows the session's role), or run this command "

@@ -23,6 +23,7 @@ from kaltura_mm.errors import (
     InvalidKsError,
     KalturaError,
     MissingKsError,
+    PermissionMissingError,
     ReferenceIdNotWritableError,
     ResponseError,
     ServiceForbiddenError,
@@ -121,6 +122,9 @@ def _api_failure(exc: ApiError) -> Failure:
         return Failure(ExitCode.AUTH, exc.code, f"the KS was refused: {why}", _NEW_KS)
     if isinstance(exc, MissingKsError):
         return Failure(ExitCode.AUTH, exc.code, "no KS was sent", _NEW_KS)
+    if isinstance(exc, PermissionMissingError):
+        fix = f"use an admin session (an admin secret) or a KS whose role has {exc.permission}"
+        return Failure(ExitCode.AUTH, exc.code, exc.message, fix)
     if isinstance(exc, ServiceForbiddenError):
         what = exc.kaltura_args.get("SERVICE", exc.call)
         fix = "use an admin session (an admin secret) or a KS whose role allows it"

@@ -36,6 +36,7 @@ from kaltura_mm.sync.ledger import ApplyHooks, ItemOutcome, Ledger
 from kaltura_mm.sync.model import ADD, ATTACH, DELETE, DETACH, REPLACE, UPDATE, Plan, PlanItem
 from kaltura_mm.sync.records import SyncRecord
 from kaltura_mm.sync.source import derived_key
+from kaltura_mm.sync.withhold import permission_refusal, withheld
 from kaltura_mm.upload.many import upload_many
 from kaltura_mm.upload.replace import ReplaceResult, replace_content
 from kaltura_mm.upload.request import FileFingerprint, UploadOptions, UploadRequest, UploadState
@@ -120,6 +121,7 @@ class _Run:
     pace: Pace
     files: int
     follow_ups: dict[str, tuple[int, EntryEdit]] = attrs.field(factory=dict)
+    refused: KalturaError | None = None  # an add refused for permission: nothing is pruned
 
     def adds(self, resume: Resume) -> Flow[None]:
         todo = [(i, t.item) for i, t in self.ledger.waiting(ADD)]
@@ -147,6 +149,7 @@ class _Run:
                 self.ledger.tracks[index].entry_id = kept.entry_id
             return
         if result is None:
+            self.refused = self.refused or permission_refusal(outcome.error)
             self.ledger.ended(index, ADD, "failed", _error(item, outcome.error))
             return
         track = self.ledger.tracks[index]
@@ -236,14 +239,29 @@ class _Run:
         )
 
     def detaches(self, _: Resume) -> Flow[None]:
+        if self._withheld(DETACH):
+            return
         yield from self._per_category(DETACH, lambda ids, c: detach_entries(ids, c, pace=self.pace))
 
     def deletes(self, _: Resume) -> Flow[None]:
+        if self._withheld(DELETE):
+            return
         todo = {t.entry_id: i for i, t in self.ledger.waiting(DELETE) if t.entry_id}
         if not todo:
             return
         for outcome in (yield from delete_entries(list(todo), known_to_exist=True, pace=self.pace)):
             self.ledger.ended(todo[outcome.entry_id], DELETE, outcome.status, outcome.error)
+
+    def _withheld(self, action: str) -> bool:
+        """End every ``action`` unit failed when an add was refused for permission."""
+        if self.refused is None:
+            return False
+        error = withheld(self.refused)
+        for index, track in enumerate(self.ledger.tracks):
+            for kind, unit in sorted(track.left):
+                if kind == action:
+                    self.ledger.ended(index, action, "failed", error, unit)
+        return True
 
     def _per_category(
         self, action: str, act: Callable[[list[str], int], Flow[list[EntryOutcome]]]

@@ -24,7 +24,7 @@ from kaltura_mm.errors import (
     UploadCancelledError,
 )
 from kaltura_mm.runtime.effects import Flow, Now, interleave
-from kaltura_mm.upload.create import missing_categories, unknown_categories_error
+from kaltura_mm.upload.create import unknown_categories_error
 from kaltura_mm.upload.job import (
     CancelSignal,
     Hooks,
@@ -43,10 +43,12 @@ from kaltura_mm.upload.one import (
     request_for,
     upload_prepared,
 )
+from kaltura_mm.upload.permissions_needed import UploadNeeds, first_missing, refused_before_create
 from kaltura_mm.upload.prepare import prepare
 from kaltura_mm.upload.recover import Found
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.upload.result import UploadOutcome, UploadProgress, UploadResult
+from kaltura_mm.upload.run_checks import RunChecks, run_checks
 
 
 class _Totals:
@@ -128,7 +130,7 @@ def upload_many(
     options = options or UploadOptions()
     added = yield from category_ids(category)
     asked = [request_for(r, added) for r in requests]
-    missing = yield from missing_categories(
+    checks = yield from run_checks(
         tuple(sorted({c for r in asked for c in r.category_ids})), options
     )
     now = yield Now()
@@ -149,7 +151,7 @@ def upload_many(
     flows = [
         _turn(
             asked[i],
-            _one(job, missing, found[i])
+            _one(job, checks, found[i])
             if first_of[i] == i
             else _listed_twice(asked[i], first_of[i]),
             turns,
@@ -250,12 +252,17 @@ def _look_up(
     return found
 
 
-def _one(job: Job | Exception, missing: set[int], found: Found | None) -> Flow[UploadResult]:
+def _one(job: Job | Exception, checks: RunChecks, found: Found | None) -> Flow[UploadResult]:
     if isinstance(job, Exception):
         raise job
-    unknown = missing & set(job.request.category_ids)
+    unknown = checks.missing & set(job.request.category_ids)
     if unknown:
-        raise unknown_categories_error(unknown)
+        raise unknown_categories_error(set(unknown))
+    if not job.state.entry_id and not (found and found.entries):  # it would make an entry
+        needs = UploadNeeds(bool(job.request.category_ids), job.options.require_reference_id)
+        lacking = first_missing(checks.held, needs)
+        if lacking is not None:
+            raise refused_before_create(job, *lacking)
     return (yield from upload_prepared(job, True, found))
 
 

@@ -45,25 +45,13 @@ def test_with_an_app_token_of_the_least_role(
     assert token["token"] not in result.out + result.err
 
 
-# (command, permission) pairs not yet refused cleanly (the report of branch e2e-matrix names
-# each): the upload makes its entry before the server refuses a later step, and the role may not
-# delete it either, so the entry stays (the error names the missing action, exit 4, and the
-# state keeps the entry for `uploads abort`)...
-LEFT_BEHIND = {
-    ("upload", "CONTENT_MANAGE_BASE"),
-    ("upload", "CONTENT_MANAGE_ASSIGN_CATEGORIES"),
-}
-# ... and sync's apply ends these with exit 3 (partial), not 4: its adds leave their entries as
-# upload's do, and without CONTENT_INGEST_REFERENCE_MODIFY it still prunes (detaches) what the
-# source no longer lists although the server refused every add.
-NOT_YET = {
-    ("sync apply", "CONTENT_MANAGE_ASSIGN_CATEGORIES"),
-    ("sync apply", "CONTENT_INGEST_REFERENCE_MODIFY"),
-}
+# Every pair below ends exit 4 with nothing changed on the server: an upload run learns what the
+# role holds (permission.getCurrentPermissions, riding its category check) and refuses before it
+# makes an entry, and a sync whose adds were refused for permission prunes nothing.
 # A plain upload finds its entry again by its own upload tokens, so it goes on without
 # CONTENT_INGEST_REFERENCE_MODIFY (sync, which matches by referenceId, is refused without it).
 NOT_NEEDED = {("upload", "CONTENT_INGEST_REFERENCE_MODIFY")}
-MISSING = [(c, p) for c in CASES for p in c.needs if (c.name, p) not in NOT_YET | NOT_NEEDED]
+MISSING = [(c, p) for c in CASES for p in c.needs if (c.name, p) not in NOT_NEEDED]
 
 
 @pytest.mark.parametrize(
@@ -82,18 +70,10 @@ def test_a_role_lacking_one_permission_is_refused_cleanly(
     assert told and all("lacks" in t and any(n in t for n in named) for t in told), told
     mediaspace.core.promote_ready()
     left = changes(before, state(mediaspace))
-    if (case.name, missing) in LEFT_BEHIND:
-        assert set(left["entries"]["made"]) == {r["entry_id"] for r in result.json_lines()}
-        return
     assert not left, left
 
 
-# sync's apply still prunes (detaches) after the server refused every add: the category is left
-# empty (the report of branch e2e-matrix); its plan runs for a USER session above and below.
-USER_CASES = [c for c in CASES if c.name != "sync apply"]
-
-
-@pytest.mark.parametrize("case", USER_CASES, ids=[c.name for c in USER_CASES])
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_with_a_mediaspace_users_session(
     case: Case, mediaspace: Sandbox, sessions: Sessions, tmp_path: Path
 ) -> None:

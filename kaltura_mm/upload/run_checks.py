@@ -1,0 +1,49 @@
+"""What an upload run checks once, before any file's create: its categories, and what the
+session's role may do, in one multiRequest (the request the category check sends anyway).
+
+``category.get`` per category id (not a list: the search index does not show a category made a
+moment ago), and ``permission.getCurrentPermissions`` beside them: what the role holds, so a run
+the server would refuse half way (after ``baseEntry.add`` made the entry) is refused before it
+makes anything (``kaltura_mm.upload.permissions_needed``). Without categories nothing is sent and
+the permissions stay unknown: the run goes on as before.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from kaltura_mm.errors import CategoryNotFoundError, KalturaError
+from kaltura_mm.protocol.calls import MultiRequest, MultiResponse
+from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.services import category, permission
+from kaltura_mm.upload.job import patiently
+from kaltura_mm.upload.permissions_needed import held_from
+from kaltura_mm.upload.request import UploadOptions
+
+
+@attrs.frozen
+class RunChecks:
+    """``missing``: the category ids that do not exist (or this session cannot see);
+    ``held``: the session's permission names (None: unknown)."""
+
+    missing: frozenset[int] = frozenset()
+    held: frozenset[str] | None = None
+
+
+def run_checks(category_ids: tuple[int, ...], options: UploadOptions) -> Flow[RunChecks]:
+    """Read the categories and the session's permissions in one request (a read: patiently)."""
+    if not category_ids:
+        return RunChecks()
+    batch = MultiRequest()
+    refs = {c: batch.add(category.get(c)) for c in category_ids}
+    mine = batch.add(permission.get_current_permissions())
+    answer: MultiResponse = yield from patiently(batch, options)
+    missing = set()
+    for category_id, ref in refs.items():
+        got = answer.outcome(ref)
+        if isinstance(got, CategoryNotFoundError):
+            missing.add(category_id)
+        elif isinstance(got, KalturaError):
+            raise got
+    names: str | KalturaError = answer.outcome(mine)
+    return RunChecks(frozenset(missing), held_from(names))
