@@ -27,6 +27,8 @@ KalturaError                        base of everything below
 │   └── AnswerTimeoutError          the answer took longer than ``Timeouts.answer``
 ├── ResponseError                   an answer we cannot read (HTML page, truncated JSON, 5xx)
 │   └── AnswerTooLargeError         the answer is larger than ``Config.max_answer_bytes``
+├── PruneWithheldError              a sync's prune not sent: an add of the run was refused for
+│                                   permission (``cause``)
 ├── UploadError                     an upload that stopped; carries what is needed to resume
 │   ├── UploadCancelledError        cancelled by the caller
 │   ├── FileChangedError            the file changed during or since the upload
@@ -380,6 +382,20 @@ class ReplacementFailedError(UploadError):
 
 class ReplacementTimeoutError(UploadError):
     """``wait_ready`` gave up: the replacement is still under way (the message says where)."""
+
+
+class PruneWithheldError(KalturaError):
+    """A sync did not prune (detach or delete) because an add of the same run was refused for
+    permission: ``cause`` is that refusal (``kaltura_mm.sync.withhold``)."""
+
+    def __init__(self, message: str, cause: KalturaError) -> None:
+        """Say what was withheld and why; keep the refusal it was withheld for."""
+        super().__init__(f"{message}{cause}")
+        self.message = message
+        self.cause = cause
+
+    def __reduce__(self) -> Any:
+        return (PruneWithheldError, (self.message, self.cause))
 
 
 class ReferenceIdNotWritableError(UploadError):

@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+import attrs
+
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import Failure, refusal_of
@@ -23,6 +25,7 @@ from kaltura_mm.errors import (
     ApiError,
     InvalidKsError,
     PermissionMissingError,
+    PruneWithheldError,
     ServiceForbiddenError,
     UploadError,
 )
@@ -57,6 +60,9 @@ def explain(
     state: AppContext, exc: BaseException, skew: Callable[[], float | None] | None = None
 ) -> Failure | None:
     """Return a better account of an authentication failure, or None to keep the plain one."""
+    if isinstance(exc, PruneWithheldError):  # a prune withheld: explain its refusal
+        told = explain(state, exc.cause, skew)
+        return attrs.evolve(told, problem=exc.message + told.problem) if told else None
     if isinstance(exc, UploadError):
         exc = refusal_of(exc) or exc  # an upload stopped by a refusal: explain the refusal
     if not isinstance(exc, ApiError):

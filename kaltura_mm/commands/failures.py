@@ -24,6 +24,7 @@ from kaltura_mm.errors import (
     KalturaError,
     MissingKsError,
     PermissionMissingError,
+    PruneWithheldError,
     ReferenceIdNotWritableError,
     ResponseError,
     ServiceForbiddenError,
@@ -182,6 +183,9 @@ def describe(exc: BaseException, secrets: tuple[str, ...] = ()) -> Failure:
 
 
 def _describe(exc: BaseException) -> Failure:
+    if isinstance(exc, PruneWithheldError):  # told as the refusal it was withheld for
+        failure = _describe(exc.cause)
+        return attrs.evolve(failure, problem=exc.message + failure.problem)
     if isinstance(exc, CliError):
         return Failure(exc.code, exc.code.name.lower(), exc.problem, exc.fix)
     if isinstance(exc, KeyboardInterrupt):

@@ -4,16 +4,15 @@ Why: a role the server refuses every add (no ``CONTENT_MANAGE_ASSIGN_CATEGORIES`
 ``CONTENT_INGEST_REFERENCE_MODIFY``, so nothing it makes would be found again) may still hold what
 a detach needs; pruning then leaves the category emptier than both the source and the server
 were, a half-done sync. The detaches and deletes of such a run end ``failed`` with the refusal
-they were withheld for (the same kind: a permission, exit 4), and nothing is pruned; the next
-run, with a role that may add, plans the same prune again.
+they were withheld for (``PruneWithheldError``, told as that refusal: exit 4), and nothing is
+pruned; the next run, with a role that may add, plans the same prune again.
 """
 
 from __future__ import annotations
 
 from kaltura_mm.errors import (
-    ApiError,
     KalturaError,
-    PermissionMissingError,
+    PruneWithheldError,
     ReferenceIdNotWritableError,
     ServiceForbiddenError,
     UploadError,
@@ -34,12 +33,6 @@ def permission_refusal(error: BaseException | None) -> KalturaError | None:
     return None
 
 
-def withheld(refusal: KalturaError) -> KalturaError:
-    """Return the error a prune withheld because of ``refusal`` ends with (same kind)."""
-    if isinstance(refusal, PermissionMissingError):
-        return PermissionMissingError(refusal.action, refusal.permission, prefix=WITHHELD)
-    if isinstance(refusal, ReferenceIdNotWritableError):
-        return ReferenceIdNotWritableError(WITHHELD + str(refusal))
-    if isinstance(refusal, ApiError):
-        return ApiError.create(refusal.code, WITHHELD + refusal.message, refusal.kaltura_args)
-    return KalturaError(WITHHELD + str(refusal))
+def withheld(refusal: KalturaError) -> PruneWithheldError:
+    """Return the error a prune withheld because of ``refusal`` ends with (told as its kind)."""
+    return PruneWithheldError(WITHHELD, refusal)
