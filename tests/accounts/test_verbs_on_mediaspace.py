@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from kaltura_mm import EntryEdit, UploadError
+from kaltura_mm import EntryEdit
 from kaltura_mm.sandbox import Sandbox, seeding
 from kaltura_mm.sandbox.accounts import ALICE
 from kaltura_mm.sandbox.category_users import MANAGER
 from kaltura_mm.sync.source import read_source
 from kaltura_mm.upload.request import UploadOptions
-from tests.accounts.cases import ASSIGNER, BASE, DELETE, METADATA, READER, UPLOAD, UPLOADER, state
+from tests.accounts.cases import ASSIGNER, BASE, DELETE, METADATA, READER, UPLOAD, UPLOADER
 from tests.accounts.conftest import KMC, KMS_USER, category, unique
 from tests.cli.ground import in_category, live_entries
 from tests.integration.clients import Both, under
@@ -140,19 +140,18 @@ def test_upload_with_an_app_token(mediaspace: Sandbox, mode: str, tmp_path: Path
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_upload_with_a_user_session_is_refused_and_leaves_nothing(
+def test_upload_with_a_user_session_finds_its_own_entry_again(
     mediaspace: Sandbox, mode: str, tmp_path: Path
 ) -> None:
-    # The user role may not write referenceId (CONTENT_INGEST_REFERENCE_MODIFY): the server
-    # drops it, and an entry it cannot find again is not made (spec 13).
+    # The user role may not write referenceId (CONTENT_INGEST_REFERENCE_MODIFY): the server drops
+    # it (spec 13), so the upload finds its entry again by its own upload tokens instead.
     cid, _ = _channel(mediaspace, "user")
     (path,) = _media(tmp_path)
     run = _client(mediaspace, mode, "user", ())
-    before = state(mediaspace)
-    with pytest.raises(UploadError) as caught:
-        run(lambda c: c.upload(path, category=cid, options=SMALL))
-    assert "CONTENT_INGEST_REFERENCE_MODIFY" in str(caught.value)
-    assert state(mediaspace) == before
+    made = run(lambda c: c.upload(path, category=cid, options=SMALL))
+    again = run(lambda c: c.upload(path, category=cid, options=SMALL))
+    assert again.entry_id == made.entry_id  # no second entry
+    assert in_category(mediaspace, cid) == [made.entry_id]
 
 
 @pytest.mark.parametrize("mode", MODES)
