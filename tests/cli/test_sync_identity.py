@@ -107,3 +107,24 @@ def test_a_manifest_into_a_category_it_creates_keeps_its_reference_ids(
     assert len(refs) == 4
     _nothing_to_do(cli, sandbox_env, manifest, "--create-categories")
     assert len(live_entries(sandbox_env)) == 4
+
+
+def test_a_saved_plan_taking_a_folders_entries_over_applies_once(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    sandbox_env.create_category("Talks")
+    folder = _three(tmp_path)
+    assert cli("sync", str(folder), "-c", "Talks", "--yes", "-q").code == 0
+    ids = _ids(sandbox_env)
+    manifest = folder / "talks.csv"  # inside the folder this time: the same relative paths
+    manifest.write_text("path,referenceId\na.mp4,T-a\nb.mp4,T-b\nc.mp4,T-c\n")
+    saved = tmp_path / "plan.json"
+    assert cli("sync", str(manifest), "-c", "Talks", "--plan-out", str(saved)).code == 0
+    first = cli("--json", "apply", str(saved))
+    assert [r["status"] for r in first.json_lines()] == ["done"] * 3, first.err
+    before = writes(sandbox_env)
+    again = cli("--json", "apply", str(saved))
+    assert (again.code, again.out) == (0, ""), again.err
+    assert writes(sandbox_env) == before
+    assert _ids(sandbox_env) == ids
+    _nothing_to_do(cli, sandbox_env, manifest)
