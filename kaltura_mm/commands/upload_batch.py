@@ -106,6 +106,7 @@ class UploadBatch:
     claimed: list[tuple[PlannedFile, FileRecord]] = attrs.field(factory=list)
     started: set[str] = attrs.field(factory=set)
     state_error: StateError | None = None
+    categories_checked: bool = False  # the command read every category of the run just now
 
     def plan(self, requests: Sequence[UploadRequest]) -> list[PlannedFile]:
         """Return the files to upload; claim those the journal has as done, record unreadable."""
@@ -151,6 +152,7 @@ class UploadBatch:
             states=[f.saved for f in todo],
             on_start=self._on_start,
             on_outcome=self._on_outcome,
+            categories_checked=self.categories_checked,
         )
 
     def keep(self, write: Callable[[], None]) -> None:
