@@ -2,17 +2,16 @@
 
 A ``MediaEntry`` has some seventy fields; attrs' frozen ``__init__`` sets each through a Python
 call, which made building the objects of a 500-entry page cost more than parsing its JSON.
-``builder`` returns a function doing the same work in C: one ``__dict__.update`` for classes
-without slots (the wide ones, entries and categories), one ``object.__setattr__`` per field
-through ``map`` for slotted ones. The instance it returns holds exactly what ``cls(**kwargs)``
-would. Classes whose fields need more than a plain default (a validator, a
-converter other than ``extra``'s, a required field, a factory) get ``cls(**kwargs)`` itself.
+``builder`` returns a function doing the same work in C for classes without slots (the wide
+ones, entries and categories): one ``__dict__.update``. The instance it returns holds exactly
+what ``cls(**kwargs)`` would. Slotted classes, and classes whose fields need more than a plain
+default (a validator, a converter other than ``extra``'s, a required field, a factory), get
+``cls(**kwargs)`` itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from itertools import repeat
 from types import MemberDescriptorType
 from typing import Any
 
@@ -39,6 +38,11 @@ def builder(cls: type) -> Builder:
 
     ``extra`` is None for classes without an ``extra`` field.
     """
+    return fast_builder(cls) or _calling(cls, "extra" in attrs.fields_dict(cls))
+
+
+def fast_builder(cls: type) -> Builder | None:
+    """Return ``builder(cls)`` if it can skip ``cls.__init__`` (no slots, plain fields), or None."""
     fields = attrs.fields(cls)
     extra_field = next((f for f in fields if f.name == "extra"), None)
     others = [f for f in fields if f is not extra_field]
@@ -46,28 +50,20 @@ def builder(cls: type) -> Builder:
     fast = not hooks and all(_plain(f) for f in others)
     if extra_field is not None:
         fast = fast and extra_field.init and extra_field.validator is None
-    if not fast:
-        return _calling(cls, extra_field is not None)
+    # Where the fields live: a slotted class may still have a ``__dict__`` (a base without
+    # ``__slots__``), so look at the descriptor of the fields themselves. Slots are set one by
+    # one whatever does it: attrs' own ``__init__`` is as fast there, so it is used.
+    slotted = any(isinstance(getattr(cls, f.name, None), MemberDescriptorType) for f in fields)
+    if not fast or slotted:
+        return None
     # In field order, ``extra`` included, so that ``update`` keeps that order: instances then
     # share one key table (PEP 412) like those attrs' own ``__init__`` builds.
     defaults = {f.name: None if f is extra_field else f.default for f in fields}
     convert_extra = extra_field.converter if extra_field is not None else None
     new = object.__new__
-    # Where the fields live: a slotted class may still have a ``__dict__`` (a base without
-    # ``__slots__``), so look at the descriptor of the fields themselves.
-    slotted = any(isinstance(getattr(cls, f.name, None), MemberDescriptorType) for f in fields)
-    set_attr = object.__setattr__  # attrs' own frozen __init__ sets slots this way
 
     def build(pairs: Iterable[tuple[str, Any]], extra: dict[str, Any] | None) -> Any:
         obj: Any = new(cls)
-        if slotted:
-            values = defaults.copy()
-            values.update(pairs)
-            if extra is not None:
-                values["extra"] = convert_extra(extra) if callable(convert_extra) else extra
-            # any() drains the map in C; object.__setattr__ returns None: it never stops early.
-            any(map(set_attr, repeat(obj), values.keys(), values.values()))
-            return obj
         values = obj.__dict__
         values.update(defaults)
         values.update(pairs)

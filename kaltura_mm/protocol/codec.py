@@ -25,7 +25,7 @@ import attrs
 
 from kaltura_mm import models as m
 from kaltura_mm.protocol import converters
-from kaltura_mm.protocol.build import Builder, builder
+from kaltura_mm.protocol.build import Builder, fast_builder
 from kaltura_mm.protocol.converters import DecodeError as DecodeError
 
 T = TypeVar("T")
@@ -150,7 +150,7 @@ def object_decoder(cls: type) -> ObjectDecoder:
         for wire, (name, hint) in _fields(cls).items()
     }
     keeps_extra = "extra" in attrs.fields_dict(cls)
-    build = builder(cls)
+    fast = fast_builder(cls)
     shapes: dict[tuple[Any, ...], _Shape] = {}
 
     def one_by_one(data: Mapping[str, Any]) -> Any:
@@ -171,7 +171,14 @@ def object_decoder(cls: type) -> ObjectDecoder:
             except (ValueError, TypeError):
                 # An unexpected value type must not lose the whole object: keep it raw.
                 extra[key] = raw
-        return _built(cls, build, kwargs.items(), extra if keeps_extra else None)
+        if fast is not None:
+            return _built(cls, fast, kwargs.items(), extra if keeps_extra else None)
+        if keeps_extra:
+            kwargs["extra"] = extra
+        try:
+            return cls(**kwargs)
+        except (TypeError, ValueError) as exc:
+            raise DecodeError(f"cannot build {cls.__name__}: {exc}") from exc
 
     def decode_object(data: Mapping[str, Any]) -> Any:
         key = (*data, *map(type, data.values()))  # the keys, then their values' types
@@ -186,9 +193,12 @@ def object_decoder(cls: type) -> ObjectDecoder:
             return one_by_one(data)  # rare: keeps ``extra`` in the object's own key order
         taken = zip(shape.names, compress(data.values(), shape.taken), strict=False)
         extra = {wire: data[wire] for wire in shape.extra} if keeps_extra else None
-        return _built(cls, build, chain(taken, converted), extra)
+        assert fast is not None  # only used with a fast builder
+        return _built(cls, fast, chain(taken, converted), extra)
 
-    return decode_object
+    # Sorting keys once per shape pays for the wide classes the fast builder builds; a narrow
+    # slotted one (a token: a dozen fields) is built by its ``__init__``, value by value.
+    return decode_object if fast is not None else one_by_one
 
 
 _SHAPES = 64
