@@ -57,7 +57,9 @@ def _prepare(folder: Path) -> dict[str, str]:
     for name in ("var/log", "tmp", "home/.config/fish/completions"):
         (folder / name).mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KALTURA_", "_KALTURA"))}
+    # TMPDIR: a page's `mktemp -d` state dir (and its --sandbox) stays under the page's folder
     env.update(HOME=str(folder / "home"), KALTURA_MM_STATE_DIR=str(folder / "state"),
+               TMPDIR=str(folder / "tmp"),
                PATH=f"{_bin()}:{env.get('PATH', '/usr/bin:/bin')}")  # fmt: skip
     return env
 
@@ -65,7 +67,8 @@ def _prepare(folder: Path) -> dict[str, str]:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[dict[str, str]]:
     """Yield the env a user exports from a fresh ``kaltura-mm sandbox serve --json``."""
-    env = _prepare(tmp_path)
+    folder = tmp_path
+    env = _prepare(folder)
     server = subprocess.Popen([str(_bin() / "kaltura-mm"), "sandbox", "serve", "--json"],
                               stdout=subprocess.PIPE, text=True, env=env)  # fmt: skip
     try:
@@ -82,8 +85,10 @@ def served(tmp_path: Path) -> Iterator[dict[str, str]]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-        subprocess.run([str(_bin() / "kaltura-mm"), "sandbox", "stop"], env=env,
-                       capture_output=True, timeout=60)  # fmt: skip
+        for state in [folder / "state", *(folder / "tmp").glob("tmp.*")]:  # a --sandbox left
+            subprocess.run([str(_bin() / "kaltura-mm"), "sandbox", "stop"], timeout=60,
+                           env={**env, "KALTURA_MM_STATE_DIR": str(state)},
+                           capture_output=True)  # fmt: skip
 
 
 def _exported(line: str, env: dict[str, str], folder: Path) -> dict[str, str]:
