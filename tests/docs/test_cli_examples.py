@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -113,6 +114,8 @@ def _serve(line: Line, env: dict[str, str], folder: Path) -> str | None:
                               text=True)  # fmt: skip
     try:
         assert server.stdout is not None
+        if not select.select([server.stdout], [], [], SERVE_TIMEOUT)[0]:
+            return f"printed nothing in {SERVE_TIMEOUT:.0f}s"
         first = server.stdout.readline()  # the server prints once it listens
         if not first or server.poll() is not None:
             return f"exit {server.wait()}: {server.stderr.read() if server.stderr else ''}"
@@ -150,8 +153,8 @@ def test_every_cli_line_of_the_page_runs_as_written(
     lines = command_lines(page)
     assumed = assumed_categories(lines)
     if assumed:
-        made = subprocess.run(["kaltura-mm", "categories", "create", *assumed], env=env,
-                              capture_output=True, text=True, timeout=60)  # fmt: skip
+        made = subprocess.run([str(_bin() / "kaltura-mm"), "categories", "create", *assumed],
+                              env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
         assert made.returncode == 0, made.stderr
     for line in lines:
         env = served if line.block != block else env  # each block: the reader's shell
