@@ -45,7 +45,7 @@ def differences(plan: Plan, ignore_extra: bool) -> list[dict[str, Any]]:
 def _line(record: dict[str, Any]) -> str:
     what = record["action"]
     if what == "create_category":
-        return f"create_category\t{record['name']}"
+        return f"create_category  {visible(record['name'])}"
     changes = record.get("changes") or {}
     said = [
         "new content" if k == "content" else f"{k}: {b!r} -> {a!r}" for k, (b, a) in changes.items()
@@ -54,15 +54,14 @@ def _line(record: dict[str, Any]) -> str:
     said += [f"-{n}" for n in record.get("detach") or []]
     where = record.get("path") or record.get("entry_id") or ""
     name = record.get("name") or ""
-    return "\t".join(
-        [
-            "+".join(a for a in record["actions"] if a != EXTRA) or EXTRA,
-            where,
-            record.get("entry_id") or "",
-            name,
-            "; ".join(said),
-        ]
-    ).rstrip("\t")
+    fields = [
+        "+".join(a for a in record["actions"] if a != EXTRA) or EXTRA,
+        where,
+        record.get("entry_id") or "",
+        name,
+        "; ".join(said),
+    ]
+    return "  ".join(visible(f) for f in fields if f)
 
 
 @click.command("check")
@@ -101,7 +100,7 @@ def check_command(ctx: click.Context, /, source: str, category: str, **options: 
         if state.json:
             state.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
-            state.stdout.write(visible(_line(record)) + "\n")
+            state.stdout.write(_line(record) + "\n")
     state.stdout.flush()
     scope = plan.scope.full_name
     if not found:

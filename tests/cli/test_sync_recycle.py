@@ -58,9 +58,9 @@ def test_prune_delete_recycles_and_restore_brings_them_back(
     sandbox_env.index.settle()
     listed = cli("--json", "list", "-c", "Course", "--any-status")
     assert ids["clip3"] in {r["id"] for r in listed.json_lines()}  # listed in the category again
-    ids_file = tmp_path / "ids.txt"
-    ids_file.write_text(ids["clip3"] + "\n")
-    twice = cli("restore", "--from-file", str(ids_file))
+    results = tmp_path / "pruned.jsonl"  # the sync's own --json results, as docs/cli.md shows
+    results.write_text(pruned.out)
+    twice = cli("restore", "--from-file", str(results))
     assert twice.code == 0 and "1 already live" in twice.err
     none = cli("restore")
     assert none.code == 2 and "no entries named" in none.err
