@@ -51,13 +51,22 @@ def resolve_category(id_or_path: int | str) -> Flow[Category]:
     return (yield from _by_name(path))
 
 
+# What the server answers alike for a category that exists: on an account with entitlement
+# (MediaSpace/KMS), one in a privacy context is CATEGORY_NOT_FOUND to a session without it.
+_HIDDEN = (
+    "hidden from this session: on an account with entitlement (MediaSpace/KMS) a category in a "
+    "privacy context is seen only by a session with privacycontext:<context> or "
+    "disableentitlement (docs/least-privilege.md)"
+)
+
+
 def _by_id(category_id: int) -> Flow[Category]:
     try:
         found: Category = yield from patiently(category.get(category_id))
     except CategoryNotFoundError:
         raise CategoryNotFoundError.lookup(
-            f"no category has id {category_id} (or it was deleted): check the id, or pass the "
-            "full path such as 'Root>Courses'",
+            f"no category has id {category_id} (or it was deleted, {_HIDDEN}): check the id, "
+            "or pass the full path such as 'Root>Courses'",
             str(category_id),
         ) from None
     return found
@@ -82,7 +91,7 @@ def _by_name(path: str) -> Flow[Category]:
     raise CategoryNotFoundError.lookup(
         f"no category has the full path {path!r} (paths are case-sensitive, separated by '>'); "
         "one made a moment ago may not be listed yet (the server's search index lags): pass "
-        "its id, or try again in a minute",
+        f"its id, or try again in a minute. Or it is {_HIDDEN}",
         path,
         near,
     )
