@@ -85,3 +85,22 @@ def test_an_account_without_a_bin_deletes_for_good_and_says_so(
     [record] = pruned.json_lines()
     assert record["status"] == "done" and "no recycle bin" in record["message"]
     assert "clip3" not in _shown(sandbox_env)
+
+
+def test_apply_of_a_saved_plan_recycles_too_unless_no_recycle(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    sandbox_env.set_partner_feature("FEATURE_RECYCLE_BIN")
+    folder, _, files = _synced(cli, sandbox_env, tmp_path)
+    files[3].unlink()
+    files[2].unlink()  # 2 of 4: within the default --max-delete (half)
+    saved = tmp_path / "plan.json"
+    args = ("sync", str(folder), "-c", "Course", "--prune", "delete", "--plan-out", str(saved))
+    assert cli(*args).code == 0
+    assert cli("apply", str(saved), "-q").code == 0
+    assert (_shown(sandbox_env)["clip2"], _shown(sandbox_env)["clip3"]) == (-2, -2)
+    files[1].unlink()
+    args = ("sync", str(folder), "-c", "Course", "--prune", "delete", "--plan-out", str(saved))
+    assert cli(*args).code == 0
+    assert cli("apply", str(saved), "-q", "--no-recycle").code == 0
+    assert "clip1" not in _shown(sandbox_env)
