@@ -87,8 +87,11 @@ def _line(record: dict[str, Any]) -> str:
 @common_options
 @click.pass_context
 def check_command(ctx: click.Context, /, source: str, category: str, **options: Any) -> int:
-    """Exit 0 when the category is in step with the source, 1 when not (one line each), 2 on
-    error. Changes nothing."""
+    """Tell whether a category is in step with a source; change nothing.
+
+    Exit 0 in step, 1 when anything differs (one line, or JSON object, per difference), 2 on
+    error. The plan is the one `sync --plan` makes.
+    """
     state = app(ctx)
     try:
         plan = _plan(state, source, category, options)
