@@ -10,19 +10,27 @@ sandbox, with baselines measured in the same run:
   requests to read (each), and, applied, writes to those 100 entries only.
   Baseline: the naive way, one ``baseEntry.list(referenceIdEqual)`` per manifest row, timed on
   a sample of rows and scaled to all of them.
+- ``kaltura-mm check`` of the same category and manifest (the real command, its records in a
+  state directory), beside the plan's own time: target at most 60 HTTP requests, exit 1 and
+  one line per difference.
 - 1,000 metadata updates at 50 ms of simulated latency per request: ``update_entries`` (target:
   at most 25 multiRequests) vs one ``baseEntry.update`` per entry, timed on a sample and scaled.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import time
 from pathlib import Path
 from typing import Any
 
 from benchmarks.harness import Context, Row, median
+from kaltura_mm.cli import main
 from kaltura_mm.client import Client
+from kaltura_mm.commands.state import open_state
+from kaltura_mm.commands.state.db import Target
 from kaltura_mm.flows.edits import EntryEdit, update_entries
 from kaltura_mm.flows.listing import ANY_STATUS
 from kaltura_mm.models import BaseEntry, BaseEntryFilter, Pager
@@ -127,6 +135,7 @@ def _plan_and_apply(ctx: Context) -> list[Row]:
             samples.append(time.perf_counter() - started)
             requests.append(sb.stats.http_requests)
         assert plan is not None
+        checked = _check(ctx, sb, manifest, records, plan, median(samples), read_limit)
         sb.stats.reset()  # another machine: no records, every file read whole
         stateless = client.run(plan_sync(source, "Bench>Sync", records={}))
         stateless_requests = sb.stats.http_requests
@@ -144,6 +153,7 @@ def _plan_and_apply(ctx: Context) -> list[Row]:
     expected = plan.changes
     ok = all(o.ok for o in outcomes) and len(touched) == expected
     return [
+        checked,
         Row(
             benchmark="sync",
             subject=f"plan {count:,} entries vs {count:,} rows, {expected} differ",
@@ -179,6 +189,69 @@ def _plan_and_apply(ctx: Context) -> list[Row]:
             f"every item ok: {all(o.ok for o in outcomes)}",
         ),
     ]
+
+
+def _check(
+    ctx: Context,
+    sb: Sandbox,
+    manifest: Path,
+    records: dict[str, SyncRecord],
+    plan: Plan,
+    plan_time: float,
+    limit: int,
+) -> Row:
+    """Run ``kaltura-mm check`` (the command itself) on the plan's category and manifest."""
+    state = ctx.scratch("sync-check-state")
+    db = open_state(state)
+    target = Target(sb.service_url, sb.partner_id)
+    scope = plan.scope.id or 0
+    db.remember_target(target)
+    db.write_many(
+        "INSERT INTO sync_records (target, scope, reference_id, entry_id, relative, size, "
+        "mtime_ns, sample_sha256, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        [
+            (target.key, scope, r.reference_id, r.entry_id, r.relative, r.size, r.mtime_ns,
+             r.sample_sha256)
+            for r in records.values()
+        ],
+    )  # fmt: skip
+    db.close()
+    env = {
+        "KALTURA_SERVICE_URL": sb.service_url,
+        "KALTURA_PARTNER_ID": str(sb.partner_id),
+        "KALTURA_ADMIN_SECRET": sb.admin_secret,
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    out = io.StringIO()
+    try:
+        sb.stats.reset()
+        started = time.perf_counter()
+        with contextlib.redirect_stdout(out):
+            argv = ["check", str(manifest), "-c", "Bench>Sync", "--state-dir", str(state), "-q"]
+            code = main(argv)
+        took = time.perf_counter() - started
+        requests = sb.stats.http_requests
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    lines = len(out.getvalue().splitlines())
+    wanted = plan.changes + sum("extra" in i.actions for i in plan.items)
+    return Row(
+        benchmark="sync",
+        subject=f"kaltura-mm check, {len(records):,} entries vs {len(records):,} rows",
+        median=took,
+        unit="s",
+        baseline="sync --plan (plan_sync), same run",
+        baseline_median=plan_time,
+        target=f"<= {limit} HTTP requests, exit 1, a line per difference",
+        passed=requests <= limit and code == 1 and lines == wanted,
+        samples=[took],
+        notes=f"{requests} HTTP requests, exit {code}, {lines} lines ({wanted} differences)",
+    )
 
 
 def _naive_plan(sb: Sandbox, client: Client, count: int) -> tuple[float, int]:

@@ -186,7 +186,10 @@ def upload_command(
         raise CliError(f"--chunk-size: {exc}", "pick a size such as 16MiB") from exc
     state.config_overrides["max_concurrency"] = concurrency
     root = state_dir(state_dir_, state.env)
-    return run_uploads(state, root, requests, options, files, report, lock_wait)
+    # Every category was just read by id or listed (``category_refs``): the library need not
+    # read them again before the first file (a round trip of every run).
+    checked = all(c > 0 for r in requests for c in r.category_ids)
+    return run_uploads(state, root, requests, options, files, report, lock_wait, checked)
 
 
 def run_uploads(
@@ -197,8 +200,12 @@ def run_uploads(
     files: int,
     report: Path | None = None,
     lock_wait: float = 0.0,
+    categories_checked: bool = False,
 ) -> int:
-    """Upload ``requests`` with the state of ``root`` (locked meanwhile); return the exit code."""
+    """Upload ``requests`` with the state of ``root`` (locked meanwhile); return the exit code.
+
+    ``categories_checked``: the caller has just read every category of ``requests``.
+    """
     with RunLock(root, state.command(), lock_wait) as lock:
         if lock.note:
             state.notice("note", lock.note)
@@ -209,6 +216,7 @@ def run_uploads(
         journal, store = FileJournal(db, target), UploadStore(db, target)
         with Interrupts(state.say) as interrupts:
             batch = UploadBatch(state, journal, store, options, interrupts)
+            batch.categories_checked = categories_checked
             code = _execute(batch, requests, files, report)
         left_behind(state, store, batch)
         return code

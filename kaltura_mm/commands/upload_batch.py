@@ -107,6 +107,7 @@ class UploadBatch:
     started: set[str] = attrs.field(factory=set)
     state_error: StateError | None = None
     errors: list[KalturaError] = attrs.field(factory=list)  # of the failed files, in order
+    categories_checked: bool = False  # the command read every category of the run just now
 
     def plan(self, requests: Sequence[UploadRequest]) -> list[PlannedFile]:
         """Return the files to upload; claim those the journal has as done, record unreadable."""
@@ -153,6 +154,7 @@ class UploadBatch:
             states=[f.saved for f in todo],
             on_start=self._on_start,
             on_outcome=self._on_outcome,
+            categories_checked=self.categories_checked,
         )
 
     def keep(self, write: Callable[[], None]) -> None:

@@ -19,8 +19,8 @@ index that ``baseEntry.list`` reads), except the bounded wait of recover rule 6:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import attrs
 
@@ -37,6 +37,7 @@ from kaltura_mm.models import (
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
 from kaltura_mm.runtime.effects import Draw, Flow, Now, Reach, Reached, Sleep
 from kaltura_mm.services import base_entry, upload_token
+from kaltura_mm.upload.identity import TokenNames
 from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.plan import backoff_delay
 from kaltura_mm.upload.recover import (
@@ -81,23 +82,40 @@ def _by_reference(reference_id: str) -> BaseEntryFilter:
 
 
 def _tokens_of_sizes(
-    sizes: Sequence[int], options: UploadOptions
-) -> Flow[dict[int, list[UploadToken]]]:
-    """Return every token (but DELETED) of each file size, a few lists per multiRequest."""
+    sizes: Sequence[int], options: UploadOptions, also: Call[Any] | None = None
+) -> Flow[tuple[dict[int, list[UploadToken]], Any]]:
+    """Return every token (but DELETED) of each file size, a few lists per multiRequest, and
+    the outcome of ``also``, a read riding the first of them (None when not asked)."""
     found: dict[int, list[UploadToken]] = {size: [] for size in sizes}
     todo = [(size, 1) for size in sizes]
+    answered: Any = None
     while todo:
         batch, todo = todo[:_LISTS_PER_REQUEST], todo[_LISTS_PER_REQUEST:]
         calls = [
             upload_token.list(_by_size(size), Pager(page_size=_PAGE, page_index=index))
             for size, index in batch
         ]
-        pages = yield from _all(calls, options)
+        if also is not None:
+            pages, answered = yield from _with(calls, also, options)
+            also = None
+        else:
+            pages = yield from _all(calls, options)
         for (size, index), page in zip(batch, pages, strict=True):
             found[size].extend(page.objects)
             if len(page.objects) == _PAGE and index * _PAGE < page.total_count:
                 todo.append((size, index + 1))
-    return found
+    return found, answered
+
+
+def _with(
+    calls: list[Call[T]], also: Call[Any], options: UploadOptions
+) -> Flow[tuple[list[T], Any]]:
+    """Send ``calls`` and ``also`` in one multiRequest; ``also``'s outcome may be an error."""
+    request = MultiRequest()
+    refs = [request.add(call) for call in calls]
+    extra = request.add(also)
+    response: MultiResponse = yield from patiently(request, options)
+    return [response[ref] for ref in refs], response.outcome(extra)
 
 
 def _all(calls: list[Call[T]], options: UploadOptions) -> Flow[list[T]]:
@@ -154,12 +172,25 @@ def _found(
 
 def find_own(states: Sequence[UploadState], options: UploadOptions) -> Flow[list[Found]]:
     """Return, for each upload, what it already made (``Found``), read exactly."""
-    tokens = yield from _tokens_of_sizes(sorted({s.fingerprint.size for s in states}), options)
+    found, _ = yield from find_own_asking(states, options, None)
+    return found
+
+
+def find_own_asking(
+    states: Sequence[UploadState], options: UploadOptions, also: Call[Any] | None
+) -> Flow[tuple[list[Found], Any]]:
+    """``find_own``, with the read ``also`` riding its first request (no request of its own);
+    return its outcome too (a value or an error; None when not asked or nothing was sent)."""
+    tokens, answered = yield from _tokens_of_sizes(
+        sorted({s.fingerprint.size for s in states}), options, also
+    )
     named = [_mine(s, tokens[s.fingerprint.size])[0] for s in states]
     ids = {s.names.entry_of(t.file_name) for s, rs in zip(states, named, strict=True) for t in rs}
     by_id = yield from _entries((i for i in ids if i), options)
     known: Reached = yield Reach()  # the server's clock: a token idle 7 days is dead (rule 4)
-    return [_found(s, tokens[s.fingerprint.size], by_id, known.server_time) for s in states]
+    return [
+        _found(s, tokens[s.fingerprint.size], by_id, known.server_time) for s in states
+    ], answered
 
 
 def find_existing(state: UploadState, options: UploadOptions) -> Flow[Found]:
@@ -211,7 +242,36 @@ def after_lookup(job: Job, found: Found) -> Flow[Decision]:
 def add_last_look(batch: MultiRequest, job: Job) -> LastLook:
     """Add the last look's token list (the tokens of the file's size) to ``batch``."""
     call = upload_token.list(_by_size(job.state.fingerprint.size), Pager(page_size=_PAGE))
-    return LastLook(batch.add(call))
+    names = job.state.names
+    return LastLook(batch.add(attrs.evolve(call, decoder=_named_only(call.decoder, names))))
+
+
+def _named_only(
+    decode_page: Callable[[Any], ListPage[UploadToken]], names: TokenNames
+) -> Callable[[Any], ListPage[UploadToken]]:
+    """Return ``decode_page`` decoding only the tokens that may carry the upload's names.
+
+    The last look keeps only those (``_mine``), but a run of files of one size made every
+    upload's list hold the tokens of all the others, up to a page of 500: decoding them all made
+    each file cost more than the one before (issue 20). A token whose fileName is a string and
+    not one of the names is left out before it is decoded; the total count stays the server's.
+    """
+
+    def decode(value: Any) -> ListPage[UploadToken]:
+        objects = value.get("objects") if isinstance(value, dict) else None
+        if isinstance(objects, list):
+            kept = [o for o in objects if not isinstance(o, dict) or _may_be_named(o, names)]
+            value = {**value, "objects": kept}
+        return decode_page(value)
+
+    return decode
+
+
+def _may_be_named(token: dict[str, Any], names: TokenNames) -> bool:
+    file_name = token.get("fileName")
+    if not isinstance(file_name, str):
+        return True  # left to the decoder and ``_mine``, as before
+    return file_name == names.marker or names.entry_of(file_name) is not None
 
 
 def last_look(job: Job, own: BaseEntry, response: MultiResponse, look: LastLook) -> Flow[BaseEntry]:

@@ -24,6 +24,7 @@ from kaltura_mm.errors import (
     UploadCancelledError,
 )
 from kaltura_mm.runtime.effects import Flow, Now, interleave
+from kaltura_mm.services import permission
 from kaltura_mm.upload.create import unknown_categories_error
 from kaltura_mm.upload.job import (
     CancelSignal,
@@ -35,7 +36,7 @@ from kaltura_mm.upload.job import (
     Reporter,
     SessionFacts,
 )
-from kaltura_mm.upload.lookup import find_own
+from kaltura_mm.upload.lookup import find_own_asking
 from kaltura_mm.upload.one import (
     Category,
     category_ids,
@@ -43,7 +44,12 @@ from kaltura_mm.upload.one import (
     request_for,
     upload_prepared,
 )
-from kaltura_mm.upload.permissions_needed import UploadNeeds, first_missing, refused_before_create
+from kaltura_mm.upload.permissions_needed import (
+    UploadNeeds,
+    first_missing,
+    held_from,
+    refused_before_create,
+)
 from kaltura_mm.upload.prepare import prepare
 from kaltura_mm.upload.recover import Found
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
@@ -117,6 +123,7 @@ def upload_many(
     states: Sequence[UploadState | None] | None = None,
     on_start: OnStart | None = None,
     on_outcome: OnOutcome | None = None,
+    categories_checked: bool = False,
 ) -> Flow[list[UploadOutcome]]:
     """Upload many files, ``max_files_in_flight`` at a time; one file's failure stops no other.
 
@@ -125,14 +132,16 @@ def upload_many(
     ``states`` (one per request, None for a fresh upload) resumes saved uploads as
     ``resume_upload`` does. ``on_start`` hears a file when its turn comes, ``on_outcome`` as
     soon as it ends. Once ``cancel`` is set no file starts: those left end in
-    ``UploadCancelledError`` with nothing sent.
+    ``UploadCancelledError`` with nothing sent. ``categories_checked`` skips the check that the
+    categories exist, for a caller that has just read them itself (as ``upload_file``'s).
     """
     options = options or UploadOptions()
     added = yield from category_ids(category)
     asked = [request_for(r, added) for r in requests]
-    checks = yield from run_checks(
-        tuple(sorted({c for r in asked for c in r.category_ids})), options
-    )
+    wanted = tuple(sorted({c for r in asked for c in r.category_ids}))
+    # the permissions ride the category check, or (no check sent) the first lookup request
+    checks = yield from run_checks(() if categories_checked else wanted, options)
+    ride = not wanted or categories_checked
     now = yield Now()
     totals = None
     if on_progress is not None:
@@ -146,7 +155,9 @@ def upload_many(
     facts = SessionFacts()  # what the first create learns of the session, every file knows
     jobs = [attrs.evolve(j, facts=facts) if isinstance(j, Job) else j for j in jobs]
     later = _same_identity_later(jobs)
-    found = yield from _look_up(jobs, first_of, later, options)
+    found, held = yield from _look_up(jobs, first_of, later, options, ride)
+    if ride:
+        checks = attrs.evolve(checks, held=held)
     turns = _Turns(cancel, on_start, on_outcome)
     flows = [
         _turn(
@@ -230,10 +241,15 @@ def _listed_twice(request: UploadRequest, first: int) -> Flow[UploadResult]:
 
 
 def _look_up(
-    jobs: list[Job | Exception], first_of: list[int], later: set[int], options: UploadOptions
-) -> Flow[list[Found | None]]:
+    jobs: list[Job | Exception],
+    first_of: list[int],
+    later: set[int],
+    options: UploadOptions,
+    ride: bool,
+) -> Flow[tuple[list[Found | None], frozenset[str] | None]]:
     """Look every fresh file up at once (each file would ask alone); None: it asks itself
-    (``later``: when its turn comes, after the first of its identity)."""
+    (``later``: when its turn comes, after the first of its identity). ``ride``: the session's
+    permissions ride the first lookup request; return them too (None: unknown)."""
     fresh = [
         i
         for i, job in enumerate(jobs)
@@ -243,13 +259,16 @@ def _look_up(
         and not has_entry_and_token(job.state)
     ]
     found: list[Found | None] = [None] * len(jobs)
+    answer: object = None
+    also = permission.get_current_permissions() if ride else None
     try:
         states = [jobs[i].state for i in fresh]  # type: ignore[union-attr]
-        for i, one in zip(fresh, (yield from find_own(states, options)), strict=True):
+        ones, answer = yield from find_own_asking(states, options, also)
+        for i, one in zip(fresh, ones, strict=True):
             found[i] = one
     except (TransportError, ResponseError):
         pass  # each file then looks itself up before creating anything
-    return found
+    return found, held_from(answer)
 
 
 def _one(job: Job | Exception, checks: RunChecks, found: Found | None) -> Flow[UploadResult]:

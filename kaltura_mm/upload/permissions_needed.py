@@ -11,8 +11,8 @@ tells the user to add.
 Why: the create multiRequest makes the entry (``baseEntry.add``) before later steps the role may
 be refused (the read-back, ``categoryEntry.add``), and a role without ``CONTENT_MANAGE_DELETE``
 cannot take it back. ``permission.getCurrentPermissions`` rides the run's category check
-(``kaltura_mm.upload.create.run_checks``), so knowing costs no request; an answer that is ``*``,
-empty or refused is "unknown" and the run goes on as before.
+(``kaltura_mm.upload.run_checks``) or its first lookup, so knowing costs no request; an answer
+that is ``*``, empty or refused is "unknown" and the run goes on as before.
 """
 
 from __future__ import annotations

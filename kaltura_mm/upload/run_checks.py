@@ -4,8 +4,9 @@ session's role may do, in one multiRequest (the request the category check sends
 ``category.get`` per category id (not a list: the search index does not show a category made a
 moment ago), and ``permission.getCurrentPermissions`` beside them: what the role holds, so a run
 the server would refuse half way (after ``baseEntry.add`` made the entry) is refused before it
-makes anything (``kaltura_mm.upload.permissions_needed``). Without categories nothing is sent and
-the permissions stay unknown: the run goes on as before.
+makes anything (``kaltura_mm.upload.permissions_needed``). Without categories (or when the caller
+read them already) nothing is sent here, and the permissions ride the run's first lookup request
+instead (``kaltura_mm.upload.many``).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """An upload run learns what the session's role holds before it makes anything (issue 16).
 
 ``permission.getCurrentPermissions`` rides the run's category check (one multiRequest, no
-request of its own): a role that lacks what the upload flow needs is refused before any
-``baseEntry.add`` (``PermissionMissingError`` naming the permission), so nothing is left that
-the role might not delete. A role that holds it all uploads with the same requests as before.
+request of its own), or, when no check is sent (no category, or the CLI read them already), the
+first lookup of the run's upload tokens: a role that lacks what the upload flow needs is refused
+before any ``baseEntry.add`` (``PermissionMissingError`` naming the permission), so nothing is
+left that the role might not delete. A role that holds it all uploads with the same requests.
 """
 
 from __future__ import annotations
@@ -82,3 +83,20 @@ def test_the_permissions_ride_the_category_check_at_no_request_of_their_own(
     assert stats.calls[("permission", "getcurrentpermissions")] == 1  # once per run
     assert stats.calls[("category", "get")] == 1  # beside it, in the same multiRequest
     # (the requests per file the upload tests and benchmarks pin are unchanged by it)
+
+
+def test_without_a_category_check_the_permissions_ride_the_first_lookup(
+    run: Run, kaltura_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # no category: no category check is sent, so the permissions ride the lookup of the run's
+    # own upload tokens (one uploadToken.list beside them), still before any baseEntry.add
+    role = kaltura_sandbox.add_role("no-read", ["CONTENT_INGEST_UPLOAD"])
+    ks = kaltura_sandbox.ks(user_id="svc", privileges=f"setrole:{role}")
+    requests = [UploadRequest(path=media(tmp_path, "clip.mp4", 40 * KIB))]
+    (outcome,) = run(upload_many(requests, OPTIONS), ks=ks, admin_secret=None)
+    assert isinstance(outcome.error, PermissionMissingError), outcome
+    assert outcome.error.permission == "CONTENT_MANAGE_BASE"
+    stats = kaltura_sandbox.stats
+    assert stats.calls[("permission", "getcurrentpermissions")] == 1
+    assert stats.calls[("baseentry", "add")] == 0
+    assert _everything_of(run, kaltura_sandbox) == ([], [])
