@@ -19,12 +19,9 @@ import attrs
 from kaltura_mm.errors import (
     ConfigError,
     KalturaError,
-    ResponseError,
-    TransportError,
     UploadCancelledError,
 )
 from kaltura_mm.runtime.effects import Flow, Now, interleave
-from kaltura_mm.services import permission
 from kaltura_mm.upload.create import unknown_categories_error
 from kaltura_mm.upload.job import (
     CancelSignal,
@@ -36,25 +33,22 @@ from kaltura_mm.upload.job import (
     Reporter,
     SessionFacts,
 )
-from kaltura_mm.upload.lookup import find_own_asking
 from kaltura_mm.upload.one import (
     Category,
     category_ids,
-    has_entry_and_token,
     request_for,
     upload_prepared,
 )
 from kaltura_mm.upload.permissions_needed import (
     UploadNeeds,
     first_missing,
-    held_from,
     refused_before_create,
 )
 from kaltura_mm.upload.prepare import prepare
 from kaltura_mm.upload.recover import Found
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.upload.result import UploadOutcome, UploadProgress, UploadResult
-from kaltura_mm.upload.run_checks import RunChecks, run_checks
+from kaltura_mm.upload.run_checks import RunChecks, look_up, run_checks
 
 
 class _Totals:
@@ -155,7 +149,7 @@ def upload_many(
     facts = SessionFacts()  # what the first create learns of the session, every file knows
     jobs = [attrs.evolve(j, facts=facts) if isinstance(j, Job) else j for j in jobs]
     later = _same_identity_later(jobs)
-    found, held = yield from _look_up(jobs, first_of, later, options, ride)
+    found, held = yield from look_up(jobs, first_of, later, options, ride)
     if ride:
         checks = attrs.evolve(checks, held=held)
     turns = _Turns(cancel, on_start, on_outcome)
@@ -238,37 +232,6 @@ def _listed_twice(request: UploadRequest, first: int) -> Flow[UploadResult]:
         " it is uploaded once"
     )
     yield  # a generator, so the error is this file's outcome, not the batch's
-
-
-def _look_up(
-    jobs: list[Job | Exception],
-    first_of: list[int],
-    later: set[int],
-    options: UploadOptions,
-    ride: bool,
-) -> Flow[tuple[list[Found | None], frozenset[str] | None]]:
-    """Look every fresh file up at once (each file would ask alone); None: it asks itself
-    (``later``: when its turn comes, after the first of its identity). ``ride``: the session's
-    permissions ride the first lookup request; return them too (None: unknown)."""
-    fresh = [
-        i
-        for i, job in enumerate(jobs)
-        if isinstance(job, Job)
-        and first_of[i] == i
-        and i not in later
-        and not has_entry_and_token(job.state)
-    ]
-    found: list[Found | None] = [None] * len(jobs)
-    answer: object = None
-    also = permission.get_current_permissions() if ride else None
-    try:
-        states = [jobs[i].state for i in fresh]  # type: ignore[union-attr]
-        ones, answer = yield from find_own_asking(states, options, also)
-        for i, one in zip(fresh, ones, strict=True):
-            found[i] = one
-    except (TransportError, ResponseError):
-        pass  # each file then looks itself up before creating anything
-    return found, held_from(answer)
 
 
 def _one(job: Job | Exception, checks: RunChecks, found: Found | None) -> Flow[UploadResult]:

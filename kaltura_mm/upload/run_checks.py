@@ -6,19 +6,22 @@ moment ago), and ``permission.getCurrentPermissions`` beside them: what the role
 the server would refuse half way (after ``baseEntry.add`` made the entry) is refused before it
 makes anything (``kaltura_mm.upload.permissions_needed``). Without categories (or when the caller
 read them already) nothing is sent here, and the permissions ride the run's first lookup request
-instead (``kaltura_mm.upload.many``).
+instead (``look_up``, the lookup of every fresh file at once).
 """
 
 from __future__ import annotations
 
 import attrs
 
-from kaltura_mm.errors import CategoryNotFoundError, KalturaError
+from kaltura_mm.errors import CategoryNotFoundError, KalturaError, ResponseError, TransportError
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import category, permission
-from kaltura_mm.upload.job import patiently
+from kaltura_mm.upload.job import Job, patiently
+from kaltura_mm.upload.lookup import find_own_asking
+from kaltura_mm.upload.one import has_entry_and_token
 from kaltura_mm.upload.permissions_needed import held_from
+from kaltura_mm.upload.recover import Found
 from kaltura_mm.upload.request import UploadOptions
 
 
@@ -48,3 +51,34 @@ def run_checks(category_ids: tuple[int, ...], options: UploadOptions) -> Flow[Ru
             raise got
     names: str | KalturaError = answer.outcome(mine)
     return RunChecks(frozenset(missing), held_from(names))
+
+
+def look_up(
+    jobs: list[Job | Exception],
+    first_of: list[int],
+    later: set[int],
+    options: UploadOptions,
+    ride: bool,
+) -> Flow[tuple[list[Found | None], frozenset[str] | None]]:
+    """Look every fresh file up at once (each file would ask alone); None: it asks itself
+    (``later``: when its turn comes, after the first of its identity). ``ride``: the session's
+    permissions ride the first lookup request; return them too (None: unknown)."""
+    fresh = [
+        i
+        for i, job in enumerate(jobs)
+        if isinstance(job, Job)
+        and first_of[i] == i
+        and i not in later
+        and not has_entry_and_token(job.state)
+    ]
+    found: list[Found | None] = [None] * len(jobs)
+    answer: object = None
+    also = permission.get_current_permissions() if ride else None
+    try:
+        states = [jobs[i].state for i in fresh]  # type: ignore[union-attr]
+        ones, answer = yield from find_own_asking(states, options, also)
+        for i, one in zip(fresh, ones, strict=True):
+            found[i] = one
+    except (TransportError, ResponseError):
+        pass  # each file then looks itself up before creating anything
+    return found, held_from(answer)
