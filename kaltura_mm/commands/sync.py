@@ -91,7 +91,8 @@ def _options(state: AppContext, options: dict[str, Any], files: int) -> tuple[An
 @click.command("sync")
 @click.argument("source", metavar="SOURCE")
 @click.option("--category", "-c", required=True, metavar="ID|PATH", help="The category to keep.")
-@click.option("--plan", "show_plan", is_flag=True, help="Print the plan; change nothing.")
+@click.option("--plan", "show_plan", is_flag=True, help="Print the changes; change nothing.")
+@click.option("--show-keep", is_flag=True, help="With --plan: the entries kept as they are too.")
 @click.option(
     "--plan-out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -147,7 +148,7 @@ def sync_command(ctx: click.Context, /, source: str, category: str, **options: A
 def _after_plan(state: AppContext, plan: Plan, options: dict[str, Any], db: Any, root: Path) -> int:
     fmt = Format(options["fmt"])
     if options["show_plan"]:
-        write_plan(state, plan, fmt, everything=True)
+        write_plan(state, plan, fmt, everything=options["show_keep"])
     say_summary(state, plan)
     if options["plan_out"] is not None:
         _save(plan, options["plan_out"], _target(state))

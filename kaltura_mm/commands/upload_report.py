@@ -84,7 +84,7 @@ def left_behind(state: AppContext, store: UploadStore, batch: UploadBatch) -> No
 
 def summary(batch: UploadBatch) -> int:
     state, results = batch.state, batch.results
-    good = {"uploaded", "resumed", "existing", "skipped"}
+    good = {"uploaded", "resumed", "existing", "skipped", "relinked"}
     done = sum(1 for r in results if r["status"] in good)
     stopped = [r for r in results if r["status"] in ("cancelled", "not_started")]
     failed = [r for r in results if r["status"] == "failed"]
