@@ -23,6 +23,7 @@ from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.params import ByteSize
+from kaltura_mm.commands.report_file import report_option
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.lock import RunLock
 from kaltura_mm.commands.state.sync_state import KnownCategories, SyncRecords
@@ -65,6 +66,7 @@ def _run_options(command: Any) -> Any:
         max_delete_option,
         click.option("--documents", is_flag=True, help="Take PDFs and office files as documents."),
         click.option("--format", "fmt", type=FORMAT, default="table", show_default=True),
+        report_option,
     )
     for option in reversed(options):
         command = option(command)
@@ -184,7 +186,8 @@ def _apply(
         if lock.note:
             state.notice("note", lock.note)
         journal = Journal(db, state, plan)
-        return apply_with_journal(journal, upload, files, Format(options["fmt"]), check=check)
+        fmt, report = Format(options["fmt"]), options["report"]
+        return apply_with_journal(journal, upload, files, fmt, check=check, report=report)
 
 
 def _target(state: AppContext) -> dict[str, Any]:

@@ -13,6 +13,7 @@ An outcome line: ``reference_id``, ``entry_id``, ``action`` (the item's actions,
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -22,6 +23,7 @@ from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.interrupts import Interrupts
 from kaltura_mm.commands.output import Format, ResultWriter
+from kaltura_mm.commands.report_file import with_report
 from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.state import StateDb
 from kaltura_mm.commands.state.sync_state import KnownCategories, Replacements, SyncRecords
@@ -133,12 +135,15 @@ def apply_with_journal(
     fmt: Format,
     *,
     check: bool,
+    report: Path | None = None,
 ) -> int:
-    """Apply the journal's plan; print each outcome as it lands; return the exit code."""
+    """Apply the journal's plan; print each outcome as it lands (and write it to ``report``);
+    return the exit code."""
     state = journal.state
+    writer = state.writer(OUTCOME_KEYS, fmt, table_keys=OUTCOME_TABLE, actions=True)
+    journal.writer = with_report(writer, OUTCOME_KEYS, report)  # refused before anything is sent
     if not check:  # a saved plan's changed file is drift, refused before anything is sent
         _restart_changed(journal, options)
-    journal.writer = state.writer(OUTCOME_KEYS, fmt, table_keys=OUTCOME_TABLE, actions=True)
     with Interrupts(state.say) as interrupts:
         flow = apply_sync(
             journal.plan,

@@ -376,3 +376,31 @@ def test_a_plan_refused_for_a_changed_local_file_does_not_blame_the_server(
     assert "a.mp4: the file changed since the plan" in refused.err
     assert "no longer fits the local files" in refused.err
     assert "server" not in refused.err.split("make a new plan")[0]
+
+
+def test_report_writes_one_json_line_per_item_for_sync_and_apply(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    sandbox_env.create_category("Course")
+    media(tmp_path, "a.mp4")
+    media(tmp_path, "b.mp4", 90_000)
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("path,name\na.mp4,First\nb.mp4,Second\n")
+    report = tmp_path / "out" / "report.jsonl"
+    refused = cli("sync", str(manifest), "-c", "Course", "--yes", "--report", str(report))
+    assert refused.code == 2 and "--report" in refused.err  # its folder does not exist
+    assert writes(sandbox_env) == 0  # refused before anything was sent
+    report = tmp_path / "report.jsonl"
+    done = cli("sync", str(manifest), "-c", "Course", "--yes", "-q", "--report", str(report))
+    assert done.code == 0, done.err
+    assert done.out == ""  # -q: no table, and the report still has every item
+    lines = [json.loads(line) for line in report.read_text().splitlines()]
+    assert sorted(r["name"] for r in lines) == ["First", "Second"]
+    assert {r["status"] for r in lines} == {"done"} and all(r["entry_id"] for r in lines)
+    manifest.write_text("path,name\na.mp4,Renamed\nb.mp4,Second\n")
+    saved = tmp_path / "plan.json"
+    assert cli("sync", str(manifest), "-c", "Course", "--plan-out", str(saved)).code == 0
+    applied = cli("apply", str(saved), "--report", str(report))
+    assert applied.code == 0, applied.err
+    (line,) = [json.loads(line) for line in report.read_text().splitlines()]  # made anew
+    assert (line["path"], line["action"], line["status"]) == ("a.mp4", "update", "done")
