@@ -21,6 +21,7 @@ from kaltura_mm.commands.category_refs import resolve
 from kaltura_mm.commands.context import AppContext, app, common_options, lock_wait_option
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
+from kaltura_mm.commands.interrupts import max_duration_option
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.report_file import report_option
@@ -67,6 +68,7 @@ def _run_options(command: Any) -> Any:
         click.option("--documents", is_flag=True, help="Take PDFs and office files as documents."),
         click.option("--format", "fmt", type=FORMAT, default="table", show_default=True),
         report_option,
+        max_duration_option,
     )
     for option in reversed(options):
         command = option(command)
@@ -187,7 +189,15 @@ def _apply(
             state.notice("note", lock.note)
         journal = Journal(db, state, plan)
         fmt, report = Format(options["fmt"]), options["report"]
-        return apply_with_journal(journal, upload, files, fmt, check=check, report=report)
+        return apply_with_journal(
+            journal,
+            upload,
+            files,
+            fmt,
+            check=check,
+            report=report,
+            max_duration=options["max_duration"],
+        )
 
 
 def _target(state: AppContext) -> dict[str, Any]:

@@ -136,6 +136,7 @@ def apply_with_journal(
     *,
     check: bool,
     report: Path | None = None,
+    max_duration: float | None = None,
 ) -> int:
     """Apply the journal's plan; print each outcome as it lands (and write it to ``report``);
     return the exit code."""
@@ -144,7 +145,7 @@ def apply_with_journal(
     journal.writer = with_report(writer, OUTCOME_KEYS, report)  # refused before anything is sent
     if not check:  # a saved plan's changed file is drift, refused before anything is sent
         _restart_changed(journal, options)
-    with Interrupts(state.say) as interrupts:
+    with Interrupts(state.say, max_duration) as interrupts:
         flow = apply_sync(
             journal.plan,
             records=journal.records(),
@@ -159,7 +160,7 @@ def apply_with_journal(
         if outcome not in journal.outcomes and outcome.status == "cancelled":
             journal.writer.write(outcome_record(outcome))
     journal.writer.close()
-    return _summary(state, final, interrupts.stopping)
+    return _summary(state, final, interrupts)
 
 
 def _restart_changed(journal: Journal, options: UploadOptions) -> None:
@@ -177,11 +178,19 @@ def _restart_changed(journal: Journal, options: UploadOptions) -> None:
         )
 
 
-def _summary(state: AppContext, outcomes: list[ItemOutcome], stopped: bool) -> int:
+def _summary(state: AppContext, outcomes: list[ItemOutcome], interrupts: Interrupts) -> int:
+    stopped = interrupts.stopping
     failed = [o for o in outcomes if o.status == "failed"]
     cancelled = [o for o in outcomes if o.status == "cancelled"]
     done = len(outcomes) - len(failed) - len(cancelled)
     state.say(f"applied: {done} done, {len(failed)} failed, {len(cancelled)} not finished")
+    if interrupts.timed_out:
+        state.notice(
+            "time_limit",
+            "sync stopped at --max-duration; what landed is recorded. Run the same command "
+            "again to go on: " + command_line(state.command()),
+        )
+        return ExitCode.TIME_LIMIT
     if cancelled or stopped:
         state.notice(
             "interrupted",

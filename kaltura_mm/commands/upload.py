@@ -20,7 +20,7 @@ from kaltura_mm.commands import category_refs
 from kaltura_mm.commands.context import AppContext, app, common_options, lock_wait_option
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
-from kaltura_mm.commands.interrupts import Interrupts
+from kaltura_mm.commands.interrupts import Interrupts, max_duration_option
 from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
 from kaltura_mm.commands.sources import Selection, UploadItem, collect
@@ -140,6 +140,7 @@ def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
     help="Where the journal and upload states live.",
 )
 @lock_wait_option
+@max_duration_option
 @click.option(
     "--report",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -160,6 +161,7 @@ def upload_command(
     documents: bool,
     state_dir_: Path | None,
     lock_wait: float,
+    max_duration: int | None,
     report: Path | None,
     **meta: Any,
 ) -> int:
@@ -186,7 +188,7 @@ def upload_command(
         raise CliError(f"--chunk-size: {exc}", "pick a size such as 16MiB") from exc
     state.config_overrides["max_concurrency"] = concurrency
     root = state_dir(state_dir_, state.env)
-    return run_uploads(state, root, requests, options, files, report, lock_wait)
+    return run_uploads(state, root, requests, options, files, report, lock_wait, max_duration)
 
 
 def run_uploads(
@@ -197,8 +199,11 @@ def run_uploads(
     files: int,
     report: Path | None = None,
     lock_wait: float = 0.0,
+    max_duration: float | None = None,
 ) -> int:
-    """Upload ``requests`` with the state of ``root`` (locked meanwhile); return the exit code."""
+    """Upload ``requests`` with the state of ``root`` (locked meanwhile); return the exit code.
+
+    ``max_duration``: stop cleanly after that many seconds, as one Ctrl-C does (exit 8)."""
     with RunLock(root, state.command(), lock_wait) as lock:
         if lock.note:
             state.notice("note", lock.note)
@@ -207,7 +212,7 @@ def run_uploads(
             state.notice("note", note)
         target = state.target()
         journal, store = FileJournal(db, target), UploadStore(db, target)
-        with Interrupts(state.say) as interrupts:
+        with Interrupts(state.say, max_duration) as interrupts:
             batch = UploadBatch(state, journal, store, options, interrupts)
             code = _execute(batch, requests, files, report)
         left_behind(state, store, batch)

@@ -95,6 +95,12 @@ def summary(batch: UploadBatch) -> int:
             + command_line(state.command())
         )
         return ExitCode.FAILED
+    if batch.interrupts.timed_out:
+        state.say(
+            "stopped at --max-duration: progress is saved; run the same command again to go "
+            "on:\n  " + command_line(state.command())
+        )
+        return ExitCode.TIME_LIMIT
     if stopped or batch.interrupts.stopping:
         state.say(
             "interrupted: progress is saved; run the same command again to resume:\n  "
