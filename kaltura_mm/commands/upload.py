@@ -25,7 +25,7 @@ from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
 from kaltura_mm.commands.sources import Selection, UploadItem, collect
 from kaltura_mm.commands.state import open_state, state_dir
-from kaltura_mm.commands.state.files import FileJournal
+from kaltura_mm.commands.state.files import FileJournal, categories_key
 from kaltura_mm.commands.state.lock import RunLock
 from kaltura_mm.commands.state.uploads import UploadStore
 from kaltura_mm.commands.upload_batch import UploadBatch
@@ -142,6 +142,11 @@ def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
 @lock_wait_option
 @max_duration_option
 @click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Upload only the files whose upload failed last time (the state database says).",
+)
+@click.option(
     "--report",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write every file's outcome to this .csv or .json file.",
@@ -162,6 +167,7 @@ def upload_command(
     state_dir_: Path | None,
     lock_wait: float,
     max_duration: int | None,
+    retry_failed: bool,
     report: Path | None,
     **meta: Any,
 ) -> int:
@@ -188,7 +194,17 @@ def upload_command(
         raise CliError(f"--chunk-size: {exc}", "pick a size such as 16MiB") from exc
     state.config_overrides["max_concurrency"] = concurrency
     root = state_dir(state_dir_, state.env)
-    return run_uploads(state, root, requests, options, files, report, lock_wait, max_duration)
+    return run_uploads(
+        state,
+        root,
+        requests,
+        options,
+        files,
+        report,
+        lock_wait=lock_wait,
+        max_duration=max_duration,
+        retry_failed=retry_failed,
+    )
 
 
 def run_uploads(
@@ -200,10 +216,12 @@ def run_uploads(
     report: Path | None = None,
     lock_wait: float = 0.0,
     max_duration: float | None = None,
+    retry_failed: bool = False,
 ) -> int:
     """Upload ``requests`` with the state of ``root`` (locked meanwhile); return the exit code.
 
-    ``max_duration``: stop cleanly after that many seconds, as one Ctrl-C does (exit 8)."""
+    ``max_duration``: stop cleanly after that many seconds, as one Ctrl-C does (exit 8).
+    ``retry_failed``: only the files the journal has as failed (``--retry-failed``)."""
     with RunLock(root, state.command(), lock_wait) as lock:
         if lock.note:
             state.notice("note", lock.note)
@@ -212,6 +230,10 @@ def run_uploads(
             state.notice("note", note)
         target = state.target()
         journal, store = FileJournal(db, target), UploadStore(db, target)
+        if retry_failed:
+            requests = failed_last_time(state, journal, requests)
+            if not requests:
+                return ExitCode.OK
         with Interrupts(state.say, max_duration) as interrupts:
             batch = UploadBatch(state, journal, store, options, interrupts)
             code = _execute(batch, requests, files, report)
@@ -250,3 +272,21 @@ def _execute(
     if batch.state_error is not None:
         raise batch.state_error
     return code
+
+
+def failed_last_time(
+    state: AppContext, journal: FileJournal, requests: Sequence[UploadRequest]
+) -> list[UploadRequest]:
+    """Return the ``requests`` whose last upload into their categories failed (the journal's
+    ``failed``); say how many others are left alone."""
+    failed = []
+    for request in requests:
+        done = journal.get(str(request.path), categories_key(request.category_ids))
+        if done is not None and done.status == "failed":
+            failed.append(request)
+    others = len(requests) - len(failed)
+    state.say(
+        f"--retry-failed: {len(failed)} files failed last time"
+        + (f"; {others} others left alone" if others else "")
+    )
+    return failed

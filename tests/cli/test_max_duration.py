@@ -55,3 +55,25 @@ def test_a_sync_stops_at_its_max_duration_and_resumes(
     assert again.code == 0, again.err
     assert len(in_category(sandbox_env, course)) == 3
     assert len(live_entries(sandbox_env)) == 3
+
+
+def test_retry_failed_uploads_only_what_failed_last_time(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    drop = sandbox_env.create_category("Root>Drop")
+    folder = tmp_path / "media"
+    folder.mkdir()
+    (folder / "a.mp4").write_bytes(os.urandom(50_000))
+    sandbox_env.faults.fail_conversions = True  # the upload lands, its conversion fails
+    failed = cli("--json", "upload", str(folder), "-c", "Root>Drop", "--wait-ready")
+    assert failed.code != 0
+    assert [r["status"] for r in failed.json_lines()] == ["failed"]
+    sandbox_env.faults.fail_conversions = False
+    (folder / "b.mp4").write_bytes(os.urandom(60_000))  # new since: not a failure to retry
+    retried = cli("--json", "upload", str(folder), "-c", "Root>Drop", "--retry-failed")
+    assert retried.code == 0, retried.err
+    (line,) = retried.json_lines()
+    assert line["path"].endswith("a.mp4") and line["status"] in ("uploaded", "resumed")
+    assert len(in_category(sandbox_env, drop)) == 1  # b.mp4 left for a plain run
+    nothing = cli("upload", str(folder), "-c", "Root>Drop", "--retry-failed")
+    assert nothing.code == 0 and "0 files failed last time" in nothing.err
