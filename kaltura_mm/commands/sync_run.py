@@ -22,6 +22,7 @@ from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.interrupts import Interrupts
+from kaltura_mm.commands.item_progress import ItemProgress
 from kaltura_mm.commands.output import Format, ResultWriter
 from kaltura_mm.commands.report_file import with_report
 from kaltura_mm.commands.shell import command_line
@@ -56,6 +57,7 @@ class Journal:
     plan: Plan
     scope_id: int | None = None
     writer: ResultWriter | None = None
+    progress: ItemProgress | None = None
     outcomes: list[ItemOutcome] = attrs.field(factory=list)
     uploads: UploadStore = attrs.field(init=False)
     replacements: Replacements = attrs.field(init=False)
@@ -110,6 +112,8 @@ class Journal:
         self.outcomes.append(outcome)
         if self.writer is not None:
             self.writer.write(outcome_record(outcome))
+        if self.progress is not None:
+            self.progress.item_ended(outcome.status not in ("failed", "cancelled"))
 
 
 def outcome_record(outcome: ItemOutcome) -> dict[str, Any]:
@@ -145,7 +149,11 @@ def apply_with_journal(
     journal.writer = with_report(writer, OUTCOME_KEYS, report)  # refused before anything is sent
     if not check:  # a saved plan's changed file is drift, refused before anything is sent
         _restart_changed(journal, options)
-    with Interrupts(state.say, max_duration) as interrupts:
+    total = sum(i.changes for i in journal.plan.items)
+    quiet = state.quiet or state.json
+    shown = ItemProgress(state.stderr, "sync", total, quiet=quiet)
+    with Interrupts(state.say, max_duration) as interrupts, shown:
+        journal.progress = shown
         flow = apply_sync(
             journal.plan,
             records=journal.records(),
