@@ -26,6 +26,8 @@ KalturaError                        base of everything below
 │   └── AnswerTimeoutError          the answer took longer than ``Timeouts.answer``
 ├── ResponseError                   an answer we cannot read (HTML page, truncated JSON, 5xx)
 │   └── AnswerTooLargeError         the answer is larger than ``Config.max_answer_bytes``
+├── FieldNotWritableError           an update's answer kept a field's old value (the role may
+│                                   not write it): fields, permissions
 ├── UploadError                     an upload that stopped; carries what is needed to resume
 │   ├── UploadCancelledError        cancelled by the caller
 │   ├── FileChangedError            the file changed during or since the upload
