@@ -177,7 +177,7 @@ def _small_file_rows(ctx: Context, command: str) -> list[Row]:
             target=f"<= {bound} (one per file + 4)",
             passed=after <= bound,
             samples=[float(after)],
-            notes="resolve + check the category, one referenceIdIn lookup, one request per file",
+            notes="resolve the category, one token lookup, one request per file, one read-back",
         ),
         Row(
             benchmark="cli",

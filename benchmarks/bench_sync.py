@@ -5,23 +5,32 @@ sandbox, with baselines measured in the same run:
 
 - plan a 20,000-entry category against a 20,000-row manifest that differs in 100 entries (10 new
   files, 30 renamed, 30 edited files, 30 moved to a sub-category) and holds 10 entries the
-  manifest does not list; the sync's records name every entry it made (a cron job's state).
-  Targets: at most 60 HTTP requests to read, and, applied, writes to those 100 entries only.
+  manifest does not list; the sync's records name every entry it made (a cron job's state), and
+  again with no records (an empty state folder: another machine). Targets: at most 60 HTTP
+  requests to read (each), and, applied, writes to those 100 entries only.
   Baseline: the naive way, one ``baseEntry.list(referenceIdEqual)`` per manifest row, timed on
   a sample of rows and scaled to all of them.
+- ``kaltura-mm check`` of the same category and manifest (the real command, its records in a
+  state directory), beside the plan's own time: target at most 60 HTTP requests, exit 1 and
+  one line per difference.
 - 1,000 metadata updates at 50 ms of simulated latency per request: ``update_entries`` (target:
   at most 25 multiRequests) vs one ``baseEntry.update`` per entry, timed on a sample and scaled.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import time
 from pathlib import Path
 from typing import Any
 
 from benchmarks.harness import Context, Row, median
+from kaltura_mm.cli import main
 from kaltura_mm.client import Client
+from kaltura_mm.commands.state import open_state
+from kaltura_mm.commands.state.db import Target
 from kaltura_mm.flows.edits import EntryEdit, update_entries
 from kaltura_mm.flows.listing import ANY_STATUS
 from kaltura_mm.models import BaseEntry, BaseEntryFilter, Pager
@@ -79,10 +88,13 @@ def _source(folder: Path, count: int, diff: int) -> Path:
     rows = ["path,name,category,referenceId"]
     for i in range(count):
         (folder / f"f{i}.mp4").write_bytes(f"content of file {i}".encode() * 20)
-        ref = f"bench-{i}" if i < count - diff // 3 else f"new-{i}"  # the last tenth: new files
+        new = i >= count - diff // 3  # the last tenth: new files, their entries' files unlisted
+        if new:
+            (folder / f"n{i}.mp4").write_bytes(f"content of new file {i}".encode() * 20)
+        ref = f"new-{i}" if new else f"bench-{i}"
         name = f"renamed {i + 1}" if i < diff else f"entry {i + 1}"
         moved = "Bench>Sync>Moved" if diff <= i < 2 * diff else ""
-        rows.append(f"f{i}.mp4,{name},{moved},{ref}")
+        rows.append(f"{'n' if new else 'f'}{i}.mp4,{name},{moved},{ref}")
     manifest = folder / "manifest.csv"
     manifest.write_text("\n".join(rows) + "\n")
     return manifest
@@ -90,7 +102,7 @@ def _source(folder: Path, count: int, diff: int) -> Path:
 
 def _snapshot(sb: Sandbox) -> dict[str, tuple[Any, ...]]:
     rows = sb.core.store.all(
-        "SELECT e.id, e.name, e.version, e.status, e.extra, "
+        "SELECT e.id, e.name, e.reference_id, e.version, e.status, e.extra, "
         "(SELECT group_concat(category_id) FROM category_entries ce WHERE ce.entry_id = e.id "
         "AND ce.status = 2) FROM entries e WHERE e.partner_id = ? AND e.display_in_search != -1",
         (sb.partner_id,),
@@ -123,6 +135,10 @@ def _plan_and_apply(ctx: Context) -> list[Row]:
             samples.append(time.perf_counter() - started)
             requests.append(sb.stats.http_requests)
         assert plan is not None
+        checked = _check(ctx, sb, manifest, records, plan, median(samples), read_limit)
+        sb.stats.reset()  # another machine: no records, every file read whole
+        stateless = client.run(plan_sync(source, "Bench>Sync", records={}))
+        stateless_requests = sb.stats.http_requests
         before = _snapshot(sb)
         sb.stats.reset()
         started = time.perf_counter()
@@ -137,6 +153,7 @@ def _plan_and_apply(ctx: Context) -> list[Row]:
     expected = plan.changes
     ok = all(o.ok for o in outcomes) and len(touched) == expected
     return [
+        checked,
         Row(
             benchmark="sync",
             subject=f"plan {count:,} entries vs {count:,} rows, {expected} differ",
@@ -152,6 +169,16 @@ def _plan_and_apply(ctx: Context) -> list[Row]:
         ),
         Row(
             benchmark="sync",
+            subject=f"plan {count:,} entries vs {count:,} rows, empty state folder",
+            median=float(stateless_requests),
+            unit="requests",
+            target=f"<= {read_limit} HTTP requests",
+            passed=stateless_requests <= read_limit,
+            samples=[float(stateless_requests)],
+            notes=f"no records (another machine, a CI job); plan: {stateless.summary()}",
+        ),
+        Row(
+            benchmark="sync",
             subject=f"apply: entries written of {count:,}",
             median=float(len(touched)),
             unit="entries",
@@ -162,6 +189,69 @@ def _plan_and_apply(ctx: Context) -> list[Row]:
             f"every item ok: {all(o.ok for o in outcomes)}",
         ),
     ]
+
+
+def _check(
+    ctx: Context,
+    sb: Sandbox,
+    manifest: Path,
+    records: dict[str, SyncRecord],
+    plan: Plan,
+    plan_time: float,
+    limit: int,
+) -> Row:
+    """Run ``kaltura-mm check`` (the command itself) on the plan's category and manifest."""
+    state = ctx.scratch("sync-check-state")
+    db = open_state(state)
+    target = Target(sb.service_url, sb.partner_id)
+    scope = plan.scope.id or 0
+    db.remember_target(target)
+    db.write_many(
+        "INSERT INTO sync_records (target, scope, reference_id, entry_id, relative, size, "
+        "mtime_ns, sample_sha256, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        [
+            (target.key, scope, r.reference_id, r.entry_id, r.relative, r.size, r.mtime_ns,
+             r.sample_sha256)
+            for r in records.values()
+        ],
+    )  # fmt: skip
+    db.close()
+    env = {
+        "KALTURA_SERVICE_URL": sb.service_url,
+        "KALTURA_PARTNER_ID": str(sb.partner_id),
+        "KALTURA_ADMIN_SECRET": sb.admin_secret,
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    out = io.StringIO()
+    try:
+        sb.stats.reset()
+        started = time.perf_counter()
+        with contextlib.redirect_stdout(out):
+            argv = ["check", str(manifest), "-c", "Bench>Sync", "--state-dir", str(state), "-q"]
+            code = main(argv)
+        took = time.perf_counter() - started
+        requests = sb.stats.http_requests
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    lines = len(out.getvalue().splitlines())
+    wanted = plan.changes + sum("extra" in i.actions for i in plan.items)
+    return Row(
+        benchmark="sync",
+        subject=f"kaltura-mm check, {len(records):,} entries vs {len(records):,} rows",
+        median=took,
+        unit="s",
+        baseline="sync --plan (plan_sync), same run",
+        baseline_median=plan_time,
+        target=f"<= {limit} HTTP requests, exit 1, a line per difference",
+        passed=requests <= limit and code == 1 and lines == wanted,
+        samples=[took],
+        notes=f"{requests} HTTP requests, exit {code}, {lines} lines ({wanted} differences)",
+    )
 
 
 def _naive_plan(sb: Sandbox, client: Client, count: int) -> tuple[float, int]:

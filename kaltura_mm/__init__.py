@@ -58,6 +58,7 @@ _EXPORTS: dict[str, str] = {
     "Emit": "kaltura_mm.runtime.effects",
     "EntryEdit": "kaltura_mm.flows.edits",
     "EntryNotFoundError": "kaltura_mm.errors",
+    "RecycleBinDisabledError": "kaltura_mm.errors",
     "EntryNotInCategoryError": "kaltura_mm.errors",
     "EntryOutcome": "kaltura_mm.flows.batch",
     "EntryQuery": "kaltura_mm.flows.query",
@@ -94,7 +95,7 @@ _EXPORTS: dict[str, str] = {
     "Pager": "kaltura_mm.models",
     "PlaylistEntry": "kaltura_mm.models",
     "Ref": "kaltura_mm.protocol.calls",
-    "ReplaceResult": "kaltura_mm.upload.replace",
+    "ReplaceResult": "kaltura_mm.upload.replace_result",
     "ResponseError": "kaltura_mm.errors",
     "ResumeExpiredError": "kaltura_mm.errors",
     "RetryPolicy": "kaltura_mm.runtime.retry",
@@ -236,6 +237,7 @@ __all__ = [
     "Pace",
     "Pager",
     "PlaylistEntry",
+    "RecycleBinDisabledError",
     "Ref",
     "ReferenceIdNotWritableError",
     "ReplaceResult",
@@ -343,6 +345,7 @@ if TYPE_CHECKING:
         KalturaError,
         ListingError,
         MissingKsError,
+        RecycleBinDisabledError,
         ReferenceIdNotWritableError,
         ReplacementFailedError,
         ReplacementTimeoutError,
@@ -438,7 +441,8 @@ if TYPE_CHECKING:
     from kaltura_mm.runtime.retry import RetryPolicy
     from kaltura_mm.upload.many import upload_many
     from kaltura_mm.upload.one import resume_upload, upload_file
-    from kaltura_mm.upload.replace import ReplaceResult, replace_content
+    from kaltura_mm.upload.replace import replace_content
+    from kaltura_mm.upload.replace_result import ReplaceResult
     from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
     from kaltura_mm.upload.result import UploadOutcome, UploadProgress, UploadResult
     from kaltura_mm.upload_state import UploadStateStore

@@ -37,6 +37,8 @@ COMMANDS = {
     "replace": "kaltura_mm.commands.replace.replace_command",
     "sync": "kaltura_mm.commands.sync.sync_command",
     "apply": "kaltura_mm.commands.sync.apply_command",
+    "check": "kaltura_mm.commands.sync_check.check_command",
+    "restore": "kaltura_mm.commands.restore.restore_command",
     "uploads": "kaltura_mm.commands.uploads.uploads_group",
     "ks": "kaltura_mm.commands.ks_commands.ks_group",
     "auth": "kaltura_mm.commands.auth_commands.auth_group",

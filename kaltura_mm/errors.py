@@ -14,6 +14,7 @@ KalturaError                        base of everything below
 │   │                               looked up (also a CategoryLookupError)
 │   ├── CategoryEntryExistsError    CATEGORY_ENTRY_ALREADY_EXISTS
 │   ├── EntryNotInCategoryError     ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY
+│   ├── RecycleBinDisabledError     FEATURE_RECYCLE_BIN_DISABLED (the account has no recycle bin)
 │   ├── UploadTokenNotFoundError    UPLOAD_TOKEN_NOT_FOUND
 │   └── ResumeExpiredError          UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED (a token idle > 7 days)
 ├── CategoryLookupError             a category named by the caller cannot be picked (also a
@@ -221,6 +222,11 @@ class CategoryEntryExistsError(ApiError, codes=("CATEGORY_ENTRY_ALREADY_EXISTS",
 
 class EntryNotInCategoryError(ApiError, codes=("ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY",)):
     """The entry is not assigned to the category."""
+
+
+class RecycleBinDisabledError(ApiError, codes=("FEATURE_RECYCLE_BIN_DISABLED",)):
+    """The account has no recycle bin (the partner feature ``FEATURE_RECYCLE_BIN`` is off):
+    ``baseEntry.recycle`` is refused; deleting is for good."""
 
 
 class UploadTokenNotFoundError(ApiError, codes=("UPLOAD_TOKEN_NOT_FOUND",)):

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         move_entries,
     )
     from kaltura_mm.flows.listing import entries
+    from kaltura_mm.flows.recycle_bin import recycle_entries, restore_entries
     from kaltura_mm.protocol.calls import Call
     from kaltura_mm.runtime.effects import Flow, Stream
     from kaltura_mm.services import (
@@ -80,6 +81,8 @@ else:
     update_entries = _Lazy("kaltura_mm.flows.edits", "update_entries")
     move_entries = _Lazy("kaltura_mm.flows.entries", "move_entries")
     entries = _Lazy("kaltura_mm.flows.listing", "entries")
+    recycle_entries = _Lazy("kaltura_mm.flows.recycle_bin", "recycle_entries")
+    restore_entries = _Lazy("kaltura_mm.flows.recycle_bin", "restore_entries")
     upload = _Lazy("kaltura_mm.upload.one", "upload")
     upload_many = _Lazy("kaltura_mm.upload.many", "upload_many")
     replace_content = _Lazy("kaltura_mm.upload.replace", "replace_content")
@@ -197,6 +200,8 @@ class BaseEntryService(_Service[M]):
     add_content = sends(base_entry.add_content)
     update_content = sends(base_entry.update_content)
     delete = sends(base_entry.delete)
+    recycle = sends(base_entry.recycle)
+    restore_recycled = sends(base_entry.restore_recycled)
 
 
 class UploadTokenService(_Service[M]):
@@ -293,6 +298,11 @@ class Verbs(Surface[M]):
     """Remove entries from a category (they stay); one ``EntryOutcome`` per entry."""
     delete = runs(delete_entries)
     """Delete entries; one ``EntryOutcome`` per entry."""
+    recycle = runs(recycle_entries)
+    """Move entries to the recycle bin (``RecycleBinDisabledError`` each on an account without
+    one); one ``EntryOutcome`` per entry."""
+    restore = runs(restore_entries)
+    """Bring entries back from the recycle bin; one ``EntryOutcome`` per entry."""
     add = runs(add_to_category)
     """Assign entries to a category; one ``EntryOutcome`` per entry."""
     move = runs(move_entries)

@@ -7,8 +7,21 @@ machine's, and the verbs and bound services are declared once (``kaltura_mm.verb
 clients behave the same.
 """
 
-from kaltura_mm.client.asynchronous import AsyncClient
+from typing import TYPE_CHECKING, Any
+
 from kaltura_mm.client.base import ClientBase, provider_for
 from kaltura_mm.client.sync import Client
 
+if TYPE_CHECKING:
+    from kaltura_mm.client.asynchronous import AsyncClient
+
 __all__ = ["AsyncClient", "Client", "ClientBase", "provider_for"]
+
+
+def __getattr__(name: str) -> Any:
+    # The async client (and asyncio) loads on first use: the command line never needs it.
+    if name == "AsyncClient":
+        from kaltura_mm.client.asynchronous import AsyncClient
+
+        return AsyncClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

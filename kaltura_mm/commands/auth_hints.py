@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode
-from kaltura_mm.commands.failures import Failure
-from kaltura_mm.errors import ApiError, InvalidKsError, ServiceForbiddenError
+from kaltura_mm.commands.failures import Failure, refusal_of
+from kaltura_mm.errors import ApiError, InvalidKsError, ServiceForbiddenError, UploadError
 
 if TYPE_CHECKING:
     import httpx
@@ -51,6 +51,8 @@ def explain(
     state: AppContext, exc: BaseException, skew: Callable[[], float | None] | None = None
 ) -> Failure | None:
     """Return a better account of an authentication failure, or None to keep the plain one."""
+    if isinstance(exc, UploadError):
+        exc = refusal_of(exc) or exc  # an upload stopped by a refusal: explain the refusal
     if not isinstance(exc, ApiError):
         return None
     settings = state.settings()

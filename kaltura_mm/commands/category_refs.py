@@ -12,17 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.params import category_ref
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.db import DB_FILE
-from kaltura_mm.commands.state.sync_state import KnownCategories
 from kaltura_mm.errors import CategoryNotFoundError
 from kaltura_mm.flows.categories import normalize_path, resolve_category
 from kaltura_mm.flows.category_admin import create_categories
 from kaltura_mm.models import Category
 from kaltura_mm.services import category
+
+if TYPE_CHECKING:
+    from kaltura_mm.commands.state.sync_state import KnownCategories
 
 
 def resolve(state: AppContext, ref: str, root: Path | None = None) -> Category:
@@ -54,7 +57,7 @@ def _made_id(state: AppContext, path: str, root: Path | None) -> int | None:
     where = state_dir(root, state.env)
     if not (where / DB_FILE).exists():
         return None  # nothing was ever made from this state directory
-    known = KnownCategories(open_state(where), state.target()).all()
+    known = _known(state, where).all()
     wanted = normalize_path(path).casefold()
     return next((i for name, i in known.items() if name.casefold() == wanted), None)
 
@@ -66,9 +69,18 @@ def create(state: AppContext, refs: Iterable[str], root: Path | None = None) -> 
     paths = [r for r in named if r not in ids]
     if not paths:
         return ids
-    store = KnownCategories(open_state(state_dir(root, state.env)), state.target())
+    store = _known(state, state_dir(root, state.env))
     made = state.client().run(create_categories(paths, known=store.all()))
     for outcome in made.values():
         for level in (*outcome.created, outcome.category):
             store.save(level.full_name or "", level.id or 0)
     return {**ids, **{p: made[normalize_path(p)].category.id or 0 for p in paths}}
+
+
+def _known(state: AppContext, where: Path) -> KnownCategories:
+    """Return the table of the categories kaltura-mm made, kept in the state of ``where``."""
+    # Imported here: its module loads the whole sync package (0.2 s), which every ``upload``
+    # paid though only a category the index does not list yet, or one to make, needs it.
+    from kaltura_mm.commands.state.sync_state import KnownCategories
+
+    return KnownCategories(open_state(where), state.target())

@@ -139,6 +139,15 @@ def _api_failure(exc: ApiError) -> Failure:
     return Failure(ExitCode.FAILED, exc.code, f"Kaltura refused{where}: {exc.message}")
 
 
+def refusal_of(exc: UploadError) -> ApiError | None:
+    """Return the session refusal that stopped an upload (its cause), or None for any other
+    failure: a role lacking an action, a KS refused or ended, an app token refused."""
+    cause = exc.__cause__
+    if isinstance(cause, ServiceForbiddenError | InvalidKsError | MissingKsError | AppTokenError):
+        return cause
+    return None
+
+
 def _limit_failure(exc: AnswerTimeoutError | AnswerTooLargeError) -> Failure:
     """Name the limit an answer passed in the command line's own words (flag, variable)."""
     where = f" (in {exc.call})" if exc.call else ""
@@ -213,6 +222,9 @@ def _describe(exc: BaseException) -> Failure:
             ExitCode.AUTH if exc.permissions else ExitCode.FAILED, "permission", str(exc), fix
         )
     if isinstance(exc, UploadError):
+        refused = refusal_of(exc)
+        if refused is not None:  # the session was refused half way: not resumable as it is
+            return _api_failure(refused)
         return Failure(ExitCode.FAILED, "upload", str(exc), "re-run the same command to resume")
     if isinstance(exc, KalturaError):
         return Failure(ExitCode.FAILED, type(exc).__name__, str(exc))

@@ -11,21 +11,14 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import IO
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
+from typing import IO, TYPE_CHECKING
 
 from kaltura_mm.commands.shell import visible
 from kaltura_mm.upload.result import UploadProgress
+
+if TYPE_CHECKING:  # rich loads only when something is shown: -q and --json runs never pay it
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
 
 PLAIN_INTERVAL = 5.0
 
@@ -67,12 +60,31 @@ class UploadDisplay:
         self._lock = threading.Lock()
         self._started = time.monotonic()
         self._last_line = self._started
-        self._console = Console(file=stream, force_terminal=self.tty or None, highlight=False)
+        self._shown: Console | None = None
         self._bars: Progress | None = None
         self._total_task: TaskID | None = None
 
+    @property
+    def _console(self) -> Console:
+        if self._shown is None:
+            from rich.console import Console
+
+            self._shown = Console(
+                file=self.stream, force_terminal=self.tty or None, highlight=False
+            )
+        return self._shown
+
     def __enter__(self) -> UploadDisplay:
         if self.tty and not self.quiet:
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
             self._bars = Progress(
                 TextColumn("{task.description}", style="bold"),
                 BarColumn(),

@@ -62,7 +62,9 @@ def _targets(entry_ids: Sequence[str], from_file: str | None, where: bool, yes: 
     ids = [i for i in dict.fromkeys(ids) if i]
     if where and ids:
         raise CliError("--where selects entries itself", "give ids or --where, not both")
-    if not where and not ids:
+    # an empty --from-file (a listing that matched nothing, piped in) selects nothing: as a
+    # --where that matches nothing, a cron job's run with nothing to do is not an error
+    if not where and not ids and from_file is None:
         raise CliError(
             "no entries named",
             "pass ENTRY_ID..., --from-file FILE (one id per line), or --where with filters",

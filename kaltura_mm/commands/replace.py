@@ -185,11 +185,14 @@ def _replace(run: _Run, entry_id: str, path: Path, options: UploadOptions) -> in
             "run the same command again to send the file as it is now",
         ) from exc
     except KalturaError as exc:
+        from kaltura_mm.commands.auth_hints import name_auth_fixes
+
         failure = describe(exc, state.secrets)
         writer.write(
             _line(entry_id, path, "failed", getattr(exc, "code", failure.kind), failure.problem)
         )
         writer.close()
+        name_auth_fixes(state, [exc])  # a refusal of the session: say how to fix it, once
         return int(failure.code)
     store.discard(entry_id)
     if result.stale_cancelled:

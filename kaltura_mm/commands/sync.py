@@ -65,6 +65,11 @@ def _run_options(command: Any) -> Any:
         ),
         lock_wait_option,
         max_delete_option,
+        click.option(
+            "--no-recycle",
+            is_flag=True,
+            help="With --prune delete: delete for good, not to the recycle bin.",
+        ),
         click.option("--documents", is_flag=True, help="Take PDFs and office files as documents."),
         click.option("--format", "fmt", type=FORMAT, default="table", show_default=True),
         report_option,
@@ -118,6 +123,15 @@ def _options(state: AppContext, options: dict[str, Any], files: int) -> tuple[An
 def sync_command(ctx: click.Context, /, source: str, category: str, **options: Any) -> int:
     """Make a category look like a folder or a manifest: plan, show, apply."""
     state = app(ctx)
+    plan, db, root = make_plan(state, source, category, options)
+    return _after_plan(state, plan, options, db, root)
+
+
+def make_plan(
+    state: AppContext, source: str, category: str, options: dict[str, Any]
+) -> tuple[Plan, Any, Path]:
+    """Read the source and the server; return the plan (nothing is written to the server),
+    the state database and its folder. ``sync`` and ``check`` share it."""
     found = read_source(
         source,
         include=options["include"],
@@ -146,7 +160,7 @@ def sync_command(ctx: click.Context, /, source: str, category: str, **options: A
             known_categories=KnownCategories(db, state.target()).all(),
         )
     )
-    return _after_plan(state, plan, options, db, root)
+    return plan, db, root
 
 
 def _after_plan(state: AppContext, plan: Plan, options: dict[str, Any], db: Any, root: Path) -> int:
@@ -187,7 +201,7 @@ def _apply(
     with RunLock(root, state.command(), options["lock_wait"]) as lock:
         if lock.note:
             state.notice("note", lock.note)
-        journal = Journal(db, state, plan)
+        journal = Journal(db, state, plan, recycle=not options["no_recycle"])
         fmt, report = Format(options["fmt"]), options["report"]
         return apply_with_journal(
             journal,

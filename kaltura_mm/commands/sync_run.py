@@ -58,6 +58,7 @@ class Journal:
     scope_id: int | None = None
     writer: ResultWriter | None = None
     progress: ItemProgress | None = None
+    recycle: bool = True  # deleted entries go to the recycle bin, where the account has one
     outcomes: list[ItemOutcome] = attrs.field(factory=list)
     uploads: UploadStore = attrs.field(init=False)
     replacements: Replacements = attrs.field(init=False)
@@ -162,6 +163,7 @@ def apply_with_journal(
             files_in_flight=files,
             resume=journal.resume(),
             hooks=journal.hooks(interrupts),
+            recycle=journal.recycle,
         )
         final = state.client().run(flow)
     for outcome in final:  # those that never ended (cancelled) were not printed yet

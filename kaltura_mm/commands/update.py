@@ -189,8 +189,11 @@ def update_command(
         )
     if from_file is not None:
         edits += edits_from_file(from_file)
-    if not edits:
+    if not edits and from_file is None:
         raise CliError("no entries named", "pass ENTRY_ID... with fields, or --from-file FILE")
+    if not edits:  # a file with no rows: nothing to do is not an error (issue 17, cron jobs)
+        state.say(f"--from-file {from_file} names no entries: nothing to update")
+        return ExitCode.OK
     return _run(state, edits, dry_run, Format(fmt))
 
 

@@ -194,6 +194,9 @@ def upload_command(
         raise CliError(f"--chunk-size: {exc}", "pick a size such as 16MiB") from exc
     state.config_overrides["max_concurrency"] = concurrency
     root = state_dir(state_dir_, state.env)
+    # Every category was just read by id or listed (``category_refs``): the library need not
+    # read them again before the first file (a round trip of every run).
+    checked = all(c > 0 for r in requests for c in r.category_ids)
     return run_uploads(
         state,
         root,
@@ -202,6 +205,7 @@ def upload_command(
         files,
         report,
         lock_wait=lock_wait,
+        categories_checked=checked,
         max_duration=max_duration,
         retry_failed=retry_failed,
     )
@@ -215,13 +219,16 @@ def run_uploads(
     files: int,
     report: Path | None = None,
     lock_wait: float = 0.0,
+    categories_checked: bool = False,
     max_duration: float | None = None,
     retry_failed: bool = False,
 ) -> int:
     """Upload ``requests`` with the state of ``root`` (locked meanwhile); return the exit code.
 
+    ``categories_checked``: the caller has just read every category of ``requests``.
     ``max_duration``: stop cleanly after that many seconds, as one Ctrl-C does (exit 8).
-    ``retry_failed``: only the files the journal has as failed (``--retry-failed``)."""
+    ``retry_failed``: only the files the journal has as failed (``--retry-failed``).
+    """
     with RunLock(root, state.command(), lock_wait) as lock:
         if lock.note:
             state.notice("note", lock.note)
@@ -236,6 +243,7 @@ def run_uploads(
                 return ExitCode.OK
         with Interrupts(state.say, max_duration) as interrupts:
             batch = UploadBatch(state, journal, store, options, interrupts)
+            batch.categories_checked = categories_checked
             code = _execute(batch, requests, files, report)
         left_behind(state, store, batch)
         return code

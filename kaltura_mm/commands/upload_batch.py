@@ -106,6 +106,8 @@ class UploadBatch:
     claimed: list[tuple[PlannedFile, FileRecord]] = attrs.field(factory=list)
     started: set[str] = attrs.field(factory=set)
     state_error: StateError | None = None
+    errors: list[KalturaError] = attrs.field(factory=list)  # of the failed files, in order
+    categories_checked: bool = False  # the command read every category of the run just now
 
     def plan(self, requests: Sequence[UploadRequest]) -> list[PlannedFile]:
         """Return the files to upload; claim those the journal has as done, record unreadable."""
@@ -126,6 +128,7 @@ class UploadBatch:
                 # Refused before any upload (empty, unreadable): say why, or the table hides it.
                 self.state.say(f"✗ {request.path.name}: {describe(exc).line()}")
                 self.results.append(record(request, "failed", error=exc))
+                self.errors.append(exc)
                 continue
             planned = PlannedFile(request, print_, reference_id_for(request, print_))
             todo.append(self.resumable(planned))
@@ -151,6 +154,7 @@ class UploadBatch:
             states=[f.saved for f in todo],
             on_start=self._on_start,
             on_outcome=self._on_outcome,
+            categories_checked=self.categories_checked,
         )
 
     def keep(self, write: Callable[[], None]) -> None:
@@ -223,6 +227,8 @@ class UploadBatch:
             )
         )
         line = record(planned.request, status, reference_id=planned.reference_id, error=error)
+        if not cancelled:
+            self.errors.append(error)
         self.results.append({**line, "entry_id": entry_id, "bytes": planned.fingerprint.size})
         how = "stopped, resumable" if cancelled else describe(error).line()
         mark = "…" if cancelled else "✗"

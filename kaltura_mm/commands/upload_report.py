@@ -13,6 +13,7 @@ from typing import Any
 
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode, for_items
+from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.sources import Skipped
 from kaltura_mm.commands.state.uploads import UploadStore
@@ -107,5 +108,12 @@ def summary(batch: UploadBatch) -> int:
             + command_line(state.command())
         )
         return ExitCode.INTERRUPTED
-    kinds = [_FAILURE_EXIT.get(r["error"], ExitCode.FAILED) for r in failed]
+    from kaltura_mm.commands.auth_hints import name_auth_fixes
+
+    name_auth_fixes(state, batch.errors)  # once per kind: how to fix a session's refusals
+    refused = {f.kind for f in map(describe, batch.errors) if f.code is ExitCode.AUTH}
+    kinds = [
+        ExitCode.AUTH if r["error"] in refused else _FAILURE_EXIT.get(r["error"], ExitCode.FAILED)
+        for r in failed
+    ]
     return for_items(done, kinds)

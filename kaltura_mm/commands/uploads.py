@@ -170,13 +170,17 @@ def _abort(state: AppContext, db: StateDb, chosen: list[PendingUpload], yes: boo
     store = UploadStore(db, state.target())
     shown = ("path", "status", "message")
     writer = state.writer(ABORT_KEYS, Format(fmt), table_keys=shown, actions=True)
-    failures = []
+    failures, errors = [], []
     for pending in chosen:
-        line = _abort_one(state, store, pending)
-        if line["status"] == "failed":
-            failures.append(ExitCode.FAILED)
+        line, error = _abort_one(state, store, pending)
+        if error is not None:
+            failures.append(describe(error).code)
+            errors.append(error)
         writer.write(line)
     writer.close()
+    from kaltura_mm.commands.auth_hints import name_auth_fixes
+
+    name_auth_fixes(state, errors)  # a refusal of the session: say how to fix it, once
     return for_items(len(chosen) - len(failures), failures)
 
 
@@ -190,14 +194,19 @@ def _confirm(chosen: list[PendingUpload]) -> bool:
         return False
 
 
-def _abort_one(state: AppContext, store: UploadStore, pending: PendingUpload) -> dict[str, Any]:
+def _abort_one(
+    state: AppContext, store: UploadStore, pending: PendingUpload
+) -> tuple[dict[str, Any], KalturaError | None]:
+    """Abort one upload; return its result line and, if it failed, the error."""
     saved = pending.state
     line: dict[str, Any] = {"reference_id": saved.reference_id, "path": str(saved.request.path)}
     try:
         done: Aborted = state.client().run(abort_upload(saved))
     except KalturaError as exc:
         failure = describe(exc)
-        return {**line, "status": "failed", "error": failure.kind, "message": failure.line()}
+        # a refusal's fix comes once for the batch (name_auth_fixes); any other's with its line
+        told = failure.problem if failure.code is ExitCode.AUTH else failure.line()
+        return {**line, "status": "failed", "error": failure.kind, "message": told}, exc
     store.discard(saved.reference_id)
     kept = f"; kept {', '.join(done.kept)}: the server has its content" if done.kept else ""
     removed = ", ".join([*done.entries, *done.tokens]) or "nothing was left on the server"
@@ -208,7 +217,7 @@ def _abort_one(state: AppContext, store: UploadStore, pending: PendingUpload) ->
         "deleted_tokens": ",".join(done.tokens) or None,
         "kept_entries": ",".join(done.kept) or None,
         "message": f"removed {removed}{kept}",
-    }
+    }, None
 
 
 @uploads_group.command("resume")

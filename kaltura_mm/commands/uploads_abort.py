@@ -41,7 +41,7 @@ def _recorded(entry_id: str | None) -> Flow[list[BaseEntry]]:
 
 
 def abort_upload(state: UploadState, options: UploadOptions | None = None) -> Flow[Aborted]:
-    """Delete the open tokens, then the half-made entries, of the upload ``state`` describes."""
+    """Delete the half-made entries, then the open tokens, of the upload ``state`` describes."""
     options = options or UploadOptions()
     found = yield from find_existing(state, options)
     recorded = yield from _recorded(state.entry_id)
@@ -54,9 +54,11 @@ def abort_upload(state: UploadState, options: UploadOptions | None = None) -> Fl
         tokens.add(state.token_id)
     if state.marker_id:
         tokens.add(state.marker_id)
-    for token_id in sorted(tokens):
-        yield from delete_token(token_id, options)
+    # Entries first (as kaltura_mm.upload.tidy): a session refused an entry's delete leaves the
+    # upload as it was, its receipt still naming the entry, for an abort that may.
     half_made = sorted(i for i, e in entries.items() if not is_complete(e))
     for entry_id in half_made:
         yield from delete_entry(entry_id, options)
+    for token_id in sorted(tokens):
+        yield from delete_token(token_id, options)
     return Aborted(tuple(half_made), tuple(sorted(tokens)), kept)

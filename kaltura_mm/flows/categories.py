@@ -58,13 +58,22 @@ def _same_path(found: Sequence[Category], path: str) -> list[Category]:
     return [c for c in found if c.full_name is not None and c.full_name.casefold() == wanted]
 
 
+# What the server answers alike for a category that exists: on an account with entitlement
+# (MediaSpace/KMS), one in a privacy context is CATEGORY_NOT_FOUND to a session without it.
+_HIDDEN = (
+    "hidden from this session: on an account with entitlement (MediaSpace/KMS) a category in a "
+    "privacy context is seen only by a session with privacycontext:<context> or "
+    "disableentitlement (docs/least-privilege.md)"
+)
+
+
 def _by_id(category_id: int) -> Flow[Category]:
     try:
         found: Category = yield from patiently(category.get(category_id))
     except CategoryNotFoundError:
         raise CategoryNotFoundError.lookup(
-            f"no category has id {category_id} (or it was deleted): check the id, or pass the "
-            "full path such as 'Root>Courses'",
+            f"no category has id {category_id} (or it was deleted, {_HIDDEN}): check the id, "
+            "or pass the full path such as 'Root>Courses'",
             str(category_id),
         ) from None
     return found
@@ -94,7 +103,7 @@ def _by_name(path: str) -> Flow[Category]:
     raise CategoryNotFoundError.lookup(
         f"no category has the full path {path!r} (levels separated by '>'); "
         "one made a moment ago may not be listed yet (the server's search index lags): pass "
-        "its id, or try again in a minute",
+        f"its id, or try again in a minute. Or it is {_HIDDEN}",
         path,
         near,
     )

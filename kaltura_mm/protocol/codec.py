@@ -18,12 +18,14 @@ import functools
 import typing
 import warnings
 from collections.abc import Callable, Iterable, Mapping
+from itertools import chain, compress
 from typing import Any, TypeVar
 
 import attrs
 
 from kaltura_mm import models as m
 from kaltura_mm.protocol import converters
+from kaltura_mm.protocol.build import Builder, fast_builder
 from kaltura_mm.protocol.converters import DecodeError as DecodeError
 
 T = TypeVar("T")
@@ -139,15 +141,19 @@ def object_decoder(cls: type) -> ObjectDecoder:
     """Return the function building a ``cls`` from a JSON object, with its field table built once.
 
     Each wire name maps to (python name, raw types taken as they are, converter); values a field
-    cannot take, and fields the model does not have, are kept in ``extra``.
+    cannot take, and fields the model does not have, are kept in ``extra``. The objects of one
+    page share their keys and value types, so the work of sorting each key into "take as is",
+    "convert" or "keep in extra" is done once per such shape (``_Shape``), not once per value.
     """
     table = {
-        wire: (name, converters.ready_types(hint), converters.converter_for(hint))
+        wire: (name, _ready(hint), converters.converter_for(hint), hint)
         for wire, (name, hint) in _fields(cls).items()
     }
     keeps_extra = "extra" in attrs.fields_dict(cls)
+    fast = fast_builder(cls)
+    shapes: dict[tuple[Any, ...], _Shape] = {}
 
-    def decode_object(data: Mapping[str, Any]) -> Any:
+    def one_by_one(data: Mapping[str, Any]) -> Any:
         kwargs: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         for key, raw in data.items():
@@ -156,7 +162,7 @@ def object_decoder(cls: type) -> ObjectDecoder:
                 if key != "objectType":
                     extra[key] = raw
                 continue
-            name, ready, convert = field
+            name, ready, convert, _ = field
             if type(raw) in ready:
                 kwargs[name] = raw
                 continue
@@ -165,6 +171,8 @@ def object_decoder(cls: type) -> ObjectDecoder:
             except (ValueError, TypeError):
                 # An unexpected value type must not lose the whole object: keep it raw.
                 extra[key] = raw
+        if fast is not None:
+            return _built(cls, fast, kwargs.items(), extra if keeps_extra else None)
         if keeps_extra:
             kwargs["extra"] = extra
         try:
@@ -172,7 +180,79 @@ def object_decoder(cls: type) -> ObjectDecoder:
         except (TypeError, ValueError) as exc:
             raise DecodeError(f"cannot build {cls.__name__}: {exc}") from exc
 
-    return decode_object
+    def decode_object(data: Mapping[str, Any]) -> Any:
+        key = (*data, *map(type, data.values()))  # the keys, then their values' types
+        shape = shapes.get(key)
+        if shape is None:
+            if len(shapes) >= _SHAPES:  # a server whose objects all differ: stay bounded
+                shapes.clear()
+            shape = shapes[key] = _Shape.of(key, table)
+        try:
+            converted = [(name, convert(data[wire])) for wire, name, convert in shape.converted]
+        except (ValueError, TypeError):
+            return one_by_one(data)  # rare: keeps ``extra`` in the object's own key order
+        taken = zip(shape.names, compress(data.values(), shape.taken), strict=False)
+        extra = {wire: data[wire] for wire in shape.extra} if keeps_extra else None
+        assert fast is not None  # only used with a fast builder
+        return _built(cls, fast, chain(taken, converted), extra)
+
+    # Sorting keys once per shape pays for the wide classes the fast builder builds; a narrow
+    # slotted one (a token: a dozen fields) is built by its ``__init__``, value by value.
+    return decode_object if fast is not None else one_by_one
+
+
+_SHAPES = 64
+_NONE = frozenset({type(None)})
+
+
+def _ready(hint: Any) -> frozenset[type]:
+    """Return the raw types a ``hint`` field takes as they are; ``None`` too if it is optional."""
+    ready = converters.ready_types(hint)
+    options = typing.get_args(hint)
+    return ready | _NONE if type(None) in options else ready
+
+
+def _built(
+    cls: type, build: Builder, values: Iterable[tuple[str, Any]], extra: dict[str, Any] | None
+) -> Any:
+    try:
+        return build(values, extra)
+    except (TypeError, ValueError) as exc:
+        raise DecodeError(f"cannot build {cls.__name__}: {exc}") from exc
+
+
+@attrs.frozen
+class _Shape:
+    """What to do with each value of objects with given keys and value types, in key order."""
+
+    taken: tuple[bool, ...]  # which values are taken as they are
+    names: tuple[str, ...]  # the python names of those, in order
+    converted: tuple[tuple[str, str, converters.Converter], ...]  # (wire, python name, converter)
+    extra: tuple[str, ...]  # wire names of the fields the model lacks
+
+    @classmethod
+    def of(
+        cls,
+        key: tuple[Any, ...],
+        table: Mapping[str, tuple[str, frozenset[type], converters.Converter, Any]],
+    ) -> _Shape:
+        """Return the shape of objects with ``key``: their wire names, then their value types."""
+        half = len(key) // 2
+        taken, names, converted, extra = [], [], [], []
+        for wire, kind in zip(key[:half], key[half:], strict=True):
+            field = table.get(wire)
+            if field is None:
+                taken.append(False)
+                if wire != "objectType":
+                    extra.append(wire)
+                continue
+            name, ready, _, hint = field
+            taken.append(kind in ready)
+            if kind in ready:
+                names.append(name)
+            else:  # never None here: an optional field takes None as it is
+                converted.append((wire, name, converters.converter_from(hint, kind)))
+        return cls(tuple(taken), tuple(names), tuple(converted), tuple(extra))
 
 
 def _nearest_known(object_type: str) -> type | None:
@@ -214,10 +294,28 @@ def decode_list(value: Any, item: type | None = None) -> m.ListPage[Any]:
     """Decode a ``Kaltura...ListResponse`` into a ``ListPage``."""
     if not isinstance(value, dict) or not isinstance(value.get("objects", []), list):
         raise DecodeError(f"expected a list response, got {type(value).__name__}")
-    objects = tuple(decode(obj, item) for obj in value.get("objects", []))
+    objects = tuple(_decode_all(value.get("objects", []), item))
     return m.ListPage(
         objects=objects, total_count=converters.as_int(value.get("totalCount", len(objects)))
     )
+
+
+def _decode_all(raw: list[Any], item: type | None) -> list[Any]:
+    """Decode a page's objects as ``decode`` does, looking each known ``objectType`` up once."""
+    known: dict[str, ObjectDecoder] = {}
+    out = []
+    for obj in raw:
+        object_type = obj.get("objectType") if type(obj) is dict else None
+        decoder = known.get(object_type) if type(object_type) is str else None
+        if decoder is not None:
+            out.append(decoder(obj))
+            continue
+        out.append(decode(obj, item))
+        if isinstance(object_type, str) and item is not m.ListPage:
+            cls = OBJECT_TYPES.get(object_type)
+            if cls is not None and not object_type.endswith("ListResponse"):
+                known[object_type] = object_decoder(cls)  # what ``decode`` just used for it
+    return out
 
 
 def decoder_for(cls: type[T]) -> Callable[[Any], T]:

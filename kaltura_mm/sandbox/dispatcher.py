@@ -39,6 +39,7 @@ from kaltura_mm.sandbox.services import (
     category,
     category_entry,
     media_replace,
+    recycle_bin,
     session,
     token_upload,
     upload_token,
@@ -50,7 +51,7 @@ _SESSION_CACHE = 4096  # verified KS strings remembered (the cache is simply emp
 
 SERVICES: dict[str, dict[str, Action]] = {
     "session": session.ACTIONS,
-    "baseentry": base_entry.BASE_ENTRY,
+    "baseentry": {**base_entry.BASE_ENTRY, **recycle_bin.ACTIONS},
     "media": {**base_entry.MEDIA, **media_replace.ACTIONS},
     "uploadtoken": upload_token.ACTIONS,
     "category": category.ACTIONS,

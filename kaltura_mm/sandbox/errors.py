@@ -94,6 +94,12 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
         'Cannot set the value of DISPLAY_IN_SEARCH to ["@DISPLAY_IN_SEARCH_NEW_VALUE@"]',
     ),
     "ENTRY_ID_NOT_FOUND": (("ENTRY_ID",), 'Entry id "@ENTRY_ID@" not found'),
+    "INVALID_ENTRY_STATUS_FOR_RECYCLE": ((), "The entry displayInStatus is invalid for recycle"),
+    "INVALID_ENTRY_STATUS_FOR_RESTORE": (
+        (),
+        "Only entry in displayInStatus RECYCLED can be restored",
+    ),
+    "FEATURE_RECYCLE_BIN_DISABLED": ((), "Feature recycle bin is disabled for partner"),
     "INVALID_ENTRY_ID": (("ID",), 'Invalid entry id ["@ID@"]'),
     "ENTRY_ALREADY_WITH_CONTENT": ((), "Entry already associated with content"),
     "ENTRY_TYPE_NOT_SUPPORTED": (("ENTRY_TYPE",), 'Entry type "@ENTRY_TYPE@" not supported'),

@@ -123,3 +123,25 @@ def delete(entry_id: str) -> Call[None]:
     """Build the call deleting an entry (a second delete answers ``EntryNotFoundError``)."""
     params = {"entryId": arguments.text_id("entry_id", entry_id)}
     return Call(service=SERVICE, action="delete", params=params, decoder=codec.decode_none)
+
+
+def recycle(entry_id: str) -> Call[BaseEntry]:
+    """Build the call moving an entry to the recycle bin (``displayInSearch`` -2): lists leave it
+    out, its category links stay, ``restore_recycled`` brings it back. ``RecycleBinDisabledError``
+    when the account has no bin; ``INVALID_ENTRY_STATUS_FOR_RECYCLE`` when it is there already."""
+    params = {"entryId": arguments.text_id("entry_id", entry_id)}
+    return Call(
+        service=SERVICE, action="recycle", params=params, decoder=codec.decoder_for(BaseEntry)
+    )
+
+
+def restore_recycled(entry_id: str) -> Call[BaseEntry]:
+    """Build the call bringing an entry back from the recycle bin
+    (``INVALID_ENTRY_STATUS_FOR_RESTORE`` when it is not there)."""
+    params = {"entryId": arguments.text_id("entry_id", entry_id)}
+    return Call(
+        service=SERVICE,
+        action="restoreRecycled",
+        params=params,
+        decoder=codec.decoder_for(BaseEntry),
+    )

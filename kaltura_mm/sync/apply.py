@@ -26,11 +26,12 @@ from pathlib import Path
 
 import attrs
 
-from kaltura_mm.errors import KalturaError, UploadCancelledError
+from kaltura_mm.errors import KalturaError, RecycleBinDisabledError, UploadCancelledError
 from kaltura_mm.flows.batch import EntryOutcome, Pace
 from kaltura_mm.flows.category_admin import create_categories
 from kaltura_mm.flows.edits import EditOutcome, EntryEdit, apply_edits, plan_edits
 from kaltura_mm.flows.entries import add_to_category, delete_entries, detach_entries
+from kaltura_mm.flows.recycle_bin import recycle_entries
 from kaltura_mm.runtime.effects import Flow, interleave
 from kaltura_mm.sync.ledger import ApplyHooks, ItemOutcome, Ledger
 from kaltura_mm.sync.model import ADD, ATTACH, DELETE, DETACH, REPLACE, UPDATE, Plan, PlanItem
@@ -41,6 +42,8 @@ from kaltura_mm.upload.replace import ReplaceResult, replace_content
 from kaltura_mm.upload.request import FileFingerprint, UploadOptions, UploadRequest, UploadState
 from kaltura_mm.upload.result import UploadOutcome
 
+RECYCLED_NOTE = "in the recycle bin: kaltura-mm restore brings it back"
+NO_BIN_NOTE = "deleted for good: this account has no recycle bin (FEATURE_RECYCLE_BIN)"
 _FOLLOW_UP = ("admin_tags", "partner_data")  # fields an upload cannot set as it makes an entry
 
 
@@ -62,14 +65,18 @@ def apply_plan(
     files_in_flight: int = 4,
     resume: Resume | None = None,
     hooks: ApplyHooks | None = None,
+    recycle: bool = True,
 ) -> Flow[list[ItemOutcome]]:
-    """Apply ``plan`` (phases 1 to 5); return the outcome of every item that changes something."""
+    """Apply ``plan`` (phases 1 to 5); return the outcome of every item that changes something.
+
+    ``recycle``: a deleted entry goes to the recycle bin (where the account has one; else, and
+    without ``recycle``, it is deleted for good)."""
     hooks = hooks or ApplyHooks()
     resume = resume or Resume()
     items = yield from _placed(plan, resume.categories, hooks)
     # sync finds its entries by referenceId: a session that may not set it is refused at once
     sending = attrs.evolve(options or UploadOptions(), require_reference_id=True)
-    run = _Run(Ledger.of(items, hooks), sending, pace or Pace(), files_in_flight)
+    run = _Run(Ledger.of(items, hooks), sending, pace or Pace(), files_in_flight, recycle)
     for phase in (run.adds, run.replaces, run.updates, run.attaches, run.detaches, run.deletes):
         if hooks.cancelled:
             break
@@ -119,6 +126,7 @@ class _Run:
     options: UploadOptions
     pace: Pace
     files: int
+    recycle: bool = True
     follow_ups: dict[str, tuple[int, EntryEdit]] = attrs.field(factory=dict)
 
     def adds(self, resume: Resume) -> Flow[None]:
@@ -242,7 +250,21 @@ class _Run:
         todo = {t.entry_id: i for i, t in self.ledger.waiting(DELETE) if t.entry_id}
         if not todo:
             return
-        for outcome in (yield from delete_entries(list(todo), known_to_exist=True, pace=self.pace)):
+        forever = list(todo)
+        if self.recycle:  # to the bin; an account without one: deleted for good, said per entry
+            forever = []
+            for outcome in (yield from recycle_entries(list(todo), pace=self.pace)):
+                index = todo[outcome.entry_id]
+                if isinstance(outcome.error, RecycleBinDisabledError):
+                    forever.append(outcome.entry_id)
+                    self.ledger.tracks[index].note = NO_BIN_NOTE
+                    continue
+                if outcome.ok:
+                    self.ledger.tracks[index].note = RECYCLED_NOTE
+                self.ledger.ended(index, DELETE, outcome.status, outcome.error)
+        if not forever:
+            return
+        for outcome in (yield from delete_entries(forever, known_to_exist=True, pace=self.pace)):
             self.ledger.ended(todo[outcome.entry_id], DELETE, outcome.status, outcome.error)
 
     def _per_category(

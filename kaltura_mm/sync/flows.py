@@ -85,9 +85,11 @@ def apply_sync(
     files_in_flight: int = 4,
     resume: Resume | None = None,
     hooks: ApplyHooks | None = None,
+    recycle: bool = True,
 ) -> Flow[list[ItemOutcome]]:
     """Apply ``plan``; with ``check`` (a plan made earlier), refuse it when the server changed
-    underneath (``StalePlanError`` naming the entries), and skip what is already done."""
+    underneath (``StalePlanError`` naming the entries), and skip what is already done.
+    ``recycle``: entries the plan deletes go to the recycle bin where the account has one."""
     if check:
         plan = yield from check_plan(plan, records)
     return (
@@ -98,5 +100,6 @@ def apply_sync(
             files_in_flight=files_in_flight,
             resume=resume,
             hooks=hooks,
+            recycle=recycle,
         )
     )

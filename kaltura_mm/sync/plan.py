@@ -13,10 +13,13 @@ The scope is the sync's category and everything below it. For each item of the s
    in and should not be (categories outside the scope are never touched).
 5. Nothing to do: ``keep``. Entries in the scope that no item claims are ``extra``: kept, or
    detached from the scope (``prune="detach"``) or deleted (``prune="delete"``).
-6. An item with no entry of its own whose very file ``kaltura-mm upload`` put into the category
-   (the entry carries the upload engine's referenceId, a hash of the file's content sample,
-   size and name, and of the category) is not uploaded again: that entry is taken over (its
-   referenceId becomes the item's), so switching from ``upload`` to ``sync`` makes no duplicate.
+6. An item with no entry of its own whose very file is in an entry of the category that no item
+   claims is not uploaded again: that entry is taken over (its referenceId becomes the item's).
+   Known to hold the file: an entry ``kaltura-mm upload`` made (its referenceId hashes every
+   byte, the size, the name and the category), or one an earlier sync of the category made from
+   another source kind (its record says which content). So switching from ``upload`` to
+   ``sync``, or from a folder to a manifest listing its files and back, makes no duplicate
+   (``kaltura_mm.sync.adopt``).
 
 Categories an item names must lie in the scope; missing ones are created first when the caller
 allows it (``create_categories``), else the plan refuses.
@@ -53,7 +56,7 @@ from kaltura_mm.sync.scope import Scope, scope_of
 from kaltura_mm.sync.server import ServerView
 from kaltura_mm.sync.source import Source, SyncItem
 from kaltura_mm.upload.recover import COMPLETE_STATUSES
-from kaltura_mm.upload.request import FileFingerprint
+from kaltura_mm.upload.request import REFERENCE_PREFIX, FileFingerprint
 
 
 def _age(entry: BaseEntry) -> tuple[int, str]:
@@ -106,16 +109,20 @@ def build_plan(
 ) -> Plan:
     """Return the plan that makes the scope look like ``source`` (rules 1 to 5)."""
     scope = scope_of(view, scope_name)
-    context = _Context(scope, view, source, prints, Uploads.of(view, scope.top.id))
-    keys = [item.key(scope.top.id) if scope.top.id else None for item in source.items]
+    # a manifest's referenceId is the item's name even before the category exists; a derived
+    # one needs the category's id, and is filled in once it is made (``apply.with_scope``)
+    keys = [_key(item, scope.top.id) for item in source.items]
     _refuse_twice(source.items, keys)
     mine = _claims(view, keys)
+    claimed = {e.id for found in mine.values() for e in found if e.id}
+    uploads = Uploads.of(view, scope.top.id, records, claimed)
+    context = _Context(scope, view, source, prints, uploads)
     items = [
         _item(context, item, key, mine.get(key or "", []), records.get(key or ""))
         for item, key in zip(source.items, keys, strict=True)
     ]
     claimed = {i.entry_id for i in items if i.entry_id}
-    held = {i.key(scope.top.id) for i in source.held} if scope.top.id else set()
+    held = {k for k in (_key(i, scope.top.id) for i in source.held) if k}
     extras = [
         _held(entry) if entry.reference_id in held else _extra(context, entry, prune)
         for entry in view.entries.values()
@@ -137,6 +144,13 @@ def build_plan(
         managed=source.managed,
         source=source.origin,
     )
+
+
+def _key(item: SyncItem, scope_id: int | None) -> str | None:
+    """Return the referenceId ``item`` is known by (None: derived, the category not made yet)."""
+    if item.reference_id:
+        return item.reference_id
+    return item.key(scope_id) if scope_id else None
 
 
 def _refuse_twice(items: Sequence[SyncItem], keys: Sequence[str | None]) -> None:
@@ -227,7 +241,12 @@ def _adopted(
         actions=tuple(actions),
         before=before,
         after=after,
-        note="made by `kaltura-mm upload` from this very file: taken over, not uploaded again",
+        note=(
+            "made by `kaltura-mm upload` from this very file: taken over, not uploaded again"
+            if (twin.reference_id or "").startswith(REFERENCE_PREFIX)
+            else f"made by an earlier sync of this very file (as {twin.reference_id}): taken "
+            "over, not uploaded again"
+        ),
     )
 
 

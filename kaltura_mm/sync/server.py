@@ -29,6 +29,7 @@ import attrs
 from kaltura_mm.errors import ActionBlockedError, KalturaError
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, Keyset, next_page
 from kaltura_mm.flows.membership import read_membership
+from kaltura_mm.flows.recycle_bin import RECYCLED
 from kaltura_mm.models import (
     BaseEntry,
     BaseEntryFilter,
@@ -93,8 +94,14 @@ def read_server(
     batch: list[Call[Any]] = [*_by_ids(missing), *_by_reference(unseen)]
     for answer in (yield from _batched(batch)):
         for entry in answer.objects if isinstance(answer, ListPage) else answer:
-            # a list also returns entries deleted after the index took them, marked DELETED
-            if entry.id and entry.id not in entries and entry.status is not EntryStatus.DELETED:
+            # a list also returns entries deleted after the index took them, marked DELETED;
+            # getByIds also returns one in the recycle bin: gone, for a sync
+            if (
+                entry.id
+                and entry.id not in entries
+                and entry.status is not EntryStatus.DELETED
+                and entry.display_in_search != RECYCLED
+            ):
                 entries[entry.id] = entry
     links, link_requests = yield from _links(top, tree, list(entries))
     total = requests + pages + _requests(len(batch)) + link_requests
@@ -148,7 +155,8 @@ def _listing(top: Category) -> Flow[tuple[dict[str, BaseEntry], int]]:
     while not cursor.done:  # the listing's own step: it waits out the index's lag
         cursor, fresh = yield from next_page(cursor)
         pages += 1
-        entries.update({e.id: e for e in fresh if e.id})
+        # the index may list an entry recycled a moment ago (its re-read shows it recycled)
+        entries.update({e.id: e for e in fresh if e.id and e.display_in_search != RECYCLED})
     return entries, pages
 
 

@@ -5,9 +5,10 @@ own XML ingestion: the manifest's ``referenceId`` where given, else ``derived_ke
 ``sync-`` and a hash of the sync's category id and the file's path relative to the source (the
 folder, or the manifest's folder). The category id is in it so that two syncs of two folders that
 hold the same file names into two categories never share an entry; the path, not the content, so
-an edited file keeps its entry (the sync replaces its content). Renaming or moving a file inside
-the source therefore makes a new entry and leaves the old one ``extra``; a manifest
-``referenceId`` keeps the entry across a rename.
+an edited file keeps its entry (the sync replaces its content). A renamed or moved file (or
+the same file in another source kind) has another key: its entry is found by its content
+(``kaltura_mm.sync.adopt``) where the sync's records know it; a manifest ``referenceId`` keeps
+the entry across a rename.
 
 Manifests. CSV with a header, or JSON lines (``.jsonl``/``.ndjson``), one row per entry:
 ``path`` (required; relative paths start at the manifest's folder), ``referenceId``, ``category``

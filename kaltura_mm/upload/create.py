@@ -42,6 +42,7 @@ from kaltura_mm.errors import (
     ConfigError,
     InvalidKsError,
     KalturaError,
+    ReferenceIdNotWritableError,
     ResponseError,
     ServiceForbiddenError,
     TransportError,
@@ -61,7 +62,7 @@ from kaltura_mm.models import (
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse, Ref
 from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import base_entry, category, category_entry, upload_token
-from kaltura_mm.upload.identity_check import dropped_reference, needs_probe
+from kaltura_mm.upload.identity_check import DELETED, dropped_reference, needs_probe
 from kaltura_mm.upload.job import Job, part_of, patiently
 from kaltura_mm.upload.lookup import LastLook, add_last_look, after_lookup, find_existing
 from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, Action, Found
@@ -229,14 +230,17 @@ def create(
         failures.append((what, outcome))
     for what, outcome in failures:
         if isinstance(outcome, KalturaError) and not isinstance(outcome, CategoryEntryExistsError):
-            job = yield from cleanup(job)
+            job, left = yield from _cleanup_after_refusal(job)
             if isinstance(made_entry, KalturaError):
                 yield from _sweep_nameless(job)
-            raise UploadError(_explain(what, outcome), state=job.state) from outcome
+            message = _explain(what, outcome) + (f"; {left}" if left else "")
+            raise UploadError(message, state=job.state) from outcome
     refused = dropped_reference(job, made_entry) if made.entry is not None else None
     if refused is not None:
-        job = yield from cleanup(job)
-        refused.state = job.state  # nothing left to resume: the file starts over
+        job, left = yield from _cleanup_after_refusal(job)
+        if left:
+            refused = ReferenceIdNotWritableError(str(refused).replace(DELETED, left))
+        refused.state = job.state  # nothing left to resume (or abort, if left): starts over
         raise refused
     sent: Any = response.outcome(made.head) if made.head is not None else None
     read: Any = response.outcome(made.final) if made.final else None
@@ -310,6 +314,23 @@ def create_once(job: Job, found: Found | None = None) -> Flow[tuple[Job, Creatio
             yield Sleep(job.options.backoff_base)
             last: KalturaError = exc
     raise UploadError(f"could not create the entry: {last}", state=job.state) from last
+
+
+def _cleanup_after_refusal(job: Job) -> Flow[tuple[Job, str]]:
+    """Delete what a refused create made; return the job and, when the session may not delete
+    it either, a sentence naming what is left. The first refusal is what the user must fix, so
+    the clean-up's own refusal never takes its place; the state keeps what is left, for
+    ``uploads abort`` with a session that may delete it."""
+    try:
+        return (yield from cleanup(job)), ""
+    except ServiceForbiddenError as exc:
+        what = exc.kaltura_args.get("SERVICE", exc.call)
+        left = (
+            f"the entry {job.state.entry_id} it made is left on the server (this session may "
+            f"not call {what} either): `kaltura-mm uploads abort` with a session that may "
+            "delete entries removes it"
+        )
+        return job, left
 
 
 def cleanup(job: Job) -> Flow[Job]:

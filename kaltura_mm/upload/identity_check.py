@@ -42,6 +42,9 @@ def needs_probe(job: Job, into: BaseEntry | None) -> Flow[bool]:
     return not known.full_rights
 
 
+DELETED = "what the create made was deleted"  # replaced when the session may not delete it
+
+
 def dropped_reference(job: Job, made: Any) -> ReferenceIdNotWritableError | None:
     """Remember whether the entry ``made`` kept the referenceId sent; return the refusal if not
     and the upload requires it (``made``: the create's answer for the entry; an error there is
@@ -61,7 +64,7 @@ def _refusal(job: Job, came_back: str | None) -> ReferenceIdNotWritableError:
         f"the server dropped the entry's referenceId ({job.state.reference_id!r} came back "
         f"{came_back!r}): this session's role lacks the permission {permission}, and an "
         "entry without its referenceId is not found again (a re-run or a sync would make it "
-        "twice). Nothing of the file was sent and what the create made was deleted. Upload with "
+        f"twice). Nothing of the file was sent and {DELETED}. Upload with "
         "an admin session (the admin secret, or an ADMIN KS), or have the account's "
         f"administrator give this user's role {permission} (or start the KS with setrole: a "
         "role that has it)",

@@ -19,8 +19,8 @@ index that ``baseEntry.list`` reads), except the bounded wait of recover rule 6:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import attrs
 
@@ -37,6 +37,7 @@ from kaltura_mm.models import (
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
 from kaltura_mm.runtime.effects import Draw, Flow, Now, Reach, Reached, Sleep
 from kaltura_mm.services import base_entry, upload_token
+from kaltura_mm.upload.identity import TokenNames
 from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.plan import backoff_delay
 from kaltura_mm.upload.recover import (
@@ -211,7 +212,36 @@ def after_lookup(job: Job, found: Found) -> Flow[Decision]:
 def add_last_look(batch: MultiRequest, job: Job) -> LastLook:
     """Add the last look's token list (the tokens of the file's size) to ``batch``."""
     call = upload_token.list(_by_size(job.state.fingerprint.size), Pager(page_size=_PAGE))
-    return LastLook(batch.add(call))
+    names = job.state.names
+    return LastLook(batch.add(attrs.evolve(call, decoder=_named_only(call.decoder, names))))
+
+
+def _named_only(
+    decode_page: Callable[[Any], ListPage[UploadToken]], names: TokenNames
+) -> Callable[[Any], ListPage[UploadToken]]:
+    """Return ``decode_page`` decoding only the tokens that may carry the upload's names.
+
+    The last look keeps only those (``_mine``), but a run of files of one size made every
+    upload's list hold the tokens of all the others, up to a page of 500: decoding them all made
+    each file cost more than the one before (issue 20). A token whose fileName is a string and
+    not one of the names is left out before it is decoded; the total count stays the server's.
+    """
+
+    def decode(value: Any) -> ListPage[UploadToken]:
+        objects = value.get("objects") if isinstance(value, dict) else None
+        if isinstance(objects, list):
+            kept = [o for o in objects if not isinstance(o, dict) or _may_be_named(o, names)]
+            value = {**value, "objects": kept}
+        return decode_page(value)
+
+    return decode
+
+
+def _may_be_named(token: dict[str, Any], names: TokenNames) -> bool:
+    file_name = token.get("fileName")
+    if not isinstance(file_name, str):
+        return True  # left to the decoder and ``_mine``, as before
+    return file_name == names.marker or names.entry_of(file_name) is not None
 
 
 def last_look(job: Job, own: BaseEntry, response: MultiResponse, look: LastLook) -> Flow[BaseEntry]:

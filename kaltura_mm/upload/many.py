@@ -115,6 +115,7 @@ def upload_many(
     states: Sequence[UploadState | None] | None = None,
     on_start: OnStart | None = None,
     on_outcome: OnOutcome | None = None,
+    categories_checked: bool = False,
 ) -> Flow[list[UploadOutcome]]:
     """Upload many files, ``max_files_in_flight`` at a time; one file's failure stops no other.
 
@@ -123,14 +124,14 @@ def upload_many(
     ``states`` (one per request, None for a fresh upload) resumes saved uploads as
     ``resume_upload`` does. ``on_start`` hears a file when its turn comes, ``on_outcome`` as
     soon as it ends. Once ``cancel`` is set no file starts: those left end in
-    ``UploadCancelledError`` with nothing sent.
+    ``UploadCancelledError`` with nothing sent. ``categories_checked`` skips the check that the
+    categories exist, for a caller that has just read them itself (as ``upload_file``'s).
     """
     options = options or UploadOptions()
     added = yield from category_ids(category)
     asked = [request_for(r, added) for r in requests]
-    missing = yield from missing_categories(
-        tuple(sorted({c for r in asked for c in r.category_ids})), options
-    )
+    wanted = tuple(sorted({c for r in asked for c in r.category_ids}))
+    missing = set() if categories_checked else (yield from missing_categories(wanted, options))
     now = yield Now()
     totals = None
     if on_progress is not None:

@@ -52,3 +52,23 @@ def test_sync_skips_empty_files_and_keeps_the_entry_of_one_emptied(
     plan = cli("--json", "sync", str(folder), "-c", "Course", "--plan", "--show-keep").json_lines()
     (held,) = [r for r in plan if r["name"] == "b"]
     assert held["action"] == "keep" and "empty" in held["note"]
+
+
+def test_an_empty_id_list_is_nothing_to_do_not_a_usage_error(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    # `list ... --format csv > old.csv && delete --from-file old.csv`: a listing that matched
+    # nothing gives a header-only file; a cron job's run with nothing to do is clean
+    sandbox_env.create_category("Root>Archive")
+    listed = tmp_path / "old.csv"
+    run = cli("list", "-c", "Root>Archive", "--all", "--format", "csv")
+    assert run.code == 0, run.err
+    listed.write_text(run.out)
+    for argv in (("delete", "--from-file", str(listed), "--yes"),
+                 ("detach", "-c", "Root>Archive", "--from-file", str(listed), "--yes"),
+                 ("update", "--from-file", str(listed))):  # fmt: skip
+        done = cli(*argv)
+        assert done.code == 0, (argv, done.err)
+    assert "names no entries: nothing to update" in done.err
+    assert cli("delete", "--yes").code == 2  # naming nothing at all is still a usage error
+    assert cli("update").code == 2

@@ -20,8 +20,8 @@ from tests.cli.conftest import Result
 
 COMMAND_MODULES = {path.rpartition(".")[0] for path in COMMANDS.values()}
 EVERY_COMMAND = [
-    "add", "apply", "auth", "categories", "config", "delete", "demo", "detach", "get", "ks", "list",
-    "move", "replace", "sandbox", "sync", "update", "upload", "uploads",
+    "add", "apply", "auth", "categories", "check", "config", "delete", "demo", "detach", "get",
+    "ks", "list", "move", "replace", "restore", "sandbox", "sync", "update", "upload", "uploads",
 ]  # fmt: skip
 
 

@@ -23,6 +23,8 @@ WRITES = frozenset(
         ("baseentry", "updatecontent"),
         ("baseentry", "addcontent"),
         ("baseentry", "delete"),
+        ("baseentry", "recycle"),
+        ("baseentry", "restorerecycled"),
         ("uploadtoken", "add"),
         ("uploadtoken", "upload"),
         ("uploadtoken", "delete"),

@@ -112,3 +112,20 @@ def test_nothing_starts_once_cancelled(run: Run, kaltura_sandbox: Sandbox, tmp_p
         assert "not started" in str(outcome.error)
     assert kaltura_sandbox.stats.calls[("baseentry", "add")] == 0
     assert kaltura_sandbox.stats.calls[("uploadtoken", "add")] == 0
+
+
+def test_categories_read_by_the_caller_are_not_read_again(
+    run: Run, kaltura_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    category = kaltura_sandbox.create_category("Checked")
+    files = [
+        UploadRequest(path=media(tmp_path, f"c{i}.mp4", 20 * KIB + i), category_ids=(category,))
+        for i in range(2)
+    ]
+    kaltura_sandbox.stats.reset()
+    outcomes = run(upload_many(files, OPTIONS, categories_checked=True))
+    assert all(o.ok for o in outcomes)
+    assert kaltura_sandbox.stats.calls[("category", "get")] == 0
+    unchecked = UploadRequest(path=media(tmp_path, "u.mp4", 30 * KIB), category_ids=(category,))
+    run(upload_many([unchecked], OPTIONS))
+    assert kaltura_sandbox.stats.calls[("category", "get")] == 1  # the default reads them

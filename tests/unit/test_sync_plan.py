@@ -237,3 +237,47 @@ def test_a_record_of_an_earlier_kaltura_mm_is_compared_by_its_sample(tmp_path: P
     assert earlier.holds(now)  # touched, same content: no replacement after an upgrade
     path.write_bytes(b"y" * 100)
     assert not earlier.holds(fingerprint(path))
+
+
+def test_a_manifest_reference_id_is_kept_before_its_category_exists() -> None:
+    plan = build_plan(
+        _source(_item("a.mp4", "BIO-1"), _item("b.mp4")),
+        ServerView(None),
+        {},
+        _prints,
+        scope_name="Courses",
+        create_categories=True,
+    )
+    assert [i.reference_id for i in plan.items] == ["BIO-1", None]  # the derived one: at apply
+
+
+CONTENT = FileFingerprint(size=5, mtime_ns=1, sample_sha256="", content_sha256="c" * 64)
+
+
+def _content(item: SyncItem, record: SyncRecord | None) -> FileFingerprint:
+    return CONTENT
+
+
+def test_an_entry_recorded_with_the_files_content_is_taken_over_once() -> None:
+    old = _entry("0_old", derived_key(10, "old/a.mp4"))
+    mine = _entry("0_mine", "ref-b")
+    records = {
+        r.reference_id: r
+        for r in (
+            SyncRecord.of(old.reference_id or "", "0_old", CONTENT, "old/a.mp4"),
+            SyncRecord.of("ref-b", "0_mine", CONTENT, "b.mp4"),  # claimed by its own item
+        )
+    }
+    view = _view(old, mine, links={"0_old": {10}, "0_mine": {10}})
+    source = _source(_item("a.mp4", "ref-a"), _item("b.mp4", "ref-b"), _item("copy.mp4", "ref-c"))
+    plan = build_plan(source, view, records, _content, scope_name="Courses")
+    by_ref = {i.reference_id: i for i in plan.items}
+    assert (by_ref["ref-a"].entry_id, by_ref["ref-a"].actions) == ("0_old", ("update",))
+    assert by_ref["ref-a"].after["reference_id"] == "ref-a"
+    assert "earlier sync" in (by_ref["ref-a"].note or "")
+    assert (by_ref["ref-b"].entry_id, by_ref["ref-b"].actions) == ("0_mine", ("keep",))
+    assert by_ref["ref-c"].actions == ("add",)  # the same content twice: one entry each
+    stale = {**records, "ref-a": SyncRecord.of("ref-a", "0_old", CONTENT)}  # under another name
+    del stale[old.reference_id or ""]
+    again = build_plan(source, view, stale, _content, scope_name="Courses")
+    assert [i.actions for i in again.items if i.reference_id == "ref-a"] == [("add",)]
