@@ -55,3 +55,13 @@ class ReportedWriter(ResultWriter):
 def with_report(writer: ResultWriter, keys: Sequence[str], path: Path | None) -> ResultWriter:
     """Return ``writer``, also writing to ``path`` when one is given."""
     return writer if path is None else ReportedWriter(writer, keys, path)
+
+
+def empty_report(path: Path | None) -> None:
+    """Write an empty report to ``path`` (a run with nothing to apply), if one is asked for."""
+    if path is None:
+        return
+    try:
+        path.write_text("", encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"--report {path}: {exc.strerror}", "pick a file you can write") from None

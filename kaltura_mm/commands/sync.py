@@ -24,7 +24,7 @@ from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import max_duration_option
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.params import ByteSize
-from kaltura_mm.commands.report_file import report_option
+from kaltura_mm.commands.report_file import empty_report, report_option
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.lock import RunLock
 from kaltura_mm.commands.state.sync_state import KnownCategories, SyncRecords
@@ -171,7 +171,10 @@ def _after_plan(state: AppContext, plan: Plan, options: dict[str, Any], db: Any,
     if options["plan_out"] is not None:
         _save(plan, options["plan_out"], _target(state))
         state.say(f"plan saved; apply it with: kaltura-mm apply {options['plan_out']}")
-    if options["show_plan"] or options["plan_out"] is not None or not plan.changes:
+    if options["show_plan"] or options["plan_out"] is not None:
+        return ExitCode.OK
+    if not plan.changes:
+        empty_report(options["report"])  # in step: a script still finds its report, empty
         return ExitCode.OK
     check_removals(plan, options["max_delete"])
     if not options["yes"] and not confirmed(plan):
@@ -242,6 +245,7 @@ def apply_command(ctx: click.Context, /, plan_file: Path, **options: Any) -> int
     root = state_dir(options["state_dir_"], state.env)
     if not plan.changes:
         say_summary(state, plan)
+        empty_report(options["report"])
         return ExitCode.OK
     if plan.scope.id is None:  # made before its category: an earlier apply may have made it
         with contextlib.suppress(CategoryNotFoundError):

@@ -404,3 +404,5 @@ def test_report_writes_one_json_line_per_item_for_sync_and_apply(
     assert applied.code == 0, applied.err
     (line,) = [json.loads(line) for line in report.read_text().splitlines()]  # made anew
     assert (line["path"], line["action"], line["status"]) == ("a.mp4", "update", "done")
+    in_step = cli("sync", str(manifest), "-c", "Course", "--yes", "--report", str(report))
+    assert in_step.code == 0 and report.read_text() == ""  # nothing applied: an empty report
