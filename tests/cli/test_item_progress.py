@@ -42,3 +42,18 @@ def test_a_terminal_gets_a_bar_counting_items() -> None:
         shown.item_ended(True)
         shown.item_ended(True)
     assert "2/2" in stream.getvalue()
+
+
+def test_a_replace_off_a_terminal_shows_its_bytes(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    sandbox_env.create_category("Talks")
+    made = cli("--json", "upload", str(media(tmp_path, "talk.mp4")), "-c", "Talks")
+    entry_id = made.json_lines()[0]["entry_id"]
+    new = media(tmp_path, "talk-v2.mp4", 250_000)
+    replaced = cli("replace", entry_id, str(new), "--chunk-size", "100kB", "--wait-ready")
+    assert replaced.code == 0, replaced.err
+    assert f"talk-v2.mp4 -> {entry_id}" in replaced.err
+    assert "1/1 files" in replaced.err and "250.0 kB/250.0 kB" in replaced.err
+    quiet = cli("replace", entry_id, str(media(tmp_path, "v3.mp4", 120_000)), "-q")
+    assert quiet.code == 0 and "files" not in quiet.err
