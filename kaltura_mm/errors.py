@@ -30,6 +30,8 @@ KalturaError                        base of everything below
 │   └── AnswerTooLargeError         the answer is larger than ``Config.max_answer_bytes``
 ├── PruneWithheldError              a sync's prune not sent: an add of the run was refused for
 │                                   permission (``cause``)
+├── FieldNotWritableError           an update's answer kept a field's old value (the role may
+│                                   not write it): fields, permissions
 ├── UploadError                     an upload that stopped; carries what is needed to resume
 │   ├── UploadCancelledError        cancelled by the caller
 │   ├── FileChangedError            the file changed during or since the upload
@@ -412,6 +414,23 @@ class ReferenceIdNotWritableError(UploadError):
     """
 
     permission = "CONTENT_INGEST_REFERENCE_MODIFY"
+
+
+class FieldNotWritableError(KalturaError):
+    """The server kept a field's old value although a new one was sent (an update's answer).
+
+    A field this session's role may not write is dropped silently: only a response header says
+    so. ``fields`` names the fields that came back unchanged; ``permissions`` the permissions
+    that write them (empty when kaltura-mm does not know which).
+    """
+
+    def __init__(
+        self, message: str, *, fields: tuple[str, ...], permissions: tuple[str, ...]
+    ) -> None:
+        """Name the fields the server kept and the permissions that would write them."""
+        super().__init__(message)
+        self.fields = fields
+        self.permissions = permissions
 
 
 class ConfigError(KalturaError, ValueError):

@@ -23,10 +23,11 @@ from kaltura_mm.commands.output import (
 from kaltura_mm.commands.params import EnumName, Order, Timestamp, category_ref
 from kaltura_mm.commands.problems import report_item_failure
 from kaltura_mm.commands.shell import command_line
+from kaltura_mm.enums import ReplacementStatus
 from kaltura_mm.flows.categories import CategoryNode, category_tree
 from kaltura_mm.flows.entries import get_entries
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries, list_page, live_rows
-from kaltura_mm.models import Category, EntryStatus, EntryType, MediaType
+from kaltura_mm.models import BaseEntry, Category, EntryStatus, EntryType, MediaType
 
 FORMAT = click.Choice([f.value for f in Format])
 
@@ -172,7 +173,7 @@ def _without_page(argv: list[str]) -> list[str]:
 def get_command(ctx: click.Context, entry_ids: tuple[str, ...], fmt: str) -> int:
     """Show entries by id (deleted or unknown ids are reported as not found)."""
     state = app(ctx)
-    writer = state.writer(ENTRY_KEYS, Format(fmt), table_keys=ENTRY_TABLE)
+    writer = state.writer(GET_KEYS, Format(fmt), table_keys=GET_TABLE)
     found = state.client().run(get_entries(entry_ids))
     failures = []
     for entry_id in dict.fromkeys(entry_ids):
@@ -181,9 +182,27 @@ def get_command(ctx: click.Context, entry_ids: tuple[str, ...], fmt: str) -> int
             failures.append(ExitCode.NOT_FOUND)
             report_item_failure(state, entry_id, "not_found", "no such entry (or it was deleted)")
             continue
-        writer.write(entry_record(entry))
+        writer.write(get_record(entry))
     writer.close()
     return for_items(len(found), failures)
+
+
+GET_KEYS = (*ENTRY_KEYS, "version", "replacement_status", "replacing_entry_id", "download_url")
+GET_TABLE = ("id", "name", "status", "version", "replacement_status", "download_url")
+
+
+def get_record(entry: BaseEntry) -> dict[str, Any]:
+    """Return what ``get`` shows of an entry: its record, the content's version, whether a
+    replacement is under way (by name: ``NONE``, ``READY_BUT_NOT_APPROVED``, ...; the entry
+    holding the new content while it converts), and where its original can be downloaded."""
+    status = entry.replacement_status
+    return {
+        **entry_record(entry),
+        "version": entry.version,
+        "replacement_status": None if status is None else ReplacementStatus(status).name,
+        "replacing_entry_id": entry.replacing_entry_id or None,
+        "download_url": entry.download_url or None,
+    }
 
 
 def show_categories(state: AppContext, root: str | None, as_tree: bool, fmt: str) -> int:

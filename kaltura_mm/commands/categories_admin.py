@@ -158,7 +158,7 @@ def delete_command(
         state.say("nothing was changed")
         return ExitCode.FAILED
     gone = client.run(delete_category(fate.category.id or 0, force=True))
-    writer.write(_record(gone.category, "deleted", gone.describe()))
+    writer.write(_record(gone.category, "deleted", gone.describe(done=True)))
     writer.close()
     return ExitCode.OK
 

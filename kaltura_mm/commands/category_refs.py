@@ -47,7 +47,7 @@ def resolve(state: AppContext, ref: str, root: Path | None = None) -> Category:
         known = Category()
     if (known.full_name or "").casefold() != normalize_path(value).casefold():
         raise CategoryNotFoundError.lookup(
-            f"no category has the full path {value!r} (paths are case-sensitive, separated by '>')",
+            f"no category has the full path {value!r} (levels separated by '>')",
             value,
         )
     return known

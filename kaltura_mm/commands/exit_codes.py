@@ -25,6 +25,9 @@ class ExitCode(enum.IntEnum):
     """The server could not be reached, or did not answer like a Kaltura server."""
     BUSY = 7
     """Another kaltura-mm run holds the state directory; nothing was done (run again later)."""
+    TIME_LIMIT = 8
+    """``--max-duration`` ran out: the run stopped cleanly between items (what was in flight
+    stays resumable); the same command again goes on from there."""
     INTERRUPTED = 130
     """Stopped by Ctrl-C (SIGINT) or SIGTERM; state was saved and the command can be re-run."""
 

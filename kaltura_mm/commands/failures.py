@@ -20,6 +20,7 @@ from kaltura_mm.errors import (
     CategoryNotFoundError,
     ConfigError,
     EntryNotFoundError,
+    FieldNotWritableError,
     InvalidKsError,
     KalturaError,
     MissingKsError,
@@ -195,6 +196,9 @@ def _describe(exc: BaseException) -> Failure:
     if isinstance(exc, CategoryLookupError):  # before ApiError: CategoryNotFoundError is both
         code = ExitCode.BAD_INPUT if isinstance(exc, AmbiguousCategoryError) else ExitCode.NOT_FOUND
         fix = "`kaltura-mm categories` lists every category with its id and full path"
+        wanted = str(getattr(exc, "wanted", "") or "")
+        if code is ExitCode.NOT_FOUND and wanted and not wanted.strip().isdigit():
+            fix += "; `upload` and `sync` make a missing one with --create-categories"
         return Failure(code, "category", str(exc), fix)
     if isinstance(exc, ApiError):
         return _api_failure(exc)
@@ -215,6 +219,16 @@ def _describe(exc: BaseException) -> Failure:
             f"a role with {exc.permission} for this user"
         )
         return Failure(ExitCode.AUTH, "permission", str(exc), fix)
+    if isinstance(exc, FieldNotWritableError):
+        fix = (
+            f"use an admin session (the admin secret), or a role with "
+            f"{' and '.join(exc.permissions)}"
+            if exc.permissions
+            else "check the value against what the server accepts"
+        )
+        return Failure(
+            ExitCode.AUTH if exc.permissions else ExitCode.FAILED, "permission", str(exc), fix
+        )
     if isinstance(exc, UploadError):
         refused = refusal_of(exc)
         if refused is not None:  # the session was refused half way: not resumable as it is

@@ -1,5 +1,8 @@
 """Ctrl-C during a batch: once to stop cleanly (state saved), twice to stop at once.
 
+``--max-duration`` (``sync``, ``apply``, ``upload``) stops the same way as one Ctrl-C once its
+time is up; the run then ends with exit 8 (``TIME_LIMIT``) instead of 130.
+
 The first SIGINT (or SIGTERM) sets ``event``, which the upload engine checks between chunks:
 nothing new starts, uploads in flight stop at a chunk boundary and keep their entry and token for
 resume. A second SIGINT ends the process immediately with exit code 130; every state file is
@@ -16,17 +19,41 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+import click
+
 from kaltura_mm.commands.exit_codes import ExitCode
+from kaltura_mm.commands.params import Duration
+
+max_duration_option = click.option(
+    "--max-duration",
+    type=Duration(),
+    metavar="DURATION",
+    help="Stop cleanly after this long (3600, 30m, 2h), resumable; exit 8.",
+)
 
 
 class Interrupts:
     """Install the two-step Ctrl-C handling for the duration of a ``with`` block."""
 
-    def __init__(self, say: Callable[[str], None]) -> None:
-        """Report what happens through ``say``."""
+    def __init__(self, say: Callable[[str], None], max_duration: float | None = None) -> None:
+        """Report what happens through ``say``; stop as Ctrl-C does after ``max_duration``
+        seconds (``--max-duration``), and say so in ``timed_out``."""
         self.event = threading.Event()
         self._say = say
         self._previous: dict[int, Any] = {}
+        self.max_duration = max_duration
+        self.timed_out = False
+        self._timer: threading.Timer | None = None
+
+    def _time_up(self) -> None:
+        if self.event.is_set():
+            return
+        self.timed_out = True
+        self.event.set()
+        self._say(
+            f"--max-duration {self.max_duration:g}s reached: stopping; no new item starts, those "
+            "in flight stop after their current chunk and stay resumable"
+        )
 
     @property
     def stopping(self) -> bool:
@@ -48,8 +75,14 @@ class Interrupts:
         if threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGINT, signal.SIGTERM):
                 self._previous[signum] = signal.signal(signum, self._handle)
+        if self.max_duration is not None:
+            self._timer = threading.Timer(self.max_duration, self._time_up)
+            self._timer.daemon = True
+            self._timer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)

@@ -20,14 +20,18 @@ import datetime as dt
 import enum
 import io
 import json
+import sys
 from collections.abc import Mapping, Sequence
 from typing import IO, Any
+
+from rich.cells import cell_len
 
 from kaltura_mm.commands.shell import visible
 from kaltura_mm.models import BaseEntry, Category
 from kaltura_mm.tables import csv_cell
 
 TABLE_SAMPLE = 50  # rows that size the table's columns before the first is printed
+WHY_KEYS = ("error", "message")  # shown in a table when any of its rows has one
 _C1 = {chr(c): f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
 
 
@@ -144,9 +148,9 @@ class ResultWriter:
         self.count = 0
         self._csv: Any = None
         self._tty = _isatty(stream)
-        self._table = (
-            _Table(stream, tuple(table_keys or keys), title) if fmt is Format.TABLE else None
-        )
+        shown = tuple(table_keys or keys)
+        why = tuple(k for k in WHY_KEYS if k in self.keys and k not in shown)
+        self._table = _Table(stream, shown, title, why) if fmt is Format.TABLE else None
 
     def write(self, record: Mapping[str, Any]) -> None:
         """Write one record."""
@@ -182,49 +186,68 @@ def _isatty(stream: IO[str]) -> bool:
 
 
 class _Table:
-    """A plain-text table printed as rows come: columns sized from the first rows."""
+    """A plain-text table printed as rows come: columns sized from the first rows.
 
-    def __init__(self, stream: IO[str], keys: tuple[str, ...], title: str | None) -> None:
+    ``why`` are columns (error, message) shown only when a row has them: a row that failed
+    says why. Found in the first rows, they are columns; found later, their cells follow the
+    row's last column. Widths count display cells (an emoji or a CJK character takes two).
+    """
+
+    def __init__(
+        self, stream: IO[str], keys: tuple[str, ...], title: str | None, why: tuple[str, ...] = ()
+    ) -> None:
         self.stream = stream
         self.keys = keys
+        self.why = why
         self.title = title
         self.widths: list[int] | None = None
         self.waiting: list[list[str]] = []
         self.rows = 0
+        self.keep: list[int] = []
 
     def add(self, record: Mapping[str, Any]) -> None:
         self.rows += 1
-        cells = [_cell(k, record.get(k)) for k in self.keys]
+        cells = [_cell(k, record.get(k)) for k in (*self.keys, *self.why)]
         if self.widths is None:
             self.waiting.append(cells)
             if len(self.waiting) >= TABLE_SAMPLE:
                 self._start()
         else:
-            self._line(cells)
+            self._line(self._order(cells))
 
     def _start(self) -> None:
-        rows = [list(self.keys), *self.waiting]
-        self.widths = [max(len(r[i]) for r in rows) for i in range(len(self.keys))]
+        shown = len(self.keys)
+        in_use = [i for i in range(shown, shown + len(self.why)) if any(c[i] for c in self.waiting)]
+        self.keep = [*range(shown), *in_use]  # the why columns in use, the rest after them
+        self.keep += [i for i in range(shown, shown + len(self.why)) if i not in in_use]
+        self.keys = (*self.keys, *(self.why[i - shown] for i in in_use))
+        rows = [list(self.keys), *(self._order(c) for c in self.waiting)]
+        self.widths = [max(cell_len(r[i]) for r in rows) for i in range(len(self.keys))]
         if self.title:
             self.stream.write(self.title + "\n")
         self._line(list(self.keys))
         self._line(["-" * w for w in self.widths])
         for cells in self.waiting:
-            self._line(cells)
+            self._line(self._order(cells))
         self.waiting = []
+
+    def _order(self, cells: list[str]) -> list[str]:
+        return [cells[i] for i in self.keep] if len(cells) == len(self.keep) else cells
 
     def _line(self, cells: list[str]) -> None:
         assert self.widths is not None
-        last = len(cells) - 1
+        columns = len(self.widths)
+        last = columns - 1
         padded = [
-            c if i == last else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, self.widths, strict=True))
+            c if i == last else c + " " * (w - cell_len(c))
+            for i, (c, w) in enumerate(zip(cells[:columns], self.widths, strict=True))
         ]
+        padded += [c for c in cells[columns:] if c]  # a why found after the first rows
         self.stream.write("  ".join(padded).rstrip() + "\n")
 
     def close(self) -> None:
         if not self.rows:
-            self.stream.write("(no results)\n")
+            sys.stderr.write("(no results)\n")  # a notice, not a row: scripts read stdout
         elif self.widths is None:
             self._start()
 

@@ -37,7 +37,17 @@ from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery
 from kaltura_mm.flows.membership import Membership
 from kaltura_mm.models import BaseEntry, Category
 
-OUTCOME_KEYS = ("entry_id", "action", "category_id", "status", "name", "error", "message")
+OUTCOME_KEYS = (
+    "entry_id",
+    "action",
+    "category_id",
+    "status",
+    "name",
+    "error",
+    "message",
+    "from_category_id",
+)
+_TABLE_KEYS = OUTCOME_KEYS[:5]  # a table adds error and message when a row has them
 
 
 def _targets(entry_ids: Sequence[str], from_file: str | None, where: bool, yes: bool) -> list[str]:
@@ -79,14 +89,17 @@ def _selection(
 def _record(outcome: EntryOutcome, plan: Plan, known: dict[str, BaseEntry]) -> dict[str, Any]:
     failure = describe(outcome.error) if outcome.error is not None else None
     entry = known.get(outcome.entry_id)
+    moving = plan.action == "move"
     return {
         "entry_id": outcome.entry_id,
         "action": plan.action,
-        "category_id": plan.category_id,
+        # a move's result names where the entry went; where it came from follows
+        "category_id": plan.destination_id if moving else plan.category_id,
         "status": outcome.status,
         "name": entry.name if entry else None,
         "error": getattr(outcome.error, "code", failure.kind if failure else None),
         "message": failure.problem if failure else None,
+        "from_category_id": plan.category_id if moving else None,
     }
 
 
@@ -102,7 +115,8 @@ def _run(ctx: click.Context, action: str, request: dict[str, Any]) -> int:
         plan = attrs.evolve(plan, deleted_before=frozenset(log.known(ids)))
     plan = attrs.evolve(plan, listed=query is not None)
     planned = verdicts(plan, ids, known, links)
-    writer = state.writer(OUTCOME_KEYS, Format(request["fmt"]), actions=True)
+    table_keys = (*_TABLE_KEYS, "from_category_id") if action == "move" else _TABLE_KEYS
+    writer = state.writer(OUTCOME_KEYS, Format(request["fmt"]), table_keys, actions=True)
     outcomes: list[EntryOutcome] = []
 
     def write(outcome: EntryOutcome) -> None:

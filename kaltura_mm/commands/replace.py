@@ -26,6 +26,7 @@ from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.interrupts import Interrupts
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.params import ByteSize
+from kaltura_mm.commands.progress import UploadDisplay
 from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.lock import RunLock
@@ -153,17 +154,24 @@ def _replace(run: _Run, entry_id: str, path: Path, options: UploadOptions) -> in
     if saved is not None and saved.request.path.resolve() != path.resolve():
         saved = None  # another file: its own token name, so nothing of the old one is reused
     writer = state.writer(KEYS, fmt, table_keys=("entry_id", "status", "path", "message"))
+    size = path.stat().st_size
+    # bars on a terminal, a line every few seconds elsewhere: as ``upload`` shows a file
+    shown = UploadDisplay(state.stderr, size, 1, quiet=state.quiet or state.json)
     flow = replace_content(
         entry_id,
         path,
         options,
         saved,
         on_state=store.save,
+        on_progress=shown.progress,
         cancel=run.interrupts.event,
         approve=run.approve,
     )
     try:
-        result = state.client().run(flow)
+        with shown:
+            shown.start(path, size, saved.bytes_confirmed if saved is not None else 0)
+            result = state.client().run(flow)
+            shown.finish(path, size, f"✓ {path.name} -> {entry_id} (sent)")
     except UploadCancelledError:
         writer.write(_line(entry_id, path, "cancelled", message="stopped; resumable"))
         writer.close()

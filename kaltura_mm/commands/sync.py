@@ -21,8 +21,10 @@ from kaltura_mm.commands.category_refs import resolve
 from kaltura_mm.commands.context import AppContext, app, common_options, lock_wait_option
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
+from kaltura_mm.commands.interrupts import max_duration_option
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.params import ByteSize
+from kaltura_mm.commands.report_file import empty_report, report_option
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.lock import RunLock
 from kaltura_mm.commands.state.sync_state import KnownCategories, SyncRecords
@@ -70,6 +72,8 @@ def _run_options(command: Any) -> Any:
         ),
         click.option("--documents", is_flag=True, help="Take PDFs and office files as documents."),
         click.option("--format", "fmt", type=FORMAT, default="table", show_default=True),
+        report_option,
+        max_duration_option,
     )
     for option in reversed(options):
         command = option(command)
@@ -96,7 +100,8 @@ def _options(state: AppContext, options: dict[str, Any], files: int) -> tuple[An
 @click.command("sync")
 @click.argument("source", metavar="SOURCE")
 @click.option("--category", "-c", required=True, metavar="ID|PATH", help="The category to keep.")
-@click.option("--plan", "show_plan", is_flag=True, help="Print the plan; change nothing.")
+@click.option("--plan", "show_plan", is_flag=True, help="Print the changes; change nothing.")
+@click.option("--show-keep", is_flag=True, help="With --plan: the entries kept as they are too.")
 @click.option(
     "--plan-out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -161,12 +166,15 @@ def make_plan(
 def _after_plan(state: AppContext, plan: Plan, options: dict[str, Any], db: Any, root: Path) -> int:
     fmt = Format(options["fmt"])
     if options["show_plan"]:
-        write_plan(state, plan, fmt, everything=True)
+        write_plan(state, plan, fmt, everything=options["show_keep"])
     say_summary(state, plan)
     if options["plan_out"] is not None:
         _save(plan, options["plan_out"], _target(state))
         state.say(f"plan saved; apply it with: kaltura-mm apply {options['plan_out']}")
-    if options["show_plan"] or options["plan_out"] is not None or not plan.changes:
+    if options["show_plan"] or options["plan_out"] is not None:
+        return ExitCode.OK
+    if not plan.changes:
+        empty_report(options["report"])  # in step: a script still finds its report, empty
         return ExitCode.OK
     check_removals(plan, options["max_delete"])
     if not options["yes"] and not confirmed(plan):
@@ -197,7 +205,16 @@ def _apply(
         if lock.note:
             state.notice("note", lock.note)
         journal = Journal(db, state, plan, recycle=not options["no_recycle"])
-        return apply_with_journal(journal, upload, files, Format(options["fmt"]), check=check)
+        fmt, report = Format(options["fmt"]), options["report"]
+        return apply_with_journal(
+            journal,
+            upload,
+            files,
+            fmt,
+            check=check,
+            report=report,
+            max_duration=options["max_duration"],
+        )
 
 
 def _target(state: AppContext) -> dict[str, Any]:
@@ -228,6 +245,7 @@ def apply_command(ctx: click.Context, /, plan_file: Path, **options: Any) -> int
     root = state_dir(options["state_dir_"], state.env)
     if not plan.changes:
         say_summary(state, plan)
+        empty_report(options["report"])
         return ExitCode.OK
     if plan.scope.id is None:  # made before its category: an earlier apply may have made it
         with contextlib.suppress(CategoryNotFoundError):

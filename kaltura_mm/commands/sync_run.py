@@ -13,6 +13,7 @@ An outcome line: ``reference_id``, ``entry_id``, ``action`` (the item's actions,
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -21,7 +22,9 @@ from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.interrupts import Interrupts
+from kaltura_mm.commands.item_progress import ItemProgress
 from kaltura_mm.commands.output import Format, ResultWriter
+from kaltura_mm.commands.report_file import with_report
 from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.state import StateDb
 from kaltura_mm.commands.state.sync_state import KnownCategories, Replacements, SyncRecords
@@ -54,6 +57,7 @@ class Journal:
     plan: Plan
     scope_id: int | None = None
     writer: ResultWriter | None = None
+    progress: ItemProgress | None = None
     recycle: bool = True  # deleted entries go to the recycle bin, where the account has one
     outcomes: list[ItemOutcome] = attrs.field(factory=list)
     uploads: UploadStore = attrs.field(init=False)
@@ -109,6 +113,8 @@ class Journal:
         self.outcomes.append(outcome)
         if self.writer is not None:
             self.writer.write(outcome_record(outcome))
+        if self.progress is not None:
+            self.progress.item_ended(outcome.status not in ("failed", "cancelled"))
 
 
 def outcome_record(outcome: ItemOutcome) -> dict[str, Any]:
@@ -134,13 +140,21 @@ def apply_with_journal(
     fmt: Format,
     *,
     check: bool,
+    report: Path | None = None,
+    max_duration: float | None = None,
 ) -> int:
-    """Apply the journal's plan; print each outcome as it lands; return the exit code."""
+    """Apply the journal's plan; print each outcome as it lands (and write it to ``report``);
+    return the exit code."""
     state = journal.state
+    writer = state.writer(OUTCOME_KEYS, fmt, table_keys=OUTCOME_TABLE, actions=True)
+    journal.writer = with_report(writer, OUTCOME_KEYS, report)  # refused before anything is sent
     if not check:  # a saved plan's changed file is drift, refused before anything is sent
         _restart_changed(journal, options)
-    journal.writer = state.writer(OUTCOME_KEYS, fmt, table_keys=OUTCOME_TABLE, actions=True)
-    with Interrupts(state.say) as interrupts:
+    total = sum(i.changes for i in journal.plan.items)
+    quiet = state.quiet or state.json
+    shown = ItemProgress(state.stderr, "sync", total, quiet=quiet)
+    with Interrupts(state.say, max_duration) as interrupts, shown:
+        journal.progress = shown
         flow = apply_sync(
             journal.plan,
             records=journal.records(),
@@ -156,7 +170,7 @@ def apply_with_journal(
         if outcome not in journal.outcomes and outcome.status == "cancelled":
             journal.writer.write(outcome_record(outcome))
     journal.writer.close()
-    return _summary(state, final, interrupts.stopping)
+    return _summary(state, final, interrupts)
 
 
 def _restart_changed(journal: Journal, options: UploadOptions) -> None:
@@ -174,11 +188,19 @@ def _restart_changed(journal: Journal, options: UploadOptions) -> None:
         )
 
 
-def _summary(state: AppContext, outcomes: list[ItemOutcome], stopped: bool) -> int:
+def _summary(state: AppContext, outcomes: list[ItemOutcome], interrupts: Interrupts) -> int:
+    stopped = interrupts.stopping
     failed = [o for o in outcomes if o.status == "failed"]
     cancelled = [o for o in outcomes if o.status == "cancelled"]
     done = len(outcomes) - len(failed) - len(cancelled)
     state.say(f"applied: {done} done, {len(failed)} failed, {len(cancelled)} not finished")
+    if interrupts.timed_out:
+        state.notice(
+            "time_limit",
+            "sync stopped at --max-duration; what landed is recorded. Run the same command "
+            "again to go on: " + command_line(state.command()),
+        )
+        return ExitCode.TIME_LIMIT
     if cancelled or stopped:
         state.notice(
             "interrupted",

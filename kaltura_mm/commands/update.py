@@ -122,14 +122,20 @@ def _edit(entry_id: str, fields: Mapping[str, str | None], where: str) -> EntryE
     try:
         return EntryEdit(entry_id=entry_id, **{k: v for k, v in fields.items() if v is not None})
     except ConfigError as exc:
-        raise CliError(f"{where}: {exc}", "fix the value") from None
+        said = str(exc).removeprefix(f"entry {entry_id}: ")  # named once, by ``where``
+        raise CliError(f"{where}: {said}", "fix the value") from None
 
 
 def _changes(outcome: EditOutcome, structured: bool) -> Any:
     pairs = {k: [outcome.before.get(k), outcome.after.get(k)] for k in outcome.after}
     if structured:
         return pairs or None
-    return "; ".join(f"{k}: {b!r} -> {a!r}" for k, (b, a) in pairs.items()) or None
+    return "; ".join(f"{k}: {_shown(b)} -> {_shown(a)}" for k, (b, a) in pairs.items()) or None
+
+
+def _shown(value: str | None) -> str:
+    """Return a value as a person reads it: quoted, or ``(empty)`` (never a Python repr)."""
+    return f'"{value}"' if value else "(empty)"
 
 
 def _record(outcome: EditOutcome, structured: bool) -> dict[str, Any]:

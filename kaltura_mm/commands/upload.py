@@ -20,12 +20,12 @@ from kaltura_mm.commands import category_refs
 from kaltura_mm.commands.context import AppContext, app, common_options, lock_wait_option
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
-from kaltura_mm.commands.interrupts import Interrupts
+from kaltura_mm.commands.interrupts import Interrupts, max_duration_option
 from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
 from kaltura_mm.commands.sources import Selection, UploadItem, collect
 from kaltura_mm.commands.state import open_state, state_dir
-from kaltura_mm.commands.state.files import FileJournal
+from kaltura_mm.commands.state.files import FileJournal, categories_key
 from kaltura_mm.commands.state.lock import RunLock
 from kaltura_mm.commands.state.uploads import UploadStore
 from kaltura_mm.commands.upload_batch import UploadBatch
@@ -140,6 +140,12 @@ def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
     help="Where the journal and upload states live.",
 )
 @lock_wait_option
+@max_duration_option
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Upload only the files whose upload failed last time (the state database says).",
+)
 @click.option(
     "--report",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -160,6 +166,8 @@ def upload_command(
     documents: bool,
     state_dir_: Path | None,
     lock_wait: float,
+    max_duration: int | None,
+    retry_failed: bool,
     report: Path | None,
     **meta: Any,
 ) -> int:
@@ -189,7 +197,18 @@ def upload_command(
     # Every category was just read by id or listed (``category_refs``): the library need not
     # read them again before the first file (a round trip of every run).
     checked = all(c > 0 for r in requests for c in r.category_ids)
-    return run_uploads(state, root, requests, options, files, report, lock_wait, checked)
+    return run_uploads(
+        state,
+        root,
+        requests,
+        options,
+        files,
+        report,
+        lock_wait=lock_wait,
+        categories_checked=checked,
+        max_duration=max_duration,
+        retry_failed=retry_failed,
+    )
 
 
 def run_uploads(
@@ -201,10 +220,14 @@ def run_uploads(
     report: Path | None = None,
     lock_wait: float = 0.0,
     categories_checked: bool = False,
+    max_duration: float | None = None,
+    retry_failed: bool = False,
 ) -> int:
     """Upload ``requests`` with the state of ``root`` (locked meanwhile); return the exit code.
 
     ``categories_checked``: the caller has just read every category of ``requests``.
+    ``max_duration``: stop cleanly after that many seconds, as one Ctrl-C does (exit 8).
+    ``retry_failed``: only the files the journal has as failed (``--retry-failed``).
     """
     with RunLock(root, state.command(), lock_wait) as lock:
         if lock.note:
@@ -214,7 +237,11 @@ def run_uploads(
             state.notice("note", note)
         target = state.target()
         journal, store = FileJournal(db, target), UploadStore(db, target)
-        with Interrupts(state.say) as interrupts:
+        if retry_failed:
+            requests = failed_last_time(state, journal, requests)
+            if not requests:
+                return ExitCode.OK
+        with Interrupts(state.say, max_duration) as interrupts:
             batch = UploadBatch(state, journal, store, options, interrupts)
             batch.categories_checked = categories_checked
             code = _execute(batch, requests, files, report)
@@ -253,3 +280,21 @@ def _execute(
     if batch.state_error is not None:
         raise batch.state_error
     return code
+
+
+def failed_last_time(
+    state: AppContext, journal: FileJournal, requests: Sequence[UploadRequest]
+) -> list[UploadRequest]:
+    """Return the ``requests`` whose last upload into their categories failed (the journal's
+    ``failed``); say how many others are left alone."""
+    failed = []
+    for request in requests:
+        done = journal.get(str(request.path), categories_key(request.category_ids))
+        if done is not None and done.status == "failed":
+            failed.append(request)
+    others = len(requests) - len(failed)
+    state.say(
+        f"--retry-failed: {len(failed)} files failed last time"
+        + (f"; {others} others left alone" if others else "")
+    )
+    return failed

@@ -85,7 +85,7 @@ def left_behind(state: AppContext, store: UploadStore, batch: UploadBatch) -> No
 
 def summary(batch: UploadBatch) -> int:
     state, results = batch.state, batch.results
-    good = {"uploaded", "resumed", "existing", "skipped"}
+    good = {"uploaded", "resumed", "existing", "skipped", "relinked"}
     done = sum(1 for r in results if r["status"] in good)
     stopped = [r for r in results if r["status"] in ("cancelled", "not_started")]
     failed = [r for r in results if r["status"] == "failed"]
@@ -96,6 +96,12 @@ def summary(batch: UploadBatch) -> int:
             + command_line(state.command())
         )
         return ExitCode.FAILED
+    if batch.interrupts.timed_out:
+        state.say(
+            "stopped at --max-duration: progress is saved; run the same command again to go "
+            "on:\n  " + command_line(state.command())
+        )
+        return ExitCode.TIME_LIMIT
     if stopped or batch.interrupts.stopping:
         state.say(
             "interrupted: progress is saved; run the same command again to resume:\n  "

@@ -5,11 +5,12 @@ server (``getByIds``, 500 ids a call). An entry gone from the server (deleted by
 another tool) is uploaded again; one taken out of a category the run asks for is put back.
 After: every entry the run reports (``uploaded``, ``resumed``, ``existing``) is read again, so an
 entry deleted behind the run's back is reported ``failed`` (and uploaded again by the next run),
-and one found outside the categories asked for (``existing``) is put back into them. Whether it
-is in them is read from ``categoryEntry.list`` (``kaltura_mm.flows.membership``), never from the
-entry's ``categoriesIds``, which leaves out every category with a privacy context (MediaSpace
-channels): a link of any status counts (a pending one waits for a moderator; a rejected one was
-a moderator's call, not something to undo).
+and one found outside the categories asked for (``existing``) is put back into them. A
+``skipped`` or ``existing`` entry put back is reported ``relinked``: the run changed the server.
+Whether it is in them is read from ``categoryEntry.list`` (``kaltura_mm.flows.membership``),
+never from the entry's ``categoriesIds``, which leaves out every category with a privacy context
+(MediaSpace channels): a link of any status counts (a pending one waits for a moderator; a
+rejected one was a moderator's call, not something to undo).
 """
 
 from __future__ import annotations
@@ -126,6 +127,8 @@ def _reattach(batch: UploadBatch, lines: Iterable[dict[str, Any]]) -> None:
             if outcome.ok:
                 note = f"put back into category {category_id} (it had been taken out on the server)"
                 line["message"] = "; ".join(filter(None, (line["message"], note)))
+                if line["status"] in ("skipped", "existing"):  # nothing sent, but repaired
+                    line["status"] = "relinked"
             else:
                 _unattached(line, category_id, outcome.error)
 

@@ -43,12 +43,19 @@ def resolve_category(id_or_path: int | str) -> Flow[Category]:
     page: ListPage[Category] = yield from patiently(
         category.list(CategoryFilter(full_name_equal=path), Pager(page_size=_MAX_CANDIDATES))
     )
-    exact = [c for c in page.objects if c.full_name == path]
+    exact = _same_path(page.objects, path)
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
         raise AmbiguousCategoryError(f"{len(exact)} categories have the path {path!r}", path, exact)
     return (yield from _by_name(path))
+
+
+def _same_path(found: Sequence[Category], path: str) -> list[Category]:
+    """Return the categories of ``found`` whose full path is ``path``: letter case does not
+    count (the server compares paths case-insensitively)."""
+    wanted = path.casefold()
+    return [c for c in found if c.full_name is not None and c.full_name.casefold() == wanted]
 
 
 # What the server answers alike for a category that exists: on an account with entitlement
@@ -78,6 +85,11 @@ def _by_name(path: str) -> Flow[Category]:
     page: ListPage[Category] = yield from patiently(
         category.list(CategoryFilter(free_text=name, order_by="+fullName"), Pager(page_size=100))
     )
+    # Found by name with the very path asked: the path filter read a lagging index (a category
+    # just moved or renamed), but the objects a list returns are read from the database.
+    exact = _same_path(page.objects, path)
+    if len(exact) == 1:
+        return exact[0]
     same_name = [c for c in page.objects if (c.name or "").casefold() == name.casefold()]
     if PATH_SEPARATOR not in path and len(same_name) == 1:
         return same_name[0]
@@ -89,7 +101,7 @@ def _by_name(path: str) -> Flow[Category]:
         )
     near = same_name or list(page.objects)
     raise CategoryNotFoundError.lookup(
-        f"no category has the full path {path!r} (paths are case-sensitive, separated by '>'); "
+        f"no category has the full path {path!r} (levels separated by '>'); "
         "one made a moment ago may not be listed yet (the server's search index lags): pass "
         f"its id, or try again in a minute. Or it is {_HIDDEN}",
         path,

@@ -92,17 +92,19 @@ class CategoryDeletion:
         """Return whether the category holds no entry and no sub-category."""
         return not (self.entries or self.sub_categories)
 
-    def describe(self) -> str:
-        """Return what deleting does, in one sentence."""
+    def describe(self, *, done: bool = False) -> str:
+        """Return what deleting does (or, ``done``, did), in one sentence."""
         name = self.category.full_name
         held = f"{self.entries} entries ({self.direct_entries} directly in it)"
         subs = f"{self.sub_categories} sub-categories (deleted with it, with theirs)"
+        move, lose, has = ("moved", "lost", "held") if done else ("move", "only lose", "holds")
         fate = (
-            f"the entries move to {self.moved_to.full_name} (id {self.moved_to.id})"
+            f"the entries {move} to {self.moved_to.full_name} (id {self.moved_to.id})"
             if self.moved_to is not None
-            else "the entries only lose these categories"
+            else f"the entries {lose} these categories"
         )
-        return f"{name} holds {held} and {subs}; {fate}, none is deleted"
+        none = "none was deleted" if done else "none is deleted"
+        return f"{name} {has} {held} and {subs}; {fate}, {none}"
 
 
 def delete_category(

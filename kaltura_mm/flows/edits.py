@@ -13,6 +13,11 @@ Rules kept here:
    ``referenceId``). A name cannot be cleared.
 4. ``add_tags`` / ``remove_tags`` apply to the tags the server holds when the entries are read,
    in the same request that reads every other entry (``getByIds``, 500 an item).
+5. An update is ``done`` only when its answer holds what was sent. The server drops a field the
+   session's role may not write (``name``, ``description`` and ``tags`` need
+   ``CONTENT_MANAGE_METADATA``, ``referenceId`` ``CONTENT_INGEST_REFERENCE_MODIFY``) and says so
+   only in a response header; the entry it returns keeps the old value. Such an entry is
+   ``failed`` with a ``FieldNotWritableError`` naming the fields and the permission.
 """
 
 from __future__ import annotations
@@ -22,8 +27,14 @@ from typing import Any
 
 import attrs
 
-from kaltura_mm.errors import ActionBlockedError, ConfigError, EntryNotFoundError, KalturaError
-from kaltura_mm.flows.batch import RETRY, Operation, Pace, Status, settle_all
+from kaltura_mm.errors import (
+    ActionBlockedError,
+    ConfigError,
+    EntryNotFoundError,
+    FieldNotWritableError,
+    KalturaError,
+)
+from kaltura_mm.flows.batch import RETRY, Classify, Operation, Pace, Status, settle_all
 from kaltura_mm.flows.entries import get_entries
 from kaltura_mm.models import BaseEntry
 from kaltura_mm.protocol.calls import Call
@@ -32,6 +43,13 @@ from kaltura_mm.services import base_entry
 
 FIELDS = ("name", "description", "tags", "admin_tags", "reference_id", "partner_data")
 """The metadata fields an edit (and a sync manifest) may set, as ``BaseEntry`` names them."""
+WRITE_PERMISSIONS = {
+    "name": "CONTENT_MANAGE_METADATA",
+    "description": "CONTENT_MANAGE_METADATA",
+    "tags": "CONTENT_MANAGE_METADATA",
+    "reference_id": "CONTENT_INGEST_REFERENCE_MODIFY",
+}
+"""The permission a role needs to write each field on update (``object.KalturaBaseEntry.ini``)."""
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _MAX_TAG_BYTES = 100
 
@@ -152,10 +170,53 @@ def update_call(entry_id: str, after: Values) -> Call[BaseEntry]:
     return base_entry.update(entry_id, BaseEntry(**set_), clear=clear)
 
 
-def _classify(_: str, outcome: Any, __: bool) -> str:
-    if isinstance(outcome, ActionBlockedError):
-        return RETRY
-    return "failed" if isinstance(outcome, KalturaError) else "done"
+def kept_fields(after: Values, answer: BaseEntry) -> tuple[str, ...]:
+    """Return the fields of ``after`` that ``answer`` (the update's answer) does not hold as sent
+    (rule 5): tags compared as the server keeps them (rule 2), text with its ends trimmed."""
+    kept = []
+    for field, sent in after.items():
+        held = getattr(answer, field)
+        if field in ("tags", "admin_tags"):
+            admin = field == "admin_tags"
+            same = tag_set(sent, admin=admin) == tag_set(held, admin=admin)
+        else:
+            same = _text(sent).strip() == _text(held).strip()
+        if not same:
+            kept.append(field)
+    return tuple(kept)
+
+
+def not_written(after: Values, before: Values, kept: Sequence[str]) -> FieldNotWritableError:
+    """Return the error naming the fields the server kept (``kept``) and who may write them."""
+    shown = "; ".join(f"{f} stays {_quoted(before.get(f))}, not {_quoted(after[f])}" for f in kept)
+    permissions = tuple(sorted({WRITE_PERMISSIONS[f] for f in kept if f in WRITE_PERMISSIONS}))
+    why = (
+        f"this session's role lacks {' and '.join(permissions)}"
+        if permissions
+        else "the server did not take the new value"
+    )
+    return FieldNotWritableError(
+        f"the server kept the old value ({shown}): {why}",
+        fields=tuple(kept),
+        permissions=permissions,
+    )
+
+
+def _quoted(value: str | None) -> str:
+    return f'"{value}"' if value else "(empty)"
+
+
+def _classifier(by_id: Mapping[str, EditOutcome], kept: dict[str, tuple[str, ...]]) -> Classify:
+    def classify(entry_id: str, outcome: Any, _: bool) -> str:
+        if isinstance(outcome, ActionBlockedError):
+            return RETRY
+        if isinstance(outcome, KalturaError):
+            return "failed"
+        if isinstance(outcome, BaseEntry):
+            kept[entry_id] = kept_fields(by_id[entry_id].after, outcome)
+        return "failed" if kept.get(entry_id) else "done"
+
+    return classify
 
 
 def _missing(entry_id: str) -> EditOutcome:
@@ -211,8 +272,12 @@ def apply_edits(
     (the others are final as they are)."""
     by_id = {o.entry_id: o for o in planned}
     changing = [o.entry_id for o in planned if o.status == "would_change"]
-    op = Operation(lambda i: update_call(i, by_id[i].after), _classify)
+    kept: dict[str, tuple[str, ...]] = {}  # what each answer did not take (rule 5)
+    op = Operation(lambda i: update_call(i, by_id[i].after), _classifier(by_id, kept))
     results = yield from settle_all(changing, op, pace or Pace())
     for entry_id, result in results.items():
-        by_id[entry_id] = attrs.evolve(by_id[entry_id], status=result.status, error=result.error)
+        planned_one, error = by_id[entry_id], result.error
+        if error is None and kept.get(entry_id):
+            error = not_written(planned_one.after, planned_one.before, kept[entry_id])
+        by_id[entry_id] = attrs.evolve(planned_one, status=result.status, error=error)
     return [by_id[o.entry_id] for o in planned]

@@ -43,6 +43,7 @@ from kaltura_mm.sync.records import SyncRecord, fingerprint, same_content
 from kaltura_mm.sync.server import entry_links
 
 _PAGE = 500
+FILE_CHANGED = ": the file changed since the plan"
 
 
 class StalePlanError(ConfigError):
@@ -51,8 +52,16 @@ class StalePlanError(ConfigError):
     def __init__(self, drift: Sequence[str]) -> None:
         """Hold the drifted entries' descriptions."""
         shown = "; ".join(drift[:10]) + (f"; and {len(drift) - 10} more" if len(drift) > 10 else "")
+        files = sum(d.endswith(FILE_CHANGED) for d in drift)
+        where = (  # a changed local file is not the server's doing: name what moved
+            "the local files"
+            if files == len(drift)
+            else "what the server holds"
+            if not files
+            else "the local files and what the server holds"
+        )
         super().__init__(
-            f"the plan no longer fits what the server holds ({len(drift)} changed underneath): "
+            f"the plan no longer fits {where} ({len(drift)} changed since it was made): "
             f"{shown}; nothing was changed: make a new plan"
         )
         self.drift = tuple(drift)
@@ -104,7 +113,7 @@ def _checked(
     if not item.changes:
         return item
     if (ADD in item.actions or REPLACE in item.actions) and not _same_file(item):
-        drift.append(f"{item.relative}: the file changed since the plan")
+        drift.append(f"{item.relative}{FILE_CHANGED}")
     entry = entries.get(item.entry_id or "")
     if ADD in item.actions:
         return item

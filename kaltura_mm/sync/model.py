@@ -56,8 +56,9 @@ class PlanItem:
 
     @property
     def action(self) -> str:
-        """Return the item's main action (the first of ``actions``)."""
-        return self.actions[0]
+        """Return the item's main action: the first of ``actions`` that writes (an extra being
+        pruned is its ``detach`` or ``delete``), else the first."""
+        return next((a for a in self.actions if a in WRITES), self.actions[0])
 
     @property
     def changes(self) -> bool:
@@ -89,7 +90,9 @@ class Plan:
     def summary(self) -> str:
         """Return the plan in one line: ``0 changes`` or the counts of each action."""
         counts = self.counts()
-        parts = [f"{counts[a]} {a}" for a in (*WRITES, KEEP, EXTRA) if a in counts]
+        # an extra that is detached or deleted is counted as that, not twice
+        counts[EXTRA] = sum(item.actions == (EXTRA,) for item in self.items)
+        parts = [f"{counts[a]} {a}" for a in (*WRITES, KEEP, EXTRA) if counts.get(a)]
         plural = "category" if len(self.create) == 1 else "categories"
         made = [f"{len(self.create)} {plural} to create"] if self.create else []
         head = f"{self.changes} change" + ("" if self.changes == 1 else "s")

@@ -136,3 +136,24 @@ def test_a_clock_far_behind_the_servers_is_named_with_the_gap(
     error = json.loads(result.err)
     assert "clock is 2.0 days behind the server's" in error["message"]
     assert "set KALTURA_ADMIN_SECRET" not in result.err and "ntp" in error["fix"]
+
+
+def test_get_shows_the_content_version_replacement_and_download_url(
+    cli: Runner, sandbox_env: Any, tmp_path: Any
+) -> None:
+    from tests.integration.sync_support import media
+
+    sandbox_env.create_category("Talks")
+    made = cli("--json", "upload", str(media(tmp_path, "talk.mp4")), "-c", "Talks")
+    entry_id = made.json_lines()[0]["entry_id"]
+    (first,) = cli("--json", "get", entry_id).json_lines()
+    assert first["replacement_status"] == "NONE"
+    assert entry_id in first["download_url"] and "/format/download/" in first["download_url"]
+    new = media(tmp_path, "talk-v2.mp4", 150_000)
+    assert cli("replace", entry_id, str(new), "--wait-ready", "-q").code == 0
+    (second,) = cli("--json", "get", entry_id).json_lines()
+    assert second["version"] != first["version"]
+    table = cli("get", entry_id)
+    header = table.out.splitlines()[0].split()
+    assert header == ["id", "name", "status", "version", "replacement_status", "download_url"]
+    assert second["download_url"] in table.out

@@ -41,7 +41,8 @@ def test_check_says_in_step_then_each_difference_and_writes_nothing(
     assert ignoring.code == 1 and len(ignoring.out.splitlines()) == 2
     assert writes(sandbox_env) == before  # check changed nothing
     pruned = cli("--json", "check", str(folder), "-c", "Course", "--prune", "delete")
-    [extra] = [r for r in map(json.loads, pruned.out.splitlines()) if r["action"] == "extra"]
+    # a pruned extra is shown as what is done to it (its delete), and stays an extra
+    [extra] = [r for r in map(json.loads, pruned.out.splitlines()) if r["action"] == "delete"]
     assert extra["actions"] == ["extra", "delete"]
 
 

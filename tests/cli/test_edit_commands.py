@@ -131,5 +131,7 @@ def test_categories_create_rename_move_delete(cli: Runner, sandbox_env: Any) -> 
     assert dry.json_lines()[0]["status"] == "would_delete"
     gone = cli("--json", "categories", "delete", str(lab), "--force", "--yes")
     assert gone.code == 0, gone.err
-    assert "move to Archive>Courses>Biology" in gone.json_lines()[0]["message"]
+    said = gone.json_lines()[0]["message"]  # told in the past: the category is gone
+    assert "held 2 entries" in said and "moved to Archive>Courses>Biology" in said
+    assert "holds" not in said and "none was deleted" in said
     assert cli("categories", "--root", str(archive), "--format", "csv").code == 0

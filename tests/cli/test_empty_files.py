@@ -49,7 +49,7 @@ def test_sync_skips_empty_files_and_keeps_the_entry_of_one_emptied(
     assert again.code == 0, again.err
     assert again.out == ""  # nothing to do: b's entry is not pruned
     assert sorted(e["name"] for e in live_entries(sandbox_env)) == ["a", "b"]
-    plan = cli("--json", "sync", str(folder), "-c", "Course", "--plan").json_lines()
+    plan = cli("--json", "sync", str(folder), "-c", "Course", "--plan", "--show-keep").json_lines()
     (held,) = [r for r in plan if r["name"] == "b"]
     assert held["action"] == "keep" and "empty" in held["note"]
 

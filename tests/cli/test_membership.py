@@ -121,7 +121,7 @@ def test_an_upload_rerun_into_a_channel_puts_back_only_what_was_taken_out(
     again = cli(*upload)
     assert again.code == 0, again.err
     lines = again.json_lines()
-    assert [r["status"] for r in lines] == ["skipped", "skipped"]
+    assert [r["status"] for r in lines] == ["relinked", "skipped"]
     assert "put back into category" in lines[0]["message"]
     assert lines[1]["message"] is None  # it never left: nothing put back
     assert set(ids) <= set(in_category(sandbox_env, channel))
@@ -165,7 +165,7 @@ def test_sync_where_categories_ids_is_blind_plans_and_applies_exactly(
 
 def _planned(cli: Runner, manifest: Path, scope: str) -> dict[str, list[str]]:
     """Return the plan's actions for the manifest's items (the preset's own entries left out)."""
-    plan = cli("--json", "sync", str(manifest), "-c", scope, "--plan")
+    plan = cli("--json", "sync", str(manifest), "-c", scope, "--plan", "--show-keep")
     assert plan.code == 0, plan.err
     return {r["reference_id"]: r["actions"] for r in plan.json_lines() if r["reference_id"]}
 

@@ -110,6 +110,9 @@ def test_move_adds_to_the_target_then_detaches(
     assert {r["status"] for r in preview.json_lines()} == {"would_change"}
     result = cli("--json", "move", *moving, "-c", "Root>Course", "--to", str(target), "--yes")
     assert result.code == 0, result.err
+    # each result names where the entry is now, and where it came from
+    assert {r["category_id"] for r in result.json_lines()} == {target}
+    assert {r["from_category_id"] for r in result.json_lines()} == {course["id"]}
     assert listed(target) == set(moving)
     assert listed(course["id"]) == set(course["entries"][2:])
 
@@ -213,6 +216,8 @@ def test_detach_delete_and_move_take_format_and_q_prints_no_table(
     first, second = course["entries"][:2]
     as_csv = cli("detach", first, "-c", "Root>Course", "--yes", "--format", "csv")
     assert as_csv.code == 0, as_csv.err
-    assert as_csv.out.splitlines()[0] == "entry_id,action,category_id,status,name,error,message"
+    assert as_csv.out.splitlines()[0] == (
+        "entry_id,action,category_id,status,name,error,message,from_category_id"
+    )
     quiet = cli("delete", second, "--yes", "-q")
     assert (quiet.code, quiet.out, quiet.err) == (0, "", "")

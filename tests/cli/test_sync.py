@@ -69,7 +69,7 @@ def test_the_plan_shows_each_action_and_changes_nothing(
         "b.mp4,Lab 1,,Course>Week 1,ref-b\n"
     )
     before = writes(sandbox_env)
-    plan = cli("--json", "sync", str(manifest), "-c", "Course", "--plan")
+    plan = cli("--json", "sync", str(manifest), "-c", "Course", "--plan", "--show-keep")
     assert plan.code == 0, plan.err
     by_ref = {r["reference_id"]: r for r in plan.json_lines()}
     assert by_ref["ref-a"]["actions"] == ["keep"]
@@ -80,8 +80,41 @@ def test_the_plan_shows_each_action_and_changes_nothing(
     assert extra["actions"] == ["extra"]
     assert writes(sandbox_env) == before
     table = cli("sync", str(manifest), "-c", "Course", "--plan")
-    assert "name: 'Lab' -> 'Lab 1'; +Course>Week 1; -Course" in table.out
+    assert 'name: "Lab" -> "Lab 1"; +Course>Week 1; -Course' in table.out
     assert "2 changes" not in table.err and "1 change: 1 update, 1 attach, 1 detach" in table.err
+    # by default only what changes: the kept entry and the extra are counted, not listed
+    assert "Intro" not in table.out and stray not in table.out
+    assert "--show-keep" in table.err
+    changes_only = cli("--json", "sync", str(manifest), "-c", "Course", "--plan").json_lines()
+    assert [r["reference_id"] for r in changes_only] == ["ref-b"]
+
+
+def test_the_plan_shows_categories_to_create_and_deletes_once(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    course = sandbox_env.create_category("Course")
+    (stray,) = sandbox_env.seed_entries(course, 1, name_prefix="stray")
+    media(tmp_path, "a.mp4")
+    manifest = tmp_path / "course.csv"
+    manifest.write_text("path,name,category\na.mp4,Intro,Course>New\n")
+    plan = cli(
+        "sync",
+        str(manifest),
+        "-c",
+        "Course",
+        "--plan",
+        "--create-categories",
+        "--prune",
+        "delete",
+        "--max-delete",
+        "100%",
+    )
+    assert plan.code == 0, plan.err
+    rows = [line.split()[0] for line in plan.out.splitlines()[2:]]
+    assert rows[0] == "create_category" and "Course>New" in plan.out.splitlines()[2]
+    assert "delete" in rows and "extra" not in rows  # a pruned extra is shown as its delete
+    assert "1 delete" in plan.err and "extra" not in plan.err
+    assert stray in plan.out
 
 
 def test_a_saved_plan_is_applied_exactly_or_refused_when_the_server_moved(
@@ -165,7 +198,7 @@ def test_an_interrupted_sync_resumes_where_it_stopped(
     entries = live_entries(sandbox_env)
     assert sorted(e["name"] for e in entries) == ["clip0", "clip1", "clip2"]  # none twice
     assert any(r["status"] == "done" for r in again.json_lines())
-    plan = cli("--json", "sync", str(folder), "-c", "Big", "--plan").json_lines()
+    plan = cli("--json", "sync", str(folder), "-c", "Big", "--plan", "--show-keep").json_lines()
     assert [r["action"] for r in plan] == ["keep"] * 3
 
 
@@ -232,14 +265,14 @@ def test_switching_from_upload_to_sync_takes_the_entries_over(
     assert uploaded.code == 0, uploaded.err
     ids = sorted(r["entry_id"] for r in uploaded.json_lines())
     sandbox_env.index.settle()  # an upload made last week: the index shows it
-    plan = cli("--json", "sync", str(folder), "-c", "Talks", "--plan")
+    plan = cli("--json", "sync", str(folder), "-c", "Talks", "--plan", "--show-keep")
     lines = plan.json_lines()
     assert [r["actions"] for r in lines] == [["update"], ["update"]]  # no add, no extra
     assert sorted(r["entry_id"] for r in lines) == ids
     assert "taken over" in lines[0]["note"]
     assert cli("sync", str(folder), "-c", "Talks", "--yes", "-q").code == 0
     assert sorted(e["id"] for e in live_entries(sandbox_env)) == ids  # not uploaded again
-    again = cli("--json", "sync", str(folder), "-c", "Talks", "--plan")
+    again = cli("--json", "sync", str(folder), "-c", "Talks", "--plan", "--show-keep")
     assert [r["action"] for r in again.json_lines()] == ["keep", "keep"]
     assert all(r["note"] is None for r in again.json_lines())  # content recorded: compared
 
@@ -326,3 +359,50 @@ def test_a_plan_acting_in_a_category_made_a_moment_ago_stays_inside(
     assert applied.code == 0, applied.err
     assert sorted(r["action"] for r in applied.json_lines()) == ["add", "delete", "delete"]
     assert _names(sandbox_env) == ["a"]  # the one in Course>New too: it is inside
+
+
+def test_a_plan_refused_for_a_changed_local_file_does_not_blame_the_server(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    sandbox_env.create_category("Course")
+    media(tmp_path, "a.mp4")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("path,name\na.mp4,First\n")
+    saved = tmp_path / "plan.json"
+    assert cli("sync", str(manifest), "-c", "Course", "--plan-out", str(saved)).code == 0
+    media(tmp_path, "a.mp4", 120_000)  # the file is edited before the plan is applied
+    refused = cli("apply", str(saved))
+    assert refused.code == 2
+    assert "a.mp4: the file changed since the plan" in refused.err
+    assert "no longer fits the local files" in refused.err
+    assert "server" not in refused.err.split("make a new plan")[0]
+
+
+def test_report_writes_one_json_line_per_item_for_sync_and_apply(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    sandbox_env.create_category("Course")
+    media(tmp_path, "a.mp4")
+    media(tmp_path, "b.mp4", 90_000)
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("path,name\na.mp4,First\nb.mp4,Second\n")
+    report = tmp_path / "out" / "report.jsonl"
+    refused = cli("sync", str(manifest), "-c", "Course", "--yes", "--report", str(report))
+    assert refused.code == 2 and "--report" in refused.err  # its folder does not exist
+    assert writes(sandbox_env) == 0  # refused before anything was sent
+    report = tmp_path / "report.jsonl"
+    done = cli("sync", str(manifest), "-c", "Course", "--yes", "-q", "--report", str(report))
+    assert done.code == 0, done.err
+    assert done.out == ""  # -q: no table, and the report still has every item
+    lines = [json.loads(line) for line in report.read_text().splitlines()]
+    assert sorted(r["name"] for r in lines) == ["First", "Second"]
+    assert {r["status"] for r in lines} == {"done"} and all(r["entry_id"] for r in lines)
+    manifest.write_text("path,name\na.mp4,Renamed\nb.mp4,Second\n")
+    saved = tmp_path / "plan.json"
+    assert cli("sync", str(manifest), "-c", "Course", "--plan-out", str(saved)).code == 0
+    applied = cli("apply", str(saved), "--report", str(report))
+    assert applied.code == 0, applied.err
+    (line,) = [json.loads(line) for line in report.read_text().splitlines()]  # made anew
+    assert (line["path"], line["action"], line["status"]) == ("a.mp4", "update", "done")
+    in_step = cli("sync", str(manifest), "-c", "Course", "--yes", "--report", str(report))
+    assert in_step.code == 0 and report.read_text() == ""  # nothing applied: an empty report

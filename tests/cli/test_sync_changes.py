@@ -47,7 +47,7 @@ def test_a_file_edited_while_it_uploads_is_sent_again_from_its_new_content(
     assert sandbox_env.entry_bytes(entry["id"]).read_bytes() == edited
     assert open_tokens(sandbox_env) == []
     assert [e["id"] for e in live_entries(sandbox_env)] == [entry["id"]]  # the half-sent is gone
-    third = cli("--json", "sync", str(folder), "-c", "Course", "--plan")
+    third = cli("--json", "sync", str(folder), "-c", "Course", "--plan", "--show-keep")
     assert [r["action"] for r in third.json_lines()] == ["keep"]
 
 
@@ -70,7 +70,7 @@ def test_sync_waits_out_the_index_when_it_lags(
     monkeypatch.delenv("KALTURA_ADMIN_SECRET")
     media(tmp_path / "src", "a.mp4")
     began = time.monotonic()
-    planned = cli("--json", "sync", str(tmp_path / "src"), "-c", "Course", "--plan")
+    planned = cli("--json", "sync", str(tmp_path / "src"), "-c", "Course", "--plan", "--show-keep")
     assert planned.code == 0, planned.err
     assert time.monotonic() - began >= 2  # it paused for the index
     extras = sorted(r["entry_id"] for r in planned.json_lines() if r["action"] == "extra")

