@@ -102,6 +102,11 @@ def missing_categories(
     batch = MultiRequest()
     refs = {c: batch.add(category.get(c)) for c in category_ids}
     answer: MultiResponse = yield from patiently(batch, options or UploadOptions())
+    return missing_of(answer, refs)
+
+
+def missing_of(answer: MultiResponse, refs: dict[int, Ref[Any]]) -> set[int]:
+    """Return the category ids whose read answered "not found"; raise any other refusal."""
     missing = set()
     for category_id, ref in refs.items():
         got = answer.outcome(ref)

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import attrs
 
-from kaltura_mm.errors import CategoryNotFoundError, KalturaError, ResponseError, TransportError
+from kaltura_mm.errors import KalturaError, ResponseError, TransportError
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import category, permission
+from kaltura_mm.upload.create import missing_of
 from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.lookup import find_own_asking
 from kaltura_mm.upload.one import has_entry_and_token
@@ -42,13 +43,7 @@ def run_checks(category_ids: tuple[int, ...], options: UploadOptions) -> Flow[Ru
     refs = {c: batch.add(category.get(c)) for c in category_ids}
     mine = batch.add(permission.get_current_permissions())
     answer: MultiResponse = yield from patiently(batch, options)
-    missing = set()
-    for category_id, ref in refs.items():
-        got = answer.outcome(ref)
-        if isinstance(got, CategoryNotFoundError):
-            missing.add(category_id)
-        elif isinstance(got, KalturaError):
-            raise got
+    missing = missing_of(answer, refs)  # the same rule as a single upload's category check
     names: str | KalturaError = answer.outcome(mine)
     return RunChecks(frozenset(missing), held_from(names))
 
