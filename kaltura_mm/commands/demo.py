@@ -157,7 +157,9 @@ def _print_summary(state: AppContext, summary: dict[str, Any], elapsed: float) -
         f"  detached {summary['detached']} from the category (the entry still exists)",
         f"  deleted  {summary['deleted']}",
         f"  the category now holds: {', '.join(summary['remaining']) or 'nothing'}",
-        "Next: point KALTURA_SERVICE_URL, KALTURA_PARTNER_ID and KALTURA_ADMIN_SECRET at your",
-        "account, or keep exploring locally with `kaltura-mm --sandbox upload ...`.",
+        "Next: point KALTURA_SERVICE_URL and KALTURA_PARTNER_ID at your account with an app",
+        "token rather than the admin secret (`kaltura-mm auth apptoken create`, see",
+        "docs/least-privilege.md), or keep exploring locally with",
+        "`kaltura-mm --sandbox upload --create-categories ... -c PATH`.",
     ]
     click.echo("\n".join(lines), file=state.stdout)
