@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from kaltura_mm.sandbox import coerce
 from kaltura_mm.sandbox.errors import ApiError, invalid_ks
-from simulation.model import categories, entries, session, uploads
+from simulation.model import categories, entries, permission, session, uploads
 from simulation.model.actions import Action, Ctx, read_args
 from simulation.model.jobs import NotModelled, Pause, Steps
 from simulation.model.ks import KsFormatError, Session, read_ks
@@ -29,6 +29,7 @@ SERVICES: dict[str, dict[str, Action]] = {
     "uploadtoken": uploads.ACTIONS,
     "category": categories.CATEGORY,
     "categoryentry": categories.CATEGORY_ENTRY,
+    "permission": permission.ACTIONS,
 }
 
 
