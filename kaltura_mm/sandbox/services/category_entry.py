@@ -37,21 +37,35 @@ def view(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def link(
-    conn: sqlite3.Connection, call: Call, entry_id: str, category_id: int, quiet: bool = False
-) -> int:
-    """Create (or re-activate) the link after the checks; return its row id."""
-    entry = conn.execute(
+def _entitled_entry(conn: sqlite3.Connection, call: Call, entry_id: str) -> sqlite3.Row:
+    """Return the live entry as entitlement lets the caller see it (else ``INVALID_ENTRY_ID``)."""
+    entry: sqlite3.Row | None = conn.execute(
         "SELECT * FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
         (entry_id, call.partner_id),
     ).fetchone()
     if entry is None or not entitlement.entry_entitled(conn, call, entry):
         raise ApiError("INVALID_ENTRY_ID", entry_id)
-    category = conn.execute(
+    return entry
+
+
+def _visible_category(conn: sqlite3.Connection, call: Call, category_id: int) -> sqlite3.Row | None:
+    """Return the active category if entitlement shows it to the caller (else None)."""
+    category: sqlite3.Row | None = conn.execute(
         "SELECT * FROM categories WHERE id = ? AND partner_id = ? AND status = 2",
         (category_id, call.partner_id),
     ).fetchone()
     if category is None or not entitlement.category_visible(conn, call, category):
+        return None
+    return category
+
+
+def link(
+    conn: sqlite3.Connection, call: Call, entry_id: str, category_id: int, quiet: bool = False
+) -> int:
+    """Create (or re-activate) the link after the checks; return its row id."""
+    entry = _entitled_entry(conn, call, entry_id)
+    category = _visible_category(conn, call, category_id)
+    if category is None:
         if quiet:
             return 0
         raise ApiError("CATEGORY_NOT_FOUND", category_id)
@@ -110,17 +124,9 @@ def max_categories(call: Call, category: sqlite3.Row) -> int:
 def _check_remove(conn: sqlite3.Connection, call: Call, entry_id: str, category_id: int) -> None:
     """``categoryEntry::setAsDeleted``: the entry and category as entitlement sees them, then
     who may unlink (``contribution`` rule 1)."""
-    entry = conn.execute(
-        "SELECT * FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
-        (entry_id, call.partner_id),
-    ).fetchone()
-    if entry is None or not entitlement.entry_entitled(conn, call, entry):
-        raise ApiError("INVALID_ENTRY_ID", entry_id)
-    category = conn.execute(
-        "SELECT * FROM categories WHERE id = ? AND partner_id = ? AND status = 2",
-        (category_id, call.partner_id),
-    ).fetchone()
-    if category is None or not entitlement.category_visible(conn, call, category):
+    entry = _entitled_entry(conn, call, entry_id)
+    category = _visible_category(conn, call, category_id)
+    if category is None:
         raise ApiError("CATEGORY_NOT_FOUND", category_id)
     contribution.check_remove(conn, call, entry, category_id)
 
