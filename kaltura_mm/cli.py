@@ -86,6 +86,14 @@ COMMANDS = {
     help="Send a failed request again up to N times; 0 reports the first failure "
     "[default: 3; env KALTURA_MM_RETRIES].",
 )
+@click.option(
+    "--patience",
+    type=click.FloatRange(min=0, min_open=True),
+    envvar="KALTURA_MM_PATIENCE",
+    metavar="SECONDS",
+    help="Stop within this long of the first request the server left unanswered, however many "
+    "retries are left; the same command resumes [default: 120; env KALTURA_MM_PATIENCE].",
+)
 @click.option("--json", "json_", is_flag=True, help="Print one JSON object per result line.")
 @click.option("-q", "--quiet", is_flag=True, help="Print results only: no progress or messages.")
 @click.option("-v", "--verbose", is_flag=True, help="Debug logs on stderr (secrets redacted).")
@@ -101,6 +109,7 @@ def cli(
     timeout: float | None,
     max_answer: int | None,
     retries: int | None,
+    patience: float | None,
     json_: bool,
     quiet: bool,
     verbose: bool,
@@ -119,6 +128,7 @@ def cli(
     }
     state.profile, state.sandbox = profile, sandbox
     state.timeout, state.retries, state.max_answer = timeout, retries, max_answer
+    state.patience = patience
     state.json, state.quiet = json_, quiet
     if verbose:
         state.enable_verbose(ctx)

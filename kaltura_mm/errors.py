@@ -25,7 +25,8 @@ KalturaError                        base of everything below
 ├── DependencyError                 a multiRequest item whose referenced item failed
 ├── ListingError                    the server's answers break what a full listing relies on
 ├── TransportError                  no usable answer (connect/read errors, timeouts)
-│   └── AnswerTimeoutError          the answer took longer than ``Timeouts.answer``
+│   ├── AnswerTimeoutError          the answer took longer than ``Timeouts.answer``
+│   └── ServerSilentError           no usable answer for ``RetryPolicy.patience`` s: gave up
 ├── ResponseError                   an answer we cannot read (HTML page, truncated JSON, 5xx)
 │   └── AnswerTooLargeError         the answer is larger than ``Config.max_answer_bytes``
 ├── PruneWithheldError              a sync's prune not sent: an add of the run was refused for
@@ -291,6 +292,19 @@ class TransportError(KalturaError):
         self.call = call
 
 
+class ServerSilentError(TransportError):
+    """The server gave this run no usable answer for ``RetryPolicy.patience`` seconds: the run
+    stopped trying (``--patience``). ``silent_for`` is how long it had been silent; ``__cause__``
+    is the last failure. What was done stays done: the same command resumes."""
+
+    def __init__(
+        self, message: str, *, may_have_reached_server: bool, silent_for: float, call: str = ""
+    ) -> None:
+        """Describe the silence; ``may_have_reached_server`` is the last failed request's."""
+        super().__init__(message, may_have_reached_server=may_have_reached_server, call=call)
+        self.silent_for = silent_for
+
+
 class ResponseError(KalturaError):
     """An answer arrived that is not a Kaltura response (HTML page, truncated JSON, HTTP 5xx)."""
 
@@ -480,7 +494,7 @@ def is_retryable(exc: BaseException, call: RetryableCall) -> bool:
     """
     if is_throttle(exc):
         return True
-    if isinstance(exc, AnswerTooLargeError):
+    if isinstance(exc, AnswerTooLargeError | ServerSilentError):
         return False
     if isinstance(exc, ApiError):
         return exc.code in call.retry_codes

@@ -121,7 +121,7 @@ class AsyncClient(ClientBase[Async]):
                     self._http,
                     send.request,
                     progress,
-                    transport.limits_of(self._config),
+                    transport.limits_of(self._config, send.deadline),
                     send.target.label,
                 )
         except KalturaError as exc:

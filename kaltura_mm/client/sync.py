@@ -117,7 +117,7 @@ class Client(ClientBase[Sync]):
                 self._http,
                 send.request,
                 progress,
-                transport.limits_of(self._config),
+                transport.limits_of(self._config, send.deadline),
                 send.target.label,
             )
         except KalturaError as exc:

@@ -46,6 +46,7 @@ class AppContext:
     sandbox: bool = False
     timeout: float | None = None
     retries: int | None = None
+    patience: float | None = None
     max_answer: int | None = None
     env: Mapping[str, str] = attrs.field(factory=_environment)
     stdout: IO[str] = attrs.field(factory=lambda: sys.stdout)
@@ -194,7 +195,8 @@ class AppContext:
         }
 
     def network(self) -> dict[str, Any]:
-        """Return the Config fields ``--timeout``, ``--retries`` and ``--max-answer`` set."""
+        """Return the Config fields ``--timeout``, ``--retries``, ``--patience`` and
+        ``--max-answer`` set."""
         from kaltura_mm.config import RetryPolicy, Timeouts
 
         chosen: dict[str, Any] = {}
@@ -203,12 +205,15 @@ class AppContext:
             chosen["timeouts"] = Timeouts(
                 connect=wait, read=wait, write=wait, pool=wait, answer=wait
             )
+        policy: dict[str, Any] = {}
         if self.retries is not None:
             # As often as it says: blocked calls and reading flows' patience included.
             sends = self.retries + 1
-            chosen["retry"] = RetryPolicy(
-                attempts=sends, throttled_attempts=sends, patience_rounds=1
-            )
+            policy.update(attempts=sends, throttled_attempts=sends, patience_rounds=1)
+        if self.patience is not None:
+            policy["patience"] = self.patience
+        if policy:
+            chosen["retry"] = RetryPolicy(**policy)
         if self.max_answer is not None:
             chosen["max_answer_bytes"] = self.max_answer
         return chosen

@@ -28,6 +28,7 @@ from kaltura_mm.errors import (
     PruneWithheldError,
     ReferenceIdNotWritableError,
     ResponseError,
+    ServerSilentError,
     ServiceForbiddenError,
     TransportError,
     UploadError,
@@ -204,6 +205,12 @@ def _describe(exc: BaseException) -> Failure:
         return _api_failure(exc)
     if isinstance(exc, AnswerTimeoutError | AnswerTooLargeError):
         return _limit_failure(exc)
+    if isinstance(exc, ServerSilentError):
+        fix = (
+            "check that the server is up and reachable, then run the same command again (what "
+            "was done is kept); --patience SECONDS / KALTURA_MM_PATIENCE waits longer"
+        )
+        return Failure(ExitCode.UNAVAILABLE, "transport", f"no answer from Kaltura: {exc}", fix)
     if isinstance(exc, TransportError):
         fix = "check the service URL and your network, then re-run"
         return Failure(ExitCode.UNAVAILABLE, "transport", f"no answer from Kaltura: {exc}", fix)

@@ -28,13 +28,17 @@ class Send:
     Sends may overlap: start each as it comes and answer them in any order. ``target`` is the
     ``Call`` or ``MultiRequest`` the request encodes (for logs and call-level fakes). ``alone``
     says nothing else can happen before its answer (no other send, nothing ready or asleep): an
-    adapter may send it in place instead of handing it to a thread or a task.
+    adapter may send it in place instead of handing it to a thread or a task. ``deadline`` (on
+    the machine's clock; None: none) bounds each wait of the request (connecting, each write,
+    the answer: ``runtime.silence``): an adapter answers ``Failed`` with a ``TransportError``
+    rather than wait past it, whatever its own timeouts say.
     """
 
     id: int
     request: HttpRequest
     target: Call[Any] | MultiRequest = attrs.field(eq=False, repr=False)
     alone: bool = attrs.field(default=False, eq=False)
+    deadline: float | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen

@@ -36,6 +36,7 @@ from kaltura_mm.runtime.exchange import Pause, Target
 from kaltura_mm.runtime.sending import call_flow
 from kaltura_mm.runtime.server_clock import ServerClock
 from kaltura_mm.runtime.settings import Settings
+from kaltura_mm.runtime.silence import Silence
 from kaltura_mm.runtime.tasks import Group, Sleepers, Slots, Task
 
 Clock = Callable[[], float]
@@ -81,6 +82,7 @@ class Machine:
         self._reached = False  # whether a request of this run reached the server
         self._worked = False  # whether the server gave this run a Kaltura answer
         self._server_clock = ServerClock()  # the server's wall clock, from its answers' headers
+        self._silence = Silence(settings.retry.patience)  # bounds every wait while it lasts
 
     # ---- the adapter's side ---------------------------------------------------------------------
 
@@ -103,11 +105,14 @@ class Machine:
         if isinstance(answer, Reply):
             self._reached = True
             self._server_clock.heard(answer.headers, self._clock())
+            self._silence.heard(answer.status, task.sent_at)
             self._ready.append((task, answer, None))
         else:
             error = answer.error
-            if isinstance(error, TransportError) and error.may_have_reached_server:
-                self._reached = True
+            if isinstance(error, TransportError):
+                reached = error.may_have_reached_server
+                self._reached = self._reached or reached
+                self._silence.failed(task.sent_at, str(error), may_have_reached_server=reached)
             self._ready.append((task, None, error))
 
     def close(self) -> None:
@@ -207,7 +212,12 @@ class Machine:
         return None
 
     def _sleep(self, task: Task, seconds: float) -> None:
-        self._sleepers.add(self._clock() + seconds, task)
+        now = self._clock()
+        overdue = self._silence.overdue(now, seconds)
+        if overdue is not None:  # the server is silent and this pause would outlast patience
+            self._ready.append((task, None, overdue))
+            return
+        self._sleepers.add(now + seconds, task)
 
     def _emit(self, task: Task, item: Any) -> None:
         if self._streaming is False:
@@ -281,8 +291,10 @@ class Machine:
         if isinstance(out, Pause):
             return self._sleep(task, out.seconds)
         task.send_id = next(self._ids)
+        task.sent_at = self._clock()
         self._sends[task.send_id] = task
-        self._outbox.append(Send(task.send_id, out.request, out.target))
+        deadline = self._silence.deadline_for(task.sent_at)
+        self._outbox.append(Send(task.send_id, out.request, out.target, deadline=deadline))
         return None
 
     def _end_call(self, task: Task, value: Any, error: KalturaError | None) -> None:

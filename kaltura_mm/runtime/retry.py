@@ -46,12 +46,15 @@ class RetryPolicy:
 
     ``attempts`` for a call, ``throttled_attempts`` for one the rate limiter blocked, and
     ``patience_rounds``: how many rounds of those a reading flow sends a call safe to send twice
-    before it gives up (``runtime.patience``; 1: none beyond the attempts).
+    before it gives up (``runtime.patience``; 1: none beyond the attempts). ``patience``: however
+    many of those are left, the run stops within this many seconds of the first request the
+    server left without a usable answer (``runtime.silence``).
     """
 
     attempts: int = attrs.field(default=4, validator=_positive)
     throttled_attempts: int = attrs.field(default=8, validator=_positive)
     patience_rounds: int = attrs.field(default=8, validator=_positive)
+    patience: float = attrs.field(default=120.0, validator=_positive)
     initial_backoff: float = 0.5
     max_backoff: float = 10.0
     jitter: float = 0.5

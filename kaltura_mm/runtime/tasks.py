@@ -100,6 +100,7 @@ class Task:
     running: int = 0  # background calls started and not yet reported
     waiting_next: bool = False
     send_id: int | None = None
+    sent_at: float = 0.0  # on the machine's clock: when its request last went out
     holds_slot: bool = False
     over: bool = False
 

@@ -11,6 +11,7 @@ for failures before any byte was sent (connect errors and timeouts, no free pool
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
@@ -31,6 +32,10 @@ Answered = tuple[int, httpx.Headers, bytes]
 PIECE = 256 * 1024
 
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+# httpx's per-request waits, and the least one a deadline leaves (0 would mean "no timeout").
+_WAITS = ("connect", "read", "write", "pool")
+_LEAST_WAIT = 0.001
 
 
 def part_length(part: FilePart) -> int:
@@ -124,10 +129,13 @@ def build_async(
 
 
 @contextmanager
-def mapped_errors(label: str, answer_clock: AnswerClock | None = None) -> Iterator[None]:
+def mapped_errors(
+    label: str, answer_clock: AnswerClock | None = None, limits: AnswerLimits | None = None
+) -> Iterator[None]:
     """Turn httpx exceptions raised inside the block into ``TransportError``.
 
-    A read that timed out waiting on ``answer_clock``'s deadline is an ``AnswerTimeoutError``.
+    A read that timed out waiting on ``answer_clock``'s deadline is an ``AnswerTimeoutError``,
+    unless that deadline was the run's patience (``limits.patience_first``), not the timeout.
     """
     try:
         yield
@@ -138,7 +146,16 @@ def mapped_errors(label: str, answer_clock: AnswerClock | None = None) -> Iterat
             call=label,
         ) from exc
     except httpx.TimeoutException as exc:
-        if answer_clock is not None and answer_clock.ran_out:
+        ran_out = answer_clock is not None and answer_clock.ran_out
+        if ran_out and limits is not None and limits.patience_first:
+            raise TransportError(
+                f"no answer within the run's patience (the {limits.seconds:.1f} s left of "
+                "--patience)",
+                may_have_reached_server=True,
+                call=label,
+            ) from exc
+        if ran_out:
+            assert answer_clock is not None
             raise AnswerTimeoutError(answer_clock.seconds, call=label) from exc
         raise TransportError(
             f"no answer in time: {type(exc).__name__}", may_have_reached_server=True, call=label
@@ -151,9 +168,29 @@ def mapped_errors(label: str, answer_clock: AnswerClock | None = None) -> Iterat
         ) from exc
 
 
-def limits_of(config: Config) -> AnswerLimits:
-    """Return what one answer may cost under ``config``."""
-    return AnswerLimits(seconds=config.timeouts.answer, max_bytes=config.max_answer_bytes)
+def limits_of(config: Config, deadline: float | None = None) -> AnswerLimits:
+    """Return what one answer may cost under ``config``; ``deadline`` (``time.monotonic()``
+    reading, a ``Send``'s) cuts every wait of the request short of it."""
+    if deadline is None:
+        return AnswerLimits(seconds=config.timeouts.answer, max_bytes=config.max_answer_bytes)
+    give_up_in = max(_LEAST_WAIT, deadline - time.monotonic())
+    return AnswerLimits(
+        seconds=min(config.timeouts.answer, give_up_in),
+        max_bytes=config.max_answer_bytes,
+        give_up_in=give_up_in,
+        patience_first=give_up_in < config.timeouts.answer,
+    )
+
+
+def _cut_short(request: httpx.Request, limits: AnswerLimits) -> httpx.Request:
+    """Lower ``request``'s timeouts to ``limits.give_up_in`` when it has one."""
+    if limits.give_up_in is not None:
+        timeouts = request.extensions.get("timeout", {})
+        request.extensions["timeout"] = {
+            name: limits.give_up_in if wait is None else min(wait, limits.give_up_in)
+            for name, wait in {**dict.fromkeys(_WAITS), **timeouts}.items()
+        }
+    return request
 
 
 def _clocked(request: HttpRequest, limits: AnswerLimits) -> AbstractContextManager[AnswerClock]:
@@ -169,8 +206,8 @@ def send(
     label: str,
 ) -> Answered:
     """Send ``request`` and read its answer within ``limits``; raise ``KalturaError`` if not."""
-    with _clocked(request, limits) as answer_clock, mapped_errors(label, answer_clock):
-        response = http.send(build_sync(http, request, progress), stream=True)
+    with _clocked(request, limits) as answer_clock, mapped_errors(label, answer_clock, limits):
+        response = http.send(_cut_short(build_sync(http, request, progress), limits), stream=True)
         try:
             body = answers.read(response, limits, answer_clock, label)
             return response.status_code, response.headers, body
@@ -186,8 +223,9 @@ async def asend(
     label: str,
 ) -> Answered:
     """Send ``request`` and read its answer within ``limits`` (async)."""
-    with _clocked(request, limits) as answer_clock, mapped_errors(label, answer_clock):
-        response = await http.send(build_async(http, request, progress), stream=True)
+    with _clocked(request, limits) as answer_clock, mapped_errors(label, answer_clock, limits):
+        built = _cut_short(build_async(http, request, progress), limits)
+        response = await http.send(built, stream=True)
         try:
             body = await answers.aread(response, limits, answer_clock, label)
             return response.status_code, response.headers, body

@@ -21,10 +21,15 @@ from kaltura_mm.transport.clock import AnswerClock
 
 @attrs.frozen
 class AnswerLimits:
-    """What one answer may cost: ``seconds`` once the request is sent, ``max_bytes`` in size."""
+    """What one answer may cost: ``seconds`` once the request is sent, ``max_bytes`` in size;
+    ``give_up_in``: no wait of the request's (connecting, writing, reading) may last longer (the
+    run's patience with a silent server, ``runtime.silence``); None: the timeouts alone.
+    ``patience_first``: ``seconds`` is the patience's, shorter than ``Timeouts.answer``."""
 
     seconds: float
     max_bytes: int
+    give_up_in: float | None = None
+    patience_first: bool = False
 
 
 def _refuse_declared(response: httpx.Response, limit: int, label: str) -> None:

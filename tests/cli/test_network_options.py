@@ -28,6 +28,7 @@ from kaltura_mm import (
     Config,
     FilePart,
     RetryPolicy,
+    ServerSilentError,
     Timeouts,
 )
 from kaltura_mm.services import base_entry, upload_token
@@ -106,10 +107,33 @@ def test_timeout_gives_up_on_a_server_that_never_answers(cli: Runner, silent: in
     assert "not-a-real-secret" not in result.err
 
 
+def test_patience_gives_up_on_a_server_that_never_answers_whatever_the_timeout(
+    cli: Runner, silent: int
+) -> None:
+    started = time.monotonic()
+    result = cli("--patience", "1", "--json", "list")  # --timeout stays 120 s, --retries 3
+    took = time.monotonic() - started
+    assert result.code == 6, result.err
+    assert "--patience" in result.err and "not-a-real-secret" not in result.err
+    assert took < 20, f"{took:.1f} s: the patience of 1 s did not bound the run"
+
+
+def test_patience_from_the_environment_bounds_a_server_that_hangs_up(
+    cli: Runner, hanging_up: HangingUp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KALTURA_MM_PATIENCE", "0.5")
+    result = cli("--retries", "20", "list", "-c", "42")  # a patient read: many rounds allowed
+    assert result.code == 6, result.err
+    assert "gave up after the patience of 0.5 s" in result.err
+    assert hanging_up.connections < 20
+
+
 def test_bad_values_are_usage_errors(cli: Runner) -> None:
     assert cli("--retries", "-1", "list").code == 2
     negative = cli("--timeout", "0", "list")
     assert negative.code == 2 and "--timeout" in negative.err
+    impatient = cli("--patience", "0", "list")
+    assert impatient.code == 2 and "--patience" in impatient.err
 
 
 def test_retry_warnings_are_one_liners_and_json_keeps_stderr_json(
@@ -342,6 +366,22 @@ def test_the_clients_bound_the_whole_answer(
     assert caught.value.seconds == 0.6 and caught.value.may_have_reached_server
     assert "the answer took longer than 0.6 s" in str(caught.value)
     assert 0 < server.sent < len(LIST_ANSWER)
+
+
+@CLIENTS
+def test_the_clients_give_up_on_a_silent_server_within_the_patience(
+    silent: int, asynchronous: bool
+) -> None:
+    config = Config(
+        service_url=f"http://127.0.0.1:{silent}",
+        ks="a-test-ks",
+        retry=RetryPolicy(attempts=10, patience=0.8),  # the default timeouts: 120 s an answer
+    )
+    started = time.monotonic()
+    with pytest.raises(ServerSilentError) as caught:
+        _call(config, base_entry.get("0_x"), asynchronous)
+    assert time.monotonic() - started < 10
+    assert caught.value.silent_for < 2 and "patience of 0.8 s" in str(caught.value)
 
 
 @CLIENTS

@@ -1,0 +1,79 @@
+"""How long a run goes on trying while the server gives it no answer: the patience bound. Pure.
+
+A server that stops answering in the middle of a job (its process killed, the network gone, a
+proxy answering 502 pages) must be reported within a bound the user can state, whatever the
+command and however many layers above would send again: ``RetryPolicy.patience`` seconds (120 by
+default, ``--patience``). Retry counts alone cannot promise that: the runtime's attempts, a
+reading flow's patient rounds and the batch engine's waits for the rate limiter's window each
+have their own pauses, and a server that died while it was throttling a batch was still being
+probed, windows growing, long after (issue 18: 900 s and more).
+
+The rule, in one place: the run is *silent* from the sending of the first request that got no
+usable answer (so a request that hangs counts from when it was sent, not from its timeout) until
+any usable answer arrives (an HTTP status below 500: a result, an API error, ``ACTION_BLOCKED``,
+a 429 all mean the server is there). While silent, no pause may end after
+``silent_since + patience``: the machine throws ``ServerSilentError`` into the task that would
+pause (a call's backoff, a flow's sleep) instead. Each request carries a ``deadline``: that
+bound while silent, else its sending plus the patience, so an adapter never waits longer than the
+patience for any one connection, write or answer (a request that hangs is cut by it, not only
+by ``Timeouts``).
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from kaltura_mm.errors import ServerSilentError
+
+# Statuses from which an answer says the server (not only a proxy in front of it) is there.
+_SERVER_ERRORS = 500
+
+
+@attrs.define
+class Silence:
+    """The run's silence: since when no usable answer came, and the last failure in it."""
+
+    patience: float
+    since: float | None = None
+    last_failure: str = ""
+    may_have_reached_server: bool = True
+
+    def heard(self, status: int, sent_at: float) -> None:
+        """The request sent at ``sent_at`` was answered with HTTP ``status``."""
+        if status < _SERVER_ERRORS:
+            self.since = None
+        else:
+            self.failed(sent_at, f"HTTP {status}", may_have_reached_server=True)
+
+    def failed(self, sent_at: float, failure: str, *, may_have_reached_server: bool) -> None:
+        """The request sent at ``sent_at`` got no usable answer: ``failure`` says what came."""
+        if self.since is None or sent_at < self.since:
+            self.since = sent_at
+        self.last_failure = failure
+        self.may_have_reached_server = may_have_reached_server
+
+    @property
+    def deadline(self) -> float | None:
+        """Return the clock reading after which the run stops waiting, or None if not silent."""
+        return None if self.since is None else self.since + self.patience
+
+    def deadline_for(self, now: float) -> float:
+        """Return when a request sent ``now`` stops waiting for its answer: no request waits
+        longer than the patience, and none outlives a silence that began before it."""
+        return now + self.patience if self.since is None else self.since + self.patience
+
+    def overdue(self, now: float, pause: float) -> ServerSilentError | None:
+        """Return the error to raise instead of pausing ``pause`` s at ``now``, or None."""
+        deadline = self.deadline
+        if deadline is None or now + pause <= deadline:
+            return None
+        assert self.since is not None
+        silent_for = now - self.since
+        return ServerSilentError(
+            f"the server has given no usable answer for {silent_for:.1f} s (the last: "
+            f"{self.last_failure}); gave up after the patience of {self.patience:g} s "
+            "(--patience, RetryPolicy.patience). What was done is done: run the same command "
+            "again to go on",
+            may_have_reached_server=self.may_have_reached_server,
+            silent_for=silent_for,
+        )
