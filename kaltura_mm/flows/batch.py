@@ -5,7 +5,8 @@ Rules it keeps:
 
 1. Calls go in multiRequests of at most ``Pace.batch_size``, at most ``Pace.parallel`` in flight.
 2. An item answered ``ACTION_BLOCKED`` (or a whole batch answered 429, 5xx or no answer) is sent
-   again, and only those. An item blocked ``max_attempts`` times fails with the server's error.
+   again, and only those. An item blocked ``max_attempts`` times (by default the run's
+   ``RetryPolicy.throttled_attempts``) fails with the server's error.
 3. What an answer means for an item (done, already done, failed, send again) is the operation's
    own ``classify``; a batch with no usable answer marks its items "may have run" for it.
 
@@ -37,7 +38,17 @@ from kaltura_mm.errors import (
 )
 from kaltura_mm.flows.pacing import Learner
 from kaltura_mm.protocol.calls import Call, MultiRequest
-from kaltura_mm.runtime.effects import Effect, Emit, Flow, NextDone, Now, Sleep, Start
+from kaltura_mm.runtime.effects import (
+    Effect,
+    Emit,
+    Flow,
+    NextDone,
+    Now,
+    Reach,
+    Reached,
+    Sleep,
+    Start,
+)
 
 T = TypeVar("T")
 Status = Literal["done", "already_done", "failed", "would_change"]
@@ -84,7 +95,8 @@ class Pace:
     parallel: int = attrs.field(default=4, validator=_positive)
     max_rate: float | None = attrs.field(default=None, validator=_positive)
     rate: float | None = None
-    max_attempts: int = attrs.field(default=10, validator=_positive)
+    # None: as often as the run's retry policy lets a blocked request go (``--retries``).
+    max_attempts: int | None = attrs.field(default=None, validator=_positive)
     generation: int = 0
     clean: float | None = None
     blocked: float | None = None
@@ -218,6 +230,8 @@ def run_batches(
     ``stream``, ``Sending(ids)`` is emitted before each batch goes, and every outcome ``stream``
     accepts as soon as it is final (``client.iterate`` hands them over as they land).
     """
+    policy: Reached = yield Reach()  # a blocked item is sent as often as the run's policy says
+    pace = attrs.evolve(pace, max_attempts=pace.max_attempts or policy.throttled_attempts)
     run = _Run(deque(entry_ids), _Ledger(maybe_ran=set(known)), op, pace, stream)
     learner = Learner()
     while run.pending:
@@ -292,7 +306,7 @@ def _send_step(run: _Run, count: int) -> Emitting[_Answered]:
 def _answered(run: _Run, batch: list[str], answer: Any, so_far: _Answered) -> Emitting[_Answered]:
     """Settle one batch's answer; queue what must go again; emit what is final."""
     retry, throttled = _settle(batch, answer, run.op, run.ledger)
-    again = [e for e, error in retry if run.ledger.again(e, error, run.pace.max_attempts)]
+    again = [e for e, error in retry if run.ledger.again(e, error, run.pace.max_attempts or 1)]
     run.pending.extend(again)
     if run.stream is not None:
         for entry_id in batch:

@@ -106,6 +106,7 @@ class Reached:
     patience_rounds: int
     server_time: float | None = None
     full_rights: bool = False
+    throttled_attempts: int = 10  # the retry policy's: how often a blocked request may be sent
 
 
 def _always(_: BaseException) -> bool:

@@ -193,7 +193,8 @@ class Machine:
             rounds = self._settings.retry.patience_rounds
             server_time = self._server_clock.now(self._clock())
             full = getattr(self._settings.ks, "full_rights", False) is True
-            return Reached(self._reached, self._worked, rounds, server_time, full), None
+            sends = self._settings.retry.throttled_attempts
+            return Reached(self._reached, self._worked, rounds, server_time, full, sends), None
         elif isinstance(effect, Emit):
             self._emit(task, effect.item)
         elif isinstance(effect, Interleave):

@@ -6,15 +6,16 @@ owns chunk retries, since only it asks the token what arrived before sending aga
 would multiply the attempts. Pauses grow exponentially from ``initial_backoff`` up to
 ``max_backoff``, plus a jitter drawn from the run's random source, so a seeded run replays.
 
-The server's rate limiter counts fixed windows (10 s by default) and blocks each call, and each
-item of a multiRequest, on its own, before it runs (``ACTION_BLOCKED``). A blocked call gets
-``throttled_attempts`` (8: with pauses growing to ``max_backoff``, about four windows) rather
-than ``attempts``. A multiRequest blocked from item k on, every later item blocked too, ran its
-items before k and nothing after: the rest is sent again as a batch of its own, the results of
-the items that ran written into the references to them (``protocol.remainder``), and the flow
-gets the one answer of the whole batch. A batch with an item that ran after a blocked one is
-answered as it is (the flow decides: sending it again could run that item twice), and so is a
-``paced`` batch, whose flow learns the limiter's window from its blocked items.
+The server's rate limiter counts fixed windows (10 s by default) and blocks each call, and each item
+of a multiRequest, on its own, before it runs (``ACTION_BLOCKED``). A blocked call gets
+``throttled_attempts`` (10: with pauses growing to ``max_backoff``, about six windows) rather than
+``attempts``; the batch engine sends a blocked item as often. A multiRequest blocked from item k on,
+every later item blocked too, ran its items before k and nothing after: the rest is sent again as a
+batch of its own, the results of the items that ran written into the references to them
+(``protocol.remainder``), and the flow gets the one answer of the whole batch. A batch with an item
+that ran after a blocked one is answered as it is (the flow decides: sending it again could run that
+item twice), and so is a ``paced`` batch, whose flow learns the limiter's window from its blocked
+items.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class RetryPolicy:
     """
 
     attempts: int = attrs.field(default=4, validator=_positive)
-    throttled_attempts: int = attrs.field(default=8, validator=_positive)
+    throttled_attempts: int = attrs.field(default=10, validator=_positive)
     patience_rounds: int = attrs.field(default=8, validator=_positive)
     patience: float = attrs.field(default=120.0, validator=_positive)
     initial_backoff: float = 0.5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -221,3 +222,20 @@ def test_detach_delete_and_move_take_format_and_q_prints_no_table(
     )
     quiet = cli("delete", second, "--yes", "-q")
     assert (quiet.code, quiet.out, quiet.err) == (0, "", "")
+
+
+@pytest.mark.parametrize("retries", [0, 2])
+def test_retries_is_how_often_a_blocked_detach_is_sent(
+    cli: Runner, course: dict[str, Any], sandbox_env: Any, retries: int
+) -> None:
+    # It was sent 10 times whatever --retries said: the batch engine counted on its own.
+    sandbox_env.faults.throttle("categoryEntry", "delete", limit=1, window=3600)
+    spent = cli("detach", course["entries"][1], "-c", "Root>Course", "-y")  # the window's one
+    assert spent.code == 0, spent.err
+    sandbox_env.stats.reset()
+    first = course["entries"][0]
+    result = cli("--retries", str(retries), "--json", "detach", first, "-c", "Root>Course", "-y")
+    assert result.code != 0
+    (record,) = result.json_lines()
+    assert record["status"] == "failed" and "ACTION_BLOCKED" in json.dumps(record)
+    assert sandbox_env.stats.calls[("categoryentry", "delete")] == retries + 1
