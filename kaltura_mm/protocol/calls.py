@@ -246,8 +246,14 @@ class MultiRequest:
 
     @property
     def label(self) -> str:
-        """Return a name for logs and errors: ``multirequest(a.b, c.d)``."""
-        return "multirequest(" + ", ".join(c.label for c in self._calls) + ")"
+        """Return a name for logs and errors: ``multirequest(a.b, 100 x c.d)`` (a run of the
+        same call is counted, so a batch's retry warning stays one short line)."""
+        runs = [
+            (label, len(list(same)))
+            for label, same in itertools.groupby(c.label for c in self._calls)
+        ]
+        named = (label if count == 1 else f"{count} x {label}" for label, count in runs)
+        return "multirequest(" + ", ".join(named) + ")"
 
     def __len__(self) -> int:
         return len(self._calls)

@@ -137,3 +137,12 @@ def test_a_ref_may_sit_once_inside_a_longer_value_with_no_brace_around() -> None
         entry.id.within("talk}", ".mp4")
     with pytest.raises(ValueError, match="no brace"):
         entry.id.within("a", "").within("b", "")
+
+
+def test_a_batch_label_counts_runs_of_the_same_call() -> None:
+    # A 100-item batch's retry warning named every item: one 3 KB line per retry.
+    batch = MultiRequest()
+    batch.add(base_entry.get("0_a"))
+    for n in range(100):
+        batch.add(category_entry.delete(f"0_{n}", 42))
+    assert batch.label == "multirequest(baseEntry.get, 100 x categoryEntry.delete)"
