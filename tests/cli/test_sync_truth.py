@@ -203,3 +203,22 @@ def test_check_with_an_empty_state_folder_sees_an_edited_file(
     assert differ.code == 1
     (record,) = [json.loads(line) for line in differ.out.splitlines()]
     assert (record["action"], record["path"]) == ("replace", "clip0.mp4")
+
+
+def test_a_renamed_file_is_taken_over_with_an_empty_state_folder(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    folder = _synced(cli, sandbox_env, tmp_path)
+    ids = [e["id"] for e in _entries(sandbox_env)]
+    (folder / "clip1.mp4").rename(folder / "week2.mp4")
+    rows = _plan(cli, folder, tmp_path / "fresh")
+    moved = next(r for r in rows if r["path"] == "week2.mp4")
+    assert moved["actions"] == ["update"] and "taken over" in moved["note"]
+    assert "extra" not in [r["action"] for r in rows]
+    run = cli(
+        "sync", str(folder), "-c", "Course", "--yes", "-q", "--state-dir", str(tmp_path / "f")
+    )
+    assert run.code == 0, run.err
+    assert [e["id"] for e in _entries(sandbox_env)] == ids  # nothing uploaded again
+    sandbox_env.index.settle()
+    assert [r["action"] for r in _plan(cli, folder, tmp_path / "g")] == ["keep", "keep"]
