@@ -54,6 +54,17 @@ def _entry_of(cli: Runner, folder: Path, tmp_path: Path, path: str) -> str:
     return str(next(r["entry_id"] for r in rows if r["path"] == path))
 
 
+def _in_step(
+    cli: Runner, sb: Any, folder: Path, entry_id: str, content: bytes, state: Path
+) -> None:
+    """Once its replacement swapped in, ``entry_id`` holds ``content`` and a plan on another
+    machine keeps everything."""
+    _settle_replacement(sb, entry_id)
+    assert sb.entry_bytes(entry_id).read_bytes() == content
+    sb.index.settle()
+    assert [r["action"] for r in _plan(cli, folder, state)] == ["keep", "keep"]
+
+
 def _replaced_by_another_tool(sb: Any, entry_id: str, tmp_path: Path) -> bytes:
     """Replace ``entry_id``'s content as another client would; return the new bytes."""
     other = media(tmp_path / "elsewhere", "other.mp4", 4_000)
@@ -82,11 +93,7 @@ def test_an_empty_state_folder_knows_whether_the_content_matches(
     applied = cli("sync", str(folder), "-c", "Course", "--yes", "-q", "--state-dir", str(fresh))
     assert applied.code == 0, applied.err
     assert [e["id"] for e in _entries(sandbox_env)] == ids  # replaced in place, no new entry
-    _settle_replacement(sandbox_env, rows[1]["entry_id"])
-    assert sandbox_env.entry_bytes(rows[1]["entry_id"]).read_bytes() == edited
-    sandbox_env.index.settle()
-    again = _plan(cli, folder, tmp_path / "a-fourth-machine")
-    assert [r["action"] for r in again] == ["keep", "keep"]
+    _in_step(cli, sandbox_env, folder, rows[1]["entry_id"], edited, tmp_path / "a-fourth")
 
 
 def test_another_tools_replacement_is_a_conflict_and_the_run_names_the_flag(
@@ -123,10 +130,8 @@ def test_on_conflict_keep_local_puts_the_file_back_in(
     (line,) = run.json_lines()
     assert (line["entry_id"], line["status"]) == (victim, "done")
     assert "replace" in line["action"]
-    _settle_replacement(sandbox_env, victim)  # the content sent back swapped in
-    assert sandbox_env.entry_bytes(victim).read_bytes() == (folder / "clip1.mp4").read_bytes()
-    rows = _plan(cli, folder, tmp_path / "another")
-    assert [r["action"] for r in rows] == ["keep", "keep"]
+    sent_back = (folder / "clip1.mp4").read_bytes()
+    _in_step(cli, sandbox_env, folder, victim, sent_back, tmp_path / "another")
 
 
 def test_on_conflict_keep_server_keeps_their_content_and_records_it(
