@@ -227,3 +227,26 @@ def test_a_renamed_file_is_taken_over_with_an_empty_state_folder(
     assert [e["id"] for e in _entries(sandbox_env)] == ids  # nothing uploaded again
     sandbox_env.index.settle()
     assert [r["action"] for r in _plan(cli, folder, tmp_path / "g")] == ["keep", "keep"]
+
+
+def test_a_saved_plan_resolving_a_conflict_applies_once(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    folder = _synced(cli, sandbox_env, tmp_path)
+    victim = _entry_of(cli, folder, tmp_path, "clip0.mp4")
+    theirs = _replaced_by_another_tool(sandbox_env, victim, tmp_path)
+    unresolved = tmp_path / "unresolved.plan"
+    assert cli("sync", str(folder), "-c", "Course", "--plan-out", str(unresolved)).code == 0
+    left = cli("apply", str(unresolved))
+    assert left.code == 3 and f"conflict: entry {victim}" in left.err, left.err
+    saved = tmp_path / "resolve.plan"
+    made = cli("sync", str(folder), "-c", "Course", "--on-conflict", "keep-server",
+               "--plan-out", str(saved), "--state-dir", str(tmp_path / "planner"))  # fmt: skip
+    assert made.code == 0, made.err
+    applied = cli("--json", "apply", str(saved))
+    assert applied.code == 0, applied.err
+    assert [(r["entry_id"], r["status"]) for r in applied.json_lines()] == [(victim, "done")]
+    again = cli("--json", "apply", str(saved))  # what it did is seen, not done twice
+    assert again.code == 0, again.err
+    assert [r["status"] for r in again.json_lines()] in ([], ["already_done"])
+    _in_step(cli, sandbox_env, folder, victim, theirs, tmp_path / "after")
