@@ -54,6 +54,14 @@ def _entry_of(cli: Runner, folder: Path, tmp_path: Path, path: str) -> str:
     return str(next(r["entry_id"] for r in rows if r["path"] == path))
 
 
+def _conflicted(cli: Runner, sb: Any, tmp_path: Path, path: str) -> tuple[Path, str, bytes]:
+    """Sync two files, then replace the entry of ``path`` as another tool would; return the
+    folder, that entry's id and the content it now holds."""
+    folder = _synced(cli, sb, tmp_path)
+    victim = _entry_of(cli, folder, tmp_path, path)
+    return folder, victim, _replaced_by_another_tool(sb, victim, tmp_path)
+
+
 def _in_step(
     cli: Runner, sb: Any, folder: Path, entry_id: str, content: bytes, state: Path
 ) -> None:
@@ -121,9 +129,7 @@ def test_another_tools_replacement_is_a_conflict_and_the_run_names_the_flag(
 def test_on_conflict_keep_local_puts_the_file_back_in(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
-    folder = _synced(cli, sandbox_env, tmp_path)
-    victim = _entry_of(cli, folder, tmp_path, "clip1.mp4")
-    _replaced_by_another_tool(sandbox_env, victim, tmp_path)
+    folder, victim, _ = _conflicted(cli, sandbox_env, tmp_path, "clip1.mp4")
     run = cli("--json", "sync", str(folder), "-c", "Course", "--yes", "--on-conflict",
               "keep-local", "--state-dir", str(tmp_path / "fresh"))  # fmt: skip
     assert run.code == 0, run.err
@@ -137,9 +143,7 @@ def test_on_conflict_keep_local_puts_the_file_back_in(
 def test_on_conflict_keep_server_keeps_their_content_and_records_it(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
-    folder = _synced(cli, sandbox_env, tmp_path)
-    victim = _entry_of(cli, folder, tmp_path, "clip0.mp4")
-    theirs = _replaced_by_another_tool(sandbox_env, victim, tmp_path)
+    folder, victim, theirs = _conflicted(cli, sandbox_env, tmp_path, "clip0.mp4")
     before = writes(sandbox_env)
     run = cli("--json", "sync", str(folder), "-c", "Course", "--yes", "--on-conflict",
               "keep-server")  # fmt: skip
@@ -232,9 +236,7 @@ def test_a_renamed_file_is_taken_over_with_an_empty_state_folder(
 def test_a_saved_plan_resolving_a_conflict_applies_once(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
-    folder = _synced(cli, sandbox_env, tmp_path)
-    victim = _entry_of(cli, folder, tmp_path, "clip0.mp4")
-    theirs = _replaced_by_another_tool(sandbox_env, victim, tmp_path)
+    folder, victim, theirs = _conflicted(cli, sandbox_env, tmp_path, "clip0.mp4")
     unresolved = tmp_path / "unresolved.plan"
     assert cli("sync", str(folder), "-c", "Course", "--plan-out", str(unresolved)).code == 0
     left = cli("apply", str(unresolved))
