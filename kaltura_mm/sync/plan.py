@@ -235,8 +235,9 @@ def _adopted(
     wanted = {p.full_name.casefold(): p for p in places}
     found = _existing(context, item, base, [twin], record, wanted)
     before = {**found.before, "reference_id": twin.reference_id}
-    # known to hold this very file: a derived identity keeps its content from now on
-    after = {**found.after, "reference_id": truth.stamped(record.reference_id, found.fingerprint)}
+    # known to hold this very file now: a derived identity keeps its content and version
+    kept = truth.stamped(record.reference_id, found.fingerprint, twin.version)
+    after = {**found.after, "reference_id": kept}
     actions = [a for a in (REPLACE, UPDATE, ATTACH, DETACH) if a in found.actions or a == UPDATE]
     return attrs.evolve(
         found,
