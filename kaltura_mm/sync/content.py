@@ -8,7 +8,8 @@ For an item of the source and its entry (``kaltura_mm.sync.plan`` rule 2):
    size and mtime); no local record is needed, so a plan on another machine knows too;
 3. else the sync's records of the entry (``kaltura_mm.sync.records``) say what it was made
    from; neither: the content is not compared, and a note says so;
-4. the content differs: ``replace``;
+4. the content differs, or the sync's last replacement failed on the server (its
+   ``replacementStatus`` FAILED: the entry still holds the old content): ``replace``;
 5. the entry's ``version`` rose since the sync's last write (another tool replaced its
    content): a *conflict*, whatever the file holds. ``on_conflict`` says what to do: None
    plans nothing for the entry (the sync reports it, and fails, naming the flag);
@@ -24,12 +25,14 @@ from typing import Literal
 
 import attrs
 
+from kaltura_mm.enums import ReplacementStatus
 from kaltura_mm.models import BaseEntry, EntryStatus
 from kaltura_mm.sync import truth
 from kaltura_mm.sync.model import CONFLICT, REPLACE, UPDATE
 from kaltura_mm.sync.records import SyncRecord
 from kaltura_mm.sync.source import SyncItem
 from kaltura_mm.upload import local_file
+from kaltura_mm.upload.replacement import replacement_status
 from kaltura_mm.upload.request import FileFingerprint
 
 OnConflict = Literal["keep-server", "keep-local"] | None
@@ -77,6 +80,10 @@ def judge(
         return Verdict(note=NOT_COMPARED)
     if truth.moved(kept, entry.version) and kept is not None:
         return _conflict(kept, entry, print_, same, on_conflict)
+    if same and replacement_status(entry) is ReplacementStatus.FAILED:
+        # the sync's last replacement never swapped in: the entry still holds what it held
+        note = "its last replacement failed on the server: the file is sent again"
+        return Verdict((REPLACE,), print_, note)
     return Verdict(() if same else (REPLACE,), print_)
 
 

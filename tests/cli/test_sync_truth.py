@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kaltura_mm import Client, UploadOptions
+from kaltura_mm.models import EntryStatus
 from kaltura_mm.testing import config_for
 from tests.cli.ground import live_entries
 from tests.integration.sync_support import media, writes
@@ -52,6 +53,15 @@ def _synced(cli: Runner, sb: Any, tmp_path: Path, count: int = 2) -> Path:
 def _entry_of(cli: Runner, folder: Path, tmp_path: Path, path: str) -> str:
     rows = _plan(cli, folder, tmp_path / "lookup")
     return str(next(r["entry_id"] for r in rows if r["path"] == path))
+
+
+def _until(done: Callable[[], bool]) -> None:
+    """Wait (at most 10 s) until ``done()``."""
+    for _ in range(200):
+        if done():
+            return
+        time.sleep(0.05)
+    raise AssertionError("waited 10 s in vain")
 
 
 def _conflicted(cli: Runner, sb: Any, tmp_path: Path, path: str) -> tuple[Path, str, bytes]:
@@ -192,13 +202,9 @@ def test_entries_made_before_content_truth_are_kept_and_recorded_at_their_next_w
 
 
 def _settle_replacement(sb: Any, entry_id: str) -> None:
-    """Wait (at most 10 s) until the server swapped ``entry_id``'s replacement in."""
+    """Wait until the server swapped ``entry_id``'s replacement in."""
     with Client(config_for(sb)) as client:
-        for _ in range(200):
-            if not client.base_entry.get(entry_id).replacing_entry_id:
-                return
-            time.sleep(0.05)
-    raise AssertionError(f"the replacement of {entry_id} never swapped in")
+        _until(lambda: not client.base_entry.get(entry_id).replacing_entry_id)
 
 
 def test_check_with_an_empty_state_folder_sees_an_edited_file(
@@ -252,3 +258,25 @@ def test_a_saved_plan_resolving_a_conflict_applies_once(
     assert again.code == 0, again.err
     assert [r["status"] for r in again.json_lines()] in ([], ["already_done"])
     _in_step(cli, sandbox_env, folder, victim, theirs, tmp_path / "after")
+
+
+def test_a_replacement_that_failed_on_the_server_is_planned_again(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    folder = _synced(cli, sandbox_env, tmp_path)
+    entry_id = _entry_of(cli, folder, tmp_path, "clip0.mp4")
+    edited = b"a new take" * 400
+    (folder / "clip0.mp4").write_bytes(edited)
+    with Client(config_for(sandbox_env)) as client:
+        _until(lambda: client.base_entry.get(entry_id).status == EntryStatus.READY)
+        sandbox_env.faults.fail_conversions = True
+        assert cli("sync", str(folder), "-c", "Course", "--yes", "-q").code == 0
+        # the conversion of the new content fails on the server
+        _until(lambda: client.base_entry.get(entry_id).replacement_status == 4)
+    sandbox_env.faults.fail_conversions = False
+    sandbox_env.index.settle()
+    rows = _plan(cli, folder, tmp_path / "fresh")
+    retry = next(r for r in rows if r["path"] == "clip0.mp4")
+    assert retry["action"] == "replace" and "failed on the server" in retry["note"]
+    assert cli("sync", str(folder), "-c", "Course", "--yes", "-q").code == 0
+    _in_step(cli, sandbox_env, folder, entry_id, edited, tmp_path / "after")

@@ -107,3 +107,8 @@ def test_a_record_still_judges_an_entry_whose_referenceid_keeps_nothing() -> Non
         Source((item,), (), "test"), view, {KEY: record}, lambda i, r: EDITED, scope_name="Courses"
     )
     assert plan.items[0].actions == ("replace",)
+
+
+def test_a_replacement_that_failed_on_the_server_is_sent_again() -> None:
+    failed = _entry(truth.stamped(KEY, MINE, 3), replacement_status=4, replacing_entry_id="0_t")
+    assert _plan(failed, MINE) == ("replace",)
