@@ -12,7 +12,7 @@ every entry (no extra request):
   made, replaced or taken over from (64 bits: a collision by chance is out of reach);
 - ``<version>``: the entry's ``version`` as the sync left it at that write. Kaltura raises an
   entry's ``version`` when its data file changes (``entry::setData``, a new image; the sandbox
-  models it for every content swap), never for metadata or categories; a ``version`` above it
+  models it), never for metadata or categories; a ``version`` above it
   means content another tool put in since (``media.updateContent``, a replacement in the KMC):
   a *conflict*. Where the server does not raise it (a video replacement relinks the flavor
   assets, ``kBusinessConvertDL::replaceEntry``, and leaves ``entry.version``), the conflict is

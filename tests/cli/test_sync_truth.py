@@ -39,11 +39,11 @@ def _plan(cli: Runner, folder: Path, state: Path, *extra: str) -> list[dict[str,
     return rows
 
 
-def _synced(cli: Runner, sb: Any, tmp_path: Path, count: int = 2) -> Path:
+def _synced(cli: Runner, sb: Any, tmp_path: Path, kind: str = "mp4") -> Path:
     sb.create_category("Course")
     folder = tmp_path / "course"
-    for i in range(count):
-        media(folder, f"clip{i}.mp4")
+    for i in range(2):
+        media(folder, f"clip{i}.{kind}")
     done = cli("sync", str(folder), "-c", "Course", "--yes", "-q")
     assert done.code == 0, done.err
     sb.index.settle()
@@ -67,7 +67,7 @@ def _until(done: Callable[[], bool]) -> None:
 def _conflicted(cli: Runner, sb: Any, tmp_path: Path, path: str) -> tuple[Path, str, bytes]:
     """Sync two files, then replace the entry of ``path`` as another tool would; return the
     folder, that entry's id and the content it now holds."""
-    folder = _synced(cli, sb, tmp_path)
+    folder = _synced(cli, sb, tmp_path, "jpg")
     victim = _entry_of(cli, folder, tmp_path, path)
     return folder, victim, _replaced_by_another_tool(sb, victim, tmp_path)
 
@@ -84,8 +84,11 @@ def _in_step(
 
 
 def _replaced_by_another_tool(sb: Any, entry_id: str, tmp_path: Path) -> bytes:
-    """Replace ``entry_id``'s content as another client would; return the new bytes."""
-    other = media(tmp_path / "elsewhere", "other.mp4", 4_000)
+    """Replace the image ``entry_id``'s content as another client would; return the new bytes.
+
+    An image: Kaltura raises an entry's ``version`` when its data file changes, which is an
+    image's content; a video's replacement relinks its flavors and leaves it."""
+    other = media(tmp_path / "elsewhere", "other.jpg", 4_000)
     with Client(config_for(sb)) as client:
         client.replace(entry_id, other, SETTLED)
     sb.index.settle()
@@ -117,7 +120,7 @@ def test_an_empty_state_folder_knows_whether_the_content_matches(
 def test_another_tools_replacement_is_a_conflict_and_the_run_names_the_flag(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
-    folder = _synced(cli, sandbox_env, tmp_path)
+    folder = _synced(cli, sandbox_env, tmp_path, "jpg")
     victim = _entries(sandbox_env)[0]["id"]
     theirs = _replaced_by_another_tool(sandbox_env, victim, tmp_path)
     for state in (tmp_path / "state", Path(os.environ["KALTURA_MM_STATE_DIR"])):
@@ -139,21 +142,21 @@ def test_another_tools_replacement_is_a_conflict_and_the_run_names_the_flag(
 def test_on_conflict_keep_local_puts_the_file_back_in(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
-    folder, victim, _ = _conflicted(cli, sandbox_env, tmp_path, "clip1.mp4")
+    folder, victim, _ = _conflicted(cli, sandbox_env, tmp_path, "clip1.jpg")
     run = cli("--json", "sync", str(folder), "-c", "Course", "--yes", "--on-conflict",
               "keep-local", "--state-dir", str(tmp_path / "fresh"))  # fmt: skip
     assert run.code == 0, run.err
     (line,) = run.json_lines()
     assert (line["entry_id"], line["status"]) == (victim, "done")
     assert "replace" in line["action"]
-    sent_back = (folder / "clip1.mp4").read_bytes()
+    sent_back = (folder / "clip1.jpg").read_bytes()
     _in_step(cli, sandbox_env, folder, victim, sent_back, tmp_path / "another")
 
 
 def test_on_conflict_keep_server_keeps_their_content_and_records_it(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
-    folder, victim, theirs = _conflicted(cli, sandbox_env, tmp_path, "clip0.mp4")
+    folder, victim, theirs = _conflicted(cli, sandbox_env, tmp_path, "clip0.jpg")
     before = writes(sandbox_env)
     run = cli("--json", "sync", str(folder), "-c", "Course", "--yes", "--on-conflict",
               "keep-server")  # fmt: skip
@@ -164,7 +167,7 @@ def test_on_conflict_keep_server_keeps_their_content_and_records_it(
     assert sandbox_env.entry_bytes(victim).read_bytes() == theirs
     sandbox_env.index.settle()
     assert [r["action"] for r in _plan(cli, folder, tmp_path / "x")] == ["keep", "keep"]
-    (folder / "clip0.mp4").write_bytes(b"a new edit" * 500)  # a later edit is sent as usual
+    (folder / "clip0.jpg").write_bytes(b"a new edit" * 500)  # a later edit is sent as usual
     rows = _plan(cli, folder, tmp_path / "y")
     assert [r["action"] for r in rows] == ["replace", "keep"]
 
@@ -242,7 +245,7 @@ def test_a_renamed_file_is_taken_over_with_an_empty_state_folder(
 def test_a_saved_plan_resolving_a_conflict_applies_once(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
-    folder, victim, theirs = _conflicted(cli, sandbox_env, tmp_path, "clip0.mp4")
+    folder, victim, theirs = _conflicted(cli, sandbox_env, tmp_path, "clip0.jpg")
     unresolved = tmp_path / "unresolved.plan"
     assert cli("sync", str(folder), "-c", "Course", "--plan-out", str(unresolved)).code == 0
     left = cli("apply", str(unresolved))
