@@ -13,6 +13,8 @@ sandbox, with baselines measured in the same run:
 - ``kaltura-mm check`` of the same category and manifest (the real command, its records in a
   state directory), beside the plan's own time: target at most 60 HTTP requests, exit 1 and
   one line per difference.
+- the same with identities derived from the paths (no referenceId column) and no records:
+  content truth read from the server (``benchmarks.sync_truth``), every edited file found;
 - 1,000 metadata updates at 50 ms of simulated latency per request: ``update_entries`` (target:
   at most 25 multiRequests) vs one ``baseEntry.update`` per entry, timed on a sample and scaled.
 """
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.harness import Context, Row, median
+from benchmarks.sync_truth import stateless_plan
 from kaltura_mm.cli import main
 from kaltura_mm.client import Client
 from kaltura_mm.commands.state import open_state
@@ -303,4 +306,4 @@ def _updates(ctx: Context) -> list[Row]:
 
 def run(ctx: Context) -> list[Row]:
     """Measure planning a big sync, applying only its differences, and bulk updates."""
-    return [*_plan_and_apply(ctx), *_updates(ctx)]
+    return [*_plan_and_apply(ctx), stateless_plan(ctx), *_updates(ctx)]

@@ -77,7 +77,7 @@ def complete(conn: sqlite3.Connection, core: Core, entry_id: str, token_id: str)
     # An entry deleted while its upload was in flight stays deleted (status 3 is final).
     conn.execute(
         "UPDATE entries SET content_path = ?, content_size = ?, status = ?, ready_at = ?,"
-        " duration = ?, ms_duration = ?, updated_at = ?, version = version + 1"
+        " duration = ?, ms_duration = ?, updated_at = ?, version = version + ?"
         " WHERE id = ? AND status != 3",
         (
             target.name,  # relative to the content folder, so a data dir can move
@@ -87,6 +87,9 @@ def complete(conn: sqlite3.Connection, core: Core, entry_id: str, token_id: str)
             None if duration is None else round(duration),
             None if duration is None else int(duration * 1000),
             int(now),
+            # ``version`` is the entry's data file's: an image's content is that file
+            # (``entry::setData`` raises it); a video's goes to flavor assets and leaves it
+            int(is_image),
             entry_id,
         ),
     )

@@ -160,11 +160,14 @@ def _delete(conn: sqlite3.Connection, entry_id: str, now: int) -> None:
 
 
 def _swap(conn: sqlite3.Connection, original: sqlite3.Row, temp: sqlite3.Row, now: int) -> None:
+    # ``version`` stays: the swap relinks the flavor assets (``kBusinessConvertDL::
+    # replaceEntry``, ``asset::linkFromAsset`` raises each asset's version) and never sets the
+    # entry's data file, whose version ``version`` is (``entry::getVersion``)
     extra = json.loads(original["extra"])
     extra.update(replacingEntryId=None, replacementStatus=NONE)
     conn.execute(
         "UPDATE entries SET content_path = ?, content_size = ?, file_name = ?, duration = ?,"
-        " ms_duration = ?, status = ?, version = version + 1, extra = ?, updated_at = ?"
+        " ms_duration = ?, status = ?, extra = ?, updated_at = ?"
         " WHERE id = ?",
         (
             temp["content_path"],

@@ -144,12 +144,14 @@ def test_get_shows_the_content_version_replacement_and_download_url(
     from tests.integration.sync_support import media
 
     sandbox_env.create_category("Talks")
-    made = cli("--json", "upload", str(media(tmp_path, "talk.mp4")), "-c", "Talks")
+    # an image: its content is the entry's data file, whose version ``version`` is (a video's
+    # replacement relinks its flavors and leaves it)
+    made = cli("--json", "upload", str(media(tmp_path, "talk.jpg")), "-c", "Talks")
     entry_id = made.json_lines()[0]["entry_id"]
     (first,) = cli("--json", "get", entry_id).json_lines()
     assert first["replacement_status"] == "NONE"
     assert entry_id in first["download_url"] and "/format/download/" in first["download_url"]
-    new = media(tmp_path, "talk-v2.mp4", 150_000)
+    new = media(tmp_path, "talk-v2.jpg", 150_000)
     assert cli("replace", entry_id, str(new), "--wait-ready", "-q").code == 0
     (second,) = cli("--json", "get", entry_id).json_lines()
     assert second["version"] != first["version"]
