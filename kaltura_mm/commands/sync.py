@@ -25,6 +25,7 @@ from kaltura_mm.commands.interrupts import max_duration_option
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.report_file import empty_report, report_option
+from kaltura_mm.commands.shell import visible
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.lock import RunLock
 from kaltura_mm.commands.state.sync_state import KnownCategories, SyncRecords
@@ -36,6 +37,7 @@ from kaltura_mm.commands.upload import split_concurrency
 from kaltura_mm.errors import CategoryNotFoundError
 from kaltura_mm.sync import Plan, plan_sync, read_source
 from kaltura_mm.sync.apply import with_scope
+from kaltura_mm.sync.content import CONFLICT_CHOICES
 from kaltura_mm.sync.planfile import dump, loads
 from kaltura_mm.upload.plan import DEFAULT_CHUNK_SIZE
 from kaltura_mm.upload.request import UploadOptions
@@ -120,6 +122,13 @@ def _options(state: AppContext, options: dict[str, Any], files: int) -> tuple[An
     help="Entries in the category the source does not list: detach them, or delete them.",
 )
 @click.option("--create-categories", is_flag=True, help="Create missing categories.")
+@click.option(
+    "--on-conflict",
+    type=click.Choice(CONFLICT_CHOICES),
+    help="An entry whose content another tool replaced since the sync wrote it: put the file "
+    "back in (keep-local), or keep the server's content (keep-server). Unset: left alone, and "
+    "the run ends with exit 3.",
+)
 @click.option("-y", "--yes", is_flag=True, help="Apply without asking.")
 @click.option("--include", multiple=True, metavar="GLOB", help="Of a folder, only these files.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Of a folder, not these files.")
@@ -166,6 +175,7 @@ def make_plan(
             prune=options["prune"],
             create_categories=options["create_categories"],
             known_categories=KnownCategories(db, state.target()).all(),
+            on_conflict=options.get("on_conflict"),
         )
     )
     return plan, db, root
@@ -183,12 +193,26 @@ def _after_plan(state: AppContext, plan: Plan, options: dict[str, Any], db: Any,
         return ExitCode.OK
     if not plan.changes:
         empty_report(options["report"])  # in step: a script still finds its report, empty
-        return ExitCode.OK
+        return _conflicts(state, plan, ExitCode.OK)
     check_removals(plan, options["max_delete"])
     if not options["yes"] and not confirmed(plan):
         state.say("nothing was changed")
         return ExitCode.FAILED
     return _apply(state, plan, options, db, root, check=False)
+
+
+def _conflicts(state: AppContext, plan: Plan, code: int) -> int:
+    """Say each entry left alone as a conflict, naming the flag (under --quiet too: it is a
+    failure); a run with any ends with exit 3, never 0."""
+    for item in plan.conflicts:
+        message = f"entry {item.entry_id} ({item.relative}): {item.note}"
+        if state.quiet:
+            state.stderr.write(f"kaltura-mm: conflict: {visible(message)}\n")
+        else:
+            state.notice("conflict", message, entry_id=item.entry_id, path=item.relative)
+    if plan.conflicts and code == ExitCode.OK:
+        return ExitCode.PARTIAL
+    return code
 
 
 def _save(plan: Plan, path: Path, target: dict[str, Any]) -> None:
@@ -214,7 +238,7 @@ def _apply(
             state.notice("note", lock.note)
         journal = Journal(db, state, plan, recycle=not options["no_recycle"])
         fmt, report = Format(options["fmt"]), options["report"]
-        return apply_with_journal(
+        code = apply_with_journal(
             journal,
             upload,
             files,
@@ -223,6 +247,7 @@ def _apply(
             report=report,
             max_duration=options["max_duration"],
         )
+    return _conflicts(state, plan, code)
 
 
 def _target(state: AppContext) -> dict[str, Any]:
@@ -260,6 +285,6 @@ def apply_command(ctx: click.Context, /, plan_file: Path, **options: Any) -> int
     if not plan.changes:
         say_summary(state, plan)
         empty_report(options["report"])
-        return ExitCode.OK
+        return _conflicts(state, plan, ExitCode.OK)
     check_removals(plan, options["max_delete"])
     return _apply(state, plan, options, db, root, check=True)

@@ -3,7 +3,8 @@ and monitoring.
 
 It reads exactly what ``sync --plan`` reads and makes the same plan (``commands.sync.make_plan``:
 one planner), then prints one line per difference and changes nothing. A difference is every
-plan item that would write (add, replace, update, attach, detach, delete), every category to
+plan item that would write (add, replace, update, attach, detach, delete), every entry whose
+content another tool replaced since the sync wrote it (``conflict``), every category to
 create, and every *extra* entry (in the category, not in the source) unless
 ``--ignore-extra`` (for a category synced without ``--prune``). Exit 0 in step, 1 when anything
 differs, 2 on any error (a bad flag, an unreadable source, a category not found, the server
@@ -25,7 +26,7 @@ from kaltura_mm.commands.shell import visible
 from kaltura_mm.commands.sync import make_plan
 from kaltura_mm.commands.sync_show import plan_record
 from kaltura_mm.errors import KalturaError
-from kaltura_mm.sync.model import EXTRA, Plan
+from kaltura_mm.sync.model import CONFLICT, EXTRA, Plan
 
 DIFFERS = 1
 ERROR = 2
@@ -37,7 +38,7 @@ def differences(plan: Plan, ignore_extra: bool) -> list[dict[str, Any]]:
         {"action": "create_category", "name": name, "note": None} for name in plan.create
     ]
     for item in plan.items:
-        if item.changes or (EXTRA in item.actions and not ignore_extra):
+        if item.changes or CONFLICT in item.actions or (EXTRA in item.actions and not ignore_extra):
             found.append(plan_record(item, structured=True))
     return found
 

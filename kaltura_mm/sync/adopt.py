@@ -10,8 +10,9 @@ other item claims and that is known to hold this very file:
 - an entry an earlier sync of this category made from another source kind (a folder, then a
   manifest listing the same files, or back): a folder's item is known by its path relative to the
   folder, a manifest's by its ``referenceId`` or its path relative to the manifest, so the same
-  file has another name in each; the sync's records (kept per category, by entry id) say which
-  content each entry was made from, by the sha256 of every byte and the size.
+  file has another name in each; the entry's own referenceId keeps what it was made from
+  (``kaltura_mm.sync.truth``: no local record needed), else the sync's records (kept per
+  category, by entry id) say it, by the sha256 of every byte and the size.
 
 The entry keeps its id; its referenceId becomes the item's. The oldest candidate is taken first,
 each at most once.
@@ -25,8 +26,10 @@ from pathlib import Path
 import attrs
 
 from kaltura_mm.models import BaseEntry
+from kaltura_mm.sync import truth
 from kaltura_mm.sync.records import SyncRecord
 from kaltura_mm.sync.server import ServerView
+from kaltura_mm.sync.truth import identity
 from kaltura_mm.upload import local_file
 from kaltura_mm.upload.recover import COMPLETE_STATUSES
 from kaltura_mm.upload.request import (
@@ -50,6 +53,7 @@ class Uploads:
     scope_id: int | None
     by_name: dict[str, list[BaseEntry]] = attrs.field(factory=dict)
     by_content: dict[Content, list[BaseEntry]] = attrs.field(factory=dict)
+    by_truth: dict[str, list[BaseEntry]] = attrs.field(factory=dict)
 
     @classmethod
     def of(
@@ -63,6 +67,7 @@ class Uploads:
         (``claimed``: entry ids), by upload engine name and by recorded content."""
         taken = set(claimed)
         found: dict[str, list[BaseEntry]] = {}
+        kept: dict[str, list[BaseEntry]] = {}
         free: dict[str, BaseEntry] = {}
         for entry in view.entries.values():
             linked = bool(view.links.get(entry.id or ""))
@@ -72,19 +77,23 @@ class Uploads:
             name = entry.reference_id or ""
             if name.startswith(REFERENCE_PREFIX):
                 found.setdefault(name, []).append(entry)
+            said = truth.read(name)
+            # content another tool put in since is not the file's (``truth.moved``)
+            if said is not None and said.content and not truth.moved(said, entry.version):
+                kept.setdefault(said.content, []).append(entry)
         by_content: dict[Content, list[BaseEntry]] = {}
         for record in (records or {}).values():
             held = free.get(record.entry_id)
             content = record.fingerprint.content_sha256
             # a record under another name than the entry's now is stale: it says nothing
-            if held is None or not content or record.reference_id != held.reference_id:
+            if held is None or not content or record.reference_id != identity(held.reference_id):
                 continue
             by_content.setdefault((record.size, content), []).append(held)
-        return cls(scope_id, found, by_content)
+        return cls(scope_id, found, by_content, kept)
 
     def take(self, path: Path, print_: FileFingerprint) -> BaseEntry | None:
         """Return (and take) an unclaimed entry known to hold the file at ``path``."""
-        if not self.scope_id or not (self.by_name or self.by_content):
+        if not self.scope_id or not (self.by_name or self.by_content or self.by_truth):
             return None
         if print_.content_sha256 is None:  # both names hash every byte of the file
             print_ = local_file.content_fingerprint(path)
@@ -92,6 +101,8 @@ class Uploads:
         candidates = self.by_name.get(reference_id_for(request, print_))
         if not candidates:
             candidates = self.by_content.get((print_.size, print_.content_sha256 or ""))
+        if not candidates:
+            candidates = self.by_truth.get(truth.content_of(print_) or "")
         if not candidates:
             return None
         candidates.sort(key=_age)
@@ -103,6 +114,6 @@ class Uploads:
         for named in self.by_name.values():
             if entry in named:
                 named.remove(entry)
-        for same in self.by_content.values():
+        for same in (*self.by_content.values(), *self.by_truth.values()):
             if entry in same:
                 same.remove(entry)

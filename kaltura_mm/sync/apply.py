@@ -33,6 +33,7 @@ from kaltura_mm.flows.edits import EditOutcome, EntryEdit, apply_edits, plan_edi
 from kaltura_mm.flows.entries import add_to_category, delete_entries, detach_entries
 from kaltura_mm.flows.recycle_bin import recycle_entries
 from kaltura_mm.runtime.effects import Flow, interleave
+from kaltura_mm.sync import truth
 from kaltura_mm.sync.ledger import ApplyHooks, ItemOutcome, Ledger
 from kaltura_mm.sync.model import ADD, ATTACH, DELETE, DETACH, REPLACE, UPDATE, Plan, PlanItem
 from kaltura_mm.sync.records import SyncRecord
@@ -169,6 +170,8 @@ class _Run:
             fields = {k: v or "" for k, v in item.after.items() if k != "name" or v}
             for place in item.attach:
                 self.ledger.owe(index, ATTACH, place.id or 0)
+        else:  # made from this very file: its referenceId keeps the content from now on
+            fields.update(_stamp(item, result.entry.version))
         if fields:
             self.ledger.owe(index, UPDATE)
             self.follow_ups[result.entry_id] = (
@@ -197,6 +200,7 @@ class _Run:
                 state=resume.replacements.get(item.entry_id or ""),
                 on_state=hooks.on_replace_state,
                 cancel=hooks.cancel,
+                fresh=item.seen is not None and item.seen.foreign,
             )
             for _, item in todo
         ]
@@ -208,6 +212,16 @@ class _Run:
                 self.ledger.ended(index, REPLACE, "failed", _error(item, result))
                 continue
             self._record(item, result.entry_id, item.fingerprint)
+            # the swap raises the entry's version where the server does: a pending one will
+            version = (result.entry.version or 0) + result.pending
+            stamp = _stamp(item, version if result.entry.version is not None else None)
+            if stamp:
+                fields = {k: v or "" for k, v in item.after.items() if k != "name" or v}
+                self.ledger.owe(index, UPDATE)
+                self.follow_ups[result.entry_id] = (
+                    index,
+                    EntryEdit(entry_id=result.entry_id, **{**fields, **stamp}),
+                )
             if result.status == "awaiting_approval":
                 self.ledger.tracks[index].note = (
                     "the account requires approval before the new content is swapped in: "
@@ -236,7 +250,7 @@ class _Run:
             if (
                 outcome.ok
                 and item.reference_id
-                and item.after.get("reference_id") == item.reference_id
+                and truth.identity(item.after.get("reference_id")) == item.reference_id
             ):
                 self._record(item, outcome.entry_id, item.fingerprint)  # an upload taken over
             self.ledger.ended(index, UPDATE, outcome.status, outcome.error)
@@ -311,6 +325,14 @@ def _request(item: PlanItem) -> UploadRequest:
         tags=after.get("tags") or (),
         reference_id=item.reference_id,
     )
+
+
+def _stamp(item: PlanItem, version: int | None) -> dict[str, str]:
+    """Return the referenceId field that records ``item``'s file as the entry's content at
+    ``version`` (``kaltura_mm.sync.truth``); none for a user's own referenceId."""
+    key = item.reference_id or ""
+    written = truth.stamped(key, item.fingerprint, version)
+    return {"reference_id": written} if written != key else {}
 
 
 def _error(item: PlanItem, error: object) -> KalturaError:

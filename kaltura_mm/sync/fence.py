@@ -30,6 +30,7 @@ from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import category
 from kaltura_mm.sync.model import ADD, ATTACH, DELETE, DETACH, WRITES, Place, Plan, PlanItem
 from kaltura_mm.sync.server import CALLS_PER_REQUEST, category_tree, made_below
+from kaltura_mm.sync.truth import identity
 
 
 class PlanScopeError(ConfigError):
@@ -145,7 +146,7 @@ def _brought_in(item: PlanItem, entry: BaseEntry | None) -> bool:
     return (
         entry is not None
         and item.reference_id is not None
-        and entry.reference_id == item.reference_id
+        and identity(entry.reference_id) == identity(item.reference_id)
         and ATTACH in item.actions
         and DETACH not in item.actions
         and DELETE not in item.actions

@@ -5,14 +5,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
 
 from kaltura_mm.errors import CategoryNotFoundError, ConfigError
 from kaltura_mm.flows.batch import Pace
 from kaltura_mm.flows.categories import normalize_path, resolve_category
 from kaltura_mm.models import Category
 from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.sync import truth
 from kaltura_mm.sync.apply import Resume, apply_plan
 from kaltura_mm.sync.check import check_plan
+from kaltura_mm.sync.content import CONFLICT_CHOICES, OnConflict
 from kaltura_mm.sync.ledger import ApplyHooks, ItemOutcome
 from kaltura_mm.sync.model import Plan, Prune
 from kaltura_mm.sync.plan import build_plan
@@ -22,8 +27,27 @@ from kaltura_mm.sync.source import Source, SyncItem
 from kaltura_mm.upload.request import FileFingerprint, UploadOptions
 
 
-def _print(item: SyncItem, record: SyncRecord | None) -> FileFingerprint:
-    return fingerprint(item.path, record)
+@attrs.define
+class _Prints:
+    """Fingerprints the source's files, each read at most once per plan (the lookup of the
+    referenceIds the listing did not show needs some before the plan compares them)."""
+
+    items: dict[str, SyncItem]
+    records: Mapping[str, SyncRecord]
+    known: dict[Path, FileFingerprint] = attrs.field(factory=dict)
+
+    def __call__(self, item: SyncItem, record: SyncRecord | None) -> FileFingerprint:
+        found = self.known.get(item.path)
+        if found is None or (record is None and not found.content_sha256):
+            found = self.known[item.path] = fingerprint(item.path, record)
+        return found
+
+    def aliases(self, key: str) -> list[str]:
+        """Return the exact referenceIds the entry of ``key`` may carry (``truth.candidates``)."""
+        item = self.items.get(key)
+        if item is None or truth.read(key) is None:
+            return [key]
+        return truth.candidates(key, self(item, self.records.get(key)))
 
 
 def plan_sync(
@@ -34,34 +58,44 @@ def plan_sync(
     prune: Prune = None,
     create_categories: bool = False,
     known_categories: Mapping[str, int] | None = None,
+    on_conflict: OnConflict = None,
 ) -> Flow[Plan]:
     """Return the plan that makes ``category`` (and what is below it) look like ``source``.
 
     ``records`` (by referenceId) are what earlier syncs of this category made: their entry ids
     are read exactly (the search index may not show them yet) and their content compared with
     the files. ``known_categories`` (full name to id) are categories made a moment ago, read by
-    id for the same reason. Nothing is written.
+    id for the same reason. ``on_conflict`` (``keep-server``, ``keep-local``) resolves the
+    entries whose content another tool replaced since the sync wrote it (None: each is a
+    ``conflict`` item, left alone). Nothing is written.
     """
     if prune not in (None, "detach", "delete"):
         raise ConfigError(f"prune must be None, 'detach' or 'delete', got {prune!r}")
+    if on_conflict not in (None, *CONFLICT_CHOICES):
+        raise ConfigError(
+            f"on_conflict must be None, 'keep-server' or 'keep-local', got {on_conflict!r}"
+        )
     records = records or {}
     top = yield from _scope(category, create_categories)
+    prints = _Prints({}, records)
     if top is None:
         view = ServerView(None)
         name = normalize_path(str(category))
     else:
         keys = [item.key(top.id or 0) for item in source.items]
+        prints.items.update(zip(keys, source.items, strict=True))
         known = {r.reference_id: r.entry_id for r in records.values()}
-        view = yield from read_server(top, keys, known, known_categories)
+        view = yield from read_server(top, keys, known, known_categories, prints.aliases)
         name = top.full_name or ""
     return build_plan(
         source,
         view,
         records,
-        _print,
+        prints,
         scope_name=name,
         prune=prune,
         create_categories=create_categories,
+        on_conflict=on_conflict,
     )
 
 

@@ -15,6 +15,7 @@ Prune = Literal["detach", "delete"] | None
 ADD, REPLACE, UPDATE = "add", "replace", "update"
 ATTACH, DETACH, DELETE = "attach", "detach", "delete"
 KEEP, EXTRA = "keep", "extra"
+CONFLICT = "conflict"  # the server's content changed since the sync wrote it: nothing is done
 WRITES = (ADD, REPLACE, UPDATE, ATTACH, DETACH, DELETE)
 
 
@@ -34,6 +35,8 @@ class Seen:
     version: int | None = None
     status: int | None = None
     replacing: str | None = None
+    foreign: bool = False
+    """The entry holds content another tool put in since the sync's last write."""
 
 
 @attrs.frozen(kw_only=True)
@@ -80,19 +83,25 @@ class Plan:
     def counts(self) -> dict[str, int]:
         """Return how many items each action has (an item with several counts in each)."""
         counted = Counter(a for item in self.items for a in item.actions)
-        return {a: counted[a] for a in (*WRITES, KEEP, EXTRA) if counted[a]}
+        return {a: counted[a] for a in (*WRITES, CONFLICT, KEEP, EXTRA) if counted[a]}
 
     @property
     def changes(self) -> int:
         """Return how many items write anything (categories to create count too)."""
         return sum(item.changes for item in self.items) + len(self.create)
 
+    @property
+    def conflicts(self) -> tuple[PlanItem, ...]:
+        """Return the items whose content changed on the server since the sync wrote it, which
+        the plan leaves alone (``--on-conflict`` resolves them)."""
+        return tuple(item for item in self.items if CONFLICT in item.actions)
+
     def summary(self) -> str:
         """Return the plan in one line: ``0 changes`` or the counts of each action."""
         counts = self.counts()
         # an extra that is detached or deleted is counted as that, not twice
         counts[EXTRA] = sum(item.actions == (EXTRA,) for item in self.items)
-        parts = [f"{counts[a]} {a}" for a in (*WRITES, KEEP, EXTRA) if counts.get(a)]
+        parts = [f"{counts[a]} {a}" for a in (*WRITES, CONFLICT, KEEP, EXTRA) if counts.get(a)]
         plural = "category" if len(self.create) == 1 else "categories"
         made = [f"{len(self.create)} {plural} to create"] if self.create else []
         head = f"{self.changes} change" + ("" if self.changes == 1 else "s")

@@ -5,8 +5,11 @@ The scope is the sync's category and everything below it. For each item of the s
 1. Its entry is the one carrying its referenceId (the oldest complete one if several; the others
    are ``extra``, noted as duplicates). None: ``add`` (the upload engine makes it, or continues a
    half-made one). An entry without content (or in an error status): ``replace`` into it.
-2. ``replace`` when the sync's record of the entry says it holds other content than the file
-   (size or sampled hash differ). No record: the content is not compared, and a note says so.
+2. ``replace`` when the entry holds other content than the file: as its referenceId keeps it
+   (``kaltura_mm.sync.truth``: read from the server, no local record needed), else as the
+   sync's record says. Neither: the content is not compared, and a note says so. Content
+   another tool put in since the sync's last write is a ``conflict`` (``kaltura_mm.sync.
+   content``): left alone unless ``on_conflict`` says which side wins.
 3. ``update`` the managed metadata fields that differ, compared as the server stores them
    (``kaltura_mm.flows.edits``): a re-run does not "update" tags the server rewrote.
 4. ``attach`` to the item's categories it is not in, ``detach`` from the scope's categories it is
@@ -27,7 +30,7 @@ allows it (``create_categories``), else the plan refuses.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import attrs
 
@@ -35,10 +38,13 @@ from kaltura_mm.errors import ConfigError
 from kaltura_mm.flows.categories import PATH_SEPARATOR
 from kaltura_mm.flows.edits import EntryEdit, differences
 from kaltura_mm.models import BaseEntry, EntryStatus
+from kaltura_mm.sync import truth
 from kaltura_mm.sync.adopt import Uploads
+from kaltura_mm.sync.content import OnConflict, Prints, judge
 from kaltura_mm.sync.model import (
     ADD,
     ATTACH,
+    CONFLICT,
     DELETE,
     DETACH,
     EXTRA,
@@ -56,7 +62,7 @@ from kaltura_mm.sync.scope import Scope, scope_of
 from kaltura_mm.sync.server import ServerView
 from kaltura_mm.sync.source import Source, SyncItem
 from kaltura_mm.upload.recover import COMPLETE_STATUSES
-from kaltura_mm.upload.request import REFERENCE_PREFIX, FileFingerprint
+from kaltura_mm.upload.request import REFERENCE_PREFIX
 
 
 def _age(entry: BaseEntry) -> tuple[int, str]:
@@ -73,15 +79,6 @@ def _seen(entry: BaseEntry) -> Seen:
     )
 
 
-_NEEDS_CONTENT = frozenset(
-    {EntryStatus.NO_CONTENT, EntryStatus.ERROR_CONVERTING, EntryStatus.ERROR_IMPORTING}
-)
-
-
-Prints = Callable[[SyncItem, SyncRecord | None], FileFingerprint]
-"""Fingerprints a source item's file (given its record: ``records.fingerprint``)."""
-
-
 @attrs.frozen
 class _Context:
     """What every item of one plan is compared with."""
@@ -91,6 +88,7 @@ class _Context:
     source: Source
     prints: Prints
     uploads: Uploads
+    on_conflict: OnConflict = None
 
     def links(self, entry: BaseEntry) -> set[int]:
         """Return the scope's categories ``entry`` is linked to."""
@@ -106,6 +104,7 @@ def build_plan(
     scope_name: str,
     prune: Prune = None,
     create_categories: bool = False,
+    on_conflict: OnConflict = None,
 ) -> Plan:
     """Return the plan that makes the scope look like ``source`` (rules 1 to 5)."""
     scope = scope_of(view, scope_name)
@@ -116,7 +115,7 @@ def build_plan(
     mine = _claims(view, keys)
     claimed = {e.id for found in mine.values() for e in found if e.id}
     uploads = Uploads.of(view, scope.top.id, records, claimed)
-    context = _Context(scope, view, source, prints, uploads)
+    context = _Context(scope, view, source, prints, uploads, on_conflict)
     items = [
         _item(context, item, key, mine.get(key or "", []), records.get(key or ""))
         for item, key in zip(source.items, keys, strict=True)
@@ -124,7 +123,9 @@ def build_plan(
     claimed = {i.entry_id for i in items if i.entry_id}
     held = {k for k in (_key(i, scope.top.id) for i in source.held) if k}
     extras = [
-        _held(entry) if entry.reference_id in held else _extra(context, entry, prune)
+        _held(entry)
+        if truth.identity(entry.reference_id) in held
+        else _extra(context, entry, prune)
         for entry in view.entries.values()
         if entry.id not in claimed and context.links(entry)
     ]
@@ -234,7 +235,8 @@ def _adopted(
     wanted = {p.full_name.casefold(): p for p in places}
     found = _existing(context, item, base, [twin], record, wanted)
     before = {**found.before, "reference_id": twin.reference_id}
-    after = {**found.after, "reference_id": record.reference_id}
+    # known to hold this very file: a derived identity keeps its content from now on
+    after = {**found.after, "reference_id": truth.stamped(record.reference_id, found.fingerprint)}
     actions = [a for a in (REPLACE, UPDATE, ATTACH, DETACH) if a in found.actions or a == UPDATE]
     return attrs.evolve(
         found,
@@ -259,27 +261,26 @@ def _existing(
     wanted: Mapping[str, Place],
 ) -> PlanItem:
     entry = entries[0]
-    actions: list[str] = []
-    notes: list[str] = []
-    print_ = None
-    if entry.status in _NEEDS_CONTENT:
-        actions.append(REPLACE)
-        print_ = context.prints(item, None)
-        notes.append(f"the entry has no usable content ({getattr(entry.status, 'name', '')})")
-    elif record is None or not record.content_known:
-        notes.append("content not compared: no record of what the entry was made from")
-    else:
-        print_ = context.prints(item, record)
-        actions += [REPLACE] * (not record.holds(print_))
+    verdict = judge(item, base.reference_id, entry, record, context.prints, context.on_conflict)
+    actions = list(verdict.actions)
+    notes = [verdict.note] if verdict.note else []
+    print_ = verdict.print_
     if entry.replacing_entry_id:
         notes.append(f"a replacement is pending ({entry.replacing_entry_id})")
     edit = EntryEdit(entry_id=entry.id or "", **_desired_fields(item, context.source))
     before, after = differences(edit, entry)
-    actions += [UPDATE] * bool(after)
+    if verdict.reference_id is not None:  # kept as the server holds it: recorded in step
+        before = {**before, "reference_id": entry.reference_id}
+        after = {**after, "reference_id": verdict.reference_id}
+    if CONFLICT in actions:  # the row is left alone until a flag says which side wins
+        before, after = {}, {}
+    actions += [UPDATE] * (bool(after) and UPDATE not in actions)
     links = context.links(entry)
     attach = tuple(p for p in wanted.values() if p.id is None or p.id not in links)
     by_id = context.scope.by_id
     detach = tuple(by_id[i] for i in sorted(links) if by_id[i].full_name.casefold() not in wanted)
+    if CONFLICT in actions:
+        attach, detach = (), ()
     actions += [ATTACH] * bool(attach) + [DETACH] * bool(detach)
     twins = [e.id for e in entries[1:] if e.id]
     if twins:
@@ -294,7 +295,7 @@ def _existing(
         attach=attach,
         detach=detach,
         fingerprint=print_,
-        seen=_seen(entry),
+        seen=attrs.evolve(_seen(entry), foreign=verdict.foreign),
         note="; ".join(notes) or None,
     )
 

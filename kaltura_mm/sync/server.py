@@ -21,7 +21,7 @@ costs about 40 listing requests and a handful of others.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -42,6 +42,7 @@ from kaltura_mm.models import (
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
 from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import base_entry, category
+from kaltura_mm.sync.truth import identity
 
 CALLS_PER_REQUEST = 20
 BLOCKED_ATTEMPTS = 8  # a read the rate limiter blocks is sent again, pausing 1, 2, 4... s
@@ -61,11 +62,12 @@ class ServerView:
     requests: int = 0
 
     def by_reference(self) -> dict[str, list[BaseEntry]]:
-        """Return the entries under each referenceId."""
+        """Return the entries under each identity: a referenceId, without the content a
+        derived one keeps after its key (``kaltura_mm.sync.truth``)."""
         found: dict[str, list[BaseEntry]] = {}
         for entry in self.entries.values():
             if entry.reference_id:
-                found.setdefault(entry.reference_id, []).append(entry)
+                found.setdefault(identity(entry.reference_id), []).append(entry)
         return found
 
     def category_by_path(self) -> dict[str, Category]:
@@ -78,19 +80,25 @@ def read_server(
     wanted: Iterable[str],
     known: Mapping[str, str] | None = None,
     known_categories: Mapping[str, int] | None = None,
+    aliases: Callable[[str], Sequence[str]] | None = None,
 ) -> Flow[ServerView]:
     """Return what the server holds for the sync of the category ``top`` (steps 1 to 5).
 
     ``wanted`` are the referenceIds of the source's items; ``known`` maps referenceIds to the
     entry ids a sync made for them; ``known_categories`` full names to the ids of categories
-    made (read by id: the listing of step 1 may not show them yet).
+    made (read by id: the listing of step 1 may not show them yet); ``aliases`` gives the exact
+    referenceIds an entry of a wanted one the listing did not show may carry (the identity with
+    the file's content, ``kaltura_mm.sync.truth.candidates``).
     """
     tree, requests = yield from _tree(top)
     tree.update((yield from _made_below(top, tree, known_categories or {})))
     entries, pages = yield from _listing(top)
     listed = frozenset(entries)
     missing = [i for i in dict.fromkeys((known or {}).values()) if i not in entries]
-    unseen = sorted(set(wanted) - {e.reference_id for e in entries.values() if e.reference_id})
+    listed_keys = {identity(e.reference_id) for e in entries.values() if e.reference_id}
+    unseen = sorted(set(wanted) - listed_keys)
+    if aliases is not None:
+        unseen = list(dict.fromkeys(a for key in unseen for a in aliases(key)))
     batch: list[Call[Any]] = [*_by_ids(missing), *_by_reference(unseen)]
     for answer in (yield from _batched(batch)):
         for entry in answer.objects if isinstance(answer, ListPage) else answer:

@@ -98,8 +98,13 @@ def replace_content(
     cancel: CancelSignal | None = None,
     *,
     approve: bool = False,
+    fresh: bool = False,
 ) -> Flow[ReplaceResult]:
     """Replace the content of ``entry_id`` with the file at ``path`` (rules 1 to 6).
+
+    ``fresh``: the entry is known to hold other content than the file now (another tool
+    replaced it since this file went in): a CLOSED token of this entry and content says
+    nothing of it any more, is deleted, and the file is sent again (rule 3 would send nothing).
 
     ``state`` (from ``on_state``) resumes an interrupted replacement; ``options.wait_ready``
     waits until the server swapped the new content in (at most ``options.ready_timeout``);
@@ -119,7 +124,7 @@ def replace_content(
         job = yield from prepare(replace_request(entry_id, path), options, None, hooks, now)
     job = job.saved(attrs.evolve(job.state, entry_id=entry_id))
     try:
-        return (yield from _replace(job, approve))
+        return (yield from _replace(job, approve, fresh))
     except (UploadError, ApiError):
         raise
     except (TransportError, ResponseError) as exc:
@@ -153,9 +158,13 @@ def _abandon(entry_id: str, state: UploadState) -> Flow[None]:
     yield from delete_token(token.id or "")
 
 
-def _replace(job: Job, approve: bool) -> Flow[ReplaceResult]:
+def _replace(job: Job, approve: bool, fresh: bool = False) -> Flow[ReplaceResult]:
     entry: BaseEntry = yield base_entry.get(job.state.entry_id or "")
     mine = yield from _named(job)
+    if fresh:  # put in before another tool's content: it no longer says the entry holds it
+        for token in [t for t in mine if t.status is UploadTokenStatus.CLOSED]:
+            yield from delete_token(token.id or "", job.options)
+        mine = [t for t in mine if t.status is not UploadTokenStatus.CLOSED]
     entry, stale = yield from cancel_stale(entry, ours=bool(mine))
     if stale is not None:  # this file's tokens went with it: send the file again (rule 6)
         for token in mine:
