@@ -20,6 +20,14 @@ def _file(folder: Path, name: str, size: int = 300_000) -> Path:
     return path
 
 
+def _media(tmp_path: Path) -> Path:
+    """Return a folder holding one file, a.mp4."""
+    folder = tmp_path / "media"
+    folder.mkdir()
+    _file(folder, "a.mp4")
+    return folder
+
+
 def _by_path(result: Any) -> dict[str, str]:
     return {Path(r["path"]).name: r["status"] for r in result.json_lines() if r.get("path")}
 
@@ -28,9 +36,7 @@ def test_sync_retry_failed_applies_only_what_failed(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
     course = sandbox_env.create_category("Course")
-    folder = tmp_path / "media"
-    folder.mkdir()
-    _file(folder, "a.mp4")
+    folder = _media(tmp_path)
     assert cli("sync", str(folder), "-c", "Course", "--yes", "-q").code == 0
     _file(folder, "b.mp4")
     _file(folder, "c.mp4")
@@ -62,9 +68,7 @@ def test_apply_retry_failed_applies_only_the_plan_items_that_failed(
 ) -> None:
     course = sandbox_env.create_category("Course")
     (stray,) = sandbox_env.seed_entries(course, 1, name_prefix="stray")
-    folder = tmp_path / "media"
-    folder.mkdir()
-    _file(folder, "a.mp4")
+    folder = _media(tmp_path)
     plan = tmp_path / "plan.json"
     argv = ("sync", str(folder), "-c", "Course", "--prune", "detach", "--max-delete", "1")
     assert cli(*argv, "--plan-out", str(plan)).code == 0
