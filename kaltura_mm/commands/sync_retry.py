@@ -69,7 +69,7 @@ def failed_last_time(state: AppContext, db: StateDb, plan: Plan) -> Plan:
     others = sum(i.changes for i in plan.items) - len(kept)
     state.notice(
         "retry_failed",
-        f"--retry-failed: {len(kept)} items failed last time"
+        f"--retry-failed: {len(kept)} {'item' if len(kept) == 1 else 'items'} failed last time"
         + (
             f"; {others} other {'change' if others == 1 else 'changes'} left alone"
             if others
