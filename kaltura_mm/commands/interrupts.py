@@ -1,7 +1,7 @@
 """Ctrl-C during a batch: once to stop cleanly (state saved), twice to stop at once.
 
-``--max-duration`` (``sync``, ``apply``, ``upload``) stops the same way as one Ctrl-C once its
-time is up; the run then ends with exit 8 (``TIME_LIMIT``) instead of 130.
+``--max-duration`` (``sync``, ``apply``, ``upload``, ``replace``) stops the same way as one Ctrl-C
+once its time is up; the run then ends with exit 8 (``TIME_LIMIT``) instead of 130.
 
 The first SIGINT (or SIGTERM) sets ``event``, which the upload engine checks between chunks:
 nothing new starts, uploads in flight stop at a chunk boundary and keep their entry and token for

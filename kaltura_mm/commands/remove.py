@@ -29,6 +29,7 @@ from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.remove_plan import Plan, verdicts
 from kaltura_mm.commands.remove_report import confirm, interrupted, summary
 from kaltura_mm.commands.remove_run import apply, sigterm_as_interrupt
+from kaltura_mm.commands.report_file import report_option, with_report
 from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.deletions import DeletionLog
 from kaltura_mm.flows.batch import EntryOutcome
@@ -116,7 +117,8 @@ def _run(ctx: click.Context, action: str, request: dict[str, Any]) -> int:
     plan = attrs.evolve(plan, listed=query is not None)
     planned = verdicts(plan, ids, known, links)
     table_keys = (*_TABLE_KEYS, "from_category_id") if action == "move" else _TABLE_KEYS
-    writer = state.writer(OUTCOME_KEYS, Format(request["fmt"]), table_keys, actions=True)
+    shown = state.writer(OUTCOME_KEYS, Format(request["fmt"]), table_keys, actions=True)
+    writer = with_report(shown, OUTCOME_KEYS, request["report"])  # before anything is sent
     outcomes: list[EntryOutcome] = []
 
     def write(outcome: EntryOutcome) -> None:
@@ -196,7 +198,17 @@ def _where_query(state: AppContext, action: str, filters: dict[str, Any]) -> Ent
     return query
 
 
-_REQUEST_KEYS = ("entry_ids", "from_file", "where", "dry_run", "yes", "fmt", "missing_ok", "target")
+_REQUEST_KEYS = (
+    "entry_ids",
+    "from_file",
+    "where",
+    "dry_run",
+    "yes",
+    "fmt",
+    "report",
+    "missing_ok",
+    "target",
+)
 
 
 def _request(options: dict[str, Any]) -> dict[str, Any]:
@@ -218,6 +230,7 @@ def _remove_options(command: Any) -> Any:
         click.option("--dry-run", is_flag=True, help="Show what would change; change nothing."),
         click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation."),
         click.option("--format", "fmt", type=FORMAT, default="table", show_default=True),
+        report_option,
     )
     for option in reversed(options):
         command = option(command)
@@ -269,6 +282,7 @@ def move_command(ctx: click.Context, /, **options: Any) -> int:
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
+@report_option
 @common_options
 @click.pass_context
 def add_command(ctx: click.Context, /, category: str | None, **options: Any) -> int:

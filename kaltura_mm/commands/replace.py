@@ -23,7 +23,7 @@ from kaltura_mm.commands.browse import FORMAT
 from kaltura_mm.commands.context import AppContext, app, common_options, lock_wait_option
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError, describe
-from kaltura_mm.commands.interrupts import Interrupts
+from kaltura_mm.commands.interrupts import Interrupts, max_duration_option
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.progress import UploadDisplay
@@ -107,6 +107,7 @@ def _options(
     help="Where the replacement's state lives.",
 )
 @lock_wait_option
+@max_duration_option
 @click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
 @common_options
 @click.pass_context
@@ -122,6 +123,7 @@ def replace_command(
     concurrency: int,
     state_dir_: Path | None,
     lock_wait: float,
+    max_duration: float | None,
     fmt: str,
 ) -> int:
     """Replace an entry's content with FILE, keeping the entry (id, embeds, categories)."""
@@ -132,7 +134,7 @@ def replace_command(
         if lock.note:
             state.notice("note", lock.note)
         store = Replacements(open_state(root), state.target())
-        with Interrupts(state.say) as interrupts:
+        with Interrupts(state.say, max_duration) as interrupts:
             run = _Run(state, store, interrupts, Format(fmt), approve)
             return _replace(run, entry_id, path, options)
 
@@ -175,6 +177,13 @@ def _replace(run: _Run, entry_id: str, path: Path, options: UploadOptions) -> in
     except UploadCancelledError:
         writer.write(_line(entry_id, path, "cancelled", message="stopped; resumable"))
         writer.close()
+        if run.interrupts.timed_out:
+            state.notice(
+                "time_limit",
+                "replace stopped at --max-duration; the part sent is kept. Run the same "
+                "command again to go on: " + command_line(state.command()),
+            )
+            return ExitCode.TIME_LIMIT
         state.say(
             "interrupted: run the same command again to resume:\n  " + command_line(state.command())
         )

@@ -1,4 +1,5 @@
-"""``--report FILE`` for ``sync`` and ``apply``: one JSON line per item, written as it lands.
+"""``--report FILE`` for ``sync``, ``apply`` and the batch commands (``detach``, ``delete``,
+``move``, ``add``, ``update``): one JSON line per item, written as it lands.
 
 The file is opened before anything is sent (a path that cannot be written is refused first,
 exit 2) and each line is flushed as its item ends, so a run that is interrupted or killed leaves
@@ -25,13 +26,12 @@ report_option = click.option(
 )
 
 
-class ReportedWriter(ResultWriter):
-    """A writer that passes each record on and also writes it to a report file."""
+class ReportFile:
+    """The report file alone: one JSON line per record with ``keys``, flushed as it lands."""
 
-    def __init__(self, inner: ResultWriter, keys: Sequence[str], path: Path) -> None:
-        """Write to ``inner`` and, as JSON lines with ``keys``, to ``path`` (made anew)."""
-        super().__init__(Format.JSONL, keys, inner.stream)
-        self.inner = inner
+    def __init__(self, path: Path, keys: Sequence[str]) -> None:
+        """Make ``path`` anew (a path that cannot be written is refused here, exit 2)."""
+        self.keys = tuple(keys)
         try:
             self.file: IO[str] = path.open("w", encoding="utf-8")
         except OSError as exc:
@@ -40,16 +40,34 @@ class ReportedWriter(ResultWriter):
             ) from None
 
     def write(self, record: Mapping[str, Any]) -> None:
-        """Write ``record`` to both."""
-        self.count += 1
-        self.inner.write(record)
+        """Write one record's line and flush it."""
         self.file.write(json_line({k: record.get(k) for k in self.keys}) + "\n")
         self.file.flush()
 
     def close(self) -> None:
+        """Close the file."""
+        self.file.close()
+
+
+class ReportedWriter(ResultWriter):
+    """A writer that passes each record on and also writes it to a report file."""
+
+    def __init__(self, inner: ResultWriter, keys: Sequence[str], path: Path) -> None:
+        """Write to ``inner`` and, as JSON lines with ``keys``, to ``path`` (made anew)."""
+        super().__init__(Format.JSONL, keys, inner.stream)
+        self.inner = inner
+        self.report = ReportFile(path, keys)
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        """Write ``record`` to both."""
+        self.count += 1
+        self.inner.write(record)
+        self.report.write(record)
+
+    def close(self) -> None:
         """Close both."""
         self.inner.close()
-        self.file.close()
+        self.report.close()
 
 
 def with_report(writer: ResultWriter, keys: Sequence[str], path: Path | None) -> ResultWriter:

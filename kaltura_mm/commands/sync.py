@@ -30,6 +30,7 @@ from kaltura_mm.commands.state import open_state, state_dir
 from kaltura_mm.commands.state.lock import RunLock
 from kaltura_mm.commands.state.sync_state import KnownCategories, SyncRecords
 from kaltura_mm.commands.sync_limits import check_removals, max_delete_option
+from kaltura_mm.commands.sync_retry import failed_last_time
 from kaltura_mm.commands.sync_run import Journal, apply_with_journal
 from kaltura_mm.commands.sync_show import confirmed, say_summary, write_plan
 from kaltura_mm.commands.upload import split_concurrency
@@ -76,6 +77,11 @@ def _run_options(command: Any) -> Any:
         click.option("--format", "fmt", type=FORMAT, default="table", show_default=True),
         report_option,
         max_duration_option,
+        click.option(
+            "--retry-failed",
+            is_flag=True,
+            help="Apply only the items whose last apply failed (the state database says).",
+        ),
     )
     for option in reversed(options):
         command = option(command)
@@ -133,6 +139,8 @@ def sync_command(ctx: click.Context, /, source: str, category: str, **options: A
     """Make a category look like a folder or a manifest: plan, show, apply."""
     state = app(ctx)
     plan, db, root = make_plan(state, source, category, options)
+    if options["retry_failed"]:
+        plan = failed_last_time(state, db, plan)
     return _after_plan(state, plan, options, db, root)
 
 
@@ -268,12 +276,15 @@ def apply_command(ctx: click.Context, /, plan_file: Path, **options: Any) -> int
             "apply it with the account it was made with, or make a new plan with `kaltura-mm sync`",
         )
     root = state_dir(options["state_dir_"], state.env)
+    if plan.scope.id is None and plan.changes:  # made before its category: an earlier apply
+        with contextlib.suppress(CategoryNotFoundError):  # may have made it
+            plan = with_scope(plan, resolve(state, plan.scope.full_name, root).id or 0)
+    db = open_state(root)
+    if options["retry_failed"]:
+        plan = failed_last_time(state, db, plan)
     if not plan.changes:
         say_summary(state, plan)
         empty_report(options["report"])
         return _conflicts(state, plan, ExitCode.OK)
-    if plan.scope.id is None:  # made before its category: an earlier apply may have made it
-        with contextlib.suppress(CategoryNotFoundError):
-            plan = with_scope(plan, resolve(state, plan.scope.full_name, root).id or 0)
     check_removals(plan, options["max_delete"])
-    return _apply(state, plan, options, open_state(root), root, check=True)
+    return _apply(state, plan, options, db, root, check=True)

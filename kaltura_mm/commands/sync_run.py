@@ -30,6 +30,7 @@ from kaltura_mm.commands.state import StateDb
 from kaltura_mm.commands.state.sync_state import KnownCategories, Replacements, SyncRecords
 from kaltura_mm.commands.state.uploads import UploadStore
 from kaltura_mm.commands.sync_restart import changed_uploads
+from kaltura_mm.commands.sync_retry import LastOutcomes
 from kaltura_mm.models import Category
 from kaltura_mm.sync import ApplyHooks, ItemOutcome, Plan, Resume, SyncRecord, apply_sync
 from kaltura_mm.sync.model import ADD, REPLACE
@@ -63,10 +64,12 @@ class Journal:
     uploads: UploadStore = attrs.field(init=False)
     replacements: Replacements = attrs.field(init=False)
     categories: KnownCategories = attrs.field(init=False)
+    last: LastOutcomes = attrs.field(init=False)  # for the next --retry-failed
 
     def __attrs_post_init__(self) -> None:
         self.scope_id = self.plan.scope.id
         target = self.state.target()
+        self.last = LastOutcomes(self.db, self.state)
         self.uploads = UploadStore(self.db, target)
         self.replacements = Replacements(self.db, target)
         self.categories = KnownCategories(self.db, target)
@@ -111,6 +114,7 @@ class Journal:
         if REPLACE in outcome.done and entry_id:
             self.replacements.discard(entry_id)
         self.outcomes.append(outcome)
+        self.last.save(outcome, self.scope_id)
         if self.writer is not None:
             self.writer.write(outcome_record(outcome))
         if self.progress is not None:

@@ -26,6 +26,7 @@ from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.output import Format
+from kaltura_mm.commands.report_file import ReportFile, empty_report, report_option
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.flows.edits import EditOutcome, EntryEdit, update_entries
 from kaltura_mm.tables import check_cell, csv_rows, plain_cell
@@ -166,6 +167,7 @@ def _record(outcome: EditOutcome, structured: bool) -> dict[str, Any]:
 )
 @click.option("--dry-run", is_flag=True, help="Show each change as before -> after; send nothing.")
 @click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
+@report_option
 @common_options
 @click.pass_context
 def update_command(
@@ -175,6 +177,7 @@ def update_command(
     from_file: str | None,
     dry_run: bool,
     fmt: str,
+    report: Path | None,
     **fields: str | None,
 ) -> int:
     """Edit entries' metadata: only the fields given, only where they differ."""
@@ -193,11 +196,20 @@ def update_command(
         raise CliError("no entries named", "pass ENTRY_ID... with fields, or --from-file FILE")
     if not edits:  # a file with no rows: nothing to do is not an error (issue 17, cron jobs)
         state.say(f"--from-file {from_file} names no entries: nothing to update")
+        empty_report(report)  # a script still finds its report, empty
         return ExitCode.OK
-    return _run(state, edits, dry_run, Format(fmt))
+    return _run(state, edits, dry_run, Format(fmt), report)
 
 
-def _run(state: AppContext, edits: Iterable[EntryEdit], dry_run: bool, fmt: Format) -> int:
+def _run(
+    state: AppContext,
+    edits: Iterable[EntryEdit],
+    dry_run: bool,
+    fmt: Format,
+    report: Path | None,
+) -> int:
+    # the report file is made before anything is sent: one that cannot be written is refused
+    lines = ReportFile(report, KEYS) if report is not None else None
     try:
         outcomes = state.client().run(update_entries(list(edits), dry_run=dry_run))
     except ConfigError as exc:
@@ -206,7 +218,11 @@ def _run(state: AppContext, edits: Iterable[EntryEdit], dry_run: bool, fmt: Form
     writer = state.writer(KEYS, fmt, table_keys=("entry_id", "status", "changes"), actions=True)
     for outcome in outcomes:
         writer.write(_record(outcome, structured))
+        if lines is not None:  # the --json record, whatever the terminal shows
+            lines.write(_record(outcome, structured=True))
     writer.close()
+    if lines is not None:
+        lines.close()
     failed = [o for o in outcomes if not o.ok]
     changing = sum(o.status in ("done", "would_change") for o in outcomes)
     verb = "would change" if dry_run else "changed"

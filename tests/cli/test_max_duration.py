@@ -77,3 +77,28 @@ def test_retry_failed_uploads_only_what_failed_last_time(
     assert len(in_category(sandbox_env, drop)) == 1  # b.mp4 left for a plain run
     nothing = cli("upload", str(folder), "-c", "Root>Drop", "--retry-failed")
     assert nothing.code == 0 and "0 files failed last time" in nothing.err
+
+
+def test_a_replace_stops_at_its_max_duration_and_resumes(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    first = tmp_path / "talk.mp4"
+    first.write_bytes(os.urandom(40_000))
+    made = cli("--json", "upload", str(first), "--wait-ready")
+    assert made.code == 0, made.err
+    entry_id = str(made.json_lines()[0]["entry_id"])
+    new = tmp_path / "v2.mp4"
+    new.write_bytes(os.urandom(1_000_000))
+    sandbox_env.faults.latency = 0.1  # 10 chunks one at a time: over a second
+    argv = ("replace", entry_id, str(new), "--chunk-size", "100kB", "--concurrency", "1")
+    stopped = cli("--json", *argv, "--max-duration", "1")
+    assert stopped.code == 8, stopped.err
+    assert [r["status"] for r in stopped.json_lines()] == ["cancelled"]
+    assert "--max-duration" in stopped.err and f"replace {entry_id}" in stopped.err
+    sandbox_env.faults.latency = 0
+    again = cli("--json", *argv, "--wait-ready")
+    assert again.code == 0, again.err
+    (line,) = again.json_lines()
+    assert line["status"] == "replaced" and line["bytes_resumed"] > 0  # resumed, not re-sent
+    assert sandbox_env.entry_bytes(entry_id).read_bytes() == new.read_bytes()
+    assert [e["id"] for e in live_entries(sandbox_env) if e["id"] == entry_id] == [entry_id]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.cli.ground import live_entries
+from tests.cli.ground import in_category, live_entries
 from tests.integration.sync_support import media, writes
 
 Runner = Callable[..., Any]
@@ -128,3 +128,46 @@ def test_a_saved_plan_taking_a_folders_entries_over_applies_once(
     assert writes(sandbox_env) == before
     assert _ids(sandbox_env) == ids
     _nothing_to_do(cli, sandbox_env, manifest)
+
+
+def test_a_folder_then_its_manifest_with_an_empty_state_folder_keeps_one_entry_each(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    talks = sandbox_env.create_category("Talks")
+    folder = _three(tmp_path)
+    first_state = ("--state-dir", str(tmp_path / "state-one"))
+    assert cli("sync", str(folder), "-c", "Talks", "--yes", "-q", *first_state).code == 0
+    ids = _ids(sandbox_env)
+    assert len(ids) == 3
+    sandbox_env.index.settle()  # another machine, later: the search index caught up
+    manifest = tmp_path / "talks.csv"  # beside the folder: paths relative to the manifest
+    manifest.write_text("path,name\ntalks/a.mp4,A\ntalks/b.mp4,B\ntalks/c.mp4,C\n")
+    fresh = ("--state-dir", str(tmp_path / "state-two"))  # another machine: no local records
+    synced = cli("--json", "sync", str(manifest), "-c", "Talks", "--yes", *fresh)
+    assert synced.code == 0, synced.err
+    assert sorted(r["action"] for r in synced.json_lines()) == ["update"] * 3  # no add
+    assert _ids(sandbox_env) == ids
+    assert sorted(in_category(sandbox_env, talks)) == ids
+    _nothing_to_do(cli, sandbox_env, manifest, *fresh)
+    assert sorted(in_category(sandbox_env, talks)) == ids  # one entry per file, still
+
+
+def test_a_manifest_then_its_folder_with_an_empty_state_folder_keeps_one_entry_each(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    talks = sandbox_env.create_category("Talks")
+    folder = _three(tmp_path)
+    manifest = tmp_path / "talks.csv"  # no referenceId column: identities derived from paths
+    manifest.write_text("path\ntalks/a.mp4\ntalks/b.mp4\ntalks/c.mp4\n")
+    first_state = ("--state-dir", str(tmp_path / "state-one"))
+    assert cli("sync", str(manifest), "-c", "Talks", "--yes", "-q", *first_state).code == 0
+    ids = _ids(sandbox_env)
+    assert len(ids) == 3
+    sandbox_env.index.settle()  # another machine, later: the search index caught up
+    fresh = ("--state-dir", str(tmp_path / "state-two"))
+    synced = cli("--json", "sync", str(folder), "-c", "Talks", "--yes", *fresh)
+    assert synced.code == 0, synced.err
+    assert sorted(r["action"] for r in synced.json_lines()) == ["update"] * 3  # no add
+    assert sorted(in_category(sandbox_env, talks)) == ids
+    _nothing_to_do(cli, sandbox_env, folder, *fresh)
+    assert _ids(sandbox_env) == ids
