@@ -32,6 +32,7 @@ again alone, not taken for a failure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -107,9 +108,14 @@ def missing_categories(
 
 def missing_of(answer: MultiResponse, refs: dict[int, Ref[Any]]) -> set[int]:
     """Return the category ids whose read answered "not found"; raise any other refusal."""
+    return missing_among(tuple(refs), [answer.outcome(ref) for ref in refs.values()])
+
+
+def missing_among(category_ids: tuple[int, ...], outcomes: Sequence[Any]) -> set[int]:
+    """Return the ids whose ``category.get`` outcome (in order) is "not found"; raise any other
+    refusal."""
     missing = set()
-    for category_id, ref in refs.items():
-        got = answer.outcome(ref)
+    for category_id, got in zip(category_ids, outcomes, strict=True):
         if isinstance(got, CategoryNotFoundError):
             missing.add(category_id)
         elif isinstance(got, KalturaError):

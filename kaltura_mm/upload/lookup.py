@@ -82,22 +82,22 @@ def _by_reference(reference_id: str) -> BaseEntryFilter:
 
 
 def _tokens_of_sizes(
-    sizes: Sequence[int], options: UploadOptions, also: Call[Any] | None = None
-) -> Flow[tuple[dict[int, list[UploadToken]], Any]]:
+    sizes: Sequence[int], options: UploadOptions, also: Sequence[Call[Any]] = ()
+) -> Flow[tuple[dict[int, list[UploadToken]], tuple[Any, ...]]]:
     """Return every token (but DELETED) of each file size, a few lists per multiRequest, and
-    the outcome of ``also``, a read riding the first of them (None when not asked)."""
+    the outcomes of ``also``, reads riding the first of them (sent alone without sizes)."""
     found: dict[int, list[UploadToken]] = {size: [] for size in sizes}
     todo = [(size, 1) for size in sizes]
-    answered: Any = None
-    while todo:
+    answered: tuple[Any, ...] = ()
+    while todo or also:
         batch, todo = todo[:_LISTS_PER_REQUEST], todo[_LISTS_PER_REQUEST:]
         calls = [
             upload_token.list(_by_size(size), Pager(page_size=_PAGE, page_index=index))
             for size, index in batch
         ]
-        if also is not None:
+        if also:
             pages, answered = yield from _with(calls, also, options)
-            also = None
+            also = ()
         else:
             pages = yield from _all(calls, options)
         for (size, index), page in zip(batch, pages, strict=True):
@@ -108,14 +108,14 @@ def _tokens_of_sizes(
 
 
 def _with(
-    calls: list[Call[T]], also: Call[Any], options: UploadOptions
-) -> Flow[tuple[list[T], Any]]:
-    """Send ``calls`` and ``also`` in one multiRequest; ``also``'s outcome may be an error."""
+    calls: list[Call[T]], also: Sequence[Call[Any]], options: UploadOptions
+) -> Flow[tuple[list[T], tuple[Any, ...]]]:
+    """Send ``calls`` and ``also`` in one multiRequest; ``also``'s outcomes may be errors."""
     request = MultiRequest()
     refs = [request.add(call) for call in calls]
-    extra = request.add(also)
+    extra = [request.add(call) for call in also]
     response: MultiResponse = yield from patiently(request, options)
-    return [response[ref] for ref in refs], response.outcome(extra)
+    return [response[ref] for ref in refs], tuple(response.outcome(ref) for ref in extra)
 
 
 def _all(calls: list[Call[T]], options: UploadOptions) -> Flow[list[T]]:
@@ -172,15 +172,15 @@ def _found(
 
 def find_own(states: Sequence[UploadState], options: UploadOptions) -> Flow[list[Found]]:
     """Return, for each upload, what it already made (``Found``), read exactly."""
-    found, _ = yield from find_own_asking(states, options, None)
+    found, _ = yield from find_own_asking(states, options)
     return found
 
 
 def find_own_asking(
-    states: Sequence[UploadState], options: UploadOptions, also: Call[Any] | None
-) -> Flow[tuple[list[Found], Any]]:
-    """``find_own``, with the read ``also`` riding its first request (no request of its own);
-    return its outcome too (a value or an error; None when not asked or nothing was sent)."""
+    states: Sequence[UploadState], options: UploadOptions, also: Sequence[Call[Any]] = ()
+) -> Flow[tuple[list[Found], tuple[Any, ...]]]:
+    """``find_own``, with the reads ``also`` riding its first request (no request of their own,
+    unless nothing else is sent); return their outcomes too (values or errors), in order."""
     tokens, answered = yield from _tokens_of_sizes(
         sorted({s.fingerprint.size for s in states}), options, also
     )

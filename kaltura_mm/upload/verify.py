@@ -3,7 +3,7 @@
 The check asks, in one multiRequest: the token (finished: plan rule 7), the entry
 (it took the upload: ``recover.ACCEPTED_STATUSES``), its category links (a missing one is added
 again), and the last look (recover rule 8), so the entry returned is the upload's one entry; the
-same request deletes the upload's marker token.
+same request deletes the upload's marker token, before the look (which would delete it again).
 """
 
 from __future__ import annotations
@@ -37,10 +37,11 @@ def verify(job: Job) -> Flow[BaseEntry]:
     # the links to categories listed to members only (KalturaCategoryEntryFilter).
     asked = tuple(job.request.category_ids) or None
     links = batch.add(LinkQuery((entry_id,), asked).call())
-    look = add_last_look(batch, job)
     marker_id = job.state.marker_id
-    # the upload is done: its create no longer needs its marker
+    # The upload is done: its create no longer needs its marker. Deleted before the last look
+    # lists the tokens, so the look does not find it and delete it a second time (issue 20).
     unmark = batch.add(upload_token.delete(marker_id)) if marker_id else None
+    look = add_last_look(batch, job)
     response = yield from patiently(batch, job.options)
     unmarked = response.outcome(unmark) if unmark is not None else None
     if isinstance(unmarked, KalturaError) and not isinstance(unmarked, UploadTokenNotFoundError):
