@@ -65,7 +65,8 @@ from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import base_entry, category, category_entry, upload_token
 from kaltura_mm.upload.identity_check import DELETED, dropped_reference, needs_probe
 from kaltura_mm.upload.job import Job, part_of, patiently
-from kaltura_mm.upload.lookup import LastLook, add_last_look, after_lookup, find_existing
+from kaltura_mm.upload.last_look import LastLook, add_last_look
+from kaltura_mm.upload.lookup import after_lookup, find_existing
 from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, Action, Found
 from kaltura_mm.upload.request import UploadOptions
 from kaltura_mm.upload.tidy import delete_entry, delete_token
@@ -203,7 +204,7 @@ def _create_request(
     # One part is the whole file: read the entry back (the check) and look last, same request.
     final = batch.add(base_entry.get(entry_id)) if len(plan.chunks) == 1 and not probe else None
     unmark = batch.add(upload_token.delete(marker.id)) if final and marker else None
-    look = add_last_look(batch, job) if final is not None else None
+    look = add_last_look(batch, job, marker) if final is not None else None
     return batch, _Made(marker, entry, token, head, tuple(steps), final, look, unmark)
 
 
@@ -301,7 +302,7 @@ def create_once(job: Job, found: Found | None = None) -> Flow[tuple[Job, Creatio
     """
     for _ in range(job.options.max_attempts):
         if found is None:
-            found = yield from find_existing(job.state, job.options)
+            found = yield from find_existing(job.state, job.options, job.facts.seen)
         decision = yield from after_lookup(job, found)
         found = None
         if decision.action is Action.EXISTING:

@@ -149,7 +149,7 @@ def upload_many(
     later = _same_identity_later(jobs)
     # the category check and the session's permissions ride the first lookup request
     found, checks = yield from look_up(
-        jobs, first_of, later, options, () if categories_checked else wanted
+        jobs, first_of, later, options, () if categories_checked else wanted, facts.seen
     )
     turns = _Turns(cancel, on_start, on_outcome)
     flows = [

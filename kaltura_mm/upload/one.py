@@ -48,7 +48,8 @@ from kaltura_mm.upload.job import (
     progress,
     reporter,
 )
-from kaltura_mm.upload.lookup import find_existing, find_own_asking, last_look
+from kaltura_mm.upload.last_look import last_look
+from kaltura_mm.upload.lookup import find_existing, find_own_asking
 from kaltura_mm.upload.plan import ChunkBook
 from kaltura_mm.upload.prepare import prepare
 from kaltura_mm.upload.recover import ACCEPTED_STATUSES, Found, held
@@ -177,7 +178,7 @@ def _looked_up_checked(job: Job) -> Flow[Found | None]:
     ids = job.request.category_ids
     try:
         (found,), outcomes = yield from find_own_asking(
-            [job.state], job.options, [category.get(c) for c in ids]
+            [job.state], job.options, [category.get(c) for c in ids], job.facts.seen
         )
     except (ApiError, TransportError, ResponseError):
         yield from check_categories(ids, job.options)
@@ -208,7 +209,7 @@ def _saved_truth(job: Job) -> Flow[tuple[Job, ChunkBook | None, Found | None]]:
     try:
         book = yield from truth(job, job.state.book())
     except UploadTokenNotFoundError:
-        found = yield from find_existing(job.state, job.options)
+        found = yield from find_existing(job.state, job.options, job.facts.seen)
         found = found.merged((yield from _recorded(job.state.entry_id)))
         forgotten = attrs.evolve(job.state, entry_id=None, token_id=None, confirmed_offsets=())
         return job.saved(forgotten), None, found
@@ -260,7 +261,7 @@ def _after_dead_token(job: Job) -> Flow[tuple[Job, Found]]:
     """
     token_id = job.state.token_id or ""
     yield from tidy(f"the dead upload token {token_id}", delete_token(token_id, job.options))
-    found = yield from find_existing(job.state, job.options)
+    found = yield from find_existing(job.state, job.options, job.facts.seen)
     found = found.merged((yield from _recorded(job.state.entry_id)))
     found = attrs.evolve(found, dead=found.dead | {token_id})
     forgotten = attrs.evolve(job.state, entry_id=None, token_id=None, confirmed_offsets=())

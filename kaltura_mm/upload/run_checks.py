@@ -24,6 +24,7 @@ from kaltura_mm.upload.one import has_entry_and_token
 from kaltura_mm.upload.permissions_needed import held_from
 from kaltura_mm.upload.recover import Found
 from kaltura_mm.upload.request import UploadOptions
+from kaltura_mm.upload.seen import SeenTokens
 
 
 @attrs.frozen
@@ -54,6 +55,7 @@ def look_up(
     later: set[int],
     options: UploadOptions,
     category_ids: tuple[int, ...],
+    seen: SeenTokens | None = None,
 ) -> Flow[tuple[list[Found | None], RunChecks]]:
     """Look every fresh file up at once (each file would ask alone); None: it asks itself
     (``later``: when its turn comes, after the first of its identity). The run's checks
@@ -71,7 +73,7 @@ def look_up(
     try:
         states = [jobs[i].state for i in fresh]  # type: ignore[union-attr]
         ones, answers = yield from find_own_asking(
-            states, options, (*asks, permission.get_current_permissions())
+            states, options, (*asks, permission.get_current_permissions()), seen
         )
     except (TransportError, ResponseError):
         # each file then looks itself up before creating anything; the checks go alone

@@ -22,7 +22,7 @@ from kaltura_mm.protocol.calls import MultiRequest
 from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import base_entry, category_entry, upload_token
 from kaltura_mm.upload.job import Job, patiently
-from kaltura_mm.upload.lookup import add_last_look, last_look
+from kaltura_mm.upload.last_look import add_last_look, last_look
 from kaltura_mm.upload.recover import ACCEPTED_STATUSES, held
 from kaltura_mm.upload.tidy import delete_token, tidy
 
@@ -41,7 +41,7 @@ def verify(job: Job) -> Flow[BaseEntry]:
     # The upload is done: its create no longer needs its marker. Deleted before the last look
     # lists the tokens, so the look does not find it and delete it a second time (issue 20).
     unmark = batch.add(upload_token.delete(marker_id)) if marker_id else None
-    look = add_last_look(batch, job)
+    look = add_last_look(batch, job, marker_id)
     response = yield from patiently(batch, job.options)
     unmarked = response.outcome(unmark) if unmark is not None else None
     if isinstance(unmarked, KalturaError) and not isinstance(unmarked, UploadTokenNotFoundError):
