@@ -32,6 +32,7 @@ again alone, not taken for a failure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -64,7 +65,8 @@ from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import base_entry, category, category_entry, upload_token
 from kaltura_mm.upload.identity_check import DELETED, dropped_reference, needs_probe
 from kaltura_mm.upload.job import Job, part_of, patiently
-from kaltura_mm.upload.lookup import LastLook, add_last_look, after_lookup, find_existing
+from kaltura_mm.upload.last_look import LastLook, add_last_look
+from kaltura_mm.upload.lookup import after_lookup, find_existing
 from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, Action, Found
 from kaltura_mm.upload.request import UploadOptions
 from kaltura_mm.upload.tidy import delete_entry, delete_token
@@ -107,9 +109,14 @@ def missing_categories(
 
 def missing_of(answer: MultiResponse, refs: dict[int, Ref[Any]]) -> set[int]:
     """Return the category ids whose read answered "not found"; raise any other refusal."""
+    return missing_among(tuple(refs), [answer.outcome(ref) for ref in refs.values()])
+
+
+def missing_among(category_ids: tuple[int, ...], outcomes: Sequence[Any]) -> set[int]:
+    """Return the ids whose ``category.get`` outcome (in order) is "not found"; raise any other
+    refusal."""
     missing = set()
-    for category_id, ref in refs.items():
-        got = answer.outcome(ref)
+    for category_id, got in zip(category_ids, outcomes, strict=True):
         if isinstance(got, CategoryNotFoundError):
             missing.add(category_id)
         elif isinstance(got, KalturaError):
@@ -197,7 +204,7 @@ def _create_request(
     # One part is the whole file: read the entry back (the check) and look last, same request.
     final = batch.add(base_entry.get(entry_id)) if len(plan.chunks) == 1 and not probe else None
     unmark = batch.add(upload_token.delete(marker.id)) if final and marker else None
-    look = add_last_look(batch, job) if final is not None else None
+    look = add_last_look(batch, job, marker) if final is not None else None
     return batch, _Made(marker, entry, token, head, tuple(steps), final, look, unmark)
 
 
@@ -295,7 +302,7 @@ def create_once(job: Job, found: Found | None = None) -> Flow[tuple[Job, Creatio
     """
     for _ in range(job.options.max_attempts):
         if found is None:
-            found = yield from find_existing(job.state, job.options)
+            found = yield from find_existing(job.state, job.options, job.facts.seen)
         decision = yield from after_lookup(job, found)
         found = None
         if decision.action is Action.EXISTING:

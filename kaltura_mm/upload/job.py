@@ -25,6 +25,7 @@ from kaltura_mm.upload.media_types import EntryKind
 from kaltura_mm.upload.plan import Chunk, ChunkBook
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.upload.result import UploadProgress
+from kaltura_mm.upload.seen import SeenTokens
 
 OnState = Callable[[UploadState], None]
 OnProgress = Callable[[UploadProgress], None]
@@ -95,9 +96,11 @@ class SessionFacts:
 
     ``reference_id_kept``: a create's answer showed the referenceId sent (True), so the session
     may write it and later creates carry the file's first part; None until one shows it.
+    ``seen``: the upload tokens the run listed, by size (what each last look need not ask again).
     """
 
     reference_id_kept: bool | None = None
+    seen: SeenTokens = attrs.Factory(SeenTokens)
 
 
 @attrs.frozen

@@ -10,21 +10,18 @@ index that ``baseEntry.list`` reads), except the bounded wait of recover rule 6:
   owner's. A user session lists only its own tokens; an admin session every user's, so the
   owner check decides;
 - ``after_lookup``: the decision for one upload, with the wait for the index when it says so;
-- ``add_last_look`` / ``last_look``: the token list riding at the end of the request that
-  finishes the upload (create or verify), so the last look costs no round trip of its own unless
-  another entry turns up;
+- the last look (``kaltura_mm.upload.last_look``) reads with the same helpers;
 - the strays a decision names are deleted by ``kaltura_mm.upload.tidy`` (patient, and never the
   end of an upload that is done).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 import attrs
 
-from kaltura_mm.errors import ResponseError, TransportError
 from kaltura_mm.models import (
     BaseEntry,
     BaseEntryFilter,
@@ -34,10 +31,9 @@ from kaltura_mm.models import (
     UploadToken,
     UploadTokenFilter,
 )
-from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
+from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
 from kaltura_mm.runtime.effects import Draw, Flow, Now, Reach, Reached, Sleep
 from kaltura_mm.services import base_entry, upload_token
-from kaltura_mm.upload.identity import TokenNames
 from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.plan import backoff_delay
 from kaltura_mm.upload.recover import (
@@ -46,9 +42,9 @@ from kaltura_mm.upload.recover import (
     Decision,
     Found,
     decide,
-    settle,
 )
 from kaltura_mm.upload.request import UploadOptions, UploadState
+from kaltura_mm.upload.seen import Listed, SeenTokens
 from kaltura_mm.upload.tidy import delete_strays
 
 T = TypeVar("T")
@@ -62,14 +58,7 @@ _IDS_PER_CALL = 100  # entry ids in one getByIds
 _WAIT_STEP_CAP = 15.0  # seconds between looks at the index, at most
 
 
-@attrs.frozen
-class LastLook:
-    """Where the last look's token list sits in a multiRequest."""
-
-    tokens: Ref[ListPage[UploadToken]]
-
-
-def _by_size(size: int) -> UploadTokenFilter:
+def by_size(size: int) -> UploadTokenFilter:
     return UploadTokenFilter(
         file_size_equal=size, status_in=LISTED_TOKEN_STATUSES, order_by="-createdAt"
     )
@@ -82,40 +71,56 @@ def _by_reference(reference_id: str) -> BaseEntryFilter:
 
 
 def _tokens_of_sizes(
-    sizes: Sequence[int], options: UploadOptions, also: Call[Any] | None = None
-) -> Flow[tuple[dict[int, list[UploadToken]], Any]]:
+    sizes: Sequence[int],
+    options: UploadOptions,
+    also: Sequence[Call[Any]] = (),
+    seen: SeenTokens | None = None,
+) -> Flow[tuple[dict[int, list[UploadToken]], tuple[Any, ...]]]:
     """Return every token (but DELETED) of each file size, a few lists per multiRequest, and
-    the outcome of ``also``, a read riding the first of them (None when not asked)."""
+    the outcomes of ``also``, reads riding the first of them (sent alone without sizes); the
+    run's ``seen`` remembers them, each size listed completely."""
     found: dict[int, list[UploadToken]] = {size: [] for size in sizes}
     todo = [(size, 1) for size in sizes]
-    answered: Any = None
-    while todo:
+    answered: tuple[Any, ...] = ()
+    while todo or also:
         batch, todo = todo[:_LISTS_PER_REQUEST], todo[_LISTS_PER_REQUEST:]
         calls = [
-            upload_token.list(_by_size(size), Pager(page_size=_PAGE, page_index=index))
+            upload_token.list(by_size(size), Pager(page_size=_PAGE, page_index=index))
             for size, index in batch
         ]
-        if also is not None:
+        if also:
             pages, answered = yield from _with(calls, also, options)
-            also = None
+            also = ()
         else:
             pages = yield from _all(calls, options)
         for (size, index), page in zip(batch, pages, strict=True):
             found[size].extend(page.objects)
             if len(page.objects) == _PAGE and index * _PAGE < page.total_count:
                 todo.append((size, index + 1))
+    for size, tokens in found.items():
+        if seen is not None:
+            seen.record(size, listed(tokens), complete=True)
     return found, answered
 
 
+def listed(tokens: Iterable[UploadToken]) -> list[Listed]:
+    """Return what ``SeenTokens`` keeps of ``tokens`` (those with an id and a fileName)."""
+    return [
+        Listed(t.id, t.file_name, t.created_at)
+        for t in tokens
+        if isinstance(t.id, str) and isinstance(t.file_name, str)
+    ]
+
+
 def _with(
-    calls: list[Call[T]], also: Call[Any], options: UploadOptions
-) -> Flow[tuple[list[T], Any]]:
-    """Send ``calls`` and ``also`` in one multiRequest; ``also``'s outcome may be an error."""
+    calls: list[Call[T]], also: Sequence[Call[Any]], options: UploadOptions
+) -> Flow[tuple[list[T], tuple[Any, ...]]]:
+    """Send ``calls`` and ``also`` in one multiRequest; ``also``'s outcomes may be errors."""
     request = MultiRequest()
     refs = [request.add(call) for call in calls]
-    extra = request.add(also)
+    extra = [request.add(call) for call in also]
     response: MultiResponse = yield from patiently(request, options)
-    return [response[ref] for ref in refs], response.outcome(extra)
+    return [response[ref] for ref in refs], tuple(response.outcome(ref) for ref in extra)
 
 
 def _all(calls: list[Call[T]], options: UploadOptions) -> Flow[list[T]]:
@@ -128,7 +133,7 @@ def _all(calls: list[Call[T]], options: UploadOptions) -> Flow[list[T]]:
     return [response[ref] for ref in refs]
 
 
-def _entries(entry_ids: Iterable[str], options: UploadOptions) -> Flow[dict[str, BaseEntry]]:
+def entries(entry_ids: Iterable[str], options: UploadOptions) -> Flow[dict[str, BaseEntry]]:
     """Return the live entries of ``entry_ids`` (read by id: exact), by id."""
     wanted = sorted(set(entry_ids))
     found: dict[str, BaseEntry] = {}
@@ -145,7 +150,7 @@ def _owned(state: UploadState, entry: BaseEntry, receipt: UploadToken) -> bool:
     return (entry.user_id or "") == owner
 
 
-def _mine(
+def mine(
     state: UploadState, tokens: Iterable[UploadToken]
 ) -> tuple[list[UploadToken], list[UploadToken]]:
     """Return the receipts and the markers among ``tokens`` carrying the upload's names."""
@@ -155,13 +160,13 @@ def _mine(
     return receipts, markers
 
 
-def _found(
+def found_of(
     state: UploadState,
     tokens: list[UploadToken],
     by_id: dict[str, BaseEntry],
     server_now: float | None = None,
 ) -> Found:
-    receipts, markers = _mine(state, tokens)
+    receipts, markers = mine(state, tokens)
     owned = {}
     for receipt in receipts:
         entry = by_id.get(state.names.entry_of(receipt.file_name) or "")
@@ -170,32 +175,40 @@ def _found(
     return Found(tuple(owned.values()), tuple(receipts), tuple(markers), server_now=server_now)
 
 
-def find_own(states: Sequence[UploadState], options: UploadOptions) -> Flow[list[Found]]:
+def find_own(
+    states: Sequence[UploadState], options: UploadOptions, seen: SeenTokens | None = None
+) -> Flow[list[Found]]:
     """Return, for each upload, what it already made (``Found``), read exactly."""
-    found, _ = yield from find_own_asking(states, options, None)
+    found, _ = yield from find_own_asking(states, options, (), seen)
     return found
 
 
 def find_own_asking(
-    states: Sequence[UploadState], options: UploadOptions, also: Call[Any] | None
-) -> Flow[tuple[list[Found], Any]]:
-    """``find_own``, with the read ``also`` riding its first request (no request of its own);
-    return its outcome too (a value or an error; None when not asked or nothing was sent)."""
+    states: Sequence[UploadState],
+    options: UploadOptions,
+    also: Sequence[Call[Any]] = (),
+    seen: SeenTokens | None = None,
+) -> Flow[tuple[list[Found], tuple[Any, ...]]]:
+    """``find_own``, with the reads ``also`` riding its first request (no request of their own,
+    unless nothing else is sent); return their outcomes too (values or errors), in order.
+    ``seen``: the run's listed tokens, which the token lists add to (the last looks use them)."""
     tokens, answered = yield from _tokens_of_sizes(
-        sorted({s.fingerprint.size for s in states}), options, also
+        sorted({s.fingerprint.size for s in states}), options, also, seen
     )
-    named = [_mine(s, tokens[s.fingerprint.size])[0] for s in states]
+    named = [mine(s, tokens[s.fingerprint.size])[0] for s in states]
     ids = {s.names.entry_of(t.file_name) for s, rs in zip(states, named, strict=True) for t in rs}
-    by_id = yield from _entries((i for i in ids if i), options)
+    by_id = yield from entries((i for i in ids if i), options)
     known: Reached = yield Reach()  # the server's clock: a token idle 7 days is dead (rule 4)
     return [
-        _found(s, tokens[s.fingerprint.size], by_id, known.server_time) for s in states
+        found_of(s, tokens[s.fingerprint.size], by_id, known.server_time) for s in states
     ], answered
 
 
-def find_existing(state: UploadState, options: UploadOptions) -> Flow[Found]:
+def find_existing(
+    state: UploadState, options: UploadOptions, seen: SeenTokens | None = None
+) -> Flow[Found]:
     """Return what the upload ``state`` describes already made, read exactly."""
-    (found,) = yield from find_own([state], options)
+    (found,) = yield from find_own([state], options, seen)
     return found
 
 
@@ -235,62 +248,6 @@ def after_lookup(job: Job, found: Found) -> Flow[Decision]:
     decision = decide(found, names, size)
     if decision.action is Action.WAIT:
         decision = decide((yield from wait_for_index(job, found)), names, size)
-    yield from delete_strays(decision, job.options)
+    if (yield from delete_strays(decision, job.options)):
+        job.facts.seen.forget(decision.stray_tokens)  # the last look need not read them again
     return decision
-
-
-def add_last_look(batch: MultiRequest, job: Job) -> LastLook:
-    """Add the last look's token list (the tokens of the file's size) to ``batch``."""
-    call = upload_token.list(_by_size(job.state.fingerprint.size), Pager(page_size=_PAGE))
-    names = job.state.names
-    return LastLook(batch.add(attrs.evolve(call, decoder=_named_only(call.decoder, names))))
-
-
-def _named_only(
-    decode_page: Callable[[Any], ListPage[UploadToken]], names: TokenNames
-) -> Callable[[Any], ListPage[UploadToken]]:
-    """Return ``decode_page`` decoding only the tokens that may carry the upload's names.
-
-    The last look keeps only those (``_mine``), but a run of files of one size made every
-    upload's list hold the tokens of all the others, up to a page of 500: decoding them all made
-    each file cost more than the one before (issue 20). A token whose fileName is a string and
-    not one of the names is left out before it is decoded; the total count stays the server's.
-    """
-
-    def decode(value: Any) -> ListPage[UploadToken]:
-        objects = value.get("objects") if isinstance(value, dict) else None
-        if isinstance(objects, list):
-            kept = [o for o in objects if not isinstance(o, dict) or _may_be_named(o, names)]
-            value = {**value, "objects": kept}
-        return decode_page(value)
-
-    return decode
-
-
-def _may_be_named(token: dict[str, Any], names: TokenNames) -> bool:
-    file_name = token.get("fileName")
-    if not isinstance(file_name, str):
-        return True  # left to the decoder and ``_mine``, as before
-    return file_name == names.marker or names.entry_of(file_name) is not None
-
-
-def last_look(job: Job, own: BaseEntry, response: MultiResponse, look: LastLook) -> Flow[BaseEntry]:
-    """Settle the upload once ``own`` is complete (rule 8); return the entry that is the upload.
-
-    If the list failed, the look is skipped: the upload itself is done, and a later run's
-    lookup applies the same rules.
-    """
-    tokens = response.outcome(look.tokens)
-    if not isinstance(tokens, ListPage):
-        return own
-    state = job.state
-    receipts, _ = _mine(state, tokens.objects)
-    others = {state.names.entry_of(t.file_name) for t in receipts} - {own.id, None}
-    try:
-        by_id = (yield from _entries([i for i in others if i], job.options)) if others else {}
-    except (TransportError, ResponseError):
-        return own  # as a failed list: the upload is done, a later lookup settles the rest
-    found = _found(state, list(tokens.objects), by_id)
-    decision = settle(own, state.token_id, found, state.names)
-    yield from delete_strays(decision, job.options)
-    return decision.entry or own

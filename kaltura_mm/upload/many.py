@@ -1,11 +1,12 @@
 """Upload many files at once: ``upload_many``.
 
-Categories are checked once for the whole batch, every file is read for its identity, and what
-each one already made is looked up in a few batched token lists (one per distinct file size,
-exact; each file would otherwise ask alone); then each file runs ``upload_file``'s flow,
-``max_files_in_flight`` at a time, and one file's failure stops no other. A file listed twice for
-the same target is uploaded once; two files of the same identity (the same content, name and
-target in two folders) run one after the other, so the second finds the first's entry.
+Every file is read for its identity, and what each one already made is looked up in a few
+batched token lists (one per distinct file size, exact; each file would otherwise ask alone),
+the categories checked once for the whole batch in the first of those requests; then each file
+runs ``upload_file``'s flow, ``max_files_in_flight`` at a time, and one file's failure stops no
+other. A file listed twice for the same target is uploaded once; two files of the same identity
+(the same content, name and target in two folders) run one after the other, so the second finds
+the first's entry.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from kaltura_mm.upload.prepare import prepare
 from kaltura_mm.upload.recover import Found
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.upload.result import UploadOutcome, UploadProgress, UploadResult
-from kaltura_mm.upload.run_checks import RunChecks, look_up, run_checks
+from kaltura_mm.upload.run_checks import RunChecks, look_up
 
 
 class _Totals:
@@ -133,9 +134,6 @@ def upload_many(
     added = yield from category_ids(category)
     asked = [request_for(r, added) for r in requests]
     wanted = tuple(sorted({c for r in asked for c in r.category_ids}))
-    # the permissions ride the category check, or (no check sent) the first lookup request
-    checks = yield from run_checks(() if categories_checked else wanted, options)
-    ride = not wanted or categories_checked
     now = yield Now()
     totals = None
     if on_progress is not None:
@@ -149,9 +147,10 @@ def upload_many(
     facts = SessionFacts()  # what the first create learns of the session, every file knows
     jobs = [attrs.evolve(j, facts=facts) if isinstance(j, Job) else j for j in jobs]
     later = _same_identity_later(jobs)
-    found, held = yield from look_up(jobs, first_of, later, options, ride)
-    if ride:
-        checks = attrs.evolve(checks, held=held)
+    # the category check and the session's permissions ride the first lookup request
+    found, checks = yield from look_up(
+        jobs, first_of, later, options, () if categories_checked else wanted, facts.seen
+    )
     turns = _Turns(cancel, on_start, on_outcome)
     flows = [
         _turn(

@@ -29,9 +29,16 @@ from kaltura_mm.errors import (
 from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.models import BaseEntry, UploadToken
 from kaltura_mm.runtime.effects import Flow, Now
-from kaltura_mm.services import base_entry
+from kaltura_mm.services import base_entry, category
 from kaltura_mm.upload.chunks import TokenExpired, ensure_unchanged, send_chunks, truth
-from kaltura_mm.upload.create import Creation, check_categories, cleanup, create_once
+from kaltura_mm.upload.create import (
+    Creation,
+    check_categories,
+    cleanup,
+    create_once,
+    missing_among,
+    unknown_categories_error,
+)
 from kaltura_mm.upload.job import (
     CancelSignal,
     Hooks,
@@ -41,7 +48,8 @@ from kaltura_mm.upload.job import (
     progress,
     reporter,
 )
-from kaltura_mm.upload.lookup import find_existing, last_look
+from kaltura_mm.upload.last_look import last_look
+from kaltura_mm.upload.lookup import find_existing, find_own_asking
 from kaltura_mm.upload.plan import ChunkBook
 from kaltura_mm.upload.prepare import prepare
 from kaltura_mm.upload.recover import ACCEPTED_STATUSES, Found, held
@@ -138,7 +146,9 @@ class _LastSaved:
 
 def upload_prepared(job: Job, categories_checked: bool, found: Found | None) -> Flow[UploadResult]:
     """Upload a prepared job (``found``: what a batched lookup already found for it)."""
-    if not categories_checked:
+    if not categories_checked and found is None and not has_entry_and_token(job.state):
+        found = yield from _looked_up_checked(job)  # the check rides the lookup: no request
+    elif not categories_checked:
         yield from check_categories(job.request.category_ids, job.options)
     last = _LastSaved(job)
     job = attrs.evolve(job, hooks=attrs.evolve(job.hooks, on_state=last))
@@ -156,6 +166,27 @@ def upload_prepared(job: Job, categories_checked: bool, found: Found | None) -> 
             uploaded=last.state.bytes_confirmed,
             state=last.state,
         ) from exc
+
+
+def _looked_up_checked(job: Job) -> Flow[Found | None]:
+    """Return what the upload already made, refusing unknown categories, in one request.
+
+    Both are reads: the categories are checked before anything is created, as alone. A lookup
+    refused or out of reach sends the check alone, and returns None: the create's own lookup
+    then fails the upload as it would have.
+    """
+    ids = job.request.category_ids
+    try:
+        (found,), outcomes = yield from find_own_asking(
+            [job.state], job.options, [category.get(c) for c in ids], job.facts.seen
+        )
+    except (ApiError, TransportError, ResponseError):
+        yield from check_categories(ids, job.options)
+        return None
+    missing = missing_among(ids, outcomes)
+    if missing:
+        raise unknown_categories_error(missing)
+    return found
 
 
 def _after_create(job: Job, made: Creation) -> Flow[tuple[Job, ChunkBook]]:
@@ -178,7 +209,7 @@ def _saved_truth(job: Job) -> Flow[tuple[Job, ChunkBook | None, Found | None]]:
     try:
         book = yield from truth(job, job.state.book())
     except UploadTokenNotFoundError:
-        found = yield from find_existing(job.state, job.options)
+        found = yield from find_existing(job.state, job.options, job.facts.seen)
         found = found.merged((yield from _recorded(job.state.entry_id)))
         forgotten = attrs.evolve(job.state, entry_id=None, token_id=None, confirmed_offsets=())
         return job.saved(forgotten), None, found
@@ -230,7 +261,7 @@ def _after_dead_token(job: Job) -> Flow[tuple[Job, Found]]:
     """
     token_id = job.state.token_id or ""
     yield from tidy(f"the dead upload token {token_id}", delete_token(token_id, job.options))
-    found = yield from find_existing(job.state, job.options)
+    found = yield from find_existing(job.state, job.options, job.facts.seen)
     found = found.merged((yield from _recorded(job.state.entry_id)))
     found = attrs.evolve(found, dead=found.dead | {token_id})
     forgotten = attrs.evolve(job.state, entry_id=None, token_id=None, confirmed_offsets=())

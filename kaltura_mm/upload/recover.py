@@ -39,6 +39,8 @@ decision, so that exactly one entry remains and no token stays open:
    oldest complete entry is the upload (the own one unless an older one became visible late);
    every other own entry, every open receipt but the upload's own and every marker is a stray.
    Two runs that each look last agree on the oldest, so they never delete each other's keeper.
+   The look sees every token of the file's size: the newest ones, paged back until they meet
+   what the run's earlier lists showed (``kaltura_mm.upload.seen``).
 
 Strays are deleted entries first, then tokens, and no token once an entry could not be
 deleted: a receipt is what lets the next lookup find its entry (``kaltura_mm.upload.tidy``).

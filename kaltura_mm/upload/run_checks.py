@@ -1,12 +1,12 @@
 """What an upload run checks once, before any file's create: its categories, and what the
-session's role may do, in one multiRequest (the request the category check sends anyway).
+session's role may do, riding the request the run's lookup sends anyway.
 
 ``category.get`` per category id (not a list: the search index does not show a category made a
 moment ago), and ``permission.getCurrentPermissions`` beside them: what the role holds, so a run
 the server would refuse half way (after ``baseEntry.add`` made the entry) is refused before it
-makes anything (``kaltura_mm.upload.permissions_needed``). Without categories (or when the caller
-read them already) nothing is sent here, and the permissions ride the run's first lookup request
-instead (``look_up``, the lookup of every fresh file at once).
+makes anything (``kaltura_mm.upload.permissions_needed``). Both ride the run's first lookup
+request (``look_up``, the lookup of every fresh file at once: reads only, nothing is made before
+the checks are read); only if that lookup cannot be made are they sent alone (``run_checks``).
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from kaltura_mm.errors import KalturaError, ResponseError, TransportError
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import category, permission
-from kaltura_mm.upload.create import missing_of
+from kaltura_mm.upload.create import missing_among, missing_of
 from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.lookup import find_own_asking
 from kaltura_mm.upload.one import has_entry_and_token
 from kaltura_mm.upload.permissions_needed import held_from
 from kaltura_mm.upload.recover import Found
 from kaltura_mm.upload.request import UploadOptions
+from kaltura_mm.upload.seen import SeenTokens
 
 
 @attrs.frozen
@@ -43,7 +44,7 @@ def run_checks(category_ids: tuple[int, ...], options: UploadOptions) -> Flow[Ru
     refs = {c: batch.add(category.get(c)) for c in category_ids}
     mine = batch.add(permission.get_current_permissions())
     answer: MultiResponse = yield from patiently(batch, options)
-    missing = missing_of(answer, refs)  # the same rule as a single upload's category check
+    missing = missing_of(answer, refs)  # the same rule as the lookup's
     names: str | KalturaError = answer.outcome(mine)
     return RunChecks(frozenset(missing), held_from(names))
 
@@ -53,11 +54,12 @@ def look_up(
     first_of: list[int],
     later: set[int],
     options: UploadOptions,
-    ride: bool,
-) -> Flow[tuple[list[Found | None], frozenset[str] | None]]:
+    category_ids: tuple[int, ...],
+    seen: SeenTokens | None = None,
+) -> Flow[tuple[list[Found | None], RunChecks]]:
     """Look every fresh file up at once (each file would ask alone); None: it asks itself
-    (``later``: when its turn comes, after the first of its identity). ``ride``: the session's
-    permissions ride the first lookup request; return them too (None: unknown)."""
+    (``later``: when its turn comes, after the first of its identity). The run's checks
+    (``category_ids`` and the session's permissions) ride the first lookup request."""
     fresh = [
         i
         for i, job in enumerate(jobs)
@@ -67,13 +69,17 @@ def look_up(
         and not has_entry_and_token(job.state)
     ]
     found: list[Found | None] = [None] * len(jobs)
-    answer: object = None
-    also = permission.get_current_permissions() if ride else None
+    asks = [category.get(c) for c in category_ids]
     try:
         states = [jobs[i].state for i in fresh]  # type: ignore[union-attr]
-        ones, answer = yield from find_own_asking(states, options, also)
-        for i, one in zip(fresh, ones, strict=True):
-            found[i] = one
+        ones, answers = yield from find_own_asking(
+            states, options, (*asks, permission.get_current_permissions()), seen
+        )
     except (TransportError, ResponseError):
-        pass  # each file then looks itself up before creating anything
-    return found, held_from(answer)
+        # each file then looks itself up before creating anything; the checks go alone
+        return found, (yield from run_checks(category_ids, options))
+    for i, one in zip(fresh, ones, strict=True):
+        found[i] = one
+    *categories, names = answers
+    missing = missing_among(category_ids, categories)
+    return found, RunChecks(frozenset(missing), held_from(names))

@@ -1,9 +1,10 @@
 """Check an upload's result before calling it done, and wait for the entry to be READY.
 
-The check asks, in one multiRequest: the token (finished: plan rule 7), the entry
-(it took the upload: ``recover.ACCEPTED_STATUSES``), its category links (a missing one is added
-again), and the last look (recover rule 8), so the entry returned is the upload's one entry; the
-same request deletes the upload's marker token.
+The check asks, in one multiRequest: the token (finished: plan rule 7; unless this run's own
+answers already showed it finished), the entry (it took the upload:
+``recover.ACCEPTED_STATUSES``), its category links (a missing one is added again), and the last
+look (recover rule 8), so the entry returned is the upload's one entry; the
+same request deletes the upload's marker token, before the look (which would delete it again).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from kaltura_mm.protocol.calls import MultiRequest
 from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import base_entry, category_entry, upload_token
 from kaltura_mm.upload.job import Job, patiently
-from kaltura_mm.upload.lookup import add_last_look, last_look
+from kaltura_mm.upload.last_look import add_last_look, last_look
 from kaltura_mm.upload.recover import ACCEPTED_STATUSES, held
 from kaltura_mm.upload.tidy import delete_token, tidy
 
@@ -31,16 +32,20 @@ def verify(job: Job) -> Flow[BaseEntry]:
     """Check the token holds the whole file, the entry took it, and the categories are set."""
     entry_id, token_id = job.state.entry_id or "", job.state.token_id
     batch = MultiRequest()
-    token = batch.add(upload_token.get(token_id)) if token_id else None
+    # A book this run completed was completed by the token's own answer showing it finished
+    # (plan rules 7 and 9: the tail's, or the truth's): reading the token again proves nothing new.
+    read_token = token_id if not job.state.complete else None
+    token = batch.add(upload_token.get(read_token)) if read_token else None
     entry = batch.add(base_entry.get(entry_id))
     # entryIdIn, not entryIdEqual: under entitlement the server drops, for entryIdEqual only,
     # the links to categories listed to members only (KalturaCategoryEntryFilter).
     asked = tuple(job.request.category_ids) or None
     links = batch.add(LinkQuery((entry_id,), asked).call())
-    look = add_last_look(batch, job)
     marker_id = job.state.marker_id
-    # the upload is done: its create no longer needs its marker
+    # The upload is done: its create no longer needs its marker. Deleted before the last look
+    # lists the tokens, so the look does not find it and delete it a second time (issue 20).
     unmark = batch.add(upload_token.delete(marker_id)) if marker_id else None
+    look = add_last_look(batch, job, marker_id)
     response = yield from patiently(batch, job.options)
     unmarked = response.outcome(unmark) if unmark is not None else None
     if isinstance(unmarked, KalturaError) and not isinstance(unmarked, UploadTokenNotFoundError):

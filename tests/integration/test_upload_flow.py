@@ -214,10 +214,10 @@ def test_small_files_cost_about_one_request_each(
     requests = [UploadRequest(path=p, category_ids=(category,)) for p in paths]
     kaltura_sandbox.stats.reset()
     outcomes = run(upload_many(requests, SMALL, max_files_in_flight=8))
-    # The category check, one multiRequest of token lists for all 20 (one per file size: exact,
-    # where a list of entries would read the lagging index), then one request per file; the
-    # last look (the tokens of the file's size) rides inside each file's request.
-    assert kaltura_sandbox.stats.http_requests == 2 + 20
+    # One multiRequest of token lists for all 20 (one per file size: exact, where a list of
+    # entries would read the lagging index) with the category check, then one request per file;
+    # the last look (the tokens of the file's size) rides inside each file's request.
+    assert kaltura_sandbox.stats.http_requests == 1 + 20
     assert kaltura_sandbox.stats.calls[("baseentry", "list")] == 0
     assert kaltura_sandbox.stats.calls[("uploadtoken", "list")] == 20 + 20
     for outcome in outcomes:
@@ -230,8 +230,8 @@ def test_small_files_cost_about_one_request_each(
     kaltura_sandbox.stats.reset()  # at once: the lookup does not wait for the index
     again = run(upload_many(requests, SMALL, max_files_in_flight=8))
     assert all(o.result is not None and o.result.existing for o in again)
-    # the category check, the token lists, the entries their receipts name: nothing re-sent
-    assert kaltura_sandbox.stats.http_requests == 3
+    # the token lists with the category check, the entries their receipts name: nothing re-sent
+    assert kaltura_sandbox.stats.http_requests == 2
     ids = {o.result.entry_id for o in again if o.result}
     assert ids == {o.result.entry_id for o in outcomes if o.result}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kaltura_mm.models import UploadToken
 from kaltura_mm.protocol import codec
 from kaltura_mm.upload.identity import TokenNames
-from kaltura_mm.upload.lookup import _named_only
+from kaltura_mm.upload.last_look import _named_only
 
 NAMES = TokenNames(prefix="clip.kmm0123456789ab", suffix=".mp4")
 
