@@ -183,7 +183,7 @@ def invalidate(conn: sqlite3.Connection, partner_id: int, token_id: str) -> None
     )
 
 
-def is_logged_out(store: Store, session: ks.Session) -> bool:
+def is_logged_out(store: Store, session: ks.VerifiedKs) -> bool:
     """Return True when the KS's session id was invalidated (``ks::isValid`` -> ``LOGOUT``).
 
     A widget session is never checked (``kSessionBase::tryToValidateKS``: anyone can make one).
@@ -195,7 +195,7 @@ def is_logged_out(store: Store, session: ks.Session) -> bool:
     return store.one("SELECT 1 FROM invalid_sessions WHERE session_key = ?", (key,)) is not None
 
 
-def _is_widget(session: ks.Session) -> bool:
+def _is_widget(session: ks.VerifiedKs) -> bool:
     return (
         session.type == ks.USER
         and session.user_id in ("", "0")

@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kaltura_mm.sandbox import permissions
-from kaltura_mm.sandbox.errors import ApiError
-from kaltura_mm.sandbox.ks import Session
+from kaltura_mm.sandbox.errors import KalturaApiException
+from kaltura_mm.sandbox.ks import VerifiedKs
 from kaltura_mm.sandbox.store import Store
 
 ACTIVE, BLOCKED, DELETED = 1, 2, 3
@@ -92,7 +92,7 @@ def names_of(text: str | None) -> frozenset[str]:
     return frozenset(n.strip() for n in (text or "").split(",") if n.strip())
 
 
-def is_widget(session: Session) -> bool:
+def is_widget(session: VerifiedKs) -> bool:
     """Return True for a widget KS (``kSessionBase::isWidgetSession``)."""
     text = session.raw_privileges
     return session.type == 0 and session.user_id in ("", "0") and "widget:1" in text
@@ -109,7 +109,7 @@ def find(store: Store, partner_id: int, key: str) -> sqlite3.Row | None:
     return row
 
 
-def _default_role_id(session: Session) -> int:
+def _default_role_id(session: VerifiedKs) -> int:
     if is_widget(session):
         return WIDGET_ROLE_ID
     return ADMIN_ROLE_ID if session.is_admin else USER_ROLE_ID
@@ -144,17 +144,17 @@ def in_use(store: Store, partner_id: int, role_id: int) -> bool:
     return any(str(role_id) in row[0].split(",") for row in rows)
 
 
-def role_of(store: Store, session: Session) -> Role:
+def role_of(store: Store, session: VerifiedKs) -> Role:
     """Return the role(s) ``session`` acts with, always-allowed actions included."""
     wanted = session.role
     if wanted:
         if wanted == "null":
             return Role((), frozenset({permissions.ALWAYS_ALLOWED}))
         if wanted.lstrip("-").isdigit() and int(wanted) < 0:
-            raise ApiError("INVALID_SET_ROLE")
+            raise KalturaApiException("INVALID_SET_ROLE")
         row = find(store, session.partner_id, wanted)
         if row is None:
-            raise ApiError("INVALID_OBJECT_ID")
+            raise KalturaApiException("INVALID_OBJECT_ID")
         ids: tuple[int, ...] = (int(row["id"]),)
     else:
         ids = held_by(store, session.partner_id, session.user_id) if session.user_id else ()

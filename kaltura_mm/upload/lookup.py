@@ -42,9 +42,9 @@ from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.plan import backoff_delay
 from kaltura_mm.upload.recover import (
     LISTED_TOKEN_STATUSES,
-    Action,
     Decision,
-    Found,
+    LookupFindings,
+    RecoveryStep,
     decide,
     settle,
 )
@@ -160,25 +160,27 @@ def _found(
     tokens: list[UploadToken],
     by_id: dict[str, BaseEntry],
     server_now: float | None = None,
-) -> Found:
+) -> LookupFindings:
     receipts, markers = _mine(state, tokens)
     owned = {}
     for receipt in receipts:
         entry = by_id.get(state.names.entry_of(receipt.file_name) or "")
         if entry is not None and _owned(state, entry, receipt):
             owned[entry.id] = entry
-    return Found(tuple(owned.values()), tuple(receipts), tuple(markers), server_now=server_now)
+    return LookupFindings(
+        tuple(owned.values()), tuple(receipts), tuple(markers), server_now=server_now
+    )
 
 
-def find_own(states: Sequence[UploadState], options: UploadOptions) -> Flow[list[Found]]:
-    """Return, for each upload, what it already made (``Found``), read exactly."""
+def find_own(states: Sequence[UploadState], options: UploadOptions) -> Flow[list[LookupFindings]]:
+    """Return, for each upload, what it already made (``LookupFindings``), read exactly."""
     found, _ = yield from find_own_asking(states, options, None)
     return found
 
 
 def find_own_asking(
     states: Sequence[UploadState], options: UploadOptions, also: Call[Any] | None
-) -> Flow[tuple[list[Found], Any]]:
+) -> Flow[tuple[list[LookupFindings], Any]]:
     """``find_own``, with the read ``also`` riding its first request (no request of its own);
     return its outcome too (a value or an error; None when not asked or nothing was sent)."""
     tokens, answered = yield from _tokens_of_sizes(
@@ -193,13 +195,13 @@ def find_own_asking(
     ], answered
 
 
-def find_existing(state: UploadState, options: UploadOptions) -> Flow[Found]:
+def find_existing(state: UploadState, options: UploadOptions) -> Flow[LookupFindings]:
     """Return what the upload ``state`` describes already made, read exactly."""
     (found,) = yield from find_own([state], options)
     return found
 
 
-def wait_for_index(job: Job, found: Found) -> Flow[Found]:
+def wait_for_index(job: Job, found: LookupFindings) -> Flow[LookupFindings]:
     """Poll the search index for an entry under the upload's referenceId (recover rule 6).
 
     A marker proved a create began; its entry, if made, has no receipt to name it, so only the
@@ -229,11 +231,11 @@ def wait_for_index(job: Job, found: Found) -> Flow[Found]:
         yield Sleep(min(pause, max(0.0, options.index_wait - (now - started))))
 
 
-def after_lookup(job: Job, found: Found) -> Flow[Decision]:
+def after_lookup(job: Job, found: LookupFindings) -> Flow[Decision]:
     """Return the decision for what the lookup found (waiting for the index if it says so)."""
     names, size = job.state.names, job.state.fingerprint.size
     decision = decide(found, names, size)
-    if decision.action is Action.WAIT:
+    if decision.action is RecoveryStep.WAIT:
         decision = decide((yield from wait_for_index(job, found)), names, size)
     yield from delete_strays(decision, job.options)
     return decision

@@ -44,7 +44,7 @@ from kaltura_mm.upload.job import (
 from kaltura_mm.upload.lookup import find_existing, last_look
 from kaltura_mm.upload.plan import ChunkBook
 from kaltura_mm.upload.prepare import prepare
-from kaltura_mm.upload.recover import ACCEPTED_STATUSES, Found, held
+from kaltura_mm.upload.recover import ACCEPTED_STATUSES, LookupFindings, held
 from kaltura_mm.upload.request import (
     UploadOptions,
     UploadRequest,
@@ -54,7 +54,7 @@ from kaltura_mm.upload.result import UploadResult
 from kaltura_mm.upload.tidy import delete_token, tidy
 from kaltura_mm.upload.verify import verify, wait_ready
 
-Category = int | str
+CategoryRef = int | str
 """A category named by id (``42``) or by full path (``"Root>Lectures"``)."""
 
 
@@ -91,7 +91,7 @@ def resume_upload(
 def upload(
     path_or_request: str | os.PathLike[str] | UploadRequest,
     *,
-    category: Category | Sequence[Category] = (),
+    category: CategoryRef | Sequence[CategoryRef] = (),
     options: UploadOptions | None = None,
     on_progress: OnProgress | None = None,
     on_state: OnState | None = None,
@@ -102,7 +102,7 @@ def upload(
     return (yield from upload_file(request, options, None, on_state, on_progress, cancel))
 
 
-def category_ids(category: Category | Sequence[Category]) -> Flow[tuple[int, ...]]:
+def category_ids(category: CategoryRef | Sequence[CategoryRef]) -> Flow[tuple[int, ...]]:
     """Return the ids of ``category``: ids as they are, full paths resolved (one request each)."""
     named = (category,) if isinstance(category, int | str) else tuple(category)
     ids = []
@@ -136,7 +136,9 @@ class _LastSaved:
             self._then(state)
 
 
-def upload_prepared(job: Job, categories_checked: bool, found: Found | None) -> Flow[UploadResult]:
+def upload_prepared(
+    job: Job, categories_checked: bool, found: LookupFindings | None
+) -> Flow[UploadResult]:
     """Upload a prepared job (``found``: what a batched lookup already found for it)."""
     if not categories_checked:
         yield from check_categories(job.request.category_ids, job.options)
@@ -168,7 +170,7 @@ def _after_create(job: Job, made: Creation) -> Flow[tuple[Job, ChunkBook]]:
     return job, book
 
 
-def _saved_truth(job: Job) -> Flow[tuple[Job, ChunkBook | None, Found | None]]:
+def _saved_truth(job: Job) -> Flow[tuple[Job, ChunkBook | None, LookupFindings | None]]:
     """Return the saved upload's book corrected from its token; None if the token is gone.
 
     A saved state can outlive its token (a clean-up that ran after the state was written, a
@@ -214,7 +216,7 @@ def _result(job: Job, entry: BaseEntry, resumed: int = 0) -> UploadResult:
     )
 
 
-def _run(job: Job, found: Found | None = None) -> Flow[UploadResult]:
+def _run(job: Job, found: LookupFindings | None = None) -> Flow[UploadResult]:
     try:
         return (yield from _run_once(job, found))
     except TokenExpired as dead:
@@ -222,7 +224,7 @@ def _run(job: Job, found: Found | None = None) -> Flow[UploadResult]:
     return (yield from _run_once(job, found))
 
 
-def _after_dead_token(job: Job) -> Flow[tuple[Job, Found]]:
+def _after_dead_token(job: Job) -> Flow[tuple[Job, LookupFindings]]:
     """Forget a token the server refused as idle too long; return what the lookup finds now.
 
     The token is deleted (its entry, left without content, takes a new receipt: recover rule 5)
@@ -237,7 +239,7 @@ def _after_dead_token(job: Job) -> Flow[tuple[Job, Found]]:
     return job.saved(forgotten), found
 
 
-def _run_once(job: Job, found: Found | None = None) -> Flow[UploadResult]:
+def _run_once(job: Job, found: LookupFindings | None = None) -> Flow[UploadResult]:
     made: Creation | None = None
     book: ChunkBook | None = None
     if has_entry_and_token(job.state):

@@ -22,7 +22,7 @@ from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.lookup import find_own_asking
 from kaltura_mm.upload.one import has_entry_and_token
 from kaltura_mm.upload.permissions_needed import held_from
-from kaltura_mm.upload.recover import Found
+from kaltura_mm.upload.recover import LookupFindings
 from kaltura_mm.upload.request import UploadOptions
 
 
@@ -54,7 +54,7 @@ def look_up(
     later: set[int],
     options: UploadOptions,
     ride: bool,
-) -> Flow[tuple[list[Found | None], frozenset[str] | None]]:
+) -> Flow[tuple[list[LookupFindings | None], frozenset[str] | None]]:
     """Look every fresh file up at once (each file would ask alone); None: it asks itself
     (``later``: when its turn comes, after the first of its identity). ``ride``: the session's
     permissions ride the first lookup request; return them too (None: unknown)."""
@@ -66,7 +66,7 @@ def look_up(
         and i not in later
         and not has_entry_and_token(job.state)
     ]
-    found: list[Found | None] = [None] * len(jobs)
+    found: list[LookupFindings | None] = [None] * len(jobs)
     answer: object = None
     also = permission.get_current_permissions() if ride else None
     try:

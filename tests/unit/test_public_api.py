@@ -150,3 +150,33 @@ def test_mypy_strict_sees_every_public_name_and_no_other(tmp_path: Path) -> None
     assert lines[0].startswith('note: Revealed type is "def '), done.stdout
     assert len(lines) == 2 and done.returncode == 1, done.stdout
     assert lines[1].startswith('error: Module has no attribute "Clinet"'), done.stdout
+
+
+def _type_names(path: Path) -> list[str]:
+    """Return the public classes and type aliases ``path`` defines at module level."""
+    names = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            made_by = node.value.func if isinstance(node.value, ast.Call) else None
+            if isinstance(made_by, ast.Name) and made_by.id in {"TypeVar", "ParamSpec"}:
+                continue  # a type variable is local to its module
+            # CamelCase, not a CONSTANT: a type alias (``Progress = EntryOutcome | Sending``)
+            names += [
+                t.id
+                for t in targets
+                if isinstance(t, ast.Name) and t.id[:1].isupper() and not t.id.isupper()
+            ]
+    return [name for name in names if not name.startswith("_")]
+
+
+def test_no_public_class_or_type_name_is_defined_twice() -> None:
+    """One name, one thing: ``from kaltura_mm.x import Plan`` never means two different plans."""
+    where: dict[str, list[str]] = {}
+    for path in sorted((REPO / "kaltura_mm").rglob("*.py")):
+        for name in _type_names(path):
+            where.setdefault(name, []).append(str(path.relative_to(REPO)))
+    twice = {name: paths for name, paths in where.items() if len(paths) > 1}
+    assert twice == {}
