@@ -12,7 +12,7 @@ from kaltura_mm.sandbox.claims import Claims
 from kaltura_mm.sandbox.clock import SandboxClock
 from kaltura_mm.sandbox.races import UploadRaces
 from kaltura_mm.sandbox.search_index import SearchIndex
-from kaltura_mm.sandbox.store import Store
+from kaltura_mm.sandbox.store import SandboxStore
 
 KS_MAX_EXPIRY = 86_400  # Partner ksMaxExpiryInSeconds default
 MAX_RESUME_TIME = 604_800  # upload_token_max_resume_time: 7 days
@@ -80,7 +80,7 @@ class Core:
         self.incoming_dir = data_dir / "incoming"
         for folder in (self.content_dir, self.upload_dir, self.incoming_dir):
             folder.mkdir(parents=True, exist_ok=True)
-        self.store = Store(data_dir / "sandbox.db", durable)
+        self.store = SandboxStore(data_dir / "sandbox.db", durable)
         category_users.ensure(self.store)
         roles.ensure_schema(self.store)
         self.index = SearchIndex(self.store, clock, settings)

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from kaltura_mm.sandbox.store import Store
+from kaltura_mm.sandbox.store import SandboxStore
 
 MEDIA_CLIP, DOCUMENT, DATA = 1, 10, 6
 
@@ -76,7 +76,7 @@ _NO_CONTEXT = "coalesce(json_extract(c.extra, '$.privacyContexts'), '') = ''"
 CategoryColumns = tuple[str | None, str | None]
 
 
-def categories_of(store: Store, entry_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+def categories_of(store: SandboxStore, entry_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
     """Return entry id -> (categories full names CSV, category ids CSV) for active links to
     categories without a privacy context (the entry's own fields; ``categoryEntry.list`` is
     the exact membership)."""
@@ -238,7 +238,7 @@ def object_type(entry_type: int) -> str:
 
 
 def views(
-    store: Store,
+    store: SandboxStore,
     rows: Sequence[sqlite3.Row],
     service_url: str,
     base_only: bool = False,

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kaltura_mm.sandbox.clock import SandboxClock
-from kaltura_mm.sandbox.store import Store
+from kaltura_mm.sandbox.store import SandboxStore
 
 if TYPE_CHECKING:
     from kaltura_mm.sandbox.core import SandboxSettings
@@ -143,7 +143,7 @@ _TRIGGERS = "".join(
 class SearchIndex:
     """The index lists read, ``lag`` seconds behind the store (see the module rules)."""
 
-    def __init__(self, store: Store, clock: SandboxClock, settings: SandboxSettings) -> None:
+    def __init__(self, store: SandboxStore, clock: SandboxClock, settings: SandboxSettings) -> None:
         self._store = store
         self._clock = clock
         self._settings = settings

@@ -34,7 +34,7 @@ from kaltura_mm.upload.job import (
     SessionFacts,
 )
 from kaltura_mm.upload.one import (
-    CategoryRef,
+    CategoryOrPath,
     category_ids,
     request_for,
     upload_prepared,
@@ -113,7 +113,7 @@ def upload_many(
     on_progress: OnProgress | None = None,
     cancel: CancelSignal | None = None,
     *,
-    category: CategoryRef | Sequence[CategoryRef] = (),
+    category: CategoryOrPath | Sequence[CategoryOrPath] = (),
     states: Sequence[UploadState | None] | None = None,
     on_start: OnStart | None = None,
     on_outcome: OnOutcome | None = None,

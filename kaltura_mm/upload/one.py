@@ -54,7 +54,7 @@ from kaltura_mm.upload.result import UploadResult
 from kaltura_mm.upload.tidy import delete_token, tidy
 from kaltura_mm.upload.verify import verify, wait_ready
 
-CategoryRef = int | str
+CategoryOrPath = int | str
 """A category named by id (``42``) or by full path (``"Root>Lectures"``)."""
 
 
@@ -91,7 +91,7 @@ def resume_upload(
 def upload(
     path_or_request: str | os.PathLike[str] | UploadRequest,
     *,
-    category: CategoryRef | Sequence[CategoryRef] = (),
+    category: CategoryOrPath | Sequence[CategoryOrPath] = (),
     options: UploadOptions | None = None,
     on_progress: OnProgress | None = None,
     on_state: OnState | None = None,
@@ -102,7 +102,7 @@ def upload(
     return (yield from upload_file(request, options, None, on_state, on_progress, cancel))
 
 
-def category_ids(category: CategoryRef | Sequence[CategoryRef]) -> Flow[tuple[int, ...]]:
+def category_ids(category: CategoryOrPath | Sequence[CategoryOrPath]) -> Flow[tuple[int, ...]]:
     """Return the ids of ``category``: ids as they are, full paths resolved (one request each)."""
     named = (category,) if isinstance(category, int | str) else tuple(category)
     ids = []
