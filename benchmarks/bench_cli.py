@@ -2,8 +2,9 @@
 
 Start-up is what every scripted call pays (``kaltura-mm --version``: interpreter, click and the
 run's shared state; command modules load only when their command runs); the baseline is a bare
-``python -c pass`` in the same run. ``kaltura-mm --help`` imports every command module for the
-short help of each, so it is the start-up ceiling, measured against ``--version``. The demo is the
+``python -c pass`` in the same run. ``kaltura-mm --help`` lists every command from the table of
+summaries in ``kaltura_mm.cli``, importing none, measured beside ``--version`` in the same run
+(issue 19: at most 0.3 s; it took about 1.0 s when it imported every command). The demo is the
 README's first command; the issue asks for "well under a minute".
 
 Many small files: the HTTP requests (``sandbox.stats.http_requests``) and the wall time of
@@ -33,6 +34,7 @@ from kaltura_mm.upload.one import upload_file
 from kaltura_mm.upload.request import UploadOptions, UploadRequest
 
 STARTUP_TARGET = 0.6  # seconds for `kaltura-mm --version`
+HELP_TARGET = 0.3  # seconds for `kaltura-mm --help`
 DEMO_TARGET = 20.0  # seconds for `kaltura-mm demo`
 SMALL_FILES = 50
 SMALL_SIZE = 20_000
@@ -80,13 +82,13 @@ def _startup_rows(
         ),
         Row(
             benchmark="cli",
-            subject="kaltura-mm --help (loads every command)",
+            subject="kaltura-mm --help",
             median=median(listing),
             unit="s",
             baseline="kaltura-mm --version",
             baseline_median=median(startup),
-            target=f"< {STARTUP_TARGET} s",
-            passed=median(listing) < STARTUP_TARGET,
+            target=f"<= {HELP_TARGET} s",
+            passed=median(listing) <= HELP_TARGET,
             samples=listing,
         ),
         Row(

@@ -9,12 +9,15 @@ Names are imported on first use, so ``import kaltura_mm`` stays fast.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import typing as _typing
+
+from kaltura_mm import lazy_import as _lazy_import
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it
+# The one list of public names: name -> the module that defines it. ``__all__`` and ``dir()``
+# come from it; type checkers read the imports under TYPE_CHECKING below, which
+# tests/unit/test_public_api.py checks against it (and prints the block to paste when they differ).
 _EXPORTS: dict[str, str] = {
     "ANY_STATUS": "kaltura_mm.flows.query",
     "ActionBlockedError": "kaltura_mm.errors",
@@ -59,7 +62,6 @@ _EXPORTS: dict[str, str] = {
     "Emit": "kaltura_mm.runtime.effects",
     "EntryEdit": "kaltura_mm.flows.edits",
     "EntryNotFoundError": "kaltura_mm.errors",
-    "RecycleBinDisabledError": "kaltura_mm.errors",
     "EntryNotInCategoryError": "kaltura_mm.errors",
     "EntryOutcome": "kaltura_mm.flows.batch",
     "EntryQuery": "kaltura_mm.flows.query",
@@ -67,12 +69,6 @@ _EXPORTS: dict[str, str] = {
     "EntryType": "kaltura_mm.enums",
     "FieldNotWritableError": "kaltura_mm.errors",
     "FileChangedError": "kaltura_mm.errors",
-    "PermissionMissingError": "kaltura_mm.errors",
-    "PruneWithheldError": "kaltura_mm.errors",
-    "ReferenceIdNotWritableError": "kaltura_mm.errors",
-    "ReplacementFailedError": "kaltura_mm.errors",
-    "ReplacementStatus": "kaltura_mm.enums",
-    "ReplacementTimeoutError": "kaltura_mm.errors",
     "FilePart": "kaltura_mm.protocol.calls",
     "FixedKs": "kaltura_mm.ks",
     "Flow": "kaltura_mm.runtime.effects",
@@ -96,9 +92,16 @@ _EXPORTS: dict[str, str] = {
     "Now": "kaltura_mm.runtime.effects",
     "Pace": "kaltura_mm.flows.batch",
     "Pager": "kaltura_mm.models",
+    "PermissionMissingError": "kaltura_mm.errors",
     "PlaylistEntry": "kaltura_mm.models",
+    "PruneWithheldError": "kaltura_mm.errors",
+    "RecycleBinDisabledError": "kaltura_mm.errors",
     "Ref": "kaltura_mm.protocol.calls",
+    "ReferenceIdNotWritableError": "kaltura_mm.errors",
     "ReplaceResult": "kaltura_mm.upload.replace_result",
+    "ReplacementFailedError": "kaltura_mm.errors",
+    "ReplacementStatus": "kaltura_mm.enums",
+    "ReplacementTimeoutError": "kaltura_mm.errors",
     "ResponseError": "kaltura_mm.errors",
     "ResumeExpiredError": "kaltura_mm.errors",
     "RetryPolicy": "kaltura_mm.runtime.retry",
@@ -166,305 +169,154 @@ _ALIASES: dict[str, str] = {
     "CategoryNotFound": "kaltura_mm.errors",
 }
 
-__all__ = [
-    "ANY_STATUS",
-    "ActionBlockedError",
-    "ActionNotAllowedError",
-    "AmbiguousCategoryError",
-    "AnswerTimeoutError",
-    "AnswerTooLargeError",
-    "ApiError",
-    "AppToken",
-    "AppTokenError",
-    "AppTokenFilter",
-    "AppTokenHashType",
-    "AppTokenKs",
-    "AppTokenStatus",
-    "AsyncClient",
-    "AsyncMediaManager",
-    "BaseEntry",
-    "BaseEntryFilter",
-    "Call",
-    "Category",
-    "CategoryDeletion",
-    "CategoryEntry",
-    "CategoryEntryExistsError",
-    "CategoryEntryFilter",
-    "CategoryEntryStatus",
-    "CategoryFilter",
-    "CategoryLookupError",
-    "CategoryNode",
-    "CategoryNotFoundError",
-    "CategoryStatus",
-    "Client",
-    "Config",
-    "ConfigError",
-    "CreatedCategory",
-    "DataEntry",
-    "DependencyError",
-    "DocumentEntry",
-    "DocumentType",
-    "Draw",
-    "EditOutcome",
-    "Emit",
-    "EntryEdit",
-    "EntryNotFoundError",
-    "EntryNotInCategoryError",
-    "EntryOutcome",
-    "EntryQuery",
-    "EntryStatus",
-    "EntryType",
-    "FieldNotWritableError",
-    "FileChangedError",
-    "FilePart",
-    "FixedKs",
-    "Flow",
-    "InvalidKsError",
-    "KalturaError",
-    "KsProvider",
-    "ListPage",
-    "ListingError",
-    "LiveStreamEntry",
-    "ManagerSettings",
-    "MediaEntry",
-    "MediaEntryFilter",
-    "MediaManager",
-    "MediaType",
-    "Membership",
-    "MintingKsProvider",
-    "MissingKsError",
-    "MultiRequest",
-    "MultiResponse",
-    "NextDone",
-    "Now",
-    "Pace",
-    "Pager",
-    "PermissionMissingError",
-    "PlaylistEntry",
-    "PruneWithheldError",
-    "RecycleBinDisabledError",
-    "Ref",
-    "ReferenceIdNotWritableError",
-    "ReplaceResult",
-    "ReplacementFailedError",
-    "ReplacementStatus",
-    "ReplacementTimeoutError",
-    "ResponseError",
-    "ResumeExpiredError",
-    "RetryPolicy",
-    "SecretKs",
-    "SelectedEntry",
-    "ServerSilentError",
-    "ServiceForbiddenError",
-    "SessionInfo",
-    "SessionType",
-    "Sleep",
-    "Start",
-    "Stream",
-    "Timeouts",
-    "TransportError",
-    "UnknownObjectTypeWarning",
-    "UploadCancelledError",
-    "UploadError",
-    "UploadOptions",
-    "UploadOutcome",
-    "UploadProgress",
-    "UploadRequest",
-    "UploadResult",
-    "UploadState",
-    "UploadStateStore",
-    "UploadToken",
-    "UploadTokenFilter",
-    "UploadTokenNotFoundError",
-    "UploadTokenStatus",
-    "UploadedFileTokenResource",
-    "UrlResource",
-    "UserRole",
-    "UserRoleFilter",
-    "UserRoleStatus",
-    "__version__",
-    "add_to_category",
-    "app_token_session",
-    "category_tree",
-    "create_categories",
-    "create_category",
-    "delete_category",
-    "delete_entries",
-    "delete_where",
-    "detach_entries",
-    "detach_where",
-    "get_entries",
-    "get_entries_in",
-    "get_entry",
-    "interleave",
-    "list_entries",
-    "list_page",
-    "live_rows",
-    "move_category",
-    "move_entries",
-    "read_membership",
-    "rename_category",
-    "replace_content",
-    "resolve_category",
-    "resume_upload",
-    "update_entries",
-    "upload_file",
-    "upload_many",
-]
-
-if TYPE_CHECKING:
-    from kaltura_mm.app_token_ks import AppTokenKs
-    from kaltura_mm.client import AsyncClient, Client
-    from kaltura_mm.config import Config, Timeouts
-    from kaltura_mm.enums import (
-        AppTokenHashType,
-        AppTokenStatus,
-        CategoryEntryStatus,
-        CategoryStatus,
-        DocumentType,
-        EntryStatus,
-        EntryType,
-        MediaType,
-        ReplacementStatus,
-        SessionType,
-        UploadTokenStatus,
-        UserRoleStatus,
+if _typing.TYPE_CHECKING:
+    # ``X as X``: an explicit re-export, which ``mypy --strict`` asks of a user's imports.
+    from kaltura_mm.app_token_ks import AppTokenKs as AppTokenKs
+    from kaltura_mm.client.asynchronous import AsyncClient as AsyncClient
+    from kaltura_mm.client.sync import Client as Client
+    from kaltura_mm.config import Config as Config
+    from kaltura_mm.config import Timeouts as Timeouts
+    from kaltura_mm.enums import AppTokenHashType as AppTokenHashType
+    from kaltura_mm.enums import AppTokenStatus as AppTokenStatus
+    from kaltura_mm.enums import CategoryEntryStatus as CategoryEntryStatus
+    from kaltura_mm.enums import CategoryStatus as CategoryStatus
+    from kaltura_mm.enums import DocumentType as DocumentType
+    from kaltura_mm.enums import EntryStatus as EntryStatus
+    from kaltura_mm.enums import EntryType as EntryType
+    from kaltura_mm.enums import MediaType as MediaType
+    from kaltura_mm.enums import ReplacementStatus as ReplacementStatus
+    from kaltura_mm.enums import SessionType as SessionType
+    from kaltura_mm.enums import UploadTokenStatus as UploadTokenStatus
+    from kaltura_mm.enums import UserRoleStatus as UserRoleStatus
+    from kaltura_mm.errors import ActionBlockedError as ActionBlockedError
+    from kaltura_mm.errors import ActionNotAllowed as ActionNotAllowed
+    from kaltura_mm.errors import ActionNotAllowedError as ActionNotAllowedError
+    from kaltura_mm.errors import AmbiguousCategory as AmbiguousCategory
+    from kaltura_mm.errors import AmbiguousCategoryError as AmbiguousCategoryError
+    from kaltura_mm.errors import AnswerTimeoutError as AnswerTimeoutError
+    from kaltura_mm.errors import AnswerTooLargeError as AnswerTooLargeError
+    from kaltura_mm.errors import ApiError as ApiError
+    from kaltura_mm.errors import AppTokenError as AppTokenError
+    from kaltura_mm.errors import CategoryEntryExistsError as CategoryEntryExistsError
+    from kaltura_mm.errors import CategoryLookupError as CategoryLookupError
+    from kaltura_mm.errors import CategoryNotFound as CategoryNotFound
+    from kaltura_mm.errors import CategoryNotFoundError as CategoryNotFoundError
+    from kaltura_mm.errors import ConfigError as ConfigError
+    from kaltura_mm.errors import DependencyError as DependencyError
+    from kaltura_mm.errors import EntryNotFoundError as EntryNotFoundError
+    from kaltura_mm.errors import EntryNotInCategoryError as EntryNotInCategoryError
+    from kaltura_mm.errors import FieldNotWritableError as FieldNotWritableError
+    from kaltura_mm.errors import FileChangedError as FileChangedError
+    from kaltura_mm.errors import InvalidKsError as InvalidKsError
+    from kaltura_mm.errors import KalturaError as KalturaError
+    from kaltura_mm.errors import ListingError as ListingError
+    from kaltura_mm.errors import MissingKsError as MissingKsError
+    from kaltura_mm.errors import PermissionMissingError as PermissionMissingError
+    from kaltura_mm.errors import PruneWithheldError as PruneWithheldError
+    from kaltura_mm.errors import RecycleBinDisabledError as RecycleBinDisabledError
+    from kaltura_mm.errors import ReferenceIdNotWritableError as ReferenceIdNotWritableError
+    from kaltura_mm.errors import ReplacementFailedError as ReplacementFailedError
+    from kaltura_mm.errors import ReplacementTimeoutError as ReplacementTimeoutError
+    from kaltura_mm.errors import ResponseError as ResponseError
+    from kaltura_mm.errors import ResumeExpiredError as ResumeExpiredError
+    from kaltura_mm.errors import ServerSilentError as ServerSilentError
+    from kaltura_mm.errors import ServiceForbiddenError as ServiceForbiddenError
+    from kaltura_mm.errors import TransportError as TransportError
+    from kaltura_mm.errors import UploadCancelledError as UploadCancelledError
+    from kaltura_mm.errors import UploadError as UploadError
+    from kaltura_mm.errors import UploadTokenNotFoundError as UploadTokenNotFoundError
+    from kaltura_mm.flows.app_session import app_token_session as app_token_session
+    from kaltura_mm.flows.batch import EntryOutcome as EntryOutcome
+    from kaltura_mm.flows.batch import Pace as Pace
+    from kaltura_mm.flows.categories import CategoryNode as CategoryNode
+    from kaltura_mm.flows.categories import category_tree as category_tree
+    from kaltura_mm.flows.categories import resolve_category as resolve_category
+    from kaltura_mm.flows.category_admin import CreatedCategory as CreatedCategory
+    from kaltura_mm.flows.category_admin import create_categories as create_categories
+    from kaltura_mm.flows.category_admin import create_category as create_category
+    from kaltura_mm.flows.category_changes import CategoryDeletion as CategoryDeletion
+    from kaltura_mm.flows.category_changes import delete_category as delete_category
+    from kaltura_mm.flows.category_changes import move_category as move_category
+    from kaltura_mm.flows.category_changes import rename_category as rename_category
+    from kaltura_mm.flows.edits import EditOutcome as EditOutcome
+    from kaltura_mm.flows.edits import EntryEdit as EntryEdit
+    from kaltura_mm.flows.edits import update_entries as update_entries
+    from kaltura_mm.flows.entries import add_to_category as add_to_category
+    from kaltura_mm.flows.entries import delete_entries as delete_entries
+    from kaltura_mm.flows.entries import delete_where as delete_where
+    from kaltura_mm.flows.entries import detach_entries as detach_entries
+    from kaltura_mm.flows.entries import detach_where as detach_where
+    from kaltura_mm.flows.entries import get_entries as get_entries
+    from kaltura_mm.flows.entries import get_entries_in as get_entries_in
+    from kaltura_mm.flows.entries import get_entry as get_entry
+    from kaltura_mm.flows.entries import move_entries as move_entries
+    from kaltura_mm.flows.listing import list_entries as list_entries
+    from kaltura_mm.flows.listing import list_page as list_page
+    from kaltura_mm.flows.listing import live_rows as live_rows
+    from kaltura_mm.flows.membership import Membership as Membership
+    from kaltura_mm.flows.membership import read_membership as read_membership
+    from kaltura_mm.flows.query import ANY_STATUS as ANY_STATUS
+    from kaltura_mm.flows.query import EntryQuery as EntryQuery
+    from kaltura_mm.ks import FixedKs as FixedKs
+    from kaltura_mm.ks import KsProvider as KsProvider
+    from kaltura_mm.ks import MintingKsProvider as MintingKsProvider
+    from kaltura_mm.ks import SecretKs as SecretKs
+    from kaltura_mm.manager import AsyncMediaManager as AsyncMediaManager
+    from kaltura_mm.manager import ManagerSettings as ManagerSettings
+    from kaltura_mm.manager import MediaManager as MediaManager
+    from kaltura_mm.manager import SelectedEntry as SelectedEntry
+    from kaltura_mm.models import AppToken as AppToken
+    from kaltura_mm.models import AppTokenFilter as AppTokenFilter
+    from kaltura_mm.models import BaseEntry as BaseEntry
+    from kaltura_mm.models import BaseEntryFilter as BaseEntryFilter
+    from kaltura_mm.models import Category as Category
+    from kaltura_mm.models import CategoryEntry as CategoryEntry
+    from kaltura_mm.models import CategoryEntryFilter as CategoryEntryFilter
+    from kaltura_mm.models import CategoryFilter as CategoryFilter
+    from kaltura_mm.models import DataEntry as DataEntry
+    from kaltura_mm.models import DocumentEntry as DocumentEntry
+    from kaltura_mm.models import ListPage as ListPage
+    from kaltura_mm.models import LiveStreamEntry as LiveStreamEntry
+    from kaltura_mm.models import MediaEntry as MediaEntry
+    from kaltura_mm.models import MediaEntryFilter as MediaEntryFilter
+    from kaltura_mm.models import Pager as Pager
+    from kaltura_mm.models import PlaylistEntry as PlaylistEntry
+    from kaltura_mm.models import SessionInfo as SessionInfo
+    from kaltura_mm.models import UploadedFileTokenResource as UploadedFileTokenResource
+    from kaltura_mm.models import UploadToken as UploadToken
+    from kaltura_mm.models import UploadTokenFilter as UploadTokenFilter
+    from kaltura_mm.models import UrlResource as UrlResource
+    from kaltura_mm.models import UserRole as UserRole
+    from kaltura_mm.models import UserRoleFilter as UserRoleFilter
+    from kaltura_mm.protocol.calls import Call as Call
+    from kaltura_mm.protocol.calls import FilePart as FilePart
+    from kaltura_mm.protocol.calls import MultiRequest as MultiRequest
+    from kaltura_mm.protocol.calls import MultiResponse as MultiResponse
+    from kaltura_mm.protocol.calls import Ref as Ref
+    from kaltura_mm.protocol.codec import UnknownObjectTypeWarning as UnknownObjectTypeWarning
+    from kaltura_mm.runtime.effects import Draw as Draw
+    from kaltura_mm.runtime.effects import Emit as Emit
+    from kaltura_mm.runtime.effects import Flow as Flow
+    from kaltura_mm.runtime.effects import NextDone as NextDone
+    from kaltura_mm.runtime.effects import Now as Now
+    from kaltura_mm.runtime.effects import Sleep as Sleep
+    from kaltura_mm.runtime.effects import Start as Start
+    from kaltura_mm.runtime.effects import Stream as Stream
+    from kaltura_mm.runtime.effects import interleave as interleave
+    from kaltura_mm.runtime.retry import RetryPolicy as RetryPolicy
+    from kaltura_mm.upload.many import upload_many as upload_many
+    from kaltura_mm.upload.one import resume_upload as resume_upload
+    from kaltura_mm.upload.one import upload_file as upload_file
+    from kaltura_mm.upload.replace import replace_content as replace_content
+    from kaltura_mm.upload.replace_result import ReplaceResult as ReplaceResult
+    from kaltura_mm.upload.request import UploadOptions as UploadOptions
+    from kaltura_mm.upload.request import UploadRequest as UploadRequest
+    from kaltura_mm.upload.request import UploadState as UploadState
+    from kaltura_mm.upload.result import UploadOutcome as UploadOutcome
+    from kaltura_mm.upload.result import UploadProgress as UploadProgress
+    from kaltura_mm.upload.result import UploadResult as UploadResult
+    from kaltura_mm.upload_state import UploadStateStore as UploadStateStore
+else:
+    __all__, __getattr__, __dir__ = _lazy_import.exports(
+        __name__, _EXPORTS, aliases=_ALIASES, eager=["__version__"]
     )
-    from kaltura_mm.errors import (
-        ActionBlockedError,
-        ActionNotAllowedError,
-        AmbiguousCategoryError,
-        AnswerTimeoutError,
-        AnswerTooLargeError,
-        ApiError,
-        AppTokenError,
-        CategoryEntryExistsError,
-        CategoryLookupError,
-        CategoryNotFoundError,
-        ConfigError,
-        DependencyError,
-        EntryNotFoundError,
-        EntryNotInCategoryError,
-        FieldNotWritableError,
-        FileChangedError,
-        InvalidKsError,
-        KalturaError,
-        ListingError,
-        MissingKsError,
-        PermissionMissingError,
-        PruneWithheldError,
-        RecycleBinDisabledError,
-        ReferenceIdNotWritableError,
-        ReplacementFailedError,
-        ReplacementTimeoutError,
-        ResponseError,
-        ResumeExpiredError,
-        ServerSilentError,
-        ServiceForbiddenError,
-        TransportError,
-        UploadCancelledError,
-        UploadError,
-        UploadTokenNotFoundError,
-    )
-    from kaltura_mm.errors import (
-        ActionNotAllowed as ActionNotAllowed,
-    )
-    from kaltura_mm.errors import (
-        AmbiguousCategory as AmbiguousCategory,
-    )
-    from kaltura_mm.errors import (
-        CategoryNotFound as CategoryNotFound,
-    )
-    from kaltura_mm.flows.app_session import app_token_session
-    from kaltura_mm.flows.batch import EntryOutcome, Pace
-    from kaltura_mm.flows.categories import CategoryNode, category_tree, resolve_category
-    from kaltura_mm.flows.category_admin import (
-        CreatedCategory,
-        create_categories,
-        create_category,
-    )
-    from kaltura_mm.flows.category_changes import (
-        CategoryDeletion,
-        delete_category,
-        move_category,
-        rename_category,
-    )
-    from kaltura_mm.flows.edits import EditOutcome, EntryEdit, update_entries
-    from kaltura_mm.flows.entries import (
-        add_to_category,
-        delete_entries,
-        delete_where,
-        detach_entries,
-        detach_where,
-        get_entries,
-        get_entries_in,
-        get_entry,
-        move_entries,
-    )
-    from kaltura_mm.flows.listing import list_entries, list_page, live_rows
-    from kaltura_mm.flows.membership import Membership, read_membership
-    from kaltura_mm.flows.query import ANY_STATUS, EntryQuery
-    from kaltura_mm.ks import FixedKs, KsProvider, MintingKsProvider, SecretKs
-    from kaltura_mm.manager import (
-        AsyncMediaManager,
-        ManagerSettings,
-        MediaManager,
-        SelectedEntry,
-    )
-    from kaltura_mm.models import (
-        AppToken,
-        AppTokenFilter,
-        BaseEntry,
-        BaseEntryFilter,
-        Category,
-        CategoryEntry,
-        CategoryEntryFilter,
-        CategoryFilter,
-        DataEntry,
-        DocumentEntry,
-        ListPage,
-        MediaEntry,
-        MediaEntryFilter,
-        Pager,
-        SessionInfo,
-        UploadedFileTokenResource,
-        UploadToken,
-        UploadTokenFilter,
-        UrlResource,
-        UserRole,
-        UserRoleFilter,
-    )
-    from kaltura_mm.protocol.calls import Call, FilePart, MultiRequest, MultiResponse, Ref
-    from kaltura_mm.protocol.codec import UnknownObjectTypeWarning
-    from kaltura_mm.runtime.effects import (
-        Draw,
-        Emit,
-        Flow,
-        NextDone,
-        Now,
-        Sleep,
-        Start,
-        Stream,
-        interleave,
-    )
-    from kaltura_mm.runtime.retry import RetryPolicy
-    from kaltura_mm.upload.many import upload_many
-    from kaltura_mm.upload.one import resume_upload, upload_file
-    from kaltura_mm.upload.replace import replace_content
-    from kaltura_mm.upload.replace_result import ReplaceResult
-    from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
-    from kaltura_mm.upload.result import UploadOutcome, UploadProgress, UploadResult
-    from kaltura_mm.upload_state import UploadStateStore
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name) or _ALIASES.get(name)
-    if module is None:
-        raise AttributeError(f"module 'kaltura_mm' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)

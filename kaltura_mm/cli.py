@@ -17,34 +17,96 @@ import click
 from kaltura_mm import __version__
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode
-from kaltura_mm.commands.lazy import LazyGroup
+from kaltura_mm.commands.lazy import LazyGroup, Listed
 from kaltura_mm.commands.params import ByteSize
 
 if TYPE_CHECKING:
     from kaltura_mm.commands.failures import Failure
 
-# Each command's module is imported only when the command runs (or --help lists them all).
+# Each command's module is imported only when the command runs; --help lists the summaries here
+# (tests/cli/test_startup.py checks each against its command's help).
 COMMANDS = {
-    "upload": "kaltura_mm.commands.upload.upload_command",
-    "list": "kaltura_mm.commands.browse.list_command",
-    "get": "kaltura_mm.commands.browse.get_command",
-    "categories": "kaltura_mm.commands.categories_admin.categories_group",
-    "detach": "kaltura_mm.commands.remove.detach_command",
-    "delete": "kaltura_mm.commands.remove.delete_command",
-    "move": "kaltura_mm.commands.remove.move_command",
-    "add": "kaltura_mm.commands.remove.add_command",
-    "update": "kaltura_mm.commands.update.update_command",
-    "replace": "kaltura_mm.commands.replace.replace_command",
-    "sync": "kaltura_mm.commands.sync.sync_command",
-    "apply": "kaltura_mm.commands.sync.apply_command",
-    "check": "kaltura_mm.commands.sync_check.check_command",
-    "restore": "kaltura_mm.commands.restore.restore_command",
-    "uploads": "kaltura_mm.commands.uploads.uploads_group",
-    "ks": "kaltura_mm.commands.ks_commands.ks_group",
-    "auth": "kaltura_mm.commands.auth_commands.auth_group",
-    "config": "kaltura_mm.commands.config_commands.config_group",
-    "sandbox": "kaltura_mm.commands.sandbox_group.sandbox",
-    "demo": "kaltura_mm.commands.demo.demo_command",
+    "upload": Listed(
+        "kaltura_mm.commands.upload.upload_command",
+        "Upload files, directories (recursive), globs or a CSV manifest; safe to re-run.",
+    ),
+    "list": Listed(
+        "kaltura_mm.commands.browse.list_command",
+        "List entries of a category (or all), filtered; a table, JSON lines or CSV.",
+    ),
+    "get": Listed(
+        "kaltura_mm.commands.browse.get_command",
+        "Show entries by id (deleted or unknown ids are reported as not found).",
+    ),
+    "categories": Listed(
+        "kaltura_mm.commands.categories_admin.categories_group",
+        "List categories with their entry counts (or draw the tree); create, rename, move, "
+        "delete them.",
+    ),
+    "detach": Listed(
+        "kaltura_mm.commands.remove.detach_command",
+        "Remove entries from a category (--category); the entries themselves stay.",
+    ),
+    "delete": Listed(
+        "kaltura_mm.commands.remove.delete_command",
+        "Delete entries (from every category, for good).",
+    ),
+    "move": Listed(
+        "kaltura_mm.commands.remove.move_command",
+        "Move entries from one category (--category) to another (--to): add, then detach.",
+    ),
+    "add": Listed(
+        "kaltura_mm.commands.remove.add_command",
+        "Add entries to a category (--category) too; they stay in their other categories.",
+    ),
+    "update": Listed(
+        "kaltura_mm.commands.update.update_command",
+        "Edit entries' metadata: only the fields given, only where they differ.",
+    ),
+    "replace": Listed(
+        "kaltura_mm.commands.replace.replace_command",
+        "Replace an entry's content with FILE, keeping the entry (id, embeds, categories).",
+    ),
+    "sync": Listed(
+        "kaltura_mm.commands.sync.sync_command",
+        "Make a category look like a folder or a manifest: plan, show, apply.",
+    ),
+    "apply": Listed(
+        "kaltura_mm.commands.sync.apply_command",
+        "Apply a plan `kaltura-mm sync --plan-out` saved, exactly, if the server did not change.",
+    ),
+    "check": Listed(
+        "kaltura_mm.commands.sync_check.check_command",
+        "Tell whether a category is in step with a source; change nothing.",
+    ),
+    "restore": Listed(
+        "kaltura_mm.commands.restore.restore_command",
+        "Bring entries back from the recycle bin (where `sync --prune delete` put them).",
+    ),
+    "uploads": Listed(
+        "kaltura_mm.commands.uploads.uploads_group",
+        "List unfinished uploads (with `resume` or `abort` to finish or remove them).",
+    ),
+    "ks": Listed(
+        "kaltura_mm.commands.ks_commands.ks_group",
+        "Make and read Kaltura Sessions (KS).",
+    ),
+    "auth": Listed(
+        "kaltura_mm.commands.auth_commands.auth_group",
+        "Check the session in use; make, list and revoke app tokens; make roles.",
+    ),
+    "config": Listed(
+        "kaltura_mm.commands.config_commands.config_group",
+        "Show the settings in effect and the config file's location.",
+    ),
+    "sandbox": Listed(
+        "kaltura_mm.commands.sandbox_group.sandbox",
+        "Run a local Kaltura-compatible API server (no account needed).",
+    ),
+    "demo": Listed(
+        "kaltura_mm.commands.demo.demo_command",
+        "Show upload, list, detach and delete against a built-in sandbox (about 5 seconds).",
+    ),
 }
 
 

@@ -70,7 +70,7 @@ class CallMeter:
 
     def __init__(self, sb: Sandbox) -> None:
         """Wrap the running sandbox's dispatcher (multiRequest sub-calls included)."""
-        from kaltura_mm.sandbox.errors import ApiError
+        from kaltura_mm.sandbox.errors import KalturaApiException
 
         server = getattr(sb, "_server", None)
         if server is None:
@@ -84,7 +84,7 @@ class CallMeter:
             key = (str(params.get("service", "")).lower(), str(params.get("action", "")).lower())
             try:
                 result = call(params)
-            except ApiError as exc:
+            except KalturaApiException as exc:
                 self._count(key, exc.code)
                 raise
             self._count(key, "ok")

@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kaltura_mm"
 
 # Lower number = lower layer. A module may import only from its own layer or below.
 LAYERS: dict[str, int] = {
+    "lazy_import": 0,  # how every package's names load on first use; imports nothing of ours
     "models": 0,
     "enums": 0,
     "errors": 0,

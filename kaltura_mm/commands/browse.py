@@ -20,7 +20,7 @@ from kaltura_mm.commands.output import (
     category_record,
     entry_record,
 )
-from kaltura_mm.commands.params import EnumName, Order, Timestamp, category_ref
+from kaltura_mm.commands.params import EnumName, OrderChoice, Timestamp, category_ref
 from kaltura_mm.commands.problems import report_item_failure
 from kaltura_mm.commands.shell import command_line
 from kaltura_mm.enums import ReplacementStatus
@@ -97,7 +97,7 @@ def build_query(
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option(
     "--order",
-    type=Order(),
+    type=OrderChoice(),
     default="-createdAt",
     show_default=True,
     help="Sort order (without --all; --all walks by creation time).",

@@ -53,7 +53,7 @@ class AppContext:
     stderr: IO[str] = attrs.field(factory=lambda: sys.stderr)
     config_overrides: dict[str, Any] = attrs.field(factory=dict)
     argv: list[str] = attrs.field(factory=lambda: sys.argv[1:])
-    _settings: profiles.Settings | None = None
+    _settings: profiles.ConnectionSettings | None = None
     _client: Client | None = None
 
     @property
@@ -105,7 +105,7 @@ class AppContext:
         """Return the command line of this run, as the user typed it (to print it back)."""
         return ["kaltura-mm", *self.argv]
 
-    def settings(self) -> profiles.Settings:
+    def settings(self) -> profiles.ConnectionSettings:
         """Return the settings of this run: flags > env > profile (or the local sandbox)."""
         if self._settings is None:
             from kaltura_mm.commands import profiles

@@ -13,14 +13,14 @@ import click
 
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
-from kaltura_mm.commands.profiles import ENV_VARS, Settings
+from kaltura_mm.commands.profiles import ENV_VARS, ConnectionSettings
 
 if TYPE_CHECKING:
     from kaltura_mm.client import Client
     from kaltura_mm.commands.context import AppContext
 
 
-def origin(settings: Settings, key: str) -> str:
+def origin(settings: ConnectionSettings, key: str) -> str:
     """Return where a setting came from, in the words the user set it with."""
     source = settings.sources.get(key, "")
     if source == "env":
@@ -30,7 +30,7 @@ def origin(settings: Settings, key: str) -> str:
     return source or "nowhere"
 
 
-def app_token_values(settings: Settings) -> dict[str, Any]:
+def app_token_values(settings: ConnectionSettings) -> dict[str, Any]:
     """Return the Config fields of the app token in ``settings``, or refuse a muddle."""
     if not settings.app_token_id or not settings.app_token:
         have, missing = (
@@ -63,7 +63,7 @@ def app_token_values(settings: Settings) -> dict[str, Any]:
     }
 
 
-def _hash(settings: Settings) -> str:
+def _hash(settings: ConnectionSettings) -> str:
     from kaltura_mm.enums import AppTokenHashType
     from kaltura_mm.errors import ConfigError
 

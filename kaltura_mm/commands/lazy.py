@@ -3,25 +3,36 @@
 Click's documented lazy-loading pattern ("Lazily Loading Subcommands" in click's Complex
 Applications guide): the group knows each subcommand by name and import path, so
 ``kaltura-mm --version`` or ``kaltura-mm ks inspect`` does not pay for importing the uploader, the
-rich tables or the whole sandbox server. ``--help`` lists every command with its short help, so it
-imports them all; only that listing pays for it.
+rich tables or the whole sandbox server. ``--help`` lists every command with the summary the table
+holds beside its path, so it imports none of them (tests/cli/test_startup.py checks each summary
+against its command's own help).
 """
 
 from __future__ import annotations
 
 import difflib
-import importlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
+from kaltura_mm.lazy_import import load
+
+
+class Listed(NamedTuple):
+    """A command as the group lists it before loading it."""
+
+    path: str
+    """Where the command is: ``"package.module.attribute"``."""
+    summary: str
+    """The first paragraph of the command's help, which ``--help`` shortens to fit."""
+
 
 class LazyGroup(click.Group):
-    """A group whose subcommands are ``name -> "package.module.attribute"`` import paths."""
+    """A group whose subcommands are ``name -> Listed(path, summary)``, loaded on first use."""
 
-    def __init__(self, *args: Any, lazy_subcommands: Mapping[str, str], **kwargs: Any) -> None:
-        """Create the group; ``lazy_subcommands`` maps a command name to its import path."""
+    def __init__(self, *args: Any, lazy_subcommands: Mapping[str, Listed], **kwargs: Any) -> None:
+        """Create the group; ``lazy_subcommands`` maps a command name to where it is."""
         super().__init__(*args, **kwargs)
         self.lazy_subcommands = dict(lazy_subcommands)
 
@@ -34,6 +45,22 @@ class LazyGroup(click.Group):
         if cmd_name in self.lazy_subcommands and cmd_name not in self.commands:
             self.add_command(self._load(cmd_name), cmd_name)
         return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List every command with its summary, shortened as click would, importing none."""
+        # A stand-in command per summary: click's own rule shortens it to fit the terminal.
+        shown: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            listed = self.lazy_subcommands.get(name)
+            command = (
+                click.Command(name, help=listed.summary) if listed else self.get_command(ctx, name)
+            )
+            if command is not None and not command.hidden:
+                shown.append((name, command))
+        if shown:
+            limit = formatter.width - 6 - max(len(name) for name, _ in shown)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, c.get_short_help_str(limit)) for name, c in shown])
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -48,9 +75,9 @@ class LazyGroup(click.Group):
         return super().resolve_command(ctx, args)
 
     def _load(self, cmd_name: str) -> click.Command:
-        module_name, _, attribute = self.lazy_subcommands[cmd_name].rpartition(".")
-        command = getattr(importlib.import_module(module_name), attribute)
+        path = self.lazy_subcommands[cmd_name].path
+        command = load(path)
         if not isinstance(command, click.Command):
             # A wrong path in the table is a bug here, not the user's: say where it points.
-            raise TypeError(f"{self.lazy_subcommands[cmd_name]} is not a click command")
+            raise TypeError(f"{path} is not a click command")
         return command

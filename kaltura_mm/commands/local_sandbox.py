@@ -30,7 +30,7 @@ from kaltura_mm.commands.context import app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.output import json_line
-from kaltura_mm.commands.profiles import Settings
+from kaltura_mm.commands.profiles import ConnectionSettings
 from kaltura_mm.commands.state import state_dir
 
 START_TIMEOUT = 20.0
@@ -125,11 +125,11 @@ def _write_private(path: Path, data: Mapping[str, Any]) -> None:
     os.replace(temp, path)
 
 
-def sandbox_settings(env: Mapping[str, str]) -> Settings:
+def sandbox_settings(env: Mapping[str, str]) -> ConnectionSettings:
     """Return settings pointing at the persistent sandbox (started if needed)."""
     info = ensure_running(home(env))
     source = "sandbox"
-    return Settings(
+    return ConnectionSettings(
         service_url=info["service_url"],
         partner_id=int(info["partner_id"]),
         admin_secret=info["admin_secret"],

@@ -116,7 +116,7 @@ def category_ref(value: str) -> int | str:
 ORDERS = {"createdat": "createdAt", "updatedat": "updatedAt", "name": "name"}
 
 
-class Order(_EnumBase):
+class OrderChoice(_EnumBase):
     """A list order: ``name``, ``-createdAt``, ``+updated_at`` (no sign: ascending)."""
 
     name = "order"

@@ -53,7 +53,7 @@ KNOWN_KEYS = frozenset(ENV_VARS)
 
 
 @attrs.frozen(kw_only=True)
-class Settings:
+class ConnectionSettings:
     """The connection settings of one run, and where each came from (``sources``)."""
 
     service_url: str | None = None
@@ -142,8 +142,8 @@ def _check_private(path: Path) -> None:
 
 def resolve(
     flags: Mapping[str, Any], env: Mapping[str, str], profile: str | None = None
-) -> Settings:
-    """Merge flags > env > profile into ``Settings``; refuse malformed values."""
+) -> ConnectionSettings:
+    """Merge flags > env > profile into ``ConnectionSettings``; refuse malformed values."""
     name, values = load_profile(config_path(env), profile or env.get(PROFILE_ENV) or None)
     merged: dict[str, Any] = {}
     sources: dict[str, str] = {}
@@ -164,7 +164,7 @@ def resolve(
     partner = merged.pop("partner_id", None)
     partner_id = _partner_id(partner, sources["partner_id"]) if partner is not None else None
     text = {key: str(value) for key, value in merged.items()}
-    return Settings(**text, partner_id=partner_id, profile=name, sources=sources)
+    return ConnectionSettings(**text, partner_id=partner_id, profile=name, sources=sources)
 
 
 def _partner_id(value: Any, source: str) -> int:

@@ -26,7 +26,7 @@ from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.id_lists import read_ids
 from kaltura_mm.commands.output import Format
-from kaltura_mm.commands.remove_plan import Plan, verdicts
+from kaltura_mm.commands.remove_plan import RemovalPlan, verdicts
 from kaltura_mm.commands.remove_report import confirm, interrupted, summary
 from kaltura_mm.commands.remove_run import apply, sigterm_as_interrupt
 from kaltura_mm.commands.report_file import report_option, with_report
@@ -74,7 +74,7 @@ def _targets(entry_ids: Sequence[str], from_file: str | None, where: bool, yes: 
 
 
 def _selection(
-    state: AppContext, ids: list[str], query: EntryQuery | None, plan: Plan
+    state: AppContext, ids: list[str], query: EntryQuery | None, plan: RemovalPlan
 ) -> tuple[list[str], dict[str, BaseEntry], Membership]:
     """Return the ids to act on and what the server holds of them (listed, then read by id),
     with their links to the plan's categories (``categoryEntry.list``, in the same request)."""
@@ -87,7 +87,9 @@ def _selection(
     return ids, known, links
 
 
-def _record(outcome: EntryOutcome, plan: Plan, known: dict[str, BaseEntry]) -> dict[str, Any]:
+def _record(
+    outcome: EntryOutcome, plan: RemovalPlan, known: dict[str, BaseEntry]
+) -> dict[str, Any]:
     failure = describe(outcome.error) if outcome.error is not None else None
     entry = known.get(outcome.entry_id)
     moving = plan.action == "move"
@@ -153,7 +155,7 @@ def _plan(
     filters: dict[str, Any],
     target: str | None,
     request: dict[str, Any],
-) -> tuple[Plan, str]:
+) -> tuple[RemovalPlan, str]:
     """Return the plan (categories resolved) and how to name them to the user."""
     category: Category | None = None
     if action != "delete":
@@ -166,7 +168,7 @@ def _plan(
     text = f" {side} category {category.full_name} (id {category.id})" if category else ""
     if destination is not None:
         text += f" to {destination.full_name} (id {destination.id})"
-    plan = Plan(
+    plan = RemovalPlan(
         action=action,
         category_id=category.id if category else None,
         destination_id=destination.id if destination else None,

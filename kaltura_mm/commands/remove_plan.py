@@ -22,7 +22,7 @@ from kaltura_mm.models import BaseEntry
 
 
 @attrs.frozen(kw_only=True)
-class Plan:
+class RemovalPlan:
     """One ``detach``/``delete``/``move`` asked for: the action and its categories."""
 
     action: str
@@ -38,7 +38,7 @@ class Plan:
         return [c for c in (self.category_id, self.destination_id) if c is not None]
 
 
-def _missing(plan: Plan, entry_id: str) -> EntryOutcome:
+def _missing(plan: RemovalPlan, entry_id: str) -> EntryOutcome:
     gone_anyway = plan.action == "delete" and (
         plan.missing_ok or plan.listed or entry_id in plan.deleted_before
     )
@@ -48,7 +48,9 @@ def _missing(plan: Plan, entry_id: str) -> EntryOutcome:
     return EntryOutcome(entry_id, "failed", error)
 
 
-def verdict(plan: Plan, entry_id: str, entry: BaseEntry | None, links: Membership) -> EntryOutcome:
+def verdict(
+    plan: RemovalPlan, entry_id: str, entry: BaseEntry | None, links: Membership
+) -> EntryOutcome:
     """Return what the action would do to ``entry_id`` (``entry``: it as the server has it;
     ``links``: its links to the plan's categories).
 
@@ -70,7 +72,7 @@ def verdict(plan: Plan, entry_id: str, entry: BaseEntry | None, links: Membershi
 
 
 def verdicts(
-    plan: Plan, entry_ids: Sequence[str], known: Mapping[str, BaseEntry], links: Membership
+    plan: RemovalPlan, entry_ids: Sequence[str], known: Mapping[str, BaseEntry], links: Membership
 ) -> list[EntryOutcome]:
     """Return the verdict for each of ``entry_ids``, in order."""
     return [verdict(plan, i, known.get(i), links) for i in entry_ids]

@@ -9,7 +9,7 @@ import click
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import describe
-from kaltura_mm.commands.remove_plan import Plan
+from kaltura_mm.commands.remove_plan import RemovalPlan
 from kaltura_mm.commands.shell import command_line, visible
 from kaltura_mm.flows.batch import EntryOutcome
 from kaltura_mm.models import BaseEntry
@@ -17,7 +17,7 @@ from kaltura_mm.models import BaseEntry
 _SHOWN = 20
 
 
-def confirm(plan: Plan, ids: list[str], known: dict[str, BaseEntry], where: str) -> bool:
+def confirm(plan: RemovalPlan, ids: list[str], known: dict[str, BaseEntry], where: str) -> bool:
     """Show what will change and ask; True to go on."""
     action = plan.action
     lines = [f"About to {action} {len(ids)} entries{where}:"]
@@ -43,7 +43,7 @@ def _statuses(ids: list[str], known: dict[str, BaseEntry]) -> str:
 
 def summary(
     state: AppContext,
-    plan: Plan,
+    plan: RemovalPlan,
     outcomes: list[EntryOutcome],
     dry_run: bool = False,
     where: str = "",
@@ -70,7 +70,9 @@ def summary(
     return for_items(len(outcomes) - len(failed), kinds)
 
 
-def interrupted(state: AppContext, plan: Plan, outcomes: list[EntryOutcome], total: int) -> int:
+def interrupted(
+    state: AppContext, plan: RemovalPlan, outcomes: list[EntryOutcome], total: int
+) -> int:
     done = sum(1 for o in outcomes if o.ok)
     again = command_line(state.command())
     state.notice(

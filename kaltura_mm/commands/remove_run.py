@@ -16,10 +16,10 @@ from contextlib import contextmanager
 from types import FrameType
 
 from kaltura_mm.commands.context import AppContext
-from kaltura_mm.commands.remove_plan import Plan
+from kaltura_mm.commands.remove_plan import RemovalPlan
 from kaltura_mm.commands.state.deletions import DeletionLog
 from kaltura_mm.errors import EntryNotFoundError
-from kaltura_mm.flows.batch import EntryOutcome, Progress, Sending
+from kaltura_mm.flows.batch import BatchProgress, EntryOutcome, Sending
 from kaltura_mm.flows.entries import (
     add_to_category,
     delete_entries,
@@ -49,7 +49,7 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _flow(plan: Plan, ids: list[str]) -> Stream[Progress]:
+def _flow(plan: RemovalPlan, ids: list[str]) -> Stream[BatchProgress]:
     if plan.action == "move":
         return move_entries(ids, plan.category_id or 0, plan.destination_id or 0, stream=True)
     if plan.action == "detach":
@@ -61,7 +61,7 @@ def _flow(plan: Plan, ids: list[str]) -> Stream[Progress]:
 
 
 def apply(
-    state: AppContext, plan: Plan, ids: list[str], write: Write, log: DeletionLog | None
+    state: AppContext, plan: RemovalPlan, ids: list[str], write: Write, log: DeletionLog | None
 ) -> None:
     """Change ``ids`` as ``plan`` says, handing each outcome to ``write`` as it lands.
 
@@ -82,7 +82,7 @@ def apply(
             close()
 
 
-def _settled(plan: Plan, outcome: EntryOutcome, log: DeletionLog | None) -> EntryOutcome:
+def _settled(plan: RemovalPlan, outcome: EntryOutcome, log: DeletionLog | None) -> EntryOutcome:
     if plan.action != "delete" or log is None:
         return outcome
     entry_id = outcome.entry_id

@@ -146,10 +146,10 @@ class Sending:
     entry_ids: tuple[str, ...]
 
 
-Progress: TypeAlias = EntryOutcome | Sending
+BatchProgress: TypeAlias = EntryOutcome | Sending
 """What a streaming batch emits: each batch before it goes, each outcome once final."""
-Emitting: TypeAlias = Generator[Effect | Emit[Progress], Any, T]
-"""A batch flow that may emit ``Progress`` (when asked to stream) and returns ``T``."""
+Emitting: TypeAlias = Generator[Effect | Emit[BatchProgress], Any, T]
+"""A batch flow that may emit ``BatchProgress`` (when asked to stream) and returns ``T``."""
 
 
 @attrs.frozen

@@ -38,12 +38,12 @@ from kaltura_mm.errors import (
 )
 from kaltura_mm.flows.batch import (
     RETRY,
+    BatchProgress,
     Emitting,
     EntryOutcome,
     Operation,
     OutcomeFilter,
     Pace,
-    Progress,
     run_batches,
     settle_all,
 )
@@ -166,7 +166,7 @@ def detach_entries(
 @overload
 def detach_entries(
     entry_ids: Iterable[str], category_id: int, *, pace: Pace | None = ..., stream: Literal[True]
-) -> Stream[Progress]: ...
+) -> Stream[BatchProgress]: ...
 def detach_entries(
     entry_ids: Iterable[str], category_id: int, *, pace: Pace | None = None, stream: bool = False
 ) -> Emitting[list[EntryOutcome] | None]:
@@ -222,7 +222,7 @@ def delete_entries(
     pace: Pace | None = ...,
     known_to_exist: bool = ...,
     stream: Literal[True],
-) -> Stream[Progress]: ...
+) -> Stream[BatchProgress]: ...
 def delete_entries(
     entry_ids: Iterable[str],
     *,
@@ -253,7 +253,7 @@ def add_to_category(
 @overload
 def add_to_category(
     entry_ids: Iterable[str], category_id: int, *, pace: Pace | None = ..., stream: Literal[True]
-) -> Stream[Progress]: ...
+) -> Stream[BatchProgress]: ...
 def add_to_category(
     entry_ids: Iterable[str], category_id: int, *, pace: Pace | None = None, stream: bool = False
 ) -> Emitting[list[EntryOutcome] | None]:
@@ -310,7 +310,7 @@ def move_entries(
     *,
     pace: Pace | None = ...,
     stream: Literal[True],
-) -> Stream[Progress]: ...
+) -> Stream[BatchProgress]: ...
 def move_entries(
     entry_ids: Iterable[str],
     from_category: int,

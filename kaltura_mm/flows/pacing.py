@@ -48,7 +48,7 @@ SLACK_SECONDS = 0.04
 WIDEN = 0.1  # how far past a blocked window start its end is looked for next (rule 4)
 RAISE_EVERY = 8  # clean windows before one more item is tried (rule 5)
 
-Phase = Literal["open", "learning", "paced"]
+PacingPhase = Literal["open", "learning", "paced"]
 
 
 @attrs.frozen
@@ -64,7 +64,7 @@ class Step:
 class Learner:
     """What the engine knows of the server's limiter, and where the current window stands."""
 
-    phase: Phase = "open"
+    phase: PacingPhase = "open"
     round_size: int = FIRST_ROUND
     first_send: float | None = None  # open: the run's first send
     accepted_open: int = 0  # open: items accepted since then

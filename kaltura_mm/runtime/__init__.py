@@ -59,8 +59,9 @@ its transport's exceptions to ``TransportError``/``ConfigError`` in one place an
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import typing as _typing
+
+from kaltura_mm import lazy_import as _lazy_import
 
 # public name -> module; loaded on first use, so that building a client stays fast.
 _EXPORTS = {
@@ -77,32 +78,19 @@ _EXPORTS = {
     "Settings": "kaltura_mm.runtime.settings",
     "Wait": "kaltura_mm.runtime.actions",
 }
-__all__ = [
-    "Action",
-    "Answer",
-    "Clock",
-    "Done",
-    "Failed",
-    "Item",
-    "Machine",
-    "Reply",
-    "RetryPolicy",
-    "Send",
-    "Settings",
-    "Wait",
-]
 
-if TYPE_CHECKING:
-    from kaltura_mm.runtime.actions import Action, Answer, Done, Failed, Item, Reply, Send, Wait
-    from kaltura_mm.runtime.machine import Clock, Machine
-    from kaltura_mm.runtime.retry import RetryPolicy
-    from kaltura_mm.runtime.settings import Settings
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'kaltura_mm.runtime' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+if _typing.TYPE_CHECKING:
+    from kaltura_mm.runtime.actions import Action as Action
+    from kaltura_mm.runtime.actions import Answer as Answer
+    from kaltura_mm.runtime.actions import Done as Done
+    from kaltura_mm.runtime.actions import Failed as Failed
+    from kaltura_mm.runtime.actions import Item as Item
+    from kaltura_mm.runtime.actions import Reply as Reply
+    from kaltura_mm.runtime.actions import Send as Send
+    from kaltura_mm.runtime.actions import Wait as Wait
+    from kaltura_mm.runtime.machine import Clock as Clock
+    from kaltura_mm.runtime.machine import Machine as Machine
+    from kaltura_mm.runtime.retry import RetryPolicy as RetryPolicy
+    from kaltura_mm.runtime.settings import Settings as Settings
+else:
+    __all__, __getattr__, __dir__ = _lazy_import.exports(__name__, _EXPORTS)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from kaltura_mm.protocol.wire import HttpRequest
     from kaltura_mm.runtime.actions import Reply
 
-Target: TypeAlias = Call[Any] | MultiRequest
+Sendable: TypeAlias = Call[Any] | MultiRequest
 log = logging.getLogger("kaltura_mm.client")
 
 
@@ -31,7 +31,7 @@ class Outgoing:
     """Send ``request`` (encoding ``target``); the call flow receives the ``Reply``."""
 
     request: HttpRequest
-    target: Target = attrs.field(eq=False)
+    target: Sendable = attrs.field(eq=False)
 
 
 @attrs.frozen
@@ -44,12 +44,12 @@ class Pause:
 CallFlow: TypeAlias = Generator[Outgoing | Pause, Any, Any]
 
 
-def _carries_files(target: Target) -> bool:
+def _carries_files(target: Sendable) -> bool:
     calls = target.calls if isinstance(target, MultiRequest) else (target,)
     return any(call.file is not None for call in calls)
 
 
-def encode(target: Target, ks: str | None, client_tag: str, random: Random) -> HttpRequest:
+def encode(target: Sendable, ks: str | None, client_tag: str, random: Random) -> HttpRequest:
     """Describe the HTTP request for ``target``; a multipart boundary comes from ``random``."""
     from kaltura_mm.protocol import wire
 
@@ -60,7 +60,7 @@ def encode(target: Target, ks: str | None, client_tag: str, random: Random) -> H
     return wire.encode_call(target, session, boundary)
 
 
-def decode(target: Target, reply: Reply, secrets: tuple[str, ...]) -> Any:
+def decode(target: Sendable, reply: Reply, secrets: tuple[str, ...]) -> Any:
     """Return the value ``reply`` holds for ``target``, or raise the typed error it holds."""
     from kaltura_mm.protocol import wire
 
@@ -76,7 +76,7 @@ def decode(target: Target, reply: Reply, secrets: tuple[str, ...]) -> Any:
 
 
 def exchange(
-    target: Target, ks: str | None, client_tag: str, secrets: tuple[str, ...], random: Random
+    target: Sendable, ks: str | None, client_tag: str, secrets: tuple[str, ...], random: Random
 ) -> CallFlow:
     """Send ``target`` once with ``ks`` and return its decoded result (or raise its error)."""
     request = encode(target, ks, client_tag, random)

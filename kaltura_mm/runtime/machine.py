@@ -32,7 +32,7 @@ from kaltura_mm.runtime.effects import (
     Start,
     check_flow,
 )
-from kaltura_mm.runtime.exchange import Pause, Target
+from kaltura_mm.runtime.exchange import Pause, Sendable
 from kaltura_mm.runtime.sending import call_flow
 from kaltura_mm.runtime.server_clock import ServerClock
 from kaltura_mm.runtime.settings import Settings
@@ -271,7 +271,7 @@ class Machine:
     # ---- calls ----------------------------------------------------------------------------------
 
     def _start_call(
-        self, parent: Task, target: Target, *, tag: Any = None, background: bool = False
+        self, parent: Task, target: Sendable, *, tag: Any = None, background: bool = False
     ) -> None:
         flow = call_flow(target, self._settings, self._random)
         task = Task(flow, is_call=True, parent=parent, background=background)

@@ -18,7 +18,7 @@ from typing import Any
 from kaltura_mm.errors import KalturaError
 from kaltura_mm.ks import MintingKsProvider
 from kaltura_mm.protocol.calls import Call, MultiRequest
-from kaltura_mm.runtime.exchange import CallFlow, Pause, Target, exchange
+from kaltura_mm.runtime.exchange import CallFlow, Pause, Sendable, exchange
 from kaltura_mm.runtime.retry import retrying
 from kaltura_mm.runtime.settings import Settings
 
@@ -26,7 +26,7 @@ WAIT = 0.05  # seconds between looks while another call starts the session
 log = logging.getLogger("kaltura_mm.client")
 
 
-def carries_ks(target: Target) -> bool:
+def carries_ks(target: Sendable) -> bool:
     """Return whether ``target`` is sent with the client's KS (a multiRequest always is)."""
     return isinstance(target, MultiRequest) or target.needs_ks
 
@@ -75,7 +75,7 @@ def _run(flow: Generator[Any, Any, Any], settings: Settings, random: Random) -> 
 
 
 def _attempt(settings: Settings, random: Random) -> Any:
-    def attempt(current: Target) -> CallFlow:
+    def attempt(current: Sendable) -> CallFlow:
         return exchange(current, None, settings.client_tag, settings.secrets, random)
 
     return attempt

@@ -27,7 +27,7 @@ from kaltura_mm.errors import InvalidKsError, KalturaError
 from kaltura_mm.ks import KsProvider
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse
 from kaltura_mm.protocol.remainder import Pieces
-from kaltura_mm.runtime.exchange import CallFlow, Target
+from kaltura_mm.runtime.exchange import CallFlow, Sendable
 
 MAX_RENEWALS = 3
 MAX_EXPIRED = 6
@@ -52,9 +52,9 @@ def refused_from(outcome: Any) -> int | None:
 
 
 def renewing(
-    target: Target,
+    target: Sendable,
     ks: KsProvider,
-    send: Callable[[Target], CallFlow],
+    send: Callable[[Sendable], CallFlow],
     carried: Callable[[], str | None],
 ) -> CallFlow:
     """Run ``send(target)``, sending again what an expired KS refused (see the module).

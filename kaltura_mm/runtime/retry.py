@@ -30,7 +30,7 @@ import attrs
 from kaltura_mm.errors import ConfigError, KalturaError, is_retryable, is_throttle
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
 from kaltura_mm.protocol.remainder import Pieces
-from kaltura_mm.runtime.exchange import CallFlow, Pause, Target
+from kaltura_mm.runtime.exchange import CallFlow, Pause, Sendable
 
 # The client's log channel: users filter on it, whichever layer writes the line.
 log = logging.getLogger("kaltura_mm.client")
@@ -66,7 +66,7 @@ class RetryPolicy:
         return max(0.0, backoff) + random.uniform(0, self.jitter)
 
 
-def attempts_for(target: Target, policy: RetryPolicy, throttled: bool = False) -> int:
+def attempts_for(target: Sendable, policy: RetryPolicy, throttled: bool = False) -> int:
     """Return how many times ``target`` may be sent: once if it carries file bytes."""
     if isinstance(target, Call) and target.file is not None:
         return 1
@@ -83,7 +83,7 @@ def blocked_from(outcome: MultiResponse) -> int | None:
 
 
 def retrying(
-    target: Target, policy: RetryPolicy, random: Random, attempt: Callable[[Target], CallFlow]
+    target: Sendable, policy: RetryPolicy, random: Random, attempt: Callable[[Sendable], CallFlow]
 ) -> CallFlow:
     """Send ``target`` through ``attempt(target)`` until it succeeds or the policy gives up;
     send again the part of a multiRequest the rate limiter blocked (the module)."""

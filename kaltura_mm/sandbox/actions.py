@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from kaltura_mm.sandbox import coerce
 from kaltura_mm.sandbox.claims import Claim
-from kaltura_mm.sandbox.errors import ApiError
-from kaltura_mm.sandbox.ks import Session
+from kaltura_mm.sandbox.errors import KalturaApiException
+from kaltura_mm.sandbox.ks import VerifiedKs
 from kaltura_mm.sandbox.schema import read_object
 
 if TYPE_CHECKING:
@@ -44,24 +44,24 @@ class Param:
 
 
 @dataclass(frozen=True)
-class Action:
+class ActionSpec:
     """A callable action with its parameters and who may call it."""
 
-    run: Callable[[Call], Any]
+    run: Callable[[ActionCall], Any]
     params: tuple[Param, ...] = ()
     needs_ks: bool = True
     admin_only: bool = False
     # ``@validateUser``: an ownership check the dispatcher runs before the access check
-    validate_user: Callable[[Call], None] | None = None
+    validate_user: Callable[[ActionCall], None] | None = None
 
 
 @dataclass
-class Call:
+class ActionCall:
     """One dispatched call: the core, the partner, the session and the read arguments."""
 
     core: Core
     partner_id: int
-    session: Session | None
+    session: VerifiedKs | None
     args: dict[str, Any] = field(default_factory=dict)
     # the permissions of the session's role (``roles``); "*" (all) for internal calls
     permissions: frozenset[str] = frozenset({"*"})
@@ -92,13 +92,13 @@ def read_args(params: tuple[Param, ...], raw: dict[str, Any], now: float) -> dic
         elif param.kind == "object":
             if not isinstance(value, dict):
                 if param.required:
-                    raise ApiError("MISSING_MANDATORY_PARAMETER", param.name)
+                    raise KalturaApiException("MISSING_MANDATORY_PARAMETER", param.name)
                 args[param.name] = None
             else:
                 args[param.name] = read_object(value, param.type, now)
         elif value is None or isinstance(value, dict | list):
             if param.required:
-                raise ApiError("MISSING_MANDATORY_PARAMETER", param.name)
+                raise KalturaApiException("MISSING_MANDATORY_PARAMETER", param.name)
             args[param.name] = param.default
         else:
             args[param.name] = _read_scalar(param, value)
@@ -108,10 +108,10 @@ def read_args(params: tuple[Param, ...], raw: dict[str, Any], now: float) -> dic
 def _read_file(param: Param, value: Any) -> UploadedFile | None:
     if value is None:
         if param.required:
-            raise ApiError("MISSING_MANDATORY_PARAMETER", param.name)
+            raise KalturaApiException("MISSING_MANDATORY_PARAMETER", param.name)
         return None
     if not isinstance(value, UploadedFile):
-        raise ApiError("UPLOAD_ERROR")  # not a real multipart upload (is_uploaded_file)
+        raise KalturaApiException("UPLOAD_ERROR")  # not a real multipart upload (is_uploaded_file)
     return value
 
 
@@ -127,7 +127,7 @@ def _read_scalar(param: Param, value: Any) -> Any:
     return coerce.to_str(value, param.name)
 
 
-def pager_of(call: Call, no_pager_size: int = 30) -> tuple[int, int]:
+def pager_of(call: ActionCall, no_pager_size: int = 30) -> tuple[int, int]:
     """Return (pageSize, pageIndex) clamped as ``KalturaFilterPager`` does (max 500)."""
     pager = call.args.get("pager")
     if pager is None:

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from kaltura_mm.sandbox.errors import ApiError, invalid_ks
-from kaltura_mm.sandbox.ks import Session
+from kaltura_mm.sandbox.errors import KalturaApiException, invalid_ks
+from kaltura_mm.sandbox.ks import VerifiedKs
 
 PRIVILEGE = "actionslimit"
 Context = tuple[str, object]
@@ -50,7 +50,7 @@ class ActionsLimits:
         self._left: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def use(self, ks_text: str, session: Session, context: Context, consume: bool) -> None:
+    def use(self, ks_text: str, session: VerifiedKs, context: Context, consume: bool) -> None:
         """Count one use of ``ks_text`` (``consume=False``: only check that one is left)."""
         limit = session.actions_limit
         if limit is None:
@@ -62,7 +62,7 @@ class ActionsLimits:
             left = self._left.get(ks_text)
             if left is None:
                 if not limit.strip().isdigit() or int(limit) <= 0:
-                    raise ApiError("INVALID_ACTIONS_LIMIT")
+                    raise KalturaApiException("INVALID_ACTIONS_LIMIT")
                 left = int(limit)
             if left <= 0:
                 raise invalid_ks("EXCEEDED_ACTIONS_LIMIT")

@@ -21,13 +21,13 @@ from kaltura_mm.sandbox import (
     seeding,
 )
 from kaltura_mm.sandbox.accounts import Account
-from kaltura_mm.sandbox.clock import Clock
+from kaltura_mm.sandbox.clock import SandboxClock
 from kaltura_mm.sandbox.core import (
     DEFAULT_INDEX_LAG,
     SPHINX_MAX_IN_VALUES,
     Core,
     Partner,
-    Settings,
+    SandboxSettings,
 )
 from kaltura_mm.sandbox.dispatcher import Dispatcher
 from kaltura_mm.sandbox.faults import Faults, Stats
@@ -84,8 +84,8 @@ class Sandbox:
         self._account: Account | None = None
         self._data_dir = Path(data_dir) if data_dir is not None else None
         self._host, self._port = host, port
-        self.clock = Clock()
-        self._settings = Settings(
+        self.clock = SandboxClock()
+        self._settings = SandboxSettings(
             transcode_delay,
             final_chunk_wait,
             index_lag=float(index_lag),

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kaltura_mm.sandbox import ids, ks
-from kaltura_mm.sandbox.store import Store
+from kaltura_mm.sandbox.store import SandboxStore
 
 if TYPE_CHECKING:
     from kaltura_mm.sandbox.core import Core
@@ -125,7 +125,7 @@ def insert(
     return view(stored)
 
 
-def find(store: Store, partner_id: int, token_id: str) -> sqlite3.Row | None:
+def find(store: SandboxStore, partner_id: int, token_id: str) -> sqlite3.Row | None:
     """Return a partner's token that is not DELETED (``AppTokenPeer``'s default criteria)."""
     return store.one(
         "SELECT * FROM app_tokens WHERE id = ? AND partner_id = ? AND status != ?",
@@ -183,7 +183,7 @@ def invalidate(conn: sqlite3.Connection, partner_id: int, token_id: str) -> None
     )
 
 
-def is_logged_out(store: Store, session: ks.Session) -> bool:
+def is_logged_out(store: SandboxStore, session: ks.VerifiedKs) -> bool:
     """Return True when the KS's session id was invalidated (``ks::isValid`` -> ``LOGOUT``).
 
     A widget session is never checked (``kSessionBase::tryToValidateKS``: anyone can make one).
@@ -195,7 +195,7 @@ def is_logged_out(store: Store, session: ks.Session) -> bool:
     return store.one("SELECT 1 FROM invalid_sessions WHERE session_key = ?", (key,)) is not None
 
 
-def _is_widget(session: ks.Session) -> bool:
+def _is_widget(session: ks.VerifiedKs) -> bool:
     return (
         session.type == ks.USER
         and session.user_id in ("", "0")

@@ -30,8 +30,8 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from kaltura_mm.sandbox import privacy
-from kaltura_mm.sandbox.actions import Call
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.actions import ActionCall
+from kaltura_mm.sandbox.errors import KalturaApiException
 from kaltura_mm.sandbox.services import category_entry
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def check_unlocked(conn: sqlite3.Connection, partner_id: int) -> None:
     if conn.execute(
         "SELECT 1 FROM category_jobs WHERE partner_id = ? AND locks = 1", (partner_id,)
     ).fetchone():
-        raise ApiError("CATEGORIES_LOCKED")
+        raise KalturaApiException("CATEGORIES_LOCKED")
 
 
 def _run(conn: sqlite3.Connection, core: Core, job: sqlite3.Row, now: int) -> None:
@@ -162,7 +162,7 @@ def _relink(conn: sqlite3.Connection, core: Core, partner_id: int, extra: dict[s
         " ORDER BY ce.created_at, ce.id",
         (partner_id, extra["full_ids"] + "%"),
     ).fetchall()
-    batch = Call(core, partner_id, None)  # the batch user links as nobody in particular
+    batch = ActionCall(core, partner_id, None)  # the batch user links as nobody in particular
     for start in range(0, len(links), MOVE_PAGE):
         page = links[start : start + MOVE_PAGE]
         if extra["move_to"] and not _add_all(conn, batch, page, extra["move_to"]):
@@ -171,13 +171,13 @@ def _relink(conn: sqlite3.Connection, core: Core, partner_id: int, extra: dict[s
             conn.execute("UPDATE category_entries SET status = 3 WHERE id = ?", (link["id"],))
 
 
-def _add_all(conn: sqlite3.Connection, batch: Call, page: list[sqlite3.Row], to: int) -> bool:
+def _add_all(conn: sqlite3.Connection, batch: ActionCall, page: list[sqlite3.Row], to: int) -> bool:
     """Add a page's entries to ``to`` (every add runs, as in one multirequest); return False
     when one failed with an error the job does not tolerate."""
     failed = False
     for link in page:
         try:
             category_entry.link(conn, batch, link["entry_id"], to)
-        except ApiError as error:
+        except KalturaApiException as error:
             failed = failed or error.code not in _TOLERATED
     return not failed

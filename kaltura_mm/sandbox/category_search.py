@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kaltura_mm.sandbox import entitlement
-from kaltura_mm.sandbox.actions import Call, pager_of
+from kaltura_mm.sandbox.actions import ActionCall, pager_of
 from kaltura_mm.sandbox.free_text import register as register_free_text
 from kaltura_mm.sandbox.listing import (
     MAX_MATCHES,
@@ -43,7 +43,7 @@ _ORDER = {
 }
 
 
-def _where(call: Call, f: KInput | None, q: Query) -> None:
+def _where(call: ActionCall, f: KInput | None, q: Query) -> None:
     if f is None:
         return
     v = f.values
@@ -79,7 +79,7 @@ def _where(call: Call, f: KInput | None, q: Query) -> None:
         )
 
 
-def _page(call: Call, counts: str) -> tuple[list[int], int]:
+def _page(call: ActionCall, counts: str) -> tuple[list[int], int]:
     """Return the page's category ids from the index, and the index's match count."""
     call.core.index.catch_up()
     f: KInput | None = call.args["filter"]
@@ -102,7 +102,7 @@ def _page(call: Call, counts: str) -> tuple[list[int], int]:
 
 
 def list_page(
-    call: Call, counts: str, view: Callable[[sqlite3.Row], dict[str, Any]]
+    call: ActionCall, counts: str, view: Callable[[sqlite3.Row], dict[str, Any]]
 ) -> dict[str, Any]:
     """Return one ``category.list`` response; ``counts`` and ``view`` come from the service."""
     ids, total = _page(call, counts)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 
 NAME_MAX = 200
 ACTIVE, DELETED = 2, 3
@@ -46,7 +46,7 @@ def check_unique(conn: sqlite3.Connection, partner_id: int, full_name: str, own_
         (partner_id, own_id, full_name),
     ).fetchone()
     if clash:
-        raise ApiError("DUPLICATE_CATEGORY", full_name)
+        raise KalturaApiException("DUPLICATE_CATEGORY", full_name)
 
 
 def place(
@@ -60,7 +60,7 @@ def place(
     follow (rule 2: the caller queues the job)."""
     parent_id = parent["id"] if parent is not None else 0
     if parent_id != row["parent_id"] and _inside(row, parent):
-        raise ApiError("PARENT_CATEGORY_IS_CHILD", parent_id, row["id"])
+        raise KalturaApiException("PARENT_CATEGORY_IS_CHILD", parent_id, row["id"])
     full_name = f"{parent['full_name']}>{name}" if parent is not None else name
     full_ids = f"{parent['full_ids']}>{row['id']}" if parent is not None else str(row["id"])
     depth = parent["depth"] + 1 if parent is not None else 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from kaltura_mm.sandbox.store import Store
+from kaltura_mm.sandbox.store import SandboxStore
 
 MANAGER, MODERATOR, CONTRIBUTOR, MEMBER, NONE = 0, 1, 2, 3, 4
 INHERIT = 1
@@ -27,13 +27,13 @@ CREATE TABLE IF NOT EXISTS category_users (
 """
 
 
-def ensure(store: Store) -> None:
+def ensure(store: SandboxStore) -> None:
     """Create the members table in a data folder that lacks it."""
     store.script(SCHEMA)
 
 
 def add(
-    store: Store, partner_id: int, category_id: int, user_id: str, level: int, now: int
+    store: SandboxStore, partner_id: int, category_id: int, user_id: str, level: int, now: int
 ) -> None:
     """Make ``user_id`` an active member of a category at ``level`` (replacing any)."""
     if level not in (MANAGER, MODERATOR, CONTRIBUTOR, MEMBER, NONE):

@@ -6,7 +6,7 @@ import threading
 import time
 
 
-class Clock:
+class SandboxClock:
     """Tell the time the sandbox believes it is (KS expiry, resume limit, createdAt)."""
 
     def __init__(self) -> None:

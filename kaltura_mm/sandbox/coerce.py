@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 
 MAX_RELATIVE_TIME = 315_360_000  # kConf max_relative_time: 10 years
 _INT_PREFIX = re.compile(r"^\s*[+-]?\d+")
@@ -52,7 +52,7 @@ def to_str(value: Any, name: str) -> str:
     else:
         text = str(value)
     if _XML_INVALID.search(text):
-        raise ApiError("INVALID_PARAMETER_CHAR", name)
+        raise KalturaApiException("INVALID_PARAMETER_CHAR", name)
     return text
 
 
@@ -70,5 +70,5 @@ def to_enum(value: Any, allowed: frozenset[int], name: str, enum_type: str) -> i
     mapped = {"true": 1, "false": 0}.get(text.lower())
     number = mapped if mapped is not None else to_int(value)
     if number not in allowed or (mapped is None and not _INT_PREFIX.fullmatch(text.strip())):
-        raise ApiError("INVALID_ENUM_VALUE", text, name, enum_type)
+        raise KalturaApiException("INVALID_ENUM_VALUE", text, name, enum_type)
     return number

@@ -15,7 +15,7 @@ import sqlite3
 
 from kaltura_mm.sandbox import ids, probe
 from kaltura_mm.sandbox.core import Core
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 
 IMPORT, PRECONVERT, READY, NO_CONTENT = 0, 1, 2, 7
 FULL_UPLOAD, CLOSED, DELETED = 2, 3, 5
@@ -66,7 +66,7 @@ def complete(conn: sqlite3.Connection, core: Core, entry_id: str, token_id: str)
     """Move a finished token's file into the entry and start (simulated) transcoding."""
     source = token_path(core, token_id)
     if not os.path.exists(source):
-        raise ApiError("UPLOADED_FILE_NOT_FOUND_BY_TOKEN")
+        raise KalturaApiException("UPLOADED_FILE_NOT_FOUND_BY_TOKEN")
     target = core.content_dir / entry_id
     os.replace(source, target)
     size = target.stat().st_size

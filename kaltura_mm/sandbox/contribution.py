@@ -24,9 +24,9 @@ import json
 import sqlite3
 
 from kaltura_mm.sandbox import category_users, privacy
-from kaltura_mm.sandbox.actions import Call
+from kaltura_mm.sandbox.actions import ActionCall
 from kaltura_mm.sandbox.entitlement import enforced, listed
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 
 SELF_APPROVE_BLOCKED = "FEATURE_BLOCK_CATEGORY_MODERATION_SELF_APPROVE"
 ALL = 1  # ContributionPolicyType::ALL
@@ -43,7 +43,7 @@ def _permitted_level(conn: sqlite3.Connection, category_id: int, user_id: str) -
 
 
 def check_assign(
-    conn: sqlite3.Connection, call: Call, entry: sqlite3.Row, category: sqlite3.Row
+    conn: sqlite3.Connection, call: ActionCall, entry: sqlite3.Row, category: sqlite3.Row
 ) -> None:
     """Raise ``CANNOT_ASSIGN_ENTRY_TO_CATEGORY`` when rule 1 refuses the link."""
     if not enforced(call):
@@ -54,16 +54,16 @@ def check_assign(
     user = call.user_id
     level = _permitted_level(conn, category["id"], user)
     if level is None or level == category_users.MEMBER:
-        raise ApiError("CANNOT_ASSIGN_ENTRY_TO_CATEGORY")
+        raise KalturaApiException("CANNOT_ASSIGN_ENTRY_TO_CATEGORY")
     if level in (category_users.MANAGER, category_users.CONTRIBUTOR):
         return
     entry_extra = json.loads(entry["extra"])
     if not (listed(entry_extra, "entitledUsersEdit", user) or _creator(entry, user)):
-        raise ApiError("CANNOT_ASSIGN_ENTRY_TO_CATEGORY")
+        raise KalturaApiException("CANNOT_ASSIGN_ENTRY_TO_CATEGORY")
 
 
 def check_remove(
-    conn: sqlite3.Connection, call: Call, entry: sqlite3.Row, category_id: int
+    conn: sqlite3.Connection, call: ActionCall, entry: sqlite3.Row, category_id: int
 ) -> None:
     """Raise ``CANNOT_REMOVE_ENTRY_FROM_CATEGORY`` when rule 1 refuses the unlink."""
     if not enforced(call):
@@ -76,10 +76,10 @@ def check_remove(
         return
     if listed(entry_extra, "entitledUsersPublish", user):
         return
-    raise ApiError("CANNOT_REMOVE_ENTRY_FROM_CATEGORY")
+    raise KalturaApiException("CANNOT_REMOVE_ENTRY_FROM_CATEGORY")
 
 
-def link_status(conn: sqlite3.Connection, call: Call, category: sqlite3.Row) -> int:
+def link_status(conn: sqlite3.Connection, call: ActionCall, category: sqlite3.Row) -> int:
     """Return the status of a new link (rule 2): PENDING (1) in a moderated category for a user
     who is not its MANAGER or MODERATOR under enforcement, or always with
     ``enablecategorymoderation`` on the KS or ``FEATURE_BLOCK_CATEGORY_MODERATION_SELF_APPROVE``;

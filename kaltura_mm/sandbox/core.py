@@ -9,10 +9,10 @@ from pathlib import Path
 
 from kaltura_mm.sandbox import category_jobs, category_users, replacement, roles
 from kaltura_mm.sandbox.claims import Claims
-from kaltura_mm.sandbox.clock import Clock
+from kaltura_mm.sandbox.clock import SandboxClock
 from kaltura_mm.sandbox.races import UploadRaces
 from kaltura_mm.sandbox.search_index import SearchIndex
-from kaltura_mm.sandbox.store import Store
+from kaltura_mm.sandbox.store import SandboxStore
 
 KS_MAX_EXPIRY = 86_400  # Partner ksMaxExpiryInSeconds default
 MAX_RESUME_TIME = 604_800  # upload_token_max_resume_time: 7 days
@@ -45,7 +45,7 @@ class Partner:
 
 
 @dataclass
-class Settings:
+class SandboxSettings:
     """Behaviour knobs: transcoding time, final-chunk gap wait, KS lifetime cap, the index's lag
     and IN cut, the partners whose access control applies to entry metadata, delays that open the
     upload race window, the category batch jobs' delay, failing conversions."""
@@ -69,7 +69,9 @@ class Settings:
 class Core:
     """Everything the services share; no HTTP here."""
 
-    def __init__(self, data_dir: Path, durable: bool, settings: Settings, clock: Clock) -> None:
+    def __init__(
+        self, data_dir: Path, durable: bool, settings: SandboxSettings, clock: SandboxClock
+    ) -> None:
         self.data_dir = data_dir
         self.settings = settings
         self.clock = clock
@@ -78,7 +80,7 @@ class Core:
         self.incoming_dir = data_dir / "incoming"
         for folder in (self.content_dir, self.upload_dir, self.incoming_dir):
             folder.mkdir(parents=True, exist_ok=True)
-        self.store = Store(data_dir / "sandbox.db", durable)
+        self.store = SandboxStore(data_dir / "sandbox.db", durable)
         category_users.ensure(self.store)
         roles.ensure_schema(self.store)
         self.index = SearchIndex(self.store, clock, settings)

@@ -26,11 +26,11 @@ from kaltura_mm.sandbox import (
     response_headers,
     roles,
 )
-from kaltura_mm.sandbox.actions import Action, Call, Param, read_args
+from kaltura_mm.sandbox.actions import ActionCall, ActionSpec, Param, read_args
 from kaltura_mm.sandbox.app_tokens import is_logged_out
 from kaltura_mm.sandbox.claims import Claim
 from kaltura_mm.sandbox.core import Core
-from kaltura_mm.sandbox.errors import ApiError, invalid_ks
+from kaltura_mm.sandbox.errors import KalturaApiException, invalid_ks
 from kaltura_mm.sandbox.faults import Faults, Stats
 from kaltura_mm.sandbox.ratelimit import Admission
 from kaltura_mm.sandbox.services import (
@@ -50,7 +50,7 @@ from kaltura_mm.sandbox.services import (
 _AFTER_JOBS = frozenset({"category", "categoryentry"})
 _SESSION_CACHE = 4096  # verified KS strings remembered (the cache is simply emptied when full)
 
-SERVICES: dict[str, dict[str, Action]] = {
+SERVICES: dict[str, dict[str, ActionSpec]] = {
     "session": session.ACTIONS,
     "baseentry": {**base_entry.BASE_ENTRY, **recycle_bin.ACTIONS},
     "media": {**base_entry.MEDIA, **media_replace.ACTIONS},
@@ -70,27 +70,27 @@ class Dispatcher:
         self.core = core
         self.faults = faults
         self.stats = stats
-        self._sessions: dict[str, ks.Session] = {}
+        self._sessions: dict[str, ks.VerifiedKs] = {}
         self._sessions_lock = threading.Lock()
         self.actions_limits = actions_limit.ActionsLimits()
 
-    def resolve(self, params: dict[str, Any]) -> tuple[str, str, Action]:
-        """Return (service, action, Action) or raise the real lookup error."""
+    def resolve(self, params: dict[str, Any]) -> tuple[str, str, ActionSpec]:
+        """Return (service, action, ActionSpec) or raise the real lookup error."""
         service = params.get("service")
         if not isinstance(service, str | int) or str(service) == "":
-            raise ApiError("SERVICE_NOT_SPECIFIED")
+            raise KalturaApiException("SERVICE_NOT_SPECIFIED")
         actions = SERVICES.get(str(service).lower())
         if actions is None:
-            raise ApiError("SERVICE_DOES_NOT_EXISTS", str(service).lower())
+            raise KalturaApiException("SERVICE_DOES_NOT_EXISTS", str(service).lower())
         action = params.get("action")
         if not isinstance(action, str | int) or str(action) == "":
-            raise ApiError("ACTION_NOT_SPECIFIED")
+            raise KalturaApiException("ACTION_NOT_SPECIFIED")
         found = actions.get(str(action).lower())
         if found is None:
-            raise ApiError("ACTION_DOES_NOT_EXISTS", action, service)
+            raise KalturaApiException("ACTION_DOES_NOT_EXISTS", action, service)
         return str(service).lower(), str(action), found
 
-    def _session(self, ks_text: str) -> ks.Session:
+    def _session(self, ks_text: str) -> ks.VerifiedKs:
         # A KS decodes the same way every time (partner secrets never change and expiry is
         # checked per call), so verified ones are remembered: an upload chunk is checked twice
         # (before its bytes, for an in-place write, and when its action runs).
@@ -111,7 +111,7 @@ class Dispatcher:
         return session
 
     def call(self, params: dict[str, Any]) -> Any:
-        """Run one call and return its result; API errors are raised as ``ApiError``."""
+        """Run one call and return its result; API errors are raised as ``KalturaApiException``."""
         if self.faults.call_latency:
             time.sleep(self.faults.call_latency)
         service, action, spec = self.resolve(params)
@@ -123,12 +123,12 @@ class Dispatcher:
             self.core.promote_ready()  # category batch jobs that are due run first
         try:
             return spec.run(call)
-        except ApiError:
+        except KalturaApiException:
             # only the action's own errors count for a failures-only rule (KalturaDispatcher)
             self.faults.failed(admission)
             raise
 
-    def authorize(self, params: dict[str, Any]) -> Call:
+    def authorize(self, params: dict[str, Any]) -> ActionCall:
         """Check a call as ``call`` would (KS, arguments, access) but without its file parts,
         the rate limiter or counting, and return it unrun."""
         service, action, spec = self.resolve(params)
@@ -149,7 +149,7 @@ class Dispatcher:
             return None
         try:
             return token_upload.claim_in_place(self.authorize(params))
-        except ApiError:
+        except KalturaApiException:
             return None
 
     def release(self, claim: Claim) -> None:
@@ -161,11 +161,11 @@ class Dispatcher:
         params: dict[str, Any],
         service: str,
         action: str,
-        spec: Action,
+        spec: ActionSpec,
         declared: tuple[Param, ...],
-        session: ks.Session | None,
+        session: ks.VerifiedKs | None,
         consume: bool = False,
-    ) -> Call:
+    ) -> ActionCall:
         now = self.core.clock.now()
         args = read_args(declared, params, now)
         if session is not None and session.valid_until <= now:
@@ -175,13 +175,13 @@ class Dispatcher:
         partner_id = session.partner_id if session else _partner_param(params)
         held = self._role_permissions(params, session, consume)
         ks_text = str(params.get("ks") or "") if session is not None else ""
-        call = Call(self.core, partner_id, session, args, held, ks_text)
+        call = ActionCall(self.core, partner_id, session, args, held, ks_text)
         if spec.validate_user is not None:
             spec.validate_user(call)
         if spec.needs_ks and session is None:
             if partner_id and self.core.partner(partner_id) is not None:
                 raise _forbidden(service, action)
-            raise ApiError("MISSING_KS")
+            raise KalturaApiException("MISSING_KS")
         permitted = permissions.action_permitted(held, service, action)
         if permitted is None:  # not in the table: the action's own flag decides
             permitted = not spec.admin_only or bool(session and session.is_admin)
@@ -190,7 +190,7 @@ class Dispatcher:
         return call
 
     def _role_permissions(
-        self, params: dict[str, Any], session: ks.Session | None, consume: bool
+        self, params: dict[str, Any], session: ks.VerifiedKs | None, consume: bool
     ) -> frozenset[str]:
         """Count an action-limited KS's use and return its role's permissions."""
         if session is None:
@@ -202,26 +202,26 @@ class Dispatcher:
             actions_limit.initialised(context)
         return role.names
 
-    def _session_of(self, params: dict[str, Any]) -> ks.Session | None:
+    def _session_of(self, params: dict[str, Any]) -> ks.VerifiedKs | None:
         """Parse and verify the call's KS, if any (``INVALID_KS`` comes before the limiter)."""
         ks_text = params.get("ks")
         return self._session(str(ks_text)) if isinstance(ks_text, str) and ks_text else None
 
     def _admit(
-        self, params: dict[str, Any], service: str, action: str, session: ks.Session | None
+        self, params: dict[str, Any], service: str, action: str, session: ks.VerifiedKs | None
     ) -> Admission:
         """Count the call against the rate limiter; raise ``ACTION_BLOCKED`` when over."""
         partner_id = session.partner_id if session else _partner_param(params)
         admission = self.faults.admit(service, action, partner_id, params)
         if admission.blocked:
             self.stats.count_blocked(service, action)
-            raise ApiError("ACTION_BLOCKED", action, service)
+            raise KalturaApiException("ACTION_BLOCKED", action, service)
         return admission
 
 
-def _forbidden(service: str, action: str) -> ApiError:
+def _forbidden(service: str, action: str) -> KalturaApiException:
     """``SERVICE_FORBIDDEN`` and the headers ``KalturaBaseService::initService`` sets with it."""
-    error = ApiError("SERVICE_FORBIDDEN", f"{service}->{action}")
+    error = KalturaApiException("SERVICE_FORBIDDEN", f"{service}->{action}")
     response_headers.add("X-Kaltura", f"error-{error.code}")
     response_headers.add("X-Kaltura-App", f"exiting on error {error.code} - {error.message}")
     return error

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from kaltura_mm.sandbox import permissions, response_headers
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 from kaltura_mm.sandbox.schema import TYPES, KInput, all_props
 
 INSERT, UPDATE = "insert", "update"
@@ -54,7 +54,7 @@ def drop(
         obj.values.pop(name, None)
         obj.nulls.discard(name)
         dropped.append(name)
-        message = ApiError(_ERROR[operation], f"{obj.type}::{name}").message
+        message = KalturaApiException(_ERROR[operation], f"{obj.type}::{name}").message
         response_headers.add(f"{cls}-{name}-error", message)
     return dropped
 

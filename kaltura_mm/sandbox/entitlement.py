@@ -44,8 +44,8 @@ import sqlite3
 from typing import Any
 
 from kaltura_mm.sandbox import category_users, privacy
-from kaltura_mm.sandbox.actions import Call
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.actions import ActionCall
+from kaltura_mm.sandbox.errors import KalturaApiException
 
 FEATURE = "FEATURE_ENTITLEMENT"
 DEFAULT_ENFORCEMENT = "partner:defaultEntitlementEnforcement"  # a partner setting, on when unset
@@ -53,7 +53,7 @@ PUBLIC, AUTHENTICATED = 1, 2  # KalturaPrivacyType
 _ENTITLED_USERS = ("entitledUsersEdit", "entitledUsersPublish", "entitledUsersView")
 
 
-def enforced(call: Call) -> bool:
+def enforced(call: ActionCall) -> bool:
     """Return True when entitlement applies to this call (rule 1)."""
     session = call.session
     if session is None or not call.core.feature_enabled(call.partner_id, FEATURE):
@@ -66,7 +66,7 @@ def enforced(call: Call) -> bool:
     return on
 
 
-def _contexts(call: Call) -> set[str] | None:
+def _contexts(call: ActionCall) -> set[str] | None:
     """Return the KS privacy contexts (None: the default context)."""
     value = privacy.ks_context(call)
     if value is None:
@@ -89,7 +89,7 @@ def _entitled_user(extra: dict[str, Any], user_id: str) -> bool:
     return any(listed(extra, field, user_id) for field in _ENTITLED_USERS)
 
 
-def entry_entitled(conn: sqlite3.Connection, call: Call, row: sqlite3.Row) -> bool:
+def entry_entitled(conn: sqlite3.Connection, call: ActionCall, row: sqlite3.Row) -> bool:
     """Return True when the caller may see entry ``row`` (rule 2; True when not enforced)."""
     session = call.session
     if session is None or not enforced(call):
@@ -121,7 +121,7 @@ def entry_entitled(conn: sqlite3.Connection, call: Call, row: sqlite3.Row) -> bo
     return False
 
 
-def criteria(call: Call) -> tuple[str, list[Any]] | None:
+def criteria(call: ActionCall) -> tuple[str, list[Any]] | None:
     """Return the SQL (over ``entry_index e``) of the list/count entitlement criteria (rule 4),
     or None when entitlement is not enforced."""
     session = call.session
@@ -165,13 +165,13 @@ def criteria(call: Call) -> tuple[str, list[Any]] | None:
     return "(" + " OR ".join(clauses) + ")", params
 
 
-def _disabled_for(call: Call) -> list[str]:
+def _disabled_for(call: ActionCall) -> list[str]:
     session = call.session
     value = session.privileges.get("disableentitlementforentry", "") if session else ""
     return [v for v in value.split("/") if v]
 
 
-def _member_categories(call: Call, rows: list[sqlite3.Row], user: str) -> set[int]:
+def _member_categories(call: ActionCall, rows: list[sqlite3.Row], user: str) -> set[int]:
     """Return the categories whose members include ``user`` (own members, or inherited from the
     nearest ancestor that manages its own, ``category_users``)."""
     if not user:
@@ -201,7 +201,7 @@ def _member_categories(call: Call, rows: list[sqlite3.Row], user: str) -> set[in
     return result
 
 
-def category_visible(conn: sqlite3.Connection, call: Call, row: sqlite3.Row) -> bool:
+def category_visible(conn: sqlite3.Connection, call: ActionCall, row: sqlite3.Row) -> bool:
     """Return True when the caller may see category ``row`` (rule 5; True when not enforced)."""
     if not enforced(call):
         return True
@@ -213,7 +213,7 @@ def category_visible(conn: sqlite3.Connection, call: Call, row: sqlite3.Row) -> 
     return category_users.level_of(conn, row["id"], call.user_id) is not None
 
 
-def visible_categories(call: Call) -> list[int] | None:
+def visible_categories(call: ActionCall) -> list[int] | None:
     """Return the ids of the categories the caller may see (rule 5), None when not enforced."""
     if not enforced(call):
         return None
@@ -238,7 +238,7 @@ def listed(extra: dict[str, Any], field: str, user_id: str) -> bool:
     return bool(user_id) and user_id.lower() in names
 
 
-def check_link_filter(call: Call, values: dict[str, Any]) -> list[int] | None:
+def check_link_filter(call: ActionCall, values: dict[str, Any]) -> list[int] | None:
     """Apply rule 7 to a ``categoryEntry.list`` filter: raise for an entry or category the caller
     may not see; return the visible categories when the links of ``entryIdEqual`` must be
     narrowed to them (None: no narrowing)."""
@@ -255,7 +255,7 @@ def check_link_filter(call: Call, values: dict[str, Any]) -> list[int] | None:
                 [call.partner_id, *wanted],
             ).fetchall()
             if not any(entry_entitled(conn, call, r) for r in rows):
-                raise ApiError("ENTRY_ID_NOT_FOUND", values[key])
+                raise KalturaApiException("ENTRY_ID_NOT_FOUND", values[key])
     visible = set(visible_categories(call) or [])
     for key in ("categoryIdEqual", "categoryIdIn"):
         raw = values.get(key)
@@ -263,5 +263,5 @@ def check_link_filter(call: Call, values: dict[str, Any]) -> list[int] | None:
             continue
         asked = [x.strip() for x in str(raw).split(",") if x.strip()]
         if not all(x.lstrip("-").isdigit() and int(x) in visible for x in asked):
-            raise ApiError("CATEGORY_NOT_FOUND", raw)
+            raise KalturaApiException("CATEGORY_NOT_FOUND", raw)
     return sorted(visible) if values.get("entryIdEqual") not in (None, "") else None

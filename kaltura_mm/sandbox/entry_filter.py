@@ -16,7 +16,7 @@ from __future__ import annotations
 import zlib
 
 from kaltura_mm.sandbox import entitlement
-from kaltura_mm.sandbox.actions import Call
+from kaltura_mm.sandbox.actions import ActionCall
 from kaltura_mm.sandbox.free_text import register as register_free_text
 from kaltura_mm.sandbox.listing import Query, csv, cut_first, cut_sorted
 from kaltura_mm.sandbox.schema import KInput, is_subclass
@@ -57,7 +57,7 @@ def _crc32(entry_id: str) -> int:
     return zlib.crc32(entry_id.encode())
 
 
-def own_entries_only(call: Call) -> str | None:
+def own_entries_only(call: ActionCall) -> str | None:
     """Return the user a USER KS without ``list:*`` is limited to (None: no limit)."""
     session = call.session
     if session and not session.is_admin and not session.has_privilege("list"):
@@ -65,7 +65,7 @@ def own_entries_only(call: Call) -> str | None:
     return None
 
 
-def build(call: Call, f: KInput | None, media_only: bool = False) -> Query:
+def build(call: ActionCall, f: KInput | None, media_only: bool = False) -> Query:
     """Return the WHERE clause over ``entry_index e`` for a list/count call."""
     cut = call.core.settings.index_max_in_values
     q = Query(["e.partner_id = ?"], [call.partner_id])
@@ -162,7 +162,7 @@ def _free_text(q: Query, text: str) -> None:
     q.add(f"sandbox_free_text(?, 'entry', {', '.join(_TEXT_FIELDS)})", [text])
 
 
-def _category_ids(call: Call, ids: list[int], with_descendants: bool) -> list[int]:
+def _category_ids(call: ActionCall, ids: list[int], with_descendants: bool) -> list[int]:
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
@@ -185,7 +185,7 @@ def _category_ids(call: Call, ids: list[int], with_descendants: bool) -> list[in
     return found
 
 
-def _ids_by_names(call: Call, names: list[str]) -> list[list[int]]:
+def _ids_by_names(call: ActionCall, names: list[str]) -> list[list[int]]:
     groups = []
     for name in names:
         descendants_only = name.endswith(">")
@@ -214,7 +214,7 @@ def _in_categories(q: Query, ids: list[int]) -> None:
     q.add(*_any_category(ids))
 
 
-def _categories(call: Call, q: Query, v: dict[str, object]) -> None:
+def _categories(call: ActionCall, q: Query, v: dict[str, object]) -> None:
     ancestors = csv(v.get("categoryAncestorIdIn"), int)
     match_or = csv(v.get("categoriesIdsMatchOr"), int)
     if ancestors is not None:

@@ -28,28 +28,28 @@ import sqlite3
 from typing import Any
 
 from kaltura_mm.sandbox import entitlement, entry_filter, privacy
-from kaltura_mm.sandbox.actions import Call, pager_of
+from kaltura_mm.sandbox.actions import ActionCall, pager_of
 from kaltura_mm.sandbox.listing import MAX_MATCHES, order_parts, page_window
 from kaltura_mm.sandbox.schema import KInput
 
 _TIE = "e.seq ASC"  # rule 4
 
 
-def _matches(call: Call, f: KInput | None, media_only: bool) -> tuple[str, list[Any]]:
+def _matches(call: ActionCall, f: KInput | None, media_only: bool) -> tuple[str, list[Any]]:
     call.core.promote_ready()  # a READY snapshot is stamped when transcoding ended
     call.core.index.catch_up()
     q = entry_filter.build(call, f, media_only)
     return q.sql(), q.params
 
 
-def count(call: Call) -> int:
+def count(call: ActionCall) -> int:
     """Return how many entries the index matches (no paging, no cap)."""
     where, params = _matches(call, call.args["filter"], call.args.get("_media", False))
     sql = f"SELECT COUNT(*) FROM entry_index e WHERE {where}"  # noqa: S608
     return int(call.core.store.scalar(sql, params))
 
 
-def _page(call: Call, f: KInput | None, media_only: bool) -> tuple[list[str], int, bool]:
+def _page(call: ActionCall, f: KInput | None, media_only: bool) -> tuple[list[str], int, bool]:
     """Return the page's ids from the index, the match count, and whether it was sorted."""
     where, params = _matches(call, f, media_only)
     size, index = pager_of(call)
@@ -66,7 +66,7 @@ def _page(call: Call, f: KInput | None, media_only: bool) -> tuple[list[str], in
     return [r[0] for r in rows], total, bool(orders)
 
 
-def _reread(call: Call, ids: list[str]) -> list[sqlite3.Row]:
+def _reread(call: ActionCall, ids: list[str]) -> list[sqlite3.Row]:
     """Read the page's rows from the store with the default criteria only (rules 2 and 3), and
     drop those entitlement refuses (rule 7)."""
     if not ids:
@@ -82,7 +82,7 @@ def _reread(call: Call, ids: list[str]) -> list[sqlite3.Row]:
         return [r for r in rows if entitlement.entry_entitled(conn, call, r)]
 
 
-def _reread_all(call: Call, ids: list[str]) -> list[str]:
+def _reread_all(call: ActionCall, ids: list[str]) -> list[str]:
     """Return the page's ids the store still has, before entitlement."""
     sql = f"SELECT id FROM entries WHERE partner_id = ? AND id IN ({','.join('?' * len(ids))})"  # noqa: S608
     return [r[0] for r in call.core.store.all(sql, [call.partner_id, *ids])]
@@ -95,7 +95,7 @@ def _in_order(rows: list[sqlite3.Row], ids: list[str], sorted_by_index: bool) ->
     return sorted(rows, key=lambda r: position[r["id"]])
 
 
-def list_page(call: Call, media_only: bool, response_type: str) -> dict[str, Any]:
+def list_page(call: ActionCall, media_only: bool, response_type: str) -> dict[str, Any]:
     """Return one list response: a page of the index, re-read from the store."""
     f: KInput | None = call.args["filter"]
     ids, total, sorted_by_index = _page(call, f, media_only)

@@ -38,14 +38,14 @@ import sqlite3
 from typing import Any
 
 from kaltura_mm.sandbox import dropped_fields, entry_view, privacy
-from kaltura_mm.sandbox.actions import Call
+from kaltura_mm.sandbox.actions import ActionCall
 from kaltura_mm.sandbox.category_tree import clean_name
-from kaltura_mm.sandbox.errors import ApiError, invalid_ks
+from kaltura_mm.sandbox.errors import KalturaApiException, invalid_ks
 from kaltura_mm.sandbox.schema import KInput, check_insert, check_update
 from kaltura_mm.sandbox.services import category, category_entry
 
 NO_CONTENT = 7
-Row = sqlite3.Row | dict[str, Any]
+EntryRow = sqlite3.Row | dict[str, Any]
 MAX_CATEGORIES = category_entry.MAX_CATEGORIES_PER_ENTRY
 _ADMIN_ONLY = ("adminTags", "categories", "startDate", "endDate")
 
@@ -106,7 +106,7 @@ def split_columns(obj: KInput) -> tuple[dict[str, Any], dict[str, Any]]:
     return columns, extra
 
 
-def validate(call: Call, row: sqlite3.Row, obj: KInput, current: dict[str, Any]) -> None:
+def validate(call: ActionCall, row: sqlite3.Row, obj: KInput, current: dict[str, Any]) -> None:
     """Apply rules 1 to 5 (raises the first error the server would)."""
     obj.values.pop("type", None)
     _check_user(call, row, obj)
@@ -118,7 +118,7 @@ def validate(call: Call, row: sqlite3.Row, obj: KInput, current: dict[str, Any])
     dropped_fields.drop(call.permissions, obj, dropped_fields.UPDATE, current)
 
 
-def validate_insert(call: Call, obj: KInput) -> None:
+def validate_insert(call: ActionCall, obj: KInput) -> None:
     """Apply the same rules to a new entry (``KalturaBaseEntry::validateForInsert``, then the
     admin-only insert properties and the schedule), read-only properties included."""
     if not call.is_admin and str(obj.get("userId", call.user_id)).lower() != call.user_id.lower():
@@ -132,7 +132,7 @@ def validate_insert(call: Call, obj: KInput) -> None:
     _check_profiles_and_dates(new, obj, {"startDate": None, "endDate": None})
 
 
-def _check_user(call: Call, row: sqlite3.Row, obj: KInput) -> None:
+def _check_user(call: ActionCall, row: sqlite3.Row, obj: KInput) -> None:
     user = obj.get("userId")
     session = call.session
     if user is None or call.is_admin or (session and session.has_privilege("edituser", user)):
@@ -141,7 +141,7 @@ def _check_user(call: Call, row: sqlite3.Row, obj: KInput) -> None:
         raise invalid_ks("", "-4", "INVALID_TYPE")
 
 
-def _check_admin_only(call: Call, obj: KInput) -> None:
+def _check_admin_only(call: ActionCall, obj: KInput) -> None:
     if call.is_admin:
         return
     session = call.session
@@ -152,16 +152,16 @@ def _check_admin_only(call: Call, obj: KInput) -> None:
             continue
         if name == "categories" and _all_exist(call, obj.get("categories")):
             continue
-        raise ApiError("PROPERTY_VALIDATION_ADMIN_PROPERTY", name)
+        raise KalturaApiException("PROPERTY_VALIDATION_ADMIN_PROPERTY", name)
 
 
-def _all_exist(call: Call, names: str | None) -> bool:
+def _all_exist(call: ActionCall, names: str | None) -> bool:
     if names is None:
         return False
     return all(_find(call, name) is not None for name in str(names).split(","))
 
 
-def _find(call: Call, full_name: str) -> sqlite3.Row | None:
+def _find(call: ActionCall, full_name: str) -> sqlite3.Row | None:
     """Return the live category with this full name (segments parsed, ASCII case ignored)."""
     parsed = ">".join(clean_name(part) for part in full_name.split(">"))
     if not parsed.strip():
@@ -174,7 +174,9 @@ def _find(call: Call, full_name: str) -> sqlite3.Row | None:
     return found
 
 
-def _check_entitled(call: Call, row: sqlite3.Row, obj: KInput, current: dict[str, Any]) -> None:
+def _check_entitled(
+    call: ActionCall, row: sqlite3.Row, obj: KInput, current: dict[str, Any]
+) -> None:
     if call.is_admin or (row["user_id"] or "").lower() == call.user_id.lower():
         return
     for name in ("entitledUsersEdit", "entitledUsersPublish"):
@@ -183,10 +185,10 @@ def _check_entitled(call: Call, row: sqlite3.Row, obj: KInput, current: dict[str
             raise invalid_ks("", "-4", "INVALID_TYPE")
 
 
-def _check_profiles_and_dates(row: Row, obj: KInput, current: dict[str, Any]) -> None:
+def _check_profiles_and_dates(row: EntryRow, obj: KInput, current: dict[str, Any]) -> None:
     access = obj.get("accessControlId")
     if access is not None and access != entry_view.default_access_control_id(row["partner_id"]):
-        raise ApiError("ACCESS_CONTROL_ID_NOT_FOUND", access)
+        raise KalturaApiException("ACCESS_CONTROL_ID_NOT_FOUND", access)
     if not (sent(obj, "startDate") or sent(obj, "endDate")):
         return
     start = obj.get("startDate", -1 if "startDate" in obj.nulls else current["startDate"])
@@ -194,29 +196,29 @@ def _check_profiles_and_dates(row: Row, obj: KInput, current: dict[str, Any]) ->
     start = None if start is None or start < 0 else start
     end = None if end is None or end < 0 else end
     if start and end and start >= end:
-        raise ApiError("INVALID_ENTRY_SCHEDULE_DATES")
+        raise KalturaApiException("INVALID_ENTRY_SCHEDULE_DATES")
 
 
-def _check_values(call: Call, row: Row, obj: KInput, current: dict[str, Any]) -> None:
+def _check_values(call: ActionCall, row: EntryRow, obj: KInput, current: dict[str, Any]) -> None:
     ids = obj.get("categoriesIds")  # "" names the id "" (clear the links with __null)
     for raw in str(ids).split(",") if ids is not None else ():
         if _category_by_id(call, raw) is None:
-            raise ApiError("CATEGORY_NOT_FOUND", raw)
+            raise KalturaApiException("CATEGORY_NOT_FOUND", raw)
     reference = obj.get("referenceId")
     if reference is not None and len(reference) < 2:
-        raise ApiError("PROPERTY_VALIDATION_MIN_LENGTH", f"{obj.type}::referenceId", 2)
+        raise KalturaApiException("PROPERTY_VALIDATION_MIN_LENGTH", f"{obj.type}::referenceId", 2)
     profile = obj.get("conversionProfileId")
     if profile is not None and row["status"] != NO_CONTENT:
         prop = f"{obj.type}::conversionProfileId"
-        raise ApiError("PROPERTY_VALIDATION_ENTRY_STATUS", prop, row["status"])
+        raise KalturaApiException("PROPERTY_VALIDATION_ENTRY_STATUS", prop, row["status"])
     if profile not in (None, -1, entry_view.default_conversion_profile_id(row["partner_id"])):
-        raise ApiError("CONVERSION_PROFILE_ID_NOT_FOUND", profile)
+        raise KalturaApiException("CONVERSION_PROFILE_ID_NOT_FOUND", profile)
     shown = obj.get("displayInSearch")
     if shown is not None and shown not in (1, -1, -2) and shown != current["displayInSearch"]:
-        raise ApiError("ENTRY_DISPLAY_IN_SEARCH_VALUE_NOT_ALLOWED", shown)
+        raise KalturaApiException("ENTRY_DISPLAY_IN_SEARCH_VALUE_NOT_ALLOWED", shown)
 
 
-def _category_by_id(call: Call, raw: str) -> sqlite3.Row | None:
+def _category_by_id(call: ActionCall, raw: str) -> sqlite3.Row | None:
     text = raw.strip()
     if not text.lstrip("-").isdigit():
         return None
@@ -227,10 +229,10 @@ def _category_by_id(call: Call, raw: str) -> sqlite3.Row | None:
     return found
 
 
-def wanted_categories(call: Call, obj: KInput) -> list[str] | None:
+def wanted_categories(call: ActionCall, obj: KInput) -> list[str] | None:
     """Return the full names the entry's links must become (rule 6), or None to leave them."""
     if privacy.ks_context(call) is not None and (obj.get("categories") or obj.get("categoriesIds")):
-        raise ApiError("ENTRY_CATEGORY_FIELD_IS_DEPRECATED")
+        raise KalturaApiException("ENTRY_CATEGORY_FIELD_IS_DEPRECATED")
     if privacy.category_limit_disabled(call):
         return None  # ``entry::setCategories`` ignores both fields
     if "categories" in obj.values:
@@ -247,7 +249,7 @@ def wanted_categories(call: Call, obj: KInput) -> list[str] | None:
     else:
         return None
     if len(names) > MAX_CATEGORIES:
-        raise ApiError("MAX_CATEGORIES_FOR_ENTRY_REACHED", MAX_CATEGORIES)
+        raise KalturaApiException("MAX_CATEGORIES_FOR_ENTRY_REACHED", MAX_CATEGORIES)
     return list(dict.fromkeys(names))
 
 
@@ -261,7 +263,7 @@ def _trimmed(names: list[str]) -> list[str]:
     return result
 
 
-def relink(conn: sqlite3.Connection, call: Call, entry_id: str, names: list[str]) -> bool:
+def relink(conn: sqlite3.Connection, call: ActionCall, entry_id: str, names: list[str]) -> bool:
     """Make the entry's links exactly ``names`` (rule 6); return True when any changed."""
     rows = conn.execute(
         "SELECT ce.id, c.full_name, c.extra FROM category_entries ce JOIN categories c"
@@ -282,7 +284,7 @@ def relink(conn: sqlite3.Connection, call: Call, entry_id: str, names: list[str]
     for name in added:
         try:
             category_entry.link(conn, call, entry_id, _category_for(conn, call, name))
-        except ApiError as error:
+        except KalturaApiException as error:
             # a category the user may not contribute to is skipped, not refused
             # (``categoryEntryPeer::syncEntriesCategories``; ``contribution`` rule 1)
             if error.code != "CANNOT_ASSIGN_ENTRY_TO_CATEGORY":
@@ -292,7 +294,7 @@ def relink(conn: sqlite3.Connection, call: Call, entry_id: str, names: list[str]
     return bool(gone or linked)
 
 
-def _category_for(conn: sqlite3.Connection, call: Call, full_name: str) -> int:
+def _category_for(conn: sqlite3.Connection, call: ActionCall, full_name: str) -> int:
     """Return the id of ``full_name``, creating it and missing ancestors as the server does."""
     parent: sqlite3.Row | None = None
     for part in full_name.split(">"):
@@ -312,7 +314,7 @@ def _category_for(conn: sqlite3.Connection, call: Call, full_name: str) -> int:
     return int(parent["id"])
 
 
-def apply(call: Call, row: sqlite3.Row, obj: KInput) -> None:
+def apply(call: ActionCall, row: sqlite3.Row, obj: KInput) -> None:
     """Write a validated update (rules 6 and 7)."""
     columns, extra_changes = split_columns(obj)
     columns.pop("media_type", None)

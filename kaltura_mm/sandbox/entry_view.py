@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from kaltura_mm.sandbox.store import Store
+from kaltura_mm.sandbox.store import SandboxStore
 
 MEDIA_CLIP, DOCUMENT, DATA = 1, 10, 6
 
@@ -73,10 +73,10 @@ COLUMNS = {
 # The category ``c`` has no privacy context: only those are written on the entry
 # (``categoryEntry::setEntryOnCategory``; ``privacy`` rule 3).
 _NO_CONTEXT = "coalesce(json_extract(c.extra, '$.privacyContexts'), '') = ''"
-Categories = tuple[str | None, str | None]
+CategoryColumns = tuple[str | None, str | None]
 
 
-def categories_of(store: Store, entry_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+def categories_of(store: SandboxStore, entry_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
     """Return entry id -> (categories full names CSV, category ids CSV) for active links to
     categories without a privacy context (the entry's own fields; ``categoryEntry.list`` is
     the exact membership)."""
@@ -113,7 +113,7 @@ def _urls(row: sqlite3.Row, service_url: str) -> dict[str, str | None]:
 
 
 def view(
-    row: sqlite3.Row, categories: Categories, service_url: str, base_only: bool = False
+    row: sqlite3.Row, categories: CategoryColumns, service_url: str, base_only: bool = False
 ) -> dict[str, Any]:
     """Return the API object for one entry row (``base_only``: as a ``KalturaBaseEntry``)."""
     extra = {**EXTRA_DEFAULTS, **json.loads(row["extra"])}
@@ -172,7 +172,7 @@ def _playable(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def _base(
-    row: sqlite3.Row, extra: dict[str, Any], categories: Categories, urls: dict[str, Any]
+    row: sqlite3.Row, extra: dict[str, Any], categories: CategoryColumns, urls: dict[str, Any]
 ) -> dict[str, Any]:
     return {
         "id": row["id"],
@@ -238,7 +238,7 @@ def object_type(entry_type: int) -> str:
 
 
 def views(
-    store: Store,
+    store: SandboxStore,
     rows: Sequence[sqlite3.Row],
     service_url: str,
     base_only: bool = False,

@@ -201,7 +201,7 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-class ApiError(Exception):
+class KalturaApiException(Exception):
     """An API error the server reports as ``KalturaAPIException`` with HTTP 200."""
 
     def __init__(self, code: str, *values: object) -> None:
@@ -218,12 +218,14 @@ class ApiError(Exception):
 
     def __repr__(self) -> str:
         # KSID may carry a KS string: keep it out of reprs and logs.
-        return f"ApiError({self.code!r})"
+        return f"KalturaApiException({self.code!r})"
 
     def __str__(self) -> str:
         return self.code
 
 
-def invalid_ks(ks_id: str, err_code: str = "-1", err_desc: str = "INVALID_STR") -> ApiError:
+def invalid_ks(
+    ks_id: str, err_code: str = "-1", err_desc: str = "INVALID_STR"
+) -> KalturaApiException:
     """Build the ``INVALID_KS`` error the real front controller formats."""
-    return ApiError("INVALID_KS", ks_id, err_code, err_desc)
+    return KalturaApiException("INVALID_KS", ks_id, err_code, err_desc)

@@ -11,8 +11,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from kaltura_mm.sandbox.clock import Clock
-from kaltura_mm.sandbox.core import Settings
+from kaltura_mm.sandbox.clock import SandboxClock
+from kaltura_mm.sandbox.core import SandboxSettings
 from kaltura_mm.sandbox.ratelimit import DEFAULT_WINDOW, Admission, RateLimiter, RateRule
 
 # "lost_response": the call runs, then the connection is reset instead of answering (the case
@@ -41,12 +41,14 @@ def _norm(name: str | None) -> str | None:
 class Faults:
     """Inject failures and network conditions; change them at any time from any thread."""
 
-    def __init__(self, seed: int, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(
+        self, seed: int, settings: SandboxSettings, clock: SandboxClock | None = None
+    ) -> None:
         self._rng = random.Random(seed)
         self._settings = settings
         self._lock = threading.Lock()
         self._rules: list[Rule] = []
-        self.rate_limiter = RateLimiter(clock or Clock())
+        self.rate_limiter = RateLimiter(clock or SandboxClock())
         self.latency = 0.0
         # Seconds each call takes to run, a multirequest's items one after another: a loaded
         # server, on which a KS can expire between two items of one request.

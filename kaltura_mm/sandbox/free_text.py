@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kaltura_mm.sandbox.store import Store
+    from kaltura_mm.sandbox.store import SandboxStore
 
 ENTRY_BLEND = "!$'()*-/:;<=#[\\]^`{|}~%&+>?@_"
 CATEGORY_CHARS = "_%&?@+.>"  # kaltura_base_gt_in_charset: word characters for categories
@@ -135,7 +135,7 @@ def matches(query: str, fields: list[str | None], charset: Charset = ENTRIES) ->
     return any(_part_matches(p, texts, charset) for p in parts)
 
 
-def register(store: Store) -> None:
+def register(store: SandboxStore) -> None:
     """Make ``sandbox_free_text(query, charset, field...)`` callable from SQL (6 fields); cheap
     enough to do for every query that uses it."""
 

@@ -27,7 +27,7 @@ class KsFormatError(ValueError):
 
 
 @dataclass(frozen=True)
-class Session:
+class VerifiedKs:
     """A verified KS: who it is for and what it may do."""
 
     partner_id: int
@@ -100,7 +100,9 @@ class Session:
         return self.has_privilege("list", "*")
 
     def __repr__(self) -> str:
-        return f"Session(partner_id={self.partner_id}, type={self.type}, user_id={self.user_id!r})"
+        return (
+            f"VerifiedKs(partner_id={self.partner_id}, type={self.type}, user_id={self.user_id!r})"
+        )
 
 
 def _joined(privileges: dict[str, str]) -> str:
@@ -200,7 +202,7 @@ def _int(raw: bytes) -> int:
         raise KsFormatError("partner id is not a number") from error
 
 
-def decode(ks: str, admin_secrets: list[str]) -> Session:
+def decode(ks: str, admin_secrets: list[str]) -> VerifiedKs:
     """Verify ``ks`` against the partner's admin secrets and return its session."""
     raw = _b64decode(ks)
     if raw.startswith(b"v2|"):
@@ -208,7 +210,7 @@ def decode(ks: str, admin_secrets: list[str]) -> Session:
     return _decode_v1(raw, admin_secrets)
 
 
-def _decode_v1(raw: bytes, admin_secrets: list[str]) -> Session:
+def _decode_v1(raw: bytes, admin_secrets: list[str]) -> VerifiedKs:
     digest, sep, info_raw = raw.partition(b"|")
     if not sep:
         raise KsFormatError("no '|' in KS")
@@ -229,12 +231,12 @@ def _decode_v1(raw: bytes, admin_secrets: list[str]) -> Session:
     except ValueError as error:
         raise KsFormatError("numeric KS field is not a number") from error
     privileges = fields[6]
-    return Session(
+    return VerifiedKs(
         partner_id, valid_until, type_, fields[5], parse_privileges(privileges), privileges
     )
 
 
-def _decode_v2(raw: bytes, admin_secrets: list[str]) -> Session:
+def _decode_v2(raw: bytes, admin_secrets: list[str]) -> VerifiedKs:
     parts = raw.split(b"|", 2)
     if len(parts) < 3 or len(parts[2]) % 16 or not parts[2]:
         raise KsFormatError("v2 KS is malformed")
@@ -247,7 +249,7 @@ def _decode_v2(raw: bytes, admin_secrets: list[str]) -> Session:
     raise KsFormatError("bad signature")
 
 
-def _session_from_fields(partner_id: int, fields_raw: bytes) -> Session:
+def _session_from_fields(partner_id: int, fields_raw: bytes) -> VerifiedKs:
     try:
         pairs = urllib.parse.parse_qsl(fields_raw.decode(), keep_blank_values=True)
     except UnicodeDecodeError as error:
@@ -261,14 +263,14 @@ def _session_from_fields(partner_id: int, fields_raw: bytes) -> Session:
     user_id = fields.pop("_u", "")
     fields.pop("_m", None)
     fields.pop("_d", None)
-    return Session(partner_id, valid_until, type_, user_id, fields, _joined(fields))
+    return VerifiedKs(partner_id, valid_until, type_, user_id, fields, _joined(fields))
 
 
 __all__ = [
     "ADMIN",
     "USER",
     "KsFormatError",
-    "Session",
+    "VerifiedKs",
     "decode",
     "encode_v1",
     "encode_v2",

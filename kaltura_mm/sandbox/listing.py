@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 
 MAX_MATCHES = 10_000  # SphinxCriteria::MAX_MATCHES
 MAX_IN_VALUES = 500  # baseObjectFilter::$maxInValues
@@ -128,5 +128,5 @@ def page_window(size: int, index: int, cap: int | None) -> tuple[int, int]:
     if cap is None:
         return offset, size
     if offset >= cap:
-        raise ApiError("QUERY_EXCEEDED_MAX_MATCHES_ALLOWED")
+        raise KalturaApiException("QUERY_EXCEEDED_MAX_MATCHES_ALLOWED")
     return offset, min(size, cap - offset)

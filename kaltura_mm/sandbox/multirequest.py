@@ -13,7 +13,7 @@ from typing import Any
 
 from kaltura_mm.sandbox import actions_limit
 from kaltura_mm.sandbox.dispatcher import Dispatcher
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 
 _REFERENCE = re.compile(r"\{([0-9]+):result:?(.*)?\}")
 _COPIED = ("ks", "clientTag", "partnerId")
@@ -39,7 +39,7 @@ def sub_requests(params: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def run(dispatcher: Dispatcher, params: dict[str, Any]) -> list[Any]:
-    """Run a multirequest and return one result (or ``ApiError``) per executed sub-request."""
+    """Run a multirequest; return one result (or ``KalturaApiException``) per sub-request run."""
     calls = sub_requests(params)
     results: list[Any] = []
     with actions_limit.one_request():
@@ -53,7 +53,7 @@ def run(dispatcher: Dispatcher, params: dict[str, Any]) -> list[Any]:
 def _one(dispatcher: Dispatcher, sub: dict[str, Any]) -> Any:
     try:
         return dispatcher.call(sub)
-    except ApiError as error:
+    except KalturaApiException as error:
         return error
 
 
@@ -69,7 +69,7 @@ def _substitute(node: dict[str, Any], ordinal: int, result: Any) -> None:
 
 def resolve(result: Any, path: str) -> str:
     """Return the string a reference path yields ("" for missing, objects and failures)."""
-    if isinstance(result, ApiError):
+    if isinstance(result, KalturaApiException):
         return ""
     return _text(_walk(result, path.split(":") if path else []))
 

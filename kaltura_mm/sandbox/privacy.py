@@ -32,8 +32,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from kaltura_mm.sandbox import entry_view
-from kaltura_mm.sandbox.actions import Call
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.actions import ActionCall
+from kaltura_mm.sandbox.errors import KalturaApiException
 
 DISABLE_CATEGORY_LIMIT = "FEATURE_DISABLE_CATEGORY_LIMIT"
 
@@ -58,7 +58,7 @@ def parent_contexts(conn: sqlite3.Connection, parent_id: int) -> str:
     return contexts_of(row["extra"]) if row is not None else ""
 
 
-def ks_context(call: Call) -> str | None:
+def ks_context(call: ActionCall) -> str | None:
     """Return the KS's ``privacycontext:`` value, or None for the default context."""
     if call.session is None:
         return None
@@ -66,18 +66,18 @@ def ks_context(call: Call) -> str | None:
     return value or None
 
 
-def hides_categories(call: Call) -> bool:
+def hides_categories(call: ActionCall) -> bool:
     """Return True when entries must show null ``categories``/``categoriesIds`` (rule 4)."""
     return ks_context(call) is not None or category_limit_disabled(call)
 
 
-def category_limit_disabled(call: Call) -> bool:
+def category_limit_disabled(call: ActionCall) -> bool:
     """Return True when the caller's partner has ``FEATURE_DISABLE_CATEGORY_LIMIT``."""
     return call.core.feature_enabled(call.partner_id, DISABLE_CATEGORY_LIMIT)
 
 
 def entry_views(
-    call: Call, rows: Sequence[sqlite3.Row], base_only: bool = False
+    call: ActionCall, rows: Sequence[sqlite3.Row], base_only: bool = False
 ) -> list[dict[str, Any]]:
     """Return the API objects for entry rows as this caller sees them (rules 3 and 4)."""
     return entry_view.views(
@@ -120,7 +120,7 @@ def check_category_fields(sent: dict[str, Any], will_have_context: bool) -> None
         return
     for name, code in _NEEDS_CONTEXT.items():
         if name in sent and sent[name] is not None and sent[name] != CATEGORY_DEFAULTS[name]:
-            raise ApiError(code)
+            raise KalturaApiException(code)
 
 
 # A category with a context starts from the table's defaults (``Basecategory::applyDefaultValues``),

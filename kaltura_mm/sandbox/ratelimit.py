@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from kaltura_mm.sandbox.clock import Clock
+from kaltura_mm.sandbox.clock import SandboxClock
 
 DEFAULT_WINDOW = 10.0  # the rule's _expiry when unset
 _PRUNE_AT = 10_000  # counters kept before expired ones are dropped
@@ -85,7 +85,7 @@ def param_value(params: dict[str, Any], name: str) -> str:
 class RateLimiter:
     """Count calls in fixed windows and say which are blocked; thread-safe."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: SandboxClock) -> None:
         self._clock = clock
         self._lock = threading.Lock()
         self._rules: list[RateRule] = []

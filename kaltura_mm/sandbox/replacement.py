@@ -33,7 +33,7 @@ import json
 import sqlite3
 
 from kaltura_mm.sandbox import ids
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 
 FEATURE = "FEATURE_ENTRY_REPLACEMENT"
 APPROVAL_FEATURE = "FEATURE_ENTRY_REPLACEMENT_APPROVAL"
@@ -54,7 +54,7 @@ def start(
     partner has ``FEATURE_ENTRY_REPLACEMENT_APPROVAL``); return the new row."""
     extra = json.loads(original["extra"])
     if extra.get("replacingEntryId"):
-        raise ApiError("ENTRY_REPLACEMENT_ALREADY_EXISTS")
+        raise KalturaApiException("ENTRY_REPLACEMENT_ALREADY_EXISTS")
     temp_id = ids.entry_id()
     temp_extra = {
         "replacedEntryId": original["id"],
@@ -138,7 +138,7 @@ def approve(conn: sqlite3.Connection, original: sqlite3.Row, now: int) -> list[s
     elif status == APPROVED_BUT_NOT_READY:
         return []
     elif status != READY_BUT_NOT_APPROVED or temp is None:
-        raise ApiError("ENTRY_ID_NOT_REPLACED", original["id"])
+        raise KalturaApiException("ENTRY_ID_NOT_REPLACED", original["id"])
     _swap(conn, original, temp, now)
     return [str(original["content_path"])] if original["content_path"] else []
 

@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kaltura_mm.sandbox import permissions
-from kaltura_mm.sandbox.errors import ApiError
-from kaltura_mm.sandbox.ks import Session
-from kaltura_mm.sandbox.store import Store
+from kaltura_mm.sandbox.errors import KalturaApiException
+from kaltura_mm.sandbox.ks import VerifiedKs
+from kaltura_mm.sandbox.store import SandboxStore
 
 ACTIVE, BLOCKED, DELETED = 1, 2, 3
 GLOBAL_PARTNER = 0
@@ -53,7 +53,7 @@ UPDATE sqlite_sequence SET seq = MAX(seq, 999) WHERE name = 'user_roles';
 """
 
 
-def ensure_schema(store: Store) -> None:
+def ensure_schema(store: SandboxStore) -> None:
     """Create the roles table and the global roles (a data folder from before roles gets them)."""
     store.script(SCHEMA)
 
@@ -66,7 +66,7 @@ class Role:
     names: frozenset[str]
 
 
-def insert(store: Store, partner_id: int, values: Mapping[str, object], now: int) -> int:
+def insert(store: SandboxStore, partner_id: int, values: Mapping[str, object], now: int) -> int:
     """Store a new role of ``partner_id`` (``values``: API property names) and return its id."""
     with store.tx() as conn:
         cursor = conn.execute(
@@ -92,13 +92,13 @@ def names_of(text: str | None) -> frozenset[str]:
     return frozenset(n.strip() for n in (text or "").split(",") if n.strip())
 
 
-def is_widget(session: Session) -> bool:
+def is_widget(session: VerifiedKs) -> bool:
     """Return True for a widget KS (``kSessionBase::isWidgetSession``)."""
     text = session.raw_privileges
     return session.type == 0 and session.user_id in ("", "0") and "widget:1" in text
 
 
-def find(store: Store, partner_id: int, key: str) -> sqlite3.Row | None:
+def find(store: SandboxStore, partner_id: int, key: str) -> sqlite3.Row | None:
     """Return the live role named by id or system name, of the partner or global."""
     column = "id" if key.strip().lstrip("-").isdigit() else "system_name"
     row: sqlite3.Row | None = store.one(
@@ -109,13 +109,13 @@ def find(store: Store, partner_id: int, key: str) -> sqlite3.Row | None:
     return row
 
 
-def _default_role_id(session: Session) -> int:
+def _default_role_id(session: VerifiedKs) -> int:
     if is_widget(session):
         return WIDGET_ROLE_ID
     return ADMIN_ROLE_ID if session.is_admin else USER_ROLE_ID
 
 
-def held_by(store: Store, partner_id: int, user_id: str) -> tuple[int, ...]:
+def held_by(store: SandboxStore, partner_id: int, user_id: str) -> tuple[int, ...]:
     """Return the ids of the roles the partner gave ``user_id`` (none: the session type's)."""
     text = store.scalar(
         "SELECT role_ids FROM user_role_holders WHERE partner_id = ? AND user_id = ?",
@@ -124,7 +124,9 @@ def held_by(store: Store, partner_id: int, user_id: str) -> tuple[int, ...]:
     return tuple(int(part) for part in str(text or "").split(",") if part.strip())
 
 
-def set_holder(store: Store, partner_id: int, user_id: str, role_ids: tuple[int, ...]) -> None:
+def set_holder(
+    store: SandboxStore, partner_id: int, user_id: str, role_ids: tuple[int, ...]
+) -> None:
     """Give ``user_id`` exactly ``role_ids`` (none: back to the session type's default)."""
     with store.tx() as conn:
         conn.execute(
@@ -138,23 +140,23 @@ def set_holder(store: Store, partner_id: int, user_id: str, role_ids: tuple[int,
             )
 
 
-def in_use(store: Store, partner_id: int, role_id: int) -> bool:
+def in_use(store: SandboxStore, partner_id: int, role_id: int) -> bool:
     """Return True when some user of the partner holds role ``role_id``."""
     rows = store.all("SELECT role_ids FROM user_role_holders WHERE partner_id = ?", (partner_id,))
     return any(str(role_id) in row[0].split(",") for row in rows)
 
 
-def role_of(store: Store, session: Session) -> Role:
+def role_of(store: SandboxStore, session: VerifiedKs) -> Role:
     """Return the role(s) ``session`` acts with, always-allowed actions included."""
     wanted = session.role
     if wanted:
         if wanted == "null":
             return Role((), frozenset({permissions.ALWAYS_ALLOWED}))
         if wanted.lstrip("-").isdigit() and int(wanted) < 0:
-            raise ApiError("INVALID_SET_ROLE")
+            raise KalturaApiException("INVALID_SET_ROLE")
         row = find(store, session.partner_id, wanted)
         if row is None:
-            raise ApiError("INVALID_OBJECT_ID")
+            raise KalturaApiException("INVALID_OBJECT_ID")
         ids: tuple[int, ...] = (int(row["id"]),)
     else:
         ids = held_by(store, session.partner_id, session.user_id) if session.user_id else ()

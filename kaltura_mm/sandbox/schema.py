@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kaltura_mm.sandbox import coerce
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 
 RW, RO, IO = "rw", "ro", "io"
 
@@ -246,7 +246,7 @@ def resolve_type(raw: dict[str, Any], declared: str) -> str:
     named = _TYPES_LOWER.get(str(raw.get("objectType", "")).lower())
     chosen = named if named is not None and is_subclass(named, declared) else declared
     if TYPES[chosen].abstract:
-        raise ApiError("OBJECT_TYPE_ABSTRACT", chosen)
+        raise KalturaApiException("OBJECT_TYPE_ABSTRACT", chosen)
     return chosen
 
 
@@ -284,7 +284,7 @@ def check_insert(obj: KInput) -> None:
     props = all_props(obj.type)
     for name in obj.values:
         if props[name][1] == RO:
-            raise ApiError("PROPERTY_VALIDATION_NOT_UPDATABLE", f"{obj.type}::{name}")
+            raise KalturaApiException("PROPERTY_VALIDATION_NOT_UPDATABLE", f"{obj.type}::{name}")
 
 
 def check_update(
@@ -300,4 +300,4 @@ def check_update(
             continue
         same = name in obj.values and str(current.get(name, "")) == str(obj.values[name])
         if kind == "time" or name in always or not same:
-            raise ApiError("PROPERTY_VALIDATION_NOT_UPDATABLE", f"{obj.type}::{name}")
+            raise KalturaApiException("PROPERTY_VALIDATION_NOT_UPDATABLE", f"{obj.type}::{name}")

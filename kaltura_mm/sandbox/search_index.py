@@ -28,11 +28,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kaltura_mm.sandbox.clock import Clock
-from kaltura_mm.sandbox.store import Store
+from kaltura_mm.sandbox.clock import SandboxClock
+from kaltura_mm.sandbox.store import SandboxStore
 
 if TYPE_CHECKING:
-    from kaltura_mm.sandbox.core import Settings
+    from kaltura_mm.sandbox.core import SandboxSettings
 
 ENTRY_FIELDS = (
     *("id", "seq", "partner_id", "type", "media_type", "status", "name", "description", "tags"),
@@ -143,7 +143,7 @@ _TRIGGERS = "".join(
 class SearchIndex:
     """The index lists read, ``lag`` seconds behind the store (see the module rules)."""
 
-    def __init__(self, store: Store, clock: Clock, settings: Settings) -> None:
+    def __init__(self, store: SandboxStore, clock: SandboxClock, settings: SandboxSettings) -> None:
         self._store = store
         self._clock = clock
         self._settings = settings

@@ -23,7 +23,7 @@ from kaltura_mm.sandbox import claims, coerce, multirequest, params, response_he
 from kaltura_mm.sandbox.actions import UploadedFile
 from kaltura_mm.sandbox.claims import Claim
 from kaltura_mm.sandbox.dispatcher import Dispatcher
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 from kaltura_mm.sandbox.upload_body import Block, BodyTooLarge, read_all, read_multipart
 
 log = logging.getLogger("kaltura_mm.sandbox")
@@ -275,7 +275,7 @@ class Handler(BaseHTTPRequestHandler):
                 self._apply_fault(kind, body_read=True)
             blocked = None
             if kind == "action_blocked" and target:
-                blocked = ApiError("ACTION_BLOCKED", target[1], target[0])
+                blocked = KalturaApiException("ACTION_BLOCKED", target[1], target[0])
             self._respond(merged, blocked, lose_answer=kind == "lost_response")
 
     def _body(self, url_params: params.Params, cleanup: contextlib.ExitStack) -> params.Params:
@@ -328,7 +328,11 @@ class Handler(BaseHTTPRequestHandler):
         return dataclasses.replace(part, path=copied, claim=None)
 
     def _respond(
-        self, merged: params.Params, blocked: ApiError | None, *, lose_answer: bool = False
+        self,
+        merged: params.Params,
+        blocked: KalturaApiException | None,
+        *,
+        lose_answer: bool = False,
     ) -> None:
         started = time.monotonic()
         fmt_raw = merged.get("format")
@@ -337,7 +341,11 @@ class Handler(BaseHTTPRequestHandler):
         result: Any
         added: dict[str, str] = {}  # headers the actions set (``response_headers``)
         if fmt not in wire.FORMATS:
-            result, fmt, multi = ApiError("UNKNOWN_RESPONSE_FORMAT", fmt_raw), wire.XML, False
+            result, fmt, multi = (
+                KalturaApiException("UNKNOWN_RESPONSE_FORMAT", fmt_raw),
+                wire.XML,
+                False,
+            )
         elif blocked is not None:
             result, multi = blocked, False
         elif multi:
@@ -358,12 +366,12 @@ class Handler(BaseHTTPRequestHandler):
     def _guarded(run: Any) -> Any:
         try:
             return run()
-        except ApiError as error:
+        except KalturaApiException as error:
             return error
         except Exception:
             # Never a traceback to the client: the real front controller maps it like this.
             log.exception("unexpected error in the sandbox")
-            return ApiError("INTERNAL_SERVERL_ERROR")
+            return KalturaApiException("INTERNAL_SERVERL_ERROR")
 
     def _content(self, path: str) -> None:
         parts = path.strip("/").split("/")

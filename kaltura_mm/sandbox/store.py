@@ -86,7 +86,7 @@ _ADDED_COLUMNS = (
 )
 
 
-class Store:
+class SandboxStore:
     """The sandbox's database: one SQLite connection, serialised by a lock."""
 
     def __init__(self, path: Path, durable: bool) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from kaltura_mm.sandbox import ids
-from kaltura_mm.sandbox.actions import Call
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.actions import ActionCall
+from kaltura_mm.sandbox.errors import KalturaApiException
 from kaltura_mm.sandbox.schema import KInput
 
 PENDING, PARTIAL, FULL, CLOSED, DELETED = 0, 1, 2, 3, 5
@@ -24,7 +24,7 @@ Record = sqlite3.Row | Mapping[str, Any]
 """A token row as stored, or a request's own view of it (a dict)."""
 
 
-def view(call: Call, row: Record) -> dict[str, Any]:
+def view(call: ActionCall, row: Record) -> dict[str, Any]:
     """Return the ``KalturaUploadToken`` object (``uploadedFileSize`` a string, as on SaaS)."""
     uploaded = row["uploaded_file_size"]
     return {
@@ -45,7 +45,7 @@ def view(call: Call, row: Record) -> dict[str, Any]:
     }
 
 
-def visible(call: Call, token_id: str) -> sqlite3.Row | None:
+def visible(call: ActionCall, token_id: str) -> sqlite3.Row | None:
     """Return a non-deleted token of the partner (a USER KS sees only its own)."""
     row = call.core.store.one(
         "SELECT * FROM upload_tokens WHERE id = ? AND partner_id = ? AND status != 5",
@@ -56,15 +56,15 @@ def visible(call: Call, token_id: str) -> sqlite3.Row | None:
     return row
 
 
-def must(call: Call, token_id: str) -> sqlite3.Row:
+def must(call: ActionCall, token_id: str) -> sqlite3.Row:
     """Return a visible token or raise ``UPLOAD_TOKEN_NOT_FOUND``."""
     row = visible(call, token_id)
     if row is None:
-        raise ApiError("UPLOAD_TOKEN_NOT_FOUND")
+        raise KalturaApiException("UPLOAD_TOKEN_NOT_FOUND")
     return row
 
 
-def save(call: Call, token_id: str, **fields: Any) -> int:
+def save(call: ActionCall, token_id: str, **fields: Any) -> int:
     """Write ``fields`` and ``updated_at`` (now); return the time written."""
     now = int(call.now())
     fields["updated_at"] = now
@@ -76,7 +76,7 @@ def save(call: Call, token_id: str, **fields: Any) -> int:
     return now
 
 
-def set_data_size(call: Call, token_id: str, size: int) -> None:
+def set_data_size(call: ActionCall, token_id: str, size: int) -> None:
     """Record the length of the token's contiguous data (not an API-visible change)."""
     call.core.store.execute("UPDATE upload_tokens SET data_size = ? WHERE id = ?", (size, token_id))
 
@@ -106,7 +106,7 @@ def stored_name(name: str | None) -> str | None:
     return name.encode()[:FILE_NAME_MAX].decode(errors="ignore")
 
 
-def insert(call: Call, obj: KInput | None) -> str:
+def insert(call: ActionCall, obj: KInput | None) -> str:
     """Create a PENDING token from an optional ``KalturaUploadToken`` and return its id."""
     new_id = ids.token_id()
     now = int(call.now())
@@ -128,6 +128,6 @@ def insert(call: Call, obj: KInput | None) -> str:
     return new_id
 
 
-def data_path(call: Call, token_id: str) -> Path:
+def data_path(call: ActionCall, token_id: str) -> Path:
     """Return the token's contiguous data file."""
     return call.core.upload_dir / token_id

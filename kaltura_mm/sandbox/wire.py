@@ -1,7 +1,7 @@
 """Serialize results the way the real server does: ``format=1`` JSON and ``format=2`` XML.
 
 Results are plain values: ``dict`` objects carrying an ``objectType`` key, lists, scalars, ``None``
-for void actions, and :class:`ApiError` for failures (inline in multirequests).
+for void actions, and :class:`KalturaApiException` for failures (inline in multirequests).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 
 JSON = 1
 XML = 2
@@ -17,7 +17,7 @@ JSONP = 9
 FORMATS = {JSON, XML, JSONP}
 
 
-def error_object(error: ApiError) -> dict[str, Any]:
+def error_object(error: KalturaApiException) -> dict[str, Any]:
     """Return the ``KalturaAPIException`` object, keys in the real order."""
     return {
         "code": error.code,
@@ -28,7 +28,7 @@ def error_object(error: ApiError) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, ApiError):
+    if isinstance(value, KalturaApiException):
         value = error_object(value)
         if not value["args"]:
             value["args"] = []  # PHP serializes an empty args map as []
@@ -86,7 +86,7 @@ class _Xml:
         self.ignore_null = ignore_null
 
     def value(self, value: Any) -> str:
-        if isinstance(value, ApiError):
+        if isinstance(value, KalturaApiException):
             return _xml_error(value)
         if isinstance(value, dict):
             return self.object(value)
@@ -112,7 +112,7 @@ class _Xml:
         return "".join(parts)
 
 
-def _xml_error(error: ApiError) -> str:
+def _xml_error(error: KalturaApiException) -> str:
     args = "".join(
         "<item><objectType>KalturaApiExceptionArg</objectType>"
         f"<name>{name}</name><value>{xml_text(value)}</value></item>"

@@ -18,7 +18,7 @@ from kaltura_mm.sync.model import ADD, ATTACH, DELETE, DETACH, REPLACE, UPDATE, 
 from kaltura_mm.sync.records import SyncRecord
 from kaltura_mm.upload.job import CancelSignal, OnProgress, OnState
 
-Status = Literal["done", "already_done", "failed", "cancelled"]
+ItemStatus = Literal["done", "already_done", "failed", "cancelled"]
 
 
 @attrs.frozen
@@ -31,7 +31,7 @@ class ItemOutcome:
     """
 
     item: PlanItem
-    status: Status
+    status: ItemStatus
     entry_id: str | None = None
     done: tuple[str, ...] = ()
     errors: tuple[KalturaError, ...] = ()
@@ -128,7 +128,7 @@ class Ledger:
 
     def outcome(self, track: Track) -> ItemOutcome:
         """Return the outcome of ``track`` as it stands."""
-        status: Status = "done" if track.changed else "already_done"
+        status: ItemStatus = "done" if track.changed else "already_done"
         if track.errors:
             status = "failed"
         elif track.left:

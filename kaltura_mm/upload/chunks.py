@@ -76,29 +76,29 @@ class TokenExpired(UploadError):
 
 
 @attrs.frozen
-class Pace:
+class ChunkPace:
     """How many chunks may be in flight: halved when the server pushes back, regrown on success."""
 
     ceiling: int
     current: int
     throttles: int = 0
 
-    def slowed(self) -> Pace:
+    def slowed(self) -> ChunkPace:
         """Return the pace after a throttled answer."""
         return attrs.evolve(self, current=max(1, self.current // 2), throttles=self.throttles + 1)
 
-    def succeeded(self) -> Pace:
+    def succeeded(self) -> ChunkPace:
         """Return the pace after an acknowledged chunk."""
         return attrs.evolve(self, current=min(self.ceiling, self.current + 1))
 
 
 @attrs.frozen
-class Sending:
+class ChunkSendState:
     """Where ``send_chunks`` stands: the job, the book, the pace, and what failed so far."""
 
     job: Job
     book: ChunkBook
-    pace: Pace
+    pace: ChunkPace
     failures: Mapping[int, int] = attrs.field(factory=dict)  # transient failures per chunk
     misses: int = 0  # the tail's size mismatches with nothing else in flight
     hold_tail: bool = False  # the tail came back early: send it after the next acknowledgement
@@ -126,7 +126,7 @@ def ensure_unchanged(job: Job, *, full: bool) -> None:
 
 def send_chunks(job: Job, book: ChunkBook) -> Flow[tuple[Job, ChunkBook]]:
     """Send every chunk the book still needs; return job and book (complete unless cancelled)."""
-    run = Sending(job, book, Pace(job.options.concurrency, job.options.concurrency))
+    run = ChunkSendState(job, book, ChunkPace(job.options.concurrency, job.options.concurrency))
     while not run.book.complete and not run.job.cancelled:
         run = yield from _start_ready(run)
         if not run.book.in_flight:
@@ -141,7 +141,7 @@ def send_chunks(job: Job, book: ChunkBook) -> Flow[tuple[Job, ChunkBook]]:
     return run.job, run.book
 
 
-def _idle(run: Sending) -> Flow[Sending]:
+def _idle(run: ChunkSendState) -> Flow[ChunkSendState]:
     """Nothing in flight and nothing to start: the held-back tail goes, or ask the token.
 
     The tail waits for the next acknowledgement after an early size mismatch (``hold_tail``);
@@ -168,7 +168,7 @@ def _idle(run: Sending) -> Flow[Sending]:
     return attrs.evolve(run, book=book, idle=idle)
 
 
-def _start_ready(run: Sending) -> Flow[Sending]:
+def _start_ready(run: ChunkSendState) -> Flow[ChunkSendState]:
     job, book = run.job, run.book
     for chunk in book.ready(limit=run.pace.current - len(book.in_flight)):
         if chunk.index == book.tail.index:
@@ -180,7 +180,7 @@ def _start_ready(run: Sending) -> Flow[Sending]:
     return attrs.evolve(run, job=job, book=book)
 
 
-def _acknowledged(run: Sending, chunk: Chunk, token: UploadToken) -> Flow[Sending]:
+def _acknowledged(run: ChunkSendState, chunk: Chunk, token: UploadToken) -> Flow[ChunkSendState]:
     book = run.book.ack(chunk, completes=held(token)[1])
     ensure_unchanged(run.job, full=False)
     job = run.job.saved(run.job.state.with_book(book))
@@ -188,7 +188,7 @@ def _acknowledged(run: Sending, chunk: Chunk, token: UploadToken) -> Flow[Sendin
     return attrs.evolve(run, job=job, book=book, pace=run.pace.succeeded(), hold_tail=False)
 
 
-def _failed(run: Sending, chunk: Chunk, error: KalturaError) -> Flow[Sending]:
+def _failed(run: ChunkSendState, chunk: Chunk, error: KalturaError) -> Flow[ChunkSendState]:
     """Meet a chunk's failure with the one rule that applies (the module docstring's list)."""
     if isinstance(error, ConfigError):  # the client found the file shorter than planned
         ensure_unchanged(run.job, full=True)
@@ -208,7 +208,7 @@ def _failed(run: Sending, chunk: Chunk, error: KalturaError) -> Flow[Sending]:
     return (yield from _transient(run, chunk, error))
 
 
-def _slow_down(run: Sending) -> Flow[Sending]:
+def _slow_down(run: ChunkSendState) -> Flow[ChunkSendState]:
     pace = run.pace.slowed()
     unit = yield Draw()
     options = run.job.options
@@ -216,7 +216,7 @@ def _slow_down(run: Sending) -> Flow[Sending]:
     return attrs.evolve(run, pace=pace)
 
 
-def _missed(run: Sending, chunk: Chunk, error: ApiError) -> Flow[Sending]:
+def _missed(run: ChunkSendState, chunk: Chunk, error: ApiError) -> Flow[ChunkSendState]:
     misses = run.misses + 1
     if misses > run.job.options.max_attempts:
         raise _stopped(run, chunk, error, misses)
@@ -225,14 +225,14 @@ def _missed(run: Sending, chunk: Chunk, error: ApiError) -> Flow[Sending]:
     return attrs.evolve(run, book=book, misses=misses)
 
 
-def _refused(run: Sending, chunk: Chunk, error: ApiError) -> Flow[Sending]:
+def _refused(run: ChunkSendState, chunk: Chunk, error: ApiError) -> Flow[ChunkSendState]:
     book = yield from truth(run.job, run.book)
     if book.complete or chunk.index in book.acked:  # it had landed after all
         return attrs.evolve(run, book=book)
     raise _stopped(attrs.evolve(run, book=book), chunk, error, 1)
 
 
-def _transient(run: Sending, chunk: Chunk, error: KalturaError) -> Flow[Sending]:
+def _transient(run: ChunkSendState, chunk: Chunk, error: KalturaError) -> Flow[ChunkSendState]:
     times = run.failures.get(chunk.index, 0) + 1
     run = attrs.evolve(run, job=run.job.retried(), failures={**run.failures, chunk.index: times})
     options = run.job.options
@@ -243,7 +243,7 @@ def _transient(run: Sending, chunk: Chunk, error: KalturaError) -> Flow[Sending]
     return attrs.evolve(run, book=(yield from truth(run.job, run.book)))
 
 
-def _stopped(run: Sending, chunk: Chunk, error: KalturaError, times: int) -> UploadError:
+def _stopped(run: ChunkSendState, chunk: Chunk, error: KalturaError, times: int) -> UploadError:
     stopped = UploadError(
         f"the chunk at byte {chunk.offset} failed ({times}x): {error}; "
         "resume_upload(error.state) continues from what the server holds",

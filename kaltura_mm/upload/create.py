@@ -67,7 +67,7 @@ from kaltura_mm.upload.identity_check import DELETED, dropped_reference, needs_p
 from kaltura_mm.upload.job import Job, part_of, patiently
 from kaltura_mm.upload.last_look import LastLook, add_last_look
 from kaltura_mm.upload.lookup import after_lookup, find_existing
-from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, Action, Found
+from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, LookupFindings, RecoveryStep
 from kaltura_mm.upload.request import UploadOptions
 from kaltura_mm.upload.tidy import delete_entry, delete_token
 
@@ -290,7 +290,7 @@ def _sweep_nameless(job: Job) -> Flow[None]:
         yield from delete_token(token.id or "", job.options)
 
 
-def create_once(job: Job, found: Found | None = None) -> Flow[tuple[Job, Creation]]:
+def create_once(job: Job, found: LookupFindings | None = None) -> Flow[tuple[Job, Creation]]:
     """Create the entry unless the lookup found one to keep or continue; return the outcome.
 
     ``found`` is a lookup made beforehand (``upload_many`` batches them); without it, or after a
@@ -305,16 +305,16 @@ def create_once(job: Job, found: Found | None = None) -> Flow[tuple[Job, Creatio
             found = yield from find_existing(job.state, job.options, job.facts.seen)
         decision = yield from after_lookup(job, found)
         found = None
-        if decision.action is Action.EXISTING:
+        if decision.action is RecoveryStep.EXISTING:
             return job, Creation(existing=decision.entry)
-        if decision.action is Action.RESUME and decision.entry and decision.token:
+        if decision.action is RecoveryStep.RESUME and decision.entry and decision.token:
             entry_id, token_id = decision.entry.id, decision.token.id
             state = attrs.evolve(
                 job.state, entry_id=entry_id, token_id=token_id, confirmed_offsets=()
             )
             job = job.saved(state)
             return job, Creation(resumed=decision.token)
-        into = decision.entry if decision.action is Action.ATTACH else None
+        into = decision.entry if decision.action is RecoveryStep.ATTACH else None
         probe = yield from needs_probe(job, into)
         if not probe:
             job = job.sent(job.state.book().head.length)  # the head rides in the create request

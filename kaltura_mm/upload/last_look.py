@@ -28,7 +28,7 @@ from kaltura_mm.upload.identity import TokenNames
 from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.lookup import by_size, entries, found_of, mine
 from kaltura_mm.upload.recover import LISTED_TOKEN_STATUSES, settle
-from kaltura_mm.upload.seen import FULL_PAGE, Listed
+from kaltura_mm.upload.seen import FULL_PAGE, SeenToken
 from kaltura_mm.upload.tidy import delete_strays
 
 
@@ -38,7 +38,7 @@ class LookPage:
     the page listed of every token; and how many tokens it held."""
 
     page: ListPage[UploadToken]
-    listed: tuple[Listed, ...]
+    listed: tuple[SeenToken, ...]
     count: int
 
 
@@ -78,13 +78,13 @@ def _look_page(decode_named: Callable[[Any], ListPage[UploadToken]]) -> Callable
     return decode
 
 
-def _listed(row: Any) -> Listed | None:
+def _listed(row: Any) -> SeenToken | None:
     if not isinstance(row, dict):
         return None
     token_id, file_name, created = row.get("id"), row.get("fileName"), row.get("createdAt")
     if not isinstance(token_id, str) or not isinstance(file_name, str):
         return None
-    return Listed(token_id, file_name, created if isinstance(created, int) else None)
+    return SeenToken(token_id, file_name, created if isinstance(created, int) else None)
 
 
 def _named_only(

@@ -38,13 +38,13 @@ from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.plan import backoff_delay
 from kaltura_mm.upload.recover import (
     LISTED_TOKEN_STATUSES,
-    Action,
     Decision,
-    Found,
+    LookupFindings,
+    RecoveryStep,
     decide,
 )
 from kaltura_mm.upload.request import UploadOptions, UploadState
-from kaltura_mm.upload.seen import Listed, SeenTokens
+from kaltura_mm.upload.seen import SeenToken, SeenTokens
 from kaltura_mm.upload.tidy import delete_strays
 
 T = TypeVar("T")
@@ -103,10 +103,10 @@ def _tokens_of_sizes(
     return found, answered
 
 
-def listed(tokens: Iterable[UploadToken]) -> list[Listed]:
+def listed(tokens: Iterable[UploadToken]) -> list[SeenToken]:
     """Return what ``SeenTokens`` keeps of ``tokens`` (those with an id and a fileName)."""
     return [
-        Listed(t.id, t.file_name, t.created_at)
+        SeenToken(t.id, t.file_name, t.created_at)
         for t in tokens
         if isinstance(t.id, str) and isinstance(t.file_name, str)
     ]
@@ -165,20 +165,22 @@ def found_of(
     tokens: list[UploadToken],
     by_id: dict[str, BaseEntry],
     server_now: float | None = None,
-) -> Found:
+) -> LookupFindings:
     receipts, markers = mine(state, tokens)
     owned = {}
     for receipt in receipts:
         entry = by_id.get(state.names.entry_of(receipt.file_name) or "")
         if entry is not None and _owned(state, entry, receipt):
             owned[entry.id] = entry
-    return Found(tuple(owned.values()), tuple(receipts), tuple(markers), server_now=server_now)
+    return LookupFindings(
+        tuple(owned.values()), tuple(receipts), tuple(markers), server_now=server_now
+    )
 
 
 def find_own(
     states: Sequence[UploadState], options: UploadOptions, seen: SeenTokens | None = None
-) -> Flow[list[Found]]:
-    """Return, for each upload, what it already made (``Found``), read exactly."""
+) -> Flow[list[LookupFindings]]:
+    """Return, for each upload, what it already made (``LookupFindings``), read exactly."""
     found, _ = yield from find_own_asking(states, options, (), seen)
     return found
 
@@ -188,7 +190,7 @@ def find_own_asking(
     options: UploadOptions,
     also: Sequence[Call[Any]] = (),
     seen: SeenTokens | None = None,
-) -> Flow[tuple[list[Found], tuple[Any, ...]]]:
+) -> Flow[tuple[list[LookupFindings], tuple[Any, ...]]]:
     """``find_own``, with the reads ``also`` riding its first request (no request of their own,
     unless nothing else is sent); return their outcomes too (values or errors), in order.
     ``seen``: the run's listed tokens, which the token lists add to (the last looks use them)."""
@@ -206,13 +208,13 @@ def find_own_asking(
 
 def find_existing(
     state: UploadState, options: UploadOptions, seen: SeenTokens | None = None
-) -> Flow[Found]:
+) -> Flow[LookupFindings]:
     """Return what the upload ``state`` describes already made, read exactly."""
     (found,) = yield from find_own([state], options, seen)
     return found
 
 
-def wait_for_index(job: Job, found: Found) -> Flow[Found]:
+def wait_for_index(job: Job, found: LookupFindings) -> Flow[LookupFindings]:
     """Poll the search index for an entry under the upload's referenceId (recover rule 6).
 
     A marker proved a create began; its entry, if made, has no receipt to name it, so only the
@@ -242,11 +244,11 @@ def wait_for_index(job: Job, found: Found) -> Flow[Found]:
         yield Sleep(min(pause, max(0.0, options.index_wait - (now - started))))
 
 
-def after_lookup(job: Job, found: Found) -> Flow[Decision]:
+def after_lookup(job: Job, found: LookupFindings) -> Flow[Decision]:
     """Return the decision for what the lookup found (waiting for the index if it says so)."""
     names, size = job.state.names, job.state.fingerprint.size
     decision = decide(found, names, size)
-    if decision.action is Action.WAIT:
+    if decision.action is RecoveryStep.WAIT:
         decision = decide((yield from wait_for_index(job, found)), names, size)
     if (yield from delete_strays(decision, job.options)):
         job.facts.seen.forget(decision.stray_tokens)  # the last look need not read them again

@@ -35,7 +35,7 @@ from kaltura_mm.upload.job import (
     SessionFacts,
 )
 from kaltura_mm.upload.one import (
-    Category,
+    CategoryOrPath,
     category_ids,
     request_for,
     upload_prepared,
@@ -46,7 +46,7 @@ from kaltura_mm.upload.permissions_needed import (
     refused_before_create,
 )
 from kaltura_mm.upload.prepare import prepare
-from kaltura_mm.upload.recover import Found
+from kaltura_mm.upload.recover import LookupFindings
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.upload.result import UploadOutcome, UploadProgress, UploadResult
 from kaltura_mm.upload.run_checks import RunChecks, look_up
@@ -114,7 +114,7 @@ def upload_many(
     on_progress: OnProgress | None = None,
     cancel: CancelSignal | None = None,
     *,
-    category: Category | Sequence[Category] = (),
+    category: CategoryOrPath | Sequence[CategoryOrPath] = (),
     states: Sequence[UploadState | None] | None = None,
     on_start: OnStart | None = None,
     on_outcome: OnOutcome | None = None,
@@ -233,7 +233,9 @@ def _listed_twice(request: UploadRequest, first: int) -> Flow[UploadResult]:
     yield  # a generator, so the error is this file's outcome, not the batch's
 
 
-def _one(job: Job | Exception, checks: RunChecks, found: Found | None) -> Flow[UploadResult]:
+def _one(
+    job: Job | Exception, checks: RunChecks, found: LookupFindings | None
+) -> Flow[UploadResult]:
     if isinstance(job, Exception):
         raise job
     unknown = checks.missing & set(job.request.category_ids)

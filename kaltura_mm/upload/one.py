@@ -52,7 +52,7 @@ from kaltura_mm.upload.last_look import last_look
 from kaltura_mm.upload.lookup import find_existing, find_own_asking
 from kaltura_mm.upload.plan import ChunkBook
 from kaltura_mm.upload.prepare import prepare
-from kaltura_mm.upload.recover import ACCEPTED_STATUSES, Found, held
+from kaltura_mm.upload.recover import ACCEPTED_STATUSES, LookupFindings, held
 from kaltura_mm.upload.request import (
     UploadOptions,
     UploadRequest,
@@ -62,7 +62,7 @@ from kaltura_mm.upload.result import UploadResult
 from kaltura_mm.upload.tidy import delete_token, tidy
 from kaltura_mm.upload.verify import verify, wait_ready
 
-Category = int | str
+CategoryOrPath = int | str
 """A category named by id (``42``) or by full path (``"Root>Lectures"``)."""
 
 
@@ -99,7 +99,7 @@ def resume_upload(
 def upload(
     path_or_request: str | os.PathLike[str] | UploadRequest,
     *,
-    category: Category | Sequence[Category] = (),
+    category: CategoryOrPath | Sequence[CategoryOrPath] = (),
     options: UploadOptions | None = None,
     on_progress: OnProgress | None = None,
     on_state: OnState | None = None,
@@ -110,7 +110,7 @@ def upload(
     return (yield from upload_file(request, options, None, on_state, on_progress, cancel))
 
 
-def category_ids(category: Category | Sequence[Category]) -> Flow[tuple[int, ...]]:
+def category_ids(category: CategoryOrPath | Sequence[CategoryOrPath]) -> Flow[tuple[int, ...]]:
     """Return the ids of ``category``: ids as they are, full paths resolved (one request each)."""
     named = (category,) if isinstance(category, int | str) else tuple(category)
     ids = []
@@ -144,7 +144,9 @@ class _LastSaved:
             self._then(state)
 
 
-def upload_prepared(job: Job, categories_checked: bool, found: Found | None) -> Flow[UploadResult]:
+def upload_prepared(
+    job: Job, categories_checked: bool, found: LookupFindings | None
+) -> Flow[UploadResult]:
     """Upload a prepared job (``found``: what a batched lookup already found for it)."""
     if not categories_checked and found is None and not has_entry_and_token(job.state):
         found = yield from _looked_up_checked(job)  # the check rides the lookup: no request
@@ -168,7 +170,7 @@ def upload_prepared(job: Job, categories_checked: bool, found: Found | None) -> 
         ) from exc
 
 
-def _looked_up_checked(job: Job) -> Flow[Found | None]:
+def _looked_up_checked(job: Job) -> Flow[LookupFindings | None]:
     """Return what the upload already made, refusing unknown categories, in one request.
 
     Both are reads: the categories are checked before anything is created, as alone. A lookup
@@ -199,7 +201,7 @@ def _after_create(job: Job, made: Creation) -> Flow[tuple[Job, ChunkBook]]:
     return job, book
 
 
-def _saved_truth(job: Job) -> Flow[tuple[Job, ChunkBook | None, Found | None]]:
+def _saved_truth(job: Job) -> Flow[tuple[Job, ChunkBook | None, LookupFindings | None]]:
     """Return the saved upload's book corrected from its token; None if the token is gone.
 
     A saved state can outlive its token (a clean-up that ran after the state was written, a
@@ -245,7 +247,7 @@ def _result(job: Job, entry: BaseEntry, resumed: int = 0) -> UploadResult:
     )
 
 
-def _run(job: Job, found: Found | None = None) -> Flow[UploadResult]:
+def _run(job: Job, found: LookupFindings | None = None) -> Flow[UploadResult]:
     try:
         return (yield from _run_once(job, found))
     except TokenExpired as dead:
@@ -253,7 +255,7 @@ def _run(job: Job, found: Found | None = None) -> Flow[UploadResult]:
     return (yield from _run_once(job, found))
 
 
-def _after_dead_token(job: Job) -> Flow[tuple[Job, Found]]:
+def _after_dead_token(job: Job) -> Flow[tuple[Job, LookupFindings]]:
     """Forget a token the server refused as idle too long; return what the lookup finds now.
 
     The token is deleted (its entry, left without content, takes a new receipt: recover rule 5)
@@ -268,7 +270,7 @@ def _after_dead_token(job: Job) -> Flow[tuple[Job, Found]]:
     return job.saved(forgotten), found
 
 
-def _run_once(job: Job, found: Found | None = None) -> Flow[UploadResult]:
+def _run_once(job: Job, found: LookupFindings | None = None) -> Flow[UploadResult]:
     made: Creation | None = None
     book: ChunkBook | None = None
     if has_entry_and_token(job.state):

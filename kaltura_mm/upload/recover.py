@@ -24,9 +24,9 @@ decision, so that exactly one entry remains and no token stays open:
 4. Else a half-made IMPORT entry with a resumable receipt (PENDING or PARTIAL, of the file's
    size, and alive) is continued from what that token holds (the one holding most bytes, if
    several). A PARTIAL token idle longer than the server resumes (``MAX_RESUME_TIME``, 7 days,
-   less ``RESUME_MARGIN``) by the server's clock (``Found.server_now``), or one the server
-   refused with ``UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED`` (``Found.dead``), is *dead*: every
-   part sent to it is refused (``UploadTokenService::validateForUpload``).
+   less ``RESUME_MARGIN``) by the server's clock (``LookupFindings.server_now``), or one the
+   server refused with ``UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED`` (``LookupFindings.dead``), is
+   *dead*: every part sent to it is refused (``UploadTokenService::validateForUpload``).
 5. Else a NO_CONTENT entry, or an IMPORT entry whose receipts are all dead (the oldest), gets a
    new receipt and the file; its dead receipts are strays (deleting one returns its entry to
    NO_CONTENT), so a re-run a week later finishes into the same entry, never a second one.
@@ -82,7 +82,7 @@ def held(token: UploadToken) -> tuple[int, bool]:
     return token.uploaded_file_size or 0, token.status in FINISHED_TOKEN_STATUSES
 
 
-class Action(enum.Enum):
+class RecoveryStep(enum.Enum):
     """What the upload does after a lookup (rules 3 to 7)."""
 
     EXISTING = "existing"  # rule 3: the entry is complete, nothing to send
@@ -93,7 +93,7 @@ class Action(enum.Enum):
 
 
 @attrs.frozen
-class Found:
+class LookupFindings:
     """What a lookup found under an upload's names (rule 1); ``waited``: the index was asked.
 
     ``server_now`` is the server's time when the lookup read (None: unknown), ``dead`` the ids
@@ -116,7 +116,7 @@ class Found:
         idle = self.server_now - (token.updated_at or token.created_at or self.server_now)
         return idle > MAX_RESUME_TIME - RESUME_MARGIN
 
-    def merged(self, entries: Iterable[BaseEntry]) -> Found:
+    def merged(self, entries: Iterable[BaseEntry]) -> LookupFindings:
         """Return the find with ``entries`` added (once each)."""
         known = {e.id for e in self.entries}
         extra = tuple(e for e in entries if e.id not in known)
@@ -127,7 +127,7 @@ class Found:
 class Decision:
     """A lookup's outcome: the action, its entry and token, and the strays to delete first."""
 
-    action: Action
+    action: RecoveryStep
     entry: BaseEntry | None = None
     token: UploadToken | None = None
     stray_entries: tuple[str, ...] = ()
@@ -157,7 +157,7 @@ class _View:
     markers: tuple[UploadToken, ...]
 
     @classmethod
-    def of(cls, found: Found, names: TokenNames) -> _View:
+    def of(cls, found: LookupFindings, names: TokenNames) -> _View:
         by_entry: dict[str, list[UploadToken]] = {}
         for token in found.receipts:
             by_entry.setdefault(names.entry_of(token.file_name) or "", []).append(token)
@@ -182,7 +182,7 @@ class _View:
         return _ids(entries), _ids([*tokens, *self.markers])
 
 
-def _unpaired(found: Found) -> bool:
+def _unpaired(found: LookupFindings) -> bool:
     """Return whether a marker is newer than every receipt (rule 6)."""
     if not found.markers:
         return False
@@ -190,7 +190,7 @@ def _unpaired(found: Found) -> bool:
     return any((m.created_at or 0) > newest_receipt for m in found.markers)
 
 
-def _refillable(entry: BaseEntry, view: _View, found: Found) -> bool:
+def _refillable(entry: BaseEntry, view: _View, found: LookupFindings) -> bool:
     """Return whether ``entry`` takes a new receipt: NO_CONTENT, or IMPORT on dead receipts only."""
     if entry.status is EntryStatus.NO_CONTENT:
         return True
@@ -199,12 +199,12 @@ def _refillable(entry: BaseEntry, view: _View, found: Found) -> bool:
     return entry.status is EntryStatus.IMPORT and dead
 
 
-def decide(found: Found, names: TokenNames, size: int) -> Decision:
+def decide(found: LookupFindings, names: TokenNames, size: int) -> Decision:
     """Return what to do with what the lookup found under the upload's names (rules 3 to 7)."""
     view = _View.of(found, names)
     complete = sorted((e for e in view.live if view.finished(e)), key=_age)
     if complete:
-        return Decision(Action.EXISTING, complete[0], None, *view.strays(complete[0]))
+        return Decision(RecoveryStep.EXISTING, complete[0], None, *view.strays(complete[0]))
     resumable = [
         (t.uploaded_file_size or 0, t.created_at or 0, e, t)
         for e in view.live
@@ -216,21 +216,25 @@ def decide(found: Found, names: TokenNames, size: int) -> Decision:
         *_, entry, token = max(resumable, key=lambda r: (r[0], r[1]))
         entries, tokens = view.strays(entry, token.id)
         dead = [t for t in view.receipts.get(entry.id or "", []) if found.is_dead(t)]
-        return Decision(Action.RESUME, entry, token, entries, tuple(sorted({*tokens, *_ids(dead)})))
+        return Decision(
+            RecoveryStep.RESUME, entry, token, entries, tuple(sorted({*tokens, *_ids(dead)}))
+        )
     empty = sorted((e for e in view.live if _refillable(e, view, found)), key=_age)
     if empty:
         entries, _ = view.strays(empty[0])
         every_open = _ids([*view.open_receipts, *view.markers])
-        return Decision(Action.ATTACH, empty[0], None, entries, every_open)
+        return Decision(RecoveryStep.ATTACH, empty[0], None, entries, every_open)
     if not view.live and not found.waited and _unpaired(found):
-        return Decision(Action.WAIT)
-    return Decision(Action.CREATE, None, None, *view.strays(None))
+        return Decision(RecoveryStep.WAIT)
+    return Decision(RecoveryStep.CREATE, None, None, *view.strays(None))
 
 
-def settle(own: BaseEntry, own_token_id: str | None, found: Found, names: TokenNames) -> Decision:
+def settle(
+    own: BaseEntry, own_token_id: str | None, found: LookupFindings, names: TokenNames
+) -> Decision:
     """Return the last look's decision once ``own`` is complete (rule 8); always EXISTING."""
     view = _View.of(found.merged([own]), names)
     complete = sorted((e for e in view.live if e.id == own.id or view.finished(e)), key=_age)
     keeper = complete[0]
     entries, tokens = view.strays(keeper, own_token_id)
-    return Decision(Action.EXISTING, keeper, None, entries, tokens)
+    return Decision(RecoveryStep.EXISTING, keeper, None, entries, tokens)

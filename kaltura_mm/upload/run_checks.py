@@ -22,7 +22,7 @@ from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.lookup import find_own_asking
 from kaltura_mm.upload.one import has_entry_and_token
 from kaltura_mm.upload.permissions_needed import held_from
-from kaltura_mm.upload.recover import Found
+from kaltura_mm.upload.recover import LookupFindings
 from kaltura_mm.upload.request import UploadOptions
 from kaltura_mm.upload.seen import SeenTokens
 
@@ -56,7 +56,7 @@ def look_up(
     options: UploadOptions,
     category_ids: tuple[int, ...],
     seen: SeenTokens | None = None,
-) -> Flow[tuple[list[Found | None], RunChecks]]:
+) -> Flow[tuple[list[LookupFindings | None], RunChecks]]:
     """Look every fresh file up at once (each file would ask alone); None: it asks itself
     (``later``: when its turn comes, after the first of its identity). The run's checks
     (``category_ids`` and the session's permissions) ride the first lookup request."""
@@ -68,7 +68,7 @@ def look_up(
         and i not in later
         and not has_entry_and_token(job.state)
     ]
-    found: list[Found | None] = [None] * len(jobs)
+    found: list[LookupFindings | None] = [None] * len(jobs)
     asks = [category.get(c) for c in category_ids]
     try:
         states = [jobs[i].state for i in fresh]  # type: ignore[union-attr]

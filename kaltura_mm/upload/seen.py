@@ -31,7 +31,7 @@ SKEW = 1  # seconds: a token created this much "earlier" by another server's clo
 
 
 @attrs.frozen
-class Listed:
+class SeenToken:
     """What a listing showed of one token: enough to find it again by name and time."""
 
     id: str
@@ -60,7 +60,7 @@ class SeenTokens:
         """Return the page a last look of ``size`` asks for first."""
         return LOOK_PAGE if size in self.covered else FULL_PAGE
 
-    def reaches(self, size: int, listed: Iterable[Listed], *, exhausted: bool) -> bool:
+    def reaches(self, size: int, listed: Iterable[SeenToken], *, exhausted: bool) -> bool:
         """Return whether ``listed`` (the newest tokens of ``size``; ``exhausted``: the last page
         was short, so no older one exists) and what was listed before show every token of it."""
         if exhausted:
@@ -69,7 +69,7 @@ class SeenTokens:
         times = [t.created_at for t in listed if t.created_at is not None]
         return covered is not None and bool(times) and min(times) < covered - SKEW
 
-    def record(self, size: int, listed: Iterable[Listed], *, complete: bool) -> None:
+    def record(self, size: int, listed: Iterable[SeenToken], *, complete: bool) -> None:
         """Remember ``listed``; ``complete``: together with earlier listings it is every token
         of ``size`` there was when it was read."""
         newest = None

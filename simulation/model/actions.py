@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kaltura_mm.sandbox import coerce
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 from kaltura_mm.sandbox.schema import KInput, read_object
-from simulation.model.ks import Session
+from simulation.model.ks import VerifiedKs
 from simulation.model.request import FilePart
 from simulation.model.state import State
 
@@ -47,7 +47,7 @@ class Ctx:
     service: str
     action: str
     partner_id: int
-    session: Session | None
+    session: VerifiedKs | None
     args: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)  # written into the HTTP response
 
@@ -89,7 +89,7 @@ def read_args(params: tuple[Param, ...], raw: dict[str, Any], now: float) -> dic
             args[param.name] = _object(param, value, now)
         elif value is None or isinstance(value, dict | list):
             if param.required:
-                raise ApiError("MISSING_MANDATORY_PARAMETER", param.name)
+                raise KalturaApiException("MISSING_MANDATORY_PARAMETER", param.name)
             args[param.name] = param.default
         else:
             args[param.name] = _scalar(param, value)
@@ -99,17 +99,17 @@ def read_args(params: tuple[Param, ...], raw: dict[str, Any], now: float) -> dic
 def _file(param: Param, value: Any) -> FilePart | None:
     if value is None:
         if param.required:
-            raise ApiError("MISSING_MANDATORY_PARAMETER", param.name)
+            raise KalturaApiException("MISSING_MANDATORY_PARAMETER", param.name)
         return None
     if not isinstance(value, FilePart):
-        raise ApiError("UPLOAD_ERROR")  # not a real multipart upload (is_uploaded_file)
+        raise KalturaApiException("UPLOAD_ERROR")  # not a real multipart upload (is_uploaded_file)
     return value
 
 
 def _object(param: Param, value: Any, now: float) -> KInput | None:
     if not isinstance(value, dict):
         if param.required:
-            raise ApiError("MISSING_MANDATORY_PARAMETER", param.name)
+            raise KalturaApiException("MISSING_MANDATORY_PARAMETER", param.name)
         return None
     return read_object(value, param.type, now)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from simulation.model import categories, entries
 from simulation.model.actions import Ctx
-from simulation.model.ks import Session
+from simulation.model.ks import VerifiedKs
 from simulation.model.records import MEDIA_CLIP, NO_CONTENT, VIDEO, Entry
 from simulation.model.state import State
 
@@ -21,7 +21,7 @@ class Admin:
         self.state, self.partner_id = state, partner_id
 
     def _ctx(self, **args: object) -> Ctx:
-        session = Session(self.partner_id, 2**31, 2, "background-admin")
+        session = VerifiedKs(self.partner_id, 2**31, 2, "background-admin")
         return Ctx(self.state, "admin", "admin", self.partner_id, session, dict(args))
 
     def delete_entry(self, entry_id: str) -> None:

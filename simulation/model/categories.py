@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 from kaltura_mm.sandbox.schema import check_insert
 from simulation.model.actions import Action, Ctx, Param, cut, list_response, pager
 from simulation.model.index import CategoryDoc
@@ -49,9 +49,9 @@ def find_category(ctx: Ctx, category_id: int) -> Category:
     """Return a live category of the caller's partner or raise ``CATEGORY_NOT_FOUND``."""
     category = ctx.state.categories.get(category_id)
     if category is None or category.status != CATEGORY_ACTIVE:
-        raise ApiError("CATEGORY_NOT_FOUND", category_id)
+        raise KalturaApiException("CATEGORY_NOT_FOUND", category_id)
     if category.partner_id != ctx.partner_id:
-        raise ApiError("CATEGORY_NOT_FOUND", category_id)
+        raise KalturaApiException("CATEGORY_NOT_FOUND", category_id)
     return category
 
 
@@ -110,19 +110,21 @@ def entry_add(ctx: Ctx) -> dict[str, Any]:
     assert obj is not None
     for name in ("categoryId", "entryId"):
         if obj.get(name) in (None, ""):
-            raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", f"KalturaCategoryEntry::{name}")
+            raise KalturaApiException(
+                "PROPERTY_VALIDATION_CANNOT_BE_NULL", f"KalturaCategoryEntry::{name}"
+            )
     check_insert(obj)
     entry_id, category_id = str(obj.get("entryId")).strip(), int(obj.get("categoryId"))
     entry = ctx.state.entries.get(entry_id)
     if entry is None or entry.status == DELETED or entry.partner_id != ctx.partner_id:
-        raise ApiError("INVALID_ENTRY_ID", entry_id)
+        raise KalturaApiException("INVALID_ENTRY_ID", entry_id)
     category = find_category(ctx, category_id)
     most = _max_categories(ctx, category)
     if len(ctx.state.categories_of(entry_id)) >= most:
-        raise ApiError("MAX_CATEGORIES_FOR_ENTRY_REACHED", most)
+        raise KalturaApiException("MAX_CATEGORIES_FOR_ENTRY_REACHED", most)
     existing = ctx.state.category_rows.get(entry_id, {}).get(category_id)
     if existing is not None and existing.status == CE_ACTIVE:
-        raise ApiError("CATEGORY_ENTRY_ALREADY_EXISTS")
+        raise KalturaApiException("CATEGORY_ENTRY_ALREADY_EXISTS")
     return category_entry_object(ctx.state, link(ctx, entry, category))
 
 
@@ -130,7 +132,7 @@ def entry_delete(ctx: Ctx) -> None:
     """Unlink an entry from a category (``ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY`` if not linked)."""
     entry_id, category_id = ctx.args["entryId"], ctx.args["categoryId"]
     if category_id not in ctx.state.category_rows.get(entry_id, {}):
-        raise ApiError("ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY")
+        raise KalturaApiException("ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY")
     if ctx.state.categories[category_id].privacy_contexts:
         ctx.state.events["category_entry.privacy_context_unlinked"] += 1
     unlink(ctx, ctx.state.entries[entry_id], category_id)
@@ -145,7 +147,7 @@ def entry_list(ctx: Ctx) -> dict[str, Any]:
     filt = ctx.obj("filter")
     values = dict(filt.values) if filt else {}
     if not ctx.is_admin and not _CE_FIELDS & set(values):
-        raise ApiError("MUST_FILTER_ON_ENTRY_OR_CATEGORY")
+        raise KalturaApiException("MUST_FILTER_ON_ENTRY_OR_CATEGORY")
     unknown = set(values) - _CE_FIELDS - _CE_OTHER
     if unknown:
         raise NotModelled(f"categoryEntry.list filter fields {sorted(unknown)}")
@@ -182,7 +184,7 @@ def add(ctx: Ctx) -> dict[str, Any]:
     check_insert(obj)
     name = obj.get("name")
     if not name:
-        raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", "KalturaCategory::name")
+        raise KalturaApiException("PROPERTY_VALIDATION_CANNOT_BE_NULL", "KalturaCategory::name")
     name = str(name).translate(str.maketrans("<>,", "___"))
     parent_id = int(obj.get("parentId", 0) or 0)
     parent = _parent(ctx, parent_id)
@@ -191,7 +193,7 @@ def add(ctx: Ctx) -> dict[str, Any]:
         c.full_name == full_name and c.status == CATEGORY_ACTIVE and c.partner_id == ctx.partner_id
         for c in ctx.state.categories.values()
     ):
-        raise ApiError("DUPLICATE_CATEGORY", full_name)
+        raise KalturaApiException("DUPLICATE_CATEGORY", full_name)
     return category_object(create_category(ctx, parent, name), 0)
 
 
@@ -200,7 +202,7 @@ def _parent(ctx: Ctx, parent_id: int) -> Category | None:
         return None
     parent = ctx.state.categories.get(parent_id)
     if parent is None or parent.status != CATEGORY_ACTIVE or parent.partner_id != ctx.partner_id:
-        raise ApiError("PARENT_CATEGORY_NOT_FOUND", parent_id)
+        raise KalturaApiException("PARENT_CATEGORY_NOT_FOUND", parent_id)
     return parent
 
 

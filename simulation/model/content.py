@@ -13,7 +13,7 @@ Deleting an attached token puts an entry waiting in IMPORT back to NO_CONTENT.
 
 from __future__ import annotations
 
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 from simulation.model.records import (
     CLOSED,
     ERROR_CONVERTING,
@@ -50,7 +50,7 @@ def attach_token(state: State, entry: Entry, token_id: str) -> None:
     """Give ``entry`` the content of an upload token, now or when the token completes."""
     token = state.tokens.get(token_id)
     if token is None or token.status == TOKEN_DELETED or token.partner_id != entry.partner_id:
-        raise ApiError("UPLOAD_TOKEN_NOT_FOUND")
+        raise KalturaApiException("UPLOAD_TOKEN_NOT_FOUND")
     if entry.media_type is None and token.file_name:
         entry.media_type = media_type_of(token.file_name)
     entry.asset_id = state.mint_entry_id()
@@ -61,7 +61,7 @@ def attach_token(state: State, entry: Entry, token_id: str) -> None:
         token.attached_type, token.attached_id = "flavorAsset", entry.asset_id
     if token.status == FULL_UPLOAD:
         if token.data is None:
-            raise ApiError("UPLOADED_FILE_NOT_FOUND_BY_TOKEN")
+            raise KalturaApiException("UPLOADED_FILE_NOT_FOUND_BY_TOKEN")
         _give_content(state, entry, token)
     else:
         state.events["attach.pending_token"] += 1

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from kaltura_mm.sandbox import coerce
-from kaltura_mm.sandbox.errors import ApiError, invalid_ks
+from kaltura_mm.sandbox.errors import KalturaApiException, invalid_ks
 from simulation.model import categories, entries, permission, session, uploads
 from simulation.model.actions import Action, Ctx, read_args
 from simulation.model.jobs import NotModelled, Pause, Steps
-from simulation.model.ks import KsFormatError, Session, read_ks
+from simulation.model.ks import KsFormatError, VerifiedKs, read_ks
 from simulation.model.state import State
 
 SERVICES: dict[str, dict[str, Action]] = {
@@ -37,9 +37,9 @@ def resolve(params: dict[str, Any]) -> tuple[str, str, Action]:
     """Return (service, action, Action) for a call's parameters."""
     service, action = params.get("service"), params.get("action")
     if not isinstance(service, str | int) or str(service) == "":
-        raise ApiError("SERVICE_NOT_SPECIFIED")
+        raise KalturaApiException("SERVICE_NOT_SPECIFIED")
     if not isinstance(action, str | int) or str(action) == "":
-        raise ApiError("ACTION_NOT_SPECIFIED")
+        raise KalturaApiException("ACTION_NOT_SPECIFIED")
     actions = SERVICES.get(str(service).lower())
     found = actions.get(str(action).lower()) if actions else None
     if found is None:
@@ -47,7 +47,7 @@ def resolve(params: dict[str, Any]) -> tuple[str, str, Action]:
     return str(service).lower(), str(action), found
 
 
-def _session(state: State, params: dict[str, Any]) -> Session | None:
+def _session(state: State, params: dict[str, Any]) -> VerifiedKs | None:
     text = params.get("ks")
     if not isinstance(text, str) or not text:
         return None
@@ -71,7 +71,7 @@ def call(
     blocked: bool = False,
     headers: dict[str, str] | None = None,
 ) -> Steps[Any]:
-    """Run one call; API failures are raised as ``ApiError``. Response headers an action
+    """Run one call; API failures are raised as ``KalturaApiException``. Response headers an action
     writes (a dropped property's ``…-error``) go to ``headers``."""
     service, action, spec = resolve(params)
     session = _session(state, params)
@@ -79,17 +79,17 @@ def call(
     limited = not state.limiter.allow(service, action, partner_id, params, state.now())
     if blocked or limited:
         state.events["rate_limiter.blocked" if limited else "injected.blocked"] += 1
-        raise ApiError("ACTION_BLOCKED", action, service)
+        raise KalturaApiException("ACTION_BLOCKED", action, service)
     args = read_args(spec.params, params, state.now())
     if session is not None and session.valid_until <= state.now():
         state.events["ks.expired"] += 1
         raise invalid_ks("EXPIRED")
     if spec.needs_ks and session is None:
         if partner_id in state.partners:
-            raise ApiError("SERVICE_FORBIDDEN", f"{service}->{action}")
-        raise ApiError("MISSING_KS")
+            raise KalturaApiException("SERVICE_FORBIDDEN", f"{service}->{action}")
+        raise KalturaApiException("MISSING_KS")
     if spec.admin_only and not (session and session.is_admin):
-        raise ApiError("SERVICE_FORBIDDEN", f"{service}->{action}")
+        raise KalturaApiException("SERVICE_FORBIDDEN", f"{service}->{action}")
     state.calls[f"{service}.{action.lower()}"] += 1
     ctx = Ctx(state, service, action, partner_id, session, args, {} if headers is None else headers)
     acting = (session.user_id, session.is_admin) if session else ("", False)

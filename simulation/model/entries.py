@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kaltura_mm.sandbox.errors import ApiError, invalid_ks
+from kaltura_mm.sandbox.errors import KalturaApiException, invalid_ks
 from kaltura_mm.sandbox.schema import KInput, check_insert, check_update
 from simulation.model import categories, content
 from simulation.model.actions import Action, Ctx, Param, list_response, pager
@@ -38,7 +38,7 @@ def find(ctx: Ctx, entry_id: str) -> Entry:
     """Return a live entry of the caller's partner or raise ``ENTRY_ID_NOT_FOUND``."""
     entry = ctx.state.entries.get(entry_id)
     if entry is None or entry.status == DELETED or entry.partner_id != ctx.partner_id:
-        raise ApiError("ENTRY_ID_NOT_FOUND", entry_id)
+        raise KalturaApiException("ENTRY_ID_NOT_FOUND", entry_id)
     return entry
 
 
@@ -181,7 +181,7 @@ def add_content(ctx: Ctx) -> dict[str, Any]:
     check_owner(ctx, entry)
     token_id = _content_resource(ctx)
     if entry.status != NO_CONTENT:
-        raise ApiError("ENTRY_ALREADY_WITH_CONTENT")
+        raise KalturaApiException("ENTRY_ALREADY_WITH_CONTENT")
     content.attach_token(ctx.state, entry, token_id)
     return entry_object(ctx.state, entry)
 
@@ -192,10 +192,10 @@ def update_content(ctx: Ctx) -> dict[str, Any]:
     check_owner(ctx, entry)
     token_id = _content_resource(ctx)
     if entry.type not in (MEDIA_CLIP, DOCUMENT):
-        raise ApiError("ENTRY_TYPE_NOT_SUPPORTED", entry.type)
+        raise KalturaApiException("ENTRY_TYPE_NOT_SUPPORTED", entry.type)
     if entry.status != NO_CONTENT and entry.media_type != IMAGE:
         # The model's partner lacks FEATURE_ENTRY_REPLACEMENT: replacement is not modelled.
-        raise ApiError("FEATURE_FORBIDDEN", "FEATURE_ENTRY_REPLACEMENT")
+        raise KalturaApiException("FEATURE_FORBIDDEN", "FEATURE_ENTRY_REPLACEMENT")
     content.attach_token(ctx.state, entry, token_id)
     return entry_object(ctx.state, entry)
 
@@ -210,7 +210,7 @@ def list_entries(ctx: Ctx, response_type: str) -> dict[str, Any]:
     offset = (index - 1) * size
     if size and offset >= MAX_MATCHES:
         state.events["list.max_matches"] += 1
-        raise ApiError("QUERY_EXCEEDED_MAX_MATCHES_ALLOWED")
+        raise KalturaApiException("QUERY_EXCEEDED_MAX_MATCHES_ALLOWED")
     page = matches[offset : min(offset + size, MAX_MATCHES)]
     rows = [e for d in page if (e := state.entries.get(d.id)) and e.status != DELETED]
     if len(rows) < len(page):

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from kaltura_mm.sandbox import coerce
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 from kaltura_mm.sandbox.multirequest import resolve, sub_requests
 from kaltura_mm.sandbox.wire import FORMATS, content_type
 from simulation.http import HttpRequest, HttpResponse
@@ -38,13 +38,17 @@ def serve(state: State, request: HttpRequest, blocked: bool = False) -> Steps[Ht
     said: dict[str, str] = {}  # PHP header() calls of the actions: one value per name
     result: Any
     if fmt not in FORMATS:
-        result, fmt, multi = ApiError("UNKNOWN_RESPONSE_FORMAT", params.get("format")), 2, False
+        result, fmt, multi = (
+            KalturaApiException("UNKNOWN_RESPONSE_FORMAT", params.get("format")),
+            2,
+            False,
+        )
     elif multi:
         result = yield from _multirequest(state, params, blocked, said)
     else:
         try:
             result = yield from dispatch.call(state, params, blocked, said)
-        except ApiError as error:
+        except KalturaApiException as error:
             result = error
     body = render_body(result, fmt, multi, str(params.get("callback", "")))
     return HttpResponse(200, {**_headers(state, fmt), **said}, body)
@@ -70,7 +74,7 @@ def _multirequest(
             yield Pause()
         try:
             result = yield from dispatch.call(state, sub, blocked, said)
-        except ApiError as error:
+        except KalturaApiException as error:
             result = error
         results.append(result)
         for later in calls[ordinal:]:

@@ -16,9 +16,9 @@ import urllib.parse
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from kaltura_mm.sandbox.ks import KsFormatError, Session, decode, parse_privileges, partner_of
+from kaltura_mm.sandbox.ks import KsFormatError, VerifiedKs, decode, parse_privileges, partner_of
 
-__all__ = ["KsFormatError", "Session", "make_ks", "read_ks"]
+__all__ = ["KsFormatError", "VerifiedKs", "make_ks", "read_ks"]
 
 
 def make_ks(
@@ -43,7 +43,7 @@ def make_ks(
     return base64.urlsafe_b64encode(b"v2|%d|" % partner_id + sealed).decode()
 
 
-def read_ks(text: str, secrets_by_partner: dict[int, str]) -> Session:
+def read_ks(text: str, secrets_by_partner: dict[int, str]) -> VerifiedKs:
     """Verify ``text`` against its partner's admin secret; raise ``KsFormatError`` if bad."""
     secret = secrets_by_partner.get(partner_of(text))
     if secret is None:

@@ -7,7 +7,7 @@ unknown partner) is ``START_SESSION_ERROR``. The expiry is capped at the partner
 
 from __future__ import annotations
 
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 from simulation.model.actions import Action, Ctx, Param
 from simulation.model.ks import make_ks
 
@@ -20,7 +20,7 @@ def start(ctx: Ctx) -> str:
     if partner is None or not (
         secret == partner.admin_secret or (secret == partner.user_secret and session_type < 1)
     ):
-        raise ApiError("START_SESSION_ERROR", args["partnerId"])
+        raise KalturaApiException("START_SESSION_ERROR", args["partnerId"])
     expiry = min(args["expiry"] if args["expiry"] > 0 else 86_400, ctx.state.knobs.ks_max_expiry)
     valid_until = int(ctx.now()) + expiry
     return make_ks(

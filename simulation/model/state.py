@@ -17,7 +17,7 @@ from simulation.accounts import BASE_USER_SESSION, DISABLE_CATEGORY_LIMIT, REFER
 from simulation.clock import VirtualClock
 from simulation.knobs import ModelKnobs
 from simulation.model.index import CategoryDoc, EntryDoc, Lag, SearchIndex, crc32
-from simulation.model.ks import Session
+from simulation.model.ks import VerifiedKs
 from simulation.model.limiter import RateLimiter
 from simulation.model.records import (
     IMAGE,
@@ -76,7 +76,7 @@ class State:
         self.calls: Counter[str] = Counter()
         self.events: Counter[str] = Counter()  # the unkindness that actually happened
         self.query_cache: dict[object, Any] = {}
-        self.sessions: dict[str, Session] = {}  # KS strings already verified
+        self.sessions: dict[str, VerifiedKs] = {}  # KS strings already verified
         self._transcodes: list[tuple[float, int, str]] = []
         self._serial = 0
 

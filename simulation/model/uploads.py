@@ -24,7 +24,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 from kaltura_mm.sandbox.schema import check_insert
 from simulation.model import chunks, content
 from simulation.model.actions import Action, Ctx, Param, cut, list_response, pager
@@ -90,18 +90,18 @@ def visible(ctx: Ctx, token_id: str) -> Token:
     """Return a token the caller may see (a USER KS sees its own), or ``UPLOAD_TOKEN_NOT_FOUND``."""
     token = ctx.state.tokens.get(token_id)
     if token is None or token.status == TOKEN_DELETED or token.partner_id != ctx.partner_id:
-        raise ApiError("UPLOAD_TOKEN_NOT_FOUND")
+        raise KalturaApiException("UPLOAD_TOKEN_NOT_FOUND")
     if not ctx.is_admin and token.user_id != ctx.user_id:
-        raise ApiError("UPLOAD_TOKEN_NOT_FOUND")
+        raise KalturaApiException("UPLOAD_TOKEN_NOT_FOUND")
     return token
 
 
 def _check_uploadable(ctx: Ctx, token: Token) -> None:
     limit = ctx.state.knobs.max_resume_time
     if token.status == PARTIAL_UPLOAD and token.updated_at < ctx.now() - limit:
-        raise ApiError("UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED", limit)
+        raise KalturaApiException("UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED", limit)
     if token.status not in _UPLOADABLE:
-        raise ApiError("UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD")
+        raise KalturaApiException("UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD")
 
 
 def upload(ctx: Ctx) -> Steps[dict[str, Any]]:
@@ -119,7 +119,7 @@ def upload(ctx: Ctx) -> Steps[dict[str, Any]]:
         if not resume and final:
             token.status = TOKEN_DELETED
             content.upload_canceled(ctx.state, token)
-        raise ApiError("UPLOAD_ERROR")
+        raise KalturaApiException("UPLOAD_ERROR")
     if not part.data and not final and resume_at > 0:
         return view.answer(token)  # an empty middle part is dismissed
     if resume:
@@ -138,7 +138,7 @@ def _close_or_continue(token: Token, view: TokenView, resume: bool, final: bool)
         view.status = PARTIAL_UPLOAD
         return
     if resume and token.status not in _UPLOADABLE:  # re-read under uploadToken_closure lock
-        raise ApiError("UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD")
+        raise KalturaApiException("UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD")
     view.status = FULL_UPLOAD
 
 
@@ -147,7 +147,7 @@ def _resume(
 ) -> Steps[int]:
     if not view.has_temp_path or token.data is None:
         ctx.state.events["upload.cannot_resume"] += 1
-        raise ApiError("UPLOAD_TOKEN_CANNOT_RESUME")
+        raise KalturaApiException("UPLOAD_TOKEN_CANNOT_RESUME")
     if resume_at == -1:
         token.data.extend(part)
         return len(token.data)
@@ -166,7 +166,7 @@ def _resume(
         if chunks.glob_append(token) == expected:
             return expected
     ctx.state.events["upload.cannot_match_expected_size"] += 1
-    raise ApiError("UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE")
+    raise KalturaApiException("UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE")
 
 
 def add(ctx: Ctx) -> dict[str, Any]:
@@ -176,7 +176,7 @@ def add(ctx: Ctx) -> dict[str, Any]:
         check_insert(obj)
         if obj.get("autoFinalize") == 1:
             if obj.get("fileSize") is None:
-                raise ApiError("UPLOAD_TOKEN_MISSING_FILE_SIZE")
+                raise KalturaApiException("UPLOAD_TOKEN_MISSING_FILE_SIZE")
             raise NotModelled("uploadToken.autoFinalize")
     now = int(ctx.now())
     token = Token(ctx.state.mint_token_id(), ctx.partner_id, ctx.user_id, TOKEN_PENDING, now, now)

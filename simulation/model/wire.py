@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 from kaltura_mm.sandbox.wire import JSON, error_object, render
 
 _ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
@@ -23,7 +23,7 @@ def compact(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, ApiError):
+    if isinstance(value, KalturaApiException):
         error = error_object(value)
         return {**error, "args": error["args"] or []}
     if isinstance(value, list):

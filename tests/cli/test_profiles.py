@@ -82,7 +82,7 @@ def test_unknown_profile_and_bad_values_are_explained(clean_env: Path) -> None:
 
 
 def test_settings_repr_hides_secrets() -> None:
-    settings = profiles.Settings(partner_id=1, admin_secret="hidden-1", ks="hidden-2")
+    settings = profiles.ConnectionSettings(partner_id=1, admin_secret="hidden-1", ks="hidden-2")
     assert "hidden" not in repr(settings)
 
 

@@ -1,4 +1,5 @@
-"""Start-up: a command's module is imported only when it runs; --help still lists every command.
+"""Start-up: a command's module is imported only when it runs; --help lists every command from the
+table of summaries, importing none of them.
 
 Import checks run in a fresh interpreter (this test process has imported everything already).
 """
@@ -15,10 +16,10 @@ import click
 import pytest
 
 from kaltura_mm.cli import COMMANDS, cli
-from kaltura_mm.commands.lazy import LazyGroup
+from kaltura_mm.commands.lazy import LazyGroup, Listed
 from tests.cli.conftest import Result
 
-COMMAND_MODULES = {path.rpartition(".")[0] for path in COMMANDS.values()}
+COMMAND_MODULES = {listed.path.rpartition(".")[0] for listed in COMMANDS.values()}
 EVERY_COMMAND = [
     "add", "apply", "auth", "categories", "check", "config", "delete", "demo", "detach", "get",
     "ks", "list", "move", "replace", "restore", "sandbox", "sync", "update", "upload", "uploads",
@@ -62,6 +63,44 @@ def test_version_is_the_installed_distributions(cli: Callable[..., Result]) -> N
     assert result.out == f"kaltura-mm, version {importlib.metadata.version('kaltura-mm')}\n"
 
 
+def test_help_imports_no_command_module_nor_what_they_use() -> None:
+    loaded = _modules_after("--help")
+    assert not loaded & COMMAND_MODULES
+    heavy = {"kaltura_mm.client", "kaltura_mm.models", "kaltura_mm.config", "kaltura_mm.errors"}
+    assert not loaded & heavy
+    assert not any(name.startswith(("rich", "httpx", "kaltura_mm.sandbox")) for name in loaded)
+
+
+@pytest.mark.parametrize("name", EVERY_COMMAND)
+def test_a_commands_help_imports_neither_httpx_nor_the_client(name: str) -> None:
+    loaded = _modules_after(name, "--help")
+    assert COMMANDS[name].path.rpartition(".")[0] in loaded
+    assert not any(
+        m.startswith(("httpx", "kaltura_mm.client", "kaltura_mm.transport")) for m in loaded
+    )
+
+
+def test_each_summary_is_the_first_paragraph_of_its_commands_help() -> None:
+    ctx = click.Context(cli)
+    for name, listed in COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.short_help is None, name
+        first = (command.help or "").split("\n\n", 1)[0]
+        assert listed.summary == " ".join(first.split()), name
+
+
+@pytest.mark.parametrize("width", [60, 80, 200])
+def test_the_listing_is_what_click_lists_with_every_command_loaded(width: int) -> None:
+    ctx = click.Context(cli, terminal_width=width)
+    lazy = click.HelpFormatter(width=width)
+    cli.format_commands(ctx, lazy)
+    loaded = click.Group(commands={name: cli.get_command(ctx, name) for name in COMMANDS})
+    eager = click.HelpFormatter(width=width)
+    loaded.format_commands(click.Context(loaded, terminal_width=width), eager)
+    assert lazy.getvalue() == eager.getvalue()
+    assert lazy.getvalue().count("\n") == len(COMMANDS) + 1
+
+
 def test_a_command_imports_its_own_module_only() -> None:
     loaded = _modules_after("ks", "--help")
     assert "kaltura_mm.commands.ks_commands" in loaded
@@ -101,7 +140,8 @@ def test_the_group_resolves_each_name_to_its_command() -> None:
 
 
 def test_a_table_entry_that_is_not_a_command_is_refused_by_path() -> None:
-    group = LazyGroup(name="g", lazy_subcommands={"bad": "kaltura_mm.commands.lazy.LazyGroup"})
+    bad = Listed("kaltura_mm.commands.lazy.LazyGroup", "Not a command.")
+    group = LazyGroup(name="g", lazy_subcommands={"bad": bad})
     with pytest.raises(TypeError, match=r"kaltura_mm\.commands\.lazy\.LazyGroup is not a click"):
         group.get_command(click.Context(group), "bad")
     assert group.get_command(click.Context(group), "missing") is None

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from kaltura_mm.sandbox import ks, multirequest, params, wire
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 from tests.conftest import load_payload
 
 
@@ -75,7 +75,7 @@ def test_json_body_needs_an_object() -> None:
 def test_json_encoding_matches_php() -> None:
     body = wire.to_json({"name": "a/b ☃", "skip": None, "objectType": "X", "z": 1})
     assert body == b'{"name":"a\\/b \\u2603","z":1,"objectType":"X"}'
-    error = json.loads(wire.to_json(ApiError("UPLOAD_TOKEN_NOT_FOUND")))
+    error = json.loads(wire.to_json(KalturaApiException("UPLOAD_TOKEN_NOT_FOUND")))
     assert error == {
         "code": "UPLOAD_TOKEN_NOT_FOUND",
         "message": "Upload token not found",
@@ -87,14 +87,16 @@ def test_json_encoding_matches_php() -> None:
 def test_error_shape_matches_the_real_payload() -> None:
     real = load_payload("exception-invalid-ks.json")
     ours = json.loads(
-        wire.to_json(ApiError("INVALID_KS", real["args"]["KSID"], "-1", "INVALID_STR"))
+        wire.to_json(KalturaApiException("INVALID_KS", real["args"]["KSID"], "-1", "INVALID_STR"))
     )
     assert ours == real
     assert list(ours) == ["code", "message", "objectType", "args"]
 
 
 def test_xml_error_and_multirequest_items() -> None:
-    xml = wire.to_xml([{"objectType": "T", "id": 1}, ApiError("MISSING_KS")], 0.1, multi=True)
+    xml = wire.to_xml(
+        [{"objectType": "T", "id": 1}, KalturaApiException("MISSING_KS")], 0.1, multi=True
+    )
     assert b"<result><item><objectType>T</objectType><id>1</id>" in xml
     assert b"<relatedObjects></relatedObjects></item>" in xml  # every object ends with it
     assert (
@@ -133,4 +135,4 @@ def test_reference_paths_resolve_like_php() -> None:
     assert multirequest.resolve(result, "flag") == ""
     assert multirequest.resolve(result, "") == ""
     assert multirequest.resolve("djJ8abc", "") == "djJ8abc"
-    assert multirequest.resolve(ApiError("MISSING_KS"), "id") == ""
+    assert multirequest.resolve(KalturaApiException("MISSING_KS"), "id") == ""

@@ -20,7 +20,7 @@ from simulation.invariants import Checker
 from simulation.known_bugs import KnownBug, _seeds, judge
 from simulation.model import uploads
 from simulation.model.actions import Ctx
-from simulation.model.ks import Session
+from simulation.model.ks import VerifiedKs
 from simulation.model.records import Token
 from simulation.reference.upload import SourceFile
 from simulation.runner import run_one
@@ -122,7 +122,7 @@ def test_another_users_same_upload_would_be_taken_if_the_server_showed_its_token
     def as_admin(ctx: Ctx, token: Token, values: dict[str, Any]) -> bool:
         session = ctx.session
         assert session is not None
-        admin = Session(session.partner_id, session.valid_until, 2, session.user_id)
+        admin = VerifiedKs(session.partner_id, session.valid_until, 2, session.user_id)
         return matches(dataclasses.replace(ctx, session=admin), token, values)
 
     monkeypatch.setattr(uploads, "_token_matches", as_admin)

@@ -24,7 +24,7 @@ from kaltura_mm.testing import answering, drive
 from kaltura_mm.upload.job import Hooks, Job, Meter
 from kaltura_mm.upload.lookup import wait_for_index
 from kaltura_mm.upload.media_types import kind_of
-from kaltura_mm.upload.recover import Found
+from kaltura_mm.upload.recover import LookupFindings
 from kaltura_mm.upload.request import (
     FileFingerprint,
     UploadOptions,
@@ -79,5 +79,5 @@ def test_an_upload_waiting_for_the_index_does_not_take_a_deleted_row(tmp_path: P
         assert call.label == "baseEntry.list"
         return ListPage(objects=(deleted,), total_count=1)
 
-    found = drive(wait_for_index(job, Found(markers=(marker,))), answering(server)).result
+    found = drive(wait_for_index(job, LookupFindings(markers=(marker,))), answering(server)).result
     assert found.waited and found.entries == ()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kaltura_mm.commands.remove_plan import Plan, verdicts
+from kaltura_mm.commands.remove_plan import RemovalPlan, verdicts
 from kaltura_mm.flows.entries import (
     add_to_category,
     detach_entries,
@@ -115,7 +115,7 @@ def test_the_cli_verdicts_read_the_links() -> None:
     asked = [*ids, missing]
 
     def plan(action: str, source: int, target: int | None = None) -> dict[str, str]:
-        verdict_plan = Plan(action=action, category_id=source, destination_id=target)
+        verdict_plan = RemovalPlan(action=action, category_id=source, destination_id=target)
         known, links = drive(get_entries_in(asked, verdict_plan.categories), fake).result
         return _statuses(verdicts(verdict_plan, asked, known, links))
 

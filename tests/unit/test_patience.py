@@ -21,7 +21,7 @@ from kaltura_mm.flows.query import EntryQuery
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.testing import ScriptedKaltura, api_error
 from kaltura_mm.upload.create import missing_categories
-from kaltura_mm.upload.recover import Action, Decision
+from kaltura_mm.upload.recover import Decision, RecoveryStep
 from kaltura_mm.upload.request import UploadOptions
 from kaltura_mm.upload.tidy import delete_strays, delete_token
 
@@ -56,7 +56,9 @@ def test_a_token_already_gone_counts_as_deleted() -> None:
 
 
 def test_strays_that_cannot_be_deleted_are_reported_and_keep_what_finds_them() -> None:
-    decision = Decision(Action.EXISTING, stray_entries=("0_old",), stray_tokens=("0_r", "0_m"))
+    decision = Decision(
+        RecoveryStep.EXISTING, stray_entries=("0_old",), stray_tokens=("0_r", "0_m")
+    )
     server = ScriptedKaltura(*[("baseEntry.delete", RESET)] * 6)  # 2 rounds of 3 attempts
     assert _run(server, delete_strays(decision, OPTIONS)) is False
     # the entry's receipt is what lets the next lookup find the entry: it was not deleted
@@ -64,7 +66,9 @@ def test_strays_that_cannot_be_deleted_are_reported_and_keep_what_finds_them() -
 
 
 def test_strays_go_entries_first_then_every_token() -> None:
-    decision = Decision(Action.EXISTING, stray_entries=("0_old",), stray_tokens=("0_r", "0_m"))
+    decision = Decision(
+        RecoveryStep.EXISTING, stray_entries=("0_old",), stray_tokens=("0_r", "0_m")
+    )
     server = ScriptedKaltura(
         ("baseEntry.delete", DONE),
         ("uploadToken.delete", REFUSED),

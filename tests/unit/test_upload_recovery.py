@@ -11,7 +11,7 @@ import attrs
 import pytest
 
 from kaltura_mm.models import BaseEntry, EntryStatus, UploadToken, UploadTokenStatus
-from kaltura_mm.upload.recover import Action, Found, decide, settle
+from kaltura_mm.upload.recover import LookupFindings, RecoveryStep, decide, settle
 from kaltura_mm.upload.request import FileFingerprint, UploadRequest, token_names
 
 SIZE = 450_000
@@ -44,7 +44,7 @@ def _marker(token_id: str, at: int = 100) -> UploadToken:
 
 
 def _decide(entries=(), receipts=(), markers=(), waited=False):  # type: ignore[no-untyped-def]
-    found = Found(tuple(entries), tuple(receipts), tuple(markers), waited)
+    found = LookupFindings(tuple(entries), tuple(receipts), tuple(markers), waited)
     return decide(found, NAMES, SIZE)
 
 
@@ -52,19 +52,19 @@ def _decide(entries=(), receipts=(), markers=(), waited=False):  # type: ignore[
 
 
 def test_nothing_found_creates() -> None:
-    assert _decide().action is Action.CREATE
+    assert _decide().action is RecoveryStep.CREATE
 
 
 def test_a_half_made_entry_with_its_open_receipt_is_continued() -> None:
     entry, token = _entry("0_a", EntryStatus.IMPORT), _receipt("t1", "0_a")
     decision = _decide([entry], [token], [_marker("m1")])
-    assert (decision.action, decision.entry, decision.token) == (Action.RESUME, entry, token)
+    assert (decision.action, decision.entry, decision.token) == (RecoveryStep.RESUME, entry, token)
     assert decision.stray_entries == () and decision.stray_tokens == ("m1",)
 
 
 def test_a_pending_receipt_with_no_bytes_yet_is_continued_too() -> None:
     token = _receipt("t1", "0_a", S.PENDING)
-    assert _decide([_entry("0_a", EntryStatus.IMPORT)], [token]).action is Action.RESUME
+    assert _decide([_entry("0_a", EntryStatus.IMPORT)], [token]).action is RecoveryStep.RESUME
 
 
 def test_of_two_half_made_uploads_the_one_holding_most_is_continued() -> None:
@@ -72,7 +72,7 @@ def test_of_two_half_made_uploads_the_one_holding_most_is_continued() -> None:
     little = _receipt("t1", "0_a")
     much = attrs.evolve(_receipt("t2", "0_b"), uploaded_file_size=300_000)
     decision = _decide([a, b], [little, much])
-    assert (decision.action, decision.entry, decision.token) == (Action.RESUME, b, much)
+    assert (decision.action, decision.entry, decision.token) == (RecoveryStep.RESUME, b, much)
     assert decision.stray_entries == ("0_a",) and decision.stray_tokens == ("t1",)
 
 
@@ -86,7 +86,9 @@ def test_a_complete_entry_is_the_upload_and_every_other_own_thing_a_stray() -> N
         _receipt("t2", "0_later", S.CLOSED),
     ]
     decision = _decide([half, later, done], receipts, [_marker("m1")])
-    assert decision.action is Action.EXISTING and decision.entry == done  # the oldest complete
+    assert (
+        decision.action is RecoveryStep.EXISTING and decision.entry == done
+    )  # the oldest complete
     assert decision.stray_entries == ("0_half", "0_later")
     assert decision.stray_tokens == ("m1", "t1")  # CLOSED receipts hold no open slot
 
@@ -94,30 +96,30 @@ def test_a_complete_entry_is_the_upload_and_every_other_own_thing_a_stray() -> N
 def test_an_import_entry_whose_receipt_finished_is_complete() -> None:
     entry = _entry("0_a", EntryStatus.IMPORT)
     decision = _decide([entry], [_receipt("t1", "0_a", S.FULL_UPLOAD)])
-    assert (decision.action, decision.entry) == (Action.EXISTING, entry)
+    assert (decision.action, decision.entry) == (RecoveryStep.EXISTING, entry)
     assert decision.stray_tokens == ()  # its own receipt stays
 
 
 def test_a_no_content_entry_gets_a_new_receipt_and_its_old_ones_go() -> None:
     entry = _entry("0_a", EntryStatus.NO_CONTENT)
     decision = _decide([entry], [_receipt("t1", "0_a", S.PENDING)], [_marker("m1")])
-    assert (decision.action, decision.entry) == (Action.ATTACH, entry)
+    assert (decision.action, decision.entry) == (RecoveryStep.ATTACH, entry)
     assert decision.stray_entries == () and decision.stray_tokens == ("m1", "t1")
 
 
 def test_a_marker_newer_than_every_receipt_waits_for_the_index() -> None:
     # A create began (its marker) and stopped before its receipt: only the index can show an
     # entry it may have made.
-    assert _decide(markers=[_marker("m1", at=200)]).action is Action.WAIT
+    assert _decide(markers=[_marker("m1", at=200)]).action is RecoveryStep.WAIT
     old = [_receipt("t0", "0_gone", S.CLOSED, at=100)]  # a receipt of an entry deleted since
-    assert _decide(receipts=old, markers=[_marker("m1", at=200)]).action is Action.WAIT
+    assert _decide(receipts=old, markers=[_marker("m1", at=200)]).action is RecoveryStep.WAIT
 
 
 def test_a_marker_with_its_receipt_or_after_waiting_does_not_wait() -> None:
     paired = _decide(receipts=[_receipt("t0", "0_gone", at=200)], markers=[_marker("m1", 200)])
-    assert paired.action is Action.CREATE and paired.stray_tokens == ("m1", "t0")
+    assert paired.action is RecoveryStep.CREATE and paired.stray_tokens == ("m1", "t0")
     waited = _decide(markers=[_marker("m1", at=200)], waited=True)
-    assert waited.action is Action.CREATE and waited.stray_tokens == ("m1",)
+    assert waited.action is RecoveryStep.CREATE and waited.stray_tokens == ("m1",)
 
 
 @pytest.mark.parametrize(
@@ -133,7 +135,7 @@ def test_anything_unusable_is_deleted_whole_before_one_new_entry(
     entries: list[BaseEntry], receipts: list[UploadToken]
 ) -> None:
     decision = _decide(entries, receipts)
-    assert decision.action is Action.CREATE and decision.entry is None
+    assert decision.action is RecoveryStep.CREATE and decision.entry is None
     assert decision.stray_entries == tuple(sorted(e.id or "" for e in entries))
     assert decision.stray_tokens == tuple(sorted(t.id or "" for t in receipts))
 
@@ -141,14 +143,16 @@ def test_anything_unusable_is_deleted_whole_before_one_new_entry(
 def test_closed_receipts_are_never_touched() -> None:
     closed = _receipt("t-closed", "0_gone", S.CLOSED)
     decision = _decide([_entry("0_a", EntryStatus.IMPORT)], [closed])
-    assert decision.action is Action.CREATE and decision.stray_tokens == ()
+    assert decision.action is RecoveryStep.CREATE and decision.stray_tokens == ()
 
 
 # -- settle: the last look once the upload's own entry is complete ----------------------------
 
 
 def _settle(own: BaseEntry, entries=(), receipts=(), markers=()):  # type: ignore[no-untyped-def]
-    return settle(own, "own-token", Found(tuple(entries), tuple(receipts), tuple(markers)), NAMES)
+    return settle(
+        own, "own-token", LookupFindings(tuple(entries), tuple(receipts), tuple(markers)), NAMES
+    )
 
 
 def test_the_last_look_deletes_half_made_leftovers_other_open_receipts_and_markers() -> None:
@@ -176,7 +180,7 @@ def test_the_last_look_deletes_a_newer_complete_duplicate() -> None:
     decision = _settle(own, [twin], [_receipt("own-token", "0_aaa", S.FULL_UPLOAD)])
     assert decision.entry == own and decision.stray_entries == ("0_zzz",)
     assert decision.stray_tokens == ()  # its own token stays
-    other_side = settle(twin, "twin-token", Found((own,)), NAMES)
+    other_side = settle(twin, "twin-token", LookupFindings((own,)), NAMES)
     assert other_side.entry == own and other_side.stray_entries == ("0_zzz",)
 
 
@@ -245,40 +249,40 @@ WEEK = 604_800
 def test_a_partial_receipt_idle_over_a_week_by_the_servers_clock_is_refilled() -> None:
     entry = _entry("0_a", EntryStatus.IMPORT)
     token = attrs.evolve(_receipt("t1", "0_a"), updated_at=1_000)
-    found = Found((entry,), (token,), server_now=1_000 + 8 * 86_400)
+    found = LookupFindings((entry,), (token,), server_now=1_000 + 8 * 86_400)
     decision = decide(found, NAMES, SIZE)
-    assert decision.action is Action.ATTACH and decision.entry == entry
+    assert decision.action is RecoveryStep.ATTACH and decision.entry == entry
     assert decision.stray_tokens == ("t1",) and decision.stray_entries == ()
 
 
 def test_a_partial_receipt_idle_six_days_is_resumed() -> None:
     entry = _entry("0_a", EntryStatus.IMPORT)
     token = attrs.evolve(_receipt("t1", "0_a"), updated_at=1_000)
-    found = Found((entry,), (token,), server_now=1_000 + 6 * 86_400)
-    assert decide(found, NAMES, SIZE).action is Action.RESUME
+    found = LookupFindings((entry,), (token,), server_now=1_000 + 6 * 86_400)
+    assert decide(found, NAMES, SIZE).action is RecoveryStep.RESUME
 
 
 def test_without_the_servers_clock_only_its_refusal_makes_a_token_dead() -> None:
     entry = _entry("0_a", EntryStatus.IMPORT)
     token = attrs.evolve(_receipt("t1", "0_a"), updated_at=1_000)
-    assert decide(Found((entry,), (token,)), NAMES, SIZE).action is Action.RESUME
-    refused = Found((entry,), (token,), dead=frozenset({"t1"}))
-    assert decide(refused, NAMES, SIZE).action is Action.ATTACH
+    assert decide(LookupFindings((entry,), (token,)), NAMES, SIZE).action is RecoveryStep.RESUME
+    refused = LookupFindings((entry,), (token,), dead=frozenset({"t1"}))
+    assert decide(refused, NAMES, SIZE).action is RecoveryStep.ATTACH
 
 
 def test_a_pending_receipt_is_never_dead_by_age() -> None:
     # the server checks the age of PARTIAL tokens only
     entry = _entry("0_a", EntryStatus.IMPORT)
     token = attrs.evolve(_receipt("t1", "0_a", S.PENDING), updated_at=1_000)
-    found = Found((entry,), (token,), server_now=1_000 + 30 * 86_400)
-    assert decide(found, NAMES, SIZE).action is Action.RESUME
+    found = LookupFindings((entry,), (token,), server_now=1_000 + 30 * 86_400)
+    assert decide(found, NAMES, SIZE).action is RecoveryStep.RESUME
 
 
 def test_a_dead_receipt_beside_a_live_one_resumes_the_live_one() -> None:
     entry = _entry("0_a", EntryStatus.IMPORT)
     old = attrs.evolve(_receipt("t1", "0_a"), updated_at=1_000, uploaded_file_size=400_000)
     new = attrs.evolve(_receipt("t2", "0_a"), updated_at=1_000 + 7 * 86_400)
-    found = Found((entry,), (old, new), server_now=1_000 + 8 * 86_400)
+    found = LookupFindings((entry,), (old, new), server_now=1_000 + 8 * 86_400)
     decision = decide(found, NAMES, SIZE)
-    assert decision.action is Action.RESUME and decision.token == new
+    assert decision.action is RecoveryStep.RESUME and decision.token == new
     assert "t1" in decision.stray_tokens

@@ -12,9 +12,9 @@ import re
 from typing import Any
 
 from kaltura_mm.sandbox import app_tokens, ks
-from kaltura_mm.sandbox.actions import Action, Call, Param, pager_of
+from kaltura_mm.sandbox.actions import ActionCall, ActionSpec, Param, pager_of
 from kaltura_mm.sandbox.app_tokens import ACTIVE, DELETED
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 from kaltura_mm.sandbox.listing import Query, csv, order_parts, page_window
 from kaltura_mm.sandbox.schema import KInput, check_insert, check_update
 
@@ -43,10 +43,14 @@ def _checked_values(obj: KInput) -> dict[str, Any]:
             values[column] = obj.values[name]
     session_type = values.get("session_type")
     if session_type is not None and session_type not in SESSION_TYPES:
-        raise ApiError("INVALID_ENUM_VALUE", session_type, "sessionType", "KalturaSessionType")
+        raise KalturaApiException(
+            "INVALID_ENUM_VALUE", session_type, "sessionType", "KalturaSessionType"
+        )
     hash_type = values.get("hash_type")
     if hash_type is not None and hash_type not in app_tokens.HASH_TYPES:
-        raise ApiError("INVALID_ENUM_VALUE", hash_type, "hashType", "KalturaAppTokenHashType")
+        raise KalturaApiException(
+            "INVALID_ENUM_VALUE", hash_type, "hashType", "KalturaAppTokenHashType"
+        )
     return values
 
 
@@ -57,10 +61,10 @@ def _check_user(user_id: str | None) -> None:
     finds one is unconfirmed; the documented flow makes such tokens).
     """
     if user_id is not None and not _PUSER_ID.fullmatch(user_id):
-        raise ApiError("INVALID_FIELD_VALUE", "sessionUserId")
+        raise KalturaApiException("INVALID_FIELD_VALUE", "sessionUserId")
 
 
-def add(call: Call) -> dict[str, Any]:
+def add(call: ActionCall) -> dict[str, Any]:
     """Create an ACTIVE token with a server-made secret (``KalturaAppToken::
     toInsertableObject``)."""
     obj: KInput = call.args["appToken"]
@@ -70,19 +74,19 @@ def add(call: Call) -> dict[str, Any]:
     return app_tokens.insert(call.core, call.partner_id, values)
 
 
-def _must(call: Call, token_id: str) -> Any:
+def _must(call: ActionCall, token_id: str) -> Any:
     row = app_tokens.find(call.core.store, call.partner_id, token_id)
     if row is None:
-        raise ApiError("APP_TOKEN_ID_NOT_FOUND", token_id)
+        raise KalturaApiException("APP_TOKEN_ID_NOT_FOUND", token_id)
     return row
 
 
-def get(call: Call) -> dict[str, Any]:
+def get(call: ActionCall) -> dict[str, Any]:
     """Return a token (not a DELETED one)."""
     return app_tokens.view(_must(call, call.args["id"]))
 
 
-def update(call: Call) -> dict[str, Any]:
+def update(call: ActionCall) -> dict[str, Any]:
     """Change a token's writable properties (read-only ones are refused)."""
     row = _must(call, call.args["id"])
     obj: KInput = call.args["appToken"]
@@ -98,7 +102,7 @@ def update(call: Call) -> dict[str, Any]:
     return app_tokens.view(_must(call, row["id"]))
 
 
-def delete(call: Call) -> None:
+def delete(call: ActionCall) -> None:
     """Mark a token DELETED and invalidate every KS started from it."""
     row = _must(call, call.args["id"])
     now = int(call.now())
@@ -110,7 +114,7 @@ def delete(call: Call) -> None:
         )
 
 
-def _user_known(call: Call, user_id: str) -> bool:
+def _user_known(call: ActionCall, user_id: str) -> bool:
     """The sandbox keeps no users: one exists once a token or an entry named it."""
     store = call.core.store
     args = (call.partner_id, user_id)
@@ -120,7 +124,7 @@ def _user_known(call: Call, user_id: str) -> bool:
     )
 
 
-def list_(call: Call) -> dict[str, Any]:
+def list_(call: ActionCall) -> dict[str, Any]:
     """List tokens; a ``sessionUserIdEqual`` naming no user answers ``totalCount`` 0 and no
     ``objects`` at all (``AppTokenService::listAction`` returns before querying)."""
     f: KInput | None = call.args["filter"]
@@ -156,17 +160,17 @@ def list_(call: Call) -> dict[str, Any]:
     }
 
 
-def start_session(call: Call) -> dict[str, Any]:
+def start_session(call: ActionCall) -> dict[str, Any]:
     """Start a KS from a token (``AppTokenService::startSessionAction``), in the server's order:
     not found, not active, hash, expired; then the token's type, user and privileges win."""
     a = call.args
     token_id = a["id"]
     row = _must(call, token_id)
     if row["status"] != ACTIVE:
-        raise ApiError("APP_TOKEN_NOT_ACTIVE", token_id)
+        raise KalturaApiException("APP_TOKEN_NOT_ACTIVE", token_id)
     expected = app_tokens.token_hash(row["hash_type"], a["ks"] or "", row["token"])
     if expected != a["tokenHash"]:  # a strict comparison: upper-case hex does not match
-        raise ApiError("INVALID_APP_TOKEN_HASH")
+        raise KalturaApiException("INVALID_APP_TOKEN_HASH")
     now = int(call.now())
     token_expiry = row["session_duration"]
     if token_expiry is None:
@@ -174,7 +178,7 @@ def start_session(call: Call) -> dict[str, Any]:
     if row["expiry"] is not None:
         token_expiry = min(token_expiry, row["expiry"] - now)
         if token_expiry < 0:
-            raise ApiError("APP_TOKEN_EXPIRED", token_id)
+            raise KalturaApiException("APP_TOKEN_EXPIRED", token_id)
     expiry = min(a["expiry"] or token_expiry, token_expiry)
     session_type = row["session_type"] if row["session_type"] is not None else a["type"]
     session_type = ks.USER if session_type is None else session_type
@@ -184,7 +188,7 @@ def start_session(call: Call) -> dict[str, Any]:
     )
     partner = call.core.partner(call.partner_id)
     if partner is None:  # the KS was verified with this partner's secret
-        raise ApiError("START_SESSION_ERROR", call.partner_id)
+        raise KalturaApiException("START_SESSION_ERROR", call.partner_id)
     valid_until = now + expiry
     text = ks.encode_v2(
         partner.admin_secret,
@@ -209,9 +213,9 @@ def start_session(call: Call) -> dict[str, Any]:
 _ID = Param("id", required=True)
 _TOKEN = Param("appToken", "object", required=True, type="KalturaAppToken")
 ACTIONS = {
-    "add": Action(add, (_TOKEN,), admin_only=True),
-    "get": Action(get, (_ID,), admin_only=True),
-    "list": Action(
+    "add": ActionSpec(add, (_TOKEN,), admin_only=True),
+    "get": ActionSpec(get, (_ID,), admin_only=True),
+    "list": ActionSpec(
         list_,
         (
             Param("filter", "object", type="KalturaAppTokenFilter"),
@@ -219,9 +223,9 @@ ACTIONS = {
         ),
         admin_only=True,
     ),
-    "update": Action(update, (_ID, _TOKEN), admin_only=True),
-    "delete": Action(delete, (_ID,), admin_only=True),
-    "startsession": Action(
+    "update": ActionSpec(update, (_ID, _TOKEN), admin_only=True),
+    "delete": ActionSpec(delete, (_ID,), admin_only=True),
+    "startsession": ActionSpec(
         start_session,
         (
             _ID,

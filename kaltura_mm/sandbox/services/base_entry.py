@@ -15,8 +15,8 @@ from kaltura_mm.sandbox import (
     privacy,
     replacement,
 )
-from kaltura_mm.sandbox.actions import Action, Call, Param, UploadedFile
-from kaltura_mm.sandbox.errors import ApiError, invalid_ks
+from kaltura_mm.sandbox.actions import ActionCall, ActionSpec, Param, UploadedFile
+from kaltura_mm.sandbox.errors import KalturaApiException, invalid_ks
 from kaltura_mm.sandbox.schema import KInput
 from kaltura_mm.sandbox.services import upload_token
 
@@ -25,7 +25,7 @@ DELETED, NO_CONTENT = 3, 7
 _TYPE_OF_CLASS = {"KalturaMediaEntry": 1, "KalturaDocumentEntry": 10, "KalturaDataEntry": 6}
 
 
-def fetch(call: Call, entry_id: str, media_only: bool = False) -> sqlite3.Row:
+def fetch(call: ActionCall, entry_id: str, media_only: bool = False) -> sqlite3.Row:
     """Return a live entry of the caller's partner or raise ``ENTRY_ID_NOT_FOUND``."""
     call.core.promote_ready()
     with call.core.store.reading() as conn:
@@ -36,17 +36,17 @@ def fetch(call: Call, entry_id: str, media_only: bool = False) -> sqlite3.Row:
         if row is not None and not entitlement.entry_entitled(conn, call, row):
             row = None  # ``entitlement`` rule 3
     if row is None or (media_only and row["type"] != 1):
-        raise ApiError("ENTRY_ID_NOT_FOUND", entry_id)
+        raise KalturaApiException("ENTRY_ID_NOT_FOUND", entry_id)
     return row
 
 
-def show(call: Call, entry_id: str, base_only: bool = False) -> dict[str, Any]:
+def show(call: ActionCall, entry_id: str, base_only: bool = False) -> dict[str, Any]:
     """Return the API object of an entry (``base_only``: as a ``KalturaBaseEntry``)."""
     row = fetch(call, entry_id)
     return privacy.entry_views(call, [row], base_only)[0]
 
 
-def validate_user(call: Call, owner_only: bool = False) -> None:
+def validate_user(call: ActionCall, owner_only: bool = False) -> None:
     """``@validateUser entry entryId edit [ownerOnly]`` (``KalturaDispatcher::validateUser``), run
     by the dispatcher before the role's access check: no KS, or a non-admin KS that neither holds
     ``edit:<id>`` / ``edit:*``, owns the entry (case ignored) nor is among its
@@ -70,11 +70,11 @@ def validate_user(call: Call, owner_only: bool = False) -> None:
         raise invalid_ks("", "-4", "INVALID_TYPE")
 
 
-def _validate_owner(call: Call) -> None:
+def _validate_owner(call: ActionCall) -> None:
     validate_user(call, owner_only=True)
 
 
-def insert(call: Call, obj: KInput, type_param: int = -1) -> str:
+def insert(call: ActionCall, obj: KInput, type_param: int = -1) -> str:
     """Insert an entry (status NO_CONTENT) and return its id."""
     entry_update.validate_insert(call, obj)
     entry_type = (
@@ -109,20 +109,20 @@ def insert(call: Call, obj: KInput, type_param: int = -1) -> str:
     return str(row["id"])
 
 
-def add(call: Call) -> dict[str, Any]:
+def add(call: ActionCall) -> dict[str, Any]:
     """Create an entry without content (``NO_CONTENT``)."""
     obj = call.args.get("entry") or call.args.get("mediaEntry")
     assert obj is not None
     return show(call, insert(call, obj, call.args.get("type", -1)))
 
 
-def get(call: Call) -> dict[str, Any]:
+def get(call: ActionCall) -> dict[str, Any]:
     """Return one entry (any status but DELETED; not owner-restricted)."""
     row = fetch(call, call.args["entryId"], media_only=call.args.get("_media", False))
     return privacy.entry_views(call, [row])[0]
 
 
-def get_by_ids(call: Call) -> list[dict[str, Any]]:
+def get_by_ids(call: ActionCall) -> list[dict[str, Any]]:
     """Return the entries among a CSV of ids; unknown ids are skipped."""
     call.core.promote_ready()
     wanted = [x.strip() for x in call.args["entryIds"].split(",") if x.strip()]
@@ -138,26 +138,26 @@ def get_by_ids(call: Call) -> list[dict[str, Any]]:
     return privacy.entry_views(call, rows)
 
 
-def _list(call: Call, media_only: bool, response_type: str) -> dict[str, Any]:
+def _list(call: ActionCall, media_only: bool, response_type: str) -> dict[str, Any]:
     return entry_search.list_page(call, media_only, response_type)
 
 
-def list_entries(call: Call) -> dict[str, Any]:
+def list_entries(call: ActionCall) -> dict[str, Any]:
     """``baseEntry.list``: every entry type, typed per item."""
     return _list(call, False, "KalturaBaseEntryListResponse")
 
 
-def list_media(call: Call) -> dict[str, Any]:
+def list_media(call: ActionCall) -> dict[str, Any]:
     """``media.list``: media clips only."""
     return _list(call, True, "KalturaMediaListResponse")
 
 
-def count(call: Call) -> int:
+def count(call: ActionCall) -> int:
     """Return how many entries the search index matches (no cap)."""
     return entry_search.count(call)
 
 
-def update(call: Call) -> dict[str, Any]:
+def update(call: ActionCall) -> dict[str, Any]:
     """Change an entry's writable properties by the server's rules (``entry_update``)."""
     obj: KInput = call.args.get("baseEntry") or call.args["mediaEntry"]
     row = fetch(call, call.args["entryId"], media_only=call.args.get("_media", False))
@@ -166,7 +166,7 @@ def update(call: Call) -> dict[str, Any]:
     return show(call, row["id"])
 
 
-def delete(call: Call) -> None:
+def delete(call: ActionCall) -> None:
     """Soft-delete an entry (status DELETED) and detach it from its categories."""
     row = fetch(call, call.args["entryId"])
     with call.core.store.tx() as conn:
@@ -183,35 +183,35 @@ def delete(call: Call) -> None:
         (call.core.content_dir / row["content_path"]).unlink(missing_ok=True)
 
 
-def _token_of(call: Call, resource: KInput | None) -> sqlite3.Row:
+def _token_of(call: ActionCall, resource: KInput | None) -> sqlite3.Row:
     if resource is None:
-        raise ApiError("MISSING_MANDATORY_PARAMETER", "resource")
+        raise KalturaApiException("MISSING_MANDATORY_PARAMETER", "resource")
     if resource.type != "KalturaUploadedFileTokenResource":
-        raise ApiError("RESOURCE_TYPE_NOT_SUPPORTED", resource.type)
+        raise KalturaApiException("RESOURCE_TYPE_NOT_SUPPORTED", resource.type)
     token = upload_token.visible(call, resource.get("token") or "")
     if token is None:
-        raise ApiError("UPLOAD_TOKEN_NOT_FOUND")
+        raise KalturaApiException("UPLOAD_TOKEN_NOT_FOUND")
     return token
 
 
-def add_content(call: Call) -> dict[str, Any]:
+def add_content(call: ActionCall) -> dict[str, Any]:
     """Attach content to an entry that has none."""
     row = fetch(call, call.args["entryId"])
     if row["status"] != NO_CONTENT:
-        raise ApiError("ENTRY_ALREADY_WITH_CONTENT")
+        raise KalturaApiException("ENTRY_ALREADY_WITH_CONTENT")
     resource = call.args.get("resource")
     if resource is None:
         return show(call, row["id"])
     return _attach(call, row, _token_of(call, resource))
 
 
-def update_content(call: Call) -> dict[str, Any]:
+def update_content(call: ActionCall) -> dict[str, Any]:
     """Attach content to an entry without any (or an image), else replace it through a
     temporary entry (``replacement``). ``baseEntry`` answers a ``KalturaBaseEntry``."""
     media = call.args.get("_media", False)
     row = fetch(call, call.args["entryId"], media_only=media)
     if row["type"] not in (-1, 1, 10):
-        raise ApiError("ENTRY_TYPE_NOT_SUPPORTED", row["type"])
+        raise KalturaApiException("ENTRY_TYPE_NOT_SUPPORTED", row["type"])
     token = _token_of(call, call.args["resource"])
     if row["status"] == NO_CONTENT or row["media_type"] == 2:
         _attach(call, row, token)
@@ -220,9 +220,9 @@ def update_content(call: Call) -> dict[str, Any]:
     return show(call, row["id"], base_only=not media)
 
 
-def _replace(call: Call, row: sqlite3.Row, token: sqlite3.Row) -> None:
+def _replace(call: ActionCall, row: sqlite3.Row, token: sqlite3.Row) -> None:
     if not call.core.feature_enabled(call.partner_id, replacement.FEATURE):
-        raise ApiError("FEATURE_FORBIDDEN", replacement.FEATURE)
+        raise KalturaApiException("FEATURE_FORBIDDEN", replacement.FEATURE)
     with call.core.token_condition(token["id"]), call.core.store.tx() as conn:
         original = conn.execute("SELECT * FROM entries WHERE id = ?", (row["id"],)).fetchone()
         approval = call.core.feature_enabled(call.partner_id, replacement.APPROVAL_FEATURE)
@@ -231,26 +231,26 @@ def _replace(call: Call, row: sqlite3.Row, token: sqlite3.Row) -> None:
         content.attach(conn, call.core, temp, fresh)
 
 
-def _attach(call: Call, row: sqlite3.Row, token: sqlite3.Row) -> dict[str, Any]:
+def _attach(call: ActionCall, row: sqlite3.Row, token: sqlite3.Row) -> dict[str, Any]:
     with call.core.token_condition(token["id"]), call.core.store.tx() as conn:
         fresh = conn.execute("SELECT * FROM upload_tokens WHERE id = ?", (token["id"],)).fetchone()
         content.attach(conn, call.core, row, fresh)
     return show(call, row["id"])
 
 
-def add_from_uploaded_file(call: Call) -> dict[str, Any]:
+def add_from_uploaded_file(call: ActionCall) -> dict[str, Any]:
     """Create an entry from a FULL_UPLOAD token (else ``..._INVALID_STATUS_FOR_ADD_ENTRY``)."""
     obj = call.args.get("entry") or call.args["mediaEntry"]
     token = upload_token.visible(call, call.args["uploadTokenId"])
     if token is None:
-        raise ApiError("UPLOAD_TOKEN_NOT_FOUND")
+        raise KalturaApiException("UPLOAD_TOKEN_NOT_FOUND")
     if token["status"] != content.FULL_UPLOAD:
-        raise ApiError("UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY")
+        raise KalturaApiException("UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY")
     entry_id = insert(call, obj, call.args.get("type", -1))
     return _attach(call, fetch(call, entry_id), token)
 
 
-def upload(call: Call) -> str:
+def upload(call: ActionCall) -> str:
     """Store a whole file as a FULL_UPLOAD token and return the token id (legacy flow)."""
     part: UploadedFile = call.args["fileData"]
     return upload_token.create_full(call, part)
@@ -264,7 +264,7 @@ _CONV = Param("conversionProfileId", "int")
 
 
 def _media(run: Any) -> Any:
-    def wrapped(call: Call) -> Any:
+    def wrapped(call: ActionCall) -> Any:
         call.args["_media"] = True
         return run(call)
 
@@ -272,24 +272,24 @@ def _media(run: Any) -> Any:
 
 
 BASE_ENTRY = {
-    "add": Action(add, (Param("entry", "object", True, type="KalturaBaseEntry"), _TYPE)),
-    "get": Action(get, (_ENTRY, Param("version", "int", default=-1))),
-    "getbyids": Action(get_by_ids, (Param("entryIds", required=True),)),
-    "list": Action(
+    "add": ActionSpec(add, (Param("entry", "object", True, type="KalturaBaseEntry"), _TYPE)),
+    "get": ActionSpec(get, (_ENTRY, Param("version", "int", default=-1))),
+    "getbyids": ActionSpec(get_by_ids, (Param("entryIds", required=True),)),
+    "list": ActionSpec(
         list_entries, (Param("filter", "object", type="KalturaBaseEntryFilter"), _PAGER)
     ),
-    "count": Action(count, (Param("filter", "object", type="KalturaBaseEntryFilter"),)),
-    "update": Action(
+    "count": ActionSpec(count, (Param("filter", "object", type="KalturaBaseEntryFilter"),)),
+    "update": ActionSpec(
         update,
         (_ENTRY, Param("baseEntry", "object", True, type="KalturaBaseEntry")),
         validate_user=validate_user,
     ),
-    "delete": Action(delete, (_ENTRY,), validate_user=_validate_owner),
-    "addcontent": Action(add_content, (_ENTRY, _RESOURCE), validate_user=validate_user),
-    "updatecontent": Action(
+    "delete": ActionSpec(delete, (_ENTRY,), validate_user=_validate_owner),
+    "addcontent": ActionSpec(add_content, (_ENTRY, _RESOURCE), validate_user=validate_user),
+    "updatecontent": ActionSpec(
         update_content, (_ENTRY, _RESOURCE, _CONV), validate_user=validate_user
     ),
-    "addfromuploadedfile": Action(
+    "addfromuploadedfile": ActionSpec(
         add_from_uploaded_file,
         (
             Param("entry", "object", True, type="KalturaBaseEntry"),
@@ -297,33 +297,37 @@ BASE_ENTRY = {
             _TYPE,
         ),
     ),
-    "upload": Action(upload, (Param("fileData", "file", True),)),
+    "upload": ActionSpec(upload, (Param("fileData", "file", True),)),
 }
 MEDIA = {
-    "add": Action(add, (Param("entry", "object", True, type="KalturaMediaEntry"),)),
-    "get": Action(_media(get), (_ENTRY, Param("version", "int", default=-1))),
-    "list": Action(list_media, (Param("filter", "object", type="KalturaMediaEntryFilter"), _PAGER)),
-    "count": Action(_media(count), (Param("filter", "object", type="KalturaMediaEntryFilter"),)),
-    "update": Action(
+    "add": ActionSpec(add, (Param("entry", "object", True, type="KalturaMediaEntry"),)),
+    "get": ActionSpec(_media(get), (_ENTRY, Param("version", "int", default=-1))),
+    "list": ActionSpec(
+        list_media, (Param("filter", "object", type="KalturaMediaEntryFilter"), _PAGER)
+    ),
+    "count": ActionSpec(
+        _media(count), (Param("filter", "object", type="KalturaMediaEntryFilter"),)
+    ),
+    "update": ActionSpec(
         _media(update),
         (_ENTRY, Param("mediaEntry", "object", True, type="KalturaMediaEntry")),
         validate_user=validate_user,
     ),
-    "delete": Action(delete, (_ENTRY,), validate_user=validate_user),
-    "addcontent": Action(
+    "delete": ActionSpec(delete, (_ENTRY,), validate_user=validate_user),
+    "addcontent": ActionSpec(
         add_content,
         (_ENTRY, Param("resource", "object", type="KalturaResource")),
         validate_user=validate_user,
     ),
-    "updatecontent": Action(
+    "updatecontent": ActionSpec(
         _media(update_content), (_ENTRY, _RESOURCE, _CONV), validate_user=validate_user
     ),
-    "addfromuploadedfile": Action(
+    "addfromuploadedfile": ActionSpec(
         add_from_uploaded_file,
         (
             Param("mediaEntry", "object", True, type="KalturaMediaEntry"),
             Param("uploadTokenId", required=True),
         ),
     ),
-    "upload": Action(upload, (Param("fileData", "file", True),)),
+    "upload": ActionSpec(upload, (Param("fileData", "file", True),)),
 }

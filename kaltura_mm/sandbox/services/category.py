@@ -15,9 +15,9 @@ from kaltura_mm.sandbox import (
     entitlement,
     privacy,
 )
-from kaltura_mm.sandbox.actions import Action, Call, Param
+from kaltura_mm.sandbox.actions import ActionCall, ActionSpec, Param
 from kaltura_mm.sandbox.category_tree import NAME_MAX, clean_name
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 from kaltura_mm.sandbox.schema import KInput, check_insert, check_update
 
 ACTIVE, DELETED = 2, 3
@@ -87,7 +87,7 @@ def view(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def fetch(call: Call, category_id: int) -> sqlite3.Row | None:
+def fetch(call: ActionCall, category_id: int) -> sqlite3.Row | None:
     """Return an active category of the caller's partner, with counters (None also when
     entitlement hides it, ``entitlement`` rule 5)."""
     with call.core.store.reading() as conn:
@@ -133,7 +133,7 @@ def insert(
 
 
 def _entitlement_extra(
-    call: Call, obj: KInput, parent_contexts: str, old: dict[str, Any] | None
+    call: ActionCall, obj: KInput, parent_contexts: str, old: dict[str, Any] | None
 ) -> dict[str, Any]:
     """Return the privacy context and entitlement properties to keep for a category being added
     (``old`` None) or updated (``old``: its kept properties): checked, contexts built from the
@@ -141,7 +141,7 @@ def _entitlement_extra(
     context (``KalturaCategory::toInsertableObject``)."""
     sent = obj.values
     if sent.get("privacyContext") and entitlement.enforced(call):
-        raise ApiError("CANNOT_UPDATE_CATEGORY_PRIVACY_CONTEXT")
+        raise KalturaApiException("CANNOT_UPDATE_CATEGORY_PRIVACY_CONTEXT")
     adding = old is None
     old = old or {}
     own = sent.get("privacyContext", old.get("privacyContext"))
@@ -161,7 +161,7 @@ def _entitlement_extra(
         several = len(kept["privacyContexts"].split(",")) > 1
         if several and privacy.category_limit_disabled(call):
             # ``category::validatePrivacyContexts``
-            raise ApiError("CANNOT_SET_MULTI_PRIVACY_CONTEXT")
+            raise KalturaApiException("CANNOT_SET_MULTI_PRIVACY_CONTEXT")
     return kept
 
 
@@ -170,16 +170,16 @@ def _check_name(obj: KInput, required: bool) -> None:
     name = obj.get("name")
     if name is None:
         if required or "name" in obj.nulls:
-            raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", f"{obj.type}::name")
+            raise KalturaApiException("PROPERTY_VALIDATION_CANNOT_BE_NULL", f"{obj.type}::name")
         return
     size = len(name.encode())  # PHP strlen: bytes, so 100 two-byte characters are the limit
     if size < 1:
-        raise ApiError("PROPERTY_VALIDATION_MIN_LENGTH", f"{obj.type}::name", 1)
+        raise KalturaApiException("PROPERTY_VALIDATION_MIN_LENGTH", f"{obj.type}::name", 1)
     if size > NAME_MAX:
-        raise ApiError("PROPERTY_VALIDATION_MAX_LENGTH", f"{obj.type}::name", NAME_MAX)
+        raise KalturaApiException("PROPERTY_VALIDATION_MAX_LENGTH", f"{obj.type}::name", NAME_MAX)
 
 
-def _parent(conn: sqlite3.Connection, call: Call, parent_id: int) -> sqlite3.Row | None:
+def _parent(conn: sqlite3.Connection, call: ActionCall, parent_id: int) -> sqlite3.Row | None:
     """Return the live parent (None for 0, the root) or raise ``PARENT_CATEGORY_NOT_FOUND``."""
     if not parent_id:
         return None
@@ -188,18 +188,18 @@ def _parent(conn: sqlite3.Connection, call: Call, parent_id: int) -> sqlite3.Row
         (parent_id, call.partner_id),
     ).fetchone()
     if parent is None or not entitlement.category_visible(conn, call, parent):
-        raise ApiError("PARENT_CATEGORY_NOT_FOUND", parent_id)
+        raise KalturaApiException("PARENT_CATEGORY_NOT_FOUND", parent_id)
     return parent
 
 
-def _must(call: Call, category_id: int) -> sqlite3.Row:
+def _must(call: ActionCall, category_id: int) -> sqlite3.Row:
     row = fetch(call, category_id)
     if row is None:
-        raise ApiError("CATEGORY_NOT_FOUND", category_id)
+        raise KalturaApiException("CATEGORY_NOT_FOUND", category_id)
     return row
 
 
-def add(call: Call) -> dict[str, Any]:
+def add(call: ActionCall) -> dict[str, Any]:
     """Create a category under ``parentId`` (0: root)."""
     obj: KInput = call.args["category"]
     check_insert(obj)
@@ -217,12 +217,12 @@ def add(call: Call) -> dict[str, Any]:
     return view(_must(call, new_id))
 
 
-def get(call: Call) -> dict[str, Any]:
+def get(call: ActionCall) -> dict[str, Any]:
     """Return one category or ``CATEGORY_NOT_FOUND``."""
     return view(_must(call, call.args["id"]))
 
 
-def update(call: Call) -> dict[str, Any]:
+def update(call: ActionCall) -> dict[str, Any]:
     """Rename, move or edit a category (``CategoryService::updateAction``'s checks in order)."""
     obj: KInput = call.args["category"]
     row = _must(call, call.args["id"])
@@ -258,7 +258,7 @@ def update(call: Call) -> dict[str, Any]:
     return view(_must(call, row["id"]))
 
 
-def delete(call: Call) -> None:
+def delete(call: ActionCall) -> None:
     """Delete a category and its subtree; a job then moves its links to the parent or drops
     them (``category_jobs``)."""
     with call.core.store.tx() as conn:
@@ -272,29 +272,29 @@ def delete(call: Call) -> None:
         category_jobs.add(conn, call.core, call.partner_id, job, extra=extra)
 
 
-def list_(call: Call) -> dict[str, Any]:
+def list_(call: ActionCall) -> dict[str, Any]:
     """List categories from the search index (``category_search``)."""
     return category_search.list_page(call, _COUNTS, view)
 
 
 ACTIONS = {
-    "add": Action(
+    "add": ActionSpec(
         add, (Param("category", "object", True, type="KalturaCategory"),), admin_only=True
     ),
-    "get": Action(get, (Param("id", "int", True),)),
-    "list": Action(
+    "get": ActionSpec(get, (Param("id", "int", True),)),
+    "list": ActionSpec(
         list_,
         (
             Param("filter", "object", type="KalturaCategoryFilter"),
             Param("pager", "object", type="KalturaFilterPager"),
         ),
     ),
-    "update": Action(
+    "update": ActionSpec(
         update,
         (Param("id", "int", True), Param("category", "object", True, type="KalturaCategory")),
         admin_only=True,
     ),
-    "delete": Action(
+    "delete": ActionSpec(
         delete,
         (
             Param("id", "int", True),

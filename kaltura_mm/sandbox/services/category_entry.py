@@ -14,8 +14,8 @@ import sqlite3
 from typing import Any
 
 from kaltura_mm.sandbox import contribution, entitlement, privacy
-from kaltura_mm.sandbox.actions import Action, Call, Param, pager_of
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.actions import ActionCall, ActionSpec, Param, pager_of
+from kaltura_mm.sandbox.errors import KalturaApiException
 from kaltura_mm.sandbox.listing import Query, csv, order_sql, page_window
 from kaltura_mm.sandbox.schema import KInput, check_insert
 
@@ -37,18 +37,20 @@ def view(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def _entitled_entry(conn: sqlite3.Connection, call: Call, entry_id: str) -> sqlite3.Row:
+def _entitled_entry(conn: sqlite3.Connection, call: ActionCall, entry_id: str) -> sqlite3.Row:
     """Return the live entry as entitlement lets the caller see it (else ``INVALID_ENTRY_ID``)."""
     entry: sqlite3.Row | None = conn.execute(
         "SELECT * FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
         (entry_id, call.partner_id),
     ).fetchone()
     if entry is None or not entitlement.entry_entitled(conn, call, entry):
-        raise ApiError("INVALID_ENTRY_ID", entry_id)
+        raise KalturaApiException("INVALID_ENTRY_ID", entry_id)
     return entry
 
 
-def _visible_category(conn: sqlite3.Connection, call: Call, category_id: int) -> sqlite3.Row | None:
+def _visible_category(
+    conn: sqlite3.Connection, call: ActionCall, category_id: int
+) -> sqlite3.Row | None:
     """Return the active category if entitlement shows it to the caller (else None)."""
     category: sqlite3.Row | None = conn.execute(
         "SELECT * FROM categories WHERE id = ? AND partner_id = ? AND status = 2",
@@ -60,7 +62,7 @@ def _visible_category(conn: sqlite3.Connection, call: Call, category_id: int) ->
 
 
 def link(
-    conn: sqlite3.Connection, call: Call, entry_id: str, category_id: int, quiet: bool = False
+    conn: sqlite3.Connection, call: ActionCall, entry_id: str, category_id: int, quiet: bool = False
 ) -> int:
     """Create (or re-activate) the link after the checks; return its row id."""
     entry = _entitled_entry(conn, call, entry_id)
@@ -68,14 +70,14 @@ def link(
     if category is None:
         if quiet:
             return 0
-        raise ApiError("CATEGORY_NOT_FOUND", category_id)
+        raise KalturaApiException("CATEGORY_NOT_FOUND", category_id)
     links = conn.execute(
         "SELECT COUNT(*) FROM category_entries WHERE entry_id = ? AND status IN (1, 2)",
         (entry_id,),
     ).fetchone()[0]
     limit = max_categories(call, category)
     if links >= limit:
-        raise ApiError("MAX_CATEGORIES_FOR_ENTRY_REACHED", limit)
+        raise KalturaApiException("MAX_CATEGORIES_FOR_ENTRY_REACHED", limit)
     contribution.check_assign(conn, call, entry, category)
     existing = conn.execute(
         "SELECT id, status FROM category_entries WHERE entry_id = ? AND category_id = ? "
@@ -87,7 +89,7 @@ def link(
     conn.execute("UPDATE entries SET updated_at = ? WHERE id = ?", (now, entry_id))
     if existing is not None:
         if existing["status"] == ACTIVE:
-            raise ApiError("CATEGORY_ENTRY_ALREADY_EXISTS")
+            raise KalturaApiException("CATEGORY_ENTRY_ALREADY_EXISTS")
         conn.execute(
             "UPDATE category_entries SET status = ?, created_at = ?, category_full_ids = ?"
             " WHERE id = ?",
@@ -111,7 +113,7 @@ _SELECT = (
 )
 
 
-def max_categories(call: Call, category: sqlite3.Row) -> int:
+def max_categories(call: ActionCall, category: sqlite3.Row) -> int:
     """Return how many links an entry may have before one more to ``category``: 32, or 1000
     with ``FEATURE_DISABLE_CATEGORY_LIMIT`` when the category has fewer than 2 privacy
     contexts (``entry::getMaxCategoriesPerEntry``, ``validateMaxCategoriesPerEntry``)."""
@@ -121,23 +123,29 @@ def max_categories(call: Call, category: sqlite3.Row) -> int:
     return MAX_WITHOUT_LIMIT if len(contexts.split(",")) < 2 else MAX_CATEGORIES_PER_ENTRY
 
 
-def _check_remove(conn: sqlite3.Connection, call: Call, entry_id: str, category_id: int) -> None:
+def _check_remove(
+    conn: sqlite3.Connection, call: ActionCall, entry_id: str, category_id: int
+) -> None:
     """``categoryEntry::setAsDeleted``: the entry and category as entitlement sees them, then
     who may unlink (``contribution`` rule 1)."""
     entry = _entitled_entry(conn, call, entry_id)
     category = _visible_category(conn, call, category_id)
     if category is None:
-        raise ApiError("CATEGORY_NOT_FOUND", category_id)
+        raise KalturaApiException("CATEGORY_NOT_FOUND", category_id)
     contribution.check_remove(conn, call, entry, category_id)
 
 
-def add(call: Call) -> dict[str, Any]:
+def add(call: ActionCall) -> dict[str, Any]:
     """Link an entry to a category."""
     obj: KInput = call.args["categoryEntry"]
     if obj.get("categoryId") is None:
-        raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", "KalturaCategoryEntry::categoryId")
+        raise KalturaApiException(
+            "PROPERTY_VALIDATION_CANNOT_BE_NULL", "KalturaCategoryEntry::categoryId"
+        )
     if obj.get("entryId") is None:
-        raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", "KalturaCategoryEntry::entryId")
+        raise KalturaApiException(
+            "PROPERTY_VALIDATION_CANNOT_BE_NULL", "KalturaCategoryEntry::entryId"
+        )
     check_insert(obj)
     with call.core.store.tx() as conn:
         row_id = link(conn, call, str(obj.get("entryId")).strip(), int(obj.get("categoryId")))
@@ -145,7 +153,7 @@ def add(call: Call) -> dict[str, Any]:
     return view(row)
 
 
-def delete(call: Call) -> None:
+def delete(call: ActionCall) -> None:
     """Unlink (soft delete); a missing pair is ``ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY``."""
     with call.core.store.tx() as conn:
         row = conn.execute(
@@ -154,7 +162,7 @@ def delete(call: Call) -> None:
             (call.args["entryId"], call.args["categoryId"], call.partner_id),
         ).fetchone()
         if row is None:
-            raise ApiError("ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY")
+            raise KalturaApiException("ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY")
         if entitlement.enforced(call):
             _check_remove(conn, call, call.args["entryId"], call.args["categoryId"])
         conn.execute("UPDATE category_entries SET status = 3 WHERE id = ?", (row["id"],))
@@ -164,7 +172,7 @@ def delete(call: Call) -> None:
         )
 
 
-def list_(call: Call) -> dict[str, Any]:
+def list_(call: ActionCall) -> dict[str, Any]:
     """List links; a non-admin KS (any KS under entitlement) must filter on an entry or a
     category; under entitlement, what the caller may see (``entitlement`` rule 7)."""
     f: KInput | None = call.args["filter"]
@@ -172,7 +180,7 @@ def list_(call: Call) -> dict[str, Any]:
     keys = ("entryIdEqual", "entryIdIn", "categoryIdEqual", "categoryIdIn")
     must_filter = not call.is_admin or entitlement.enforced(call)
     if must_filter and all(v.get(k) in (None, "") for k in keys):
-        raise ApiError("MUST_FILTER_ON_ENTRY_OR_CATEGORY")
+        raise KalturaApiException("MUST_FILTER_ON_ENTRY_OR_CATEGORY")
     visible = entitlement.check_link_filter(call, v)
     q = Query(["ce.partner_id = ?", "ce.status != 3"], [call.partner_id])
     if visible is not None:
@@ -212,11 +220,11 @@ def list_(call: Call) -> dict[str, Any]:
 
 
 ACTIONS = {
-    "add": Action(add, (Param("categoryEntry", "object", True, type="KalturaCategoryEntry"),)),
-    "delete": Action(
+    "add": ActionSpec(add, (Param("categoryEntry", "object", True, type="KalturaCategoryEntry"),)),
+    "delete": ActionSpec(
         delete, (Param("entryId", required=True), Param("categoryId", "int", required=True))
     ),
-    "list": Action(
+    "list": ActionSpec(
         list_,
         (
             Param("filter", "object", type="KalturaCategoryEntryFilter"),

@@ -14,22 +14,22 @@ import sqlite3
 from typing import Any
 
 from kaltura_mm.sandbox import replacement
-from kaltura_mm.sandbox.actions import Action, Call, Param
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.actions import ActionCall, ActionSpec, Param
+from kaltura_mm.sandbox.errors import KalturaApiException
 from kaltura_mm.sandbox.services.base_entry import fetch, show, validate_user
 
 MEDIA_CLIP = 1
 
 
-def _editable(call: Call) -> sqlite3.Row:
+def _editable(call: ActionCall) -> sqlite3.Row:
     # Ownership (``@validateUser entry entryId edit``) is checked by the dispatcher first.
     row = fetch(call, call.args["entryId"])
     if row["type"] != MEDIA_CLIP:
-        raise ApiError("INVALID_ENTRY_TYPE", row["id"], row["type"], MEDIA_CLIP)
+        raise KalturaApiException("INVALID_ENTRY_TYPE", row["id"], row["type"], MEDIA_CLIP)
     return row
 
 
-def cancel_replace(call: Call) -> dict[str, Any]:
+def cancel_replace(call: ActionCall) -> dict[str, Any]:
     """Cancel the entry's pending replacement; return it as a ``KalturaMediaEntry``."""
     row = _editable(call)
     with call.core.store.tx() as conn:
@@ -38,7 +38,7 @@ def cancel_replace(call: Call) -> dict[str, Any]:
     return show(call, row["id"])
 
 
-def approve_replace(call: Call) -> dict[str, Any]:
+def approve_replace(call: ActionCall) -> dict[str, Any]:
     """Approve the entry's pending replacement; return it as a ``KalturaMediaEntry``."""
     row = _editable(call)
     with call.core.store.tx() as conn:
@@ -51,6 +51,6 @@ def approve_replace(call: Call) -> dict[str, Any]:
 
 _ENTRY_ID = (Param("entryId", required=True),)
 ACTIONS = {
-    "cancelreplace": Action(cancel_replace, _ENTRY_ID, validate_user=validate_user),
-    "approvereplace": Action(approve_replace, _ENTRY_ID, validate_user=validate_user),
+    "cancelreplace": ActionSpec(cancel_replace, _ENTRY_ID, validate_user=validate_user),
+    "approvereplace": ActionSpec(approve_replace, _ENTRY_ID, validate_user=validate_user),
 }

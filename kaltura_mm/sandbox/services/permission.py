@@ -13,10 +13,10 @@ merely holds every permission, and it must parse a long list).
 from __future__ import annotations
 
 from kaltura_mm.sandbox import permission_names, permissions
-from kaltura_mm.sandbox.actions import Action, Call
+from kaltura_mm.sandbox.actions import ActionCall, ActionSpec
 
 
-def get_current_permissions(call: Call) -> str:
+def get_current_permissions(call: ActionCall) -> str:
     """Return the session's permission names, comma-separated (``*`` expanded)."""
     held = set(call.permissions)
     if permissions.ALL in held:
@@ -26,5 +26,5 @@ def get_current_permissions(call: Call) -> str:
 
 
 ACTIONS = {
-    "getcurrentpermissions": Action(get_current_permissions, needs_ks=False),
+    "getcurrentpermissions": ActionSpec(get_current_permissions, needs_ks=False),
 }

@@ -28,26 +28,26 @@ import sqlite3
 from typing import Any
 
 from kaltura_mm.sandbox import privacy
-from kaltura_mm.sandbox.actions import Action, Call, Param
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.actions import ActionCall, ActionSpec, Param
+from kaltura_mm.sandbox.errors import KalturaApiException
 
 FEATURE = "FEATURE_RECYCLE_BIN"
 RECYCLED = -2  # EntryDisplayInSearchType::RECYCLED
 RETENTION_DAYS = 30  # RecycleBinRetentionPeriod::DAYS_30, Partner::getRecycleBinRetentionPeriod
 
 
-def _row(call: Call, entry_id: str) -> sqlite3.Row:
+def _row(call: ActionCall, entry_id: str) -> sqlite3.Row:
     call.core.promote_ready()
     row: sqlite3.Row | None = call.core.store.one(
         "SELECT * FROM entries WHERE id = ? AND partner_id = ? AND status != 3",
         (entry_id, call.partner_id),
     )
     if row is None:
-        raise ApiError("ENTRY_ID_NOT_FOUND", entry_id)
+        raise KalturaApiException("ENTRY_ID_NOT_FOUND", entry_id)
     return row
 
 
-def purge(call: Call) -> None:
+def purge(call: ActionCall) -> None:
     """Delete the partner's entries recycled longer ago than the retention period."""
     cutoff = call.now() - RETENTION_DAYS * 86_400
     with call.core.store.tx() as conn:
@@ -66,7 +66,9 @@ def purge(call: Call) -> None:
                 )
 
 
-def _save(call: Call, row: sqlite3.Row, display: int, extra: dict[str, Any]) -> dict[str, Any]:
+def _save(
+    call: ActionCall, row: sqlite3.Row, display: int, extra: dict[str, Any]
+) -> dict[str, Any]:
     with call.core.store.tx() as conn:
         conn.execute(
             "UPDATE entries SET display_in_search = ?, extra = ?, updated_at = ? WHERE id = ?",
@@ -76,25 +78,25 @@ def _save(call: Call, row: sqlite3.Row, display: int, extra: dict[str, Any]) -> 
     return privacy.entry_views(call, [fresh])[0]
 
 
-def recycle(call: Call) -> dict[str, Any]:
+def recycle(call: ActionCall) -> dict[str, Any]:
     """Move an entry to the recycle bin (``BaseEntryService::recycleAction``)."""
     if not call.core.feature_enabled(call.partner_id, FEATURE):
-        raise ApiError("FEATURE_RECYCLE_BIN_DISABLED")
+        raise KalturaApiException("FEATURE_RECYCLE_BIN_DISABLED")
     purge(call)
     row = _row(call, call.args["entryId"])
     if row["display_in_search"] == RECYCLED:
-        raise ApiError("INVALID_ENTRY_STATUS_FOR_RECYCLE")
+        raise KalturaApiException("INVALID_ENTRY_STATUS_FOR_RECYCLE")
     extra = json.loads(row["extra"])
     extra.update(recycledAt=int(call.now()), previousDisplayInSearch=row["display_in_search"])
     return _save(call, row, RECYCLED, extra)
 
 
-def restore_recycled(call: Call) -> dict[str, Any]:
+def restore_recycled(call: ActionCall) -> dict[str, Any]:
     """Bring an entry back from the bin (``BaseEntryService::restoreRecycledAction``)."""
     purge(call)
     row = _row(call, call.args["entryId"])
     if row["display_in_search"] != RECYCLED:
-        raise ApiError("INVALID_ENTRY_STATUS_FOR_RESTORE")
+        raise KalturaApiException("INVALID_ENTRY_STATUS_FOR_RESTORE")
     extra = json.loads(row["extra"])
     extra.pop("recycledAt", None)
     previous = extra.pop("previousDisplayInSearch", 1)
@@ -103,6 +105,6 @@ def restore_recycled(call: Call) -> dict[str, Any]:
 
 _ENTRY = Param("entryId", required=True)
 ACTIONS = {
-    "recycle": Action(recycle, (_ENTRY,)),
-    "restorerecycled": Action(restore_recycled, (_ENTRY,)),
+    "recycle": ActionSpec(recycle, (_ENTRY,)),
+    "restorerecycled": ActionSpec(restore_recycled, (_ENTRY,)),
 }

@@ -12,20 +12,22 @@ import hmac
 from typing import Any
 
 from kaltura_mm.sandbox import ks
-from kaltura_mm.sandbox.actions import Action, Call, Param
+from kaltura_mm.sandbox.actions import ActionCall, ActionSpec, Param
 from kaltura_mm.sandbox.core import KS_MAX_EXPIRY, Partner
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 
 MAX_EXPIRY = KS_MAX_EXPIRY
 WIDGET_PRIVILEGES = "view:*,widget:1"
 WIDGET_USER = "0"
 
 
-def _session_error(partner_id: int | None) -> ApiError:
-    return ApiError("START_SESSION_ERROR", *(() if partner_id is None else (partner_id,)))
+def _session_error(partner_id: int | None) -> KalturaApiException:
+    return KalturaApiException(
+        "START_SESSION_ERROR", *(() if partner_id is None else (partner_id,))
+    )
 
 
-def _capped(call: Call, expiry: int) -> int:
+def _capped(call: ActionCall, expiry: int) -> int:
     return int(call.now()) + min(expiry, call.core.ks_max_expiry())
 
 
@@ -37,7 +39,7 @@ def _secret_fits(partner: Partner, secret: str, session_type: int) -> bool:
     )
 
 
-def start(call: Call) -> str:
+def start(call: ActionCall) -> str:
     """Check the secret and return a new KS string."""
     a = call.args
     partner_id = a["partnerId"]
@@ -55,14 +57,14 @@ def start(call: Call) -> str:
     )
 
 
-def start_widget_session(call: Call) -> dict[str, Any]:
+def start_widget_session(call: ActionCall) -> dict[str, Any]:
     """Return ``KalturaStartWidgetSessionResponse``: a USER KS of user 0 that may view."""
     widget_id = call.args["widgetId"]
     partner = None
     if widget_id.startswith("_") and widget_id[1:].isdigit():
         partner = call.core.partner(int(widget_id[1:]))
     if partner is None:
-        raise ApiError("INVALID_WIDGET_ID", widget_id)
+        raise KalturaApiException("INVALID_WIDGET_ID", widget_id)
     valid_until = _capped(call, call.args["expiry"])
     text = ks.encode_v2(
         partner.admin_secret,
@@ -80,7 +82,7 @@ def start_widget_session(call: Call) -> dict[str, Any]:
     }
 
 
-def get(call: Call) -> dict[str, Any]:
+def get(call: ActionCall) -> dict[str, Any]:
     """Return ``KalturaSessionInfo`` for ``session`` (the call's own KS when empty).
 
     ``SessionService::getAction`` copies the parsed KS's members, which the parser keeps as the
@@ -96,9 +98,9 @@ def get(call: Call) -> dict[str, Any]:
             raise ks.KsFormatError("unknown partner")
         session = ks.decode(text, [partner.admin_secret])
     except ks.KsFormatError:
-        raise ApiError("INTERNAL_SERVERL_ERROR") from None
+        raise KalturaApiException("INTERNAL_SERVERL_ERROR") from None
     if session.partner_id != call.partner_id:
-        raise ApiError("PARTNER_ACCESS_FORBIDDEN", call.partner_id, session.partner_id)
+        raise KalturaApiException("PARTNER_ACCESS_FORBIDDEN", call.partner_id, session.partner_id)
     return {
         "sessionType": str(session.type),
         "partnerId": str(session.partner_id),
@@ -116,8 +118,8 @@ def _privileges_text(privileges: dict[str, str]) -> str:
 
 
 ACTIONS = {
-    "get": Action(get, (Param("session"), Param("ks")), admin_only=True),
-    "start": Action(
+    "get": ActionSpec(get, (Param("session"), Param("ks")), admin_only=True),
+    "start": ActionSpec(
         start,
         (
             Param("secret", required=True),
@@ -129,7 +131,7 @@ ACTIONS = {
         ),
         needs_ks=False,
     ),
-    "startwidgetsession": Action(
+    "startwidgetsession": ActionSpec(
         start_widget_session,
         (Param("widgetId", required=True), Param("expiry", "int", default=86_400)),
         needs_ks=False,

@@ -32,27 +32,27 @@ from pathlib import Path
 from typing import Any
 
 from kaltura_mm.sandbox import chunks, claims, content, tokens
-from kaltura_mm.sandbox.actions import Call, UploadedFile
+from kaltura_mm.sandbox.actions import ActionCall, UploadedFile
 from kaltura_mm.sandbox.claims import Claim
 from kaltura_mm.sandbox.core import MAX_RESUME_TIME, Core
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 from kaltura_mm.sandbox.tokens import DELETED, FULL, OPEN, PARTIAL
 
 FAR_OFFSET = 2**63 - 1
-Row = dict[str, Any]
+TokenRow = dict[str, Any]
 Placed = tuple[int | None, int]
 """A request's view after placing its part: its status (None: the part was discarded) and size."""
 
 
-def _preconditions(call: Call, token: Row) -> None:
+def _preconditions(call: ActionCall, token: TokenRow) -> None:
     # UploadTokenService::validateForUpload: updatedAt < time() - max, in whole seconds
     if token["status"] == PARTIAL and token["updated_at"] < int(call.now()) - MAX_RESUME_TIME:
-        raise ApiError("UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED", MAX_RESUME_TIME)
+        raise KalturaApiException("UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED", MAX_RESUME_TIME)
     if token["status"] not in OPEN:
-        raise ApiError("UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD")
+        raise KalturaApiException("UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD")
 
 
-def claim_in_place(call: Call) -> Claim | None:
+def claim_in_place(call: ActionCall) -> Claim | None:
     """Let the coming part be written straight into the token's file (``claims`` rule 1)."""
     a = call.args
     resume_at, token_id = a["resumeAt"], a["uploadTokenId"]
@@ -78,18 +78,18 @@ def release_claim(core: Core, claim: Claim) -> None:
         cond.notify_all()
 
 
-def upload(call: Call) -> dict[str, Any]:
+def upload(call: ActionCall) -> dict[str, Any]:
     """Receive a file or a chunk (see the module docstring)."""
     a = call.args
     token_id, part = a["uploadTokenId"], a["fileData"]
     cond = call.core.token_condition(token_id)
     with cond:
-        loaded: Row = dict(tokens.must(call, token_id))
+        loaded: TokenRow = dict(tokens.must(call, token_id))
         _preconditions(call, loaded)
         if not part.filename:
             if not a["resume"] and a["finalChunk"]:
                 tokens.save(call, token_id, status=DELETED)
-            raise ApiError("UPLOAD_ERROR")
+            raise KalturaApiException("UPLOAD_ERROR")
         if not loaded["file_name"]:
             name = tokens.stored_name(part.filename)
             loaded["updated_at"] = tokens.save(call, token_id, file_name=name)
@@ -109,7 +109,7 @@ def upload(call: Call) -> dict[str, Any]:
         return tokens.view(call, tokens.must(call, token_id))
 
 
-def _linger(call: Call, cond: Any, token_id: str, size: int) -> bool:
+def _linger(call: ActionCall, cond: Any, token_id: str, size: int) -> bool:
     """Hold a chosen request between placing its part and saving its view (rule 2); return
     True when it was held (its data size is then saved first, for the others to work from)."""
     resume_at = call.args["resumeAt"]
@@ -123,7 +123,9 @@ def _linger(call: Call, cond: Any, token_id: str, size: int) -> bool:
     return True
 
 
-def _write_back(call: Call, loaded: Row, status: int, size: int, data_moved: bool) -> Row:
+def _write_back(
+    call: ActionCall, loaded: TokenRow, status: int, size: int, data_moved: bool
+) -> TokenRow:
     """Save what changed against the loaded token (rule 2), and the data size when this request
     still holds the token since it placed its part (the size a request computes is always its
     end of data); return this request's view."""
@@ -141,11 +143,11 @@ def _write_back(call: Call, loaded: Row, status: int, size: int, data_moved: boo
     return mine
 
 
-def _auto_finalizes(token: Row, size: int) -> bool:
+def _auto_finalizes(token: TokenRow, size: int) -> bool:
     return bool(token["auto_finalize"] == 1 and token["file_size"] and size == token["file_size"])
 
 
-def _auto_finalize(call: Call, token_id: str, cond: Any) -> int | None:
+def _auto_finalize(call: ActionCall, token_id: str, cond: Any) -> int | None:
     _await_no_claim(call, token_id, cond)
     token = dict(tokens.must(call, token_id))
     size = tokens.data_size(token)
@@ -155,13 +157,13 @@ def _auto_finalize(call: Call, token_id: str, cond: Any) -> int | None:
     return None
 
 
-def _await_no_claim(call: Call, token_id: str, cond: Any) -> None:
+def _await_no_claim(call: ActionCall, token_id: str, cond: Any) -> None:
     """Wait until no in-place write is in flight on the token (``claims`` rule 2)."""
     while call.core.claims.active(token_id):
         cond.wait(1.0)
 
 
-def _place(call: Call, loaded: Row, part: UploadedFile, cond: Any) -> Placed:
+def _place(call: ActionCall, loaded: TokenRow, part: UploadedFile, cond: Any) -> Placed:
     """Place the part (rules 3 and 4) and return this request's view."""
     a = call.args
     final, resume_at = a["finalChunk"], a["resumeAt"]
@@ -184,7 +186,9 @@ def _place(call: Call, loaded: Row, part: UploadedFile, cond: Any) -> Placed:
         detached.path.unlink(missing_ok=True)
 
 
-def _place_file(call: Call, loaded: Row, part: UploadedFile, resume_at: int, cond: Any) -> Placed:
+def _place_file(
+    call: ActionCall, loaded: TokenRow, part: UploadedFile, resume_at: int, cond: Any
+) -> Placed:
     a = call.args
     token_id, final = loaded["id"], a["finalChunk"]
     done = FULL if final else PARTIAL
@@ -194,7 +198,7 @@ def _place_file(call: Call, loaded: Row, part: UploadedFile, resume_at: int, con
         os.replace(part.path, path)
         return done, part.size
     if not path.exists():
-        raise ApiError("UPLOAD_TOKEN_CANNOT_RESUME")
+        raise KalturaApiException("UPLOAD_TOKEN_CANNOT_RESUME")
     if resume_at < 0:
         return done, _append(call, path, part, cond)
     if final and resume_at > 0:
@@ -208,14 +212,14 @@ def _place_file(call: Call, loaded: Row, part: UploadedFile, resume_at: int, con
     return done, _kindly_joined(call, path, size)
 
 
-def _kindly_joined(call: Call, path: Path, size: int) -> int:
+def _kindly_joined(call: ActionCall, path: Path, size: int) -> int:
     """Append what the part made appendable, only under the kind switch (``races``)."""
     if call.core.settings.upload_races.join_pending_at_once:
         return chunks.append_pending(path, size)
     return size
 
 
-def _append(call: Call, path: Path, part: UploadedFile, cond: Any) -> int:
+def _append(call: ActionCall, path: Path, part: UploadedFile, cond: Any) -> int:
     """Append a sequential part (``resumeAt=-1``) at the end of the data; return the new end."""
     token_id = path.name
     _await_no_claim(call, token_id, cond)
@@ -225,7 +229,7 @@ def _append(call: Call, path: Path, part: UploadedFile, cond: Any) -> int:
     return end + chunks.write_at(path, part.path, end)
 
 
-def _commit_claim(call: Call, part: UploadedFile, claim: Claim, cond: Any) -> Placed:
+def _commit_claim(call: ActionCall, part: UploadedFile, claim: Claim, cond: Any) -> Placed:
     """Count a part written in place: it starts at the end of the data (claims rule 1)."""
     size = claim.offset + part.size
     call.core.claims.end(claim)
@@ -235,7 +239,7 @@ def _commit_claim(call: Call, part: UploadedFile, claim: Claim, cond: Any) -> Pl
     return (FULL if claim.final else PARTIAL), _kindly_joined(call, claim.path, size)
 
 
-def _await_size(call: Call, path: Path, expected: int, cond: Any) -> Placed:
+def _await_size(call: ActionCall, path: Path, expected: int, cond: Any) -> Placed:
     """Append pending chunks until the data is ``expected`` bytes long, waiting for gaps."""
     token_id = path.name
     deadline = time.monotonic() + call.core.settings.final_chunk_wait
@@ -247,14 +251,14 @@ def _await_size(call: Call, path: Path, expected: int, cond: Any) -> Placed:
                 break
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise ApiError("UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE")
+            raise KalturaApiException("UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE")
         cond.wait(min(remaining, 1.0))
     if tokens.must(call, token_id)["status"] not in OPEN:
-        raise ApiError("UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD")
+        raise KalturaApiException("UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD")
     return FULL, expected
 
 
-def _finish(call: Call, token_id: str) -> None:
+def _finish(call: ActionCall, token_id: str) -> None:
     """Complete a pending attachment now that the token is FULL_UPLOAD (rule 5)."""
     token = tokens.must(call, token_id)
     if token["entry_id"]:

@@ -7,9 +7,9 @@ import os
 from typing import Any
 
 from kaltura_mm.sandbox import chunks, content, tokens
-from kaltura_mm.sandbox.actions import Action, Call, Param, UploadedFile, pager_of
+from kaltura_mm.sandbox.actions import ActionCall, ActionSpec, Param, UploadedFile, pager_of
 from kaltura_mm.sandbox.core import MAX_RESUME_TIME
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.errors import KalturaApiException
 from kaltura_mm.sandbox.listing import Query, csv, order_sql, page_window
 from kaltura_mm.sandbox.schema import KInput, check_insert
 from kaltura_mm.sandbox.services import token_upload
@@ -18,17 +18,17 @@ from kaltura_mm.sandbox.tokens import DELETED, FULL, PARTIAL, PENDING
 visible = tokens.visible  # used by baseEntry's resources
 
 
-def add(call: Call) -> dict[str, Any]:
+def add(call: ActionCall) -> dict[str, Any]:
     """Create a PENDING token."""
     obj: KInput | None = call.args["uploadToken"]
     if obj is not None:
         check_insert(obj)
         if obj.get("autoFinalize") == 1 and not obj.get("fileSize"):
-            raise ApiError("UPLOAD_TOKEN_MISSING_FILE_SIZE")
+            raise KalturaApiException("UPLOAD_TOKEN_MISSING_FILE_SIZE")
     return tokens.view(call, tokens.must(call, tokens.insert(call, obj)))
 
 
-def create_full(call: Call, part: UploadedFile) -> str:
+def create_full(call: ActionCall, part: UploadedFile) -> str:
     """Store a whole file as a new FULL_UPLOAD token (``media.upload``) and return its id."""
     token_id = tokens.insert(call, None)
     os.replace(part.path, tokens.data_path(call, token_id))
@@ -43,12 +43,12 @@ def create_full(call: Call, part: UploadedFile) -> str:
     return token_id
 
 
-def get(call: Call) -> dict[str, Any]:
+def get(call: ActionCall) -> dict[str, Any]:
     """Return a token (CLOSED ones too; DELETED ones are not found)."""
     return tokens.view(call, tokens.must(call, call.args["uploadTokenId"]))
 
 
-def delete(call: Call) -> None:
+def delete(call: ActionCall) -> None:
     """Mark a token DELETED, drop its bytes and undo a pending attachment."""
     token_id = call.args["uploadTokenId"]
     with call.core.token_condition(token_id):
@@ -63,7 +63,7 @@ def delete(call: Call) -> None:
         chunks.discard(tokens.data_path(call, token_id))
 
 
-def list_(call: Call) -> dict[str, Any]:
+def list_(call: ActionCall) -> dict[str, Any]:
     """List tokens (own tokens only for a USER KS); no 10,000 cap (MySQL-backed)."""
     f: KInput | None = call.args["filter"]
     v = f.values if f else {}
@@ -104,17 +104,17 @@ def list_(call: Call) -> dict[str, Any]:
 
 _ID = Param("uploadTokenId", required=True)
 ACTIONS = {
-    "add": Action(add, (Param("uploadToken", "object", type="KalturaUploadToken"),)),
-    "get": Action(get, (_ID,)),
-    "list": Action(
+    "add": ActionSpec(add, (Param("uploadToken", "object", type="KalturaUploadToken"),)),
+    "get": ActionSpec(get, (_ID,)),
+    "list": ActionSpec(
         list_,
         (
             Param("filter", "object", type="KalturaUploadTokenFilter"),
             Param("pager", "object", type="KalturaFilterPager"),
         ),
     ),
-    "delete": Action(delete, (_ID,)),
-    "upload": Action(
+    "delete": ActionSpec(delete, (_ID,)),
+    "upload": ActionSpec(
         token_upload.upload,
         (
             _ID,

@@ -18,8 +18,8 @@ import sqlite3
 from typing import Any
 
 from kaltura_mm.sandbox import permission_names, roles
-from kaltura_mm.sandbox.actions import Action, Call, Param, pager_of
-from kaltura_mm.sandbox.errors import ApiError
+from kaltura_mm.sandbox.actions import ActionCall, ActionSpec, Param, pager_of
+from kaltura_mm.sandbox.errors import KalturaApiException
 from kaltura_mm.sandbox.listing import Query, csv, page_window
 from kaltura_mm.sandbox.schema import KInput, check_insert, check_update
 
@@ -46,25 +46,25 @@ def view(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def _check_permissions(call: Call, text: str | None) -> None:
+def _check_permissions(call: ActionCall, text: str | None) -> None:
     if text is None or text.strip() == "*":
         return
     for name in (n.strip() for n in text.split(",")):
         if name and name not in permission_names.NORMAL_PERMISSIONS:
             message = f"Permission [{name}] was not found for partner [{call.partner_id}]"
-            raise ApiError("PERMISSION_NOT_FOUND", message)
+            raise KalturaApiException("PERMISSION_NOT_FOUND", message)
 
 
-def _check_name_free(call: Call, name: str) -> None:
+def _check_name_free(call: ActionCall, name: str) -> None:
     taken = call.core.store.one(
         "SELECT id FROM user_roles WHERE partner_id IN (?, 0) AND name = ? AND status != 3",
         (call.partner_id, name),
     )
     if taken is not None:
-        raise ApiError("ROLE_NAME_ALREADY_EXISTS")
+        raise KalturaApiException("ROLE_NAME_ALREADY_EXISTS")
 
 
-def _check_system_name_free(call: Call, system_name: str | None, role_id: int = 0) -> None:
+def _check_system_name_free(call: ActionCall, system_name: str | None, role_id: int = 0) -> None:
     if not system_name:
         return
     taken = call.core.store.one(
@@ -72,26 +72,26 @@ def _check_system_name_free(call: Call, system_name: str | None, role_id: int = 
         (system_name, role_id),
     )
     if taken is not None:
-        raise ApiError("SYSTEM_NAME_ALREADY_EXISTS", system_name)
+        raise KalturaApiException("SYSTEM_NAME_ALREADY_EXISTS", system_name)
 
 
-def add(call: Call) -> dict[str, Any]:
+def add(call: ActionCall) -> dict[str, Any]:
     """Create a role of the caller's partner."""
     obj: KInput = call.args["userRole"]
     name = obj.get("name")
     if name is None:
-        raise ApiError("PROPERTY_VALIDATION_CANNOT_BE_NULL", f"{_CLASS}::name")
+        raise KalturaApiException("PROPERTY_VALIDATION_CANNOT_BE_NULL", f"{_CLASS}::name")
     _check_name_free(call, name)
     _check_permissions(call, obj.get("permissionNames"))
     if len(name.encode()) < 1:
-        raise ApiError("PROPERTY_VALIDATION_MIN_LENGTH", f"{_CLASS}::name", 1)
+        raise KalturaApiException("PROPERTY_VALIDATION_MIN_LENGTH", f"{_CLASS}::name", 1)
     _check_system_name_free(call, obj.get("systemName"))
     check_insert(obj)
     role_id = roles.insert(call.core.store, call.partner_id, obj.values, int(call.now()))
     return view(_must(call, role_id))
 
 
-def _must(call: Call, role_id: int, own_only: bool = False) -> sqlite3.Row:
+def _must(call: ActionCall, role_id: int, own_only: bool = False) -> sqlite3.Row:
     partners = (call.partner_id,) if own_only else (call.partner_id, roles.GLOBAL_PARTNER)
     row: sqlite3.Row | None = call.core.store.one(
         f"SELECT * FROM user_roles WHERE id = ? AND status != 3 AND partner_id IN "  # noqa: S608
@@ -99,16 +99,16 @@ def _must(call: Call, role_id: int, own_only: bool = False) -> sqlite3.Row:
         (role_id, *partners),
     )
     if row is None:
-        raise ApiError("INVALID_OBJECT_ID", role_id)
+        raise KalturaApiException("INVALID_OBJECT_ID", role_id)
     return row
 
 
-def get(call: Call) -> dict[str, Any]:
+def get(call: ActionCall) -> dict[str, Any]:
     """Return one role (the partner's or a global one)."""
     return view(_must(call, call.args["userRoleId"]))
 
 
-def update(call: Call) -> dict[str, Any]:
+def update(call: ActionCall) -> dict[str, Any]:
     """Change a role of the partner (name, systemName, description, status, permissions, tags)."""
     row = _must(call, call.args["userRoleId"], own_only=True)
     obj: KInput = call.args["userRole"]
@@ -117,7 +117,7 @@ def update(call: Call) -> dict[str, Any]:
         _check_name_free(call, name)
     _check_permissions(call, obj.get("permissionNames"))
     if name is not None and len(name.encode()) < 1:
-        raise ApiError("PROPERTY_VALIDATION_MIN_LENGTH", f"{_CLASS}::name", 1)
+        raise KalturaApiException("PROPERTY_VALIDATION_MIN_LENGTH", f"{_CLASS}::name", 1)
     _check_system_name_free(call, obj.get("systemName"), row["id"])
     check_update(obj, view(row))
     columns = {
@@ -140,11 +140,11 @@ def update(call: Call) -> dict[str, Any]:
     return view(_must(call, row["id"]))
 
 
-def delete(call: Call) -> dict[str, Any]:
+def delete(call: ActionCall) -> dict[str, Any]:
     """Mark a role of the partner DELETED and return it."""
     row = _must(call, call.args["userRoleId"], own_only=True)
     if roles.in_use(call.core.store, call.partner_id, row["id"]):
-        raise ApiError("ROLE_IS_BEING_USED")
+        raise KalturaApiException("ROLE_IS_BEING_USED")
     call.core.store.execute(
         "UPDATE user_roles SET status = 3, updated_at = ? WHERE id = ?",
         (int(call.now()), row["id"]),
@@ -154,7 +154,7 @@ def delete(call: Call) -> dict[str, Any]:
     return view(fresh)
 
 
-def list_(call: Call) -> dict[str, Any]:
+def list_(call: ActionCall) -> dict[str, Any]:
     """List the partner's roles and the global ones, oldest first."""
     f: KInput | None = call.args["filter"]
     v = f.values if f else {}
@@ -185,11 +185,11 @@ def list_(call: Call) -> dict[str, Any]:
 _ID = Param("userRoleId", "int", True)
 _ROLE = Param("userRole", "object", True, type=_CLASS)
 ACTIONS = {
-    "add": Action(add, (_ROLE,)),
-    "get": Action(get, (_ID,)),
-    "update": Action(update, (_ID, _ROLE)),
-    "delete": Action(delete, (_ID,)),
-    "list": Action(
+    "add": ActionSpec(add, (_ROLE,)),
+    "get": ActionSpec(get, (_ID,)),
+    "update": ActionSpec(update, (_ID, _ROLE)),
+    "delete": ActionSpec(delete, (_ID,)),
+    "list": ActionSpec(
         list_,
         (
             Param("filter", "object", type="KalturaUserRoleFilter"),
