@@ -115,7 +115,7 @@ class SelectedEntry:
         if isinstance(entry, DocumentEntry):
             kind = entry.document_type
         return cls(
-            id=entry.id or "",
+            id=entry.id,
             name=entry.name,
             description=entry.description,
             media_type=None if kind is None else int(kind),

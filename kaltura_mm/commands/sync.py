@@ -149,11 +149,11 @@ def make_plan(
         if not options["create_categories"]:
             raise
         top = None
-    records = SyncRecords(db, state.target(), top.id or 0).all() if top else {}
+    records = SyncRecords(db, state.target(), top.id).all() if top else {}
     plan = client.run(
         plan_sync(
             found,
-            top.id or 0 if top else category,
+            top.id if top else category,
             records=records,
             prune=options["prune"],
             create_categories=options["create_categories"],
@@ -249,6 +249,6 @@ def apply_command(ctx: click.Context, /, plan_file: Path, **options: Any) -> int
         return ExitCode.OK
     if plan.scope.id is None:  # made before its category: an earlier apply may have made it
         with contextlib.suppress(CategoryNotFoundError):
-            plan = with_scope(plan, resolve(state, plan.scope.full_name, root).id or 0)
+            plan = with_scope(plan, resolve(state, plan.scope.full_name, root).id)
     check_removals(plan, options["max_delete"])
     return _apply(state, plan, options, open_state(root), root, check=True)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from kaltura_mm.models import (
     BaseEntry,
     BaseEntryFilter,
+    BaseEntryParams,
     EntryType,
     ListPage,
     Pager,
@@ -23,9 +24,10 @@ SERVICE = "baseEntry"
 _RESOURCES = (UploadedFileTokenResource, UrlResource)
 
 
-def add(entry: BaseEntry, type: EntryType | None = None) -> Call[BaseEntry]:
-    """Build the call creating ``entry`` (read-only fields are not sent); not idempotent."""
-    arguments.instance("entry", entry, BaseEntry)
+def add(entry: BaseEntryParams, type: EntryType | None = None) -> Call[BaseEntry]:
+    """Build the call creating ``entry`` (``MediaEntryParams``, ``DocumentEntryParams``...: its
+    type); read-only fields of a returned entry given here are not sent. Not idempotent."""
+    arguments.instance("entry", entry, BaseEntryParams)
     params = {"entry": entry, "type": type}
     return Call(
         service=SERVICE,
@@ -75,9 +77,9 @@ def count(filter: BaseEntryFilter | None = None) -> Call[int]:
     )
 
 
-def update(entry_id: str, entry: BaseEntry, clear: Iterable[str] = ()) -> Call[BaseEntry]:
+def update(entry_id: str, entry: BaseEntryParams, clear: Iterable[str] = ()) -> Call[BaseEntry]:
     """Build the call changing the set fields of ``entry``; ``clear`` names fields to empty."""
-    arguments.instance("entry", entry, BaseEntry)
+    arguments.instance("entry", entry, BaseEntryParams)
     params = {
         "entryId": arguments.text_id("entry_id", entry_id),
         "baseEntry": codec.encode_object(entry, clear=clear),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kaltura_mm.errors import ConfigError
-from kaltura_mm.models import Category, CategoryFilter, ListPage, Pager
+from kaltura_mm.models import Category, CategoryFilter, CategoryParams, ListPage, Pager
 from kaltura_mm.protocol import codec
 from kaltura_mm.protocol.calls import Call
 from kaltura_mm.services import arguments
@@ -31,9 +31,9 @@ def list(
     )
 
 
-def add(category: Category) -> Call[Category]:
+def add(category: CategoryParams) -> Call[Category]:
     """Build the call creating a category (admin session only); not idempotent."""
-    arguments.instance("category", category, Category)
+    arguments.instance("category", category, CategoryParams)
     if not category.name:
         raise ConfigError("category.name is empty: give the new category a name")
     return Call(
@@ -45,10 +45,10 @@ def add(category: Category) -> Call[Category]:
     )
 
 
-def update(category_id: int, category: Category) -> Call[Category]:
+def update(category_id: int, category: CategoryParams) -> Call[Category]:
     """Build the call changing the set fields of a category: ``name`` renames it, ``parent_id``
     moves it (its descendants follow in a server batch job); admin session only."""
-    arguments.instance("category", category, Category)
+    arguments.instance("category", category, CategoryParams)
     params = {"id": arguments.int_id("category_id", category_id), "category": category}
     return Call(
         service=SERVICE, action="update", params=params, decoder=codec.decoder_for(Category)

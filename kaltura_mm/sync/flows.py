@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from kaltura_mm.errors import CategoryNotFoundError, ConfigError
 from kaltura_mm.flows.batch import Pace
 from kaltura_mm.flows.categories import normalize_path, resolve_category
+from kaltura_mm.flows.refs import CategoryOrPath
 from kaltura_mm.models import Category
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.sync.apply import Resume, apply_plan
@@ -28,7 +29,7 @@ def _print(item: SyncItem, record: SyncRecord | None) -> FileFingerprint:
 
 def plan_sync(
     source: Source,
-    category: int | str,
+    category: CategoryOrPath,
     *,
     records: Mapping[str, SyncRecord] | None = None,
     prune: Prune = None,
@@ -50,10 +51,10 @@ def plan_sync(
         view = ServerView(None)
         name = normalize_path(str(category))
     else:
-        keys = [item.key(top.id or 0) for item in source.items]
+        keys = [item.key(top.id) for item in source.items]
         known = {r.reference_id: r.entry_id for r in records.values()}
         view = yield from read_server(top, keys, known, known_categories)
-        name = top.full_name or ""
+        name = top.full_name
     return build_plan(
         source,
         view,
@@ -65,7 +66,7 @@ def plan_sync(
     )
 
 
-def _scope(category: int | str, create: bool) -> Flow[Category | None]:
+def _scope(category: CategoryOrPath, create: bool) -> Flow[Category | None]:
     try:
         found: Category = yield from resolve_category(category)
     except CategoryNotFoundError:

@@ -60,7 +60,7 @@ from kaltura_mm.upload.request import REFERENCE_PREFIX, FileFingerprint
 
 
 def _age(entry: BaseEntry) -> tuple[int, str]:
-    return (entry.created_at or 0, entry.id or "")
+    return (entry.created_at or 0, entry.id)
 
 
 def _seen(entry: BaseEntry) -> Seen:
@@ -94,7 +94,7 @@ class _Context:
 
     def links(self, entry: BaseEntry) -> set[int]:
         """Return the scope's categories ``entry`` is linked to."""
-        return set(self.view.links.get(entry.id or "", frozenset()))
+        return set(self.view.links.get(entry.id, frozenset()))
 
 
 def build_plan(
@@ -212,7 +212,7 @@ def _item(
         print_ = context.prints(item, None)
         twin = context.uploads.take(item.path, print_)
         if twin is not None:
-            return _adopted(context, item, base, twin, SyncRecord.of(key, twin.id or "", print_))
+            return _adopted(context, item, base, twin, SyncRecord.of(key, twin.id, print_))
     if entry is None or entry.status is EntryStatus.IMPORT:
         return attrs.evolve(
             base,
@@ -273,7 +273,7 @@ def _existing(
         actions += [REPLACE] * (not record.holds(print_))
     if entry.replacing_entry_id:
         notes.append(f"a replacement is pending ({entry.replacing_entry_id})")
-    edit = EntryEdit(entry_id=entry.id or "", **_desired_fields(item, context.source))
+    edit = EntryEdit(entry_id=entry.id, **_desired_fields(item, context.source))
     before, after = differences(edit, entry)
     actions += [UPDATE] * bool(after)
     links = context.links(entry)

@@ -21,6 +21,7 @@ from kaltura_mm.errors import (
     KalturaError,
     UploadCancelledError,
 )
+from kaltura_mm.flows.refs import CategoryOrPath
 from kaltura_mm.runtime.effects import Flow, Now, interleave
 from kaltura_mm.upload.create import unknown_categories_error
 from kaltura_mm.upload.job import (
@@ -34,7 +35,6 @@ from kaltura_mm.upload.job import (
     SessionFacts,
 )
 from kaltura_mm.upload.one import (
-    Category,
     category_ids,
     request_for,
     upload_prepared,
@@ -113,7 +113,7 @@ def upload_many(
     on_progress: OnProgress | None = None,
     cancel: CancelSignal | None = None,
     *,
-    category: Category | Sequence[Category] = (),
+    category: CategoryOrPath | Sequence[CategoryOrPath] = (),
     states: Sequence[UploadState | None] | None = None,
     on_start: OnStart | None = None,
     on_outcome: OnOutcome | None = None,

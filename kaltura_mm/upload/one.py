@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from kaltura_mm import models
 from kaltura_mm.errors import (
     ApiError,
     EntryNotFoundError,
@@ -27,6 +28,7 @@ from kaltura_mm.errors import (
     UploadTokenNotFoundError,
 )
 from kaltura_mm.flows.categories import resolve_category
+from kaltura_mm.flows.refs import CategoryOrPath
 from kaltura_mm.models import BaseEntry, UploadToken
 from kaltura_mm.runtime.effects import Flow, Now
 from kaltura_mm.services import base_entry
@@ -53,9 +55,6 @@ from kaltura_mm.upload.request import (
 from kaltura_mm.upload.result import UploadResult
 from kaltura_mm.upload.tidy import delete_token, tidy
 from kaltura_mm.upload.verify import verify, wait_ready
-
-Category = int | str
-"""A category named by id (``42``) or by full path (``"Root>Lectures"``)."""
 
 
 def upload_file(
@@ -91,7 +90,7 @@ def resume_upload(
 def upload(
     path_or_request: str | os.PathLike[str] | UploadRequest,
     *,
-    category: Category | Sequence[Category] = (),
+    category: CategoryOrPath | Sequence[CategoryOrPath] = (),
     options: UploadOptions | None = None,
     on_progress: OnProgress | None = None,
     on_state: OnState | None = None,
@@ -102,12 +101,13 @@ def upload(
     return (yield from upload_file(request, options, None, on_state, on_progress, cancel))
 
 
-def category_ids(category: Category | Sequence[Category]) -> Flow[tuple[int, ...]]:
+def category_ids(category: CategoryOrPath | Sequence[CategoryOrPath]) -> Flow[tuple[int, ...]]:
     """Return the ids of ``category``: ids as they are, full paths resolved (one request each)."""
-    named = (category,) if isinstance(category, int | str) else tuple(category)
+    if isinstance(category, int | str | models.Category):
+        category = (category,)
     ids = []
-    for one in named:
-        ids.append(one if isinstance(one, int) else (yield from resolve_category(one)).id or 0)
+    for one in category:
+        ids.append(one if isinstance(one, int) else (yield from resolve_category(one)).id)
     return tuple(ids)
 
 

@@ -16,11 +16,11 @@ import pytest
 
 from kaltura_mm import (
     AsyncClient,
-    BaseEntry,
-    Category,
+    BaseEntryParams,
+    CategoryParams,
     Client,
     EntryNotFoundError,
-    MediaEntry,
+    MediaEntryParams,
     Pager,
     UploadRequest,
 )
@@ -115,13 +115,13 @@ def test_add_move_detach_delete_report_each_entry(both: Both, kaltura_sandbox: S
 def test_bound_services_send_kaltura_s_actions(
     both: Both, kaltura_sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    made = both(lambda c: c.category.add(Category(name="Bound", parent_id=0)))
+    made = both(lambda c: c.category.add(CategoryParams(name="Bound", parent_id=0)))
     assert both(lambda c: c.category.get(made.id)).name == "Bound"
     kaltura_sandbox.index.settle()  # category.list reads the search index
     found = both(lambda c: c.category.list(CategoryFilter(full_name_equal="Bound"), Pager()))
     assert [c.id for c in found.objects] == [made.id]
-    entry = both(lambda c: c.base_entry.add(MediaEntry(name="clip", media_type=1)))
-    renamed = both(lambda c: c.base_entry.update(entry.id, BaseEntry(name="renamed")))
+    entry = both(lambda c: c.base_entry.add(MediaEntryParams(name="clip", media_type=1)))
+    renamed = both(lambda c: c.base_entry.update(entry.id, BaseEntryParams(name="renamed")))
     assert renamed.name == "renamed"
     assert [e.id for e in both(lambda c: c.base_entry.get_by_ids([entry.id]))] == [entry.id]
     both(lambda c: c.category_entry.add(entry.id, made.id))

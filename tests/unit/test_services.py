@@ -12,11 +12,11 @@ import pytest
 from kaltura_mm import verbs
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.models import (
-    BaseEntry,
     BaseEntryFilter,
-    Category,
+    BaseEntryParams,
     CategoryEntryFilter,
-    MediaEntry,
+    CategoryParams,
+    MediaEntryParams,
     Pager,
     SessionType,
     UploadedFileTokenResource,
@@ -32,7 +32,7 @@ def _wire(call: Call[Any]) -> tuple[str, str, dict[str, Any], bool]:
 
 
 def test_base_entry_calls(tmp_path: Path) -> None:
-    assert _wire(base_entry.add(MediaEntry(name="n"))) == (
+    assert _wire(base_entry.add(MediaEntryParams(name="n"))) == (
         "baseEntry",
         "add",
         {"entry": {"name": "n", "objectType": "KalturaMediaEntry"}},
@@ -43,7 +43,7 @@ def test_base_entry_calls(tmp_path: Path) -> None:
     listed = _wire(base_entry.list(BaseEntryFilter(order_by="-createdAt"), Pager(page_size=500)))
     assert listed[2]["filter"] == {"orderBy": "-createdAt", "objectType": "KalturaBaseEntryFilter"}
     assert listed[2]["pager"]["pageSize"] == 500
-    update = _wire(base_entry.update("0_a", BaseEntry(name="new"), clear=["tags"]))
+    update = _wire(base_entry.update("0_a", BaseEntryParams(name="new"), clear=["tags"]))
     assert update[2]["baseEntry"] == {
         "name": "new",
         "tags__null": "",
@@ -83,7 +83,9 @@ def test_category_entry_and_category_calls() -> None:
     listed = _wire(category_entry.list(CategoryEntryFilter(category_id_equal=5)))
     assert listed[2]["filter"]["categoryIdEqual"] == 5
     assert _wire(category.get(5))[2] == {"id": 5}
-    assert _wire(category.add(Category(name="A", parent_id=1)))[2]["category"]["parentId"] == 1
+    assert (
+        _wire(category.add(CategoryParams(name="A", parent_id=1)))[2]["category"]["parentId"] == 1
+    )
     assert _wire(category.list())[2] == {}
 
 
@@ -112,7 +114,7 @@ def test_session_start_sends_no_ks_and_hides_nothing_from_the_server() -> None:
         (lambda: category_entry.add("0_a", "5"), "category_id must be an integer"),
         (lambda: category_entry.add("0_a", 0), "positive"),
         (lambda: category_entry.add("0_a", True), "category_id must be an integer"),
-        (lambda: category.add(Category()), "name is empty"),
+        (lambda: category.add(CategoryParams()), "name is empty"),
         (lambda: upload_token.add(file_size=-1), "file_size"),
         (lambda: upload_token.upload("1_t", "path.mp4"), "part must be a FilePart"),
         (lambda: session.start("", 1), "secret is empty"),
