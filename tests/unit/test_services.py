@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kaltura_mm import verbs
+from kaltura_mm.client import async_verbs, sync_verbs
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.models import (
     BaseEntryFilter,
@@ -144,4 +144,5 @@ def test_every_action_of_a_service_is_bound_on_the_client(module: str, bound: st
         for name, fn in inspect.getmembers(actions, inspect.isfunction)
         if fn.__module__ == actions.__name__ and not name.startswith("_")
     }
-    assert public <= set(vars(getattr(verbs, bound))), f"client.{module} lacks some actions"
+    assert public <= set(vars(getattr(sync_verbs, bound))), f"client.{module} lacks some actions"
+    assert public <= set(vars(getattr(async_verbs, f"Async{bound}"))), f"the async {module}"
