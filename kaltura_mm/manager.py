@@ -28,8 +28,8 @@ from kaltura_mm.client import AsyncClient, Client
 from kaltura_mm.errors import ActionNotAllowedError, ConfigError
 from kaltura_mm.flows.batch import EntryOutcome, Pace
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery
-from kaltura_mm.flows.refs import EntriesRef, EntryRef
 from kaltura_mm.models import BaseEntry, DocumentEntry, EntryType, MediaEntry
+from kaltura_mm.refs import EntriesRef, EntryRef
 from kaltura_mm.upload.request import UploadOptions, UploadRequest
 from kaltura_mm.upload.result import UploadResult
 

@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kaltura_mm"
 LAYERS: dict[str, int] = {
     "models": 0,
     "enums": 0,
+    "refs": 0,
     "errors": 0,
     "protocol": 1,
     "ks": 1,
@@ -38,7 +39,18 @@ LAYERS: dict[str, int] = {
     "cli": 7,
     "commands": 7,
 }
-PURE = {"protocol", "services", "runtime", "flows", "upload", "sync", "models", "errors", "tables"}
+PURE = {
+    "protocol",
+    "services",
+    "runtime",
+    "flows",
+    "upload",
+    "sync",
+    "models",
+    "refs",
+    "errors",
+    "tables",
+}
 IO_LIBRARIES = {"httpx", "tenacity", "socket", "requests"}
 # Time and chance come from the runtime's injected clock and random source, so that a seeded run
 # replays: a pure module may not read the wall clock or draw from the ``random`` module.

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from kaltura_mm.flows.category_changes import CategoryDeletion
     from kaltura_mm.flows.edits import EditOutcome, EntryEdit
     from kaltura_mm.flows.query import EntryQuery
-    from kaltura_mm.flows.refs import CategoryOrPath, CategoryRef, EntriesRef, EntryRef
     from kaltura_mm.models import (
         AppToken,
         AppTokenFilter,
@@ -51,6 +50,7 @@ if TYPE_CHECKING:
         WidgetSession,
     )
     from kaltura_mm.protocol.calls import Call, FilePart, Progress
+    from kaltura_mm.refs import CategoryOrPath, CategoryRef, EntriesRef, EntryRef
     from kaltura_mm.runtime.effects import Flow, Stream
     from kaltura_mm.sync.apply import Resume
     from kaltura_mm.sync.ledger import ApplyHooks, ItemOutcome
@@ -466,7 +466,7 @@ class BaseEntryService:
 
         return self._client.call(_build(entry, type))
 
-    def get(self, entry_id: str, version: int | None = None) -> BaseEntry:
+    def get(self, entry_id: EntryRef, version: int | None = None) -> BaseEntry:
         """Send the call fetching one entry (``EntryNotFoundError`` if missing or deleted)."""
         from kaltura_mm.services.base_entry import get as _build
 
@@ -492,33 +492,35 @@ class BaseEntryService:
 
         return self._client.call(_build(filter))
 
-    def update(self, entry_id: str, entry: BaseEntryParams, clear: Iterable[str] = ()) -> BaseEntry:
+    def update(
+        self, entry_id: EntryRef, entry: BaseEntryParams, clear: Iterable[str] = ()
+    ) -> BaseEntry:
         """Send the call changing the set fields of ``entry``; ``clear`` names fields to empty."""
         from kaltura_mm.services.base_entry import update as _build
 
         return self._client.call(_build(entry_id, entry, clear))
 
-    def add_content(self, entry_id: str, resource: Resource) -> BaseEntry:
+    def add_content(self, entry_id: EntryRef, resource: Resource) -> BaseEntry:
         """Send the call attaching content (an upload token, a URL) to an entry without content."""
         from kaltura_mm.services.base_entry import add_content as _build
 
         return self._client.call(_build(entry_id, resource))
 
     def update_content(
-        self, entry_id: str, resource: Resource, conversion_profile_id: int | None = None
+        self, entry_id: EntryRef, resource: Resource, conversion_profile_id: int | None = None
     ) -> BaseEntry:
         """Send the call replacing an entry's content (attached directly if it has none)."""
         from kaltura_mm.services.base_entry import update_content as _build
 
         return self._client.call(_build(entry_id, resource, conversion_profile_id))
 
-    def delete(self, entry_id: str) -> None:
+    def delete(self, entry_id: EntryRef) -> None:
         """Send the call deleting an entry (a second delete answers ``EntryNotFoundError``)."""
         from kaltura_mm.services.base_entry import delete as _build
 
         return self._client.call(_build(entry_id))
 
-    def recycle(self, entry_id: str) -> BaseEntry:
+    def recycle(self, entry_id: EntryRef) -> BaseEntry:
         """Send the call moving an entry to the recycle bin (``displayInSearch`` -2): lists leave it
         out, its category links stay, ``restore_recycled`` brings it back. ``RecycleBinDisabledError``
         when the account has no bin; ``INVALID_ENTRY_STATUS_FOR_RECYCLE`` when it is there already.
@@ -527,7 +529,7 @@ class BaseEntryService:
 
         return self._client.call(_build(entry_id))
 
-    def restore_recycled(self, entry_id: str) -> BaseEntry:
+    def restore_recycled(self, entry_id: EntryRef) -> BaseEntry:
         """Send the call bringing an entry back from the recycle bin
         (``INVALID_ENTRY_STATUS_FOR_RESTORE`` when it is not there).
         """
@@ -603,13 +605,13 @@ class CategoryEntryService:
         """Bind the actions to ``client``."""
         self._client = client
 
-    def add(self, entry_id: str, category_id: int) -> CategoryEntry:
+    def add(self, entry_id: EntryRef, category_id: CategoryRef) -> CategoryEntry:
         """Send the call assigning an entry to a category; not idempotent (a second one fails)."""
         from kaltura_mm.services.category_entry import add as _build
 
         return self._client.call(_build(entry_id, category_id))
 
-    def delete(self, entry_id: str, category_id: int) -> None:
+    def delete(self, entry_id: EntryRef, category_id: CategoryRef) -> None:
         """Send the call removing an entry from a category (the entry itself stays)."""
         from kaltura_mm.services.category_entry import delete as _build
 
@@ -631,7 +633,7 @@ class CategoryService:
         """Bind the actions to ``client``."""
         self._client = client
 
-    def get(self, category_id: int) -> Category:
+    def get(self, category_id: CategoryRef) -> Category:
         """Send the call fetching one category (``CategoryNotFoundError`` if missing)."""
         from kaltura_mm.services.category import get as _build
 
@@ -651,7 +653,7 @@ class CategoryService:
 
         return self._client.call(_build(category))
 
-    def update(self, category_id: int, category: CategoryParams) -> Category:
+    def update(self, category_id: CategoryRef, category: CategoryParams) -> Category:
         """Send the call changing the set fields of a category: ``name`` renames it, ``parent_id``
         moves it (its descendants follow in a server batch job); admin session only.
         """
@@ -659,7 +661,7 @@ class CategoryService:
 
         return self._client.call(_build(category_id, category))
 
-    def delete(self, category_id: int, move_entries_to_parent: bool = True) -> None:
+    def delete(self, category_id: CategoryRef, move_entries_to_parent: bool = True) -> None:
         """Send the call deleting a category and its sub-categories; their entries move to the
         parent (or, with ``move_entries_to_parent=False`` or at the root, lose those categories).
         """

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import attrs
 
 from kaltura_mm.errors import AmbiguousCategoryError, CategoryNotFoundError, ConfigError
-from kaltura_mm.flows.refs import CategoryOrPath
 from kaltura_mm.models import Category, CategoryFilter, ListPage, Pager
+from kaltura_mm.refs import CategoryOrPath
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.runtime.patience import patiently
 from kaltura_mm.services import category

@@ -24,8 +24,8 @@ from kaltura_mm.flows.category_admin import (
     explained,
     stored_name,
 )
-from kaltura_mm.flows.refs import CategoryOrPath
 from kaltura_mm.models import Category, CategoryParams
+from kaltura_mm.refs import CategoryOrPath
 from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import category
 

@@ -50,7 +50,9 @@ from kaltura_mm.flows.batch import (
 from kaltura_mm.flows.keyset import Keyset, next_page
 from kaltura_mm.flows.membership import Membership, read_membership, read_membership_with
 from kaltura_mm.flows.query import EntryQuery
-from kaltura_mm.flows.refs import (
+from kaltura_mm.models import BaseEntry
+from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
+from kaltura_mm.refs import (
     CategoryRef,
     EntriesRef,
     EntryRef,
@@ -58,8 +60,6 @@ from kaltura_mm.flows.refs import (
     entry_id_of,
     entry_ids_of,
 )
-from kaltura_mm.models import BaseEntry
-from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
 from kaltura_mm.runtime.effects import Emit, Flow, Stream
 from kaltura_mm.runtime.patience import patiently
 from kaltura_mm.services import base_entry, category, category_entry

@@ -20,9 +20,9 @@ from kaltura_mm.errors import ConfigError
 from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.flows.keyset import MAX_WINDOW, PAGE_SIZE, Keyset, next_page
 from kaltura_mm.flows.query import ANY_STATUS, EntryQuery, Order
-from kaltura_mm.flows.refs import CategoryOrPath
 from kaltura_mm.models import BaseEntry, EntryStatus, ListPage, Pager
 from kaltura_mm.protocol.calls import Call
+from kaltura_mm.refs import CategoryOrPath
 from kaltura_mm.runtime.effects import Emit, Flow, Stream
 from kaltura_mm.services import base_entry
 

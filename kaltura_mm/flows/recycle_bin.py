@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from kaltura_mm.errors import ActionBlockedError, ApiError, ConfigError, KalturaError
 from kaltura_mm.flows.batch import RETRY, EntryOutcome, Operation, Pace, run_batches
-from kaltura_mm.flows.refs import EntriesRef, entry_ids_of
+from kaltura_mm.refs import EntriesRef, entry_ids_of
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import base_entry
 

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from kaltura_mm.errors import CategoryNotFoundError, ConfigError
 from kaltura_mm.flows.batch import Pace
 from kaltura_mm.flows.categories import normalize_path, resolve_category
-from kaltura_mm.flows.refs import CategoryOrPath
 from kaltura_mm.models import Category
+from kaltura_mm.refs import CategoryOrPath
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.sync.apply import Resume, apply_plan
 from kaltura_mm.sync.check import check_plan

@@ -21,7 +21,7 @@ from kaltura_mm.errors import (
     KalturaError,
     UploadCancelledError,
 )
-from kaltura_mm.flows.refs import CategoryOrPath
+from kaltura_mm.refs import CategoryOrPath
 from kaltura_mm.runtime.effects import Flow, Now, interleave
 from kaltura_mm.upload.create import unknown_categories_error
 from kaltura_mm.upload.job import (

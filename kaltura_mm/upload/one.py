@@ -28,8 +28,8 @@ from kaltura_mm.errors import (
     UploadTokenNotFoundError,
 )
 from kaltura_mm.flows.categories import resolve_category
-from kaltura_mm.flows.refs import CategoryOrPath
 from kaltura_mm.models import BaseEntry, UploadToken
+from kaltura_mm.refs import CategoryOrPath
 from kaltura_mm.runtime.effects import Flow, Now
 from kaltura_mm.services import base_entry
 from kaltura_mm.upload.chunks import TokenExpired, ensure_unchanged, send_chunks, truth

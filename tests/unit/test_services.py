@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from kaltura_mm import models
 from kaltura_mm.client import async_verbs, sync_verbs
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.models import (
@@ -146,3 +147,16 @@ def test_every_action_of_a_service_is_bound_on_the_client(module: str, bound: st
     }
     assert public <= set(vars(getattr(sync_verbs, bound))), f"client.{module} lacks some actions"
     assert public <= set(vars(getattr(async_verbs, f"Async{bound}"))), f"the async {module}"
+
+
+def test_an_action_taking_an_id_takes_the_object_the_server_returned() -> None:
+    entry = models.MediaEntry(id="0_a", name="talk")
+    folder = models.Category(id=7, parent_id=0, name="A", full_name="A", full_ids="7")
+    assert _wire(base_entry.get(entry))[2] == {"entryId": "0_a"}
+    assert _wire(base_entry.update(entry, BaseEntryParams(name="n")))[2]["entryId"] == "0_a"
+    assert _wire(category.get(folder))[2] == {"id": 7}
+    assert _wire(category_entry.delete(entry, folder))[2] == {"entryId": "0_a", "categoryId": 7}
+    link = _wire(category_entry.add(entry, folder))[2]["categoryEntry"]
+    assert (link["entryId"], link["categoryId"]) == ("0_a", 7)
+    with pytest.raises(ConfigError, match="entry_id must be a string id"):
+        base_entry.get(folder)  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ def with_client(config: kmm.Config, path: Path, category: str) -> list[str | Non
             path, category=folder, options=options, on_progress=lambda p: seen.append("progress")
         )
         seen += [entry.name for entry in client.entries(category=folder)]
-        renamed = client.base_entry.update(done.entry.id, kmm.BaseEntryParams(name="renamed"))
+        renamed = client.base_entry.update(done.entry, kmm.BaseEntryParams(name="renamed"))
         seen.append(renamed.name)
         detached = client.detach([renamed], folder)
         deleted = client.delete(renamed)
@@ -45,7 +45,7 @@ async def with_async_client(config: kmm.Config, path: Path, category: str) -> li
             path, category=folder, options=options, on_progress=lambda p: seen.append("progress")
         )
         seen += [entry.name async for entry in client.entries(category=folder)]
-        renamed = await client.base_entry.update(done.entry.id, kmm.BaseEntryParams(name="renamed"))
+        renamed = await client.base_entry.update(done.entry, kmm.BaseEntryParams(name="renamed"))
         seen.append(renamed.name)
         detached = await client.detach([renamed], folder)
         deleted = await client.delete(renamed)
