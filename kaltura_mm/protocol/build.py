@@ -39,8 +39,12 @@ def builder(cls: type) -> Builder:
     return fast_builder(cls) or _calling(cls, "extra" in attrs.fields_dict(cls))
 
 
-def fast_builder(cls: type) -> Builder | None:
-    """Return ``builder(cls)`` if it can skip ``cls.__init__`` (no slots, plain fields), or None."""
+def fast_builder(cls: type, present: bool = False) -> Builder | None:
+    """Return ``builder(cls)`` if it can skip ``cls.__init__`` (no slots, plain fields), or None.
+
+    ``present``: the caller has made sure the required fields are among the values (the codec
+    checks that once per shape of keys), so the builder does not look again for each object.
+    """
     fields = attrs.fields(cls)
     extra_field = next((f for f in fields if f.name == "extra"), None)
     others = [f for f in fields if f is not extra_field]
@@ -58,7 +62,7 @@ def fast_builder(cls: type) -> Builder | None:
     # share one key table (PEP 412) like those attrs' own ``__init__`` builds.
     # A required field's place is taken by a marker, so that a value missing from ``pairs`` shows.
     defaults = {f.name: None if f is extra_field else f.default for f in fields}
-    required = tuple(f.name for f in others if f.default is attrs.NOTHING)
+    required = () if present else tuple(f.name for f in others if f.default is attrs.NOTHING)
     convert_extra = extra_field.converter if extra_field is not None else None
     new = object.__new__
 

@@ -161,6 +161,7 @@ def object_decoder(cls: type) -> ObjectDecoder:
     }
     keeps_extra = "extra" in attrs.fields_dict(cls)
     fast = fast_builder(cls)
+    checked_shape = fast_builder(cls, present=True)  # a shape's keys hold the required fields
     shapes: dict[tuple[Any, ...], _Shape] = {}
     required = _required(cls)
 
@@ -206,8 +207,8 @@ def object_decoder(cls: type) -> ObjectDecoder:
             return one_by_one(data)  # rare: keeps ``extra`` in the object's own key order
         taken = zip(shape.names, compress(data.values(), shape.taken), strict=False)
         extra = {wire: data[wire] for wire in shape.extra} if keeps_extra else None
-        assert fast is not None  # only used with a fast builder
-        return _built(cls, fast, chain(taken, converted), extra)
+        assert checked_shape is not None  # only used with a fast builder
+        return _built(cls, checked_shape, chain(taken, converted), extra)
 
     # Sorting keys once per shape pays for the wide classes the fast builder builds; a narrow
     # slotted one (a token: a dozen fields) is built by its ``__init__``, value by value.
