@@ -143,3 +143,12 @@ def test_the_shapes_sent_encode_as_their_objects_and_returned_objects_are_params
     entry = m.MediaEntry(id="0_a", name="a", partner_id=5)
     assert isinstance(entry, m.BaseEntryParams) and isinstance(entry, m.MediaEntryParams)
     assert codec.encode_object(entry) == {"name": "a", "objectType": "KalturaMediaEntry"}
+
+
+def test_a_required_field_with_a_value_it_cannot_take_is_malformed_too() -> None:
+    raw = {"id": {"not": "an id"}, "name": "x", "objectType": "KalturaMediaEntry"}
+    with pytest.raises(codec.DecodeError, match="MediaEntry missing required field 'id'"):
+        codec.decode(raw)
+    token = {"id": ["no"], "objectType": "KalturaUploadToken"}
+    with pytest.raises(codec.DecodeError, match="cannot build UploadToken"):
+        codec.decode(token)
