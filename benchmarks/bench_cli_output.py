@@ -24,7 +24,7 @@ from benchmarks.harness import Context, Row, median
 from kaltura_mm.client import Client
 from kaltura_mm.errors import CategoryNotFoundError
 from kaltura_mm.flows.categories import resolve_category
-from kaltura_mm.models import Category
+from kaltura_mm.models import CategoryParams
 from kaltura_mm.services import category
 
 ENTRIES, SMOKE_ENTRIES = 12_000, 1_000
@@ -139,7 +139,7 @@ def _create_target(env: dict[str, str]) -> None:
         admin_secret=env["KALTURA_ADMIN_SECRET"],
     ) as client:
         parent = client.run(resolve_category("Bench"))
-        client.call(category.add(Category(name="To", parent_id=parent.id)))
+        client.call(category.add(CategoryParams(name="To", parent_id=parent.id)))
         # `move --to Bench>To` finds it by name, in the lagging search index: wait till it shows.
         deadline = time.monotonic() + 60
         while True:

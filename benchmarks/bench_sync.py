@@ -36,7 +36,7 @@ from kaltura_mm.commands.state import open_state
 from kaltura_mm.commands.state.db import Target
 from kaltura_mm.flows.edits import EntryEdit, update_entries
 from kaltura_mm.flows.listing import ANY_STATUS
-from kaltura_mm.models import BaseEntry, BaseEntryFilter, Pager
+from kaltura_mm.models import BaseEntryFilter, BaseEntryParams, Pager
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.sandbox.search_index import ENTRIES
 from kaltura_mm.services import base_entry
@@ -283,7 +283,7 @@ def _updates(ctx: Context) -> list[Row]:
         requests = sb.stats.http_requests
         started = time.perf_counter()
         for n, entry_id in enumerate(ids[count:]):
-            client.call(base_entry.update(entry_id, BaseEntry(name=f"naive {n}")))
+            client.call(base_entry.update(entry_id, BaseEntryParams(name=f"naive {n}")))
         naive = (time.perf_counter() - started) * count / sample
         sb.faults.latency = 0.0
     ok = all(o.status == "done" for o in outcomes)

@@ -28,7 +28,7 @@ from typing import Any
 from benchmarks.harness import Context, Row, median
 from benchmarks.official import official_python
 from kaltura_mm.client import Client
-from kaltura_mm.models import MediaEntry, MediaType, UploadedFileTokenResource
+from kaltura_mm.models import MediaEntryParams, MediaType, UploadedFileTokenResource
 from kaltura_mm.protocol.calls import MultiRequest
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.services import base_entry, upload_token
@@ -103,7 +103,7 @@ def _curl_floor(sb: Sandbox, path: Path, options: UploadOptions, scratch: Path) 
             parts.append(part)
     with _client(sb) as client:
         batch = MultiRequest()
-        entry = batch.add(base_entry.add(MediaEntry(name="curl", media_type=MediaType.VIDEO)))
+        entry = batch.add(base_entry.add(MediaEntryParams(name="curl", media_type=MediaType.VIDEO)))
         token = batch.add(upload_token.add("file.mp4", book.size))
         batch.add(base_entry.update_content(entry.id, UploadedFileTokenResource(token=token.id)))
         token_id = client.multi(batch)[token].id or ""

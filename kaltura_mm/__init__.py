@@ -80,6 +80,13 @@ _EXPORTS: dict[str, str] = {
     "LiveStreamEntry": "kaltura_mm.models",
     "ManagerSettings": "kaltura_mm.manager",
     "MediaEntry": "kaltura_mm.models",
+    "AppTokenParams": "kaltura_mm.models",
+    "BaseEntryParams": "kaltura_mm.models",
+    "CategoryParams": "kaltura_mm.models",
+    "DocumentEntryParams": "kaltura_mm.models",
+    "MediaEntryParams": "kaltura_mm.models",
+    "UploadTokenParams": "kaltura_mm.models",
+    "UserRoleParams": "kaltura_mm.models",
     "MediaEntryFilter": "kaltura_mm.models",
     "MediaManager": "kaltura_mm.manager",
     "MediaType": "kaltura_mm.enums",
@@ -267,27 +274,34 @@ if _typing.TYPE_CHECKING:
     from kaltura_mm.manager import SelectedEntry as SelectedEntry
     from kaltura_mm.models import AppToken as AppToken
     from kaltura_mm.models import AppTokenFilter as AppTokenFilter
+    from kaltura_mm.models import AppTokenParams as AppTokenParams
     from kaltura_mm.models import BaseEntry as BaseEntry
     from kaltura_mm.models import BaseEntryFilter as BaseEntryFilter
+    from kaltura_mm.models import BaseEntryParams as BaseEntryParams
     from kaltura_mm.models import Category as Category
     from kaltura_mm.models import CategoryEntry as CategoryEntry
     from kaltura_mm.models import CategoryEntryFilter as CategoryEntryFilter
     from kaltura_mm.models import CategoryFilter as CategoryFilter
+    from kaltura_mm.models import CategoryParams as CategoryParams
     from kaltura_mm.models import DataEntry as DataEntry
     from kaltura_mm.models import DocumentEntry as DocumentEntry
+    from kaltura_mm.models import DocumentEntryParams as DocumentEntryParams
     from kaltura_mm.models import ListPage as ListPage
     from kaltura_mm.models import LiveStreamEntry as LiveStreamEntry
     from kaltura_mm.models import MediaEntry as MediaEntry
     from kaltura_mm.models import MediaEntryFilter as MediaEntryFilter
+    from kaltura_mm.models import MediaEntryParams as MediaEntryParams
     from kaltura_mm.models import Pager as Pager
     from kaltura_mm.models import PlaylistEntry as PlaylistEntry
     from kaltura_mm.models import SessionInfo as SessionInfo
     from kaltura_mm.models import UploadedFileTokenResource as UploadedFileTokenResource
     from kaltura_mm.models import UploadToken as UploadToken
     from kaltura_mm.models import UploadTokenFilter as UploadTokenFilter
+    from kaltura_mm.models import UploadTokenParams as UploadTokenParams
     from kaltura_mm.models import UrlResource as UrlResource
     from kaltura_mm.models import UserRole as UserRole
     from kaltura_mm.models import UserRoleFilter as UserRoleFilter
+    from kaltura_mm.models import UserRoleParams as UserRoleParams
     from kaltura_mm.protocol.calls import Call as Call
     from kaltura_mm.protocol.calls import FilePart as FilePart
     from kaltura_mm.protocol.calls import MultiRequest as MultiRequest

@@ -11,7 +11,9 @@ running the same flows as everything else. Rules:
 3. ``update_settings`` switches category or mode on the same object; ``set_session`` gives the
    client a new KS for later requests (the widget's ``session.setData``).
 
-``AsyncMediaManager`` is the same object over an ``AsyncClient``: each method runs the same flow.
+``AsyncMediaManager`` is the same object over an ``AsyncClient``. Both run on the client's verbs
+(``client.entries``, ``client.entry``, ``client.upload``, ``client.detach``, ``client.delete``):
+the manager adds the widget's settings and guards, nothing of the engine.
 """
 
 from __future__ import annotations
@@ -25,11 +27,9 @@ import attrs
 from kaltura_mm.client import AsyncClient, Client
 from kaltura_mm.errors import ActionNotAllowedError, ConfigError
 from kaltura_mm.flows.batch import EntryOutcome, Pace
-from kaltura_mm.flows.entries import delete_entries, detach_entries, get_entry
-from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries
+from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery
 from kaltura_mm.models import BaseEntry, DocumentEntry, EntryType, MediaEntry
-from kaltura_mm.runtime.effects import Flow
-from kaltura_mm.upload.one import upload_file
+from kaltura_mm.refs import EntriesRef, EntryRef
 from kaltura_mm.upload.request import UploadOptions, UploadRequest
 from kaltura_mm.upload.result import UploadResult
 
@@ -115,7 +115,7 @@ class SelectedEntry:
         if isinstance(entry, DocumentEntry):
             kind = entry.document_type
         return cls(
-            id=entry.id or "",
+            id=entry.id,
             name=entry.name,
             description=entry.description,
             media_type=None if kind is None else int(kind),
@@ -141,7 +141,7 @@ ClientT = TypeVar("ClientT", Client, AsyncClient)
 
 
 class _Runtime(Generic[ClientT]):
-    """What both managers share: settings, the session, the guards, the flows each method runs."""
+    """What both managers share: settings, the session, the guards, each verb's arguments."""
 
     def __init__(self, client: ClientT, settings: ManagerSettings | None = None) -> None:
         """Drive ``client`` as a widget configured with ``settings``; use their KS if given."""
@@ -193,22 +193,20 @@ class _Runtime(Generic[ClientT]):
         if action == "detach" and self._settings.context_id is None:
             raise ActionNotAllowedError("detach needs a category: set contextId (update_settings)")
 
-    def _detach(self, entry_ids: Iterable[str], pace: Pace | None) -> Flow[list[EntryOutcome]]:
+    def _detached_from(self) -> int:
+        """Return the category to detach from, refusing a detach the settings do not allow."""
         self._allow("detach")
-        assert self._settings.context_id is not None
-        return detach_entries(list(entry_ids), self._settings.context_id, pace=pace)
+        assert self._settings.context_id is not None  # _allow refuses a detach without one
+        return self._settings.context_id
 
-    def _delete(self, entry_ids: Iterable[str], pace: Pace | None) -> Flow[list[EntryOutcome]]:
-        self._allow("delete")
-        return delete_entries(list(entry_ids), pace=pace)
-
-    def _upload(self, path: str | Path, fields: dict[str, Any]) -> Flow[UploadResult]:
+    def _upload(
+        self, path: str | Path, fields: dict[str, Any]
+    ) -> tuple[UploadRequest, UploadOptions]:
         context = self._settings.context_id
         request = UploadRequest(
             path=path, category_ids=() if context is None else (context,), **fields
         )
-        options = UploadOptions(support_documents=self._settings.support_documents)
-        return upload_file(request, options)
+        return request, UploadOptions(support_documents=self._settings.support_documents)
 
 
 class MediaManager(_Runtime[Client]):
@@ -216,48 +214,52 @@ class MediaManager(_Runtime[Client]):
 
     def entries(self, query: EntryQuery | None = None) -> Iterator[BaseEntry]:
         """Stream every entry of the context category (or all accessible entries)."""
-        return self._client.iterate(list_entries(self._query(query)))
+        return self._client.entries(self._query(query))
 
-    def select(self, entry_id: str) -> SelectedEntry:
+    def select(self, entry_id: EntryRef) -> SelectedEntry:
         """Return the entry as the widget's ``onRowSelected`` gives it."""
-        return SelectedEntry.of(self._client.run(get_entry(entry_id)))
+        return SelectedEntry.of(self._client.entry(entry_id))
 
     def upload(self, path: str | Path, **fields: Any) -> UploadResult:
         """Upload a file into the context category (``name=``, ``tags=``... as UploadRequest)."""
-        return self._client.run(self._upload(path, fields))
+        request, options = self._upload(path, fields)
+        return self._client.upload(request, options=options)
 
-    def detach(self, entry_ids: Iterable[str], *, pace: Pace | None = None) -> list[EntryOutcome]:
+    def detach(self, entry_ids: EntriesRef, *, pace: Pace | None = None) -> list[EntryOutcome]:
         """Remove entries from the context category (manage mode, ``detach`` item action)."""
-        return self._client.run(self._detach(entry_ids, pace))
+        return self._client.detach(entry_ids, self._detached_from(), pace=pace)
 
-    def delete(self, entry_ids: Iterable[str], *, pace: Pace | None = None) -> list[EntryOutcome]:
+    def delete(self, entry_ids: EntriesRef, *, pace: Pace | None = None) -> list[EntryOutcome]:
         """Delete entries (manage mode, ``delete`` item action)."""
-        return self._client.run(self._delete(entry_ids, pace))
+        self._allow("delete")
+        return self._client.delete(entry_ids, pace=pace)
 
 
 class AsyncMediaManager(_Runtime[AsyncClient]):
-    """``MediaManager`` over an ``AsyncClient``: the same flows, awaited."""
+    """``MediaManager`` over an ``AsyncClient``: the same verbs, awaited."""
 
     def entries(self, query: EntryQuery | None = None) -> AsyncIterator[BaseEntry]:
         """Stream every entry of the context category (or all accessible entries)."""
-        return self._client.iterate(list_entries(self._query(query)))
+        return self._client.entries(self._query(query))
 
-    async def select(self, entry_id: str) -> SelectedEntry:
+    async def select(self, entry_id: EntryRef) -> SelectedEntry:
         """Return the entry as the widget's ``onRowSelected`` gives it."""
-        return SelectedEntry.of(await self._client.run(get_entry(entry_id)))
+        return SelectedEntry.of(await self._client.entry(entry_id))
 
     async def upload(self, path: str | Path, **fields: Any) -> UploadResult:
         """Upload a file into the context category (``name=``, ``tags=``... as UploadRequest)."""
-        return await self._client.run(self._upload(path, fields))
+        request, options = self._upload(path, fields)
+        return await self._client.upload(request, options=options)
 
     async def detach(
-        self, entry_ids: Iterable[str], *, pace: Pace | None = None
+        self, entry_ids: EntriesRef, *, pace: Pace | None = None
     ) -> list[EntryOutcome]:
         """Remove entries from the context category (manage mode, ``detach`` item action)."""
-        return await self._client.run(self._detach(entry_ids, pace))
+        return await self._client.detach(entry_ids, self._detached_from(), pace=pace)
 
     async def delete(
-        self, entry_ids: Iterable[str], *, pace: Pace | None = None
+        self, entry_ids: EntriesRef, *, pace: Pace | None = None
     ) -> list[EntryOutcome]:
         """Delete entries (manage mode, ``delete`` item action)."""
-        return await self._client.run(self._delete(entry_ids, pace))
+        self._allow("delete")
+        return await self._client.delete(entry_ids, pace=pace)

@@ -33,17 +33,21 @@ __all__ = [
     "ApiObject",
     "AppToken",
     "AppTokenFilter",
+    "AppTokenParams",
     "AppTokenStatus",
     "BaseEntry",
     "BaseEntryFilter",
+    "BaseEntryParams",
     "Category",
     "CategoryEntry",
     "CategoryEntryFilter",
     "CategoryEntryStatus",
     "CategoryFilter",
+    "CategoryParams",
     "CategoryStatus",
     "DataEntry",
     "DocumentEntry",
+    "DocumentEntryParams",
     "DocumentType",
     "EntryStatus",
     "EntryType",
@@ -52,6 +56,7 @@ __all__ = [
     "LiveStreamEntry",
     "MediaEntry",
     "MediaEntryFilter",
+    "MediaEntryParams",
     "MediaType",
     "ModerationStatus",
     "Pager",
@@ -61,11 +66,13 @@ __all__ = [
     "SessionType",
     "UploadToken",
     "UploadTokenFilter",
+    "UploadTokenParams",
     "UploadTokenStatus",
     "UploadedFileTokenResource",
     "UrlResource",
     "UserRole",
     "UserRoleFilter",
+    "UserRoleParams",
     "UserRoleStatus",
     "WidgetSession",
 ]
@@ -82,88 +89,101 @@ def _extra() -> Any:
 
 
 class _ShortRepr:
-    """A repr naming only the fields that are set: an entry has some sixty, mostly None."""
+    """A repr naming only the fields that are set: an entry has some sixty, mostly None. The
+    required ones (ids, names) come first."""
 
     def __repr__(self) -> str:
+        fields = attrs.fields(type(self))  # type: ignore[arg-type]
+        ordered = sorted(fields, key=lambda field: field.default is not attrs.NOTHING)
         shown = (
             f"{field.name}={getattr(self, field.name)!r}"
-            for field in attrs.fields(type(self))  # type: ignore[arg-type]
+            for field in ordered
             if field.repr is not False and getattr(self, field.name) is not None
         )
         return f"{type(self).__name__}({', '.join(shown)})"
 
 
+# Each kind of object comes in two shapes, as in stripe-python's ``Customer`` and
+# ``CustomerCreateParams``: ``...Params``, what a caller sends to create or change one (its
+# writable fields, every one optional), and the object the server returns (a subclass adding the
+# server-owned fields), whose fields the server always sends are required: a returned entry has
+# its ``id`` typed ``str``, not ``str | None``. A returned object is also a valid ``...Params``.
+#
 # Entries and categories come by the thousand and have up to seventy fields: without slots an
 # instance is built with one ``__dict__.update`` (``kaltura_mm.protocol.build``), where setting
 # seventy slots one by one cost more than parsing the JSON. The price: about 1 KiB more each.
 @attrs.frozen(kw_only=True, repr=False, slots=False)
-class BaseEntry(_ShortRepr):
-    """An entry of any type (``KalturaBaseEntry``)."""
+class BaseEntryParams(_ShortRepr):
+    """The fields of an entry to send with ``baseEntry.add`` or ``update``; all optional."""
 
-    id: str | None = None
     name: str | None = None
     description: str | None = None
-    partner_id: int | None = None
     user_id: str | None = None
     creator_id: str | None = None
     tags: str | None = None
     admin_tags: str | None = None
     categories: str | None = None
     categories_ids: str | None = None
-    status: EntryStatus | None = None
-    moderation_status: ModerationStatus | None = None
-    moderation_count: int | None = None
     type: EntryType | None = None
-    created_at: int | None = None
-    updated_at: int | None = None
-    rank: float | None = None
-    total_rank: int | None = None
-    votes: int | None = None
     group_id: int | None = None
     partner_data: str | None = None
-    download_url: str | None = None
-    search_text: str | None = None
     license_type: int | None = None
-    version: int | None = None
-    thumbnail_url: str | None = None
     access_control_id: int | None = None
     start_date: int | None = None
     end_date: int | None = None
     reference_id: str | None = None
-    replacing_entry_id: str | None = None
-    replaced_entry_id: str | None = None
-    replacement_status: int | None = None
     partner_sort_value: int | None = None
     conversion_profile_id: int | None = None
     redirect_entry_id: str | None = None
-    root_entry_id: str | None = None
     parent_entry_id: str | None = None
     entitled_users_edit: str | None = None
     entitled_users_publish: str | None = None
     entitled_users_view: str | None = None
-    capabilities: str | None = None
     template_entry_id: str | None = None
     display_in_search: int | None = None
     application: str | None = None
     application_version: str | None = None
     block_auto_transcript: bool | None = None
-    default_language: str | None = None
-    response_language: str | None = None
     extra: Mapping[str, Any] = _extra()
 
 
 @attrs.frozen(kw_only=True, repr=False, slots=False)
-class MediaEntry(BaseEntry):
-    """A video, audio or image entry (``KalturaMediaEntry``, with ``KalturaPlayableEntry``)."""
+class BaseEntry(BaseEntryParams):
+    """An entry of any type, as the server returns it (``KalturaBaseEntry``).
 
-    plays: int | None = None
-    views: int | None = None
-    last_played_at: int | None = None
-    width: int | None = None
-    height: int | None = None
-    duration: int | None = None
+    ``id`` is required: the server always sends it. ``partner_id`` is not, though it is always
+    set: a list with a response profile returns only the fields it names
+    (``tests/payloads/list-media-entry-trimmed.json``: ``id``, ``name``, ``type``).
+    """
+
+    id: str
+    partner_id: int | None = None
+    status: EntryStatus | None = None
+    moderation_status: ModerationStatus | None = None
+    moderation_count: int | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+    rank: float | None = None
+    total_rank: int | None = None
+    votes: int | None = None
+    download_url: str | None = None
+    search_text: str | None = None
+    version: int | None = None
+    thumbnail_url: str | None = None
+    replacing_entry_id: str | None = None
+    replaced_entry_id: str | None = None
+    replacement_status: int | None = None
+    root_entry_id: str | None = None
+    capabilities: str | None = None
+    default_language: str | None = None
+    response_language: str | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, slots=False)
+class MediaEntryParams(BaseEntryParams):
+    """The fields of a video, audio or image entry to send with ``add`` or ``update``."""
+
     ms_duration: int | None = None
-    duration_type: str | None = None
     media_type: MediaType | None = None
     conversion_quality: str | None = None
     source_type: str | None = None
@@ -172,6 +192,19 @@ class MediaEntry(BaseEntry):
     search_provider_id: str | None = None
     credit_user_name: str | None = None
     credit_url: str | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, slots=False)
+class MediaEntry(BaseEntry, MediaEntryParams):
+    """A video, audio or image entry (``KalturaMediaEntry``, with ``KalturaPlayableEntry``)."""
+
+    plays: int | None = None
+    views: int | None = None
+    last_played_at: int | None = None
+    width: int | None = None
+    height: int | None = None
+    duration: int | None = None
+    duration_type: str | None = None
     media_date: int | None = None
     data_url: str | None = None
     flavor_params_ids: str | None = None
@@ -179,10 +212,16 @@ class MediaEntry(BaseEntry):
 
 
 @attrs.frozen(kw_only=True, repr=False, slots=False)
-class DocumentEntry(BaseEntry):
-    """A document entry: PDF, SWF or other document (``KalturaDocumentEntry``)."""
+class DocumentEntryParams(BaseEntryParams):
+    """The fields of a document entry to send with ``add`` or ``update``."""
 
     document_type: DocumentType | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False, slots=False)
+class DocumentEntry(BaseEntry, DocumentEntryParams):
+    """A document entry: PDF, SWF or other document (``KalturaDocumentEntry``)."""
+
     asset_params_ids: str | None = None
 
 
@@ -222,22 +261,11 @@ class DataEntry(BaseEntry):
 
 
 @attrs.frozen(kw_only=True, repr=False, slots=False)
-class Category(_ShortRepr):
-    """A category (``KalturaCategory``); ``full_name`` joins the path with ``>``."""
+class CategoryParams(_ShortRepr):
+    """The fields of a category to send with ``category.add`` or ``update``; all optional."""
 
-    id: int | None = None
     parent_id: int | None = None
-    depth: int | None = None
-    partner_id: int | None = None
     name: str | None = None
-    full_name: str | None = None
-    full_ids: str | None = None
-    entries_count: int | None = None
-    direct_entries_count: int | None = None
-    direct_sub_categories_count: int | None = None
-    pending_entries_count: int | None = None
-    created_at: int | None = None
-    updated_at: int | None = None
     description: str | None = None
     tags: str | None = None
     admin_tags: str | None = None
@@ -248,12 +276,7 @@ class Category(_ShortRepr):
     owner: str | None = None
     reference_id: str | None = None
     contribution_policy: int | None = None
-    members_count: int | None = None
-    pending_members_count: int | None = None
     privacy_context: str | None = None
-    privacy_contexts: str | None = None
-    status: CategoryStatus | None = None
-    inherited_parent_id: int | None = None
     partner_sort_value: int | None = None
     partner_data: str | None = None
     default_order_by: str | None = None
@@ -263,12 +286,44 @@ class Category(_ShortRepr):
     extra: Mapping[str, Any] = _extra()
 
 
+@attrs.frozen(kw_only=True, repr=False, slots=False)
+class Category(CategoryParams):
+    """A category as the server returns it (``KalturaCategory``); ``full_name`` joins the path
+    with ``>``, ``full_ids`` the ids on it. ``parent_id`` is 0 for a top-level category.
+
+    The fields every category has (its id, place and names) are required.
+    """
+
+    id: int
+    parent_id: int
+    name: str
+    full_name: str
+    full_ids: str
+    depth: int | None = None
+    partner_id: int | None = None
+    entries_count: int | None = None
+    direct_entries_count: int | None = None
+    direct_sub_categories_count: int | None = None
+    pending_entries_count: int | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+    members_count: int | None = None
+    pending_members_count: int | None = None
+    privacy_contexts: str | None = None
+    status: CategoryStatus | None = None
+    inherited_parent_id: int | None = None
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class CategoryEntry(_ShortRepr):
-    """An entry's membership in a category (``KalturaCategoryEntry``)."""
+    """An entry's membership in a category (``KalturaCategoryEntry``).
 
-    category_id: int | None = None
-    entry_id: str | None = None
+    ``category_id`` and ``entry_id`` are required both ways: ``categoryEntry.add`` refuses a
+    membership without them, and the server always returns them.
+    """
+
+    category_id: int
+    entry_id: str
     created_at: int | None = None
     category_full_ids: str | None = None
     status: CategoryEntryStatus | None = None
@@ -277,26 +332,32 @@ class CategoryEntry(_ShortRepr):
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class UploadToken(_ShortRepr):
+class UploadTokenParams(_ShortRepr):
+    """The fields of an upload token to send with ``uploadToken.add``; all optional."""
+
+    file_name: str | None = None
+    file_size: int | None = None
+    auto_finalize: bool | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class UploadToken(UploadTokenParams):
     """A server-side upload slot that receives a file in one or more parts (``KalturaUploadToken``).
 
     ``uploaded_file_size`` is the number of bytes contiguous from offset 0 the server holds.
     """
 
-    id: str | None = None
+    id: str
     partner_id: int | None = None
     user_id: str | None = None
     status: UploadTokenStatus | None = None
-    file_name: str | None = None
-    file_size: int | None = None
     uploaded_file_size: int | None = None
     created_at: int | None = None
     updated_at: int | None = None
     upload_url: str | None = None
-    auto_finalize: bool | None = None
     attached_object_type: str | None = None
     attached_object_id: str | None = None
-    extra: Mapping[str, Any] = _extra()
 
 
 @attrs.frozen(kw_only=True)
@@ -326,21 +387,14 @@ class SessionInfo:
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class AppToken(_ShortRepr):
-    """An application token (``KalturaAppToken``): sessions made from it need no admin secret.
+class AppTokenParams(_ShortRepr):
+    """The fields of an application token to send with ``appToken.add``; all optional.
 
-    ``token`` is the secret itself (the server shows it to whoever may read app tokens): it is
-    never shown in ``repr``. ``session_type``, ``session_user_id`` and ``session_privileges``
-    override what ``appToken.startSession`` asks for; ``expiry`` is the token's own end (Unix
-    seconds), ``session_duration`` the longest session made from it.
+    ``session_type``, ``session_user_id`` and ``session_privileges`` override what
+    ``appToken.startSession`` asks for; ``expiry`` is the token's own end (Unix seconds),
+    ``session_duration`` the longest session made from it.
     """
 
-    id: str | None = None
-    token: str | None = attrs.field(default=None, repr=False)
-    partner_id: int | None = None
-    created_at: int | None = None
-    updated_at: int | None = None
-    status: AppTokenStatus | None = None
     expiry: int | None = None
     session_type: SessionType | None = None
     session_user_id: str | None = None
@@ -352,20 +406,42 @@ class AppToken(_ShortRepr):
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class UserRole(_ShortRepr):
-    """A role: a named set of permissions (``KalturaUserRole``); a KS takes one by ``setrole``."""
+class AppToken(AppTokenParams):
+    """An application token (``KalturaAppToken``): sessions made from it need no admin secret.
 
-    id: int | None = None
+    ``token`` is the secret itself (the server shows it to whoever may read app tokens): it is
+    never shown in ``repr``.
+    """
+
+    id: str
+    token: str | None = attrs.field(default=None, repr=False)
+    partner_id: int | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+    status: AppTokenStatus | None = None
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class UserRoleParams(_ShortRepr):
+    """The fields of a role to send with ``userRole.add``; all optional."""
+
     name: str | None = None
     system_name: str | None = None
     description: str | None = None
     status: UserRoleStatus | None = None
-    partner_id: int | None = None
     permission_names: str | None = None
     tags: str | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class UserRole(UserRoleParams):
+    """A role: a named set of permissions (``KalturaUserRole``); a KS takes one by ``setrole``."""
+
+    id: int
+    partner_id: int | None = None
     created_at: int | None = None
     updated_at: int | None = None
-    extra: Mapping[str, Any] = _extra()
 
 
 @attrs.frozen(kw_only=True)

@@ -1,361 +1,139 @@
-"""The typed verbs and bound services of both clients, each declared once over a flow or a call.
+"""The verbs of both clients, declared once: which pure builder each one runs, and how.
 
-``client.upload(...)``, ``client.entries(...)``, ``client.base_entry.get(...)`` have the same names
-and arguments on ``Client`` and ``AsyncClient``; under asyncio they return awaitables (and async
-iterators for streams). Each is one line here, a descriptor over the pure builder that does the
-work: ``runs`` a flow with a result, ``streams`` a flow of items, ``sends`` one call. The types
-follow the builder's signature, so mypy checks a verb's arguments and knows what it returns.
+``client.upload(...)``, ``client.entries(...)``, ``client.base_entry.get(...)`` are plain methods
+with the builder's own parameters and the builder's result type: on ``Client`` they return
+values and iterators, on ``AsyncClient`` they are coroutine functions (and async generators for
+streams). The methods are written out in ``kaltura_mm/client/sync_verbs.py`` and
+``async_verbs.py`` by ``.ci/gen_verbs.py`` from this table (a test keeps them in step), so
+``help()``, ``inspect.signature``, an editor and mypy all see real signatures, and each verb is
+still declared once here.
+
+A verb ``run``s a flow with a result, ``stream``s a flow of items, or ``call``s one Kaltura
+action. Names, so that none means two things:
+
+- top-level verbs act on entries: ``upload``, ``entries``, ``entry``, ``update``, ``replace``,
+  ``attach`` / ``detach`` (to or from a category), ``move``, ``delete``, ``recycle``, ``restore``;
+- ``client.categories.*`` act on categories (``resolve``, ``tree``, ``create``, ``rename``,
+  ``move``, ``delete``), ``client.sync.*`` on a sync (``plan``, ``apply``);
+- ``client.<service>.<action>`` (``client.category.get``, ``client.base_entry.delete``) are
+  Kaltura's own services and actions, one call each, under Kaltura's names in snake_case: the
+  singular ``client.category`` is the raw service, the plural ``client.categories`` the flows.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Self, TypeVar, overload
+from typing import Literal, NamedTuple
+
+Kind = Literal["run", "stream", "call"]
 
 
-class _Lazy:
-    """A function of a module imported on first use (building a client stays fast)."""
+class Verb(NamedTuple):
+    """One verb: its name, the builder (``module:function``) and how its value is used."""
 
-    def __init__(self, module: str, name: str) -> None:
-        self.module = module
-        self.name = name
-
-    def resolve(self) -> Callable[..., Any]:
-        """Return the function, importing its module."""
-        return getattr(importlib.import_module(self.module), self.name)  # type: ignore[no-any-return]
+    name: str
+    builder: str
+    kind: Kind
+    hidden: tuple[str, ...] = ()  # builder parameters the verb does not take
 
 
-class _LazyModule:
-    """A module whose functions are ``_Lazy``: nothing is imported until a verb is used."""
+_ENTRIES = "kaltura_mm.flows.entries"
+_CHANGES = "kaltura_mm.flows.category_changes"
 
-    def __init__(self, module: str) -> None:
-        self.module = module
+VERBS: tuple[Verb, ...] = (
+    Verb("upload", "kaltura_mm.upload.one:upload", "run"),
+    Verb("upload_many", "kaltura_mm.upload.many:upload_many", "run"),
+    Verb("entries", "kaltura_mm.flows.listing:entries", "stream"),
+    Verb("entry", f"{_ENTRIES}:get_entry", "run"),
+    Verb("attach", f"{_ENTRIES}:add_to_category", "run", ("stream",)),
+    Verb("detach", f"{_ENTRIES}:detach_entries", "run", ("stream",)),
+    Verb("move", f"{_ENTRIES}:move_entries", "run", ("stream",)),
+    Verb("delete", f"{_ENTRIES}:delete_entries", "run", ("stream",)),
+    Verb("recycle", "kaltura_mm.flows.recycle_bin:recycle_entries", "run"),
+    Verb("restore", "kaltura_mm.flows.recycle_bin:restore_entries", "run"),
+    Verb("replace", "kaltura_mm.upload.replace:replace_content", "run"),
+    Verb("update", "kaltura_mm.flows.edits:update_entries", "run"),
+)
+"""The top-level verbs, on entries."""
 
-    def __getattr__(self, name: str) -> _Lazy:
-        return _Lazy(self.module, name)
+GROUPS: dict[str, tuple[str, str, tuple[Verb, ...]]] = {
+    "categories": (
+        "Categories",
+        "Categories by id, full path or object, trees of them, and changes to them.",
+        (
+            Verb("resolve", "kaltura_mm.flows.categories:resolve_category", "run"),
+            Verb("tree", "kaltura_mm.flows.categories:category_tree", "run"),
+            Verb("create", "kaltura_mm.flows.category_admin:create_category", "run"),
+            Verb("rename", f"{_CHANGES}:rename_category", "run"),
+            Verb("move", f"{_CHANGES}:move_category", "run"),
+            Verb("delete", f"{_CHANGES}:delete_category", "run"),
+        ),
+    ),
+    "sync": (
+        "Syncs",
+        "Keep a category in step with a folder or a manifest (``kaltura_mm.sync``).",
+        (
+            Verb("plan", "kaltura_mm.sync.flows:plan_sync", "run"),
+            Verb("apply", "kaltura_mm.sync.flows:apply_sync", "run"),
+        ),
+    ),
+}
+"""Verbs grouped under an attribute of the client: attribute -> (class, docstring, verbs)."""
 
 
-if TYPE_CHECKING:
-    from kaltura_mm.flows.categories import category_tree, resolve_category
-    from kaltura_mm.flows.category_admin import create_category
-    from kaltura_mm.flows.category_changes import delete_category, move_category, rename_category
-    from kaltura_mm.flows.edits import update_entries
-    from kaltura_mm.flows.entries import (
-        add_to_category,
-        delete_entries,
-        detach_entries,
-        get_entry,
-        move_entries,
+def _service(module: str, *actions: str) -> tuple[Verb, ...]:
+    return tuple(
+        Verb(action, f"kaltura_mm.services.{module}:{action}", "call") for action in actions
     )
-    from kaltura_mm.flows.listing import entries
-    from kaltura_mm.flows.recycle_bin import recycle_entries, restore_entries
-    from kaltura_mm.protocol.calls import Call
-    from kaltura_mm.runtime.effects import Flow, Stream
-    from kaltura_mm.services import (
-        app_token,
-        base_entry,
-        category,
-        category_entry,
-        session,
-        upload_token,
-        user_role,
-    )
-    from kaltura_mm.sync.flows import apply_sync, plan_sync
-    from kaltura_mm.upload import upload, upload_many
-    from kaltura_mm.upload.replace import replace_content
-else:
-    # The builders (and the models and codec under them) load with the first verb used, so that
-    # ``import kaltura_mm`` and building a client stay fast (benchmarks/bench_import.py).
-    category_tree = _Lazy("kaltura_mm.flows.categories", "category_tree")
-    create_category = _Lazy("kaltura_mm.flows.category_admin", "create_category")
-    rename_category = _Lazy("kaltura_mm.flows.category_changes", "rename_category")
-    move_category = _Lazy("kaltura_mm.flows.category_changes", "move_category")
-    delete_category = _Lazy("kaltura_mm.flows.category_changes", "delete_category")
-    resolve_category = _Lazy("kaltura_mm.flows.categories", "resolve_category")
-    add_to_category = _Lazy("kaltura_mm.flows.entries", "add_to_category")
-    delete_entries = _Lazy("kaltura_mm.flows.entries", "delete_entries")
-    detach_entries = _Lazy("kaltura_mm.flows.entries", "detach_entries")
-    get_entry = _Lazy("kaltura_mm.flows.entries", "get_entry")
-    update_entries = _Lazy("kaltura_mm.flows.edits", "update_entries")
-    move_entries = _Lazy("kaltura_mm.flows.entries", "move_entries")
-    entries = _Lazy("kaltura_mm.flows.listing", "entries")
-    recycle_entries = _Lazy("kaltura_mm.flows.recycle_bin", "recycle_entries")
-    restore_entries = _Lazy("kaltura_mm.flows.recycle_bin", "restore_entries")
-    upload = _Lazy("kaltura_mm.upload.one", "upload")
-    upload_many = _Lazy("kaltura_mm.upload.many", "upload_many")
-    replace_content = _Lazy("kaltura_mm.upload.replace", "replace_content")
-    plan_sync = _Lazy("kaltura_mm.sync.flows", "plan_sync")
-    apply_sync = _Lazy("kaltura_mm.sync.flows", "apply_sync")
-    base_entry = _LazyModule("kaltura_mm.services.base_entry")
-    category = _LazyModule("kaltura_mm.services.category")
-    category_entry = _LazyModule("kaltura_mm.services.category_entry")
-    session = _LazyModule("kaltura_mm.services.session")
-    app_token = _LazyModule("kaltura_mm.services.app_token")
-    user_role = _LazyModule("kaltura_mm.services.user_role")
-    upload_token = _LazyModule("kaltura_mm.services.upload_token")
 
-P = ParamSpec("P")
-T = TypeVar("T")
-I = TypeVar("I")  # noqa: E741 - the item type of a stream
-M = TypeVar("M")
 
-
-class Sync:
-    """The verbs of a ``Client``: they return values and iterators."""
-
-
-class Async:
-    """The verbs of an ``AsyncClient``: they return awaitables and async iterators."""
-
-
-class Surface(Generic[M]):
-    """Something whose verbs run on a client: the client itself, or one of its services."""
-
-    def _runner(self) -> Any:
-        """Return the client the verbs run on."""
-        raise NotImplementedError
-
-
-def _bound(build: Callable[..., Any] | _Lazy, act: Callable[..., Any]) -> Callable[..., Any]:
-    if isinstance(build, _Lazy):
-        build = build.resolve()
-
-    @functools.wraps(build)
-    def verb(*args: Any, **kwargs: Any) -> Any:
-        return act(build(*args, **kwargs))
-
-    return verb
-
-
-class runs(Generic[P, T]):
-    """A verb that runs the flow ``build(...)`` builds and returns its result."""
-
-    def __init__(self, build: Callable[P, Flow[T]]) -> None:
-        """Run what ``build`` builds."""
-        self._build = build
-
-    @overload
-    def __get__(self, obj: None, owner: type) -> Self: ...
-    @overload
-    def __get__(self, obj: Surface[Sync], owner: type) -> Callable[P, T]: ...
-    @overload
-    def __get__(self, obj: Surface[Async], owner: type) -> Callable[P, Awaitable[T]]: ...
-    def __get__(self, obj: Surface[Any] | None, owner: type) -> Any:
-        return self if obj is None else _bound(self._build, obj._runner().run)
-
-
-class streams(Generic[P, I]):
-    """A verb that iterates the stream ``build(...)`` builds, item by item."""
-
-    def __init__(self, build: Callable[P, Stream[I]]) -> None:
-        """Iterate what ``build`` builds."""
-        self._build = build
-
-    @overload
-    def __get__(self, obj: None, owner: type) -> Self: ...
-    @overload
-    def __get__(self, obj: Surface[Sync], owner: type) -> Callable[P, Iterator[I]]: ...
-    @overload
-    def __get__(self, obj: Surface[Async], owner: type) -> Callable[P, AsyncIterator[I]]: ...
-    def __get__(self, obj: Surface[Any] | None, owner: type) -> Any:
-        return self if obj is None else _bound(self._build, obj._runner().iterate)
-
-
-class sends(Generic[P, T]):
-    """A verb that sends the call ``build(...)`` builds and returns its decoded result."""
-
-    def __init__(self, build: Callable[P, Call[T]]) -> None:
-        """Send what ``build`` builds."""
-        self._build = build
-
-    @overload
-    def __get__(self, obj: None, owner: type) -> Self: ...
-    @overload
-    def __get__(self, obj: Surface[Sync], owner: type) -> Callable[P, T]: ...
-    @overload
-    def __get__(self, obj: Surface[Async], owner: type) -> Callable[P, Awaitable[T]]: ...
-    def __get__(self, obj: Surface[Any] | None, owner: type) -> Any:
-        return self if obj is None else _bound(self._build, obj._runner().call)
-
-
-class _Service(Surface[M]):
-    def __init__(self, client: Surface[M]) -> None:
-        self._client = client
-
-    def _runner(self) -> Any:
-        return self._client._runner()
-
-
-class BaseEntryService(_Service[M]):
-    """``baseEntry``, bound to the client: each action of ``kaltura_mm.services.base_entry``."""
-
-    add = sends(base_entry.add)
-    get = sends(base_entry.get)
-    get_by_ids = sends(base_entry.get_by_ids)
-    list = sends(base_entry.list)
-    count = sends(base_entry.count)
-    update = sends(base_entry.update)
-    add_content = sends(base_entry.add_content)
-    update_content = sends(base_entry.update_content)
-    delete = sends(base_entry.delete)
-    recycle = sends(base_entry.recycle)
-    restore_recycled = sends(base_entry.restore_recycled)
-
-
-class UploadTokenService(_Service[M]):
-    """``uploadToken``, bound to the client: ``kaltura_mm.services.upload_token``."""
-
-    add = sends(upload_token.add)
-    upload = sends(upload_token.upload)
-    get = sends(upload_token.get)
-    list = sends(upload_token.list)
-    delete = sends(upload_token.delete)
-
-
-class CategoryEntryService(_Service[M]):
-    """``categoryEntry``, bound to the client: ``kaltura_mm.services.category_entry``."""
-
-    add = sends(category_entry.add)
-    delete = sends(category_entry.delete)
-    list = sends(category_entry.list)
-
-
-class CategoryService(_Service[M]):
-    """``category``, bound to the client: ``kaltura_mm.services.category``."""
-
-    get = sends(category.get)
-    list = sends(category.list)
-    add = sends(category.add)
-    update = sends(category.update)
-    delete = sends(category.delete)
-
-
-class SessionService(_Service[M]):
-    """``session``, bound to the client: ``kaltura_mm.services.session``."""
-
-    start = sends(session.start)
-    start_widget_session = sends(session.start_widget_session)
-
-
-class AppTokenService(_Service[M]):
-    """``appToken``, bound to the client: ``kaltura_mm.services.app_token``."""
-
-    add = sends(app_token.add)
-    get = sends(app_token.get)
-    list = sends(app_token.list)
-    delete = sends(app_token.delete)
-    start_session = sends(app_token.start_session)
-
-
-class UserRoleService(_Service[M]):
-    """``userRole``, bound to the client: ``kaltura_mm.services.user_role``."""
-
-    add = sends(user_role.add)
-    get = sends(user_role.get)
-    list = sends(user_role.list)
-
-
-class Categories(_Service[M]):
-    """Categories by id or full path, trees of them, and changes to them."""
-
-    resolve = runs(resolve_category)
-    """Return the category with this id, full path (``"Root>Courses"``) or unique name."""
-    tree = runs(category_tree)
-    """Return the tree under ``root`` (id or path) with entry counts; every root when None."""
-    create = runs(create_category)
-    """Make sure a path (``"A>B>C"``) exists, every missing level made; idempotent."""
-    rename = runs(rename_category)
-    """Rename a category (id or path); its sub-categories follow."""
-    move = runs(move_category)
-    """Move a category under a new parent (id, path, or None for the top level)."""
-    delete = runs(delete_category)
-    """Delete a category and its sub-categories (``force`` when they hold anything)."""
-
-
-class Syncs(_Service[M]):
-    """Keep a category in step with a folder or a manifest (``kaltura_mm.sync``)."""
-
-    plan = runs(plan_sync)
-    """Return the plan that makes a category look like a source; nothing is written."""
-    apply = runs(apply_sync)
-    """Check a plan against the server (refusing one that drifted), then apply it."""
-
-
-class Verbs(Surface[M]):
-    """The verbs both clients share (``Client``: values; ``AsyncClient``: awaitables)."""
-
-    upload = runs(upload)
-    """Upload a file (a path or an ``UploadRequest``) into ``category``; return the result."""
-    upload_many = runs(upload_many)
-    """Upload many files, a few at a time; one ``UploadOutcome`` per file, in order."""
-    entries = streams(entries)
-    """Iterate every entry matching ``query`` and ``filters`` (past 10,000), each once."""
-    entry = runs(get_entry)
-    """Return one entry, typed by kind (``EntryNotFoundError`` if it is missing)."""
-    detach = runs(detach_entries)
-    """Remove entries from a category (they stay); one ``EntryOutcome`` per entry."""
-    delete = runs(delete_entries)
-    """Delete entries; one ``EntryOutcome`` per entry."""
-    recycle = runs(recycle_entries)
-    """Move entries to the recycle bin (``RecycleBinDisabledError`` each on an account without
-    one); one ``EntryOutcome`` per entry."""
-    restore = runs(restore_entries)
-    """Bring entries back from the recycle bin; one ``EntryOutcome`` per entry."""
-    add = runs(add_to_category)
-    """Assign entries to a category; one ``EntryOutcome`` per entry."""
-    move = runs(move_entries)
-    """Move entries from one category to another (add first, then detach)."""
-    replace = runs(replace_content)
-    """Replace an entry's content with a file, keeping the entry (id, embeds, categories)."""
-    update = runs(update_entries)
-    """Edit entries' metadata (``EntryEdit`` each): only what differs is sent; an outcome each."""
-
-    def _runner(self) -> Any:
-        return self
-
-    @functools.cached_property
-    def base_entry(self) -> BaseEntryService[M]:
-        """Return ``baseEntry``'s actions, bound to this client."""
-        return BaseEntryService(self)
-
-    @functools.cached_property
-    def upload_token(self) -> UploadTokenService[M]:
-        """Return ``uploadToken``'s actions, bound to this client."""
-        return UploadTokenService(self)
-
-    @functools.cached_property
-    def category_entry(self) -> CategoryEntryService[M]:
-        """Return ``categoryEntry``'s actions, bound to this client."""
-        return CategoryEntryService(self)
-
-    @functools.cached_property
-    def category(self) -> CategoryService[M]:
-        """Return ``category``'s actions, bound to this client."""
-        return CategoryService(self)
-
-    @functools.cached_property
-    def session(self) -> SessionService[M]:
-        """Return ``session``'s actions, bound to this client."""
-        return SessionService(self)
-
-    @functools.cached_property
-    def app_token(self) -> AppTokenService[M]:
-        """Return ``appToken``'s actions, bound to this client."""
-        return AppTokenService(self)
-
-    @functools.cached_property
-    def user_role(self) -> UserRoleService[M]:
-        """Return ``userRole``'s actions, bound to this client."""
-        return UserRoleService(self)
-
-    @functools.cached_property
-    def sync(self) -> Syncs[M]:
-        """Return the sync's plan and apply, bound to this client."""
-        return Syncs(self)
-
-    @functools.cached_property
-    def categories(self) -> Categories[M]:
-        """Return category lookups (``resolve``, ``tree``), bound to this client."""
-        return Categories(self)
+SERVICES: dict[str, tuple[str, str, tuple[Verb, ...]]] = {
+    "base_entry": (
+        "BaseEntryService",
+        "Kaltura's ``baseEntry`` actions (``kaltura_mm.services.base_entry``), one call each.",
+        _service(
+            "base_entry",
+            "add",
+            "get",
+            "get_by_ids",
+            "list",
+            "count",
+            "update",
+            "add_content",
+            "update_content",
+            "delete",
+            "recycle",
+            "restore_recycled",
+        ),
+    ),
+    "upload_token": (
+        "UploadTokenService",
+        "Kaltura's ``uploadToken`` actions (``kaltura_mm.services.upload_token``).",
+        _service("upload_token", "add", "upload", "get", "list", "delete"),
+    ),
+    "category_entry": (
+        "CategoryEntryService",
+        "Kaltura's ``categoryEntry`` actions (``kaltura_mm.services.category_entry``).",
+        _service("category_entry", "add", "delete", "list"),
+    ),
+    "category": (
+        "CategoryService",
+        "Kaltura's ``category`` actions (``kaltura_mm.services.category``).",
+        _service("category", "get", "list", "add", "update", "delete"),
+    ),
+    "session": (
+        "SessionService",
+        "Kaltura's ``session`` actions (``kaltura_mm.services.session``).",
+        _service("session", "start", "start_widget_session"),
+    ),
+    "app_token": (
+        "AppTokenService",
+        "Kaltura's ``appToken`` actions (``kaltura_mm.services.app_token``).",
+        _service("app_token", "add", "get", "list", "delete", "start_session"),
+    ),
+    "user_role": (
+        "UserRoleService",
+        "Kaltura's ``userRole`` actions (``kaltura_mm.services.user_role``).",
+        _service("user_role", "add", "get", "list"),
+    ),
+}
+"""Kaltura's services under the client: attribute -> (class, docstring, actions)."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from kaltura_mm import Client, MediaEntry, RetryPolicy
+from kaltura_mm import Client, RetryPolicy
 from kaltura_mm.flows.entries import delete_entries, detach_entries
 from kaltura_mm.flows.listing import EntryQuery, list_entries
-from kaltura_mm.models import BaseEntryFilter, Pager
+from kaltura_mm.models import BaseEntryFilter, MediaEntryParams, Pager
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.services import base_entry, category, category_entry, upload_token
 from reliability import inventory
@@ -56,7 +56,7 @@ def run(ctx: Context) -> Verdict:
             ),
             "A gets B's entry": lambda: a.call(base_entry.get(victim)),
             "A updates B's entry": lambda: a.call(
-                base_entry.update(victim, MediaEntry(name="hijacked"))
+                base_entry.update(victim, MediaEntryParams(name="hijacked"))
             ),
             "A deletes B's entry": lambda: a.run(delete_entries([victim])),
             "A links B's entry to A's category": lambda: a.call(
@@ -76,7 +76,7 @@ def run(ctx: Context) -> Verdict:
             delete_entries([alice_entry])
         )
         attempts["USER KS bob renames alice's entry"] = lambda: bob.call(
-            base_entry.update(alice_entry, MediaEntry(name="bob was here"))
+            base_entry.update(alice_entry, MediaEntryParams(name="bob was here"))
         )
         before = _state(sb, b.partner_id)
         for label, action in attempts.items():

@@ -18,6 +18,7 @@ LAYERS: dict[str, int] = {
     "lazy_import": 0,  # how every package's names load on first use; imports nothing of ours
     "models": 0,
     "enums": 0,
+    "refs": 0,
     "errors": 0,
     "protocol": 1,
     "ks": 1,
@@ -39,7 +40,18 @@ LAYERS: dict[str, int] = {
     "cli": 7,
     "commands": 7,
 }
-PURE = {"protocol", "services", "runtime", "flows", "upload", "sync", "models", "errors", "tables"}
+PURE = {
+    "protocol",
+    "services",
+    "runtime",
+    "flows",
+    "upload",
+    "sync",
+    "models",
+    "refs",
+    "errors",
+    "tables",
+}
 IO_LIBRARIES = {"httpx", "tenacity", "socket", "requests"}
 # Time and chance come from the runtime's injected clock and random source, so that a seeded run
 # replays: a pure module may not read the wall clock or draw from the ``random`` module.

@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from kaltura_mm.client.async_verbs import AsyncVerbs
 from kaltura_mm.client.base import ClientBase, checked
 from kaltura_mm.config import Config
 from kaltura_mm.errors import KalturaError
@@ -18,7 +19,6 @@ from kaltura_mm.ks import KsProvider
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Progress
 from kaltura_mm.runtime.actions import Answer, Done, Failed, Item, Reply, Send, Wait
 from kaltura_mm.runtime.effects import single
-from kaltura_mm.verbs import Async
 
 if TYPE_CHECKING:
     # asyncio and httpx are imported where first used (see benchmarks/bench_import.py).
@@ -33,7 +33,7 @@ T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741 - the item type of a stream
 
 
-class AsyncClient(ClientBase[Async]):
+class AsyncClient(ClientBase, AsyncVerbs):
     """The asyncio twin of ``Client``, running the same flows on the same machine."""
 
     def __init__(

@@ -5,17 +5,14 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self
 
 from kaltura_mm.config import Config
 from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
-from kaltura_mm.verbs import Async, Sync, Verbs
 
 if TYPE_CHECKING:
     from kaltura_mm.runtime.actions import Answer
     from kaltura_mm.runtime.machine import Machine
-
-M = TypeVar("M", Sync, Async)
 
 
 def provider_for(config: Config) -> KsProvider:
@@ -47,9 +44,9 @@ def provider_for(config: Config) -> KsProvider:
     )
 
 
-class ClientBase(Verbs[M]):
-    """What both clients share above the I/O: configuration, the KS, a machine per run, and the
-    verbs and bound services (``kaltura_mm.verbs``)."""
+class ClientBase:
+    """What both clients share above the I/O: configuration, the KS, a machine per run. The verbs
+    are each client's own methods (``kaltura_mm.verbs``)."""
 
     def __init__(
         self,

@@ -14,13 +14,13 @@ from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kaltura_mm.client.base import ClientBase, checked
+from kaltura_mm.client.sync_verbs import SyncVerbs
 from kaltura_mm.config import Config
 from kaltura_mm.errors import KalturaError
 from kaltura_mm.ks import KsProvider
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Progress
 from kaltura_mm.runtime.actions import Answer, Failed, Item, Reply, Send, Wait
 from kaltura_mm.runtime.effects import single
-from kaltura_mm.verbs import Sync
 
 if TYPE_CHECKING:
     # httpx and the thread pool are imported where first used, so that ``import kaltura_mm``
@@ -36,7 +36,7 @@ T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741 - the item type of a stream
 
 
-class Client(ClientBase[Sync]):
+class Client(ClientBase, SyncVerbs):
     """A thread-safe client for the Kaltura API over a keep-alive httpx connection pool."""
 
     def __init__(

@@ -121,7 +121,7 @@ def create(
 ) -> int:
     """Make an app token and print its id and token, once (the admin secret is used here only)."""
     from kaltura_mm.enums import SessionType
-    from kaltura_mm.models import AppToken
+    from kaltura_mm.models import AppTokenParams
     from kaltura_mm.services import app_token
 
     state = app(ctx)
@@ -134,7 +134,7 @@ def create(
     wanted = [f"setrole:{_role_id(client, role)}"] if role else []
     wanted += [p.strip() for p in (privileges or "").split(",") if p.strip()]
     kind = session_type or ("admin" if role else "user")
-    token = AppToken(
+    token = AppTokenParams(
         hash_type=hash_name.upper(),
         session_type=SessionType.ADMIN if kind == "admin" else SessionType.USER,
         session_user_id=user_id or None,

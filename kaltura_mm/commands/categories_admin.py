@@ -41,7 +41,7 @@ def _known(state: AppContext) -> KnownCategories:
 
 def _id(state: AppContext, ref: str) -> int:
     """Return the id of the category ``ref`` names (made ones found while the index lags)."""
-    return resolve(state, ref).id or 0
+    return resolve(state, ref).id
 
 
 def _record(category: Category, status: str, message: str | None = None) -> dict[str, Any]:
@@ -84,9 +84,9 @@ def create_command(ctx: click.Context, paths: tuple[str, ...], fmt: str) -> int:
     writer = state.writer(KEYS, Format(fmt))
     for outcome in made.values():
         for level in outcome.created:
-            known.save(level.full_name or "", level.id or 0)
-        known.save(outcome.category.full_name or "", outcome.category.id or 0)
-        levels = ", ".join(c.full_name or "" for c in outcome.created)
+            known.save(level.full_name, level.id)
+        known.save(outcome.category.full_name, outcome.category.id)
+        levels = ", ".join(c.full_name for c in outcome.created)
         note = f"created {levels}" if outcome.created else None
         writer.write(_record(outcome.category, "exists" if outcome.existed else "created", note))
     writer.close()
@@ -157,7 +157,7 @@ def delete_command(
     if not yes and not _confirmed(fate):
         state.say("nothing was changed")
         return ExitCode.FAILED
-    gone = client.run(delete_category(fate.category.id or 0, force=True))
+    gone = client.run(delete_category(fate.category.id, force=True))
     writer.write(_record(gone.category, "deleted", gone.describe(done=True)))
     writer.close()
     return ExitCode.OK

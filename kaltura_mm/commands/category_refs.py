@@ -42,10 +42,10 @@ def resolve(state: AppContext, ref: str, root: Path | None = None) -> Category:
         if made is None:
             raise
     try:
-        known: Category = client.call(category.get(made))
+        known: Category | None = client.call(category.get(made))
     except CategoryNotFoundError:
-        known = Category()
-    if (known.full_name or "").casefold() != normalize_path(value).casefold():
+        known = None
+    if known is None or known.full_name.casefold() != normalize_path(value).casefold():
         raise CategoryNotFoundError.lookup(
             f"no category has the full path {value!r} (levels separated by '>')",
             value,
@@ -73,8 +73,8 @@ def create(state: AppContext, refs: Iterable[str], root: Path | None = None) -> 
     made = state.client().run(create_categories(paths, known=store.all()))
     for outcome in made.values():
         for level in (*outcome.created, outcome.category):
-            store.save(level.full_name or "", level.id or 0)
-    return {**ids, **{p: made[normalize_path(p)].category.id or 0 for p in paths}}
+            store.save(level.full_name, level.id)
+    return {**ids, **{p: made[normalize_path(p)].category.id for p in paths}}
 
 
 def _known(state: AppContext, where: Path) -> KnownCategories:

@@ -34,14 +34,14 @@ def create(
 ) -> int:
     """Make a role with a preset's permissions (docs/least-privilege.md) or your own."""
     from kaltura_mm.enums import UserRoleStatus
-    from kaltura_mm.models import UserRole
+    from kaltura_mm.models import UserRoleParams
     from kaltura_mm.services import user_role
 
     if bool(preset) == bool(permissions):
         raise CliError("give either --preset or --permissions", "e.g. --preset uploader")
     names = ROLE_PRESETS[preset] if preset else tuple((permissions or "").split(","))
     state = app(ctx)
-    role = UserRole(
+    role = UserRoleParams(
         name=name,
         system_name=name,
         description=description or f"kaltura-mm {preset or 'custom'} role",

@@ -166,11 +166,11 @@ def make_plan(
         if not options["create_categories"]:
             raise
         top = None
-    records = SyncRecords(db, state.target(), top.id or 0).all() if top else {}
+    records = SyncRecords(db, state.target(), top.id).all() if top else {}
     plan = client.run(
         plan_sync(
             found,
-            top.id or 0 if top else category,
+            top.id if top else category,
             records=records,
             prune=options["prune"],
             create_categories=options["create_categories"],
@@ -278,7 +278,7 @@ def apply_command(ctx: click.Context, /, plan_file: Path, **options: Any) -> int
     root = state_dir(options["state_dir_"], state.env)
     if plan.scope.id is None and plan.changes:  # made before its category: an earlier apply
         with contextlib.suppress(CategoryNotFoundError):  # may have made it
-            plan = with_scope(plan, resolve(state, plan.scope.full_name, root).id or 0)
+            plan = with_scope(plan, resolve(state, plan.scope.full_name, root).id)
     db = open_state(root)
     if options["retry_failed"]:
         plan = failed_last_time(state, db, plan)

@@ -103,8 +103,8 @@ class Journal:
         )
 
     def _made(self, category: Category) -> None:
-        self.categories.save(category.full_name or "", category.id or 0)
-        if (category.full_name or "").casefold() == self.plan.scope.full_name.casefold():
+        self.categories.save(category.full_name, category.id)
+        if category.full_name.casefold() == self.plan.scope.full_name.casefold():
             self.scope_id = category.id
 
     def _landed(self, outcome: ItemOutcome) -> None:

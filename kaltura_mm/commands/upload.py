@@ -54,7 +54,7 @@ def _resolve_categories(
 ) -> dict[str, int]:
     if create:
         return category_refs.create(state, sorted(refs), root)
-    return {ref: category_refs.resolve(state, ref, root).id or 0 for ref in refs}
+    return {ref: category_refs.resolve(state, ref, root).id for ref in refs}
 
 
 def _requests(

@@ -12,6 +12,7 @@ import attrs
 
 from kaltura_mm.errors import AmbiguousCategoryError, CategoryNotFoundError, ConfigError
 from kaltura_mm.models import Category, CategoryFilter, ListPage, Pager
+from kaltura_mm.refs import CategoryOrPath
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.runtime.patience import patiently
 from kaltura_mm.services import category
@@ -30,8 +31,11 @@ def normalize_path(path: str) -> str:
     return PATH_SEPARATOR.join(parts)
 
 
-def resolve_category(id_or_path: int | str) -> Flow[Category]:
-    """Return the category with this id, full path (``Root>Courses``) or unique name."""
+def resolve_category(id_or_path: CategoryOrPath) -> Flow[Category]:
+    """Return the category with this id, full path (``Root>Courses``) or unique name; a
+    ``Category`` as it is (already resolved)."""
+    if isinstance(id_or_path, Category):
+        return id_or_path
     if isinstance(id_or_path, bool) or not isinstance(id_or_path, int | str):
         raise ConfigError(
             f"a category is named by an integer id or a path such as 'Root>Courses', "
@@ -55,7 +59,7 @@ def _same_path(found: Sequence[Category], path: str) -> list[Category]:
     """Return the categories of ``found`` whose full path is ``path``: letter case does not
     count (the server compares paths case-insensitively)."""
     wanted = path.casefold()
-    return [c for c in found if c.full_name is not None and c.full_name.casefold() == wanted]
+    return [c for c in found if c.full_name.casefold() == wanted]
 
 
 # What the server answers alike for a category that exists: on an account with entitlement
@@ -90,7 +94,7 @@ def _by_name(path: str) -> Flow[Category]:
     exact = _same_path(page.objects, path)
     if len(exact) == 1:
         return exact[0]
-    same_name = [c for c in page.objects if (c.name or "").casefold() == name.casefold()]
+    same_name = [c for c in page.objects if c.name.casefold() == name.casefold()]
     if PATH_SEPARATOR not in path and len(same_name) == 1:
         return same_name[0]
     if PATH_SEPARATOR not in path and len(same_name) > 1:
@@ -131,7 +135,7 @@ class CategoryNode:
         return [self, *(node for child in self.children for node in child.walk())]
 
 
-def category_tree(root: int | str | None = None) -> Flow[list[CategoryNode]]:
+def category_tree(root: CategoryOrPath | None = None) -> Flow[list[CategoryNode]]:
     """Return the tree under ``root`` (id or path) with entry counts; every root when None."""
     top: Category | None = None
     if root is not None:
@@ -158,13 +162,13 @@ def build_tree(categories: Sequence[Category], root: Category | None = None) -> 
     by_parent: dict[int, list[Category]] = {}
     ids = {c.id for c in categories}
     for c in categories:
-        by_parent.setdefault(c.parent_id or 0, []).append(c)
+        by_parent.setdefault(c.parent_id, []).append(c)
 
     def node(c: Category) -> CategoryNode:
-        kids = sorted(by_parent.get(c.id or -1, []), key=lambda k: k.full_name or "")
+        kids = sorted(by_parent.get(c.id, []), key=lambda k: k.full_name)
         return CategoryNode(c, tuple(node(k) for k in kids))
 
     if root is not None:
         return [node(root)]
-    tops = [c for c in categories if (c.parent_id or 0) not in ids]
-    return [node(c) for c in sorted(tops, key=lambda k: k.full_name or "")]
+    tops = [c for c in categories if c.parent_id not in ids]
+    return [node(c) for c in sorted(tops, key=lambda k: k.full_name)]

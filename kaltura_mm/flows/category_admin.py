@@ -28,7 +28,7 @@ import attrs
 
 from kaltura_mm.errors import ApiError, CategoryNotFoundError, ConfigError, KalturaError
 from kaltura_mm.flows.categories import PATH_SEPARATOR, normalize_path
-from kaltura_mm.models import Category, CategoryFilter, ListPage, Pager
+from kaltura_mm.models import Category, CategoryFilter, CategoryParams, ListPage, Pager
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse, Ref
 from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import category
@@ -145,7 +145,7 @@ def _add(full_name: str, parent: Category | None, wait: float) -> Flow[tuple[Cat
     waited, pause = 0.0, FIRST_PAUSE
     while True:
         try:
-            added: Category = yield category.add(Category(name=name, parent_id=parent_id))
+            added: Category = yield category.add(CategoryParams(name=name, parent_id=parent_id))
             return added, True
         except ApiError as exc:
             if exc.code == DUPLICATE:
@@ -164,7 +164,7 @@ def _shown(full_name: str, parent_id: int, wait: float) -> Flow[Category]:
     while True:
         page: ListPage[Category] = yield category.list(query, Pager(page_size=500))
         for item in page.objects:
-            if _key(item.full_name or "") == _key(full_name) and item.id:
+            if _key(item.full_name) == _key(full_name):
                 return item
         if waited >= wait:
             raise ConfigError(

@@ -24,12 +24,13 @@ from kaltura_mm.flows.category_admin import (
     explained,
     stored_name,
 )
-from kaltura_mm.models import Category
+from kaltura_mm.models import Category, CategoryParams
+from kaltura_mm.refs import CategoryOrPath
 from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import category
 
 
-def _updated(category_id: int, change: Category, what: str, wait: float) -> Flow[Category]:
+def _updated(category_id: int, change: CategoryParams, what: str, wait: float) -> Flow[Category]:
     """Send ``category.update``, waiting out ``CATEGORIES_LOCKED`` (rule 4)."""
     waited, pause = 0.0, FIRST_PAUSE
     while True:
@@ -44,7 +45,7 @@ def _updated(category_id: int, change: Category, what: str, wait: float) -> Flow
 
 
 def rename_category(
-    id_or_path: int | str, new_name: str, *, wait_for_index: float = WAIT_FOR_INDEX
+    id_or_path: CategoryOrPath, new_name: str, *, wait_for_index: float = WAIT_FOR_INDEX
 ) -> Flow[Category]:
     """Rename a category (its sub-categories' full names follow in a server batch job)."""
     name = stored_name(new_name)
@@ -56,22 +57,25 @@ def rename_category(
     current = yield from resolve_category(id_or_path)
     if current.name == name:
         return current
-    change = Category(name=name)
-    return (yield from _updated(current.id or 0, change, current.full_name or "", wait_for_index))
+    change = CategoryParams(name=name)
+    return (yield from _updated(current.id, change, current.full_name, wait_for_index))
 
 
 def move_category(
-    id_or_path: int | str, new_parent: int | str | None, *, wait_for_index: float = WAIT_FOR_INDEX
+    id_or_path: CategoryOrPath,
+    new_parent: CategoryOrPath | None,
+    *,
+    wait_for_index: float = WAIT_FOR_INDEX,
 ) -> Flow[Category]:
     """Move a category under ``new_parent`` (id or path; None: to the top level)."""
     current = yield from resolve_category(id_or_path)
     parent_id = 0
     if new_parent is not None:
-        parent_id = (yield from resolve_category(new_parent)).id or 0
-    if parent_id == (current.parent_id or 0):
+        parent_id = (yield from resolve_category(new_parent)).id
+    if parent_id == current.parent_id:
         return current
-    change = Category(parent_id=parent_id)
-    return (yield from _updated(current.id or 0, change, current.full_name or "", wait_for_index))
+    change = CategoryParams(parent_id=parent_id)
+    return (yield from _updated(current.id, change, current.full_name, wait_for_index))
 
 
 @attrs.frozen
@@ -108,7 +112,7 @@ class CategoryDeletion:
 
 
 def delete_category(
-    id_or_path: int | str,
+    id_or_path: CategoryOrPath,
     *,
     force: bool = False,
     move_entries_to_parent: bool = True,
@@ -131,19 +135,19 @@ def delete_category(
     waited, pause = 0.0, FIRST_PAUSE
     while True:
         try:
-            yield category.delete(current.id or 0, move_entries_to_parent)
+            yield category.delete(current.id, move_entries_to_parent)
             return fate
         except CategoryNotFoundError:
             return fate  # a retried delete whose first try ran
         except ApiError as exc:
             if exc.code != LOCKED or waited >= WAIT_FOR_INDEX:
-                raise explained(exc, current.full_name or "") from exc
+                raise explained(exc, current.full_name) from exc
         yield Sleep(pause)
         waited, pause = waited + pause, min(pause * 2, MAX_PAUSE)
 
 
 def _deletion(current: Category, move_up: bool) -> Flow[CategoryDeletion]:
-    fresh: Category = yield category.get(current.id or 0)  # counters as they are now
+    fresh: Category = yield category.get(current.id)  # counters as they are now
     parent: Category | None = None
     if move_up and fresh.parent_id:
         parent = yield category.get(fresh.parent_id)

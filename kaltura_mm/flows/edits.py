@@ -36,7 +36,7 @@ from kaltura_mm.errors import (
 )
 from kaltura_mm.flows.batch import RETRY, Classify, Operation, Pace, Status, settle_all
 from kaltura_mm.flows.entries import get_entries
-from kaltura_mm.models import BaseEntry
+from kaltura_mm.models import BaseEntry, BaseEntryParams
 from kaltura_mm.protocol.calls import Call
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import base_entry
@@ -167,7 +167,7 @@ def update_call(entry_id: str, after: Values) -> Call[BaseEntry]:
     """Return the ``baseEntry.update`` sending ``after`` (an empty value clears: rule 3)."""
     set_: dict[str, Any] = {k: v for k, v in after.items() if v}
     clear = [k for k, v in after.items() if not v]
-    return base_entry.update(entry_id, BaseEntry(**set_), clear=clear)
+    return base_entry.update(entry_id, BaseEntryParams(**set_), clear=clear)
 
 
 def kept_fields(after: Values, answer: BaseEntry) -> tuple[str, ...]:

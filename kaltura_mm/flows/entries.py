@@ -52,6 +52,14 @@ from kaltura_mm.flows.membership import Membership, read_membership, read_member
 from kaltura_mm.flows.query import EntryQuery
 from kaltura_mm.models import BaseEntry
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
+from kaltura_mm.refs import (
+    CategoryRef,
+    EntriesRef,
+    EntryRef,
+    category_id_of,
+    entry_id_of,
+    entry_ids_of,
+)
 from kaltura_mm.runtime.effects import Emit, Flow, Stream
 from kaltura_mm.runtime.patience import patiently
 from kaltura_mm.services import base_entry, category, category_entry
@@ -59,7 +67,8 @@ from kaltura_mm.services import base_entry, category, category_entry
 GET_CHUNK = 500  # ids per getByIds call
 
 
-def _unique(entry_ids: Iterable[str]) -> list[str]:
+def _unique(entries: EntriesRef) -> list[str]:
+    entry_ids = entry_ids_of(entries)
     if isinstance(entry_ids, str):
         raise ConfigError(
             f"entry_ids must be a list of ids such as ['0_abc12345'], got {entry_ids!r}"
@@ -111,9 +120,10 @@ def _delete_call(entry_id: str) -> Call[None]:
 # ---- get ---------------------------------------------------------------------------------------
 
 
-def get_entry(entry_id: str) -> Flow[BaseEntry]:
-    """Return one entry, typed by kind (``EntryNotFoundError`` if missing or deleted)."""
-    entry: BaseEntry = yield base_entry.get(entry_id)
+def get_entry(entry_id: EntryRef) -> Flow[BaseEntry]:
+    """Return one entry (by id, or fresh for an entry), typed by kind (``EntryNotFoundError``
+    if missing or deleted)."""
+    entry: BaseEntry = yield base_entry.get(entry_id_of(entry_id))
     return entry
 
 
@@ -157,25 +167,34 @@ def get_entries_in(
 
 @overload
 def detach_entries(
-    entry_ids: Iterable[str],
-    category_id: int,
+    entry_ids: EntriesRef,
+    category_id: CategoryRef,
     *,
     pace: Pace | None = ...,
     stream: Literal[False] = ...,
 ) -> Flow[list[EntryOutcome]]: ...
 @overload
 def detach_entries(
-    entry_ids: Iterable[str], category_id: int, *, pace: Pace | None = ..., stream: Literal[True]
+    entry_ids: EntriesRef,
+    category_id: CategoryRef,
+    *,
+    pace: Pace | None = ...,
+    stream: Literal[True],
 ) -> Stream[BatchProgress]: ...
 def detach_entries(
-    entry_ids: Iterable[str], category_id: int, *, pace: Pace | None = None, stream: bool = False
+    entry_ids: EntriesRef,
+    category_id: CategoryRef,
+    *,
+    pace: Pace | None = None,
+    stream: bool = False,
 ) -> Emitting[list[EntryOutcome] | None]:
     """Remove entries from a category (the entries stay); one outcome per distinct id.
 
     ``stream=True`` makes it a stream for ``client.iterate``: ``Sending`` before each batch goes
     and each outcome once final (see ``Sending``), instead of a list at the end.
     """
-    outcomes = yield from _detach(_unique(entry_ids), category_id, pace, _all if stream else None)
+    ids, category_id = _unique(entry_ids), category_id_of(category_id)
+    outcomes = yield from _detach(ids, category_id, pace, _all if stream else None)
     return None if stream else outcomes
 
 
@@ -209,7 +228,7 @@ def _all(_: EntryOutcome) -> bool:
 
 @overload
 def delete_entries(
-    entry_ids: Iterable[str],
+    entry_ids: EntriesRef,
     *,
     pace: Pace | None = ...,
     known_to_exist: bool = ...,
@@ -217,14 +236,14 @@ def delete_entries(
 ) -> Flow[list[EntryOutcome]]: ...
 @overload
 def delete_entries(
-    entry_ids: Iterable[str],
+    entry_ids: EntriesRef,
     *,
     pace: Pace | None = ...,
     known_to_exist: bool = ...,
     stream: Literal[True],
 ) -> Stream[BatchProgress]: ...
 def delete_entries(
-    entry_ids: Iterable[str],
+    entry_ids: EntriesRef,
     *,
     pace: Pace | None = None,
     known_to_exist: bool = False,
@@ -244,24 +263,33 @@ def delete_entries(
 
 @overload
 def add_to_category(
-    entry_ids: Iterable[str],
-    category_id: int,
+    entry_ids: EntriesRef,
+    category_id: CategoryRef,
     *,
     pace: Pace | None = ...,
     stream: Literal[False] = ...,
 ) -> Flow[list[EntryOutcome]]: ...
 @overload
 def add_to_category(
-    entry_ids: Iterable[str], category_id: int, *, pace: Pace | None = ..., stream: Literal[True]
+    entry_ids: EntriesRef,
+    category_id: CategoryRef,
+    *,
+    pace: Pace | None = ...,
+    stream: Literal[True],
 ) -> Stream[BatchProgress]: ...
 def add_to_category(
-    entry_ids: Iterable[str], category_id: int, *, pace: Pace | None = None, stream: bool = False
+    entry_ids: EntriesRef,
+    category_id: CategoryRef,
+    *,
+    pace: Pace | None = None,
+    stream: bool = False,
 ) -> Emitting[list[EntryOutcome] | None]:
     """Assign existing entries to a category; already assigned counts as done.
 
     ``stream=True``: a stream of ``Sending`` and outcomes, as ``detach_entries``.
     """
-    outcomes = yield from _add(_unique(entry_ids), category_id, pace, _all if stream else None)
+    ids, category_id = _unique(entry_ids), category_id_of(category_id)
+    outcomes = yield from _add(ids, category_id, pace, _all if stream else None)
     return None if stream else outcomes
 
 
@@ -295,26 +323,26 @@ def _add_read(
 
 @overload
 def move_entries(
-    entry_ids: Iterable[str],
-    from_category: int,
-    to_category: int,
+    entry_ids: EntriesRef,
+    from_category: CategoryRef,
+    to_category: CategoryRef,
     *,
     pace: Pace | None = ...,
     stream: Literal[False] = ...,
 ) -> Flow[list[EntryOutcome]]: ...
 @overload
 def move_entries(
-    entry_ids: Iterable[str],
-    from_category: int,
-    to_category: int,
+    entry_ids: EntriesRef,
+    from_category: CategoryRef,
+    to_category: CategoryRef,
     *,
     pace: Pace | None = ...,
     stream: Literal[True],
 ) -> Stream[BatchProgress]: ...
 def move_entries(
-    entry_ids: Iterable[str],
-    from_category: int,
-    to_category: int,
+    entry_ids: EntriesRef,
+    from_category: CategoryRef,
+    to_category: CategoryRef,
     *,
     pace: Pace | None = None,
     stream: bool = False,
@@ -324,6 +352,7 @@ def move_entries(
     ``stream=True``: a stream of outcomes, each once final (a failed add at once, the rest after
     the detach), and ``Sending`` before each batch.
     """
+    from_category, to_category = category_id_of(from_category), category_id_of(to_category)
     if from_category == to_category:
         raise ConfigError(f"moving from category {from_category} to itself changes nothing")
     ids = _unique(entry_ids)

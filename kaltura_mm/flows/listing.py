@@ -22,6 +22,7 @@ from kaltura_mm.flows.keyset import MAX_WINDOW, PAGE_SIZE, Keyset, next_page
 from kaltura_mm.flows.query import ANY_STATUS, EntryQuery, Order
 from kaltura_mm.models import BaseEntry, EntryStatus, ListPage, Pager
 from kaltura_mm.protocol.calls import Call
+from kaltura_mm.refs import CategoryOrPath
 from kaltura_mm.runtime.effects import Emit, Flow, Stream
 from kaltura_mm.services import base_entry
 
@@ -74,11 +75,12 @@ def list_entries(query: EntryQuery, page_size: int = PAGE_SIZE) -> Stream[BaseEn
 
 
 def entries(
-    query: EntryQuery | None = None, *, category: int | str | None = None, **filters: Any
+    query: EntryQuery | None = None, *, category: CategoryOrPath | None = None, **filters: Any
 ) -> Stream[BaseEntry]:
     """Stream every entry of ``query`` with ``filters`` (``EntryQuery`` fields) set, each once.
 
-    ``category`` is a category id or full path (``"Root>Lectures"``), resolved first.
+    ``category`` is a category id or full path (``"Root>Lectures"``), resolved first, or a
+    ``Category``.
     """
     unknown = sorted(set(filters) - {f.name for f in attrs.fields(EntryQuery)})
     if unknown:

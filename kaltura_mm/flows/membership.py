@@ -155,7 +155,7 @@ class Membership:
         links = {k: dict(v) for k, v in self.links.items()}
         for row in page.objects:
             listed = row.status is not CategoryEntryStatus.DELETED  # never listed; never a link
-            if row.entry_id in links and row.category_id is not None and listed:
+            if row.entry_id in links and listed:
                 links[row.entry_id][row.category_id] = row.status
         return Membership(links, self.requests)
 

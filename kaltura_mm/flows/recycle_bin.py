@@ -14,11 +14,11 @@ Rules (``BaseEntryService::recycleAction`` / ``restoreRecycledAction``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, cast
 
 from kaltura_mm.errors import ActionBlockedError, ApiError, ConfigError, KalturaError
 from kaltura_mm.flows.batch import RETRY, EntryOutcome, Operation, Pace, run_batches
+from kaltura_mm.refs import EntriesRef, entry_ids_of
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import base_entry
 
@@ -29,7 +29,8 @@ _ALREADY = {
 }
 
 
-def _ids(entry_ids: Iterable[str]) -> list[str]:
+def _ids(entries: EntriesRef) -> list[str]:
+    entry_ids = entry_ids_of(entries)
     if isinstance(entry_ids, str):
         raise ConfigError("entry_ids must be a list of ids such as ['0_abc12345'], not a string")
     ids = list(dict.fromkeys(entry_ids))
@@ -57,17 +58,13 @@ def _run(ids: list[str], op: Operation, pace: Pace | None) -> Flow[list[EntryOut
     return [results[i] for i in ids]
 
 
-def recycle_entries(
-    entry_ids: Iterable[str], *, pace: Pace | None = None
-) -> Flow[list[EntryOutcome]]:
+def recycle_entries(entry_ids: EntriesRef, *, pace: Pace | None = None) -> Flow[list[EntryOutcome]]:
     """Move entries to the recycle bin; one outcome per entry, in the order given."""
     op = Operation(base_entry.recycle, _classify("recycle"))
     return (yield from _run(_ids(entry_ids), op, pace))
 
 
-def restore_entries(
-    entry_ids: Iterable[str], *, pace: Pace | None = None
-) -> Flow[list[EntryOutcome]]:
+def restore_entries(entry_ids: EntriesRef, *, pace: Pace | None = None) -> Flow[list[EntryOutcome]]:
     """Bring entries back from the recycle bin; one outcome per entry, in the order given."""
     op = Operation(base_entry.restore_recycled, _classify("restore"))
     return (yield from _run(_ids(entry_ids), op, pace))

@@ -60,7 +60,17 @@ OBJECT_TYPES: dict[str, type] = {
     "KalturaUserRoleFilter": m.UserRoleFilter,
     "KalturaFilterPager": m.Pager,
 }
-_NAMES: dict[type, str] = {cls: name for name, cls in OBJECT_TYPES.items()}
+# The shapes a caller sends to create or change an object encode as the object's own type.
+PARAMS_TYPES: dict[type, str] = {
+    m.BaseEntryParams: "KalturaBaseEntry",
+    m.MediaEntryParams: "KalturaMediaEntry",
+    m.DocumentEntryParams: "KalturaDocumentEntry",
+    m.CategoryParams: "KalturaCategory",
+    m.UploadTokenParams: "KalturaUploadToken",
+    m.AppTokenParams: "KalturaAppToken",
+    m.UserRoleParams: "KalturaUserRole",
+}
+_NAMES: dict[type, str] = {cls: name for name, cls in OBJECT_TYPES.items()} | PARAMS_TYPES
 
 # Kaltura classes we do not model, with their parent in Kaltura's own hierarchy.
 PARENTS: dict[str, str] = {
@@ -151,9 +161,12 @@ def object_decoder(cls: type) -> ObjectDecoder:
     }
     keeps_extra = "extra" in attrs.fields_dict(cls)
     fast = fast_builder(cls)
+    checked_shape = fast_builder(cls, present=True)  # a shape's keys hold the required fields
     shapes: dict[tuple[Any, ...], _Shape] = {}
+    required = _required(cls)
 
     def one_by_one(data: Mapping[str, Any]) -> Any:
+        _check_required(cls, required, data)
         kwargs: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         for key, raw in data.items():
@@ -184,6 +197,7 @@ def object_decoder(cls: type) -> ObjectDecoder:
         key = (*data, *map(type, data.values()))  # the keys, then their values' types
         shape = shapes.get(key)
         if shape is None:
+            _check_required(cls, required, data)  # once per shape: the keys are the shape's
             if len(shapes) >= _SHAPES:  # a server whose objects all differ: stay bounded
                 shapes.clear()
             shape = shapes[key] = _Shape.of(key, table)
@@ -193,8 +207,8 @@ def object_decoder(cls: type) -> ObjectDecoder:
             return one_by_one(data)  # rare: keeps ``extra`` in the object's own key order
         taken = zip(shape.names, compress(data.values(), shape.taken), strict=False)
         extra = {wire: data[wire] for wire in shape.extra} if keeps_extra else None
-        assert fast is not None  # only used with a fast builder
-        return _built(cls, fast, chain(taken, converted), extra)
+        assert checked_shape is not None  # only used with a fast builder
+        return _built(cls, checked_shape, chain(taken, converted), extra)
 
     # Sorting keys once per shape pays for the wide classes the fast builder builds; a narrow
     # slotted one (a token: a dozen fields) is built by its ``__init__``, value by value.
@@ -202,6 +216,27 @@ def object_decoder(cls: type) -> ObjectDecoder:
 
 
 _SHAPES = 64
+
+
+def _required(cls: type) -> tuple[str, ...]:
+    """Return the wire names of the fields ``cls`` cannot be built without."""
+    fields = attrs.fields_dict(cls)
+    return tuple(
+        wire for wire, (name, _) in _fields(cls).items() if fields[name].default is attrs.NOTHING
+    )
+
+
+def _check_required(cls: type, required: tuple[str, ...], data: Mapping[str, Any]) -> None:
+    """Refuse an object the server always sends with fields it lacks: a malformed answer."""
+    missing = [wire for wire in required if data.get(wire) is None]
+    if missing:
+        kind = data.get("objectType") or _NAMES.get(cls, cls.__name__)
+        raise DecodeError(
+            f"malformed server answer: {kind} without {', '.join(missing)}, which the server"
+            " always sends"
+        )
+
+
 _NONE = frozenset({type(None)})
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from kaltura_mm.enums import AppTokenHashType, SessionType
 from kaltura_mm.errors import ConfigError
-from kaltura_mm.models import AppToken, AppTokenFilter, ListPage, Pager, SessionInfo
+from kaltura_mm.models import AppToken, AppTokenFilter, AppTokenParams, ListPage, Pager, SessionInfo
 from kaltura_mm.protocol import codec
 from kaltura_mm.protocol.calls import Call
 from kaltura_mm.services import arguments
@@ -54,9 +54,9 @@ def start_session(
     )
 
 
-def add(token: AppToken) -> Call[AppToken]:
+def add(token: AppTokenParams) -> Call[AppToken]:
     """Build the call creating an app token; the answer holds its id and (once) its token."""
-    arguments.instance("token", token, AppToken)
+    arguments.instance("token", token, AppTokenParams)
     if token.hash_type is not None:
         token = _with_hash(token)
     return Call(
@@ -68,7 +68,7 @@ def add(token: AppToken) -> Call[AppToken]:
     )
 
 
-def _with_hash(token: AppToken) -> AppToken:
+def _with_hash(token: AppTokenParams) -> AppTokenParams:
     import attrs
 
     return attrs.evolve(token, hash_type=AppTokenHashType.parse(token.hash_type).value)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from kaltura_mm.models import (
     BaseEntry,
     BaseEntryFilter,
+    BaseEntryParams,
     EntryType,
     ListPage,
     Pager,
@@ -17,15 +18,17 @@ from kaltura_mm.models import (
 )
 from kaltura_mm.protocol import codec
 from kaltura_mm.protocol.calls import Call
+from kaltura_mm.refs import EntryRef, entry_id_of
 from kaltura_mm.services import arguments
 
 SERVICE = "baseEntry"
 _RESOURCES = (UploadedFileTokenResource, UrlResource)
 
 
-def add(entry: BaseEntry, type: EntryType | None = None) -> Call[BaseEntry]:
-    """Build the call creating ``entry`` (read-only fields are not sent); not idempotent."""
-    arguments.instance("entry", entry, BaseEntry)
+def add(entry: BaseEntryParams, type: EntryType | None = None) -> Call[BaseEntry]:
+    """Build the call creating ``entry`` (``MediaEntryParams``, ``DocumentEntryParams``...: its
+    type); read-only fields of a returned entry given here are not sent. Not idempotent."""
+    arguments.instance("entry", entry, BaseEntryParams)
     params = {"entry": entry, "type": type}
     return Call(
         service=SERVICE,
@@ -36,9 +39,9 @@ def add(entry: BaseEntry, type: EntryType | None = None) -> Call[BaseEntry]:
     )
 
 
-def get(entry_id: str, version: int | None = None) -> Call[BaseEntry]:
+def get(entry_id: EntryRef, version: int | None = None) -> Call[BaseEntry]:
     """Build the call fetching one entry (``EntryNotFoundError`` if missing or deleted)."""
-    params = {"entryId": arguments.text_id("entry_id", entry_id), "version": version}
+    params = {"entryId": arguments.text_id("entry_id", entry_id_of(entry_id)), "version": version}
     return Call(service=SERVICE, action="get", params=params, decoder=codec.decoder_for(BaseEntry))
 
 
@@ -75,11 +78,13 @@ def count(filter: BaseEntryFilter | None = None) -> Call[int]:
     )
 
 
-def update(entry_id: str, entry: BaseEntry, clear: Iterable[str] = ()) -> Call[BaseEntry]:
+def update(
+    entry_id: EntryRef, entry: BaseEntryParams, clear: Iterable[str] = ()
+) -> Call[BaseEntry]:
     """Build the call changing the set fields of ``entry``; ``clear`` names fields to empty."""
-    arguments.instance("entry", entry, BaseEntry)
+    arguments.instance("entry", entry, BaseEntryParams)
     params = {
-        "entryId": arguments.text_id("entry_id", entry_id),
+        "entryId": arguments.text_id("entry_id", entry_id_of(entry_id)),
         "baseEntry": codec.encode_object(entry, clear=clear),
     }
     return Call(
@@ -87,10 +92,10 @@ def update(entry_id: str, entry: BaseEntry, clear: Iterable[str] = ()) -> Call[B
     )
 
 
-def add_content(entry_id: str, resource: Resource) -> Call[BaseEntry]:
+def add_content(entry_id: EntryRef, resource: Resource) -> Call[BaseEntry]:
     """Build the call attaching content (an upload token, a URL) to an entry without content."""
     arguments.instance("resource", resource, _RESOURCES)
-    params = {"entryId": arguments.text_id("entry_id", entry_id), "resource": resource}
+    params = {"entryId": arguments.text_id("entry_id", entry_id_of(entry_id)), "resource": resource}
     return Call(
         service=SERVICE,
         action="addContent",
@@ -101,12 +106,12 @@ def add_content(entry_id: str, resource: Resource) -> Call[BaseEntry]:
 
 
 def update_content(
-    entry_id: str, resource: Resource, conversion_profile_id: int | None = None
+    entry_id: EntryRef, resource: Resource, conversion_profile_id: int | None = None
 ) -> Call[BaseEntry]:
     """Build the call replacing an entry's content (attached directly if it has none)."""
     arguments.instance("resource", resource, _RESOURCES)
     params = {
-        "entryId": arguments.text_id("entry_id", entry_id),
+        "entryId": arguments.text_id("entry_id", entry_id_of(entry_id)),
         "resource": resource,
         "conversionProfileId": conversion_profile_id,
     }
@@ -119,26 +124,26 @@ def update_content(
     )
 
 
-def delete(entry_id: str) -> Call[None]:
+def delete(entry_id: EntryRef) -> Call[None]:
     """Build the call deleting an entry (a second delete answers ``EntryNotFoundError``)."""
-    params = {"entryId": arguments.text_id("entry_id", entry_id)}
+    params = {"entryId": arguments.text_id("entry_id", entry_id_of(entry_id))}
     return Call(service=SERVICE, action="delete", params=params, decoder=codec.decode_none)
 
 
-def recycle(entry_id: str) -> Call[BaseEntry]:
+def recycle(entry_id: EntryRef) -> Call[BaseEntry]:
     """Build the call moving an entry to the recycle bin (``displayInSearch`` -2): lists leave it
     out, its category links stay, ``restore_recycled`` brings it back. ``RecycleBinDisabledError``
     when the account has no bin; ``INVALID_ENTRY_STATUS_FOR_RECYCLE`` when it is there already."""
-    params = {"entryId": arguments.text_id("entry_id", entry_id)}
+    params = {"entryId": arguments.text_id("entry_id", entry_id_of(entry_id))}
     return Call(
         service=SERVICE, action="recycle", params=params, decoder=codec.decoder_for(BaseEntry)
     )
 
 
-def restore_recycled(entry_id: str) -> Call[BaseEntry]:
+def restore_recycled(entry_id: EntryRef) -> Call[BaseEntry]:
     """Build the call bringing an entry back from the recycle bin
     (``INVALID_ENTRY_STATUS_FOR_RESTORE`` when it is not there)."""
-    params = {"entryId": arguments.text_id("entry_id", entry_id)}
+    params = {"entryId": arguments.text_id("entry_id", entry_id_of(entry_id))}
     return Call(
         service=SERVICE,
         action="restoreRecycled",

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from kaltura_mm.errors import ConfigError
-from kaltura_mm.models import Category, CategoryFilter, ListPage, Pager
+from kaltura_mm.models import Category, CategoryFilter, CategoryParams, ListPage, Pager
 from kaltura_mm.protocol import codec
 from kaltura_mm.protocol.calls import Call
+from kaltura_mm.refs import CategoryRef, category_id_of
 from kaltura_mm.services import arguments
 
 SERVICE = "category"
 
 
-def get(category_id: int) -> Call[Category]:
+def get(category_id: CategoryRef) -> Call[Category]:
     """Build the call fetching one category (``CategoryNotFoundError`` if missing)."""
-    params = {"id": arguments.int_id("category_id", category_id)}
+    params = {"id": arguments.int_id("category_id", category_id_of(category_id))}
     return Call(service=SERVICE, action="get", params=params, decoder=codec.decoder_for(Category))
 
 
@@ -31,9 +32,9 @@ def list(
     )
 
 
-def add(category: Category) -> Call[Category]:
+def add(category: CategoryParams) -> Call[Category]:
     """Build the call creating a category (admin session only); not idempotent."""
-    arguments.instance("category", category, Category)
+    arguments.instance("category", category, CategoryParams)
     if not category.name:
         raise ConfigError("category.name is empty: give the new category a name")
     return Call(
@@ -45,21 +46,24 @@ def add(category: Category) -> Call[Category]:
     )
 
 
-def update(category_id: int, category: Category) -> Call[Category]:
+def update(category_id: CategoryRef, category: CategoryParams) -> Call[Category]:
     """Build the call changing the set fields of a category: ``name`` renames it, ``parent_id``
     moves it (its descendants follow in a server batch job); admin session only."""
-    arguments.instance("category", category, Category)
-    params = {"id": arguments.int_id("category_id", category_id), "category": category}
+    arguments.instance("category", category, CategoryParams)
+    params = {
+        "id": arguments.int_id("category_id", category_id_of(category_id)),
+        "category": category,
+    }
     return Call(
         service=SERVICE, action="update", params=params, decoder=codec.decoder_for(Category)
     )
 
 
-def delete(category_id: int, move_entries_to_parent: bool = True) -> Call[None]:
+def delete(category_id: CategoryRef, move_entries_to_parent: bool = True) -> Call[None]:
     """Build the call deleting a category and its sub-categories; their entries move to the
     parent (or, with ``move_entries_to_parent=False`` or at the root, lose those categories)."""
     params = {
-        "id": arguments.int_id("category_id", category_id),
+        "id": arguments.int_id("category_id", category_id_of(category_id)),
         "moveEntriesToParentCategory": 1 if move_entries_to_parent else 0,
     }
     return Call(service=SERVICE, action="delete", params=params, decoder=codec.decode_none)

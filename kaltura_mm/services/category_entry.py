@@ -5,16 +5,17 @@ from __future__ import annotations
 from kaltura_mm.models import CategoryEntry, CategoryEntryFilter, ListPage, Pager
 from kaltura_mm.protocol import codec
 from kaltura_mm.protocol.calls import Call
+from kaltura_mm.refs import CategoryRef, EntryRef, category_id_of, entry_id_of
 from kaltura_mm.services import arguments
 
 SERVICE = "categoryEntry"
 
 
-def add(entry_id: str, category_id: int) -> Call[CategoryEntry]:
+def add(entry_id: EntryRef, category_id: CategoryRef) -> Call[CategoryEntry]:
     """Build the call assigning an entry to a category; not idempotent (a second one fails)."""
     link = CategoryEntry(
-        entry_id=arguments.text_id("entry_id", entry_id),
-        category_id=arguments.int_id("category_id", category_id),
+        entry_id=arguments.text_id("entry_id", entry_id_of(entry_id)),
+        category_id=arguments.int_id("category_id", category_id_of(category_id)),
     )
     return Call(
         service=SERVICE,
@@ -25,11 +26,11 @@ def add(entry_id: str, category_id: int) -> Call[CategoryEntry]:
     )
 
 
-def delete(entry_id: str, category_id: int) -> Call[None]:
+def delete(entry_id: EntryRef, category_id: CategoryRef) -> Call[None]:
     """Build the call removing an entry from a category (the entry itself stays)."""
     params = {
-        "entryId": arguments.text_id("entry_id", entry_id),
-        "categoryId": arguments.int_id("category_id", category_id),
+        "entryId": arguments.text_id("entry_id", entry_id_of(entry_id)),
+        "categoryId": arguments.int_id("category_id", category_id_of(category_id)),
     }
     return Call(service=SERVICE, action="delete", params=params, decoder=codec.decode_none)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kaltura_mm.errors import ConfigError
-from kaltura_mm.models import ListPage, Pager, UploadToken, UploadTokenFilter
+from kaltura_mm.models import ListPage, Pager, UploadToken, UploadTokenFilter, UploadTokenParams
 from kaltura_mm.protocol import codec
 from kaltura_mm.protocol.calls import Call, FilePart
 from kaltura_mm.services import arguments
@@ -19,7 +19,7 @@ def add(
     """Build the call creating an upload token; not idempotent."""
     if file_size is not None and (isinstance(file_size, bool) or file_size < 0):
         raise ConfigError(f"file_size must be a byte count >= 0, got {file_size!r}")
-    token = UploadToken(file_name=file_name, file_size=file_size, auto_finalize=auto_finalize)
+    token = UploadTokenParams(file_name=file_name, file_size=file_size, auto_finalize=auto_finalize)
     return Call(
         service=SERVICE,
         action="add",

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from kaltura_mm.errors import ConfigError
-from kaltura_mm.models import ListPage, Pager, UserRole, UserRoleFilter
+from kaltura_mm.models import ListPage, Pager, UserRole, UserRoleFilter, UserRoleParams
 from kaltura_mm.protocol import codec
 from kaltura_mm.protocol.calls import Call
 from kaltura_mm.services import arguments
@@ -38,9 +38,9 @@ ROLE_PRESETS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 
 
-def add(role: UserRole) -> Call[UserRole]:
+def add(role: UserRoleParams) -> Call[UserRole]:
     """Build the call creating a role (``ROLE_NAME_ALREADY_EXISTS`` for a name in use)."""
-    arguments.instance("role", role, UserRole)
+    arguments.instance("role", role, UserRoleParams)
     if not role.name or not role.permission_names:
         raise ConfigError("a role needs a name and permission_names (comma-separated)")
     return Call(

@@ -43,7 +43,7 @@ Content = tuple[int, str]  # (size, sha256 of every byte)
 
 
 def _age(entry: BaseEntry) -> tuple[int, str]:
-    return (entry.created_at or 0, entry.id or "")
+    return (entry.created_at or 0, entry.id)
 
 
 @attrs.define
@@ -70,10 +70,10 @@ class Uploads:
         kept: dict[str, list[BaseEntry]] = {}
         free: dict[str, BaseEntry] = {}
         for entry in view.entries.values():
-            linked = bool(view.links.get(entry.id or ""))
+            linked = bool(view.links.get(entry.id))
             if entry.id in taken or entry.status not in COMPLETE_STATUSES or not linked:
                 continue
-            free[entry.id or ""] = entry
+            free[entry.id] = entry
             name = entry.reference_id or ""
             if name.startswith(REFERENCE_PREFIX):
                 found.setdefault(name, []).append(entry)

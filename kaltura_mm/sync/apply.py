@@ -97,7 +97,7 @@ def _placed(plan: Plan, known: Mapping[str, int], hooks: ApplyHooks) -> Flow[lis
             for category in (*outcome.created, outcome.category):
                 if hooks.on_category is not None:
                     hooks.on_category(category)
-            ids[(outcome.category.full_name or "").casefold()] = outcome.category.id or 0
+            ids[outcome.category.full_name.casefold()] = outcome.category.id
     scope_id = ids[plan.scope.full_name.casefold()] or 0
 
     def placed(item: PlanItem) -> PlanItem:

@@ -60,7 +60,7 @@ def scope_tree(plan: Plan) -> Flow[dict[int, Category]]:
         raise PlanScopeError(
             scope.full_name, [f"its category {scope.id} no longer exists"]
         ) from None
-    if (top.full_name or "").casefold() != scope.full_name.casefold():
+    if top.full_name.casefold() != scope.full_name.casefold():
         raise PlanScopeError(
             scope.full_name,
             [f"category {scope.id} is {top.full_name!r} on the server, not {scope.full_name!r}"],
@@ -81,7 +81,7 @@ def with_linked(
     unknown = sorted({c for ids in linked.values() for c in ids} - set(tree))
     if top is None or not unknown:
         return found
-    below = (top.full_ids or "") + ">"
+    below = top.full_ids + ">"
     for start in range(0, len(unknown), CALLS_PER_REQUEST):
         batch = MultiRequest()
         refs: list[Ref[Any]] = [
@@ -89,7 +89,7 @@ def with_linked(
         ]
         answer: MultiResponse = yield batch
         for held in (answer.outcome(r) for r in refs):
-            if isinstance(held, Category) and held.id and (held.full_ids or "").startswith(below):
+            if isinstance(held, Category) and held.full_ids.startswith(below):
                 found[held.id] = held
     return found
 
@@ -157,7 +157,7 @@ def _inside(place: Place, top: str, tree: Mapping[int, Category]) -> bool:
     if place.id is None:
         return _below(top, place.full_name)
     held = tree.get(place.id)
-    return held is not None and (held.full_name or "").casefold() == place.full_name.casefold()
+    return held is not None and held.full_name.casefold() == place.full_name.casefold()
 
 
 def _below(top: str, name: str) -> bool:

@@ -13,6 +13,7 @@ from kaltura_mm.errors import CategoryNotFoundError, ConfigError
 from kaltura_mm.flows.batch import Pace
 from kaltura_mm.flows.categories import normalize_path, resolve_category
 from kaltura_mm.models import Category
+from kaltura_mm.refs import CategoryOrPath
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.sync import truth
 from kaltura_mm.sync.apply import Resume, apply_plan
@@ -52,7 +53,7 @@ class _Prints:
 
 def plan_sync(
     source: Source,
-    category: int | str,
+    category: CategoryOrPath,
     *,
     records: Mapping[str, SyncRecord] | None = None,
     prune: Prune = None,
@@ -82,11 +83,11 @@ def plan_sync(
         view = ServerView(None)
         name = normalize_path(str(category))
     else:
-        keys = [item.key(top.id or 0) for item in source.items]
+        keys = [item.key(top.id) for item in source.items]
         prints.items.update(zip(keys, source.items, strict=True))
         known = {r.reference_id: r.entry_id for r in records.values()}
         view = yield from read_server(top, keys, known, known_categories, prints.aliases)
-        name = top.full_name or ""
+        name = top.full_name
     return build_plan(
         source,
         view,
@@ -99,7 +100,7 @@ def plan_sync(
     )
 
 
-def _scope(category: int | str, create: bool) -> Flow[Category | None]:
+def _scope(category: CategoryOrPath, create: bool) -> Flow[Category | None]:
     try:
         found: Category = yield from resolve_category(category)
     except CategoryNotFoundError:

@@ -66,7 +66,7 @@ from kaltura_mm.upload.request import REFERENCE_PREFIX
 
 
 def _age(entry: BaseEntry) -> tuple[int, str]:
-    return (entry.created_at or 0, entry.id or "")
+    return (entry.created_at or 0, entry.id)
 
 
 def _seen(entry: BaseEntry) -> Seen:
@@ -92,7 +92,7 @@ class _Context:
 
     def links(self, entry: BaseEntry) -> set[int]:
         """Return the scope's categories ``entry`` is linked to."""
-        return set(self.view.links.get(entry.id or "", frozenset()))
+        return set(self.view.links.get(entry.id, frozenset()))
 
 
 def build_plan(
@@ -213,7 +213,7 @@ def _item(
         print_ = context.prints(item, None)
         twin = context.uploads.take(item.path, print_)
         if twin is not None:
-            return _adopted(context, item, base, twin, SyncRecord.of(key, twin.id or "", print_))
+            return _adopted(context, item, base, twin, SyncRecord.of(key, twin.id, print_))
     if entry is None or entry.status is EntryStatus.IMPORT:
         return attrs.evolve(
             base,
@@ -268,7 +268,7 @@ def _existing(
     print_ = verdict.print_
     if entry.replacing_entry_id:
         notes.append(f"a replacement is pending ({entry.replacing_entry_id})")
-    edit = EntryEdit(entry_id=entry.id or "", **_desired_fields(item, context.source))
+    edit = EntryEdit(entry_id=entry.id, **_desired_fields(item, context.source))
     before, after = differences(edit, entry)
     if verdict.reference_id is not None:  # kept as the server holds it: recorded in step
         before = {**before, "reference_id": entry.reference_id}

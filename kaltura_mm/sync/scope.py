@@ -49,6 +49,6 @@ class Scope:
 def scope_of(view: ServerView, scope_name: str) -> Scope:
     if view.scope is None:
         return Scope(Place(scope_name), {}, {})
-    places = {c.id: Place(c.full_name or "", c.id) for c in view.tree.values() if c.id}
-    top = places[view.scope.id or 0]
+    places = {c.id: Place(c.full_name, c.id) for c in view.tree.values()}
+    top = places[view.scope.id]
     return Scope(top, {p.full_name.casefold(): p for p in places.values()}, places)

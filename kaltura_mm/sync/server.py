@@ -72,7 +72,7 @@ class ServerView:
 
     def category_by_path(self) -> dict[str, Category]:
         """Return the scope's categories by case-folded full name."""
-        return {(c.full_name or "").casefold(): c for c in self.tree.values()}
+        return {c.full_name.casefold(): c for c in self.tree.values()}
 
 
 def read_server(
@@ -121,10 +121,10 @@ def _requests(calls: int) -> int:
 
 
 def _tree(top: Category) -> Flow[tuple[dict[int, Category], int]]:
-    tree = {top.id or 0: top}
+    tree = {top.id: top}
     index, requests = 1, 0
     while True:
-        query = CategoryFilter(ancestor_id_in=(top.id or 0,), order_by="+createdAt")
+        query = CategoryFilter(ancestor_id_in=(top.id,), order_by="+createdAt")
         page: ListPage[Category] = yield category.list(
             query, Pager(page_size=PAGE, page_index=index)
         )
@@ -139,7 +139,7 @@ def _made_below(
     top: Category, tree: Mapping[int, Category], made: Mapping[str, int]
 ) -> Flow[dict[int, Category]]:
     """Return the categories below ``top`` that were made but are not listed yet, read by id."""
-    prefix = (top.full_name or "").casefold() + ">"
+    prefix = top.full_name.casefold() + ">"
     ids = [i for name, i in made.items() if name.casefold().startswith(prefix) and i not in tree]
     if not ids:
         return {}
@@ -147,12 +147,8 @@ def _made_below(
     refs: list[Ref[Any]] = [batch.add(category.get(i)) for i in ids]
     answer: MultiResponse = yield batch
     found = [answer.outcome(r) for r in refs]
-    below = (top.full_ids or "") + ">"
-    return {
-        c.id: c
-        for c in found
-        if isinstance(c, Category) and c.id and (c.full_ids or "").startswith(below)
-    }
+    below = top.full_ids + ">"
+    return {c.id: c for c in found if isinstance(c, Category) and c.full_ids.startswith(below)}
 
 
 def _listing(top: Category) -> Flow[tuple[dict[str, BaseEntry], int]]:

@@ -52,9 +52,10 @@ from kaltura_mm.errors import (
 )
 from kaltura_mm.models import (
     BaseEntry,
-    DocumentEntry,
+    BaseEntryParams,
+    DocumentEntryParams,
     EntryType,
-    MediaEntry,
+    MediaEntryParams,
     Pager,
     UploadedFileTokenResource,
     UploadToken,
@@ -141,7 +142,7 @@ def check_categories(
         raise unknown_categories_error(missing)
 
 
-def _new_entry(job: Job) -> BaseEntry:
+def _new_entry(job: Job) -> BaseEntryParams:
     request = job.request
     fields: dict[str, Any] = {
         "name": request.entry_name,
@@ -151,8 +152,8 @@ def _new_entry(job: Job) -> BaseEntry:
         "user_id": request.owner_user_id,
     }
     if job.kind.entry_type is EntryType.DOCUMENT:
-        return DocumentEntry(document_type=job.kind.document_type, **fields)
-    return MediaEntry(media_type=job.kind.media_type, **fields)
+        return DocumentEntryParams(document_type=job.kind.document_type, **fields)
+    return MediaEntryParams(media_type=job.kind.media_type, **fields)
 
 
 def _explain(what: str, error: KalturaError) -> str:
@@ -221,7 +222,7 @@ def create(
     """
     batch, made = _create_request(job, into, probe)
     response: MultiResponse = yield batch
-    made_entry: Any = response.outcome(made.entry) if made.entry else into or BaseEntry()
+    made_entry: Any = response.outcome(made.entry) if made.entry else into
     made_token = response.outcome(made.token)
     marker = _id_of(response.outcome(made.marker)) if made.marker else None
     if made.unmark is not None and not isinstance(response.outcome(made.unmark), KalturaError):
@@ -287,7 +288,7 @@ def _sweep_nameless(job: Job) -> Flow[None]:
     )
     page = yield from patiently(upload_token.list(nameless, Pager(page_size=50)), job.options)
     for token in page.objects:
-        yield from delete_token(token.id or "", job.options)
+        yield from delete_token(token.id, job.options)
 
 
 def create_once(job: Job, found: LookupFindings | None = None) -> Flow[tuple[Job, Creation]]:

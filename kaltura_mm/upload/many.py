@@ -22,6 +22,7 @@ from kaltura_mm.errors import (
     KalturaError,
     UploadCancelledError,
 )
+from kaltura_mm.refs import CategoryOrPath
 from kaltura_mm.runtime.effects import Flow, Now, interleave
 from kaltura_mm.upload.create import unknown_categories_error
 from kaltura_mm.upload.job import (
@@ -35,7 +36,6 @@ from kaltura_mm.upload.job import (
     SessionFacts,
 )
 from kaltura_mm.upload.one import (
-    CategoryOrPath,
     category_ids,
     request_for,
     upload_prepared,

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from kaltura_mm import models
 from kaltura_mm.errors import (
     ApiError,
     EntryNotFoundError,
@@ -28,6 +29,7 @@ from kaltura_mm.errors import (
 )
 from kaltura_mm.flows.categories import resolve_category
 from kaltura_mm.models import BaseEntry, UploadToken
+from kaltura_mm.refs import CategoryOrPath
 from kaltura_mm.runtime.effects import Flow, Now
 from kaltura_mm.services import base_entry, category
 from kaltura_mm.upload.chunks import TokenExpired, ensure_unchanged, send_chunks, truth
@@ -61,9 +63,6 @@ from kaltura_mm.upload.request import (
 from kaltura_mm.upload.result import UploadResult
 from kaltura_mm.upload.tidy import delete_token, tidy
 from kaltura_mm.upload.verify import verify, wait_ready
-
-CategoryOrPath = int | str
-"""A category named by id (``42``) or by full path (``"Root>Lectures"``)."""
 
 
 def upload_file(
@@ -112,10 +111,11 @@ def upload(
 
 def category_ids(category: CategoryOrPath | Sequence[CategoryOrPath]) -> Flow[tuple[int, ...]]:
     """Return the ids of ``category``: ids as they are, full paths resolved (one request each)."""
-    named = (category,) if isinstance(category, int | str) else tuple(category)
+    if isinstance(category, int | str | models.Category):
+        category = (category,)
     ids = []
-    for one in named:
-        ids.append(one if isinstance(one, int) else (yield from resolve_category(one)).id or 0)
+    for one in category:
+        ids.append(one if isinstance(one, int) else (yield from resolve_category(one)).id)
     return tuple(ids)
 
 

@@ -140,7 +140,7 @@ def is_complete(entry: BaseEntry) -> bool:
 
 
 def _age(entry: BaseEntry) -> tuple[int, str]:
-    return (entry.created_at or 0, entry.id or "")
+    return (entry.created_at or 0, entry.id)
 
 
 def _ids(items: Iterable[BaseEntry | UploadToken]) -> tuple[str, ...]:
@@ -167,7 +167,7 @@ class _View:
 
     def finished(self, entry: BaseEntry) -> bool:
         """Return whether ``entry`` holds the upload's content (rule 2)."""
-        receipts = self.receipts.get(entry.id or "", [])
+        receipts = self.receipts.get(entry.id, [])
         closed = any(t.status in FINISHED_TOKEN_STATUSES for t in receipts)
         return is_complete(entry) or (entry.status is EntryStatus.IMPORT and closed)
 
@@ -194,7 +194,7 @@ def _refillable(entry: BaseEntry, view: _View, found: LookupFindings) -> bool:
     """Return whether ``entry`` takes a new receipt: NO_CONTENT, or IMPORT on dead receipts only."""
     if entry.status is EntryStatus.NO_CONTENT:
         return True
-    receipts = view.receipts.get(entry.id or "", [])
+    receipts = view.receipts.get(entry.id, [])
     dead = bool(receipts) and all(found.is_dead(t) for t in receipts)
     return entry.status is EntryStatus.IMPORT and dead
 
@@ -209,13 +209,13 @@ def decide(found: LookupFindings, names: TokenNames, size: int) -> Decision:
         (t.uploaded_file_size or 0, t.created_at or 0, e, t)
         for e in view.live
         if e.status is EntryStatus.IMPORT
-        for t in view.receipts.get(e.id or "", [])
+        for t in view.receipts.get(e.id, [])
         if t.status in _RESUMABLE_TOKEN and t.file_size in (None, size) and not found.is_dead(t)
     ]
     if resumable:
         *_, entry, token = max(resumable, key=lambda r: (r[0], r[1]))
         entries, tokens = view.strays(entry, token.id)
-        dead = [t for t in view.receipts.get(entry.id or "", []) if found.is_dead(t)]
+        dead = [t for t in view.receipts.get(entry.id, []) if found.is_dead(t)]
         return Decision(
             RecoveryStep.RESUME, entry, token, entries, tuple(sorted({*tokens, *_ids(dead)}))
         )

@@ -155,7 +155,7 @@ def _abandon(entry_id: str, state: UploadState) -> Flow[None]:
     entry: BaseEntry = yield base_entry.get(entry_id)
     if entry.replacing_entry_id:
         yield media.cancel_replace(entry_id)
-    yield from delete_token(token.id or "")
+    yield from delete_token(token.id)
 
 
 def _replace(job: Job, approve: bool, fresh: bool = False) -> Flow[ReplaceResult]:
@@ -168,7 +168,7 @@ def _replace(job: Job, approve: bool, fresh: bool = False) -> Flow[ReplaceResult
     entry, stale = yield from cancel_stale(entry, ours=bool(mine))
     if stale is not None:  # this file's tokens went with it: send the file again (rule 6)
         for token in mine:
-            yield from delete_token(token.id or "", job.options)
+            yield from delete_token(token.id, job.options)
         job, mine = job.saved(attrs.evolve(job.state, token_id=None, confirmed_offsets=())), []
     book, resumed = None, 0
     if job.state.token_id:
@@ -265,7 +265,7 @@ def _open(job: Job) -> Flow[tuple[Job, ChunkBook]]:
     job = job.saved(attrs.evolve(job.state, token_id=made.id))
     refused = answer.outcome(attach)
     if isinstance(refused, ApiError):
-        yield from delete_token(made.id or "", job.options)
+        yield from delete_token(made.id, job.options)
         job = job.saved(attrs.evolve(job.state, token_id=None))
         raise _refusal(job, refused)
     sent = answer.outcome(head)

@@ -38,7 +38,7 @@ class ReplaceResult:
     @property
     def entry_id(self) -> str:
         """Return the entry's id (the same as before the replacement)."""
-        return self.entry.id or ""
+        return self.entry.id
 
     @property
     def replacing_entry_id(self) -> str | None:

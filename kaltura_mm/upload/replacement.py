@@ -86,7 +86,7 @@ def cancel_stale(entry: BaseEntry, *, ours: bool) -> Flow[tuple[BaseEntry, str |
     temp = yield from _temporary(entry)
     why = _failure(entry, temp)
     if why is not None and _gone(entry, temp):
-        again: BaseEntry = yield base_entry.get(entry.id or "")
+        again: BaseEntry = yield base_entry.get(entry.id)
         if again.replacing_entry_id != entry.replacing_entry_id:
             return again, None  # it went because it was swapped in
     ready_unapproved = replacement_status(entry) is ReplacementStatus.READY_BUT_NOT_APPROVED
@@ -94,20 +94,20 @@ def cancel_stale(entry: BaseEntry, *, ours: bool) -> Flow[tuple[BaseEntry, str |
         why = "an earlier replacement was waiting for approval"
     if why is None:
         return entry, None
-    yield media.cancel_replace(entry.id or "")
-    fresh: BaseEntry = yield base_entry.get(entry.id or "")
+    yield media.cancel_replace(entry.id)
+    fresh: BaseEntry = yield base_entry.get(entry.id)
     return fresh, why
 
 
 def _swapped_meanwhile(entry: BaseEntry) -> Flow[bool]:
     """Return whether the replacement ended between reading ``entry`` and its temporary entry."""
-    again: BaseEntry = yield base_entry.get(entry.id or "")
+    again: BaseEntry = yield base_entry.get(entry.id)
     return again.replacing_entry_id != entry.replacing_entry_id
 
 
 def _failed(entry: BaseEntry, why: str) -> Flow[None]:
     """Cancel a failed replacement and raise saying why (rule 3)."""
-    yield media.cancel_replace(entry.id or "")
+    yield media.cancel_replace(entry.id)
     raise ReplacementFailedError(
         f"entry {entry.id}: the new content failed ({why}); the replacement was cancelled and "
         "the entry keeps its old content: check that the file plays, then replace again",

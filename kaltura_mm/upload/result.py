@@ -55,7 +55,7 @@ class UploadResult:
     @property
     def entry_id(self) -> str:
         """Return the entry's id."""
-        return self.entry.id or ""
+        return self.entry.id
 
 
 @attrs.frozen(kw_only=True)

@@ -83,5 +83,5 @@ def wait_ready(job: Job, entry: BaseEntry) -> Flow[BaseEntry]:
             )
         yield Sleep(options.ready_poll_interval)
         waited += options.ready_poll_interval
-        entry = yield from patiently(base_entry.get(entry.id or ""), options)
+        entry = yield from patiently(base_entry.get(entry.id), options)
     return entry

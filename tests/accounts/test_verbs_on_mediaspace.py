@@ -93,7 +93,7 @@ def test_detach_add_move(mediaspace: Sandbox, mode: str, session: str) -> None:
     other, _ = _channel(mediaspace, session)
     first, second = _seed(mediaspace, cid, session)
     run = _client(mediaspace, mode, session, ASSIGNER)
-    assert all(o.ok for o in run(lambda c: c.add([first], other)))
+    assert all(o.ok for o in run(lambda c: c.attach([first], other)))
     assert all(o.ok for o in run(lambda c: c.detach([first], cid)))
     assert all(o.ok for o in run(lambda c: c.move([second], cid, other)))
     assert in_category(mediaspace, cid) == []

@@ -74,7 +74,9 @@ def test_table_shows_rows_and_readable_dates() -> None:
 
 
 def test_category_record() -> None:
-    record = category_record(Category(id=5, name="B", full_name="A>B", parent_id=4, depth=1))
+    record = category_record(
+        Category(id=5, name="B", full_name="A>B", full_ids="4>5", parent_id=4, depth=1)
+    )
     assert tuple(record) == CATEGORY_KEYS
     assert record["full_name"] == "A>B"
 

@@ -12,7 +12,14 @@ from kaltura_mm.errors import AmbiguousCategoryError, EntryNotFoundError
 from kaltura_mm.flows.categories import category_tree, resolve_category
 from kaltura_mm.flows.entries import get_entries, get_entry
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries, list_page
-from kaltura_mm.models import DocumentEntry, DocumentType, EntryType, MediaEntry, MediaType
+from kaltura_mm.models import (
+    DocumentEntry,
+    DocumentEntryParams,
+    DocumentType,
+    EntryType,
+    MediaEntry,
+    MediaType,
+)
 from kaltura_mm.protocol.calls import MultiRequest
 from kaltura_mm.runtime.effects import Emit, Flow
 from kaltura_mm.sandbox import Sandbox
@@ -129,7 +136,7 @@ def test_entries_are_typed_by_kind_and_statuses_show_unready_ones(
     unready = kaltura_sandbox.seed_entries(category_id, 2, ready=False)
     with Client(admin_config(kaltura_sandbox)) as client:
         document = client.call(
-            base_entry.add(DocumentEntry(name="syllabus", document_type=DocumentType.PDF))
+            base_entry.add(DocumentEntryParams(name="syllabus", document_type=DocumentType.PDF))
         )
         assert document.id
         client.call(category_entry.add(document.id, category_id))

@@ -12,7 +12,7 @@ import pytest
 
 from kaltura_mm import transport
 from kaltura_mm.client import AsyncClient
-from kaltura_mm.models import UploadToken
+from kaltura_mm.models import UploadToken, UploadTokenParams
 from kaltura_mm.protocol.calls import FilePart
 from kaltura_mm.services import upload_token
 
@@ -40,7 +40,7 @@ def test_file_reads_leave_the_loop_free(
             "admin_secret": kaltura_sandbox.admin_secret,
         }
         async with AsyncClient(**settings) as client:
-            token = await client.call(upload_token.add(UploadToken(file_name="clip.mp4")))
+            token = await client.call(upload_token.add(UploadTokenParams(file_name="clip.mp4")))
             sent = await client.call(
                 upload_token.upload(token.id, FilePart(path=media)),
                 progress=lambda part, done: reported_on.add(threading.get_ident()),

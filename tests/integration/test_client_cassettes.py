@@ -19,13 +19,15 @@ from kaltura_mm.client import AsyncClient, Client
 from kaltura_mm.config import Config, RetryPolicy
 from kaltura_mm.errors import EntryNotFoundError, UploadTokenNotFoundError
 from kaltura_mm.models import (
-    BaseEntry,
     BaseEntryFilter,
+    BaseEntryParams,
     Category,
     CategoryEntryFilter,
     CategoryFilter,
+    CategoryParams,
     EntryStatus,
     MediaEntry,
+    MediaEntryParams,
     MediaType,
     SessionType,
     UploadedFileTokenResource,
@@ -103,7 +105,7 @@ def iter_call(call: Any) -> Flow[Any]:
 
 def test_category(replay: Callable[..., Any]) -> None:
     def flow() -> Flow[tuple[Category, Category, Any]]:
-        created = yield category.add(Category(name="kaltura-mm cassettes"))
+        created = yield category.add(CategoryParams(name="kaltura-mm cassettes"))
         fetched = yield category.get(created.id)
         listed = yield category.list(CategoryFilter(id_equal=created.id))
         return created, fetched, listed
@@ -115,10 +117,12 @@ def test_category(replay: Callable[..., Any]) -> None:
 
 def test_base_entry(replay: Callable[..., Any]) -> None:
     def flow() -> Flow[dict[str, Any]]:
-        added = yield base_entry.add(MediaEntry(name="cassette entry", media_type=MediaType.VIDEO))
+        added = yield base_entry.add(
+            MediaEntryParams(name="cassette entry", media_type=MediaType.VIDEO)
+        )
         fetched = yield base_entry.get(added.id)
         by_ids = yield base_entry.get_by_ids([added.id])
-        updated = yield base_entry.update(added.id, BaseEntry(description="recorded"))
+        updated = yield base_entry.update(added.id, BaseEntryParams(description="recorded"))
         listed = yield base_entry.list(
             BaseEntryFilter(id_equal=added.id, status_in=[EntryStatus.NO_CONTENT])
         )
@@ -159,8 +163,8 @@ def test_upload_token(replay: Callable[..., Any], media: Path) -> None:
 
 def test_category_entry(replay: Callable[..., Any]) -> None:
     def flow() -> Flow[dict[str, Any]]:
-        folder = yield category.add(Category(name="kaltura-mm cassette links"))
-        entry = yield base_entry.add(MediaEntry(name="linked", media_type=MediaType.VIDEO))
+        folder = yield category.add(CategoryParams(name="kaltura-mm cassette links"))
+        entry = yield base_entry.add(MediaEntryParams(name="linked", media_type=MediaType.VIDEO))
         link = yield category_entry.add(entry.id, folder.id)
         listed = yield category_entry.list(CategoryEntryFilter(entry_id_equal=entry.id))
         yield category_entry.delete(entry.id, folder.id)
@@ -173,7 +177,9 @@ def test_category_entry(replay: Callable[..., Any]) -> None:
 
 def test_widget_upload_multirequest(replay: Callable[..., Any], media: Path) -> None:
     batch = MultiRequest()
-    entry = batch.add(base_entry.add(MediaEntry(name="widget upload", media_type=MediaType.VIDEO)))
+    entry = batch.add(
+        base_entry.add(MediaEntryParams(name="widget upload", media_type=MediaType.VIDEO))
+    )
     token = batch.add(upload_token.add(file_name="cassette.mp4"))
     uploaded = batch.add(upload_token.upload(token.id, FilePart(path=media)))
     attached = batch.add(

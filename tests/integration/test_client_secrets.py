@@ -14,7 +14,7 @@ import pytest
 from kaltura_mm.client import Client
 from kaltura_mm.config import Config, RetryPolicy
 from kaltura_mm.errors import KalturaError
-from kaltura_mm.models import BaseEntry, Pager, SessionType
+from kaltura_mm.models import BaseEntryParams, Pager, SessionType
 from kaltura_mm.protocol.calls import MultiRequest
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.services import base_entry, category, session
@@ -55,7 +55,7 @@ def _exercise(client: Client, sandbox: Sandbox, shown: list[str]) -> str:
     shown.append(repr(client.call(category.list(pager=Pager(page_size=1)))))
     batch = MultiRequest()
     batch.add(base_entry.get("0_missing"))
-    batch.add(base_entry.add(BaseEntry(name="ok")))
+    batch.add(base_entry.add(BaseEntryParams(name="ok")))
     shown.append(repr(client.multi(batch).outcomes))
     attempts = [
         lambda: client.call(base_entry.get("0_missing")),

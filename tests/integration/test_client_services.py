@@ -25,13 +25,15 @@ from kaltura_mm.errors import (
 )
 from kaltura_mm.ks import generate_v2
 from kaltura_mm.models import (
-    BaseEntry,
     BaseEntryFilter,
+    BaseEntryParams,
     Category,
     CategoryEntryFilter,
     CategoryFilter,
+    CategoryParams,
     EntryStatus,
     MediaEntry,
+    MediaEntryParams,
     MediaType,
     Pager,
     SessionType,
@@ -103,7 +105,7 @@ def test_category_add_get_list(run: Run, kaltura_sandbox_session: Sandbox) -> No
     name = _unique("cat")
 
     def flow() -> Flow[tuple[Category, Category, int]]:
-        created = yield category.add(Category(name=name, description="seeded"))
+        created = yield category.add(CategoryParams(name=name, description="seeded"))
         fetched = yield category.get(created.id)
         kaltura_sandbox_session.index.settle()  # lists lag writes: wait, as a real test polls
         listed = yield category.list(CategoryFilter(full_name_equal=name))
@@ -119,11 +121,11 @@ def test_base_entry_lifecycle(run: Run, kaltura_sandbox_session: Sandbox) -> Non
 
     def flow() -> Flow[dict[str, Any]]:
         added = yield base_entry.add(
-            MediaEntry(name=name, media_type=MediaType.VIDEO, tags="ab,cd", description="d")
+            MediaEntryParams(name=name, media_type=MediaType.VIDEO, tags="ab,cd", description="d")
         )
         fetched = yield base_entry.get(added.id)
         updated = yield base_entry.update(
-            added.id, BaseEntry(name=name + "!"), clear=["description"]
+            added.id, BaseEntryParams(name=name + "!"), clear=["description"]
         )
         by_ids = yield base_entry.get_by_ids([added.id, "0_zzzzzzzz"])
         kaltura_sandbox_session.index.settle()  # lists lag writes: wait, as a real test polls
@@ -173,7 +175,9 @@ def test_chunked_upload_and_content(run: Run, tmp_path: Path) -> None:
         )
         fetched = yield upload_token.get(token.id)
         listed = yield upload_token.list(UploadTokenFilter(id_equal=token.id))
-        entry = yield base_entry.add(MediaEntry(name=_unique("up"), media_type=MediaType.VIDEO))
+        entry = yield base_entry.add(
+            MediaEntryParams(name=_unique("up"), media_type=MediaType.VIDEO)
+        )
         attached = yield base_entry.add_content(entry.id, UploadedFileTokenResource(token=token.id))
         spare = yield upload_token.add(file_name="spare.mp4")
         yield upload_token.delete(spare.id)
@@ -197,7 +201,9 @@ def test_category_entry_add_list_delete(run: Run, kaltura_sandbox_session: Sandb
     category_id = kaltura_sandbox_session.create_category(_unique("Root>Links"))
 
     def flow() -> Flow[dict[str, Any]]:
-        entry = yield base_entry.add(MediaEntry(name=_unique("linked"), media_type=MediaType.VIDEO))
+        entry = yield base_entry.add(
+            MediaEntryParams(name=_unique("linked"), media_type=MediaType.VIDEO)
+        )
         link = yield category_entry.add(entry.id, category_id)
         try:
             yield category_entry.add(entry.id, category_id)
@@ -228,7 +234,7 @@ def test_widget_upload_multirequest(
     media = tmp_path / "widget.mp4"
     media.write_bytes(b"widget-bytes" * 1000)
     batch = MultiRequest()
-    entry = batch.add(base_entry.add(MediaEntry(name="widget", media_type=MediaType.VIDEO)))
+    entry = batch.add(base_entry.add(MediaEntryParams(name="widget", media_type=MediaType.VIDEO)))
     token = batch.add(upload_token.add(file_name="widget.mp4"))
     uploaded = batch.add(upload_token.upload(token.id, FilePart(path=media)))
     attached = batch.add(
@@ -250,7 +256,7 @@ def test_widget_upload_multirequest(
 def test_failed_item_fails_its_dependents_in_a_real_batch(run: Run) -> None:
     batch = MultiRequest()
     missing = batch.add(base_entry.get("0_nothere"))
-    dependent = batch.add(base_entry.update(missing.id, BaseEntry(name="x")))
+    dependent = batch.add(base_entry.update(missing.id, BaseEntryParams(name="x")))
     fine = batch.add(category.list(pager=Pager(page_size=1)))
 
     def flow() -> Flow[Any]:
@@ -266,7 +272,7 @@ def test_failed_item_fails_its_dependents_in_a_real_batch(run: Run) -> None:
 def test_background_calls_run_concurrently(run: Run) -> None:
     def flow() -> Flow[set[str]]:
         for index in range(6):
-            yield Start(index, base_entry.add(MediaEntry(name=f"bg-{index}")))
+            yield Start(index, base_entry.add(MediaEntryParams(name=f"bg-{index}")))
         names = set()
         for _ in range(6):
             _tag, outcome = yield NextDone()

@@ -45,7 +45,7 @@ def test_manager_runs_every_kind_of_command(kaltura_sandbox: Sandbox, tmp_path: 
         assert client.entry(entry_id).reference_id  # written: the role may set it
         (edited,) = client.update([EntryEdit(entry_id=entry_id, name="Cells")])
         assert edited.ok and client.entry(entry_id).name == "Cells"
-        assert all(o.ok for o in client.add([entry_id], other))
+        assert all(o.ok for o in client.attach([entry_id], other))
         assert all(o.ok for o in client.detach([entry_id], made))
         assert all(o.ok for o in client.delete([entry_id]))
 

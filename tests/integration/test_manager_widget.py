@@ -13,7 +13,7 @@ from kaltura_mm.client import AsyncClient, Client
 from kaltura_mm.config import Config
 from kaltura_mm.errors import ActionNotAllowedError, InvalidKsError
 from kaltura_mm.manager import AsyncMediaManager, ManagerSettings, MediaManager
-from kaltura_mm.models import MediaEntry
+from kaltura_mm.models import MediaEntryParams
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.services import base_entry, category_entry
 
@@ -58,7 +58,7 @@ def setup(kaltura_sandbox: Sandbox) -> Iterator[tuple[int, list[str], list[str]]
     ) as admin:
         anns = []
         for n in range(2):
-            entry = admin.call(base_entry.add(MediaEntry(name=f"ann {n}", user_id="ann")))
+            entry = admin.call(base_entry.add(MediaEntryParams(name=f"ann {n}", user_id="ann")))
             assert entry.id
             admin.call(category_entry.add(entry.id, category_id))
             anns.append(entry.id)

@@ -31,7 +31,7 @@ import pytest
 
 from kaltura_mm.client import Client
 from kaltura_mm.errors import UploadCancelledError, UploadError
-from kaltura_mm.models import MediaEntry, Pager, UploadTokenFilter, UploadTokenStatus
+from kaltura_mm.models import MediaEntryParams, Pager, UploadTokenFilter, UploadTokenStatus
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.services import base_entry, upload_token
 from kaltura_mm.upload import local_file
@@ -201,7 +201,7 @@ def test_an_entry_left_without_content_is_given_the_file(
     reference_id = reference_id_for(request, print_)
     run = runner(mode, kaltura_sandbox)
     run(_add_token(token_names(request, print_, reference_id).marker, print_.size))
-    left = run(_add_entry(MediaEntry(name="clip", reference_id=reference_id)))
+    left = run(_add_entry(MediaEntryParams(name="clip", reference_id=reference_id)))
     result = run(upload_file(request, attrs.evolve(OPTIONS, index_wait=30.0)))
     assert result.entry.id == left.id and not result.existing
     _exactly_one_and_nothing_open(run, result, path)
@@ -212,7 +212,7 @@ def _add_token(name: str, size: int) -> Any:
     return made
 
 
-def _add_entry(entry: MediaEntry) -> Any:
+def _add_entry(entry: MediaEntryParams) -> Any:
     made = yield base_entry.add(entry)
     return made
 

@@ -9,7 +9,7 @@ import pytest
 
 from kaltura_mm.errors import ConfigError, UploadError
 from kaltura_mm.models import (
-    Category,
+    CategoryParams,
     DocumentEntry,
     DocumentType,
     EntryStatus,
@@ -241,7 +241,7 @@ def test_a_category_made_a_moment_ago_takes_uploads(
     run: Run, kaltura_sandbox: Sandbox, tmp_path: Path
 ) -> None:
     def made() -> Any:
-        return (yield category.add(Category(name="Fresh")))
+        return (yield category.add(CategoryParams(name="Fresh")))
 
     fresh = run(made())
     path = media(tmp_path, "clip.mp4", 20 * KIB)

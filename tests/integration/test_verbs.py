@@ -16,11 +16,11 @@ import pytest
 
 from kaltura_mm import (
     AsyncClient,
-    BaseEntry,
-    Category,
+    BaseEntryParams,
+    CategoryParams,
     Client,
     EntryNotFoundError,
-    MediaEntry,
+    MediaEntryParams,
     Pager,
     UploadRequest,
 )
@@ -99,11 +99,11 @@ def test_upload_many_takes_paths_and_requests(
     assert [node.category.full_name for node in tree[0].walk()] == ["Root", "Root>Many"]
 
 
-def test_add_move_detach_delete_report_each_entry(both: Both, kaltura_sandbox: Sandbox) -> None:
+def test_attach_move_detach_delete_report_each_entry(both: Both, kaltura_sandbox: Sandbox) -> None:
     source = kaltura_sandbox.create_category("Source")
     target = kaltura_sandbox.create_category("Target")
     ids = kaltura_sandbox.seed_entries(source, 3)
-    assert [o.status for o in both(lambda c: c.add(ids[:1], target))] == ["done"]
+    assert [o.status for o in both(lambda c: c.attach(ids[:1], target))] == ["done"]
     moved = both(lambda c: c.move(ids[1:], source, target))
     assert [o.status for o in moved] == ["done", "done"]
     assert [o.status for o in both(lambda c: c.detach(ids, target))] == ["done"] * 3
@@ -112,16 +112,33 @@ def test_add_move_detach_delete_report_each_entry(both: Both, kaltura_sandbox: S
         both(lambda c: c.entry(ids[0]))
 
 
+def test_verbs_take_the_objects_the_server_returned(both: Both, kaltura_sandbox: Sandbox) -> None:
+    kaltura_sandbox.create_category("Objects")
+    target = kaltura_sandbox.create_category("Objects>Target")
+    first, second = kaltura_sandbox.seed_entries(target, 2)
+    folder = both(lambda c: c.categories.resolve("Objects>Target"))
+    assert both(lambda c: c.categories.resolve(folder)) == folder  # already resolved: as it is
+    entry = both(lambda c: c.entry(first))
+    assert both(lambda c: c.entry(entry)).id == first
+    listed = both(lambda c: c.entries(category=folder, statuses=ANY_STATUS))
+    assert sorted(e.id for e in listed) == sorted([first, second])
+    assert [o.status for o in both(lambda c: c.detach([entry], folder))] == ["done"]
+    assert [o.status for o in both(lambda c: c.attach(entry, folder.id))] == ["done"]
+    assert [o.status for o in both(lambda c: c.delete(entry))] == ["done"]
+    with pytest.raises(EntryNotFoundError):
+        both(lambda c: c.entry(entry))
+
+
 def test_bound_services_send_kaltura_s_actions(
     both: Both, kaltura_sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    made = both(lambda c: c.category.add(Category(name="Bound", parent_id=0)))
+    made = both(lambda c: c.category.add(CategoryParams(name="Bound", parent_id=0)))
     assert both(lambda c: c.category.get(made.id)).name == "Bound"
     kaltura_sandbox.index.settle()  # category.list reads the search index
     found = both(lambda c: c.category.list(CategoryFilter(full_name_equal="Bound"), Pager()))
     assert [c.id for c in found.objects] == [made.id]
-    entry = both(lambda c: c.base_entry.add(MediaEntry(name="clip", media_type=1)))
-    renamed = both(lambda c: c.base_entry.update(entry.id, BaseEntry(name="renamed")))
+    entry = both(lambda c: c.base_entry.add(MediaEntryParams(name="clip", media_type=1)))
+    renamed = both(lambda c: c.base_entry.update(entry.id, BaseEntryParams(name="renamed")))
     assert renamed.name == "renamed"
     assert [e.id for e in both(lambda c: c.base_entry.get_by_ids([entry.id]))] == [entry.id]
     both(lambda c: c.category_entry.add(entry.id, made.id))
@@ -146,5 +163,5 @@ def test_both_clients_have_the_same_verbs() -> None:
         return {name for name in dir(cls) if not name.startswith("_")}
 
     assert public(Client) - {"close"} == public(AsyncClient) - {"aclose"}
-    for name in ("upload", "upload_many", "entries", "entry", "detach", "delete", "add", "move"):
+    for name in ("upload", "upload_many", "entries", "entry", "detach", "delete", "attach", "move"):
         assert getattr(Client, name).__doc__, name

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from kaltura_mm.errors import TransportError
-from kaltura_mm.models import MediaEntry, MediaType
+from kaltura_mm.models import MediaEntryParams, MediaType
 from kaltura_mm.runtime.effects import Flow, NextDone, Start, single
 from kaltura_mm.services import base_entry
 from simulation.client.process import ClientDriver, ClientProcess
@@ -93,7 +93,7 @@ def test_an_answer_later_than_the_read_timeout_is_a_failure_that_may_have_run() 
 
 def test_a_refused_connection_was_never_sent_so_even_an_add_is_sent_again() -> None:
     world, process = _world(refused=1.0)
-    entry = MediaEntry(name="talk", media_type=MediaType.VIDEO)
+    entry = MediaEntryParams(name="talk", media_type=MediaType.VIDEO)
     with pytest.raises(TransportError, match="could not reach") as raised:
         process.run(single(base_entry.add(entry)))
     assert not raised.value.may_have_reached_server
@@ -107,7 +107,9 @@ def test_a_killed_process_stops_sending_and_its_request_in_flight_still_runs() -
 
     def two_adds() -> Flow[None]:
         for name in ("first", "second"):
-            yield Start(name, base_entry.add(MediaEntry(name=name, media_type=MediaType.VIDEO)))
+            yield Start(
+                name, base_entry.add(MediaEntryParams(name=name, media_type=MediaType.VIDEO))
+            )
         yield NextDone()
 
     with pytest.raises(Killed):

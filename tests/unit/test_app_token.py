@@ -13,7 +13,7 @@ from kaltura_mm.enums import AppTokenHashType, SessionType
 from kaltura_mm.errors import ApiError, AppTokenError, ConfigError, InvalidKsError
 from kaltura_mm.flows.app_session import app_token_session
 from kaltura_mm.ks import token_hash
-from kaltura_mm.models import AppToken, MediaEntry, SessionInfo, WidgetSession
+from kaltura_mm.models import AppToken, AppTokenParams, MediaEntry, SessionInfo, WidgetSession
 from kaltura_mm.protocol import wire
 from kaltura_mm.protocol.calls import Call
 from kaltura_mm.services import app_token, base_entry, session
@@ -74,7 +74,7 @@ def test_start_widget_session_needs_no_ks() -> None:
 
 
 def test_add_sends_the_hash_type_as_the_server_spells_it() -> None:
-    call = app_token.add(AppToken(hash_type="sha256", session_privileges="setrole:7"))
+    call = app_token.add(AppTokenParams(hash_type="sha256", session_privileges="setrole:7"))
     sent = _sent(call)["appToken"]
     assert sent["hashType"] == "SHA256" and sent["sessionPrivileges"] == "setrole:7"
     assert sent["objectType"] == "KalturaAppToken" and not call.idempotent

@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 
 from kaltura_mm.errors import DependencyError, EntryNotFoundError
-from kaltura_mm.models import BaseEntry, MediaEntry, UploadedFileTokenResource
+from kaltura_mm.models import (
+    BaseEntry,
+    BaseEntryParams,
+    MediaEntryParams,
+    UploadedFileTokenResource,
+)
 from kaltura_mm.protocol.calls import FilePart, MultiRequest
 from kaltura_mm.protocol.remainder import rest_of, substituted
 from kaltura_mm.services import base_entry, category_entry, upload_token
@@ -17,7 +22,7 @@ from kaltura_mm.services import base_entry, category_entry, upload_token
 def test_refs_are_one_based_with_nested_paths() -> None:
     batch = MultiRequest()
     listed = batch.add(base_entry.list())
-    added = batch.add(base_entry.add(BaseEntry(name="x")))
+    added = batch.add(base_entry.add(BaseEntryParams(name="x")))
     assert listed == "{1:result}"
     assert listed.objects[0].id == "{1:result:objects:0:id}"
     assert listed.total_count == "{1:result:totalCount}"
@@ -27,7 +32,7 @@ def test_refs_are_one_based_with_nested_paths() -> None:
 
 def test_widget_upload_batch_records_dependencies() -> None:
     batch = MultiRequest()
-    entry = batch.add(base_entry.add(MediaEntry(name="clip")))
+    entry = batch.add(base_entry.add(MediaEntryParams(name="clip")))
     token = batch.add(upload_token.add(file_name="clip.mp4"))
     batch.add(base_entry.add_content(entry.id, UploadedFileTokenResource(token=token.id)))
     batch.add(category_entry.add(entry.id, 42))
@@ -54,7 +59,7 @@ def test_strings_embedding_a_reference_are_refused_at_add() -> None:
     two = batch.add(base_entry.get("0_b"))
     joined = ",".join([one.id, two.id])  # two refs in one value: the server would garble it
     with pytest.raises(ValueError, match="only one reference per value"):
-        batch.add(base_entry.update("0_c", BaseEntry(description=joined)))
+        batch.add(base_entry.update("0_c", BaseEntryParams(description=joined)))
 
 
 def test_refs_from_another_batch_are_refused() -> None:
@@ -128,7 +133,7 @@ def test_a_reference_is_substituted_as_the_server_does(
 
 def test_a_ref_may_sit_once_inside_a_longer_value_with_no_brace_around() -> None:
     batch = MultiRequest()
-    entry = batch.add(base_entry.add(MediaEntry(name="a")))
+    entry = batch.add(base_entry.add(MediaEntryParams(name="a")))
     name = entry.id.within("talk.kmm0a1b.", ".mp4")
     assert name == "talk.kmm0a1b.{1:result:id}.mp4"
     batch.add(upload_token.add(name, 10))

@@ -36,7 +36,7 @@ class CategoryKaltura(InMemoryKaltura):
             full = ">".join(path.split(">")[: depth + 1])
             known = [c for c in self.tree.values() if c.full_name == full]
             if known:
-                parent = known[0].id or 0
+                parent = known[0].id
                 continue
             new_id = len(self.tree) + 10
             parent_full_ids = self.tree[parent].full_ids if parent else None
@@ -68,8 +68,8 @@ class CategoryKaltura(InMemoryKaltura):
             found = [c for c in found if filter.free_text.lower() in (c.name or "").lower()]
         if filter.ancestor_id_in:
             root = str(filter.ancestor_id_in[0])
-            found = [c for c in found if root in (c.full_ids or "").split(">")[:-1]]
-        found.sort(key=lambda c: c.full_name or "")
+            found = [c for c in found if root in c.full_ids.split(">")[:-1]]
+        found.sort(key=lambda c: c.full_name)
         start = (pager.page_index - 1) * pager.page_size
         return ListPage(
             objects=tuple(found[start : start + pager.page_size]), total_count=len(found)

@@ -25,7 +25,7 @@ from kaltura_mm.errors import (
     TransportError,
 )
 from kaltura_mm.ks import inspect
-from kaltura_mm.models import BaseEntry, MediaEntry, UploadToken
+from kaltura_mm.models import BaseEntryParams, MediaEntry, UploadTokenParams
 from kaltura_mm.protocol.calls import FilePart, MultiRequest
 from kaltura_mm.runtime.effects import Emit, Flow, NextDone, Sleep, Start, Stream, single
 from kaltura_mm.runtime.renewal import MAX_RENEWALS
@@ -88,14 +88,14 @@ def test_idempotent_call_is_retried_after_a_reset(runner: Runner) -> None:
 def test_add_is_never_resent_once_it_may_have_reached_the_server(runner: Runner) -> None:
     server = ScriptedKaltura(("baseEntry.add", httpx.ReadError("reset after sending")))
     with pytest.raises(TransportError) as caught:
-        runner(server, single(base_entry.add(BaseEntry(name="x"))))
+        runner(server, single(base_entry.add(BaseEntryParams(name="x"))))
     assert caught.value.may_have_reached_server
     assert isinstance(caught.value.__cause__, httpx.ReadError)
     assert len(server.requests) == 1
 
     server = ScriptedKaltura(("baseEntry.add", httpx.Response(503, text="busy")))
     with pytest.raises(ResponseError, match="HTTP 503"):
-        runner(server, single(base_entry.add(BaseEntry(name="x"))))
+        runner(server, single(base_entry.add(BaseEntryParams(name="x"))))
     assert len(server.requests) == 1
 
 
@@ -109,7 +109,7 @@ def test_add_is_resent_when_the_request_never_left(runner: Runner) -> None:
     assert (
         runner(
             server,
-            single(base_entry.add(BaseEntry(name="x"))),
+            single(base_entry.add(BaseEntryParams(name="x"))),
             retry=RetryPolicy(attempts=4, initial_backoff=0, max_backoff=0, jitter=0),
         ).id
         == "0_a"
@@ -155,7 +155,7 @@ def test_a_fixed_ks_cannot_be_renewed(runner: Runner) -> None:
 
 def test_multirequest_expired_everywhere_is_resent_with_a_fresh_ks(runner: Runner) -> None:
     batch = MultiRequest()
-    added = batch.add(base_entry.add(BaseEntry(name="x")))
+    added = batch.add(base_entry.add(BaseEntryParams(name="x")))
     fetched = batch.add(base_entry.get(added.id))
 
     def flow() -> Flow[Any]:
@@ -178,8 +178,8 @@ LINK = {"objectType": "KalturaCategoryEntry", "entryId": "0_a", "categoryId": 7}
 
 def _create_batch() -> tuple[MultiRequest, Any, Any]:
     batch = MultiRequest()
-    made = batch.add(upload_token.add(UploadToken(file_name="a.mp4", file_size=10)))
-    added = batch.add(base_entry.add(BaseEntry(name="x")))
+    made = batch.add(upload_token.add(UploadTokenParams(file_name="a.mp4", file_size=10)))
+    added = batch.add(base_entry.add(BaseEntryParams(name="x")))
     linked = batch.add(category_entry.add(added.id, 7))
     return batch, made, linked
 
@@ -209,7 +209,7 @@ def _receipt_batch() -> tuple[MultiRequest, Any]:
     """A create request: the receipt token's name carries the entry id (``Ref.within``)."""
     batch = MultiRequest()
     batch.add(upload_token.add("a.kmm1.mp4", 10))
-    added = batch.add(base_entry.add(BaseEntry(name="x")))
+    added = batch.add(base_entry.add(BaseEntryParams(name="x")))
     name = added.id.within("a.kmm1.", ".mp4")
     receipt = batch.add(upload_token.add(name, 10))
     return batch, receipt
@@ -249,8 +249,8 @@ def test_a_multirequest_with_an_item_run_after_a_blocked_one_is_answered_as_is(
     runner: Runner,
 ) -> None:
     batch = MultiRequest()
-    batch.add(upload_token.add(UploadToken(file_name="a.mp4", file_size=10)))
-    batch.add(base_entry.add(BaseEntry(name="x")))
+    batch.add(upload_token.add(UploadTokenParams(file_name="a.mp4", file_size=10)))
+    batch.add(base_entry.add(BaseEntryParams(name="x")))
     linked = batch.add(category_entry.add("0_a", 7))  # depends on nothing before it
 
     def flow() -> Flow[Any]:

@@ -12,6 +12,7 @@ from kaltura_mm.models import (
     ApiObject,
     BaseEntry,
     BaseEntryFilter,
+    BaseEntryParams,
     Category,
     DataEntry,
     DocumentEntry,
@@ -135,7 +136,7 @@ def test_a_value_of_the_wrong_type_goes_to_extra_instead_of_failing() -> None:
 def test_booleans_as_ints_or_strings() -> None:
     for raw in (1, "1", True, "true"):
         token = codec.decoder_for(UploadToken)(
-            {"autoFinalize": raw, "objectType": "KalturaUploadToken"}
+            {"id": "0_t", "autoFinalize": raw, "objectType": "KalturaUploadToken"}
         )
         assert token.auto_finalize is True
 
@@ -168,10 +169,10 @@ def test_encode_leaves_out_read_only_and_unset_fields() -> None:
 
 
 def test_encode_clears_with_null_suffix() -> None:
-    encoded = codec.encode_object(BaseEntry(name="x"), clear=["description"])
+    encoded = codec.encode_object(BaseEntryParams(name="x"), clear=["description"])
     assert encoded["description__null"] == "" and "description" not in encoded
     with pytest.raises(ValueError, match="no field 'nope'"):
-        codec.encode_object(BaseEntry(), clear=["nope"])
+        codec.encode_object(BaseEntryParams(), clear=["nope"])
 
 
 def test_filters_send_csv_enums_and_booleans_as_the_server_reads_them() -> None:

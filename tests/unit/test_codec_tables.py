@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from kaltura_mm import models as m
 from kaltura_mm.models import (
     BaseEntry,
     CategoryEntry,
@@ -102,11 +103,52 @@ def test_values_a_field_cannot_take_stay_in_extra_and_the_rest_decodes() -> None
 
 def test_a_wire_field_named_extra_is_kept_as_an_unknown_field() -> None:
     membership = codec.decoder_for(CategoryEntry)(
-        {"categoryId": "12", "extra": 5, "objectType": "KalturaCategoryEntry"}
+        {"categoryId": "12", "entryId": "0_a", "extra": 5, "objectType": "KalturaCategoryEntry"}
     )
     assert membership.category_id == 12 and membership.extra == {"extra": 5}
 
 
 def test_a_required_field_missing_is_a_decode_error_naming_the_class() -> None:
-    with pytest.raises(codec.DecodeError, match="cannot build UrlResource"):
+    with pytest.raises(codec.DecodeError, match="KalturaUrlResource without url"):
         codec.decode({"objectType": "KalturaUrlResource"})
+
+
+@pytest.mark.parametrize(
+    ("raw", "missing"),
+    [
+        ({"id": 7, "parentId": 0, "name": "A", "fullIds": "7"}, "KalturaCategory without fullName"),
+        ({"categoryId": 7}, "KalturaCategoryEntry without entryId"),
+        ({"fileName": "a.mp4"}, "KalturaUploadToken without id"),
+        ({"name": "x", "partnerId": 1}, "KalturaMediaEntry without id"),
+    ],
+)
+def test_an_answer_without_a_field_the_server_always_sends_is_malformed(
+    raw: dict[str, object], missing: str
+) -> None:
+    kind = missing.split()[0]
+    with pytest.raises(codec.DecodeError, match=f"malformed server answer: {missing}"):
+        codec.decode({**raw, "objectType": kind})
+    page = {"objects": [{**raw, "objectType": kind}], "objectType": "KalturaListResponse"}
+    with pytest.raises(codec.DecodeError, match="malformed server answer"):
+        codec.decode(page)
+
+
+def test_the_shapes_sent_encode_as_their_objects_and_returned_objects_are_params() -> None:
+    assert codec.encode_object(m.CategoryParams(name="A", parent_id=3)) == {
+        "name": "A",
+        "parentId": 3,
+        "objectType": "KalturaCategory",
+    }
+    assert codec.encode_object(m.MediaEntryParams(name="a"))["objectType"] == "KalturaMediaEntry"
+    entry = m.MediaEntry(id="0_a", name="a", partner_id=5)
+    assert isinstance(entry, m.BaseEntryParams) and isinstance(entry, m.MediaEntryParams)
+    assert codec.encode_object(entry) == {"name": "a", "objectType": "KalturaMediaEntry"}
+
+
+def test_a_required_field_with_a_value_it_cannot_take_is_malformed_too() -> None:
+    raw = {"id": {"not": "an id"}, "name": "x", "objectType": "KalturaMediaEntry"}
+    with pytest.raises(codec.DecodeError, match="MediaEntry missing required field 'id'"):
+        codec.decode(raw)
+    token = {"id": ["no"], "objectType": "KalturaUploadToken"}
+    with pytest.raises(codec.DecodeError, match="cannot build UploadToken"):
+        codec.decode(token)

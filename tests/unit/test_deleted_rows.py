@@ -51,7 +51,7 @@ def test_the_sync_does_not_take_a_deleted_row_for_an_entry_of_the_source() -> No
             return ListPage(objects=(GONE, LIVE), total_count=2)
         return ListPage(objects=(), total_count=0)  # the tree, the category's listing, links
 
-    top = Category(id=5, name="Bio", full_name="Bio", full_ids="5")
+    top = Category(id=5, parent_id=0, name="Bio", full_name="Bio", full_ids="5")
     view = drive(read_server(top, ["ref-a", "ref-b"]), answering(server)).result
     assert set(view.entries) == {"0_live"}
     assert set(view.by_reference()) == {"ref-b"}

@@ -27,7 +27,7 @@ from kaltura_mm.protocol.calls import Call
 from kaltura_mm.services import base_entry
 
 READ = base_entry.get("0_a")
-ADD = base_entry.add(base_entry.BaseEntry(name="x"))
+ADD = base_entry.add(base_entry.BaseEntryParams(name="x"))
 
 
 def test_codes_map_to_subclasses_and_unknown_codes_to_api_error() -> None:

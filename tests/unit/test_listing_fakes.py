@@ -225,7 +225,7 @@ class InMemoryKaltura:
     def _category_get(self, id: int) -> Category:
         if id not in self.category_ids:
             raise _err("CATEGORY_NOT_FOUND")
-        return Category(id=id, name=f"c{id}", full_name=f"c{id}")
+        return Category(id=id, parent_id=0, name=f"c{id}", full_name=f"c{id}", full_ids=str(id))
 
 
 # ---- the fake keeps the server's rules ---------------------------------------------------------

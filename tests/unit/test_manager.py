@@ -70,3 +70,41 @@ def test_update_settings_refuses_unknown_names() -> None:
         assert manager.update_settings(context_id=9, mode="manage").context_id == 9
         with pytest.raises(ConfigError, match="contextid"):
             manager.update_settings(contextid=9)
+
+
+class _VerbsOnly(Client):
+    """A client whose engine is off limits: the manager must go through the verbs."""
+
+    def __init__(self) -> None:
+        super().__init__(service_url="http://127.0.0.1:9", ks="djJ8fixed")
+        self.asked: list[tuple[str, object]] = []
+
+    def entry(self, entry_id: object) -> MediaEntry:  # type: ignore[override]
+        self.asked.append(("entry", entry_id))
+        return MediaEntry(id="0_abcdefgh", name="Lecture")
+
+    def detach(self, entry_ids: object, category_id: object, **kw: object) -> list[object]:  # type: ignore[override]
+        self.asked.append(("detach", (entry_ids, category_id)))
+        return []
+
+    def delete(self, entry_ids: object, **kw: object) -> list[object]:  # type: ignore[override]
+        self.asked.append(("delete", entry_ids))
+        return []
+
+    def run(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+        raise AssertionError("the manager ran a flow itself instead of a verb")
+
+
+def test_the_manager_runs_on_the_client_s_verbs() -> None:
+    client = _VerbsOnly()
+    settings = ManagerSettings(context_id=42, mode="manage")
+    manager = MediaManager(client, settings)
+    assert manager.select("0_abcdefgh").name == "Lecture"
+    entry = MediaEntry(id="0_abcdefgh", name="Lecture")
+    manager.detach([entry])
+    manager.delete(entry)
+    assert client.asked == [
+        ("entry", "0_abcdefgh"),
+        ("detach", ([entry], 42)),
+        ("delete", entry),
+    ]

@@ -54,7 +54,13 @@ class LinkTable:
     def _outcome(self, call: Call[Any]) -> Any:
         try:
             if call.label == "category.get":
-                return Category(id=call.params["id"], name="c")
+                return Category(
+                    id=call.params["id"],
+                    parent_id=0,
+                    name="c",
+                    full_name="c",
+                    full_ids=str(call.params["id"]),
+                )
             return self._list(call.params["filter"], call.params["pager"])
         except ApiError as exc:
             return exc

@@ -37,7 +37,7 @@ def test_an_unknown_enum_value_is_kept_not_refused() -> None:
 
 
 def test_models_are_frozen_and_evolve() -> None:
-    entry = MediaEntry(name="a")
+    entry = MediaEntry(id="0_a", name="a")
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         entry.name = "b"  # type: ignore[misc]
     assert attrs.evolve(entry, name="b").name == "b"

@@ -82,7 +82,14 @@ def test_strays_go_entries_first_then_every_token() -> None:
 GATEWAY = httpx.Response(
     504, content=b"<html><head><title>504 Gateway Time-out</title></head></html>"
 )
-CATEGORY = {"objectType": "KalturaCategory", "id": 2, "fullName": "Sim>Lectures"}
+CATEGORY = {
+    "objectType": "KalturaCategory",
+    "id": 2,
+    "parentId": 1,
+    "name": "Lectures",
+    "fullName": "Sim>Lectures",
+    "fullIds": "1>2",
+}
 
 
 def test_the_category_check_before_an_upload_outlasts_an_outage() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from kaltura_mm.errors import ApiError, InvalidKsError
-from kaltura_mm.models import BaseEntry, CategoryEntry, MediaEntry
+from kaltura_mm.models import BaseEntryParams, CategoryEntry, MediaEntry
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse
 from kaltura_mm.runtime import Answer, Send
 from kaltura_mm.runtime.effects import Flow, NextDone, Start, single
@@ -180,7 +180,7 @@ def test_a_fixed_ks_is_never_sent_again() -> None:
 
 def _entry_linked_and_read(category_id: int) -> tuple[MultiRequest, list[Any]]:
     batch = MultiRequest()
-    entry = batch.add(base_entry.add(BaseEntry(name="talk")))
+    entry = batch.add(base_entry.add(BaseEntryParams(name="talk")))
     link = batch.add(category_entry.add(entry.id, category_id))
     read = batch.add(base_entry.get(entry.id))
     return batch, [entry, link, read]
@@ -204,8 +204,8 @@ def test_a_batch_the_ks_expired_in_the_middle_of_is_finished_not_repeated() -> N
 def test_references_inside_the_rest_of_a_batch_follow_their_items() -> None:
     _, ks, server = _setup(1.5, 10, item_time=1)
     batch = MultiRequest()
-    first = batch.add(base_entry.add(BaseEntry(name="one")))
-    second = batch.add(base_entry.add(BaseEntry(name="two")))
+    first = batch.add(base_entry.add(BaseEntryParams(name="one")))
+    second = batch.add(base_entry.add(BaseEntryParams(name="two")))
     link = batch.add(category_entry.add(second.id, 7))
     response = drive(_batch_flow(batch), server, ks=ks).result
     assert response.ok and server.entries == {"0_1": "one", "0_2": "two"}
@@ -229,7 +229,7 @@ def test_an_item_failing_on_its_own_before_the_expiry_keeps_its_error() -> None:
     _, ks, server = _setup(1.5, 10, item_time=1)
     batch = MultiRequest()
     missing = batch.add(base_entry.get("0_nope"))
-    made = batch.add(base_entry.add(BaseEntry(name="talk")))
+    made = batch.add(base_entry.add(BaseEntryParams(name="talk")))
     response = drive(_batch_flow(batch), server, ks=ks).result
     assert response.outcome(missing).code == "ENTRY_ID_NOT_FOUND"  # type: ignore[union-attr]
     assert response[made].id == "0_1" and len(server.entries) == 1
@@ -242,7 +242,7 @@ def test_a_batch_is_not_sent_again_when_an_item_after_the_expired_one_ran() -> N
     server = ScriptedKaltura(("multirequest", [entry, expired, entry]))
     batch = MultiRequest()
     for name in ("a", "b", "c"):
-        batch.add(base_entry.add(BaseEntry(name=name)))
+        batch.add(base_entry.add(BaseEntryParams(name=name)))
     renewable = ClockedKs(Clock(), 100)
     response = drive(_batch_flow(batch), server, ks=renewable).result
     assert len(response.errors) == 1 and server.done and renewable.renewals == 0

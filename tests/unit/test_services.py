@@ -9,14 +9,15 @@ from typing import Any
 
 import pytest
 
-from kaltura_mm import verbs
+from kaltura_mm import models
+from kaltura_mm.client import async_verbs, sync_verbs
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.models import (
-    BaseEntry,
     BaseEntryFilter,
-    Category,
+    BaseEntryParams,
     CategoryEntryFilter,
-    MediaEntry,
+    CategoryParams,
+    MediaEntryParams,
     Pager,
     SessionType,
     UploadedFileTokenResource,
@@ -32,7 +33,7 @@ def _wire(call: Call[Any]) -> tuple[str, str, dict[str, Any], bool]:
 
 
 def test_base_entry_calls(tmp_path: Path) -> None:
-    assert _wire(base_entry.add(MediaEntry(name="n"))) == (
+    assert _wire(base_entry.add(MediaEntryParams(name="n"))) == (
         "baseEntry",
         "add",
         {"entry": {"name": "n", "objectType": "KalturaMediaEntry"}},
@@ -43,7 +44,7 @@ def test_base_entry_calls(tmp_path: Path) -> None:
     listed = _wire(base_entry.list(BaseEntryFilter(order_by="-createdAt"), Pager(page_size=500)))
     assert listed[2]["filter"] == {"orderBy": "-createdAt", "objectType": "KalturaBaseEntryFilter"}
     assert listed[2]["pager"]["pageSize"] == 500
-    update = _wire(base_entry.update("0_a", BaseEntry(name="new"), clear=["tags"]))
+    update = _wire(base_entry.update("0_a", BaseEntryParams(name="new"), clear=["tags"]))
     assert update[2]["baseEntry"] == {
         "name": "new",
         "tags__null": "",
@@ -83,7 +84,9 @@ def test_category_entry_and_category_calls() -> None:
     listed = _wire(category_entry.list(CategoryEntryFilter(category_id_equal=5)))
     assert listed[2]["filter"]["categoryIdEqual"] == 5
     assert _wire(category.get(5))[2] == {"id": 5}
-    assert _wire(category.add(Category(name="A", parent_id=1)))[2]["category"]["parentId"] == 1
+    assert (
+        _wire(category.add(CategoryParams(name="A", parent_id=1)))[2]["category"]["parentId"] == 1
+    )
     assert _wire(category.list())[2] == {}
 
 
@@ -112,7 +115,7 @@ def test_session_start_sends_no_ks_and_hides_nothing_from_the_server() -> None:
         (lambda: category_entry.add("0_a", "5"), "category_id must be an integer"),
         (lambda: category_entry.add("0_a", 0), "positive"),
         (lambda: category_entry.add("0_a", True), "category_id must be an integer"),
-        (lambda: category.add(Category()), "name is empty"),
+        (lambda: category.add(CategoryParams()), "name is empty"),
         (lambda: upload_token.add(file_size=-1), "file_size"),
         (lambda: upload_token.upload("1_t", "path.mp4"), "part must be a FilePart"),
         (lambda: session.start("", 1), "secret is empty"),
@@ -142,4 +145,18 @@ def test_every_action_of_a_service_is_bound_on_the_client(module: str, bound: st
         for name, fn in inspect.getmembers(actions, inspect.isfunction)
         if fn.__module__ == actions.__name__ and not name.startswith("_")
     }
-    assert public <= set(vars(getattr(verbs, bound))), f"client.{module} lacks some actions"
+    assert public <= set(vars(getattr(sync_verbs, bound))), f"client.{module} lacks some actions"
+    assert public <= set(vars(getattr(async_verbs, f"Async{bound}"))), f"the async {module}"
+
+
+def test_an_action_taking_an_id_takes_the_object_the_server_returned() -> None:
+    entry = models.MediaEntry(id="0_a", name="talk")
+    folder = models.Category(id=7, parent_id=0, name="A", full_name="A", full_ids="7")
+    assert _wire(base_entry.get(entry))[2] == {"entryId": "0_a"}
+    assert _wire(base_entry.update(entry, BaseEntryParams(name="n")))[2]["entryId"] == "0_a"
+    assert _wire(category.get(folder))[2] == {"id": 7}
+    assert _wire(category_entry.delete(entry, folder))[2] == {"entryId": "0_a", "categoryId": 7}
+    link = _wire(category_entry.add(entry, folder))[2]["categoryEntry"]
+    assert (link["entryId"], link["categoryId"]) == ("0_a", 7)
+    with pytest.raises(ConfigError, match="entry_id must be a string id"):
+        base_entry.get(folder)  # type: ignore[arg-type]

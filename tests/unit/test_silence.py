@@ -37,7 +37,7 @@ def _value(call: Call[Any]) -> Any:
     """What a healthy server answers each call the flows below make."""
     name = f"{call.service}.{call.action}"
     if name == "category.get":
-        return Category(id=7, name="c", full_name="c")
+        return Category(id=7, parent_id=0, name="c", full_name="c", full_ids="7")
     if name == "categoryEntry.list":
         links = [CategoryEntry(category_id=7, entry_id=e) for e in IDS]
         return ListPage(objects=links, total_count=len(links))

@@ -17,9 +17,9 @@ from kaltura_mm.sync.server import ServerView
 from kaltura_mm.sync.source import Source, SyncItem
 from kaltura_mm.upload.request import FileFingerprint
 
-SCOPE = Category(id=10, full_name="Courses", full_ids="10")
-WEEK = Category(id=11, full_name="Courses>Week 1", full_ids="10>11", parent_id=10)
-OTHER = Category(id=12, full_name="Courses>Other", full_ids="10>12", parent_id=10)
+SCOPE = Category(id=10, parent_id=0, name="Courses", full_name="Courses", full_ids="10")
+WEEK = Category(id=11, name="Week 1", full_name="Courses>Week 1", full_ids="10>11", parent_id=10)
+OTHER = Category(id=12, name="Other", full_name="Courses>Other", full_ids="10>12", parent_id=10)
 PRINT = FileFingerprint(size=5, mtime_ns=1, sample_sha256="a" * 64)
 
 

@@ -14,7 +14,7 @@ from kaltura_mm.sync.server import ServerView
 from kaltura_mm.sync.source import Source, SyncItem
 from kaltura_mm.upload.request import FileFingerprint
 
-SCOPE = Category(id=10, full_name="Courses", full_ids="10")
+SCOPE = Category(id=10, parent_id=0, name="Courses", full_name="Courses", full_ids="10")
 KEY = derived_key(10, "a.mp4")
 MINE = FileFingerprint(size=5, mtime_ns=1, sample_sha256="", content_sha256="ab" * 32)
 EDITED = FileFingerprint(size=5, mtime_ns=2, sample_sha256="", content_sha256="cd" * 32)

@@ -13,7 +13,7 @@ from kaltura_mm.errors import (
     InvalidKsError,
     ResponseError,
 )
-from kaltura_mm.models import BaseEntry, MediaEntry
+from kaltura_mm.models import BaseEntry, MediaEntry, MediaEntryParams
 from kaltura_mm.protocol import wire
 from kaltura_mm.protocol.calls import FilePart, MultiRequest
 from kaltura_mm.services import base_entry, upload_token
@@ -50,7 +50,7 @@ def test_a_call_that_needs_no_ks_is_sent_without_one() -> None:
 
 def test_multirequest_is_lower_case_with_one_based_keys_and_common_ks() -> None:
     batch = MultiRequest()
-    first = batch.add(base_entry.add(MediaEntry(name="a")))
+    first = batch.add(base_entry.add(MediaEntryParams(name="a")))
     batch.add(base_entry.get(first.id))
     request = wire.encode_multi(batch, SESSION)
     body = _json(request)
@@ -201,11 +201,19 @@ def test_an_item_whose_answer_has_the_wrong_shape_fails_alone() -> None:
     batch = MultiRequest()
     first = batch.add(base_entry.get("0_a"))
     second = batch.add(base_entry.get("0_b"))
+    third = batch.add(base_entry.get("0_c"))
     response = wire.decode_multi(
-        batch, 200, b'["not an entry", {"objectType": "KalturaBaseEntry"}]'
+        batch,
+        200,
+        b'["not an entry", {"id": "0_b", "objectType": "KalturaBaseEntry"},'
+        b' {"name": "no id", "objectType": "KalturaBaseEntry"}]',
     )
     assert isinstance(response.outcome(first), ResponseError)
-    assert response[second] == BaseEntry()
+    assert response[second] == BaseEntry(id="0_b")
+    # An entry without the id the server always sends: a malformed answer, typed, not a crash.
+    malformed = response.outcome(third)
+    assert isinstance(malformed, ResponseError)
+    assert "malformed server answer: KalturaBaseEntry without id" in str(malformed)
 
 
 def test_multirequest_result_count_must_match() -> None:

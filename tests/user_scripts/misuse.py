@@ -29,3 +29,17 @@ def with_verbs(client: kmm.Client) -> None:
     """A verb's arguments are its flow's."""
     client.upload(42)  # error: not a path
     client.detach(["0_abc"], "Root>Lectures")  # error: a category id, not a path
+
+
+def with_one_shot_and_stream_verbs(client: kmm.Client) -> None:
+    """A one-shot verb is not a stream, nor a stream a list."""
+    for _ in client.upload("lecture.mp4"):  # error: a one-shot verb iterated
+        pass
+    client.entries(category=42)[0]  # error: a stream indexed
+
+
+async def with_async_one_shot_and_stream_verbs(client: kmm.AsyncClient) -> None:
+    """The same mistakes under asyncio."""
+    async for _ in client.upload("lecture.mp4"):  # error: a one-shot verb iterated
+        pass
+    await client.entries(category=42)  # error: a stream awaited
