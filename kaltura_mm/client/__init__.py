@@ -7,21 +7,22 @@ machine's, and the verbs and bound services are declared once (``kaltura_mm.verb
 clients behave the same.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from kaltura_mm.client.base import ClientBase, provider_for
-from kaltura_mm.client.sync import Client
+from kaltura_mm import lazy_import as _lazy_import
+
+# The async client (and asyncio) loads on first use: the command line never needs it.
+_EXPORTS = {
+    "AsyncClient": "kaltura_mm.client.asynchronous",
+    "Client": "kaltura_mm.client.sync",
+    "ClientBase": "kaltura_mm.client.base",
+    "provider_for": "kaltura_mm.client.base",
+}
 
 if TYPE_CHECKING:
-    from kaltura_mm.client.asynchronous import AsyncClient
-
-__all__ = ["AsyncClient", "Client", "ClientBase", "provider_for"]
-
-
-def __getattr__(name: str) -> Any:
-    # The async client (and asyncio) loads on first use: the command line never needs it.
-    if name == "AsyncClient":
-        from kaltura_mm.client.asynchronous import AsyncClient
-
-        return AsyncClient
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from kaltura_mm.client.asynchronous import AsyncClient as AsyncClient
+    from kaltura_mm.client.base import ClientBase as ClientBase
+    from kaltura_mm.client.base import provider_for as provider_for
+    from kaltura_mm.client.sync import Client as Client
+else:
+    __all__, __getattr__, __dir__ = _lazy_import.exports(__name__, _EXPORTS)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kaltura_mm.models import MediaEntry, MediaType, UploadedFileTokenResource
+from kaltura_mm.models import MediaEntryParams, MediaType, UploadedFileTokenResource
 from kaltura_mm.protocol.calls import FilePart, MultiRequest
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.sandbox import Sandbox
@@ -32,7 +32,7 @@ SIZES = {1: 30 * KIB, 8: 2 * 64 * KIB + 6 * 256 * KIB}
 def _widget(path: Path, category_id: int, parts: int) -> Flow[None]:
     """The widget's upload: its four calls in one multiRequest, then each part in turn."""
     batch = MultiRequest()
-    entry = batch.add(base_entry.add(MediaEntry(name=path.stem, media_type=MediaType.VIDEO)))
+    entry = batch.add(base_entry.add(MediaEntryParams(name=path.stem, media_type=MediaType.VIDEO)))
     size = path.stat().st_size
     token = batch.add(upload_token.add(path.name, size))
     batch.add(base_entry.update_content(entry.id, UploadedFileTokenResource(token=token.id)))

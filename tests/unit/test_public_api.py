@@ -15,7 +15,7 @@ from types import ModuleType
 import pytest
 
 import kaltura_mm
-from kaltura_mm import lazy_import, runtime
+from kaltura_mm import client, lazy_import, runtime
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = [kaltura_mm, runtime]
@@ -81,11 +81,6 @@ def test_the_older_names_are_the_new_classes() -> None:
     assert kaltura_mm.CategoryNotFound is kaltura_mm.CategoryNotFoundError
 
 
-# Files another change is rewriting (verbs as plain methods): their own lazy loading moves onto
-# ``lazy_import`` when that change lands, and this set empties.
-NOT_YET_MOVED = {"kaltura_mm/client/__init__.py", "kaltura_mm/verbs.py"}
-
-
 def _loads_by_itself(path: Path) -> bool:
     """Return whether ``path`` imports by a computed name or defines a module ``__getattr__``."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -100,12 +95,13 @@ def test_one_lazy_import_mechanism() -> None:
     by a computed name: one place to look when a name does not load."""
     assert kaltura_mm.__getattr__.__module__ == lazy_import.__name__
     assert runtime.__getattr__.__module__ == lazy_import.__name__
+    assert client.__getattr__.__module__ == lazy_import.__name__
     own = [
         str(path.relative_to(REPO))
         for path in sorted((REPO / "kaltura_mm").rglob("*.py"))
         if _loads_by_itself(path)
     ]
-    assert set(own) - NOT_YET_MOVED == {"kaltura_mm/lazy_import.py"}
+    assert set(own) == {"kaltura_mm/lazy_import.py"}
 
 
 def test_import_is_lazy() -> None:
