@@ -120,7 +120,7 @@ _EXPORTS: dict[str, str] = {
     "UploadRequest": "kaltura_mm.upload.request",
     "UploadResult": "kaltura_mm.upload.result",
     "UploadState": "kaltura_mm.upload.request",
-    "UploadStateStore": "kaltura_mm.upload_state",
+    "UploadStateStore": "kaltura_mm.store.uploads",
     "UploadToken": "kaltura_mm.models",
     "UploadTokenFilter": "kaltura_mm.models",
     "UploadTokenNotFoundError": "kaltura_mm.errors",
@@ -445,13 +445,13 @@ if TYPE_CHECKING:
         interleave,
     )
     from kaltura_mm.runtime.retry import RetryPolicy
+    from kaltura_mm.store.uploads import UploadStateStore
     from kaltura_mm.upload.many import upload_many
     from kaltura_mm.upload.one import resume_upload, upload_file
     from kaltura_mm.upload.replace import replace_content
     from kaltura_mm.upload.replace_result import ReplaceResult
     from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
     from kaltura_mm.upload.result import UploadOutcome, UploadProgress, UploadResult
-    from kaltura_mm.upload_state import UploadStateStore
 
 
 def __getattr__(name: str) -> Any:

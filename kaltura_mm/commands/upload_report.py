@@ -16,8 +16,8 @@ from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.sources import Skipped
-from kaltura_mm.commands.state.uploads import UploadStore
 from kaltura_mm.commands.upload_batch import UploadBatch
+from kaltura_mm.store.uploads import UploadStore
 from kaltura_mm.tables import csv_cell
 
 UPLOAD_KEYS = (

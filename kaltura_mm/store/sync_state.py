@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
-from kaltura_mm.commands.state.db import StateDb, StateError, Target, now
+from kaltura_mm.store.errors import StoreError
+from kaltura_mm.store.store import Store, Target, now
 from kaltura_mm.sync.records import SyncRecord
 from kaltura_mm.upload.request import UploadState
 
@@ -21,7 +22,7 @@ _RECORD = "reference_id, entry_id, relative, size, mtime_ns, sample_sha256"
 class SyncRecords:
     """The sync records of one target and sync category."""
 
-    def __init__(self, db: StateDb, target: Target, scope: int) -> None:
+    def __init__(self, db: Store, target: Target, scope: int) -> None:
         """Keep the records of ``scope`` (a category id) on ``target`` in ``db``."""
         self.db = db
         self.target = target.key
@@ -62,7 +63,7 @@ class SyncRecords:
 class Replacements:
     """The unfinished content replacements of one target, by entry id."""
 
-    def __init__(self, db: StateDb, target: Target) -> None:
+    def __init__(self, db: Store, target: Target) -> None:
         """Keep the replacement states of ``target`` in ``db``."""
         self.db = db
         self.target = target.key
@@ -91,8 +92,8 @@ class Replacements:
         try:
             return UploadState.from_json(rows[0]["state"])
         except ValueError as exc:
-            raise StateError(
-                f"the saved replacement of entry {entry_id} in {self.db.root} is damaged ({exc})",
+            raise StoreError(
+                f"the saved replacement of entry {entry_id} in {self.db.where} is damaged ({exc})",
                 "run the replacement again with another --state-dir",
             ) from exc
 
@@ -112,7 +113,7 @@ class Replacements:
 class KnownCategories:
     """The categories kaltura-mm made on one target, by full name."""
 
-    def __init__(self, db: StateDb, target: Target) -> None:
+    def __init__(self, db: Store, target: Target) -> None:
         """Keep the category ids of ``target`` in ``db``."""
         self.db = db
         self.target = target.key
