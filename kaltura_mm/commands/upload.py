@@ -24,7 +24,7 @@ from kaltura_mm.commands.interrupts import Interrupts, max_duration_option
 from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
 from kaltura_mm.commands.shell import command_line
-from kaltura_mm.commands.sources import Selection, UploadItem, collect
+from kaltura_mm.commands.sources import UploadItem, collect
 from kaltura_mm.commands.store_option import open_state, store_option
 from kaltura_mm.commands.upload_batch import UploadBatch
 from kaltura_mm.commands.upload_report import (
@@ -40,6 +40,7 @@ from kaltura_mm.store import state_dir
 from kaltura_mm.store.files import FileJournal, categories_key
 from kaltura_mm.store.lock import RunLock
 from kaltura_mm.store.uploads import UploadStore
+from kaltura_mm.upload.folder import Selection
 from kaltura_mm.upload.many import upload_many
 from kaltura_mm.upload.plan import DEFAULT_CHUNK_SIZE
 from kaltura_mm.upload.request import UploadOptions, UploadRequest

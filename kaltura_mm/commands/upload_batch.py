@@ -21,14 +21,13 @@ from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.interrupts import Interrupts
 from kaltura_mm.commands.progress import UploadDisplay
-from kaltura_mm.commands.shell import refused_by_kaltura
-from kaltura_mm.commands.sources import NAME_REFUSED
 from kaltura_mm.errors import ConfigError, KalturaError, UploadCancelledError, UploadError
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.store import StoreError
 from kaltura_mm.store.files import DONE, FileJournal, FileRecord, categories_key
 from kaltura_mm.store.uploads import UploadStore
 from kaltura_mm.upload import local_file
+from kaltura_mm.upload.folder import NAME_REFUSED, refused_by_kaltura
 from kaltura_mm.upload.many import upload_many
 from kaltura_mm.upload.request import (
     FileFingerprint,

@@ -107,10 +107,20 @@ def applied_versions(engine: Engine) -> list[int]:
     return [int(r["version"]) for r in rows]
 
 
+def _is_current(engine: Engine, known: int) -> bool:
+    try:
+        rows = engine.read("SELECT MAX(version) AS last FROM schema_version")
+    except StoreError:
+        return False  # no schema_version table yet: a new store, or one from before migrations
+    return int(rows[0]["last"] or 0) == known
+
+
 def migrate(
     engine: Engine, now: int, migrations: Sequence[Sequence[str]] = MIGRATIONS
 ) -> list[int]:
     """Apply the migrations ``engine``'s store lacks; return the versions applied now."""
+    if _is_current(engine, len(migrations)):
+        return []  # the common case: no write lock taken
     applied: list[int] = []
     for version, statements in enumerate(migrations, start=1):
         with engine.transaction() as tx:

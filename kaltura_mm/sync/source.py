@@ -21,10 +21,8 @@ on the server. A folder manages no metadata: its entries are named after their f
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import json
-import stat
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -32,8 +30,8 @@ from typing import Any
 import attrs
 
 from kaltura_mm.errors import ConfigError
-from kaltura_mm.tables import check_cell, csv_header, csv_rows
-from kaltura_mm.upload.media_types import kind_of
+from kaltura_mm.tables import JSON_LINES, check_cell, csv_header, csv_rows
+from kaltura_mm.upload.folder import EMPTY, Selection, walk_folder
 
 KEY_PREFIX = "sync-"
 COLUMNS = {
@@ -48,8 +46,6 @@ COLUMNS = {
     "partnerData": "partner_data",
 }
 METADATA = ("name", "description", "tags", "admin_tags", "partner_data")
-JSON_LINES = (".jsonl", ".ndjson")
-EMPTY = "empty (0 bytes): Kaltura makes no entry of an empty file; it is synced once it has content"
 
 
 def derived_key(scope_id: int, relative: str) -> str:
@@ -133,62 +129,35 @@ def scan_directory(
     """Return every media file under ``folder`` (hidden ones left out), in path order; an empty
     file is skipped (``held``: its entry, if any, is left as it is)."""
     root = folder.resolve()
-    items, skipped, held = [], [], []
-    wanted, unwanted = tuple(include), tuple(exclude)
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in relative.split("/")) or path.is_dir():
-            continue
-        if not _chosen(relative, path.name, wanted, unwanted):
-            continue
-        reason = _unusable(path, documents)
-        if reason == EMPTY:
-            held.append(SyncItem(path=path, relative=relative))
-        if reason:
-            skipped.append((path, reason))
-        else:
-            items.append(SyncItem(path=path, relative=relative))
-    return Source(tuple(items), (), f"folder {root}", tuple(skipped), tuple(held))
+    walk = walk_folder(root, Selection(tuple(include), tuple(exclude), documents))
+    items = tuple(SyncItem(path=path, relative=relative) for path, relative in walk.files)
+    skipped = tuple((s.path, s.reason) for s in walk.skipped)
+    held = tuple(
+        SyncItem(path=s.path, relative=s.path.relative_to(root).as_posix())
+        for s in walk.skipped
+        if s.reason == EMPTY
+    )
+    return Source(items, (), f"folder {root}", skipped, held)
 
 
-def _chosen(relative: str, name: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
-    def matches(patterns: tuple[str, ...]) -> bool:
-        return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p) for p in patterns)
+def read_manifest(manifest: Path, columns: Iterable[str] = tuple(COLUMNS)) -> Source:
+    """Return the rows of a CSV or JSON-lines manifest; refuse unknown columns and bad rows.
 
-    return (not include or matches(include)) and not matches(exclude)
-
-
-def _unusable(path: Path, documents: bool) -> str | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return "cannot be read (or a symbolic link to nothing)"
-    if not stat.S_ISREG(info.st_mode):
-        return "not a regular file"
-    if info.st_size == 0:
-        return EMPTY
-    try:
-        kind_of(path.name, support_documents=documents)
-    except ConfigError:
-        return "not a media file Kaltura can tell from its extension" + (
-            "" if documents else " (documents need --documents)"
-        )
-    return None
-
-
-def read_manifest(manifest: Path) -> Source:
-    """Return the rows of a CSV or JSON-lines manifest; refuse unknown columns and bad rows."""
+    ``columns`` are those the reader takes (all of ``COLUMNS`` for a sync; ``upload`` takes
+    fewer): any other is refused, never read and ignored.
+    """
+    allowed = tuple(columns)
     rows = list(
         _json_rows(manifest) if manifest.suffix.lower() in JSON_LINES else _csv_rows(manifest)
     )
-    columns = sorted({c for _, row in rows for c in row})
-    unknown = [c for c in columns if c not in COLUMNS]
+    present = sorted({c for _, row in rows for c in row})
+    unknown = [c for c in present if c not in allowed]
     if unknown:
         raise ConfigError(
             f"manifest {manifest}: unknown columns {', '.join(unknown)}; the columns are "
-            f"{', '.join(COLUMNS)} (only path is required)"
+            f"{', '.join(allowed)} (only path is required)"
         )
-    managed = tuple(f for f in METADATA if any(COLUMNS.get(c) == f for c in columns))
+    managed = tuple(f for f in METADATA if any(COLUMNS.get(c) == f for c in present))
     every = tuple(_item(manifest, line, row, managed) for line, row in rows)
     if not every:
         raise ConfigError(f"manifest {manifest} has no rows: list at least one file")
@@ -210,7 +179,9 @@ def _csv_rows(manifest: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield from csv_rows(handle, f"manifest {manifest}")
     except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"manifest {manifest} is not UTF-8 (byte {exc.start}): save it as 'CSV UTF-8'"
+            f"manifest {manifest} is not UTF-8 text (byte {exc.start} cannot be read as UTF-8; "
+            "Excel's 'CSV' and 'Unicode Text' save as Windows-1252 and UTF-16): save it from "
+            "Excel as 'CSV UTF-8 (Comma delimited)', or re-encode it to UTF-8"
         ) from None
 
 

@@ -57,9 +57,9 @@ def test_a_state_db_from_before_migrations_is_migrated_and_keeps_its_rows(tmp_pa
 
 
 def test_a_store_file_can_be_named_directly(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "shared" / "kmm.db")
-    assert store.where == str(tmp_path / "shared" / "kmm.db")
-    assert (tmp_path / "shared" / "kmm.db").is_file()
+    store = open_store(tmp_path / "elsewhere" / "kmm.db")
+    assert store.where == str(tmp_path / "elsewhere" / "kmm.db")
+    assert (tmp_path / "elsewhere" / "kmm.db").is_file()
     store.close()
 
 
