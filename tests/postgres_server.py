@@ -14,6 +14,7 @@ log: the PostgreSQL tests are never skipped.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import uuid
 import warnings
@@ -55,6 +56,7 @@ def postgres_server() -> Iterator[str]:
         yield server.get_uri()
     finally:
         server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def database_url(server_url: str, name: str) -> str:
