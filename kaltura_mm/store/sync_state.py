@@ -11,10 +11,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kaltura_mm.store.errors import StoreError
 from kaltura_mm.store.store import Store, Target, now
-from kaltura_mm.sync.records import SyncRecord
 from kaltura_mm.upload.request import UploadState
+
+if TYPE_CHECKING:  # loading the sync package takes 0.2 s, which only a sync needs
+    from kaltura_mm.sync.records import SyncRecord
 
 _RECORD = "reference_id, entry_id, relative, size, mtime_ns, sample_sha256"
 
@@ -31,6 +35,8 @@ class SyncRecords:
 
     def all(self) -> dict[str, SyncRecord]:
         """Return every record of the category, by referenceId."""
+        from kaltura_mm.sync.records import SyncRecord
+
         rows = self.db.read(
             f"SELECT {_RECORD} FROM sync_records WHERE target = ? AND scope = ?",  # noqa: S608
             (self.target, self.scope),
