@@ -124,9 +124,13 @@ def read_manifest(manifest: Path, skipped: list[Skipped] | None = None) -> list[
     """Return the rows of a CSV or JSON-lines manifest as upload items (the sync's reader, with
     the columns ``upload`` takes); a row whose file is empty is left out (noted in ``skipped``)."""
     # Imported here: the sync package takes 0.2 s to load, which only a manifest needs.
+    from kaltura_mm.sync.source import MissingFileError
     from kaltura_mm.sync.source import read_manifest as read_source_manifest
 
-    source = read_source_manifest(manifest, MANIFEST_COLUMNS)
+    try:
+        source = read_source_manifest(manifest, MANIFEST_COLUMNS)
+    except MissingFileError as exc:  # the file named is what is missing: exit 5, as a path
+        raise CliError(str(exc), "fix the path", ExitCode.NOT_FOUND) from None
     if skipped is not None:
         skipped.extend(Skipped(path, reason) for path, reason in source.skipped)
     return [_item(i.path, i.fields, i.categories, i.reference_id) for i in source.items]

@@ -147,16 +147,10 @@ def read_manifest(manifest: Path, columns: Iterable[str] = tuple(COLUMNS)) -> So
     fewer): any other is refused, never read and ignored.
     """
     allowed = tuple(columns)
-    rows = list(
-        _json_rows(manifest) if manifest.suffix.lower() in JSON_LINES else _csv_rows(manifest)
-    )
+    is_json = manifest.suffix.lower() in JSON_LINES
+    rows = list(_json_rows(manifest) if is_json else _csv_rows(manifest, allowed))
     present = sorted({c for _, row in rows for c in row})
-    unknown = [c for c in present if c not in allowed]
-    if unknown:
-        raise ConfigError(
-            f"manifest {manifest}: unknown columns {', '.join(unknown)}; the columns are "
-            f"{', '.join(allowed)} (only path is required)"
-        )
+    _check_columns(manifest, present, allowed)
     managed = tuple(f for f in METADATA if any(COLUMNS.get(c) == f for c in present))
     every = tuple(_item(manifest, line, row, managed) for line, row in rows)
     if not every:
@@ -167,10 +161,25 @@ def read_manifest(manifest: Path, columns: Iterable[str] = tuple(COLUMNS)) -> So
     return Source(items, managed, f"manifest {manifest.resolve()}", skipped, held)
 
 
-def _csv_rows(manifest: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+class MissingFileError(ConfigError):
+    """A manifest row names a file that does not exist."""
+
+
+def _check_columns(manifest: Path, names: Iterable[str], allowed: tuple[str, ...]) -> None:
+    unknown = [c for c in names if c not in allowed]
+    if unknown:
+        raise ConfigError(
+            f"manifest {manifest}: unknown columns {', '.join(unknown)}; the columns are "
+            f"{', '.join(allowed)} (only path is required)"
+        )
+
+
+def _csv_rows(manifest: Path, allowed: tuple[str, ...]) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         with manifest.open(newline="", encoding="utf-8-sig") as handle:
-            if "path" not in csv_header(handle):
+            header = [c.strip() for c in csv_header(handle)]
+            _check_columns(manifest, header, allowed)  # a wrong header is named before a row
+            if "path" not in header:
                 raise ConfigError(
                     f"manifest {manifest} has no 'path' column: its first line is the header, "
                     "such as path,name,description,tags,category,referenceId"
@@ -220,7 +229,7 @@ def _item(manifest: Path, line: int, row: Mapping[str, Any], managed: tuple[str,
     given = Path(values["path"]).expanduser()
     path = given if given.is_absolute() else manifest.parent / given
     if not path.is_file():
-        raise ConfigError(
+        raise MissingFileError(
             f"manifest {manifest}, line {line}: {path} is not a file (relative paths start at "
             "the manifest's folder)"
         )
