@@ -4,8 +4,10 @@ An ``Engine`` runs SQL written once for both (``?`` placeholders, portable types
 ON CONFLICT``); it turns every database error into a ``StoreError`` naming where the store is.
 
 - ``read(sql, params)``: the rows of one query, as dicts.
-- ``transaction()``: a context holding the store's write lock (SQLite ``BEGIN IMMEDIATE``,
-  PostgreSQL an advisory lock) whose ``execute``/``execute_many`` commit together or not at all.
+- ``transaction(exclusive=False)``: a context whose ``execute``/``execute_many`` commit together
+  or not at all; ``exclusive`` holds the store's write lock against every other writer (SQLite's
+  ``BEGIN IMMEDIATE`` always does; PostgreSQL takes an advisory lock, for the migrations:
+  ordinary writes there lock only the rows they touch, so many machines write at once).
 - ``where``: the store as the user may be shown it (a file, or a URL without its password).
 
 SQLite runs in WAL mode with ``synchronous=NORMAL``: a write survives the process being killed at
@@ -49,8 +51,10 @@ class Engine(Protocol):
         """Return the rows of one query."""
         ...
 
-    def transaction(self) -> contextlib.AbstractContextManager[Transaction]:
-        """Hold the write lock; commit on a normal exit, roll back on an exception."""
+    def transaction(
+        self, exclusive: bool = False
+    ) -> contextlib.AbstractContextManager[Transaction]:
+        """Commit on a normal exit, roll back on an exception; ``exclusive``: hold the lock."""
         ...
 
     def close(self) -> None:
@@ -110,8 +114,8 @@ class SqliteEngine:
                 raise StoreError(store_problem(self.where, exc), STORE_FIX, refused=False) from exc
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """Hold SQLite's write lock (``BEGIN IMMEDIATE``) for the block."""
+    def transaction(self, exclusive: bool = False) -> Iterator[Transaction]:
+        """Hold SQLite's write lock (``BEGIN IMMEDIATE``) for the block, whatever ``exclusive``."""
         with self._lock:
             try:
                 self._connection.execute("BEGIN IMMEDIATE")

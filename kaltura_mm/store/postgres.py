@@ -3,9 +3,8 @@
 psycopg is imported only here, when a ``postgresql://`` store is opened; without it the user is
 told which extra to install (``PostgresMissingError``). The store's SQL is written with ``?``
 placeholders (SQLite's); they become psycopg's ``%s`` here (the SQL holds no other ``?`` or
-``%``). Writes hold a transaction-scoped advisory lock, so that the schema's migrations and the
-writes of several processes or machines are applied one at a time, as SQLite's ``BEGIN
-IMMEDIATE`` does; reads never wait.
+``%``). The schema's migrations hold a transaction-scoped advisory lock, so that processes or
+machines opening a new store at once apply each one once; other writes lock only their rows.
 """
 
 from __future__ import annotations
@@ -88,12 +87,13 @@ class PostgresEngine:
                 raise StoreError(store_problem(self.where, exc), STORE_FIX, refused=False) from exc
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """Hold the store's advisory write lock for the block, in one transaction."""
+    def transaction(self, exclusive: bool = False) -> Iterator[Transaction]:
+        """Run the block in one transaction; ``exclusive``: hold the store's advisory lock."""
         with self._lock:
             try:
                 with self._connection.transaction(), self._connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
+                    if exclusive:
+                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
                     yield _PostgresTransaction(cursor)
             except self._errors as exc:
                 raise StoreError(store_problem(self.where, exc), STORE_FIX, refused=False) from exc

@@ -123,7 +123,7 @@ def migrate(
         return []  # the common case: no write lock taken
     applied: list[int] = []
     for version, statements in enumerate(migrations, start=1):
-        with engine.transaction() as tx:
+        with engine.transaction(exclusive=True) as tx:
             tx.execute(_VERSIONS)
             rows = tx.execute("SELECT MAX(version) AS last FROM schema_version")
             last = int(rows[0]["last"] or 0)

@@ -80,9 +80,15 @@ class Store:
         with self.engine.transaction() as tx:
             tx.execute_many(sql, rows)
 
-    def transaction(self) -> contextlib.AbstractContextManager[Transaction]:
-        """Return a transaction: its statements commit together, or none does."""
-        return self.engine.transaction()
+    def transaction(
+        self, exclusive: bool = False
+    ) -> contextlib.AbstractContextManager[Transaction]:
+        """Return a transaction: its statements commit together, or none does.
+
+        ``exclusive`` also holds the store's write lock against every other writer (needed only
+        by what must not interleave with another process's same steps, as a migration).
+        """
+        return self.engine.transaction(exclusive)
 
     def remember_target(self, target: Target) -> None:
         """Record which server and partner ``target.key`` stands for (shown by ``uploads``)."""
