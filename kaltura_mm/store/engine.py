@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -27,6 +28,7 @@ from typing import Any, Protocol
 from kaltura_mm.store.errors import StoreError
 
 BUSY_TIMEOUT_MS = 15_000
+_WAL_RETRY = 0.02  # seconds between tries to turn a new file to WAL
 Row = dict[str, Any]
 
 
@@ -74,6 +76,21 @@ STORE_FIX = (
 )
 
 
+def _wal(connection: sqlite3.Connection) -> None:
+    # Turning a new file to WAL needs it alone, and SQLite answers "database is locked" at once
+    # (its busy timeout does not apply) while another process opens it too: two cron jobs
+    # starting together on a new state folder. Try again for as long as the busy timeout.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(_WAL_RETRY)
+
+
 class _SqliteTransaction:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
@@ -99,7 +116,7 @@ class SqliteEngine:
             )
             connection.isolation_level = None  # transactions are begun explicitly
             connection.row_factory = sqlite3.Row
-            connection.execute("PRAGMA journal_mode=WAL")
+            _wal(connection)
             connection.execute("PRAGMA synchronous=NORMAL")
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(store_problem(str(path.parent), exc), STORE_FIX) from exc
