@@ -7,7 +7,11 @@ migrations (``kaltura_mm.store.schema``). ``Store`` is the small interface the t
 - ``read(sql, params)``: the rows of one query, as dicts;
 - ``write(sql, params)`` / ``write_many(sql, rows)``: one statement (for each row), in one
   transaction;
-- ``transaction()``: several statements that commit together (``execute``, ``execute_many``);
+- ``transaction(exclusive=False)``: several statements that commit together (``execute``,
+  which returns the rows of a query or of ``RETURNING``, and ``execute_many``); ``exclusive``
+  also holds the store's write lock against every other process (SQLite ``BEGIN IMMEDIATE``, a
+  PostgreSQL advisory lock), for steps that must not interleave with another's;
+- ``engine.where``: the store as it may be shown (a PostgreSQL password as ``***``);
 - ``remember_target(target)``, ``meta(name)`` / ``set_meta(name, value)``.
 
 SQL is written once for both engines: ``?`` placeholders, the schema's portable types, ``INSERT
