@@ -131,6 +131,11 @@ def test_a_transaction_commits_together_or_not_at_all(store: Store) -> None:
         tx.execute("INSERT INTO meta (name, value) VALUES (?, ?)", ("first", "1"))
         tx.execute_many("INSERT INTO meta (name, value) VALUES (?, ?)", [("b", "2"), ("c", "3")])
     assert [store.meta(n) for n in ("first", "b", "c")] == ["1", "2", "3"]
+    with store.transaction(exclusive=True) as tx:
+        returned = tx.execute(
+            "UPDATE meta SET value = ? WHERE name IN (?, ?) RETURNING name", ("9", "b", "c")
+        )
+    assert sorted(r["name"] for r in returned) == ["b", "c"]
 
 
 def test_the_library_opens_an_upload_store_by_location(location: str) -> None:
