@@ -32,14 +32,13 @@ from benchmarks.harness import Context, Row, median
 from benchmarks.sync_truth import stateless_plan
 from kaltura_mm.cli import main
 from kaltura_mm.client import Client
-from kaltura_mm.commands.state import open_state
-from kaltura_mm.commands.state.db import Target
 from kaltura_mm.flows.edits import EntryEdit, update_entries
 from kaltura_mm.flows.listing import ANY_STATUS
 from kaltura_mm.models import BaseEntryFilter, BaseEntryParams, Pager
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.sandbox.search_index import ENTRIES
 from kaltura_mm.services import base_entry
+from kaltura_mm.store import Target, open_store
 from kaltura_mm.sync import Plan, SyncRecord, plan_sync, read_source
 from kaltura_mm.sync.flows import apply_sync
 from kaltura_mm.sync.records import fingerprint
@@ -205,7 +204,7 @@ def _check(
 ) -> Row:
     """Run ``kaltura-mm check`` (the command itself) on the plan's category and manifest."""
     state = ctx.scratch("sync-check-state")
-    db = open_state(state)
+    db = open_store(state)
     target = Target(sb.service_url, sb.partner_id)
     scope = plan.scope.id or 0
     db.remember_target(target)

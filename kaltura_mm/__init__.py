@@ -131,7 +131,7 @@ _EXPORTS: dict[str, str] = {
     "UploadRequest": "kaltura_mm.upload.request",
     "UploadResult": "kaltura_mm.upload.result",
     "UploadState": "kaltura_mm.upload.request",
-    "UploadStateStore": "kaltura_mm.upload_state",
+    "UploadStateStore": "kaltura_mm.store.uploads",
     "UploadToken": "kaltura_mm.models",
     "UploadTokenFilter": "kaltura_mm.models",
     "UploadTokenNotFoundError": "kaltura_mm.errors",
@@ -318,6 +318,7 @@ if _typing.TYPE_CHECKING:
     from kaltura_mm.runtime.effects import Stream as Stream
     from kaltura_mm.runtime.effects import interleave as interleave
     from kaltura_mm.runtime.retry import RetryPolicy as RetryPolicy
+    from kaltura_mm.store.uploads import UploadStateStore as UploadStateStore
     from kaltura_mm.upload.many import upload_many as upload_many
     from kaltura_mm.upload.one import resume_upload as resume_upload
     from kaltura_mm.upload.one import upload_file as upload_file
@@ -329,7 +330,6 @@ if _typing.TYPE_CHECKING:
     from kaltura_mm.upload.result import UploadOutcome as UploadOutcome
     from kaltura_mm.upload.result import UploadProgress as UploadProgress
     from kaltura_mm.upload.result import UploadResult as UploadResult
-    from kaltura_mm.upload_state import UploadStateStore as UploadStateStore
 else:
     __all__, __getattr__, __dir__ = _lazy_import.exports(
         __name__, _EXPORTS, aliases=_ALIASES, eager=["__version__"]

@@ -22,6 +22,8 @@ from typing import Any
 
 from kaltura_mm.errors import ConfigError
 
+# A manifest in JSON lines (one object per line) is known by its suffix; anything else is CSV.
+JSON_LINES = (".jsonl", ".ndjson")
 MAX_CELL = 65_536
 """The longest cell a manifest may hold, in characters (Kaltura's description field: 64 KiB)."""
 

@@ -11,6 +11,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 PAYLOADS = Path(__file__).resolve().parent / "payloads"
 
+# A real PostgreSQL server (session) and a fresh database per test: ``postgres_url``.
+pytest_plugins = ["tests.postgres_server"]
+
 
 def load_payload(name: str) -> Any:
     """Return a real Kaltura payload by file name."""

@@ -34,7 +34,7 @@ LAYERS: dict[str, int] = {
     "verbs": 5,
     "transport": 5,
     "recording": 5,
-    "upload_state": 5,
+    "store": 5,  # the state kept between runs (SQLite or PostgreSQL)
     "manager": 6,
     "testing": 6,
     "cli": 7,

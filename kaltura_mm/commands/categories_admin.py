@@ -21,8 +21,7 @@ from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.output import Format
-from kaltura_mm.commands.state import open_state, state_dir
-from kaltura_mm.commands.state.sync_state import KnownCategories
+from kaltura_mm.commands.store_option import open_state
 from kaltura_mm.flows.category_admin import create_categories
 from kaltura_mm.flows.category_changes import (
     CategoryDeletion,
@@ -31,12 +30,14 @@ from kaltura_mm.flows.category_changes import (
     rename_category,
 )
 from kaltura_mm.models import Category
+from kaltura_mm.store import state_dir
+from kaltura_mm.store.sync_state import KnownCategories
 
 KEYS = ("id", "full_name", "status", "message")
 
 
 def _known(state: AppContext) -> KnownCategories:
-    return KnownCategories(open_state(state_dir(None, state.env)), state.target())
+    return KnownCategories(open_state(state_dir(None, state.env), state.env), state.target())
 
 
 def _id(state: AppContext, ref: str) -> int:

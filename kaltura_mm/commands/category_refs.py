@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING
 
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.params import category_ref
-from kaltura_mm.commands.state import open_state, state_dir
-from kaltura_mm.commands.state.db import DB_FILE
+from kaltura_mm.commands.store_option import has_state, open_state
 from kaltura_mm.errors import CategoryNotFoundError
 from kaltura_mm.flows.categories import normalize_path, resolve_category
 from kaltura_mm.flows.category_admin import create_categories
 from kaltura_mm.models import Category
 from kaltura_mm.services import category
+from kaltura_mm.store import state_dir
 
 if TYPE_CHECKING:
-    from kaltura_mm.commands.state.sync_state import KnownCategories
+    from kaltura_mm.store.sync_state import KnownCategories
 
 
 def resolve(state: AppContext, ref: str, root: Path | None = None) -> Category:
@@ -55,7 +55,7 @@ def resolve(state: AppContext, ref: str, root: Path | None = None) -> Category:
 
 def _made_id(state: AppContext, path: str, root: Path | None) -> int | None:
     where = state_dir(root, state.env)
-    if not (where / DB_FILE).exists():
+    if not has_state(where, state.env):
         return None  # nothing was ever made from this state directory
     known = _known(state, where).all()
     wanted = normalize_path(path).casefold()
@@ -81,6 +81,6 @@ def _known(state: AppContext, where: Path) -> KnownCategories:
     """Return the table of the categories kaltura-mm made, kept in the state of ``where``."""
     # Imported here: its module loads the whole sync package (0.2 s), which every ``upload``
     # paid though only a category the index does not list yet, or one to make, needs it.
-    from kaltura_mm.commands.state.sync_state import KnownCategories
+    from kaltura_mm.store.sync_state import KnownCategories
 
-    return KnownCategories(open_state(where), state.target())
+    return KnownCategories(open_state(where, state.env), state.target())

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from kaltura_mm.client import Client
     from kaltura_mm.commands import profiles
     from kaltura_mm.commands.output import Format, ResultWriter
-    from kaltura_mm.commands.state.db import Target
     from kaltura_mm.config import Config
+    from kaltura_mm.store.store import Target
 
 
 def _environment() -> dict[str, str]:
@@ -120,7 +120,7 @@ class AppContext:
 
     def target(self) -> Target:
         """Return the server and partner this run talks to (the key of its saved state)."""
-        from kaltura_mm.commands.state.db import Target
+        from kaltura_mm.store.store import Target
 
         settings = self.settings()
         return Target(settings.service_url or settings.region or "", settings.partner_id)

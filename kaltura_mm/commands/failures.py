@@ -35,6 +35,7 @@ from kaltura_mm.errors import (
     byte_size,
     redact,
 )
+from kaltura_mm.store.errors import StoreBusyError, StoreError
 
 _AUTH_CODES = frozenset(
     {"START_SESSION_ERROR", "USER_BLOCKED", "SERVICE_FORBIDDEN_CONTENT_BLOCKED"}
@@ -176,6 +177,14 @@ def _pid(exc: ApiError) -> str:
     return exc.kaltura_args.get("PID", "?")
 
 
+def _store_failure(exc: StoreError) -> Failure:
+    if isinstance(exc, StoreBusyError):
+        code = ExitCode.BUSY
+    else:
+        code = ExitCode.BAD_INPUT if exc.refused else ExitCode.FAILED
+    return Failure(code, code.name.lower(), exc.problem, exc.fix)
+
+
 def describe(exc: BaseException, secrets: tuple[str, ...] = ()) -> Failure:
     """Return what to tell the user about ``exc``; secrets in messages are redacted."""
     failure = _describe(exc)
@@ -190,6 +199,8 @@ def _describe(exc: BaseException) -> Failure:
         return attrs.evolve(failure, problem=exc.message + failure.problem)
     if isinstance(exc, CliError):
         return Failure(exc.code, exc.code.name.lower(), exc.problem, exc.fix)
+    if isinstance(exc, StoreError):
+        return _store_failure(exc)
     if isinstance(exc, KeyboardInterrupt):
         return Failure(ExitCode.INTERRUPTED, "interrupted", "interrupted")
     if isinstance(exc, ConfigError):

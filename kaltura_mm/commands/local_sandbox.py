@@ -31,7 +31,7 @@ from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.output import json_line
 from kaltura_mm.commands.profiles import ConnectionSettings
-from kaltura_mm.commands.state import state_dir
+from kaltura_mm.store import state_dir
 
 START_TIMEOUT = 20.0
 INFO = "server.json"

@@ -30,13 +30,14 @@ from kaltura_mm.commands.remove_plan import RemovalPlan, verdicts
 from kaltura_mm.commands.remove_report import confirm, interrupted, summary
 from kaltura_mm.commands.remove_run import apply, sigterm_as_interrupt
 from kaltura_mm.commands.report_file import report_option, with_report
-from kaltura_mm.commands.state import open_state, state_dir
-from kaltura_mm.commands.state.deletions import DeletionLog
+from kaltura_mm.commands.store_option import open_state
 from kaltura_mm.flows.batch import EntryOutcome
 from kaltura_mm.flows.entries import delete_where, get_entries_in
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery
 from kaltura_mm.flows.membership import Membership
 from kaltura_mm.models import BaseEntry, Category
+from kaltura_mm.store import state_dir
+from kaltura_mm.store.deletions import DeletionLog
 
 OUTCOME_KEYS = (
     "entry_id",
@@ -178,7 +179,7 @@ def _plan(
 
 
 def _deletion_log(state: AppContext) -> DeletionLog:
-    return DeletionLog(open_state(state_dir(None, state.env)), state.target())
+    return DeletionLog(open_state(state_dir(None, state.env), state.env), state.target())
 
 
 def _where_query(state: AppContext, action: str, filters: dict[str, Any]) -> EntryQuery:

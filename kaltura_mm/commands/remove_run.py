@@ -17,7 +17,6 @@ from types import FrameType
 
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.remove_plan import RemovalPlan
-from kaltura_mm.commands.state.deletions import DeletionLog
 from kaltura_mm.errors import EntryNotFoundError
 from kaltura_mm.flows.batch import BatchProgress, EntryOutcome, Sending
 from kaltura_mm.flows.entries import (
@@ -27,6 +26,7 @@ from kaltura_mm.flows.entries import (
     move_entries,
 )
 from kaltura_mm.runtime.effects import Stream
+from kaltura_mm.store.deletions import DeletionLog
 
 Write = Callable[[EntryOutcome], None]
 

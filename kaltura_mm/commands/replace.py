@@ -28,9 +28,7 @@ from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.progress import UploadDisplay
 from kaltura_mm.commands.shell import command_line
-from kaltura_mm.commands.state import open_state, state_dir
-from kaltura_mm.commands.state.lock import RunLock
-from kaltura_mm.commands.state.sync_state import Replacements
+from kaltura_mm.commands.store_option import open_state, store_option
 from kaltura_mm.errors import (
     FileChangedError,
     KalturaError,
@@ -38,6 +36,9 @@ from kaltura_mm.errors import (
     ReplacementTimeoutError,
     UploadCancelledError,
 )
+from kaltura_mm.store import state_dir
+from kaltura_mm.store.lock import RunLock
+from kaltura_mm.store.sync_state import Replacements
 from kaltura_mm.upload.plan import DEFAULT_CHUNK_SIZE
 from kaltura_mm.upload.replace import ReplaceResult, replace_content
 from kaltura_mm.upload.request import UploadOptions
@@ -106,6 +107,7 @@ def _options(
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the replacement's state lives.",
 )
+@store_option
 @lock_wait_option
 @max_duration_option
 @click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
@@ -130,10 +132,10 @@ def replace_command(
     state = app(ctx)
     options = _options(chunk_size, concurrency, wait_ready, state.retries, ready_timeout)
     root = state_dir(state_dir_, state.env)
-    with RunLock(root, state.command(), lock_wait) as lock:
+    with RunLock(root, state.command(), lock_wait, command_line) as lock:
         if lock.note:
             state.notice("note", lock.note)
-        store = Replacements(open_state(root), state.target())
+        store = Replacements(open_state(root, state.env), state.target())
         with Interrupts(state.say, max_duration) as interrupts:
             run = _Run(state, store, interrupts, Format(fmt), approve)
             return _replace(run, entry_id, path, options)

@@ -29,15 +29,6 @@ def visible(text: str) -> str:
     return _CONTROL.sub(_escaped, text)
 
 
-# What XML 1.0 cannot carry; Kaltura refuses such a value (INVALID_PARAMETER_CHAR).
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def refused_by_kaltura(text: str) -> bool:
-    """Return whether Kaltura would refuse ``text`` as a name (a character XML cannot carry)."""
-    return _XML_INVALID.search(text) is not None
-
-
 def has_control(text: str) -> bool:
     """Return whether ``text`` holds a control character."""
     return _CONTROL.search(text) is not None

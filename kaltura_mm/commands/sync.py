@@ -25,16 +25,17 @@ from kaltura_mm.commands.interrupts import max_duration_option
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.report_file import empty_report, report_option
-from kaltura_mm.commands.shell import visible
-from kaltura_mm.commands.state import open_state, state_dir
-from kaltura_mm.commands.state.lock import RunLock
-from kaltura_mm.commands.state.sync_state import KnownCategories, SyncRecords
+from kaltura_mm.commands.shell import command_line, visible
+from kaltura_mm.commands.store_option import open_state, store_option
 from kaltura_mm.commands.sync_limits import check_removals, max_delete_option
 from kaltura_mm.commands.sync_retry import failed_last_time
 from kaltura_mm.commands.sync_run import Journal, apply_with_journal
 from kaltura_mm.commands.sync_show import confirmed, say_summary, write_plan
 from kaltura_mm.commands.upload import split_concurrency
 from kaltura_mm.errors import CategoryNotFoundError
+from kaltura_mm.store import state_dir
+from kaltura_mm.store.lock import RunLock
+from kaltura_mm.store.sync_state import KnownCategories, SyncRecords
 from kaltura_mm.sync import Plan, plan_sync, read_source
 from kaltura_mm.sync.apply import with_scope
 from kaltura_mm.sync.content import CONFLICT_CHOICES
@@ -66,6 +67,7 @@ def _run_options(command: Any) -> Any:
             type=click.Path(file_okay=False, path_type=Path),
             help="Where the sync's records and upload states live.",
         ),
+        store_option,
         lock_wait_option,
         max_delete_option,
         click.option(
@@ -158,7 +160,7 @@ def make_plan(
     for path, reason in found.skipped[:20]:
         state.notice("skipped", f"{path}: {reason}", path=str(path))
     root = state_dir(options["state_dir_"], state.env)
-    db = open_state(root)
+    db = open_state(root, state.env)
     client = state.client()
     try:
         top = resolve(state, category, root)
@@ -233,7 +235,7 @@ def _apply(
 ) -> int:
     adds = sum("add" in i.actions for i in plan.items)
     upload, files = _options(state, options, adds)
-    with RunLock(root, state.command(), options["lock_wait"]) as lock:
+    with RunLock(root, state.command(), options["lock_wait"], command_line) as lock:
         if lock.note:
             state.notice("note", lock.note)
         journal = Journal(db, state, plan, recycle=not options["no_recycle"])
@@ -279,7 +281,7 @@ def apply_command(ctx: click.Context, /, plan_file: Path, **options: Any) -> int
     if plan.scope.id is None and plan.changes:  # made before its category: an earlier apply
         with contextlib.suppress(CategoryNotFoundError):  # may have made it
             plan = with_scope(plan, resolve(state, plan.scope.full_name, root).id)
-    db = open_state(root)
+    db = open_state(root, state.env)
     if options["retry_failed"]:
         plan = failed_last_time(state, db, plan)
     if not plan.changes:

@@ -23,6 +23,7 @@ from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.shell import visible
+from kaltura_mm.commands.store_option import store_option
 from kaltura_mm.commands.sync import make_plan
 from kaltura_mm.commands.sync_show import plan_record
 from kaltura_mm.errors import KalturaError
@@ -85,6 +86,7 @@ def _line(record: dict[str, Any]) -> str:
     type=click.Path(file_okay=False),
     help="Where the sync's records live (as for sync).",
 )
+@store_option
 @common_options
 @click.pass_context
 def check_command(ctx: click.Context, /, source: str, category: str, **options: Any) -> int:

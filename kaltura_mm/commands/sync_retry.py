@@ -14,8 +14,7 @@ from __future__ import annotations
 import attrs
 
 from kaltura_mm.commands.context import AppContext
-from kaltura_mm.commands.state import StateDb
-from kaltura_mm.commands.state.files import FileJournal, FileRecord
+from kaltura_mm.store import FileJournal, FileRecord, Store
 from kaltura_mm.sync import ItemOutcome, Plan
 from kaltura_mm.sync.model import PlanItem
 
@@ -33,7 +32,7 @@ def _scope(scope_id: int | None) -> str:
 class LastOutcomes:
     """The last outcome of each item synced into the categories of one target."""
 
-    def __init__(self, db: StateDb, state: AppContext) -> None:
+    def __init__(self, db: Store, state: AppContext) -> None:
         """Keep the outcomes of ``state``'s target in ``db``'s file journal."""
         self.journal = FileJournal(db, state.target())
 
@@ -59,7 +58,7 @@ class LastOutcomes:
         return record is not None and record.status == FAILED
 
 
-def failed_last_time(state: AppContext, db: StateDb, plan: Plan) -> Plan:
+def failed_last_time(state: AppContext, db: Store, plan: Plan) -> Plan:
     """Return ``plan`` with only the changes whose item failed last time (and the categories
     those need); say how many other changes are left alone."""
     last = LastOutcomes(db, state)

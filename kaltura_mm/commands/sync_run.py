@@ -26,12 +26,12 @@ from kaltura_mm.commands.item_progress import ItemProgress
 from kaltura_mm.commands.output import Format, ResultWriter
 from kaltura_mm.commands.report_file import with_report
 from kaltura_mm.commands.shell import command_line
-from kaltura_mm.commands.state import StateDb
-from kaltura_mm.commands.state.sync_state import KnownCategories, Replacements, SyncRecords
-from kaltura_mm.commands.state.uploads import UploadStore
 from kaltura_mm.commands.sync_restart import changed_uploads
 from kaltura_mm.commands.sync_retry import LastOutcomes
 from kaltura_mm.models import Category
+from kaltura_mm.store import Store
+from kaltura_mm.store.sync_state import KnownCategories, Replacements, SyncRecords
+from kaltura_mm.store.uploads import UploadStore
 from kaltura_mm.sync import ApplyHooks, ItemOutcome, Plan, Resume, SyncRecord, apply_sync
 from kaltura_mm.sync.model import ADD, REPLACE
 from kaltura_mm.upload.request import UploadOptions
@@ -53,7 +53,7 @@ OUTCOME_TABLE = ("action", "status", "name", "entry_id", "message")
 class Journal:
     """The state a sync apply keeps, for one server, partner and sync category."""
 
-    db: StateDb
+    db: Store
     state: AppContext
     plan: Plan
     scope_id: int | None = None

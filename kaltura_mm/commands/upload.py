@@ -23,11 +23,9 @@ from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import Interrupts, max_duration_option
 from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
-from kaltura_mm.commands.sources import Selection, UploadItem, collect
-from kaltura_mm.commands.state import open_state, state_dir
-from kaltura_mm.commands.state.files import FileJournal, categories_key
-from kaltura_mm.commands.state.lock import RunLock
-from kaltura_mm.commands.state.uploads import UploadStore
+from kaltura_mm.commands.shell import command_line
+from kaltura_mm.commands.sources import UploadItem, collect
+from kaltura_mm.commands.store_option import open_state, store_option
 from kaltura_mm.commands.upload_batch import UploadBatch
 from kaltura_mm.commands.upload_report import (
     UPLOAD_KEYS,
@@ -38,6 +36,11 @@ from kaltura_mm.commands.upload_report import (
 )
 from kaltura_mm.commands.upload_truth import check_claimed, verify
 from kaltura_mm.config import Config
+from kaltura_mm.store import state_dir
+from kaltura_mm.store.files import FileJournal, categories_key
+from kaltura_mm.store.lock import RunLock
+from kaltura_mm.store.uploads import UploadStore
+from kaltura_mm.upload.folder import Selection
 from kaltura_mm.upload.many import upload_many
 from kaltura_mm.upload.plan import DEFAULT_CHUNK_SIZE
 from kaltura_mm.upload.request import UploadOptions, UploadRequest
@@ -139,6 +142,7 @@ def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the journal and upload states live.",
 )
+@store_option
 @lock_wait_option
 @max_duration_option
 @click.option(
@@ -229,10 +233,10 @@ def run_uploads(
     ``max_duration``: stop cleanly after that many seconds, as one Ctrl-C does (exit 8).
     ``retry_failed``: only the files the journal has as failed (``--retry-failed``).
     """
-    with RunLock(root, state.command(), lock_wait) as lock:
+    with RunLock(root, state.command(), lock_wait, command_line) as lock:
         if lock.note:
             state.notice("note", lock.note)
-        db = open_state(root)
+        db = open_state(root, state.env)
         for note in db.notes:
             state.notice("note", note)
         target = state.target()

@@ -21,14 +21,13 @@ from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.interrupts import Interrupts
 from kaltura_mm.commands.progress import UploadDisplay
-from kaltura_mm.commands.shell import refused_by_kaltura
-from kaltura_mm.commands.sources import NAME_REFUSED
-from kaltura_mm.commands.state import StateError
-from kaltura_mm.commands.state.files import DONE, FileJournal, FileRecord, categories_key
-from kaltura_mm.commands.state.uploads import UploadStore
 from kaltura_mm.errors import ConfigError, KalturaError, UploadCancelledError, UploadError
 from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.store import StoreError
+from kaltura_mm.store.files import DONE, FileJournal, FileRecord, categories_key
+from kaltura_mm.store.uploads import UploadStore
 from kaltura_mm.upload import local_file
+from kaltura_mm.upload.folder import NAME_REFUSED, refused_by_kaltura
 from kaltura_mm.upload.many import upload_many
 from kaltura_mm.upload.request import (
     FileFingerprint,
@@ -105,7 +104,7 @@ class UploadBatch:
     files: dict[str, PlannedFile] = attrs.field(factory=dict)
     claimed: list[tuple[PlannedFile, FileRecord]] = attrs.field(factory=list)
     started: set[str] = attrs.field(factory=set)
-    state_error: StateError | None = None
+    state_error: StoreError | None = None
     errors: list[KalturaError] = attrs.field(factory=list)  # of the failed files, in order
     categories_checked: bool = False  # the command read every category of the run just now
 
@@ -163,7 +162,7 @@ class UploadBatch:
             return  # one failed write is enough: the rest would fail alike
         try:
             write()
-        except StateError as exc:
+        except StoreError as exc:
             self.state_error = exc
             self.interrupts.event.set()
             self.state.say(f"error: {exc.problem}; stopping: uploads in flight stay resumable")

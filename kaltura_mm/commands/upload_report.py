@@ -15,10 +15,10 @@ from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.shell import command_line
-from kaltura_mm.commands.sources import Skipped
-from kaltura_mm.commands.state.uploads import UploadStore
 from kaltura_mm.commands.upload_batch import UploadBatch
+from kaltura_mm.store.uploads import UploadStore
 from kaltura_mm.tables import csv_cell
+from kaltura_mm.upload.folder import Skipped
 
 UPLOAD_KEYS = (
     "path",

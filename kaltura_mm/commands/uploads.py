@@ -23,12 +23,13 @@ from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.shell import command_line
-from kaltura_mm.commands.state import StateDb, open_state, state_dir
-from kaltura_mm.commands.state.db import LEGACY_TARGET
-from kaltura_mm.commands.state.lock import RunLock
-from kaltura_mm.commands.state.uploads import PendingUpload, UploadStore, pending_uploads
+from kaltura_mm.commands.store_option import open_state, store_option
 from kaltura_mm.commands.uploads_abort import Aborted, abort_upload
 from kaltura_mm.errors import KalturaError
+from kaltura_mm.store import Store, state_dir
+from kaltura_mm.store.lock import RunLock
+from kaltura_mm.store.store import LEGACY_TARGET
+from kaltura_mm.store.uploads import PendingUpload, UploadStore, pending_uploads
 from kaltura_mm.upload import local_file
 from kaltura_mm.upload.request import UploadOptions
 
@@ -81,7 +82,7 @@ def _state_dir_option(command: Any) -> Any:
 
 
 def _options(command: Any) -> Any:
-    command = _state_dir_option(command)
+    command = store_option(_state_dir_option(command))
     return click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)(command)
 
 
@@ -106,7 +107,7 @@ def list_command(ctx: click.Context, state_dir_: Path | None, fmt: str) -> int:
 
 
 def _list(state: AppContext, chosen: Path | None, fmt: str) -> int:
-    db = open_state(state_dir(chosen, state.env))
+    db = open_state(state_dir(chosen, state.env), state.env)
     pending = pending_uploads(db)
     shown = ("reference_id", "path", "file", "entry_id", "bytes_confirmed", "size")
     writer = state.writer(LIST_KEYS, Format(fmt), table_keys=shown)
@@ -123,9 +124,7 @@ def _list(state: AppContext, chosen: Path | None, fmt: str) -> int:
     return ExitCode.OK
 
 
-def _chosen(
-    db: StateDb, state: AppContext, which: Sequence[str], every: bool
-) -> list[PendingUpload]:
+def _chosen(db: Store, state: AppContext, which: Sequence[str], every: bool) -> list[PendingUpload]:
     if not which and not every:
         raise CliError("no uploads named", "name them (reference id or path) or pass --all")
     mine = (state.target().key, LEGACY_TARGET)
@@ -155,12 +154,13 @@ def abort_command(ctx: click.Context, /, which: tuple[str, ...], every: bool, ye
     """Remove what unfinished uploads left on the server (half-made entry, open token)."""
     state = app(ctx)
     root = state_dir(state_dir_, state.env)
-    with RunLock(root, state.command()):  # an upload resuming one of these must not run now
-        db = open_state(root)
+    # An upload resuming one of these must not run now.
+    with RunLock(root, state.command(), 0.0, command_line):
+        db = open_state(root, state.env)
         return _abort(state, db, _chosen(db, state, which, every), yes, fmt)
 
 
-def _abort(state: AppContext, db: StateDb, chosen: list[PendingUpload], yes: bool, fmt: str) -> int:
+def _abort(state: AppContext, db: Store, chosen: list[PendingUpload], yes: bool, fmt: str) -> int:
     if not chosen:
         state.say("no unfinished uploads")
         return ExitCode.OK
@@ -225,6 +225,7 @@ def _abort_one(
 @click.option("--all", "every", is_flag=True, help="Every unfinished upload of this server.")
 @lock_wait_option
 @_state_dir_option
+@store_option
 @common_options
 @click.pass_context
 def resume_command(ctx: click.Context, /, which: tuple[str, ...], every: bool, lock_wait: float,
@@ -234,7 +235,7 @@ def resume_command(ctx: click.Context, /, which: tuple[str, ...], every: bool, l
 
     state = app(ctx)
     root = state_dir(state_dir_, state.env)
-    chosen = _chosen(open_state(root), state, which, every)
+    chosen = _chosen(open_state(root, state.env), state, which, every)
     ready = [p for p in chosen if file_state(p) == "unchanged"]
     for pending in chosen:
         if pending not in ready:

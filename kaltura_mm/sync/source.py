@@ -21,10 +21,8 @@ on the server. A folder manages no metadata: its entries are named after their f
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import json
-import stat
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -32,8 +30,8 @@ from typing import Any
 import attrs
 
 from kaltura_mm.errors import ConfigError
-from kaltura_mm.tables import check_cell, csv_header, csv_rows
-from kaltura_mm.upload.media_types import kind_of
+from kaltura_mm.tables import JSON_LINES, check_cell, csv_header, csv_rows
+from kaltura_mm.upload.folder import EMPTY, Selection, walk_folder
 
 KEY_PREFIX = "sync-"
 COLUMNS = {
@@ -48,8 +46,6 @@ COLUMNS = {
     "partnerData": "partner_data",
 }
 METADATA = ("name", "description", "tags", "admin_tags", "partner_data")
-JSON_LINES = (".jsonl", ".ndjson")
-EMPTY = "empty (0 bytes): Kaltura makes no entry of an empty file; it is synced once it has content"
 
 
 def derived_key(scope_id: int, relative: str) -> str:
@@ -133,62 +129,29 @@ def scan_directory(
     """Return every media file under ``folder`` (hidden ones left out), in path order; an empty
     file is skipped (``held``: its entry, if any, is left as it is)."""
     root = folder.resolve()
-    items, skipped, held = [], [], []
-    wanted, unwanted = tuple(include), tuple(exclude)
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in relative.split("/")) or path.is_dir():
-            continue
-        if not _chosen(relative, path.name, wanted, unwanted):
-            continue
-        reason = _unusable(path, documents)
-        if reason == EMPTY:
-            held.append(SyncItem(path=path, relative=relative))
-        if reason:
-            skipped.append((path, reason))
-        else:
-            items.append(SyncItem(path=path, relative=relative))
-    return Source(tuple(items), (), f"folder {root}", tuple(skipped), tuple(held))
-
-
-def _chosen(relative: str, name: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
-    def matches(patterns: tuple[str, ...]) -> bool:
-        return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p) for p in patterns)
-
-    return (not include or matches(include)) and not matches(exclude)
-
-
-def _unusable(path: Path, documents: bool) -> str | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return "cannot be read (or a symbolic link to nothing)"
-    if not stat.S_ISREG(info.st_mode):
-        return "not a regular file"
-    if info.st_size == 0:
-        return EMPTY
-    try:
-        kind_of(path.name, support_documents=documents)
-    except ConfigError:
-        return "not a media file Kaltura can tell from its extension" + (
-            "" if documents else " (documents need --documents)"
-        )
-    return None
-
-
-def read_manifest(manifest: Path) -> Source:
-    """Return the rows of a CSV or JSON-lines manifest; refuse unknown columns and bad rows."""
-    rows = list(
-        _json_rows(manifest) if manifest.suffix.lower() in JSON_LINES else _csv_rows(manifest)
+    walk = walk_folder(root, Selection(tuple(include), tuple(exclude), documents))
+    items = tuple(SyncItem(path=path, relative=relative) for path, relative in walk.files)
+    skipped = tuple((s.path, s.reason) for s in walk.skipped)
+    held = tuple(
+        SyncItem(path=s.path, relative=s.path.relative_to(root).as_posix())
+        for s in walk.skipped
+        if s.reason == EMPTY
     )
-    columns = sorted({c for _, row in rows for c in row})
-    unknown = [c for c in columns if c not in COLUMNS]
-    if unknown:
-        raise ConfigError(
-            f"manifest {manifest}: unknown columns {', '.join(unknown)}; the columns are "
-            f"{', '.join(COLUMNS)} (only path is required)"
-        )
-    managed = tuple(f for f in METADATA if any(COLUMNS.get(c) == f for c in columns))
+    return Source(items, (), f"folder {root}", skipped, held)
+
+
+def read_manifest(manifest: Path, columns: Iterable[str] = tuple(COLUMNS)) -> Source:
+    """Return the rows of a CSV or JSON-lines manifest; refuse unknown columns and bad rows.
+
+    ``columns`` are those the reader takes (all of ``COLUMNS`` for a sync; ``upload`` takes
+    fewer): any other is refused, never read and ignored.
+    """
+    allowed = tuple(columns)
+    is_json = manifest.suffix.lower() in JSON_LINES
+    rows = list(_json_rows(manifest) if is_json else _csv_rows(manifest, allowed))
+    present = sorted({c for _, row in rows for c in row})
+    _check_columns(manifest, present, allowed)
+    managed = tuple(f for f in METADATA if any(COLUMNS.get(c) == f for c in present))
     every = tuple(_item(manifest, line, row, managed) for line, row in rows)
     if not every:
         raise ConfigError(f"manifest {manifest} has no rows: list at least one file")
@@ -198,10 +161,25 @@ def read_manifest(manifest: Path) -> Source:
     return Source(items, managed, f"manifest {manifest.resolve()}", skipped, held)
 
 
-def _csv_rows(manifest: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+class MissingFileError(ConfigError):
+    """A manifest row names a file that does not exist."""
+
+
+def _check_columns(manifest: Path, names: Iterable[str], allowed: tuple[str, ...]) -> None:
+    unknown = [c for c in names if c not in allowed]
+    if unknown:
+        raise ConfigError(
+            f"manifest {manifest}: unknown columns {', '.join(unknown)}; the columns are "
+            f"{', '.join(allowed)} (only path is required)"
+        )
+
+
+def _csv_rows(manifest: Path, allowed: tuple[str, ...]) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         with manifest.open(newline="", encoding="utf-8-sig") as handle:
-            if "path" not in csv_header(handle):
+            header = [c.strip() for c in csv_header(handle)]
+            _check_columns(manifest, header, allowed)  # a wrong header is named before a row
+            if "path" not in header:
                 raise ConfigError(
                     f"manifest {manifest} has no 'path' column: its first line is the header, "
                     "such as path,name,description,tags,category,referenceId"
@@ -210,7 +188,9 @@ def _csv_rows(manifest: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield from csv_rows(handle, f"manifest {manifest}")
     except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"manifest {manifest} is not UTF-8 (byte {exc.start}): save it as 'CSV UTF-8'"
+            f"manifest {manifest} is not UTF-8 text (byte {exc.start} cannot be read as UTF-8; "
+            "Excel's 'CSV' and 'Unicode Text' save as Windows-1252 and UTF-16): save it from "
+            "Excel as 'CSV UTF-8 (Comma delimited)', or re-encode it to UTF-8"
         ) from None
 
 
@@ -249,7 +229,7 @@ def _item(manifest: Path, line: int, row: Mapping[str, Any], managed: tuple[str,
     given = Path(values["path"]).expanduser()
     path = given if given.is_absolute() else manifest.parent / given
     if not path.is_file():
-        raise ConfigError(
+        raise MissingFileError(
             f"manifest {manifest}, line {line}: {path} is not a file (relative paths start at "
             "the manifest's folder)"
         )

@@ -2,7 +2,7 @@
 
 ``UploadState`` is the JSON-serialisable record an upload saves as it progresses: the file's
 fingerprint, the deterministic referenceId, the entry and token it made, and the chunks the server
-confirmed. ``resume_upload(state)`` continues from it; ``kaltura_mm.upload_state`` stores it.
+confirmed. ``resume_upload(state)`` continues from it; ``kaltura_mm.store.UploadStore`` stores it.
 
 What identifies a file, and the names it gives the upload on the server, is in
 ``kaltura_mm.upload.identity``.

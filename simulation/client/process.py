@@ -34,6 +34,7 @@ from kaltura_mm.flows.entries import (
 )
 from kaltura_mm.flows.listing import entries
 from kaltura_mm.runtime import Machine
+from kaltura_mm.store import UploadStateStore
 from kaltura_mm.upload import (
     UploadOptions,
     UploadOutcome,
@@ -45,7 +46,6 @@ from kaltura_mm.upload import (
 )
 from kaltura_mm.upload.local_file import content_fingerprint
 from kaltura_mm.upload.request import reference_id_for, token_names
-from kaltura_mm.upload_state import UploadStateStore
 from simulation.client.adapter import Adapter
 from simulation.client.setup import ClientSetup
 from simulation.reference.upload import SourceFile

@@ -18,7 +18,6 @@ from kaltura_mm.errors import UploadCancelledError
 from kaltura_mm.flows.entries import delete_entries
 from kaltura_mm.upload import upload_file
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
-from kaltura_mm.upload_state import UploadStateStore
 from tests.cli.test_upload import make_files
 
 Runner = Callable[..., Any]
@@ -60,18 +59,20 @@ def _client(sandbox: Any) -> Client:
 
 def _half_upload(client: Client, request: UploadRequest, states: Path) -> UploadState:
     """Upload part of a file the library's way, its state saved as JSON (as 0.1 kept it)."""
-    store = UploadStateStore(states)
+    kept: dict[str, UploadState] = {}
     stop = threading.Event()
 
     def save(state: UploadState) -> None:
-        store.save(state)
+        states.mkdir(parents=True, exist_ok=True)
+        (states / f"{state.reference_id}.json").write_text(state.to_json(), encoding="utf-8")
+        kept[state.reference_id] = state
         if state.bytes_confirmed:
             stop.set()
 
     options = UploadOptions(chunk_size=100_000, concurrency=1, keep_on_cancel=True)
     with pytest.raises(UploadCancelledError):
         client.run(upload_file(request, options, on_state=save, cancel=stop))
-    (saved,) = store.pending()
+    (saved,) = kept.values()
     return saved
 
 

@@ -33,14 +33,17 @@ def _kmm(
     )
 
 
+def _listed(installed: list[str], drop: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return what ``kaltura-mm uploads --json`` lists."""
+    return [json.loads(x) for x in _kmm(installed, drop, "uploads", "--json").stdout.splitlines()]
+
+
 def test_a_file_changed_after_an_interrupt_leaves_nothing_behind_once_aborted(
     installed: list[str], slow_drop: dict[str, Any]
 ) -> None:
     sandbox = slow_drop["sandbox"]
     _stop_half_way(installed, slow_drop)
-    (listed,) = [
-        json.loads(x) for x in _kmm(installed, slow_drop, "uploads", "--json").stdout.splitlines()
-    ]
+    (listed,) = _listed(installed, slow_drop)
     assert (listed["file"], listed["path"].endswith("part0.mp4")) == ("unchanged", True)
     half_made = listed["entry_id"]
     changed = Path(listed["path"])
@@ -72,4 +75,30 @@ def test_uploads_resume_finishes_what_was_stopped(
     assert record["status"] == "resumed" and record["bytes_resumed"] > 0
     served = slow_drop["sandbox"].entry_bytes(record["entry_id"]).read_bytes()
     assert served == Path(record["path"]).read_bytes()
+    assert _kmm(installed, slow_drop, "uploads", "--json").stdout == ""
+
+
+def test_an_abort_whose_entry_delete_fails_keeps_the_tokens_and_the_upload_for_a_new_abort(
+    installed: list[str], slow_drop: dict[str, Any]
+) -> None:
+    sandbox = slow_drop["sandbox"]
+    _stop_half_way(installed, slow_drop)
+    (listed,) = _listed(installed, slow_drop)
+    half_made = listed["entry_id"]
+    tokens = {t["id"] for t in open_tokens(sandbox)}
+    assert tokens  # the half-sent file's token is open
+    sandbox.faults.inject(service="baseEntry", action="delete", kinds=("http500",))
+    failed = _kmm(installed, slow_drop, "--retries", "0", "uploads", "abort", "--all", "--yes")
+    assert failed.returncode != 0 and "failed" in failed.stdout, failed.stdout
+    # Entries are deleted before tokens (upload/tidy.py's rule): the entry stayed, so its tokens
+    # (which name it, for the next lookup) and the saved upload stayed too.
+    assert half_made in {e["id"] for e in live_entries(sandbox)}
+    assert {t["id"] for t in open_tokens(sandbox)} == tokens
+    (still,) = _listed(installed, slow_drop)
+    assert still["entry_id"] == half_made
+    sandbox.faults.clear()
+    again = _kmm(installed, slow_drop, "uploads", "abort", "--all", "--yes", "--json")
+    assert again.returncode == 0, again.stderr
+    assert half_made not in {e["id"] for e in live_entries(sandbox)}
+    assert open_tokens(sandbox) == []
     assert _kmm(installed, slow_drop, "uploads", "--json").stdout == ""

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from kaltura_mm.sandbox import Sandbox
+from kaltura_mm.store import UploadStateStore
 from kaltura_mm.upload.one import resume_upload
-from kaltura_mm.upload_state import UploadStateStore
 from tests.integration.upload_support import (
     MIB,
     entries_with_reference,
@@ -37,7 +37,7 @@ CHILD = textwrap.dedent(
     from kaltura_mm.client import Client
     from kaltura_mm.upload.one import upload_file
     from kaltura_mm.upload.request import UploadOptions, UploadRequest
-    from kaltura_mm.upload_state import UploadStateStore
+    from kaltura_mm.store import UploadStateStore
 
     url, partner, secret, path, states = sys.argv[1:6]
     options = UploadOptions(chunk_size=256 * 1024, edge_size=64 * 1024, concurrency=2)
@@ -75,10 +75,11 @@ def test_a_killed_upload_resumes_without_resending_confirmed_chunks(
     kaltura_sandbox: Sandbox, tmp_path: Path, mode: str
 ) -> None:
     path = media(tmp_path, "lecture.mp4", 4 * MIB)
-    store = UploadStateStore(tmp_path / "states")
+    states = tmp_path / "states"
+    store = UploadStateStore(states)
     kaltura_sandbox.faults.bandwidth = 2 * MIB  # bytes per second per request: ~2 s of upload
     args = [kaltura_sandbox.service_url, str(kaltura_sandbox.partner_id)]
-    args += [kaltura_sandbox.admin_secret, str(path), str(store.directory)]
+    args += [kaltura_sandbox.admin_secret, str(path), str(states)]
     child = subprocess.Popen([sys.executable, "-c", CHILD, *args])
     try:
         _wait_for_confirmed(store, 4, child)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kaltura_mm.commands.state import open_state
-from kaltura_mm.commands.state.db import Target
 from kaltura_mm.commands.sync_retry import LastOutcomes, failed_last_time
+from kaltura_mm.store import Target, open_store
 from kaltura_mm.sync import ItemOutcome, Place, Plan, PlanItem
 
 
@@ -26,7 +25,7 @@ class _Run:
 
 
 def test_only_the_failed_items_and_the_categories_they_need_are_kept(tmp_path: Path) -> None:
-    run, db = _Run(), open_state(tmp_path)
+    run, db = _Run(), open_store(tmp_path)
     labs = Place("Course>Labs")
     failed = PlanItem(actions=("add",), path="/m/lab.mp4", reference_id="sync-1", attach=(labs,))
     done = PlanItem(actions=("add",), path="/m/intro.mp4", reference_id="sync-2")

@@ -8,8 +8,8 @@ from pathlib import Path
 import attrs
 import pytest
 
-from kaltura_mm.errors import ConfigError
 from kaltura_mm.models import MediaType
+from kaltura_mm.store import StoreError, UploadStateStore
 from kaltura_mm.upload.request import (
     FileFingerprint,
     UploadOptions,
@@ -18,7 +18,6 @@ from kaltura_mm.upload.request import (
     reference_id_for,
     token_names,
 )
-from kaltura_mm.upload_state import UploadStateStore
 
 PRINT = FileFingerprint(
     size=5_000_000, mtime_ns=123, sample_sha256="ab" * 32, content_sha256="0f" * 32
@@ -82,7 +81,7 @@ def test_damaged_json_is_a_clear_error() -> None:
         UploadState.from_json("{}")
 
 
-def test_store_saves_atomically_loads_and_lists_pending(tmp_path: Path) -> None:
+def test_store_saves_loads_and_lists_pending(tmp_path: Path) -> None:
     store = UploadStateStore(tmp_path / "states")
     state = _state()
     assert store.load(state.reference_id) is None
@@ -90,7 +89,7 @@ def test_store_saves_atomically_loads_and_lists_pending(tmp_path: Path) -> None:
     store.save(state)  # replaces, never appends
     assert store.load(state.reference_id) == state
     assert store.pending() == [state]
-    assert [p.name for p in (tmp_path / "states").iterdir()] == [state.reference_id + ".json"]
+    assert (tmp_path / "states" / "state.db").is_file()
     done = _state(reference_id="done", complete=True)
     store.save(done)
     assert store.pending() == [state]
@@ -98,11 +97,13 @@ def test_store_saves_atomically_loads_and_lists_pending(tmp_path: Path) -> None:
     assert store.load(state.reference_id) is None
 
 
-def test_store_reports_a_damaged_file(tmp_path: Path) -> None:
+def test_store_reports_a_damaged_state(tmp_path: Path) -> None:
     store = UploadStateStore(tmp_path)
-    store.path_for("x").write_text("garbage", encoding="utf-8")
-    with pytest.raises(ConfigError, match="delete it"):
+    store.save(_state(reference_id="x"))
+    store.db.write("UPDATE uploads SET state = 'garbage' WHERE reference_id = 'x'")
+    with pytest.raises(StoreError, match="damaged") as caught:
         store.load("x")
+    assert "uploads abort" in caught.value.fix
 
 
 def test_two_files_differing_only_in_the_middle_never_share_an_identity() -> None:

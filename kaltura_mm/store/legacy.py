@@ -18,24 +18,25 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kaltura_mm.commands.state.db import LEGACY_TARGET, StateDb, now
+from kaltura_mm.store.store import LEGACY_TARGET, Store, now
+from kaltura_mm.store.uploads import upload_row
 from kaltura_mm.upload.request import UploadState
 
 IMPORTED = "json_imported_at"
 
 
-def import_json(db: StateDb) -> str | None:
+def import_json(db: Store) -> str | None:
     """Import the JSON state files of ``db.root`` once; return a note for the user, or None."""
-    if db.meta(IMPORTED) is not None:
-        return None
     root = db.root
+    if root is None or db.meta(IMPORTED) is not None:
+        return None
     counts = (_journals(db, root / "batches"), _states(db, root / "uploads"))
     deleted = _deletions(db, root / "deletions")
     db.set_meta(IMPORTED, str(now()))
     if not any((*counts, deleted)):
         return None
     return (
-        f"read the JSON state of an earlier kaltura-mm into {root / 'state.db'}: "
+        f"read the JSON state of an earlier kaltura-mm into {db.where}: "
         f"{counts[0]} file records, {counts[1]} unfinished uploads, {deleted} deleted ids "
         "(the JSON files in batches/, uploads/ and deletions/ are no longer used)"
     )
@@ -45,7 +46,7 @@ def _json_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.json")) if folder.is_dir() else []
 
 
-def _journals(db: StateDb, folder: Path) -> int:
+def _journals(db: Store, folder: Path) -> int:
     rows = []
     for path in _json_files(folder):
         try:
@@ -80,27 +81,14 @@ def _file_row(record: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def _states(db: StateDb, folder: Path) -> int:
+def _states(db: Store, folder: Path) -> int:
     rows = []
     for path in _json_files(folder):
         try:
             state = UploadState.from_json(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        rows.append(
-            (
-                LEGACY_TARGET,
-                state.reference_id,
-                str(state.request.path),
-                state.entry_id,
-                state.token_id,
-                state.fingerprint.size,
-                state.bytes_confirmed,
-                int(state.complete),
-                state.to_json(),
-                now(),
-            )
-        )
+        rows.append(upload_row(LEGACY_TARGET, state))
     db.write_many(
         "INSERT INTO uploads (target, reference_id, path, entry_id, token_id, size, "
         "bytes_confirmed, complete, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -110,7 +98,7 @@ def _states(db: StateDb, folder: Path) -> int:
     return len(rows)
 
 
-def _deletions(db: StateDb, folder: Path) -> int:
+def _deletions(db: Store, folder: Path) -> int:
     rows = []
     for path in sorted(folder.glob("*.txt")) if folder.is_dir() else []:
         try:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kaltura_mm.commands.state.db import StateDb, Target, now
+from kaltura_mm.store.store import Store, Target, now
 
 DELETED = "deleted"
 SENT = "sent"
@@ -27,7 +27,7 @@ _CHUNK = 500  # ids per query: far below any database's limit of bound values
 class DeletionLog:
     """The deletions of one target in the state database."""
 
-    def __init__(self, db: StateDb, target: Target) -> None:
+    def __init__(self, db: Store, target: Target) -> None:
         """Keep the deletions of ``target`` in ``db``."""
         self.db = db
         self.target = target.key

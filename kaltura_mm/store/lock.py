@@ -15,16 +15,15 @@ import datetime as dt
 import fcntl
 import json
 import os
+import shlex
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from kaltura_mm.commands.exit_codes import ExitCode
-from kaltura_mm.commands.failures import CliError
-from kaltura_mm.commands.shell import command_line
-from kaltura_mm.commands.state.db import StateError
+from kaltura_mm.store.errors import StoreBusyError, StoreError
 
 LOCK_FILE = "run.lock"
 POLL = 0.2
@@ -40,19 +39,29 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _holder_text(info: dict[str, Any]) -> str:
+def _holder_text(info: dict[str, Any], show: Callable[[list[str]], str]) -> str:
     started = dt.datetime.fromtimestamp(int(info.get("started_at", 0)), dt.UTC)
     return (
         f"process {info.get('pid')} on {info.get('host')}, started "
-        f"{started:%Y-%m-%d %H:%M:%S} UTC: {command_line(info.get('command') or [])}"
+        f"{started:%Y-%m-%d %H:%M:%S} UTC: {show(info.get('command') or [])}"
     )
 
 
 class RunLock:
     """Hold the state directory's run lock for a ``with`` block."""
 
-    def __init__(self, root: Path, command: list[str], wait: float = 0.0) -> None:
-        """Lock ``root`` for ``command``, waiting up to ``wait`` seconds for another run."""
+    def __init__(
+        self,
+        root: Path,
+        command: list[str],
+        wait: float = 0.0,
+        show: Callable[[list[str]], str] = shlex.join,
+    ) -> None:
+        """Lock ``root`` for ``command``, waiting up to ``wait`` seconds for another run.
+
+        ``show`` writes a holder's command line in the messages (the CLI quotes it to paste).
+        """
+        self.show = show
         self.root = root
         self.command = command
         self.wait = wait
@@ -64,10 +73,9 @@ class RunLock:
             self.root.mkdir(parents=True, exist_ok=True)
             handle = (self.root / LOCK_FILE).open("a+", encoding="utf-8")
         except OSError as exc:
-            raise StateError(
+            raise StoreError(
                 f"cannot use {self.root} as the state directory: {exc.strerror}",
                 "make it writable, or choose another with --state-dir",
-                ExitCode.BAD_INPUT,
             ) from exc
         self._acquire(handle)
         self._handle = handle
@@ -86,17 +94,17 @@ class RunLock:
                 time.sleep(POLL)
         previous = _read(handle.name)
         if previous.get("pid") and not _alive(int(previous["pid"])):
-            self.note = f"took over the lock left by {_holder_text(previous)} (no longer running)"
+            holder = _holder_text(previous, self.show)
+            self.note = f"took over the lock left by {holder} (no longer running)"
         _write(handle, self.command)
 
-    def _busy(self, holder: dict[str, Any]) -> CliError:
-        who = _holder_text(holder) if holder else "another process"
+    def _busy(self, holder: dict[str, Any]) -> StoreBusyError:
+        who = _holder_text(holder, self.show) if holder else "another process"
         waited = f" (waited {self.wait:g} s)" if self.wait else ""
-        return CliError(
+        return StoreBusyError(
             f"another kaltura-mm run is using the state directory {self.root}{waited}: {who}",
             "let it finish and run again, pass --lock-wait SECONDS to wait for it, or use "
             "another --state-dir; nothing was done",
-            ExitCode.BUSY,
         )
 
     def __exit__(

@@ -11,9 +11,14 @@
 
 from __future__ import annotations
 
-from kaltura_mm.commands.state.db import StateDb, StateError, Target, now
-from kaltura_mm.sync.records import SyncRecord
+from typing import TYPE_CHECKING
+
+from kaltura_mm.store.errors import StoreError
+from kaltura_mm.store.store import Store, Target, now
 from kaltura_mm.upload.request import UploadState
+
+if TYPE_CHECKING:  # loading the sync package takes 0.2 s, which only a sync needs
+    from kaltura_mm.sync.records import SyncRecord
 
 _RECORD = "reference_id, entry_id, relative, size, mtime_ns, sample_sha256"
 
@@ -21,7 +26,7 @@ _RECORD = "reference_id, entry_id, relative, size, mtime_ns, sample_sha256"
 class SyncRecords:
     """The sync records of one target and sync category."""
 
-    def __init__(self, db: StateDb, target: Target, scope: int) -> None:
+    def __init__(self, db: Store, target: Target, scope: int) -> None:
         """Keep the records of ``scope`` (a category id) on ``target`` in ``db``."""
         self.db = db
         self.target = target.key
@@ -30,6 +35,8 @@ class SyncRecords:
 
     def all(self) -> dict[str, SyncRecord]:
         """Return every record of the category, by referenceId."""
+        from kaltura_mm.sync.records import SyncRecord
+
         rows = self.db.read(
             f"SELECT {_RECORD} FROM sync_records WHERE target = ? AND scope = ?",  # noqa: S608
             (self.target, self.scope),
@@ -62,7 +69,7 @@ class SyncRecords:
 class Replacements:
     """The unfinished content replacements of one target, by entry id."""
 
-    def __init__(self, db: StateDb, target: Target) -> None:
+    def __init__(self, db: Store, target: Target) -> None:
         """Keep the replacement states of ``target`` in ``db``."""
         self.db = db
         self.target = target.key
@@ -91,8 +98,8 @@ class Replacements:
         try:
             return UploadState.from_json(rows[0]["state"])
         except ValueError as exc:
-            raise StateError(
-                f"the saved replacement of entry {entry_id} in {self.db.root} is damaged ({exc})",
+            raise StoreError(
+                f"the saved replacement of entry {entry_id} in {self.db.where} is damaged ({exc})",
                 "run the replacement again with another --state-dir",
             ) from exc
 
@@ -112,7 +119,7 @@ class Replacements:
 class KnownCategories:
     """The categories kaltura-mm made on one target, by full name."""
 
-    def __init__(self, db: StateDb, target: Target) -> None:
+    def __init__(self, db: Store, target: Target) -> None:
         """Keep the category ids of ``target`` in ``db``."""
         self.db = db
         self.target = target.key

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from kaltura_mm.commands.state.db import LEGACY_TARGET, StateDb, Target, now
+from kaltura_mm.store.store import LEGACY_TARGET, Store, Target, now
 
 DONE = "done"
 _COLUMNS = "path, categories, size, mtime_ns, reference_id, entry_id, status, bytes_done, error"
@@ -45,7 +45,7 @@ class FileRecord:
 class FileJournal:
     """The file records of one target in the state database."""
 
-    def __init__(self, db: StateDb, target: Target) -> None:
+    def __init__(self, db: Store, target: Target) -> None:
         """Keep the records of ``target`` in ``db``."""
         self.db = db
         self.target = target.key
@@ -61,7 +61,7 @@ class FileJournal:
         rows = self.db.read(
             f"SELECT {_COLUMNS} FROM files WHERE path = ? AND "  # noqa: S608 - constant columns
             "((target = ? AND categories = ?) OR "
-            "(target = ? AND (? IS NULL OR reference_id = ?))) "
+            "(target = ? AND (CAST(? AS VARCHAR) IS NULL OR reference_id = ?))) "
             "ORDER BY target DESC",
             (path, self.target, categories, LEGACY_TARGET, reference_id, reference_id),
         )
