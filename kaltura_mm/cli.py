@@ -86,6 +86,12 @@ COMMANDS = {
     help="Send a failed request again up to N times; 0 reports the first failure "
     "[default: 3; env KALTURA_MM_RETRIES].",
 )
+@click.option(
+    "--no-shared-budget",
+    is_flag=True,
+    help="Learn the server's rate limits alone instead of sharing one budget with every other "
+    "kaltura-mm process [env KALTURA_MM_SHARED_BUDGET=off].",
+)
 @click.option("--json", "json_", is_flag=True, help="Print one JSON object per result line.")
 @click.option("-q", "--quiet", is_flag=True, help="Print results only: no progress or messages.")
 @click.option("-v", "--verbose", is_flag=True, help="Debug logs on stderr (secrets redacted).")
@@ -101,6 +107,7 @@ def cli(
     timeout: float | None,
     max_answer: int | None,
     retries: int | None,
+    no_shared_budget: bool,
     json_: bool,
     quiet: bool,
     verbose: bool,
@@ -119,6 +126,7 @@ def cli(
     }
     state.profile, state.sandbox = profile, sandbox
     state.timeout, state.retries, state.max_answer = timeout, retries, max_answer
+    state.shared_budget = not no_shared_budget
     state.json, state.quiet = json_, quiet
     if verbose:
         state.enable_verbose(ctx)

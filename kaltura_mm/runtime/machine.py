@@ -28,6 +28,7 @@ from kaltura_mm.runtime.effects import (
     Now,
     Reach,
     Reached,
+    SharedLimit,
     Sleep,
     Start,
     check_flow,
@@ -189,6 +190,9 @@ class Machine:
             server_time = self._server_clock.now(self._clock())
             full = getattr(self._settings.ks, "full_rights", False) is True
             return Reached(self._reached, self._worked, rounds, server_time, full), None
+        elif isinstance(effect, SharedLimit):
+            limits = self._settings.limits
+            return (None if limits is None else limits.known(effect.service, effect.action)), None
         elif isinstance(effect, Emit):
             self._emit(task, effect.item)
         elif isinstance(effect, Interleave):
