@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import uuid
+import os
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -52,7 +52,7 @@ class Gate:
         self._partner = partner
         self._budget: Budget | None = None
         self._opened = False
-        self._name = uuid.uuid4().hex  # this client, among those sharing the budget
+        self._name = os.urandom(8).hex()  # this client, among those sharing the budget
 
     @property
     def budget(self) -> Budget | None:
