@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kaltura_mm.budget import Gate, Key, budget_from_env, open_budget
 from kaltura_mm.budget.postgres import PostgresBudget
 from kaltura_mm.budget.sqlite import SqliteBudget
-from kaltura_mm.client import Client
+from kaltura_mm.client import AsyncClient, Client
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.protocol.calls import Call, MultiRequest
 from kaltura_mm.services import base_entry
@@ -23,6 +25,13 @@ BLOCKED = api_error("ACTION_BLOCKED", "blocked")
 
 def _key(action: str) -> Key:
     return Key(SERVER, "100", "baseentry", action)
+
+
+async def _async_get(script: ScriptedKaltura, shared: bool, config: dict[str, Any]) -> str:
+    transport = script.async_transport()
+    async with AsyncClient(http_transport=transport, shared_budget=shared, **config) as client:
+        entry = await client.call(base_entry.get("0_a"))
+    return str(entry.id)
 
 
 def test_blocked_items_of_a_multirequest_teach_their_own_action(tmp_path: Path) -> None:
@@ -77,8 +86,9 @@ def test_the_environment_says_where_the_budget_lives(tmp_path: Path, postgres_ur
 
 
 @pytest.mark.usefixtures("shared_budget_on")
+@pytest.mark.parametrize("kind", ["sync", "async"])
 def test_a_client_shares_what_it_learns_unless_told_not_to(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
     file = tmp_path / "shared.sqlite3"
     monkeypatch.setenv("KALTURA_MM_BUDGET_FILE", str(file))
@@ -87,8 +97,11 @@ def test_a_client_shares_what_it_learns_unless_told_not_to(
     for shared in (False, True):
         script = ScriptedKaltura(("baseEntry.get", BLOCKED), ("baseEntry.get", entry))
         config = {"service_url": SERVER, "partner_id": 100, "ks": "a-ks"}
-        with Client(http_transport=script.transport(), shared_budget=shared, **config) as client:
-            assert client.call(base_entry.get("0_a")).id == "0_a"
+        if kind == "sync":
+            with Client(http_transport=script.transport(), shared_budget=shared, **config) as c:
+                assert c.call(base_entry.get("0_a")).id == "0_a"
+        else:
+            assert asyncio.run(_async_get(script, shared, config)) == "0_a"
         if not shared:
             assert not file.exists()
     budget = open_budget(file)

@@ -51,19 +51,26 @@ def _env(sandbox: Any, tmp_path: Path, name: str) -> dict[str, str]:
     return env
 
 
-def test_two_delete_processes_started_at_once_share_the_budget(
-    kaltura_sandbox: Any, tmp_path: Path
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_delete_processes_started_at_once_share_the_budget(
+    kaltura_sandbox: Any, tmp_path: Path, store: str, request: pytest.FixtureRequest
 ) -> None:
+    """Two processes on one machine (the SQLite file, no flag), or three with separate state
+    folders and one PostgreSQL database, as on three machines."""
     kaltura_sandbox.faults.throttle("baseEntry", "delete", limit=10, window=2.0)
+    count = 2 if store == "sqlite" else 3
+    extra = (
+        {} if store == "sqlite" else {"KALTURA_MM_STORE": request.getfixturevalue("postgres_url")}
+    )
     category = kaltura_sandbox.create_category("Root>Shared")
     ids = kaltura_sandbox.seed_entries(category, 40)
-    parts = [ids[:20], ids[20:]]
+    parts = [ids[n::count] for n in range(count)]
     started = []
     for n, part in enumerate(parts):
         listing = tmp_path / f"part{n}.txt"
         listing.write_text("\n".join(part) + "\n")
         argv = [_command(), "--json", "delete", "--from-file", str(listing), "--yes"]
-        env = _env(kaltura_sandbox, tmp_path, f"p{n}")
+        env = {**_env(kaltura_sandbox, tmp_path, f"p{n}"), **extra}
         started.append(
             subprocess.Popen(
                 argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
@@ -77,9 +84,11 @@ def test_two_delete_processes_started_at_once_share_the_budget(
         assert all(line["status"] == "done" for line in lines), out
     stats = kaltura_sandbox.stats
     assert stats.accepted[("baseentry", "delete")] == 40  # each entry deleted exactly once
-    # Learning costs at most each process's first round (20 items, FIRST_ROUND) beyond the limit:
-    # a round built before the limit was known goes whole.
-    assert stats.blocked[("baseentry", "delete")] <= 2 * (20 - 10)
+    # Learning costs at most each process's first round (up to 20 items, FIRST_ROUND) beyond the
+    # limit: a round built before the limit was known goes whole.
+    assert stats.blocked[("baseentry", "delete")] <= count * (len(parts[0]) - 10)
+    if store == "postgres":  # the budget was the database's, not a file
+        assert not (tmp_path / "budget.sqlite3").exists()
 
 
 def test_no_shared_budget_leaves_the_budget_alone(kaltura_sandbox: Any, tmp_path: Path) -> None:
