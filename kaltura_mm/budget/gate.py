@@ -16,6 +16,7 @@ import functools
 import json
 import logging
 import os
+import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -52,14 +53,16 @@ class Gate:
         self._partner = partner
         self._budget: Budget | None = None
         self._opened = False
+        self._opening = threading.Lock()  # sending threads may ask at once
         self._name = os.urandom(8).hex()  # this client, among those sharing the budget
 
     @property
     def budget(self) -> Budget | None:
         """Return the budget (opened now if not yet), or None when off or unusable."""
-        if not self._opened:
-            self._opened = True
-            self._budget = self._guard(self._opener, None)
+        with self._opening:
+            if not self._opened:
+                self._opened = True
+                self._budget = self._guard(self._opener, None)
         return self._budget
 
     def key(self, service: str, action: str) -> Key:
