@@ -4,7 +4,10 @@ the user's state folder), across machines through PostgreSQL (``KALTURA_MM_STORE
 Kaltura blocks a partner's calls per (service, action) past a limit in fixed windows, counting
 every process's calls alike; processes that each learn the limit alone block each other. The
 budget keeps every process's charges and what any of them learned, keyed by (server, partner,
-service, action), and spends it as a sliding window (``model``) on the database's clock.
+service, action), and spends it as a sliding window (``model``) on the database's clock, one
+short transaction per claim (liberapay's rate limiter is the model). PyrateLimiter was weighed
+and left: its buckets fix their rates when they are made, so a limit one process learns at run
+time (and a "blocked until") could not be shared through them.
 
 Where it lives (``budget_from_env``):
 
