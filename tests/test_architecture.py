@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "config": 5,
     "app_token_ks": 5,  # runs a flow (the session's two calls)
     "client": 5,
+    "budget": 5,  # the shared rate budget: SQLite/PostgreSQL, used by the client adapters
     "verbs": 5,
     "transport": 5,
     "recording": 5,

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from kaltura_mm.budget import Budget
     from kaltura_mm.runtime.effects import Flow, Stream
     from kaltura_mm.runtime.machine import Machine
 
@@ -42,10 +43,15 @@ class AsyncClient(ClientBase, AsyncVerbs):
         *,
         ks_provider: KsProvider | None = None,
         http_transport: httpx.AsyncBaseTransport | None = None,
+        shared_budget: bool | Budget = True,
         **settings: Any,
     ) -> None:
-        """Use ``config``, or build one from keyword settings (``service_url=``, ``ks=``...)."""
-        super().__init__(config, ks_provider=ks_provider, **settings)
+        """Use ``config``, or build one from keyword settings (``service_url=``, ``ks=``...).
+
+        ``shared_budget``: pace by the rate budget every kaltura-mm process shares
+        (``kaltura_mm.budget``; False: this client learns the server's limiter alone).
+        """
+        super().__init__(config, ks_provider=ks_provider, shared_budget=shared_budget, **settings)
         self._transport = http_transport
         self._client: httpx.AsyncClient | None = None
         self._limit: asyncio.Semaphore | None = None
@@ -115,6 +121,8 @@ class AsyncClient(ClientBase, AsyncVerbs):
 
         if self._limit is None:
             self._limit = asyncio.Semaphore(self._config.max_concurrency)
+        # the shared rate budget's turn (kaltura_mm.budget)
+        ticket = await self._gate.aturn(send.target) if self._gate else None
         try:
             async with self._limit:
                 status, headers, body = await transport.asend(
@@ -126,6 +134,8 @@ class AsyncClient(ClientBase, AsyncVerbs):
                 )
         except KalturaError as exc:
             return Failed(send.id, exc)
+        if self._gate and ticket:
+            self._gate.after(send.target, ticket, body)
         return Reply(send.id, status, headers, body)
 
     @property
@@ -140,6 +150,8 @@ class AsyncClient(ClientBase, AsyncVerbs):
         """Close pooled connections."""
         if self._client is not None:
             await self._client.aclose()
+        if self._gate is not None:
+            self._gate.close()
 
     async def __aenter__(self) -> AsyncClient:
         return self

@@ -11,6 +11,7 @@ from kaltura_mm.config import Config
 from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
 
 if TYPE_CHECKING:
+    from kaltura_mm.budget import Budget, Gate
     from kaltura_mm.runtime.actions import Answer
     from kaltura_mm.runtime.machine import Machine
 
@@ -53,11 +54,13 @@ class ClientBase:
         config: Config | None = None,
         *,
         ks_provider: KsProvider | None = None,
+        shared_budget: bool | Budget = True,
         **settings: Any,
     ) -> None:
         self._config = config or Config(**settings)
         self._ks = ks_provider or provider_for(self._config)
         self._random = random.Random()  # backoff jitter and multipart boundaries, not security
+        self._gate = gate_for(self._config, shared_budget)
 
     @classmethod
     def from_env(cls, **settings: Any) -> Self:
@@ -84,6 +87,7 @@ class ClientBase:
             secrets=config.secrets,
             retry=config.retry,
             max_concurrency=config.max_concurrency,
+            limits=self._gate,
         )
         return Machine(
             flow, settings, clock=time.monotonic, random=self._random, streaming=streaming
@@ -92,6 +96,18 @@ class ClientBase:
     def __repr__(self) -> str:
         config = self._config
         return f"{type(self).__name__}({config.service_url!r}, partner_id={config.partner_id})"
+
+
+def gate_for(config: Config, shared_budget: bool | Budget) -> Gate | None:
+    """Return the rate budget's gate for a client: the budget the environment names
+    (``kaltura_mm.budget``) when ``shared_budget`` is True, the one given, or None (off)."""
+    if shared_budget is False:
+        return None
+    from kaltura_mm.budget import Gate, budget_from_env
+
+    given = shared_budget
+    opener = budget_from_env if given is True else (lambda: given)
+    return Gate(opener, config.service_url, str(config.partner_id or ""))
 
 
 def checked(got: list[Answer | BaseException]) -> list[Answer]:

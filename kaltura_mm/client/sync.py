@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from kaltura_mm.budget import Budget
     from kaltura_mm.runtime.effects import Flow, Stream
     from kaltura_mm.runtime.machine import Machine
 
@@ -45,10 +46,15 @@ class Client(ClientBase, SyncVerbs):
         *,
         ks_provider: KsProvider | None = None,
         http_transport: httpx.BaseTransport | None = None,
+        shared_budget: bool | Budget = True,
         **settings: Any,
     ) -> None:
-        """Use ``config``, or build one from keyword settings (``service_url=``, ``ks=``...)."""
-        super().__init__(config, ks_provider=ks_provider, **settings)
+        """Use ``config``, or build one from keyword settings (``service_url=``, ``ks=``...).
+
+        ``shared_budget``: pace by the rate budget every kaltura-mm process shares
+        (``kaltura_mm.budget``; False: this client learns the server's limiter alone).
+        """
+        super().__init__(config, ks_provider=ks_provider, shared_budget=shared_budget, **settings)
         self._transport = http_transport
         self._client: httpx.Client | None = None
         self._pool: ThreadPoolExecutor | None = None
@@ -112,6 +118,8 @@ class Client(ClientBase, SyncVerbs):
     def _send(self, send: Send, progress: Progress | None) -> Answer:
         from kaltura_mm import transport
 
+        # the shared rate budget's turn (kaltura_mm.budget)
+        ticket = self._gate.turn(send.target, time.sleep) if self._gate else None
         try:
             status, headers, body = transport.send(
                 self._http,
@@ -122,6 +130,8 @@ class Client(ClientBase, SyncVerbs):
             )
         except KalturaError as exc:
             return Failed(send.id, exc)
+        if self._gate and ticket:
+            self._gate.after(send.target, ticket, body)
         return Reply(send.id, status, headers, body)
 
     @property
@@ -148,6 +158,8 @@ class Client(ClientBase, SyncVerbs):
             self._pool.shutdown(wait=True, cancel_futures=True)
         if self._client is not None:
             self._client.close()
+        if self._gate is not None:
+            self._gate.close()
 
     def __enter__(self) -> Client:
         return self

@@ -47,6 +47,7 @@ class AppContext:
     timeout: float | None = None
     retries: int | None = None
     patience: float | None = None
+    shared_budget: bool = True  # False: --no-shared-budget (kaltura_mm.budget)
     max_answer: int | None = None
     env: Mapping[str, str] = attrs.field(factory=_environment)
     stdout: IO[str] = attrs.field(factory=lambda: sys.stdout)
@@ -223,7 +224,9 @@ class AppContext:
         if self._client is None:
             from kaltura_mm.client import Client
 
-            self._client = Client(self.config(**self.config_overrides))
+            self._client = Client(
+                self.config(**self.config_overrides), shared_budget=self.shared_budget
+            )
             click.get_current_context().call_on_close(self._client.close)
         return self._client
 

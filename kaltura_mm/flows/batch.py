@@ -13,7 +13,8 @@ Rules it keeps:
 Pacing. The items go in *steps* that ``kaltura_mm.flows.pacing`` decides from what the server's
 rate limiter did so far (its rules: rounds doubling until something is blocked, then the window's
 length and allowance learned from when blocks start and stop, and each window's allowance spent
-at its start). A step's items are all answered before the next step goes. ``Pace.max_rate`` is
+at its start; the limit the processes sharing a rate budget learned, when there is one). A
+step's items are all answered before the next step goes. ``Pace.max_rate`` is
 a ceiling kept apart: at most ``floor(max_rate)`` items in any window of ``THROTTLE_WINDOW * (1 +
 SLACK)`` seconds, spread in batches of about a tenth of that, a log of what was sent holding a
 batch back until the window has room for it (the log's clock only counts the flow's own sleeps,
@@ -46,6 +47,7 @@ from kaltura_mm.runtime.effects import (
     Now,
     Reach,
     Reached,
+    SharedLimit,
     Sleep,
     Start,
 )
@@ -236,6 +238,11 @@ def run_batches(
     learner = Learner()
     while run.pending:
         now: float = yield Now()
+        first = op.build(run.pending[0])
+        shared = yield SharedLimit(first.service, first.action)
+        if shared is not None:  # what every process sharing the budget knows wins (pacing 6)
+            calls, window = shared
+            learner = learner.sharing(calls, window, now)
         step = learner.next(now)
         if step.at > now:
             yield Sleep(run.log.slept(step.at - now))

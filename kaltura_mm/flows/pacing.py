@@ -31,6 +31,12 @@ allowance at the start of each window instead of spreading a guessed rate:
    many clean windows.
 
 ``Pace.max_rate`` (a ceiling) is kept apart, by the engine's send log.
+
+6. *Shared*: when the processes sharing a rate budget (``kaltura_mm.budget``) know the limit, it
+   wins over what this run learned: each window's allowance is theirs, the window is theirs, and
+   no raise is tried (a try would hold every process back a window; the budget raises a limit
+   when a larger request all ran). The budget's gate times the sends across processes; the rules
+   above only size the steps.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ SLACK = 0.01
 SLACK_SECONDS = 0.04
 WIDEN = 0.1  # how far past a blocked window start its end is looked for next (rule 4)
 RAISE_EVERY = 8  # clean windows before one more item is tried (rule 5)
+NEVER = 2**62  # clean windows before a raise, when the limit is shared (rule 6)
 
 PacingPhase = Literal["open", "learning", "paced"]
 
@@ -90,6 +97,25 @@ class Learner:
         """Return the learned allowance per second (None while nothing was blocked)."""
         window = self.window
         return None if window is None or self.allowance is None else self.allowance / window
+
+    def sharing(self, calls: int, window: float, now: float) -> Learner:
+        """Return the state with the shared budget's limit (rule 6): ``calls`` per ``window``."""
+        if self.phase != "paced":  # the first window starts now
+            return attrs.evolve(
+                self,
+                phase="paced",
+                allowance=calls,
+                low=window,
+                high=window,
+                start=now - window,
+                sent=0,
+                accepted=0,
+                raising=False,
+                raise_every=NEVER,
+            )
+        return attrs.evolve(
+            self, allowance=calls, low=window, high=window, raising=False, raise_every=NEVER
+        )
 
     def _narrowing(self) -> bool:
         return self.high is not None and self.high - self.low > NARROW_TO * self.high

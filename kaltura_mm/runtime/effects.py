@@ -22,6 +22,8 @@ multi-step logic is written once and never twice as sync and async.
 | ``Draw()``                  | a float in ``[0, 1)`` from the runtime's random source (jitter)   |
 | ``Reach()``                 | ``Reached``: whether a request of this run reached the server, and |
 |                             | the retry policy's ``patience_rounds`` (``runtime.patience``)      |
+| ``SharedLimit(svc, action)``| ``(calls, window seconds)`` the processes sharing the rate budget |
+|                             | learned for that action, or ``None`` (``kaltura_mm.budget``)      |
 | ``Interleave(flows, ...)``  | each sub-flow's result (or exception), in order                  |
 | ``Emit(item)``              | ``None`` once the consumer took ``item`` (streams only)           |
 
@@ -92,6 +94,15 @@ class Reach:
 
 
 @attrs.frozen
+class SharedLimit:
+    """Receive ``(calls, window seconds)``: the server's limit for ``service.action`` as the
+    processes sharing the rate budget learned it, or None (nothing known, or no shared budget)."""
+
+    service: str
+    action: str
+
+
+@attrs.frozen
 class Reached:
     """What this run knows of the server: whether any request reached it (an answer of any
     kind, or a connection that failed after it was made), whether it ever gave a Kaltura answer
@@ -134,7 +145,16 @@ class Emit(Generic[I]):
 
 
 Effect: TypeAlias = (
-    Call[Any] | MultiRequest | Start | NextDone | Sleep | Now | Draw | Reach | Interleave
+    Call[Any]
+    | MultiRequest
+    | Start
+    | NextDone
+    | Sleep
+    | Now
+    | Draw
+    | Reach
+    | SharedLimit
+    | Interleave
 )
 Flow: TypeAlias = Generator[Effect, Any, T]
 """A flow with a result: ``client.run(flow) -> T``."""

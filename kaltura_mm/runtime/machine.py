@@ -28,6 +28,7 @@ from kaltura_mm.runtime.effects import (
     Now,
     Reach,
     Reached,
+    SharedLimit,
     Sleep,
     Start,
     check_flow,
@@ -195,6 +196,9 @@ class Machine:
             full = getattr(self._settings.ks, "full_rights", False) is True
             sends = self._settings.retry.throttled_attempts
             return Reached(self._reached, self._worked, rounds, server_time, full, sends), None
+        elif isinstance(effect, SharedLimit):
+            limits = self._settings.limits
+            return (None if limits is None else limits.known(effect.service, effect.action)), None
         elif isinstance(effect, Emit):
             self._emit(task, effect.item)
         elif isinstance(effect, Interleave):

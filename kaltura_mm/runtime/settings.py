@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import attrs
 
 from kaltura_mm.ks import KsProvider
 from kaltura_mm.runtime.retry import RetryPolicy
+
+
+class SharedLimits(Protocol):
+    """What the processes sharing a rate budget learned of the server's limiter (the client's
+    ``kaltura_mm.budget``): the ``SharedLimit`` effect asks it."""
+
+    def known(self, service: str, action: str) -> tuple[int, float] | None:
+        """Return (calls, window seconds) for ``service.action``, or None if nothing is known."""
 
 
 @attrs.frozen(kw_only=True)
@@ -13,7 +23,8 @@ class Settings:
     """The client's side of a run: where the KS comes from and how calls are sent.
 
     ``secrets`` are redacted from every error and log the run makes (the KS in use is added to
-    them per request); ``max_concurrency`` caps the calls alive at once, retries included.
+    them per request); ``max_concurrency`` caps the calls alive at once, retries included;
+    ``limits``: the shared rate budget's knowledge (None: this run learns alone).
     """
 
     ks: KsProvider = attrs.field(eq=False)
@@ -21,3 +32,4 @@ class Settings:
     secrets: tuple[str, ...] = attrs.field(default=(), repr=False)
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     max_concurrency: int = 24
+    limits: SharedLimits | None = attrs.field(default=None, eq=False)

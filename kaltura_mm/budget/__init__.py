@@ -1,0 +1,91 @@
+"""One rate budget shared by every kaltura-mm process: on a machine with no flag (a SQLite file in
+the user's state folder), across machines through PostgreSQL (``KALTURA_MM_STORE``).
+
+Kaltura blocks a partner's calls per (service, action) past a limit in fixed windows, counting
+every process's calls alike; processes that each learn the limit alone block each other. The
+budget keeps every process's charges and what any of them learned, keyed by (server, partner,
+service, action), and spends it as a sliding window (``model``) on the database's clock, one
+short transaction per claim (liberapay's rate limiter is the model). PyrateLimiter was weighed
+and left: its buckets fix their rates when they are made, so a limit one process learns at run
+time (and a "blocked until") could not be shared through them.
+
+Where it lives (``budget_from_env``):
+
+- ``KALTURA_MM_SHARED_BUDGET=off`` (or ``0``, ``false``, ``no``): no shared budget.
+- ``KALTURA_MM_STORE=postgresql://...``: the PostgreSQL database (every machine that uses it).
+- otherwise the SQLite file ``KALTURA_MM_BUDGET_FILE``, by default ``budget.sqlite3`` in the
+  platform's user state folder (``~/.local/state/kaltura-mm`` on Linux,
+  ``~/Library/Application Support/kaltura-mm`` on macOS, ``%LOCALAPPDATA%\\kaltura-mm`` on
+  Windows).
+- ``KALTURA_MM_RATE_WINDOW``: the server's window in seconds, assumed until one is known (10,
+  Kaltura's default).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from kaltura_mm.budget.gate import Gate, Ticket
+from kaltura_mm.budget.model import DEFAULT_WINDOW, Key, Limit
+from kaltura_mm.budget.protocol import Budget
+from kaltura_mm.errors import ConfigError
+
+__all__ = [
+    "BUDGET_FILE_ENV",
+    "RATE_WINDOW_ENV",
+    "SHARED_BUDGET_ENV",
+    "STORE_ENV",
+    "Budget",
+    "Gate",
+    "Key",
+    "Limit",
+    "Ticket",
+    "budget_from_env",
+    "default_budget_file",
+    "open_budget",
+]
+
+SHARED_BUDGET_ENV = "KALTURA_MM_SHARED_BUDGET"
+STORE_ENV = "KALTURA_MM_STORE"
+BUDGET_FILE_ENV = "KALTURA_MM_BUDGET_FILE"
+RATE_WINDOW_ENV = "KALTURA_MM_RATE_WINDOW"
+_OFF = {"0", "off", "false", "no"}
+
+
+def default_budget_file() -> Path:
+    """Return the SQLite file every process of this user shares by default."""
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("kaltura-mm")) / "budget.sqlite3"
+
+
+def open_budget(where: str | Path, window: float = DEFAULT_WINDOW) -> Budget:
+    """Open the budget at ``where``: a ``postgresql://`` URL or a SQLite file's path."""
+    text = str(where)
+    if text.startswith(("postgresql://", "postgres://")):
+        from kaltura_mm.budget.postgres import PostgresBudget
+
+        return PostgresBudget(text, window)
+    from kaltura_mm.budget.sqlite import SqliteBudget
+
+    return SqliteBudget(Path(text).expanduser(), window)
+
+
+def budget_from_env(env: Mapping[str, str] | None = None) -> Budget | None:
+    """Open the budget the environment names (module docstring); None when it is turned off."""
+    env = os.environ if env is None else env
+    if env.get(SHARED_BUDGET_ENV, "").strip().lower() in _OFF:
+        return None
+    text = env.get(RATE_WINDOW_ENV, "").strip()
+    try:
+        window = float(text) if text else DEFAULT_WINDOW
+    except ValueError:
+        window = -1.0
+    if not window > 0:
+        raise ConfigError(f"{RATE_WINDOW_ENV} must be a positive number of seconds, got {text!r}")
+    store = env.get(STORE_ENV, "")
+    if store.startswith(("postgresql://", "postgres://")):
+        return open_budget(store, window)
+    return open_budget(env.get(BUDGET_FILE_ENV) or default_budget_file(), window)

@@ -1,0 +1,100 @@
+"""What the shared rate budget knows and the one rule it spends by. No I/O here.
+
+Kaltura's limiter (``KalturaResponseCacher::rateLimit``) counts every call, blocked ones too and
+each item of a multiRequest on its own, per partner and (service, action), in *fixed* windows of
+``W`` seconds (10 unless the deployment sets ``_expiry``) that start at the key's first call. We
+do not know where the server's windows start, so the budget keeps a stronger promise: in *any*
+interval of ``W'`` seconds at most ``L`` charges (a sliding window). Every fixed window of the
+server is such an interval, whatever its offset, so it never holds more than ``L``. ``W'`` is
+``W`` widened by ``SLACK`` and ``SLACK_SECONDS``: requests reach the server some ms apart from the
+moment they were charged.
+
+Charges are made in time order (each one now, on the database's clock, and only when it fits: no
+reservations in the future), so checking the one interval that ends at the new charge is enough:
+if the ``L - n + 1``-th most recent charge lies ``W'`` or more before it, that interval holds at
+most ``L``, and (by the order) so does every interval (the last charge of any interval was
+checked with all the others already there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeAlias
+
+import attrs
+
+DEFAULT_WINDOW = 10.0  # Kaltura's ``_expiry`` when a rule does not set one
+SLACK = 0.02
+SLACK_SECONDS = 0.1
+FORGET_AFTER = 3600.0  # a key's learned limit is dropped after this long without a charge
+
+
+@attrs.frozen
+class Key:
+    """What the server counts by: the server, the partner, the service and the action."""
+
+    server: str
+    partner: str
+    service: str
+    action: str
+
+    @property
+    def text(self) -> str:
+        """Return the key as one column's value."""
+        return "\x1f".join((self.server, self.partner, self.service.lower(), self.action.lower()))
+
+
+@attrs.frozen
+class Limit:
+    """A learned allowance: at most ``calls`` per ``window`` seconds; nothing before
+    ``blocked_until`` (the database's clock, Unix seconds) after a block."""
+
+    calls: int
+    window: float
+    blocked_until: float = 0.0
+
+    @property
+    def spread(self) -> float:
+        """Return ``W'``: the interval the budget counts over (the window, widened)."""
+        return widened(self.window)
+
+
+Claimed: TypeAlias = tuple[Limit | None, float]
+"""What a claim tells of a key: its limit then, and the moment its calls were charged at."""
+
+
+def widened(window: float) -> float:
+    """Return ``W'`` for a server window of ``window`` seconds."""
+    return window * (1 + SLACK) + SLACK_SECONDS
+
+
+def earliest(now: float, recent: Sequence[tuple[float, int]], limit: Limit | None, n: int) -> float:
+    """Return the earliest time ``n`` charges may be made at, on the database's clock.
+
+    ``recent`` are the key's charges (time, count) that may still count, newest first. With no
+    limit known the charges go now; else after ``blocked_until`` and once the interval ending
+    there holds room for them (module rule). A request of more than ``L`` charges waits for an
+    empty interval (it tries a raised limit: ``Budget.confirmed``).
+    """
+    if limit is None:
+        return now
+    at = max(now, limit.blocked_until, recent[0][0] if recent else now)
+    room = max(0, limit.calls - min(n, limit.calls))
+    held = 0
+    for when, count in recent:
+        held += count
+        if held > room:
+            return max(at, when + limit.spread)
+    return at
+
+
+def learned(old: Limit | None, charged: int, blocked: int, at: float, window: float) -> Limit:
+    """Return the limit after a call charged at ``at`` was blocked: the calls the server accepted
+    in the ``W'`` before (never more than the old limit), and nothing more sent until the server's
+    window that blocked it has surely ended (it began at or before ``at``, give or take the
+    slack)."""
+    accepted = max(1, charged - blocked)
+    calls = accepted if old is None else max(1, min(old.calls, accepted))
+    spread = widened(window)
+    until = max(old.blocked_until if old else 0.0, at + spread)
+    return Limit(calls, old.window if old else window, until)
