@@ -2,11 +2,12 @@
 the shared rate budget (``kaltura_mm.budget``).
 
 A discrete-event adapter of several machines (``kaltura_mm.runtime``) on one virtual clock: each
-"process" runs its own ``delete_entries`` flow with its own budget connection (a ``SqliteBudget``
-on one file, reading the virtual clock, as separate processes would open it); each request waits
-its turn at the process's gate (asking again when told to wait), reaches the server 20-50 ms
-later and is answered 30 ms after that; the sandbox's own ``RateLimiter`` counts every delete
-(fixed windows from a key's first call, blocked calls included, each multiRequest item on its own).
+"process" runs its own ``delete_entries`` flow with its own budget connection (a
+``StoreBudget`` on one SQLite file, reading the virtual clock, as separate processes would open
+it); each request waits its turn at the process's gate (asking again when told to wait),
+reaches the server 20-50 ms later and is answered 30 ms after that; the sandbox's own
+``RateLimiter`` counts every delete (fixed windows from a key's first call, blocked calls
+included, each multiRequest item on its own).
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.virtual_limiter import Measured, _Clock, _Server
-from kaltura_mm.budget import Gate, Ticket
-from kaltura_mm.budget.sqlite import SqliteBudget
+from kaltura_mm.budget import Gate, StoreBudget, Ticket
 from kaltura_mm.flows.batch import Pace
 from kaltura_mm.flows.entries import delete_entries
 from kaltura_mm.ks import FixedKs
 from kaltura_mm.runtime import Answer, Done, Machine, Send, Settings, Wait
 from kaltura_mm.sandbox.ratelimit import RateLimiter, RateRule
+from kaltura_mm.store import open_store
 
 
 @dataclass
@@ -136,7 +137,7 @@ def _process(
     clock: Callable[[], float] = lambda: now[0]  # noqa: E731 - the one virtual clock
     gate = None
     if budget_file is not None:
-        budget = SqliteBudget(budget_file, window, clock=clock)
+        budget = StoreBudget(open_store(budget_file, file=True), window, clock=clock)
         gate = Gate(lambda: budget, "http://virtual", "100")
     settings = Settings(ks=FixedKs("ks"), limits=gate)
     machine = Machine(delete_entries(ids, pace=Pace()), settings, clock=clock, random=rng)

@@ -9,12 +9,14 @@ short transaction per claim (liberapay's rate limiter is the model). PyrateLimit
 and left: its buckets fix their rates when they are made, so a limit one process learns at run
 time (and a "blocked until") could not be shared through them.
 
-Where it lives (``budget_from_env``):
+Its tables live in the store (``kaltura_mm.store``: the store's migrations make them and its
+engines run its SQL, ``ledger``). Where (``budget_from_env``):
 
 - ``KALTURA_MM_SHARED_BUDGET=off`` (or ``0``, ``false``, ``no``): no shared budget.
-- ``KALTURA_MM_STORE=postgresql://...``: the PostgreSQL database (every machine that uses it).
-- otherwise the SQLite file ``KALTURA_MM_BUDGET_FILE``, by default ``budget.sqlite3`` in the
-  platform's user state folder (``~/.local/state/kaltura-mm`` on Linux,
+- ``KALTURA_MM_STORE=postgresql://...``: that PostgreSQL store (every machine that uses it).
+- otherwise the SQLite store file ``KALTURA_MM_BUDGET_FILE``, by default ``budget.sqlite3`` in
+  the platform's user state folder, one per user whatever ``--state-dir`` a run uses (two cron
+  jobs with their own state folders still share it) (``~/.local/state/kaltura-mm`` on Linux,
   ``~/Library/Application Support/kaltura-mm`` on macOS, ``%LOCALAPPDATA%\\kaltura-mm`` on
   Windows).
 - ``KALTURA_MM_RATE_WINDOW``: the server's window in seconds, assumed until one is known (10,
@@ -28,9 +30,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from kaltura_mm.budget.gate import Gate, Ticket
+from kaltura_mm.budget.ledger import StoreBudget
 from kaltura_mm.budget.model import DEFAULT_WINDOW, Key, Limit
 from kaltura_mm.budget.protocol import Budget
 from kaltura_mm.errors import ConfigError
+from kaltura_mm.store import PostgresMissingError, open_store
+from kaltura_mm.store.postgres import is_postgres_url
 
 __all__ = [
     "BUDGET_FILE_ENV",
@@ -41,6 +46,7 @@ __all__ = [
     "Gate",
     "Key",
     "Limit",
+    "StoreBudget",
     "Ticket",
     "budget_from_env",
     "default_budget_file",
@@ -61,19 +67,16 @@ def default_budget_file() -> Path:
     return Path(platformdirs.user_state_dir("kaltura-mm")) / "budget.sqlite3"
 
 
-def open_budget(where: str | Path, window: float = DEFAULT_WINDOW) -> Budget:
-    """Open the budget at ``where``: a ``postgresql://`` URL or a SQLite file's path."""
-    text = str(where)
-    if text.startswith(("postgresql://", "postgres://")):
-        from kaltura_mm.budget.postgres import PostgresBudget
-
-        return PostgresBudget(text, window)
-    from kaltura_mm.budget.sqlite import SqliteBudget
-
-    return SqliteBudget(Path(text).expanduser(), window)
+def open_budget(where: str | Path, window: float = DEFAULT_WINDOW) -> StoreBudget:
+    """Open the budget in the store at ``where``: a ``postgresql://`` URL or a SQLite file's path
+    (the file itself, whatever its name)."""
+    try:
+        return StoreBudget(open_store(where, file=True), window)
+    except PostgresMissingError as error:  # the user's setting needs an extra: not a failure
+        raise ConfigError(str(error)) from error
 
 
-def budget_from_env(env: Mapping[str, str] | None = None) -> Budget | None:
+def budget_from_env(env: Mapping[str, str] | None = None) -> StoreBudget | None:
     """Open the budget the environment names (module docstring); None when it is turned off."""
     env = os.environ if env is None else env
     if env.get(SHARED_BUDGET_ENV, "").strip().lower() in _OFF:
@@ -86,6 +89,6 @@ def budget_from_env(env: Mapping[str, str] | None = None) -> Budget | None:
     if not window > 0:
         raise ConfigError(f"{RATE_WINDOW_ENV} must be a positive number of seconds, got {text!r}")
     store = env.get(STORE_ENV, "")
-    if store.startswith(("postgresql://", "postgres://")):
+    if is_postgres_url(store):
         return open_budget(store, window)
     return open_budget(env.get(BUDGET_FILE_ENV) or default_budget_file(), window)

@@ -1,4 +1,5 @@
-"""The one small interface every engine of the shared rate budget keeps (SQLite, PostgreSQL)."""
+"""The one small interface the gate spends the shared rate budget through (``ledger.StoreBudget``
+keeps it in the store, on SQLite or PostgreSQL; a test or a deployment may bring its own)."""
 
 from __future__ import annotations
 

@@ -4,11 +4,16 @@ An ``Engine`` runs SQL written once for both (``?`` placeholders, portable types
 ON CONFLICT``); it turns every database error into a ``StoreError`` naming where the store is.
 
 - ``read(sql, params)``: the rows of one query, as dicts.
-- ``transaction(exclusive=False)``: a context whose ``execute``/``execute_many`` commit together
-  or not at all; ``exclusive`` holds the store's write lock against every other writer (SQLite's
-  ``BEGIN IMMEDIATE`` always does; PostgreSQL takes an advisory lock, for the migrations:
-  ordinary writes there lock only the rows they touch, so many machines write at once).
+- ``transaction(exclusive=False, locks=())``: a context whose ``execute``/``execute_many``
+  commit together or not at all; ``exclusive`` holds the store's write lock against every other
+  writer (SQLite's ``BEGIN IMMEDIATE`` always does; PostgreSQL takes an advisory lock, for the
+  migrations: ordinary writes there lock only the rows they touch, so many machines write at
+  once). ``locks`` names narrower locks held to the end of the transaction (PostgreSQL: an
+  advisory lock per name, so the shared rate budget's claims of one action run one after another
+  and those of other actions do not wait; SQLite's write lock already holds them all).
 - ``where``: the store as the user may be shown it (a file, or a URL without its password).
+- ``clock``: a SQL expression of the database's clock in Unix seconds, sub-second (processes,
+  and machines whose clocks disagree, count on one).
 
 SQLite runs in WAL mode with ``synchronous=NORMAL``: a write survives the process being killed at
 any point (the upload engine finds what a lost write knew on the server anyway); a power cut may
@@ -48,15 +53,17 @@ class Engine(Protocol):
     """A database the store keeps its tables in."""
 
     where: str
+    clock: str
 
     def read(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Return the rows of one query."""
         ...
 
     def transaction(
-        self, exclusive: bool = False
+        self, exclusive: bool = False, locks: Sequence[str] = ()
     ) -> contextlib.AbstractContextManager[Transaction]:
-        """Commit on a normal exit, roll back on an exception; ``exclusive``: hold the lock."""
+        """Commit on a normal exit, roll back on an exception; ``exclusive``: hold the lock;
+        ``locks``: hold these named locks too."""
         ...
 
     def close(self) -> None:
@@ -105,6 +112,9 @@ class _SqliteTransaction:
 class SqliteEngine:
     """One SQLite file; thread-safe (one connection behind a lock)."""
 
+    # julianday has millisecond precision everywhere (``unixepoch('subsec')`` needs SQLite 3.42).
+    clock = "((julianday('now') - 2440587.5) * 86400.0)"
+
     def __init__(self, path: Path) -> None:
         """Open (or create) the database file ``path``; its folder is made if missing."""
         self.where = str(path)
@@ -131,8 +141,11 @@ class SqliteEngine:
                 raise StoreError(store_problem(self.where, exc), STORE_FIX, refused=False) from exc
 
     @contextlib.contextmanager
-    def transaction(self, exclusive: bool = False) -> Iterator[Transaction]:
-        """Hold SQLite's write lock (``BEGIN IMMEDIATE``) for the block, whatever ``exclusive``."""
+    def transaction(
+        self, exclusive: bool = False, locks: Sequence[str] = ()
+    ) -> Iterator[Transaction]:
+        """Hold SQLite's write lock (``BEGIN IMMEDIATE``) for the block, whatever ``exclusive``
+        and ``locks`` (it holds every named lock at once)."""
         with self._lock:
             try:
                 self._connection.execute("BEGIN IMMEDIATE")

@@ -4,7 +4,8 @@ psycopg is imported only here, when a ``postgresql://`` store is opened; without
 told which extra to install (``PostgresMissingError``). The store's SQL is written with ``?``
 placeholders (SQLite's); they become psycopg's ``%s`` here (the SQL holds no other ``?`` or
 ``%``). The schema's migrations hold a transaction-scoped advisory lock, so that processes or
-machines opening a new store at once apply each one once; other writes lock only their rows.
+machines opening a new store at once apply each one once; other writes lock only their rows, or
+the named locks they ask for (``transaction(locks=...)``: one advisory lock per name).
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ class _PostgresTransaction:
 class PostgresEngine:
     """One PostgreSQL database; thread-safe (one connection behind a lock)."""
 
+    clock = "extract(epoch FROM clock_timestamp())::double precision"  # not the transaction's start
+
     def __init__(self, url: str) -> None:
         """Connect to ``url`` (``postgresql://user:password@host:port/database``)."""
         try:
@@ -87,13 +90,18 @@ class PostgresEngine:
                 raise StoreError(store_problem(self.where, exc), STORE_FIX, refused=False) from exc
 
     @contextlib.contextmanager
-    def transaction(self, exclusive: bool = False) -> Iterator[Transaction]:
-        """Run the block in one transaction; ``exclusive``: hold the store's advisory lock."""
+    def transaction(
+        self, exclusive: bool = False, locks: Sequence[str] = ()
+    ) -> Iterator[Transaction]:
+        """Run the block in one transaction; ``exclusive``: hold the store's advisory lock;
+        ``locks``: an advisory lock per name too, taken in order (two never deadlock)."""
         with self._lock:
             try:
                 with self._connection.transaction(), self._connection.cursor() as cursor:
                     if exclusive:
                         cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
+                    for name in sorted(set(locks)):
+                        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (name,))
                     yield _PostgresTransaction(cursor)
             except self._errors as exc:
                 raise StoreError(store_problem(self.where, exc), STORE_FIX, refused=False) from exc

@@ -5,10 +5,11 @@ recorded in ``schema_version``, once, in one transaction holding the store's wri
 processes opening a new store at once apply it once). A store written by a newer kaltura-mm (a
 version this one does not know) is refused rather than misread.
 
-The schema is portable: plain ``VARCHAR``/``BIGINT``/``SMALLINT``/``TEXT`` columns, a declared
-primary key on every table (never SQLite's implicit ``rowid``), no ``AUTOINCREMENT``, no JSON
-functions, and writes as ``INSERT ... ON CONFLICT (...) DO UPDATE``. Every row is scoped by
-``target``, the server and partner it is about, so one store can serve several accounts.
+The schema is portable: plain ``VARCHAR``/``BIGINT``/``SMALLINT``/``TEXT``/``DOUBLE PRECISION``
+columns, a declared primary key on every table (never SQLite's implicit ``rowid``), no
+``AUTOINCREMENT``, no JSON functions, and writes as ``INSERT ... ON CONFLICT (...) DO UPDATE``.
+Every row is scoped by ``target``, the server and partner it is about (the rate budget's by its
+``key``, which names them), so one store can serve several accounts.
 
 Migration 1 is the layout of ``state.db`` before versioned migrations (every statement ``IF NOT
 EXISTS``), so an existing file is taken in as it is and only records that it is at version 1.
@@ -91,10 +92,39 @@ _FIRST = (
         PRIMARY KEY (target, full_name))""",
 )
 
+# 3: the shared rate budget (``kaltura_mm.budget.ledger``): charges, blocks, learned limits, on
+# the database's clock (``DOUBLE PRECISION`` Unix seconds). Charges of one key at one moment by
+# one owner are one row (their counts add up), so every table has its primary key. The budget
+# kept its own tables before it lived in the store, without keys: they are dropped, as its
+# state is short-lived (an hour) and learned again.
+_BUDGET = (
+    "DROP TABLE IF EXISTS budget_charges",
+    "DROP TABLE IF EXISTS budget_blocks",
+    "DROP TABLE IF EXISTS budget_limits",
+    """CREATE TABLE budget_charges (
+        key VARCHAR(2048) NOT NULL,
+        at DOUBLE PRECISION NOT NULL,
+        owner VARCHAR(64) NOT NULL,
+        n BIGINT NOT NULL,
+        open SMALLINT NOT NULL,
+        PRIMARY KEY (key, at, owner))""",
+    """CREATE TABLE budget_blocks (
+        key VARCHAR(2048) NOT NULL,
+        at DOUBLE PRECISION NOT NULL,
+        n BIGINT NOT NULL,
+        PRIMARY KEY (key, at))""",
+    """CREATE TABLE budget_limits (
+        key VARCHAR(2048) NOT NULL PRIMARY KEY,
+        calls BIGINT NOT NULL,
+        seconds DOUBLE PRECISION NOT NULL,
+        blocked_until DOUBLE PRECISION NOT NULL)""",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _FIRST,
     # 2: ``kaltura-mm uploads`` lists the pending uploads oldest first, among 100,000s of rows.
     ("CREATE INDEX IF NOT EXISTS uploads_pending ON uploads (complete, updated_at)",),
+    _BUDGET,
 )
 _VERSIONS = """CREATE TABLE IF NOT EXISTS schema_version (
     version BIGINT NOT NULL PRIMARY KEY,

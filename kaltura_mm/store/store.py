@@ -7,11 +7,14 @@ migrations (``kaltura_mm.store.schema``). ``Store`` is the small interface the t
 - ``read(sql, params)``: the rows of one query, as dicts;
 - ``write(sql, params)`` / ``write_many(sql, rows)``: one statement (for each row), in one
   transaction;
-- ``transaction(exclusive=False)``: several statements that commit together (``execute``,
-  which returns the rows of a query or of ``RETURNING``, and ``execute_many``); ``exclusive``
-  also holds the store's write lock against every other process (SQLite ``BEGIN IMMEDIATE``, a
-  PostgreSQL advisory lock), for steps that must not interleave with another's;
+- ``transaction(exclusive=False, locks=())``: several statements that commit together
+  (``execute``, which returns the rows of a query or of ``RETURNING``, and ``execute_many``);
+  ``exclusive`` also holds the store's write lock against every other process (SQLite ``BEGIN
+  IMMEDIATE``, a PostgreSQL advisory lock), for steps that must not interleave with another's;
+  ``locks`` holds named locks (a PostgreSQL advisory lock each; SQLite's write lock holds all);
 - ``engine.where``: the store as it may be shown (a PostgreSQL password as ``***``);
+- ``clock``: the database's clock as a SQL expression (Unix seconds), for what several processes
+  or machines must count on one clock (the shared rate budget, ``kaltura_mm.budget``);
 - ``remember_target(target)``, ``meta(name)`` / ``set_meta(name, value)``.
 
 SQL is written once for both engines: ``?`` placeholders, the schema's portable types, ``INSERT
@@ -69,6 +72,7 @@ class Store:
         self.engine = engine
         self.root = root
         self.where = engine.where
+        self.clock = engine.clock
         self.notes: list[str] = []
 
     def read(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
@@ -85,14 +89,15 @@ class Store:
             tx.execute_many(sql, rows)
 
     def transaction(
-        self, exclusive: bool = False
+        self, exclusive: bool = False, locks: Sequence[str] = ()
     ) -> contextlib.AbstractContextManager[Transaction]:
         """Return a transaction: its statements commit together, or none does.
 
         ``exclusive`` also holds the store's write lock against every other writer (needed only
-        by what must not interleave with another process's same steps, as a migration).
+        by what must not interleave with another process's same steps, as a migration);
+        ``locks`` holds the named locks only (another process's same names wait).
         """
-        return self.engine.transaction(exclusive)
+        return self.engine.transaction(exclusive, locks)
 
     def remember_target(self, target: Target) -> None:
         """Record which server and partner ``target.key`` stands for (shown by ``uploads``)."""
@@ -120,21 +125,24 @@ class Store:
         self.engine.close()
 
 
-def open_store(location: str | Path) -> Store:
+def open_store(location: str | Path, *, file: bool = False) -> Store:
     """Open (or create) the store at ``location`` and bring its schema up to date.
 
     ``location`` is a ``postgresql://`` URL, a ``.db`` file, or a folder (its ``state.db``). A
     SQLite folder also has the JSON files of kaltura-mm 0.1 read in, once
-    (``kaltura_mm.store.legacy``); what was read is in ``store.notes``. A store that cannot be
-    written is found here, before anything is done.
+    (``kaltura_mm.store.legacy``); what was read is in ``store.notes``. ``file``: a path is the
+    SQLite file itself whatever its name, and no state folder's (the shared rate budget's
+    ``budget.sqlite3``). A store that cannot be written is found here, before anything is done.
     """
     text = str(location)
     if is_postgres_url(text):
         store = Store(PostgresEngine(text))
+    elif file:
+        store = Store(SqliteEngine(Path(location).expanduser()))
     else:
         path = Path(location).expanduser()
-        file = path if path.suffix == ".db" else path / DB_FILE
-        store = Store(SqliteEngine(file), root=file.parent)
+        db_file = path if path.suffix == ".db" else path / DB_FILE
+        store = Store(SqliteEngine(db_file), root=db_file.parent)
     try:
         migrate(store.engine, now())
         # A read-only folder lets SQLite open the file and fails the first write: try one.

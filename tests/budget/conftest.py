@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kaltura_mm.budget import Budget
-from kaltura_mm.budget.postgres import PostgresBudget
-from kaltura_mm.budget.sqlite import SqliteBudget
+from kaltura_mm.budget import Budget, StoreBudget
+from kaltura_mm.store import open_store
 
 Opener = Callable[[], Budget]
 
@@ -44,11 +43,7 @@ def open_budget(engine: str, clock: VirtualClock) -> Iterator[Opener]:
     opened: list[Budget] = []
 
     def opener() -> Budget:
-        budget: Budget
-        if engine.startswith("postgresql://"):
-            budget = PostgresBudget(engine, clock=clock)
-        else:
-            budget = SqliteBudget(Path(engine), clock=clock)
+        budget = StoreBudget(open_store(engine, file=True), clock=clock)
         opened.append(budget)
         return budget
 

@@ -10,9 +10,7 @@ from typing import Any
 
 import pytest
 
-from kaltura_mm.budget import Gate, Key, budget_from_env, open_budget
-from kaltura_mm.budget.postgres import PostgresBudget
-from kaltura_mm.budget.sqlite import SqliteBudget
+from kaltura_mm.budget import Gate, Key, StoreBudget, budget_from_env, open_budget
 from kaltura_mm.client import AsyncClient, Client
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.protocol.calls import Call, MultiRequest
@@ -76,10 +74,11 @@ def test_the_environment_says_where_the_budget_lives(tmp_path: Path, postgres_ur
     file = tmp_path / "b.sqlite3"
     assert budget_from_env({"KALTURA_MM_SHARED_BUDGET": "off"}) is None
     on_file = budget_from_env({"KALTURA_MM_BUDGET_FILE": str(file)})
-    assert isinstance(on_file, SqliteBudget) and on_file.path == file
+    assert isinstance(on_file, StoreBudget) and on_file.store.where == str(file)
     on_file.close()
     shared = budget_from_env({"KALTURA_MM_STORE": postgres_url, "KALTURA_MM_BUDGET_FILE": "x"})
-    assert isinstance(shared, PostgresBudget) and "password" not in repr(shared)
+    assert isinstance(shared, StoreBudget) and shared.store.where.startswith("postgresql://")
+    assert "password" not in repr(shared)
     shared.close()
     with pytest.raises(ConfigError, match="KALTURA_MM_RATE_WINDOW must be a positive"):
         budget_from_env({"KALTURA_MM_RATE_WINDOW": "soon"})

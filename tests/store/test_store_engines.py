@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -102,4 +103,24 @@ def test_stores_opened_at_once_on_a_new_database_apply_each_migration_once(
     rows = stores[0].read("SELECT version FROM schema_version ORDER BY version")
     assert [r["version"] for r in rows] == list(range(1, len(MIGRATIONS) + 1))
     for store in stores:
+        store.close()
+
+
+def test_a_postgresql_named_lock_holds_back_only_the_same_name(postgres_url: str) -> None:
+    holder, other, waiter = (open_store(postgres_url) for _ in range(3))
+    done: list[str] = []
+
+    def claim(name: str) -> None:
+        with waiter.transaction(locks=[name]):
+            done.append(name)
+
+    with ThreadPoolExecutor(1) as pool, holder.transaction(locks=["delete", "get"]):
+        with other.transaction(locks=["list"]):
+            pass  # another name does not wait
+        same = pool.submit(claim, "delete")
+        time.sleep(0.3)
+        assert not same.done()  # the same name waits for the holder's transaction to end
+    same.result(timeout=5)
+    assert done == ["delete"]
+    for store in (holder, other, waiter):
         store.close()
