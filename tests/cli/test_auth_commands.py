@@ -294,3 +294,18 @@ def test_expiry_takes_a_span_a_number_of_seconds_or_a_date() -> None:
     assert _expiry("2030-01-01", ctx) == 1893456000
     assert _expiry("1893456000", ctx) == 1893456000
     assert _expiry(None, ctx) is None
+
+
+@pytest.mark.parametrize("command", [("auth", "check"), ("auth", "apptoken", "list")])
+def test_no_shared_budget_holds_for_the_auth_commands_too(
+    cli: Runner,
+    sandbox_env: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    own_rate_budget: Path,
+    command: tuple[str, ...],
+) -> None:
+    monkeypatch.delenv("KALTURA_MM_SHARED_BUDGET")  # tests/conftest.py turns it off
+    assert cli("--no-shared-budget", *command).code == 0
+    assert not own_rate_budget.exists()  # the budget was never opened
+    assert cli(*command).code == 0
+    assert own_rate_budget.exists()  # on by default: the same command paces by it
