@@ -157,10 +157,10 @@ COMMANDS = {
     "retries are left; the same command resumes [default: 120; env KALTURA_MM_PATIENCE].",
 )
 @click.option(
-    "--no-shared-budget",
-    is_flag=True,
-    help="Learn the server's rate limits alone instead of sharing one budget with every other "
-    "kaltura-mm process [env KALTURA_MM_SHARED_BUDGET=off].",
+    "--shared-budget/--no-shared-budget",
+    default=None,
+    help="Share one rate budget with the other kaltura-mm processes that do, instead of "
+    "learning the server's rate limits alone [default: off; env KALTURA_MM_SHARED_BUDGET=on].",
 )
 @click.option("--json", "json_", is_flag=True, help="Print one JSON object per result line.")
 @click.option("-q", "--quiet", is_flag=True, help="Print results only: no progress or messages.")
@@ -178,7 +178,7 @@ def cli(
     max_answer: int | None,
     retries: int | None,
     patience: float | None,
-    no_shared_budget: bool,
+    shared_budget: bool | None,
     json_: bool,
     quiet: bool,
     verbose: bool,
@@ -198,7 +198,7 @@ def cli(
     state.profile, state.sandbox = profile, sandbox
     state.timeout, state.retries, state.max_answer = timeout, retries, max_answer
     state.patience = patience
-    state.shared_budget = not no_shared_budget
+    state.shared_budget = shared_budget
     state.json, state.quiet = json_, quiet
     if verbose:
         state.enable_verbose(ctx)

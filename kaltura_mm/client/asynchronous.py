@@ -43,13 +43,15 @@ class AsyncClient(ClientBase, AsyncVerbs):
         *,
         ks_provider: KsProvider | None = None,
         http_transport: httpx.AsyncBaseTransport | None = None,
-        shared_budget: bool | Budget = True,
+        shared_budget: bool | Budget | None = None,
         **settings: Any,
     ) -> None:
         """Use ``config``, or build one from keyword settings (``service_url=``, ``ks=``...).
 
-        ``shared_budget``: pace by the rate budget every kaltura-mm process shares
-        (``kaltura_mm.budget``; False: this client learns the server's limiter alone).
+        ``shared_budget``: pace by the rate budget kaltura-mm processes share
+        (``kaltura_mm.budget``): True on, False off (this client learns the server's limiter
+        alone), a budget of your own; None (the default) as ``KALTURA_MM_SHARED_BUDGET`` says,
+        off unless it is ``on``.
         """
         super().__init__(config, ks_provider=ks_provider, shared_budget=shared_budget, **settings)
         self._transport = http_transport

@@ -54,7 +54,7 @@ class ClientBase:
         config: Config | None = None,
         *,
         ks_provider: KsProvider | None = None,
-        shared_budget: bool | Budget = True,
+        shared_budget: bool | Budget | None = None,
         **settings: Any,
     ) -> None:
         self._config = config or Config(**settings)
@@ -98,15 +98,19 @@ class ClientBase:
         return f"{type(self).__name__}({config.service_url!r}, partner_id={config.partner_id})"
 
 
-def gate_for(config: Config, shared_budget: bool | Budget) -> Gate | None:
-    """Return the rate budget's gate for a client: the budget the environment names
-    (``kaltura_mm.budget``) when ``shared_budget`` is True, the one given, or None (off)."""
+def gate_for(config: Config, shared_budget: bool | Budget | None) -> Gate | None:
+    """Return the rate budget's gate for a client: the budget where the environment says it
+    lives (``kaltura_mm.budget``) when ``shared_budget`` is True (None: when the environment
+    turns it on, ``KALTURA_MM_SHARED_BUDGET=on``), the one given, or None (off)."""
     if shared_budget is False:
         return None
-    from kaltura_mm.budget import Gate, budget_from_env
+    from kaltura_mm.budget import Gate, budget_from_env, budget_wanted
+
+    if shared_budget is None and not budget_wanted():
+        return None
 
     given = shared_budget
-    opener = budget_from_env if given is True else (lambda: given)
+    opener = budget_from_env if given is True or given is None else (lambda: given)
     return Gate(opener, config.service_url, str(config.partner_id or ""))
 
 

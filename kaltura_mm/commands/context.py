@@ -47,7 +47,7 @@ class AppContext:
     timeout: float | None = None
     retries: int | None = None
     patience: float | None = None
-    shared_budget: bool = True  # False: --no-shared-budget (kaltura_mm.budget)
+    shared_budget: bool | None = None  # --shared-budget/--no-shared-budget (kaltura_mm.budget)
     max_answer: int | None = None
     env: Mapping[str, str] = attrs.field(factory=_environment)
     stdout: IO[str] = attrs.field(factory=lambda: sys.stdout)

@@ -54,5 +54,5 @@ def open_budget(engine: str, clock: VirtualClock) -> Iterator[Opener]:
 
 @pytest.fixture
 def shared_budget_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Turn the shared budget back on (tests/conftest.py turns it off for the other tests)."""
-    monkeypatch.delenv("KALTURA_MM_SHARED_BUDGET", raising=False)
+    """Turn the shared budget on, as a user does (it is off unless asked for)."""
+    monkeypatch.setenv("KALTURA_MM_SHARED_BUDGET", "on")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from kaltura_mm.budget import Gate, Key, StoreBudget, budget_from_env, open_budget
+from kaltura_mm.budget import Gate, Key, StoreBudget, budget_from_env, budget_wanted, open_budget
 from kaltura_mm.client import AsyncClient, Client
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.protocol.calls import Call, MultiRequest
@@ -73,6 +73,8 @@ def test_an_unusable_budget_lets_requests_through_and_says_so(
 def test_the_environment_says_where_the_budget_lives(tmp_path: Path, postgres_url: str) -> None:
     file = tmp_path / "b.sqlite3"
     assert budget_from_env({"KALTURA_MM_SHARED_BUDGET": "off"}) is None
+    assert not budget_wanted({}) and not budget_wanted({"KALTURA_MM_SHARED_BUDGET": "off"})
+    assert budget_wanted({"KALTURA_MM_SHARED_BUDGET": "on"})
     on_file = budget_from_env({"KALTURA_MM_BUDGET_FILE": str(file)})
     assert isinstance(on_file, StoreBudget) and on_file.store.where == str(file)
     on_file.close()

@@ -47,6 +47,7 @@ def _env(sandbox: Any, tmp_path: Path, name: str) -> dict[str, str]:
         KALTURA_MM_CONFIG=str(tmp_path / "none.toml"),
         KALTURA_MM_BUDGET_FILE=str(tmp_path / "budget.sqlite3"),
         KALTURA_MM_RATE_WINDOW="2",
+        KALTURA_MM_SHARED_BUDGET="on",  # off unless asked for: each process's environment asks
     )
     return env
 
@@ -107,4 +108,4 @@ def test_no_shared_budget_leaves_the_budget_alone(kaltura_sandbox: Any, tmp_path
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "budget.sqlite3").exists()  # on by default
+    assert (tmp_path / "budget.sqlite3").exists()  # the environment asks for it: on

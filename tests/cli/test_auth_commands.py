@@ -304,8 +304,11 @@ def test_no_shared_budget_holds_for_the_auth_commands_too(
     own_rate_budget: Path,
     command: tuple[str, ...],
 ) -> None:
-    monkeypatch.delenv("KALTURA_MM_SHARED_BUDGET")  # tests/conftest.py turns it off
+    monkeypatch.setenv("KALTURA_MM_SHARED_BUDGET", "on")
     assert cli("--no-shared-budget", *command).code == 0
-    assert not own_rate_budget.exists()  # the budget was never opened
+    assert not own_rate_budget.exists()  # the flag beats the environment: never opened
+    monkeypatch.delenv("KALTURA_MM_SHARED_BUDGET")
     assert cli(*command).code == 0
-    assert own_rate_budget.exists()  # on by default: the same command paces by it
+    assert not own_rate_budget.exists()  # off unless asked for
+    assert cli("--shared-budget", *command).code == 0
+    assert own_rate_budget.exists()  # asked for: the same command paces by it
