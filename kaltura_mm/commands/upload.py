@@ -23,6 +23,7 @@ from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import Interrupts, max_duration_option
 from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
+from kaltura_mm.commands.shard import pick_uploads, shard_option
 from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.sources import UploadItem, collect
 from kaltura_mm.commands.store_option import open_state, store_option
@@ -36,6 +37,7 @@ from kaltura_mm.commands.upload_report import (
 )
 from kaltura_mm.commands.upload_truth import check_claimed, verify
 from kaltura_mm.config import Config
+from kaltura_mm.shard import Shard
 from kaltura_mm.store import state_dir
 from kaltura_mm.store.files import FileJournal, categories_key
 from kaltura_mm.store.lock import RunLock
@@ -155,6 +157,7 @@ def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write every file's outcome to this .csv or .json file.",
 )
+@shard_option
 @common_options
 @click.pass_context
 def upload_command(
@@ -173,6 +176,7 @@ def upload_command(
     max_duration: int | None,
     retry_failed: bool,
     report: Path | None,
+    shard: Shard | None,
     **meta: Any,
 ) -> int:
     """Upload files, directories (recursive), globs or a CSV manifest; safe to re-run."""
@@ -183,6 +187,7 @@ def upload_command(
         state.say("nothing to upload: the files named are empty")
         return ExitCode.OK
     requests = _requests(state, found.items, meta, state_dir_, create_categories)
+    requests = pick_uploads(state, shard, requests)
     files, chunks = split_concurrency(concurrency, len(requests))
     retries: dict[str, Any] = {} if state.retries is None else {"max_attempts": state.retries + 1}
     try:

@@ -1,0 +1,136 @@
+"""``--shard K/N`` through ``main``: N runs with no shared store do the whole job exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli.ground import live_entries
+from tests.integration.sync_support import media
+
+Runner = Callable[..., Any]
+
+
+def _notice(err: str) -> dict[str, Any]:
+    """Return the ``shard`` JSON notice a --json run wrote to stderr."""
+    notices = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    (shard,) = [n for n in notices if n.get("notice") == "shard"]
+    return shard
+
+
+def test_three_upload_shards_upload_every_file_exactly_once(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    sandbox_env.create_category("Root>Drop")
+    folder = tmp_path / "media"
+    folder.mkdir()
+    for i in range(9):
+        (folder / f"clip{i}.mp4").write_bytes(os.urandom(20_000 + i))
+    taken: list[str] = []
+    for k in (1, 2, 3):  # one after another, each with its own state: nothing shared
+        state = tmp_path / f"machine{k}"
+        run = cli("--json", "upload", str(folder), "-c", "Root>Drop", "--state-dir", str(state),
+                  "--shard", f"{k}/3")  # fmt: skip
+        assert run.code == 0, run.err
+        rows = run.json_lines()
+        assert {r["status"] for r in rows} <= {"uploaded"}
+        notice = _notice(run.err)
+        assert notice["message"] == f"shard {k}/3: {len(rows)} of 9 items"
+        assert (notice["shard"], notice["items"], notice["total"]) == (f"{k}/3", len(rows), 9)
+        taken += [Path(r["path"]).name for r in rows]
+    assert sorted(taken) == sorted(f"clip{i}.mp4" for i in range(9))  # union = all, once each
+    names = Counter(str(e["name"]) for e in live_entries(sandbox_env))
+    assert names == Counter(f"clip{i}" for i in range(9))  # one entry per file on the server
+
+
+def test_shard_table_says_the_part_it_took(cli: Runner, sandbox_env: Any, tmp_path: Path) -> None:
+    sandbox_env.create_category("Root>Drop")
+    for i in range(4):
+        (tmp_path / f"clip{i}.mp4").write_bytes(os.urandom(10_000 + i))
+    tables: list[set[str]] = []
+    for k in (1, 2):
+        run = cli("upload", str(tmp_path), "-c", "Root>Drop", "--shard", f"{k}/2")
+        assert run.code == 0, run.err
+        said = re.search(rf"kaltura-mm: shard: shard {k}/2: (\d+) of 4 items", run.err)
+        assert said is not None, run.err
+        listed = set(re.findall(r"clip\d\.mp4", run.out))  # the table lists only this part
+        assert len(listed) == int(said.group(1))
+        tables.append(listed)
+    assert not tables[0] & tables[1]
+    assert tables[0] | tables[1] == {f"clip{i}.mp4" for i in range(4)}
+
+
+def test_three_delete_shards_from_one_file_delete_each_entry_once(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    category = sandbox_env.create_category("Root>Old")
+    ids = sandbox_env.seed_entries(category, 9, name_prefix="old")
+    listing = tmp_path / "ids.txt"
+    listing.write_text("\n".join(ids) + "\n")
+    deleted: list[str] = []
+    for k in (1, 2, 3):
+        run = cli("--json", "delete", "--from-file", str(listing), "--yes", "--shard", f"{k}/3")
+        assert run.code == 0, run.err
+        rows = run.json_lines()
+        assert {r["status"] for r in rows} <= {"done"}
+        assert _notice(run.err)["message"] == f"shard {k}/3: {len(rows)} of 9 items"
+        deleted += [r["entry_id"] for r in rows]
+    assert sorted(deleted) == sorted(ids)
+    assert not [e for e in live_entries(sandbox_env) if e["id"] in ids]
+
+
+def test_two_sync_shards_leave_nothing_to_plan(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    course = sandbox_env.create_category("Lectures")
+    sandbox_env.seed_entries(course, 1, name_prefix="stray")
+    folder = tmp_path / "lectures"
+    for i in range(6):
+        media(folder, f"week{i % 2}/talk{i}.mp4", 1_000 + i)
+    sandbox_env.index.settle()
+    shown = cli("--json", "sync", str(folder), "-c", "Lectures", "--prune", "delete",
+                "--plan", "--shard", "1/2")  # fmt: skip
+    assert shown.code == 0, shown.err
+    planned = {r.get("path") or r.get("entry_id") for r in shown.json_lines()}
+    parts: list[set[str]] = []
+    for k in (1, 2):
+        state = tmp_path / f"machine{k}"
+        prune = ("--prune", "delete", "--max-delete", "1")
+        shard = ("--state-dir", str(state), "--shard", f"{k}/2")
+        run = cli("--json", "sync", str(folder), "-c", "Lectures", *prune, "--yes", *shard)
+        assert run.code == 0, run.err
+        done = {r.get("path") or r.get("entry_id") for r in run.json_lines()}
+        assert _notice(run.err)["total"] == 7  # 6 files and the stray, in every shard
+        assert 0 < _notice(run.err)["items"] < 7
+        if k == 1:
+            assert done == planned  # --plan --shard showed exactly this shard's plan
+        parts.append(done)
+        sandbox_env.index.settle()
+    assert not parts[0] & parts[1]
+    names = sorted(str(e["name"]) for e in live_entries(sandbox_env))
+    assert names == [f"talk{i}" for i in range(6)]  # the stray was pruned by its own shard
+    sandbox_env.index.settle()
+    again = cli("--json", "sync", str(folder), "-c", "Lectures", "--prune", "delete", "--plan")
+    assert again.code == 0, again.err
+    assert json.loads(again.err.splitlines()[-1])["message"] == "Lectures: 0 changes: 6 keep"
+
+
+@pytest.mark.parametrize("value", ["0/3", "4/3", "a/b", "3", "1/0", "-1/2"])
+def test_a_bad_shard_is_a_usage_error_naming_the_flag(cli: Runner, value: str) -> None:
+    for argv in (
+        ("upload", "x.mp4"),
+        ("delete", "--from-file", "ids.txt"),
+        ("sync", "folder", "-c", "X"),
+        ("update", "--from-file", "edits.csv"),
+    ):
+        run = cli(*argv, "--shard", value)
+        assert run.code == 2, (argv, run.err)
+        assert "--shard" in run.err, run.err
+        assert "K/N" in run.err or "1 to N" in run.err
