@@ -6,8 +6,9 @@ shard by a stable hash of what the job identifies it by:
 
 - ``upload``: the file's referenceId, its identity (whole content, size, name, categories,
   owner; or the ``reference_id`` given). Two copies of one file go to the same shard, so the
-  upload engine's own identity check sees both. Each shard reads every file once to learn it (a
-  file it cannot read goes by its path: exactly one shard reports it);
+  upload engine's own identity check sees both. A shard reads every file once to learn it, but
+  a file its journal has as uploaded and untouched since (a cron re-run) by the referenceId kept
+  there; a file it cannot read goes by its path, so exactly one shard reports it;
 - ``sync`` and ``apply``: an item's sync key (the referenceId the sync knows it by); an entry
   the source does not list (an extra, pruned or kept), its entry id. So each shard prunes only
   its own extras, and ``--max-delete`` applies to each shard run's removals and entries;
@@ -25,6 +26,7 @@ import click
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.errors import KalturaError
 from kaltura_mm.shard import Shard
+from kaltura_mm.store.files import FileJournal, categories_key
 from kaltura_mm.sync.model import Plan, PlanItem
 from kaltura_mm.upload import local_file
 from kaltura_mm.upload.request import UploadRequest, reference_id_for
@@ -88,19 +90,29 @@ def pick(
     return picked
 
 
-def _upload_key(request: UploadRequest) -> str:
-    try:
-        print_ = local_file.content_fingerprint(request.path)
-    except KalturaError:  # unreadable now: one shard (by path) tries it and reports why
-        return f"path:{request.path}"
-    return reference_id_for(request, print_)
+def _upload_key(journal: FileJournal) -> Callable[[UploadRequest], str]:
+    def key(request: UploadRequest) -> str:
+        try:
+            print_ = local_file.fingerprint(request.path)
+            done = journal.get(str(request.path), categories_key(request.category_ids))
+            if done and done.reference_id and done.unchanged_since(print_.size, print_.mtime_ns):
+                return done.reference_id  # uploaded from here, untouched since: not read again
+            return reference_id_for(request, local_file.content_fingerprint(request.path))
+        except KalturaError:  # unreadable now: one shard (by its path) tries it and says why
+            return f"path:{request.path}"
+
+    return key
 
 
 def pick_uploads(
-    state: AppContext, shard: Shard | None, requests: Sequence[UploadRequest]
+    state: AppContext,
+    shard: Shard | None,
+    requests: Sequence[UploadRequest],
+    journal: FileJournal,
 ) -> list[UploadRequest]:
-    """Return the uploads of this shard, by each file's identity (read once, then remembered)."""
-    return pick(state, shard, requests, _upload_key)
+    """Return the uploads of this shard, by each file's identity: its referenceId, as the
+    journal has it for a file done and untouched, else read (once, then remembered)."""
+    return pick(state, shard, requests, _upload_key(journal))
 
 
 def plan_key(item: PlanItem) -> str:

@@ -187,7 +187,6 @@ def upload_command(
         state.say("nothing to upload: the files named are empty")
         return ExitCode.OK
     requests = _requests(state, found.items, meta, state_dir_, create_categories)
-    requests = pick_uploads(state, shard, requests)
     files, chunks = split_concurrency(concurrency, len(requests))
     retries: dict[str, Any] = {} if state.retries is None else {"max_attempts": state.retries + 1}
     try:
@@ -217,6 +216,7 @@ def upload_command(
         categories_checked=checked,
         max_duration=max_duration,
         retry_failed=retry_failed,
+        shard=shard,
     )
 
 
@@ -231,12 +231,14 @@ def run_uploads(
     categories_checked: bool = False,
     max_duration: float | None = None,
     retry_failed: bool = False,
+    shard: Shard | None = None,
 ) -> int:
     """Upload ``requests`` with the state of ``root`` (locked meanwhile); return the exit code.
 
     ``categories_checked``: the caller has just read every category of ``requests``.
     ``max_duration``: stop cleanly after that many seconds, as one Ctrl-C does (exit 8).
     ``retry_failed``: only the files the journal has as failed (``--retry-failed``).
+    ``shard``: only the files of this part (``--shard K/N``).
     """
     with RunLock(root, state.command(), lock_wait, command_line) as lock:
         if lock.note:
@@ -246,6 +248,7 @@ def run_uploads(
             state.notice("note", note)
         target = state.target()
         journal, store = FileJournal(db, target), UploadStore(db, target)
+        requests = pick_uploads(state, shard, requests, journal)
         if retry_failed:
             requests = failed_last_time(state, journal, requests)
             if not requests:
