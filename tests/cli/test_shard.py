@@ -167,3 +167,71 @@ def test_a_bad_shard_is_a_usage_error_naming_the_flag(cli: Runner, value: str) -
         assert run.code == 2, (argv, run.err)
         assert "--shard" in run.err, run.err
         assert "K/N" in run.err or "1 to N" in run.err
+
+
+def test_apply_shards_of_one_saved_plan_apply_it_all(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    sandbox_env.create_category("Lectures")
+    folder = tmp_path / "lectures"
+    for i in range(6):
+        media(folder, f"talk{i}.mp4", 1_000 + i)
+    plan = tmp_path / "plan.json"
+    made = cli("sync", str(folder), "-c", "Lectures", "--plan-out", str(plan))
+    assert made.code == 0, made.err
+    applied: list[str] = []
+    for k in (1, 2):
+        shard = ("--state-dir", str(tmp_path / f"machine{k}"), "--shard", f"{k}/2")
+        run = cli("--json", "apply", str(plan), *shard)
+        assert run.code == 0, run.err
+        assert _notice(run.err)["total"] == 6
+        applied += [r["path"] for r in run.json_lines() if r["status"] == "done"]
+    assert sorted(Path(p).name for p in applied) == [f"talk{i}.mp4" for i in range(6)]
+    sandbox_env.index.settle()
+    again = cli("--json", "sync", str(folder), "-c", "Lectures", "--plan")
+    assert json.loads(again.err.splitlines()[-1])["message"] == "Lectures: 0 changes: 6 keep"
+
+
+def test_max_delete_applies_to_each_shard_run(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    course = sandbox_env.create_category("Lectures")
+    strays = set(sandbox_env.seed_entries(course, 8, name_prefix="stray"))
+    folder = tmp_path / "lectures"
+    media(folder, "keep.mp4")
+    sandbox_env.index.settle()
+    sync = ("sync", str(folder), "-c", "Lectures", "--prune", "delete")
+    removed: set[str] = set()
+    for k in (1, 2):
+        shard = ("--state-dir", str(tmp_path / f"machine{k}"), "--shard", f"{k}/2")
+        shown = cli("--json", *sync, "--plan", *shard)
+        mine = {r["entry_id"] for r in shown.json_lines() if r["action"] == "delete"}
+        assert mine <= strays and not mine & removed  # only this shard's extras
+        if mine:  # one more than the part's own removals is refused, naming the flag
+            over = cli(*sync, "--yes", "--max-delete", str(len(mine) - 1), *shard)
+            assert over.code == 2 and "--max-delete" in over.err, over.err
+        run = cli("--json", *sync, "--yes", "--max-delete", str(len(mine)), *shard)
+        assert run.code == 0, run.err
+        assert {r["entry_id"] for r in run.json_lines() if r["action"] == "delete"} == mine
+        removed |= mine
+        sandbox_env.index.settle()
+    assert removed == strays
+
+
+def test_update_shards_from_one_file_edit_each_entry_once(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    category = sandbox_env.create_category("Root>Talks")
+    ids = sandbox_env.seed_entries(category, 6, name_prefix="talk")
+    edits = tmp_path / "edits.csv"
+    edits.write_text("id,name\n" + "".join(f"{i},renamed {i}\n" for i in ids))
+    changed: list[str] = []
+    for k in (1, 2):
+        run = cli("--json", "update", "--from-file", str(edits), "--shard", f"{k}/2")
+        assert run.code == 0, run.err
+        assert _notice(run.err)["message"].endswith(" of 6 items")
+        assert {r["status"] for r in run.json_lines()} <= {"done"}
+        changed += [r["entry_id"] for r in run.json_lines()]
+    assert sorted(changed) == sorted(ids)
+    names = {e["id"]: e["name"] for e in live_entries(sandbox_env)}
+    assert all(names[i] == f"renamed {i}" for i in ids)
