@@ -117,8 +117,8 @@ def pick_uploads(
 
 def plan_key(item: PlanItem) -> str:
     """Return what shards a sync plan's item: its sync key, or an extra's entry id."""
-    if item.relative is None:  # an entry the source does not list (extra or held)
-        return f"entry:{item.entry_id}"
+    if item.relative is None:  # an entry the source does not list (extra or held): its id, the
+        return item.entry_id or ""  # key ``delete --shard`` would give it too
     if item.reference_id is None:
         raise CliError(
             "--shard needs the sync's category to exist (an item's shard is its sync key, "

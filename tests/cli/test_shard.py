@@ -235,3 +235,30 @@ def test_update_shards_from_one_file_edit_each_entry_once(
     assert sorted(changed) == sorted(ids)
     names = {e["id"]: e["name"] for e in live_entries(sandbox_env)}
     assert all(names[i] == f"renamed {i}" for i in ids)
+
+
+@pytest.mark.parametrize("command", ["update", "delete", "detach", "add", "move"])
+def test_a_shard_with_nothing_of_its_own_is_done(
+    cli: Runner, sandbox_env: Any, tmp_path: Path, command: str
+) -> None:
+    category = sandbox_env.create_category("Root>Talks")
+    sandbox_env.create_category("Root>Other")
+    (entry,) = sandbox_env.seed_entries(category, 1, name_prefix="talk")
+    listing = tmp_path / "one.csv"
+    listing.write_text(f"id,name\n{entry},renamed\n")
+    argv = {
+        "update": ("update",),
+        "delete": ("delete", "--yes"),
+        "detach": ("detach", "-c", "Root>Talks", "--yes"),
+        "add": ("add", "-c", "Root>Other", "--yes"),
+        "move": ("move", "-c", "Root>Talks", "--to", "Root>Other", "--yes"),
+    }[command]
+    taken = []
+    for k in (1, 2):
+        run = cli("--json", *argv, "--from-file", str(listing), "--shard", f"{k}/2")
+        assert run.code == 0, run.err
+        rows = run.json_lines()
+        assert [r["entry_id"] for r in rows] == [entry] * _notice(run.err)["items"]
+        assert {r["status"] for r in rows} <= {"done"}
+        taken += rows
+    assert len(taken) == 1  # one shard did it, the other had nothing and said so

@@ -59,7 +59,7 @@ def test_a_sync_item_shards_by_its_key_and_an_extra_by_its_entry_id() -> None:
     item = PlanItem(actions=(ADD,), reference_id="kms-1", relative="a.mp4")
     extra = PlanItem(actions=(EXTRA, DELETE), reference_id="kms-1", entry_id="0_x")
     assert plan_key(item) == "kms-1"
-    assert plan_key(extra) == "entry:0_x"  # a duplicate of a key goes by its own entry
+    assert plan_key(extra) == "0_x"  # a duplicate of a key goes by its own entry, as delete's
     with pytest.raises(CliError, match="category to exist"):
         plan_key(PlanItem(actions=(ADD,), relative="a.mp4"))
 
