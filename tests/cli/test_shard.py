@@ -98,6 +98,19 @@ def test_a_shard_rerun_reads_again_only_the_files_of_other_shards(
     )
 
 
+def _shards_of_one_file(cli: Runner, argv: tuple[str, ...], ids: list[str], count: int) -> None:
+    """Run ``argv --shard K/count`` for every K: each id acted on once, each run its part."""
+    acted: list[str] = []
+    for k in range(1, count + 1):
+        run = cli("--json", *argv, "--shard", f"{k}/{count}")
+        assert run.code == 0, run.err
+        rows = run.json_lines()
+        assert {r["status"] for r in rows} <= {"done"}
+        assert _notice(run.err)["message"] == f"shard {k}/{count}: {len(rows)} of {len(ids)} items"
+        acted += [r["entry_id"] for r in rows]
+    assert sorted(acted) == sorted(ids)
+
+
 def test_three_delete_shards_from_one_file_delete_each_entry_once(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
@@ -105,15 +118,7 @@ def test_three_delete_shards_from_one_file_delete_each_entry_once(
     ids = sandbox_env.seed_entries(category, 9, name_prefix="old")
     listing = tmp_path / "ids.txt"
     listing.write_text("\n".join(ids) + "\n")
-    deleted: list[str] = []
-    for k in (1, 2, 3):
-        run = cli("--json", "delete", "--from-file", str(listing), "--yes", "--shard", f"{k}/3")
-        assert run.code == 0, run.err
-        rows = run.json_lines()
-        assert {r["status"] for r in rows} <= {"done"}
-        assert _notice(run.err)["message"] == f"shard {k}/3: {len(rows)} of 9 items"
-        deleted += [r["entry_id"] for r in rows]
-    assert sorted(deleted) == sorted(ids)
+    _shards_of_one_file(cli, ("delete", "--from-file", str(listing), "--yes"), ids, 3)
     assert not [e for e in live_entries(sandbox_env) if e["id"] in ids]
 
 
@@ -225,14 +230,7 @@ def test_update_shards_from_one_file_edit_each_entry_once(
     ids = sandbox_env.seed_entries(category, 6, name_prefix="talk")
     edits = tmp_path / "edits.csv"
     edits.write_text("id,name\n" + "".join(f"{i},renamed {i}\n" for i in ids))
-    changed: list[str] = []
-    for k in (1, 2):
-        run = cli("--json", "update", "--from-file", str(edits), "--shard", f"{k}/2")
-        assert run.code == 0, run.err
-        assert _notice(run.err)["message"].endswith(" of 6 items")
-        assert {r["status"] for r in run.json_lines()} <= {"done"}
-        changed += [r["entry_id"] for r in run.json_lines()]
-    assert sorted(changed) == sorted(ids)
+    _shards_of_one_file(cli, ("update", "--from-file", str(edits)), ids, 2)
     names = {e["id"]: e["name"] for e in live_entries(sandbox_env)}
     assert all(names[i] == f"renamed {i}" for i in ids)
 
