@@ -260,3 +260,15 @@ def test_a_shard_with_nothing_of_its_own_is_done(
         assert {r["status"] for r in rows} <= {"done"}
         taken += rows
     assert len(taken) == 1  # one shard did it, the other had nothing and said so
+
+
+def test_a_sharded_sync_of_a_category_not_made_yet_is_refused_naming_the_fix(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "lectures"
+    media(folder, "talk.mp4")
+    run = cli("sync", str(folder), "-c", "New", "--create-categories", "--yes", "--shard", "1/2")
+    assert run.code == 2, run.err
+    assert "--shard needs the sync's category to exist" in run.err
+    assert "without --shard" in run.err
+    assert not live_entries(sandbox_env)  # nothing made
