@@ -30,12 +30,14 @@ from kaltura_mm.commands.remove_plan import RemovalPlan, verdicts
 from kaltura_mm.commands.remove_report import confirm, interrupted, summary
 from kaltura_mm.commands.remove_run import apply, sigterm_as_interrupt
 from kaltura_mm.commands.report_file import report_option, with_report
+from kaltura_mm.commands.shard import pick, shard_option
 from kaltura_mm.commands.store_option import open_state
 from kaltura_mm.flows.batch import EntryOutcome
 from kaltura_mm.flows.entries import delete_where, get_entries_in
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery
 from kaltura_mm.flows.membership import Membership
 from kaltura_mm.models import BaseEntry, Category
+from kaltura_mm.shard import Shard
 from kaltura_mm.store import state_dir
 from kaltura_mm.store.deletions import DeletionLog
 
@@ -75,13 +77,19 @@ def _targets(entry_ids: Sequence[str], from_file: str | None, where: bool, yes: 
 
 
 def _selection(
-    state: AppContext, ids: list[str], query: EntryQuery | None, plan: RemovalPlan
+    state: AppContext,
+    ids: list[str],
+    query: EntryQuery | None,
+    plan: RemovalPlan,
+    shard: Shard | None,
 ) -> tuple[list[str], dict[str, BaseEntry], Membership]:
-    """Return the ids to act on and what the server holds of them (listed, then read by id),
-    with their links to the plan's categories (``categoryEntry.list``, in the same request)."""
+    """Return the ids to act on (of ``--shard``'s part) and what the server holds of them
+    (listed, then read by id), with their links to the plan's categories
+    (``categoryEntry.list``, in the same request)."""
     client = state.client()
     if query is not None:
         ids = [o.entry_id for o in client.iterate(delete_where(query, dry_run=True))]
+    ids = pick(state, shard, ids, str)
     if not ids:
         return ids, {}, Membership()
     known, links = client.run(get_entries_in(ids, plan.categories))
@@ -113,7 +121,7 @@ def _run(ctx: click.Context, action: str, request: dict[str, Any]) -> int:
     ids = _targets(request["entry_ids"], request["from_file"], where, request["yes"])
     plan, where_text = _plan(state, action, filters, request.get("target"), request)
     query = _where_query(state, action, filters) if where else None
-    ids, known, links = _selection(state, ids, query, plan)
+    ids, known, links = _selection(state, ids, query, plan, request.get("shard"))
     log = _deletion_log(state) if action == "delete" else None
     if log is not None:
         plan = attrs.evolve(plan, deleted_before=frozenset(log.known(ids)))
@@ -211,6 +219,7 @@ _REQUEST_KEYS = (
     "report",
     "missing_ok",
     "target",
+    "shard",
 )
 
 
@@ -234,6 +243,7 @@ def _remove_options(command: Any) -> Any:
         click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation."),
         click.option("--format", "fmt", type=FORMAT, default="table", show_default=True),
         report_option,
+        shard_option,
     )
     for option in reversed(options):
         command = option(command)
@@ -286,6 +296,7 @@ def move_command(ctx: click.Context, /, **options: Any) -> int:
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
 @report_option
+@shard_option
 @common_options
 @click.pass_context
 def add_command(ctx: click.Context, /, category: str | None, **options: Any) -> int:

@@ -25,9 +25,10 @@ from kaltura_mm.commands.interrupts import max_duration_option
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.report_file import empty_report, report_option
+from kaltura_mm.commands.shard import pick_plan, shard_option
 from kaltura_mm.commands.shell import command_line, visible
 from kaltura_mm.commands.store_option import open_state, store_option
-from kaltura_mm.commands.sync_limits import check_removals, max_delete_option
+from kaltura_mm.commands.sync_limits import check_removals, listed, max_delete_option
 from kaltura_mm.commands.sync_retry import failed_last_time
 from kaltura_mm.commands.sync_run import Journal, apply_with_journal
 from kaltura_mm.commands.sync_show import confirmed, say_summary, write_plan
@@ -84,6 +85,7 @@ def _run_options(command: Any) -> Any:
             is_flag=True,
             help="Apply only the items whose last apply failed (the state database says).",
         ),
+        shard_option,
     )
     for option in reversed(options):
         command = option(command)
@@ -143,7 +145,8 @@ def sync_command(ctx: click.Context, /, source: str, category: str, **options: A
     plan, db, root = make_plan(state, source, category, options)
     if options["retry_failed"]:
         plan = failed_last_time(state, db, plan)
-    return _after_plan(state, plan, options, db, root)
+    options["listed"] = listed(plan)  # the whole source's, before --shard takes its part
+    return _after_plan(state, pick_plan(state, options["shard"], plan), options, db, root)
 
 
 def make_plan(
@@ -196,7 +199,7 @@ def _after_plan(state: AppContext, plan: Plan, options: dict[str, Any], db: Any,
     if not plan.changes:
         empty_report(options["report"])  # in step: a script still finds its report, empty
         return _conflicts(state, plan, ExitCode.OK)
-    check_removals(plan, options["max_delete"])
+    check_removals(plan, options["max_delete"], options["listed"])
     if not options["yes"] and not confirmed(plan):
         state.say("nothing was changed")
         return ExitCode.FAILED
@@ -284,9 +287,11 @@ def apply_command(ctx: click.Context, /, plan_file: Path, **options: Any) -> int
     db = open_state(root, state.env)
     if options["retry_failed"]:
         plan = failed_last_time(state, db, plan)
+    whole = listed(plan)
+    plan = pick_plan(state, options["shard"], plan)
     if not plan.changes:
         say_summary(state, plan)
         empty_report(options["report"])
         return _conflicts(state, plan, ExitCode.OK)
-    check_removals(plan, options["max_delete"])
+    check_removals(plan, options["max_delete"], whole)
     return _apply(state, plan, options, db, root, check=True)

@@ -11,6 +11,10 @@ cut short) would then empty the category; so by default:
 ``--max-delete N`` allows N entries, ``--max-delete N%`` N percent of the entries the category
 (and those below it) holds now. A plan over the limit is refused before anything is changed,
 naming the flag; a plan shown with ``--plan`` is only printed.
+
+With ``--shard K/N`` each run prunes only its own shard's extras, and the limit applies to each
+shard run: N entries per run, N% of the entries in that shard's part (whether the source lists
+nothing is judged by the whole source).
 """
 
 from __future__ import annotations
@@ -94,16 +98,25 @@ def removes(item: PlanItem) -> bool:
     return DELETE in item.actions or (EXTRA in item.actions and DETACH in item.actions)
 
 
-def check_removals(plan: Plan, limit: MaxDelete | None) -> None:
-    """Refuse (exit 2, naming ``--max-delete``) a plan that removes more than ``limit`` allows."""
+def listed(plan: Plan) -> int:
+    """Return how many items of ``plan`` the source lists (its extras aside)."""
+    return sum(EXTRA not in i.actions for i in plan.items)
+
+
+def check_removals(plan: Plan, limit: MaxDelete | None, source_items: int | None = None) -> None:
+    """Refuse (exit 2, naming ``--max-delete``) a plan that removes more than ``limit`` allows.
+
+    ``source_items``: how many files the whole source lists, when ``plan`` is one shard's part
+    (``--shard``): an empty source is judged by all of it; the limit, by the shard's part.
+    """
     removed = sum(removes(i) for i in plan.items)
     if not removed:
         return
     held = len({i.entry_id for i in plan.items if i.entry_id and ADD not in i.actions})
-    listed = sum(EXTRA not in i.actions for i in plan.items)
+    listed_ = listed(plan) if source_items is None else source_items
     scope = plan.scope.full_name
     verb = "delete" if plan.prune == "delete" else "detach"
-    if limit is None and not listed:
+    if limit is None and not listed_:
         raise CliError(
             f"the source lists no file, so the plan would {verb} all {removed} entries of "
             f"{scope}: refused (check the source's path; an empty or unmounted folder looks "

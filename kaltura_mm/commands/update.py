@@ -27,8 +27,10 @@ from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.report_file import ReportFile, empty_report, report_option
+from kaltura_mm.commands.shard import pick, shard_option
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.flows.edits import EditOutcome, EntryEdit, update_entries
+from kaltura_mm.shard import Shard
 from kaltura_mm.tables import check_cell, csv_rows, plain_cell
 
 KEYS = ("entry_id", "action", "status", "changes", "error", "message")
@@ -168,6 +170,7 @@ def _record(outcome: EditOutcome, structured: bool) -> dict[str, Any]:
 @click.option("--dry-run", is_flag=True, help="Show each change as before -> after; send nothing.")
 @click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
 @report_option
+@shard_option
 @common_options
 @click.pass_context
 def update_command(
@@ -178,6 +181,7 @@ def update_command(
     dry_run: bool,
     fmt: str,
     report: Path | None,
+    shard: Shard | None,
     **fields: str | None,
 ) -> int:
     """Edit entries' metadata: only the fields given, only where they differ."""
@@ -198,6 +202,7 @@ def update_command(
         state.say(f"--from-file {from_file} names no entries: nothing to update")
         empty_report(report)  # a script still finds its report, empty
         return ExitCode.OK
+    edits = pick(state, shard, edits, lambda edit: edit.entry_id)
     return _run(state, edits, dry_run, Format(fmt), report)
 
 

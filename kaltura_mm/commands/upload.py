@@ -23,6 +23,7 @@ from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import Interrupts, max_duration_option
 from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
+from kaltura_mm.commands.shard import pick_uploads, shard_option
 from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.sources import UploadItem, collect
 from kaltura_mm.commands.store_option import open_state, store_option
@@ -36,6 +37,7 @@ from kaltura_mm.commands.upload_report import (
 )
 from kaltura_mm.commands.upload_truth import check_claimed, verify
 from kaltura_mm.config import Config
+from kaltura_mm.shard import Shard
 from kaltura_mm.store import state_dir
 from kaltura_mm.store.files import FileJournal, categories_key
 from kaltura_mm.store.lock import RunLock
@@ -155,6 +157,7 @@ def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write every file's outcome to this .csv or .json file.",
 )
+@shard_option
 @common_options
 @click.pass_context
 def upload_command(
@@ -173,6 +176,7 @@ def upload_command(
     max_duration: int | None,
     retry_failed: bool,
     report: Path | None,
+    shard: Shard | None,
     **meta: Any,
 ) -> int:
     """Upload files, directories (recursive), globs or a CSV manifest; safe to re-run."""
@@ -212,6 +216,7 @@ def upload_command(
         categories_checked=checked,
         max_duration=max_duration,
         retry_failed=retry_failed,
+        shard=shard,
     )
 
 
@@ -226,12 +231,14 @@ def run_uploads(
     categories_checked: bool = False,
     max_duration: float | None = None,
     retry_failed: bool = False,
+    shard: Shard | None = None,
 ) -> int:
     """Upload ``requests`` with the state of ``root`` (locked meanwhile); return the exit code.
 
     ``categories_checked``: the caller has just read every category of ``requests``.
     ``max_duration``: stop cleanly after that many seconds, as one Ctrl-C does (exit 8).
     ``retry_failed``: only the files the journal has as failed (``--retry-failed``).
+    ``shard``: only the files of this part (``--shard K/N``).
     """
     with RunLock(root, state.command(), lock_wait, command_line) as lock:
         if lock.note:
@@ -241,6 +248,7 @@ def run_uploads(
             state.notice("note", note)
         target = state.target()
         journal, store = FileJournal(db, target), UploadStore(db, target)
+        requests = pick_uploads(state, shard, requests, journal)
         if retry_failed:
             requests = failed_last_time(state, journal, requests)
             if not requests:
