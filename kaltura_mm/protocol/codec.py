@@ -18,14 +18,14 @@ import functools
 import typing
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from itertools import chain, compress
 from typing import Any, TypeVar
 
 import attrs
 
 from kaltura_mm import models as m
 from kaltura_mm.protocol import converters
-from kaltura_mm.protocol.build import Builder, fast_builder
+from kaltura_mm.protocol.build import Builder, FastPlan, fast_builder
+from kaltura_mm.protocol.compiled import MAX_KEYS, Layout, ShapeDecoder, shape_decoder
 from kaltura_mm.protocol.converters import DecodeError as DecodeError
 
 T = TypeVar("T")
@@ -152,18 +152,18 @@ def object_decoder(cls: type) -> ObjectDecoder:
 
     Each wire name maps to (python name, raw types taken as they are, converter); values a field
     cannot take, and fields the model does not have, are kept in ``extra``. The objects of one
-    page share their keys and value types, so the work of sorting each key into "take as is",
-    "convert" or "keep in extra" is done once per such shape (``_Shape``), not once per value.
+    page share their keys and value types (a shape), so for the wide models a decoder doing only
+    that shape's work is written once the shape has come ``_WRITE_AFTER`` times
+    (``compiled.shape_decoder``); until then, and for the rest, objects decode value by value.
     """
-    table = {
-        wire: (name, _ready(hint), converters.converter_for(hint), hint)
-        for wire, (name, hint) in _fields(cls).items()
-    }
+    table = {wire: _field(name, hint) for wire, (name, hint) in _fields(cls).items()}
     keeps_extra = "extra" in attrs.fields_dict(cls)
     fast = fast_builder(cls)
-    checked_shape = fast_builder(cls, present=True)  # a shape's keys hold the required fields
-    shapes: dict[tuple[Any, ...], _Shape] = {}
+    plan = FastPlan.of(cls)
     required = _required(cls)
+    # Per shape (keys, then value types): how often it was seen, until its decoder is written.
+    shapes: dict[tuple[Any, ...], int | ShapeDecoder] = {}
+    latest: list[ShapeDecoder] = [_no_shape]  # the decoder last used: a page is mostly one shape
 
     def one_by_one(data: Mapping[str, Any]) -> Any:
         _check_required(cls, required, data)
@@ -193,28 +193,48 @@ def object_decoder(cls: type) -> ObjectDecoder:
         except (TypeError, ValueError) as exc:
             raise DecodeError(f"cannot build {cls.__name__}: {exc}") from exc
 
-    def decode_object(data: Mapping[str, Any]) -> Any:
+    def shaped(data: Mapping[str, Any]) -> ShapeDecoder | None:
+        """Return the decoder of the shape of ``data``, or None while it is not worth writing."""
         key = (*data, *map(type, data.values()))  # the keys, then their values' types
-        shape = shapes.get(key)
-        if shape is None:
-            _check_required(cls, required, data)  # once per shape: the keys are the shape's
-            if len(shapes) >= _SHAPES:  # a server whose objects all differ: stay bounded
+        seen = shapes.get(key, 0)
+        if not isinstance(seen, int):
+            return seen
+        if seen < _WRITE_AFTER or len(key) > 2 * MAX_KEYS:
+            if not seen and len(shapes) >= _SHAPES:  # a server whose objects all differ
                 shapes.clear()
-            shape = shapes[key] = _Shape.of(key, table)
+            shapes[key] = seen + 1
+            return None
+        assert plan is not None  # only used for classes with a plan
+        _check_required(cls, required, data)  # once per shape: the keys and types are its own
+        decoder = shapes[key] = shape_decoder(plan, _layout(key, table))
+        return decoder
+
+    def decode_object(data: Mapping[str, Any]) -> Any:
         try:
-            converted = [(name, convert(data[wire])) for wire, name, convert in shape.converted]
+            obj = latest[0](data)
         except (ValueError, TypeError):
-            return one_by_one(data)  # rare: keeps ``extra`` in the object's own key order
-        taken = zip(shape.names, compress(data.values(), shape.taken), strict=False)
-        extra = {wire: data[wire] for wire in shape.extra} if keeps_extra else None
-        assert checked_shape is not None  # only used with a fast builder
-        return _built(cls, checked_shape, chain(taken, converted), extra)
+            return one_by_one(data)  # rare: keeps the value a converter cannot read in ``extra``
+        if obj is None:  # not the shape decoded last
+            decoder = shaped(data)
+            if decoder is None:
+                return one_by_one(data)
+            latest[0] = decoder
+            try:
+                obj = decoder(data)
+            except (ValueError, TypeError):
+                return one_by_one(data)
+        return obj
 
-    # Sorting keys once per shape pays for the wide classes the fast builder builds; a narrow
-    # slotted one (a token: a dozen fields) is built by its ``__init__``, value by value.
-    return decode_object if fast is not None else one_by_one
+    # Writing a decoder per shape pays for the wide classes built without ``__init__``; a
+    # narrow slotted one (a token: a dozen fields) is built by its ``__init__``, value by value.
+    return decode_object if plan is not None else one_by_one
 
 
+def _no_shape(data: Mapping[str, Any]) -> None:
+    return None
+
+
+_WRITE_AFTER = 8  # objects of a shape decoded value by value before its decoder is written
 _SHAPES = 64
 
 
@@ -238,6 +258,18 @@ def _check_required(cls: type, required: tuple[str, ...], data: Mapping[str, Any
 
 
 _NONE = frozenset({type(None)})
+_JSON_KINDS = (str, int, float, bool, list, dict)
+# A field's row: python name, raw types taken as they are, its converter, and that converter
+# shortened for each JSON type of raw value (``converters.converter_from``).
+_Field = tuple[str, frozenset[type], converters.Converter, Mapping[type, converters.Converter]]
+
+
+def _field(name: str, hint: Any) -> _Field:
+    # Type hints are read here, when the table is built, and never again per shape or value.
+    by_kind: dict[type, converters.Converter] = {
+        kind: converters.converter_from(hint, kind) for kind in _JSON_KINDS
+    }
+    return name, _ready(hint), converters.converter_for(hint), by_kind
 
 
 def _ready(hint: Any) -> frozenset[type]:
@@ -256,38 +288,29 @@ def _built(
         raise DecodeError(f"cannot build {cls.__name__}: {exc}") from exc
 
 
-@attrs.frozen
-class _Shape:
-    """What to do with each value of objects with given keys and value types, in key order."""
-
-    taken: tuple[bool, ...]  # which values are taken as they are
-    names: tuple[str, ...]  # the python names of those, in order
-    converted: tuple[tuple[str, str, converters.Converter], ...]  # (wire, python name, converter)
-    extra: tuple[str, ...]  # wire names of the fields the model lacks
-
-    @classmethod
-    def of(
-        cls,
-        key: tuple[Any, ...],
-        table: Mapping[str, tuple[str, frozenset[type], converters.Converter, Any]],
-    ) -> _Shape:
-        """Return the shape of objects with ``key``: their wire names, then their value types."""
-        half = len(key) // 2
-        taken, names, converted, extra = [], [], [], []
-        for wire, kind in zip(key[:half], key[half:], strict=True):
-            field = table.get(wire)
-            if field is None:
-                taken.append(False)
-                if wire != "objectType":
-                    extra.append(wire)
-                continue
-            name, ready, _, hint = field
-            taken.append(kind in ready)
-            if kind in ready:
-                names.append(name)
-            else:  # never None here: an optional field takes None as it is
-                converted.append((wire, name, converters.converter_from(hint, kind)))
-        return cls(tuple(taken), tuple(names), tuple(converted), tuple(extra))
+def _layout(
+    key: tuple[Any, ...],
+    table: Mapping[str, _Field],
+) -> Layout:
+    """Return what to do with each value of objects with ``key``: their wire names, then their
+    value types."""
+    half = len(key) // 2
+    keys, kinds = key[:half], key[half:]
+    taken: list[tuple[int, str]] = []
+    converted: list[tuple[int, str, converters.Converter]] = []
+    extra: list[int] = []
+    for position, (wire, kind) in enumerate(zip(keys, kinds, strict=True)):
+        field = table.get(wire)
+        if field is None:
+            if wire != "objectType":
+                extra.append(position)
+            continue
+        name, ready, convert, by_kind = field
+        if kind in ready:
+            taken.append((position, name))
+        else:  # never None here: an optional field takes None as it is
+            converted.append((position, name, by_kind.get(kind, convert)))
+    return Layout(keys, kinds, tuple(taken), tuple(converted), tuple(extra))
 
 
 def _nearest_known(object_type: str) -> type | None:
