@@ -64,9 +64,11 @@ def test_a_served_page_decodes_the_same_through_written_decoders(
     entries = [_served_entry(n) for n in range(12)]
     entries += [{**_served_entry(12), "id": 12, "rank": 2.5, "status": "2", "tags": None}]
     entries += [{**_served_entry(13), "mediaType": 201, "categoryNew": {"x": [1]}}]
+    entries += [{**_served_entry(14), "mediaType": 777}]  # a value the enum learns
     slow, written = _decode_both(_page(entries), monkeypatch)
     assert _state(written) == _state(slow)
-    last = written.objects[-1]
+    assert written.objects[-1].media_type.name == "UNKNOWN_777"
+    last = written.objects[-2]
     assert last.media_type is m.MediaType.LIVE_STREAM_FLASH
     assert list(last.extra) == ["operationAttributes", "categoryNew"]
     assert written.objects[12].id == "12" and written.objects[12].status is m.EntryStatus.READY
