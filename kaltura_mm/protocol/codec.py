@@ -212,7 +212,7 @@ def object_decoder(cls: type) -> ObjectDecoder:
         shape.uses += 1
         if shape.uses >= _WRITE_AFTER and len(values) <= MAX_KEYS:
             if shape.written is None:
-                shape.written = written_decoder(shape.plan, shape.layout)
+                shape.written, shape.build = written_decoder(shape.plan, shape.layout)
             latest[0] = shape.written  # for the next object, likely of the same shape
         try:
             return shape.build(values)

@@ -80,9 +80,10 @@ def _picker(positions: tuple[int, ...]) -> Callable[[tuple[Any, ...]], tuple[Any
     return lambda values: tuple(values[at] for at in positions)
 
 
-def written_decoder(plan: FastPlan, layout: Layout) -> ShapeDecoder:
+def written_decoder(plan: FastPlan, layout: Layout) -> tuple[ShapeDecoder, LayoutBuilder]:
     """Return the decoder of objects of ``layout``'s shape into ``plan.cls`` instances, written
-    out as source; None for an object of another shape."""
+    out as source (None for an object of another shape), and its builder: the same without the
+    checks, for the values of an object the caller knows to be of the shape."""
     namespace: dict[str, Any] = {
         "new": object.__new__,
         "model": plan.cls,
@@ -108,23 +109,31 @@ def written_decoder(plan: FastPlan, layout: Layout) -> ShapeDecoder:
             namespace[f"K{position}"] = layout.keys[position]
         kept = ", ".join(f"K{position}: v{position}" for position in layout.extra)
         stores.append(f"    fields['extra'] = convert_extra({{{kept}}})")
+    unpack = f"    {', '.join(values)}, = " if values else "    _ = "
+    body = [
+        "    obj = new(model)",
+        "    fields = obj.__dict__",
+        "    fields.update(defaults)  # on an empty __dict__ a copy of the table, in C",
+        *stores,
+        "    return obj",
+    ]
     source = "\n".join(
         [
             "def decode(data):",
             "    if tuple(data) != KEYS:",
             "        return None",
-            f"    {', '.join(values)}, = data.values()" if values else "",
+            unpack + "data.values()",
             f"    if not ({' and '.join(checks) or 'True'}):",
             "        return None",
-            "    obj = new(model)",
-            "    fields = obj.__dict__",
-            "    fields.update(defaults)  # on an empty __dict__ a copy of the table, in C",
-            *stores,
-            "    return obj",
+            *body,
+            "def build(values):",
+            unpack + "values",
+            *body,
         ]
     )
     # As attrs writes ``__init__``: the source is ours (field names, generated names), never data.
     code = compile(source, f"<decoder of a {plan.cls.__name__} shape>", "exec")
     exec(code, namespace)  # noqa: S102
     decoder: ShapeDecoder = namespace["decode"]
-    return decoder
+    builder: LayoutBuilder = namespace["build"]
+    return decoder, builder
