@@ -18,8 +18,9 @@ from typing import Any
 
 import attrs
 
+from kaltura_mm.protocol.converters import Converter
+
 Builder = Callable[[Iterable[tuple[str, Any]], dict[str, Any] | None], Any]
-Converter = Callable[[Any], Any]
 
 
 def _plain(field: attrs.Attribute[Any]) -> bool:

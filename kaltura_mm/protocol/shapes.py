@@ -26,7 +26,8 @@ from typing import Any
 
 import attrs
 
-from kaltura_mm.protocol.build import Converter, FastPlan
+from kaltura_mm.protocol.build import FastPlan
+from kaltura_mm.protocol.converters import Converter
 
 # A converter's error (``ValueError``, ``TypeError``) goes through both kinds of decoder: the
 # caller decodes that object value by value then, keeping the value it could not read in
