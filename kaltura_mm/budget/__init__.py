@@ -32,79 +32,42 @@ engines run its SQL, ``ledger``). Where (``budget_from_env``):
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kaltura_mm.budget.gate import Gate, Ticket
-from kaltura_mm.budget.ledger import StoreBudget
-from kaltura_mm.budget.model import DEFAULT_WINDOW, Key, Limit
-from kaltura_mm.budget.protocol import Budget
-from kaltura_mm.errors import ConfigError
-from kaltura_mm.store import PostgresMissingError, open_store
-from kaltura_mm.store.postgres import is_postgres_url
+from kaltura_mm import lazy_import as _lazy_import
 
-__all__ = [
-    "BUDGET_FILE_ENV",
-    "RATE_WINDOW_ENV",
-    "SHARED_BUDGET_ENV",
-    "STORE_ENV",
-    "Budget",
-    "Gate",
-    "Key",
-    "Limit",
-    "StoreBudget",
-    "Ticket",
-    "budget_from_env",
-    "budget_wanted",
-    "default_budget_file",
-    "open_budget",
-]
+# Loaded on first use: a client that leaves the budget off never loads its tables or the store.
+_EXPORTS = {
+    "BUDGET_FILE_ENV": "kaltura_mm.budget.where",
+    "RATE_WINDOW_ENV": "kaltura_mm.budget.where",
+    "SHARED_BUDGET_ENV": "kaltura_mm.budget.where",
+    "STORE_ENV": "kaltura_mm.budget.where",
+    "Budget": "kaltura_mm.budget.protocol",
+    "Gate": "kaltura_mm.budget.gate",
+    "Key": "kaltura_mm.budget.model",
+    "Limit": "kaltura_mm.budget.model",
+    "StoreBudget": "kaltura_mm.budget.ledger",
+    "Ticket": "kaltura_mm.budget.gate",
+    "budget_from_env": "kaltura_mm.budget.where",
+    "budget_wanted": "kaltura_mm.budget.where",
+    "default_budget_file": "kaltura_mm.budget.where",
+    "open_budget": "kaltura_mm.budget.where",
+}
 
-SHARED_BUDGET_ENV = "KALTURA_MM_SHARED_BUDGET"
-STORE_ENV = "KALTURA_MM_STORE"
-BUDGET_FILE_ENV = "KALTURA_MM_BUDGET_FILE"
-RATE_WINDOW_ENV = "KALTURA_MM_RATE_WINDOW"
-_OFF = {"0", "off", "false", "no"}
-_ON = {"1", "on", "true", "yes"}
-
-
-def budget_wanted(env: Mapping[str, str] | None = None) -> bool:
-    """Return whether the environment turns the shared budget on (``KALTURA_MM_SHARED_BUDGET``)."""
-    env = os.environ if env is None else env
-    return env.get(SHARED_BUDGET_ENV, "").strip().lower() in _ON
-
-
-def default_budget_file() -> Path:
-    """Return the SQLite file every process of this user shares by default."""
-    import platformdirs
-
-    return Path(platformdirs.user_state_dir("kaltura-mm")) / "budget.sqlite3"
-
-
-def open_budget(where: str | Path, window: float = DEFAULT_WINDOW) -> StoreBudget:
-    """Open the budget in the store at ``where``: a ``postgresql://`` URL or a SQLite file's path
-    (the file itself, whatever its name)."""
-    try:
-        return StoreBudget(open_store(where, file=True), window)
-    except PostgresMissingError as error:  # the user's setting needs an extra: not a failure
-        raise ConfigError(str(error)) from error
-
-
-def budget_from_env(env: Mapping[str, str] | None = None) -> StoreBudget | None:
-    """Open the budget where the environment says it lives (module docstring); None when the
-    environment turns it off explicitly (``KALTURA_MM_SHARED_BUDGET=off``)."""
-    env = os.environ if env is None else env
-    if env.get(SHARED_BUDGET_ENV, "").strip().lower() in _OFF:
-        return None
-    text = env.get(RATE_WINDOW_ENV, "").strip()
-    try:
-        window = float(text) if text else DEFAULT_WINDOW
-    except ValueError:
-        window = -1.0
-    if not window > 0:
-        raise ConfigError(f"{RATE_WINDOW_ENV} must be a positive number of seconds, got {text!r}")
-    store = env.get(STORE_ENV, "")
-    if is_postgres_url(store):
-        return open_budget(store, window)
-    return open_budget(env.get(BUDGET_FILE_ENV) or default_budget_file(), window)
+if TYPE_CHECKING:
+    from kaltura_mm.budget.gate import Gate as Gate
+    from kaltura_mm.budget.gate import Ticket as Ticket
+    from kaltura_mm.budget.ledger import StoreBudget as StoreBudget
+    from kaltura_mm.budget.model import Key as Key
+    from kaltura_mm.budget.model import Limit as Limit
+    from kaltura_mm.budget.protocol import Budget as Budget
+    from kaltura_mm.budget.where import BUDGET_FILE_ENV as BUDGET_FILE_ENV
+    from kaltura_mm.budget.where import RATE_WINDOW_ENV as RATE_WINDOW_ENV
+    from kaltura_mm.budget.where import SHARED_BUDGET_ENV as SHARED_BUDGET_ENV
+    from kaltura_mm.budget.where import STORE_ENV as STORE_ENV
+    from kaltura_mm.budget.where import budget_from_env as budget_from_env
+    from kaltura_mm.budget.where import budget_wanted as budget_wanted
+    from kaltura_mm.budget.where import default_budget_file as default_budget_file
+    from kaltura_mm.budget.where import open_budget as open_budget
+else:
+    __all__, __getattr__, __dir__ = _lazy_import.exports(__name__, _EXPORTS)

@@ -104,10 +104,11 @@ def gate_for(config: Config, shared_budget: bool | Budget | None) -> Gate | None
     turns it on, ``KALTURA_MM_SHARED_BUDGET=on``), the one given, or None (off)."""
     if shared_budget is False:
         return None
-    from kaltura_mm.budget import Gate, budget_from_env, budget_wanted
+    from kaltura_mm.budget.where import budget_from_env, budget_wanted
 
     if shared_budget is None and not budget_wanted():
         return None
+    from kaltura_mm.budget.gate import Gate
 
     given = shared_budget
     opener = budget_from_env if given is True or given is None else (lambda: given)
