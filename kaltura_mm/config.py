@@ -7,7 +7,6 @@ server root without ``/api_v3`` (given with or without it), or a region name (``
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -53,6 +52,8 @@ def _is_loopback(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
+        import ipaddress  # on first use: 1.6 ms of every import otherwise
+
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False

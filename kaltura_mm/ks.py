@@ -15,19 +15,31 @@ the admin secret is given. ``cryptography`` is imported only when a v2 KS is mad
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
-import secrets
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
-from typing import Any, Protocol, TypeGuard, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard, runtime_checkable
 from urllib.parse import parse_qsl, urlencode
 
 import attrs
 
 from kaltura_mm.enums import AppTokenHashType, SessionType
 from kaltura_mm.errors import ConfigError
+
+if TYPE_CHECKING:
+    from hashlib import _Hash
+
+
+def _digest(name: str, data: bytes) -> _Hash:
+    """Return the ``name`` hash of ``data`` (sha1: Kaltura's KS format, not our choice); hashlib is
+    imported on first use, since it loads
+    OpenSSL (about 3 ms) that only a KS signed or checked here needs (``import kaltura_mm`` plus
+    ``Client()`` stays fast)."""
+    import hashlib
+
+    return hashlib.new(name, data)
+
 
 _BLOCK = 16
 
@@ -86,7 +98,7 @@ def _aes(key: bytes, data: bytes, *, encrypt: bool) -> bytes:
 
 
 def _key(secret: bytes) -> bytes:
-    return hashlib.sha1(secret).digest()[:_BLOCK]  # noqa: S324 - Kaltura's format, not our choice
+    return _digest("sha1", secret).digest()[:_BLOCK]
 
 
 def generate_v2(
@@ -114,7 +126,7 @@ def generate_v2(
     rand = os.urandom(_BLOCK) if salt is None else salt
     if len(rand) != _BLOCK:
         raise ConfigError(f"a KS salt is {_BLOCK} bytes, got {len(rand)}")
-    plain = hashlib.sha1(rand + encoded).digest() + rand + encoded  # noqa: S324
+    plain = _digest("sha1", rand + encoded).digest() + rand + encoded
     plain += b"\0" * (-len(plain) % _BLOCK)
     cipher = _aes(_key(secret), plain, encrypt=True)
     return base64.urlsafe_b64encode(f"v2|{partner_id}|".encode() + cipher).decode()
@@ -134,12 +146,14 @@ def generate_v1(
     secret = _check_secret(admin_secret)
     _check_common(partner_id, expiry)
     valid_until = int(time.time() if now is None else now) + expiry
+    import secrets  # on first use, as hashlib (_digest)
+
     rand = secrets.randbelow(65536)
     info = (
         f"{partner_id};{partner_id};{valid_until};{int(session_type)};{rand};{user_id};"
         f"{privileges or ''}"
     )
-    digest = hashlib.sha1(secret + info.encode()).hexdigest()  # noqa: S324
+    digest = _digest("sha1", secret + info.encode()).hexdigest()
     return base64.b64encode(f"{digest}|{info}".encode()).decode()
 
 
@@ -154,7 +168,7 @@ def token_hash(widget_ks: str, token: str, kind: AppTokenHashType | str) -> str:
     if not isinstance(widget_ks, str) or not widget_ks:
         raise ConfigError("the widget KS is empty: start one with session.startWidgetSession")
     name = AppTokenHashType.parse(kind).value.lower()  # hashlib's names
-    return hashlib.new(name, (widget_ks + token).encode()).hexdigest()
+    return _digest(name, (widget_ks + token).encode()).hexdigest()
 
 
 def _check_common(partner_id: int, expiry: int) -> None:
@@ -189,8 +203,10 @@ def _inspect_v1(raw: bytes, admin_secret: str | None) -> KsInfo:
         raise ConfigError("not a KS: expected 'hash|partner;partner;validUntil;...' inside")
     verified = None
     if admin_secret:
-        expected = hashlib.sha1(admin_secret.encode() + info).hexdigest()  # noqa: S324
-        verified = secrets.compare_digest(expected.encode(), digest)
+        expected = _digest("sha1", admin_secret.encode() + info).hexdigest()
+        import hmac  # on first use, as hashlib (_digest)
+
+        verified = hmac.compare_digest(expected.encode(), digest)
     get: Any = lambda i: fields[i] if len(fields) > i else None  # noqa: E731
     try:
         return KsInfo(
@@ -235,7 +251,7 @@ def _open_v2(cipher: bytes, secret: bytes) -> Mapping[str, str] | None:
         return None
     plain = _aes(_key(secret), cipher, encrypt=False).rstrip(b"\0")
     digest, rest = plain[:20], plain[20:]
-    if hashlib.sha1(rest).digest() != digest:  # noqa: S324
+    if _digest("sha1", rest).digest() != digest:
         return None
     return dict(parse_qsl(rest[16:].decode("utf-8", "replace"), keep_blank_values=True))
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from kaltura_mm.budget.model import (
-    DEFAULT_WINDOW,
     FORGET_AFTER,
     Claimed,
     Key,
@@ -29,6 +28,7 @@ from kaltura_mm.budget.model import (
     learned,
     widened,
 )
+from kaltura_mm.budget.where import DEFAULT_WINDOW
 from kaltura_mm.store import Store
 from kaltura_mm.store.engine import Transaction
 

@@ -23,7 +23,6 @@ from typing import TypeAlias
 
 import attrs
 
-DEFAULT_WINDOW = 10.0  # Kaltura's ``_expiry`` when a rule does not set one
 SLACK = 0.02
 SLACK_SECONDS = 0.1
 FORGET_AFTER = 3600.0  # a key's learned limit is dropped after this long without a charge

@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kaltura_mm.budget.model import DEFAULT_WINDOW
 from kaltura_mm.errors import ConfigError
 
 if TYPE_CHECKING:
     from kaltura_mm.budget.ledger import StoreBudget
 
+DEFAULT_WINDOW = 10.0  # Kaltura's ``_expiry`` when a rule does not set one
 SHARED_BUDGET_ENV = "KALTURA_MM_SHARED_BUDGET"
 STORE_ENV = "KALTURA_MM_STORE"
 BUDGET_FILE_ENV = "KALTURA_MM_BUDGET_FILE"

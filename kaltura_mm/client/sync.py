@@ -18,9 +18,6 @@ from kaltura_mm.client.sync_verbs import SyncVerbs
 from kaltura_mm.config import Config
 from kaltura_mm.errors import KalturaError
 from kaltura_mm.ks import KsProvider
-from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Progress
-from kaltura_mm.runtime.actions import Answer, Failed, Item, Reply, Send, Wait
-from kaltura_mm.runtime.effects import single
 
 if TYPE_CHECKING:
     # httpx and the thread pool are imported where first used, so that ``import kaltura_mm``
@@ -30,6 +27,8 @@ if TYPE_CHECKING:
     import httpx
 
     from kaltura_mm.budget import Budget
+    from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Progress
+    from kaltura_mm.runtime.actions import Answer, Send
     from kaltura_mm.runtime.effects import Flow, Stream
     from kaltura_mm.runtime.machine import Machine
 
@@ -77,13 +76,19 @@ class Client(ClientBase, SyncVerbs):
 
     def call(self, call: Call[T], *, progress: Progress | None = None) -> T:
         """Send one call and return its decoded result, raising its typed error."""
+        from kaltura_mm.runtime.effects import single
+
         return self.run(single(call), progress=progress)
 
     def multi(self, batch: MultiRequest) -> MultiResponse:
         """Send a multiRequest and return per-item outcomes (failed items are error values)."""
+        from kaltura_mm.runtime.effects import single
+
         return self.run(single(batch))
 
     def _drive(self, machine: Machine, progress: Progress | None) -> Generator[Any, None, Any]:
+        from kaltura_mm.runtime.actions import Item, Send, Wait  # with the first run, not import
+
         answers: queue.SimpleQueue[Answer | BaseException] = queue.SimpleQueue()
         flying: list[Future[None]] = []
         try:
@@ -119,6 +124,7 @@ class Client(ClientBase, SyncVerbs):
 
     def _send(self, send: Send, progress: Progress | None) -> Answer:
         from kaltura_mm import transport
+        from kaltura_mm.runtime.actions import Failed, Reply
 
         # the shared rate budget's turn (kaltura_mm.budget)
         ticket = self._gate.turn(send.target, time.sleep) if self._gate else None
