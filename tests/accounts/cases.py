@@ -226,6 +226,10 @@ def _check_sync(sandbox: Sandbox, g: Ground, r: Result, _c: Runner) -> None:
     assert not set(g["ids"]) & set(now)  # the extra pruned (detached)
 
 
+def _sync_argv(g: Ground) -> list[str]:
+    return ["--json", "sync", str(g["folder"]), "-c", g["full"], "--prune", "detach"]
+
+
 def _prep_sync(sandbox: Sandbox, s: Sessions, tmp: Path, owner: str) -> Ground:
     """A category an earlier sync (the admin's, for ``owner``) filled from a folder of two
     files, one entry since added by hand, and a third file since put in the folder: the sync
@@ -356,32 +360,14 @@ CASES = (
         "sync plan",
         READER,
         _prep_sync,
-        lambda g: [
-            "--json",
-            "sync",
-            str(g["folder"]),
-            "-c",
-            g["full"],
-            "--plan",
-            "--prune",
-            "detach",
-        ],
+        lambda g: [*_sync_argv(g), "--plan"],
         _check_sync_plan,
     ),
     Case(
         "sync apply",
         UPLOADER,
         _prep_sync,
-        lambda g: [
-            "--json",
-            "sync",
-            str(g["folder"]),
-            "-c",
-            g["full"],
-            "--prune",
-            "detach",
-            "--yes",
-        ],
+        lambda g: [*_sync_argv(g), "--yes"],
         _check_sync,
         user_refused="lacks the permission CONTENT_INGEST_REFERENCE_MODIFY",
     ),

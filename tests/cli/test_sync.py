@@ -117,15 +117,21 @@ def test_the_plan_shows_categories_to_create_and_deletes_once(
     assert stray in plan.out
 
 
-def test_a_saved_plan_is_applied_exactly_or_refused_when_the_server_moved(
-    cli: Runner, sandbox_env: Any, tmp_path: Path
-) -> None:
+def _a_saved_plan(cli: Runner, sandbox_env: Any, tmp_path: Path) -> tuple[Path, Path]:
+    """One file named by a manifest into a new category "Course", its plan saved, not applied."""
     sandbox_env.create_category("Course")
     media(tmp_path, "a.mp4")
     manifest = tmp_path / "m.csv"
     manifest.write_text("path,name\na.mp4,First\n")
     saved = tmp_path / "plan.json"
     assert cli("sync", str(manifest), "-c", "Course", "--plan-out", str(saved)).code == 0
+    return manifest, saved
+
+
+def test_a_saved_plan_is_applied_exactly_or_refused_when_the_server_moved(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    manifest, saved = _a_saved_plan(cli, sandbox_env, tmp_path)
     assert _names(sandbox_env) == []  # saving a plan changes nothing
     applied = cli("--json", "apply", str(saved))
     assert applied.code == 0, applied.err
@@ -364,12 +370,7 @@ def test_a_plan_acting_in_a_category_made_a_moment_ago_stays_inside(
 def test_a_plan_refused_for_a_changed_local_file_does_not_blame_the_server(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
-    sandbox_env.create_category("Course")
-    media(tmp_path, "a.mp4")
-    manifest = tmp_path / "m.csv"
-    manifest.write_text("path,name\na.mp4,First\n")
-    saved = tmp_path / "plan.json"
-    assert cli("sync", str(manifest), "-c", "Course", "--plan-out", str(saved)).code == 0
+    _, saved = _a_saved_plan(cli, sandbox_env, tmp_path)
     media(tmp_path, "a.mp4", 120_000)  # the file is edited before the plan is applied
     refused = cli("apply", str(saved))
     assert refused.code == 2

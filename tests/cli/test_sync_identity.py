@@ -29,18 +29,19 @@ def _nothing_to_do(cli: Runner, sb: Any, source: Path, *extra: str) -> None:
     assert writes(sb) == before
 
 
-def _three(tmp_path: Path) -> Path:
+def _talks(sb: Any, tmp_path: Path) -> tuple[Any, Path]:
+    """The category "Talks" and a folder of three files for it."""
+    talks = sb.create_category("Talks")
     folder = tmp_path / "talks"
     for name in ("a.mp4", "b.mp4", "c.mp4"):
         media(folder, name)
-    return folder
+    return talks, folder
 
 
 def test_a_folder_then_a_manifest_listing_its_files_keeps_one_entry_each(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
-    sandbox_env.create_category("Talks")
-    folder = _three(tmp_path)
+    _, folder = _talks(sandbox_env, tmp_path)
     assert cli("sync", str(folder), "-c", "Talks", "--yes", "-q").code == 0
     ids = _ids(sandbox_env)
     assert len(ids) == 3
@@ -60,8 +61,7 @@ def test_a_folder_then_a_manifest_listing_its_files_keeps_one_entry_each(
 def test_a_manifest_then_its_folder_keeps_one_entry_each(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
-    sandbox_env.create_category("Talks")
-    folder = _three(tmp_path)
+    _, folder = _talks(sandbox_env, tmp_path)
     manifest = tmp_path / "talks.csv"
     manifest.write_text("path,referenceId\ntalks/a.mp4,T-a\ntalks/b.mp4,T-b\ntalks/c.mp4,T-c\n")
     assert cli("sync", str(manifest), "-c", "Talks", "--yes", "-q").code == 0
@@ -76,8 +76,7 @@ def test_a_manifest_then_its_folder_keeps_one_entry_each(
 def test_an_upload_then_a_sync_twice_keeps_one_entry_each(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
-    sandbox_env.create_category("Talks")
-    folder = _three(tmp_path)
+    _, folder = _talks(sandbox_env, tmp_path)
     assert cli("upload", str(folder), "-c", "Talks", "-q").code == 0
     ids = _ids(sandbox_env)
     sandbox_env.index.settle()
@@ -112,8 +111,7 @@ def test_a_manifest_into_a_category_it_creates_keeps_its_reference_ids(
 def test_a_saved_plan_taking_a_folders_entries_over_applies_once(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
-    sandbox_env.create_category("Talks")
-    folder = _three(tmp_path)
+    _, folder = _talks(sandbox_env, tmp_path)
     assert cli("sync", str(folder), "-c", "Talks", "--yes", "-q").code == 0
     ids = _ids(sandbox_env)
     manifest = folder / "talks.csv"  # inside the folder this time: the same relative paths
@@ -133,8 +131,7 @@ def test_a_saved_plan_taking_a_folders_entries_over_applies_once(
 def test_a_folder_then_its_manifest_with_an_empty_state_folder_keeps_one_entry_each(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
-    talks = sandbox_env.create_category("Talks")
-    folder = _three(tmp_path)
+    talks, folder = _talks(sandbox_env, tmp_path)
     first_state = ("--state-dir", str(tmp_path / "state-one"))
     assert cli("sync", str(folder), "-c", "Talks", "--yes", "-q", *first_state).code == 0
     ids = _ids(sandbox_env)
@@ -155,8 +152,7 @@ def test_a_folder_then_its_manifest_with_an_empty_state_folder_keeps_one_entry_e
 def test_a_manifest_then_its_folder_with_an_empty_state_folder_keeps_one_entry_each(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
-    talks = sandbox_env.create_category("Talks")
-    folder = _three(tmp_path)
+    talks, folder = _talks(sandbox_env, tmp_path)
     manifest = tmp_path / "talks.csv"  # no referenceId column: identities derived from paths
     manifest.write_text("path\ntalks/a.mp4\ntalks/b.mp4\ntalks/c.mp4\n")
     first_state = ("--state-dir", str(tmp_path / "state-one"))
