@@ -70,11 +70,11 @@ _EXPORTS: dict[str, str] = {
     "FieldNotWritableError": "kaltura_mm.errors",
     "FileChangedError": "kaltura_mm.errors",
     "FilePart": "kaltura_mm.protocol.calls",
-    "FixedKs": "kaltura_mm.ks",
+    "FixedKs": "kaltura_mm.ks.providers",
     "Flow": "kaltura_mm.runtime.effects",
     "InvalidKsError": "kaltura_mm.errors",
     "KalturaError": "kaltura_mm.errors",
-    "KsProvider": "kaltura_mm.ks",
+    "KsProvider": "kaltura_mm.ks.providers",
     "ListPage": "kaltura_mm.models",
     "ListingError": "kaltura_mm.errors",
     "LiveStreamEntry": "kaltura_mm.models",
@@ -91,7 +91,7 @@ _EXPORTS: dict[str, str] = {
     "MediaManager": "kaltura_mm.manager",
     "MediaType": "kaltura_mm.enums",
     "Membership": "kaltura_mm.flows.membership",
-    "MintingKsProvider": "kaltura_mm.ks",
+    "MintingKsProvider": "kaltura_mm.ks.providers",
     "MissingKsError": "kaltura_mm.errors",
     "MultiRequest": "kaltura_mm.protocol.calls",
     "MultiResponse": "kaltura_mm.protocol.calls",
@@ -112,7 +112,7 @@ _EXPORTS: dict[str, str] = {
     "ResponseError": "kaltura_mm.errors",
     "ResumeExpiredError": "kaltura_mm.errors",
     "RetryPolicy": "kaltura_mm.runtime.retry",
-    "SecretKs": "kaltura_mm.ks",
+    "SecretKs": "kaltura_mm.ks.providers",
     "SelectedEntry": "kaltura_mm.manager",
     "ServiceForbiddenError": "kaltura_mm.errors",
     "SessionInfo": "kaltura_mm.models",
@@ -264,10 +264,10 @@ if _typing.TYPE_CHECKING:
     from kaltura_mm.flows.membership import read_membership as read_membership
     from kaltura_mm.flows.query import ANY_STATUS as ANY_STATUS
     from kaltura_mm.flows.query import EntryQuery as EntryQuery
-    from kaltura_mm.ks import FixedKs as FixedKs
-    from kaltura_mm.ks import KsProvider as KsProvider
-    from kaltura_mm.ks import MintingKsProvider as MintingKsProvider
-    from kaltura_mm.ks import SecretKs as SecretKs
+    from kaltura_mm.ks.providers import FixedKs as FixedKs
+    from kaltura_mm.ks.providers import KsProvider as KsProvider
+    from kaltura_mm.ks.providers import MintingKsProvider as MintingKsProvider
+    from kaltura_mm.ks.providers import SecretKs as SecretKs
     from kaltura_mm.manager import AsyncMediaManager as AsyncMediaManager
     from kaltura_mm.manager import ManagerSettings as ManagerSettings
     from kaltura_mm.manager import MediaManager as MediaManager

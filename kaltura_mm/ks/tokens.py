@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import base64
 import os
-import threading
 import time
-from collections.abc import Callable, Generator, Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TypeGuard, runtime_checkable
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
 import attrs
@@ -41,7 +40,7 @@ def _digest(name: str, data: bytes) -> _Hash:
     return hashlib.new(name, data)
 
 
-_BLOCK = 16
+BLOCK = 16
 
 
 @attrs.frozen(kw_only=True)
@@ -67,7 +66,7 @@ class KsInfo:
         return self.valid_until - (time.time() if now is None else now)
 
 
-def _check_secret(secret: str) -> bytes:
+def check_secret(secret: str) -> bytes:
     if not isinstance(secret, str) or not secret.strip():
         raise ConfigError(
             "admin secret is empty: pass the partner's admin secret (KMC > Integration)"
@@ -92,13 +91,13 @@ def _privilege_fields(privileges: str | None) -> dict[str, str]:
 def _aes(key: bytes, data: bytes, *, encrypt: bool) -> bytes:
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-    cipher = Cipher(algorithms.AES(key), modes.CBC(b"\0" * _BLOCK))
+    cipher = Cipher(algorithms.AES(key), modes.CBC(b"\0" * BLOCK))
     worker = cipher.encryptor() if encrypt else cipher.decryptor()
     return worker.update(data) + worker.finalize()
 
 
 def _key(secret: bytes) -> bytes:
-    return _digest("sha1", secret).digest()[:_BLOCK]
+    return _digest("sha1", secret).digest()[:BLOCK]
 
 
 def generate_v2(
@@ -117,17 +116,17 @@ def generate_v2(
     ``salt`` is the KS's 16 random bytes (fresh ones when None); a replayable run (a simulation)
     passes its own so that the same run makes the same KS.
     """
-    secret = _check_secret(admin_secret)
-    _check_common(partner_id, expiry)
+    secret = check_secret(admin_secret)
+    check_common(partner_id, expiry)
     valid_until = int(time.time() if now is None else now) + expiry
     fields = _privilege_fields(privileges)
     fields |= {"_e": str(valid_until), "_t": str(int(session_type)), "_u": user_id}
     encoded = urlencode(fields).encode()
-    rand = os.urandom(_BLOCK) if salt is None else salt
-    if len(rand) != _BLOCK:
-        raise ConfigError(f"a KS salt is {_BLOCK} bytes, got {len(rand)}")
+    rand = os.urandom(BLOCK) if salt is None else salt
+    if len(rand) != BLOCK:
+        raise ConfigError(f"a KS salt is {BLOCK} bytes, got {len(rand)}")
     plain = _digest("sha1", rand + encoded).digest() + rand + encoded
-    plain += b"\0" * (-len(plain) % _BLOCK)
+    plain += b"\0" * (-len(plain) % BLOCK)
     cipher = _aes(_key(secret), plain, encrypt=True)
     return base64.urlsafe_b64encode(f"v2|{partner_id}|".encode() + cipher).decode()
 
@@ -143,8 +142,8 @@ def generate_v1(
     now: float | None = None,
 ) -> str:
     """Return a legacy v1 KS signed with ``admin_secret``."""
-    secret = _check_secret(admin_secret)
-    _check_common(partner_id, expiry)
+    secret = check_secret(admin_secret)
+    check_common(partner_id, expiry)
     valid_until = int(time.time() if now is None else now) + expiry
     import secrets  # on first use, as hashlib (_digest)
 
@@ -171,7 +170,7 @@ def token_hash(widget_ks: str, token: str, kind: AppTokenHashType | str) -> str:
     return _digest(name, (widget_ks + token).encode()).hexdigest()
 
 
-def _check_common(partner_id: int, expiry: int) -> None:
+def check_common(partner_id: int, expiry: int) -> None:
     if isinstance(partner_id, bool) or not isinstance(partner_id, int):
         raise ConfigError(f"partner_id must be an integer, got {type(partner_id).__name__}")
     if isinstance(expiry, bool) or not isinstance(expiry, int) or expiry <= 0:
@@ -247,151 +246,10 @@ def _inspect_v2(raw: bytes, admin_secret: str | None) -> KsInfo:
 
 
 def _open_v2(cipher: bytes, secret: bytes) -> Mapping[str, str] | None:
-    if not cipher or len(cipher) % _BLOCK:
+    if not cipher or len(cipher) % BLOCK:
         return None
     plain = _aes(_key(secret), cipher, encrypt=False).rstrip(b"\0")
     digest, rest = plain[:20], plain[20:]
     if _digest("sha1", rest).digest() != digest:
         return None
     return dict(parse_qsl(rest[16:].decode("utf-8", "replace"), keep_blank_values=True))
-
-
-class KsProvider(Protocol):
-    """Where a client gets its KS: asked before every request, told when the KS expired."""
-
-    def current(self) -> str | None:
-        """Return the KS to send now (renewing it first if it is about to expire)."""
-
-    def renew(self) -> bool:
-        """Make a fresh KS after the server said ``EXPIRED``; return False if impossible."""
-
-
-@runtime_checkable
-class MintingKsProvider(KsProvider, Protocol):
-    """A provider whose sessions are started by calls the runtime sends (``AppTokenKs``).
-
-    Before a call carrying the KS, the runtime asks ``due()``; one call ``claim()``s the
-    minting, runs ``minting()`` (a flow of plain calls) and hands its result to ``accept()``, or
-    its error to ``release()``; calls that found it claimed wait and read ``failure_since()``.
-    """
-
-    def due(self) -> bool:
-        """Return whether a session must be started before the next call."""
-
-    def claim(self) -> tuple[bool, int]:
-        """Take the minting if free: return (taken, the minting round seen)."""
-
-    def failure_since(self, seen: int) -> BaseException | None:
-        """Return the error a minting that ended after round ``seen`` failed with."""
-
-    def minting(self) -> Generator[Any, Any, Any]:
-        """Return the flow of calls that starts a session."""
-
-    def accept(self, info: Any) -> None:
-        """Use the session the minting flow returned."""
-
-    def release(self, error: BaseException | None) -> None:
-        """End a minting that failed (or was stopped, ``None``)."""
-
-
-def is_minting(provider: KsProvider) -> TypeGuard[MintingKsProvider]:
-    """Return whether ``provider`` starts its sessions through calls (the runtime runs them)."""
-    return isinstance(provider, MintingKsProvider)
-
-
-class FixedKs:
-    """A KS given once and used as is (it cannot be renewed)."""
-
-    def __init__(self, ks: str | None) -> None:
-        """Hold ``ks`` (None: send calls without a KS)."""
-        self._ks = ks
-
-    def current(self) -> str | None:
-        """Return the fixed KS."""
-        return self._ks
-
-    def renew(self) -> bool:
-        """Return False: a fixed KS cannot be renewed."""
-        return False
-
-    def __repr__(self) -> str:
-        return "FixedKs(<redacted>)" if self._ks else "FixedKs(None)"
-
-
-class SecretKs:
-    """KS made locally from the admin secret (v2), renewed before expiry; thread-safe."""
-
-    def __init__(
-        self,
-        partner_id: int,
-        admin_secret: str,
-        *,
-        session_type: SessionType = SessionType.ADMIN,
-        user_id: str = "",
-        privileges: str | None = None,
-        expiry: int = 86400,
-        clock: Callable[[], float] = time.time,
-        random_bytes: Callable[[int], bytes] = os.urandom,
-    ) -> None:
-        """Remember how to make the KS; the first one is made on first use.
-
-        ``clock`` and ``random_bytes`` (each KS's salt) are the wall clock and the system's
-        randomness; a replayable run (a simulation on a virtual clock) passes its own.
-        """
-        _check_secret(admin_secret)
-        _check_common(partner_id, expiry)
-        self._partner_id = partner_id
-        self._secret = admin_secret
-        self._type = session_type
-        self._user_id = user_id
-        self._privileges = privileges
-        self._expiry = expiry
-        self._clock = clock
-        self._random_bytes = random_bytes
-        # Renew when less than a tenth of the lifetime (at most 5 minutes) is left.
-        self._margin = min(300.0, expiry / 10)
-        self._lock = threading.Lock()
-        self._ks: str | None = None
-        self._valid_until = 0.0
-
-    def _make(self) -> str:
-        now = self._clock()
-        self._ks = generate_v2(
-            self._partner_id,
-            self._secret,
-            session_type=self._type,
-            user_id=self._user_id,
-            privileges=self._privileges,
-            expiry=self._expiry,
-            now=now,
-            salt=self._random_bytes(_BLOCK),
-        )
-        self._valid_until = int(now) + self._expiry  # what the KS says (_e is whole seconds)
-        return self._ks
-
-    @property
-    def full_rights(self) -> bool:
-        """Return whether the KS it makes has the partner administrator's role for certain.
-
-        An ADMIN KS with no user and no ``setrole`` takes the partner's admin role, which may
-        write every field; a USER KS, a user (whose own KMC role applies: spec 4.5) or a
-        ``setrole`` may lack a permission, such as ``CONTENT_INGEST_REFERENCE_MODIFY``.
-        """
-        privileges = self._privileges or ""
-        return self._type is SessionType.ADMIN and not self._user_id and "setrole" not in privileges
-
-    def current(self) -> str:
-        """Return a KS with more than the safety margin left, making a new one if needed."""
-        with self._lock:
-            if self._ks is None or self._clock() >= self._valid_until - self._margin:
-                return self._make()
-            return self._ks
-
-    def renew(self) -> bool:
-        """Make a new KS now."""
-        with self._lock:
-            self._make()
-        return True
-
-    def __repr__(self) -> str:
-        return f"SecretKs(partner_id={self._partner_id}, admin_secret=<redacted>)"
