@@ -146,3 +146,21 @@ def test_get_shows_a_videos_size_and_the_version_a_replacement_moves(
     assert second["version"] == first["version"]  # a video's replacement leaves it
     table = cli("get", entry_id)
     assert table.out.splitlines()[0].split()[4] == "size" and "7000" in table.out
+
+
+def test_a_saved_plan_refuses_a_video_replaced_since_it_was_made(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    folder, ids = _synced(cli, sandbox_env, tmp_path)
+    (folder / "clip0.mp4").write_bytes(os.urandom(4_000))
+    saved = tmp_path / "replace.plan"
+    made = cli("sync", str(folder), "-c", "Course", "--plan-out", str(saved))
+    assert made.code == 0, made.err
+    theirs = _replace_as_another_tool(sandbox_env, ids["clip0.mp4"])
+    before = writes(sandbox_env)
+    applied = cli("apply", str(saved))
+    assert applied.code == 2, applied.err
+    assert f"entry {ids['clip0.mp4']}: its file was replaced since the plan" in applied.err
+    assert "version 2 -> 12" in applied.err and "make a new plan" in applied.err
+    assert writes(sandbox_env) == before
+    assert sandbox_env.entry_bytes(ids["clip0.mp4"]).read_bytes() == theirs
