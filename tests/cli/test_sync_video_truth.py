@@ -164,3 +164,27 @@ def test_a_saved_plan_refuses_a_video_replaced_since_it_was_made(
     assert "version 2 -> 12" in applied.err and "make a new plan" in applied.err
     assert writes(sandbox_env) == before
     assert sandbox_env.entry_bytes(ids["clip0.mp4"]).read_bytes() == theirs
+
+
+def test_a_role_that_may_not_list_flavor_assets_still_checks_and_is_told_what_it_misses(
+    cli: Runner, sandbox_env: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    folder, ids = _synced(cli, sandbox_env, tmp_path)
+    _replace_as_another_tool(sandbox_env, ids["clip1.mp4"])
+    # a read-only KMC role: entries, categories and links, but not flavorAsset.list
+    role = sandbox_env.add_role(
+        "kmc-read-only",
+        ["KMC_READ_ONLY", "CONTENT_MODERATE_BASE", "CONTENT_MANAGE_ASSIGN_CATEGORIES"],
+    )
+    made = sandbox_env.add_app_token(
+        hash_type="SHA256", session_type=2, session_privileges=f"setrole:{role}"
+    )
+    monkeypatch.delenv("KALTURA_ADMIN_SECRET")
+    monkeypatch.setenv("KALTURA_APP_TOKEN_ID", made["id"])
+    monkeypatch.setenv("KALTURA_APP_TOKEN", made["token"])
+    monkeypatch.setenv("KALTURA_APP_TOKEN_HASH", "sha256")
+    rows = _plan(cli, folder, tmp_path / "reader")
+    assert [r["action"] for r in rows.values()] == ["keep", "keep"]  # not seen, and said so
+    assert all("may not list flavor assets" in r["note"] for r in rows.values())
+    checked = cli("check", str(folder), "-c", "Course", "--state-dir", str(tmp_path / "r2"))
+    assert checked.code == 0, checked.out + checked.err
