@@ -114,3 +114,20 @@ def test_a_session_that_may_not_read_flavor_assets_is_told_what_it_misses() -> N
     (row,) = _plan(truth.SourceMark(0, ours=True), None, readable=False).items
     assert row.actions == ("keep",) and row.note == SOURCES_UNREAD
     assert _plan(truth.SourceMark(0, ours=True), None).items[0].note is None
+
+
+@pytest.mark.parametrize(("now", "action"), [(2, "update"), (12, "add")])
+def test_a_renamed_file_takes_over_its_video_only_while_it_holds_the_syncs_file(
+    now: int, action: str
+) -> None:
+    ref = truth.stamped(KEY, MINE, 0, truth.SourceMark(0, ours=True))  # made from a.mp4
+    entry = BaseEntry(id="0_a", reference_id=ref, status=EntryStatus.READY, name="a", version=0)
+    view = ServerView(
+        SCOPE, {10: SCOPE}, {"0_a": entry}, {"0_a": frozenset({10})},
+        sources={"0_a": FlavorAsset(id="0_s", entry_id="0_a", version=now)},
+    )  # fmt: skip
+    renamed = SyncItem(path=Path("/src/b.mp4"), relative="b.mp4")
+    plan = build_plan(
+        Source((renamed,), (), "test"), view, {}, lambda i, r: MINE, scope_name="Courses"
+    )
+    assert plan.items[0].action == action  # 12: another tool's video, not the file's any more
