@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.cli.ground import live_entries
+from tests.cli.ground import as_role, live_entries
 from tests.integration.sync_support import media, writes
 from tests.sandbox.helpers import Api
 
@@ -172,17 +172,8 @@ def test_a_role_that_may_not_list_flavor_assets_still_checks_and_is_told_what_it
     folder, ids = _synced(cli, sandbox_env, tmp_path)
     _replace_as_another_tool(sandbox_env, ids["clip1.mp4"])
     # a read-only KMC role: entries, categories and links, but not flavorAsset.list
-    role = sandbox_env.add_role(
-        "kmc-read-only",
-        ["KMC_READ_ONLY", "CONTENT_MODERATE_BASE", "CONTENT_MANAGE_ASSIGN_CATEGORIES"],
-    )
-    made = sandbox_env.add_app_token(
-        hash_type="SHA256", session_type=2, session_privileges=f"setrole:{role}"
-    )
-    monkeypatch.delenv("KALTURA_ADMIN_SECRET")
-    monkeypatch.setenv("KALTURA_APP_TOKEN_ID", made["id"])
-    monkeypatch.setenv("KALTURA_APP_TOKEN", made["token"])
-    monkeypatch.setenv("KALTURA_APP_TOKEN_HASH", "sha256")
+    readable = ["KMC_READ_ONLY", "CONTENT_MODERATE_BASE", "CONTENT_MANAGE_ASSIGN_CATEGORIES"]
+    as_role(sandbox_env, monkeypatch, "kmc-read-only", readable)
     rows = _plan(cli, folder, tmp_path / "reader")
     assert [r["action"] for r in rows.values()] == ["keep", "keep"]  # not seen, and said so
     assert all("may not list flavor assets" in r["note"] for r in rows.values())
