@@ -4,8 +4,11 @@ A 20,000-entry category that an earlier sync made from a folder-like manifest (n
 column: every identity derived from the path, each entry's referenceId keeping the content it
 was made from, ``kaltura_mm.sync.truth``), against that manifest with 100 differences (10 new
 files, 30 edited, 30 renamed, 30 moved to a sub-category) and 10 entries it no longer lists.
-No records at all (another machine, a CI job): the plan must still see the 30 edited files, in
-at most 60 read requests. Part of ``python -m benchmarks --only sync``.
+Each entry is a video with its source flavor asset (version 2, as the sync's upload left it);
+10 of the unchanged ones were replaced by another tool since (their source at 12, the entry's
+version untouched, as Kaltura does). No records at all (another machine, a CI job): the plan
+must still see the 30 edited files and the 10 conflicts, in at most 60 read requests. Part of
+``python -m benchmarks --only sync``.
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ from kaltura_mm.sync import derived_key, plan_sync, read_source, truth
 from kaltura_mm.upload import local_file
 
 LIMIT = 60
+FOREIGN = 10  # videos another tool replaced: conflicts
 
 
-def _made(sb: Sandbox, folder: Path, count: int, extra: int) -> int:
+def _made(sb: Sandbox, folder: Path, count: int, extra: int, foreign: int) -> int:
     """Seed the entries an earlier sync made of ``count`` files (and ``extra`` more whose files
-    are gone): each named by its path, keeping its file's content and version 1."""
+    are gone): each named by its path, keeping its file's content, version 1 and its source
+    asset's version from the upload; the last ``foreign`` of them replaced by another tool."""
     scope = sb.create_category("Bench>Truth")
     sb.create_category("Bench>Truth>Moved")
     ids = sb.seed_entries(scope, count + extra)
@@ -36,10 +41,21 @@ def _made(sb: Sandbox, folder: Path, count: int, extra: int) -> int:
         path = folder / f"f{i}.mp4"
         path.write_bytes(f"content of file {i}".encode() * 20)
         print_ = local_file.content_fingerprint(path)
-        rows.append((truth.stamped(derived_key(scope, path.name), print_, 1), entry_id))
+        mark = truth.SourceMark(0, ours=True)  # made by the sync's upload
+        rows.append((truth.stamped(derived_key(scope, path.name), print_, 1, mark), entry_id))
+    assets = [
+        (f"0_src{i:06d}", sb.partner_id, entry_id, 12 if count - foreign <= i < count else 2)
+        for i, entry_id in enumerate(ids)
+    ]
     core = sb.core
     with core.index.immediate(), core.store.tx() as conn:
         conn.executemany("UPDATE entries SET reference_id = ?, version = 1 WHERE id = ?", rows)
+        conn.executemany(
+            "INSERT INTO flavor_assets (id, partner_id, entry_id, status, version,"
+            " flavor_params_id, is_original, tags, file_ext, size, size_in_bytes, created_at,"
+            " updated_at) VALUES (?, ?, ?, 2, ?, 0, 1, 'source', 'mp4', 1, 420, 1, 1)",
+            assets,
+        )
     core.index.absorb(ENTRIES, "src.partner_id = ?", (sb.partner_id,))
     return scope
 
@@ -69,7 +85,7 @@ def stateless_plan(ctx: Context) -> Row:
     diff, extra = (10 if ctx.smoke else 30), 10
     with Sandbox() as sb:
         folder = ctx.scratch("sync-truth-source")
-        _made(sb, folder, count, extra)
+        _made(sb, folder, count, extra, FOREIGN)
         # every row names its entry's name: an entry seeded as "entry N" is renamed only where
         # the manifest says so
         manifest = _manifest(folder, count, extra, diff)
@@ -84,16 +100,22 @@ def stateless_plan(ctx: Context) -> Row:
             requests = sb.stats.http_requests
     counts = plan.counts()
     blind = sum("not compared" in (i.note or "") for i in plan.items)
-    found = counts.get("replace", 0) == diff and counts.get("add", 0) == diff // 3
+    conflicts = counts.get("conflict", 0)
+    found = (
+        counts.get("replace", 0) == diff
+        and counts.get("add", 0) == diff // 3
+        and conflicts == FOREIGN
+    )
     return Row(
         benchmark="sync",
         subject=f"plan {count:,} entries vs {count:,} rows, empty state folder, content "
         "truth from the server",
         median=float(requests),
         unit="requests",
-        target=f"<= {LIMIT} HTTP requests, every edited file a replace",
+        target=f"<= {LIMIT} HTTP requests, every edited file a replace, every foreign video "
+        "replacement a conflict",
         passed=requests <= LIMIT and found and blind == 0,
         samples=[float(requests)],
         notes=f"{requests} HTTP requests, {took:.1f} s (every file read whole); plan: "
-        f"{plan.summary()}; {blind} entries not compared",
+        f"{plan.summary()}; {blind} entries not compared; {conflicts} conflicts",
     )

@@ -67,6 +67,9 @@ _EXPORTS: dict[str, str] = {
     "EntryQuery": "kaltura_mm.flows.query",
     "EntryStatus": "kaltura_mm.enums",
     "EntryType": "kaltura_mm.enums",
+    "FlavorAsset": "kaltura_mm.models",
+    "FlavorAssetFilter": "kaltura_mm.models",
+    "FlavorAssetStatus": "kaltura_mm.enums",
     "FieldNotWritableError": "kaltura_mm.errors",
     "FileChangedError": "kaltura_mm.errors",
     "FilePart": "kaltura_mm.protocol.calls",
@@ -190,6 +193,7 @@ if _typing.TYPE_CHECKING:
     from kaltura_mm.enums import DocumentType as DocumentType
     from kaltura_mm.enums import EntryStatus as EntryStatus
     from kaltura_mm.enums import EntryType as EntryType
+    from kaltura_mm.enums import FlavorAssetStatus as FlavorAssetStatus
     from kaltura_mm.enums import MediaType as MediaType
     from kaltura_mm.enums import ReplacementStatus as ReplacementStatus
     from kaltura_mm.enums import SessionType as SessionType
@@ -286,6 +290,8 @@ if _typing.TYPE_CHECKING:
     from kaltura_mm.models import DataEntry as DataEntry
     from kaltura_mm.models import DocumentEntry as DocumentEntry
     from kaltura_mm.models import DocumentEntryParams as DocumentEntryParams
+    from kaltura_mm.models import FlavorAsset as FlavorAsset
+    from kaltura_mm.models import FlavorAssetFilter as FlavorAssetFilter
     from kaltura_mm.models import ListPage as ListPage
     from kaltura_mm.models import LiveStreamEntry as LiveStreamEntry
     from kaltura_mm.models import MediaEntry as MediaEntry

@@ -107,6 +107,22 @@ class UploadTokenStatus(_LenientIntEnum):
     DELETED = 5
 
 
+class FlavorAssetStatus(_LenientIntEnum):
+    """Status of a flavor asset (``KalturaFlavorAssetStatus``, with ``KalturaAssetStatus``)."""
+
+    ERROR = -1
+    QUEUED = 0
+    CONVERTING = 1
+    READY = 2
+    DELETED = 3
+    NOT_APPLICABLE = 4
+    TEMP = 5
+    WAIT_FOR_CONVERT = 6
+    IMPORTING = 7
+    VALIDATING = 8
+    EXPORTING = 9
+
+
 class CategoryEntryStatus(_LenientIntEnum):
     """Status of an entry's membership in a category (``KalturaCategoryEntryStatus``)."""
 

@@ -22,6 +22,7 @@ from kaltura_mm.enums import (
     DocumentType,
     EntryStatus,
     EntryType,
+    FlavorAssetStatus,
     MediaType,
     ModerationStatus,
     SessionType,
@@ -52,6 +53,9 @@ __all__ = [
     "EntryStatus",
     "EntryType",
     "Filter",
+    "FlavorAsset",
+    "FlavorAssetFilter",
+    "FlavorAssetStatus",
     "ListPage",
     "LiveStreamEntry",
     "MediaEntry",
@@ -360,6 +364,50 @@ class UploadToken(UploadTokenParams):
     attached_object_id: str | None = None
 
 
+@attrs.frozen(kw_only=True, repr=False)
+class FlavorAsset(_ShortRepr):
+    """One rendition of an entry's media (``KalturaFlavorAsset``, a ``KalturaAsset``): the
+    source (``is_original``, ``flavor_params_id`` 0) holds the file the entry was made or last
+    replaced from; the others are its conversions. Read-only here.
+
+    ``size`` is in KB as ``KalturaAsset`` documents it (the server fills it from more than one
+    place, not always in KB); ``size_in_bytes`` is exact where the server sends it. ``version``
+    rises each time the asset's file changes: a replacement swaps the new file into the same
+    asset (``asset::linkFromAsset``), so the source's ``version`` moves where the entry's does
+    not. ``id`` and ``entry_id`` are required: the server always sends them.
+    """
+
+    id: str
+    entry_id: str
+    partner_id: int | None = None
+    version: int | None = None
+    size: int | None = None
+    size_in_bytes: int | None = None
+    tags: str | None = None
+    file_ext: str | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+    deleted_at: int | None = None
+    description: str | None = None
+    partner_data: str | None = None
+    partner_description: str | None = None
+    actual_source_asset_params_ids: str | None = None
+    flavor_params_id: int | None = None
+    width: int | None = None
+    height: int | None = None
+    bitrate: int | None = None
+    frame_rate: float | None = None
+    is_original: bool | None = None
+    is_web: bool | None = None
+    container_format: str | None = None
+    video_codec_id: str | None = None
+    status: FlavorAssetStatus | None = None
+    language: str | None = None
+    label: str | None = None
+    is_default: bool | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
 @attrs.frozen(kw_only=True)
 class WidgetSession:
     """The answer of ``session.startWidgetSession``; the KS is hidden from ``repr``."""
@@ -594,6 +642,27 @@ class UploadTokenFilter(_ShortRepr):
 
 
 @attrs.frozen(kw_only=True, repr=False)
+class FlavorAssetFilter(_ShortRepr):
+    """Filter for ``flavorAsset.list``: the server refuses one without ``entry_id_equal`` or
+    ``entry_id_in`` (``KalturaAssetFilter::validateEntryIdsFiltered``). It lists every asset
+    but deleted ones; ``flavor_params_id_equal=0`` keeps each entry's source."""
+
+    order_by: str | None = None
+    id_equal: str | None = None
+    id_in: tuple[str, ...] | None = _csv_field()
+    entry_id_equal: str | None = None
+    entry_id_in: tuple[str, ...] | None = _csv_field()
+    flavor_params_id_equal: int | None = None
+    flavor_params_id_in: tuple[int, ...] | None = _csv_field()
+    status_equal: FlavorAssetStatus | None = None
+    status_in: tuple[FlavorAssetStatus, ...] | None = _csv_field()
+    status_not_in: tuple[FlavorAssetStatus, ...] | None = _csv_field()
+    size_greater_than_or_equal: int | None = None
+    size_less_than_or_equal: int | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class AppTokenFilter(_ShortRepr):
     """Filter for ``appToken.list``."""
 
@@ -642,6 +711,7 @@ Filter = (
     | CategoryFilter
     | CategoryEntryFilter
     | UploadTokenFilter
+    | FlavorAssetFilter
     | AppTokenFilter
     | UserRoleFilter
 )

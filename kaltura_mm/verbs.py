@@ -12,7 +12,8 @@ A verb ``run``s a flow with a result, ``stream``s a flow of items, or ``call``s 
 action. Names, so that none means two things:
 
 - top-level verbs act on entries: ``upload``, ``entries``, ``entry``, ``update``, ``replace``,
-  ``attach`` / ``detach`` (to or from a category), ``move``, ``delete``, ``recycle``, ``restore``;
+  ``attach`` / ``detach`` (to or from a category), ``move``, ``delete``, ``recycle``, ``restore``,
+  ``source_asset(s)`` (an entry's file as the server holds it: size, version);
 - ``client.categories.*`` act on categories (``resolve``, ``tree``, ``create``, ``rename``,
   ``move``, ``delete``), ``client.sync.*`` on a sync (``plan``, ``apply``);
 - ``client.<service>.<action>`` (``client.category.get``, ``client.base_entry.delete``) are
@@ -52,6 +53,8 @@ VERBS: tuple[Verb, ...] = (
     Verb("restore", "kaltura_mm.flows.recycle_bin:restore_entries", "run"),
     Verb("replace", "kaltura_mm.upload.replace:replace_content", "run"),
     Verb("update", "kaltura_mm.flows.edits:update_entries", "run"),
+    Verb("source_asset", "kaltura_mm.flows.flavors:source_asset", "run"),
+    Verb("source_assets", "kaltura_mm.flows.flavors:source_assets", "run"),
 )
 """The top-level verbs, on entries."""
 
@@ -109,6 +112,11 @@ SERVICES: dict[str, tuple[str, str, tuple[Verb, ...]]] = {
         "UploadTokenService",
         "Kaltura's ``uploadToken`` actions (``kaltura_mm.services.upload_token``).",
         _service("upload_token", "add", "upload", "get", "list", "delete"),
+    ),
+    "flavor_asset": (
+        "FlavorAssetService",
+        "Kaltura's ``flavorAsset`` actions (``kaltura_mm.services.flavor_asset``).",
+        _service("flavor_asset", "get", "list"),
     ),
     "category_entry": (
         "CategoryEntryService",

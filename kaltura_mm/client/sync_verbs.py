@@ -38,6 +38,8 @@ if TYPE_CHECKING:
         CategoryEntryFilter,
         CategoryFilter,
         CategoryParams,
+        FlavorAsset,
+        FlavorAssetFilter,
         ListPage,
         Pager,
         Resource,
@@ -272,6 +274,21 @@ class SyncVerbs(SyncRunner):
 
         return self.run(_build(edits, pace=pace, dry_run=dry_run))
 
+    def source_asset(self, entry_id: EntryRef) -> FlavorAsset | None:
+        """Return the entry's source flavor asset: the file it was made or last replaced from, its
+        ``size`` (KB), ``size_in_bytes`` and ``version``; None when it has none (an image, a
+        document, an entry without content yet).
+        """
+        from kaltura_mm.flows.flavors import source_asset as _build
+
+        return self.run(_build(entry_id))
+
+    def source_assets(self, entry_ids: Iterable[str]) -> dict[str, FlavorAsset]:
+        """Return the source flavor asset of each of ``entry_ids`` that has one, by entry id."""
+        from kaltura_mm.flows.flavors import source_assets as _build
+
+        return self.run(_build(entry_ids))
+
     @functools.cached_property
     def categories(self) -> Categories:
         """Categories by id, full path or object, trees of them, and changes to them."""
@@ -291,6 +308,11 @@ class SyncVerbs(SyncRunner):
     def upload_token(self) -> UploadTokenService:
         """Kaltura's ``uploadToken`` actions (``kaltura_mm.services.upload_token``)."""
         return UploadTokenService(self)
+
+    @functools.cached_property
+    def flavor_asset(self) -> FlavorAssetService:
+        """Kaltura's ``flavorAsset`` actions (``kaltura_mm.services.flavor_asset``)."""
+        return FlavorAssetService(self)
 
     @functools.cached_property
     def category_entry(self) -> CategoryEntryService:
@@ -616,6 +638,32 @@ class UploadTokenService:
         from kaltura_mm.services.upload_token import delete as _build
 
         return self._client.call(_build(token_id))
+
+
+class FlavorAssetService:
+    """Kaltura's ``flavorAsset`` actions (``kaltura_mm.services.flavor_asset``)."""
+
+    def __init__(self, client: SyncRunner) -> None:
+        """Bind the actions to ``client``."""
+        self._client = client
+
+    def get(self, id: str) -> FlavorAsset:
+        """Send the call fetching one flavor asset by its id (``FLAVOR_ASSET_ID_NOT_FOUND`` when
+        it is missing or deleted).
+        """
+        from kaltura_mm.services.flavor_asset import get as _build
+
+        return self._client.call(_build(id))
+
+    def list(
+        self, filter: FlavorAssetFilter | None = None, pager: Pager | None = None
+    ) -> ListPage[FlavorAsset]:
+        """Send the call listing flavor assets; the filter must name the entries
+        (``entry_id_equal`` or ``entry_id_in``: the server refuses a list of every asset).
+        """
+        from kaltura_mm.services.flavor_asset import list as _build
+
+        return self._client.call(_build(filter, pager))
 
 
 class CategoryEntryService:

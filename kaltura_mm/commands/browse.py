@@ -26,8 +26,16 @@ from kaltura_mm.commands.shell import command_line
 from kaltura_mm.enums import ReplacementStatus
 from kaltura_mm.flows.categories import CategoryNode, category_tree
 from kaltura_mm.flows.entries import get_entries
+from kaltura_mm.flows.flavors import source_assets
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, list_entries, list_page, live_rows
-from kaltura_mm.models import BaseEntry, Category, EntryStatus, EntryType, MediaType
+from kaltura_mm.models import (
+    BaseEntry,
+    Category,
+    EntryStatus,
+    EntryType,
+    FlavorAsset,
+    MediaType,
+)
 
 FORMAT = click.Choice([f.value for f in Format])
 
@@ -174,7 +182,9 @@ def get_command(ctx: click.Context, entry_ids: tuple[str, ...], fmt: str) -> int
     """Show entries by id (deleted or unknown ids are reported as not found)."""
     state = app(ctx)
     writer = state.writer(GET_KEYS, Format(fmt), table_keys=GET_TABLE)
-    found = state.client().run(get_entries(entry_ids))
+    client = state.client()
+    found = client.run(get_entries(entry_ids))
+    sources = client.run(source_assets(found)) if found else {}
     failures = []
     for entry_id in dict.fromkeys(entry_ids):
         entry = found.get(entry_id)
@@ -182,23 +192,35 @@ def get_command(ctx: click.Context, entry_ids: tuple[str, ...], fmt: str) -> int
             failures.append(ExitCode.NOT_FOUND)
             report_item_failure(state, entry_id, "not_found", "no such entry (or it was deleted)")
             continue
-        writer.write(get_record(entry))
+        writer.write(get_record(entry, sources.get(entry_id)))
     writer.close()
     return for_items(len(found), failures)
 
 
-GET_KEYS = (*ENTRY_KEYS, "version", "replacement_status", "replacing_entry_id", "download_url")
-GET_TABLE = ("id", "name", "status", "version", "replacement_status", "download_url")
+GET_KEYS = (
+    *ENTRY_KEYS,
+    "version",
+    "size",
+    "source_version",
+    "replacement_status",
+    "replacing_entry_id",
+    "download_url",
+)
+GET_TABLE = ("id", "name", "status", "version", "size", "replacement_status", "download_url")
 
 
-def get_record(entry: BaseEntry) -> dict[str, Any]:
-    """Return what ``get`` shows of an entry: its record, the content's version, whether a
+def get_record(entry: BaseEntry, source: FlavorAsset | None = None) -> dict[str, Any]:
+    """Return what ``get`` shows of an entry: its record, the content's version, the size in
+    bytes of the file it holds and that file's version (its source flavor asset's, which a
+    video's replacement moves; None for an image or an entry without content), whether a
     replacement is under way (by name: ``NONE``, ``READY_BUT_NOT_APPROVED``, ...; the entry
     holding the new content while it converts), and where its original can be downloaded."""
     status = entry.replacement_status
     return {
         **entry_record(entry),
         "version": entry.version,
+        "size": source.size_in_bytes if source is not None else None,
+        "source_version": source.version if source is not None else None,
         "replacement_status": None if status is None else ReplacementStatus(status).name,
         "replacing_entry_id": entry.replacing_entry_id or None,
         "download_url": entry.download_url or None,

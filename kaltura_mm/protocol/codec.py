@@ -51,6 +51,7 @@ OBJECT_TYPES: dict[str, type] = {
     "KalturaCategory": m.Category,
     "KalturaCategoryEntry": m.CategoryEntry,
     "KalturaUploadToken": m.UploadToken,
+    "KalturaFlavorAsset": m.FlavorAsset,
     "KalturaStartWidgetSessionResponse": m.WidgetSession,
     "KalturaSessionInfo": m.SessionInfo,
     "KalturaAppToken": m.AppToken,
@@ -62,6 +63,7 @@ OBJECT_TYPES: dict[str, type] = {
     "KalturaCategoryFilter": m.CategoryFilter,
     "KalturaCategoryEntryFilter": m.CategoryEntryFilter,
     "KalturaUploadTokenFilter": m.UploadTokenFilter,
+    "KalturaFlavorAssetFilter": m.FlavorAssetFilter,
     "KalturaAppTokenFilter": m.AppTokenFilter,
     "KalturaUserRoleFilter": m.UserRoleFilter,
     "KalturaFilterPager": m.Pager,
@@ -86,6 +88,8 @@ PARENTS: dict[str, str] = {
     "KalturaLiveStreamAdminEntry": "KalturaLiveStreamEntry",
     "KalturaLiveChannel": "KalturaLiveEntry",
     "KalturaExternalMediaEntry": "KalturaMediaEntry",
+    "KalturaLiveAsset": "KalturaFlavorAsset",  # a live entry's recordings list as flavors
+    "KalturaWidevineFlavorAsset": "KalturaFlavorAsset",
 }
 
 # Properties the server owns: sending them on insert fails, so the encoder leaves them out.
@@ -122,6 +126,7 @@ _FILTERS = (
     m.CategoryFilter,
     m.CategoryEntryFilter,
     m.UploadTokenFilter,
+    m.FlavorAssetFilter,
     m.AppTokenFilter,
     m.UserRoleFilter,
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
-from kaltura_mm.sandbox import ids, probe
+from kaltura_mm.sandbox import flavor_assets, probe
 from kaltura_mm.sandbox.core import Core
 from kaltura_mm.sandbox.errors import KalturaApiException
 
@@ -54,7 +54,12 @@ def attach(conn: sqlite3.Connection, core: Core, entry: sqlite3.Row, token: sqli
         return
     if entry["status"] in _REIMPORTABLE:
         conn.execute("UPDATE entries SET status = ? WHERE id = ?", (IMPORT, entry["id"]))
-    attached = ("entry", entry["id"]) if is_image else ("flavorAsset", ids.entry_id())
+    now = int(core.clock.now())
+    attached = (
+        ("entry", entry["id"])
+        if is_image
+        else ("flavorAsset", flavor_assets.pending(conn, entry["partner_id"], entry["id"], now))
+    )
     conn.execute(
         "UPDATE upload_tokens SET attached_object_type = ?, attached_object_id = ?, entry_id = ? "
         "WHERE id = ?",
@@ -70,7 +75,10 @@ def complete(conn: sqlite3.Connection, core: Core, entry_id: str, token_id: str)
     target = core.content_dir / entry_id
     os.replace(source, target)
     size = target.stat().st_size
-    row = conn.execute("SELECT media_type, type FROM entries WHERE id = ?", (entry_id,)).fetchone()
+    row = conn.execute(
+        "SELECT media_type, type, status, partner_id, file_name FROM entries WHERE id = ?",
+        (entry_id,),
+    ).fetchone()
     now = core.clock.now()
     is_image = row["media_type"] == probe.IMAGE
     duration = None if is_image or row["type"] != 1 else probe.duration_of(target, size)
@@ -93,7 +101,18 @@ def complete(conn: sqlite3.Connection, core: Core, entry_id: str, token_id: str)
             entry_id,
         ),
     )
-    attached = ("entry", entry_id) if is_image else ("flavorAsset", ids.entry_id())
+    if is_image:
+        attached = ("entry", entry_id)
+    elif row["status"] == 3:  # deleted meanwhile: its asset (if any) was deleted with it
+        before = conn.execute(
+            "SELECT attached_object_id FROM upload_tokens WHERE id = ?", (token_id,)
+        ).fetchone()
+        attached = ("flavorAsset", before[0] if before and before[0] else "")
+    else:
+        asset_id = flavor_assets.filled(
+            conn, row["partner_id"], entry_id, row["file_name"], size, int(now)
+        )
+        attached = ("flavorAsset", asset_id)
     conn.execute(
         "UPDATE upload_tokens SET status = ?, attached_object_type = ?, attached_object_id = ?,"
         " entry_id = ?, updated_at = ? WHERE id = ?",

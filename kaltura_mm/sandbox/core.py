@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kaltura_mm.sandbox import category_jobs, category_users, replacement, roles
+from kaltura_mm.sandbox import category_jobs, category_users, flavor_assets, replacement, roles
 from kaltura_mm.sandbox.claims import Claims
 from kaltura_mm.sandbox.clock import SandboxClock
 from kaltura_mm.sandbox.races import UploadRaces
@@ -139,6 +139,8 @@ class Core:
                 "UPDATE entries SET status = ? WHERE status = 1 AND ready_at <= ?",
                 (-1 if failed else 2, now),
             )
+            # the source assets finish first: the swap relinks a READY one (``replaceEntry``)
+            flavor_assets.converted(conn, [r["id"] for r in ready], int(now), failed)
             unused = replacement.converted(conn, ready, int(now), failed)
         for name in unused:
             (self.content_dir / name).unlink(missing_ok=True)

@@ -94,6 +94,7 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
         'Cannot set the value of DISPLAY_IN_SEARCH to ["@DISPLAY_IN_SEARCH_NEW_VALUE@"]',
     ),
     "ENTRY_ID_NOT_FOUND": (("ENTRY_ID",), 'Entry id "@ENTRY_ID@" not found'),
+    "FLAVOR_ASSET_ID_NOT_FOUND": (("ID",), 'Flavor asset id "@ID@" not found'),
     "INVALID_ENTRY_STATUS_FOR_RECYCLE": ((), "The entry displayInStatus is invalid for recycle"),
     "INVALID_ENTRY_STATUS_FOR_RESTORE": (
         (),

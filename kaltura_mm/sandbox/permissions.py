@@ -82,6 +82,13 @@ ACTIONS: dict[str, dict[str, frozenset[str]]] = {
         upload: CONTENT_INGEST_UPLOAD {BASE_USER}
         """.replace("\n            ", " ")
     ),
+    # ``get`` is CONTENT_MANAGE_BASE only: a USER KS may list an entry's assets, not get one
+    "flavorasset": _table(
+        f"""
+        get: CONTENT_MANAGE_BASE
+        list: CONTENT_MANAGE_BASE {BASE_USER} {WIDGET} PLAYBACK_BASE_PERMISSION
+        """
+    ),
     "uploadtoken": _table(
         f"""
         add: ATTACHMENT_MODIFY CAPTION_MODIFY {_UPLOAD_TOKENS} CAPTURE_DEVICE_PERMISSION

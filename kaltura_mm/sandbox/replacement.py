@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from kaltura_mm.sandbox import ids
+from kaltura_mm.sandbox import flavor_assets, ids
 from kaltura_mm.sandbox.errors import KalturaApiException
 
 FEATURE = "FEATURE_ENTRY_REPLACEMENT"
@@ -163,6 +163,7 @@ def _swap(conn: sqlite3.Connection, original: sqlite3.Row, temp: sqlite3.Row, no
     # ``version`` stays: the swap relinks the flavor assets (``kBusinessConvertDL::
     # replaceEntry``, ``asset::linkFromAsset`` raises each asset's version) and never sets the
     # entry's data file, whose version ``version`` is (``entry::getVersion``)
+    flavor_assets.relink(conn, original, temp, now)
     extra = json.loads(original["extra"])
     extra.update(replacingEntryId=None, replacementStatus=NONE)
     conn.execute(

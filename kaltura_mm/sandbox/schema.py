@@ -97,6 +97,24 @@ TYPES: dict[str, TypeDef] = {
         {**_props("documentTypeIn"), **_props("documentTypeEqual", "int")},
     ),
     "KalturaFilterPager": TypeDef(None, _props("pageSize pageIndex", "int")),
+    "KalturaAssetFilter": TypeDef(
+        None,
+        {
+            **_props("idEqual idIn entryIdEqual entryIdIn partnerIdIn tagsLike tagsMultiLikeOr"),
+            **_props("tagsMultiLikeAnd typeIn orderBy"),
+            **_props("partnerIdEqual sizeGreaterThanOrEqual sizeLessThanOrEqual", "int"),
+            **_props("createdAtGreaterThanOrEqual createdAtLessThanOrEqual", "time"),
+            **_props("updatedAtGreaterThanOrEqual updatedAtLessThanOrEqual", "time"),
+            **_props("deletedAtGreaterThanOrEqual deletedAtLessThanOrEqual", "time"),
+        },
+    ),
+    "KalturaFlavorAssetFilter": TypeDef(
+        "KalturaAssetFilter",
+        {
+            **_props("flavorParamsIdIn statusIn statusNotIn"),
+            **_props("flavorParamsIdEqual statusEqual", "int"),
+        },
+    ),
     "KalturaUserRole": TypeDef(
         None,
         {

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from kaltura_mm.sandbox import flavor_assets
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS partners (
     id INTEGER PRIMARY KEY, admin_secret TEXT NOT NULL, user_secret TEXT NOT NULL,
@@ -97,7 +99,7 @@ class SandboxStore:
         self._conn.execute("PRAGMA journal_mode=WAL")
         # A throwaway sandbox need not survive a power cut; a persisted one should.
         self._conn.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
-        self._conn.executescript(SCHEMA)
+        self._conn.executescript(SCHEMA + flavor_assets.SCHEMA)
         self._add_missing_columns()
 
     def _add_missing_columns(self) -> None:

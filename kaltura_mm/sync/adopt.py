@@ -79,7 +79,9 @@ class Uploads:
                 found.setdefault(name, []).append(entry)
             said = truth.read(name)
             # content another tool put in since is not the file's (``truth.moved``)
-            if said is not None and said.content and not truth.moved(said, entry.version):
+            source = view.sources.get(entry.id)
+            now = source.version if source is not None else None
+            if said is not None and said.content and not truth.moved(said, entry.version, now):
                 kept.setdefault(said.content, []).append(entry)
         by_content: dict[Content, list[BaseEntry]] = {}
         for record in (records or {}).values():

@@ -171,7 +171,7 @@ class _Run:
             for place in item.attach:
                 self.ledger.owe(index, ATTACH, place.id or 0)
         else:  # made from this very file: its referenceId keeps the content from now on
-            fields.update(_stamp(item, result.entry.version))
+            fields.update(_stamp(item, result.entry.version, truth.SourceMark(0, ours=True)))
         if fields:
             self.ledger.owe(index, UPDATE)
             self.follow_ups[result.entry_id] = (
@@ -212,9 +212,11 @@ class _Run:
                 self.ledger.ended(index, REPLACE, "failed", _error(item, result))
                 continue
             self._record(item, result.entry_id, item.fingerprint)
-            # the swap raises the entry's version where the server does: a pending one will
+            # the swap raises the entry's version where the server does: a pending one will;
+            # a video's source asset takes one swap after the version the plan saw
             version = (result.entry.version or 0) + result.pending
-            stamp = _stamp(item, version if result.entry.version is not None else None)
+            source = truth.SourceMark((item.seen and item.seen.source) or 0, ours=True)
+            stamp = _stamp(item, version if result.entry.version is not None else None, source)
             if stamp:
                 fields = {k: v or "" for k, v in item.after.items() if k != "name" or v}
                 self.ledger.owe(index, UPDATE)
@@ -327,11 +329,12 @@ def _request(item: PlanItem) -> UploadRequest:
     )
 
 
-def _stamp(item: PlanItem, version: int | None) -> dict[str, str]:
+def _stamp(item: PlanItem, version: int | None, source: truth.SourceMark) -> dict[str, str]:
     """Return the referenceId field that records ``item``'s file as the entry's content at
-    ``version`` (``kaltura_mm.sync.truth``); none for a user's own referenceId."""
+    ``version``, its source flavor asset at ``source`` (``kaltura_mm.sync.truth``); none for a
+    user's own referenceId."""
     key = item.reference_id or ""
-    written = truth.stamped(key, item.fingerprint, version)
+    written = truth.stamped(key, item.fingerprint, version, source)
     return {"reference_id": written} if written != key else {}
 
 

@@ -9,8 +9,10 @@ for each action:
 - already as the plan wants it (the field holds the new value, the link exists or is gone, the
   content was recorded as replaced, the entry to delete is gone): dropped, nothing to send;
 - as the plan saw it: kept;
-- anything else (a field changed to a third value, the entry's content version moved or a
-  replacement started, the entry deleted, the file edited): *drift*, named per entry. One drift
+- anything else (a field changed to a third value, the entry's content version moved, its
+  source flavor asset's version moved (a video's replacement, ``kaltura_mm.flows.flavors``: read
+  for the entries the plan replaces) or a replacement started, the entry deleted, the file
+  edited): *drift*, named per entry. One drift
   refuses the whole plan: make a new one.
 """
 
@@ -25,7 +27,8 @@ import attrs
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.flows.edits import tag_set
 from kaltura_mm.flows.entries import get_entries
-from kaltura_mm.models import BaseEntry
+from kaltura_mm.flows.flavors import read_sources
+from kaltura_mm.models import BaseEntry, FlavorAsset
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.sync.fence import PlanScopeError, outside, scope_tree, with_linked
 from kaltura_mm.sync.model import (
@@ -80,6 +83,10 @@ def check_plan(plan: Plan, records: Mapping[str, SyncRecord] | None = None) -> F
     entries = yield from get_entries([*(i.entry_id or "" for i in acting), *made.values()])
     # every link of each acted-on entry (any category): the scope check must see links outside
     linked, _ = yield from entry_links([i.entry_id or "" for i in acting], None)
+    replaced = [i.entry_id or "" for i in acting if REPLACE in i.actions and _saw_source(i)]
+    sources: dict[str, FlavorAsset] = {}
+    if replaced:
+        sources, _ = yield from read_sources(replaced)
     tree = yield from with_linked(tree, plan.scope.id, linked)
     refused = outside(plan, tree, entries, linked)
     if refused:
@@ -92,7 +99,7 @@ def check_plan(plan: Plan, records: Mapping[str, SyncRecord] | None = None) -> F
             done = attrs.evolve(item, actions=(KEEP,), entry_id=made[key], attach=())
             items.append(attrs.evolve(done, note="made by an earlier apply of this plan"))
         else:
-            items.append(_checked(item, entries, linked, records, drift))
+            items.append(_checked(item, entries, linked, records, drift, sources))
     if drift:
         raise StalePlanError(drift)
     return attrs.evolve(plan, items=tuple(items))
@@ -109,6 +116,7 @@ def _checked(
     linked: Mapping[str, set[int]],
     records: Mapping[str, SyncRecord],
     drift: list[str],
+    sources: Mapping[str, FlavorAsset],
 ) -> PlanItem:
     if not item.changes:
         return item
@@ -126,7 +134,7 @@ def _checked(
     attach = tuple(p for p in item.attach if p.id is None or p.id not in links)
     detach = tuple(p for p in item.detach if p.id in links)
     still = {
-        REPLACE: _replace_left(item, entry, records, drift),
+        REPLACE: _replace_left(item, entry, records, drift, sources.get(entry.id)),
         UPDATE: _update_left(item, entry, after, drift),
         ATTACH: bool(attach),
         DETACH: bool(detach),
@@ -143,8 +151,16 @@ def _checked(
     )
 
 
+def _saw_source(item: PlanItem) -> bool:
+    return item.seen is not None and item.seen.source is not None
+
+
 def _replace_left(
-    item: PlanItem, entry: BaseEntry, records: Mapping[str, SyncRecord], drift: list[str]
+    item: PlanItem,
+    entry: BaseEntry,
+    records: Mapping[str, SyncRecord],
+    drift: list[str],
+    source: FlavorAsset | None,
 ) -> bool:
     if REPLACE not in item.actions:
         return False
@@ -158,6 +174,11 @@ def _replace_left(
         drift.append(
             f"entry {entry.id}: its content changed since the plan (version {seen.version} -> "
             f"{entry.version}{', a replacement pending' if now[1] else ''})"
+        )
+    elif seen is not None and _saw_source(item) and (source and source.version) != seen.source:
+        drift.append(
+            f"entry {entry.id}: its file was replaced since the plan (its source flavor asset's "
+            f"version {seen.source} -> {source.version if source else 'none'})"
         )
     return True
 

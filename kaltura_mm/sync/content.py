@@ -10,8 +10,10 @@ For an item of the source and its entry (``kaltura_mm.sync.plan`` rule 2):
    from; neither: the content is not compared, and a note says so;
 4. the content differs, or the sync's last replacement failed on the server (its
    ``replacementStatus`` FAILED: the entry still holds the old content): ``replace``;
-5. the entry's ``version`` rose since the sync's last write (another tool replaced its
-   content): a *conflict*, whatever the file holds. ``on_conflict`` says what to do: None
+5. the entry's ``version`` rose since the sync's last write, or its source flavor asset's
+   (``source``: a video's or audio's replacement moves only that one, ``kaltura_mm.sync.
+   truth``) beyond what the sync's own write gives it: another tool replaced its content, a
+   *conflict*, whatever the file holds. ``on_conflict`` says what to do: None
    plans nothing for the entry (the sync reports it, and fails, naming the flag);
    ``keep-local`` replaces the content with the file again; ``keep-server`` keeps the server's
    content and records it as in step with the file as it is now (the referenceId takes the
@@ -64,8 +66,10 @@ def judge(
     record: SyncRecord | None,
     prints: Prints,
     on_conflict: OnConflict = None,
+    source: int | None = None,
 ) -> Verdict:
-    """Return what to do about ``entry``'s content, the entry of ``item`` known as ``key``."""
+    """Return what to do about ``entry``'s content, the entry of ``item`` known as ``key``;
+    ``source`` is the version of its source flavor asset (None: none, or not read)."""
     if entry.status in _NEEDS_CONTENT:
         name = getattr(entry.status, "name", "")
         return Verdict((REPLACE,), prints(item, None), f"the entry has no usable content ({name})")
@@ -78,8 +82,8 @@ def judge(
         same = record.holds(print_)
     else:
         return Verdict(note=NOT_COMPARED)
-    if truth.moved(kept, entry.version) and kept is not None:
-        return _conflict(kept, entry, print_, same, on_conflict)
+    if truth.moved(kept, entry.version, source) and kept is not None:
+        return _conflict(kept, entry, print_, same, on_conflict, source)
     if same and replacement_status(entry) is ReplacementStatus.FAILED:
         # the sync's last replacement never swapped in: the entry still holds what it held
         note = "its last replacement failed on the server: the file is sent again"
@@ -99,10 +103,16 @@ def _conflict(
     print_: FileFingerprint,
     same: bool,
     on_conflict: OnConflict,
+    source: int | None,
 ) -> Verdict:
-    what = (
-        f"its content was replaced on the server since this sync wrote it (version "
-        f"{kept.version} -> {entry.version})" + ("" if same else ", and the file changed too")
+    if kept.source is not None and kept.source.moved(source):
+        mark = kept.source
+        was = truth.one_step(mark.version) if mark.ours else mark.version
+        moved = f"its source file's version {source}, above the {was} this sync left it at"
+    else:
+        moved = f"version {kept.version} -> {entry.version}"
+    what = f"its content was replaced on the server since this sync wrote it ({moved})" + (
+        "" if same else ", and the file changed too"
     )
     if on_conflict == "keep-local":
         note = f"{what}: the file goes back in (--on-conflict keep-local)"
@@ -112,7 +122,7 @@ def _conflict(
             (UPDATE,),
             print_,
             f"{what}: the server's content is kept (--on-conflict keep-server)",
-            truth.stamped(kept.key, print_, entry.version),
+            truth.stamped(kept.key, print_, entry.version, _exactly(source)),
             foreign=True,
         )
     return Verdict(
@@ -122,3 +132,8 @@ def _conflict(
         "--on-conflict keep-server keeps the server's content",
         foreign=True,
     )
+
+
+def _exactly(source: int | None) -> truth.SourceMark | None:
+    """Return what a referenceId keeps of a source flavor asset now at ``source``."""
+    return truth.SourceMark(source) if source is not None else None

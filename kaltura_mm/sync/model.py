@@ -35,6 +35,8 @@ class Seen:
     version: int | None = None
     status: int | None = None
     replacing: str | None = None
+    source: int | None = None
+    """The version of the entry's source flavor asset (None: it has none, or it was not read)."""
     foreign: bool = False
     """The entry holds content another tool put in since the sync's last write."""
 

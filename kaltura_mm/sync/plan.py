@@ -64,18 +64,24 @@ from kaltura_mm.sync.source import Source, SyncItem
 from kaltura_mm.upload.recover import COMPLETE_STATUSES
 from kaltura_mm.upload.request import REFERENCE_PREFIX
 
+SOURCES_UNREAD = (
+    "a video replaced by another tool is not seen: this session may not list flavor assets "
+    "(flavorAsset.list)"
+)
+
 
 def _age(entry: BaseEntry) -> tuple[int, str]:
     return (entry.created_at or 0, entry.id)
 
 
-def _seen(entry: BaseEntry) -> Seen:
+def _seen(entry: BaseEntry, source: int | None = None) -> Seen:
     status = entry.status
     return Seen(
         updated_at=entry.updated_at,
         version=entry.version,
         status=int(status) if status is not None else None,
         replacing=entry.replacing_entry_id or None,
+        source=source,
     )
 
 
@@ -93,6 +99,11 @@ class _Context:
     def links(self, entry: BaseEntry) -> set[int]:
         """Return the scope's categories ``entry`` is linked to."""
         return set(self.view.links.get(entry.id, frozenset()))
+
+    def source_version(self, entry: BaseEntry) -> int | None:
+        """Return the version of ``entry``'s source flavor asset (None: none, or not read)."""
+        asset = self.view.sources.get(entry.id)
+        return asset.version if asset is not None else None
 
 
 def build_plan(
@@ -236,7 +247,13 @@ def _adopted(
     found = _existing(context, item, base, [twin], record, wanted)
     before = {**found.before, "reference_id": twin.reference_id}
     # known to hold this very file now: a derived identity keeps its content and version
-    kept = truth.stamped(record.reference_id, found.fingerprint, twin.version)
+    source = context.source_version(twin)
+    kept = truth.stamped(
+        record.reference_id,
+        found.fingerprint,
+        twin.version,
+        truth.SourceMark(source) if source is not None else None,
+    )
     after = {**found.after, "reference_id": kept}
     actions = [a for a in (REPLACE, UPDATE, ATTACH, DETACH) if a in found.actions or a == UPDATE]
     return attrs.evolve(
@@ -262,12 +279,17 @@ def _existing(
     wanted: Mapping[str, Place],
 ) -> PlanItem:
     entry = entries[0]
-    verdict = judge(item, base.reference_id, entry, record, context.prints, context.on_conflict)
+    source = context.source_version(entry)
+    verdict = judge(
+        item, base.reference_id, entry, record, context.prints, context.on_conflict, source
+    )
     actions = list(verdict.actions)
     notes = [verdict.note] if verdict.note else []
     print_ = verdict.print_
     if entry.replacing_entry_id:
         notes.append(f"a replacement is pending ({entry.replacing_entry_id})")
+    if not context.view.sources_read and truth.read(entry.reference_id) is not None:
+        notes.append(SOURCES_UNREAD)
     edit = EntryEdit(entry_id=entry.id, **_desired_fields(item, context.source))
     before, after = differences(edit, entry)
     if verdict.reference_id is not None:  # kept as the server holds it: recorded in step
@@ -296,7 +318,7 @@ def _existing(
         attach=attach,
         detach=detach,
         fingerprint=print_,
-        seen=attrs.evolve(_seen(entry), foreign=verdict.foreign),
+        seen=attrs.evolve(_seen(entry, source), foreign=verdict.foreign),
         note="; ".join(notes) or None,
     )
 

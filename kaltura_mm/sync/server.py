@@ -10,13 +10,16 @@
    moment ago, and a plan built from the listing alone would upload it again;
 4. the entries carrying a wanted referenceId that neither found (``referenceIdIn``, 500 a list):
    an entry of the source that left the category, or one made where the index lags;
-5. each entry's links to the scope's categories (``categoryEntry.list`` by ``entryIdIn`` and
+5. the source flavor asset of each entry whose referenceId keeps content truth
+   (``kaltura_mm.flows.flavors``: ``flavorAsset.list`` by ``entryIdIn``, 500 entries a call):
+   a video's replacement moves its version, not the entry's (``kaltura_mm.sync.truth``);
+6. each entry's links to the scope's categories (``categoryEntry.list`` by ``entryIdIn`` and
    ``categoryIdIn``, exact: ``kaltura_mm.flows.membership``): an entry's own ``categoriesIds``
    leaves out categories with privacy contexts, and lists lag. Not ``categoryFullIdsStartsWith``:
    a link's copy of its category's full ids is rewritten by a job after a category moves.
 
-Steps 3 to 5 go in multiRequests of up to ``CALLS_PER_REQUEST`` calls, so a 20,000-entry category
-costs about 40 listing requests and a handful of others.
+Steps 3 to 6 go in multiRequests of up to ``CALLS_PER_REQUEST`` calls, so a 20,000-entry category
+costs about 40 listing requests and a handful of others (step 5: 2).
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from typing import Any
 
 import attrs
 
-from kaltura_mm.errors import ActionBlockedError, KalturaError
+from kaltura_mm.errors import ActionBlockedError, KalturaError, ServiceForbiddenError
+from kaltura_mm.flows.flavors import read_sources
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, Keyset, next_page
 from kaltura_mm.flows.membership import read_membership
 from kaltura_mm.flows.recycle_bin import RECYCLED
@@ -36,12 +40,14 @@ from kaltura_mm.models import (
     Category,
     CategoryFilter,
     EntryStatus,
+    FlavorAsset,
     ListPage,
     Pager,
 )
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
 from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import base_entry, category
+from kaltura_mm.sync import truth
 from kaltura_mm.sync.truth import identity
 
 CALLS_PER_REQUEST = 20
@@ -60,6 +66,9 @@ class ServerView:
     links: Mapping[str, frozenset[int]] = attrs.field(factory=dict)
     listed: frozenset[str] = frozenset()
     requests: int = 0
+    sources: Mapping[str, FlavorAsset] = attrs.field(factory=dict)
+    sources_read: bool = True
+    """False: the session may not list flavor assets (a role without it): no source was read."""
 
     def by_reference(self) -> dict[str, list[BaseEntry]]:
         """Return the entries under each identity: a referenceId, without the content a
@@ -82,7 +91,7 @@ def read_server(
     known_categories: Mapping[str, int] | None = None,
     aliases: Callable[[str], Sequence[str]] | None = None,
 ) -> Flow[ServerView]:
-    """Return what the server holds for the sync of the category ``top`` (steps 1 to 5).
+    """Return what the server holds for the sync of the category ``top`` (steps 1 to 6).
 
     ``wanted`` are the referenceIds of the source's items; ``known`` maps referenceIds to the
     entry ids a sync made for them; ``known_categories`` full names to the ids of categories
@@ -111,9 +120,16 @@ def read_server(
                 and entry.display_in_search != RECYCLED
             ):
                 entries[entry.id] = entry
+    truthful = [i for i, e in entries.items() if truth.read(e.reference_id) is not None]
+    sources: dict[str, FlavorAsset] = {}
+    source_requests, sources_read = 0, True
+    try:
+        sources, source_requests = yield from read_sources(truthful, _batched)
+    except ServiceForbiddenError:  # a role without flavorAsset.list: the rest still holds
+        source_requests, sources_read = 1, False
     links, link_requests = yield from _links(top, tree, list(entries))
-    total = requests + pages + _requests(len(batch)) + link_requests
-    return ServerView(top, tree, entries, links, listed, total)
+    total = requests + pages + _requests(len(batch)) + source_requests + link_requests
+    return ServerView(top, tree, entries, links, listed, total, sources, sources_read)
 
 
 def _requests(calls: int) -> int:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+import pytest
 
 DELETED = 3
 OPEN_TOKEN_STATUSES = (0, 1, 2)  # pending, partial, full but never attached
@@ -34,3 +37,18 @@ def open_tokens(sandbox: Any) -> list[dict[str, Any]]:
         (sandbox.partner_id, *OPEN_TOKEN_STATUSES),
     )
     return [dict(r) for r in rows]
+
+
+def as_role(
+    sandbox: Any, monkeypatch: pytest.MonkeyPatch, name: str, permissions: Iterable[str]
+) -> None:
+    """Run the next commands with an app token whose sessions take a role of ``permissions``
+    (``setrole``), and no admin secret."""
+    role = sandbox.add_role(name, list(permissions))
+    made = sandbox.add_app_token(
+        hash_type="SHA256", session_type=2, session_privileges=f"setrole:{role}"
+    )
+    monkeypatch.delenv("KALTURA_ADMIN_SECRET")
+    monkeypatch.setenv("KALTURA_APP_TOKEN_ID", made["id"])
+    monkeypatch.setenv("KALTURA_APP_TOKEN", made["token"])
+    monkeypatch.setenv("KALTURA_APP_TOKEN_HASH", "sha256")

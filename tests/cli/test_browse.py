@@ -157,5 +157,8 @@ def test_get_shows_the_content_version_replacement_and_download_url(
     assert second["version"] != first["version"]
     table = cli("get", entry_id)
     header = table.out.splitlines()[0].split()
-    assert header == ["id", "name", "status", "version", "replacement_status", "download_url"]
+    assert header == [
+        "id", "name", "status", "version", "size", "replacement_status", "download_url"
+    ]  # fmt: skip
     assert second["download_url"] in table.out
+    assert second["size"] is None and second["source_version"] is None  # an image: no flavor

@@ -8,20 +8,14 @@ from typing import Any
 import pytest
 
 from kaltura_mm.services.user_role import ROLE_PRESETS
+from tests.cli.ground import as_role
 
 Runner = Callable[..., Any]
 
 
 def _as_uploader(sb: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run the next commands with an app token whose role lacks CONTENT_MANAGE_METADATA."""
-    role = sb.add_role("kmm-uploader", ROLE_PRESETS["uploader"])
-    made = sb.add_app_token(
-        hash_type="SHA256", session_type=2, session_privileges=f"setrole:{role}"
-    )
-    monkeypatch.delenv("KALTURA_ADMIN_SECRET")
-    monkeypatch.setenv("KALTURA_APP_TOKEN_ID", made["id"])
-    monkeypatch.setenv("KALTURA_APP_TOKEN", made["token"])
-    monkeypatch.setenv("KALTURA_APP_TOKEN_HASH", "sha256")
+    as_role(sb, monkeypatch, "kmm-uploader", ROLE_PRESETS["uploader"])
 
 
 def _name(sb: Any, entry_id: str) -> str:
