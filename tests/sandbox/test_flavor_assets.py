@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from contextlib import closing
 from typing import Any
 
+import httpx
 import pytest
 
 from kaltura_mm.sandbox import Sandbox
@@ -24,9 +26,8 @@ def slow() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def admin(slow: Sandbox) -> Iterator[Api]:
-    helper = Api(slow, slow.ks(user_id="editor"))
-    yield helper
-    helper.close()
+    with closing(Api(slow, slow.ks(user_id="editor"))) as helper:
+        yield helper
 
 
 def _resource(api: Api, data: bytes, filename: str = "talk.mp4") -> dict[str, str]:
@@ -265,3 +266,33 @@ def test_an_entry_the_session_cannot_read_lists_nothing() -> None:
         finally:
             for helper in (kmc, carol, dave):
                 helper.close()
+
+
+def test_get_url_serves_the_asset_once_ready(slow: Sandbox) -> None:
+    owner = user_api(slow, "owner@example.com")
+    try:
+        data = os.urandom(3000)
+        asset_id = _source(owner, _uploaded(owner, data))["id"]
+        early = owner.call("flavorAsset", "getUrl", id=asset_id)
+        assert is_error(early, "FLAVOR_ASSET_IS_NOT_READY")
+        slow.clock.advance(DELAY + 1)
+        url = owner.call("flavorAsset", "getUrl", id=asset_id)
+        assert isinstance(url, str) and httpx.get(url).content == data
+        missing = owner.call("flavorAsset", "getUrl", id="0_nothere")
+        assert is_error(missing, "FLAVOR_ASSET_ID_NOT_FOUND")
+    finally:
+        owner.close()
+
+
+def test_a_failed_replacement_leaves_the_source_asset_as_it_was(slow: Sandbox, admin: Api) -> None:
+    entry_id = _uploaded(admin, b"good old content")
+    slow.clock.advance(DELAY + 1)
+    before = _source(admin, entry_id)
+    slow.faults.fail_conversions = True
+    started = admin.call(
+        "media", "updateContent", entryId=entry_id, resource=_resource(admin, b"broken")
+    )
+    slow.clock.advance(DELAY + 1)
+    assert admin.call("baseEntry", "get", entryId=entry_id)["replacementStatus"] == 4  # FAILED
+    assert _source(admin, entry_id) == before
+    assert _source(admin, started["replacingEntryId"])["status"] == -1  # ERROR
