@@ -4,9 +4,11 @@ size, and the version that moves when a video's content is replaced (``flavor_as
 from __future__ import annotations
 
 import os
+import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -296,3 +298,14 @@ def test_a_failed_replacement_leaves_the_source_asset_as_it_was(slow: Sandbox, a
     assert admin.call("baseEntry", "get", entryId=entry_id)["replacementStatus"] == 4  # FAILED
     assert _source(admin, entry_id) == before
     assert _source(admin, started["replacingEntryId"])["status"] == -1  # ERROR
+
+
+def test_a_data_folder_from_before_gets_its_source_assets(tmp_path: Path) -> None:
+    with Sandbox(data_dir=tmp_path) as first, closing(Api(first, first.ks())) as api:
+        entry_id = api.ready_entry(os.urandom(4096))
+    with sqlite3.connect(tmp_path / "sandbox.db") as db:
+        db.execute("DROP TABLE flavor_assets")  # as a sandbox without flavor assets left it
+    with Sandbox(data_dir=tmp_path) as second, closing(Api(second, second.ks())) as api:
+        source = _source(api, entry_id)
+        assert (source["status"], source["size"], source["sizeInBytes"]) == (2, 4, 4096)
+        assert (source["version"], source["fileExt"]) == (2, "mp4")
