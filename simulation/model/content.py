@@ -16,6 +16,8 @@ from __future__ import annotations
 from kaltura_mm.sandbox.errors import KalturaApiException
 from simulation.model import flavors
 from simulation.model.records import (
+    ASSET_IMPORTING,
+    ASSET_QUEUED,
     CLOSED,
     ERROR_CONVERTING,
     ERROR_IMPORTING,
@@ -105,6 +107,9 @@ def upload_completed(state: State, token: Token) -> None:
 
 def upload_canceled(state: State, token: Token) -> None:
     """React to an attached token's deletion (``kFlowHelper::handleUploadCanceled``)."""
+    asset = state.assets.get(token.attached_id or "")
+    if asset is not None and asset.status == ASSET_IMPORTING:
+        asset.status = ASSET_QUEUED  # back to QUEUED, still empty
     entry = waiting_entry(state, token)
     if entry is None:
         return

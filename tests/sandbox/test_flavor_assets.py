@@ -309,3 +309,15 @@ def test_a_data_folder_from_before_gets_its_source_assets(tmp_path: Path) -> Non
         source = _source(api, entry_id)
         assert (source["status"], source["size"], source["sizeInBytes"]) == (2, 4, 4096)
         assert (source["version"], source["fileExt"]) == (2, "mp4")
+
+
+def test_deleting_the_pending_token_leaves_an_empty_queued_asset(admin: Api) -> None:
+    created = admin.new_entry("abandoned")
+    token = admin.call("uploadToken", "add", uploadToken={"objectType": "KalturaUploadToken"})
+    admin.upload(token["id"], b"x" * 100, final=False, resume_at=0)
+    resource = {"objectType": "KalturaUploadedFileTokenResource", "token": token["id"]}
+    admin.call("baseEntry", "addContent", entryId=created["id"], resource=resource)
+    admin.call("uploadToken", "delete", uploadTokenId=token["id"])
+    assert admin.call("baseEntry", "get", entryId=created["id"])["status"] == 7  # NO_CONTENT
+    left = _source(admin, created["id"])
+    assert (left["status"], left["sizeInBytes"]) == (0, 0)

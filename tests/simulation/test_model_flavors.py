@@ -89,3 +89,16 @@ def test_get_not_found_deleted_with_the_entry_and_forbidden_to_a_user_ks() -> No
         "totalCount": 0,
         "objectType": "KalturaFlavorAssetListResponse",
     }
+
+
+def test_deleting_the_pending_token_leaves_an_empty_queued_asset() -> None:
+    bench = Bench()
+    token = bench.token()["id"]
+    bench.chunk(token, DATA[:100], resume=False, final=False, resume_at=0)
+    entry = bench.entry()["id"]
+    resource = {"objectType": "KalturaUploadedFileTokenResource", "token": token}
+    bench.call("baseentry", "addContent", entryId=entry, resource=resource)
+    assert _listed(bench, entryIdEqual=entry)["objects"][0]["status"] == 7  # IMPORTING
+    bench.call("uploadtoken", "delete", uploadTokenId=token)
+    left = _listed(bench, entryIdEqual=entry)["objects"][0]
+    assert (left["status"], left["sizeInBytes"]) == (0, 0)
