@@ -127,3 +127,9 @@ def cancel(conn: sqlite3.Connection, token: sqlite3.Row) -> None:
             "UPDATE entries SET status = ? WHERE id = ? AND status = ? AND content_path IS NULL",
             (NO_CONTENT, token["entry_id"], IMPORT),
         )
+    if token["attached_object_type"] == "flavorAsset" and token["attached_object_id"]:
+        # an IMPORTING asset goes back to QUEUED, still empty (``handleUploadCanceled``)
+        conn.execute(
+            "UPDATE flavor_assets SET status = ? WHERE id = ? AND status = ?",
+            (flavor_assets.QUEUED, token["attached_object_id"], flavor_assets.IMPORTING),
+        )

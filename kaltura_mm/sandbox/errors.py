@@ -95,6 +95,8 @@ CATALOGUE: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "ENTRY_ID_NOT_FOUND": (("ENTRY_ID",), 'Entry id "@ENTRY_ID@" not found'),
     "FLAVOR_ASSET_ID_NOT_FOUND": (("ID",), 'Flavor asset id "@ID@" not found'),
+    "FLAVOR_ASSET_IS_NOT_READY": ((), "The flavor asset is not ready"),
+    "ASSET_ID_NOT_FOUND": (("ID",), 'Asset id "@ID@" not found'),
     "INVALID_ENTRY_STATUS_FOR_RECYCLE": ((), "The entry displayInStatus is invalid for recycle"),
     "INVALID_ENTRY_STATUS_FOR_RESTORE": (
         (),

@@ -163,6 +163,27 @@ def relink(conn: sqlite3.Connection, original: sqlite3.Row, temp: sqlite3.Row, n
     )
 
 
+def backfill(conn: sqlite3.Connection) -> None:
+    """Give the source asset it lacks to every live entry with content that is not an image: a
+    data folder written before the sandbox kept assets. Its version is the first one (the
+    replacements it had are not known) and ``createdAt`` the entry's."""
+    rows = conn.execute(
+        "SELECT e.* FROM entries e WHERE e.content_path IS NOT NULL AND e.status != 3"
+        " AND COALESCE(e.media_type, 0) != 2 AND NOT EXISTS"
+        " (SELECT 1 FROM flavor_assets f WHERE f.entry_id = e.id AND f.is_original = 1)"
+    ).fetchall()
+    for entry in rows:
+        size = int(entry["content_size"] or 0)
+        asset_id = filled(
+            conn, entry["partner_id"], entry["id"], entry["file_name"], size, entry["created_at"]
+        )
+        if entry["status"] in (READY, ERROR):
+            converted(conn, [entry["id"]], entry["updated_at"], entry["status"] == ERROR)
+        conn.execute(
+            "UPDATE flavor_assets SET updated_at = ? WHERE id = ?", (entry["updated_at"], asset_id)
+        )
+
+
 def view(row: sqlite3.Row) -> dict[str, Any]:
     """Return the ``KalturaFlavorAsset`` object of a row (properties in the server's order)."""
     return {

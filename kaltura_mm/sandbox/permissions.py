@@ -86,8 +86,10 @@ ACTIONS: dict[str, dict[str, frozenset[str]]] = {
     "flavorasset": _table(
         f"""
         get: CONTENT_MANAGE_BASE
+        getUrl: CONTENT_INGEST_UPLOAD CONTENT_MANAGE_BASE {BASE_USER} {WIDGET}
+            PLAYBACK_BASE_PERMISSION
         list: CONTENT_MANAGE_BASE {BASE_USER} {WIDGET} PLAYBACK_BASE_PERMISSION
-        """
+        """.replace("\n            ", " ")
     ),
     "uploadtoken": _table(
         f"""

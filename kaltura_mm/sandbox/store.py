@@ -101,6 +101,8 @@ class SandboxStore:
         self._conn.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
         self._conn.executescript(SCHEMA + flavor_assets.SCHEMA)
         self._add_missing_columns()
+        with self.tx() as conn:
+            flavor_assets.backfill(conn)
 
     def _add_missing_columns(self) -> None:
         """Bring a data folder written by an older sandbox up to the current schema."""

@@ -20,7 +20,7 @@ import random
 from simulation.clock import VirtualClock
 from simulation.http import HttpRequest, HttpResponse
 from simulation.knobs import ModelKnobs
-from simulation.model import truth
+from simulation.model import flavors, truth
 from simulation.model.categories import new_category
 from simulation.model.front import serve
 from simulation.model.jobs import NotModelled, Pause, Steps
@@ -143,6 +143,7 @@ class KalturaModel:
             content=content,
         )
         state.entries[entry.id] = entry
+        flavors.seeded(state, entry)
         if category_id is not None:
             row = CategoryEntry(category_id, entry.id, partner_id, CE_ACTIVE, created_at, user_id)
             state.category_rows[entry.id] = {category_id: row}

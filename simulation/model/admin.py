@@ -7,7 +7,7 @@ admin of the partner, outside the driver's network.
 
 from __future__ import annotations
 
-from simulation.model import categories, entries
+from simulation.model import categories, entries, flavors
 from simulation.model.actions import Ctx
 from simulation.model.ks import VerifiedKs
 from simulation.model.records import MEDIA_CLIP, NO_CONTENT, VIDEO, Entry
@@ -52,6 +52,7 @@ class Admin:
             content=content,
         )
         state.start_transcoding(entry)
+        flavors.seeded(state, entry)
         state.write_entry(entry)
         categories.link(self._ctx(), entry, state.categories[category_id])
         return entry.id

@@ -14,7 +14,10 @@ Deleting an attached token puts an entry waiting in IMPORT back to NO_CONTENT.
 from __future__ import annotations
 
 from kaltura_mm.sandbox.errors import KalturaApiException
+from simulation.model import flavors
 from simulation.model.records import (
+    ASSET_IMPORTING,
+    ASSET_QUEUED,
     CLOSED,
     ERROR_CONVERTING,
     ERROR_IMPORTING,
@@ -53,12 +56,13 @@ def attach_token(state: State, entry: Entry, token_id: str) -> None:
         raise KalturaApiException("UPLOAD_TOKEN_NOT_FOUND")
     if entry.media_type is None and token.file_name:
         entry.media_type = media_type_of(token.file_name)
-    entry.asset_id = state.mint_entry_id()
     token.entry_id = entry.id
+    minted = state.mint_entry_id()  # drawn for every attachment, kept by a new asset only
     if entry.media_type == IMAGE:
         token.attached_type, token.attached_id = "entry", entry.id
     else:
-        token.attached_type, token.attached_id = "flavorAsset", entry.asset_id
+        asset = flavors.source(state, entry, token.status != FULL_UPLOAD, minted)
+        token.attached_type, token.attached_id = "flavorAsset", asset.id
     if token.status == FULL_UPLOAD:
         if token.data is None:
             raise KalturaApiException("UPLOADED_FILE_NOT_FOUND_BY_TOKEN")
@@ -75,6 +79,10 @@ def attach_token(state: State, entry: Entry, token_id: str) -> None:
 def _give_content(state: State, entry: Entry, token: Token) -> None:
     entry.content = bytes(token.data or b"")
     entry.pending_token = None
+    if entry.media_type == IMAGE:
+        entry.version += 1  # an image's content is the entry's data file (``entry::setData``)
+    else:
+        flavors.filled(state, entry, token.file_name, len(entry.content))
     state.start_transcoding(entry)
     token.status = CLOSED
 
@@ -99,6 +107,9 @@ def upload_completed(state: State, token: Token) -> None:
 
 def upload_canceled(state: State, token: Token) -> None:
     """React to an attached token's deletion (``kFlowHelper::handleUploadCanceled``)."""
+    asset = state.assets.get(token.attached_id or "")
+    if asset is not None and asset.status == ASSET_IMPORTING:
+        asset.status = ASSET_QUEUED  # back to QUEUED, still empty
     entry = waiting_entry(state, token)
     if entry is None:
         return

@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from kaltura_mm.sandbox import coerce
 from kaltura_mm.sandbox.errors import KalturaApiException, invalid_ks
-from simulation.model import categories, entries, permission, session, uploads
+from simulation.model import categories, entries, flavors, permission, session, uploads
 from simulation.model.actions import Action, Ctx, read_args
 from simulation.model.jobs import NotModelled, Pause, Steps
 from simulation.model.ks import KsFormatError, VerifiedKs, read_ks
@@ -27,6 +27,7 @@ SERVICES: dict[str, dict[str, Action]] = {
     "baseentry": entries.BASE_ENTRY,
     "media": entries.MEDIA,
     "uploadtoken": uploads.ACTIONS,
+    "flavorasset": flavors.ACTIONS,
     "category": categories.CATEGORY,
     "categoryentry": categories.CATEGORY_ENTRY,
     "permission": permission.ACTIONS,

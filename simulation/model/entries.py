@@ -13,7 +13,7 @@ from typing import Any
 
 from kaltura_mm.sandbox.errors import KalturaApiException, invalid_ks
 from kaltura_mm.sandbox.schema import KInput, check_insert, check_update
-from simulation.model import categories, content
+from simulation.model import categories, content, flavors
 from simulation.model.actions import Action, Ctx, Param, list_response, pager
 from simulation.model.entry_query import search
 from simulation.model.jobs import NotModelled
@@ -164,6 +164,7 @@ def delete(ctx: Ctx) -> None:
     categories.drop_entry(ctx, entry)
     entry.status = DELETED
     entry.updated_at = int(ctx.now())
+    flavors.deleted(ctx.state, entry)
     ctx.state.write_entry(entry)
 
 

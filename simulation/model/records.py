@@ -49,8 +49,31 @@ class Entry:
     extra: dict[str, Any] = field(default_factory=dict)
     content: bytes | None = None
     ready_at: float | None = None
-    asset_id: str | None = None
+    asset_id: str | None = None  # the source flavor asset (not an image's: it has none)
     pending_token: str | None = None
+    version: int = 0  # the entry's data file's: only an image's content raises it
+
+
+# KalturaFlavorAssetStatus
+ASSET_ERROR, ASSET_QUEUED, ASSET_READY, ASSET_DELETED, ASSET_IMPORTING = -1, 0, 2, 3, 7
+
+
+@dataclass(slots=True)
+class FlavorAsset:
+    """One source ``flavor_asset`` row (``flavorParamsId`` 0, ``isOriginal``); ``size`` is in
+    bytes until converted, then KB (the sandbox's ``flavor_assets`` rules)."""
+
+    id: str
+    partner_id: int
+    entry_id: str
+    status: int
+    version: int
+    created_at: int
+    updated_at: int
+    file_ext: str | None = None
+    size: int = 0
+    size_in_bytes: int = 0
+    deleted_at: int | None = None
 
 
 @dataclass(slots=True)

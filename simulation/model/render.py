@@ -51,7 +51,7 @@ def entry_object(state: State, entry: Entry) -> dict[str, Any]:
         "createdAt": entry.created_at,
         "updatedAt": entry.updated_at,
         "licenseType": -1,
-        "version": 0,
+        "version": entry.version,
         "referenceId": entry.reference_id or None,
         "rootEntryId": entry.id,
         "displayInSearch": 1,

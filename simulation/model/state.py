@@ -20,12 +20,15 @@ from simulation.model.index import CategoryDoc, EntryDoc, Lag, SearchIndex, crc3
 from simulation.model.ks import VerifiedKs
 from simulation.model.limiter import RateLimiter
 from simulation.model.records import (
+    ASSET_QUEUED,
+    ASSET_READY,
     IMAGE,
     PRECONVERT,
     READY,
     Category,
     CategoryEntry,
     Entry,
+    FlavorAsset,
     Token,
 )
 
@@ -63,6 +66,7 @@ class State:
         self.partners: dict[int, Partner] = {}
         self.entries: dict[str, Entry] = {}
         self.tokens: dict[str, Token] = {}
+        self.assets: dict[str, FlavorAsset] = {}  # source flavor assets (``flavors``)
         self.categories: dict[int, Category] = {}
         self.category_rows: dict[str, dict[int, CategoryEntry]] = {}
         self.entry_index: SearchIndex[EntryDoc] = SearchIndex(Lag(*knobs.index_lag, rng))
@@ -92,7 +96,7 @@ class State:
         """Return a new, unused id in the entry format (``0_`` + 8 of ``[0-9a-z]``)."""
         while True:
             candidate = "0_" + "".join(self.rng.choices(_ID_ALPHABET, k=8))
-            if candidate not in self.entries:
+            if candidate not in self.entries and candidate not in self.assets:
                 return candidate
 
     def mint_token_id(self) -> str:
@@ -179,6 +183,11 @@ class State:
             if entry.status == PRECONVERT and entry.ready_at == ready_at:
                 entry.status, entry.ready_at = READY, None
                 entry.updated_at = int(ready_at)
+                asset = self.assets.get(entry.asset_id or "")
+                if asset is not None and asset.status == ASSET_QUEUED:
+                    # converted: the media info turns the size into KB (``flavors``)
+                    asset.status, asset.size = ASSET_READY, asset.size_in_bytes // 1024
+                    asset.updated_at = int(ready_at)
                 self.write_entry(entry, at=ready_at)
 
     def settle_indexes(self) -> None:

@@ -4,10 +4,14 @@ size, and the version that moves when a video's content is replaced (``flavor_as
 from __future__ import annotations
 
 import os
+import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from kaltura_mm.sandbox import Sandbox
@@ -24,9 +28,8 @@ def slow() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def admin(slow: Sandbox) -> Iterator[Api]:
-    helper = Api(slow, slow.ks(user_id="editor"))
-    yield helper
-    helper.close()
+    with closing(Api(slow, slow.ks(user_id="editor"))) as helper:
+        yield helper
 
 
 def _resource(api: Api, data: bytes, filename: str = "talk.mp4") -> dict[str, str]:
@@ -166,6 +169,9 @@ def test_list_filters_pager_and_order(slow: Sandbox, admin: Api) -> None:
         pager={"objectType": "KalturaFilterPager", "pageSize": 1, "pageIndex": 2},
     )
     assert first["objectType"] == "KalturaFlavorAssetListResponse"
+    # a KalturaAssetFilter has no status fields: they are not read (the cast keeps only its own)
+    plain = {"objectType": "KalturaAssetFilter", "entryIdIn": both, "statusNotIn": "2"}
+    assert admin.call("flavorAsset", "list", filter=plain)["totalCount"] == 2
     assert first["totalCount"] == 2 and [a["entryId"] for a in first["objects"]] == [large]
 
 
@@ -262,3 +268,56 @@ def test_an_entry_the_session_cannot_read_lists_nothing() -> None:
         finally:
             for helper in (kmc, carol, dave):
                 helper.close()
+
+
+def test_get_url_serves_the_asset_once_ready(slow: Sandbox) -> None:
+    owner = user_api(slow, "owner@example.com")
+    try:
+        data = os.urandom(3000)
+        asset_id = _source(owner, _uploaded(owner, data))["id"]
+        early = owner.call("flavorAsset", "getUrl", id=asset_id)
+        assert is_error(early, "FLAVOR_ASSET_IS_NOT_READY")
+        slow.clock.advance(DELAY + 1)
+        url = owner.call("flavorAsset", "getUrl", id=asset_id)
+        assert isinstance(url, str) and httpx.get(url).content == data
+        missing = owner.call("flavorAsset", "getUrl", id="0_nothere")
+        assert is_error(missing, "FLAVOR_ASSET_ID_NOT_FOUND")
+    finally:
+        owner.close()
+
+
+def test_a_failed_replacement_leaves_the_source_asset_as_it_was(slow: Sandbox, admin: Api) -> None:
+    entry_id = _uploaded(admin, b"good old content")
+    slow.clock.advance(DELAY + 1)
+    before = _source(admin, entry_id)
+    slow.faults.fail_conversions = True
+    started = admin.call(
+        "media", "updateContent", entryId=entry_id, resource=_resource(admin, b"broken")
+    )
+    slow.clock.advance(DELAY + 1)
+    assert admin.call("baseEntry", "get", entryId=entry_id)["replacementStatus"] == 4  # FAILED
+    assert _source(admin, entry_id) == before
+    assert _source(admin, started["replacingEntryId"])["status"] == -1  # ERROR
+
+
+def test_a_data_folder_from_before_gets_its_source_assets(tmp_path: Path) -> None:
+    with Sandbox(data_dir=tmp_path) as first, closing(Api(first, first.ks())) as api:
+        entry_id = api.ready_entry(os.urandom(4096))
+    with sqlite3.connect(tmp_path / "sandbox.db") as db:
+        db.execute("DROP TABLE flavor_assets")  # as a sandbox without flavor assets left it
+    with Sandbox(data_dir=tmp_path) as second, closing(Api(second, second.ks())) as api:
+        source = _source(api, entry_id)
+        assert (source["status"], source["size"], source["sizeInBytes"]) == (2, 4, 4096)
+        assert (source["version"], source["fileExt"]) == (2, "mp4")
+
+
+def test_deleting_the_pending_token_leaves_an_empty_queued_asset(admin: Api) -> None:
+    created = admin.new_entry("abandoned")
+    token = admin.call("uploadToken", "add", uploadToken={"objectType": "KalturaUploadToken"})
+    admin.upload(token["id"], b"x" * 100, final=False, resume_at=0)
+    resource = {"objectType": "KalturaUploadedFileTokenResource", "token": token["id"]}
+    admin.call("baseEntry", "addContent", entryId=created["id"], resource=resource)
+    admin.call("uploadToken", "delete", uploadTokenId=token["id"])
+    assert admin.call("baseEntry", "get", entryId=created["id"])["status"] == 7  # NO_CONTENT
+    left = _source(admin, created["id"])
+    assert (left["status"], left["sizeInBytes"]) == (0, 0)

@@ -139,8 +139,8 @@ def test_a_call_without_a_ks_is_forbidden_for_a_known_partner() -> None:
 
 def test_an_action_the_model_lacks_is_refused_rather_than_answered() -> None:
     bench = Bench()
-    with pytest.raises(NotModelled, match="flavorasset"):
-        bench.call("flavorasset", "list")
+    with pytest.raises(NotModelled, match="thumbasset"):
+        bench.call("thumbasset", "list")
 
 
 def test_the_same_seed_answers_the_same_bytes() -> None:

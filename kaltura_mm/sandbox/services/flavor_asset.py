@@ -130,8 +130,39 @@ def list_(call: ActionCall) -> dict[str, Any]:
     return {**empty, "objects": [flavor_assets.view(r) for r in rows], "totalCount": total}
 
 
+def get_url(call: ActionCall) -> str:
+    """Return a URL that serves the asset's content (``FlavorAssetService::getUrlAction``):
+    ``FLAVOR_ASSET_ID_NOT_FOUND``; under entitlement an entry the session cannot read is
+    ``ASSET_ID_NOT_FOUND`` (``validateEntryEntitlement``); not READY is
+    ``FLAVOR_ASSET_IS_NOT_READY``. The real URL's form depends on the partner's delivery
+    profile: treat it as opaque."""
+    asset = get(call)
+    with call.core.store.reading() as conn:
+        entry = conn.execute(
+            "SELECT * FROM entries WHERE id = ? AND status != 3", (asset["entryId"],)
+        ).fetchone()
+        readable = entry is not None and entitlement.entry_entitled(conn, call, entry)
+    if not readable and entitlement.enforced(call):
+        raise KalturaApiException("ASSET_ID_NOT_FOUND", asset["id"])
+    if asset["status"] != flavor_assets.READY:
+        raise KalturaApiException("FLAVOR_ASSET_IS_NOT_READY")
+    pid, ext = asset["partnerId"], asset.get("fileExt") or "mp4"
+    return (
+        f"{call.core.service_url}/p/{pid}/sp/{pid}00/serveFlavor/entryId/{asset['entryId']}"
+        f"/v/{asset['version']}/flavorId/{asset['id']}/name/a.{ext}"
+    )
+
+
 ACTIONS = {
     "get": ActionSpec(get, (Param("id", required=True),)),
+    "geturl": ActionSpec(
+        get_url,
+        (
+            Param("id", required=True),
+            Param("storageId", "int"),
+            Param("forceProxy", "bool", default=False),
+        ),
+    ),
     "list": ActionSpec(
         list_,
         (
