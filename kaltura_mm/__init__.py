@@ -27,24 +27,24 @@ _EXPORTS: dict[str, str] = {
     "ServerSilentError": "kaltura_mm.errors",
     "AnswerTooLargeError": "kaltura_mm.errors",
     "ApiError": "kaltura_mm.errors",
-    "AppToken": "kaltura_mm.models",
+    "AppToken": "kaltura_mm.models.sessions",
     "AppTokenError": "kaltura_mm.errors",
-    "AppTokenFilter": "kaltura_mm.models",
+    "AppTokenFilter": "kaltura_mm.models.filters",
     "AppTokenHashType": "kaltura_mm.enums",
     "AppTokenKs": "kaltura_mm.app_token_ks",
     "AppTokenStatus": "kaltura_mm.enums",
     "AsyncClient": "kaltura_mm.client.asynchronous",
     "AsyncMediaManager": "kaltura_mm.manager",
-    "BaseEntry": "kaltura_mm.models",
-    "BaseEntryFilter": "kaltura_mm.models",
+    "BaseEntry": "kaltura_mm.models.entries",
+    "BaseEntryFilter": "kaltura_mm.models.filters",
     "Call": "kaltura_mm.protocol.calls",
-    "Category": "kaltura_mm.models",
+    "Category": "kaltura_mm.models.categories",
     "CategoryDeletion": "kaltura_mm.flows.category_changes",
-    "CategoryEntry": "kaltura_mm.models",
+    "CategoryEntry": "kaltura_mm.models.categories",
     "CategoryEntryExistsError": "kaltura_mm.errors",
-    "CategoryEntryFilter": "kaltura_mm.models",
+    "CategoryEntryFilter": "kaltura_mm.models.filters",
     "CategoryEntryStatus": "kaltura_mm.enums",
-    "CategoryFilter": "kaltura_mm.models",
+    "CategoryFilter": "kaltura_mm.models.filters",
     "CategoryLookupError": "kaltura_mm.errors",
     "CategoryNode": "kaltura_mm.flows.categories",
     "CategoryNotFoundError": "kaltura_mm.errors",
@@ -53,9 +53,9 @@ _EXPORTS: dict[str, str] = {
     "Config": "kaltura_mm.config",
     "ConfigError": "kaltura_mm.errors",
     "CreatedCategory": "kaltura_mm.flows.category_admin",
-    "DataEntry": "kaltura_mm.models",
+    "DataEntry": "kaltura_mm.models.entries",
     "DependencyError": "kaltura_mm.errors",
-    "DocumentEntry": "kaltura_mm.models",
+    "DocumentEntry": "kaltura_mm.models.entries",
     "DocumentType": "kaltura_mm.enums",
     "Draw": "kaltura_mm.runtime.effects",
     "EditOutcome": "kaltura_mm.flows.edits",
@@ -67,8 +67,8 @@ _EXPORTS: dict[str, str] = {
     "EntryQuery": "kaltura_mm.flows.query",
     "EntryStatus": "kaltura_mm.enums",
     "EntryType": "kaltura_mm.enums",
-    "FlavorAsset": "kaltura_mm.models",
-    "FlavorAssetFilter": "kaltura_mm.models",
+    "FlavorAsset": "kaltura_mm.models.flavor_assets",
+    "FlavorAssetFilter": "kaltura_mm.models.filters",
     "FlavorAssetStatus": "kaltura_mm.enums",
     "FieldNotWritableError": "kaltura_mm.errors",
     "FileChangedError": "kaltura_mm.errors",
@@ -78,19 +78,19 @@ _EXPORTS: dict[str, str] = {
     "InvalidKsError": "kaltura_mm.errors",
     "KalturaError": "kaltura_mm.errors",
     "KsProvider": "kaltura_mm.ks.providers",
-    "ListPage": "kaltura_mm.models",
+    "ListPage": "kaltura_mm.models.pages",
     "ListingError": "kaltura_mm.errors",
-    "LiveStreamEntry": "kaltura_mm.models",
+    "LiveStreamEntry": "kaltura_mm.models.entries",
     "ManagerSettings": "kaltura_mm.manager",
-    "MediaEntry": "kaltura_mm.models",
-    "AppTokenParams": "kaltura_mm.models",
-    "BaseEntryParams": "kaltura_mm.models",
-    "CategoryParams": "kaltura_mm.models",
-    "DocumentEntryParams": "kaltura_mm.models",
-    "MediaEntryParams": "kaltura_mm.models",
-    "UploadTokenParams": "kaltura_mm.models",
-    "UserRoleParams": "kaltura_mm.models",
-    "MediaEntryFilter": "kaltura_mm.models",
+    "MediaEntry": "kaltura_mm.models.entries",
+    "AppTokenParams": "kaltura_mm.models.sessions",
+    "BaseEntryParams": "kaltura_mm.models.entries",
+    "CategoryParams": "kaltura_mm.models.categories",
+    "DocumentEntryParams": "kaltura_mm.models.entries",
+    "MediaEntryParams": "kaltura_mm.models.entries",
+    "UploadTokenParams": "kaltura_mm.models.upload_tokens",
+    "UserRoleParams": "kaltura_mm.models.sessions",
+    "MediaEntryFilter": "kaltura_mm.models.filters",
     "MediaManager": "kaltura_mm.manager",
     "MediaType": "kaltura_mm.enums",
     "Membership": "kaltura_mm.flows.membership",
@@ -101,9 +101,9 @@ _EXPORTS: dict[str, str] = {
     "NextDone": "kaltura_mm.runtime.effects",
     "Now": "kaltura_mm.runtime.effects",
     "Pace": "kaltura_mm.flows.batch",
-    "Pager": "kaltura_mm.models",
+    "Pager": "kaltura_mm.models.pages",
     "PermissionMissingError": "kaltura_mm.errors",
-    "PlaylistEntry": "kaltura_mm.models",
+    "PlaylistEntry": "kaltura_mm.models.entries",
     "PruneWithheldError": "kaltura_mm.errors",
     "RecycleBinDisabledError": "kaltura_mm.errors",
     "Ref": "kaltura_mm.protocol.calls",
@@ -118,7 +118,7 @@ _EXPORTS: dict[str, str] = {
     "SecretKs": "kaltura_mm.ks.providers",
     "SelectedEntry": "kaltura_mm.manager",
     "ServiceForbiddenError": "kaltura_mm.errors",
-    "SessionInfo": "kaltura_mm.models",
+    "SessionInfo": "kaltura_mm.models.sessions",
     "SessionType": "kaltura_mm.enums",
     "Sleep": "kaltura_mm.runtime.effects",
     "Start": "kaltura_mm.runtime.effects",
@@ -135,14 +135,14 @@ _EXPORTS: dict[str, str] = {
     "UploadResult": "kaltura_mm.upload.result",
     "UploadState": "kaltura_mm.upload.request",
     "UploadStateStore": "kaltura_mm.store.uploads",
-    "UploadToken": "kaltura_mm.models",
-    "UploadTokenFilter": "kaltura_mm.models",
+    "UploadToken": "kaltura_mm.models.upload_tokens",
+    "UploadTokenFilter": "kaltura_mm.models.filters",
     "UploadTokenNotFoundError": "kaltura_mm.errors",
     "UploadTokenStatus": "kaltura_mm.enums",
-    "UploadedFileTokenResource": "kaltura_mm.models",
-    "UrlResource": "kaltura_mm.models",
-    "UserRole": "kaltura_mm.models",
-    "UserRoleFilter": "kaltura_mm.models",
+    "UploadedFileTokenResource": "kaltura_mm.models.entries",
+    "UrlResource": "kaltura_mm.models.entries",
+    "UserRole": "kaltura_mm.models.sessions",
+    "UserRoleFilter": "kaltura_mm.models.filters",
     "UserRoleStatus": "kaltura_mm.enums",
     "add_to_category": "kaltura_mm.flows.entries",
     "app_token_session": "kaltura_mm.flows.app_session",
@@ -276,38 +276,38 @@ if _typing.TYPE_CHECKING:
     from kaltura_mm.manager import ManagerSettings as ManagerSettings
     from kaltura_mm.manager import MediaManager as MediaManager
     from kaltura_mm.manager import SelectedEntry as SelectedEntry
-    from kaltura_mm.models import AppToken as AppToken
-    from kaltura_mm.models import AppTokenFilter as AppTokenFilter
-    from kaltura_mm.models import AppTokenParams as AppTokenParams
-    from kaltura_mm.models import BaseEntry as BaseEntry
-    from kaltura_mm.models import BaseEntryFilter as BaseEntryFilter
-    from kaltura_mm.models import BaseEntryParams as BaseEntryParams
-    from kaltura_mm.models import Category as Category
-    from kaltura_mm.models import CategoryEntry as CategoryEntry
-    from kaltura_mm.models import CategoryEntryFilter as CategoryEntryFilter
-    from kaltura_mm.models import CategoryFilter as CategoryFilter
-    from kaltura_mm.models import CategoryParams as CategoryParams
-    from kaltura_mm.models import DataEntry as DataEntry
-    from kaltura_mm.models import DocumentEntry as DocumentEntry
-    from kaltura_mm.models import DocumentEntryParams as DocumentEntryParams
-    from kaltura_mm.models import FlavorAsset as FlavorAsset
-    from kaltura_mm.models import FlavorAssetFilter as FlavorAssetFilter
-    from kaltura_mm.models import ListPage as ListPage
-    from kaltura_mm.models import LiveStreamEntry as LiveStreamEntry
-    from kaltura_mm.models import MediaEntry as MediaEntry
-    from kaltura_mm.models import MediaEntryFilter as MediaEntryFilter
-    from kaltura_mm.models import MediaEntryParams as MediaEntryParams
-    from kaltura_mm.models import Pager as Pager
-    from kaltura_mm.models import PlaylistEntry as PlaylistEntry
-    from kaltura_mm.models import SessionInfo as SessionInfo
-    from kaltura_mm.models import UploadedFileTokenResource as UploadedFileTokenResource
-    from kaltura_mm.models import UploadToken as UploadToken
-    from kaltura_mm.models import UploadTokenFilter as UploadTokenFilter
-    from kaltura_mm.models import UploadTokenParams as UploadTokenParams
-    from kaltura_mm.models import UrlResource as UrlResource
-    from kaltura_mm.models import UserRole as UserRole
-    from kaltura_mm.models import UserRoleFilter as UserRoleFilter
-    from kaltura_mm.models import UserRoleParams as UserRoleParams
+    from kaltura_mm.models.categories import Category as Category
+    from kaltura_mm.models.categories import CategoryEntry as CategoryEntry
+    from kaltura_mm.models.categories import CategoryParams as CategoryParams
+    from kaltura_mm.models.entries import BaseEntry as BaseEntry
+    from kaltura_mm.models.entries import BaseEntryParams as BaseEntryParams
+    from kaltura_mm.models.entries import DataEntry as DataEntry
+    from kaltura_mm.models.entries import DocumentEntry as DocumentEntry
+    from kaltura_mm.models.entries import DocumentEntryParams as DocumentEntryParams
+    from kaltura_mm.models.entries import LiveStreamEntry as LiveStreamEntry
+    from kaltura_mm.models.entries import MediaEntry as MediaEntry
+    from kaltura_mm.models.entries import MediaEntryParams as MediaEntryParams
+    from kaltura_mm.models.entries import PlaylistEntry as PlaylistEntry
+    from kaltura_mm.models.entries import UploadedFileTokenResource as UploadedFileTokenResource
+    from kaltura_mm.models.entries import UrlResource as UrlResource
+    from kaltura_mm.models.filters import AppTokenFilter as AppTokenFilter
+    from kaltura_mm.models.filters import BaseEntryFilter as BaseEntryFilter
+    from kaltura_mm.models.filters import CategoryEntryFilter as CategoryEntryFilter
+    from kaltura_mm.models.filters import CategoryFilter as CategoryFilter
+    from kaltura_mm.models.filters import FlavorAssetFilter as FlavorAssetFilter
+    from kaltura_mm.models.filters import MediaEntryFilter as MediaEntryFilter
+    from kaltura_mm.models.filters import UploadTokenFilter as UploadTokenFilter
+    from kaltura_mm.models.filters import UserRoleFilter as UserRoleFilter
+    from kaltura_mm.models.flavor_assets import FlavorAsset as FlavorAsset
+    from kaltura_mm.models.pages import ListPage as ListPage
+    from kaltura_mm.models.pages import Pager as Pager
+    from kaltura_mm.models.sessions import AppToken as AppToken
+    from kaltura_mm.models.sessions import AppTokenParams as AppTokenParams
+    from kaltura_mm.models.sessions import SessionInfo as SessionInfo
+    from kaltura_mm.models.sessions import UserRole as UserRole
+    from kaltura_mm.models.sessions import UserRoleParams as UserRoleParams
+    from kaltura_mm.models.upload_tokens import UploadToken as UploadToken
+    from kaltura_mm.models.upload_tokens import UploadTokenParams as UploadTokenParams
     from kaltura_mm.protocol.calls import Call as Call
     from kaltura_mm.protocol.calls import FilePart as FilePart
     from kaltura_mm.protocol.calls import MultiRequest as MultiRequest

@@ -26,31 +26,28 @@ if TYPE_CHECKING:
     from kaltura_mm.flows.category_changes import CategoryDeletion
     from kaltura_mm.flows.edits import EditOutcome, EntryEdit
     from kaltura_mm.flows.query import EntryQuery
-    from kaltura_mm.models import (
-        AppToken,
+    from kaltura_mm.models.categories import Category, CategoryEntry, CategoryParams
+    from kaltura_mm.models.entries import BaseEntry, BaseEntryParams, Resource
+    from kaltura_mm.models.filters import (
         AppTokenFilter,
-        AppTokenParams,
-        BaseEntry,
         BaseEntryFilter,
-        BaseEntryParams,
-        Category,
-        CategoryEntry,
         CategoryEntryFilter,
         CategoryFilter,
-        CategoryParams,
-        FlavorAsset,
         FlavorAssetFilter,
-        ListPage,
-        Pager,
-        Resource,
-        SessionInfo,
-        UploadToken,
         UploadTokenFilter,
-        UserRole,
         UserRoleFilter,
+    )
+    from kaltura_mm.models.flavor_assets import FlavorAsset
+    from kaltura_mm.models.pages import ListPage, Pager
+    from kaltura_mm.models.sessions import (
+        AppToken,
+        AppTokenParams,
+        SessionInfo,
+        UserRole,
         UserRoleParams,
         WidgetSession,
     )
+    from kaltura_mm.models.upload_tokens import UploadToken
     from kaltura_mm.protocol.calls import Call, FilePart, Progress
     from kaltura_mm.refs import CategoryOrPath, CategoryRef, EntriesRef, EntryRef
     from kaltura_mm.runtime.effects import Flow, Stream
