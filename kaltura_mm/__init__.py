@@ -125,7 +125,7 @@ _EXPORTS: dict[str, str] = {
     "Stream": "kaltura_mm.runtime.effects",
     "Timeouts": "kaltura_mm.config",
     "TransportError": "kaltura_mm.errors",
-    "UnknownObjectTypeWarning": "kaltura_mm.protocol.codec",
+    "UnknownObjectTypeWarning": "kaltura_mm.protocol.codec.decoding",
     "UploadCancelledError": "kaltura_mm.errors",
     "UploadError": "kaltura_mm.errors",
     "UploadOptions": "kaltura_mm.upload.request",
@@ -313,7 +313,9 @@ if _typing.TYPE_CHECKING:
     from kaltura_mm.protocol.calls import MultiRequest as MultiRequest
     from kaltura_mm.protocol.calls import MultiResponse as MultiResponse
     from kaltura_mm.protocol.calls import Ref as Ref
-    from kaltura_mm.protocol.codec import UnknownObjectTypeWarning as UnknownObjectTypeWarning
+    from kaltura_mm.protocol.codec.decoding import (
+        UnknownObjectTypeWarning as UnknownObjectTypeWarning,
+    )
     from kaltura_mm.runtime.effects import Draw as Draw
     from kaltura_mm.runtime.effects import Emit as Emit
     from kaltura_mm.runtime.effects import Flow as Flow

@@ -11,10 +11,12 @@ import pytest
 
 from kaltura_mm import models as m
 from kaltura_mm.protocol import codec
+from kaltura_mm.protocol.codec import object_decoding
 from tests.conftest import PAYLOADS
 from tests.unit.test_codec_tables import _served_entry
 
-MANY = codec._WRITE_AFTER + 10  # objects of one shape: the last ones use its written decoder
+# objects of one shape: the last ones use its written decoder
+MANY = object_decoding._WRITE_AFTER + 10
 PAYLOAD_FILES = sorted(p.name for p in PAYLOADS.glob("*.json") if p.name != "ks-samples.json")
 
 
@@ -43,9 +45,9 @@ def _decode_three_ways(value: Any, monkeypatch: pytest.MonkeyPatch) -> list[Any]
     decoded = []
     for write_after, builds in ((10**9, False), (10**9, True), (0, True)):
         codec.object_decoder.cache_clear()
-        monkeypatch.setattr(codec, "_WRITE_AFTER", write_after)
+        monkeypatch.setattr(object_decoding, "_WRITE_AFTER", write_after)
         if not builds:  # every object falls back to its value-by-value decode
-            monkeypatch.setattr(codec, "layout_builder", lambda *_: _refuse)
+            monkeypatch.setattr(object_decoding, "layout_builder", lambda *_: _refuse)
         decoded.append(_state(codec.decode(value)))
         monkeypatch.undo()
     return decoded
@@ -78,7 +80,7 @@ def test_a_served_page_decodes_the_same_through_written_decoders(
     entries += [{**_served_entry(14), "mediaType": 777}]  # a value the enum learns
     by_value, by_layout, written_state = _decode_three_ways(_page(entries), monkeypatch)
     assert by_layout == by_value and written_state == by_value
-    monkeypatch.setattr(codec, "_WRITE_AFTER", 0)
+    monkeypatch.setattr(object_decoding, "_WRITE_AFTER", 0)
     written = codec.decode(_page(entries))
     assert written.objects[-1].media_type.name == "UNKNOWN_777"
     last = written.objects[-2]
@@ -133,7 +135,7 @@ def test_a_missing_required_field_is_malformed_after_the_shape_is_written() -> N
 def test_objects_too_wide_for_a_written_decoder_still_decode(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(codec, "MAX_KEYS", 5)
+    monkeypatch.setattr(object_decoding, "MAX_KEYS", 5)
     page = codec.decode_list(_page([_served_entry(n) for n in range(MANY)]), m.MediaEntry)
     assert [e.id for e in page.objects[-2:]] == [f"0_{MANY - 2:08d}", f"0_{MANY - 1:08d}"]
     assert page.objects[-1].status is m.EntryStatus.READY
