@@ -5,8 +5,9 @@
 2. ``server``: what the server holds for the category and below, read in a few requests, exact
    where the search index may lag (``read_server``).
 3. ``plan``: the comparison, pure: per entry ``add``, ``update``, ``replace``, ``attach``,
-   ``detach``, ``keep``, and ``extra`` for entries the source does not list (``build_plan``);
-   ``model`` is the plan as data, ``planfile`` the plan as JSON.
+   ``detach``, ``keep``, and ``extra`` for entries the source does not list (``build_plan``;
+   ``item_plan`` decides one item's entry); ``model`` is the plan as data, ``planfile`` the plan
+   as JSON.
 4. ``check`` and ``apply``: a saved plan is checked against the server (``PlanScopeError`` when
    it acts outside its category, ``fence``; ``StalePlanError`` when it changed underneath),
    then applied phase by phase with the library's own engines (``ledger`` tracks each item;
