@@ -17,11 +17,11 @@ def _frozen_extra(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(value or {}))
 
 
-def _extra() -> Any:
+def extra_field() -> Any:
     return attrs.field(factory=dict, converter=_frozen_extra, repr=False, eq=False)
 
 
-class _ShortRepr:
+class ShortRepr:
     """A repr naming only the fields that are set: an entry has some sixty, mostly None. The
     required ones (ids, names) come first."""
 

@@ -11,13 +11,13 @@ from typing import Any
 import attrs
 
 from kaltura_mm.enums import CategoryEntryStatus, CategoryStatus
-from kaltura_mm.models.base import _extra, _ShortRepr
+from kaltura_mm.models.base import ShortRepr, extra_field
 
 __all__ = ["Category", "CategoryEntry", "CategoryParams"]
 
 
 @attrs.frozen(kw_only=True, repr=False, slots=False)
-class CategoryParams(_ShortRepr):
+class CategoryParams(ShortRepr):
     """The fields of a category to send with ``category.add`` or ``update``; all optional."""
 
     parent_id: int | None = None
@@ -39,7 +39,7 @@ class CategoryParams(_ShortRepr):
     moderation: bool | None = None
     is_aggregation_category: bool | None = None
     aggregation_categories: str | None = None
-    extra: Mapping[str, Any] = _extra()
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen(kw_only=True, repr=False, slots=False)
@@ -71,7 +71,7 @@ class Category(CategoryParams):
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class CategoryEntry(_ShortRepr):
+class CategoryEntry(ShortRepr):
     """An entry's membership in a category (``KalturaCategoryEntry``).
 
     ``category_id`` and ``entry_id`` are required both ways: ``categoryEntry.add`` refuses a
@@ -84,4 +84,4 @@ class CategoryEntry(_ShortRepr):
     category_full_ids: str | None = None
     status: CategoryEntryStatus | None = None
     creator_user_id: str | None = None
-    extra: Mapping[str, Any] = _extra()
+    extra: Mapping[str, Any] = extra_field()

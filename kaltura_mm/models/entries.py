@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from kaltura_mm.enums import DocumentType, EntryStatus, EntryType, MediaType, ModerationStatus
-from kaltura_mm.models.base import _extra, _ShortRepr
+from kaltura_mm.models.base import ShortRepr, extra_field
 
 __all__ = [
     "BaseEntry",
@@ -38,7 +38,7 @@ __all__ = [
 # instance is built with one ``__dict__.update`` (``kaltura_mm.protocol.build``), where setting
 # seventy slots one by one cost more than parsing the JSON. The price: about 1 KiB more each.
 @attrs.frozen(kw_only=True, repr=False, slots=False)
-class BaseEntryParams(_ShortRepr):
+class BaseEntryParams(ShortRepr):
     """The fields of an entry to send with ``baseEntry.add`` or ``update``; all optional."""
 
     name: str | None = None
@@ -69,7 +69,7 @@ class BaseEntryParams(_ShortRepr):
     application: str | None = None
     application_version: str | None = None
     block_auto_transcript: bool | None = None
-    extra: Mapping[str, Any] = _extra()
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen(kw_only=True, repr=False, slots=False)

@@ -20,7 +20,7 @@ from kaltura_mm.enums import (
     UploadTokenStatus,
     UserRoleStatus,
 )
-from kaltura_mm.models.base import _extra, _ShortRepr
+from kaltura_mm.models.base import ShortRepr, extra_field
 
 __all__ = [
     "AppTokenFilter",
@@ -51,7 +51,7 @@ def _csv_field() -> Any:
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class BaseEntryFilter(_ShortRepr):
+class BaseEntryFilter(ShortRepr):
     """Filter for ``baseEntry.list``; unset fields are not sent. ``extra`` adds raw wire fields.
 
     Note that the server lists only READY entries unless a status filter is given.
@@ -85,7 +85,7 @@ class BaseEntryFilter(_ShortRepr):
     reference_id_equal: str | None = None
     reference_id_in: tuple[str, ...] | None = _csv_field()
     free_text: str | None = None
-    extra: Mapping[str, Any] = _extra()
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -97,7 +97,7 @@ class MediaEntryFilter(BaseEntryFilter):
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class CategoryFilter(_ShortRepr):
+class CategoryFilter(ShortRepr):
     """Filter for ``category.list``."""
 
     order_by: str | None = None
@@ -115,11 +115,11 @@ class CategoryFilter(_ShortRepr):
     free_text: str | None = None
     status_equal: CategoryStatus | None = None
     status_in: tuple[CategoryStatus, ...] | None = _csv_field()
-    extra: Mapping[str, Any] = _extra()
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class CategoryEntryFilter(_ShortRepr):
+class CategoryEntryFilter(ShortRepr):
     """Filter for ``categoryEntry.list``; non-admin sessions must filter on entry or category."""
 
     order_by: str | None = None
@@ -133,11 +133,11 @@ class CategoryEntryFilter(_ShortRepr):
     creator_user_id_equal: str | None = None
     created_at_greater_than_or_equal: int | None = None
     created_at_less_than_or_equal: int | None = None
-    extra: Mapping[str, Any] = _extra()
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class UploadTokenFilter(_ShortRepr):
+class UploadTokenFilter(ShortRepr):
     """Filter for ``uploadToken.list``."""
 
     order_by: str | None = None
@@ -148,11 +148,11 @@ class UploadTokenFilter(_ShortRepr):
     status_in: tuple[UploadTokenStatus, ...] | None = _csv_field()
     file_name_equal: str | None = None
     file_size_equal: int | None = None
-    extra: Mapping[str, Any] = _extra()
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class FlavorAssetFilter(_ShortRepr):
+class FlavorAssetFilter(ShortRepr):
     """Filter for ``flavorAsset.list``: the server refuses one without ``entry_id_equal`` or
     ``entry_id_in`` (``KalturaAssetFilter::validateEntryIdsFiltered``). It lists every asset
     but deleted ones; ``flavor_params_id_equal=0`` keeps each entry's source."""
@@ -169,11 +169,11 @@ class FlavorAssetFilter(_ShortRepr):
     status_not_in: tuple[FlavorAssetStatus, ...] | None = _csv_field()
     size_greater_than_or_equal: int | None = None
     size_less_than_or_equal: int | None = None
-    extra: Mapping[str, Any] = _extra()
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class AppTokenFilter(_ShortRepr):
+class AppTokenFilter(ShortRepr):
     """Filter for ``appToken.list``."""
 
     order_by: str | None = None
@@ -182,11 +182,11 @@ class AppTokenFilter(_ShortRepr):
     status_equal: AppTokenStatus | None = None
     status_in: tuple[AppTokenStatus, ...] | None = _csv_field()
     session_user_id_equal: str | None = None
-    extra: Mapping[str, Any] = _extra()
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class UserRoleFilter(_ShortRepr):
+class UserRoleFilter(ShortRepr):
     """Filter for ``userRole.list``."""
 
     order_by: str | None = None
@@ -195,7 +195,7 @@ class UserRoleFilter(_ShortRepr):
     name_equal: str | None = None
     system_name_equal: str | None = None
     status_equal: UserRoleStatus | None = None
-    extra: Mapping[str, Any] = _extra()
+    extra: Mapping[str, Any] = extra_field()
 
 
 Filter = (

@@ -8,13 +8,13 @@ from typing import Any
 import attrs
 
 from kaltura_mm.enums import FlavorAssetStatus
-from kaltura_mm.models.base import _extra, _ShortRepr
+from kaltura_mm.models.base import ShortRepr, extra_field
 
 __all__ = ["FlavorAsset"]
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class FlavorAsset(_ShortRepr):
+class FlavorAsset(ShortRepr):
     """One rendition of an entry's media (``KalturaFlavorAsset``, a ``KalturaAsset``): the
     source (``is_original``, ``flavor_params_id`` 0) holds the file the entry was made or last
     replaced from; the others are its conversions. Read-only here.
@@ -54,4 +54,4 @@ class FlavorAsset(_ShortRepr):
     language: str | None = None
     label: str | None = None
     is_default: bool | None = None
-    extra: Mapping[str, Any] = _extra()
+    extra: Mapping[str, Any] = extra_field()

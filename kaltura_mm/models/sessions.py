@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from kaltura_mm.enums import AppTokenStatus, SessionType, UserRoleStatus
-from kaltura_mm.models.base import _extra, _ShortRepr
+from kaltura_mm.models.base import ShortRepr, extra_field
 
 __all__ = [
     "AppToken",
@@ -29,7 +29,7 @@ class WidgetSession:
     partner_id: int | None = None
     ks: str | None = attrs.field(default=None, repr=False)
     user_id: str | None = None
-    extra: Mapping[str, Any] = _extra()
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen(kw_only=True)
@@ -45,11 +45,11 @@ class SessionInfo:
     user_id: str | None = None
     expiry: int | None = None
     privileges: str | None = None
-    extra: Mapping[str, Any] = _extra()
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class AppTokenParams(_ShortRepr):
+class AppTokenParams(ShortRepr):
     """The fields of an application token to send with ``appToken.add``; all optional.
 
     ``session_type``, ``session_user_id`` and ``session_privileges`` override what
@@ -64,7 +64,7 @@ class AppTokenParams(_ShortRepr):
     session_privileges: str | None = None
     hash_type: str | None = None
     description: str | None = None
-    extra: Mapping[str, Any] = _extra()
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -84,7 +84,7 @@ class AppToken(AppTokenParams):
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class UserRoleParams(_ShortRepr):
+class UserRoleParams(ShortRepr):
     """The fields of a role to send with ``userRole.add``; all optional."""
 
     name: str | None = None
@@ -93,7 +93,7 @@ class UserRoleParams(_ShortRepr):
     status: UserRoleStatus | None = None
     permission_names: str | None = None
     tags: str | None = None
-    extra: Mapping[str, Any] = _extra()
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen(kw_only=True, repr=False)

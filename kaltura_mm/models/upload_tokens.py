@@ -8,19 +8,19 @@ from typing import Any
 import attrs
 
 from kaltura_mm.enums import UploadTokenStatus
-from kaltura_mm.models.base import _extra, _ShortRepr
+from kaltura_mm.models.base import ShortRepr, extra_field
 
 __all__ = ["UploadToken", "UploadTokenParams"]
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class UploadTokenParams(_ShortRepr):
+class UploadTokenParams(ShortRepr):
     """The fields of an upload token to send with ``uploadToken.add``; all optional."""
 
     file_name: str | None = None
     file_size: int | None = None
     auto_finalize: bool | None = None
-    extra: Mapping[str, Any] = _extra()
+    extra: Mapping[str, Any] = extra_field()
 
 
 @attrs.frozen(kw_only=True, repr=False)

@@ -37,7 +37,7 @@ SOURCES_UNREAD = (
 )
 
 
-def _seen(entry: BaseEntry, source: int | None = None) -> Seen:
+def seen_as(entry: BaseEntry, source: int | None = None) -> Seen:
     status = entry.status
     return Seen(
         updated_at=entry.updated_at,
@@ -49,7 +49,7 @@ def _seen(entry: BaseEntry, source: int | None = None) -> Seen:
 
 
 @attrs.frozen
-class _Context:
+class ItemContext:
     """What every item of one plan is compared with."""
 
     scope: Scope
@@ -82,8 +82,8 @@ def _desired_fields(item: SyncItem, source: Source) -> dict[str, str]:
     return fields
 
 
-def _item(
-    context: _Context,
+def plan_item(
+    context: ItemContext,
     item: SyncItem,
     key: str | None,
     entries: list[BaseEntry],
@@ -121,7 +121,7 @@ def _item(
 
 
 def _adopted(
-    context: _Context, item: SyncItem, base: PlanItem, twin: BaseEntry, record: SyncRecord
+    context: ItemContext, item: SyncItem, base: PlanItem, twin: BaseEntry, record: SyncRecord
 ) -> PlanItem:
     """Take over the entry ``kaltura-mm upload`` made of this very file (rule 6)."""
     places = [context.scope.place(c, item) for c in item.categories or ()] or [context.scope.top]
@@ -153,7 +153,7 @@ def _adopted(
 
 
 def _existing(
-    context: _Context,
+    context: ItemContext,
     item: SyncItem,
     base: PlanItem,
     entries: list[BaseEntry],
@@ -200,6 +200,6 @@ def _existing(
         attach=attach,
         detach=detach,
         fingerprint=print_,
-        seen=attrs.evolve(_seen(entry, source), foreign=verdict.foreign),
+        seen=attrs.evolve(seen_as(entry, source), foreign=verdict.foreign),
         note="; ".join(notes) or None,
     )

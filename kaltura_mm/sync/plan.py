@@ -44,7 +44,7 @@ from kaltura_mm.sync import truth
 from kaltura_mm.sync.adopt import Uploads
 from kaltura_mm.sync.content import OnConflict, Prints
 from kaltura_mm.sync.item_plan import SOURCES_UNREAD as SOURCES_UNREAD
-from kaltura_mm.sync.item_plan import _Context, _item, _seen
+from kaltura_mm.sync.item_plan import ItemContext, plan_item, seen_as
 from kaltura_mm.sync.model import (
     DELETE,
     DETACH,
@@ -85,9 +85,9 @@ def build_plan(
     mine = _claims(view, keys)
     claimed = {e.id for found in mine.values() for e in found if e.id}
     uploads = Uploads.of(view, scope.top.id, records, claimed)
-    context = _Context(scope, view, source, prints, uploads, on_conflict)
+    context = ItemContext(scope, view, source, prints, uploads, on_conflict)
     items = [
-        _item(context, item, key, mine.get(key or "", []), records.get(key or ""))
+        plan_item(context, item, key, mine.get(key or "", []), records.get(key or ""))
         for item, key in zip(source.items, keys, strict=True)
     ]
     claimed = {i.entry_id for i in items if i.entry_id}
@@ -157,14 +157,14 @@ def _held(entry: BaseEntry) -> PlanItem:
     )
 
 
-def _extra(context: _Context, entry: BaseEntry, prune: Prune) -> PlanItem:
+def _extra(context: ItemContext, entry: BaseEntry, prune: Prune) -> PlanItem:
     links = sorted(context.links(entry))
     item = PlanItem(
         actions=(EXTRA,),
         reference_id=entry.reference_id,
         entry_id=entry.id,
         name=entry.name,
-        seen=_seen(entry),
+        seen=seen_as(entry),
         note="not in the source",
     )
     if prune == "detach":

@@ -11,7 +11,13 @@ from typing import Any
 import attrs
 
 from kaltura_mm import models as m
-from kaltura_mm.protocol.codec.registry import _FILTERS, _NAMES, READ_ONLY, _fields, camel
+from kaltura_mm.protocol.codec.registry import (
+    FILTER_TYPES,
+    READ_ONLY,
+    WIRE_NAMES,
+    camel,
+    wire_fields,
+)
 
 
 def _scalar(value: Any) -> Any:
@@ -29,12 +35,12 @@ def _csv(values: Iterable[Any]) -> str:
 def encode_object(obj: Any, clear: Iterable[str] = ()) -> dict[str, Any]:
     """Encode an attrs model with its ``objectType``; ``clear`` names fields to null out."""
     cls = type(obj)
-    if cls not in _NAMES:
+    if cls not in WIRE_NAMES:
         raise TypeError(f"{cls.__name__} has no Kaltura objectType")
     read_only = READ_ONLY.get(cls, frozenset())
-    is_filter = isinstance(obj, _FILTERS)
+    is_filter = isinstance(obj, FILTER_TYPES)
     out: dict[str, Any] = {}
-    for wire, (name, _) in _fields(cls).items():
+    for wire, (name, _) in wire_fields(cls).items():
         value = getattr(obj, name)
         if value is None or wire in read_only:
             continue
@@ -46,11 +52,11 @@ def encode_object(obj: Any, clear: Iterable[str] = ()) -> dict[str, Any]:
         out.update({k: encode(v) for k, v in obj.extra.items()})
     for name in clear:
         wire = camel(name)
-        if wire not in _fields(cls):
+        if wire not in wire_fields(cls):
             raise ValueError(f"{cls.__name__} has no field {name!r} to clear")
         out.pop(wire, None)
         out[f"{wire}__null"] = ""
-    out["objectType"] = _NAMES[cls]
+    out["objectType"] = WIRE_NAMES[cls]
     return out
 
 
@@ -83,13 +89,13 @@ def encode_answer(value: Any) -> Any:
             "totalCount": value.total_count,
             "objectType": "KalturaListResponse",
         }
-    if type(value) in _NAMES:
+    if type(value) in WIRE_NAMES:
         out = {
             wire: encode_answer(getattr(value, name))
-            for wire, (name, _) in _fields(type(value)).items()
+            for wire, (name, _) in wire_fields(type(value)).items()
             if getattr(value, name) is not None
         }
-        return {**getattr(value, "extra", {}), **out, "objectType": _NAMES[type(value)]}
+        return {**getattr(value, "extra", {}), **out, "objectType": WIRE_NAMES[type(value)]}
     if isinstance(value, list | tuple):
         return [encode_answer(v) for v in value]
     if isinstance(value, Mapping):

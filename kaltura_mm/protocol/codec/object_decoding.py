@@ -13,7 +13,7 @@ import attrs
 
 from kaltura_mm.protocol import converters
 from kaltura_mm.protocol.build import Builder, FastPlan, fast_builder
-from kaltura_mm.protocol.codec.registry import _NAMES, _fields
+from kaltura_mm.protocol.codec.registry import WIRE_NAMES, wire_fields
 from kaltura_mm.protocol.converters import DecodeError
 from kaltura_mm.protocol.shapes import (
     MAX_KEYS,
@@ -37,7 +37,7 @@ def object_decoder(cls: type) -> ObjectDecoder:
     coming one written out as source (``shapes.written_decoder``). Narrow slotted models, and
     objects a shape's converter cannot read, decode value by value.
     """
-    table = {wire: _field(name, hint) for wire, (name, hint) in _fields(cls).items()}
+    table = {wire: _field(name, hint) for wire, (name, hint) in wire_fields(cls).items()}
     keeps_extra = "extra" in attrs.fields_dict(cls)
     fast = fast_builder(cls)
     plan = FastPlan.of(cls)
@@ -132,7 +132,9 @@ def _required(cls: type) -> tuple[str, ...]:
     """Return the wire names of the fields ``cls`` cannot be built without."""
     fields = attrs.fields_dict(cls)
     return tuple(
-        wire for wire, (name, _) in _fields(cls).items() if fields[name].default is attrs.NOTHING
+        wire
+        for wire, (name, _) in wire_fields(cls).items()
+        if fields[name].default is attrs.NOTHING
     )
 
 
@@ -140,7 +142,7 @@ def _check_required(cls: type, required: tuple[str, ...], data: Mapping[str, Any
     """Refuse an object the server always sends with fields it lacks: a malformed answer."""
     missing = [wire for wire in required if data.get(wire) is None]
     if missing:
-        kind = data.get("objectType") or _NAMES.get(cls, cls.__name__)
+        kind = data.get("objectType") or WIRE_NAMES.get(cls, cls.__name__)
         raise DecodeError(
             f"malformed server answer: {kind} without {', '.join(missing)}, which the server"
             " always sends"

@@ -49,7 +49,7 @@ PARAMS_TYPES: dict[type, str] = {
     m.AppTokenParams: "KalturaAppToken",
     m.UserRoleParams: "KalturaUserRole",
 }
-_NAMES: dict[type, str] = {cls: name for name, cls in OBJECT_TYPES.items()} | PARAMS_TYPES
+WIRE_NAMES: dict[type, str] = {cls: name for name, cls in OBJECT_TYPES.items()} | PARAMS_TYPES
 
 # Kaltura classes we do not model, with their parent in Kaltura's own hierarchy.
 PARENTS: dict[str, str] = {
@@ -92,7 +92,7 @@ READ_ONLY: dict[type, frozenset[str]] = {
     m.AppToken: frozenset({"id", "token", "partnerId", "createdAt", "updatedAt", "status"}),
     m.UserRole: frozenset({"id", "partnerId", "createdAt", "updatedAt"}),
 }  # fmt: skip
-_FILTERS = (
+FILTER_TYPES = (
     m.BaseEntryFilter,
     m.CategoryFilter,
     m.CategoryEntryFilter,
@@ -112,7 +112,7 @@ def camel(name: str) -> str:
 _FIELDS: dict[type, dict[str, tuple[str, Any]]] = {}
 
 
-def _fields(cls: Any) -> dict[str, tuple[str, Any]]:
+def wire_fields(cls: Any) -> dict[str, tuple[str, Any]]:
     """Map wire name -> (python name, resolved type) for an attrs class (cached per class)."""
     known = _FIELDS.get(cls)
     if known is None:
