@@ -41,6 +41,7 @@ LAYERS: dict[str, int] = {
     "manager": 6,
     "testing": 6,
     "cli": 7,
+    "__main__": 7,  # ``python -m kaltura_mm``: the command line
     "commands": 7,
 }
 PURE = {

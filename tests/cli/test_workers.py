@@ -1,0 +1,186 @@
+"""``upload --workers N`` / ``--job ID`` / ``kaltura-mm jobs``: one job, many worker processes.
+
+Real worker processes (``python -m kaltura_mm``) against the sandbox on loopback; what was done is
+read from the sandbox's own store, not from the runs' reports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kaltura_mm.jobs import JobQueue
+from kaltura_mm.store import open_store
+from tests.cli.ground import live_entries
+
+Runner = Callable[..., Any]
+
+
+def _folder(tmp_path: Path, files: int, size: int = 20_000) -> Path:
+    folder = tmp_path / "media"
+    folder.mkdir()
+    for i in range(files):
+        (folder / f"clip{i:02d}.mp4").write_bytes(os.urandom(size + i))
+    return folder
+
+
+def _job_notice(err: str) -> dict[str, Any]:
+    notices = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    (job,) = [n for n in notices if n.get("notice") == "job"]
+    return job
+
+
+def _one_entry_per_file(sandbox: Any, files: int) -> None:
+    names = Counter(str(e["name"]) for e in live_entries(sandbox))
+    assert names == Counter(f"clip{i:02d}" for i in range(files))
+
+
+def test_three_workers_upload_every_file_once_with_one_report(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    sandbox_env.create_category("Root>Drop")
+    folder = _folder(tmp_path, 12)
+    report = tmp_path / "report.json"
+    run = cli("--json", "upload", str(folder), "-c", "Root>Drop", "--workers", "3",
+              "--report", str(report))  # fmt: skip
+    assert run.code == 0, run.err
+    rows = run.json_lines()
+    assert sorted(Path(r["path"]).name for r in rows) == [f"clip{i:02d}.mp4" for i in range(12)]
+    assert {r["status"] for r in rows} == {"uploaded"}
+    assert json.loads(report.read_text()) == rows
+    _one_entry_per_file(sandbox_env, 12)
+    job = _job_notice(run.err)
+    assert (job["items"], job["workers"]) == (12, 3)
+    store = open_store(tmp_path / "state")
+    seen = JobQueue(store).workers(job["job"], 60)
+    assert sum(w.done for w in seen) == 12 and len(seen) >= 3  # the 3 processes (and this one)
+    assert len({w.pid for w in seen if w.done}) >= 2  # the work was shared
+    store.close()
+
+
+def _start(*argv: str) -> subprocess.Popen[str]:
+    """Start ``kaltura-mm ARGV`` as a user would, in its own process (this test's environment)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "kaltura_mm", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _held(store: Any, parent: int) -> tuple[int, list[int]] | None:
+    """Return a worker process (not ``parent``) holding items, and their numbers, if one does."""
+    rows = store.read(
+        "SELECT w.pid, i.seq FROM job_items i JOIN job_workers w "
+        "ON w.job_id = i.job_id AND w.worker = i.worker WHERE i.item_state = 'claimed'"
+    )
+    pids = [int(r["pid"]) for r in rows if int(r["pid"]) != parent]
+    if not pids:
+        return None
+    return pids[0], [int(r["seq"]) for r in rows if int(r["pid"]) == pids[0]]
+
+
+def test_a_worker_killed_mid_job_has_its_files_finished_by_the_others_within_its_lease(
+    sandbox_env: Any, tmp_path: Path
+) -> None:
+    sandbox_env.create_category("Root>Drop")
+    sandbox_env.faults.call_latency = 0.03  # each call a little slow: the job lasts seconds
+    folder = _folder(tmp_path, 15)
+    lease = 3.0
+    proc = _start("--json", "upload", str(folder), "-c", "Root>Drop", "--workers", "3",
+                  "--lease", str(lease))  # fmt: skip
+    db = tmp_path / "state" / "state.db"
+    deadline = time.monotonic() + 60
+    while not db.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    store = open_store(db)
+    held = None
+    while held is None and time.monotonic() < deadline and proc.poll() is None:
+        held = _held(store, proc.pid)
+        time.sleep(0.02)
+    assert held is not None, "no worker was seen holding items"
+    victim, items = held
+    os.kill(victim, signal.SIGKILL)
+    killed = time.monotonic()
+    last_done = None
+    while proc.poll() is None and time.monotonic() < killed + 60:
+        marks = ",".join("?" * len(items))
+        done = store.read(
+            f"SELECT COUNT(*) AS n FROM job_items WHERE item_state = 'done' AND seq IN ({marks})",
+            items,
+        )
+        if last_done is None and int(done[0]["n"]) == len(items):
+            last_done = time.monotonic()
+        time.sleep(0.05)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    if last_done is None:
+        last_done = time.monotonic()
+    assert last_done - killed <= lease + 10  # the issue's bound: its lease plus 10 s
+    rows = [json.loads(line) for line in out.splitlines() if line.strip()]
+    assert len(rows) == 15
+    assert {r["status"] for r in rows} <= {"uploaded", "resumed", "existing"}
+    _one_entry_per_file(sandbox_env, 15)  # nothing lost, nothing made twice
+    outcomes = store.read("SELECT done_by FROM job_items")
+    dead = {r["done_by"] for r in outcomes if str(r["done_by"]).split(":")[1] == str(victim)}
+    assert not dead  # the killed worker recorded none of the items it held
+    store.close()
+
+
+def test_jobs_lists_each_job_with_its_progress_and_workers(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    assert cli("jobs").code == 0  # an empty store: no jobs, no error
+    folder = _folder(tmp_path, 4)
+    run = cli("--json", "upload", str(folder), "--workers", "2")
+    assert run.code == 0, run.err
+    job_id = _job_notice(run.err)["job"]
+    listed = cli("jobs", "--json")
+    assert listed.code == 0, listed.err
+    (line,) = listed.json_lines()
+    assert (line["job"], line["kind"], line["items"], line["done"]) == (job_id, "upload", 4, 4)
+    assert (line["held"], line["free"], line["workers_alive"]) == (0, 0, 0)
+    assert line["workers"] == len(line["worker_list"]) >= 2
+    assert sum(w["done"] for w in line["worker_list"]) == 4
+    table = cli("jobs")
+    assert job_id in table.out and "upload" in table.out
+
+
+def test_a_second_process_joins_a_job_by_its_id_through_a_shared_postgresql_store(
+    sandbox_env: Any, tmp_path: Path, postgres_url: str
+) -> None:
+    sandbox_env.create_category("Root>Drop")
+    sandbox_env.faults.call_latency = 0.03
+    folder = _folder(tmp_path, 16)
+    first = _start("--json", "upload", str(folder), "-c", "Root>Drop", "--workers", "1",
+                   "--store", postgres_url, "--state-dir", str(tmp_path / "one"))  # fmt: skip
+    assert first.stderr is not None
+    notice: dict[str, Any] = {}
+    for line in first.stderr:  # the job's id comes first, before any upload
+        if line.startswith("{") and json.loads(line).get("notice") == "job":
+            notice = json.loads(line)
+            break
+    assert "--store URL" in notice["message"]  # it says how to join, without the password
+    second = _start("--json", "upload", "--job", notice["job"], "--store", postgres_url,
+                    "--state-dir", str(tmp_path / "two"))  # fmt: skip
+    out_two, err_two = second.communicate(timeout=120)
+    out_one, err_one = first.communicate(timeout=120)
+    assert (first.returncode, second.returncode) == (0, 0), err_one + err_two
+    one = sorted(out_one.splitlines())
+    assert one == sorted(out_two.splitlines())  # one report, printed by both
+    assert len(one) == 16
+    _one_entry_per_file(sandbox_env, 16)
+    store = open_store(postgres_url)
+    seen = JobQueue(store).workers(notice["job"], 60)
+    by_pid = {w.pid: w.done for w in seen}
+    assert by_pid.get(second.pid, 0) > 0  # the second machine took part
+    assert sum(by_pid.values()) == 16
+    store.close()
