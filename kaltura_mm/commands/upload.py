@@ -22,6 +22,7 @@ from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import Interrupts, max_duration_option
 from kaltura_mm.commands.job_options import job_options
+from kaltura_mm.commands.job_run import JobRun
 from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
 from kaltura_mm.commands.shard import pick_uploads, shard_option
@@ -29,7 +30,7 @@ from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.sources import UploadItem, collect
 from kaltura_mm.commands.store_option import open_state, store_option
 from kaltura_mm.commands.upload_batch import UploadBatch
-from kaltura_mm.commands.upload_job import JobRun, upload_job
+from kaltura_mm.commands.upload_job import NewJob, upload_job
 from kaltura_mm.commands.upload_report import (
     UPLOAD_KEYS,
     left_behind,
@@ -218,9 +219,8 @@ def upload_command(
     # read them again before the first file (a round trip of every run).
     checked = all(c > 0 for r in requests for c in r.category_ids)
     if workers is not None:
-        return upload_job(
-            state, state_dir_, concurrency, jobs, report, max_duration, (requests, options, checked)
-        )
+        made = NewJob(requests, options, checked, shard, retry_failed, lock_wait)
+        return upload_job(state, state_dir_, concurrency, jobs, report, max_duration, made)
     return run_uploads(
         state,
         root,

@@ -19,17 +19,21 @@ from typing import Any
 import attrs
 
 from kaltura_mm.commands.context import AppContext
-from kaltura_mm.commands.exit_codes import ExitCode, for_items
-from kaltura_mm.commands.failures import CliError, describe
+from kaltura_mm.commands.exit_codes import ExitCode
+from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.interrupts import Interrupts
-from kaltura_mm.commands.job_options import announce, run_workers
+from kaltura_mm.commands.job_run import EXIT, JobRun, drive, open_job, worker_exit
+from kaltura_mm.commands.job_run import report as job_report
+from kaltura_mm.commands.shard import pick_uploads
 from kaltura_mm.commands.shell import command_line
-from kaltura_mm.commands.store_option import location, open_state
+from kaltura_mm.commands.store_option import open_state
 from kaltura_mm.commands.upload_batch import UploadBatch
 from kaltura_mm.commands.upload_report import FAILURE_EXIT, UPLOAD_KEYS, write_report
-from kaltura_mm.jobs import Claimed, Job, JobQueue, work
+from kaltura_mm.jobs import Claimed, Job, JobQueue
+from kaltura_mm.shard import Shard
 from kaltura_mm.store import Store, state_dir
 from kaltura_mm.store.files import FileJournal
+from kaltura_mm.store.lock import RunLock
 from kaltura_mm.store.uploads import UploadStore
 from kaltura_mm.upload.request import UploadOptions, UploadRequest
 
@@ -122,18 +126,20 @@ class _Handler:
             if line["status"] == "failed":
                 kind = line["error"]
                 code = ExitCode.AUTH if kind in refused else FAILURE_EXIT.get(kind, ExitCode.FAILED)
-            outcomes[claimed.seq] = {**line, "_exit": int(code)}
+            outcomes[claimed.seq] = {**line, EXIT: int(code)}
         return outcomes
 
 
 @attrs.frozen
-class JobRun:
-    """``--workers``, ``--job``, ``--lease`` and the hidden ``--job-worker`` of one run."""
+class NewJob:
+    """What the run that makes an upload job knows: its files, options and selection flags."""
 
-    workers: int | None
-    job_id: str | None
-    lease: float
-    worker_only: bool
+    requests: Sequence[UploadRequest]
+    options: UploadOptions
+    categories_checked: bool
+    shard: Shard | None = None
+    retry_failed: bool = False
+    lock_wait: float = 0.0
 
 
 def upload_job(
@@ -143,109 +149,65 @@ def upload_job(
     jobs: JobRun,
     report: Path | None,
     max_duration: float | None,
-    made: tuple[Sequence[UploadRequest], UploadOptions, bool] | None = None,
+    made: NewJob | None = None,
 ) -> int:
     """Run the upload as a job: make it (``made``) or join ``jobs.job_id``."""
     from kaltura_mm.commands.upload import FILES_IN_FLIGHT, split_concurrency
 
     state.config_overrides["max_concurrency"] = concurrency
     files, chunks = split_concurrency(concurrency, FILES_IN_FLIGHT)
-    return run_upload_job(
-        state,
-        state_dir(state_dir_, state.env),
-        jobs.job_id,
-        made,
-        workers=jobs.workers,
-        worker_only=jobs.worker_only,
-        lease=jobs.lease,
-        files=files,
-        chunks=chunks,
-        report=report,
-        max_duration=max_duration,
-    )
+    root = state_dir(state_dir_, state.env)
+    if made is None:  # a worker of a job: the leases divide the work, not the run lock
+        return run_upload_job(state, root, jobs, None, files, chunks, report, max_duration)
+    with RunLock(root, state.command(), made.lock_wait, command_line) as lock:
+        if lock.note:
+            state.notice("note", lock.note)
+        return run_upload_job(state, root, jobs, made, files, chunks, report, max_duration)
 
 
 def run_upload_job(
     state: AppContext,
     root: Path,
-    job_id: str | None,
-    made: tuple[Sequence[UploadRequest], UploadOptions, bool] | None,
-    *,
-    workers: int | None,
-    worker_only: bool,
-    lease: float,
+    run: JobRun,
+    made: NewJob | None,
     files: int,
     chunks: int,
     report: Path | None,
     max_duration: float | None,
 ) -> int:
-    """Make the job (``made``: requests, options, categories checked) or join ``job_id``; run
-    ``workers`` processes (or work here); return the exit code of the job's one report."""
+    """Make the job of ``made`` or join ``run.job_id``; run its workers (or work here); return
+    the exit code of the job's one report."""
     db = open_state(root, state.env)
     queue = JobQueue(db)
+    new = None
     if made is not None:
-        requests, options, checked = made
-        job = queue.create(
-            KIND, state.target().key, spec_of(options, checked), map(payload, requests), lease
-        )
-        announce(state, job, workers, str(location(root, state.env)))
-    else:
-        job = _joined(queue, job_id or "", state)
-    with Interrupts(state.say, max_duration) as interrupts:
-        if workers and not worker_only:
-            codes = run_workers(state, job.job_id, workers)
-            if any(code not in (ExitCode.OK, ExitCode.INTERRUPTED) for code in codes):
-                state.say(f"{sum(c != 0 for c in codes)} of {workers} workers ended early")
-        if not interrupts.stopping:  # what a dead worker (or nobody yet) left: done here
-            handler = _Handler(state, db, job, files, chunks, interrupts)
-            work(queue, job, handler, stop=interrupts.event)
-    if worker_only:
-        return ExitCode.INTERRUPTED if interrupts.stopping else ExitCode.OK
-    return _report(state, queue, job, report, interrupts)
+        from kaltura_mm.commands.upload import failed_last_time
 
+        journal = FileJournal(db, state.target())
+        requests = pick_uploads(state, made.shard, made.requests, journal)
+        if made.retry_failed:
+            requests = failed_last_time(state, journal, requests)
+        new = (spec_of(made.options, made.categories_checked), map(payload, requests))
+    job = open_job(state, queue, run, KIND, new)
 
-def _joined(queue: JobQueue, job_id: str, state: AppContext) -> Job:
-    job = queue.job(job_id)
-    if job.kind != KIND:
-        raise CliError(f"job {job_id} is a {job.kind} job", f"join it with `kaltura-mm {job.kind}`")
-    if job.target != state.target().key:
-        raise CliError(
-            f"job {job_id} uploads to another server or partner than this run's settings",
-            "run with the settings (profile, --service-url, --partner-id) the job was made with",
-        )
-    return job
+    def handler(interrupts: Interrupts) -> _Handler:
+        return _Handler(state, db, job, files, chunks, interrupts)
 
+    # A claim takes the files one batch has in flight: the job spreads evenly among workers.
+    interrupts = drive(state, queue, job, run, handler, max_duration, batch=files)
+    if run.worker_only:
+        return worker_exit(interrupts)
 
-def _report(
-    state: AppContext, queue: JobQueue, job: Job, report: Path | None, interrupts: Interrupts
-) -> int:
-    lines: list[dict[str, Any]] = []
-    codes: list[ExitCode] = []
-    for seq, outcome in queue.outcomes(job.job_id):
-        if outcome is None:
-            line = {k: None for k in UPLOAD_KEYS}
-            lines.append({**line, "path": f"item {seq}", "status": "not_started", "bytes": 0})
-            continue
-        line = dict(outcome)
-        codes.append(ExitCode(int(line.pop("_exit", 0) or 0)))
-        lines.append(line)
-    writer = state.writer(
-        UPLOAD_KEYS, table_keys=("path", "status", "entry_id", "bytes"), actions=True
-    )
-    for line in lines:
-        writer.write(line)
-    writer.close()
-    if report is not None:
-        write_report(report, lines)
-    done = sum(1 for line in lines if line["status"] in _GOOD)
-    left = sum(1 for line in lines if line["status"] == "not_started")
-    failed = [c for c in codes if c is not ExitCode.OK]
-    state.say(f"job {job.job_id}: {done} done, {len(failed)} failed, {left} not finished")
-    if left:
-        state.say(
-            "the job is not finished: run this to go on with it:\n  "
-            + command_line(["kaltura-mm", KIND, "--job", job.job_id])
-            + "\n(with the same --store, and the settings it was made with)"
-        )
-        return ExitCode.TIME_LIMIT if interrupts.timed_out else ExitCode.INTERRUPTED
-    return for_items(done, failed)
+    def write(lines: Sequence[dict[str, Any]]) -> None:
+        columns = ("path", "status", "entry_id", "bytes")
+        writer = state.writer(UPLOAD_KEYS, table_keys=columns, actions=True)
+        for line in lines:
+            writer.write(line)
+        writer.close()
+        if report is not None:
+            write_report(report, list(lines))
+
+    def blank(seq: int) -> dict[str, Any]:
+        return {**dict.fromkeys(UPLOAD_KEYS), "path": f"item {seq}", "status": "not_started"}
+
+    return job_report(state, queue, job, interrupts, write, blank)

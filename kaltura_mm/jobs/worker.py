@@ -99,8 +99,14 @@ def work(
                 break
             stop.wait(wait)  # others hold the rest: take it over if their leases end
             continue
-        with _Heartbeat(queue, job, name):
-            outcomes = handle(claimed)
+        try:
+            with _Heartbeat(queue, job, name):
+                outcomes = handle(claimed)
+        except BaseException:
+            # Ctrl-C or a failure mid-batch: what it did is not known here, so the items go
+            # back (a command's server-side identity makes a second try of a done one a no-op).
+            queue.release(job.job_id, name, [c.seq for c in claimed])
+            raise
         finished = {c.seq: o for c in claimed if (o := outcomes.get(c.seq)) is not None}
         recorded = queue.finish(job.job_id, name, finished)
         run.recorded += len(recorded)

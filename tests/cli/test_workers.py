@@ -158,7 +158,7 @@ def test_a_second_process_joins_a_job_by_its_id_through_a_shared_postgresql_stor
     sandbox_env: Any, tmp_path: Path, postgres_url: str
 ) -> None:
     sandbox_env.create_category("Root>Drop")
-    sandbox_env.faults.call_latency = 0.03
+    sandbox_env.faults.call_latency = 0.05
     folder = _folder(tmp_path, 16)
     first = _start("--json", "upload", str(folder), "-c", "Root>Drop", "--workers", "1",
                    "--store", postgres_url, "--state-dir", str(tmp_path / "one"))  # fmt: skip
