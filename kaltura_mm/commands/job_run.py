@@ -95,15 +95,15 @@ def report(
     job: Job,
     interrupts: Interrupts,
     write: Callable[[Sequence[dict[str, Any]]], None],
-    blank: Callable[[int], dict[str, Any]],
+    blank: Callable[[Mapping[str, Any]], dict[str, Any]],
 ) -> int:
-    """Hand the job's result lines (``blank(seq)`` for an item not done) to ``write``, say the
+    """Hand the job's result lines (``blank(item)`` for an item not done) to ``write``, say the
     totals and return the exit code: as one run of all the items would have."""
     lines: list[dict[str, Any]] = []
     codes: list[ExitCode] = []
-    for seq, outcome in queue.outcomes(job.job_id):
+    for item, outcome in queue.outcomes(job.job_id):
         if outcome is None:
-            lines.append(blank(seq))
+            lines.append(blank(item.payload))
             continue
         line = dict(outcome)
         codes.append(ExitCode(int(line.pop(EXIT, 0) or 0)))

@@ -25,7 +25,10 @@ from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.id_lists import read_ids
+from kaltura_mm.commands.job_options import job_options
+from kaltura_mm.commands.job_run import JobRun
 from kaltura_mm.commands.output import Format
+from kaltura_mm.commands.remove_job import needs_yes, run_remove_job
 from kaltura_mm.commands.remove_plan import RemovalPlan, verdicts
 from kaltura_mm.commands.remove_report import confirm, interrupted, summary
 from kaltura_mm.commands.remove_run import apply, sigterm_as_interrupt
@@ -118,6 +121,12 @@ def _record(
 def _run(ctx: click.Context, action: str, request: dict[str, Any]) -> int:
     state = app(ctx)
     where, filters = request.pop("where", False), request.pop("filters")
+    keys = ("workers", "job_id", "lease", "job_worker")
+    jobs = JobRun(*(request.pop(k) for k in keys))
+    if jobs.workers or jobs.joining:
+        return _run_job(state, action, request, where, filters, jobs)
+    if action == "move" and not request.get("target"):
+        raise click.UsageError("Missing option '--to'.")
     ids = _targets(request["entry_ids"], request["from_file"], where, request["yes"])
     plan, where_text = _plan(state, action, filters, request.get("target"), request)
     query = _where_query(state, action, filters) if where else None
@@ -156,6 +165,38 @@ def _run(ctx: click.Context, action: str, request: dict[str, Any]) -> int:
         return interrupted(state, plan, outcomes, len(ids))
     writer.close()
     return summary(state, plan, outcomes)
+
+
+def _run_job(
+    state: AppContext,
+    action: str,
+    request: dict[str, Any],
+    where: bool,
+    filters: dict[str, Any],
+    jobs: JobRun,
+) -> int:
+    """``--workers N`` / ``--job ID``: the ids as one job of many workers (``remove_job``)."""
+    needs_yes(jobs, request["yes"], request["dry_run"])
+    made = None
+    if not jobs.joining:
+        ids = _targets(request["entry_ids"], request["from_file"], where, request["yes"])
+        plan, _ = _plan(state, action, filters, request.get("target"), request)
+        if where:
+            query = _where_query(state, action, filters)
+            listed = state.client().iterate(delete_where(query, dry_run=True))
+            ids = [o.entry_id for o in listed]
+        ids = pick(state, request.get("shard"), ids, str)
+        made = (attrs.evolve(plan, listed=where), ids)
+    table_keys = (*_TABLE_KEYS, "from_category_id") if action == "move" else _TABLE_KEYS
+
+    def write(lines: Sequence[dict[str, Any]]) -> None:
+        shown = state.writer(OUTCOME_KEYS, Format(request["fmt"]), table_keys, actions=True)
+        writer = with_report(shown, OUTCOME_KEYS, request["report"])
+        for line in lines:
+            writer.write(line)
+        writer.close()
+
+    return run_remove_job(state, jobs, action, made, _record, write)
 
 
 def _plan(
@@ -220,6 +261,10 @@ _REQUEST_KEYS = (
     "missing_ok",
     "target",
     "shard",
+    "workers",
+    "job_id",
+    "lease",
+    "job_worker",
 )
 
 
@@ -244,6 +289,7 @@ def _remove_options(command: Any) -> Any:
         click.option("--format", "fmt", type=FORMAT, default="table", show_default=True),
         report_option,
         shard_option,
+        job_options,
     )
     for option in reversed(options):
         command = option(command)
@@ -275,7 +321,7 @@ def delete_command(ctx: click.Context, /, **options: Any) -> int:
 
 @click.command("move")
 @_remove_options
-@click.option("--to", "target", required=True, metavar="ID|PATH", help="Category to move to.")
+@click.option("--to", "target", metavar="ID|PATH", help="Category to move to (required).")
 @common_options
 @click.pass_context
 def move_command(ctx: click.Context, /, **options: Any) -> int:
@@ -297,6 +343,7 @@ def move_command(ctx: click.Context, /, **options: Any) -> int:
 @click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
 @report_option
 @shard_option
+@job_options
 @common_options
 @click.pass_context
 def add_command(ctx: click.Context, /, category: str | None, **options: Any) -> int:

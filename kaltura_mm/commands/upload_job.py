@@ -207,7 +207,8 @@ def run_upload_job(
         if report is not None:
             write_report(report, list(lines))
 
-    def blank(seq: int) -> dict[str, Any]:
-        return {**dict.fromkeys(UPLOAD_KEYS), "path": f"item {seq}", "status": "not_started"}
+    def blank(item: Mapping[str, Any]) -> dict[str, Any]:
+        line = {**dict.fromkeys(UPLOAD_KEYS), "path": item["path"], "bytes": 0}
+        return {**line, "status": "not_started"}
 
     return job_report(state, queue, job, interrupts, write, blank)

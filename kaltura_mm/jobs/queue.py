@@ -245,12 +245,19 @@ class JobQueue:
                 free += n
         return Progress(done + held + free, done, held, free)
 
-    def outcomes(self, job_id: str) -> list[tuple[int, Mapping[str, Any] | None]]:
-        """Return every item's number and outcome (None while not done), in order."""
+    def outcomes(self, job_id: str) -> list[tuple[Claimed, Mapping[str, Any] | None]]:
+        """Return every item and its outcome (None while not done), in order."""
         rows = self.store.read(
-            "SELECT seq, outcome FROM job_items WHERE job_id = ? ORDER BY seq", (job_id,)
+            "SELECT seq, payload, claims, outcome FROM job_items WHERE job_id = ? ORDER BY seq",
+            (job_id,),
         )
-        return [(int(r["seq"]), json.loads(r["outcome"]) if r["outcome"] else None) for r in rows]
+        return [
+            (
+                Claimed(int(r["seq"]), json.loads(r["payload"]), int(r["claims"])),
+                json.loads(r["outcome"]) if r["outcome"] else None,
+            )
+            for r in rows
+        ]
 
     def workers(self, job_id: str, lease: float) -> list[WorkerSeen]:
         """Return the workers of the job; ``alive``: heard of within ``lease`` seconds."""

@@ -184,3 +184,63 @@ def test_a_second_process_joins_a_job_by_its_id_through_a_shared_postgresql_stor
     assert by_pid.get(second.pid, 0) > 0  # the second machine took part
     assert sum(by_pid.values()) == 16
     store.close()
+
+
+def test_delete_from_a_file_with_workers_deletes_each_entry_once_with_one_report(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    category = sandbox_env.create_category("Root>Old")
+    ids = sandbox_env.seed_entries(category, 250, name_prefix="old")
+    keep = sandbox_env.seed_entries(category, 3, name_prefix="keep")
+    listing = tmp_path / "ids.txt"
+    listing.write_text("\n".join([*ids, "0_nosuch"]) + "\n")
+    report = tmp_path / "report.jsonl"
+    refused = cli("delete", "--from-file", str(listing), "--workers", "2")
+    assert refused.code == 2 and "--yes" in refused.err  # --workers asks nothing: --yes
+    run = cli("--json", "delete", "--from-file", str(listing), "--workers", "3", "--yes",
+              "--report", str(report))  # fmt: skip
+    assert run.code == 3, run.err  # PARTIAL: one id does not exist, as without --workers
+    rows = run.json_lines()
+    assert [r["entry_id"] for r in rows] == [*ids, "0_nosuch"]  # one report, in order
+    assert Counter(r["status"] for r in rows) == {"done": 250, "failed": 1}
+    assert [json.loads(line) for line in report.read_text().splitlines()] == rows
+    assert sorted(str(e["id"]) for e in live_entries(sandbox_env)) == sorted(keep)
+    again = cli("--json", "delete", "--from-file", str(listing), "--workers", "2", "--yes",
+                "--missing-ok")  # fmt: skip
+    assert again.code == 0, again.err  # the shared deletion log: each is already done
+    assert {r["status"] for r in again.json_lines()} == {"already_done"}
+
+
+def test_detach_and_move_join_a_job_by_id_and_refuse_a_job_of_another_kind(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    source = sandbox_env.create_category("Root>A")
+    sandbox_env.create_category("Root>B")
+    ids = sandbox_env.seed_entries(source, 6, name_prefix="m")
+    run = cli("--json", "move", *ids, "-c", "Root>A", "--to", "Root>B", "--workers", "2", "--yes")
+    assert run.code == 0, run.err
+    assert {r["status"] for r in run.json_lines()} == {"done"}
+    job_id = _job_notice(run.err)["job"]
+    wrong = cli("detach", "--job", job_id)
+    assert wrong.code == 2 and f"job {job_id} is a move job" in wrong.err
+    joined = cli("--json", "move", "--job", job_id)  # a finished job: its report again
+    assert joined.code == 0, joined.err
+    assert joined.json_lines() == run.json_lines()
+
+
+def test_update_from_a_file_with_workers_edits_each_entry_once(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    category = sandbox_env.create_category("Root>Talks")
+    ids = sandbox_env.seed_entries(category, 30, name_prefix="talk")
+    edits = tmp_path / "edits.csv"
+    edits.write_text("id,name\n" + "".join(f"{i},renamed {n}\n" for n, i in enumerate(ids)))
+    run = cli("--json", "update", "--from-file", str(edits), "--workers", "2")
+    assert run.code == 0, run.err
+    rows = run.json_lines()
+    assert [r["entry_id"] for r in rows] == ids
+    assert {r["status"] for r in rows} == {"done"}
+    names = {str(e["id"]): str(e["name"]) for e in live_entries(sandbox_env)}
+    assert [names[i] for i in ids] == [f"renamed {n}" for n in range(30)]
+    table = cli("update", "--job", _job_notice(run.err)["job"])  # joined when done: its report
+    assert table.code == 0 and '-> "renamed 0"' in table.out

@@ -55,7 +55,7 @@ def test_an_item_whose_lease_ended_is_claimed_again_and_its_outcome_kept_once(
     assert [c.seq for c in again] == [c.seq for c in taken] and again[0].claims == 2
     assert queue.finish(job.job_id, "live", {0: {"status": "deleted"}}) == {0}
     assert queue.finish(job.job_id, "dead", {0: {"status": "late"}}) == set()  # kept once
-    outcomes = dict(queue.outcomes(job.job_id))
+    outcomes = {item.seq: outcome for item, outcome in queue.outcomes(job.job_id)}
     assert outcomes[0] == {"status": "deleted"} and outcomes[1] is None
 
 
