@@ -166,15 +166,19 @@ class JobQueue:
     def claim(self, job_id: str, worker: str, n: int, lease: float) -> list[Claimed]:
         """Take up to ``n`` free items of the job for ``worker``, each held for ``lease`` s."""
         clock = self._clock
+        # The free items are picked once, in a materialized CTE: as a plain ``IN (subquery)``
+        # PostgreSQL may run the subquery again per row (its clock is volatile), and a claim
+        # then took 5 times ``n`` items and 7 s with four workers at once.
         sql = (
+            "WITH picked AS MATERIALIZED (SELECT seq FROM job_items WHERE job_id = ? AND "
+            f"(item_state = '{TODO}' OR (item_state = '{CLAIMED}' AND lease_until < {clock})) "
+            f"ORDER BY seq LIMIT ?{self._skip}) "
             f"UPDATE job_items SET item_state = '{CLAIMED}', worker = ?, "
             f"lease_until = {clock} + ?, claims = claims + 1 "
-            "WHERE job_id = ? AND seq IN (SELECT seq FROM job_items WHERE job_id = ? AND "
-            f"(item_state = '{TODO}' OR (item_state = '{CLAIMED}' AND lease_until < {clock})) "
-            f"ORDER BY seq LIMIT ?{self._skip}) RETURNING seq, payload, claims"
+            "WHERE job_id = ? AND seq IN (SELECT seq FROM picked) RETURNING seq, payload, claims"
         )
         with self.store.transaction() as tx:
-            rows = tx.execute(sql, (worker, lease, job_id, job_id, n))
+            rows = tx.execute(sql, (job_id, n, worker, lease, job_id))
             tx.execute(
                 f"UPDATE job_workers SET seen_at = {clock} WHERE job_id = ? AND worker = ?",
                 (job_id, worker),

@@ -131,3 +131,30 @@ def test_a_worker_waits_for_items_others_hold_and_takes_them_when_their_lease_en
     run = work(queue, job, lambda items: {c.seq: {"ok": 1} for c in items}, worker="b", poll=0.1)
     assert run.recorded == 2 and queue.progress(job.job_id).finished
     assert 0.5 < time.monotonic() - started < 5
+
+
+def test_claims_at_once_take_at_most_n_items_each(location: str) -> None:
+    setup = open_store(location)
+    job = JobQueue(setup).create("delete", "t", {}, ({"n": n} for n in range(600)), 60)
+    sizes: list[int] = []
+    taken: list[int] = []
+    lock = threading.Lock()
+
+    def claimer(name: str) -> None:
+        store = open_store(location)
+        queue = JobQueue(store)
+        while claimed := queue.claim(job.job_id, name, 25, 60):
+            queue.finish(job.job_id, name, {c.seq: {"ok": True} for c in claimed})
+            with lock:
+                sizes.append(len(claimed))
+                taken.extend(c.seq for c in claimed)
+        store.close()
+
+    threads = [threading.Thread(target=claimer, args=(f"c{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert max(sizes) <= 25  # PostgreSQL once ran the picking subquery again per row
+    assert sorted(taken) == list(range(600))
+    setup.close()
