@@ -34,7 +34,7 @@ from kaltura_mm.commands.remove_report import confirm, interrupted, summary
 from kaltura_mm.commands.remove_run import apply, sigterm_as_interrupt
 from kaltura_mm.commands.report_file import report_option, with_report
 from kaltura_mm.commands.shard import pick, shard_option
-from kaltura_mm.commands.store_option import open_state
+from kaltura_mm.commands.store_option import open_state, store_option
 from kaltura_mm.flows.batch import EntryOutcome
 from kaltura_mm.flows.entries import delete_where, get_entries_in
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery
@@ -290,6 +290,7 @@ def _remove_options(command: Any) -> Any:
         report_option,
         shard_option,
         job_options,
+        store_option,
     )
     for option in reversed(options):
         command = option(command)
@@ -344,6 +345,7 @@ def move_command(ctx: click.Context, /, **options: Any) -> int:
 @report_option
 @shard_option
 @job_options
+@store_option
 @common_options
 @click.pass_context
 def add_command(ctx: click.Context, /, category: str | None, **options: Any) -> int:

@@ -30,6 +30,7 @@ from kaltura_mm.commands.job_run import JobRun
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.report_file import ReportFile, empty_report, report_option
 from kaltura_mm.commands.shard import pick, shard_option
+from kaltura_mm.commands.store_option import store_option
 from kaltura_mm.commands.update_job import run_update_job
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.flows.edits import EditOutcome, EntryEdit, update_entries
@@ -175,6 +176,7 @@ def _record(outcome: EditOutcome, structured: bool) -> dict[str, Any]:
 @report_option
 @shard_option
 @job_options
+@store_option
 @common_options
 @click.pass_context
 def update_command(
