@@ -244,3 +244,23 @@ def test_update_from_a_file_with_workers_edits_each_entry_once(
     assert [names[i] for i in ids] == [f"renamed {n}" for n in range(30)]
     table = cli("update", "--job", _job_notice(run.err)["job"])  # joined when done: its report
     assert table.code == 0 and '-> "renamed 0"' in table.out
+
+
+def test_a_job_stopped_at_max_duration_is_finished_by_joining_it(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    sandbox_env.create_category("Root>Drop")
+    sandbox_env.faults.call_latency = 0.2  # each file takes seconds: the job outlasts 1 s
+    folder = _folder(tmp_path, 6)
+    first = cli("--json", "upload", str(folder), "-c", "Root>Drop", "--workers", "2",
+                "--max-duration", "1")  # fmt: skip
+    assert first.code == 8, first.err  # stopped cleanly, as without --workers
+    left = [r for r in first.json_lines() if r["status"] == "not_started"]
+    assert left and all(r["path"].startswith(str(folder)) for r in left)
+    job_id = _job_notice(first.err)["job"]
+    sandbox_env.faults.call_latency = 0.0
+    again = cli("--json", "upload", "--job", job_id)
+    assert again.code == 0, again.err
+    rows = again.json_lines()
+    assert len(rows) == 6 and {r["status"] for r in rows} <= {"uploaded", "resumed", "existing"}
+    _one_entry_per_file(sandbox_env, 6)
