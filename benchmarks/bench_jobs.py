@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.harness import Context, Row
+from benchmarks.harness import Context, Row, sandbox_env
 from kaltura_mm.jobs import JobQueue
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.store import Store, open_store
@@ -108,13 +108,14 @@ def _entries(sb: Sandbox) -> Counter[str]:
     return Counter(str(r[0]) for r in rows)
 
 
-def _victim(store: Store, parent: int) -> tuple[int, list[int]] | None:
-    rows = store.read(
-        "SELECT w.pid, i.seq FROM job_items i JOIN job_workers w "
-        "ON w.job_id = i.job_id AND w.worker = i.worker WHERE i.item_state = 'claimed'"
-    )
-    pids = [int(r["pid"]) for r in rows if int(r["pid"]) != parent]
-    return (pids[0], [int(r["seq"]) for r in rows if int(r["pid"]) == pids[0]]) if pids else None
+def held_by_another(store: Store, parent: int) -> tuple[int, list[int]] | None:
+    """Return a worker process (not ``parent``) holding items of a job, and their numbers."""
+    queue = JobQueue(store)
+    for job in queue.jobs():
+        held = {pid: seqs for pid, seqs in queue.held(job.job_id).items() if pid != parent}
+        if held:
+            return next(iter(held.items()))
+    return None
 
 
 def _killed(ctx: Context, files: int) -> tuple[float, int]:
@@ -127,14 +128,7 @@ def _killed(ctx: Context, files: int) -> tuple[float, int]:
     with Sandbox() as sb:
         sb.create_category("Root>Drop")
         sb.faults.call_latency = 0.03
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KALTURA_")}
-        env.update(
-            KALTURA_SERVICE_URL=sb.service_url,
-            KALTURA_PARTNER_ID=str(sb.partner_id),
-            KALTURA_ADMIN_SECRET=sb.admin_secret,
-            KALTURA_MM_CONFIG=str(folder / "none.toml"),
-            KALTURA_MM_STATE_DIR=str(folder / "state"),
-        )
+        env = sandbox_env(sb, folder, KALTURA_MM_STATE_DIR=str(folder / "state"))
         argv = [sys.executable, "-m", "kaltura_mm", "-q", "upload", str(media), "-c",
                 "Root>Drop", "--workers", "3", "--lease", f"{LEASE:g}"]  # fmt: skip
         proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -145,7 +139,7 @@ def _killed(ctx: Context, files: int) -> tuple[float, int]:
         store = open_store(db)
         held = None
         while held is None and proc.poll() is None and time.monotonic() < deadline:
-            held = _victim(store, proc.pid)
+            held = held_by_another(store, proc.pid)
             time.sleep(0.02)
         if held is None:
             raise RuntimeError("no worker was seen holding items")

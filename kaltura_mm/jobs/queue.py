@@ -263,6 +263,19 @@ class JobQueue:
             for r in rows
         ]
 
+    def held(self, job_id: str) -> dict[int, list[int]]:
+        """Return the items held now (whatever their lease), by the process id holding them."""
+        rows = self.store.read(
+            "SELECT w.pid, i.seq FROM job_items i JOIN job_workers w "
+            "ON w.job_id = i.job_id AND w.worker = i.worker "
+            f"WHERE i.job_id = ? AND i.item_state = '{CLAIMED}' ORDER BY i.seq",
+            (job_id,),
+        )
+        by_pid: dict[int, list[int]] = {}
+        for row in rows:
+            by_pid.setdefault(int(row["pid"]), []).append(int(row["seq"]))
+        return by_pid
+
     def workers(self, job_id: str, lease: float) -> list[WorkerSeen]:
         """Return the workers of the job; ``alive``: heard of within ``lease`` seconds."""
         rows = self.store.read(

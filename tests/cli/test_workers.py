@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.bench_jobs import held_by_another
 from kaltura_mm.jobs import JobQueue
 from kaltura_mm.store import open_store
 from tests.cli.ground import live_entries
@@ -76,18 +77,6 @@ def _start(*argv: str) -> subprocess.Popen[str]:
     )
 
 
-def _held(store: Any, parent: int) -> tuple[int, list[int]] | None:
-    """Return a worker process (not ``parent``) holding items, and their numbers, if one does."""
-    rows = store.read(
-        "SELECT w.pid, i.seq FROM job_items i JOIN job_workers w "
-        "ON w.job_id = i.job_id AND w.worker = i.worker WHERE i.item_state = 'claimed'"
-    )
-    pids = [int(r["pid"]) for r in rows if int(r["pid"]) != parent]
-    if not pids:
-        return None
-    return pids[0], [int(r["seq"]) for r in rows if int(r["pid"]) == pids[0]]
-
-
 def test_a_worker_killed_mid_job_has_its_files_finished_by_the_others_within_its_lease(
     sandbox_env: Any, tmp_path: Path
 ) -> None:
@@ -104,7 +93,7 @@ def test_a_worker_killed_mid_job_has_its_files_finished_by_the_others_within_its
     store = open_store(db)
     held = None
     while held is None and time.monotonic() < deadline and proc.poll() is None:
-        held = _held(store, proc.pid)
+        held = held_by_another(store, proc.pid)
         time.sleep(0.02)
     assert held is not None, "no worker was seen holding items"
     victim, items = held
