@@ -21,6 +21,7 @@ from benchmarks.bench_jobs import held_by_another
 from kaltura_mm.jobs import JobQueue
 from kaltura_mm.store import open_store
 from tests.cli.ground import live_entries
+from tests.integration.sync_support import media
 
 Runner = Callable[..., Any]
 
@@ -253,3 +254,49 @@ def test_a_job_stopped_at_max_duration_is_finished_by_joining_it(
     rows = again.json_lines()
     assert len(rows) == 6 and {r["status"] for r in rows} <= {"uploaded", "resumed", "existing"}
     _one_entry_per_file(sandbox_env, 6)
+
+
+def test_sync_with_workers_applies_each_item_once_and_leaves_nothing_to_plan(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    course = sandbox_env.create_category("Lectures")
+    sandbox_env.seed_entries(course, 1, name_prefix="stray")
+    folder = tmp_path / "lectures"
+    for i in range(10):
+        media(folder, f"week{i % 2}/talk{i}.mp4", 1_000 + i)
+    sandbox_env.index.settle()
+    run = cli("--json", "sync", str(folder), "-c", "Lectures", "--prune", "delete",
+              "--max-delete", "1", "--yes", "--workers", "2")  # fmt: skip
+    assert run.code == 0, run.err
+    rows = run.json_lines()
+    assert len(rows) == 11 and {r["status"] for r in rows} == {"done"}  # 10 adds, 1 prune
+    names = sorted(str(e["name"]) for e in live_entries(sandbox_env))
+    assert names == sorted(f"talk{i}" for i in range(10))  # one entry each, the stray pruned
+    sandbox_env.index.settle()
+    again = cli("--json", "sync", str(folder), "-c", "Lectures", "--prune", "delete", "--plan")
+    assert again.code == 0, again.err
+    assert json.loads(again.err.splitlines()[-1])["message"] == "Lectures: 0 changes: 10 keep"
+    new = cli("sync", str(folder), "-c", "New", "--create-categories", "--yes", "--workers", "2")
+    assert new.code == 2 and "--workers needs the sync's categories to exist" in new.err
+
+
+def test_a_saved_plan_applied_by_workers_and_joined_by_id(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    sandbox_env.create_category("Talks")
+    folder = tmp_path / "talks"
+    for i in range(6):
+        media(folder, f"talk{i}.mp4", 2_000 + i)
+    plan = tmp_path / "plan.json"
+    assert cli("sync", str(folder), "-c", "Talks", "--plan-out", str(plan)).code == 0
+    run = cli("--json", "apply", str(plan), "--workers", "2")
+    assert run.code == 0, run.err
+    assert Counter(r["status"] for r in run.json_lines()) == {"done": 6}
+    assert sorted(str(e["name"]) for e in live_entries(sandbox_env)) == [
+        f"talk{i}" for i in range(6)
+    ]
+    job_id = _job_notice(run.err)["job"]
+    joined = cli("--json", "apply", "--job", job_id)  # done: its one report again
+    assert joined.code == 0 and joined.json_lines() == run.json_lines()
+    assert cli("sync", "--job", job_id).code == 2  # an apply job, not a sync one
+    assert cli("apply").code == 2 and cli("sync", str(folder)).code == 2  # still required
