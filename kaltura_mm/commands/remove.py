@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 import click
 
-from kaltura_mm.commands.browse import FORMAT, build_query, query_options
+from kaltura_mm.commands.browse import FORMAT, build_query
 from kaltura_mm.commands.category_refs import resolve
 from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode
@@ -29,6 +29,7 @@ from kaltura_mm.commands.job_options import job_options
 from kaltura_mm.commands.job_run import JobRun
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.remove_job import needs_yes, run_remove_job
+from kaltura_mm.commands.remove_options import remove_options, request_of
 from kaltura_mm.commands.remove_plan import RemovalPlan, verdicts
 from kaltura_mm.commands.remove_report import confirm, interrupted, summary
 from kaltura_mm.commands.remove_run import apply, sigterm_as_interrupt
@@ -250,64 +251,17 @@ def _where_query(state: AppContext, action: str, filters: dict[str, Any]) -> Ent
     return query
 
 
-_REQUEST_KEYS = (
-    "entry_ids",
-    "from_file",
-    "where",
-    "dry_run",
-    "yes",
-    "fmt",
-    "report",
-    "missing_ok",
-    "target",
-    "shard",
-    "workers",
-    "job_id",
-    "lease",
-    "job_worker",
-)
-
-
-def _request(options: dict[str, Any]) -> dict[str, Any]:
-    """Split a command's options into the request and the entry filters of ``--where``."""
-    request = {k: options.pop(k) for k in _REQUEST_KEYS if k in options}
-    return {**request, "filters": options}
-
-
-def _remove_options(command: Any) -> Any:
-    options = (
-        click.argument("entry_ids", nargs=-1, metavar="[ENTRY_ID]..."),
-        click.option(
-            "--from-file",
-            type=click.Path(dir_okay=False, allow_dash=True),
-            metavar="FILE|-",
-            help="Entry ids: one per line, kaltura-mm's CSV or JSON lines; - reads stdin.",
-        ),
-        click.option("--where", is_flag=True, help="Act on every entry the filters match."),
-        click.option("--dry-run", is_flag=True, help="Show what would change; change nothing."),
-        click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation."),
-        click.option("--format", "fmt", type=FORMAT, default="table", show_default=True),
-        report_option,
-        shard_option,
-        job_options,
-        store_option,
-    )
-    for option in reversed(options):
-        command = option(command)
-    return query_options(command)
-
-
 @click.command("detach")
-@_remove_options
+@remove_options
 @common_options
 @click.pass_context
 def detach_command(ctx: click.Context, /, **options: Any) -> int:
     """Remove entries from a category (--category); the entries themselves stay."""
-    return _run(ctx, "detach", _request(options))
+    return _run(ctx, "detach", request_of(options))
 
 
 @click.command("delete")
-@_remove_options
+@remove_options
 @click.option(
     "--missing-ok",
     is_flag=True,
@@ -317,17 +271,17 @@ def detach_command(ctx: click.Context, /, **options: Any) -> int:
 @click.pass_context
 def delete_command(ctx: click.Context, /, **options: Any) -> int:
     """Delete entries (from every category, for good)."""
-    return _run(ctx, "delete", _request(options))
+    return _run(ctx, "delete", request_of(options))
 
 
 @click.command("move")
-@_remove_options
+@remove_options
 @click.option("--to", "target", metavar="ID|PATH", help="Category to move to (required).")
 @common_options
 @click.pass_context
 def move_command(ctx: click.Context, /, **options: Any) -> int:
     """Move entries from one category (--category) to another (--to): add, then detach."""
-    return _run(ctx, "move", _request(options))
+    return _run(ctx, "move", request_of(options))
 
 
 @click.command("add")
