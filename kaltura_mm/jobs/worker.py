@@ -25,7 +25,8 @@ from typing import Any
 
 import attrs
 
-from kaltura_mm.jobs.queue import Claimed, Job, JobQueue
+from kaltura_mm.jobs.model import Claimed, Job
+from kaltura_mm.jobs.queue import JobQueue
 from kaltura_mm.store.errors import StoreError
 
 Handler = Callable[[Sequence[Claimed]], Mapping[int, Mapping[str, Any] | None]]
