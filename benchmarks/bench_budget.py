@@ -19,14 +19,13 @@ deletes it ran).
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from benchmarks.harness import Context, Row
+from benchmarks.harness import Context, Row, sandbox_env
 from benchmarks.virtual_budget import run_processes
 from benchmarks.virtual_limiter import Measured
 from kaltura_mm.sandbox import Sandbox
@@ -106,12 +105,9 @@ def _processes(ctx: Context, parts: int, deletes: int, window: float, shared: bo
     with Sandbox() as sb:
         sb.faults.throttle("baseEntry", "delete", limit=LIMIT, window=window)
         ids = sb.seed_entries(None, deletes)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KALTURA_")}
-        env.update(
-            KALTURA_SERVICE_URL=sb.service_url,
-            KALTURA_PARTNER_ID=str(sb.partner_id),
-            KALTURA_ADMIN_SECRET=sb.admin_secret,
-            KALTURA_MM_CONFIG=str(folder / "none.toml"),
+        env = sandbox_env(
+            sb,
+            folder,
             KALTURA_MM_BUDGET_FILE=str(folder / "budget.sqlite3"),
             KALTURA_MM_RATE_WINDOW=f"{window:g}",
             KALTURA_MM_SHARED_BUDGET="on" if shared else "off",

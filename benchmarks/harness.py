@@ -6,6 +6,7 @@ A benchmark module ``benchmarks/bench_<name>.py`` defines ``run(ctx: Context) ->
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -55,6 +56,20 @@ class Row:
     def as_json(self) -> dict[str, Any]:
         """Return the row as a JSON-ready dict, ratio included."""
         return {**asdict(self), "ratio": self.ratio}
+
+
+def sandbox_env(sb: Any, folder: Path, **more: str) -> dict[str, str]:
+    """Return this environment without KALTURA_* settings, pointed at sandbox ``sb`` (its
+    admin secret), with no config file (``folder``'s none) and ``more`` variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KALTURA_")}
+    env.update(
+        KALTURA_SERVICE_URL=sb.service_url,
+        KALTURA_PARTNER_ID=str(sb.partner_id),
+        KALTURA_ADMIN_SECRET=sb.admin_secret,
+        KALTURA_MM_CONFIG=str(folder / "none.toml"),
+        **more,
+    )
+    return env
 
 
 def time_runs(fn: Callable[[], object], repeats: int, warmup: int = 0) -> list[float]:

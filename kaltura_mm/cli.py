@@ -87,6 +87,10 @@ COMMANDS = {
         "kaltura_mm.commands.uploads.uploads_group",
         "List unfinished uploads (with `resume` or `abort` to finish or remove them).",
     ),
+    "jobs": Listed(
+        "kaltura_mm.commands.jobs_command.jobs_command",
+        "List the jobs of the store (--workers) with their progress and workers.",
+    ),
     "ks": Listed(
         "kaltura_mm.commands.ks_commands.ks_group",
         "Make and read Kaltura Sessions (KS).",

@@ -37,9 +37,11 @@ LAYERS: dict[str, int] = {
     "transport": 5,
     "recording": 5,
     "store": 5,  # the state kept between runs (SQLite or PostgreSQL)
+    "jobs": 5,  # one job, many workers: items and leases in the store
     "manager": 6,
     "testing": 6,
     "cli": 7,
+    "__main__": 7,  # ``python -m kaltura_mm``: the command line
     "commands": 7,
 }
 PURE = {

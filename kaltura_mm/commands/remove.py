@@ -19,19 +19,23 @@ from typing import Any
 import attrs
 import click
 
-from kaltura_mm.commands.browse import FORMAT, build_query, query_options
+from kaltura_mm.commands.browse import FORMAT, build_query
 from kaltura_mm.commands.category_refs import resolve
 from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.id_lists import read_ids
+from kaltura_mm.commands.job_options import job_options
+from kaltura_mm.commands.job_run import JobRun
 from kaltura_mm.commands.output import Format
+from kaltura_mm.commands.remove_job import needs_yes, run_remove_job
+from kaltura_mm.commands.remove_options import remove_options, request_of
 from kaltura_mm.commands.remove_plan import RemovalPlan, verdicts
 from kaltura_mm.commands.remove_report import confirm, interrupted, summary
 from kaltura_mm.commands.remove_run import apply, sigterm_as_interrupt
 from kaltura_mm.commands.report_file import report_option, with_report
 from kaltura_mm.commands.shard import pick, shard_option
-from kaltura_mm.commands.store_option import open_state
+from kaltura_mm.commands.store_option import open_state, store_option
 from kaltura_mm.flows.batch import EntryOutcome
 from kaltura_mm.flows.entries import delete_where, get_entries_in
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery
@@ -118,6 +122,12 @@ def _record(
 def _run(ctx: click.Context, action: str, request: dict[str, Any]) -> int:
     state = app(ctx)
     where, filters = request.pop("where", False), request.pop("filters")
+    keys = ("workers", "job_id", "lease", "job_worker")
+    jobs = JobRun(*(request.pop(k) for k in keys))
+    if jobs.workers or jobs.joining:
+        return _run_job(state, action, request, where, filters, jobs)
+    if action == "move" and not request.get("target"):
+        raise click.UsageError("Missing option '--to'.")
     ids = _targets(request["entry_ids"], request["from_file"], where, request["yes"])
     plan, where_text = _plan(state, action, filters, request.get("target"), request)
     query = _where_query(state, action, filters) if where else None
@@ -156,6 +166,38 @@ def _run(ctx: click.Context, action: str, request: dict[str, Any]) -> int:
         return interrupted(state, plan, outcomes, len(ids))
     writer.close()
     return summary(state, plan, outcomes)
+
+
+def _run_job(
+    state: AppContext,
+    action: str,
+    request: dict[str, Any],
+    where: bool,
+    filters: dict[str, Any],
+    jobs: JobRun,
+) -> int:
+    """``--workers N`` / ``--job ID``: the ids as one job of many workers (``remove_job``)."""
+    needs_yes(jobs, request["yes"], request["dry_run"])
+    made = None
+    if not jobs.joining:
+        ids = _targets(request["entry_ids"], request["from_file"], where, request["yes"])
+        plan, _ = _plan(state, action, filters, request.get("target"), request)
+        if where:
+            query = _where_query(state, action, filters)
+            listed = state.client().iterate(delete_where(query, dry_run=True))
+            ids = [o.entry_id for o in listed]
+        ids = pick(state, request.get("shard"), ids, str)
+        made = (attrs.evolve(plan, listed=where), ids)
+    table_keys = (*_TABLE_KEYS, "from_category_id") if action == "move" else _TABLE_KEYS
+
+    def write(lines: Sequence[dict[str, Any]]) -> None:
+        shown = state.writer(OUTCOME_KEYS, Format(request["fmt"]), table_keys, actions=True)
+        writer = with_report(shown, OUTCOME_KEYS, request["report"])
+        for line in lines:
+            writer.write(line)
+        writer.close()
+
+    return run_remove_job(state, jobs, action, made, _record, write)
 
 
 def _plan(
@@ -209,58 +251,17 @@ def _where_query(state: AppContext, action: str, filters: dict[str, Any]) -> Ent
     return query
 
 
-_REQUEST_KEYS = (
-    "entry_ids",
-    "from_file",
-    "where",
-    "dry_run",
-    "yes",
-    "fmt",
-    "report",
-    "missing_ok",
-    "target",
-    "shard",
-)
-
-
-def _request(options: dict[str, Any]) -> dict[str, Any]:
-    """Split a command's options into the request and the entry filters of ``--where``."""
-    request = {k: options.pop(k) for k in _REQUEST_KEYS if k in options}
-    return {**request, "filters": options}
-
-
-def _remove_options(command: Any) -> Any:
-    options = (
-        click.argument("entry_ids", nargs=-1, metavar="[ENTRY_ID]..."),
-        click.option(
-            "--from-file",
-            type=click.Path(dir_okay=False, allow_dash=True),
-            metavar="FILE|-",
-            help="Entry ids: one per line, kaltura-mm's CSV or JSON lines; - reads stdin.",
-        ),
-        click.option("--where", is_flag=True, help="Act on every entry the filters match."),
-        click.option("--dry-run", is_flag=True, help="Show what would change; change nothing."),
-        click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation."),
-        click.option("--format", "fmt", type=FORMAT, default="table", show_default=True),
-        report_option,
-        shard_option,
-    )
-    for option in reversed(options):
-        command = option(command)
-    return query_options(command)
-
-
 @click.command("detach")
-@_remove_options
+@remove_options
 @common_options
 @click.pass_context
 def detach_command(ctx: click.Context, /, **options: Any) -> int:
     """Remove entries from a category (--category); the entries themselves stay."""
-    return _run(ctx, "detach", _request(options))
+    return _run(ctx, "detach", request_of(options))
 
 
 @click.command("delete")
-@_remove_options
+@remove_options
 @click.option(
     "--missing-ok",
     is_flag=True,
@@ -270,17 +271,17 @@ def detach_command(ctx: click.Context, /, **options: Any) -> int:
 @click.pass_context
 def delete_command(ctx: click.Context, /, **options: Any) -> int:
     """Delete entries (from every category, for good)."""
-    return _run(ctx, "delete", _request(options))
+    return _run(ctx, "delete", request_of(options))
 
 
 @click.command("move")
-@_remove_options
-@click.option("--to", "target", required=True, metavar="ID|PATH", help="Category to move to.")
+@remove_options
+@click.option("--to", "target", metavar="ID|PATH", help="Category to move to (required).")
 @common_options
 @click.pass_context
 def move_command(ctx: click.Context, /, **options: Any) -> int:
     """Move entries from one category (--category) to another (--to): add, then detach."""
-    return _run(ctx, "move", _request(options))
+    return _run(ctx, "move", request_of(options))
 
 
 @click.command("add")
@@ -297,6 +298,8 @@ def move_command(ctx: click.Context, /, **options: Any) -> int:
 @click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
 @report_option
 @shard_option
+@job_options
+@store_option
 @common_options
 @click.pass_context
 def add_command(ctx: click.Context, /, category: str | None, **options: Any) -> int:

@@ -22,12 +22,15 @@ from kaltura_mm.commands.context import AppContext, app, common_options, lock_wa
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import max_duration_option
+from kaltura_mm.commands.job_options import job_options
+from kaltura_mm.commands.job_run import JobRun
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.report_file import empty_report, report_option
 from kaltura_mm.commands.shard import pick_plan, shard_option
 from kaltura_mm.commands.shell import command_line, visible
 from kaltura_mm.commands.store_option import open_state, store_option
+from kaltura_mm.commands.sync_job import run_sync_job
 from kaltura_mm.commands.sync_limits import check_removals, listed, max_delete_option
 from kaltura_mm.commands.sync_retry import failed_last_time
 from kaltura_mm.commands.sync_run import Journal, apply_with_journal
@@ -86,10 +89,15 @@ def _run_options(command: Any) -> Any:
             help="Apply only the items whose last apply failed (the state database says).",
         ),
         shard_option,
+        job_options,
     )
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def _jobs(options: dict[str, Any]) -> JobRun:
+    return JobRun(*(options.pop(k) for k in ("workers", "job_id", "lease", "job_worker")))
 
 
 def _options(state: AppContext, options: dict[str, Any], files: int) -> tuple[Any, int]:
@@ -110,8 +118,8 @@ def _options(state: AppContext, options: dict[str, Any], files: int) -> tuple[An
 
 
 @click.command("sync")
-@click.argument("source", metavar="SOURCE")
-@click.option("--category", "-c", required=True, metavar="ID|PATH", help="The category to keep.")
+@click.argument("source", metavar="SOURCE", required=False)
+@click.option("--category", "-c", metavar="ID|PATH", help="The category to keep (required).")
 @click.option("--plan", "show_plan", is_flag=True, help="Print the changes; change nothing.")
 @click.option("--show-keep", is_flag=True, help="With --plan: the entries kept as they are too.")
 @click.option(
@@ -139,9 +147,17 @@ def _options(state: AppContext, options: dict[str, Any], files: int) -> tuple[An
 @_run_options
 @common_options
 @click.pass_context
-def sync_command(ctx: click.Context, /, source: str, category: str, **options: Any) -> int:
+def sync_command(
+    ctx: click.Context, /, source: str | None, category: str | None, **options: Any
+) -> int:
     """Make a category look like a folder or a manifest: plan, show, apply."""
     state = app(ctx)
+    options["jobs"] = jobs = _jobs(options)
+    if jobs.joining:  # the job holds the plan: SOURCE and the category are not read
+        root = state_dir(options["state_dir_"], state.env)
+        return run_sync_job(state, jobs, "sync", None, options, root, check=False)
+    if source is None or category is None:
+        raise click.UsageError(f"Missing {'argument SOURCE' if source is None else 'option -c'}.")
     plan, db, root = make_plan(state, source, category, options)
     if options["retry_failed"]:
         plan = failed_last_time(state, db, plan)
@@ -203,6 +219,9 @@ def _after_plan(state: AppContext, plan: Plan, options: dict[str, Any], db: Any,
     if not options["yes"] and not confirmed(plan):
         state.say("nothing was changed")
         return ExitCode.FAILED
+    if options["jobs"].workers:
+        code = run_sync_job(state, options["jobs"], "sync", plan, options, root, check=False)
+        return _conflicts(state, plan, code)
     return _apply(state, plan, options, db, root, check=False)
 
 
@@ -261,13 +280,21 @@ def _target(state: AppContext) -> dict[str, Any]:
 
 
 @click.command("apply")
-@click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path), metavar="PLAN")
+@click.argument(
+    "plan_file", type=click.Path(dir_okay=False, path_type=Path), metavar="PLAN", required=False
+)
 @_run_options
 @common_options
 @click.pass_context
-def apply_command(ctx: click.Context, /, plan_file: Path, **options: Any) -> int:
+def apply_command(ctx: click.Context, /, plan_file: Path | None, **options: Any) -> int:
     """Apply a plan `kaltura-mm sync --plan-out` saved, exactly, if the server did not change."""
     state = app(ctx)
+    jobs = _jobs(options)
+    if jobs.joining:  # the job holds the plan: PLAN is not read
+        root = state_dir(options["state_dir_"], state.env)
+        return run_sync_job(state, jobs, "apply", None, options, root, check=True)
+    if plan_file is None:
+        raise click.UsageError("Missing argument 'PLAN'.")
     try:
         text = plan_file.read_text(encoding="utf-8")
     except OSError as exc:
@@ -294,4 +321,7 @@ def apply_command(ctx: click.Context, /, plan_file: Path, **options: Any) -> int
         empty_report(options["report"])
         return _conflicts(state, plan, ExitCode.OK)
     check_removals(plan, options["max_delete"], whole)
+    if jobs.workers:
+        code = run_sync_job(state, jobs, "apply", plan, options, root, check=True)
+        return _conflicts(state, plan, code)
     return _apply(state, plan, options, db, root, check=True)

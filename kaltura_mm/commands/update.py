@@ -25,9 +25,13 @@ from kaltura_mm.commands.browse import FORMAT
 from kaltura_mm.commands.context import AppContext, app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import CliError, describe
+from kaltura_mm.commands.job_options import job_options
+from kaltura_mm.commands.job_run import JobRun
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.report_file import ReportFile, empty_report, report_option
 from kaltura_mm.commands.shard import pick, shard_option
+from kaltura_mm.commands.store_option import store_option
+from kaltura_mm.commands.update_job import run_update_job
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.flows.edits import EditOutcome, EntryEdit, update_entries
 from kaltura_mm.shard import Shard
@@ -171,6 +175,8 @@ def _record(outcome: EditOutcome, structured: bool) -> dict[str, Any]:
 @click.option("--format", "fmt", type=FORMAT, default="table", show_default=True)
 @report_option
 @shard_option
+@job_options
+@store_option
 @common_options
 @click.pass_context
 def update_command(
@@ -182,10 +188,17 @@ def update_command(
     fmt: str,
     report: Path | None,
     shard: Shard | None,
+    workers: int | None,
+    job_id: str | None,
+    lease: float,
+    job_worker: bool,
     **fields: str | None,
 ) -> int:
     """Edit entries' metadata: only the fields given, only where they differ."""
     state = app(ctx)
+    jobs = JobRun(workers, job_id, lease, job_worker)
+    if jobs.joining:
+        return run_update_job(state, jobs, None, dry_run, Format(fmt), report)
     edits = [_edit(i, fields, f"entry {i}") for i in dict.fromkeys(entry_ids)]
     given = any(v is not None for v in fields.values())
     if entry_ids and not given:
@@ -203,6 +216,8 @@ def update_command(
         empty_report(report)  # a script still finds its report, empty
         return ExitCode.OK
     edits = pick(state, shard, edits, lambda edit: edit.entry_id)
+    if workers is not None:
+        return run_update_job(state, jobs, edits, dry_run, Format(fmt), report)
     return _run(state, edits, dry_run, Format(fmt), report)
 
 

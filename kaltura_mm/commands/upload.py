@@ -21,6 +21,8 @@ from kaltura_mm.commands.context import AppContext, app, common_options, lock_wa
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import Interrupts, max_duration_option
+from kaltura_mm.commands.job_options import job_options
+from kaltura_mm.commands.job_run import JobRun
 from kaltura_mm.commands.params import ByteSize
 from kaltura_mm.commands.progress import UploadDisplay, human_bytes
 from kaltura_mm.commands.shard import pick_uploads, shard_option
@@ -28,6 +30,7 @@ from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.sources import UploadItem, collect
 from kaltura_mm.commands.store_option import open_state, store_option
 from kaltura_mm.commands.upload_batch import UploadBatch
+from kaltura_mm.commands.upload_job import NewJob, upload_job
 from kaltura_mm.commands.upload_report import (
     UPLOAD_KEYS,
     left_behind,
@@ -103,7 +106,7 @@ def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
 
 
 @click.command("upload")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, metavar="PATH...")
 @click.option("--category", "-c", metavar="ID|PATH", help="Category to put the entries in.")
 @click.option("--name", help="Entry name (one file only; default: the file name).")
 @click.option("--description", help="Entry description.")
@@ -158,6 +161,7 @@ def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
     help="Write every file's outcome to this .csv or .json file.",
 )
 @shard_option
+@job_options
 @common_options
 @click.pass_context
 def upload_command(
@@ -177,10 +181,19 @@ def upload_command(
     retry_failed: bool,
     report: Path | None,
     shard: Shard | None,
+    workers: int | None,
+    job_id: str | None,
+    lease: float,
+    job_worker: bool,
     **meta: Any,
 ) -> int:
     """Upload files, directories (recursive), globs or a CSV manifest; safe to re-run."""
     state = app(ctx)
+    jobs = JobRun(workers, job_id, lease, job_worker)
+    if job_id is not None:  # the job holds the files: PATH... is not read
+        return upload_job(state, state_dir_, concurrency, jobs, report, max_duration)
+    if not paths:
+        raise click.UsageError("Missing argument 'PATH...'.")
     found = collect(paths, Selection(tuple(include), tuple(exclude), documents))
     say_skipped(state, found.skipped)
     if not found.items:  # every file named is empty (each named above): nothing to do yet
@@ -205,6 +218,9 @@ def upload_command(
     # Every category was just read by id or listed (``category_refs``): the library need not
     # read them again before the first file (a round trip of every run).
     checked = all(c > 0 for r in requests for c in r.category_ids)
+    if workers is not None:
+        made = NewJob(requests, options, checked, shard, retry_failed, lock_wait)
+        return upload_job(state, state_dir_, concurrency, jobs, report, max_duration, made)
     return run_uploads(
         state,
         root,
@@ -261,9 +277,8 @@ def run_uploads(
         return code
 
 
-def _execute(
-    batch: UploadBatch, requests: Sequence[UploadRequest], files: int, report: Path | None
-) -> int:
+def upload_requests(batch: UploadBatch, requests: Sequence[UploadRequest], files: int) -> None:
+    """Upload ``requests`` in ``batch`` (``files`` at once), its results checked on the server."""
     state = batch.state
     todo = batch.plan(requests)
     todo += check_claimed(batch)
@@ -279,6 +294,13 @@ def _execute(
             batch.display = shown
             state.client().run(batch.run(todo, files))
     verify(batch)
+
+
+def _execute(
+    batch: UploadBatch, requests: Sequence[UploadRequest], files: int, report: Path | None
+) -> int:
+    state = batch.state
+    upload_requests(batch, requests, files)
     order = {str(r.path): i for i, r in enumerate(requests)}
     batch.results.sort(key=lambda r: order.get(r["path"], 0))
     columns = ("path", "status", "entry_id", "bytes")

@@ -36,7 +36,7 @@ UPLOAD_KEYS = (
 
 # A file refused before upload is the user's input, not a failed operation (docs/cli.md); a
 # session that may not set referenceId is a permission (ReferenceIdNotWritableError).
-_FAILURE_EXIT = {
+FAILURE_EXIT = {
     "file": ExitCode.NOT_FOUND,
     "bad_input": ExitCode.BAD_INPUT,
     "permission": ExitCode.AUTH,
@@ -113,7 +113,7 @@ def summary(batch: UploadBatch) -> int:
     name_auth_fixes(state, batch.errors)  # once per kind: how to fix a session's refusals
     refused = {f.kind for f in map(describe, batch.errors) if f.code is ExitCode.AUTH}
     kinds = [
-        ExitCode.AUTH if r["error"] in refused else _FAILURE_EXIT.get(r["error"], ExitCode.FAILED)
+        ExitCode.AUTH if r["error"] in refused else FAILURE_EXIT.get(r["error"], ExitCode.FAILED)
         for r in failed
     ]
     return for_items(done, kinds)

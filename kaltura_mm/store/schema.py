@@ -120,11 +120,47 @@ _BUDGET = (
         blocked_until DOUBLE PRECISION NOT NULL)""",
 )
 
+# 4: one job, many workers (``kaltura_mm.jobs``): a job, its items with their leases (on the
+# database's clock) and outcomes, and the workers that joined it. ``item_state`` is ``todo``,
+# ``claimed`` (by ``worker`` until ``lease_until``) or ``done`` (``outcome`` recorded once).
+_JOBS = (
+    """CREATE TABLE jobs (
+        job_id VARCHAR(32) NOT NULL PRIMARY KEY,
+        kind VARCHAR(32) NOT NULL,
+        target VARCHAR(40) NOT NULL,
+        spec TEXT NOT NULL,
+        lease DOUBLE PRECISION NOT NULL,
+        items BIGINT NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE job_items (
+        job_id VARCHAR(32) NOT NULL,
+        seq BIGINT NOT NULL,
+        payload TEXT NOT NULL,
+        item_state VARCHAR(8) NOT NULL,
+        worker VARCHAR(128),
+        lease_until DOUBLE PRECISION,
+        claims BIGINT NOT NULL,
+        outcome TEXT,
+        done_by VARCHAR(128),
+        PRIMARY KEY (job_id, seq))""",
+    "CREATE INDEX job_items_open ON job_items (job_id, item_state, seq)",
+    """CREATE TABLE job_workers (
+        job_id VARCHAR(32) NOT NULL,
+        worker VARCHAR(128) NOT NULL,
+        host VARCHAR(256) NOT NULL,
+        pid BIGINT NOT NULL,
+        started_at DOUBLE PRECISION NOT NULL,
+        seen_at DOUBLE PRECISION NOT NULL,
+        done BIGINT NOT NULL,
+        PRIMARY KEY (job_id, worker))""",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _FIRST,
     # 2: ``kaltura-mm uploads`` lists the pending uploads oldest first, among 100,000s of rows.
     ("CREATE INDEX IF NOT EXISTS uploads_pending ON uploads (complete, updated_at)",),
     _BUDGET,
+    _JOBS,
 )
 _VERSIONS = """CREATE TABLE IF NOT EXISTS schema_version (
     version BIGINT NOT NULL PRIMARY KEY,

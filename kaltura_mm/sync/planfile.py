@@ -47,11 +47,12 @@ def dump(plan: Plan, out: TextIO, target: Mapping[str, Any] | None = None) -> No
     out.write(',\n "items": [')
     for number, item in enumerate(plan.items):
         out.write(",\n  " if number else "\n  ")
-        out.write(json.dumps(_item(item), ensure_ascii=False))
+        out.write(json.dumps(item_data(item), ensure_ascii=False))
     out.write("\n ]\n}\n")
 
 
-def _item(item: PlanItem) -> dict[str, Any]:
+def item_data(item: PlanItem) -> dict[str, Any]:
+    """Return one plan item as JSON-ready data (``read_item`` reads it back)."""
     data = attrs.asdict(item, recurse=True)
     data["actions"] = list(item.actions)
     data["before"], data["after"] = dict(item.before), dict(item.after)
@@ -68,7 +69,7 @@ def loads(text: str) -> tuple[Plan, dict[str, Any]]:
             raise ValueError(f"its version {data.get('version')!r} is not {VERSION}")
         plan = Plan(
             scope=Place(**data["scope"]),
-            items=tuple(_read_item(i) for i in data["items"]),
+            items=tuple(read_item(i) for i in data["items"]),
             create=tuple(data["create"]),
             prune=data["prune"],
             managed=tuple(data["managed"]),
@@ -81,7 +82,8 @@ def loads(text: str) -> tuple[Plan, dict[str, Any]]:
     return plan, dict(data.get("target") or {})
 
 
-def _read_item(data: Mapping[str, Any]) -> PlanItem:
+def read_item(data: Mapping[str, Any]) -> PlanItem:
+    """Return the plan item ``item_data`` wrote."""
     fields = dict(data)
     fields["actions"] = tuple(fields["actions"])
     fields["attach"] = tuple(Place(**p) for p in fields["attach"])

@@ -22,7 +22,8 @@ from tests.cli.conftest import Result
 COMMAND_MODULES = {listed.path.rpartition(".")[0] for listed in COMMANDS.values()}
 EVERY_COMMAND = [
     "add", "apply", "auth", "categories", "check", "config", "delete", "demo", "detach", "get",
-    "ks", "list", "move", "replace", "restore", "sandbox", "sync", "update", "upload", "uploads",
+    "jobs", "ks", "list", "move", "replace", "restore", "sandbox", "sync", "update", "upload",
+    "uploads",
 ]  # fmt: skip
 
 

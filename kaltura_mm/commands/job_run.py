@@ -1,0 +1,126 @@
+"""What every command run as a job does alike (``--workers``, ``--job``; ``job_options``).
+
+``open_job`` makes the job (its id announced) or joins one (of the same kind and server);
+``drive`` starts the worker processes and waits for them, then works here on what is left (a
+dead worker's items, once its lease ends); ``report`` prints the job's one report from the
+outcomes in the store, in the items' order, and returns its exit code. An outcome is the
+command's own result line plus ``_exit``, the exit code that item alone would give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from kaltura_mm.commands.context import AppContext
+from kaltura_mm.commands.exit_codes import ExitCode, for_items
+from kaltura_mm.commands.failures import CliError
+from kaltura_mm.commands.interrupts import Interrupts
+from kaltura_mm.commands.job_options import announce, run_workers
+from kaltura_mm.commands.shell import command_line
+from kaltura_mm.jobs import Claimed, Job, JobQueue, work
+
+EXIT = "_exit"  # the outcome's key for its own exit code (not shown)
+Handler = Callable[[Sequence[Claimed]], Mapping[int, Mapping[str, Any] | None]]
+
+
+@attrs.frozen
+class JobRun:
+    """``--workers``, ``--job``, ``--lease`` and the hidden ``--job-worker`` of one run."""
+
+    workers: int | None
+    job_id: str | None
+    lease: float
+    worker_only: bool
+
+    @property
+    def joining(self) -> bool:
+        """Return whether the run joins a job (``--job``) rather than making one."""
+        return self.job_id is not None
+
+
+def open_job(
+    state: AppContext,
+    queue: JobQueue,
+    run: JobRun,
+    kind: str,
+    made: tuple[Mapping[str, Any], Iterable[Mapping[str, Any]]] | None,
+) -> Job:
+    """Make the job of ``made`` (spec, items) and say its id, or join ``run.job_id``."""
+    if made is not None:
+        spec, items = made
+        job = queue.create(kind, state.target().key, spec, items, run.lease)
+        announce(state, job, run.workers, queue.store.where)
+        return job
+    job = queue.job(run.job_id or "")
+    if job.kind != kind:
+        raise CliError(
+            f"job {job.job_id} is a {job.kind} job", f"join it with `kaltura-mm {job.kind}`"
+        )
+    if job.target != state.target().key:
+        raise CliError(
+            f"job {job.job_id} is for another server or partner than this run's settings",
+            "run with the settings (profile, --service-url, --partner-id) the job was made with",
+        )
+    return job
+
+
+def drive(
+    state: AppContext,
+    queue: JobQueue,
+    job: Job,
+    run: JobRun,
+    handler: Callable[[Interrupts], Handler],
+    max_duration: float | None = None,
+    batch: int = 8,
+) -> Interrupts:
+    """Run the job's workers (``--workers``), then work here on what is left; return how the
+    run was stopped (Ctrl-C, ``--max-duration``), if it was."""
+    with Interrupts(state.say, max_duration) as interrupts:
+        if run.workers and not run.worker_only:
+            codes = run_workers(state, job.job_id, run.workers)
+            ended = sum(1 for c in codes if c not in (ExitCode.OK, ExitCode.INTERRUPTED))
+            if ended:
+                state.say(f"{ended} of {run.workers} workers ended early; going on here")
+        if not interrupts.stopping:  # what a dead worker (or nobody yet) left: done here
+            work(queue, job, handler(interrupts), stop=interrupts.event, batch=batch)
+    return interrupts
+
+
+def report(
+    state: AppContext,
+    queue: JobQueue,
+    job: Job,
+    interrupts: Interrupts,
+    write: Callable[[Sequence[dict[str, Any]]], None],
+    blank: Callable[[Mapping[str, Any]], dict[str, Any]],
+) -> int:
+    """Hand the job's result lines (``blank(item)`` for an item not done) to ``write``, say the
+    totals and return the exit code: as one run of all the items would have."""
+    lines: list[dict[str, Any]] = []
+    codes: list[ExitCode] = []
+    for item, outcome in queue.outcomes(job.job_id):
+        if outcome is None:
+            lines.append(blank(item.payload))
+            continue
+        line = dict(outcome)
+        codes.append(ExitCode(int(line.pop(EXIT, 0) or 0)))
+        lines.append(line)
+    write(lines)
+    failed = [c for c in codes if c is not ExitCode.OK]
+    done, left = len(codes) - len(failed), job.items - len(codes)
+    state.say(f"job {job.job_id}: {done} done, {len(failed)} failed, {left} not finished")
+    if left:
+        state.say(
+            "the job is not finished: run this to go on with it (with the same --store and "
+            "settings):\n  " + command_line(["kaltura-mm", job.kind, "--job", job.job_id])
+        )
+        return ExitCode.TIME_LIMIT if interrupts.timed_out else ExitCode.INTERRUPTED
+    return for_items(done, failed)
+
+
+def worker_exit(interrupts: Interrupts) -> int:
+    """Return a worker process's exit code: its outcomes are in the store, not on stdout."""
+    return ExitCode.INTERRUPTED if interrupts.stopping else ExitCode.OK
