@@ -60,17 +60,27 @@ class RetryPolicy:
     max_backoff: float = 10.0
     jitter: float = 0.5
 
-    def delay(self, attempt: int, random: Random) -> float:
-        """Return the pause after failed attempt number ``attempt`` (1-based)."""
-        backoff = min(self.max_backoff, self.initial_backoff * 2.0 ** (attempt - 1))
+    def delay(
+        self, attempt: int, random: Random, base: float | None = None, cap: float | None = None
+    ) -> float:
+        """Return the pause after failed attempt number ``attempt`` (1-based): the one backoff,
+        growing from ``base`` up to ``cap`` (None: ``initial_backoff``, ``max_backoff``)."""
+        first = self.initial_backoff if base is None else base
+        most = self.max_backoff if cap is None else cap
+        backoff = min(most, first * 2.0 ** max(0, attempt - 1))
         return max(0.0, backoff) + random.uniform(0, self.jitter)
+
+    def sends(self, *, blocked: bool) -> int:
+        """Return how often a request may be sent: ``throttled_attempts`` if the rate limiter
+        blocked it, else ``attempts``."""
+        return self.throttled_attempts if blocked else self.attempts
 
 
 def attempts_for(target: Sendable, policy: RetryPolicy, throttled: bool = False) -> int:
     """Return how many times ``target`` may be sent: once if it carries file bytes."""
     if isinstance(target, Call) and target.file is not None:
         return 1
-    return policy.throttled_attempts if throttled else policy.attempts
+    return policy.sends(blocked=throttled)
 
 
 def blocked_from(outcome: MultiResponse) -> int | None:
