@@ -90,6 +90,8 @@ class Backoff:
     limiter blocked (``blocked``), ``attempts`` for one that got no usable answer; ``limit``, when
     a caller set its own bound (``Pace.max_attempts``), in place of the policy's. ``base`` and
     ``cap`` shape the pause where a flow paces differently (None: the policy's backoff).
+    ``paced``: the flow waits as it learned itself (the batch engine's limiter windows): the
+    runtime only says whether, answering 0.0 or None and drawing no jitter.
     ``runtime.throttle.again`` asks and pauses in one step.
     """
 
@@ -98,6 +100,7 @@ class Backoff:
     limit: int | None = None
     base: float | None = None
     cap: float | None = None
+    paced: bool = False
 
 
 @attrs.frozen

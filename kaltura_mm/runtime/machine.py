@@ -35,6 +35,7 @@ from kaltura_mm.runtime.effects import (
     check_flow,
 )
 from kaltura_mm.runtime.exchange import Outgoing, Pause, Sendable
+from kaltura_mm.runtime.retry import full_jitter
 from kaltura_mm.runtime.sending import call_flow
 from kaltura_mm.runtime.server_clock import ServerClock
 from kaltura_mm.runtime.settings import Settings
@@ -225,7 +226,11 @@ class Machine:
         limit = policy.sends(blocked=ask.blocked) if ask.limit is None else ask.limit
         if ask.attempt >= limit:
             return None
-        return policy.delay(ask.attempt, self._random, ask.base, ask.cap)
+        if ask.paced:
+            return 0.0
+        if ask.base is None:
+            return policy.delay(ask.attempt, self._random)
+        return full_jitter(ask.attempt, self._random.random(), ask.base, ask.cap)
 
     def _sleep(self, task: Task, seconds: float) -> None:
         now = self._clock()

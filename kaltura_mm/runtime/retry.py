@@ -60,20 +60,23 @@ class RetryPolicy:
     max_backoff: float = 10.0
     jitter: float = 0.5
 
-    def delay(
-        self, attempt: int, random: Random, base: float | None = None, cap: float | None = None
-    ) -> float:
-        """Return the pause after failed attempt number ``attempt`` (1-based): the one backoff,
-        growing from ``base`` up to ``cap`` (None: ``initial_backoff``, ``max_backoff``)."""
-        first = self.initial_backoff if base is None else base
-        most = self.max_backoff if cap is None else cap
-        backoff = min(most, first * 2.0 ** max(0, attempt - 1))
+    def delay(self, attempt: int, random: Random) -> float:
+        """Return the pause after failed attempt number ``attempt`` (1-based)."""
+        backoff = min(self.max_backoff, self.initial_backoff * 2.0 ** (attempt - 1))
         return max(0.0, backoff) + random.uniform(0, self.jitter)
 
     def sends(self, *, blocked: bool) -> int:
         """Return how often a request may be sent: ``throttled_attempts`` if the rate limiter
         blocked it, else ``attempts``."""
         return self.throttled_attempts if blocked else self.attempts
+
+
+def full_jitter(attempt: int, unit: float, base: float, cap: float | None = None) -> float:
+    """Return the pause before retry ``attempt`` (1-based) of a flow that shapes its own waits
+    (``Backoff(base=, cap=)``): exponential from ``base`` up to ``cap``, times ``unit`` in
+    [0, 1) ("full jitter": waiters spread over the whole interval)."""
+    grown = base * 2.0 ** max(0, attempt - 1)
+    return unit * (grown if cap is None else min(cap, grown))
 
 
 def attempts_for(target: Sendable, policy: RetryPolicy, throttled: bool = False) -> int:
@@ -115,7 +118,7 @@ def retrying(
             return outcome
         start = blocked_from(outcome)
         if start is None or number >= policy.throttled_attempts:
-            return pieces.whole(outcome)
+            return attrs.evolve(pieces.whole(outcome), sends=number)
         log.warning("retrying %s from item %d (attempt %d): blocked", target.label, start, number)
         current = pieces.rest(outcome, start)
         yield Pause(policy.delay(number, random))
