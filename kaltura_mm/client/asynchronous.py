@@ -51,15 +51,10 @@ class AsyncClient(ClientBase, AsyncVerbs):
     ) -> None:
         """Use ``config``, or build one from keyword settings (``service_url=``, ``ks=``...).
 
-        ``shared_budget``: pace by the rate budget kaltura-mm processes share
-        (``kaltura_mm.budget``): True on, False off (this client learns the server's limiter
-        alone), a budget of your own; None (the default) as ``KALTURA_MM_SHARED_BUDGET`` says,
-        off unless it is ``on``.
-
-        ``clock``: the time every wait of a run (backoffs, the rate limiter's windows, the
-        patience bound) passes on: ``kaltura_mm.runtime.clock.SystemTime`` by default,
-        ``VirtualTime`` to simulate it. ``random``: the source of backoff jitter
-        (a ``random.Random``; seed one to replay a run's pauses).
+        ``shared_budget``, ``clock`` and ``random`` as ``Client``'s: the shared rate budget
+        (None: as ``KALTURA_MM_SHARED_BUDGET`` says), the time every wait of a run passes on
+        (``kaltura_mm.runtime.clock.SystemTime`` by default, ``VirtualTime`` to simulate it),
+        the source of backoff jitter (a ``random.Random``).
         """
         super().__init__(
             config,
@@ -103,6 +98,7 @@ class AsyncClient(ClientBase, AsyncVerbs):
 
         answers: asyncio.Queue[Answer | BaseException] = asyncio.Queue()
         flying: list[asyncio.Task[None]] = []
+        awaited = 0  # answers still to come (a task may finish after its answer was taken)
         try:
             while True:
                 action = machine.next_action()
@@ -110,9 +106,12 @@ class AsyncClient(ClientBase, AsyncVerbs):
                     machine.answer(await self._send(action, progress))  # nothing else to do
                 elif isinstance(action, Send):
                     flying.append(asyncio.create_task(self._post(action, progress, answers)))
+                    awaited += 1
                 elif isinstance(action, Wait):
                     flying = [t for t in flying if not t.done()]
-                    for answer in await _arrived(answers, action.until, self._clock, bool(flying)):
+                    got = await _arrived(answers, action.until, self._clock, awaited > 0)
+                    awaited -= len(got)
+                    for answer in got:
                         machine.answer(answer)
                 else:
                     yield action

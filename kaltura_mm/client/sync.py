@@ -106,6 +106,7 @@ class Client(ClientBase, SyncVerbs):
 
         answers: queue.SimpleQueue[Answer | BaseException] = queue.SimpleQueue()
         flying: list[Future[None]] = []
+        awaited = 0  # answers still to come (a future may finish after its answer was taken)
         try:
             while True:
                 action = machine.next_action()
@@ -113,9 +114,12 @@ class Client(ClientBase, SyncVerbs):
                     machine.answer(self._send(action, progress))  # nothing else to do meanwhile
                 elif isinstance(action, Send):
                     flying.append(self._start(action, progress, answers))
+                    awaited += 1
                 elif isinstance(action, Wait):
                     flying = [f for f in flying if not f.done()]
-                    for answer in _arrived(answers, action.until, self._clock, bool(flying)):
+                    got = _arrived(answers, action.until, self._clock, awaited > 0)
+                    awaited -= len(got)
+                    for answer in got:
                         machine.answer(answer)
                 elif isinstance(action, Item):
                     yield action.value
