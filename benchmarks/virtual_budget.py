@@ -84,13 +84,10 @@ def run_processes(
             else:
                 raise AssertionError(f"unexpected action {action!r}")
 
-    def claim(index: int, send: Send) -> None:
-        gate = processes[index].gate
-        wait, ticket = gate.before(send.target) if gate else (0.0, None)
-        if gate is not None and ticket is None:  # not yet: ask again then
-            push(now[0] + wait, index, "claim", send=send)
-            return
-        push(now[0] + server.rng.uniform(0.02, 0.05), index, "arrive", send=send, ticket=ticket)
+    def claim(index: int, send: Send) -> None:  # the machine waited for the budget's turn
+        push(
+            now[0] + server.rng.uniform(0.02, 0.05), index, "arrive", send=send, ticket=send.ticket
+        )
 
     for index in range(parts):
         step(index)
@@ -98,10 +95,6 @@ def run_processes(
         event = heapq.heappop(events)
         now[0] = clock.at = max(now[0], event.at)
         process = processes[event.process]
-        if event.kind == "claim":
-            assert event.send is not None
-            claim(event.process, event.send)
-            continue
         if event.kind == "arrive":
             assert event.send is not None
             answer = server.respond(event.send)

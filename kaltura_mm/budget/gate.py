@@ -1,7 +1,8 @@
-"""The gate every request passes: the client adapters call it around each send.
+"""The gate every request passes: the runtime asks it before each send, the adapters after.
 
 ``before(target)`` charges each sub-call to its own (service, action) in the shared budget and
-returns how long to wait before sending; ``after(...)`` reads the answer for ``ACTION_BLOCKED``
+returns how long to wait before sending (the runtime's machine waits, on its clock, within the
+patience: ``Settings.limits``); ``after(...)`` reads the answer for ``ACTION_BLOCKED``
 items and tells the budget, so that what one process learns every process uses at its next claim.
 ``known`` answers the runtime's ``SharedLimit`` effect (the batch engine sizes its steps by it).
 
@@ -68,24 +69,6 @@ class Gate:
     def key(self, service: str, action: str) -> Key:
         """Return the budget's key for one action of this client's server and partner."""
         return Key(self._server, self._partner, service.lower(), action.lower())
-
-    def turn(self, target: Call[Any] | MultiRequest, sleep: Callable[[float], None]) -> Ticket:
-        """Wait (with ``sleep``) until the budget charges ``target``'s calls; return the ticket."""
-        while True:
-            wait, ticket = self.before(target)
-            if ticket is not None:
-                return ticket
-            sleep(wait)
-
-    async def aturn(self, target: Call[Any] | MultiRequest) -> Ticket:
-        """``turn`` for asyncio: wait with ``asyncio.sleep``."""
-        import asyncio
-
-        while True:
-            wait, ticket = self.before(target)
-            if ticket is not None:
-                return ticket
-            await asyncio.sleep(wait)
 
     def before(self, target: Call[Any] | MultiRequest) -> tuple[float, Ticket | None]:
         """Charge ``target``'s calls now if the budget allows; else return the seconds to wait

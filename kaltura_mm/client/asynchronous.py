@@ -7,7 +7,6 @@ read in a worker thread (``kaltura_mm.transport``), so a slow disk never stalls 
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,10 +22,12 @@ from kaltura_mm.runtime.effects import single
 if TYPE_CHECKING:
     # asyncio and httpx are imported where first used (see benchmarks/bench_import.py).
     import asyncio
+    from random import Random
 
     import httpx
 
     from kaltura_mm.budget import Budget
+    from kaltura_mm.runtime.clock import TimeSource
     from kaltura_mm.runtime.effects import Flow, Stream
     from kaltura_mm.runtime.machine import Machine
 
@@ -44,16 +45,25 @@ class AsyncClient(ClientBase, AsyncVerbs):
         ks_provider: KsProvider | None = None,
         http_transport: httpx.AsyncBaseTransport | None = None,
         shared_budget: bool | Budget | None = None,
+        clock: TimeSource | None = None,
+        random: Random | None = None,
         **settings: Any,
     ) -> None:
         """Use ``config``, or build one from keyword settings (``service_url=``, ``ks=``...).
 
-        ``shared_budget``: pace by the rate budget kaltura-mm processes share
-        (``kaltura_mm.budget``): True on, False off (this client learns the server's limiter
-        alone), a budget of your own; None (the default) as ``KALTURA_MM_SHARED_BUDGET`` says,
-        off unless it is ``on``.
+        ``shared_budget``, ``clock`` and ``random`` as ``Client``'s: the shared rate budget
+        (None: as ``KALTURA_MM_SHARED_BUDGET`` says), the time every wait of a run passes on
+        (``kaltura_mm.runtime.clock.SystemTime`` by default, ``VirtualTime`` to simulate it),
+        the source of backoff jitter (a ``random.Random``).
         """
-        super().__init__(config, ks_provider=ks_provider, shared_budget=shared_budget, **settings)
+        super().__init__(
+            config,
+            ks_provider=ks_provider,
+            shared_budget=shared_budget,
+            clock=clock,
+            random=random,
+            **settings,
+        )
         self._transport = http_transport
         self._client: httpx.AsyncClient | None = None
         self._limit: asyncio.Semaphore | None = None
@@ -88,6 +98,7 @@ class AsyncClient(ClientBase, AsyncVerbs):
 
         answers: asyncio.Queue[Answer | BaseException] = asyncio.Queue()
         flying: list[asyncio.Task[None]] = []
+        awaited = 0  # answers still to come (a task may finish after its answer was taken)
         try:
             while True:
                 action = machine.next_action()
@@ -95,10 +106,13 @@ class AsyncClient(ClientBase, AsyncVerbs):
                     machine.answer(await self._send(action, progress))  # nothing else to do
                 elif isinstance(action, Send):
                     flying.append(asyncio.create_task(self._post(action, progress, answers)))
+                    awaited += 1
                 elif isinstance(action, Wait):
-                    for answer in await _arrived(answers, action.until):
-                        machine.answer(answer)
                     flying = [t for t in flying if not t.done()]
+                    got = await _arrived(answers, action.until, self._clock, awaited > 0)
+                    awaited -= len(got)
+                    for answer in got:
+                        machine.answer(answer)
                 else:
                     yield action
                     if isinstance(action, Done):
@@ -123,21 +137,19 @@ class AsyncClient(ClientBase, AsyncVerbs):
 
         if self._limit is None:
             self._limit = asyncio.Semaphore(self._config.max_concurrency)
-        # the shared rate budget's turn (kaltura_mm.budget)
-        ticket = await self._gate.aturn(send.target) if self._gate else None
         try:
             async with self._limit:
                 status, headers, body = await transport.asend(
                     self._http,
                     send.request,
                     progress,
-                    transport.limits_of(self._config, send.deadline),
+                    transport.limits_of(self._config, send.deadline, self._clock.now()),
                     send.target.label,
                 )
         except KalturaError as exc:
             return Failed(send.id, exc)
-        if self._gate and ticket:
-            self._gate.after(send.target, ticket, body)
+        if self._gate and send.ticket:  # the shared rate budget learns (kaltura_mm.budget)
+            self._gate.after(send.target, send.ticket, body)
         return Reply(send.id, status, headers, body)
 
     @property
@@ -163,14 +175,21 @@ class AsyncClient(ClientBase, AsyncVerbs):
 
 
 async def _arrived(
-    answers: asyncio.Queue[Answer | BaseException], until: float | None
+    answers: asyncio.Queue[Answer | BaseException],
+    until: float | None,
+    clock: TimeSource,
+    flying: bool,
 ) -> list[Answer]:
-    """Return the answers that arrived by ``until`` (at least one unless it passed)."""
+    """Return the answers that arrived by ``until`` on ``clock`` (at least one unless it
+    passed); as the thread client's ``_arrived``."""
     import asyncio
 
+    if not flying and answers.empty() and until is not None:
+        await clock.asleep(until - clock.now())
+        return []
     got: list[Answer | BaseException] = []
     if answers.empty():
-        timeout = None if until is None else max(0.0, until - time.monotonic())
+        timeout = None if until is None or not clock.real else max(0.0, until - clock.now())
         try:
             got.append(await asyncio.wait_for(answers.get(), timeout))
         except TimeoutError:

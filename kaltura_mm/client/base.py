@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import random
-import time
+import random as _random
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Self
 
@@ -11,8 +10,11 @@ from kaltura_mm.config import Config
 from kaltura_mm.ks import FixedKs, KsProvider, SecretKs
 
 if TYPE_CHECKING:
+    from random import Random
+
     from kaltura_mm.budget import Budget, Gate
     from kaltura_mm.runtime.actions import Answer
+    from kaltura_mm.runtime.clock import TimeSource
     from kaltura_mm.runtime.machine import Machine
 
 
@@ -55,11 +57,17 @@ class ClientBase:
         *,
         ks_provider: KsProvider | None = None,
         shared_budget: bool | Budget | None = None,
+        clock: TimeSource | None = None,
+        random: Random | None = None,
         **settings: Any,
     ) -> None:
+        from kaltura_mm.runtime.clock import SystemTime
+
         self._config = config or Config(**settings)
         self._ks = ks_provider or provider_for(self._config)
-        self._random = random.Random()  # backoff jitter and multipart boundaries, not security
+        self._clock: TimeSource = clock or SystemTime()  # every wait of a run, and its deadlines
+        # backoff jitter and multipart boundaries, not security
+        self._random = random or _random.Random()
         self._gate = gate_for(self._config, shared_budget)
 
     @classmethod
@@ -90,7 +98,7 @@ class ClientBase:
             limits=self._gate,
         )
         return Machine(
-            flow, settings, clock=time.monotonic, random=self._random, streaming=streaming
+            flow, settings, clock=self._clock.now, random=self._random, streaming=streaming
         )
 
     def __repr__(self) -> str:

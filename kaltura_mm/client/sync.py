@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,12 +22,14 @@ if TYPE_CHECKING:
     # httpx and the thread pool are imported where first used, so that ``import kaltura_mm``
     # and building a client stay fast (see benchmarks/bench_import.py).
     from concurrent.futures import Future, ThreadPoolExecutor
+    from random import Random
 
     import httpx
 
     from kaltura_mm.budget import Budget
     from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Progress
     from kaltura_mm.runtime.actions import Answer, Send
+    from kaltura_mm.runtime.clock import TimeSource
     from kaltura_mm.runtime.effects import Flow, Stream
     from kaltura_mm.runtime.machine import Machine
 
@@ -46,6 +47,8 @@ class Client(ClientBase, SyncVerbs):
         ks_provider: KsProvider | None = None,
         http_transport: httpx.BaseTransport | None = None,
         shared_budget: bool | Budget | None = None,
+        clock: TimeSource | None = None,
+        random: Random | None = None,
         **settings: Any,
     ) -> None:
         """Use ``config``, or build one from keyword settings (``service_url=``, ``ks=``...).
@@ -54,8 +57,20 @@ class Client(ClientBase, SyncVerbs):
         (``kaltura_mm.budget``): True on, False off (this client learns the server's limiter
         alone), a budget of your own; None (the default) as ``KALTURA_MM_SHARED_BUDGET`` says,
         off unless it is ``on``.
+
+        ``clock``: the time every wait of a run (backoffs, the rate limiter's windows, the
+        patience bound) passes on: ``kaltura_mm.runtime.clock.SystemTime`` by default,
+        ``VirtualTime`` to simulate it. ``random``: the source of backoff jitter
+        (a ``random.Random``; seed one to replay a run's pauses).
         """
-        super().__init__(config, ks_provider=ks_provider, shared_budget=shared_budget, **settings)
+        super().__init__(
+            config,
+            ks_provider=ks_provider,
+            shared_budget=shared_budget,
+            clock=clock,
+            random=random,
+            **settings,
+        )
         self._transport = http_transport
         self._client: httpx.Client | None = None
         self._pool: ThreadPoolExecutor | None = None
@@ -91,6 +106,7 @@ class Client(ClientBase, SyncVerbs):
 
         answers: queue.SimpleQueue[Answer | BaseException] = queue.SimpleQueue()
         flying: list[Future[None]] = []
+        awaited = 0  # answers still to come (a future may finish after its answer was taken)
         try:
             while True:
                 action = machine.next_action()
@@ -98,10 +114,13 @@ class Client(ClientBase, SyncVerbs):
                     machine.answer(self._send(action, progress))  # nothing else to do meanwhile
                 elif isinstance(action, Send):
                     flying.append(self._start(action, progress, answers))
+                    awaited += 1
                 elif isinstance(action, Wait):
-                    for answer in _arrived(answers, action.until):
-                        machine.answer(answer)
                     flying = [f for f in flying if not f.done()]
+                    got = _arrived(answers, action.until, self._clock, awaited > 0)
+                    awaited -= len(got)
+                    for answer in got:
+                        machine.answer(answer)
                 elif isinstance(action, Item):
                     yield action.value
                 else:
@@ -126,20 +145,18 @@ class Client(ClientBase, SyncVerbs):
         from kaltura_mm import transport
         from kaltura_mm.runtime.actions import Failed, Reply
 
-        # the shared rate budget's turn (kaltura_mm.budget)
-        ticket = self._gate.turn(send.target, time.sleep) if self._gate else None
         try:
             status, headers, body = transport.send(
                 self._http,
                 send.request,
                 progress,
-                transport.limits_of(self._config, send.deadline),
+                transport.limits_of(self._config, send.deadline, self._clock.now()),
                 send.target.label,
             )
         except KalturaError as exc:
             return Failed(send.id, exc)
-        if self._gate and ticket:
-            self._gate.after(send.target, ticket, body)
+        if self._gate and send.ticket:  # the shared rate budget learns (kaltura_mm.budget)
+            self._gate.after(send.target, send.ticket, body)
         return Reply(send.id, status, headers, body)
 
     @property
@@ -177,10 +194,18 @@ class Client(ClientBase, SyncVerbs):
 
 
 def _arrived(
-    answers: queue.SimpleQueue[Answer | BaseException], until: float | None
+    answers: queue.SimpleQueue[Answer | BaseException],
+    until: float | None,
+    clock: TimeSource,
+    flying: bool,
 ) -> list[Answer]:
-    """Return the answers that arrived by ``until`` (at least one unless it passed)."""
-    timeout = None if until is None else max(0.0, until - time.monotonic())
+    """Return the answers that arrived by ``until`` on ``clock`` (at least one unless it
+    passed). With nothing in flight the clock is slept on; on a virtual clock a request takes no
+    time, so an answer in flight is waited for rather than the clock moved past it."""
+    if not flying and answers.empty() and until is not None:
+        clock.sleep(until - clock.now())
+        return []
+    timeout = None if until is None or not clock.real else max(0.0, until - clock.now())
     try:
         got = [answers.get(timeout=timeout)]
     except queue.Empty:

@@ -5,8 +5,10 @@ Rules it keeps:
 
 1. Calls go in multiRequests of at most ``Pace.batch_size``, at most ``Pace.parallel`` in flight.
 2. An item answered ``ACTION_BLOCKED`` (or a whole batch answered 429, 5xx or no answer) is sent
-   again, and only those. An item blocked ``max_attempts`` times (by default the run's
-   ``RetryPolicy.throttled_attempts``) fails with the server's error.
+   again, and only those, as often as the runtime says (``Backoff``: the run's
+   ``RetryPolicy.throttled_attempts``, ``--retries``; ``Pace.max_attempts`` when a caller set
+   it); then it fails with the server's error. A blocked item waits for the learned window
+   (below), an item with no usable answer for the runtime's backoff.
 3. What an answer means for an item (done, already done, failed, send again) is the operation's
    own ``classify``; a batch with no usable answer marks its items "may have run" for it.
 
@@ -35,22 +37,21 @@ from kaltura_mm.errors import (
     KalturaError,
     ResponseError,
     TransportError,
-    is_throttle,
 )
 from kaltura_mm.flows.pacing import Learner
 from kaltura_mm.protocol.calls import Call, MultiRequest
 from kaltura_mm.runtime.effects import (
+    Backoff,
     Effect,
     Emit,
     Flow,
     NextDone,
     Now,
-    Reach,
-    Reached,
     SharedLimit,
     Sleep,
     Start,
 )
+from kaltura_mm.runtime.throttle import is_blocked
 
 T = TypeVar("T")
 Status = Literal["done", "already_done", "failed", "would_change"]
@@ -177,13 +178,10 @@ class _Ledger:
     attempts: dict[str, int] = attrs.field(factory=dict)
     maybe_ran: set[str] = attrs.field(factory=set)
 
-    def again(self, entry_id: str, error: KalturaError | None, max_attempts: int) -> bool:
-        """Count one more try of ``entry_id``; record it failed and return False past the limit."""
+    def tried(self, entry_id: str) -> int:
+        """Count one more failed try of ``entry_id``; return how many so far."""
         self.attempts[entry_id] = self.attempts.get(entry_id, 0) + 1
-        if self.attempts[entry_id] < max_attempts:
-            return True
-        self.results[entry_id] = EntryOutcome(entry_id, "failed", error)
-        return False
+        return self.attempts[entry_id]
 
 
 @attrs.define
@@ -232,8 +230,6 @@ def run_batches(
     ``stream``, ``Sending(ids)`` is emitted before each batch goes, and every outcome ``stream``
     accepts as soon as it is final (``client.iterate`` hands them over as they land).
     """
-    policy: Reached = yield Reach()  # a blocked item is sent as often as the run's policy says
-    pace = attrs.evolve(pace, max_attempts=pace.max_attempts or policy.throttled_attempts)
     run = _Run(deque(entry_ids), _Ledger(maybe_ran=set(known)), op, pace, stream)
     learner = Learner()
     while run.pending:
@@ -249,9 +245,8 @@ def run_batches(
         sent_at: float = yield Now()
         answered = yield from _send_step(run, min(step.items, len(run.pending)))
         learner = learner.after(step, sent_at, answered.accepted, answered.blocked)
-        if answered.unanswered:  # no usable answer: back off before sending again
-            tries = max(run.ledger.attempts.get(e, 1) for e in answered.unanswered)
-            yield Sleep(run.log.slept(min(0.25 * 2**tries, 8.0)))
+        if answered.pause:  # no usable answer: back off (the runtime's) before sending again
+            yield Sleep(run.log.slept(answered.pause))
     return {entry_id: run.ledger.results[entry_id] for entry_id in entry_ids}
 
 
@@ -270,17 +265,16 @@ class _Run:
 
 @attrs.frozen
 class _Answered:
-    """What one step's answers said: items accepted, blocked, and sent with no usable answer."""
+    """What one step's answers said: items accepted, blocked, and the pause the runtime asked
+    before items with no usable answer go again."""
 
     accepted: int = 0
     blocked: int = 0
-    unanswered: tuple[str, ...] = ()
+    pause: float = 0.0
 
-    def add(self, accepted: int, blocked: int, unanswered: list[str]) -> _Answered:
+    def add(self, accepted: int, blocked: int, pause: float) -> _Answered:
         """Return the tally with one batch's answers added."""
-        return _Answered(
-            self.accepted + accepted, self.blocked + blocked, self.unanswered + tuple(unanswered)
-        )
+        return _Answered(self.accepted + accepted, self.blocked + blocked, max(self.pause, pause))
 
 
 def _send_step(run: _Run, count: int) -> Emitting[_Answered]:
@@ -313,16 +307,24 @@ def _send_step(run: _Run, count: int) -> Emitting[_Answered]:
 def _answered(run: _Run, batch: list[str], answer: Any, so_far: _Answered) -> Emitting[_Answered]:
     """Settle one batch's answer; queue what must go again; emit what is final."""
     retry, throttled = _settle(batch, answer, run.op, run.ledger)
-    again = [e for e, error in retry if run.ledger.again(e, error, run.pace.max_attempts or 1)]
-    run.pending.extend(again)
+    pause = 0.0
+    for entry_id, error in retry:  # again if the runtime allows (the retry policy, --retries)
+        tries = run.ledger.tried(entry_id)
+        # an item with no usable answer counts as a blocked one: it may not have run, and the
+        # runtime already sent its batch as often as a call goes (``attempts``)
+        wait = yield Backoff(tries, limit=run.pace.max_attempts, paced=throttled)
+        if wait is None:
+            run.ledger.results[entry_id] = EntryOutcome(entry_id, "failed", error)
+        else:
+            run.pending.append(entry_id)
+            pause = max(pause, wait)
     if run.stream is not None:
         for entry_id in batch:
             final = run.ledger.results.get(entry_id)  # set once, when the entry is settled
             if final is not None and run.stream(final):
                 yield Emit(final)
     blocked = len(retry) if throttled else 0
-    unanswered = [] if throttled else [e for e, _ in retry]
-    return so_far.add(len(batch) - len(retry), blocked, unanswered)
+    return so_far.add(len(batch) - len(retry), blocked, 0.0 if throttled else pause)
 
 
 def settle_all(
@@ -337,7 +339,7 @@ def _settle(
 ) -> tuple[list[tuple[str, KalturaError | None]], bool]:
     """Record one answered batch; return the items to send again (with why) and if throttled."""
     if isinstance(answer, KalturaError):
-        if is_throttle(answer):
+        if is_blocked(answer):
             return [(e, answer) for e in batch], True
         if _unanswered(answer):
             ledger.maybe_ran.update(batch)

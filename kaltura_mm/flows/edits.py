@@ -28,7 +28,6 @@ from typing import Any
 import attrs
 
 from kaltura_mm.errors import (
-    ActionBlockedError,
     ConfigError,
     EntryNotFoundError,
     FieldNotWritableError,
@@ -39,6 +38,7 @@ from kaltura_mm.flows.entries import get_entries
 from kaltura_mm.models import BaseEntry, BaseEntryParams
 from kaltura_mm.protocol.calls import Call
 from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.runtime.throttle import is_blocked
 from kaltura_mm.services import base_entry
 
 FIELDS = ("name", "description", "tags", "admin_tags", "reference_id", "partner_data")
@@ -208,7 +208,7 @@ def _quoted(value: str | None) -> str:
 
 def _classifier(by_id: Mapping[str, EditOutcome], kept: dict[str, tuple[str, ...]]) -> Classify:
     def classify(entry_id: str, outcome: Any, _: bool) -> str:
-        if isinstance(outcome, ActionBlockedError):
+        if is_blocked(outcome):
             return RETRY
         if isinstance(outcome, KalturaError):
             return "failed"

@@ -29,7 +29,6 @@ from typing import Any, Literal, overload
 import attrs
 
 from kaltura_mm.errors import (
-    ActionBlockedError,
     CategoryEntryExistsError,
     ConfigError,
     EntryNotFoundError,
@@ -62,6 +61,7 @@ from kaltura_mm.refs import (
 )
 from kaltura_mm.runtime.effects import Emit, Flow, Stream
 from kaltura_mm.runtime.patience import patiently
+from kaltura_mm.runtime.throttle import is_blocked
 from kaltura_mm.services import base_entry, category, category_entry
 
 GET_CHUNK = 500  # ids per getByIds call
@@ -83,7 +83,7 @@ def _unique(entries: EntriesRef) -> list[str]:
 
 
 def _common(outcome: Any) -> str | None:
-    if isinstance(outcome, ActionBlockedError):
+    if is_blocked(outcome):
         return RETRY
     if not isinstance(outcome, KalturaError):
         return "done"

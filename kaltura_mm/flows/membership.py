@@ -40,7 +40,7 @@ from typing import Any
 
 import attrs
 
-from kaltura_mm.errors import ActionBlockedError, EntryNotFoundError, KalturaError
+from kaltura_mm.errors import EntryNotFoundError, KalturaError
 from kaltura_mm.models import (
     CategoryEntry,
     CategoryEntryFilter,
@@ -49,8 +49,9 @@ from kaltura_mm.models import (
     Pager,
 )
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
-from kaltura_mm.runtime.effects import Flow, Sleep
+from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.runtime.patience import patiently
+from kaltura_mm.runtime.throttle import again, is_blocked
 from kaltura_mm.services import category_entry
 
 PAGE = 500  # ids per filter value list, rows per page: the server's caps
@@ -58,7 +59,6 @@ CALLS_PER_REQUEST = 20
 # Up to this many categories are asked about one by one (a move's two): 500 entries' links to
 # one category fit a page, where a list of them could fill it and be split (rule 2).
 ONE_BY_ONE = 4
-BLOCKED_ROUNDS = 8  # requests in a row with a blocked item before the block is raised
 
 
 @attrs.frozen
@@ -196,7 +196,7 @@ def read_membership_with(
         failure: KalturaError | None = None
         for ask, ref in zip(asks, refs, strict=True):
             got = answer.outcome(ref)
-            if isinstance(got, ActionBlockedError):
+            if is_blocked(got):
                 pending.append(ask)
                 blocked = True
             elif isinstance(got, EntryNotFoundError):
@@ -208,11 +208,10 @@ def read_membership_with(
                 pending.extend(ask.after(got))
         if failure is not None:
             raise failure
-        if blocked:
-            blocked_rounds += 1
-            if blocked_rounds >= BLOCKED_ROUNDS:
-                raise next(e for e in answer.errors if isinstance(e, ActionBlockedError))
-            yield Sleep(min(2.0 ** (blocked_rounds - 1), 30.0))
+        if blocked:  # again as often, and after as long, as the runtime says (--retries)
+            blocked_rounds += answer.sends  # the runtime's own sends of it count
+            if not (yield from again(blocked_rounds, base=1.0, cap=30.0)):
+                raise next(e for e in answer.errors if is_blocked(e))
     return membership, [extras[n] for n in range(len(also))]
 
 
@@ -221,7 +220,7 @@ def _extras(answer: MultiResponse, refs: Mapping[int, Ref[Any]], into: dict[int,
     blocked = False
     for n, ref in refs.items():
         got = answer.outcome(ref)
-        if isinstance(got, ActionBlockedError):
+        if is_blocked(got):
             blocked = True
         elif isinstance(got, KalturaError):
             raise got

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from kaltura_mm.errors import ActionBlockedError, ApiError, ConfigError, KalturaError
+from kaltura_mm.errors import ApiError, ConfigError, KalturaError
 from kaltura_mm.flows.batch import RETRY, EntryOutcome, Operation, Pace, run_batches
 from kaltura_mm.refs import EntriesRef, entry_ids_of
 from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.runtime.throttle import is_blocked
 from kaltura_mm.services import base_entry
 
 RECYCLED = -2  # displayInSearch of an entry in the recycle bin (EntryDisplayInSearchType)
@@ -41,7 +42,7 @@ def _ids(entries: EntriesRef) -> list[str]:
 
 def _classify(kind: str) -> Any:
     def classify(_: str, outcome: Any, __: bool) -> str:
-        if isinstance(outcome, ActionBlockedError):
+        if is_blocked(outcome):
             return RETRY
         if not isinstance(outcome, KalturaError):
             return "done"

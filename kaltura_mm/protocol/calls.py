@@ -279,12 +279,15 @@ class MultiResponse:
     """Per-item outcomes of a multiRequest: each a decoded value or a ``KalturaError``.
 
     ``values`` holds each item's result as the server wrote it (JSON), when decoded from an
-    answer: what the server substitutes for a reference to it.
+    answer: what the server substitutes for a reference to it. ``sends``: how many times the
+    runtime sent (the blocked rest of) the batch for this answer; a flow sending its blocked items
+    again counts from there, so that the retry policy bounds both layers together.
     """
 
     outcomes: tuple[Any, ...]
     batch: int = 0
     values: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
+    sends: int = attrs.field(default=1, eq=False, repr=False)
 
     @property
     def server_outcomes(self) -> tuple[Any, ...]:

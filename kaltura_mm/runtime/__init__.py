@@ -14,7 +14,9 @@ Actions out (``next_action()``):
 | ``Send(id, request)``   | starts sending ``request`` (an ``HttpRequest``: method, path,     |
 |                         | headers, body of bytes and ``FilePart`` segments); sends overlap.  |
 |                         | ``alone`` says nothing else can happen before its answer: the      |
-|                         | adapter may send it in place (no thread or task to start)          |
+|                         | adapter may send it in place (no thread or task to start).         |
+|                         | ``ticket``: the shared budget's charge, handed back with the       |
+|                         | answer (``Gate.after``); the machine already waited for its turn   |
 | ``Wait(until)``         | waits until an answer arrives or its clock reaches ``until``      |
 |                         | (``None``: until an answer), then feeds what arrived               |
 | ``Item(value)``         | hands ``value`` to whoever iterates the flow                       |
@@ -28,10 +30,13 @@ the run no longer waits for is dropped. Errors the flow does not handle are rais
 
 Time and chance are injected: ``clock`` (monotonic seconds) dates sleeps, backoffs and
 ``Now()``; ``random`` (a ``random.Random``) draws backoff jitter, ``Draw()`` and multipart
-boundaries. Fed the same answers at the same clock readings with the same seed, a run makes the
-same actions, byte for byte, given a KS that does not change by itself: ``SecretKs`` makes its
-KS from the wall clock and fresh random bytes, so a replay uses a ``FixedKs`` (or a provider of
-its own).
+boundaries. Every wait of a run is the machine's: flows ask for it (``Sleep``, ``Backoff``:
+``runtime.throttle``), and so does the shared rate budget's turn before a send
+(``Settings.limits``); the adapter only carries out ``Wait`` on its clock (``runtime.clock``:
+``SystemTime``, or ``VirtualTime`` for simulated time). Fed the same answers at the same clock
+readings with the same seed, a run makes the same actions, byte for byte, given a KS that does
+not change by itself: ``SecretKs`` makes its KS from the wall clock and fresh random bytes, so a
+replay uses a ``FixedKs`` (or a provider of its own).
 
 How to write an adapter::
 
@@ -76,6 +81,9 @@ _EXPORTS = {
     "RetryPolicy": "kaltura_mm.runtime.retry",
     "Send": "kaltura_mm.runtime.actions",
     "Settings": "kaltura_mm.runtime.settings",
+    "SystemTime": "kaltura_mm.runtime.clock",
+    "TimeSource": "kaltura_mm.runtime.clock",
+    "VirtualTime": "kaltura_mm.runtime.clock",
     "Wait": "kaltura_mm.runtime.actions",
 }
 
@@ -88,6 +96,9 @@ if _typing.TYPE_CHECKING:
     from kaltura_mm.runtime.actions import Reply as Reply
     from kaltura_mm.runtime.actions import Send as Send
     from kaltura_mm.runtime.actions import Wait as Wait
+    from kaltura_mm.runtime.clock import SystemTime as SystemTime
+    from kaltura_mm.runtime.clock import TimeSource as TimeSource
+    from kaltura_mm.runtime.clock import VirtualTime as VirtualTime
     from kaltura_mm.runtime.machine import Clock as Clock
     from kaltura_mm.runtime.machine import Machine as Machine
     from kaltura_mm.runtime.retry import RetryPolicy as RetryPolicy

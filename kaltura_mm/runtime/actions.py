@@ -31,7 +31,9 @@ class Send:
     adapter may send it in place instead of handing it to a thread or a task. ``deadline`` (on
     the machine's clock; None: none) bounds each wait of the request (connecting, each write,
     the answer: ``runtime.silence``): an adapter answers ``Failed`` with a ``TransportError``
-    rather than wait past it, whatever its own timeouts say.
+    rather than wait past it, whatever its own timeouts say. ``ticket``: what the shared rate
+    budget charged for it (``Settings.limits``; None without one), for the adapter to hand back
+    with the answer (``limits.after(target, ticket, body)``) so the budget learns from it.
     """
 
     id: int
@@ -39,6 +41,7 @@ class Send:
     target: Call[Any] | MultiRequest = attrs.field(eq=False, repr=False)
     alone: bool = attrs.field(default=False, eq=False)
     deadline: float | None = attrs.field(default=None, eq=False)
+    ticket: Any = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen

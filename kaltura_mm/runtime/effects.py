@@ -18,6 +18,9 @@ multi-step logic is written once and never twice as sync and async.
 | ``NextDone()``              | ``(tag, outcome)`` of the next background call to finish: the     |
 |                             | value or the ``KalturaError``; ``LookupError`` if none runs       |
 | ``Sleep(seconds)``          | ``None`` once the runtime's clock moved ``seconds`` on            |
+| ``Backoff(attempt, ...)``   | the pause before sending again a request that failed ``attempt``  |
+|                             | times, or ``None``: the retry policy allows no more sends         |
+|                             | (``runtime.throttle``; the flow then raises its error)            |
 | ``Now()``                   | the runtime's clock (monotonic seconds; virtual in a simulation)  |
 | ``Draw()``                  | a float in ``[0, 1)`` from the runtime's random source (jitter)   |
 | ``Reach()``                 | ``Reached``: whether a request of this run reached the server, and |
@@ -76,6 +79,28 @@ class Sleep:
     """Pause the flow for ``seconds`` of the runtime's clock."""
 
     seconds: float
+
+
+@attrs.frozen
+class Backoff:
+    """Ask whether a request that failed ``attempt`` times (1-based) may go again, and when.
+
+    The runtime answers the pause (its one backoff, jitter from its random source) or None when
+    the run's retry policy allows no more sends: ``throttled_attempts`` for a request the rate
+    limiter blocked (``blocked``), ``attempts`` for one that got no usable answer; ``limit``, when
+    a caller set its own bound (``Pace.max_attempts``), in place of the policy's. ``base`` and
+    ``cap`` shape the pause where a flow paces differently (None: the policy's backoff).
+    ``paced``: the flow waits as it learned itself (the batch engine's limiter windows): the
+    runtime only says whether, answering 0.0 or None and drawing no jitter.
+    ``runtime.throttle.again`` asks and pauses in one step.
+    """
+
+    attempt: int
+    blocked: bool = True
+    limit: int | None = None
+    base: float | None = None
+    cap: float | None = None
+    paced: bool = False
 
 
 @attrs.frozen
@@ -150,6 +175,7 @@ Effect: TypeAlias = (
     | Start
     | NextDone
     | Sleep
+    | Backoff
     | Now
     | Draw
     | Reach

@@ -21,6 +21,7 @@ from kaltura_mm.errors import ApiError, KalturaError, TransportError
 from kaltura_mm.protocol.calls import Call, MultiRequest
 from kaltura_mm.runtime.actions import Action, Answer, Done, Item, Reply, Send, Wait
 from kaltura_mm.runtime.effects import (
+    Backoff,
     Draw,
     Emit,
     Interleave,
@@ -33,7 +34,8 @@ from kaltura_mm.runtime.effects import (
     Start,
     check_flow,
 )
-from kaltura_mm.runtime.exchange import Pause, Sendable
+from kaltura_mm.runtime.exchange import Outgoing, Pause, Sendable
+from kaltura_mm.runtime.retry import full_jitter
 from kaltura_mm.runtime.sending import call_flow
 from kaltura_mm.runtime.server_clock import ServerClock
 from kaltura_mm.runtime.settings import Settings
@@ -186,6 +188,8 @@ class Machine:
             return self._next_done(task)
         elif isinstance(effect, Sleep):
             self._sleep(task, effect.seconds)
+        elif isinstance(effect, Backoff):
+            return self._backoff(effect), None
         elif isinstance(effect, Now):
             return self._clock(), None
         elif isinstance(effect, Draw):
@@ -215,6 +219,18 @@ class Machine:
             return None, LookupError("the flow waited for NextDone() with nothing running")
         task.waiting_next = True
         return None
+
+    def _backoff(self, ask: Backoff) -> float | None:
+        """Return the pause before sending again after ``ask.attempt`` failures, or None."""
+        policy = self._settings.retry
+        limit = policy.sends(blocked=ask.blocked) if ask.limit is None else ask.limit
+        if ask.attempt >= limit:
+            return None
+        if ask.paced:
+            return 0.0
+        if ask.base is None:
+            return policy.delay(ask.attempt, self._random)
+        return full_jitter(ask.attempt, self._random.random(), ask.base, ask.cap)
 
     def _sleep(self, task: Task, seconds: float) -> None:
         now = self._clock()
@@ -287,6 +303,9 @@ class Machine:
             self._step_call(task, None, None)
 
     def _step_call(self, task: Task, value: Any, error: BaseException | None) -> None:
+        held, task.held = task.held, None
+        if held is not None and error is None:  # its turn in the shared rate budget came
+            return self._post(task, held)
         try:
             out = task.gen.throw(error) if error is not None else task.gen.send(value)
         except StopIteration as stop:
@@ -295,11 +314,23 @@ class Machine:
             return self._end_call(task, None, exc)
         if isinstance(out, Pause):
             return self._sleep(task, out.seconds)
+        return self._post(task, out)
+
+    def _post(self, task: Task, out: Outgoing) -> None:
+        """Send ``out`` once the shared rate budget charges it (waiting, patience-bound, if it
+        says so); its deadline counts from the sending, after any wait."""
+        ticket = None
+        if self._settings.limits is not None:
+            wait, ticket = self._settings.limits.before(out.target)
+            if ticket is None:
+                task.held = out
+                return self._sleep(task, wait)
         task.send_id = next(self._ids)
         task.sent_at = self._clock()
         self._sends[task.send_id] = task
         deadline = self._silence.deadline_for(task.sent_at)
-        self._outbox.append(Send(task.send_id, out.request, out.target, deadline=deadline))
+        send = Send(task.send_id, out.request, out.target, deadline=deadline, ticket=ticket)
+        self._outbox.append(send)
         return None
 
     def _end_call(self, task: Task, value: Any, error: KalturaError | None) -> None:

@@ -65,12 +65,25 @@ class RetryPolicy:
         backoff = min(self.max_backoff, self.initial_backoff * 2.0 ** (attempt - 1))
         return max(0.0, backoff) + random.uniform(0, self.jitter)
 
+    def sends(self, *, blocked: bool) -> int:
+        """Return how often a request may be sent: ``throttled_attempts`` if the rate limiter
+        blocked it, else ``attempts``."""
+        return self.throttled_attempts if blocked else self.attempts
+
+
+def full_jitter(attempt: int, unit: float, base: float, cap: float | None = None) -> float:
+    """Return the pause before retry ``attempt`` (1-based) of a flow that shapes its own waits
+    (``Backoff(base=, cap=)``): exponential from ``base`` up to ``cap``, times ``unit`` in
+    [0, 1) ("full jitter": waiters spread over the whole interval)."""
+    grown = base * 2.0 ** max(0, attempt - 1)
+    return unit * (grown if cap is None else min(cap, grown))
+
 
 def attempts_for(target: Sendable, policy: RetryPolicy, throttled: bool = False) -> int:
     """Return how many times ``target`` may be sent: once if it carries file bytes."""
     if isinstance(target, Call) and target.file is not None:
         return 1
-    return policy.throttled_attempts if throttled else policy.attempts
+    return policy.sends(blocked=throttled)
 
 
 def blocked_from(outcome: MultiResponse) -> int | None:
@@ -105,7 +118,7 @@ def retrying(
             return outcome
         start = blocked_from(outcome)
         if start is None or number >= policy.throttled_attempts:
-            return pieces.whole(outcome)
+            return attrs.evolve(pieces.whole(outcome), sends=number)
         log.warning("retrying %s from item %d (attempt %d): blocked", target.label, start, number)
         current = pieces.rest(outcome, start)
         yield Pause(policy.delay(number, random))

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 
 from kaltura_mm.ks import KsProvider
+from kaltura_mm.protocol.calls import Call, MultiRequest
 from kaltura_mm.runtime.retry import RetryPolicy
 
 
 class SharedLimits(Protocol):
-    """What the processes sharing a rate budget learned of the server's limiter (the client's
-    ``kaltura_mm.budget``): the ``SharedLimit`` effect asks it."""
+    """The rate budget the processes share (the client's ``kaltura_mm.budget.Gate``): the
+    machine asks it for every request's turn before sending it, and the ``SharedLimit`` effect
+    asks what it learned."""
 
     def known(self, service: str, action: str) -> tuple[int, float] | None:
         """Return (calls, window seconds) for ``service.action``, or None if nothing is known."""
+
+    def before(self, target: Call[Any] | MultiRequest) -> tuple[float, Any]:
+        """Charge ``target``'s calls and return (0, a ticket), or (seconds to wait before
+        asking again, None). The machine waits on its own clock, within the patience."""
 
 
 @attrs.frozen(kw_only=True)

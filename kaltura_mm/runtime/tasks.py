@@ -101,6 +101,7 @@ class Task:
     waiting_next: bool = False
     send_id: int | None = None
     sent_at: float = 0.0  # on the machine's clock: when its request last went out
+    held: Any = None  # a request waiting for the shared rate budget's turn (an ``Outgoing``)
     holds_slot: bool = False
     over: bool = False
 

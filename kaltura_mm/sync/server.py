@@ -29,7 +29,7 @@ from typing import Any
 
 import attrs
 
-from kaltura_mm.errors import ActionBlockedError, KalturaError, ServiceForbiddenError
+from kaltura_mm.errors import KalturaError, ServiceForbiddenError
 from kaltura_mm.flows.flavors import read_sources
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, Keyset, next_page
 from kaltura_mm.flows.membership import read_membership
@@ -45,13 +45,13 @@ from kaltura_mm.models import (
     Pager,
 )
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
-from kaltura_mm.runtime.effects import Flow, Sleep
+from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.runtime.throttle import again, is_blocked
 from kaltura_mm.services import base_entry, category
 from kaltura_mm.sync import truth
 from kaltura_mm.sync.truth import identity
 
 CALLS_PER_REQUEST = 20
-BLOCKED_ATTEMPTS = 8  # a read the rate limiter blocks is sent again, pausing 1, 2, 4... s
 PAGE = 500
 _ANY_MODERATION = {"moderationStatusIn": "1,2,3,5,6"}
 
@@ -199,23 +199,25 @@ def _batched(calls: Sequence[Call[Any]]) -> Flow[list[Any]]:
     """Send ``calls`` in multiRequests of ``CALLS_PER_REQUEST``; return their values in order.
 
     A call the rate limiter blocked (``ACTION_BLOCKED`` in its slot) is sent again after a pause,
-    alone with the others blocked, up to ``BLOCKED_ATTEMPTS`` times.
+    alone with the others blocked, as often and after as long as the runtime says
+    (``runtime.throttle``: the retry policy's ``throttled_attempts``, ``--retries``).
     """
     values: list[Any] = []
     for start in range(0, len(calls), CALLS_PER_REQUEST):
         chunk = list(calls[start : start + CALLS_PER_REQUEST])
         got: dict[int, Any] = {}
-        for attempt in range(BLOCKED_ATTEMPTS):
+        attempt = 0
+        while True:
             batch = MultiRequest()
             refs = {i: batch.add(chunk[i]) for i in range(len(chunk)) if i not in got}
             answer: MultiResponse = yield batch
             got.update({i: answer.outcome(ref) for i, ref in refs.items()})
-            blocked = [i for i in refs if isinstance(got[i], ActionBlockedError)]
-            if not blocked or attempt == BLOCKED_ATTEMPTS - 1:
+            blocked = [i for i in refs if is_blocked(got[i])]
+            attempt += answer.sends  # the runtime's own sends of it count
+            if not blocked or not (yield from again(attempt, base=1.0, cap=30.0)):
                 break
             for i in blocked:
                 del got[i]
-            yield Sleep(min(2.0**attempt, 30.0))
         for i in range(len(chunk)):
             if isinstance(got[i], KalturaError):
                 raise got[i]

@@ -168,12 +168,15 @@ def mapped_errors(
         ) from exc
 
 
-def limits_of(config: Config, deadline: float | None = None) -> AnswerLimits:
-    """Return what one answer may cost under ``config``; ``deadline`` (``time.monotonic()``
-    reading, a ``Send``'s) cuts every wait of the request short of it."""
+def limits_of(
+    config: Config, deadline: float | None = None, now: float | None = None
+) -> AnswerLimits:
+    """Return what one answer may cost under ``config``; ``deadline`` (a ``Send``'s, on the
+    client's clock, read ``now``: ``time.monotonic()`` when not given) cuts every wait of the
+    request short of it."""
     if deadline is None:
         return AnswerLimits(seconds=config.timeouts.answer, max_bytes=config.max_answer_bytes)
-    give_up_in = max(_LEAST_WAIT, deadline - time.monotonic())
+    give_up_in = max(_LEAST_WAIT, deadline - (time.monotonic() if now is None else now))
     return AnswerLimits(
         seconds=min(config.timeouts.answer, give_up_in),
         max_bytes=config.max_answer_bytes,

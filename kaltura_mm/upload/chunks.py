@@ -5,8 +5,10 @@ book allows, feeds answers back, and meets each failure with one rule:
 
 - a transient failure (connection reset, 5xx, timeout) is retried with backoff and jitter, after
   asking the server what it holds (``uploadToken.get``) and continuing from that truth;
-- ``ACTION_BLOCKED`` and HTTP 429 halve the number of chunks in flight and pause, never counting
-  as a failure; the pace climbs back by one chunk per success;
+- ``ACTION_BLOCKED`` and HTTP 429 halve the number of chunks in flight and pause as the runtime
+  says (``runtime.throttle``); the pace climbs back by one chunk per success. A chunk blocked as
+  often as the retry policy sends a blocked request (``throttled_attempts``, ``--retries``)
+  stops the upload with an ``UploadError`` that keeps the token for ``resume_upload``;
 - the final chunk's ``UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE`` while parts before it are still
   on their way holds the tail back until the next acknowledgement (plan rule 5); with nothing on
   its way it is a miss, retried, and after repeated misses the chunks beyond the server's
@@ -38,19 +40,18 @@ from kaltura_mm.errors import (
     ResumeExpiredError,
     TransportError,
     UploadError,
-    is_throttle,
 )
 from kaltura_mm.models import UploadToken
-from kaltura_mm.runtime.effects import Draw, Flow, NextDone, Sleep, Start
+from kaltura_mm.runtime.effects import Flow, NextDone, Start
+from kaltura_mm.runtime.throttle import again, is_blocked
 from kaltura_mm.services import upload_token
 from kaltura_mm.upload import local_file
-from kaltura_mm.upload.job import Job, part_of, patiently, progress
-from kaltura_mm.upload.plan import Chunk, ChunkBook, backoff_delay
+from kaltura_mm.upload.job import Job, failed_again, part_of, patiently, progress
+from kaltura_mm.upload.plan import Chunk, ChunkBook
 from kaltura_mm.upload.recover import held
 
 _SIZE_MISMATCH = "UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE"
 _MISSES_BEFORE_DISTRUST = 2
-_MAX_THROTTLES = 200
 _THROTTLE_CAP = 5.0
 
 
@@ -100,6 +101,7 @@ class ChunkSendState:
     book: ChunkBook
     pace: ChunkPace
     failures: Mapping[int, int] = attrs.field(factory=dict)  # transient failures per chunk
+    blocked: Mapping[int, int] = attrs.field(factory=dict)  # blocked sends per chunk, in a row
     misses: int = 0  # the tail's size mismatches with nothing else in flight
     hold_tail: bool = False  # the tail came back early: send it after the next acknowledgement
     idle: int = 0  # checks of the token with nothing to send (bounded)
@@ -151,7 +153,8 @@ def _idle(run: ChunkSendState) -> Flow[ChunkSendState]:
     if run.hold_tail:
         return attrs.evolve(run, hold_tail=False)
     idle = run.idle + 1
-    if idle > run.job.options.max_attempts:
+    options = run.job.options
+    if not (yield from failed_again(idle, options, limit=options.max_attempts + 1)):
         token = run.job.state.token_id
         raise UploadError(
             f"the upload stalled: after {idle - 1} checks of token {token} "
@@ -161,9 +164,6 @@ def _idle(run: ChunkSendState) -> Flow[ChunkSendState]:
             uploaded=run.book.bytes_acked,
             state=run.job.state,
         )
-    unit = yield Draw()
-    options = run.job.options
-    yield Sleep(backoff_delay(idle, unit, options.backoff_base, options.backoff_cap))
     book = yield from truth(run.job, run.book, distrust=True)
     return attrs.evolve(run, book=book, idle=idle)
 
@@ -185,7 +185,9 @@ def _acknowledged(run: ChunkSendState, chunk: Chunk, token: UploadToken) -> Flow
     ensure_unchanged(run.job, full=False)
     job = run.job.saved(run.job.state.with_book(book))
     job = yield from progress(job, book.bytes_acked, force=book.complete)
-    return attrs.evolve(run, job=job, book=book, pace=run.pace.succeeded(), hold_tail=False)
+    blocked = {i: n for i, n in run.blocked.items() if i != chunk.index}
+    pace = run.pace.succeeded()
+    return attrs.evolve(run, job=job, book=book, pace=pace, hold_tail=False, blocked=blocked)
 
 
 def _failed(run: ChunkSendState, chunk: Chunk, error: KalturaError) -> Flow[ChunkSendState]:
@@ -197,8 +199,8 @@ def _failed(run: ChunkSendState, chunk: Chunk, error: KalturaError) -> Flow[Chun
         for _ in run.book.in_flight:  # refused the same way: let them land, none answers later
             yield NextDone()
         raise TokenExpired(run.job, error)
-    if is_throttle(error) and run.pace.throttles < _MAX_THROTTLES:
-        return (yield from _slow_down(run))
+    if is_blocked(error):
+        return (yield from _slow_down(run, chunk, error))
     if isinstance(error, ApiError) and error.code == _SIZE_MISMATCH and run.book.in_flight:
         return attrs.evolve(run, hold_tail=True)  # parts before it are on their way (rule 5)
     if isinstance(error, ApiError) and error.code == _SIZE_MISMATCH:
@@ -208,12 +210,14 @@ def _failed(run: ChunkSendState, chunk: Chunk, error: KalturaError) -> Flow[Chun
     return (yield from _transient(run, chunk, error))
 
 
-def _slow_down(run: ChunkSendState) -> Flow[ChunkSendState]:
-    pace = run.pace.slowed()
-    unit = yield Draw()
-    options = run.job.options
-    yield Sleep(backoff_delay(pace.throttles, unit, options.backoff_base, _THROTTLE_CAP))
-    return attrs.evolve(run, pace=pace)
+def _slow_down(run: ChunkSendState, chunk: Chunk, error: KalturaError) -> Flow[ChunkSendState]:
+    """A chunk the rate limiter blocked: fewer in flight, and again if the runtime allows."""
+    times = run.blocked.get(chunk.index, 0) + 1
+    run = attrs.evolve(run, pace=run.pace.slowed(), blocked={**run.blocked, chunk.index: times})
+    base = run.job.options.backoff_base
+    if not (yield from again(times, blocked=True, base=base, cap=_THROTTLE_CAP)):
+        raise _stopped(run, chunk, error, times)  # the token is kept: resume_upload goes on
+    return run
 
 
 def _missed(run: ChunkSendState, chunk: Chunk, error: ApiError) -> Flow[ChunkSendState]:
@@ -236,10 +240,10 @@ def _transient(run: ChunkSendState, chunk: Chunk, error: KalturaError) -> Flow[C
     times = run.failures.get(chunk.index, 0) + 1
     run = attrs.evolve(run, job=run.job.retried(), failures={**run.failures, chunk.index: times})
     options = run.job.options
-    if times >= options.max_attempts or not isinstance(error, TransportError | ResponseError):
+    if not isinstance(error, TransportError | ResponseError):
         raise _stopped(run, chunk, error, times)
-    unit = yield Draw()
-    yield Sleep(backoff_delay(times, unit, options.backoff_base, options.backoff_cap))
+    if not (yield from failed_again(times, options)):
+        raise _stopped(run, chunk, error, times)
     return attrs.evolve(run, book=(yield from truth(run.job, run.book)))
 
 

@@ -48,7 +48,6 @@ from kaltura_mm.errors import (
     ServiceForbiddenError,
     TransportError,
     UploadError,
-    is_throttle,
 )
 from kaltura_mm.models import (
     BaseEntry,
@@ -62,10 +61,11 @@ from kaltura_mm.models import (
     UploadTokenFilter,
 )
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse, Ref
-from kaltura_mm.runtime.effects import Flow, Sleep
+from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.runtime.throttle import is_blocked
 from kaltura_mm.services import base_entry, category, category_entry, upload_token
 from kaltura_mm.upload.identity_check import DELETED, dropped_reference, needs_probe
-from kaltura_mm.upload.job import Job, part_of, patiently
+from kaltura_mm.upload.job import Job, failed_again, part_of, patiently
 from kaltura_mm.upload.last_look import LastLook, add_last_look
 from kaltura_mm.upload.lookup import after_lookup, find_existing
 from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, LookupFindings, RecoveryStep
@@ -238,7 +238,7 @@ def create(
     failures = [("create the entry", made_entry), ("create the upload token", made_token)]
     for what, ref, category_id in made.steps:
         outcome = response.outcome(ref)
-        if is_throttle(outcome) and job.state.entry_id and job.state.token_id:
+        if is_blocked(outcome) and job.state.entry_id and job.state.token_id:
             outcome = yield from _sent_again(job, category_id)  # it did not run: no failure
         failures.append((what, outcome))
     for what, outcome in failures:
@@ -301,7 +301,8 @@ def create_once(job: Job, found: LookupFindings | None = None) -> Flow[tuple[Job
     the index, anything else is deleted (with every open token of the upload) before one new
     entry is made.
     """
-    for _ in range(job.options.max_attempts):
+    options = job.options
+    for attempt in range(1, options.max_attempts + 1):
         if found is None:
             found = yield from find_existing(job.state, job.options, job.facts.seen)
         decision = yield from after_lookup(job, found)
@@ -324,8 +325,9 @@ def create_once(job: Job, found: LookupFindings | None = None) -> Flow[tuple[Job
         except (TransportError, ResponseError) as exc:
             # Unknown outcome: the entry may exist now. Look again before anything else.
             job = job.retried()
-            yield Sleep(job.options.backoff_base)
             last: KalturaError = exc
+            if not (yield from failed_again(attempt, options)):
+                break
     raise UploadError(f"could not create the entry: {last}", state=job.state) from last
 
 

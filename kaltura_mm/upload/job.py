@@ -20,6 +20,7 @@ from kaltura_mm.protocol.calls import Call, FilePart, MultiRequest
 from kaltura_mm.runtime.effects import Flow, Now
 from kaltura_mm.runtime.patience import Patience
 from kaltura_mm.runtime.patience import patiently as runtime_patiently
+from kaltura_mm.runtime.throttle import again
 from kaltura_mm.services import upload_token
 from kaltura_mm.upload.media_types import EntryKind
 from kaltura_mm.upload.plan import Chunk, ChunkBook
@@ -155,6 +156,15 @@ def progress(job: Job, done: int, *, force: bool = False) -> Flow[Job]:
     """Report ``done`` acknowledged bytes at the runtime's clock; return the moved job."""
     now = yield Now()
     return job.reported(done, now, force=force)
+
+
+def failed_again(attempt: int, options: UploadOptions, limit: int | None = None) -> Flow[bool]:
+    """Pause after the upload's failure number ``attempt`` and return True, or return False when
+    ``limit`` (``options.max_attempts``: ``--retries``) is spent; the runtime decides and waits
+    (``runtime.throttle``), on the upload's own backoff shape."""
+    bound = options.max_attempts if limit is None else limit
+    base, cap = options.backoff_base, options.backoff_cap
+    return (yield from again(attempt, blocked=False, limit=bound, base=base, cap=cap))
 
 
 def patiently(effect: Call[Any] | MultiRequest, options: UploadOptions) -> Flow[Any]:

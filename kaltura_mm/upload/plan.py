@@ -45,6 +45,8 @@ from collections.abc import Iterable
 
 import attrs
 
+from kaltura_mm.runtime.retry import full_jitter
+
 # The TS client's floor; keeps request overhead sane and well inside any server minimum.
 MIN_CHUNK_SIZE = 100_000
 # PHP's upload_max_filesize (2000M) bounds one part.
@@ -269,5 +271,6 @@ class ChunkBook:
 
 
 def backoff_delay(attempt: int, unit: float, base: float, cap: float) -> float:
-    """Return the pause before retry ``attempt`` (1-based): full jitter, ``unit`` in [0, 1)."""
-    return unit * min(cap, base * 2.0 ** max(0, attempt - 1))
+    """Return the pause before retry ``attempt`` (1-based): full jitter, ``unit`` in [0, 1)
+    (the runtime's ``full_jitter``: one formula)."""
+    return full_jitter(attempt, unit, base, cap)

@@ -6,13 +6,12 @@ from __future__ import annotations
 from kaltura_mm.flows.batch import Pace
 from kaltura_mm.flows.entries import delete_entries
 from kaltura_mm.flows.pacing import Learner
-from kaltura_mm.runtime.effects import Now, Reach, Reached, SharedLimit, Start
+from kaltura_mm.runtime.effects import Now, SharedLimit, Start
 
 
 def test_a_batch_sends_the_shared_limit_at_once_not_its_own_first_round() -> None:
     flow = delete_entries([f"0_{n}" for n in range(50)], pace=Pace())
-    assert isinstance(next(flow), Reach)  # the run's retry policy, first
-    assert isinstance(flow.send(Reached(server=False, worked=False, patience_rounds=1)), Now)
+    assert isinstance(next(flow), Now)
     asked = flow.send(100.0)
     assert asked == SharedLimit("baseEntry", "delete")
     effect = flow.send((7, 10.0))  # what the other processes learned: 7 per 10 s

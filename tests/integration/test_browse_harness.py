@@ -14,26 +14,29 @@ import pytest
 
 from kaltura_mm.client import AsyncClient, Client
 from kaltura_mm.config import Config
+from kaltura_mm.runtime.clock import TimeSource
 from kaltura_mm.runtime.effects import Emit, Flow, Stream
 from kaltura_mm.sandbox import Sandbox
+from tests.integration.simulated_time import SandboxTime
 
 
 class Runner:
     """Runs flows with a sync or an async client configured for one sandbox."""
 
-    def __init__(self, mode: str, config: Config) -> None:
+    def __init__(self, mode: str, config: Config, clock: TimeSource | None = None) -> None:
         self.mode = mode
         self.config = config
+        self.clock = clock  # None: real time; a test of waits sets simulated time
 
     def run(self, flow: Flow[Any]) -> Any:
         """Run ``flow`` to its result."""
         if self.mode == "sync":
-            with Client(self.config) as client:
+            with Client(self.config, clock=self.clock) as client:
                 return client.run(flow)
         return asyncio.run(self._arun(flow))
 
     async def _arun(self, flow: Flow[Any]) -> Any:
-        async with AsyncClient(self.config) as client:
+        async with AsyncClient(self.config, clock=self.clock) as client:
             return await client.run(flow)
 
     def iterate(
@@ -41,7 +44,7 @@ class Runner:
     ) -> list[Any]:
         """Collect what ``flow`` emits, calling ``each`` on every item as it arrives."""
         if self.mode == "sync":
-            with Client(self.config) as client:
+            with Client(self.config, clock=self.clock) as client:
                 items = []
                 for item in client.iterate(flow):
                     each(item)
@@ -50,7 +53,7 @@ class Runner:
         return asyncio.run(self._aiterate(flow, each))
 
     async def _aiterate(self, flow: Stream[Any], each: Callable[[Any], None]) -> list[Any]:
-        async with AsyncClient(self.config) as client:
+        async with AsyncClient(self.config, clock=self.clock) as client:
             items = []
             async for item in client.iterate(flow):
                 each(item)
@@ -70,8 +73,8 @@ def admin_config(sb: Sandbox, **overrides: Any) -> Config:
 
 @pytest.fixture(name="runner", params=["sync", "async"])
 def runner_fixture(request: pytest.FixtureRequest, kaltura_sandbox: Sandbox) -> Runner:
-    """Return a runner for the sandbox under each client."""
-    return Runner(request.param, admin_config(kaltura_sandbox))
+    """Return a runner for the sandbox under each client, on simulated time."""
+    return Runner(request.param, admin_config(kaltura_sandbox), SandboxTime(kaltura_sandbox))
 
 
 def _emits_two() -> Stream[int]:

@@ -18,9 +18,11 @@ import httpx
 from kaltura_mm.client import AsyncClient, Client
 from kaltura_mm.config import Config, RetryPolicy
 from kaltura_mm.models import BaseEntryFilter, EntryStatus, Pager
+from kaltura_mm.runtime.clock import TimeSource
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.services import base_entry
+from tests.integration.simulated_time import SandboxTime
 
 KIB = 1024
 MIB = 1024 * 1024
@@ -45,16 +47,17 @@ class Runner:
         """Run flows under the ``mode`` ("sync"/"async") client against ``sandbox``."""
         self.mode = mode
         self.sandbox = sandbox
+        self.clock: TimeSource | None = SandboxTime(sandbox)  # None: real time
 
     def __call__(self, flow: Flow[Any], ks_provider: Any = None, **overrides: Any) -> Any:
         """Run ``flow`` to its result."""
         settings = config(self.sandbox, **overrides)
         if self.mode == "sync":
-            with Client(settings, ks_provider=ks_provider) as client:
+            with Client(settings, ks_provider=ks_provider, clock=self.clock) as client:
                 return client.run(flow)
 
         async def main() -> Any:
-            async with AsyncClient(settings, ks_provider=ks_provider) as client:
+            async with AsyncClient(settings, ks_provider=ks_provider, clock=self.clock) as client:
                 return await client.run(flow)
 
         return asyncio.run(main())
