@@ -24,7 +24,7 @@ import click
 
 if TYPE_CHECKING:
     from kaltura_mm.commands.context import AppContext
-    from kaltura_mm.jobs import Job
+    from kaltura_mm.jobs import StoredJob
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -84,7 +84,7 @@ def worker_argv(argv: Sequence[str], job_id: str) -> list[str]:
     return [*out, "--job", job_id, WORKER_FLAG, "--quiet"]
 
 
-def announce(state: AppContext, job: Job, workers: int | None, store: str) -> None:
+def announce(state: AppContext, job: StoredJob, workers: int | None, store: str) -> None:
     """Say the job's id and how another machine joins it."""
     how = f"; join it from another machine: kaltura-mm {job.kind} --job {job.job_id}"
     shared = store.startswith(("postgresql://", "postgres://"))

@@ -20,10 +20,10 @@ from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import Interrupts
 from kaltura_mm.commands.job_options import announce, run_workers
 from kaltura_mm.commands.shell import command_line
-from kaltura_mm.jobs import Claimed, Job, JobQueue, work
+from kaltura_mm.jobs import JobQueue, StoredJob, work
+from kaltura_mm.jobs.worker import ItemHandler
 
 EXIT = "_exit"  # the outcome's key for its own exit code (not shown)
-Handler = Callable[[Sequence[Claimed]], Mapping[int, Mapping[str, Any] | None]]
 
 
 @attrs.frozen
@@ -47,7 +47,7 @@ def open_job(
     run: JobRun,
     kind: str,
     made: tuple[Mapping[str, Any], Iterable[Mapping[str, Any]]] | None,
-) -> Job:
+) -> StoredJob:
     """Make the job of ``made`` (spec, items) and say its id, or join ``run.job_id``."""
     if made is not None:
         spec, items = made
@@ -70,9 +70,9 @@ def open_job(
 def drive(
     state: AppContext,
     queue: JobQueue,
-    job: Job,
+    job: StoredJob,
     run: JobRun,
-    handler: Callable[[Interrupts], Handler],
+    handler: Callable[[Interrupts], ItemHandler],
     max_duration: float | None = None,
     batch: int = 8,
 ) -> Interrupts:
@@ -92,7 +92,7 @@ def drive(
 def report(
     state: AppContext,
     queue: JobQueue,
-    job: Job,
+    job: StoredJob,
     interrupts: Interrupts,
     write: Callable[[Sequence[dict[str, Any]]], None],
     blank: Callable[[Mapping[str, Any]], dict[str, Any]],

@@ -18,7 +18,7 @@ from kaltura_mm.commands.context import app, common_options
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.store_option import open_state, store_option
-from kaltura_mm.jobs import Job, JobQueue
+from kaltura_mm.jobs import JobQueue, StoredJob
 from kaltura_mm.store import state_dir
 
 JOB_KEYS = (
@@ -41,7 +41,7 @@ def _when(seconds: float) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _record(queue: JobQueue, job: Job) -> dict[str, Any]:
+def _record(queue: JobQueue, job: StoredJob) -> dict[str, Any]:
     progress = queue.progress(job.job_id)
     seen = queue.workers(job.job_id, job.lease)
     return {

@@ -28,12 +28,12 @@ from kaltura_mm.commands.remove_run import apply
 from kaltura_mm.commands.store_option import open_state
 from kaltura_mm.flows.batch import EntryOutcome
 from kaltura_mm.flows.entries import get_entries_in
-from kaltura_mm.jobs import Claimed, Job, JobQueue
+from kaltura_mm.jobs import ClaimedItem, JobQueue, StoredJob
 from kaltura_mm.models import BaseEntry
 from kaltura_mm.store import state_dir
 from kaltura_mm.store.deletions import DeletionLog
 
-Record = Callable[[EntryOutcome, RemovalPlan, dict[str, BaseEntry]], dict[str, Any]]
+OutcomeRecorder = Callable[[EntryOutcome, RemovalPlan, dict[str, BaseEntry]], dict[str, Any]]
 _CLAIM = 100  # ids a worker claims at once: one read, then the batch engine's multirequests
 
 
@@ -59,7 +59,7 @@ def _spec(plan: RemovalPlan) -> dict[str, Any]:
     }
 
 
-def _plan(job: Job) -> RemovalPlan:
+def _plan(job: StoredJob) -> RemovalPlan:
     spec = job.spec
     return RemovalPlan(
         action=job.kind,
@@ -75,9 +75,9 @@ class _Handler:
     state: AppContext
     plan: RemovalPlan
     log: DeletionLog | None
-    record: Record
+    record: OutcomeRecorder
 
-    def __call__(self, items: Sequence[Claimed]) -> dict[int, Mapping[str, Any] | None]:
+    def __call__(self, items: Sequence[ClaimedItem]) -> dict[int, Mapping[str, Any] | None]:
         ids = [str(c.payload["entry_id"]) for c in items]
         known, links = self.state.client().run(get_entries_in(ids, self.plan.categories))
         plan = self.plan
@@ -111,7 +111,7 @@ def run_remove_job(
     run: JobRun,
     action: str,
     made: tuple[RemovalPlan, Sequence[str]] | None,
-    record: Record,
+    record: OutcomeRecorder,
     write: Callable[[Sequence[dict[str, Any]]], None],
 ) -> int:
     """Make the job of ``made`` (plan, ids) or join ``run.job_id``; run its workers (or work

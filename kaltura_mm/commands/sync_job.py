@@ -28,7 +28,7 @@ from kaltura_mm.commands.report_file import with_report
 from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.store_option import open_state
 from kaltura_mm.commands.sync_run import OUTCOME_KEYS, OUTCOME_TABLE, Journal, outcome_record
-from kaltura_mm.jobs import Claimed, Job, JobQueue
+from kaltura_mm.jobs import ClaimedItem, JobQueue, StoredJob
 from kaltura_mm.store import Store
 from kaltura_mm.store.lock import RunLock
 from kaltura_mm.sync import ItemOutcome, Plan, apply_sync
@@ -57,11 +57,11 @@ def _spec(plan: Plan, check: bool, recycle: bool) -> dict[str, Any]:
 class _Handler:
     state: AppContext
     db: Store
-    job: Job
+    job: StoredJob
     options: tuple[UploadOptions, int]
     interrupts: Interrupts
 
-    def __call__(self, items: Sequence[Claimed]) -> dict[int, Mapping[str, Any] | None]:
+    def __call__(self, items: Sequence[ClaimedItem]) -> dict[int, Mapping[str, Any] | None]:
         head, _ = loads(str(self.job.spec["head"]))
         part = attrs.evolve(head, items=tuple(read_item(c.payload) for c in items))
         journal = Journal(self.db, self.state, part, recycle=bool(self.job.spec["recycle"]))

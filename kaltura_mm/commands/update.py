@@ -145,7 +145,7 @@ def _shown(value: str | None) -> str:
     return f'"{value}"' if value else "(empty)"
 
 
-def _record(outcome: EditOutcome, structured: bool) -> dict[str, Any]:
+def edit_record(outcome: EditOutcome, structured: bool) -> dict[str, Any]:
     failure = describe(outcome.error) if outcome.error is not None else None
     return {
         "entry_id": outcome.entry_id,
@@ -237,9 +237,9 @@ def _run(
     structured = state.json or fmt is Format.JSONL
     writer = state.writer(KEYS, fmt, table_keys=("entry_id", "status", "changes"), actions=True)
     for outcome in outcomes:
-        writer.write(_record(outcome, structured))
+        writer.write(edit_record(outcome, structured))
         if lines is not None:  # the --json record, whatever the terminal shows
-            lines.write(_record(outcome, structured=True))
+            lines.write(edit_record(outcome, structured=True))
     writer.close()
     if lines is not None:
         lines.close()

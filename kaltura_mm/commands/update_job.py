@@ -24,7 +24,7 @@ from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.report_file import ReportFile
 from kaltura_mm.commands.store_option import open_state
 from kaltura_mm.flows.edits import EditOutcome, EntryEdit, update_entries
-from kaltura_mm.jobs import Claimed, JobQueue
+from kaltura_mm.jobs import ClaimedItem, JobQueue
 from kaltura_mm.store import state_dir
 
 KIND = "update"
@@ -44,8 +44,8 @@ def _as_text(changes: Mapping[str, Sequence[str | None]] | None) -> str | None:
 class _Handler:
     state: AppContext
 
-    def __call__(self, items: Sequence[Claimed]) -> dict[int, Mapping[str, Any] | None]:
-        from kaltura_mm.commands.update import _record
+    def __call__(self, items: Sequence[ClaimedItem]) -> dict[int, Mapping[str, Any] | None]:
+        from kaltura_mm.commands.update import edit_record
 
         edits = [EntryEdit(**dict(c.payload)) for c in items]
         done: list[EditOutcome] = self.state.client().run(update_entries(edits))
@@ -57,7 +57,7 @@ class _Handler:
                 outcomes[claimed.seq] = None
                 continue
             code = ExitCode.OK if outcome.ok else _code(outcome)
-            outcomes[claimed.seq] = {**_record(outcome, structured=True), EXIT: int(code)}
+            outcomes[claimed.seq] = {**edit_record(outcome, structured=True), EXIT: int(code)}
         return outcomes
 
 

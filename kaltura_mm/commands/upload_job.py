@@ -29,7 +29,7 @@ from kaltura_mm.commands.shell import command_line
 from kaltura_mm.commands.store_option import open_state
 from kaltura_mm.commands.upload_batch import UploadBatch
 from kaltura_mm.commands.upload_report import FAILURE_EXIT, UPLOAD_KEYS, write_report
-from kaltura_mm.jobs import Claimed, Job, JobQueue
+from kaltura_mm.jobs import ClaimedItem, JobQueue, StoredJob
 from kaltura_mm.shard import Shard
 from kaltura_mm.store import Store, state_dir
 from kaltura_mm.store.files import FileJournal
@@ -76,7 +76,7 @@ def spec_of(options: UploadOptions, categories_checked: bool) -> dict[str, Any]:
     }
 
 
-def _options(job: Job, chunks: int, retries: int | None) -> UploadOptions:
+def _options(job: StoredJob, chunks: int, retries: int | None) -> UploadOptions:
     spec = job.spec
     more: dict[str, Any] = {} if retries is None else {"max_attempts": retries + 1}
     return UploadOptions(
@@ -97,14 +97,20 @@ class _Handler:
     """Runs the items a worker claims as one upload batch each; returns their outcomes."""
 
     def __init__(
-        self, state: AppContext, db: Store, job: Job, files: int, chunks: int, stop: Interrupts
+        self,
+        state: AppContext,
+        db: Store,
+        job: StoredJob,
+        files: int,
+        chunks: int,
+        stop: Interrupts,
     ) -> None:
         target = state.target()
         self.state, self.job, self.files, self.interrupts = state, job, files, stop
         self.journal, self.store = FileJournal(db, target), UploadStore(db, target)
         self.options = _options(job, chunks, state.retries)
 
-    def __call__(self, items: Sequence[Claimed]) -> dict[int, Mapping[str, Any] | None]:
+    def __call__(self, items: Sequence[ClaimedItem]) -> dict[int, Mapping[str, Any] | None]:
         from kaltura_mm.commands.upload import upload_requests
 
         requests = [request_of(c.payload) for c in items]

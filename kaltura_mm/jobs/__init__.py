@@ -4,15 +4,15 @@ job on several machines with one PostgreSQL store."""
 
 from __future__ import annotations
 
-from kaltura_mm.jobs.model import Claimed, Job, Progress, WorkerSeen, new_job_id
+from kaltura_mm.jobs.model import ClaimedItem, JobProgress, StoredJob, WorkerSeen, new_job_id
 from kaltura_mm.jobs.queue import JobQueue
 from kaltura_mm.jobs.worker import WorkerRun, work, worker_name
 
 __all__ = [
-    "Claimed",
-    "Job",
+    "ClaimedItem",
+    "JobProgress",
     "JobQueue",
-    "Progress",
+    "StoredJob",
     "WorkerRun",
     "WorkerSeen",
     "new_job_id",

@@ -11,7 +11,7 @@ import attrs
 
 
 @attrs.frozen
-class Job:
+class StoredJob:
     """A job as the store has it: ``spec`` is what every worker needs to run it."""
 
     job_id: str
@@ -24,7 +24,7 @@ class Job:
 
 
 @attrs.frozen
-class Claimed:
+class ClaimedItem:
     """An item a worker holds: its number in the job, its payload, how often it was claimed."""
 
     seq: int
@@ -33,7 +33,7 @@ class Claimed:
 
 
 @attrs.frozen
-class Progress:
+class JobProgress:
     """How far a job is: items done, held by a worker (live lease), free to claim."""
 
     items: int

@@ -28,7 +28,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from kaltura_mm.jobs.model import Claimed, Job, Progress, WorkerSeen, new_job_id
+from kaltura_mm.jobs.model import ClaimedItem, JobProgress, StoredJob, WorkerSeen, new_job_id
 from kaltura_mm.store.errors import StoreError
 from kaltura_mm.store.postgres import PostgresEngine
 from kaltura_mm.store.store import Store
@@ -58,7 +58,7 @@ class JobQueue:
         spec: Mapping[str, Any],
         payloads: Iterable[Mapping[str, Any]],
         lease: float,
-    ) -> Job:
+    ) -> StoredJob:
         """Make a job of ``payloads`` (its items, in order); return it with its new id."""
         rows = [json.dumps(p, sort_keys=True) for p in payloads]
         job_id = new_job_id()
@@ -79,9 +79,9 @@ class JobQueue:
                         for i, text in enumerate(rows[start : start + _INSERT_CHUNK])
                     ],
                 )
-        return Job(job_id, kind, target, spec, lease, len(rows), float(created))
+        return StoredJob(job_id, kind, target, spec, lease, len(rows), float(created))
 
-    def job(self, job_id: str) -> Job:
+    def job(self, job_id: str) -> StoredJob:
         """Return the job ``job_id``, or raise ``StoreError`` saying it is not in this store."""
         rows = self.store.read("SELECT * FROM jobs WHERE job_id = ?", (job_id,))
         if not rows:
@@ -92,7 +92,7 @@ class JobQueue:
             )
         return _job(rows[0])
 
-    def jobs(self) -> list[Job]:
+    def jobs(self) -> list[StoredJob]:
         """Return every job, newest first."""
         rows = self.store.read("SELECT * FROM jobs ORDER BY created_at DESC, job_id")
         return [_job(r) for r in rows]
@@ -106,7 +106,7 @@ class JobQueue:
             (job_id, worker, host, pid),
         )
 
-    def claim(self, job_id: str, worker: str, n: int, lease: float) -> list[Claimed]:
+    def claim(self, job_id: str, worker: str, n: int, lease: float) -> list[ClaimedItem]:
         """Take up to ``n`` free items of the job for ``worker``, each held for ``lease`` s."""
         clock = self._clock
         # The free items are picked once, in a materialized CTE: as a plain ``IN (subquery)``
@@ -126,7 +126,9 @@ class JobQueue:
                 f"UPDATE job_workers SET seen_at = {clock} WHERE job_id = ? AND worker = ?",
                 (job_id, worker),
             )
-        claimed = [Claimed(int(r["seq"]), json.loads(r["payload"]), int(r["claims"])) for r in rows]
+        claimed = [
+            ClaimedItem(int(r["seq"]), json.loads(r["payload"]), int(r["claims"])) for r in rows
+        ]
         return sorted(claimed, key=lambda c: c.seq)
 
     def heartbeat(self, job_id: str, worker: str, lease: float) -> int:
@@ -173,7 +175,7 @@ class JobQueue:
             [(job_id, seq, worker) for seq in seqs],
         )
 
-    def progress(self, job_id: str) -> Progress:
+    def progress(self, job_id: str) -> JobProgress:
         """Return how far the job is (a held item whose lease ended counts as free)."""
         clock = self._clock
         rows = self.store.read(
@@ -190,9 +192,9 @@ class JobQueue:
                 held += n
             else:
                 free += n
-        return Progress(done + held + free, done, held, free)
+        return JobProgress(done + held + free, done, held, free)
 
-    def outcomes(self, job_id: str) -> list[tuple[Claimed, Mapping[str, Any] | None]]:
+    def outcomes(self, job_id: str) -> list[tuple[ClaimedItem, Mapping[str, Any] | None]]:
         """Return every item and its outcome (None while not done), in order."""
         rows = self.store.read(
             "SELECT seq, payload, claims, outcome FROM job_items WHERE job_id = ? ORDER BY seq",
@@ -200,7 +202,7 @@ class JobQueue:
         )
         return [
             (
-                Claimed(int(r["seq"]), json.loads(r["payload"]), int(r["claims"])),
+                ClaimedItem(int(r["seq"]), json.loads(r["payload"]), int(r["claims"])),
                 json.loads(r["outcome"]) if r["outcome"] else None,
             )
             for r in rows
@@ -240,8 +242,8 @@ class JobQueue:
         ]
 
 
-def _job(row: Mapping[str, Any]) -> Job:
-    return Job(
+def _job(row: Mapping[str, Any]) -> StoredJob:
+    return StoredJob(
         str(row["job_id"]),
         str(row["kind"]),
         str(row["target"]),

@@ -25,11 +25,11 @@ from typing import Any
 
 import attrs
 
-from kaltura_mm.jobs.model import Claimed, Job
+from kaltura_mm.jobs.model import ClaimedItem, StoredJob
 from kaltura_mm.jobs.queue import JobQueue
 from kaltura_mm.store.errors import StoreError
 
-Handler = Callable[[Sequence[Claimed]], Mapping[int, Mapping[str, Any] | None]]
+ItemHandler = Callable[[Sequence[ClaimedItem]], Mapping[int, Mapping[str, Any] | None]]
 
 
 def worker_name() -> str:
@@ -50,7 +50,7 @@ class WorkerRun:
 class _Heartbeat:
     """A thread renewing a worker's leases every third of the lease until stopped."""
 
-    def __init__(self, queue: JobQueue, job: Job, worker: str) -> None:
+    def __init__(self, queue: JobQueue, job: StoredJob, worker: str) -> None:
         self._queue, self._job, self._worker = queue, job, worker
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kaltura-mm-lease", daemon=True)
@@ -74,8 +74,8 @@ class _Heartbeat:
 
 def work(
     queue: JobQueue,
-    job: Job,
-    handle: Handler,
+    job: StoredJob,
+    handle: ItemHandler,
     *,
     worker: str | None = None,
     batch: int = 8,

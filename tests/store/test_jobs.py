@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kaltura_mm.jobs import Claimed, JobQueue, work
+from kaltura_mm.jobs import ClaimedItem, JobQueue, work
 from kaltura_mm.store import Store, StoreError, open_store
 
 ITEMS = [{"entry_id": f"0_{n:04d}"} for n in range(40)]
@@ -87,7 +87,7 @@ def test_workers_in_threads_finish_a_job_each_item_once(location: str) -> None:
         store = open_store(location)  # each worker its own connection, as processes would
         queue = JobQueue(store)
 
-        def handle(items: Sequence[Claimed]) -> dict[int, Mapping[str, Any] | None]:
+        def handle(items: Sequence[ClaimedItem]) -> dict[int, Mapping[str, Any] | None]:
             with lock:
                 done.extend(str(c.payload["entry_id"]) for c in items)
             return {c.seq: {"entry_id": c.payload["entry_id"], "by": name} for c in items}
@@ -113,7 +113,7 @@ def test_a_worker_that_stops_gives_its_unfinished_items_back(store: Store) -> No
     queue = JobQueue(store)
     job = _job(store, items=ITEMS[:6])
 
-    def half(items: Sequence[Claimed]) -> dict[int, Mapping[str, Any] | None]:
+    def half(items: Sequence[ClaimedItem]) -> dict[int, Mapping[str, Any] | None]:
         return {c.seq: ({"ok": True} if c.seq % 2 == 0 else None) for c in items}
 
     run = work(queue, job, half, worker="a", batch=6)
