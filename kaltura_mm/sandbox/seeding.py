@@ -2,8 +2,8 @@
 
 Both are test set-up shortcuts: what they make is in the search index at once, as if it had
 always existed (``search_index`` rule 5); everything made through the API waits for the lag.
-A seeded READY entry has content, as a real READY entry does: a small generated file (its own
-bytes per entry, ``seeded_payload``) that its ``downloadUrl`` serves, and what an upload of it
+A seeded READY entry has content, as a real READY entry does: a small generated file
+(``SEEDED_PAYLOAD``) that its ``downloadUrl`` serves, and what an upload of it
 leaves: a READY source flavor asset for a video or audio (``flavor_assets``), an image's
 ``version`` from its random start (``data_version``).
 """
@@ -11,6 +11,7 @@ leaves: a READY source flavor asset for a video or audio (``flavor_assets``), an
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from typing import Any
 
@@ -25,10 +26,23 @@ PAYLOAD_BYTES = 2048  # 2 KB: the source asset's ``size`` (in KB) is not 0
 _EXTENSIONS = {1: "mp4", 2: "jpg", 5: "mp3"}  # by media type
 
 
-def seeded_payload(entry_id: str) -> bytes:
-    """Return the content a seeded entry holds: ``PAYLOAD_BYTES`` naming the entry."""
-    line = f"kaltura sandbox seeded content of entry {entry_id}\n".encode()
-    return (line * (PAYLOAD_BYTES // len(line) + 1))[:PAYLOAD_BYTES]
+_LINE = b"kaltura sandbox seeded content\n"
+SEEDED_PAYLOAD = (_LINE * (PAYLOAD_BYTES // len(_LINE) + 1))[:PAYLOAD_BYTES]
+_PAYLOAD_FILE = ".seeded-payload"  # in the content folder; never an entry's name (ids are 0_...)
+
+
+def _link_content(core: Core, entry_ids: list[str]) -> None:
+    """Give each entry its content file: a hard link to one payload file, as creating 100,000
+    files costs seconds and a link does not; deleting or replacing an entry's content unlinks
+    or replaces its own name only."""
+    source = core.content_dir / _PAYLOAD_FILE
+    if not source.exists():
+        source.write_bytes(SEEDED_PAYLOAD)
+    for eid in entry_ids:
+        try:
+            os.link(source, core.content_dir / eid)
+        except OSError:  # a file system without hard links
+            (core.content_dir / eid).write_bytes(SEEDED_PAYLOAD)
 
 
 def create_category(core: Core, partner_id: int, path: str) -> int:
@@ -99,8 +113,7 @@ def seed_entries(
     ext = _EXTENSIONS.get(media_type, "mp4")
     is_image = media_type == 2
     if ready:
-        for eid in new_ids:
-            (core.content_dir / eid).write_bytes(seeded_payload(eid))
+        _link_content(core, new_ids)
     rows = [
         (
             eid,

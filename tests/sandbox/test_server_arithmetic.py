@@ -92,7 +92,6 @@ def test_seeded_ready_entries_hold_content_an_asset_and_a_download(
     assert asset["fileExt"] == "mp4"
     body = httpx.get(entry["downloadUrl"], follow_redirects=True)
     assert body.status_code == 200 and len(body.content) == 2048
-    assert video.encode() in body.content  # each seeded entry its own bytes
     poster = admin.call("baseEntry", "get", entryId=image)
     assert poster["downloadUrl"] and 100_012 <= poster["version"] <= 900_012
     assert admin.call("baseEntry", "get", entryId=empty)["downloadUrl"] == ""
