@@ -93,6 +93,7 @@ class Sandbox:
             metadata_access_control_all=metadata_access_control,
             category_job_delay=category_job_delay,
             fail_conversions=fail_conversions,
+            seed=seed,
         )
         self.faults = Faults(seed, self._settings, self.clock)
         self.stats = Stats()

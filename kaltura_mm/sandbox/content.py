@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
-from kaltura_mm.sandbox import flavor_assets, probe
+from kaltura_mm.sandbox import data_version, flavor_assets, probe
 from kaltura_mm.sandbox.core import Core
 from kaltura_mm.sandbox.errors import KalturaApiException
 
@@ -76,7 +76,7 @@ def complete(conn: sqlite3.Connection, core: Core, entry_id: str, token_id: str)
     os.replace(source, target)
     size = target.stat().st_size
     row = conn.execute(
-        "SELECT media_type, type, status, partner_id, file_name FROM entries WHERE id = ?",
+        "SELECT media_type, type, status, partner_id, file_name, version FROM entries WHERE id = ?",
         (entry_id,),
     ).fetchone()
     now = core.clock.now()
@@ -85,7 +85,7 @@ def complete(conn: sqlite3.Connection, core: Core, entry_id: str, token_id: str)
     # An entry deleted while its upload was in flight stays deleted (status 3 is final).
     conn.execute(
         "UPDATE entries SET content_path = ?, content_size = ?, status = ?, ready_at = ?,"
-        " duration = ?, ms_duration = ?, updated_at = ?, version = version + ?"
+        " duration = ?, ms_duration = ?, updated_at = ?, version = ?"
         " WHERE id = ? AND status != 3",
         (
             target.name,  # relative to the content folder, so a data dir can move
@@ -96,8 +96,11 @@ def complete(conn: sqlite3.Connection, core: Core, entry_id: str, token_id: str)
             None if duration is None else int(duration * 1000),
             int(now),
             # ``version`` is the entry's data file's: an image's content is that file
-            # (``entry::setData`` raises it); a video's goes to flavor assets and leaves it
-            int(is_image),
+            # (``entry::setData``, twice, from a random start: ``data_version``); a video's goes
+            # to flavor assets and leaves it
+            data_version.after_image(row["version"], core.settings.seed, entry_id)
+            if is_image
+            else row["version"],
             entry_id,
         ),
     )

@@ -59,6 +59,7 @@ class SandboxSettings:
     metadata_access_control: set[int] = field(default_factory=set)
     category_job_delay: float = 1.0
     fail_conversions: bool = False  # every conversion ends in ERROR_CONVERTING
+    seed: int = 0  # the sandbox's seed: faults, and an image's first data version (data_version)
     upload_races: UploadRaces = field(default_factory=UploadRaces)
 
     def applies_metadata_access_control(self, partner_id: int) -> bool:

@@ -163,6 +163,36 @@ def relink(conn: sqlite3.Connection, original: sqlite3.Row, temp: sqlite3.Row, n
     )
 
 
+def seeded(
+    conn: sqlite3.Connection, partner_id: int, rows: list[tuple[str, str, int, int]]
+) -> None:
+    """Rules 1 to 4 at once for seeded READY entries ``(entry id, file name, bytes, createdAt)``:
+    each gets a READY source asset at the first version, sized in KB, as a converted upload
+    leaves it."""
+    conn.executemany(
+        "INSERT INTO flavor_assets (id, partner_id, entry_id, status, version, flavor_params_id,"
+        " is_original, tags, file_ext, size, size_in_bytes, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                ids.entry_id(),
+                partner_id,
+                entry_id,
+                READY,
+                FIRST_VERSION,
+                SOURCE_PARAMS_ID,
+                *_TAG,
+                file_ext(name),
+                size // 1024,
+                size,
+                created,
+                created,
+            )
+            for entry_id, name, size, created in rows
+        ],
+    )
+
+
 def backfill(conn: sqlite3.Connection) -> None:
     """Give the source asset it lacks to every live entry with content that is not an image: a
     data folder written before the sandbox kept assets. Its version is the first one (the

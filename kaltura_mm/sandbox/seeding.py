@@ -2,19 +2,47 @@
 
 Both are test set-up shortcuts: what they make is in the search index at once, as if it had
 always existed (``search_index`` rule 5); everything made through the API waits for the lag.
+A seeded READY entry has content, as a real READY entry does: a small generated file
+(``SEEDED_PAYLOAD``) that its ``downloadUrl`` serves, and what an upload of it
+leaves: a READY source flavor asset for a video or audio (``flavor_assets``), an image's
+``version`` from its random start (``data_version``).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+from typing import Any
 
-from kaltura_mm.sandbox import ids, privacy
+from kaltura_mm.sandbox import data_version, flavor_assets, ids, privacy
 from kaltura_mm.sandbox.category_tree import clean_name
 from kaltura_mm.sandbox.core import Core
 from kaltura_mm.sandbox.search_index import CATEGORIES, ENTRIES
 from kaltura_mm.sandbox.services.category import insert
 
 ENTRIES_PER_SECOND = 100  # seeded entries share createdAt seconds, as bulk uploads do
+PAYLOAD_BYTES = 2048  # 2 KB: the source asset's ``size`` (in KB) is not 0
+_EXTENSIONS = {1: "mp4", 2: "jpg", 5: "mp3"}  # by media type
+
+
+_LINE = b"kaltura sandbox seeded content\n"
+SEEDED_PAYLOAD = (_LINE * (PAYLOAD_BYTES // len(_LINE) + 1))[:PAYLOAD_BYTES]
+_PAYLOAD_FILE = ".seeded-payload"  # in the content folder; never an entry's name (ids are 0_...)
+
+
+def _link_content(core: Core, entry_ids: list[str]) -> None:
+    """Give each entry its content file: a hard link to one payload file, as creating 100,000
+    files costs seconds and a link does not; deleting or replacing an entry's content unlinks
+    or replaces its own name only."""
+    source = core.content_dir / _PAYLOAD_FILE
+    if not source.exists():
+        source.write_bytes(SEEDED_PAYLOAD)
+    for eid in entry_ids:
+        try:
+            os.link(source, core.content_dir / eid)
+        except OSError:  # a file system without hard links
+            (core.content_dir / eid).write_bytes(SEEDED_PAYLOAD)
 
 
 def create_category(core: Core, partner_id: int, path: str) -> int:
@@ -82,6 +110,10 @@ def seed_entries(
             seen.add(candidate)
             new_ids.append(candidate)
     status, duration = (2, 60) if ready else (7, None)
+    ext = _EXTENSIONS.get(media_type, "mp4")
+    is_image = media_type == 2
+    if ready:
+        _link_content(core, new_ids)
     rows = [
         (
             eid,
@@ -109,6 +141,8 @@ def seed_entries(
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+        if ready:
+            _give_content(core, conn, partner_id, rows, ext, is_image)
         if category_id is not None:
             full_ids = conn.execute(
                 "SELECT full_ids FROM categories WHERE id = ?", (category_id,)
@@ -121,3 +155,26 @@ def seed_entries(
         last = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM entries").fetchone()[0])
     core.index.absorb(ENTRIES, "src.seq BETWEEN ? AND ?", (first, last))
     return new_ids
+
+
+def _give_content(
+    core: Core,
+    conn: sqlite3.Connection,
+    partner_id: int,
+    rows: list[tuple[Any, ...]],
+    ext: str,
+    is_image: bool,
+) -> None:
+    names = [(r[0], f"{r[5]}.{ext}".replace(" ", "-"), r[9]) for r in rows]
+    conn.executemany(
+        "UPDATE entries SET content_path = ?, content_size = ?, file_name = ?, version = ?"
+        " WHERE id = ?",
+        [(eid, PAYLOAD_BYTES, name, _version(core, eid, is_image), eid) for eid, name, _ in names],
+    )
+    if not is_image:  # an image's content is its own data file: no asset
+        rows_ = [(eid, name, PAYLOAD_BYTES, created) for eid, name, created in names]
+        flavor_assets.seeded(conn, partner_id, rows_)
+
+
+def _version(core: Core, entry_id: str, is_image: bool) -> int:
+    return data_version.after_image(0, core.settings.seed, entry_id) if is_image else 0

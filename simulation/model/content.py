@@ -80,7 +80,7 @@ def _give_content(state: State, entry: Entry, token: Token) -> None:
     entry.content = bytes(token.data or b"")
     entry.pending_token = None
     if entry.media_type == IMAGE:
-        entry.version += 1  # an image's content is the entry's data file (``entry::setData``)
+        entry.version = flavors.image_version(entry)  # the entry's data file is its content
     else:
         flavors.filled(state, entry, token.file_name, len(entry.content))
     state.start_transcoding(entry)

@@ -5,7 +5,8 @@ models them (``kaltura_mm.sandbox.flavor_assets``, read in kaltura/server):
   0, ``isOriginal``, tags ``source``): IMPORTING (7) while its token is incomplete, QUEUED (0)
   with ``size`` in bytes once the bytes are in, READY (2) with ``size`` in KB when the entry is;
   the entry's existing source asset is reused. An image gets none: its content raises the
-  entry's own ``version`` instead (``entry::setData``).
+  entry's own ``version`` instead (``entry::setData``, twice per upload, from a random start:
+  ``image_version``).
 - ``version`` starts at 2 and moves by ``kDataCenterMgr::incrementVersion`` (2, 12, 22...); the
   model has no content replacement (its partner lacks ``FEATURE_ENTRY_REPLACEMENT``), so only
   the sandbox moves it past 2.
@@ -20,6 +21,7 @@ models them (``kaltura_mm.sandbox.flavor_assets``, read in kaltura/server):
 from __future__ import annotations
 
 import math
+import random
 from typing import Any
 
 from kaltura_mm.sandbox.errors import KalturaApiException
@@ -47,6 +49,16 @@ def next_version(version: int) -> int:
 
 
 FIRST = next_version(0)
+_OBFUSCATOR = (100_000, 900_000)  # myContentStorage::MIN/MAX_OBFUSCATOR_VALUE, as intended
+
+
+def image_version(entry: Entry) -> int:
+    """An image's content set: the entry's ``version`` after it (``entry::setData`` twice, per
+    ``KalturaEntryService::attachFile``; the first file's number is ``generateRandomFileName``'s
+    random obfuscator). The start derives from the entry's id, itself from the run's seeded
+    stream, so no draw is taken from that stream and every seed replays as before."""
+    version = entry.version or random.Random(f"data-version:{entry.id}").randint(*_OBFUSCATOR)
+    return next_version(next_version(version))
 
 
 def source(state: State, entry: Entry, pending: bool, new_id: str | None = None) -> FlavorAsset:

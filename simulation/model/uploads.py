@@ -212,7 +212,9 @@ def list_tokens(ctx: Ctx) -> dict[str, Any]:
     if "fileNameEqual" in values and not {"statusEqual", "statusIn"} & set(values):
         values["statusIn"] = "0,1,2"
     tokens = [t for t in ctx.state.tokens.values() if _token_matches(ctx, t, values)]
-    tokens.sort(key=lambda t: (t.created_at, t.id), reverse=values.get("orderBy") == "-createdAt")
+    # no order of listAction's own: the table's (its id), which also breaks createdAt ties
+    sign = {"+createdAt": 1, "-createdAt": -1}.get(values.get("orderBy") or "", 0)
+    tokens.sort(key=lambda t: (sign * t.created_at, t.id))
     size, index = pager(ctx)
     page = tokens[(index - 1) * size : index * size]
     return list_response(

@@ -21,9 +21,9 @@ USER_SECRET = "bench-user-secret"
 class Bench:
     """The model on a virtual clock, with a partner and an admin KS."""
 
-    def __init__(self, **knobs: Any) -> None:
+    def __init__(self, seed: int = 7, **knobs: Any) -> None:
         self.clock = VirtualClock()
-        self.model = KalturaModel(self.clock, ModelKnobs(**knobs), random.Random(7))
+        self.model = KalturaModel(self.clock, ModelKnobs(**knobs), random.Random(seed))
         self.model.add_partner(PARTNER, ADMIN_SECRET, USER_SECRET)
         self.ks = self.make_ks(session_type=2, expiry=30 * 86_400)
 

@@ -44,13 +44,25 @@ def test_an_upload_gives_a_source_asset_sized_in_bytes_then_kb() -> None:
 def test_only_an_image_raises_the_entry_version_and_it_has_no_asset() -> None:
     bench = Bench()
     image = _uploaded(bench, "photo.jpg", media_type=2)
-    assert bench.call("baseentry", "get", entryId=image)["version"] == 1
+    first = bench.call("baseentry", "get", entryId=image)["version"]
+    # generateRandomFileName's random start in [100000, 900000], then setData twice: 2 steps
+    assert 100_012 <= first <= 900_012 and first % 10 == 2
     assert _listed(bench, entryIdEqual=image)["totalCount"] == 0
     token = bench.token("photo2.jpg")["id"]
     bench.chunk(token, DATA, resume=False, final=True, resume_at=0, name="photo2.jpg")
     resource = {"objectType": "KalturaUploadedFileTokenResource", "token": token}
     again = bench.call("media", "updateContent", entryId=image, resource=resource)
-    assert again["version"] == 2
+    assert again["version"] == first + 20  # two more incrementVersion steps, not +1
+
+
+def test_image_version_starts_differ_by_entry_and_replay_by_seed() -> None:
+    def versions(seed: int) -> list[int]:
+        bench = Bench(seed=seed)
+        images = [_uploaded(bench, f"p{i}.jpg", media_type=2) for i in range(3)]
+        return [bench.call("baseentry", "get", entryId=e)["version"] for e in images]
+
+    assert versions(5) == versions(5)
+    assert len(set(versions(5))) == 3 and versions(5) != versions(6)
 
 
 def test_list_needs_an_entry_and_filters_by_status() -> None:

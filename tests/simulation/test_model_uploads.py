@@ -199,3 +199,21 @@ def test_a_partial_token_idle_for_seven_days_cannot_be_resumed() -> None:
     bench.advance(604_801)
     late = bench.chunk(token, DATA[128:256], resume=True, final=False, resume_at=128)
     assert error_code(late) == "UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED"
+
+
+def test_token_list_never_returns_deleted_and_has_no_order_of_its_own() -> None:
+    bench = Bench()
+    made = [bench.token(f"t{i}.mp4")["id"] for i in range(6)]  # the same createdAt second
+    bench.advance(5)
+    later = bench.token("later.mp4")["id"]
+    gone = made.pop()
+    bench.call("uploadtoken", "delete", uploadTokenId=gone)
+
+    def listed(**filter_fields: object) -> list[str]:
+        found = bench.call("uploadtoken", "list", filter=filter_fields)
+        return [t["id"] for t in found["objects"]]
+
+    assert listed(statusEqual=5) == [] and gone not in listed(statusIn="0,5")
+    assert listed() == sorted([*made, later])  # the table's order: by id, not by creation
+    assert listed(orderBy="-createdAt") == [later, *sorted(made)]
+    assert listed(orderBy="+createdAt") == [*sorted(made), later]

@@ -10,7 +10,7 @@ from kaltura_mm.sandbox import chunks, content, tokens
 from kaltura_mm.sandbox.actions import ActionCall, ActionSpec, Param, UploadedFile, pager_of
 from kaltura_mm.sandbox.core import MAX_RESUME_TIME
 from kaltura_mm.sandbox.errors import KalturaApiException
-from kaltura_mm.sandbox.listing import Query, csv, order_sql, page_window
+from kaltura_mm.sandbox.listing import Query, csv, order_parts, page_window
 from kaltura_mm.sandbox.schema import KInput, check_insert
 from kaltura_mm.sandbox.services import token_upload
 from kaltura_mm.sandbox.tokens import DELETED, FULL, PARTIAL, PENDING
@@ -83,15 +83,19 @@ def list_(call: ActionCall) -> dict[str, Any]:
     if v.get("fileNameEqual") is not None and v.get("statusEqual") == PARTIAL:
         # UploadTokenService::listAction leaves out the tokens too old to resume
         q.ge("updated_at", int(call.now()) - MAX_RESUME_TIME)
-    if v.get("statusEqual") != DELETED and DELETED not in (statuses or []):
-        q.add("status != 5")
+    # ``UploadTokenPeer``'s default criteria: a DELETED token is never listed, whatever the
+    # filter asks (``statusEqual=5`` finds nothing)
+    q.add(f"status != {DELETED}")
     size, index = pager_of(call)
     offset, limit = page_window(size, index, None)
-    order = order_sql(v.get("orderBy"), {"createdAt": "created_at"}, "-createdAt")
+    # ``listAction`` adds no order of its own: without ``orderBy`` MySQL answers in the order it
+    # reads the table (its primary key, the random-looking id), and equal ``createdAt`` seconds
+    # come in that order too, never in the order the tokens were made
+    order = ", ".join([*order_parts(v.get("orderBy"), {"createdAt": "created_at"}, ""), "id"])
     store = call.core.store
     total = store.scalar(f"SELECT COUNT(*) FROM upload_tokens WHERE {q.sql()}", q.params)  # noqa: S608
     rows = store.all(
-        f"SELECT * FROM upload_tokens WHERE {q.sql()} ORDER BY {order}, rowid "  # noqa: S608
+        f"SELECT * FROM upload_tokens WHERE {q.sql()} ORDER BY {order} "  # noqa: S608
         "LIMIT ? OFFSET ?",
         [*q.params, limit, offset],
     )
