@@ -277,7 +277,10 @@ def _execute(
             state.stderr, total, len(todo), quiet=state.quiet or state.json
         ) as shown:
             batch.display = shown
-            state.client().run(batch.run(todo, files))
+            try:
+                state.client().run(batch.run(todo, files))
+            finally:
+                batch.flush()  # what was kept to be written behind, stopped or not
     verify(batch)
     order = {str(r.path): i for i, r in enumerate(requests)}
     batch.results.sort(key=lambda r: order.get(r["path"], 0))
