@@ -9,7 +9,7 @@ measured in the same run against the same local sandbox:
   chunking: vs the official ``KalturaApiClient`` sending 5 MiB chunks one after another (target
   >= 4x faster), and vs the link limit ``size / (10 MiB/s x connections)`` (target <= 1.3x).
 - simulated WAN, 200 files of 256 KiB into one category: vs the official client file by file
-  (target >= 10x faster).
+  (target <= 0.05x its time, issue 20), each client in a child process of its own.
 - peak RSS of a process uploading a 2 GiB file at default settings (target <= 150 MiB), as the
   process itself reports it.
 """
@@ -32,7 +32,6 @@ from kaltura_mm.models import MediaEntryParams, MediaType, UploadedFileTokenReso
 from kaltura_mm.protocol.calls import MultiRequest
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.services import base_entry, upload_token
-from kaltura_mm.upload.many import upload_many
 from kaltura_mm.upload.one import upload_file
 from kaltura_mm.upload.plan import ChunkBook
 from kaltura_mm.upload.request import UploadOptions, UploadRequest
@@ -278,6 +277,46 @@ def _wan_one(ctx: Context) -> list[Row]:
     return rows
 
 
+# Ours runs in a child process too, as the official client does: the sandbox (the server) stays
+# in this process for both. In one process the client and the server it talks to took turns on
+# one interpreter lock, so the server's work (half the CPU of the run: every multiRequest, every
+# token list rendered) was charged to the client, and to the official client not at all.
+WAN_MANY_CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from kaltura_mm.client import Client
+    from kaltura_mm.upload.many import upload_many
+    from kaltura_mm.upload.request import UploadOptions, UploadRequest
+    url, partner, secret, category, run = sys.argv[1:6]
+    paths = [Path(p) for p in sys.argv[6:]]
+    requests = [
+        UploadRequest(path=p, category_ids=(int(category),), reference_id=f"m-{run}-{i}")
+        for i, p in enumerate(paths)
+    ]
+    with Client(
+        service_url=url, partner_id=int(partner), admin_secret=secret, max_concurrency=16
+    ) as client:
+        started = time.perf_counter()
+        outcomes = client.run(upload_many(requests, UploadOptions(), max_files_in_flight=16))
+        elapsed = time.perf_counter() - started
+    print(elapsed, sum(not o.ok for o in outcomes))
+    """
+)
+
+
+def _ours_many(sb: Sandbox, paths: list[Path], category: int) -> tuple[float, int]:
+    args = [sb.service_url, str(sb.partner_id), sb.admin_secret, str(category), str(time.time_ns())]
+    done = subprocess.run(
+        [sys.executable, "-c", WAN_MANY_CHILD, *args, *map(str, paths)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    elapsed, failed = done.stdout.split()[-2:]
+    return float(elapsed), int(failed)
+
+
 def _wan_many(ctx: Context) -> Row:
     count = 10 if ctx.smoke else 200
     scratch = ctx.scratch("upload-many")
@@ -285,20 +324,10 @@ def _wan_many(ctx: Context) -> Row:
     with Sandbox(transcode_delay=0) as sb:
         category = sb.create_category("Bench>Many")
         _wan(sb)
-        with _client(sb, 16) as client:
-            requests = [
-                UploadRequest(
-                    path=p, category_ids=(category,), reference_id=f"m-{time.time_ns()}-{i}"
-                )
-                for i, p in enumerate(paths)
-            ]
-            sb.stats.reset()
-            started = time.perf_counter()
-            outcomes = client.run(upload_many(requests, UploadOptions(), max_files_in_flight=16))
-            ours = time.perf_counter() - started
-            sent = sb.stats.http_requests
+        sb.stats.reset()
+        ours, failed = _ours_many(sb, paths, category)
+        sent = sb.stats.http_requests
         official = _official(sb, paths, category, scratch)
-    failed = sum(not o.ok for o in outcomes)
     return Row(
         benchmark="upload",
         subject=f"WAN {count} x 256 KiB: kaltura-mm",
@@ -306,10 +335,11 @@ def _wan_many(ctx: Context) -> Row:
         unit="s",
         baseline="official KalturaApiClient, file by file",
         baseline_median=official,
-        target=">= 10x faster (ratio <= 0.1)",
-        passed=ours * 10 <= official and not failed,
+        target="<= 0.05x the official client (20x faster)",
+        passed=ours <= 0.05 * official and not failed,
         samples=[ours],
-        notes=f"16 files in flight; {sent} HTTP requests for {count} files; {failed} failed",
+        notes=f"16 files in flight; {sent} HTTP requests for {count} files; {failed} failed; "
+        "each client in its own process, the sandbox in the runner's",
     )
 
 

@@ -27,7 +27,6 @@ from kaltura_mm.commands.failures import CliError
 from kaltura_mm.errors import KalturaError
 from kaltura_mm.shard import Shard
 from kaltura_mm.store.files import FileJournal, categories_key
-from kaltura_mm.sync.model import Plan, PlanItem
 from kaltura_mm.upload import local_file
 from kaltura_mm.upload.request import UploadRequest, reference_id_for
 
@@ -35,6 +34,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from kaltura_mm.commands.context import AppContext
+    from kaltura_mm.sync.model import Plan, PlanItem  # annotations only: upload needs no sync
 
     _Base = click.ParamType[Any, Any]
 else:

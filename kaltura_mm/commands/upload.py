@@ -292,7 +292,10 @@ def upload_requests(batch: UploadBatch, requests: Sequence[UploadRequest], files
             state.stderr, total, len(todo), quiet=state.quiet or state.json
         ) as shown:
             batch.display = shown
-            state.client().run(batch.run(todo, files))
+            try:
+                state.client().run(batch.run(todo, files))
+            finally:
+                batch.flush()  # what was kept to be written behind, stopped or not
     verify(batch)
 
 

@@ -8,10 +8,21 @@ The batch's callbacks keep the journal, the state store, the display and the per
 step as each file moves, starts and ends. A state that cannot be written stops the batch as a
 Ctrl-C would (uploads in flight keep their entry and token, so a re-run resumes them) and the
 run ends with that error.
+
+The state database is written behind, at most every ``WRITE_EVERY`` seconds and once at the end
+(``flush``): only each file's newest state and journal record are written, the records in one
+transaction. A one-part file moved through three states and ended in one request, and writing
+each as it came cost eight commits a file (issue 20); now a file that ends between two writes
+costs one row. A process killed between two writes loses at most that much of what it knew of
+one-part files, which the upload engine finds on the server (as it does a write lost with the
+process). The state of a file of several parts is written as each chunk is confirmed, as
+before: a re-run resumes it from its last confirmed chunk.
 """
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,6 +40,7 @@ from kaltura_mm.store.uploads import UploadStore
 from kaltura_mm.upload import local_file
 from kaltura_mm.upload.folder import NAME_REFUSED, refused_by_kaltura
 from kaltura_mm.upload.many import upload_many
+from kaltura_mm.upload.plan import plan_chunks
 from kaltura_mm.upload.request import (
     FileFingerprint,
     UploadOptions,
@@ -37,6 +49,8 @@ from kaltura_mm.upload.request import (
     reference_id_for,
 )
 from kaltura_mm.upload.result import UploadOutcome, UploadResult
+
+WRITE_EVERY = 0.2  # seconds between two writes of the state database during a run
 
 
 @attrs.frozen
@@ -107,6 +121,11 @@ class UploadBatch:
     state_error: StoreError | None = None
     errors: list[KalturaError] = attrs.field(factory=list)  # of the failed files, in order
     categories_checked: bool = False  # the command read every category of the run just now
+    # written behind (``flush``): the newest state and journal record of each file, by key
+    unsaved: dict[str, UploadState] = attrs.field(factory=dict)
+    unrecorded: dict[str, FileRecord] = attrs.field(factory=dict)
+    stored: set[str] = attrs.field(factory=set)  # referenceIds with a state in the store
+    written_at: float = 0.0  # time.monotonic() of the last flush
 
     def plan(self, requests: Sequence[UploadRequest]) -> list[PlannedFile]:
         """Return the files to upload; claim those the journal has as done, record unreadable."""
@@ -136,6 +155,8 @@ class UploadBatch:
     def resumable(self, planned: PlannedFile) -> PlannedFile:
         """Return ``planned`` with its saved partial state, if one is kept."""
         saved = self.store.load(planned.reference_id)
+        if saved is not None:
+            self.stored.add(planned.reference_id)
         if saved is None or saved.complete:
             return planned
         return attrs.evolve(planned, saved=saved)
@@ -167,17 +188,33 @@ class UploadBatch:
             self.interrupts.event.set()
             self.state.say(f"error: {exc.problem}; stopping: uploads in flight stay resumable")
 
+    def record(self, planned: PlannedFile, **changes: Any) -> None:
+        """Keep the journal record of ``planned`` with ``changes``, to be written behind."""
+        self.unrecorded[planned.key] = planned.record(**changes)
+        self._written_behind()
+
+    def flush(self) -> None:
+        """Write every state and journal record kept since the last write (records at once)."""
+        self.written_at = time.monotonic()
+        states, records = self.unsaved, self.unrecorded
+        self.unsaved, self.unrecorded = {}, {}
+        for reference_id, state in states.items():
+            self.keep(functools.partial(self.store.save, state))
+            self.stored.add(reference_id)
+        if records:
+            self.keep(lambda: self.journal.update_many(list(records.values())))
+
+    def _written_behind(self) -> None:
+        if time.monotonic() - self.written_at >= WRITE_EVERY:
+            self.flush()
+
     def _on_state(self, upload: UploadState) -> None:
         planned = self.files[str(upload.request.path)]
-        self.keep(lambda: self.store.save(upload))
-        self.keep(
-            lambda: self.journal.update(
-                planned.record(
-                    entry_id=upload.entry_id,
-                    status="uploading",
-                    bytes_done=upload.bytes_confirmed,
-                )
-            )
+        self.unsaved[planned.reference_id] = upload
+        if len(plan_chunks(upload.fingerprint.size, upload.chunk_size, upload.edge_size)) > 1:
+            self.written_at = 0.0  # each chunk it confirms is written at once, as it always was
+        self.record(
+            planned, entry_id=upload.entry_id, status="uploading", bytes_done=upload.bytes_confirmed
         )
 
     def _on_start(self, request: UploadRequest) -> None:
@@ -202,12 +239,11 @@ class UploadBatch:
         resumed = planned.saved is not None
         status = "existing" if result.existing else ("resumed" if resumed else "uploaded")
         size = planned.fingerprint.size
-        self.keep(lambda: self.store.discard(planned.reference_id))
-        self.keep(
-            lambda: self.journal.update(
-                planned.record(entry_id=result.entry_id, status=DONE, bytes_done=size)
-            )
-        )
+        self.unsaved.pop(planned.reference_id, None)
+        if planned.reference_id in self.stored:
+            self.stored.discard(planned.reference_id)
+            self.keep(lambda: self.store.discard(planned.reference_id))
+        self.record(planned, entry_id=result.entry_id, status=DONE, bytes_done=size)
         line = record(planned.request, status, result, size=size)
         self.results.append({**line, "message": planned.note})
         self._finish(
@@ -220,11 +256,7 @@ class UploadBatch:
         kept = error.state if isinstance(error, UploadError) else None
         entry_id = kept.entry_id if isinstance(kept, UploadState) else None
         done = kept.bytes_confirmed if isinstance(kept, UploadState) else 0
-        self.keep(
-            lambda: self.journal.update(
-                planned.record(entry_id=entry_id, status=status, bytes_done=done, error=str(error))
-            )
-        )
+        self.record(planned, entry_id=entry_id, status=status, bytes_done=done, error=str(error))
         line = record(planned.request, status, reference_id=planned.reference_id, error=error)
         if not cancelled:
             self.errors.append(error)

@@ -175,6 +175,8 @@ def walk_strings(value: Any) -> Iterator[str]:
     """Yield every string inside a parameter value (mappings, sequences, attrs objects)."""
     if isinstance(value, str):
         yield value
+    elif value is None or isinstance(value, int | float):  # most values: no attrs look-up
+        return
     elif isinstance(value, Mapping):
         for key, item in value.items():
             yield from walk_strings(key)

@@ -27,6 +27,9 @@ def error_object(error: KalturaApiException) -> dict[str, Any]:
     }
 
 
+_NESTED = (dict, list, tuple, KalturaApiException)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, KalturaApiException):
         value = error_object(value)
@@ -34,7 +37,11 @@ def _plain(value: Any) -> Any:
             value["args"] = []  # PHP serializes an empty args map as []
         return value
     if isinstance(value, dict):
-        out = {k: _plain(v) for k, v in value.items() if v is not None and k != "objectType"}
+        out = {
+            k: _plain(v) if isinstance(v, _NESTED) else v  # scalars as they are, without a call
+            for k, v in value.items()
+            if v is not None and k != "objectType"
+        }
         if "objectType" in value:
             out["objectType"] = value["objectType"]  # always the last key
         return out if out or "objectType" in value else []

@@ -69,7 +69,12 @@ class FileJournal:
 
     def update(self, record: FileRecord) -> None:
         """Store ``record`` (one row, written in place)."""
-        self.db.write(
+        self.update_many([record])
+
+    def update_many(self, records: Iterable[FileRecord]) -> None:
+        """Store ``records`` (a row each, written in place) in one transaction."""
+        stamp = now()
+        self.db.write_many(
             f"INSERT INTO files (target, {_COLUMNS}, updated_at) "  # noqa: S608
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (target, path, categories) DO UPDATE SET size = excluded.size, "
@@ -77,17 +82,20 @@ class FileJournal:
             "entry_id = excluded.entry_id, status = excluded.status, "
             "bytes_done = excluded.bytes_done, error = excluded.error, "
             "updated_at = excluded.updated_at",
-            (
-                self.target,
-                record.path,
-                record.categories,
-                record.size,
-                record.mtime_ns,
-                record.reference_id,
-                record.entry_id,
-                record.status,
-                record.bytes_done,
-                record.error,
-                now(),
-            ),
+            [
+                (
+                    self.target,
+                    record.path,
+                    record.categories,
+                    record.size,
+                    record.mtime_ns,
+                    record.reference_id,
+                    record.entry_id,
+                    record.status,
+                    record.bytes_done,
+                    record.error,
+                    stamp,
+                )
+                for record in records
+            ],
         )

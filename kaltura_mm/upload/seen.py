@@ -20,6 +20,7 @@ servers' clocks differ by a fraction of a second across a second's boundary.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import attrs
 
@@ -30,9 +31,9 @@ FULL_PAGE = 500  # the largest page: asked when nothing of that size was listed 
 SKEW = 1  # seconds: a token created this much "earlier" by another server's clock is asked for
 
 
-@attrs.frozen
-class SeenToken:
-    """What a listing showed of one token: enough to find it again by name and time."""
+class SeenToken(NamedTuple):
+    """What a listing showed of one token: enough to find it again by name and time (a tuple:
+    a last look makes one per row it lists, up to 200 a file)."""
 
     id: str
     file_name: str
@@ -55,6 +56,7 @@ class SeenTokens:
 
     covered: dict[int, int] = attrs.Factory(dict)
     _by_mark: dict[str, dict[str, str]] = attrs.Factory(dict)  # mark -> token id -> fileName
+    _names: dict[str, str] = attrs.Factory(dict)  # token id -> fileName, every token recorded
 
     def page_size(self, size: int) -> int:
         """Return the page a last look of ``size`` asks for first."""
@@ -73,11 +75,14 @@ class SeenTokens:
         """Remember ``listed``; ``complete``: together with earlier listings it is every token
         of ``size`` there was when it was read."""
         newest = None
+        names = self._names
         for token in listed:
-            for mark in _marks(token.file_name):
-                self._by_mark.setdefault(mark, {})[token.id] = token.file_name
-            if token.created_at is not None:
-                newest = max(newest or token.created_at, token.created_at)
+            if names.get(token.id) != token.file_name:  # a token listed before is known
+                names[token.id] = token.file_name
+                for mark in _marks(token.file_name):
+                    self._by_mark.setdefault(mark, {})[token.id] = token.file_name
+            if token.created_at is not None and (newest is None or token.created_at > newest):
+                newest = token.created_at
         if complete and newest is not None:
             self.covered[size] = max(self.covered.get(size, newest), newest)
 
@@ -85,6 +90,8 @@ class SeenTokens:
         """Forget tokens known to be deleted (their coverage stands: they are gone)."""
         gone = {i for i in token_ids if i}
         if gone:
+            for token_id in gone:
+                self._names.pop(token_id, None)
             for known in self._by_mark.values():
                 for token_id in gone & known.keys():
                     del known[token_id]

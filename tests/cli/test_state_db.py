@@ -14,9 +14,12 @@ from typing import Any
 import pytest
 
 from kaltura_mm.client import Client
+from kaltura_mm.commands import upload_batch
 from kaltura_mm.errors import UploadCancelledError
 from kaltura_mm.flows.entries import delete_entries
+from kaltura_mm.store import Store, UploadStore
 from kaltura_mm.upload import upload_file
+from kaltura_mm.upload.plan import MIN_CHUNK_SIZE, plan_chunks
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 from tests.cli.test_upload import make_files
 
@@ -120,3 +123,57 @@ def test_the_json_state_of_an_earlier_version_is_read_once(
     again = cli("--json", "upload", str(tmp_path / "media"), "-c", "Root>Drop")
     assert "earlier kaltura-mm" not in again.err  # read once
     assert {r["status"] for r in again.json_lines()} == {"skipped"}
+
+
+def _writes(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[int]]:
+    """Count the state database's write transactions, and the bytes each saved state confirms;
+    write behind only at the start and the end of a run."""
+    monkeypatch.setattr(upload_batch, "WRITE_EVERY", 3600.0)
+    commits: list[str] = []
+    confirmed: list[int] = []
+    write_many, save = Store.write_many, UploadStore.save
+
+    def counted(self: Store, sql: str, rows: Any) -> None:
+        commits.append(" ".join(sql.split()[:3]))  # e.g. "INSERT INTO files"
+        write_many(self, sql, rows)
+
+    def saved(self: UploadStore, state: UploadState) -> None:
+        confirmed.append(state.bytes_confirmed)
+        save(self, state)
+
+    monkeypatch.setattr(Store, "write_many", counted)
+    monkeypatch.setattr(UploadStore, "save", saved)
+    return commits, confirmed
+
+
+def test_one_part_files_are_written_behind_in_a_few_commits(
+    cli: Runner, drop: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_files(tmp_path / "media", 12, size=20_000)
+    commits, _ = _writes(monkeypatch)
+    result = cli("--json", "upload", str(tmp_path / "media"), "-c", "Root>Drop")
+    assert result.code == 0, result.err
+    # Written as they came, 12 files cost 96 commits: 3 states, 4 records and a discard each.
+    run = commits[len(commits) - commits[::-1].index("INSERT INTO targets") :]  # after set-up
+    assert run.count("INSERT INTO files") <= 2, run
+    assert run.count("INSERT INTO uploads") + run.count("DELETE FROM uploads") <= 2, run
+    database = tmp_path / "state" / "state.db"
+    rows = _rows(database, "SELECT status, entry_id FROM files")
+    assert sorted(rows) == sorted(("done", r["entry_id"]) for r in result.json_lines())
+    assert _rows(database, "SELECT COUNT(*) FROM uploads") == [(0,)]
+
+
+def test_a_file_of_several_parts_is_written_at_each_chunk_it_confirms(
+    cli: Runner, drop: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_files(tmp_path / "media", 1, size=3 * MIN_CHUNK_SIZE)
+    _, confirmed = _writes(monkeypatch)
+    result = cli(
+        "--json", "upload", str(tmp_path / "media"), "-c", "Root>Drop",
+        "--chunk-size", str(MIN_CHUNK_SIZE), "--concurrency", "1",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    parts = len(plan_chunks(3 * MIN_CHUNK_SIZE, MIN_CHUNK_SIZE))
+    assert parts > 2
+    # a re-run after a crash resumes from the last chunk confirmed: each one was written
+    assert len(set(confirmed) - {0}) >= parts - 1, confirmed
