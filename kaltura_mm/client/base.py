@@ -100,8 +100,8 @@ class ClientBase:
 
 def gate_for(config: Config, shared_budget: bool | Budget | None) -> Gate | None:
     """Return the rate budget's gate for a client: the budget where the environment says it
-    lives (``kaltura_mm.budget``) when ``shared_budget`` is True (None: when the environment
-    turns it on, ``KALTURA_MM_SHARED_BUDGET=on``), the one given, or None (off)."""
+    lives (``kaltura_mm.budget``) when ``shared_budget`` is True (None: unless the environment
+    turns it off, ``KALTURA_MM_SHARED_BUDGET=off``), the one given, or None (off)."""
     if shared_budget is False:
         return None
     from kaltura_mm.budget.where import budget_from_env, budget_wanted
@@ -112,7 +112,8 @@ def gate_for(config: Config, shared_budget: bool | Budget | None) -> Gate | None
 
     given = shared_budget
     opener = budget_from_env if given is True or given is None else (lambda: given)
-    return Gate(opener, config.service_url, str(config.partner_id or ""))
+    partner = str(config.partner_id or "")
+    return Gate(opener, config.service_url, partner, secret=config.admin_secret or "")
 
 
 def checked(got: list[Answer | BaseException]) -> list[Answer]:

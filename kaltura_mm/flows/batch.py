@@ -239,7 +239,7 @@ def run_batches(
     while run.pending:
         now: float = yield Now()
         first = op.build(run.pending[0])
-        shared = yield SharedLimit(first.service, first.action)
+        shared = yield SharedLimit(first.service, first.action, learner.learned)
         if shared is not None:  # what every process sharing the budget knows wins (pacing 6)
             calls, window = shared
             learner = learner.sharing(calls, window, now)

@@ -36,7 +36,9 @@ allowance at the start of each window instead of spreading a guessed rate:
    wins over what this run learned: each window's allowance is theirs, the window is theirs, and
    no raise is tried (a try would hold every process back a window; the budget raises a limit
    when a larger request all ran). The budget's gate times the sends across processes; the rules
-   above only size the steps.
+   above only size the steps. Until the budget knows the window, the run learns alone, and once
+   its bounds are narrow it offers ``learned`` (the allowance and the window's upper bound) to
+   the budget: the other processes' paced batches wait for that (``kaltura_mm.budget.model``).
 """
 
 from __future__ import annotations
@@ -97,6 +99,14 @@ class Learner:
         """Return the learned allowance per second (None while nothing was blocked)."""
         window = self.window
         return None if window is None or self.allowance is None else self.allowance / window
+
+    @property
+    def learned(self) -> tuple[int, float] | None:
+        """Return (allowance, window's upper bound) once this run learned them alone (rule 3's
+        bounds narrow; None before, and once the limit is shared)."""
+        if self.phase != "paced" or self.raise_every == NEVER or self._narrowing():
+            return None
+        return None if self.allowance is None or self.high is None else (self.allowance, self.high)
 
     def sharing(self, calls: int, window: float, now: float) -> Learner:
         """Return the state with the shared budget's limit (rule 6): ``calls`` per ``window``."""

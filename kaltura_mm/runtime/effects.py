@@ -96,10 +96,12 @@ class Reach:
 @attrs.frozen
 class SharedLimit:
     """Receive ``(calls, window seconds)``: the server's limit for ``service.action`` as the
-    processes sharing the rate budget learned it, or None (nothing known, or no shared budget)."""
+    processes sharing the rate budget learned it, or None (nothing known, or no shared budget).
+    ``learned``: the ``(calls, window seconds)`` this run learned alone, offered to the budget."""
 
     service: str
     action: str
+    learned: tuple[int, float] | None = None
 
 
 @attrs.frozen

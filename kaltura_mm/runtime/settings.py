@@ -14,8 +14,11 @@ class SharedLimits(Protocol):
     """What the processes sharing a rate budget learned of the server's limiter (the client's
     ``kaltura_mm.budget``): the ``SharedLimit`` effect asks it."""
 
-    def known(self, service: str, action: str) -> tuple[int, float] | None:
-        """Return (calls, window seconds) for ``service.action``, or None if nothing is known."""
+    def known(
+        self, service: str, action: str, learned: tuple[int, float] | None = None
+    ) -> tuple[int, float] | None:
+        """Return (calls, window seconds) for ``service.action``, or None if nothing is known;
+        ``learned``: what this run learned alone, for the processes that share the budget."""
 
 
 @attrs.frozen(kw_only=True)

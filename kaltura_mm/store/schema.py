@@ -125,6 +125,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 2: ``kaltura-mm uploads`` lists the pending uploads oldest first, among 100,000s of rows.
     ("CREATE INDEX IF NOT EXISTS uploads_pending ON uploads (complete, updated_at)",),
     _BUDGET,
+    # 4: the budget learns the server's window: ``seconds`` 0 while unknown, and the run that
+    # learns it (the others wait on it for a short while, ``kaltura_mm.budget.ledger``).
+    ("ALTER TABLE budget_limits ADD COLUMN learner VARCHAR(64) NOT NULL DEFAULT ''",),
 )
 _VERSIONS = """CREATE TABLE IF NOT EXISTS schema_version (
     version BIGINT NOT NULL PRIMARY KEY,
