@@ -145,7 +145,9 @@ class Gate:
         if learned is not None:
             self._guard(functools.partial(budget.learn, key, *learned), None)
         limit = self._guard(lambda: budget.limit(key), None)
-        return None if limit is None or not limit.known else (limit.calls, limit.window)
+        if limit is None or not (limit.known or limit.learner == self._name):
+            return None
+        return limit.calls, limit.window  # to the learner, (calls, 0): its allowance only
 
     def close(self) -> None:
         """Close the budget's connection."""

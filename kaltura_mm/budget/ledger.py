@@ -124,7 +124,7 @@ class StoreBudget:
         with self.store.transaction(locks=[key.text]) as tx:
             old = self._limit(tx, key, self._now(tx))
             window = old.window if old and old.known else (self.window or 0.0)
-            since = charged_at - widened(window) if window else 0.0
+            since = charged_at - widened(window) if window else -1e18  # unknown: all kept
             tx.execute(_BLOCK, (key.text, charged_at, n))
             charged = self._sum(tx, "budget_charges", key.text, since, charged_at)
             blocks = self._sum(tx, "budget_blocks", key.text, since, charged_at)

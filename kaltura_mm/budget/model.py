@@ -119,8 +119,8 @@ def learned(
     slack). With the window unknown (0), the limit only names its learner: ``owner``, the run
     blocked first."""
     accepted = max(1, charged - blocked)
-    if window <= 0:
-        return Limit(accepted, 0.0, 0.0, old.learner if old and old.learner else owner)
+    if window <= 0:  # every process's calls since the key was first charged: the first block only
+        return old or Limit(accepted, 0.0, 0.0, owner)
     calls = accepted if old is None or not old.known else max(1, min(old.calls, accepted))
     spread = widened(window)
     until = max(old.blocked_until if old else 0.0, at + spread)

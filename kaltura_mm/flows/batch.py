@@ -242,7 +242,7 @@ def run_batches(
         shared = yield SharedLimit(first.service, first.action, learner.learned)
         if shared is not None:  # what every process sharing the budget knows wins (pacing 6)
             calls, window = shared
-            learner = learner.sharing(calls, window, now)
+            learner = learner.sharing(calls, window, now) if window else learner.allowing(calls)
         step = learner.next(now)
         if step.at > now:
             yield Sleep(run.log.slept(step.at - now))
@@ -252,6 +252,9 @@ def run_batches(
         if answered.unanswered:  # no usable answer: back off before sending again
             tries = max(run.ledger.attempts.get(e, 1) for e in answered.unanswered)
             yield Sleep(run.log.slept(min(0.25 * 2**tries, 8.0)))
+    if entry_ids and learner.bounds is not None:  # the others may be waiting for it (pacing 6)
+        last = op.build(entry_ids[0])
+        yield SharedLimit(last.service, last.action, learner.bounds)
     return {entry_id: run.ledger.results[entry_id] for entry_id in entry_ids}
 
 

@@ -70,7 +70,8 @@ def test_with_no_window_told_a_block_paces_nothing_until_a_run_learned_the_windo
     _, ticket = learner.before(batch)
     assert ticket is not None
     learner.after(batch, ticket, json.dumps([None, BLOCKED]).encode())
-    assert learner.known("baseEntry", "delete") is None  # the window is not known: no pacing
+    assert learner.known("baseEntry", "delete") == (1, 0.0)  # the allowance, no window yet
+    assert other.known("baseEntry", "delete") is None  # the window is not known: no pacing
     assert learner.before(batch)[1] is not None  # the learner goes on (its own pacing)...
     wait, held = other.before(batch)
     assert held is None and 0 < wait < 1  # ...the others' paced batches wait for it
