@@ -36,7 +36,7 @@ import attrs
 SLACK = 0.02
 SLACK_SECONDS = 0.1
 FORGET_AFTER = 600.0  # a key's learned limit is dropped after this long without a charge
-LEARNER_IDLE = 15.0  # seconds without a send after which the learner's part is handed over
+LEARNER_IDLE = 60.0  # seconds without a send after which the learner's part is handed over
 
 
 @attrs.frozen

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from kaltura_mm.budget import Gate, StoreBudget, Ticket
 from kaltura_mm.flows.batch import EntryOutcome
 from kaltura_mm.flows.entries import delete_entries
@@ -50,10 +52,9 @@ def delete_in_processes(
     processes = []
     for index, part in enumerate(parts):
         rng = world.stream(f"shared-process-{index}")
-        machine = Machine(
-            delete_entries(part), setup.settings(world, rng), clock=world.clock.now, random=rng
-        )
         gate = Gate(lambda: budget, config.service_url, str(config.partner_id), "sim")
+        settings = attrs.evolve(setup.settings(world, rng), limits=gate)  # SharedLimit asks it
+        machine = Machine(delete_entries(part), settings, clock=world.clock.now, random=rng)
         adapter = Adapter(world.net, config.service_url, config.timeouts.read)
         processes.append(_Process(machine, gate, adapter))
     try:
