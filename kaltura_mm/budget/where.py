@@ -58,11 +58,14 @@ def open_budget(where: str | Path, window: float | None = None) -> StoreBudget:
         raise ConfigError(str(error)) from error
 
 
-def budget_from_env(env: Mapping[str, str] | None = None) -> StoreBudget | None:
+def budget_from_env(
+    env: Mapping[str, str] | None = None, *, asked: bool = False
+) -> StoreBudget | None:
     """Open the budget where the environment says it lives (module docstring); None when the
-    environment turns it off explicitly (``KALTURA_MM_SHARED_BUDGET=off``)."""
+    environment turns it off (``KALTURA_MM_SHARED_BUDGET=off``) and the caller did not ask for
+    it (``asked``: ``--shared-budget``, ``Client(shared_budget=True)``)."""
     env = os.environ if env is None else env
-    if not budget_wanted(env):
+    if not budget_wanted(env) and not asked:
         return None
     text = env.get(RATE_WINDOW_ENV, "").strip()
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, Self
 
 from kaltura_mm.config import Config
@@ -111,7 +111,10 @@ def gate_for(config: Config, shared_budget: bool | Budget | None) -> Gate | None
     from kaltura_mm.budget.gate import Gate
 
     given = shared_budget
-    opener = budget_from_env if given is True or given is None else (lambda: given)
+    if given is True:
+        opener: Callable[[], Budget | None] = lambda: budget_from_env(asked=True)  # noqa: E731
+    else:
+        opener = budget_from_env if given is None else (lambda: given)
     partner = str(config.partner_id or "")
     return Gate(opener, config.service_url, partner, secret=config.admin_secret or "")
 
