@@ -130,7 +130,7 @@ def _process(
     clock: Callable[[], float] = lambda: now[0]  # noqa: E731 - the one virtual clock
     gate = None
     if budget_file is not None:
-        budget = StoreBudget(open_store(budget_file, file=True), window, clock=clock)
+        budget = StoreBudget(open_store(budget_file, file=True), None, clock=clock)  # learned
         gate = Gate(lambda: budget, "http://virtual", "100")
     settings = Settings(ks=FixedKs("ks"), limits=gate)
     machine = Machine(delete_entries(ids, pace=Pace()), settings, clock=clock, random=rng)

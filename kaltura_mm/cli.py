@@ -163,8 +163,9 @@ COMMANDS = {
 @click.option(
     "--shared-budget/--no-shared-budget",
     default=None,
-    help="Share one rate budget with the other kaltura-mm processes that do, instead of "
-    "learning the server's rate limits alone [default: off; env KALTURA_MM_SHARED_BUDGET=on].",
+    help="Share one rate budget with the other kaltura-mm processes of this user (and, with a "
+    "PostgreSQL store, of other machines), or learn the server's rate limits alone "
+    "[default: shared; env KALTURA_MM_SHARED_BUDGET=off].",
 )
 @click.option("--json", "json_", is_flag=True, help="Print one JSON object per result line.")
 @click.option("-q", "--quiet", is_flag=True, help="Print results only: no progress or messages.")

@@ -25,7 +25,7 @@ from pathlib import Path
 from simulation.drivers import DEFAULT_DRIVER, DRIVERS
 from simulation.known_bugs import KNOWN_BUGS, Verdict, verdict
 from simulation.runner import RunResult, run_one
-from simulation.scenarios import SCENARIOS
+from simulation.scenarios import DEFAULT_SCENARIOS, SCENARIOS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the simulation; return the exit code."""
     args = _parser().parse_args(argv)
-    scenarios = args.scenario or list(SCENARIOS)
+    scenarios = args.scenario or list(DEFAULT_SCENARIOS)
     if args.seed is not None:
         return _replay(scenarios, args.seed, args.driver, args.trace, args.accounts)
     seeds = range(args.first, args.first + args.seeds)

@@ -69,3 +69,17 @@ def batches(items: int, operations: int, kills: int) -> Budget:
     read-back of entries found already done.
     """
     return _bounded(items + 2 * operations, processes=kills + 1)
+
+
+def blocked_deletes(items: int, schedule: Schedule) -> int:
+    """Return how many deletes the limiter may block when processes share one rate budget.
+
+    Learning costs the engine's first rounds beyond the limit (they double from 20 until one is
+    blocked: at most 40 items past it) and the window's probes (one item each, about 20 at most),
+    once for all processes; after that the budget keeps every process inside the limit. What
+    the network's own faults add: each injected block, reset, lost answer or 5xx sends items
+    again, which may meet a full window, so a share of the items as large as those faults'.
+    """
+    net = schedule.network
+    faults = net.blocked + net.reset + net.lost_answer + net.error_5xx
+    return 40 + 20 + math.ceil(3 * faults * items)

@@ -48,6 +48,11 @@ class Driver(Protocol):
         """Start a new process (its persisted state survives across processes)."""
         ...
 
+    def deletes_at_once(self, world: World, parts: list[list[str]]) -> dict[str, str]:
+        """Delete each part in a process of its own, all started at once (the client's share
+        one rate budget); return entry id -> "ok" or an error."""
+        ...
+
 
 class ReferenceProcess:
     """The reference flows, over one connection, with journals that outlive the process."""
@@ -90,6 +95,13 @@ class ReferenceDriver:
     def process(self, world: World) -> Process:
         """Start a reference process sharing this driver's journals."""
         return ReferenceProcess(world, self.journals)
+
+    def deletes_at_once(self, world: World, parts: list[list[str]]) -> dict[str, str]:
+        """The reference has no shared budget: its processes go one after another."""
+        outcomes: dict[str, str] = {}
+        for part in parts:
+            outcomes |= self.process(world).batch("delete", part)
+        return outcomes
 
 
 def _client_driver() -> Driver:

@@ -22,12 +22,11 @@ def load_payload(name: str) -> Any:
 
 @pytest.fixture(autouse=True)
 def own_rate_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Give each test its own shared rate budget file (kaltura_mm.budget), and turn the budget
-    off: a scripted ``ACTION_BLOCKED`` would hold the test's next call for a real 10-s window.
-    The budget's own tests (tests/budget/) turn it on with ``shared_budget_on``."""
+    """Give each test its own shared rate budget file (kaltura_mm.budget, on by default as for a
+    user), so that no test inherits what another one's server taught it."""
     path = tmp_path / "budget.sqlite3"
     monkeypatch.setenv("KALTURA_MM_BUDGET_FILE", str(path))
-    monkeypatch.setenv("KALTURA_MM_SHARED_BUDGET", "off")
+    monkeypatch.delenv("KALTURA_MM_SHARED_BUDGET", raising=False)
     monkeypatch.delenv("KALTURA_MM_STORE", raising=False)
     monkeypatch.delenv("KALTURA_MM_RATE_WINDOW", raising=False)
     return path

@@ -1,11 +1,10 @@
 """One rate budget shared by every kaltura-mm process that turns it on: on a machine (a SQLite file
 in the user's state folder), across machines through PostgreSQL (``KALTURA_MM_STORE``).
 
-It is off unless asked for (``KALTURA_MM_SHARED_BUDGET=on``, ``--shared-budget``,
-``Client(shared_budget=True)``): it does not learn the server's window yet, and spends a learned
-limit over the 10 s Kaltura uses by default, so against a deployment with shorter windows (1 s
-is seen) every process would run ten times slower than alone (the reliability suite's
-throttled account: 0.33 deletes/s against 3 allowed). Learning the window is the next step.
+It is on unless turned off (``KALTURA_MM_SHARED_BUDGET=off``, ``--no-shared-budget``,
+``Client(shared_budget=False)``). It learns the server's window as well as the limit before it
+paces anything (``model``): spending a limit over a wrong window is ten times too slow (1-s
+windows are seen) or blocked all the time.
 
 Kaltura blocks a partner's calls per (service, action) past a limit in fixed windows, counting
 every process's calls alike; processes that each learn the limit alone block each other. The
@@ -18,16 +17,17 @@ time (and a "blocked until") could not be shared through them.
 Its tables live in the store (``kaltura_mm.store``: the store's migrations make them and its
 engines run its SQL, ``ledger``). Where (``budget_from_env``):
 
-- ``KALTURA_MM_SHARED_BUDGET=on`` (or ``1``, ``true``, ``yes``): every client of the process
-  shares the budget unless its code says otherwise; ``off`` (or unset): none does unless asked.
+- ``KALTURA_MM_SHARED_BUDGET=off`` (or ``0``, ``false``, ``no``): no client of the process
+  shares the budget unless its code asks; ``on`` (``1``, ``true``, ``yes``) or unset: every
+  client does unless its code says otherwise; any other value is refused.
 - ``KALTURA_MM_STORE=postgresql://...``: that PostgreSQL store (every machine that uses it).
 - otherwise the SQLite store file ``KALTURA_MM_BUDGET_FILE``, by default ``budget.sqlite3`` in
   the platform's user state folder, one per user whatever ``--state-dir`` a run uses (two cron
   jobs with their own state folders still share it) (``~/.local/state/kaltura-mm`` on Linux,
   ``~/Library/Application Support/kaltura-mm`` on macOS, ``%LOCALAPPDATA%\\kaltura-mm`` on
   Windows).
-- ``KALTURA_MM_RATE_WINDOW``: the server's window in seconds, assumed until one is known (10,
-  Kaltura's default).
+- ``KALTURA_MM_RATE_WINDOW``: the server's window in seconds, for a deployment that publishes
+  it (unset: learned).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
 returns how long to wait before sending (the runtime's machine waits, on its clock, within the
 patience: ``Settings.limits``); ``after(...)`` reads the answer for ``ACTION_BLOCKED``
 items and tells the budget, so that what one process learns every process uses at its next claim.
-``known`` answers the runtime's ``SharedLimit`` effect (the batch engine sizes its steps by it).
+``known`` answers the runtime's ``SharedLimit`` effect (the batch engine sizes its steps by it)
+and takes what a run learned of the server's window (``kaltura_mm.budget.model``).
 
 If the budget's database cannot be used (a read-only home folder, a PostgreSQL server that went
 away), the gate says so once in the log and lets requests through as if it were off: a rate budget
@@ -46,12 +47,20 @@ _NOTHING = Ticket()
 
 class Gate:
     """The shared budget seen from one client: its server and partner, the budget opened on first
-    use by ``opener`` (None: no budget)."""
+    use by ``opener`` (None: no budget).
 
-    def __init__(self, opener: Callable[[], Budget | None], server: str, partner: str) -> None:
+    ``secret``, the partner's admin secret when the client has one, keys the budget with a
+    fingerprint of it beside the server's URL and the partner: a URL alone names a port, and a
+    sandbox started again on that port (fresh partner secrets, maybe other limits) would inherit
+    the last one's limits. The fingerprint is a truncated salted SHA-256: never the secret.
+    """
+
+    def __init__(
+        self, opener: Callable[[], Budget | None], server: str, partner: str, secret: str = ""
+    ) -> None:
         self._opener = opener
         self._server = server.rstrip("/")
-        self._partner = partner
+        self._partner = f"{partner}#{fingerprint(secret)}" if secret else partner
         self._budget: Budget | None = None
         self._opened = False
         self._opening = threading.Lock()  # sending threads may ask at once
@@ -92,26 +101,36 @@ class Gate:
             return
         if isinstance(target, MultiRequest) and target.paced:
             for key, (limit, at) in ticket.claimed.items():
-                if limit is None:
+                if limit is None or not limit.known:
                     self._guard(functools.partial(budget.answered, key, self._name, at), None)
         blocked = _blocked(target, body) if _BLOCKED in body else Counter()
         for call_key, n in blocked.items():
             key = self.key(*call_key)
             at = ticket.claimed[key][1] if key in ticket.claimed else 0.0
-            limit = self._guard(functools.partial(budget.blocked, key, n, at), None)
+            blocked_now = functools.partial(budget.blocked, key, n, at, self._name)
+            limit = self._guard(blocked_now, None)
             log.info("shared rate budget: %d %s.%s blocked; now %s", n, *call_key, limit)
         for key, n in ticket.charges:
             known = ticket.claimed[key][0] if key in ticket.claimed else None
-            if known is not None and n > known.calls and (key.service, key.action) not in blocked:
+            if known is not None and known.known and n > known.calls and key.call not in blocked:
                 self._guard(functools.partial(budget.confirmed, key, n), None)
 
-    def known(self, service: str, action: str) -> tuple[int, float] | None:
-        """Return the shared limit of one action, (calls, window seconds), or None."""
+    def known(
+        self, service: str, action: str, learned: tuple[int, float] | None = None
+    ) -> tuple[int, float] | None:
+        """Return the shared limit of one action, (calls, window seconds), or None while its
+        window is unknown; ``learned``: the (calls, window) this run learned alone, for the
+        budget to take while it knows no window."""
         budget = self.budget
         if budget is None:
             return None
-        limit = self._guard(lambda: budget.limit(self.key(service, action)), None)
-        return None if limit is None else (limit.calls, limit.window)
+        key = self.key(service, action)
+        if learned is not None:
+            self._guard(functools.partial(budget.learn, key, *learned), None)
+        limit = self._guard(lambda: budget.limit(key), None)
+        if limit is None or not (limit.known or limit.learner == self._name):
+            return None
+        return limit.calls, limit.window  # to the learner, (calls, 0): its allowance only
 
     def close(self) -> None:
         """Close the budget's connection."""
@@ -130,6 +149,13 @@ class Gate:
             )
             self._budget, self._opened = None, True
             return fallback
+
+
+def fingerprint(secret: str) -> str:
+    """Return 12 hex digits that tell partners' secrets apart without revealing them."""
+    import hashlib
+
+    return hashlib.sha256(b"kaltura-mm budget key\x00" + secret.encode()).hexdigest()[:12]
 
 
 def _calls(target: Call[Any] | MultiRequest) -> tuple[Call[Any], ...]:

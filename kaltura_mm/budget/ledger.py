@@ -12,15 +12,19 @@ Tables (the store's migration 3, ``kaltura_mm.store.schema``):
 - ``budget_charges(key, at, owner, n, open)``: ``n`` calls charged at ``at``; ``open`` while a
   probing batch (below) of ``owner`` waits for its answer. Kept ``FORGET_AFTER`` seconds.
 - ``budget_blocks(key, at, n)``: ``n`` calls the server answered ``ACTION_BLOCKED`` at ``at``.
-- ``budget_limits(key, calls, seconds, blocked_until)``: the learned limit of a key.
+- ``budget_limits(key, calls, seconds, blocked_until, learner)``: the learned limit of a key
+  (``seconds`` 0 while the window is unknown, ``learner`` the run learning it: migration 4).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import attrs
+
 from kaltura_mm.budget.model import (
     FORGET_AFTER,
+    LEARNER_IDLE,
     Claimed,
     Key,
     Limit,
@@ -28,13 +32,13 @@ from kaltura_mm.budget.model import (
     learned,
     widened,
 )
-from kaltura_mm.budget.where import DEFAULT_WINDOW
 from kaltura_mm.store import Store
 from kaltura_mm.store.engine import Transaction
 
 ON_TIME = 0.001  # seconds early a claim may be and still be charged (clock granularity)
 HOLD = 0.05  # seconds a probing batch waits before asking again while another one flies
 HOLD_AT_MOST = 2.0  # ...for at most this long after that one was sent (its process may be gone)
+LEARNING_HOLD = 0.25  # seconds a paced batch waits before asking again while another run learns
 _SUMS = {
     table: f"SELECT coalesce(sum(n), 0) AS total FROM {table} WHERE key = ? AND at > ? AND at <= ?"  # noqa: S608 - two fixed names
     for table in ("budget_charges", "budget_blocks")
@@ -50,23 +54,24 @@ _BLOCK = (
     " ON CONFLICT (key, at) DO UPDATE SET n = budget_blocks.n + excluded.n"
 )
 _UPSERT_LIMIT = (
-    "INSERT INTO budget_limits (key, calls, seconds, blocked_until) VALUES (?, ?, ?, ?)"
+    "INSERT INTO budget_limits (key, calls, seconds, blocked_until, learner)"
+    " VALUES (?, ?, ?, ?, ?)"
     " ON CONFLICT (key) DO UPDATE SET calls = excluded.calls, seconds = excluded.seconds,"
-    " blocked_until = excluded.blocked_until"
+    " blocked_until = excluded.blocked_until, learner = excluded.learner"
 )
 
 
 class StoreBudget:
     """The budget in ``store`` (its tables: the module docstring); closing it closes the store.
 
-    ``window`` is the server's window assumed for a key until one is stored (Kaltura's default
-    10 s); ``clock``, for tests, replaces the database's clock.
+    ``window`` is the server's window when the user knows it (``KALTURA_MM_RATE_WINDOW``); None:
+    learned (``model``). ``clock``, for tests, replaces the database's clock.
     """
 
     def __init__(
         self,
         store: Store,
-        window: float = DEFAULT_WINDOW,
+        window: float | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
         self.store = store
@@ -94,7 +99,14 @@ class StoreBudget:
             )
             if at > now + ON_TIME:
                 return at - now, {}
-            probing = probe is not None and all(limits[key] is None for key, _ in charges)
+            if probe is not None and any(
+                self._learning_elsewhere(tx, key, limit, probe, now)
+                for key, limit in limits.items()
+            ):
+                return LEARNING_HOLD, {}
+            probing = probe is not None and all(
+                limit is None or not limit.known for limit in limits.values()
+            )
             if probing and any(self._flying(tx, key.text, probe or "", now) for key, _ in charges):
                 return HOLD, {}
             for key, n in charges:
@@ -106,19 +118,27 @@ class StoreBudget:
                     )
         return 0.0, {key: (limit, now) for key, limit in limits.items()}
 
-    def blocked(self, key: Key, n: int, charged_at: float) -> Limit:
-        """Record ``n`` calls of ``key``, charged at ``charged_at``, blocked by the server; return
-        the limit learned from it (``model.learned``)."""
+    def blocked(self, key: Key, n: int, charged_at: float, owner: str = "") -> Limit:
+        """Record ``n`` calls of ``key``, charged at ``charged_at`` by ``owner``, blocked by the
+        server; return the limit learned from it (``model.learned``)."""
         with self.store.transaction(locks=[key.text]) as tx:
             old = self._limit(tx, key, self._now(tx))
-            window = old.window if old else self.window
-            since = charged_at - widened(window)
+            window = old.window if old and old.known else (self.window or 0.0)
+            since = charged_at - widened(window) if window else -1e18  # unknown: all kept
             tx.execute(_BLOCK, (key.text, charged_at, n))
             charged = self._sum(tx, "budget_charges", key.text, since, charged_at)
             blocks = self._sum(tx, "budget_blocks", key.text, since, charged_at)
-            limit = learned(old, charged, blocks, charged_at, window)
+            limit = learned(old, charged, blocks, charged_at, window, owner)
             self._store(tx, key, limit)
         return limit
+
+    def learn(self, key: Key, calls: int, window: float) -> None:
+        """Take ``calls`` per ``window`` seconds, what a run learned of the server's limiter, while
+        the budget knows no window for ``key`` (once it does, the budget's own rules keep it)."""
+        with self.store.transaction(locks=[key.text]) as tx:
+            old = self._limit(tx, key, self._now(tx))
+            if (old is None or not old.known) and calls > 0 and window > 0:
+                self._store(tx, key, Limit(calls, window, old.blocked_until if old else 0.0))
 
     def answered(self, key: Key, probe: str, charged_at: float) -> None:
         """Mark ``probe``'s batch charged at ``charged_at`` answered (``claim``)."""
@@ -132,7 +152,7 @@ class StoreBudget:
         """Raise ``key``'s limit to ``n``: that many calls in one request all ran."""
         with self.store.transaction(locks=[key.text]) as tx:
             old = self._limit(tx, key, self._now(tx))
-            if old is not None and n > old.calls:
+            if old is not None and old.known and n > old.calls:
                 self._store(tx, key, Limit(n, old.window, old.blocked_until))
 
     def limit(self, key: Key) -> Limit | None:
@@ -161,7 +181,8 @@ class StoreBudget:
 
     def _limit(self, tx: Transaction, key: Key, now: float) -> Limit | None:
         rows = tx.execute(
-            "SELECT calls, seconds, blocked_until FROM budget_limits WHERE key = ?", (key.text,)
+            "SELECT calls, seconds, blocked_until, learner FROM budget_limits WHERE key = ?",
+            (key.text,),
         )
         if not rows:
             return None
@@ -172,7 +193,25 @@ class StoreBudget:
             tx.execute("DELETE FROM budget_limits WHERE key = ?", (key.text,))
             return None
         row = rows[0]
-        return Limit(int(row["calls"]), float(row["seconds"]), float(row["blocked_until"]))
+        return Limit(
+            int(row["calls"]), float(row["seconds"]), float(row["blocked_until"]), row["learner"]
+        )
+
+    def _learning_elsewhere(
+        self, tx: Transaction, key: Key, limit: Limit | None, probe: str, now: float
+    ) -> bool:
+        """Return whether another run is learning ``key``'s window (``model``); a learner idle
+        for ``LEARNER_IDLE`` hands the part over to ``probe``."""
+        if limit is None or limit.known or limit.learner in ("", probe):
+            return False
+        last = tx.execute(
+            "SELECT max(at) AS last FROM budget_charges WHERE key = ? AND owner = ?",
+            (key.text, limit.learner),
+        )[0]["last"]
+        if last is not None and last > now - LEARNER_IDLE:
+            return True
+        self._store(tx, key, attrs.evolve(limit, learner=probe))
+        return False
 
     def _flying(self, tx: Transaction, key: str, probe: str, now: float) -> bool:
         return bool(
@@ -198,4 +237,7 @@ class StoreBudget:
         return int(tx.execute(_SUMS[table], (key, since, now))[0]["total"])
 
     def _store(self, tx: Transaction, key: Key, limit: Limit) -> None:
-        tx.execute(_UPSERT_LIMIT, (key.text, limit.calls, limit.window, limit.blocked_until))
+        tx.execute(
+            _UPSERT_LIMIT,
+            (key.text, limit.calls, limit.window, limit.blocked_until, limit.learner),
+        )

@@ -14,6 +14,16 @@ reservations in the future), so checking the one interval that ends at the new c
 if the ``L - n + 1``-th most recent charge lies ``W'`` or more before it, that interval holds at
 most ``L``, and (by the order) so does every interval (the last charge of any interval was
 checked with all the others already there).
+
+The window ``W`` is not published either (10 s by default, 1 s on some deployments and in the
+reliability suite), and spending a limit over the wrong window is either ten times too slow or
+blocked all the time. So the budget learns it before it paces: a key's limit has ``window`` 0
+(unknown) from its first block until a run learned the window (``kaltura_mm.flows.pacing``: from
+when blocks start and end, one item at a time, narrowed to 2%). Meanwhile the budget paces
+nothing: the run whose batch was blocked first (the *learner*) goes on alone, and the others'
+paced batches wait for it (``LEARNER_IDLE`` at most after its last send: a learner that finished
+or died hands the part over), so they neither spend the window it measures nor block. Then the
+learned ``(L, W)`` is every process's, spent as above.
 """
 
 from __future__ import annotations
@@ -25,7 +35,8 @@ import attrs
 
 SLACK = 0.02
 SLACK_SECONDS = 0.1
-FORGET_AFTER = 3600.0  # a key's learned limit is dropped after this long without a charge
+FORGET_AFTER = 600.0  # a key's learned limit is dropped after this long without a charge
+LEARNER_IDLE = 60.0  # seconds without a send after which the learner's part is handed over
 
 
 @attrs.frozen
@@ -38,6 +49,11 @@ class Key:
     action: str
 
     @property
+    def call(self) -> tuple[str, str]:
+        """Return (service, action)."""
+        return self.service, self.action
+
+    @property
     def text(self) -> str:
         """Return the key as one column's value."""
         return "\x1f".join((self.server, self.partner, self.service.lower(), self.action.lower()))
@@ -46,11 +62,18 @@ class Key:
 @attrs.frozen
 class Limit:
     """A learned allowance: at most ``calls`` per ``window`` seconds; nothing before
-    ``blocked_until`` (the database's clock, Unix seconds) after a block."""
+    ``blocked_until`` (the database's clock, Unix seconds) after a block. ``window`` 0: not
+    known yet; ``learner`` names the run learning it (module docstring)."""
 
     calls: int
     window: float
     blocked_until: float = 0.0
+    learner: str = ""
+
+    @property
+    def known(self) -> bool:
+        """Return whether the window is known (the budget paces only then)."""
+        return self.window > 0
 
     @property
     def spread(self) -> float:
@@ -75,7 +98,7 @@ def earliest(now: float, recent: Sequence[tuple[float, int]], limit: Limit | Non
     there holds room for them (module rule). A request of more than ``L`` charges waits for an
     empty interval (it tries a raised limit: ``Budget.confirmed``).
     """
-    if limit is None:
+    if limit is None or not limit.known:
         return now
     at = max(now, limit.blocked_until, recent[0][0] if recent else now)
     room = max(0, limit.calls - min(n, limit.calls))
@@ -87,13 +110,18 @@ def earliest(now: float, recent: Sequence[tuple[float, int]], limit: Limit | Non
     return at
 
 
-def learned(old: Limit | None, charged: int, blocked: int, at: float, window: float) -> Limit:
+def learned(
+    old: Limit | None, charged: int, blocked: int, at: float, window: float, owner: str = ""
+) -> Limit:
     """Return the limit after a call charged at ``at`` was blocked: the calls the server accepted
     in the ``W'`` before (never more than the old limit), and nothing more sent until the server's
     window that blocked it has surely ended (it began at or before ``at``, give or take the
-    slack)."""
+    slack). With the window unknown (0), the limit only names its learner: ``owner``, the run
+    blocked first."""
     accepted = max(1, charged - blocked)
-    calls = accepted if old is None else max(1, min(old.calls, accepted))
+    if window <= 0:  # every process's calls since the key was first charged: the first block only
+        return old or Limit(accepted, 0.0, 0.0, owner)
+    calls = accepted if old is None or not old.known else max(1, min(old.calls, accepted))
     spread = widened(window)
     until = max(old.blocked_until if old else 0.0, at + spread)
-    return Limit(calls, old.window if old else window, until)
+    return Limit(calls, window, until)

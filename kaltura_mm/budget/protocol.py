@@ -25,9 +25,12 @@ class Budget(Protocol):
     def answered(self, key: Key, probe: str, charged_at: float) -> None:
         """Mark the probing batch ``probe`` charged at ``charged_at`` answered."""
 
-    def blocked(self, key: Key, n: int, charged_at: float) -> Limit:
-        """Record ``n`` calls of ``key`` charged at ``charged_at`` that the server blocked;
-        return the limit learned."""
+    def blocked(self, key: Key, n: int, charged_at: float, owner: str = "") -> Limit:
+        """Record ``n`` calls of ``key`` charged at ``charged_at`` by ``owner`` that the server
+        blocked; return the limit learned (``owner`` learns the window, if none is known)."""
+
+    def learn(self, key: Key, calls: int, window: float) -> None:
+        """Take ``calls`` per ``window`` seconds, what a run learned, while no window is known."""
 
     def confirmed(self, key: Key, n: int) -> None:
         """Raise ``key``'s limit to ``n``: that many calls in one request all ran."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random as _random
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, Self
 
 from kaltura_mm.config import Config
@@ -108,8 +108,8 @@ class ClientBase:
 
 def gate_for(config: Config, shared_budget: bool | Budget | None) -> Gate | None:
     """Return the rate budget's gate for a client: the budget where the environment says it
-    lives (``kaltura_mm.budget``) when ``shared_budget`` is True (None: when the environment
-    turns it on, ``KALTURA_MM_SHARED_BUDGET=on``), the one given, or None (off)."""
+    lives (``kaltura_mm.budget``) when ``shared_budget`` is True (None: unless the environment
+    turns it off, ``KALTURA_MM_SHARED_BUDGET=off``), the one given, or None (off)."""
     if shared_budget is False:
         return None
     from kaltura_mm.budget.where import budget_from_env, budget_wanted
@@ -119,8 +119,12 @@ def gate_for(config: Config, shared_budget: bool | Budget | None) -> Gate | None
     from kaltura_mm.budget.gate import Gate
 
     given = shared_budget
-    opener = budget_from_env if given is True or given is None else (lambda: given)
-    return Gate(opener, config.service_url, str(config.partner_id or ""))
+    if given is True:
+        opener: Callable[[], Budget | None] = lambda: budget_from_env(asked=True)  # noqa: E731
+    else:
+        opener = budget_from_env if given is None else (lambda: given)
+    partner = str(config.partner_id or "")
+    return Gate(opener, config.service_url, partner, secret=config.admin_secret or "")
 
 
 def checked(got: list[Answer | BaseException]) -> list[Answer]:

@@ -235,10 +235,10 @@ def run_batches(
     while run.pending:
         now: float = yield Now()
         first = op.build(run.pending[0])
-        shared = yield SharedLimit(first.service, first.action)
+        shared = yield SharedLimit(first.service, first.action, learner.learned)
         if shared is not None:  # what every process sharing the budget knows wins (pacing 6)
             calls, window = shared
-            learner = learner.sharing(calls, window, now)
+            learner = learner.sharing(calls, window, now) if window else learner.allowing(calls)
         step = learner.next(now)
         if step.at > now:
             yield Sleep(run.log.slept(step.at - now))
@@ -247,6 +247,9 @@ def run_batches(
         learner = learner.after(step, sent_at, answered.accepted, answered.blocked)
         if answered.pause:  # no usable answer: back off (the runtime's) before sending again
             yield Sleep(run.log.slept(answered.pause))
+    if entry_ids and learner.bounds is not None:  # the others may be waiting for it (pacing 6)
+        last = op.build(entry_ids[0])
+        yield SharedLimit(last.service, last.action, learner.bounds)
     return {entry_id: run.ledger.results[entry_id] for entry_id in entry_ids}
 
 

@@ -36,7 +36,12 @@ allowance at the start of each window instead of spreading a guessed rate:
    wins over what this run learned: each window's allowance is theirs, the window is theirs, and
    no raise is tried (a try would hold every process back a window; the budget raises a limit
    when a larger request all ran). The budget's gate times the sends across processes; the rules
-   above only size the steps.
+   above only size the steps. Until the budget knows the window, the run learns alone, and once
+   its bounds are narrow it offers ``learned`` (the allowance and the window's upper bound) to
+   the budget: the other processes' paced batches wait for that (``kaltura_mm.budget.model``).
+   A run that ends first offers its ``bounds`` as they are (an upper bound is safe). While it
+   learns, its allowance is the budget's (``allowing``): every process's calls before the first
+   block counted, where this run saw only its own.
 """
 
 from __future__ import annotations
@@ -86,6 +91,7 @@ class Learner:
     raise_every: int = RAISE_EVERY
     raising: bool = False  # this window tries ``raise_by`` items more
     raise_by: int = 1
+    told: bool = False  # the allowance was the budget's (rule 6), once
 
     @property
     def window(self) -> float | None:
@@ -97,6 +103,28 @@ class Learner:
         """Return the learned allowance per second (None while nothing was blocked)."""
         window = self.window
         return None if window is None or self.allowance is None else self.allowance / window
+
+    @property
+    def learned(self) -> tuple[int, float] | None:
+        """Return (allowance, window's upper bound) once this run learned them alone (rule 3's
+        bounds narrow; None before, and once the limit is shared)."""
+        return None if self._narrowing() else self.bounds
+
+    @property
+    def bounds(self) -> tuple[int, float] | None:
+        """Return (allowance, window's upper bound) as far as this run learned them alone, narrow
+        or not (None while nothing was learned, and once the limit is shared)."""
+        if self.phase != "paced" or self.raise_every == NEVER:
+            return None
+        return None if self.allowance is None or self.high is None else (self.allowance, self.high)
+
+    def allowing(self, calls: int) -> Learner:
+        """Return the state with the budget's allowance (rule 6, the window not known yet: what
+        every process got accepted before the first block, where this run saw only its own
+        share), taken once; rule 4 may lower it after."""
+        if self.phase == "open" or self.told:
+            return self
+        return attrs.evolve(self, allowance=calls, told=True)
 
     def sharing(self, calls: int, window: float, now: float) -> Learner:
         """Return the state with the shared budget's limit (rule 6): ``calls`` per ``window``."""

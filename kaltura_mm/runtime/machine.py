@@ -202,7 +202,11 @@ class Machine:
             return Reached(self._reached, self._worked, rounds, server_time, full, sends), None
         elif isinstance(effect, SharedLimit):
             limits = self._settings.limits
-            return (None if limits is None else limits.known(effect.service, effect.action)), None
+            return (
+                None
+                if limits is None
+                else limits.known(effect.service, effect.action, effect.learned)
+            ), None
         elif isinstance(effect, Emit):
             self._emit(task, effect.item)
         elif isinstance(effect, Interleave):

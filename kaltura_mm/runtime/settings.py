@@ -16,8 +16,11 @@ class SharedLimits(Protocol):
     machine asks it for every request's turn before sending it, and the ``SharedLimit`` effect
     asks what it learned."""
 
-    def known(self, service: str, action: str) -> tuple[int, float] | None:
-        """Return (calls, window seconds) for ``service.action``, or None if nothing is known."""
+    def known(
+        self, service: str, action: str, learned: tuple[int, float] | None = None
+    ) -> tuple[int, float] | None:
+        """Return (calls, window seconds) for ``service.action``, or None if nothing is known;
+        ``learned``: what this run learned alone, for the processes that share the budget."""
 
     def before(self, target: Call[Any] | MultiRequest) -> tuple[float, Any]:
         """Charge ``target``'s calls and return (0, a ticket), or (seconds to wait before

@@ -161,6 +161,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ("CREATE INDEX IF NOT EXISTS uploads_pending ON uploads (complete, updated_at)",),
     _BUDGET,
     _JOBS,
+    # 5: the budget learns the server's window: ``seconds`` 0 while unknown, and the run that
+    # learns it (the others wait on it for a short while, ``kaltura_mm.budget.ledger``).
+    ("ALTER TABLE budget_limits ADD COLUMN learner VARCHAR(64) NOT NULL DEFAULT ''",),
 )
 _VERSIONS = """CREATE TABLE IF NOT EXISTS schema_version (
     version BIGINT NOT NULL PRIMARY KEY,

@@ -62,7 +62,7 @@ class Adapter:
             while True:
                 action = machine.next_action()
                 if isinstance(action, Send):
-                    self._send(action)
+                    self.send(action)
                 elif isinstance(action, Wait):
                     for answer in self._arrivals(action.until):
                         machine.answer(answer)
@@ -77,23 +77,35 @@ class Adapter:
             self._sends.clear()
             self._deadlines.clear()
 
-    def _send(self, send: Send) -> None:
+    def send(self, send: Send) -> int:
+        """Put ``send`` on the wire; return the network's ticket for it."""
         ticket = self.net.send(on_the_wire(send.request, self.service_url))
         self._sends[ticket] = send
         self._deadlines[ticket] = self.net.clock.now() + self.read_timeout
+        return ticket
+
+    def due(self) -> list[float]:
+        """Return when each request in flight times out."""
+        return list(self._deadlines.values())
+
+    def timed_out(self, now: float) -> list[tuple[int, MachineAnswer]]:
+        """Return (ticket, a timeout) for each request in flight whose read wait ran out."""
+        due = [t for t, at in self._deadlines.items() if at <= now and t in self._sends]
+        return [(ticket, self._timed_out(ticket)) for ticket in due]
 
     def _arrivals(self, until: float | None) -> list[MachineAnswer]:
         deadline = min(self._deadlines.values(), default=None)
         if deadline is not None and (until is None or deadline < until):
             until = deadline
-        answers = [self._answer(a) for a in self.net.wait(until) if a.ticket in self._sends]
+        answers = [self.answer(a) for a in self.net.wait(until) if a.ticket in self._sends]
         now = self.net.clock.now()
         for ticket, due in list(self._deadlines.items()):
             if due <= now and ticket in self._sends:
                 answers.append(self._timed_out(ticket))
         return answers
 
-    def _answer(self, arrived: Answer) -> MachineAnswer:
+    def answer(self, arrived: Answer) -> MachineAnswer:
+        """Return what the machine is told of an answer the network brought."""
         send = self._sends.pop(arrived.ticket)
         del self._deadlines[arrived.ticket]
         response = arrived.response

@@ -91,6 +91,17 @@ class ClientDriver:
             _CLIENT_LOG.propagate = False  # seeds by the thousand: no retry lines on stderr
         return ClientProcess(self, world, self._setup)
 
+    def deletes_at_once(self, world: World, parts: list[list[str]]) -> dict[str, str]:
+        """Delete each part in a client process of its own, all at once, sharing one rate
+        budget (``simulation.client.shared``); return entry id -> "ok" or what stopped it."""
+        from simulation.client.shared import delete_in_processes
+
+        if self._setup is None:
+            self.process(world)  # draws the client's setup
+        assert self._setup is not None
+        results = delete_in_processes(world, self._setup, parts, self.root / "budget")
+        return {k: v for outcomes in results for k, v in _outcomes(outcomes).items()}
+
     def upload_names(
         self, source: SourceFile, category: int | None
     ) -> tuple[str, Callable[[str], str]]:

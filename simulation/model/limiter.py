@@ -23,6 +23,14 @@ class RateLimiter:
         self.blocked: Counter[str] = Counter()
         self.accepted: Counter[str] = Counter()
 
+    def rule(self, service: str, action: str) -> RateRule | None:
+        """Return the rule that limits (service, action), if any."""
+        return self._rules.get((service, action.lower()))
+
+    def add(self, rule: RateRule) -> None:
+        """Limit one more (service, action), or replace its rule."""
+        self._rules[(rule.service, rule.action)] = rule
+
     def allow(
         self, service: str, action: str, partner_id: int, params: dict[str, Any], now: float
     ) -> bool:

@@ -38,12 +38,18 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def open_budget(engine: str, clock: VirtualClock) -> Iterator[Opener]:
+def window() -> float | None:
+    """The server's window the budgets are told (``KALTURA_MM_RATE_WINDOW``); None: learned."""
+    return 10.0
+
+
+@pytest.fixture
+def open_budget(engine: str, clock: VirtualClock, window: float | None) -> Iterator[Opener]:
     """Return an opener: each call is one more process's connection to the same budget."""
     opened: list[Budget] = []
 
     def opener() -> Budget:
-        budget = StoreBudget(open_store(engine, file=True), clock=clock)
+        budget = StoreBudget(open_store(engine, file=True), window, clock=clock)
         opened.append(budget)
         return budget
 

@@ -33,7 +33,7 @@ async def _async_get(script: ScriptedKaltura, shared: bool, config: dict[str, An
 
 
 def test_blocked_items_of_a_multirequest_teach_their_own_action(tmp_path: Path) -> None:
-    budget = open_budget(tmp_path / "b.sqlite3")
+    budget = open_budget(tmp_path / "b.sqlite3", window=10.0)  # the window told, not learned
     gate = Gate(lambda: budget, SERVER + "/", "100")
     batch = MultiRequest(paced=True)
     for entry_id in ("0_a", "0_b", "0_c"):
@@ -51,12 +51,50 @@ def test_blocked_items_of_a_multirequest_teach_their_own_action(tmp_path: Path) 
 
 
 def test_a_blocked_single_call_teaches_its_action(tmp_path: Path) -> None:
-    gate = Gate(lambda: open_budget(tmp_path / "b.sqlite3"), SERVER, "100")
+    gate = Gate(lambda: open_budget(tmp_path / "b.sqlite3", window=10.0), SERVER, "100")
     call = base_entry.get("0_a")
     _, ticket = gate.before(call)
     assert ticket is not None
     gate.after(call, ticket, json.dumps(BLOCKED).encode())
     assert gate.known("baseEntry", "get") == (1, 10.0)
+
+
+def test_with_no_window_told_a_block_paces_nothing_until_a_run_learned_the_window(
+    tmp_path: Path,
+) -> None:
+    budget = open_budget(tmp_path / "b.sqlite3")
+    learner, other = (Gate(lambda: budget, SERVER, "100") for _ in range(2))
+    batch = MultiRequest(paced=True)
+    for entry_id in ("0_a", "0_b"):
+        batch.add(base_entry.delete(entry_id))
+    _, ticket = learner.before(batch)
+    assert ticket is not None
+    learner.after(batch, ticket, json.dumps([None, BLOCKED]).encode())
+    assert learner.known("baseEntry", "delete") == (1, 0.0)  # the allowance, no window yet
+    assert other.known("baseEntry", "delete") is None  # the window is not known: no pacing
+    assert learner.before(batch)[1] is not None  # the learner goes on (its own pacing)...
+    wait, held = other.before(batch)
+    assert held is None and 0 < wait < 1  # ...the others' paced batches wait for it
+    assert learner.known("baseEntry", "delete", (3, 1.0)) == (3, 1.0)  # what the run learned
+    assert other.known("baseEntry", "delete") == (3, 1.0)  # every process's now
+    wait, _ = other.before(base_entry.delete("0_c"))
+    assert 0 < wait <= 1.2  # spent over the learned 1-s window (widened), not 10 s
+    learner.close()
+
+
+def test_a_sandbox_started_again_on_the_same_port_learns_its_own_limits(tmp_path: Path) -> None:
+    budget = open_budget(tmp_path / "b.sqlite3", window=10.0)
+    old = Gate(lambda: budget, SERVER, "100", secret="a" * 32)
+    call = base_entry.get("0_a")
+    _, ticket = old.before(call)
+    assert ticket is not None
+    old.after(call, ticket, json.dumps(BLOCKED).encode())
+    assert old.known("baseEntry", "get") == (1, 10.0)
+    new = Gate(lambda: budget, SERVER, "100", secret="b" * 32)  # fresh partner secrets
+    assert new.known("baseEntry", "get") is None
+    assert new.before(call)[0] == 0  # not held by the old one's block
+    assert "a" * 12 not in repr(old.key("baseEntry", "get"))  # a fingerprint, not the secret
+    old.close()
 
 
 def test_an_unusable_budget_lets_requests_through_and_says_so(
@@ -73,8 +111,10 @@ def test_an_unusable_budget_lets_requests_through_and_says_so(
 def test_the_environment_says_where_the_budget_lives(tmp_path: Path, postgres_url: str) -> None:
     file = tmp_path / "b.sqlite3"
     assert budget_from_env({"KALTURA_MM_SHARED_BUDGET": "off"}) is None
-    assert not budget_wanted({}) and not budget_wanted({"KALTURA_MM_SHARED_BUDGET": "off"})
-    assert budget_wanted({"KALTURA_MM_SHARED_BUDGET": "on"})
+    assert budget_wanted({}) and not budget_wanted({"KALTURA_MM_SHARED_BUDGET": "off"})
+    assert budget_wanted({"KALTURA_MM_SHARED_BUDGET": "on"})  # on by default, and when asked
+    with pytest.raises(ConfigError, match="KALTURA_MM_SHARED_BUDGET must be on or off"):
+        budget_wanted({"KALTURA_MM_SHARED_BUDGET": "sometimes"})
     on_file = budget_from_env({"KALTURA_MM_BUDGET_FILE": str(file)})
     assert isinstance(on_file, StoreBudget) and on_file.store.where == str(file)
     on_file.close()

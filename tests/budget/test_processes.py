@@ -26,8 +26,10 @@ def test_independent_processes_reach_the_allowed_rate_with_few_blocks(
     shared = run_processes(processes, 1200 // processes, LIMIT, WINDOW, tmp_path / "b.sqlite3")
     # Every entry deleted exactly once is asserted by run_processes (the server's count).
     assert shared.share(LIMIT, WINDOW) >= 0.9
-    assert shared.blocked <= LIMIT  # learning the limit costs at most one window's worth
-    assert shared.blocked_share() < alone.blocked_share() / 2
+    # Learning costs the first rounds' overshoot (rule 1 of kaltura_mm.flows.pacing: a 40-item
+    # round with 10 left) and the window's probes (a few single items), once for all processes.
+    assert shared.blocked <= LIMIT + 10
+    assert shared.blocked_share() < alone.blocked_share()
     assert shared.seconds < alone.seconds
 
 
@@ -46,8 +48,6 @@ def _env(sandbox: Any, tmp_path: Path, name: str) -> dict[str, str]:
         KALTURA_MM_STATE_DIR=str(tmp_path / name / "state"),  # separate state folders
         KALTURA_MM_CONFIG=str(tmp_path / "none.toml"),
         KALTURA_MM_BUDGET_FILE=str(tmp_path / "budget.sqlite3"),
-        KALTURA_MM_RATE_WINDOW="2",
-        KALTURA_MM_SHARED_BUDGET="on",  # off unless asked for: each process's environment asks
     )
     return env
 
@@ -85,9 +85,10 @@ def test_delete_processes_started_at_once_share_the_budget(
         assert all(line["status"] == "done" for line in lines), out
     stats = kaltura_sandbox.stats
     assert stats.accepted[("baseentry", "delete")] == 40  # each entry deleted exactly once
-    # Learning costs at most each process's first round (up to 20 items, FIRST_ROUND) beyond the
-    # limit: a round built before the limit was known goes whole.
-    assert stats.blocked[("baseentry", "delete")] <= count * (len(parts[0]) - 10)
+    # Learning costs the first round's overshoot (20 items, FIRST_ROUND, with 10 allowed), and the
+    # learning of the window by one process (its probes; a burst that met a window not yet over),
+    # while the others wait for it: about two windows' worth, whatever the number of processes.
+    assert stats.blocked[("baseentry", "delete")] <= 10 + 2 * 10 + 6
     if store == "postgres":  # the budget was the database's, not a file
         assert not (tmp_path / "budget.sqlite3").exists()
 

@@ -307,8 +307,12 @@ def test_no_shared_budget_holds_for_the_auth_commands_too(
     monkeypatch.setenv("KALTURA_MM_SHARED_BUDGET", "on")
     assert cli("--no-shared-budget", *command).code == 0
     assert not own_rate_budget.exists()  # the flag beats the environment: never opened
+    monkeypatch.setenv("KALTURA_MM_SHARED_BUDGET", "off")
+    assert cli(*command).code == 0
+    assert not own_rate_budget.exists()  # the environment turns it off
+    assert cli("--shared-budget", *command).code == 0
+    assert own_rate_budget.exists()  # the flag beats the environment the other way too
+    own_rate_budget.unlink()
     monkeypatch.delenv("KALTURA_MM_SHARED_BUDGET")
     assert cli(*command).code == 0
-    assert not own_rate_budget.exists()  # off unless asked for
-    assert cli("--shared-budget", *command).code == 0
-    assert own_rate_budget.exists()  # asked for: the same command paces by it
+    assert own_rate_budget.exists()  # on by default: no flag

@@ -28,7 +28,7 @@ from simulation.knobs import ModelKnobs, NetworkKnobs, Schedule
 from simulation.known_bugs import verdict
 from simulation.network import Killed
 from simulation.runner import run_one
-from simulation.scenarios import SCENARIOS
+from simulation.scenarios import DEFAULT_SCENARIOS
 from simulation.world import World, build
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,7 +42,15 @@ SEEDS = {  # a few seeds each, among them a failure of every bug fixed (docs/sim
 
 
 def test_the_seeds_cover_every_scenario() -> None:
-    assert set(SEEDS) == set(SCENARIOS)
+    assert set(SEEDS) == set(DEFAULT_SCENARIOS)
+
+
+@pytest.mark.parametrize("seed", [2, 4, 6])
+def test_processes_sharing_one_budget_delete_every_entry_once_within_the_bounds(seed: int) -> None:
+    result = run_one("clients", seed)  # 2-4 client processes at once, one budget (issue 18 F)
+    assert result.driver == "client" and result.model_gap is None
+    assert result.passed, [str(v) for v in result.violations]
+    assert result.events["rate_limiter.blocked"] > 0  # the limiter did push back
 
 
 @pytest.mark.parametrize(
