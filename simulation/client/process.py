@@ -48,6 +48,7 @@ from kaltura_mm.upload.local_file import content_fingerprint
 from kaltura_mm.upload.request import reference_id_for, token_names
 from simulation.client.adapter import Adapter
 from simulation.client.setup import ClientSetup
+from simulation.job_workers import JobPlan, JobReport
 from simulation.reference.upload import SourceFile
 from simulation.world import World
 
@@ -90,6 +91,12 @@ class ClientDriver:
             _CLIENT_LOG.addHandler(self._log)
             _CLIENT_LOG.propagate = False  # seeds by the thousand: no retry lines on stderr
         return ClientProcess(self, world, self._setup)
+
+    def run_job(self, world: World, plan: JobPlan) -> JobReport:
+        """Run a job on many workers, one killed (``simulation.client.jobs``)."""
+        from simulation.client.jobs import run_job  # it imports this module
+
+        return run_job(self, world, plan)
 
     def upload_names(
         self, source: SourceFile, category: int | None
