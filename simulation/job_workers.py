@@ -7,9 +7,9 @@ at once, each with its own client, against the model's server and its rate limit
 the job's action in every seed). At a seeded moment one worker that holds leases is killed:
 it does nothing more, its requests in flight still run, its leases are not given back; the
 others take its items when its lease ends. The kill comes as the worker sends the job's
-request number ``kill_at`` (drawn up to a quarter of ``_expected_requests``, about half what the
-job takes without faults), so the
-killed worker holds leases then, and the request is not sent. What must hold:
+request number ``kill_at`` (drawn up to about half what the job takes without faults,
+``_last_kill``), so the killed worker holds leases then, and the request is not sent. What
+must hold:
 
 - each item's effect exactly once on the server: one live READY entry per file holding its
   bytes (``no_duplicate``, ``ready_identical``); each entry asked deleted is deleted, and no other
@@ -108,7 +108,7 @@ def job_workers(world: World, driver: Driver, checker: Checker) -> None:
         runs = -(-len(doomed) // batch) + workers + 1  # each batch, a last short one per worker
         world.net.budget = bounds.batches(len(doomed), runs, kills=1)
     started = world.clock.now()
-    kill_at = rng.randint(1, max(1, _expected_requests(kind, files, len(items), batch) // 4))
+    kill_at = rng.randint(1, max(1, _last_kill(kind, files, len(items), batch)))
     plan = JobPlan(kind, items, files, category, workers, lease, batch, kill_at)
     report: JobReport = run_job(world, plan)
     world.net.settle()
@@ -134,13 +134,13 @@ def job_workers(world: World, driver: Driver, checker: Checker) -> None:
     _lease_bound(checker, report, plan)
 
 
-def _expected_requests(kind: str, files: list[SourceFile], items: int, batch: int) -> int:
-    """Return at most how many requests the job takes with no fault: per file its chunks and 5
-    more (the client sends about half that: its create carries the head, and more); per batch
-    of deletes a read and a delete."""
+def _last_kill(kind: str, files: list[SourceFile], items: int, batch: int) -> int:
+    """Return the latest request the kill may come at: about half the requests the job takes
+    with no fault. An upload's file takes at least one request per chunk besides its head and
+    tail (a small file: its create alone, which carries it); a batch of deletes, one request."""
     if kind == "upload":
-        return sum(bounds.chunks_of(f) + bounds.PER_FILE for f in files)
-    return 2 * -(-items // batch)
+        return sum(max(1, bounds.chunks_of(f) - 2) for f in files) // 2
+    return -(-items // batch) // 2
 
 
 def _limit(world: World, kind: str) -> None:

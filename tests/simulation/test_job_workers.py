@@ -98,3 +98,10 @@ def test_the_scenario_is_opt_in_on_the_command_line(capsys: pytest.CaptureFixtur
     assert "job_workers" in out and "2 runs in" in out
     assert main(["--seeds", "1", "--driver", "reference"]) == 0
     assert "job_workers" not in capsys.readouterr().out
+
+
+def test_a_category_link_answered_by_a_504_is_sent_again_not_the_end_of_the_upload() -> None:
+    # Seed 741: an upload's verify linked its entry with a bare categoryEntry.add; a 504 page
+    # after it ran ended the upload (kaltura_mm/upload/verify.py). It is patient now.
+    result = run_one("job_workers", 741)
+    assert result.passed, [str(v) for v in result.violations]
