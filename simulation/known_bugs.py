@@ -89,7 +89,7 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
         ),
         evidence=(r"^reported_truth: \d+ deletes not reported done",),
         needs_event="rate_limiter.blocked",
-        seeds=_seeds(job_workers="367 1179 1229"),
+        seeds=_seeds(job_workers="367 1179 1229 1867 2009 2181 2445"),
     ),
 )
 
