@@ -23,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from simulation.drivers import DEFAULT_DRIVER, DRIVERS
+from simulation.job_workers import JOB_SCENARIOS
 from simulation.known_bugs import KNOWN_BUGS, Verdict, verdict
 from simulation.runner import RunResult, run_one
 from simulation.scenarios import DEFAULT_SCENARIOS, SCENARIOS
@@ -40,8 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--scenario",
         action="append",
-        choices=sorted(SCENARIOS),
-        help="only this scenario (repeatable; default all)",
+        choices=sorted(SCENARIOS | JOB_SCENARIOS),
+        help="only this scenario (repeatable; default all but job_workers, which is opt-in)",
     )
     parser.add_argument(
         "--driver",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from simulation.drivers import DEFAULT_DRIVER, DRIVERS
 from simulation.invariants import Checker, Violation
+from simulation.job_workers import JOB_SCENARIOS
 from simulation.knobs import Schedule
 from simulation.model import NotModelled
 from simulation.network import BudgetExceeded
@@ -95,7 +96,7 @@ def run_one(
 def _drive(world: World, name: str, checker: Checker) -> str | None:
     driver = DRIVERS[name]()
     try:
-        SCENARIOS[world.scenario](world, driver, checker)
+        (SCENARIOS | JOB_SCENARIOS)[world.scenario](world, driver, checker)
         world.net.settle()
         truth = world.model.truth()
         checker.no_open_token(truth)

@@ -25,7 +25,8 @@ happen once is the server-side identity of the commands (the referenceId lookup,
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from kaltura_mm.jobs.model import ClaimedItem, JobProgress, StoredJob, WorkerSeen, new_job_id
@@ -40,12 +41,24 @@ _INSERT_CHUNK = 1000  # items per insert statement batch
 class JobQueue:
     """The jobs of one store; every method is one transaction and raises ``StoreError``."""
 
-    def __init__(self, store: Store) -> None:
-        """Keep jobs in ``store``."""
+    def __init__(self, store: Store, clock: Callable[[], float] | None = None) -> None:
+        """Keep jobs in ``store``; count leases on the database's clock, or on ``clock`` (Unix
+        seconds: a simulation's virtual clock; every worker of a job must share it)."""
         self.store = store
-        self._clock = store.clock
+        self._given = clock
         # PostgreSQL picks the free items SKIP LOCKED; SQLite's write lock already serialises.
         self._skip = " FOR UPDATE SKIP LOCKED" if isinstance(store.engine, PostgresEngine) else ""
+
+    @property
+    def _clock(self) -> str:
+        """Return the SQL of the time now: the database's clock, or the given clock's reading
+        as a number literal (a float's text is digits, a dot and an exponent only)."""
+        if self._given is None:
+            return self.store.clock
+        now = float(self._given())
+        if not math.isfinite(now):
+            raise ValueError(f"the job queue's clock read {now}")
+        return f"({now!r})"
 
     def now(self) -> float:
         """Return the database's clock (Unix seconds)."""

@@ -12,10 +12,14 @@ worker keeps its items however long an upload takes, and a killed one (SIGKILL, 
 loses them when its lease ends. When no item is free but some are held by other workers, the
 worker waits (``poll`` seconds at a time) and claims again: if one of them dies, its items are
 claimed here when its lease ends.
+
+Both waits can be handed in (``sleep``, ``heartbeat``): the simulation runs workers on its
+virtual clock, one at a time (``simulation/client/jobs.py``); a real run keeps the defaults.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
@@ -30,6 +34,10 @@ from kaltura_mm.jobs.queue import JobQueue
 from kaltura_mm.store.errors import StoreError
 
 ItemHandler = Callable[[Sequence[ClaimedItem]], Mapping[int, Mapping[str, Any] | None]]
+Sleep = Callable[[float], object]
+"""Wait this many seconds (between claims, while others hold every open item)."""
+Heartbeat = Callable[[JobQueue, StoredJob, str], contextlib.AbstractContextManager[object]]
+"""Keep ``worker``'s leases alive while the block runs (default: a thread renewing them)."""
 
 
 def worker_name() -> str:
@@ -81,16 +89,21 @@ def work(
     batch: int = 8,
     stop: threading.Event | None = None,
     poll: float | None = None,
+    sleep: Sleep | None = None,
+    heartbeat: Heartbeat | None = None,
 ) -> WorkerRun:
     """Work on ``job`` until every item has its outcome or ``stop`` is set; return what was done.
 
     ``batch``: items claimed at once (a small number spreads a job evenly among workers);
     ``poll``: seconds between claims while others hold every open item (default: a quarter of
-    the lease, at most 1 s).
+    the lease, at most 1 s); ``sleep`` and ``heartbeat``: how to wait and how to keep the
+    leases alive meanwhile (default: ``stop.wait`` and a thread, on real time).
     """
     name = worker or worker_name()
     stop = stop or threading.Event()
     wait = poll if poll is not None else min(1.0, job.lease / 4)
+    pause: Sleep = sleep or stop.wait
+    keep_alive: Heartbeat = heartbeat or _Heartbeat
     queue.join(job.job_id, name, socket.gethostname(), os.getpid())
     run = WorkerRun()
     while not stop.is_set():
@@ -98,10 +111,10 @@ def work(
         if not claimed:
             if queue.progress(job.job_id).finished:
                 break
-            stop.wait(wait)  # others hold the rest: take it over if their leases end
+            pause(wait)  # others hold the rest: take it over if their leases end
             continue
         try:
-            with _Heartbeat(queue, job, name):
+            with keep_alive(queue, job, name):
                 outcomes = handle(claimed)
         except BaseException:
             # Ctrl-C or a failure mid-batch: what it did is not known here, so the items go

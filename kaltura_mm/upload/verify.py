@@ -64,8 +64,10 @@ def verify(job: Job) -> Flow[BaseEntry]:
         raise UploadError(f"entry {entry_id} ended in status {checked.status}", state=job.state)
     linked = {link.category_id for link in response[links].objects}
     for category_id in set(job.request.category_ids) - linked:
+        # Patient: a link whose answer was lost (or a 504 page after it ran) is sent again, and
+        # the second finds it made (issue 18 F, job_workers seed 741: a bare add ended the upload).
         with contextlib.suppress(CategoryEntryExistsError):
-            yield category_entry.add(entry_id, category_id)
+            yield from patiently(category_entry.add(entry_id, category_id), job.options)
     return (yield from last_look(job, checked, response, look))
 
 

@@ -48,6 +48,7 @@ from kaltura_mm.upload.local_file import content_fingerprint
 from kaltura_mm.upload.request import reference_id_for, token_names
 from simulation.client.adapter import Adapter
 from simulation.client.setup import ClientSetup
+from simulation.job_workers import JobPlan, JobReport
 from simulation.reference.upload import SourceFile
 from simulation.world import World
 
@@ -101,6 +102,12 @@ class ClientDriver:
         assert self._setup is not None
         results = delete_in_processes(world, self._setup, parts, self.root / "budget")
         return {k: v for outcomes in results for k, v in _outcomes(outcomes).items()}
+
+    def run_job(self, world: World, plan: JobPlan) -> JobReport:
+        """Run a job on many workers, one killed (``simulation.client.jobs``)."""
+        from simulation.client.jobs import run_job  # it imports this module
+
+        return run_job(self, world, plan)
 
     def upload_names(
         self, source: SourceFile, category: int | None

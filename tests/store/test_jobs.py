@@ -158,3 +158,45 @@ def test_claims_at_once_take_at_most_n_items_each(location: str) -> None:
     assert max(sizes) <= 25  # PostgreSQL once ran the picking subquery again per row
     assert sorted(taken) == list(range(600))
     setup.close()
+
+
+def test_a_queue_on_a_given_clock_ends_leases_by_that_clock_alone(store: Store) -> None:
+    now = [1_700_000_000.0]
+    queue = JobQueue(store, clock=lambda: now[0])
+    job = queue.create("delete", "target", {}, ITEMS[:2], 60.0)
+    assert job.created_at == now[0] and queue.now() == now[0]
+    queue.claim(job.job_id, "dead", 2, job.lease)
+    now[0] += 59.0
+    assert queue.claim(job.job_id, "live", 2, job.lease) == []  # no real time passes
+    now[0] += 2.0
+    assert [c.seq for c in queue.claim(job.job_id, "live", 2, job.lease)] == [0, 1]
+
+
+def test_a_worker_waits_and_keeps_its_leases_as_it_is_told(store: Store) -> None:
+    now = [1_700_000_000.0]
+    queue = JobQueue(store, clock=lambda: now[0])
+    job = queue.create("delete", "target", {}, ITEMS[:2], 10.0)
+    queue.claim(job.job_id, "other", 1, job.lease)  # item 0, until its lease ends
+    slept: list[float] = []
+    beats: list[str] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    class Beat:
+        def __init__(self, _queue: JobQueue, _job: Any, worker: str) -> None:
+            beats.append(worker)
+
+        def __enter__(self) -> None:
+            return None
+
+        def __exit__(self, *_exc: object) -> None:
+            return None
+
+    def handle(items: Sequence[ClaimedItem]) -> dict[int, Mapping[str, Any] | None]:
+        return {c.seq: {"status": "deleted"} for c in items}
+
+    run = work(queue, job, handle, worker="me", batch=1, sleep=sleep, heartbeat=Beat)
+    assert run.recorded == 2 and beats == ["me", "me"]
+    assert slept == [1.0] * 11  # a second at a time until the other's 10 s lease ended
