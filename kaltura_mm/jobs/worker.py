@@ -34,7 +34,7 @@ from kaltura_mm.jobs.queue import JobQueue
 from kaltura_mm.store.errors import StoreError
 
 ItemHandler = Callable[[Sequence[ClaimedItem]], Mapping[int, Mapping[str, Any] | None]]
-Pause = Callable[[float], object]
+ClaimWait = Callable[[float], object]
 """Wait this many seconds (between claims, while others hold every open item)."""
 Heartbeat = Callable[[JobQueue, StoredJob, str], contextlib.AbstractContextManager[object]]
 """Keep ``worker``'s leases alive while the block runs (default: a thread renewing them)."""
@@ -89,7 +89,7 @@ def work(
     batch: int = 8,
     stop: threading.Event | None = None,
     poll: float | None = None,
-    sleep: Pause | None = None,
+    sleep: ClaimWait | None = None,
     heartbeat: Heartbeat | None = None,
 ) -> WorkerRun:
     """Work on ``job`` until every item has its outcome or ``stop`` is set; return what was done.
@@ -102,7 +102,7 @@ def work(
     name = worker or worker_name()
     stop = stop or threading.Event()
     wait = poll if poll is not None else min(1.0, job.lease / 4)
-    pause: Pause = sleep or stop.wait
+    pause: ClaimWait = sleep or stop.wait
     keep_alive: Heartbeat = heartbeat or _Heartbeat
     queue.join(job.job_id, name, socket.gethostname(), os.getpid())
     run = WorkerRun()
