@@ -236,9 +236,12 @@ class _Run:
     def updates(self, _: Resume) -> Flow[None]:
         planned: list[EditOutcome] = []
         index_of: dict[str, int] = {}
+        # an add or replace owes its item's update as a follow-up, by the entry it landed on: the
+        # plan's entry may be another one (a half-made entry removed and the file sent again)
+        followed = {index for index, _ in self.follow_ups.values()}
         for index, track in self.ledger.waiting(UPDATE):
             item = track.item
-            if item.entry_id and item.entry_id not in self.follow_ups:
+            if item.entry_id and index not in followed:
                 planned.append(EditOutcome(item.entry_id, "would_change", item.before, item.after))
                 index_of[item.entry_id] = index
         if self.follow_ups:

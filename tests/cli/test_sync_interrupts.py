@@ -81,7 +81,7 @@ def test_a_file_edited_after_ctrl_c_is_sent_again_and_the_half_sent_one_removed(
     edited = os.urandom(700_000)
     clip.write_bytes(edited)
     again = cli("--json", "sync", str(folder), "-c", "Course", "--yes", "--chunk-size", "100kB")
-    assert again.code == 0, again.err
+    assert again.code == 0, again.err + again.out
     assert "changed since its upload stopped" in again.err
     (done,) = again.json_lines()
     assert done["status"] == "done" and done["entry_id"] != half["id"]

@@ -237,3 +237,26 @@ def test_a_file_edited_in_the_middle_keeping_its_size_is_replaced(
     kaltura_sandbox.core.promote_ready()
     assert kaltura_sandbox.entry_bytes(entry_id).read_bytes() == bytes(data)
     assert syncer.plan(read_source(folder)).summary() == "0 changes: 1 keep"
+
+
+def test_an_add_whose_half_made_entry_was_removed_updates_only_the_new_entry(
+    syncer: Syncer, kaltura_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The plan saw a half-made entry ('continues its half-made entry'); before the apply the
+    re-run removed it (its file changed): the file goes to a new entry, and the referenceId
+    stamp owed after the add is sent to that new entry, not to the one removed."""
+    import attrs
+
+    from kaltura_mm import BaseEntryParams
+
+    media(tmp_path / "src", "talk.mp4", 250_000)
+    plan = syncer.plan(read_source(tmp_path / "src"))
+    half = syncer.client.base_entry.add(BaseEntryParams(name="talk"))
+    syncer.client.base_entry.delete(half.id)
+    (item,) = plan.items
+    seen_half = attrs.evolve(item, entry_id=half.id, note="continues its half-made entry")
+    (outcome,) = syncer.apply(attrs.evolve(plan, items=(seen_half,)))
+    assert outcome.status == "done", outcome.error
+    (entry,) = live(kaltura_sandbox).values()
+    assert outcome.entry_id == entry["id"] != half.id
+    assert str(entry["reference_id"]).startswith(str(item.reference_id) + ".")  # stamped
