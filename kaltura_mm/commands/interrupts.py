@@ -44,6 +44,7 @@ class Interrupts:
         self.max_duration = max_duration
         self.timed_out = False
         self._timer: threading.Timer | None = None
+        self._signalled = False  # a stop asked by a signal (not by --max-duration)
 
     def _time_up(self) -> None:
         if self.event.is_set():
@@ -66,6 +67,7 @@ class Interrupts:
             sys.stderr.flush()
             os._exit(ExitCode.INTERRUPTED)
         self.event.set()
+        self._signalled = True
         self._say(
             "\nstopping: no new files start, uploads in flight stop after their current chunk "
             "and stay resumable (Ctrl-C again to stop at once)"
@@ -84,5 +86,10 @@ class Interrupts:
     def __exit__(self, *exc: object) -> None:
         if self._timer is not None:
             self._timer.cancel()
+        if self._signalled:
+            # Stopped by a signal, the run is ending (writing its report): a second Ctrl-C
+            # from now on must still end it with 130 and "stopping now", never with a
+            # KeyboardInterrupt out of the report's code (exit -2). So the handler stays.
+            return
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
