@@ -13,9 +13,10 @@ the create request is built so that the lookup can always tell what it made:
 4. ``uploadToken.upload`` of the file's first part into the receipt (``N:fileData``), so the
    head costs no round trip of its own;
 5. ``baseEntry.updateContent`` attaching the receipt to the entry, then ``categoryEntry.add``;
-6. for a file of one part: ``baseEntry.get`` (the check), the marker's deletion and the last look
-   (``add_last_look``), so a small file is uploaded, attached, checked and settled in this one
-   request. A larger file deletes its marker with the check that ends it.
+6. for a file of one part: ``baseEntry.get`` (the check) and the last look (``add_last_look``),
+   so a small file is uploaded, attached, checked and settled in this one request;
+7. the deletion of the markers of uploads the run settled before (``tidy.carry_unmarks``): a
+   marker goes only once its last look decided (recover rule 8), in a request sent anyway.
 
 A session that may not write ``referenceId`` (a USER KS under the default user role lacks
 ``CONTENT_INGEST_REFERENCE_MODIFY``) gets the entry with the field dropped: null in the answer,
@@ -70,7 +71,7 @@ from kaltura_mm.upload.last_look import LastLook, add_last_look
 from kaltura_mm.upload.lookup import after_lookup, find_existing
 from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, LookupFindings, RecoveryStep
 from kaltura_mm.upload.request import UploadOptions
-from kaltura_mm.upload.tidy import delete_entry, delete_token
+from kaltura_mm.upload.tidy import carry_unmarks, delete_entry, delete_token
 
 
 @attrs.frozen
@@ -173,7 +174,6 @@ class _Made:
     steps: tuple[tuple[str, Ref[Any], int | None], ...]  # category id, None: the attach
     final: Ref[BaseEntry] | None
     look: LastLook | None
-    unmark: Ref[Any] | None
 
 
 def _create_request(
@@ -204,9 +204,9 @@ def _create_request(
         steps.append((f"add the entry to category {category_id}", link, category_id))
     # One part is the whole file: read the entry back (the check) and look last, same request.
     final = batch.add(base_entry.get(entry_id)) if len(plan.chunks) == 1 and not probe else None
-    unmark = batch.add(upload_token.delete(marker.id)) if final and marker else None
     look = add_last_look(batch, job, marker) if final is not None else None
-    return batch, _Made(marker, entry, token, head, tuple(steps), final, look, unmark)
+    carry_unmarks(batch, job.facts.unmark)  # earlier uploads' markers, settled (rule 8)
+    return batch, _Made(marker, entry, token, head, tuple(steps), final, look)
 
 
 def _id_of(outcome: Any) -> str | None:
@@ -225,8 +225,6 @@ def create(
     made_entry: Any = response.outcome(made.entry) if made.entry else into
     made_token = response.outcome(made.token)
     marker = _id_of(response.outcome(made.marker)) if made.marker else None
-    if made.unmark is not None and not isinstance(response.outcome(made.unmark), KalturaError):
-        marker = None  # deleted in the same request
     job = job.saved(
         attrs.evolve(
             job.state,

@@ -61,7 +61,7 @@ from kaltura_mm.upload.request import (
     UploadState,
 )
 from kaltura_mm.upload.result import UploadResult
-from kaltura_mm.upload.tidy import delete_token, tidy
+from kaltura_mm.upload.tidy import delete_token, tidy, unmark
 from kaltura_mm.upload.verify import verify, wait_ready
 
 
@@ -78,7 +78,9 @@ def upload_file(
     """Upload one file into a new entry (or finish the one ``state`` describes)."""
     hooks = Hooks(on_state, reporter(on_progress), cancel)
     job = yield from prepare(request, options or UploadOptions(), state, hooks, (yield Now()))
-    return (yield from upload_prepared(job, categories_checked, None))
+    result = yield from upload_prepared(job, categories_checked, None)
+    yield from unmark(job.facts.unmark, job.options)  # no later request carries it (rule 8)
+    return result
 
 
 def resume_upload(
@@ -299,15 +301,12 @@ def _run_once(job: Job, found: LookupFindings | None = None) -> Flow[UploadResul
 def _checked(job: Job, made: Creation | None) -> Flow[tuple[Job, BaseEntry]]:
     """Return the upload's entry, checked: by the create request itself when it could tell.
 
-    The marker goes with the check (a one-part file's create request deleted it already).
+    The last look decides (recover rule 8) and hands the marker to the run's next request.
     """
     read = made.entry if made is not None else None
     if made and read and made.response and made.look and read.status in ACCEPTED_STATUSES:
         # token finished and entry accepted, in that one request: look last
         entry = yield from last_look(job, read, made.response, made.look)
-        if job.state.marker_id:
-            marker = delete_token(job.state.marker_id, job.options)
-            yield from tidy(f"the upload's marker {job.state.marker_id}", marker)
     else:
         entry = yield from verify(job)
     return job.saved(attrs.evolve(job.state, marker_id=None)), entry
