@@ -14,9 +14,8 @@ the create request is built so that the lookup can always tell what it made:
    head costs no round trip of its own;
 5. ``baseEntry.updateContent`` attaching the receipt to the entry, then ``categoryEntry.add``;
 6. for a file of one part: ``baseEntry.get`` (the check) and the last look (``add_last_look``),
-   so a small file is uploaded, attached, checked and settled in this one request;
-7. the deletion of the markers of uploads the run settled before (``tidy.carry_unmarks``): a
-   marker goes only once its last look decided (recover rule 8), in a request sent anyway.
+   so a small file is uploaded, attached, checked and settled in this one request. The marker
+   goes in a request of its own once the look decided (recover rule 8).
 
 A session that may not write ``referenceId`` (a USER KS under the default user role lacks
 ``CONTENT_INGEST_REFERENCE_MODIFY``) gets the entry with the field dropped: null in the answer,
@@ -71,7 +70,7 @@ from kaltura_mm.upload.last_look import LastLook, add_last_look
 from kaltura_mm.upload.lookup import after_lookup, find_existing
 from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, LookupFindings, RecoveryStep
 from kaltura_mm.upload.request import UploadOptions
-from kaltura_mm.upload.tidy import carry_unmarks, delete_entry, delete_token
+from kaltura_mm.upload.tidy import delete_entry, delete_token
 
 
 @attrs.frozen
@@ -205,7 +204,6 @@ def _create_request(
     # One part is the whole file: read the entry back (the check) and look last, same request.
     final = batch.add(base_entry.get(entry_id)) if len(plan.chunks) == 1 and not probe else None
     look = add_last_look(batch, job, marker) if final is not None else None
-    carry_unmarks(batch, job.facts.unmark)  # earlier uploads' markers, settled (rule 8)
     return batch, _Made(marker, entry, token, head, tuple(steps), final, look)
 
 

@@ -97,13 +97,10 @@ class SessionFacts:
     ``reference_id_kept``: a create's answer showed the referenceId sent (True), so the session
     may write it and later creates carry the file's first part; None until one shows it.
     ``seen``: the upload tokens the run listed, by size (what each last look need not ask again).
-    ``unmark``: the markers of uploads the run settled and kept, to delete in its next request
-    (recover rule 8: a marker is deleted only once its run decided, and no request of its own).
     """
 
     reference_id_kept: bool | None = None
     seen: SeenTokens = attrs.Factory(SeenTokens)
-    unmark: list[str] = attrs.Factory(list)
 
 
 @attrs.frozen

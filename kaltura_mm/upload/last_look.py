@@ -29,11 +29,11 @@ from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.lookup import by_size, entries, found_of, mine
 from kaltura_mm.upload.recover import LISTED_TOKEN_STATUSES, RecoveryStep, settle
 from kaltura_mm.upload.seen import FULL_PAGE, SeenToken
-from kaltura_mm.upload.tidy import delete_strays
+from kaltura_mm.upload.tidy import delete_strays, delete_token, tidy
 
 # At most this long (seconds) the last look waits for another run deciding on the same file;
-# a run decides at once and its marker's deletion rides its next request, so the wait is that
-# run's next request; past it, the run is taken as gone and its complete entry as kept.
+# a run deletes its marker right after its decision, so the wait is that run's round trip;
+# past it, the run is taken as gone and its complete entry as kept.
 SETTLE_WAIT = 60.0
 
 
@@ -143,25 +143,26 @@ def last_look(job: Job, own: BaseEntry, response: MultiResponse, look: LastLook)
     If a list failed, the look is skipped: the upload itself is done, and a later run's
     lookup applies the same rules.
     """
-    first = response.outcome(look.tokens)
-    if not isinstance(first, LookPage):
-        return own
     state = job.state
     marker = look.marker
     if isinstance(marker, Ref):
         made = response.outcome(marker)
         marker = made.id if isinstance(made, UploadToken) else None
-    try:
-        tokens = yield from _look_back(job, first, look.asked)
-        receipts, markers = mine(state, tokens)
-        named = job.facts.seen.named(state.names) | {t.id for t in [*receipts, *markers] if t.id}
-        others = named - {state.token_id, marker}
-        if others:
-            return (yield from _settled(job, own, marker, sorted(i for i in others if i)))
-    except (TransportError, ResponseError):
-        pass  # as a failed list: the upload is done, a later lookup settles the rest
-    if marker:  # decided: the marker's deletion rides the run's next request (rule 8)
-        job.facts.unmark.append(marker)
+    first = response.outcome(look.tokens)
+    if isinstance(first, LookPage):  # else the list failed: the upload is done, as below
+        try:
+            tokens = yield from _look_back(job, first, look.asked)
+            receipts, markers = mine(state, tokens)
+            named = job.facts.seen.named(state.names) | {
+                t.id for t in [*receipts, *markers] if t.id
+            }
+            others = named - {state.token_id, marker}
+            if others:
+                return (yield from _settled(job, own, marker, sorted(i for i in others if i)))
+        except (TransportError, ResponseError):
+            pass  # as a failed list: the upload is done, a later lookup settles the rest
+    if marker:  # decided (rule 8): now, and only now, the marker goes
+        yield from tidy(f"the upload's marker {marker}", delete_token(marker, job.options))
     return own  # nothing under its names but its own: the upload is the one entry
 
 

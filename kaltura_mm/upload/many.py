@@ -50,7 +50,6 @@ from kaltura_mm.upload.recover import LookupFindings
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.upload.result import UploadOutcome, UploadProgress, UploadResult
 from kaltura_mm.upload.run_checks import RunChecks, look_up
-from kaltura_mm.upload.tidy import unmark
 
 
 class _Totals:
@@ -173,7 +172,6 @@ def upload_many(
         order = [i for i in range(len(flows)) if i not in later] + sorted(later)
         by_index = dict(zip(order, [*ended, *again], strict=True))
         ended = [by_index[i] for i in range(len(flows))]
-    yield from unmark(facts.unmark, options)  # the last files' markers: one request (rule 8)
     if totals is not None:
         totals.report((yield Now()), force=True)
     return [_outcome(request, result) for request, result in zip(asked, ended, strict=True)]

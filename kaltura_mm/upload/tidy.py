@@ -21,7 +21,6 @@ from kaltura_mm.errors import (
     TransportError,
     UploadTokenNotFoundError,
 )
-from kaltura_mm.protocol.calls import MultiRequest
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import base_entry, upload_token
 from kaltura_mm.upload.job import patiently
@@ -75,23 +74,3 @@ def delete_tokens(token_ids: Iterable[str], options: UploadOptions | None = None
     for token_id in token_ids:
         done &= yield from tidy(f"upload token {token_id}", delete_token(token_id, options))
     return done
-
-
-def carry_unmarks(batch: MultiRequest, pending: list[str]) -> None:
-    """Add the deletion of the ``pending`` markers (uploads the run settled) to ``batch``.
-
-    A run deletes an upload's marker only after its last look decided (recover rule 8), in the
-    next request it sends anyway: a failed deletion leaves a marker the next lookup deletes.
-    """
-    for marker_id in pending:
-        batch.add(upload_token.delete(marker_id))
-    pending.clear()
-
-
-def unmark(pending: list[str], options: UploadOptions | None = None) -> Flow[bool]:
-    """Delete the ``pending`` markers in one request, at the end of a run (none left: none)."""
-    if not pending:
-        return True
-    batch = MultiRequest()
-    carry_unmarks(batch, pending)
-    return (yield from tidy("the uploads' markers", patiently(batch, options or UploadOptions())))

@@ -4,7 +4,7 @@ The check asks, in one multiRequest: the token (finished: plan rule 7; unless th
 answers already showed it finished), the entry (it took the upload:
 ``recover.ACCEPTED_STATUSES``), its category links (a missing one is added again), and the last
 look (recover rule 8), so the entry returned is the upload's one entry. The upload's marker
-stays until the look decided (its deletion rides the run's next request, ``tidy.carry_unmarks``).
+stays until the look decided; then it is deleted (``last_look``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from kaltura_mm.services import base_entry, category_entry, upload_token
 from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.last_look import add_last_look, last_look
 from kaltura_mm.upload.recover import ACCEPTED_STATUSES, held
-from kaltura_mm.upload.tidy import carry_unmarks
 
 
 def verify(job: Job) -> Flow[BaseEntry]:
@@ -36,9 +35,7 @@ def verify(job: Job) -> Flow[BaseEntry]:
     # the links to categories listed to members only (KalturaCategoryEntryFilter).
     asked = tuple(job.request.category_ids) or None
     links = batch.add(LinkQuery((entry_id,), asked).call())
-    # Other uploads' markers the run already settled ride this request (recover rule 8); this
-    # upload's own stays until the last look decided.
-    carry_unmarks(batch, job.facts.unmark)
+    # The upload's marker stays until the last look decided (recover rule 8).
     look = add_last_look(batch, job, job.state.marker_id)
     response = yield from patiently(batch, job.options)
     if token is not None and not held(response[token])[1]:  # plan rule 7: the status proves it
