@@ -14,9 +14,8 @@ the create request is built so that the lookup can always tell what it made:
    head costs no round trip of its own;
 5. ``baseEntry.updateContent`` attaching the receipt to the entry, then ``categoryEntry.add``;
 6. for a file of one part: ``baseEntry.get`` (the check) and the last look (``add_last_look``),
-   so a small file is uploaded, attached, checked and settled in this one request;
-7. the deletion of the markers of uploads the run settled before (``kaltura_mm.upload.unmark``):
-   a marker goes only once its last look decided (recover rule 8), in a request sent anyway.
+   so a small file is uploaded, attached, checked and settled in this one request. The marker
+   goes in a request of its own once the look decided (recover rule 8).
 
 A session that may not write ``referenceId`` (a USER KS under the default user role lacks
 ``CONTENT_INGEST_REFERENCE_MODIFY``) gets the entry with the field dropped: null in the answer,
@@ -220,13 +219,7 @@ def create(
     ``probe``: without the first part, refusing a dropped referenceId before any byte is sent.
     """
     batch, made = _create_request(job, into, probe)
-    carried = job.facts.unmarks.carry(batch)  # settled uploads' markers (recover rule 8)
-    try:
-        response: MultiResponse = yield batch
-    except (TransportError, ResponseError):
-        job.facts.unmarks.answered(carried, sent=False)  # the next request carries them
-        raise
-    job.facts.unmarks.answered(carried, sent=True)
+    response: MultiResponse = yield batch
     made_entry: Any = response.outcome(made.entry) if made.entry else into
     made_token = response.outcome(made.token)
     marker = _id_of(response.outcome(made.marker)) if made.marker else None

@@ -29,11 +29,11 @@ from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.lookup import by_size, entries, found_of, mine
 from kaltura_mm.upload.recover import LISTED_TOKEN_STATUSES, RecoveryStep, settle
 from kaltura_mm.upload.seen import FULL_PAGE, SeenToken
-from kaltura_mm.upload.tidy import delete_strays
+from kaltura_mm.upload.tidy import delete_strays, delete_token, tidy
 
 # At most this long (seconds) the last look waits for another run deciding on the same file;
-# a run decides at once and its marker's deletion rides its next request (``unmark``), so the
-# wait is that run's next request; past it, the run is taken as gone and its entry as kept.
+# a run deletes its marker right after its decision, so the wait is that run's round trip;
+# past it, the run is taken as gone and its complete entry as kept.
 SETTLE_WAIT = 60.0
 
 
@@ -161,8 +161,8 @@ def last_look(job: Job, own: BaseEntry, response: MultiResponse, look: LastLook)
                 return (yield from _settled(job, own, marker, sorted(i for i in others if i)))
         except (TransportError, ResponseError):
             pass  # as a failed list: the upload is done, a later lookup settles the rest
-    if marker:  # decided (rule 8): the marker goes, in the run's next request
-        job.facts.unmarks.add(str(job.request.path), marker)
+    if marker:  # decided (rule 8): now, and only now, the marker goes
+        yield from tidy(f"the upload's marker {marker}", delete_token(marker, job.options))
     return own  # nothing under its names but its own: the upload is the one entry
 
 

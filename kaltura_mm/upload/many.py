@@ -11,7 +11,6 @@ the first's entry.
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -51,8 +50,6 @@ from kaltura_mm.upload.recover import LookupFindings
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.upload.result import UploadOutcome, UploadProgress, UploadResult
 from kaltura_mm.upload.run_checks import RunChecks, look_up
-from kaltura_mm.upload.tidy import unmark_rest
-from kaltura_mm.upload.unmark import Unmarks
 
 
 class _Totals:
@@ -107,7 +104,6 @@ class _Turns:
     cancel: CancelSignal | None = None
     on_start: OnStart | None = None
     on_outcome: OnOutcome | None = None
-    unmarks: Unmarks = attrs.Factory(Unmarks)
 
 
 def upload_many(
@@ -155,7 +151,7 @@ def upload_many(
     found, checks = yield from look_up(
         jobs, first_of, later, options, () if categories_checked else wanted, facts.seen
     )
-    turns = _Turns(cancel, on_start, on_outcome, facts.unmarks)
+    turns = _Turns(cancel, on_start, on_outcome)
     flows = [
         _turn(
             asked[i],
@@ -176,7 +172,6 @@ def upload_many(
         order = [i for i in range(len(flows)) if i not in later] + sorted(later)
         by_index = dict(zip(order, [*ended, *again], strict=True))
         ended = [by_index[i] for i in range(len(flows))]
-    yield from unmark_rest(facts.unmarks, options)  # the last files' markers; their outcomes
     if totals is not None:
         totals.report((yield Now()), force=True)
     return [_outcome(request, result) for request, result in zip(asked, ended, strict=True)]
@@ -276,10 +271,7 @@ def _turn(request: UploadRequest, flow: Flow[UploadResult], turns: _Turns) -> Fl
             turns.on_outcome(_outcome(request, exc))
         raise
     if turns.on_outcome is not None:
-        # held until its marker is gone (``unmark``): a run killed first has not reported it
-        release = functools.partial(turns.on_outcome, UploadOutcome(request=request, result=result))
-        if not turns.unmarks.hold(str(request.path), release):
-            release()
+        turns.on_outcome(UploadOutcome(request=request, result=result))
     return result
 
 

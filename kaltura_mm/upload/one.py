@@ -61,7 +61,7 @@ from kaltura_mm.upload.request import (
     UploadState,
 )
 from kaltura_mm.upload.result import UploadResult
-from kaltura_mm.upload.tidy import delete_token, tidy, unmark_rest
+from kaltura_mm.upload.tidy import delete_token, tidy
 from kaltura_mm.upload.verify import verify, wait_ready
 
 
@@ -78,9 +78,7 @@ def upload_file(
     """Upload one file into a new entry (or finish the one ``state`` describes)."""
     hooks = Hooks(on_state, reporter(on_progress), cancel)
     job = yield from prepare(request, options or UploadOptions(), state, hooks, (yield Now()))
-    result = yield from upload_prepared(job, categories_checked, None)
-    yield from unmark_rest(job.facts.unmarks, job.options)  # no later request carries it
-    return result
+    return (yield from upload_prepared(job, categories_checked, None))
 
 
 def resume_upload(

@@ -21,13 +21,11 @@ from kaltura_mm.errors import (
     TransportError,
     UploadTokenNotFoundError,
 )
-from kaltura_mm.protocol.calls import MultiRequest
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import base_entry, upload_token
 from kaltura_mm.upload.job import patiently
 from kaltura_mm.upload.recover import Decision
 from kaltura_mm.upload.request import UploadOptions
-from kaltura_mm.upload.unmark import Unmarks
 
 # The client's log channel: users filter on it, whichever layer writes the line.
 log = logging.getLogger("kaltura_mm.client")
@@ -76,15 +74,3 @@ def delete_tokens(token_ids: Iterable[str], options: UploadOptions | None = None
     for token_id in token_ids:
         done &= yield from tidy(f"upload token {token_id}", delete_token(token_id, options))
     return done
-
-
-def unmark_rest(unmarks: Unmarks, options: UploadOptions) -> Flow[None]:
-    """Delete the markers no request carried, in one request, at the run's end; release all."""
-    if unmarks.pending:
-        batch = MultiRequest()
-        carried = unmarks.carry(batch)
-        # the uploads are done whatever the answer: the next lookup deletes a marker left
-        with contextlib.suppress(TransportError, ResponseError):
-            yield from patiently(batch, options)
-        unmarks.answered(carried, sent=True)
-    unmarks.answered([], sent=True)

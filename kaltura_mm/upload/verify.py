@@ -4,7 +4,7 @@ The check asks, in one multiRequest: the token (finished: plan rule 7; unless th
 answers already showed it finished), the entry (it took the upload:
 ``recover.ACCEPTED_STATUSES``), its category links (a missing one is added again), and the last
 look (recover rule 8), so the entry returned is the upload's one entry. The upload's marker
-stays until the look decided; then its deletion rides the run's next request (``unmark``).
+stays until the look decided; then it is deleted (``last_look``).
 """
 
 from __future__ import annotations

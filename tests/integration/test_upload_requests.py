@@ -18,7 +18,6 @@ from kaltura_mm.protocol.calls import FilePart, MultiRequest
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.sandbox import Sandbox
 from kaltura_mm.services import base_entry, category_entry, upload_token
-from kaltura_mm.upload.many import upload_many
 from kaltura_mm.upload.one import upload_file
 from kaltura_mm.upload.plan import plan_chunks
 from kaltura_mm.upload.request import UploadOptions, UploadRequest
@@ -57,9 +56,8 @@ def _widget(path: Path, category_id: int, parts: int) -> Flow[None]:
     # (marker, entry, receipt, first part, attach, link: 6 calls), for one part with the check
     # (baseEntry.get) and the last look in it too; for eight parts the seven other parts, then
     # the check (entry, links: the tail showed the token finished) and the last look in one
-    # request. The marker goes once the look decided (recover rule 8): in the run's next
-    # request, here (one file) one that ends the run. The widget: 4 calls in 1 request, then
-    # a request per part.
+    # request. The marker goes once the look decided (recover rule 8), in a request of its own.
+    # The widget: 4 calls in 1 request, then a request per part.
     [(1, 11, 3, 5, 2), (8, 19, 11, 12, 9)],
     ids=["one-part", "eight-part"],
 )
@@ -86,31 +84,3 @@ def test_requests_per_file_beside_the_widget(
     run(_widget(theirs, category, parts))
     widget = (sum(stats.calls.values()), stats.http_requests)
     assert widget == (widget_calls, widget_requests)
-
-
-def test_a_run_of_small_files_costs_a_request_a_file_and_one_at_its_end(
-    kaltura_sandbox: Sandbox, tmp_path: Path
-) -> None:
-    # Each file's marker goes in the next file's create request, the last one's at the end of
-    # the run: one lookup request, one create request per file, one request to end the run.
-    run = runner("sync", kaltura_sandbox)
-    category = kaltura_sandbox.create_category("Counted")
-    paths = [media(tmp_path, f"small{i}.mp4", SIZES[1]) for i in range(3)]
-    stats = kaltura_sandbox.stats
-    stats.reset()
-    told: list[str] = []
-    outcomes = run(
-        upload_many(
-            paths,
-            OPTIONS,
-            max_files_in_flight=1,
-            category=category,
-            on_outcome=lambda o: told.append(o.request.path.name),
-        )
-    )
-    assert all(o.result is not None for o in outcomes)
-    assert sorted(told) == sorted(p.name for p in paths)  # each told once, its marker gone
-    assert stats.http_requests == 1 + len(paths) + 1
-    assert stats.calls[("uploadtoken", "delete")] == len(paths)  # each marker, once
-    # the lookup: a token list, the category check, the permissions; 8 calls a file, 1 delete
-    assert sum(stats.calls.values()) == 3 + 9 * len(paths), stats.calls
