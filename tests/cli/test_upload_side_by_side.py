@@ -65,7 +65,8 @@ def _race(command: str, sandbox_env: Any, tmp_path: Path) -> None:
         assert ours == Counter(f"{stem}{i}" for i in range(6))  # one entry per file
         done: list[dict[str, str]] = []
         for report in (first, second):
-            assert len(report) == 6
+            # a sync that started late may plan nothing: the index already shows the other's
+            assert len(report) == 6 or (command == "sync" and not report)
             ok = [r for r in report if r["status"] in DONE[command]]
             dead = [r["entry_id"] for r in ok if r["entry_id"] not in live]
             assert not dead, f"round {round_}: reported entries the server does not hold"
