@@ -41,9 +41,7 @@ allowance at the start of each window instead of spreading a guessed rate:
    the budget: the other processes' paced batches wait for that (``kaltura_mm.budget.model``).
    A run that ends first offers its ``bounds`` as they are (an upper bound is safe). While it
    learns, its allowance is the budget's (``allowing``): every process's calls before the first
-   block counted, where this run saw only its own. A run that waited for another to learn and
-   was learning a window itself starts again from rule 1 (``waited``): its window began before
-   the wait. A probe with no usable answer (a 5xx, a timeout) tells nothing of the window.
+   block counted, where this run saw only its own.
 """
 
 from __future__ import annotations
@@ -147,15 +145,6 @@ class Learner:
             self, allowance=calls, low=window, high=window, raising=False, raise_every=NEVER
         )
 
-    def waited(self) -> Learner:
-        """Return the state after the run waited while another learned the window (rule 6):
-        a window this run was learning began before the wait, so a probe now would time
-        nothing (accepted, it would say only that the window is shorter than the whole wait).
-        It starts again from rule 1, its first round the allowance it knew."""
-        if self.phase != "learning":
-            return self
-        return Learner(round_size=self.allowance or FIRST_ROUND)
-
     def _narrowing(self) -> bool:
         return self.high is not None and self.high - self.low > NARROW_TO * self.high
 
@@ -178,8 +167,6 @@ class Learner:
         answered: ``accepted`` ran (or failed for another reason), ``blocked`` were blocked."""
         if self.phase == "open":
             return self._opened(sent_at, accepted, blocked)
-        if step.probe and not (accepted or blocked):  # no usable answer: it timed nothing
-            return self
         if self.phase == "learning":
             return self._probed(sent_at, accepted)
         return self._paced(step, sent_at, accepted, blocked)

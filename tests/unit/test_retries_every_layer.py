@@ -194,3 +194,20 @@ def test_a_dead_server_is_still_reported_after_a_hold_within_the_patience_of_sen
     # the silence counts the 10 s before the hold and the time since: not the hold itself
     assert caught.value.silent_for <= 30.0
     assert clock[0] <= sent_after_hold + 30.0
+
+
+def test_a_batch_answer_says_when_it_went_out_after_the_budgets_hold() -> None:
+    clock, budget = [0.0], SlowBudget(wait=45.0, turns=1)
+    batch = MultiRequest(paced=True)
+    batch.add(base_entry.delete("0_a"))
+    machine = _machine(single(batch), budget, clock, patience=60.0)
+    while isinstance(action := machine.next_action(), Wait):
+        assert action.until is not None
+        clock[0] = action.until
+    assert isinstance(action, Send)
+    clock[0] = 46.0
+    machine.answer(Reply(action.id, 200, {}, b"[null]"))
+    done = machine.next_action()
+    assert isinstance(done, Done)
+    # the batch engine times the server's window from this, not from when it asked to send
+    assert done.result.sent_at == 45.0
