@@ -81,15 +81,17 @@ KNOWN_BUGS: tuple[KnownBug, ...] = (
         name="workers-blocked-delete-gives-up",
         issue="issue 18 (found by job_workers, seeds 0..2499; open)",
         at_fault=(
-            "kaltura_mm/flows/batch.py with kaltura_mm/flows/pacing.py: 3 workers of one delete "
-            "job, each pacing alone (the shared rate budget is off by default), under 30 "
-            "baseEntry.delete per 10 s: one worker's multiRequest was blocked Pace.max_attempts "
-            "(10) times within 2 s and its item recorded as failed (ACTION_BLOCKED) in the job's "
-            "report instead of paced until the window ended; no network fault in the run"
+            "kaltura_mm/flows/batch.py with kaltura_mm/flows/pacing.py: workers of one delete "
+            "job under a rate limit: one worker's multiRequest was blocked Pace.max_attempts "
+            "(10) times and its item recorded as failed (ACTION_BLOCKED) in the job's report "
+            "instead of paced until the window ended. The scenario's workers made their clients "
+            "without the shared rate budget, each pacing alone; since they share it (as the "
+            "CLI's workers do, it is on by default) seeds 367 1179 1229 1867 2009 2445 pass; "
+            "2181 still fails so (not yet read with --trace)"
         ),
         evidence=(r"^reported_truth: \d+ deletes not reported done",),
         needs_event="rate_limiter.blocked",
-        seeds=_seeds(job_workers="367 1179 1229 1867 2009 2181 2445"),
+        seeds=_seeds(job_workers="2181"),
     ),
 )
 

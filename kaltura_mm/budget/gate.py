@@ -25,7 +25,7 @@ from typing import Any
 
 import attrs
 
-from kaltura_mm.budget.model import Claimed, Key
+from kaltura_mm.budget.model import LEARNING_HOLD, Claimed, Key
 from kaltura_mm.budget.protocol import Budget
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.protocol.calls import Call, MultiRequest
@@ -131,6 +131,16 @@ class Gate:
         if limit is None or not (limit.known or limit.learner == self._name):
             return None
         return limit.calls, limit.window  # to the learner, (calls, 0): its allowance only
+
+    def waits(self, service: str, action: str) -> float:
+        """Return the seconds this client's paced batch of one action waits before it is sized:
+        ``LEARNING_HOLD`` while another client learns the window (it may hand the part over)."""
+        budget = self.budget
+        if budget is None:
+            return 0.0
+        key = self.key(service, action)
+        elsewhere = self._guard(functools.partial(budget.learning, key, self._name), False)
+        return LEARNING_HOLD if elsewhere else 0.0
 
     def close(self) -> None:
         """Close the budget's connection."""

@@ -25,6 +25,7 @@ import attrs
 from kaltura_mm.budget.model import (
     FORGET_AFTER,
     LEARNER_IDLE,
+    LEARNING_HOLD,
     Claimed,
     Key,
     Limit,
@@ -38,7 +39,6 @@ from kaltura_mm.store.engine import Transaction
 ON_TIME = 0.001  # seconds early a claim may be and still be charged (clock granularity)
 HOLD = 0.05  # seconds a probing batch waits before asking again while another one flies
 HOLD_AT_MOST = 2.0  # ...for at most this long after that one was sent (its process may be gone)
-LEARNING_HOLD = 0.25  # seconds a paced batch waits before asking again while another run learns
 _SUMS = {
     table: f"SELECT coalesce(sum(n), 0) AS total FROM {table} WHERE key = ? AND at > ? AND at <= ?"  # noqa: S608 - two fixed names
     for table in ("budget_charges", "budget_blocks")
@@ -154,6 +154,18 @@ class StoreBudget:
             old = self._limit(tx, key, self._now(tx))
             if old is not None and old.known and n > old.calls:
                 self._store(tx, key, Limit(n, old.window, old.blocked_until))
+
+    def learning(self, key: Key, probe: str) -> bool:
+        """Return whether a run other than ``probe`` is learning ``key``'s limit: its probing
+        batch flies (``claim``'s hold) or it learns the window (an idle one hands the part
+        over to ``probe``)."""
+        with self.store.transaction(locks=[key.text]) as tx:
+            now = self._now(tx)
+            limit = self._limit(tx, key, now)
+            if self._learning_elsewhere(tx, key, limit, probe, now):
+                return True
+            unknown = limit is None or not limit.known
+            return unknown and self._flying(tx, key.text, probe, now)
 
     def limit(self, key: Key) -> Limit | None:
         """Return the limit learned for ``key``, or None."""

@@ -37,6 +37,7 @@ SLACK = 0.02
 SLACK_SECONDS = 0.1
 FORGET_AFTER = 600.0  # a key's learned limit is dropped after this long without a charge
 LEARNER_IDLE = 60.0  # seconds without a send after which the learner's part is handed over
+LEARNING_HOLD = 0.25  # seconds a paced batch waits before asking again while another run learns
 
 
 @attrs.frozen

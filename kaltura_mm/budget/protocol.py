@@ -35,6 +35,10 @@ class Budget(Protocol):
     def confirmed(self, key: Key, n: int) -> None:
         """Raise ``key``'s limit to ``n``: that many calls in one request all ran."""
 
+    def learning(self, key: Key, probe: str) -> bool:
+        """Return whether a run other than ``probe`` is learning ``key``'s limit: its probing
+        batch flies, or it learns the window (an idle one hands the part over to ``probe``)."""
+
     def limit(self, key: Key) -> Limit | None:
         """Return the limit learned for ``key`` (None: none yet)."""
 

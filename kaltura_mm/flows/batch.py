@@ -39,7 +39,7 @@ from kaltura_mm.errors import (
     TransportError,
 )
 from kaltura_mm.flows.pacing import Learner
-from kaltura_mm.protocol.calls import Call, MultiRequest
+from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
 from kaltura_mm.runtime.effects import (
     Backoff,
     Effect,
@@ -236,14 +236,20 @@ def run_batches(
         now: float = yield Now()
         first = op.build(run.pending[0])
         shared = yield SharedLimit(first.service, first.action, learner.learned)
+        sized_at: float = yield Now()
+        if sized_at > now:  # the runtime held the step while another process learned (pacing 6)
+            now = sized_at
         if shared is not None:  # what every process sharing the budget knows wins (pacing 6)
             calls, window = shared
             learner = learner.sharing(calls, window, now) if window else learner.allowing(calls)
         step = learner.next(now)
         if step.at > now:
             yield Sleep(run.log.slept(step.at - now))
-        sent_at: float = yield Now()
+        asked_at: float = yield Now()
         answered = yield from _send_step(run, min(step.items, len(run.pending)))
+        # the step went out when its first request did, after the budget's hold in the runtime
+        # (a handed-over learner's probe waits there): not when it was asked for
+        sent_at = asked_at if answered.sent_at is None else answered.sent_at
         learner = learner.after(step, sent_at, answered.accepted, answered.blocked)
         if answered.pause:  # no usable answer: back off (the runtime's) before sending again
             yield Sleep(run.log.slept(answered.pause))
@@ -274,10 +280,14 @@ class _Answered:
     accepted: int = 0
     blocked: int = 0
     pause: float = 0.0
+    sent_at: float | None = None  # when the step's first answered request went out
 
-    def add(self, accepted: int, blocked: int, pause: float) -> _Answered:
-        """Return the tally with one batch's answers added."""
-        return _Answered(self.accepted + accepted, self.blocked + blocked, max(self.pause, pause))
+    def add(self, accepted: int, blocked: int, pause: float, sent_at: float | None) -> _Answered:
+        """Return the tally with one batch's answers added (``sent_at``: its sending)."""
+        first = sent_at if self.sent_at is None else min(self.sent_at, sent_at or self.sent_at)
+        return _Answered(
+            self.accepted + accepted, self.blocked + blocked, max(self.pause, pause), first
+        )
 
 
 def _send_step(run: _Run, count: int) -> Emitting[_Answered]:
@@ -327,7 +337,8 @@ def _answered(run: _Run, batch: list[str], answer: Any, so_far: _Answered) -> Em
             if final is not None and run.stream(final):
                 yield Emit(final)
     blocked = len(retry) if throttled else 0
-    return so_far.add(len(batch) - len(retry), blocked, 0.0 if throttled else pause)
+    sent_at = answer.sent_at if isinstance(answer, MultiResponse) else None
+    return so_far.add(len(batch) - len(retry), blocked, 0.0 if throttled else pause, sent_at)
 
 
 def settle_all(

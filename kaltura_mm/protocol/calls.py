@@ -283,13 +283,16 @@ class MultiResponse:
     ``values`` holds each item's result as the server wrote it (JSON), when decoded from an
     answer: what the server substitutes for a reference to it. ``sends``: how many times the
     runtime sent (the blocked rest of) the batch for this answer; a flow sending its blocked items
-    again counts from there, so that the retry policy bounds both layers together.
+    again counts from there, so that the retry policy bounds both layers together. ``sent_at``:
+    when (the runtime's clock) the request answered went out, after any hold by the shared rate
+    budget (None when no runtime sent it): the batch engine learns the server's window from it.
     """
 
     outcomes: tuple[Any, ...]
     batch: int = 0
     values: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
     sends: int = attrs.field(default=1, eq=False, repr=False)
+    sent_at: float | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def server_outcomes(self) -> tuple[Any, ...]:

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from kaltura_mm.errors import ApiError, KalturaError, TransportError
-from kaltura_mm.protocol.calls import Call, MultiRequest
+from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
 from kaltura_mm.runtime.actions import Action, Answer, Done, Item, Reply, Send, Wait
 from kaltura_mm.runtime.effects import (
     Backoff,
@@ -47,6 +47,7 @@ _PENDING = object()
 
 
 _GO_ON = (None, None)  # a handler's verdict: resume the flow at once with (value, error)
+_Verdict = tuple[Any, BaseException | None] | None  # ...or None: the flow now waits
 
 
 class Machine:
@@ -159,10 +160,17 @@ class Machine:
     def _resume(self, task: Task, value: Any, error: BaseException | None) -> None:
         if task.over:
             return
+        self._unhold(task)
         if task.is_call:
             self._step_call(task, value, error)
-        else:
-            self._step_flow(task, value, error)
+            return
+        asking, task.asking = task.asking, None
+        if asking is not None and error is None:  # held before its answer: ask again now
+            verdict = self._effect(task, asking)
+            if verdict is None:
+                return
+            value, error = verdict
+        self._step_flow(task, value, error)
 
     def _step_flow(self, task: Task, value: Any, error: BaseException | None) -> None:
         while True:
@@ -201,12 +209,7 @@ class Machine:
             sends = self._settings.retry.throttled_attempts
             return Reached(self._reached, self._worked, rounds, server_time, full, sends), None
         elif isinstance(effect, SharedLimit):
-            limits = self._settings.limits
-            return (
-                None
-                if limits is None
-                else limits.known(effect.service, effect.action, effect.learned)
-            ), None
+            return self._shared_limit(task, effect)
         elif isinstance(effect, Emit):
             self._emit(task, effect.item)
         elif isinstance(effect, Interleave):
@@ -215,6 +218,30 @@ class Machine:
             task.gen.close()
             raise TypeError(f"a flow yielded {effect!r}, which is not an effect")
         return None
+
+    def _shared_limit(self, task: Task, ask: SharedLimit) -> _Verdict:
+        """Answer what the shared budget knows of ``ask``'s action; while another process learns
+        its window, first hold the flow (a hold, not the server's silence: ``_post``). The batch
+        engine sizes its next step from the answer: a step sized before the hold would go out
+        after it, sized for a limit no one knew then (a round of 20 where 3 fit)."""
+        limits = self._settings.limits
+        if limits is None:
+            return _GO_ON
+        wait = limits.waits(ask.service, ask.action) if ask.learned is None else 0.0
+        if wait > 0:
+            task.asking = ask
+            self._hold(task, wait)
+            return None
+        return limits.known(ask.service, ask.action, ask.learned), None
+
+    def _hold(self, task: Task, wait: float) -> None:
+        """Hold ``task`` ``wait`` s for the shared budget: not cut by the patience, and not
+        counted in the silence (``runtime.silence``) until it is stepped again or ended."""
+        now = self._clock()
+        if not task.holding:
+            task.holding = True
+            self._silence.hold(now)
+        self._sleepers.add(now + wait, task)
 
     def _next_done(self, task: Task) -> tuple[Any, BaseException | None] | None:
         if task.inbox:
@@ -321,14 +348,14 @@ class Machine:
         return self._post(task, out)
 
     def _post(self, task: Task, out: Outgoing) -> None:
-        """Send ``out`` once the shared rate budget charges it (waiting, patience-bound, if it
-        says so); its deadline counts from the sending, after any wait."""
+        """Send ``out`` once the shared rate budget charges it (held, if it says so: a hold
+        stops the silence's clock, ``runtime.silence``); its deadline counts from the sending."""
         ticket = None
         if self._settings.limits is not None:
             wait, ticket = self._settings.limits.before(out.target)
             if ticket is None:
                 task.held = out
-                return self._sleep(task, wait)
+                return self._hold(task, wait)
         task.send_id = next(self._ids)
         task.sent_at = self._clock()
         self._sends[task.send_id] = task
@@ -337,9 +364,16 @@ class Machine:
         self._outbox.append(send)
         return None
 
+    def _unhold(self, task: Task) -> None:
+        if task.holding:
+            task.holding = False
+            self._silence.free(self._clock())
+
     def _end_call(self, task: Task, value: Any, error: KalturaError | None) -> None:
         if error is None or isinstance(error, ApiError):
             self._worked = True
+        if isinstance(value, MultiResponse):  # the send time after any budget hold (batch.py)
+            value = attrs.evolve(value, sent_at=task.sent_at)
         parent = task.parent
         assert parent is not None
         self._end(task)
@@ -362,6 +396,7 @@ class Machine:
         if task.over:
             return
         task.over = True
+        self._unhold(task)
         if task.interleaving is not None:
             task.interleaving.abandon()
         for child in list(task.children):

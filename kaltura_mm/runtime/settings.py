@@ -22,6 +22,10 @@ class SharedLimits(Protocol):
         """Return (calls, window seconds) for ``service.action``, or None if nothing is known;
         ``learned``: what this run learned alone, for the processes that share the budget."""
 
+    def waits(self, service: str, action: str) -> float:
+        """Return the seconds a paced batch of ``service.action`` waits before it is even sized
+        (another process is learning the server's window), or 0."""
+
     def before(self, target: Call[Any] | MultiRequest) -> tuple[float, Any]:
         """Charge ``target``'s calls and return (0, a ticket), or (seconds to wait before
         asking again, None). The machine waits on its own clock, within the patience."""

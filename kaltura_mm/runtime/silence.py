@@ -17,6 +17,16 @@ pause (a call's backoff, a flow's sleep) instead. Each request carries a ``deadl
 bound while silent, else its sending plus the patience, so an adapter never waits longer than the
 patience for any one connection, write or answer (a request that hangs is cut by it, not only
 by ``Timeouts``).
+
+The patience counts only time the run was free to send. While the shared rate budget
+(``kaltura_mm.budget``) holds a request of the run, or a batch step while another process learns
+the server's window, the run asks the server nothing: a hold by our own budget is no evidence
+that the server is gone, and a process whose last request failed just before another process
+began a minute of learning would otherwise be declared silent by its own budget (issue 18, the
+``clients`` simulation). So the silence's clock stops while any hold lasts (the budget bounds
+each hold: a block's window, ``LEARNER_IDLE``), and a dead server is still reported after
+``patience`` seconds of sending into it. Stopping the clock, rather than starting the silence
+again after a hold, keeps the failures before the hold as evidence.
 """
 
 from __future__ import annotations
@@ -37,11 +47,14 @@ class Silence:
     since: float | None = None
     last_failure: str = ""
     may_have_reached_server: bool = True
+    holds: int = 0  # requests (or batch steps) the shared rate budget holds now
+    hold_began: float = 0.0  # when the current stretch of holds began
+    held: float = 0.0  # seconds of holds since ``since``, the current stretch not counted
 
     def heard(self, status: int, sent_at: float) -> None:
         """The request sent at ``sent_at`` was answered with HTTP ``status``."""
         if status < _SERVER_ERRORS:
-            self.since = None
+            self.since, self.held = None, 0.0
         else:
             self.failed(sent_at, f"HTTP {status}", may_have_reached_server=True)
 
@@ -52,23 +65,43 @@ class Silence:
         self.last_failure = failure
         self.may_have_reached_server = may_have_reached_server
 
-    @property
-    def deadline(self) -> float | None:
-        """Return the clock reading after which the run stops waiting, or None if not silent."""
-        return None if self.since is None else self.since + self.patience
+    def hold(self, now: float) -> None:
+        """The shared rate budget holds one more request (or step) of the run from ``now``."""
+        if not self.holds:
+            self.hold_began = now
+        self.holds += 1
+
+    def free(self, now: float) -> None:
+        """One hold of the budget ended at ``now``."""
+        self.held += self._holding(now) if self.holds == 1 else 0.0
+        self.holds -= 1
+
+    def _holding(self, now: float) -> float:
+        """Return the seconds of the current stretch of holds that lie in the silence."""
+        if not self.holds or self.since is None:
+            return 0.0
+        return max(0.0, now - max(self.hold_began, self.since))
+
+    def deadline(self, now: float) -> float | None:
+        """Return the clock reading after which the run stops waiting, or None if not silent:
+        the patience counts only time the run was free to send (module docstring)."""
+        if self.since is None:
+            return None
+        return self.since + self.held + self._holding(now) + self.patience
 
     def deadline_for(self, now: float) -> float:
         """Return when a request sent ``now`` stops waiting for its answer: no request waits
         longer than the patience, and none outlives a silence that began before it."""
-        return now + self.patience if self.since is None else self.since + self.patience
+        deadline = self.deadline(now)
+        return now + self.patience if deadline is None else deadline
 
     def overdue(self, now: float, pause: float) -> ServerSilentError | None:
         """Return the error to raise instead of pausing ``pause`` s at ``now``, or None."""
-        deadline = self.deadline
+        deadline = self.deadline(now)
         if deadline is None or now + pause <= deadline:
             return None
         assert self.since is not None
-        silent_for = now - self.since
+        silent_for = now - self.since - self.held - self._holding(now)
         return ServerSilentError(
             f"the server has given no usable answer for {silent_for:.1f} s (the last: "
             f"{self.last_failure}); gave up after the patience of {self.patience:g} s "

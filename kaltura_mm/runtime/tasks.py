@@ -102,6 +102,8 @@ class Task:
     send_id: int | None = None
     sent_at: float = 0.0  # on the machine's clock: when its request last went out
     held: Any = None  # a request waiting for the shared rate budget's turn (an ``Outgoing``)
+    asking: Any = None  # a ``SharedLimit`` asked again once another process learned the window
+    holding: bool = False  # held by the shared budget now (``held`` or ``asking``)
     holds_slot: bool = False
     over: bool = False
 

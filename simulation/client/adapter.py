@@ -17,7 +17,7 @@ over httpx, with the network's virtual time for the clock:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kaltura_mm.errors import TransportError
 from kaltura_mm.protocol.calls import FilePart
@@ -26,6 +26,9 @@ from kaltura_mm.runtime import Done, Failed, Item, Machine, Reply, Send, Wait
 from kaltura_mm.runtime.actions import Answer as MachineAnswer
 from simulation.http import HttpRequest
 from simulation.network import Answer, Network
+
+if TYPE_CHECKING:
+    from kaltura_mm.budget import Gate
 
 _FAILURES = {
     "refused": ("could not reach the server: ConnectError: connection refused", False),
@@ -55,6 +58,7 @@ class Adapter:
         self.net, self.service_url, self.read_timeout = net, service_url, read_timeout
         self._sends: dict[int, Send] = {}  # network ticket -> the send it carries
         self._deadlines: dict[int, float] = {}  # network ticket -> when the read times out
+        self.gate: Gate | None = None  # the shared rate budget's, told each answer (as sync.py)
 
     def run(self, machine: Machine, on_item: Callable[[Any], None] | None = None) -> Any:
         """Return the flow's result; hand each item to ``on_item``; raise what the flow raised."""
@@ -113,6 +117,8 @@ class Adapter:
             message, maybe = _FAILURES[arrived.failure]
             error = TransportError(message, may_have_reached_server=maybe, call=send.target.label)
             return Failed(send.id, error)
+        if self.gate is not None and send.ticket:  # the shared rate budget learns
+            self.gate.after(send.target, send.ticket, response.body)
         return Reply(send.id, response.status, dict(response.headers), response.body)
 
     def _timed_out(self, ticket: int) -> MachineAnswer:

@@ -21,6 +21,9 @@ import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import attrs
+
+from kaltura_mm.budget import Gate, StoreBudget
 from kaltura_mm.jobs import ClaimedItem, JobQueue, StoredJob, work
 from kaltura_mm.store import open_store
 from simulation.client.adapter import Adapter
@@ -45,10 +48,14 @@ class _Worker:
         world, setup = run.world, run.setup
         process = ClientProcess(run.driver, world, setup)
         process.rng = world.stream(f"job-worker-{self.index}")
-        process.settings = setup.settings(world, process.rng)
-        timeout = setup.config.timeouts.read
+        config = setup.config
+        # every worker shares one rate budget, as the CLI's workers do (it is on by default)
+        gate = Gate(lambda: run.budget, config.service_url, str(config.partner_id), "sim")
+        process.settings = attrs.evolve(setup.settings(world, process.rng), limits=gate)
         net = TaskNet(task, lambda: run.killing(self))
-        process.adapter = Adapter(net, setup.config.service_url, timeout)  # type: ignore[arg-type]
+        adapter = Adapter(net, config.service_url, config.timeouts.read)  # type: ignore[arg-type]
+        adapter.gate = gate
+        process.adapter = adapter
         self.process = process
         queue = JobQueue(run.store, clock=world.clock.now)
         work(
@@ -110,6 +117,8 @@ class _JobRun:
         self.driver, self.world, self.plan = driver, world, plan
         self.setup = driver.process(world).setup  # the run's client configuration, drawn once
         self.store = open_store(driver.root / "jobs.db", file=True)
+        budget_store = open_store(driver.root / "budget.sqlite3", file=True)
+        self.budget = StoreBudget(budget_store, clock=world.clock.now)
         queue = JobQueue(self.store, clock=world.clock.now)
         self.job = queue.create(plan.kind, "simulation", {}, plan.items, plan.lease)
         self.queue = queue
@@ -136,6 +145,7 @@ class _JobRun:
         self.report.outcomes = [(dict(c.payload), _plain(o)) for c, o in outcomes]
         self.report.claims = {c.seq: c.claims for c, _ in outcomes}
         self.store.close()
+        self.budget.close()
         return self.report
 
 

@@ -29,13 +29,12 @@ from simulation.world import World
 
 @dataclass
 class _Process:
-    """One process: its machine, gate and adapter, and the sends its gate holds."""
+    """One process: its machine, gate and adapter, and its sends on the network."""
 
     machine: Machine
     gate: Gate
     adapter: Adapter
     tickets: dict[int, tuple[Send, Ticket]] = field(default_factory=dict)  # net ticket -> send
-    held: list[tuple[float, Send]] = field(default_factory=list)  # (ask again at, send)
     until: float | None = None  # its machine's ``Wait``: run again then (None: on an answer)
     result: Any = None
     done: bool = False
@@ -74,7 +73,6 @@ def _run(world: World, processes: list[_Process]) -> None:
             return
         live = [p for p in processes if not p.done]
         wakes = [p.until for p in live if p.until is not None]
-        wakes += [at for p in live for at, _ in p.held]
         wakes += [due for p in live for due in p.adapter.due()]
         arrived = world.net.wait(min(wakes, default=None))
         now = world.clock.now()
@@ -90,12 +88,6 @@ def _run(world: World, processes: list[_Process]) -> None:
                 process.tickets.pop(ticket, None)
                 process.machine.answer(timeout)
                 ready.add(index)
-            held, process.held = process.held, []
-            for at, send in held:
-                if at <= now:
-                    _claim(world, process, index, send, owner)
-                else:
-                    process.held.append((at, send))
             if process.until is not None and process.until <= now:
                 ready.add(index)
 
@@ -119,14 +111,12 @@ def _advance(world: World, process: _Process, index: int, owner: dict[int, int])
 
 
 def _claim(world: World, process: _Process, index: int, send: Send, owner: dict[int, int]) -> None:
-    """Send ``send`` if its gate lets it go now; else hold it until the gate's moment."""
-    wait, ticket = process.gate.before(send.target)
-    if ticket is None:
-        process.held.append((world.clock.now() + wait, send))
-        return
+    """Send ``send``: its machine's gate charged it already (``Send.ticket``) and held it as long
+    as the budget said, as the client's adapters find it; charging it again here would count
+    every call twice."""
     net_ticket = process.adapter.send(send)
     owner[net_ticket] = index
-    process.tickets[net_ticket] = (send, ticket)
+    process.tickets[net_ticket] = (send, send.ticket)
 
 
 def _answered(process: _Process, answer: MachineAnswer, arrived: Any) -> None:

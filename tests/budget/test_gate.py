@@ -149,3 +149,23 @@ def test_a_client_shares_what_it_learns_unless_told_not_to(
     limit = budget.limit(_key("get"))
     assert limit is not None and limit.calls == 1 and limit.window == 0.2
     budget.close()
+
+
+def test_a_paced_batch_is_sized_only_after_another_clients_learning(tmp_path: Path) -> None:
+    budget = open_budget(tmp_path / "b.sqlite3")  # the window not told: learned
+    first, other = (Gate(lambda: budget, SERVER, "100") for _ in range(2))
+    assert other.waits("baseEntry", "delete") == 0  # nothing learned, no one learning
+    rounds = MultiRequest(paced=True)  # the first client's first round, in flight
+    for entry_id in ("0_a", "0_b", "0_c"):
+        rounds.add(base_entry.delete(entry_id))
+    wait, ticket = first.before(rounds)
+    assert wait == 0 and ticket is not None
+    # a round sized now would go out after the first one's block, sized for no known limit
+    assert other.waits("baseEntry", "delete") > 0
+    assert first.waits("baseEntry", "delete") == 0  # the learner itself goes on
+    first.after(rounds, ticket, json.dumps([None, BLOCKED, BLOCKED]).encode())
+    assert other.waits("baseEntry", "delete") > 0  # the first one learns the window
+    first.known("baseEntry", "delete", (1, 10.0))  # ...and offers it
+    assert other.waits("baseEntry", "delete") == 0
+    assert other.known("baseEntry", "delete") == (1, 10.0)
+    first.close()

@@ -45,7 +45,10 @@ def test_the_seeds_cover_every_scenario() -> None:
     assert set(SEEDS) == set(DEFAULT_SCENARIOS)
 
 
-@pytest.mark.parametrize("seed", [2, 4, 6])
+# 0 and 18 ended in ServerSilentError (a hold by the budget counted as the server's silence);
+# 5, 9 and 32 blocked more deletes than the bound (each send charged twice, steps timed and
+# sized before the budget's hold) until issue 18's fixes
+@pytest.mark.parametrize("seed", [2, 4, 6, 0, 18, 5, 9, 32])
 def test_processes_sharing_one_budget_delete_every_entry_once_within_the_bounds(seed: int) -> None:
     result = run_one("clients", seed)  # 2-4 client processes at once, one budget (issue 18 F)
     assert result.driver == "client" and result.model_gap is None

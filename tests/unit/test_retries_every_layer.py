@@ -115,6 +115,9 @@ class SlowBudget:
     def known(self, service: str, action: str) -> tuple[int, float] | None:
         return None
 
+    def waits(self, service: str, action: str) -> float:
+        return 0.0
+
     def before(self, target: Call[Any] | MultiRequest) -> tuple[float, Any]:
         self.asked += 1
         if self.asked <= self.turns:
@@ -144,19 +147,67 @@ def test_a_request_that_waited_for_the_budget_gets_its_whole_patience_after_the_
     assert isinstance(machine.next_action(), Done)
 
 
-def test_a_budget_wait_past_the_patience_of_a_silent_server_is_not_waited() -> None:
+def _held_after_a_failure(attempts: int) -> tuple[Machine, list[float], Send]:
+    """A run whose first request failed at 10 s (the server silent since 0), and whose budget
+    then holds its next send 25 s five times: 125 s, longer than the patience of 30 s."""
     clock, budget = [0.0], SlowBudget(wait=0.0, turns=0)
-    machine = _machine(single(base_entry.get("0_a")), budget, clock, patience=30.0)
+    settings = Settings(
+        ks=FixedKs("ks"), retry=RetryPolicy(patience=30.0, attempts=attempts), limits=budget
+    )
+    machine = Machine(
+        single(base_entry.get("0_a")), settings, clock=lambda: clock[0], random=Random(0)
+    )
     send = machine.next_action()
     assert isinstance(send, Send)
     clock[0] = 10.0
+    machine.answer(
+        Failed(send.id, TransportError("connection reset", may_have_reached_server=True))
+    )
+    budget.turns, budget.wait = budget.asked + 5, 25.0
+    while isinstance(action := machine.next_action(), Wait):
+        assert action.until is not None
+        clock[0] = action.until
+    assert isinstance(action, Send)
+    return machine, clock, action
+
+
+def test_a_hold_by_the_budget_is_not_the_servers_silence() -> None:
+    machine, clock, send = _held_after_a_failure(attempts=3)
+    assert clock[0] > 125.0  # the hold was waited, past the patience: it is ours, not the server's
+    assert send.deadline == pytest.approx(0.0 + 125.0 + 30.0)  # silent since 0, held 125 s
+    machine.answer(answer_for(send, MediaEntry(id="0_a", name="a")))
+    done = machine.next_action()
+    assert isinstance(done, Done) and done.result.id == "0_a"
+
+
+def test_a_dead_server_is_still_reported_after_a_hold_within_the_patience_of_sending() -> None:
+    machine, clock, send = _held_after_a_failure(attempts=8)
+    sent_after_hold = clock[0]
     reset = TransportError("connection reset", may_have_reached_server=True)
-    machine.answer(Failed(send.id, reset))  # the server went silent
-    budget.turns, budget.wait = budget.asked + 5, 25.0  # and the budget says: wait 25 s, 5 times
-    with pytest.raises(ServerSilentError):
-        while isinstance(action := machine.next_action(), Wait | Send):
-            if isinstance(action, Send):
-                machine.answer(Failed(action.id, reset))
-            elif action.until is not None:
-                clock[0] = action.until
-    assert clock[0] <= 30.0  # within the patience of the first unanswered request
+    with pytest.raises(ServerSilentError) as caught:
+        while True:
+            if isinstance(send, Send):
+                machine.answer(Failed(send.id, reset))
+            elif isinstance(send, Wait) and send.until is not None:
+                clock[0] = send.until
+            send = machine.next_action()
+    # the silence counts the 10 s before the hold and the time since: not the hold itself
+    assert caught.value.silent_for <= 30.0
+    assert clock[0] <= sent_after_hold + 30.0
+
+
+def test_a_batch_answer_says_when_it_went_out_after_the_budgets_hold() -> None:
+    clock, budget = [0.0], SlowBudget(wait=45.0, turns=1)
+    batch = MultiRequest(paced=True)
+    batch.add(base_entry.delete("0_a"))
+    machine = _machine(single(batch), budget, clock, patience=60.0)
+    while isinstance(action := machine.next_action(), Wait):
+        assert action.until is not None
+        clock[0] = action.until
+    assert isinstance(action, Send)
+    clock[0] = 46.0
+    machine.answer(Reply(action.id, 200, {}, b"[null]"))
+    done = machine.next_action()
+    assert isinstance(done, Done)
+    # the batch engine times the server's window from this, not from when it asked to send
+    assert done.result.sent_at == 45.0

@@ -182,19 +182,37 @@ def test_a_live_server_that_throttles_longer_than_the_patience_is_not_given_up_o
 
 def test_silence_starts_at_the_first_unanswered_send_and_ends_at_any_answer() -> None:
     silence = Silence(patience=10.0)
-    assert silence.deadline is None and silence.overdue(100.0, 1e6) is None
+    assert silence.deadline(0.0) is None and silence.overdue(100.0, 1e6) is None
     assert silence.deadline_for(5.0) == 15.0  # no request waits longer than the patience
     silence.failed(3.0, "connection reset", may_have_reached_server=True)
     silence.failed(1.0, "connection refused", may_have_reached_server=False)
-    assert silence.deadline == 11.0 and silence.deadline_for(8.0) == 11.0
+    assert silence.deadline(8.0) == 11.0 and silence.deadline_for(8.0) == 11.0
     assert silence.overdue(9.0, 2.0) is None  # 11.0 exactly: still within
     error = silence.overdue(9.0, 2.5)
     assert isinstance(error, ServerSilentError) and not error.may_have_reached_server
     assert error.silent_for == 8.0 and "connection refused" in str(error)
     silence.heard(503, 12.0)  # a 5xx page is not the server answering
-    assert silence.deadline == 11.0
+    assert silence.deadline(12.0) == 11.0
     silence.heard(200, 12.0)
-    assert silence.deadline is None
+    assert silence.deadline(12.0) is None
+
+
+def test_the_patience_counts_only_time_the_run_was_free_to_send() -> None:
+    silence = Silence(patience=10.0)
+    silence.failed(2.0, "HTTP 503", may_have_reached_server=True)
+    assert silence.deadline(2.0) == 12.0
+    silence.hold(4.0)  # two requests held by our own budget, from 4 s...
+    silence.hold(5.0)
+    assert silence.overdue(30.0, 5.0) is None  # its clock stopped: no silence is declared
+    silence.free(20.0)
+    assert silence.deadline(30.0) == 2.0 + 26.0 + 10.0  # one is still held
+    silence.free(50.0)  # ...until 50 s: 46 s of the silence held, not the server's
+    assert silence.deadline(50.0) == 2.0 + 46.0 + 10.0
+    error = silence.overdue(55.0, 4.0)  # 2 s free before the hold and 5 s after: 7 s silent
+    assert isinstance(error, ServerSilentError) and error.silent_for == 7.0
+    silence.heard(200, 56.0)
+    silence.failed(60.0, "HTTP 502", may_have_reached_server=True)
+    assert silence.deadline(60.0) == 70.0  # an answer ended that silence and its holds
 
 
 def test_retries_are_not_what_ends_a_silent_run_with_many_of_them() -> None:
