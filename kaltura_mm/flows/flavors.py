@@ -9,33 +9,32 @@ replacement are read here (kaltura/server ``FlavorAssetService::listAction``,
 ``KalturaAssetFilter::doGetListResponse``):
 
 - one ``flavorAsset.list`` per up to 500 entries (``entryIdIn``, ``flavorParamsIdEqual`` 0, a
-  page of 500: one source each), up to ``CALLS_PER_REQUEST`` calls in one multiRequest, so
-  20,000 entries cost 2 requests;
+  page of 500: one source each), up to ``CALLS_PER_REQUEST`` calls in one multiRequest
+  (``kaltura_mm.flows.paged``, the reader of pages by id), so 20,000 entries cost 2 requests;
 - the server leaves deleted assets out (``assetPeer``'s default criteria) and the entries the
   session may not see (``entryPeer::filterEntriesByPartnerOrKalturaNetwork``): an entry with
   no source (an image, a document, one without content yet) is simply absent;
 - a page that comes back full while the server counts more is split in two and asked again (an
-  entry with more than one asset of params 0: a live entry's recordings), never paged by offset.
+  entry with more than one asset of params 0: a live entry's recordings), never paged by offset;
+- an item the rate limiter blocked is asked again after a pause; any other error is raised (a
+  role without ``flavorAsset.list``: ``ServiceForbiddenError``, which the sync reads as "no
+  source was read").
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
-from kaltura_mm.errors import KalturaError
+import attrs
+
+from kaltura_mm.flows.paged import PAGE, chunks, read_pages
 from kaltura_mm.models import FlavorAsset, FlavorAssetFilter, FlavorAssetStatus, ListPage, Pager
-from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
+from kaltura_mm.protocol.calls import Call
 from kaltura_mm.refs import EntryRef, entry_id_of
 from kaltura_mm.runtime.effects import Flow
-from kaltura_mm.runtime.patience import patiently
 from kaltura_mm.services import flavor_asset
 
 SOURCE_PARAMS = 0  # flavorParams::SOURCE_FLAVOR_ID
-PAGE = 500
-CALLS_PER_REQUEST = 20
-SendRound = Callable[[Sequence[Call[Any]]], Flow[list[Any]]]
 
 
 def source_asset(entry_id: EntryRef) -> Flow[FlavorAsset | None]:
@@ -53,37 +52,34 @@ def source_assets(entry_ids: Iterable[str]) -> Flow[dict[str, FlavorAsset]]:
     return found
 
 
-def read_sources(
-    entry_ids: Sequence[str], send: SendRound | None = None
-) -> Flow[tuple[dict[str, FlavorAsset], int]]:
-    """Return the source asset of each entry that has one, and the requests it took.
-
-    ``send`` sends one round of calls (a multiRequest) and returns their values in order
-    (``kaltura_mm.sync.server`` passes its own, which sends blocked items again); by default one
-    multiRequest, sent patiently, any item's error raised.
-    """
-    asks = deque(tuple(entry_ids[i : i + PAGE]) for i in range(0, len(entry_ids), PAGE))
+def read_sources(entry_ids: Sequence[str]) -> Flow[tuple[dict[str, FlavorAsset], int]]:
+    """Return the source asset of each entry that has one, and the requests it took."""
+    read = yield from read_pages(SourceQuery(ids) for ids in chunks(entry_ids))
     found: dict[str, FlavorAsset] = {}
-    requests = 0
-    while asks:
-        round_ = [asks.popleft() for _ in range(min(len(asks), CALLS_PER_REQUEST))]
-        pages = yield from (send or _send)([_ask(ids) for ids in round_])
-        requests += 1
-        for ids, page in zip(round_, pages, strict=True):
-            if _partial(page) and len(ids) > 1:
-                asks.extend((ids[: len(ids) // 2], ids[len(ids) // 2 :]))
-                continue
-            _keep(found, page.objects)
-    return found, requests
+    for page in read.pages:
+        _keep(found, page.objects)
+    return found, read.requests
 
 
-def _ask(ids: Sequence[str]) -> Call[ListPage[FlavorAsset]]:
-    query = FlavorAssetFilter(entry_id_in=tuple(ids), flavor_params_id_equal=SOURCE_PARAMS)
-    return flavor_asset.list(query, Pager(page_size=PAGE))
+@attrs.frozen
+class SourceQuery:
+    """One ``flavorAsset.list`` ask: the source assets of these entries."""
 
+    entry_ids: tuple[str, ...]
 
-def _partial(page: ListPage[FlavorAsset]) -> bool:
-    return len(page.objects) >= PAGE and page.total_count > len(page.objects)
+    def call(self) -> Call[ListPage[FlavorAsset]]:
+        """Return the call that asks it."""
+        query = FlavorAssetFilter(entry_id_in=self.entry_ids, flavor_params_id_equal=SOURCE_PARAMS)
+        return flavor_asset.list(query, Pager(page_size=PAGE))
+
+    def after(self, page: ListPage[FlavorAsset]) -> list[SourceQuery]:
+        """Return the ask split in two when ``page`` came back full while the server counts
+        more (an entry with several sources), else nothing."""
+        ids = self.entry_ids
+        partial = len(page.objects) >= PAGE and page.total_count > len(page.objects)
+        if not partial or len(ids) < 2:
+            return []
+        return [SourceQuery(ids[: len(ids) // 2]), SourceQuery(ids[len(ids) // 2 :])]
 
 
 def _keep(found: dict[str, FlavorAsset], assets: Iterable[FlavorAsset]) -> None:
@@ -94,14 +90,3 @@ def _keep(found: dict[str, FlavorAsset], assets: Iterable[FlavorAsset]) -> None:
         held = found.get(asset.entry_id)
         if held is None or (asset.version or 0) > (held.version or 0):
             found[asset.entry_id] = asset
-
-
-def _send(calls: Sequence[Call[Any]]) -> Flow[list[Any]]:
-    batch = MultiRequest()
-    refs = [batch.add(call) for call in calls]
-    answer: MultiResponse = yield from patiently(batch)
-    values = [answer.outcome(ref) for ref in refs]
-    for value in values:
-        if isinstance(value, KalturaError):
-            raise value
-    return values

@@ -14,9 +14,10 @@ The links themselves are rows in MySQL, which ``categoryEntry.list`` reads exact
 
 1. Each call asks ``entryIdIn`` (up to 500 ids) and ``categoryIdEqual`` (up to ``ONE_BY_ONE``
    categories, one each) or ``categoryIdIn`` (up to 500 ids, with 250 entries; every category
-   when none are given), a page of 500; up to ``CALLS_PER_REQUEST`` calls
-   go in one multiRequest. A caller's own reads (``also``: the category's existence, the entries
-   by id) ride in the first one, so a membership read usually costs no request of its own.
+   when none are given), a page of 500; up to ``CALLS_PER_REQUEST`` calls go in one
+   multiRequest (``kaltura_mm.flows.paged``, the reader of pages by id). A caller's own reads
+   (``also``: the category's existence, the entries by id) ride in the first one, so a
+   membership read usually costs no request of its own.
 2. A page that comes back full, while the ask could match more rows than a page (an entry has
    at most one listed link to a category), is not trusted to be all: that ask is split in two
    (its entries, else its categories) and sent again. No offsets, so a link made or removed
@@ -34,13 +35,13 @@ The links themselves are rows in MySQL, which ``categoryEntry.list`` reads exact
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
-from kaltura_mm.errors import EntryNotFoundError, KalturaError
+from kaltura_mm.errors import EntryNotFoundError
+from kaltura_mm.flows.paged import PAGE, chunks, read_pages
 from kaltura_mm.models import (
     CategoryEntry,
     CategoryEntryFilter,
@@ -48,14 +49,10 @@ from kaltura_mm.models import (
     ListPage,
     Pager,
 )
-from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
+from kaltura_mm.protocol.calls import Call
 from kaltura_mm.runtime.effects import Flow
-from kaltura_mm.runtime.patience import patiently
-from kaltura_mm.runtime.throttle import again, is_blocked
 from kaltura_mm.services import category_entry
 
-PAGE = 500  # ids per filter value list, rows per page: the server's caps
-CALLS_PER_REQUEST = 20
 # Up to this many categories are asked about one by one (a move's two): 500 entries' links to
 # one category fit a page, where a list of them could fill it and be split (rule 2).
 ONE_BY_ONE = 4
@@ -110,17 +107,13 @@ def link_queries(
     if not entry_ids or (category_ids is not None and not category_ids):
         return []
     if category_ids is None:
-        return [LinkQuery(chunk) for chunk in _chunks(entry_ids, PAGE)]
+        return [LinkQuery(chunk) for chunk in chunks(entry_ids, PAGE)]
     if len(category_ids) <= ONE_BY_ONE:  # each ask's page then holds every pair it asks about
-        return [LinkQuery(e, (c,)) for e in _chunks(entry_ids, PAGE) for c in category_ids]
+        return [LinkQuery(e, (c,)) for e in chunks(entry_ids, PAGE) for c in category_ids]
     # Many categories (a sync's tree): 250 entries a call, so entries in one or two of them
     # each leave the page short of full, and no ask has to be split and sent again.
-    cats = _chunks(category_ids, PAGE)
-    return [LinkQuery(e, c) for e in _chunks(entry_ids, PAGE // 2) for c in cats]
-
-
-def _chunks(values: Sequence[Any], size: int) -> list[tuple[Any, ...]]:
-    return [tuple(values[i : i + size]) for i in range(0, len(values), size)]
+    cats = chunks(category_ids, PAGE)
+    return [LinkQuery(e, c) for e in chunks(entry_ids, PAGE // 2) for c in cats]
 
 
 @attrs.frozen
@@ -180,50 +173,9 @@ def read_membership_with(
     """
     ids = [i for i in dict.fromkeys(entry_ids) if i]
     cats = None if category_ids is None else list(dict.fromkeys(category_ids))
-    pending = deque(link_queries(ids, cats))
-    membership = Membership({i: {} for i in ids})
-    extras: dict[int, Any] = {}
-    blocked_rounds = 0
-    while pending or len(extras) < len(also):
-        request = MultiRequest()
-        extra_refs = {n: request.add(c) for n, c in enumerate(also) if n not in extras}
-        room = max(1, CALLS_PER_REQUEST - len(extra_refs))
-        asks = [pending.popleft() for _ in range(min(room, len(pending)))]
-        refs = [request.add(a.call()) for a in asks]
-        answer: MultiResponse = yield from patiently(request)
-        membership = attrs.evolve(membership, requests=membership.requests + 1)
-        blocked = _extras(answer, extra_refs, extras)
-        failure: KalturaError | None = None
-        for ask, ref in zip(asks, refs, strict=True):
-            got = answer.outcome(ref)
-            if is_blocked(got):
-                pending.append(ask)
-                blocked = True
-            elif isinstance(got, EntryNotFoundError):
-                continue  # rule 4: none of these entries is there, so none has a link
-            elif isinstance(got, KalturaError):
-                failure = failure or got
-            else:
-                membership = membership.absorb(got)
-                pending.extend(ask.after(got))
-        if failure is not None:
-            raise failure
-        if blocked:  # again as often, and after as long, as the runtime says (--retries)
-            blocked_rounds += answer.sends  # the runtime's own sends of it count
-            if not (yield from again(blocked_rounds, base=1.0, cap=30.0)):
-                raise next(e for e in answer.errors if is_blocked(e))
-    return membership, [extras[n] for n in range(len(also))]
-
-
-def _extras(answer: MultiResponse, refs: Mapping[int, Ref[Any]], into: dict[int, Any]) -> bool:
-    """Keep the values of the ``also`` reads answered; raise the first failed; say if blocked."""
-    blocked = False
-    for n, ref in refs.items():
-        got = answer.outcome(ref)
-        if is_blocked(got):
-            blocked = True
-        elif isinstance(got, KalturaError):
-            raise got
-        else:
-            into[n] = got
-    return blocked
+    # rule 4: under entitlement, an ask whose entries are all gone has no link to list
+    read = yield from read_pages(link_queries(ids, cats), also, empty=(EntryNotFoundError,))
+    membership = Membership({i: {} for i in ids}, read.requests)
+    for page in read.pages:
+        membership = membership.absorb(page)
+    return membership, read.also

@@ -24,12 +24,13 @@ from typing import Any
 
 from kaltura_mm.errors import CategoryNotFoundError, ConfigError
 from kaltura_mm.flows.categories import PATH_SEPARATOR
+from kaltura_mm.flows.paged import CALLS_PER_REQUEST
 from kaltura_mm.models import BaseEntry, Category
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse, Ref
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import category
 from kaltura_mm.sync.model import ADD, ATTACH, DELETE, DETACH, WRITES, Place, Plan, PlanItem
-from kaltura_mm.sync.server import CALLS_PER_REQUEST, category_tree, made_below
+from kaltura_mm.sync.server import category_tree, made_below
 from kaltura_mm.sync.truth import identity
 
 

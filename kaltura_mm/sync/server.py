@@ -33,6 +33,7 @@ from kaltura_mm.errors import KalturaError, ServiceForbiddenError
 from kaltura_mm.flows.flavors import read_sources
 from kaltura_mm.flows.listing import ANY_STATUS, EntryQuery, Keyset, next_page
 from kaltura_mm.flows.membership import read_membership
+from kaltura_mm.flows.paged import CALLS_PER_REQUEST, PAGE
 from kaltura_mm.flows.recycle_bin import RECYCLED
 from kaltura_mm.models import (
     BaseEntry,
@@ -51,8 +52,6 @@ from kaltura_mm.services import base_entry, category
 from kaltura_mm.sync import truth
 from kaltura_mm.sync.truth import identity
 
-CALLS_PER_REQUEST = 20
-PAGE = 500
 _ANY_MODERATION = {"moderationStatusIn": "1,2,3,5,6"}
 
 
@@ -124,7 +123,7 @@ def read_server(
     sources: dict[str, FlavorAsset] = {}
     source_requests, sources_read = 0, True
     try:
-        sources, source_requests = yield from read_sources(truthful, _batched)
+        sources, source_requests = yield from read_sources(truthful)
     except ServiceForbiddenError:  # a role without flavorAsset.list: the rest still holds
         source_requests, sources_read = 1, False
     links, link_requests = yield from _links(top, tree, list(entries))
