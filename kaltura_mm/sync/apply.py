@@ -212,11 +212,11 @@ class _Run:
                 self.ledger.ended(index, REPLACE, "failed", _error(item, result))
                 continue
             self._record(item, result.entry_id, item.fingerprint)
-            # the swap raises the entry's version where the server does: a pending one will;
-            # a video's source asset takes one swap after the version the plan saw
-            version = (result.entry.version or 0) + result.pending
+            # the entry's version as the server holds it: an image's swap raised it before the
+            # replacement returned (never pending), a video's never moves it; a video's source
+            # asset takes one swap after the version the plan saw (the mark's "+")
             source = truth.SourceMark((item.seen and item.seen.source) or 0, ours=True)
-            stamp = _stamp(item, version if result.entry.version is not None else None, source)
+            stamp = _stamp(item, result.entry.version, source)
             if stamp:
                 fields = {k: v or "" for k, v in item.after.items() if k != "name" or v}
                 self.ledger.owe(index, UPDATE)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kaltura_mm.sync import truth
 from tests.cli.ground import as_role, live_entries
 from tests.integration.sync_support import media, writes
 from tests.sandbox.helpers import Api
@@ -93,6 +94,13 @@ def test_the_syncs_own_video_replacement_is_never_a_conflict_and_one_after_it_is
     (folder / "clip0.mp4").write_bytes(os.urandom(4_000))
     run = cli("sync", str(folder), "-c", "Course", "--yes", "-q")  # our replacement
     assert run.code == 0, run.err
+    # the stamp keeps the entry's version as the server holds it (a video's does not move,
+    # even while its replacement is still converting), not one above it
+    ((reference_id, held),) = sandbox_env.core.store.all(
+        "SELECT reference_id, version FROM entries WHERE id = ?", (ids["clip0.mp4"],)
+    )
+    stamped = truth.read(reference_id)
+    assert stamped is not None and stamped.version == held
     api = Api(sandbox_env, sandbox_env.ks())
     for _ in range(200):  # until it swapped in: the source asset is at 12 now
         if not api.call("baseEntry", "get", entryId=ids["clip0.mp4"]).get("replacingEntryId"):
