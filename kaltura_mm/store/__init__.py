@@ -21,7 +21,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from kaltura_mm.store.deletions import DeletionLog
-from kaltura_mm.store.errors import PostgresMissingError, StoreBusyError, StoreError
+from kaltura_mm.store.errors import (
+    PostgresMissingError,
+    SchemaMismatchError,
+    StoreBusyError,
+    StoreError,
+)
 from kaltura_mm.store.files import FileJournal, FileRecord
 from kaltura_mm.store.lock import RunLock
 from kaltura_mm.store.store import DB_FILE, Store, Target, open_store
@@ -64,6 +69,7 @@ __all__ = [
     "PostgresMissingError",
     "Replacements",
     "RunLock",
+    "SchemaMismatchError",
     "Store",
     "StoreBusyError",
     "StoreError",

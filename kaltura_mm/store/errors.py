@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kaltura_mm.errors import KalturaError
+from kaltura_mm.errors import ConfigError, KalturaError
 
 POSTGRES_EXTRA = "pip install 'kaltura-mm[postgres]'"
 
@@ -34,4 +34,20 @@ class PostgresMissingError(StoreError):
         super().__init__(
             "a PostgreSQL store needs psycopg, which is not installed",
             f"install it with `{POSTGRES_EXTRA}`, or use the default SQLite store",
+        )
+
+
+class SchemaMismatchError(StoreError, ConfigError):
+    """The store's schema is not this build's: another kaltura-mm build (a newer one, or one
+    whose migrations differ) wrote it. Nothing was done; it is a ``ConfigError`` too, so the
+    shared rate budget stops the run rather than going on without it."""
+
+    def __init__(self, where: str, detail: str) -> None:
+        """Name the store, what does not fit, and what to do."""
+        super().__init__(
+            f"the store {where} was written by another kaltura-mm build: {detail}",
+            "run the kaltura-mm build that wrote it (or a newer release that knows its "
+            "migrations), or use another store: --state-dir (KALTURA_MM_STATE_DIR) or --store "
+            "(KALTURA_MM_STORE); the shared rate budget's file (budget.sqlite3) may be moved "
+            "aside, its limits are learned again",
         )

@@ -1,9 +1,16 @@
-"""The store's schema, built by versioned migrations that both engines apply the same way.
+"""The store's schema, built by named migrations that both engines apply the same way.
 
-Migration N is a tuple of statements; ``migrate`` applies each migration the store has not
-recorded in ``schema_version``, once, in one transaction holding the store's write lock (so two
-processes opening a new store at once apply it once). A store written by a newer kaltura-mm (a
-version this one does not know) is refused rather than misread.
+A ``Migration`` is a stable name and its statements; ``migrate`` applies, in this build's order,
+each one the store has not recorded in ``schema_migrations``, once, in one transaction holding
+the store's write lock (so two processes opening a new store at once apply it once). Each is
+also recorded at the next position in ``schema_version``, which builds before named migrations
+read (they refuse a position past the ones they know), and from which this build reads a store
+that recorded only positions (``POSITIONAL``: 1 to 5, as every released build applied them).
+
+A store this build cannot use is refused as a ``SchemaMismatchError`` ("written by another
+kaltura-mm build"), never misread and never answered with a disk's advice: one that recorded a
+migration this build does not know (a newer build's, or a branch's), or whose tables do not take
+one of ours (a build that applied the same steps in another order: the column is there already).
 
 The schema is portable: plain ``VARCHAR``/``BIGINT``/``SMALLINT``/``TEXT``/``DOUBLE PRECISION``
 columns, a declared primary key on every table (never SQLite's implicit ``rowid``), no
@@ -11,17 +18,19 @@ columns, a declared primary key on every table (never SQLite's implicit ``rowid`
 Every row is scoped by ``target``, the server and partner it is about (the rate budget's by its
 ``key``, which names them), so one store can serve several accounts.
 
-Migration 1 is the layout of ``state.db`` before versioned migrations (every statement ``IF NOT
-EXISTS``), so an existing file is taken in as it is and only records that it is at version 1.
-To add a table: append a migration; never edit one that has shipped.
+The first migration (``layout``) is the layout of ``state.db`` before versioned migrations (every
+statement ``IF NOT EXISTS``), so an existing file is taken in as it is. To add a table: append a
+migration with a new name; never edit, rename or reorder one that has shipped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kaltura_mm.store.engine import Engine
-from kaltura_mm.store.errors import StoreError
+import attrs
+
+from kaltura_mm.store.engine import Engine, Transaction
+from kaltura_mm.store.errors import SchemaMismatchError, StoreError
 
 # Before versioned migrations, ``meta`` held the layout's version under this name; it is still
 # written (1) so that kaltura-mm releases without ``schema_version`` open a migrated file.
@@ -92,11 +101,11 @@ _FIRST = (
         PRIMARY KEY (target, full_name))""",
 )
 
-# 3: the shared rate budget (``kaltura_mm.budget.ledger``): charges, blocks, learned limits, on
-# the database's clock (``DOUBLE PRECISION`` Unix seconds). Charges of one key at one moment by
-# one owner are one row (their counts add up), so every table has its primary key. The budget
-# kept its own tables before it lived in the store, without keys: they are dropped, as its
-# state is short-lived (an hour) and learned again.
+# ``budget``: the shared rate budget (``kaltura_mm.budget.ledger``): charges, blocks, learned
+# limits, on the database's clock (``DOUBLE PRECISION`` Unix seconds). Charges of one key at one
+# moment by one owner are one row (their counts add up), so every table has its primary key. The
+# budget kept its own tables before it lived in the store, without keys: they are dropped, as
+# its state is short-lived (an hour) and learned again.
 _BUDGET = (
     "DROP TABLE IF EXISTS budget_charges",
     "DROP TABLE IF EXISTS budget_blocks",
@@ -120,7 +129,7 @@ _BUDGET = (
         blocked_until DOUBLE PRECISION NOT NULL)""",
 )
 
-# 4: one job, many workers (``kaltura_mm.jobs``): a job, its items with their leases (on the
+# ``jobs``: one job, many workers (``kaltura_mm.jobs``): a job, its items with their leases (on the
 # database's clock) and outcomes, and the workers that joined it. ``item_state`` is ``todo``,
 # ``claimed`` (by ``worker`` until ``lease_until``) or ``done`` (``outcome`` recorded once).
 _JOBS = (
@@ -155,59 +164,138 @@ _JOBS = (
         PRIMARY KEY (job_id, worker))""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    _FIRST,
-    # 2: ``kaltura-mm uploads`` lists the pending uploads oldest first, among 100,000s of rows.
-    ("CREATE INDEX IF NOT EXISTS uploads_pending ON uploads (complete, updated_at)",),
-    _BUDGET,
-    _JOBS,
-    # 5: the budget learns the server's window: ``seconds`` 0 while unknown, and the run that
+
+@attrs.frozen
+class Migration:
+    """One step of the schema: ``statements`` applied together, recorded under ``name``."""
+
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("layout", _FIRST),
+    # ``kaltura-mm uploads`` lists the pending uploads oldest first, among 100,000s of rows.
+    Migration(
+        "uploads-pending-index",
+        ("CREATE INDEX IF NOT EXISTS uploads_pending ON uploads (complete, updated_at)",),
+    ),
+    Migration("budget", _BUDGET),
+    Migration("jobs", _JOBS),
+    # The budget learns the server's window: ``seconds`` 0 while unknown, and the run that
     # learns it (the others wait on it for a short while, ``kaltura_mm.budget.ledger``).
-    ("ALTER TABLE budget_limits ADD COLUMN learner VARCHAR(64) NOT NULL DEFAULT ''",),
+    Migration(
+        "budget-learner",
+        ("ALTER TABLE budget_limits ADD COLUMN learner VARCHAR(64) NOT NULL DEFAULT ''",),
+    ),
 )
+# Builds before named migrations recorded only a position in ``schema_version``; every released
+# build applied these five in this order, so a version of one of them names it.
+POSITIONAL = {n: m.name for n, m in enumerate(MIGRATIONS[:5], start=1)}
 _VERSIONS = """CREATE TABLE IF NOT EXISTS schema_version (
     version BIGINT NOT NULL PRIMARY KEY,
+    applied_at BIGINT NOT NULL)"""
+_NAMES = """CREATE TABLE IF NOT EXISTS schema_migrations (
+    name VARCHAR(128) NOT NULL PRIMARY KEY,
     applied_at BIGINT NOT NULL)"""
 
 
 def applied_versions(engine: Engine) -> list[int]:
-    """Return the migrations the store has applied, in order."""
+    """Return the positions the store's migrations were recorded at, in order (what builds
+    before named migrations read: ``schema_version``)."""
     rows = engine.read("SELECT version FROM schema_version ORDER BY version")
     return [int(r["version"]) for r in rows]
 
 
-def _is_current(engine: Engine, known: int) -> bool:
-    try:
-        rows = engine.read("SELECT MAX(version) AS last FROM schema_version")
+def applied_migrations(engine: Engine) -> list[str]:
+    """Return the names of the migrations the store has recorded, sorted."""
+    rows = engine.read("SELECT name FROM schema_migrations ORDER BY name")
+    return [str(r["name"]) for r in rows]
+
+
+def _is_current(engine: Engine, known: Sequence[Migration]) -> bool:
+    try:  # one read: the names recorded, each beside the last position recorded
+        rows = engine.read(
+            "SELECT name, (SELECT MAX(version) FROM schema_version) AS last FROM schema_migrations"
+        )
     except StoreError:
-        return False  # no schema_version table yet: a new store, or one from before migrations
-    return int(rows[0]["last"] or 0) == known
+        return False  # no schema_migrations table yet: a new store, or one from an older build
+    names = sorted(str(r["name"]) for r in rows)
+    return names == sorted(m.name for m in known) and int(rows[0]["last"] or 0) == len(known)
 
 
-def migrate(
-    engine: Engine, now: int, migrations: Sequence[Sequence[str]] = MIGRATIONS
-) -> list[int]:
-    """Apply the migrations ``engine``'s store lacks; return the versions applied now."""
-    if _is_current(engine, len(migrations)):
+def migrate(engine: Engine, now: int, migrations: Sequence[Migration] = MIGRATIONS) -> list[str]:
+    """Apply the migrations ``engine``'s store lacks; return the names of those applied now.
+
+    Raises ``SchemaMismatchError`` when the store holds a migration this build does not know,
+    or its schema does not take one of ours (another build applied them in another order).
+    """
+    if _is_current(engine, migrations):
         return []  # the common case: no write lock taken
-    applied: list[int] = []
-    for version, statements in enumerate(migrations, start=1):
-        with engine.transaction(exclusive=True) as tx:
-            tx.execute(_VERSIONS)
-            rows = tx.execute("SELECT MAX(version) AS last FROM schema_version")
-            last = int(rows[0]["last"] or 0)
-            if last > len(migrations):
-                raise StoreError(
-                    f"the store {engine.where} was written by a newer kaltura-mm "
-                    f"(schema version {last}; this one knows up to {len(migrations)})",
-                    "upgrade kaltura-mm, or use another store",
+    applied: list[str] = []
+    for migration in migrations:
+        running = False
+        try:
+            with engine.transaction(exclusive=True) as tx:
+                done, last = _recorded(tx, engine.where, migrations)
+                if migration.name in done:
+                    continue
+                running = True
+                for statement in migration.statements:
+                    tx.execute(statement)
+                running = False
+                tx.execute(
+                    "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                    (last + 1, now),
                 )
-            if last >= version:
-                continue
-            for statement in statements:
-                tx.execute(statement)
-            tx.execute(
-                "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", (version, now)
-            )
-            applied.append(version)
+                tx.execute(
+                    "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                    (migration.name, now),
+                )
+        except StoreError as exc:
+            if not running or not _is_schema_error(exc.__cause__):
+                raise
+            reason = str(exc.__cause__).strip()
+            raise SchemaMismatchError(
+                engine.where, f"its tables do not take migration {migration.name!r} ({reason})"
+            ) from exc
+        applied.append(migration.name)
     return applied
+
+
+def _recorded(tx: Transaction, where: str, known: Sequence[Migration]) -> tuple[set[str], int]:
+    """Return the names of the migrations the store has applied and its last position (the
+    positions of an older build's store are recorded by name now); raise
+    ``SchemaMismatchError`` for a migration this build does not know."""
+    tx.execute(_VERSIONS)
+    tx.execute(_NAMES)
+    names = {str(r["name"]) for r in tx.execute("SELECT name FROM schema_migrations")}
+    versions = [int(r["version"]) for r in tx.execute("SELECT version FROM schema_version")]
+    ours = {m.name for m in known}
+    foreign = sorted(names - ours)
+    if foreign:
+        raise SchemaMismatchError(where, f"it holds migrations this one does not know: {foreign}")
+    # a position past the five named by position is a named migration's, or an unknown one's
+    unnamed = len([v for v in versions if v not in POSITIONAL]) - len(
+        names - {*POSITIONAL.values()}
+    )
+    if unnamed > 0:
+        raise SchemaMismatchError(
+            where,
+            f"it holds {unnamed} migration(s) this one does not know (schema version "
+            f"{max(versions)}; this one knows {len(known)} migrations)",
+        )
+    by_position = {POSITIONAL[v] for v in versions if v in POSITIONAL} - names
+    for name in sorted(by_position):  # a store of an older build: its positions named, once
+        tx.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, 0))
+    return names | by_position, max(versions, default=0)
+
+
+def _is_schema_error(cause: BaseException | None) -> bool:
+    """Return whether a database error says the SQL does not fit the tables (a column or table
+    already there or missing), not that the database cannot be written (full, read-only, I/O)."""
+    code = getattr(cause, "sqlite_errorcode", None)
+    if isinstance(code, int):  # SQLITE_ERROR, SQLITE_CONSTRAINT (primary codes)
+        return code & 0xFF in (1, 19)
+    state = str(getattr(cause, "sqlstate", None) or "")  # PostgreSQL: class 42, 23
+    return state[:2] in ("42", "23") and state != "42501"  # 42501: insufficient privilege

@@ -21,7 +21,7 @@ SQL is written once for both engines: ``?`` placeholders, the schema's portable 
 ... ON CONFLICT ... DO UPDATE``, and ``CAST(? AS VARCHAR)`` where a parameter's type is not
 otherwise known (PostgreSQL asks). A table is a small class over a ``Store`` and a ``Target``
 (``FileJournal``, ``UploadStore``, ``DeletionLog``, ``SyncRecords``, ``Replacements``,
-``KnownCategories``); a new table is a migration appended to ``schema.MIGRATIONS`` plus such a
+``KnownCategories``); a new table is a named migration appended to ``schema.MIGRATIONS`` plus such a
 class. Any failure is a ``StoreError`` naming the store and what to do.
 """
 
@@ -149,6 +149,8 @@ def open_store(location: str | Path, *, file: bool = False) -> Store:
         store.set_meta(SCHEMA_VERSION_META, "1")
     except StoreError as exc:
         store.close()
+        if exc.refused:  # kept as it is: a schema of another build is a SchemaMismatchError
+            raise
         raise StoreError(exc.problem, exc.fix) from exc  # nothing was done: a refusal
     if store.root is not None:
         from kaltura_mm.store.legacy import import_json

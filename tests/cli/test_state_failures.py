@@ -64,3 +64,17 @@ def test_a_full_disk_mid_run_is_an_error_and_every_file_resumes(
     }
     assert len(live_entries(slow_drop["sandbox"])) == 3
     assert open_tokens(slow_drop["sandbox"]) == []
+
+
+def test_a_budget_file_of_another_build_stops_the_run_and_says_so(
+    cli: Runner, sandbox_env: Any, own_rate_budget: Path
+) -> None:
+    from tests.store.test_migrations import MIGRATIONS, _positional
+
+    # a branch's build recorded the budget's learner column at position 4, where jobs are here
+    _positional(str(own_rate_budget), [*MIGRATIONS[:3], MIGRATIONS[4]])
+    result = cli("--json", "categories")
+    assert result.code == 2, result.err
+    error = json.loads(result.err.splitlines()[-1])
+    assert "written by another kaltura-mm build" in error["message"]
+    assert "free some space" not in result.err and "budget.sqlite3" in error["fix"]

@@ -10,6 +10,7 @@ from kaltura_mm.store import (
     FileRecord,
     KnownCategories,
     Replacements,
+    SchemaMismatchError,
     Store,
     StoreError,
     SyncRecords,
@@ -18,7 +19,7 @@ from kaltura_mm.store import (
     open_store,
     pending_uploads,
 )
-from kaltura_mm.store.schema import MIGRATIONS, applied_versions
+from kaltura_mm.store.schema import MIGRATIONS, applied_migrations, applied_versions
 from kaltura_mm.sync.records import SyncRecord
 from kaltura_mm.upload.request import UploadState
 from tests.unit.test_upload_state import _state as upload_state
@@ -42,12 +43,13 @@ def test_a_new_store_has_every_migration_applied_once(location: str) -> None:
 
 
 def test_a_failing_migration_is_rolled_back_whole(store: Store) -> None:
-    from kaltura_mm.store.schema import migrate
+    from kaltura_mm.store.schema import Migration, migrate
 
-    broken = (*MIGRATIONS, ("CREATE TABLE half_made (id BIGINT PRIMARY KEY)", "NOT SQL AT ALL"))
-    with pytest.raises(StoreError, match="cannot record"):
-        migrate(store.engine, 1, broken)
+    half = ("CREATE TABLE half_made (id BIGINT PRIMARY KEY)", "NOT SQL AT ALL")
+    with pytest.raises(SchemaMismatchError, match="'half-made'"):
+        migrate(store.engine, 1, (*MIGRATIONS, Migration("half-made", half)))
     assert applied_versions(store.engine) == list(range(1, len(MIGRATIONS) + 1))
+    assert applied_migrations(store.engine) == sorted(m.name for m in MIGRATIONS)
     with pytest.raises(StoreError):
         store.read("SELECT id FROM half_made")
 
@@ -56,9 +58,10 @@ def test_a_store_from_a_newer_kaltura_mm_is_refused(location: str) -> None:
     store = open_store(location)
     store.write("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", (99, 0))
     store.close()
-    with pytest.raises(StoreError, match="newer kaltura-mm") as caught:
+    with pytest.raises(SchemaMismatchError, match="another kaltura-mm build") as caught:
         open_store(location)
-    assert "upgrade kaltura-mm" in caught.value.fix
+    assert "schema version 99" in caught.value.problem
+    assert "kaltura-mm build that wrote it" in caught.value.fix and caught.value.refused
 
 
 def test_upload_states_are_saved_replaced_listed_and_discarded(store: Store) -> None:

@@ -29,7 +29,7 @@ def _state_db_before_migrations(folder: Path) -> Path:
     folder.mkdir()
     path = folder / "state.db"
     with sqlite3.connect(path) as db:
-        for statement in MIGRATIONS[0]:  # migration 1 is that layout, statement for statement
+        for statement in MIGRATIONS[0].statements:  # that layout, statement for statement
             db.execute(statement)
         db.execute("INSERT INTO meta (name, value) VALUES ('schema_version', '1')")
         db.execute("INSERT INTO meta (name, value) VALUES ('json_imported_at', '1')")
