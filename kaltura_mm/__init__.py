@@ -63,7 +63,7 @@ _EXPORTS: dict[str, str] = {
     "EntryEdit": "kaltura_mm.flows.edits",
     "EntryNotFoundError": "kaltura_mm.errors",
     "EntryNotInCategoryError": "kaltura_mm.errors",
-    "EntryOutcome": "kaltura_mm.flows.batch",
+    "EntryOutcome": "kaltura_mm.flows.batch_outcomes",
     "EntryQuery": "kaltura_mm.flows.query",
     "EntryStatus": "kaltura_mm.enums",
     "EntryType": "kaltura_mm.enums",
@@ -100,7 +100,7 @@ _EXPORTS: dict[str, str] = {
     "MultiResponse": "kaltura_mm.protocol.calls",
     "NextDone": "kaltura_mm.runtime.effects",
     "Now": "kaltura_mm.runtime.effects",
-    "Pace": "kaltura_mm.flows.batch",
+    "Pace": "kaltura_mm.flows.batch_pace",
     "Pager": "kaltura_mm.models.pages",
     "PermissionMissingError": "kaltura_mm.errors",
     "PlaylistEntry": "kaltura_mm.models.entries",
@@ -144,25 +144,25 @@ _EXPORTS: dict[str, str] = {
     "UserRole": "kaltura_mm.models.sessions",
     "UserRoleFilter": "kaltura_mm.models.filters",
     "UserRoleStatus": "kaltura_mm.enums",
-    "add_to_category": "kaltura_mm.flows.entries",
+    "add_to_category": "kaltura_mm.flows.entries.links",
     "app_token_session": "kaltura_mm.flows.app_session",
     "category_tree": "kaltura_mm.flows.categories",
     "create_categories": "kaltura_mm.flows.category_admin",
     "create_category": "kaltura_mm.flows.category_admin",
     "delete_category": "kaltura_mm.flows.category_changes",
-    "delete_entries": "kaltura_mm.flows.entries",
-    "delete_where": "kaltura_mm.flows.entries",
-    "detach_entries": "kaltura_mm.flows.entries",
-    "detach_where": "kaltura_mm.flows.entries",
-    "get_entries": "kaltura_mm.flows.entries",
-    "get_entries_in": "kaltura_mm.flows.entries",
-    "get_entry": "kaltura_mm.flows.entries",
+    "delete_entries": "kaltura_mm.flows.entries.delete",
+    "delete_where": "kaltura_mm.flows.entries.where",
+    "detach_entries": "kaltura_mm.flows.entries.links",
+    "detach_where": "kaltura_mm.flows.entries.where",
+    "get_entries": "kaltura_mm.flows.entries.reads",
+    "get_entries_in": "kaltura_mm.flows.entries.reads",
+    "get_entry": "kaltura_mm.flows.entries.reads",
     "interleave": "kaltura_mm.runtime.effects",
     "list_entries": "kaltura_mm.flows.listing",
     "list_page": "kaltura_mm.flows.listing",
     "live_rows": "kaltura_mm.flows.listing",
     "move_category": "kaltura_mm.flows.category_changes",
-    "move_entries": "kaltura_mm.flows.entries",
+    "move_entries": "kaltura_mm.flows.entries.move",
     "read_membership": "kaltura_mm.flows.membership",
     "rename_category": "kaltura_mm.flows.category_changes",
     "replace_content": "kaltura_mm.upload.replace",
@@ -237,8 +237,8 @@ if _typing.TYPE_CHECKING:
     from kaltura_mm.errors import UploadError as UploadError
     from kaltura_mm.errors import UploadTokenNotFoundError as UploadTokenNotFoundError
     from kaltura_mm.flows.app_session import app_token_session as app_token_session
-    from kaltura_mm.flows.batch import EntryOutcome as EntryOutcome
-    from kaltura_mm.flows.batch import Pace as Pace
+    from kaltura_mm.flows.batch_outcomes import EntryOutcome as EntryOutcome
+    from kaltura_mm.flows.batch_pace import Pace as Pace
     from kaltura_mm.flows.categories import CategoryNode as CategoryNode
     from kaltura_mm.flows.categories import category_tree as category_tree
     from kaltura_mm.flows.categories import resolve_category as resolve_category
@@ -252,15 +252,15 @@ if _typing.TYPE_CHECKING:
     from kaltura_mm.flows.edits import EditOutcome as EditOutcome
     from kaltura_mm.flows.edits import EntryEdit as EntryEdit
     from kaltura_mm.flows.edits import update_entries as update_entries
-    from kaltura_mm.flows.entries import add_to_category as add_to_category
-    from kaltura_mm.flows.entries import delete_entries as delete_entries
-    from kaltura_mm.flows.entries import delete_where as delete_where
-    from kaltura_mm.flows.entries import detach_entries as detach_entries
-    from kaltura_mm.flows.entries import detach_where as detach_where
-    from kaltura_mm.flows.entries import get_entries as get_entries
-    from kaltura_mm.flows.entries import get_entries_in as get_entries_in
-    from kaltura_mm.flows.entries import get_entry as get_entry
-    from kaltura_mm.flows.entries import move_entries as move_entries
+    from kaltura_mm.flows.entries.delete import delete_entries as delete_entries
+    from kaltura_mm.flows.entries.links import add_to_category as add_to_category
+    from kaltura_mm.flows.entries.links import detach_entries as detach_entries
+    from kaltura_mm.flows.entries.move import move_entries as move_entries
+    from kaltura_mm.flows.entries.reads import get_entries as get_entries
+    from kaltura_mm.flows.entries.reads import get_entries_in as get_entries_in
+    from kaltura_mm.flows.entries.reads import get_entry as get_entry
+    from kaltura_mm.flows.entries.where import delete_where as delete_where
+    from kaltura_mm.flows.entries.where import detach_where as detach_where
     from kaltura_mm.flows.listing import list_entries as list_entries
     from kaltura_mm.flows.listing import list_page as list_page
     from kaltura_mm.flows.listing import live_rows as live_rows

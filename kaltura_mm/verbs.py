@@ -37,18 +37,18 @@ class Verb(NamedTuple):
     hidden: tuple[str, ...] = ()  # builder parameters the verb does not take
 
 
-_ENTRIES = "kaltura_mm.flows.entries"
+_ENTRIES = "kaltura_mm.flows.entries"  # a package: each verb from the module defining it
 _CHANGES = "kaltura_mm.flows.category_changes"
 
 VERBS: tuple[Verb, ...] = (
     Verb("upload", "kaltura_mm.upload.one:upload", "run"),
     Verb("upload_many", "kaltura_mm.upload.many:upload_many", "run"),
     Verb("entries", "kaltura_mm.flows.listing:entries", "stream"),
-    Verb("entry", f"{_ENTRIES}:get_entry", "run"),
-    Verb("attach", f"{_ENTRIES}:add_to_category", "run", ("stream",)),
-    Verb("detach", f"{_ENTRIES}:detach_entries", "run", ("stream",)),
-    Verb("move", f"{_ENTRIES}:move_entries", "run", ("stream",)),
-    Verb("delete", f"{_ENTRIES}:delete_entries", "run", ("stream",)),
+    Verb("entry", f"{_ENTRIES}.reads:get_entry", "run"),
+    Verb("attach", f"{_ENTRIES}.links:add_to_category", "run", ("stream",)),
+    Verb("detach", f"{_ENTRIES}.links:detach_entries", "run", ("stream",)),
+    Verb("move", f"{_ENTRIES}.move:move_entries", "run", ("stream",)),
+    Verb("delete", f"{_ENTRIES}.delete:delete_entries", "run", ("stream",)),
     Verb("recycle", "kaltura_mm.flows.recycle_bin:recycle_entries", "run"),
     Verb("restore", "kaltura_mm.flows.recycle_bin:restore_entries", "run"),
     Verb("replace", "kaltura_mm.upload.replace:replace_content", "run"),

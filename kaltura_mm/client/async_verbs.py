@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from kaltura_mm.enums import EntryType
-    from kaltura_mm.flows.batch import EntryOutcome, Pace
+    from kaltura_mm.flows.batch_outcomes import EntryOutcome
+    from kaltura_mm.flows.batch_pace import Pace
     from kaltura_mm.flows.categories import CategoryNode
     from kaltura_mm.flows.category_admin import CreatedCategory
     from kaltura_mm.flows.category_changes import CategoryDeletion
@@ -166,7 +167,7 @@ class AsyncVerbs(AsyncRunner):
         """Return one entry (by id, or fresh for an entry), typed by kind (``EntryNotFoundError``
         if missing or deleted).
         """
-        from kaltura_mm.flows.entries import get_entry as _build
+        from kaltura_mm.flows.entries.reads import get_entry as _build
 
         return await self.run(_build(entry_id))
 
@@ -174,7 +175,7 @@ class AsyncVerbs(AsyncRunner):
         self, entry_ids: EntriesRef, category_id: CategoryRef, *, pace: Pace | None = None
     ) -> list[EntryOutcome]:
         """Assign existing entries to a category; already assigned counts as done."""
-        from kaltura_mm.flows.entries import add_to_category as _build
+        from kaltura_mm.flows.entries.links import add_to_category as _build
 
         return await self.run(_build(entry_ids, category_id, pace=pace))
 
@@ -182,7 +183,7 @@ class AsyncVerbs(AsyncRunner):
         self, entry_ids: EntriesRef, category_id: CategoryRef, *, pace: Pace | None = None
     ) -> list[EntryOutcome]:
         """Remove entries from a category (the entries stay); one outcome per distinct id."""
-        from kaltura_mm.flows.entries import detach_entries as _build
+        from kaltura_mm.flows.entries.links import detach_entries as _build
 
         return await self.run(_build(entry_ids, category_id, pace=pace))
 
@@ -195,7 +196,7 @@ class AsyncVerbs(AsyncRunner):
         pace: Pace | None = None,
     ) -> list[EntryOutcome]:
         """Move entries between categories: add to the target, then detach from the source."""
-        from kaltura_mm.flows.entries import move_entries as _build
+        from kaltura_mm.flows.entries.move import move_entries as _build
 
         return await self.run(_build(entry_ids, from_category, to_category, pace=pace))
 
@@ -205,7 +206,7 @@ class AsyncVerbs(AsyncRunner):
         """Delete entries; "not found" counts as already done only after a possible earlier try
         or when ``known_to_exist`` (the ids came from a listing).
         """
-        from kaltura_mm.flows.entries import delete_entries as _build
+        from kaltura_mm.flows.entries.delete import delete_entries as _build
 
         return await self.run(_build(entry_ids, pace=pace, known_to_exist=known_to_exist))
 

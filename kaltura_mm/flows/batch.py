@@ -21,28 +21,41 @@ a ceiling kept apart: at most ``floor(max_rate)`` items in any window of ``THROT
 SLACK)`` seconds, spread in batches of about a tenth of that, a log of what was sent holding a
 batch back until the window has room for it (the log's clock only counts the flow's own sleeps,
 which real time never runs behind, so the real rate can only be lower).
+
+The engine is here; its vocabulary (``EntryOutcome``, ``Sending``, ``Operation``...) is in
+``kaltura_mm.flows.batch_outcomes`` and ``Pace`` in ``kaltura_mm.flows.batch_pace``, every name
+importable from here as before.
 """
 
 from __future__ import annotations
 
-import math
 from collections import deque
-from collections.abc import Callable, Generator, Sequence
-from typing import Any, Literal, TypeAlias, TypeVar, cast
+from collections.abc import Sequence
+from typing import Any, cast
 
 import attrs
 
 from kaltura_mm.errors import (
-    ConfigError,
     KalturaError,
     ResponseError,
     TransportError,
 )
+from kaltura_mm.flows.batch_outcomes import (
+    RETRY,
+    BatchProgress,
+    Classify,
+    Emitting,
+    EntryOutcome,
+    Operation,
+    OutcomeFilter,
+    Sending,
+    Status,
+)
+from kaltura_mm.flows.batch_pace import SLACK, SPREAD, THROTTLE_WINDOW, Pace, SendLog
 from kaltura_mm.flows.pacing import Learner
-from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
+from kaltura_mm.protocol.calls import MultiRequest, MultiResponse
 from kaltura_mm.runtime.effects import (
     Backoff,
-    Effect,
     Emit,
     Flow,
     NextDone,
@@ -53,114 +66,23 @@ from kaltura_mm.runtime.effects import (
 )
 from kaltura_mm.runtime.throttle import is_blocked
 
-T = TypeVar("T")
-Status = Literal["done", "already_done", "failed", "would_change"]
-RETRY = "retry"  # what ``classify`` returns for an item to send again
-THROTTLE_WINDOW = 1.0  # seconds a ceiling (``max_rate``) is counted over
-SLACK = 0.05  # widen it by 5%: requests reach the server some ms apart from their sending
-SPREAD = 10  # a window's items go in up to this many batches, spread over the window
-
-
-@attrs.frozen
-class EntryOutcome:
-    """What happened to one entry: ``done``, ``already_done``, ``failed`` (and why), or
-    ``would_change`` in a dry run."""
-
-    entry_id: str
-    status: Status
-    error: KalturaError | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Return whether the entry ended in the wanted state (or would, in a dry run)."""
-        return self.status != "failed"
-
-
-def _positive(_: Any, attribute: Any, value: float | None) -> None:
-    if value is not None and value <= 0:
-        raise ConfigError(f"Pace.{attribute.name} must be positive, got {value}")
-
-
-@attrs.frozen(kw_only=True)
-class Pace:
-    """How batches are sent: size, how many in flight, a rate ceiling.
-
-    ``rate`` is a ceiling too (items per second), for a caller that knows the allowance; the
-    engine otherwise learns the server's limiter itself (``kaltura_mm.flows.pacing``).
-    ``generation``, ``clean``, ``blocked`` and ``streak`` are kept for code that sets them; the
-    engine no longer reads them.
-    """
-
-    # From the benchmark sweep (2,000 detaches + 2,000 deletes at 50 ms): 50 -> 2.3 s, 100 -> 1.4 s,
-    # 200 -> 1.2 s. 100, not 200: a real server runs sub-requests one after another, so a batch's
-    # time grows with its size, and throttling adapts in coarser steps with bigger batches.
-    batch_size: int = attrs.field(default=100, validator=_positive)
-    parallel: int = attrs.field(default=4, validator=_positive)
-    max_rate: float | None = attrs.field(default=None, validator=_positive)
-    rate: float | None = None
-    # None: as often as the run's retry policy lets a blocked request go (``--retries``).
-    max_attempts: int | None = attrs.field(default=None, validator=_positive)
-    generation: int = 0
-    clean: float | None = None
-    blocked: float | None = None
-    streak: int = 0
-
-    @property
-    def limit(self) -> float | None:
-        """Return the items/second to keep to now, or None for as fast as possible."""
-        rates = [r for r in (self.rate, self.max_rate) if r is not None]
-        return min(rates) if rates else None
-
-    def window(self) -> tuple[int, float] | None:
-        """Return (items, seconds): at most that many items in any such window, or None."""
-        limit = self.limit
-        if limit is None:
-            return None
-        items = max(1, math.floor(limit * THROTTLE_WINDOW))  # 2.5/s: 2 items per 0.8 s
-        return items, THROTTLE_WINDOW * (1 + SLACK) * items / (limit * THROTTLE_WINDOW)
-
-    def next_batch_size(self) -> int:
-        """Return how many items the next batch takes (about a tenth of a window's worth)."""
-        window = self.window()
-        if window is None:
-            return self.batch_size
-        return max(1, min(self.batch_size, math.ceil(window[0] / SPREAD)))
-
-    def gap(self, items: int) -> float:
-        """Return the pause after sending ``items`` items that spreads them over the window."""
-        window = self.window()
-        return 0.0 if window is None else window[1] * items / window[0]
-
-
-Classify = Callable[[str, Any, bool], "Status | str"]
-OutcomeFilter = Callable[[EntryOutcome], bool]
-"""Which outcomes a streaming batch ``Emit``s the moment they are final."""
-
-
-@attrs.frozen
-class Sending:
-    """Emitted by a streaming batch just before ``entry_ids`` go to the server.
-
-    Between this and their outcomes the entries may have been changed without the caller
-    hearing of it (the process may be stopped): a caller that records ``Sending`` can tell a
-    later run so.
-    """
-
-    entry_ids: tuple[str, ...]
-
-
-BatchProgress: TypeAlias = EntryOutcome | Sending
-"""What a streaming batch emits: each batch before it goes, each outcome once final."""
-Emitting: TypeAlias = Generator[Effect | Emit[BatchProgress], Any, T]
-"""A batch flow that may emit ``BatchProgress`` (when asked to stream) and returns ``T``."""
-
-
-@attrs.frozen
-class Operation:
-    """One per-entry action: the call to send and how to read each answer."""
-
-    build: Callable[[str], Call[Any]]
-    classify: Classify
+__all__ = [
+    "RETRY",
+    "SLACK",
+    "SPREAD",
+    "THROTTLE_WINDOW",
+    "BatchProgress",
+    "Classify",
+    "Emitting",
+    "EntryOutcome",
+    "Operation",
+    "OutcomeFilter",
+    "Pace",
+    "Sending",
+    "Status",
+    "run_batches",
+    "settle_all",
+]
 
 
 def _unanswered(error: KalturaError) -> bool:
@@ -182,39 +104,6 @@ class _Ledger:
         """Count one more failed try of ``entry_id``; return how many so far."""
         self.attempts[entry_id] = self.attempts.get(entry_id, 0) + 1
         return self.attempts[entry_id]
-
-
-@attrs.define
-class _SendLog:
-    """What was sent when, on a clock of the flow's own sleeps (real time never runs behind it)."""
-
-    clock: float = 0.0
-    sends: deque[tuple[float, int]] = attrs.field(factory=deque)
-
-    def slept(self, seconds: float) -> float:
-        """Advance the clock by a sleep of ``seconds``; return ``seconds``."""
-        self.clock += seconds
-        return seconds
-
-    def record(self, items: int) -> None:
-        """Note ``items`` sent now."""
-        self.sends.append((self.clock, items))
-
-    def wait(self, items: int, window: tuple[int, float] | None) -> float:
-        """Return the seconds until the last ``window`` holds room for ``items`` more items."""
-        if window is None:
-            return 0.0
-        allowed, seconds = window
-        while self.sends and self.clock - self.sends[0][0] >= seconds:
-            self.sends.popleft()
-        held = sum(n for _, n in self.sends)
-        until = self.clock
-        for at, n in self.sends:
-            if held + items <= allowed:
-                break
-            held -= n
-            until = at + seconds
-        return until - self.clock
 
 
 def run_batches(
@@ -268,7 +157,7 @@ class _Run:
     op: Operation
     pace: Pace
     stream: OutcomeFilter | None
-    log: _SendLog = attrs.field(factory=lambda: _SendLog())
+    log: SendLog = attrs.field(factory=lambda: SendLog())
     tags: int = 0
 
 
