@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 import pytest
 
-from kaltura_mm.errors import ConfigError
+from kaltura_mm.errors import ActionBlockedError, ApiError, ConfigError
 from kaltura_mm.flows.flavors import PAGE, read_sources, source_asset
 from kaltura_mm.models import FlavorAsset, FlavorAssetFilter, FlavorAssetStatus, ListPage, Pager
 from kaltura_mm.protocol import codec
@@ -79,6 +79,7 @@ class Assets:
     rows: list[FlavorAsset] = attrs.field(factory=list)
     requests: int = 0
     asked: list[int] = attrs.field(factory=list)
+    block_first: int = 0  # answer this many list items ACTION_BLOCKED (the limiter)
 
     def respond(self, send: Send) -> Answer:
         self.requests += 1
@@ -87,11 +88,14 @@ class Assets:
         outcomes = [self._list(c) for c in calls]
         return answer_for(send, outcomes if isinstance(target, MultiRequest) else outcomes[0])
 
-    def _list(self, call: Call[Any]) -> ListPage[FlavorAsset]:
+    def _list(self, call: Call[Any]) -> ListPage[FlavorAsset] | ApiError:
         f, pager = call.params["filter"], call.params["pager"]
         ids = set(f.entry_id_in or ()) | ({f.entry_id_equal} - {None})
         assert len(ids) <= 500, "the server's list of values"
         self.asked.append(len(ids))
+        if self.block_first:
+            self.block_first -= 1
+            return ApiError.create("ACTION_BLOCKED", "blocked")
         rows = [
             a
             for a in self.rows
@@ -139,3 +143,16 @@ def test_an_entry_without_a_source_has_none() -> None:
     server = Assets([_asset("0_video", size_in_bytes=2048)])
     assert drive(source_asset("0_image"), server).result is None
     assert drive(source_asset("0_video"), server).result.size_in_bytes == 2048
+
+
+def test_a_blocked_list_is_asked_again_after_a_pause_and_a_refused_one_raised() -> None:
+    # the first of two lists blocked, the second answered: only the blocked one goes again
+    ids = [f"0_{n:08d}" for n in range(501)]
+    server = Assets([_asset(i) for i in ids], block_first=1)
+    driven = drive(read_sources(ids), server)
+    found, requests = driven.result
+    assert len(found) == 501 and requests == server.requests == 2
+    assert server.asked == [500, 1, 500] and len(driven.slept) == 1
+    always = Assets([_asset(ids[0])], block_first=1_000)
+    with pytest.raises(ActionBlockedError):  # as often as the runtime allows, then its error
+        drive(read_sources(ids[:1]), always)
