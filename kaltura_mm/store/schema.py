@@ -1,16 +1,15 @@
 """The store's schema, built by named migrations that both engines apply the same way.
 
-A ``Migration`` is a stable name and its statements; ``migrate`` applies, in this build's order,
-each one the store has not recorded in ``schema_migrations``, once, in one transaction holding
-the store's write lock (so two processes opening a new store at once apply it once). Each is
-also recorded at the next position in ``schema_version``, which builds before named migrations
-read (they refuse a position past the ones they know), and from which this build reads a store
-that recorded only positions (``POSITIONAL``: 1 to 5, as every released build applied them).
+``migrate`` applies, in this build's order, each ``Migration`` (a stable name, its statements)
+the store has not recorded in ``schema_migrations``, once, in one transaction holding the store's
+write lock (two processes opening a new store at once apply it once). Each also takes the next
+position in ``schema_version``, which builds before named migrations read (they refuse a position
+past theirs); a store that recorded only positions has them named (``POSITIONAL``: 1 to 5).
 
-A store this build cannot use is refused as a ``SchemaMismatchError`` ("written by another
-kaltura-mm build"), never misread and never answered with a disk's advice: one that recorded a
-migration this build does not know (a newer build's, or a branch's), or whose tables do not take
-one of ours (a build that applied the same steps in another order: the column is there already).
+A store this build cannot use is a ``SchemaMismatchError`` ("written by another kaltura-mm
+build"), never misread nor answered with a disk's advice: it holds a migration this build does not
+know (a newer build's, a branch's), or its tables do not take one of ours (the same steps applied
+in another order: the column is there already).
 
 The schema is portable: plain ``VARCHAR``/``BIGINT``/``SMALLINT``/``TEXT``/``DOUBLE PRECISION``
 columns, a declared primary key on every table (never SQLite's implicit ``rowid``), no
