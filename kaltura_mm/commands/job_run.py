@@ -18,12 +18,25 @@ from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import Interrupts
+from kaltura_mm.commands.job_joining import refuse_other_settings
 from kaltura_mm.commands.job_options import announce, run_workers
 from kaltura_mm.commands.shell import command_line
 from kaltura_mm.jobs import JobQueue, StoredJob, work
 from kaltura_mm.jobs.worker import ItemHandler
 
 EXIT = "_exit"  # the outcome's key for its own exit code (not shown)
+# What a job holds, never read from a joiner's command line (those a command has)
+HELD = (
+    "paths",
+    "source",
+    "plan_file",
+    "entry_ids",
+    "from_file",
+    "where",
+    "category",
+    "target",
+    "shard",
+)
 
 
 @attrs.frozen
@@ -47,10 +60,18 @@ def open_job(
     run: JobRun,
     kind: str,
     made: tuple[Mapping[str, Any], Iterable[Mapping[str, Any]]] | None,
+    fixed: Mapping[str, str] | None = None,
+    held: Sequence[str] = HELD,
 ) -> StoredJob:
-    """Make the job of ``made`` (spec, items) and say its id, or join ``run.job_id``."""
+    """Make the job of ``made`` (spec, items) and say its id, or join ``run.job_id``.
+
+    A joiner's flags must agree with the job (``job_joining``): ``fixed`` maps a parameter to
+    its key in the job's spec, ``held`` names the parameters of what the job holds.
+    """
     if made is not None:
         spec, items = made
+        if run.workers:  # the workers cannot ask for the secret: ask now, before the job is made
+            state.config()
         job = queue.create(kind, state.target().key, spec, items, run.lease)
         announce(state, job, run.workers, queue.store.where)
         return job
@@ -64,6 +85,8 @@ def open_job(
             f"job {job.job_id} is for another server or partner than this run's settings",
             "run with the settings (profile, --service-url, --partner-id) the job was made with",
         )
+    if not run.worker_only:  # --workers' own processes run the maker's command line
+        refuse_other_settings(job, fixed or {}, held)
     return job
 
 

@@ -122,7 +122,7 @@ def run_remove_job(
     if made is not None:
         plan, ids = made
         new = (_spec(plan), ({"entry_id": i} for i in ids))
-    job = open_job(state, queue, run, action, new)
+    job = open_job(state, queue, run, action, new, {"missing_ok": "missing_ok"})
     plan = _plan(job)
     log = DeletionLog(db, state.target()) if action == "delete" else None
 
