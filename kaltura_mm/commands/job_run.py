@@ -112,6 +112,11 @@ def drive(
     return interrupts
 
 
+Confirm = Callable[[Sequence[Mapping[str, Any]]], Mapping[int, tuple[str, str]]]
+"""Read the server for the report's lines; return, by line number, the lines it contradicts:
+(error kind, message) (``job_confirm``)."""
+
+
 def report(
     state: AppContext,
     queue: JobQueue,
@@ -119,20 +124,30 @@ def report(
     interrupts: Interrupts,
     write: Callable[[Sequence[dict[str, Any]]], None],
     blank: Callable[[Mapping[str, Any]], dict[str, Any]],
+    confirm: Confirm | None = None,
 ) -> int:
     """Hand the job's result lines (``blank(item)`` for an item not done) to ``write``, say the
-    totals and return the exit code: as one run of all the items would have."""
+    totals and return the exit code: as one run of all the items would have.
+
+    The outcomes are what the workers recorded; ``confirm`` reads the server once more for
+    what they say (each of the job's runs may have ended long ago): a line the server
+    contradicts is reported failed, with why.
+    """
     lines: list[dict[str, Any]] = []
-    codes: list[ExitCode] = []
+    codes: dict[int, ExitCode] = {}
     for item, outcome in queue.outcomes(job.job_id):
         if outcome is None:
             lines.append(blank(item.payload))
             continue
         line = dict(outcome)
-        codes.append(ExitCode(int(line.pop(EXIT, 0) or 0)))
+        codes[len(lines)] = ExitCode(int(line.pop(EXIT, 0) or 0))
         lines.append(line)
+    if confirm is not None:
+        for at, (kind, message) in confirm(lines).items():
+            lines[at] = {**lines[at], "status": "failed", "error": kind, "message": message}
+            codes[at] = ExitCode.FAILED
     write(lines)
-    failed = [c for c in codes if c is not ExitCode.OK]
+    failed = [c for c in codes.values() if c is not ExitCode.OK]
     done, left = len(codes) - len(failed), job.items - len(codes)
     state.say(f"job {job.job_id}: {done} done, {len(failed)} failed, {left} not finished")
     if left:

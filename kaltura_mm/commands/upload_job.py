@@ -22,6 +22,7 @@ from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.interrupts import Interrupts
+from kaltura_mm.commands.job_confirm import entries_exist
 from kaltura_mm.commands.job_run import EXIT, HELD, JobRun, drive, open_job, worker_exit
 from kaltura_mm.commands.job_run import report as job_report
 from kaltura_mm.commands.shard import pick_uploads
@@ -222,4 +223,4 @@ def run_upload_job(
         line = {**dict.fromkeys(UPLOAD_KEYS), "path": item["path"], "bytes": 0}
         return {**line, "status": "not_started"}
 
-    return job_report(state, queue, job, interrupts, write, blank)
+    return job_report(state, queue, job, interrupts, write, blank, entries_exist(state, _GOOD))

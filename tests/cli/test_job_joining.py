@@ -155,3 +155,19 @@ def test_a_plain_run_waits_for_a_job_on_its_state_folder_and_a_joiner_does_not(
     sandbox_env.faults.call_latency = 0.0
     after = cli("upload", str(tmp_path / "other"))
     assert after.code == 0, after.err  # the job ended: the folder is free
+
+
+def test_the_jobs_report_says_what_the_server_holds_when_it_is_printed(
+    cli: Runner, sandbox_env: Any, tmp_path: Path
+) -> None:
+    folder = _folder(tmp_path, 3)
+    made = cli("--json", "upload", str(folder), "--workers", "1")
+    assert made.code == 0, made.err
+    gone = made.json_lines()[0]["entry_id"]
+    assert cli("delete", gone, "--yes").code == 0  # someone deletes one of the job's entries
+    again = cli("--json", "upload", "--job", _job_id(made.err))  # the job's report, later
+    assert again.code == 3, again.err  # PARTIAL: as the server says, not as recorded
+    first, *rest = again.json_lines()
+    assert (first["entry_id"], first["status"], first["error"]) == (gone, "failed", "entry_gone")
+    assert gone in first["message"]
+    assert [r["status"] for r in rest] == ["uploaded", "uploaded"]
