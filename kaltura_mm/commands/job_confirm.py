@@ -17,39 +17,30 @@ from kaltura_mm.flows.entries import get_entries
 
 Lines = Sequence[Mapping[str, Any]]
 
+Check = Callable[[Lines], dict[int, tuple[str, str]]]
 GONE = "entry_gone"
 STILL_THERE = "entry_still_there"
 
 
-def entries_exist(
-    state: AppContext, statuses: Collection[str]
-) -> Callable[[Lines], dict[int, tuple[str, str]]]:
+def entries_exist(state: AppContext, statuses: Collection[str]) -> Check:
     """Return a check that the entry of each line in ``statuses`` is on the server."""
-
-    def confirm(lines: Lines) -> dict[int, tuple[str, str]]:
-        named = _named(lines, statuses)
-        found = _read(state, named.values())
-        return {
-            at: (GONE, f"entry {entry} is not on the server (deleted since it was made?)")
-            for at, entry in named.items()
-            if entry not in found
-        }
-
-    return confirm
+    return _check(state, statuses, present=True)
 
 
-def entries_gone(
-    state: AppContext, statuses: Collection[str]
-) -> Callable[[Lines], dict[int, tuple[str, str]]]:
+def entries_gone(state: AppContext, statuses: Collection[str]) -> Check:
     """Return a check that the entry of each line in ``statuses`` is no longer on the server."""
+    return _check(state, statuses, present=False)
+
+
+def _check(state: AppContext, statuses: Collection[str], *, present: bool) -> Check:
+    kind, said = (GONE, "is not") if present else (STILL_THERE, "is still")
 
     def confirm(lines: Lines) -> dict[int, tuple[str, str]]:
         named = _named(lines, statuses)
         found = _read(state, named.values())
+        wrong = {at: entry for at, entry in named.items() if (entry in found) is not present}
         return {
-            at: (STILL_THERE, f"entry {entry} is still on the server")
-            for at, entry in named.items()
-            if entry in found
+            at: (kind, f"entry {entry} {said} on the server now") for at, entry in wrong.items()
         }
 
     return confirm

@@ -15,13 +15,7 @@ from pathlib import Path
 from kaltura_mm.sandbox import Sandbox, seeding
 from tests.accounts.cases import BASE, DELETE, UPLOADER, files
 from tests.accounts.conftest import Sessions, category, unique
-from tests.cli.ground import in_category, live_entries
-
-
-def _job_id(err: str) -> str:
-    notices = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
-    (job,) = [n for n in notices if n.get("notice") == "job"]
-    return str(job["job"])
+from tests.cli.ground import in_category, job_id, live_entries
 
 
 def test_upload_with_two_workers_and_an_app_token_into_a_gallery(
@@ -41,7 +35,7 @@ def test_upload_with_two_workers_and_an_app_token_into_a_gallery(
     assert token["token"] not in run.out + run.err
     listed = sessions.cli("--json", "jobs")
     assert listed.code == 0, listed.err
-    (line,) = [j for j in listed.json_lines() if j["job"] == _job_id(run.err)]
+    (line,) = [j for j in listed.json_lines() if j["job"] == job_id(run.err)]
     assert (line["kind"], line["items"], line["done"]) == ("upload", 5, 5)
     assert sum(w["done"] for w in line["worker_list"]) == 5
     assert all(w["pid"] != os.getpid() for w in line["worker_list"] if w["done"])  # the workers
@@ -68,6 +62,6 @@ def test_delete_from_a_file_with_two_workers_and_an_app_token(
     live = {str(e["id"]) for e in live_entries(mediaspace)}
     assert not live & set(ids) and set(keep) <= live
     listed = sessions.cli("--json", "jobs")
-    (line,) = [j for j in listed.json_lines() if j["job"] == _job_id(run.err)]
+    (line,) = [j for j in listed.json_lines() if j["job"] == job_id(run.err)]
     assert (line["kind"], line["done"], line["free"]) == ("delete", 30, 0)
     assert all(w["pid"] != os.getpid() for w in line["worker_list"] if w["done"])  # the workers

@@ -18,7 +18,7 @@ from typing import Any
 
 from kaltura_mm.jobs import JobQueue
 from kaltura_mm.store import open_store
-from tests.cli.ground import live_entries
+from tests.cli.ground import job_id, live_entries
 
 Runner = Callable[..., Any]
 
@@ -31,19 +31,13 @@ def _folder(tmp_path: Path, files: int, name: str = "media") -> Path:
     return folder
 
 
-def _job_id(err: str) -> str:
-    notices = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
-    (job,) = [n for n in notices if n.get("notice") == "job"]
-    return str(job["job"])
-
-
 def test_a_joiner_that_sets_what_the_job_fixed_differently_is_refused_naming_the_flag(
     cli: Runner, sandbox_env: Any, tmp_path: Path
 ) -> None:
     folder = _folder(tmp_path, 3)
     made = cli("--json", "upload", str(folder), "--workers", "1", "--chunk-size", "1MiB")
     assert made.code == 0, made.err
-    job = _job_id(made.err)
+    job = job_id(made.err)
     other = cli("upload", "--job", job, "--chunk-size", "2MiB")
     assert other.code == 2
     assert f"job {job} was made with --chunk-size 1048576" in other.err
@@ -66,7 +60,7 @@ def test_a_delete_joiner_cannot_change_missing_ok_or_name_ids(
     ids = sandbox_env.seed_entries(category, 4, name_prefix="old")
     made = cli("--json", "delete", *ids, "--workers", "1", "--yes")
     assert made.code == 0, made.err
-    job = _job_id(made.err)
+    job = job_id(made.err)
     loose = cli("delete", "--job", job, "--missing-ok")
     assert loose.code == 2 and "made with no --missing-ok" in loose.err
     named = cli("delete", "--job", job, ids[0])
@@ -165,7 +159,7 @@ def test_the_jobs_report_says_what_the_server_holds_when_it_is_printed(
     assert made.code == 0, made.err
     gone = made.json_lines()[0]["entry_id"]
     assert cli("delete", gone, "--yes").code == 0  # someone deletes one of the job's entries
-    again = cli("--json", "upload", "--job", _job_id(made.err))  # the job's report, later
+    again = cli("--json", "upload", "--job", job_id(made.err))  # the job's report, later
     assert again.code == 3, again.err  # PARTIAL: as the server says, not as recorded
     first, *rest = again.json_lines()
     assert (first["entry_id"], first["status"], first["error"]) == (gone, "failed", "entry_gone")
