@@ -142,7 +142,8 @@ def report(
         line = dict(outcome)
         codes[len(lines)] = ExitCode(int(line.pop(EXIT, 0) or 0))
         lines.append(line)
-    if confirm is not None:
+    stopped = interrupts.stopping and not interrupts.timed_out  # Ctrl-C: out now, as recorded
+    if confirm is not None and not stopped:
         for at, (kind, message) in confirm(lines).items():
             lines[at] = {**lines[at], "status": "failed", "error": kind, "message": message}
             codes[at] = ExitCode.FAILED

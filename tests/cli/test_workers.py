@@ -303,4 +303,6 @@ def test_a_saved_plan_applied_by_workers_and_joined_by_id(
     joined = cli("--json", "apply", "--job", job_id)  # done: its one report again
     assert joined.code == 0 and joined.json_lines() == run.json_lines()
     assert cli("sync", "--job", job_id).code == 2  # an apply job, not a sync one
+    other = cli("apply", "--job", job_id, "--chunk-size", "1MiB")  # the job's is the default
+    assert other.code == 2 and "--chunk-size" in other.err
     assert cli("apply").code == 2 and cli("sync", str(folder)).code == 2  # still required
