@@ -50,7 +50,8 @@ def job_options(command: F) -> F:
             metavar="ID",
             default=None,
             help="Join the job ID (made by --workers) instead of naming items: claim its items "
-            "until every one is done, then print its report.",
+            "until every one is done, then print its report (its items and settings are the "
+            "job's; --concurrency is this run's).",
         ),
         click.option(
             "--lease",
