@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import pty
+import select
+import signal
 import subprocess
 import sys
 import time
@@ -82,6 +84,8 @@ def test_workers_started_from_a_terminal_use_the_secret_asked_once(
     seen, answered = b"", False
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
+        if not select.select([fd], [], [], 1.0)[0]:
+            continue
         try:
             chunk = os.read(fd, 4096)
         except OSError:  # the terminal closed: the run ended
@@ -92,6 +96,8 @@ def test_workers_started_from_a_terminal_use_the_secret_asked_once(
         if not answered and b"secret" in seen:
             os.write(fd, sandbox_env.admin_secret.encode() + b"\n")
             answered = True
+    if time.monotonic() >= deadline:  # still running past the deadline: end it
+        os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     os.close(fd)
     text = seen.decode(errors="replace")
