@@ -63,37 +63,7 @@ def _seeds(**by_scenario: str) -> Mapping[str, frozenset[int]]:
 # index, blocked multiRequests, the READY poll, a blocked create request losing its receipt's
 # name, clean-up deletes and the category check that were not patient. A new one is listed here,
 # read with --trace first, until its fix lands.
-KNOWN_BUGS: tuple[KnownBug, ...] = (
-    KnownBug(
-        name="blocked-add-gives-up",
-        issue="issue 10 (found by the long run, seeds 2200..3199; open)",
-        at_fault=(
-            "kaltura_mm/flows/batch.py with kaltura_mm/flows/pacing.py: under a limiter of 3 "
-            "categoryEntry.add per 1 s window, an add/move batch's items were blocked "
-            "Pace.max_attempts (10) times and reported failed (ActionBlockedError) instead of "
-            "paced until they ran; no network fault in the run"
-        ),
-        evidence=(r"^reported_truth: \d+ items not reported done",),
-        needs_event="rate_limiter.blocked",
-        seeds=_seeds(batches="2553"),
-    ),
-    KnownBug(
-        name="workers-blocked-delete-gives-up",
-        issue="issue 18 (found by job_workers, seeds 0..2499; open)",
-        at_fault=(
-            "kaltura_mm/flows/batch.py with kaltura_mm/flows/pacing.py: workers of one delete "
-            "job under a rate limit: one worker's multiRequest was blocked Pace.max_attempts "
-            "(10) times and its item recorded as failed (ACTION_BLOCKED) in the job's report "
-            "instead of paced until the window ended. The scenario's workers made their clients "
-            "without the shared rate budget, each pacing alone; since they share it (as the "
-            "CLI's workers do, it is on by default) seeds 367 1179 1229 1867 2009 2445 pass; "
-            "2181 still fails so (not yet read with --trace)"
-        ),
-        evidence=(r"^reported_truth: \d+ deletes not reported done",),
-        needs_event="rate_limiter.blocked",
-        seeds=_seeds(job_workers="2181"),
-    ),
-)
+KNOWN_BUGS: tuple[KnownBug, ...] = ()
 
 
 @dataclass(frozen=True)

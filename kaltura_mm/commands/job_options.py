@@ -30,6 +30,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_LEASE = 60.0
 WORKER_FLAG = "--job-worker"
+SECRET_VAR = "KALTURA_ADMIN_SECRET"  # noqa: S105 - the name of the variable, not a secret
 
 
 def job_options(command: F) -> F:
@@ -49,7 +50,8 @@ def job_options(command: F) -> F:
             metavar="ID",
             default=None,
             help="Join the job ID (made by --workers) instead of naming items: claim its items "
-            "until every one is done, then print its report.",
+            "until every one is done, then print its report (its items and settings are the "
+            "job's; --concurrency is this run's).",
         ),
         click.option(
             "--lease",
@@ -99,22 +101,53 @@ def announce(state: AppContext, job: StoredJob, workers: int | None, store: str)
     )
 
 
+def worker_env(state: AppContext) -> dict[str, str]:
+    """Return the environment of the worker processes: this run's, with the admin secret this
+    run was given at its prompt (a worker has no terminal to ask on).
+
+    Asked here, once, before any worker starts (a run that cannot ask, under ``--json`` or
+    without a terminal, fails here with the usual "no credentials" error, nothing started). The
+    secret goes in the child's environment, as KALTURA_ADMIN_SECRET does for any run: never
+    on a command line (``ps``), never in a log.
+    """
+    env = dict(state.env)
+    state.config()  # the credentials, asked for now if this run has none yet
+    secret = state.settings().admin_secret
+    if secret and not state.settings().ks and env.get(SECRET_VAR) != secret:
+        env[SECRET_VAR] = secret
+    return env
+
+
 def run_workers(state: AppContext, job_id: str, workers: int) -> list[int]:
     """Start ``workers`` processes joining ``job_id`` and wait for them; return their exit codes.
 
-    Ctrl-C reaches them too (one process group); a second one here stops them at once.
+    Ctrl-C reaches them too (one process group); a second one here stops them at once. What a
+    worker says on stderr comes through this run (``relay``): under ``--json``, as JSON lines.
     """
+    from kaltura_mm.commands.job_relay import Relay
+
     command = [sys.executable, "-m", "kaltura_mm", *worker_argv(state.argv, job_id)]
+    env = worker_env(state)
     procs = [
         subprocess.Popen(  # noqa: S603 - our own interpreter and module, the user's own argv
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=dict(state.env)
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+            errors="replace",
         )
         for _ in range(workers)
     ]
+    relays = [Relay(state, proc) for proc in procs]
     try:
-        return [p.wait() for p in procs]
+        codes = [p.wait() for p in procs]
     except KeyboardInterrupt:
         for proc in procs:
             with contextlib.suppress(ProcessLookupError):
                 proc.send_signal(signal.SIGINT)
-        return [p.wait() for p in procs]
+        codes = [p.wait() for p in procs]
+    for relay in relays:
+        relay.close()
+    return codes

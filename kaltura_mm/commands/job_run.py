@@ -18,12 +18,25 @@ from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode, for_items
 from kaltura_mm.commands.failures import CliError
 from kaltura_mm.commands.interrupts import Interrupts
+from kaltura_mm.commands.job_joining import refuse_other_settings
 from kaltura_mm.commands.job_options import announce, run_workers
 from kaltura_mm.commands.shell import command_line
 from kaltura_mm.jobs import JobQueue, StoredJob, work
 from kaltura_mm.jobs.worker import ItemHandler
 
 EXIT = "_exit"  # the outcome's key for its own exit code (not shown)
+# What a job holds, never read from a joiner's command line (those a command has)
+HELD = (
+    "paths",
+    "source",
+    "plan_file",
+    "entry_ids",
+    "from_file",
+    "where",
+    "category",
+    "target",
+    "shard",
+)
 
 
 @attrs.frozen
@@ -47,10 +60,18 @@ def open_job(
     run: JobRun,
     kind: str,
     made: tuple[Mapping[str, Any], Iterable[Mapping[str, Any]]] | None,
+    fixed: Mapping[str, str] | None = None,
+    held: Sequence[str] = HELD,
 ) -> StoredJob:
-    """Make the job of ``made`` (spec, items) and say its id, or join ``run.job_id``."""
+    """Make the job of ``made`` (spec, items) and say its id, or join ``run.job_id``.
+
+    A joiner's flags must agree with the job (``job_joining``): ``fixed`` maps a parameter to
+    its key in the job's spec, ``held`` names the parameters of what the job holds.
+    """
     if made is not None:
         spec, items = made
+        if run.workers:  # the workers cannot ask for the secret: ask now, before the job is made
+            state.config()
         job = queue.create(kind, state.target().key, spec, items, run.lease)
         announce(state, job, run.workers, queue.store.where)
         return job
@@ -64,6 +85,8 @@ def open_job(
             f"job {job.job_id} is for another server or partner than this run's settings",
             "run with the settings (profile, --service-url, --partner-id) the job was made with",
         )
+    if not run.worker_only:  # --workers' own processes run the maker's command line
+        refuse_other_settings(job, fixed or {}, held)
     return job
 
 
@@ -89,6 +112,11 @@ def drive(
     return interrupts
 
 
+Confirm = Callable[[Sequence[Mapping[str, Any]]], Mapping[int, tuple[str, str]]]
+"""Read the server for the report's lines; return, by line number, the lines it contradicts:
+(error kind, message) (``job_confirm``)."""
+
+
 def report(
     state: AppContext,
     queue: JobQueue,
@@ -96,20 +124,31 @@ def report(
     interrupts: Interrupts,
     write: Callable[[Sequence[dict[str, Any]]], None],
     blank: Callable[[Mapping[str, Any]], dict[str, Any]],
+    confirm: Confirm | None = None,
 ) -> int:
     """Hand the job's result lines (``blank(item)`` for an item not done) to ``write``, say the
-    totals and return the exit code: as one run of all the items would have."""
+    totals and return the exit code: as one run of all the items would have.
+
+    The outcomes are what the workers recorded; ``confirm`` reads the server once more for
+    what they say (each of the job's runs may have ended long ago): a line the server
+    contradicts is reported failed, with why.
+    """
     lines: list[dict[str, Any]] = []
-    codes: list[ExitCode] = []
+    codes: dict[int, ExitCode] = {}
     for item, outcome in queue.outcomes(job.job_id):
         if outcome is None:
             lines.append(blank(item.payload))
             continue
         line = dict(outcome)
-        codes.append(ExitCode(int(line.pop(EXIT, 0) or 0)))
+        codes[len(lines)] = ExitCode(int(line.pop(EXIT, 0) or 0))
         lines.append(line)
+    stopped = interrupts.stopping and not interrupts.timed_out  # Ctrl-C: out now, as recorded
+    if confirm is not None and not stopped:
+        for at, (kind, message) in confirm(lines).items():
+            lines[at] = {**lines[at], "status": "failed", "error": kind, "message": message}
+            codes[at] = ExitCode.FAILED
     write(lines)
-    failed = [c for c in codes if c is not ExitCode.OK]
+    failed = [c for c in codes.values() if c is not ExitCode.OK]
     done, left = len(codes) - len(failed), job.items - len(codes)
     state.say(f"job {job.job_id}: {done} done, {len(failed)} failed, {left} not finished")
     if left:

@@ -21,6 +21,7 @@ from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.interrupts import Interrupts
+from kaltura_mm.commands.job_confirm import entries_gone
 from kaltura_mm.commands.job_run import EXIT, JobRun, drive, open_job, worker_exit
 from kaltura_mm.commands.job_run import report as job_report
 from kaltura_mm.commands.remove_plan import RemovalPlan, verdicts
@@ -122,7 +123,7 @@ def run_remove_job(
     if made is not None:
         plan, ids = made
         new = (_spec(plan), ({"entry_id": i} for i in ids))
-    job = open_job(state, queue, run, action, new)
+    job = open_job(state, queue, run, action, new, {"missing_ok": "missing_ok"})
     plan = _plan(job)
     log = DeletionLog(db, state.target()) if action == "delete" else None
 
@@ -136,4 +137,5 @@ def run_remove_job(
     def blank(item: Mapping[str, Any]) -> dict[str, Any]:
         return {"entry_id": item["entry_id"], "action": action, "status": "not_started"}
 
-    return job_report(state, queue, job, interrupts, write, blank)
+    confirm = entries_gone(state, ("done", "already_done")) if action == "delete" else None
+    return job_report(state, queue, job, interrupts, write, blank, confirm)

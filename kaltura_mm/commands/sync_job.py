@@ -21,7 +21,7 @@ from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.interrupts import Interrupts
-from kaltura_mm.commands.job_run import EXIT, JobRun, drive, open_job, worker_exit
+from kaltura_mm.commands.job_run import EXIT, HELD, JobRun, drive, open_job, worker_exit
 from kaltura_mm.commands.job_run import report as job_report
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.report_file import with_report
@@ -37,20 +37,24 @@ from kaltura_mm.sync.planfile import dumps, item_data, loads, read_item
 from kaltura_mm.upload.request import UploadOptions
 
 _CLAIM = 8
+FIXED = {"chunk_size": "chunk_size", "documents": "documents"}  # --concurrency: each worker's
+_HELD = ("prune", "on_conflict", "include", "exclude", "create_categories", "no_recycle")
 
 
 def _key(item: PlanItem) -> tuple[str | None, str | None, str | None]:
     return item.reference_id, item.entry_id, item.relative
 
 
-def _spec(plan: Plan, check: bool, recycle: bool) -> dict[str, Any]:
+def _spec(plan: Plan, check: bool, recycle: bool, options: dict[str, Any]) -> dict[str, Any]:
     if plan.create or plan.scope.id is None:
         raise CliError(
             "--workers needs the sync's categories to exist (a worker never makes one)",
             "make them first: run this sync once without --workers, or `kaltura-mm categories "
             "create`",
         )
-    return {"head": dumps(attrs.evolve(plan, items=())), "check": check, "recycle": recycle}
+    head = dumps(attrs.evolve(plan, items=()))
+    sending = {key: options[key] for key in FIXED}  # how files go: the job's, for every worker
+    return {"head": head, "check": check, "recycle": recycle, **sending}
 
 
 @attrs.frozen
@@ -110,14 +114,16 @@ def run_sync_job(
 
     made = None
     if plan is not None:
-        made = (_spec(plan, check, not options["no_recycle"]), map(item_data, plan.items))
-    adds = sum(ADD in i.actions for i in plan.items) if plan is not None else _CLAIM
-    sending = upload_options(state, options, adds)
+        made = (_spec(plan, check, not options["no_recycle"], options), map(item_data, plan.items))
     db = open_state(root, state.env)
     queue = JobQueue(db)
-    if made is None or run.worker_only:
-        return _run(state, queue, run, kind, made, sending, options)
-    with RunLock(root, state.command(), options["lock_wait"], command_line) as lock:
+    if made is None:  # a joiner sends files as the job says (jobs made before: as it says)
+        spec = queue.job(run.job_id or "").spec
+        options = {**options, **{key: spec[key] for key in FIXED if key in spec}}
+    adds = sum(ADD in i.actions for i in plan.items) if plan is not None else _CLAIM
+    sending = upload_options(state, options, adds)
+    # The job's runs share the run lock (leases divide the items); a plain run waits for them.
+    with RunLock(root, state.command(), options["lock_wait"], command_line, shared=True) as lock:
         if lock.note:
             state.notice("note", lock.note)
         return _run(state, queue, run, kind, made, sending, options)
@@ -132,7 +138,7 @@ def _run(
     sending: tuple[UploadOptions, int],
     options: dict[str, Any],
 ) -> int:
-    job = open_job(state, queue, run, kind, made)
+    job = open_job(state, queue, run, kind, made, FIXED, (*HELD, *_HELD))
 
     def handler(interrupts: Interrupts) -> _Handler:
         return _Handler(state, queue.store, job, sending, interrupts)

@@ -18,7 +18,7 @@ from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import CliError, describe
 from kaltura_mm.commands.interrupts import Interrupts
-from kaltura_mm.commands.job_run import EXIT, JobRun, drive, open_job, worker_exit
+from kaltura_mm.commands.job_run import EXIT, HELD, JobRun, drive, open_job, worker_exit
 from kaltura_mm.commands.job_run import report as job_report
 from kaltura_mm.commands.output import Format
 from kaltura_mm.commands.report_file import ReportFile
@@ -81,7 +81,8 @@ def run_update_job(
     made: tuple[dict[str, Any], Iterable[dict[str, Any]]] | None = None
     if edits is not None:
         made = ({}, (attrs.asdict(e) for e in edits))
-    job = open_job(state, queue, run, KIND, made)
+    fields = ("name", "description", "tags", "add_tags", "remove_tags", "reference_id")
+    job = open_job(state, queue, run, KIND, made, held=(*HELD, *fields))
 
     def handler(_interrupts: Interrupts) -> _Handler:
         return _Handler(state)

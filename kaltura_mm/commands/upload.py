@@ -191,7 +191,9 @@ def upload_command(
     state = app(ctx)
     jobs = JobRun(workers, job_id, lease, job_worker)
     if job_id is not None:  # the job holds the files: PATH... is not read
-        return upload_job(state, state_dir_, concurrency, jobs, report, max_duration)
+        return upload_job(
+            state, state_dir_, concurrency, jobs, report, max_duration, None, lock_wait
+        )
     if not paths:
         raise click.UsageError("Missing argument 'PATH...'.")
     found = collect(paths, Selection(tuple(include), tuple(exclude), documents))

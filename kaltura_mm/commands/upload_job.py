@@ -22,7 +22,8 @@ from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.exit_codes import ExitCode
 from kaltura_mm.commands.failures import describe
 from kaltura_mm.commands.interrupts import Interrupts
-from kaltura_mm.commands.job_run import EXIT, JobRun, drive, open_job, worker_exit
+from kaltura_mm.commands.job_confirm import entries_exist
+from kaltura_mm.commands.job_run import EXIT, HELD, JobRun, drive, open_job, worker_exit
 from kaltura_mm.commands.job_run import report as job_report
 from kaltura_mm.commands.shard import pick_uploads
 from kaltura_mm.commands.shell import command_line
@@ -40,6 +41,10 @@ from kaltura_mm.upload.request import UploadOptions, UploadRequest
 KIND = "upload"
 _GOOD = frozenset({"uploaded", "resumed", "existing", "skipped", "relinked"})
 _GIVEN_BACK = frozenset({"cancelled", "not_started"})  # another worker (or a re-run) takes them
+# --chunk-size, --documents, --wait-ready: the job's (a joiner that says otherwise is refused);
+# --concurrency is each worker's own
+FIXED = {"chunk_size": "chunk_size", "documents": "support_documents", "wait_ready": "wait_ready"}
+_HELD = ("name", "description", "tags", "reference_id", "include", "exclude", "retry_failed")
 
 
 def payload(request: UploadRequest) -> dict[str, Any]:
@@ -156,6 +161,7 @@ def upload_job(
     report: Path | None,
     max_duration: float | None,
     made: NewJob | None = None,
+    lock_wait: float = 0.0,
 ) -> int:
     """Run the upload as a job: make it (``made``) or join ``jobs.job_id``."""
     from kaltura_mm.commands.upload import FILES_IN_FLIGHT, split_concurrency
@@ -163,9 +169,9 @@ def upload_job(
     state.config_overrides["max_concurrency"] = concurrency
     files, chunks = split_concurrency(concurrency, FILES_IN_FLIGHT)
     root = state_dir(state_dir_, state.env)
-    if made is None:  # a worker of a job: the leases divide the work, not the run lock
-        return run_upload_job(state, root, jobs, None, files, chunks, report, max_duration)
-    with RunLock(root, state.command(), made.lock_wait, command_line) as lock:
+    # The job's runs share the run lock (leases divide the items); a plain run waits for them.
+    wait = made.lock_wait if made is not None else lock_wait
+    with RunLock(root, state.command(), wait, command_line, shared=True) as lock:
         if lock.note:
             state.notice("note", lock.note)
         return run_upload_job(state, root, jobs, made, files, chunks, report, max_duration)
@@ -194,7 +200,7 @@ def run_upload_job(
         if made.retry_failed:
             requests = failed_last_time(state, journal, requests)
         new = (spec_of(made.options, made.categories_checked), map(payload, requests))
-    job = open_job(state, queue, run, KIND, new)
+    job = open_job(state, queue, run, KIND, new, FIXED, (*HELD, *_HELD))
 
     def handler(interrupts: Interrupts) -> _Handler:
         return _Handler(state, db, job, files, chunks, interrupts)
@@ -217,4 +223,4 @@ def run_upload_job(
         line = {**dict.fromkeys(UPLOAD_KEYS), "path": item["path"], "bytes": 0}
         return {**line, "status": "not_started"}
 
-    return job_report(state, queue, job, interrupts, write, blank)
+    return job_report(state, queue, job, interrupts, write, blank, entries_exist(state, _GOOD))

@@ -99,6 +99,7 @@ class _Ledger:
     results: dict[str, EntryOutcome] = attrs.field(factory=dict)
     attempts: dict[str, int] = attrs.field(factory=dict)
     maybe_ran: set[str] = attrs.field(factory=set)
+    measured: int = 0  # blocked window-opening steps in a row, not charged to their items
 
     def tried(self, entry_id: str) -> int:
         """Count one more failed try of ``entry_id``; return how many so far."""
@@ -135,7 +136,10 @@ def run_batches(
         if step.at > now:
             yield Sleep(run.log.slept(step.at - now))
         asked_at: float = yield Now()
+        run.measuring = learner.opens_window
         answered = yield from _send_step(run, min(step.items, len(run.pending)))
+        if answered.accepted:
+            run.ledger.measured = 0
         # the step went out when its first request did, after the budget's hold in the runtime
         # (a handed-over learner's probe waits there): not when it was asked for
         sent_at = asked_at if answered.sent_at is None else answered.sent_at
@@ -159,6 +163,7 @@ class _Run:
     stream: OutcomeFilter | None
     log: SendLog = attrs.field(factory=lambda: SendLog())
     tags: int = 0
+    measuring: bool = False  # the step looks for a learned window's end (``_charged``)
 
 
 @attrs.frozen
@@ -210,7 +215,11 @@ def _answered(run: _Run, batch: list[str], answer: Any, so_far: _Answered) -> Em
     """Settle one batch's answer; queue what must go again; emit what is final."""
     retry, throttled = _settle(batch, answer, run.op, run.ledger)
     pause = 0.0
-    for entry_id, error in retry:  # again if the runtime allows (the retry policy, --retries)
+    free = throttled and not (yield from _charged(run))
+    for entry_id, error in retry:
+        if free:  # the engine's timing was blocked, not the item: it goes again uncounted
+            run.pending.append(entry_id)
+            continue  # again if the runtime allows (the retry policy, --retries)
         tries = run.ledger.tried(entry_id)
         # an item with no usable answer counts as a blocked one: it may not have run, and the
         # runtime already sent its batch as often as a call goes (``attempts``)
@@ -228,6 +237,26 @@ def _answered(run: _Run, batch: list[str], answer: Any, so_far: _Answered) -> Em
     blocked = len(retry) if throttled else 0
     sent_at = answer.sent_at if isinstance(answer, MultiResponse) else None
     return so_far.add(len(batch) - len(retry), blocked, 0.0 if throttled else pause, sent_at)
+
+
+def _charged(run: _Run) -> Generator[Effect, Any, bool]:
+    """Return whether a blocked answer counts as a failed try of its items.
+
+    Not when the step looked for the end of a window the engine had learned (a probe, or the
+    first items after the window's learned end): the block says the engine's timing was wrong,
+    not that the item cannot go. A learner misled by one stray block (another client's call on
+    the counter, an injected fault) learns a short window and walks its end up 10% a step,
+    one item blocked per step: charged, that item failed after ten steps while the server's
+    window was still ending (simulation ``job_workers`` seed 2181). Such free steps are bounded
+    as one item's tries are (``Backoff``: the retry policy, ``--retries``), counted in a row
+    until an item is accepted; past that, blocks are charged again, so a server that blocks
+    every call still ends the run.
+    """
+    if not run.measuring:
+        return True
+    run.ledger.measured += 1
+    free = yield Backoff(run.ledger.measured, limit=run.pace.max_attempts, paced=True)
+    return free is None
 
 
 def settle_all(

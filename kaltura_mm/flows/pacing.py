@@ -145,6 +145,12 @@ class Learner:
             self, allowance=calls, low=window, high=window, raising=False, raise_every=NEVER
         )
 
+    @property
+    def opens_window(self) -> bool:
+        """Return whether the next step looks for the end of the learned window (paced, the
+        window's allowance spent): a probe, or the first burst after the window's end."""
+        return self.phase == "paced" and self.sent >= self._room
+
     def _narrowing(self) -> bool:
         return self.high is not None and self.high - self.low > NARROW_TO * self.high
 

@@ -6,6 +6,11 @@ lock file for as long as it uploads, and writes who it is into it (pid, host, st
 second run waits up to ``wait`` seconds, then stops, naming the holder (exit 7, nothing done).
 The kernel drops the lock of a process that dies however it dies, so a lock left by a dead
 process is simply taken; the run says whose it was.
+
+A job's runs (``--workers``, its worker processes, ``--job ID`` joiners) hold the lock
+*shared*: leases divide a job's items among them, so any number of them use one state
+directory at once, and a plain run (which holds it exclusively) waits for them all, as they
+wait for it. The first to take a shared lock writes who it is; the last to leave wipes it.
 """
 
 from __future__ import annotations
@@ -56,11 +61,15 @@ class RunLock:
         command: list[str],
         wait: float = 0.0,
         show: Callable[[list[str]], str] = shlex.join,
+        *,
+        shared: bool = False,
     ) -> None:
         """Lock ``root`` for ``command``, waiting up to ``wait`` seconds for another run.
 
-        ``show`` writes a holder's command line in the messages (the CLI quotes it to paste).
+        ``show`` writes a holder's command line in the messages (the CLI quotes it to paste);
+        ``shared``: a job's run, beside the job's other runs (not beside a plain one).
         """
+        self.shared = shared
         self.show = show
         self.root = root
         self.command = command
@@ -85,7 +94,9 @@ class RunLock:
         deadline = time.monotonic() + self.wait
         while True:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(
+                    handle, (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB
+                )
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
@@ -93,10 +104,12 @@ class RunLock:
                     raise self._busy(_read(handle.name)) from None
                 time.sleep(POLL)
         previous = _read(handle.name)
-        if previous.get("pid") and not _alive(int(previous["pid"])):
+        alive = bool(previous.get("pid")) and _alive(int(previous["pid"]))
+        if previous.get("pid") and not alive:
             holder = _holder_text(previous, self.show)
             self.note = f"took over the lock left by {holder} (no longer running)"
-        _write(handle, self.command)
+        if not (self.shared and alive):  # another of the job's runs already said who holds it
+            _write(handle, self.command)
 
     def _busy(self, holder: dict[str, Any]) -> StoreBusyError:
         who = _holder_text(holder, self.show) if holder else "another process"
@@ -113,11 +126,22 @@ class RunLock:
         handle, self._handle = self._handle, None
         if handle is None:
             return
-        # A full disk must not hide the run's own outcome; the flock goes anyway.
+        # A full disk must not hide the run's own outcome; the flock goes anyway. A shared
+        # holder wipes who holds it only when it is the last (the others' lock would refuse).
         with contextlib.suppress(OSError):
-            handle.truncate(0)
+            if not self.shared or _last(handle):
+                handle.truncate(0)
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
+
+
+def _last(handle: IO[str]) -> bool:
+    """Return whether no other process holds the lock (this one's shared lock is let go)."""
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def _read(path: str) -> dict[str, Any]:

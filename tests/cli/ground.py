@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -52,3 +53,10 @@ def as_role(
     monkeypatch.setenv("KALTURA_APP_TOKEN_ID", made["id"])
     monkeypatch.setenv("KALTURA_APP_TOKEN", made["token"])
     monkeypatch.setenv("KALTURA_APP_TOKEN_HASH", "sha256")
+
+
+def job_id(err: str) -> str:
+    """Return the id of the job a ``--json`` run made (its ``job`` notice on stderr)."""
+    notices = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    (job,) = [n for n in notices if n.get("notice") == "job"]
+    return str(job["job"])

@@ -118,6 +118,10 @@ def test_a_worker_killed_mid_job_has_its_files_finished_by_the_others_within_its
     rows = [json.loads(line) for line in out.splitlines() if line.strip()]
     assert len(rows) == 15
     assert {r["status"] for r in rows} <= {"uploaded", "resumed", "existing"}
+    said = [json.loads(line) for line in err.splitlines()]  # under --json, only JSON lines
+    (ended,) = [r for r in said if r.get("error") == "worker_failed"]
+    assert ended["worker"] == victim and "killed by SIGKILL" in ended["message"]
+    assert set(ended) == {"error", "message", "fix", "exit_code", "worker"}  # the CLI's shape
     _one_entry_per_file(sandbox_env, 15)  # nothing lost, nothing made twice
     outcomes = store.read("SELECT done_by FROM job_items")
     dead = {r["done_by"] for r in outcomes if str(r["done_by"]).split(":")[1] == str(victim)}
@@ -299,4 +303,6 @@ def test_a_saved_plan_applied_by_workers_and_joined_by_id(
     joined = cli("--json", "apply", "--job", job_id)  # done: its one report again
     assert joined.code == 0 and joined.json_lines() == run.json_lines()
     assert cli("sync", "--job", job_id).code == 2  # an apply job, not a sync one
+    other = cli("apply", "--job", job_id, "--chunk-size", "1MiB")  # the job's is the default
+    assert other.code == 2 and "--chunk-size" in other.err
     assert cli("apply").code == 2 and cli("sync", str(folder)).code == 2  # still required

@@ -256,3 +256,19 @@ def test_bad_pace_settings_fail_clearly() -> None:
     with pytest.raises(ConfigError, match="max_rate"):
         Pace(max_rate=-1)
     assert Pace(batch_size=50, max_rate=30).next_batch_size() == 3
+
+
+def test_a_server_that_blocks_every_call_after_a_window_still_ends_the_run() -> None:
+    # The steps that look for a window's end go uncharged only so often in a row (as a try
+    # goes, --retries): a limit that drops to nothing ends the run with the items failed.
+    def close(server: LimitedServer, now: float) -> None:
+        if now >= 12 and server.limiter and server.limiter.rules[0].limit == 30:
+            server.set_limit(0, 10.0)
+
+    server = LimitedServer(limit=30, window=10.0)
+    ids = server.seed(200)
+    outcomes = server.run(delete_entries(ids, pace=Pace()), close)
+    statuses = [o.status for o in outcomes]
+    assert statuses.count("done") == len(server.accepted) >= 30
+    assert statuses.count("failed") == 200 - len(server.accepted)
+    assert server.blocked <= 10 * 200 + 10  # each item's 10 tries, and 10 free steps in a row
