@@ -30,7 +30,7 @@ importable from here as before.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from typing import Any, cast
 
 import attrs
@@ -56,6 +56,7 @@ from kaltura_mm.flows.pacing import Learner
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse
 from kaltura_mm.runtime.effects import (
     Backoff,
+    Effect,
     Emit,
     Flow,
     NextDone,
