@@ -49,6 +49,7 @@ from kaltura_mm.runtime.effects import (
     check_flow,
 )
 from kaltura_mm.runtime.exchange import Outgoing, Pause, Sendable
+from kaltura_mm.runtime.questions import Questions
 from kaltura_mm.runtime.retry import full_jitter
 from kaltura_mm.runtime.sending import call_flow
 from kaltura_mm.runtime.server_clock import ServerClock
@@ -95,11 +96,7 @@ class Machine:
         self._outbox: deque[Action] = deque()
         self._slots = Slots(settings.max_concurrency)
         self._ids = itertools.count(1)
-        self._ask_ids = itertools.count(1)
-        # the shared budget's questions: id -> (the task, what it asked about); the adapter
-        # answers each before the next ``next_action()`` (``_returned``: given out, unanswered)
-        self._asked: dict[int, tuple[Task, BudgetQuestion, Any]] = {}
-        self._returned: set[int] = set()
+        self._asked = Questions()  # the shared budget's, each answered before the next action
         self._result: Any = _PENDING
         self._closed = False
         self._reached = False  # whether a request of this run reached the server
@@ -113,8 +110,7 @@ class Machine:
         """Step until there is something for the adapter to do; raise what the flow raised."""
         if self._closed:
             raise RuntimeError("the run is closed: it ended, or its consumer stopped it")
-        if self._returned:
-            raise RuntimeError("answer AskBudget with BudgetAnswer before the next action")
+        self._asked.check_answered()
         try:
             return self._next()
         except BaseException:
@@ -150,7 +146,6 @@ class Machine:
         self._end(self._root)
         for queue in (self._ready, self._outbox, self._sleepers, self._sends, self._asked):
             queue.clear()
-        self._returned.clear()
 
     def _next(self) -> Action:
         while True:
@@ -161,7 +156,7 @@ class Machine:
                     alone = len(self._sends) == 1 and not others
                     return attrs.evolve(action, alone=alone) if alone else action
                 if isinstance(action, AskBudget):
-                    self._returned.add(action.id)
+                    self._asked.given(action)
                 if not isinstance(action, Send):
                     return action
             if self._result is not _PENDING:
@@ -261,15 +256,12 @@ class Machine:
 
     def _ask(self, task: Task, question: BudgetQuestion, about: Any) -> None:
         """Put ``question`` to the shared budget through the adapter (the store is its I/O)."""
-        ask_id = next(self._ask_ids)
-        self._asked[ask_id] = (task, question, about)
-        self._outbox.append(AskBudget(ask_id, question))
+        self._outbox.append(self._asked.ask(task, question, about))
 
     def _budget_answered(self, answer: BudgetAnswer) -> None:
         """Go on with the task that asked: send, hold, or resume its flow with the answer."""
-        self._returned.discard(answer.id)
-        asked = self._asked.pop(answer.id, None)
-        if asked is None or asked[0].over:
+        asked = self._asked.answered(answer)
+        if asked is None:
             return
         task, question, about = asked
         if isinstance(question, Charge):
