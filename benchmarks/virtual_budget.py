@@ -22,10 +22,12 @@ from typing import Any
 
 from benchmarks.virtual_limiter import Measured, _Clock, _Server
 from kaltura_mm.budget import Gate, StoreBudget, Ticket
+from kaltura_mm.client.shared_budget import budget_answer
 from kaltura_mm.flows.batch import Pace
 from kaltura_mm.flows.entries import delete_entries
 from kaltura_mm.ks import FixedKs
 from kaltura_mm.runtime import Answer, Done, Machine, Send, Settings, Wait
+from kaltura_mm.runtime.actions import AskBudget
 from kaltura_mm.sandbox.ratelimit import RateLimiter, RateRule
 from kaltura_mm.store import open_store
 
@@ -72,7 +74,10 @@ def run_processes(
         process = processes[index]
         while not process.done:
             action = process.machine.next_action()
-            if isinstance(action, Send):
+            if isinstance(action, AskBudget):  # the store is the adapter's, as a client's
+                assert process.gate is not None
+                process.machine.answer(budget_answer(process.gate, action))
+            elif isinstance(action, Send):
                 claim(index, action)
             elif isinstance(action, Wait):
                 if action.until is not None and action.until not in process.wakes:
@@ -132,6 +137,6 @@ def _process(
     if budget_file is not None:
         budget = StoreBudget(open_store(budget_file, file=True), None, clock=clock)  # learned
         gate = Gate(lambda: budget, "http://virtual", "100")
-    settings = Settings(ks=FixedKs("ks"), limits=gate)
+    settings = Settings(ks=FixedKs("ks"), shared_budget=gate is not None)
     machine = Machine(delete_entries(ids, pace=Pace()), settings, clock=clock, random=rng)
     return _Process(machine, gate)

@@ -144,6 +144,7 @@ _EXPORTS: dict[str, str] = {
     "UserRole": "kaltura_mm.models.sessions",
     "UserRoleFilter": "kaltura_mm.models.filters",
     "UserRoleStatus": "kaltura_mm.enums",
+    "WaitTimeoutError": "kaltura_mm.errors",
     "add_to_category": "kaltura_mm.flows.entries.links",
     "app_token_session": "kaltura_mm.flows.app_session",
     "category_tree": "kaltura_mm.flows.categories",
@@ -236,6 +237,7 @@ if _typing.TYPE_CHECKING:
     from kaltura_mm.errors import UploadCancelledError as UploadCancelledError
     from kaltura_mm.errors import UploadError as UploadError
     from kaltura_mm.errors import UploadTokenNotFoundError as UploadTokenNotFoundError
+    from kaltura_mm.errors import WaitTimeoutError as WaitTimeoutError
     from kaltura_mm.flows.app_session import app_token_session as app_token_session
     from kaltura_mm.flows.batch_outcomes import EntryOutcome as EntryOutcome
     from kaltura_mm.flows.batch_pace import Pace as Pace

@@ -24,6 +24,7 @@ KalturaError                        base of everything below
 │   └── AmbiguousCategoryError      several categories have that name: give the path or the id
 ├── DependencyError                 a multiRequest item whose referenced item failed
 ├── ListingError                    the server's answers break what a full listing relies on
+├── WaitTimeoutError                a wait for the server (``runtime.poll``) passed its bound
 ├── TransportError                  no usable answer (connect/read errors, timeouts)
 │   ├── AnswerTimeoutError          the answer took longer than ``Timeouts.answer``
 │   └── ServerSilentError           no usable answer for ``RetryPolicy.patience`` s: gave up
@@ -277,6 +278,17 @@ class DependencyError(KalturaError):
 
 class ListingError(KalturaError):
     """Listing cannot go on: the server's answers break what the keyset relies on."""
+
+
+class WaitTimeoutError(KalturaError, TimeoutError):
+    """A wait for the server to reach a state (``runtime.poll``: the index to show something,
+    an entry to be READY) passed its bound; ``waited`` is how long it waited. Nothing failed:
+    what was awaited may still happen, so look again later."""
+
+    def __init__(self, message: str, *, waited: float) -> None:
+        """Say what was awaited and for how long."""
+        super().__init__(message)
+        self.waited = waited
 
 
 class TransportError(KalturaError):

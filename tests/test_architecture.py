@@ -151,6 +151,43 @@ def test_pure_layers_do_no_io() -> None:
     assert not violations, "pure layer does I/O:\n" + "\n".join(violations)
 
 
+# The runtime is pure (issue 18 A): the shared rate budget and the store it lives in are I/O
+# (SQLite, PostgreSQL), so the machine asks for them with an action (``AskBudget``) and the
+# adapters answer it (``client.shared_budget``), as they answer ``Send``.
+RUNTIME = PACKAGE / "runtime"
+STORE_MODULES = {"kaltura_mm.budget", "kaltura_mm.store", "kaltura_mm.jobs"}
+STORE_LIBRARIES = {"sqlite3", "psycopg", "psycopg_pool", "httpx"}
+BUDGET_METHODS = {"before", "after", "waits", "known"}  # the Gate's
+
+
+def _budget_calls(path: Path) -> list[str]:
+    """Return each call in ``path`` of a method named like the budget's (``x.before(...)``)."""
+    return [
+        f"{node.func.attr} (line {node.lineno})"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in BUDGET_METHODS
+    ]
+
+
+def test_the_runtime_neither_imports_nor_calls_the_store() -> None:
+    violations = []
+    for path in sorted(RUNTIME.rglob("*.py")):
+        rel = path.relative_to(PACKAGE)
+        for name in _imports(path):
+            parts = name.split(".")
+            if parts[0] in STORE_LIBRARIES or ".".join(parts[:2]) in STORE_MODULES:
+                violations.append(f"{rel} imports {name}")
+        violations += [f"{rel} calls {call}" for call in _budget_calls(path)]
+    assert not violations, "the runtime does store I/O (yield AskBudget):\n" + "\n".join(violations)
+
+
+def test_the_budget_check_finds_a_call() -> None:
+    probe = PACKAGE / "client" / "shared_budget.py"  # the adapters' side: it does call them
+    assert _budget_calls(probe)
+
+
 # The real clock the clients inject (``Client(clock=...)``'s default): the machine never imports
 # it, it is the one place of the runtime where real time passes.
 REAL_CLOCK = PACKAGE / "runtime" / "clock.py"

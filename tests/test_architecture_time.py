@@ -1,10 +1,11 @@
 """The runtime owns time (issue 18 A), checked by reading the source (no module is executed).
 
-Only ``kaltura_mm/runtime/`` sleeps and decides what to do when the server's rate limiter pushes
-back (``ACTION_BLOCKED``, HTTP 429): a flow asks it (``Sleep``, ``Backoff``,
-``runtime.throttle``), so that the patience bound, the client's clock (real or virtual) and
-``--retries`` hold for every wait. ``errors.py`` keeps the error type; servers (the sandbox,
-the simulation's model) answer ``ACTION_BLOCKED`` and are not the client. The exemptions below
+Only ``kaltura_mm/runtime/`` sleeps, builds the ``Sleep`` effect, and decides what to do when
+the server's rate limiter pushes back (``ACTION_BLOCKED``, HTTP 429): a flow asks it
+(``runtime.poll`` to wait for the server, ``Backoff`` and ``runtime.throttle`` after a
+pushback), so that the patience bound, the client's clock (real or virtual) and ``--retries``
+hold for every wait. ``errors.py`` keeps the error type; servers (the sandbox, the simulation's
+model) answer ``ACTION_BLOCKED`` and are not the client. The exemptions below
 say why each one is not a wait for the Kaltura server.
 """
 
@@ -26,6 +27,18 @@ SLEEP_EXEMPT = {
     "store/engine.py": "retries SQLite's WAL switch against another local process",
     # `kaltura-mm sandbox`: waits for the local sandbox server process it started to listen.
     "commands/local_sandbox.py": "waits for the local sandbox server it started to listen",
+}
+# ``Sleep(...)`` (the effect) is built only in the runtime: a flow that waits for the server polls
+# (``runtime.poll``: one schedule, one bound, one error), or asks ``runtime.throttle`` after a
+# pushback. These are no wait for the server to reach a state:
+SLEEP_EFFECT_EXEMPT = {
+    # The batch engine paces its sends to the rate limiter's window it learned (pacing rules
+    # 1-6): a send schedule, not a look at the server's state; the machine still cuts each pause
+    # by the patience and the budget's turn.
+    "flows/batch.py": "paces its sends to the limiter window it learned",
+    # Hashing a large file yields ``Sleep(0)`` every few blocks so other flows run between them:
+    # a turn given up, no time waited.
+    "upload/local_file.py": "gives other flows a turn while it hashes (Sleep(0))",
 }
 BLOCKED_EXEMPT = {
     # The public export list names the error type; it decides nothing.
@@ -77,6 +90,18 @@ def _blocked_handling(tree: ast.AST) -> list[str]:
     return found
 
 
+def _sleep_effects(tree: ast.AST) -> list[str]:
+    """Return each ``Sleep(...)`` effect ``tree`` builds (``Sleep(1)``, ``effects.Sleep(1)``)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name == "Sleep":
+                found.append(f"Sleep(...) (line {node.lineno})")
+    return found
+
+
 Finder = Callable[[ast.AST], list[str]]
 
 
@@ -98,6 +123,14 @@ def test_only_the_runtime_sleeps() -> None:
     )
 
 
+def test_only_the_runtime_builds_sleep_effects() -> None:
+    violations = _outside_runtime(SLEEP_EFFECT_EXEMPT, _sleep_effects)
+    assert not violations, (
+        "Sleep(...) outside kaltura_mm/runtime/ (wait for the server with runtime.poll.poll, "
+        "or back off with runtime.throttle.again):\n" + "\n".join(violations)
+    )
+
+
 def test_only_the_runtime_decides_on_a_blocked_call() -> None:
     exempt = {**BLOCKED_EXEMPT, "errors.py": "defines the error type"}
     violations = _outside_runtime(exempt, _blocked_handling)
@@ -111,6 +144,7 @@ def test_the_exemptions_still_need_to_be_there() -> None:
     # An exemption nobody needs any more is a door left open: drop it.
     checks: list[tuple[dict[str, str], Finder]] = [
         (SLEEP_EXEMPT, _sleeps),
+        (SLEEP_EFFECT_EXEMPT, _sleep_effects),
         (BLOCKED_EXEMPT, _blocked_handling),
     ]
     for exempt, find in checks:
@@ -124,6 +158,9 @@ def test_the_checks_find_what_they_look_for() -> None:
     assert _sleeps(ast.parse("from anyio import sleep"))
     assert _sleeps(ast.parse("async def f():\n    await asyncio.sleep(0)"))
     assert not _sleeps(ast.parse("yield Sleep(1.0)"))
+    assert _sleep_effects(ast.parse("yield Sleep(1.0)"))
+    assert _sleep_effects(ast.parse("yield effects.Sleep(0)"))
+    assert not _sleep_effects(ast.parse("from kaltura_mm.runtime.effects import Sleep"))
     assert _blocked_handling(ast.parse("isinstance(e, ActionBlockedError)"))
     assert _blocked_handling(ast.parse("errors.is_throttle(e)"))
     assert _blocked_handling(ast.parse("code == 'ACTION_BLOCKED'"))

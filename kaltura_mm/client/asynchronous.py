@@ -12,11 +12,21 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from kaltura_mm.client.async_verbs import AsyncVerbs
 from kaltura_mm.client.base import ClientBase, checked
+from kaltura_mm.client.shared_budget import budget_answer
 from kaltura_mm.config import Config
 from kaltura_mm.errors import KalturaError
 from kaltura_mm.ks import KsProvider
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Progress
-from kaltura_mm.runtime.actions import Answer, Done, Failed, Item, Reply, Send, Wait
+from kaltura_mm.runtime.actions import (
+    Answer,
+    AskBudget,
+    Done,
+    Failed,
+    Item,
+    Reply,
+    Send,
+    Wait,
+)
 from kaltura_mm.runtime.effects import single
 
 if TYPE_CHECKING:
@@ -107,6 +117,9 @@ class AsyncClient(ClientBase, AsyncVerbs):
                 elif isinstance(action, Send):
                     flying.append(asyncio.create_task(self._post(action, progress, answers)))
                     awaited += 1
+                elif isinstance(action, AskBudget):
+                    assert self._gate is not None  # asked only when the client has one
+                    machine.answer(budget_answer(self._gate, action))  # the store's I/O
                 elif isinstance(action, Wait):
                     flying = [t for t in flying if not t.done()]
                     got = await _arrived(answers, action.until, self._clock, awaited > 0)

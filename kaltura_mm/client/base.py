@@ -95,7 +95,7 @@ class ClientBase:
             secrets=config.secrets,
             retry=config.retry,
             max_concurrency=config.max_concurrency,
-            limits=self._gate,
+            shared_budget=self._gate is not None,
         )
         return Machine(
             flow, settings, clock=self._clock.now, random=self._random, streaming=streaming

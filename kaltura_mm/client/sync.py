@@ -102,7 +102,8 @@ class Client(ClientBase, SyncVerbs):
         return self.run(single(batch))
 
     def _drive(self, machine: Machine, progress: Progress | None) -> Generator[Any, None, Any]:
-        from kaltura_mm.runtime.actions import Item, Send, Wait  # with the first run, not import
+        from kaltura_mm.client.shared_budget import budget_answer  # with the first run
+        from kaltura_mm.runtime.actions import AskBudget, Item, Send, Wait
 
         answers: queue.SimpleQueue[Answer | BaseException] = queue.SimpleQueue()
         flying: list[Future[None]] = []
@@ -121,6 +122,9 @@ class Client(ClientBase, SyncVerbs):
                     awaited -= len(got)
                     for answer in got:
                         machine.answer(answer)
+                elif isinstance(action, AskBudget):
+                    assert self._gate is not None  # asked only when the client has one
+                    machine.answer(budget_answer(self._gate, action))  # the store's I/O
                 elif isinstance(action, Item):
                     yield action.value
                 else:

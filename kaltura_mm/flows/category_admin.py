@@ -21,8 +21,8 @@ Renaming, moving and deleting are in ``kaltura_mm.flows.category_changes``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import attrs
 
@@ -30,14 +30,16 @@ from kaltura_mm.errors import ApiError, CategoryNotFoundError, ConfigError, Kalt
 from kaltura_mm.flows.categories import PATH_SEPARATOR, normalize_path
 from kaltura_mm.models import Category, CategoryFilter, CategoryParams, ListPage, Pager
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse, Ref
-from kaltura_mm.runtime.effects import Flow, Sleep
+from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.runtime.poll import Every, NotYet, Waited, poll
 from kaltura_mm.services import category
 
+T = TypeVar("T")
 DUPLICATE = "DUPLICATE_CATEGORY"
 LOCKED = "CATEGORIES_LOCKED"
 WAIT_FOR_INDEX = 300.0  # seconds; the real index lags by minutes under load
-FIRST_PAUSE = 0.5
-MAX_PAUSE = 15.0
+# Looks at the index and at a category lock: from 0.5 s, doubling, at most 15 s apart.
+INDEX_LOOKS = Every(first=0.5, cap=15.0)
 _NAME_MAX = 200
 _NAMES_PER_LIST = 100  # the index keeps 150 values of an IN (SphinxCriterion::getNonStringClause)
 
@@ -142,38 +144,57 @@ def _add(full_name: str, parent: Category | None, wait: float) -> Flow[tuple[Cat
     """Add one level under ``parent``; return it and whether this call made it (rule 2)."""
     name = full_name.rsplit(PATH_SEPARATOR, 1)[-1]
     parent_id = parent.id if parent is not None else None
-    waited, pause = 0.0, FIRST_PAUSE
-    while True:
+
+    def add() -> Flow[tuple[Category, bool]]:
         try:
             added: Category = yield category.add(CategoryParams(name=name, parent_id=parent_id))
             return added, True
         except ApiError as exc:
-            if exc.code == DUPLICATE:
-                return (yield from _shown(full_name, parent_id or 0, wait)), False
-            if exc.code != LOCKED or waited >= wait:
-                raise explained(exc, full_name) from exc
-        yield Sleep(pause)
-        waited, pause = waited + pause, min(pause * 2, MAX_PAUSE)
+            if exc.code != DUPLICATE:
+                raise
+        return (yield from _shown(full_name, parent_id or 0, wait)), False
+
+    return (yield from while_locked(add, full_name, wait))
 
 
 def _shown(full_name: str, parent_id: int, wait: float) -> Flow[Category]:
     """Return the category ``full_name`` once the index shows it (it exists: rule 2)."""
     name = full_name.rsplit(PATH_SEPARATOR, 1)[-1]
     query = CategoryFilter(parent_id_equal=parent_id, free_text=name)
-    waited, pause = 0.0, FIRST_PAUSE
-    while True:
+
+    def look() -> Flow[Category | NotYet[None]]:
         page: ListPage[Category] = yield category.list(query, Pager(page_size=500))
-        for item in page.objects:
-            if _key(item.full_name) == _key(full_name):
-                return item
-        if waited >= wait:
-            raise ConfigError(
-                f"category {full_name!r} exists (the server said DUPLICATE_CATEGORY) but its "
-                f"search index did not show it within {wait:.0f} s: run the same command again "
-                "in a few minutes"
-            )
-        yield Sleep(pause)
-        waited, pause = waited + pause, min(pause * 2, MAX_PAUSE)
+        shown = (i for i in page.objects if _key(i.full_name) == _key(full_name))
+        return next(shown, NotYet())
+
+    def unseen(waited: Waited) -> ConfigError:
+        return ConfigError(
+            f"category {full_name!r} exists (the server said DUPLICATE_CATEGORY) but its "
+            f"search index did not show it within {wait:.0f} s: run the same command again "
+            "in a few minutes"
+        )
+
+    what = f"the index to show category {full_name!r}"
+    return (yield from poll(look, what=what, bound=wait, every=INDEX_LOOKS, give_up=unseen))
+
+
+def while_locked(send: Callable[[], Flow[T]], what: str, wait: float) -> Flow[T]:
+    """Return what ``send()`` returns, sent again while ``CATEGORIES_LOCKED`` lasts, at most
+    ``wait`` s (rule 4); any other refusal is ``explained`` at once."""
+
+    def look() -> Flow[T | NotYet[ApiError]]:
+        try:
+            return (yield from send())
+        except ApiError as exc:
+            if exc.code != LOCKED:
+                raise explained(exc, what) from exc
+            return NotYet(exc)
+
+    def locked(waited: Waited) -> KalturaError:
+        return explained(waited.why, what)
+
+    awaited = f"categories to be unlocked to change {what!r}"
+    return (yield from poll(look, what=awaited, bound=wait, every=INDEX_LOOKS, give_up=locked))
 
 
 def explained(exc: ApiError, what: str) -> KalturaError:

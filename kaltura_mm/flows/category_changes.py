@@ -12,36 +12,31 @@ Rules kept here:
 
 from __future__ import annotations
 
+import contextlib
+
 import attrs
 
-from kaltura_mm.errors import ApiError, CategoryNotFoundError, ConfigError
+from kaltura_mm.errors import CategoryNotFoundError, ConfigError
 from kaltura_mm.flows.categories import PATH_SEPARATOR, resolve_category
 from kaltura_mm.flows.category_admin import (
-    FIRST_PAUSE,
-    LOCKED,
-    MAX_PAUSE,
     WAIT_FOR_INDEX,
-    explained,
     stored_name,
+    while_locked,
 )
 from kaltura_mm.models import Category, CategoryParams
 from kaltura_mm.refs import CategoryOrPath
-from kaltura_mm.runtime.effects import Flow, Sleep
+from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.services import category
 
 
 def _updated(category_id: int, change: CategoryParams, what: str, wait: float) -> Flow[Category]:
     """Send ``category.update``, waiting out ``CATEGORIES_LOCKED`` (rule 4)."""
-    waited, pause = 0.0, FIRST_PAUSE
-    while True:
-        try:
-            done: Category = yield category.update(category_id, change)
-            return done
-        except ApiError as exc:
-            if exc.code != LOCKED or waited >= wait:
-                raise explained(exc, what) from exc
-        yield Sleep(pause)
-        waited, pause = waited + pause, min(pause * 2, MAX_PAUSE)
+
+    def update() -> Flow[Category]:
+        done: Category = yield category.update(category_id, change)
+        return done
+
+    return (yield from while_locked(update, what, wait))
 
 
 def rename_category(
@@ -132,18 +127,13 @@ def delete_category(
         raise ConfigError(
             f"category {fate.describe()}: pass force=True (kaltura-mm: --force) to delete it"
         )
-    waited, pause = 0.0, FIRST_PAUSE
-    while True:
-        try:
+
+    def delete() -> Flow[CategoryDeletion]:
+        with contextlib.suppress(CategoryNotFoundError):  # a retried delete whose first try ran
             yield category.delete(current.id, move_entries_to_parent)
-            return fate
-        except CategoryNotFoundError:
-            return fate  # a retried delete whose first try ran
-        except ApiError as exc:
-            if exc.code != LOCKED or waited >= WAIT_FOR_INDEX:
-                raise explained(exc, current.full_name) from exc
-        yield Sleep(pause)
-        waited, pause = waited + pause, min(pause * 2, MAX_PAUSE)
+        return fate
+
+    return (yield from while_locked(delete, current.full_name, WAIT_FOR_INDEX))
 
 
 def _deletion(current: Category, move_up: bool) -> Flow[CategoryDeletion]:

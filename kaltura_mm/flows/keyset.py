@@ -24,8 +24,9 @@ length or its ``totalCount``:
    back, move the cursor, and are not handed out. A peek that is empty too means the index still
    counts entries the database no longer matches: moved out of the category or changed since
    they were indexed (or not visible to this session). The index catches up within its lag, so
-   the peek is sent again after pauses growing from 2 s (``INDEX_WAITS``: about 10 minutes in
-   all) until the count is 0 (done) or a page comes back; then ``ListingError``.
+   the peek is sent again after pauses growing from 2 s (``INDEX_PEEKS``, ``PEEK_WAITS`` of
+   them: about 10 minutes in all; the runtime's poll schedule, ``runtime.poll``) until the
+   count is 0 (done) or a page comes back; then ``ListingError``.
 4. ``idNotIn`` keeps only 150 values on the index path (``SphinxCriterion::MAX_IN_VALUES``), so
    once more than 150 entries share the cursor's second that second is read on its own
    ("crowded"): counted with ``baseEntry.count`` (the index's count, which access control does
@@ -47,8 +48,9 @@ from kaltura_mm.errors import ConfigError, ListingError
 from kaltura_mm.flows.query import EntryQuery
 from kaltura_mm.models import BaseEntry, EntryStatus, ListPage, Pager
 from kaltura_mm.protocol.calls import Call
-from kaltura_mm.runtime.effects import Flow, Now, Sleep
+from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.runtime.patience import patiently
+from kaltura_mm.runtime.poll import Every, pause_before
 from kaltura_mm.services import base_entry
 
 PAGE_SIZE = 500  # the server's largest page
@@ -56,7 +58,8 @@ MAX_NOT_IN = 150  # an ``idNotIn`` on the index path keeps 150 values (rule 4)
 MAX_WINDOW = 10_000  # offsets at or past this fail
 # Pauses before peeking again at what the index counts and the database does not return (rule
 # 3): about 10 minutes in all, a busy server's index lag.
-INDEX_WAITS = (2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 128.0, 128.0, 128.0)
+INDEX_PEEKS = Every(first=2.0, cap=128.0)
+PEEK_WAITS = 10
 
 
 def next_page(cursor: Keyset) -> Flow[tuple[Keyset, list[BaseEntry]]]:
@@ -64,10 +67,9 @@ def next_page(cursor: Keyset) -> Flow[tuple[Keyset, list[BaseEntry]]]:
     ``patiently``; return the moved cursor and the entries to hand out. Every walk of a keyset
     goes through here, so each waits out the index the same way, and ``waited`` counts the
     seconds it really paused (what a ``ListingError`` says it waited)."""
-    if cursor.pause:
-        began = yield Now()
-        yield Sleep(cursor.pause)
-        cursor = attrs.evolve(cursor, waited=cursor.waited + (yield Now()) - began)
+    if cursor.waits:
+        waited = yield from pause_before(cursor.waits, INDEX_PEEKS)
+        cursor = attrs.evolve(cursor, waited=cursor.waited + waited)
     page = yield from patiently(cursor.request())
     return cursor.advance(page)
 
@@ -115,8 +117,9 @@ class Keyset:
 
     @property
     def pause(self) -> float:
-        """Return the seconds to wait before the next request (the index catching up)."""
-        return INDEX_WAITS[self.waits - 1] if self.waits else 0.0
+        """Return the most seconds to wait before the next request (the index catching up;
+        the runtime's jitter shortens it)."""
+        return INDEX_PEEKS.pause(self.waits, 0.0) if self.waits else 0.0
 
     def request(self) -> Call[Any]:
         """Return the call that fetches the next page (or counts a crowded second)."""
@@ -180,7 +183,7 @@ class Keyset:
             return attrs.evolve(self, done=True)
         if not self.peek:
             return attrs.evolve(self, peek=True)
-        if self.waits < len(INDEX_WAITS):
+        if self.waits < PEEK_WAITS:
             return attrs.evolve(self, waits=self.waits + 1)
         raise ListingError(
             f"the server's index holds {page.total_count} entries created at or after "

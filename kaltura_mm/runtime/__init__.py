@@ -16,24 +16,32 @@ Actions out (``next_action()``):
 |                         | ``alone`` says nothing else can happen before its answer: the      |
 |                         | adapter may send it in place (no thread or task to start).         |
 |                         | ``ticket``: the shared budget's charge, handed back with the       |
-|                         | answer (``Gate.after``); the machine already waited for its turn   |
+|                         | answer (``Gate.after``: what it said was blocked); the machine     |
+|                         | already waited for its turn                                        |
+| ``AskBudget(id, q)``    | asks the shared rate budget (the store: I/O, so the adapter's)     |
+|                         | ``q``: ``Charge(target)``, ``Learning(svc, action)`` or            |
+|                         | ``KnownLimit(svc, action, learned)``; answers ``BudgetAnswer(id,   |
+|                         | value)`` at once, before the next ``next_action()``                |
 | ``Wait(until)``         | waits until an answer arrives or its clock reaches ``until``      |
 |                         | (``None``: until an answer), then feeds what arrived               |
 | ``Item(value)``         | hands ``value`` to whoever iterates the flow                       |
 | ``Done(result)``        | returns ``result``; sends still in flight are dropped             |
 
 Answers in (``answer(...)``): ``Reply(id, status, headers, body)`` for a response, whatever its
-status; ``Failed(id, error)`` when no usable answer came (a ``TransportError``, with
+status; ``BudgetAnswer(id, value)`` for a budget question (only asked when
+``Settings.shared_budget`` is set; ``client.shared_budget.budget_answer`` asks a ``Gate``);
+``Failed(id, error)`` when no usable answer came (a ``TransportError``, with
 ``may_have_reached_server`` set truthfully). Answers may come in any order; an answer to a send
 the run no longer waits for is dropped. Errors the flow does not handle are raised by
 ``next_action()``; ``close()`` ends a run early (the consumer stopped iterating).
 
 Time and chance are injected: ``clock`` (monotonic seconds) dates sleeps, backoffs and
 ``Now()``; ``random`` (a ``random.Random``) draws backoff jitter, ``Draw()`` and multipart
-boundaries. Every wait of a run is the machine's: flows ask for it (``Sleep``, ``Backoff``:
-``runtime.throttle``), and so does the shared rate budget's turn before a send
-(``Settings.limits``); the adapter only carries out ``Wait`` on its clock (``runtime.clock``:
-``SystemTime``, or ``VirtualTime`` for simulated time). Fed the same answers at the same clock
+boundaries. Every wait of a run is the machine's: flows ask for it (``runtime.poll`` for the
+server to reach a state, ``Backoff``: ``runtime.throttle``), and so does the shared rate
+budget's turn before a send (the budget says how long: ``AskBudget``); the adapter only
+carries out ``Wait`` on its clock (``runtime.clock``: ``SystemTime``, or ``VirtualTime`` for
+simulated time). Fed the same answers at the same clock
 readings with the same seed, a run makes the same actions, byte for byte, given a KS that does
 not change by itself: ``SecretKs`` makes its KS from the wall clock and fresh random bytes, so a
 replay uses a ``FixedKs`` (or a provider of its own).
@@ -49,6 +57,8 @@ How to write an adapter::
             elif isinstance(action, Wait):
                 for answer in answers_until(action.until):   # blocks; may return none
                     machine.answer(answer)
+            elif isinstance(action, AskBudget):
+                machine.answer(budget_answer(my_gate, action))   # the store's I/O, now
             elif isinstance(action, Item):
                 hand_out(action.value)
             else:
@@ -72,10 +82,15 @@ from kaltura_mm import lazy_import as _lazy_import
 _EXPORTS = {
     "Action": "kaltura_mm.runtime.actions",
     "Answer": "kaltura_mm.runtime.actions",
+    "AskBudget": "kaltura_mm.runtime.actions",
+    "BudgetAnswer": "kaltura_mm.runtime.actions",
+    "Charge": "kaltura_mm.runtime.actions",
     "Clock": "kaltura_mm.runtime.machine",
     "Done": "kaltura_mm.runtime.actions",
     "Failed": "kaltura_mm.runtime.actions",
     "Item": "kaltura_mm.runtime.actions",
+    "KnownLimit": "kaltura_mm.runtime.actions",
+    "Learning": "kaltura_mm.runtime.actions",
     "Machine": "kaltura_mm.runtime.machine",
     "Reply": "kaltura_mm.runtime.actions",
     "RetryPolicy": "kaltura_mm.runtime.retry",
@@ -90,9 +105,14 @@ _EXPORTS = {
 if _typing.TYPE_CHECKING:
     from kaltura_mm.runtime.actions import Action as Action
     from kaltura_mm.runtime.actions import Answer as Answer
+    from kaltura_mm.runtime.actions import AskBudget as AskBudget
+    from kaltura_mm.runtime.actions import BudgetAnswer as BudgetAnswer
+    from kaltura_mm.runtime.actions import Charge as Charge
     from kaltura_mm.runtime.actions import Done as Done
     from kaltura_mm.runtime.actions import Failed as Failed
     from kaltura_mm.runtime.actions import Item as Item
+    from kaltura_mm.runtime.actions import KnownLimit as KnownLimit
+    from kaltura_mm.runtime.actions import Learning as Learning
     from kaltura_mm.runtime.actions import Reply as Reply
     from kaltura_mm.runtime.actions import Send as Send
     from kaltura_mm.runtime.actions import Wait as Wait

@@ -32,8 +32,9 @@ class Send:
     the machine's clock; None: none) bounds each wait of the request (connecting, each write,
     the answer: ``runtime.silence``): an adapter answers ``Failed`` with a ``TransportError``
     rather than wait past it, whatever its own timeouts say. ``ticket``: what the shared rate
-    budget charged for it (``Settings.limits``; None without one), for the adapter to hand back
-    with the answer (``limits.after(target, ticket, body)``) so the budget learns from it.
+    budget charged for it (the ``Charge`` the adapter answered; None without a budget), for the
+    adapter to hand back with the answer (``Gate.after(target, ticket, body)``) so the budget
+    learns what the answer said was blocked.
     """
 
     id: int
@@ -68,7 +69,54 @@ class Done:
     result: Any
 
 
-Action: TypeAlias = Send | Wait | Item | Done
+# ---- the shared rate budget's questions (``AskBudget``) ----------------------------------------
+
+
+@attrs.frozen
+class Charge:
+    """Charge ``target``'s calls to the budget, each to its own (service, action): the answer is
+    ``(0, ticket)`` (send now), or ``(seconds to wait before asking again, None)``
+    (``Gate.before``)."""
+
+    target: Call[Any] | MultiRequest = attrs.field(repr=False)
+
+
+@attrs.frozen
+class Learning:
+    """Whether another process learns ``service.action``'s window: the answer is the seconds a
+    paced batch waits before it is even sized, or 0 (``Gate.waits``)."""
+
+    service: str
+    action: str
+
+
+@attrs.frozen
+class KnownLimit:
+    """What the processes learned of ``service.action``'s limit: the answer is ``(calls, window
+    seconds)`` or None; ``learned``: what this run learned alone, offered (``Gate.known``)."""
+
+    service: str
+    action: str
+    learned: tuple[int, float] | None = None
+
+
+BudgetQuestion: TypeAlias = Charge | Learning | KnownLimit
+
+
+@attrs.frozen
+class AskBudget:
+    """Put ``question`` to the shared rate budget (the store: the adapter's I/O, never the
+    machine's) and answer ``BudgetAnswer(id, value)`` before the next ``next_action()``.
+
+    Asked only when ``Settings.shared_budget`` is set. The budget decides a wait; the machine
+    carries it out on its clock (a hold: not the server's silence, ``runtime.silence``).
+    """
+
+    id: int
+    question: BudgetQuestion
+
+
+Action: TypeAlias = Send | Wait | AskBudget | Item | Done
 
 # ---- in: answers -------------------------------------------------------------------------------
 
@@ -92,4 +140,12 @@ class Failed:
     error: KalturaError
 
 
-Answer: TypeAlias = Reply | Failed
+@attrs.frozen
+class BudgetAnswer:
+    """The shared rate budget's answer to ``AskBudget(id, ...)`` (see its question's type)."""
+
+    id: int
+    value: Any = attrs.field(repr=False)
+
+
+Answer: TypeAlias = Reply | Failed | BudgetAnswer

@@ -19,7 +19,21 @@ import attrs
 
 from kaltura_mm.errors import ApiError, KalturaError, TransportError
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
-from kaltura_mm.runtime.actions import Action, Answer, Done, Item, Reply, Send, Wait
+from kaltura_mm.runtime.actions import (
+    Action,
+    Answer,
+    AskBudget,
+    BudgetAnswer,
+    BudgetQuestion,
+    Charge,
+    Done,
+    Item,
+    KnownLimit,
+    Learning,
+    Reply,
+    Send,
+    Wait,
+)
 from kaltura_mm.runtime.effects import (
     Backoff,
     Draw,
@@ -35,6 +49,7 @@ from kaltura_mm.runtime.effects import (
     check_flow,
 )
 from kaltura_mm.runtime.exchange import Outgoing, Pause, Sendable
+from kaltura_mm.runtime.questions import Questions
 from kaltura_mm.runtime.retry import full_jitter
 from kaltura_mm.runtime.sending import call_flow
 from kaltura_mm.runtime.server_clock import ServerClock
@@ -81,6 +96,7 @@ class Machine:
         self._outbox: deque[Action] = deque()
         self._slots = Slots(settings.max_concurrency)
         self._ids = itertools.count(1)
+        self._asked = Questions()  # the shared budget's, each answered before the next action
         self._result: Any = _PENDING
         self._closed = False
         self._reached = False  # whether a request of this run reached the server
@@ -94,6 +110,7 @@ class Machine:
         """Step until there is something for the adapter to do; raise what the flow raised."""
         if self._closed:
             raise RuntimeError("the run is closed: it ended, or its consumer stopped it")
+        self._asked.check_answered()
         try:
             return self._next()
         except BaseException:
@@ -101,7 +118,9 @@ class Machine:
             raise
 
     def answer(self, answer: Answer) -> None:
-        """Take the answer to a send (an answer to a send no task waits for is dropped)."""
+        """Take the answer to a send or a budget question (one no task waits for is dropped)."""
+        if isinstance(answer, BudgetAnswer):
+            return self._budget_answered(answer)
         task = self._sends.pop(answer.id, None)
         if task is None:
             return
@@ -125,7 +144,7 @@ class Machine:
             return
         self._closed = True
         self._end(self._root)
-        for queue in (self._ready, self._outbox, self._sleepers, self._sends):
+        for queue in (self._ready, self._outbox, self._sleepers, self._sends, self._asked):
             queue.clear()
 
     def _next(self) -> Action:
@@ -133,8 +152,11 @@ class Machine:
             while self._outbox:
                 action = self._outbox.popleft()
                 if isinstance(action, Send) and action.id in self._sends:
-                    alone = len(self._sends) == 1 and not (self._ready or self._sleepers)
+                    others = self._ready or self._sleepers or self._asked
+                    alone = len(self._sends) == 1 and not others
                     return attrs.evolve(action, alone=alone) if alone else action
+                if isinstance(action, AskBudget):
+                    self._asked.given(action)
                 if not isinstance(action, Send):
                     return action
             if self._result is not _PENDING:
@@ -224,15 +246,37 @@ class Machine:
         its window, first hold the flow (a hold, not the server's silence: ``_post``). The batch
         engine sizes its next step from the answer: a step sized before the hold would go out
         after it, sized for a limit no one knew then (a round of 20 where 3 fit)."""
-        limits = self._settings.limits
-        if limits is None:
+        if not self._settings.shared_budget:
             return _GO_ON
-        wait = limits.waits(ask.service, ask.action) if ask.learned is None else 0.0
-        if wait > 0:
-            task.asking = ask
-            self._hold(task, wait)
-            return None
-        return limits.known(ask.service, ask.action, ask.learned), None
+        if ask.learned is None:
+            self._ask(task, Learning(ask.service, ask.action), ask)
+        else:
+            self._ask(task, KnownLimit(ask.service, ask.action, ask.learned), ask)
+        return None
+
+    def _ask(self, task: Task, question: BudgetQuestion, about: Any) -> None:
+        """Put ``question`` to the shared budget through the adapter (the store is its I/O)."""
+        self._outbox.append(self._asked.ask(task, question, about))
+
+    def _budget_answered(self, answer: BudgetAnswer) -> None:
+        """Go on with the task that asked: send, hold, or resume its flow with the answer."""
+        asked = self._asked.answered(answer)
+        if asked is None:
+            return
+        task, question, about = asked
+        if isinstance(question, Charge):
+            wait, ticket = answer.value
+            if ticket is None:
+                task.held = about
+                return self._hold(task, wait)
+            return self._sent(task, about, ticket)
+        if isinstance(question, Learning) and answer.value > 0:
+            task.asking = about  # asked again once the hold ends
+            return self._hold(task, answer.value)
+        if isinstance(question, Learning):
+            return self._ask(task, KnownLimit(question.service, question.action), about)
+        self._ready.appendleft((task, answer.value, None))  # as if answered in place
+        return None
 
     def _hold(self, task: Task, wait: float) -> None:
         """Hold ``task`` ``wait`` s for the shared budget: not cut by the patience, and not
@@ -350,12 +394,12 @@ class Machine:
     def _post(self, task: Task, out: Outgoing) -> None:
         """Send ``out`` once the shared rate budget charges it (held, if it says so: a hold
         stops the silence's clock, ``runtime.silence``); its deadline counts from the sending."""
-        ticket = None
-        if self._settings.limits is not None:
-            wait, ticket = self._settings.limits.before(out.target)
-            if ticket is None:
-                task.held = out
-                return self._hold(task, wait)
+        if self._settings.shared_budget:
+            return self._ask(task, Charge(out.target), out)
+        return self._sent(task, out, None)
+
+    def _sent(self, task: Task, out: Outgoing, ticket: Any) -> None:
+        """Hand ``out`` to the adapter to send, with the budget's ``ticket`` (None: none)."""
         task.send_id = next(self._ids)
         task.sent_at = self._clock()
         self._sends[task.send_id] = task

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from kaltura_mm.errors import WaitTimeoutError
 from kaltura_mm.models import (
     BaseEntry,
     BaseEntryFilter,
@@ -32,10 +33,10 @@ from kaltura_mm.models import (
     UploadTokenFilter,
 )
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse
-from kaltura_mm.runtime.effects import Draw, Flow, Now, Reach, Reached, Sleep
+from kaltura_mm.runtime.effects import Flow, Reach, Reached
+from kaltura_mm.runtime.poll import Every, NotYet, poll
 from kaltura_mm.services import base_entry, upload_token
 from kaltura_mm.upload.job import Job, patiently
-from kaltura_mm.upload.plan import backoff_delay
 from kaltura_mm.upload.recover import (
     LISTED_TOKEN_STATUSES,
     Decision,
@@ -55,7 +56,7 @@ _ANY_MODERATION = {"moderationStatusIn": "1,2,3,5,6"}
 _PAGE = 500  # the largest page
 _LISTS_PER_REQUEST = 50  # token lists (one per file size) in one multiRequest
 _IDS_PER_CALL = 100  # entry ids in one getByIds
-_WAIT_STEP_CAP = 15.0  # seconds between looks at the index, at most
+_INDEX_LOOKS = Every(first=1.0, cap=15.0)  # looks at the index: from 1 s, at most 15 s apart
 
 
 def by_size(size: int) -> UploadTokenFilter:
@@ -223,9 +224,8 @@ def wait_for_index(job: Job, found: LookupFindings) -> Flow[LookupFindings]:
     state, options = job.state, job.options
     marker_user = found.markers[0].user_id if found.markers else None
     owner = state.request.owner_user_id or marker_user or ""
-    started = yield Now()
-    attempt = 0
-    while True:
+
+    def look() -> Flow[list[BaseEntry] | NotYet[None]]:
         call = base_entry.list(_by_reference(state.reference_id), Pager(page_size=50))
         page: ListPage[BaseEntry] = yield from patiently(call, options)
         mine = [
@@ -235,13 +235,14 @@ def wait_for_index(job: Job, found: LookupFindings) -> Flow[LookupFindings]:
             and (e.user_id or "") == owner
             and e.status is not EntryStatus.DELETED  # deleted after the index took it
         ]
-        now = yield Now()
-        if mine or now - started >= options.index_wait:
-            return attrs.evolve(found.merged(mine), waited=True)
-        attempt += 1
-        unit = yield Draw()
-        pause = 1.0 + backoff_delay(attempt, unit, 1.0, _WAIT_STEP_CAP)
-        yield Sleep(min(pause, max(0.0, options.index_wait - (now - started))))
+        return mine or NotYet()
+
+    what = f"the index to show an entry under {state.reference_id}"
+    try:
+        mine = yield from poll(look, what=what, bound=options.index_wait, every=_INDEX_LOOKS)
+    except WaitTimeoutError:
+        mine = []  # none made: the decision goes on from what the lookup found
+    return attrs.evolve(found.merged(mine), waited=True)
 
 
 def after_lookup(job: Job, found: LookupFindings) -> Flow[Decision]:

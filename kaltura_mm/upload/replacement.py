@@ -29,7 +29,8 @@ from kaltura_mm.errors import (
     ReplacementTimeoutError,
 )
 from kaltura_mm.models import BaseEntry
-from kaltura_mm.runtime.effects import Flow, Sleep
+from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.runtime.poll import NotYet, Waited, poll, steady
 from kaltura_mm.services import base_entry, media
 from kaltura_mm.upload.request import UploadOptions
 
@@ -117,31 +118,39 @@ def _failed(entry: BaseEntry, why: str) -> Flow[None]:
 
 def settle(entry_id: str, options: UploadOptions, approve: bool) -> Flow[BaseEntry]:
     """Return the entry once the replacement is as far as it goes now (rules 1 to 3)."""
-    waited, approved = 0.0, False
-    while True:
-        entry: BaseEntry = yield base_entry.get(entry_id)
-        status = replacement_status(entry)
-        temp = yield from _temporary(entry)
-        why = _failure(entry, temp)
-        if why is not None and _gone(entry, temp) and (yield from _swapped_meanwhile(entry)):
-            continue  # the temporary entry went because it was swapped in: read again
-        if why is not None:
-            yield from _failed(entry, why)
-        if status in AWAITING_APPROVAL and approve and not approved:
-            yield media.approve_replace(entry_id)
-            approved = True
-            continue
-        if not entry.replacing_entry_id or not options.wait_ready:
-            return entry
-        if status in AWAITING_APPROVAL:
-            return entry  # nothing moves until someone approves it
-        if waited >= options.ready_timeout:
-            temp_status = temp.status.name if temp is not None and temp.status is not None else "?"
-            raise ReplacementTimeoutError(
-                f"entry {entry_id} still shows its old content after {options.ready_timeout:g} "
-                f"s of waiting for the swap: replacementStatus {status.name}, the new content "
-                f"in temporary entry {entry.replacing_entry_id} ({temp_status}); it is uploaded: "
-                "look again later (kaltura-mm get), or wait longer"
-            )
-        yield Sleep(options.ready_poll_interval)
-        waited += options.ready_poll_interval
+    approved = False
+
+    def look() -> Flow[BaseEntry | NotYet[tuple[BaseEntry, BaseEntry | None]]]:
+        nonlocal approved
+        while True:
+            entry: BaseEntry = yield base_entry.get(entry_id)
+            status = replacement_status(entry)
+            temp = yield from _temporary(entry)
+            why = _failure(entry, temp)
+            if why is not None and _gone(entry, temp) and (yield from _swapped_meanwhile(entry)):
+                continue  # the temporary entry went because it was swapped in: read again
+            if why is not None:
+                yield from _failed(entry, why)
+            if status in AWAITING_APPROVAL and approve and not approved:
+                yield media.approve_replace(entry_id)
+                approved = True
+                continue
+            if not entry.replacing_entry_id or not options.wait_ready:
+                return entry
+            if status in AWAITING_APPROVAL:
+                return entry  # nothing moves until someone approves it
+            return NotYet((entry, temp))
+
+    def late(waited: Waited) -> ReplacementTimeoutError:
+        entry, temp = waited.why
+        temp_status = temp.status.name if temp is not None and temp.status is not None else "?"
+        return ReplacementTimeoutError(
+            f"entry {entry_id} still shows its old content after {options.ready_timeout:g} "
+            f"s of waiting for the swap: replacementStatus {replacement_status(entry).name}, "
+            f"the new content in temporary entry {entry.replacing_entry_id} ({temp_status}); "
+            "it is uploaded: look again later (kaltura-mm get), or wait longer"
+        )
+
+    every, what = steady(options.ready_poll_interval), f"entry {entry_id}'s new content"
+    bound = options.ready_timeout
+    return (yield from poll(look, what=what, bound=bound, every=every, give_up=late))

@@ -20,7 +20,8 @@ from kaltura_mm.errors import (
 from kaltura_mm.flows.membership import LinkQuery
 from kaltura_mm.models import BaseEntry, EntryStatus
 from kaltura_mm.protocol.calls import MultiRequest
-from kaltura_mm.runtime.effects import Flow, Sleep
+from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.runtime.poll import NotYet, Waited, poll, steady
 from kaltura_mm.services import base_entry, category_entry, upload_token
 from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.last_look import add_last_look, last_look
@@ -73,17 +74,24 @@ def verify(job: Job) -> Flow[BaseEntry]:
 
 def wait_ready(job: Job, entry: BaseEntry) -> Flow[BaseEntry]:
     """Poll the entry until READY; fail on an error status or after ``ready_timeout``."""
-    waited = 0.0
     options = job.options
-    while entry.status is not EntryStatus.READY:
+    looked = False
+
+    def look() -> Flow[BaseEntry | NotYet[None]]:
+        nonlocal entry, looked
+        if looked:
+            entry = yield from patiently(base_entry.get(entry.id), options)
+        looked = True
         if entry.status in (EntryStatus.ERROR_CONVERTING, EntryStatus.ERROR_IMPORTING):
             raise UploadError(f"entry {entry.id} failed to convert ({entry.status.name})")
-        if waited >= options.ready_timeout:
-            raise UploadError(
-                f"entry {entry.id} is not READY after {options.ready_timeout:.0f} s "
-                f"(status {entry.status}); it is uploaded and still converting"
-            )
-        yield Sleep(options.ready_poll_interval)
-        waited += options.ready_poll_interval
-        entry = yield from patiently(base_entry.get(entry.id), options)
-    return entry
+        return entry if entry.status is EntryStatus.READY else NotYet()
+
+    def late(_: Waited) -> UploadError:
+        return UploadError(
+            f"entry {entry.id} is not READY after {options.ready_timeout:.0f} s "
+            f"(status {entry.status}); it is uploaded and still converting"
+        )
+
+    every, what = steady(options.ready_poll_interval), f"entry {entry.id} to be READY"
+    bound = options.ready_timeout
+    return (yield from poll(look, what=what, bound=bound, every=every, give_up=late))

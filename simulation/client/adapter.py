@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from kaltura_mm.client.shared_budget import budget_answer
 from kaltura_mm.errors import TransportError
 from kaltura_mm.protocol.calls import FilePart
 from kaltura_mm.protocol.wire import HttpRequest as WireRequest
-from kaltura_mm.runtime import Done, Failed, Item, Machine, Reply, Send, Wait
+from kaltura_mm.runtime import AskBudget, Done, Failed, Item, Machine, Reply, Send, Wait
 from kaltura_mm.runtime.actions import Answer as MachineAnswer
 from simulation.http import HttpRequest
 from simulation.network import Answer, Network
@@ -67,6 +68,9 @@ class Adapter:
                 action = machine.next_action()
                 if isinstance(action, Send):
                     self.send(action)
+                elif isinstance(action, AskBudget):  # the store is the adapter's, as a client's
+                    assert self.gate is not None
+                    machine.answer(budget_answer(self.gate, action))
                 elif isinstance(action, Wait):
                     for answer in self._arrivals(action.until):
                         machine.answer(answer)

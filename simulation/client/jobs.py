@@ -51,7 +51,8 @@ class _Worker:
         config = setup.config
         # every worker shares one rate budget, as the CLI's workers do (it is on by default)
         gate = Gate(lambda: run.budget, config.service_url, str(config.partner_id), "sim")
-        process.settings = attrs.evolve(setup.settings(world, process.rng), limits=gate)
+        settings = setup.settings(world, process.rng)
+        process.settings = attrs.evolve(settings, shared_budget=True)  # its adapter asks the gate
         net = TaskNet(task, lambda: run.killing(self))
         adapter = Adapter(net, config.service_url, config.timeouts.read)  # type: ignore[arg-type]
         adapter.gate = gate

@@ -17,9 +17,10 @@ from typing import Any
 import attrs
 
 from kaltura_mm.budget import Gate, StoreBudget, Ticket
+from kaltura_mm.client.shared_budget import budget_answer
 from kaltura_mm.flows.batch import EntryOutcome
 from kaltura_mm.flows.entries import delete_entries
-from kaltura_mm.runtime import Done, Machine, Reply, Send, Wait
+from kaltura_mm.runtime import AskBudget, Done, Machine, Reply, Send, Wait
 from kaltura_mm.runtime.actions import Answer as MachineAnswer
 from kaltura_mm.store import open_store
 from simulation.client.adapter import Adapter
@@ -52,7 +53,7 @@ def delete_in_processes(
     for index, part in enumerate(parts):
         rng = world.stream(f"shared-process-{index}")
         gate = Gate(lambda: budget, config.service_url, str(config.partner_id), "sim")
-        settings = attrs.evolve(setup.settings(world, rng), limits=gate)  # SharedLimit asks it
+        settings = attrs.evolve(setup.settings(world, rng), shared_budget=True)  # _advance asks
         machine = Machine(delete_entries(part), settings, clock=world.clock.now, random=rng)
         adapter = Adapter(world.net, config.service_url, config.timeouts.read)
         processes.append(_Process(machine, gate, adapter))
@@ -100,6 +101,8 @@ def _advance(world: World, process: _Process, index: int, owner: dict[int, int])
         action = process.machine.next_action()
         if isinstance(action, Send):
             _claim(world, process, index, action, owner)
+        elif isinstance(action, AskBudget):  # the store is the adapter's, as a client's
+            process.machine.answer(budget_answer(process.gate, action))
         elif isinstance(action, Wait):
             process.until = action.until
             return

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from kaltura_mm.client.shared_budget import budget_answer
 from kaltura_mm.errors import ActionBlockedError, ApiError, ServerSilentError, TransportError
 from kaltura_mm.flows.entries import delete_entries
 from kaltura_mm.flows.membership import read_membership
@@ -23,6 +24,7 @@ from kaltura_mm.ks import FixedKs
 from kaltura_mm.models import MediaEntry
 from kaltura_mm.protocol.calls import Call, MultiRequest
 from kaltura_mm.runtime import Done, Failed, Machine, Reply, RetryPolicy, Send, Settings, Wait
+from kaltura_mm.runtime.actions import Action, Answer, AskBudget
 from kaltura_mm.runtime.effects import Flow, single
 from kaltura_mm.runtime.patience import patiently
 from kaltura_mm.services import base_entry
@@ -112,7 +114,9 @@ class SlowBudget:
         self.wait, self.turns = wait, turns
         self.asked = 0
 
-    def known(self, service: str, action: str) -> tuple[int, float] | None:
+    def known(
+        self, service: str, action: str, learned: tuple[int, float] | None = None
+    ) -> tuple[int, float] | None:
         return None
 
     def waits(self, service: str, action: str) -> float:
@@ -125,11 +129,31 @@ class SlowBudget:
         return 0.0, f"ticket {self.asked}"
 
 
-def _machine(flow: Flow[Any], budget: SlowBudget, clock: list[float], patience: float) -> Machine:
+class Budgeted:
+    """A machine whose shared-budget questions are answered from ``budget`` in place, as the
+    clients answer them (``client.shared_budget``): the machine never asks the budget itself."""
+
+    def __init__(self, machine: Machine, budget: SlowBudget) -> None:
+        self.machine, self.budget = machine, budget
+
+    def next_action(self) -> Action:
+        while isinstance(action := self.machine.next_action(), AskBudget):
+            self.machine.answer(budget_answer(self.budget, action))
+        return action
+
+    def answer(self, answer: Answer) -> None:
+        self.machine.answer(answer)
+
+
+def _machine(
+    flow: Flow[Any], budget: SlowBudget, clock: list[float], patience: float, attempts: int = 2
+) -> Budgeted:
     settings = Settings(
-        ks=FixedKs("ks"), retry=RetryPolicy(patience=patience, attempts=2), limits=budget
+        ks=FixedKs("ks"),
+        retry=RetryPolicy(patience=patience, attempts=attempts),
+        shared_budget=True,
     )
-    return Machine(flow, settings, clock=lambda: clock[0], random=Random(0))
+    return Budgeted(Machine(flow, settings, clock=lambda: clock[0], random=Random(0)), budget)
 
 
 def test_a_request_that_waited_for_the_budget_gets_its_whole_patience_after_the_wait() -> None:
@@ -147,16 +171,11 @@ def test_a_request_that_waited_for_the_budget_gets_its_whole_patience_after_the_
     assert isinstance(machine.next_action(), Done)
 
 
-def _held_after_a_failure(attempts: int) -> tuple[Machine, list[float], Send]:
+def _held_after_a_failure(attempts: int) -> tuple[Budgeted, list[float], Send]:
     """A run whose first request failed at 10 s (the server silent since 0), and whose budget
     then holds its next send 25 s five times: 125 s, longer than the patience of 30 s."""
     clock, budget = [0.0], SlowBudget(wait=0.0, turns=0)
-    settings = Settings(
-        ks=FixedKs("ks"), retry=RetryPolicy(patience=30.0, attempts=attempts), limits=budget
-    )
-    machine = Machine(
-        single(base_entry.get("0_a")), settings, clock=lambda: clock[0], random=Random(0)
-    )
+    machine = _machine(single(base_entry.get("0_a")), budget, clock, 30.0, attempts=attempts)
     send = machine.next_action()
     assert isinstance(send, Send)
     clock[0] = 10.0
