@@ -13,9 +13,9 @@ the create request is built so that the lookup can always tell what it made:
 4. ``uploadToken.upload`` of the file's first part into the receipt (``N:fileData``), so the
    head costs no round trip of its own;
 5. ``baseEntry.updateContent`` attaching the receipt to the entry, then ``categoryEntry.add``;
-6. for a file of one part: ``baseEntry.get`` (the check), the marker's deletion and the last look
-   (``add_last_look``), so a small file is uploaded, attached, checked and settled in this one
-   request. A larger file deletes its marker with the check that ends it.
+6. for a file of one part: ``baseEntry.get`` (the check) and the last look (``add_last_look``),
+   so a small file is uploaded, attached, checked and settled in this one request. The marker
+   goes in a request of its own once the look decided (recover rule 8).
 
 A session that may not write ``referenceId`` (a USER KS under the default user role lacks
 ``CONTENT_INGEST_REFERENCE_MODIFY``) gets the entry with the field dropped: null in the answer,
@@ -173,7 +173,6 @@ class _Made:
     steps: tuple[tuple[str, Ref[Any], int | None], ...]  # category id, None: the attach
     final: Ref[BaseEntry] | None
     look: LastLook | None
-    unmark: Ref[Any] | None
 
 
 def _create_request(
@@ -204,9 +203,8 @@ def _create_request(
         steps.append((f"add the entry to category {category_id}", link, category_id))
     # One part is the whole file: read the entry back (the check) and look last, same request.
     final = batch.add(base_entry.get(entry_id)) if len(plan.chunks) == 1 and not probe else None
-    unmark = batch.add(upload_token.delete(marker.id)) if final and marker else None
     look = add_last_look(batch, job, marker) if final is not None else None
-    return batch, _Made(marker, entry, token, head, tuple(steps), final, look, unmark)
+    return batch, _Made(marker, entry, token, head, tuple(steps), final, look)
 
 
 def _id_of(outcome: Any) -> str | None:
@@ -225,8 +223,6 @@ def create(
     made_entry: Any = response.outcome(made.entry) if made.entry else into
     made_token = response.outcome(made.token)
     marker = _id_of(response.outcome(made.marker)) if made.marker else None
-    if made.unmark is not None and not isinstance(response.outcome(made.unmark), KalturaError):
-        marker = None  # deleted in the same request
     job = job.saved(
         attrs.evolve(
             job.state,

@@ -22,14 +22,19 @@ import attrs
 from kaltura_mm.errors import ResponseError, TransportError
 from kaltura_mm.models import BaseEntry, ListPage, Pager, UploadToken, UploadTokenFilter
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
-from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.runtime.effects import Flow, Sleep
 from kaltura_mm.services import upload_token
 from kaltura_mm.upload.identity import TokenNames
 from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.lookup import by_size, entries, found_of, mine
-from kaltura_mm.upload.recover import LISTED_TOKEN_STATUSES, settle
+from kaltura_mm.upload.recover import LISTED_TOKEN_STATUSES, RecoveryStep, settle
 from kaltura_mm.upload.seen import FULL_PAGE, SeenToken
-from kaltura_mm.upload.tidy import delete_strays
+from kaltura_mm.upload.tidy import delete_strays, delete_token, tidy
+
+# At most this long (seconds) the last look waits for another run deciding on the same file;
+# a run deletes its marker right after its decision, so the wait is that run's round trip;
+# past it, the run is taken as gone and its complete entry as kept.
+SETTLE_WAIT = 60.0
 
 
 @attrs.frozen
@@ -138,36 +143,47 @@ def last_look(job: Job, own: BaseEntry, response: MultiResponse, look: LastLook)
     If a list failed, the look is skipped: the upload itself is done, and a later run's
     lookup applies the same rules.
     """
-    first = response.outcome(look.tokens)
-    if not isinstance(first, LookPage):
-        return own
     state = job.state
     marker = look.marker
     if isinstance(marker, Ref):
         made = response.outcome(marker)
         marker = made.id if isinstance(made, UploadToken) else None
-    try:
-        tokens = yield from _look_back(job, first, look.asked)
-        receipts, markers = mine(state, tokens)
-        named = job.facts.seen.named(state.names) | {t.id for t in [*receipts, *markers] if t.id}
-        others = named - {state.token_id, marker}
-        if not others:
-            return own  # nothing under its names but its own: the upload is the one entry
-        return (yield from _settled(job, own, sorted(i for i in others if i)))
-    except (TransportError, ResponseError):
-        return own  # as a failed list: the upload is done, a later lookup settles the rest
+    first = response.outcome(look.tokens)
+    if isinstance(first, LookPage):  # else the list failed: the upload is done, as below
+        try:
+            tokens = yield from _look_back(job, first, look.asked)
+            receipts, markers = mine(state, tokens)
+            named = job.facts.seen.named(state.names) | {
+                t.id for t in [*receipts, *markers] if t.id
+            }
+            others = named - {state.token_id, marker}
+            if others:
+                return (yield from _settled(job, own, marker, sorted(i for i in others if i)))
+        except (TransportError, ResponseError):
+            pass  # as a failed list: the upload is done, a later lookup settles the rest
+    if marker:  # decided (rule 8): now, and only now, the marker goes
+        yield from tidy(f"the upload's marker {marker}", delete_token(marker, job.options))
+    return own  # nothing under its names but its own: the upload is the one entry
 
 
-def _settled(job: Job, own: BaseEntry, token_ids: list[str]) -> Flow[BaseEntry]:
-    """Read the other tokens under the upload's names and their entries now; apply rule 8."""
-    state = job.state
-    wanted = UploadTokenFilter(id_in=tuple(token_ids), status_in=LISTED_TOKEN_STATUSES)
-    call = upload_token.list(wanted, Pager(page_size=FULL_PAGE))
-    now: ListPage[UploadToken] = yield from patiently(call, job.options)
-    receipts, _ = mine(state, now.objects)
-    named = {state.names.entry_of(t.file_name) for t in receipts} - {own.id, None}
-    by_id = (yield from entries([i for i in named if i], job.options)) if named else {}
-    decision = settle(own, state.token_id, found_of(state, list(now.objects), by_id), state.names)
+def _settled(job: Job, own: BaseEntry, marker: str | None, token_ids: list[str]) -> Flow[BaseEntry]:
+    """Read the other tokens under the upload's names and their entries now; apply rule 8,
+    waiting (at most ``SETTLE_WAIT`` s) while another run is still deciding."""
+    state, waited, pause = job.state, 0.0, 0.25
+    while True:
+        wanted = UploadTokenFilter(id_in=tuple(token_ids), status_in=LISTED_TOKEN_STATUSES)
+        call = upload_token.list(wanted, Pager(page_size=FULL_PAGE))
+        now: ListPage[UploadToken] = yield from patiently(call, job.options)
+        receipts, _ = mine(state, now.objects)
+        named = {state.names.entry_of(t.file_name) for t in receipts} - {own.id, None}
+        by_id = (yield from entries([i for i in named if i], job.options)) if named else {}
+        found = found_of(state, list(now.objects), by_id)
+        mark = (state.token_id, marker)
+        decision = settle(own, mark, found, state.names, patient=waited < SETTLE_WAIT)
+        if decision.action is not RecoveryStep.WAIT:
+            break
+        yield Sleep(pause)
+        waited, pause = waited + pause, min(pause * 2, 2.0)
     gone = set(token_ids) - {t.id for t in now.objects}  # deleted since the run listed them
     if (yield from delete_strays(decision, job.options)):
         gone |= set(decision.stray_tokens)

@@ -35,10 +35,22 @@ decision, so that exactly one entry remains and no token stays open:
    show an entry under the referenceId, paced and bounded (``UploadOptions.index_wait``), and
    decide again with what it shows.
 7. Else every own entry, open receipt and marker is a stray, and one new entry is made.
-8. Once the upload's own entry is complete, a last look applies rule 3 with it counted: the
-   oldest complete entry is the upload (the own one unless an older one became visible late);
-   every other own entry, every open receipt but the upload's own and every marker is a stray.
-   Two runs that each look last agree on the oldest, so they never delete each other's keeper.
+8. Once the upload's own entry is complete, a last look decides between it and the other
+   complete entries its names show (another run's, one with its own state folder, racing on the
+   same file). A run deletes only its own complete entry, and only before reporting it; it
+   never deletes another run's complete entry or marker. A run's marker stays until it has
+   decided (its deletion rides the run's next request), so a complete entry whose marker is
+   gone was kept by a run that has decided, and may have reported it. The rule, on the same
+   server facts for every run: with no other complete entry, keep the own one; else yield
+   (delete the own entry, then its tokens, and report the other) to the oldest other
+   (``createdAt``, then id) if it is older, or if no other run's marker is left (every other
+   run decided: it kept its entry); else (the own entry is the oldest and another run is still
+   deciding) *wait* for the other markers to go, then decide again. The older entry's run
+   never yields to a younger one that is still deciding, and a run that looked before the
+   other existed kept its entry and is waited for, so the two never both keep nor both yield
+   (``settle``). Once decided, the run deletes the other markers it saw too (a run decides
+   without its own; a killed process's late create leaves one nothing else would delete).
+   Half-made entries of the upload (not complete) are strays, as in rule 3.
    The look sees every token of the file's size: the newest ones, paged back until they meet
    what the run's earlier lists showed (``kaltura_mm.upload.seen``).
 
@@ -88,7 +100,7 @@ class RecoveryStep(enum.Enum):
     EXISTING = "existing"  # rule 3: the entry is complete, nothing to send
     RESUME = "resume"  # rule 4: continue into the found entry and token
     ATTACH = "attach"  # rule 5: make a receipt for the found entry
-    WAIT = "wait"  # rule 6: wait for the search index, then decide again
+    WAIT = "wait"  # rule 6: wait for the search index (rule 8: for the other runs), then again
     CREATE = "create"  # rule 7: make entry and tokens
 
 
@@ -230,11 +242,33 @@ def decide(found: LookupFindings, names: TokenNames, size: int) -> Decision:
 
 
 def settle(
-    own: BaseEntry, own_token_id: str | None, found: LookupFindings, names: TokenNames
+    own: BaseEntry,
+    own_tokens: tuple[str | None, ...],
+    found: LookupFindings,
+    names: TokenNames,
+    *,
+    patient: bool = True,
 ) -> Decision:
-    """Return the last look's decision once ``own`` is complete (rule 8); always EXISTING."""
+    """Return the last look's decision once ``own`` is complete (rule 8).
+
+    ``own_tokens`` are the upload's own receipt and marker (``found.markers`` are the other
+    runs'); ``patient`` False once the wait for them is over. EXISTING keeps ``entry`` (the own
+    one, or another run's to report instead, the own one then a stray), or WAIT.
+    """
     view = _View.of(found.merged([own]), names)
-    complete = sorted((e for e in view.live if e.id == own.id or view.finished(e)), key=_age)
-    keeper = complete[0]
-    entries, tokens = view.strays(keeper, own_token_id)
+    others = sorted((e for e in view.live if e.id != own.id and view.finished(e)), key=_age)
+    deciding = [m for m in found.markers if m.id not in own_tokens]
+    if others and _age(own) < _age(others[0]) and deciding and patient:
+        return Decision(RecoveryStep.WAIT)
+    keeper = others[0] if others else own
+    yields = keeper.id != own.id
+    half = [e for e in view.live if e.id not in (own.id, keeper.id) and not view.finished(e)]
+    receipts = [t for e in half for t in view.receipts.get(e.id, []) if t in view.open_receipts]
+    entries = _ids([*half, own] if yields else half)
+    # The own marker goes after the own entry: once it is gone, others take this decision as
+    # made. The other markers go too: no other complete entry is left to decide about (a run
+    # decides without its own marker), and a killed process's late create leaves one that
+    # nothing else would delete.
+    mine = [t for t in (own_tokens if yields else own_tokens[1:]) if t]
+    tokens = (*_ids(receipts), *mine, *_ids(deciding))
     return Decision(RecoveryStep.EXISTING, keeper, None, entries, tokens)

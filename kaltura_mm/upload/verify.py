@@ -3,20 +3,15 @@
 The check asks, in one multiRequest: the token (finished: plan rule 7; unless this run's own
 answers already showed it finished), the entry (it took the upload:
 ``recover.ACCEPTED_STATUSES``), its category links (a missing one is added again), and the last
-look (recover rule 8), so the entry returned is the upload's one entry; the
-same request deletes the upload's marker token, before the look (which would delete it again).
+look (recover rule 8), so the entry returned is the upload's one entry. The upload's marker
+stays until the look decided; then it is deleted (``last_look``).
 """
 
 from __future__ import annotations
 
 import contextlib
 
-from kaltura_mm.errors import (
-    CategoryEntryExistsError,
-    KalturaError,
-    UploadError,
-    UploadTokenNotFoundError,
-)
+from kaltura_mm.errors import CategoryEntryExistsError, UploadError
 from kaltura_mm.flows.membership import LinkQuery
 from kaltura_mm.models import BaseEntry, EntryStatus
 from kaltura_mm.protocol.calls import MultiRequest
@@ -25,7 +20,6 @@ from kaltura_mm.services import base_entry, category_entry, upload_token
 from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.last_look import add_last_look, last_look
 from kaltura_mm.upload.recover import ACCEPTED_STATUSES, held
-from kaltura_mm.upload.tidy import delete_token, tidy
 
 
 def verify(job: Job) -> Flow[BaseEntry]:
@@ -41,17 +35,9 @@ def verify(job: Job) -> Flow[BaseEntry]:
     # the links to categories listed to members only (KalturaCategoryEntryFilter).
     asked = tuple(job.request.category_ids) or None
     links = batch.add(LinkQuery((entry_id,), asked).call())
-    marker_id = job.state.marker_id
-    # The upload is done: its create no longer needs its marker. Deleted before the last look
-    # lists the tokens, so the look does not find it and delete it a second time (issue 20).
-    unmark = batch.add(upload_token.delete(marker_id)) if marker_id else None
-    look = add_last_look(batch, job, marker_id)
+    # The upload's marker stays until the last look decided (recover rule 8).
+    look = add_last_look(batch, job, job.state.marker_id)
     response = yield from patiently(batch, job.options)
-    unmarked = response.outcome(unmark) if unmark is not None else None
-    if isinstance(unmarked, KalturaError) and not isinstance(unmarked, UploadTokenNotFoundError):
-        yield from tidy(
-            f"the upload's marker {marker_id}", delete_token(marker_id or "", job.options)
-        )
     if token is not None and not held(response[token])[1]:  # plan rule 7: the status proves it
         got = response[token]
         raise UploadError(

@@ -149,39 +149,62 @@ def test_closed_receipts_are_never_touched() -> None:
 # -- settle: the last look once the upload's own entry is complete ----------------------------
 
 
-def _settle(own: BaseEntry, entries=(), receipts=(), markers=()):  # type: ignore[no-untyped-def]
-    return settle(
-        own, "own-token", LookupFindings(tuple(entries), tuple(receipts), tuple(markers)), NAMES
-    )
+def _settle(own: BaseEntry, entries=(), receipts=(), markers=(), patient=True):  # type: ignore[no-untyped-def]
+    found = LookupFindings(tuple(entries), tuple(receipts), tuple(markers))
+    return settle(own, ("own-token", "own-marker"), found, NAMES, patient=patient)
 
 
-def test_the_last_look_deletes_half_made_leftovers_other_open_receipts_and_markers() -> None:
+def test_the_last_look_deletes_half_made_leftovers_and_its_own_marker_only() -> None:
     own = _entry("0_own", EntryStatus.PRECONVERT, created_at=200)
     late = _entry("0_late", EntryStatus.IMPORT, created_at=201)  # a killed run's request, late
     receipts = [_receipt("own-token", "0_own", S.CLOSED), _receipt("late-token", "0_late")]
     decision = _settle(own, [late], receipts, [_marker("m-late")])
     assert decision.entry == own
     assert decision.stray_entries == ("0_late",)
-    assert decision.stray_tokens == ("late-token", "m-late")
+    # its own marker after its own entry's fate, then the others' (no complete entry to wait on)
+    assert decision.stray_tokens == ("late-token", "own-marker", "m-late")
 
 
-def test_the_last_look_yields_to_an_older_complete_entry() -> None:
+def test_the_last_look_yields_to_an_older_complete_entry_deleting_only_its_own() -> None:
     own = _entry("0_own", EntryStatus.READY, created_at=200)
     older = _entry("0_old", EntryStatus.READY, created_at=199)
-    decision = _settle(own, [older])
-    assert decision.entry == older and decision.stray_entries == ("0_own",)
+    for markers in ([], [_marker("m-old")]):
+        decision = _settle(own, [older], markers=markers)
+        assert decision.action is RecoveryStep.EXISTING and decision.entry == older
+        assert decision.stray_entries == ("0_own",)
+        # its own tokens after its entry, then the marker of the run it yields to
+        theirs = tuple(m.id for m in markers)
+        assert decision.stray_tokens == ("own-token", "own-marker", *theirs)
 
 
-def test_the_last_look_deletes_a_newer_complete_duplicate() -> None:
-    # Made in the same second by a killed process's late request: the id breaks the tie, and
-    # any run looking last picks the same keeper.
+def test_the_older_entry_waits_while_the_younger_run_decides() -> None:
+    # Same second, the id breaks the tie: 0_aaa is the older. Its run cannot tell whether the
+    # other run looked before 0_aaa existed (and kept 0_zzz): it waits for that run's marker.
     own = _entry("0_aaa", EntryStatus.READY, created_at=200)
     twin = _entry("0_zzz", EntryStatus.READY, created_at=200)
-    decision = _settle(own, [twin], [_receipt("own-token", "0_aaa", S.FULL_UPLOAD)])
-    assert decision.entry == own and decision.stray_entries == ("0_zzz",)
-    assert decision.stray_tokens == ()  # its own token stays
-    other_side = settle(twin, "twin-token", LookupFindings((own,)), NAMES)
-    assert other_side.entry == own and other_side.stray_entries == ("0_zzz",)
+    assert _settle(own, [twin], markers=[_marker("m-zzz")]).action is RecoveryStep.WAIT
+    # its marker gone with its entry live: that run kept it (and may have reported it)
+    kept = _settle(own, [twin])
+    assert kept.entry == twin and kept.stray_entries == ("0_aaa",)
+    # the wait is over (the run is gone): its complete entry is taken as kept, the same way
+    late = _settle(own, [twin], markers=[_marker("m-zzz")], patient=False)
+    assert late.entry == twin and late.stray_tokens[-1] == "m-zzz"
+    # that run yielded instead (its entry deleted, then its marker): this one is the upload
+    gone = attrs.evolve(twin, status=EntryStatus.DELETED)
+    alone = _settle(own, [gone])
+    assert (
+        alone.entry == own and alone.stray_entries == () and alone.stray_tokens == ("own-marker",)
+    )
+
+
+def test_two_runs_that_see_each_other_deciding_never_both_keep_nor_both_yield() -> None:
+    a = _entry("0_aaa", EntryStatus.READY, created_at=200)
+    b = _entry("0_zzz", EntryStatus.READY, created_at=200)
+    both = [_marker("m-a"), _marker("m-b")]
+    on_b = settle(b, ("t-b", "m-b"), LookupFindings((a,), (), tuple(both)), NAMES)
+    assert on_b.entry == a and on_b.stray_entries == ("0_zzz",)  # the younger yields at once
+    on_a = settle(a, ("t-a", "m-a"), LookupFindings((b,), (), tuple(both)), NAMES)
+    assert on_a.action is RecoveryStep.WAIT  # the older waits until b's decision shows
 
 
 # -- the token names ------------------------------------------------------------------------

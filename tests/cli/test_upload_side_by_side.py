@@ -1,0 +1,91 @@
+"""Two ``upload`` (or ``sync``) runs that share no store (two users' cron jobs, two state
+folders) at once, on the same files.
+
+Issue 18's outside attack: two runs of the same files with separate state folders reported dead
+entry ids as uploaded (each run's clean-up broke a same-second tie its own way and deleted the
+entry the other had reported). Both runs must end with the same entry for each file, one entry
+per file on the server, and never report an entry the server no longer holds (recover rule 8:
+a run deletes only its own complete entry, before reporting it; the older entry's run waits
+while the other still decides). A run whose half-made entry the other deleted says so
+(``failed``, the entry deleted on the server: exit 3; a re-run finds the kept entry), never
+``uploaded``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from tests.cli.ground import live_entries
+
+DONE = {"upload": ("uploaded", "existing", "resumed"), "sync": ("done", "already_done")}
+
+
+def _run_both(command: str, folder: Path, category: str, state: Path) -> list[list[dict[str, Any]]]:
+    argv = [sys.executable, "-m", "kaltura_mm", "--json", command, str(folder), "-c", category]
+    argv += ["--yes"] if command == "sync" else []
+    procs = [
+        subprocess.Popen(
+            [*argv, "--state-dir", str(state / side)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for side in ("a", "b")
+    ]
+    reports = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=180)
+        lines = [json.loads(line) for line in out.splitlines() if line.strip()]
+        report = [r for r in lines if "status" in r]  # not sync's notices
+        said = any(r["status"] not in DONE[command] for r in report)
+        assert proc.returncode == (3 if said else 0), out + err
+        reports.append(report)
+    return reports
+
+
+def _race(command: str, sandbox_env: Any, tmp_path: Path) -> None:
+    for round_ in range(3):  # the race is timing: a few rounds, each into its own category
+        category = f"Root>{command}Race{round_}"
+        sandbox_env.create_category(category)
+        folder = tmp_path / f"media{round_}"
+        folder.mkdir()
+        stem = f"{command}{round_}clip"
+        for i in range(6):
+            (folder / f"{stem}{i}.mp4").write_bytes(os.urandom(30_000 + i))
+        state = tmp_path / f"state{round_}"
+        first, second = _run_both(command, folder, category, state)
+        live = {str(e["id"]): str(e["name"]) for e in live_entries(sandbox_env)}
+        ours = Counter(name for name in live.values() if name.startswith(stem))
+        assert ours == Counter(f"{stem}{i}" for i in range(6))  # one entry per file
+        done: list[dict[str, str]] = []
+        for report in (first, second):
+            # a sync that started late may plan nothing: the index already shows the other's
+            assert len(report) == 6 or (command == "sync" and not report)
+            ok = [r for r in report if r["status"] in DONE[command]]
+            dead = [r["entry_id"] for r in ok if r["entry_id"] not in live]
+            assert not dead, f"round {round_}: reported entries the server does not hold"
+            for line in report:  # anything else: its entry deleted by the other run, said so
+                if line not in ok:
+                    assert line["status"] == "failed" and line["error"] == "ENTRY_ID_NOT_FOUND"
+            done.append({r["path"]: r["entry_id"] for r in ok})
+        both = done[0].keys() & done[1].keys()
+        assert {p: done[0][p] for p in both} == {p: done[1][p] for p in both}  # they agree
+        assert len(done[0].keys() | done[1].keys()) == 6  # each file, reported by a run
+
+
+def test_two_uploads_with_their_own_state_agree_on_each_entry_and_report_only_live_ones(
+    sandbox_env: Any, tmp_path: Path
+) -> None:
+    _race("upload", sandbox_env, tmp_path)
+
+
+def test_two_syncs_with_their_own_state_agree_on_each_entry_and_report_only_live_ones(
+    sandbox_env: Any, tmp_path: Path
+) -> None:
+    _race("sync", sandbox_env, tmp_path)
