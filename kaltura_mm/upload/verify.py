@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 
-from kaltura_mm.errors import CategoryEntryExistsError, UploadError
+from kaltura_mm.errors import CategoryEntryExistsError, EntryNotFoundError, UploadError
 from kaltura_mm.flows.membership import LinkQuery
 from kaltura_mm.models import BaseEntry, EntryStatus
 from kaltura_mm.protocol.calls import MultiRequest
@@ -20,6 +20,7 @@ from kaltura_mm.services import base_entry, category_entry, upload_token
 from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.last_look import add_last_look, last_look
 from kaltura_mm.upload.recover import ACCEPTED_STATUSES, held
+from kaltura_mm.upload.tidy import delete_token, tidy
 
 
 def verify(job: Job) -> Flow[BaseEntry]:
@@ -45,7 +46,16 @@ def verify(job: Job) -> Flow[BaseEntry]:
             f"{got.uploaded_file_size} of {job.state.fingerprint.size} bytes): resume the upload",
             state=job.state,
         )
-    checked: BaseEntry = response[entry]
+    try:
+        checked: BaseEntry = response[entry]
+    except EntryNotFoundError:
+        # The entry is gone (another user deleted it): nothing is left for this run to decide,
+        # so its marker goes now. Left, it would tell every later run of this file that a
+        # decision is still coming, and each would wait for it (recover rule 8).
+        if job.state.marker_id:
+            marker = job.state.marker_id
+            yield from tidy(f"the upload's marker {marker}", delete_token(marker, job.options))
+        raise
     if checked.status not in ACCEPTED_STATUSES:
         raise UploadError(f"entry {entry_id} ended in status {checked.status}", state=job.state)
     linked = {link.category_id for link in response[links].objects}
