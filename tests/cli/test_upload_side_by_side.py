@@ -24,6 +24,7 @@ from typing import Any
 from tests.cli.ground import live_entries
 
 ROUNDS = int(os.environ.get("KMM_RACE_ROUNDS", "1"))
+LATENCY = float(os.environ.get("KMM_RACE_LATENCY", "0.3"))
 GONE = ("ENTRY_ID_NOT_FOUND", "UPLOAD_TOKEN_NOT_FOUND")
 DONE = {"upload": ("uploaded", "existing", "resumed"), "sync": ("done", "already_done")}
 
@@ -59,6 +60,10 @@ def _run_both(command: str, folder: Path, category: str, state: Path) -> list[li
 def _race(command: str, sandbox_env: Any, tmp_path: Path) -> list[list[dict[str, Any]]]:
     """Race two runs ``ROUNDS`` times; return every round's two reports (for the loop's tally)."""
     said: list[list[dict[str, Any]]] = []
+    # Every request takes a WAN's round trip: both runs look the files up before either's
+    # entries land (one process starts up to a second after the other on a loaded machine), so
+    # both make an entry for most files and their last looks decide between the two.
+    sandbox_env.faults.latency = LATENCY
     for round_ in range(ROUNDS):  # the race is timing (the loop: ROUNDS=20, several copies)
         category = f"Root>{command}Race{round_}"
         sandbox_env.create_category(category)
