@@ -71,6 +71,7 @@ from kaltura_mm.upload.lookup import after_lookup, find_existing
 from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, LookupFindings, RecoveryStep
 from kaltura_mm.upload.request import UploadOptions
 from kaltura_mm.upload.tidy import delete_entry, delete_token
+from kaltura_mm.upload.unmark import Carried
 
 
 @attrs.frozen
@@ -173,6 +174,7 @@ class _Made:
     steps: tuple[tuple[str, Ref[Any], int | None], ...]  # category id, None: the attach
     final: Ref[BaseEntry] | None
     look: LastLook | None
+    carried: Carried
 
 
 def _create_request(
@@ -204,7 +206,9 @@ def _create_request(
     # One part is the whole file: read the entry back (the check) and look last, same request.
     final = batch.add(base_entry.get(entry_id)) if len(plan.chunks) == 1 and not probe else None
     look = add_last_look(batch, job, marker) if final is not None else None
-    return batch, _Made(marker, entry, token, head, tuple(steps), final, look)
+    # Decided markers of the batch's other files go with it (``kaltura_mm.upload.unmark``).
+    carried = job.facts.unmarks.ride(batch)
+    return batch, _Made(marker, entry, token, head, tuple(steps), final, look, carried)
 
 
 def _id_of(outcome: Any) -> str | None:
@@ -219,7 +223,12 @@ def create(
     ``probe``: without the first part, refusing a dropped referenceId before any byte is sent.
     """
     batch, made = _create_request(job, into, probe)
-    response: MultiResponse = yield batch
+    try:
+        response: MultiResponse = yield batch
+    except BaseException:
+        job.facts.unmarks.answered(made.carried, None)  # queued again for the next request
+        raise
+    job.facts.unmarks.answered(made.carried, response)
     made_entry: Any = response.outcome(made.entry) if made.entry else into
     made_token = response.outcome(made.token)
     marker = _id_of(response.outcome(made.marker)) if made.marker else None

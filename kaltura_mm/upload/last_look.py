@@ -169,7 +169,9 @@ def last_look(job: Job, own: BaseEntry, response: MultiResponse, look: LastLook)
                 return (yield from _settled(job, own, marker, sorted(i for i in others if i)))
         except (TransportError, ResponseError):
             pass  # as a failed list: the upload is done, a later lookup settles the rest
-    if marker:  # decided (rule 8): now, and only now, the marker goes
+    if marker and job.facts.unmarks.carry:  # decided (rule 8): a later request carries it
+        job.facts.unmarks.queue(state.reference_id, marker, (yield Now()))
+    elif marker:  # decided (rule 8): now, and only now, the marker goes
         yield from tidy(f"the upload's marker {marker}", delete_token(marker, job.options))
     return own  # nothing under its names but its own: the upload is the one entry
 

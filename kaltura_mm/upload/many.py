@@ -11,6 +11,7 @@ the first's entry.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -50,6 +51,7 @@ from kaltura_mm.upload.recover import LookupFindings
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.upload.result import UploadOutcome, UploadProgress, UploadResult
 from kaltura_mm.upload.run_checks import RunChecks, look_up
+from kaltura_mm.upload.unmark import Unmarks
 
 
 class _Totals:
@@ -104,6 +106,8 @@ class _Turns:
     cancel: CancelSignal | None = None
     on_start: OnStart | None = None
     on_outcome: OnOutcome | None = None
+    unmarks: Unmarks = attrs.Factory(Unmarks)
+    options: UploadOptions = attrs.Factory(UploadOptions)
 
 
 def upload_many(
@@ -145,13 +149,14 @@ def upload_many(
         hooks = Hooks(on_state, None, cancel)
         jobs.append((yield from _prepared(r, i, options, states, hooks, totals, now)))
     facts = SessionFacts()  # what the first create learns of the session, every file knows
+    facts.unmarks.carry = True  # decided markers ride later requests, outcomes held till then
     jobs = [attrs.evolve(j, facts=facts) if isinstance(j, Job) else j for j in jobs]
     later = _same_identity_later(jobs)
     # the category check and the session's permissions ride the first lookup request
     found, checks = yield from look_up(
         jobs, first_of, later, options, () if categories_checked else wanted, facts.seen
     )
-    turns = _Turns(cancel, on_start, on_outcome)
+    turns = _Turns(cancel, on_start, on_outcome, facts.unmarks, options)
     flows = [
         _turn(
             asked[i],
@@ -172,6 +177,7 @@ def upload_many(
         order = [i for i in range(len(flows)) if i not in later] + sorted(later)
         by_index = dict(zip(order, [*ended, *again], strict=True))
         ended = [by_index[i] for i in range(len(flows))]
+    yield from facts.unmarks.flush(options)  # the markers no create carried: one request
     if totals is not None:
         totals.report((yield Now()), force=True)
     return [_outcome(request, result) for request, result in zip(asked, ended, strict=True)]
@@ -263,6 +269,8 @@ def _turn(request: UploadRequest, flow: Flow[UploadResult], turns: _Turns) -> Fl
             raise UploadCancelledError(
                 f"the upload of {request.path} was not started: the batch was cancelled first"
             )
+        if turns.unmarks.due((yield Now())):  # no create carried them for a while
+            yield from turns.unmarks.flush(turns.options)
         if turns.on_start is not None:
             turns.on_start(request)
         result = yield from flow
@@ -270,8 +278,9 @@ def _turn(request: UploadRequest, flow: Flow[UploadResult], turns: _Turns) -> Fl
         if turns.on_outcome is not None:
             turns.on_outcome(_outcome(request, exc))
         raise
-    if turns.on_outcome is not None:
-        turns.on_outcome(UploadOutcome(request=request, result=result))
+    if turns.on_outcome is not None:  # once its marker is gone (``kaltura_mm.upload.unmark``)
+        said = UploadOutcome(request=request, result=result)
+        turns.unmarks.hold(result.reference_id, functools.partial(turns.on_outcome, said))
     return result
 
 

@@ -206,7 +206,7 @@ def test_many_files_share_the_pool_and_fail_alone(
     assert totals[-1].files_done == 12
 
 
-def test_small_files_cost_two_requests_each(
+def test_small_files_cost_about_one_request_each(
     run: Run, kaltura_sandbox: Sandbox, tmp_path: Path
 ) -> None:
     category = kaltura_sandbox.create_category("Small")
@@ -216,9 +216,11 @@ def test_small_files_cost_two_requests_each(
     outcomes = run(upload_many(requests, SMALL, max_files_in_flight=8))
     # One multiRequest of token lists for all 20 (one per file size: exact, where a list of
     # entries would read the lagging index) with the category check, then one request per file;
-    # the last look (the tokens of the file's size) rides inside each file's request; then the
-    # file's marker goes, once the look decided (recover rule 8: an own request).
-    assert kaltura_sandbox.stats.http_requests == 1 + 20 + 20
+    # the last look (the tokens of the file's size) rides inside each file's request; a file's
+    # marker goes once its look decided (recover rule 8), carried by a later file's create
+    # request, and what none carried in one request at the end (``kaltura_mm.upload.unmark``).
+    assert kaltura_sandbox.stats.http_requests == 1 + 20 + 1
+    assert kaltura_sandbox.stats.calls[("uploadtoken", "delete")] == 20
     assert kaltura_sandbox.stats.calls[("baseentry", "list")] == 0
     assert kaltura_sandbox.stats.calls[("uploadtoken", "list")] == 20 + 20
     for outcome in outcomes:
