@@ -169,7 +169,8 @@ def last_look(job: Job, own: BaseEntry, response: MultiResponse, look: LastLook)
                 return (yield from _settled(job, own, marker, sorted(i for i in others if i)))
         except (TransportError, ResponseError):
             pass  # as a failed list: the upload is done, a later lookup settles the rest
-    if marker and job.facts.unmarks.carry:  # decided (rule 8): a later request carries it
+    if marker and job.facts.unmarks.carries() and not job.options.wait_ready:
+        # decided (rule 8): the next file's create carries it (``kaltura_mm.upload.unmark``)
         job.facts.unmarks.queue(state.reference_id, marker, (yield Now()))
     elif marker:  # decided (rule 8): now, and only now, the marker goes
         yield from tidy(f"the upload's marker {marker}", delete_token(marker, job.options))

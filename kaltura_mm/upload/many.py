@@ -164,9 +164,11 @@ def upload_many(
             if first_of[i] == i
             else _listed_twice(asked[i], first_of[i]),
             turns,
+            first_of[i] == i and creates_first(job, found[i]),
         )
         for i, job in enumerate(jobs)
     ]
+    facts.unmarks.unstarted = len(flows)
     ended = yield from interleave(
         [f for i, f in enumerate(flows) if i not in later], max_files_in_flight, _ends_one_file
     )
@@ -262,15 +264,21 @@ def _for(options: UploadOptions, saved: UploadState | None) -> UploadOptions:
     return attrs.evolve(options, chunk_size=saved.chunk_size, edge_size=saved.edge_size)
 
 
-def _turn(request: UploadRequest, flow: Flow[UploadResult], turns: _Turns) -> Flow[UploadResult]:
-    """Run one file's flow when its turn comes, unless cancelled first; report start and end."""
+def _turn(
+    request: UploadRequest, flow: Flow[UploadResult], turns: _Turns, carries: bool
+) -> Flow[UploadResult]:
+    """Run one file's flow when its turn comes, unless cancelled first; report start and end.
+
+    ``carries``: its first request is a create, which carries the markers decided before.
+    """
+    turns.unmarks.unstarted -= 1
     try:
+        if not carries or turns.unmarks.due((yield Now())):  # else they ride its create
+            yield from turns.unmarks.flush(turns.options)
         if turns.cancel is not None and turns.cancel.is_set():
             raise UploadCancelledError(
                 f"the upload of {request.path} was not started: the batch was cancelled first"
             )
-        if turns.unmarks.due((yield Now())):  # no create carried them for a while
-            yield from turns.unmarks.flush(turns.options)
         if turns.on_start is not None:
             turns.on_start(request)
         result = yield from flow
@@ -282,6 +290,14 @@ def _turn(request: UploadRequest, flow: Flow[UploadResult], turns: _Turns) -> Fl
         said = UploadOutcome(request=request, result=result)
         turns.unmarks.hold(result.reference_id, functools.partial(turns.on_outcome, said))
     return result
+
+
+def creates_first(job: Job | Exception, found: LookupFindings | None) -> bool:
+    """Return whether a file's first request is a create (it carries the decided markers): a
+    fresh upload whose lookup found nothing under its names."""
+    if not isinstance(job, Job) or job.state.entry_id is not None or found is None:
+        return False
+    return not (found.entries or found.receipts or found.markers)
 
 
 def _ends_one_file(error: BaseException) -> bool:

@@ -1,14 +1,17 @@
-"""Markers a batch decided on, whose deletion rides the run's next create request (issue 20).
+"""Markers a batch decided on, whose deletion rides the next file's create request (issue 20).
 
 A marker goes only once its run's last look decided (recover rule 8): alone, that is a request
-per file. In a batch (``upload_many``) the deletion of a decided marker is queued instead, and
-the next file's create request carries it; what is left goes in one request when the batch
-ends, or sooner once it waited ``CARRY_WAIT`` (the next file to start sends it). The file's
-outcome is held until its marker's deletion is answered: a marker still there says its run has
-not reported (another run racing on the file waits for it, rule 8), and a run killed in between
-reported nothing (its journal does not hold the file as done, so a re-run looks again and
-deletes the marker). A marker whose deletion failed is reported anyway, as a deletion done at
-once would be (``tidy``: the next lookup deletes it).
+per file. In a batch (``upload_many``) with files still to start, the deletion of a decided
+marker is queued instead, and the file's flow ends; the next file's turn comes at once (its
+slot is free), and its create request carries the queue, or, if its first request is not a
+create (a resume, a file found made), it sends the queue first, as does any turn once a
+deletion waited ``CARRY_WAIT``; the last ones go in one request when the batch ends. So a
+queued marker waits about one request of the run, never for another file's long upload.
+The file's outcome is held until its marker's deletion is answered: a marker still there says
+its run has not reported (another run racing on the file waits for it, rule 8), and a run
+killed in between reported nothing (its journal does not hold the file as done, so a re-run
+looks again and deletes the marker). A marker whose deletion failed is reported anyway, as a
+deletion done at once would be (``tidy``: the next lookup deletes it).
 """
 
 from __future__ import annotations
@@ -38,9 +41,14 @@ class Unmarks:
     for them (mutable, shared by the batch's uploads through ``SessionFacts``)."""
 
     carry: bool = False  # a batch: deletions ride later requests; else each goes at once
+    unstarted: int = 0  # the batch's files whose turn has not come: the next one carries
     _queued: dict[str, tuple[str, float]] = attrs.Factory(dict)  # reference id -> marker, when
     _carried: set[str] = attrs.Factory(set)  # reference ids whose deletion is on its way
     _held: dict[str, Callable[[], None]] = attrs.Factory(dict)
+
+    def carries(self) -> bool:
+        """Return whether a decided marker may wait for a later file's turn (one is coming)."""
+        return self.carry and self.unstarted > 0
 
     def queue(self, reference_id: str, marker: str, now: float) -> None:
         """Queue the deletion of the decided ``marker`` of the upload ``reference_id``."""

@@ -40,8 +40,9 @@ def test_each_file_is_reported_only_once_its_marker_is_gone(
     assert all(o.ok for o in outcomes)
     assert left_when_reported == [[]] * 9  # no file reported while its marker was there
     assert open_tokens(kaltura_sandbox) == []
-    # the lookup, a create a file; the markers ride the creates, the rest goes in one request
-    assert kaltura_sandbox.stats.http_requests == 1 + 9 + 1
+    # the lookup, a create a file; the markers ride the creates, but the last three's (in
+    # flight when the last file starts: no create is coming for them)
+    assert kaltura_sandbox.stats.http_requests <= 1 + 9 + 3
 
 
 def test_a_carrying_request_that_fails_holds_the_outcome_and_queues_the_deletion_again() -> None:
