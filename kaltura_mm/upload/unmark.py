@@ -44,7 +44,7 @@ class Unmarks:
     unstarted: int = 0  # the batch's files whose turn has not come: the next one carries
     _queued: dict[str, tuple[str, float]] = attrs.Factory(dict)  # reference id -> marker, when
     _carried: set[str] = attrs.Factory(set)  # reference ids whose deletion is on its way
-    _held: dict[str, Callable[[], None]] = attrs.Factory(dict)
+    _held: dict[str, list[Callable[[], None]]] = attrs.Factory(dict)
 
     def carries(self) -> bool:
         """Return whether a decided marker may wait for a later file's turn (one is coming)."""
@@ -57,7 +57,7 @@ class Unmarks:
     def hold(self, reference_id: str, then: Callable[[], None]) -> None:
         """Call ``then`` once the upload's marker is deleted (at once if none is waiting)."""
         if reference_id in self._queued or reference_id in self._carried:
-            self._held[reference_id] = then
+            self._held.setdefault(reference_id, []).append(then)
         else:
             then()
 
@@ -83,8 +83,7 @@ class Unmarks:
                 outcome, UploadTokenNotFoundError
             ):
                 log.warning("could not delete an upload's marker now (the next run's lookup will)")
-            held = self._held.pop(reference_id, None)
-            if held is not None:
+            for held in self._held.pop(reference_id, []):
                 held()
 
     def due(self, now: float) -> bool:
@@ -103,8 +102,7 @@ class Unmarks:
                 log.warning("could not delete upload markers now (the next lookup will): %s", exc)
                 for reference_id, _, _ in carried:  # reported as a failed deletion at once
                     self._carried.discard(reference_id)
-                    held = self._held.pop(reference_id, None)
-                    if held is not None:
+                    for held in self._held.pop(reference_id, []):
                         held()
                 continue
             self.answered(carried, response)
