@@ -13,9 +13,9 @@ the create request is built so that the lookup can always tell what it made:
 4. ``uploadToken.upload`` of the file's first part into the receipt (``N:fileData``), so the
    head costs no round trip of its own;
 5. ``baseEntry.updateContent`` attaching the receipt to the entry, then ``categoryEntry.add``;
-6. for a file of one part: ``baseEntry.get`` (the check), the marker's deletion and the last look
-   (``add_last_look``), so a small file is uploaded, attached, checked and settled in this one
-   request. A larger file deletes its marker with the check that ends it.
+6. for a file of one part: ``baseEntry.get`` (the check) and the last look (``add_last_look``),
+   so a small file is uploaded, attached, checked and settled in this one request. The marker
+   goes in a request of its own once the look decided (recover rule 8).
 
 A session that may not write ``referenceId`` (a USER KS under the default user role lacks
 ``CONTENT_INGEST_REFERENCE_MODIFY``) gets the entry with the field dropped: null in the answer,
@@ -71,6 +71,7 @@ from kaltura_mm.upload.lookup import after_lookup, find_existing
 from kaltura_mm.upload.recover import OPEN_TOKEN_STATUSES, LookupFindings, RecoveryStep
 from kaltura_mm.upload.request import UploadOptions
 from kaltura_mm.upload.tidy import delete_entry, delete_token
+from kaltura_mm.upload.unmark import Carried
 
 
 @attrs.frozen
@@ -173,7 +174,7 @@ class _Made:
     steps: tuple[tuple[str, Ref[Any], int | None], ...]  # category id, None: the attach
     final: Ref[BaseEntry] | None
     look: LastLook | None
-    unmark: Ref[Any] | None
+    carried: Carried
 
 
 def _create_request(
@@ -204,9 +205,10 @@ def _create_request(
         steps.append((f"add the entry to category {category_id}", link, category_id))
     # One part is the whole file: read the entry back (the check) and look last, same request.
     final = batch.add(base_entry.get(entry_id)) if len(plan.chunks) == 1 and not probe else None
-    unmark = batch.add(upload_token.delete(marker.id)) if final and marker else None
     look = add_last_look(batch, job, marker) if final is not None else None
-    return batch, _Made(marker, entry, token, head, tuple(steps), final, look, unmark)
+    # Decided markers of the batch's other files go with it (``kaltura_mm.upload.unmark``).
+    carried = job.facts.unmarks.ride(batch)
+    return batch, _Made(marker, entry, token, head, tuple(steps), final, look, carried)
 
 
 def _id_of(outcome: Any) -> str | None:
@@ -221,12 +223,15 @@ def create(
     ``probe``: without the first part, refusing a dropped referenceId before any byte is sent.
     """
     batch, made = _create_request(job, into, probe)
-    response: MultiResponse = yield batch
+    try:
+        response: MultiResponse = yield batch
+    except BaseException:
+        job.facts.unmarks.answered(made.carried, None)  # queued again for the next request
+        raise
+    job.facts.unmarks.answered(made.carried, response)
     made_entry: Any = response.outcome(made.entry) if made.entry else into
     made_token = response.outcome(made.token)
     marker = _id_of(response.outcome(made.marker)) if made.marker else None
-    if made.unmark is not None and not isinstance(response.outcome(made.unmark), KalturaError):
-        marker = None  # deleted in the same request
     job = job.saved(
         attrs.evolve(
             job.state,

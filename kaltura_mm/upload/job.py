@@ -27,6 +27,7 @@ from kaltura_mm.upload.plan import Chunk, ChunkBook
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.upload.result import UploadProgress
 from kaltura_mm.upload.seen import SeenTokens
+from kaltura_mm.upload.unmark import Unmarks
 
 OnState = Callable[[UploadState], None]
 OnProgress = Callable[[UploadProgress], None]
@@ -98,10 +99,12 @@ class SessionFacts:
     ``reference_id_kept``: a create's answer showed the referenceId sent (True), so the session
     may write it and later creates carry the file's first part; None until one shows it.
     ``seen``: the upload tokens the run listed, by size (what each last look need not ask again).
+    ``unmarks``: decided markers whose deletion rides a later request of the batch.
     """
 
     reference_id_kept: bool | None = None
     seen: SeenTokens = attrs.Factory(SeenTokens)
+    unmarks: Unmarks = attrs.Factory(Unmarks)
 
 
 @attrs.frozen

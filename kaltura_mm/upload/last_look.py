@@ -19,17 +19,30 @@ from typing import Any
 
 import attrs
 
-from kaltura_mm.errors import ResponseError, TransportError
+from kaltura_mm.errors import ResponseError, TransportError, UploadError
 from kaltura_mm.models import BaseEntry, ListPage, Pager, UploadToken, UploadTokenFilter
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
-from kaltura_mm.runtime.effects import Flow
+from kaltura_mm.runtime.effects import Flow, Now, Reach, Reached, Sleep
 from kaltura_mm.services import upload_token
 from kaltura_mm.upload.identity import TokenNames
 from kaltura_mm.upload.job import Job, patiently
 from kaltura_mm.upload.lookup import by_size, entries, found_of, mine
-from kaltura_mm.upload.recover import LISTED_TOKEN_STATUSES, settle
+from kaltura_mm.upload.recover import (
+    LISTED_TOKEN_STATUSES,
+    LookupFindings,
+    RecoveryStep,
+    settle,
+)
 from kaltura_mm.upload.seen import FULL_PAGE, SeenToken
-from kaltura_mm.upload.tidy import delete_strays
+from kaltura_mm.upload.tidy import delete_strays, delete_token, tidy
+
+# At most this long (seconds, requests included) the last look waits for another run's older
+# upload to complete, or for a younger run to decide (recover rule 8): each is a round trip or
+# two of that run. Past it the own entry is kept and the file fails as raced: never a guess.
+SETTLE_WAIT = 30.0
+# An older half-made entry whose receipts did not move for this long (seconds, by the server's
+# clock) is a killed run's: the look deletes it instead of waiting for it (recover rule 8).
+STALLED_AFTER = 10.0
 
 
 @attrs.frozen
@@ -138,38 +151,77 @@ def last_look(job: Job, own: BaseEntry, response: MultiResponse, look: LastLook)
     If a list failed, the look is skipped: the upload itself is done, and a later run's
     lookup applies the same rules.
     """
-    first = response.outcome(look.tokens)
-    if not isinstance(first, LookPage):
-        return own
     state = job.state
     marker = look.marker
     if isinstance(marker, Ref):
         made = response.outcome(marker)
         marker = made.id if isinstance(made, UploadToken) else None
-    try:
-        tokens = yield from _look_back(job, first, look.asked)
-        receipts, markers = mine(state, tokens)
-        named = job.facts.seen.named(state.names) | {t.id for t in [*receipts, *markers] if t.id}
-        others = named - {state.token_id, marker}
-        if not others:
-            return own  # nothing under its names but its own: the upload is the one entry
-        return (yield from _settled(job, own, sorted(i for i in others if i)))
-    except (TransportError, ResponseError):
-        return own  # as a failed list: the upload is done, a later lookup settles the rest
+    first = response.outcome(look.tokens)
+    if isinstance(first, LookPage):  # else the list failed: the upload is done, as below
+        try:
+            tokens = yield from _look_back(job, first, look.asked)
+            receipts, markers = mine(state, tokens)
+            named = job.facts.seen.named(state.names) | {
+                t.id for t in [*receipts, *markers] if t.id
+            }
+            others = named - {state.token_id, marker}
+            if others:
+                return (yield from _settled(job, own, marker, sorted(i for i in others if i)))
+        except (TransportError, ResponseError):
+            pass  # as a failed list: the upload is done, a later lookup settles the rest
+    if marker and job.facts.unmarks.carries() and not job.options.wait_ready:
+        # decided (rule 8): the next file's create carries it (``kaltura_mm.upload.unmark``)
+        job.facts.unmarks.queue(state.reference_id, marker, (yield Now()))
+    elif marker:  # decided (rule 8): now, and only now, the marker goes
+        yield from tidy(f"the upload's marker {marker}", delete_token(marker, job.options))
+    return own  # nothing under its names but its own: the upload is the one entry
 
 
-def _settled(job: Job, own: BaseEntry, token_ids: list[str]) -> Flow[BaseEntry]:
-    """Read the other tokens under the upload's names and their entries now; apply rule 8."""
-    state = job.state
-    wanted = UploadTokenFilter(id_in=tuple(token_ids), status_in=LISTED_TOKEN_STATUSES)
-    call = upload_token.list(wanted, Pager(page_size=FULL_PAGE))
-    now: ListPage[UploadToken] = yield from patiently(call, job.options)
-    receipts, _ = mine(state, now.objects)
-    named = {state.names.entry_of(t.file_name) for t in receipts} - {own.id, None}
-    by_id = (yield from entries([i for i in named if i], job.options)) if named else {}
-    decision = settle(own, state.token_id, found_of(state, list(now.objects), by_id), state.names)
+def _settled(job: Job, own: BaseEntry, marker: str | None, token_ids: list[str]) -> Flow[BaseEntry]:
+    """Read the other tokens under the upload's names and their entries now; apply rule 8,
+    waiting (at most ``SETTLE_WAIT`` s by the clock) while an older upload may still complete
+    or a younger run is still deciding. Only the own entry and tokens are ever deleted."""
+    state, pause = job.state, 0.25
+    started = yield Now()
+    while True:
+        wanted = UploadTokenFilter(id_in=tuple(token_ids), status_in=LISTED_TOKEN_STATUSES)
+        call = upload_token.list(wanted, Pager(page_size=FULL_PAGE))
+        now: ListPage[UploadToken] = yield from patiently(call, job.options)
+        receipts, _ = mine(state, now.objects)
+        named = {state.names.entry_of(t.file_name) for t in receipts} - {own.id, None}
+        by_id = (yield from entries([i for i in named if i], job.options)) if named else {}
+        found = found_of(state, list(now.objects), by_id)
+        waited = (yield Now()) - started
+        known: Reached = yield Reach()
+        mark, patient = (state.token_id, marker), waited + pause < SETTLE_WAIT
+        stalled = _stalled(found, state.names, known.server_time)
+        decision = settle(own, mark, found, state.names, patient=patient, stalled=stalled)
+        if decision.action is not RecoveryStep.WAIT:
+            break
+        yield Sleep(pause)
+        pause = min(pause * 2, 2.0)
     gone = set(token_ids) - {t.id for t in now.objects}  # deleted since the run listed them
     if (yield from delete_strays(decision, job.options)):
         gone |= set(decision.stray_tokens)
     job.facts.seen.forget(gone)
+    if decision.action is RecoveryStep.RACED:
+        raise UploadError(
+            f"another run is uploading {job.request.path} too and did not settle within "
+            f"{SETTLE_WAIT:.0f} s: this run's entry {own.id} is kept but not reported; re-run "
+            "to find which entry the file has",
+            state=state,
+        )
     return decision.entry or own
+
+
+def _stalled(found: LookupFindings, names: TokenNames, server_now: float | None) -> frozenset[str]:
+    """Return the ids of the entries whose receipts all sat still ``STALLED_AFTER`` s or more."""
+    if server_now is None:
+        return frozenset()
+    moved: dict[str, int] = {}
+    for receipt in found.receipts:
+        entry_id = names.entry_of(receipt.file_name)
+        if entry_id:
+            at = receipt.updated_at or receipt.created_at or 0
+            moved[entry_id] = max(moved.get(entry_id, at), at)
+    return frozenset(e for e, at in moved.items() if server_now - at >= STALLED_AFTER)

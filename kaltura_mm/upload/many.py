@@ -11,6 +11,7 @@ the first's entry.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -50,6 +51,7 @@ from kaltura_mm.upload.recover import LookupFindings
 from kaltura_mm.upload.request import UploadOptions, UploadRequest, UploadState
 from kaltura_mm.upload.result import UploadOutcome, UploadProgress, UploadResult
 from kaltura_mm.upload.run_checks import RunChecks, look_up
+from kaltura_mm.upload.unmark import Unmarks
 
 
 class _Totals:
@@ -104,6 +106,8 @@ class _Turns:
     cancel: CancelSignal | None = None
     on_start: OnStart | None = None
     on_outcome: OnOutcome | None = None
+    unmarks: Unmarks = attrs.Factory(Unmarks)
+    options: UploadOptions = attrs.Factory(UploadOptions)
 
 
 def upload_many(
@@ -145,13 +149,14 @@ def upload_many(
         hooks = Hooks(on_state, None, cancel)
         jobs.append((yield from _prepared(r, i, options, states, hooks, totals, now)))
     facts = SessionFacts()  # what the first create learns of the session, every file knows
+    facts.unmarks.carry = True  # decided markers ride later requests, outcomes held till then
     jobs = [attrs.evolve(j, facts=facts) if isinstance(j, Job) else j for j in jobs]
     later = _same_identity_later(jobs)
     # the category check and the session's permissions ride the first lookup request
     found, checks = yield from look_up(
         jobs, first_of, later, options, () if categories_checked else wanted, facts.seen
     )
-    turns = _Turns(cancel, on_start, on_outcome)
+    turns = _Turns(cancel, on_start, on_outcome, facts.unmarks, options)
     flows = [
         _turn(
             asked[i],
@@ -159,9 +164,11 @@ def upload_many(
             if first_of[i] == i
             else _listed_twice(asked[i], first_of[i]),
             turns,
+            first_of[i] == i and creates_first(job, found[i]),
         )
         for i, job in enumerate(jobs)
     ]
+    facts.unmarks.unstarted = len(flows)
     ended = yield from interleave(
         [f for i, f in enumerate(flows) if i not in later], max_files_in_flight, _ends_one_file
     )
@@ -172,6 +179,7 @@ def upload_many(
         order = [i for i in range(len(flows)) if i not in later] + sorted(later)
         by_index = dict(zip(order, [*ended, *again], strict=True))
         ended = [by_index[i] for i in range(len(flows))]
+    yield from facts.unmarks.flush(options)  # the markers no create carried: one request
     if totals is not None:
         totals.report((yield Now()), force=True)
     return [_outcome(request, result) for request, result in zip(asked, ended, strict=True)]
@@ -256,9 +264,17 @@ def _for(options: UploadOptions, saved: UploadState | None) -> UploadOptions:
     return attrs.evolve(options, chunk_size=saved.chunk_size, edge_size=saved.edge_size)
 
 
-def _turn(request: UploadRequest, flow: Flow[UploadResult], turns: _Turns) -> Flow[UploadResult]:
-    """Run one file's flow when its turn comes, unless cancelled first; report start and end."""
+def _turn(
+    request: UploadRequest, flow: Flow[UploadResult], turns: _Turns, carries: bool
+) -> Flow[UploadResult]:
+    """Run one file's flow when its turn comes, unless cancelled first; report start and end.
+
+    ``carries``: its first request is a create, which carries the markers decided before.
+    """
+    turns.unmarks.unstarted -= 1
     try:
+        if not carries or turns.unmarks.due((yield Now())):  # else they ride its create
+            yield from turns.unmarks.flush(turns.options)
         if turns.cancel is not None and turns.cancel.is_set():
             raise UploadCancelledError(
                 f"the upload of {request.path} was not started: the batch was cancelled first"
@@ -270,9 +286,18 @@ def _turn(request: UploadRequest, flow: Flow[UploadResult], turns: _Turns) -> Fl
         if turns.on_outcome is not None:
             turns.on_outcome(_outcome(request, exc))
         raise
-    if turns.on_outcome is not None:
-        turns.on_outcome(UploadOutcome(request=request, result=result))
+    if turns.on_outcome is not None:  # once its marker is gone (``kaltura_mm.upload.unmark``)
+        said = UploadOutcome(request=request, result=result)
+        turns.unmarks.hold(result.reference_id, functools.partial(turns.on_outcome, said))
     return result
+
+
+def creates_first(job: Job | Exception, found: LookupFindings | None) -> bool:
+    """Return whether a file's first request is a create (it carries the decided markers): a
+    fresh upload whose lookup found nothing under its names."""
+    if not isinstance(job, Job) or job.state.entry_id is not None or found is None:
+        return False
+    return not (found.entries or found.receipts or found.markers)
 
 
 def _ends_one_file(error: BaseException) -> bool:

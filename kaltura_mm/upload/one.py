@@ -299,15 +299,12 @@ def _run_once(job: Job, found: LookupFindings | None = None) -> Flow[UploadResul
 def _checked(job: Job, made: Creation | None) -> Flow[tuple[Job, BaseEntry]]:
     """Return the upload's entry, checked: by the create request itself when it could tell.
 
-    The marker goes with the check (a one-part file's create request deleted it already).
+    The last look decides (recover rule 8) and hands the marker to the run's next request.
     """
     read = made.entry if made is not None else None
     if made and read and made.response and made.look and read.status in ACCEPTED_STATUSES:
         # token finished and entry accepted, in that one request: look last
         entry = yield from last_look(job, read, made.response, made.look)
-        if job.state.marker_id:
-            marker = delete_token(job.state.marker_id, job.options)
-            yield from tidy(f"the upload's marker {job.state.marker_id}", marker)
     else:
         entry = yield from verify(job)
     return job.saved(attrs.evolve(job.state, marker_id=None)), entry

@@ -19,8 +19,8 @@ decision, so that exactly one entry remains and no token stays open:
    unfinished receipt, or an error status. A token is *open* while PENDING, PARTIAL_UPLOAD or
    FULL_UPLOAD.
 3. If a complete entry exists, the oldest one (``createdAt``, then id) is the upload and nothing
-   is sent. Every other own entry, every open receipt of another entry and every marker is a
-   stray.
+   is sent. Every half-made own entry, every open receipt of another entry and every marker is
+   a stray. A younger complete entry is not: another run may have reported it (rule 8).
 4. Else a half-made IMPORT entry with a resumable receipt (PENDING or PARTIAL, of the file's
    size, and alive) is continued from what that token holds (the one holding most bytes, if
    several). A PARTIAL token idle longer than the server resumes (``MAX_RESUME_TIME``, 7 days,
@@ -35,10 +35,28 @@ decision, so that exactly one entry remains and no token stays open:
    show an entry under the referenceId, paced and bounded (``UploadOptions.index_wait``), and
    decide again with what it shows.
 7. Else every own entry, open receipt and marker is a stray, and one new entry is made.
-8. Once the upload's own entry is complete, a last look applies rule 3 with it counted: the
-   oldest complete entry is the upload (the own one unless an older one became visible late);
-   every other own entry, every open receipt but the upload's own and every marker is a stray.
-   Two runs that each look last agree on the oldest, so they never delete each other's keeper.
+8. Once the upload's own entry is complete, a last look decides between it and the other own
+   entries its names show (another run's, one with its own state folder, racing on the same
+   file). Every run computes the same order, oldest first (``createdAt``, then id), and deletes
+   no complete entry but its own, and that only before reporting anything. A run's marker stays
+   until it has decided (then it goes, after its own entry if it yields), so a complete entry
+   whose marker is gone was kept by a run that may have reported it. The rule (``settle``):
+   if the first in the order is another run's half-made entry, *wait* for it to complete or
+   go (a younger run never keeps while an older upload may still complete); if it is another
+   run's complete entry, yield to it (delete the own entry, then its tokens, and report that
+   one); if it is the own entry: keep it when no other complete entry shows; else the others
+   were made while this one was not yet seen: *wait* while another run's marker shows (that
+   run is still deciding, and will yield to the older entry), and yield to the oldest of them
+   once no marker is left (those runs kept theirs and may have reported them).
+   Waits go from a younger entry to an older one's completion, or from the oldest to the
+   younger ones' decisions, so they never form a cycle; each is bounded
+   (``last_look.SETTLE_WAIT``). When the bound passes the own entry is kept, its marker goes,
+   and the file fails as *raced* (``RecoveryStep.RACED``), so nothing deleted is ever
+   reported and a re-run's lookup finds which entry the file has. A killed run is not waited
+   for: an other entry whose receipts sat still ``last_look.STALLED_AFTER`` by the server's
+   clock (half-made, or complete and still undecided when the wait ends) is a stray, as are
+   younger half-made entries once the run keeps its own (their runs would yield to it). The
+   other markers seen go once the run has decided (they are the keeper's run's, or dead ones).
    The look sees every token of the file's size: the newest ones, paged back until they meet
    what the run's earlier lists showed (``kaltura_mm.upload.seen``).
 
@@ -70,6 +88,7 @@ OPEN_TOKEN_STATUSES = (
 LISTED_TOKEN_STATUSES = (*OPEN_TOKEN_STATUSES, UploadTokenStatus.CLOSED)
 # The token closed its file: no part is added any more, and the file is whole (chunk rule 7).
 FINISHED_TOKEN_STATUSES = frozenset({UploadTokenStatus.FULL_UPLOAD, UploadTokenStatus.CLOSED})
+_UNDERWAY = frozenset({EntryStatus.NO_CONTENT, EntryStatus.IMPORT})  # may still take the file
 _RESUMABLE_TOKEN = frozenset({UploadTokenStatus.PENDING, UploadTokenStatus.PARTIAL_UPLOAD})
 # upload_token_max_resume_time: the server refuses a part for a PARTIAL token idle this long.
 MAX_RESUME_TIME = 604_800
@@ -88,8 +107,9 @@ class RecoveryStep(enum.Enum):
     EXISTING = "existing"  # rule 3: the entry is complete, nothing to send
     RESUME = "resume"  # rule 4: continue into the found entry and token
     ATTACH = "attach"  # rule 5: make a receipt for the found entry
-    WAIT = "wait"  # rule 6: wait for the search index, then decide again
+    WAIT = "wait"  # rule 6: wait for the search index (rule 8: for the other runs), then again
     CREATE = "create"  # rule 7: make entry and tokens
+    RACED = "raced"  # rule 8: the wait is over undecided: the own entry kept, the file failed
 
 
 @attrs.frozen
@@ -204,7 +224,7 @@ def decide(found: LookupFindings, names: TokenNames, size: int) -> Decision:
     view = _View.of(found, names)
     complete = sorted((e for e in view.live if view.finished(e)), key=_age)
     if complete:
-        return Decision(RecoveryStep.EXISTING, complete[0], None, *view.strays(complete[0]))
+        return _existing(complete[0], view)
     resumable = [
         (t.uploaded_file_size or 0, t.created_at or 0, e, t)
         for e in view.live
@@ -229,12 +249,67 @@ def decide(found: LookupFindings, names: TokenNames, size: int) -> Decision:
     return Decision(RecoveryStep.CREATE, None, None, *view.strays(None))
 
 
+def _existing(keep: BaseEntry, view: _View) -> Decision:
+    """Rule 3: keep ``keep``; half-made entries, others' open receipts and markers are strays."""
+    half = [e for e in view.live if e.id != keep.id and not view.finished(e)]
+    mine = view.receipts.get(keep.id, [])
+    tokens = [t for t in view.open_receipts if t not in mine and not _kept_by(t, view, keep)]
+    return Decision(RecoveryStep.EXISTING, keep, None, _ids(half), _ids([*tokens, *view.markers]))
+
+
+def _kept_by(token: UploadToken, view: _View, keep: BaseEntry) -> bool:
+    """Return whether ``token`` is the receipt of a complete entry other than ``keep`` (kept)."""
+    return any(
+        token in view.receipts.get(e.id, [])
+        for e in view.live
+        if e.id != keep.id and view.finished(e)
+    )
+
+
 def settle(
-    own: BaseEntry, own_token_id: str | None, found: LookupFindings, names: TokenNames
+    own: BaseEntry,
+    own_tokens: tuple[str | None, str | None],
+    found: LookupFindings,
+    names: TokenNames,
+    *,
+    patient: bool = True,
+    stalled: frozenset[str] = frozenset(),
 ) -> Decision:
-    """Return the last look's decision once ``own`` is complete (rule 8); always EXISTING."""
+    """Return the last look's decision once ``own`` is complete (rule 8).
+
+    ``own_tokens`` are the upload's own receipt and marker (``found.markers`` other than these
+    are the other runs'); ``patient`` False once the wait is over; ``stalled`` the ids of other
+    half-made entries whose upload made no progress for long (a killed run's): they are strays.
+    EXISTING keeps ``entry`` (the own one, or another run's to report instead, the own one then
+    a stray), WAIT, or RACED (the own entry kept, the file not reported as uploaded).
+    """
     view = _View.of(found.merged([own]), names)
-    complete = sorted((e for e in view.live if e.id == own.id or view.finished(e)), key=_age)
-    keeper = complete[0]
-    entries, tokens = view.strays(keeper, own_token_id)
-    return Decision(RecoveryStep.EXISTING, keeper, None, entries, tokens)
+    half = [e for e in view.live if e.id != own.id and not view.finished(e)]
+    # An entry in an error status never holds the content, a stalled one is a killed run's:
+    # neither is waited for nor kept.
+    underway = [e for e in view.live if view.finished(e) or e.status in _UNDERWAY]
+    first = min((e for e in underway if e not in half or e.id not in stalled), key=_age)
+    others = [e for e in underway if e.id != own.id and view.finished(e)]
+    theirs = [m for m in found.markers if m.id not in own_tokens]
+    receipt, marker = own_tokens
+    if first.id == own.id and others and not theirs:
+        first = min(others, key=_age)  # they kept theirs, made while this one was not yet seen
+    if first.id != own.id and view.finished(first):  # yield: own entry, then its tokens
+        # the markers seen are the keeper's run's (it keeps: nothing older shows) or dead ones
+        tokens = (*_ids_of(receipt, marker), *_ids(theirs))
+        return Decision(RecoveryStep.EXISTING, first, None, (own.id,), tokens)
+    if first.id == own.id and not patient and all(e.id in stalled for e in others):
+        half += others  # still deciding past the wait, complete long since: killed runs'
+        others = []
+    if first.id == own.id and not others:  # keep; half-made ones (younger, or stalled) go
+        receipts = [t for e in half for t in view.receipts.get(e.id, []) if t in view.open_receipts]
+        tokens = (*_ids_of(marker), *_ids([*receipts, *theirs]))
+        return Decision(RecoveryStep.EXISTING, own, None, _ids(half), tokens)
+    # An older upload may still complete, or a younger run is still deciding.
+    if patient:
+        return Decision(RecoveryStep.WAIT)
+    return Decision(RecoveryStep.RACED, own, None, (), _ids_of(marker))
+
+
+def _ids_of(*token_ids: str | None) -> tuple[str, ...]:
+    return tuple(t for t in token_ids if t)

@@ -3,20 +3,15 @@
 The check asks, in one multiRequest: the token (finished: plan rule 7; unless this run's own
 answers already showed it finished), the entry (it took the upload:
 ``recover.ACCEPTED_STATUSES``), its category links (a missing one is added again), and the last
-look (recover rule 8), so the entry returned is the upload's one entry; the
-same request deletes the upload's marker token, before the look (which would delete it again).
+look (recover rule 8), so the entry returned is the upload's one entry. The upload's marker
+stays until the look decided; then it is deleted (``last_look``).
 """
 
 from __future__ import annotations
 
 import contextlib
 
-from kaltura_mm.errors import (
-    CategoryEntryExistsError,
-    KalturaError,
-    UploadError,
-    UploadTokenNotFoundError,
-)
+from kaltura_mm.errors import CategoryEntryExistsError, EntryNotFoundError, UploadError
 from kaltura_mm.flows.membership import LinkQuery
 from kaltura_mm.models import BaseEntry, EntryStatus
 from kaltura_mm.protocol.calls import MultiRequest
@@ -42,17 +37,9 @@ def verify(job: Job) -> Flow[BaseEntry]:
     # the links to categories listed to members only (KalturaCategoryEntryFilter).
     asked = tuple(job.request.category_ids) or None
     links = batch.add(LinkQuery((entry_id,), asked).call())
-    marker_id = job.state.marker_id
-    # The upload is done: its create no longer needs its marker. Deleted before the last look
-    # lists the tokens, so the look does not find it and delete it a second time (issue 20).
-    unmark = batch.add(upload_token.delete(marker_id)) if marker_id else None
-    look = add_last_look(batch, job, marker_id)
+    # The upload's marker stays until the last look decided (recover rule 8).
+    look = add_last_look(batch, job, job.state.marker_id)
     response = yield from patiently(batch, job.options)
-    unmarked = response.outcome(unmark) if unmark is not None else None
-    if isinstance(unmarked, KalturaError) and not isinstance(unmarked, UploadTokenNotFoundError):
-        yield from tidy(
-            f"the upload's marker {marker_id}", delete_token(marker_id or "", job.options)
-        )
     if token is not None and not held(response[token])[1]:  # plan rule 7: the status proves it
         got = response[token]
         raise UploadError(
@@ -60,7 +47,16 @@ def verify(job: Job) -> Flow[BaseEntry]:
             f"{got.uploaded_file_size} of {job.state.fingerprint.size} bytes): resume the upload",
             state=job.state,
         )
-    checked: BaseEntry = response[entry]
+    try:
+        checked: BaseEntry = response[entry]
+    except EntryNotFoundError:
+        # The entry is gone (another user deleted it): nothing is left for this run to decide,
+        # so its marker goes now. Left, it would tell every later run of this file that a
+        # decision is still coming, and each would wait for it (recover rule 8).
+        if job.state.marker_id:
+            marker = job.state.marker_id
+            yield from tidy(f"the upload's marker {marker}", delete_token(marker, job.options))
+        raise
     if checked.status not in ACCEPTED_STATUSES:
         raise UploadError(f"entry {entry_id} ended in status {checked.status}", state=job.state)
     linked = {link.category_id for link in response[links].objects}

@@ -73,4 +73,5 @@ def test_a_run_of_one_size_looks_last_once_a_file(kaltura_sandbox: Sandbox, tmp_
     calls = kaltura_sandbox.stats.calls
     assert calls[("uploadtoken", "list")] == 1 + 30  # the lookup, then one look a file
     assert calls[("uploadtoken", "delete")] == 30  # each marker, once
-    assert kaltura_sandbox.stats.http_requests == 1 + 30
+    # each marker once decided, carried by a later file's create (the last six in flight: alone)
+    assert kaltura_sandbox.stats.http_requests <= 1 + 30 + 6

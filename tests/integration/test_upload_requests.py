@@ -54,11 +54,11 @@ def _widget(path: Path, category_id: int, parts: int) -> Flow[None]:
     ("parts", "calls", "requests", "widget_calls", "widget_requests"),
     # kaltura-mm: the lookup with the category check (1 request, 2 calls); the create request
     # (marker, entry, receipt, first part, attach, link: 6 calls), for one part with the check
-    # (baseEntry.get), the marker's deletion and the last look in it too; for eight parts the
-    # seven other parts, then the check (entry, links: the tail showed the token finished), the
-    # marker's deletion and the last look in one request. The widget: 4 calls in 1 request,
-    # then a request per part.
-    [(1, 11, 2, 5, 2), (8, 19, 10, 12, 9)],
+    # (baseEntry.get) and the last look in it too; for eight parts the seven other parts, then
+    # the check (entry, links: the tail showed the token finished) and the last look in one
+    # request. The marker goes once the look decided (recover rule 8), in a request of its own.
+    # The widget: 4 calls in 1 request, then a request per part.
+    [(1, 11, 3, 5, 2), (8, 19, 11, 12, 9)],
     ids=["one-part", "eight-part"],
 )
 def test_requests_per_file_beside_the_widget(

@@ -11,7 +11,12 @@ import attrs
 import pytest
 
 from kaltura_mm.models import BaseEntry, EntryStatus, UploadToken, UploadTokenStatus
-from kaltura_mm.upload.recover import LookupFindings, RecoveryStep, decide, settle
+from kaltura_mm.upload.recover import (
+    LookupFindings,
+    RecoveryStep,
+    decide,
+    settle,
+)
 from kaltura_mm.upload.request import FileFingerprint, UploadRequest, token_names
 
 SIZE = 450_000
@@ -76,20 +81,20 @@ def test_of_two_half_made_uploads_the_one_holding_most_is_continued() -> None:
     assert decision.stray_entries == ("0_a",) and decision.stray_tokens == ("t1",)
 
 
-def test_a_complete_entry_is_the_upload_and_every_other_own_thing_a_stray() -> None:
+def test_a_complete_entry_is_the_upload_half_made_ones_strays_younger_complete_ones_kept() -> None:
     done = _entry("0_done", EntryStatus.READY, created_at=50)
     later = _entry("0_later", EntryStatus.PRECONVERT, created_at=60)
     half = _entry("0_half", EntryStatus.IMPORT)
     receipts = [
         _receipt("t0", "0_done", S.CLOSED),
         _receipt("t1", "0_half"),
-        _receipt("t2", "0_later", S.CLOSED),
+        _receipt("t2", "0_later", S.FULL_UPLOAD),
     ]
     decision = _decide([half, later, done], receipts, [_marker("m1")])
-    assert (
-        decision.action is RecoveryStep.EXISTING and decision.entry == done
-    )  # the oldest complete
-    assert decision.stray_entries == ("0_half", "0_later")
+    assert decision.action is RecoveryStep.EXISTING and decision.entry == done  # the oldest
+    # 0_later is complete: another run may have reported it (rule 8), so it stays, with the
+    # receipt that holds its content
+    assert decision.stray_entries == ("0_half",)
     assert decision.stray_tokens == ("m1", "t1")  # CLOSED receipts hold no open slot
 
 
@@ -149,39 +154,93 @@ def test_closed_receipts_are_never_touched() -> None:
 # -- settle: the last look once the upload's own entry is complete ----------------------------
 
 
-def _settle(own: BaseEntry, entries=(), receipts=(), markers=()):  # type: ignore[no-untyped-def]
-    return settle(
-        own, "own-token", LookupFindings(tuple(entries), tuple(receipts), tuple(markers)), NAMES
+def _settle(own: BaseEntry, entries=(), receipts=(), markers=(), patient=True, stalled=frozenset()):  # type: ignore[no-untyped-def]
+    found = LookupFindings(tuple(entries), tuple(receipts), tuple(markers))
+    mark = ("own-token", "own-marker")
+    return settle(own, mark, found, NAMES, patient=patient, stalled=stalled)
+
+
+def test_the_last_look_keeps_its_entry_over_a_younger_half_made_one() -> None:
+    own = _entry("0_own", EntryStatus.PRECONVERT, created_at=200)
+    late = _entry("0_late", EntryStatus.IMPORT, created_at=201)  # another run, still uploading
+    receipts = [_receipt("own-token", "0_own", S.CLOSED), _receipt("late-token", "0_late")]
+    decision = _settle(own, [late], receipts, [_marker("m-late")])
+    assert decision.action is RecoveryStep.EXISTING and decision.entry == own
+    # its run would yield to this older entry once complete: it is a stray now (a killed
+    # run's late create leaves one), with its open receipt, and the markers go once decided
+    assert decision.stray_entries == ("0_late",)
+    assert decision.stray_tokens == ("own-marker", "late-token", "m-late")
+
+
+def test_the_last_look_yields_to_an_older_complete_entry_deleting_only_its_own() -> None:
+    own = _entry("0_own", EntryStatus.READY, created_at=200)
+    older = _entry("0_old", EntryStatus.READY, created_at=199)
+    for markers in ([], [_marker("m-old")]):
+        decision = _settle(own, [older], markers=markers)
+        assert decision.action is RecoveryStep.EXISTING and decision.entry == older
+        assert decision.stray_entries == ("0_own",)
+        # its own tokens after its entry, its marker last of them; then the keeper's run's
+        # marker (that run keeps: nothing older shows), which a killed run would leave
+        theirs = tuple(m.id for m in markers)
+        assert decision.stray_tokens == ("own-token", "own-marker", *theirs)
+
+
+def test_a_younger_run_waits_for_an_older_upload_to_complete_and_never_deletes_it() -> None:
+    own = _entry("0_own", EntryStatus.READY, created_at=200)
+    older = _entry("0_old", EntryStatus.IMPORT, created_at=199)  # its file still on its way
+    receipts = [_receipt("old-token", "0_old")]
+    assert _settle(own, [older], receipts).action is RecoveryStep.WAIT
+    done = _settle(own, [older], [_receipt("old-token", "0_old", S.CLOSED)])
+    assert done.entry == older and done.stray_entries == ("0_own",)
+    # the wait is over: its own entry kept, its marker gone, the file raced (not reported)
+    late = _settle(own, [older], receipts, patient=False)
+    assert late.action is RecoveryStep.RACED and late.entry == own
+    assert late.stray_entries == () and late.stray_tokens == ("own-marker",)
+    # an older entry in an error status will never complete: not waited for
+    broken = attrs.evolve(older, status=EntryStatus.ERROR_CONVERTING)
+    assert _settle(own, [broken], receipts).entry == own
+    # an older upload that made no progress for long is a killed run's: deleted, not waited for
+    stalled = _settle(own, [older], receipts, stalled=frozenset({"0_old"}))
+    assert stalled.action is RecoveryStep.EXISTING and stalled.entry == own
+    assert stalled.stray_entries == ("0_old",) and stalled.stray_tokens == (
+        "own-marker",
+        "old-token",
     )
 
 
-def test_the_last_look_deletes_half_made_leftovers_other_open_receipts_and_markers() -> None:
-    own = _entry("0_own", EntryStatus.PRECONVERT, created_at=200)
-    late = _entry("0_late", EntryStatus.IMPORT, created_at=201)  # a killed run's request, late
-    receipts = [_receipt("own-token", "0_own", S.CLOSED), _receipt("late-token", "0_late")]
-    decision = _settle(own, [late], receipts, [_marker("m-late")])
-    assert decision.entry == own
-    assert decision.stray_entries == ("0_late",)
-    assert decision.stray_tokens == ("late-token", "m-late")
-
-
-def test_the_last_look_yields_to_an_older_complete_entry() -> None:
-    own = _entry("0_own", EntryStatus.READY, created_at=200)
-    older = _entry("0_old", EntryStatus.READY, created_at=199)
-    decision = _settle(own, [older])
-    assert decision.entry == older and decision.stray_entries == ("0_own",)
-
-
-def test_the_last_look_deletes_a_newer_complete_duplicate() -> None:
-    # Made in the same second by a killed process's late request: the id breaks the tie, and
-    # any run looking last picks the same keeper.
+def test_the_older_entry_waits_while_the_younger_run_decides() -> None:
+    # Same second, the id breaks the tie: 0_aaa is the older. Its run cannot tell whether the
+    # other run looked before 0_aaa existed (and kept 0_zzz): it waits for that run's marker.
     own = _entry("0_aaa", EntryStatus.READY, created_at=200)
     twin = _entry("0_zzz", EntryStatus.READY, created_at=200)
-    decision = _settle(own, [twin], [_receipt("own-token", "0_aaa", S.FULL_UPLOAD)])
-    assert decision.entry == own and decision.stray_entries == ("0_zzz",)
-    assert decision.stray_tokens == ()  # its own token stays
-    other_side = settle(twin, "twin-token", LookupFindings((own,)), NAMES)
-    assert other_side.entry == own and other_side.stray_entries == ("0_zzz",)
+    assert _settle(own, [twin], markers=[_marker("m-zzz")]).action is RecoveryStep.WAIT
+    # its marker gone with its entry live: that run kept it (and may have reported it)
+    kept = _settle(own, [twin])
+    assert kept.entry == twin and kept.stray_entries == ("0_aaa",)
+    # the wait is over undecided: never a guess; its own entry kept, the file raced
+    late = _settle(own, [twin], markers=[_marker("m-zzz")], patient=False)
+    assert late.action is RecoveryStep.RACED and late.entry == own
+    assert late.stray_entries == () and late.stray_tokens == ("own-marker",)
+    # that run yielded instead (its entry deleted, then its marker): this one is the upload
+    gone = attrs.evolve(twin, status=EntryStatus.DELETED)
+    alone = _settle(own, [gone])
+    assert (
+        alone.entry == own and alone.stray_entries == () and alone.stray_tokens == ("own-marker",)
+    )
+
+
+def test_two_runs_that_see_each_other_deciding_never_both_keep_nor_both_yield() -> None:
+    a = _entry("0_aaa", EntryStatus.READY, created_at=200)
+    b = _entry("0_zzz", EntryStatus.READY, created_at=200)
+    both = [_marker("m-a"), _marker("m-b")]
+    on_b = settle(b, ("t-b", "m-b"), LookupFindings((a,), (), tuple(both)), NAMES)
+    assert on_b.entry == a and on_b.stray_entries == ("0_zzz",)  # the younger yields at once
+    on_a = settle(a, ("t-a", "m-a"), LookupFindings((b,), (), tuple(both)), NAMES)
+    assert on_a.action is RecoveryStep.WAIT  # the older waits until b's decision shows
+    # b saw a still uploading (older, half-made): b waits, it does not keep its own
+    half_a = attrs.evolve(a, status=EntryStatus.IMPORT)
+    early = settle(b, ("t-b", "m-b"), LookupFindings((half_a,), (), tuple(both)), NAMES)
+    assert early.action is RecoveryStep.WAIT
 
 
 # -- the token names ------------------------------------------------------------------------
