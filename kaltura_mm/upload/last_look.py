@@ -22,7 +22,8 @@ import attrs
 from kaltura_mm.errors import ResponseError, TransportError, UploadError
 from kaltura_mm.models import BaseEntry, ListPage, Pager, UploadToken, UploadTokenFilter
 from kaltura_mm.protocol.calls import Call, MultiRequest, MultiResponse, Ref
-from kaltura_mm.runtime.effects import Flow, Now, Reach, Reached, Sleep
+from kaltura_mm.runtime.effects import Flow, Now, Reach, Reached
+from kaltura_mm.runtime.poll import Every, pause_before
 from kaltura_mm.services import upload_token
 from kaltura_mm.upload.identity import TokenNames
 from kaltura_mm.upload.job import Job, patiently
@@ -40,6 +41,8 @@ from kaltura_mm.upload.tidy import delete_strays, delete_token, tidy
 # upload to complete, or for a younger run to decide (recover rule 8): each is a round trip or
 # two of that run. Past it the own entry is kept and the file fails as raced: never a guess.
 SETTLE_WAIT = 30.0
+# looks while another run settles: 0.25 s doubling to 2 s (jittered by the runtime's random source)
+SETTLE_PAUSES = Every(first=0.25, cap=2.0)
 # An older half-made entry whose receipts did not move for this long (seconds, by the server's
 # clock) is a killed run's: the look deletes it instead of waiting for it (recover rule 8).
 STALLED_AFTER = 10.0
@@ -181,9 +184,10 @@ def _settled(job: Job, own: BaseEntry, marker: str | None, token_ids: list[str])
     """Read the other tokens under the upload's names and their entries now; apply rule 8,
     waiting (at most ``SETTLE_WAIT`` s by the clock) while an older upload may still complete
     or a younger run is still deciding. Only the own entry and tokens are ever deleted."""
-    state, pause = job.state, 0.25
+    state, looks = job.state, 0
     started = yield Now()
     while True:
+        looks += 1
         wanted = UploadTokenFilter(id_in=tuple(token_ids), status_in=LISTED_TOKEN_STATUSES)
         call = upload_token.list(wanted, Pager(page_size=FULL_PAGE))
         now: ListPage[UploadToken] = yield from patiently(call, job.options)
@@ -193,13 +197,13 @@ def _settled(job: Job, own: BaseEntry, marker: str | None, token_ids: list[str])
         found = found_of(state, list(now.objects), by_id)
         waited = (yield Now()) - started
         known: Reached = yield Reach()
+        pause = SETTLE_PAUSES.pause(looks, 0.0)
         mark, patient = (state.token_id, marker), waited + pause < SETTLE_WAIT
         stalled = _stalled(found, state.names, known.server_time)
         decision = settle(own, mark, found, state.names, patient=patient, stalled=stalled)
         if decision.action is not RecoveryStep.WAIT:
             break
-        yield Sleep(pause)
-        pause = min(pause * 2, 2.0)
+        yield from pause_before(looks, SETTLE_PAUSES, limit=pause)
     gone = set(token_ids) - {t.id for t in now.objects}  # deleted since the run listed them
     if (yield from delete_strays(decision, job.options)):
         gone |= set(decision.stray_tokens)
