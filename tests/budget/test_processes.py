@@ -57,12 +57,11 @@ def test_delete_processes_started_at_once_share_the_budget(
     kaltura_sandbox: Any, tmp_path: Path, store: str, request: pytest.FixtureRequest
 ) -> None:
     """Two processes on one machine (the SQLite file, no flag), or three with separate state
-    folders and one PostgreSQL database, as on three machines."""
+    folders and one PostgreSQL store (``--store``: it carries the budget), as on three
+    machines."""
     kaltura_sandbox.faults.throttle("baseEntry", "delete", limit=10, window=2.0)
     count = 2 if store == "sqlite" else 3
-    extra = (
-        {} if store == "sqlite" else {"KALTURA_MM_STORE": request.getfixturevalue("postgres_url")}
-    )
+    extra = [] if store == "sqlite" else ["--store", request.getfixturevalue("postgres_url")]
     category = kaltura_sandbox.create_category("Root>Shared")
     ids = kaltura_sandbox.seed_entries(category, 40)
     parts = [ids[n::count] for n in range(count)]
@@ -70,8 +69,8 @@ def test_delete_processes_started_at_once_share_the_budget(
     for n, part in enumerate(parts):
         listing = tmp_path / f"part{n}.txt"
         listing.write_text("\n".join(part) + "\n")
-        argv = [_command(), "--json", "delete", "--from-file", str(listing), "--yes"]
-        env = {**_env(kaltura_sandbox, tmp_path, f"p{n}"), **extra}
+        argv = [_command(), "--json", "delete", "--from-file", str(listing), "--yes", *extra]
+        env = _env(kaltura_sandbox, tmp_path, f"p{n}")
         started.append(
             subprocess.Popen(
                 argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
