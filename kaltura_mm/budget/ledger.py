@@ -50,6 +50,9 @@ _SUMS = {
     table: f"SELECT coalesce(sum(n), 0) AS total FROM {table} WHERE key = ? AND at > ? AND at <= ?"  # noqa: S608 - two fixed names
     for table in ("budget_charges", "budget_blocks")
 }
+# A probing batch whose answer never came (lost, timed out, still flying) may not have run: the
+# first block counts only the answered ones, so the limit it takes is never more than ran.
+_SUMS["answered"] = _SUMS["budget_charges"] + " AND open = 0"
 # Two charges of one key at the same moment by the same owner are one row: their counts add up.
 _CHARGE = (
     "INSERT INTO budget_charges (key, at, owner, n, open) VALUES (?, ?, ?, ?, ?)"
@@ -134,7 +137,8 @@ class StoreBudget:
             window = old.window if old and old.known else (self.window or 0.0)
             since = charged_at - widened(window) if window else -1e18  # unknown: all kept
             tx.execute(_BLOCK, (key.text, charged_at, n))
-            charged = self._sum(tx, "budget_charges", key.text, since, charged_at)
+            counted = "budget_charges" if window else "answered"
+            charged = self._sum(tx, counted, key.text, since, charged_at)
             blocks = self._sum(tx, "budget_blocks", key.text, since, charged_at)
             limit = learned(old, charged, blocks, charged_at, window, owner)
             whole = self._sum(tx, "budget_blocks", key.text, charged_at - ON_TIME, charged_at) >= (

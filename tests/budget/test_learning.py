@@ -24,8 +24,8 @@ def test_a_learner_waiting_for_a_slow_answer_keeps_its_part(
 ) -> None:
     learner, other = open_budget(), open_budget()
     _, claimed = learner.claim([(DELETE, 20)], probe="learner")
+    learner.answered(DELETE, "learner", claimed[DELETE][1])  # the gate's order: answered first
     learner.blocked(DELETE, 10, claimed[DELETE][1], owner="learner")
-    learner.answered(DELETE, "learner", claimed[DELETE][1])
     assert learner.limit(DELETE) == Limit(10, 0.0, 0.0, "learner")
     clock.now += 5.0
     _, claimed = learner.claim([(DELETE, 1)], probe="learner")  # a probe the server sits on
@@ -41,8 +41,8 @@ def test_a_learner_whose_answer_never_came_hands_its_part_over(
 ) -> None:
     learner, other = open_budget(), open_budget()
     _, claimed = learner.claim([(DELETE, 20)], probe="learner")
+    learner.answered(DELETE, "learner", claimed[DELETE][1])  # the gate's order: answered first
     learner.blocked(DELETE, 10, claimed[DELETE][1], owner="learner")
-    learner.answered(DELETE, "learner", claimed[DELETE][1])
     learner.claim([(DELETE, 1)], probe="learner")  # then the process died
     clock.now += ANSWER_AT_MOST - 1
     assert other.learning(DELETE, "other")
@@ -95,3 +95,20 @@ def test_a_window_widens_at_most_twice_over_in_one_block(
     clock.now += 60.0  # a very slow answer
     limit = budget.blocked(DELETE, 10, claimed[DELETE][1])
     assert (limit.calls, limit.window) == (10, 10.0)
+
+
+def test_a_first_block_counts_only_the_probing_rounds_that_were_answered(
+    open_budget: Opener, clock: VirtualClock
+) -> None:
+    """A round whose answer was lost may not have run: the limit the first block teaches is what
+    surely ran (it took every charge as run, and a lost round of 45 made a limit of 30 into 84)."""
+    budget = open_budget()
+    _, first = budget.claim([(DELETE, 20)], probe="p")
+    budget.answered(DELETE, "p", first[DELETE][1])  # 20 ran
+    clock.now += 0.3
+    budget.claim([(DELETE, 30)], probe="p")  # its answer never comes
+    clock.now += 0.3
+    _, third = budget.claim([(DELETE, 45)], probe="p")
+    budget.answered(DELETE, "p", third[DELETE][1])
+    limit = budget.blocked(DELETE, 40, third[DELETE][1], owner="p")  # 5 of 45 ran
+    assert (limit.calls, limit.window, limit.learner) == (25, 0.0, "p")
