@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kaltura_mm.budget import Key, Limit
+from kaltura_mm.budget import Budget, Key, Limit
 from kaltura_mm.budget.ledger import ANSWER_AT_MOST
 from kaltura_mm.budget.model import LEARNER_IDLE, widened
 from tests.budget.conftest import Opener, VirtualClock
@@ -19,13 +19,19 @@ def window() -> float | None:
     return None
 
 
-def test_a_learner_waiting_for_a_slow_answer_keeps_its_part(
-    open_budget: Opener, clock: VirtualClock
-) -> None:
+def _learning(open_budget: Opener) -> tuple[Budget, Budget]:
+    """Return two processes' budgets: the first learns the window (its first round was blocked)."""
     learner, other = open_budget(), open_budget()
     _, claimed = learner.claim([(DELETE, 20)], probe="learner")
     learner.answered(DELETE, "learner", claimed[DELETE][1])  # the gate's order: answered first
     learner.blocked(DELETE, 10, claimed[DELETE][1], owner="learner")
+    return learner, other
+
+
+def test_a_learner_waiting_for_a_slow_answer_keeps_its_part(
+    open_budget: Opener, clock: VirtualClock
+) -> None:
+    learner, other = _learning(open_budget)
     assert learner.limit(DELETE) == Limit(10, 0.0, 0.0, "learner")
     clock.now += 5.0
     _, claimed = learner.claim([(DELETE, 1)], probe="learner")  # a probe the server sits on
@@ -39,10 +45,7 @@ def test_a_learner_waiting_for_a_slow_answer_keeps_its_part(
 def test_a_learner_whose_answer_never_came_hands_its_part_over(
     open_budget: Opener, clock: VirtualClock
 ) -> None:
-    learner, other = open_budget(), open_budget()
-    _, claimed = learner.claim([(DELETE, 20)], probe="learner")
-    learner.answered(DELETE, "learner", claimed[DELETE][1])  # the gate's order: answered first
-    learner.blocked(DELETE, 10, claimed[DELETE][1], owner="learner")
+    learner, other = _learning(open_budget)
     learner.claim([(DELETE, 1)], probe="learner")  # then the process died
     clock.now += ANSWER_AT_MOST - 1
     assert other.learning(DELETE, "other")
