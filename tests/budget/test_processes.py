@@ -26,9 +26,11 @@ def test_independent_processes_reach_the_allowed_rate_with_few_blocks(
     shared = run_processes(processes, 1200 // processes, LIMIT, WINDOW, tmp_path / "b.sqlite3")
     # Every entry deleted exactly once is asserted by run_processes (the server's count).
     assert shared.share(LIMIT, WINDOW) >= 0.9
-    # Learning costs the first rounds' overshoot (rule 1 of kaltura_mm.flows.pacing: a 40-item
-    # round with 10 left) and the window's probes (a few single items), once for all processes.
-    assert shared.blocked <= LIMIT + 10
+    # Learning costs the first rounds' overshoot (rule 1 of kaltura_mm.flows.pacing: a 30-item
+    # round with 10 left) and the window's probes (one just past 1 s, one just under the window's
+    # upper bound), once for all processes: the issue's 2% already at 1,200 deletes.
+    assert shared.blocked <= 20 + 3
+    assert shared.blocked_share() <= 0.02
     assert shared.blocked_share() < alone.blocked_share()
     assert shared.seconds < alone.seconds
 
