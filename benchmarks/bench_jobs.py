@@ -39,7 +39,7 @@ LEASE = 3.0
 
 
 @contextmanager
-def _postgres() -> Iterator[str]:
+def postgres_url() -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="kmm-bench-pg-"))
     try:
         with warnings.catch_warnings():
@@ -172,7 +172,7 @@ def run(ctx: Context) -> list[Row]:
     """Measure claims on SQLite and PostgreSQL, and the time to finish a killed worker's items."""
     items = 2_000 if ctx.smoke else 100_000
     rows = [_claim_row("SQLite", items, lambda: _claims(str(ctx.scratch("sqlite")), items))]
-    with _postgres() as url:
+    with postgres_url() as url:
         rows.append(_claim_row("PostgreSQL", items, lambda: _claims(url, items)))
     files = 9 if ctx.smoke else 24
     seconds, held = _killed(ctx, files)

@@ -26,11 +26,13 @@ from kaltura_mm.budget.model import (
     FORGET_AFTER,
     LEARNER_IDLE,
     LEARNING_HOLD,
+    WIDEN_AT_MOST,
     Claimed,
     Key,
     Limit,
     earliest,
     learned,
+    longer,
     widened,
 )
 from kaltura_mm.store import Store
@@ -38,11 +40,19 @@ from kaltura_mm.store.engine import Transaction
 
 ON_TIME = 0.001  # seconds early a claim may be and still be charged (clock granularity)
 HOLD = 0.05  # seconds a probing batch waits before asking again while another one flies
-HOLD_AT_MOST = 2.0  # ...for at most this long after that one was sent (its process may be gone)
+# ...for at most this long after that one was sent (its process may be gone; answers that take
+# seconds are seen, and a round sent before another's is answered may block whole)
+HOLD_AT_MOST = 10.0
+# A learner waiting for an answer is busy for at most this long after its send: past the
+# default read timeout (``Timeouts.read``, 120 s) and the learner's own idle time.
+ANSWER_AT_MOST = 180.0
 _SUMS = {
     table: f"SELECT coalesce(sum(n), 0) AS total FROM {table} WHERE key = ? AND at > ? AND at <= ?"  # noqa: S608 - two fixed names
     for table in ("budget_charges", "budget_blocks")
 }
+# A probing batch whose answer never came (lost, timed out, still flying) may not have run: the
+# first block counts only the answered ones, so the limit it takes is never more than ran.
+_SUMS["answered"] = _SUMS["budget_charges"] + " AND open = 0"
 # Two charges of one key at the same moment by the same owner are one row: their counts add up.
 _CHARGE = (
     "INSERT INTO budget_charges (key, at, owner, n, open) VALUES (?, ?, ?, ?, ?)"
@@ -122,13 +132,21 @@ class StoreBudget:
         """Record ``n`` calls of ``key``, charged at ``charged_at`` by ``owner``, blocked by the
         server; return the limit learned from it (``model.learned``)."""
         with self.store.transaction(locks=[key.text]) as tx:
-            old = self._limit(tx, key, self._now(tx))
+            now = self._now(tx)
+            old = self._limit(tx, key, now)
             window = old.window if old and old.known else (self.window or 0.0)
             since = charged_at - widened(window) if window else -1e18  # unknown: all kept
             tx.execute(_BLOCK, (key.text, charged_at, n))
-            charged = self._sum(tx, "budget_charges", key.text, since, charged_at)
+            counted = "budget_charges" if window else "answered"
+            charged = self._sum(tx, counted, key.text, since, charged_at)
             blocks = self._sum(tx, "budget_blocks", key.text, since, charged_at)
             limit = learned(old, charged, blocks, charged_at, window, owner)
+            whole = self._sum(tx, "budget_blocks", key.text, charged_at - ON_TIME, charged_at) >= (
+                self._sum(tx, "budget_charges", key.text, charged_at - ON_TIME, charged_at)
+            )
+            if old is not None and old.known and limit.calls < old.calls and whole:
+                reach = self._reach(tx, key.text, charged_at, old)
+                limit = longer(old, limit, charged_at, reach, now - charged_at)
             self._store(tx, key, limit)
         return limit
 
@@ -216,11 +234,14 @@ class StoreBudget:
         for ``LEARNER_IDLE`` hands the part over to ``probe``."""
         if limit is None or limit.known or limit.learner in ("", probe):
             return False
-        last = tx.execute(
-            "SELECT max(at) AS last FROM budget_charges WHERE key = ? AND owner = ?",
-            (key.text, limit.learner),
-        )[0]["last"]
-        if last is not None and last > now - LEARNER_IDLE:
+        # busy: it sent lately, or it waits for an answer (a slow server is not an idle learner;
+        # a request unanswered past ANSWER_AT_MOST was cut by its timeout, or its process died)
+        busy = tx.execute(
+            "SELECT 1 AS busy FROM budget_charges WHERE key = ? AND owner = ?"
+            " AND (at > ? OR (open = 1 AND at > ?))",
+            (key.text, limit.learner, now - LEARNER_IDLE, now - ANSWER_AT_MOST),
+        )
+        if busy:
             return True
         self._store(tx, key, attrs.evolve(limit, learner=probe))
         return False
@@ -244,6 +265,27 @@ class StoreBudget:
             (key, now - limit.spread),
         )
         return [(float(r["at"]), int(r["n"])) for r in rows]
+
+    def _reach(self, tx: Transaction, key: str, at: float, old: Limit) -> float | None:
+        """Return how far back from ``at`` the ``old.calls`` most recent accepted charges go (the
+        charges up to ``at`` less the blocks), looking ``WIDEN_AT_MOST`` windows back; None if
+        there were fewer."""
+        since = at - WIDEN_AT_MOST * old.spread
+        counts: dict[float, int] = {}
+        for table, sign in (("budget_charges", 1), ("budget_blocks", -1)):
+            rows = tx.execute(
+                f"SELECT at, sum(n) AS n FROM {table} WHERE key = ? AND at > ? AND at <= ?"  # noqa: S608 - fixed names
+                " GROUP BY at",
+                (key, since, at),
+            )
+            for row in rows:
+                counts[float(row["at"])] = counts.get(float(row["at"]), 0) + sign * int(row["n"])
+        held = 0
+        for when in sorted(counts, reverse=True):
+            held += max(0, counts[when])
+            if held >= old.calls:
+                return at - when
+        return None
 
     def _sum(self, tx: Transaction, table: str, key: str, since: float, now: float) -> int:
         return int(tx.execute(_SUMS[table], (key, since, now))[0]["total"])

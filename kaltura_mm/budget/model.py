@@ -21,8 +21,10 @@ blocked all the time. So the budget learns it before it paces: a key's limit has
 (unknown) from its first block until a run learned the window (``kaltura_mm.flows.pacing``: from
 when blocks start and end, one item at a time, narrowed to 2%). Meanwhile the budget paces
 nothing: the run whose batch was blocked first (the *learner*) goes on alone, and the others'
-paced batches wait for it (``LEARNER_IDLE`` at most after its last send: a learner that finished
-or died hands the part over), so they neither spend the window it measures nor block. Then the
+paced batches wait for it (``LEARNER_IDLE`` at most after its last send or, while it waits for an
+answer, ``ledger.ANSWER_AT_MOST`` after that send: a learner that finished or died hands the part
+over, one that waits for a slow server does not), so they neither spend the window it measures
+nor block. Then the
 learned ``(L, W)`` is every process's, spent as above.
 """
 
@@ -36,7 +38,8 @@ import attrs
 SLACK = 0.02
 SLACK_SECONDS = 0.1
 FORGET_AFTER = 600.0  # a key's learned limit is dropped after this long without a charge
-LEARNER_IDLE = 60.0  # seconds without a send after which the learner's part is handed over
+LEARNER_IDLE = 60.0  # seconds without a send (or an answer awaited) before the part is handed over
+WIDEN_AT_MOST = 2.0  # a block widens a known window at most this many times (``longer``)
 LEARNING_HOLD = 0.25  # seconds a paced batch waits before asking again while another run learns
 
 
@@ -109,6 +112,31 @@ def earliest(now: float, recent: Sequence[tuple[float, int]], limit: Limit | Non
         if held > room:
             return max(at, when + limit.spread)
     return at
+
+
+def longer(old: Limit, lowered: Limit, at: float, reach: float | None, late: float) -> Limit:
+    """Return the limit after a block that ``learned`` would answer with ``lowered`` (fewer calls
+    than ``old``): the window widened instead, when the block says the window is longer.
+
+    The ledger asks only when every call of the request charged at ``at`` was blocked (as the
+    batch engine's rule 4 reads a window whose first item was blocked: it had not ended; a
+    request partly run says the limit is lower, and lowers it). The server's current fixed
+    window holds its whole limit of accepted calls. ``reach`` is how far back from ``at`` the
+    ``old.calls`` most recent accepted charges go (None: there were fewer). The budget spent
+    them over a sliding window, so they go back about a window or more; if they go back no
+    further than ``WIDEN_AT_MOST`` windows, then with the limit right every one of them was in
+    the server's window, which is longer than ``reach`` in send times: a window learned too
+    short (timed from a send that did not begin the server's window), or requests that reach
+    the server later than the slack allows. The window is widened to ``reach`` plus ``late``
+    (how long the blocked request took to be answered: no request reached the server later
+    than that), never past ``WIDEN_AT_MOST`` times the old one, and the limit kept. Lowering it
+    would go on at every such block, down to one call. Fewer accepted charges than the limit,
+    or charges closer than a window (calls the budget did not pace): the limit is lowered.
+    """
+    if reach is None or not old.window <= reach <= WIDEN_AT_MOST * old.spread:
+        return lowered
+    window = min(reach + max(0.0, late), WIDEN_AT_MOST * old.window)
+    return Limit(old.calls, window, max(lowered.blocked_until, at + widened(window)))
 
 
 def learned(

@@ -63,7 +63,7 @@ def check(ctx: click.Context) -> int:
     state = app(ctx)
     config = state.config()
     provider = provider_for(config)
-    client = Client(config, ks_provider=provider, shared_budget=state.shared_budget)
+    client = Client(config, ks_provider=provider, shared_budget=state.budget())
     ctx.call_on_close(client.close)
     lists = _lists_entries(client)
     record = _session(state, config, provider) | {"lists_entries": lists}

@@ -23,6 +23,7 @@ from kaltura_mm.commands.exit_codes import ExitCode
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from kaltura_mm.budget.protocol import Budget
     from kaltura_mm.client import Client
     from kaltura_mm.commands import profiles
     from kaltura_mm.commands.output import Format, ResultWriter
@@ -219,14 +220,27 @@ class AppContext:
             chosen["max_answer_bytes"] = self.max_answer
         return chosen
 
+    def budget(self) -> bool | Budget | None:
+        """Return the run's choice of rate budget for its clients: ``--store postgresql://...``
+        carries the shared budget to that store, as ``KALTURA_MM_STORE`` does (every machine
+        pointed there shares it); otherwise the flag's choice (None: the environment's)."""
+        from kaltura_mm.commands.store_option import chosen_store
+        from kaltura_mm.store.postgres import is_postgres_url
+
+        where = chosen_store()
+        if self.shared_budget is False or where is None or not is_postgres_url(where):
+            return self.shared_budget
+        from kaltura_mm.budget.where import STORE_ENV, budget_from_env
+
+        env = {**self.env, STORE_ENV: where}
+        return budget_from_env(env, asked=bool(self.shared_budget)) or False
+
     def client(self) -> Client:
         """Return this run's client (made on first use, closed when the command ends)."""
         if self._client is None:
             from kaltura_mm.client import Client
 
-            self._client = Client(
-                self.config(**self.config_overrides), shared_budget=self.shared_budget
-            )
+            self._client = Client(self.config(**self.config_overrides), shared_budget=self.budget())
             click.get_current_context().call_on_close(self._client.close)
         return self._client
 

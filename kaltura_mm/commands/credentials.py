@@ -92,6 +92,6 @@ def admin_client(state: AppContext) -> Client:
     values: dict[str, Any] = {"partner_id": settings.partner_id, "admin_secret": secret}
     if server:
         values["service_url"] = server
-    client = Client(Config(**values, **state.network()), shared_budget=state.shared_budget)
+    client = Client(Config(**values, **state.network()), shared_budget=state.budget())
     click.get_current_context().call_on_close(client.close)
     return client

@@ -45,14 +45,15 @@ def store_option(command: F) -> F:
     return option(command)
 
 
-def _chosen() -> str | None:
+def chosen_store() -> str | None:
+    """Return the command's ``--store`` (None: not given)."""
     ctx = click.get_current_context(silent=True)
     return None if ctx is None else ctx.meta.get(_META)
 
 
 def location(root: Path, env: Mapping[str, str]) -> str | Path:
     """Return where the state is: ``--store``, ``$KALTURA_MM_STORE``, else ``root``'s state.db."""
-    return store_location(_chosen(), root, env)
+    return store_location(chosen_store(), root, env)
 
 
 def has_state(root: Path, env: Mapping[str, str]) -> bool:

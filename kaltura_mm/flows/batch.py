@@ -129,7 +129,7 @@ def run_batches(
         shared = yield SharedLimit(first.service, first.action, learner.learned)
         sized_at: float = yield Now()
         if sized_at > now:  # the runtime held the step while another process learned (pacing 6)
-            now = sized_at
+            learner, now = learner.held(sized_at - now), sized_at
         if shared is not None:  # what every process sharing the budget knows wins (pacing 6)
             calls, window = shared
             learner = learner.sharing(calls, window, now) if window else learner.allowing(calls)

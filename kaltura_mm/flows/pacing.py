@@ -7,20 +7,30 @@ a multiRequest on its own, and a call is blocked while the count exceeds ``L``. 
 ``L`` is published, so the engine learns both from when blocks start and stop, and spends the
 allowance at the start of each window instead of spreading a guessed rate:
 
-1. *Open*: nothing blocked yet. Items go in rounds that double from ``FIRST_ROUND``, each round
-   answered before the next is sent, so the first time the limit is met costs about one round of
-   blocked items, never ``parallel x batch_size``.
+1. *Open*: nothing blocked yet. Items go in rounds that grow by ``ROUND_GROWTH`` from
+   ``FIRST_ROUND``, each round answered before the next is sent, so the first time the limit is
+   met costs part of one round of blocked items, never ``parallel x batch_size`` (rounds that
+   grow by half, not double, halve that cost, at a few more round trips to full batches).
 2. *Learning*: the first blocked answer. The allowance ``L`` is taken as what was accepted since
    the first send (the window began then, if the counter was fresh). Nothing more is sent until
-   the window ends: one item at a time, at ``PROBE_FIRST`` seconds after the window's start and
-   then ``PROBE_GROWTH`` times further each time it is blocked. The first one accepted opened a
-   new window: the window's length lies between the last blocked probe and it.
+   the window ends: one item at a time, just past ``PROBE_FIRST`` seconds after the window's
+   start (1-s windows are seen), then just past ``PROBE_USUAL`` (Kaltura's default 10 s), then
+   ``PROBE_GROWTH`` times further each time it is blocked. The first one accepted opened a new
+   window: the window's length lies between the last blocked probe and it. A run held for
+   ``LONGEST`` or more while another process learned (rule 6; it may then take the part over)
+   saw windows that have all ended: in rule 1 it starts its count again; learning, its late
+   probe bounds the window loosely from a start long gone, so it learns once more from the
+   window that probe opened (rule 1, with a round of the allowance: one item blocked).
 3. *Paced*: each window, at its start, up to ``L`` items go (the window is the accepted probe's,
    or the first item's of a burst sent once the previous window ended); then the engine waits for
    the window's end: the upper bound of its length, plus ``SLACK`` and ``SLACK_SECONDS`` for
    requests that reach the server some ms apart from their sending. While the bounds are wider
-   than ``NARROW_TO``, a window starts with one item alone at their middle: accepted, the length
-   is at most that; blocked, at least that (the burst then waits for the upper bound).
+   than ``NARROW_TO``, a window starts with one item alone, first just under the upper bound
+   (``NARROW_TO / 2``: windows are round numbers, and the first probe past one is just past it,
+   so one blocked probe there usually ends the narrowing), twice as far under it after each
+   accepted one, at the bounds' middle once one was blocked: accepted, the length is at most
+   that (free: the window starts earlier); blocked, at least that (the burst then waits for the
+   upper bound).
 4. A window whose burst was blocked: ``L`` becomes what it accepted (the limit dropped, or
    another client shares the counter). A window whose first item was blocked had not ended: the
    lower bound moves up to that moment, the upper one ``WIDEN`` beyond it (and the narrowing of
@@ -29,6 +39,9 @@ allowance at the start of each window instead of spreading a guessed rate:
    runs clean, the next window tries twice as many more (a raised limit is found in a few
    windows); when a try is blocked, the next one starts again from one more item, after twice as
    many clean windows.
+
+7. A window's upper bound is never taken past ``LONGEST`` (answers that take longer than the
+   window make every bound loose: waiting minutes per window for them would be no safer).
 
 ``Pace.max_rate`` (a ceiling) is kept apart, by the engine's send log.
 
@@ -46,21 +59,32 @@ allowance at the start of each window instead of spreading a guessed rate:
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import attrs
 
 FIRST_ROUND = 20  # items in the first round (rule 1)
+ROUND_GROWTH = 1.5  # each round that ran clean, the next is this much larger (rule 1)
 PROBE_FIRST = 1.0  # seconds after a window's start of the first look for its end (rule 2)
+PROBE_USUAL = 10.0  # Kaltura's default window: the second look is just past it (rule 2)
 PROBE_GROWTH = 1.5
 NARROW_TO = 0.02  # narrow the window's bounds until they are this close (rule 3)
 SLACK = 0.01
 SLACK_SECONDS = 0.04
 WIDEN = 0.1  # how far past a blocked window start its end is looked for next (rule 4)
+# The longest window believed (rule 7): Kaltura's is 10 s unless a deployment sets another (1 s
+# is seen); a longer bound comes of answers slower than the window, which time nothing.
+LONGEST = 60.0
 RAISE_EVERY = 8  # clean windows before one more item is tried (rule 5)
 NEVER = 2**62  # clean windows before a raise, when the limit is shared (rule 6)
 
 PacingPhase = Literal["open", "learning", "paced"]
+
+
+def past(window: float) -> float:
+    """Return the offset just past a window of ``window`` seconds (its slack added)."""
+    return window * (1 + SLACK) + SLACK_SECONDS
 
 
 @attrs.frozen
@@ -86,17 +110,19 @@ class Learner:
     start: float = 0.0  # the current window began (our send time of its first item)
     sent: int = 0  # items sent in the current window
     accepted: int = 0  # items accepted in the current window
-    probe_delay: float = PROBE_FIRST  # learning: offset of the next probe from ``start``
+    probe_delay: float = past(PROBE_FIRST)  # learning: offset of the next probe from ``start``
     clean: int = 0  # windows in a row that ran clean
     raise_every: int = RAISE_EVERY
     raising: bool = False  # this window tries ``raise_by`` items more
     raise_by: int = 1
     told: bool = False  # the allowance was the budget's (rule 6), once
+    stale: bool = False  # learning, the run was held past every window it saw (rule 2)
+    reach: float = NARROW_TO / 2  # narrowing: the next probe this share under the upper bound
 
     @property
     def window(self) -> float | None:
         """Return how long the engine waits for a window to end (None: no window known)."""
-        return None if self.high is None else self.high * (1 + SLACK) + SLACK_SECONDS
+        return None if self.high is None else past(self.high)
 
     @property
     def rate(self) -> float | None:
@@ -151,6 +177,15 @@ class Learner:
         window's allowance spent): a probe, or the first burst after the window's end."""
         return self.phase == "paced" and self.sent >= self._room
 
+    def held(self, seconds: float) -> Learner:
+        """Return the state after the runtime held the run ``seconds`` while another process
+        learned the window (rule 2): past ``LONGEST``, every window it saw has ended."""
+        if seconds < LONGEST or self.phase == "paced":
+            return self
+        if self.phase == "open":
+            return attrs.evolve(self, first_send=None, accepted_open=0)
+        return attrs.evolve(self, stale=True)
+
     def _narrowing(self) -> bool:
         return self.high is not None and self.high - self.low > NARROW_TO * self.high
 
@@ -164,8 +199,10 @@ class Learner:
         if self.sent < allowance:  # the current window still has room
             return Step(now, allowance - self.sent)
         if self._narrowing():
-            middle = (self.low + (self.high or 0.0)) / 2
-            return Step(max(now, self.start + middle), 1, probe=True)
+            high = self.high or 0.0
+            middle = (self.low + high) / 2
+            at = max(middle, high * (1 - self.reach))
+            return Step(max(now, self.start + at), 1, probe=True)
         return Step(max(now, self.start + (self.window or 0.0)), allowance)
 
     def after(self, step: Step, sent_at: float, accepted: int, blocked: int) -> Learner:
@@ -182,24 +219,53 @@ class Learner:
         total = self.accepted_open + accepted
         if not blocked:  # rule 1
             return attrs.evolve(
-                self, first_send=first, accepted_open=total, round_size=self.round_size * 2
+                self,
+                first_send=first,
+                accepted_open=total,
+                round_size=math.ceil(self.round_size * ROUND_GROWTH),
             )
         return attrs.evolve(  # rule 2
-            self, phase="learning", allowance=max(1, total), start=first, probe_delay=PROBE_FIRST
+            self,
+            phase="learning",
+            allowance=max(1, total),
+            start=first,
+            probe_delay=past(PROBE_FIRST),
         )
 
     def _probed(self, sent_at: float, accepted: int) -> Learner:
         offset = sent_at - self.start
+        later = self._later()
         if not accepted:  # the window has not ended yet
+            return attrs.evolve(self, low=max(self.low, offset), probe_delay=later)
+        if self.stale:  # a start long gone: learn again from the window this probe opened
             return attrs.evolve(
-                self, low=max(self.low, offset), probe_delay=self.probe_delay * PROBE_GROWTH
+                self,
+                phase="open",
+                first_send=sent_at,
+                accepted_open=1,
+                round_size=self.allowance or 1,
+                low=0.0,
+                probe_delay=past(PROBE_FIRST),
+                stale=False,
             )
         return self._opened_window(sent_at, max(offset, self.low), sent=1, accepted=1)
 
+    def _later(self) -> float:
+        """Return the offset of the probe after the current one (rule 2)."""
+        usual = past(PROBE_USUAL)
+        return usual if self.probe_delay < usual else self.probe_delay * PROBE_GROWTH
+
     def _opened_window(self, sent_at: float, high: float, sent: int, accepted: int) -> Learner:
         """Return the state in a window that began with an item sent at ``sent_at``."""
+        high = min(high, LONGEST)
         return attrs.evolve(
-            self, phase="paced", high=high, start=sent_at, sent=sent, accepted=accepted
+            self,
+            phase="paced",
+            low=min(self.low, high),
+            high=high,
+            start=sent_at,
+            sent=sent,
+            accepted=accepted,
         )
 
     @property
@@ -211,11 +277,13 @@ class Learner:
             return self._counted(step.items, accepted, blocked)
         offset = sent_at - self.start
         if step.probe and not accepted:  # rule 3: the window is longer than this
-            return attrs.evolve(self, low=max(self.low, offset))
+            return attrs.evolve(self, low=max(self.low, offset), reach=0.5)
         if step.probe:  # ...or at most this, and the probe opened the next one
-            return self._closed()._opened_window(sent_at, offset, sent=1, accepted=1)
+            state = attrs.evolve(self._closed(), reach=self.reach * 2)
+            return state._opened_window(sent_at, offset, sent=1, accepted=1)
         if not accepted:  # rule 4: the window had not ended after all
-            return attrs.evolve(self, low=max(self.low, offset), high=offset * (1 + WIDEN))
+            high = min(offset * (1 + WIDEN), LONGEST)
+            return attrs.evolve(self, low=min(max(self.low, offset), high), high=high)
         state = self._closed()._opened_window(sent_at, self.high or offset, sent=0, accepted=0)
         return state._counted(step.items, accepted, blocked)
 

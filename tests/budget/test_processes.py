@@ -26,9 +26,11 @@ def test_independent_processes_reach_the_allowed_rate_with_few_blocks(
     shared = run_processes(processes, 1200 // processes, LIMIT, WINDOW, tmp_path / "b.sqlite3")
     # Every entry deleted exactly once is asserted by run_processes (the server's count).
     assert shared.share(LIMIT, WINDOW) >= 0.9
-    # Learning costs the first rounds' overshoot (rule 1 of kaltura_mm.flows.pacing: a 40-item
-    # round with 10 left) and the window's probes (a few single items), once for all processes.
-    assert shared.blocked <= LIMIT + 10
+    # Learning costs the first rounds' overshoot (rule 1 of kaltura_mm.flows.pacing: a 30-item
+    # round with 10 left) and the window's probes (one just past 1 s, one just under the window's
+    # upper bound), once for all processes: the issue's 2% already at 1,200 deletes.
+    assert shared.blocked <= 20 + 3
+    assert shared.blocked_share() <= 0.02
     assert shared.blocked_share() < alone.blocked_share()
     assert shared.seconds < alone.seconds
 
@@ -57,12 +59,11 @@ def test_delete_processes_started_at_once_share_the_budget(
     kaltura_sandbox: Any, tmp_path: Path, store: str, request: pytest.FixtureRequest
 ) -> None:
     """Two processes on one machine (the SQLite file, no flag), or three with separate state
-    folders and one PostgreSQL database, as on three machines."""
+    folders and one PostgreSQL store (``--store``: it carries the budget), as on three
+    machines."""
     kaltura_sandbox.faults.throttle("baseEntry", "delete", limit=10, window=2.0)
     count = 2 if store == "sqlite" else 3
-    extra = (
-        {} if store == "sqlite" else {"KALTURA_MM_STORE": request.getfixturevalue("postgres_url")}
-    )
+    extra = [] if store == "sqlite" else ["--store", request.getfixturevalue("postgres_url")]
     category = kaltura_sandbox.create_category("Root>Shared")
     ids = kaltura_sandbox.seed_entries(category, 40)
     parts = [ids[n::count] for n in range(count)]
@@ -70,8 +71,8 @@ def test_delete_processes_started_at_once_share_the_budget(
     for n, part in enumerate(parts):
         listing = tmp_path / f"part{n}.txt"
         listing.write_text("\n".join(part) + "\n")
-        argv = [_command(), "--json", "delete", "--from-file", str(listing), "--yes"]
-        env = {**_env(kaltura_sandbox, tmp_path, f"p{n}"), **extra}
+        argv = [_command(), "--json", "delete", "--from-file", str(listing), "--yes", *extra]
+        env = _env(kaltura_sandbox, tmp_path, f"p{n}")
         started.append(
             subprocess.Popen(
                 argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env

@@ -48,9 +48,9 @@ def test_detach_mixed_batch(runner: Runner, kaltura_sandbox: Sandbox) -> None:
         "done": set(ids[10:]),
         "failed": {"0_nothere0"},
     }
-    # category, 3 batches (rounds of 20 and 40 while nothing is throttled, then the 71 left),
-    # check of the not-assigned ids
-    assert kaltura_sandbox.stats.http_requests == 1 + 3 + 1
+    # category, 4 batches (rounds of 20, 30 and 45 while nothing is throttled, then the 36
+    # left), check of the not-assigned ids
+    assert kaltura_sandbox.stats.http_requests == 1 + 4 + 1
     assert _members(runner, kaltura_sandbox, category_id) == set()
 
 

@@ -21,7 +21,16 @@ import pytest
 from kaltura_mm.errors import ConfigError
 from kaltura_mm.flows.batch import Pace
 from kaltura_mm.flows.entries import delete_entries
-from kaltura_mm.flows.pacing import FIRST_ROUND, SLACK, SLACK_SECONDS, Learner, Step
+from kaltura_mm.flows.pacing import (
+    FIRST_ROUND,
+    LONGEST,
+    NARROW_TO,
+    SLACK,
+    SLACK_SECONDS,
+    Learner,
+    Step,
+    past,
+)
 from kaltura_mm.ks import FixedKs
 from kaltura_mm.protocol.calls import Call
 from kaltura_mm.runtime import Answer, Done, Machine, Send, Settings, Wait
@@ -184,30 +193,38 @@ def test_a_server_limit_below_the_ceiling_is_found() -> None:
 def test_unthrottled_runs_grow_to_full_batches_quickly() -> None:
     server = LimitedServer(limit=None)
     _delete_all(server, 1_000, Pace(batch_size=100))
-    assert server.fake.requests <= 14  # rounds of 20, 40, 80, 160, 320 then full batches
+    # rounds of 20, 30, 45, 68, 102, 153, 230, then full batches (ROUND_GROWTH 1.5)
+    assert server.fake.requests <= 16
     assert server.now < 0.8
 
 
 # ---- the pacing rules, directly (kaltura_mm.flows.pacing) ------------------------------------
 
 
-def test_rounds_double_until_something_is_blocked() -> None:
+def test_rounds_grow_until_something_is_blocked() -> None:
     learner = Learner()
     assert learner.next(0.0) == Step(0.0, FIRST_ROUND)
     learner = learner.after(Step(0.0, 20), 0.0, accepted=20, blocked=0)
-    assert learner.next(0.1) == Step(0.1, 40)
-    learner = learner.after(Step(0.1, 40), 0.1, accepted=10, blocked=30)
+    assert learner.next(0.1) == Step(0.1, 30)  # grown by half: half the overshoot of doubling
+    learner = learner.after(Step(0.1, 30), 0.1, accepted=10, blocked=20)
     assert (learner.phase, learner.allowance) == ("learning", 30)
 
 
-def test_probes_look_for_the_windows_end_further_and_further() -> None:
+def test_probes_look_for_the_windows_end_just_past_1_s_then_past_10_s_then_further() -> None:
     learner = Learner(phase="learning", allowance=30, start=0.0)
-    assert learner.next(0.2) == Step(1.0, 1, probe=True)
-    learner = learner.after(Step(1.0, 1, True), 1.0, accepted=0, blocked=1)
-    assert learner.next(1.1) == Step(1.5, 1, probe=True)
-    learner = learner.after(Step(1.5, 1, True), 1.5, accepted=1, blocked=0)
-    assert (learner.phase, learner.low, learner.high, learner.start) == ("paced", 1.0, 1.5, 1.5)
-    assert learner.next(1.6) == Step(1.6, 29)  # the rest of the window the probe opened
+    assert learner.next(0.2) == Step(past(1.0), 1, probe=True)  # 1-s windows are seen
+    learner = learner.after(Step(1.05, 1, True), 1.05, accepted=0, blocked=1)
+    assert learner.next(1.1) == Step(past(10.0), 1, probe=True)  # Kaltura's default
+    learner = learner.after(Step(10.14, 1, True), 10.14, accepted=0, blocked=1)
+    assert learner.next(10.2).at == pytest.approx(past(10.0) * 1.5)
+    learner = learner.after(Step(15.21, 1, True), 15.21, accepted=1, blocked=0)
+    assert (learner.phase, learner.low, learner.high, learner.start) == (
+        "paced",
+        10.14,
+        15.21,
+        15.21,
+    )
+    assert learner.next(15.3) == Step(15.3, 29)  # the rest of the window the probe opened
 
 
 def test_a_paced_window_spends_the_allowance_then_waits_for_the_end() -> None:
@@ -218,14 +235,46 @@ def test_a_paced_window_spends_the_allowance_then_waits_for_the_end() -> None:
     assert (after.start, after.sent, after.accepted) == (step.at, 3, 3)
 
 
-def test_wide_bounds_narrow_with_a_probe_at_their_middle() -> None:
+def test_wide_bounds_narrow_from_just_under_the_upper_one_then_at_their_middle() -> None:
     learner = Learner(phase="paced", allowance=30, low=7.5, high=11.4, start=0.0, sent=30)
-    step = learner.next(1.0)
-    assert step == Step(pytest.approx(9.45), 1, probe=True)
+    step = learner.next(1.0)  # windows are round numbers: first just under the upper bound
+    assert step == Step(pytest.approx(11.4 * (1 - NARROW_TO / 2)), 1, probe=True)
+    opened = learner.after(step, step.at, accepted=1, blocked=0)  # free: the window starts early
+    assert (opened.high, opened.start, opened.sent) == (pytest.approx(step.at), step.at, 1)
+    burst = opened.next(step.at + 0.1)
+    assert burst.items == 29  # the rest of the window the probe opened
+    full = opened.after(burst, burst.at, accepted=29, blocked=0)
+    further = full.next(burst.at + 0.1)
+    assert further.probe and further.at - step.at == pytest.approx(step.at * (1 - NARROW_TO))
     blocked = learner.after(step, step.at, accepted=0, blocked=1)
-    assert (blocked.low, blocked.high) == (pytest.approx(9.45), 11.4)
-    opened = learner.after(step, step.at, accepted=1, blocked=0)
-    assert (opened.high, opened.start, opened.sent) == (pytest.approx(9.45), step.at, 1)
+    assert (blocked.low, blocked.high) == (pytest.approx(step.at), 11.4)
+    assert blocked.learned == (30, 11.4)  # one blocked probe there: narrow enough (2%)
+    assert blocked.next(1.0).at == pytest.approx(past(11.4))
+    wider = attrs.evolve(learner, low=5.0, reach=0.5)  # after a blocked probe far under it
+    assert wider.next(1.0).at == pytest.approx((5.0 + 11.4) / 2)  # their middle
+
+
+def test_a_run_held_past_every_window_it_saw_does_not_time_from_them() -> None:
+    """A learner that takes over after another went idle times the window from the window its
+    first probe opens, not from its own first send minutes before (``clients`` seed 31)."""
+    learning = Learner(phase="learning", allowance=23, start=6.0)
+    assert learning.held(LONGEST - 1) == learning  # a short hold: its windows may still run
+    held = learning.held(121.0)
+    probe = held.next(127.0)
+    assert (probe.at, probe.items, probe.probe) == (127.0, 1, True)
+    again = held.after(probe, 127.0, accepted=1, blocked=0)
+    assert (again.phase, again.first_send, again.high) == ("open", 127.0, None)
+    assert again.next(127.5).items == 23  # one more than the window holds: one item blocked
+    learned = again.after(Step(127.5, 23), 127.5, accepted=22, blocked=1)
+    assert (learned.phase, learned.start, learned.allowance) == ("learning", 127.0, 23)
+    opened = Learner(first_send=5.0, accepted_open=20, round_size=30).held(LONGEST)
+    assert (opened.first_send, opened.accepted_open) == (None, 0)  # it counts afresh
+
+
+def test_a_window_bound_from_answers_slower_than_the_window_is_capped() -> None:
+    learner = Learner(phase="learning", allowance=3, start=0.0, low=1.05)
+    slow = learner.after(Step(1.05, 1, True), 300.0, accepted=1, blocked=0)
+    assert slow.high == LONGEST and slow.window == past(LONGEST)
 
 
 def test_a_blocked_burst_takes_what_ran_as_the_allowance() -> None:

@@ -55,9 +55,9 @@ def test_detach_reports_done_already_done_and_missing() -> None:
     missing = next(o for o in outcomes if o.entry_id == "0_missing0")
     assert isinstance(missing.error, EntryNotFoundError)
     assert not any(m[1] == CAT for m in fake.members)
-    # category check + 3 batches (rounds of 20 and 40 while nothing is throttled, then the 61
-    # left) + one check of the not-assigned ids
-    assert fake.requests == 1 + 3 + 1
+    # category check + 4 batches (rounds of 20, 30 and 45 while nothing is throttled, then the
+    # 26 left) + one check of the not-assigned ids
+    assert fake.requests == 1 + 4 + 1
 
 
 def test_detach_from_a_missing_category_fails_before_detaching() -> None:
