@@ -23,6 +23,10 @@ from kaltura_mm.commands.params import ByteSize
 if TYPE_CHECKING:
     from kaltura_mm.commands.failures import Failure
 
+# httpx imports its own command line (rich, pygments: 50 ms of every start, issue 20) unless it
+# cannot: this process runs ours, never httpx's. (None in sys.modules: that import fails.)
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
 # Each command's module is imported only when the command runs; --help lists the summaries here
 # (tests/cli/test_startup.py checks each against its command's help).
 COMMANDS = {

@@ -28,12 +28,14 @@ EVERY_COMMAND = [
 
 
 def _modules_after(*argv: str) -> set[str]:
-    """Run ``main(argv)`` in a fresh interpreter; return the kaltura_mm and rich modules loaded."""
+    """Run ``main(argv)`` in a fresh interpreter; return the kaltura_mm and rich modules loaded
+    (an entry of None is a module kept from loading: ``kaltura_mm.cli`` keeps httpx's CLI out)."""
     code = (
         "import json, sys\n"
         "from kaltura_mm.cli import main\n"
         f"code = main({list(argv)!r})\n"
-        "loaded = [m for m in sys.modules if m.startswith(('kaltura_mm', 'rich', 'httpx'))]\n"
+        "loaded = [m for m, v in sys.modules.items()\n"
+        "          if v is not None and m.startswith(('kaltura_mm', 'rich', 'httpx'))]\n"
         "print(json.dumps({'code': code, 'modules': loaded}))\n"
     )
     done = subprocess.run(
@@ -146,3 +148,18 @@ def test_a_table_entry_that_is_not_a_command_is_refused_by_path() -> None:
     with pytest.raises(TypeError, match=r"kaltura_mm\.commands\.lazy\.LazyGroup is not a click"):
         group.get_command(click.Context(group), "bad")
     assert group.get_command(click.Context(group), "missing") is None
+
+
+def test_an_upload_loads_httpx_without_its_own_command_line() -> None:
+    """httpx imports its CLI (rich's console, pygments) unless kept out: 50 ms of every start."""
+    code = (
+        "import sys\n"
+        "from kaltura_mm.cli import main\n"
+        "import kaltura_mm.transport, httpx\n"
+        "print(sorted(m for m, v in sys.modules.items() if v is not None and m.startswith(("
+        "'httpx._main', 'rich.console', 'pygments'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
