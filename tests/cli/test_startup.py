@@ -163,3 +163,20 @@ def test_an_upload_loads_httpx_without_its_own_command_line() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("entry", ["run", "main"])
+def test_the_console_script_freezes_start_up_for_the_collector(entry: str) -> None:
+    """``run()`` (the console script) freezes what start-up made once the command is loaded, so
+    no collection walks it again; ``main()``, which tests call many times, freezes nothing."""
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print(gc.get_freeze_count(), file=sys.stderr))\n"
+        "from kaltura_mm.cli import main, run\n"
+        "sys.argv = ['kaltura-mm', 'upload', '--help']\n"
+        f"sys.exit({entry}() if {entry!r} == 'run' else main())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    frozen = int(done.stderr.strip().splitlines()[-1])
+    assert (frozen > 10_000) if entry == "run" else frozen == 0
