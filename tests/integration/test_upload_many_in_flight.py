@@ -21,11 +21,10 @@ pytestmark = pytest.mark.timeout(120)
 OPTIONS = UploadOptions(chunk_size=128 * KIB, edge_size=64 * KIB, concurrency=2)
 
 
-def _small(folder: Path, count: int, category: int) -> list[UploadRequest]:
-    return [
-        UploadRequest(path=media(folder, f"s{i}.mp4", 10 * KIB + i), category_ids=(category,))
-        for i in range(count)
-    ]
+def _files(folder: Path, count: int, category: int, size: int = 10 * KIB) -> list[UploadRequest]:
+    """Return ``count`` requests of files of about ``size`` bytes (each a different size)."""
+    paths = [media(folder, f"f{size}-{i}.mp4", size + i) for i in range(count)]
+    return [UploadRequest(path=p, category_ids=(category,)) for p in paths]
 
 
 def _peak(run: Run, sandbox: Sandbox, requests: list[UploadRequest], **limits: int) -> int:
@@ -43,7 +42,7 @@ def _peak(run: Run, sandbox: Sandbox, requests: list[UploadRequest], **limits: i
 def test_one_part_files_run_up_to_the_requests_in_flight(
     run: Run, kaltura_sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    requests = _small(tmp_path, 12, kaltura_sandbox.create_category("Many"))
+    requests = _files(tmp_path, 12, kaltura_sandbox.create_category("Many"))
     peak = _peak(run, kaltura_sandbox, requests, max_files_in_flight=2, max_requests_in_flight=8)
     assert 2 < peak <= 8  # not held to two files at a time; never past the budget
 
@@ -51,7 +50,7 @@ def test_one_part_files_run_up_to_the_requests_in_flight(
 def test_the_request_budget_defaults_to_files_times_chunks(
     run: Run, kaltura_sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    requests = _small(tmp_path, 8, kaltura_sandbox.create_category("Many"))
+    requests = _files(tmp_path, 8, kaltura_sandbox.create_category("Many"))
     peak = _peak(run, kaltura_sandbox, requests, max_files_in_flight=1)
     assert 1 < peak <= 1 * OPTIONS.concurrency
 
@@ -59,10 +58,6 @@ def test_the_request_budget_defaults_to_files_times_chunks(
 def test_files_of_several_parts_still_run_by_files(
     run: Run, kaltura_sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    category = kaltura_sandbox.create_category("Many")
-    large = [
-        UploadRequest(path=media(tmp_path, f"l{i}.mp4", 600 * KIB + i), category_ids=(category,))
-        for i in range(3)
-    ]
+    large = _files(tmp_path, 3, kaltura_sandbox.create_category("Many"), 600 * KIB)
     peak = _peak(run, kaltura_sandbox, large, max_files_in_flight=1, max_requests_in_flight=8)
     assert peak <= OPTIONS.concurrency  # one file at a time, its chunks two at a time
