@@ -117,8 +117,15 @@ class SyncVerbs(SyncRunner):
         on_start: OnStart | None = None,
         on_outcome: OnOutcome | None = None,
         categories_checked: bool = False,
+        max_requests_in_flight: int | None = None,
     ) -> list[UploadOutcome]:
-        """Upload many files, ``max_files_in_flight`` at a time; one file's failure stops no other.
+        """Upload many files at once; one file's failure stops no other.
+
+        ``max_requests_in_flight`` is the batch's requests in flight (default
+        ``max_files_in_flight`` x ``options.concurrency``, 24 at the defaults). A file of one part is
+        one request, so up to that many of them run at once; files of several parts run
+        ``max_files_in_flight`` at a time, ``options.concurrency`` chunks each. The client's
+        ``max_concurrency`` caps the requests of both together.
 
         ``requests`` are paths or ``UploadRequest``s; ``category`` (ids or full paths) is added to
         each. ``on_progress`` hears each file (``path`` set) and the total (``path`` None).
@@ -143,6 +150,7 @@ class SyncVerbs(SyncRunner):
                 on_start=on_start,
                 on_outcome=on_outcome,
                 categories_checked=categories_checked,
+                max_requests_in_flight=max_requests_in_flight,
             )
         )
 

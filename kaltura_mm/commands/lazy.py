@@ -11,7 +11,7 @@ against its command's own help).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 import click
@@ -35,6 +35,7 @@ class LazyGroup(click.Group):
         """Create the group; ``lazy_subcommands`` maps a command name to where it is."""
         super().__init__(*args, **kwargs)
         self.lazy_subcommands = dict(lazy_subcommands)
+        self.after_load: Callable[[], None] | None = None  # runs once a command is imported
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """Return every command name, loaded or not, sorted as click lists them."""
@@ -44,6 +45,8 @@ class LazyGroup(click.Group):
         """Return the command ``cmd_name``, importing its module on first use."""
         if cmd_name in self.lazy_subcommands and cmd_name not in self.commands:
             self.add_command(self._load(cmd_name), cmd_name)
+            if self.after_load is not None:
+                self.after_load()
         return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

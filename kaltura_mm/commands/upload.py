@@ -96,10 +96,11 @@ def _requests(
 
 
 def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
-    """Return (files, chunks per file) in flight that keep within ``concurrency`` requests.
+    """Return (files of several parts, chunks per file) in flight within ``concurrency``.
 
     At the default (24) that is the library's 4 files x 6 chunks; a single file gets all of it
-    (up to 6 chunks); ``--concurrency 1`` sends one chunk of one file at a time.
+    (up to 6 chunks); ``--concurrency 1`` sends one chunk of one file at a time. Files of one
+    part are one request each: up to ``concurrency`` of them run at once (``UploadBatch.run``).
     """
     in_flight = max(1, min(FILES_IN_FLIGHT, concurrency, files))
     return in_flight, max(1, min(CHUNKS_PER_FILE, concurrency // in_flight))
@@ -117,7 +118,8 @@ def split_concurrency(concurrency: int, files: int) -> tuple[int, int]:
     type=click.IntRange(1, 64),
     default=DEFAULT_CONCURRENCY,
     show_default=True,
-    help=f"Requests in flight at once (up to {FILES_IN_FLIGHT} files x {CHUNKS_PER_FILE} chunks).",
+    help="Requests in flight at once: as many one-part files (one request each), or up to "
+    f"{FILES_IN_FLIGHT} larger files x {CHUNKS_PER_FILE} chunks.",
 )
 @click.option(
     "--chunk-size",

@@ -175,6 +175,8 @@ class UploadBatch:
             on_start=self._on_start,
             on_outcome=self._on_outcome,
             categories_checked=self.categories_checked,
+            # --concurrency, the run's requests in flight: one-part files go up to that many
+            max_requests_in_flight=self.state.config_overrides.get("max_concurrency"),
         )
 
     def keep(self, write: Callable[[], None]) -> None:

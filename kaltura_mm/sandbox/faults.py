@@ -154,11 +154,13 @@ class Faults:
 class Stats:
     """Count HTTP requests, and dispatched calls per (service, action) (lower-case): ``calls``
     all of them, ``blocked`` those the rate limiter answered ``ACTION_BLOCKED``, ``accepted`` the
-    rest."""
+    rest. ``peak_requests`` is the most HTTP requests the server held open at once."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.http_requests = 0
+        self.open_requests = 0
+        self.peak_requests = 0
         self.calls: Counter[tuple[str, str]] = Counter()
         self.blocked: Counter[tuple[str, str]] = Counter()
 
@@ -169,9 +171,16 @@ class Stats:
             return self.calls - self.blocked
 
     def count_request(self) -> None:
-        """Count one HTTP request."""
+        """Count one HTTP request, open until ``request_ended``."""
         with self._lock:
             self.http_requests += 1
+            self.open_requests += 1
+            self.peak_requests = max(self.peak_requests, self.open_requests)
+
+    def request_ended(self) -> None:
+        """Count one HTTP request answered (or abandoned)."""
+        with self._lock:
+            self.open_requests -= 1
 
     def count_call(self, service: str, action: str) -> None:
         """Count one dispatched call (sub-calls of a multirequest each count)."""
@@ -189,5 +198,6 @@ class Stats:
         """Zero every counter."""
         with self._lock:
             self.http_requests = 0
+            self.peak_requests = self.open_requests
             self.calls = Counter()
             self.blocked = Counter()

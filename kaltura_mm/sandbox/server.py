@@ -258,6 +258,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         except (ConnectionError, TimeoutError, OSError):
             self.close_connection = True
+        finally:
+            self.dispatcher.stats.request_ended()
 
     def _api(self, path: str, query: str) -> None:
         faults = self.dispatcher.faults

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from kaltura_mm.sandbox import flavor_assets
+from kaltura_mm.sandbox import flavor_assets, token_counts
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS partners (
@@ -76,7 +76,12 @@ CREATE TABLE IF NOT EXISTS partner_features (
 );
 CREATE INDEX IF NOT EXISTS tokens_by_name ON upload_tokens (partner_id, file_name, created_at);
 CREATE INDEX IF NOT EXISTS entries_by_reference ON entries (partner_id, reference_id);
+CREATE INDEX IF NOT EXISTS tokens_by_size ON upload_tokens (partner_id, file_size, created_at);
+CREATE INDEX IF NOT EXISTS ce_by_entry_category ON category_entries (entry_id, category_id);
 """
+# ``tokens_by_size``: a list by file size reads that size's newest tokens, not every token of
+# the partner in time order; ``ce_by_entry_category``: one entry's link to one category is found
+# by the entry, not among every entry of the category (both grew with a run: issue 20).
 # Columns added after a release: (table, column, SQL type). ``data_size`` is the length of a
 # token's contiguous data (the real server's end of file); ``uploaded_file_size`` is what the
 # last request to finish reported, which can be smaller.
@@ -99,8 +104,12 @@ class SandboxStore:
         self._conn.execute("PRAGMA journal_mode=WAL")
         # A throwaway sandbox need not survive a power cut; a persisted one should.
         self._conn.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
-        self._conn.executescript(SCHEMA + flavor_assets.SCHEMA)
+        uncounted = token_counts.missing(self._conn)
+        self._conn.executescript(SCHEMA + flavor_assets.SCHEMA + token_counts.SCHEMA)
         self._add_missing_columns()
+        if uncounted:  # a data folder of an older sandbox: count the tokens it holds
+            with self.tx() as conn:
+                token_counts.fill(conn)
         with self.tx() as conn:
             flavor_assets.backfill(conn)
 

@@ -16,6 +16,7 @@ on the clock of the request using them at the moment.
 from __future__ import annotations
 
 import ssl
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -87,9 +88,34 @@ def clocked(seconds: float, *, at_first_byte: bool = False) -> Iterator[AnswerCl
 # ---- the clocked network backends --------------------------------------------------------------
 
 
+class _Tls:
+    """A transport's TLS context, its certificates read at the first https connection.
+
+    Reading the CA bundle took 20-30 ms of every ``kaltura-mm`` start, for plain http:// too
+    (issue 20). The pool is handed ``unloaded``, which verifies and trusts nothing: the streams
+    below swap the loaded context in at ``start_tls``, and were one ever missed, the connection
+    would fail its verification, never go unverified.
+    """
+
+    def __init__(self) -> None:
+        self.unloaded = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        self._loaded: ssl.SSLContext | None = None
+        self._lock = threading.Lock()
+
+    def context(self, given: ssl.SSLContext) -> ssl.SSLContext:
+        """Return the context to connect with: the loaded one in place of ``unloaded``."""
+        if given is not self.unloaded:
+            return given
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = httpx.create_ssl_context()
+            return self._loaded
+
+
 class _Stream(httpcore.NetworkStream):
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
+    def __init__(self, stream: httpcore.NetworkStream, tls: _Tls) -> None:
         self._stream = stream
+        self._tls = tls
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         clock = _CLOCK.get()
@@ -111,15 +137,17 @@ class _Stream(httpcore.NetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
-        return _Stream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+        context = self._tls.context(ssl_context)
+        return _Stream(self._stream.start_tls(context, server_hostname, timeout), self._tls)
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)
 
 
 class _Backend(httpcore.NetworkBackend):
-    def __init__(self) -> None:
+    def __init__(self, tls: _Tls) -> None:
         self._backend = httpcore.SyncBackend()
+        self._tls = tls
 
     def connect_tcp(
         self,
@@ -130,20 +158,21 @@ class _Backend(httpcore.NetworkBackend):
         socket_options: _SocketOptions = None,
     ) -> httpcore.NetworkStream:
         stream = self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
-        return _Stream(stream)
+        return _Stream(stream, self._tls)
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: _SocketOptions = None
     ) -> httpcore.NetworkStream:
-        return _Stream(self._backend.connect_unix_socket(path, timeout, socket_options))
+        return _Stream(self._backend.connect_unix_socket(path, timeout, socket_options), self._tls)
 
     def sleep(self, seconds: float) -> None:
         self._backend.sleep(seconds)
 
 
 class _AsyncStream(httpcore.AsyncNetworkStream):
-    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
+    def __init__(self, stream: httpcore.AsyncNetworkStream, tls: _Tls) -> None:
         self._stream = stream
+        self._tls = tls
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         clock = _CLOCK.get()
@@ -165,15 +194,18 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        return _AsyncStream(await self._stream.start_tls(ssl_context, server_hostname, timeout))
+        context = self._tls.context(ssl_context)
+        started = await self._stream.start_tls(context, server_hostname, timeout)
+        return _AsyncStream(started, self._tls)
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)
 
 
 class _AsyncBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self) -> None:
+    def __init__(self, tls: _Tls) -> None:
         self._backend = httpcore.AnyIOBackend()
+        self._tls = tls
 
     async def connect_tcp(
         self,
@@ -184,12 +216,13 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
         socket_options: _SocketOptions = None,
     ) -> httpcore.AsyncNetworkStream:
         stream = await self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
-        return _AsyncStream(stream)
+        return _AsyncStream(stream, self._tls)
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: _SocketOptions = None
     ) -> httpcore.AsyncNetworkStream:
-        return _AsyncStream(await self._backend.connect_unix_socket(path, timeout, socket_options))
+        stream = await self._backend.connect_unix_socket(path, timeout, socket_options)
+        return _AsyncStream(stream, self._tls)
 
     async def sleep(self, seconds: float) -> None:
         await self._backend.sleep(seconds)
@@ -213,11 +246,12 @@ class ClockedTransport(httpx.HTTPTransport):
     """httpx's transport, its connections reading on the answer clock."""
 
     def __init__(self, limits: httpx.Limits) -> None:
-        """Pool up to ``limits`` connections, verified against the system's certificates."""
-        context = httpx.create_ssl_context()
-        super().__init__(verify=context, limits=limits)
+        """Pool up to ``limits`` connections, verified against the system's certificates
+        (read at the first https connection)."""
+        tls = _Tls()
+        super().__init__(verify=tls.unloaded, limits=limits)
         self._pool = httpcore.ConnectionPool(
-            **_pool_options(limits, context), network_backend=_Backend()
+            **_pool_options(limits, tls.unloaded), network_backend=_Backend(tls)
         )
 
 
@@ -225,9 +259,10 @@ class AsyncClockedTransport(httpx.AsyncHTTPTransport):
     """httpx's async transport, its connections reading on the answer clock."""
 
     def __init__(self, limits: httpx.Limits) -> None:
-        """Pool up to ``limits`` connections, verified against the system's certificates."""
-        context = httpx.create_ssl_context()
-        super().__init__(verify=context, limits=limits)
+        """Pool up to ``limits`` connections, verified against the system's certificates
+        (read at the first https connection)."""
+        tls = _Tls()
+        super().__init__(verify=tls.unloaded, limits=limits)
         self._pool = httpcore.AsyncConnectionPool(
-            **_pool_options(limits, context), network_backend=_AsyncBackend()
+            **_pool_options(limits, tls.unloaded), network_backend=_AsyncBackend(tls)
         )

@@ -3,8 +3,11 @@
 The only file reads a flow does (the client streams the bytes): a ``stat``, the first and last
 MiB for the fingerprint, and once per file the whole content for its identity
 (``kaltura_mm.upload.request``), hashed in blocks between which a flow lets others run. A
-content hash is remembered for the process by path, device, inode, size and ``mtime_ns``, so a
-file hashed to plan an upload is not read again to run it. Every refusal is a ``ConfigError``
+content hash and a sample are remembered for the process by path, device, inode, size and
+``mtime_ns``, so a file hashed to plan an upload is not read again to run it; a file of at most
+a MiB is its own sample, so one read gives both (a small file was read and hashed five times on
+its way through ``kaltura-mm upload``, issue 20). ``full_check`` always reads: it is the check
+that the bytes did not change under an unchanged stat. Every refusal is a ``ConfigError``
 naming the problem and the fix.
 """
 
@@ -29,7 +32,8 @@ _MIN_BLOCK = 64 * 1024
 _YIELD_EVERY = 8  # blocks: a flow hashing a big file lets other flows run every 64 MiB
 _REMEMBERED = 4096
 _Key = tuple[str, int, int, int, int]
-_digests: OrderedDict[_Key, str] = OrderedDict()
+_digests: OrderedDict[_Key, str] = OrderedDict()  # content sha256, by the file's stat
+_samples: OrderedDict[_Key, str] = OrderedDict()  # sample sha256, by the file's stat
 _digests_lock = threading.Lock()
 
 
@@ -42,9 +46,11 @@ def _stat(path: Path) -> os.stat_result:
         raise ConfigError(f"cannot read {path}: {exc.strerror}; check its permissions") from None
 
 
-def _sample(path: Path, size: int) -> str:
+def _sample(path: Path, info: os.stat_result, key: _Key) -> str:
+    """Read the sample of the file; remember it (and a small file's content hash) by ``key``."""
     # Reads of the size the file has: asked for a MiB, a read of a small file costs a MiB's
     # allocation each time; and the tail of a file of at most a MiB is its head, read once.
+    size = info.st_size
     try:
         with open(path, "rb") as handle:
             head = handle.read(min(size, SAMPLE_BYTES))
@@ -55,11 +61,21 @@ def _sample(path: Path, size: int) -> str:
                 tail = handle.read(SAMPLE_BYTES)
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}; check its permissions") from None
-    return sample_digest(size, head, tail)
+    sample = sample_digest(size, head, tail)
+    if _key(path, _stat(path)) == key:  # unchanged while read: remembered
+        if _remembered(_samples, key) not in (None, sample):  # new bytes under the same stat:
+            _forget(_digests, key)  # the content hash remembered is not theirs
+        _remember(_samples, key, sample)
+        if len(head) == size and _remembered(_digests, key) is None:  # the whole file
+            _remember(_digests, key, hashlib.sha256(head).hexdigest())
+    return sample
 
 
-def fingerprint(path: Path, max_size: int | None = None) -> FileFingerprint:
-    """Return the fingerprint of the file at ``path``; refuse what cannot be uploaded."""
+def fingerprint(path: Path, max_size: int | None = None, *, fresh: bool = False) -> FileFingerprint:
+    """Return the fingerprint of the file at ``path``; refuse what cannot be uploaded.
+
+    The sample is read unless this process read it for the same stat; ``fresh`` reads it always.
+    """
     info = _stat(path)
     if stat.S_ISDIR(info.st_mode):
         raise ConfigError(f"{path} is a directory: pass the files in it, not the directory")
@@ -72,9 +88,11 @@ def fingerprint(path: Path, max_size: int | None = None) -> FileFingerprint:
             f"{path} has {info.st_size} bytes, more than the server accepts ({max_size}): "
             "split or compress it first"
         )
-    return FileFingerprint(
-        size=info.st_size, mtime_ns=info.st_mtime_ns, sample_sha256=_sample(path, info.st_size)
-    )
+    key = _key(path, info)
+    sample = None if fresh else _remembered(_samples, key)
+    if sample is None:
+        sample = _sample(path, info, key)
+    return FileFingerprint(size=info.st_size, mtime_ns=info.st_mtime_ns, sample_sha256=sample)
 
 
 def quick_check(path: Path, expected: FileFingerprint) -> tuple[str, ...]:
@@ -94,7 +112,7 @@ def quick_check(path: Path, expected: FileFingerprint) -> tuple[str, ...]:
 def full_check(path: Path, expected: FileFingerprint) -> tuple[str, ...]:
     """Return which fingerprint properties changed since ``expected`` (reads two MiB)."""
     try:
-        current = fingerprint(path)
+        current = fingerprint(path, fresh=True)
     except ConfigError:
         return ("existence",)
     return current.differences(expected)
@@ -104,16 +122,21 @@ def _key(path: Path, info: os.stat_result) -> _Key:
     return (str(path.resolve()), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
-def _remembered(key: _Key) -> str | None:
+def _remembered(memo: OrderedDict[_Key, str], key: _Key) -> str | None:
     with _digests_lock:
-        return _digests.get(key)
+        return memo.get(key)
 
 
-def _remember(key: _Key, digest: str) -> None:
+def _forget(memo: OrderedDict[_Key, str], key: _Key) -> None:
     with _digests_lock:
-        _digests[key] = digest
-        while len(_digests) > _REMEMBERED:
-            _digests.popitem(last=False)
+        memo.pop(key, None)
+
+
+def _remember(memo: OrderedDict[_Key, str], key: _Key, digest: str) -> None:
+    with _digests_lock:
+        memo[key] = digest
+        while len(memo) > _REMEMBERED:
+            memo.popitem(last=False)
 
 
 def _blocks(path: Path, size: int) -> Iterator[memoryview]:
@@ -142,7 +165,7 @@ def with_content(path: Path, print_: FileFingerprint) -> Flow[FileFingerprint]:
     """
     info = _stat(path)
     key = _key(path, info)
-    digest = _remembered(key)
+    digest = _remembered(_digests, key)
     if digest is None:
         hasher = hashlib.sha256()
         for count, block in enumerate(_blocks(path, info.st_size), start=1):
@@ -152,7 +175,7 @@ def with_content(path: Path, print_: FileFingerprint) -> Flow[FileFingerprint]:
         if quick_check(path, print_) or _key(path, _stat(path)) != key:
             raise ConfigError(f"{path} changed while it was read: upload it once it is written")
         digest = hasher.hexdigest()
-        _remember(key, digest)
+        _remember(_digests, key, digest)
     return attrs.evolve(print_, content_sha256=digest)
 
 

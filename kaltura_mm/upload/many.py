@@ -3,10 +3,11 @@
 Every file is read for its identity, and what each one already made is looked up in a few
 batched token lists (one per distinct file size, exact; each file would otherwise ask alone),
 the categories checked once for the whole batch in the first of those requests; then each file
-runs ``upload_file``'s flow, ``max_files_in_flight`` at a time, and one file's failure stops no
-other. A file listed twice for the same target is uploaded once; two files of the same identity
-(the same content, name and target in two folders) run one after the other, so the second finds
-the first's entry.
+runs ``upload_file``'s flow (files of one part up to ``max_requests_in_flight`` at once, one
+request each; files of several parts ``max_files_in_flight`` at a time), and one file's failure
+stops no other. A file listed twice for the same target is uploaded once; two files of the same
+identity (the same content, name and target in two folders) run one after the other, so the
+second finds the first's entry.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from kaltura_mm.errors import (
     UploadCancelledError,
 )
 from kaltura_mm.refs import CategoryOrPath
-from kaltura_mm.runtime.effects import Flow, Now, interleave
+from kaltura_mm.runtime.effects import Flow, Now
 from kaltura_mm.upload.create import unknown_categories_error
+from kaltura_mm.upload.in_flight import InFlight, is_one_part, run_files
 from kaltura_mm.upload.job import (
     CancelSignal,
     Hooks,
@@ -123,8 +125,15 @@ def upload_many(
     on_start: OnStart | None = None,
     on_outcome: OnOutcome | None = None,
     categories_checked: bool = False,
+    max_requests_in_flight: int | None = None,
 ) -> Flow[list[UploadOutcome]]:
-    """Upload many files, ``max_files_in_flight`` at a time; one file's failure stops no other.
+    """Upload many files at once; one file's failure stops no other.
+
+    ``max_requests_in_flight`` is the batch's requests in flight (default
+    ``max_files_in_flight`` x ``options.concurrency``, 24 at the defaults). A file of one part is
+    one request, so up to that many of them run at once; files of several parts run
+    ``max_files_in_flight`` at a time, ``options.concurrency`` chunks each. The client's
+    ``max_concurrency`` caps the requests of both together.
 
     ``requests`` are paths or ``UploadRequest``s; ``category`` (ids or full paths) is added to
     each. ``on_progress`` hears each file (``path`` set) and the total (``path`` None).
@@ -169,15 +178,13 @@ def upload_many(
         for i, job in enumerate(jobs)
     ]
     facts.unmarks.unstarted = len(flows)
-    ended = yield from interleave(
-        [f for i, f in enumerate(flows) if i not in later], max_files_in_flight, _ends_one_file
-    )
+    limits = InFlight.of(max_files_in_flight, options, max_requests_in_flight)
+    one_part = [not isinstance(j, Job) or is_one_part(j.state) for j in jobs]
+    firsts = [i for i in range(len(flows)) if i not in later]
+    ended = yield from run_files(flows, firsts, one_part, limits, _ends_one_file)
     if later:  # they find what the first of their identity made
-        again = yield from interleave(
-            [flows[i] for i in sorted(later)], max_files_in_flight, _ends_one_file
-        )
-        order = [i for i in range(len(flows)) if i not in later] + sorted(later)
-        by_index = dict(zip(order, [*ended, *again], strict=True))
+        again = yield from run_files(flows, sorted(later), one_part, limits, _ends_one_file)
+        by_index = dict(zip(firsts + sorted(later), [*ended, *again], strict=True))
         ended = [by_index[i] for i in range(len(flows))]
     yield from facts.unmarks.flush(options)  # the markers no create carried: one request
     if totals is not None:

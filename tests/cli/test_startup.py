@@ -28,12 +28,14 @@ EVERY_COMMAND = [
 
 
 def _modules_after(*argv: str) -> set[str]:
-    """Run ``main(argv)`` in a fresh interpreter; return the kaltura_mm and rich modules loaded."""
+    """Run ``main(argv)`` in a fresh interpreter; return the kaltura_mm and rich modules loaded
+    (an entry of None is a module kept from loading: ``kaltura_mm.cli`` keeps httpx's CLI out)."""
     code = (
         "import json, sys\n"
         "from kaltura_mm.cli import main\n"
         f"code = main({list(argv)!r})\n"
-        "loaded = [m for m in sys.modules if m.startswith(('kaltura_mm', 'rich', 'httpx'))]\n"
+        "loaded = [m for m, v in sys.modules.items()\n"
+        "          if v is not None and m.startswith(('kaltura_mm', 'rich', 'httpx'))]\n"
         "print(json.dumps({'code': code, 'modules': loaded}))\n"
     )
     done = subprocess.run(
@@ -146,3 +148,35 @@ def test_a_table_entry_that_is_not_a_command_is_refused_by_path() -> None:
     with pytest.raises(TypeError, match=r"kaltura_mm\.commands\.lazy\.LazyGroup is not a click"):
         group.get_command(click.Context(group), "bad")
     assert group.get_command(click.Context(group), "missing") is None
+
+
+def test_an_upload_loads_httpx_without_its_own_command_line() -> None:
+    """httpx imports its CLI (rich's console, pygments) unless kept out: 50 ms of every start."""
+    code = (
+        "import sys\n"
+        "from kaltura_mm.cli import main\n"
+        "import kaltura_mm.transport, httpx\n"
+        "print(sorted(m for m, v in sys.modules.items() if v is not None and m.startswith(("
+        "'httpx._main', 'rich.console', 'pygments'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("entry", ["run", "main"])
+def test_the_console_script_freezes_start_up_for_the_collector(entry: str) -> None:
+    """``run()`` (the console script) freezes what start-up made once the command is loaded, so
+    no collection walks it again; ``main()``, which tests call many times, freezes nothing."""
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print(gc.get_freeze_count(), file=sys.stderr))\n"
+        "from kaltura_mm.cli import main, run\n"
+        "sys.argv = ['kaltura-mm', 'upload', '--help']\n"
+        f"sys.exit({entry}() if {entry!r} == 'run' else main())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    frozen = int(done.stderr.strip().splitlines()[-1])
+    assert (frozen > 10_000) if entry == "run" else frozen == 0

@@ -170,3 +170,16 @@ def test_upload_defaults_are_the_librarys(cli: Runner) -> None:
     shown = " ".join(cli("upload", "--help").out.split())  # help text wraps at any space
     assert "--concurrency" in shown and "[default: 24;" in shown
     assert "--chunk-size" in shown and "[default: 16MiB]" in shown
+
+
+def test_concurrency_is_the_one_part_files_in_flight(
+    cli: Runner, sandbox_env: Any, drop: str, tmp_path: Path
+) -> None:
+    make_files(tmp_path / "small", 12, size=20_000)
+    sandbox_env.faults.latency = 0.3  # requests stay open long enough to overlap
+    sandbox_env.stats.reset()
+    done = cli("--json", "upload", str(tmp_path / "small"), "-c", drop, "--concurrency", "8")
+    assert done.code == 0, done.err
+    assert [r["status"] for r in done.json_lines()] == ["uploaded"] * 12
+    # A one-part file is one request: more than the 4 files of larger uploads, never past 8.
+    assert 4 < sandbox_env.stats.peak_requests <= 8

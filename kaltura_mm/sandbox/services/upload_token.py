@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from kaltura_mm.sandbox import chunks, content, tokens
+from kaltura_mm.sandbox import chunks, content, token_counts, tokens
 from kaltura_mm.sandbox.actions import ActionCall, ActionSpec, Param, UploadedFile, pager_of
 from kaltura_mm.sandbox.core import MAX_RESUME_TIME
 from kaltura_mm.sandbox.errors import KalturaApiException
@@ -93,7 +93,12 @@ def list_(call: ActionCall) -> dict[str, Any]:
     # come in that order too, never in the order the tokens were made
     order = ", ".join([*order_parts(v.get("orderBy"), {"createdAt": "created_at"}, ""), "id"])
     store = call.core.store
-    total = store.scalar(f"SELECT COUNT(*) FROM upload_tokens WHERE {q.sql()}", q.params)  # noqa: S608
+    counting = (
+        token_counts.count_sql(q)  # the same conditions, on the kept counts
+        if token_counts.answers(q)
+        else f"SELECT COUNT(*) FROM upload_tokens WHERE {q.sql()}"  # noqa: S608
+    )
+    total = store.scalar(counting, q.params)
     rows = store.all(
         f"SELECT * FROM upload_tokens WHERE {q.sql()} ORDER BY {order} "  # noqa: S608
         "LIMIT ? OFFSET ?",
