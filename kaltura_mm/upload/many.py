@@ -289,6 +289,8 @@ def _turn(
         if turns.on_start is not None:
             turns.on_start(request)
         result = yield from flow
+        if turns.unmarks.unstarted == 0:  # no later turn carries its marker
+            yield from turns.unmarks.settle_last(result.reference_id, turns.options)
     except (KalturaError, OSError) as exc:
         if turns.on_outcome is not None:
             turns.on_outcome(_outcome(request, exc))

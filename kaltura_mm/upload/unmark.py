@@ -5,7 +5,7 @@ per file. In a batch (``upload_many``) with files still to start, the deletion o
 marker is queued instead, and the file's flow ends; the next file's turn comes at once (its
 slot is free), and its create request carries the queue, or, if its first request is not a
 create (a resume, a file found made), it sends the queue first, as does any turn once a
-deletion waited ``CARRY_WAIT``; the last ones go in one request when the batch ends. So a
+deletion waited ``CARRY_WAIT``; the last files' go together (``settle_last``). So a
 queued marker waits about one request of the run, never for another file's long upload.
 The file's outcome is held until its marker's deletion is answered: a marker still there says
 its run has not reported (another run racing on the file waits for it, rule 8), and a run
@@ -25,12 +25,16 @@ from kaltura_mm.errors import KalturaError, UploadTokenNotFoundError
 from kaltura_mm.protocol.calls import MultiRequest, MultiResponse, Ref
 from kaltura_mm.runtime.effects import Flow
 from kaltura_mm.runtime.patience import Patience, patiently
+from kaltura_mm.runtime.poll import Every, pause_before
 from kaltura_mm.services import upload_token
 from kaltura_mm.upload.request import UploadOptions
 
 log = logging.getLogger("kaltura_mm.client")
 
 CARRY_WAIT = 2.0  # seconds a decided marker waits for a create to carry it, at most
+# seconds the markers of a batch's last files (no turn left to carry them) wait for each other:
+# files that run at once decide within one round of answers, and their deletions go together
+GROUP_WAIT = 0.05
 CARRIED_PER_REQUEST = 20  # marker deletions one create request carries, at most
 Carried = list[tuple[str, str, Ref[None]]]  # reference id, marker, its deletion
 
@@ -47,8 +51,9 @@ class Unmarks:
     _held: dict[str, list[Callable[[], None]]] = attrs.Factory(dict)
 
     def carries(self) -> bool:
-        """Return whether a decided marker may wait for a later file's turn (one is coming)."""
-        return self.carry and self.unstarted > 0
+        """Return whether a decided marker may be queued: in a batch, a later file's turn
+        carries it, or, when none is left, ``settle_last`` sends it with the others."""
+        return self.carry
 
     def queue(self, reference_id: str, marker: str, now: float) -> None:
         """Queue the deletion of the decided ``marker`` of the upload ``reference_id``."""
@@ -89,6 +94,16 @@ class Unmarks:
     def due(self, now: float) -> bool:
         """Return whether a queued deletion waited ``CARRY_WAIT`` or longer."""
         return any(now - at >= CARRY_WAIT for _, at in self._queued.values())
+
+    def settle_last(self, reference_id: str, options: UploadOptions) -> Flow[None]:
+        """With no turn left to carry it, send the queued marker of ``reference_id`` after
+        ``GROUP_WAIT``, with every marker the files running at once queued meanwhile (one
+        request for the batch's last files, where each used to send its own)."""
+        if reference_id not in self._queued:
+            return
+        yield from pause_before(1, Every(first=GROUP_WAIT, cap=GROUP_WAIT, spread=0.0))
+        if reference_id in self._queued:  # else another file's settle sent it already
+            yield from self.flush(options)
 
     def flush(self, options: UploadOptions) -> Flow[None]:
         """Send every queued deletion now (a multiRequest per ``CARRIED_PER_REQUEST``)."""

@@ -218,8 +218,9 @@ def test_small_files_cost_about_one_request_each(
     # entries would read the lagging index) with the category check, then one request per file;
     # the last look (the tokens of the file's size) rides inside each file's request; a file's
     # marker goes once its look decided (recover rule 8), carried by a later file's create
-    # request; the files in flight when the last one starts send theirs alone (a file's report
-    # waits for it, so it never waits for another's upload: ``kaltura_mm.upload.unmark``).
+    # request; the files in flight when the last one starts send theirs together after a
+    # 50 ms group wait (22 requests on a quiet machine; a file's report waits for its marker's
+    # deletion, never for another's upload: ``kaltura_mm.upload.unmark``).
     assert kaltura_sandbox.stats.http_requests <= 1 + 20 + 8
     assert kaltura_sandbox.stats.calls[("uploadtoken", "delete")] == 20
     assert kaltura_sandbox.stats.calls[("baseentry", "list")] == 0
