@@ -32,7 +32,7 @@ from kaltura_mm.commands.remove_job import needs_yes, run_remove_job
 from kaltura_mm.commands.remove_options import remove_options, request_of
 from kaltura_mm.commands.remove_plan import RemovalPlan, verdicts
 from kaltura_mm.commands.remove_report import confirm, interrupted, summary
-from kaltura_mm.commands.remove_run import apply, sigterm_as_interrupt
+from kaltura_mm.commands.remove_run import apply, stop_signals_as_interrupt
 from kaltura_mm.commands.report_file import report_option, with_report
 from kaltura_mm.commands.shard import pick, shard_option
 from kaltura_mm.commands.store_option import open_state, store_option
@@ -159,7 +159,7 @@ def _run(ctx: click.Context, action: str, request: dict[str, Any]) -> int:
         if outcome.status != "would_change":
             write(outcome)
     try:
-        with sigterm_as_interrupt():
+        with stop_signals_as_interrupt():
             apply(state, plan, changing, write, log)
     except KeyboardInterrupt:
         writer.close()

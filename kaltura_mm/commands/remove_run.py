@@ -14,6 +14,7 @@ import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 from kaltura_mm.commands.context import AppContext
 from kaltura_mm.commands.remove_plan import RemovalPlan
@@ -32,21 +33,31 @@ Write = Callable[[EntryOutcome], None]
 
 
 @contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C while the block runs (``KeyboardInterrupt`` in the main thread)."""
+def stop_signals_as_interrupt() -> Iterator[None]:
+    """Treat Ctrl-C (SIGINT) and SIGTERM as ``KeyboardInterrupt`` in the main thread while the
+    block runs.
+
+    SIGINT is set here too, not left to Python's default: a process started with SIGINT ignored
+    (a shell's background job ``kaltura-mm delete ... &``, a test runner run that way) never gets
+    Python's handler, and a ``kill -INT`` then let the run finish with exit 0. ``upload`` and
+    ``sync`` (``Interrupts``) set both signals the same way.
+    """
 
     def _raise(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
+    previous: dict[int, Any] = {}
     try:
-        previous = signal.signal(signal.SIGTERM, _raise)
-    except ValueError:  # not the main thread (an embedding program): leave SIGTERM alone
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, _raise)
+    except ValueError:  # not the main thread (an embedding program): leave the signals alone
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for stopped, handler in previous.items():
+            signal.signal(stopped, handler)
 
 
 def _flow(plan: RemovalPlan, ids: list[str]) -> Stream[BatchProgress]:

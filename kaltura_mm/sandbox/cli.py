@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -195,8 +196,7 @@ def serve(**options: Any) -> None:
         if options["seed_category"]:
             category = box.create_category(options["seed_category"])
             box.seed_entries(category, options["seed_entries"])
-        _announce(box, options["as_json"])
-        _wait_for_stop()
+        _wait_for_stop(lambda: _announce(box, options["as_json"]))
     finally:
         box.close()
 
@@ -244,13 +244,22 @@ def _announce(box: Sandbox, as_json: bool) -> None:
     sys.stdout.flush()
 
 
-def _wait_for_stop() -> None:
+def _wait_for_stop(announce: Callable[[], None]) -> None:
+    """Announce the server, then serve until SIGINT or SIGTERM (both set before the announce, so
+    a stop sent as soon as the first line is read is never lost)."""
+    # Ctrl-C is set here too, not left to Python's default: a server started with SIGINT ignored
+    # (a shell's background job, `kaltura-mm sandbox serve &`) never stopped on `kill -INT`.
     stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    previous = {
+        signum: signal.signal(signum, lambda *_: stop.set())
+        for signum in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
+        announce()
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for stopped, handler in previous.items():
+            signal.signal(stopped, handler)

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,29 @@ def test_an_interrupted_delete_prints_what_landed_and_a_rerun_ends_clean(
     assert {statuses[r["entry_id"]] for r in landed} == {"already_done"}
     assert "failed" not in statuses.values()
     assert live_entries(crowded["sandbox"]) == []
+
+
+_IGNORED_AT_START = """
+import os, signal
+from kaltura_mm.commands.remove_run import stop_signals_as_interrupt
+assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # as in a shell's background job
+try:
+    with stop_signals_as_interrupt():
+        os.kill(os.getpid(), signal.SIGINT)
+        signal.pause()  # a SIGINT that is lost would hang here, until the timeout
+except KeyboardInterrupt:
+    print("stopped", signal.getsignal(signal.SIGINT) is signal.SIG_IGN)
+"""
+
+
+def test_ctrl_c_stops_a_delete_started_with_sigint_ignored() -> None:
+    """A process started in the background by a shell inherits SIGINT ignored; ``kill -INT`` must
+    still stop the run (it used to finish and exit 0), and the block leaves SIGINT as it was."""
+    ran = subprocess.run(
+        [sys.executable, "-c", _IGNORED_AT_START],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    assert (ran.returncode, ran.stdout.strip()) == (0, "stopped True"), ran.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -59,6 +60,24 @@ def test_serve_prints_json_and_answers_then_stops_on_sigterm(tmp_path: Path) -> 
         assert failing.status_code == 500
     finally:
         assert _stop(process) == 0
+
+
+def test_serve_started_with_ctrl_c_ignored_still_stops_on_ctrl_c() -> None:
+    """A shell's background job (``kaltura-mm sandbox serve &``) inherits SIGINT ignored; a
+    ``kill -INT`` must still stop it (it used to serve on, until a test's 15 s kill)."""
+    process = subprocess.Popen(
+        [*SERVE, "--json"],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    assert process.stdout is not None and json.loads(process.stdout.readline())["service_url"]
+    process.send_signal(signal.SIGINT)
+    try:
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()
+        process.wait()
 
 
 def test_data_dir_keeps_secrets_and_content_across_restarts(tmp_path: Path) -> None:
