@@ -167,7 +167,9 @@ def _small_file_rows(ctx: Context, command: str) -> list[Row]:
     cli = functools.partial(_cli_upload, command)
     after, cli_seconds = _measure(ctx, cli, folder, repeats)
     before, old_seconds = _measure(ctx, _per_file_flows, folder, repeats)
-    bound = SMALL_FILES + 4
+    # +5: the last files' markers go in one request of their own since the side-by-side race
+    # fix (a marker goes only after its run decided: docs/upload.md, rule 8)
+    bound = SMALL_FILES + 5
     return [
         Row(
             benchmark="cli",
@@ -176,10 +178,13 @@ def _small_file_rows(ctx: Context, command: str) -> list[Row]:
             unit="requests",
             baseline="one upload_file flow per file (the command before issue 6)",
             baseline_median=before,
-            target=f"<= {bound} (one per file + 4)",
+            target=f"<= {bound} (one per file + 5)",
             passed=after <= bound,
             samples=[float(after)],
-            notes="resolve the category, one token lookup, one request per file, one read-back",
+            notes=(
+                "resolve the category, one token lookup, one request per file, the last "
+                "files' markers, one read-back"
+            ),
         ),
         Row(
             benchmark="cli",
