@@ -55,8 +55,8 @@ class Client(ClientBase, SyncVerbs):
 
         ``shared_budget``: pace by the rate budget kaltura-mm processes share
         (``kaltura_mm.budget``): True on, False off (this client learns the server's limiter
-        alone), a budget of your own; None (the default) as ``KALTURA_MM_SHARED_BUDGET`` says,
-        off unless it is ``on``.
+        alone), a budget of your own; None (the default) as ``KALTURA_MM_SHARED_BUDGET`` says:
+        on unless it is ``off``.
 
         ``clock``: the time every wait of a run (backoffs, the rate limiter's windows, the
         patience bound) passes on: ``kaltura_mm.runtime.clock.SystemTime`` by default,
